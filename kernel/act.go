@@ -1,0 +1,395 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Activation names an elementwise activation function.
+type Activation uint8
+
+// The activations. LeakyReLU has slope 0.01 below zero and ELU has α = 1,
+// PyTorch's defaults.
+const (
+	Identity Activation = iota
+	ReLU
+	LeakyReLU
+	Tanh
+	Sigmoid
+	SiLU
+	Softplus
+	ELU
+	GELU // tanh form: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
+	numActs
+)
+
+var actNames = [numActs]string{"identity", "relu", "leakyrelu", "tanh", "sigmoid", "silu", "softplus", "elu", "gelu"}
+
+// String returns the activation's name as ParseActivation accepts it.
+func (a Activation) String() string {
+	if a < numActs {
+		return actNames[a]
+	}
+	return fmt.Sprintf("Activation(%d)", uint8(a))
+}
+
+// ParseActivation returns the activation with the given name
+// (case-insensitive; "swish" is SiLU).
+func ParseActivation(name string) (Activation, error) {
+	if strings.EqualFold(name, "swish") {
+		return SiLU, nil
+	}
+	for i, n := range actNames {
+		if strings.EqualFold(name, n) {
+			return Activation(i), nil
+		}
+	}
+	return 0, fmt.Errorf("kernel: unknown activation %q (want one of %s)", name, strings.Join(actNames[:], ", "))
+}
+
+func (a Activation) must(kern string) {
+	if a >= numActs {
+		panic(fmt.Sprintf("kernel: %s: unknown activation %v", kern, a))
+	}
+}
+
+// Activations returns every activation, in order.
+func Activations() []Activation {
+	out := make([]Activation, numActs)
+	for i := range out {
+		out[i] = Activation(i)
+	}
+	return out
+}
+
+// actFuncs is one implementation of the activation kernels: fn[a] computes
+// a over a slice, d1[a] its first derivative. A nil entry falls back to
+// the generic one.
+type actFuncs struct {
+	fn [numActs]func(dst, x []float32)
+	d1 [numActs]func(dst, x []float32)
+}
+
+var actTable = resolveAct()
+
+func resolveAct() [numImpls]*actFuncs {
+	t := resolve(&actGeneric, actArch())
+	for i, f := range t {
+		if f == nil || Impl(i) == Generic {
+			continue
+		}
+		g := *f // fill the gaps in a copy, from the fallback
+		fb := t[Impl(i).fallback()]
+		for a := range numActs {
+			if g.fn[a] == nil {
+				g.fn[a] = fb.fn[a]
+			}
+			if g.d1[a] == nil {
+				g.d1[a] = fb.d1[a]
+			}
+		}
+		t[i] = &g
+	}
+	return t
+}
+
+// Act sets dst[i] = f(x[i]) for the activation f = a, with i's kernels.
+// dst and x may be the same slice.
+//
+//	for i, v := range x { dst[i] = f(v) }
+//
+// Error bounds against float64 math, measured by TestActAccuracy over
+// every float32 in a wide range, with |Δ| ≤ rel·|f(x)| + abs:
+//
+//	relu, leakyrelu, identity   exact
+//	sigmoid                     rel 4 ulp
+//	tanh                        rel 4 ulp
+//	silu                        rel 4 ulp
+//	softplus                    rel 4 ulp
+//
+// Special values: NaN gives NaN; f(±Inf) is the limit, except
+// silu(−Inf) = NaN, the IEEE value of −Inf·σ(−Inf) = −Inf·0 (as PyTorch).
+func (i Impl) Act(a Activation, dst, x []float32) {
+	if len(dst) != len(x) {
+		panicLen("Act("+a.String()+")", "len(dst), len(x)", len(dst), len(x))
+	}
+	i.must("Act")
+	a.must("Act")
+	actTable[i].fn[a](dst, x)
+}
+
+// ActDeriv sets dst[i] = f'(x[i]) for the activation f = a, with i's
+// kernels. dst and x may be the same slice.
+//
+//	for i, v := range x { dst[i] = f'(v) }
+//
+// Error bounds, as for Act (TestActAccuracy), with |Δ| ≤ rel·|f'(x)| + abs:
+//
+//	relu, leakyrelu, identity   exact (relu'(0) = 0)
+//	sigmoid                     rel 6 ulp
+//	tanh                        rel 6 ulp
+//	silu                        rel 6 ulp, abs 1e-7 (f' crosses 0 at x ≈ −1.278)
+//	softplus                    rel 4 ulp (it is sigmoid)
+func (i Impl) ActDeriv(a Activation, dst, x []float32) {
+	if len(dst) != len(x) {
+		panicLen("ActDeriv("+a.String()+")", "len(dst), len(x)", len(dst), len(x))
+	}
+	i.must("ActDeriv")
+	a.must("ActDeriv")
+	actTable[i].d1[a](dst, x)
+}
+
+// Act sets dst[i] = f(x[i]) with the active implementation; see [Impl.Act].
+func Act(a Activation, dst, x []float32) { active.Act(a, dst, x) }
+
+// ActDeriv sets dst[i] = f'(x[i]) with the active implementation; see
+// [Impl.ActDeriv].
+func ActDeriv(a Activation, dst, x []float32) { active.ActDeriv(a, dst, x) }
+
+// The scalar definitions below are the oracle: every implementation
+// computes each element with this sequence of operations.
+
+// sigmoidParts returns e = exp(−|x|) and r = 1/(1+e), from which
+// σ(x) = r (x ≥ 0) or e·r (x < 0) and σ'(x) = e·r·r without cancellation.
+func sigmoidParts(x float32) (e, r float32) {
+	e = exp32(-abs32(x))
+	r = 1 / (1 + e)
+	return e, r
+}
+
+func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
+
+func copysign32(x, s float32) float32 {
+	return math.Float32frombits(math.Float32bits(x)&^(1<<31) | math.Float32bits(s)&(1<<31))
+}
+
+func isNaN32(x float32) bool { return x != x }
+
+func relu32(x float32) float32 {
+	if x > 0 || isNaN32(x) {
+		return x
+	}
+	return 0
+}
+
+func reluDeriv32(x float32) float32 {
+	switch {
+	case isNaN32(x):
+		return x
+	case x > 0:
+		return 1
+	}
+	return 0
+}
+
+const leakySlope = 0.01
+
+func leaky32(x float32) float32 {
+	if x > 0 || isNaN32(x) {
+		return x
+	}
+	return leakySlope * x
+}
+
+func leakyDeriv32(x float32) float32 {
+	switch {
+	case isNaN32(x):
+		return x
+	case x > 0:
+		return 1
+	}
+	return leakySlope
+}
+
+func sigmoid32(x float32) float32 {
+	e, r := sigmoidParts(x)
+	if x >= 0 {
+		return r
+	}
+	return e * r
+}
+
+func sigmoidDeriv32(x float32) float32 {
+	e, r := sigmoidParts(x)
+	return e * r * r
+}
+
+func silu32(x float32) float32 { return x * sigmoid32(x) }
+
+func siluDeriv32(x float32) float32 {
+	e, r := sigmoidParts(x)
+	s := r
+	if !(x >= 0) {
+		s = e * r
+	}
+	return fma32(x, e*r*r, s)
+}
+
+// Odd Taylor coefficients of tanh, used for |x| < tanhSmall, where the
+// next term is below 1e-8 relative.
+const (
+	tanhSmall = 0.25
+	tanhC3    = -1.0 / 3
+	tanhC5    = 2.0 / 15
+	tanhC7    = -17.0 / 315
+	tanhC9    = 62.0 / 2835
+	tanhC11   = -1382.0 / 155925
+)
+
+// tanh32: with a = |x|, e = exp(−2a), r = 1/(1+e):
+// tanh(a) = (1−e)·r for a ≥ 0.25 and a + a³·q(a²) below, sign restored.
+func tanh32(x float32) float32 {
+	a := abs32(x)
+	e := exp32(a * -2)
+	r := 1 / (1 + e)
+	t := (1 - e) * r
+	if a < tanhSmall {
+		a2 := a * a
+		q := float32(tanhC11)
+		q = fma32(q, a2, tanhC9)
+		q = fma32(q, a2, tanhC7)
+		q = fma32(q, a2, tanhC5)
+		q = fma32(q, a2, tanhC3)
+		t = fma32(a*a2, q, a)
+	}
+	return copysign32(t, x)
+}
+
+// tanhDeriv32: 1 − tanh² = 4e/(1+e)² with e = exp(−2|x|), free of the
+// cancellation of 1 − t·t.
+func tanhDeriv32(x float32) float32 {
+	e := exp32(abs32(x) * -2)
+	r := 1 / (1 + e)
+	return 4 * e * r * r
+}
+
+// Coefficients of 2·atanh(s) = log1p(e) with s = e/(2+e) ∈ [0, 1/3]:
+// 2(s + s³/3 + … + s¹⁵/15), the next term below 2e-8 relative.
+const (
+	atanhC3  = 1.0 / 3
+	atanhC5  = 1.0 / 5
+	atanhC7  = 1.0 / 7
+	atanhC9  = 1.0 / 9
+	atanhC11 = 1.0 / 11
+	atanhC13 = 1.0 / 13
+	atanhC15 = 1.0 / 15
+)
+
+// softplus32: log(1+eˣ) = max(x, 0) + log1p(e), e = exp(−|x|), with
+// log1p(e) = 2·atanh(e/(2+e)): a sum of two non-negative terms, so no
+// cancellation anywhere.
+func softplus32(x float32) float32 {
+	e := exp32(-abs32(x))
+	s := e / (2 + e)
+	s2 := s * s
+	q := float32(atanhC15)
+	q = fma32(q, s2, atanhC13)
+	q = fma32(q, s2, atanhC11)
+	q = fma32(q, s2, atanhC9)
+	q = fma32(q, s2, atanhC7)
+	q = fma32(q, s2, atanhC5)
+	q = fma32(q, s2, atanhC3)
+	s += s
+	l := fma32(s*s2, q, s)
+	return max(x, 0) + l
+}
+
+func mapSlice(f func(float32) float32) func(dst, x []float32) {
+	return func(dst, x []float32) {
+		for i, v := range x {
+			dst[i] = f(v)
+		}
+	}
+}
+
+func copyAct(dst, x []float32) { copy(dst, x) }
+
+func identityDeriv32(x float32) float32 {
+	if isNaN32(x) {
+		return x
+	}
+	return 1
+}
+
+// expm1Small is the Taylor polynomial of eˣ − 1 to x⁸/8!, used for
+// |x| < 0.25 where exp(x) − 1 would cancel.
+func expm1Small(x float32) float32 {
+	q := float32(1.0 / 40320)
+	q = fma32(q, x, 1.0/5040)
+	q = fma32(q, x, expC6)
+	q = fma32(q, x, expC5)
+	q = fma32(q, x, expC4)
+	q = fma32(q, x, expC3)
+	q = fma32(q, x, expC2)
+	return fma32(x*x, q, x)
+}
+
+// elu32: x for x > 0, eˣ − 1 below (α = 1).
+func elu32(x float32) float32 {
+	if x > 0 || isNaN32(x) {
+		return x
+	}
+	if x > -0.25 {
+		return expm1Small(x)
+	}
+	return exp32(x) - 1
+}
+
+func eluDeriv32(x float32) float32 {
+	if x > 0 || isNaN32(x) {
+		return identityDeriv32(x)
+	}
+	return exp32(x)
+}
+
+// GELU, tanh form, written as x·σ(2u) with u = √(2/π)(x + 0.044715x³),
+// since ½(1 + tanh u) = σ(2u) and σ does not cancel for negative u.
+const (
+	geluC  = 0.7978845608028654 // √(2/π)
+	geluK  = 0.044715
+	geluC2 = 2 * geluC         // 2√(2/π)
+	geluK2 = 2 * geluC * geluK // 2√(2/π)·0.044715
+)
+
+// geluArg returns 2u = x·(2c + 2ck·x²).
+func geluArg(x float32) float32 { return x * fma32(geluK2, x*x, geluC2) }
+
+func gelu32(x float32) float32 { return x * sigmoid32(geluArg(x)) }
+
+// geluDeriv32: σ(2u) + x·σ'(2u)·(2u)', (2u)' = 2c + 3·2ck·x².
+func geluDeriv32(x float32) float32 {
+	v := geluArg(x)
+	e, r := sigmoidParts(v)
+	s := r
+	if !(v >= 0) {
+		s = e * r
+	}
+	dv := fma32(3*geluK2, x*x, geluC2)
+	return fma32(x*dv, e*r*r, s)
+}
+
+var actGeneric = actFuncs{
+	fn: [numActs]func(dst, x []float32){
+		Identity:  copyAct,
+		ReLU:      mapSlice(relu32),
+		LeakyReLU: mapSlice(leaky32),
+		Tanh:      mapSlice(tanh32),
+		Sigmoid:   mapSlice(sigmoid32),
+		SiLU:      mapSlice(silu32),
+		Softplus:  mapSlice(softplus32),
+		ELU:       mapSlice(elu32),
+		GELU:      mapSlice(gelu32),
+	},
+	d1: [numActs]func(dst, x []float32){
+		Identity:  mapSlice(identityDeriv32),
+		ReLU:      mapSlice(reluDeriv32),
+		LeakyReLU: mapSlice(leakyDeriv32),
+		Tanh:      mapSlice(tanhDeriv32),
+		Sigmoid:   mapSlice(sigmoidDeriv32),
+		SiLU:      mapSlice(siluDeriv32),
+		Softplus:  mapSlice(sigmoid32),
+		ELU:       mapSlice(eluDeriv32),
+		GELU:      mapSlice(geluDeriv32),
+	},
+}

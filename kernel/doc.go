@@ -1,0 +1,37 @@
+// Package kernel is the contract of scorekit's numeric kernels: what each
+// computes (shown as the Go loop in its doc comment), its error bound, its
+// portable Go implementation, and the run-time choice among the
+// implementations this machine can run.
+//
+// # Implementations
+//
+// Every kernel has a generic implementation in portable Go, which is the
+// oracle the others are tested against. On amd64 there are avx2 (AVX2 and
+// FMA) and avx512 (AVX-512F/BW/DQ/VL on top of avx2) implementations; on
+// arm64 a neon one. The best available is chosen once, at start-up, through
+// golang.org/x/sys/cpu, so GODEBUG switches take effect:
+//
+//	GODEBUG=cpu.avx512f=off   # avx2
+//	GODEBUG=cpu.avx2=off      # generic (avx512 builds on avx2)
+//	GODEBUG=cpu.asimd=off     # generic on arm64
+//
+// The purego build tag removes all assembly. Package-level functions such as
+// [Dot] run the active implementation; the same kernels are methods on
+// [Impl], so tests and benchmarks can run each available implementation by
+// name ([Available], [ParseImpl]).
+//
+// # Errors
+//
+// Kernels are the numeric core: a length mismatch is a programming error
+// and panics with a message naming the kernel and the sizes, as gonum's
+// BLAS does. Kernels never read or write outside their slices. NaN inputs
+// give NaN outputs.
+//
+// # Floating point
+//
+// Elementwise kernels compute each element with the same sequence of
+// correctly rounded operations (including fused multiply-adds) in every
+// implementation, so they agree to the last bit except where a doc comment
+// says otherwise. Reductions (Dot, SumSq) sum in an order that depends on
+// the vector width; their doc comments give the bound.
+package kernel

@@ -1,0 +1,10 @@
+//go:build !(amd64 || arm64) || !gc || purego
+
+package kernel
+
+// detect reports only the portable implementation: this build has no
+// assembly.
+func detect() (a [numImpls]bool) {
+	a[Generic] = true
+	return a
+}
