@@ -9,35 +9,39 @@ import (
 	"unsafe"
 )
 
-// Fenced returns a float32 slice of n elements whose last element ends
-// exactly where an inaccessible (PROT_NONE) page begins, and a second one
-// whose first element starts exactly where an inaccessible page ends. A
-// kernel that reads or writes one element past either end crashes the
-// test. The memory is released when t ends.
-func Fenced(t testing.TB, n int) (endsAtFence, startsAtFence []float32) {
+// FenceEnd returns a float32 slice of n elements whose last element ends
+// exactly where an inaccessible (PROT_NONE) page begins: a kernel that
+// reads or writes past its end crashes the test. Each call maps its own
+// memory, released when t ends.
+func FenceEnd(t testing.TB, n int) []float32 {
+	data := fenced(t, n)
+	off := len(data) - 4*n
+	return unsafe.Slice((*float32)(unsafe.Pointer(&data[off:][:1][0])), n)[:n:n]
+}
+
+// FenceStart returns a float32 slice of n elements whose first element
+// starts exactly where an inaccessible page ends: a kernel that touches
+// memory before its start crashes the test.
+func FenceStart(t testing.TB, n int) []float32 {
+	data := fenced(t, n)
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(data))), n)[:n:n]
+}
+
+// fenced maps fence page, data pages, fence page and returns the data.
+func fenced(t testing.TB, n int) []byte {
 	t.Helper()
 	page := os.Getpagesize()
-	size := n * 4
-	dataPages := (size + page - 1) / page
-	if dataPages == 0 {
-		dataPages = 1
-	}
-	total := (dataPages + 2) * page // fence, data, fence
+	dataPages := max((n*4+page-1)/page, 1)
+	total := (dataPages + 2) * page
 	mem, err := syscall.Mmap(-1, 0, total, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
 	if err != nil {
 		t.Fatalf("mmap: %v", err)
 	}
 	t.Cleanup(func() { syscall.Munmap(mem) })
-	if err := syscall.Mprotect(mem[:page], syscall.PROT_NONE); err != nil {
-		t.Fatalf("mprotect: %v", err)
+	for _, p := range [][]byte{mem[:page], mem[total-page:]} {
+		if err := syscall.Mprotect(p, syscall.PROT_NONE); err != nil {
+			t.Fatalf("mprotect: %v", err)
+		}
 	}
-	if err := syscall.Mprotect(mem[total-page:], syscall.PROT_NONE); err != nil {
-		t.Fatalf("mprotect: %v", err)
-	}
-	data := mem[page : total-page]
-	base := unsafe.Pointer(unsafe.SliceData(data))
-	end := unsafe.Add(base, len(data)-size)
-	endsAtFence = unsafe.Slice((*float32)(end), n)
-	startsAtFence = unsafe.Slice((*float32)(base), n)
-	return endsAtFence[:n:n], startsAtFence[:n:n]
+	return mem[page : total-page]
 }
