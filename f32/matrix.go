@@ -1,0 +1,62 @@
+// Package f32 holds dense float32 matrices and the drivers above scorekit's
+// GEMM and matvec microkernels: packing, cache blocking, pre-packed
+// weights and splitting work across goroutines.
+//
+// Matrices are row-major with a stride: element (i, j) of m is
+// m.Data[i*m.Stride+j]. Like the kernels, the functions here panic on
+// mismatched shapes, naming the function and the sizes.
+package f32
+
+import "fmt"
+
+// Matrix is a dense row-major float32 matrix: element (i, j) is
+// Data[i*Stride+j], for 0 ≤ i < Rows and 0 ≤ j < Cols ≤ Stride.
+type Matrix struct {
+	Rows, Cols, Stride int
+	Data               []float32
+}
+
+// NewMatrix returns a zero rows×cols matrix with Stride = cols.
+func NewMatrix(rows, cols int) Matrix {
+	if rows < 0 || cols < 0 {
+		panic(fmt.Sprintf("f32: NewMatrix: negative size %d×%d", rows, cols))
+	}
+	return Matrix{Rows: rows, Cols: cols, Stride: cols, Data: make([]float32, rows*cols)}
+}
+
+// Row returns row i of m, with length and capacity Cols.
+func (m Matrix) Row(i int) []float32 {
+	if i < 0 || i >= m.Rows {
+		panic(fmt.Sprintf("f32: Matrix.Row: row %d out of range [0, %d)", i, m.Rows))
+	}
+	o := i * m.Stride
+	return m.Data[o : o+m.Cols : o+m.Cols]
+}
+
+// Slice returns rows r0 to r1−1 of m, sharing its data.
+func (m Matrix) Slice(r0, r1 int) Matrix {
+	if r0 < 0 || r1 < r0 || r1 > m.Rows {
+		panic(fmt.Sprintf("f32: Matrix.Slice: rows [%d, %d) out of range [0, %d)", r0, r1, m.Rows))
+	}
+	s := Matrix{Rows: r1 - r0, Cols: m.Cols, Stride: m.Stride}
+	if r1 > r0 {
+		s.Data = m.Data[r0*m.Stride : (r1-1)*m.Stride+m.Cols]
+	}
+	return s
+}
+
+// At returns element (i, j) of m.
+func (m Matrix) At(i, j int) float32 { return m.Data[i*m.Stride+j] }
+
+// Set sets element (i, j) of m to v.
+func (m Matrix) Set(i, j int, v float32) { m.Data[i*m.Stride+j] = v }
+
+// check panics unless m's fields describe memory its Data holds.
+func (m Matrix) check(fn, name string) {
+	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols || m.Stride < 1 && m.Rows > 1 {
+		panic(fmt.Sprintf("f32: %s: %s has bad shape %d×%d stride %d", fn, name, m.Rows, m.Cols, m.Stride))
+	}
+	if m.Rows > 0 && m.Cols > 0 && len(m.Data) < (m.Rows-1)*m.Stride+m.Cols {
+		panic(fmt.Sprintf("f32: %s: %s is %d×%d stride %d but len(Data) = %d", fn, name, m.Rows, m.Cols, m.Stride, len(m.Data)))
+	}
+}
