@@ -1,0 +1,268 @@
+// Command gemm generates the amd64 GEMM microkernels and packed matvec
+// kernels of package kernel (asm/gemm_amd64.s and its Go declarations),
+// one of each per instruction set:
+//
+//	GemmAVX2     6×16 tile,  Y0..Y11 accumulators
+//	GemmAVX512  14×32 tile,  Z0..Z27 accumulators
+//	MatVecAVX2, MatVecAVX512: y = b + xᵀ·B over packed panels, axpy form
+//
+// Run by go generate from kernel/gemm.go.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// isa describes one instruction set's register file and tile shape.
+type isa struct {
+	name     string
+	requires string
+	vec      func(i int) VecPhysical
+	lanes    int // float32 lanes per vector
+	mr       int // tile rows
+	nv       int // vectors per tile row: nr = nv·lanes
+}
+
+var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
+	Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}
+var ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
+
+var isas = []isa{
+	{name: "AVX2", requires: "AVX2, FMA", vec: func(i int) VecPhysical { return ymm[i] }, lanes: 8, mr: 6, nv: 2},
+	{name: "AVX512", requires: "AVX512F", vec: func(i int) VecPhysical { return zmm[i] }, lanes: 16, mr: 14, nv: 2},
+}
+
+func main() {
+	Package("github.com/scorekit/scorekit/asm")
+	ConstraintExpr("gc,!purego") // avo takes the +build syntax: gc && !purego
+	for _, s := range isas {
+		gemm(s)
+	}
+	for _, s := range isas {
+		matvec(s)
+	}
+	Generate()
+}
+
+// gemm emits the microkernel: an mr×nr tile of C, at c with row stride
+// ldc elements, becomes init + Σₚ a[p·mr+r]·b[p·nr+j], one FMA per p in
+// order, where init is 0 (mode 0), C (mode 1) or bias[j] (mode 2).
+func gemm(s isa) {
+	nr := s.nv * s.lanes
+	vb := 4 * s.lanes // bytes per vector
+	name := "Gemm" + s.name
+	TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, bias *float32, mode int)")
+	Doc(fmt.Sprintf("%s computes one full %d×%d tile of C (row stride ldc elements):", name, s.mr, nr),
+		fmt.Sprintf("C[r][j] = init + Σₚ a[p·%d+r]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", s.mr, nr),
+		"C[r][j] (mode 1) or bias[j] (mode 2). a and b are packed panels of k steps.")
+	acc := func(r, v int) VecPhysical { return s.vec(r*s.nv + v) }
+	nacc := s.mr * s.nv
+	bv := []VecPhysical{s.vec(nacc), s.vec(nacc + 1)}
+	bc := []VecPhysical{s.vec(nacc + 2), s.vec(nacc + 3)}
+	Commentf("%s..%s: %d×%d accumulator tile (row r in %d vectors); %s, %s: b row; %s, %s: broadcast a",
+		acc(0, 0).Asm(), acc(s.mr-1, s.nv-1).Asm(), s.mr, nr, s.nv, bv[0].Asm(), bv[1].Asm(), bc[0].Asm(), bc[1].Asm())
+
+	k := Load(Param("k"), GP64())
+	ap := Load(Param("a"), GP64())
+	bp := Load(Param("b"), GP64())
+	cp := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	mode := Load(Param("mode"), GP64())
+	l := func(x string) string { return name + "_" + x }
+
+	CMPQ(mode, U8(1))
+	JEQ(LabelRef(l("load")))
+	CMPQ(mode, U8(2))
+	JEQ(LabelRef(l("bias")))
+
+	Comment("mode 0: start from zero")
+	for r := range s.mr {
+		for v := range s.nv {
+			VXORPS(acc(r, v), acc(r, v), acc(r, v))
+		}
+	}
+	JMP(LabelRef(l("loop")))
+
+	Label(l("load"))
+	Comment("mode 1: start from C")
+	t := GP64()
+	MOVQ(cp, t)
+	for r := range s.mr {
+		for v := range s.nv {
+			VMOVUPS(Mem{Base: t, Disp: v * vb}, acc(r, v))
+		}
+		if r < s.mr-1 {
+			ADDQ(ldc, t)
+		}
+	}
+	JMP(LabelRef(l("loop")))
+
+	Label(l("bias"))
+	Comment("mode 2: start from the bias row, in every tile row")
+	bias := Load(Param("bias"), GP64())
+	for v := range s.nv {
+		VMOVUPS(Mem{Base: bias, Disp: v * vb}, acc(0, v))
+	}
+	for r := 1; r < s.mr; r++ {
+		for v := range s.nv {
+			VMOVAPS(acc(0, v), acc(r, v))
+		}
+	}
+
+	Label(l("loop"))
+	Comment("one step p: b row in vectors, a column broadcast row by row")
+	TESTQ(k, k)
+	JZ(LabelRef(l("store")))
+	for v := range s.nv {
+		VMOVUPS(Mem{Base: bp, Disp: v * vb}, bv[v])
+	}
+	for r := range s.mr {
+		x := bc[r%2]
+		VBROADCASTSS(Mem{Base: ap, Disp: 4 * r}, x)
+		for v := range s.nv {
+			VFMADD231PS(bv[v], x, acc(r, v))
+		}
+	}
+	ADDQ(U32(4*s.mr), ap)
+	ADDQ(U32(4*nr), bp)
+	DECQ(k)
+	JMP(LabelRef(l("loop")))
+
+	Label(l("store"))
+	Comment("write the tile to C")
+	for r := range s.mr {
+		for v := range s.nv {
+			VMOVUPS(acc(r, v), Mem{Base: cp, Disp: v * vb})
+		}
+		if r < s.mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// matvec emits y[j] = init[j] + Σₚ x[p]·B[p][j] over np packed panels of
+// nr columns (panel q holds k rows of nr values, at q·k·nr), init being
+// bias or, if bias is nil, 0. Panels go four, two, then one at a time so
+// that eight independent FMA chains hide the latency.
+func matvec(s isa) {
+	nr := s.nv * s.lanes
+	vb := 4 * s.lanes
+	name := "MatVec" + s.name
+	TEXT(name, NOSPLIT, "func(k, np int, b, x, y, bias *float32)")
+	Doc(fmt.Sprintf("%s computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np", name),
+		fmt.Sprintf("packed panels of %d columns (panel q: k rows of %d values at b[q·k·%d:]); init is bias,", nr, nr, nr),
+		fmt.Sprintf("or 0 if bias is nil. y (and bias) hold np·%d values.", nr))
+	l := func(x string) string { return name + "_" + x }
+
+	k := Load(Param("k"), GP64())
+	np := Load(Param("np"), GP64())
+	bb := Load(Param("b"), GP64())
+	yp := Load(Param("y"), GP64())
+	bias := Load(Param("bias"), GP64())
+	stride := GP64()
+	MOVQ(k, stride)
+	SHLQ(U8(2+log2(nr)), stride) // bytes per panel
+	stride3 := GP64()
+	LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
+	x := s.vec(15)
+	if s.lanes == 16 {
+		x = s.vec(31)
+	}
+	Commentf("%s: broadcast x[p]; accumulators from %s", x.Asm(), s.vec(0).Asm())
+
+	for _, g := range []int{4, 2, 1} {
+		gl := fmt.Sprintf("g%d", g)
+		Label(l(gl))
+		CMPQ(np, U8(g))
+		if g == 4 {
+			JL(LabelRef(l("g2")))
+		} else if g == 2 {
+			JL(LabelRef(l("g1")))
+		} else {
+			JL(LabelRef(l("done")))
+		}
+		Commentf("%d panels: %d independent accumulators", g, g*s.nv)
+		acc := func(q, v int) VecPhysical { return s.vec(q*s.nv + v) }
+		TESTQ(bias, bias)
+		JZ(LabelRef(l(gl + "zero")))
+		for q := range g {
+			for v := range s.nv {
+				VMOVUPS(Mem{Base: bias, Disp: (q*s.nv + v) * vb}, acc(q, v))
+			}
+		}
+		JMP(LabelRef(l(gl + "init")))
+		Label(l(gl + "zero"))
+		for q := range g {
+			for v := range s.nv {
+				VXORPS(acc(q, v), acc(q, v), acc(q, v))
+			}
+		}
+		Label(l(gl + "init"))
+		bp := GP64()
+		MOVQ(bb, bp)
+		xp := Load(Param("x"), GP64())
+		kk := GP64()
+		MOVQ(k, kk)
+		TESTQ(kk, kk)
+		JZ(LabelRef(l(gl + "store")))
+		Label(l(gl + "loop"))
+		VBROADCASTSS(Mem{Base: xp}, x)
+		for q := range g {
+			m := Mem{Base: bp}
+			switch q {
+			case 1:
+				m = Mem{Base: bp, Index: stride, Scale: 1}
+			case 2:
+				m = Mem{Base: bp, Index: stride, Scale: 2}
+			case 3:
+				m = Mem{Base: bp, Index: stride3, Scale: 1}
+			}
+			for v := range s.nv {
+				VFMADD231PS(m.Offset(v*vb), x, acc(q, v))
+			}
+		}
+		ADDQ(U32(4*nr), bp)
+		ADDQ(U8(4), xp)
+		DECQ(kk)
+		JNZ(LabelRef(l(gl + "loop")))
+		Label(l(gl + "store"))
+		for q := range g {
+			for v := range s.nv {
+				VMOVUPS(acc(q, v), Mem{Base: yp, Disp: (q*s.nv + v) * vb})
+			}
+		}
+		ADDQ(U32(4*nr*g), yp)
+		TESTQ(bias, bias)
+		JZ(LabelRef(l(gl + "nobias")))
+		ADDQ(U32(4*nr*g), bias)
+		Label(l(gl + "nobias"))
+		switch g {
+		case 4:
+			LEAQ(Mem{Base: bb, Index: stride, Scale: 4}, bb)
+		case 2:
+			LEAQ(Mem{Base: bb, Index: stride, Scale: 2}, bb)
+		case 1:
+			ADDQ(stride, bb)
+		}
+		SUBQ(U8(g), np)
+		JMP(LabelRef(l(gl)))
+	}
+	Label(l("done"))
+	VZEROUPPER()
+	RET()
+}
+
+func log2(n int) int {
+	l := 0
+	for 1<<l < n {
+		l++
+	}
+	return l
+}

@@ -1,0 +1,130 @@
+package kernel
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+//go:generate go run ../gen/amd64/gemm -out ../asm/gemm_amd64.s -stubs ../asm/gemm_amd64.go -pkg asm
+
+// GemmInit says where a GEMM microkernel's accumulators start.
+type GemmInit uint8
+
+// The starting values of a microkernel's accumulators.
+const (
+	GemmZero GemmInit = iota // 0: C is only written
+	GemmLoad                 // the tile of C: accumulate into it
+	GemmBias                 // bias[j], the same in every row of the tile
+)
+
+// gemmShape is one implementation's microkernel tile (mr×nr) and the
+// cache blocking its driver uses: packed blocks of mc rows of A by kc
+// steps of K (in L2), micro-panels of kc×nr of B and mr×kc of A (in L1).
+type gemmShape struct {
+	mr, nr int
+	mc, kc int
+}
+
+// maxMR and maxNR bound every implementation's tile, for edge buffers.
+const (
+	maxMR = 16
+	maxNR = 32
+)
+
+var gemmGenericShape = gemmShape{mr: 4, nr: 8, mc: 64, kc: 256}
+
+var gemmShapes = resolve(&gemmGenericShape, gemmArch())
+
+// GemmTile returns the tile of i's GEMM microkernel: mr rows by nr columns.
+// It is also the panel width of the packed operands of [Impl.GemmMicro]
+// and [Impl.MatVec].
+func (i Impl) GemmTile() (mr, nr int) {
+	i.must("GemmTile")
+	s := gemmShapes[i]
+	return s.mr, s.nr
+}
+
+// GemmBlocking returns the cache blocking a GEMM driver should use with
+// i: packed blocks of mc rows of A (a multiple of mr) by kc steps of K.
+func (i Impl) GemmBlocking() (mc, kc int) {
+	i.must("GemmBlocking")
+	s := gemmShapes[i]
+	return s.mc, s.kc
+}
+
+// GemmMicro computes one m×n tile (m ≤ mr, n ≤ nr, from [Impl.GemmTile])
+// of C = init + A·B with i's microkernel, over k steps of packed panels:
+// a holds A as k columns of mr values (a[p·mr+r] is A[r][p], rows past m
+// ignored), b holds B as k rows of nr values (b[p·nr+j] is B[p][j],
+// columns past n ignored). C's tile is c[r·ldc+j] for r < m, j < n; no
+// other element of c is read or written. init says where the accumulators
+// start: 0, the tile of C, or bias[j] (len(bias) ≥ n).
+//
+//	for r < m, j < n {
+//		s := init(r, j)
+//		for p := range k { s = fma(a[p*mr+r], b[p*nr+j], s) }
+//		c[r*ldc+j] = s
+//	}
+//
+// Every implementation does this sequence of fused multiply-adds, so all
+// agree to the bit (up to the 1-ulp double rounding of the generic fma on
+// a tie, see fma32).
+func (i Impl) GemmMicro(m, n, k int, a, b, c []float32, ldc int, init GemmInit, bias []float32) {
+	i.must("GemmMicro")
+	s := gemmShapes[i]
+	if m < 1 || m > s.mr || n < 1 || n > s.nr || k < 0 || ldc < n {
+		panic(fmt.Sprintf("kernel: GemmMicro(%v): bad tile m=%d n=%d k=%d ldc=%d for a %d×%d kernel", i, m, n, k, ldc, s.mr, s.nr))
+	}
+	if len(a) < k*s.mr || len(b) < k*s.nr || len(c) < (m-1)*ldc+n || init == GemmBias && len(bias) < n || init > GemmBias {
+		panicLen(fmt.Sprintf("GemmMicro(%v, m=%d n=%d k=%d ldc=%d init=%d)", i, m, n, k, ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
+	}
+	if i == Generic || gemmShapes[i] == &gemmGenericShape {
+		gemmMicroGeneric(s.mr, s.nr, m, n, k, a, b, c, ldc, init, bias)
+		return
+	}
+	ap, bp := unsafe.SliceData(a), unsafe.SliceData(b)
+	if m == s.mr && n == s.nr {
+		var biasp *float32
+		if init == GemmBias {
+			biasp = &bias[0]
+		}
+		gemmMicroArch(i, k, ap, bp, &c[0], ldc, biasp, init)
+		return
+	}
+	// Edge tile: run the full kernel on a buffer, copy the m×n corner.
+	var tile [maxMR * maxNR]float32
+	var bb [maxNR]float32
+	if init == GemmLoad {
+		for r := range m {
+			copy(tile[r*s.nr:r*s.nr+n], c[r*ldc:r*ldc+n])
+		}
+	}
+	if init == GemmBias {
+		copy(bb[:n], bias)
+	}
+	gemmMicroArch(i, k, ap, bp, &tile[0], s.nr, &bb[0], init)
+	for r := range m {
+		copy(c[r*ldc:r*ldc+n], tile[r*s.nr:r*s.nr+n])
+	}
+}
+
+func gemmMicroGeneric(mr, nr, m, n, k int, a, b, c []float32, ldc int, init GemmInit, bias []float32) {
+	a = a[:k*mr]
+	b = b[:k*nr]
+	for r := range m {
+		row := c[r*ldc : r*ldc+n]
+		for j := range row {
+			var s float32
+			switch init {
+			case GemmLoad:
+				s = row[j]
+			case GemmBias:
+				s = bias[j]
+			}
+			for p := range k {
+				s = fma32(a[p*mr+r], b[p*nr+j], s)
+			}
+			row[j] = s
+		}
+	}
+}

@@ -1,0 +1,39 @@
+//go:build gc && !purego
+
+package kernel
+
+import "github.com/scorekit/scorekit/asm"
+
+// The amd64 microkernels: AVX2 6×16 (12 ymm accumulators), AVX-512 14×32
+// (28 zmm accumulators). L1d is 48 KB and L2 1 MB on the machines these
+// are tuned for: a kc×nr panel of B and an mr×kc panel of A stay in L1, an
+// mc×kc block of A in L2.
+func gemmArch() (t [numImpls]*gemmShape) {
+	t[AVX2] = &gemmShape{mr: 6, nr: 16, mc: 120, kc: 256}
+	t[AVX512] = &gemmShape{mr: 14, nr: 32, mc: 112, kc: 256}
+	return t
+}
+
+// gemmMicroArch runs i's assembly microkernel on a full tile.
+func gemmMicroArch(i Impl, k int, a, b, c *float32, ldc int, bias *float32, init GemmInit) {
+	switch i {
+	case AVX512:
+		asm.GemmAVX512(k, a, b, c, ldc, bias, int(init))
+	case AVX2:
+		asm.GemmAVX2(k, a, b, c, ldc, bias, int(init))
+	default:
+		panic("kernel: GemmMicro: no assembly for " + i.String())
+	}
+}
+
+// matVecArch runs i's assembly matvec over np full panels.
+func matVecArch(i Impl, k, np int, b, x, y, bias *float32) {
+	switch i {
+	case AVX512:
+		asm.MatVecAVX512(k, np, b, x, y, bias)
+	case AVX2:
+		asm.MatVecAVX2(k, np, b, x, y, bias)
+	default:
+		panic("kernel: MatVec: no assembly for " + i.String())
+	}
+}

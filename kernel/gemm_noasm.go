@@ -1,0 +1,15 @@
+//go:build !amd64 || !gc || purego
+
+package kernel
+
+// Without amd64 assembly the GEMM and matvec kernels are the generic ones
+// (the NEON microkernels plug in here).
+func gemmArch() (t [numImpls]*gemmShape) { return t }
+
+func gemmMicroArch(i Impl, k int, a, b, c *float32, ldc int, bias *float32, init GemmInit) {
+	panic("kernel: GemmMicro: no assembly for " + i.String())
+}
+
+func matVecArch(i Impl, k, np int, b, x, y, bias *float32) {
+	panic("kernel: MatVec: no assembly for " + i.String())
+}

@@ -1,0 +1,328 @@
+package kernel_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/scorekit/scorekit/internal/kerneltest"
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// gemmRef is the float64 reference of one microkernel tile.
+func gemmRef(mr, nr, m, n, k int, a, b, c []float32, ldc int, init kernel.GemmInit, bias []float32) (want, bound []float64) {
+	want = make([]float64, m*n)
+	bound = make([]float64, m*n)
+	for r := range m {
+		for j := range n {
+			var s, abs float64
+			switch init {
+			case kernel.GemmLoad:
+				s = float64(c[r*ldc+j])
+			case kernel.GemmBias:
+				s = float64(bias[j])
+			}
+			abs = math.Abs(s)
+			for p := range k {
+				v := float64(a[p*mr+r]) * float64(b[p*nr+j])
+				s += v
+				abs += math.Abs(v)
+			}
+			want[r*n+j] = s
+			// k+1 roundings of partial sums, each ≤ 2⁻²⁴ of Σ|terms|.
+			bound[r*n+j] = float64(k+1)*0x1p-24*abs + 1e-30
+		}
+	}
+	return want, bound
+}
+
+func TestGemmMicro(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, impl := range kernel.Available() {
+		mr, nr := impl.GemmTile()
+		for _, k := range []int{0, 1, 2, 3, 7, 64, 257} {
+			for m := 1; m <= mr; m++ {
+				for n := 1; n <= nr; n++ {
+					if k > 7 && m != mr && n != nr && n != 1 {
+						continue // big k: the edges of the tile only
+					}
+					for init := kernel.GemmZero; init <= kernel.GemmBias; init++ {
+						a := make([]float32, k*mr)
+						b := make([]float32, k*nr)
+						kerneltest.Fill(rng, a, 1, 0)
+						kerneltest.Fill(rng, b, 1, 0)
+						ldc := n + rng.IntN(3)
+						cinit := make([]float32, (m-1)*ldc+n)
+						kerneltest.Fill(rng, cinit, 1, 0)
+						bias := make([]float32, n)
+						kerneltest.Fill(rng, bias, 1, 0)
+						gc := kerneltest.NewGuarded(len(cinit), 0, cinit)
+						impl.GemmMicro(m, n, k, a, b, gc.S(), ldc, init, bias)
+						desc := fmt.Sprintf("%v m=%d n=%d k=%d ldc=%d init=%d", impl, m, n, k, ldc, init)
+						gc.Check(t, desc)
+						got := gc.S()
+						// the gaps between rows are left alone
+						for r := 0; r < m-1; r++ {
+							for j := n; j < ldc; j++ {
+								if got[r*ldc+j] != cinit[r*ldc+j] {
+									t.Fatalf("%s: wrote outside the tile at (%d, %d)", desc, r, j)
+								}
+							}
+						}
+						gen := append([]float32(nil), cinit...)
+						kernel.Generic.GemmMicro(1, 1, 0, nil, nil, gen[:1], 1, kernel.GemmLoad, nil) // no-op, exercises k=0
+						want, bound := gemmRef(mr, nr, m, n, k, a, b, cinit, ldc, init, bias)
+						for r := range m {
+							for j := range n {
+								g := float64(got[r*ldc+j])
+								if d := math.Abs(g - want[r*n+j]); d > bound[r*n+j] {
+									t.Fatalf("%s: (%d, %d) = %g, want %g ± %g", desc, r, j, g, want[r*n+j], bound[r*n+j])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGemmMicroSameAsGeneric holds every implementation to the generic
+// kernel's bits over the same logical tile (packed for each tile shape).
+func TestGemmMicroSameAsGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, impl := range kernel.Available() {
+		mr, nr := impl.GemmTile()
+		gmr, gnr := kernel.Generic.GemmTile()
+		for _, k := range []int{1, 5, 100} {
+			m, n := min(mr, gmr), min(nr, gnr)
+			A := make([]float32, m*k)
+			B := make([]float32, k*n)
+			kerneltest.Fill(rng, A, 1, 0.02)
+			kerneltest.Fill(rng, B, 1, 0.02)
+			pack := func(mr, nr int) (a, b []float32) {
+				a = make([]float32, k*mr)
+				b = make([]float32, k*nr)
+				for p := range k {
+					for r := range m {
+						a[p*mr+r] = A[r*k+p]
+					}
+					for j := range n {
+						b[p*nr+j] = B[p*n+j]
+					}
+				}
+				return a, b
+			}
+			a, b := pack(mr, nr)
+			got := make([]float32, m*n)
+			impl.GemmMicro(m, n, k, a, b, got, n, kernel.GemmZero, nil)
+			a, b = pack(gmr, gnr)
+			want := make([]float32, m*n)
+			kernel.Generic.GemmMicro(m, n, k, a, b, want, n, kernel.GemmZero, nil)
+			for i := range got {
+				if kerneltest.ULP(got[i], want[i]) > 1 {
+					t.Fatalf("%v k=%d: element %d = %g, generic %g", impl, k, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func packPanels(nr int, w []float32, k, n int) []float32 {
+	np := (n + nr - 1) / nr
+	b := make([]float32, np*k*nr)
+	for j := range n {
+		for p := range k {
+			b[j/nr*k*nr+p*nr+j%nr] = w[p*n+j]
+		}
+	}
+	return b
+}
+
+func TestMatVec(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, impl := range kernel.Available() {
+		_, nr := impl.GemmTile()
+		_, gnr := kernel.Generic.GemmTile()
+		for _, k := range []int{0, 1, 3, 17, 256} {
+			for _, n := range kerneltest.Lengths(4 * nr) {
+				if n > 300 && k > 17 {
+					continue
+				}
+				B := make([]float32, k*n)
+				x := make([]float32, k)
+				bias := make([]float32, n)
+				kerneltest.Fill(rng, B, 1, 0.01)
+				kerneltest.Fill(rng, x, 1, 0.01)
+				kerneltest.Fill(rng, bias, 1, 0.01)
+				for _, withBias := range []bool{false, true} {
+					bs := bias
+					if !withBias {
+						bs = nil
+					}
+					off := rng.IntN(8)
+					gy := kerneltest.NewGuarded(n, off, nil)
+					impl.MatVec(packPanels(nr, B, k, n), x, gy.S(), bs)
+					desc := kerneltest.Desc(impl, n, off) + fmt.Sprintf(" k=%d bias=%v", k, withBias)
+					gy.Check(t, desc)
+					want := make([]float32, n)
+					kernel.Generic.MatVec(packPanels(gnr, B, k, n), x, want, bs)
+					for j := range n {
+						if kerneltest.ULP(gy.S()[j], want[j]) > 1 {
+							t.Fatalf("%s: y[%d] = %g, generic %g", desc, j, gy.S()[j], want[j])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestMatVecReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	_, nr := kernel.Generic.GemmTile()
+	k, n := 37, 29
+	B := make([]float32, k*n)
+	x := make([]float32, k)
+	bias := make([]float32, n)
+	kerneltest.Fill(rng, B, 1, 0)
+	kerneltest.Fill(rng, x, 1, 0)
+	kerneltest.Fill(rng, bias, 1, 0)
+	y := make([]float32, n)
+	kernel.Generic.MatVec(packPanels(nr, B, k, n), x, y, bias)
+	for j := range n {
+		s, abs := float64(bias[j]), math.Abs(float64(bias[j]))
+		for p := range k {
+			v := float64(x[p]) * float64(B[p*n+j])
+			s += v
+			abs += math.Abs(v)
+		}
+		if d := math.Abs(float64(y[j]) - s); d > float64(k+1)*0x1p-24*abs {
+			t.Fatalf("y[%d] = %g, want %g", j, y[j], s)
+		}
+	}
+}
+
+func TestMatVecFence(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		_, nr := impl.GemmTile()
+		for _, n := range []int{1, nr - 1, nr, nr + 3, 4*nr + 5} {
+			k := 9
+			B := make([]float32, k*n)
+			for i := range B {
+				B[i] = float32(i % 7)
+			}
+			b := packPanels(nr, B, k, n)
+			bf := kerneltest.FenceEnd(t, len(b))
+			copy(bf, b)
+			x := kerneltest.FenceStart(t, k)
+			for i := range x {
+				x[i] = 1
+			}
+			y := kerneltest.FenceEnd(t, n)
+			bias := kerneltest.FenceEnd(t, n)
+			impl.MatVec(bf, x, y, bias)
+		}
+	}
+}
+
+func TestGemmMicroNaN(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		mr, nr := impl.GemmTile()
+		k := 3
+		a := make([]float32, k*mr)
+		b := make([]float32, k*nr)
+		for i := range a {
+			a[i] = 1
+		}
+		b[1*nr+2] = float32(math.NaN())
+		c := make([]float32, mr*nr)
+		impl.GemmMicro(mr, nr, k, a, b, c, nr, kernel.GemmZero, nil)
+		for r := range mr {
+			for j := range nr {
+				if isNaN := c[r*nr+j] != c[r*nr+j]; isNaN != (j == 2) {
+					t.Fatalf("%v: NaN in column 2 of B gave C[%d][%d] = %g", impl, r, j, c[r*nr+j])
+				}
+			}
+		}
+	}
+}
+
+func TestGemmMicroPanics(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		mr, nr := impl.GemmTile()
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%v: short c did not panic", impl)
+				}
+			}()
+			impl.GemmMicro(mr, nr, 1, make([]float32, mr), make([]float32, nr), make([]float32, mr*nr-1), nr, kernel.GemmZero, nil)
+		}()
+	}
+}
+
+func TestPeakFLOPs(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		if f := impl.PeakFLOPs(10); f <= 0 {
+			t.Errorf("%v: PeakFLOPs(10) = %g", impl, f)
+		}
+	}
+}
+
+func FuzzGemmMicro(f *testing.F) {
+	f.Add(uint64(1), uint8(3), uint8(5), uint8(7))
+	f.Fuzz(func(t *testing.T, seed uint64, m8, n8, k8 uint8) {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		for _, impl := range kernel.Available() {
+			mr, nr := impl.GemmTile()
+			m, n, k := 1+int(m8)%mr, 1+int(n8)%nr, int(k8)
+			a := make([]float32, k*mr)
+			b := make([]float32, k*nr)
+			kerneltest.Fill(rng, a, 1, 0.05)
+			kerneltest.Fill(rng, b, 1, 0.05)
+			bias := make([]float32, n)
+			kerneltest.Fill(rng, bias, 1, 0.05)
+			c := kerneltest.NewGuarded(m*n, int(seed%8), nil)
+			impl.GemmMicro(m, n, k, a, b, c.S(), n, kernel.GemmBias, bias)
+			c.Check(t, impl.String())
+			want, _ := gemmRef(mr, nr, m, n, k, a, b, nil, n, kernel.GemmBias, bias)
+			for i, g := range c.S() {
+				w := want[i]
+				if math.IsNaN(w) != (g != g) && !math.IsInf(w, 0) {
+					t.Fatalf("%v: element %d = %g, want %g", impl, i, g, w)
+				}
+			}
+		}
+	})
+}
+
+func BenchmarkGemmMicro(b *testing.B) {
+	for _, impl := range kernel.Available() {
+		mr, nr := impl.GemmTile()
+		k := 256
+		a := make([]float32, k*mr)
+		bb := make([]float32, k*nr)
+		c := make([]float32, mr*nr)
+		b.Run(impl.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				impl.GemmMicro(mr, nr, k, a, bb, c, nr, kernel.GemmLoad, nil)
+			}
+			b.ReportMetric(float64(2*mr*nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+func BenchmarkPeak(b *testing.B) {
+	for _, impl := range kernel.Available() {
+		b.Run(impl.String(), func(b *testing.B) {
+			var flops float64
+			for b.Loop() {
+				flops += impl.PeakFLOPs(10000)
+			}
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

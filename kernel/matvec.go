@@ -1,0 +1,76 @@
+package kernel
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// MatVec computes y = bias + xᵀ·B with i's kernels, the latency path of a
+// dense layer for a single chain. B is k×n with k = len(x) and n = len(y),
+// packed in panels of nr columns (nr from [Impl.GemmTile]): panel q holds
+// B's columns q·nr to q·nr+nr−1 as k rows of nr values, starting at
+// b[q·k·nr]; the last panel is padded to nr columns (its padding is
+// read but does not reach y). bias may be nil (zero) or of length n.
+//
+//	for j := range y {
+//		s := bias[j]
+//		for p, v := range x { s = fma(v, B[p][j], s) }
+//		y[j] = s
+//	}
+//
+// This is axpy form: the inner loop runs along a row of B, so the kernel
+// needs no horizontal sum, and every implementation does the same fused
+// multiply-adds in the same order: all agree to the bit (up to the 1-ulp
+// double rounding of the generic fma on a tie).
+func (i Impl) MatVec(b, x, y, bias []float32) {
+	i.must("MatVec")
+	s := gemmShapes[i]
+	k, n := len(x), len(y)
+	np := (n + s.nr - 1) / s.nr
+	if len(b) < np*k*s.nr || bias != nil && len(bias) != n {
+		panicLen(fmt.Sprintf("MatVec(%v, nr=%d)", i, s.nr), "len(b), len(x), len(y), len(bias)", len(b), k, n, len(bias))
+	}
+	if n == 0 {
+		return
+	}
+	if i == Generic || s == &gemmGenericShape {
+		matVecGeneric(s.nr, b, x, y, bias)
+		return
+	}
+	bp, xp := unsafe.SliceData(b), unsafe.SliceData(x)
+	full := n / s.nr
+	if full > 0 {
+		var biasp *float32
+		if bias != nil {
+			biasp = &bias[0]
+		}
+		matVecArch(i, k, full, bp, xp, &y[0], biasp)
+	}
+	if rest := n - full*s.nr; rest > 0 {
+		var yy, bb [maxNR]float32
+		var biasp *float32
+		if bias != nil {
+			copy(bb[:], bias[full*s.nr:])
+			biasp = &bb[0]
+		}
+		matVecArch(i, k, 1, unsafe.SliceData(b[full*k*s.nr:]), xp, &yy[0], biasp)
+		copy(y[full*s.nr:], yy[:rest])
+	}
+}
+
+func matVecGeneric(nr int, b, x, y, bias []float32) {
+	k := len(x)
+	for j := range y {
+		var s float32
+		if bias != nil {
+			s = bias[j]
+		}
+		if k > 0 {
+			panel := b[j/nr*k*nr+j%nr:]
+			for p, v := range x {
+				s = fma32(v, panel[p*nr], s)
+			}
+		}
+		y[j] = s
+	}
+}
