@@ -15,3 +15,6 @@ func detect() (a [numImpls]bool) {
 	a[AVX512] = a[AVX2] && x.HasAVX512F && x.HasAVX512BW && x.HasAVX512DQ && x.HasAVX512VL
 	return a
 }
+
+// asmBuild reports whether this build has assembly kernels.
+const asmBuild = true

@@ -12,3 +12,6 @@ func detect() (a [numImpls]bool) {
 	a[NEON] = cpu.ARM64.HasASIMD
 	return a
 }
+
+// asmBuild reports whether this build has assembly kernels.
+const asmBuild = true

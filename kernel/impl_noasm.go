@@ -8,3 +8,6 @@ func detect() (a [numImpls]bool) {
 	a[Generic] = true
 	return a
 }
+
+// asmBuild reports whether this build has assembly kernels.
+const asmBuild = false

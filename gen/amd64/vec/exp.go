@@ -1,0 +1,79 @@
+package vec
+
+import (
+	"fmt"
+	"math/big"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The constants of kernel.exp32, which these must equal.
+var (
+	expMin, expMax, log2e, ln2Hi, ln2Lo, expBias Mem
+	expC                                         [8]Mem // expC[k] = 1/k! for k = 2..7; expC[1] = 1
+	One, Two, Neg2, SignMask, AbsMask, Zero      Mem
+)
+
+func declareExp() {
+	expMin = F("exp_min", "-104")
+	expMax = F("exp_max", "89")
+	log2e = F("log2e", "1.44269504088896341")
+	ln2Hi = F("ln2hi", "0.693359375")
+	ln2Lo = F("ln2lo", "-2.12194440e-4")
+	expBias = I("exp_bias", 127)
+	fact := int64(1)
+	for k := int64(1); k <= 7; k++ {
+		fact *= k
+		expC[k] = FRat(fmt.Sprintf("exp_c%d", k), big.NewRat(1, fact))
+	}
+	One = F("one", "1")
+	Two = F("two", "2")
+	Neg2 = F("neg2", "-2")
+	Zero = F("zero", "0")
+	SignMask = Const("sign", 0x80000000)
+	AbsMask = Const("abs", 0x7fffffff)
+}
+
+// Exp returns a new register holding exp(x) lane by lane, computed by the
+// sequence of kernel.exp32 (see its doc comment); x is not modified.
+func (a *ISA) Exp(x VecVirtual) VecVirtual {
+	Comment("exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)")
+	t := a.Load(expMin)
+	VMAXPS(x, t, t)
+	hi := a.Load(expMax)
+	VMINPS(t, hi, t)
+	Comment("n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo")
+	n := a.Vec()
+	VMULPS(log2e, t, n)
+	if a.AVX512 {
+		VRNDSCALEPS(U8(0), n, n)
+	} else {
+		VROUNDPS(U8(0), n, n)
+	}
+	VFNMADD231PS(ln2Hi, n, t)
+	VFNMADD231PS(ln2Lo, n, t)
+	Comment("p = 1 + r(1 + r(1/2 + … + r/5040)), Horner")
+	p := a.Load(expC[7])
+	for k := 6; k >= 1; k-- {
+		VFMADD213PS(expC[k], t, p)
+	}
+	VFMADD213PS(One, t, p)
+	Comment("p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)")
+	ni := a.Vec()
+	VCVTPS2DQ(n, ni)
+	n1 := a.Vec()
+	VPSRAD(U8(1), ni, n1)
+	VPSUBD(n1, ni, ni)
+	VPADDD(expBias, n1, n1)
+	VPSLLD(U8(23), n1, n1)
+	VMULPS(n1, p, p)
+	VPADDD(expBias, ni, ni)
+	VPSLLD(U8(23), ni, ni)
+	VMULPS(ni, p, p)
+	return p
+}
+
+// ExpC returns the broadcast constant 1/k! of the exp polynomial, k = 1..7.
+func ExpC(k int) Mem { return expC[k] }

@@ -1,0 +1,276 @@
+// Package vec is the part of scorekit's amd64 generators shared by every
+// kernel family: one description of an instruction set (AVX2 with FMA, or
+// AVX-512) so that each kernel's body is written once and emitted for
+// both, with the same operation sequence as its generic Go twin. It holds
+// the broadcast constants, the tail masks, compare-and-select, an
+// elementwise loop skeleton and the exp sequence of kernel.exp32.
+package vec
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"strings"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// ISA describes one vector instruction set.
+type ISA struct {
+	Name    string // suffix of the kernels' names: AVX2, AVX512
+	Lanes   int    // float32 lanes per vector
+	AVX512  bool
+	Require string // the features, for the generated comment
+}
+
+// The instruction sets.
+var (
+	AVX2   = &ISA{Name: "AVX2", Lanes: 8, Require: "AVX, AVX2, FMA"}
+	AVX512 = &ISA{Name: "AVX512", Lanes: 16, AVX512: true, Require: "AVX512F, AVX512BW, AVX512DQ, AVX512VL, FMA"}
+)
+
+// Both lists the instruction sets every family is generated for.
+var Both = []*ISA{AVX2, AVX512}
+
+// Bytes is the size of one vector.
+func (a *ISA) Bytes() int { return 4 * a.Lanes }
+
+// Vec allocates a vector register.
+func (a *ISA) Vec() VecVirtual {
+	if a.AVX512 {
+		return ZMM()
+	}
+	return YMM()
+}
+
+// consts maps a constant's name to its 64-byte broadcast table.
+var consts = map[string]Mem{}
+
+// Const returns a memory operand holding the float32 bits v in every lane,
+// named name. A constant is emitted once per generated file.
+func Const(name string, bits uint32) Mem {
+	if m, ok := consts[name]; ok {
+		return m
+	}
+	m := GLOBL("const_"+name, RODATA|NOPTR)
+	for i := 0; i < 16; i++ {
+		DATA(4*i, U32(bits))
+	}
+	consts[name] = m
+	return m
+}
+
+// F returns the broadcast constant float32(v) for v an exact rational
+// (a decimal such as "0.01" or a fraction such as "-17/315"), rounded once
+// to float32 as Go rounds the untyped constants of the generic code.
+func F(name string, v string) Mem {
+	r, ok := new(big.Rat).SetString(v)
+	if !ok {
+		panic("vec: bad constant " + v)
+	}
+	return FRat(name, r)
+}
+
+// FRat returns the broadcast constant r rounded once to float32.
+func FRat(name string, r *big.Rat) Mem {
+	f, _ := r.Float32()
+	return Const(name, math.Float32bits(f))
+}
+
+// I returns the broadcast constant int32 v.
+func I(name string, v int32) Mem { return Const(name, uint32(v)) }
+
+// tailTables declares the tables tail masks are read from: for AVX2
+// eight −1 then eight 0 dwords, for AVX-512 the 16-bit masks (1<<r)−1.
+var ymmTail, kTail Mem
+
+// DeclareTables emits the data every family's file needs; call it before
+// the first TEXT.
+func DeclareTables() {
+	ymmTail = GLOBL("tail_ymm", RODATA|NOPTR)
+	for i := 0; i < 16; i++ {
+		v := uint32(0)
+		if i < 8 {
+			v = 0xffffffff
+		}
+		DATA(4*i, U32(v))
+	}
+	kTail = GLOBL("tail_k", RODATA|NOPTR)
+	for r := 0; r < 16; r++ {
+		DATA(2*r, U16(uint16(1<<r-1)))
+	}
+	declareExp()
+}
+
+// Mask is the lane mask of a partial vector: lanes [0, r) are active.
+type Mask struct {
+	y VecVirtual // AVX2: −1 in active lanes
+	k Register   // AVX-512: bit i set for active lane i
+}
+
+// TailMask builds the mask of the first r lanes, 0 < r < Lanes; r is a
+// general register holding the count (it is not modified).
+func (a *ISA) TailMask(r Register) Mask {
+	if a.AVX512 {
+		base := GP64()
+		LEAQ(kTail, base)
+		k := K()
+		KMOVW(Mem{Base: base, Index: r, Scale: 2}, k)
+		return Mask{k: k}
+	}
+	off := GP64()
+	MOVQ(U32(8), off)
+	SUBQ(r, off)
+	base := GP64()
+	LEAQ(ymmTail, base)
+	y := YMM()
+	VMOVDQU(Mem{Base: base, Index: off, Scale: 4}, y)
+	return Mask{y: y}
+}
+
+// LoadMasked loads the active lanes of m from src into dst and zeroes the
+// others, without touching memory of inactive lanes.
+func (a *ISA) LoadMasked(m Mask, src Mem, dst VecVirtual) {
+	if a.AVX512 {
+		VMOVUPS_Z(src, m.k, dst)
+		return
+	}
+	VMASKMOVPS(src, m.y, dst)
+}
+
+// StoreMasked stores the active lanes of src to dst, without touching the
+// memory of inactive lanes.
+func (a *ISA) StoreMasked(m Mask, src VecVirtual, dst Mem) {
+	if a.AVX512 {
+		VMOVUPS(src, m.k, dst)
+		return
+	}
+	VMASKMOVPS(src, m.y, dst)
+}
+
+// Comparison predicates (the imm8 of VCMPPS).
+const (
+	LT_OQ  = 0x11 // x < y, false for NaN
+	LE_OQ  = 0x12
+	UNORD  = 0x03 // either is NaN
+	NLE_UQ = 0x16 // !(x <= y): true for NaN
+	GE_OQ  = 0x1d // x >= y, false for NaN
+	GT_OQ  = 0x1e // x > y, false for NaN
+)
+
+// Cond is the result of a comparison, a vector or a mask register.
+type Cond struct {
+	y VecVirtual
+	k Register
+}
+
+// Cmp compares x with y lane by lane (x pred y); y may be memory.
+func (a *ISA) Cmp(pred uint8, x VecVirtual, y Op) Cond {
+	if a.AVX512 {
+		k := K()
+		VCMPPS(U8(pred), y, x, k)
+		return Cond{k: k}
+	}
+	m := YMM()
+	VCMPPS(U8(pred), y, x, m)
+	return Cond{y: m}
+}
+
+// Select sets dst = c ? t : f lane by lane. t and f are registers; dst may
+// be one of them.
+func (a *ISA) Select(c Cond, t, f, dst VecVirtual) {
+	if a.AVX512 {
+		VBLENDMPS(t, f, c.k, dst)
+		return
+	}
+	VBLENDVPS(c.y, t, f, dst)
+}
+
+// Load broadcasts a constant into a fresh register.
+func (a *ISA) Load(m Mem) VecVirtual {
+	v := a.Vec()
+	VMOVUPS(a.Mem(m), v)
+	return v
+}
+
+// Mem returns m sized for this ISA (the tables are 64 bytes; AVX2 reads
+// the first 32).
+func (a *ISA) Mem(m Mem) Mem { return m }
+
+// Doc sets the doc comment of the current function, with {ISA} replaced
+// by the ISA's name.
+func (a *ISA) Doc(lines ...string) {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.ReplaceAll(l, "{ISA}", a.Name)
+	}
+	Doc(out...)
+}
+
+// Unary is the signature of an elementwise kernel: dst[i] = f(x[i]).
+const Unary = "func(dst, x []float32)"
+
+// Elementwise emits a kernel that maps nin input slices (params named in
+// ins) to the output slice out (which may also be an input). scalars are
+// float32 parameters broadcast into registers before the loop. body emits
+// the computation of one vector and returns the register holding the
+// result; it is called once for the main loop and once for the tail. The
+// slices' lengths are checked by the Go wrapper; the loop runs over
+// len(out).
+func (a *ISA) Elementwise(name, sig string, doc []string, out string, ins, scalars []string, body func(in, sc []VecVirtual) VecVirtual) {
+	TEXT(name+a.Name, NOSPLIT, sig)
+	a.Doc(doc...)
+	Pragma("noescape")
+	dst := Load(Param(out).Base(), GP64())
+	n := Load(Param(out).Len(), GP64())
+	ptrs := make([]Register, len(ins))
+	for i, in := range ins {
+		if in == out {
+			ptrs[i] = dst
+			continue
+		}
+		ptrs[i] = Load(Param(in).Base(), GP64())
+	}
+	sc := make([]VecVirtual, len(scalars))
+	for i, s := range scalars {
+		x := XMM()
+		Load(Param(s), x)
+		sc[i] = a.Vec()
+		VBROADCASTSS(x, sc[i])
+	}
+	idx := GP64()
+	XORQ(idx, idx)
+	Comment(fmt.Sprintf("Main loop: %d elements per iteration.", a.Lanes))
+	Label("loop")
+	rem := GP64()
+	MOVQ(n, rem)
+	SUBQ(idx, rem)
+	CMPQ(rem, U32(a.Lanes))
+	JB(LabelRef("tail"))
+	in := make([]VecVirtual, len(ins))
+	for i := range ins {
+		in[i] = a.Vec()
+		VMOVUPS(Mem{Base: ptrs[i], Index: idx, Scale: 4}, in[i])
+	}
+	res := body(in, sc)
+	VMOVUPS(res, Mem{Base: dst, Index: idx, Scale: 4})
+	ADDQ(U32(a.Lanes), idx)
+	JMP(LabelRef("loop"))
+
+	Label("tail")
+	Comment("Tail: the remaining 0 < r < lanes elements, under a lane mask.")
+	TESTQ(rem, rem)
+	JZ(LabelRef("done"))
+	m := a.TailMask(rem)
+	for i := range ins {
+		in[i] = a.Vec()
+		a.LoadMasked(m, Mem{Base: ptrs[i], Index: idx, Scale: 4}, in[i])
+	}
+	res = body(in, sc)
+	a.StoreMasked(m, res, Mem{Base: dst, Index: idx, Scale: 4})
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
