@@ -2,11 +2,34 @@ package kernel
 
 import "math"
 
-// fma32 returns a*b+c computed with one rounding to float32, as the vector
-// FMA instructions do. a*b is exact in float64 and the float64 sum is then
-// rounded to float32; the double rounding differs from a single one only
-// when the float64 sum lands exactly halfway between two float32 values,
-// which the tests tolerate as 1 ulp.
+// fma32 returns a*b+c rounded once to float32, as the vector FMA
+// instructions compute it. a*b is exact in float64; the float64 sum s can
+// be off the exact value only by its own rounding error e, and rounding s
+// to float32 then differs from rounding the exact value only when s lies
+// exactly halfway between two float32s and e ≠ 0: then the exact value is
+// on e's side of the halfway point.
 func fma32(a, b, c float32) float32 {
-	return float32(math.FMA(float64(a), float64(b), float64(c)))
+	p := float64(a) * float64(b)
+	s := p + float64(c)
+	r := float32(s)
+	if float64(r) == s || math.IsInf(float64(r), 0) || s != s {
+		return r
+	}
+	// e = (p + c) − s exactly (Knuth's TwoSum).
+	bp := s - float64(c)
+	e := (p - bp) + (float64(c) - (s - bp))
+	if e == 0 {
+		return r
+	}
+	o := math.Nextafter32(r, float32(math.Copysign(math.Inf(1), s-float64(r))))
+	if float64(r)+float64(o) != 2*s {
+		return r // s is not halfway: float32(s) is the correct rounding
+	}
+	lo, hi := min(r, o), max(r, o)
+	if e > 0 {
+		return hi
+	}
+	return lo
 }
+
+func mathFloat32bits(x float32) uint32 { return math.Float32bits(x) }
