@@ -1,0 +1,29 @@
+// Package data holds the analytic targets, toy data sets and sample-quality
+// metrics that scorekit's tests, demos and benchmarks draw on.
+//
+// # Analytic targets
+//
+// [Gaussian], [Mixture], [Banana], [Funnel] and [Rosenbrock] know their
+// exact score ∇ₓ log p(x) and log density. Their batched float32 methods
+// Score(dst, x) and LogDensity(dst, x) satisfy the sampler package's Score
+// and LogDensity interfaces structurally (data does not import sampler);
+// they compute in float64 internally and round once at the end. Each also
+// has float64 single-point methods (Score64, LogDensity64) for references.
+// Gaussian and Mixture have closed-form noise-conditional scores
+// NoiseScore(dst, x, σ), the scores of the target convolved with N(0, σ²I),
+// which annealed Langevin needs. All methods are safe for concurrent use.
+//
+// # Toy data sets
+//
+// A [Source] fills a batch of rows from a *rand.Rand (math/rand/v2). [Named]
+// returns the two-dimensional sets of the FFJORD and score-model
+// literature by name: "8gaussians", "moons", "swissroll", "circles",
+// "checkerboard", "pinwheel" and "mixture" (the NCSN toy
+// 0.8·N((5,5), I) + 0.2·N((−5,−5), I)).
+//
+// # Metrics
+//
+// [MMD2] (unbiased, RBF kernel with the median heuristic),
+// [EnergyDistance] and [SlicedWasserstein] compare two samples given as
+// row-major n×d float32 slices.
+package data

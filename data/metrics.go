@@ -1,0 +1,185 @@
+package data
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// checkSamples returns the row counts of x and y, which are row-major with
+// d columns, and panics on malformed input.
+func checkSamples(fn string, x, y []float32, d int) (int, int) {
+	if d <= 0 {
+		panic(fmt.Sprintf("data: %s: dimension %d, want > 0", fn, d))
+	}
+	if len(x)%d != 0 || len(y)%d != 0 {
+		panic(fmt.Sprintf("data: %s: len(x) = %d, len(y) = %d: want multiples of d = %d", fn, len(x), len(y), d))
+	}
+	return len(x) / d, len(y) / d
+}
+
+func sqDist(a, b []float32) float64 {
+	var s float64
+	for i, v := range a {
+		t := float64(v) - float64(b[i])
+		s += t * t
+	}
+	return s
+}
+
+// MedianSqDist returns the median of the squared distances between
+// distinct rows of the pooled sample x ∪ y (at most the first 1000 rows of
+// each are used), the bandwidth [MMD2] takes by the median heuristic.
+func MedianSqDist(x, y []float32, d int) float64 {
+	n, m := checkSamples("MedianSqDist", x, y, d)
+	n, m = min(n, 1000), min(m, 1000)
+	rows := make([][]float32, 0, n+m)
+	for i := 0; i < n; i++ {
+		rows = append(rows, x[i*d:i*d+d])
+	}
+	for j := 0; j < m; j++ {
+		rows = append(rows, y[j*d:j*d+d])
+	}
+	ds := make([]float64, 0, len(rows)*(len(rows)-1)/2)
+	for i := range rows {
+		for j := 0; j < i; j++ {
+			ds = append(ds, sqDist(rows[i], rows[j]))
+		}
+	}
+	if len(ds) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(ds)
+	k := len(ds) / 2
+	if len(ds)%2 == 0 {
+		return (ds[k-1] + ds[k]) / 2
+	}
+	return ds[k]
+}
+
+// MMD2 returns the unbiased estimate of the squared maximum mean
+// discrepancy (Gretton et al. 2012) between the samples x and y (n and m
+// rows of d columns, n, m ≥ 2) with the RBF kernel
+// k(a, b) = exp(−‖a − b‖²/ℓ²), where ℓ² is the median squared pairwise
+// distance of the pooled sample ([MedianSqDist], the median heuristic):
+//
+//	MMD² = Σᵢ≠ⱼ k(xᵢ,xⱼ)/(n(n−1)) + Σᵢ≠ⱼ k(yᵢ,yⱼ)/(m(m−1)) − 2·Σᵢⱼ k(xᵢ,yⱼ)/(nm)
+//
+// It is zero in expectation when x and y come from the same distribution
+// and can then be slightly negative. Cost O((n+m)²·d).
+func MMD2(x, y []float32, d int) float64 {
+	return MMD2Bandwidth(x, y, d, MedianSqDist(x, y, d))
+}
+
+// MMD2Bandwidth is [MMD2] with the kernel's ℓ² given.
+func MMD2Bandwidth(x, y []float32, d int, l2 float64) float64 {
+	n, m := checkSamples("MMD2", x, y, d)
+	if n < 2 || m < 2 {
+		panic(fmt.Sprintf("data: MMD2: %d and %d rows, want at least 2 each", n, m))
+	}
+	k := func(a, b []float32) float64 { return math.Exp(-sqDist(a, b) / l2) }
+	var kxx, kyy, kxy float64
+	for i := 0; i < n; i++ {
+		for j := 0; j < i; j++ {
+			kxx += k(x[i*d:i*d+d], x[j*d:j*d+d])
+		}
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < i; j++ {
+			kyy += k(y[i*d:i*d+d], y[j*d:j*d+d])
+		}
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			kxy += k(x[i*d:i*d+d], y[j*d:j*d+d])
+		}
+	}
+	fn, fm := float64(n), float64(m)
+	return 2*kxx/(fn*(fn-1)) + 2*kyy/(fm*(fm-1)) - 2*kxy/(fn*fm)
+}
+
+// EnergyDistance returns the energy distance (Székely & Rizzo 2013)
+// between the samples x and y (n, m ≥ 2 rows of d columns):
+//
+//	2·E‖X − Y‖ − E‖X − X′‖ − E‖Y − Y′‖
+//
+// with the within-sample means over distinct pairs (U-statistics), so it
+// is unbiased and zero in expectation for equal distributions. The
+// population value is non-negative and zero only for equal distributions.
+func EnergyDistance(x, y []float32, d int) float64 {
+	n, m := checkSamples("EnergyDistance", x, y, d)
+	if n < 2 || m < 2 {
+		panic(fmt.Sprintf("data: EnergyDistance: %d and %d rows, want at least 2 each", n, m))
+	}
+	var exy, exx, eyy float64
+	for i := 0; i < n; i++ {
+		for j := 0; j < m; j++ {
+			exy += math.Sqrt(sqDist(x[i*d:i*d+d], y[j*d:j*d+d]))
+		}
+		for j := 0; j < i; j++ {
+			exx += math.Sqrt(sqDist(x[i*d:i*d+d], x[j*d:j*d+d]))
+		}
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < i; j++ {
+			eyy += math.Sqrt(sqDist(y[i*d:i*d+d], y[j*d:j*d+d]))
+		}
+	}
+	fn, fm := float64(n), float64(m)
+	return 2*exy/(fn*fm) - 2*exx/(fn*(fn-1)) - 2*eyy/(fm*(fm-1))
+}
+
+// SlicedWasserstein returns the sliced 2-Wasserstein distance between the
+// samples x and y (n, m ≥ 1 rows of d columns):
+//
+//	SW₂ = ( mean over θ of W₂²(θᵀX, θᵀY) )^{1/2}
+//
+// over the given number of directions θ drawn uniformly on the unit sphere
+// from rng. Each one-dimensional W₂² compares the empirical quantile
+// functions at the max(n, m) midpoints (k + ½)/max(n, m), which is exact
+// when n = m.
+func SlicedWasserstein(x, y []float32, d, projections int, rng *rand.Rand) float64 {
+	n, m := checkSamples("SlicedWasserstein", x, y, d)
+	if n < 1 || m < 1 || projections < 1 {
+		panic(fmt.Sprintf("data: SlicedWasserstein: %d and %d rows, %d projections: want ≥ 1 each", n, m, projections))
+	}
+	theta := make([]float64, d)
+	px, py := make([]float64, n), make([]float64, m)
+	project := func(dst []float64, s []float32) {
+		for i := range dst {
+			var v float64
+			for j, t := range theta {
+				v += t * float64(s[i*d+j])
+			}
+			dst[i] = v
+		}
+		slices.Sort(dst)
+	}
+	k := max(n, m)
+	var total float64
+	for p := 0; p < projections; p++ {
+		var nn float64
+		for nn == 0 {
+			nn = 0
+			for j := range theta {
+				theta[j] = rng.NormFloat64()
+				nn += theta[j] * theta[j]
+			}
+		}
+		nn = math.Sqrt(nn)
+		for j := range theta {
+			theta[j] /= nn
+		}
+		project(px, x)
+		project(py, y)
+		var w float64
+		for q := 0; q < k; q++ {
+			u := (float64(q) + 0.5) / float64(k)
+			t := px[int(u*float64(n))] - py[int(u*float64(m))]
+			w += t * t
+		}
+		total += w / float64(k)
+	}
+	return math.Sqrt(total / float64(projections))
+}

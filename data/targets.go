@@ -1,0 +1,274 @@
+package data
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Banana is the twisted Gaussian ("banana") on ℝ²:
+//
+//	x₀ ~ N(0, Scale²),  x₁ | x₀ ~ N(B·(x₀² − Scale²), 1)
+//
+// [NewBanana] gives the usual B = 0.03, Scale = 10, for which E[x₀] =
+// E[x₁] = 0, E[x₀²] = 100 and E[x₁²] = 1 + 2·B²·Scale⁴ = 19.
+type Banana struct {
+	B, Scale float64
+}
+
+// NewBanana returns the banana with B = 0.03 and Scale = 10.
+func NewBanana() Banana { return Banana{B: 0.03, Scale: 10} }
+
+// Dim returns 2.
+func (Banana) Dim() int { return 2 }
+
+// LogDensity64 returns log p(x), normalised.
+func (t Banana) LogDensity64(x []float64) float64 {
+	checkPoint("Banana.LogDensity64", 2, len(x))
+	return t.logDensity(x[0], x[1])
+}
+
+func (t Banana) logDensity(x0, x1 float64) float64 {
+	s2 := t.Scale * t.Scale
+	r := x1 - t.B*(x0*x0-s2)
+	return -x0*x0/(2*s2) - r*r/2 - log2Pi - math.Log(t.Scale)
+}
+
+// Score64 sets dst to ∇log p(x).
+func (t Banana) Score64(dst, x []float64) {
+	checkPoint("Banana.Score64", 2, len(x), len(dst))
+	t.score(dst, x[0], x[1])
+}
+
+func (t Banana) score(dst []float64, x0, x1 float64) {
+	s2 := t.Scale * t.Scale
+	r := x1 - t.B*(x0*x0-s2)
+	dst[0] = -x0/s2 + 2*t.B*x0*r
+	dst[1] = -r
+}
+
+// Score sets dst to ∇log p at each row of x.
+func (t Banana) Score(dst, x []float32) {
+	n := checkBatch("Banana.Score", 2, len(x), len(dst))
+	var g [2]float64
+	for r := 0; r < n; r++ {
+		t.score(g[:], float64(x[2*r]), float64(x[2*r+1]))
+		dst[2*r], dst[2*r+1] = float32(g[0]), float32(g[1])
+	}
+}
+
+// LogDensity sets dst[i] to log p at row i of x.
+func (t Banana) LogDensity(dst, x []float32) {
+	n := checkBatch("Banana.LogDensity", 2, len(x), -1)
+	if len(dst) != n {
+		panicDst("Banana.LogDensity", len(dst), n)
+	}
+	for r := 0; r < n; r++ {
+		dst[r] = float32(t.logDensity(float64(x[2*r]), float64(x[2*r+1])))
+	}
+}
+
+// Sample fills dst with len(dst)/2 independent draws.
+func (t Banana) Sample(dst []float32, rng *rand.Rand) {
+	n := checkBatch("Banana.Sample", 2, len(dst), -1)
+	for r := 0; r < n; r++ {
+		x0 := t.Scale * rng.NormFloat64()
+		dst[2*r] = float32(x0)
+		dst[2*r+1] = float32(t.B*(x0*x0-t.Scale*t.Scale) + rng.NormFloat64())
+	}
+}
+
+// Funnel is Neal's funnel on ℝᵈ:
+//
+//	v = x₀ ~ N(0, Scale²),  xᵢ | v ~ N(0, eᵛ) for i = 1, …, d−1
+//
+// (Neal 2003; Scale = 3 in [NewFunnel]). Its neck, where v is very
+// negative, defeats samplers with a fixed step size.
+type Funnel struct {
+	D     int
+	Scale float64
+}
+
+// NewFunnel returns the d-dimensional funnel with Scale = 3. It panics if
+// d < 2.
+func NewFunnel(d int) Funnel {
+	if d < 2 {
+		panic(fmt.Sprintf("data: NewFunnel: d = %d, want ≥ 2", d))
+	}
+	return Funnel{D: d, Scale: 3}
+}
+
+// Dim returns d.
+func (t Funnel) Dim() int { return t.D }
+
+// LogDensity64 returns log p(x), normalised.
+func (t Funnel) LogDensity64(x []float64) float64 {
+	checkPoint("Funnel.LogDensity64", t.D, len(x))
+	return t.logDensity(x[0], sumSqTail64(x))
+}
+
+func sumSqTail64(x []float64) float64 {
+	var s float64
+	for _, v := range x[1:] {
+		s += v * v
+	}
+	return s
+}
+
+func (t Funnel) logDensity(v, ss float64) float64 {
+	m := float64(t.D - 1)
+	return -v*v/(2*t.Scale*t.Scale) - 0.5*log2Pi - math.Log(t.Scale) -
+		0.5*ss*math.Exp(-v) - 0.5*m*v - 0.5*m*log2Pi
+}
+
+// Score64 sets dst to ∇log p(x).
+func (t Funnel) Score64(dst, x []float64) {
+	checkPoint("Funnel.Score64", t.D, len(x), len(dst))
+	ev := math.Exp(-x[0])
+	dst[0] = -x[0]/(t.Scale*t.Scale) + 0.5*sumSqTail64(x)*ev - 0.5*float64(t.D-1)
+	for i := 1; i < t.D; i++ {
+		dst[i] = -x[i] * ev
+	}
+}
+
+// Score sets dst to ∇log p at each row of x.
+func (t Funnel) Score(dst, x []float32) {
+	d := t.D
+	n := checkBatch("Funnel.Score", d, len(x), len(dst))
+	for r := 0; r < n; r++ {
+		xr, gr := x[r*d:r*d+d], dst[r*d:r*d+d]
+		v := float64(xr[0])
+		ev := math.Exp(-v)
+		var ss float64
+		for i := 1; i < d; i++ {
+			xi := float64(xr[i])
+			ss += xi * xi
+			gr[i] = float32(-xi * ev)
+		}
+		gr[0] = float32(-v/(t.Scale*t.Scale) + 0.5*ss*ev - 0.5*float64(d-1))
+	}
+}
+
+// LogDensity sets dst[i] to log p at row i of x.
+func (t Funnel) LogDensity(dst, x []float32) {
+	d := t.D
+	n := checkBatch("Funnel.LogDensity", d, len(x), -1)
+	if len(dst) != n {
+		panicDst("Funnel.LogDensity", len(dst), n)
+	}
+	for r := 0; r < n; r++ {
+		xr := x[r*d : r*d+d]
+		var ss float64
+		for _, v := range xr[1:] {
+			ss += float64(v) * float64(v)
+		}
+		dst[r] = float32(t.logDensity(float64(xr[0]), ss))
+	}
+}
+
+// Sample fills dst with len(dst)/d independent draws.
+func (t Funnel) Sample(dst []float32, rng *rand.Rand) {
+	d := t.D
+	n := checkBatch("Funnel.Sample", d, len(dst), -1)
+	for r := 0; r < n; r++ {
+		v := t.Scale * rng.NormFloat64()
+		dst[r*d] = float32(v)
+		s := math.Exp(v / 2)
+		for i := 1; i < d; i++ {
+			dst[r*d+i] = float32(s * rng.NormFloat64())
+		}
+	}
+}
+
+// Rosenbrock is the Rosenbrock density on ℝᵈ, unnormalised:
+//
+//	log p(x) = −Temp · Σᵢ₌₀^{d−2} [ B·(xᵢ₊₁ − xᵢ²)² + (A − xᵢ)² ]
+//
+// [NewRosenbrock] gives A = 1, B = 100, Temp = 1/20 (the usual sampling
+// benchmark). Its log density is known only up to a constant (which is all
+// MALA needs); it has no Sample method.
+type Rosenbrock struct {
+	D          int
+	A, B, Temp float64
+}
+
+// NewRosenbrock returns the d-dimensional Rosenbrock density with A = 1,
+// B = 100, Temp = 1/20. It panics if d < 2.
+func NewRosenbrock(d int) Rosenbrock {
+	if d < 2 {
+		panic(fmt.Sprintf("data: NewRosenbrock: d = %d, want ≥ 2", d))
+	}
+	return Rosenbrock{D: d, A: 1, B: 100, Temp: 1.0 / 20}
+}
+
+// Dim returns d.
+func (t Rosenbrock) Dim() int { return t.D }
+
+// LogDensity64 returns log p(x) up to an additive constant.
+func (t Rosenbrock) LogDensity64(x []float64) float64 {
+	checkPoint("Rosenbrock.LogDensity64", t.D, len(x))
+	var e float64
+	for i := 0; i+1 < t.D; i++ {
+		a := x[i+1] - x[i]*x[i]
+		b := t.A - x[i]
+		e += t.B*a*a + b*b
+	}
+	return -t.Temp * e
+}
+
+// Score64 sets dst to ∇log p(x).
+func (t Rosenbrock) Score64(dst, x []float64) {
+	checkPoint("Rosenbrock.Score64", t.D, len(x), len(dst))
+	d := t.D
+	for i := 0; i < d; i++ {
+		var g float64
+		if i+1 < d {
+			g += -4*t.B*x[i]*(x[i+1]-x[i]*x[i]) - 2*(t.A-x[i])
+		}
+		if i > 0 {
+			g += 2 * t.B * (x[i] - x[i-1]*x[i-1])
+		}
+		dst[i] = -t.Temp * g
+	}
+}
+
+// Score sets dst to ∇log p at each row of x.
+func (t Rosenbrock) Score(dst, x []float32) {
+	d := t.D
+	n := checkBatch("Rosenbrock.Score", d, len(x), len(dst))
+	for r := 0; r < n; r++ {
+		xr, gr := x[r*d:r*d+d], dst[r*d:r*d+d]
+		for i := 0; i < d; i++ {
+			xi := float64(xr[i])
+			var g float64
+			if i+1 < d {
+				g += -4*t.B*xi*(float64(xr[i+1])-xi*xi) - 2*(t.A-xi)
+			}
+			if i > 0 {
+				p := float64(xr[i-1])
+				g += 2 * t.B * (xi - p*p)
+			}
+			gr[i] = float32(-t.Temp * g)
+		}
+	}
+}
+
+// LogDensity sets dst[i] to log p at row i of x, up to a constant.
+func (t Rosenbrock) LogDensity(dst, x []float32) {
+	d := t.D
+	n := checkBatch("Rosenbrock.LogDensity", d, len(x), -1)
+	if len(dst) != n {
+		panicDst("Rosenbrock.LogDensity", len(dst), n)
+	}
+	for r := 0; r < n; r++ {
+		xr := x[r*d : r*d+d]
+		var e float64
+		for i := 0; i+1 < d; i++ {
+			xi := float64(xr[i])
+			a := float64(xr[i+1]) - xi*xi
+			b := t.A - xi
+			e += t.B*a*a + b*b
+		}
+		dst[r] = float32(-t.Temp * e)
+	}
+}
