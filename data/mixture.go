@@ -87,6 +87,10 @@ func (m *Mixture) eval(x []float64, s2 float64, grad, b []float64) float64 {
 	mx := math.Inf(-1)
 	for k, c := range m.comps {
 		lk[k] = m.logW[k] + c.eval(x, s2, nil, y)
+		if math.IsNaN(lk[k]) {
+			mx = lk[k]
+			break
+		}
 		if lk[k] > mx {
 			mx = lk[k]
 		}

@@ -1,0 +1,85 @@
+package data
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func gauss(rng *rand.Rand, n, d int, shift float32) []float32 {
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64()) + shift
+	}
+	return x
+}
+
+func TestMMD2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n, d = 300, 2
+	x, y, z := gauss(rng, n, d, 0), gauss(rng, n, d, 0), gauss(rng, n, d, 1)
+	same, diff := MMD2(x, y, d), MMD2(x, z, d)
+	// Under equality the unbiased statistic has standard deviation O(1/n).
+	if math.Abs(same) > 10.0/n {
+		t.Errorf("MMD² of equal distributions = %v", same)
+	}
+	if diff < 0.05 {
+		t.Errorf("MMD² of N(0,I) and N(1,I) = %v, want clearly positive", diff)
+	}
+	if a, b := MMD2(x, z, d), MMD2(z, x, d); math.Abs(a-b) > 1e-12 {
+		t.Errorf("MMD² not symmetric: %v vs %v", a, b)
+	}
+}
+
+func TestEnergyDistance(t *testing.T) {
+	// Point masses at 0 and 1: 2·1 − 0 − 0.
+	x := []float32{0, 0, 0}
+	y := []float32{1, 1}
+	if got := EnergyDistance(x, y, 1); got != 2 {
+		t.Errorf("EnergyDistance(δ0, δ1) = %v, want 2", got)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const n, d = 300, 2
+	a, b, c := gauss(rng, n, d, 0), gauss(rng, n, d, 0), gauss(rng, n, d, 1)
+	if same := EnergyDistance(a, b, d); math.Abs(same) > 0.05 {
+		t.Errorf("energy distance of equal distributions = %v", same)
+	}
+	if diff := EnergyDistance(a, c, d); diff < 0.3 {
+		t.Errorf("energy distance of N(0,I), N(1,I) = %v", diff)
+	}
+}
+
+func TestSlicedWasserstein(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n, d = 500, 3
+	x := gauss(rng, n, d, 0)
+	if got := SlicedWasserstein(x, x, d, 10, rng); got != 0 {
+		t.Errorf("SW(x, x) = %v", got)
+	}
+	// A pure shift by c: every projection's W₂ is |θ·c| exactly, whose
+	// square averages ‖c‖²/d over the sphere.
+	y := append([]float32(nil), x...)
+	for i := range y {
+		y[i] += 2
+	}
+	got := SlicedWasserstein(x, y, d, 4000, rng)
+	want := math.Sqrt(4 * d / float64(d))
+	if math.Abs(got-want) > 0.05 {
+		t.Errorf("SW of a shift by (2,2,2) = %v, want ≈ %v", got, want)
+	}
+	// Unequal sizes: quantile matching.
+	if got := SlicedWasserstein([]float32{0, 1}, []float32{0, 0.5, 1}, 1, 1, rng); math.Abs(got-math.Sqrt(1.0/12)) > 1e-6 {
+		t.Errorf("SW(unequal) = %v, want %v", got, math.Sqrt(1.0/12))
+	}
+}
+
+func ExampleMMD2() {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, 2*200)
+	y := make([]float32, 2*200)
+	NCSNMixture().Sample(x, rng)
+	NCSNMixture().Sample(y, rng)
+	fmt.Println(math.Abs(MMD2(x, y, 2)) < 0.02)
+	// Output: true
+}

@@ -1,0 +1,332 @@
+package data
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distmv"
+)
+
+// target64 is what every analytic target offers in float64.
+type target64 interface {
+	Dim() int
+	LogDensity64(x []float64) float64
+	Score64(dst, x []float64)
+	Score(dst, x []float32)
+	LogDensity(dst, x []float32)
+}
+
+func randSPD(rng *rand.Rand, d int) []float64 {
+	a := make([]float64, d*d)
+	for i := range a {
+		a[i] = rng.NormFloat64()
+	}
+	c := make([]float64, d*d)
+	for i := 0; i < d; i++ {
+		for j := 0; j < d; j++ {
+			var s float64
+			for k := 0; k < d; k++ {
+				s += a[i*d+k] * a[j*d+k]
+			}
+			c[i*d+j] = s / float64(d)
+		}
+		c[i*d+i] += 0.5
+	}
+	return c
+}
+
+func testTargets(t *testing.T) map[string]target64 {
+	rng := rand.New(rand.NewPCG(1, 2))
+	g, err := NewGaussian([]float64{1, -2, 0.5}, randSPD(rng, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g2, err := NewGaussian([]float64{-1, 0, 1}, randSPD(rng, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mix, err := NewMixture([]float64{0.3, 0.7}, []*Gaussian{g, g2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]target64{
+		"gaussian":   g,
+		"mixture":    mix,
+		"ncsn":       NCSNMixture(),
+		"banana":     NewBanana(),
+		"funnel":     NewFunnel(4),
+		"rosenbrock": NewRosenbrock(3),
+	}
+}
+
+// TestScoreFiniteDifferences holds each exact score to central differences
+// of the log density.
+func TestScoreFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for name, tg := range testTargets(t) {
+		d := tg.Dim()
+		x, g, xp := make([]float64, d), make([]float64, d), make([]float64, d)
+		for trial := 0; trial < 20; trial++ {
+			for i := range x {
+				x[i] = rng.NormFloat64() * 2
+			}
+			tg.Score64(g, x)
+			for i := range x {
+				const h = 1e-5
+				copy(xp, x)
+				xp[i] = x[i] + h
+				fp := tg.LogDensity64(xp)
+				xp[i] = x[i] - h
+				fm := tg.LogDensity64(xp)
+				fd := (fp - fm) / (2 * h)
+				if math.Abs(fd-g[i]) > 1e-5*(1+math.Abs(g[i])) {
+					t.Errorf("%s: x = %v: score[%d] = %v, finite difference %v", name, x, i, g[i], fd)
+				}
+			}
+		}
+	}
+}
+
+// TestBatchedMatchesFloat64 checks the float32 batched methods against the
+// float64 single-point ones: one rounding at the end.
+func TestBatchedMatchesFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for name, tg := range testTargets(t) {
+		d := tg.Dim()
+		const n = 7
+		x := make([]float32, n*d)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64() * 2)
+		}
+		s := make([]float32, n*d)
+		lp := make([]float32, n)
+		tg.Score(s, x)
+		tg.LogDensity(lp, x)
+		x64, g64 := make([]float64, d), make([]float64, d)
+		for r := 0; r < n; r++ {
+			widen(x64, x[r*d:r*d+d])
+			tg.Score64(g64, x64)
+			for i := range g64 {
+				if s[r*d+i] != float32(g64[i]) && math.Abs(float64(s[r*d+i])-g64[i]) > 1e-6*math.Abs(g64[i]) {
+					t.Errorf("%s row %d: Score[%d] = %v, Score64 %v", name, r, i, s[r*d+i], g64[i])
+				}
+			}
+			want := tg.LogDensity64(x64)
+			if math.Abs(float64(lp[r])-want) > 1e-6*math.Abs(want)+1e-6 {
+				t.Errorf("%s row %d: LogDensity = %v, LogDensity64 %v", name, r, lp[r], want)
+			}
+		}
+	}
+}
+
+func TestGaussianAgainstGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	cov := randSPD(rng, 4)
+	mean := []float64{0.5, -1, 2, 0}
+	g, err := NewGaussian(mean, cov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, ok := distmv.NewNormal(mean, mat.NewSymDense(4, cov), nil)
+	if !ok {
+		t.Fatal("distmv.NewNormal failed")
+	}
+	x := make([]float64, 4)
+	for trial := 0; trial < 10; trial++ {
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		if got, want := g.LogDensity64(x), ref.LogProb(x); math.Abs(got-want) > 1e-10*(1+math.Abs(want)) {
+			t.Errorf("LogDensity64(%v) = %v, gonum %v", x, got, want)
+		}
+	}
+	c := g.Cov()
+	for i := range c {
+		if math.Abs(c[i]-cov[i]) > 1e-12 {
+			t.Fatalf("Cov()[%d] = %v, want %v", i, c[i], cov[i])
+		}
+	}
+}
+
+func TestGaussianErrors(t *testing.T) {
+	if _, err := NewGaussian([]float64{0, 0}, []float64{1, 0, 0, -1}); err == nil {
+		t.Error("indefinite covariance accepted")
+	}
+	if _, err := NewGaussian([]float64{0, 0}, []float64{1, 0.5, 0, 1}); err == nil {
+		t.Error("asymmetric covariance accepted")
+	}
+	if _, err := NewGaussian([]float64{0, 0}, []float64{1}); err == nil {
+		t.Error("short covariance accepted")
+	}
+	if _, err := NewMixture([]float64{1, -1}, []*Gaussian{NewIsotropicGaussian([]float64{0}, 1), NewIsotropicGaussian([]float64{0}, 1)}); err == nil {
+		t.Error("negative weight accepted")
+	}
+}
+
+// TestNoiseScore checks the convolved scores: the Gaussian's against the
+// Gaussian with covariance Σ + σ²I, the mixture's against finite
+// differences of the explicitly convolved mixture.
+func TestNoiseScore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	tg := testTargets(t)
+	g := tg["gaussian"].(*Gaussian)
+	const sigma = 0.7
+	cov := g.Cov()
+	for i := 0; i < 3; i++ {
+		cov[i*3+i] += sigma * sigma
+	}
+	gs, err := NewGaussian(g.Mean(), cov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{0.3, -1, 2, 1, 1, 1}
+	got, want := make([]float32, 6), make([]float32, 6)
+	g.NoiseScore(got, x, sigma)
+	gs.Score(want, x)
+	for i := range got {
+		if math.Abs(float64(got[i]-want[i])) > 1e-5*(1+math.Abs(float64(want[i]))) {
+			t.Errorf("Gaussian.NoiseScore[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+
+	m := tg["mixture"].(*Mixture)
+	var comps []*Gaussian
+	for _, c := range m.Components() {
+		cc := c.Cov()
+		for i := 0; i < 3; i++ {
+			cc[i*3+i] += sigma * sigma
+		}
+		gc, err := NewGaussian(c.Mean(), cc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		comps = append(comps, gc)
+	}
+	ms, err := NewMixture(m.Weights(), comps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs, g1, g2 := make([]float64, 3), make([]float64, 3), make([]float64, 3)
+	for trial := 0; trial < 10; trial++ {
+		for i := range xs {
+			xs[i] = 2 * rng.NormFloat64()
+		}
+		m.NoiseScore64(g1, xs, sigma)
+		ms.Score64(g2, xs)
+		for i := range g1 {
+			if math.Abs(g1[i]-g2[i]) > 1e-9*(1+math.Abs(g2[i])) {
+				t.Errorf("Mixture.NoiseScore64(%v)[%d] = %v, want %v", xs, i, g1[i], g2[i])
+			}
+		}
+	}
+}
+
+// TestNaNPropagates: NaN in gives NaN out.
+func TestNaNPropagates(t *testing.T) {
+	for name, tg := range testTargets(t) {
+		d := tg.Dim()
+		x := make([]float32, d)
+		x[0] = float32(math.NaN())
+		s := make([]float32, d)
+		tg.Score(s, x)
+		if !math.IsNaN(float64(s[0])) {
+			t.Errorf("%s: Score at NaN = %v", name, s)
+		}
+		lp := make([]float32, 1)
+		tg.LogDensity(lp, x)
+		if !math.IsNaN(float64(lp[0])) {
+			t.Errorf("%s: LogDensity at NaN = %v", name, lp[0])
+		}
+	}
+}
+
+// TestSampleMoments checks the samplers of the targets: the known moments
+// of the banana and funnel, and Stein's identity E[∇log p(X)] = 0 for all,
+// each within 5 standard errors.
+func TestSampleMoments(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	type sampler interface {
+		target64
+		Sample([]float32, *rand.Rand)
+	}
+	const n = 20000
+	tg := testTargets(t)
+	for _, name := range []string{"gaussian", "mixture", "ncsn", "banana", "funnel"} {
+		s := tg[name].(sampler)
+		d := s.Dim()
+		x := make([]float32, n*d)
+		s.Sample(x, rng)
+		sc := make([]float32, n*d)
+		s.Score(sc, x)
+		for i := 0; i < d; i++ {
+			var m, m2 float64
+			for r := 0; r < n; r++ {
+				v := float64(sc[r*d+i])
+				m += v
+				m2 += v * v
+			}
+			m /= n
+			se := math.Sqrt((m2/n - m*m) / n)
+			if math.Abs(m) > 5*se {
+				t.Errorf("%s: E[score_%d] = %v ± %v, want 0", name, i, m, se)
+			}
+		}
+	}
+	b := NewBanana()
+	x := make([]float32, 2*n)
+	b.Sample(x, rng)
+	var m0, m1 float64
+	for r := 0; r < n; r++ {
+		m0 += float64(x[2*r]) * float64(x[2*r])
+		m1 += float64(x[2*r+1]) * float64(x[2*r+1])
+	}
+	m0 /= n
+	m1 /= n
+	// Var(x₀²) = 2·100², Var(x₁²) is heavy: allow 5 standard errors of rough size.
+	if math.Abs(m0-100) > 5*math.Sqrt(2*1e4/n) {
+		t.Errorf("banana E[x0²] = %v, want 100", m0)
+	}
+	if math.Abs(m1-19) > 5*math.Sqrt(3000.0/n) {
+		t.Errorf("banana E[x1²] = %v, want 19", m1)
+	}
+	g := tg["gaussian"].(*Gaussian)
+	xs := make([]float32, 3*n)
+	g.Sample(xs, rng)
+	cov, mean := g.Cov(), g.Mean()
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 3; j++ {
+			var c float64
+			for r := 0; r < n; r++ {
+				c += (float64(xs[r*3+i]) - mean[i]) * (float64(xs[r*3+j]) - mean[j])
+			}
+			c /= n
+			se := math.Sqrt((cov[i*3+i]*cov[j*3+j] + cov[i*3+j]*cov[i*3+j]) / n)
+			if math.Abs(c-cov[i*3+j]) > 5*se {
+				t.Errorf("gaussian sample cov(%d,%d) = %v, want %v", i, j, c, cov[i*3+j])
+			}
+		}
+	}
+}
+
+func TestScoreAllocs(t *testing.T) {
+	for name, tg := range testTargets(t) {
+		d := tg.Dim()
+		x, s, lp := make([]float32, 4*d), make([]float32, 4*d), make([]float32, 4)
+		tg.Score(s, x)
+		if a := testing.AllocsPerRun(50, func() { tg.Score(s, x); tg.LogDensity(lp, x) }); a != 0 {
+			t.Errorf("%s: %v allocations per Score+LogDensity", name, a)
+		}
+	}
+}
+
+func TestLengthPanics(t *testing.T) {
+	g := NewBanana()
+	defer func() {
+		if recover() == nil {
+			t.Error("Score with len(dst) ≠ len(x) did not panic")
+		}
+	}()
+	g.Score(make([]float32, 2), make([]float32, 4))
+}

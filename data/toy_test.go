@@ -1,0 +1,94 @@
+package data
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestNamed(t *testing.T) {
+	for _, name := range Names() {
+		s, err := Named(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Dim() != 2 {
+			t.Errorf("%s: Dim = %d", name, s.Dim())
+		}
+		const n = 2000
+		a, b := make([]float32, 2*n), make([]float32, 2*n)
+		s.Sample(a, rand.New(rand.NewPCG(1, 2)))
+		s.Sample(b, rand.New(rand.NewPCG(1, 2)))
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("%s: same seed, different samples", name)
+			}
+			if math.IsNaN(float64(a[i])) || math.Abs(float64(a[i])) > 20 {
+				t.Fatalf("%s: sample %v out of range", name, a[i])
+			}
+		}
+	}
+	if _, err := Named("nope"); err == nil {
+		t.Error("unknown name accepted")
+	}
+}
+
+// TestToyShapes checks a defining property of each set.
+func TestToyShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const n = 4000
+	x := make([]float32, 2*n)
+
+	Checkerboard().Sample(x, rng)
+	for r := 0; r < n; r++ {
+		i, j := math.Floor(float64(x[2*r])/2), math.Floor(float64(x[2*r+1])/2)
+		if math.Mod(i+j+8, 2) != 0 || math.Abs(float64(x[2*r])) > 4 || math.Abs(float64(x[2*r+1])) > 4 {
+			t.Fatalf("checkerboard point %v, %v on a white square", x[2*r], x[2*r+1])
+		}
+	}
+
+	Circles().Sample(x, rng)
+	var inner int
+	for r := 0; r < n; r++ {
+		rad := math.Hypot(float64(x[2*r]), float64(x[2*r+1]))
+		if rad < 0.3 || rad > 4.2 {
+			t.Fatalf("circles point at radius %v", rad)
+		}
+		if rad < 2.25 {
+			inner++
+		}
+	}
+	if math.Abs(float64(inner)/n-0.5) > 5*math.Sqrt(0.25/n) {
+		t.Errorf("circles: inner fraction %v", float64(inner)/n)
+	}
+
+	EightGaussians().Sample(x, rng)
+	for r := 0; r < n; r++ {
+		rad := math.Hypot(float64(x[2*r]), float64(x[2*r+1]))
+		if math.Abs(rad-2*math.Sqrt2) > 2 {
+			t.Fatalf("8gaussians point at radius %v", rad)
+		}
+	}
+
+	for _, s := range []Source{Moons(), SwissRoll(), Pinwheel()} {
+		s.Sample(x, rng)
+		var mx, my float64
+		for r := 0; r < n; r++ {
+			mx += float64(x[2*r])
+			my += float64(x[2*r+1])
+		}
+		if math.Abs(mx/n) > 1 || math.Abs(my/n) > 1 {
+			t.Errorf("%T: mean (%v, %v) far from the origin", s, mx/n, my/n)
+		}
+	}
+}
+
+func ExampleNamed() {
+	src, err := Named("moons")
+	if err != nil {
+		panic(err)
+	}
+	x := make([]float32, 5*src.Dim()) // five rows
+	src.Sample(x, rand.New(rand.NewPCG(1, 1)))
+	_ = x
+}
