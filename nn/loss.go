@@ -1,0 +1,405 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Loss is a score-matching objective. Grad draws the loss's noise from
+// rng, evaluates the mean loss over the batch x (n×d, row-major) and adds
+// its exact gradient with respect to m.Params() to grad. It reuses the
+// model's training workspace: no allocations in steady state, not safe
+// for concurrent use on one model.
+type Loss interface {
+	Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
+}
+
+// Perturbation is a forward noising process: x_t | x_0 ~
+// N(meanScale·x_0, std²I). The sampler package's VE, VP and sub-VP SDEs
+// satisfy it.
+type Perturbation interface {
+	Marginal(t float64) (meanScale, std float64)
+}
+
+func (m *Model) trainWork() *work {
+	if m.train == nil {
+		m.train = new(work)
+	}
+	return m.train
+}
+
+func checkGrad(name string, m *Model, x, grad []float32) int {
+	d := m.cfg.Dim
+	if len(x)%d != 0 || len(x) == 0 || len(grad) != len(m.params) {
+		panic(fmt.Sprintf("nn: %s.Grad: d = %d, %d parameters, but len(x) = %d and len(grad) = %d", name, d, len(m.params), len(x), len(grad)))
+	}
+	return len(x) / d
+}
+
+func (m *Model) needScoreNet(name string) {
+	if m.cfg.Energy {
+		panic("nn: " + name + " needs the Jacobian of the score, which for an energy model is a Hessian: use a denoising loss")
+	}
+}
+
+// fillNormals fills dst with N(0,1) draws.
+func fillNormals(dst []float32, rng *rand.Rand) {
+	for i := range dst {
+		dst[i] = float32(rng.NormFloat64())
+	}
+}
+
+// fillRademacher fills dst with ±1, each with probability ½.
+func fillRademacher(dst []float32, rng *rand.Rand) {
+	for i := 0; i < len(dst); i += 64 {
+		bits := rng.Uint64()
+		for j := i; j < min(len(dst), i+64); j++ {
+			dst[j] = float32(1 - 2*int(bits&1))
+			bits >>= 1
+		}
+	}
+}
+
+// setScale sets w.scale from the per-point σ in w.cond (ScaleBySigma), or
+// to 1.
+func (m *Model) setScale(w *work) {
+	for i := range w.n {
+		w.scale[i] = 1
+		if m.cfg.ScaleBySigma {
+			w.scale[i] = 1 / w.cond[i]
+		}
+	}
+}
+
+// scores computes w.s from the forward pass: scale·y for a score net, or
+// −scale·ẏ_j (tangent j = e_j) for an energy net.
+func (m *Model) scores(w *work) {
+	d, n := m.cfg.Dim, w.n
+	y := w.a[len(m.layers)]
+	for i := range n {
+		sc := w.scale[i]
+		si := w.s[i*d : (i+1)*d]
+		if !m.cfg.Energy {
+			row := y.Data[i*y.Stride : i*y.Stride+d]
+			for j, v := range row {
+				si[j] = sc * v
+			}
+			continue
+		}
+		for j := range d {
+			si[j] = -sc * y.Data[((1+j)*n+i)*y.Stride]
+		}
+	}
+}
+
+// seedAdjoint writes ∂loss/∂s (w.ds) into the output adjoints w.g[L],
+// clearing the rest.
+func (m *Model) seedAdjoint(w *work) {
+	d, n := m.cfg.Dim, w.n
+	g := w.g[len(m.layers)]
+	clear(g.Data[:(1+w.k)*n*g.Stride])
+	for i := range n {
+		sc := w.scale[i]
+		dsi := w.ds[i*d : (i+1)*d]
+		if !m.cfg.Energy {
+			row := g.Data[i*g.Stride : i*g.Stride+d]
+			for j, v := range dsi {
+				row[j] = sc * v
+			}
+			continue
+		}
+		for j, v := range dsi {
+			g.Data[((1+j)*n+i)*g.Stride] = -sc * v
+		}
+	}
+}
+
+// ExactSM is implicit score matching (Hyvärinen 2005),
+// E[tr(∇ₓs(x)) + ½‖s(x)‖²], with the trace computed exactly by d
+// forward-mode tangents. For a conditional model, Cond is the value of
+// the conditioning. Score networks only.
+type ExactSM struct {
+	Cond float32
+}
+
+// Grad implements Loss.
+func (l ExactSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
+	n := checkGrad("ExactSM", m, x, grad)
+	m.needScoreNet("ExactSM")
+	d := m.cfg.Dim
+	w := m.trainWork()
+	w.prepare(m, n, d)
+	for i := range n {
+		w.cond[i] = l.Cond
+	}
+	m.setScale(w)
+	m.setInput(w, x, true, l.Cond)
+	m.setBasisTangents(w)
+	m.forward(w, true)
+	m.scores(w)
+	L := len(m.layers)
+	y, g := w.a[L], w.g[L]
+	clear(g.Data[:(1+d)*n*g.Stride])
+	inv := 1 / float64(n)
+	var loss float64
+	for i := range n {
+		sc := w.scale[i]
+		si := w.s[i*d : (i+1)*d]
+		tr, ss := 0.0, 0.0
+		for j := range d {
+			r := (1+j)*n + i
+			tr += float64(y.Data[r*y.Stride+j])
+			g.Data[r*g.Stride+j] = sc * float32(inv)
+			ss += float64(si[j]) * float64(si[j])
+			g.Data[i*g.Stride+j] = sc * si[j] * float32(inv)
+		}
+		loss += float64(sc)*tr + ss/2
+	}
+	m.backward(w, grad, false)
+	return loss * inv
+}
+
+// SlicedSM is sliced score matching (Song et al. 2019) with Projections
+// random directions v per point (1 if zero), Gaussian or Rademacher, both
+// with E[vvᵀ] = I (not unit length):
+//
+//	E_v[vᵀ∇ₓs v + ½(vᵀs)²]    (VR false)
+//	E_v[vᵀ∇ₓs v] + ½‖s‖²      (VR true: the variance-reduced SSM-VR)
+//
+// For a conditional model, Cond is the value of the conditioning. Score
+// networks only.
+type SlicedSM struct {
+	Projections int
+	Rademacher  bool
+	VR          bool
+	Cond        float32
+}
+
+// draw fills w.v with the projections (k blocks of n×d).
+func (l SlicedSM) draw(w *work, rng *rand.Rand) {
+	if l.Rademacher {
+		fillRademacher(w.v, rng)
+	} else {
+		fillNormals(w.v, rng)
+	}
+}
+
+// Grad implements Loss.
+func (l SlicedSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
+	n := checkGrad("SlicedSM", m, x, grad)
+	m.needScoreNet("SlicedSM")
+	k := max(1, l.Projections)
+	d := m.cfg.Dim
+	w := m.trainWork()
+	w.prepare(m, n, k)
+	l.draw(w, rng)
+	for i := range n {
+		w.cond[i] = l.Cond
+	}
+	m.setScale(w)
+	m.setInput(w, x, true, l.Cond)
+	m.setTangents(w)
+	m.forward(w, true)
+	m.scores(w)
+	L := len(m.layers)
+	y, g := w.a[L], w.g[L]
+	clear(g.Data[:(1+k)*n*g.Stride])
+	inv := 1 / float64(n)
+	invK := 1 / float64(k)
+	var loss float64
+	for i := range n {
+		sc := w.scale[i]
+		si := w.s[i*d : (i+1)*d]
+		gy := g.Data[i*g.Stride : i*g.Stride+d]
+		var li float64
+		for b := range k {
+			r := (1+b)*n + i
+			v := w.v[(b*n+i)*d : (b*n+i+1)*d]
+			yt := y.Data[r*y.Stride : r*y.Stride+d]
+			gt := g.Data[r*g.Stride : r*g.Stride+d]
+			jv, vs := 0.0, 0.0
+			cv := float32(float64(sc) * inv * invK)
+			for j, vj := range v {
+				jv += float64(vj) * float64(yt[j])
+				vs += float64(vj) * float64(si[j])
+				gt[j] = cv * vj
+			}
+			li += float64(sc) * jv * invK
+			if !l.VR {
+				li += vs * vs / 2 * invK
+				c := float32(vs * inv * invK * float64(sc))
+				for j, vj := range v {
+					gy[j] += c * vj
+				}
+			}
+		}
+		if l.VR {
+			ss := 0.0
+			for j, sj := range si {
+				ss += float64(sj) * float64(sj)
+				gy[j] = sc * sj * float32(inv)
+			}
+			li += ss / 2
+		}
+		loss += li
+	}
+	m.backward(w, grad, false)
+	return loss * inv
+}
+
+// dsm evaluates ½·λᵢ‖s(x̃ᵢ, cᵢ) + zᵢ/σᵢ‖² averaged over the batch, where
+// x̃ = a·x + σz, with w.lvl holding σᵢ, w.cond cᵢ, w.noise z, and the
+// mean scale a per point given by ms (nil means 1). λᵢ = σᵢ² if weighted,
+// else 1.
+func (m *Model) dsm(w *work, x []float32, ms []float64, weighted bool, grad []float32) float64 {
+	d, n := m.cfg.Dim, w.n
+	a := w.a[0]
+	// Noisy inputs into the stacked input (primal rows).
+	m.setScale(w)
+	for i := range n {
+		row := a.Data[i*a.Stride : i*a.Stride+a.Cols]
+		sig := w.lvl[i]
+		mi := 1.0
+		if ms != nil {
+			mi = ms[i]
+		}
+		for j := range d {
+			row[j] = float32(mi*float64(x[i*d+j]) + sig*float64(w.noise[i*d+j]))
+		}
+		if m.cfg.condWidth() > 0 {
+			m.features(row[d:], w.cond[i])
+		}
+	}
+	if m.cfg.Energy {
+		m.setBasisTangents(w)
+	}
+	m.forward(w, true)
+	m.scores(w)
+	inv := 1 / float64(n)
+	var loss float64
+	for i := range n {
+		sig := w.lvl[i]
+		lam := 1.0
+		if weighted {
+			lam = sig * sig
+		}
+		var li float64
+		for j := range d {
+			e := float64(w.s[i*d+j]) + float64(w.noise[i*d+j])/sig
+			li += e * e
+			w.ds[i*d+j] = float32(lam * e * inv)
+		}
+		loss += lam * li / 2
+	}
+	m.seedAdjoint(w)
+	m.backward(w, grad, false)
+	return loss * inv
+}
+
+func (m *Model) dsmWork(name string, x, grad []float32) (*work, int) {
+	n := checkGrad(name, m, x, grad)
+	k := 0
+	if m.cfg.Energy {
+		k = m.cfg.Dim
+	}
+	w := m.trainWork()
+	w.prepare(m, n, k)
+	return w, n
+}
+
+// DSM is denoising score matching at one noise level (Vincent 2011):
+// ½E‖s(x̃) + (x̃ − x)/σ²‖² with x̃ = x + σz. A σ-conditional model is
+// given σ; a time-conditional one is given Cond.
+type DSM struct {
+	Sigma float64
+	Cond  float32 // conditioning value for a time-conditional model
+}
+
+// Grad implements Loss.
+func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
+	w, n := m.dsmWork("DSM", x, grad)
+	fillNormals(w.noise, rng)
+	c := l.Cond
+	if m.cfg.Cond == CondSigma || m.cfg.Cond == CondLogSigma {
+		c = float32(l.Sigma)
+	}
+	for i := range n {
+		w.lvl[i] = l.Sigma
+		w.cond[i] = c
+	}
+	return m.dsm(w, x, nil, false, grad)
+}
+
+// NCDSM is the noise-conditional denoising loss of NCSN (Song & Ermon
+// 2019): each point draws a level σ uniformly from Sigmas, or, with
+// Continuous, log-uniformly between the smallest and largest of them, and
+// contributes ½σ²‖s(x̃, σ) + z/σ‖² = ½‖σ·s(x̃, σ) + z‖², x̃ = x + σz (the
+// weighting λ(σ) = σ²). The model must be σ-conditional.
+type NCDSM struct {
+	Sigmas     []float64
+	Continuous bool
+}
+
+// Grad implements Loss.
+func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
+	if m.cfg.Cond != CondSigma && m.cfg.Cond != CondLogSigma {
+		panic(fmt.Sprintf("nn: NCDSM.Grad: the model's conditioning is %v, want sigma or logsigma", m.cfg.Cond))
+	}
+	if len(l.Sigmas) == 0 {
+		panic("nn: NCDSM.Grad: no noise levels")
+	}
+	w, n := m.dsmWork("NCDSM", x, grad)
+	lo, hi := l.Sigmas[0], l.Sigmas[0]
+	for _, s := range l.Sigmas {
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	for i := range n {
+		var s float64
+		if l.Continuous {
+			s = lo * math.Exp(rng.Float64()*math.Log(hi/lo))
+		} else {
+			s = l.Sigmas[rng.IntN(len(l.Sigmas))]
+		}
+		w.lvl[i] = s
+		w.cond[i] = float32(s)
+	}
+	fillNormals(w.noise, rng)
+	return m.dsm(w, x, nil, true, grad)
+}
+
+// ContinuousDSM is the continuous-time denoising loss of score SDEs (Song
+// et al. 2021): t ~ U(Eps, 1) per point, x_t = a(t)·x + σ(t)·z with
+// (a, σ) = SDE.Marginal(t), and loss ½σ(t)²‖s(x_t, t) + z/σ(t)‖², the
+// weighting λ(t) = σ(t)². The model must be time-conditional. Eps = 0
+// means 1e-5.
+type ContinuousDSM struct {
+	SDE Perturbation
+	Eps float64
+}
+
+// Grad implements Loss.
+func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
+	if m.cfg.Cond != CondTime {
+		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: the model's conditioning is %v, want time", m.cfg.Cond))
+	}
+	w, n := m.dsmWork("ContinuousDSM", x, grad)
+	eps := l.Eps
+	if eps == 0 {
+		eps = 1e-5
+	}
+	// The mean scales live in the first n entries of a float64 scratch we
+	// already have: w.lvl holds σ, so borrow d-free space from the end of
+	// the same backing array.
+	w.lvl = grow(w.lvl, 2*n)
+	ms := w.lvl[n : 2*n]
+	for i := range n {
+		t := eps + (1-eps)*rng.Float64()
+		a, s := l.SDE.Marginal(t)
+		w.lvl[i] = s
+		ms[i] = a
+		w.cond[i] = float32(t)
+	}
+	fillNormals(w.noise, rng)
+	return m.dsm(w, x, ms, true, grad)
+}

@@ -1,0 +1,532 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/scorekit/scorekit/f32"
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// Conditioning says what scalar, if any, a model takes beside x.
+type Conditioning uint8
+
+// The conditionings. The scalar is appended to x as one more input, or,
+// with Config.Fourier > 0, embedded as Gaussian Fourier features.
+const (
+	CondNone     Conditioning = iota // s(x)
+	CondSigma                        // s(x, σ), input σ
+	CondLogSigma                     // s(x, σ), input log σ
+	CondTime                         // s(x, t), input t
+	numConds
+)
+
+var condNames = [numConds]string{"none", "sigma", "logsigma", "time"}
+
+// String returns the conditioning's name as ParseConditioning accepts it.
+func (c Conditioning) String() string {
+	if c < numConds {
+		return condNames[c]
+	}
+	return fmt.Sprintf("Conditioning(%d)", uint8(c))
+}
+
+// ParseConditioning returns the conditioning with the given name.
+func ParseConditioning(name string) (Conditioning, error) {
+	for i, n := range condNames {
+		if n == name {
+			return Conditioning(i), nil
+		}
+	}
+	return 0, fmt.Errorf("nn: unknown conditioning %q (want none, sigma, logsigma or time)", name)
+}
+
+// DefaultFourierScale is the standard deviation of the fixed Fourier
+// frequencies, as in score_sde's GaussianFourierProjection.
+const DefaultFourierScale = 16
+
+// Config describes a score network: an MLP with the given hidden widths
+// mapping [x, features(c)] to a score in ℝᴰⁱᵐ, or to a scalar energy.
+type Config struct {
+	Dim    int                 // d, the data dimension
+	Hidden []int               // hidden widths, e.g. {128, 128, 128}; empty is a linear model
+	Act    kernel.Activation   // activation after every hidden layer
+	Acts   []kernel.Activation // if not nil, one activation per hidden layer, overriding Act
+	OutAct kernel.Activation   // activation after the last layer, normally Identity
+
+	Cond         Conditioning // the conditioning scalar c, if any
+	Fourier      int          // if > 0, c enters as [sin 2πWc, cos 2πWc], W ~ N(0, FourierScale²) of length Fourier
+	FourierScale float64      // 0 means DefaultFourierScale
+	ScaleBySigma bool         // s(x, σ) = net(x, σ)/σ (σ conditioning only)
+	Energy       bool         // the net outputs a scalar E(x); s = −∇ₓE and log p = −E
+}
+
+func (c Config) condWidth() int {
+	switch {
+	case c.Cond == CondNone:
+		return 0
+	case c.Fourier > 0:
+		return 2 * c.Fourier
+	}
+	return 1
+}
+
+func (c Config) outWidth() int {
+	if c.Energy {
+		return 1
+	}
+	return c.Dim
+}
+
+// Widths returns the layer widths: the net's input width (d plus the
+// conditioning features), the hidden widths and the output width.
+func (c Config) Widths() []int {
+	w := []int{c.Dim + c.condWidth()}
+	w = append(w, c.Hidden...)
+	return append(w, c.outWidth())
+}
+
+// layerAct returns the activation after linear layer l.
+func (c Config) layerAct(l int) kernel.Activation {
+	switch {
+	case l == len(c.Hidden):
+		return c.OutAct
+	case c.Acts != nil:
+		return c.Acts[l]
+	}
+	return c.Act
+}
+
+const maxWidth = 1 << 16
+
+// Validate reports whether c describes a network this package can build.
+func (c Config) Validate() error {
+	if c.Dim <= 0 || c.Dim > maxWidth {
+		return fmt.Errorf("nn: Config.Dim = %d, want 1..%d", c.Dim, maxWidth)
+	}
+	for i, h := range c.Hidden {
+		if h <= 0 || h > maxWidth {
+			return fmt.Errorf("nn: Config.Hidden[%d] = %d, want 1..%d", i, h, maxWidth)
+		}
+	}
+	if c.Acts != nil && len(c.Acts) != len(c.Hidden) {
+		return fmt.Errorf("nn: Config.Acts has %d activations for %d hidden layers", len(c.Acts), len(c.Hidden))
+	}
+	for l := range len(c.Hidden) + 1 {
+		if a := c.layerAct(l); int(a) >= len(kernel.Activations()) {
+			return fmt.Errorf("nn: layer %d: unknown activation %v", l, a)
+		}
+	}
+	if c.Cond >= numConds {
+		return fmt.Errorf("nn: unknown conditioning %v", c.Cond)
+	}
+	if c.Fourier < 0 || c.Fourier > maxWidth/2 {
+		return fmt.Errorf("nn: Config.Fourier = %d, want 0..%d", c.Fourier, maxWidth/2)
+	}
+	if c.Fourier > 0 && c.Cond == CondNone {
+		return errors.New("nn: Config.Fourier needs a conditioning")
+	}
+	if c.FourierScale < 0 || math.IsNaN(c.FourierScale) || math.IsInf(c.FourierScale, 0) {
+		return fmt.Errorf("nn: Config.FourierScale = %v", c.FourierScale)
+	}
+	if c.ScaleBySigma && c.Cond != CondSigma && c.Cond != CondLogSigma {
+		return fmt.Errorf("nn: Config.ScaleBySigma needs σ conditioning, have %v", c.Cond)
+	}
+	if c.Dim+c.condWidth() > maxWidth {
+		return fmt.Errorf("nn: input width %d too large", c.Dim+c.condWidth())
+	}
+	return nil
+}
+
+func (c Config) clone() Config {
+	c.Hidden = append([]int(nil), c.Hidden...)
+	if c.Acts != nil {
+		c.Acts = append([]kernel.Activation(nil), c.Acts...)
+	}
+	return c
+}
+
+type layer struct {
+	w     f32.Matrix // out×in, a view into Model.params
+	b     []float32  // out, a view into Model.params
+	dense *f32.Dense
+	act   kernel.Activation
+	woff  int // offset of w in params
+	boff  int // offset of b in params
+}
+
+// Model is an MLP score network (or energy network) with its parameters
+// in one flat slice, so optimisers and weight files treat them as a
+// vector. Inference methods are safe for concurrent use; see the package
+// documentation for training.
+type Model struct {
+	cfg     Config
+	widths  []int
+	params  []float32
+	layers  []layer
+	fourier []float32 // fixed frequencies W (length cfg.Fourier), not trained
+
+	train *work     // the training workspace, reused across steps
+	pool  sync.Pool // inference workspaces (*work)
+}
+
+// New returns a model for cfg with PyTorch's default initialisation
+// (weights and biases uniform in ±1/√fan_in) and, if asked for, Fourier
+// frequencies W ~ N(0, scale²), all drawn from seed.
+func New(cfg Config, seed uint64) (*Model, error) {
+	m, err := newModel(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rng := newRand(seed, 0)
+	for _, ly := range m.layers {
+		bound := 1 / math.Sqrt(float64(ly.w.Cols))
+		for i := range ly.w.Data {
+			ly.w.Data[i] = float32((2*rng.Float64() - 1) * bound)
+		}
+		for i := range ly.b {
+			ly.b[i] = float32((2*rng.Float64() - 1) * bound)
+		}
+	}
+	scale := cfg.FourierScale
+	if scale == 0 {
+		scale = DefaultFourierScale
+	}
+	for i := range m.fourier {
+		m.fourier[i] = float32(rng.NormFloat64() * scale)
+	}
+	m.Repack()
+	return m, nil
+}
+
+// newModel allocates a zero model for cfg.
+func newModel(cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.clone()
+	m := &Model{cfg: cfg, widths: cfg.Widths()}
+	total := 0
+	for l := 1; l < len(m.widths); l++ {
+		total += m.widths[l]*m.widths[l-1] + m.widths[l]
+	}
+	m.params = make([]float32, total)
+	off := 0
+	for l := 1; l < len(m.widths); l++ {
+		in, out := m.widths[l-1], m.widths[l]
+		ly := layer{act: cfg.layerAct(l - 1), woff: off, boff: off + in*out}
+		ly.w = f32.Matrix{Rows: out, Cols: in, Stride: in, Data: m.params[off : off+in*out : off+in*out]}
+		ly.b = m.params[ly.boff : ly.boff+out : ly.boff+out]
+		off = ly.boff + out
+		ly.dense = f32.NewDense(ly.w, ly.b, ly.act)
+		m.layers = append(m.layers, ly)
+	}
+	if cfg.Cond != CondNone && cfg.Fourier > 0 {
+		m.fourier = make([]float32, cfg.Fourier)
+	}
+	m.pool.New = func() any { return new(work) }
+	return m, nil
+}
+
+// Config returns a copy of the model's configuration.
+func (m *Model) Config() Config { return m.cfg.clone() }
+
+// Dim returns d, the data dimension.
+func (m *Model) Dim() int { return m.cfg.Dim }
+
+// Params returns the trainable parameters, shared with the model: layer
+// by layer, W (out×in, row-major) then the bias. After changing them, call
+// Repack.
+func (m *Model) Params() []float32 { return m.params }
+
+// NumParams returns len(m.Params()).
+func (m *Model) NumParams() int { return len(m.params) }
+
+// Repack rebuilds the layers' packed weights after Params changed.
+func (m *Model) Repack() {
+	for _, ly := range m.layers {
+		ly.dense.Repack()
+	}
+}
+
+// Layer returns W (out×in) and the bias of linear layer l, shared with the
+// model.
+func (m *Model) Layer(l int) (w f32.Matrix, bias []float32) {
+	return m.layers[l].w, m.layers[l].b
+}
+
+// NumLayers returns the number of linear layers.
+func (m *Model) NumLayers() int { return len(m.layers) }
+
+// FourierWeights returns the fixed Fourier frequencies (nil without
+// Fourier features), shared with the model.
+func (m *Model) FourierWeights() []float32 { return m.fourier }
+
+// newRand is the package's seam for randomness: stream id under seed.
+func newRand(seed, id uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, id^0x9e3779b97f4a7c15))
+}
+
+// work holds the buffers of one pass over n points with k tangents per
+// point. Activations, pre-activations and adjoints are stacked: rows
+// 0..n−1 are the primal pass, rows (1+b)n..(2+b)n−1 tangent b.
+type work struct {
+	n, k int
+	a    []f32.Matrix // L+1 activations; a[0] the input
+	z    []f32.Matrix // L pre-activations (tangent rows: ż)
+	g    []f32.Matrix // L+1 adjoints of a
+	d1   [][]float32  // L: σ'(z) on the primal rows
+	d2   [][]float32  // L: σ''(z) on the primal rows
+	buf  [][]float32  // backing arrays, by slot
+
+	cond  []float32 // n conditioning values
+	scale []float32 // n output scales
+	feat  []float32 // conditioning features of one value
+	s     []float32 // n×d scores
+	ds    []float32 // n×d ∂loss/∂s
+	noise []float32 // n×d normals
+	v     []float32 // k×n×d projections
+	lvl   []float64 // n per-point noise levels
+}
+
+// grow returns s resliced to n, reallocated if its capacity is short.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
+}
+
+// prepare sizes w for n points, k tangents and the model's widths.
+func (w *work) prepare(m *Model, n, k int) {
+	L := len(m.layers)
+	w.n, w.k = n, k
+	rows := (1 + k) * n
+	if len(w.a) != L+1 {
+		w.a = make([]f32.Matrix, L+1)
+		w.g = make([]f32.Matrix, L+1)
+		w.z = make([]f32.Matrix, L)
+		w.d1 = make([][]float32, L)
+		w.d2 = make([][]float32, L)
+		w.buf = make([][]float32, 3*(L+1)+2*L)
+	}
+	slot := 0
+	mat := func(cols int) f32.Matrix {
+		w.buf[slot] = grow(w.buf[slot], rows*cols)
+		d := w.buf[slot]
+		slot++
+		return f32.Matrix{Rows: rows, Cols: cols, Stride: cols, Data: d}
+	}
+	vec := func(size int) []float32 {
+		w.buf[slot] = grow(w.buf[slot], size)
+		d := w.buf[slot]
+		slot++
+		return d
+	}
+	for l := range L + 1 {
+		w.a[l] = mat(m.widths[l])
+		w.g[l] = mat(m.widths[l])
+	}
+	for l := range L {
+		w.z[l] = mat(m.widths[l+1])
+		w.d1[l] = vec(n * m.widths[l+1])
+		w.d2[l] = vec(n * m.widths[l+1])
+	}
+	d := m.cfg.Dim
+	w.cond = grow(w.cond, n)
+	w.scale = grow(w.scale, n)
+	w.feat = grow(w.feat, m.cfg.condWidth())
+	w.s = grow(w.s, n*d)
+	w.ds = grow(w.ds, n*d)
+	w.noise = grow(w.noise, n*d)
+	w.v = grow(w.v, k*n*d)
+	w.lvl = grow(w.lvl, n)
+}
+
+// block returns rows b·n..(b+1)·n−1 of a stacked matrix.
+func (w *work) block(a f32.Matrix, b int) f32.Matrix { return a.Slice(b*w.n, (b+1)*w.n) }
+
+// features writes the conditioning features of c into dst.
+func (m *Model) features(dst []float32, c float32) {
+	v := float64(c)
+	switch m.cfg.Cond {
+	case CondNone:
+		return
+	case CondLogSigma:
+		v = math.Log(v)
+	}
+	if m.cfg.Fourier == 0 {
+		dst[0] = float32(v)
+		return
+	}
+	f := m.cfg.Fourier
+	for i, wi := range m.fourier {
+		s, co := math.Sincos(2 * math.Pi * float64(wi) * v)
+		dst[i] = float32(s)
+		dst[f+i] = float32(co)
+	}
+}
+
+// setInput writes the primal input rows: x (n×d) and the features of
+// w.cond, or of the one value c if uniform.
+func (m *Model) setInput(w *work, x []float32, uniform bool, c float32) {
+	d := m.cfg.Dim
+	a := w.a[0]
+	cw := m.cfg.condWidth()
+	if cw > 0 && uniform {
+		m.features(w.feat, c)
+	}
+	for i := range w.n {
+		row := a.Data[i*a.Stride : i*a.Stride+a.Cols]
+		copy(row[:d], x[i*d:(i+1)*d])
+		if cw > 0 {
+			if uniform {
+				copy(row[d:], w.feat)
+			} else {
+				m.features(row[d:], w.cond[i])
+			}
+		}
+	}
+}
+
+// setTangents writes the tangent input rows from w.v (k blocks of n×d);
+// the conditioning columns of a tangent are zero.
+func (m *Model) setTangents(w *work) {
+	d := m.cfg.Dim
+	a := w.a[0]
+	for r := w.n; r < (1+w.k)*w.n; r++ {
+		row := a.Data[r*a.Stride : r*a.Stride+a.Cols]
+		copy(row[:d], w.v[(r-w.n)*d:(r-w.n+1)*d])
+		clear(row[d:])
+	}
+}
+
+// setBasisTangents writes tangent b = e_b for b < d (w.k must be d).
+func (m *Model) setBasisTangents(w *work) {
+	a := w.a[0]
+	for b := range w.k {
+		for i := range w.n {
+			r := (1+b)*w.n + i
+			row := a.Data[r*a.Stride : r*a.Stride+a.Cols]
+			clear(row)
+			row[b] = 1
+		}
+	}
+}
+
+// forward runs the primal pass over rows 0..n−1 of w.a[0] and the tangent
+// pass over the k tangent blocks. With deriv it keeps σ' (and σ” when
+// there are tangents) for a backward pass.
+func (m *Model) forward(w *work, deriv bool) {
+	n, k := w.n, w.k
+	for l, ly := range m.layers {
+		ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
+		ly.dense.Forward(yp, zp, ap)
+		if !deriv && k == 0 {
+			continue
+		}
+		width := ly.w.Rows
+		zd := zp.Data[:n*width]
+		identity := ly.act == kernel.Identity
+		if !identity {
+			kernel.ActDeriv(ly.act, w.d1[l], zd)
+			if k > 0 && deriv {
+				actDeriv2(ly.act, w.d2[l], zd)
+			}
+		}
+		if k == 0 {
+			continue
+		}
+		at := w.a[l].Slice(n, (1+k)*n)
+		zt := w.z[l].Slice(n, (1+k)*n)
+		f32.Gemm(false, true, 1, at, ly.w, 0, zt)
+		yt := w.a[l+1].Data[n*width : (1+k)*n*width]
+		ztd := zt.Data[:k*n*width]
+		if identity {
+			copy(yt, ztd)
+			continue
+		}
+		d1 := w.d1[l]
+		for b := range k {
+			mulInto(yt[b*n*width:(b+1)*n*width], d1, ztd[b*n*width:(b+1)*n*width])
+		}
+	}
+}
+
+// backward propagates the stacked adjoints in w.g[L] (primal rows:
+// ∂loss/∂y, tangent rows: ∂loss/∂ẏ) down the net, adding the parameter
+// gradient to grad (skipped if grad is nil) and, if input, leaving the
+// adjoint of the input in w.g[0]. It overwrites the adjoints on the way.
+func (m *Model) backward(w *work, grad []float32, input bool) {
+	n, k := w.n, w.k
+	rows := (1 + k) * n
+	for l := len(m.layers) - 1; l >= 0; l-- {
+		ly := m.layers[l]
+		width := ly.w.Rows
+		g := w.g[l+1]
+		if ly.act != kernel.Identity {
+			gd := g.Data[:rows*width]
+			gp := gd[:n*width]
+			d1, d2 := w.d1[l], w.d2[l]
+			if k == 0 {
+				mulInPlace(gp, d1)
+			} else {
+				// Primal adjoint first, while the tangent adjoints are intact:
+				// z̄ = σ'·ā + Σ_b σ''·ż_b·ȧ_b, then ż̄_b = σ'·ȧ_b.
+				mulInPlace(gp, d1)
+				zt := w.z[l].Data[n*width : rows*width]
+				gt := gd[n*width:]
+				for b := range k {
+					fmaProd(gp, d2, zt[b*n*width:(b+1)*n*width], gt[b*n*width:(b+1)*n*width])
+				}
+				for b := range k {
+					mulInPlace(gt[b*n*width:(b+1)*n*width], d1)
+				}
+			}
+		}
+		if grad != nil {
+			gw := f32.Matrix{Rows: ly.w.Rows, Cols: ly.w.Cols, Stride: ly.w.Cols, Data: grad[ly.woff : ly.woff+len(ly.w.Data)]}
+			f32.Gemm(true, false, 1, g, w.a[l], 1, gw)
+			gb := grad[ly.boff : ly.boff+width]
+			for i := range n {
+				addTo(gb, g.Data[i*width:(i+1)*width])
+			}
+		}
+		if l > 0 || input {
+			f32.Gemm(false, false, 1, g, ly.w, 0, w.g[l])
+		}
+	}
+}
+
+func mulInto(dst, a, b []float32) {
+	b = b[:len(dst)]
+	a = a[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+func mulInPlace(dst, a []float32) {
+	a = a[:len(dst)]
+	for i := range dst {
+		dst[i] *= a[i]
+	}
+}
+
+// fmaProd sets dst[i] += a[i]·b[i]·c[i].
+func fmaProd(dst, a, b, c []float32) {
+	a, b, c = a[:len(dst)], b[:len(dst)], c[:len(dst)]
+	for i := range dst {
+		dst[i] += a[i] * b[i] * c[i]
+	}
+}
+
+func addTo(dst, a []float32) {
+	a = a[:len(dst)]
+	for i := range dst {
+		dst[i] += a[i]
+	}
+}

@@ -1,0 +1,142 @@
+package nn
+
+import (
+	"fmt"
+)
+
+// chunk is how many points an inference call pushes through the net at
+// once: large enough to keep the GEMMs efficient, small enough that the
+// workspace stays in cache.
+const chunk = 256
+
+func (m *Model) checkBatch(method string, dst, x []float32, per int) int {
+	d := m.cfg.Dim
+	if len(x)%d != 0 || len(dst) != len(x)/d*per {
+		panic(fmt.Sprintf("nn: Model.%s: d = %d but len(x) = %d and len(dst) = %d", method, d, len(x), len(dst)))
+	}
+	return len(x) / d
+}
+
+func (m *Model) needCond(method string, ok bool, want string) {
+	if !ok {
+		panic(fmt.Sprintf("nn: Model.%s on a model with conditioning %v; call %s", method, m.cfg.Cond, want))
+	}
+}
+
+func (m *Model) condMethod() string {
+	switch m.cfg.Cond {
+	case CondSigma, CondLogSigma:
+		return "NoiseScore"
+	case CondTime:
+		return "TimeScore"
+	}
+	return "Score"
+}
+
+// Score sets dst to s(x) for the n = len(x)/d points of x (n×d,
+// row-major); len(dst) == len(x). The model must be unconditional. Safe
+// for concurrent use; no allocations in steady state.
+func (m *Model) Score(dst, x []float32) {
+	m.checkBatch("Score", dst, x, m.cfg.Dim)
+	m.needCond("Score", m.cfg.Cond == CondNone, m.condMethod())
+	m.score(dst, x, 0)
+}
+
+// NoiseScore sets dst to s(x, σ) for the points of x, for a σ-conditional
+// model. Safe for concurrent use; no allocations in steady state.
+func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
+	m.checkBatch("NoiseScore", dst, x, m.cfg.Dim)
+	m.needCond("NoiseScore", m.cfg.Cond == CondSigma || m.cfg.Cond == CondLogSigma, m.condMethod())
+	m.score(dst, x, sigma)
+}
+
+// TimeScore sets dst to s(x, t) for the points of x, for a
+// time-conditional model. Safe for concurrent use; no allocations in
+// steady state.
+func (m *Model) TimeScore(dst, x []float32, t float32) {
+	m.checkBatch("TimeScore", dst, x, m.cfg.Dim)
+	m.needCond("TimeScore", m.cfg.Cond == CondTime, m.condMethod())
+	m.score(dst, x, t)
+}
+
+// LogDensity sets dst[i] = −E(x_i) = log p(x_i) + const for the points of
+// an energy model (for a conditional one, at its conditioning's zero value
+// is meaningless: use Energy). len(dst) = n. Safe for concurrent use.
+func (m *Model) LogDensity(dst, x []float32) {
+	m.checkBatch("LogDensity", dst, x, 1)
+	if !m.cfg.Energy {
+		panic("nn: Model.LogDensity on a score model (Config.Energy is false): only energy models know log p")
+	}
+	m.needCond("LogDensity", m.cfg.Cond == CondNone, "Energy")
+	m.Energy(dst, x, 0)
+	for i := range dst {
+		dst[i] = -dst[i]
+	}
+}
+
+// Energy sets dst[i] = E(x_i, c) for the points of x, for an energy model;
+// c is the conditioning value (ignored by an unconditional model).
+// Safe for concurrent use.
+func (m *Model) Energy(dst, x []float32, c float32) {
+	n := m.checkBatch("Energy", dst, x, 1)
+	if !m.cfg.Energy {
+		panic("nn: Model.Energy on a score model (Config.Energy is false)")
+	}
+	w := m.pool.Get().(*work)
+	defer m.pool.Put(w)
+	d := m.cfg.Dim
+	for i0 := 0; i0 < n; i0 += chunk {
+		i1 := min(n, i0+chunk)
+		w.prepare(m, i1-i0, 0)
+		m.setInput(w, x[i0*d:i1*d], true, c)
+		m.forward(w, false)
+		out := w.a[len(m.layers)]
+		for i := range i1 - i0 {
+			dst[i0+i] = out.Data[i*out.Stride]
+		}
+	}
+}
+
+// score computes the score at conditioning value c over chunks.
+func (m *Model) score(dst, x []float32, c float32) {
+	w := m.pool.Get().(*work)
+	defer m.pool.Put(w)
+	d := m.cfg.Dim
+	n := len(x) / d
+	scale := float32(1)
+	if m.cfg.ScaleBySigma {
+		scale = 1 / c
+	}
+	L := len(m.layers)
+	for i0 := 0; i0 < n; i0 += chunk {
+		i1 := min(n, i0+chunk)
+		w.prepare(m, i1-i0, 0)
+		m.setInput(w, x[i0*d:i1*d], true, c)
+		out := dst[i0*d : i1*d]
+		if !m.cfg.Energy {
+			m.forward(w, false)
+			y := w.a[L]
+			for i := range i1 - i0 {
+				row := y.Data[i*y.Stride : i*y.Stride+d]
+				for j, v := range row {
+					out[i*d+j] = scale * v
+				}
+			}
+			continue
+		}
+		// s = −∇ₓE: forward with σ', then back to the input.
+		m.forward(w, true)
+		g := w.g[L]
+		for i := range i1 - i0 {
+			g.Data[i*g.Stride] = 1
+		}
+		m.backward(w, nil, true)
+		g0 := w.g[0]
+		for i := range i1 - i0 {
+			row := g0.Data[i*g0.Stride : i*g0.Stride+d]
+			for j, v := range row {
+				out[i*d+j] = -scale * v
+			}
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package nn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Source is a data set to draw training batches from, as the data
+// package's toy sets are: Sample fills dst with len(dst)/Dim() rows.
+type Source interface {
+	Dim() int
+	Sample(dst []float32, rng *rand.Rand)
+}
+
+// Trainer runs minibatch training of a Model on a Loss with Adam. Data
+// comes from Data or, if Data is nil, from Rows (n×d in memory, sampled
+// with replacement). Runs are deterministic for a Seed: the same seed,
+// model and settings give the same parameters bit for bit.
+type Trainer struct {
+	Model *Model
+	Loss  Loss
+	Opt   *Adam // nil means Adam at 1e-3
+	EMA   *EMA  // optional, updated after every step
+
+	Data  Source
+	Rows  []float32
+	Batch int    // points per step, default 128
+	Steps int    // steps to run
+	Seed  uint64 // seeds data and loss noise
+
+	// Callback, if not nil, is called after every step with the step
+	// number (from 1), the step's loss and the steps per second so far;
+	// returning an error stops the run with that error.
+	Callback func(step int, loss, stepsPerSec float64) error
+
+	grad  []float32
+	batch []float32
+}
+
+// Run trains for t.Steps steps or until ctx is done, whichever comes
+// first. It returns ctx's error if cancelled, the callback's error, or an
+// error if the loss becomes NaN or infinite (naming the step). A step
+// allocates nothing.
+func (t *Trainer) Run(ctx context.Context) error {
+	m := t.Model
+	if m == nil || t.Loss == nil {
+		return errors.New("nn: Trainer needs a Model and a Loss")
+	}
+	d := m.Dim()
+	bs := t.Batch
+	if bs <= 0 {
+		bs = 128
+	}
+	switch {
+	case t.Data != nil:
+		if t.Data.Dim() != d {
+			return fmt.Errorf("nn: Trainer: data has dimension %d, model %d", t.Data.Dim(), d)
+		}
+	case len(t.Rows) == 0 || len(t.Rows)%d != 0:
+		return fmt.Errorf("nn: Trainer: no Data and %d in-memory values for dimension %d", len(t.Rows), d)
+	}
+	if t.Opt == nil {
+		t.Opt = NewAdam(m.NumParams(), 1e-3)
+	}
+	t.grad = grow(t.grad, m.NumParams())
+	t.batch = grow(t.batch, bs*d)
+	dataRNG := newRand(t.Seed, 1)
+	noiseRNG := newRand(t.Seed, 2)
+	start := time.Now()
+	for step := 1; step <= t.Steps; step++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if t.Data != nil {
+			t.Data.Sample(t.batch, dataRNG)
+		} else {
+			n := len(t.Rows) / d
+			for i := range bs {
+				r := dataRNG.IntN(n)
+				copy(t.batch[i*d:(i+1)*d], t.Rows[r*d:(r+1)*d])
+			}
+		}
+		clear(t.grad)
+		loss := t.Loss.Grad(m, t.batch, noiseRNG, t.grad)
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return fmt.Errorf("nn: Trainer: loss is %v at step %d", loss, step)
+		}
+		t.Opt.Step(m.params, t.grad)
+		m.Repack()
+		if t.EMA != nil {
+			t.EMA.Update(m.params)
+		}
+		if t.Callback != nil {
+			rate := float64(step) / time.Since(start).Seconds()
+			if err := t.Callback(step, loss, rate); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
