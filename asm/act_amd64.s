@@ -634,6 +634,42 @@ DATA const_four<>+56(SB)/4, $0x40800000
 DATA const_four<>+60(SB)/4, $0x40800000
 GLOBL const_four<>(SB), RODATA|NOPTR, $64
 
+DATA const_neg_clamp<>+0(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+4(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+8(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+12(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+16(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+20(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+24(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+28(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+32(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+36(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+40(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+44(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+48(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+52(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+56(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+60(SB)/4, $0xc3000000
+GLOBL const_neg_clamp<>(SB), RODATA|NOPTR, $64
+
+DATA const_pos_clamp<>+0(SB)/4, $0x43000000
+DATA const_pos_clamp<>+4(SB)/4, $0x43000000
+DATA const_pos_clamp<>+8(SB)/4, $0x43000000
+DATA const_pos_clamp<>+12(SB)/4, $0x43000000
+DATA const_pos_clamp<>+16(SB)/4, $0x43000000
+DATA const_pos_clamp<>+20(SB)/4, $0x43000000
+DATA const_pos_clamp<>+24(SB)/4, $0x43000000
+DATA const_pos_clamp<>+28(SB)/4, $0x43000000
+DATA const_pos_clamp<>+32(SB)/4, $0x43000000
+DATA const_pos_clamp<>+36(SB)/4, $0x43000000
+DATA const_pos_clamp<>+40(SB)/4, $0x43000000
+DATA const_pos_clamp<>+44(SB)/4, $0x43000000
+DATA const_pos_clamp<>+48(SB)/4, $0x43000000
+DATA const_pos_clamp<>+52(SB)/4, $0x43000000
+DATA const_pos_clamp<>+56(SB)/4, $0x43000000
+DATA const_pos_clamp<>+60(SB)/4, $0x43000000
+GLOBL const_pos_clamp<>(SB), RODATA|NOPTR, $64
+
 DATA const_leaky_slope<>+0(SB)/4, $0x3c23d70a
 DATA const_leaky_slope<>+4(SB)/4, $0x3c23d70a
 DATA const_leaky_slope<>+8(SB)/4, $0x3c23d70a
@@ -1202,7 +1238,9 @@ loop:
 	VXORPS    Y3, Y3, Y3
 	VCMPPS    $0x1d, Y3, Y0, Y3
 	VBLENDVPS Y3, Y2, Y1, Y1
-	VMULPS    Y0, Y1, Y1
+	VMOVUPS   const_neg_clamp<>+0(SB), Y2
+	VMAXPS    Y0, Y2, Y2
+	VMULPS    Y1, Y2, Y1
 	VMOVUPS   Y1, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -1257,7 +1295,9 @@ tail:
 	VXORPS     Y4, Y4, Y4
 	VCMPPS     $0x1d, Y4, Y1, Y4
 	VBLENDVPS  Y4, Y3, Y2, Y2
-	VMULPS     Y1, Y2, Y2
+	VMOVUPS    const_neg_clamp<>+0(SB), Y3
+	VMAXPS     Y1, Y3, Y3
+	VMULPS     Y2, Y3, Y2
 	VMASKMOVPS Y2, Y0, (AX)(BX*4)
 
 done:
@@ -1320,9 +1360,13 @@ loop:
 	VXORPS      Y4, Y4, Y4
 	VCMPPS      $0x1d, Y4, Y0, Y4
 	VBLENDVPS   Y4, Y2, Y1, Y1
-	VMULPS      Y2, Y3, Y3
-	VMULPS      Y2, Y3, Y3
-	VFMADD231PS Y0, Y3, Y1
+	VMOVUPS     const_neg_clamp<>+0(SB), Y4
+	VMAXPS      Y0, Y4, Y4
+	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMINPS      Y4, Y0, Y4
+	VMULPS      Y2, Y3, Y0
+	VMULPS      Y2, Y0, Y0
+	VFMADD231PS Y4, Y0, Y1
 	VMOVUPS     Y1, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         loop
@@ -1377,9 +1421,13 @@ tail:
 	VXORPS      Y5, Y5, Y5
 	VCMPPS      $0x1d, Y5, Y1, Y5
 	VBLENDVPS   Y5, Y3, Y2, Y2
-	VMULPS      Y3, Y4, Y4
-	VMULPS      Y3, Y4, Y4
-	VFMADD231PS Y1, Y4, Y2
+	VMOVUPS     const_neg_clamp<>+0(SB), Y5
+	VMAXPS      Y1, Y5, Y5
+	VMOVUPS     const_pos_clamp<>+0(SB), Y1
+	VMINPS      Y5, Y1, Y5
+	VMULPS      Y3, Y4, Y1
+	VMULPS      Y3, Y1, Y1
+	VFMADD231PS Y5, Y1, Y2
 	VMASKMOVPS  Y2, Y0, (AX)(BX*4)
 
 done:
@@ -2039,52 +2087,58 @@ loop:
 	CMPQ        SI, $0x00000008
 	JB          tail
 	VMOVUPS     (DX)(BX*4), Y0
-	VMULPS      Y0, Y0, Y1
-	VMOVUPS     const_gelu_k2<>+0(SB), Y2
-	VFMADD213PS const_gelu_c2<>+0(SB), Y1, Y2
-	VMULPS      Y0, Y2, Y2
-	VORPS       const_sign<>+0(SB), Y2, Y1
+	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMAXPS      Y0, Y1, Y1
+	VMOVUPS     const_pos_clamp<>+0(SB), Y2
+	VMINPS      Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     const_gelu_k2<>+0(SB), Y3
+	VFMADD213PS const_gelu_c2<>+0(SB), Y2, Y3
+	VMULPS      Y1, Y3, Y3
+	VORPS       const_sign<>+0(SB), Y3, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMAXPS  Y1, Y3, Y3
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMAXPS  Y1, Y2, Y2
 	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y3, Y1, Y3
+	VMINPS  Y2, Y1, Y2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y2, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
-	VFMADD213PS const_one<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y4
+	VFMADD213PS const_one<>+0(SB), Y2, Y4
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y3
-	VPSUBD    Y3, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y4, Y4
+	VPSRAD    $0x01, Y1, Y2
+	VPSUBD    Y2, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y4, Y4
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
 	VMULPS    Y1, Y4, Y4
 	VADDPS    const_one<>+0(SB), Y4, Y1
-	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y1, Y3, Y3
-	VMULPS    Y3, Y4, Y1
+	VMOVUPS   const_one<>+0(SB), Y2
+	VDIVPS    Y1, Y2, Y2
+	VMULPS    Y2, Y4, Y1
 	VXORPS    Y4, Y4, Y4
-	VCMPPS    $0x1d, Y4, Y2, Y2
-	VBLENDVPS Y2, Y3, Y1, Y1
-	VMULPS    Y1, Y0, Y1
+	VCMPPS    $0x1d, Y4, Y3, Y3
+	VBLENDVPS Y3, Y2, Y1, Y1
+	VMOVUPS   const_neg_clamp<>+0(SB), Y2
+	VMAXPS    Y0, Y2, Y2
+	VMULPS    Y2, Y1, Y1
 	VMOVUPS   Y1, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -2098,52 +2152,58 @@ tail:
 	LEAQ        tail_ymm<>+0(SB), SI
 	VMOVDQU     (SI)(CX*4), Y0
 	VMASKMOVPS  (DX)(BX*4), Y0, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     const_gelu_k2<>+0(SB), Y3
-	VFMADD213PS const_gelu_c2<>+0(SB), Y2, Y3
-	VMULPS      Y1, Y3, Y3
-	VORPS       const_sign<>+0(SB), Y3, Y2
+	VMOVUPS     const_neg_clamp<>+0(SB), Y2
+	VMAXPS      Y1, Y2, Y2
+	VMOVUPS     const_pos_clamp<>+0(SB), Y3
+	VMINPS      Y2, Y3, Y2
+	VMULPS      Y2, Y2, Y3
+	VMOVUPS     const_gelu_k2<>+0(SB), Y4
+	VFMADD213PS const_gelu_c2<>+0(SB), Y3, Y4
+	VMULPS      Y2, Y4, Y4
+	VORPS       const_sign<>+0(SB), Y4, Y2
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y4
-	VMAXPS  Y2, Y4, Y4
+	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMAXPS  Y2, Y3, Y3
 	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y4, Y2, Y4
+	VMINPS  Y3, Y2, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y4, Y2
+	VMULPS       const_log2e<>+0(SB), Y3, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y4
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y4
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVUPS     const_exp_c7<>+0(SB), Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c2<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c1<>+0(SB), Y4, Y5
-	VFMADD213PS const_one<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y5
+	VFMADD213PS const_one<>+0(SB), Y3, Y5
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ  Y2, Y2
-	VPSRAD     $0x01, Y2, Y4
-	VPSUBD     Y4, Y2, Y2
-	VPADDD     const_exp_bias<>+0(SB), Y4, Y4
-	VPSLLD     $0x17, Y4, Y4
-	VMULPS     Y4, Y5, Y5
+	VPSRAD     $0x01, Y2, Y3
+	VPSUBD     Y3, Y2, Y2
+	VPADDD     const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD     $0x17, Y3, Y3
+	VMULPS     Y3, Y5, Y5
 	VPADDD     const_exp_bias<>+0(SB), Y2, Y2
 	VPSLLD     $0x17, Y2, Y2
 	VMULPS     Y2, Y5, Y5
 	VADDPS     const_one<>+0(SB), Y5, Y2
-	VMOVUPS    const_one<>+0(SB), Y4
-	VDIVPS     Y2, Y4, Y4
-	VMULPS     Y4, Y5, Y2
+	VMOVUPS    const_one<>+0(SB), Y3
+	VDIVPS     Y2, Y3, Y3
+	VMULPS     Y3, Y5, Y2
 	VXORPS     Y5, Y5, Y5
-	VCMPPS     $0x1d, Y5, Y3, Y3
-	VBLENDVPS  Y3, Y4, Y2, Y2
-	VMULPS     Y2, Y1, Y2
+	VCMPPS     $0x1d, Y5, Y4, Y4
+	VBLENDVPS  Y4, Y3, Y2, Y2
+	VMOVUPS    const_neg_clamp<>+0(SB), Y3
+	VMAXPS     Y1, Y3, Y3
+	VMULPS     Y3, Y2, Y2
 	VMASKMOVPS Y2, Y0, (AX)(BX*4)
 
 done:
@@ -2165,10 +2225,14 @@ loop:
 	CMPQ        SI, $0x00000008
 	JB          tail
 	VMOVUPS     (DX)(BX*4), Y0
-	VMULPS      Y0, Y0, Y1
+	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMAXPS      Y0, Y1, Y1
+	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMINPS      Y1, Y0, Y1
+	VMULPS      Y1, Y1, Y0
 	VMOVUPS     const_gelu_k2<>+0(SB), Y2
-	VFMADD213PS const_gelu_c2<>+0(SB), Y1, Y2
-	VMULPS      Y0, Y2, Y2
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
+	VMULPS      Y1, Y2, Y2
 	VORPS       const_sign<>+0(SB), Y2, Y3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
@@ -2211,8 +2275,8 @@ loop:
 	VCMPPS      $0x1d, Y6, Y2, Y2
 	VBLENDVPS   Y2, Y4, Y3, Y3
 	VMOVUPS     const_gelu_k2x3<>+0(SB), Y2
-	VFMADD213PS const_gelu_c2<>+0(SB), Y1, Y2
-	VMULPS      Y0, Y2, Y2
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
+	VMULPS      Y1, Y2, Y2
 	VMULPS      Y4, Y5, Y0
 	VMULPS      Y4, Y0, Y0
 	VFMADD231PS Y2, Y0, Y3
@@ -2229,10 +2293,14 @@ tail:
 	LEAQ        tail_ymm<>+0(SB), SI
 	VMOVDQU     (SI)(CX*4), Y0
 	VMASKMOVPS  (DX)(BX*4), Y0, Y1
-	VMULPS      Y1, Y1, Y2
+	VMOVUPS     const_neg_clamp<>+0(SB), Y2
+	VMAXPS      Y1, Y2, Y2
+	VMOVUPS     const_pos_clamp<>+0(SB), Y1
+	VMINPS      Y2, Y1, Y2
+	VMULPS      Y2, Y2, Y1
 	VMOVUPS     const_gelu_k2<>+0(SB), Y3
-	VFMADD213PS const_gelu_c2<>+0(SB), Y2, Y3
-	VMULPS      Y1, Y3, Y3
+	VFMADD213PS const_gelu_c2<>+0(SB), Y1, Y3
+	VMULPS      Y2, Y3, Y3
 	VORPS       const_sign<>+0(SB), Y3, Y4
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
@@ -2275,8 +2343,8 @@ tail:
 	VCMPPS      $0x1d, Y7, Y3, Y3
 	VBLENDVPS   Y3, Y5, Y4, Y4
 	VMOVUPS     const_gelu_k2x3<>+0(SB), Y3
-	VFMADD213PS const_gelu_c2<>+0(SB), Y2, Y3
-	VMULPS      Y1, Y3, Y3
+	VFMADD213PS const_gelu_c2<>+0(SB), Y1, Y3
+	VMULPS      Y2, Y3, Y3
 	VMULPS      Y5, Y6, Y1
 	VMULPS      Y5, Y1, Y1
 	VFMADD231PS Y3, Y1, Y4
@@ -2734,7 +2802,9 @@ loop:
 	VXORPS    Z3, Z3, Z3
 	VCMPPS    $0x1d, Z3, Z0, K1
 	VBLENDMPS Z2, Z1, K1, Z1
-	VMULPS    Z0, Z1, Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z2
+	VMAXPS    Z0, Z2, Z2
+	VMULPS    Z1, Z2, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -2787,7 +2857,9 @@ tail:
 	VXORPS    Z3, Z3, Z3
 	VCMPPS    $0x1d, Z3, Z0, K2
 	VBLENDMPS Z2, Z1, K2, Z1
-	VMULPS    Z0, Z1, Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z2
+	VMAXPS    Z0, Z2, Z2
+	VMULPS    Z1, Z2, Z1
 	VMOVUPS   Z1, K1, (AX)(BX*4)
 
 done:
@@ -2850,9 +2922,13 @@ loop:
 	VXORPS      Z4, Z4, Z4
 	VCMPPS      $0x1d, Z4, Z0, K1
 	VBLENDMPS   Z2, Z1, K1, Z1
-	VMULPS      Z2, Z3, Z3
-	VMULPS      Z2, Z3, Z3
-	VFMADD231PS Z0, Z3, Z1
+	VMOVUPS     const_neg_clamp<>+0(SB), Z4
+	VMAXPS      Z0, Z4, Z4
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z4, Z0, Z4
+	VMULPS      Z2, Z3, Z0
+	VMULPS      Z2, Z0, Z0
+	VFMADD231PS Z4, Z0, Z1
 	VMOVUPS     Z1, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
@@ -2905,9 +2981,13 @@ tail:
 	VXORPS      Z4, Z4, Z4
 	VCMPPS      $0x1d, Z4, Z0, K2
 	VBLENDMPS   Z2, Z1, K2, Z1
-	VMULPS      Z2, Z3, Z3
-	VMULPS      Z2, Z3, Z3
-	VFMADD231PS Z0, Z3, Z1
+	VMOVUPS     const_neg_clamp<>+0(SB), Z4
+	VMAXPS      Z0, Z4, Z4
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z4, Z0, Z4
+	VMULPS      Z2, Z3, Z0
+	VMULPS      Z2, Z0, Z0
+	VFMADD231PS Z4, Z0, Z1
 	VMOVUPS     Z1, K1, (AX)(BX*4)
 
 done:
@@ -3557,52 +3637,58 @@ loop:
 	CMPQ        SI, $0x00000010
 	JB          tail
 	VMOVUPS     (DX)(BX*4), Z0
-	VMULPS      Z0, Z0, Z1
-	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z1, Z2
-	VMULPS      Z0, Z2, Z2
-	VORPS       const_sign<>+0(SB), Z2, Z1
+	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVUPS     const_pos_clamp<>+0(SB), Z2
+	VMINPS      Z1, Z2, Z1
+	VMULPS      Z1, Z1, Z2
+	VMOVUPS     const_gelu_k2<>+0(SB), Z3
+	VFMADD213PS const_gelu_c2<>+0(SB), Z2, Z3
+	VMULPS      Z1, Z3, Z3
+	VORPS       const_sign<>+0(SB), Z3, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z1, Z3, Z3
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMAXPS  Z1, Z2, Z2
 	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z3, Z1, Z3
+	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z1
+	VMULPS       const_log2e<>+0(SB), Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
+	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z4
+	VFMADD213PS const_one<>+0(SB), Z2, Z4
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Z1, Z1
-	VPSRAD    $0x01, Z1, Z3
-	VPSUBD    Z3, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z3, Z3
-	VPSLLD    $0x17, Z3, Z3
-	VMULPS    Z3, Z4, Z4
+	VPSRAD    $0x01, Z1, Z2
+	VPSUBD    Z2, Z1, Z1
+	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
+	VPSLLD    $0x17, Z2, Z2
+	VMULPS    Z2, Z4, Z4
 	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
 	VPSLLD    $0x17, Z1, Z1
 	VMULPS    Z1, Z4, Z4
 	VADDPS    const_one<>+0(SB), Z4, Z1
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z4, Z1
+	VMOVUPS   const_one<>+0(SB), Z2
+	VDIVPS    Z1, Z2, Z2
+	VMULPS    Z2, Z4, Z1
 	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x1d, Z4, Z2, K1
-	VBLENDMPS Z3, Z1, K1, Z1
-	VMULPS    Z1, Z0, Z1
+	VCMPPS    $0x1d, Z4, Z3, K1
+	VBLENDMPS Z2, Z1, K1, Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z2
+	VMAXPS    Z0, Z2, Z2
+	VMULPS    Z2, Z1, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -3614,52 +3700,58 @@ tail:
 	LEAQ        tail_k<>+0(SB), CX
 	KMOVW       (CX)(SI*2), K1
 	VMOVUPS.Z   (DX)(BX*4), K1, Z0
-	VMULPS      Z0, Z0, Z1
-	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z1, Z2
-	VMULPS      Z0, Z2, Z2
-	VORPS       const_sign<>+0(SB), Z2, Z1
+	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVUPS     const_pos_clamp<>+0(SB), Z2
+	VMINPS      Z1, Z2, Z1
+	VMULPS      Z1, Z1, Z2
+	VMOVUPS     const_gelu_k2<>+0(SB), Z3
+	VFMADD213PS const_gelu_c2<>+0(SB), Z2, Z3
+	VMULPS      Z1, Z3, Z3
+	VORPS       const_sign<>+0(SB), Z3, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z1, Z3, Z3
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMAXPS  Z1, Z2, Z2
 	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z3, Z1, Z3
+	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z1
+	VMULPS       const_log2e<>+0(SB), Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
+	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z4
+	VFMADD213PS const_one<>+0(SB), Z2, Z4
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Z1, Z1
-	VPSRAD    $0x01, Z1, Z3
-	VPSUBD    Z3, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z3, Z3
-	VPSLLD    $0x17, Z3, Z3
-	VMULPS    Z3, Z4, Z4
+	VPSRAD    $0x01, Z1, Z2
+	VPSUBD    Z2, Z1, Z1
+	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
+	VPSLLD    $0x17, Z2, Z2
+	VMULPS    Z2, Z4, Z4
 	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
 	VPSLLD    $0x17, Z1, Z1
 	VMULPS    Z1, Z4, Z4
 	VADDPS    const_one<>+0(SB), Z4, Z1
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z4, Z1
+	VMOVUPS   const_one<>+0(SB), Z2
+	VDIVPS    Z1, Z2, Z2
+	VMULPS    Z2, Z4, Z1
 	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x1d, Z4, Z2, K2
-	VBLENDMPS Z3, Z1, K2, Z1
-	VMULPS    Z1, Z0, Z1
+	VCMPPS    $0x1d, Z4, Z3, K2
+	VBLENDMPS Z2, Z1, K2, Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z2
+	VMAXPS    Z0, Z2, Z2
+	VMULPS    Z2, Z1, Z1
 	VMOVUPS   Z1, K1, (AX)(BX*4)
 
 done:
@@ -3681,10 +3773,14 @@ loop:
 	CMPQ        SI, $0x00000010
 	JB          tail
 	VMOVUPS     (DX)(BX*4), Z0
-	VMULPS      Z0, Z0, Z1
+	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z1, Z0, Z1
+	VMULPS      Z1, Z1, Z0
 	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z1, Z2
-	VMULPS      Z0, Z2, Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
 	VORPS       const_sign<>+0(SB), Z2, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
@@ -3727,8 +3823,8 @@ loop:
 	VCMPPS      $0x1d, Z6, Z2, K1
 	VBLENDMPS   Z4, Z3, K1, Z3
 	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z1, Z2
-	VMULPS      Z0, Z2, Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
 	VMULPS      Z4, Z5, Z0
 	VMULPS      Z4, Z0, Z0
 	VFMADD231PS Z2, Z0, Z3
@@ -3743,10 +3839,14 @@ tail:
 	LEAQ        tail_k<>+0(SB), CX
 	KMOVW       (CX)(SI*2), K1
 	VMOVUPS.Z   (DX)(BX*4), K1, Z0
-	VMULPS      Z0, Z0, Z1
+	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z1, Z0, Z1
+	VMULPS      Z1, Z1, Z0
 	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z1, Z2
-	VMULPS      Z0, Z2, Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
 	VORPS       const_sign<>+0(SB), Z2, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
@@ -3789,8 +3889,8 @@ tail:
 	VCMPPS      $0x1d, Z6, Z2, K2
 	VBLENDMPS   Z4, Z3, K2, Z3
 	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z1, Z2
-	VMULPS      Z0, Z2, Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
 	VMULPS      Z4, Z5, Z0
 	VMULPS      Z4, Z0, Z0
 	VFMADD231PS Z2, Z0, Z3

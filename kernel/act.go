@@ -102,14 +102,18 @@ func resolveAct() [numImpls]*actFuncs {
 // Error bounds against float64 math, measured by TestActAccuracy over
 // every float32 in a wide range, with |Δ| ≤ rel·|f(x)| + abs:
 //
-//	relu, leakyrelu, identity   exact
-//	sigmoid                     rel 4 ulp
-//	tanh                        rel 4 ulp
-//	silu                        rel 4 ulp
-//	softplus                    rel 4 ulp
+//	identity, relu, leakyrelu   exact (leakyrelu: to the rounding of 0.01·x)
+//	sigmoid, tanh, softplus     rel 3 ulp
+//	silu                        rel 3 ulp
+//	elu                         rel 3 ulp
+//	gelu                        rel 3 + 2·|2u| ulp, 2u = 2√(2/π)(x + 0.044715x³):
+//	                            for x < 0, σ(2u) inherits the rounding of 2u
+//	                            (at x = −4.5, gelu = −4.9e-6 to 9 ulp)
 //
-// Special values: NaN gives NaN; f(±Inf) is the limit, except
-// silu(−Inf) = NaN, the IEEE value of −Inf·σ(−Inf) = −Inf·0 (as PyTorch).
+// Results below the smallest normal float32 (|f(x)| < 1.2e-38, where
+// subnormals carry fewer bits) are within 1e-37 absolute.
+//
+// Special values: NaN gives NaN; f(±Inf) and f'(±Inf) are the limits.
 func (i Impl) Act(a Activation, dst, x []float32) {
 	if len(dst) != len(x) {
 		panicLen("Act("+a.String()+")", "len(dst), len(x)", len(dst), len(x))
@@ -126,11 +130,12 @@ func (i Impl) Act(a Activation, dst, x []float32) {
 //
 // Error bounds, as for Act (TestActAccuracy), with |Δ| ≤ rel·|f'(x)| + abs:
 //
-//	relu, leakyrelu, identity   exact (relu'(0) = 0)
-//	sigmoid                     rel 6 ulp
-//	tanh                        rel 6 ulp
-//	silu                        rel 6 ulp, abs 1e-7 (f' crosses 0 at x ≈ −1.278)
-//	softplus                    rel 4 ulp (it is sigmoid)
+//	identity, relu, leakyrelu   exact (relu'(0) = 0; leakyrelu' below 0 is float32(0.01))
+//	sigmoid, tanh               rel 4 ulp
+//	silu                        rel 4 ulp, abs 1e-7 (f' crosses 0 at x ≈ −1.278)
+//	softplus                    rel 3 ulp (it is sigmoid)
+//	elu                         rel 3 ulp
+//	gelu                        rel 4 ulp, abs 1e-7 (f' crosses 0 at x ≈ −0.75)
 func (i Impl) ActDeriv(a Activation, dst, x []float32) {
 	if len(dst) != len(x) {
 		panicLen("ActDeriv("+a.String()+")", "len(dst), len(x)", len(dst), len(x))
@@ -215,7 +220,16 @@ func sigmoidDeriv32(x float32) float32 {
 	return e * r * r
 }
 
-func silu32(x float32) float32 { return x * sigmoid32(x) }
+// actClamp bounds x where it multiplies a factor that is exactly 0 for
+// |x| > 104 (σ(x) below −104, σ'(x) beyond ±104), so that ±Inf gives the
+// limit instead of Inf·0 = NaN. Finite results do not change.
+const actClamp = 128
+
+func clampLo(x float32) float32 { return max(x, -actClamp) }
+
+func clamp(x float32) float32 { return min(max(x, -actClamp), actClamp) }
+
+func silu32(x float32) float32 { return clampLo(x) * sigmoid32(x) }
 
 func siluDeriv32(x float32) float32 {
 	e, r := sigmoidParts(x)
@@ -223,7 +237,7 @@ func siluDeriv32(x float32) float32 {
 	if !(x >= 0) {
 		s = e * r
 	}
-	return fma32(x, e*r*r, s)
+	return fma32(clamp(x), e*r*r, s)
 }
 
 // Odd Taylor coefficients of tanh, used for |x| < tanhSmall, where the
@@ -355,10 +369,12 @@ const (
 // geluArg returns 2u = x·(2c + 2ck·x²).
 func geluArg(x float32) float32 { return x * fma32(geluK2, x*x, geluC2) }
 
-func gelu32(x float32) float32 { return x * sigmoid32(geluArg(x)) }
+func gelu32(x float32) float32 { return clampLo(x) * sigmoid32(geluArg(clamp(x))) }
 
-// geluDeriv32: σ(2u) + x·σ'(2u)·(2u)', (2u)' = 2c + 3·2ck·x².
+// geluDeriv32: σ(2u) + x·σ'(2u)·(2u)', (2u)' = 2c + 3·2ck·x², all with x
+// clamped to ±128 (where σ' is already exactly 0).
 func geluDeriv32(x float32) float32 {
+	x = clamp(x)
 	v := geluArg(x)
 	e, r := sigmoidParts(v)
 	s := r

@@ -19,6 +19,7 @@ var (
 	tanhSmall, tanhC3, tanhC5, tanhC7, tanhC9, tanhC11 Mem
 	atanhC                                             [16]Mem
 	four, slope, negQuarter, expm1C8                   Mem
+	negClamp, posClamp                                 Mem
 	geluC2, geluK2, geluK2x3                           Mem
 )
 
@@ -33,6 +34,8 @@ func declare() {
 		atanhC[k] = vec.FRat("atanh_c"+itoa(k), big.NewRat(1, int64(k)))
 	}
 	four = vec.F("four", "4")
+	negClamp = vec.F("neg_clamp", "-128")
+	posClamp = vec.F("pos_clamp", "128")
 	slope = vec.F("leaky_slope", "0.01")
 	negQuarter = vec.F("neg_quarter", "-0.25")
 	expm1C8 = vec.F("expm1_c8", "1/40320")
@@ -173,16 +176,31 @@ func sigmoidDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 	return err2(a, e, r)
 }
 
+// clampLo returns max(x, −128) and clamp min(max(x, −128), 128), NaN
+// passing through (kernel's clampLo and clamp).
+func clampLo(a *vec.ISA, x VecVirtual) VecVirtual {
+	t := a.Load(negClamp)
+	VMAXPS(x, t, t)
+	return t
+}
+
+func clamp(a *vec.ISA, x VecVirtual) VecVirtual {
+	t := clampLo(a, x)
+	h := a.Load(posClamp)
+	VMINPS(t, h, t)
+	return t
+}
+
 func silu(a *vec.ISA, x VecVirtual) VecVirtual {
 	s := sigmoid(a, x)
-	VMULPS(x, s, s)
+	VMULPS(s, clampLo(a, x), s)
 	return s
 }
 
 func siluDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 	e, r := parts(a, x)
 	s := sig(a, x, e, r)
-	VFMADD231PS(x, err2(a, e, r), s)
+	VFMADD231PS(clamp(a, x), err2(a, e, r), s)
 	return s
 }
 
@@ -290,14 +308,15 @@ func geluArg(a *vec.ISA, x VecVirtual) (x2, v VecVirtual) {
 }
 
 func gelu(a *vec.ISA, x VecVirtual) VecVirtual {
-	_, v := geluArg(a, x)
+	_, v := geluArg(a, clamp(a, x))
 	e, r := parts(a, v)
 	s := sig(a, v, e, r)
-	VMULPS(s, x, s)
+	VMULPS(clampLo(a, x), s, s)
 	return s
 }
 
 func geluDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
+	x = clamp(a, x)
 	x2, v := geluArg(a, x)
 	e, r := parts(a, v)
 	s := sig(a, v, e, r)
