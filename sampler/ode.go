@@ -1,0 +1,559 @@
+package sampler
+
+import (
+	"fmt"
+	"math"
+)
+
+// ODEMethod chooses the integrator of the probability-flow ODE.
+type ODEMethod int
+
+const (
+	// ODERK45 is the adaptive Dormand–Prince 5(4) method with the error
+	// control and initial step of scipy's solve_ivp RK45, which the
+	// reference uses: one step size for the whole batch, the error norm
+	// the RMS over all chains of err/(atol + rtol·max(|y|, |y_new|)).
+	ODERK45 ODEMethod = iota
+	// ODEHeun is Heun's method (explicit trapezoid) with a fixed number of
+	// steps: exactly 2·Steps evaluations.
+	ODEHeun
+)
+
+// String returns the method's name.
+func (m ODEMethod) String() string {
+	switch m {
+	case ODERK45:
+		return "rk45"
+	case ODEHeun:
+		return "heun"
+	}
+	return fmt.Sprintf("ODEMethod(%d)", int(m))
+}
+
+// ODEConfig configures an [ODESampler]. The zero value is the reference's
+// ODE sampler: RK45 with rtol = atol = 10⁻⁵ from T to ε = 10⁻³, no
+// denoising.
+type ODEConfig struct {
+	Method ODEMethod
+	// Steps is Heun's number of steps; 0 means 100.
+	Steps int
+	// RTol and ATol are RK45's tolerances; 0 means 10⁻⁵.
+	RTol, ATol float64
+	// MaxSteps bounds RK45's accepted plus rejected steps; 0 means 10⁵.
+	MaxSteps int
+	// Eps is the time the samples are taken at; 0 means 10⁻³.
+	Eps float64
+	// Denoise ends with one reverse-diffusion predictor step without noise
+	// at ε (x ← x − f_0(x) + G_0²·s(x, ε)), as the reference's denoise.
+	Denoise bool
+	// Seed and FirstChain name the prior's streams as in [PCConfig].
+	Seed, FirstChain uint64
+	// Workers is the number of goroutines; 0 means GOMAXPROCS. The result
+	// does not depend on it.
+	Workers int
+}
+
+func (c *ODEConfig) fill(end float64) error {
+	if c.Steps == 0 {
+		c.Steps = 100
+	}
+	if c.RTol == 0 {
+		c.RTol = 1e-5
+	}
+	if c.ATol == 0 {
+		c.ATol = 1e-5
+	}
+	if c.MaxSteps == 0 {
+		c.MaxSteps = 100000
+	}
+	if c.Eps == 0 {
+		c.Eps = 1e-3
+	}
+	switch {
+	case c.Method != ODERK45 && c.Method != ODEHeun:
+		return fmt.Errorf("sampler: ODE: unknown method %v", c.Method)
+	case c.Steps < 1:
+		return fmt.Errorf("sampler: ODE: Steps %d < 1", c.Steps)
+	case !(c.RTol > 0) || !(c.ATol > 0):
+		return fmt.Errorf("sampler: ODE: tolerances rtol %g, atol %g must be positive", c.RTol, c.ATol)
+	case c.MaxSteps < 1:
+		return fmt.Errorf("sampler: ODE: MaxSteps %d < 1", c.MaxSteps)
+	case !(c.Eps > 0 && c.Eps < end):
+		return fmt.Errorf("sampler: ODE: Eps %g outside (0, T = %g)", c.Eps, end)
+	}
+	return nil
+}
+
+// Dormand–Prince 5(4): nodes, stages, 5th-order weights and the error
+// weights (5th minus embedded 4th order).
+var (
+	sdeDPC = [7]float64{0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1}
+	sdeDPA = [6][5]float64{
+		{1.0 / 5},
+		{3.0 / 40, 9.0 / 40},
+		{44.0 / 45, -56.0 / 15, 32.0 / 9},
+		{19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
+		{9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
+		{35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784},
+	}
+	sdeDPB = [7]float64{35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0}
+	sdeDPE = [7]float64{-71.0 / 57600, 0, 71.0 / 16695, -71.0 / 1920, 17253.0 / 339200, -22.0 / 525, 1.0 / 40}
+)
+
+// sdeODE integrates dy/dt = rhs(t, y) for n chains of width w at once, in
+// float64, over blocks of chains. rhs(lo, hi, t, y, dy) evaluates chains
+// [lo, hi) given their slices of y and dy.
+type sdeODE struct {
+	team       *sdeTeam
+	w, n       int
+	rtol, atol float64
+	rhs        func(lo, hi int, t float64, y, dy []float64)
+
+	y, ynew, tmp []float64
+	k            [7][]float64
+	acc, acc2    []float64 // per chain sums of squares
+	bad, badStep []int     // per block: first non-finite chain (−1 if none), Heun's step
+
+	// phase state
+	t, h   float64 // h signed
+	steps  int     // Heun
+	heunF  func(b, lo, hi int)
+	initF  func(b, lo, hi int)
+	init2F func(b, lo, hi int)
+	stageF func(b, lo, hi int)
+}
+
+func newSDEODE(team *sdeTeam) *sdeODE {
+	o := &sdeODE{team: team}
+	o.heunF = o.heunPhase
+	o.initF = o.initPhase
+	o.init2F = o.init2Phase
+	o.stageF = o.stagePhase
+	return o
+}
+
+// resize sizes the buffers for n chains of width w and nb blocks.
+func (o *sdeODE) resize(n, w, nb int) {
+	o.n, o.w = n, w
+	m := n * w
+	grow := func(s []float64, m int) []float64 {
+		if cap(s) < m {
+			return make([]float64, m)
+		}
+		return s[:m]
+	}
+	o.y, o.ynew, o.tmp = grow(o.y, m), grow(o.ynew, m), grow(o.tmp, m)
+	for i := range o.k {
+		o.k[i] = grow(o.k[i], m)
+	}
+	o.acc, o.acc2 = grow(o.acc, n), grow(o.acc2, n)
+	if cap(o.bad) < nb {
+		o.bad, o.badStep = make([]int, nb), make([]int, nb)
+	}
+	o.bad, o.badStep = o.bad[:nb], o.badStep[:nb]
+}
+
+// heun integrates y from t0 to t0 + steps·h with Heun's method.
+func (o *sdeODE) heun(t0, t1 float64, steps int) (SDEStats, error) {
+	o.t, o.h, o.steps = t0, (t1-t0)/float64(steps), steps
+	o.team.run(o.heunF)
+	st := SDEStats{Steps: steps, Evals: 2 * steps}
+	first, chain := -1, -1
+	for b, c := range o.bad {
+		if c >= 0 && (first < 0 || o.badStep[b] < first) {
+			first, chain = o.badStep[b], c
+		}
+	}
+	if first >= 0 {
+		return st, fmt.Errorf("sampler: ODE: Heun step %d (t = %g) made chain %d non-finite", first, t0+float64(first)*o.h, chain)
+	}
+	return st, nil
+}
+
+func (o *sdeODE) heunPhase(b, lo, hi int) {
+	w := o.w
+	y, k0, k1, tmp := o.y[lo*w:hi*w], o.k[0][lo*w:hi*w], o.k[1][lo*w:hi*w], o.tmp[lo*w:hi*w]
+	h := o.h
+	o.bad[b] = -1
+	for i := range o.steps {
+		t := o.t + float64(i)*h
+		o.rhs(lo, hi, t, y, k0)
+		for j, v := range y {
+			tmp[j] = v + h*k0[j]
+		}
+		o.rhs(lo, hi, t+h, tmp, k1)
+		for j := range y {
+			y[j] += 0.5 * h * (k0[j] + k1[j])
+		}
+		if c := sdeFirstNonFinite64(y, w, lo); c >= 0 {
+			o.bad[b], o.badStep[b] = c, i
+			return
+		}
+	}
+}
+
+// rmsNorm returns √(Σacc/(n·w)) summed in chain order.
+func (o *sdeODE) rmsNorm(acc []float64) float64 {
+	var s float64
+	for _, v := range acc {
+		s += v
+	}
+	return math.Sqrt(s / float64(o.n*o.w))
+}
+
+func (o *sdeODE) initPhase(_, lo, hi int) {
+	w := o.w
+	y, f0 := o.y[lo*w:hi*w], o.k[0][lo*w:hi*w]
+	o.rhs(lo, hi, o.t, y, f0)
+	for c := lo; c < hi; c++ {
+		var s0, s1 float64
+		for j := c * w; j < (c+1)*w; j++ {
+			sc := o.atol + math.Abs(o.y[j])*o.rtol
+			a, b := o.y[j]/sc, o.k[0][j]/sc
+			s0 += a * a
+			s1 += b * b
+		}
+		o.acc[c], o.acc2[c] = s0, s1
+	}
+}
+
+func (o *sdeODE) init2Phase(_, lo, hi int) {
+	w := o.w
+	y, f0, y1, f1 := o.y[lo*w:hi*w], o.k[0][lo*w:hi*w], o.tmp[lo*w:hi*w], o.k[1][lo*w:hi*w]
+	for j, v := range y {
+		y1[j] = v + o.h*f0[j]
+	}
+	o.rhs(lo, hi, o.t+o.h, y1, f1)
+	for c := lo; c < hi; c++ {
+		var s float64
+		for j := c * w; j < (c+1)*w; j++ {
+			sc := o.atol + math.Abs(o.y[j])*o.rtol
+			a := (o.k[1][j] - o.k[0][j]) / sc
+			s += a * a
+		}
+		o.acc[c] = s
+	}
+}
+
+// stagePhase computes stages 2..7 of one Dormand–Prince step of size o.h
+// from o.t (k[0] holds f(t, y)), the 5th-order solution in ynew and the
+// per-chain error sums in acc.
+func (o *sdeODE) stagePhase(b, lo, hi int) {
+	w := o.w
+	r := func(s []float64) []float64 { return s[lo*w : hi*w] }
+	y, tmp, ynew := r(o.y), r(o.tmp), r(o.ynew)
+	var k [7][]float64
+	for i := range k {
+		k[i] = r(o.k[i])
+	}
+	h, t := o.h, o.t
+	for s := 1; s <= 5; s++ {
+		a := &sdeDPA[s-1]
+		for j, v := range y {
+			acc := 0.0
+			for q := 0; q < s; q++ {
+				acc += a[q] * k[q][j]
+			}
+			tmp[j] = v + h*acc
+		}
+		o.rhs(lo, hi, t+sdeDPC[s]*h, tmp, k[s])
+	}
+	for j, v := range y {
+		acc := 0.0
+		for q := 0; q < 6; q++ {
+			acc += sdeDPB[q] * k[q][j]
+		}
+		ynew[j] = v + h*acc
+	}
+	o.rhs(lo, hi, t+h, ynew, k[6])
+	o.bad[b] = -1
+	for c := lo; c < hi; c++ {
+		var s float64
+		for j := (c - lo) * w; j < (c-lo+1)*w; j++ {
+			e := 0.0
+			for q := 0; q < 7; q++ {
+				e += sdeDPE[q] * k[q][j]
+			}
+			sc := o.atol + math.Max(math.Abs(y[j]), math.Abs(ynew[j]))*o.rtol
+			e *= h / sc
+			s += e * e
+		}
+		o.acc[c] = s
+		if o.bad[b] < 0 && (math.IsNaN(s) || math.IsInf(s, 0)) {
+			o.bad[b] = c
+		}
+	}
+}
+
+// rk45 integrates y from t0 to t1 with Dormand–Prince 5(4) and scipy's
+// step-size control.
+func (o *sdeODE) rk45(t0, t1 float64, maxSteps int) (SDEStats, error) {
+	var st SDEStats
+	dir := 1.0
+	if t1 < t0 {
+		dir = -1
+	}
+	span := math.Abs(t1 - t0)
+	// Initial step (scipy's select_initial_step).
+	o.t = t0
+	o.team.run(o.initF)
+	st.Evals++
+	d0, d1 := o.rmsNorm(o.acc), o.rmsNorm(o.acc2)
+	if math.IsNaN(d1) || math.IsInf(d1, 0) {
+		return st, fmt.Errorf("sampler: ODE: the right-hand side at t = %g is not finite", t0)
+	}
+	h0 := 0.01 * d0 / d1
+	if d0 < 1e-5 || d1 < 1e-5 {
+		h0 = 1e-6
+	}
+	h0 = min(h0, span)
+	o.h = dir * h0
+	o.team.run(o.init2F)
+	st.Evals++
+	d2 := o.rmsNorm(o.acc) / h0
+	var h1 float64
+	if d1 <= 1e-15 && d2 <= 1e-15 {
+		h1 = max(1e-6, h0*1e-3)
+	} else {
+		h1 = math.Pow(0.01/max(d1, d2), 1.0/5)
+	}
+	h := min(100*h0, h1, span)
+
+	t := t0
+	for dir*(t1-t) > 0 {
+		rejected := false
+		for {
+			if st.Steps+st.Rejected >= maxSteps {
+				return st, fmt.Errorf("sampler: ODE: RK45 reached %d steps at t = %g", maxSteps, t)
+			}
+			if h < 10*math.Abs(math.Nextafter(t, math.Inf(1))-t) {
+				return st, fmt.Errorf("sampler: ODE: RK45 step size %g too small at t = %g", h, t)
+			}
+			tn := t + dir*h
+			if dir*(tn-t1) > 0 {
+				tn = t1
+			}
+			o.t, o.h = t, tn-t
+			o.team.run(o.stageF)
+			st.Evals += 6
+			for _, c := range o.bad {
+				if c >= 0 {
+					return st, fmt.Errorf("sampler: ODE: RK45 step %d from t = %g made chain %d non-finite", st.Steps, t, c)
+				}
+			}
+			en := o.rmsNorm(o.acc)
+			hAbs := math.Abs(tn - t)
+			if en < 1 {
+				factor := 10.0
+				if en > 0 {
+					factor = min(10, 0.9*math.Pow(en, -0.2))
+				}
+				if rejected {
+					factor = min(1, factor)
+				}
+				h = hAbs * factor
+				t = tn
+				o.y, o.ynew = o.ynew, o.y
+				o.k[0], o.k[6] = o.k[6], o.k[0]
+				st.Steps++
+				break
+			}
+			h = hAbs * max(0.2, 0.9*math.Pow(en, -0.2))
+			rejected = true
+			st.Rejected++
+		}
+	}
+	return st, nil
+}
+
+// ODESampler samples a score SDE through its probability-flow ODE
+// dx/dt = f(t)x − ½g(t)²s(x, t), integrated from the prior at T down to ε
+// (Song et al. 2021, section 4.3). The state is integrated in float64; the
+// score sees it rounded to float32. It reuses its buffers across calls
+// with the same number of chains and allocates nothing per step.
+//
+// It is not safe for concurrent use. Chains are split across goroutines by
+// blocks; with Heun the result does not depend on Workers, and with RK45
+// neither (the error norm is summed in chain order), given a score whose
+// rows do not depend on the batch they are evaluated in.
+type ODESampler struct {
+	sde   SDE
+	score TimeScore
+	cfg   ODEConfig
+	d     int
+
+	team    sdeTeam
+	ode     *sdeODE
+	x32     []float32
+	s32     []float32
+	streams []sdeStream
+	xs      []float32
+	t32     float32
+	prior   float64
+	initF   func(b, lo, hi int)
+	outF    func(b, lo, hi int)
+	denF    func(b, lo, hi int)
+	da, db  float64
+}
+
+// NewODESampler returns a probability-flow ODE sampler for sde with the
+// time-conditional score. It returns an error for invalid settings.
+func NewODESampler(sde SDE, score TimeScore, cfg ODEConfig) (*ODESampler, error) {
+	if err := sde.Validate(); err != nil {
+		return nil, err
+	}
+	if score.Dim() < 1 {
+		return nil, fmt.Errorf("sampler: ODE: score dimension %d < 1", score.Dim())
+	}
+	if err := cfg.fill(sde.End()); err != nil {
+		return nil, err
+	}
+	o := &ODESampler{sde: sde, score: score, cfg: cfg, d: score.Dim()}
+	o.ode = newSDEODE(&o.team)
+	o.ode.rtol, o.ode.atol = cfg.RTol, cfg.ATol
+	o.ode.rhs = o.rhs
+	o.initF = o.initPhase
+	o.outF = o.outPhase
+	o.denF = o.denoisePhase
+	return o, nil
+}
+
+// Config returns the sampler's configuration with defaults filled in.
+func (o *ODESampler) Config() ODEConfig { return o.cfg }
+
+// rhs is the probability-flow drift f(t)x − ½g(t)²s(x, t).
+func (o *ODESampler) rhs(lo, hi int, t float64, y, dy []float64) {
+	d := o.d
+	x32, s32 := o.x32[lo*d:hi*d], o.s32[lo*d:hi*d]
+	for j, v := range y {
+		x32[j] = float32(v)
+	}
+	o.score.TimeScore(s32, x32, float32(t))
+	f, g := o.sde.Coefficients(t)
+	hg := 0.5 * g * g
+	s32 = s32[:len(y)]
+	dy = dy[:len(y)]
+	for j, v := range y {
+		dy[j] = f*v - hg*float64(s32[j])
+	}
+}
+
+func (o *ODESampler) resize(n int) {
+	nd := n * o.d
+	if cap(o.x32) < nd {
+		o.x32, o.s32 = make([]float32, nd), make([]float32, nd)
+	}
+	o.x32, o.s32 = o.x32[:nd], o.s32[:nd]
+	if cap(o.streams) < n {
+		o.streams = make([]sdeStream, n)
+	}
+	o.streams = o.streams[:n]
+	w := sdeWorkers(o.cfg.Workers, n)
+	o.team.reset(n, w)
+	o.ode.resize(n, o.d, w)
+}
+
+// Sample fills x with n = len(x)/d samples: prior draws from the chains'
+// streams carried from T to ε by the probability-flow ODE. It panics if
+// len(x) is not a multiple of d and returns an error if the integration
+// fails or a chain becomes non-finite.
+func (o *ODESampler) Sample(x []float32) (SDEStats, error) {
+	n := o.check("Sample", x)
+	if n == 0 {
+		return SDEStats{}, nil
+	}
+	o.resize(n)
+	for c := range o.streams {
+		o.streams[c] = sdeNewStream(o.cfg.Seed, o.cfg.FirstChain+uint64(c))
+	}
+	o.prior = o.sde.PriorStd()
+	o.xs = x
+	defer func() { o.xs = nil }()
+	o.team.start()
+	defer o.team.stop()
+	o.team.run(o.initF)
+	return o.integrate(o.sde.End(), o.cfg.Eps, o.cfg.Denoise)
+}
+
+// Flow carries the n = len(x)/d points of x in place along the
+// probability-flow ODE from time t0 to t1 (t0 > t1 decodes towards the
+// data, t0 < t1 encodes towards the prior), without denoising. It panics
+// if len(x) is not a multiple of d.
+func (o *ODESampler) Flow(x []float32, t0, t1 float64) (SDEStats, error) {
+	n := o.check("Flow", x)
+	if n == 0 || t0 == t1 {
+		return SDEStats{}, nil
+	}
+	o.resize(n)
+	o.xs = x
+	defer func() { o.xs = nil }()
+	for j, v := range x {
+		o.ode.y[j] = float64(v)
+	}
+	o.team.start()
+	defer o.team.stop()
+	return o.integrate(t0, t1, false)
+}
+
+func (o *ODESampler) check(name string, x []float32) int {
+	if len(x)%o.d != 0 {
+		panic(fmt.Sprintf("sampler: ODESampler.%s: len(x) = %d is not a multiple of d = %d", name, len(x), o.d))
+	}
+	return len(x) / o.d
+}
+
+func (o *ODESampler) integrate(t0, t1 float64, denoise bool) (SDEStats, error) {
+	var st SDEStats
+	var err error
+	if o.cfg.Method == ODEHeun {
+		st, err = o.ode.heun(t0, t1, o.cfg.Steps)
+	} else {
+		st, err = o.ode.rk45(t0, t1, o.cfg.MaxSteps)
+	}
+	st.ScoreEvals = st.Evals
+	if err != nil {
+		return st, err
+	}
+	o.team.run(o.outF)
+	if denoise {
+		f, g := o.sde.Discrete(t1)
+		o.da, o.db = 1-f, g*g
+		o.t32 = float32(t1)
+		o.team.run(o.denF)
+		st.Evals++
+		st.ScoreEvals++
+		if c := sdeFirstNonFinite(o.xs, o.d, 0); c >= 0 {
+			return st, fmt.Errorf("sampler: ODE: denoising made chain %d non-finite", int(o.cfg.FirstChain)+c)
+		}
+	}
+	return st, nil
+}
+
+func (o *ODESampler) initPhase(_, lo, hi int) {
+	d := o.d
+	for c := lo; c < hi; c++ {
+		row := o.xs[c*d : (c+1)*d]
+		o.streams[c].Normals(row)
+		for j, v := range row {
+			o.ode.y[c*d+j] = o.prior * float64(v)
+		}
+	}
+}
+
+func (o *ODESampler) outPhase(_, lo, hi int) {
+	d := o.d
+	for j := lo * d; j < hi*d; j++ {
+		o.xs[j] = float32(o.ode.y[j])
+	}
+}
+
+func (o *ODESampler) denoisePhase(_, lo, hi int) {
+	d := o.d
+	x, s := o.xs[lo*d:hi*d], o.s32[lo*d:hi*d]
+	o.score.TimeScore(s, x, o.t32)
+	a, b := float32(o.da), float32(o.db)
+	s = s[:len(x)]
+	for j, v := range x {
+		x[j] = a*v + b*s[j]
+	}
+}
