@@ -7,19 +7,27 @@ package asm
 // GemmAVX2 computes one full 6×16 tile of C (row stride ldc elements):
 // C[r][j] = init + Σₚ a[p·6+r]·b[p·16+j], one FMA per p in order; init is 0 (mode 0),
 // C[r][j] (mode 1) or bias[j] (mode 2). a and b are packed panels of k steps.
+//
+//go:noescape
 func GemmAVX2(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, mode int)
 
 // GemmAVX512 computes one full 14×32 tile of C (row stride ldc elements):
 // C[r][j] = init + Σₚ a[p·14+r]·b[p·32+j], one FMA per p in order; init is 0 (mode 0),
 // C[r][j] (mode 1) or bias[j] (mode 2). a and b are packed panels of k steps.
+//
+//go:noescape
 func GemmAVX512(k int, a *float32, b *float32, c *float32, ldc int, bias *float32, mode int)
 
 // MatVecAVX2 computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np
 // packed panels of 16 columns (panel q: k rows of 16 values at b[q·k·16:]); init is bias,
 // or 0 if bias is nil. y (and bias) hold np·16 values.
+//
+//go:noescape
 func MatVecAVX2(k int, np int, b *float32, x *float32, y *float32, bias *float32)
 
 // MatVecAVX512 computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np
 // packed panels of 32 columns (panel q: k rows of 32 values at b[q·k·32:]); init is bias,
 // or 0 if bias is nil. y (and bias) hold np·32 values.
+//
+//go:noescape
 func MatVecAVX512(k int, np int, b *float32, x *float32, y *float32, bias *float32)

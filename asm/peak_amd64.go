@@ -5,7 +5,11 @@
 package asm
 
 // PeakAVX2 runs n iterations of 12 independent 8-lane FMAs (192 float32 FLOPs per iteration).
+//
+//go:noescape
 func PeakAVX2(n int)
 
 // PeakAVX512 runs n iterations of 12 independent 16-lane FMAs (384 float32 FLOPs per iteration).
+//
+//go:noescape
 func PeakAVX512(n int)

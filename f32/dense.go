@@ -6,26 +6,48 @@ import (
 	"github.com/scorekit/scorekit/kernel"
 )
 
-// Dense is a fully connected layer y = act(x·Wᵀ + b) with W stored as
-// PyTorch stores it, out×in, and its weights pre-packed for the
-// microkernels. Build it once per model with NewDense; after changing W or
-// the bias in place (training), call Repack.
+// Dense is a fully connected layer y = act(x·Wᵀ + b), with W stored as
+// PyTorch stores it, out×in, and packed once, when the layer is built, into
+// the panels the microkernels read. After changing W or the bias in place
+// (training), call Repack.
 //
-// A Dense is safe for concurrent Forward calls on disjoint outputs.
+// Forward with one row of x is the latency path: a matvec in axpy form over
+// the packed panels. With more rows it is a GEMM whose epilogue adds the
+// bias (the microkernel starts its accumulators from it) and applies the
+// activation to each strip of rows while it is in L1.
+//
+// A Dense is safe for concurrent Forward calls (with distinct outputs);
+// Repack must not run concurrently with them.
 type Dense struct {
 	w    Matrix
 	bias []float32
 	act  kernel.Activation
+	g    geometry
+	// packed holds Wᵀ (in×out) in blocks of kc rows of K; block b starts at
+	// b·kc·npad and holds npad/nr panels of (its rows)×nr, zero-padded.
+	packed []float32
+	npad   int
 }
 
+// matvecRows is the largest batch Forward runs as one matvec per row
+// rather than as a GEMM.
+const matvecRows = 2
+
 // NewDense returns a layer with weights w (out×in, shared, not copied),
-// bias (length out, shared; nil means no bias) and activation act.
+// bias (length out, shared; nil means no bias) and activation act, using
+// the active kernels.
 func NewDense(w Matrix, bias []float32, act kernel.Activation) *Dense {
+	return NewDenseImpl(kernel.Active(), w, bias, act)
+}
+
+// NewDenseImpl is [NewDense] with the kernels of impl (one of
+// [kernel.Available]); the weights are packed for impl's tile.
+func NewDenseImpl(impl kernel.Impl, w Matrix, bias []float32, act kernel.Activation) *Dense {
 	w.check("NewDense", "W")
 	if bias != nil && len(bias) != w.Rows {
 		panic(fmt.Sprintf("f32: NewDense: W is %d×%d but len(bias) = %d", w.Rows, w.Cols, len(bias)))
 	}
-	d := &Dense{w: w, bias: bias, act: act}
+	d := &Dense{w: w, bias: bias, act: act, g: newGeometry(impl)}
 	d.Repack()
 	return d
 }
@@ -47,34 +69,96 @@ func (d *Dense) Bias() []float32 { return d.bias }
 // Activation returns the layer's activation.
 func (d *Dense) Activation() kernel.Activation { return d.act }
 
-// Repack rebuilds the packed weights from W and the bias.
-func (d *Dense) Repack() {}
+// Impl returns the kernels the layer runs.
+func (d *Dense) Impl() kernel.Impl { return d.g.impl }
 
-// Forward sets y = act(x·Wᵀ + b) for the rows of x (M×In) into y (M×Out).
-// If pre.Data is not nil, pre (M×Out) receives the pre-activation x·Wᵀ + b,
-// as backpropagation needs it. y may be pre.
-func (d *Dense) Forward(y, pre, x Matrix) {
+// Repack rebuilds the packed weights from W. It allocates only if the
+// layer's shape changed. (The bias is read in place at every Forward.)
+func (d *Dense) Repack() {
+	k, n := d.In(), d.Out()
+	d.npad = d.g.panels(n) * d.g.nr
+	size := k * d.npad
+	if cap(d.packed) < size {
+		d.packed = make([]float32, size)
+	}
+	d.packed = d.packed[:size]
+	for p0 := 0; p0 < k; p0 += d.g.kc {
+		pb := min(d.g.kc, k-p0)
+		packB(d.g.nr, d.packed[p0*d.npad:], d.w, true, p0, pb, 0, n)
+	}
+}
+
+// Forward sets y = act(x·Wᵀ + b) for the rows of x (M×In) into y (M×Out)
+// on one goroutine. If pre.Data is not nil, pre (M×Out) receives the
+// pre-activation x·Wᵀ + b, as backpropagation needs it. y may be pre; y
+// and pre must not overlap x.
+//
+// Each pre-activation is the bias followed by a chain of fused
+// multiply-adds over K in order (the same on the matvec and GEMM paths and
+// in every implementation), within (K+1)·2⁻²⁴·(|b| + Σ|xW|) of the exact
+// value; the activation adds its own bound (see [kernel.Impl.Act]).
+func (d *Dense) Forward(y, pre, x Matrix) { d.ForwardParallel(1, y, pre, x) }
+
+// ForwardParallel is [Dense.Forward] on up to workers goroutines, which
+// share the rows of x in blocks of whole microkernel tiles. The result is
+// the same for any number of workers. It allocates only to start the
+// goroutines (none with workers ≤ 1).
+func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 	x.check("Dense.Forward", "x")
 	y.check("Dense.Forward", "y")
-	if x.Cols != d.In() || y.Cols != d.Out() || y.Rows != x.Rows {
-		panic(fmt.Sprintf("f32: Dense.Forward: layer is %d→%d but x is %d×%d and y is %d×%d", d.In(), d.Out(), x.Rows, x.Cols, y.Rows, y.Cols))
+	k, n, m := d.In(), d.Out(), x.Rows
+	if x.Cols != k || y.Cols != n || y.Rows != m {
+		panic(fmt.Sprintf("f32: Dense.Forward: layer is %d→%d but x is %d×%d and y is %d×%d", k, n, x.Rows, x.Cols, y.Rows, y.Cols))
 	}
 	z := y
 	if pre.Data != nil {
 		pre.check("Dense.Forward", "pre")
-		if pre.Rows != x.Rows || pre.Cols != d.Out() {
-			panic(fmt.Sprintf("f32: Dense.Forward: pre is %d×%d, want %d×%d", pre.Rows, pre.Cols, x.Rows, d.Out()))
+		if pre.Rows != m || pre.Cols != n {
+			panic(fmt.Sprintf("f32: Dense.Forward: pre is %d×%d, want %d×%d", pre.Rows, pre.Cols, m, n))
 		}
 		z = pre
 	}
-	Gemm(false, true, 1, x, d.w, 0, z)
-	for i := range x.Rows {
-		zi := z.Row(i)
-		if d.bias != nil {
-			for j, b := range d.bias {
-				zi[j] += b
+	if m == 0 || n == 0 {
+		return
+	}
+	impl := d.g.impl
+	if k == 0 || m <= matvecRows {
+		for i := range m {
+			zi := z.Row(i)
+			switch {
+			case k == 0 && d.bias != nil:
+				copy(zi, d.bias)
+			case k == 0:
+				clear(zi)
 			}
+			xi := x.Row(i)
+			bias := d.bias
+			for p0 := 0; p0 < k; p0 += d.g.kc {
+				pb := min(d.g.kc, k-p0)
+				impl.MatVec(d.packed[p0*d.npad:(p0+pb)*d.npad], xi[p0:p0+pb], zi, bias)
+				bias = zi // later blocks accumulate: MatVec allows bias == y
+			}
+			impl.Act(d.act, y.Row(i), zi)
 		}
-		kernel.Act(d.act, y.Row(i), zi)
+		return
+	}
+	for j0 := 0; j0 < n; j0 += d.g.nc {
+		nb := min(d.g.nc, n-j0)
+		init := kernel.GemmZero
+		var bias []float32
+		if d.bias != nil {
+			init, bias = kernel.GemmBias, d.bias[j0:j0+nb]
+		}
+		for p0 := 0; p0 < k; p0 += d.g.kc {
+			pb := min(d.g.kc, k-p0)
+			blk := block{
+				g: d.g, a: x, alpha: 1, p0: p0, pb: pb,
+				b: d.packed[p0*d.npad+j0*pb : (p0+pb)*d.npad], c: z, j0: j0, nb: nb,
+				init: init, bias: bias,
+				epilogue: p0+pb == k, act: d.act, y: y,
+			}
+			blk.rows(workers, m)
+			init = kernel.GemmLoad
+		}
 	}
 }

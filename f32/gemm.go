@@ -1,12 +1,36 @@
 package f32
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
 
-// Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X or, if
-// the flag says so, Xᵀ. op(A) is M×K, op(B) is K×N and C is M×N; it panics
-// if the shapes disagree. With beta = 0, C is only written, never read
-// (NaNs in C do not propagate).
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// Gemm computes C = alpha·op(A)·op(B) + beta·C with the active kernels on
+// one goroutine, where op(X) is X or, if its flag says so, Xᵀ. op(A) is
+// M×K, op(B) is K×N and C is M×N; it panics if the shapes disagree. With
+// beta = 0, C is only written, never read (NaNs in C do not propagate).
+// C must not overlap A or B.
+//
+// The transposed forms are what backpropagation through a dense layer
+// y = x·Wᵀ needs: dW = dYᵀ·X is Gemm(true, false, …, dY, X, …) and
+// dX = dY·W is Gemm(false, false, …, dY, W, …).
+//
+// Each element of C is a sum over K in order, in blocks of kc steps, each
+// block one chain of fused multiply-adds from the previous partial sum
+// (alpha is applied to A as it is packed). Its error against the exact
+// alpha·op(A)·op(B) + beta·C is at most (K+2)·2⁻²⁴·(|alpha|·Σₚ|AᵢₚBₚⱼ| +
+// |beta·Cᵢⱼ|), checked by TestGemmReference.
 func Gemm(transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matrix) {
+	GemmWith(kernel.Active(), 1, transA, transB, alpha, a, b, beta, c)
+}
+
+// GemmWith is [Gemm] with the kernels of impl, on up to workers
+// goroutines (values below 1 mean 1). Work is split by blocks of rows of
+// C and every element is computed the same way whatever the split: the
+// result does not depend on workers.
+func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matrix) {
 	a.check("Gemm", "A")
 	b.check("Gemm", "B")
 	c.check("Gemm", "C")
@@ -21,38 +45,227 @@ func Gemm(transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matri
 	if k != kb || c.Rows != m || c.Cols != n {
 		panic(fmt.Sprintf("f32: Gemm: shape mismatch: op(A) is %d×%d, op(B) is %d×%d, C is %d×%d", m, k, kb, n, c.Rows, c.Cols))
 	}
-	gemmSimple(transA, transB, alpha, a, b, beta, c)
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleMatrix(beta, c)
+		return
+	}
+	init := kernel.GemmLoad
+	switch beta {
+	case 0:
+		init = kernel.GemmZero
+	case 1:
+	default:
+		scaleMatrix(beta, c)
+	}
+	g := newGeometry(impl)
+	for j0 := 0; j0 < n; j0 += g.nc {
+		nb := min(g.nc, n-j0)
+		for p0 := 0; p0 < k; p0 += g.kc {
+			pb := min(g.kc, k-p0)
+			bufB := getBuf(g.panels(nb) * pb * g.nr)
+			packB(g.nr, *bufB, b, transB, p0, pb, j0, nb)
+			blk := block{
+				g: g, a: a, transA: transA, alpha: alpha, p0: p0, pb: pb,
+				b: *bufB, c: c, j0: j0, nb: nb, init: init,
+			}
+			blk.rows(workers, m)
+			putBuf(bufB)
+			init = kernel.GemmLoad
+		}
+	}
 }
 
-func gemmSimple(transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matrix) {
-	m, n := c.Rows, c.Cols
-	k := a.Cols
-	if transA {
-		k = a.Rows
+// geometry is the tile and blocking of one implementation.
+type geometry struct {
+	impl           kernel.Impl
+	mr, nr, mc, kc int
+	nc             int
+}
+
+// ncMax bounds the columns of B packed at once (kc·nc floats, 1 MB at
+// kc = 256): wider products go in slabs.
+const ncMax = 1024
+
+func newGeometry(impl kernel.Impl) geometry {
+	mr, nr := impl.GemmTile()
+	mc, kc := impl.GemmBlocking()
+	return geometry{impl: impl, mr: mr, nr: nr, mc: mc, kc: kc, nc: ncMax / nr * nr}
+}
+
+func (g geometry) panels(n int) int { return (n + g.nr - 1) / g.nr }
+
+// block is one kc-deep slab of the product, over all rows of C and the
+// columns j0..j0+nb−1, with B packed; rows runs it.
+type block struct {
+	g      geometry
+	a      Matrix
+	transA bool
+	alpha  float32
+	p0, pb int
+	b      []float32 // packed: panels of pb×nr
+	c      Matrix
+	j0, nb int
+	init   kernel.GemmInit
+	bias   []float32 // for GemmBias: the columns j0.. of the bias
+
+	// epilogue: if act is set, after the slab each row strip of c gets
+	// y = act(c) (c is pre, or y itself).
+	epilogue bool
+	act      kernel.Activation
+	y        Matrix
+}
+
+// rows runs the block over rows 0..m−1 of C, split into workers
+// contiguous ranges of whole tiles.
+func (blk *block) rows(workers, m int) {
+	tiles := (m + blk.g.mr - 1) / blk.g.mr
+	workers = max(1, min(workers, tiles))
+	if workers == 1 {
+		blk.run(0, m)
+		return
 	}
-	for i := range m {
-		ci := c.Row(i)
-		for j := range n {
-			var s float32
-			for p := range k {
-				var av, bv float32
-				if transA {
-					av = a.Data[p*a.Stride+i]
-				} else {
-					av = a.Data[i*a.Stride+p]
+	per := (tiles + workers - 1) / workers * blk.g.mr
+	var wg sync.WaitGroup
+	shared := new(block) // a copy, so that blk does not escape on the one-worker path
+	*shared = *blk
+	for i0 := per; i0 < m; i0 += per {
+		wg.Add(1)
+		go func(i0 int) {
+			defer wg.Done()
+			shared.run(i0, min(i0+per, m))
+		}(i0)
+	}
+	blk.run(0, min(per, m))
+	wg.Wait()
+}
+
+// run computes rows i0..i1−1 in blocks of mc rows: pack A's block, then
+// for each strip of mr rows every nr-column panel, then the epilogue on
+// the strip while it is in L1.
+func (blk *block) run(i0, i1 int) {
+	g := blk.g
+	bufA := getBuf(g.mc * blk.pb)
+	defer putBuf(bufA)
+	pa := *bufA
+	ldc := blk.c.Stride
+	for ib := i0; ib < i1; ib += g.mc {
+		mb := min(g.mc, i1-ib)
+		packA(g.mr, pa, blk.a, blk.transA, blk.alpha, ib, mb, blk.p0, blk.pb)
+		for ir := 0; ir < mb; ir += g.mr {
+			m := min(g.mr, mb-ir)
+			ap := pa[ir*blk.pb:]
+			crow := (ib + ir) * ldc
+			for jr := 0; jr < blk.nb; jr += g.nr {
+				n := min(g.nr, blk.nb-jr)
+				var bias []float32
+				if blk.init == kernel.GemmBias {
+					bias = blk.bias[jr : jr+n]
 				}
-				if transB {
-					bv = b.Data[j*b.Stride+p]
-				} else {
-					bv = b.Data[p*b.Stride+j]
-				}
-				s += av * bv
+				j := blk.j0 + jr
+				g.impl.GemmMicro(m, n, blk.pb, ap, blk.b[jr*blk.pb:], blk.c.Data[crow+j:], ldc, blk.init, bias)
 			}
-			if beta == 0 {
-				ci[j] = alpha * s
-			} else {
-				ci[j] = alpha*s + beta*ci[j]
+			if blk.epilogue {
+				for r := range m {
+					i := ib + ir + r
+					z := blk.c.Data[i*ldc+blk.j0 : i*ldc+blk.j0+blk.nb]
+					y := blk.y.Data[i*blk.y.Stride+blk.j0 : i*blk.y.Stride+blk.j0+blk.nb]
+					g.impl.Act(blk.act, y, z)
+				}
 			}
 		}
 	}
 }
+
+// packA packs alpha·op(A)[i0:i0+mb, p0:p0+pb] into panels of mr rows:
+// panel t holds, for each p, the mr values of rows t·mr.. (zero past mb).
+func packA(mr int, dst []float32, a Matrix, trans bool, alpha float32, i0, mb, p0, pb int) {
+	for t := 0; t < mb; t += mr {
+		panel := dst[t*pb : (t+mr)*pb]
+		rows := min(mr, mb-t)
+		if trans {
+			// op(A)(i, p) = a(p, i): row p of a holds the mr values.
+			for p := range pb {
+				src := a.Data[(p0+p)*a.Stride+i0+t:]
+				d := panel[p*mr : p*mr+mr]
+				for r := range rows {
+					d[r] = alpha * src[r]
+				}
+				clear(d[rows:])
+			}
+			continue
+		}
+		for r := range rows {
+			src := a.Data[(i0+t+r)*a.Stride+p0 : (i0+t+r)*a.Stride+p0+pb]
+			for p, v := range src {
+				panel[p*mr+r] = alpha * v
+			}
+		}
+		for r := rows; r < mr; r++ {
+			for p := range pb {
+				panel[p*mr+r] = 0
+			}
+		}
+	}
+}
+
+// packB packs op(B)[p0:p0+pb, j0:j0+nb] into panels of nr columns: panel
+// q holds, for each p, the nr values of columns q·nr.. (zero past nb).
+func packB(nr int, dst []float32, b Matrix, trans bool, p0, pb, j0, nb int) {
+	for q := 0; q < nb; q += nr {
+		panel := dst[q*pb : (q+nr)*pb]
+		cols := min(nr, nb-q)
+		if trans {
+			// op(B)(p, j) = b(j, p): row j of b runs along p.
+			for j := range cols {
+				src := b.Data[(j0+q+j)*b.Stride+p0 : (j0+q+j)*b.Stride+p0+pb]
+				for p, v := range src {
+					panel[p*nr+j] = v
+				}
+			}
+			for j := cols; j < nr; j++ {
+				for p := range pb {
+					panel[p*nr+j] = 0
+				}
+			}
+			continue
+		}
+		for p := range pb {
+			d := panel[p*nr : p*nr+nr]
+			copy(d, b.Data[(p0+p)*b.Stride+j0+q:(p0+p)*b.Stride+j0+q+cols])
+			clear(d[cols:])
+		}
+	}
+}
+
+// scaleMatrix sets C = beta·C; beta = 0 writes zeros whatever C held.
+func scaleMatrix(beta float32, c Matrix) {
+	for i := range c.Rows {
+		row := c.Row(i)
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// bufPool recycles packing buffers so the steady state allocates nothing.
+var bufPool sync.Pool
+
+func getBuf(n int) *[]float32 {
+	if p, ok := bufPool.Get().(*[]float32); ok {
+		if cap(*p) >= n {
+			*p = (*p)[:n]
+			return p
+		}
+	}
+	s := make([]float32, n)
+	return &s
+}
+
+func putBuf(p *[]float32) { bufPool.Put(p) }

@@ -53,7 +53,7 @@ func (m Matrix) Set(i, j int, v float32) { m.Data[i*m.Stride+j] = v }
 
 // check panics unless m's fields describe memory its Data holds.
 func (m Matrix) check(fn, name string) {
-	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols || m.Stride < 1 && m.Rows > 1 {
+	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols {
 		panic(fmt.Sprintf("f32: %s: %s has bad shape %d×%d stride %d", fn, name, m.Rows, m.Cols, m.Stride))
 	}
 	if m.Rows > 0 && m.Cols > 0 && len(m.Data) < (m.Rows-1)*m.Stride+m.Cols {

@@ -10,7 +10,8 @@ import (
 // packed in panels of nr columns (nr from [Impl.GemmTile]): panel q holds
 // B's columns q·nr to q·nr+nr−1 as k rows of nr values, starting at
 // b[q·k·nr]; the last panel is padded to nr columns (its padding is
-// read but does not reach y). bias may be nil (zero) or of length n.
+// read but does not reach y). bias may be nil (zero) or of length n, and
+// may be y itself (y += xᵀ·B), as a driver blocking K does.
 //
 //	for j := range y {
 //		s := bias[j]

@@ -56,6 +56,7 @@ func gemm(s isa) {
 	vb := 4 * s.lanes // bytes per vector
 	name := "Gemm" + s.name
 	TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, bias *float32, mode int)")
+	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes one full %d×%d tile of C (row stride ldc elements):", name, s.mr, nr),
 		fmt.Sprintf("C[r][j] = init + Σₚ a[p·%d+r]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", s.mr, nr),
 		"C[r][j] (mode 1) or bias[j] (mode 2). a and b are packed panels of k steps.")
@@ -156,6 +157,7 @@ func matvec(s isa) {
 	vb := 4 * s.lanes
 	name := "MatVec" + s.name
 	TEXT(name, NOSPLIT, "func(k, np int, b, x, y, bias *float32)")
+	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np", name),
 		fmt.Sprintf("packed panels of %d columns (panel q: k rows of %d values at b[q·k·%d:]); init is bias,", nr, nr, nr),
 		fmt.Sprintf("or 0 if bias is nil. y (and bias) hold np·%d values.", nr))

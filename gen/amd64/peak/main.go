@@ -29,6 +29,7 @@ func main() {
 func loop(isa string, lanes int, vec func() VecVirtual) {
 	name := "Peak" + isa
 	TEXT(name, NOSPLIT, "func(n int)")
+	Pragma("noescape")
 	Doc(fmt.Sprintf("%s runs n iterations of %d independent %d-lane FMAs (%d float32 FLOPs per iteration).",
 		name, chains, lanes, 2*chains*lanes))
 	n := Load(Param("n"), GP64())

@@ -1,0 +1,168 @@
+package f32
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/scorekit/scorekit/internal/kerneltest"
+	"github.com/scorekit/scorekit/kernel"
+)
+
+func TestDenseReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 1))
+	shapes := [][3]int{{1, 3, 5}, {2, 17, 33}, {3, 2, 2}, {29, 64, 40}, {50, 300, 70}, {1, 300, 70}, {16, 7, 129}, {5, 0, 4}}
+	for _, impl := range kernel.Available() {
+		for si, s := range shapes {
+			m, in, out := s[0], s[1], s[2]
+			for _, act := range kernel.Activations() {
+				w := randMatrix(rng, out, in, si%2)
+				var bias []float32
+				if si%3 != 2 {
+					bias = make([]float32, out)
+					kerneltest.Fill(rng, bias, 1, 0)
+				}
+				d := NewDenseImpl(impl, w, bias, act)
+				x := randMatrix(rng, m, in, 1)
+				y, ybuf := guardedMatrix(rng, m, out, 1)
+				pre, pbuf := guardedMatrix(rng, m, out, 0)
+				d.Forward(y, pre, x)
+				desc := fmt.Sprintf("%v %d×%d→%d %v", impl, m, in, out, act)
+				checkGuards(t, y, ybuf, desc+" y")
+				checkGuards(t, pre, pbuf, desc+" pre")
+				for i := range m {
+					for j := range out {
+						var want, abs float64
+						if bias != nil {
+							want, abs = float64(bias[j]), math.Abs(float64(bias[j]))
+						}
+						for p := range in {
+							v := float64(x.At(i, p)) * float64(w.At(j, p))
+							want += v
+							abs += math.Abs(v)
+						}
+						g := float64(pre.At(i, j))
+						if d := math.Abs(g - want); !(d <= float64(in+1)*0x1p-24*abs+1e-35) {
+							t.Fatalf("%s: pre[%d][%d] = %g, want %g", desc, i, j, g, want)
+						}
+					}
+					// y is exactly impl's activation of pre
+					want := make([]float32, out)
+					impl.Act(act, want, pre.Row(i))
+					for j, v := range y.Row(i) {
+						if !kerneltest.Same(v, want[j]) {
+							t.Fatalf("%s: y[%d][%d] = %g, act(pre) = %g", desc, i, j, v, want[j])
+						}
+					}
+				}
+				// Without pre, y is the same.
+				y2 := NewMatrix(m, out)
+				d.Forward(y2, Matrix{}, x)
+				for i := range y2.Data {
+					if !kerneltest.Same(y2.Data[i], y.Row(i / max(out, 1))[i%max(out, 1)]) {
+						t.Fatalf("%s: Forward without pre differs at %d", desc, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDensePathsAgree: the matvec path (one row), the GEMM path (a batch),
+// every number of workers and every implementation give the same bits
+// (up to the generic fma's rare 1-ulp double rounding).
+func TestDensePathsAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 1))
+	for _, s := range [][2]int{{64, 128}, {300, 45}, {7, 33}} {
+		in, out := s[0], s[1]
+		w := randMatrix(rng, out, in, 0)
+		bias := make([]float32, out)
+		kerneltest.Fill(rng, bias, 1, 0)
+		x := randMatrix(rng, 37, in, 0)
+		ref := NewMatrix(37, out)
+		NewDenseImpl(kernel.Generic, w, bias, kernel.Identity).Forward(ref, Matrix{}, x)
+		for _, impl := range kernel.Available() {
+			d := NewDenseImpl(impl, w, bias, kernel.Identity)
+			for _, workers := range []int{1, 2, 5} {
+				y := NewMatrix(37, out)
+				d.ForwardParallel(workers, y, Matrix{}, x)
+				for i := range 37 {
+					one := NewMatrix(1, out)
+					d.Forward(one, Matrix{}, x.Slice(i, i+1))
+					for j := range out {
+						if kerneltest.ULP(y.At(i, j), ref.At(i, j)) > 1 || !kerneltest.Same(one.At(0, j), y.At(i, j)) {
+							t.Fatalf("%v %d→%d workers=%d: (%d, %d): batch %g, row %g, generic %g", impl, in, out, workers, i, j, y.At(i, j), one.At(0, j), ref.At(i, j))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestDenseRepack(t *testing.T) {
+	w := NewMatrix(2, 2)
+	d := NewDense(w, []float32{1, 2}, kernel.Identity)
+	w.Set(0, 0, 3)
+	d.Bias()[1] = 5
+	d.Repack()
+	y := NewMatrix(1, 2)
+	x := Matrix{Rows: 1, Cols: 2, Stride: 2, Data: []float32{1, 1}}
+	d.Forward(y, Matrix{}, x)
+	if y.At(0, 0) != 4 || y.At(0, 1) != 5 {
+		t.Fatalf("after Repack: y = %v, want [4 5]", y.Data)
+	}
+}
+
+func TestDenseNoAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 1))
+	w := randMatrix(rng, 128, 64, 0)
+	d := NewDense(w, make([]float32, 128), kernel.SiLU)
+	for _, m := range []int{1, 64} {
+		x := randMatrix(rng, m, 64, 0)
+		y := NewMatrix(m, 128)
+		d.Forward(y, Matrix{}, x)
+		if a := testing.AllocsPerRun(20, func() { d.Forward(y, Matrix{}, x) }); a != 0 {
+			t.Errorf("Forward with %d rows: %g allocations per call", m, a)
+		}
+	}
+}
+
+func TestDensePanics(t *testing.T) {
+	d := NewDense(NewMatrix(3, 4), nil, kernel.ReLU)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("wrong input width did not panic")
+		}
+	}()
+	d.Forward(NewMatrix(2, 3), Matrix{}, NewMatrix(2, 5))
+}
+
+func FuzzDense(f *testing.F) {
+	f.Add(uint64(1), uint8(1), uint8(5), uint8(33), uint8(5))
+	f.Fuzz(func(t *testing.T, seed uint64, m8, in8, out8, act8 uint8) {
+		rng := rand.New(rand.NewPCG(seed, 5))
+		m, in, out := int(m8)%40, 1+int(in8)%80, 1+int(out8)%80
+		act := kernel.Activation(int(act8) % len(kernel.Activations()))
+		w := randMatrix(rng, out, in, 0)
+		bias := make([]float32, out)
+		kerneltest.Fill(rng, bias, 1, 0.02)
+		x := randMatrix(rng, m, in, 0)
+		ref := NewMatrix(m, out)
+		NewDenseImpl(kernel.Generic, w, bias, act).Forward(ref, Matrix{}, x)
+		for _, impl := range kernel.Available() {
+			y, buf := guardedMatrix(rng, m, out, 1)
+			NewDenseImpl(impl, w, bias, act).Forward(y, Matrix{}, x)
+			checkGuards(t, y, buf, impl.String())
+			for i := range m {
+				for j := range out {
+					g, r := y.At(i, j), ref.At(i, j)
+					if g != r && math.Abs(float64(g-r)) > 1e-5*(1+math.Abs(float64(r))) {
+						t.Fatalf("%v: y[%d][%d] = %g, generic %g", impl, i, j, g, r)
+					}
+				}
+			}
+		}
+	})
+}
