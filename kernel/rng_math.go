@@ -1,0 +1,166 @@
+package kernel
+
+import "math"
+
+// The arithmetic of the random-number kernels: the uniform construction,
+// the Box–Muller transform with its vectorised logarithm, square root and
+// sine/cosine, and a correctly rounded float32 fused multiply-add. Every
+// implementation (generic, avx2, avx512, neon) performs exactly the
+// operations written here, in this order, each correctly rounded to
+// float32, so all of them produce the same bits.
+
+// Constants of the uniform construction u = (w>>9)·2⁻²³ + 2⁻²⁴.
+const (
+	uniScale = 1.0 / (1 << 23) // 2⁻²³
+	uniHalf  = 1.0 / (1 << 24) // 2⁻²⁴: half a step, so u is never 0 or 1
+)
+
+// Constants of the logarithm ln u = e·ln2 + 2·atanh(s), s = (m−1)/(m+1).
+const (
+	logSqrtHalf = 0x3f3504f3      // float32 bits of √½ (rounded down): m ∈ [√½, √2)
+	logMant     = 0x007fffff      // mantissa field
+	logC3       = 1.0 / 3         // the series 2·atanh(s) = 2s(1 + s²/3 + s⁴/5 + …)
+	logC5       = 1.0 / 5         // truncated after s⁸/9: |s| ≤ 3−2√2 ≈ 0.1716, so
+	logC7       = 1.0 / 7         // the first omitted term is below 2.1e-9
+	logC9       = 1.0 / 9         // relative to 2s
+	logLn2Hi    = 0.693359375     // ln 2 in 9 bits, so e·logLn2Hi is exact
+	logLn2Lo    = -2.12194440e-4  // ln 2 − logLn2Hi
+	bmMinusTwo  = -2.0            // r = √(−2 ln u₁)
+	sinCosQuart = 0.25            // quarter turn
+	sinCosFour  = 4.0             // turns to quarter turns
+	twoPi       = 2 * math.Pi     // exact untyped constant; each coefficient below is
+	sinS0       = twoPi           // rounded once to float32
+	sinS1       = -twoPi * twoPi * twoPi / 6
+	sinS2       = twoPi * twoPi * twoPi * twoPi * twoPi / 120
+	sinS3       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 5040
+	sinS4       = twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 362880
+	cosC1       = -twoPi * twoPi / 2
+	cosC2       = twoPi * twoPi * twoPi * twoPi / 24
+	cosC3       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 720
+	cosC4       = twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 40320
+	cosC5       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 3628800
+)
+
+// fmaf returns a·b+c rounded once to float32 (round to nearest even), as
+// the vector FMA instructions compute it. The product is exact in float64;
+// the float64 sum s is then rounded to float32, which is wrong only when s
+// lies exactly halfway between two float32 values while the exact sum does
+// not: then the exact error of the float64 sum (Knuth's TwoSum) says which
+// way to round. Unlike [fma32] it never double-rounds, so the generic
+// random-number kernels give the same bits as the assembly.
+func fmaf(a, b, c float32) float32 {
+	p := float64(a) * float64(b) // exact: 24+24 bits, exponent in range
+	s := p + float64(c)
+	r := float32(s)
+	if float64(r) == s || s-s != 0 || math.IsInf(float64(r), 0) {
+		return r // exact, or Inf/NaN, or overflow
+	}
+	bb := s - p
+	e := (p - (s - bb)) + (float64(c) - bb) // p + c = s + e exactly
+	if e == 0 {
+		return r
+	}
+	o := math.Nextafter32(r, float32(math.Inf(1)))
+	if float64(r) > s {
+		o = math.Nextafter32(r, float32(math.Inf(-1)))
+	}
+	if s-float64(r) != float64(o)-s {
+		return r // not a tie: s rounded the right way
+	}
+	// s is the midpoint of r and o; the exact sum is on e's side of it.
+	if (e > 0) == (o > r) {
+		return o
+	}
+	return r
+}
+
+// uniform maps a 32-bit output to a float32 in (0, 1):
+//
+//	u = (w>>9)·2⁻²³ + 2⁻²⁴
+//
+// the centre of one of the 2²³ equal cells of [0, 1), so u ∈ [2⁻²⁴, 1−2⁻²⁴],
+// never 0 or 1, with mean exactly ½. Every operation is exact.
+func uniform(w uint32) float32 {
+	return fmaf(float32(w>>9), uniScale, uniHalf)
+}
+
+// logU is the natural logarithm of a uniform u ∈ [2⁻²⁴, 1) (positive and
+// normal), by the operation sequence every implementation follows:
+//
+//	d  = bits(u) − bits(√½)                      int32
+//	e  = d >> 23 (arithmetic);  m = float(d & 0x7fffff + bits(√½)) ∈ [√½, √2)
+//	f  = m − 1                                   exact
+//	s  = f / (m + 1);  s2 = s + s;  w = s·s
+//	P  = fma(fma(fma(1/9, w, 1/7), w, 1/5), w, 1/3)
+//	l  = fma(s2·w, P, s2)                        2·atanh(s) = ln m
+//	ln = fma(e, ln2Hi, fma(e, ln2Lo, l))
+//
+// Its error, measured by TestBoxMullerAccuracy over all 2²³ uniforms, is
+// given there and in [Stream.Normals].
+func logU(u float32) float32 {
+	d := int32(math.Float32bits(u)) - logSqrtHalf
+	e := float32(d >> 23)
+	m := math.Float32frombits(uint32(d&logMant + logSqrtHalf))
+	f := m - 1
+	s := f / (m + 1)
+	s2 := s + s
+	w := s * s
+	p := fmaf(logC9, w, logC7)
+	p = fmaf(p, w, logC5)
+	p = fmaf(p, w, logC3)
+	l := fmaf(s2*w, p, s2)
+	y := fmaf(e, logLn2Lo, l)
+	return fmaf(e, logLn2Hi, y)
+}
+
+// sinCosTurn returns cos 2πu and sin 2πu for a uniform u ∈ (0, 1), by
+// reduction to the nearest quarter turn, which is exact:
+//
+//	q  = roundeven(4u) ∈ {0,…,4};  t = fma(q, −¼, u) ∈ [−⅛, ⅛];  w = t·t
+//	S  = t·(2π + w(s1 + w(s2 + w(s3 + w·s4))))   sin 2πt, Taylor to (2πt)⁹
+//	C  = 1 + w(c1 + w(c2 + … + w·c5))            cos 2πt, Taylor to (2πt)¹⁰
+//	(cos, sin) = q odd ? (S, C) : (C, S), then cos negated if (q+1)&2,
+//	sin negated if q&2
+//
+// Horner steps are fmas; the coefficients are (−1)ᵏ(2π)ⁿ/n! rounded once
+// to float32.
+func sinCosTurn(u float32) (c, s float32) {
+	q := int32(math.RoundToEven(float64(u * sinCosFour)))
+	t := fmaf(float32(q), -sinCosQuart, u)
+	w := t * t
+	sp := fmaf(sinS4, w, sinS3)
+	sp = fmaf(sp, w, sinS2)
+	sp = fmaf(sp, w, sinS1)
+	sp = fmaf(sp, w, sinS0)
+	sn := t * sp
+	cp := fmaf(cosC5, w, cosC4)
+	cp = fmaf(cp, w, cosC3)
+	cp = fmaf(cp, w, cosC2)
+	cp = fmaf(cp, w, cosC1)
+	cs := fmaf(cp, w, 1)
+	if q&1 != 0 {
+		cs, sn = sn, cs
+	}
+	if (q+1)&2 != 0 {
+		cs = -cs
+	}
+	if q&2 != 0 {
+		sn = -sn
+	}
+	return cs, sn
+}
+
+// boxMuller turns two 32-bit outputs into two standard normals:
+//
+//	u1 = uniform(w1), u2 = uniform(w2)
+//	r  = sqrt(ln(u1) · −2)                     correctly rounded
+//	z1 = r·cos 2πu2,  z2 = r·sin 2πu2
+//
+// with ln and cos/sin as in logU and sinCosTurn. Since u1 ≥ 2⁻²⁴, |z| ≤
+// √(48 ln 2) ≈ 5.77.
+func boxMuller(w1, w2 uint32) (z1, z2 float32) {
+	l := logU(uniform(w1))
+	r := float32(math.Sqrt(float64(l * bmMinusTwo)))
+	c, s := sinCosTurn(uniform(w2))
+	return r * c, r * s
+}
