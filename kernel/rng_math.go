@@ -17,19 +17,19 @@ const (
 
 // Constants of the logarithm ln u = e·ln2 + 2·atanh(s), s = (m−1)/(m+1).
 const (
-	logSqrtHalf = 0x3f3504f3      // float32 bits of √½ (rounded down): m ∈ [√½, √2)
-	logMant     = 0x007fffff      // mantissa field
-	logC3       = 1.0 / 3         // the series 2·atanh(s) = 2s(1 + s²/3 + s⁴/5 + …)
-	logC5       = 1.0 / 5         // truncated after s⁸/9: |s| ≤ 3−2√2 ≈ 0.1716, so
-	logC7       = 1.0 / 7         // the first omitted term is below 2.1e-9
-	logC9       = 1.0 / 9         // relative to 2s
-	logLn2Hi    = 0.693359375     // ln 2 in 9 bits, so e·logLn2Hi is exact
-	logLn2Lo    = -2.12194440e-4  // ln 2 − logLn2Hi
-	bmMinusTwo  = -2.0            // r = √(−2 ln u₁)
-	sinCosQuart = 0.25            // quarter turn
-	sinCosFour  = 4.0             // turns to quarter turns
-	twoPi       = 2 * math.Pi     // exact untyped constant; each coefficient below is
-	sinS0       = twoPi           // rounded once to float32
+	logSqrtHalf = 0x3f3504f3     // float32 bits of √½ (rounded down): m ∈ [√½, √2)
+	logMant     = 0x007fffff     // mantissa field
+	logC3       = 1.0 / 3        // the series 2·atanh(s) = 2s(1 + s²/3 + s⁴/5 + …)
+	logC5       = 1.0 / 5        // truncated after s⁸/9: |s| ≤ 3−2√2 ≈ 0.1716, so
+	logC7       = 1.0 / 7        // the first omitted term is below 2.1e-9
+	logC9       = 1.0 / 9        // relative to 2s
+	logLn2Hi    = 0.693359375    // ln 2 in 9 bits, so e·logLn2Hi is exact
+	logLn2Lo    = -2.12194440e-4 // ln 2 − logLn2Hi
+	bmMinusTwo  = -2.0           // r = √(−2 ln u₁)
+	sinCosQuart = 0.25           // quarter turn
+	sinCosFour  = 4.0            // turns to quarter turns
+	twoPi       = 2 * math.Pi    // exact untyped constant; each coefficient below is
+	sinS0       = twoPi          // rounded once to float32
 	sinS1       = -twoPi * twoPi * twoPi / 6
 	sinS2       = twoPi * twoPi * twoPi * twoPi * twoPi / 120
 	sinS3       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 5040
