@@ -1,0 +1,222 @@
+package nn
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// TestTorchFixture loads a model exported from PyTorch by
+// scripts/export_torch.py and matches torch's forward pass.
+func TestTorchFixture(t *testing.T) {
+	mf, err := os.Open("testdata/torch_mlp.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mf.Close()
+	m, err := Load(mf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("testdata/torch_io.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io, err := DecodeSafetensors(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, want := io.Tensors["x"].Data, io.Tensors["y"].Data
+	got := make([]float32, len(want))
+	m.Score(got, x)
+	d := m.Dim()
+	var worst float64
+	for i := range len(x) / d {
+		// Relative to the row's magnitude, so a component near zero is not
+		// held to a relative bound it cannot meet.
+		var norm float64
+		for _, v := range want[i*d : (i+1)*d] {
+			norm = max(norm, math.Abs(float64(v)))
+		}
+		for j := range d {
+			e := math.Abs(float64(got[i*d+j]-want[i*d+j])) / norm
+			worst = max(worst, e)
+		}
+	}
+	t.Logf("torch %s: worst relative difference %.2g over %d points", io.Metadata["torch"], worst, len(x)/d)
+	if worst > 1e-5 {
+		t.Errorf("worst relative difference from torch %.3g > 1e-5", worst)
+	}
+}
+
+func TestSaveLoad(t *testing.T) {
+	cfg := Config{Dim: 2, Hidden: []int{8, 7}, Acts: []kernel.Activation{kernel.SiLU, kernel.ELU}, Cond: CondLogSigma, Fourier: 4, ScaleBySigma: true}
+	m, err := New(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Load(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randBatch(newRand(1, 1), 9, 2)
+	a, b := make([]float32, len(x)), make([]float32, len(x))
+	m.NoiseScore(a, x, 0.3)
+	m2.NoiseScore(b, x, 0.3)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("score[%d]: %v before saving, %v after loading", i, a[i], b[i])
+		}
+	}
+	// Every truncation is an error, never a panic.
+	full := buf.Bytes()
+	for n := range len(full) {
+		if _, err := Load(bytes.NewReader(full[:n])); err == nil {
+			t.Fatalf("truncated to %d of %d bytes: no error", n, len(full))
+		}
+	}
+}
+
+func header(js string) []byte {
+	b := binary.LittleEndian.AppendUint64(nil, uint64(len(js)))
+	return append(b, js...)
+}
+
+func TestDecodeSafetensorsErrors(t *testing.T) {
+	f32 := func(n int) string { return strings.Repeat("\x00\x00\x80\x3f", n) }
+	cases := []struct {
+		name, file, want string
+	}{
+		{"short", "abc", "too short"},
+		{"huge header", string(binary.LittleEndian.AppendUint64(nil, 1<<40)), "header length"},
+		{"not object", string(header("[1]")), "not a JSON object"},
+		{"bad json", string(header("{\"a\":")), "header"},
+		{"dtype", string(header(`{"a":{"dtype":"I8","shape":[1],"data_offsets":[0,1]}}`)) + "x", "dtype"},
+		{"offsets", string(header(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`)) + f32(1), "outside"},
+		{"shape", string(header(`{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`)) + f32(2), "needs 12 bytes"},
+		{"negative", string(header(`{"a":{"dtype":"F32","shape":[-1,-4],"data_offsets":[0,16]}}`)) + f32(4), "shape"},
+		{"overflow", string(header(`{"a":{"dtype":"F32","shape":[4294967296,4294967296,4],"data_offsets":[0,0]}}`)), "shape"},
+		{"overlap", string(header(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`)) + f32(2), "overlaps"},
+		{"hole", string(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`)) + f32(2), "no tensor"},
+		{"tail", string(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`)) + f32(2), "no tensor"},
+		{"extra field", string(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}}`)) + f32(1), "unknown field"},
+		{"metadata", string(header(`{"__metadata__":{"a":1}}`)), "__metadata__"},
+		{"offsets count", string(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}}`)) + f32(1), "data_offsets"},
+	}
+	for _, c := range cases {
+		_, err := DecodeSafetensors([]byte(c.file))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestSafetensorsDtypes(t *testing.T) {
+	var data []byte
+	data = binary.LittleEndian.AppendUint64(data, math.Float64bits(-2.5))
+	data = binary.LittleEndian.AppendUint16(data, 0x3c00) // F16 1
+	data = binary.LittleEndian.AppendUint16(data, 0x0001) // F16 2⁻²⁴
+	data = binary.LittleEndian.AppendUint16(data, 0xfc00) // F16 −Inf
+	data = binary.LittleEndian.AppendUint16(data, 0x4049) // BF16 3.140625
+	js := `{"a":{"dtype":"F64","shape":[],"data_offsets":[0,8]},"h":{"dtype":"F16","shape":[3],"data_offsets":[8,14]},"b":{"dtype":"BF16","shape":[1,1],"data_offsets":[14,16]}}`
+	f, err := DecodeSafetensors(append(header(js), data...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := f.Tensors["a"].Data; len(v) != 1 || v[0] != -2.5 {
+		t.Errorf("F64: %v", v)
+	}
+	if v := f.Tensors["h"].Data; v[0] != 1 || v[1] != 1.0/(1<<24) || !math.IsInf(float64(v[2]), -1) {
+		t.Errorf("F16: %v", v)
+	}
+	if v := f.Tensors["b"].Data; v[0] != 3.140625 {
+		t.Errorf("BF16: %v", v)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh}, 1)
+	good := func() *TensorFile {
+		var buf bytes.Buffer
+		if err := m.Save(&buf); err != nil {
+			t.Fatal(err)
+		}
+		f, err := DecodeSafetensors(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	cases := []struct {
+		name   string
+		change func(f *TensorFile)
+		want   string
+	}{
+		{"format", func(f *TensorFile) { f.Metadata["format"] = "x" }, "format"},
+		{"huge hidden", func(f *TensorFile) { f.Metadata["hidden"] = "65536"; f.Metadata["activations"] = "tanh,identity" }, "needs more"},
+		{"deep", func(f *TensorFile) { f.Metadata["hidden"] = "4,4,4,4"; f.Metadata["activations"] = "tanh,tanh,tanh,tanh,identity" }, "linear layers"},
+		{"activation", func(f *TensorFile) { f.Metadata["activations"] = "tanh,swoosh" }, "activation"},
+		{"shape", func(f *TensorFile) { f.Tensors["layers.0.weight"] = Tensor{Shape: []int{2, 4}, Data: make([]float32, 8)} }, "shape"},
+		{"missing", func(f *TensorFile) { delete(f.Tensors, "layers.1.bias"); f.Tensors["x"] = Tensor{Shape: []int{2}, Data: make([]float32, 2)} }, "missing"},
+		{"extra", func(f *TensorFile) { f.Tensors["x"] = Tensor{Shape: []int{1}, Data: make([]float32, 1)} }, "unexpected"},
+		{"dim", func(f *TensorFile) { f.Metadata["dim"] = "-2" }, "Dim"},
+	}
+	for _, c := range cases {
+		f := good()
+		c.change(f)
+		_, err := FromTensors(f)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+// FuzzLoad feeds arbitrary bytes to Load: it must return a model or an
+// error, never panic, and never allocate much beyond the input's size.
+func FuzzLoad(f *testing.F) {
+	for _, name := range []string{"testdata/torch_mlp.safetensors", "testdata/torch_io.safetensors"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	m, _ := New(Config{Dim: 2, Hidden: []int{3}, Act: kernel.SiLU, Cond: CondTime, Fourier: 2}, 1)
+	var buf bytes.Buffer
+	_ = m.Save(&buf)
+	f.Add(buf.Bytes())
+	f.Add(header(`{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Load(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		// A model that loads must be usable and no larger than its file.
+		if 2*m.NumParams() > len(b) { // F16 and BF16 take 2 bytes
+			t.Fatalf("%d parameters from a %d-byte file", m.NumParams(), len(b))
+		}
+		x := make([]float32, m.Dim())
+		out := make([]float32, m.Dim())
+		switch m.Config().Cond {
+		case CondNone:
+			if m.Config().Energy {
+				m.LogDensity(out[:1], x)
+			} else {
+				m.Score(out, x)
+			}
+		case CondTime:
+			m.TimeScore(out, x, 0.5)
+		default:
+			m.NoiseScore(out, x, 0.5)
+		}
+	})
+}
