@@ -1,0 +1,202 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+func relErr(got, want []float64) float64 {
+	var num, den float64
+	for i := range want {
+		e := got[i] - want[i]
+		num += e * e
+		den += want[i] * want[i]
+	}
+	return math.Sqrt(num / max(den, 1e-300))
+}
+
+// TestScoreMatchesReference checks the inference methods of score and
+// energy models, for every activation, against the float64 reference.
+func TestScoreMatchesReference(t *testing.T) {
+	const n = 300 // more than one chunk
+	for _, act := range kernel.Activations() {
+		for _, cfg := range []Config{
+			{Dim: 3, Hidden: []int{16, 12}, Act: act},
+			{Dim: 3, Hidden: []int{16, 12}, Act: act, Cond: CondLogSigma, Fourier: 4, FourierScale: 1, ScaleBySigma: true},
+			{Dim: 3, Hidden: []int{16}, Act: act, Cond: CondTime},
+			{Dim: 3, Hidden: []int{16, 12}, Act: act, Energy: true},
+		} {
+			name := fmt.Sprintf("%v/%v/energy=%v", act, cfg.Cond, cfg.Energy)
+			t.Run(name, func(t *testing.T) {
+				m, err := New(cfg, 4)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := newRef(m)
+				x := randBatch(newRand(2, 0), n, 3)
+				got := make([]float32, len(x))
+				const c = 0.4
+				switch cfg.Cond {
+				case CondNone:
+					m.Score(got, x)
+				case CondTime:
+					m.TimeScore(got, x, c)
+				default:
+					m.NoiseScore(got, x, c)
+				}
+				theta := theta64(m)
+				want := make([]float64, len(x))
+				for i := range n {
+					s, _ := r.score(theta, f64(x[i*3:(i+1)*3]), c)
+					copy(want[i*3:], s)
+				}
+				if e := relErr(f64(got), want); e > 1e-6 {
+					t.Errorf("score: relative error %.3g vs float64", e)
+				}
+				if cfg.Energy {
+					lp := make([]float32, n)
+					m.LogDensity(lp, x)
+					wl := make([]float64, n)
+					for i := range n {
+						y, _ := r.eval(theta, r.input(f64(x[i*3:(i+1)*3]), 0))
+						wl[i] = -y[0]
+					}
+					if e := relErr(f64(lp), wl); e > 1e-6 {
+						t.Errorf("log density: relative error %.3g vs float64", e)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestJacobian checks the forward-mode tangent pass (∇ₓs by d tangents)
+// and the exact trace against central finite differences of the float64
+// network, for every activation.
+func TestJacobian(t *testing.T) {
+	const n, d = 4, 3
+	for _, act := range kernel.Activations() {
+		t.Run(act.String(), func(t *testing.T) {
+			m, _ := New(Config{Dim: d, Hidden: []int{10, 9}, Act: act, Cond: CondSigma}, 8)
+			x := randBatch(newRand(3, 3), n, d)
+			w := m.trainWork()
+			w.prepare(m, n, d)
+			m.setInput(w, x, true, 0.5)
+			m.setBasisTangents(w)
+			m.forward(w, true)
+			y := w.a[len(m.layers)]
+			r := newRef(m)
+			theta := theta64(m)
+			for i := range n {
+				jac := mat.NewDense(d, d, nil)
+				fd.Jacobian(jac, func(out, xx []float64) {
+					yy, _ := r.eval(theta, r.input(xx, 0.5))
+					copy(out, yy)
+				}, f64(x[i*d:(i+1)*d]), &fd.JacobianSettings{Formula: fd.Central, Step: 1e-6})
+				var tr, trFD float64
+				for a := range d {
+					for b := range d {
+						got := float64(y.Data[((1+b)*n+i)*y.Stride+a]) // ∂y_a/∂x_b
+						if e := math.Abs(got - jac.At(a, b)); e > 1e-5*(1+math.Abs(jac.At(a, b))) {
+							t.Errorf("point %d: ∂y%d/∂x%d = %v, finite differences %v", i, a, b, got, jac.At(a, b))
+						}
+					}
+					tr += float64(y.Data[((1+a)*n+i)*y.Stride+a])
+					trFD += jac.At(a, a)
+				}
+				if math.Abs(tr-trFD) > 1e-5*(1+math.Abs(trFD)) {
+					t.Errorf("point %d: trace %v, finite differences %v", i, tr, trFD)
+				}
+			}
+		})
+	}
+}
+
+func TestNaNPropagates(t *testing.T) {
+	for _, energy := range []bool{false, true} {
+		m, _ := New(Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU, Energy: energy}, 1)
+		x := []float32{1, 2, float32(math.NaN()), 0, 3, 4}
+		s := make([]float32, 6)
+		m.Score(s, x)
+		if !math.IsNaN(float64(s[2])) || !math.IsNaN(float64(s[3])) {
+			t.Errorf("energy=%v: NaN point gives score %v", energy, s[2:4])
+		}
+		if math.IsNaN(float64(s[0])) || math.IsNaN(float64(s[4])) {
+			t.Errorf("energy=%v: NaN leaked into other points: %v", energy, s)
+		}
+	}
+}
+
+func TestConcurrentScore(t *testing.T) {
+	m, _ := New(Config{Dim: 4, Hidden: []int{32, 32}, Act: kernel.Tanh, Cond: CondSigma}, 2)
+	x := randBatch(newRand(5, 5), 1000, 4)
+	want := make([]float32, len(x))
+	m.NoiseScore(want, x, 0.7)
+	got := make([]float32, len(x))
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := g*len(x)/8/4*4, (g+1)*len(x)/8/4*4
+			for range 5 {
+				m.NoiseScore(got[lo:hi], x[lo:hi], 0.7)
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("concurrent score differs at %d: %v vs %v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestWrongMethodPanics(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.ReLU, Cond: CondSigma}, 1)
+	for name, f := range map[string]func(){
+		"Score":      func() { m.Score(make([]float32, 2), make([]float32, 2)) },
+		"TimeScore":  func() { m.TimeScore(make([]float32, 2), make([]float32, 2), 0) },
+		"LogDensity": func() { m.LogDensity(make([]float32, 1), make([]float32, 2)) },
+		"length":     func() { m.NoiseScore(make([]float32, 3), make([]float32, 2), 1) },
+		"ExactSM":    func() { ExactSM{}.Grad(m, make([]float32, 2), newRand(1, 1), make([]float32, 3)) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
+
+func TestZeroAllocs(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{32, 32}, Act: kernel.SiLU, Cond: CondLogSigma, ScaleBySigma: true}, 1)
+	x := randBatch(newRand(1, 1), 128, 2)
+	s := make([]float32, len(x))
+	if a := testing.AllocsPerRun(20, func() { m.NoiseScore(s, x, 0.5) }); a != 0 {
+		t.Errorf("NoiseScore: %v allocations per call", a)
+	}
+	grad := make([]float32, m.NumParams())
+	opt := NewAdam(m.NumParams(), 1e-3)
+	rng := newRand(1, 2)
+	for _, l := range []Loss{NCDSM{Sigmas: []float64{1, 0.1}}, SlicedSM{VR: true, Cond: 0.5}, ExactSM{Cond: 0.5}} {
+		if a := testing.AllocsPerRun(20, func() {
+			clear(grad)
+			l.Grad(m, x, rng, grad)
+			opt.Step(m.Params(), grad)
+			m.Repack()
+		}); a != 0 {
+			t.Errorf("%T step: %v allocations", l, a)
+		}
+	}
+}
