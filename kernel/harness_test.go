@@ -136,7 +136,7 @@ func TestReductionsSpecials(t *testing.T) {
 }
 
 func dotBound(n int, mag float64) float64 {
-	return float64(n)*0x1p-23*mag + 1e-44
+	return float64(n)*0x1p-23*mag + float64(n)*0x1p-148
 }
 
 func abs64(x float64) float64 {

@@ -19,8 +19,10 @@ var level1Generic = level1Funcs{dot: dotGeneric, axpy: axpyGeneric, scale: scale
 //	for i, v := range x { sum += v * y[i] }
 //
 // Implementations sum in different orders (and fuse products); every one
-// is within |Δ| ≤ n·2⁻²³·Σ|xᵢyᵢ| of the exact dot product (TestDotBound),
-// the classical bound for recursive summation.
+// is within |Δ| ≤ n·2⁻²³·Σ|xᵢyᵢ| + n·2⁻¹⁴⁸ of the exact dot product
+// (TestReductionsImplsAgree, FuzzReductions): the classical bound for
+// recursive summation, plus the underflow of products among the
+// subnormals.
 func (i Impl) Dot(x, y []float32) float32 {
 	if len(x) != len(y) {
 		panicLen("Dot", "len(x), len(y)", len(x), len(y))
@@ -59,7 +61,7 @@ func (i Impl) Scale(alpha float32, x []float32) {
 //
 //	for _, v := range x { sum += v * v }
 //
-// Within n·2⁻²³·Σxᵢ² of the exact sum, as Dot.
+// Within n·2⁻²³·Σxᵢ² + n·2⁻¹⁴⁸ of the exact sum, as Dot.
 func (i Impl) SumSq(x []float32) float32 {
 	i.must("SumSq")
 	return level1Table[i].sumSq(x)
