@@ -326,3 +326,22 @@ func BenchmarkPeak(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkMatVec(b *testing.B) {
+	for _, impl := range kernel.Available() {
+		_, nr := impl.GemmTile()
+		for _, kn := range []int{64, 256, 512} {
+			w := make([]float32, kn*kn)
+			bp := packPanels(nr, w, kn, kn)
+			x := make([]float32, kn)
+			y := make([]float32, kn)
+			b.Run(fmt.Sprintf("%v/%d", impl, kn), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					impl.MatVec(bp, x, y, nil)
+				}
+				b.ReportMetric(float64(2*kn*kn)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

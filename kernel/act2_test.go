@@ -1,0 +1,131 @@
+package kernel_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/scorekit/scorekit/internal/kerneltest"
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// deriv2Ref is f'' in float64.
+func deriv2Ref(a kernel.Activation, x float64) float64 {
+	sig := func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
+	sp := func(v float64) float64 { s := sig(v); return s * (1 - s) }
+	spp := func(v float64) float64 { return -sp(v) * math.Tanh(v/2) }
+	switch a {
+	case kernel.Tanh:
+		t := math.Tanh(x)
+		return -2 * t * (1 - t*t)
+	case kernel.Sigmoid:
+		return spp(x)
+	case kernel.Softplus:
+		return sp(x)
+	case kernel.SiLU:
+		return 2*sp(x) + x*spp(x)
+	case kernel.ELU:
+		if x > 0 {
+			return 0
+		}
+		return math.Exp(x)
+	case kernel.GELU:
+		const c, k = 0.7978845608028654, 0.044715
+		v := 2 * c * (x + k*x*x*x)
+		dv := 2 * c * (1 + 3*k*x*x)
+		ddv := 2 * c * 6 * k * x
+		return 2*sp(v)*dv + x*spp(v)*dv*dv + x*sp(v)*ddv
+	}
+	return 0
+}
+
+func TestActDeriv2Accuracy(t *testing.T) {
+	type bound struct{ ulps, abs float64 }
+	bounds := map[kernel.Activation]bound{
+		kernel.Tanh: {8, 1e-7}, kernel.Sigmoid: {8, 1e-7}, kernel.Softplus: {8, 1e-7},
+		kernel.ELU: {2, 0}, kernel.SiLU: {16, 2e-7}, kernel.GELU: {16, 2e-7},
+	}
+	var xs []float32
+	for v := -30.0; v <= 30; v += 0.0137 {
+		xs = append(xs, float32(v))
+	}
+	xs = append(xs, 0, 1e-8, -1e-8, 0.25, -0.25)
+	for _, impl := range kernel.Available() {
+		for _, a := range kernel.Activations() {
+			got := make([]float32, len(xs))
+			impl.ActDeriv2(a, got, xs)
+			b := bounds[a]
+			for i, x := range xs {
+				want := deriv2Ref(a, float64(x))
+				tol := b.ulps*0x1p-23*math.Abs(want) + b.abs
+				if d := math.Abs(float64(got[i]) - want); !(d <= tol) {
+					t.Fatalf("%v %v: f''(%g) = %g, want %g (|Δ| %g > %g)", impl, a, x, got[i], want, d, tol)
+				}
+			}
+		}
+	}
+}
+
+func TestActDeriv2Specials(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		for _, a := range kernel.Activations() {
+			x := append([]float32(nil), kerneltest.Specials...)
+			got := make([]float32, len(x))
+			impl.ActDeriv2(a, got, x)
+			gen := make([]float32, len(x))
+			kernel.Generic.ActDeriv2(a, gen, x)
+			for i, v := range x {
+				g := got[i]
+				switch {
+				case v != v:
+					if g == g {
+						t.Errorf("%v %v: f''(NaN) = %g", impl, a, g)
+					}
+				case math.IsInf(float64(v), 0):
+					if g != 0 {
+						t.Errorf("%v %v: f''(%g) = %g, want 0", impl, a, v, g)
+					}
+				case g != g:
+					t.Errorf("%v %v: f''(%g) = NaN", impl, a, v)
+				}
+				if !kerneltest.Same(g, gen[i]) {
+					t.Errorf("%v %v: f''(%g) = %g, generic %g", impl, a, v, g, gen[i])
+				}
+			}
+		}
+	}
+}
+
+// TestActDeriv2Guards: lengths, offsets and sentinels for every kernel.
+func TestActDeriv2Guards(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		for _, a := range kernel.Activations() {
+			for _, n := range kerneltest.Lengths(16) {
+				for _, off := range kerneltest.Offsets[:3] {
+					x := make([]float32, n)
+					for i := range x {
+						x[i] = float32(i%17) - 8
+					}
+					g := kerneltest.NewGuarded(n, off, nil)
+					impl.ActDeriv2(a, g.S(), x)
+					g.Check(t, kerneltest.Desc(impl, n, off)+" "+a.String())
+				}
+			}
+		}
+	}
+}
+
+func FuzzActDeriv2(f *testing.F) {
+	f.Add(float32(0.5), uint8(5))
+	f.Fuzz(func(t *testing.T, x float32, a8 uint8) {
+		a := kernel.Activation(int(a8) % len(kernel.Activations()))
+		want := make([]float32, 1)
+		kernel.Generic.ActDeriv2(a, want, []float32{x})
+		for _, impl := range kernel.Available() {
+			got := make([]float32, 1)
+			impl.ActDeriv2(a, got, []float32{x})
+			if !kerneltest.Same(got[0], want[0]) {
+				t.Fatalf("%v %v: f''(%g) = %g, generic %g", impl, a, x, got[0], want[0])
+			}
+		}
+	})
+}
