@@ -8,7 +8,7 @@ import (
 	"github.com/scorekit/scorekit/kernel"
 )
 
-// deriv2Ref is f'' in float64.
+// deriv2Ref is f” in float64.
 func deriv2Ref(a kernel.Activation, x float64) float64 {
 	sig := func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
 	sp := func(v float64) float64 { s := sig(v); return s * (1 - s) }
