@@ -1,7 +1,7 @@
 package kernel
 
 // act2Funcs is one implementation of the second-derivative kernels: d2[a]
-// computes f” for the activation a over a slice. A nil entry falls back
+// computes f″ for the activation a over a slice. A nil entry falls back
 // to the generic one.
 type act2Funcs struct {
 	d2 [numActs]func(dst, x []float32)
@@ -27,17 +27,17 @@ func resolveAct2() [numImpls]*act2Funcs {
 	return t
 }
 
-// ActDeriv2 sets dst[i] = f”(x[i]) for the activation f = a, with i's
+// ActDeriv2 sets dst[i] = f″(x[i]) for the activation f = a, with i's
 // kernels: the second derivatives that exact score matching (the trace of
 // the Jacobian of the score, backpropagated) and forward-over-reverse
 // passes need. dst and x may be the same slice.
 //
 //	for i, v := range x { dst[i] = f''(v) }
 //
-// The piecewise-linear activations (identity, relu, leakyrelu) have f” = 0
-// (relu” and leakyrelu” are taken as 0 at the kink). The others are
+// The piecewise-linear activations (identity, relu, leakyrelu) have f″ = 0
+// (relu″ and leakyrelu″ are taken as 0 at the kink). The others are
 // computed from e = exp(−|x|) (or exp(−2|x|)) without cancellation except
-// at the zeros of f”:
+// at the zeros of f″:
 //
 //	sigmoid   σ'' = −σ'·tanh(x/2)
 //	softplus  f'' = σ'
@@ -47,14 +47,14 @@ func resolveAct2() [numImpls]*act2Funcs {
 //	gelu      f'' = σ'(v)·(2v' + x·v'' − x·v'²·tanh(v/2)), v = 2u(x)
 //
 // Error bounds against float64 math, measured by TestActDeriv2Accuracy on
-// a grid over [−30, 30], with |Δ| ≤ rel·|f”(x)| + abs:
+// a grid over [−30, 30], with |Δ| ≤ rel·|f″(x)| + abs:
 //
 //	identity, relu, leakyrelu   exact
 //	sigmoid, softplus, tanh     rel 8 ulp, abs 1e-7
 //	elu                         rel 2 ulp
 //	silu, gelu                  rel 16 ulp, abs 2e-7 (f'' crosses 0)
 //
-// Special values: NaN gives NaN; f”(±Inf) is the limit, 0.
+// Special values: NaN gives NaN; f″(±Inf) is the limit, 0.
 func (i Impl) ActDeriv2(a Activation, dst, x []float32) {
 	if len(dst) != len(x) {
 		panicLen("ActDeriv2("+a.String()+")", "len(dst), len(x)", len(dst), len(x))
@@ -64,11 +64,11 @@ func (i Impl) ActDeriv2(a Activation, dst, x []float32) {
 	act2Table[i].d2[a](dst, x)
 }
 
-// ActDeriv2 sets dst[i] = f”(x[i]) with the active implementation; see
+// ActDeriv2 sets dst[i] = f″(x[i]) with the active implementation; see
 // [Impl.ActDeriv2].
 func ActDeriv2(a Activation, dst, x []float32) { active.ActDeriv2(a, dst, x) }
 
-// zeroDeriv2 is f” of the piecewise-linear activations: 0, NaN kept.
+// zeroDeriv2 is f″ of the piecewise-linear activations: 0, NaN kept.
 func zeroDeriv2(x float32) float32 {
 	if isNaN32(x) {
 		return x
