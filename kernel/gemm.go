@@ -66,9 +66,10 @@ func (i Impl) GemmBlocking() (mc, kc int) {
 //		c[r*ldc+j] = s
 //	}
 //
-// Every implementation does this sequence of fused multiply-adds, so all
-// agree to the bit (up to the 1-ulp double rounding of the generic fma on
-// a tie, see fma32).
+// Every implementation does this sequence of correctly rounded fused
+// multiply-adds, so all agree to the bit (TestGemmMicroSameAsGeneric).
+// Against the exact sum, the error is at most (k+1)·2⁻²⁴·(|init| +
+// Σₚ|a·b|) (TestGemmMicro).
 func (i Impl) GemmMicro(m, n, k int, a, b, c []float32, ldc int, init GemmInit, bias []float32) {
 	i.must("GemmMicro")
 	s := gemmShapes[i]

@@ -121,7 +121,7 @@ func TestGemmMicroSameAsGeneric(t *testing.T) {
 			want := make([]float32, m*n)
 			kernel.Generic.GemmMicro(m, n, k, a, b, want, n, kernel.GemmZero, nil)
 			for i := range got {
-				if kerneltest.ULP(got[i], want[i]) > 1 {
+				if !kerneltest.Same(got[i], want[i]) {
 					t.Fatalf("%v k=%d: element %d = %g, generic %g", impl, k, i, got[i], want[i])
 				}
 			}
@@ -169,7 +169,7 @@ func TestMatVec(t *testing.T) {
 					want := make([]float32, n)
 					kernel.Generic.MatVec(packPanels(gnr, B, k, n), x, want, bs)
 					for j := range n {
-						if kerneltest.ULP(gy.S()[j], want[j]) > 1 {
+						if !kerneltest.Same(gy.S()[j], want[j]) {
 							t.Fatalf("%s: y[%d] = %g, generic %g", desc, j, gy.S()[j], want[j])
 						}
 					}
