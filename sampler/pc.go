@@ -310,10 +310,8 @@ func (p *PCSampler) Sample(x []float32) (SDEStats, error) {
 					}
 				}
 				p.team.run(p.corrF)
-				if !pred {
-					if err := p.check("corrector", i, t); err != nil {
-						return st, err
-					}
+				if err := p.check("corrector", i, t); err != nil {
+					return st, err
 				}
 			}
 		}

@@ -1,0 +1,210 @@
+package sampler
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestPCGaussian runs every predictor–corrector combination on every SDE
+// with the exact score of 2-d Gaussian data and checks the samples' mean
+// and covariance against the data's (at ε), within 4.5 standard errors
+// of 3000 samples plus a discretisation bias budget of 4% of the scale.
+func TestPCGaussian(t *testing.T) {
+	const n = 3000
+	mu := []float64{1, -2}
+	sdes := []SDE{DefaultVE(), DefaultVP(), DefaultSubVP()}
+	preds := []PCPredictor{PCReverseDiffusion, PCEulerMaruyama, PCAncestral, PCNoPredictor}
+	corrs := []PCCorrector{PCLangevin, PCNoCorrector}
+	if testing.Short() {
+		preds = preds[:1]
+	}
+	for _, sde := range sdes {
+		g := newSDEGauss2(sde, mu, [2]float64{0.25, 1}, 0.5)
+		for _, pr := range preds {
+			for _, co := range corrs {
+				name := fmt.Sprintf("%T/%v/%v", sde, pr, co)
+				cfg := PCConfig{Predictor: pr, Corrector: co, Seed: 7}
+				if pr == PCNoPredictor && co == PCNoCorrector {
+					continue
+				}
+				if pr == PCNoPredictor {
+					// Corrector-only sampling needs more Langevin steps per
+					// level to track the marginals (annealed Langevin).
+					cfg.CorrectorSteps = 3
+					if _, ok := sde.(VE); !ok {
+						continue // the VP corrector alone mixes too slowly at the prior's end
+					}
+				}
+				p, err := NewPCSampler(sde, g, cfg)
+				if _, isSub := sde.(SubVP); isSub && pr == PCAncestral {
+					if err == nil {
+						t.Errorf("%s: ancestral accepted for sub-VP", name)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				x := make([]float32, n*2)
+				st, err := p.Sample(x)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				N := sde.Steps()
+				want := N
+				if co == PCLangevin {
+					want += N * p.Config().CorrectorSteps
+				}
+				if pr == PCNoPredictor {
+					want -= N
+				}
+				if st.ScoreEvals != want || st.Steps != N {
+					t.Errorf("%s: stats %+v, want %d score evaluations", name, st, want)
+				}
+				checkGaussian(t, name, g, x, p.Config().Eps, 0.04)
+			}
+		}
+	}
+}
+
+// TestPCWorkers checks that the samples do not depend on the number of
+// goroutines, with the batch-mean and the per-chain step rule.
+func TestPCWorkers(t *testing.T) {
+	g := newSDEGauss2(VE{0.01, 10, 100}, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+	for _, perChain := range []bool{false, true} {
+		var ref []float32
+		for _, w := range []int{1, 2, 3, 7, 64} {
+			p, err := NewPCSampler(g.sde, g, PCConfig{Workers: w, Seed: 3, PerChainSNR: perChain})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := make([]float32, 2*37)
+			if _, err := p.Sample(x); err != nil {
+				t.Fatal(err)
+			}
+			if ref == nil {
+				ref = x
+			} else if !slices.Equal(x, ref) {
+				t.Errorf("perChain %v: %d workers differ from 1", perChain, w)
+			}
+		}
+	}
+}
+
+// TestPCAllocs checks that a sampler call allocates nothing per step:
+// as much for 400 steps as for 40 with one worker, and within the noise of
+// starting goroutines with two.
+func TestPCAllocs(t *testing.T) {
+	allocs := func(steps, workers int) float64 {
+		g := newSDEGauss2(VP{0.1, 20, steps}, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+		p, err := NewPCSampler(g.sde, g, PCConfig{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, 2*64)
+		p.Sample(x)
+		return testing.AllocsPerRun(5, func() { p.Sample(x) })
+	}
+	if a, b := allocs(40, 1), allocs(400, 1); a != b || a != 0 {
+		t.Errorf("one worker: allocations per call: %v for 40 steps, %v for 400", a, b)
+	}
+	if a, b := allocs(40, 2), allocs(400, 2); b > a+2 {
+		t.Errorf("two workers: allocations per call: %v for 40 steps, %v for 400", a, b)
+	}
+}
+
+// TestPCNCSNStepSizes checks that the Langevin corrector with
+// snr = √(ε/(2σ_L²)) takes annealed Langevin's steps ε·σ_i²/σ_L² on a VE
+// SDE: exactly when ‖s‖ = ‖z‖/σ_i, for every level; and along a run on
+// data much narrower than σ_min, where the score at level i is −x/σ_i²:
+// at the first step, with x drawn from the prior, the step is annealed
+// Langevin's within 5% (the norms' fluctuation is about 1/√(d·chains));
+// later the chains sit at the Langevin step's own stationary variance
+// σ_i²/(1 − snr²) (unadjusted Langevin at step 2snr²σ_i² on N(0, σ_i²)),
+// so the steps are annealed Langevin's times 1 − snr² = 0.9, within 3% on
+// average.
+func TestPCNCSNStepSizes(t *testing.T) {
+	const epsNCSN, sigmaL = 2e-5, 0.01
+	snr := PCSNRFromNCSN(epsNCSN, sigmaL)
+	if math.Abs(snr-math.Sqrt(0.1)) > 1e-15 {
+		t.Errorf("snr for NCSN = %g, want √0.1 ≈ 0.316", snr)
+	}
+	ve := VE{SigmaMin: sigmaL, SigmaMax: 50, N: 200}
+	for i := range ve.N {
+		sig := ve.DiscreteSigma(i)
+		zn := 7.0
+		got := PCStepSize(snr, 1, zn, zn/sig)
+		want := epsNCSN * sig * sig / (sigmaL * sigmaL)
+		if math.Abs(got-want) > 1e-12*want {
+			t.Fatalf("level %d: corrector step %g, annealed Langevin %g", i, got, want)
+		}
+	}
+	const d = 512
+	g := newSDEGaussIso(ve, make([]float64, d), 1e-4)
+	ratios := make([]float64, 0, ve.N)
+	p, err := NewPCSampler(ve, g, PCConfig{SNR: snr, Seed: 1, Trace: func(step int, tt, eps float64) {
+		sig := ve.DiscreteSigma(sdeIndex(tt, 1, ve.N))
+		ratios = append(ratios, eps/(epsNCSN*sig*sig/(sigmaL*sigmaL)))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, 8*d)
+	if _, err := p.Sample(x); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(ratios[0]-1) > 0.05 {
+		t.Errorf("first corrector step / annealed Langevin's = %.4f, want 1 ± 0.05", ratios[0])
+	}
+	var mean float64
+	for _, r := range ratios[20:] {
+		mean += r
+	}
+	mean /= float64(len(ratios) - 20)
+	if want := 1 - snr*snr; math.Abs(mean/want-1) > 0.03 {
+		t.Errorf("later corrector steps / annealed Langevin's = %.4f on average, want %.4f ± 3%%", mean, want)
+	}
+	t.Logf("corrector step / annealed Langevin step: first %.4f, mean of later steps %.4f (1 − snr² = %.4f)", ratios[0], mean, 1-snr*snr)
+}
+
+// sdeBadScore returns NaN from time < 0.5 on.
+type sdeBadScore struct{ d int }
+
+func (b sdeBadScore) Dim() int { return b.d }
+func (b sdeBadScore) TimeScore(dst, x []float32, t float32) {
+	for i, v := range x {
+		dst[i] = -v
+		if t < 0.5 && i == 3 {
+			dst[i] = float32(math.NaN())
+		}
+	}
+}
+
+func TestPCDiverges(t *testing.T) {
+	p, err := NewPCSampler(DefaultVP(), sdeBadScore{2}, PCConfig{Corrector: PCNoCorrector, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Sample(make([]float32, 20))
+	if err == nil || !strings.Contains(err.Error(), "chain 1") || !strings.Contains(err.Error(), "step 501") {
+		t.Errorf("error %v, want chain 1 at step 501", err)
+	}
+	// With the batch-mean step rule one bad chain spoils the step size:
+	// the corrector reports it first.
+	p, _ = NewPCSampler(DefaultVP(), sdeBadScore{2}, PCConfig{Workers: 1})
+	if _, err = p.Sample(make([]float32, 20)); err == nil || !strings.Contains(err.Error(), "corrector at step 501") {
+		t.Errorf("error %v, want the corrector at step 501", err)
+	}
+}
+
+func TestPCConfigErrors(t *testing.T) {
+	g := newSDEGaussIso(DefaultVP(), []float64{0}, 1)
+	for _, cfg := range []PCConfig{{SNR: -1}, {Eps: 1}, {Predictor: 9}, {Predictor: PCNoPredictor, Corrector: PCNoCorrector}} {
+		if _, err := NewPCSampler(g.sde, g, cfg); err == nil {
+			t.Errorf("%+v accepted", cfg)
+		}
+	}
+}
