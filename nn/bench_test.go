@@ -1,0 +1,96 @@
+package nn
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// benchNet is the small net of the performance goals: d-128-128-128-d
+// SiLU (a DSM net takes log σ as one more input).
+func benchNet(b *testing.B, d int, cond Conditioning) *Model {
+	cfg := Config{Dim: d, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: cond, ScaleBySigma: cond != CondNone}
+	m, err := New(cfg, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// BenchmarkTrainStep times one training step (loss, gradient, Adam,
+// repack) on one goroutine, the workload of peers/torch_train.py: DSM
+// with σ log-uniform in [0.01, 1] and the net divided by σ, SSM-VR with
+// one Gaussian projection, exact score matching.
+func BenchmarkTrainStep(b *testing.B) {
+	for _, d := range []int{2, 16} {
+		for _, c := range []struct {
+			name string
+			cond Conditioning
+			loss Loss
+		}{
+			{"dsm", CondLogSigma, NCDSM{Sigmas: []float64{0.01, 1}, Continuous: true}},
+			{"ssm-vr", CondNone, SlicedSM{VR: true}},
+			{"exact", CondNone, ExactSM{}},
+		} {
+			for _, bs := range []int{128, 1024} {
+				b.Run(fmt.Sprintf("%v/%s/d=%d/batch=%d", kernel.Active(), c.name, d, bs), func(b *testing.B) {
+					m := benchNet(b, d, c.cond)
+					x := randBatch(newRand(1, 1), bs, d)
+					grad := make([]float32, m.NumParams())
+					opt := NewAdam(m.NumParams(), 1e-3)
+					rng := newRand(2, 2)
+					step := func() {
+						clear(grad)
+						c.loss.Grad(m, x, rng, grad)
+						opt.Step(m.Params(), grad)
+						m.Repack()
+					}
+					step()
+					b.ReportAllocs()
+					b.ResetTimer()
+					cpu0 := cpuTime()
+					for b.Loop() {
+						step()
+					}
+					b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/step")
+					b.ReportMetric(float64(bs*b.N)/b.Elapsed().Seconds(), "samples/s")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkScore times inference of the small net (batch 1 is the
+// latency path).
+func BenchmarkScore(b *testing.B) {
+	for _, bs := range []int{1, 128, 1024} {
+		b.Run(fmt.Sprintf("%v/batch=%d", kernel.Active(), bs), func(b *testing.B) {
+			m := benchNet(b, 2, CondNone)
+			x := randBatch(newRand(1, 1), bs, 2)
+			s := make([]float32, len(x))
+			b.ReportAllocs()
+			b.SetBytes(int64(4 * len(x)))
+			cpu0 := cpuTime()
+			for b.Loop() {
+				m.Score(s, x)
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// BenchmarkAdam times one Adam step over the small net's parameters.
+func BenchmarkAdam(b *testing.B) {
+	m := benchNet(b, 2, CondNone)
+	g := make([]float32, m.NumParams())
+	for i := range g {
+		g[i] = 0.01 * float32(i%7)
+	}
+	opt := NewAdam(m.NumParams(), 1e-3)
+	b.ReportAllocs()
+	b.SetBytes(int64(4 * len(g)))
+	for b.Loop() {
+		opt.Step(m.Params(), g)
+	}
+}
