@@ -14,6 +14,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -175,12 +176,9 @@ type gk struct {
 func groupKernel(a *isa, k kind) {
 	d := kinds[k]
 	TEXT(d.name+a.name, NOSPLIT, d.sig)
-	doc := []string{d.name + a.name + " " + d.doc[0]}
-	for _, l := range d.doc[1:] {
-		doc = append(doc, l)
-	}
+	doc := append([]string{d.name + a.name + " " + d.doc[0]}, d.doc[1:]...)
 	for i := range doc {
-		doc[i] = replaceISA(doc[i], a.name)
+		doc[i] = strings.ReplaceAll(doc[i], "{ISA}", a.name)
 	}
 	Doc(doc...)
 	Pragma("noescape")
@@ -268,27 +266,6 @@ func groupKernel(a *isa, k kind) {
 	}
 	VZEROUPPER()
 	RET()
-}
-
-func replaceISA(s, name string) string {
-	out := ""
-	for {
-		i := indexOf(s, "{ISA}")
-		if i < 0 {
-			return out + s
-		}
-		out += s[:i] + name
-		s = s[i+5:]
-	}
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 // broadcast puts the 32-bit register r in every lane of a new vector.
@@ -392,8 +369,8 @@ func (g *gk) normals(w1, w2 VecVirtual) (z1, z2 VecVirtual) {
 	VFMADD213PS(cf("c7", logC7), w, p)
 	VFMADD213PS(cf("c5", logC5), w, p)
 	VFMADD213PS(cf("c3", logC3), w, p)
-	VMULPS(w, s2, w)             // s2·w
-	VFMADD213PS(s2, w, p)        // l = fma(s2·w, P, s2)
+	VMULPS(w, s2, w)      // s2·w
+	VFMADD213PS(s2, w, p) // l = fma(s2·w, P, s2)
 	VFMADD231PS(cf("ln2lo", logLn2Lo), e, p)
 	VFMADD231PS(cf("ln2hi", logLn2Hi), e, p)
 	VMULPS(cf("m2", bmMinusTwo), p, p)
