@@ -1,0 +1,201 @@
+package sampler
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+)
+
+// sdeExactFlow returns where the probability-flow ODE of Gaussian data
+// carries the point x from t0 to t1: the flow is linear, and in the
+// eigenbasis of Σ the centred coordinate scales with the marginal's
+// standard deviation, x_{t1} = m1·μ + Q·diag(√(v_k(t1)/v_k(t0)))·Qᵀ(x_{t0} − m0·μ).
+func sdeExactFlow(g *sdeGauss, x []float32, t0, t1 float64) []float64 {
+	d := g.Dim()
+	v0, v1 := make([]float64, d), make([]float64, d)
+	m0 := g.variances(v0, t0)
+	m1 := g.variances(v1, t1)
+	u := make([]float64, d)
+	g.whiten(u, x, m0)
+	for k := range d {
+		u[k] *= math.Sqrt(v1[k] / v0[k])
+	}
+	out := make([]float64, d)
+	for i := range d {
+		if g.q == nil {
+			out[i] = m1*g.mu[i] + u[i]
+			continue
+		}
+		s := m1 * g.mu[i]
+		for k := range d {
+			s += g.q[i][k] * u[k]
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// TestODEExactMap checks that the ODE sampler carries each prior draw to
+// the exact image under the Gaussian flow: within 2·10⁻⁴ of the data's
+// scale for RK45 at rtol = atol = 10⁻⁵, and 10⁻³ (VP, sub-VP) or
+// 1.5·10⁻² (VE) for 100 Heun steps.
+func TestODEExactMap(t *testing.T) {
+	for _, sde := range []SDE{DefaultVE(), DefaultVP(), DefaultSubVP()} {
+		g := newSDEGauss2(sde, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+		for _, m := range []ODEMethod{ODERK45, ODEHeun} {
+			name := fmt.Sprintf("%T/%v", sde, m)
+			o, err := NewODESampler(sde, g, ODEConfig{Method: m, Seed: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n = 64
+			x := make([]float32, 2*n)
+			st, err := o.Sample(x)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			// The prior draws, as Sample drew them.
+			prior := make([]float32, 2*n)
+			for c := range n {
+				s := sdeNewStream(5, uint64(c))
+				s.Normals(prior[2*c : 2*c+2])
+				for j := range 2 {
+					prior[2*c+j] *= float32(sde.PriorStd())
+				}
+			}
+			tol := 2e-4
+			if m == ODEHeun {
+				tol = 1e-3
+				if _, ok := sde.(VE); ok {
+					tol = 1.5e-2 // from σ_max = 50 down to 0.01 in 100 uniform steps
+				}
+			}
+			var worst float64
+			for c := range n {
+				want := sdeExactFlow(g, prior[2*c:2*c+2], 1, o.Config().Eps)
+				for j := range 2 {
+					worst = max(worst, math.Abs(float64(x[2*c+j])-want[j]))
+				}
+			}
+			if worst > tol {
+				t.Errorf("%s: largest error %.3g > %.3g", name, worst, tol)
+			}
+			wantEvals := 2 * o.Config().Steps
+			if m == ODERK45 {
+				wantEvals = 2 + 6*(st.Steps+st.Rejected)
+			}
+			if st.Evals != wantEvals || st.ScoreEvals != st.Evals {
+				t.Errorf("%s: stats %+v, want %d evaluations", name, st, wantEvals)
+			}
+			t.Logf("%s: largest error %.3g, %+v", name, worst, st)
+		}
+	}
+}
+
+// TestODEGaussian checks the samples' mean and covariance against the
+// data's, within 4.5 standard errors of 3000 samples plus 2% of the scale.
+func TestODEGaussian(t *testing.T) {
+	for _, sde := range []SDE{DefaultVE(), DefaultVP(), DefaultSubVP()} {
+		g := newSDEGauss2(sde, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+		for _, m := range []ODEMethod{ODERK45, ODEHeun} {
+			for _, den := range []bool{false, true} {
+				name := fmt.Sprintf("%T/%v/denoise=%v", sde, m, den)
+				o, err := NewODESampler(sde, g, ODEConfig{Method: m, Denoise: den, Seed: 11})
+				if err != nil {
+					t.Fatal(err)
+				}
+				x := make([]float32, 2*3000)
+				if _, err := o.Sample(x); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				checkGaussian(t, name, g, x, o.Config().Eps, 0.02)
+			}
+		}
+	}
+}
+
+// TestODEFlowRoundTrip encodes points to the prior and decodes them back.
+func TestODEFlowRoundTrip(t *testing.T) {
+	g := newSDEGauss2(DefaultVP(), []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+	o, err := NewODESampler(g.sde, g, ODEConfig{RTol: 1e-6, ATol: 1e-6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{1, -2, 0.5, -1.5, 2, -3, 1.2, -2.4}
+	y := slices.Clone(x)
+	if _, err := o.Flow(y, 1e-3, 1); err != nil {
+		t.Fatal(err)
+	}
+	for c := range 4 {
+		want := sdeExactFlow(g, x[2*c:2*c+2], 1e-3, 1)
+		for j := range 2 {
+			if math.Abs(float64(y[2*c+j])-want[j]) > 1e-4 {
+				t.Errorf("encode point %d: %v, want %v", c, y[2*c:2*c+2], want)
+			}
+		}
+	}
+	if _, err := o.Flow(y, 1, 1e-3); err != nil {
+		t.Fatal(err)
+	}
+	for i := range x {
+		if math.Abs(float64(y[i]-x[i])) > 1e-4 {
+			t.Errorf("round trip: %v, want %v", y, x)
+			break
+		}
+	}
+}
+
+// TestODEWorkers checks that the samples do not depend on the number of
+// goroutines.
+func TestODEWorkers(t *testing.T) {
+	g := newSDEGauss2(DefaultVE(), []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+	for _, m := range []ODEMethod{ODERK45, ODEHeun} {
+		var ref []float32
+		for _, w := range []int{1, 2, 3, 7, 64} {
+			o, err := NewODESampler(g.sde, g, ODEConfig{Method: m, Workers: w, Steps: 50, Denoise: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := make([]float32, 2*37)
+			if _, err := o.Sample(x); err != nil {
+				t.Fatal(err)
+			}
+			if ref == nil {
+				ref = x
+			} else if !slices.Equal(x, ref) {
+				t.Errorf("%v: %d workers differ from 1", m, w)
+			}
+		}
+	}
+}
+
+// TestODEAllocs checks that the ODE samplers allocate nothing per step.
+func TestODEAllocs(t *testing.T) {
+	g := newSDEGauss2(DefaultVP(), []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+	for _, cfg := range []ODEConfig{{Method: ODEHeun, Steps: 10, Workers: 1}, {Method: ODEHeun, Steps: 200, Workers: 1}, {Workers: 1}, {Workers: 1, RTol: 1e-8, ATol: 1e-8}} {
+		o, err := NewODESampler(g.sde, g, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, 2*64)
+		o.Sample(x)
+		if a := testing.AllocsPerRun(3, func() { o.Sample(x) }); a != 0 {
+			t.Errorf("%+v: %v allocations per call", cfg, a)
+		}
+	}
+}
+
+func TestODEDiverges(t *testing.T) {
+	for _, m := range []ODEMethod{ODERK45, ODEHeun} {
+		o, err := NewODESampler(DefaultVP(), sdeBadScore{2}, ODEConfig{Method: m, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := o.Sample(make([]float32, 20)); err == nil {
+			t.Errorf("%v: no error from a NaN score", m)
+		} else {
+			t.Log(err)
+		}
+	}
+}
