@@ -84,15 +84,16 @@ func (i Impl) GemmMicro(m, n, k int, a, b, c []float32, ldc int, init GemmInit, 
 		return
 	}
 	ap, bp := unsafe.SliceData(a), unsafe.SliceData(b)
-	if m == s.mr && n == s.nr {
+	if n == s.nr {
+		// The kernel has a code path for each row count.
 		var biasp *float32
 		if init == GemmBias {
 			biasp = &bias[0]
 		}
-		gemmMicroArch(i, k, ap, bp, &c[0], ldc, biasp, init)
+		gemmMicroArch(i, k, m, ap, bp, &c[0], ldc, biasp, init)
 		return
 	}
-	// Edge tile: run the full kernel on a buffer, copy the m×n corner.
+	// Narrow edge tile: run the kernel on a buffer, copy the m×n corner.
 	var tile [maxMR * maxNR]float32
 	var bb [maxNR]float32
 	if init == GemmLoad {
@@ -103,7 +104,7 @@ func (i Impl) GemmMicro(m, n, k int, a, b, c []float32, ldc int, init GemmInit, 
 	if init == GemmBias {
 		copy(bb[:n], bias)
 	}
-	gemmMicroArch(i, k, ap, bp, &tile[0], s.nr, &bb[0], init)
+	gemmMicroArch(i, k, m, ap, bp, &tile[0], s.nr, &bb[0], init)
 	for r := range m {
 		copy(c[r*ldc:r*ldc+n], tile[r*s.nr:r*s.nr+n])
 	}

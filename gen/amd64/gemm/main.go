@@ -48,24 +48,42 @@ func main() {
 	Generate()
 }
 
-// gemm emits the microkernel: an mr×nr tile of C, at c with row stride
-// ldc elements, becomes init + Σₚ a[p·mr+r]·b[p·nr+j], one FMA per p in
-// order, where init is 0 (mode 0), C (mode 1) or bias[j] (mode 2).
+// gemm emits the microkernel: the first m rows (1 ≤ m ≤ mr) of an mr×nr
+// tile of C, at c with row stride ldc elements, become init + Σₚ
+// a[p·mr+r]·b[p·nr+j], one FMA per p in order, where init is 0 (mode 0),
+// C (mode 1) or bias[j] (mode 2). Each row count has its own code path, so
+// a short edge tile neither computes nor touches rows it does not own.
 func gemm(s isa) {
 	nr := s.nv * s.lanes
-	vb := 4 * s.lanes // bytes per vector
 	name := "Gemm" + s.name
-	TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, bias *float32, mode int)")
+	TEXT(name, NOSPLIT, "func(k, m int, a, b, c *float32, ldc int, bias *float32, mode int)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes one full %d×%d tile of C (row stride ldc elements):", name, s.mr, nr),
+	Doc(fmt.Sprintf("%s computes rows 0..m−1 (1 ≤ m ≤ %d) of a %d×%d tile of C (row stride ldc elements):", name, s.mr, s.mr, nr),
 		fmt.Sprintf("C[r][j] = init + Σₚ a[p·%d+r]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", s.mr, nr),
 		"C[r][j] (mode 1) or bias[j] (mode 2). a and b are packed panels of k steps.")
+	m := Load(Param("m"), GP64())
+	for rows := s.mr; rows >= 1; rows-- {
+		CMPQ(m, U8(rows))
+		JEQ(LabelRef(fmt.Sprintf("%s_m%d", name, rows)))
+	}
+	RET() // m out of range: the Go wrapper never calls with one
+	for rows := s.mr; rows >= 1; rows-- {
+		gemmRows(s, name, rows)
+	}
+}
+
+// gemmRows emits the code path of gemm for a tile of rows rows.
+func gemmRows(s isa, name string, rows int) {
+	nr := s.nv * s.lanes
+	vb := 4 * s.lanes // bytes per vector
+	l := func(x string) string { return fmt.Sprintf("%s_m%d%s", name, rows, x) }
+	Label(l(""))
 	acc := func(r, v int) VecPhysical { return s.vec(r*s.nv + v) }
 	nacc := s.mr * s.nv
 	bv := []VecPhysical{s.vec(nacc), s.vec(nacc + 1)}
 	bc := []VecPhysical{s.vec(nacc + 2), s.vec(nacc + 3)}
-	Commentf("%s..%s: %d×%d accumulator tile (row r in %d vectors); %s, %s: b row; %s, %s: broadcast a",
-		acc(0, 0).Asm(), acc(s.mr-1, s.nv-1).Asm(), s.mr, nr, s.nv, bv[0].Asm(), bv[1].Asm(), bc[0].Asm(), bc[1].Asm())
+	Commentf("%d rows. %s..%s: %d×%d accumulators (row r in %d vectors); %s, %s: b row; %s, %s: broadcast a",
+		rows, acc(0, 0).Asm(), acc(rows-1, s.nv-1).Asm(), rows, nr, s.nv, bv[0].Asm(), bv[1].Asm(), bc[0].Asm(), bc[1].Asm())
 
 	k := Load(Param("k"), GP64())
 	ap := Load(Param("a"), GP64())
@@ -74,7 +92,6 @@ func gemm(s isa) {
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
 	mode := Load(Param("mode"), GP64())
-	l := func(x string) string { return name + "_" + x }
 
 	CMPQ(mode, U8(1))
 	JEQ(LabelRef(l("load")))
@@ -82,26 +99,26 @@ func gemm(s isa) {
 	JEQ(LabelRef(l("bias")))
 
 	Comment("mode 0: start from zero")
-	for r := range s.mr {
+	for r := range rows {
 		for v := range s.nv {
 			VXORPS(acc(r, v), acc(r, v), acc(r, v))
 		}
 	}
-	JMP(LabelRef(l("loop")))
+	JMP(LabelRef(l("start")))
 
 	Label(l("load"))
 	Comment("mode 1: start from C")
 	t := GP64()
 	MOVQ(cp, t)
-	for r := range s.mr {
+	for r := range rows {
 		for v := range s.nv {
 			VMOVUPS(Mem{Base: t, Disp: v * vb}, acc(r, v))
 		}
-		if r < s.mr-1 {
+		if r < rows-1 {
 			ADDQ(ldc, t)
 		}
 	}
-	JMP(LabelRef(l("loop")))
+	JMP(LabelRef(l("start")))
 
 	Label(l("bias"))
 	Comment("mode 2: start from the bias row, in every tile row")
@@ -109,38 +126,50 @@ func gemm(s isa) {
 	for v := range s.nv {
 		VMOVUPS(Mem{Base: bias, Disp: v * vb}, acc(0, v))
 	}
-	for r := 1; r < s.mr; r++ {
+	for r := 1; r < rows; r++ {
 		for v := range s.nv {
 			VMOVAPS(acc(0, v), acc(r, v))
 		}
 	}
 
-	Label(l("loop"))
-	Comment("one step p: b row in vectors, a column broadcast row by row")
-	TESTQ(k, k)
-	JZ(LabelRef(l("store")))
-	for v := range s.nv {
-		VMOVUPS(Mem{Base: bp, Disp: v * vb}, bv[v])
-	}
-	for r := range s.mr {
-		x := bc[r%2]
-		VBROADCASTSS(Mem{Base: ap, Disp: 4 * r}, x)
+	// step emits one step p (at offset i steps from ap, bp): the b row in
+	// vectors, the a column broadcast row by row, one FMA per accumulator.
+	step := func(i int) {
 		for v := range s.nv {
-			VFMADD231PS(bv[v], x, acc(r, v))
+			VMOVUPS(Mem{Base: bp, Disp: i*4*nr + v*vb}, bv[v])
+		}
+		for r := range rows {
+			x := bc[r%2]
+			VBROADCASTSS(Mem{Base: ap, Disp: 4 * (i*s.mr + r)}, x)
+			for v := range s.nv {
+				VFMADD231PS(bv[v], x, acc(r, v))
+			}
 		}
 	}
-	ADDQ(U32(4*s.mr), ap)
-	ADDQ(U32(4*nr), bp)
-	DECQ(k)
-	JMP(LabelRef(l("loop")))
+	Label(l("start"))
+	Comment("two steps per iteration while k ≥ 2")
+	SUBQ(U8(2), k)
+	JL(LabelRef(l("tail")))
+	Label(l("loop"))
+	step(0)
+	step(1)
+	ADDQ(U32(8*s.mr), ap)
+	ADDQ(U32(8*nr), bp)
+	SUBQ(U8(2), k)
+	JGE(LabelRef(l("loop")))
+	Label(l("tail"))
+	Comment("the last step if k is odd")
+	ADDQ(U8(2), k)
+	JZ(LabelRef(l("store")))
+	step(0)
 
 	Label(l("store"))
-	Comment("write the tile to C")
-	for r := range s.mr {
+	Comment("write the rows to C")
+	for r := range rows {
 		for v := range s.nv {
 			VMOVUPS(acc(r, v), Mem{Base: cp, Disp: v * vb})
 		}
-		if r < s.mr-1 {
+		if r < rows-1 {
 			ADDQ(ldc, cp)
 		}
 	}
