@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	"golang.org/x/sys/cpu"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+func runCPU(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("cpu", "cpu", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "arch:        %s/%s, %d logical CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(stdout, "features:    %s\n", strings.Join(features(), " "))
+	var avail []string
+	for _, i := range kernel.Available() {
+		avail = append(avail, i.String())
+	}
+	fmt.Fprintf(stdout, "available:   %s\n", strings.Join(avail, " "))
+	fmt.Fprintf(stdout, "active:      %s\n", kernel.Active())
+	fmt.Fprintln(stdout, "(GODEBUG=cpu.avx512f=off, cpu.avx2=off or cpu.asimd=off switch features off; -tags purego removes all assembly)")
+	return nil
+}
+
+// features lists the CPU features the kernels depend on, as x/sys/cpu sees
+// them after GODEBUG.
+func features() []string {
+	var fs []string
+	add := func(name string, on bool) {
+		if on {
+			fs = append(fs, name)
+		} else {
+			fs = append(fs, "-"+name)
+		}
+	}
+	switch runtime.GOARCH {
+	case "amd64":
+		x := cpu.X86
+		add("avx", x.HasAVX)
+		add("avx2", x.HasAVX2)
+		add("fma", x.HasFMA)
+		add("avx512f", x.HasAVX512F)
+		add("avx512bw", x.HasAVX512BW)
+		add("avx512dq", x.HasAVX512DQ)
+		add("avx512vl", x.HasAVX512VL)
+	case "arm64":
+		add("asimd", cpu.ARM64.HasASIMD)
+		add("fphp", cpu.ARM64.HasFPHP)
+		add("asimdhp", cpu.ARM64.HasASIMDHP)
+	default:
+		fs = append(fs, "(none the kernels use)")
+	}
+	return fs
+}
