@@ -1,0 +1,109 @@
+package sampler
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// GeometricSigmas returns L noise levels σ₁ = first > … > σ_L = last in
+// geometric progression, as NCSN uses. It panics unless first > last > 0
+// and L ≥ 2.
+func GeometricSigmas(first, last float64, L int) []float64 {
+	if !(first > last && last > 0) || L < 2 {
+		panic(fmt.Sprintf("sampler: GeometricSigmas(%v, %v, %d): want first > last > 0 and L ≥ 2", first, last, L))
+	}
+	s := make([]float64, L)
+	r := math.Log(last / first)
+	for i := range s {
+		s[i] = first * math.Exp(r*float64(i)/float64(L-1))
+	}
+	s[L-1] = last
+	return s
+}
+
+// AnnealedConfig configures annealed Langevin dynamics.
+type AnnealedConfig struct {
+	// Sigmas are the noise levels σ₁ > … > σ_L > 0 (see [GeometricSigmas]).
+	Sigmas []float64
+	// StepsPerLevel is T, the Langevin steps at each level.
+	StepsPerLevel int
+	// Eps is ε: level i steps with α_i = ε·σ_i²/σ_L² in
+	// x ← x + (α_i/2)·s(x, σ_i) + √α_i·z (Song & Ermon 2019, Algorithm 1;
+	// in this package's ULA convention h = α_i/2).
+	Eps float64
+	// Denoise adds the final denoising step x ← x + σ_L²·s(x, σ_L)
+	// (Tweedie's formula; Jolicoeur-Martineau et al. 2021).
+	Denoise bool
+	// Chain gives the seed, workers, thinning, progress and segment;
+	// its Steps and BurnIn are ignored: a run is L·T steps.
+	Chain ChainConfig
+}
+
+// Annealed is annealed Langevin dynamics (Song & Ermon 2019) over a batch
+// of chains with a noise-conditional score s(x, σ).
+type Annealed struct {
+	noHooks
+	cfg   AnnealedConfig
+	score NoiseScore
+	grad  []float32
+	eng   chainEngine
+}
+
+// NewAnnealed returns an annealed Langevin sampler of score.
+func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
+	if len(cfg.Sigmas) == 0 || cfg.StepsPerLevel < 1 || !(cfg.Eps > 0) || math.IsInf(cfg.Eps, 0) {
+		return nil, fmt.Errorf("sampler: Annealed: %d levels, %d steps per level, ε = %v: want ≥ 1, ≥ 1, > 0", len(cfg.Sigmas), cfg.StepsPerLevel, cfg.Eps)
+	}
+	for i, s := range cfg.Sigmas {
+		if !(s > 0) || math.IsInf(s, 0) || (i > 0 && !(s < cfg.Sigmas[i-1])) {
+			return nil, fmt.Errorf("sampler: Annealed: σ_%d = %v: want positive and strictly decreasing", i+1, s)
+		}
+	}
+	if err := cfg.Chain.validate("Annealed"); err != nil {
+		return nil, err
+	}
+	cfg.Sigmas = append([]float64(nil), cfg.Sigmas...)
+	return &Annealed{cfg: cfg, score: score, eng: newChainEngine(cfg.Chain)}, nil
+}
+
+// Run runs the L·T steps on the chains in x (n×d) in place, then the
+// denoising step if asked, and returns the kept draws (every Thin-th of
+// the L·T states). See [ULA.Run] for streams and errors.
+func (a *Annealed) Run(ctx context.Context, x []float32) (*Trace, error) {
+	return a.eng.run(ctx, a, x, 0, len(a.cfg.Sigmas)*a.cfg.StepsPerLevel)
+}
+
+// Reset makes the next Run restart every stream at position 0.
+func (a *Annealed) Reset() { a.eng.reset() }
+
+func (a *Annealed) name() string { return "Annealed" }
+func (a *Annealed) hint() string {
+	return fmt.Sprintf("ε = %g is likely too large for the smallest level", a.cfg.Eps)
+}
+func (a *Annealed) dim() int     { return a.score.Dim() }
+func (a *Annealed) resize(n int) { a.grad = resizeF32(a.grad, n*a.dim()) }
+
+func (a *Annealed) step(e *chainEngine, t int, x []float32, lo, hi int) {
+	d := e.d
+	sig := a.cfg.Sigmas[t/a.cfg.StepsPerLevel]
+	last := a.cfg.Sigmas[len(a.cfg.Sigmas)-1]
+	alpha := a.cfg.Eps * sig * sig / (last * last)
+	h, b := float32(alpha/2), float32(math.Sqrt(alpha))
+	a.score.NoiseScore(rows(a.grad, d, lo, hi), rows(x, d, lo, hi), float32(sig))
+	for c := lo; c < hi; c++ {
+		e.streams[c].LangevinStep(h, b, x[c*d:c*d+d], a.grad[c*d:c*d+d])
+	}
+}
+
+func (a *Annealed) finish(e *chainEngine, x []float32, lo, hi int) {
+	if !a.cfg.Denoise {
+		return
+	}
+	d := e.d
+	last := a.cfg.Sigmas[len(a.cfg.Sigmas)-1]
+	a.score.NoiseScore(rows(a.grad, d, lo, hi), rows(x, d, lo, hi), float32(last))
+	kernel.Axpy(float32(last*last), rows(a.grad, d, lo, hi), rows(x, d, lo, hi))
+}

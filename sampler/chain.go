@@ -1,0 +1,376 @@
+package sampler
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// ChainConfig says how the Langevin samplers (ULA, MALA, SGLD, annealed
+// and underdamped Langevin, SGHMC) run a batch of chains.
+//
+// Chain c of a run uses its own random stream kernel.NewStream(Seed,
+// FirstChain+c). The chains are split into contiguous blocks, one per
+// goroutine; since every chain draws only from its own stream and every
+// per-chain computation depends only on that chain's state, the samples
+// are bit-identical for any Workers and GOMAXPROCS, provided the score
+// computes each row independently of the other rows of its batch (the
+// analytic targets of package data do).
+type ChainConfig struct {
+	// Seed and FirstChain select the streams.
+	Seed, FirstChain uint64
+	// Steps is the number of steps after burn-in.
+	Steps int
+	// BurnIn is the number of steps run (and, for MALA, used to adapt the
+	// step size) before any draw is kept.
+	BurnIn int
+	// Thin keeps every Thin-th state after burn-in in the returned
+	// [Trace]; 0 keeps none (the final state is still in x).
+	Thin int
+	// Workers is the number of goroutines; 0 means GOMAXPROCS. It never
+	// changes the result.
+	Workers int
+	// Progress, if not nil, is called on the goroutine that called Run
+	// every Segment steps and at the end, with the steps done and the
+	// total (burn-in included).
+	Progress func(done, total int)
+	// Segment is the number of steps the blocks run between
+	// synchronisations (cancellation checks, progress); 0 means 64.
+	Segment int
+}
+
+func (c *ChainConfig) validate(who string) error {
+	switch {
+	case c.Steps < 0 || c.BurnIn < 0:
+		return fmt.Errorf("sampler: %s: Steps = %d, BurnIn = %d: want ≥ 0", who, c.Steps, c.BurnIn)
+	case c.Thin < 0:
+		return fmt.Errorf("sampler: %s: Thin = %d, want ≥ 0", who, c.Thin)
+	case c.Workers < 0 || c.Segment < 0:
+		return fmt.Errorf("sampler: %s: Workers = %d, Segment = %d: want ≥ 0", who, c.Workers, c.Segment)
+	}
+	return nil
+}
+
+// Trace holds the states a run kept: Draws draws of Chains chains in ℝ^Dim,
+// draw-major. Coordinate j of chain c at draw k is
+// Data[(k·Chains + c)·Dim + j].
+type Trace struct {
+	Chains, Dim, Draws int
+	Data               []float32
+}
+
+// At returns the state of chain c at draw k (sharing Data).
+func (t *Trace) At(k, c int) []float32 {
+	o := (k*t.Chains + c) * t.Dim
+	return t.Data[o : o+t.Dim : o+t.Dim]
+}
+
+// Draw returns all chains at draw k, Chains×Dim row-major (sharing Data).
+func (t *Trace) Draw(k int) []float32 {
+	o := k * t.Chains * t.Dim
+	return t.Data[o : o+t.Chains*t.Dim]
+}
+
+// Series returns coordinate j of chain c over the draws, in float64.
+func (t *Trace) Series(c, j int) []float64 {
+	s := make([]float64, t.Draws)
+	for k := range s {
+		s[k] = float64(t.Data[(k*t.Chains+c)*t.Dim+j])
+	}
+	return s
+}
+
+// Coordinate returns coordinate j of every chain, chains[c][k], the shape
+// the diagnostics ([ESS], [SplitRHat], [Summarize]) take.
+func (t *Trace) Coordinate(j int) [][]float64 {
+	out := make([][]float64, t.Chains)
+	for c := range out {
+		out[c] = t.Series(c, j)
+	}
+	return out
+}
+
+// Summary returns [Summarize] of every coordinate (Draws ≥ 8).
+func (t *Trace) Summary() []Summary {
+	s := make([]Summary, t.Dim)
+	for j := range s {
+		s[j] = Summarize(t.Coordinate(j))
+	}
+	return s
+}
+
+// DivergenceError reports a chain whose state became NaN or infinite.
+type DivergenceError struct {
+	Sampler string
+	Step    int // 0-based, burn-in included; −1 for the initial state
+	Chain   int // index in the batch (its stream is FirstChain + Chain)
+	Hint    string
+}
+
+func (e *DivergenceError) Error() string {
+	if e.Step < 0 {
+		return fmt.Sprintf("sampler: %s: chain %d: initial state or its score is not finite", e.Sampler, e.Chain)
+	}
+	return fmt.Sprintf("sampler: %s: step %d, chain %d: state is not finite (NaN or Inf); %s", e.Sampler, e.Step, e.Chain, e.Hint)
+}
+
+// chainKernel is one Langevin-family method driven by chainEngine. The
+// block methods run concurrently on disjoint chain ranges [lo, hi).
+type chainKernel interface {
+	name() string
+	hint() string
+	dim() int
+	// resize sizes the per-chain buffers for n chains.
+	resize(n int)
+	// begin prepares chains [lo, hi) of x (initial scores, velocities).
+	begin(e *chainEngine, x []float32, lo, hi int)
+	// step advances chains [lo, hi) by step t (0-based, burn-in included).
+	step(e *chainEngine, t int, x []float32, lo, hi int)
+	// warmupDone runs on the caller between burn-in and sampling.
+	warmupDone(e *chainEngine)
+	// finish runs after the last step on chains [lo, hi).
+	finish(e *chainEngine, x []float32, lo, hi int)
+}
+
+// noHooks gives a chainKernel empty begin, warmupDone and finish.
+type noHooks struct{}
+
+func (noHooks) begin(*chainEngine, []float32, int, int)  {}
+func (noHooks) warmupDone(*chainEngine)                  {}
+func (noHooks) finish(*chainEngine, []float32, int, int) {}
+
+const (
+	phaseBegin = iota
+	phaseSteps
+	phaseFinish
+)
+
+// chainEngine runs a chainKernel over a batch of chains: streams, the
+// goroutine team, segments, thinning, divergence and cancellation.
+type chainEngine struct {
+	cfg     ChainConfig
+	streams []kernel.Stream
+	n, d    int
+	fresh   bool // streams must be (re)created
+
+	// Set by run before each phase; read by the blocks.
+	k       chainKernel
+	x       []float32
+	phase   int
+	t0, t1  int
+	burn    int
+	trace   *Trace
+	fail    []chainFail
+	blockFn func(b, lo, hi int)
+	team    chainTeam
+}
+
+type chainFail struct{ step, chain int }
+
+func newChainEngine(cfg ChainConfig) chainEngine {
+	return chainEngine{cfg: cfg, fresh: true}
+}
+
+// Reset makes the next run start every stream from position 0.
+func (e *chainEngine) reset() { e.fresh = true }
+
+func (e *chainEngine) block(b, lo, hi int) {
+	d, x, k := e.d, e.x, e.k
+	switch e.phase {
+	case phaseBegin:
+		k.begin(e, x, lo, hi)
+		if c := firstNonFinite(x[lo*d:hi*d], d); c >= 0 {
+			e.fail[b] = chainFail{-1, lo + c}
+		}
+	case phaseSteps:
+		for t := e.t0; t < e.t1; t++ {
+			k.step(e, t, x, lo, hi)
+			if c := firstNonFinite(x[lo*d:hi*d], d); c >= 0 {
+				e.fail[b] = chainFail{t, lo + c}
+				return
+			}
+			if tr := e.trace; tr != nil && t >= e.burn && (t-e.burn+1)%e.cfg.Thin == 0 {
+				o := ((t-e.burn+1)/e.cfg.Thin - 1) * e.n
+				copy(tr.Data[(o+lo)*d:(o+hi)*d], x[lo*d:hi*d])
+			}
+		}
+	case phaseFinish:
+		k.finish(e, x, lo, hi)
+		if c := firstNonFinite(x[lo*d:hi*d], d); c >= 0 {
+			e.fail[b] = chainFail{e.t1, lo + c}
+		}
+	}
+}
+
+func firstNonFinite(x []float32, d int) int {
+	for i, v := range x {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return i / d
+		}
+	}
+	return -1
+}
+
+// run runs burn+steps steps of k on the chains in x (n×d, updated in
+// place) and returns the kept draws (nil if Thin is 0).
+func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn, steps int) (*Trace, error) {
+	d := k.dim()
+	if d <= 0 || len(x)%d != 0 {
+		panic(fmt.Sprintf("sampler: %s: len(x) = %d is not a multiple of the dimension %d", k.name(), len(x), d))
+	}
+	n := len(x) / d
+	if n == 0 {
+		return nil, nil
+	}
+	if e.fresh || n != e.n || d != e.d {
+		e.n, e.d = n, d
+		if cap(e.streams) < n {
+			e.streams = make([]kernel.Stream, n)
+		}
+		e.streams = e.streams[:n]
+		for c := range e.streams {
+			e.streams[c] = kernel.NewStream(e.cfg.Seed, e.cfg.FirstChain+uint64(c))
+		}
+		e.fresh = false
+		k.resize(n)
+	}
+	e.k, e.x, e.burn = k, x, burn
+	var tr *Trace
+	if e.cfg.Thin > 0 && steps/e.cfg.Thin > 0 {
+		draws := steps / e.cfg.Thin
+		tr = &Trace{Chains: n, Dim: d, Draws: draws, Data: make([]float32, draws*n*d)}
+	}
+	e.trace = tr
+	w := e.cfg.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	w = max(1, min(w, n))
+	if cap(e.fail) < w {
+		e.fail = make([]chainFail, w)
+	}
+	e.fail = e.fail[:w]
+	for b := range e.fail {
+		e.fail[b] = chainFail{chain: -1}
+	}
+	if e.blockFn == nil {
+		e.blockFn = e.block
+	}
+	e.team.start(n, w)
+	defer e.team.stop()
+
+	e.phase = phaseBegin
+	e.team.run(e.blockFn)
+	if err := e.failure(); err != nil {
+		return nil, err
+	}
+	seg := e.cfg.Segment
+	if seg <= 0 {
+		seg = 64
+	}
+	total := burn + steps
+	e.phase = phaseSteps
+	for t := 0; t < total; {
+		select {
+		case <-ctx.Done():
+			return tr, fmt.Errorf("sampler: %s: stopped at step %d of %d: %w", k.name(), t, total, ctx.Err())
+		default:
+		}
+		end := min(t+seg, total)
+		if t < burn && end > burn {
+			end = burn
+		}
+		e.t0, e.t1 = t, end
+		e.team.run(e.blockFn)
+		if err := e.failure(); err != nil {
+			return nil, err
+		}
+		t = end
+		if t == burn && burn > 0 {
+			k.warmupDone(e)
+		}
+		if e.cfg.Progress != nil {
+			e.cfg.Progress(t, total)
+		}
+	}
+	e.phase = phaseFinish
+	e.t1 = total
+	e.team.run(e.blockFn)
+	if err := e.failure(); err != nil {
+		return nil, err
+	}
+	return tr, nil
+}
+
+// failure returns the divergence with the lowest (step, chain), if any:
+// the same whatever the split, since chains do not interact.
+func (e *chainEngine) failure() error {
+	best := chainFail{chain: -1}
+	for _, f := range e.fail {
+		if f.chain < 0 {
+			continue
+		}
+		if best.chain < 0 || f.step < best.step || (f.step == best.step && f.chain < best.chain) {
+			best = f
+		}
+	}
+	if best.chain < 0 {
+		return nil
+	}
+	return &DivergenceError{Sampler: e.k.name(), Step: best.step, Chain: best.chain, Hint: e.k.hint()}
+}
+
+// chainTeam splits n chains into w contiguous blocks and runs a function
+// on every block at once, block 0 on the caller. Its workers live for one
+// run; dispatching a phase allocates nothing.
+type chainTeam struct {
+	bounds []int
+	work   []chan func(b, lo, hi int)
+	wg     sync.WaitGroup
+}
+
+func (tm *chainTeam) start(n, w int) {
+	tm.bounds = tm.bounds[:0]
+	for b := 0; b <= w; b++ {
+		tm.bounds = append(tm.bounds, b*n/w)
+	}
+	tm.work = tm.work[:0]
+	for b := 0; b < w; b++ {
+		if b == 0 {
+			tm.work = append(tm.work, nil)
+			continue
+		}
+		ch := make(chan func(b, lo, hi int))
+		tm.work = append(tm.work, ch)
+		go func(b int, ch chan func(b, lo, hi int)) {
+			for f := range ch {
+				f(b, tm.bounds[b], tm.bounds[b+1])
+				tm.wg.Done()
+			}
+		}(b, ch)
+	}
+}
+
+func (tm *chainTeam) stop() {
+	for b := 1; b < len(tm.work); b++ {
+		close(tm.work[b])
+	}
+	tm.work = tm.work[:0]
+}
+
+func (tm *chainTeam) run(f func(b, lo, hi int)) {
+	nb := len(tm.work)
+	tm.wg.Add(nb - 1)
+	for b := 1; b < nb; b++ {
+		tm.work[b] <- f
+	}
+	f(0, tm.bounds[0], tm.bounds[1])
+	tm.wg.Wait()
+}
+
+// rows returns rows [lo, hi) of the n×d matrix a.
+func rows(a []float32, d, lo, hi int) []float32 { return a[lo*d : hi*d : hi*d] }

@@ -1,0 +1,272 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/scorekit/scorekit/data"
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// checkMoment checks that the mean of f over the trace is within z
+// Monte Carlo standard errors of want, the standard error taken from the
+// effective sample size of f's chains.
+func checkMoment(t *testing.T, tr *Trace, name string, f func(x []float32) float64, want, z float64) {
+	t.Helper()
+	ch := make([][]float64, tr.Chains)
+	for c := range ch {
+		ch[c] = make([]float64, tr.Draws)
+		for k := range ch[c] {
+			ch[c][k] = f(tr.At(k, c))
+		}
+	}
+	var mean, ss float64
+	for _, c := range ch {
+		for _, v := range c {
+			mean += v
+		}
+	}
+	cnt := float64(tr.Chains * tr.Draws)
+	mean /= cnt
+	for _, c := range ch {
+		for _, v := range c {
+			ss += (v - mean) * (v - mean)
+		}
+	}
+	ess := ESS(ch)
+	mcse := math.Sqrt(ss/(cnt-1)) / math.Sqrt(ess)
+	if math.IsNaN(mcse) || math.Abs(mean-want) > z*mcse {
+		t.Errorf("%s = %.5g ± %.2g (ESS %.0f), want %.5g", name, mean, mcse, ess, want)
+	} else {
+		t.Logf("%s = %.5g ± %.2g (ESS %.0f), want %.5g", name, mean, mcse, ess, want)
+	}
+}
+
+func gaussianStart(rng *rand.Rand, n, d int, scale float32) []float32 {
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = scale * float32(rng.NormFloat64())
+	}
+	return x
+}
+
+// TestULABias: on N(0, s²) ULA's stationary variance is s²/(1 − h/(2s²)),
+// not s².
+func TestULABias(t *testing.T) {
+	const s, h = 1.5, 0.5
+	g := data.NewIsotropicGaussian([]float64{0, 0}, s)
+	u, err := NewULA(g, ULAConfig{Step: h, Chain: ChainConfig{Seed: 1, BurnIn: 100, Steps: 2000, Thin: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := gaussianStart(rand.New(rand.NewPCG(1, 1)), 64, 2, s)
+	tr, err := u.Run(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	biased := s * s / (1 - h/(2*s*s))
+	for j := 0; j < 2; j++ {
+		checkMoment(t, tr, "ULA E[x²]", func(x []float32) float64 { return float64(x[j]) * float64(x[j]) }, biased, 4.5)
+	}
+	// The exact variance is far outside the error bars.
+	var m float64
+	for _, v := range tr.Data {
+		m += float64(v) * float64(v)
+	}
+	m /= float64(len(tr.Data))
+	if math.Abs(m-s*s) < 0.05 {
+		t.Errorf("ULA variance %v matches the unbiased %v: the bias is not visible", m, s*s)
+	}
+}
+
+func correlatedGaussian(t *testing.T) *data.Gaussian {
+	g, err := data.NewGaussian([]float64{1, -1, 0.5}, []float64{
+		2, 0.9, -0.3,
+		0.9, 1, 0.2,
+		-0.3, 0.2, 0.5,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// TestMALACorrelatedGaussian: MALA is exact, so the mean and covariance
+// match within their Monte Carlo errors even with a large step.
+func TestMALACorrelatedGaussian(t *testing.T) {
+	g := correlatedGaussian(t)
+	m, err := NewMALA(g, MALAConfig{Step: 0.3, Adapt: true, Chain: ChainConfig{Seed: 2, BurnIn: 300, Steps: 2000, Thin: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := gaussianStart(rand.New(rand.NewPCG(2, 2)), 32, 3, 1)
+	tr, err := m.Run(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rate := m.Acceptance().Rate()
+	t.Logf("adapted h = %.3g, acceptance %.3f (warm-up %.3f)", m.StepSize(0), rate, m.WarmupAcceptance().Rate())
+	if math.Abs(rate-0.574) > 0.1 {
+		t.Errorf("acceptance %v after adaptation, want ≈ 0.574", rate)
+	}
+	mean, cov := g.Mean(), g.Cov()
+	for i := 0; i < 3; i++ {
+		checkMoment(t, tr, "MALA mean", func(x []float32) float64 { return float64(x[i]) }, mean[i], 4.5)
+		for j := 0; j <= i; j++ {
+			checkMoment(t, tr, "MALA cov", func(x []float32) float64 {
+				return (float64(x[i]) - mean[i]) * (float64(x[j]) - mean[j])
+			}, cov[i*3+j], 4.5)
+		}
+	}
+}
+
+// TestMALABanana: E[x₀²] = 100 and E[x₁²] = 19 on the banana.
+func TestMALABanana(t *testing.T) {
+	b := data.NewBanana()
+	m, err := NewMALA(b, MALAConfig{Step: 0.5, Adapt: true, Chain: ChainConfig{Seed: 3, BurnIn: 500, Steps: 6000, Thin: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 64
+	x := make([]float32, 2*n)
+	b.Sample(x, rand.New(rand.NewPCG(3, 3)))
+	tr, err := m.Run(context.Background(), x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("banana: h = %.3g, acceptance %.3f", m.StepSize(0), m.Acceptance().Rate())
+	checkMoment(t, tr, "banana E[x0²]", func(x []float32) float64 { return float64(x[0]) * float64(x[0]) }, 100, 4.5)
+	checkMoment(t, tr, "banana E[x1²]", func(x []float32) float64 { return float64(x[1]) * float64(x[1]) }, 19, 4.5)
+}
+
+// TestMALARejectsNaN: a proposal where log p is NaN is rejected, so the
+// chain stays finite.
+func TestMALARejectsNaN(t *testing.T) {
+	m, err := NewMALA(nanOutside{}, MALAConfig{Step: 2, Chain: ChainConfig{Seed: 4, Steps: 200}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{0.5, -0.5}
+	if _, err := m.Run(context.Background(), x); err != nil {
+		t.Fatal(err)
+	}
+	if m.Acceptance().Rate() >= 0.9 || math.Abs(float64(x[0])) > 1 {
+		t.Errorf("acceptance %v, x %v: NaN proposals accepted", m.Acceptance().Rate(), x)
+	}
+}
+
+// nanOutside is N(0, I) on the unit ball with log p = NaN outside it.
+type nanOutside struct{}
+
+func (nanOutside) Dim() int { return 1 }
+func (nanOutside) Score(dst, x []float32) {
+	for i, v := range x {
+		dst[i] = -v
+	}
+}
+func (nanOutside) LogDensity(dst, x []float32) {
+	for i, v := range x {
+		dst[i] = -v * v / 2
+		if v > 1 || v < -1 {
+			dst[i] = float32(math.NaN())
+		}
+	}
+}
+
+// TestDeterministicAcrossWorkers: the same seed gives bit-identical
+// samples with 1 and 2 workers and GOMAXPROCS 1 and 2.
+func TestDeterministicAcrossWorkers(t *testing.T) {
+	g := correlatedGaussian(t)
+	run := func(procs, workers int) ([]float32, []float32) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		m, err := NewMALA(g, MALAConfig{Step: 0.2, Adapt: true, Chain: ChainConfig{Seed: 5, BurnIn: 50, Steps: 100, Thin: 10, Workers: workers, Segment: 7}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := gaussianStart(rand.New(rand.NewPCG(5, 5)), 13, 3, 1)
+		tr, err := m.Run(context.Background(), x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x, tr.Data
+	}
+	x1, t1 := run(1, 0)
+	for _, c := range [][2]int{{2, 0}, {2, 3}, {1, 5}} {
+		x2, t2 := run(c[0], c[1])
+		for i := range x1 {
+			if math.Float32bits(x1[i]) != math.Float32bits(x2[i]) {
+				t.Fatalf("GOMAXPROCS %d, workers %d: final state differs at %d", c[0], c[1], i)
+			}
+		}
+		for i := range t1 {
+			if math.Float32bits(t1[i]) != math.Float32bits(t2[i]) {
+				t.Fatalf("GOMAXPROCS %d, workers %d: trace differs at %d", c[0], c[1], i)
+			}
+		}
+	}
+}
+
+// TestDivergence: a step far too large makes ULA blow up on a stiff
+// Gaussian; the error names the step and chain.
+func TestDivergence(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0}, 0.01)
+	u, err := NewULA(g, ULAConfig{Step: 1, Chain: ChainConfig{Seed: 6, Steps: 1000, Workers: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{1, 0, 0, 0}
+	_, err = u.Run(context.Background(), x)
+	var de *DivergenceError
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want a DivergenceError", err)
+	}
+	if de.Chain != 0 || de.Step < 0 {
+		t.Errorf("divergence at step %d chain %d: %v", de.Step, de.Chain, err)
+	}
+	t.Log(err)
+}
+
+func TestCancel(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls int
+	u, err := NewULA(g, ULAConfig{Step: 0.1, Chain: ChainConfig{Seed: 7, Steps: 1 << 30, Segment: 10, Progress: func(done, total int) {
+		calls++
+		if done >= 100 {
+			cancel()
+		}
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = u.Run(ctx, make([]float32, 8))
+	if !errors.Is(err, context.Canceled) || calls != 10 {
+		t.Errorf("err = %v after %d progress calls", err, calls)
+	}
+}
+
+func TestStepAllocs(t *testing.T) {
+	st := kernel.NewStream(1, 1)
+	u := make([]float32, 1)
+	if a := testing.AllocsPerRun(10, func() { st.Uniforms(u) }); a != 0 {
+		t.Skipf("kernel.Stream.Uniforms itself allocates %v times per call", a)
+	}
+	g := correlatedGaussian(t)
+	for _, cfg := range []ChainConfig{{Seed: 8, Steps: 1000, Workers: 1}, {Seed: 8, Steps: 1000, Workers: 2}} {
+		m, err := NewMALA(g, MALAConfig{Step: 0.2, Chain: cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, 3*8)
+		m.Run(context.Background(), x)
+		// A run of 1000 steps allocates a fixed few objects (the team's
+		// channels and goroutines), none per step.
+		if a := testing.AllocsPerRun(3, func() { m.Run(context.Background(), x) }); a > 10 {
+			t.Errorf("workers %d: %v allocations per 1000-step run", cfg.Workers, a)
+		}
+	}
+}

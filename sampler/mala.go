@@ -1,0 +1,192 @@
+package sampler
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// MALAConfig configures the Metropolis-adjusted Langevin algorithm.
+type MALAConfig struct {
+	// Step is the initial h of the proposal x′ = x + h·∇log p(x) + √(2h)·z
+	// (ε₀ of the adaptation).
+	Step float64
+	// Adapt turns on dual-averaging step-size adaptation during burn-in
+	// (Hoffman & Gelman 2014, §3.2): μ = log(10·ε₀), γ = 0.05, t₀ = 10,
+	// κ = 0.75, each chain adapting its own h to TargetAccept; at the end
+	// of burn-in every chain takes h = exp(mean of the chains' log x̄), the
+	// geometric mean of their averaged step sizes, and keeps it fixed.
+	Adapt bool
+	// TargetAccept is the acceptance rate the adaptation aims at; 0 means
+	// 0.574, the optimum for MALA in high dimension (Roberts & Rosenthal
+	// 1998).
+	TargetAccept float64
+	Chain        ChainConfig
+}
+
+// MALA is the Metropolis-adjusted Langevin algorithm over a batch of
+// chains. Each step proposes x′ = x + h·∇log p(x) + √(2h)·z and accepts it
+// with probability min(1, p(x′)q(x|x′)/(p(x)q(x′|x))), where
+//
+//	log q(x′|x) = −‖x′ − x − h·∇log p(x)‖²/(4h)  (= −‖z‖²/2)
+//
+// A ratio that is NaN (say log p(x′) = −∞ − (−∞)) counts as a rejection.
+// The chain is then exactly invariant for p, whatever h.
+type MALA struct {
+	noHooks
+	cfg    MALAConfig
+	target LogDensity
+
+	grad, xp, gradp []float32 // n×d
+	logp, logpp     []float32 // n
+	zz, u           []float32 // n: ‖z‖² of the proposal, the uniform
+	h               []float64 // per-chain step
+	hbar, logxbar   []float64 // dual averaging state
+	acc             []Acceptance
+	accWarm         []Acceptance
+	eng             chainEngine
+}
+
+// NewMALA returns a MALA sampler of target.
+func NewMALA(target LogDensity, cfg MALAConfig) (*MALA, error) {
+	if !(cfg.Step > 0) || math.IsInf(cfg.Step, 0) {
+		return nil, fmt.Errorf("sampler: MALA: step %v, want > 0", cfg.Step)
+	}
+	if cfg.TargetAccept == 0 {
+		cfg.TargetAccept = 0.574
+	}
+	if !(cfg.TargetAccept > 0 && cfg.TargetAccept < 1) {
+		return nil, fmt.Errorf("sampler: MALA: target acceptance %v, want in (0, 1)", cfg.TargetAccept)
+	}
+	if err := cfg.Chain.validate("MALA"); err != nil {
+		return nil, err
+	}
+	return &MALA{cfg: cfg, target: target, eng: newChainEngine(cfg.Chain)}, nil
+}
+
+// Run advances the chains in x (n×d) by BurnIn + Steps steps in place and
+// returns the kept draws; see [ULA.Run] for streams, errors and
+// allocation. Adaptation, if on, runs during burn-in only.
+func (m *MALA) Run(ctx context.Context, x []float32) (*Trace, error) {
+	return m.eng.run(ctx, m, x, m.cfg.Chain.BurnIn, m.cfg.Chain.Steps)
+}
+
+// Reset makes the next Run restart every stream at position 0 and the
+// step sizes at Step.
+func (m *MALA) Reset() { m.eng.reset() }
+
+// Acceptance returns the acceptance counts of the steps after burn-in,
+// summed over the chains in chain order, since the last reset.
+func (m *MALA) Acceptance() Acceptance {
+	var a Acceptance
+	for _, c := range m.acc {
+		a = a.Add(c)
+	}
+	return a
+}
+
+// WarmupAcceptance returns the acceptance counts during burn-in.
+func (m *MALA) WarmupAcceptance() Acceptance {
+	var a Acceptance
+	for _, c := range m.accWarm {
+		a = a.Add(c)
+	}
+	return a
+}
+
+// StepSize returns chain c's current step h.
+func (m *MALA) StepSize(c int) float64 { return m.h[c] }
+
+func (m *MALA) name() string { return "MALA" }
+func (m *MALA) hint() string {
+	return "the step size is likely too large, or log p or its score overflows"
+}
+func (m *MALA) dim() int { return m.target.Dim() }
+
+func (m *MALA) resize(n int) {
+	d := m.dim()
+	m.grad, m.xp, m.gradp = resizeF32(m.grad, n*d), resizeF32(m.xp, n*d), resizeF32(m.gradp, n*d)
+	m.logp, m.logpp, m.zz, m.u = resizeF32(m.logp, n), resizeF32(m.logpp, n), resizeF32(m.zz, n), resizeF32(m.u, n)
+	m.h, m.hbar, m.logxbar = resizeF64(m.h, n), resizeF64(m.hbar, n), resizeF64(m.logxbar, n)
+	m.acc, m.accWarm = make([]Acceptance, n), make([]Acceptance, n)
+	for c := range m.h {
+		m.h[c], m.hbar[c], m.logxbar[c] = m.cfg.Step, 0, 0
+	}
+}
+
+func (m *MALA) begin(e *chainEngine, x []float32, lo, hi int) {
+	d := e.d
+	m.target.Score(rows(m.grad, d, lo, hi), rows(x, d, lo, hi))
+	m.target.LogDensity(m.logp[lo:hi], rows(x, d, lo, hi))
+}
+
+// Dual-averaging constants (Hoffman & Gelman 2014).
+const (
+	daGamma = 0.05
+	daT0    = 10
+	daKappa = 0.75
+)
+
+func (m *MALA) step(e *chainEngine, t int, x []float32, lo, hi int) {
+	d := e.d
+	for c := lo; c < hi; c++ {
+		m.zz[c] = e.streams[c].MALAPropose(float32(m.h[c]), m.xp[c*d:c*d+d], x[c*d:c*d+d], m.grad[c*d:c*d+d])
+	}
+	m.target.Score(rows(m.gradp, d, lo, hi), rows(m.xp, d, lo, hi))
+	m.target.LogDensity(m.logpp[lo:hi], rows(m.xp, d, lo, hi))
+	warm := t < e.burn
+	for c := lo; c < hi; c++ {
+		e.streams[c].Uniforms(m.u[c : c+1])
+		h := float32(m.h[c])
+		xc, xpc := x[c*d:c*d+d], m.xp[c*d:c*d+d]
+		rev := kernel.MALAReverse(h, xc, xpc, m.gradp[c*d:c*d+d])
+		logA := float64(m.logpp[c]) - float64(m.logp[c]) - float64(rev)/(4*float64(h)) + float64(m.zz[c])/2
+		accept := math.Log(float64(m.u[c])) < logA // false for NaN
+		a := &m.acc[c]
+		if warm {
+			a = &m.accWarm[c]
+		}
+		a.Proposed++
+		if accept {
+			a.Accepted++
+			copy(xc, xpc)
+			copy(m.grad[c*d:c*d+d], m.gradp[c*d:c*d+d])
+			m.logp[c] = m.logpp[c]
+		}
+		if warm && m.cfg.Adapt {
+			alpha := 0.0
+			if !math.IsNaN(logA) {
+				alpha = math.Exp(min(logA, 0))
+			}
+			m.adapt(c, t+1, alpha)
+		}
+	}
+}
+
+// adapt performs dual-averaging iteration it ≥ 1 for chain c.
+func (m *MALA) adapt(c, it int, alpha float64) {
+	mu := math.Log(10 * m.cfg.Step)
+	fi := float64(it)
+	w := 1 / (fi + daT0)
+	m.hbar[c] = (1-w)*m.hbar[c] + w*(m.cfg.TargetAccept-alpha)
+	logH := mu - math.Sqrt(fi)/daGamma*m.hbar[c]
+	eta := math.Pow(fi, -daKappa)
+	m.logxbar[c] = eta*logH + (1-eta)*m.logxbar[c]
+	m.h[c] = math.Exp(logH)
+}
+
+func (m *MALA) warmupDone(e *chainEngine) {
+	if !m.cfg.Adapt {
+		return
+	}
+	var s float64
+	for _, l := range m.logxbar {
+		s += l
+	}
+	h := math.Exp(s / float64(len(m.logxbar)))
+	for c := range m.h {
+		m.h[c] = h
+	}
+}

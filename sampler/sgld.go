@@ -1,0 +1,238 @@
+package sampler
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// MinibatchScore is the score of a Bayesian posterior
+// p(θ | y₁ … y_N) ∝ p(θ)·Πᵢ p(yᵢ | θ) given term by term, so that SGLD and
+// SGHMC can estimate it from a minibatch:
+//
+//	∇log p(θ | y) ≈ ∇log p(θ) + (N/n)·Σ_{i ∈ batch} ∇log p(yᵢ | θ)
+//
+// Its methods work on one θ and must be safe for concurrent use on
+// disjoint slices.
+type MinibatchScore interface {
+	// Dim returns the dimension d of θ.
+	Dim() int
+	// Len returns the number N of data.
+	Len() int
+	// PriorScore sets dst = ∇log p(θ); len(dst) = len(theta) = d.
+	PriorScore(dst, theta []float32)
+	// DataScore sets dst = Σ_{i ∈ idx} ∇_θ log p(y_i | θ).
+	DataScore(dst, theta []float32, idx []int)
+}
+
+// SGLDConfig configures stochastic gradient Langevin dynamics.
+type SGLDConfig struct {
+	// Step t (0-based, burn-in included) uses h_t = A·(B + t)^(−Gamma) in
+	// x ← x + h_t·ĝ(x) + √(2h_t)·z. Welling & Teh (2011) write ε_t = 2h_t.
+	// Gamma must be in (0.5, 1] for the Robbins–Monro conditions, or 0
+	// for a constant step A·1.
+	A, B, Gamma float64
+	// Batch is the minibatch size n; indices are drawn uniformly with
+	// replacement from each chain's stream.
+	Batch int
+	Chain ChainConfig
+}
+
+func (c *SGLDConfig) step(t int) float64 {
+	if c.Gamma == 0 {
+		return c.A
+	}
+	return c.A * math.Pow(c.B+float64(t), -c.Gamma)
+}
+
+// SGLD is stochastic gradient Langevin dynamics (Welling & Teh 2011) over a
+// batch of chains: ULA with the minibatch estimate ĝ of the posterior
+// score and a decreasing step, each chain drawing its own minibatches.
+type SGLD struct {
+	noHooks
+	cfg   SGLDConfig
+	score MinibatchScore
+	mb    minibatch
+	eng   chainEngine
+}
+
+// minibatch holds the per-chain buffers of a minibatch gradient.
+type minibatch struct {
+	score MinibatchScore
+	batch int
+	grad  []float32 // n×d
+	tmp   []float32 // n×d
+	u32   []uint32  // n×batch
+	idx   []int     // n×batch
+}
+
+func (m *minibatch) resize(n int) {
+	d := m.score.Dim()
+	m.grad, m.tmp = resizeF32(m.grad, n*d), resizeF32(m.tmp, n*d)
+	if cap(m.u32) < n*m.batch {
+		m.u32, m.idx = make([]uint32, n*m.batch), make([]int, n*m.batch)
+	}
+	m.u32, m.idx = m.u32[:n*m.batch], m.idx[:n*m.batch]
+}
+
+// gradient sets chain c's grad to ∇log p(θ) + (N/n)·Σ ∇log p(yᵢ|θ) over a
+// minibatch drawn from s: index ⌊u·N/2³²⌋ for each 32-bit output u
+// (bias below N/2³² per index).
+func (m *minibatch) gradient(s *kernel.Stream, c int, theta []float32) []float32 {
+	d, b := len(theta), m.batch
+	u, idx := m.u32[c*b:c*b+b], m.idx[c*b:c*b+b]
+	s.Uint32s(u)
+	nd := uint64(m.score.Len())
+	for i, v := range u {
+		idx[i] = int(uint64(v) * nd >> 32)
+	}
+	g, tmp := m.grad[c*d:c*d+d], m.tmp[c*d:c*d+d]
+	m.score.PriorScore(g, theta)
+	m.score.DataScore(tmp, theta, idx)
+	kernel.Axpy(float32(float64(nd)/float64(b)), tmp, g)
+	return g
+}
+
+func checkMinibatch(who string, score MinibatchScore, batch int) error {
+	if batch < 1 || score.Len() < 1 {
+		return fmt.Errorf("sampler: %s: batch %d of %d data, want ≥ 1 each", who, batch, score.Len())
+	}
+	if score.Len() > math.MaxUint32 {
+		return fmt.Errorf("sampler: %s: %d data, at most 2³² supported", who, score.Len())
+	}
+	return nil
+}
+
+// NewSGLD returns an SGLD sampler of score.
+func NewSGLD(score MinibatchScore, cfg SGLDConfig) (*SGLD, error) {
+	if !(cfg.A > 0) || math.IsInf(cfg.A, 0) || (cfg.Gamma != 0 && !(cfg.Gamma > 0.5 && cfg.Gamma <= 1)) || (cfg.Gamma != 0 && !(cfg.B > 0)) {
+		return nil, fmt.Errorf("sampler: SGLD: A = %v, B = %v, Gamma = %v: want A > 0 and Gamma in (0.5, 1] with B > 0, or Gamma = 0", cfg.A, cfg.B, cfg.Gamma)
+	}
+	if err := checkMinibatch("SGLD", score, cfg.Batch); err != nil {
+		return nil, err
+	}
+	if err := cfg.Chain.validate("SGLD"); err != nil {
+		return nil, err
+	}
+	return &SGLD{cfg: cfg, score: score, mb: minibatch{score: score, batch: cfg.Batch}, eng: newChainEngine(cfg.Chain)}, nil
+}
+
+// Run advances the chains in x (n×d) by BurnIn + Steps steps in place and
+// returns the kept draws; see [ULA.Run].
+func (s *SGLD) Run(ctx context.Context, x []float32) (*Trace, error) {
+	return s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
+}
+
+// Reset makes the next Run restart every stream at position 0.
+func (s *SGLD) Reset() { s.eng.reset() }
+
+func (s *SGLD) name() string { return "SGLD" }
+func (s *SGLD) hint() string {
+	return fmt.Sprintf("the step size (A = %g) is likely too large", s.cfg.A)
+}
+func (s *SGLD) dim() int     { return s.score.Dim() }
+func (s *SGLD) resize(n int) { s.mb.resize(n) }
+
+func (s *SGLD) step(e *chainEngine, t int, x []float32, lo, hi int) {
+	d := e.d
+	h := s.cfg.step(t)
+	a, b := float32(h), float32(math.Sqrt(2*h))
+	for c := lo; c < hi; c++ {
+		xc := x[c*d : c*d+d]
+		g := s.mb.gradient(&e.streams[c], c, xc)
+		e.streams[c].LangevinStep(a, b, xc, g)
+	}
+}
+
+// SGHMCConfig configures stochastic gradient Hamiltonian Monte Carlo.
+type SGHMCConfig struct {
+	// Step h and Friction γ of
+	//
+	//	v ← (1 − γh)·v + h·ĝ(x) + √(2γh)·z,  x ← x + h·v
+	//
+	// with γh < 1.
+	Step, Friction float64
+	// Batch is the minibatch size, as in [SGLDConfig].
+	Batch int
+	Chain ChainConfig
+}
+
+// SGHMC is stochastic gradient Hamiltonian Monte Carlo (Chen, Fox & Guestrin
+// 2014) with unit mass and no gradient-noise correction (B̂ = 0): the
+// Euler discretisation of underdamped Langevin dynamics with the minibatch
+// estimate ĝ of the posterior score. The velocities start at N(0, I).
+type SGHMC struct {
+	cfg   SGHMCConfig
+	score MinibatchScore
+	mb    minibatch
+	v     []float32
+	fresh bool
+	eng   chainEngine
+}
+
+// NewSGHMC returns an SGHMC sampler of score.
+func NewSGHMC(score MinibatchScore, cfg SGHMCConfig) (*SGHMC, error) {
+	if !(cfg.Step > 0) || !(cfg.Friction > 0) || !(cfg.Step*cfg.Friction < 1) {
+		return nil, fmt.Errorf("sampler: SGHMC: step %v, friction %v: want both > 0 and step·friction < 1", cfg.Step, cfg.Friction)
+	}
+	if err := checkMinibatch("SGHMC", score, cfg.Batch); err != nil {
+		return nil, err
+	}
+	if err := cfg.Chain.validate("SGHMC"); err != nil {
+		return nil, err
+	}
+	return &SGHMC{cfg: cfg, score: score, mb: minibatch{score: score, batch: cfg.Batch}, eng: newChainEngine(cfg.Chain)}, nil
+}
+
+// Run advances the chains in x (n×d) and their velocities by BurnIn +
+// Steps steps in place and returns the kept positions; see [ULA.Run].
+func (s *SGHMC) Run(ctx context.Context, x []float32) (*Trace, error) {
+	tr, err := s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
+	s.fresh = false
+	return tr, err
+}
+
+// Reset makes the next Run restart every stream at position 0 and redraw
+// the velocities.
+func (s *SGHMC) Reset() { s.eng.reset() }
+
+// Velocities returns the chains' velocities, n×d (shared).
+func (s *SGHMC) Velocities() []float32 { return s.v }
+
+func (s *SGHMC) name() string { return "SGHMC" }
+func (s *SGHMC) hint() string {
+	return fmt.Sprintf("the step %g is likely too large", s.cfg.Step)
+}
+func (s *SGHMC) dim() int { return s.score.Dim() }
+func (s *SGHMC) resize(n int) {
+	s.mb.resize(n)
+	s.v = resizeF32(s.v, n*s.dim())
+	s.fresh = true
+}
+
+func (s *SGHMC) begin(e *chainEngine, _ []float32, lo, hi int) {
+	if s.fresh {
+		for c := lo; c < hi; c++ {
+			e.streams[c].Normals(rows(s.v, e.d, c, c+1))
+		}
+	}
+}
+
+func (s *SGHMC) warmupDone(*chainEngine) {}
+
+func (s *SGHMC) finish(*chainEngine, []float32, int, int) {}
+
+func (s *SGHMC) step(e *chainEngine, _ int, x []float32, lo, hi int) {
+	d := e.d
+	h, g := s.cfg.Step, s.cfg.Friction
+	c1, c2 := float32(1-g*h), float32(math.Sqrt(2*g*h))
+	for c := lo; c < hi; c++ {
+		xc, vc := x[c*d:c*d+d], s.v[c*d:c*d+d]
+		gr := s.mb.gradient(&e.streams[c], c, xc)
+		e.streams[c].KineticO(c1, c2, vc)
+		kernel.Axpy(float32(h), gr, vc)
+		kernel.Axpy(float32(h), vc, xc)
+	}
+}

@@ -1,0 +1,86 @@
+package sampler
+
+import (
+	"context"
+	"fmt"
+	"math"
+)
+
+// ULAConfig configures the unadjusted Langevin algorithm.
+type ULAConfig struct {
+	// Step is h in x ← x + h·∇log p(x) + √(2h)·z. (TensorFlow
+	// Probability's UncalibratedLangevin calls 2h its step size; Song &
+	// Ermon's α is also 2h.)
+	Step  float64
+	Chain ChainConfig
+}
+
+// ULA is the unadjusted Langevin algorithm over a batch of chains:
+//
+//	x ← x + h·s(x) + √(2h)·z,  z ~ N(0, I)
+//
+// with s the score. It is the Euler–Maruyama discretisation of the
+// Langevin diffusion dx = ∇log p dt + √2 dW and is biased by O(h): on
+// N(0, s²I) its stationary law is N(0, s²/(1 − h/(2s²)) I).
+type ULA struct {
+	noHooks
+	cfg   ULAConfig
+	score Score
+	grad  []float32
+	eng   chainEngine
+}
+
+// NewULA returns a ULA sampler of score.
+func NewULA(score Score, cfg ULAConfig) (*ULA, error) {
+	if !(cfg.Step > 0) || math.IsInf(cfg.Step, 0) {
+		return nil, fmt.Errorf("sampler: ULA: step %v, want > 0", cfg.Step)
+	}
+	if err := cfg.Chain.validate("ULA"); err != nil {
+		return nil, err
+	}
+	return &ULA{cfg: cfg, score: score, eng: newChainEngine(cfg.Chain)}, nil
+}
+
+// Run advances the chains in x (n×d row-major, n = len(x)/d chains) by
+// BurnIn + Steps steps in place and returns the kept draws. The random
+// streams continue from one Run to the next; [ULA.Reset] restarts them.
+// It stops with a [*DivergenceError] if a state becomes NaN or infinite,
+// and with ctx's error if ctx is cancelled. The steady state allocates
+// nothing.
+func (u *ULA) Run(ctx context.Context, x []float32) (*Trace, error) {
+	return u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
+}
+
+// Reset makes the next Run restart every chain's stream at position 0.
+func (u *ULA) Reset() { u.eng.reset() }
+
+func (u *ULA) name() string { return "ULA" }
+func (u *ULA) hint() string {
+	return fmt.Sprintf("the step %g is likely too large for this target", u.cfg.Step)
+}
+func (u *ULA) dim() int     { return u.score.Dim() }
+func (u *ULA) resize(n int) { u.grad = resizeF32(u.grad, n*u.dim()) }
+
+func (u *ULA) step(e *chainEngine, _ int, x []float32, lo, hi int) {
+	d := e.d
+	h := float32(u.cfg.Step)
+	b := float32(math.Sqrt(2 * u.cfg.Step))
+	u.score.Score(rows(u.grad, d, lo, hi), rows(x, d, lo, hi))
+	for c := lo; c < hi; c++ {
+		e.streams[c].LangevinStep(h, b, x[c*d:c*d+d], u.grad[c*d:c*d+d])
+	}
+}
+
+func resizeF32(a []float32, n int) []float32 {
+	if cap(a) < n {
+		return make([]float32, n)
+	}
+	return a[:n]
+}
+
+func resizeF64(a []float64, n int) []float64 {
+	if cap(a) < n {
+		return make([]float64, n)
+	}
+	return a[:n]
+}
