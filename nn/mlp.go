@@ -266,6 +266,11 @@ func (m *Model) NumLayers() int { return len(m.layers) }
 func (m *Model) FourierWeights() []float32 { return m.fourier }
 
 // newRand is the package's seam for randomness: stream id under seed.
+// The n-th draw is a pure function of (seed, id, n) on every machine.
+// It is PCG for now: kernel.NewSource (Philox) is the intended source,
+// but its refills allocate (kernel.Stream.Uint32s, 2 allocations per
+// call at the time of writing), which would break the allocation-free
+// training step.
 func newRand(seed, id uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, id^0x9e3779b97f4a7c15))
 }
