@@ -163,10 +163,18 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"format", func(f *TensorFile) { f.Metadata["format"] = "x" }, "format"},
 		{"huge hidden", func(f *TensorFile) { f.Metadata["hidden"] = "65536"; f.Metadata["activations"] = "tanh,identity" }, "needs more"},
-		{"deep", func(f *TensorFile) { f.Metadata["hidden"] = "4,4,4,4"; f.Metadata["activations"] = "tanh,tanh,tanh,tanh,identity" }, "linear layers"},
+		{"deep", func(f *TensorFile) {
+			f.Metadata["hidden"] = "4,4,4,4"
+			f.Metadata["activations"] = "tanh,tanh,tanh,tanh,identity"
+		}, "linear layers"},
 		{"activation", func(f *TensorFile) { f.Metadata["activations"] = "tanh,swoosh" }, "activation"},
-		{"shape", func(f *TensorFile) { f.Tensors["layers.0.weight"] = Tensor{Shape: []int{2, 4}, Data: make([]float32, 8)} }, "shape"},
-		{"missing", func(f *TensorFile) { delete(f.Tensors, "layers.1.bias"); f.Tensors["x"] = Tensor{Shape: []int{2}, Data: make([]float32, 2)} }, "missing"},
+		{"shape", func(f *TensorFile) {
+			f.Tensors["layers.0.weight"] = Tensor{Shape: []int{2, 4}, Data: make([]float32, 8)}
+		}, "shape"},
+		{"missing", func(f *TensorFile) {
+			delete(f.Tensors, "layers.1.bias")
+			f.Tensors["x"] = Tensor{Shape: []int{2}, Data: make([]float32, 2)}
+		}, "missing"},
 		{"extra", func(f *TensorFile) { f.Tensors["x"] = Tensor{Shape: []int{1}, Data: make([]float32, 1)} }, "unexpected"},
 		{"dim", func(f *TensorFile) { f.Metadata["dim"] = "-2" }, "Dim"},
 	}
