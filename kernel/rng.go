@@ -38,6 +38,12 @@ func Philox4x32_10(ctr [4]uint32, key [2]uint32) [4]uint32 {
 	return [4]uint32{c0, c1, c2, c3}
 }
 
+// What Stream.blocks fills.
+const (
+	kUniforms = iota
+	kNormals
+)
+
 // groupLen is the number of 32-bit outputs in one group: 16 Philox blocks
 // of 4 words.
 const groupLen = 64
@@ -83,31 +89,14 @@ func normalGroup(z *[groupLen]float32, rk *roundKeys, id, g uint64) {
 	}
 }
 
-// rngFuncs is one implementation of the random-number kernels. Each works
-// on whole groups: the slices' lengths are multiples of groupLen (16 for
-// malaRev), the first group is g. mala returns the lane-tree sum of z²
-// (see laneTree).
-type rngFuncs struct {
-	uint32s  func(dst []uint32, rk *roundKeys, id, g uint64)
-	uniforms func(dst []float32, rk *roundKeys, id, g uint64)
-	normals  func(dst []float32, rk *roundKeys, id, g uint64)
-	langevin func(a, b float32, x, grad []float32, rk *roundKeys, id, g uint64)
-	mala     func(h, sq float32, xp, x, grad []float32, rk *roundKeys, id, g uint64) float32
-	kineticO func(c1, c2 float32, v []float32, rk *roundKeys, id, g uint64)
-	malaRev  func(h float32, x, xp, gradp []float32) float32
-}
-
-var rngTable = resolve(&rngGeneric, rngArch())
-
-var rngGeneric = rngFuncs{
-	uint32s:  uint32sGeneric,
-	uniforms: uniformsGeneric,
-	normals:  normalsGeneric,
-	langevin: langevinStepGeneric,
-	mala:     malaProposeGeneric,
-	kineticO: kineticOGeneric,
-	malaRev:  malaReverseGeneric,
-}
+// The group kernels (uint32s, uniforms, normals, langevin, mala,
+// kineticO, malaRev) work on whole groups: the slices' lengths are
+// multiples of groupLen (16 for malaRev) and the first group is g; mala
+// returns the lane-tree sum of z² (see laneTree). Each architecture's file
+// (rng_amd64.go, rng_noasm.go) dispatches them by a switch on the
+// implementation, rather than through a table of function values as the
+// other families do: an indirect call makes its arguments escape, and the
+// stack scratch of a partial group would then be allocated on every call.
 
 func uint32sGeneric(dst []uint32, rk *roundKeys, id, g uint64) {
 	for ; len(dst) >= groupLen; dst, g = dst[groupLen:], g+1 {
@@ -254,18 +243,17 @@ func (s *Stream) span(n int) (off, head, full int, g0 uint64) {
 
 // Uint32s fills dst with the next len(dst) outputs.
 func (s *Stream) Uint32s(dst []uint32) {
-	f := rngTable[s.impl]
 	rk := s.roundKeys()
 	var w [groupLen]uint32
 	off, head, full, g := s.span(len(dst))
 	if head > 0 {
-		f.uint32s(w[:], &rk, s.id, g)
+		rngUint32s(s.impl, w[:], &rk, s.id, g)
 		copy(dst, w[off:off+head])
 		dst, g = dst[head:], g+1
 	}
-	f.uint32s(dst[:full], &rk, s.id, g)
+	rngUint32s(s.impl, dst[:full], &rk, s.id, g)
 	if t := dst[full:]; len(t) > 0 {
-		f.uint32s(w[:], &rk, s.id, g+uint64(full/groupLen))
+		rngUint32s(s.impl, w[:], &rk, s.id, g+uint64(full/groupLen))
 		copy(t, w[:])
 	}
 	s.pos += uint64(head + len(dst))
@@ -279,8 +267,7 @@ func (s *Stream) Uint32s(dst []uint32) {
 // exactly: the centres of 2²³ equal cells, from 2⁻²⁴ to 1−2⁻²⁴, never 0 or
 // 1. Every implementation gives the same bits.
 func (s *Stream) Uniforms(dst []float32) {
-	f := rngTable[s.impl]
-	s.blocks(dst, f.uniforms)
+	s.blocks(dst, kUniforms)
 }
 
 // Normals fills dst with the next len(dst) standard normals, by the
@@ -304,13 +291,19 @@ func (s *Stream) Uniforms(dst []float32) {
 // (absolute 1.2e-7), z within 4 ulp where |z| ≥ 2⁻⁸ and within 6e-7
 // absolute (|z| ≤ 5.77).
 func (s *Stream) Normals(dst []float32) {
-	f := rngTable[s.impl]
-	s.blocks(dst, f.normals)
+	s.blocks(dst, kNormals)
 }
 
 // blocks runs a group kernel over len(dst) outputs from the stream's
 // position, going through a scratch group for a partial head or tail.
-func (s *Stream) blocks(dst []float32, kern func(dst []float32, rk *roundKeys, id, g uint64)) {
+func (s *Stream) blocks(dst []float32, kind int) {
+	kern := func(dst []float32, rk *roundKeys, id, g uint64) {
+		if kind == kUniforms {
+			rngUniforms(s.impl, dst, rk, id, g)
+		} else {
+			rngNormals(s.impl, dst, rk, id, g)
+		}
+	}
 	rk := s.roundKeys()
 	var z [groupLen]float32
 	off, head, full, g := s.span(len(dst))
@@ -343,7 +336,6 @@ func (s *Stream) LangevinStep(a, b float32, x, grad []float32) {
 	if len(grad) != len(x) {
 		panicLen("Stream.LangevinStep", "len(x), len(grad)", len(x), len(grad))
 	}
-	f := rngTable[s.impl]
 	rk := s.roundKeys()
 	var z [groupLen]float32
 	upd := func(x, grad, z []float32) {
@@ -353,13 +345,13 @@ func (s *Stream) LangevinStep(a, b float32, x, grad []float32) {
 	}
 	off, head, full, g := s.span(len(x))
 	if head > 0 {
-		f.normals(z[:], &rk, s.id, g)
+		rngNormals(s.impl, z[:], &rk, s.id, g)
 		upd(x[:head], grad[:head], z[off:])
 		x, grad, g = x[head:], grad[head:], g+1
 	}
-	f.langevin(a, b, x[:full], grad[:full], &rk, s.id, g)
+	rngLangevin(s.impl, a, b, x[:full], grad[:full], &rk, s.id, g)
 	if t := len(x) - full; t > 0 {
-		f.normals(z[:], &rk, s.id, g+uint64(full/groupLen))
+		rngNormals(s.impl, z[:], &rk, s.id, g+uint64(full/groupLen))
 		upd(x[full:], grad[full:], z[:])
 	}
 	s.pos += uint64(head + len(x))
@@ -381,7 +373,6 @@ func (s *Stream) MALAPropose(h float32, xp, x, grad []float32) (zz float32) {
 	if len(xp) != len(x) || len(grad) != len(x) {
 		panicLen("Stream.MALAPropose", "len(xp), len(x), len(grad)", len(xp), len(x), len(grad))
 	}
-	f := rngTable[s.impl]
 	rk := s.roundKeys()
 	sq := float32(math.Sqrt(2 * float64(h)))
 	var z [groupLen]float32
@@ -393,15 +384,15 @@ func (s *Stream) MALAPropose(h float32, xp, x, grad []float32) (zz float32) {
 	}
 	off, head, full, g := s.span(len(x))
 	if head > 0 {
-		f.normals(z[:], &rk, s.id, g)
+		rngNormals(s.impl, z[:], &rk, s.id, g)
 		upd(xp[:head], x[:head], grad[:head], z[off:])
 		xp, x, grad, g = xp[head:], x[head:], grad[head:], g+1
 	}
 	if full > 0 {
-		zz += f.mala(h, sq, xp[:full], x[:full], grad[:full], &rk, s.id, g)
+		zz += rngMALA(s.impl, h, sq, xp[:full], x[:full], grad[:full], &rk, s.id, g)
 	}
 	if t := len(x) - full; t > 0 {
-		f.normals(z[:], &rk, s.id, g+uint64(full/groupLen))
+		rngNormals(s.impl, z[:], &rk, s.id, g+uint64(full/groupLen))
 		upd(xp[full:], x[full:], grad[full:], z[:])
 	}
 	s.pos += uint64(head + len(x))
@@ -416,7 +407,6 @@ func (s *Stream) MALAPropose(h float32, xp, x, grad []float32) (zz float32) {
 //
 // The same bits on every implementation. It consumes len(v) outputs.
 func (s *Stream) KineticO(c1, c2 float32, v []float32) {
-	f := rngTable[s.impl]
 	rk := s.roundKeys()
 	var z [groupLen]float32
 	upd := func(v, z []float32) {
@@ -426,13 +416,13 @@ func (s *Stream) KineticO(c1, c2 float32, v []float32) {
 	}
 	off, head, full, g := s.span(len(v))
 	if head > 0 {
-		f.normals(z[:], &rk, s.id, g)
+		rngNormals(s.impl, z[:], &rk, s.id, g)
 		upd(v[:head], z[off:])
 		v, g = v[head:], g+1
 	}
-	f.kineticO(c1, c2, v[:full], &rk, s.id, g)
+	rngKineticO(s.impl, c1, c2, v[:full], &rk, s.id, g)
 	if t := len(v) - full; t > 0 {
-		f.normals(z[:], &rk, s.id, g+uint64(full/groupLen))
+		rngNormals(s.impl, z[:], &rk, s.id, g+uint64(full/groupLen))
 		upd(v[full:], z[:])
 	}
 	s.pos += uint64(head + len(v))
@@ -456,7 +446,7 @@ func (i Impl) MALAReverse(h float32, x, xp, gradp []float32) float32 {
 	n := len(x) &^ 15
 	var r float32
 	if n > 0 {
-		r = rngTable[i].malaRev(h, x[:n], xp[:n], gradp[:n])
+		r = rngMALAReverse(i, h, x[:n], xp[:n], gradp[:n])
 	}
 	for k := n; k < len(x); k++ {
 		d := fmaf(-h, gradp[k], x[k]-xp[k])

@@ -4,51 +4,85 @@ package kernel
 
 import "github.com/scorekit/scorekit/asm"
 
-// rngArch returns the amd64 random-number kernels. They follow the generic
-// code operation by operation (see gen/amd64/rng), so every output is the
-// same bits as generic's.
-func rngArch() (t [numImpls]*rngFuncs) {
-	t[AVX2] = &rngFuncs{
-		uint32s: func(dst []uint32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxUint32sAVX2(dst, (*[20]uint32)(rk), id, g)
-		},
-		uniforms: func(dst []float32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxUniformsAVX2(dst, (*[20]uint32)(rk), id, g)
-		},
-		normals: func(dst []float32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxNormalsAVX2(dst, (*[20]uint32)(rk), id, g)
-		},
-		langevin: func(a, b float32, x, grad []float32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxLangevinAVX2(a, b, x, grad, (*[20]uint32)(rk), id, g)
-		},
-		mala: func(h, sq float32, xp, x, grad []float32, rk *roundKeys, id, g uint64) float32 {
-			return asm.PhiloxMALAAVX2(h, sq, xp, x, grad, (*[20]uint32)(rk), id, g)
-		},
-		kineticO: func(c1, c2 float32, v []float32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxKineticOAVX2(c1, c2, v, (*[20]uint32)(rk), id, g)
-		},
-		malaRev: asm.MALAReverseAVX2,
+// The amd64 random-number kernels, chosen by a switch (see the group
+// kernels in rng.go). They follow the generic code operation by operation
+// (see gen/amd64/rng), so every output is the same bits as generic's.
+
+func keys(rk *roundKeys) *[20]uint32 { return (*[20]uint32)(rk) }
+
+func rngUint32s(i Impl, dst []uint32, rk *roundKeys, id, g uint64) {
+	switch i {
+	case AVX512:
+		asm.PhiloxUint32sAVX512(dst, keys(rk), id, g)
+	case AVX2:
+		asm.PhiloxUint32sAVX2(dst, keys(rk), id, g)
+	default:
+		uint32sGeneric(dst, rk, id, g)
 	}
-	t[AVX512] = &rngFuncs{
-		uint32s: func(dst []uint32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxUint32sAVX512(dst, (*[20]uint32)(rk), id, g)
-		},
-		uniforms: func(dst []float32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxUniformsAVX512(dst, (*[20]uint32)(rk), id, g)
-		},
-		normals: func(dst []float32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxNormalsAVX512(dst, (*[20]uint32)(rk), id, g)
-		},
-		langevin: func(a, b float32, x, grad []float32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxLangevinAVX512(a, b, x, grad, (*[20]uint32)(rk), id, g)
-		},
-		mala: func(h, sq float32, xp, x, grad []float32, rk *roundKeys, id, g uint64) float32 {
-			return asm.PhiloxMALAAVX512(h, sq, xp, x, grad, (*[20]uint32)(rk), id, g)
-		},
-		kineticO: func(c1, c2 float32, v []float32, rk *roundKeys, id, g uint64) {
-			asm.PhiloxKineticOAVX512(c1, c2, v, (*[20]uint32)(rk), id, g)
-		},
-		malaRev: asm.MALAReverseAVX512,
+}
+
+func rngUniforms(i Impl, dst []float32, rk *roundKeys, id, g uint64) {
+	switch i {
+	case AVX512:
+		asm.PhiloxUniformsAVX512(dst, keys(rk), id, g)
+	case AVX2:
+		asm.PhiloxUniformsAVX2(dst, keys(rk), id, g)
+	default:
+		uniformsGeneric(dst, rk, id, g)
 	}
-	return t
+}
+
+func rngNormals(i Impl, dst []float32, rk *roundKeys, id, g uint64) {
+	switch i {
+	case AVX512:
+		asm.PhiloxNormalsAVX512(dst, keys(rk), id, g)
+	case AVX2:
+		asm.PhiloxNormalsAVX2(dst, keys(rk), id, g)
+	default:
+		normalsGeneric(dst, rk, id, g)
+	}
+}
+
+func rngLangevin(i Impl, a, b float32, x, grad []float32, rk *roundKeys, id, g uint64) {
+	switch i {
+	case AVX512:
+		asm.PhiloxLangevinAVX512(a, b, x, grad, keys(rk), id, g)
+	case AVX2:
+		asm.PhiloxLangevinAVX2(a, b, x, grad, keys(rk), id, g)
+	default:
+		langevinStepGeneric(a, b, x, grad, rk, id, g)
+	}
+}
+
+func rngMALA(i Impl, h, sq float32, xp, x, grad []float32, rk *roundKeys, id, g uint64) float32 {
+	switch i {
+	case AVX512:
+		return asm.PhiloxMALAAVX512(h, sq, xp, x, grad, keys(rk), id, g)
+	case AVX2:
+		return asm.PhiloxMALAAVX2(h, sq, xp, x, grad, keys(rk), id, g)
+	default:
+		return malaProposeGeneric(h, sq, xp, x, grad, rk, id, g)
+	}
+}
+
+func rngKineticO(i Impl, c1, c2 float32, v []float32, rk *roundKeys, id, g uint64) {
+	switch i {
+	case AVX512:
+		asm.PhiloxKineticOAVX512(c1, c2, v, keys(rk), id, g)
+	case AVX2:
+		asm.PhiloxKineticOAVX2(c1, c2, v, keys(rk), id, g)
+	default:
+		kineticOGeneric(c1, c2, v, rk, id, g)
+	}
+}
+
+func rngMALAReverse(i Impl, h float32, x, xp, gradp []float32) float32 {
+	switch i {
+	case AVX512:
+		return asm.MALAReverseAVX512(h, x, xp, gradp)
+	case AVX2:
+		return asm.MALAReverseAVX2(h, x, xp, gradp)
+	default:
+		return malaReverseGeneric(h, x, xp, gradp)
+	}
 }
