@@ -1,33 +1,43 @@
 package sampler
 
-import (
-	"math"
-	"math/rand/v2"
-)
+import "github.com/scorekit/scorekit/kernel"
 
-// sdeStream is the per-chain random stream of the SDE samplers. It is a
-// temporary seam until kernel.Stream (counter-based Philox) lands: the
-// samplers call only sdeNewStream(seed, chain) and Normals, the shape of
-// kernel.NewStream and kernel.Stream.Normals, so switching is a two-line
-// change here.
+// sdeGroup is the Philox stream's group length: a read of any length
+// costs whole groups of 64 outputs.
+const sdeGroup = 64
+
+// sdeStream is a chain's random stream for the SDE samplers: a
+// kernel.Stream read through a one-group buffer, so that the small reads
+// of low-dimensional chains (d normals per step) cost one group per 64
+// normals instead of one group per read. Buffering does not change the
+// numbers: the n-th normal a chain draws is normal n of its stream (a
+// partial read of a kernel.Stream returns the same values as a whole one).
 type sdeStream struct {
-	pcg rand.PCG
+	s    kernel.Stream
+	i, n int // buf[i:n] is pending
+	buf  [sdeGroup]float32
 }
 
 func sdeNewStream(seed, id uint64) sdeStream {
-	return sdeStream{pcg: *rand.NewPCG(seed, id^0x9e3779b97f4a7c15)}
+	return sdeStream{s: kernel.NewStream(seed, id)}
 }
 
-// Normals fills dst with standard normals (Box–Muller in float64).
-func (s *sdeStream) Normals(dst []float32) {
-	for i := 0; i < len(dst); i += 2 {
-		u1 := (float64(s.pcg.Uint64()>>11) + 0.5) / (1 << 53)
-		u2 := float64(s.pcg.Uint64()>>11) / (1 << 53)
-		r := math.Sqrt(-2 * math.Log(u1))
-		sn, cs := math.Sincos(2 * math.Pi * u2)
-		dst[i] = float32(r * cs)
-		if i+1 < len(dst) {
-			dst[i+1] = float32(r * sn)
+// Normals fills dst with the stream's next len(dst) standard normals.
+func (r *sdeStream) Normals(dst []float32) {
+	k := copy(dst, r.buf[r.i:r.n])
+	r.i += k
+	dst = dst[k:]
+	for len(dst) > 0 {
+		if len(dst) >= sdeGroup {
+			r.s.Normals(dst)
+			return
 		}
+		// Refill up to the next group boundary.
+		m := sdeGroup - int(r.s.Pos()%sdeGroup)
+		r.s.Normals(r.buf[:m])
+		r.i, r.n = 0, m
+		k := copy(dst, r.buf[:m])
+		r.i = k
+		dst = dst[k:]
 	}
 }

@@ -2,7 +2,10 @@ package sampler
 
 import (
 	"math"
+	"slices"
 	"testing"
+
+	"github.com/scorekit/scorekit/kernel"
 )
 
 // sdeGauss is the exact time-conditional score of Gaussian data
@@ -357,6 +360,27 @@ func TestSDEValidate(t *testing.T) {
 	for _, sde := range []SDE{VE{0, 1, 10}, VE{1, 1, 10}, VE{0.1, 1, 0}, VP{-1, 1, 10}, VP{0.1, 20, 10}, SubVP{1, 0.5, 10}} {
 		if sde.Validate() == nil {
 			t.Errorf("%#v: Validate accepted it", sde)
+		}
+	}
+}
+
+// TestSDEStreamBuffer checks that the buffered chain stream returns the
+// kernel stream's normals in order, whatever the read sizes.
+func TestSDEStreamBuffer(t *testing.T) {
+	want := make([]float32, 1000)
+	ks := kernel.NewStream(3, 17)
+	ks.Normals(want)
+	for _, sizes := range [][]int{{1}, {2}, {3}, {7, 64, 1}, {63, 2, 130}, {200}} {
+		s := sdeNewStream(3, 17)
+		got := make([]float32, 0, len(want))
+		for i := 0; len(got) < len(want); i++ {
+			k := min(sizes[i%len(sizes)], len(want)-len(got))
+			buf := make([]float32, k)
+			s.Normals(buf)
+			got = append(got, buf...)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("reads of %v: normals differ from the stream's", sizes)
 		}
 	}
 }
