@@ -142,21 +142,34 @@ func (blk *block) rows(workers, m int) {
 	wg.Wait()
 }
 
-// run computes rows i0..i1−1 in blocks of mc rows: pack A's block, then
-// for each strip of mr rows every nr-column panel, then the epilogue on
-// the strip while it is in L1.
+// run computes rows i0..i1−1 in blocks of mc rows: pack A's block (unless
+// the microkernel can read A in place: not transposed, alpha = 1), then for
+// each strip of mr rows every nr-column panel, then the epilogue on the
+// strip while it is in L1.
 func (blk *block) run(i0, i1 int) {
 	g := blk.g
-	bufA := getBuf(g.mc * blk.pb)
-	defer putBuf(bufA)
-	pa := *bufA
+	inPlace := !blk.transA && blk.alpha == 1
+	var pa []float32
+	if !inPlace {
+		bufA := getBuf(g.mc * blk.pb)
+		defer putBuf(bufA)
+		pa = *bufA
+	}
 	ldc := blk.c.Stride
 	for ib := i0; ib < i1; ib += g.mc {
 		mb := min(g.mc, i1-ib)
-		packA(g.mr, pa, blk.a, blk.transA, blk.alpha, ib, mb, blk.p0, blk.pb)
+		if !inPlace {
+			packA(g.mr, pa, blk.a, blk.transA, blk.alpha, ib, mb, blk.p0, blk.pb)
+		}
 		for ir := 0; ir < mb; ir += g.mr {
 			m := min(g.mr, mb-ir)
-			ap := pa[ir*blk.pb:]
+			var ap []float32
+			var rs, ps int
+			if inPlace {
+				ap, rs, ps = blk.a.Data[(ib+ir)*blk.a.Stride+blk.p0:], blk.a.Stride, 1
+			} else {
+				ap, rs, ps = pa[ir*blk.pb:], 1, g.mr
+			}
 			crow := (ib + ir) * ldc
 			for jr := 0; jr < blk.nb; jr += g.nr {
 				n := min(g.nr, blk.nb-jr)
@@ -165,7 +178,7 @@ func (blk *block) run(i0, i1 int) {
 					bias = blk.bias[jr : jr+n]
 				}
 				j := blk.j0 + jr
-				g.impl.GemmMicro(m, n, blk.pb, ap, blk.b[jr*blk.pb:], blk.c.Data[crow+j:], ldc, blk.init, bias)
+				g.impl.GemmMicro(m, n, blk.pb, ap, rs, ps, blk.b[jr*blk.pb:], blk.c.Data[crow+j:], ldc, blk.init, bias)
 			}
 			if blk.epilogue {
 				for r := range m {
@@ -189,9 +202,10 @@ func packA(mr int, dst []float32, a Matrix, trans bool, alpha float32, i0, mb, p
 			// op(A)(i, p) = a(p, i): row p of a holds the mr values.
 			for p := range pb {
 				src := a.Data[(p0+p)*a.Stride+i0+t:]
+				src = src[:rows]
 				d := panel[p*mr : p*mr+mr]
-				for r := range rows {
-					d[r] = alpha * src[r]
+				for r, v := range src {
+					d[r] = alpha * v
 				}
 				clear(d[rows:])
 			}
@@ -199,8 +213,9 @@ func packA(mr int, dst []float32, a Matrix, trans bool, alpha float32, i0, mb, p
 		}
 		for r := range rows {
 			src := a.Data[(i0+t+r)*a.Stride+p0 : (i0+t+r)*a.Stride+p0+pb]
+			d := panel[r:]
 			for p, v := range src {
-				panel[p*mr+r] = alpha * v
+				d[p*mr] = alpha * v
 			}
 		}
 		for r := rows; r < mr; r++ {

@@ -53,16 +53,17 @@ func (i Impl) GemmBlocking() (mc, kc int) {
 }
 
 // GemmMicro computes one m×n tile (m ≤ mr, n ≤ nr, from [Impl.GemmTile])
-// of C = init + A·B with i's microkernel, over k steps of packed panels:
-// a holds A as k columns of mr values (a[p·mr+r] is A[r][p], rows past m
-// ignored), b holds B as k rows of nr values (b[p·nr+j] is B[p][j],
-// columns past n ignored). C's tile is c[r·ldc+j] for r < m, j < n; no
-// other element of c is read or written. init says where the accumulators
-// start: 0, the tile of C, or bias[j] (len(bias) ≥ n).
+// of C = init + A·B with i's microkernel, over k steps. A[r][p] is
+// a[r·rs+p·ps]: a packed panel (rs = 1, ps = mr) or a row-major matrix read
+// in place (rs = its stride, ps = 1); only rows r < m are read. b holds B
+// packed as k rows of nr values (b[p·nr+j] is B[p][j], columns past n
+// ignored). C's tile is c[r·ldc+j] for r < m, j < n; no other element of c
+// is read or written. init says where the accumulators start: 0, the tile
+// of C, or bias[j] (len(bias) ≥ n).
 //
 //	for r < m, j < n {
 //		s := init(r, j)
-//		for p := range k { s = fma(a[p*mr+r], b[p*nr+j], s) }
+//		for p := range k { s = fma(a[r*rs+p*ps], b[p*nr+j], s) }
 //		c[r*ldc+j] = s
 //	}
 //
@@ -70,17 +71,21 @@ func (i Impl) GemmBlocking() (mc, kc int) {
 // multiply-adds, so all agree to the bit (TestGemmMicroSameAsGeneric).
 // Against the exact sum, the error is at most (k+1)·2⁻²⁴·(|init| +
 // Σₚ|a·b|) (TestGemmMicro).
-func (i Impl) GemmMicro(m, n, k int, a, b, c []float32, ldc int, init GemmInit, bias []float32) {
+func (i Impl) GemmMicro(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32) {
 	i.must("GemmMicro")
 	s := gemmShapes[i]
-	if m < 1 || m > s.mr || n < 1 || n > s.nr || k < 0 || ldc < n {
-		panic(fmt.Sprintf("kernel: GemmMicro(%v): bad tile m=%d n=%d k=%d ldc=%d for a %d×%d kernel", i, m, n, k, ldc, s.mr, s.nr))
+	if m < 1 || m > s.mr || n < 1 || n > s.nr || k < 0 || ldc < n || rs < 0 || ps < 0 {
+		panic(fmt.Sprintf("kernel: GemmMicro(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d ldc=%d for a %d×%d kernel", i, m, n, k, rs, ps, ldc, s.mr, s.nr))
 	}
-	if len(a) < k*s.mr || len(b) < k*s.nr || len(c) < (m-1)*ldc+n || init == GemmBias && len(bias) < n || init > GemmBias {
-		panicLen(fmt.Sprintf("GemmMicro(%v, m=%d n=%d k=%d ldc=%d init=%d)", i, m, n, k, ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
+	alen := 0
+	if k > 0 {
+		alen = (m-1)*rs + (k-1)*ps + 1
+	}
+	if len(a) < alen || len(b) < k*s.nr || len(c) < (m-1)*ldc+n || init == GemmBias && len(bias) < n || init > GemmBias {
+		panicLen(fmt.Sprintf("GemmMicro(%v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=%d)", i, m, n, k, rs, ps, ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
 	}
 	if i == Generic || gemmShapes[i] == &gemmGenericShape {
-		gemmMicroGeneric(s.mr, s.nr, m, n, k, a, b, c, ldc, init, bias)
+		gemmMicroGeneric(s.nr, m, n, k, a, rs, ps, b, c, ldc, init, bias)
 		return
 	}
 	ap, bp := unsafe.SliceData(a), unsafe.SliceData(b)
@@ -90,7 +95,7 @@ func (i Impl) GemmMicro(m, n, k int, a, b, c []float32, ldc int, init GemmInit, 
 		if init == GemmBias {
 			biasp = &bias[0]
 		}
-		gemmMicroArch(i, k, m, ap, bp, &c[0], ldc, biasp, init)
+		gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init)
 		return
 	}
 	// Narrow edge tile: run the kernel on a buffer, copy the m×n corner.
@@ -104,14 +109,13 @@ func (i Impl) GemmMicro(m, n, k int, a, b, c []float32, ldc int, init GemmInit, 
 	if init == GemmBias {
 		copy(bb[:n], bias)
 	}
-	gemmMicroArch(i, k, m, ap, bp, &tile[0], s.nr, &bb[0], init)
+	gemmMicroArch(i, k, m, ap, rs, ps, bp, &tile[0], s.nr, &bb[0], init)
 	for r := range m {
 		copy(c[r*ldc:r*ldc+n], tile[r*s.nr:r*s.nr+n])
 	}
 }
 
-func gemmMicroGeneric(mr, nr, m, n, k int, a, b, c []float32, ldc int, init GemmInit, bias []float32) {
-	a = a[:k*mr]
+func gemmMicroGeneric(nr, m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32) {
 	b = b[:k*nr]
 	for r := range m {
 		row := c[r*ldc : r*ldc+n]
@@ -124,7 +128,7 @@ func gemmMicroGeneric(mr, nr, m, n, k int, a, b, c []float32, ldc int, init Gemm
 				s = bias[j]
 			}
 			for p := range k {
-				s = fma32(a[p*mr+r], b[p*nr+j], s)
+				s = fma32(a[r*rs+p*ps], b[p*nr+j], s)
 			}
 			row[j] = s
 		}

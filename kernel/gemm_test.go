@@ -58,7 +58,7 @@ func TestGemmMicro(t *testing.T) {
 						bias := make([]float32, n)
 						kerneltest.Fill(rng, bias, 1, 0)
 						gc := kerneltest.NewGuarded(len(cinit), 0, cinit)
-						impl.GemmMicro(m, n, k, a, b, gc.S(), ldc, init, bias)
+						impl.GemmMicro(m, n, k, a, 1, mr, b, gc.S(), ldc, init, bias)
 						desc := fmt.Sprintf("%v m=%d n=%d k=%d ldc=%d init=%d", impl, m, n, k, ldc, init)
 						gc.Check(t, desc)
 						got := gc.S()
@@ -71,7 +71,7 @@ func TestGemmMicro(t *testing.T) {
 							}
 						}
 						gen := append([]float32(nil), cinit...)
-						kernel.Generic.GemmMicro(1, 1, 0, nil, nil, gen[:1], 1, kernel.GemmLoad, nil) // no-op, exercises k=0
+						kernel.Generic.GemmMicro(1, 1, 0, nil, 1, 4, nil, gen[:1], 1, kernel.GemmLoad, nil) // no-op, exercises k=0
 						want, bound := gemmRef(mr, nr, m, n, k, a, b, cinit, ldc, init, bias)
 						for r := range m {
 							for j := range n {
@@ -116,10 +116,10 @@ func TestGemmMicroSameAsGeneric(t *testing.T) {
 			}
 			a, b := pack(mr, nr)
 			got := make([]float32, m*n)
-			impl.GemmMicro(m, n, k, a, b, got, n, kernel.GemmZero, nil)
+			impl.GemmMicro(m, n, k, a, 1, mr, b, got, n, kernel.GemmZero, nil)
 			a, b = pack(gmr, gnr)
 			want := make([]float32, m*n)
-			kernel.Generic.GemmMicro(m, n, k, a, b, want, n, kernel.GemmZero, nil)
+			kernel.Generic.GemmMicro(m, n, k, a, 1, gmr, b, want, n, kernel.GemmZero, nil)
 			for i := range got {
 				if !kerneltest.Same(got[i], want[i]) {
 					t.Fatalf("%v k=%d: element %d = %g, generic %g", impl, k, i, got[i], want[i])
@@ -238,7 +238,7 @@ func TestGemmMicroNaN(t *testing.T) {
 		}
 		b[1*nr+2] = float32(math.NaN())
 		c := make([]float32, mr*nr)
-		impl.GemmMicro(mr, nr, k, a, b, c, nr, kernel.GemmZero, nil)
+		impl.GemmMicro(mr, nr, k, a, 1, mr, b, c, nr, kernel.GemmZero, nil)
 		for r := range mr {
 			for j := range nr {
 				if isNaN := c[r*nr+j] != c[r*nr+j]; isNaN != (j == 2) {
@@ -258,7 +258,7 @@ func TestGemmMicroPanics(t *testing.T) {
 					t.Errorf("%v: short c did not panic", impl)
 				}
 			}()
-			impl.GemmMicro(mr, nr, 1, make([]float32, mr), make([]float32, nr), make([]float32, mr*nr-1), nr, kernel.GemmZero, nil)
+			impl.GemmMicro(mr, nr, 1, make([]float32, mr), 1, mr, make([]float32, nr), make([]float32, mr*nr-1), nr, kernel.GemmZero, nil)
 		}()
 	}
 }
@@ -285,7 +285,7 @@ func FuzzGemmMicro(f *testing.F) {
 			bias := make([]float32, n)
 			kerneltest.Fill(rng, bias, 1, 0.05)
 			c := kerneltest.NewGuarded(m*n, int(seed%8), nil)
-			impl.GemmMicro(m, n, k, a, b, c.S(), n, kernel.GemmBias, bias)
+			impl.GemmMicro(m, n, k, a, 1, mr, b, c.S(), n, kernel.GemmBias, bias)
 			c.Check(t, impl.String())
 			want, _ := gemmRef(mr, nr, m, n, k, a, b, nil, n, kernel.GemmBias, bias)
 			for i, g := range c.S() {
@@ -308,7 +308,7 @@ func BenchmarkGemmMicro(b *testing.B) {
 		b.Run(impl.String(), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				impl.GemmMicro(mr, nr, k, a, bb, c, nr, kernel.GemmLoad, nil)
+				impl.GemmMicro(mr, nr, k, a, 1, mr, bb, c, nr, kernel.GemmLoad, nil)
 			}
 			b.ReportMetric(float64(2*mr*nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
@@ -342,6 +342,41 @@ func BenchmarkMatVec(b *testing.B) {
 				}
 				b.ReportMetric(float64(2*kn*kn)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
+		}
+	}
+}
+
+// TestGemmMicroInPlace reads A in place, row-major with stride lda
+// (rs = lda, ps = 1), from a slice that ends at an inaccessible page: the
+// kernel must touch only rows r < m and steps p < k.
+func TestGemmMicroInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, impl := range kernel.Available() {
+		mr, nr := impl.GemmTile()
+		for m := 1; m <= mr; m++ {
+			for _, k := range []int{1, 2, 5, 40} {
+				lda := k + m%3
+				n := nr - m%2 // full width and narrow
+				A := kerneltest.FenceEnd(t, (m-1)*lda+k)
+				kerneltest.Fill(rng, A, 1, 0)
+				b := make([]float32, k*nr)
+				kerneltest.Fill(rng, b, 1, 0)
+				packed := make([]float32, k*mr)
+				for p := range k {
+					for r := range m {
+						packed[p*mr+r] = A[r*lda+p]
+					}
+				}
+				got := kerneltest.FenceEnd(t, (m-1)*nr+n)
+				impl.GemmMicro(m, n, k, A, lda, 1, b, got, nr, kernel.GemmZero, nil)
+				want := make([]float32, (m-1)*nr+n)
+				impl.GemmMicro(m, n, k, packed, 1, mr, b, want, nr, kernel.GemmZero, nil)
+				for i := range want {
+					if !kerneltest.Same(got[i], want[i]) {
+						t.Fatalf("%v m=%d k=%d lda=%d: element %d = %g, packed gives %g", impl, m, k, lda, i, got[i], want[i])
+					}
+				}
+			}
 		}
 	}
 }

@@ -56,11 +56,12 @@ func main() {
 func gemm(s isa) {
 	nr := s.nv * s.lanes
 	name := "Gemm" + s.name
-	TEXT(name, NOSPLIT, "func(k, m int, a, b, c *float32, ldc int, bias *float32, mode int)")
+	TEXT(name, NOSPLIT, "func(k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, mode int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes rows 0..m−1 (1 ≤ m ≤ %d) of a %d×%d tile of C (row stride ldc elements):", name, s.mr, s.mr, nr),
-		fmt.Sprintf("C[r][j] = init + Σₚ a[p·%d+r]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", s.mr, nr),
-		"C[r][j] (mode 1) or bias[j] (mode 2). a and b are packed panels of k steps.")
+		fmt.Sprintf("C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", nr),
+		"C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place",
+		"with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).")
 	m := Load(Param("m"), GP64())
 	for rows := s.mr; rows >= 1; rows-- {
 		CMPQ(m, U8(rows))
@@ -86,9 +87,42 @@ func gemmRows(s isa, name string, rows int) {
 		rows, acc(0, 0).Asm(), acc(rows-1, s.nv-1).Asm(), rows, nr, s.nv, bv[0].Asm(), bv[1].Asm(), bc[0].Asm(), bc[1].Asm())
 
 	k := Load(Param("k"), GP64())
-	ap := Load(Param("a"), GP64())
 	bp := Load(Param("b"), GP64())
 	cp := Load(Param("c"), GP64())
+	// A's rows: base pointers five rows apart, each reaching rows
+	// base+0..4 as (base), (base)(rs*1), (base)(rs*2), (base)(rs3*1),
+	// (base)(rs*4).
+	rs := Load(Param("rs"), GP64())
+	SHLQ(U8(2), rs)
+	ps := Load(Param("ps"), GP64())
+	SHLQ(U8(2), ps)
+	nb := (rows + 4) / 5
+	bases := make([]GPVirtual, nb)
+	bases[0] = Load(Param("a"), GP64()).(GPVirtual)
+	var rs3 GPVirtual
+	if rows > 3 {
+		rs3 = GP64()
+		LEAQ(Mem{Base: rs, Index: rs, Scale: 2}, rs3)
+	}
+	for i := 1; i < nb; i++ {
+		bases[i] = GP64()
+		LEAQ(Mem{Base: bases[i-1], Index: rs, Scale: 4}, bases[i])
+		ADDQ(rs, bases[i])
+	}
+	arow := func(r int) Mem {
+		base := bases[r/5]
+		switch r % 5 {
+		case 1:
+			return Mem{Base: base, Index: rs, Scale: 1}
+		case 2:
+			return Mem{Base: base, Index: rs, Scale: 2}
+		case 3:
+			return Mem{Base: base, Index: rs3, Scale: 1}
+		case 4:
+			return Mem{Base: base, Index: rs, Scale: 4}
+		}
+		return Mem{Base: base}
+	}
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
 	mode := Load(Param("mode"), GP64())
@@ -132,18 +166,22 @@ func gemmRows(s isa, name string, rows int) {
 		}
 	}
 
-	// step emits one step p (at offset i steps from ap, bp): the b row in
-	// vectors, the a column broadcast row by row, one FMA per accumulator.
+	// step emits one step p (at offset i steps from bp): the b row in
+	// vectors, the a column broadcast row by row, one FMA per accumulator,
+	// then A's bases move one step on.
 	step := func(i int) {
 		for v := range s.nv {
 			VMOVUPS(Mem{Base: bp, Disp: i*4*nr + v*vb}, bv[v])
 		}
 		for r := range rows {
 			x := bc[r%2]
-			VBROADCASTSS(Mem{Base: ap, Disp: 4 * (i*s.mr + r)}, x)
+			VBROADCASTSS(arow(r), x)
 			for v := range s.nv {
 				VFMADD231PS(bv[v], x, acc(r, v))
 			}
+		}
+		for _, base := range bases {
+			ADDQ(ps, base)
 		}
 	}
 	Label(l("start"))
@@ -153,7 +191,6 @@ func gemmRows(s isa, name string, rows int) {
 	Label(l("loop"))
 	step(0)
 	step(1)
-	ADDQ(U32(8*s.mr), ap)
 	ADDQ(U32(8*nr), bp)
 	SUBQ(U8(2), k)
 	JGE(LabelRef(l("loop")))
