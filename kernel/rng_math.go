@@ -52,6 +52,9 @@ func fmaf(a, b, c float32) float32 {
 	p := float64(a) * float64(b) // exact: 24+24 bits, exponent in range
 	s := p + float64(c)
 	r := float32(s)
+	if bits := math.Float64bits(s); bits&(1<<29-1) != 1<<28 && bits&0x7ff0000000000000 >= (1023-126)<<52 {
+		return r // s is not a float32 tie (s normal as a float32, or larger)
+	}
 	if float64(r) == s || s-s != 0 || math.IsInf(float64(r), 0) {
 		return r // exact, or Inf/NaN, or overflow
 	}
