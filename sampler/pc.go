@@ -378,8 +378,8 @@ func (p *PCSampler) corrPrepPhase(_, lo, hi int) {
 	for c := lo; c < hi; c++ {
 		zr := p.z[c*d : (c+1)*d]
 		p.streams[c].Normals(zr)
-		p.gn[c] = math.Sqrt(float64(kernel.SumSq(p.s[c*d : (c+1)*d])))
-		p.zn[c] = math.Sqrt(float64(kernel.SumSq(zr)))
+		p.gn[c] = sdeNorm(p.s[c*d : (c+1)*d])
+		p.zn[c] = sdeNorm(zr)
 	}
 }
 

@@ -11,9 +11,9 @@ import (
 // TestPCGaussian runs every predictor–corrector combination on every SDE
 // with the exact score of 2-d Gaussian data and checks the samples' mean
 // and covariance against the data's (at ε), within 4.5 standard errors
-// of 3000 samples plus a discretisation bias budget of 4% of the scale.
+// of 2000 samples plus a discretisation bias budget of 4% of the scale.
 func TestPCGaussian(t *testing.T) {
-	const n = 3000
+	const n = 2000
 	mu := []float64{1, -2}
 	sdes := []SDE{DefaultVE(), DefaultVP(), DefaultSubVP()}
 	preds := []PCPredictor{PCReverseDiffusion, PCEulerMaruyama, PCAncestral, PCNoPredictor}
