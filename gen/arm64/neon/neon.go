@@ -1,0 +1,470 @@
+// Package neon is the part of scorekit's arm64 generators shared by every
+// kernel family, on top of package emit: a register allocator, operations
+// over a group of registers (one per unrolled vector, so that each
+// kernel's body is written once and emitted for every unroll), broadcast
+// constants, the loop skeletons of elementwise maps and reductions, and the
+// exp sequence of kernel.exp32.
+//
+// A loop's body runs over k vectors of four float32 lanes, with k the
+// unroll of the main loop, then k = 1 for the last whole vectors, then
+// k = 1 on a single element loaded into lane 0 (FMOVS zeroes the other
+// lanes), so the tail computes with exactly the same instructions and
+// never touches memory outside the slices.
+package neon
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/scorekit/scorekit/gen/arm64/emit"
+)
+
+// G is a group of vector registers, one per unrolled vector.
+type G []emit.V
+
+// Gen emits one function.
+type Gen struct {
+	E     *emit.Emitter
+	k     int      // vectors per group in the body being emitted
+	vfree [32]bool // vector registers not in use
+	rfree []emit.R // general registers not in use
+	label int
+}
+
+// generalRegs are the general registers a generated leaf may use.
+var generalRegs = []emit.R{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22, 23, 24, 25}
+
+// Begin starts function f on e.
+func Begin(e *emit.Emitter, f emit.Func) *Gen {
+	if f.Requires == "" {
+		f.Requires = "ASIMD"
+	}
+	e.TEXT(f)
+	g := &Gen{E: e, k: 1}
+	for i := range g.vfree {
+		g.vfree[i] = true
+	}
+	g.rfree = append([]emit.R(nil), generalRegs...)
+	return g
+}
+
+// GP allocates a general register.
+func (g *Gen) GP() emit.R {
+	if len(g.rfree) == 0 {
+		panic("neon: out of general registers")
+	}
+	r := g.rfree[0]
+	g.rfree = g.rfree[1:]
+	return r
+}
+
+// vec allocates n consecutive vector registers.
+func (g *Gen) vec(n int) []emit.V {
+	for s := 0; s+n <= 32; s++ {
+		ok := true
+		for i := s; i < s+n; i++ {
+			ok = ok && g.vfree[i]
+		}
+		if !ok {
+			continue
+		}
+		out := make([]emit.V, n)
+		for i := range out {
+			g.vfree[s+i] = false
+			out[i] = emit.V(s + i)
+		}
+		return out
+	}
+	panic(fmt.Sprintf("neon: out of vector registers (%d wanted)", n))
+}
+
+// V allocates one vector register outside any group (a constant or an
+// accumulator).
+func (g *Gen) V() emit.V { return g.vec(1)[0] }
+
+// New allocates a group of consecutive registers for the current body.
+func (g *Gen) New() G { return G(g.vec(g.k)) }
+
+// Free returns groups to the allocator.
+func (g *Gen) Free(gs ...G) {
+	for _, x := range gs {
+		for _, v := range x {
+			if g.vfree[v] {
+				panic(fmt.Sprintf("neon: V%d freed twice", v))
+			}
+			g.vfree[v] = true
+		}
+	}
+}
+
+// B is the constant register c repeated for every vector of the group.
+func (g *Gen) B(c emit.V) G {
+	out := make(G, g.k)
+	for i := range out {
+		out[i] = c
+	}
+	return out
+}
+
+// F32 returns float32(v)'s bits.
+func F32(v float64) uint32 { return math.Float32bits(float32(v)) }
+
+// Const broadcasts bits into a vector register kept for the whole function
+// (written where called: call it before the loops).
+func (g *Gen) Const(bits uint32) emit.V {
+	r := g.GP()
+	v := g.V()
+	g.E.MOVW32(bits, r)
+	g.E.VDUP(v, r)
+	g.rfree = append([]emit.R{r}, g.rfree...)
+	return v
+}
+
+// GConst keeps bits in a general register, to be broadcast in the loop
+// with Dup where a fresh copy is needed anyway (a Horner step's addend).
+func (g *Gen) GConst(bits uint32) emit.R {
+	r := g.GP()
+	g.E.MOVW32(bits, r)
+	return r
+}
+
+// ArgConst broadcasts the float32 argument name into a vector register.
+func (g *Gen) ArgConst(name string) emit.V {
+	v := g.V()
+	g.E.Comment("V%d: %s in every lane", v, name)
+	g.E.Inst("FMOVS %s, %s", g.E.Arg(name), v.F())
+	g.E.VDUPLane(v, v, 0)
+	return v
+}
+
+// Dup allocates a group holding r's bits in every lane.
+func (g *Gen) Dup(r emit.R) G {
+	d := g.New()
+	for _, v := range d {
+		g.E.VDUP(v, r)
+	}
+	return d
+}
+
+// Copy allocates a group holding a copy of a.
+func (g *Gen) Copy(a G) G {
+	d := g.New()
+	for i := range d {
+		g.E.VMOV(d[i], a[i])
+	}
+	return d
+}
+
+func (g *Gen) each3(op func(d, n, m emit.V), d, n, m G) {
+	for i := range d {
+		op(d[i], n[i], m[i])
+	}
+}
+
+func (g *Gen) each2(op func(d, n emit.V), d, n G) {
+	for i := range d {
+		op(d[i], n[i])
+	}
+}
+
+// Group operations, destination first; d may alias an operand.
+
+func (g *Gen) FADD(d, n, m G)  { g.each3(g.E.FADD, d, n, m) }
+func (g *Gen) FSUB(d, n, m G)  { g.each3(g.E.FSUB, d, n, m) }
+func (g *Gen) FMUL(d, n, m G)  { g.each3(g.E.FMUL, d, n, m) }
+func (g *Gen) FDIV(d, n, m G)  { g.each3(g.E.FDIV, d, n, m) }
+func (g *Gen) FMAX(d, n, m G)  { g.each3(g.E.FMAX, d, n, m) }
+func (g *Gen) FMIN(d, n, m G)  { g.each3(g.E.FMIN, d, n, m) }
+func (g *Gen) FMLA(d, n, m G)  { g.each3(g.E.VFMLA, d, n, m) }
+func (g *Gen) FMLS(d, n, m G)  { g.each3(g.E.VFMLS, d, n, m) }
+func (g *Gen) FCMEQ(d, n, m G) { g.each3(g.E.FCMEQ, d, n, m) }
+func (g *Gen) FCMGE(d, n, m G) { g.each3(g.E.FCMGE, d, n, m) }
+func (g *Gen) FCMGT(d, n, m G) { g.each3(g.E.FCMGT, d, n, m) }
+func (g *Gen) VADD(d, n, m G)  { g.each3(g.E.VADD, d, n, m) }
+func (g *Gen) VSUB(d, n, m G)  { g.each3(g.E.VSUB, d, n, m) }
+func (g *Gen) VAND(d, n, m G)  { g.each3(g.E.VAND, d, n, m) }
+func (g *Gen) VBIT(d, n, m G)  { g.each3(g.E.VBIT, d, n, m) }
+func (g *Gen) VBIF(d, n, m G)  { g.each3(g.E.VBIF, d, n, m) }
+func (g *Gen) VBSL(d, n, m G)  { g.each3(g.E.VBSL, d, n, m) }
+func (g *Gen) FABS(d, n G)     { g.each2(g.E.FABS, d, n) }
+func (g *Gen) FNEG(d, n G)     { g.each2(g.E.FNEG, d, n) }
+func (g *Gen) FRINTN(d, n G)   { g.each2(g.E.FRINTN, d, n) }
+func (g *Gen) FCVTZS(d, n G)   { g.each2(g.E.FCVTZS, d, n) }
+func (g *Gen) FCMGTZ(d, n G)   { g.each2(g.E.FCMGTZ, d, n) }
+func (g *Gen) FCMGEZ(d, n G)   { g.each2(g.E.FCMGEZ, d, n) }
+func (g *Gen) FCMLEZ(d, n G)   { g.each2(g.E.FCMLEZ, d, n) }
+func (g *Gen) SSHR(d, n G, sh int) {
+	for i := range d {
+		g.E.SSHR(d[i], n[i], sh)
+	}
+}
+func (g *Gen) VSHL(d, n G, sh int) {
+	for i := range d {
+		g.E.VSHL(d[i], n[i], sh)
+	}
+}
+
+// Horner returns c + p·r, from a fresh copy of the constant c (in a
+// general register), freeing p.
+func (g *Gen) Horner(p, r G, c emit.R) G {
+	t := g.Dup(c)
+	g.FMLA(t, p, r)
+	g.Free(p)
+	return t
+}
+
+// HornerV is Horner with the addend c in a vector register.
+func (g *Gen) HornerV(p, r G, c emit.V) G {
+	t := g.Copy(g.B(c))
+	g.FMLA(t, p, r)
+	g.Free(p)
+	return t
+}
+
+func (g *Gen) inUse() int {
+	n := 0
+	for _, f := range g.vfree {
+		if !f {
+			n++
+		}
+	}
+	return n
+}
+
+// checkLeaks panics if a loop body did not free what it allocated.
+func (g *Gen) checkLeaks(before int) {
+	if after := g.inUse(); after != before {
+		panic(fmt.Sprintf("neon: loop body leaked %d vector registers", after-before))
+	}
+}
+
+// Label returns a fresh label name with the given stem.
+func (g *Gen) Label(stem string) string {
+	g.label++
+	return fmt.Sprintf("%s%d", stem, g.label)
+}
+
+// Stream is one slice argument walked by a loop: a pointer register that
+// loads or stores advance.
+type Stream struct {
+	Arg string // the slice argument's name
+	p   emit.R
+}
+
+// Map emits an elementwise loop over n = len(count) elements: each
+// iteration loads one group from every input, runs body and stores the
+// groups it returns to the outputs, in order. unroll is the number of
+// vectors per main-loop iteration. body must free what it allocates except
+// the groups it returns; the loop frees those and the inputs (an input
+// returned as an output is freed once).
+func (g *Gen) Map(ins, outs []string, count string, unroll int, body func(in []G) []G) {
+	e := g.E
+	pin := make([]emit.R, len(ins))
+	pout := make([]emit.R, len(outs))
+	for i, a := range ins {
+		pin[i] = g.GP()
+		e.MOVD(e.Arg(a+"_base"), pin[i])
+	}
+	for i, a := range outs {
+		pout[i] = g.GP()
+		e.MOVD(e.Arg(a+"_base"), pout[i])
+	}
+	n := g.GP()
+	e.MOVD(e.Arg(count+"_len"), n)
+
+	iter := func(k int, scalar bool) {
+		defer g.checkLeaks(g.inUse())
+		g.k = k
+		in := make([]G, len(ins))
+		for i := range ins {
+			in[i] = g.New()
+			if scalar {
+				e.FLDP(pin[i], in[i][0])
+			} else {
+				e.VLD1P(pin[i], in[i]...)
+			}
+		}
+		out := body(in)
+		for i := range outs {
+			if scalar {
+				e.FSTP(pout[i], out[i][0])
+			} else {
+				e.VST1P(pout[i], out[i]...)
+			}
+		}
+		freed := map[emit.V]bool{}
+		for _, x := range append(in, out...) {
+			if !freed[x[0]] {
+				freed[x[0]] = true
+				g.Free(x)
+			}
+		}
+	}
+	main, one, tail, done := g.Label("main"), g.Label("vec"), g.Label("tail"), g.Label("done")
+	if unroll > 1 {
+		e.Comment("%d vectors (%d elements) per iteration", unroll, 4*unroll)
+		e.Label(main)
+		e.Inst("CMP $%d, %s", 4*unroll, n)
+		e.Inst("BLT %s", one)
+		iter(unroll, false)
+		e.Inst("SUB $%d, %s", 4*unroll, n)
+		e.Inst("B %s", main)
+	}
+	e.Comment("one vector (4 elements) per iteration")
+	e.Label(one)
+	e.Inst("CMP $4, %s", n)
+	e.Inst("BLT %s", tail)
+	iter(1, false)
+	e.Inst("SUB $4, %s", n)
+	e.Inst("B %s", one)
+	e.Comment("one element per iteration, in lane 0")
+	e.Label(tail)
+	e.Inst("CBZ %s, %s", n, done)
+	iter(1, true)
+	e.Inst("SUB $1, %s", n)
+	e.Inst("B %s", tail)
+	e.Label(done)
+	e.Inst("RET")
+}
+
+// Reduce emits a reduction loop over n = len(count) elements into
+// unroll accumulator vectors, then sums them into the float32 result ret.
+// body adds one group of each input into acc (a group of accumulators).
+func (g *Gen) Reduce(ins []string, count string, unroll int, body func(acc G, in []G)) {
+	e := g.E
+	pin := make([]emit.R, len(ins))
+	for i, a := range ins {
+		pin[i] = g.GP()
+		e.MOVD(e.Arg(a+"_base"), pin[i])
+	}
+	n := g.GP()
+	e.MOVD(e.Arg(count+"_len"), n)
+	acc := G(g.vec(unroll))
+	e.Comment("V%d..V%d: accumulators", acc[0], acc[len(acc)-1])
+	for _, a := range acc {
+		e.VEOR(a, a, a)
+	}
+	iter := func(k int, scalar bool) {
+		defer g.checkLeaks(g.inUse())
+		g.k = k
+		in := make([]G, len(ins))
+		for i := range ins {
+			in[i] = g.New()
+			if scalar {
+				e.FLDP(pin[i], in[i][0])
+			} else {
+				e.VLD1P(pin[i], in[i]...)
+			}
+		}
+		body(acc[:k], in)
+		g.Free(in...)
+	}
+	main, one, tail, done := g.Label("main"), g.Label("vec"), g.Label("tail"), g.Label("done")
+	e.Comment("%d vectors (%d elements) per iteration", unroll, 4*unroll)
+	e.Label(main)
+	e.Inst("CMP $%d, %s", 4*unroll, n)
+	e.Inst("BLT %s", one)
+	iter(unroll, false)
+	e.Inst("SUB $%d, %s", 4*unroll, n)
+	e.Inst("B %s", main)
+	e.Comment("one vector per iteration, into V%d", acc[0])
+	e.Label(one)
+	e.Inst("CMP $4, %s", n)
+	e.Inst("BLT %s", tail)
+	iter(1, false)
+	e.Inst("SUB $4, %s", n)
+	e.Inst("B %s", one)
+	e.Comment("one element per iteration, into lane 0 of V%d (the other lanes add 0·0)", acc[0])
+	e.Label(tail)
+	e.Inst("CBZ %s, %s", n, done)
+	iter(1, true)
+	e.Inst("SUB $1, %s", n)
+	e.Inst("B %s", tail)
+	e.Label(done)
+	e.Comment("sum the accumulators pairwise, then the four lanes")
+	for w := len(acc); w > 1; w /= 2 {
+		for i := 0; i < w/2; i++ {
+			e.FADD(acc[i], acc[i], acc[i+w/2])
+		}
+	}
+	e.FADDP(acc[0], acc[0], acc[0])
+	e.FADDPS(acc[0], acc[0])
+	e.Inst("FMOVS %s, %s", acc[0].F(), e.Arg("ret"))
+	e.Inst("RET")
+}
+
+// ExpConsts are the registers exp needs, loaded once per function.
+type ExpConsts struct {
+	min, max, log2e, ln2Hi, ln2Lo, c7, one, bias emit.V
+	// C6..C2 are the Horner addends 1/720 … 1/2 in general registers,
+	// which other polynomials with the same coefficients may share.
+	C6, C5, C4, C3, C2 emit.R
+}
+
+// The constants of kernel.exp32 (kernel/exp.go).
+const (
+	expMin  = -104.0
+	expMax  = 89.0
+	log2e   = 1.44269504088896341
+	ln2Hi   = 0.693359375
+	ln2Lo   = -2.12194440e-4
+	expC2   = 1.0 / 2
+	expC3   = 1.0 / 6
+	expC4   = 1.0 / 24
+	expC5   = 1.0 / 120
+	expC6   = 1.0 / 720
+	expC7   = 1.0 / 5040
+	expBias = 127
+)
+
+// LoadExp loads exp's constants; one is the register holding 1.0, shared
+// with the caller.
+func (g *Gen) LoadExp(one emit.V) *ExpConsts {
+	g.E.Comment("constants of exp32")
+	return &ExpConsts{
+		min: g.Const(F32(expMin)), max: g.Const(F32(expMax)), log2e: g.Const(F32(log2e)),
+		ln2Hi: g.Const(F32(ln2Hi)), ln2Lo: g.Const(F32(ln2Lo)), c7: g.Const(F32(expC7)),
+		one: one, bias: g.Const(expBias),
+		C6: g.GConst(F32(expC6)), C5: g.GConst(F32(expC5)), C4: g.GConst(F32(expC4)),
+		C3: g.GConst(F32(expC3)), C2: g.GConst(F32(expC2)),
+	}
+}
+
+// Exp returns a new group holding exp32(x), with kernel.exp32's operation
+// sequence. x is not changed.
+func (g *Gen) Exp(c *ExpConsts, x G) G {
+	// n = roundeven(clamp(x)·log2e)
+	xc := g.New()
+	g.FMAX(xc, x, g.B(c.min))
+	g.FMIN(xc, xc, g.B(c.max))
+	n := g.New()
+	g.FMUL(n, xc, g.B(c.log2e))
+	g.FRINTN(n, n)
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x))
+	g.FMLS(xc, n, g.B(c.ln2Hi))
+	g.FMLS(xc, n, g.B(c.ln2Lo))
+	r := xc
+	// Horner: p = 1 + r(1 + r(1/2 + … + r/5040))
+	p := g.Dup(c.C6)
+	g.FMLA(p, g.B(c.c7), r)
+	for _, k := range []emit.R{c.C5, c.C4, c.C3, c.C2} {
+		p = g.Horner(p, r, k)
+	}
+	p = g.HornerV(p, r, c.one)
+	p = g.HornerV(p, r, c.one)
+	g.Free(r)
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
+	ni := n
+	g.FCVTZS(ni, n)
+	n1 := g.New()
+	g.SSHR(n1, ni, 1)
+	g.VSUB(ni, ni, n1)
+	g.VADD(n1, n1, g.B(c.bias))
+	g.VADD(ni, ni, g.B(c.bias))
+	g.VSHL(n1, n1, 23)
+	g.VSHL(ni, ni, 23)
+	g.FMUL(p, p, n1)
+	g.FMUL(p, p, ni)
+	g.Free(n1, ni)
+	return p
+}
