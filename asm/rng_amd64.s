@@ -39,436 +39,478 @@ TEXT ·PhiloxUint32sAVX2(SB), NOSPLIT, $0-48
 	MOVD         SI, X1
 	VPBROADCASTD X1, Y1
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ CX, $0x00000040
 	JB   done
-	MOVQ BX, SI
-	SHLQ $0x04, SI
-	MOVQ SI, DI
-	SHRQ $0x20, DI
 
-	// Blocks 16g+0 … 16g+7: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
 	MOVD         SI, X2
 	VPBROADCASTD X2, Y2
 	VPADDD       rng_iota<>+0(SB), Y2, Y2
-	MOVD         DI, X3
+	SHRQ         $0x20, SI
+	MOVD         SI, X3
 	VPBROADCASTD X3, Y3
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y2, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y2, Y5
-	VPSLLQ       $0x20, Y4, Y6
-	VPBLENDD     $0xaa, Y4, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y2, Y6
-	VPSRLQ       $0x20, Y0, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPBROADCASTD (DX), Y2
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y2, Y7, Y7
-	VPBROADCASTD 4(DX), Y2
-	VPXOR        Y1, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y7, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 8(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 12(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 16(DX), Y2
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 20(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 24(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 28(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 32(DX), Y2
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 36(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 40(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 44(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 48(DX), Y2
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 52(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 56(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 60(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 64(DX), Y2
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 68(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 72(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 76(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VMOVUPS      Y5, (AX)
-	VMOVUPS      Y9, 64(AX)
-	VMOVUPS      Y4, 128(AX)
-	VMOVUPS      Y7, 192(AX)
+	VPSLLQ       $0x20, Y4, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y4, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPSLLQ       $0x20, Y4, Y7
+	VPBLENDD     $0xaa, Y7, Y6, Y7
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y4, Y6, Y6
+	VPBROADCASTD (DX), Y4
+	VPBROADCASTD 4(DX), Y8
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y4, Y6, Y6
+	VPXOR        Y8, Y2, Y2
 
-	// Blocks 16g+8 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Philox round 1.
+	VPSRLQ       $0x20, Y6, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 8(DX), Y3
+	VPBROADCASTD 12(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y2, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 16(DX), Y3
+	VPBROADCASTD 20(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 24(DX), Y3
+	VPBROADCASTD 28(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y2, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 32(DX), Y3
+	VPBROADCASTD 36(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 40(DX), Y3
+	VPBROADCASTD 44(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y2, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 48(DX), Y3
+	VPBROADCASTD 52(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 56(DX), Y3
+	VPBROADCASTD 60(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y2, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 64(DX), Y3
+	VPBROADCASTD 68(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 72(DX), Y3
+	VPBROADCASTD 76(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
+	VMOVUPS      Y2, (AX)
+	VMOVUPS      Y8, 64(AX)
+	VMOVUPS      Y4, 128(AX)
+	VMOVUPS      Y6, 192(AX)
+
+	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
 	MOVD         SI, X2
 	VPBROADCASTD X2, Y2
 	VPADDD       rng_iota<>+32(SB), Y2, Y2
-	MOVD         DI, X3
+	SHRQ         $0x20, SI
+	MOVD         SI, X3
 	VPBROADCASTD X3, Y3
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y2, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y2, Y5
-	VPSLLQ       $0x20, Y4, Y6
-	VPBLENDD     $0xaa, Y4, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y2, Y6
-	VPSRLQ       $0x20, Y0, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y4
+	VPSLLQ       $0x20, Y4, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y4, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPSLLQ       $0x20, Y4, Y7
+	VPBLENDD     $0xaa, Y7, Y6, Y7
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y4, Y6, Y6
+	VPBROADCASTD (DX), Y4
+	VPBROADCASTD 4(DX), Y8
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y4, Y6, Y6
+	VPXOR        Y8, Y2, Y2
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y6, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPBROADCASTD (DX), Y2
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y2, Y7, Y7
-	VPBROADCASTD 4(DX), Y2
-	VPXOR        Y1, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y7, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 8(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 12(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 16(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 8(DX), Y3
+	VPBROADCASTD 12(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 20(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 16(DX), Y3
+	VPBROADCASTD 20(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 24(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 28(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 32(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 24(DX), Y3
+	VPBROADCASTD 28(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 36(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 32(DX), Y3
+	VPBROADCASTD 36(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 40(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 44(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 48(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 40(DX), Y3
+	VPBROADCASTD 44(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 52(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 48(DX), Y3
+	VPBROADCASTD 52(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 56(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 60(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 64(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 56(DX), Y3
+	VPBROADCASTD 60(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 68(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 64(DX), Y3
+	VPBROADCASTD 68(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 72(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 76(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VMOVUPS      Y5, 32(AX)
-	VMOVUPS      Y9, 96(AX)
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 72(DX), Y3
+	VPBROADCASTD 76(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
+	VMOVUPS      Y2, 32(AX)
+	VMOVUPS      Y8, 96(AX)
 	VMOVUPS      Y4, 160(AX)
-	VMOVUPS      Y7, 224(AX)
+	VMOVUPS      Y6, 224(AX)
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000040, CX
 	INCQ         BX
@@ -531,460 +573,502 @@ TEXT ·PhiloxUniformsAVX2(SB), NOSPLIT, $0-48
 	MOVD         SI, X1
 	VPBROADCASTD X1, Y1
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ CX, $0x00000040
 	JB   done
-	MOVQ BX, SI
-	SHLQ $0x04, SI
-	MOVQ SI, DI
-	SHRQ $0x20, DI
 
-	// Blocks 16g+0 … 16g+7: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
 	MOVD         SI, X2
 	VPBROADCASTD X2, Y2
 	VPADDD       rng_iota<>+0(SB), Y2, Y2
-	MOVD         DI, X3
+	SHRQ         $0x20, SI
+	MOVD         SI, X3
 	VPBROADCASTD X3, Y3
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y2, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y2, Y5
-	VPSLLQ       $0x20, Y4, Y6
-	VPBLENDD     $0xaa, Y4, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y2, Y6
-	VPSRLQ       $0x20, Y0, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y4
+	VPSLLQ       $0x20, Y4, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y4, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPSLLQ       $0x20, Y4, Y7
+	VPBLENDD     $0xaa, Y7, Y6, Y7
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y4, Y6, Y6
+	VPBROADCASTD (DX), Y4
+	VPBROADCASTD 4(DX), Y8
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y4, Y6, Y6
+	VPXOR        Y8, Y2, Y2
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y6, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPBROADCASTD (DX), Y2
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y2, Y7, Y7
-	VPBROADCASTD 4(DX), Y2
-	VPXOR        Y1, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y7, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 8(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 12(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 16(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 8(DX), Y3
+	VPBROADCASTD 12(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 20(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 16(DX), Y3
+	VPBROADCASTD 20(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 24(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 28(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 32(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 24(DX), Y3
+	VPBROADCASTD 28(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 36(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 32(DX), Y3
+	VPBROADCASTD 36(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 40(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 44(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 48(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 40(DX), Y3
+	VPBROADCASTD 44(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 52(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 48(DX), Y3
+	VPBROADCASTD 52(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 56(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 60(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 64(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 56(DX), Y3
+	VPBROADCASTD 60(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 68(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 64(DX), Y3
+	VPBROADCASTD 68(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 72(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 76(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLD       $0x09, Y5, Y5
-	VPOR         rng_onebits<>+0(SB), Y5, Y5
-	VSUBPS       rng_oneminushalf<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, (AX)
-	VPSRLD       $0x09, Y9, Y9
-	VPOR         rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS       rng_oneminushalf<>+0(SB), Y9, Y9
-	VMOVUPS      Y9, 64(AX)
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 72(DX), Y3
+	VPBROADCASTD 76(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
+	VPSRLD       $0x09, Y2, Y2
+	VPOR         rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS       rng_oneminushalf<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, (AX)
+	VPSRLD       $0x09, Y8, Y8
+	VPOR         rng_onebits<>+0(SB), Y8, Y8
+	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
+	VMOVUPS      Y8, 64(AX)
 	VPSRLD       $0x09, Y4, Y4
 	VPOR         rng_onebits<>+0(SB), Y4, Y4
 	VSUBPS       rng_oneminushalf<>+0(SB), Y4, Y4
 	VMOVUPS      Y4, 128(AX)
-	VPSRLD       $0x09, Y7, Y7
-	VPOR         rng_onebits<>+0(SB), Y7, Y7
-	VSUBPS       rng_oneminushalf<>+0(SB), Y7, Y7
-	VMOVUPS      Y7, 192(AX)
+	VPSRLD       $0x09, Y6, Y6
+	VPOR         rng_onebits<>+0(SB), Y6, Y6
+	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
+	VMOVUPS      Y6, 192(AX)
 
-	// Blocks 16g+8 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
 	MOVD         SI, X2
 	VPBROADCASTD X2, Y2
 	VPADDD       rng_iota<>+32(SB), Y2, Y2
-	MOVD         DI, X3
+	SHRQ         $0x20, SI
+	MOVD         SI, X3
 	VPBROADCASTD X3, Y3
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y2, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y2, Y5
-	VPSLLQ       $0x20, Y4, Y6
-	VPBLENDD     $0xaa, Y4, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y2, Y6
-	VPSRLQ       $0x20, Y0, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y4
+	VPSLLQ       $0x20, Y4, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y4, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPSLLQ       $0x20, Y4, Y7
+	VPBLENDD     $0xaa, Y7, Y6, Y7
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y4, Y6, Y6
+	VPBROADCASTD (DX), Y4
+	VPBROADCASTD 4(DX), Y8
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y4, Y6, Y6
+	VPXOR        Y8, Y2, Y2
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y6, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPBROADCASTD (DX), Y2
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y2, Y7, Y7
-	VPBROADCASTD 4(DX), Y2
-	VPXOR        Y1, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y7, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 8(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 12(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 16(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 8(DX), Y3
+	VPBROADCASTD 12(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 20(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 16(DX), Y3
+	VPBROADCASTD 20(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 24(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 28(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 32(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 24(DX), Y3
+	VPBROADCASTD 28(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 36(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 32(DX), Y3
+	VPBROADCASTD 36(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 40(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 44(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 48(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 40(DX), Y3
+	VPBROADCASTD 44(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 52(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 48(DX), Y3
+	VPBROADCASTD 52(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 56(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 60(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 64(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 56(DX), Y3
+	VPBROADCASTD 60(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 68(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 64(DX), Y3
+	VPBROADCASTD 68(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 72(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 76(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLD       $0x09, Y5, Y5
-	VPOR         rng_onebits<>+0(SB), Y5, Y5
-	VSUBPS       rng_oneminushalf<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 32(AX)
-	VPSRLD       $0x09, Y9, Y9
-	VPOR         rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS       rng_oneminushalf<>+0(SB), Y9, Y9
-	VMOVUPS      Y9, 96(AX)
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 72(DX), Y3
+	VPBROADCASTD 76(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
+	VPSRLD       $0x09, Y2, Y2
+	VPOR         rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS       rng_oneminushalf<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 32(AX)
+	VPSRLD       $0x09, Y8, Y8
+	VPOR         rng_onebits<>+0(SB), Y8, Y8
+	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
+	VMOVUPS      Y8, 96(AX)
 	VPSRLD       $0x09, Y4, Y4
 	VPOR         rng_onebits<>+0(SB), Y4, Y4
 	VSUBPS       rng_oneminushalf<>+0(SB), Y4, Y4
 	VMOVUPS      Y4, 160(AX)
-	VPSRLD       $0x09, Y7, Y7
-	VPOR         rng_onebits<>+0(SB), Y7, Y7
-	VSUBPS       rng_oneminushalf<>+0(SB), Y7, Y7
-	VMOVUPS      Y7, 224(AX)
+	VPSRLD       $0x09, Y6, Y6
+	VPOR         rng_onebits<>+0(SB), Y6, Y6
+	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
+	VMOVUPS      Y6, 224(AX)
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000040, CX
 	INCQ         BX
@@ -1047,227 +1131,246 @@ TEXT ·PhiloxNormalsAVX2(SB), NOSPLIT, $0-48
 	MOVD         SI, X1
 	VPBROADCASTD X1, Y1
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ CX, $0x00000040
 	JB   done
-	MOVQ BX, SI
-	SHLQ $0x04, SI
-	MOVQ SI, DI
-	SHRQ $0x20, DI
 
-	// Blocks 16g+0 … 16g+7: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
 	MOVD         SI, X2
 	VPBROADCASTD X2, Y2
 	VPADDD       rng_iota<>+0(SB), Y2, Y2
-	MOVD         DI, X3
+	SHRQ         $0x20, SI
+	MOVD         SI, X3
 	VPBROADCASTD X3, Y3
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y2, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y2, Y5
-	VPSLLQ       $0x20, Y4, Y6
-	VPBLENDD     $0xaa, Y4, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y2, Y6
-	VPSRLQ       $0x20, Y0, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y4
+	VPSLLQ       $0x20, Y4, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y4, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPSLLQ       $0x20, Y4, Y7
+	VPBLENDD     $0xaa, Y7, Y6, Y7
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y4, Y6, Y6
+	VPBROADCASTD (DX), Y4
+	VPBROADCASTD 4(DX), Y8
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y4, Y6, Y6
+	VPXOR        Y8, Y2, Y2
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y6, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPBROADCASTD (DX), Y2
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y2, Y7, Y7
-	VPBROADCASTD 4(DX), Y2
-	VPXOR        Y1, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y7, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 8(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 12(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 16(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 8(DX), Y3
+	VPBROADCASTD 12(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 20(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 16(DX), Y3
+	VPBROADCASTD 20(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 24(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 28(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 32(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 24(DX), Y3
+	VPBROADCASTD 28(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 36(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 32(DX), Y3
+	VPBROADCASTD 36(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 40(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 44(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 48(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 40(DX), Y3
+	VPBROADCASTD 44(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 52(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 48(DX), Y3
+	VPBROADCASTD 52(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 56(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 60(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 64(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 56(DX), Y3
+	VPBROADCASTD 60(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 68(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 64(DX), Y3
+	VPBROADCASTD 68(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 72(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 76(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 72(DX), Y3
+	VPBROADCASTD 76(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y5, Y5
-	VPOR        rng_onebits<>+0(SB), Y5, Y5
-	VSUBPS      rng_oneminushalf<>+0(SB), Y5, Y5
-	VPSUBD      rng_sqrthalf<>+0(SB), Y5, Y2
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y2
 	VPSRAD      $0x17, Y2, Y3
 	VCVTDQ2PS   Y3, Y3
 	VPAND       rng_mant<>+0(SB), Y2, Y2
@@ -1277,53 +1380,53 @@ group:
 	VDIVPS      Y2, Y5, Y5
 	VADDPS      Y5, Y5, Y2
 	VMULPS      Y5, Y5, Y5
-	VMOVUPS     rng_c9<>+0(SB), Y6
-	VFMADD213PS rng_c7<>+0(SB), Y5, Y6
-	VFMADD213PS rng_c5<>+0(SB), Y5, Y6
-	VFMADD213PS rng_c3<>+0(SB), Y5, Y6
+	VMOVUPS     rng_c9<>+0(SB), Y7
+	VFMADD213PS rng_c7<>+0(SB), Y5, Y7
+	VFMADD213PS rng_c5<>+0(SB), Y5, Y7
+	VFMADD213PS rng_c3<>+0(SB), Y5, Y7
 	VMULPS      Y5, Y2, Y5
-	VFMADD213PS Y2, Y5, Y6
-	VFMADD231PS rng_ln2lo<>+0(SB), Y3, Y6
-	VFMADD231PS rng_ln2hi<>+0(SB), Y3, Y6
-	VMULPS      rng_m2<>+0(SB), Y6, Y6
-	VSQRTPS     Y6, Y6
+	VFMADD213PS Y2, Y5, Y7
+	VFMADD231PS rng_ln2lo<>+0(SB), Y3, Y7
+	VFMADD231PS rng_ln2hi<>+0(SB), Y3, Y7
+	VMULPS      rng_m2<>+0(SB), Y7, Y7
+	VSQRTPS     Y7, Y7
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y9, Y9
-	VPOR         rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS       rng_oneminushalf<>+0(SB), Y9, Y9
-	VMULPS       rng_four<>+0(SB), Y9, Y2
+	VPSRLD       $0x09, Y8, Y8
+	VPOR         rng_onebits<>+0(SB), Y8, Y8
+	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
+	VMULPS       rng_four<>+0(SB), Y8, Y2
 	VCVTPS2DQ    Y2, Y2
 	VCVTDQ2PS    Y2, Y3
-	VFNMADD231PS rng_quart<>+0(SB), Y3, Y9
-	VMULPS       Y9, Y9, Y3
+	VFNMADD231PS rng_quart<>+0(SB), Y3, Y8
+	VMULPS       Y8, Y8, Y3
 	VMOVUPS      rng_s4<>+0(SB), Y5
+	VMOVUPS      rng_c5c<>+0(SB), Y9
 	VFMADD213PS  rng_s3<>+0(SB), Y3, Y5
+	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y9
 	VFMADD213PS  rng_s2<>+0(SB), Y3, Y5
+	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y9
 	VFMADD213PS  rng_s1<>+0(SB), Y3, Y5
+	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y9
 	VFMADD213PS  rng_s0<>+0(SB), Y3, Y5
-	VMULPS       Y5, Y9, Y5
-	VMOVUPS      rng_c5c<>+0(SB), Y8
-	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y8
-	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y8
-	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y8
-	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y8
-	VFMADD213PS  rng_one<>+0(SB), Y3, Y8
+	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y9
+	VMULPS       Y5, Y8, Y5
+	VFMADD213PS  rng_one<>+0(SB), Y3, Y9
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD    $0x1f, Y2, Y3
-	VPADDD    rng_ione<>+0(SB), Y2, Y10
-	VPSLLD    $0x1e, Y10, Y10
+	VPADDD    rng_ione<>+0(SB), Y2, Y8
+	VPSLLD    $0x1e, Y8, Y8
 	VPSLLD    $0x1e, Y2, Y2
-	VBLENDVPS Y3, Y5, Y8, Y9
-	VBLENDVPS Y3, Y8, Y5, Y3
-	VPAND     rng_sign<>+0(SB), Y10, Y10
+	VBLENDVPS Y3, Y5, Y9, Y10
+	VBLENDVPS Y3, Y9, Y5, Y3
+	VPAND     rng_sign<>+0(SB), Y8, Y8
 	VPAND     rng_sign<>+0(SB), Y2, Y2
-	VPXOR     Y10, Y9, Y9
+	VPXOR     Y8, Y10, Y10
 	VPXOR     Y2, Y3, Y3
-	VMULPS    Y6, Y9, Y9
-	VMULPS    Y6, Y3, Y3
-	VMOVUPS   Y9, (AX)
+	VMULPS    Y7, Y10, Y10
+	VMULPS    Y7, Y3, Y3
+	VMOVUPS   Y10, (AX)
 	VMOVUPS   Y3, 64(AX)
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
@@ -1352,255 +1455,278 @@ group:
 	VSQRTPS     Y5, Y5
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y7, Y7
-	VPOR         rng_onebits<>+0(SB), Y7, Y7
-	VSUBPS       rng_oneminushalf<>+0(SB), Y7, Y7
-	VMULPS       rng_four<>+0(SB), Y7, Y2
+	VPSRLD       $0x09, Y6, Y6
+	VPOR         rng_onebits<>+0(SB), Y6, Y6
+	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
+	VMULPS       rng_four<>+0(SB), Y6, Y2
 	VCVTPS2DQ    Y2, Y2
 	VCVTDQ2PS    Y2, Y3
-	VFNMADD231PS rng_quart<>+0(SB), Y3, Y7
-	VMULPS       Y7, Y7, Y3
+	VFNMADD231PS rng_quart<>+0(SB), Y3, Y6
+	VMULPS       Y6, Y6, Y3
 	VMOVUPS      rng_s4<>+0(SB), Y4
+	VMOVUPS      rng_c5c<>+0(SB), Y7
 	VFMADD213PS  rng_s3<>+0(SB), Y3, Y4
+	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y7
 	VFMADD213PS  rng_s2<>+0(SB), Y3, Y4
+	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y7
 	VFMADD213PS  rng_s1<>+0(SB), Y3, Y4
+	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y7
 	VFMADD213PS  rng_s0<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y7, Y4
-	VMOVUPS      rng_c5c<>+0(SB), Y6
-	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y6
-	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y6
-	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y6
-	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y6
-	VFMADD213PS  rng_one<>+0(SB), Y3, Y6
+	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y7
+	VMULPS       Y4, Y6, Y4
+	VFMADD213PS  rng_one<>+0(SB), Y3, Y7
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD    $0x1f, Y2, Y3
-	VPADDD    rng_ione<>+0(SB), Y2, Y8
-	VPSLLD    $0x1e, Y8, Y8
+	VPADDD    rng_ione<>+0(SB), Y2, Y6
+	VPSLLD    $0x1e, Y6, Y6
 	VPSLLD    $0x1e, Y2, Y2
-	VBLENDVPS Y3, Y4, Y6, Y7
-	VBLENDVPS Y3, Y6, Y4, Y3
-	VPAND     rng_sign<>+0(SB), Y8, Y8
+	VBLENDVPS Y3, Y4, Y7, Y8
+	VBLENDVPS Y3, Y7, Y4, Y3
+	VPAND     rng_sign<>+0(SB), Y6, Y6
 	VPAND     rng_sign<>+0(SB), Y2, Y2
-	VPXOR     Y8, Y7, Y7
+	VPXOR     Y6, Y8, Y8
 	VPXOR     Y2, Y3, Y3
-	VMULPS    Y5, Y7, Y7
+	VMULPS    Y5, Y8, Y8
 	VMULPS    Y5, Y3, Y3
-	VMOVUPS   Y7, 128(AX)
+	VMOVUPS   Y8, 128(AX)
 	VMOVUPS   Y3, 192(AX)
 
-	// Blocks 16g+8 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
 	MOVD         SI, X2
 	VPBROADCASTD X2, Y2
 	VPADDD       rng_iota<>+32(SB), Y2, Y2
-	MOVD         DI, X3
+	SHRQ         $0x20, SI
+	MOVD         SI, X3
 	VPBROADCASTD X3, Y3
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y2, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y2, Y5
-	VPSLLQ       $0x20, Y4, Y6
-	VPBLENDD     $0xaa, Y4, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y2, Y6
-	VPSRLQ       $0x20, Y0, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y4
+	VPSLLQ       $0x20, Y4, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y4, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPSLLQ       $0x20, Y4, Y7
+	VPBLENDD     $0xaa, Y7, Y6, Y7
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y4, Y6, Y6
+	VPBROADCASTD (DX), Y4
+	VPBROADCASTD 4(DX), Y8
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y4, Y6, Y6
+	VPXOR        Y8, Y2, Y2
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y6, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPBROADCASTD (DX), Y2
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y2, Y7, Y7
-	VPBROADCASTD 4(DX), Y2
-	VPXOR        Y1, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y7, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 8(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 12(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 16(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 8(DX), Y3
+	VPBROADCASTD 12(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 20(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 16(DX), Y3
+	VPBROADCASTD 20(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 24(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 28(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 32(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 24(DX), Y3
+	VPBROADCASTD 28(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 36(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 32(DX), Y3
+	VPBROADCASTD 36(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 40(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 44(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 48(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 40(DX), Y3
+	VPBROADCASTD 44(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 52(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 48(DX), Y3
+	VPBROADCASTD 52(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 56(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 60(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y6
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y6, Y3, Y6
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y8
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y8, Y3, Y8
-	VPBROADCASTD 64(DX), Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 56(DX), Y3
+	VPBROADCASTD 60(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
 	VPXOR        Y9, Y4, Y4
-	VPXOR        Y2, Y4, Y4
-	VPBROADCASTD 68(DX), Y2
-	VPXOR        Y7, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPSRLQ       $0x20, Y4, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y3
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y4
-	VPSLLQ       $0x20, Y2, Y7
-	VPBLENDD     $0xaa, Y2, Y4, Y4
-	VPBLENDD     $0xaa, Y7, Y3, Y7
-	VPSRLQ       $0x20, Y5, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y5
+	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 64(DX), Y3
+	VPBROADCASTD 68(DX), Y9
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y6, Y2, Y2
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y9, Y2, Y2
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y6
+	VPBLENDD     $0xaa, Y6, Y4, Y6
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y3
 	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPSRLQ       $0x20, Y3, Y5
-	VPSLLQ       $0x20, Y2, Y9
-	VPBLENDD     $0xaa, Y2, Y5, Y5
-	VPBLENDD     $0xaa, Y9, Y3, Y9
-	VPBROADCASTD 72(DX), Y2
-	VPXOR        Y8, Y5, Y5
-	VPXOR        Y2, Y5, Y5
-	VPBROADCASTD 76(DX), Y2
-	VPXOR        Y6, Y4, Y4
-	VPXOR        Y2, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y3, Y8
+	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSRLQ       $0x20, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPBROADCASTD 72(DX), Y3
+	VPBROADCASTD 76(DX), Y9
+	VPXOR        Y7, Y2, Y2
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y9, Y4, Y4
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y5, Y5
-	VPOR        rng_onebits<>+0(SB), Y5, Y5
-	VSUBPS      rng_oneminushalf<>+0(SB), Y5, Y5
-	VPSUBD      rng_sqrthalf<>+0(SB), Y5, Y2
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y2
 	VPSRAD      $0x17, Y2, Y3
 	VCVTDQ2PS   Y3, Y3
 	VPAND       rng_mant<>+0(SB), Y2, Y2
@@ -1610,53 +1736,53 @@ group:
 	VDIVPS      Y2, Y5, Y5
 	VADDPS      Y5, Y5, Y2
 	VMULPS      Y5, Y5, Y5
-	VMOVUPS     rng_c9<>+0(SB), Y6
-	VFMADD213PS rng_c7<>+0(SB), Y5, Y6
-	VFMADD213PS rng_c5<>+0(SB), Y5, Y6
-	VFMADD213PS rng_c3<>+0(SB), Y5, Y6
+	VMOVUPS     rng_c9<>+0(SB), Y7
+	VFMADD213PS rng_c7<>+0(SB), Y5, Y7
+	VFMADD213PS rng_c5<>+0(SB), Y5, Y7
+	VFMADD213PS rng_c3<>+0(SB), Y5, Y7
 	VMULPS      Y5, Y2, Y5
-	VFMADD213PS Y2, Y5, Y6
-	VFMADD231PS rng_ln2lo<>+0(SB), Y3, Y6
-	VFMADD231PS rng_ln2hi<>+0(SB), Y3, Y6
-	VMULPS      rng_m2<>+0(SB), Y6, Y6
-	VSQRTPS     Y6, Y6
+	VFMADD213PS Y2, Y5, Y7
+	VFMADD231PS rng_ln2lo<>+0(SB), Y3, Y7
+	VFMADD231PS rng_ln2hi<>+0(SB), Y3, Y7
+	VMULPS      rng_m2<>+0(SB), Y7, Y7
+	VSQRTPS     Y7, Y7
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y9, Y9
-	VPOR         rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS       rng_oneminushalf<>+0(SB), Y9, Y9
-	VMULPS       rng_four<>+0(SB), Y9, Y2
+	VPSRLD       $0x09, Y8, Y8
+	VPOR         rng_onebits<>+0(SB), Y8, Y8
+	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
+	VMULPS       rng_four<>+0(SB), Y8, Y2
 	VCVTPS2DQ    Y2, Y2
 	VCVTDQ2PS    Y2, Y3
-	VFNMADD231PS rng_quart<>+0(SB), Y3, Y9
-	VMULPS       Y9, Y9, Y3
+	VFNMADD231PS rng_quart<>+0(SB), Y3, Y8
+	VMULPS       Y8, Y8, Y3
 	VMOVUPS      rng_s4<>+0(SB), Y5
+	VMOVUPS      rng_c5c<>+0(SB), Y9
 	VFMADD213PS  rng_s3<>+0(SB), Y3, Y5
+	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y9
 	VFMADD213PS  rng_s2<>+0(SB), Y3, Y5
+	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y9
 	VFMADD213PS  rng_s1<>+0(SB), Y3, Y5
+	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y9
 	VFMADD213PS  rng_s0<>+0(SB), Y3, Y5
-	VMULPS       Y5, Y9, Y5
-	VMOVUPS      rng_c5c<>+0(SB), Y8
-	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y8
-	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y8
-	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y8
-	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y8
-	VFMADD213PS  rng_one<>+0(SB), Y3, Y8
+	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y9
+	VMULPS       Y5, Y8, Y5
+	VFMADD213PS  rng_one<>+0(SB), Y3, Y9
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD    $0x1f, Y2, Y3
-	VPADDD    rng_ione<>+0(SB), Y2, Y10
-	VPSLLD    $0x1e, Y10, Y10
+	VPADDD    rng_ione<>+0(SB), Y2, Y8
+	VPSLLD    $0x1e, Y8, Y8
 	VPSLLD    $0x1e, Y2, Y2
-	VBLENDVPS Y3, Y5, Y8, Y9
-	VBLENDVPS Y3, Y8, Y5, Y3
-	VPAND     rng_sign<>+0(SB), Y10, Y10
+	VBLENDVPS Y3, Y5, Y9, Y10
+	VBLENDVPS Y3, Y9, Y5, Y3
+	VPAND     rng_sign<>+0(SB), Y8, Y8
 	VPAND     rng_sign<>+0(SB), Y2, Y2
-	VPXOR     Y10, Y9, Y9
+	VPXOR     Y8, Y10, Y10
 	VPXOR     Y2, Y3, Y3
-	VMULPS    Y6, Y9, Y9
-	VMULPS    Y6, Y3, Y3
-	VMOVUPS   Y9, 32(AX)
+	VMULPS    Y7, Y10, Y10
+	VMULPS    Y7, Y3, Y3
+	VMOVUPS   Y10, 32(AX)
 	VMOVUPS   Y3, 96(AX)
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
@@ -1685,41 +1811,41 @@ group:
 	VSQRTPS     Y5, Y5
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y7, Y7
-	VPOR         rng_onebits<>+0(SB), Y7, Y7
-	VSUBPS       rng_oneminushalf<>+0(SB), Y7, Y7
-	VMULPS       rng_four<>+0(SB), Y7, Y2
+	VPSRLD       $0x09, Y6, Y6
+	VPOR         rng_onebits<>+0(SB), Y6, Y6
+	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
+	VMULPS       rng_four<>+0(SB), Y6, Y2
 	VCVTPS2DQ    Y2, Y2
 	VCVTDQ2PS    Y2, Y3
-	VFNMADD231PS rng_quart<>+0(SB), Y3, Y7
-	VMULPS       Y7, Y7, Y3
+	VFNMADD231PS rng_quart<>+0(SB), Y3, Y6
+	VMULPS       Y6, Y6, Y3
 	VMOVUPS      rng_s4<>+0(SB), Y4
+	VMOVUPS      rng_c5c<>+0(SB), Y7
 	VFMADD213PS  rng_s3<>+0(SB), Y3, Y4
+	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y7
 	VFMADD213PS  rng_s2<>+0(SB), Y3, Y4
+	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y7
 	VFMADD213PS  rng_s1<>+0(SB), Y3, Y4
+	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y7
 	VFMADD213PS  rng_s0<>+0(SB), Y3, Y4
-	VMULPS       Y4, Y7, Y4
-	VMOVUPS      rng_c5c<>+0(SB), Y6
-	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y6
-	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y6
-	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y6
-	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y6
-	VFMADD213PS  rng_one<>+0(SB), Y3, Y6
+	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y7
+	VMULPS       Y4, Y6, Y4
+	VFMADD213PS  rng_one<>+0(SB), Y3, Y7
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD    $0x1f, Y2, Y3
-	VPADDD    rng_ione<>+0(SB), Y2, Y8
-	VPSLLD    $0x1e, Y8, Y8
+	VPADDD    rng_ione<>+0(SB), Y2, Y6
+	VPSLLD    $0x1e, Y6, Y6
 	VPSLLD    $0x1e, Y2, Y2
-	VBLENDVPS Y3, Y4, Y6, Y7
-	VBLENDVPS Y3, Y6, Y4, Y3
-	VPAND     rng_sign<>+0(SB), Y8, Y8
+	VBLENDVPS Y3, Y4, Y7, Y8
+	VBLENDVPS Y3, Y7, Y4, Y3
+	VPAND     rng_sign<>+0(SB), Y6, Y6
 	VPAND     rng_sign<>+0(SB), Y2, Y2
-	VPXOR     Y8, Y7, Y7
+	VPXOR     Y6, Y8, Y8
 	VPXOR     Y2, Y3, Y3
-	VMULPS    Y5, Y7, Y7
+	VMULPS    Y5, Y8, Y8
 	VMULPS    Y5, Y3, Y3
-	VMOVUPS   Y7, 160(AX)
+	VMOVUPS   Y8, 160(AX)
 	VMOVUPS   Y3, 224(AX)
 	ADDQ      $0x00000100, AX
 	SUBQ      $0x00000040, CX
@@ -1964,78 +2090,6 @@ DATA rng_s4<>+56(SB)/4, $0x42283c1a
 DATA rng_s4<>+60(SB)/4, $0x42283c1a
 GLOBL rng_s4<>(SB), RODATA|NOPTR, $64
 
-DATA rng_s3<>+0(SB)/4, $0xc2996966
-DATA rng_s3<>+4(SB)/4, $0xc2996966
-DATA rng_s3<>+8(SB)/4, $0xc2996966
-DATA rng_s3<>+12(SB)/4, $0xc2996966
-DATA rng_s3<>+16(SB)/4, $0xc2996966
-DATA rng_s3<>+20(SB)/4, $0xc2996966
-DATA rng_s3<>+24(SB)/4, $0xc2996966
-DATA rng_s3<>+28(SB)/4, $0xc2996966
-DATA rng_s3<>+32(SB)/4, $0xc2996966
-DATA rng_s3<>+36(SB)/4, $0xc2996966
-DATA rng_s3<>+40(SB)/4, $0xc2996966
-DATA rng_s3<>+44(SB)/4, $0xc2996966
-DATA rng_s3<>+48(SB)/4, $0xc2996966
-DATA rng_s3<>+52(SB)/4, $0xc2996966
-DATA rng_s3<>+56(SB)/4, $0xc2996966
-DATA rng_s3<>+60(SB)/4, $0xc2996966
-GLOBL rng_s3<>(SB), RODATA|NOPTR, $64
-
-DATA rng_s2<>+0(SB)/4, $0x42a335e3
-DATA rng_s2<>+4(SB)/4, $0x42a335e3
-DATA rng_s2<>+8(SB)/4, $0x42a335e3
-DATA rng_s2<>+12(SB)/4, $0x42a335e3
-DATA rng_s2<>+16(SB)/4, $0x42a335e3
-DATA rng_s2<>+20(SB)/4, $0x42a335e3
-DATA rng_s2<>+24(SB)/4, $0x42a335e3
-DATA rng_s2<>+28(SB)/4, $0x42a335e3
-DATA rng_s2<>+32(SB)/4, $0x42a335e3
-DATA rng_s2<>+36(SB)/4, $0x42a335e3
-DATA rng_s2<>+40(SB)/4, $0x42a335e3
-DATA rng_s2<>+44(SB)/4, $0x42a335e3
-DATA rng_s2<>+48(SB)/4, $0x42a335e3
-DATA rng_s2<>+52(SB)/4, $0x42a335e3
-DATA rng_s2<>+56(SB)/4, $0x42a335e3
-DATA rng_s2<>+60(SB)/4, $0x42a335e3
-GLOBL rng_s2<>(SB), RODATA|NOPTR, $64
-
-DATA rng_s1<>+0(SB)/4, $0xc2255de7
-DATA rng_s1<>+4(SB)/4, $0xc2255de7
-DATA rng_s1<>+8(SB)/4, $0xc2255de7
-DATA rng_s1<>+12(SB)/4, $0xc2255de7
-DATA rng_s1<>+16(SB)/4, $0xc2255de7
-DATA rng_s1<>+20(SB)/4, $0xc2255de7
-DATA rng_s1<>+24(SB)/4, $0xc2255de7
-DATA rng_s1<>+28(SB)/4, $0xc2255de7
-DATA rng_s1<>+32(SB)/4, $0xc2255de7
-DATA rng_s1<>+36(SB)/4, $0xc2255de7
-DATA rng_s1<>+40(SB)/4, $0xc2255de7
-DATA rng_s1<>+44(SB)/4, $0xc2255de7
-DATA rng_s1<>+48(SB)/4, $0xc2255de7
-DATA rng_s1<>+52(SB)/4, $0xc2255de7
-DATA rng_s1<>+56(SB)/4, $0xc2255de7
-DATA rng_s1<>+60(SB)/4, $0xc2255de7
-GLOBL rng_s1<>(SB), RODATA|NOPTR, $64
-
-DATA rng_s0<>+0(SB)/4, $0x40c90fdb
-DATA rng_s0<>+4(SB)/4, $0x40c90fdb
-DATA rng_s0<>+8(SB)/4, $0x40c90fdb
-DATA rng_s0<>+12(SB)/4, $0x40c90fdb
-DATA rng_s0<>+16(SB)/4, $0x40c90fdb
-DATA rng_s0<>+20(SB)/4, $0x40c90fdb
-DATA rng_s0<>+24(SB)/4, $0x40c90fdb
-DATA rng_s0<>+28(SB)/4, $0x40c90fdb
-DATA rng_s0<>+32(SB)/4, $0x40c90fdb
-DATA rng_s0<>+36(SB)/4, $0x40c90fdb
-DATA rng_s0<>+40(SB)/4, $0x40c90fdb
-DATA rng_s0<>+44(SB)/4, $0x40c90fdb
-DATA rng_s0<>+48(SB)/4, $0x40c90fdb
-DATA rng_s0<>+52(SB)/4, $0x40c90fdb
-DATA rng_s0<>+56(SB)/4, $0x40c90fdb
-DATA rng_s0<>+60(SB)/4, $0x40c90fdb
-GLOBL rng_s0<>(SB), RODATA|NOPTR, $64
-
 DATA rng_c5c<>+0(SB)/4, $0xc1d368f9
 DATA rng_c5c<>+4(SB)/4, $0xc1d368f9
 DATA rng_c5c<>+8(SB)/4, $0xc1d368f9
@@ -2053,6 +2107,24 @@ DATA rng_c5c<>+52(SB)/4, $0xc1d368f9
 DATA rng_c5c<>+56(SB)/4, $0xc1d368f9
 DATA rng_c5c<>+60(SB)/4, $0xc1d368f9
 GLOBL rng_c5c<>(SB), RODATA|NOPTR, $64
+
+DATA rng_s3<>+0(SB)/4, $0xc2996966
+DATA rng_s3<>+4(SB)/4, $0xc2996966
+DATA rng_s3<>+8(SB)/4, $0xc2996966
+DATA rng_s3<>+12(SB)/4, $0xc2996966
+DATA rng_s3<>+16(SB)/4, $0xc2996966
+DATA rng_s3<>+20(SB)/4, $0xc2996966
+DATA rng_s3<>+24(SB)/4, $0xc2996966
+DATA rng_s3<>+28(SB)/4, $0xc2996966
+DATA rng_s3<>+32(SB)/4, $0xc2996966
+DATA rng_s3<>+36(SB)/4, $0xc2996966
+DATA rng_s3<>+40(SB)/4, $0xc2996966
+DATA rng_s3<>+44(SB)/4, $0xc2996966
+DATA rng_s3<>+48(SB)/4, $0xc2996966
+DATA rng_s3<>+52(SB)/4, $0xc2996966
+DATA rng_s3<>+56(SB)/4, $0xc2996966
+DATA rng_s3<>+60(SB)/4, $0xc2996966
+GLOBL rng_s3<>(SB), RODATA|NOPTR, $64
 
 DATA rng_c4c<>+0(SB)/4, $0x4270fa83
 DATA rng_c4c<>+4(SB)/4, $0x4270fa83
@@ -2072,6 +2144,24 @@ DATA rng_c4c<>+56(SB)/4, $0x4270fa83
 DATA rng_c4c<>+60(SB)/4, $0x4270fa83
 GLOBL rng_c4c<>(SB), RODATA|NOPTR, $64
 
+DATA rng_s2<>+0(SB)/4, $0x42a335e3
+DATA rng_s2<>+4(SB)/4, $0x42a335e3
+DATA rng_s2<>+8(SB)/4, $0x42a335e3
+DATA rng_s2<>+12(SB)/4, $0x42a335e3
+DATA rng_s2<>+16(SB)/4, $0x42a335e3
+DATA rng_s2<>+20(SB)/4, $0x42a335e3
+DATA rng_s2<>+24(SB)/4, $0x42a335e3
+DATA rng_s2<>+28(SB)/4, $0x42a335e3
+DATA rng_s2<>+32(SB)/4, $0x42a335e3
+DATA rng_s2<>+36(SB)/4, $0x42a335e3
+DATA rng_s2<>+40(SB)/4, $0x42a335e3
+DATA rng_s2<>+44(SB)/4, $0x42a335e3
+DATA rng_s2<>+48(SB)/4, $0x42a335e3
+DATA rng_s2<>+52(SB)/4, $0x42a335e3
+DATA rng_s2<>+56(SB)/4, $0x42a335e3
+DATA rng_s2<>+60(SB)/4, $0x42a335e3
+GLOBL rng_s2<>(SB), RODATA|NOPTR, $64
+
 DATA rng_c3c<>+0(SB)/4, $0xc2aae9e4
 DATA rng_c3c<>+4(SB)/4, $0xc2aae9e4
 DATA rng_c3c<>+8(SB)/4, $0xc2aae9e4
@@ -2090,6 +2180,24 @@ DATA rng_c3c<>+56(SB)/4, $0xc2aae9e4
 DATA rng_c3c<>+60(SB)/4, $0xc2aae9e4
 GLOBL rng_c3c<>(SB), RODATA|NOPTR, $64
 
+DATA rng_s1<>+0(SB)/4, $0xc2255de7
+DATA rng_s1<>+4(SB)/4, $0xc2255de7
+DATA rng_s1<>+8(SB)/4, $0xc2255de7
+DATA rng_s1<>+12(SB)/4, $0xc2255de7
+DATA rng_s1<>+16(SB)/4, $0xc2255de7
+DATA rng_s1<>+20(SB)/4, $0xc2255de7
+DATA rng_s1<>+24(SB)/4, $0xc2255de7
+DATA rng_s1<>+28(SB)/4, $0xc2255de7
+DATA rng_s1<>+32(SB)/4, $0xc2255de7
+DATA rng_s1<>+36(SB)/4, $0xc2255de7
+DATA rng_s1<>+40(SB)/4, $0xc2255de7
+DATA rng_s1<>+44(SB)/4, $0xc2255de7
+DATA rng_s1<>+48(SB)/4, $0xc2255de7
+DATA rng_s1<>+52(SB)/4, $0xc2255de7
+DATA rng_s1<>+56(SB)/4, $0xc2255de7
+DATA rng_s1<>+60(SB)/4, $0xc2255de7
+GLOBL rng_s1<>(SB), RODATA|NOPTR, $64
+
 DATA rng_c2c<>+0(SB)/4, $0x4281e0f8
 DATA rng_c2c<>+4(SB)/4, $0x4281e0f8
 DATA rng_c2c<>+8(SB)/4, $0x4281e0f8
@@ -2107,6 +2215,24 @@ DATA rng_c2c<>+52(SB)/4, $0x4281e0f8
 DATA rng_c2c<>+56(SB)/4, $0x4281e0f8
 DATA rng_c2c<>+60(SB)/4, $0x4281e0f8
 GLOBL rng_c2c<>(SB), RODATA|NOPTR, $64
+
+DATA rng_s0<>+0(SB)/4, $0x40c90fdb
+DATA rng_s0<>+4(SB)/4, $0x40c90fdb
+DATA rng_s0<>+8(SB)/4, $0x40c90fdb
+DATA rng_s0<>+12(SB)/4, $0x40c90fdb
+DATA rng_s0<>+16(SB)/4, $0x40c90fdb
+DATA rng_s0<>+20(SB)/4, $0x40c90fdb
+DATA rng_s0<>+24(SB)/4, $0x40c90fdb
+DATA rng_s0<>+28(SB)/4, $0x40c90fdb
+DATA rng_s0<>+32(SB)/4, $0x40c90fdb
+DATA rng_s0<>+36(SB)/4, $0x40c90fdb
+DATA rng_s0<>+40(SB)/4, $0x40c90fdb
+DATA rng_s0<>+44(SB)/4, $0x40c90fdb
+DATA rng_s0<>+48(SB)/4, $0x40c90fdb
+DATA rng_s0<>+52(SB)/4, $0x40c90fdb
+DATA rng_s0<>+56(SB)/4, $0x40c90fdb
+DATA rng_s0<>+60(SB)/4, $0x40c90fdb
+GLOBL rng_s0<>(SB), RODATA|NOPTR, $64
 
 DATA rng_c1c<>+0(SB)/4, $0xc19de9e6
 DATA rng_c1c<>+4(SB)/4, $0xc19de9e6
@@ -2184,227 +2310,246 @@ TEXT ·PhiloxLangevinAVX2(SB), NOSPLIT, $0-80
 	MOVD         DI, X3
 	VPBROADCASTD X3, Y3
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ DX, $0x00000040
 	JB   done
-	MOVQ SI, DI
-	SHLQ $0x04, DI
-	MOVQ DI, R8
-	SHRQ $0x20, R8
 
-	// Blocks 16g+0 … 16g+7: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
+	MOVQ         SI, DI
+	SHLQ         $0x04, DI
 	MOVD         DI, X4
 	VPBROADCASTD X4, Y4
 	VPADDD       rng_iota<>+0(SB), Y4, Y4
-	MOVD         R8, X5
+	SHRQ         $0x20, DI
+	MOVD         DI, X5
 	VPBROADCASTD X5, Y5
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y4, Y6
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y6, Y8
-	VPBLENDD     $0xaa, Y6, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y6
+	VPSLLQ       $0x20, Y6, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y6, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPSLLQ       $0x20, Y6, Y9
+	VPBLENDD     $0xaa, Y9, Y8, Y9
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y6, Y8, Y8
+	VPBROADCASTD (BX), Y6
+	VPBROADCASTD 4(BX), Y10
+	VPXOR        Y5, Y8, Y8
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y6, Y8, Y8
+	VPXOR        Y10, Y4, Y4
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y8, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y6, Y9
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y6, Y10
-	VPBROADCASTD (BX), Y4
-	VPXOR        Y5, Y9, Y9
-	VPXOR        Y4, Y9, Y9
-	VPBROADCASTD 4(BX), Y4
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y9, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 8(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 12(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 16(BX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 8(BX), Y5
+	VPBROADCASTD 12(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 20(BX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 16(BX), Y5
+	VPBROADCASTD 20(BX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 24(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 28(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 32(BX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 24(BX), Y5
+	VPBROADCASTD 28(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 36(BX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 32(BX), Y5
+	VPBROADCASTD 36(BX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 40(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 44(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 48(BX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 40(BX), Y5
+	VPBROADCASTD 44(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 52(BX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 48(BX), Y5
+	VPBROADCASTD 52(BX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 56(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 60(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 64(BX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 56(BX), Y5
+	VPBROADCASTD 60(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 68(BX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 64(BX), Y5
+	VPBROADCASTD 68(BX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 72(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 76(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 72(BX), Y5
+	VPBROADCASTD 76(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y11, Y6, Y6
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y7, Y7
-	VPOR        rng_onebits<>+0(SB), Y7, Y7
-	VSUBPS      rng_oneminushalf<>+0(SB), Y7, Y7
-	VPSUBD      rng_sqrthalf<>+0(SB), Y7, Y4
+	VPSRLD      $0x09, Y4, Y4
+	VPOR        rng_onebits<>+0(SB), Y4, Y4
+	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
+	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y4
 	VPSRAD      $0x17, Y4, Y5
 	VCVTDQ2PS   Y5, Y5
 	VPAND       rng_mant<>+0(SB), Y4, Y4
@@ -2414,55 +2559,55 @@ group:
 	VDIVPS      Y4, Y7, Y7
 	VADDPS      Y7, Y7, Y4
 	VMULPS      Y7, Y7, Y7
-	VMOVUPS     rng_c9<>+0(SB), Y8
-	VFMADD213PS rng_c7<>+0(SB), Y7, Y8
-	VFMADD213PS rng_c5<>+0(SB), Y7, Y8
-	VFMADD213PS rng_c3<>+0(SB), Y7, Y8
+	VMOVUPS     rng_c9<>+0(SB), Y9
+	VFMADD213PS rng_c7<>+0(SB), Y7, Y9
+	VFMADD213PS rng_c5<>+0(SB), Y7, Y9
+	VFMADD213PS rng_c3<>+0(SB), Y7, Y9
 	VMULPS      Y7, Y4, Y7
-	VFMADD213PS Y4, Y7, Y8
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y8
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y8
-	VMULPS      rng_m2<>+0(SB), Y8, Y8
-	VSQRTPS     Y8, Y8
+	VFMADD213PS Y4, Y7, Y9
+	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y9
+	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y9
+	VMULPS      rng_m2<>+0(SB), Y9, Y9
+	VSQRTPS     Y9, Y9
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y11, Y11
-	VPOR         rng_onebits<>+0(SB), Y11, Y11
-	VSUBPS       rng_oneminushalf<>+0(SB), Y11, Y11
-	VMULPS       rng_four<>+0(SB), Y11, Y4
+	VPSRLD       $0x09, Y10, Y10
+	VPOR         rng_onebits<>+0(SB), Y10, Y10
+	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
+	VMULPS       rng_four<>+0(SB), Y10, Y4
 	VCVTPS2DQ    Y4, Y4
 	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y11
-	VMULPS       Y11, Y11, Y5
+	VFNMADD231PS rng_quart<>+0(SB), Y5, Y10
+	VMULPS       Y10, Y10, Y5
 	VMOVUPS      rng_s4<>+0(SB), Y7
+	VMOVUPS      rng_c5c<>+0(SB), Y11
 	VFMADD213PS  rng_s3<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s2<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s1<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s0<>+0(SB), Y5, Y7
-	VMULPS       Y7, Y11, Y7
-	VMOVUPS      rng_c5c<>+0(SB), Y10
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y10
+	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y11
+	VMULPS       Y7, Y10, Y7
+	VFMADD213PS  rng_one<>+0(SB), Y5, Y11
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y12
-	VPSLLD      $0x1e, Y12, Y12
+	VPADDD      rng_ione<>+0(SB), Y4, Y10
+	VPSLLD      $0x1e, Y10, Y10
 	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y7, Y10, Y11
-	VBLENDVPS   Y5, Y10, Y7, Y5
-	VPAND       rng_sign<>+0(SB), Y12, Y12
+	VBLENDVPS   Y5, Y7, Y11, Y12
+	VBLENDVPS   Y5, Y11, Y7, Y5
+	VPAND       rng_sign<>+0(SB), Y10, Y10
 	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y12, Y11, Y11
+	VPXOR       Y10, Y12, Y12
 	VPXOR       Y4, Y5, Y5
-	VMULPS      Y8, Y11, Y11
-	VMULPS      Y8, Y5, Y5
+	VMULPS      Y9, Y12, Y12
+	VMULPS      Y9, Y5, Y5
 	VMOVUPS     (AX), Y4
 	VFMADD231PS (CX), Y0, Y4
-	VFMADD231PS Y11, Y1, Y4
+	VFMADD231PS Y12, Y1, Y4
 	VMOVUPS     Y4, (AX)
 	VMOVUPS     64(AX), Y4
 	VFMADD231PS 64(CX), Y0, Y4
@@ -2495,261 +2640,284 @@ group:
 	VSQRTPS     Y7, Y7
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y9, Y9
-	VPOR         rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS       rng_oneminushalf<>+0(SB), Y9, Y9
-	VMULPS       rng_four<>+0(SB), Y9, Y4
+	VPSRLD       $0x09, Y8, Y8
+	VPOR         rng_onebits<>+0(SB), Y8, Y8
+	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
+	VMULPS       rng_four<>+0(SB), Y8, Y4
 	VCVTPS2DQ    Y4, Y4
 	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y9
-	VMULPS       Y9, Y9, Y5
+	VFNMADD231PS rng_quart<>+0(SB), Y5, Y8
+	VMULPS       Y8, Y8, Y5
 	VMOVUPS      rng_s4<>+0(SB), Y6
+	VMOVUPS      rng_c5c<>+0(SB), Y9
 	VFMADD213PS  rng_s3<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s2<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s1<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s0<>+0(SB), Y5, Y6
-	VMULPS       Y6, Y9, Y6
-	VMOVUPS      rng_c5c<>+0(SB), Y8
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y8
+	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y9
+	VMULPS       Y6, Y8, Y6
+	VFMADD213PS  rng_one<>+0(SB), Y5, Y9
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y10
-	VPSLLD      $0x1e, Y10, Y10
+	VPADDD      rng_ione<>+0(SB), Y4, Y8
+	VPSLLD      $0x1e, Y8, Y8
 	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y6, Y8, Y9
-	VBLENDVPS   Y5, Y8, Y6, Y5
-	VPAND       rng_sign<>+0(SB), Y10, Y10
+	VBLENDVPS   Y5, Y6, Y9, Y10
+	VBLENDVPS   Y5, Y9, Y6, Y5
+	VPAND       rng_sign<>+0(SB), Y8, Y8
 	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y10, Y9, Y9
+	VPXOR       Y8, Y10, Y10
 	VPXOR       Y4, Y5, Y5
-	VMULPS      Y7, Y9, Y9
+	VMULPS      Y7, Y10, Y10
 	VMULPS      Y7, Y5, Y5
 	VMOVUPS     128(AX), Y4
 	VFMADD231PS 128(CX), Y0, Y4
-	VFMADD231PS Y9, Y1, Y4
+	VFMADD231PS Y10, Y1, Y4
 	VMOVUPS     Y4, 128(AX)
 	VMOVUPS     192(AX), Y4
 	VFMADD231PS 192(CX), Y0, Y4
 	VFMADD231PS Y5, Y1, Y4
 	VMOVUPS     Y4, 192(AX)
 
-	// Blocks 16g+8 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         SI, DI
+	SHLQ         $0x04, DI
 	MOVD         DI, X4
 	VPBROADCASTD X4, Y4
 	VPADDD       rng_iota<>+32(SB), Y4, Y4
-	MOVD         R8, X5
+	SHRQ         $0x20, DI
+	MOVD         DI, X5
 	VPBROADCASTD X5, Y5
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y4, Y6
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y6, Y8
-	VPBLENDD     $0xaa, Y6, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y6
+	VPSLLQ       $0x20, Y6, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y6, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPSLLQ       $0x20, Y6, Y9
+	VPBLENDD     $0xaa, Y9, Y8, Y9
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y6, Y8, Y8
+	VPBROADCASTD (BX), Y6
+	VPBROADCASTD 4(BX), Y10
+	VPXOR        Y5, Y8, Y8
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y6, Y8, Y8
+	VPXOR        Y10, Y4, Y4
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y8, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y6, Y9
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y6, Y10
-	VPBROADCASTD (BX), Y4
-	VPXOR        Y5, Y9, Y9
-	VPXOR        Y4, Y9, Y9
-	VPBROADCASTD 4(BX), Y4
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y9, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 8(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 12(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 16(BX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 8(BX), Y5
+	VPBROADCASTD 12(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 20(BX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 16(BX), Y5
+	VPBROADCASTD 20(BX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 24(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 28(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 32(BX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 24(BX), Y5
+	VPBROADCASTD 28(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 36(BX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 32(BX), Y5
+	VPBROADCASTD 36(BX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 40(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 44(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 48(BX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 40(BX), Y5
+	VPBROADCASTD 44(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 52(BX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 48(BX), Y5
+	VPBROADCASTD 52(BX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 56(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 60(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 64(BX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 56(BX), Y5
+	VPBROADCASTD 60(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 68(BX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 64(BX), Y5
+	VPBROADCASTD 68(BX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 72(BX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 76(BX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 72(BX), Y5
+	VPBROADCASTD 76(BX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y11, Y6, Y6
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y7, Y7
-	VPOR        rng_onebits<>+0(SB), Y7, Y7
-	VSUBPS      rng_oneminushalf<>+0(SB), Y7, Y7
-	VPSUBD      rng_sqrthalf<>+0(SB), Y7, Y4
+	VPSRLD      $0x09, Y4, Y4
+	VPOR        rng_onebits<>+0(SB), Y4, Y4
+	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
+	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y4
 	VPSRAD      $0x17, Y4, Y5
 	VCVTDQ2PS   Y5, Y5
 	VPAND       rng_mant<>+0(SB), Y4, Y4
@@ -2759,55 +2927,55 @@ group:
 	VDIVPS      Y4, Y7, Y7
 	VADDPS      Y7, Y7, Y4
 	VMULPS      Y7, Y7, Y7
-	VMOVUPS     rng_c9<>+0(SB), Y8
-	VFMADD213PS rng_c7<>+0(SB), Y7, Y8
-	VFMADD213PS rng_c5<>+0(SB), Y7, Y8
-	VFMADD213PS rng_c3<>+0(SB), Y7, Y8
+	VMOVUPS     rng_c9<>+0(SB), Y9
+	VFMADD213PS rng_c7<>+0(SB), Y7, Y9
+	VFMADD213PS rng_c5<>+0(SB), Y7, Y9
+	VFMADD213PS rng_c3<>+0(SB), Y7, Y9
 	VMULPS      Y7, Y4, Y7
-	VFMADD213PS Y4, Y7, Y8
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y8
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y8
-	VMULPS      rng_m2<>+0(SB), Y8, Y8
-	VSQRTPS     Y8, Y8
+	VFMADD213PS Y4, Y7, Y9
+	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y9
+	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y9
+	VMULPS      rng_m2<>+0(SB), Y9, Y9
+	VSQRTPS     Y9, Y9
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y11, Y11
-	VPOR         rng_onebits<>+0(SB), Y11, Y11
-	VSUBPS       rng_oneminushalf<>+0(SB), Y11, Y11
-	VMULPS       rng_four<>+0(SB), Y11, Y4
+	VPSRLD       $0x09, Y10, Y10
+	VPOR         rng_onebits<>+0(SB), Y10, Y10
+	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
+	VMULPS       rng_four<>+0(SB), Y10, Y4
 	VCVTPS2DQ    Y4, Y4
 	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y11
-	VMULPS       Y11, Y11, Y5
+	VFNMADD231PS rng_quart<>+0(SB), Y5, Y10
+	VMULPS       Y10, Y10, Y5
 	VMOVUPS      rng_s4<>+0(SB), Y7
+	VMOVUPS      rng_c5c<>+0(SB), Y11
 	VFMADD213PS  rng_s3<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s2<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s1<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s0<>+0(SB), Y5, Y7
-	VMULPS       Y7, Y11, Y7
-	VMOVUPS      rng_c5c<>+0(SB), Y10
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y10
+	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y11
+	VMULPS       Y7, Y10, Y7
+	VFMADD213PS  rng_one<>+0(SB), Y5, Y11
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y12
-	VPSLLD      $0x1e, Y12, Y12
+	VPADDD      rng_ione<>+0(SB), Y4, Y10
+	VPSLLD      $0x1e, Y10, Y10
 	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y7, Y10, Y11
-	VBLENDVPS   Y5, Y10, Y7, Y5
-	VPAND       rng_sign<>+0(SB), Y12, Y12
+	VBLENDVPS   Y5, Y7, Y11, Y12
+	VBLENDVPS   Y5, Y11, Y7, Y5
+	VPAND       rng_sign<>+0(SB), Y10, Y10
 	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y12, Y11, Y11
+	VPXOR       Y10, Y12, Y12
 	VPXOR       Y4, Y5, Y5
-	VMULPS      Y8, Y11, Y11
-	VMULPS      Y8, Y5, Y5
+	VMULPS      Y9, Y12, Y12
+	VMULPS      Y9, Y5, Y5
 	VMOVUPS     32(AX), Y4
 	VFMADD231PS 32(CX), Y0, Y4
-	VFMADD231PS Y11, Y1, Y4
+	VFMADD231PS Y12, Y1, Y4
 	VMOVUPS     Y4, 32(AX)
 	VMOVUPS     96(AX), Y4
 	VFMADD231PS 96(CX), Y0, Y4
@@ -2840,43 +3008,43 @@ group:
 	VSQRTPS     Y7, Y7
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y9, Y9
-	VPOR         rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS       rng_oneminushalf<>+0(SB), Y9, Y9
-	VMULPS       rng_four<>+0(SB), Y9, Y4
+	VPSRLD       $0x09, Y8, Y8
+	VPOR         rng_onebits<>+0(SB), Y8, Y8
+	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
+	VMULPS       rng_four<>+0(SB), Y8, Y4
 	VCVTPS2DQ    Y4, Y4
 	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y9
-	VMULPS       Y9, Y9, Y5
+	VFNMADD231PS rng_quart<>+0(SB), Y5, Y8
+	VMULPS       Y8, Y8, Y5
 	VMOVUPS      rng_s4<>+0(SB), Y6
+	VMOVUPS      rng_c5c<>+0(SB), Y9
 	VFMADD213PS  rng_s3<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s2<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s1<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s0<>+0(SB), Y5, Y6
-	VMULPS       Y6, Y9, Y6
-	VMOVUPS      rng_c5c<>+0(SB), Y8
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y8
+	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y9
+	VMULPS       Y6, Y8, Y6
+	VFMADD213PS  rng_one<>+0(SB), Y5, Y9
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y10
-	VPSLLD      $0x1e, Y10, Y10
+	VPADDD      rng_ione<>+0(SB), Y4, Y8
+	VPSLLD      $0x1e, Y8, Y8
 	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y6, Y8, Y9
-	VBLENDVPS   Y5, Y8, Y6, Y5
-	VPAND       rng_sign<>+0(SB), Y10, Y10
+	VBLENDVPS   Y5, Y6, Y9, Y10
+	VBLENDVPS   Y5, Y9, Y6, Y5
+	VPAND       rng_sign<>+0(SB), Y8, Y8
 	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y10, Y9, Y9
+	VPXOR       Y8, Y10, Y10
 	VPXOR       Y4, Y5, Y5
-	VMULPS      Y7, Y9, Y9
+	VMULPS      Y7, Y10, Y10
 	VMULPS      Y7, Y5, Y5
 	VMOVUPS     160(AX), Y4
 	VFMADD231PS 160(CX), Y0, Y4
-	VFMADD231PS Y9, Y1, Y4
+	VFMADD231PS Y10, Y1, Y4
 	VMOVUPS     Y4, 160(AX)
 	VMOVUPS     224(AX), Y4
 	VFMADD231PS 224(CX), Y0, Y4
@@ -2917,227 +3085,246 @@ TEXT ·PhiloxMALAAVX2(SB), NOSPLIT, $0-108
 	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ BX, $0x00000040
 	JB   done
-	MOVQ DI, R8
-	SHLQ $0x04, R8
-	MOVQ R8, R9
-	SHRQ $0x20, R9
 
-	// Blocks 16g+0 … 16g+7: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
+	MOVQ         DI, R8
+	SHLQ         $0x04, R8
 	MOVD         R8, X6
 	VPBROADCASTD X6, Y6
 	VPADDD       rng_iota<>+0(SB), Y6, Y6
-	MOVD         R9, X7
+	SHRQ         $0x20, R8
+	MOVD         R8, X7
 	VPBROADCASTD X7, Y7
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y6, Y8
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
 	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPSRLQ       $0x20, Y6, Y9
-	VPSLLQ       $0x20, Y8, Y10
-	VPBLENDD     $0xaa, Y8, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y6, Y10
-	VPSRLQ       $0x20, Y2, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
+	VPSLLQ       $0x20, Y8, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y8, Y6, Y6
+	VPSRLQ       $0x20, Y2, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPSLLQ       $0x20, Y8, Y11
+	VPBLENDD     $0xaa, Y11, Y10, Y11
+	VPSRLQ       $0x20, Y10, Y10
+	VPBLENDD     $0xaa, Y8, Y10, Y10
+	VPBROADCASTD (SI), Y8
+	VPBROADCASTD 4(SI), Y12
+	VPXOR        Y7, Y10, Y10
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y8, Y10, Y10
+	VPXOR        Y12, Y6, Y6
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y10, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y10, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y8, Y11
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y11, Y11
-	VPBLENDD     $0xaa, Y12, Y8, Y12
-	VPBROADCASTD (SI), Y6
-	VPXOR        Y7, Y11, Y11
-	VPXOR        Y6, Y11, Y11
-	VPBROADCASTD 4(SI), Y6
-	VPXOR        Y3, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y11, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y11, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 8(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 12(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y10
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y7, Y10
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y12, Y7, Y12
-	VPBROADCASTD 16(SI), Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 8(SI), Y7
+	VPBROADCASTD 12(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
 	VPXOR        Y13, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPBROADCASTD 20(SI), Y6
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y7
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y11
+	VPBLENDD     $0xaa, Y11, Y8, Y11
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPBROADCASTD 16(SI), Y7
+	VPBROADCASTD 20(SI), Y13
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y13, Y6, Y6
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 24(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 28(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y10
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y7, Y10
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y12, Y7, Y12
-	VPBROADCASTD 32(SI), Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 24(SI), Y7
+	VPBROADCASTD 28(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
 	VPXOR        Y13, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPBROADCASTD 36(SI), Y6
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y7
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y11
+	VPBLENDD     $0xaa, Y11, Y8, Y11
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPBROADCASTD 32(SI), Y7
+	VPBROADCASTD 36(SI), Y13
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y13, Y6, Y6
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 40(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 44(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y10
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y7, Y10
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y12, Y7, Y12
-	VPBROADCASTD 48(SI), Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 40(SI), Y7
+	VPBROADCASTD 44(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
 	VPXOR        Y13, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPBROADCASTD 52(SI), Y6
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y7
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y11
+	VPBLENDD     $0xaa, Y11, Y8, Y11
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPBROADCASTD 48(SI), Y7
+	VPBROADCASTD 52(SI), Y13
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y13, Y6, Y6
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 56(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 60(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y10
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y7, Y10
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y12, Y7, Y12
-	VPBROADCASTD 64(SI), Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 56(SI), Y7
+	VPBROADCASTD 60(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
 	VPXOR        Y13, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPBROADCASTD 68(SI), Y6
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y7
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y11
+	VPBLENDD     $0xaa, Y11, Y8, Y11
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPBROADCASTD 64(SI), Y7
+	VPBROADCASTD 68(SI), Y13
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y13, Y6, Y6
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 72(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 76(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 72(SI), Y7
+	VPBROADCASTD 76(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y13, Y8, Y8
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y9, Y9
-	VPOR        rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS      rng_oneminushalf<>+0(SB), Y9, Y9
-	VPSUBD      rng_sqrthalf<>+0(SB), Y9, Y6
+	VPSRLD      $0x09, Y6, Y6
+	VPOR        rng_onebits<>+0(SB), Y6, Y6
+	VSUBPS      rng_oneminushalf<>+0(SB), Y6, Y6
+	VPSUBD      rng_sqrthalf<>+0(SB), Y6, Y6
 	VPSRAD      $0x17, Y6, Y7
 	VCVTDQ2PS   Y7, Y7
 	VPAND       rng_mant<>+0(SB), Y6, Y6
@@ -3147,61 +3334,61 @@ group:
 	VDIVPS      Y6, Y9, Y9
 	VADDPS      Y9, Y9, Y6
 	VMULPS      Y9, Y9, Y9
-	VMOVUPS     rng_c9<>+0(SB), Y10
-	VFMADD213PS rng_c7<>+0(SB), Y9, Y10
-	VFMADD213PS rng_c5<>+0(SB), Y9, Y10
-	VFMADD213PS rng_c3<>+0(SB), Y9, Y10
+	VMOVUPS     rng_c9<>+0(SB), Y11
+	VFMADD213PS rng_c7<>+0(SB), Y9, Y11
+	VFMADD213PS rng_c5<>+0(SB), Y9, Y11
+	VFMADD213PS rng_c3<>+0(SB), Y9, Y11
 	VMULPS      Y9, Y6, Y9
-	VFMADD213PS Y6, Y9, Y10
-	VFMADD231PS rng_ln2lo<>+0(SB), Y7, Y10
-	VFMADD231PS rng_ln2hi<>+0(SB), Y7, Y10
-	VMULPS      rng_m2<>+0(SB), Y10, Y10
-	VSQRTPS     Y10, Y10
+	VFMADD213PS Y6, Y9, Y11
+	VFMADD231PS rng_ln2lo<>+0(SB), Y7, Y11
+	VFMADD231PS rng_ln2hi<>+0(SB), Y7, Y11
+	VMULPS      rng_m2<>+0(SB), Y11, Y11
+	VSQRTPS     Y11, Y11
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y13, Y13
-	VPOR         rng_onebits<>+0(SB), Y13, Y13
-	VSUBPS       rng_oneminushalf<>+0(SB), Y13, Y13
-	VMULPS       rng_four<>+0(SB), Y13, Y6
+	VPSRLD       $0x09, Y12, Y12
+	VPOR         rng_onebits<>+0(SB), Y12, Y12
+	VSUBPS       rng_oneminushalf<>+0(SB), Y12, Y12
+	VMULPS       rng_four<>+0(SB), Y12, Y6
 	VCVTPS2DQ    Y6, Y6
 	VCVTDQ2PS    Y6, Y7
-	VFNMADD231PS rng_quart<>+0(SB), Y7, Y13
-	VMULPS       Y13, Y13, Y7
+	VFNMADD231PS rng_quart<>+0(SB), Y7, Y12
+	VMULPS       Y12, Y12, Y7
 	VMOVUPS      rng_s4<>+0(SB), Y9
+	VMOVUPS      rng_c5c<>+0(SB), Y13
 	VFMADD213PS  rng_s3<>+0(SB), Y7, Y9
+	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y13
 	VFMADD213PS  rng_s2<>+0(SB), Y7, Y9
+	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y13
 	VFMADD213PS  rng_s1<>+0(SB), Y7, Y9
+	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y13
 	VFMADD213PS  rng_s0<>+0(SB), Y7, Y9
-	VMULPS       Y9, Y13, Y9
-	VMOVUPS      rng_c5c<>+0(SB), Y12
-	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y12
-	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y12
-	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y12
-	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y12
-	VFMADD213PS  rng_one<>+0(SB), Y7, Y12
+	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y13
+	VMULPS       Y9, Y12, Y9
+	VFMADD213PS  rng_one<>+0(SB), Y7, Y13
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y6, Y7
-	VPADDD      rng_ione<>+0(SB), Y6, Y14
-	VPSLLD      $0x1e, Y14, Y14
+	VPADDD      rng_ione<>+0(SB), Y6, Y12
+	VPSLLD      $0x1e, Y12, Y12
 	VPSLLD      $0x1e, Y6, Y6
-	VBLENDVPS   Y7, Y9, Y12, Y13
-	VBLENDVPS   Y7, Y12, Y9, Y7
-	VPAND       rng_sign<>+0(SB), Y14, Y14
+	VBLENDVPS   Y7, Y9, Y13, Y14
+	VBLENDVPS   Y7, Y13, Y9, Y7
+	VPAND       rng_sign<>+0(SB), Y12, Y12
 	VPAND       rng_sign<>+0(SB), Y6, Y6
-	VPXOR       Y14, Y13, Y13
+	VPXOR       Y12, Y14, Y14
 	VPXOR       Y6, Y7, Y7
-	VMULPS      Y10, Y13, Y13
-	VMULPS      Y10, Y7, Y7
+	VMULPS      Y11, Y14, Y14
+	VMULPS      Y11, Y7, Y7
 	VMOVUPS     (CX), Y6
 	VFMADD231PS (DX), Y0, Y6
-	VFMADD231PS Y13, Y1, Y6
+	VFMADD231PS Y14, Y1, Y6
 	VMOVUPS     Y6, (AX)
-	VFMADD231PS Y13, Y13, Y4
 	VMOVUPS     64(CX), Y6
 	VFMADD231PS 64(DX), Y0, Y6
 	VFMADD231PS Y7, Y1, Y6
 	VMOVUPS     Y6, 64(AX)
+	VFMADD231PS Y14, Y14, Y4
 	VFMADD231PS Y7, Y7, Y4
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
@@ -3230,263 +3417,286 @@ group:
 	VSQRTPS     Y9, Y9
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y11, Y11
-	VPOR         rng_onebits<>+0(SB), Y11, Y11
-	VSUBPS       rng_oneminushalf<>+0(SB), Y11, Y11
-	VMULPS       rng_four<>+0(SB), Y11, Y6
+	VPSRLD       $0x09, Y10, Y10
+	VPOR         rng_onebits<>+0(SB), Y10, Y10
+	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
+	VMULPS       rng_four<>+0(SB), Y10, Y6
 	VCVTPS2DQ    Y6, Y6
 	VCVTDQ2PS    Y6, Y7
-	VFNMADD231PS rng_quart<>+0(SB), Y7, Y11
-	VMULPS       Y11, Y11, Y7
+	VFNMADD231PS rng_quart<>+0(SB), Y7, Y10
+	VMULPS       Y10, Y10, Y7
 	VMOVUPS      rng_s4<>+0(SB), Y8
+	VMOVUPS      rng_c5c<>+0(SB), Y11
 	VFMADD213PS  rng_s3<>+0(SB), Y7, Y8
+	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y11
 	VFMADD213PS  rng_s2<>+0(SB), Y7, Y8
+	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y11
 	VFMADD213PS  rng_s1<>+0(SB), Y7, Y8
+	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y11
 	VFMADD213PS  rng_s0<>+0(SB), Y7, Y8
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      rng_c5c<>+0(SB), Y10
-	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y10
-	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y10
-	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y10
-	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y10
-	VFMADD213PS  rng_one<>+0(SB), Y7, Y10
+	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y11
+	VMULPS       Y8, Y10, Y8
+	VFMADD213PS  rng_one<>+0(SB), Y7, Y11
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y6, Y7
-	VPADDD      rng_ione<>+0(SB), Y6, Y12
-	VPSLLD      $0x1e, Y12, Y12
+	VPADDD      rng_ione<>+0(SB), Y6, Y10
+	VPSLLD      $0x1e, Y10, Y10
 	VPSLLD      $0x1e, Y6, Y6
-	VBLENDVPS   Y7, Y8, Y10, Y11
-	VBLENDVPS   Y7, Y10, Y8, Y7
-	VPAND       rng_sign<>+0(SB), Y12, Y12
+	VBLENDVPS   Y7, Y8, Y11, Y12
+	VBLENDVPS   Y7, Y11, Y8, Y7
+	VPAND       rng_sign<>+0(SB), Y10, Y10
 	VPAND       rng_sign<>+0(SB), Y6, Y6
-	VPXOR       Y12, Y11, Y11
+	VPXOR       Y10, Y12, Y12
 	VPXOR       Y6, Y7, Y7
-	VMULPS      Y9, Y11, Y11
+	VMULPS      Y9, Y12, Y12
 	VMULPS      Y9, Y7, Y7
 	VMOVUPS     128(CX), Y6
 	VFMADD231PS 128(DX), Y0, Y6
-	VFMADD231PS Y11, Y1, Y6
+	VFMADD231PS Y12, Y1, Y6
 	VMOVUPS     Y6, 128(AX)
-	VFMADD231PS Y11, Y11, Y4
 	VMOVUPS     192(CX), Y6
 	VFMADD231PS 192(DX), Y0, Y6
 	VFMADD231PS Y7, Y1, Y6
 	VMOVUPS     Y6, 192(AX)
+	VFMADD231PS Y12, Y12, Y4
 	VFMADD231PS Y7, Y7, Y4
 
-	// Blocks 16g+8 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         DI, R8
+	SHLQ         $0x04, R8
 	MOVD         R8, X6
 	VPBROADCASTD X6, Y6
 	VPADDD       rng_iota<>+32(SB), Y6, Y6
-	MOVD         R9, X7
+	SHRQ         $0x20, R8
+	MOVD         R8, X7
 	VPBROADCASTD X7, Y7
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y6, Y8
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
 	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPSRLQ       $0x20, Y6, Y9
-	VPSLLQ       $0x20, Y8, Y10
-	VPBLENDD     $0xaa, Y8, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y6, Y10
-	VPSRLQ       $0x20, Y2, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
+	VPSLLQ       $0x20, Y8, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y8, Y6, Y6
+	VPSRLQ       $0x20, Y2, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPSLLQ       $0x20, Y8, Y11
+	VPBLENDD     $0xaa, Y11, Y10, Y11
+	VPSRLQ       $0x20, Y10, Y10
+	VPBLENDD     $0xaa, Y8, Y10, Y10
+	VPBROADCASTD (SI), Y8
+	VPBROADCASTD 4(SI), Y12
+	VPXOR        Y7, Y10, Y10
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y8, Y10, Y10
+	VPXOR        Y12, Y6, Y6
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y10, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y10, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y8, Y11
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y11, Y11
-	VPBLENDD     $0xaa, Y12, Y8, Y12
-	VPBROADCASTD (SI), Y6
-	VPXOR        Y7, Y11, Y11
-	VPXOR        Y6, Y11, Y11
-	VPBROADCASTD 4(SI), Y6
-	VPXOR        Y3, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y11, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y11, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 8(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 12(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y10
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y7, Y10
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y12, Y7, Y12
-	VPBROADCASTD 16(SI), Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 8(SI), Y7
+	VPBROADCASTD 12(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
 	VPXOR        Y13, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPBROADCASTD 20(SI), Y6
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y7
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y11
+	VPBLENDD     $0xaa, Y11, Y8, Y11
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPBROADCASTD 16(SI), Y7
+	VPBROADCASTD 20(SI), Y13
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y13, Y6, Y6
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 24(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 28(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y10
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y7, Y10
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y12, Y7, Y12
-	VPBROADCASTD 32(SI), Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 24(SI), Y7
+	VPBROADCASTD 28(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
 	VPXOR        Y13, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPBROADCASTD 36(SI), Y6
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y7
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y11
+	VPBLENDD     $0xaa, Y11, Y8, Y11
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPBROADCASTD 32(SI), Y7
+	VPBROADCASTD 36(SI), Y13
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y13, Y6, Y6
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 40(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 44(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y10
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y7, Y10
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y12, Y7, Y12
-	VPBROADCASTD 48(SI), Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 40(SI), Y7
+	VPBROADCASTD 44(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
 	VPXOR        Y13, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPBROADCASTD 52(SI), Y6
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y7
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y11
+	VPBLENDD     $0xaa, Y11, Y8, Y11
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPBROADCASTD 48(SI), Y7
+	VPBROADCASTD 52(SI), Y13
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y13, Y6, Y6
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 56(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 60(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y10
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y7, Y10
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y12
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y12, Y7, Y12
-	VPBROADCASTD 64(SI), Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 56(SI), Y7
+	VPBROADCASTD 60(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
 	VPXOR        Y13, Y8, Y8
-	VPXOR        Y6, Y8, Y8
-	VPBROADCASTD 68(SI), Y6
-	VPXOR        Y11, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPSRLQ       $0x20, Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y7
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y8
-	VPSLLQ       $0x20, Y6, Y11
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBLENDD     $0xaa, Y11, Y7, Y11
-	VPSRLQ       $0x20, Y9, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y9, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y11
+	VPBLENDD     $0xaa, Y11, Y8, Y11
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPBROADCASTD 64(SI), Y7
+	VPBROADCASTD 68(SI), Y13
+	VPXOR        Y12, Y8, Y8
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y13, Y6, Y6
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y8, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y10
+	VPBLENDD     $0xaa, Y10, Y8, Y10
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y7, Y8, Y8
+	VPSRLQ       $0x20, Y6, Y7
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y7, Y9
-	VPSLLQ       $0x20, Y6, Y13
-	VPBLENDD     $0xaa, Y6, Y9, Y9
-	VPBLENDD     $0xaa, Y13, Y7, Y13
-	VPBROADCASTD 72(SI), Y6
-	VPXOR        Y12, Y9, Y9
-	VPXOR        Y6, Y9, Y9
-	VPBROADCASTD 76(SI), Y6
-	VPXOR        Y10, Y8, Y8
-	VPXOR        Y6, Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
+	VPSLLQ       $0x20, Y7, Y12
+	VPBLENDD     $0xaa, Y12, Y6, Y12
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y7, Y6, Y6
+	VPBROADCASTD 72(SI), Y7
+	VPBROADCASTD 76(SI), Y13
+	VPXOR        Y11, Y6, Y6
+	VPXOR        Y9, Y8, Y8
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y13, Y8, Y8
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y9, Y9
-	VPOR        rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS      rng_oneminushalf<>+0(SB), Y9, Y9
-	VPSUBD      rng_sqrthalf<>+0(SB), Y9, Y6
+	VPSRLD      $0x09, Y6, Y6
+	VPOR        rng_onebits<>+0(SB), Y6, Y6
+	VSUBPS      rng_oneminushalf<>+0(SB), Y6, Y6
+	VPSUBD      rng_sqrthalf<>+0(SB), Y6, Y6
 	VPSRAD      $0x17, Y6, Y7
 	VCVTDQ2PS   Y7, Y7
 	VPAND       rng_mant<>+0(SB), Y6, Y6
@@ -3496,61 +3706,61 @@ group:
 	VDIVPS      Y6, Y9, Y9
 	VADDPS      Y9, Y9, Y6
 	VMULPS      Y9, Y9, Y9
-	VMOVUPS     rng_c9<>+0(SB), Y10
-	VFMADD213PS rng_c7<>+0(SB), Y9, Y10
-	VFMADD213PS rng_c5<>+0(SB), Y9, Y10
-	VFMADD213PS rng_c3<>+0(SB), Y9, Y10
+	VMOVUPS     rng_c9<>+0(SB), Y11
+	VFMADD213PS rng_c7<>+0(SB), Y9, Y11
+	VFMADD213PS rng_c5<>+0(SB), Y9, Y11
+	VFMADD213PS rng_c3<>+0(SB), Y9, Y11
 	VMULPS      Y9, Y6, Y9
-	VFMADD213PS Y6, Y9, Y10
-	VFMADD231PS rng_ln2lo<>+0(SB), Y7, Y10
-	VFMADD231PS rng_ln2hi<>+0(SB), Y7, Y10
-	VMULPS      rng_m2<>+0(SB), Y10, Y10
-	VSQRTPS     Y10, Y10
+	VFMADD213PS Y6, Y9, Y11
+	VFMADD231PS rng_ln2lo<>+0(SB), Y7, Y11
+	VFMADD231PS rng_ln2hi<>+0(SB), Y7, Y11
+	VMULPS      rng_m2<>+0(SB), Y11, Y11
+	VSQRTPS     Y11, Y11
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y13, Y13
-	VPOR         rng_onebits<>+0(SB), Y13, Y13
-	VSUBPS       rng_oneminushalf<>+0(SB), Y13, Y13
-	VMULPS       rng_four<>+0(SB), Y13, Y6
+	VPSRLD       $0x09, Y12, Y12
+	VPOR         rng_onebits<>+0(SB), Y12, Y12
+	VSUBPS       rng_oneminushalf<>+0(SB), Y12, Y12
+	VMULPS       rng_four<>+0(SB), Y12, Y6
 	VCVTPS2DQ    Y6, Y6
 	VCVTDQ2PS    Y6, Y7
-	VFNMADD231PS rng_quart<>+0(SB), Y7, Y13
-	VMULPS       Y13, Y13, Y7
+	VFNMADD231PS rng_quart<>+0(SB), Y7, Y12
+	VMULPS       Y12, Y12, Y7
 	VMOVUPS      rng_s4<>+0(SB), Y9
+	VMOVUPS      rng_c5c<>+0(SB), Y13
 	VFMADD213PS  rng_s3<>+0(SB), Y7, Y9
+	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y13
 	VFMADD213PS  rng_s2<>+0(SB), Y7, Y9
+	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y13
 	VFMADD213PS  rng_s1<>+0(SB), Y7, Y9
+	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y13
 	VFMADD213PS  rng_s0<>+0(SB), Y7, Y9
-	VMULPS       Y9, Y13, Y9
-	VMOVUPS      rng_c5c<>+0(SB), Y12
-	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y12
-	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y12
-	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y12
-	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y12
-	VFMADD213PS  rng_one<>+0(SB), Y7, Y12
+	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y13
+	VMULPS       Y9, Y12, Y9
+	VFMADD213PS  rng_one<>+0(SB), Y7, Y13
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y6, Y7
-	VPADDD      rng_ione<>+0(SB), Y6, Y14
-	VPSLLD      $0x1e, Y14, Y14
+	VPADDD      rng_ione<>+0(SB), Y6, Y12
+	VPSLLD      $0x1e, Y12, Y12
 	VPSLLD      $0x1e, Y6, Y6
-	VBLENDVPS   Y7, Y9, Y12, Y13
-	VBLENDVPS   Y7, Y12, Y9, Y7
-	VPAND       rng_sign<>+0(SB), Y14, Y14
+	VBLENDVPS   Y7, Y9, Y13, Y14
+	VBLENDVPS   Y7, Y13, Y9, Y7
+	VPAND       rng_sign<>+0(SB), Y12, Y12
 	VPAND       rng_sign<>+0(SB), Y6, Y6
-	VPXOR       Y14, Y13, Y13
+	VPXOR       Y12, Y14, Y14
 	VPXOR       Y6, Y7, Y7
-	VMULPS      Y10, Y13, Y13
-	VMULPS      Y10, Y7, Y7
+	VMULPS      Y11, Y14, Y14
+	VMULPS      Y11, Y7, Y7
 	VMOVUPS     32(CX), Y6
 	VFMADD231PS 32(DX), Y0, Y6
-	VFMADD231PS Y13, Y1, Y6
+	VFMADD231PS Y14, Y1, Y6
 	VMOVUPS     Y6, 32(AX)
-	VFMADD231PS Y13, Y13, Y5
 	VMOVUPS     96(CX), Y6
 	VFMADD231PS 96(DX), Y0, Y6
 	VFMADD231PS Y7, Y1, Y6
 	VMOVUPS     Y6, 96(AX)
+	VFMADD231PS Y14, Y14, Y5
 	VFMADD231PS Y7, Y7, Y5
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
@@ -3579,49 +3789,49 @@ group:
 	VSQRTPS     Y9, Y9
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y11, Y11
-	VPOR         rng_onebits<>+0(SB), Y11, Y11
-	VSUBPS       rng_oneminushalf<>+0(SB), Y11, Y11
-	VMULPS       rng_four<>+0(SB), Y11, Y6
+	VPSRLD       $0x09, Y10, Y10
+	VPOR         rng_onebits<>+0(SB), Y10, Y10
+	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
+	VMULPS       rng_four<>+0(SB), Y10, Y6
 	VCVTPS2DQ    Y6, Y6
 	VCVTDQ2PS    Y6, Y7
-	VFNMADD231PS rng_quart<>+0(SB), Y7, Y11
-	VMULPS       Y11, Y11, Y7
+	VFNMADD231PS rng_quart<>+0(SB), Y7, Y10
+	VMULPS       Y10, Y10, Y7
 	VMOVUPS      rng_s4<>+0(SB), Y8
+	VMOVUPS      rng_c5c<>+0(SB), Y11
 	VFMADD213PS  rng_s3<>+0(SB), Y7, Y8
+	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y11
 	VFMADD213PS  rng_s2<>+0(SB), Y7, Y8
+	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y11
 	VFMADD213PS  rng_s1<>+0(SB), Y7, Y8
+	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y11
 	VFMADD213PS  rng_s0<>+0(SB), Y7, Y8
-	VMULPS       Y8, Y11, Y8
-	VMOVUPS      rng_c5c<>+0(SB), Y10
-	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y10
-	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y10
-	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y10
-	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y10
-	VFMADD213PS  rng_one<>+0(SB), Y7, Y10
+	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y11
+	VMULPS       Y8, Y10, Y8
+	VFMADD213PS  rng_one<>+0(SB), Y7, Y11
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y6, Y7
-	VPADDD      rng_ione<>+0(SB), Y6, Y12
-	VPSLLD      $0x1e, Y12, Y12
+	VPADDD      rng_ione<>+0(SB), Y6, Y10
+	VPSLLD      $0x1e, Y10, Y10
 	VPSLLD      $0x1e, Y6, Y6
-	VBLENDVPS   Y7, Y8, Y10, Y11
-	VBLENDVPS   Y7, Y10, Y8, Y7
-	VPAND       rng_sign<>+0(SB), Y12, Y12
+	VBLENDVPS   Y7, Y8, Y11, Y12
+	VBLENDVPS   Y7, Y11, Y8, Y7
+	VPAND       rng_sign<>+0(SB), Y10, Y10
 	VPAND       rng_sign<>+0(SB), Y6, Y6
-	VPXOR       Y12, Y11, Y11
+	VPXOR       Y10, Y12, Y12
 	VPXOR       Y6, Y7, Y7
-	VMULPS      Y9, Y11, Y11
+	VMULPS      Y9, Y12, Y12
 	VMULPS      Y9, Y7, Y7
 	VMOVUPS     160(CX), Y6
 	VFMADD231PS 160(DX), Y0, Y6
-	VFMADD231PS Y11, Y1, Y6
+	VFMADD231PS Y12, Y1, Y6
 	VMOVUPS     Y6, 160(AX)
-	VFMADD231PS Y11, Y11, Y5
 	VMOVUPS     224(CX), Y6
 	VFMADD231PS 224(DX), Y0, Y6
 	VFMADD231PS Y7, Y1, Y6
 	VMOVUPS     Y6, 224(AX)
+	VFMADD231PS Y12, Y12, Y5
 	VFMADD231PS Y7, Y7, Y5
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
@@ -3664,227 +3874,246 @@ TEXT ·PhiloxKineticOAVX2(SB), NOSPLIT, $0-56
 	MOVD         SI, X3
 	VPBROADCASTD X3, Y3
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ CX, $0x00000040
 	JB   done
-	MOVQ BX, SI
-	SHLQ $0x04, SI
-	MOVQ SI, DI
-	SHRQ $0x20, DI
 
-	// Blocks 16g+0 … 16g+7: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
 	MOVD         SI, X4
 	VPBROADCASTD X4, Y4
 	VPADDD       rng_iota<>+0(SB), Y4, Y4
-	MOVD         DI, X5
+	SHRQ         $0x20, SI
+	MOVD         SI, X5
 	VPBROADCASTD X5, Y5
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y4, Y6
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y6, Y8
-	VPBLENDD     $0xaa, Y6, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y6
+	VPSLLQ       $0x20, Y6, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y6, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPSLLQ       $0x20, Y6, Y9
+	VPBLENDD     $0xaa, Y9, Y8, Y9
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y6, Y8, Y8
+	VPBROADCASTD (DX), Y6
+	VPBROADCASTD 4(DX), Y10
+	VPXOR        Y5, Y8, Y8
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y6, Y8, Y8
+	VPXOR        Y10, Y4, Y4
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y8, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y6, Y9
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y6, Y10
-	VPBROADCASTD (DX), Y4
-	VPXOR        Y5, Y9, Y9
-	VPXOR        Y4, Y9, Y9
-	VPBROADCASTD 4(DX), Y4
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y9, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 8(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 12(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 16(DX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 8(DX), Y5
+	VPBROADCASTD 12(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 20(DX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 16(DX), Y5
+	VPBROADCASTD 20(DX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 24(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 28(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 32(DX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 24(DX), Y5
+	VPBROADCASTD 28(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 36(DX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 32(DX), Y5
+	VPBROADCASTD 36(DX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 40(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 44(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 48(DX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 40(DX), Y5
+	VPBROADCASTD 44(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 52(DX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 48(DX), Y5
+	VPBROADCASTD 52(DX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 56(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 60(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 64(DX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 56(DX), Y5
+	VPBROADCASTD 60(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 68(DX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 64(DX), Y5
+	VPBROADCASTD 68(DX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 72(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 76(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 72(DX), Y5
+	VPBROADCASTD 76(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y11, Y6, Y6
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y7, Y7
-	VPOR        rng_onebits<>+0(SB), Y7, Y7
-	VSUBPS      rng_oneminushalf<>+0(SB), Y7, Y7
-	VPSUBD      rng_sqrthalf<>+0(SB), Y7, Y4
+	VPSRLD      $0x09, Y4, Y4
+	VPOR        rng_onebits<>+0(SB), Y4, Y4
+	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
+	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y4
 	VPSRAD      $0x17, Y4, Y5
 	VCVTDQ2PS   Y5, Y5
 	VPAND       rng_mant<>+0(SB), Y4, Y4
@@ -3894,54 +4123,54 @@ group:
 	VDIVPS      Y4, Y7, Y7
 	VADDPS      Y7, Y7, Y4
 	VMULPS      Y7, Y7, Y7
-	VMOVUPS     rng_c9<>+0(SB), Y8
-	VFMADD213PS rng_c7<>+0(SB), Y7, Y8
-	VFMADD213PS rng_c5<>+0(SB), Y7, Y8
-	VFMADD213PS rng_c3<>+0(SB), Y7, Y8
+	VMOVUPS     rng_c9<>+0(SB), Y9
+	VFMADD213PS rng_c7<>+0(SB), Y7, Y9
+	VFMADD213PS rng_c5<>+0(SB), Y7, Y9
+	VFMADD213PS rng_c3<>+0(SB), Y7, Y9
 	VMULPS      Y7, Y4, Y7
-	VFMADD213PS Y4, Y7, Y8
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y8
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y8
-	VMULPS      rng_m2<>+0(SB), Y8, Y8
-	VSQRTPS     Y8, Y8
+	VFMADD213PS Y4, Y7, Y9
+	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y9
+	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y9
+	VMULPS      rng_m2<>+0(SB), Y9, Y9
+	VSQRTPS     Y9, Y9
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y11, Y11
-	VPOR         rng_onebits<>+0(SB), Y11, Y11
-	VSUBPS       rng_oneminushalf<>+0(SB), Y11, Y11
-	VMULPS       rng_four<>+0(SB), Y11, Y4
+	VPSRLD       $0x09, Y10, Y10
+	VPOR         rng_onebits<>+0(SB), Y10, Y10
+	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
+	VMULPS       rng_four<>+0(SB), Y10, Y4
 	VCVTPS2DQ    Y4, Y4
 	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y11
-	VMULPS       Y11, Y11, Y5
+	VFNMADD231PS rng_quart<>+0(SB), Y5, Y10
+	VMULPS       Y10, Y10, Y5
 	VMOVUPS      rng_s4<>+0(SB), Y7
+	VMOVUPS      rng_c5c<>+0(SB), Y11
 	VFMADD213PS  rng_s3<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s2<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s1<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s0<>+0(SB), Y5, Y7
-	VMULPS       Y7, Y11, Y7
-	VMOVUPS      rng_c5c<>+0(SB), Y10
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y10
+	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y11
+	VMULPS       Y7, Y10, Y7
+	VFMADD213PS  rng_one<>+0(SB), Y5, Y11
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y12
-	VPSLLD      $0x1e, Y12, Y12
+	VPADDD      rng_ione<>+0(SB), Y4, Y10
+	VPSLLD      $0x1e, Y10, Y10
 	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y7, Y10, Y11
-	VBLENDVPS   Y5, Y10, Y7, Y5
-	VPAND       rng_sign<>+0(SB), Y12, Y12
+	VBLENDVPS   Y5, Y7, Y11, Y12
+	VBLENDVPS   Y5, Y11, Y7, Y5
+	VPAND       rng_sign<>+0(SB), Y10, Y10
 	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y12, Y11, Y11
+	VPXOR       Y10, Y12, Y12
 	VPXOR       Y4, Y5, Y5
-	VMULPS      Y8, Y11, Y11
-	VMULPS      Y8, Y5, Y5
+	VMULPS      Y9, Y12, Y12
+	VMULPS      Y9, Y5, Y5
 	VMULPS      (AX), Y0, Y4
-	VFMADD231PS Y11, Y1, Y4
+	VFMADD231PS Y12, Y1, Y4
 	VMOVUPS     Y4, (AX)
 	VMULPS      64(AX), Y0, Y4
 	VFMADD231PS Y5, Y1, Y4
@@ -3973,259 +4202,282 @@ group:
 	VSQRTPS     Y7, Y7
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y9, Y9
-	VPOR         rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS       rng_oneminushalf<>+0(SB), Y9, Y9
-	VMULPS       rng_four<>+0(SB), Y9, Y4
+	VPSRLD       $0x09, Y8, Y8
+	VPOR         rng_onebits<>+0(SB), Y8, Y8
+	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
+	VMULPS       rng_four<>+0(SB), Y8, Y4
 	VCVTPS2DQ    Y4, Y4
 	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y9
-	VMULPS       Y9, Y9, Y5
+	VFNMADD231PS rng_quart<>+0(SB), Y5, Y8
+	VMULPS       Y8, Y8, Y5
 	VMOVUPS      rng_s4<>+0(SB), Y6
+	VMOVUPS      rng_c5c<>+0(SB), Y9
 	VFMADD213PS  rng_s3<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s2<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s1<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s0<>+0(SB), Y5, Y6
-	VMULPS       Y6, Y9, Y6
-	VMOVUPS      rng_c5c<>+0(SB), Y8
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y8
+	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y9
+	VMULPS       Y6, Y8, Y6
+	VFMADD213PS  rng_one<>+0(SB), Y5, Y9
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y10
-	VPSLLD      $0x1e, Y10, Y10
+	VPADDD      rng_ione<>+0(SB), Y4, Y8
+	VPSLLD      $0x1e, Y8, Y8
 	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y6, Y8, Y9
-	VBLENDVPS   Y5, Y8, Y6, Y5
-	VPAND       rng_sign<>+0(SB), Y10, Y10
+	VBLENDVPS   Y5, Y6, Y9, Y10
+	VBLENDVPS   Y5, Y9, Y6, Y5
+	VPAND       rng_sign<>+0(SB), Y8, Y8
 	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y10, Y9, Y9
+	VPXOR       Y8, Y10, Y10
 	VPXOR       Y4, Y5, Y5
-	VMULPS      Y7, Y9, Y9
+	VMULPS      Y7, Y10, Y10
 	VMULPS      Y7, Y5, Y5
 	VMULPS      128(AX), Y0, Y4
-	VFMADD231PS Y9, Y1, Y4
+	VFMADD231PS Y10, Y1, Y4
 	VMOVUPS     Y4, 128(AX)
 	VMULPS      192(AX), Y0, Y4
 	VFMADD231PS Y5, Y1, Y4
 	VMOVUPS     Y4, 192(AX)
 
-	// Blocks 16g+8 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
+	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
 	MOVD         SI, X4
 	VPBROADCASTD X4, Y4
 	VPADDD       rng_iota<>+32(SB), Y4, Y4
-	MOVD         DI, X5
+	SHRQ         $0x20, SI
+	MOVD         SI, X5
 	VPBROADCASTD X5, Y5
+
+	// Philox round 0.
 	VPSRLQ       $0x20, Y4, Y6
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSRLQ       $0x20, Y4, Y7
-	VPSLLQ       $0x20, Y6, Y8
-	VPBLENDD     $0xaa, Y6, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y4, Y8
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y6
+	VPSLLQ       $0x20, Y6, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y6, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPSLLQ       $0x20, Y6, Y9
+	VPBLENDD     $0xaa, Y9, Y8, Y9
+	VPSRLQ       $0x20, Y8, Y8
+	VPBLENDD     $0xaa, Y6, Y8, Y8
+	VPBROADCASTD (DX), Y6
+	VPBROADCASTD 4(DX), Y10
+	VPXOR        Y5, Y8, Y8
+	VPXOR        Y3, Y4, Y4
+	VPXOR        Y6, Y8, Y8
+	VPXOR        Y10, Y4, Y4
+
+	// Philox round 1.
+	VPSRLQ       $0x20, Y8, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y6, Y9
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y9, Y9
-	VPBLENDD     $0xaa, Y10, Y6, Y10
-	VPBROADCASTD (DX), Y4
-	VPXOR        Y5, Y9, Y9
-	VPXOR        Y4, Y9, Y9
-	VPBROADCASTD 4(DX), Y4
-	VPXOR        Y3, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y9, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y9, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 8(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 12(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 16(DX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 8(DX), Y5
+	VPBROADCASTD 12(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 20(DX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 2.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 16(DX), Y5
+	VPBROADCASTD 20(DX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 3.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 24(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 28(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 32(DX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 24(DX), Y5
+	VPBROADCASTD 28(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 36(DX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 4.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 32(DX), Y5
+	VPBROADCASTD 36(DX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 5.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 40(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 44(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 48(DX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 40(DX), Y5
+	VPBROADCASTD 44(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 52(DX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 6.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 48(DX), Y5
+	VPBROADCASTD 52(DX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 7.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 56(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 60(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y8
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y8, Y5, Y8
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y10
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y10, Y5, Y10
-	VPBROADCASTD 64(DX), Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 56(DX), Y5
+	VPBROADCASTD 60(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
 	VPXOR        Y11, Y6, Y6
-	VPXOR        Y4, Y6, Y6
-	VPBROADCASTD 68(DX), Y4
-	VPXOR        Y9, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPSRLQ       $0x20, Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+
+	// Philox round 8.
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y6
-	VPSLLQ       $0x20, Y4, Y9
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBLENDD     $0xaa, Y9, Y5, Y9
-	VPSRLQ       $0x20, Y7, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y7
+	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y9
+	VPBLENDD     $0xaa, Y9, Y6, Y9
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPBROADCASTD 64(DX), Y5
+	VPBROADCASTD 68(DX), Y11
+	VPXOR        Y10, Y6, Y6
+	VPXOR        Y8, Y4, Y4
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y11, Y4, Y4
+
+	// Philox round 9.
+	VPSRLQ       $0x20, Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y8
+	VPBLENDD     $0xaa, Y8, Y6, Y8
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y5, Y6, Y6
+	VPSRLQ       $0x20, Y4, Y5
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSRLQ       $0x20, Y5, Y7
-	VPSLLQ       $0x20, Y4, Y11
-	VPBLENDD     $0xaa, Y4, Y7, Y7
-	VPBLENDD     $0xaa, Y11, Y5, Y11
-	VPBROADCASTD 72(DX), Y4
-	VPXOR        Y10, Y7, Y7
-	VPXOR        Y4, Y7, Y7
-	VPBROADCASTD 76(DX), Y4
-	VPXOR        Y8, Y6, Y6
-	VPXOR        Y4, Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPSLLQ       $0x20, Y5, Y10
+	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y5, Y4, Y4
+	VPBROADCASTD 72(DX), Y5
+	VPBROADCASTD 76(DX), Y11
+	VPXOR        Y9, Y4, Y4
+	VPXOR        Y7, Y6, Y6
+	VPXOR        Y5, Y4, Y4
+	VPXOR        Y11, Y6, Y6
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y7, Y7
-	VPOR        rng_onebits<>+0(SB), Y7, Y7
-	VSUBPS      rng_oneminushalf<>+0(SB), Y7, Y7
-	VPSUBD      rng_sqrthalf<>+0(SB), Y7, Y4
+	VPSRLD      $0x09, Y4, Y4
+	VPOR        rng_onebits<>+0(SB), Y4, Y4
+	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
+	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y4
 	VPSRAD      $0x17, Y4, Y5
 	VCVTDQ2PS   Y5, Y5
 	VPAND       rng_mant<>+0(SB), Y4, Y4
@@ -4235,54 +4487,54 @@ group:
 	VDIVPS      Y4, Y7, Y7
 	VADDPS      Y7, Y7, Y4
 	VMULPS      Y7, Y7, Y7
-	VMOVUPS     rng_c9<>+0(SB), Y8
-	VFMADD213PS rng_c7<>+0(SB), Y7, Y8
-	VFMADD213PS rng_c5<>+0(SB), Y7, Y8
-	VFMADD213PS rng_c3<>+0(SB), Y7, Y8
+	VMOVUPS     rng_c9<>+0(SB), Y9
+	VFMADD213PS rng_c7<>+0(SB), Y7, Y9
+	VFMADD213PS rng_c5<>+0(SB), Y7, Y9
+	VFMADD213PS rng_c3<>+0(SB), Y7, Y9
 	VMULPS      Y7, Y4, Y7
-	VFMADD213PS Y4, Y7, Y8
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y8
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y8
-	VMULPS      rng_m2<>+0(SB), Y8, Y8
-	VSQRTPS     Y8, Y8
+	VFMADD213PS Y4, Y7, Y9
+	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y9
+	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y9
+	VMULPS      rng_m2<>+0(SB), Y9, Y9
+	VSQRTPS     Y9, Y9
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y11, Y11
-	VPOR         rng_onebits<>+0(SB), Y11, Y11
-	VSUBPS       rng_oneminushalf<>+0(SB), Y11, Y11
-	VMULPS       rng_four<>+0(SB), Y11, Y4
+	VPSRLD       $0x09, Y10, Y10
+	VPOR         rng_onebits<>+0(SB), Y10, Y10
+	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
+	VMULPS       rng_four<>+0(SB), Y10, Y4
 	VCVTPS2DQ    Y4, Y4
 	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y11
-	VMULPS       Y11, Y11, Y5
+	VFNMADD231PS rng_quart<>+0(SB), Y5, Y10
+	VMULPS       Y10, Y10, Y5
 	VMOVUPS      rng_s4<>+0(SB), Y7
+	VMOVUPS      rng_c5c<>+0(SB), Y11
 	VFMADD213PS  rng_s3<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s2<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s1<>+0(SB), Y5, Y7
+	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y11
 	VFMADD213PS  rng_s0<>+0(SB), Y5, Y7
-	VMULPS       Y7, Y11, Y7
-	VMOVUPS      rng_c5c<>+0(SB), Y10
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y10
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y10
+	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y11
+	VMULPS       Y7, Y10, Y7
+	VFMADD213PS  rng_one<>+0(SB), Y5, Y11
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y12
-	VPSLLD      $0x1e, Y12, Y12
+	VPADDD      rng_ione<>+0(SB), Y4, Y10
+	VPSLLD      $0x1e, Y10, Y10
 	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y7, Y10, Y11
-	VBLENDVPS   Y5, Y10, Y7, Y5
-	VPAND       rng_sign<>+0(SB), Y12, Y12
+	VBLENDVPS   Y5, Y7, Y11, Y12
+	VBLENDVPS   Y5, Y11, Y7, Y5
+	VPAND       rng_sign<>+0(SB), Y10, Y10
 	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y12, Y11, Y11
+	VPXOR       Y10, Y12, Y12
 	VPXOR       Y4, Y5, Y5
-	VMULPS      Y8, Y11, Y11
-	VMULPS      Y8, Y5, Y5
+	VMULPS      Y9, Y12, Y12
+	VMULPS      Y9, Y5, Y5
 	VMULPS      32(AX), Y0, Y4
-	VFMADD231PS Y11, Y1, Y4
+	VFMADD231PS Y12, Y1, Y4
 	VMOVUPS     Y4, 32(AX)
 	VMULPS      96(AX), Y0, Y4
 	VFMADD231PS Y5, Y1, Y4
@@ -4314,42 +4566,42 @@ group:
 	VSQRTPS     Y7, Y7
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y9, Y9
-	VPOR         rng_onebits<>+0(SB), Y9, Y9
-	VSUBPS       rng_oneminushalf<>+0(SB), Y9, Y9
-	VMULPS       rng_four<>+0(SB), Y9, Y4
+	VPSRLD       $0x09, Y8, Y8
+	VPOR         rng_onebits<>+0(SB), Y8, Y8
+	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
+	VMULPS       rng_four<>+0(SB), Y8, Y4
 	VCVTPS2DQ    Y4, Y4
 	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y9
-	VMULPS       Y9, Y9, Y5
+	VFNMADD231PS rng_quart<>+0(SB), Y5, Y8
+	VMULPS       Y8, Y8, Y5
 	VMOVUPS      rng_s4<>+0(SB), Y6
+	VMOVUPS      rng_c5c<>+0(SB), Y9
 	VFMADD213PS  rng_s3<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s2<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s1<>+0(SB), Y5, Y6
+	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y9
 	VFMADD213PS  rng_s0<>+0(SB), Y5, Y6
-	VMULPS       Y6, Y9, Y6
-	VMOVUPS      rng_c5c<>+0(SB), Y8
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y8
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y8
+	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y9
+	VMULPS       Y6, Y8, Y6
+	VFMADD213PS  rng_one<>+0(SB), Y5, Y9
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y10
-	VPSLLD      $0x1e, Y10, Y10
+	VPADDD      rng_ione<>+0(SB), Y4, Y8
+	VPSLLD      $0x1e, Y8, Y8
 	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y6, Y8, Y9
-	VBLENDVPS   Y5, Y8, Y6, Y5
-	VPAND       rng_sign<>+0(SB), Y10, Y10
+	VBLENDVPS   Y5, Y6, Y9, Y10
+	VBLENDVPS   Y5, Y9, Y6, Y5
+	VPAND       rng_sign<>+0(SB), Y8, Y8
 	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y10, Y9, Y9
+	VPXOR       Y8, Y10, Y10
 	VPXOR       Y4, Y5, Y5
-	VMULPS      Y7, Y9, Y9
+	VMULPS      Y7, Y10, Y10
 	VMULPS      Y7, Y5, Y5
 	VMULPS      160(AX), Y0, Y4
-	VFMADD231PS Y9, Y1, Y4
+	VFMADD231PS Y10, Y1, Y4
 	VMOVUPS     Y4, 160(AX)
 	VMULPS      224(AX), Y0, Y4
 	VFMADD231PS Y5, Y1, Y4
@@ -4420,183 +4672,576 @@ TEXT ·PhiloxUint32sAVX512(SB), NOSPLIT, $0-48
 	MOVL         $0x0000aaaa, SI
 	KMOVW        SI, K1
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// Two groups (128 outputs) per iteration, then one.
+pair:
+	CMPQ CX, $0x00000080
+	JB   group
+
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z2
+	VPADDD       rng_iota<>+0(SB), Z2, Z2
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z3
+
+	// Unit 1: blocks 16(g+1)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	ADDQ         $0x01, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z4
+	VPADDD       rng_iota<>+0(SB), Z4, Z4
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z5
+
+	// Philox round 0.
+	VPSRLQ          $0x20, Z2, Z6
+	VPSRLQ          $0x20, Z4, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPSLLQ          $0x20, Z6, Z8
+	VPSLLQ          $0x20, Z7, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z6, Z2, K1, Z2
+	VPBLENDMD       Z7, Z4, K1, Z4
+	VPSRLQ          $0x20, Z0, Z6
+	VPSRLQ          $0x20, Z0, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z0, Z10
+	VPMULUDQ        rng_m1<>+0(SB), Z0, Z11
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPSLLQ          $0x20, Z6, Z12
+	VPSLLQ          $0x20, Z7, Z13
+	VPBLENDMD       Z12, Z10, K1, Z12
+	VPBLENDMD       Z13, Z11, K1, Z13
+	VPSRLQ          $0x20, Z10, Z10
+	VPSRLQ          $0x20, Z11, Z11
+	VPBLENDMD       Z6, Z10, K1, Z10
+	VPBLENDMD       Z7, Z11, K1, Z11
+	VPTERNLOGD.BCST $0x96, (DX), Z3, Z10
+	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z2
+	VPTERNLOGD.BCST $0x96, (DX), Z5, Z11
+	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z4
+
+	// Philox round 1.
+	VPSRLQ          $0x20, Z10, Z3
+	VPSRLQ          $0x20, Z11, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z10, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z11, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 8(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 12(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 8(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 12(DX), Z9, Z7
+
+	// Philox round 2.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z8
+	VPSLLQ          $0x20, Z5, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z12
+	VPSLLQ          $0x20, Z5, Z13
+	VPBLENDMD       Z12, Z6, K1, Z12
+	VPBLENDMD       Z13, Z7, K1, Z13
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 16(DX), Z14, Z6
+	VPTERNLOGD.BCST $0x96, 20(DX), Z10, Z2
+	VPTERNLOGD.BCST $0x96, 16(DX), Z15, Z7
+	VPTERNLOGD.BCST $0x96, 20(DX), Z11, Z4
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 24(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 28(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 24(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 28(DX), Z9, Z7
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z8
+	VPSLLQ          $0x20, Z5, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z12
+	VPSLLQ          $0x20, Z5, Z13
+	VPBLENDMD       Z12, Z6, K1, Z12
+	VPBLENDMD       Z13, Z7, K1, Z13
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 32(DX), Z14, Z6
+	VPTERNLOGD.BCST $0x96, 36(DX), Z10, Z2
+	VPTERNLOGD.BCST $0x96, 32(DX), Z15, Z7
+	VPTERNLOGD.BCST $0x96, 36(DX), Z11, Z4
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 40(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 44(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 40(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 44(DX), Z9, Z7
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z8
+	VPSLLQ          $0x20, Z5, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z12
+	VPSLLQ          $0x20, Z5, Z13
+	VPBLENDMD       Z12, Z6, K1, Z12
+	VPBLENDMD       Z13, Z7, K1, Z13
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 48(DX), Z14, Z6
+	VPTERNLOGD.BCST $0x96, 52(DX), Z10, Z2
+	VPTERNLOGD.BCST $0x96, 48(DX), Z15, Z7
+	VPTERNLOGD.BCST $0x96, 52(DX), Z11, Z4
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 56(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 60(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 56(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 60(DX), Z9, Z7
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z8
+	VPSLLQ          $0x20, Z5, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z12
+	VPSLLQ          $0x20, Z5, Z13
+	VPBLENDMD       Z12, Z6, K1, Z12
+	VPBLENDMD       Z13, Z7, K1, Z13
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 64(DX), Z14, Z6
+	VPTERNLOGD.BCST $0x96, 68(DX), Z10, Z2
+	VPTERNLOGD.BCST $0x96, 64(DX), Z15, Z7
+	VPTERNLOGD.BCST $0x96, 68(DX), Z11, Z4
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 72(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 76(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 72(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 76(DX), Z9, Z7
+	VMOVUPS         Z2, (AX)
+	VMOVUPS         Z14, 64(AX)
+	VMOVUPS         Z6, 128(AX)
+	VMOVUPS         Z10, 192(AX)
+	VMOVUPS         Z4, 256(AX)
+	VMOVUPS         Z15, 320(AX)
+	VMOVUPS         Z7, 384(AX)
+	VMOVUPS         Z11, 448(AX)
+	ADDQ            $0x00000200, AX
+	SUBQ            $0x00000080, CX
+	ADDQ            $0x02, BX
+	JMP             pair
+
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ CX, $0x00000040
 	JB   done
-	MOVQ BX, SI
-	SHLQ $0x04, SI
-	MOVQ SI, DI
-	SHRQ $0x20, DI
 
-	// Blocks 16g+0 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
-	VPBROADCASTD    SI, Z2
-	VPADDD          rng_iota<>+0(SB), Z2, Z2
-	VPBROADCASTD    DI, Z3
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z2
+	VPADDD       rng_iota<>+0(SB), Z2, Z2
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z3
+
+	// Philox round 0.
 	VPSRLQ          $0x20, Z2, Z4
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
 	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
-	VPSRLQ          $0x20, Z2, Z5
-	VPSLLQ          $0x20, Z4, Z6
-	VPBLENDMD       Z4, Z5, K1, Z5
-	VPBLENDMD       Z6, Z2, K1, Z6
-	VPSRLQ          $0x20, Z0, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z0, Z4
+	VPSLLQ          $0x20, Z4, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z4, Z2, K1, Z2
+	VPSRLQ          $0x20, Z0, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z0, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPSLLQ          $0x20, Z4, Z7
+	VPBLENDMD       Z7, Z6, K1, Z7
+	VPSRLQ          $0x20, Z6, Z6
+	VPBLENDMD       Z4, Z6, K1, Z6
+	VPTERNLOGD.BCST $0x96, (DX), Z3, Z6
+	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z2
+
+	// Philox round 1.
+	VPSRLQ          $0x20, Z6, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z4, Z7
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z7, K1, Z7
-	VPBLENDMD       Z8, Z4, K1, Z8
-	VPTERNLOGD.BCST $0x96, (DX), Z3, Z7
-	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z5
-	VPSRLQ          $0x20, Z7, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z7, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 8(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 12(DX), Z5, Z4
+
+	// Philox round 2.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 16(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 20(DX), Z6, Z2
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 8(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 12(DX), Z6, Z4
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 24(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 28(DX), Z5, Z4
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z6
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z6, Z3, K1, Z6
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 32(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 36(DX), Z6, Z2
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z8, Z3, K1, Z8
-	VPTERNLOGD.BCST $0x96, 16(DX), Z9, Z4
-	VPTERNLOGD.BCST $0x96, 20(DX), Z7, Z5
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 40(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 44(DX), Z5, Z4
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 48(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 52(DX), Z6, Z2
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 24(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 28(DX), Z6, Z4
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 56(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 60(DX), Z5, Z4
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z6
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z6, Z3, K1, Z6
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 64(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 68(DX), Z6, Z2
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z8, Z3, K1, Z8
-	VPTERNLOGD.BCST $0x96, 32(DX), Z9, Z4
-	VPTERNLOGD.BCST $0x96, 36(DX), Z7, Z5
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 40(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 44(DX), Z6, Z4
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z6
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z6, Z3, K1, Z6
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z8, Z3, K1, Z8
-	VPTERNLOGD.BCST $0x96, 48(DX), Z9, Z4
-	VPTERNLOGD.BCST $0x96, 52(DX), Z7, Z5
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 56(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 60(DX), Z6, Z4
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z6
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z6, Z3, K1, Z6
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z8, Z3, K1, Z8
-	VPTERNLOGD.BCST $0x96, 64(DX), Z9, Z4
-	VPTERNLOGD.BCST $0x96, 68(DX), Z7, Z5
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 72(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 76(DX), Z6, Z4
-	VMOVUPS         Z5, (AX)
-	VMOVUPS         Z9, 64(AX)
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 72(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 76(DX), Z5, Z4
+	VMOVUPS         Z2, (AX)
+	VMOVUPS         Z8, 64(AX)
 	VMOVUPS         Z4, 128(AX)
-	VMOVUPS         Z7, 192(AX)
+	VMOVUPS         Z6, 192(AX)
 	ADDQ            $0x00000100, AX
 	SUBQ            $0x00000040, CX
 	INCQ            BX
@@ -4623,195 +5268,612 @@ TEXT ·PhiloxUniformsAVX512(SB), NOSPLIT, $0-48
 	MOVL         $0x0000aaaa, SI
 	KMOVW        SI, K1
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// Two groups (128 outputs) per iteration, then one.
+pair:
+	CMPQ CX, $0x00000080
+	JB   group
+
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z2
+	VPADDD       rng_iota<>+0(SB), Z2, Z2
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z3
+
+	// Unit 1: blocks 16(g+1)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	ADDQ         $0x01, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z4
+	VPADDD       rng_iota<>+0(SB), Z4, Z4
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z5
+
+	// Philox round 0.
+	VPSRLQ          $0x20, Z2, Z6
+	VPSRLQ          $0x20, Z4, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPSLLQ          $0x20, Z6, Z8
+	VPSLLQ          $0x20, Z7, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z6, Z2, K1, Z2
+	VPBLENDMD       Z7, Z4, K1, Z4
+	VPSRLQ          $0x20, Z0, Z6
+	VPSRLQ          $0x20, Z0, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z0, Z10
+	VPMULUDQ        rng_m1<>+0(SB), Z0, Z11
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPSLLQ          $0x20, Z6, Z12
+	VPSLLQ          $0x20, Z7, Z13
+	VPBLENDMD       Z12, Z10, K1, Z12
+	VPBLENDMD       Z13, Z11, K1, Z13
+	VPSRLQ          $0x20, Z10, Z10
+	VPSRLQ          $0x20, Z11, Z11
+	VPBLENDMD       Z6, Z10, K1, Z10
+	VPBLENDMD       Z7, Z11, K1, Z11
+	VPTERNLOGD.BCST $0x96, (DX), Z3, Z10
+	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z2
+	VPTERNLOGD.BCST $0x96, (DX), Z5, Z11
+	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z4
+
+	// Philox round 1.
+	VPSRLQ          $0x20, Z10, Z3
+	VPSRLQ          $0x20, Z11, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z10, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z11, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 8(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 12(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 8(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 12(DX), Z9, Z7
+
+	// Philox round 2.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z8
+	VPSLLQ          $0x20, Z5, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z12
+	VPSLLQ          $0x20, Z5, Z13
+	VPBLENDMD       Z12, Z6, K1, Z12
+	VPBLENDMD       Z13, Z7, K1, Z13
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 16(DX), Z14, Z6
+	VPTERNLOGD.BCST $0x96, 20(DX), Z10, Z2
+	VPTERNLOGD.BCST $0x96, 16(DX), Z15, Z7
+	VPTERNLOGD.BCST $0x96, 20(DX), Z11, Z4
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 24(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 28(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 24(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 28(DX), Z9, Z7
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z8
+	VPSLLQ          $0x20, Z5, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z12
+	VPSLLQ          $0x20, Z5, Z13
+	VPBLENDMD       Z12, Z6, K1, Z12
+	VPBLENDMD       Z13, Z7, K1, Z13
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 32(DX), Z14, Z6
+	VPTERNLOGD.BCST $0x96, 36(DX), Z10, Z2
+	VPTERNLOGD.BCST $0x96, 32(DX), Z15, Z7
+	VPTERNLOGD.BCST $0x96, 36(DX), Z11, Z4
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 40(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 44(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 40(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 44(DX), Z9, Z7
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z8
+	VPSLLQ          $0x20, Z5, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z12
+	VPSLLQ          $0x20, Z5, Z13
+	VPBLENDMD       Z12, Z6, K1, Z12
+	VPBLENDMD       Z13, Z7, K1, Z13
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 48(DX), Z14, Z6
+	VPTERNLOGD.BCST $0x96, 52(DX), Z10, Z2
+	VPTERNLOGD.BCST $0x96, 48(DX), Z15, Z7
+	VPTERNLOGD.BCST $0x96, 52(DX), Z11, Z4
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 56(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 60(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 56(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 60(DX), Z9, Z7
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z8
+	VPSLLQ          $0x20, Z5, Z9
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPBLENDMD       Z9, Z4, K1, Z9
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z12
+	VPSLLQ          $0x20, Z5, Z13
+	VPBLENDMD       Z12, Z6, K1, Z12
+	VPBLENDMD       Z13, Z7, K1, Z13
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 64(DX), Z14, Z6
+	VPTERNLOGD.BCST $0x96, 68(DX), Z10, Z2
+	VPTERNLOGD.BCST $0x96, 64(DX), Z15, Z7
+	VPTERNLOGD.BCST $0x96, 68(DX), Z11, Z4
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z10
+	VPSLLQ          $0x20, Z5, Z11
+	VPBLENDMD       Z10, Z6, K1, Z10
+	VPBLENDMD       Z11, Z7, K1, Z11
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z14
+	VPSLLQ          $0x20, Z5, Z15
+	VPBLENDMD       Z14, Z2, K1, Z14
+	VPBLENDMD       Z15, Z4, K1, Z15
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 72(DX), Z12, Z2
+	VPTERNLOGD.BCST $0x96, 76(DX), Z8, Z6
+	VPTERNLOGD.BCST $0x96, 72(DX), Z13, Z4
+	VPTERNLOGD.BCST $0x96, 76(DX), Z9, Z7
+	VPSRLD          $0x09, Z2, Z2
+	VPORD           rng_onebits<>+0(SB), Z2, Z2
+	VSUBPS          rng_oneminushalf<>+0(SB), Z2, Z2
+	VMOVUPS         Z2, (AX)
+	VPSRLD          $0x09, Z14, Z14
+	VPORD           rng_onebits<>+0(SB), Z14, Z14
+	VSUBPS          rng_oneminushalf<>+0(SB), Z14, Z14
+	VMOVUPS         Z14, 64(AX)
+	VPSRLD          $0x09, Z6, Z6
+	VPORD           rng_onebits<>+0(SB), Z6, Z6
+	VSUBPS          rng_oneminushalf<>+0(SB), Z6, Z6
+	VMOVUPS         Z6, 128(AX)
+	VPSRLD          $0x09, Z10, Z10
+	VPORD           rng_onebits<>+0(SB), Z10, Z10
+	VSUBPS          rng_oneminushalf<>+0(SB), Z10, Z10
+	VMOVUPS         Z10, 192(AX)
+	VPSRLD          $0x09, Z4, Z4
+	VPORD           rng_onebits<>+0(SB), Z4, Z4
+	VSUBPS          rng_oneminushalf<>+0(SB), Z4, Z4
+	VMOVUPS         Z4, 256(AX)
+	VPSRLD          $0x09, Z15, Z15
+	VPORD           rng_onebits<>+0(SB), Z15, Z15
+	VSUBPS          rng_oneminushalf<>+0(SB), Z15, Z15
+	VMOVUPS         Z15, 320(AX)
+	VPSRLD          $0x09, Z7, Z7
+	VPORD           rng_onebits<>+0(SB), Z7, Z7
+	VSUBPS          rng_oneminushalf<>+0(SB), Z7, Z7
+	VMOVUPS         Z7, 384(AX)
+	VPSRLD          $0x09, Z11, Z11
+	VPORD           rng_onebits<>+0(SB), Z11, Z11
+	VSUBPS          rng_oneminushalf<>+0(SB), Z11, Z11
+	VMOVUPS         Z11, 448(AX)
+	ADDQ            $0x00000200, AX
+	SUBQ            $0x00000080, CX
+	ADDQ            $0x02, BX
+	JMP             pair
+
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ CX, $0x00000040
 	JB   done
-	MOVQ BX, SI
-	SHLQ $0x04, SI
-	MOVQ SI, DI
-	SHRQ $0x20, DI
 
-	// Blocks 16g+0 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
-	VPBROADCASTD    SI, Z2
-	VPADDD          rng_iota<>+0(SB), Z2, Z2
-	VPBROADCASTD    DI, Z3
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z2
+	VPADDD       rng_iota<>+0(SB), Z2, Z2
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z3
+
+	// Philox round 0.
 	VPSRLQ          $0x20, Z2, Z4
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
 	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
-	VPSRLQ          $0x20, Z2, Z5
-	VPSLLQ          $0x20, Z4, Z6
-	VPBLENDMD       Z4, Z5, K1, Z5
-	VPBLENDMD       Z6, Z2, K1, Z6
-	VPSRLQ          $0x20, Z0, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z0, Z4
+	VPSLLQ          $0x20, Z4, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z4, Z2, K1, Z2
+	VPSRLQ          $0x20, Z0, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z0, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPSLLQ          $0x20, Z4, Z7
+	VPBLENDMD       Z7, Z6, K1, Z7
+	VPSRLQ          $0x20, Z6, Z6
+	VPBLENDMD       Z4, Z6, K1, Z6
+	VPTERNLOGD.BCST $0x96, (DX), Z3, Z6
+	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z2
+
+	// Philox round 1.
+	VPSRLQ          $0x20, Z6, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z4, Z7
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z7, K1, Z7
-	VPBLENDMD       Z8, Z4, K1, Z8
-	VPTERNLOGD.BCST $0x96, (DX), Z3, Z7
-	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z5
-	VPSRLQ          $0x20, Z7, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z7, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 8(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 12(DX), Z5, Z4
+
+	// Philox round 2.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 16(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 20(DX), Z6, Z2
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 8(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 12(DX), Z6, Z4
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 24(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 28(DX), Z5, Z4
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z6
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z6, Z3, K1, Z6
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 32(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 36(DX), Z6, Z2
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z8, Z3, K1, Z8
-	VPTERNLOGD.BCST $0x96, 16(DX), Z9, Z4
-	VPTERNLOGD.BCST $0x96, 20(DX), Z7, Z5
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 40(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 44(DX), Z5, Z4
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 48(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 52(DX), Z6, Z2
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 24(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 28(DX), Z6, Z4
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 56(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 60(DX), Z5, Z4
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z6
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z6, Z3, K1, Z6
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 64(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 68(DX), Z6, Z2
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z8, Z3, K1, Z8
-	VPTERNLOGD.BCST $0x96, 32(DX), Z9, Z4
-	VPTERNLOGD.BCST $0x96, 36(DX), Z7, Z5
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 40(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 44(DX), Z6, Z4
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z6
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z6, Z3, K1, Z6
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z8, Z3, K1, Z8
-	VPTERNLOGD.BCST $0x96, 48(DX), Z9, Z4
-	VPTERNLOGD.BCST $0x96, 52(DX), Z7, Z5
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 56(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 60(DX), Z6, Z4
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z6
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z6, Z3, K1, Z6
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z8
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z8, Z3, K1, Z8
-	VPTERNLOGD.BCST $0x96, 64(DX), Z9, Z4
-	VPTERNLOGD.BCST $0x96, 68(DX), Z7, Z5
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z7
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z7, Z3, K1, Z7
-	VPSRLQ          $0x20, Z5, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z5, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z5
-	VPSLLQ          $0x20, Z2, Z9
-	VPBLENDMD       Z2, Z5, K1, Z5
-	VPBLENDMD       Z9, Z3, K1, Z9
-	VPTERNLOGD.BCST $0x96, 72(DX), Z8, Z5
-	VPTERNLOGD.BCST $0x96, 76(DX), Z6, Z4
-	VPSRLD          $0x09, Z5, Z5
-	VPORD           rng_onebits<>+0(SB), Z5, Z5
-	VSUBPS          rng_oneminushalf<>+0(SB), Z5, Z5
-	VMOVUPS         Z5, (AX)
-	VPSRLD          $0x09, Z9, Z9
-	VPORD           rng_onebits<>+0(SB), Z9, Z9
-	VSUBPS          rng_oneminushalf<>+0(SB), Z9, Z9
-	VMOVUPS         Z9, 64(AX)
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 72(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 76(DX), Z5, Z4
+	VPSRLD          $0x09, Z2, Z2
+	VPORD           rng_onebits<>+0(SB), Z2, Z2
+	VSUBPS          rng_oneminushalf<>+0(SB), Z2, Z2
+	VMOVUPS         Z2, (AX)
+	VPSRLD          $0x09, Z8, Z8
+	VPORD           rng_onebits<>+0(SB), Z8, Z8
+	VSUBPS          rng_oneminushalf<>+0(SB), Z8, Z8
+	VMOVUPS         Z8, 64(AX)
 	VPSRLD          $0x09, Z4, Z4
 	VPORD           rng_onebits<>+0(SB), Z4, Z4
 	VSUBPS          rng_oneminushalf<>+0(SB), Z4, Z4
 	VMOVUPS         Z4, 128(AX)
-	VPSRLD          $0x09, Z7, Z7
-	VPORD           rng_onebits<>+0(SB), Z7, Z7
-	VSUBPS          rng_oneminushalf<>+0(SB), Z7, Z7
-	VMOVUPS         Z7, 192(AX)
+	VPSRLD          $0x09, Z6, Z6
+	VPORD           rng_onebits<>+0(SB), Z6, Z6
+	VSUBPS          rng_oneminushalf<>+0(SB), Z6, Z6
+	VMOVUPS         Z6, 192(AX)
 	ADDQ            $0x00000100, AX
 	SUBQ            $0x00000040, CX
 	INCQ            BX
@@ -4838,241 +5900,862 @@ TEXT ·PhiloxNormalsAVX512(SB), NOSPLIT, $0-48
 	MOVL         $0x0000aaaa, SI
 	KMOVW        SI, K1
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// Two groups (128 outputs) per iteration, then one.
+pair:
+	CMPQ CX, $0x00000080
+	JB   group
+
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z2
+	VPADDD       rng_iota<>+0(SB), Z2, Z2
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z3
+
+	// Unit 1: blocks 16(g+1)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	ADDQ         $0x01, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z4
+	VPADDD       rng_iota<>+0(SB), Z4, Z4
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z5
+
+	// Philox round 0.
+	VPSRLQ          $0x20, Z2, Z6
+	VPSRLQ          $0x20, Z4, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPSLLQ          $0x20, Z6, Z20
+	VPSLLQ          $0x20, Z7, Z21
+	VPBLENDMD       Z20, Z2, K1, Z20
+	VPBLENDMD       Z21, Z4, K1, Z21
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z6, Z2, K1, Z2
+	VPBLENDMD       Z7, Z4, K1, Z4
+	VPSRLQ          $0x20, Z0, Z6
+	VPSRLQ          $0x20, Z0, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z0, Z22
+	VPMULUDQ        rng_m1<>+0(SB), Z0, Z23
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPSLLQ          $0x20, Z6, Z24
+	VPSLLQ          $0x20, Z7, Z25
+	VPBLENDMD       Z24, Z22, K1, Z24
+	VPBLENDMD       Z25, Z23, K1, Z25
+	VPSRLQ          $0x20, Z22, Z22
+	VPSRLQ          $0x20, Z23, Z23
+	VPBLENDMD       Z6, Z22, K1, Z22
+	VPBLENDMD       Z7, Z23, K1, Z23
+	VPTERNLOGD.BCST $0x96, (DX), Z3, Z22
+	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z2
+	VPTERNLOGD.BCST $0x96, (DX), Z5, Z23
+	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z4
+
+	// Philox round 1.
+	VPSRLQ          $0x20, Z22, Z3
+	VPSRLQ          $0x20, Z23, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z22, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z23, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z22
+	VPSLLQ          $0x20, Z5, Z23
+	VPBLENDMD       Z22, Z6, K1, Z22
+	VPBLENDMD       Z23, Z7, K1, Z23
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z26
+	VPSLLQ          $0x20, Z5, Z27
+	VPBLENDMD       Z26, Z2, K1, Z26
+	VPBLENDMD       Z27, Z4, K1, Z27
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 8(DX), Z24, Z2
+	VPTERNLOGD.BCST $0x96, 12(DX), Z20, Z6
+	VPTERNLOGD.BCST $0x96, 8(DX), Z25, Z4
+	VPTERNLOGD.BCST $0x96, 12(DX), Z21, Z7
+
+	// Philox round 2.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z20
+	VPSLLQ          $0x20, Z5, Z21
+	VPBLENDMD       Z20, Z2, K1, Z20
+	VPBLENDMD       Z21, Z4, K1, Z21
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z24
+	VPSLLQ          $0x20, Z5, Z25
+	VPBLENDMD       Z24, Z6, K1, Z24
+	VPBLENDMD       Z25, Z7, K1, Z25
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 16(DX), Z26, Z6
+	VPTERNLOGD.BCST $0x96, 20(DX), Z22, Z2
+	VPTERNLOGD.BCST $0x96, 16(DX), Z27, Z7
+	VPTERNLOGD.BCST $0x96, 20(DX), Z23, Z4
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z22
+	VPSLLQ          $0x20, Z5, Z23
+	VPBLENDMD       Z22, Z6, K1, Z22
+	VPBLENDMD       Z23, Z7, K1, Z23
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z26
+	VPSLLQ          $0x20, Z5, Z27
+	VPBLENDMD       Z26, Z2, K1, Z26
+	VPBLENDMD       Z27, Z4, K1, Z27
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 24(DX), Z24, Z2
+	VPTERNLOGD.BCST $0x96, 28(DX), Z20, Z6
+	VPTERNLOGD.BCST $0x96, 24(DX), Z25, Z4
+	VPTERNLOGD.BCST $0x96, 28(DX), Z21, Z7
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z20
+	VPSLLQ          $0x20, Z5, Z21
+	VPBLENDMD       Z20, Z2, K1, Z20
+	VPBLENDMD       Z21, Z4, K1, Z21
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z24
+	VPSLLQ          $0x20, Z5, Z25
+	VPBLENDMD       Z24, Z6, K1, Z24
+	VPBLENDMD       Z25, Z7, K1, Z25
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 32(DX), Z26, Z6
+	VPTERNLOGD.BCST $0x96, 36(DX), Z22, Z2
+	VPTERNLOGD.BCST $0x96, 32(DX), Z27, Z7
+	VPTERNLOGD.BCST $0x96, 36(DX), Z23, Z4
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z22
+	VPSLLQ          $0x20, Z5, Z23
+	VPBLENDMD       Z22, Z6, K1, Z22
+	VPBLENDMD       Z23, Z7, K1, Z23
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z26
+	VPSLLQ          $0x20, Z5, Z27
+	VPBLENDMD       Z26, Z2, K1, Z26
+	VPBLENDMD       Z27, Z4, K1, Z27
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 40(DX), Z24, Z2
+	VPTERNLOGD.BCST $0x96, 44(DX), Z20, Z6
+	VPTERNLOGD.BCST $0x96, 40(DX), Z25, Z4
+	VPTERNLOGD.BCST $0x96, 44(DX), Z21, Z7
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z20
+	VPSLLQ          $0x20, Z5, Z21
+	VPBLENDMD       Z20, Z2, K1, Z20
+	VPBLENDMD       Z21, Z4, K1, Z21
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z24
+	VPSLLQ          $0x20, Z5, Z25
+	VPBLENDMD       Z24, Z6, K1, Z24
+	VPBLENDMD       Z25, Z7, K1, Z25
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 48(DX), Z26, Z6
+	VPTERNLOGD.BCST $0x96, 52(DX), Z22, Z2
+	VPTERNLOGD.BCST $0x96, 48(DX), Z27, Z7
+	VPTERNLOGD.BCST $0x96, 52(DX), Z23, Z4
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z22
+	VPSLLQ          $0x20, Z5, Z23
+	VPBLENDMD       Z22, Z6, K1, Z22
+	VPBLENDMD       Z23, Z7, K1, Z23
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z26
+	VPSLLQ          $0x20, Z5, Z27
+	VPBLENDMD       Z26, Z2, K1, Z26
+	VPBLENDMD       Z27, Z4, K1, Z27
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 56(DX), Z24, Z2
+	VPTERNLOGD.BCST $0x96, 60(DX), Z20, Z6
+	VPTERNLOGD.BCST $0x96, 56(DX), Z25, Z4
+	VPTERNLOGD.BCST $0x96, 60(DX), Z21, Z7
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z20
+	VPSLLQ          $0x20, Z5, Z21
+	VPBLENDMD       Z20, Z2, K1, Z20
+	VPBLENDMD       Z21, Z4, K1, Z21
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z24
+	VPSLLQ          $0x20, Z5, Z25
+	VPBLENDMD       Z24, Z6, K1, Z24
+	VPBLENDMD       Z25, Z7, K1, Z25
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPTERNLOGD.BCST $0x96, 64(DX), Z26, Z6
+	VPTERNLOGD.BCST $0x96, 68(DX), Z22, Z2
+	VPTERNLOGD.BCST $0x96, 64(DX), Z27, Z7
+	VPTERNLOGD.BCST $0x96, 68(DX), Z23, Z4
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z6, Z3
+	VPSRLQ          $0x20, Z7, Z5
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z6
+	VPMULUDQ        rng_m0<>+0(SB), Z7, Z7
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z22
+	VPSLLQ          $0x20, Z5, Z23
+	VPBLENDMD       Z22, Z6, K1, Z22
+	VPBLENDMD       Z23, Z7, K1, Z23
+	VPSRLQ          $0x20, Z6, Z6
+	VPSRLQ          $0x20, Z7, Z7
+	VPBLENDMD       Z3, Z6, K1, Z6
+	VPBLENDMD       Z5, Z7, K1, Z7
+	VPSRLQ          $0x20, Z2, Z3
+	VPSRLQ          $0x20, Z4, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z5, Z5
+	VPSLLQ          $0x20, Z3, Z26
+	VPSLLQ          $0x20, Z5, Z27
+	VPBLENDMD       Z26, Z2, K1, Z26
+	VPBLENDMD       Z27, Z4, K1, Z27
+	VPSRLQ          $0x20, Z2, Z2
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPBLENDMD       Z5, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 72(DX), Z24, Z2
+	VPTERNLOGD.BCST $0x96, 76(DX), Z20, Z6
+	VPTERNLOGD.BCST $0x96, 72(DX), Z25, Z4
+	VPTERNLOGD.BCST $0x96, 76(DX), Z21, Z7
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z2, Z2
+	VPSRLD      $0x09, Z4, Z4
+	VPORD       rng_onebits<>+0(SB), Z2, Z2
+	VPORD       rng_onebits<>+0(SB), Z4, Z4
+	VSUBPS      rng_oneminushalf<>+0(SB), Z2, Z2
+	VSUBPS      rng_oneminushalf<>+0(SB), Z4, Z4
+	VPSUBD      rng_sqrthalf<>+0(SB), Z2, Z2
+	VPSUBD      rng_sqrthalf<>+0(SB), Z4, Z3
+	VPSRAD      $0x17, Z2, Z4
+	VPSRAD      $0x17, Z3, Z5
+	VCVTDQ2PS   Z4, Z4
+	VCVTDQ2PS   Z5, Z5
+	VPANDD      rng_mant<>+0(SB), Z2, Z2
+	VPANDD      rng_mant<>+0(SB), Z3, Z3
+	VPADDD      rng_sqrthalf<>+0(SB), Z2, Z2
+	VPADDD      rng_sqrthalf<>+0(SB), Z3, Z3
+	VSUBPS      rng_one<>+0(SB), Z2, Z20
+	VSUBPS      rng_one<>+0(SB), Z3, Z21
+	VADDPS      rng_one<>+0(SB), Z2, Z2
+	VADDPS      rng_one<>+0(SB), Z3, Z3
+	VDIVPS      Z2, Z20, Z20
+	VDIVPS      Z3, Z21, Z21
+	VADDPS      Z20, Z20, Z2
+	VADDPS      Z21, Z21, Z3
+	VMULPS      Z20, Z20, Z20
+	VMULPS      Z21, Z21, Z21
+	VMOVUPS     rng_c9<>+0(SB), Z24
+	VMOVUPS     rng_c9<>+0(SB), Z25
+	VFMADD213PS rng_c7<>+0(SB), Z20, Z24
+	VFMADD213PS rng_c7<>+0(SB), Z21, Z25
+	VFMADD213PS rng_c5<>+0(SB), Z20, Z24
+	VFMADD213PS rng_c5<>+0(SB), Z21, Z25
+	VFMADD213PS rng_c3<>+0(SB), Z20, Z24
+	VFMADD213PS rng_c3<>+0(SB), Z21, Z25
+	VMULPS      Z20, Z2, Z20
+	VMULPS      Z21, Z3, Z21
+	VFMADD213PS Z2, Z20, Z24
+	VFMADD213PS Z3, Z21, Z25
+	VFMADD231PS rng_ln2lo<>+0(SB), Z4, Z24
+	VFMADD231PS rng_ln2lo<>+0(SB), Z5, Z25
+	VFMADD231PS rng_ln2hi<>+0(SB), Z4, Z24
+	VFMADD231PS rng_ln2hi<>+0(SB), Z5, Z25
+	VMULPS      rng_m2<>+0(SB), Z24, Z24
+	VMULPS      rng_m2<>+0(SB), Z25, Z25
+	VSQRTPS     Z24, Z24
+	VSQRTPS     Z25, Z25
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z26, Z26
+	VPSRLD       $0x09, Z27, Z27
+	VPORD        rng_onebits<>+0(SB), Z26, Z26
+	VPORD        rng_onebits<>+0(SB), Z27, Z27
+	VSUBPS       rng_oneminushalf<>+0(SB), Z26, Z26
+	VSUBPS       rng_oneminushalf<>+0(SB), Z27, Z27
+	VMULPS       rng_four<>+0(SB), Z26, Z2
+	VMULPS       rng_four<>+0(SB), Z27, Z3
+	VCVTPS2DQ    Z2, Z2
+	VCVTPS2DQ    Z3, Z3
+	VCVTDQ2PS    Z2, Z4
+	VCVTDQ2PS    Z3, Z5
+	VFNMADD231PS rng_quart<>+0(SB), Z4, Z26
+	VFNMADD231PS rng_quart<>+0(SB), Z5, Z27
+	VMULPS       Z26, Z26, Z4
+	VMULPS       Z27, Z27, Z5
+	VMOVUPS      rng_s4<>+0(SB), Z20
+	VMOVUPS      rng_s4<>+0(SB), Z21
+	VMOVUPS      rng_c5c<>+0(SB), Z28
+	VMOVUPS      rng_c5c<>+0(SB), Z29
+	VFMADD213PS  rng_s3<>+0(SB), Z4, Z20
+	VFMADD213PS  rng_s3<>+0(SB), Z5, Z21
+	VFMADD213PS  rng_c4c<>+0(SB), Z4, Z28
+	VFMADD213PS  rng_c4c<>+0(SB), Z5, Z29
+	VFMADD213PS  rng_s2<>+0(SB), Z4, Z20
+	VFMADD213PS  rng_s2<>+0(SB), Z5, Z21
+	VFMADD213PS  rng_c3c<>+0(SB), Z4, Z28
+	VFMADD213PS  rng_c3c<>+0(SB), Z5, Z29
+	VFMADD213PS  rng_s1<>+0(SB), Z4, Z20
+	VFMADD213PS  rng_s1<>+0(SB), Z5, Z21
+	VFMADD213PS  rng_c2c<>+0(SB), Z4, Z28
+	VFMADD213PS  rng_c2c<>+0(SB), Z5, Z29
+	VFMADD213PS  rng_s0<>+0(SB), Z4, Z20
+	VFMADD213PS  rng_s0<>+0(SB), Z5, Z21
+	VFMADD213PS  rng_c1c<>+0(SB), Z4, Z28
+	VFMADD213PS  rng_c1c<>+0(SB), Z5, Z29
+	VMULPS       Z20, Z26, Z20
+	VMULPS       Z21, Z27, Z21
+	VFMADD213PS  rng_one<>+0(SB), Z4, Z28
+	VFMADD213PS  rng_one<>+0(SB), Z5, Z29
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD     $0x1f, Z2, Z4
+	VPSLLD     $0x1f, Z3, Z5
+	VPADDD     rng_ione<>+0(SB), Z2, Z26
+	VPADDD     rng_ione<>+0(SB), Z3, Z27
+	VPSLLD     $0x1e, Z26, Z26
+	VPSLLD     $0x1e, Z27, Z27
+	VPSLLD     $0x1e, Z2, Z2
+	VPSLLD     $0x1e, Z3, Z3
+	VPMOVD2M   Z4, K2
+	VPMOVD2M   Z5, K3
+	VBLENDMPS  Z20, Z28, K2, Z8
+	VBLENDMPS  Z21, Z29, K3, Z9
+	VBLENDMPS  Z28, Z20, K2, Z10
+	VBLENDMPS  Z29, Z21, K3, Z11
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z26, Z8
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z27, Z9
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z2, Z10
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z3, Z11
+	VMULPS     Z24, Z8, Z8
+	VMULPS     Z25, Z9, Z9
+	VMULPS     Z24, Z10, Z10
+	VMULPS     Z25, Z11, Z11
+	VMOVUPS    Z8, (AX)
+	VMOVUPS    Z10, 64(AX)
+	VMOVUPS    Z9, 256(AX)
+	VMOVUPS    Z11, 320(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z6, Z6
+	VPSRLD      $0x09, Z7, Z7
+	VPORD       rng_onebits<>+0(SB), Z6, Z6
+	VPORD       rng_onebits<>+0(SB), Z7, Z7
+	VSUBPS      rng_oneminushalf<>+0(SB), Z6, Z6
+	VSUBPS      rng_oneminushalf<>+0(SB), Z7, Z7
+	VPSUBD      rng_sqrthalf<>+0(SB), Z6, Z2
+	VPSUBD      rng_sqrthalf<>+0(SB), Z7, Z3
+	VPSRAD      $0x17, Z2, Z4
+	VPSRAD      $0x17, Z3, Z5
+	VCVTDQ2PS   Z4, Z4
+	VCVTDQ2PS   Z5, Z5
+	VPANDD      rng_mant<>+0(SB), Z2, Z2
+	VPANDD      rng_mant<>+0(SB), Z3, Z3
+	VPADDD      rng_sqrthalf<>+0(SB), Z2, Z2
+	VPADDD      rng_sqrthalf<>+0(SB), Z3, Z3
+	VSUBPS      rng_one<>+0(SB), Z2, Z6
+	VSUBPS      rng_one<>+0(SB), Z3, Z7
+	VADDPS      rng_one<>+0(SB), Z2, Z2
+	VADDPS      rng_one<>+0(SB), Z3, Z3
+	VDIVPS      Z2, Z6, Z6
+	VDIVPS      Z3, Z7, Z7
+	VADDPS      Z6, Z6, Z2
+	VADDPS      Z7, Z7, Z3
+	VMULPS      Z6, Z6, Z6
+	VMULPS      Z7, Z7, Z7
+	VMOVUPS     rng_c9<>+0(SB), Z20
+	VMOVUPS     rng_c9<>+0(SB), Z21
+	VFMADD213PS rng_c7<>+0(SB), Z6, Z20
+	VFMADD213PS rng_c7<>+0(SB), Z7, Z21
+	VFMADD213PS rng_c5<>+0(SB), Z6, Z20
+	VFMADD213PS rng_c5<>+0(SB), Z7, Z21
+	VFMADD213PS rng_c3<>+0(SB), Z6, Z20
+	VFMADD213PS rng_c3<>+0(SB), Z7, Z21
+	VMULPS      Z6, Z2, Z6
+	VMULPS      Z7, Z3, Z7
+	VFMADD213PS Z2, Z6, Z20
+	VFMADD213PS Z3, Z7, Z21
+	VFMADD231PS rng_ln2lo<>+0(SB), Z4, Z20
+	VFMADD231PS rng_ln2lo<>+0(SB), Z5, Z21
+	VFMADD231PS rng_ln2hi<>+0(SB), Z4, Z20
+	VFMADD231PS rng_ln2hi<>+0(SB), Z5, Z21
+	VMULPS      rng_m2<>+0(SB), Z20, Z20
+	VMULPS      rng_m2<>+0(SB), Z21, Z21
+	VSQRTPS     Z20, Z20
+	VSQRTPS     Z21, Z21
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z22, Z22
+	VPSRLD       $0x09, Z23, Z23
+	VPORD        rng_onebits<>+0(SB), Z22, Z22
+	VPORD        rng_onebits<>+0(SB), Z23, Z23
+	VSUBPS       rng_oneminushalf<>+0(SB), Z22, Z22
+	VSUBPS       rng_oneminushalf<>+0(SB), Z23, Z23
+	VMULPS       rng_four<>+0(SB), Z22, Z2
+	VMULPS       rng_four<>+0(SB), Z23, Z3
+	VCVTPS2DQ    Z2, Z2
+	VCVTPS2DQ    Z3, Z3
+	VCVTDQ2PS    Z2, Z4
+	VCVTDQ2PS    Z3, Z5
+	VFNMADD231PS rng_quart<>+0(SB), Z4, Z22
+	VFNMADD231PS rng_quart<>+0(SB), Z5, Z23
+	VMULPS       Z22, Z22, Z4
+	VMULPS       Z23, Z23, Z5
+	VMOVUPS      rng_s4<>+0(SB), Z6
+	VMOVUPS      rng_s4<>+0(SB), Z7
+	VMOVUPS      rng_c5c<>+0(SB), Z24
+	VMOVUPS      rng_c5c<>+0(SB), Z25
+	VFMADD213PS  rng_s3<>+0(SB), Z4, Z6
+	VFMADD213PS  rng_s3<>+0(SB), Z5, Z7
+	VFMADD213PS  rng_c4c<>+0(SB), Z4, Z24
+	VFMADD213PS  rng_c4c<>+0(SB), Z5, Z25
+	VFMADD213PS  rng_s2<>+0(SB), Z4, Z6
+	VFMADD213PS  rng_s2<>+0(SB), Z5, Z7
+	VFMADD213PS  rng_c3c<>+0(SB), Z4, Z24
+	VFMADD213PS  rng_c3c<>+0(SB), Z5, Z25
+	VFMADD213PS  rng_s1<>+0(SB), Z4, Z6
+	VFMADD213PS  rng_s1<>+0(SB), Z5, Z7
+	VFMADD213PS  rng_c2c<>+0(SB), Z4, Z24
+	VFMADD213PS  rng_c2c<>+0(SB), Z5, Z25
+	VFMADD213PS  rng_s0<>+0(SB), Z4, Z6
+	VFMADD213PS  rng_s0<>+0(SB), Z5, Z7
+	VFMADD213PS  rng_c1c<>+0(SB), Z4, Z24
+	VFMADD213PS  rng_c1c<>+0(SB), Z5, Z25
+	VMULPS       Z6, Z22, Z6
+	VMULPS       Z7, Z23, Z7
+	VFMADD213PS  rng_one<>+0(SB), Z4, Z24
+	VFMADD213PS  rng_one<>+0(SB), Z5, Z25
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD     $0x1f, Z2, Z4
+	VPSLLD     $0x1f, Z3, Z5
+	VPADDD     rng_ione<>+0(SB), Z2, Z22
+	VPADDD     rng_ione<>+0(SB), Z3, Z23
+	VPSLLD     $0x1e, Z22, Z22
+	VPSLLD     $0x1e, Z23, Z23
+	VPSLLD     $0x1e, Z2, Z2
+	VPSLLD     $0x1e, Z3, Z3
+	VPMOVD2M   Z4, K2
+	VPMOVD2M   Z5, K3
+	VBLENDMPS  Z6, Z24, K2, Z12
+	VBLENDMPS  Z7, Z25, K3, Z13
+	VBLENDMPS  Z24, Z6, K2, Z14
+	VBLENDMPS  Z25, Z7, K3, Z15
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z22, Z12
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z23, Z13
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z2, Z14
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z3, Z15
+	VMULPS     Z20, Z12, Z12
+	VMULPS     Z21, Z13, Z13
+	VMULPS     Z20, Z14, Z14
+	VMULPS     Z21, Z15, Z15
+	VMOVUPS    Z12, 128(AX)
+	VMOVUPS    Z14, 192(AX)
+	VMOVUPS    Z13, 384(AX)
+	VMOVUPS    Z15, 448(AX)
+	ADDQ       $0x00000200, AX
+	SUBQ       $0x00000080, CX
+	ADDQ       $0x02, BX
+	JMP        pair
+
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ CX, $0x00000040
 	JB   done
-	MOVQ BX, SI
-	SHLQ $0x04, SI
-	MOVQ SI, DI
-	SHRQ $0x20, DI
 
-	// Blocks 16g+0 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
-	VPBROADCASTD    SI, Z2
-	VPADDD          rng_iota<>+0(SB), Z2, Z2
-	VPBROADCASTD    DI, Z3
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z2
+	VPADDD       rng_iota<>+0(SB), Z2, Z2
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z3
+
+	// Philox round 0.
 	VPSRLQ          $0x20, Z2, Z4
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
 	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
-	VPSRLQ          $0x20, Z2, Z9
-	VPSLLQ          $0x20, Z4, Z10
-	VPBLENDMD       Z4, Z9, K1, Z9
-	VPBLENDMD       Z10, Z2, K1, Z10
-	VPSRLQ          $0x20, Z0, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z0, Z4
+	VPSLLQ          $0x20, Z4, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z4, Z2, K1, Z2
+	VPSRLQ          $0x20, Z0, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z0, Z6
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPSLLQ          $0x20, Z4, Z7
+	VPBLENDMD       Z7, Z6, K1, Z7
+	VPSRLQ          $0x20, Z6, Z6
+	VPBLENDMD       Z4, Z6, K1, Z6
+	VPTERNLOGD.BCST $0x96, (DX), Z3, Z6
+	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z2
+
+	// Philox round 1.
+	VPSRLQ          $0x20, Z6, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z6, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z4, Z11
-	VPSLLQ          $0x20, Z2, Z12
-	VPBLENDMD       Z2, Z11, K1, Z11
-	VPBLENDMD       Z12, Z4, K1, Z12
-	VPTERNLOGD.BCST $0x96, (DX), Z3, Z11
-	VPTERNLOGD.BCST $0x96, 4(DX), Z1, Z9
-	VPSRLQ          $0x20, Z11, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 8(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 12(DX), Z5, Z4
+
+	// Philox round 2.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z11
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z11, Z3, K1, Z11
-	VPSRLQ          $0x20, Z9, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 16(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 20(DX), Z6, Z2
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z9
-	VPSLLQ          $0x20, Z2, Z13
-	VPBLENDMD       Z2, Z9, K1, Z9
-	VPBLENDMD       Z13, Z3, K1, Z13
-	VPTERNLOGD.BCST $0x96, 8(DX), Z12, Z9
-	VPTERNLOGD.BCST $0x96, 12(DX), Z10, Z4
-	VPSRLQ          $0x20, Z9, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 24(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 28(DX), Z5, Z4
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z9
-	VPSLLQ          $0x20, Z2, Z10
-	VPBLENDMD       Z2, Z9, K1, Z9
-	VPBLENDMD       Z10, Z3, K1, Z10
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 32(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 36(DX), Z6, Z2
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z12
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z12, Z3, K1, Z12
-	VPTERNLOGD.BCST $0x96, 16(DX), Z13, Z4
-	VPTERNLOGD.BCST $0x96, 20(DX), Z11, Z9
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 40(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 44(DX), Z5, Z4
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z11
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z11, Z3, K1, Z11
-	VPSRLQ          $0x20, Z9, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 48(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 52(DX), Z6, Z2
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z9
-	VPSLLQ          $0x20, Z2, Z13
-	VPBLENDMD       Z2, Z9, K1, Z9
-	VPBLENDMD       Z13, Z3, K1, Z13
-	VPTERNLOGD.BCST $0x96, 24(DX), Z12, Z9
-	VPTERNLOGD.BCST $0x96, 28(DX), Z10, Z4
-	VPSRLQ          $0x20, Z9, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 56(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 60(DX), Z5, Z4
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z9
-	VPSLLQ          $0x20, Z2, Z10
-	VPBLENDMD       Z2, Z9, K1, Z9
-	VPBLENDMD       Z10, Z3, K1, Z10
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z5
+	VPBLENDMD       Z5, Z2, K1, Z5
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z7
+	VPBLENDMD       Z7, Z4, K1, Z7
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPTERNLOGD.BCST $0x96, 64(DX), Z8, Z4
+	VPTERNLOGD.BCST $0x96, 68(DX), Z6, Z2
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z4, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z4, Z4
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z4, K1, Z6
+	VPSRLQ          $0x20, Z4, Z4
+	VPBLENDMD       Z3, Z4, K1, Z4
+	VPSRLQ          $0x20, Z2, Z3
 	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z12
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z12, Z3, K1, Z12
-	VPTERNLOGD.BCST $0x96, 32(DX), Z13, Z4
-	VPTERNLOGD.BCST $0x96, 36(DX), Z11, Z9
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z11
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z11, Z3, K1, Z11
-	VPSRLQ          $0x20, Z9, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z9
-	VPSLLQ          $0x20, Z2, Z13
-	VPBLENDMD       Z2, Z9, K1, Z9
-	VPBLENDMD       Z13, Z3, K1, Z13
-	VPTERNLOGD.BCST $0x96, 40(DX), Z12, Z9
-	VPTERNLOGD.BCST $0x96, 44(DX), Z10, Z4
-	VPSRLQ          $0x20, Z9, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z9
-	VPSLLQ          $0x20, Z2, Z10
-	VPBLENDMD       Z2, Z9, K1, Z9
-	VPBLENDMD       Z10, Z3, K1, Z10
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z12
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z12, Z3, K1, Z12
-	VPTERNLOGD.BCST $0x96, 48(DX), Z13, Z4
-	VPTERNLOGD.BCST $0x96, 52(DX), Z11, Z9
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z11
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z11, Z3, K1, Z11
-	VPSRLQ          $0x20, Z9, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z9
-	VPSLLQ          $0x20, Z2, Z13
-	VPBLENDMD       Z2, Z9, K1, Z9
-	VPBLENDMD       Z13, Z3, K1, Z13
-	VPTERNLOGD.BCST $0x96, 56(DX), Z12, Z9
-	VPTERNLOGD.BCST $0x96, 60(DX), Z10, Z4
-	VPSRLQ          $0x20, Z9, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z9
-	VPSLLQ          $0x20, Z2, Z10
-	VPBLENDMD       Z2, Z9, K1, Z9
-	VPBLENDMD       Z10, Z3, K1, Z10
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z12
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z12, Z3, K1, Z12
-	VPTERNLOGD.BCST $0x96, 64(DX), Z13, Z4
-	VPTERNLOGD.BCST $0x96, 68(DX), Z11, Z9
-	VPSRLQ          $0x20, Z4, Z2
-	VPMULUDQ        rng_m0<>+0(SB), Z4, Z3
-	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z4
-	VPSLLQ          $0x20, Z2, Z11
-	VPBLENDMD       Z2, Z4, K1, Z4
-	VPBLENDMD       Z11, Z3, K1, Z11
-	VPSRLQ          $0x20, Z9, Z2
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z3
-	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
-	VPSRLQ          $0x20, Z3, Z9
-	VPSLLQ          $0x20, Z2, Z13
-	VPBLENDMD       Z2, Z9, K1, Z9
-	VPBLENDMD       Z13, Z3, K1, Z13
-	VPTERNLOGD.BCST $0x96, 72(DX), Z12, Z9
-	VPTERNLOGD.BCST $0x96, 76(DX), Z10, Z4
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z8
+	VPBLENDMD       Z8, Z2, K1, Z8
+	VPSRLQ          $0x20, Z2, Z2
+	VPBLENDMD       Z3, Z2, K1, Z2
+	VPTERNLOGD.BCST $0x96, 72(DX), Z7, Z2
+	VPTERNLOGD.BCST $0x96, 76(DX), Z5, Z4
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Z9, Z9
-	VPORD       rng_onebits<>+0(SB), Z9, Z9
-	VSUBPS      rng_oneminushalf<>+0(SB), Z9, Z9
-	VPSUBD      rng_sqrthalf<>+0(SB), Z9, Z2
+	VPSRLD      $0x09, Z2, Z2
+	VPORD       rng_onebits<>+0(SB), Z2, Z2
+	VSUBPS      rng_oneminushalf<>+0(SB), Z2, Z2
+	VPSUBD      rng_sqrthalf<>+0(SB), Z2, Z2
 	VPSRAD      $0x17, Z2, Z3
 	VCVTDQ2PS   Z3, Z3
 	VPANDD      rng_mant<>+0(SB), Z2, Z2
 	VPADDD      rng_sqrthalf<>+0(SB), Z2, Z2
-	VSUBPS      rng_one<>+0(SB), Z2, Z9
+	VSUBPS      rng_one<>+0(SB), Z2, Z5
 	VADDPS      rng_one<>+0(SB), Z2, Z2
-	VDIVPS      Z2, Z9, Z9
-	VADDPS      Z9, Z9, Z2
-	VMULPS      Z9, Z9, Z9
-	VMOVUPS     rng_c9<>+0(SB), Z10
-	VFMADD213PS rng_c7<>+0(SB), Z9, Z10
-	VFMADD213PS rng_c5<>+0(SB), Z9, Z10
-	VFMADD213PS rng_c3<>+0(SB), Z9, Z10
-	VMULPS      Z9, Z2, Z9
-	VFMADD213PS Z2, Z9, Z10
-	VFMADD231PS rng_ln2lo<>+0(SB), Z3, Z10
-	VFMADD231PS rng_ln2hi<>+0(SB), Z3, Z10
-	VMULPS      rng_m2<>+0(SB), Z10, Z10
-	VSQRTPS     Z10, Z10
+	VDIVPS      Z2, Z5, Z5
+	VADDPS      Z5, Z5, Z2
+	VMULPS      Z5, Z5, Z5
+	VMOVUPS     rng_c9<>+0(SB), Z7
+	VFMADD213PS rng_c7<>+0(SB), Z5, Z7
+	VFMADD213PS rng_c5<>+0(SB), Z5, Z7
+	VFMADD213PS rng_c3<>+0(SB), Z5, Z7
+	VMULPS      Z5, Z2, Z5
+	VFMADD213PS Z2, Z5, Z7
+	VFMADD231PS rng_ln2lo<>+0(SB), Z3, Z7
+	VFMADD231PS rng_ln2hi<>+0(SB), Z3, Z7
+	VMULPS      rng_m2<>+0(SB), Z7, Z7
+	VSQRTPS     Z7, Z7
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Z13, Z13
-	VPORD        rng_onebits<>+0(SB), Z13, Z13
-	VSUBPS       rng_oneminushalf<>+0(SB), Z13, Z13
-	VMULPS       rng_four<>+0(SB), Z13, Z2
+	VPSRLD       $0x09, Z8, Z8
+	VPORD        rng_onebits<>+0(SB), Z8, Z8
+	VSUBPS       rng_oneminushalf<>+0(SB), Z8, Z8
+	VMULPS       rng_four<>+0(SB), Z8, Z2
 	VCVTPS2DQ    Z2, Z2
 	VCVTDQ2PS    Z2, Z3
-	VFNMADD231PS rng_quart<>+0(SB), Z3, Z13
-	VMULPS       Z13, Z13, Z3
-	VMOVUPS      rng_s4<>+0(SB), Z9
-	VFMADD213PS  rng_s3<>+0(SB), Z3, Z9
-	VFMADD213PS  rng_s2<>+0(SB), Z3, Z9
-	VFMADD213PS  rng_s1<>+0(SB), Z3, Z9
-	VFMADD213PS  rng_s0<>+0(SB), Z3, Z9
-	VMULPS       Z9, Z13, Z9
-	VMOVUPS      rng_c5c<>+0(SB), Z12
-	VFMADD213PS  rng_c4c<>+0(SB), Z3, Z12
-	VFMADD213PS  rng_c3c<>+0(SB), Z3, Z12
-	VFMADD213PS  rng_c2c<>+0(SB), Z3, Z12
-	VFMADD213PS  rng_c1c<>+0(SB), Z3, Z12
-	VFMADD213PS  rng_one<>+0(SB), Z3, Z12
+	VFNMADD231PS rng_quart<>+0(SB), Z3, Z8
+	VMULPS       Z8, Z8, Z3
+	VMOVUPS      rng_s4<>+0(SB), Z5
+	VMOVUPS      rng_c5c<>+0(SB), Z9
+	VFMADD213PS  rng_s3<>+0(SB), Z3, Z5
+	VFMADD213PS  rng_c4c<>+0(SB), Z3, Z9
+	VFMADD213PS  rng_s2<>+0(SB), Z3, Z5
+	VFMADD213PS  rng_c3c<>+0(SB), Z3, Z9
+	VFMADD213PS  rng_s1<>+0(SB), Z3, Z5
+	VFMADD213PS  rng_c2c<>+0(SB), Z3, Z9
+	VFMADD213PS  rng_s0<>+0(SB), Z3, Z5
+	VFMADD213PS  rng_c1c<>+0(SB), Z3, Z9
+	VMULPS       Z5, Z8, Z5
+	VFMADD213PS  rng_one<>+0(SB), Z3, Z9
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD     $0x1f, Z2, Z3
-	VPADDD     rng_ione<>+0(SB), Z2, Z13
-	VPSLLD     $0x1e, Z13, Z13
+	VPADDD     rng_ione<>+0(SB), Z2, Z8
+	VPSLLD     $0x1e, Z8, Z8
 	VPSLLD     $0x1e, Z2, Z2
 	VPMOVD2M   Z3, K2
-	VBLENDMPS  Z9, Z12, K2, Z5
-	VBLENDMPS  Z12, Z9, K2, Z6
-	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z13, Z5
-	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z2, Z6
-	VMULPS     Z10, Z5, Z5
-	VMULPS     Z10, Z6, Z6
-	VMOVUPS    Z5, (AX)
-	VMOVUPS    Z6, 64(AX)
+	VBLENDMPS  Z5, Z9, K2, Z16
+	VBLENDMPS  Z9, Z5, K2, Z17
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z8, Z16
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z2, Z17
+	VMULPS     Z7, Z16, Z16
+	VMULPS     Z7, Z17, Z17
+	VMOVUPS    Z16, (AX)
+	VMOVUPS    Z17, 64(AX)
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
 	VPSRLD      $0x09, Z4, Z4
@@ -5088,53 +6771,53 @@ group:
 	VDIVPS      Z2, Z4, Z4
 	VADDPS      Z4, Z4, Z2
 	VMULPS      Z4, Z4, Z4
-	VMOVUPS     rng_c9<>+0(SB), Z9
-	VFMADD213PS rng_c7<>+0(SB), Z4, Z9
-	VFMADD213PS rng_c5<>+0(SB), Z4, Z9
-	VFMADD213PS rng_c3<>+0(SB), Z4, Z9
+	VMOVUPS     rng_c9<>+0(SB), Z5
+	VFMADD213PS rng_c7<>+0(SB), Z4, Z5
+	VFMADD213PS rng_c5<>+0(SB), Z4, Z5
+	VFMADD213PS rng_c3<>+0(SB), Z4, Z5
 	VMULPS      Z4, Z2, Z4
-	VFMADD213PS Z2, Z4, Z9
-	VFMADD231PS rng_ln2lo<>+0(SB), Z3, Z9
-	VFMADD231PS rng_ln2hi<>+0(SB), Z3, Z9
-	VMULPS      rng_m2<>+0(SB), Z9, Z9
-	VSQRTPS     Z9, Z9
+	VFMADD213PS Z2, Z4, Z5
+	VFMADD231PS rng_ln2lo<>+0(SB), Z3, Z5
+	VFMADD231PS rng_ln2hi<>+0(SB), Z3, Z5
+	VMULPS      rng_m2<>+0(SB), Z5, Z5
+	VSQRTPS     Z5, Z5
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Z11, Z11
-	VPORD        rng_onebits<>+0(SB), Z11, Z11
-	VSUBPS       rng_oneminushalf<>+0(SB), Z11, Z11
-	VMULPS       rng_four<>+0(SB), Z11, Z2
+	VPSRLD       $0x09, Z6, Z6
+	VPORD        rng_onebits<>+0(SB), Z6, Z6
+	VSUBPS       rng_oneminushalf<>+0(SB), Z6, Z6
+	VMULPS       rng_four<>+0(SB), Z6, Z2
 	VCVTPS2DQ    Z2, Z2
 	VCVTDQ2PS    Z2, Z3
-	VFNMADD231PS rng_quart<>+0(SB), Z3, Z11
-	VMULPS       Z11, Z11, Z3
+	VFNMADD231PS rng_quart<>+0(SB), Z3, Z6
+	VMULPS       Z6, Z6, Z3
 	VMOVUPS      rng_s4<>+0(SB), Z4
+	VMOVUPS      rng_c5c<>+0(SB), Z7
 	VFMADD213PS  rng_s3<>+0(SB), Z3, Z4
+	VFMADD213PS  rng_c4c<>+0(SB), Z3, Z7
 	VFMADD213PS  rng_s2<>+0(SB), Z3, Z4
+	VFMADD213PS  rng_c3c<>+0(SB), Z3, Z7
 	VFMADD213PS  rng_s1<>+0(SB), Z3, Z4
+	VFMADD213PS  rng_c2c<>+0(SB), Z3, Z7
 	VFMADD213PS  rng_s0<>+0(SB), Z3, Z4
-	VMULPS       Z4, Z11, Z4
-	VMOVUPS      rng_c5c<>+0(SB), Z10
-	VFMADD213PS  rng_c4c<>+0(SB), Z3, Z10
-	VFMADD213PS  rng_c3c<>+0(SB), Z3, Z10
-	VFMADD213PS  rng_c2c<>+0(SB), Z3, Z10
-	VFMADD213PS  rng_c1c<>+0(SB), Z3, Z10
-	VFMADD213PS  rng_one<>+0(SB), Z3, Z10
+	VFMADD213PS  rng_c1c<>+0(SB), Z3, Z7
+	VMULPS       Z4, Z6, Z4
+	VFMADD213PS  rng_one<>+0(SB), Z3, Z7
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
 	VPSLLD     $0x1f, Z2, Z3
-	VPADDD     rng_ione<>+0(SB), Z2, Z11
-	VPSLLD     $0x1e, Z11, Z11
+	VPADDD     rng_ione<>+0(SB), Z2, Z6
+	VPSLLD     $0x1e, Z6, Z6
 	VPSLLD     $0x1e, Z2, Z2
 	VPMOVD2M   Z3, K2
-	VBLENDMPS  Z4, Z10, K2, Z7
-	VBLENDMPS  Z10, Z4, K2, Z8
-	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z11, Z7
-	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z2, Z8
-	VMULPS     Z9, Z7, Z7
-	VMULPS     Z9, Z8, Z8
-	VMOVUPS    Z7, 128(AX)
-	VMOVUPS    Z8, 192(AX)
+	VBLENDMPS  Z4, Z7, K2, Z18
+	VBLENDMPS  Z7, Z4, K2, Z19
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z6, Z18
+	VPTERNLOGD $0x78, rng_sign<>+0(SB), Z2, Z19
+	VMULPS     Z5, Z18, Z18
+	VMULPS     Z5, Z19, Z19
+	VMOVUPS    Z18, 128(AX)
+	VMOVUPS    Z19, 192(AX)
 	ADDQ       $0x00000100, AX
 	SUBQ       $0x00000040, CX
 	INCQ       BX
@@ -5153,328 +6836,974 @@ TEXT ·PhiloxLangevinAVX512(SB), NOSPLIT, $0-80
 	MOVQ         x_len+16(FP), DX
 	MOVSS        a+0(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        b+4(FP), X5
-	VBROADCASTSS X5, Z5
+	MOVSS        b+4(FP), X13
+	VBROADCASTSS X13, Z13
 	MOVQ         rk+56(FP), BX
 	MOVQ         group+72(FP), SI
 
 	// Counter words 2 and 3: the stream id, in every lane.
 	MOVQ         id+64(FP), DI
-	VPBROADCASTD DI, Z6
+	VPBROADCASTD DI, Z14
 	SHRQ         $0x20, DI
-	VPBROADCASTD DI, Z7
+	VPBROADCASTD DI, Z15
 	MOVL         $0x0000aaaa, DI
 	KMOVW        DI, K1
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// Two groups (128 outputs) per iteration, then one.
+pair:
+	CMPQ DX, $0x00000080
+	JB   group
+
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         SI, DI
+	SHLQ         $0x04, DI
+	VPBROADCASTD DI, Z16
+	VPADDD       rng_iota<>+0(SB), Z16, Z16
+	SHRQ         $0x20, DI
+	VPBROADCASTD DI, Z17
+
+	// Unit 1: blocks 16(g+1)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         SI, DI
+	ADDQ         $0x01, DI
+	SHLQ         $0x04, DI
+	VPBROADCASTD DI, Z18
+	VPADDD       rng_iota<>+0(SB), Z18, Z18
+	SHRQ         $0x20, DI
+	VPBROADCASTD DI, Z19
+
+	// Philox round 0.
+	VPSRLQ          $0x20, Z16, Z20
+	VPSRLQ          $0x20, Z18, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPSLLQ          $0x20, Z20, Z22
+	VPSLLQ          $0x20, Z21, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z20, Z16, K1, Z16
+	VPBLENDMD       Z21, Z18, K1, Z18
+	VPSRLQ          $0x20, Z14, Z20
+	VPSRLQ          $0x20, Z14, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z14, Z24
+	VPMULUDQ        rng_m1<>+0(SB), Z14, Z25
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPSLLQ          $0x20, Z20, Z26
+	VPSLLQ          $0x20, Z21, Z27
+	VPBLENDMD       Z26, Z24, K1, Z26
+	VPBLENDMD       Z27, Z25, K1, Z27
+	VPSRLQ          $0x20, Z24, Z24
+	VPSRLQ          $0x20, Z25, Z25
+	VPBLENDMD       Z20, Z24, K1, Z24
+	VPBLENDMD       Z21, Z25, K1, Z25
+	VPTERNLOGD.BCST $0x96, (BX), Z17, Z24
+	VPTERNLOGD.BCST $0x96, 4(BX), Z15, Z16
+	VPTERNLOGD.BCST $0x96, (BX), Z19, Z25
+	VPTERNLOGD.BCST $0x96, 4(BX), Z15, Z18
+
+	// Philox round 1.
+	VPSRLQ          $0x20, Z24, Z17
+	VPSRLQ          $0x20, Z25, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z24, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z25, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 8(BX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 12(BX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 8(BX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 12(BX), Z23, Z21
+
+	// Philox round 2.
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z22
+	VPSLLQ          $0x20, Z19, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z26
+	VPSLLQ          $0x20, Z19, Z27
+	VPBLENDMD       Z26, Z20, K1, Z26
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPTERNLOGD.BCST $0x96, 16(BX), Z28, Z20
+	VPTERNLOGD.BCST $0x96, 20(BX), Z24, Z16
+	VPTERNLOGD.BCST $0x96, 16(BX), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 20(BX), Z25, Z18
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 24(BX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 28(BX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 24(BX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 28(BX), Z23, Z21
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z22
+	VPSLLQ          $0x20, Z19, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z26
+	VPSLLQ          $0x20, Z19, Z27
+	VPBLENDMD       Z26, Z20, K1, Z26
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPTERNLOGD.BCST $0x96, 32(BX), Z28, Z20
+	VPTERNLOGD.BCST $0x96, 36(BX), Z24, Z16
+	VPTERNLOGD.BCST $0x96, 32(BX), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 36(BX), Z25, Z18
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 40(BX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 44(BX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 40(BX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 44(BX), Z23, Z21
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z22
+	VPSLLQ          $0x20, Z19, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z26
+	VPSLLQ          $0x20, Z19, Z27
+	VPBLENDMD       Z26, Z20, K1, Z26
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPTERNLOGD.BCST $0x96, 48(BX), Z28, Z20
+	VPTERNLOGD.BCST $0x96, 52(BX), Z24, Z16
+	VPTERNLOGD.BCST $0x96, 48(BX), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 52(BX), Z25, Z18
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 56(BX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 60(BX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 56(BX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 60(BX), Z23, Z21
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z22
+	VPSLLQ          $0x20, Z19, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z26
+	VPSLLQ          $0x20, Z19, Z27
+	VPBLENDMD       Z26, Z20, K1, Z26
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPTERNLOGD.BCST $0x96, 64(BX), Z28, Z20
+	VPTERNLOGD.BCST $0x96, 68(BX), Z24, Z16
+	VPTERNLOGD.BCST $0x96, 64(BX), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 68(BX), Z25, Z18
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 72(BX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 76(BX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 72(BX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 76(BX), Z23, Z21
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z16, Z16
+	VPSRLD      $0x09, Z18, Z18
+	VPORD       rng_onebits<>+0(SB), Z16, Z16
+	VPORD       rng_onebits<>+0(SB), Z18, Z18
+	VSUBPS      rng_oneminushalf<>+0(SB), Z16, Z16
+	VSUBPS      rng_oneminushalf<>+0(SB), Z18, Z18
+	VPSUBD      rng_sqrthalf<>+0(SB), Z16, Z16
+	VPSUBD      rng_sqrthalf<>+0(SB), Z18, Z17
+	VPSRAD      $0x17, Z16, Z18
+	VPSRAD      $0x17, Z17, Z19
+	VCVTDQ2PS   Z18, Z18
+	VCVTDQ2PS   Z19, Z19
+	VPANDD      rng_mant<>+0(SB), Z16, Z16
+	VPANDD      rng_mant<>+0(SB), Z17, Z17
+	VPADDD      rng_sqrthalf<>+0(SB), Z16, Z16
+	VPADDD      rng_sqrthalf<>+0(SB), Z17, Z17
+	VSUBPS      rng_one<>+0(SB), Z16, Z22
+	VSUBPS      rng_one<>+0(SB), Z17, Z23
+	VADDPS      rng_one<>+0(SB), Z16, Z16
+	VADDPS      rng_one<>+0(SB), Z17, Z17
+	VDIVPS      Z16, Z22, Z22
+	VDIVPS      Z17, Z23, Z23
+	VADDPS      Z22, Z22, Z16
+	VADDPS      Z23, Z23, Z17
+	VMULPS      Z22, Z22, Z22
+	VMULPS      Z23, Z23, Z23
+	VMOVUPS     rng_c9<>+0(SB), Z26
+	VMOVUPS     rng_c9<>+0(SB), Z27
+	VFMADD213PS rng_c7<>+0(SB), Z22, Z26
+	VFMADD213PS rng_c7<>+0(SB), Z23, Z27
+	VFMADD213PS rng_c5<>+0(SB), Z22, Z26
+	VFMADD213PS rng_c5<>+0(SB), Z23, Z27
+	VFMADD213PS rng_c3<>+0(SB), Z22, Z26
+	VFMADD213PS rng_c3<>+0(SB), Z23, Z27
+	VMULPS      Z22, Z16, Z22
+	VMULPS      Z23, Z17, Z23
+	VFMADD213PS Z16, Z22, Z26
+	VFMADD213PS Z17, Z23, Z27
+	VFMADD231PS rng_ln2lo<>+0(SB), Z18, Z26
+	VFMADD231PS rng_ln2lo<>+0(SB), Z19, Z27
+	VFMADD231PS rng_ln2hi<>+0(SB), Z18, Z26
+	VFMADD231PS rng_ln2hi<>+0(SB), Z19, Z27
+	VMULPS      rng_m2<>+0(SB), Z26, Z26
+	VMULPS      rng_m2<>+0(SB), Z27, Z27
+	VSQRTPS     Z26, Z26
+	VSQRTPS     Z27, Z27
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z28, Z28
+	VPSRLD       $0x09, Z29, Z29
+	VPORD        rng_onebits<>+0(SB), Z28, Z28
+	VPORD        rng_onebits<>+0(SB), Z29, Z29
+	VSUBPS       rng_oneminushalf<>+0(SB), Z28, Z28
+	VSUBPS       rng_oneminushalf<>+0(SB), Z29, Z29
+	VMULPS       rng_four<>+0(SB), Z28, Z16
+	VMULPS       rng_four<>+0(SB), Z29, Z17
+	VCVTPS2DQ    Z16, Z16
+	VCVTPS2DQ    Z17, Z17
+	VCVTDQ2PS    Z16, Z18
+	VCVTDQ2PS    Z17, Z19
+	VFNMADD231PS rng_quart<>+0(SB), Z18, Z28
+	VFNMADD231PS rng_quart<>+0(SB), Z19, Z29
+	VMULPS       Z28, Z28, Z18
+	VMULPS       Z29, Z29, Z19
+	VMOVUPS      rng_s4<>+0(SB), Z22
+	VMOVUPS      rng_s4<>+0(SB), Z23
+	VMOVUPS      rng_c5c<>+0(SB), Z30
+	VMOVUPS      rng_c5c<>+0(SB), Z31
+	VFMADD213PS  rng_s3<>+0(SB), Z18, Z22
+	VFMADD213PS  rng_s3<>+0(SB), Z19, Z23
+	VFMADD213PS  rng_c4c<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_c4c<>+0(SB), Z19, Z31
+	VFMADD213PS  rng_s2<>+0(SB), Z18, Z22
+	VFMADD213PS  rng_s2<>+0(SB), Z19, Z23
+	VFMADD213PS  rng_c3c<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_c3c<>+0(SB), Z19, Z31
+	VFMADD213PS  rng_s1<>+0(SB), Z18, Z22
+	VFMADD213PS  rng_s1<>+0(SB), Z19, Z23
+	VFMADD213PS  rng_c2c<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_c2c<>+0(SB), Z19, Z31
+	VFMADD213PS  rng_s0<>+0(SB), Z18, Z22
+	VFMADD213PS  rng_s0<>+0(SB), Z19, Z23
+	VFMADD213PS  rng_c1c<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_c1c<>+0(SB), Z19, Z31
+	VMULPS       Z22, Z28, Z22
+	VMULPS       Z23, Z29, Z23
+	VFMADD213PS  rng_one<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_one<>+0(SB), Z19, Z31
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z16, Z18
+	VPSLLD      $0x1f, Z17, Z19
+	VPADDD      rng_ione<>+0(SB), Z16, Z28
+	VPADDD      rng_ione<>+0(SB), Z17, Z29
+	VPSLLD      $0x1e, Z28, Z28
+	VPSLLD      $0x1e, Z29, Z29
+	VPSLLD      $0x1e, Z16, Z16
+	VPSLLD      $0x1e, Z17, Z17
+	VPMOVD2M    Z18, K2
+	VPMOVD2M    Z19, K3
+	VBLENDMPS   Z22, Z30, K2, Z1
+	VBLENDMPS   Z23, Z31, K3, Z2
+	VBLENDMPS   Z30, Z22, K2, Z3
+	VBLENDMPS   Z31, Z23, K3, Z4
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z28, Z1
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z29, Z2
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z16, Z3
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z17, Z4
+	VMULPS      Z26, Z1, Z1
+	VMULPS      Z27, Z2, Z2
+	VMULPS      Z26, Z3, Z3
+	VMULPS      Z27, Z4, Z4
+	VMOVUPS     (AX), Z16
+	VFMADD231PS (CX), Z0, Z16
+	VFMADD231PS Z1, Z13, Z16
+	VMOVUPS     Z16, (AX)
+	VMOVUPS     64(AX), Z16
+	VFMADD231PS 64(CX), Z0, Z16
+	VFMADD231PS Z3, Z13, Z16
+	VMOVUPS     Z16, 64(AX)
+	VMOVUPS     256(AX), Z16
+	VFMADD231PS 256(CX), Z0, Z16
+	VFMADD231PS Z2, Z13, Z16
+	VMOVUPS     Z16, 256(AX)
+	VMOVUPS     320(AX), Z16
+	VFMADD231PS 320(CX), Z0, Z16
+	VFMADD231PS Z4, Z13, Z16
+	VMOVUPS     Z16, 320(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z20, Z20
+	VPSRLD      $0x09, Z21, Z21
+	VPORD       rng_onebits<>+0(SB), Z20, Z20
+	VPORD       rng_onebits<>+0(SB), Z21, Z21
+	VSUBPS      rng_oneminushalf<>+0(SB), Z20, Z20
+	VSUBPS      rng_oneminushalf<>+0(SB), Z21, Z21
+	VPSUBD      rng_sqrthalf<>+0(SB), Z20, Z16
+	VPSUBD      rng_sqrthalf<>+0(SB), Z21, Z17
+	VPSRAD      $0x17, Z16, Z18
+	VPSRAD      $0x17, Z17, Z19
+	VCVTDQ2PS   Z18, Z18
+	VCVTDQ2PS   Z19, Z19
+	VPANDD      rng_mant<>+0(SB), Z16, Z16
+	VPANDD      rng_mant<>+0(SB), Z17, Z17
+	VPADDD      rng_sqrthalf<>+0(SB), Z16, Z16
+	VPADDD      rng_sqrthalf<>+0(SB), Z17, Z17
+	VSUBPS      rng_one<>+0(SB), Z16, Z20
+	VSUBPS      rng_one<>+0(SB), Z17, Z21
+	VADDPS      rng_one<>+0(SB), Z16, Z16
+	VADDPS      rng_one<>+0(SB), Z17, Z17
+	VDIVPS      Z16, Z20, Z20
+	VDIVPS      Z17, Z21, Z21
+	VADDPS      Z20, Z20, Z16
+	VADDPS      Z21, Z21, Z17
+	VMULPS      Z20, Z20, Z20
+	VMULPS      Z21, Z21, Z21
+	VMOVUPS     rng_c9<>+0(SB), Z22
+	VMOVUPS     rng_c9<>+0(SB), Z23
+	VFMADD213PS rng_c7<>+0(SB), Z20, Z22
+	VFMADD213PS rng_c7<>+0(SB), Z21, Z23
+	VFMADD213PS rng_c5<>+0(SB), Z20, Z22
+	VFMADD213PS rng_c5<>+0(SB), Z21, Z23
+	VFMADD213PS rng_c3<>+0(SB), Z20, Z22
+	VFMADD213PS rng_c3<>+0(SB), Z21, Z23
+	VMULPS      Z20, Z16, Z20
+	VMULPS      Z21, Z17, Z21
+	VFMADD213PS Z16, Z20, Z22
+	VFMADD213PS Z17, Z21, Z23
+	VFMADD231PS rng_ln2lo<>+0(SB), Z18, Z22
+	VFMADD231PS rng_ln2lo<>+0(SB), Z19, Z23
+	VFMADD231PS rng_ln2hi<>+0(SB), Z18, Z22
+	VFMADD231PS rng_ln2hi<>+0(SB), Z19, Z23
+	VMULPS      rng_m2<>+0(SB), Z22, Z22
+	VMULPS      rng_m2<>+0(SB), Z23, Z23
+	VSQRTPS     Z22, Z22
+	VSQRTPS     Z23, Z23
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z24, Z24
+	VPSRLD       $0x09, Z25, Z25
+	VPORD        rng_onebits<>+0(SB), Z24, Z24
+	VPORD        rng_onebits<>+0(SB), Z25, Z25
+	VSUBPS       rng_oneminushalf<>+0(SB), Z24, Z24
+	VSUBPS       rng_oneminushalf<>+0(SB), Z25, Z25
+	VMULPS       rng_four<>+0(SB), Z24, Z16
+	VMULPS       rng_four<>+0(SB), Z25, Z17
+	VCVTPS2DQ    Z16, Z16
+	VCVTPS2DQ    Z17, Z17
+	VCVTDQ2PS    Z16, Z18
+	VCVTDQ2PS    Z17, Z19
+	VFNMADD231PS rng_quart<>+0(SB), Z18, Z24
+	VFNMADD231PS rng_quart<>+0(SB), Z19, Z25
+	VMULPS       Z24, Z24, Z18
+	VMULPS       Z25, Z25, Z19
+	VMOVUPS      rng_s4<>+0(SB), Z20
+	VMOVUPS      rng_s4<>+0(SB), Z21
+	VMOVUPS      rng_c5c<>+0(SB), Z26
+	VMOVUPS      rng_c5c<>+0(SB), Z27
+	VFMADD213PS  rng_s3<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_s3<>+0(SB), Z19, Z21
+	VFMADD213PS  rng_c4c<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_c4c<>+0(SB), Z19, Z27
+	VFMADD213PS  rng_s2<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_s2<>+0(SB), Z19, Z21
+	VFMADD213PS  rng_c3c<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_c3c<>+0(SB), Z19, Z27
+	VFMADD213PS  rng_s1<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_s1<>+0(SB), Z19, Z21
+	VFMADD213PS  rng_c2c<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_c2c<>+0(SB), Z19, Z27
+	VFMADD213PS  rng_s0<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_s0<>+0(SB), Z19, Z21
+	VFMADD213PS  rng_c1c<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_c1c<>+0(SB), Z19, Z27
+	VMULPS       Z20, Z24, Z20
+	VMULPS       Z21, Z25, Z21
+	VFMADD213PS  rng_one<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_one<>+0(SB), Z19, Z27
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z16, Z18
+	VPSLLD      $0x1f, Z17, Z19
+	VPADDD      rng_ione<>+0(SB), Z16, Z24
+	VPADDD      rng_ione<>+0(SB), Z17, Z25
+	VPSLLD      $0x1e, Z24, Z24
+	VPSLLD      $0x1e, Z25, Z25
+	VPSLLD      $0x1e, Z16, Z16
+	VPSLLD      $0x1e, Z17, Z17
+	VPMOVD2M    Z18, K2
+	VPMOVD2M    Z19, K3
+	VBLENDMPS   Z20, Z26, K2, Z5
+	VBLENDMPS   Z21, Z27, K3, Z6
+	VBLENDMPS   Z26, Z20, K2, Z7
+	VBLENDMPS   Z27, Z21, K3, Z8
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z24, Z5
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z25, Z6
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z16, Z7
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z17, Z8
+	VMULPS      Z22, Z5, Z5
+	VMULPS      Z23, Z6, Z6
+	VMULPS      Z22, Z7, Z7
+	VMULPS      Z23, Z8, Z8
+	VMOVUPS     128(AX), Z16
+	VFMADD231PS 128(CX), Z0, Z16
+	VFMADD231PS Z5, Z13, Z16
+	VMOVUPS     Z16, 128(AX)
+	VMOVUPS     192(AX), Z16
+	VFMADD231PS 192(CX), Z0, Z16
+	VFMADD231PS Z7, Z13, Z16
+	VMOVUPS     Z16, 192(AX)
+	VMOVUPS     384(AX), Z16
+	VFMADD231PS 384(CX), Z0, Z16
+	VFMADD231PS Z6, Z13, Z16
+	VMOVUPS     Z16, 384(AX)
+	VMOVUPS     448(AX), Z16
+	VFMADD231PS 448(CX), Z0, Z16
+	VFMADD231PS Z8, Z13, Z16
+	VMOVUPS     Z16, 448(AX)
+	ADDQ        $0x00000200, AX
+	ADDQ        $0x00000200, CX
+	SUBQ        $0x00000080, DX
+	ADDQ        $0x02, SI
+	JMP         pair
+
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ DX, $0x00000040
 	JB   done
-	MOVQ SI, DI
-	SHLQ $0x04, DI
-	MOVQ DI, R8
-	SHRQ $0x20, R8
 
-	// Blocks 16g+0 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
-	VPBROADCASTD    DI, Z8
-	VPADDD          rng_iota<>+0(SB), Z8, Z8
-	VPBROADCASTD    R8, Z9
-	VPSRLQ          $0x20, Z8, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z10
-	VPSRLQ          $0x20, Z8, Z11
-	VPSLLQ          $0x20, Z10, Z12
-	VPBLENDMD       Z10, Z11, K1, Z11
-	VPBLENDMD       Z12, Z8, K1, Z12
-	VPSRLQ          $0x20, Z6, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z6, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z10, Z13
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z13, K1, Z13
-	VPBLENDMD       Z14, Z10, K1, Z14
-	VPTERNLOGD.BCST $0x96, (BX), Z9, Z13
-	VPTERNLOGD.BCST $0x96, 4(BX), Z7, Z11
-	VPSRLQ          $0x20, Z13, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z13, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 8(BX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 12(BX), Z12, Z10
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z12
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z12, Z9, K1, Z12
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z14, Z9, K1, Z14
-	VPTERNLOGD.BCST $0x96, 16(BX), Z15, Z10
-	VPTERNLOGD.BCST $0x96, 20(BX), Z13, Z11
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 24(BX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 28(BX), Z12, Z10
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z12
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z12, Z9, K1, Z12
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z14, Z9, K1, Z14
-	VPTERNLOGD.BCST $0x96, 32(BX), Z15, Z10
-	VPTERNLOGD.BCST $0x96, 36(BX), Z13, Z11
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 40(BX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 44(BX), Z12, Z10
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z12
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z12, Z9, K1, Z12
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z14, Z9, K1, Z14
-	VPTERNLOGD.BCST $0x96, 48(BX), Z15, Z10
-	VPTERNLOGD.BCST $0x96, 52(BX), Z13, Z11
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 56(BX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 60(BX), Z12, Z10
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z12
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z12, Z9, K1, Z12
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z14, Z9, K1, Z14
-	VPTERNLOGD.BCST $0x96, 64(BX), Z15, Z10
-	VPTERNLOGD.BCST $0x96, 68(BX), Z13, Z11
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 72(BX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 76(BX), Z12, Z10
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         SI, DI
+	SHLQ         $0x04, DI
+	VPBROADCASTD DI, Z1
+	VPADDD       rng_iota<>+0(SB), Z1, Z1
+	SHRQ         $0x20, DI
+	VPBROADCASTD DI, Z2
 
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Z11, Z11
-	VPORD       rng_onebits<>+0(SB), Z11, Z11
-	VSUBPS      rng_oneminushalf<>+0(SB), Z11, Z11
-	VPSUBD      rng_sqrthalf<>+0(SB), Z11, Z8
-	VPSRAD      $0x17, Z8, Z9
-	VCVTDQ2PS   Z9, Z9
-	VPANDD      rng_mant<>+0(SB), Z8, Z8
-	VPADDD      rng_sqrthalf<>+0(SB), Z8, Z8
-	VSUBPS      rng_one<>+0(SB), Z8, Z11
-	VADDPS      rng_one<>+0(SB), Z8, Z8
-	VDIVPS      Z8, Z11, Z11
-	VADDPS      Z11, Z11, Z8
-	VMULPS      Z11, Z11, Z11
-	VMOVUPS     rng_c9<>+0(SB), Z12
-	VFMADD213PS rng_c7<>+0(SB), Z11, Z12
-	VFMADD213PS rng_c5<>+0(SB), Z11, Z12
-	VFMADD213PS rng_c3<>+0(SB), Z11, Z12
-	VMULPS      Z11, Z8, Z11
-	VFMADD213PS Z8, Z11, Z12
-	VFMADD231PS rng_ln2lo<>+0(SB), Z9, Z12
-	VFMADD231PS rng_ln2hi<>+0(SB), Z9, Z12
-	VMULPS      rng_m2<>+0(SB), Z12, Z12
-	VSQRTPS     Z12, Z12
+	// Philox round 0.
+	VPSRLQ          $0x20, Z1, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z3, Z1, K1, Z1
+	VPSRLQ          $0x20, Z14, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z14, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z5, K1, Z6
+	VPSRLQ          $0x20, Z5, Z5
+	VPBLENDMD       Z3, Z5, K1, Z5
+	VPTERNLOGD.BCST $0x96, (BX), Z2, Z5
+	VPTERNLOGD.BCST $0x96, 4(BX), Z15, Z1
 
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Z15, Z15
-	VPORD        rng_onebits<>+0(SB), Z15, Z15
-	VSUBPS       rng_oneminushalf<>+0(SB), Z15, Z15
-	VMULPS       rng_four<>+0(SB), Z15, Z8
-	VCVTPS2DQ    Z8, Z8
-	VCVTDQ2PS    Z8, Z9
-	VFNMADD231PS rng_quart<>+0(SB), Z9, Z15
-	VMULPS       Z15, Z15, Z9
-	VMOVUPS      rng_s4<>+0(SB), Z11
-	VFMADD213PS  rng_s3<>+0(SB), Z9, Z11
-	VFMADD213PS  rng_s2<>+0(SB), Z9, Z11
-	VFMADD213PS  rng_s1<>+0(SB), Z9, Z11
-	VFMADD213PS  rng_s0<>+0(SB), Z9, Z11
-	VMULPS       Z11, Z15, Z11
-	VMOVUPS      rng_c5c<>+0(SB), Z14
-	VFMADD213PS  rng_c4c<>+0(SB), Z9, Z14
-	VFMADD213PS  rng_c3c<>+0(SB), Z9, Z14
-	VFMADD213PS  rng_c2c<>+0(SB), Z9, Z14
-	VFMADD213PS  rng_c1c<>+0(SB), Z9, Z14
-	VFMADD213PS  rng_one<>+0(SB), Z9, Z14
+	// Philox round 1.
+	VPSRLQ          $0x20, Z5, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 8(BX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 12(BX), Z4, Z3
 
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Z8, Z9
-	VPADDD      rng_ione<>+0(SB), Z8, Z15
-	VPSLLD      $0x1e, Z15, Z15
-	VPSLLD      $0x1e, Z8, Z8
-	VPMOVD2M    Z9, K2
-	VBLENDMPS   Z11, Z14, K2, Z1
-	VBLENDMPS   Z14, Z11, K2, Z2
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z15, Z1
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z8, Z2
-	VMULPS      Z12, Z1, Z1
-	VMULPS      Z12, Z2, Z2
-	VMOVUPS     (AX), Z8
-	VFMADD231PS (CX), Z0, Z8
-	VFMADD231PS Z1, Z5, Z8
-	VMOVUPS     Z8, (AX)
-	VMOVUPS     64(AX), Z8
-	VFMADD231PS 64(CX), Z0, Z8
-	VFMADD231PS Z2, Z5, Z8
-	VMOVUPS     Z8, 64(AX)
+	// Philox round 2.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 16(BX), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 20(BX), Z5, Z1
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 24(BX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 28(BX), Z4, Z3
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 32(BX), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 36(BX), Z5, Z1
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 40(BX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 44(BX), Z4, Z3
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 48(BX), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 52(BX), Z5, Z1
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 56(BX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 60(BX), Z4, Z3
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 64(BX), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 68(BX), Z5, Z1
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 72(BX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 76(BX), Z4, Z3
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Z10, Z10
-	VPORD       rng_onebits<>+0(SB), Z10, Z10
-	VSUBPS      rng_oneminushalf<>+0(SB), Z10, Z10
-	VPSUBD      rng_sqrthalf<>+0(SB), Z10, Z8
-	VPSRAD      $0x17, Z8, Z9
-	VCVTDQ2PS   Z9, Z9
-	VPANDD      rng_mant<>+0(SB), Z8, Z8
-	VPADDD      rng_sqrthalf<>+0(SB), Z8, Z8
-	VSUBPS      rng_one<>+0(SB), Z8, Z10
-	VADDPS      rng_one<>+0(SB), Z8, Z8
-	VDIVPS      Z8, Z10, Z10
-	VADDPS      Z10, Z10, Z8
-	VMULPS      Z10, Z10, Z10
-	VMOVUPS     rng_c9<>+0(SB), Z11
-	VFMADD213PS rng_c7<>+0(SB), Z10, Z11
-	VFMADD213PS rng_c5<>+0(SB), Z10, Z11
-	VFMADD213PS rng_c3<>+0(SB), Z10, Z11
-	VMULPS      Z10, Z8, Z10
-	VFMADD213PS Z8, Z10, Z11
-	VFMADD231PS rng_ln2lo<>+0(SB), Z9, Z11
-	VFMADD231PS rng_ln2hi<>+0(SB), Z9, Z11
-	VMULPS      rng_m2<>+0(SB), Z11, Z11
-	VSQRTPS     Z11, Z11
+	VPSRLD      $0x09, Z1, Z1
+	VPORD       rng_onebits<>+0(SB), Z1, Z1
+	VSUBPS      rng_oneminushalf<>+0(SB), Z1, Z1
+	VPSUBD      rng_sqrthalf<>+0(SB), Z1, Z1
+	VPSRAD      $0x17, Z1, Z2
+	VCVTDQ2PS   Z2, Z2
+	VPANDD      rng_mant<>+0(SB), Z1, Z1
+	VPADDD      rng_sqrthalf<>+0(SB), Z1, Z1
+	VSUBPS      rng_one<>+0(SB), Z1, Z4
+	VADDPS      rng_one<>+0(SB), Z1, Z1
+	VDIVPS      Z1, Z4, Z4
+	VADDPS      Z4, Z4, Z1
+	VMULPS      Z4, Z4, Z4
+	VMOVUPS     rng_c9<>+0(SB), Z6
+	VFMADD213PS rng_c7<>+0(SB), Z4, Z6
+	VFMADD213PS rng_c5<>+0(SB), Z4, Z6
+	VFMADD213PS rng_c3<>+0(SB), Z4, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD213PS Z1, Z4, Z6
+	VFMADD231PS rng_ln2lo<>+0(SB), Z2, Z6
+	VFMADD231PS rng_ln2hi<>+0(SB), Z2, Z6
+	VMULPS      rng_m2<>+0(SB), Z6, Z6
+	VSQRTPS     Z6, Z6
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Z13, Z13
-	VPORD        rng_onebits<>+0(SB), Z13, Z13
-	VSUBPS       rng_oneminushalf<>+0(SB), Z13, Z13
-	VMULPS       rng_four<>+0(SB), Z13, Z8
-	VCVTPS2DQ    Z8, Z8
-	VCVTDQ2PS    Z8, Z9
-	VFNMADD231PS rng_quart<>+0(SB), Z9, Z13
-	VMULPS       Z13, Z13, Z9
-	VMOVUPS      rng_s4<>+0(SB), Z10
-	VFMADD213PS  rng_s3<>+0(SB), Z9, Z10
-	VFMADD213PS  rng_s2<>+0(SB), Z9, Z10
-	VFMADD213PS  rng_s1<>+0(SB), Z9, Z10
-	VFMADD213PS  rng_s0<>+0(SB), Z9, Z10
-	VMULPS       Z10, Z13, Z10
-	VMOVUPS      rng_c5c<>+0(SB), Z12
-	VFMADD213PS  rng_c4c<>+0(SB), Z9, Z12
-	VFMADD213PS  rng_c3c<>+0(SB), Z9, Z12
-	VFMADD213PS  rng_c2c<>+0(SB), Z9, Z12
-	VFMADD213PS  rng_c1c<>+0(SB), Z9, Z12
-	VFMADD213PS  rng_one<>+0(SB), Z9, Z12
+	VPSRLD       $0x09, Z7, Z7
+	VPORD        rng_onebits<>+0(SB), Z7, Z7
+	VSUBPS       rng_oneminushalf<>+0(SB), Z7, Z7
+	VMULPS       rng_four<>+0(SB), Z7, Z1
+	VCVTPS2DQ    Z1, Z1
+	VCVTDQ2PS    Z1, Z2
+	VFNMADD231PS rng_quart<>+0(SB), Z2, Z7
+	VMULPS       Z7, Z7, Z2
+	VMOVUPS      rng_s4<>+0(SB), Z4
+	VMOVUPS      rng_c5c<>+0(SB), Z8
+	VFMADD213PS  rng_s3<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c4c<>+0(SB), Z2, Z8
+	VFMADD213PS  rng_s2<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c3c<>+0(SB), Z2, Z8
+	VFMADD213PS  rng_s1<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c2c<>+0(SB), Z2, Z8
+	VFMADD213PS  rng_s0<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c1c<>+0(SB), Z2, Z8
+	VMULPS       Z4, Z7, Z4
+	VFMADD213PS  rng_one<>+0(SB), Z2, Z8
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Z8, Z9
-	VPADDD      rng_ione<>+0(SB), Z8, Z13
-	VPSLLD      $0x1e, Z13, Z13
-	VPSLLD      $0x1e, Z8, Z8
-	VPMOVD2M    Z9, K2
-	VBLENDMPS   Z10, Z12, K2, Z3
-	VBLENDMPS   Z12, Z10, K2, Z4
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z13, Z3
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z8, Z4
-	VMULPS      Z11, Z3, Z3
-	VMULPS      Z11, Z4, Z4
-	VMOVUPS     128(AX), Z8
-	VFMADD231PS 128(CX), Z0, Z8
-	VFMADD231PS Z3, Z5, Z8
-	VMOVUPS     Z8, 128(AX)
-	VMOVUPS     192(AX), Z8
-	VFMADD231PS 192(CX), Z0, Z8
-	VFMADD231PS Z4, Z5, Z8
-	VMOVUPS     Z8, 192(AX)
+	VPSLLD      $0x1f, Z1, Z2
+	VPADDD      rng_ione<>+0(SB), Z1, Z7
+	VPSLLD      $0x1e, Z7, Z7
+	VPSLLD      $0x1e, Z1, Z1
+	VPMOVD2M    Z2, K2
+	VBLENDMPS   Z4, Z8, K2, Z9
+	VBLENDMPS   Z8, Z4, K2, Z10
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z7, Z9
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z1, Z10
+	VMULPS      Z6, Z9, Z9
+	VMULPS      Z6, Z10, Z10
+	VMOVUPS     (AX), Z1
+	VFMADD231PS (CX), Z0, Z1
+	VFMADD231PS Z9, Z13, Z1
+	VMOVUPS     Z1, (AX)
+	VMOVUPS     64(AX), Z1
+	VFMADD231PS 64(CX), Z0, Z1
+	VFMADD231PS Z10, Z13, Z1
+	VMOVUPS     Z1, 64(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z3, Z3
+	VPORD       rng_onebits<>+0(SB), Z3, Z3
+	VSUBPS      rng_oneminushalf<>+0(SB), Z3, Z3
+	VPSUBD      rng_sqrthalf<>+0(SB), Z3, Z1
+	VPSRAD      $0x17, Z1, Z2
+	VCVTDQ2PS   Z2, Z2
+	VPANDD      rng_mant<>+0(SB), Z1, Z1
+	VPADDD      rng_sqrthalf<>+0(SB), Z1, Z1
+	VSUBPS      rng_one<>+0(SB), Z1, Z3
+	VADDPS      rng_one<>+0(SB), Z1, Z1
+	VDIVPS      Z1, Z3, Z3
+	VADDPS      Z3, Z3, Z1
+	VMULPS      Z3, Z3, Z3
+	VMOVUPS     rng_c9<>+0(SB), Z4
+	VFMADD213PS rng_c7<>+0(SB), Z3, Z4
+	VFMADD213PS rng_c5<>+0(SB), Z3, Z4
+	VFMADD213PS rng_c3<>+0(SB), Z3, Z4
+	VMULPS      Z3, Z1, Z3
+	VFMADD213PS Z1, Z3, Z4
+	VFMADD231PS rng_ln2lo<>+0(SB), Z2, Z4
+	VFMADD231PS rng_ln2hi<>+0(SB), Z2, Z4
+	VMULPS      rng_m2<>+0(SB), Z4, Z4
+	VSQRTPS     Z4, Z4
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z5, Z5
+	VPORD        rng_onebits<>+0(SB), Z5, Z5
+	VSUBPS       rng_oneminushalf<>+0(SB), Z5, Z5
+	VMULPS       rng_four<>+0(SB), Z5, Z1
+	VCVTPS2DQ    Z1, Z1
+	VCVTDQ2PS    Z1, Z2
+	VFNMADD231PS rng_quart<>+0(SB), Z2, Z5
+	VMULPS       Z5, Z5, Z2
+	VMOVUPS      rng_s4<>+0(SB), Z3
+	VMOVUPS      rng_c5c<>+0(SB), Z6
+	VFMADD213PS  rng_s3<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c4c<>+0(SB), Z2, Z6
+	VFMADD213PS  rng_s2<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c3c<>+0(SB), Z2, Z6
+	VFMADD213PS  rng_s1<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c2c<>+0(SB), Z2, Z6
+	VFMADD213PS  rng_s0<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c1c<>+0(SB), Z2, Z6
+	VMULPS       Z3, Z5, Z3
+	VFMADD213PS  rng_one<>+0(SB), Z2, Z6
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z1, Z2
+	VPADDD      rng_ione<>+0(SB), Z1, Z5
+	VPSLLD      $0x1e, Z5, Z5
+	VPSLLD      $0x1e, Z1, Z1
+	VPMOVD2M    Z2, K2
+	VBLENDMPS   Z3, Z6, K2, Z11
+	VBLENDMPS   Z6, Z3, K2, Z12
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z5, Z11
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z1, Z12
+	VMULPS      Z4, Z11, Z11
+	VMULPS      Z4, Z12, Z12
+	VMOVUPS     128(AX), Z1
+	VFMADD231PS 128(CX), Z0, Z1
+	VFMADD231PS Z11, Z13, Z1
+	VMOVUPS     Z1, 128(AX)
+	VMOVUPS     192(AX), Z1
+	VFMADD231PS 192(CX), Z0, Z1
+	VFMADD231PS Z12, Z13, Z1
+	VMOVUPS     Z1, 192(AX)
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
 	SUBQ        $0x00000040, DX
@@ -5495,333 +7824,1000 @@ TEXT ·PhiloxMALAAVX512(SB), NOSPLIT, $0-108
 	MOVQ         xp_len+16(FP), BX
 	MOVSS        h+0(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        sq+4(FP), X5
-	VBROADCASTSS X5, Z5
+	MOVSS        sq+4(FP), X13
+	VBROADCASTSS X13, Z13
 	MOVQ         rk+80(FP), SI
 	MOVQ         group+96(FP), DI
 
 	// Counter words 2 and 3: the stream id, in every lane.
 	MOVQ         id+88(FP), R8
-	VPBROADCASTD R8, Z6
+	VPBROADCASTD R8, Z14
 	SHRQ         $0x20, R8
-	VPBROADCASTD R8, Z7
+	VPBROADCASTD R8, Z15
 	MOVL         $0x0000aaaa, R8
 	KMOVW        R8, K1
-	VXORPS       Z8, Z8, Z8
+	VXORPS       Z16, Z16, Z16
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// Two groups (128 outputs) per iteration, then one.
+pair:
+	CMPQ BX, $0x00000080
+	JB   group
+
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         DI, R8
+	SHLQ         $0x04, R8
+	VPBROADCASTD R8, Z17
+	VPADDD       rng_iota<>+0(SB), Z17, Z17
+	SHRQ         $0x20, R8
+	VPBROADCASTD R8, Z18
+
+	// Unit 1: blocks 16(g+1)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         DI, R8
+	ADDQ         $0x01, R8
+	SHLQ         $0x04, R8
+	VPBROADCASTD R8, Z19
+	VPADDD       rng_iota<>+0(SB), Z19, Z19
+	SHRQ         $0x20, R8
+	VPBROADCASTD R8, Z20
+
+	// Philox round 0.
+	VPSRLQ          $0x20, Z17, Z21
+	VPSRLQ          $0x20, Z19, Z22
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z22, Z22
+	VPSLLQ          $0x20, Z21, Z23
+	VPSLLQ          $0x20, Z22, Z24
+	VPBLENDMD       Z23, Z17, K1, Z23
+	VPBLENDMD       Z24, Z19, K1, Z24
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z21, Z17, K1, Z17
+	VPBLENDMD       Z22, Z19, K1, Z19
+	VPSRLQ          $0x20, Z14, Z21
+	VPSRLQ          $0x20, Z14, Z22
+	VPMULUDQ        rng_m1<>+0(SB), Z14, Z25
+	VPMULUDQ        rng_m1<>+0(SB), Z14, Z26
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z22, Z22
+	VPSLLQ          $0x20, Z21, Z27
+	VPSLLQ          $0x20, Z22, Z28
+	VPBLENDMD       Z27, Z25, K1, Z27
+	VPBLENDMD       Z28, Z26, K1, Z28
+	VPSRLQ          $0x20, Z25, Z25
+	VPSRLQ          $0x20, Z26, Z26
+	VPBLENDMD       Z21, Z25, K1, Z25
+	VPBLENDMD       Z22, Z26, K1, Z26
+	VPTERNLOGD.BCST $0x96, (SI), Z18, Z25
+	VPTERNLOGD.BCST $0x96, 4(SI), Z15, Z17
+	VPTERNLOGD.BCST $0x96, (SI), Z20, Z26
+	VPTERNLOGD.BCST $0x96, 4(SI), Z15, Z19
+
+	// Philox round 1.
+	VPSRLQ          $0x20, Z25, Z18
+	VPSRLQ          $0x20, Z26, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z25, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z26, Z22
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z25
+	VPSLLQ          $0x20, Z20, Z26
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPBLENDMD       Z26, Z22, K1, Z26
+	VPSRLQ          $0x20, Z21, Z21
+	VPSRLQ          $0x20, Z22, Z22
+	VPBLENDMD       Z18, Z21, K1, Z21
+	VPBLENDMD       Z20, Z22, K1, Z22
+	VPSRLQ          $0x20, Z17, Z18
+	VPSRLQ          $0x20, Z19, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z29
+	VPSLLQ          $0x20, Z20, Z30
+	VPBLENDMD       Z29, Z17, K1, Z29
+	VPBLENDMD       Z30, Z19, K1, Z30
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z18, Z17, K1, Z17
+	VPBLENDMD       Z20, Z19, K1, Z19
+	VPTERNLOGD.BCST $0x96, 8(SI), Z27, Z17
+	VPTERNLOGD.BCST $0x96, 12(SI), Z23, Z21
+	VPTERNLOGD.BCST $0x96, 8(SI), Z28, Z19
+	VPTERNLOGD.BCST $0x96, 12(SI), Z24, Z22
+
+	// Philox round 2.
+	VPSRLQ          $0x20, Z17, Z18
+	VPSRLQ          $0x20, Z19, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z23
+	VPSLLQ          $0x20, Z20, Z24
+	VPBLENDMD       Z23, Z17, K1, Z23
+	VPBLENDMD       Z24, Z19, K1, Z24
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z18, Z17, K1, Z17
+	VPBLENDMD       Z20, Z19, K1, Z19
+	VPSRLQ          $0x20, Z21, Z18
+	VPSRLQ          $0x20, Z22, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z22, Z22
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z27
+	VPSLLQ          $0x20, Z20, Z28
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPBLENDMD       Z28, Z22, K1, Z28
+	VPSRLQ          $0x20, Z21, Z21
+	VPSRLQ          $0x20, Z22, Z22
+	VPBLENDMD       Z18, Z21, K1, Z21
+	VPBLENDMD       Z20, Z22, K1, Z22
+	VPTERNLOGD.BCST $0x96, 16(SI), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 20(SI), Z25, Z17
+	VPTERNLOGD.BCST $0x96, 16(SI), Z30, Z22
+	VPTERNLOGD.BCST $0x96, 20(SI), Z26, Z19
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z21, Z18
+	VPSRLQ          $0x20, Z22, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z22, Z22
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z25
+	VPSLLQ          $0x20, Z20, Z26
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPBLENDMD       Z26, Z22, K1, Z26
+	VPSRLQ          $0x20, Z21, Z21
+	VPSRLQ          $0x20, Z22, Z22
+	VPBLENDMD       Z18, Z21, K1, Z21
+	VPBLENDMD       Z20, Z22, K1, Z22
+	VPSRLQ          $0x20, Z17, Z18
+	VPSRLQ          $0x20, Z19, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z29
+	VPSLLQ          $0x20, Z20, Z30
+	VPBLENDMD       Z29, Z17, K1, Z29
+	VPBLENDMD       Z30, Z19, K1, Z30
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z18, Z17, K1, Z17
+	VPBLENDMD       Z20, Z19, K1, Z19
+	VPTERNLOGD.BCST $0x96, 24(SI), Z27, Z17
+	VPTERNLOGD.BCST $0x96, 28(SI), Z23, Z21
+	VPTERNLOGD.BCST $0x96, 24(SI), Z28, Z19
+	VPTERNLOGD.BCST $0x96, 28(SI), Z24, Z22
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z17, Z18
+	VPSRLQ          $0x20, Z19, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z23
+	VPSLLQ          $0x20, Z20, Z24
+	VPBLENDMD       Z23, Z17, K1, Z23
+	VPBLENDMD       Z24, Z19, K1, Z24
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z18, Z17, K1, Z17
+	VPBLENDMD       Z20, Z19, K1, Z19
+	VPSRLQ          $0x20, Z21, Z18
+	VPSRLQ          $0x20, Z22, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z22, Z22
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z27
+	VPSLLQ          $0x20, Z20, Z28
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPBLENDMD       Z28, Z22, K1, Z28
+	VPSRLQ          $0x20, Z21, Z21
+	VPSRLQ          $0x20, Z22, Z22
+	VPBLENDMD       Z18, Z21, K1, Z21
+	VPBLENDMD       Z20, Z22, K1, Z22
+	VPTERNLOGD.BCST $0x96, 32(SI), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 36(SI), Z25, Z17
+	VPTERNLOGD.BCST $0x96, 32(SI), Z30, Z22
+	VPTERNLOGD.BCST $0x96, 36(SI), Z26, Z19
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z21, Z18
+	VPSRLQ          $0x20, Z22, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z22, Z22
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z25
+	VPSLLQ          $0x20, Z20, Z26
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPBLENDMD       Z26, Z22, K1, Z26
+	VPSRLQ          $0x20, Z21, Z21
+	VPSRLQ          $0x20, Z22, Z22
+	VPBLENDMD       Z18, Z21, K1, Z21
+	VPBLENDMD       Z20, Z22, K1, Z22
+	VPSRLQ          $0x20, Z17, Z18
+	VPSRLQ          $0x20, Z19, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z29
+	VPSLLQ          $0x20, Z20, Z30
+	VPBLENDMD       Z29, Z17, K1, Z29
+	VPBLENDMD       Z30, Z19, K1, Z30
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z18, Z17, K1, Z17
+	VPBLENDMD       Z20, Z19, K1, Z19
+	VPTERNLOGD.BCST $0x96, 40(SI), Z27, Z17
+	VPTERNLOGD.BCST $0x96, 44(SI), Z23, Z21
+	VPTERNLOGD.BCST $0x96, 40(SI), Z28, Z19
+	VPTERNLOGD.BCST $0x96, 44(SI), Z24, Z22
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z17, Z18
+	VPSRLQ          $0x20, Z19, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z23
+	VPSLLQ          $0x20, Z20, Z24
+	VPBLENDMD       Z23, Z17, K1, Z23
+	VPBLENDMD       Z24, Z19, K1, Z24
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z18, Z17, K1, Z17
+	VPBLENDMD       Z20, Z19, K1, Z19
+	VPSRLQ          $0x20, Z21, Z18
+	VPSRLQ          $0x20, Z22, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z22, Z22
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z27
+	VPSLLQ          $0x20, Z20, Z28
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPBLENDMD       Z28, Z22, K1, Z28
+	VPSRLQ          $0x20, Z21, Z21
+	VPSRLQ          $0x20, Z22, Z22
+	VPBLENDMD       Z18, Z21, K1, Z21
+	VPBLENDMD       Z20, Z22, K1, Z22
+	VPTERNLOGD.BCST $0x96, 48(SI), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 52(SI), Z25, Z17
+	VPTERNLOGD.BCST $0x96, 48(SI), Z30, Z22
+	VPTERNLOGD.BCST $0x96, 52(SI), Z26, Z19
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z21, Z18
+	VPSRLQ          $0x20, Z22, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z22, Z22
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z25
+	VPSLLQ          $0x20, Z20, Z26
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPBLENDMD       Z26, Z22, K1, Z26
+	VPSRLQ          $0x20, Z21, Z21
+	VPSRLQ          $0x20, Z22, Z22
+	VPBLENDMD       Z18, Z21, K1, Z21
+	VPBLENDMD       Z20, Z22, K1, Z22
+	VPSRLQ          $0x20, Z17, Z18
+	VPSRLQ          $0x20, Z19, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z29
+	VPSLLQ          $0x20, Z20, Z30
+	VPBLENDMD       Z29, Z17, K1, Z29
+	VPBLENDMD       Z30, Z19, K1, Z30
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z18, Z17, K1, Z17
+	VPBLENDMD       Z20, Z19, K1, Z19
+	VPTERNLOGD.BCST $0x96, 56(SI), Z27, Z17
+	VPTERNLOGD.BCST $0x96, 60(SI), Z23, Z21
+	VPTERNLOGD.BCST $0x96, 56(SI), Z28, Z19
+	VPTERNLOGD.BCST $0x96, 60(SI), Z24, Z22
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z17, Z18
+	VPSRLQ          $0x20, Z19, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z23
+	VPSLLQ          $0x20, Z20, Z24
+	VPBLENDMD       Z23, Z17, K1, Z23
+	VPBLENDMD       Z24, Z19, K1, Z24
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z18, Z17, K1, Z17
+	VPBLENDMD       Z20, Z19, K1, Z19
+	VPSRLQ          $0x20, Z21, Z18
+	VPSRLQ          $0x20, Z22, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z22, Z22
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z27
+	VPSLLQ          $0x20, Z20, Z28
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPBLENDMD       Z28, Z22, K1, Z28
+	VPSRLQ          $0x20, Z21, Z21
+	VPSRLQ          $0x20, Z22, Z22
+	VPBLENDMD       Z18, Z21, K1, Z21
+	VPBLENDMD       Z20, Z22, K1, Z22
+	VPTERNLOGD.BCST $0x96, 64(SI), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 68(SI), Z25, Z17
+	VPTERNLOGD.BCST $0x96, 64(SI), Z30, Z22
+	VPTERNLOGD.BCST $0x96, 68(SI), Z26, Z19
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z21, Z18
+	VPSRLQ          $0x20, Z22, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z22, Z22
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z25
+	VPSLLQ          $0x20, Z20, Z26
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPBLENDMD       Z26, Z22, K1, Z26
+	VPSRLQ          $0x20, Z21, Z21
+	VPSRLQ          $0x20, Z22, Z22
+	VPBLENDMD       Z18, Z21, K1, Z21
+	VPBLENDMD       Z20, Z22, K1, Z22
+	VPSRLQ          $0x20, Z17, Z18
+	VPSRLQ          $0x20, Z19, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPSLLQ          $0x20, Z18, Z29
+	VPSLLQ          $0x20, Z20, Z30
+	VPBLENDMD       Z29, Z17, K1, Z29
+	VPBLENDMD       Z30, Z19, K1, Z30
+	VPSRLQ          $0x20, Z17, Z17
+	VPSRLQ          $0x20, Z19, Z19
+	VPBLENDMD       Z18, Z17, K1, Z17
+	VPBLENDMD       Z20, Z19, K1, Z19
+	VPTERNLOGD.BCST $0x96, 72(SI), Z27, Z17
+	VPTERNLOGD.BCST $0x96, 76(SI), Z23, Z21
+	VPTERNLOGD.BCST $0x96, 72(SI), Z28, Z19
+	VPTERNLOGD.BCST $0x96, 76(SI), Z24, Z22
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z17, Z17
+	VPORD       rng_onebits<>+0(SB), Z17, Z17
+	VSUBPS      rng_oneminushalf<>+0(SB), Z17, Z17
+	VPSUBD      rng_sqrthalf<>+0(SB), Z17, Z17
+	VPSRAD      $0x17, Z17, Z18
+	VCVTDQ2PS   Z18, Z18
+	VPANDD      rng_mant<>+0(SB), Z17, Z17
+	VPADDD      rng_sqrthalf<>+0(SB), Z17, Z17
+	VSUBPS      rng_one<>+0(SB), Z17, Z20
+	VADDPS      rng_one<>+0(SB), Z17, Z17
+	VDIVPS      Z17, Z20, Z20
+	VADDPS      Z20, Z20, Z17
+	VMULPS      Z20, Z20, Z20
+	VMOVUPS     rng_c9<>+0(SB), Z23
+	VFMADD213PS rng_c7<>+0(SB), Z20, Z23
+	VFMADD213PS rng_c5<>+0(SB), Z20, Z23
+	VFMADD213PS rng_c3<>+0(SB), Z20, Z23
+	VMULPS      Z20, Z17, Z20
+	VFMADD213PS Z17, Z20, Z23
+	VFMADD231PS rng_ln2lo<>+0(SB), Z18, Z23
+	VFMADD231PS rng_ln2hi<>+0(SB), Z18, Z23
+	VMULPS      rng_m2<>+0(SB), Z23, Z23
+	VSQRTPS     Z23, Z23
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z29, Z29
+	VPORD        rng_onebits<>+0(SB), Z29, Z29
+	VSUBPS       rng_oneminushalf<>+0(SB), Z29, Z29
+	VMULPS       rng_four<>+0(SB), Z29, Z17
+	VCVTPS2DQ    Z17, Z17
+	VCVTDQ2PS    Z17, Z18
+	VFNMADD231PS rng_quart<>+0(SB), Z18, Z29
+	VMULPS       Z29, Z29, Z18
+	VMOVUPS      rng_s4<>+0(SB), Z20
+	VMOVUPS      rng_c5c<>+0(SB), Z24
+	VFMADD213PS  rng_s3<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_c4c<>+0(SB), Z18, Z24
+	VFMADD213PS  rng_s2<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_c3c<>+0(SB), Z18, Z24
+	VFMADD213PS  rng_s1<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_c2c<>+0(SB), Z18, Z24
+	VFMADD213PS  rng_s0<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_c1c<>+0(SB), Z18, Z24
+	VMULPS       Z20, Z29, Z20
+	VFMADD213PS  rng_one<>+0(SB), Z18, Z24
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z17, Z18
+	VPADDD      rng_ione<>+0(SB), Z17, Z27
+	VPSLLD      $0x1e, Z27, Z27
+	VPSLLD      $0x1e, Z17, Z17
+	VPMOVD2M    Z18, K2
+	VBLENDMPS   Z20, Z24, K2, Z1
+	VBLENDMPS   Z24, Z20, K2, Z2
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z27, Z1
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z17, Z2
+	VMULPS      Z23, Z1, Z1
+	VMULPS      Z23, Z2, Z2
+	VMOVUPS     (CX), Z17
+	VFMADD231PS (DX), Z0, Z17
+	VFMADD231PS Z1, Z13, Z17
+	VMOVUPS     Z17, (AX)
+	VMOVUPS     64(CX), Z17
+	VFMADD231PS 64(DX), Z0, Z17
+	VFMADD231PS Z2, Z13, Z17
+	VMOVUPS     Z17, 64(AX)
+	VFMADD231PS Z1, Z1, Z16
+	VFMADD231PS Z2, Z2, Z16
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z21, Z21
+	VPORD       rng_onebits<>+0(SB), Z21, Z21
+	VSUBPS      rng_oneminushalf<>+0(SB), Z21, Z21
+	VPSUBD      rng_sqrthalf<>+0(SB), Z21, Z17
+	VPSRAD      $0x17, Z17, Z18
+	VCVTDQ2PS   Z18, Z18
+	VPANDD      rng_mant<>+0(SB), Z17, Z17
+	VPADDD      rng_sqrthalf<>+0(SB), Z17, Z17
+	VSUBPS      rng_one<>+0(SB), Z17, Z20
+	VADDPS      rng_one<>+0(SB), Z17, Z17
+	VDIVPS      Z17, Z20, Z20
+	VADDPS      Z20, Z20, Z17
+	VMULPS      Z20, Z20, Z20
+	VMOVUPS     rng_c9<>+0(SB), Z21
+	VFMADD213PS rng_c7<>+0(SB), Z20, Z21
+	VFMADD213PS rng_c5<>+0(SB), Z20, Z21
+	VFMADD213PS rng_c3<>+0(SB), Z20, Z21
+	VMULPS      Z20, Z17, Z20
+	VFMADD213PS Z17, Z20, Z21
+	VFMADD231PS rng_ln2lo<>+0(SB), Z18, Z21
+	VFMADD231PS rng_ln2hi<>+0(SB), Z18, Z21
+	VMULPS      rng_m2<>+0(SB), Z21, Z21
+	VSQRTPS     Z21, Z21
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z25, Z25
+	VPORD        rng_onebits<>+0(SB), Z25, Z25
+	VSUBPS       rng_oneminushalf<>+0(SB), Z25, Z25
+	VMULPS       rng_four<>+0(SB), Z25, Z17
+	VCVTPS2DQ    Z17, Z17
+	VCVTDQ2PS    Z17, Z18
+	VFNMADD231PS rng_quart<>+0(SB), Z18, Z25
+	VMULPS       Z25, Z25, Z18
+	VMOVUPS      rng_s4<>+0(SB), Z20
+	VMOVUPS      rng_c5c<>+0(SB), Z23
+	VFMADD213PS  rng_s3<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_c4c<>+0(SB), Z18, Z23
+	VFMADD213PS  rng_s2<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_c3c<>+0(SB), Z18, Z23
+	VFMADD213PS  rng_s1<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_c2c<>+0(SB), Z18, Z23
+	VFMADD213PS  rng_s0<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_c1c<>+0(SB), Z18, Z23
+	VMULPS       Z20, Z25, Z20
+	VFMADD213PS  rng_one<>+0(SB), Z18, Z23
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z17, Z18
+	VPADDD      rng_ione<>+0(SB), Z17, Z24
+	VPSLLD      $0x1e, Z24, Z24
+	VPSLLD      $0x1e, Z17, Z17
+	VPMOVD2M    Z18, K2
+	VBLENDMPS   Z20, Z23, K2, Z3
+	VBLENDMPS   Z23, Z20, K2, Z4
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z24, Z3
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z17, Z4
+	VMULPS      Z21, Z3, Z3
+	VMULPS      Z21, Z4, Z4
+	VMOVUPS     128(CX), Z17
+	VFMADD231PS 128(DX), Z0, Z17
+	VFMADD231PS Z3, Z13, Z17
+	VMOVUPS     Z17, 128(AX)
+	VMOVUPS     192(CX), Z17
+	VFMADD231PS 192(DX), Z0, Z17
+	VFMADD231PS Z4, Z13, Z17
+	VMOVUPS     Z17, 192(AX)
+	VFMADD231PS Z3, Z3, Z16
+	VFMADD231PS Z4, Z4, Z16
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z19, Z19
+	VPORD       rng_onebits<>+0(SB), Z19, Z19
+	VSUBPS      rng_oneminushalf<>+0(SB), Z19, Z19
+	VPSUBD      rng_sqrthalf<>+0(SB), Z19, Z17
+	VPSRAD      $0x17, Z17, Z18
+	VCVTDQ2PS   Z18, Z18
+	VPANDD      rng_mant<>+0(SB), Z17, Z17
+	VPADDD      rng_sqrthalf<>+0(SB), Z17, Z17
+	VSUBPS      rng_one<>+0(SB), Z17, Z19
+	VADDPS      rng_one<>+0(SB), Z17, Z17
+	VDIVPS      Z17, Z19, Z19
+	VADDPS      Z19, Z19, Z17
+	VMULPS      Z19, Z19, Z19
+	VMOVUPS     rng_c9<>+0(SB), Z20
+	VFMADD213PS rng_c7<>+0(SB), Z19, Z20
+	VFMADD213PS rng_c5<>+0(SB), Z19, Z20
+	VFMADD213PS rng_c3<>+0(SB), Z19, Z20
+	VMULPS      Z19, Z17, Z19
+	VFMADD213PS Z17, Z19, Z20
+	VFMADD231PS rng_ln2lo<>+0(SB), Z18, Z20
+	VFMADD231PS rng_ln2hi<>+0(SB), Z18, Z20
+	VMULPS      rng_m2<>+0(SB), Z20, Z20
+	VSQRTPS     Z20, Z20
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z30, Z30
+	VPORD        rng_onebits<>+0(SB), Z30, Z30
+	VSUBPS       rng_oneminushalf<>+0(SB), Z30, Z30
+	VMULPS       rng_four<>+0(SB), Z30, Z17
+	VCVTPS2DQ    Z17, Z17
+	VCVTDQ2PS    Z17, Z18
+	VFNMADD231PS rng_quart<>+0(SB), Z18, Z30
+	VMULPS       Z30, Z30, Z18
+	VMOVUPS      rng_s4<>+0(SB), Z19
+	VMOVUPS      rng_c5c<>+0(SB), Z21
+	VFMADD213PS  rng_s3<>+0(SB), Z18, Z19
+	VFMADD213PS  rng_c4c<>+0(SB), Z18, Z21
+	VFMADD213PS  rng_s2<>+0(SB), Z18, Z19
+	VFMADD213PS  rng_c3c<>+0(SB), Z18, Z21
+	VFMADD213PS  rng_s1<>+0(SB), Z18, Z19
+	VFMADD213PS  rng_c2c<>+0(SB), Z18, Z21
+	VFMADD213PS  rng_s0<>+0(SB), Z18, Z19
+	VFMADD213PS  rng_c1c<>+0(SB), Z18, Z21
+	VMULPS       Z19, Z30, Z19
+	VFMADD213PS  rng_one<>+0(SB), Z18, Z21
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z17, Z18
+	VPADDD      rng_ione<>+0(SB), Z17, Z23
+	VPSLLD      $0x1e, Z23, Z23
+	VPSLLD      $0x1e, Z17, Z17
+	VPMOVD2M    Z18, K2
+	VBLENDMPS   Z19, Z21, K2, Z5
+	VBLENDMPS   Z21, Z19, K2, Z6
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z23, Z5
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z17, Z6
+	VMULPS      Z20, Z5, Z5
+	VMULPS      Z20, Z6, Z6
+	VMOVUPS     256(CX), Z17
+	VFMADD231PS 256(DX), Z0, Z17
+	VFMADD231PS Z5, Z13, Z17
+	VMOVUPS     Z17, 256(AX)
+	VMOVUPS     320(CX), Z17
+	VFMADD231PS 320(DX), Z0, Z17
+	VFMADD231PS Z6, Z13, Z17
+	VMOVUPS     Z17, 320(AX)
+	VFMADD231PS Z5, Z5, Z16
+	VFMADD231PS Z6, Z6, Z16
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z22, Z22
+	VPORD       rng_onebits<>+0(SB), Z22, Z22
+	VSUBPS      rng_oneminushalf<>+0(SB), Z22, Z22
+	VPSUBD      rng_sqrthalf<>+0(SB), Z22, Z17
+	VPSRAD      $0x17, Z17, Z18
+	VCVTDQ2PS   Z18, Z18
+	VPANDD      rng_mant<>+0(SB), Z17, Z17
+	VPADDD      rng_sqrthalf<>+0(SB), Z17, Z17
+	VSUBPS      rng_one<>+0(SB), Z17, Z19
+	VADDPS      rng_one<>+0(SB), Z17, Z17
+	VDIVPS      Z17, Z19, Z19
+	VADDPS      Z19, Z19, Z17
+	VMULPS      Z19, Z19, Z19
+	VMOVUPS     rng_c9<>+0(SB), Z20
+	VFMADD213PS rng_c7<>+0(SB), Z19, Z20
+	VFMADD213PS rng_c5<>+0(SB), Z19, Z20
+	VFMADD213PS rng_c3<>+0(SB), Z19, Z20
+	VMULPS      Z19, Z17, Z19
+	VFMADD213PS Z17, Z19, Z20
+	VFMADD231PS rng_ln2lo<>+0(SB), Z18, Z20
+	VFMADD231PS rng_ln2hi<>+0(SB), Z18, Z20
+	VMULPS      rng_m2<>+0(SB), Z20, Z20
+	VSQRTPS     Z20, Z20
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z26, Z26
+	VPORD        rng_onebits<>+0(SB), Z26, Z26
+	VSUBPS       rng_oneminushalf<>+0(SB), Z26, Z26
+	VMULPS       rng_four<>+0(SB), Z26, Z17
+	VCVTPS2DQ    Z17, Z17
+	VCVTDQ2PS    Z17, Z18
+	VFNMADD231PS rng_quart<>+0(SB), Z18, Z26
+	VMULPS       Z26, Z26, Z18
+	VMOVUPS      rng_s4<>+0(SB), Z19
+	VMOVUPS      rng_c5c<>+0(SB), Z21
+	VFMADD213PS  rng_s3<>+0(SB), Z18, Z19
+	VFMADD213PS  rng_c4c<>+0(SB), Z18, Z21
+	VFMADD213PS  rng_s2<>+0(SB), Z18, Z19
+	VFMADD213PS  rng_c3c<>+0(SB), Z18, Z21
+	VFMADD213PS  rng_s1<>+0(SB), Z18, Z19
+	VFMADD213PS  rng_c2c<>+0(SB), Z18, Z21
+	VFMADD213PS  rng_s0<>+0(SB), Z18, Z19
+	VFMADD213PS  rng_c1c<>+0(SB), Z18, Z21
+	VMULPS       Z19, Z26, Z19
+	VFMADD213PS  rng_one<>+0(SB), Z18, Z21
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z17, Z18
+	VPADDD      rng_ione<>+0(SB), Z17, Z22
+	VPSLLD      $0x1e, Z22, Z22
+	VPSLLD      $0x1e, Z17, Z17
+	VPMOVD2M    Z18, K2
+	VBLENDMPS   Z19, Z21, K2, Z7
+	VBLENDMPS   Z21, Z19, K2, Z8
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z22, Z7
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z17, Z8
+	VMULPS      Z20, Z7, Z7
+	VMULPS      Z20, Z8, Z8
+	VMOVUPS     384(CX), Z17
+	VFMADD231PS 384(DX), Z0, Z17
+	VFMADD231PS Z7, Z13, Z17
+	VMOVUPS     Z17, 384(AX)
+	VMOVUPS     448(CX), Z17
+	VFMADD231PS 448(DX), Z0, Z17
+	VFMADD231PS Z8, Z13, Z17
+	VMOVUPS     Z17, 448(AX)
+	VFMADD231PS Z7, Z7, Z16
+	VFMADD231PS Z8, Z8, Z16
+	ADDQ        $0x00000200, AX
+	ADDQ        $0x00000200, CX
+	ADDQ        $0x00000200, DX
+	SUBQ        $0x00000080, BX
+	ADDQ        $0x02, DI
+	JMP         pair
+
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ BX, $0x00000040
 	JB   done
-	MOVQ DI, R8
-	SHLQ $0x04, R8
-	MOVQ R8, R9
-	SHRQ $0x20, R9
 
-	// Blocks 16g+0 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
-	VPBROADCASTD    R8, Z9
-	VPADDD          rng_iota<>+0(SB), Z9, Z9
-	VPBROADCASTD    R9, Z10
-	VPSRLQ          $0x20, Z9, Z11
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z11
-	VPSRLQ          $0x20, Z9, Z12
-	VPSLLQ          $0x20, Z11, Z13
-	VPBLENDMD       Z11, Z12, K1, Z12
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z6, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z6, Z11
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z11, Z14
-	VPSLLQ          $0x20, Z9, Z15
-	VPBLENDMD       Z9, Z14, K1, Z14
-	VPBLENDMD       Z15, Z11, K1, Z15
-	VPTERNLOGD.BCST $0x96, (SI), Z10, Z14
-	VPTERNLOGD.BCST $0x96, 4(SI), Z7, Z12
-	VPSRLQ          $0x20, Z14, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z14, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z11
-	VPSLLQ          $0x20, Z9, Z14
-	VPBLENDMD       Z9, Z11, K1, Z11
-	VPBLENDMD       Z14, Z10, K1, Z14
-	VPSRLQ          $0x20, Z12, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z12, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z12
-	VPSLLQ          $0x20, Z9, Z16
-	VPBLENDMD       Z9, Z12, K1, Z12
-	VPBLENDMD       Z16, Z10, K1, Z16
-	VPTERNLOGD.BCST $0x96, 8(SI), Z15, Z12
-	VPTERNLOGD.BCST $0x96, 12(SI), Z13, Z11
-	VPSRLQ          $0x20, Z12, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z12, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z12
-	VPSLLQ          $0x20, Z9, Z13
-	VPBLENDMD       Z9, Z12, K1, Z12
-	VPBLENDMD       Z13, Z10, K1, Z13
-	VPSRLQ          $0x20, Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z11
-	VPSLLQ          $0x20, Z9, Z15
-	VPBLENDMD       Z9, Z11, K1, Z11
-	VPBLENDMD       Z15, Z10, K1, Z15
-	VPTERNLOGD.BCST $0x96, 16(SI), Z16, Z11
-	VPTERNLOGD.BCST $0x96, 20(SI), Z14, Z12
-	VPSRLQ          $0x20, Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z11
-	VPSLLQ          $0x20, Z9, Z14
-	VPBLENDMD       Z9, Z11, K1, Z11
-	VPBLENDMD       Z14, Z10, K1, Z14
-	VPSRLQ          $0x20, Z12, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z12, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z12
-	VPSLLQ          $0x20, Z9, Z16
-	VPBLENDMD       Z9, Z12, K1, Z12
-	VPBLENDMD       Z16, Z10, K1, Z16
-	VPTERNLOGD.BCST $0x96, 24(SI), Z15, Z12
-	VPTERNLOGD.BCST $0x96, 28(SI), Z13, Z11
-	VPSRLQ          $0x20, Z12, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z12, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z12
-	VPSLLQ          $0x20, Z9, Z13
-	VPBLENDMD       Z9, Z12, K1, Z12
-	VPBLENDMD       Z13, Z10, K1, Z13
-	VPSRLQ          $0x20, Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z11
-	VPSLLQ          $0x20, Z9, Z15
-	VPBLENDMD       Z9, Z11, K1, Z11
-	VPBLENDMD       Z15, Z10, K1, Z15
-	VPTERNLOGD.BCST $0x96, 32(SI), Z16, Z11
-	VPTERNLOGD.BCST $0x96, 36(SI), Z14, Z12
-	VPSRLQ          $0x20, Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z11
-	VPSLLQ          $0x20, Z9, Z14
-	VPBLENDMD       Z9, Z11, K1, Z11
-	VPBLENDMD       Z14, Z10, K1, Z14
-	VPSRLQ          $0x20, Z12, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z12, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z12
-	VPSLLQ          $0x20, Z9, Z16
-	VPBLENDMD       Z9, Z12, K1, Z12
-	VPBLENDMD       Z16, Z10, K1, Z16
-	VPTERNLOGD.BCST $0x96, 40(SI), Z15, Z12
-	VPTERNLOGD.BCST $0x96, 44(SI), Z13, Z11
-	VPSRLQ          $0x20, Z12, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z12, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z12
-	VPSLLQ          $0x20, Z9, Z13
-	VPBLENDMD       Z9, Z12, K1, Z12
-	VPBLENDMD       Z13, Z10, K1, Z13
-	VPSRLQ          $0x20, Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z11
-	VPSLLQ          $0x20, Z9, Z15
-	VPBLENDMD       Z9, Z11, K1, Z11
-	VPBLENDMD       Z15, Z10, K1, Z15
-	VPTERNLOGD.BCST $0x96, 48(SI), Z16, Z11
-	VPTERNLOGD.BCST $0x96, 52(SI), Z14, Z12
-	VPSRLQ          $0x20, Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z11
-	VPSLLQ          $0x20, Z9, Z14
-	VPBLENDMD       Z9, Z11, K1, Z11
-	VPBLENDMD       Z14, Z10, K1, Z14
-	VPSRLQ          $0x20, Z12, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z12, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z12
-	VPSLLQ          $0x20, Z9, Z16
-	VPBLENDMD       Z9, Z12, K1, Z12
-	VPBLENDMD       Z16, Z10, K1, Z16
-	VPTERNLOGD.BCST $0x96, 56(SI), Z15, Z12
-	VPTERNLOGD.BCST $0x96, 60(SI), Z13, Z11
-	VPSRLQ          $0x20, Z12, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z12, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z12
-	VPSLLQ          $0x20, Z9, Z13
-	VPBLENDMD       Z9, Z12, K1, Z12
-	VPBLENDMD       Z13, Z10, K1, Z13
-	VPSRLQ          $0x20, Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z11
-	VPSLLQ          $0x20, Z9, Z15
-	VPBLENDMD       Z9, Z11, K1, Z11
-	VPBLENDMD       Z15, Z10, K1, Z15
-	VPTERNLOGD.BCST $0x96, 64(SI), Z16, Z11
-	VPTERNLOGD.BCST $0x96, 68(SI), Z14, Z12
-	VPSRLQ          $0x20, Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z11
-	VPSLLQ          $0x20, Z9, Z14
-	VPBLENDMD       Z9, Z11, K1, Z11
-	VPBLENDMD       Z14, Z10, K1, Z14
-	VPSRLQ          $0x20, Z12, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z12, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z9, Z9
-	VPSRLQ          $0x20, Z10, Z12
-	VPSLLQ          $0x20, Z9, Z16
-	VPBLENDMD       Z9, Z12, K1, Z12
-	VPBLENDMD       Z16, Z10, K1, Z16
-	VPTERNLOGD.BCST $0x96, 72(SI), Z15, Z12
-	VPTERNLOGD.BCST $0x96, 76(SI), Z13, Z11
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         DI, R8
+	SHLQ         $0x04, R8
+	VPBROADCASTD R8, Z1
+	VPADDD       rng_iota<>+0(SB), Z1, Z1
+	SHRQ         $0x20, R8
+	VPBROADCASTD R8, Z2
 
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Z12, Z12
-	VPORD       rng_onebits<>+0(SB), Z12, Z12
-	VSUBPS      rng_oneminushalf<>+0(SB), Z12, Z12
-	VPSUBD      rng_sqrthalf<>+0(SB), Z12, Z9
-	VPSRAD      $0x17, Z9, Z10
-	VCVTDQ2PS   Z10, Z10
-	VPANDD      rng_mant<>+0(SB), Z9, Z9
-	VPADDD      rng_sqrthalf<>+0(SB), Z9, Z9
-	VSUBPS      rng_one<>+0(SB), Z9, Z12
-	VADDPS      rng_one<>+0(SB), Z9, Z9
-	VDIVPS      Z9, Z12, Z12
-	VADDPS      Z12, Z12, Z9
-	VMULPS      Z12, Z12, Z12
-	VMOVUPS     rng_c9<>+0(SB), Z13
-	VFMADD213PS rng_c7<>+0(SB), Z12, Z13
-	VFMADD213PS rng_c5<>+0(SB), Z12, Z13
-	VFMADD213PS rng_c3<>+0(SB), Z12, Z13
-	VMULPS      Z12, Z9, Z12
-	VFMADD213PS Z9, Z12, Z13
-	VFMADD231PS rng_ln2lo<>+0(SB), Z10, Z13
-	VFMADD231PS rng_ln2hi<>+0(SB), Z10, Z13
-	VMULPS      rng_m2<>+0(SB), Z13, Z13
-	VSQRTPS     Z13, Z13
+	// Philox round 0.
+	VPSRLQ          $0x20, Z1, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z3, Z1, K1, Z1
+	VPSRLQ          $0x20, Z14, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z14, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z5, K1, Z6
+	VPSRLQ          $0x20, Z5, Z5
+	VPBLENDMD       Z3, Z5, K1, Z5
+	VPTERNLOGD.BCST $0x96, (SI), Z2, Z5
+	VPTERNLOGD.BCST $0x96, 4(SI), Z15, Z1
 
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Z16, Z16
-	VPORD        rng_onebits<>+0(SB), Z16, Z16
-	VSUBPS       rng_oneminushalf<>+0(SB), Z16, Z16
-	VMULPS       rng_four<>+0(SB), Z16, Z9
-	VCVTPS2DQ    Z9, Z9
-	VCVTDQ2PS    Z9, Z10
-	VFNMADD231PS rng_quart<>+0(SB), Z10, Z16
-	VMULPS       Z16, Z16, Z10
-	VMOVUPS      rng_s4<>+0(SB), Z12
-	VFMADD213PS  rng_s3<>+0(SB), Z10, Z12
-	VFMADD213PS  rng_s2<>+0(SB), Z10, Z12
-	VFMADD213PS  rng_s1<>+0(SB), Z10, Z12
-	VFMADD213PS  rng_s0<>+0(SB), Z10, Z12
-	VMULPS       Z12, Z16, Z12
-	VMOVUPS      rng_c5c<>+0(SB), Z15
-	VFMADD213PS  rng_c4c<>+0(SB), Z10, Z15
-	VFMADD213PS  rng_c3c<>+0(SB), Z10, Z15
-	VFMADD213PS  rng_c2c<>+0(SB), Z10, Z15
-	VFMADD213PS  rng_c1c<>+0(SB), Z10, Z15
-	VFMADD213PS  rng_one<>+0(SB), Z10, Z15
+	// Philox round 1.
+	VPSRLQ          $0x20, Z5, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 8(SI), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 12(SI), Z4, Z3
 
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Z9, Z10
-	VPADDD      rng_ione<>+0(SB), Z9, Z16
-	VPSLLD      $0x1e, Z16, Z16
-	VPSLLD      $0x1e, Z9, Z9
-	VPMOVD2M    Z10, K2
-	VBLENDMPS   Z12, Z15, K2, Z1
-	VBLENDMPS   Z15, Z12, K2, Z2
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z16, Z1
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z9, Z2
-	VMULPS      Z13, Z1, Z1
-	VMULPS      Z13, Z2, Z2
-	VMOVUPS     (CX), Z9
-	VFMADD231PS (DX), Z0, Z9
-	VFMADD231PS Z1, Z5, Z9
-	VMOVUPS     Z9, (AX)
-	VFMADD231PS Z1, Z1, Z8
-	VMOVUPS     64(CX), Z9
-	VFMADD231PS 64(DX), Z0, Z9
-	VFMADD231PS Z2, Z5, Z9
-	VMOVUPS     Z9, 64(AX)
-	VFMADD231PS Z2, Z2, Z8
+	// Philox round 2.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 16(SI), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 20(SI), Z5, Z1
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 24(SI), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 28(SI), Z4, Z3
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 32(SI), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 36(SI), Z5, Z1
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 40(SI), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 44(SI), Z4, Z3
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 48(SI), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 52(SI), Z5, Z1
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 56(SI), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 60(SI), Z4, Z3
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 64(SI), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 68(SI), Z5, Z1
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 72(SI), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 76(SI), Z4, Z3
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Z11, Z11
-	VPORD       rng_onebits<>+0(SB), Z11, Z11
-	VSUBPS      rng_oneminushalf<>+0(SB), Z11, Z11
-	VPSUBD      rng_sqrthalf<>+0(SB), Z11, Z9
-	VPSRAD      $0x17, Z9, Z10
-	VCVTDQ2PS   Z10, Z10
-	VPANDD      rng_mant<>+0(SB), Z9, Z9
-	VPADDD      rng_sqrthalf<>+0(SB), Z9, Z9
-	VSUBPS      rng_one<>+0(SB), Z9, Z11
-	VADDPS      rng_one<>+0(SB), Z9, Z9
-	VDIVPS      Z9, Z11, Z11
-	VADDPS      Z11, Z11, Z9
-	VMULPS      Z11, Z11, Z11
-	VMOVUPS     rng_c9<>+0(SB), Z12
-	VFMADD213PS rng_c7<>+0(SB), Z11, Z12
-	VFMADD213PS rng_c5<>+0(SB), Z11, Z12
-	VFMADD213PS rng_c3<>+0(SB), Z11, Z12
-	VMULPS      Z11, Z9, Z11
-	VFMADD213PS Z9, Z11, Z12
-	VFMADD231PS rng_ln2lo<>+0(SB), Z10, Z12
-	VFMADD231PS rng_ln2hi<>+0(SB), Z10, Z12
-	VMULPS      rng_m2<>+0(SB), Z12, Z12
-	VSQRTPS     Z12, Z12
+	VPSRLD      $0x09, Z1, Z1
+	VPORD       rng_onebits<>+0(SB), Z1, Z1
+	VSUBPS      rng_oneminushalf<>+0(SB), Z1, Z1
+	VPSUBD      rng_sqrthalf<>+0(SB), Z1, Z1
+	VPSRAD      $0x17, Z1, Z2
+	VCVTDQ2PS   Z2, Z2
+	VPANDD      rng_mant<>+0(SB), Z1, Z1
+	VPADDD      rng_sqrthalf<>+0(SB), Z1, Z1
+	VSUBPS      rng_one<>+0(SB), Z1, Z4
+	VADDPS      rng_one<>+0(SB), Z1, Z1
+	VDIVPS      Z1, Z4, Z4
+	VADDPS      Z4, Z4, Z1
+	VMULPS      Z4, Z4, Z4
+	VMOVUPS     rng_c9<>+0(SB), Z6
+	VFMADD213PS rng_c7<>+0(SB), Z4, Z6
+	VFMADD213PS rng_c5<>+0(SB), Z4, Z6
+	VFMADD213PS rng_c3<>+0(SB), Z4, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD213PS Z1, Z4, Z6
+	VFMADD231PS rng_ln2lo<>+0(SB), Z2, Z6
+	VFMADD231PS rng_ln2hi<>+0(SB), Z2, Z6
+	VMULPS      rng_m2<>+0(SB), Z6, Z6
+	VSQRTPS     Z6, Z6
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Z14, Z14
-	VPORD        rng_onebits<>+0(SB), Z14, Z14
-	VSUBPS       rng_oneminushalf<>+0(SB), Z14, Z14
-	VMULPS       rng_four<>+0(SB), Z14, Z9
-	VCVTPS2DQ    Z9, Z9
-	VCVTDQ2PS    Z9, Z10
-	VFNMADD231PS rng_quart<>+0(SB), Z10, Z14
-	VMULPS       Z14, Z14, Z10
-	VMOVUPS      rng_s4<>+0(SB), Z11
-	VFMADD213PS  rng_s3<>+0(SB), Z10, Z11
-	VFMADD213PS  rng_s2<>+0(SB), Z10, Z11
-	VFMADD213PS  rng_s1<>+0(SB), Z10, Z11
-	VFMADD213PS  rng_s0<>+0(SB), Z10, Z11
-	VMULPS       Z11, Z14, Z11
-	VMOVUPS      rng_c5c<>+0(SB), Z13
-	VFMADD213PS  rng_c4c<>+0(SB), Z10, Z13
-	VFMADD213PS  rng_c3c<>+0(SB), Z10, Z13
-	VFMADD213PS  rng_c2c<>+0(SB), Z10, Z13
-	VFMADD213PS  rng_c1c<>+0(SB), Z10, Z13
-	VFMADD213PS  rng_one<>+0(SB), Z10, Z13
+	VPSRLD       $0x09, Z7, Z7
+	VPORD        rng_onebits<>+0(SB), Z7, Z7
+	VSUBPS       rng_oneminushalf<>+0(SB), Z7, Z7
+	VMULPS       rng_four<>+0(SB), Z7, Z1
+	VCVTPS2DQ    Z1, Z1
+	VCVTDQ2PS    Z1, Z2
+	VFNMADD231PS rng_quart<>+0(SB), Z2, Z7
+	VMULPS       Z7, Z7, Z2
+	VMOVUPS      rng_s4<>+0(SB), Z4
+	VMOVUPS      rng_c5c<>+0(SB), Z8
+	VFMADD213PS  rng_s3<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c4c<>+0(SB), Z2, Z8
+	VFMADD213PS  rng_s2<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c3c<>+0(SB), Z2, Z8
+	VFMADD213PS  rng_s1<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c2c<>+0(SB), Z2, Z8
+	VFMADD213PS  rng_s0<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c1c<>+0(SB), Z2, Z8
+	VMULPS       Z4, Z7, Z4
+	VFMADD213PS  rng_one<>+0(SB), Z2, Z8
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Z9, Z10
-	VPADDD      rng_ione<>+0(SB), Z9, Z14
-	VPSLLD      $0x1e, Z14, Z14
-	VPSLLD      $0x1e, Z9, Z9
-	VPMOVD2M    Z10, K2
-	VBLENDMPS   Z11, Z13, K2, Z3
-	VBLENDMPS   Z13, Z11, K2, Z4
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z14, Z3
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z9, Z4
-	VMULPS      Z12, Z3, Z3
-	VMULPS      Z12, Z4, Z4
-	VMOVUPS     128(CX), Z9
-	VFMADD231PS 128(DX), Z0, Z9
-	VFMADD231PS Z3, Z5, Z9
-	VMOVUPS     Z9, 128(AX)
-	VFMADD231PS Z3, Z3, Z8
-	VMOVUPS     192(CX), Z9
-	VFMADD231PS 192(DX), Z0, Z9
-	VFMADD231PS Z4, Z5, Z9
-	VMOVUPS     Z9, 192(AX)
-	VFMADD231PS Z4, Z4, Z8
+	VPSLLD      $0x1f, Z1, Z2
+	VPADDD      rng_ione<>+0(SB), Z1, Z7
+	VPSLLD      $0x1e, Z7, Z7
+	VPSLLD      $0x1e, Z1, Z1
+	VPMOVD2M    Z2, K2
+	VBLENDMPS   Z4, Z8, K2, Z9
+	VBLENDMPS   Z8, Z4, K2, Z10
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z7, Z9
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z1, Z10
+	VMULPS      Z6, Z9, Z9
+	VMULPS      Z6, Z10, Z10
+	VMOVUPS     (CX), Z1
+	VFMADD231PS (DX), Z0, Z1
+	VFMADD231PS Z9, Z13, Z1
+	VMOVUPS     Z1, (AX)
+	VMOVUPS     64(CX), Z1
+	VFMADD231PS 64(DX), Z0, Z1
+	VFMADD231PS Z10, Z13, Z1
+	VMOVUPS     Z1, 64(AX)
+	VFMADD231PS Z9, Z9, Z16
+	VFMADD231PS Z10, Z10, Z16
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z3, Z3
+	VPORD       rng_onebits<>+0(SB), Z3, Z3
+	VSUBPS      rng_oneminushalf<>+0(SB), Z3, Z3
+	VPSUBD      rng_sqrthalf<>+0(SB), Z3, Z1
+	VPSRAD      $0x17, Z1, Z2
+	VCVTDQ2PS   Z2, Z2
+	VPANDD      rng_mant<>+0(SB), Z1, Z1
+	VPADDD      rng_sqrthalf<>+0(SB), Z1, Z1
+	VSUBPS      rng_one<>+0(SB), Z1, Z3
+	VADDPS      rng_one<>+0(SB), Z1, Z1
+	VDIVPS      Z1, Z3, Z3
+	VADDPS      Z3, Z3, Z1
+	VMULPS      Z3, Z3, Z3
+	VMOVUPS     rng_c9<>+0(SB), Z4
+	VFMADD213PS rng_c7<>+0(SB), Z3, Z4
+	VFMADD213PS rng_c5<>+0(SB), Z3, Z4
+	VFMADD213PS rng_c3<>+0(SB), Z3, Z4
+	VMULPS      Z3, Z1, Z3
+	VFMADD213PS Z1, Z3, Z4
+	VFMADD231PS rng_ln2lo<>+0(SB), Z2, Z4
+	VFMADD231PS rng_ln2hi<>+0(SB), Z2, Z4
+	VMULPS      rng_m2<>+0(SB), Z4, Z4
+	VSQRTPS     Z4, Z4
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z5, Z5
+	VPORD        rng_onebits<>+0(SB), Z5, Z5
+	VSUBPS       rng_oneminushalf<>+0(SB), Z5, Z5
+	VMULPS       rng_four<>+0(SB), Z5, Z1
+	VCVTPS2DQ    Z1, Z1
+	VCVTDQ2PS    Z1, Z2
+	VFNMADD231PS rng_quart<>+0(SB), Z2, Z5
+	VMULPS       Z5, Z5, Z2
+	VMOVUPS      rng_s4<>+0(SB), Z3
+	VMOVUPS      rng_c5c<>+0(SB), Z6
+	VFMADD213PS  rng_s3<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c4c<>+0(SB), Z2, Z6
+	VFMADD213PS  rng_s2<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c3c<>+0(SB), Z2, Z6
+	VFMADD213PS  rng_s1<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c2c<>+0(SB), Z2, Z6
+	VFMADD213PS  rng_s0<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c1c<>+0(SB), Z2, Z6
+	VMULPS       Z3, Z5, Z3
+	VFMADD213PS  rng_one<>+0(SB), Z2, Z6
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z1, Z2
+	VPADDD      rng_ione<>+0(SB), Z1, Z5
+	VPSLLD      $0x1e, Z5, Z5
+	VPSLLD      $0x1e, Z1, Z1
+	VPMOVD2M    Z2, K2
+	VBLENDMPS   Z3, Z6, K2, Z11
+	VBLENDMPS   Z6, Z3, K2, Z12
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z5, Z11
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z1, Z12
+	VMULPS      Z4, Z11, Z11
+	VMULPS      Z4, Z12, Z12
+	VMOVUPS     128(CX), Z1
+	VFMADD231PS 128(DX), Z0, Z1
+	VFMADD231PS Z11, Z13, Z1
+	VMOVUPS     Z1, 128(AX)
+	VMOVUPS     192(CX), Z1
+	VFMADD231PS 192(DX), Z0, Z1
+	VFMADD231PS Z12, Z13, Z1
+	VMOVUPS     Z1, 192(AX)
+	VFMADD231PS Z11, Z11, Z16
+	VFMADD231PS Z12, Z12, Z16
 	ADDQ        $0x00000100, AX
 	ADDQ        $0x00000100, CX
 	ADDQ        $0x00000100, DX
@@ -5831,8 +8827,8 @@ group:
 
 done:
 	// Σz²: the 16 lane sums combined by halving.
-	VEXTRACTF32X8 $0x01, Z8, Y0
-	VADDPS        Y0, Y8, Y0
+	VEXTRACTF32X8 $0x01, Z16, Y0
+	VADDPS        Y0, Y16, Y0
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPS        X1, X0, X0
 	VMOVHLPS      X0, X0, X1
@@ -5851,324 +8847,961 @@ TEXT ·PhiloxKineticOAVX512(SB), NOSPLIT, $0-56
 	MOVQ         v_len+16(FP), CX
 	MOVSS        c1+0(FP), X0
 	VBROADCASTSS X0, Z0
-	MOVSS        c2+4(FP), X5
-	VBROADCASTSS X5, Z5
+	MOVSS        c2+4(FP), X13
+	VBROADCASTSS X13, Z13
 	MOVQ         rk+32(FP), DX
 	MOVQ         group+48(FP), BX
 
 	// Counter words 2 and 3: the stream id, in every lane.
 	MOVQ         id+40(FP), SI
-	VPBROADCASTD SI, Z6
+	VPBROADCASTD SI, Z14
 	SHRQ         $0x20, SI
-	VPBROADCASTD SI, Z7
+	VPBROADCASTD SI, Z15
 	MOVL         $0x0000aaaa, SI
 	KMOVW        SI, K1
 
-	// One group of 16 Philox blocks (64 outputs) per iteration.
+	// Two groups (128 outputs) per iteration, then one.
+pair:
+	CMPQ CX, $0x00000080
+	JB   group
+
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z16
+	VPADDD       rng_iota<>+0(SB), Z16, Z16
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z17
+
+	// Unit 1: blocks 16(g+1)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	ADDQ         $0x01, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z18
+	VPADDD       rng_iota<>+0(SB), Z18, Z18
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z19
+
+	// Philox round 0.
+	VPSRLQ          $0x20, Z16, Z20
+	VPSRLQ          $0x20, Z18, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPSLLQ          $0x20, Z20, Z22
+	VPSLLQ          $0x20, Z21, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z20, Z16, K1, Z16
+	VPBLENDMD       Z21, Z18, K1, Z18
+	VPSRLQ          $0x20, Z14, Z20
+	VPSRLQ          $0x20, Z14, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z14, Z24
+	VPMULUDQ        rng_m1<>+0(SB), Z14, Z25
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPSLLQ          $0x20, Z20, Z26
+	VPSLLQ          $0x20, Z21, Z27
+	VPBLENDMD       Z26, Z24, K1, Z26
+	VPBLENDMD       Z27, Z25, K1, Z27
+	VPSRLQ          $0x20, Z24, Z24
+	VPSRLQ          $0x20, Z25, Z25
+	VPBLENDMD       Z20, Z24, K1, Z24
+	VPBLENDMD       Z21, Z25, K1, Z25
+	VPTERNLOGD.BCST $0x96, (DX), Z17, Z24
+	VPTERNLOGD.BCST $0x96, 4(DX), Z15, Z16
+	VPTERNLOGD.BCST $0x96, (DX), Z19, Z25
+	VPTERNLOGD.BCST $0x96, 4(DX), Z15, Z18
+
+	// Philox round 1.
+	VPSRLQ          $0x20, Z24, Z17
+	VPSRLQ          $0x20, Z25, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z24, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z25, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 8(DX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 12(DX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 8(DX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 12(DX), Z23, Z21
+
+	// Philox round 2.
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z22
+	VPSLLQ          $0x20, Z19, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z26
+	VPSLLQ          $0x20, Z19, Z27
+	VPBLENDMD       Z26, Z20, K1, Z26
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPTERNLOGD.BCST $0x96, 16(DX), Z28, Z20
+	VPTERNLOGD.BCST $0x96, 20(DX), Z24, Z16
+	VPTERNLOGD.BCST $0x96, 16(DX), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 20(DX), Z25, Z18
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 24(DX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 28(DX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 24(DX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 28(DX), Z23, Z21
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z22
+	VPSLLQ          $0x20, Z19, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z26
+	VPSLLQ          $0x20, Z19, Z27
+	VPBLENDMD       Z26, Z20, K1, Z26
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPTERNLOGD.BCST $0x96, 32(DX), Z28, Z20
+	VPTERNLOGD.BCST $0x96, 36(DX), Z24, Z16
+	VPTERNLOGD.BCST $0x96, 32(DX), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 36(DX), Z25, Z18
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 40(DX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 44(DX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 40(DX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 44(DX), Z23, Z21
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z22
+	VPSLLQ          $0x20, Z19, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z26
+	VPSLLQ          $0x20, Z19, Z27
+	VPBLENDMD       Z26, Z20, K1, Z26
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPTERNLOGD.BCST $0x96, 48(DX), Z28, Z20
+	VPTERNLOGD.BCST $0x96, 52(DX), Z24, Z16
+	VPTERNLOGD.BCST $0x96, 48(DX), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 52(DX), Z25, Z18
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 56(DX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 60(DX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 56(DX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 60(DX), Z23, Z21
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m0<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z22
+	VPSLLQ          $0x20, Z19, Z23
+	VPBLENDMD       Z22, Z16, K1, Z22
+	VPBLENDMD       Z23, Z18, K1, Z23
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m1<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z26
+	VPSLLQ          $0x20, Z19, Z27
+	VPBLENDMD       Z26, Z20, K1, Z26
+	VPBLENDMD       Z27, Z21, K1, Z27
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPTERNLOGD.BCST $0x96, 64(DX), Z28, Z20
+	VPTERNLOGD.BCST $0x96, 68(DX), Z24, Z16
+	VPTERNLOGD.BCST $0x96, 64(DX), Z29, Z21
+	VPTERNLOGD.BCST $0x96, 68(DX), Z25, Z18
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z20, Z17
+	VPSRLQ          $0x20, Z21, Z19
+	VPMULUDQ        rng_m0<>+0(SB), Z20, Z20
+	VPMULUDQ        rng_m0<>+0(SB), Z21, Z21
+	VPMULUDQ        rng_m0<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m0<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z24
+	VPSLLQ          $0x20, Z19, Z25
+	VPBLENDMD       Z24, Z20, K1, Z24
+	VPBLENDMD       Z25, Z21, K1, Z25
+	VPSRLQ          $0x20, Z20, Z20
+	VPSRLQ          $0x20, Z21, Z21
+	VPBLENDMD       Z17, Z20, K1, Z20
+	VPBLENDMD       Z19, Z21, K1, Z21
+	VPSRLQ          $0x20, Z16, Z17
+	VPSRLQ          $0x20, Z18, Z19
+	VPMULUDQ        rng_m1<>+0(SB), Z16, Z16
+	VPMULUDQ        rng_m1<>+0(SB), Z18, Z18
+	VPMULUDQ        rng_m1<>+0(SB), Z17, Z17
+	VPMULUDQ        rng_m1<>+0(SB), Z19, Z19
+	VPSLLQ          $0x20, Z17, Z28
+	VPSLLQ          $0x20, Z19, Z29
+	VPBLENDMD       Z28, Z16, K1, Z28
+	VPBLENDMD       Z29, Z18, K1, Z29
+	VPSRLQ          $0x20, Z16, Z16
+	VPSRLQ          $0x20, Z18, Z18
+	VPBLENDMD       Z17, Z16, K1, Z16
+	VPBLENDMD       Z19, Z18, K1, Z18
+	VPTERNLOGD.BCST $0x96, 72(DX), Z26, Z16
+	VPTERNLOGD.BCST $0x96, 76(DX), Z22, Z20
+	VPTERNLOGD.BCST $0x96, 72(DX), Z27, Z18
+	VPTERNLOGD.BCST $0x96, 76(DX), Z23, Z21
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z16, Z16
+	VPSRLD      $0x09, Z18, Z18
+	VPORD       rng_onebits<>+0(SB), Z16, Z16
+	VPORD       rng_onebits<>+0(SB), Z18, Z18
+	VSUBPS      rng_oneminushalf<>+0(SB), Z16, Z16
+	VSUBPS      rng_oneminushalf<>+0(SB), Z18, Z18
+	VPSUBD      rng_sqrthalf<>+0(SB), Z16, Z16
+	VPSUBD      rng_sqrthalf<>+0(SB), Z18, Z17
+	VPSRAD      $0x17, Z16, Z18
+	VPSRAD      $0x17, Z17, Z19
+	VCVTDQ2PS   Z18, Z18
+	VCVTDQ2PS   Z19, Z19
+	VPANDD      rng_mant<>+0(SB), Z16, Z16
+	VPANDD      rng_mant<>+0(SB), Z17, Z17
+	VPADDD      rng_sqrthalf<>+0(SB), Z16, Z16
+	VPADDD      rng_sqrthalf<>+0(SB), Z17, Z17
+	VSUBPS      rng_one<>+0(SB), Z16, Z22
+	VSUBPS      rng_one<>+0(SB), Z17, Z23
+	VADDPS      rng_one<>+0(SB), Z16, Z16
+	VADDPS      rng_one<>+0(SB), Z17, Z17
+	VDIVPS      Z16, Z22, Z22
+	VDIVPS      Z17, Z23, Z23
+	VADDPS      Z22, Z22, Z16
+	VADDPS      Z23, Z23, Z17
+	VMULPS      Z22, Z22, Z22
+	VMULPS      Z23, Z23, Z23
+	VMOVUPS     rng_c9<>+0(SB), Z26
+	VMOVUPS     rng_c9<>+0(SB), Z27
+	VFMADD213PS rng_c7<>+0(SB), Z22, Z26
+	VFMADD213PS rng_c7<>+0(SB), Z23, Z27
+	VFMADD213PS rng_c5<>+0(SB), Z22, Z26
+	VFMADD213PS rng_c5<>+0(SB), Z23, Z27
+	VFMADD213PS rng_c3<>+0(SB), Z22, Z26
+	VFMADD213PS rng_c3<>+0(SB), Z23, Z27
+	VMULPS      Z22, Z16, Z22
+	VMULPS      Z23, Z17, Z23
+	VFMADD213PS Z16, Z22, Z26
+	VFMADD213PS Z17, Z23, Z27
+	VFMADD231PS rng_ln2lo<>+0(SB), Z18, Z26
+	VFMADD231PS rng_ln2lo<>+0(SB), Z19, Z27
+	VFMADD231PS rng_ln2hi<>+0(SB), Z18, Z26
+	VFMADD231PS rng_ln2hi<>+0(SB), Z19, Z27
+	VMULPS      rng_m2<>+0(SB), Z26, Z26
+	VMULPS      rng_m2<>+0(SB), Z27, Z27
+	VSQRTPS     Z26, Z26
+	VSQRTPS     Z27, Z27
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z28, Z28
+	VPSRLD       $0x09, Z29, Z29
+	VPORD        rng_onebits<>+0(SB), Z28, Z28
+	VPORD        rng_onebits<>+0(SB), Z29, Z29
+	VSUBPS       rng_oneminushalf<>+0(SB), Z28, Z28
+	VSUBPS       rng_oneminushalf<>+0(SB), Z29, Z29
+	VMULPS       rng_four<>+0(SB), Z28, Z16
+	VMULPS       rng_four<>+0(SB), Z29, Z17
+	VCVTPS2DQ    Z16, Z16
+	VCVTPS2DQ    Z17, Z17
+	VCVTDQ2PS    Z16, Z18
+	VCVTDQ2PS    Z17, Z19
+	VFNMADD231PS rng_quart<>+0(SB), Z18, Z28
+	VFNMADD231PS rng_quart<>+0(SB), Z19, Z29
+	VMULPS       Z28, Z28, Z18
+	VMULPS       Z29, Z29, Z19
+	VMOVUPS      rng_s4<>+0(SB), Z22
+	VMOVUPS      rng_s4<>+0(SB), Z23
+	VMOVUPS      rng_c5c<>+0(SB), Z30
+	VMOVUPS      rng_c5c<>+0(SB), Z31
+	VFMADD213PS  rng_s3<>+0(SB), Z18, Z22
+	VFMADD213PS  rng_s3<>+0(SB), Z19, Z23
+	VFMADD213PS  rng_c4c<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_c4c<>+0(SB), Z19, Z31
+	VFMADD213PS  rng_s2<>+0(SB), Z18, Z22
+	VFMADD213PS  rng_s2<>+0(SB), Z19, Z23
+	VFMADD213PS  rng_c3c<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_c3c<>+0(SB), Z19, Z31
+	VFMADD213PS  rng_s1<>+0(SB), Z18, Z22
+	VFMADD213PS  rng_s1<>+0(SB), Z19, Z23
+	VFMADD213PS  rng_c2c<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_c2c<>+0(SB), Z19, Z31
+	VFMADD213PS  rng_s0<>+0(SB), Z18, Z22
+	VFMADD213PS  rng_s0<>+0(SB), Z19, Z23
+	VFMADD213PS  rng_c1c<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_c1c<>+0(SB), Z19, Z31
+	VMULPS       Z22, Z28, Z22
+	VMULPS       Z23, Z29, Z23
+	VFMADD213PS  rng_one<>+0(SB), Z18, Z30
+	VFMADD213PS  rng_one<>+0(SB), Z19, Z31
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z16, Z18
+	VPSLLD      $0x1f, Z17, Z19
+	VPADDD      rng_ione<>+0(SB), Z16, Z28
+	VPADDD      rng_ione<>+0(SB), Z17, Z29
+	VPSLLD      $0x1e, Z28, Z28
+	VPSLLD      $0x1e, Z29, Z29
+	VPSLLD      $0x1e, Z16, Z16
+	VPSLLD      $0x1e, Z17, Z17
+	VPMOVD2M    Z18, K2
+	VPMOVD2M    Z19, K3
+	VBLENDMPS   Z22, Z30, K2, Z1
+	VBLENDMPS   Z23, Z31, K3, Z2
+	VBLENDMPS   Z30, Z22, K2, Z3
+	VBLENDMPS   Z31, Z23, K3, Z4
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z28, Z1
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z29, Z2
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z16, Z3
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z17, Z4
+	VMULPS      Z26, Z1, Z1
+	VMULPS      Z27, Z2, Z2
+	VMULPS      Z26, Z3, Z3
+	VMULPS      Z27, Z4, Z4
+	VMULPS      (AX), Z0, Z16
+	VFMADD231PS Z1, Z13, Z16
+	VMOVUPS     Z16, (AX)
+	VMULPS      64(AX), Z0, Z16
+	VFMADD231PS Z3, Z13, Z16
+	VMOVUPS     Z16, 64(AX)
+	VMULPS      256(AX), Z0, Z16
+	VFMADD231PS Z2, Z13, Z16
+	VMOVUPS     Z16, 256(AX)
+	VMULPS      320(AX), Z0, Z16
+	VFMADD231PS Z4, Z13, Z16
+	VMOVUPS     Z16, 320(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z20, Z20
+	VPSRLD      $0x09, Z21, Z21
+	VPORD       rng_onebits<>+0(SB), Z20, Z20
+	VPORD       rng_onebits<>+0(SB), Z21, Z21
+	VSUBPS      rng_oneminushalf<>+0(SB), Z20, Z20
+	VSUBPS      rng_oneminushalf<>+0(SB), Z21, Z21
+	VPSUBD      rng_sqrthalf<>+0(SB), Z20, Z16
+	VPSUBD      rng_sqrthalf<>+0(SB), Z21, Z17
+	VPSRAD      $0x17, Z16, Z18
+	VPSRAD      $0x17, Z17, Z19
+	VCVTDQ2PS   Z18, Z18
+	VCVTDQ2PS   Z19, Z19
+	VPANDD      rng_mant<>+0(SB), Z16, Z16
+	VPANDD      rng_mant<>+0(SB), Z17, Z17
+	VPADDD      rng_sqrthalf<>+0(SB), Z16, Z16
+	VPADDD      rng_sqrthalf<>+0(SB), Z17, Z17
+	VSUBPS      rng_one<>+0(SB), Z16, Z20
+	VSUBPS      rng_one<>+0(SB), Z17, Z21
+	VADDPS      rng_one<>+0(SB), Z16, Z16
+	VADDPS      rng_one<>+0(SB), Z17, Z17
+	VDIVPS      Z16, Z20, Z20
+	VDIVPS      Z17, Z21, Z21
+	VADDPS      Z20, Z20, Z16
+	VADDPS      Z21, Z21, Z17
+	VMULPS      Z20, Z20, Z20
+	VMULPS      Z21, Z21, Z21
+	VMOVUPS     rng_c9<>+0(SB), Z22
+	VMOVUPS     rng_c9<>+0(SB), Z23
+	VFMADD213PS rng_c7<>+0(SB), Z20, Z22
+	VFMADD213PS rng_c7<>+0(SB), Z21, Z23
+	VFMADD213PS rng_c5<>+0(SB), Z20, Z22
+	VFMADD213PS rng_c5<>+0(SB), Z21, Z23
+	VFMADD213PS rng_c3<>+0(SB), Z20, Z22
+	VFMADD213PS rng_c3<>+0(SB), Z21, Z23
+	VMULPS      Z20, Z16, Z20
+	VMULPS      Z21, Z17, Z21
+	VFMADD213PS Z16, Z20, Z22
+	VFMADD213PS Z17, Z21, Z23
+	VFMADD231PS rng_ln2lo<>+0(SB), Z18, Z22
+	VFMADD231PS rng_ln2lo<>+0(SB), Z19, Z23
+	VFMADD231PS rng_ln2hi<>+0(SB), Z18, Z22
+	VFMADD231PS rng_ln2hi<>+0(SB), Z19, Z23
+	VMULPS      rng_m2<>+0(SB), Z22, Z22
+	VMULPS      rng_m2<>+0(SB), Z23, Z23
+	VSQRTPS     Z22, Z22
+	VSQRTPS     Z23, Z23
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z24, Z24
+	VPSRLD       $0x09, Z25, Z25
+	VPORD        rng_onebits<>+0(SB), Z24, Z24
+	VPORD        rng_onebits<>+0(SB), Z25, Z25
+	VSUBPS       rng_oneminushalf<>+0(SB), Z24, Z24
+	VSUBPS       rng_oneminushalf<>+0(SB), Z25, Z25
+	VMULPS       rng_four<>+0(SB), Z24, Z16
+	VMULPS       rng_four<>+0(SB), Z25, Z17
+	VCVTPS2DQ    Z16, Z16
+	VCVTPS2DQ    Z17, Z17
+	VCVTDQ2PS    Z16, Z18
+	VCVTDQ2PS    Z17, Z19
+	VFNMADD231PS rng_quart<>+0(SB), Z18, Z24
+	VFNMADD231PS rng_quart<>+0(SB), Z19, Z25
+	VMULPS       Z24, Z24, Z18
+	VMULPS       Z25, Z25, Z19
+	VMOVUPS      rng_s4<>+0(SB), Z20
+	VMOVUPS      rng_s4<>+0(SB), Z21
+	VMOVUPS      rng_c5c<>+0(SB), Z26
+	VMOVUPS      rng_c5c<>+0(SB), Z27
+	VFMADD213PS  rng_s3<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_s3<>+0(SB), Z19, Z21
+	VFMADD213PS  rng_c4c<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_c4c<>+0(SB), Z19, Z27
+	VFMADD213PS  rng_s2<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_s2<>+0(SB), Z19, Z21
+	VFMADD213PS  rng_c3c<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_c3c<>+0(SB), Z19, Z27
+	VFMADD213PS  rng_s1<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_s1<>+0(SB), Z19, Z21
+	VFMADD213PS  rng_c2c<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_c2c<>+0(SB), Z19, Z27
+	VFMADD213PS  rng_s0<>+0(SB), Z18, Z20
+	VFMADD213PS  rng_s0<>+0(SB), Z19, Z21
+	VFMADD213PS  rng_c1c<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_c1c<>+0(SB), Z19, Z27
+	VMULPS       Z20, Z24, Z20
+	VMULPS       Z21, Z25, Z21
+	VFMADD213PS  rng_one<>+0(SB), Z18, Z26
+	VFMADD213PS  rng_one<>+0(SB), Z19, Z27
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z16, Z18
+	VPSLLD      $0x1f, Z17, Z19
+	VPADDD      rng_ione<>+0(SB), Z16, Z24
+	VPADDD      rng_ione<>+0(SB), Z17, Z25
+	VPSLLD      $0x1e, Z24, Z24
+	VPSLLD      $0x1e, Z25, Z25
+	VPSLLD      $0x1e, Z16, Z16
+	VPSLLD      $0x1e, Z17, Z17
+	VPMOVD2M    Z18, K2
+	VPMOVD2M    Z19, K3
+	VBLENDMPS   Z20, Z26, K2, Z5
+	VBLENDMPS   Z21, Z27, K3, Z6
+	VBLENDMPS   Z26, Z20, K2, Z7
+	VBLENDMPS   Z27, Z21, K3, Z8
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z24, Z5
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z25, Z6
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z16, Z7
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z17, Z8
+	VMULPS      Z22, Z5, Z5
+	VMULPS      Z23, Z6, Z6
+	VMULPS      Z22, Z7, Z7
+	VMULPS      Z23, Z8, Z8
+	VMULPS      128(AX), Z0, Z16
+	VFMADD231PS Z5, Z13, Z16
+	VMOVUPS     Z16, 128(AX)
+	VMULPS      192(AX), Z0, Z16
+	VFMADD231PS Z7, Z13, Z16
+	VMOVUPS     Z16, 192(AX)
+	VMULPS      384(AX), Z0, Z16
+	VFMADD231PS Z6, Z13, Z16
+	VMOVUPS     Z16, 384(AX)
+	VMULPS      448(AX), Z0, Z16
+	VFMADD231PS Z8, Z13, Z16
+	VMOVUPS     Z16, 448(AX)
+	ADDQ        $0x00000200, AX
+	SUBQ        $0x00000080, CX
+	ADDQ        $0x02, BX
+	JMP         pair
+
+	// One group (64 outputs) per iteration.
 group:
 	CMPQ CX, $0x00000040
 	JB   done
-	MOVQ BX, SI
-	SHLQ $0x04, SI
-	MOVQ SI, DI
-	SHRQ $0x20, DI
 
-	// Blocks 16g+0 … 16g+15: counter = {16g + lane, (16g)>>32, id, id>>32}.
-	VPBROADCASTD    SI, Z8
-	VPADDD          rng_iota<>+0(SB), Z8, Z8
-	VPBROADCASTD    DI, Z9
-	VPSRLQ          $0x20, Z8, Z10
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z10
-	VPSRLQ          $0x20, Z8, Z11
-	VPSLLQ          $0x20, Z10, Z12
-	VPBLENDMD       Z10, Z11, K1, Z11
-	VPBLENDMD       Z12, Z8, K1, Z12
-	VPSRLQ          $0x20, Z6, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z6, Z10
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z10, Z13
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z13, K1, Z13
-	VPBLENDMD       Z14, Z10, K1, Z14
-	VPTERNLOGD.BCST $0x96, (DX), Z9, Z13
-	VPTERNLOGD.BCST $0x96, 4(DX), Z7, Z11
-	VPSRLQ          $0x20, Z13, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z13, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 8(DX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 12(DX), Z12, Z10
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z12
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z12, Z9, K1, Z12
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z14, Z9, K1, Z14
-	VPTERNLOGD.BCST $0x96, 16(DX), Z15, Z10
-	VPTERNLOGD.BCST $0x96, 20(DX), Z13, Z11
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 24(DX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 28(DX), Z12, Z10
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z12
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z12, Z9, K1, Z12
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z14, Z9, K1, Z14
-	VPTERNLOGD.BCST $0x96, 32(DX), Z15, Z10
-	VPTERNLOGD.BCST $0x96, 36(DX), Z13, Z11
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 40(DX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 44(DX), Z12, Z10
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z12
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z12, Z9, K1, Z12
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z14, Z9, K1, Z14
-	VPTERNLOGD.BCST $0x96, 48(DX), Z15, Z10
-	VPTERNLOGD.BCST $0x96, 52(DX), Z13, Z11
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 56(DX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 60(DX), Z12, Z10
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z12
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z12, Z9, K1, Z12
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z14
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z14, Z9, K1, Z14
-	VPTERNLOGD.BCST $0x96, 64(DX), Z15, Z10
-	VPTERNLOGD.BCST $0x96, 68(DX), Z13, Z11
-	VPSRLQ          $0x20, Z10, Z8
-	VPMULUDQ        rng_m0<>+0(SB), Z10, Z9
-	VPMULUDQ        rng_m0<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z10
-	VPSLLQ          $0x20, Z8, Z13
-	VPBLENDMD       Z8, Z10, K1, Z10
-	VPBLENDMD       Z13, Z9, K1, Z13
-	VPSRLQ          $0x20, Z11, Z8
-	VPMULUDQ        rng_m1<>+0(SB), Z11, Z9
-	VPMULUDQ        rng_m1<>+0(SB), Z8, Z8
-	VPSRLQ          $0x20, Z9, Z11
-	VPSLLQ          $0x20, Z8, Z15
-	VPBLENDMD       Z8, Z11, K1, Z11
-	VPBLENDMD       Z15, Z9, K1, Z15
-	VPTERNLOGD.BCST $0x96, 72(DX), Z14, Z11
-	VPTERNLOGD.BCST $0x96, 76(DX), Z12, Z10
+	// Unit 0: blocks 16(g+0)+0 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
+	VPBROADCASTD SI, Z1
+	VPADDD       rng_iota<>+0(SB), Z1, Z1
+	SHRQ         $0x20, SI
+	VPBROADCASTD SI, Z2
 
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Z11, Z11
-	VPORD       rng_onebits<>+0(SB), Z11, Z11
-	VSUBPS      rng_oneminushalf<>+0(SB), Z11, Z11
-	VPSUBD      rng_sqrthalf<>+0(SB), Z11, Z8
-	VPSRAD      $0x17, Z8, Z9
-	VCVTDQ2PS   Z9, Z9
-	VPANDD      rng_mant<>+0(SB), Z8, Z8
-	VPADDD      rng_sqrthalf<>+0(SB), Z8, Z8
-	VSUBPS      rng_one<>+0(SB), Z8, Z11
-	VADDPS      rng_one<>+0(SB), Z8, Z8
-	VDIVPS      Z8, Z11, Z11
-	VADDPS      Z11, Z11, Z8
-	VMULPS      Z11, Z11, Z11
-	VMOVUPS     rng_c9<>+0(SB), Z12
-	VFMADD213PS rng_c7<>+0(SB), Z11, Z12
-	VFMADD213PS rng_c5<>+0(SB), Z11, Z12
-	VFMADD213PS rng_c3<>+0(SB), Z11, Z12
-	VMULPS      Z11, Z8, Z11
-	VFMADD213PS Z8, Z11, Z12
-	VFMADD231PS rng_ln2lo<>+0(SB), Z9, Z12
-	VFMADD231PS rng_ln2hi<>+0(SB), Z9, Z12
-	VMULPS      rng_m2<>+0(SB), Z12, Z12
-	VSQRTPS     Z12, Z12
+	// Philox round 0.
+	VPSRLQ          $0x20, Z1, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z3, Z1, K1, Z1
+	VPSRLQ          $0x20, Z14, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z14, Z5
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPSLLQ          $0x20, Z3, Z6
+	VPBLENDMD       Z6, Z5, K1, Z6
+	VPSRLQ          $0x20, Z5, Z5
+	VPBLENDMD       Z3, Z5, K1, Z5
+	VPTERNLOGD.BCST $0x96, (DX), Z2, Z5
+	VPTERNLOGD.BCST $0x96, 4(DX), Z15, Z1
 
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Z15, Z15
-	VPORD        rng_onebits<>+0(SB), Z15, Z15
-	VSUBPS       rng_oneminushalf<>+0(SB), Z15, Z15
-	VMULPS       rng_four<>+0(SB), Z15, Z8
-	VCVTPS2DQ    Z8, Z8
-	VCVTDQ2PS    Z8, Z9
-	VFNMADD231PS rng_quart<>+0(SB), Z9, Z15
-	VMULPS       Z15, Z15, Z9
-	VMOVUPS      rng_s4<>+0(SB), Z11
-	VFMADD213PS  rng_s3<>+0(SB), Z9, Z11
-	VFMADD213PS  rng_s2<>+0(SB), Z9, Z11
-	VFMADD213PS  rng_s1<>+0(SB), Z9, Z11
-	VFMADD213PS  rng_s0<>+0(SB), Z9, Z11
-	VMULPS       Z11, Z15, Z11
-	VMOVUPS      rng_c5c<>+0(SB), Z14
-	VFMADD213PS  rng_c4c<>+0(SB), Z9, Z14
-	VFMADD213PS  rng_c3c<>+0(SB), Z9, Z14
-	VFMADD213PS  rng_c2c<>+0(SB), Z9, Z14
-	VFMADD213PS  rng_c1c<>+0(SB), Z9, Z14
-	VFMADD213PS  rng_one<>+0(SB), Z9, Z14
+	// Philox round 1.
+	VPSRLQ          $0x20, Z5, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z5, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 8(DX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 12(DX), Z4, Z3
 
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Z8, Z9
-	VPADDD      rng_ione<>+0(SB), Z8, Z15
-	VPSLLD      $0x1e, Z15, Z15
-	VPSLLD      $0x1e, Z8, Z8
-	VPMOVD2M    Z9, K2
-	VBLENDMPS   Z11, Z14, K2, Z1
-	VBLENDMPS   Z14, Z11, K2, Z2
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z15, Z1
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z8, Z2
-	VMULPS      Z12, Z1, Z1
-	VMULPS      Z12, Z2, Z2
-	VMULPS      (AX), Z0, Z8
-	VFMADD231PS Z1, Z5, Z8
-	VMOVUPS     Z8, (AX)
-	VMULPS      64(AX), Z0, Z8
-	VFMADD231PS Z2, Z5, Z8
-	VMOVUPS     Z8, 64(AX)
+	// Philox round 2.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 16(DX), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 20(DX), Z5, Z1
+
+	// Philox round 3.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 24(DX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 28(DX), Z4, Z3
+
+	// Philox round 4.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 32(DX), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 36(DX), Z5, Z1
+
+	// Philox round 5.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 40(DX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 44(DX), Z4, Z3
+
+	// Philox round 6.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 48(DX), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 52(DX), Z5, Z1
+
+	// Philox round 7.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 56(DX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 60(DX), Z4, Z3
+
+	// Philox round 8.
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z4
+	VPBLENDMD       Z4, Z1, K1, Z4
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z6
+	VPBLENDMD       Z6, Z3, K1, Z6
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPTERNLOGD.BCST $0x96, 64(DX), Z7, Z3
+	VPTERNLOGD.BCST $0x96, 68(DX), Z5, Z1
+
+	// Philox round 9.
+	VPSRLQ          $0x20, Z3, Z2
+	VPMULUDQ        rng_m0<>+0(SB), Z3, Z3
+	VPMULUDQ        rng_m0<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z5
+	VPBLENDMD       Z5, Z3, K1, Z5
+	VPSRLQ          $0x20, Z3, Z3
+	VPBLENDMD       Z2, Z3, K1, Z3
+	VPSRLQ          $0x20, Z1, Z2
+	VPMULUDQ        rng_m1<>+0(SB), Z1, Z1
+	VPMULUDQ        rng_m1<>+0(SB), Z2, Z2
+	VPSLLQ          $0x20, Z2, Z7
+	VPBLENDMD       Z7, Z1, K1, Z7
+	VPSRLQ          $0x20, Z1, Z1
+	VPBLENDMD       Z2, Z1, K1, Z1
+	VPTERNLOGD.BCST $0x96, 72(DX), Z6, Z1
+	VPTERNLOGD.BCST $0x96, 76(DX), Z4, Z3
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Z10, Z10
-	VPORD       rng_onebits<>+0(SB), Z10, Z10
-	VSUBPS      rng_oneminushalf<>+0(SB), Z10, Z10
-	VPSUBD      rng_sqrthalf<>+0(SB), Z10, Z8
-	VPSRAD      $0x17, Z8, Z9
-	VCVTDQ2PS   Z9, Z9
-	VPANDD      rng_mant<>+0(SB), Z8, Z8
-	VPADDD      rng_sqrthalf<>+0(SB), Z8, Z8
-	VSUBPS      rng_one<>+0(SB), Z8, Z10
-	VADDPS      rng_one<>+0(SB), Z8, Z8
-	VDIVPS      Z8, Z10, Z10
-	VADDPS      Z10, Z10, Z8
-	VMULPS      Z10, Z10, Z10
-	VMOVUPS     rng_c9<>+0(SB), Z11
-	VFMADD213PS rng_c7<>+0(SB), Z10, Z11
-	VFMADD213PS rng_c5<>+0(SB), Z10, Z11
-	VFMADD213PS rng_c3<>+0(SB), Z10, Z11
-	VMULPS      Z10, Z8, Z10
-	VFMADD213PS Z8, Z10, Z11
-	VFMADD231PS rng_ln2lo<>+0(SB), Z9, Z11
-	VFMADD231PS rng_ln2hi<>+0(SB), Z9, Z11
-	VMULPS      rng_m2<>+0(SB), Z11, Z11
-	VSQRTPS     Z11, Z11
+	VPSRLD      $0x09, Z1, Z1
+	VPORD       rng_onebits<>+0(SB), Z1, Z1
+	VSUBPS      rng_oneminushalf<>+0(SB), Z1, Z1
+	VPSUBD      rng_sqrthalf<>+0(SB), Z1, Z1
+	VPSRAD      $0x17, Z1, Z2
+	VCVTDQ2PS   Z2, Z2
+	VPANDD      rng_mant<>+0(SB), Z1, Z1
+	VPADDD      rng_sqrthalf<>+0(SB), Z1, Z1
+	VSUBPS      rng_one<>+0(SB), Z1, Z4
+	VADDPS      rng_one<>+0(SB), Z1, Z1
+	VDIVPS      Z1, Z4, Z4
+	VADDPS      Z4, Z4, Z1
+	VMULPS      Z4, Z4, Z4
+	VMOVUPS     rng_c9<>+0(SB), Z6
+	VFMADD213PS rng_c7<>+0(SB), Z4, Z6
+	VFMADD213PS rng_c5<>+0(SB), Z4, Z6
+	VFMADD213PS rng_c3<>+0(SB), Z4, Z6
+	VMULPS      Z4, Z1, Z4
+	VFMADD213PS Z1, Z4, Z6
+	VFMADD231PS rng_ln2lo<>+0(SB), Z2, Z6
+	VFMADD231PS rng_ln2hi<>+0(SB), Z2, Z6
+	VMULPS      rng_m2<>+0(SB), Z6, Z6
+	VSQRTPS     Z6, Z6
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Z13, Z13
-	VPORD        rng_onebits<>+0(SB), Z13, Z13
-	VSUBPS       rng_oneminushalf<>+0(SB), Z13, Z13
-	VMULPS       rng_four<>+0(SB), Z13, Z8
-	VCVTPS2DQ    Z8, Z8
-	VCVTDQ2PS    Z8, Z9
-	VFNMADD231PS rng_quart<>+0(SB), Z9, Z13
-	VMULPS       Z13, Z13, Z9
-	VMOVUPS      rng_s4<>+0(SB), Z10
-	VFMADD213PS  rng_s3<>+0(SB), Z9, Z10
-	VFMADD213PS  rng_s2<>+0(SB), Z9, Z10
-	VFMADD213PS  rng_s1<>+0(SB), Z9, Z10
-	VFMADD213PS  rng_s0<>+0(SB), Z9, Z10
-	VMULPS       Z10, Z13, Z10
-	VMOVUPS      rng_c5c<>+0(SB), Z12
-	VFMADD213PS  rng_c4c<>+0(SB), Z9, Z12
-	VFMADD213PS  rng_c3c<>+0(SB), Z9, Z12
-	VFMADD213PS  rng_c2c<>+0(SB), Z9, Z12
-	VFMADD213PS  rng_c1c<>+0(SB), Z9, Z12
-	VFMADD213PS  rng_one<>+0(SB), Z9, Z12
+	VPSRLD       $0x09, Z7, Z7
+	VPORD        rng_onebits<>+0(SB), Z7, Z7
+	VSUBPS       rng_oneminushalf<>+0(SB), Z7, Z7
+	VMULPS       rng_four<>+0(SB), Z7, Z1
+	VCVTPS2DQ    Z1, Z1
+	VCVTDQ2PS    Z1, Z2
+	VFNMADD231PS rng_quart<>+0(SB), Z2, Z7
+	VMULPS       Z7, Z7, Z2
+	VMOVUPS      rng_s4<>+0(SB), Z4
+	VMOVUPS      rng_c5c<>+0(SB), Z8
+	VFMADD213PS  rng_s3<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c4c<>+0(SB), Z2, Z8
+	VFMADD213PS  rng_s2<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c3c<>+0(SB), Z2, Z8
+	VFMADD213PS  rng_s1<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c2c<>+0(SB), Z2, Z8
+	VFMADD213PS  rng_s0<>+0(SB), Z2, Z4
+	VFMADD213PS  rng_c1c<>+0(SB), Z2, Z8
+	VMULPS       Z4, Z7, Z4
+	VFMADD213PS  rng_one<>+0(SB), Z2, Z8
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Z8, Z9
-	VPADDD      rng_ione<>+0(SB), Z8, Z13
-	VPSLLD      $0x1e, Z13, Z13
-	VPSLLD      $0x1e, Z8, Z8
-	VPMOVD2M    Z9, K2
-	VBLENDMPS   Z10, Z12, K2, Z3
-	VBLENDMPS   Z12, Z10, K2, Z4
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z13, Z3
-	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z8, Z4
-	VMULPS      Z11, Z3, Z3
-	VMULPS      Z11, Z4, Z4
-	VMULPS      128(AX), Z0, Z8
-	VFMADD231PS Z3, Z5, Z8
-	VMOVUPS     Z8, 128(AX)
-	VMULPS      192(AX), Z0, Z8
-	VFMADD231PS Z4, Z5, Z8
-	VMOVUPS     Z8, 192(AX)
+	VPSLLD      $0x1f, Z1, Z2
+	VPADDD      rng_ione<>+0(SB), Z1, Z7
+	VPSLLD      $0x1e, Z7, Z7
+	VPSLLD      $0x1e, Z1, Z1
+	VPMOVD2M    Z2, K2
+	VBLENDMPS   Z4, Z8, K2, Z9
+	VBLENDMPS   Z8, Z4, K2, Z10
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z7, Z9
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z1, Z10
+	VMULPS      Z6, Z9, Z9
+	VMULPS      Z6, Z10, Z10
+	VMULPS      (AX), Z0, Z1
+	VFMADD231PS Z9, Z13, Z1
+	VMOVUPS     Z1, (AX)
+	VMULPS      64(AX), Z0, Z1
+	VFMADD231PS Z10, Z13, Z1
+	VMOVUPS     Z1, 64(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Z3, Z3
+	VPORD       rng_onebits<>+0(SB), Z3, Z3
+	VSUBPS      rng_oneminushalf<>+0(SB), Z3, Z3
+	VPSUBD      rng_sqrthalf<>+0(SB), Z3, Z1
+	VPSRAD      $0x17, Z1, Z2
+	VCVTDQ2PS   Z2, Z2
+	VPANDD      rng_mant<>+0(SB), Z1, Z1
+	VPADDD      rng_sqrthalf<>+0(SB), Z1, Z1
+	VSUBPS      rng_one<>+0(SB), Z1, Z3
+	VADDPS      rng_one<>+0(SB), Z1, Z1
+	VDIVPS      Z1, Z3, Z3
+	VADDPS      Z3, Z3, Z1
+	VMULPS      Z3, Z3, Z3
+	VMOVUPS     rng_c9<>+0(SB), Z4
+	VFMADD213PS rng_c7<>+0(SB), Z3, Z4
+	VFMADD213PS rng_c5<>+0(SB), Z3, Z4
+	VFMADD213PS rng_c3<>+0(SB), Z3, Z4
+	VMULPS      Z3, Z1, Z3
+	VFMADD213PS Z1, Z3, Z4
+	VFMADD231PS rng_ln2lo<>+0(SB), Z2, Z4
+	VFMADD231PS rng_ln2hi<>+0(SB), Z2, Z4
+	VMULPS      rng_m2<>+0(SB), Z4, Z4
+	VSQRTPS     Z4, Z4
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Z5, Z5
+	VPORD        rng_onebits<>+0(SB), Z5, Z5
+	VSUBPS       rng_oneminushalf<>+0(SB), Z5, Z5
+	VMULPS       rng_four<>+0(SB), Z5, Z1
+	VCVTPS2DQ    Z1, Z1
+	VCVTDQ2PS    Z1, Z2
+	VFNMADD231PS rng_quart<>+0(SB), Z2, Z5
+	VMULPS       Z5, Z5, Z2
+	VMOVUPS      rng_s4<>+0(SB), Z3
+	VMOVUPS      rng_c5c<>+0(SB), Z6
+	VFMADD213PS  rng_s3<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c4c<>+0(SB), Z2, Z6
+	VFMADD213PS  rng_s2<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c3c<>+0(SB), Z2, Z6
+	VFMADD213PS  rng_s1<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c2c<>+0(SB), Z2, Z6
+	VFMADD213PS  rng_s0<>+0(SB), Z2, Z3
+	VFMADD213PS  rng_c1c<>+0(SB), Z2, Z6
+	VMULPS       Z3, Z5, Z3
+	VFMADD213PS  rng_one<>+0(SB), Z2, Z6
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD      $0x1f, Z1, Z2
+	VPADDD      rng_ione<>+0(SB), Z1, Z5
+	VPSLLD      $0x1e, Z5, Z5
+	VPSLLD      $0x1e, Z1, Z1
+	VPMOVD2M    Z2, K2
+	VBLENDMPS   Z3, Z6, K2, Z11
+	VBLENDMPS   Z6, Z3, K2, Z12
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z5, Z11
+	VPTERNLOGD  $0x78, rng_sign<>+0(SB), Z1, Z12
+	VMULPS      Z4, Z11, Z11
+	VMULPS      Z4, Z12, Z12
+	VMULPS      128(AX), Z0, Z1
+	VFMADD231PS Z11, Z13, Z1
+	VMOVUPS     Z1, 128(AX)
+	VMULPS      192(AX), Z0, Z1
+	VFMADD231PS Z12, Z13, Z1
+	VMOVUPS     Z1, 192(AX)
 	ADDQ        $0x00000100, AX
 	SUBQ        $0x00000040, CX
 	INCQ        BX

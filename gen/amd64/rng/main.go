@@ -14,6 +14,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
 	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -97,20 +98,31 @@ func cf(name string, f float32) Mem { return c32(name, math.Float32bits(f)) }
 // iota holds the dwords 0, 1, …, 15: the block offsets of the lanes.
 var iotaTab Mem
 
+var isas = []*isa{avx2, avx512}
+
 func main() {
+	// RNG_ONLY=avx2|avx512 and RNG_KIND=<kernel name> restrict the output,
+	// to find which kernel fails register allocation.
+	if os.Getenv("RNG_ONLY") == "avx512" {
+		isas = isas[1:]
+	} else if os.Getenv("RNG_ONLY") == "avx2" {
+		isas = isas[:1]
+	}
 	ConstraintExpr("gc,!purego")
 	iotaTab = GLOBL("rng_iota", RODATA|NOPTR)
 	for i := 0; i < 16; i++ {
 		DATA(4*i, U32(uint32(i)))
 	}
-	for _, a := range []*isa{avx2, avx512} {
-		groupKernel(a, kUint32s)
-		groupKernel(a, kUniforms)
-		groupKernel(a, kNormals)
-		groupKernel(a, kLangevin)
-		groupKernel(a, kMALA)
-		groupKernel(a, kKineticO)
-		malaReverse(a)
+	only := os.Getenv("RNG_KIND") // debugging: generate one kind
+	for _, a := range isas {
+		for k := range kinds {
+			if only == "" || only == kinds[k].name {
+				groupKernel(a, kind(k))
+			}
+		}
+		if only == "" {
+			malaReverse(a)
+		}
 	}
 	Generate()
 }
@@ -213,7 +225,7 @@ func groupKernel(a *isa, k kind) {
 	Comment("Counter words 2 and 3: the stream id, in every lane.")
 	id := GP64()
 	Load(Param("id"), id)
-	g.idLo, g.idHi = g.broadcast(id.As32()), nil
+	g.idLo = g.broadcast(id.As32())
 	SHRQ(U8(32), id)
 	g.idHi = g.broadcast(id.As32())
 	if a.z {
@@ -231,26 +243,37 @@ func groupKernel(a *isa, k kind) {
 		}
 	}
 
-	Comment("One group of 16 Philox blocks (64 outputs) per iteration.")
+	// A unit is the Philox blocks of one vector: sub-block s of group
+	// g+gr. Several units are computed together, their instructions
+	// interleaved, so that the independent dependency chains overlap.
+	var units []unit
+	if a.z {
+		Comment("Two groups (128 outputs) per iteration, then one.")
+		Label("pair")
+		CMPQ(n, U32(2*groupLen))
+		JB(LabelRef("group"))
+		g.iteration(grp, []unit{{0, 0}, {1, 0}}, 2)
+		for _, p := range g.ptrs {
+			ADDQ(U32(2*4*groupLen), p)
+		}
+		SUBQ(U32(2*groupLen), n)
+		ADDQ(U8(2), grp)
+		JMP(LabelRef("pair"))
+		units = []unit{{0, 0}}
+	} else {
+		units = []unit{{0, 0}, {0, 1}}
+	}
+	Comment("One group (64 outputs) per iteration.")
 	Label("group")
 	CMPQ(n, U32(groupLen))
 	JB(LabelRef("done"))
-	bLo, bHi := GP64(), GP64()
-	MOVQ(grp, bLo)
-	SHLQ(U8(4), bLo)
-	MOVQ(bLo, bHi)
-	SHRQ(U8(32), bHi)
-	for s := 0; s < subs; s++ {
-		Comment(fmt.Sprintf("Blocks 16g+%d … 16g+%d: counter = {16g + lane, (16g)>>32, id, id>>32}.", s*a.lanes, s*a.lanes+a.lanes-1))
-		var x [4]VecVirtual
-		x[0] = g.broadcast(bLo.As32())
-		VPADDD(iotaTab.Offset(4*s*a.lanes), x[0], x[0])
-		x[1] = g.broadcast(bHi.As32())
-		x[2], x[3] = g.idLo, g.idHi
-		for r := 0; r < philoxR; r++ {
-			x = g.round(x, r)
+	if a.z {
+		g.iteration(grp, units, 1)
+	} else {
+		// AVX2 has too few registers to interleave two units.
+		for _, u := range units {
+			g.iteration(grp, []unit{u}, 1)
 		}
-		g.consume(x, s)
 	}
 	for _, p := range g.ptrs {
 		ADDQ(U32(4*groupLen), p)
@@ -268,6 +291,119 @@ func groupKernel(a *isa, k kind) {
 	RET()
 }
 
+// unit is sub-block sub (blocks 16g + sub·lanes …) of group g+gr.
+type unit struct{ gr, sub int }
+
+// iteration emits the Philox blocks of units, interleaved, and their use.
+// The normals of AVX2 are computed one unit at a time (16 registers); the
+// AVX-512 ones together (32 registers).
+func (g *gk) iteration(grp Register, units []unit, groups int) {
+	a := g.a
+	xs := make([][4]VecVirtual, len(units))
+	for i, u := range units {
+		Comment(fmt.Sprintf("Unit %d: blocks 16(g+%d)+%d … +%d; counter = {block, block>>32, id, id>>32}.", i, u.gr, u.sub*a.lanes, u.sub*a.lanes+a.lanes-1))
+		b := GP64()
+		MOVQ(grp, b)
+		if u.gr != 0 {
+			ADDQ(U8(u.gr), b)
+		}
+		SHLQ(U8(4), b)
+		xs[i][0] = g.broadcast(b.As32())
+		VPADDD(iotaTab.Offset(4*u.sub*a.lanes), xs[i][0], xs[i][0])
+		SHRQ(U8(32), b)
+		xs[i][1] = g.broadcast(b.As32())
+		xs[i][2], xs[i][3] = g.idLo, g.idHi
+	}
+	for r := 0; r < philoxR; r++ {
+		Comment(fmt.Sprintf("Philox round %d.", r))
+		xs = g.round(xs, r)
+	}
+	switch g.k {
+	case kUint32s, kUniforms:
+		for i, u := range units {
+			for j := range xs[i] {
+				if g.k == kUniforms {
+					g.uniform([]VecVirtual{xs[i][j]})
+				}
+				VMOVUPS(xs[i][j], g.at(g.ptrs[0], u, j))
+			}
+		}
+		return
+	}
+	batch := len(units)
+	if !a.z || g.k == kMALA {
+		batch = 1 // not enough registers to interleave
+	}
+	for b0 := 0; b0 < len(units); b0 += batch {
+		us := units[b0 : b0+batch]
+		zs := make([][4]VecVirtual, len(us))
+		for pair := 0; pair < 2; pair++ {
+			w1, w2 := make([]VecVirtual, len(us)), make([]VecVirtual, len(us))
+			for i := range us {
+				w1[i], w2[i] = xs[b0+i][2*pair], xs[b0+i][2*pair+1]
+			}
+			z1, z2 := g.normals(w1, w2)
+			for i, u := range us {
+				zs[i][2*pair], zs[i][2*pair+1] = z1[i], z2[i]
+				g.use(u, 2*pair, z1[i])
+				g.use(u, 2*pair+1, z2[i])
+				if g.k == kMALA && batch == 1 {
+					VFMADD231PS(z1[i], z1[i], g.acc[u.sub])
+					VFMADD231PS(z2[i], z2[i], g.acc[u.sub])
+				}
+			}
+		}
+		if g.k == kMALA && batch > 1 {
+			Comment("Σz², lane by lane, in the generic order: by group, then by word.")
+			for i, u := range us {
+				for j := range zs[i] {
+					VFMADD231PS(zs[i][j], zs[i][j], g.acc[u.sub])
+				}
+			}
+		}
+	}
+}
+
+// at addresses word j of unit u in the slice at p.
+func (g *gk) at(p Register, u unit, j int) Mem {
+	return Mem{Base: p, Disp: 4 * (groupLen*u.gr + 16*j + u.sub*g.a.lanes)}
+}
+
+// use applies the kernel's update to the normals z of word j of unit u.
+func (g *gk) use(u unit, j int, z VecVirtual) {
+	a := g.a
+	switch g.k {
+	case kNormals:
+		VMOVUPS(z, g.at(g.ptrs[0], u, j))
+	case kLangevin:
+		v := a.vec()
+		VMOVUPS(g.at(g.ptrs[0], u, j), v)
+		VFMADD231PS(g.at(g.ptrs[1], u, j), g.sc[0], v)
+		VFMADD231PS(z, g.sc[1], v)
+		VMOVUPS(v, g.at(g.ptrs[0], u, j))
+	case kMALA:
+		v := a.vec()
+		VMOVUPS(g.at(g.ptrs[1], u, j), v)
+		VFMADD231PS(g.at(g.ptrs[2], u, j), g.sc[0], v)
+		VFMADD231PS(z, g.sc[1], v)
+		VMOVUPS(v, g.at(g.ptrs[0], u, j))
+	case kKineticO:
+		v := a.vec()
+		VMULPS(g.at(g.ptrs[0], u, j), g.sc[0], v)
+		VFMADD231PS(z, g.sc[1], v)
+		VMOVUPS(v, g.at(g.ptrs[0], u, j))
+	}
+}
+
+// vecs allocates n vector registers.
+func (g *gk) vecs(n int) []VecVirtual {
+	v := make([]VecVirtual, n)
+	for i := range v {
+		v[i] = g.a.vec()
+	}
+	return v
+}
+
 // broadcast puts the 32-bit register r in every lane of a new vector.
 func (g *gk) broadcast(r Register) VecVirtual {
 	v := g.a.vec()
@@ -281,202 +417,202 @@ func (g *gk) broadcast(r Register) VecVirtual {
 	return v
 }
 
-// mulhilo returns the high and low halves of the 32×32-bit products of x's
-// lanes with the constant m: VPMULUDQ multiplies the even dwords, so the
-// odd ones are shifted down first and the halves blended back.
-func (g *gk) mulhilo(x VecVirtual, m Mem) (hi, lo VecVirtual) {
-	a := g.a
-	xo, pe, po := a.vec(), a.vec(), a.vec()
-	VPSRLQ(U8(32), x, xo)
-	VPMULUDQ(m, x, pe)
-	VPMULUDQ(m, xo, po)
-	hi, lo = a.vec(), a.vec()
-	VPSRLQ(U8(32), pe, hi)
-	VPSLLQ(U8(32), po, lo)
-	if a.z {
-		VPBLENDMD(po, hi, g.kOdd, hi)
-		VPBLENDMD(lo, pe, g.kOdd, lo)
-	} else {
-		VPBLENDD(U8(0xAA), po, hi, hi)
-		VPBLENDD(U8(0xAA), lo, pe, lo)
+// mulhilo returns the high and low halves of the 32×32-bit products of the
+// lanes of each x with the constant m: VPMULUDQ multiplies the even
+// dwords, so the odd ones are shifted down first and the halves blended
+// back.
+func (g *gk) mulhilo(x []VecVirtual, m Mem) (hi, lo []VecVirtual) {
+	n := len(x)
+	po, pe, lo := g.vecs(n), g.vecs(n), g.vecs(n)
+	for i := range x {
+		VPSRLQ(U8(32), x[i], po[i])
 	}
+	for i := range x {
+		VPMULUDQ(m, x[i], pe[i])
+	}
+	for i := range x {
+		VPMULUDQ(m, po[i], po[i])
+	}
+	for i := range x {
+		VPSLLQ(U8(32), po[i], lo[i])
+	}
+	for i := range x {
+		if g.a.z {
+			VPBLENDMD(lo[i], pe[i], g.kOdd, lo[i])
+		} else {
+			VPBLENDD(U8(0xAA), lo[i], pe[i], lo[i])
+		}
+	}
+	for i := range x {
+		VPSRLQ(U8(32), pe[i], pe[i])
+	}
+	for i := range x {
+		if g.a.z {
+			VPBLENDMD(po[i], pe[i], g.kOdd, pe[i])
+		} else {
+			VPBLENDD(U8(0xAA), po[i], pe[i], pe[i])
+		}
+	}
+	hi = pe
 	return hi, lo
 }
 
-// round emits Philox round r: {hi1^x1^k0, lo1, hi0^x3^k1, lo0}.
-func (g *gk) round(x [4]VecVirtual, r int) [4]VecVirtual {
-	hi0, lo0 := g.mulhilo(x[0], c32("m0", philoxM0))
-	hi1, lo1 := g.mulhilo(x[2], c32("m1", philoxM1))
+// round emits Philox round r of every state: {hi1^x1^k0, lo1, hi0^x3^k1, lo0}.
+func (g *gk) round(xs [][4]VecVirtual, r int) [][4]VecVirtual {
+	col := func(j int) []VecVirtual {
+		c := make([]VecVirtual, len(xs))
+		for i := range xs {
+			c[i] = xs[i][j]
+		}
+		return c
+	}
+	hi0, lo0 := g.mulhilo(col(0), c32("m0", philoxM0))
+	hi1, lo1 := g.mulhilo(col(2), c32("m1", philoxM1))
 	k0 := Mem{Base: g.rk, Disp: 8 * r}
 	k1 := Mem{Base: g.rk, Disp: 8*r + 4}
+	out := make([][4]VecVirtual, len(xs))
 	if g.a.z {
-		VPTERNLOGD_BCST(U8(0x96), k0, x[1], hi1)
-		VPTERNLOGD_BCST(U8(0x96), k1, x[3], hi0)
+		for i := range xs {
+			VPTERNLOGD_BCST(U8(0x96), k0, xs[i][1], hi1[i])
+			VPTERNLOGD_BCST(U8(0x96), k1, xs[i][3], hi0[i])
+		}
 	} else {
-		t := g.a.vec()
-		VPBROADCASTD(k0, t)
-		VPXOR(x[1], hi1, hi1)
-		VPXOR(t, hi1, hi1)
-		t = g.a.vec()
-		VPBROADCASTD(k1, t)
-		VPXOR(x[3], hi0, hi0)
-		VPXOR(t, hi0, hi0)
+		t0, t1 := g.a.vec(), g.a.vec()
+		VPBROADCASTD(k0, t0)
+		VPBROADCASTD(k1, t1)
+		for i := range xs {
+			VPXOR(xs[i][1], hi1[i], hi1[i])
+			VPXOR(xs[i][3], hi0[i], hi0[i])
+		}
+		for i := range xs {
+			VPXOR(t0, hi1[i], hi1[i])
+			VPXOR(t1, hi0[i], hi0[i])
+		}
 	}
-	return [4]VecVirtual{hi1, lo1, hi0, lo0}
+	for i := range xs {
+		out[i] = [4]VecVirtual{hi1[i], lo1[i], hi0[i], lo0[i]}
+	}
+	return out
 }
 
 // uniform converts 32-bit outputs to (w>>9)·2⁻²³ + 2⁻²⁴ in place, as
 // (1 + (w>>9)·2⁻²³) − (1 − 2⁻²⁴): the mantissa field set under the exponent
 // of 1, then one subtraction whose exact result is representable, so it
 // equals the generic fma(float32(w>>9), 2⁻²³, 2⁻²⁴) bit for bit.
-func (g *gk) uniform(w VecVirtual) {
-	VPSRLD(U8(9), w, w)
-	if g.a.z {
-		VPORD(c32("onebits", 0x3f800000), w, w)
-	} else {
-		VPOR(c32("onebits", 0x3f800000), w, w)
+func (g *gk) uniform(w []VecVirtual) {
+	for i := range w {
+		VPSRLD(U8(9), w[i], w[i])
 	}
-	VSUBPS(cf("oneminushalf", 1-uniHalf), w, w)
+	for i := range w {
+		if g.a.z {
+			VPORD(c32("onebits", 0x3f800000), w[i], w[i])
+		} else {
+			VPOR(c32("onebits", 0x3f800000), w[i], w[i])
+		}
+	}
+	for i := range w {
+		VSUBPS(cf("oneminushalf", 1-uniHalf), w[i], w[i])
+	}
 }
 
-// normals turns the outputs w1, w2 into the Box–Muller pair (z1, z2), by
-// the sequence of kernel.boxMuller.
-func (g *gk) normals(w1, w2 VecVirtual) (z1, z2 VecVirtual) {
+// each emits f for every index in [0, n): one instruction for all states
+// before the next.
+func each(n int, f func(i int)) {
+	for i := 0; i < n; i++ {
+		f(i)
+	}
+}
+
+// normals turns the outputs w1, w2 of each state into the Box–Muller pair
+// (z1, z2), by the sequence of kernel.boxMuller.
+func (g *gk) normals(w1, w2 []VecVirtual) (z1, z2 []VecVirtual) {
 	a := g.a
+	n := len(w1)
 	Comment("r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).")
 	g.uniform(w1)
-	d := a.vec()
-	VPSUBD(c32("sqrthalf", logSqrtHalf), w1, d)
-	e := a.vec()
-	VPSRAD(U8(23), d, e)
-	VCVTDQ2PS(e, e)
-	if a.z {
-		VPANDD(c32("mant", logMant), d, d)
-	} else {
-		VPAND(c32("mant", logMant), d, d)
-	}
-	VPADDD(c32("sqrthalf", logSqrtHalf), d, d) // m
+	d, e := g.vecs(n), g.vecs(n)
+	each(n, func(i int) { VPSUBD(c32("sqrthalf", logSqrtHalf), w1[i], d[i]) })
+	each(n, func(i int) { VPSRAD(U8(23), d[i], e[i]) })
+	each(n, func(i int) { VCVTDQ2PS(e[i], e[i]) })
+	each(n, func(i int) {
+		if a.z {
+			VPANDD(c32("mant", logMant), d[i], d[i])
+		} else {
+			VPAND(c32("mant", logMant), d[i], d[i])
+		}
+	})
+	each(n, func(i int) { VPADDD(c32("sqrthalf", logSqrtHalf), d[i], d[i]) }) // m
 	one := cf("one", 1)
-	f, den := a.vec(), a.vec()
-	VSUBPS(one, d, f)
-	VADDPS(one, d, den)
-	VDIVPS(den, f, f) // s
-	s2, w := a.vec(), a.vec()
-	VADDPS(f, f, s2)
-	VMULPS(f, f, w)
-	p := a.vec()
-	VMOVUPS(cf("c9", logC9), p)
-	VFMADD213PS(cf("c7", logC7), w, p)
-	VFMADD213PS(cf("c5", logC5), w, p)
-	VFMADD213PS(cf("c3", logC3), w, p)
-	VMULPS(w, s2, w)      // s2·w
-	VFMADD213PS(s2, w, p) // l = fma(s2·w, P, s2)
-	VFMADD231PS(cf("ln2lo", logLn2Lo), e, p)
-	VFMADD231PS(cf("ln2hi", logLn2Hi), e, p)
-	VMULPS(cf("m2", bmMinusTwo), p, p)
-	VSQRTPS(p, p)
+	f, den := g.vecs(n), g.vecs(n)
+	each(n, func(i int) { VSUBPS(one, d[i], f[i]) })
+	each(n, func(i int) { VADDPS(one, d[i], den[i]) })
+	each(n, func(i int) { VDIVPS(den[i], f[i], f[i]) }) // s
+	s2, w := g.vecs(n), g.vecs(n)
+	each(n, func(i int) { VADDPS(f[i], f[i], s2[i]) })
+	each(n, func(i int) { VMULPS(f[i], f[i], w[i]) })
+	p := g.vecs(n)
+	each(n, func(i int) { VMOVUPS(cf("c9", logC9), p[i]) })
+	each(n, func(i int) { VFMADD213PS(cf("c7", logC7), w[i], p[i]) })
+	each(n, func(i int) { VFMADD213PS(cf("c5", logC5), w[i], p[i]) })
+	each(n, func(i int) { VFMADD213PS(cf("c3", logC3), w[i], p[i]) })
+	each(n, func(i int) { VMULPS(w[i], s2[i], w[i]) })      // s2·w
+	each(n, func(i int) { VFMADD213PS(s2[i], w[i], p[i]) }) // l = fma(s2·w, P, s2)
+	each(n, func(i int) { VFMADD231PS(cf("ln2lo", logLn2Lo), e[i], p[i]) })
+	each(n, func(i int) { VFMADD231PS(cf("ln2hi", logLn2Hi), e[i], p[i]) })
+	each(n, func(i int) { VMULPS(cf("m2", bmMinusTwo), p[i], p[i]) })
+	each(n, func(i int) { VSQRTPS(p[i], p[i]) })
 	r := p
 
 	Comment("cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.")
 	g.uniform(w2)
-	q := a.vec()
-	VMULPS(cf("four", sinCosFour), w2, q)
-	VCVTPS2DQ(q, q)
-	qf := a.vec()
-	VCVTDQ2PS(q, qf)
-	VFNMADD231PS(cf("quart", sinCosQuart), qf, w2) // t
+	q, qf := g.vecs(n), g.vecs(n)
+	each(n, func(i int) { VMULPS(cf("four", sinCosFour), w2[i], q[i]) })
+	each(n, func(i int) { VCVTPS2DQ(q[i], q[i]) })
+	each(n, func(i int) { VCVTDQ2PS(q[i], qf[i]) })
+	each(n, func(i int) { VFNMADD231PS(cf("quart", sinCosQuart), qf[i], w2[i]) }) // t
 	t := w2
-	VMULPS(t, t, qf) // w = t²
+	each(n, func(i int) { VMULPS(t[i], t[i], qf[i]) }) // w = t²
 	w = qf
-	sp := a.vec()
-	VMOVUPS(cf("s4", sinS4), sp)
-	VFMADD213PS(cf("s3", sinS3), w, sp)
-	VFMADD213PS(cf("s2", sinS2), w, sp)
-	VFMADD213PS(cf("s1", sinS1), w, sp)
-	VFMADD213PS(cf("s0", sinS0), w, sp)
-	VMULPS(sp, t, sp) // S
-	cp := a.vec()
-	VMOVUPS(cf("c5c", cosC5), cp)
-	VFMADD213PS(cf("c4c", cosC4), w, cp)
-	VFMADD213PS(cf("c3c", cosC3), w, cp)
-	VFMADD213PS(cf("c2c", cosC2), w, cp)
-	VFMADD213PS(cf("c1c", cosC1), w, cp)
-	VFMADD213PS(one, w, cp) // C
+	sp, cp := g.vecs(n), g.vecs(n)
+	each(n, func(i int) { VMOVUPS(cf("s4", sinS4), sp[i]) })
+	each(n, func(i int) { VMOVUPS(cf("c5c", cosC5), cp[i]) })
+	for _, c := range []struct {
+		s, c string
+		sv   float32
+		cv   float32
+	}{{"s3", "c4c", sinS3, cosC4}, {"s2", "c3c", sinS2, cosC3}, {"s1", "c2c", sinS1, cosC2}, {"s0", "c1c", sinS0, cosC1}} {
+		each(n, func(i int) { VFMADD213PS(cf(c.s, c.sv), w[i], sp[i]) })
+		each(n, func(i int) { VFMADD213PS(cf(c.c, c.cv), w[i], cp[i]) })
+	}
+	each(n, func(i int) { VMULPS(sp[i], t[i], sp[i]) })    // S
+	each(n, func(i int) { VFMADD213PS(one, w[i], cp[i]) }) // C
 
 	Comment("Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.")
-	sw := a.vec()
-	VPSLLD(U8(31), q, sw)
-	cs, sn := a.vec(), a.vec()
-	nc := a.vec()
-	VPADDD(c32("ione", 1), q, nc)
-	VPSLLD(U8(30), nc, nc)
-	VPSLLD(U8(30), q, q)
+	sw, nc := g.vecs(n), g.vecs(n)
+	cs, sn := g.vecs(n), g.vecs(n)
+	each(n, func(i int) { VPSLLD(U8(31), q[i], sw[i]) })
+	each(n, func(i int) { VPADDD(c32("ione", 1), q[i], nc[i]) })
+	each(n, func(i int) { VPSLLD(U8(30), nc[i], nc[i]) })
+	each(n, func(i int) { VPSLLD(U8(30), q[i], q[i]) })
 	sign := c32("sign", 0x80000000)
 	if a.z {
-		k := K()
-		VPMOVD2M(sw, k)
-		VBLENDMPS(sp, cp, k, cs)
-		VBLENDMPS(cp, sp, k, sn)
-		VPTERNLOGD(U8(0x78), sign, nc, cs) // cs ^= nc & sign
-		VPTERNLOGD(U8(0x78), sign, q, sn)
+		ks := make([]Register, n)
+		each(n, func(i int) { ks[i] = K(); VPMOVD2M(sw[i], ks[i]) })
+		each(n, func(i int) { VBLENDMPS(sp[i], cp[i], ks[i], cs[i]) })
+		each(n, func(i int) { VBLENDMPS(cp[i], sp[i], ks[i], sn[i]) })
+		each(n, func(i int) { VPTERNLOGD(U8(0x78), sign, nc[i], cs[i]) }) // cs ^= nc & sign
+		each(n, func(i int) { VPTERNLOGD(U8(0x78), sign, q[i], sn[i]) })
 	} else {
-		VBLENDVPS(sw, sp, cp, cs)
-		VBLENDVPS(sw, cp, sp, sn)
-		VPAND(sign, nc, nc)
-		VPAND(sign, q, q)
-		VPXOR(nc, cs, cs)
-		VPXOR(q, sn, sn)
+		each(n, func(i int) { VBLENDVPS(sw[i], sp[i], cp[i], cs[i]) })
+		each(n, func(i int) { VBLENDVPS(sw[i], cp[i], sp[i], sn[i]) })
+		each(n, func(i int) { VPAND(sign, nc[i], nc[i]) })
+		each(n, func(i int) { VPAND(sign, q[i], q[i]) })
+		each(n, func(i int) { VPXOR(nc[i], cs[i], cs[i]) })
+		each(n, func(i int) { VPXOR(q[i], sn[i], sn[i]) })
 	}
-	VMULPS(r, cs, cs)
-	VMULPS(r, sn, sn)
+	each(n, func(i int) { VMULPS(r[i], cs[i], cs[i]) })
+	each(n, func(i int) { VMULPS(r[i], sn[i], sn[i]) })
 	return cs, sn
-}
-
-// consume uses the four word vectors of sub-block s.
-func (g *gk) consume(x [4]VecVirtual, s int) {
-	a := g.a
-	at := func(p Register, j int) Mem { return Mem{Base: p, Disp: 4 * (16*j + s*a.lanes)} }
-	switch g.k {
-	case kUint32s:
-		for j := range x {
-			VMOVUPS(x[j], at(g.ptrs[0], j))
-		}
-		return
-	case kUniforms:
-		for j := range x {
-			g.uniform(x[j])
-			VMOVUPS(x[j], at(g.ptrs[0], j))
-		}
-		return
-	}
-	for pair := 0; pair < 2; pair++ {
-		z1, z2 := g.normals(x[2*pair], x[2*pair+1])
-		for jj, z := range []VecVirtual{z1, z2} {
-			j := 2*pair + jj
-			switch g.k {
-			case kNormals:
-				VMOVUPS(z, at(g.ptrs[0], j))
-			case kLangevin:
-				v := a.vec()
-				VMOVUPS(at(g.ptrs[0], j), v)
-				VFMADD231PS(at(g.ptrs[1], j), g.sc[0], v)
-				VFMADD231PS(z, g.sc[1], v)
-				VMOVUPS(v, at(g.ptrs[0], j))
-			case kMALA:
-				v := a.vec()
-				VMOVUPS(at(g.ptrs[1], j), v)
-				VFMADD231PS(at(g.ptrs[2], j), g.sc[0], v)
-				VFMADD231PS(z, g.sc[1], v)
-				VMOVUPS(v, at(g.ptrs[0], j))
-				VFMADD231PS(z, z, g.acc[s])
-			case kKineticO:
-				v := a.vec()
-				VMULPS(at(g.ptrs[0], j), g.sc[0], v)
-				VFMADD231PS(z, g.sc[1], v)
-				VMOVUPS(v, at(g.ptrs[0], j))
-			}
-		}
-	}
 }
 
 // reduce sums 16 lane accumulators (two YMM or one ZMM) by halving, as
