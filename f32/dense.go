@@ -149,16 +149,12 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		if d.bias != nil {
 			init, bias = kernel.GemmBias, d.bias[j0:j0+nb]
 		}
-		for p0 := 0; p0 < k; p0 += d.g.kc {
-			pb := min(d.g.kc, k-p0)
-			blk := block{
-				g: d.g, a: x, alpha: 1, p0: p0, pb: pb,
-				b: d.packed[p0*d.npad+j0*pb : (p0+pb)*d.npad], c: z, j0: j0, nb: nb,
-				init: init, bias: bias,
-				epilogue: p0+pb == k, act: d.act, y: y,
-			}
-			blk.rows(workers, m)
-			init = kernel.GemmLoad
+		blk := block{
+			g: d.g, a: x, alpha: 1, k0: 0, k1: k,
+			b: d.packed, npad: d.npad, j0b: j0, c: z, j0: j0, nb: nb,
+			init: init, bias: bias,
+			epilogue: true, act: d.act, y: y,
 		}
+		blk.rows(workers, m)
 	}
 }

@@ -68,7 +68,7 @@ func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32,
 			bufB := getBuf(g.panels(nb) * pb * g.nr)
 			packB(g.nr, *bufB, b, transB, p0, pb, j0, nb)
 			blk := block{
-				g: g, a: a, transA: transA, alpha: alpha, p0: p0, pb: pb,
+				g: g, a: a, transA: transA, alpha: alpha, k0: p0, k1: p0 + pb,
 				b: *bufB, c: c, j0: j0, nb: nb, init: init,
 			}
 			blk.rows(workers, m)
@@ -97,22 +97,26 @@ func newGeometry(impl kernel.Impl) geometry {
 
 func (g geometry) panels(n int) int { return (n + g.nr - 1) / g.nr }
 
-// block is one kc-deep slab of the product, over all rows of C and the
-// columns j0..j0+nb−1, with B packed; rows runs it.
+// block is a slab of the product: the columns j0..j0+nb−1 of C, all its
+// rows, steps k0..k1−1 of K, with B packed; rows runs it. B's kc-block
+// starting at step p (of pb steps) is at b[(p−k0)·npad + j0b·pb:], in
+// panels of pb×nr (npad = 0 if the slab is one kc-block).
 type block struct {
 	g      geometry
 	a      Matrix
 	transA bool
 	alpha  float32
-	p0, pb int
-	b      []float32 // packed: panels of pb×nr
+	k0, k1 int
+	b      []float32
+	npad   int
+	j0b    int
 	c      Matrix
 	j0, nb int
-	init   kernel.GemmInit
-	bias   []float32 // for GemmBias: the columns j0.. of the bias
+	init   kernel.GemmInit // for the first kc-block; the others accumulate
+	bias   []float32       // for GemmBias: the columns j0.. of the bias
 
-	// epilogue: if act is set, after the slab each row strip of c gets
-	// y = act(c) (c is pre, or y itself).
+	// epilogue: if set, after the last kc-block each strip of rows of c
+	// gets y = act(c) (c is pre, or y itself).
 	epilogue bool
 	act      kernel.Activation
 	y        Matrix
@@ -142,53 +146,71 @@ func (blk *block) rows(workers, m int) {
 	wg.Wait()
 }
 
-// run computes rows i0..i1−1 in blocks of mc rows: pack A's block (unless
-// the microkernel can read A in place: not transposed, alpha = 1), then for
-// each strip of mr rows every nr-column panel, then the epilogue on the
-// strip while it is in L1.
+// run computes rows i0..i1−1 in blocks of mc rows. For each block and
+// each kc-block of K: pack A's block (unless the microkernel can read A in
+// place: not transposed, alpha = 1), then for each strip of mr rows every
+// nr-column panel; after the last kc-block, the epilogue on the strip
+// while it is in L1. The block of C stays in L2 across the kc-blocks.
 func (blk *block) run(i0, i1 int) {
 	g := blk.g
 	inPlace := !blk.transA && blk.alpha == 1
 	var pa []float32
 	if !inPlace {
-		bufA := getBuf(g.mc * blk.pb)
+		bufA := getBuf(g.mc * min(g.kc, blk.k1-blk.k0))
 		defer putBuf(bufA)
 		pa = *bufA
 	}
 	ldc := blk.c.Stride
 	for ib := i0; ib < i1; ib += g.mc {
 		mb := min(g.mc, i1-ib)
-		if !inPlace {
-			packA(g.mr, pa, blk.a, blk.transA, blk.alpha, ib, mb, blk.p0, blk.pb)
-		}
-		for ir := 0; ir < mb; ir += g.mr {
-			m := min(g.mr, mb-ir)
-			var ap []float32
-			var rs, ps int
-			if inPlace {
-				ap, rs, ps = blk.a.Data[(ib+ir)*blk.a.Stride+blk.p0:], blk.a.Stride, 1
-			} else {
-				ap, rs, ps = pa[ir*blk.pb:], 1, g.mr
+		init := blk.init
+		for p0 := blk.k0; p0 < blk.k1; p0 += g.kc {
+			pb := min(g.kc, blk.k1-p0)
+			last := p0+pb == blk.k1
+			bb := blk.b[(p0-blk.k0)*blk.npad+blk.j0b*pb:]
+			if !inPlace {
+				packA(g.mr, pa, blk.a, blk.transA, blk.alpha, ib, mb, p0, pb)
 			}
-			crow := (ib + ir) * ldc
-			for jr := 0; jr < blk.nb; jr += g.nr {
-				n := min(g.nr, blk.nb-jr)
-				var bias []float32
-				if blk.init == kernel.GemmBias {
-					bias = blk.bias[jr : jr+n]
+			for ir := 0; ir < mb; ir += g.mr {
+				m := min(g.mr, mb-ir)
+				var ap []float32
+				var rs, ps int
+				if inPlace {
+					ap, rs, ps = blk.a.Data[(ib+ir)*blk.a.Stride+p0:], blk.a.Stride, 1
+				} else {
+					ap, rs, ps = pa[ir*pb:], 1, g.mr
 				}
-				j := blk.j0 + jr
-				g.impl.GemmMicro(m, n, blk.pb, ap, rs, ps, blk.b[jr*blk.pb:], blk.c.Data[crow+j:], ldc, blk.init, bias)
-			}
-			if blk.epilogue {
-				for r := range m {
-					i := ib + ir + r
-					z := blk.c.Data[i*ldc+blk.j0 : i*ldc+blk.j0+blk.nb]
-					y := blk.y.Data[i*blk.y.Stride+blk.j0 : i*blk.y.Stride+blk.j0+blk.nb]
-					g.impl.Act(blk.act, y, z)
+				crow := (ib + ir) * ldc
+				for jr := 0; jr < blk.nb; jr += g.nr {
+					n := min(g.nr, blk.nb-jr)
+					var bias []float32
+					if init == kernel.GemmBias {
+						bias = blk.bias[jr : jr+n]
+					}
+					j := blk.j0 + jr
+					g.impl.GemmMicro(m, n, pb, ap, rs, ps, bb[jr*pb:], blk.c.Data[crow+j:], ldc, init, bias)
+				}
+				if blk.epilogue && last {
+					blk.activate(ib+ir, m)
 				}
 			}
+			init = kernel.GemmLoad
 		}
+	}
+}
+
+// activate sets y = act(c) on rows i..i+m−1 of the slab: one call for the
+// whole strip when its rows are contiguous in both, else one per row.
+func (blk *block) activate(i, m int) {
+	c, y := blk.c, blk.y
+	if blk.nb == c.Cols && c.Stride == c.Cols && y.Stride == y.Cols {
+		n := m * blk.nb
+		blk.g.impl.Act(blk.act, y.Data[i*y.Stride:i*y.Stride+n], c.Data[i*c.Stride:i*c.Stride+n])
+		return
+	}
+	for r := i; r < i+m; r++ {
+		z := c.Data[r*c.Stride+blk.j0 : r*c.Stride+blk.j0+blk.nb]
+		blk.g.impl.Act(blk.act, y.Data[r*y.Stride+blk.j0:r*y.Stride+blk.j0+blk.nb], z)
 	}
 }
 
