@@ -4,42 +4,42 @@
 
 package asm
 
-// PhiloxUint32sAVX2 fills dst, len(dst)/64 whole groups from group group, with the Philox4x32-10 outputs of stream id
+// PhiloxUint32sAVX2 fills dst, len(dst)/64 whole groups from group group, with the Philox4x32-10 outputs of stream idHi<<32|idLo
 // under the round keys rk: dst[64k+16j+l] is word j of block 16(group+k)+l. len(dst) is a multiple of 64.
 //
 //go:noescape
-func PhiloxUint32sAVX2(dst []uint32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxUint32sAVX2(dst []uint32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // PhiloxUniformsAVX2 fills dst, len(dst)/64 whole groups from group group, with the uniforms (w>>9)·2⁻²³ + 2⁻²⁴
 // of the outputs that PhiloxUint32sAVX2 writes. len(dst) is a multiple of 64.
 //
 //go:noescape
-func PhiloxUniformsAVX2(dst []float32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxUniformsAVX2(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // PhiloxNormalsAVX2 fills dst, len(dst)/64 whole groups from group group, with the Box–Muller normals of kernel.Stream.Normals:
 // words 0 and 1, then 2 and 3, of each block make a pair. len(dst) is a multiple of 64.
 //
 //go:noescape
-func PhiloxNormalsAVX2(dst []float32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxNormalsAVX2(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // PhiloxLangevinAVX2 sets x[i] = fma(b, z[i], fma(a, grad[i], x[i])), z the normals PhiloxNormalsAVX2 would write,
 // drawn in registers. len(x) == len(grad) is a multiple of 64.
 //
 //go:noescape
-func PhiloxLangevinAVX2(a float32, b float32, x []float32, grad []float32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxLangevinAVX2(a float32, b float32, x []float32, grad []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // PhiloxMALAAVX2 sets xp[i] = fma(sq, z[i], fma(h, grad[i], x[i])), z the normals PhiloxNormalsAVX2 would write,
 // and returns Σz² summed in 16 lanes (element i into lane i%16) combined by halving.
 // The slices have the same length, a multiple of 64.
 //
 //go:noescape
-func PhiloxMALAAVX2(h float32, sq float32, xp []float32, x []float32, grad []float32, rk *[20]uint32, id uint64, group uint64) float32
+func PhiloxMALAAVX2(h float32, sq float32, xp []float32, x []float32, grad []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64) float32
 
 // PhiloxKineticOAVX2 sets v[i] = fma(c2, z[i], c1·v[i]), z the normals PhiloxNormalsAVX2 would write.
 // len(v) is a multiple of 64.
 //
 //go:noescape
-func PhiloxKineticOAVX2(c1 float32, c2 float32, v []float32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxKineticOAVX2(c1 float32, c2 float32, v []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // MALAReverseAVX2 returns Σ d², d = fma(−h, gradp[i], x[i]−xp[i]), summed in 16 lanes
 // (element i into lane i%16) combined by halving. The slices have the same length, a multiple of 16.
@@ -47,42 +47,42 @@ func PhiloxKineticOAVX2(c1 float32, c2 float32, v []float32, rk *[20]uint32, id 
 //go:noescape
 func MALAReverseAVX2(h float32, x []float32, xp []float32, gradp []float32) float32
 
-// PhiloxUint32sAVX512 fills dst, len(dst)/64 whole groups from group group, with the Philox4x32-10 outputs of stream id
+// PhiloxUint32sAVX512 fills dst, len(dst)/64 whole groups from group group, with the Philox4x32-10 outputs of stream idHi<<32|idLo
 // under the round keys rk: dst[64k+16j+l] is word j of block 16(group+k)+l. len(dst) is a multiple of 64.
 //
 //go:noescape
-func PhiloxUint32sAVX512(dst []uint32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxUint32sAVX512(dst []uint32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // PhiloxUniformsAVX512 fills dst, len(dst)/64 whole groups from group group, with the uniforms (w>>9)·2⁻²³ + 2⁻²⁴
 // of the outputs that PhiloxUint32sAVX512 writes. len(dst) is a multiple of 64.
 //
 //go:noescape
-func PhiloxUniformsAVX512(dst []float32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxUniformsAVX512(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // PhiloxNormalsAVX512 fills dst, len(dst)/64 whole groups from group group, with the Box–Muller normals of kernel.Stream.Normals:
 // words 0 and 1, then 2 and 3, of each block make a pair. len(dst) is a multiple of 64.
 //
 //go:noescape
-func PhiloxNormalsAVX512(dst []float32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxNormalsAVX512(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // PhiloxLangevinAVX512 sets x[i] = fma(b, z[i], fma(a, grad[i], x[i])), z the normals PhiloxNormalsAVX512 would write,
 // drawn in registers. len(x) == len(grad) is a multiple of 64.
 //
 //go:noescape
-func PhiloxLangevinAVX512(a float32, b float32, x []float32, grad []float32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxLangevinAVX512(a float32, b float32, x []float32, grad []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // PhiloxMALAAVX512 sets xp[i] = fma(sq, z[i], fma(h, grad[i], x[i])), z the normals PhiloxNormalsAVX512 would write,
 // and returns Σz² summed in 16 lanes (element i into lane i%16) combined by halving.
 // The slices have the same length, a multiple of 64.
 //
 //go:noescape
-func PhiloxMALAAVX512(h float32, sq float32, xp []float32, x []float32, grad []float32, rk *[20]uint32, id uint64, group uint64) float32
+func PhiloxMALAAVX512(h float32, sq float32, xp []float32, x []float32, grad []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64) float32
 
 // PhiloxKineticOAVX512 sets v[i] = fma(c2, z[i], c1·v[i]), z the normals PhiloxNormalsAVX512 would write.
 // len(v) is a multiple of 64.
 //
 //go:noescape
-func PhiloxKineticOAVX512(c1 float32, c2 float32, v []float32, rk *[20]uint32, id uint64, group uint64)
+func PhiloxKineticOAVX512(c1 float32, c2 float32, v []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
 // MALAReverseAVX512 returns Σ d², d = fma(−h, gradp[i], x[i]−xp[i]), summed in 16 lanes
 // (element i into lane i%16) combined by halving. The slices have the same length, a multiple of 16.

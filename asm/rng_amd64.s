@@ -22,22 +22,18 @@ DATA rng_iota<>+56(SB)/4, $0x0000000e
 DATA rng_iota<>+60(SB)/4, $0x0000000f
 GLOBL rng_iota<>(SB), RODATA|NOPTR, $64
 
-// func PhiloxUint32sAVX2(dst []uint32, rk *[20]uint32, id uint64, group uint64)
+// func PhiloxUint32sAVX2(dst []uint32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 // Requires: AVX, AVX2, SSE2
-TEXT ·PhiloxUint32sAVX2(SB), NOSPLIT, $0-48
+TEXT ·PhiloxUint32sAVX2(SB), NOSPLIT, $136-48
 	// Pointers to the slices; n counts the elements left.
 	MOVQ dst_base+0(FP), AX
 	MOVQ dst_len+8(FP), CX
 	MOVQ rk+24(FP), DX
 	MOVQ group+40(FP), BX
-
-	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+32(FP), SI
-	MOVD         SI, X0
-	VPBROADCASTD X0, Y0
-	SHRQ         $0x20, SI
-	MOVD         SI, X1
-	VPBROADCASTD X1, Y1
+	MOVL idLo+32(FP), SI
+	MOVL SI, (SP)
+	MOVL idHi+36(FP), SI
+	MOVL SI, 4(SP)
 
 	// One group (64 outputs) per iteration.
 group:
@@ -47,470 +43,434 @@ group:
 	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
 	MOVQ         BX, SI
 	SHLQ         $0x04, SI
-	MOVD         SI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       rng_iota<>+0(SB), Y2, Y2
+	MOVD         SI, X0
+	VPBROADCASTD X0, Y0
+	VPADDD       rng_iota<>+0(SB), Y0, Y0
 	SHRQ         $0x20, SI
-	MOVD         SI, X3
-	VPBROADCASTD X3, Y3
+	MOVD         SI, X1
+	VPBROADCASTD X1, Y1
+	VPBROADCASTD (SP), Y2
+	VPBROADCASTD 4(SP), Y3
 
-	// Philox round 0.
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y4, Y2, Y2
-	VPSRLQ       $0x20, Y0, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y7
-	VPBLENDD     $0xaa, Y7, Y6, Y7
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBROADCASTD (DX), Y4
-	VPBROADCASTD 4(DX), Y8
-	VPXOR        Y3, Y6, Y6
-	VPXOR        Y1, Y2, Y2
-	VPXOR        Y4, Y6, Y6
-	VPXOR        Y8, Y2, Y2
-
-	// Philox round 1.
-	VPSRLQ       $0x20, Y6, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 8(DX), Y3
-	VPBROADCASTD 12(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 2.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 16(DX), Y3
-	VPBROADCASTD 20(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 3.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 24(DX), Y3
-	VPBROADCASTD 28(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 4.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 32(DX), Y3
-	VPBROADCASTD 36(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 5.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 40(DX), Y3
-	VPBROADCASTD 44(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 6.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 48(DX), Y3
-	VPBROADCASTD 52(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 7.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 56(DX), Y3
-	VPBROADCASTD 60(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 8.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 64(DX), Y3
-	VPBROADCASTD 68(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 9.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 72(DX), Y3
-	VPBROADCASTD 76(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-	VMOVUPS      Y2, (AX)
-	VMOVUPS      Y8, 64(AX)
-	VMOVUPS      Y4, 128(AX)
-	VMOVUPS      Y6, 192(AX)
-
-	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	// Unit 1: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
 	MOVQ         BX, SI
 	SHLQ         $0x04, SI
-	MOVD         SI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       rng_iota<>+32(SB), Y2, Y2
+	MOVD         SI, X4
+	VPBROADCASTD X4, Y4
+	VPADDD       rng_iota<>+32(SB), Y4, Y4
 	SHRQ         $0x20, SI
-	MOVD         SI, X3
-	VPBROADCASTD X3, Y3
+	MOVD         SI, X5
+	VPBROADCASTD X5, Y5
+	VPBROADCASTD (SP), Y6
+	VPBROADCASTD 4(SP), Y7
 
 	// Philox round 0.
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPSRLQ       $0x20, Y0, Y8
+	VPSRLQ       $0x20, Y4, Y9
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y10
+	VPSLLQ       $0x20, Y9, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y8, Y0, Y0
+	VPBLENDD     $0xaa, Y9, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y8
+	VPSRLQ       $0x20, Y6, Y9
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y12
+	VPSLLQ       $0x20, Y9, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y6, Y13
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y4, Y2, Y2
-	VPSRLQ       $0x20, Y0, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y7
-	VPBLENDD     $0xaa, Y7, Y6, Y7
 	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBROADCASTD (DX), Y4
-	VPBROADCASTD 4(DX), Y8
-	VPXOR        Y3, Y6, Y6
+	VPBLENDD     $0xaa, Y8, Y2, Y2
+	VPBLENDD     $0xaa, Y9, Y6, Y6
+	VPBROADCASTD (DX), Y8
+	VPBROADCASTD 4(DX), Y9
 	VPXOR        Y1, Y2, Y2
-	VPXOR        Y4, Y6, Y6
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y7, Y4, Y4
 	VPXOR        Y8, Y2, Y2
+	VPXOR        Y9, Y0, Y0
+	VPXOR        Y8, Y6, Y6
+	VPXOR        Y9, Y4, Y4
 
 	// Philox round 1.
+	VPSRLQ       $0x20, Y2, Y1
 	VPSRLQ       $0x20, Y6, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 8(DX), Y3
-	VPBROADCASTD 12(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 8(DX), Y1
+	VPBROADCASTD 12(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 2.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 16(DX), Y3
-	VPBROADCASTD 20(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 16(DX), Y1
+	VPBROADCASTD 20(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 3.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 24(DX), Y3
-	VPBROADCASTD 28(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 24(DX), Y1
+	VPBROADCASTD 28(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 4.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 32(DX), Y3
-	VPBROADCASTD 36(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 32(DX), Y1
+	VPBROADCASTD 36(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 5.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 40(DX), Y3
-	VPBROADCASTD 44(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 40(DX), Y1
+	VPBROADCASTD 44(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 6.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 48(DX), Y3
-	VPBROADCASTD 52(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 48(DX), Y1
+	VPBROADCASTD 52(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 7.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 56(DX), Y3
-	VPBROADCASTD 60(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 56(DX), Y1
+	VPBROADCASTD 60(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 8.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 64(DX), Y3
-	VPBROADCASTD 68(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 64(DX), Y1
+	VPBROADCASTD 68(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 9.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 72(DX), Y3
-	VPBROADCASTD 76(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 72(DX), Y1
+	VPBROADCASTD 76(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-	VMOVUPS      Y2, 32(AX)
-	VMOVUPS      Y8, 96(AX)
-	VMOVUPS      Y4, 160(AX)
-	VMOVUPS      Y6, 224(AX)
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y8, 64(AX)
+	VMOVUPS      Y2, 128(AX)
+	VMOVUPS      Y6, 192(AX)
+	VMOVUPS      Y4, 32(AX)
+	VMOVUPS      Y9, 96(AX)
+	VMOVUPS      Y5, 160(AX)
+	VMOVUPS      Y7, 224(AX)
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000040, CX
 	INCQ         BX
@@ -556,22 +516,18 @@ DATA rng_m1<>+56(SB)/4, $0xcd9e8d57
 DATA rng_m1<>+60(SB)/4, $0xcd9e8d57
 GLOBL rng_m1<>(SB), RODATA|NOPTR, $64
 
-// func PhiloxUniformsAVX2(dst []float32, rk *[20]uint32, id uint64, group uint64)
+// func PhiloxUniformsAVX2(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 // Requires: AVX, AVX2, SSE2
-TEXT ·PhiloxUniformsAVX2(SB), NOSPLIT, $0-48
+TEXT ·PhiloxUniformsAVX2(SB), NOSPLIT, $136-48
 	// Pointers to the slices; n counts the elements left.
 	MOVQ dst_base+0(FP), AX
 	MOVQ dst_len+8(FP), CX
 	MOVQ rk+24(FP), DX
 	MOVQ group+40(FP), BX
-
-	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+32(FP), SI
-	MOVD         SI, X0
-	VPBROADCASTD X0, Y0
-	SHRQ         $0x20, SI
-	MOVD         SI, X1
-	VPBROADCASTD X1, Y1
+	MOVL idLo+32(FP), SI
+	MOVL SI, (SP)
+	MOVL idHi+36(FP), SI
+	MOVL SI, 4(SP)
 
 	// One group (64 outputs) per iteration.
 group:
@@ -581,494 +537,458 @@ group:
 	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
 	MOVQ         BX, SI
 	SHLQ         $0x04, SI
-	MOVD         SI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       rng_iota<>+0(SB), Y2, Y2
+	MOVD         SI, X0
+	VPBROADCASTD X0, Y0
+	VPADDD       rng_iota<>+0(SB), Y0, Y0
 	SHRQ         $0x20, SI
-	MOVD         SI, X3
-	VPBROADCASTD X3, Y3
+	MOVD         SI, X1
+	VPBROADCASTD X1, Y1
+	VPBROADCASTD (SP), Y2
+	VPBROADCASTD 4(SP), Y3
+
+	// Unit 1: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	MOVQ         BX, SI
+	SHLQ         $0x04, SI
+	MOVD         SI, X4
+	VPBROADCASTD X4, Y4
+	VPADDD       rng_iota<>+32(SB), Y4, Y4
+	SHRQ         $0x20, SI
+	MOVD         SI, X5
+	VPBROADCASTD X5, Y5
+	VPBROADCASTD (SP), Y6
+	VPBROADCASTD 4(SP), Y7
 
 	// Philox round 0.
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPSRLQ       $0x20, Y0, Y8
+	VPSRLQ       $0x20, Y4, Y9
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y10
+	VPSLLQ       $0x20, Y9, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y8, Y0, Y0
+	VPBLENDD     $0xaa, Y9, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y8
+	VPSRLQ       $0x20, Y6, Y9
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y12
+	VPSLLQ       $0x20, Y9, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y6, Y13
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y4, Y2, Y2
-	VPSRLQ       $0x20, Y0, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y7
-	VPBLENDD     $0xaa, Y7, Y6, Y7
 	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBROADCASTD (DX), Y4
-	VPBROADCASTD 4(DX), Y8
-	VPXOR        Y3, Y6, Y6
+	VPBLENDD     $0xaa, Y8, Y2, Y2
+	VPBLENDD     $0xaa, Y9, Y6, Y6
+	VPBROADCASTD (DX), Y8
+	VPBROADCASTD 4(DX), Y9
 	VPXOR        Y1, Y2, Y2
-	VPXOR        Y4, Y6, Y6
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y7, Y4, Y4
 	VPXOR        Y8, Y2, Y2
+	VPXOR        Y9, Y0, Y0
+	VPXOR        Y8, Y6, Y6
+	VPXOR        Y9, Y4, Y4
 
 	// Philox round 1.
+	VPSRLQ       $0x20, Y2, Y1
 	VPSRLQ       $0x20, Y6, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 8(DX), Y3
-	VPBROADCASTD 12(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 8(DX), Y1
+	VPBROADCASTD 12(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 2.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 16(DX), Y3
-	VPBROADCASTD 20(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 16(DX), Y1
+	VPBROADCASTD 20(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 3.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 24(DX), Y3
-	VPBROADCASTD 28(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 24(DX), Y1
+	VPBROADCASTD 28(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 4.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 32(DX), Y3
-	VPBROADCASTD 36(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 32(DX), Y1
+	VPBROADCASTD 36(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 5.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 40(DX), Y3
-	VPBROADCASTD 44(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 40(DX), Y1
+	VPBROADCASTD 44(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 6.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 48(DX), Y3
-	VPBROADCASTD 52(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 48(DX), Y1
+	VPBROADCASTD 52(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 7.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 56(DX), Y3
-	VPBROADCASTD 60(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 56(DX), Y1
+	VPBROADCASTD 60(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 8.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 64(DX), Y3
-	VPBROADCASTD 68(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 64(DX), Y1
+	VPBROADCASTD 68(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 9.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 72(DX), Y3
-	VPBROADCASTD 76(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 72(DX), Y1
+	VPBROADCASTD 76(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-	VPSRLD       $0x09, Y2, Y2
-	VPOR         rng_onebits<>+0(SB), Y2, Y2
-	VSUBPS       rng_oneminushalf<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, (AX)
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
+	VPSRLD       $0x09, Y0, Y0
+	VPOR         rng_onebits<>+0(SB), Y0, Y0
+	VSUBPS       rng_oneminushalf<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, (AX)
 	VPSRLD       $0x09, Y8, Y8
 	VPOR         rng_onebits<>+0(SB), Y8, Y8
 	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
 	VMOVUPS      Y8, 64(AX)
-	VPSRLD       $0x09, Y4, Y4
-	VPOR         rng_onebits<>+0(SB), Y4, Y4
-	VSUBPS       rng_oneminushalf<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 128(AX)
+	VPSRLD       $0x09, Y2, Y2
+	VPOR         rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS       rng_oneminushalf<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(AX)
 	VPSRLD       $0x09, Y6, Y6
 	VPOR         rng_onebits<>+0(SB), Y6, Y6
 	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
 	VMOVUPS      Y6, 192(AX)
-
-	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
-	MOVQ         BX, SI
-	SHLQ         $0x04, SI
-	MOVD         SI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       rng_iota<>+32(SB), Y2, Y2
-	SHRQ         $0x20, SI
-	MOVD         SI, X3
-	VPBROADCASTD X3, Y3
-
-	// Philox round 0.
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y4, Y2, Y2
-	VPSRLQ       $0x20, Y0, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y7
-	VPBLENDD     $0xaa, Y7, Y6, Y7
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBROADCASTD (DX), Y4
-	VPBROADCASTD 4(DX), Y8
-	VPXOR        Y3, Y6, Y6
-	VPXOR        Y1, Y2, Y2
-	VPXOR        Y4, Y6, Y6
-	VPXOR        Y8, Y2, Y2
-
-	// Philox round 1.
-	VPSRLQ       $0x20, Y6, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 8(DX), Y3
-	VPBROADCASTD 12(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 2.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 16(DX), Y3
-	VPBROADCASTD 20(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 3.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 24(DX), Y3
-	VPBROADCASTD 28(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 4.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 32(DX), Y3
-	VPBROADCASTD 36(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 5.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 40(DX), Y3
-	VPBROADCASTD 44(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 6.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 48(DX), Y3
-	VPBROADCASTD 52(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 7.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 56(DX), Y3
-	VPBROADCASTD 60(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 8.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 64(DX), Y3
-	VPBROADCASTD 68(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 9.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 72(DX), Y3
-	VPBROADCASTD 76(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-	VPSRLD       $0x09, Y2, Y2
-	VPOR         rng_onebits<>+0(SB), Y2, Y2
-	VSUBPS       rng_oneminushalf<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 32(AX)
-	VPSRLD       $0x09, Y8, Y8
-	VPOR         rng_onebits<>+0(SB), Y8, Y8
-	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
-	VMOVUPS      Y8, 96(AX)
 	VPSRLD       $0x09, Y4, Y4
 	VPOR         rng_onebits<>+0(SB), Y4, Y4
 	VSUBPS       rng_oneminushalf<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 160(AX)
-	VPSRLD       $0x09, Y6, Y6
-	VPOR         rng_onebits<>+0(SB), Y6, Y6
-	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 224(AX)
+	VMOVUPS      Y4, 32(AX)
+	VPSRLD       $0x09, Y9, Y9
+	VPOR         rng_onebits<>+0(SB), Y9, Y9
+	VSUBPS       rng_oneminushalf<>+0(SB), Y9, Y9
+	VMOVUPS      Y9, 96(AX)
+	VPSRLD       $0x09, Y5, Y5
+	VPOR         rng_onebits<>+0(SB), Y5, Y5
+	VSUBPS       rng_oneminushalf<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 160(AX)
+	VPSRLD       $0x09, Y7, Y7
+	VPOR         rng_onebits<>+0(SB), Y7, Y7
+	VSUBPS       rng_oneminushalf<>+0(SB), Y7, Y7
+	VMOVUPS      Y7, 224(AX)
 	ADDQ         $0x00000100, AX
 	SUBQ         $0x00000040, CX
 	INCQ         BX
@@ -1114,22 +1034,18 @@ DATA rng_oneminushalf<>+56(SB)/4, $0x3f7fffff
 DATA rng_oneminushalf<>+60(SB)/4, $0x3f7fffff
 GLOBL rng_oneminushalf<>(SB), RODATA|NOPTR, $64
 
-// func PhiloxNormalsAVX2(dst []float32, rk *[20]uint32, id uint64, group uint64)
+// func PhiloxNormalsAVX2(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·PhiloxNormalsAVX2(SB), NOSPLIT, $0-48
+TEXT ·PhiloxNormalsAVX2(SB), NOSPLIT, $136-48
 	// Pointers to the slices; n counts the elements left.
 	MOVQ dst_base+0(FP), AX
 	MOVQ dst_len+8(FP), CX
 	MOVQ rk+24(FP), DX
 	MOVQ group+40(FP), BX
-
-	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+32(FP), SI
-	MOVD         SI, X0
-	VPBROADCASTD X0, Y0
-	SHRQ         $0x20, SI
-	MOVD         SI, X1
-	VPBROADCASTD X1, Y1
+	MOVL idLo+32(FP), SI
+	MOVL SI, (SP)
+	MOVL idHi+36(FP), SI
+	MOVL SI, 4(SP)
 
 	// One group (64 outputs) per iteration.
 group:
@@ -1139,714 +1055,688 @@ group:
 	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
 	MOVQ         BX, SI
 	SHLQ         $0x04, SI
-	MOVD         SI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       rng_iota<>+0(SB), Y2, Y2
+	MOVD         SI, X0
+	VPBROADCASTD X0, Y0
+	VPADDD       rng_iota<>+0(SB), Y0, Y0
 	SHRQ         $0x20, SI
-	MOVD         SI, X3
-	VPBROADCASTD X3, Y3
+	MOVD         SI, X1
+	VPBROADCASTD X1, Y1
+	VPBROADCASTD (SP), Y2
+	VPBROADCASTD 4(SP), Y3
 
-	// Philox round 0.
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y4, Y2, Y2
-	VPSRLQ       $0x20, Y0, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y7
-	VPBLENDD     $0xaa, Y7, Y6, Y7
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBROADCASTD (DX), Y4
-	VPBROADCASTD 4(DX), Y8
-	VPXOR        Y3, Y6, Y6
-	VPXOR        Y1, Y2, Y2
-	VPXOR        Y4, Y6, Y6
-	VPXOR        Y8, Y2, Y2
-
-	// Philox round 1.
-	VPSRLQ       $0x20, Y6, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 8(DX), Y3
-	VPBROADCASTD 12(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 2.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 16(DX), Y3
-	VPBROADCASTD 20(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 3.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 24(DX), Y3
-	VPBROADCASTD 28(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 4.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 32(DX), Y3
-	VPBROADCASTD 36(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 5.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 40(DX), Y3
-	VPBROADCASTD 44(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 6.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 48(DX), Y3
-	VPBROADCASTD 52(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 7.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 56(DX), Y3
-	VPBROADCASTD 60(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// Philox round 8.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 64(DX), Y3
-	VPBROADCASTD 68(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
-
-	// Philox round 9.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 72(DX), Y3
-	VPBROADCASTD 76(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y2, Y2
-	VPOR        rng_onebits<>+0(SB), Y2, Y2
-	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
-	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y2
-	VPSRAD      $0x17, Y2, Y3
-	VCVTDQ2PS   Y3, Y3
-	VPAND       rng_mant<>+0(SB), Y2, Y2
-	VPADDD      rng_sqrthalf<>+0(SB), Y2, Y2
-	VSUBPS      rng_one<>+0(SB), Y2, Y5
-	VADDPS      rng_one<>+0(SB), Y2, Y2
-	VDIVPS      Y2, Y5, Y5
-	VADDPS      Y5, Y5, Y2
-	VMULPS      Y5, Y5, Y5
-	VMOVUPS     rng_c9<>+0(SB), Y7
-	VFMADD213PS rng_c7<>+0(SB), Y5, Y7
-	VFMADD213PS rng_c5<>+0(SB), Y5, Y7
-	VFMADD213PS rng_c3<>+0(SB), Y5, Y7
-	VMULPS      Y5, Y2, Y5
-	VFMADD213PS Y2, Y5, Y7
-	VFMADD231PS rng_ln2lo<>+0(SB), Y3, Y7
-	VFMADD231PS rng_ln2hi<>+0(SB), Y3, Y7
-	VMULPS      rng_m2<>+0(SB), Y7, Y7
-	VSQRTPS     Y7, Y7
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y8, Y8
-	VPOR         rng_onebits<>+0(SB), Y8, Y8
-	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
-	VMULPS       rng_four<>+0(SB), Y8, Y2
-	VCVTPS2DQ    Y2, Y2
-	VCVTDQ2PS    Y2, Y3
-	VFNMADD231PS rng_quart<>+0(SB), Y3, Y8
-	VMULPS       Y8, Y8, Y3
-	VMOVUPS      rng_s4<>+0(SB), Y5
-	VMOVUPS      rng_c5c<>+0(SB), Y9
-	VFMADD213PS  rng_s3<>+0(SB), Y3, Y5
-	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y9
-	VFMADD213PS  rng_s2<>+0(SB), Y3, Y5
-	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y9
-	VFMADD213PS  rng_s1<>+0(SB), Y3, Y5
-	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y9
-	VFMADD213PS  rng_s0<>+0(SB), Y3, Y5
-	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y9
-	VMULPS       Y5, Y8, Y5
-	VFMADD213PS  rng_one<>+0(SB), Y3, Y9
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD    $0x1f, Y2, Y3
-	VPADDD    rng_ione<>+0(SB), Y2, Y8
-	VPSLLD    $0x1e, Y8, Y8
-	VPSLLD    $0x1e, Y2, Y2
-	VBLENDVPS Y3, Y5, Y9, Y10
-	VBLENDVPS Y3, Y9, Y5, Y3
-	VPAND     rng_sign<>+0(SB), Y8, Y8
-	VPAND     rng_sign<>+0(SB), Y2, Y2
-	VPXOR     Y8, Y10, Y10
-	VPXOR     Y2, Y3, Y3
-	VMULPS    Y7, Y10, Y10
-	VMULPS    Y7, Y3, Y3
-	VMOVUPS   Y10, (AX)
-	VMOVUPS   Y3, 64(AX)
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y4, Y4
-	VPOR        rng_onebits<>+0(SB), Y4, Y4
-	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
-	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y2
-	VPSRAD      $0x17, Y2, Y3
-	VCVTDQ2PS   Y3, Y3
-	VPAND       rng_mant<>+0(SB), Y2, Y2
-	VPADDD      rng_sqrthalf<>+0(SB), Y2, Y2
-	VSUBPS      rng_one<>+0(SB), Y2, Y4
-	VADDPS      rng_one<>+0(SB), Y2, Y2
-	VDIVPS      Y2, Y4, Y4
-	VADDPS      Y4, Y4, Y2
-	VMULPS      Y4, Y4, Y4
-	VMOVUPS     rng_c9<>+0(SB), Y5
-	VFMADD213PS rng_c7<>+0(SB), Y4, Y5
-	VFMADD213PS rng_c5<>+0(SB), Y4, Y5
-	VFMADD213PS rng_c3<>+0(SB), Y4, Y5
-	VMULPS      Y4, Y2, Y4
-	VFMADD213PS Y2, Y4, Y5
-	VFMADD231PS rng_ln2lo<>+0(SB), Y3, Y5
-	VFMADD231PS rng_ln2hi<>+0(SB), Y3, Y5
-	VMULPS      rng_m2<>+0(SB), Y5, Y5
-	VSQRTPS     Y5, Y5
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y6, Y6
-	VPOR         rng_onebits<>+0(SB), Y6, Y6
-	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
-	VMULPS       rng_four<>+0(SB), Y6, Y2
-	VCVTPS2DQ    Y2, Y2
-	VCVTDQ2PS    Y2, Y3
-	VFNMADD231PS rng_quart<>+0(SB), Y3, Y6
-	VMULPS       Y6, Y6, Y3
-	VMOVUPS      rng_s4<>+0(SB), Y4
-	VMOVUPS      rng_c5c<>+0(SB), Y7
-	VFMADD213PS  rng_s3<>+0(SB), Y3, Y4
-	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y7
-	VFMADD213PS  rng_s2<>+0(SB), Y3, Y4
-	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y7
-	VFMADD213PS  rng_s1<>+0(SB), Y3, Y4
-	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y7
-	VFMADD213PS  rng_s0<>+0(SB), Y3, Y4
-	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y7
-	VMULPS       Y4, Y6, Y4
-	VFMADD213PS  rng_one<>+0(SB), Y3, Y7
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD    $0x1f, Y2, Y3
-	VPADDD    rng_ione<>+0(SB), Y2, Y6
-	VPSLLD    $0x1e, Y6, Y6
-	VPSLLD    $0x1e, Y2, Y2
-	VBLENDVPS Y3, Y4, Y7, Y8
-	VBLENDVPS Y3, Y7, Y4, Y3
-	VPAND     rng_sign<>+0(SB), Y6, Y6
-	VPAND     rng_sign<>+0(SB), Y2, Y2
-	VPXOR     Y6, Y8, Y8
-	VPXOR     Y2, Y3, Y3
-	VMULPS    Y5, Y8, Y8
-	VMULPS    Y5, Y3, Y3
-	VMOVUPS   Y8, 128(AX)
-	VMOVUPS   Y3, 192(AX)
-
-	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	// Unit 1: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
 	MOVQ         BX, SI
 	SHLQ         $0x04, SI
-	MOVD         SI, X2
-	VPBROADCASTD X2, Y2
-	VPADDD       rng_iota<>+32(SB), Y2, Y2
+	MOVD         SI, X4
+	VPBROADCASTD X4, Y4
+	VPADDD       rng_iota<>+32(SB), Y4, Y4
 	SHRQ         $0x20, SI
-	MOVD         SI, X3
-	VPBROADCASTD X3, Y3
+	MOVD         SI, X5
+	VPBROADCASTD X5, Y5
+	VPBROADCASTD (SP), Y6
+	VPBROADCASTD 4(SP), Y7
 
 	// Philox round 0.
-	VPSRLQ       $0x20, Y2, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPSRLQ       $0x20, Y0, Y8
+	VPSRLQ       $0x20, Y4, Y9
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y10
+	VPSLLQ       $0x20, Y9, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y8, Y0, Y0
+	VPBLENDD     $0xaa, Y9, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y8
+	VPSRLQ       $0x20, Y6, Y9
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y12
+	VPSLLQ       $0x20, Y9, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y6, Y13
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y4, Y2, Y2
-	VPSRLQ       $0x20, Y0, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y0, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPSLLQ       $0x20, Y4, Y7
-	VPBLENDD     $0xaa, Y7, Y6, Y7
 	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y4, Y6, Y6
-	VPBROADCASTD (DX), Y4
-	VPBROADCASTD 4(DX), Y8
-	VPXOR        Y3, Y6, Y6
+	VPBLENDD     $0xaa, Y8, Y2, Y2
+	VPBLENDD     $0xaa, Y9, Y6, Y6
+	VPBROADCASTD (DX), Y8
+	VPBROADCASTD 4(DX), Y9
 	VPXOR        Y1, Y2, Y2
-	VPXOR        Y4, Y6, Y6
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y7, Y4, Y4
 	VPXOR        Y8, Y2, Y2
+	VPXOR        Y9, Y0, Y0
+	VPXOR        Y8, Y6, Y6
+	VPXOR        Y9, Y4, Y4
 
 	// Philox round 1.
+	VPSRLQ       $0x20, Y2, Y1
 	VPSRLQ       $0x20, Y6, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 8(DX), Y3
-	VPBROADCASTD 12(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 8(DX), Y1
+	VPBROADCASTD 12(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 2.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 16(DX), Y3
-	VPBROADCASTD 20(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 16(DX), Y1
+	VPBROADCASTD 20(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 3.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 24(DX), Y3
-	VPBROADCASTD 28(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 24(DX), Y1
+	VPBROADCASTD 28(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 4.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 32(DX), Y3
-	VPBROADCASTD 36(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 32(DX), Y1
+	VPBROADCASTD 36(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 5.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 40(DX), Y3
-	VPBROADCASTD 44(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 40(DX), Y1
+	VPBROADCASTD 44(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 6.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 48(DX), Y3
-	VPBROADCASTD 52(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 48(DX), Y1
+	VPBROADCASTD 52(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 7.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 56(DX), Y3
-	VPBROADCASTD 60(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 56(DX), Y1
+	VPBROADCASTD 60(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 8.
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y5
-	VPBLENDD     $0xaa, Y5, Y2, Y5
-	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
+	VPSRLQ       $0x20, Y0, Y1
 	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
 	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPBROADCASTD 64(DX), Y3
-	VPBROADCASTD 68(DX), Y9
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y6, Y2, Y2
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 64(DX), Y1
+	VPBROADCASTD 68(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
 	VPXOR        Y3, Y4, Y4
-	VPXOR        Y9, Y2, Y2
 
 	// Philox round 9.
-	VPSRLQ       $0x20, Y4, Y3
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
 	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y6
-	VPBLENDD     $0xaa, Y6, Y4, Y6
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y3, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y3
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
-	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
-	VPSLLQ       $0x20, Y3, Y8
-	VPBLENDD     $0xaa, Y8, Y2, Y8
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
 	VPSRLQ       $0x20, Y2, Y2
-	VPBLENDD     $0xaa, Y3, Y2, Y2
-	VPBROADCASTD 72(DX), Y3
-	VPBROADCASTD 76(DX), Y9
-	VPXOR        Y7, Y2, Y2
-	VPXOR        Y5, Y4, Y4
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 72(DX), Y1
+	VPBROADCASTD 76(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
 	VPXOR        Y3, Y2, Y2
-	VPXOR        Y9, Y4, Y4
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
+
+	// Park the second unit's words while the first one's are used.
+	VMOVUPS Y4, 8(SP)
+	VMOVUPS Y9, 40(SP)
+	VMOVUPS Y5, 72(SP)
+	VMOVUPS Y7, 104(SP)
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y2, Y2
-	VPOR        rng_onebits<>+0(SB), Y2, Y2
-	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
-	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y2
-	VPSRAD      $0x17, Y2, Y3
-	VCVTDQ2PS   Y3, Y3
-	VPAND       rng_mant<>+0(SB), Y2, Y2
-	VPADDD      rng_sqrthalf<>+0(SB), Y2, Y2
-	VSUBPS      rng_one<>+0(SB), Y2, Y5
-	VADDPS      rng_one<>+0(SB), Y2, Y2
-	VDIVPS      Y2, Y5, Y5
-	VADDPS      Y5, Y5, Y2
-	VMULPS      Y5, Y5, Y5
-	VMOVUPS     rng_c9<>+0(SB), Y7
-	VFMADD213PS rng_c7<>+0(SB), Y5, Y7
-	VFMADD213PS rng_c5<>+0(SB), Y5, Y7
-	VFMADD213PS rng_c3<>+0(SB), Y5, Y7
-	VMULPS      Y5, Y2, Y5
-	VFMADD213PS Y2, Y5, Y7
-	VFMADD231PS rng_ln2lo<>+0(SB), Y3, Y7
-	VFMADD231PS rng_ln2hi<>+0(SB), Y3, Y7
-	VMULPS      rng_m2<>+0(SB), Y7, Y7
-	VSQRTPS     Y7, Y7
+	VPSRLD      $0x09, Y0, Y0
+	VPOR        rng_onebits<>+0(SB), Y0, Y0
+	VSUBPS      rng_oneminushalf<>+0(SB), Y0, Y0
+	VPSUBD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y3
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y3, Y3
+	VADDPS      Y3, Y3, Y0
+	VMULPS      Y3, Y3, Y3
+	VMOVUPS     rng_c9<>+0(SB), Y4
+	VFMADD213PS rng_c7<>+0(SB), Y3, Y4
+	VFMADD213PS rng_c5<>+0(SB), Y3, Y4
+	VFMADD213PS rng_c3<>+0(SB), Y3, Y4
+	VMULPS      Y3, Y0, Y3
+	VFMADD213PS Y0, Y3, Y4
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y4
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y4
+	VMULPS      rng_m2<>+0(SB), Y4, Y4
+	VSQRTPS     Y4, Y4
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
 	VPSRLD       $0x09, Y8, Y8
 	VPOR         rng_onebits<>+0(SB), Y8, Y8
 	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
-	VMULPS       rng_four<>+0(SB), Y8, Y2
-	VCVTPS2DQ    Y2, Y2
-	VCVTDQ2PS    Y2, Y3
-	VFNMADD231PS rng_quart<>+0(SB), Y3, Y8
-	VMULPS       Y8, Y8, Y3
-	VMOVUPS      rng_s4<>+0(SB), Y5
-	VMOVUPS      rng_c5c<>+0(SB), Y9
-	VFMADD213PS  rng_s3<>+0(SB), Y3, Y5
-	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y9
-	VFMADD213PS  rng_s2<>+0(SB), Y3, Y5
-	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y9
-	VFMADD213PS  rng_s1<>+0(SB), Y3, Y5
-	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y9
-	VFMADD213PS  rng_s0<>+0(SB), Y3, Y5
-	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y9
-	VMULPS       Y5, Y8, Y5
-	VFMADD213PS  rng_one<>+0(SB), Y3, Y9
+	VMULPS       rng_four<>+0(SB), Y8, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y8
+	VMULPS       Y8, Y8, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y3
+	VMOVUPS      rng_c5c<>+0(SB), Y5
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y5
+	VMULPS       Y3, Y8, Y3
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y5
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD    $0x1f, Y2, Y3
-	VPADDD    rng_ione<>+0(SB), Y2, Y8
-	VPSLLD    $0x1e, Y8, Y8
-	VPSLLD    $0x1e, Y2, Y2
-	VBLENDVPS Y3, Y5, Y9, Y10
-	VBLENDVPS Y3, Y9, Y5, Y3
-	VPAND     rng_sign<>+0(SB), Y8, Y8
-	VPAND     rng_sign<>+0(SB), Y2, Y2
-	VPXOR     Y8, Y10, Y10
-	VPXOR     Y2, Y3, Y3
-	VMULPS    Y7, Y10, Y10
-	VMULPS    Y7, Y3, Y3
-	VMOVUPS   Y10, 32(AX)
-	VMOVUPS   Y3, 96(AX)
+	VPSLLD    $0x1f, Y0, Y1
+	VPADDD    rng_ione<>+0(SB), Y0, Y7
+	VPSLLD    $0x1e, Y7, Y7
+	VPSLLD    $0x1e, Y0, Y0
+	VBLENDVPS Y1, Y3, Y5, Y8
+	VBLENDVPS Y1, Y5, Y3, Y1
+	VPAND     rng_sign<>+0(SB), Y7, Y7
+	VPAND     rng_sign<>+0(SB), Y0, Y0
+	VPXOR     Y7, Y8, Y8
+	VPXOR     Y0, Y1, Y1
+	VMULPS    Y4, Y8, Y8
+	VMULPS    Y4, Y1, Y1
+	VMOVUPS   Y8, (AX)
+	VMOVUPS   Y1, 64(AX)
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y4, Y4
-	VPOR        rng_onebits<>+0(SB), Y4, Y4
-	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
-	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y2
-	VPSRAD      $0x17, Y2, Y3
-	VCVTDQ2PS   Y3, Y3
-	VPAND       rng_mant<>+0(SB), Y2, Y2
-	VPADDD      rng_sqrthalf<>+0(SB), Y2, Y2
-	VSUBPS      rng_one<>+0(SB), Y2, Y4
-	VADDPS      rng_one<>+0(SB), Y2, Y2
-	VDIVPS      Y2, Y4, Y4
-	VADDPS      Y4, Y4, Y2
-	VMULPS      Y4, Y4, Y4
-	VMOVUPS     rng_c9<>+0(SB), Y5
-	VFMADD213PS rng_c7<>+0(SB), Y4, Y5
-	VFMADD213PS rng_c5<>+0(SB), Y4, Y5
-	VFMADD213PS rng_c3<>+0(SB), Y4, Y5
-	VMULPS      Y4, Y2, Y4
-	VFMADD213PS Y2, Y4, Y5
-	VFMADD231PS rng_ln2lo<>+0(SB), Y3, Y5
-	VFMADD231PS rng_ln2hi<>+0(SB), Y3, Y5
-	VMULPS      rng_m2<>+0(SB), Y5, Y5
-	VSQRTPS     Y5, Y5
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y2
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y2, Y2
+	VADDPS      Y2, Y2, Y0
+	VMULPS      Y2, Y2, Y2
+	VMOVUPS     rng_c9<>+0(SB), Y3
+	VFMADD213PS rng_c7<>+0(SB), Y2, Y3
+	VFMADD213PS rng_c5<>+0(SB), Y2, Y3
+	VFMADD213PS rng_c3<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y0, Y2
+	VFMADD213PS Y0, Y2, Y3
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y3
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y3
+	VMULPS      rng_m2<>+0(SB), Y3, Y3
+	VSQRTPS     Y3, Y3
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
 	VPSRLD       $0x09, Y6, Y6
 	VPOR         rng_onebits<>+0(SB), Y6, Y6
 	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
-	VMULPS       rng_four<>+0(SB), Y6, Y2
-	VCVTPS2DQ    Y2, Y2
-	VCVTDQ2PS    Y2, Y3
-	VFNMADD231PS rng_quart<>+0(SB), Y3, Y6
-	VMULPS       Y6, Y6, Y3
-	VMOVUPS      rng_s4<>+0(SB), Y4
-	VMOVUPS      rng_c5c<>+0(SB), Y7
-	VFMADD213PS  rng_s3<>+0(SB), Y3, Y4
-	VFMADD213PS  rng_c4c<>+0(SB), Y3, Y7
-	VFMADD213PS  rng_s2<>+0(SB), Y3, Y4
-	VFMADD213PS  rng_c3c<>+0(SB), Y3, Y7
-	VFMADD213PS  rng_s1<>+0(SB), Y3, Y4
-	VFMADD213PS  rng_c2c<>+0(SB), Y3, Y7
-	VFMADD213PS  rng_s0<>+0(SB), Y3, Y4
-	VFMADD213PS  rng_c1c<>+0(SB), Y3, Y7
-	VMULPS       Y4, Y6, Y4
-	VFMADD213PS  rng_one<>+0(SB), Y3, Y7
+	VMULPS       rng_four<>+0(SB), Y6, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y6
+	VMULPS       Y6, Y6, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y2
+	VMOVUPS      rng_c5c<>+0(SB), Y4
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y4
+	VMULPS       Y2, Y6, Y2
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y4
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD    $0x1f, Y2, Y3
-	VPADDD    rng_ione<>+0(SB), Y2, Y6
-	VPSLLD    $0x1e, Y6, Y6
-	VPSLLD    $0x1e, Y2, Y2
-	VBLENDVPS Y3, Y4, Y7, Y8
-	VBLENDVPS Y3, Y7, Y4, Y3
-	VPAND     rng_sign<>+0(SB), Y6, Y6
-	VPAND     rng_sign<>+0(SB), Y2, Y2
-	VPXOR     Y6, Y8, Y8
-	VPXOR     Y2, Y3, Y3
-	VMULPS    Y5, Y8, Y8
-	VMULPS    Y5, Y3, Y3
-	VMOVUPS   Y8, 160(AX)
-	VMOVUPS   Y3, 224(AX)
+	VPSLLD    $0x1f, Y0, Y1
+	VPADDD    rng_ione<>+0(SB), Y0, Y5
+	VPSLLD    $0x1e, Y5, Y5
+	VPSLLD    $0x1e, Y0, Y0
+	VBLENDVPS Y1, Y2, Y4, Y6
+	VBLENDVPS Y1, Y4, Y2, Y1
+	VPAND     rng_sign<>+0(SB), Y5, Y5
+	VPAND     rng_sign<>+0(SB), Y0, Y0
+	VPXOR     Y5, Y6, Y6
+	VPXOR     Y0, Y1, Y1
+	VMULPS    Y3, Y6, Y6
+	VMULPS    Y3, Y1, Y1
+	VMOVUPS   Y6, 128(AX)
+	VMOVUPS   Y1, 192(AX)
+	VMOVUPS   8(SP), Y0
+	VMOVUPS   40(SP), Y1
+	VMOVUPS   72(SP), Y2
+	VMOVUPS   104(SP), Y3
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y0, Y0
+	VPOR        rng_onebits<>+0(SB), Y0, Y0
+	VSUBPS      rng_oneminushalf<>+0(SB), Y0, Y0
+	VPSUBD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VPSRAD      $0x17, Y0, Y4
+	VCVTDQ2PS   Y4, Y4
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y5
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y5, Y5
+	VADDPS      Y5, Y5, Y0
+	VMULPS      Y5, Y5, Y5
+	VMOVUPS     rng_c9<>+0(SB), Y6
+	VFMADD213PS rng_c7<>+0(SB), Y5, Y6
+	VFMADD213PS rng_c5<>+0(SB), Y5, Y6
+	VFMADD213PS rng_c3<>+0(SB), Y5, Y6
+	VMULPS      Y5, Y0, Y5
+	VFMADD213PS Y0, Y5, Y6
+	VFMADD231PS rng_ln2lo<>+0(SB), Y4, Y6
+	VFMADD231PS rng_ln2hi<>+0(SB), Y4, Y6
+	VMULPS      rng_m2<>+0(SB), Y6, Y6
+	VSQRTPS     Y6, Y6
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y1, Y1
+	VPOR         rng_onebits<>+0(SB), Y1, Y1
+	VSUBPS       rng_oneminushalf<>+0(SB), Y1, Y1
+	VMULPS       rng_four<>+0(SB), Y1, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y4
+	VFNMADD231PS rng_quart<>+0(SB), Y4, Y1
+	VMULPS       Y1, Y1, Y4
+	VMOVUPS      rng_s4<>+0(SB), Y5
+	VMOVUPS      rng_c5c<>+0(SB), Y7
+	VFMADD213PS  rng_s3<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c4c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s2<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c3c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s1<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c2c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s0<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c1c<>+0(SB), Y4, Y7
+	VMULPS       Y5, Y1, Y5
+	VFMADD213PS  rng_one<>+0(SB), Y4, Y7
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD    $0x1f, Y0, Y1
+	VPADDD    rng_ione<>+0(SB), Y0, Y4
+	VPSLLD    $0x1e, Y4, Y4
+	VPSLLD    $0x1e, Y0, Y0
+	VBLENDVPS Y1, Y5, Y7, Y8
+	VBLENDVPS Y1, Y7, Y5, Y1
+	VPAND     rng_sign<>+0(SB), Y4, Y4
+	VPAND     rng_sign<>+0(SB), Y0, Y0
+	VPXOR     Y4, Y8, Y8
+	VPXOR     Y0, Y1, Y1
+	VMULPS    Y6, Y8, Y8
+	VMULPS    Y6, Y1, Y1
+	VMOVUPS   Y8, 32(AX)
+	VMOVUPS   Y1, 96(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y2
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y2, Y2
+	VADDPS      Y2, Y2, Y0
+	VMULPS      Y2, Y2, Y2
+	VMOVUPS     rng_c9<>+0(SB), Y4
+	VFMADD213PS rng_c7<>+0(SB), Y2, Y4
+	VFMADD213PS rng_c5<>+0(SB), Y2, Y4
+	VFMADD213PS rng_c3<>+0(SB), Y2, Y4
+	VMULPS      Y2, Y0, Y2
+	VFMADD213PS Y0, Y2, Y4
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y4
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y4
+	VMULPS      rng_m2<>+0(SB), Y4, Y4
+	VSQRTPS     Y4, Y4
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y3, Y3
+	VPOR         rng_onebits<>+0(SB), Y3, Y3
+	VSUBPS       rng_oneminushalf<>+0(SB), Y3, Y3
+	VMULPS       rng_four<>+0(SB), Y3, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y3
+	VMULPS       Y3, Y3, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y2
+	VMOVUPS      rng_c5c<>+0(SB), Y5
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y5
+	VMULPS       Y2, Y3, Y2
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y5
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD    $0x1f, Y0, Y1
+	VPADDD    rng_ione<>+0(SB), Y0, Y3
+	VPSLLD    $0x1e, Y3, Y3
+	VPSLLD    $0x1e, Y0, Y0
+	VBLENDVPS Y1, Y2, Y5, Y6
+	VBLENDVPS Y1, Y5, Y2, Y1
+	VPAND     rng_sign<>+0(SB), Y3, Y3
+	VPAND     rng_sign<>+0(SB), Y0, Y0
+	VPXOR     Y3, Y6, Y6
+	VPXOR     Y0, Y1, Y1
+	VMULPS    Y4, Y6, Y6
+	VMULPS    Y4, Y1, Y1
+	VMOVUPS   Y6, 160(AX)
+	VMOVUPS   Y1, 224(AX)
 	ADDQ      $0x00000100, AX
 	SUBQ      $0x00000040, CX
 	INCQ      BX
@@ -2288,27 +2178,19 @@ DATA rng_sign<>+56(SB)/4, $0x80000000
 DATA rng_sign<>+60(SB)/4, $0x80000000
 GLOBL rng_sign<>(SB), RODATA|NOPTR, $64
 
-// func PhiloxLangevinAVX2(a float32, b float32, x []float32, grad []float32, rk *[20]uint32, id uint64, group uint64)
-// Requires: AVX, AVX2, FMA3, SSE, SSE2
-TEXT ·PhiloxLangevinAVX2(SB), NOSPLIT, $0-80
+// func PhiloxLangevinAVX2(a float32, b float32, x []float32, grad []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·PhiloxLangevinAVX2(SB), NOSPLIT, $136-80
 	// Pointers to the slices; n counts the elements left.
-	MOVQ         x_base+8(FP), AX
-	MOVQ         grad_base+32(FP), CX
-	MOVQ         x_len+16(FP), DX
-	MOVSS        a+0(FP), X0
-	VBROADCASTSS X0, Y0
-	MOVSS        b+4(FP), X1
-	VBROADCASTSS X1, Y1
-	MOVQ         rk+56(FP), BX
-	MOVQ         group+72(FP), SI
-
-	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+64(FP), DI
-	MOVD         DI, X2
-	VPBROADCASTD X2, Y2
-	SHRQ         $0x20, DI
-	MOVD         DI, X3
-	VPBROADCASTD X3, Y3
+	MOVQ x_base+8(FP), AX
+	MOVQ grad_base+32(FP), CX
+	MOVQ x_len+16(FP), DX
+	MOVQ rk+56(FP), BX
+	MOVQ group+72(FP), SI
+	MOVL idLo+64(FP), DI
+	MOVL DI, (SP)
+	MOVL idHi+68(FP), DI
+	MOVL DI, 4(SP)
 
 	// One group (64 outputs) per iteration.
 group:
@@ -2318,372 +2200,16 @@ group:
 	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
 	MOVQ         SI, DI
 	SHLQ         $0x04, DI
-	MOVD         DI, X4
-	VPBROADCASTD X4, Y4
-	VPADDD       rng_iota<>+0(SB), Y4, Y4
+	MOVD         DI, X0
+	VPBROADCASTD X0, Y0
+	VPADDD       rng_iota<>+0(SB), Y0, Y0
 	SHRQ         $0x20, DI
-	MOVD         DI, X5
-	VPBROADCASTD X5, Y5
+	MOVD         DI, X1
+	VPBROADCASTD X1, Y1
+	VPBROADCASTD (SP), Y2
+	VPBROADCASTD 4(SP), Y3
 
-	// Philox round 0.
-	VPSRLQ       $0x20, Y4, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSLLQ       $0x20, Y6, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y6, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSLLQ       $0x20, Y6, Y9
-	VPBLENDD     $0xaa, Y9, Y8, Y9
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBROADCASTD (BX), Y6
-	VPBROADCASTD 4(BX), Y10
-	VPXOR        Y5, Y8, Y8
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y6, Y8, Y8
-	VPXOR        Y10, Y4, Y4
-
-	// Philox round 1.
-	VPSRLQ       $0x20, Y8, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 8(BX), Y5
-	VPBROADCASTD 12(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// Philox round 2.
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 16(BX), Y5
-	VPBROADCASTD 20(BX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
-
-	// Philox round 3.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 24(BX), Y5
-	VPBROADCASTD 28(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// Philox round 4.
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 32(BX), Y5
-	VPBROADCASTD 36(BX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
-
-	// Philox round 5.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 40(BX), Y5
-	VPBROADCASTD 44(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// Philox round 6.
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 48(BX), Y5
-	VPBROADCASTD 52(BX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
-
-	// Philox round 7.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 56(BX), Y5
-	VPBROADCASTD 60(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// Philox round 8.
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 64(BX), Y5
-	VPBROADCASTD 68(BX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
-
-	// Philox round 9.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 72(BX), Y5
-	VPBROADCASTD 76(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y4, Y4
-	VPOR        rng_onebits<>+0(SB), Y4, Y4
-	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
-	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VPSRAD      $0x17, Y4, Y5
-	VCVTDQ2PS   Y5, Y5
-	VPAND       rng_mant<>+0(SB), Y4, Y4
-	VPADDD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VSUBPS      rng_one<>+0(SB), Y4, Y7
-	VADDPS      rng_one<>+0(SB), Y4, Y4
-	VDIVPS      Y4, Y7, Y7
-	VADDPS      Y7, Y7, Y4
-	VMULPS      Y7, Y7, Y7
-	VMOVUPS     rng_c9<>+0(SB), Y9
-	VFMADD213PS rng_c7<>+0(SB), Y7, Y9
-	VFMADD213PS rng_c5<>+0(SB), Y7, Y9
-	VFMADD213PS rng_c3<>+0(SB), Y7, Y9
-	VMULPS      Y7, Y4, Y7
-	VFMADD213PS Y4, Y7, Y9
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y9
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y9
-	VMULPS      rng_m2<>+0(SB), Y9, Y9
-	VSQRTPS     Y9, Y9
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y10, Y10
-	VPOR         rng_onebits<>+0(SB), Y10, Y10
-	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
-	VMULPS       rng_four<>+0(SB), Y10, Y4
-	VCVTPS2DQ    Y4, Y4
-	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y10
-	VMULPS       Y10, Y10, Y5
-	VMOVUPS      rng_s4<>+0(SB), Y7
-	VMOVUPS      rng_c5c<>+0(SB), Y11
-	VFMADD213PS  rng_s3<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s2<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s1<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s0<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y11
-	VMULPS       Y7, Y10, Y7
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y11
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y10
-	VPSLLD      $0x1e, Y10, Y10
-	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y7, Y11, Y12
-	VBLENDVPS   Y5, Y11, Y7, Y5
-	VPAND       rng_sign<>+0(SB), Y10, Y10
-	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y10, Y12, Y12
-	VPXOR       Y4, Y5, Y5
-	VMULPS      Y9, Y12, Y12
-	VMULPS      Y9, Y5, Y5
-	VMOVUPS     (AX), Y4
-	VFMADD231PS (CX), Y0, Y4
-	VFMADD231PS Y12, Y1, Y4
-	VMOVUPS     Y4, (AX)
-	VMOVUPS     64(AX), Y4
-	VFMADD231PS 64(CX), Y0, Y4
-	VFMADD231PS Y5, Y1, Y4
-	VMOVUPS     Y4, 64(AX)
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y6, Y6
-	VPOR        rng_onebits<>+0(SB), Y6, Y6
-	VSUBPS      rng_oneminushalf<>+0(SB), Y6, Y6
-	VPSUBD      rng_sqrthalf<>+0(SB), Y6, Y4
-	VPSRAD      $0x17, Y4, Y5
-	VCVTDQ2PS   Y5, Y5
-	VPAND       rng_mant<>+0(SB), Y4, Y4
-	VPADDD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VSUBPS      rng_one<>+0(SB), Y4, Y6
-	VADDPS      rng_one<>+0(SB), Y4, Y4
-	VDIVPS      Y4, Y6, Y6
-	VADDPS      Y6, Y6, Y4
-	VMULPS      Y6, Y6, Y6
-	VMOVUPS     rng_c9<>+0(SB), Y7
-	VFMADD213PS rng_c7<>+0(SB), Y6, Y7
-	VFMADD213PS rng_c5<>+0(SB), Y6, Y7
-	VFMADD213PS rng_c3<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y4, Y6
-	VFMADD213PS Y4, Y6, Y7
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y7
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y7
-	VMULPS      rng_m2<>+0(SB), Y7, Y7
-	VSQRTPS     Y7, Y7
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y8, Y8
-	VPOR         rng_onebits<>+0(SB), Y8, Y8
-	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
-	VMULPS       rng_four<>+0(SB), Y8, Y4
-	VCVTPS2DQ    Y4, Y4
-	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y8
-	VMULPS       Y8, Y8, Y5
-	VMOVUPS      rng_s4<>+0(SB), Y6
-	VMOVUPS      rng_c5c<>+0(SB), Y9
-	VFMADD213PS  rng_s3<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s2<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s1<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s0<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y9
-	VMULPS       Y6, Y8, Y6
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y9
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y8
-	VPSLLD      $0x1e, Y8, Y8
-	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y6, Y9, Y10
-	VBLENDVPS   Y5, Y9, Y6, Y5
-	VPAND       rng_sign<>+0(SB), Y8, Y8
-	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y8, Y10, Y10
-	VPXOR       Y4, Y5, Y5
-	VMULPS      Y7, Y10, Y10
-	VMULPS      Y7, Y5, Y5
-	VMOVUPS     128(AX), Y4
-	VFMADD231PS 128(CX), Y0, Y4
-	VFMADD231PS Y10, Y1, Y4
-	VMOVUPS     Y4, 128(AX)
-	VMOVUPS     192(AX), Y4
-	VFMADD231PS 192(CX), Y0, Y4
-	VFMADD231PS Y5, Y1, Y4
-	VMOVUPS     Y4, 192(AX)
-
-	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	// Unit 1: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
 	MOVQ         SI, DI
 	SHLQ         $0x04, DI
 	MOVD         DI, X4
@@ -2692,398 +2218,738 @@ group:
 	SHRQ         $0x20, DI
 	MOVD         DI, X5
 	VPBROADCASTD X5, Y5
+	VPBROADCASTD (SP), Y6
+	VPBROADCASTD 4(SP), Y7
 
 	// Philox round 0.
-	VPSRLQ       $0x20, Y4, Y6
+	VPSRLQ       $0x20, Y0, Y8
+	VPSRLQ       $0x20, Y4, Y9
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSLLQ       $0x20, Y6, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y10
+	VPSLLQ       $0x20, Y9, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y6, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
+	VPBLENDD     $0xaa, Y8, Y0, Y0
+	VPBLENDD     $0xaa, Y9, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y8
+	VPSRLQ       $0x20, Y6, Y9
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSLLQ       $0x20, Y6, Y9
-	VPBLENDD     $0xaa, Y9, Y8, Y9
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBROADCASTD (BX), Y6
-	VPBROADCASTD 4(BX), Y10
-	VPXOR        Y5, Y8, Y8
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y6, Y8, Y8
-	VPXOR        Y10, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y12
+	VPSLLQ       $0x20, Y9, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y6, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y8, Y2, Y2
+	VPBLENDD     $0xaa, Y9, Y6, Y6
+	VPBROADCASTD (BX), Y8
+	VPBROADCASTD 4(BX), Y9
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y9, Y0, Y0
+	VPXOR        Y8, Y6, Y6
+	VPXOR        Y9, Y4, Y4
 
 	// Philox round 1.
-	VPSRLQ       $0x20, Y8, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y6, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 8(BX), Y5
-	VPBROADCASTD 12(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 8(BX), Y1
+	VPBROADCASTD 12(BX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 2.
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 16(BX), Y5
-	VPBROADCASTD 20(BX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 16(BX), Y1
+	VPBROADCASTD 20(BX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 3.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 24(BX), Y5
-	VPBROADCASTD 28(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 24(BX), Y1
+	VPBROADCASTD 28(BX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 4.
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 32(BX), Y5
-	VPBROADCASTD 36(BX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 32(BX), Y1
+	VPBROADCASTD 36(BX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 5.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 40(BX), Y5
-	VPBROADCASTD 44(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 40(BX), Y1
+	VPBROADCASTD 44(BX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 6.
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 48(BX), Y5
-	VPBROADCASTD 52(BX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 48(BX), Y1
+	VPBROADCASTD 52(BX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 7.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 56(BX), Y5
-	VPBROADCASTD 60(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 56(BX), Y1
+	VPBROADCASTD 60(BX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 8.
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 64(BX), Y5
-	VPBROADCASTD 68(BX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 64(BX), Y1
+	VPBROADCASTD 68(BX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 9.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 72(BX), Y5
-	VPBROADCASTD 76(BX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 72(BX), Y1
+	VPBROADCASTD 76(BX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
+
+	// Park the second unit's words while the first one's are used.
+	VMOVUPS Y4, 8(SP)
+	VMOVUPS Y9, 40(SP)
+	VMOVUPS Y5, 72(SP)
+	VMOVUPS Y7, 104(SP)
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y4, Y4
-	VPOR        rng_onebits<>+0(SB), Y4, Y4
-	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
-	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VPSRAD      $0x17, Y4, Y5
-	VCVTDQ2PS   Y5, Y5
-	VPAND       rng_mant<>+0(SB), Y4, Y4
-	VPADDD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VSUBPS      rng_one<>+0(SB), Y4, Y7
-	VADDPS      rng_one<>+0(SB), Y4, Y4
-	VDIVPS      Y4, Y7, Y7
-	VADDPS      Y7, Y7, Y4
-	VMULPS      Y7, Y7, Y7
-	VMOVUPS     rng_c9<>+0(SB), Y9
-	VFMADD213PS rng_c7<>+0(SB), Y7, Y9
-	VFMADD213PS rng_c5<>+0(SB), Y7, Y9
-	VFMADD213PS rng_c3<>+0(SB), Y7, Y9
-	VMULPS      Y7, Y4, Y7
-	VFMADD213PS Y4, Y7, Y9
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y9
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y9
-	VMULPS      rng_m2<>+0(SB), Y9, Y9
-	VSQRTPS     Y9, Y9
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y10, Y10
-	VPOR         rng_onebits<>+0(SB), Y10, Y10
-	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
-	VMULPS       rng_four<>+0(SB), Y10, Y4
-	VCVTPS2DQ    Y4, Y4
-	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y10
-	VMULPS       Y10, Y10, Y5
-	VMOVUPS      rng_s4<>+0(SB), Y7
-	VMOVUPS      rng_c5c<>+0(SB), Y11
-	VFMADD213PS  rng_s3<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s2<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s1<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s0<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y11
-	VMULPS       Y7, Y10, Y7
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y11
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y10
-	VPSLLD      $0x1e, Y10, Y10
-	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y7, Y11, Y12
-	VBLENDVPS   Y5, Y11, Y7, Y5
-	VPAND       rng_sign<>+0(SB), Y10, Y10
-	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y10, Y12, Y12
-	VPXOR       Y4, Y5, Y5
-	VMULPS      Y9, Y12, Y12
-	VMULPS      Y9, Y5, Y5
-	VMOVUPS     32(AX), Y4
-	VFMADD231PS 32(CX), Y0, Y4
-	VFMADD231PS Y12, Y1, Y4
-	VMOVUPS     Y4, 32(AX)
-	VMOVUPS     96(AX), Y4
-	VFMADD231PS 96(CX), Y0, Y4
-	VFMADD231PS Y5, Y1, Y4
-	VMOVUPS     Y4, 96(AX)
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y6, Y6
-	VPOR        rng_onebits<>+0(SB), Y6, Y6
-	VSUBPS      rng_oneminushalf<>+0(SB), Y6, Y6
-	VPSUBD      rng_sqrthalf<>+0(SB), Y6, Y4
-	VPSRAD      $0x17, Y4, Y5
-	VCVTDQ2PS   Y5, Y5
-	VPAND       rng_mant<>+0(SB), Y4, Y4
-	VPADDD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VSUBPS      rng_one<>+0(SB), Y4, Y6
-	VADDPS      rng_one<>+0(SB), Y4, Y4
-	VDIVPS      Y4, Y6, Y6
-	VADDPS      Y6, Y6, Y4
-	VMULPS      Y6, Y6, Y6
-	VMOVUPS     rng_c9<>+0(SB), Y7
-	VFMADD213PS rng_c7<>+0(SB), Y6, Y7
-	VFMADD213PS rng_c5<>+0(SB), Y6, Y7
-	VFMADD213PS rng_c3<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y4, Y6
-	VFMADD213PS Y4, Y6, Y7
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y7
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y7
-	VMULPS      rng_m2<>+0(SB), Y7, Y7
-	VSQRTPS     Y7, Y7
+	VPSRLD      $0x09, Y0, Y0
+	VPOR        rng_onebits<>+0(SB), Y0, Y0
+	VSUBPS      rng_oneminushalf<>+0(SB), Y0, Y0
+	VPSUBD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y3
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y3, Y3
+	VADDPS      Y3, Y3, Y0
+	VMULPS      Y3, Y3, Y3
+	VMOVUPS     rng_c9<>+0(SB), Y4
+	VFMADD213PS rng_c7<>+0(SB), Y3, Y4
+	VFMADD213PS rng_c5<>+0(SB), Y3, Y4
+	VFMADD213PS rng_c3<>+0(SB), Y3, Y4
+	VMULPS      Y3, Y0, Y3
+	VFMADD213PS Y0, Y3, Y4
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y4
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y4
+	VMULPS      rng_m2<>+0(SB), Y4, Y4
+	VSQRTPS     Y4, Y4
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
 	VPSRLD       $0x09, Y8, Y8
 	VPOR         rng_onebits<>+0(SB), Y8, Y8
 	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
-	VMULPS       rng_four<>+0(SB), Y8, Y4
-	VCVTPS2DQ    Y4, Y4
-	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y8
-	VMULPS       Y8, Y8, Y5
-	VMOVUPS      rng_s4<>+0(SB), Y6
-	VMOVUPS      rng_c5c<>+0(SB), Y9
-	VFMADD213PS  rng_s3<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s2<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s1<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s0<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y9
-	VMULPS       Y6, Y8, Y6
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y9
+	VMULPS       rng_four<>+0(SB), Y8, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y8
+	VMULPS       Y8, Y8, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y3
+	VMOVUPS      rng_c5c<>+0(SB), Y5
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y5
+	VMULPS       Y3, Y8, Y3
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y5
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y8
-	VPSLLD      $0x1e, Y8, Y8
-	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y6, Y9, Y10
-	VBLENDVPS   Y5, Y9, Y6, Y5
-	VPAND       rng_sign<>+0(SB), Y8, Y8
-	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y8, Y10, Y10
-	VPXOR       Y4, Y5, Y5
-	VMULPS      Y7, Y10, Y10
-	VMULPS      Y7, Y5, Y5
-	VMOVUPS     160(AX), Y4
-	VFMADD231PS 160(CX), Y0, Y4
-	VFMADD231PS Y10, Y1, Y4
-	VMOVUPS     Y4, 160(AX)
-	VMOVUPS     224(AX), Y4
-	VFMADD231PS 224(CX), Y0, Y4
-	VFMADD231PS Y5, Y1, Y4
-	VMOVUPS     Y4, 224(AX)
-	ADDQ        $0x00000100, AX
-	ADDQ        $0x00000100, CX
-	SUBQ        $0x00000040, DX
-	INCQ        SI
-	JMP         group
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y7
+	VPSLLD       $0x1e, Y7, Y7
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y3, Y5, Y8
+	VBLENDVPS    Y1, Y5, Y3, Y1
+	VPAND        rng_sign<>+0(SB), Y7, Y7
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y4, Y8, Y8
+	VMULPS       Y4, Y1, Y1
+	VMOVUPS      (AX), Y0
+	VBROADCASTSS a+0(FP), Y3
+	VFMADD231PS  (CX), Y3, Y0
+	VBROADCASTSS b+4(FP), Y3
+	VFMADD231PS  Y8, Y3, Y0
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      64(AX), Y0
+	VBROADCASTSS a+0(FP), Y3
+	VFMADD231PS  64(CX), Y3, Y0
+	VBROADCASTSS b+4(FP), Y3
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, 64(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y2
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y2, Y2
+	VADDPS      Y2, Y2, Y0
+	VMULPS      Y2, Y2, Y2
+	VMOVUPS     rng_c9<>+0(SB), Y3
+	VFMADD213PS rng_c7<>+0(SB), Y2, Y3
+	VFMADD213PS rng_c5<>+0(SB), Y2, Y3
+	VFMADD213PS rng_c3<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y0, Y2
+	VFMADD213PS Y0, Y2, Y3
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y3
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y3
+	VMULPS      rng_m2<>+0(SB), Y3, Y3
+	VSQRTPS     Y3, Y3
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y6, Y6
+	VPOR         rng_onebits<>+0(SB), Y6, Y6
+	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
+	VMULPS       rng_four<>+0(SB), Y6, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y6
+	VMULPS       Y6, Y6, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y2
+	VMOVUPS      rng_c5c<>+0(SB), Y4
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y4
+	VMULPS       Y2, Y6, Y2
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y4
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y5
+	VPSLLD       $0x1e, Y5, Y5
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y2, Y4, Y6
+	VBLENDVPS    Y1, Y4, Y2, Y1
+	VPAND        rng_sign<>+0(SB), Y5, Y5
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y3, Y6, Y6
+	VMULPS       Y3, Y1, Y1
+	VMOVUPS      128(AX), Y0
+	VBROADCASTSS a+0(FP), Y2
+	VFMADD231PS  128(CX), Y2, Y0
+	VBROADCASTSS b+4(FP), Y2
+	VFMADD231PS  Y6, Y2, Y0
+	VMOVUPS      Y0, 128(AX)
+	VMOVUPS      192(AX), Y0
+	VBROADCASTSS a+0(FP), Y2
+	VFMADD231PS  192(CX), Y2, Y0
+	VBROADCASTSS b+4(FP), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	VMOVUPS      Y0, 192(AX)
+	VMOVUPS      8(SP), Y0
+	VMOVUPS      40(SP), Y1
+	VMOVUPS      72(SP), Y2
+	VMOVUPS      104(SP), Y3
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y0, Y0
+	VPOR        rng_onebits<>+0(SB), Y0, Y0
+	VSUBPS      rng_oneminushalf<>+0(SB), Y0, Y0
+	VPSUBD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VPSRAD      $0x17, Y0, Y4
+	VCVTDQ2PS   Y4, Y4
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y5
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y5, Y5
+	VADDPS      Y5, Y5, Y0
+	VMULPS      Y5, Y5, Y5
+	VMOVUPS     rng_c9<>+0(SB), Y6
+	VFMADD213PS rng_c7<>+0(SB), Y5, Y6
+	VFMADD213PS rng_c5<>+0(SB), Y5, Y6
+	VFMADD213PS rng_c3<>+0(SB), Y5, Y6
+	VMULPS      Y5, Y0, Y5
+	VFMADD213PS Y0, Y5, Y6
+	VFMADD231PS rng_ln2lo<>+0(SB), Y4, Y6
+	VFMADD231PS rng_ln2hi<>+0(SB), Y4, Y6
+	VMULPS      rng_m2<>+0(SB), Y6, Y6
+	VSQRTPS     Y6, Y6
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y1, Y1
+	VPOR         rng_onebits<>+0(SB), Y1, Y1
+	VSUBPS       rng_oneminushalf<>+0(SB), Y1, Y1
+	VMULPS       rng_four<>+0(SB), Y1, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y4
+	VFNMADD231PS rng_quart<>+0(SB), Y4, Y1
+	VMULPS       Y1, Y1, Y4
+	VMOVUPS      rng_s4<>+0(SB), Y5
+	VMOVUPS      rng_c5c<>+0(SB), Y7
+	VFMADD213PS  rng_s3<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c4c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s2<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c3c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s1<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c2c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s0<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c1c<>+0(SB), Y4, Y7
+	VMULPS       Y5, Y1, Y5
+	VFMADD213PS  rng_one<>+0(SB), Y4, Y7
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y4
+	VPSLLD       $0x1e, Y4, Y4
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y5, Y7, Y8
+	VBLENDVPS    Y1, Y7, Y5, Y1
+	VPAND        rng_sign<>+0(SB), Y4, Y4
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y4, Y8, Y8
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y6, Y8, Y8
+	VMULPS       Y6, Y1, Y1
+	VMOVUPS      32(AX), Y0
+	VBROADCASTSS a+0(FP), Y4
+	VFMADD231PS  32(CX), Y4, Y0
+	VBROADCASTSS b+4(FP), Y4
+	VFMADD231PS  Y8, Y4, Y0
+	VMOVUPS      Y0, 32(AX)
+	VMOVUPS      96(AX), Y0
+	VBROADCASTSS a+0(FP), Y4
+	VFMADD231PS  96(CX), Y4, Y0
+	VBROADCASTSS b+4(FP), Y4
+	VFMADD231PS  Y1, Y4, Y0
+	VMOVUPS      Y0, 96(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y2
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y2, Y2
+	VADDPS      Y2, Y2, Y0
+	VMULPS      Y2, Y2, Y2
+	VMOVUPS     rng_c9<>+0(SB), Y4
+	VFMADD213PS rng_c7<>+0(SB), Y2, Y4
+	VFMADD213PS rng_c5<>+0(SB), Y2, Y4
+	VFMADD213PS rng_c3<>+0(SB), Y2, Y4
+	VMULPS      Y2, Y0, Y2
+	VFMADD213PS Y0, Y2, Y4
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y4
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y4
+	VMULPS      rng_m2<>+0(SB), Y4, Y4
+	VSQRTPS     Y4, Y4
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y3, Y3
+	VPOR         rng_onebits<>+0(SB), Y3, Y3
+	VSUBPS       rng_oneminushalf<>+0(SB), Y3, Y3
+	VMULPS       rng_four<>+0(SB), Y3, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y3
+	VMULPS       Y3, Y3, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y2
+	VMOVUPS      rng_c5c<>+0(SB), Y5
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y5
+	VMULPS       Y2, Y3, Y2
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y5
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y3
+	VPSLLD       $0x1e, Y3, Y3
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y2, Y5, Y6
+	VBLENDVPS    Y1, Y5, Y2, Y1
+	VPAND        rng_sign<>+0(SB), Y3, Y3
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y4, Y1, Y1
+	VMOVUPS      160(AX), Y0
+	VBROADCASTSS a+0(FP), Y2
+	VFMADD231PS  160(CX), Y2, Y0
+	VBROADCASTSS b+4(FP), Y2
+	VFMADD231PS  Y6, Y2, Y0
+	VMOVUPS      Y0, 160(AX)
+	VMOVUPS      224(AX), Y0
+	VBROADCASTSS a+0(FP), Y2
+	VFMADD231PS  224(CX), Y2, Y0
+	VBROADCASTSS b+4(FP), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	VMOVUPS      Y0, 224(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	SUBQ         $0x00000040, DX
+	INCQ         SI
+	JMP          group
 
 done:
 	VZEROUPPER
 	RET
 
-// func PhiloxMALAAVX2(h float32, sq float32, xp []float32, x []float32, grad []float32, rk *[20]uint32, id uint64, group uint64) float32
+// func PhiloxMALAAVX2(h float32, sq float32, xp []float32, x []float32, grad []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64) float32
 // Requires: AVX, AVX2, FMA3, SSE, SSE2
-TEXT ·PhiloxMALAAVX2(SB), NOSPLIT, $0-108
+TEXT ·PhiloxMALAAVX2(SB), NOSPLIT, $200-108
 	// Pointers to the slices; n counts the elements left.
-	MOVQ         xp_base+8(FP), AX
-	MOVQ         x_base+32(FP), CX
-	MOVQ         grad_base+56(FP), DX
-	MOVQ         xp_len+16(FP), BX
-	MOVSS        h+0(FP), X0
-	VBROADCASTSS X0, Y0
-	MOVSS        sq+4(FP), X1
-	VBROADCASTSS X1, Y1
-	MOVQ         rk+80(FP), SI
-	MOVQ         group+96(FP), DI
-
-	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+88(FP), R8
-	MOVD         R8, X2
-	VPBROADCASTD X2, Y2
-	SHRQ         $0x20, R8
-	MOVD         R8, X3
-	VPBROADCASTD X3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
+	MOVQ    xp_base+8(FP), AX
+	MOVQ    x_base+32(FP), CX
+	MOVQ    grad_base+56(FP), DX
+	MOVQ    xp_len+16(FP), BX
+	MOVQ    rk+80(FP), SI
+	MOVQ    group+96(FP), DI
+	MOVL    idLo+88(FP), R8
+	MOVL    R8, (SP)
+	MOVL    idHi+92(FP), R8
+	MOVL    R8, 4(SP)
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, 136(SP)
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, 168(SP)
 
 	// One group (64 outputs) per iteration.
 group:
@@ -3093,756 +2959,756 @@ group:
 	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
 	MOVQ         DI, R8
 	SHLQ         $0x04, R8
-	MOVD         R8, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       rng_iota<>+0(SB), Y6, Y6
+	MOVD         R8, X0
+	VPBROADCASTD X0, Y0
+	VPADDD       rng_iota<>+0(SB), Y0, Y0
 	SHRQ         $0x20, R8
-	MOVD         R8, X7
-	VPBROADCASTD X7, Y7
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+	VPBROADCASTD (SP), Y2
+	VPBROADCASTD 4(SP), Y3
 
-	// Philox round 0.
-	VPSRLQ       $0x20, Y6, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPSLLQ       $0x20, Y8, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y8, Y6, Y6
-	VPSRLQ       $0x20, Y2, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y10
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPSLLQ       $0x20, Y8, Y11
-	VPBLENDD     $0xaa, Y11, Y10, Y11
-	VPSRLQ       $0x20, Y10, Y10
-	VPBLENDD     $0xaa, Y8, Y10, Y10
-	VPBROADCASTD (SI), Y8
-	VPBROADCASTD 4(SI), Y12
-	VPXOR        Y7, Y10, Y10
-	VPXOR        Y3, Y6, Y6
-	VPXOR        Y8, Y10, Y10
-	VPXOR        Y12, Y6, Y6
-
-	// Philox round 1.
-	VPSRLQ       $0x20, Y10, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y10, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 8(SI), Y7
-	VPBROADCASTD 12(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
-
-	// Philox round 2.
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y11
-	VPBLENDD     $0xaa, Y11, Y8, Y11
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPBROADCASTD 16(SI), Y7
-	VPBROADCASTD 20(SI), Y13
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y7, Y8, Y8
-	VPXOR        Y13, Y6, Y6
-
-	// Philox round 3.
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 24(SI), Y7
-	VPBROADCASTD 28(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
-
-	// Philox round 4.
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y11
-	VPBLENDD     $0xaa, Y11, Y8, Y11
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPBROADCASTD 32(SI), Y7
-	VPBROADCASTD 36(SI), Y13
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y7, Y8, Y8
-	VPXOR        Y13, Y6, Y6
-
-	// Philox round 5.
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 40(SI), Y7
-	VPBROADCASTD 44(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
-
-	// Philox round 6.
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y11
-	VPBLENDD     $0xaa, Y11, Y8, Y11
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPBROADCASTD 48(SI), Y7
-	VPBROADCASTD 52(SI), Y13
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y7, Y8, Y8
-	VPXOR        Y13, Y6, Y6
-
-	// Philox round 7.
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 56(SI), Y7
-	VPBROADCASTD 60(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
-
-	// Philox round 8.
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y11
-	VPBLENDD     $0xaa, Y11, Y8, Y11
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPBROADCASTD 64(SI), Y7
-	VPBROADCASTD 68(SI), Y13
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y7, Y8, Y8
-	VPXOR        Y13, Y6, Y6
-
-	// Philox round 9.
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 72(SI), Y7
-	VPBROADCASTD 76(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y6, Y6
-	VPOR        rng_onebits<>+0(SB), Y6, Y6
-	VSUBPS      rng_oneminushalf<>+0(SB), Y6, Y6
-	VPSUBD      rng_sqrthalf<>+0(SB), Y6, Y6
-	VPSRAD      $0x17, Y6, Y7
-	VCVTDQ2PS   Y7, Y7
-	VPAND       rng_mant<>+0(SB), Y6, Y6
-	VPADDD      rng_sqrthalf<>+0(SB), Y6, Y6
-	VSUBPS      rng_one<>+0(SB), Y6, Y9
-	VADDPS      rng_one<>+0(SB), Y6, Y6
-	VDIVPS      Y6, Y9, Y9
-	VADDPS      Y9, Y9, Y6
-	VMULPS      Y9, Y9, Y9
-	VMOVUPS     rng_c9<>+0(SB), Y11
-	VFMADD213PS rng_c7<>+0(SB), Y9, Y11
-	VFMADD213PS rng_c5<>+0(SB), Y9, Y11
-	VFMADD213PS rng_c3<>+0(SB), Y9, Y11
-	VMULPS      Y9, Y6, Y9
-	VFMADD213PS Y6, Y9, Y11
-	VFMADD231PS rng_ln2lo<>+0(SB), Y7, Y11
-	VFMADD231PS rng_ln2hi<>+0(SB), Y7, Y11
-	VMULPS      rng_m2<>+0(SB), Y11, Y11
-	VSQRTPS     Y11, Y11
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y12, Y12
-	VPOR         rng_onebits<>+0(SB), Y12, Y12
-	VSUBPS       rng_oneminushalf<>+0(SB), Y12, Y12
-	VMULPS       rng_four<>+0(SB), Y12, Y6
-	VCVTPS2DQ    Y6, Y6
-	VCVTDQ2PS    Y6, Y7
-	VFNMADD231PS rng_quart<>+0(SB), Y7, Y12
-	VMULPS       Y12, Y12, Y7
-	VMOVUPS      rng_s4<>+0(SB), Y9
-	VMOVUPS      rng_c5c<>+0(SB), Y13
-	VFMADD213PS  rng_s3<>+0(SB), Y7, Y9
-	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y13
-	VFMADD213PS  rng_s2<>+0(SB), Y7, Y9
-	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y13
-	VFMADD213PS  rng_s1<>+0(SB), Y7, Y9
-	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y13
-	VFMADD213PS  rng_s0<>+0(SB), Y7, Y9
-	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y13
-	VMULPS       Y9, Y12, Y9
-	VFMADD213PS  rng_one<>+0(SB), Y7, Y13
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y6, Y7
-	VPADDD      rng_ione<>+0(SB), Y6, Y12
-	VPSLLD      $0x1e, Y12, Y12
-	VPSLLD      $0x1e, Y6, Y6
-	VBLENDVPS   Y7, Y9, Y13, Y14
-	VBLENDVPS   Y7, Y13, Y9, Y7
-	VPAND       rng_sign<>+0(SB), Y12, Y12
-	VPAND       rng_sign<>+0(SB), Y6, Y6
-	VPXOR       Y12, Y14, Y14
-	VPXOR       Y6, Y7, Y7
-	VMULPS      Y11, Y14, Y14
-	VMULPS      Y11, Y7, Y7
-	VMOVUPS     (CX), Y6
-	VFMADD231PS (DX), Y0, Y6
-	VFMADD231PS Y14, Y1, Y6
-	VMOVUPS     Y6, (AX)
-	VMOVUPS     64(CX), Y6
-	VFMADD231PS 64(DX), Y0, Y6
-	VFMADD231PS Y7, Y1, Y6
-	VMOVUPS     Y6, 64(AX)
-	VFMADD231PS Y14, Y14, Y4
-	VFMADD231PS Y7, Y7, Y4
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y8, Y8
-	VPOR        rng_onebits<>+0(SB), Y8, Y8
-	VSUBPS      rng_oneminushalf<>+0(SB), Y8, Y8
-	VPSUBD      rng_sqrthalf<>+0(SB), Y8, Y6
-	VPSRAD      $0x17, Y6, Y7
-	VCVTDQ2PS   Y7, Y7
-	VPAND       rng_mant<>+0(SB), Y6, Y6
-	VPADDD      rng_sqrthalf<>+0(SB), Y6, Y6
-	VSUBPS      rng_one<>+0(SB), Y6, Y8
-	VADDPS      rng_one<>+0(SB), Y6, Y6
-	VDIVPS      Y6, Y8, Y8
-	VADDPS      Y8, Y8, Y6
-	VMULPS      Y8, Y8, Y8
-	VMOVUPS     rng_c9<>+0(SB), Y9
-	VFMADD213PS rng_c7<>+0(SB), Y8, Y9
-	VFMADD213PS rng_c5<>+0(SB), Y8, Y9
-	VFMADD213PS rng_c3<>+0(SB), Y8, Y9
-	VMULPS      Y8, Y6, Y8
-	VFMADD213PS Y6, Y8, Y9
-	VFMADD231PS rng_ln2lo<>+0(SB), Y7, Y9
-	VFMADD231PS rng_ln2hi<>+0(SB), Y7, Y9
-	VMULPS      rng_m2<>+0(SB), Y9, Y9
-	VSQRTPS     Y9, Y9
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y10, Y10
-	VPOR         rng_onebits<>+0(SB), Y10, Y10
-	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
-	VMULPS       rng_four<>+0(SB), Y10, Y6
-	VCVTPS2DQ    Y6, Y6
-	VCVTDQ2PS    Y6, Y7
-	VFNMADD231PS rng_quart<>+0(SB), Y7, Y10
-	VMULPS       Y10, Y10, Y7
-	VMOVUPS      rng_s4<>+0(SB), Y8
-	VMOVUPS      rng_c5c<>+0(SB), Y11
-	VFMADD213PS  rng_s3<>+0(SB), Y7, Y8
-	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y11
-	VFMADD213PS  rng_s2<>+0(SB), Y7, Y8
-	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y11
-	VFMADD213PS  rng_s1<>+0(SB), Y7, Y8
-	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y11
-	VFMADD213PS  rng_s0<>+0(SB), Y7, Y8
-	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y11
-	VMULPS       Y8, Y10, Y8
-	VFMADD213PS  rng_one<>+0(SB), Y7, Y11
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y6, Y7
-	VPADDD      rng_ione<>+0(SB), Y6, Y10
-	VPSLLD      $0x1e, Y10, Y10
-	VPSLLD      $0x1e, Y6, Y6
-	VBLENDVPS   Y7, Y8, Y11, Y12
-	VBLENDVPS   Y7, Y11, Y8, Y7
-	VPAND       rng_sign<>+0(SB), Y10, Y10
-	VPAND       rng_sign<>+0(SB), Y6, Y6
-	VPXOR       Y10, Y12, Y12
-	VPXOR       Y6, Y7, Y7
-	VMULPS      Y9, Y12, Y12
-	VMULPS      Y9, Y7, Y7
-	VMOVUPS     128(CX), Y6
-	VFMADD231PS 128(DX), Y0, Y6
-	VFMADD231PS Y12, Y1, Y6
-	VMOVUPS     Y6, 128(AX)
-	VMOVUPS     192(CX), Y6
-	VFMADD231PS 192(DX), Y0, Y6
-	VFMADD231PS Y7, Y1, Y6
-	VMOVUPS     Y6, 192(AX)
-	VFMADD231PS Y12, Y12, Y4
-	VFMADD231PS Y7, Y7, Y4
-
-	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	// Unit 1: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
 	MOVQ         DI, R8
 	SHLQ         $0x04, R8
-	MOVD         R8, X6
-	VPBROADCASTD X6, Y6
-	VPADDD       rng_iota<>+32(SB), Y6, Y6
+	MOVD         R8, X4
+	VPBROADCASTD X4, Y4
+	VPADDD       rng_iota<>+32(SB), Y4, Y4
 	SHRQ         $0x20, R8
-	MOVD         R8, X7
-	VPBROADCASTD X7, Y7
+	MOVD         R8, X5
+	VPBROADCASTD X5, Y5
+	VPBROADCASTD (SP), Y6
+	VPBROADCASTD 4(SP), Y7
 
 	// Philox round 0.
-	VPSRLQ       $0x20, Y6, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPSRLQ       $0x20, Y0, Y8
+	VPSRLQ       $0x20, Y4, Y9
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
 	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPSLLQ       $0x20, Y8, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y8, Y6, Y6
+	VPMULUDQ     rng_m0<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y10
+	VPSLLQ       $0x20, Y9, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y8, Y0, Y0
+	VPBLENDD     $0xaa, Y9, Y4, Y4
 	VPSRLQ       $0x20, Y2, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y10
+	VPSRLQ       $0x20, Y6, Y9
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
 	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPSLLQ       $0x20, Y8, Y11
-	VPBLENDD     $0xaa, Y11, Y10, Y11
-	VPSRLQ       $0x20, Y10, Y10
-	VPBLENDD     $0xaa, Y8, Y10, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y12
+	VPSLLQ       $0x20, Y9, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y6, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y8, Y2, Y2
+	VPBLENDD     $0xaa, Y9, Y6, Y6
 	VPBROADCASTD (SI), Y8
-	VPBROADCASTD 4(SI), Y12
-	VPXOR        Y7, Y10, Y10
-	VPXOR        Y3, Y6, Y6
-	VPXOR        Y8, Y10, Y10
-	VPXOR        Y12, Y6, Y6
+	VPBROADCASTD 4(SI), Y9
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y9, Y0, Y0
+	VPXOR        Y8, Y6, Y6
+	VPXOR        Y9, Y4, Y4
 
 	// Philox round 1.
-	VPSRLQ       $0x20, Y10, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y10, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 8(SI), Y7
-	VPBROADCASTD 12(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y6, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 8(SI), Y1
+	VPBROADCASTD 12(SI), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 2.
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y11
-	VPBLENDD     $0xaa, Y11, Y8, Y11
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPBROADCASTD 16(SI), Y7
-	VPBROADCASTD 20(SI), Y13
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y7, Y8, Y8
-	VPXOR        Y13, Y6, Y6
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 16(SI), Y1
+	VPBROADCASTD 20(SI), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 3.
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 24(SI), Y7
-	VPBROADCASTD 28(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 24(SI), Y1
+	VPBROADCASTD 28(SI), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 4.
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y11
-	VPBLENDD     $0xaa, Y11, Y8, Y11
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPBROADCASTD 32(SI), Y7
-	VPBROADCASTD 36(SI), Y13
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y7, Y8, Y8
-	VPXOR        Y13, Y6, Y6
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 32(SI), Y1
+	VPBROADCASTD 36(SI), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 5.
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 40(SI), Y7
-	VPBROADCASTD 44(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 40(SI), Y1
+	VPBROADCASTD 44(SI), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 6.
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y11
-	VPBLENDD     $0xaa, Y11, Y8, Y11
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPBROADCASTD 48(SI), Y7
-	VPBROADCASTD 52(SI), Y13
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y7, Y8, Y8
-	VPXOR        Y13, Y6, Y6
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 48(SI), Y1
+	VPBROADCASTD 52(SI), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 7.
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 56(SI), Y7
-	VPBROADCASTD 60(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 56(SI), Y1
+	VPBROADCASTD 60(SI), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 8.
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y11
-	VPBLENDD     $0xaa, Y11, Y8, Y11
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPBROADCASTD 64(SI), Y7
-	VPBROADCASTD 68(SI), Y13
-	VPXOR        Y12, Y8, Y8
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y7, Y8, Y8
-	VPXOR        Y13, Y6, Y6
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 64(SI), Y1
+	VPBROADCASTD 68(SI), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 9.
-	VPSRLQ       $0x20, Y8, Y7
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
-	VPMULUDQ     rng_m0<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y10
-	VPBLENDD     $0xaa, Y10, Y8, Y10
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y7, Y8, Y8
-	VPSRLQ       $0x20, Y6, Y7
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y7, Y7
-	VPSLLQ       $0x20, Y7, Y12
-	VPBLENDD     $0xaa, Y12, Y6, Y12
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y7, Y6, Y6
-	VPBROADCASTD 72(SI), Y7
-	VPBROADCASTD 76(SI), Y13
-	VPXOR        Y11, Y6, Y6
-	VPXOR        Y9, Y8, Y8
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y13, Y8, Y8
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
+	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
+	VPSRLQ       $0x20, Y4, Y4
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 72(SI), Y1
+	VPBROADCASTD 76(SI), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
+
+	// Park the second unit's words while the first one's are used.
+	VMOVUPS Y4, 8(SP)
+	VMOVUPS Y9, 40(SP)
+	VMOVUPS Y5, 72(SP)
+	VMOVUPS Y7, 104(SP)
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y6, Y6
-	VPOR        rng_onebits<>+0(SB), Y6, Y6
-	VSUBPS      rng_oneminushalf<>+0(SB), Y6, Y6
-	VPSUBD      rng_sqrthalf<>+0(SB), Y6, Y6
-	VPSRAD      $0x17, Y6, Y7
-	VCVTDQ2PS   Y7, Y7
-	VPAND       rng_mant<>+0(SB), Y6, Y6
-	VPADDD      rng_sqrthalf<>+0(SB), Y6, Y6
-	VSUBPS      rng_one<>+0(SB), Y6, Y9
-	VADDPS      rng_one<>+0(SB), Y6, Y6
-	VDIVPS      Y6, Y9, Y9
-	VADDPS      Y9, Y9, Y6
-	VMULPS      Y9, Y9, Y9
-	VMOVUPS     rng_c9<>+0(SB), Y11
-	VFMADD213PS rng_c7<>+0(SB), Y9, Y11
-	VFMADD213PS rng_c5<>+0(SB), Y9, Y11
-	VFMADD213PS rng_c3<>+0(SB), Y9, Y11
-	VMULPS      Y9, Y6, Y9
-	VFMADD213PS Y6, Y9, Y11
-	VFMADD231PS rng_ln2lo<>+0(SB), Y7, Y11
-	VFMADD231PS rng_ln2hi<>+0(SB), Y7, Y11
-	VMULPS      rng_m2<>+0(SB), Y11, Y11
-	VSQRTPS     Y11, Y11
+	VPSRLD      $0x09, Y0, Y0
+	VPOR        rng_onebits<>+0(SB), Y0, Y0
+	VSUBPS      rng_oneminushalf<>+0(SB), Y0, Y0
+	VPSUBD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y3
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y3, Y3
+	VADDPS      Y3, Y3, Y0
+	VMULPS      Y3, Y3, Y3
+	VMOVUPS     rng_c9<>+0(SB), Y4
+	VFMADD213PS rng_c7<>+0(SB), Y3, Y4
+	VFMADD213PS rng_c5<>+0(SB), Y3, Y4
+	VFMADD213PS rng_c3<>+0(SB), Y3, Y4
+	VMULPS      Y3, Y0, Y3
+	VFMADD213PS Y0, Y3, Y4
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y4
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y4
+	VMULPS      rng_m2<>+0(SB), Y4, Y4
+	VSQRTPS     Y4, Y4
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y12, Y12
-	VPOR         rng_onebits<>+0(SB), Y12, Y12
-	VSUBPS       rng_oneminushalf<>+0(SB), Y12, Y12
-	VMULPS       rng_four<>+0(SB), Y12, Y6
-	VCVTPS2DQ    Y6, Y6
-	VCVTDQ2PS    Y6, Y7
-	VFNMADD231PS rng_quart<>+0(SB), Y7, Y12
-	VMULPS       Y12, Y12, Y7
-	VMOVUPS      rng_s4<>+0(SB), Y9
-	VMOVUPS      rng_c5c<>+0(SB), Y13
-	VFMADD213PS  rng_s3<>+0(SB), Y7, Y9
-	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y13
-	VFMADD213PS  rng_s2<>+0(SB), Y7, Y9
-	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y13
-	VFMADD213PS  rng_s1<>+0(SB), Y7, Y9
-	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y13
-	VFMADD213PS  rng_s0<>+0(SB), Y7, Y9
-	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y13
-	VMULPS       Y9, Y12, Y9
-	VFMADD213PS  rng_one<>+0(SB), Y7, Y13
+	VPSRLD       $0x09, Y8, Y8
+	VPOR         rng_onebits<>+0(SB), Y8, Y8
+	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
+	VMULPS       rng_four<>+0(SB), Y8, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y8
+	VMULPS       Y8, Y8, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y3
+	VMOVUPS      rng_c5c<>+0(SB), Y5
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y5
+	VMULPS       Y3, Y8, Y3
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y5
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y6, Y7
-	VPADDD      rng_ione<>+0(SB), Y6, Y12
-	VPSLLD      $0x1e, Y12, Y12
-	VPSLLD      $0x1e, Y6, Y6
-	VBLENDVPS   Y7, Y9, Y13, Y14
-	VBLENDVPS   Y7, Y13, Y9, Y7
-	VPAND       rng_sign<>+0(SB), Y12, Y12
-	VPAND       rng_sign<>+0(SB), Y6, Y6
-	VPXOR       Y12, Y14, Y14
-	VPXOR       Y6, Y7, Y7
-	VMULPS      Y11, Y14, Y14
-	VMULPS      Y11, Y7, Y7
-	VMOVUPS     32(CX), Y6
-	VFMADD231PS 32(DX), Y0, Y6
-	VFMADD231PS Y14, Y1, Y6
-	VMOVUPS     Y6, 32(AX)
-	VMOVUPS     96(CX), Y6
-	VFMADD231PS 96(DX), Y0, Y6
-	VFMADD231PS Y7, Y1, Y6
-	VMOVUPS     Y6, 96(AX)
-	VFMADD231PS Y14, Y14, Y5
-	VFMADD231PS Y7, Y7, Y5
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y7
+	VPSLLD       $0x1e, Y7, Y7
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y3, Y5, Y8
+	VBLENDVPS    Y1, Y5, Y3, Y1
+	VPAND        rng_sign<>+0(SB), Y7, Y7
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y4, Y8, Y8
+	VMULPS       Y4, Y1, Y1
+	VMOVUPS      (CX), Y0
+	VBROADCASTSS h+0(FP), Y3
+	VFMADD231PS  (DX), Y3, Y0
+	VBROADCASTSS sq+4(FP), Y3
+	VFMADD231PS  Y8, Y3, Y0
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      64(CX), Y0
+	VBROADCASTSS h+0(FP), Y3
+	VFMADD231PS  64(DX), Y3, Y0
+	VBROADCASTSS sq+4(FP), Y3
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, 64(AX)
+	VMOVUPS      136(SP), Y0
+	VFMADD231PS  Y8, Y8, Y0
+	VFMADD231PS  Y1, Y1, Y0
+	VMOVUPS      Y0, 136(SP)
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y8, Y8
-	VPOR        rng_onebits<>+0(SB), Y8, Y8
-	VSUBPS      rng_oneminushalf<>+0(SB), Y8, Y8
-	VPSUBD      rng_sqrthalf<>+0(SB), Y8, Y6
-	VPSRAD      $0x17, Y6, Y7
-	VCVTDQ2PS   Y7, Y7
-	VPAND       rng_mant<>+0(SB), Y6, Y6
-	VPADDD      rng_sqrthalf<>+0(SB), Y6, Y6
-	VSUBPS      rng_one<>+0(SB), Y6, Y8
-	VADDPS      rng_one<>+0(SB), Y6, Y6
-	VDIVPS      Y6, Y8, Y8
-	VADDPS      Y8, Y8, Y6
-	VMULPS      Y8, Y8, Y8
-	VMOVUPS     rng_c9<>+0(SB), Y9
-	VFMADD213PS rng_c7<>+0(SB), Y8, Y9
-	VFMADD213PS rng_c5<>+0(SB), Y8, Y9
-	VFMADD213PS rng_c3<>+0(SB), Y8, Y9
-	VMULPS      Y8, Y6, Y8
-	VFMADD213PS Y6, Y8, Y9
-	VFMADD231PS rng_ln2lo<>+0(SB), Y7, Y9
-	VFMADD231PS rng_ln2hi<>+0(SB), Y7, Y9
-	VMULPS      rng_m2<>+0(SB), Y9, Y9
-	VSQRTPS     Y9, Y9
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y2
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y2, Y2
+	VADDPS      Y2, Y2, Y0
+	VMULPS      Y2, Y2, Y2
+	VMOVUPS     rng_c9<>+0(SB), Y3
+	VFMADD213PS rng_c7<>+0(SB), Y2, Y3
+	VFMADD213PS rng_c5<>+0(SB), Y2, Y3
+	VFMADD213PS rng_c3<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y0, Y2
+	VFMADD213PS Y0, Y2, Y3
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y3
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y3
+	VMULPS      rng_m2<>+0(SB), Y3, Y3
+	VSQRTPS     Y3, Y3
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y10, Y10
-	VPOR         rng_onebits<>+0(SB), Y10, Y10
-	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
-	VMULPS       rng_four<>+0(SB), Y10, Y6
-	VCVTPS2DQ    Y6, Y6
-	VCVTDQ2PS    Y6, Y7
-	VFNMADD231PS rng_quart<>+0(SB), Y7, Y10
-	VMULPS       Y10, Y10, Y7
-	VMOVUPS      rng_s4<>+0(SB), Y8
-	VMOVUPS      rng_c5c<>+0(SB), Y11
-	VFMADD213PS  rng_s3<>+0(SB), Y7, Y8
-	VFMADD213PS  rng_c4c<>+0(SB), Y7, Y11
-	VFMADD213PS  rng_s2<>+0(SB), Y7, Y8
-	VFMADD213PS  rng_c3c<>+0(SB), Y7, Y11
-	VFMADD213PS  rng_s1<>+0(SB), Y7, Y8
-	VFMADD213PS  rng_c2c<>+0(SB), Y7, Y11
-	VFMADD213PS  rng_s0<>+0(SB), Y7, Y8
-	VFMADD213PS  rng_c1c<>+0(SB), Y7, Y11
-	VMULPS       Y8, Y10, Y8
-	VFMADD213PS  rng_one<>+0(SB), Y7, Y11
+	VPSRLD       $0x09, Y6, Y6
+	VPOR         rng_onebits<>+0(SB), Y6, Y6
+	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
+	VMULPS       rng_four<>+0(SB), Y6, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y6
+	VMULPS       Y6, Y6, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y2
+	VMOVUPS      rng_c5c<>+0(SB), Y4
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y4
+	VMULPS       Y2, Y6, Y2
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y4
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y6, Y7
-	VPADDD      rng_ione<>+0(SB), Y6, Y10
-	VPSLLD      $0x1e, Y10, Y10
-	VPSLLD      $0x1e, Y6, Y6
-	VBLENDVPS   Y7, Y8, Y11, Y12
-	VBLENDVPS   Y7, Y11, Y8, Y7
-	VPAND       rng_sign<>+0(SB), Y10, Y10
-	VPAND       rng_sign<>+0(SB), Y6, Y6
-	VPXOR       Y10, Y12, Y12
-	VPXOR       Y6, Y7, Y7
-	VMULPS      Y9, Y12, Y12
-	VMULPS      Y9, Y7, Y7
-	VMOVUPS     160(CX), Y6
-	VFMADD231PS 160(DX), Y0, Y6
-	VFMADD231PS Y12, Y1, Y6
-	VMOVUPS     Y6, 160(AX)
-	VMOVUPS     224(CX), Y6
-	VFMADD231PS 224(DX), Y0, Y6
-	VFMADD231PS Y7, Y1, Y6
-	VMOVUPS     Y6, 224(AX)
-	VFMADD231PS Y12, Y12, Y5
-	VFMADD231PS Y7, Y7, Y5
-	ADDQ        $0x00000100, AX
-	ADDQ        $0x00000100, CX
-	ADDQ        $0x00000100, DX
-	SUBQ        $0x00000040, BX
-	INCQ        DI
-	JMP         group
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y5
+	VPSLLD       $0x1e, Y5, Y5
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y2, Y4, Y6
+	VBLENDVPS    Y1, Y4, Y2, Y1
+	VPAND        rng_sign<>+0(SB), Y5, Y5
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y3, Y6, Y6
+	VMULPS       Y3, Y1, Y1
+	VMOVUPS      128(CX), Y0
+	VBROADCASTSS h+0(FP), Y2
+	VFMADD231PS  128(DX), Y2, Y0
+	VBROADCASTSS sq+4(FP), Y2
+	VFMADD231PS  Y6, Y2, Y0
+	VMOVUPS      Y0, 128(AX)
+	VMOVUPS      192(CX), Y0
+	VBROADCASTSS h+0(FP), Y2
+	VFMADD231PS  192(DX), Y2, Y0
+	VBROADCASTSS sq+4(FP), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	VMOVUPS      Y0, 192(AX)
+	VMOVUPS      136(SP), Y0
+	VFMADD231PS  Y6, Y6, Y0
+	VFMADD231PS  Y1, Y1, Y0
+	VMOVUPS      Y0, 136(SP)
+	VMOVUPS      8(SP), Y0
+	VMOVUPS      40(SP), Y1
+	VMOVUPS      72(SP), Y2
+	VMOVUPS      104(SP), Y3
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y0, Y0
+	VPOR        rng_onebits<>+0(SB), Y0, Y0
+	VSUBPS      rng_oneminushalf<>+0(SB), Y0, Y0
+	VPSUBD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VPSRAD      $0x17, Y0, Y4
+	VCVTDQ2PS   Y4, Y4
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y5
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y5, Y5
+	VADDPS      Y5, Y5, Y0
+	VMULPS      Y5, Y5, Y5
+	VMOVUPS     rng_c9<>+0(SB), Y6
+	VFMADD213PS rng_c7<>+0(SB), Y5, Y6
+	VFMADD213PS rng_c5<>+0(SB), Y5, Y6
+	VFMADD213PS rng_c3<>+0(SB), Y5, Y6
+	VMULPS      Y5, Y0, Y5
+	VFMADD213PS Y0, Y5, Y6
+	VFMADD231PS rng_ln2lo<>+0(SB), Y4, Y6
+	VFMADD231PS rng_ln2hi<>+0(SB), Y4, Y6
+	VMULPS      rng_m2<>+0(SB), Y6, Y6
+	VSQRTPS     Y6, Y6
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y1, Y1
+	VPOR         rng_onebits<>+0(SB), Y1, Y1
+	VSUBPS       rng_oneminushalf<>+0(SB), Y1, Y1
+	VMULPS       rng_four<>+0(SB), Y1, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y4
+	VFNMADD231PS rng_quart<>+0(SB), Y4, Y1
+	VMULPS       Y1, Y1, Y4
+	VMOVUPS      rng_s4<>+0(SB), Y5
+	VMOVUPS      rng_c5c<>+0(SB), Y7
+	VFMADD213PS  rng_s3<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c4c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s2<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c3c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s1<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c2c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s0<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c1c<>+0(SB), Y4, Y7
+	VMULPS       Y5, Y1, Y5
+	VFMADD213PS  rng_one<>+0(SB), Y4, Y7
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y4
+	VPSLLD       $0x1e, Y4, Y4
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y5, Y7, Y8
+	VBLENDVPS    Y1, Y7, Y5, Y1
+	VPAND        rng_sign<>+0(SB), Y4, Y4
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y4, Y8, Y8
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y6, Y8, Y8
+	VMULPS       Y6, Y1, Y1
+	VMOVUPS      32(CX), Y0
+	VBROADCASTSS h+0(FP), Y4
+	VFMADD231PS  32(DX), Y4, Y0
+	VBROADCASTSS sq+4(FP), Y4
+	VFMADD231PS  Y8, Y4, Y0
+	VMOVUPS      Y0, 32(AX)
+	VMOVUPS      96(CX), Y0
+	VBROADCASTSS h+0(FP), Y4
+	VFMADD231PS  96(DX), Y4, Y0
+	VBROADCASTSS sq+4(FP), Y4
+	VFMADD231PS  Y1, Y4, Y0
+	VMOVUPS      Y0, 96(AX)
+	VMOVUPS      168(SP), Y0
+	VFMADD231PS  Y8, Y8, Y0
+	VFMADD231PS  Y1, Y1, Y0
+	VMOVUPS      Y0, 168(SP)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y2
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y2, Y2
+	VADDPS      Y2, Y2, Y0
+	VMULPS      Y2, Y2, Y2
+	VMOVUPS     rng_c9<>+0(SB), Y4
+	VFMADD213PS rng_c7<>+0(SB), Y2, Y4
+	VFMADD213PS rng_c5<>+0(SB), Y2, Y4
+	VFMADD213PS rng_c3<>+0(SB), Y2, Y4
+	VMULPS      Y2, Y0, Y2
+	VFMADD213PS Y0, Y2, Y4
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y4
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y4
+	VMULPS      rng_m2<>+0(SB), Y4, Y4
+	VSQRTPS     Y4, Y4
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y3, Y3
+	VPOR         rng_onebits<>+0(SB), Y3, Y3
+	VSUBPS       rng_oneminushalf<>+0(SB), Y3, Y3
+	VMULPS       rng_four<>+0(SB), Y3, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y3
+	VMULPS       Y3, Y3, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y2
+	VMOVUPS      rng_c5c<>+0(SB), Y5
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y5
+	VMULPS       Y2, Y3, Y2
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y5
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y3
+	VPSLLD       $0x1e, Y3, Y3
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y2, Y5, Y6
+	VBLENDVPS    Y1, Y5, Y2, Y1
+	VPAND        rng_sign<>+0(SB), Y3, Y3
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y4, Y1, Y1
+	VMOVUPS      160(CX), Y0
+	VBROADCASTSS h+0(FP), Y2
+	VFMADD231PS  160(DX), Y2, Y0
+	VBROADCASTSS sq+4(FP), Y2
+	VFMADD231PS  Y6, Y2, Y0
+	VMOVUPS      Y0, 160(AX)
+	VMOVUPS      224(CX), Y0
+	VBROADCASTSS h+0(FP), Y2
+	VFMADD231PS  224(DX), Y2, Y0
+	VBROADCASTSS sq+4(FP), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	VMOVUPS      Y0, 224(AX)
+	VMOVUPS      168(SP), Y0
+	VFMADD231PS  Y6, Y6, Y0
+	VFMADD231PS  Y1, Y1, Y0
+	VMOVUPS      Y0, 168(SP)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000100, CX
+	ADDQ         $0x00000100, DX
+	SUBQ         $0x00000040, BX
+	INCQ         DI
+	JMP          group
 
 done:
 	// Σz²: the 16 lane sums combined by halving.
-	VADDPS       Y5, Y4, Y0
+	VMOVUPS      136(SP), Y0
+	VMOVUPS      168(SP), Y1
+	VADDPS       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPS       X1, X0, X0
 	VMOVHLPS     X0, X0, X1
@@ -3853,26 +3719,18 @@ done:
 	VZEROUPPER
 	RET
 
-// func PhiloxKineticOAVX2(c1 float32, c2 float32, v []float32, rk *[20]uint32, id uint64, group uint64)
-// Requires: AVX, AVX2, FMA3, SSE, SSE2
-TEXT ·PhiloxKineticOAVX2(SB), NOSPLIT, $0-56
+// func PhiloxKineticOAVX2(c1 float32, c2 float32, v []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·PhiloxKineticOAVX2(SB), NOSPLIT, $136-56
 	// Pointers to the slices; n counts the elements left.
-	MOVQ         v_base+8(FP), AX
-	MOVQ         v_len+16(FP), CX
-	MOVSS        c1+0(FP), X0
-	VBROADCASTSS X0, Y0
-	MOVSS        c2+4(FP), X1
-	VBROADCASTSS X1, Y1
-	MOVQ         rk+32(FP), DX
-	MOVQ         group+48(FP), BX
-
-	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+40(FP), SI
-	MOVD         SI, X2
-	VPBROADCASTD X2, Y2
-	SHRQ         $0x20, SI
-	MOVD         SI, X3
-	VPBROADCASTD X3, Y3
+	MOVQ v_base+8(FP), AX
+	MOVQ v_len+16(FP), CX
+	MOVQ rk+32(FP), DX
+	MOVQ group+48(FP), BX
+	MOVL idLo+40(FP), SI
+	MOVL SI, (SP)
+	MOVL idHi+44(FP), SI
+	MOVL SI, 4(SP)
 
 	// One group (64 outputs) per iteration.
 group:
@@ -3882,368 +3740,16 @@ group:
 	// Unit 0: blocks 16(g+0)+0 … +7; counter = {block, block>>32, id, id>>32}.
 	MOVQ         BX, SI
 	SHLQ         $0x04, SI
-	MOVD         SI, X4
-	VPBROADCASTD X4, Y4
-	VPADDD       rng_iota<>+0(SB), Y4, Y4
+	MOVD         SI, X0
+	VPBROADCASTD X0, Y0
+	VPADDD       rng_iota<>+0(SB), Y0, Y0
 	SHRQ         $0x20, SI
-	MOVD         SI, X5
-	VPBROADCASTD X5, Y5
+	MOVD         SI, X1
+	VPBROADCASTD X1, Y1
+	VPBROADCASTD (SP), Y2
+	VPBROADCASTD 4(SP), Y3
 
-	// Philox round 0.
-	VPSRLQ       $0x20, Y4, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSLLQ       $0x20, Y6, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y6, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSLLQ       $0x20, Y6, Y9
-	VPBLENDD     $0xaa, Y9, Y8, Y9
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBROADCASTD (DX), Y6
-	VPBROADCASTD 4(DX), Y10
-	VPXOR        Y5, Y8, Y8
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y6, Y8, Y8
-	VPXOR        Y10, Y4, Y4
-
-	// Philox round 1.
-	VPSRLQ       $0x20, Y8, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 8(DX), Y5
-	VPBROADCASTD 12(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// Philox round 2.
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 16(DX), Y5
-	VPBROADCASTD 20(DX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
-
-	// Philox round 3.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 24(DX), Y5
-	VPBROADCASTD 28(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// Philox round 4.
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 32(DX), Y5
-	VPBROADCASTD 36(DX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
-
-	// Philox round 5.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 40(DX), Y5
-	VPBROADCASTD 44(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// Philox round 6.
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 48(DX), Y5
-	VPBROADCASTD 52(DX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
-
-	// Philox round 7.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 56(DX), Y5
-	VPBROADCASTD 60(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// Philox round 8.
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 64(DX), Y5
-	VPBROADCASTD 68(DX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
-
-	// Philox round 9.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
-	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 72(DX), Y5
-	VPBROADCASTD 76(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y4, Y4
-	VPOR        rng_onebits<>+0(SB), Y4, Y4
-	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
-	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VPSRAD      $0x17, Y4, Y5
-	VCVTDQ2PS   Y5, Y5
-	VPAND       rng_mant<>+0(SB), Y4, Y4
-	VPADDD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VSUBPS      rng_one<>+0(SB), Y4, Y7
-	VADDPS      rng_one<>+0(SB), Y4, Y4
-	VDIVPS      Y4, Y7, Y7
-	VADDPS      Y7, Y7, Y4
-	VMULPS      Y7, Y7, Y7
-	VMOVUPS     rng_c9<>+0(SB), Y9
-	VFMADD213PS rng_c7<>+0(SB), Y7, Y9
-	VFMADD213PS rng_c5<>+0(SB), Y7, Y9
-	VFMADD213PS rng_c3<>+0(SB), Y7, Y9
-	VMULPS      Y7, Y4, Y7
-	VFMADD213PS Y4, Y7, Y9
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y9
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y9
-	VMULPS      rng_m2<>+0(SB), Y9, Y9
-	VSQRTPS     Y9, Y9
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y10, Y10
-	VPOR         rng_onebits<>+0(SB), Y10, Y10
-	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
-	VMULPS       rng_four<>+0(SB), Y10, Y4
-	VCVTPS2DQ    Y4, Y4
-	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y10
-	VMULPS       Y10, Y10, Y5
-	VMOVUPS      rng_s4<>+0(SB), Y7
-	VMOVUPS      rng_c5c<>+0(SB), Y11
-	VFMADD213PS  rng_s3<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s2<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s1<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s0<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y11
-	VMULPS       Y7, Y10, Y7
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y11
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y10
-	VPSLLD      $0x1e, Y10, Y10
-	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y7, Y11, Y12
-	VBLENDVPS   Y5, Y11, Y7, Y5
-	VPAND       rng_sign<>+0(SB), Y10, Y10
-	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y10, Y12, Y12
-	VPXOR       Y4, Y5, Y5
-	VMULPS      Y9, Y12, Y12
-	VMULPS      Y9, Y5, Y5
-	VMULPS      (AX), Y0, Y4
-	VFMADD231PS Y12, Y1, Y4
-	VMOVUPS     Y4, (AX)
-	VMULPS      64(AX), Y0, Y4
-	VFMADD231PS Y5, Y1, Y4
-	VMOVUPS     Y4, 64(AX)
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y6, Y6
-	VPOR        rng_onebits<>+0(SB), Y6, Y6
-	VSUBPS      rng_oneminushalf<>+0(SB), Y6, Y6
-	VPSUBD      rng_sqrthalf<>+0(SB), Y6, Y4
-	VPSRAD      $0x17, Y4, Y5
-	VCVTDQ2PS   Y5, Y5
-	VPAND       rng_mant<>+0(SB), Y4, Y4
-	VPADDD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VSUBPS      rng_one<>+0(SB), Y4, Y6
-	VADDPS      rng_one<>+0(SB), Y4, Y4
-	VDIVPS      Y4, Y6, Y6
-	VADDPS      Y6, Y6, Y4
-	VMULPS      Y6, Y6, Y6
-	VMOVUPS     rng_c9<>+0(SB), Y7
-	VFMADD213PS rng_c7<>+0(SB), Y6, Y7
-	VFMADD213PS rng_c5<>+0(SB), Y6, Y7
-	VFMADD213PS rng_c3<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y4, Y6
-	VFMADD213PS Y4, Y6, Y7
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y7
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y7
-	VMULPS      rng_m2<>+0(SB), Y7, Y7
-	VSQRTPS     Y7, Y7
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y8, Y8
-	VPOR         rng_onebits<>+0(SB), Y8, Y8
-	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
-	VMULPS       rng_four<>+0(SB), Y8, Y4
-	VCVTPS2DQ    Y4, Y4
-	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y8
-	VMULPS       Y8, Y8, Y5
-	VMOVUPS      rng_s4<>+0(SB), Y6
-	VMOVUPS      rng_c5c<>+0(SB), Y9
-	VFMADD213PS  rng_s3<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s2<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s1<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s0<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y9
-	VMULPS       Y6, Y8, Y6
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y9
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y8
-	VPSLLD      $0x1e, Y8, Y8
-	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y6, Y9, Y10
-	VBLENDVPS   Y5, Y9, Y6, Y5
-	VPAND       rng_sign<>+0(SB), Y8, Y8
-	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y8, Y10, Y10
-	VPXOR       Y4, Y5, Y5
-	VMULPS      Y7, Y10, Y10
-	VMULPS      Y7, Y5, Y5
-	VMULPS      128(AX), Y0, Y4
-	VFMADD231PS Y10, Y1, Y4
-	VMOVUPS     Y4, 128(AX)
-	VMULPS      192(AX), Y0, Y4
-	VFMADD231PS Y5, Y1, Y4
-	VMOVUPS     Y4, 192(AX)
-
-	// Unit 0: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
+	// Unit 1: blocks 16(g+0)+8 … +15; counter = {block, block>>32, id, id>>32}.
 	MOVQ         BX, SI
 	SHLQ         $0x04, SI
 	MOVD         SI, X4
@@ -4252,364 +3758,706 @@ group:
 	SHRQ         $0x20, SI
 	MOVD         SI, X5
 	VPBROADCASTD X5, Y5
+	VPBROADCASTD (SP), Y6
+	VPBROADCASTD 4(SP), Y7
 
 	// Philox round 0.
-	VPSRLQ       $0x20, Y4, Y6
+	VPSRLQ       $0x20, Y0, Y8
+	VPSRLQ       $0x20, Y4, Y9
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
-	VPSLLQ       $0x20, Y6, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m0<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y10
+	VPSLLQ       $0x20, Y9, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y6, Y4, Y4
-	VPSRLQ       $0x20, Y2, Y6
-	VPMULUDQ     rng_m1<>+0(SB), Y2, Y8
+	VPBLENDD     $0xaa, Y8, Y0, Y0
+	VPBLENDD     $0xaa, Y9, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y8
+	VPSRLQ       $0x20, Y6, Y9
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
-	VPSLLQ       $0x20, Y6, Y9
-	VPBLENDD     $0xaa, Y9, Y8, Y9
-	VPSRLQ       $0x20, Y8, Y8
-	VPBLENDD     $0xaa, Y6, Y8, Y8
-	VPBROADCASTD (DX), Y6
-	VPBROADCASTD 4(DX), Y10
-	VPXOR        Y5, Y8, Y8
-	VPXOR        Y3, Y4, Y4
-	VPXOR        Y6, Y8, Y8
-	VPXOR        Y10, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y8, Y8
+	VPMULUDQ     rng_m1<>+0(SB), Y9, Y9
+	VPSLLQ       $0x20, Y8, Y12
+	VPSLLQ       $0x20, Y9, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y6, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y6, Y6
+	VPBLENDD     $0xaa, Y8, Y2, Y2
+	VPBLENDD     $0xaa, Y9, Y6, Y6
+	VPBROADCASTD (DX), Y8
+	VPBROADCASTD 4(DX), Y9
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y9, Y0, Y0
+	VPXOR        Y8, Y6, Y6
+	VPXOR        Y9, Y4, Y4
 
 	// Philox round 1.
-	VPSRLQ       $0x20, Y8, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y8, Y6
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y6, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
+	VPMULUDQ     rng_m0<>+0(SB), Y6, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 8(DX), Y5
-	VPBROADCASTD 12(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 8(DX), Y1
+	VPBROADCASTD 12(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 2.
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 16(DX), Y5
-	VPBROADCASTD 20(DX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 16(DX), Y1
+	VPBROADCASTD 20(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 3.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 24(DX), Y5
-	VPBROADCASTD 28(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 24(DX), Y1
+	VPBROADCASTD 28(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 4.
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 32(DX), Y5
-	VPBROADCASTD 36(DX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 32(DX), Y1
+	VPBROADCASTD 36(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 5.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 40(DX), Y5
-	VPBROADCASTD 44(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 40(DX), Y1
+	VPBROADCASTD 44(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 6.
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 48(DX), Y5
-	VPBROADCASTD 52(DX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 48(DX), Y1
+	VPBROADCASTD 52(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 7.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 56(DX), Y5
-	VPBROADCASTD 60(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 56(DX), Y1
+	VPBROADCASTD 60(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
 
 	// Philox round 8.
-	VPSRLQ       $0x20, Y4, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m0<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y7
-	VPBLENDD     $0xaa, Y7, Y4, Y7
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y10
+	VPSLLQ       $0x20, Y3, Y11
+	VPBLENDD     $0xaa, Y10, Y0, Y10
+	VPBLENDD     $0xaa, Y11, Y4, Y11
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m1<>+0(SB), Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y9
-	VPBLENDD     $0xaa, Y9, Y6, Y9
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPBROADCASTD 64(DX), Y5
-	VPBROADCASTD 68(DX), Y11
-	VPXOR        Y10, Y6, Y6
-	VPXOR        Y8, Y4, Y4
-	VPXOR        Y5, Y6, Y6
-	VPXOR        Y11, Y4, Y4
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y12
+	VPSLLQ       $0x20, Y3, Y13
+	VPBLENDD     $0xaa, Y12, Y2, Y12
+	VPBLENDD     $0xaa, Y13, Y5, Y13
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPBROADCASTD 64(DX), Y1
+	VPBROADCASTD 68(DX), Y3
+	VPXOR        Y8, Y2, Y2
+	VPXOR        Y6, Y0, Y0
+	VPXOR        Y9, Y5, Y5
+	VPXOR        Y7, Y4, Y4
+	VPXOR        Y1, Y2, Y2
+	VPXOR        Y3, Y0, Y0
+	VPXOR        Y1, Y5, Y5
+	VPXOR        Y3, Y4, Y4
 
 	// Philox round 9.
-	VPSRLQ       $0x20, Y6, Y5
-	VPMULUDQ     rng_m0<>+0(SB), Y6, Y6
+	VPSRLQ       $0x20, Y2, Y1
+	VPSRLQ       $0x20, Y5, Y3
+	VPMULUDQ     rng_m0<>+0(SB), Y2, Y2
 	VPMULUDQ     rng_m0<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y8
-	VPBLENDD     $0xaa, Y8, Y6, Y8
-	VPSRLQ       $0x20, Y6, Y6
-	VPBLENDD     $0xaa, Y5, Y6, Y6
-	VPSRLQ       $0x20, Y4, Y5
+	VPMULUDQ     rng_m0<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m0<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y6
+	VPSLLQ       $0x20, Y3, Y7
+	VPBLENDD     $0xaa, Y6, Y2, Y6
+	VPBLENDD     $0xaa, Y7, Y5, Y7
+	VPSRLQ       $0x20, Y2, Y2
+	VPSRLQ       $0x20, Y5, Y5
+	VPBLENDD     $0xaa, Y1, Y2, Y2
+	VPBLENDD     $0xaa, Y3, Y5, Y5
+	VPSRLQ       $0x20, Y0, Y1
+	VPSRLQ       $0x20, Y4, Y3
+	VPMULUDQ     rng_m1<>+0(SB), Y0, Y0
 	VPMULUDQ     rng_m1<>+0(SB), Y4, Y4
-	VPMULUDQ     rng_m1<>+0(SB), Y5, Y5
-	VPSLLQ       $0x20, Y5, Y10
-	VPBLENDD     $0xaa, Y10, Y4, Y10
+	VPMULUDQ     rng_m1<>+0(SB), Y1, Y1
+	VPMULUDQ     rng_m1<>+0(SB), Y3, Y3
+	VPSLLQ       $0x20, Y1, Y8
+	VPSLLQ       $0x20, Y3, Y9
+	VPBLENDD     $0xaa, Y8, Y0, Y8
+	VPBLENDD     $0xaa, Y9, Y4, Y9
+	VPSRLQ       $0x20, Y0, Y0
 	VPSRLQ       $0x20, Y4, Y4
-	VPBLENDD     $0xaa, Y5, Y4, Y4
-	VPBROADCASTD 72(DX), Y5
-	VPBROADCASTD 76(DX), Y11
-	VPXOR        Y9, Y4, Y4
-	VPXOR        Y7, Y6, Y6
-	VPXOR        Y5, Y4, Y4
-	VPXOR        Y11, Y6, Y6
+	VPBLENDD     $0xaa, Y1, Y0, Y0
+	VPBLENDD     $0xaa, Y3, Y4, Y4
+	VPBROADCASTD 72(DX), Y1
+	VPBROADCASTD 76(DX), Y3
+	VPXOR        Y12, Y0, Y0
+	VPXOR        Y10, Y2, Y2
+	VPXOR        Y13, Y4, Y4
+	VPXOR        Y11, Y5, Y5
+	VPXOR        Y1, Y0, Y0
+	VPXOR        Y3, Y2, Y2
+	VPXOR        Y1, Y4, Y4
+	VPXOR        Y3, Y5, Y5
+
+	// Park the second unit's words while the first one's are used.
+	VMOVUPS Y4, 8(SP)
+	VMOVUPS Y9, 40(SP)
+	VMOVUPS Y5, 72(SP)
+	VMOVUPS Y7, 104(SP)
 
 	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y4, Y4
-	VPOR        rng_onebits<>+0(SB), Y4, Y4
-	VSUBPS      rng_oneminushalf<>+0(SB), Y4, Y4
-	VPSUBD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VPSRAD      $0x17, Y4, Y5
-	VCVTDQ2PS   Y5, Y5
-	VPAND       rng_mant<>+0(SB), Y4, Y4
-	VPADDD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VSUBPS      rng_one<>+0(SB), Y4, Y7
-	VADDPS      rng_one<>+0(SB), Y4, Y4
-	VDIVPS      Y4, Y7, Y7
-	VADDPS      Y7, Y7, Y4
-	VMULPS      Y7, Y7, Y7
-	VMOVUPS     rng_c9<>+0(SB), Y9
-	VFMADD213PS rng_c7<>+0(SB), Y7, Y9
-	VFMADD213PS rng_c5<>+0(SB), Y7, Y9
-	VFMADD213PS rng_c3<>+0(SB), Y7, Y9
-	VMULPS      Y7, Y4, Y7
-	VFMADD213PS Y4, Y7, Y9
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y9
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y9
-	VMULPS      rng_m2<>+0(SB), Y9, Y9
-	VSQRTPS     Y9, Y9
-
-	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
-	VPSRLD       $0x09, Y10, Y10
-	VPOR         rng_onebits<>+0(SB), Y10, Y10
-	VSUBPS       rng_oneminushalf<>+0(SB), Y10, Y10
-	VMULPS       rng_four<>+0(SB), Y10, Y4
-	VCVTPS2DQ    Y4, Y4
-	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y10
-	VMULPS       Y10, Y10, Y5
-	VMOVUPS      rng_s4<>+0(SB), Y7
-	VMOVUPS      rng_c5c<>+0(SB), Y11
-	VFMADD213PS  rng_s3<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s2<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s1<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y11
-	VFMADD213PS  rng_s0<>+0(SB), Y5, Y7
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y11
-	VMULPS       Y7, Y10, Y7
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y11
-
-	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y10
-	VPSLLD      $0x1e, Y10, Y10
-	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y7, Y11, Y12
-	VBLENDVPS   Y5, Y11, Y7, Y5
-	VPAND       rng_sign<>+0(SB), Y10, Y10
-	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y10, Y12, Y12
-	VPXOR       Y4, Y5, Y5
-	VMULPS      Y9, Y12, Y12
-	VMULPS      Y9, Y5, Y5
-	VMULPS      32(AX), Y0, Y4
-	VFMADD231PS Y12, Y1, Y4
-	VMOVUPS     Y4, 32(AX)
-	VMULPS      96(AX), Y0, Y4
-	VFMADD231PS Y5, Y1, Y4
-	VMOVUPS     Y4, 96(AX)
-
-	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
-	VPSRLD      $0x09, Y6, Y6
-	VPOR        rng_onebits<>+0(SB), Y6, Y6
-	VSUBPS      rng_oneminushalf<>+0(SB), Y6, Y6
-	VPSUBD      rng_sqrthalf<>+0(SB), Y6, Y4
-	VPSRAD      $0x17, Y4, Y5
-	VCVTDQ2PS   Y5, Y5
-	VPAND       rng_mant<>+0(SB), Y4, Y4
-	VPADDD      rng_sqrthalf<>+0(SB), Y4, Y4
-	VSUBPS      rng_one<>+0(SB), Y4, Y6
-	VADDPS      rng_one<>+0(SB), Y4, Y4
-	VDIVPS      Y4, Y6, Y6
-	VADDPS      Y6, Y6, Y4
-	VMULPS      Y6, Y6, Y6
-	VMOVUPS     rng_c9<>+0(SB), Y7
-	VFMADD213PS rng_c7<>+0(SB), Y6, Y7
-	VFMADD213PS rng_c5<>+0(SB), Y6, Y7
-	VFMADD213PS rng_c3<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y4, Y6
-	VFMADD213PS Y4, Y6, Y7
-	VFMADD231PS rng_ln2lo<>+0(SB), Y5, Y7
-	VFMADD231PS rng_ln2hi<>+0(SB), Y5, Y7
-	VMULPS      rng_m2<>+0(SB), Y7, Y7
-	VSQRTPS     Y7, Y7
+	VPSRLD      $0x09, Y0, Y0
+	VPOR        rng_onebits<>+0(SB), Y0, Y0
+	VSUBPS      rng_oneminushalf<>+0(SB), Y0, Y0
+	VPSUBD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y3
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y3, Y3
+	VADDPS      Y3, Y3, Y0
+	VMULPS      Y3, Y3, Y3
+	VMOVUPS     rng_c9<>+0(SB), Y4
+	VFMADD213PS rng_c7<>+0(SB), Y3, Y4
+	VFMADD213PS rng_c5<>+0(SB), Y3, Y4
+	VFMADD213PS rng_c3<>+0(SB), Y3, Y4
+	VMULPS      Y3, Y0, Y3
+	VFMADD213PS Y0, Y3, Y4
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y4
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y4
+	VMULPS      rng_m2<>+0(SB), Y4, Y4
+	VSQRTPS     Y4, Y4
 
 	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
 	VPSRLD       $0x09, Y8, Y8
 	VPOR         rng_onebits<>+0(SB), Y8, Y8
 	VSUBPS       rng_oneminushalf<>+0(SB), Y8, Y8
-	VMULPS       rng_four<>+0(SB), Y8, Y4
-	VCVTPS2DQ    Y4, Y4
-	VCVTDQ2PS    Y4, Y5
-	VFNMADD231PS rng_quart<>+0(SB), Y5, Y8
-	VMULPS       Y8, Y8, Y5
-	VMOVUPS      rng_s4<>+0(SB), Y6
-	VMOVUPS      rng_c5c<>+0(SB), Y9
-	VFMADD213PS  rng_s3<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c4c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s2<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c3c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s1<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c2c<>+0(SB), Y5, Y9
-	VFMADD213PS  rng_s0<>+0(SB), Y5, Y6
-	VFMADD213PS  rng_c1c<>+0(SB), Y5, Y9
-	VMULPS       Y6, Y8, Y6
-	VFMADD213PS  rng_one<>+0(SB), Y5, Y9
+	VMULPS       rng_four<>+0(SB), Y8, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y8
+	VMULPS       Y8, Y8, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y3
+	VMOVUPS      rng_c5c<>+0(SB), Y5
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y3
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y5
+	VMULPS       Y3, Y8, Y3
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y5
 
 	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
-	VPSLLD      $0x1f, Y4, Y5
-	VPADDD      rng_ione<>+0(SB), Y4, Y8
-	VPSLLD      $0x1e, Y8, Y8
-	VPSLLD      $0x1e, Y4, Y4
-	VBLENDVPS   Y5, Y6, Y9, Y10
-	VBLENDVPS   Y5, Y9, Y6, Y5
-	VPAND       rng_sign<>+0(SB), Y8, Y8
-	VPAND       rng_sign<>+0(SB), Y4, Y4
-	VPXOR       Y8, Y10, Y10
-	VPXOR       Y4, Y5, Y5
-	VMULPS      Y7, Y10, Y10
-	VMULPS      Y7, Y5, Y5
-	VMULPS      160(AX), Y0, Y4
-	VFMADD231PS Y10, Y1, Y4
-	VMOVUPS     Y4, 160(AX)
-	VMULPS      224(AX), Y0, Y4
-	VFMADD231PS Y5, Y1, Y4
-	VMOVUPS     Y4, 224(AX)
-	ADDQ        $0x00000100, AX
-	SUBQ        $0x00000040, CX
-	INCQ        BX
-	JMP         group
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y7
+	VPSLLD       $0x1e, Y7, Y7
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y3, Y5, Y8
+	VBLENDVPS    Y1, Y5, Y3, Y1
+	VPAND        rng_sign<>+0(SB), Y7, Y7
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y7, Y8, Y8
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y4, Y8, Y8
+	VMULPS       Y4, Y1, Y1
+	VBROADCASTSS c1+0(FP), Y0
+	VMULPS       (AX), Y0, Y0
+	VBROADCASTSS c2+4(FP), Y3
+	VFMADD231PS  Y8, Y3, Y0
+	VMOVUPS      Y0, (AX)
+	VBROADCASTSS c1+0(FP), Y0
+	VMULPS       64(AX), Y0, Y0
+	VBROADCASTSS c2+4(FP), Y3
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, 64(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y2
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y2, Y2
+	VADDPS      Y2, Y2, Y0
+	VMULPS      Y2, Y2, Y2
+	VMOVUPS     rng_c9<>+0(SB), Y3
+	VFMADD213PS rng_c7<>+0(SB), Y2, Y3
+	VFMADD213PS rng_c5<>+0(SB), Y2, Y3
+	VFMADD213PS rng_c3<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y0, Y2
+	VFMADD213PS Y0, Y2, Y3
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y3
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y3
+	VMULPS      rng_m2<>+0(SB), Y3, Y3
+	VSQRTPS     Y3, Y3
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y6, Y6
+	VPOR         rng_onebits<>+0(SB), Y6, Y6
+	VSUBPS       rng_oneminushalf<>+0(SB), Y6, Y6
+	VMULPS       rng_four<>+0(SB), Y6, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y6
+	VMULPS       Y6, Y6, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y2
+	VMOVUPS      rng_c5c<>+0(SB), Y4
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y4
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y4
+	VMULPS       Y2, Y6, Y2
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y4
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y5
+	VPSLLD       $0x1e, Y5, Y5
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y2, Y4, Y6
+	VBLENDVPS    Y1, Y4, Y2, Y1
+	VPAND        rng_sign<>+0(SB), Y5, Y5
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y5, Y6, Y6
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y3, Y6, Y6
+	VMULPS       Y3, Y1, Y1
+	VBROADCASTSS c1+0(FP), Y0
+	VMULPS       128(AX), Y0, Y0
+	VBROADCASTSS c2+4(FP), Y2
+	VFMADD231PS  Y6, Y2, Y0
+	VMOVUPS      Y0, 128(AX)
+	VBROADCASTSS c1+0(FP), Y0
+	VMULPS       192(AX), Y0, Y0
+	VBROADCASTSS c2+4(FP), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	VMOVUPS      Y0, 192(AX)
+	VMOVUPS      8(SP), Y0
+	VMOVUPS      40(SP), Y1
+	VMOVUPS      72(SP), Y2
+	VMOVUPS      104(SP), Y3
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y0, Y0
+	VPOR        rng_onebits<>+0(SB), Y0, Y0
+	VSUBPS      rng_oneminushalf<>+0(SB), Y0, Y0
+	VPSUBD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VPSRAD      $0x17, Y0, Y4
+	VCVTDQ2PS   Y4, Y4
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y5
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y5, Y5
+	VADDPS      Y5, Y5, Y0
+	VMULPS      Y5, Y5, Y5
+	VMOVUPS     rng_c9<>+0(SB), Y6
+	VFMADD213PS rng_c7<>+0(SB), Y5, Y6
+	VFMADD213PS rng_c5<>+0(SB), Y5, Y6
+	VFMADD213PS rng_c3<>+0(SB), Y5, Y6
+	VMULPS      Y5, Y0, Y5
+	VFMADD213PS Y0, Y5, Y6
+	VFMADD231PS rng_ln2lo<>+0(SB), Y4, Y6
+	VFMADD231PS rng_ln2hi<>+0(SB), Y4, Y6
+	VMULPS      rng_m2<>+0(SB), Y6, Y6
+	VSQRTPS     Y6, Y6
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y1, Y1
+	VPOR         rng_onebits<>+0(SB), Y1, Y1
+	VSUBPS       rng_oneminushalf<>+0(SB), Y1, Y1
+	VMULPS       rng_four<>+0(SB), Y1, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y4
+	VFNMADD231PS rng_quart<>+0(SB), Y4, Y1
+	VMULPS       Y1, Y1, Y4
+	VMOVUPS      rng_s4<>+0(SB), Y5
+	VMOVUPS      rng_c5c<>+0(SB), Y7
+	VFMADD213PS  rng_s3<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c4c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s2<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c3c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s1<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c2c<>+0(SB), Y4, Y7
+	VFMADD213PS  rng_s0<>+0(SB), Y4, Y5
+	VFMADD213PS  rng_c1c<>+0(SB), Y4, Y7
+	VMULPS       Y5, Y1, Y5
+	VFMADD213PS  rng_one<>+0(SB), Y4, Y7
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y4
+	VPSLLD       $0x1e, Y4, Y4
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y5, Y7, Y8
+	VBLENDVPS    Y1, Y7, Y5, Y1
+	VPAND        rng_sign<>+0(SB), Y4, Y4
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y4, Y8, Y8
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y6, Y8, Y8
+	VMULPS       Y6, Y1, Y1
+	VBROADCASTSS c1+0(FP), Y0
+	VMULPS       32(AX), Y0, Y0
+	VBROADCASTSS c2+4(FP), Y4
+	VFMADD231PS  Y8, Y4, Y0
+	VMOVUPS      Y0, 32(AX)
+	VBROADCASTSS c1+0(FP), Y0
+	VMULPS       96(AX), Y0, Y0
+	VBROADCASTSS c2+4(FP), Y4
+	VFMADD231PS  Y1, Y4, Y0
+	VMOVUPS      Y0, 96(AX)
+
+	// r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).
+	VPSRLD      $0x09, Y2, Y2
+	VPOR        rng_onebits<>+0(SB), Y2, Y2
+	VSUBPS      rng_oneminushalf<>+0(SB), Y2, Y2
+	VPSUBD      rng_sqrthalf<>+0(SB), Y2, Y0
+	VPSRAD      $0x17, Y0, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       rng_mant<>+0(SB), Y0, Y0
+	VPADDD      rng_sqrthalf<>+0(SB), Y0, Y0
+	VSUBPS      rng_one<>+0(SB), Y0, Y2
+	VADDPS      rng_one<>+0(SB), Y0, Y0
+	VDIVPS      Y0, Y2, Y2
+	VADDPS      Y2, Y2, Y0
+	VMULPS      Y2, Y2, Y2
+	VMOVUPS     rng_c9<>+0(SB), Y4
+	VFMADD213PS rng_c7<>+0(SB), Y2, Y4
+	VFMADD213PS rng_c5<>+0(SB), Y2, Y4
+	VFMADD213PS rng_c3<>+0(SB), Y2, Y4
+	VMULPS      Y2, Y0, Y2
+	VFMADD213PS Y0, Y2, Y4
+	VFMADD231PS rng_ln2lo<>+0(SB), Y1, Y4
+	VFMADD231PS rng_ln2hi<>+0(SB), Y1, Y4
+	VMULPS      rng_m2<>+0(SB), Y4, Y4
+	VSQRTPS     Y4, Y4
+
+	// cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.
+	VPSRLD       $0x09, Y3, Y3
+	VPOR         rng_onebits<>+0(SB), Y3, Y3
+	VSUBPS       rng_oneminushalf<>+0(SB), Y3, Y3
+	VMULPS       rng_four<>+0(SB), Y3, Y0
+	VCVTPS2DQ    Y0, Y0
+	VCVTDQ2PS    Y0, Y1
+	VFNMADD231PS rng_quart<>+0(SB), Y1, Y3
+	VMULPS       Y3, Y3, Y1
+	VMOVUPS      rng_s4<>+0(SB), Y2
+	VMOVUPS      rng_c5c<>+0(SB), Y5
+	VFMADD213PS  rng_s3<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c4c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s2<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c3c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s1<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c2c<>+0(SB), Y1, Y5
+	VFMADD213PS  rng_s0<>+0(SB), Y1, Y2
+	VFMADD213PS  rng_c1c<>+0(SB), Y1, Y5
+	VMULPS       Y2, Y3, Y2
+	VFMADD213PS  rng_one<>+0(SB), Y1, Y5
+
+	// Quadrant: swap if q odd; negate cos if (q+1)&2, sin if q&2.
+	VPSLLD       $0x1f, Y0, Y1
+	VPADDD       rng_ione<>+0(SB), Y0, Y3
+	VPSLLD       $0x1e, Y3, Y3
+	VPSLLD       $0x1e, Y0, Y0
+	VBLENDVPS    Y1, Y2, Y5, Y6
+	VBLENDVPS    Y1, Y5, Y2, Y1
+	VPAND        rng_sign<>+0(SB), Y3, Y3
+	VPAND        rng_sign<>+0(SB), Y0, Y0
+	VPXOR        Y3, Y6, Y6
+	VPXOR        Y0, Y1, Y1
+	VMULPS       Y4, Y6, Y6
+	VMULPS       Y4, Y1, Y1
+	VBROADCASTSS c1+0(FP), Y0
+	VMULPS       160(AX), Y0, Y0
+	VBROADCASTSS c2+4(FP), Y2
+	VFMADD231PS  Y6, Y2, Y0
+	VMOVUPS      Y0, 160(AX)
+	VBROADCASTSS c1+0(FP), Y0
+	VMULPS       224(AX), Y0, Y0
+	VBROADCASTSS c2+4(FP), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	VMOVUPS      Y0, 224(AX)
+	ADDQ         $0x00000100, AX
+	SUBQ         $0x00000040, CX
+	INCQ         BX
+	JMP          group
 
 done:
 	VZEROUPPER
@@ -4655,7 +4503,7 @@ done:
 	VZEROUPPER
 	RET
 
-// func PhiloxUint32sAVX512(dst []uint32, rk *[20]uint32, id uint64, group uint64)
+// func PhiloxUint32sAVX512(dst []uint32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 // Requires: AVX, AVX512F
 TEXT ·PhiloxUint32sAVX512(SB), NOSPLIT, $0-48
 	// Pointers to the slices; n counts the elements left.
@@ -4665,9 +4513,9 @@ TEXT ·PhiloxUint32sAVX512(SB), NOSPLIT, $0-48
 	MOVQ group+40(FP), BX
 
 	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+32(FP), SI
+	MOVL         idLo+32(FP), SI
 	VPBROADCASTD SI, Z0
-	SHRQ         $0x20, SI
+	MOVL         idHi+36(FP), SI
 	VPBROADCASTD SI, Z1
 	MOVL         $0x0000aaaa, SI
 	KMOVW        SI, K1
@@ -5251,7 +5099,7 @@ done:
 	VZEROUPPER
 	RET
 
-// func PhiloxUniformsAVX512(dst []float32, rk *[20]uint32, id uint64, group uint64)
+// func PhiloxUniformsAVX512(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 // Requires: AVX, AVX512F
 TEXT ·PhiloxUniformsAVX512(SB), NOSPLIT, $0-48
 	// Pointers to the slices; n counts the elements left.
@@ -5261,9 +5109,9 @@ TEXT ·PhiloxUniformsAVX512(SB), NOSPLIT, $0-48
 	MOVQ group+40(FP), BX
 
 	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+32(FP), SI
+	MOVL         idLo+32(FP), SI
 	VPBROADCASTD SI, Z0
-	SHRQ         $0x20, SI
+	MOVL         idHi+36(FP), SI
 	VPBROADCASTD SI, Z1
 	MOVL         $0x0000aaaa, SI
 	KMOVW        SI, K1
@@ -5883,7 +5731,7 @@ done:
 	VZEROUPPER
 	RET
 
-// func PhiloxNormalsAVX512(dst []float32, rk *[20]uint32, id uint64, group uint64)
+// func PhiloxNormalsAVX512(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·PhiloxNormalsAVX512(SB), NOSPLIT, $0-48
 	// Pointers to the slices; n counts the elements left.
@@ -5893,9 +5741,9 @@ TEXT ·PhiloxNormalsAVX512(SB), NOSPLIT, $0-48
 	MOVQ group+40(FP), BX
 
 	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+32(FP), SI
+	MOVL         idLo+32(FP), SI
 	VPBROADCASTD SI, Z0
-	SHRQ         $0x20, SI
+	MOVL         idHi+36(FP), SI
 	VPBROADCASTD SI, Z1
 	MOVL         $0x0000aaaa, SI
 	KMOVW        SI, K1
@@ -6827,7 +6675,7 @@ done:
 	VZEROUPPER
 	RET
 
-// func PhiloxLangevinAVX512(a float32, b float32, x []float32, grad []float32, rk *[20]uint32, id uint64, group uint64)
+// func PhiloxLangevinAVX512(a float32, b float32, x []float32, grad []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 // Requires: AVX, AVX512DQ, AVX512F, SSE
 TEXT ·PhiloxLangevinAVX512(SB), NOSPLIT, $0-80
 	// Pointers to the slices; n counts the elements left.
@@ -6842,9 +6690,9 @@ TEXT ·PhiloxLangevinAVX512(SB), NOSPLIT, $0-80
 	MOVQ         group+72(FP), SI
 
 	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+64(FP), DI
+	MOVL         idLo+64(FP), DI
 	VPBROADCASTD DI, Z14
-	SHRQ         $0x20, DI
+	MOVL         idHi+68(FP), DI
 	VPBROADCASTD DI, Z15
 	MOVL         $0x0000aaaa, DI
 	KMOVW        DI, K1
@@ -7814,7 +7662,7 @@ done:
 	VZEROUPPER
 	RET
 
-// func PhiloxMALAAVX512(h float32, sq float32, xp []float32, x []float32, grad []float32, rk *[20]uint32, id uint64, group uint64) float32
+// func PhiloxMALAAVX512(h float32, sq float32, xp []float32, x []float32, grad []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64) float32
 // Requires: AVX, AVX512DQ, AVX512F, SSE
 TEXT ·PhiloxMALAAVX512(SB), NOSPLIT, $0-108
 	// Pointers to the slices; n counts the elements left.
@@ -7830,9 +7678,9 @@ TEXT ·PhiloxMALAAVX512(SB), NOSPLIT, $0-108
 	MOVQ         group+96(FP), DI
 
 	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+88(FP), R8
+	MOVL         idLo+88(FP), R8
 	VPBROADCASTD R8, Z14
-	SHRQ         $0x20, R8
+	MOVL         idHi+92(FP), R8
 	VPBROADCASTD R8, Z15
 	MOVL         $0x0000aaaa, R8
 	KMOVW        R8, K1
@@ -8839,7 +8687,7 @@ done:
 	VZEROUPPER
 	RET
 
-// func PhiloxKineticOAVX512(c1 float32, c2 float32, v []float32, rk *[20]uint32, id uint64, group uint64)
+// func PhiloxKineticOAVX512(c1 float32, c2 float32, v []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 // Requires: AVX, AVX512DQ, AVX512F, SSE
 TEXT ·PhiloxKineticOAVX512(SB), NOSPLIT, $0-56
 	// Pointers to the slices; n counts the elements left.
@@ -8853,9 +8701,9 @@ TEXT ·PhiloxKineticOAVX512(SB), NOSPLIT, $0-56
 	MOVQ         group+48(FP), BX
 
 	// Counter words 2 and 3: the stream id, in every lane.
-	MOVQ         id+40(FP), SI
+	MOVL         idLo+40(FP), SI
 	VPBROADCASTD SI, Z14
-	SHRQ         $0x20, SI
+	MOVL         idHi+44(FP), SI
 	VPBROADCASTD SI, Z15
 	MOVL         $0x0000aaaa, SI
 	KMOVW        SI, K1

@@ -13,9 +13,9 @@ func keys(rk *roundKeys) *[20]uint32 { return (*[20]uint32)(rk) }
 func rngUint32s(i Impl, dst []uint32, rk *roundKeys, id, g uint64) {
 	switch i {
 	case AVX512:
-		asm.PhiloxUint32sAVX512(dst, keys(rk), id, g)
+		asm.PhiloxUint32sAVX512(dst, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
-		asm.PhiloxUint32sAVX2(dst, keys(rk), id, g)
+		asm.PhiloxUint32sAVX2(dst, keys(rk), uint32(id), uint32(id>>32), g)
 	default:
 		uint32sGeneric(dst, rk, id, g)
 	}
@@ -24,9 +24,9 @@ func rngUint32s(i Impl, dst []uint32, rk *roundKeys, id, g uint64) {
 func rngUniforms(i Impl, dst []float32, rk *roundKeys, id, g uint64) {
 	switch i {
 	case AVX512:
-		asm.PhiloxUniformsAVX512(dst, keys(rk), id, g)
+		asm.PhiloxUniformsAVX512(dst, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
-		asm.PhiloxUniformsAVX2(dst, keys(rk), id, g)
+		asm.PhiloxUniformsAVX2(dst, keys(rk), uint32(id), uint32(id>>32), g)
 	default:
 		uniformsGeneric(dst, rk, id, g)
 	}
@@ -35,9 +35,9 @@ func rngUniforms(i Impl, dst []float32, rk *roundKeys, id, g uint64) {
 func rngNormals(i Impl, dst []float32, rk *roundKeys, id, g uint64) {
 	switch i {
 	case AVX512:
-		asm.PhiloxNormalsAVX512(dst, keys(rk), id, g)
+		asm.PhiloxNormalsAVX512(dst, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
-		asm.PhiloxNormalsAVX2(dst, keys(rk), id, g)
+		asm.PhiloxNormalsAVX2(dst, keys(rk), uint32(id), uint32(id>>32), g)
 	default:
 		normalsGeneric(dst, rk, id, g)
 	}
@@ -46,9 +46,9 @@ func rngNormals(i Impl, dst []float32, rk *roundKeys, id, g uint64) {
 func rngLangevin(i Impl, a, b float32, x, grad []float32, rk *roundKeys, id, g uint64) {
 	switch i {
 	case AVX512:
-		asm.PhiloxLangevinAVX512(a, b, x, grad, keys(rk), id, g)
+		asm.PhiloxLangevinAVX512(a, b, x, grad, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
-		asm.PhiloxLangevinAVX2(a, b, x, grad, keys(rk), id, g)
+		asm.PhiloxLangevinAVX2(a, b, x, grad, keys(rk), uint32(id), uint32(id>>32), g)
 	default:
 		langevinStepGeneric(a, b, x, grad, rk, id, g)
 	}
@@ -57,9 +57,9 @@ func rngLangevin(i Impl, a, b float32, x, grad []float32, rk *roundKeys, id, g u
 func rngMALA(i Impl, h, sq float32, xp, x, grad []float32, rk *roundKeys, id, g uint64) float32 {
 	switch i {
 	case AVX512:
-		return asm.PhiloxMALAAVX512(h, sq, xp, x, grad, keys(rk), id, g)
+		return asm.PhiloxMALAAVX512(h, sq, xp, x, grad, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
-		return asm.PhiloxMALAAVX2(h, sq, xp, x, grad, keys(rk), id, g)
+		return asm.PhiloxMALAAVX2(h, sq, xp, x, grad, keys(rk), uint32(id), uint32(id>>32), g)
 	default:
 		return malaProposeGeneric(h, sq, xp, x, grad, rk, id, g)
 	}
@@ -68,9 +68,9 @@ func rngMALA(i Impl, h, sq float32, xp, x, grad []float32, rk *roundKeys, id, g 
 func rngKineticO(i Impl, c1, c2 float32, v []float32, rk *roundKeys, id, g uint64) {
 	switch i {
 	case AVX512:
-		asm.PhiloxKineticOAVX512(c1, c2, v, keys(rk), id, g)
+		asm.PhiloxKineticOAVX512(c1, c2, v, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
-		asm.PhiloxKineticOAVX2(c1, c2, v, keys(rk), id, g)
+		asm.PhiloxKineticOAVX2(c1, c2, v, keys(rk), uint32(id), uint32(id>>32), g)
 	default:
 		kineticOGeneric(c1, c2, v, rk, id, g)
 	}

@@ -139,14 +139,14 @@ const (
 	kKineticO
 )
 
-const keyArgs = "rk *[20]uint32, id uint64, group uint64"
+const keyArgs = "rk *[20]uint32, idLo, idHi uint32, group uint64"
 
 var kinds = [...]struct {
 	name, sig string
 	doc       []string
 }{
 	kUint32s: {"PhiloxUint32s", "func(dst []uint32, " + keyArgs + ")", []string{
-		"fills dst, len(dst)/64 whole groups from group group, with the Philox4x32-10 outputs of stream id",
+		"fills dst, len(dst)/64 whole groups from group group, with the Philox4x32-10 outputs of stream idHi<<32|idLo",
 		"under the round keys rk: dst[64k+16j+l] is word j of block 16(group+k)+l. len(dst) is a multiple of 64.",
 	}},
 	kUniforms: {"PhiloxUniforms", "func(dst []float32, " + keyArgs + ")", []string{
@@ -183,6 +183,22 @@ type gk struct {
 	sc   []VecVirtual // broadcast scalars
 	ptrs []Register   // slices: output first
 	acc  []VecVirtual // MALA: z² lane sums, one per sub-block
+	// AVX2 has 16 registers, too few to hold these across two interleaved
+	// units: it reads them from memory where needed.
+	lean   bool
+	idMem  [2]Mem // the stream id's words, in the frame
+	scMem  []Mem  // the scalars, in the arguments
+	accMem []Mem  // the lane sums, in the frame
+	save   Mem    // the words of a unit waiting for its Box–Muller
+}
+
+// addr returns the memory of a basic argument.
+func addr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
 }
 
 func groupKernel(a *isa, k kind) {
@@ -194,7 +210,7 @@ func groupKernel(a *isa, k kind) {
 	}
 	Doc(doc...)
 	Pragma("noescape")
-	g := &gk{a: a, k: k}
+	g := &gk{a: a, k: k, lean: !a.z}
 
 	var slices, scalars []string
 	switch k {
@@ -213,6 +229,10 @@ func groupKernel(a *isa, k kind) {
 	}
 	n := Load(Param(slices[0]).Len(), GP64())
 	for _, s := range scalars {
+		if g.lean {
+			g.scMem = append(g.scMem, addr(s))
+			continue
+		}
 		x := XMM()
 		Load(Param(s), x)
 		v := a.vec()
@@ -222,12 +242,19 @@ func groupKernel(a *isa, k kind) {
 	g.rk = Load(Param("rk"), GP64())
 	grp := Load(Param("group"), GP64())
 
-	Comment("Counter words 2 and 3: the stream id, in every lane.")
-	id := GP64()
-	Load(Param("id"), id)
-	g.idLo = g.broadcast(id.As32())
-	SHRQ(U8(32), id)
-	g.idHi = g.broadcast(id.As32())
+	if g.lean {
+		// Copied to the frame: vet's asmdecl rejects a VPBROADCASTD of an
+		// argument.
+		m := AllocLocal(8)
+		g.idMem = [2]Mem{m, m.Offset(4)}
+		MOVL(Load(Param("idLo"), GP32()), g.idMem[0])
+		MOVL(Load(Param("idHi"), GP32()), g.idMem[1])
+		g.save = AllocLocal(4 * 32)
+	} else {
+		Comment("Counter words 2 and 3: the stream id, in every lane.")
+		g.idLo = g.broadcast(Load(Param("idLo"), GP32()))
+		g.idHi = g.broadcast(Load(Param("idHi"), GP32()))
+	}
 	if a.z {
 		g.kOdd = K()
 		m := GP32()
@@ -239,6 +266,12 @@ func groupKernel(a *isa, k kind) {
 		for s := 0; s < subs; s++ {
 			v := a.vec()
 			VXORPS(v, v, v)
+			if g.lean {
+				m := AllocLocal(a.lanes * 4)
+				VMOVUPS(v, m)
+				g.accMem = append(g.accMem, m)
+				continue
+			}
 			g.acc = append(g.acc, v)
 		}
 	}
@@ -267,14 +300,7 @@ func groupKernel(a *isa, k kind) {
 	Label("group")
 	CMPQ(n, U32(groupLen))
 	JB(LabelRef("done"))
-	if a.z {
-		g.iteration(grp, units, 1)
-	} else {
-		// AVX2 has too few registers to interleave two units.
-		for _, u := range units {
-			g.iteration(grp, []unit{u}, 1)
-		}
-	}
+	g.iteration(grp, units, 1)
 	for _, p := range g.ptrs {
 		ADDQ(U32(4*groupLen), p)
 	}
@@ -285,6 +311,11 @@ func groupKernel(a *isa, k kind) {
 	Label("done")
 	if k == kMALA {
 		Comment("Σz²: the 16 lane sums combined by halving.")
+		for _, m := range g.accMem {
+			v := a.vec()
+			VMOVUPS(m, v)
+			g.acc = append(g.acc, v)
+		}
 		Store(g.reduce(g.acc), ReturnIndex(0))
 	}
 	VZEROUPPER()
@@ -312,7 +343,13 @@ func (g *gk) iteration(grp Register, units []unit, groups int) {
 		VPADDD(iotaTab.Offset(4*u.sub*a.lanes), xs[i][0], xs[i][0])
 		SHRQ(U8(32), b)
 		xs[i][1] = g.broadcast(b.As32())
-		xs[i][2], xs[i][3] = g.idLo, g.idHi
+		if g.lean {
+			xs[i][2], xs[i][3] = a.vec(), a.vec()
+			VPBROADCASTD(g.idMem[0], xs[i][2])
+			VPBROADCASTD(g.idMem[1], xs[i][3])
+		} else {
+			xs[i][2], xs[i][3] = g.idLo, g.idHi
+		}
 	}
 	for r := 0; r < philoxR; r++ {
 		Comment(fmt.Sprintf("Philox round %d.", r))
@@ -331,12 +368,23 @@ func (g *gk) iteration(grp Register, units []unit, groups int) {
 		return
 	}
 	batch := len(units)
-	if !a.z || g.k == kMALA {
-		batch = 1 // not enough registers to interleave
+	if g.lean || g.k == kMALA {
+		batch = 1 // not enough registers to interleave the Box–Muller steps
+	}
+	if g.lean && len(units) > 1 {
+		Comment("Park the second unit's words while the first one's are used.")
+		for j := range xs[1] {
+			VMOVUPS(xs[1][j], g.save.Offset(32*j))
+		}
 	}
 	for b0 := 0; b0 < len(units); b0 += batch {
 		us := units[b0 : b0+batch]
-		zs := make([][4]VecVirtual, len(us))
+		if g.lean && b0 == 1 {
+			for j := range xs[1] {
+				xs[1][j] = a.vec()
+				VMOVUPS(g.save.Offset(32*j), xs[1][j])
+			}
+		}
 		for pair := 0; pair < 2; pair++ {
 			w1, w2 := make([]VecVirtual, len(us)), make([]VecVirtual, len(us))
 			for i := range us {
@@ -344,24 +392,41 @@ func (g *gk) iteration(grp Register, units []unit, groups int) {
 			}
 			z1, z2 := g.normals(w1, w2)
 			for i, u := range us {
-				zs[i][2*pair], zs[i][2*pair+1] = z1[i], z2[i]
 				g.use(u, 2*pair, z1[i])
 				g.use(u, 2*pair+1, z2[i])
 				if g.k == kMALA && batch == 1 {
-					VFMADD231PS(z1[i], z1[i], g.acc[u.sub])
-					VFMADD231PS(z2[i], z2[i], g.acc[u.sub])
+					g.accumulate(u, z1[i], z2[i])
 				}
 			}
 		}
-		if g.k == kMALA && batch > 1 {
-			Comment("Σz², lane by lane, in the generic order: by group, then by word.")
-			for i, u := range us {
-				for j := range zs[i] {
-					VFMADD231PS(zs[i][j], zs[i][j], g.acc[u.sub])
-				}
-			}
-		}
+
 	}
+}
+
+// accumulate adds z² to unit u's lane sums.
+func (g *gk) accumulate(u unit, zs ...VecVirtual) {
+	if !g.lean {
+		for _, z := range zs {
+			VFMADD231PS(z, z, g.acc[u.sub])
+		}
+		return
+	}
+	acc := g.a.vec()
+	VMOVUPS(g.accMem[u.sub], acc)
+	for _, z := range zs {
+		VFMADD231PS(z, z, acc)
+	}
+	VMOVUPS(acc, g.accMem[u.sub])
+}
+
+// scalar returns scalar argument k in every lane of a register.
+func (g *gk) scalar(k int) VecVirtual {
+	if !g.lean {
+		return g.sc[k]
+	}
+	v := g.a.vec()
+	VBROADCASTSS(g.scMem[k], v)
+	return v
 }
 
 // at addresses word j of unit u in the slice at p.
@@ -378,19 +443,19 @@ func (g *gk) use(u unit, j int, z VecVirtual) {
 	case kLangevin:
 		v := a.vec()
 		VMOVUPS(g.at(g.ptrs[0], u, j), v)
-		VFMADD231PS(g.at(g.ptrs[1], u, j), g.sc[0], v)
-		VFMADD231PS(z, g.sc[1], v)
+		VFMADD231PS(g.at(g.ptrs[1], u, j), g.scalar(0), v)
+		VFMADD231PS(z, g.scalar(1), v)
 		VMOVUPS(v, g.at(g.ptrs[0], u, j))
 	case kMALA:
 		v := a.vec()
 		VMOVUPS(g.at(g.ptrs[1], u, j), v)
-		VFMADD231PS(g.at(g.ptrs[2], u, j), g.sc[0], v)
-		VFMADD231PS(z, g.sc[1], v)
+		VFMADD231PS(g.at(g.ptrs[2], u, j), g.scalar(0), v)
+		VFMADD231PS(z, g.scalar(1), v)
 		VMOVUPS(v, g.at(g.ptrs[0], u, j))
 	case kKineticO:
 		v := a.vec()
-		VMULPS(g.at(g.ptrs[0], u, j), g.sc[0], v)
-		VFMADD231PS(z, g.sc[1], v)
+		VMULPS(g.at(g.ptrs[0], u, j), g.scalar(0), v)
+		VFMADD231PS(z, g.scalar(1), v)
 		VMOVUPS(v, g.at(g.ptrs[0], u, j))
 	}
 }
