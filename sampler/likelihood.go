@@ -72,7 +72,9 @@ type LikelihoodConfig struct {
 	FDStep float64
 	// Seed and FirstChain name the probes' streams as in [PCConfig].
 	Seed, FirstChain uint64
-	// Workers is the number of goroutines; 0 means GOMAXPROCS.
+	// Workers is the number of goroutines; 0 means GOMAXPROCS, but at
+	// most one per 4096 elements (points × d). The result does not depend
+	// on it.
 	Workers int
 }
 
@@ -191,7 +193,7 @@ func (l *Likelihood) resize(n int) {
 		l.streams = make([]sdeStream, n)
 	}
 	l.streams = l.streams[:n]
-	w := sdeWorkers(l.cfg.Workers, n)
+	w := sdeWorkers(l.cfg.Workers, n, l.d)
 	l.team.reset(n, w)
 	l.ode.resize(n, d+1, w)
 }

@@ -48,7 +48,8 @@ type ODEConfig struct {
 	Denoise bool
 	// Seed and FirstChain name the prior's streams as in [PCConfig].
 	Seed, FirstChain uint64
-	// Workers is the number of goroutines; 0 means GOMAXPROCS. The result
+	// Workers is the number of goroutines; 0 means GOMAXPROCS, but at
+	// most one per 4096 elements (chains × d). The result
 	// does not depend on it.
 	Workers int
 }
@@ -448,7 +449,7 @@ func (o *ODESampler) resize(n int) {
 		o.streams = make([]sdeStream, n)
 	}
 	o.streams = o.streams[:n]
-	w := sdeWorkers(o.cfg.Workers, n)
+	w := sdeWorkers(o.cfg.Workers, n, o.d)
 	o.team.reset(n, w)
 	o.ode.resize(n, o.d, w)
 }

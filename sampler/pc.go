@@ -89,7 +89,8 @@ type PCConfig struct {
 	// stream FirstChain + c under Seed.
 	Seed, FirstChain uint64
 	// Workers is the number of goroutines (blocks of chains); 0 means
-	// GOMAXPROCS. The result does not depend on it.
+	// GOMAXPROCS, but at most one per 4096 elements (chains × d). The
+	// result does not depend on it.
 	Workers int
 	// Trace, if not nil, is called after each corrector step with the time
 	// step index, t and the batch step size ε (not with PerChainSNR).
@@ -130,18 +131,21 @@ type PCSampler struct {
 	xs, s, z []float32 // xs is the caller's x during Sample
 	streams  []sdeStream
 	gn, zn   []float64 // per-chain norms of score and noise
-	bad      []int     // per block: first non-finite chain or −1
 	team     sdeTeam
+	// per block: the first op that made a chain non-finite, and the chain
+	badOp, badChain []int
 
-	// step state, written by the caller goroutine before a phase
-	t                float32
-	eps              float64 // batch corrector step
-	alpha, snr       float64
-	pa, pb, pc       float32 // predictor: x ← pa·x + pb·s + pc·z
-	noise            bool
-	prior            float32
-	initF, corrPrepF func(b, lo, hi int)
-	corrF, predF     func(b, lo, hi int)
+	// the schedule: each of the N steps is `per` ops, k corrector steps of
+	// two ops each (prepare, apply), then the predictor if any
+	per, k     int
+	pred, corr bool
+	// the phase's op range and the batch step size, written by the
+	// caller goroutine before each phase
+	from, to int
+	eps      float64
+	prior    float32
+	initF    func(b, lo, hi int)
+	phaseF   func(b, lo, hi int)
 }
 
 // NewPCSampler returns a predictor–corrector sampler for sde with the
@@ -182,11 +186,17 @@ func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
 		}
 	}
 	p := &PCSampler{sde: sde, score: score, cfg: cfg, d: score.Dim()}
-	p.snr = cfg.SNR
+	p.corr = cfg.Corrector == PCLangevin
+	p.pred = cfg.Predictor != PCNoPredictor
+	if p.corr {
+		p.k = cfg.CorrectorSteps
+	}
+	p.per = 2 * p.k
+	if p.pred {
+		p.per++
+	}
 	p.initF = p.initPhase
-	p.corrPrepF = p.corrPrepPhase
-	p.corrF = p.corrPhase
-	p.predF = p.predPhase
+	p.phaseF = p.phase
 	return p, nil
 }
 
@@ -257,6 +267,10 @@ func PCSNRFromNCSN(eps, sigmaL float64) float64 {
 // Sample fills x with n = len(x)/d samples, one per chain, and reports the
 // work done. It panics if len(x) is not a multiple of d. It returns an
 // error naming the step and chain if a sample becomes NaN or infinite.
+//
+// The blocks of chains run without waiting for each other except where the
+// corrector's batch step size needs every chain's norms (once per
+// corrector step; never with PerChainSNR).
 func (p *PCSampler) Sample(x []float32) (SDEStats, error) {
 	d := p.d
 	if len(x)%d != 0 {
@@ -271,9 +285,12 @@ func (p *PCSampler) Sample(x []float32) (SDEStats, error) {
 	for c := range p.streams {
 		p.streams[c] = sdeNewStream(p.cfg.Seed, p.cfg.FirstChain+uint64(c))
 	}
+	for b := range p.badOp {
+		p.badOp[b] = -1
+	}
 	p.xs = x
 	defer func() { p.xs = nil }()
-	p.team.reset(n, sdeWorkers(p.cfg.Workers, n))
+	p.team.reset(n, sdeWorkers(p.cfg.Workers, n, p.d))
 	p.team.start()
 	defer p.team.stop()
 
@@ -281,63 +298,90 @@ func (p *PCSampler) Sample(x []float32) (SDEStats, error) {
 	p.team.run(p.initF)
 
 	N := p.sde.Steps()
-	T := p.sde.End()
-	eps := p.cfg.Eps
-	corr := p.cfg.Corrector == PCLangevin
-	pred := p.cfg.Predictor != PCNoPredictor
-	for i := range N {
-		t := T
-		if N > 1 {
-			t = T + float64(i)*(eps-T)/float64(N-1)
+	total := N * p.per
+	batch := p.corr && !p.cfg.PerChainSNR
+	for o := 0; o < total; {
+		end := total
+		if batch {
+			// Run up to and including the next corrector preparation.
+			q := o
+			for q < total && !p.isPrep(q) {
+				q++
+			}
+			end = min(q+1, total)
 		}
-		p.t = float32(t)
-		last := i == N-1 && !p.cfg.KeepNoise
-		if corr {
-			p.alpha = sdeCorrectorAlpha(p.sde, t)
-			for j := range p.cfg.CorrectorSteps {
-				p.noise = !(last && !pred && j == p.cfg.CorrectorSteps-1)
-				p.team.run(p.corrPrepF)
-				st.ScoreEvals++
-				if !p.cfg.PerChainSNR {
-					var gs, zs float64
-					for c := range n {
-						gs += p.gn[c]
-						zs += p.zn[c]
-					}
-					p.eps = PCStepSize(p.snr, p.alpha, zs/float64(n), gs/float64(n))
-					if p.cfg.Trace != nil {
-						p.cfg.Trace(i, t, p.eps)
-					}
-				}
-				p.team.run(p.corrF)
-				if err := p.check("corrector", i, t); err != nil {
-					return st, err
-				}
+		p.from, p.to = o, end
+		p.team.run(p.phaseF)
+		if err := p.failure(); err != nil {
+			st.Steps = p.badStep()
+			st.ScoreEvals = st.Steps * (p.per - p.k)
+			st.Evals = st.ScoreEvals
+			return st, err
+		}
+		if last := end - 1; batch && p.isPrep(last) {
+			var gs, zs float64
+			for c := range n {
+				gs += p.gn[c]
+				zs += p.zn[c]
+			}
+			i := last / p.per
+			t := p.time(i)
+			p.eps = PCStepSize(p.cfg.SNR, sdeCorrectorAlpha(p.sde, t), zs/float64(n), gs/float64(n))
+			if p.cfg.Trace != nil {
+				p.cfg.Trace(i, t, p.eps)
 			}
 		}
-		if pred {
-			a, b, c := sdePredictor(p.sde, p.cfg.Predictor, t)
-			p.pa, p.pb, p.pc = float32(a), float32(b), float32(c)
-			p.noise = !last
-			p.team.run(p.predF)
-			st.ScoreEvals++
-			if err := p.check("predictor", i, t); err != nil {
-				return st, err
-			}
-		}
-		st.Steps++
+		o = end
 	}
+	st.Steps = N
+	st.ScoreEvals = N * (p.per - p.k) // one evaluation per prepare and per predictor
 	st.Evals = st.ScoreEvals
 	return st, nil
 }
 
-func (p *PCSampler) check(what string, i int, t float64) error {
-	for _, c := range p.bad {
-		if c >= 0 {
-			return fmt.Errorf("sampler: PC: %s at step %d (t = %g) made chain %d non-finite", what, i, t, int(p.cfg.FirstChain)+c)
+// isPrep reports whether op o prepares a corrector step.
+func (p *PCSampler) isPrep(o int) bool {
+	r := o % p.per
+	return r < 2*p.k && r%2 == 0
+}
+
+// time returns t_i = T + i(ε − T)/(N − 1), the grid linspace(T, ε, N).
+func (p *PCSampler) time(i int) float64 {
+	N, T := p.sde.Steps(), p.sde.End()
+	if N == 1 {
+		return T
+	}
+	return T + float64(i)*(p.cfg.Eps-T)/float64(N-1)
+}
+
+// failure returns the error for the earliest op that made a chain
+// non-finite, if any.
+func (p *PCSampler) failure() error {
+	op, chain := -1, -1
+	for b, o := range p.badOp {
+		if o >= 0 && (op < 0 || o < op || (o == op && p.badChain[b] < chain)) {
+			op, chain = o, p.badChain[b]
 		}
 	}
-	return nil
+	if op < 0 {
+		return nil
+	}
+	i := op / p.per
+	what := "predictor"
+	if op%p.per < 2*p.k {
+		what = "corrector"
+	}
+	return fmt.Errorf("sampler: PC: %s at step %d (t = %g) made chain %d non-finite", what, i, p.time(i), int(p.cfg.FirstChain)+chain)
+}
+
+func (p *PCSampler) badStep() int {
+	op := -1
+	for _, o := range p.badOp {
+		if o >= 0 && (op < 0 || o < op) {
+			op = o
+		}
+	}
+	return op / p.per
 }
 
 func (p *PCSampler) resize(n int) {
@@ -353,11 +397,11 @@ func (p *PCSampler) resize(n int) {
 		p.zn = make([]float64, n)
 	}
 	p.streams, p.gn, p.zn = p.streams[:n], p.gn[:n], p.zn[:n]
-	w := sdeWorkers(p.cfg.Workers, n)
-	if cap(p.bad) < w {
-		p.bad = make([]int, w)
+	w := sdeWorkers(p.cfg.Workers, n, p.d)
+	if cap(p.badOp) < w {
+		p.badOp, p.badChain = make([]int, w), make([]int, w)
 	}
-	p.bad = p.bad[:w]
+	p.badOp, p.badChain = p.badOp[:w], p.badChain[:w]
 }
 
 // initPhase draws the prior: x = σ_prior·z.
@@ -370,67 +414,76 @@ func (p *PCSampler) initPhase(_, lo, hi int) {
 	}
 }
 
-// corrPrepPhase evaluates the score, draws the corrector's noise and the
-// per-chain norms.
-func (p *PCSampler) corrPrepPhase(_, lo, hi int) {
-	d := p.d
-	p.score.TimeScore(p.s[lo*d:hi*d], p.xs[lo*d:hi*d], p.t)
-	for c := lo; c < hi; c++ {
-		zr := p.z[c*d : (c+1)*d]
-		p.streams[c].Normals(zr)
-		p.gn[c] = sdeNorm(p.s[c*d : (c+1)*d])
-		p.zn[c] = sdeNorm(zr)
+// phase runs ops [from, to) on chains [lo, hi) of block b, stopping at
+// the first op that makes one of them non-finite.
+func (p *PCSampler) phase(b, lo, hi int) {
+	if p.badOp[b] >= 0 {
+		return
 	}
-}
-
-// corrPhase applies the corrector step x ← x + ε·s + √(2ε)·z.
-func (p *PCSampler) corrPhase(b, lo, hi int) {
 	d := p.d
-	if !p.cfg.PerChainSNR {
-		e := p.eps
-		x, s, z := p.xs[lo*d:hi*d], p.s[lo*d:hi*d], p.z[lo*d:hi*d]
-		if p.noise {
-			kernel.LangevinUpdate(float32(e), float32(math.Sqrt(2*e)), x, s, z)
-		} else {
-			kernel.Axpy(float32(e), s, x)
+	x, s, z := p.xs[lo*d:hi*d], p.s[lo*d:hi*d], p.z[lo*d:hi*d]
+	N := p.sde.Steps()
+	for o := p.from; o < p.to; o++ {
+		i, r := o/p.per, o%p.per
+		t := p.time(i)
+		last := i == N-1 && !p.cfg.KeepNoise
+		if r < 2*p.k && r%2 == 0 {
+			// Corrector, prepare: score, noise, per-chain norms.
+			p.score.TimeScore(s, x, float32(t))
+			for c := lo; c < hi; c++ {
+				zr := p.z[c*d : (c+1)*d]
+				p.streams[c].Normals(zr)
+				p.gn[c] = sdeNorm(p.s[c*d : (c+1)*d])
+				p.zn[c] = sdeNorm(zr)
+			}
+			continue
 		}
-	} else {
-		for c := lo; c < hi; c++ {
-			e := PCStepSize(p.snr, p.alpha, p.zn[c], p.gn[c])
-			x, s, z := p.xs[c*d:(c+1)*d], p.s[c*d:(c+1)*d], p.z[c*d:(c+1)*d]
-			if p.noise {
-				kernel.LangevinUpdate(float32(e), float32(math.Sqrt(2*e)), x, s, z)
+		if r < 2*p.k {
+			// Corrector, apply: x ← x + ε·s + √(2ε)·z.
+			noise := !(last && !p.pred && r == 2*p.k-1)
+			if !p.cfg.PerChainSNR {
+				sdeLangevinApply(p.eps, noise, x, s, z)
 			} else {
-				kernel.Axpy(float32(e), s, x)
+				alpha := sdeCorrectorAlpha(p.sde, t)
+				for c := lo; c < hi; c++ {
+					e := PCStepSize(p.cfg.SNR, alpha, p.zn[c], p.gn[c])
+					sdeLangevinApply(e, noise, p.xs[c*d:(c+1)*d], p.s[c*d:(c+1)*d], p.z[c*d:(c+1)*d])
+				}
+			}
+		} else {
+			// Predictor: x ← a·x + b·s + c·z.
+			fa, fb, fc := sdePredictor(p.sde, p.cfg.Predictor, t)
+			pa, pb, pc := float32(fa), float32(fb), float32(fc)
+			p.score.TimeScore(s, x, float32(t))
+			s := s[:len(x)]
+			if !last {
+				for c := lo; c < hi; c++ {
+					p.streams[c].Normals(p.z[c*d : (c+1)*d])
+				}
+				z := z[:len(x)]
+				for k, v := range x {
+					m := pa*v + pb*s[k]
+					x[k] = m + pc*z[k]
+				}
+			} else {
+				for k, v := range x {
+					x[k] = pa*v + pb*s[k]
+				}
 			}
 		}
+		if c := sdeFirstNonFinite(x, d, lo); c >= 0 {
+			p.badOp[b], p.badChain[b] = o, c
+			return
+		}
 	}
-	p.bad[b] = sdeFirstNonFinite(p.xs[lo*d:hi*d], d, lo)
 }
 
-// predPhase evaluates the score, draws the noise and steps
-// x ← a·x + b·s + c·z.
-func (p *PCSampler) predPhase(b, lo, hi int) {
-	d := p.d
-	x, s := p.xs[lo*d:hi*d], p.s[lo*d:hi*d]
-	p.score.TimeScore(s, x, p.t)
-	pa, pb, pc := p.pa, p.pb, p.pc
-	if p.noise {
-		z := p.z[lo*d : hi*d]
-		for c := lo; c < hi; c++ {
-			p.streams[c].Normals(p.z[c*d : (c+1)*d])
-		}
-		z = z[:len(x)]
-		s = s[:len(x)]
-		for k, v := range x {
-			m := pa*v + pb*s[k]
-			x[k] = m + pc*z[k]
-		}
+// sdeLangevinApply steps x ← x + e·s + √(2e)·z, or x ← x + e·s without
+// noise.
+func sdeLangevinApply(e float64, noise bool, x, s, z []float32) {
+	if noise {
+		kernel.LangevinUpdate(float32(e), float32(math.Sqrt(2*e)), x, s, z)
 	} else {
-		s = s[:len(x)]
-		for k, v := range x {
-			x[k] = pa*v + pb*s[k]
-		}
+		kernel.Axpy(float32(e), s, x)
 	}
-	p.bad[b] = sdeFirstNonFinite(x, d, lo)
 }

@@ -122,10 +122,11 @@ func TestPCAllocs(t *testing.T) {
 // data much narrower than σ_min, where the score at level i is −x/σ_i²:
 // at the first step, with x drawn from the prior, the step is annealed
 // Langevin's within 5% (the norms' fluctuation is about 1/√(d·chains));
-// later the chains sit at the Langevin step's own stationary variance
-// σ_i²/(1 − snr²) (unadjusted Langevin at step 2snr²σ_i² on N(0, σ_i²)),
-// so the steps are annealed Langevin's times 1 − snr² = 0.9, within 3% on
-// average.
+// later the chains sit between the marginal's variance σ_i² and the
+// Langevin step's own stationary variance σ_i²/(1 − snr²) (unadjusted
+// Langevin at step 2snr²σ_i² on N(0, σ_i²)), so the steps are annealed
+// Langevin's times a factor between 1 − snr² = 0.9 and 1 (0.92 measured,
+// on average over the later steps).
 func TestPCNCSNStepSizes(t *testing.T) {
 	const epsNCSN, sigmaL = 2e-5, 0.01
 	snr := PCSNRFromNCSN(epsNCSN, sigmaL)
@@ -164,8 +165,8 @@ func TestPCNCSNStepSizes(t *testing.T) {
 		mean += r
 	}
 	mean /= float64(len(ratios) - 20)
-	if want := 1 - snr*snr; math.Abs(mean/want-1) > 0.03 {
-		t.Errorf("later corrector steps / annealed Langevin's = %.4f on average, want %.4f ± 3%%", mean, want)
+	if lo := 1 - snr*snr; mean < 0.98*lo || mean > 1 {
+		t.Errorf("later corrector steps / annealed Langevin's = %.4f on average, want in [%.4f, 1]", mean, 0.98*lo)
 	}
 	t.Logf("corrector step / annealed Langevin step: first %.4f, mean of later steps %.4f (1 − snr² = %.4f)", ratios[0], mean, 1-snr*snr)
 }

@@ -47,8 +47,8 @@ func sdeBenchRun(b *testing.B, chains, d, workers int, sample func(x []float32) 
 // evaluations per sample) with the analytic Gaussian score.
 func BenchmarkPC(b *testing.B) {
 	for _, sh := range sdeBenchShapes {
-		for _, w := range []int{1, 0} {
-			name := fmt.Sprintf("%v/chains=%d/d=%d/workers=%d", kernel.Active(), sh.chains, sh.d, sdeWorkers(w, sh.chains))
+		for _, w := range []int{1, 2} {
+			name := fmt.Sprintf("%v/chains=%d/d=%d/workers=%d", kernel.Active(), sh.chains, sh.d, sdeWorkers(w, sh.chains, sh.d))
 			b.Run(name, func(b *testing.B) {
 				sde := DefaultVP()
 				p, err := NewPCSampler(sde, sdeBenchScore(sde, sh.d), PCConfig{Workers: w})
@@ -67,8 +67,8 @@ func BenchmarkPC(b *testing.B) {
 func BenchmarkODE(b *testing.B) {
 	for _, m := range []ODEMethod{ODEHeun, ODERK45} {
 		for _, sh := range sdeBenchShapes {
-			for _, w := range []int{1, 0} {
-				name := fmt.Sprintf("%v/%v/chains=%d/d=%d/workers=%d", kernel.Active(), m, sh.chains, sh.d, sdeWorkers(w, sh.chains))
+			for _, w := range []int{1, 2} {
+				name := fmt.Sprintf("%v/%v/chains=%d/d=%d/workers=%d", kernel.Active(), m, sh.chains, sh.d, sdeWorkers(w, sh.chains, sh.d))
 				b.Run(name, func(b *testing.B) {
 					sde := DefaultVP()
 					o, err := NewODESampler(sde, sdeBenchScore(sde, sh.d), ODEConfig{Method: m, Steps: 100, Workers: w})

@@ -23,12 +23,18 @@ type sdeTeam struct {
 	wg     sync.WaitGroup
 }
 
-// sdeWorkers returns the number of blocks for n chains given a requested
-// goroutine count (0 means GOMAXPROCS).
-func sdeWorkers(req, n int) int {
+// sdeMinBlock is the least work (chains × d) worth a goroutine of its own
+// by default: a phase's hand-off costs microseconds on a busy machine.
+const sdeMinBlock = 4096
+
+// sdeWorkers returns the number of blocks for n chains of dimension d
+// given a requested goroutine count: req if positive, else GOMAXPROCS
+// but no more than one block per sdeMinBlock elements. Never more blocks
+// than chains.
+func sdeWorkers(req, n, d int) int {
 	w := req
 	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
+		w = min(runtime.GOMAXPROCS(0), n*d/sdeMinBlock)
 	}
 	return max(min(w, n), 1)
 }

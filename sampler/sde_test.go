@@ -80,6 +80,17 @@ func (g *sdeGauss) variances(v []float64, t float64) float64 {
 
 func (g *sdeGauss) TimeScore(dst, x []float32, t float32) {
 	d := len(g.mu)
+	if g.q == nil {
+		// Isotropic or diagonal: no scratch, so any d allocates nothing.
+		m, sd := g.sde.Marginal(float64(t))
+		for p := 0; p < len(x); p += d {
+			for k := range d {
+				v := m*m*g.lam[k] + sd*sd
+				dst[p+k] = float32(-(float64(x[p+k]) - m*g.mu[k]) / v)
+			}
+		}
+		return
+	}
 	var ub, vb [16]float64
 	u, v := ub[:], vb[:]
 	if d > len(ub) {
@@ -93,10 +104,6 @@ func (g *sdeGauss) TimeScore(dst, x []float32, t float32) {
 			u[k] /= v[k]
 		}
 		for i := range d {
-			if g.q == nil {
-				dst[p+i] = float32(-u[i])
-				continue
-			}
 			var s float64
 			for k := range d {
 				s += g.q[i][k] * u[k]
