@@ -7,3 +7,5 @@ package kernel
 //go:generate go run ../gen/arm64/level1 -out ../asm/level1_arm64.s -stubs ../asm/level1_arm64.go -pkg asm
 //go:generate go run ../gen/arm64/act -out ../asm/act_arm64.s -stubs ../asm/act_arm64.go -pkg asm
 //go:generate go run ../gen/arm64/langevin -out ../asm/langevin_arm64.s -stubs ../asm/langevin_arm64.go -pkg asm
+//go:generate go run ../gen/arm64/gemm -out ../asm/gemm_arm64.s -stubs ../asm/gemm_arm64.go -pkg asm
+//go:generate go run ../gen/arm64/peak -out ../asm/peak_arm64.s -stubs ../asm/peak_arm64.go -pkg asm

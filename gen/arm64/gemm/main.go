@@ -1,0 +1,246 @@
+// Command gemm generates the NEON GEMM microkernel and packed matvec of
+// package kernel (asm/gemm_arm64.s and its declarations):
+//
+//	GemmNEON    6×16 tile, V0..V23 accumulators (row r in V4r..V4r+3)
+//	MatVecNEON  y = bias + xᵀ·B over packed panels of 16 columns, axpy form
+//
+// Both need only instructions Go's assembler knows (VLD1, VLD1R, VFMLA,
+// VST1): the a operand is broadcast by LD1R, so there is no multiply by
+// element and no horizontal sum. Run by go generate from
+// kernel/generate_neon.go.
+package main
+
+import (
+	"fmt"
+
+	"github.com/scorekit/scorekit/gen/arm64/emit"
+	"github.com/scorekit/scorekit/gen/arm64/neon"
+)
+
+func main() { neon.Main("gemm", build) }
+
+const (
+	mr = 6  // tile rows
+	nv = 4  // vectors per tile row
+	nr = 16 // tile columns
+)
+
+func build(e *emit.Emitter) {
+	gemm(e)
+	matvec(e)
+}
+
+func p(name, typ string) emit.Param { return emit.Param{Name: name, Type: typ} }
+
+// The general registers of GemmNEON.
+const (
+	rK    emit.R = 0
+	rA    emit.R = 1
+	rRS   emit.R = 2 // row stride of A, bytes
+	rPS   emit.R = 3 // step stride of A, bytes
+	rB    emit.R = 4
+	rC    emit.R = 5
+	rLDC  emit.R = 6 // row stride of C, bytes
+	rBias emit.R = 7
+	rMode emit.R = 8
+	rM    emit.R = 9
+	rRow0 emit.R = 10 // R10..R15: A's row pointers
+	rT    emit.R = 16
+)
+
+func acc(r, v int) emit.V { return emit.V(nv*r + v) }
+
+// bv are the b row's registers, bc the a broadcasts (rotated).
+var (
+	bv = []emit.V{24, 25, 26, 27}
+	bc = []emit.V{28, 29, 30, 31}
+)
+
+func gemm(e *emit.Emitter) {
+	name := "GemmNEON"
+	e.TEXT(emit.Func{
+		Name: name,
+		Doc: []string{
+			fmt.Sprintf("%s computes rows 0..m−1 (1 ≤ m ≤ %d) of a %d×%d tile of C (row stride ldc elements):", name, mr, mr, nr),
+			fmt.Sprintf("C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", nr),
+			"C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place",
+			"with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).",
+		},
+		Params: []emit.Param{p("k", "int"), p("m", "int"), p("a", "*float32"), p("rs", "int"), p("ps", "int"),
+			p("b", "*float32"), p("c", "*float32"), p("ldc", "int"), p("bias", "*float32"), p("mode", "int")},
+		Requires: "ASIMD",
+	})
+	for _, x := range []struct {
+		arg string
+		r   emit.R
+	}{{"k", rK}, {"m", rM}, {"a", rA}, {"rs", rRS}, {"ps", rPS}, {"b", rB}, {"c", rC}, {"ldc", rLDC}, {"bias", rBias}, {"mode", rMode}} {
+		e.MOVD(e.Arg(x.arg), x.r)
+	}
+	e.Inst("LSL $2, %s", rRS)
+	e.Inst("LSL $2, %s", rPS)
+	e.Inst("LSL $2, %s", rLDC)
+	e.Comment("a code path per row count, so that a short tile touches only its rows")
+	for rows := mr; rows >= 1; rows-- {
+		e.Inst("CMP $%d, %s", rows, rM)
+		e.Inst("BEQ m%d", rows)
+	}
+	e.Inst("RET // m out of range: the Go wrapper never calls with one")
+	for rows := mr; rows >= 1; rows-- {
+		gemmRows(e, rows)
+	}
+}
+
+func gemmRows(e *emit.Emitter, rows int) {
+	l := func(s string) string { return fmt.Sprintf("m%d%s", rows, s) }
+	e.Comment("%d rows. V0..V%d: %d×%d accumulators (row r in V4r..V4r+3); V24..V27: b row; V28..V31: broadcast a; R10..R%d: A's rows",
+		rows, nv*rows-1, rows, nr, 10+rows-1)
+	e.Label(l(""))
+	e.MOVD(rA.String(), rRow0)
+	for r := 1; r < rows; r++ {
+		e.Inst("ADD %s, %s, %s", rRS, rRow0+emit.R(r-1), rRow0+emit.R(r))
+	}
+	e.Inst("CMP $1, %s", rMode)
+	e.Inst("BEQ %s", l("load"))
+	e.Inst("CMP $2, %s", rMode)
+	e.Inst("BEQ %s", l("bias"))
+	e.Comment("mode 0: start from zero")
+	for r := range rows {
+		for v := range nv {
+			e.VEOR(acc(r, v), acc(r, v), acc(r, v))
+		}
+	}
+	e.Inst("B %s", l("loop"))
+
+	e.Label(l("load"))
+	e.Comment("mode 1: start from C")
+	e.MOVD(rC.String(), rT)
+	for r := range rows {
+		e.VLD1(rT, acc(r, 0), acc(r, 1), acc(r, 2), acc(r, 3))
+		if r < rows-1 {
+			e.Inst("ADD %s, %s", rLDC, rT)
+		}
+	}
+	e.Inst("B %s", l("loop"))
+
+	e.Label(l("bias"))
+	e.Comment("mode 2: start from the bias row, in every tile row")
+	e.VLD1(rBias, acc(0, 0), acc(0, 1), acc(0, 2), acc(0, 3))
+	for r := 1; r < rows; r++ {
+		for v := range nv {
+			e.VMOV(acc(r, v), acc(0, v))
+		}
+	}
+
+	e.Comment("one step p per iteration: the b row, then each row's a broadcast and its %d FMAs", nv)
+	e.Label(l("loop"))
+	e.Inst("CBZ %s, %s", rK, l("store"))
+	e.VLD1P(rB, bv...)
+	for r := range rows {
+		x := bc[r%len(bc)]
+		e.Inst("VLD1R.P (%s)(%s), [%s]", rRow0+emit.R(r), rPS, x.S4())
+		for v := range nv {
+			e.VFMLA(acc(r, v), bv[v], x)
+		}
+	}
+	e.Inst("SUB $1, %s", rK)
+	e.Inst("B %s", l("loop"))
+
+	e.Label(l("store"))
+	e.Comment("write the rows to C")
+	for r := range rows {
+		e.Inst("VST1 [%s, %s, %s, %s], (%s)", acc(r, 0).S4(), acc(r, 1).S4(), acc(r, 2).S4(), acc(r, 3).S4(), rC)
+		if r < rows-1 {
+			e.Inst("ADD %s, %s", rLDC, rC)
+		}
+	}
+	e.Inst("RET")
+}
+
+// The general registers of MatVecNEON.
+const (
+	mK      emit.R = 0
+	mNP     emit.R = 1
+	mBB     emit.R = 2 // the next panel
+	mX      emit.R = 3
+	mY      emit.R = 4
+	mBias   emit.R = 5
+	mStride emit.R = 6 // bytes per panel
+	mP0     emit.R = 7 // R7..R10: the panels of a group
+	mXP     emit.R = 11
+	mKK     emit.R = 12
+)
+
+// matvec emits y[j] = init[j] + Σₚ x[p]·B[p][j] over np packed panels of
+// nr columns, init being bias or 0 if bias is nil. Panels go four, two,
+// then one at a time (up to sixteen independent FMA chains).
+func matvec(e *emit.Emitter) {
+	name := "MatVecNEON"
+	e.TEXT(emit.Func{
+		Name: name,
+		Doc: []string{
+			fmt.Sprintf("%s computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np", name),
+			fmt.Sprintf("packed panels of %d columns (panel q: k rows of %d values at b[q·k·%d:]); init is bias,", nr, nr, nr),
+			fmt.Sprintf("or 0 if bias is nil. y (and bias) hold np·%d values.", nr),
+		},
+		Params:   []emit.Param{p("k", "int"), p("np", "int"), p("b", "*float32"), p("x", "*float32"), p("y", "*float32"), p("bias", "*float32")},
+		Requires: "ASIMD",
+	})
+	for _, x := range []struct {
+		arg string
+		r   emit.R
+	}{{"k", mK}, {"np", mNP}, {"b", mBB}, {"x", mX}, {"y", mY}, {"bias", mBias}} {
+		e.MOVD(e.Arg(x.arg), x.r)
+	}
+	e.Inst("LSL $6, %s, %s", mK, mStride)
+	const xb emit.V = 31
+	tmp := [][]emit.V{{16, 17, 18, 19}, {20, 21, 22, 23}}
+	for gi, g := range []int{4, 2, 1} {
+		next := []string{"g2", "g1", "done"}[gi]
+		gl := fmt.Sprintf("g%d", g)
+		e.Comment("%d panels at a time. V0..V%d: accumulators (panel q in V4q..V4q+3); V16..V23: b rows; V31: broadcast x[p]", g, 4*g-1)
+		e.Label(gl)
+		e.Inst("CMP $%d, %s", g, mNP)
+		e.Inst("BLT %s", next)
+		accs := func(q int) []emit.V { return []emit.V{acc(q, 0), acc(q, 1), acc(q, 2), acc(q, 3)} }
+		e.Inst("CBZ %s, %szero", mBias, gl)
+		for q := range g {
+			e.VLD1P(mBias, accs(q)...)
+		}
+		e.Inst("B %sinit", gl)
+		e.Label(gl + "zero")
+		for q := range g {
+			for _, v := range accs(q) {
+				e.VEOR(v, v, v)
+			}
+		}
+		e.Label(gl + "init")
+		e.MOVD(mBB.String(), mP0)
+		for q := 1; q < g; q++ {
+			e.Inst("ADD %s, %s, %s", mStride, mP0+emit.R(q-1), mP0+emit.R(q))
+		}
+		e.MOVD(mX.String(), mXP)
+		e.MOVD(mK.String(), mKK)
+		e.Label(gl + "loop")
+		e.Inst("CBZ %s, %sstore", mKK, gl)
+		e.Inst("VLD1R.P 4(%s), [%s]", mXP, xb.S4())
+		for q := range g {
+			t := tmp[q%2]
+			e.VLD1P(mP0+emit.R(q), t...)
+			for v := range nv {
+				e.VFMLA(acc(q, v), t[v], xb)
+			}
+		}
+		e.Inst("SUB $1, %s", mKK)
+		e.Inst("B %sloop", gl)
+		e.Label(gl + "store")
+		for q := range g {
+			e.VST1P(mY, accs(q)...)
+		}
+		e.Comment("the last panel's pointer ends where the next group starts")
+		e.MOVD((mP0 + emit.R(g-1)).String(), mBB)
+		e.Inst("SUB $%d, %s", g, mNP)
+		e.Inst("B %s", gl)
+	}
+	e.Label("done")
+	e.Inst("RET")
+}

@@ -1,0 +1,30 @@
+//go:build gc && !purego
+
+package kernel
+
+import "github.com/scorekit/scorekit/asm"
+
+// The NEON microkernel: a 6×16 tile in 24 of the 32 vector registers, the
+// same panel width as AVX2, with a kc×16 panel of B (16 KB) and a 6×kc
+// panel of A in L1 and a 120×kc block of A in L2 on any ARMv8 core.
+func gemmArch() (t [numImpls]*gemmShape) {
+	t[NEON] = &gemmShape{mr: 6, nr: 16, mc: 120, kc: 256}
+	return t
+}
+
+// gemmMicroArch runs i's assembly microkernel on the first m rows of a
+// full-width tile.
+func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit) {
+	if i != NEON {
+		panic("kernel: GemmMicro: no assembly for " + i.String())
+	}
+	asm.GemmNEON(k, m, a, rs, ps, b, c, ldc, bias, int(init))
+}
+
+// matVecArch runs i's assembly matvec over np full panels.
+func matVecArch(i Impl, k, np int, b, x, y, bias *float32) {
+	if i != NEON {
+		panic("kernel: MatVec: no assembly for " + i.String())
+	}
+	asm.MatVecNEON(k, np, b, x, y, bias)
+}
