@@ -105,48 +105,69 @@ func (g *Gaussian) Cov() []float64 {
 	return c
 }
 
-// eval returns log N(x; μ, Σ + s2·I) and, if grad is not nil, sets grad to
-// its gradient in x. y is scratch of length d.
-func (g *Gaussian) eval(x []float64, s2 float64, grad, y []float64) float64 {
-	d := g.d
-	var quad, logdet float64
-	for k := 0; k < d; k++ {
-		var p float64
-		for i := 0; i < d; i++ {
-			p += g.q[i*d+k] * (x[i] - g.mean[i])
-		}
-		l := g.lambda[k] + s2
-		quad += p * p / l
-		logdet += math.Log(l)
-		y[k] = p / l
+// prep sets inv[k] = 1/(λₖ + s2) and returns log det(Σ + s2·I): the
+// per-noise-level constants, computed once per batch.
+func (g *Gaussian) prep(s2 float64, inv []float64) (logdet float64) {
+	for k, l := range g.lambda {
+		inv[k] = 1 / (l + s2)
+		logdet += math.Log(l + s2)
 	}
-	if grad != nil {
-		for i := 0; i < d; i++ {
-			var s float64
-			row := g.q[i*d : i*d+d]
-			for k, v := range row {
-				s += v * y[k]
-			}
-			grad[i] = -s
+	return logdet
+}
+
+// eval returns log N(x; μ, Σ + s2·I) given prep's inv and logdet, and sets
+// y = (Σ + s2·I)⁻¹(x − μ) in the eigenbasis: yₖ = inv[k]·(Qᵀ(x − μ))ₖ.
+func (g *Gaussian) eval(x, inv []float64, logdet float64, y []float64) float64 {
+	d := g.d
+	for k := range y[:d] {
+		y[k] = 0
+	}
+	for i := 0; i < d; i++ {
+		dx := x[i] - g.mean[i]
+		row := g.q[i*d : i*d+d]
+		for k, v := range row {
+			y[k] += v * dx
 		}
+	}
+	var quad float64
+	for k, p := range y[:d] {
+		y[k] = p * inv[k]
+		quad += p * y[k]
 	}
 	return -0.5 * (quad + logdet + float64(d)*log2Pi)
+}
+
+// addGrad adds scale times the gradient −Q·y of the log density to dst.
+func (g *Gaussian) addGrad(dst, y []float64, scale float64) {
+	d := g.d
+	for i := 0; i < d; i++ {
+		var s float64
+		row := g.q[i*d : i*d+d]
+		for k, v := range row {
+			s += v * y[k]
+		}
+		dst[i] -= scale * s
+	}
 }
 
 // LogDensity64 returns log p(x), normalised.
 func (g *Gaussian) LogDensity64(x []float64) float64 {
 	checkPoint("Gaussian.LogDensity64", g.d, len(x))
-	b := g.pool.get(g.d)
+	b := g.pool.get(2 * g.d)
 	defer g.pool.put(b)
-	return g.eval(x, 0, nil, *b)
+	inv, y := (*b)[:g.d], (*b)[g.d:]
+	return g.eval(x, inv, g.prep(0, inv), y)
 }
 
 // Score64 sets dst to ∇log p(x) = −Σ⁻¹(x − μ).
 func (g *Gaussian) Score64(dst, x []float64) {
 	checkPoint("Gaussian.Score64", g.d, len(x), len(dst))
-	b := g.pool.get(g.d)
+	b := g.pool.get(2 * g.d)
 	defer g.pool.put(b)
-	g.eval(x, 0, dst, *b)
+	inv, y := (*b)[:g.d], (*b)[g.d:]
+	g.eval(x, inv, g.prep(0, inv), y)
+	clear(dst)
+	g.addGrad(dst, y, 1)
 }
 
 // Score sets dst to ∇log p at each of the n = len(x)/d rows of x.
@@ -157,13 +178,20 @@ func (g *Gaussian) Score(dst, x []float32) { g.NoiseScore(dst, x, 0) }
 func (g *Gaussian) NoiseScore(dst, x []float32, sigma float32) {
 	n := checkBatch("Gaussian.NoiseScore", g.d, len(x), len(dst))
 	d := g.d
-	s2 := float64(sigma) * float64(sigma)
-	b := g.pool.get(3 * d)
-	defer g.pool.put(b)
-	xs, y, gr := (*b)[:d], (*b)[d:2*d], (*b)[2*d:]
+	var stack [64]float64 // small d: no pool round trip
+	buf := stack[:]
+	if 4*d > len(stack) {
+		b := g.pool.get(4 * d)
+		defer g.pool.put(b)
+		buf = *b
+	}
+	inv, xs, y, gr := buf[:d], buf[d:2*d], buf[2*d:3*d], buf[3*d:4*d]
+	logdet := g.prep(float64(sigma)*float64(sigma), inv)
 	for r := 0; r < n; r++ {
 		widen(xs, x[r*d:r*d+d])
-		g.eval(xs, s2, gr, y)
+		g.eval(xs, inv, logdet, y)
+		clear(gr)
+		g.addGrad(gr, y, 1)
 		narrow(dst[r*d:r*d+d], gr)
 	}
 }
@@ -175,12 +203,18 @@ func (g *Gaussian) LogDensity(dst, x []float32) {
 		panicDst("Gaussian.LogDensity", len(dst), n)
 	}
 	d := g.d
-	b := g.pool.get(2 * d)
-	defer g.pool.put(b)
-	xs, y := (*b)[:d], (*b)[d:]
+	var stack [48]float64
+	buf := stack[:]
+	if 3*d > len(stack) {
+		b := g.pool.get(3 * d)
+		defer g.pool.put(b)
+		buf = *b
+	}
+	inv, xs, y := buf[:d], buf[d:2*d], buf[2*d:3*d]
+	logdet := g.prep(0, inv)
 	for r := 0; r < n; r++ {
 		widen(xs, x[r*d:r*d+d])
-		dst[r] = float32(g.eval(xs, 0, nil, y))
+		dst[r] = float32(g.eval(xs, inv, logdet, y))
 	}
 }
 

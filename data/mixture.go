@@ -76,50 +76,52 @@ func (m *Mixture) Weights() []float64 {
 // Components returns the components (shared, not copied).
 func (m *Mixture) Components() []*Gaussian { return append([]*Gaussian(nil), m.comps...) }
 
-// scratch lengths: y d, component grad d, logs K.
-func (m *Mixture) scratchLen() int { return 2*m.d + len(m.comps) }
+// mixScratch is the work space of one batch at one noise level: each
+// component's inv (K·d), log det (K) and y (K·d), and the log terms (K).
+type mixScratch struct {
+	inv, logdet, y, lk []float64
+}
+
+func (m *Mixture) scratchLen() int { K := len(m.comps); return 2*K*m.d + 2*K }
+
+func (m *Mixture) split(b []float64, s2 float64) mixScratch {
+	d, K := m.d, len(m.comps)
+	s := mixScratch{inv: b[:K*d], logdet: b[K*d : K*d+K], y: b[K*d+K : 2*K*d+K], lk: b[2*K*d+K : 2*K*d+2*K]}
+	for k, c := range m.comps {
+		s.logdet[k] = c.prep(s2, s.inv[k*d:k*d+d])
+	}
+	return s
+}
 
 // eval returns log p_σ(x) and, if grad is not nil, sets grad to its
-// gradient; b is scratch of length scratchLen.
-func (m *Mixture) eval(x []float64, s2 float64, grad, b []float64) float64 {
-	d, K := m.d, len(m.comps)
-	y, gk, lk := b[:d], b[d:2*d], b[2*d:2*d+K]
+// gradient.
+func (m *Mixture) eval(x []float64, s mixScratch, grad []float64) float64 {
+	d := m.d
 	mx := math.Inf(-1)
 	for k, c := range m.comps {
-		lk[k] = m.logW[k] + c.eval(x, s2, nil, y)
-		if math.IsNaN(lk[k]) {
-			mx = lk[k]
+		s.lk[k] = m.logW[k] + c.eval(x, s.inv[k*d:k*d+d], s.logdet[k], s.y[k*d:k*d+d])
+		if math.IsNaN(s.lk[k]) {
+			mx = s.lk[k]
 			break
 		}
-		if lk[k] > mx {
-			mx = lk[k]
-		}
+		mx = max(mx, s.lk[k])
 	}
 	if math.IsInf(mx, -1) || math.IsNaN(mx) {
-		if grad != nil {
-			for i := range grad {
-				grad[i] = math.NaN()
-			}
+		for i := range grad {
+			grad[i] = math.NaN()
 		}
 		return mx
 	}
 	var z float64
-	for k := range lk {
-		lk[k] = math.Exp(lk[k] - mx)
-		z += lk[k]
+	for k, l := range s.lk {
+		s.lk[k] = math.Exp(l - mx)
+		z += s.lk[k]
 	}
 	if grad != nil {
-		for i := range grad {
-			grad[i] = 0
-		}
+		clear(grad)
 		for k, c := range m.comps {
-			r := lk[k] / z
-			if r == 0 {
-				continue
-			}
-			c.eval(x, s2, gk, y)
-			for i, v := range gk {
-				grad[i] += r * v
+			if r := s.lk[k] / z; r != 0 {
+				c.addGrad(grad, s.y[k*d:k*d+d], r)
 			}
 		}
 	}
@@ -131,16 +133,11 @@ func (m *Mixture) LogDensity64(x []float64) float64 {
 	checkPoint("Mixture.LogDensity64", m.d, len(x))
 	b := m.pool.get(m.scratchLen())
 	defer m.pool.put(b)
-	return m.eval(x, 0, nil, *b)
+	return m.eval(x, m.split(*b, 0), nil)
 }
 
 // Score64 sets dst to ∇log p(x).
-func (m *Mixture) Score64(dst, x []float64) {
-	checkPoint("Mixture.Score64", m.d, len(x), len(dst))
-	b := m.pool.get(m.scratchLen())
-	defer m.pool.put(b)
-	m.eval(x, 0, dst, *b)
-}
+func (m *Mixture) Score64(dst, x []float64) { m.NoiseScore64(dst, x, 0) }
 
 // NoiseScore64 sets dst to the score of the mixture convolved with
 // N(0, σ²I) at x.
@@ -148,7 +145,7 @@ func (m *Mixture) NoiseScore64(dst, x []float64, sigma float64) {
 	checkPoint("Mixture.NoiseScore64", m.d, len(x), len(dst))
 	b := m.pool.get(m.scratchLen())
 	defer m.pool.put(b)
-	m.eval(x, sigma*sigma, dst, *b)
+	m.eval(x, m.split(*b, sigma*sigma), dst)
 }
 
 // Score sets dst to ∇log p at each of the n = len(x)/d rows of x.
@@ -157,17 +154,8 @@ func (m *Mixture) Score(dst, x []float32) { m.NoiseScore(dst, x, 0) }
 // NoiseScore sets dst to the exact score of the mixture convolved with
 // N(0, σ²I) at each row of x.
 func (m *Mixture) NoiseScore(dst, x []float32, sigma float32) {
-	n := checkBatch("Mixture.NoiseScore", m.d, len(x), len(dst))
-	d := m.d
-	s2 := float64(sigma) * float64(sigma)
-	b := m.pool.get(m.scratchLen() + 2*d)
-	defer m.pool.put(b)
-	xs, gr, rest := (*b)[:d], (*b)[d:2*d], (*b)[2*d:]
-	for r := 0; r < n; r++ {
-		widen(xs, x[r*d:r*d+d])
-		m.eval(xs, s2, gr, rest)
-		narrow(dst[r*d:r*d+d], gr)
-	}
+	checkBatch("Mixture.NoiseScore", m.d, len(x), len(dst))
+	m.batch(dst, nil, x, float64(sigma)*float64(sigma))
 }
 
 // LogDensity sets dst[i] to log p at row i of x (normalised).
@@ -176,13 +164,30 @@ func (m *Mixture) LogDensity(dst, x []float32) {
 	if len(dst) != n {
 		panicDst("Mixture.LogDensity", len(dst), n)
 	}
+	m.batch(nil, dst, x, 0)
+}
+
+// batch sets the scores (if score is not nil) or the log densities of the
+// rows of x at noise variance s2.
+func (m *Mixture) batch(score, logp, x []float32, s2 float64) {
 	d := m.d
-	b := m.pool.get(m.scratchLen() + d)
-	defer m.pool.put(b)
-	xs, rest := (*b)[:d], (*b)[d:]
-	for r := 0; r < n; r++ {
+	var stack [64]float64 // small d and K: no pool round trip
+	buf := stack[:]
+	if l := m.scratchLen() + 2*d; l > len(stack) {
+		b := m.pool.get(l)
+		defer m.pool.put(b)
+		buf = *b
+	}
+	xs, gr := buf[:d], buf[d:2*d]
+	s := m.split(buf[2*d:], s2)
+	for r := 0; r < len(x)/d; r++ {
 		widen(xs, x[r*d:r*d+d])
-		dst[r] = float32(m.eval(xs, 0, nil, rest))
+		if score == nil {
+			logp[r] = float32(m.eval(xs, s, nil))
+			continue
+		}
+		m.eval(xs, s, gr)
+		narrow(score[r*d:r*d+d], gr)
 	}
 }
 
