@@ -63,18 +63,19 @@ func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32,
 	g := newGeometry(impl)
 	for j0 := 0; j0 < n; j0 += g.nc {
 		nb := min(g.nc, n-j0)
+		// Pack this slab of op(B), all of K, in kc-blocks of nr-panels (the
+		// layout of Dense's weights), then run every row block over it.
+		npad := g.panels(nb) * g.nr
+		bufB := getBuf(k * npad)
 		for p0 := 0; p0 < k; p0 += g.kc {
-			pb := min(g.kc, k-p0)
-			bufB := getBuf(g.panels(nb) * pb * g.nr)
-			packB(g.nr, *bufB, b, transB, p0, pb, j0, nb)
-			blk := block{
-				g: g, a: a, transA: transA, alpha: alpha, k0: p0, k1: p0 + pb,
-				b: *bufB, c: c, j0: j0, nb: nb, init: init,
-			}
-			blk.rows(workers, m)
-			putBuf(bufB)
-			init = kernel.GemmLoad
+			packB(g.nr, (*bufB)[p0*npad:], b, transB, p0, min(g.kc, k-p0), j0, nb)
 		}
+		blk := block{
+			g: g, a: a, transA: transA, alpha: alpha, k0: 0, k1: k,
+			b: *bufB, npad: npad, c: c, j0: j0, nb: nb, init: init,
+		}
+		blk.rows(workers, m)
+		putBuf(bufB)
 	}
 }
 
@@ -85,8 +86,8 @@ type geometry struct {
 	nc             int
 }
 
-// ncMax bounds the columns of B packed at once (kc·nc floats, 1 MB at
-// kc = 256): wider products go in slabs.
+// ncMax bounds the columns of B packed at once: wider products go in
+// slabs.
 const ncMax = 1024
 
 func newGeometry(impl kernel.Impl) geometry {
@@ -148,12 +149,12 @@ func (blk *block) rows(workers, m int) {
 
 // run computes rows i0..i1−1 in blocks of mc rows. For each block and
 // each kc-block of K: pack A's block (unless the microkernel can read A in
-// place: not transposed, alpha = 1), then for each strip of mr rows every
+// place, transposed or not: alpha = 1), then for each strip of mr rows every
 // nr-column panel; after the last kc-block, the epilogue on the strip
 // while it is in L1. The block of C stays in L2 across the kc-blocks.
 func (blk *block) run(i0, i1 int) {
 	g := blk.g
-	inPlace := !blk.transA && blk.alpha == 1
+	inPlace := blk.alpha == 1 // else A is packed, scaled by alpha
 	var pa []float32
 	if !inPlace {
 		bufA := getBuf(g.mc * min(g.kc, blk.k1-blk.k0))
@@ -175,9 +176,13 @@ func (blk *block) run(i0, i1 int) {
 				m := min(g.mr, mb-ir)
 				var ap []float32
 				var rs, ps int
-				if inPlace {
+				switch {
+				case inPlace && blk.transA:
+					// op(A)(i, p) = a(p, i): rows of op(A) run along a's rows.
+					ap, rs, ps = blk.a.Data[p0*blk.a.Stride+ib+ir:], 1, blk.a.Stride
+				case inPlace:
 					ap, rs, ps = blk.a.Data[(ib+ir)*blk.a.Stride+p0:], blk.a.Stride, 1
-				} else {
+				default:
 					ap, rs, ps = pa[ir*pb:], 1, g.mr
 				}
 				crow := (ib + ir) * ldc

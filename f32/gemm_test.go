@@ -103,8 +103,8 @@ func TestGemmReference(t *testing.T) {
 			n := 1 + rng.IntN(3*nr+1)
 			k := 1 + rng.IntN(3*8+1)
 			switch trial % 8 {
-			case 0:
-				k = kc + 1 + rng.IntN(40) // two K blocks
+			case 0, 2, 6:
+				k = kc + 1 + rng.IntN(40) // two K blocks, every transposition
 			case 1:
 				m = mr*(1+rng.IntN(3)) + rng.IntN(2)
 				n = nr*(1+rng.IntN(3)) + rng.IntN(2)
