@@ -7,6 +7,9 @@
 //
 // The commands:
 //
+//	demo     train a score network on a toy set, sample it, draw samples.png
+//	train    train a score network on a built-in set, a CSV or a .npy file
+//	sample   draw samples from a trained model with a Langevin or SDE sampler
 //	cpu      print the CPU features seen and the kernel implementation chosen
 //
 // Run "scorekit <command> -h" for a command's flags.
@@ -30,7 +33,10 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"cpu": {"print the CPU features seen and the kernel implementation chosen", runCPU},
+	"cpu":    {"print the CPU features seen and the kernel implementation chosen", runCPU},
+	"demo":   {"train a score network on a toy set, sample it, draw samples.png", runDemo},
+	"train":  {"train a score network on a built-in set, a CSV or a .npy file", runTrain},
+	"sample": {"draw samples from a trained model with a Langevin or SDE sampler", runSample},
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,5 +63,127 @@ func TestUsageErrors(t *testing.T) {
 	e.Reset()
 	if code := run([]string{"cpu", "extra"}, &o, &e); code != 2 || !strings.Contains(e.String(), `unexpected argument "extra"`) {
 		t.Fatalf("extra argument: exit %d, %q", code, e.String())
+	}
+}
+
+func TestDemo(t *testing.T) {
+	bin := scorekit(t)
+	dir := t.TempDir()
+	out, errOut, code := exe(t, bin, nil, "demo", "-steps", "1500", "-n", "600", "-T", "40", "-out", dir)
+	if code != 0 {
+		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, f := range []string{"samples.png", "samples.csv", "model.safetensors"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("demo did not write %s: %v", f, err)
+		}
+	}
+	// The samples must beat the Gaussian baseline's energy distance.
+	var ours, base float64
+	for _, line := range strings.Split(out, "\n") {
+		var v float64
+		if i := strings.Index(line, "energy distance "); i >= 0 {
+			fmt.Sscan(line[i+len("energy distance "):], &v)
+			if strings.Contains(line, "scorekit samples") {
+				ours = v
+			} else {
+				base = v
+			}
+		}
+	}
+	if !(ours > 0 || ours < 0) || !(ours < base/3) {
+		t.Fatalf("energy distance %g, baseline %g: want well below the baseline\n%s", ours, base, out)
+	}
+	if _, errOut, code := exe(t, bin, nil, "demo", "-n", "-5"); code != 2 || !strings.Contains(errOut, "-n -5: want at least 2 samples") {
+		t.Fatalf("demo -n -5: exit %d, %q", code, errOut)
+	}
+}
+
+// TestTrainSampleRoundTrip trains small models with several losses, then
+// samples them, through the binary, and checks the files and messages.
+func TestTrainSampleRoundTrip(t *testing.T) {
+	bin := scorekit(t)
+	dir := t.TempDir()
+	in := func(f string) string { return filepath.Join(dir, f) }
+	ok := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := exe(t, bin, nil, args...)
+		if code != 0 {
+			t.Fatalf("scorekit %v: exit %d\n%s\n%s", args, code, out, errOut)
+		}
+		return out
+	}
+	ok("train", "-data", "8gaussians", "-loss", "ncdsm", "-hidden", "32,32", "-steps", "300", "-checkpoint", "100", "-out", in("nc.safetensors"), "-q")
+	out := ok("sample", "-model", in("nc.safetensors"), "-n", "50", "-T", "10", "-out", in("nc.npy"), "-q")
+	if !strings.Contains(out, "annealed Langevin") {
+		t.Errorf("a σ-conditional model should be sampled by annealed Langevin:\n%s", out)
+	}
+	for _, f := range []string{"nc.npy", "nc.png"} {
+		if _, err := os.Stat(in(f)); err != nil {
+			t.Error(err)
+		}
+	}
+	// Resume to 400 steps from the checkpoint.
+	out = ok("train", "-data", "8gaussians", "-loss", "ncdsm", "-hidden", "32,32", "-steps", "400", "-resume", in("nc.safetensors"), "-out", in("nc2.safetensors"), "-q")
+	if !strings.Contains(out, "resuming") || !strings.Contains(out, "trained  100 steps") {
+		t.Errorf("resume:\n%s", out)
+	}
+	// Same seed, same samples, for any number of workers.
+	ok("sample", "-model", in("nc.safetensors"), "-n", "40", "-T", "5", "-workers", "1", "-out", in("w1.csv"), "-png", "none", "-q")
+	ok("sample", "-model", in("nc.safetensors"), "-n", "40", "-T", "5", "-workers", "2", "-out", in("w2.csv"), "-png", "none", "-q")
+	a, _ := os.ReadFile(in("w1.csv"))
+	b, _ := os.ReadFile(in("w2.csv"))
+	if !bytes.Equal(a, b) || len(a) == 0 {
+		t.Error("samples differ between -workers 1 and 2")
+	}
+	// A CSV of training data, an unconditional model, ULA.
+	var csv strings.Builder
+	csv.WriteString("a,b,c\n")
+	for i := range 200 {
+		fmt.Fprintf(&csv, "%g,%g,%g\n", float64(i%7)-3, float64(i%5)-2, float64(i%3)-1)
+	}
+	os.WriteFile(in("d.csv"), []byte(csv.String()), 0o644)
+	ok("train", "-data", in("d.csv"), "-loss", "sliced-vr", "-hidden", "16", "-steps", "100", "-out", in("u.safetensors"), "-q")
+	out = ok("sample", "-model", in("u.safetensors"), "-n", "20", "-steps", "20", "-burnin", "5", "-out", in("u.csv"), "-q")
+	if !strings.Contains(out, "ULA") || !strings.Contains(out, "(20 × 3)") {
+		t.Errorf("unconditional 3-d model:\n%s", out)
+	}
+
+	// Bad inputs: one clear message each, a non-zero exit, no output file.
+	os.WriteFile(in("bad.csv"), []byte("1,2\n3,abc\n"), 0o644)
+	m, _ := os.ReadFile(in("nc.safetensors"))
+	os.WriteFile(in("trunc.safetensors"), m[:len(m)/2], 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"sample", "-model", in("missing.safetensors")}, 1, "no such file"},
+		{[]string{"sample", "-model", in("trunc.safetensors"), "-out", in("never.csv")}, 1, "is it a complete safetensors file?"},
+		{[]string{"train", "-data", in("bad.csv"), "-out", in("never.safetensors")}, 1, `bad.csv:2:3: "abc" is not a finite number`},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-n", "-5"}, 2, "-n -5: want at least 1 sample"},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-sampler", "pc"}, 2, "needs a model conditioned on time"},
+		{[]string{"train", "-data", in("d.csv"), "-loss", "sliced-vr", "-hidden", "32", "-steps", "200", "-resume", in("u.safetensors"), "-out", in("never.safetensors")}, 1, "holds a [3 16 3]"},
+		{[]string{"train", "-data", "spiral", "-out", in("never.safetensors")}, 2, "unknown"},
+		{[]string{"sample"}, 2, "-model is required"},
+	} {
+		_, errOut, code := exe(t, bin, nil, c.args...)
+		if code != c.code || !strings.Contains(errOut, c.msg) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("scorekit %v: exit %d, stderr %q; want exit %d and one line containing %q", c.args[:2], code, errOut, c.code, c.msg)
+		}
+	}
+	for _, f := range []string{"never.csv", "never.safetensors"} {
+		if _, err := os.Stat(in(f)); err == nil {
+			t.Errorf("%s was written by a failing command", f)
+		}
+	}
+}
+
+// TestSampleTorchFixture samples the model PyTorch exported.
+func TestSampleTorchFixture(t *testing.T) {
+	bin := scorekit(t)
+	out, errOut, code := exe(t, bin, nil, "sample", "-model", "../../nn/testdata/torch_mlp.safetensors", "-n", "10", "-steps", "10", "-burnin", "0", "-out", filepath.Join(t.TempDir(), "t.csv"), "-q")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }

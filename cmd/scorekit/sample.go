@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/scorekit/scorekit/kernel"
+	"github.com/scorekit/scorekit/nn"
+	"github.com/scorekit/scorekit/sampler"
+)
+
+type sampleSettings struct {
+	model, out, png, kind string
+	n, steps, burnin, T   int
+	workers               int
+	h, eps, snr, initStd  float64
+	friction              float64
+	sigmas, sde           string
+	seed                  uint64
+	quiet                 bool
+}
+
+func runSample(args []string, stdout, stderr io.Writer) error {
+	var s sampleSettings
+	fs := newFlags("sample", "sample -model model.safetensors [flags]", stderr)
+	fs.StringVar(&s.model, "model", "", "model file (from scorekit train, or scripts/export_torch.py)")
+	fs.IntVar(&s.n, "n", 1000, "number of samples (chains)")
+	fs.StringVar(&s.kind, "sampler", "auto", "ula, mala, underdamped, annealed, pc or ode (auto: annealed for σ-conditional models, pc for time-conditional ones, mala for energy models, ula otherwise)")
+	fs.StringVar(&s.out, "out", "samples.csv", "output file, .csv or .npy")
+	fs.StringVar(&s.png, "png", "auto", "picture of the samples (auto: beside -out; none: no picture)")
+	fs.IntVar(&s.steps, "steps", 1000, "ula, mala, underdamped: steps after burn-in; pc: time steps N; ode: Heun steps (0: adaptive RK45)")
+	fs.IntVar(&s.burnin, "burnin", 200, "ula, mala, underdamped: burn-in steps (MALA adapts its step size during them)")
+	fs.Float64Var(&s.h, "h", 0.01, "ula, mala, underdamped: step size h in x ← x + h·∇log p + √(2h)·z")
+	fs.Float64Var(&s.friction, "friction", 1, "underdamped: friction γ")
+	fs.Float64Var(&s.initStd, "init", 1, "ula, mala, underdamped: chains start from N(0, init²I)")
+	fs.IntVar(&s.T, "T", 100, "annealed: steps per noise level")
+	fs.Float64Var(&s.eps, "eps", 2e-5, "annealed: step ε (level i steps with ε·σᵢ²/σ_L²)")
+	fs.StringVar(&s.sigmas, "sigmas", "", "annealed: noise levels σ₁,…,σ_L (default: those the model was trained with)")
+	fs.Float64Var(&s.snr, "snr", 0.16, "pc: the corrector's signal-to-noise ratio")
+	fs.StringVar(&s.sde, "sde", "", "pc, ode: the SDE as kind:a:b, e.g. ve:0.01:50 or vp:0.1:20 (default: the model's)")
+	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same samples, for any -workers")
+	fs.IntVar(&s.workers, "workers", 0, "goroutines (0: GOMAXPROCS)")
+	fs.BoolVar(&s.quiet, "q", false, "no progress output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s.seed = *seed
+	switch {
+	case s.model == "":
+		return usagef("-model is required (a file written by scorekit train or scripts/export_torch.py)")
+	case s.n < 1:
+		return usagef("-n %d: want at least 1 sample", s.n)
+	case s.steps < 0 || s.burnin < 0 || s.T < 1:
+		return usagef("-steps %d -burnin %d -T %d: want steps, burn-in ≥ 0 and T ≥ 1", s.steps, s.burnin, s.T)
+	case s.workers < 0:
+		return usagef("-workers %d: want ≥ 0", s.workers)
+	case !(s.h > 0) || !(s.eps > 0) || !(s.initStd > 0):
+		return usagef("-h, -eps and -init must be > 0")
+	}
+	ext := strings.ToLower(filepath.Ext(s.out))
+	if ext != ".csv" && ext != ".npy" {
+		return usagef("-out %s: want a .csv or .npy file", s.out)
+	}
+	mf, err := loadModel(s.model)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	x, how, err := sampleModel(ctx, s, mf, stderr)
+	if err != nil {
+		return err
+	}
+	d := mf.model.Dim()
+	t := table{rows: s.n, cols: d, data: x}
+	if err := writeTable(s.out, t); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s\nwrote    %s (%d × %d)\n", how, s.out, s.n, d)
+	if s.png != "none" {
+		png := s.png
+		if png == "auto" {
+			png = strings.TrimSuffix(s.out, filepath.Ext(s.out)) + ".png"
+		}
+		if err := writeScatterPNG(png, fmt.Sprintf("%d samples of %s", s.n, filepath.Base(s.model)), t, table{}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote    %s\n", png)
+	}
+	return nil
+}
+
+// sampleModel draws s.n samples of the model with the sampler s.kind asks
+// for (or the one that fits the model) and says what it did.
+func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, stderr io.Writer) ([]float32, string, error) {
+	m := mf.model
+	cfg := m.Config()
+	d := m.Dim()
+	kind := s.kind
+	if kind == "auto" {
+		switch {
+		case cfg.Cond == nn.CondSigma || cfg.Cond == nn.CondLogSigma:
+			kind = "annealed"
+		case cfg.Cond == nn.CondTime:
+			kind = "pc"
+		case cfg.Energy:
+			kind = "mala"
+		default:
+			kind = "ula"
+		}
+	}
+	needs := map[string]nn.Conditioning{"ula": nn.CondNone, "mala": nn.CondNone, "underdamped": nn.CondNone, "annealed": nn.CondLogSigma, "pc": nn.CondTime, "ode": nn.CondTime}
+	want, ok := needs[kind]
+	if !ok {
+		return nil, "", usagef("-sampler %q: want ula, mala, underdamped, annealed, pc or ode", kind)
+	}
+	if want == nn.CondLogSigma && (cfg.Cond == nn.CondSigma || cfg.Cond == nn.CondLogSigma) {
+		want = cfg.Cond
+	}
+	if cfg.Cond != want {
+		return nil, "", usagef("-sampler %s needs a model conditioned on %v; %s is conditioned on %v", kind, want, s.model, cfg.Cond)
+	}
+	if kind == "mala" && !cfg.Energy {
+		return nil, "", usagef("-sampler mala needs log p: train an energy model (scorekit train -energy)")
+	}
+	x := make([]float32, s.n*d)
+	chain := sampler.ChainConfig{Seed: s.seed, Workers: s.workers, Steps: s.steps, BurnIn: s.burnin}
+	start := func() {
+		st := kernel.NewStream(s.seed, 1<<63) // a stream no chain uses
+		st.Normals(x)
+		kernel.Scale(float32(s.initStd), x)
+	}
+	t0 := time.Now()
+	var desc string
+	switch kind {
+	case "ula", "mala", "underdamped":
+		bar := newProgress(stderr, s.quiet, kind, "steps", s.steps+s.burnin)
+		chain.Progress = func(done, _ int) { bar.update(done, "") }
+		start()
+		var err error
+		switch kind {
+		case "ula":
+			var u *sampler.ULA
+			if u, err = sampler.NewULA(m, sampler.ULAConfig{Step: s.h, Chain: chain}); err == nil {
+				_, err = u.Run(ctx, x)
+			}
+			desc = fmt.Sprintf("ULA, h = %g", s.h)
+		case "mala":
+			var u *sampler.MALA
+			if u, err = sampler.NewMALA(m, sampler.MALAConfig{Step: s.h, Adapt: s.burnin > 0, Chain: chain}); err == nil {
+				if _, err = u.Run(ctx, x); err == nil {
+					desc = fmt.Sprintf("MALA, h = %.3g after adaptation, acceptance %.3f", u.StepSize(0), u.Acceptance().Rate())
+				}
+			}
+		case "underdamped":
+			var u *sampler.Underdamped
+			if u, err = sampler.NewUnderdamped(m, sampler.UnderdampedConfig{Step: s.h, Friction: s.friction, Chain: chain}); err == nil {
+				_, err = u.Run(ctx, x)
+			}
+			desc = fmt.Sprintf("underdamped Langevin, h = %g, γ = %g", s.h, s.friction)
+		}
+		bar.done()
+		if err != nil {
+			return nil, "", samplingError(err)
+		}
+		desc = fmt.Sprintf("%s, %d + %d burn-in steps", desc, s.steps, s.burnin)
+	case "annealed":
+		spec := s.sigmas
+		if spec == "" {
+			spec = mf.meta[metaSigmas]
+		}
+		if spec == "" {
+			return nil, "", usagef("%s does not say its noise levels: give -sigmas σ₁,…,σ_L", s.model)
+		}
+		sig, err := parseFloats(spec)
+		if err != nil {
+			return nil, "", usagef("-sigmas: %v", err)
+		}
+		bar := newProgress(stderr, s.quiet, "annealed", "steps", len(sig)*s.T)
+		chain.Progress = func(done, _ int) { bar.update(done, "") }
+		an, err := sampler.NewAnnealed(m, sampler.AnnealedConfig{Sigmas: sig, StepsPerLevel: s.T, Eps: s.eps, Denoise: true, Chain: chain})
+		if err != nil {
+			return nil, "", usagef("%v", err)
+		}
+		st := kernel.NewStream(s.seed, 1<<63) // start from N(0, σ₁²I)
+		st.Normals(x)
+		kernel.Scale(float32(sig[0]), x)
+		_, err = an.Run(ctx, x)
+		bar.done()
+		if err != nil {
+			return nil, "", samplingError(err)
+		}
+		desc = fmt.Sprintf("annealed Langevin, %d levels × %d steps, ε = %g", len(sig), s.T, s.eps)
+	case "pc", "ode":
+		spec := s.sde
+		if spec == "" {
+			spec = mf.meta[metaSDE]
+		}
+		if spec == "" {
+			return nil, "", usagef("%s does not say its SDE: give -sde, e.g. ve:0.01:50", s.model)
+		}
+		sde, err := parseSDE(spec)
+		if err != nil {
+			return nil, "", usagef("-sde: %v", err)
+		}
+		var st sampler.SDEStats
+		if kind == "pc" {
+			if s.steps > 0 {
+				sde = withSteps(sde, s.steps)
+			}
+			pc, err := sampler.NewPCSampler(sde, m, sampler.PCConfig{SNR: s.snr, Seed: s.seed, Workers: s.workers})
+			if err != nil {
+				return nil, "", usagef("%v", err)
+			}
+			st, err = pc.Sample(x)
+			if err != nil {
+				return nil, "", samplingError(err)
+			}
+			desc = fmt.Sprintf("predictor–corrector (reverse diffusion + Langevin, snr %g) on %s, %d steps", s.snr, spec, sde.Steps())
+		} else {
+			c := sampler.ODEConfig{Seed: s.seed, Workers: s.workers}
+			if s.steps > 0 {
+				c.Method, c.Steps = sampler.ODEHeun, s.steps
+			}
+			o, err := sampler.NewODESampler(sde, m, c)
+			if err != nil {
+				return nil, "", usagef("%v", err)
+			}
+			st, err = o.Sample(x)
+			if err != nil {
+				return nil, "", samplingError(err)
+			}
+			desc = fmt.Sprintf("probability-flow ODE (%v) on %s", c.Method, spec)
+		}
+		desc += fmt.Sprintf(", %d score evaluations", st.ScoreEvals)
+	}
+	el := time.Since(t0).Seconds()
+	return x, fmt.Sprintf("sampled  %d points by %s in %.2fs (%.0f samples/s)", s.n, desc, el, float64(s.n)/el), nil
+}
+
+// withSteps returns sde with N discretisation steps.
+func withSteps(sde sampler.SDE, n int) sampler.SDE {
+	switch v := sde.(type) {
+	case sampler.VE:
+		v.N = n
+		return v
+	case sampler.VP:
+		v.N = n
+		return v
+	case sampler.SubVP:
+		v.N = n
+		return v
+	}
+	return sde
+}
+
+// samplingError turns a divergence into advice.
+func samplingError(err error) error {
+	if de, ok := err.(*sampler.DivergenceError); ok {
+		return fmt.Errorf("%v: try a smaller step (-h, -eps) or more steps", de)
+	}
+	return err
+}

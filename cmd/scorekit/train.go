@@ -1,0 +1,388 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scorekit/scorekit/data"
+	"github.com/scorekit/scorekit/kernel"
+	"github.com/scorekit/scorekit/nn"
+	"github.com/scorekit/scorekit/sampler"
+)
+
+var lossNames = []string{"exact", "sliced", "sliced-vr", "dsm", "ncdsm", "ve", "vp", "subvp"}
+
+type trainSettings struct {
+	data, out, resume   string
+	hidden, act, loss   string
+	energy              bool
+	steps, batch, every int
+	lr, clip, wd, ema   float64
+	warmup              int
+	sigma, sigma1       float64
+	sigmaL              float64
+	levels, proj        int
+	rademacher          bool
+	sdeA, sdeB          float64
+	seed                uint64
+	quiet               bool
+}
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	var s trainSettings
+	fs := newFlags("train", "train -data <name|file.csv|file.npy> -out model.safetensors [flags]", stderr)
+	fs.StringVar(&s.data, "data", "moons", "built-in data set "+fmt.Sprint(data.Names())+", or a .csv or .npy file of rows")
+	fs.StringVar(&s.out, "out", "model.safetensors", "model file to write (also the checkpoint)")
+	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote)")
+	fs.StringVar(&s.hidden, "hidden", "128,128,128", "hidden layer widths")
+	fs.StringVar(&s.act, "act", "silu", "activation: identity, relu, leakyrelu, tanh, sigmoid, silu, softplus, elu, gelu")
+	fs.BoolVar(&s.energy, "energy", false, "energy network (score = −∇E; sample can then use MALA)")
+	fs.StringVar(&s.loss, "loss", "ncdsm", "loss: "+strings.Join(lossNames, ", ")+" (ve, vp, subvp: continuous-time DSM for that SDE)")
+	fs.IntVar(&s.steps, "steps", 5000, "training steps (in all, when resuming)")
+	fs.IntVar(&s.batch, "batch", 128, "batch size")
+	fs.IntVar(&s.every, "checkpoint", 1000, "write the model file every this many steps (0: only at the end)")
+	fs.Float64Var(&s.lr, "lr", 1e-3, "Adam learning rate")
+	fs.IntVar(&s.warmup, "warmup", 100, "learning-rate warm-up steps")
+	fs.Float64Var(&s.clip, "clip", 0, "gradient-norm clipping (0: none)")
+	fs.Float64Var(&s.wd, "wd", 0, "decoupled weight decay")
+	fs.Float64Var(&s.ema, "ema", 0.999, "EMA rate of the weights written (0: no EMA)")
+	fs.Float64Var(&s.sigma, "sigma", 0.1, "dsm: the noise level σ")
+	fs.Float64Var(&s.sigma1, "sigma1", 0, "ncdsm: largest noise level σ₁ (0: the largest distance between training points, at most 50)")
+	fs.Float64Var(&s.sigmaL, "sigmaL", 0.01, "ncdsm: smallest noise level σ_L")
+	fs.IntVar(&s.levels, "levels", 10, "ncdsm: number of noise levels")
+	fs.IntVar(&s.proj, "projections", 1, "sliced: projections per point")
+	fs.BoolVar(&s.rademacher, "rademacher", false, "sliced: Rademacher projections instead of Gaussian")
+	fs.Float64Var(&s.sdeA, "sde-min", 0, "ve: σ_min (0: 0.01); vp, subvp: β_min (0: 0.1)")
+	fs.Float64Var(&s.sdeB, "sde-max", 0, "ve: σ_max (0: the largest distance between training points); vp, subvp: β_max (0: 20)")
+	seed := fs.Uint64("seed", 1, "random seed")
+	fs.BoolVar(&s.quiet, "q", false, "no progress output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	s.seed = *seed
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return train(ctx, s, stdout, stderr)
+}
+
+// usagef returns a command-line error.
+func usagef(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+// trainingData returns the data source: a built-in set or the rows of a
+// file.
+func trainingData(name string) (src nn.Source, rows []float32, d int, err error) {
+	if strings.HasSuffix(strings.ToLower(name), ".csv") || strings.HasSuffix(strings.ToLower(name), ".npy") {
+		t, err := readTable(name)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		return nil, t.data, t.cols, nil
+	}
+	s, err := data.Named(name)
+	if err != nil {
+		return nil, nil, 0, usagef("-data: %v, or give a .csv or .npy file", err)
+	}
+	return s, nil, s.Dim(), nil
+}
+
+func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error {
+	switch {
+	case s.steps < 1:
+		return usagef("-steps %d: want at least 1", s.steps)
+	case s.batch < 1:
+		return usagef("-batch %d: want at least 1", s.batch)
+	case s.every < 0:
+		return usagef("-checkpoint %d: want ≥ 0", s.every)
+	case !(s.lr > 0):
+		return usagef("-lr %g: want > 0", s.lr)
+	case s.ema < 0 || s.ema >= 1:
+		return usagef("-ema %g: want 0 (none) or a rate in (0, 1)", s.ema)
+	}
+	src, rows, d, err := trainingData(s.data)
+	if err != nil {
+		return err
+	}
+	hidden, err := parseInts(s.hidden)
+	if err != nil {
+		return usagef("-hidden: %v", err)
+	}
+	act, err := kernel.ParseActivation(s.act)
+	if err != nil {
+		return usagef("-act: %v", err)
+	}
+	meta := map[string]string{metaLoss: s.loss, metaData: s.data, metaSeed: strconv.FormatUint(s.seed, 10)}
+	cfg := nn.Config{Dim: d, Hidden: hidden, Act: act, Energy: s.energy}
+	loss, err := makeLoss(&s, &cfg, meta, src, rows, d)
+	if err != nil {
+		return err
+	}
+
+	var model *nn.Model
+	var opt *nn.Adam
+	var ema *nn.EMA
+	done := 0
+	if s.resume != "" {
+		model, opt, ema, done, err = resumeFrom(s, cfg, meta)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "resuming %s at step %d\n", s.resume, done)
+	} else {
+		if model, err = nn.New(cfg, s.seed); err != nil {
+			return usagef("%v", err)
+		}
+		opt = nn.NewAdam(model.NumParams(), s.lr)
+		if s.ema > 0 {
+			ema = nn.NewEMA(model.Params(), s.ema)
+		}
+	}
+	opt.LR, opt.Warmup, opt.ClipNorm, opt.WeightDecay = s.lr, s.warmup, s.clip, s.wd
+	if done >= s.steps {
+		return fmt.Errorf("%s has %d steps already; ask for more with -steps", s.resume, done)
+	}
+	fmt.Fprintf(stdout, "training %v MLP (%d parameters) on %s (d = %d) with %s, kernels %s\n",
+		cfg.Widths(), model.NumParams(), s.data, d, s.loss, kernel.Active())
+
+	save := func(step int) error {
+		meta[metaStep] = strconv.Itoa(step)
+		extra := map[string]nn.Tensor{}
+		out := model
+		if ema != nil {
+			// The file's weights are the average, for sampling; the raw
+			// weights and the average's count go with it for resuming.
+			meta[metaEMA] = strconv.FormatFloat(s.ema, 'g', -1, 64)
+			meta[emaUpdates] = strconv.Itoa(ema.Updates())
+			raw := append([]float32(nil), model.Params()...)
+			extra[trainPrefix+"params"] = nn.Tensor{Shape: []int{len(raw)}, Data: raw}
+			avg, err := nn.New(cfg, s.seed)
+			if err != nil {
+				return err
+			}
+			copy(avg.Params(), model.Params()) // Fourier weights and all
+			ema.CopyTo(avg)
+			out = avg
+		}
+		m, v, t := opt.State()
+		extra[trainPrefix+"adam.m"] = nn.Tensor{Shape: []int{len(m)}, Data: append([]float32(nil), m...)}
+		extra[trainPrefix+"adam.v"] = nn.Tensor{Shape: []int{len(v)}, Data: append([]float32(nil), v...)}
+		_ = t
+		return saveModel(s.out, out, meta, extra)
+	}
+
+	bar := newProgress(stderr, s.quiet, "train", "steps", s.steps)
+	var last float64
+	var saveErr error
+	tr := nn.Trainer{
+		Model: model, Loss: loss, Opt: opt, EMA: ema,
+		Data: src, Rows: rows, Batch: s.batch, Steps: s.steps - done,
+		// A resumed run draws from a stream of its own, fixed by the seed
+		// and the step it starts at.
+		Seed: s.seed ^ uint64(done)*0x9e3779b97f4a7c15,
+		Callback: func(step int, l, _ float64) error {
+			last = l
+			step += done
+			bar.update(step, fmt.Sprintf("loss %.4g", l))
+			if s.every > 0 && step%s.every == 0 && step < s.steps {
+				if saveErr = save(step); saveErr != nil {
+					return saveErr
+				}
+			}
+			return nil
+		},
+	}
+	t0 := time.Now()
+	runErr := tr.Run(ctx)
+	bar.done()
+	if runErr != nil {
+		if saveErr != nil {
+			return fmt.Errorf("writing checkpoint %s: %w", s.out, saveErr)
+		}
+		if errors.Is(runErr, context.Canceled) {
+			return fmt.Errorf("interrupted; the last checkpoint is in %s", s.out)
+		}
+		return fmt.Errorf("training: %w", runErr)
+	}
+	if err := save(s.steps); err != nil {
+		return err
+	}
+	el := time.Since(t0).Seconds()
+	fmt.Fprintf(stdout, "trained  %d steps in %.1fs (%.0f steps/s), final loss %.4g\nwrote    %s\n", s.steps-done, el, float64(s.steps-done)/el, last, s.out)
+	return nil
+}
+
+// makeLoss builds the loss named by s.loss, sets the conditioning it needs
+// in cfg and records its settings in meta.
+func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.Source, rows []float32, d int) (nn.Loss, error) {
+	if cfg.Energy && (s.loss == "exact" || strings.HasPrefix(s.loss, "sliced")) {
+		return nil, usagef("-energy with -loss %s: these losses need the Jacobian of the score, a Hessian for an energy network; use -loss dsm or ncdsm", s.loss)
+	}
+	switch s.loss {
+	case "exact":
+		return nn.ExactSM{}, nil
+	case "sliced", "sliced-vr":
+		if s.proj < 1 {
+			return nil, usagef("-projections %d: want at least 1", s.proj)
+		}
+		return nn.SlicedSM{Projections: s.proj, Rademacher: s.rademacher, VR: s.loss == "sliced-vr"}, nil
+	case "dsm":
+		if !(s.sigma > 0) {
+			return nil, usagef("-sigma %g: want > 0", s.sigma)
+		}
+		meta[metaSigmas] = formatFloats([]float64{s.sigma})
+		return nn.DSM{Sigma: s.sigma}, nil
+	case "ncdsm":
+		if s.sigma1 == 0 {
+			s.sigma1 = min(spread(src, rows, d, s.seed), 50)
+		}
+		if !(s.sigma1 > s.sigmaL && s.sigmaL > 0) || s.levels < 2 {
+			return nil, usagef("-sigma1 %g -sigmaL %g -levels %d: want σ₁ > σ_L > 0 and at least 2 levels", s.sigma1, s.sigmaL, s.levels)
+		}
+		sig := sampler.GeometricSigmas(s.sigma1, s.sigmaL, s.levels)
+		meta[metaSigmas] = formatFloats(sig)
+		cfg.Cond, cfg.ScaleBySigma = nn.CondLogSigma, true
+		return nn.NCDSM{Sigmas: sig}, nil
+	case "ve", "vp", "subvp":
+		sde, spec, err := makeSDE(s.loss, s.sdeA, s.sdeB, func() float64 { return spread(src, rows, d, s.seed) })
+		if err != nil {
+			return nil, err
+		}
+		meta[metaSDE] = spec
+		cfg.Cond, cfg.Fourier = nn.CondTime, 64
+		return nn.ContinuousDSM{SDE: sde}, nil
+	}
+	return nil, usagef("-loss %q: want one of %s", s.loss, strings.Join(lossNames, ", "))
+}
+
+// makeSDE builds the SDE kind with parameters a, b (0: defaults; VE's
+// σ_max defaults to the data's spread) and returns its spec for the file.
+func makeSDE(kind string, a, b float64, spreadOf func() float64) (sampler.SDE, string, error) {
+	var sde sampler.SDE
+	switch kind {
+	case "ve":
+		if a == 0 {
+			a = 0.01
+		}
+		if b == 0 {
+			b = max(spreadOf(), 2*a)
+		}
+		sde = sampler.VE{SigmaMin: a, SigmaMax: b, N: 1000}
+	case "vp", "subvp":
+		if a == 0 {
+			a = 0.1
+		}
+		if b == 0 {
+			b = 20
+		}
+		if kind == "vp" {
+			sde = sampler.VP{BetaMin: a, BetaMax: b, N: 1000}
+		} else {
+			sde = sampler.SubVP{BetaMin: a, BetaMax: b, N: 1000}
+		}
+	default:
+		return nil, "", fmt.Errorf("unknown SDE %q", kind)
+	}
+	if err := sde.Validate(); err != nil {
+		return nil, "", usagef("-sde-min %g -sde-max %g: %v", a, b, err)
+	}
+	return sde, fmt.Sprintf("%s:%g:%g", kind, a, b), nil
+}
+
+// parseSDE reads an SDE spec written by makeSDE.
+func parseSDE(spec string) (sampler.SDE, error) {
+	f := strings.Split(spec, ":")
+	if len(f) != 3 {
+		return nil, fmt.Errorf("bad SDE %q in the model file", spec)
+	}
+	a, err1 := strconv.ParseFloat(f[1], 64)
+	b, err2 := strconv.ParseFloat(f[2], 64)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("bad SDE %q in the model file", spec)
+	}
+	sde, _, err := makeSDE(f[0], a, b, nil)
+	return sde, err
+}
+
+// spread estimates the largest distance between training points (NCSNv2's
+// rule for σ₁) from up to 1000 of them.
+func spread(src nn.Source, rows []float32, d int, seed uint64) float64 {
+	n := 1000
+	var x []float32
+	if src != nil {
+		x = make([]float32, n*d)
+		src.Sample(x, newRand(seed))
+	} else {
+		x = rows[:min(len(rows), n*d)]
+		n = len(x) / d
+	}
+	best := 0.0
+	for i := range n {
+		for j := range i {
+			s := 0.0
+			for k := range d {
+				t := float64(x[i*d+k] - x[j*d+k])
+				s += t * t
+			}
+			best = max(best, s)
+		}
+	}
+	return sqrt(best)
+}
+
+// resumeFrom loads the checkpoint s.resume and checks it fits cfg.
+func resumeFrom(s trainSettings, cfg nn.Config, meta map[string]string) (*nn.Model, *nn.Adam, *nn.EMA, int, error) {
+	mf, err := loadModel(s.resume)
+	if err != nil {
+		return nil, nil, nil, 0, err
+	}
+	if mf.meta[metaLoss] != s.loss {
+		return nil, nil, nil, 0, fmt.Errorf("%s was trained with -loss %s, not %s", s.resume, mf.meta[metaLoss], s.loss)
+	}
+	got := mf.model.Config()
+	if fmt.Sprint(got.Widths()) != fmt.Sprint(cfg.Widths()) || got.Act != cfg.Act || got.Cond != cfg.Cond || got.Energy != cfg.Energy {
+		return nil, nil, nil, 0, fmt.Errorf("%s holds a %v %v network; the flags ask for %v %v", s.resume, got.Widths(), got.Act, cfg.Widths(), cfg.Act)
+	}
+	done, err := strconv.Atoi(mf.meta[metaStep])
+	if err != nil || done < 0 {
+		return nil, nil, nil, 0, fmt.Errorf("%s is not a checkpoint of scorekit train (no step count)", s.resume)
+	}
+	for _, k := range []string{metaSigmas, metaSDE} {
+		if v, ok := mf.meta[k]; ok {
+			meta[k] = v
+		}
+	}
+	model := mf.model
+	var ema *nn.EMA
+	if raw, ok := mf.train[trainPrefix+"params"]; ok {
+		if len(raw.Data) != model.NumParams() {
+			return nil, nil, nil, 0, fmt.Errorf("%s: %d raw parameters, the network has %d", s.resume, len(raw.Data), model.NumParams())
+		}
+		n, _ := strconv.Atoi(mf.meta[emaUpdates])
+		rate := s.ema
+		if rate == 0 {
+			rate, _ = strconv.ParseFloat(mf.meta[metaEMA], 64)
+		}
+		ema = nn.RestoreEMA(model.Params(), rate, n)
+		copy(model.Params(), raw.Data)
+		model.Repack()
+	} else if s.ema > 0 {
+		ema = nn.NewEMA(model.Params(), s.ema)
+	}
+	opt := nn.NewAdam(model.NumParams(), s.lr)
+	m, okm := mf.train[trainPrefix+"adam.m"]
+	v, okv := mf.train[trainPrefix+"adam.v"]
+	if okm && okv {
+		if err := opt.SetState(m.Data, v.Data, done); err != nil {
+			return nil, nil, nil, 0, fmt.Errorf("%s: %v", s.resume, err)
+		}
+	}
+	return model, opt, ema, done, nil
+}
