@@ -113,7 +113,7 @@ type DivergenceError struct {
 
 func (e *DivergenceError) Error() string {
 	if e.Step < 0 {
-		return fmt.Sprintf("sampler: %s: chain %d: initial state or its score is not finite", e.Sampler, e.Chain)
+		return fmt.Sprintf("sampler: %s: chain %d: the initial state, its score or its log density is not finite", e.Sampler, e.Chain)
 	}
 	return fmt.Sprintf("sampler: %s: step %d, chain %d: state is not finite (NaN or Inf); %s", e.Sampler, e.Step, e.Chain, e.Hint)
 }
@@ -126,8 +126,10 @@ type chainKernel interface {
 	dim() int
 	// resize sizes the per-chain buffers for n chains.
 	resize(n int)
-	// begin prepares chains [lo, hi) of x (initial scores, velocities).
-	begin(e *chainEngine, x []float32, lo, hi int)
+	// begin prepares chains [lo, hi) of x (initial scores, velocities)
+	// and returns the first chain whose initial score or log density is
+	// not finite, or −1.
+	begin(e *chainEngine, x []float32, lo, hi int) int
 	// step advances chains [lo, hi) by step t (0-based, burn-in included).
 	step(e *chainEngine, t int, x []float32, lo, hi int)
 	// warmupDone runs on the caller between burn-in and sampling.
@@ -139,9 +141,9 @@ type chainKernel interface {
 // noHooks gives a chainKernel empty begin, warmupDone and finish.
 type noHooks struct{}
 
-func (noHooks) begin(*chainEngine, []float32, int, int)  {}
-func (noHooks) warmupDone(*chainEngine)                  {}
-func (noHooks) finish(*chainEngine, []float32, int, int) {}
+func (noHooks) begin(*chainEngine, []float32, int, int) int { return -1 }
+func (noHooks) warmupDone(*chainEngine)                     {}
+func (noHooks) finish(*chainEngine, []float32, int, int)    {}
 
 const (
 	phaseBegin = iota
@@ -182,9 +184,12 @@ func (e *chainEngine) block(b, lo, hi int) {
 	d, x, k := e.d, e.x, e.k
 	switch e.phase {
 	case phaseBegin:
-		k.begin(e, x, lo, hi)
-		if c := firstNonFinite(x[lo*d:hi*d], d); c >= 0 {
-			e.fail[b] = chainFail{-1, lo + c}
+		bad := k.begin(e, x, lo, hi)
+		if c := firstNonFinite(x[lo*d:hi*d], d); c >= 0 && (bad < 0 || lo+c < bad) {
+			bad = lo + c
+		}
+		if bad >= 0 {
+			e.fail[b] = chainFail{-1, bad}
 		}
 	case phaseSteps:
 		for t := e.t0; t < e.t1; t++ {

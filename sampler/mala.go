@@ -116,10 +116,18 @@ func (m *MALA) resize(n int) {
 	}
 }
 
-func (m *MALA) begin(e *chainEngine, x []float32, lo, hi int) {
+func (m *MALA) begin(e *chainEngine, x []float32, lo, hi int) int {
 	d := e.d
 	m.target.Score(rows(m.grad, d, lo, hi), rows(x, d, lo, hi))
 	m.target.LogDensity(m.logp[lo:hi], rows(x, d, lo, hi))
+	bad := firstNonFinite(rows(m.grad, d, lo, hi), d)
+	if c := firstNonFinite(m.logp[lo:hi], 1); c >= 0 && (bad < 0 || c < bad) {
+		bad = c
+	}
+	if bad >= 0 {
+		return lo + bad
+	}
+	return -1
 }
 
 // Dual-averaging constants (Hoffman & Gelman 2014).

@@ -212,12 +212,13 @@ func (s *SGHMC) resize(n int) {
 	s.fresh = true
 }
 
-func (s *SGHMC) begin(e *chainEngine, _ []float32, lo, hi int) {
+func (s *SGHMC) begin(e *chainEngine, _ []float32, lo, hi int) int {
 	if s.fresh {
 		for c := lo; c < hi; c++ {
 			e.streams[c].Normals(rows(s.v, e.d, c, c+1))
 		}
 	}
+	return -1
 }
 
 func (s *SGHMC) warmupDone(*chainEngine) {}

@@ -97,7 +97,7 @@ func (u *Underdamped) resize(n int) {
 	u.fresh = true
 }
 
-func (u *Underdamped) begin(e *chainEngine, x []float32, lo, hi int) {
+func (u *Underdamped) begin(e *chainEngine, x []float32, lo, hi int) int {
 	d := e.d
 	if u.fresh {
 		for c := lo; c < hi; c++ {
@@ -105,6 +105,10 @@ func (u *Underdamped) begin(e *chainEngine, x []float32, lo, hi int) {
 		}
 	}
 	u.score.Score(rows(u.grad, d, lo, hi), rows(x, d, lo, hi))
+	if c := firstNonFinite(rows(u.grad, d, lo, hi), d); c >= 0 {
+		return lo + c
+	}
+	return -1
 }
 
 func (u *Underdamped) warmupDone(*chainEngine)                  {}

@@ -1,0 +1,108 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/scorekit/scorekit/data"
+)
+
+func TestConfigErrors(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0}, 1)
+	l := newLinReg(10)
+	bad := []struct {
+		name string
+		err  error
+	}{
+		{"ULA step 0", second(NewULA(g, ULAConfig{}))},
+		{"ULA negative steps", second(NewULA(g, ULAConfig{Step: 1, Chain: ChainConfig{Steps: -1}}))},
+		{"ULA negative thin", second(NewULA(g, ULAConfig{Step: 1, Chain: ChainConfig{Thin: -1}}))},
+		{"MALA step NaN", second(NewMALA(g, MALAConfig{Step: math.NaN()}))},
+		{"MALA target 1", second(NewMALA(g, MALAConfig{Step: 1, TargetAccept: 1}))},
+		{"SGLD gamma 0.4", second(NewSGLD(l, SGLDConfig{A: 1, B: 1, Gamma: 0.4, Batch: 1}))},
+		{"SGLD batch 0", second(NewSGLD(l, SGLDConfig{A: 1, Batch: 0}))},
+		{"SGHMC γh ≥ 1", second(NewSGHMC(l, SGHMCConfig{Step: 1, Friction: 1, Batch: 1}))},
+		{"Annealed increasing σ", second(NewAnnealed(g, AnnealedConfig{Sigmas: []float64{1, 2}, StepsPerLevel: 1, Eps: 1}))},
+		{"Annealed no levels", second(NewAnnealed(g, AnnealedConfig{StepsPerLevel: 1, Eps: 1}))},
+		{"Underdamped friction 0", second(NewUnderdamped(g, UnderdampedConfig{Step: 1}))},
+		{"Underdamped scheme", second(NewUnderdamped(g, UnderdampedConfig{Step: 1, Friction: 1, Scheme: 7}))},
+	}
+	for _, b := range bad {
+		if b.err == nil {
+			t.Errorf("%s: accepted", b.name)
+		}
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+func TestGeometricSigmas(t *testing.T) {
+	s := GeometricSigmas(20, 1, 10)
+	if len(s) != 10 || s[0] != 20 || s[9] != 1 {
+		t.Fatalf("GeometricSigmas = %v", s)
+	}
+	for i := 1; i < len(s); i++ {
+		if r := s[i] / s[i-1]; math.Abs(r-math.Pow(20, -1.0/9)) > 1e-12 {
+			t.Errorf("ratio %d = %v", i, r)
+		}
+	}
+}
+
+func TestSGLDSchedule(t *testing.T) {
+	c := SGLDConfig{A: 2, B: 3, Gamma: 1}
+	if h := c.step(5); math.Abs(h-0.25) > 1e-15 {
+		t.Errorf("h_5 = %v, want 2/(3+5)", h)
+	}
+	c.Gamma = 0
+	if h := c.step(100); h != 2 {
+		t.Errorf("constant schedule h = %v", h)
+	}
+}
+
+// TestInitialNotFinite: MALA refuses to start where log p is −∞ (it would
+// reject every proposal and silently never move).
+func TestInitialNotFinite(t *testing.T) {
+	m, err := NewMALA(nanOutside{}, MALAConfig{Step: 0.1, Chain: ChainConfig{Steps: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var de *DivergenceError
+	_, err = m.Run(context.Background(), []float32{0, 0.5, 3})
+	if !errors.As(err, &de) || de.Step != -1 || de.Chain != 2 {
+		t.Errorf("err = %v, want a divergence of chain 2 at the initial state", err)
+	}
+}
+
+// TestContinuation: two runs of n steps equal one run of 2n steps, since
+// the streams continue; Reset replays.
+func TestContinuation(t *testing.T) {
+	g := correlatedGaussian(t)
+	mk := func(steps int) *Underdamped {
+		u, err := NewUnderdamped(g, UnderdampedConfig{Step: 0.2, Friction: 1, Chain: ChainConfig{Seed: 3, Steps: steps}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	a, b := make([]float32, 9), make([]float32, 9)
+	u := mk(50)
+	u.Run(context.Background(), a)
+	u.Run(context.Background(), a)
+	mk(100).Run(context.Background(), b)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("2×50 steps ≠ 100 steps at %d: %v vs %v", i, a[i], b[i])
+		}
+	}
+	c := make([]float32, 9)
+	u.Reset()
+	u.Run(context.Background(), c)
+	u.Run(context.Background(), c)
+	for i := range a {
+		if a[i] != c[i] {
+			t.Fatalf("Reset did not replay at %d", i)
+		}
+	}
+}
