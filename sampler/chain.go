@@ -111,6 +111,7 @@ type DivergenceError struct {
 	Hint    string
 }
 
+// Error describes the divergence: sampler, step, chain and likely cause.
 func (e *DivergenceError) Error() string {
 	if e.Step < 0 {
 		return fmt.Sprintf("sampler: %s: chain %d: the initial state, its score or its log density is not finite", e.Sampler, e.Chain)
