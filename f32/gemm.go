@@ -17,11 +17,14 @@ import (
 // y = x·Wᵀ needs: dW = dYᵀ·X is Gemm(true, false, …, dY, X, …) and
 // dX = dY·W is Gemm(false, false, …, dY, W, …).
 //
-// Each element of C is a sum over K in order, in blocks of kc steps, each
-// block one chain of fused multiply-adds from the previous partial sum
-// (alpha is applied to A as it is packed). Its error against the exact
-// alpha·op(A)·op(B) + beta·C is at most (K+2)·2⁻²⁴·(|alpha|·Σₚ|AᵢₚBₚⱼ| +
-// |beta·Cᵢⱼ|), checked by TestGemmReference.
+// Each element of C is one chain of fused multiply-adds over K in order,
+// starting from 0 or beta·C (the chain is stored and reloaded exactly
+// between blocks of kc steps); an alpha other than 1 scales A as it is
+// packed. The result does not depend on the blocking, the number of
+// workers or the implementation: all give the same bits
+// (TestGemmWorkersSame). Its error against the exact alpha·op(A)·op(B) +
+// beta·C is at most (K+2)·2⁻²⁴·(|alpha|·Σₚ|AᵢₚBₚⱼ| + |beta·Cᵢⱼ|), checked
+// by TestGemmReference.
 func Gemm(transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matrix) {
 	GemmWith(kernel.Active(), 1, transA, transB, alpha, a, b, beta, c)
 }
