@@ -169,7 +169,8 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 		return err
 	}
 	modelPath := filepath.Join(s.out, "model.safetensors")
-	if err := writeAtomic(modelPath, model.Save); err != nil {
+	meta := map[string]string{metaLoss: "ncdsm", metaSigmas: formatFloats(sigmas), metaData: s.data, metaSeed: fmt.Sprint(s.seed), metaStep: fmt.Sprint(s.steps)}
+	if err := saveModel(modelPath, model, meta, nil); err != nil {
 		return err
 	}
 	abs, _ := filepath.Abs(s.out)

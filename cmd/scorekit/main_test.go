@@ -94,6 +94,10 @@ func TestDemo(t *testing.T) {
 	if !(ours > 0 || ours < 0) || !(ours < base/3) {
 		t.Fatalf("energy distance %g, baseline %g: want well below the baseline\n%s", ours, base, out)
 	}
+	// The model the demo wrote can be sampled.
+	if out, errOut, code := exe(t, bin, nil, "sample", "-model", filepath.Join(dir, "model.safetensors"), "-n", "20", "-T", "5", "-out", filepath.Join(dir, "more.csv"), "-q"); code != 0 {
+		t.Fatalf("sampling the demo's model: exit %d\n%s\n%s", code, out, errOut)
+	}
 	if _, errOut, code := exe(t, bin, nil, "demo", "-n", "-5"); code != 2 || !strings.Contains(errOut, "-n -5: want at least 2 samples") {
 		t.Fatalf("demo -n -5: exit %d, %q", code, errOut)
 	}
