@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"testing"
 
 	"github.com/scorekit/scorekit/data"
@@ -103,6 +104,60 @@ func TestContinuation(t *testing.T) {
 	for i := range a {
 		if a[i] != c[i] {
 			t.Fatalf("Reset did not replay at %d", i)
+		}
+	}
+}
+
+// TestEveryDeterministic runs each sampler with 1 and 3 workers under
+// GOMAXPROCS 1 and 2: the final states agree to the bit.
+func TestEveryDeterministic(t *testing.T) {
+	g := correlatedGaussian(t)
+	l := newLinReg(50)
+	type runner interface {
+		Run(context.Context, []float32) (*Trace, error)
+	}
+	makers := map[string]func(ChainConfig) (runner, int){
+		"ULA": func(c ChainConfig) (runner, int) { r, _ := NewULA(g, ULAConfig{Step: 0.1, Chain: c}); return r, 3 },
+		"SGLD": func(c ChainConfig) (runner, int) {
+			r, _ := NewSGLD(l, SGLDConfig{A: 1e-3, B: 10, Gamma: 0.6, Batch: 5, Chain: c})
+			return r, 2
+		},
+		"SGHMC": func(c ChainConfig) (runner, int) {
+			r, _ := NewSGHMC(l, SGHMCConfig{Step: 1e-3, Friction: 10, Batch: 5, Chain: c})
+			return r, 2
+		},
+		"Annealed": func(c ChainConfig) (runner, int) {
+			r, _ := NewAnnealed(g, AnnealedConfig{Sigmas: []float64{3, 1}, StepsPerLevel: 30, Eps: 0.05, Denoise: true, Chain: c})
+			return r, 3
+		},
+		"OBABO": func(c ChainConfig) (runner, int) {
+			r, _ := NewUnderdamped(g, UnderdampedConfig{Step: 0.1, Friction: 1, Scheme: OBABO, Chain: c})
+			return r, 3
+		},
+	}
+	for name, mk := range makers {
+		var ref []float32
+		for _, pw := range [][2]int{{1, 1}, {2, 3}, {1, 3}, {2, 0}} {
+			prev := runtime.GOMAXPROCS(pw[0])
+			r, d := mk(ChainConfig{Seed: 9, Steps: 60, Workers: pw[1], Segment: 11})
+			x := make([]float32, 7*d)
+			for i := range x {
+				x[i] = float32(i%5) * 0.1
+			}
+			_, err := r.Run(context.Background(), x)
+			runtime.GOMAXPROCS(prev)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if ref == nil {
+				ref = x
+				continue
+			}
+			for i := range x {
+				if math.Float32bits(x[i]) != math.Float32bits(ref[i]) {
+					t.Fatalf("%s: GOMAXPROCS %d, workers %d: state differs at %d", name, pw[0], pw[1], i)
+				}
+			}
 		}
 	}
 }
