@@ -29,7 +29,8 @@ type MinibatchScore interface {
 
 // SGLDConfig configures stochastic gradient Langevin dynamics.
 type SGLDConfig struct {
-	// Step t (0-based, burn-in included) uses h_t = A·(B + t)^(−Gamma) in
+	// Step t (counted from 0 in each Run, burn-in included) uses
+	// h_t = A·(B + t)^(−Gamma) in
 	// x ← x + h_t·ĝ(x) + √(2h_t)·z. Welling & Teh (2011) write ε_t = 2h_t.
 	// Gamma must be in (0.5, 1] for the Robbins–Monro conditions, or 0
 	// for a constant step A·1.
