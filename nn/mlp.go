@@ -439,7 +439,7 @@ func (m *Model) forward(w *work, deriv bool) {
 		if !identity {
 			kernel.ActDeriv(ly.act, w.d1[l], zd)
 			if k > 0 && deriv {
-				kernel.ActDeriv2(ly.act, w.d2[l], zd)
+				actDeriv2(ly.act, w.d2[l], zd)
 			}
 		}
 		if k == 0 {

@@ -200,3 +200,22 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestActDeriv2 holds the local σ″ to the kernel package's.
+func TestActDeriv2(t *testing.T) {
+	x := make([]float32, 2001)
+	for i := range x {
+		x[i] = float32(i-1000) / 50
+	}
+	for _, a := range kernel.Activations() {
+		got, want := make([]float32, len(x)), make([]float32, len(x))
+		actDeriv2(a, got, x)
+		kernel.ActDeriv2(a, want, x)
+		for i := range x {
+			if math.Abs(float64(got[i]-want[i])) > 1e-6*math.Abs(float64(want[i]))+2e-7 {
+				t.Errorf("%v''(%v) = %v, kernel %v", a, x[i], got[i], want[i])
+				break
+			}
+		}
+	}
+}

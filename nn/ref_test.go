@@ -178,11 +178,3 @@ func theta64(m *Model) []float64 {
 	}
 	return t
 }
-
-func sigmoid64(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}

@@ -1,0 +1,79 @@
+package nn
+
+import (
+	"math"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// actDeriv2 sets dst[i] = f″(x[i]) for the activation f = a, in float64
+// arithmetic rounded once to float32. It stands in for kernel.ActDeriv2,
+// whose portable implementation (the only one so far) computes every fma
+// in software and costs more than half of an exact score-matching step;
+// switch back once kernel.ActDeriv2 has SIMD implementations.
+// ReLU and leaky ReLU have f″ = 0 (almost everywhere); NaN gives NaN.
+func actDeriv2(a kernel.Activation, dst, x []float32) {
+	x = x[:len(dst)]
+	switch a {
+	case kernel.Identity, kernel.ReLU, kernel.LeakyReLU:
+		for i, v := range x {
+			dst[i] = v * 0 // 0, or NaN for NaN and ±Inf
+			if v == v {
+				dst[i] = 0
+			}
+		}
+		return
+	}
+	for i, v := range x {
+		dst[i] = float32(deriv2(a, float64(v)))
+	}
+}
+
+func sigmoid64(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// deriv2 is f″ in float64.
+func deriv2(a kernel.Activation, x float64) float64 {
+	switch a {
+	case kernel.Tanh:
+		t := math.Tanh(x)
+		return -2 * t * (1 - t*t)
+	case kernel.Sigmoid:
+		s := sigmoid64(x)
+		return s * (1 - s) * (1 - 2*s)
+	case kernel.SiLU:
+		// f' = s + x·s(1−s), f'' = s(1−s)(2 + x(1−2s)).
+		s := sigmoid64(x)
+		if math.IsInf(x, 0) {
+			return 0
+		}
+		return s * (1 - s) * (2 + x*(1-2*s))
+	case kernel.Softplus:
+		s := sigmoid64(x)
+		return s * (1 - s)
+	case kernel.ELU:
+		if x > 0 {
+			return 0
+		}
+		return math.Exp(x)
+	case kernel.GELU:
+		// f = x·σ(v), v = x(c2 + k2x²): f'' = 2σ'(v)v' + x(σ''(v)v'² + σ'(v)v'').
+		const c2, k2 = 2 * 0.7978845608028654, 2 * 0.7978845608028654 * 0.044715
+		if math.IsInf(x, 0) {
+			return 0
+		}
+		v := x * (c2 + k2*x*x)
+		dv := c2 + 3*k2*x*x
+		ddv := 6 * k2 * x
+		s := sigmoid64(v)
+		s1 := s * (1 - s)
+		s2 := s1 * (1 - 2*s)
+		return 2*s1*dv + x*(s2*dv*dv+s1*ddv)
+	}
+	return 0
+}
