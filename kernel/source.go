@@ -1,5 +1,9 @@
 package kernel
 
+import "math/rand/v2"
+
+var _ rand.Source = (*Source)(nil)
+
 // Source is a math/rand/v2 Source over a Philox4x32-10 [Stream]: pass it
 // to rand.New. Its n-th Uint64 is outputs 2n (low half) and 2n+1 (high
 // half) of stream id under seed, so it is reproducible from (seed, id) on
