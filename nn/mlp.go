@@ -285,6 +285,7 @@ type work struct {
 	g    []f32.Matrix // L+1 adjoints of a
 	d1   [][]float32  // L: σ'(z) on the primal rows
 	d2   [][]float32  // L: σ''(z) on the primal rows
+	tmp  []float32    // n × widest layer, scratch
 	buf  [][]float32  // backing arrays, by slot
 
 	cond  []float32 // n conditioning values
@@ -340,6 +341,11 @@ func (w *work) prepare(m *Model, n, k int) {
 		w.d1[l] = vec(n * m.widths[l+1])
 		w.d2[l] = vec(n * m.widths[l+1])
 	}
+	widest := 0
+	for _, wd := range m.widths {
+		widest = max(widest, wd)
+	}
+	w.tmp = grow(w.tmp, n*widest)
 	d := m.cfg.Dim
 	w.cond = grow(w.cond, n)
 	w.scale = grow(w.scale, n)
@@ -439,7 +445,7 @@ func (m *Model) forward(w *work, deriv bool) {
 		if !identity {
 			kernel.ActDeriv(ly.act, w.d1[l], zd)
 			if k > 0 && deriv {
-				actDeriv2(ly.act, w.d2[l], zd)
+				deriv2From(ly.act, w.d2[l], zd, yp.Data[:n*width], w.d1[l], w.tmp)
 			}
 		}
 		if k == 0 {

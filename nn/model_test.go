@@ -219,3 +219,28 @@ func TestActDeriv2(t *testing.T) {
 		}
 	}
 }
+
+// TestDeriv2From holds the σ″ computed from the forward pass's values to
+// the kernel package's.
+func TestDeriv2From(t *testing.T) {
+	x := make([]float32, 4001)
+	for i := range x {
+		x[i] = float32(i-2000) / 100
+	}
+	n := len(x)
+	for _, a := range kernel.Activations() {
+		y, d1, tmp, got, want := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+		kernel.Act(a, y, x)
+		kernel.ActDeriv(a, d1, x)
+		deriv2From(a, got, x, y, d1, tmp)
+		kernel.ActDeriv2(a, want, x)
+		var worst float64
+		for i := range x {
+			e := math.Abs(float64(got[i]-want[i])) - 1e-5*math.Abs(float64(want[i]))
+			worst = max(worst, e)
+		}
+		if worst > 2e-7 {
+			t.Errorf("%v: |Δf″| exceeds 1e-5 relative by %.3g", a, worst)
+		}
+	}
+}
