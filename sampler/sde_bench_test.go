@@ -97,6 +97,9 @@ func BenchmarkLikelihood(b *testing.B) {
 			}
 			x := sdeDataPoints(g, chains, 1)
 			logp := make([]float64, chains)
+			if _, err := l.LogP(logp, nil, x); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
