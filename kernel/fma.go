@@ -11,6 +11,13 @@ import "math"
 func fma32(a, b, c float32) float32 {
 	p := float64(a) * float64(b)
 	s := p + float64(c)
+	// Fast path: unless the 29 bits of s below float32's precision are
+	// exactly a half (100…0), rounding s is rounding the exact value. This
+	// test is exact where the result is a normal float32; smaller results
+	// take the careful path.
+	if bits := math.Float64bits(s); bits&(1<<29-1) != 1<<28 && math.Abs(s) >= 0x1p-126 {
+		return float32(s)
+	}
 	r := float32(s)
 	if float64(r) == s || math.IsInf(float64(r), 0) || s != s {
 		return r
