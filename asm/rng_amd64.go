@@ -4,19 +4,19 @@
 
 package asm
 
-// PhiloxUint32sAVX2 fills dst, len(dst)/64 whole groups from group group, with the Philox4x32-10 outputs of stream idHi<<32|idLo
+// PhiloxUint32sAVX2 fills dst, len(dst)/64 whole groups (group, group+1, …), with the Philox4x32-10 outputs of stream idHi<<32|idLo
 // under the round keys rk: dst[64k+16j+l] is word j of block 16(group+k)+l. len(dst) is a multiple of 64.
 //
 //go:noescape
 func PhiloxUint32sAVX2(dst []uint32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
-// PhiloxUniformsAVX2 fills dst, len(dst)/64 whole groups from group group, with the uniforms (w>>9)·2⁻²³ + 2⁻²⁴
+// PhiloxUniformsAVX2 fills dst, len(dst)/64 whole groups (group, group+1, …), with the uniforms (w>>9)·2⁻²³ + 2⁻²⁴
 // of the outputs that PhiloxUint32sAVX2 writes. len(dst) is a multiple of 64.
 //
 //go:noescape
 func PhiloxUniformsAVX2(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
-// PhiloxNormalsAVX2 fills dst, len(dst)/64 whole groups from group group, with the Box–Muller normals of kernel.Stream.Normals:
+// PhiloxNormalsAVX2 fills dst, len(dst)/64 whole groups (group, group+1, …), with the Box–Muller normals of kernel.Stream.Normals:
 // words 0 and 1, then 2 and 3, of each block make a pair. len(dst) is a multiple of 64.
 //
 //go:noescape
@@ -47,19 +47,19 @@ func PhiloxKineticOAVX2(c1 float32, c2 float32, v []float32, rk *[20]uint32, idL
 //go:noescape
 func MALAReverseAVX2(h float32, x []float32, xp []float32, gradp []float32) float32
 
-// PhiloxUint32sAVX512 fills dst, len(dst)/64 whole groups from group group, with the Philox4x32-10 outputs of stream idHi<<32|idLo
+// PhiloxUint32sAVX512 fills dst, len(dst)/64 whole groups (group, group+1, …), with the Philox4x32-10 outputs of stream idHi<<32|idLo
 // under the round keys rk: dst[64k+16j+l] is word j of block 16(group+k)+l. len(dst) is a multiple of 64.
 //
 //go:noescape
 func PhiloxUint32sAVX512(dst []uint32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
-// PhiloxUniformsAVX512 fills dst, len(dst)/64 whole groups from group group, with the uniforms (w>>9)·2⁻²³ + 2⁻²⁴
+// PhiloxUniformsAVX512 fills dst, len(dst)/64 whole groups (group, group+1, …), with the uniforms (w>>9)·2⁻²³ + 2⁻²⁴
 // of the outputs that PhiloxUint32sAVX512 writes. len(dst) is a multiple of 64.
 //
 //go:noescape
 func PhiloxUniformsAVX512(dst []float32, rk *[20]uint32, idLo uint32, idHi uint32, group uint64)
 
-// PhiloxNormalsAVX512 fills dst, len(dst)/64 whole groups from group group, with the Box–Muller normals of kernel.Stream.Normals:
+// PhiloxNormalsAVX512 fills dst, len(dst)/64 whole groups (group, group+1, …), with the Box–Muller normals of kernel.Stream.Normals:
 // words 0 and 1, then 2 and 3, of each block make a pair. len(dst) is a multiple of 64.
 //
 //go:noescape

@@ -146,15 +146,15 @@ var kinds = [...]struct {
 	doc       []string
 }{
 	kUint32s: {"PhiloxUint32s", "func(dst []uint32, " + keyArgs + ")", []string{
-		"fills dst, len(dst)/64 whole groups from group group, with the Philox4x32-10 outputs of stream idHi<<32|idLo",
+		"fills dst, len(dst)/64 whole groups (group, group+1, …), with the Philox4x32-10 outputs of stream idHi<<32|idLo",
 		"under the round keys rk: dst[64k+16j+l] is word j of block 16(group+k)+l. len(dst) is a multiple of 64.",
 	}},
 	kUniforms: {"PhiloxUniforms", "func(dst []float32, " + keyArgs + ")", []string{
-		"fills dst, len(dst)/64 whole groups from group group, with the uniforms (w>>9)·2⁻²³ + 2⁻²⁴",
+		"fills dst, len(dst)/64 whole groups (group, group+1, …), with the uniforms (w>>9)·2⁻²³ + 2⁻²⁴",
 		"of the outputs that PhiloxUint32s{ISA} writes. len(dst) is a multiple of 64.",
 	}},
 	kNormals: {"PhiloxNormals", "func(dst []float32, " + keyArgs + ")", []string{
-		"fills dst, len(dst)/64 whole groups from group group, with the Box–Muller normals of kernel.Stream.Normals:",
+		"fills dst, len(dst)/64 whole groups (group, group+1, …), with the Box–Muller normals of kernel.Stream.Normals:",
 		"words 0 and 1, then 2 and 3, of each block make a pair. len(dst) is a multiple of 64.",
 	}},
 	kLangevin: {"PhiloxLangevin", "func(a, b float32, x, grad []float32, " + keyArgs + ")", []string{
