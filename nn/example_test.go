@@ -29,7 +29,7 @@ func (ring) Sample(dst []float32, rng *rand.Rand) {
 // Train a noise-conditional score network with NCSN's denoising loss,
 // then ask it for scores at one noise level, as annealed Langevin does.
 func ExampleTrainer() {
-	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU, Cond: nn.CondLogSigma, ScaleBySigma: true}, 1)
+	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{32, 32}, Act: kernel.SiLU, Cond: nn.CondLogSigma, ScaleBySigma: true}, 1)
 	if err != nil {
 		panic(err)
 	}
@@ -38,7 +38,7 @@ func ExampleTrainer() {
 		Loss:  nn.NCDSM{Sigmas: []float64{1, 0.5, 0.25, 0.1}},
 		Data:  ring{},
 		Batch: 128,
-		Steps: 300,
+		Steps: 200,
 		Seed:  1,
 	}
 	if err := tr.Run(context.Background()); err != nil {

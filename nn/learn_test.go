@@ -109,12 +109,14 @@ func (mixture) score(x, y float64) (float64, float64) {
 // be far below: 0.05 is a 20-fold reduction, while the Monte Carlo
 // standard error of the estimate at this size is well under 0.01.
 func TestLearnMixtureSSMVR(t *testing.T) {
-	// The portable GEMM (purego, other architectures) is an order of
-	// magnitude slower: run a shorter schedule there, with a looser bound.
-	short := testing.Short() || kernel.Active() == kernel.Generic
-	steps := 1500
-	if short {
-		steps = 400
+	if kernel.Active() == kernel.Generic {
+		// The portable GEMM (purego, other architectures) is two orders
+		// of magnitude slower: minutes, not seconds.
+		t.Skip("portable kernels: too slow for a learning run")
+	}
+	steps, limit := 800, 0.05
+	if testing.Short() {
+		steps, limit = 400, 0.1
 	}
 	m, _ := New(Config{Dim: 2, Hidden: []int{128, 128}, Act: kernel.Softplus}, 7)
 	tr := Trainer{Model: m, Loss: SlicedSM{VR: true}, Opt: NewAdam(m.NumParams(), 1e-3), Data: mixture{}, Batch: 128, Steps: steps, Seed: 11}
@@ -136,10 +138,6 @@ func TestLearnMixtureSSMVR(t *testing.T) {
 	fisher /= n
 	base /= n
 	t.Logf("Fisher divergence %.4f after %d steps (zero score: %.4f)", fisher, steps, base)
-	limit := 0.05
-	if short {
-		limit = 0.2
-	}
 	if fisher > limit {
 		t.Errorf("Fisher divergence %.4f > %.2f", fisher, limit)
 	}
