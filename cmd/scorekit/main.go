@@ -10,6 +10,8 @@
 //	demo     train a score network on a toy set, sample it, draw samples.png
 //	train    train a score network on a built-in set, a CSV or a .npy file
 //	sample   draw samples from a trained model with a Langevin or SDE sampler
+//	bench    run the standard benchmarks and print a Markdown table (or -json)
+//	bench    run the standard benchmarks and print a Markdown table (or -json)
 //	cpu      print the CPU features seen and the kernel implementation chosen
 //
 // Run "scorekit <command> -h" for a command's flags.
@@ -34,6 +36,7 @@ type command struct {
 
 var commands = map[string]command{
 	"cpu":    {"print the CPU features seen and the kernel implementation chosen", runCPU},
+	"bench":  {"run the standard benchmarks and print a Markdown table (or -json)", runBench},
 	"demo":   {"train a score network on a toy set, sample it, draw samples.png", runDemo},
 	"train":  {"train a score network on a built-in set, a CSV or a .npy file", runTrain},
 	"sample": {"draw samples from a trained model with a Langevin or SDE sampler", runSample},

@@ -191,3 +191,18 @@ func TestSampleTorchFixture(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+func TestBench(t *testing.T) {
+	bin := scorekit(t)
+	out, errOut, code := exe(t, bin, nil, "bench", "-quick", "-run", "dot", "-time", "10ms", "-q")
+	if code != 0 || !strings.Contains(out, "| dot n=4096 |") || !strings.Contains(out, "FMA peak") {
+		t.Fatalf("bench: exit %d\n%s\n%s", code, out, errOut)
+	}
+	out, _, code = exe(t, bin, nil, "bench", "-quick", "-run", "axpy", "-time", "10ms", "-json", "-q")
+	if code != 0 || !strings.Contains(out, `"Results"`) {
+		t.Fatalf("bench -json: exit %d\n%s", code, out)
+	}
+	if _, errOut, code := exe(t, bin, nil, "bench", "-run", "nothing-matches"); code != 2 || !strings.Contains(errOut, "matches no benchmark") {
+		t.Fatalf("bench -run nothing: exit %d %q", code, errOut)
+	}
+}

@@ -1,0 +1,401 @@
+// Package bench is scorekit's standard benchmark set: the kernels, the
+// dense layers and networks, the Langevin steps, the annealed run, the
+// training steps and the random normals, for every implementation this
+// machine can run, beside gonum's blas32 on the same shapes and the
+// machine's FMA peak measured in the same run. `scorekit bench` prints it as
+// a table; `go test -bench . ./bench` runs the same cases as benchmarks.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/scorekit/scorekit/f32"
+	"github.com/scorekit/scorekit/kernel"
+	"github.com/scorekit/scorekit/nn"
+	"github.com/scorekit/scorekit/sampler"
+)
+
+// A Case is one benchmark: Run performs n operations.
+type Case struct {
+	Group string  // kernels, dense, networks, langevin, training, random
+	Name  string  // what one operation is
+	Impl  string  // the implementation: generic, avx2, avx512, neon, gonum, or active (through nn/sampler)
+	Work  float64 // units of Unit per operation
+	Unit  string  // FLOP, elem, sample, step
+	Run   func(n int) error `json:"-"`
+}
+
+// Result is a measured Case.
+type Result struct {
+	Case
+	N       int     // operations timed
+	NsPerOp float64 // nanoseconds per operation
+	PerSec  float64 // Work·ops per second
+	PeakPct float64 // for FLOP work: percentage of the implementation's FMA peak in this run; 0 otherwise
+}
+
+// Peaks measures every available implementation's FMA peak in FLOP/s,
+// the best of a few short runs of its generated throughput loop.
+func Peaks(target time.Duration) map[string]float64 {
+	out := map[string]float64{}
+	for _, impl := range kernel.Available() {
+		best := 0.0
+		deadline := time.Now().Add(target)
+		for k := 0; k < 3 || time.Now().Before(deadline); k++ {
+			t := time.Now()
+			f := impl.PeakFLOPs(100000)
+			best = max(best, f/time.Since(t).Seconds())
+		}
+		out[impl.String()] = best
+	}
+	return out
+}
+
+// Measure times c for about target, as testing.B does: doubling the
+// count until the run is long enough.
+func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, error) {
+	if err := c.Run(1); err != nil { // warm up: first-call allocations, caches
+		return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
+	}
+	n := 1
+	for {
+		t := time.Now()
+		if err := c.Run(n); err != nil {
+			return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
+		}
+		el := time.Since(t)
+		if el >= target || n >= 1<<30 {
+			r := Result{Case: c, N: n, NsPerOp: float64(el.Nanoseconds()) / float64(n)}
+			r.PerSec = c.Work * float64(n) / el.Seconds()
+			if p := peaks[peakOf(c.Impl)]; c.Unit == "FLOP" && p > 0 {
+				r.PeakPct = 100 * r.PerSec / p
+			}
+			return r, nil
+		}
+		// Aim past the target, at most ×100 per round.
+		next := int(float64(n) * 1.2 * float64(target) / float64(max(el, time.Microsecond)))
+		n = min(max(next, n+1), 100*n)
+	}
+}
+
+// peakOf names the peak a case is compared with: its own implementation,
+// or the active one for cases that run through nn, sampler or gonum.
+func peakOf(impl string) string {
+	if _, err := kernel.ParseImpl(impl); err == nil {
+		return impl
+	}
+	return kernel.Active().String()
+}
+
+// Options choose the size of the set.
+type Options struct {
+	Quick bool // a reduced set that finishes in well under a minute
+}
+
+// skipGeneric leaves the portable code out of the quick set's large
+// products, where one operation takes seconds.
+func skipGeneric(o Options, impl kernel.Impl, flops float64) bool {
+	return o.Quick && impl == kernel.Generic && flops > 1e7 && len(kernel.Available()) > 1
+}
+
+// Suite returns the standard benchmark set.
+func Suite(o Options) []Case {
+	var cs []Case
+	cs = append(cs, kernelCases()...)
+	cs = append(cs, denseCases(o)...)
+	cs = append(cs, netCases(o)...)
+	cs = append(cs, langevinCases(o)...)
+	cs = append(cs, trainingCases(o)...)
+	return cs
+}
+
+func suiteRand(n int, scale float32, seed uint64) []float32 {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64()) * scale
+	}
+	return x
+}
+
+func kernelCases() []Case {
+	var cs []Case
+	const n = 4096
+	x, y := suiteRand(n, 1, 1), suiteRand(n, 1, 2)
+	dst := make([]float32, n)
+	big := make([]float32, 1<<20)
+	grad := suiteRand(1<<20, 1, 3)
+	for _, impl := range kernel.Available() {
+		cs = append(cs,
+			Case{"kernels", "dot n=4096", impl.String(), n, "elem", func(k int) error {
+				for range k {
+					impl.Dot(x, y)
+				}
+				return nil
+			}},
+			Case{"kernels", "axpy n=4096", impl.String(), n, "elem", func(k int) error {
+				for range k {
+					impl.Axpy(1e-9, x, y)
+				}
+				return nil
+			}},
+			Case{"kernels", "silu n=4096", impl.String(), n, "elem", func(k int) error {
+				for range k {
+					impl.Act(kernel.SiLU, dst, x)
+				}
+				return nil
+			}},
+			Case{"kernels", "tanh n=4096", impl.String(), n, "elem", func(k int) error {
+				for range k {
+					impl.Act(kernel.Tanh, dst, x)
+				}
+				return nil
+			}},
+		)
+		st := kernel.NewStream(1, 0).Using(impl)
+		cs = append(cs,
+			Case{"random", "normals n=1M", impl.String(), 1 << 20, "elem", func(k int) error {
+				for range k {
+					st.Normals(big)
+				}
+				return nil
+			}},
+			Case{"random", "fused ULA step n=1M (noise drawn in-register)", impl.String(), 1 << 20, "elem", func(k int) error {
+				for range k {
+					st.LangevinStep(1e-6, 1e-3, big, grad)
+				}
+				return nil
+			}},
+		)
+	}
+	pcg := rand.New(rand.NewPCG(1, 2))
+	cs = append(cs, Case{"random", "normals n=1M", "math/rand/v2 PCG", 1 << 20, "elem", func(k int) error {
+		for range k {
+			for i := range big {
+				big[i] = float32(pcg.NormFloat64())
+			}
+		}
+		return nil
+	}})
+	return cs
+}
+
+func suiteMatrix(r, c int, seed uint64) f32.Matrix {
+	m := f32.NewMatrix(r, c)
+	copy(m.Data, suiteRand(r*c, 0.1, seed))
+	return m
+}
+
+// denseCases: the fused dense layer y = silu(x·Wᵀ + b) and gonum's Sgemm
+// on the same shape.
+func denseCases(o Options) []Case {
+	type shape struct{ m, kn int }
+	shapes := []shape{{1, 256}, {1024, 128}, {1024, 256}}
+	if !o.Quick {
+		shapes = []shape{{1, 64}, {1, 256}, {1, 512}, {16, 256}, {256, 256}, {1024, 64}, {1024, 128}, {1024, 256}, {1024, 512}, {4096, 256}}
+	}
+	var cs []Case
+	for _, s := range shapes {
+		x := suiteMatrix(s.m, s.kn, 4)
+		w := suiteMatrix(s.kn, s.kn, 5)
+		bias := suiteRand(s.kn, 0.1, 6)
+		y := f32.NewMatrix(s.m, s.kn)
+		flops := 2 * float64(s.m) * float64(s.kn) * float64(s.kn)
+		name := fmt.Sprintf("dense+bias+silu M=%d K=N=%d", s.m, s.kn)
+		for _, impl := range kernel.Available() {
+			if skipGeneric(o, impl, flops) {
+				continue
+			}
+			d := f32.NewDenseImpl(impl, w, bias, kernel.SiLU)
+			cs = append(cs, Case{"dense", name, impl.String(), flops, "FLOP", func(k int) error {
+				for range k {
+					d.Forward(y, f32.Matrix{}, x)
+				}
+				return nil
+			}})
+		}
+		gx := blas32.General{Rows: s.m, Cols: s.kn, Stride: s.kn, Data: x.Data}
+		gw := blas32.General{Rows: s.kn, Cols: s.kn, Stride: s.kn, Data: w.Data}
+		gy := blas32.General{Rows: s.m, Cols: s.kn, Stride: s.kn, Data: y.Data}
+		cs = append(cs, Case{"dense", name, "gonum", flops, "FLOP", func(k int) error {
+			for range k {
+				// gonum has no fused epilogue: the product alone.
+				blas32.Gemm(blas.NoTrans, blas.Trans, 1, gx, gw, 0, gy)
+			}
+			return nil
+		}})
+	}
+	return cs
+}
+
+// suiteNet is a plain stack of dense layers on one implementation, for the
+// network forward benchmarks.
+type suiteNet struct {
+	layers []*f32.Dense
+	bufs   []f32.Matrix
+}
+
+func newSuiteNet(impl kernel.Impl, widths []int, batch int) *suiteNet {
+	m := &suiteNet{}
+	for l := 1; l < len(widths); l++ {
+		act := kernel.SiLU
+		if l == len(widths)-1 {
+			act = kernel.Identity
+		}
+		m.layers = append(m.layers, f32.NewDenseImpl(impl, suiteMatrix(widths[l], widths[l-1], uint64(l)), suiteRand(widths[l], 0.1, uint64(l)), act))
+		m.bufs = append(m.bufs, f32.NewMatrix(batch, widths[l]))
+	}
+	return m
+}
+
+func (m *suiteNet) forward(x f32.Matrix) {
+	for l, d := range m.layers {
+		d.Forward(m.bufs[l], f32.Matrix{}, x)
+		x = m.bufs[l]
+	}
+}
+
+func suiteNetFlops(widths []int) float64 {
+	f := 0.0
+	for l := 1; l < len(widths); l++ {
+		f += 2 * float64(widths[l-1]*widths[l])
+	}
+	return f
+}
+
+// Small and Wide are the benchmark networks (SiLU).
+var (
+	Small = []int{2, 128, 128, 128, 2}
+	Wide  = []int{64, 512, 512, 512, 64}
+)
+
+func netCases(o Options) []Case {
+	batches := []int{1, 1024}
+	if !o.Quick {
+		batches = []int{1, 64, 1024, 8192}
+	}
+	var cs []Case
+	for _, net := range []struct {
+		name   string
+		widths []int
+	}{{"small net 2-128-128-128-2", Small}, {"wide net 64-512-512-512-64", Wide}} {
+		for _, b := range batches {
+			x := suiteMatrix(b, net.widths[0], 7)
+			for _, impl := range kernel.Available() {
+				if skipGeneric(o, impl, suiteNetFlops(net.widths)*float64(b)) {
+					continue
+				}
+				m := newSuiteNet(impl, net.widths, b)
+				cs = append(cs, Case{"networks", fmt.Sprintf("%s forward, batch %d", net.name, b), impl.String(),
+					suiteNetFlops(net.widths) * float64(b), "FLOP", func(k int) error {
+						for range k {
+							m.forward(x)
+						}
+						return nil
+					}})
+			}
+		}
+	}
+	return cs
+}
+
+// smallScoreNet returns a σ-conditional small net, as the annealed run
+// uses (its weights are random: speed does not depend on them).
+func smallScoreNet(cond nn.Conditioning) *nn.Model {
+	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: cond}, 1)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func langevinCases(o Options) []Case {
+	var cs []Case
+	ctx := context.Background()
+	uncond := smallScoreNet(nn.CondNone)
+	for _, chains := range []int{1, 1024} {
+		x := suiteRand(chains*2, 1, 8)
+		u, err := sampler.NewULA(uncond, sampler.ULAConfig{Step: 1e-4, Chain: sampler.ChainConfig{Seed: 1, Steps: 1, Workers: 1}})
+		if err != nil {
+			panic(err)
+		}
+		cs = append(cs, Case{"langevin", fmt.Sprintf("ULA step, small net, %d chain(s), 1 goroutine", chains), "active", float64(chains), "sample", func(k int) error {
+			for range k {
+				if _, err := u.Run(ctx, x); err != nil {
+					return err
+				}
+			}
+			return nil
+		}})
+	}
+	levels, steps := 10, 100
+	if o.Quick {
+		steps = 10
+	}
+	cond := smallScoreNet(nn.CondLogSigma)
+	for _, workers := range []int{1, 2} {
+		const chains = 1024
+		x := suiteRand(chains*2, 1, 9)
+		an, err := sampler.NewAnnealed(cond, sampler.AnnealedConfig{
+			Sigmas: sampler.GeometricSigmas(1, 0.01, levels), StepsPerLevel: steps, Eps: 1e-6,
+			Chain: sampler.ChainConfig{Seed: 1, Workers: workers},
+		})
+		if err != nil {
+			panic(err)
+		}
+		cs = append(cs, Case{"langevin", fmt.Sprintf("annealed run, small net, %d chains, %d×%d steps, %d goroutine(s)", chains, levels, steps, workers),
+			"active", chains, "sample", func(k int) error {
+				for range k {
+					if _, err := an.Run(ctx, x); err != nil {
+						return err
+					}
+				}
+				return nil
+			}})
+	}
+	return cs
+}
+
+func trainingCases(o Options) []Case {
+	var cs []Case
+	type tc struct {
+		name string
+		d    int
+		loss nn.Loss
+		cond nn.Conditioning
+	}
+	list := []tc{
+		{"DSM", 2, nn.DSM{Sigma: 0.1}, nn.CondNone},
+		{"SSM-VR", 2, nn.SlicedSM{VR: true}, nn.CondNone},
+		{"exact SM", 2, nn.ExactSM{}, nn.CondNone},
+	}
+	if !o.Quick {
+		list = append(list, tc{"exact SM", 16, nn.ExactSM{}, nn.CondNone})
+	}
+	for _, t := range list {
+		m, err := nn.New(nn.Config{Dim: t.d, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: t.cond}, 1)
+		if err != nil {
+			panic(err)
+		}
+		x := suiteRand(128*t.d, 1, 10)
+		grad := make([]float32, m.NumParams())
+		opt := nn.NewAdam(m.NumParams(), 1e-4)
+		rng := rand.New(rand.NewPCG(1, 1))
+		cs = append(cs, Case{"training", fmt.Sprintf("%s step (forward, backward, Adam), d=%d, batch 128", t.name, t.d), "active", 1, "step", func(k int) error {
+			for range k {
+				clear(grad)
+				t.loss.Grad(m, x, rng, grad)
+				opt.Step(m.Params(), grad)
+				m.Repack()
+			}
+			return nil
+		}})
+	}
+	return cs
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/scorekit/scorekit/bench"
+	"github.com/scorekit/scorekit/kernel"
+)
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", "bench [-quick] [-json] [-run substring]", stderr)
+	quick := fs.Bool("quick", false, "the reduced set, timed briefly (under a minute)")
+	asJSON := fs.Bool("json", false, "print JSON instead of a Markdown table")
+	filter := fs.String("run", "", "only the benchmarks whose group, name or implementation contains this")
+	target := fs.Duration("time", 0, "time per benchmark (default 1s, 150ms with -quick)")
+	quiet := fs.Bool("q", false, "no progress output")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *target == 0 {
+		*target = time.Second
+		if *quick {
+			*target = 150 * time.Millisecond
+		}
+	}
+	if *target < 0 {
+		return usagef("-time %v: want > 0", *target)
+	}
+	var cases []bench.Case
+	for _, c := range bench.Suite(bench.Options{Quick: *quick}) {
+		if *filter == "" || strings.Contains(c.Group+" "+c.Name+" "+c.Impl, *filter) {
+			cases = append(cases, c)
+		}
+	}
+	if len(cases) == 0 {
+		return usagef("-run %q matches no benchmark", *filter)
+	}
+	h := header()
+	peaks := bench.Peaks(*target)
+	bar := newProgress(stderr, *quiet, "bench", "benchmarks", len(cases))
+	var results []bench.Result
+	for i, c := range cases {
+		r, err := bench.Measure(c, *target, peaks)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+		bar.update(i+1, "")
+	}
+	bar.done()
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Header  map[string]string
+			Peaks   map[string]float64 // FLOP/s
+			Results []bench.Result
+		}{h, peaks, results})
+	}
+	writeMarkdown(stdout, h, peaks, results)
+	return nil
+}
+
+// header describes the machine and the build.
+func header() map[string]string {
+	return map[string]string{
+		"cpu":        cpuModel(),
+		"kernels":    kernel.Active().String(),
+		"available":  fmt.Sprint(kernel.Available()),
+		"go":         runtime.Version(),
+		"goos":       runtime.GOOS + "/" + runtime.GOARCH,
+		"gomaxprocs": fmt.Sprint(runtime.GOMAXPROCS(0)),
+		"date":       time.Now().UTC().Format("2006-01-02 15:04 UTC"),
+	}
+}
+
+// cpuModel reads the CPU's name for the report (display only: the
+// kernels are chosen through x/sys/cpu).
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func writeMarkdown(w io.Writer, h map[string]string, peaks map[string]float64, rs []bench.Result) {
+	fmt.Fprintf(w, "scorekit bench — %s, %s, %s, GOMAXPROCS=%s, kernels %s (available %s), %s\n\n",
+		h["cpu"], h["goos"], h["go"], h["gomaxprocs"], h["kernels"], h["available"], h["date"])
+	fmt.Fprintln(w, "| FMA peak | GFLOP/s |\n|---|---:|")
+	for _, impl := range kernel.Available() {
+		fmt.Fprintf(w, "| %s | %.1f |\n", impl, peaks[impl.String()]/1e9)
+	}
+	group := ""
+	for _, r := range rs {
+		if r.Group != group {
+			group = r.Group
+			fmt.Fprintf(w, "\n### %s\n\n| benchmark | impl | time/op | throughput | %% of peak |\n|---|---|---:|---:|---:|\n", group)
+		}
+		pct := ""
+		if r.PeakPct > 0 {
+			pct = fmt.Sprintf("%.0f %%", r.PeakPct)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Name, r.Impl, fmtDuration(r.NsPerOp), fmtRate(r.PerSec, r.Unit), pct)
+	}
+}
+
+func fmtDuration(ns float64) string {
+	switch {
+	case ns < 1e3:
+		return fmt.Sprintf("%.1f ns", ns)
+	case ns < 1e6:
+		return fmt.Sprintf("%.2f µs", ns/1e3)
+	case ns < 1e9:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	}
+	return fmt.Sprintf("%.2f s", ns/1e9)
+}
+
+func fmtRate(r float64, unit string) string {
+	switch {
+	case unit == "FLOP":
+		return fmt.Sprintf("%.1f GFLOP/s", r/1e9)
+	case r >= 1e6:
+		return fmt.Sprintf("%.1f M%s/s", r/1e6, unit)
+	case r >= 1e3:
+		return fmt.Sprintf("%.1f k%s/s", r/1e3, unit)
+	}
+	return fmt.Sprintf("%.1f %s/s", r, unit)
+}
