@@ -122,6 +122,7 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		return
 	}
 	impl := d.g.impl
+	identity := d.act == kernel.Identity && pre.Data == nil // y = z already
 	if k == 0 || m <= matvecRows {
 		for i := range m {
 			zi := z.Row(i)
@@ -138,7 +139,9 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 				impl.MatVec(d.packed[p0*d.npad:(p0+pb)*d.npad], xi[p0:p0+pb], zi, bias)
 				bias = zi // later blocks accumulate: MatVec allows bias == y
 			}
-			impl.Act(d.act, y.Row(i), zi)
+			if !identity {
+				impl.Act(d.act, y.Row(i), zi)
+			}
 		}
 		return
 	}
@@ -153,7 +156,7 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 			g: d.g, a: x, alpha: 1, k0: 0, k1: k,
 			b: d.packed, npad: d.npad, j0b: j0, c: z, j0: j0, nb: nb,
 			init: init, bias: bias,
-			epilogue: true, act: d.act, y: y,
+			epilogue: !identity, act: d.act, y: y,
 		}
 		blk.rows(workers, m)
 	}
