@@ -23,11 +23,11 @@ import (
 
 // A Case is one benchmark: Run performs n operations.
 type Case struct {
-	Group string  // kernels, dense, networks, langevin, training, random
-	Name  string  // what one operation is
-	Impl  string  // the implementation: generic, avx2, avx512, neon, gonum, or active (through nn/sampler)
-	Work  float64 // units of Unit per operation
-	Unit  string  // FLOP, elem, sample, step
+	Group string            // kernels, dense, networks, langevin, training, random
+	Name  string            // what one operation is
+	Impl  string            // the implementation: generic, avx2, avx512, neon, gonum, or active (through nn/sampler)
+	Work  float64           // units of Unit per operation
+	Unit  string            // FLOP, elem, sample, step
 	Run   func(n int) error `json:"-"`
 }
 

@@ -20,6 +20,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print JSON instead of a Markdown table")
 	filter := fs.String("run", "", "only the benchmarks whose group, name or implementation contains this")
 	target := fs.Duration("time", 0, "time per benchmark (default 1s, 150ms with -quick)")
+	plots := fs.String("plots", "", "also measure how the cost scales and write PNG plots to this folder (e.g. docs)")
 	quiet := fs.Bool("q", false, "no progress output")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -55,6 +56,22 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		bar.update(i+1, "")
 	}
 	bar.done()
+	if *plots != "" {
+		if !*quiet {
+			fmt.Fprintln(stderr, "bench: measuring the scaling series for the plots")
+		}
+		sc, err := bench.MeasureScaling(*target / 2)
+		if err != nil {
+			return err
+		}
+		files, err := writeScalingPlots(*plots, sc, h)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			fmt.Fprintf(stderr, "bench: wrote %s\n", f)
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
