@@ -1,0 +1,87 @@
+package f32
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// BenchmarkGemm times C = A·op(B) and the backpropagation products per
+// implementation, in GFLOP/s and as a percentage of the implementation's
+// FMA peak measured in the same run.
+//
+//	go test ./f32 -run XXX -bench Gemm -count 5 | benchstat -
+func BenchmarkGemm(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, impl := range kernel.Available() {
+		if impl == kernel.Generic {
+			continue
+		}
+		pk := peakOf(impl)
+		for _, s := range []struct {
+			name           string
+			tA, tB         bool
+			m, n, k        int
+			ar, ac, br, bc int
+		}{
+			{"XWt", false, true, 1024, 256, 256, 1024, 256, 256, 256},
+			{"dYtX", true, false, 256, 256, 1024, 1024, 256, 1024, 256},
+			{"dYW", false, false, 1024, 256, 256, 1024, 256, 256, 256},
+		} {
+			a := randMatrix(rng, s.ar, s.ac, 0)
+			bm := randMatrix(rng, s.br, s.bc, 0)
+			c := NewMatrix(s.m, s.n)
+			b.Run(fmt.Sprintf("%v/%s/%d×%d×%d", impl, s.name, s.m, s.n, s.k), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					GemmWith(impl, 1, s.tA, s.tB, 1, a, bm, 0, c)
+				}
+				f := 2 * float64(s.m*s.n*s.k) * float64(b.N) / b.Elapsed().Seconds()
+				b.ReportMetric(f/1e9, "GFLOP/s")
+				b.ReportMetric(100*f/pk, "%peak")
+			})
+		}
+	}
+}
+
+// BenchmarkDenseForward is the fused dense layer (bias + SiLU) per
+// implementation at batch 1 (matvec) and 1024 (GEMM).
+func BenchmarkDenseForward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	for _, impl := range kernel.Available() {
+		if impl == kernel.Generic {
+			continue
+		}
+		pk := peakOf(impl)
+		for _, kn := range []int{128, 256} {
+			d := NewDenseImpl(impl, randMatrix(rng, kn, kn, 0), make([]float32, kn), kernel.SiLU)
+			for _, m := range []int{1, 1024} {
+				x := randMatrix(rng, m, kn, 0)
+				y := NewMatrix(m, kn)
+				b.Run(fmt.Sprintf("%v/M=%d/K=N=%d", impl, m, kn), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						d.Forward(y, Matrix{}, x)
+					}
+					f := 2 * float64(m*kn*kn) * float64(b.N) / b.Elapsed().Seconds()
+					b.ReportMetric(f/1e9, "GFLOP/s")
+					b.ReportMetric(100*f/pk, "%peak")
+				})
+			}
+		}
+	}
+}
+
+// peakOf measures impl's FMA peak in FLOP/s: the best of a few short runs.
+func peakOf(impl kernel.Impl) float64 {
+	best := 0.0
+	for range 50 {
+		t := time.Now()
+		f := impl.PeakFLOPs(20000)
+		best = max(best, f/time.Since(t).Seconds())
+	}
+	return best
+}
