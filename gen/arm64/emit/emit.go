@@ -484,3 +484,51 @@ func (e *Emitter) FMLSElem(d, n, m V, i int) { e.Word(elem(0x4f805000, "FMLS", d
 
 // FMULElem: d = n · m[i].
 func (e *Emitter) FMULElem(d, n, m V, i int) { e.Word(elem(0x4f809000, "FMUL", d, n, m, i)) }
+
+// UMULL: d.2D = n.2S · m.2S (lanes 0 and 1, unsigned 32×32→64).
+func (e *Emitter) UMULL(d, n, m V) {
+	e.Word(rdnm(0x2ea0c000, d, n, m), fmt.Sprintf("UMULL V%d.2D, V%d.2S, V%d.2S", d, n, m))
+}
+
+// UMULL2: d.2D = n.4S[2:4] · m.4S[2:4] (lanes 2 and 3, unsigned 32×32→64).
+func (e *Emitter) UMULL2(d, n, m V) {
+	e.Word(rdnm(0x6ea0c000, d, n, m), fmt.Sprintf("UMULL2 V%d.2D, %s, %s", d, n.arm4S(), m.arm4S()))
+}
+
+// MUL: d = n · m mod 2³², int32 lanes.
+func (e *Emitter) MUL(d, n, m V) { e.three(0x4ea09c00, "MUL", d, n, m) }
+
+// FSQRT: d = √n, correctly rounded.
+func (e *Emitter) FSQRT(d, n V) { e.two(0x6ea1f800, "FSQRT", d, n) }
+
+// UCVTF: d = float32(uint32 n).
+func (e *Emitter) UCVTF(d, n V) { e.two(0x6e21d800, "UCVTF", d, n) }
+
+// VUZP1: d = the even 32-bit elements of n then of m.
+func (e *Emitter) VUZP1(d, n, m V) { e.Inst("VUZP1 %s, %s, %s", m.S4(), n.S4(), d.S4()) }
+
+// VUZP2: d = the odd 32-bit elements of n then of m.
+func (e *Emitter) VUZP2(d, n, m V) { e.Inst("VUZP2 %s, %s, %s", m.S4(), n.S4(), d.S4()) }
+
+// VCMTST: d = n & m != 0 ? all ones : 0, int32 lanes.
+func (e *Emitter) VCMTST(d, n, m V) { e.Inst("VCMTST %s, %s, %s", m.S4(), n.S4(), d.S4()) }
+
+// VEXT: d = bytes imm..imm+15 of the 32-byte concatenation n:m (n low).
+func (e *Emitter) VEXT(d, n, m V, imm int) {
+	checkShift(imm, 0, 15)
+	e.Inst("VEXT $%d, %s, %s, %s", imm, m.B16(), n.B16(), d.B16())
+}
+
+// VLD1RP loads one 32-bit element from base into every lane of d and
+// advances base by 4.
+func (e *Emitter) VLD1RP(base R, d V) { e.Inst("VLD1R.P 4(%s), [%s]", base.reg(), d.S4()) }
+
+// VST1 stores len(vs) vectors to base without advancing it.
+func (e *Emitter) VST1(base R, vs ...V) { e.Inst("VST1 %s, (%s)", regList(vs), base.reg()) }
+
+// UCVTFFix: d = float32(uint32 n)·2^−fbits (fixed point, one rounding),
+// 1 ≤ fbits ≤ 32.
+func (e *Emitter) UCVTFFix(d, n V, fbits int) {
+	checkShift(fbits, 1, 32)
+	e.Word(rdn(0x6f00e400|uint32(64-fbits)<<16, d, n), fmt.Sprintf("UCVTF %s, %s, #%d", d.arm4S(), n.arm4S(), fbits))
+}

@@ -41,7 +41,8 @@ func TestGoldenCoversHelpers(t *testing.T) {
 		seen[strings.Fields(g.arm)[0]] = true
 	}
 	for _, mn := range []string{"FADD", "FSUB", "FMUL", "FDIV", "FMAX", "FMIN", "FADDP", "FMLA", "FMLS",
-		"FCMEQ", "FCMGE", "FCMGT", "FCMLE", "FCMLT", "FNEG", "FABS", "FRINTN", "FCVTNS", "FCVTZS", "SCVTF", "SSHR"} {
+		"FCMEQ", "FCMGE", "FCMGT", "FCMLE", "FCMLT", "FNEG", "FABS", "FRINTN", "FCVTNS", "FCVTZS", "SCVTF", "SSHR",
+		"UMULL", "UMULL2", "MUL", "FSQRT", "UCVTF"} {
 		if !seen[mn] {
 			t.Errorf("no golden encoding for %s", mn)
 		}
@@ -176,7 +177,9 @@ func TestAssembles(t *testing.T) {
 		func() { e.VBSL(1, 2, 3) }, func() { e.VADD(1, 2, 3) }, func() { e.VSUB(1, 2, 3) },
 		func() { e.VSHL(1, 2, 23) }, func() { e.VUSHR(1, 2, 9) }, func() { e.VLD1P(0, 4, 5, 6, 7) },
 		func() { e.VST1P(1, 28, 29) }, func() { e.VLD1(2, 8) }, func() { e.FSTP(1, 3) },
-		func() { e.MOVW32(0x3f800000, 5) },
+		func() { e.MOVW32(0x3f800000, 5) }, func() { e.VUZP1(1, 2, 3) }, func() { e.VUZP2(1, 2, 3) },
+		func() { e.VCMTST(1, 2, 3) }, func() { e.VEXT(1, 2, 3, 8) }, func() { e.VLD1RP(4, 9) },
+		func() { e.VST1(5, 10, 11, 12, 13) },
 	} {
 		f()
 	}

@@ -85,6 +85,9 @@ func (g *Gen) V() emit.V { return g.vec(1)[0] }
 // New allocates a group of consecutive registers for the current body.
 func (g *Gen) New() G { return G(g.vec(g.k)) }
 
+// FreeV returns single registers to the allocator.
+func (g *Gen) FreeV(vs ...emit.V) { g.Free(G(vs)) }
+
 // Free returns groups to the allocator.
 func (g *Gen) Free(gs ...G) {
 	for _, x := range gs {
