@@ -91,7 +91,7 @@ func deriv2(a kernel.Activation, x float64) float64 {
 //
 // The products lose nothing to cancellation except where f″ crosses zero,
 // where the error is absolute and below 1e-7.
-func deriv2From(a kernel.Activation, d2, z, y, d1, tmp []float32) {
+func deriv2From(impl kernel.Impl, a kernel.Activation, d2, z, y, d1, tmp []float32) {
 	n := len(d2)
 	z, y, d1, tmp = z[:n], y[:n], d1[:n], tmp[:n]
 	switch a {
@@ -104,10 +104,10 @@ func deriv2From(a kernel.Activation, d2, z, y, d1, tmp []float32) {
 			d2[i] = d1[i] * (1 - 2*y[i])
 		}
 	case kernel.Softplus:
-		kernel.ActDeriv(kernel.Sigmoid, d2, z)
+		impl.ActDeriv(kernel.Sigmoid, d2, z)
 	case kernel.SiLU:
-		kernel.ActDeriv(kernel.Sigmoid, d2, z)
-		kernel.Act(kernel.Sigmoid, tmp, z)
+		impl.ActDeriv(kernel.Sigmoid, d2, z)
+		impl.Act(kernel.Sigmoid, tmp, z)
 		for i := range d2 {
 			d2[i] *= 2 - z[i]*(2*tmp[i]-1)
 		}

@@ -34,28 +34,31 @@ func BenchmarkTrainStep(b *testing.B) {
 			{"exact", CondNone, ExactSM{}},
 		} {
 			for _, bs := range []int{128, 1024} {
-				b.Run(fmt.Sprintf("%v/%s/d=%d/batch=%d", kernel.Active(), c.name, d, bs), func(b *testing.B) {
-					m := benchNet(b, d, c.cond)
-					x := randBatch(newRand(1, 1), bs, d)
-					grad := make([]float32, m.NumParams())
-					opt := NewAdam(m.NumParams(), 1e-3)
-					rng := newRand(2, 2)
-					step := func() {
-						clear(grad)
-						c.loss.Grad(m, x, rng, grad)
-						opt.Step(m.Params(), grad)
-						m.Repack()
-					}
-					step()
-					b.ReportAllocs()
-					b.ResetTimer()
-					cpu0 := cpuTime()
-					for b.Loop() {
+				for _, impl := range kernel.Available() {
+					b.Run(fmt.Sprintf("%v/%s/d=%d/batch=%d", impl, c.name, d, bs), func(b *testing.B) {
+						m := benchNet(b, d, c.cond)
+						m.SetImpl(impl)
+						x := randBatch(newRand(1, 1), bs, d)
+						grad := make([]float32, m.NumParams())
+						opt := NewAdam(m.NumParams(), 1e-3)
+						rng := newRand(2, 2)
+						step := func() {
+							clear(grad)
+							c.loss.Grad(m, x, rng, grad)
+							opt.Step(m.Params(), grad)
+							m.Repack()
+						}
 						step()
-					}
-					b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/step")
-					b.ReportMetric(float64(bs*b.N)/b.Elapsed().Seconds(), "samples/s")
-				})
+						b.ReportAllocs()
+						b.ResetTimer()
+						cpu0 := cpuTime()
+						for b.Loop() {
+							step()
+						}
+						b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/step")
+						b.ReportMetric(float64(bs*b.N)/b.Elapsed().Seconds(), "samples/s")
+					})
+				}
 			}
 		}
 	}
@@ -65,18 +68,21 @@ func BenchmarkTrainStep(b *testing.B) {
 // latency path).
 func BenchmarkScore(b *testing.B) {
 	for _, bs := range []int{1, 128, 1024} {
-		b.Run(fmt.Sprintf("%v/batch=%d", kernel.Active(), bs), func(b *testing.B) {
-			m := benchNet(b, 2, CondNone)
-			x := randBatch(newRand(1, 1), bs, 2)
-			s := make([]float32, len(x))
-			b.ReportAllocs()
-			b.SetBytes(int64(4 * len(x)))
-			cpu0 := cpuTime()
-			for b.Loop() {
-				m.Score(s, x)
-			}
-			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
-		})
+		for _, impl := range kernel.Available() {
+			b.Run(fmt.Sprintf("%v/batch=%d", impl, bs), func(b *testing.B) {
+				m := benchNet(b, 2, CondNone)
+				m.SetImpl(impl)
+				x := randBatch(newRand(1, 1), bs, 2)
+				s := make([]float32, len(x))
+				b.ReportAllocs()
+				b.SetBytes(int64(4 * len(x)))
+				cpu0 := cpuTime()
+				for b.Loop() {
+					m.Score(s, x)
+				}
+				b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			})
+		}
 	}
 }
 

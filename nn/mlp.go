@@ -168,6 +168,7 @@ type Model struct {
 	params  []float32
 	layers  []layer
 	fourier []float32 // fixed frequencies W (length cfg.Fourier), not trained
+	impl    kernel.Impl
 
 	train *work     // the training workspace, reused across steps
 	pool  sync.Pool // inference workspaces (*work)
@@ -221,15 +222,33 @@ func newModel(cfg Config) (*Model, error) {
 		ly.w = f32.Matrix{Rows: out, Cols: in, Stride: in, Data: m.params[off : off+in*out : off+in*out]}
 		ly.b = m.params[ly.boff : ly.boff+out : ly.boff+out]
 		off = ly.boff + out
-		ly.dense = f32.NewDense(ly.w, ly.b, ly.act)
 		m.layers = append(m.layers, ly)
 	}
 	if cfg.Cond != CondNone && cfg.Fourier > 0 {
 		m.fourier = make([]float32, cfg.Fourier)
 	}
 	m.pool.New = func() any { return new(work) }
+	m.SetImpl(kernel.Active())
 	return m, nil
 }
+
+// SetImpl makes the model compute with the kernels of impl (by default
+// the active one), as tests and benchmarks comparing implementations do.
+// Call it before using the model, not concurrently with other calls. It
+// panics if impl is not available on this machine.
+func (m *Model) SetImpl(impl kernel.Impl) {
+	if !impl.Available() {
+		panic(fmt.Sprintf("nn: Model.SetImpl: %v is not available on this machine", impl))
+	}
+	m.impl = impl
+	for l := range m.layers {
+		ly := &m.layers[l]
+		ly.dense = f32.NewDenseImpl(impl, ly.w, ly.b, ly.act)
+	}
+}
+
+// Impl returns the implementation the model computes with.
+func (m *Model) Impl() kernel.Impl { return m.impl }
 
 // Config returns a copy of the model's configuration.
 func (m *Model) Config() Config { return m.cfg.clone() }
@@ -443,9 +462,9 @@ func (m *Model) forward(w *work, deriv bool) {
 		zd := zp.Data[:n*width]
 		identity := ly.act == kernel.Identity
 		if !identity {
-			kernel.ActDeriv(ly.act, w.d1[l], zd)
+			m.impl.ActDeriv(ly.act, w.d1[l], zd)
 			if k > 0 && deriv {
-				deriv2From(ly.act, w.d2[l], zd, yp.Data[:n*width], w.d1[l], w.tmp)
+				deriv2From(m.impl, ly.act, w.d2[l], zd, yp.Data[:n*width], w.d1[l], w.tmp)
 			}
 		}
 		if k == 0 {
@@ -453,7 +472,7 @@ func (m *Model) forward(w *work, deriv bool) {
 		}
 		at := w.a[l].Slice(n, (1+k)*n)
 		zt := w.z[l].Slice(n, (1+k)*n)
-		f32.Gemm(false, true, 1, at, ly.w, 0, zt)
+		f32.GemmWith(m.impl, 1, false, true, 1, at, ly.w, 0, zt)
 		yt := w.a[l+1].Data[n*width : (1+k)*n*width]
 		ztd := zt.Data[:k*n*width]
 		if identity {
@@ -500,14 +519,14 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		}
 		if grad != nil {
 			gw := f32.Matrix{Rows: ly.w.Rows, Cols: ly.w.Cols, Stride: ly.w.Cols, Data: grad[ly.woff : ly.woff+len(ly.w.Data)]}
-			f32.Gemm(true, false, 1, g, w.a[l], 1, gw)
+			f32.GemmWith(m.impl, 1, true, false, 1, g, w.a[l], 1, gw)
 			gb := grad[ly.boff : ly.boff+width]
 			for i := range n {
 				addTo(gb, g.Data[i*width:(i+1)*width])
 			}
 		}
 		if l > 0 || input {
-			f32.Gemm(false, false, 1, g, ly.w, 0, w.g[l])
+			f32.GemmWith(m.impl, 1, false, false, 1, g, ly.w, 0, w.g[l])
 		}
 	}
 }

@@ -232,7 +232,7 @@ func TestDeriv2From(t *testing.T) {
 		y, d1, tmp, got, want := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
 		kernel.Act(a, y, x)
 		kernel.ActDeriv(a, d1, x)
-		deriv2From(a, got, x, y, d1, tmp)
+		deriv2From(kernel.Active(), a, got, x, y, d1, tmp)
 		kernel.ActDeriv2(a, want, x)
 		var worst float64
 		for i := range x {
@@ -241,6 +241,48 @@ func TestDeriv2From(t *testing.T) {
 		}
 		if worst > 2e-7 {
 			t.Errorf("%v: |Δf″| exceeds 1e-5 relative by %.3g", a, worst)
+		}
+	}
+}
+
+// TestImplsAgree runs every loss and the score on every available
+// implementation against the portable one: the GEMM's summation order
+// and the activation kernels' documented ulp bounds are all that differ.
+func TestImplsAgree(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		for ci, lc := range lossCases(kernel.SiLU) {
+			t.Run(impl.String()+"/"+lc.name, func(t *testing.T) {
+				cfg := lc.cfg
+				cfg.Hidden = []int{40, 33}
+				run := func(impl kernel.Impl) (float64, []float32, []float32) {
+					m, _ := New(cfg, uint64(ci))
+					m.SetImpl(impl)
+					x := randBatch(newRand(7, uint64(ci)), 37, cfg.Dim)
+					grad := make([]float32, m.NumParams())
+					loss := lc.loss.Grad(m, x, newRand(99, 0), grad)
+					s := make([]float32, len(x))
+					switch cfg.Cond {
+					case CondNone:
+						m.Score(s, x)
+					case CondTime:
+						m.TimeScore(s, x, 0.5)
+					default:
+						m.NoiseScore(s, x, 0.5)
+					}
+					return loss, grad, s
+				}
+				l0, g0, s0 := run(kernel.Generic)
+				l1, g1, s1 := run(impl)
+				if math.Abs(l1-l0) > 1e-5*math.Abs(l0) {
+					t.Errorf("loss %v, generic %v", l1, l0)
+				}
+				if e := relErr(f64(g1), f64(g0)); e > 1e-5 {
+					t.Errorf("gradient: relative difference %.3g from generic", e)
+				}
+				if e := relErr(f64(s1), f64(s0)); e > 1e-6 {
+					t.Errorf("score: relative difference %.3g from generic", e)
+				}
+			})
 		}
 	}
 }
