@@ -307,17 +307,51 @@ func (s *Stream) blocks(dst []float32, kind int) {
 	rk := s.roundKeys()
 	var z [groupLen]float32
 	off, head, full, g := s.span(len(dst))
+	part := func(g uint64, from, to int) {
+		if kind == kNormals {
+			s.partialNormals(&z, &rk, g, from, to)
+		} else {
+			kern(z[:], &rk, s.id, g)
+		}
+	}
 	if head > 0 {
-		kern(z[:], &rk, s.id, g)
+		part(g, off, off+head)
 		copy(dst, z[off:off+head])
 		dst, g = dst[head:], g+1
 	}
 	kern(dst[:full], &rk, s.id, g)
 	if t := dst[full:]; len(t) > 0 {
-		kern(z[:], &rk, s.id, g+uint64(full/groupLen))
+		part(g+uint64(full/groupLen), 0, len(t))
 		copy(t, z[:])
 	}
 	s.pos += uint64(head + len(dst))
+}
+
+// partialNormals sets z[from:to] to the normals of group g. The assembly
+// computes the whole group at once; the generic code computes only the
+// blocks and Box–Muller halves it needs (the same values), so that small
+// reads cost a few normals rather than 64.
+func (s *Stream) partialNormals(z *[groupLen]float32, rk *roundKeys, g uint64, from, to int) {
+	if s.impl != Generic {
+		rngNormals(s.impl, z[:], rk, s.id, g)
+		return
+	}
+	var have [16]bool
+	var w [16][4]uint32
+	for p := from; p < to; p++ {
+		j, l := p/16, p%16
+		if !have[l] {
+			b := 16*g + uint64(l)
+			w[l] = Philox4x32_10([4]uint32{uint32(b), uint32(b >> 32), uint32(s.id), uint32(s.id >> 32)}, [2]uint32{s.k0, s.k1})
+			have[l] = true
+		}
+		z1, z2 := boxMuller(w[l][j&^1], w[l][j|1])
+		if j&1 == 0 {
+			z[p] = z1
+		} else {
+			z[p] = z2
+		}
+	}
 }
 
 // LangevinStep performs one unadjusted Langevin step in place, drawing
@@ -345,13 +379,13 @@ func (s *Stream) LangevinStep(a, b float32, x, grad []float32) {
 	}
 	off, head, full, g := s.span(len(x))
 	if head > 0 {
-		rngNormals(s.impl, z[:], &rk, s.id, g)
+		s.partialNormals(&z, &rk, g, off, off+head)
 		upd(x[:head], grad[:head], z[off:])
 		x, grad, g = x[head:], grad[head:], g+1
 	}
 	rngLangevin(s.impl, a, b, x[:full], grad[:full], &rk, s.id, g)
 	if t := len(x) - full; t > 0 {
-		rngNormals(s.impl, z[:], &rk, s.id, g+uint64(full/groupLen))
+		s.partialNormals(&z, &rk, g+uint64(full/groupLen), 0, t)
 		upd(x[full:], grad[full:], z[:])
 	}
 	s.pos += uint64(head + len(x))
@@ -384,7 +418,7 @@ func (s *Stream) MALAPropose(h float32, xp, x, grad []float32) (zz float32) {
 	}
 	off, head, full, g := s.span(len(x))
 	if head > 0 {
-		rngNormals(s.impl, z[:], &rk, s.id, g)
+		s.partialNormals(&z, &rk, g, off, off+head)
 		upd(xp[:head], x[:head], grad[:head], z[off:])
 		xp, x, grad, g = xp[head:], x[head:], grad[head:], g+1
 	}
@@ -392,7 +426,7 @@ func (s *Stream) MALAPropose(h float32, xp, x, grad []float32) (zz float32) {
 		zz += rngMALA(s.impl, h, sq, xp[:full], x[:full], grad[:full], &rk, s.id, g)
 	}
 	if t := len(x) - full; t > 0 {
-		rngNormals(s.impl, z[:], &rk, s.id, g+uint64(full/groupLen))
+		s.partialNormals(&z, &rk, g+uint64(full/groupLen), 0, t)
 		upd(xp[full:], x[full:], grad[full:], z[:])
 	}
 	s.pos += uint64(head + len(x))
@@ -416,13 +450,13 @@ func (s *Stream) KineticO(c1, c2 float32, v []float32) {
 	}
 	off, head, full, g := s.span(len(v))
 	if head > 0 {
-		rngNormals(s.impl, z[:], &rk, s.id, g)
+		s.partialNormals(&z, &rk, g, off, off+head)
 		upd(v[:head], z[off:])
 		v, g = v[head:], g+1
 	}
 	rngKineticO(s.impl, c1, c2, v[:full], &rk, s.id, g)
 	if t := len(v) - full; t > 0 {
-		rngNormals(s.impl, z[:], &rk, s.id, g+uint64(full/groupLen))
+		s.partialNormals(&z, &rk, g+uint64(full/groupLen), 0, t)
 		upd(v[full:], z[:])
 	}
 	s.pos += uint64(head + len(v))

@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/scorekit/scorekit/kernel"
@@ -125,4 +126,24 @@ func BenchmarkLangevinStep(b *testing.B) {
 func perSec(b *testing.B, n int) {
 	b.SetBytes(int64(4 * n))
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds()/1e6, "M/s")
+}
+
+// BenchmarkSmallReads measures the cost of one call that draws d normals
+// (a chain of dimension d stepping alone): each call computes at least
+// one group of 64, so callers with small d should buffer a group (as
+// sampler's SDE streams do) or give a block of chains one stream.
+func BenchmarkSmallReads(b *testing.B) {
+	for _, d := range []int{2, 16, 64} {
+		z := make([]float32, d)
+		for _, impl := range kernel.Available() {
+			b.Run(impl.String()+"/d"+strconv.Itoa(d), func(b *testing.B) {
+				s := kernel.NewStream(1, 2).Using(impl)
+				b.ReportAllocs()
+				for b.Loop() {
+					s.Normals(z)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/call")
+			})
+		}
+	}
 }
