@@ -306,3 +306,26 @@ func FuzzBoxMuller(f *testing.F) {
 		}
 	})
 }
+
+// TestRngPageFence runs every random-number kernel on slices that end
+// where an inaccessible page begins, and that start where one ends: a read
+// or write out of bounds crashes the test.
+func TestRngPageFence(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		for _, n := range []int{1, 63, 64, 65, 127, 128, 129, 200, 1000} {
+			for _, pos := range []uint64{0, 7} {
+				for _, fence := range []func(testing.TB, int) []float32{kerneltest.FenceEnd, kerneltest.FenceStart} {
+					x, g, xp := fence(t, n), fence(t, n), fence(t, n)
+					s := kernel.NewStream(9, 9).Using(impl)
+					s.Seek(pos)
+					s.Normals(x)
+					s.Uniforms(g)
+					s.LangevinStep(0.1, 0.2, x, g)
+					s.MALAPropose(0.1, xp, x, g)
+					s.KineticO(0.5, 0.5, x)
+					impl.MALAReverse(0.1, x, xp, g)
+				}
+			}
+		}
+	}
+}
