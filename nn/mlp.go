@@ -522,7 +522,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			f32.GemmWith(m.impl, 1, true, false, 1, g, w.a[l], 1, gw)
 			gb := grad[ly.boff : ly.boff+width]
 			for i := range n {
-				addTo(gb, g.Data[i*width:(i+1)*width])
+				m.impl.Axpy(1, g.Data[i*width:(i+1)*width], gb)
 			}
 		}
 		if l > 0 || input {
@@ -551,12 +551,5 @@ func fmaProd(dst, a, b, c []float32) {
 	a, b, c = a[:len(dst)], b[:len(dst)], c[:len(dst)]
 	for i := range dst {
 		dst[i] += a[i] * b[i] * c[i]
-	}
-}
-
-func addTo(dst, a []float32) {
-	a = a[:len(dst)]
-	for i := range dst {
-		dst[i] += a[i]
 	}
 }

@@ -59,9 +59,10 @@ func (m *Model) TimeScore(dst, x []float32, t float32) {
 	m.score(dst, x, t)
 }
 
-// LogDensity sets dst[i] = −E(x_i) = log p(x_i) + const for the points of
-// an energy model (for a conditional one, at its conditioning's zero value
-// is meaningless: use Energy). len(dst) = n. Safe for concurrent use.
+// LogDensity sets dst[i] = −E(x_i) = log p(x_i) + const for the n points
+// of x; len(dst) = n. Only an unconditional energy model knows log p (a
+// conditional one is asked through Energy, with its conditioning value).
+// Safe for concurrent use; no allocations in steady state.
 func (m *Model) LogDensity(dst, x []float32) {
 	m.checkBatch("LogDensity", dst, x, 1)
 	if !m.cfg.Energy {
