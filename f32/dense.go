@@ -2,6 +2,7 @@ package f32
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/scorekit/scorekit/kernel"
 )
@@ -145,6 +146,10 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		}
 		return
 	}
+	if n <= d.g.nr/2 {
+		d.forwardNarrow(workers, y, z, x, !identity)
+		return
+	}
 	for j0 := 0; j0 < n; j0 += d.g.nc {
 		nb := min(d.g.nc, n-j0)
 		init := kernel.GemmZero
@@ -159,5 +164,90 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 			epilogue: !identity, act: d.act, y: y,
 		}
 		blk.rows(workers, m)
+	}
+}
+
+// narrowCols is the number of rows of x a narrow layer transposes at once.
+const narrowCols = 256
+
+// forwardNarrow is the GEMM path of a layer with few outputs (Out ≤ nr/2,
+// such as a network's last layer), where a tile of nr output columns would
+// be mostly padding. It computes zᵀ = W·xᵀ + b instead: W is read in place
+// as the microkernel's A, each block of rows of x is packed transposed as
+// its B, and the accumulators start from the bias. Every element is the
+// same chain of fused multiply-adds as on the other paths (fma(W, x) =
+// fma(x, W)), so the bits are the same.
+func (d *Dense) forwardNarrow(workers int, y, z, x Matrix, act bool) {
+	m := x.Rows
+	blocks := (m + narrowCols - 1) / narrowCols
+	workers = max(1, min(workers, blocks))
+	if workers == 1 {
+		d.narrowRun(y, z, x, act, 0, m)
+		return
+	}
+	per := (blocks + workers - 1) / workers * narrowCols
+	var wg sync.WaitGroup
+	for i0 := per; i0 < m; i0 += per {
+		wg.Add(1)
+		go func(i0 int) {
+			defer wg.Done()
+			d.narrowRun(y, z, x, act, i0, min(i0+per, m))
+		}(i0)
+	}
+	d.narrowRun(y, z, x, act, 0, min(per, m))
+	wg.Wait()
+}
+
+// narrowRun computes rows i0..i1−1 of forwardNarrow.
+func (d *Dense) narrowRun(y, z, x Matrix, act bool, i0, i1 int) {
+	g := d.g
+	k, n := d.In(), d.Out()
+	npad := g.panels(narrowCols) * g.nr
+	bufB := getBuf(k * npad)
+	bufC := getBuf(n * narrowCols)
+	defer putBuf(bufB)
+	defer putBuf(bufC)
+	pb, ct := *bufB, *bufC
+	for ib := i0; ib < i1; ib += narrowCols {
+		mb := min(narrowCols, i1-ib)
+		// zᵀ block (n×mb, stride mb) starts from the bias.
+		for j := range n {
+			row := ct[j*mb : (j+1)*mb]
+			if d.bias != nil {
+				for i := range row {
+					row[i] = d.bias[j]
+				}
+			} else {
+				clear(row)
+			}
+		}
+		for p0 := 0; p0 < k; p0 += g.kc {
+			kb := min(g.kc, k-p0)
+			packB(g.nr, pb, x, true, p0, kb, ib, mb)
+			for jr := 0; jr < n; jr += g.mr {
+				rows := min(g.mr, n-jr)
+				a := d.w.Data[jr*d.w.Stride+p0:]
+				for q := 0; q < mb; q += g.nr {
+					cols := min(g.nr, mb-q)
+					g.impl.GemmMicro(rows, cols, kb, a, d.w.Stride, 1, pb[q*kb:], ct[jr*mb+q:], mb, kernel.GemmLoad, nil)
+				}
+			}
+		}
+		for i := range mb {
+			zi := z.Row(ib + i)
+			for j := range n {
+				zi[j] = ct[j*mb+i]
+			}
+		}
+		if !act {
+			continue
+		}
+		if z.Stride == n && y.Stride == n {
+			g.impl.Act(d.act, y.Data[ib*n:(ib+mb)*n], z.Data[ib*n:(ib+mb)*n])
+			continue
+		}
+		for i := range mb {
+			g.impl.Act(d.act, y.Row(ib+i), z.Row(ib+i))
+		}
 	}
 }

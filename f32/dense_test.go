@@ -12,7 +12,8 @@ import (
 
 func TestDenseReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 1))
-	shapes := [][3]int{{1, 3, 5}, {2, 17, 33}, {3, 2, 2}, {29, 64, 40}, {50, 300, 70}, {1, 300, 70}, {16, 7, 129}, {5, 0, 4}}
+	shapes := [][3]int{{1, 3, 5}, {2, 17, 33}, {3, 2, 2}, {29, 64, 40}, {50, 300, 70}, {1, 300, 70}, {16, 7, 129}, {5, 0, 4},
+		{300, 70, 3}, {40, 300, 16}, {270, 9, 7}} // the last three: narrow layers, zᵀ = W·xᵀ
 	for _, impl := range kernel.Available() {
 		for si, s := range shapes {
 			m, in, out := s[0], s[1], s[2]
@@ -73,20 +74,20 @@ func TestDenseReference(t *testing.T) {
 // every number of workers and every implementation give the same bits.
 func TestDensePathsAgree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 1))
-	for _, s := range [][2]int{{64, 128}, {300, 45}, {7, 33}} {
+	for _, s := range [][2]int{{64, 128}, {300, 45}, {7, 33}, {300, 5}, {33, 2}, {20, 16}} {
 		in, out := s[0], s[1]
 		w := randMatrix(rng, out, in, 0)
 		bias := make([]float32, out)
 		kerneltest.Fill(rng, bias, 1, 0)
-		x := randMatrix(rng, 37, in, 0)
-		ref := NewMatrix(37, out)
+		x := randMatrix(rng, 300, in, 0)
+		ref := NewMatrix(300, out)
 		NewDenseImpl(kernel.Generic, w, bias, kernel.Identity).Forward(ref, Matrix{}, x)
 		for _, impl := range kernel.Available() {
 			d := NewDenseImpl(impl, w, bias, kernel.Identity)
 			for _, workers := range []int{1, 2, 5} {
-				y := NewMatrix(37, out)
+				y := NewMatrix(300, out)
 				d.ForwardParallel(workers, y, Matrix{}, x)
-				for i := range 37 {
+				for i := range 300 {
 					one := NewMatrix(1, out)
 					d.Forward(one, Matrix{}, x.Slice(i, i+1))
 					for j := range out {
