@@ -99,3 +99,39 @@ func GELUNEON(dst []float32, x []float32)
 //
 //go:noescape
 func GELUDerivNEON(dst []float32, x []float32)
+
+// ZeroDeriv2NEON sets dst[i] = zeroDeriv2(x[i]) (package kernel), by the same
+// sequence of operations. The caller checks len(dst) == len(x).
+//
+//go:noescape
+func ZeroDeriv2NEON(dst []float32, x []float32)
+
+// SigmoidDeriv2NEON sets dst[i] = sigmoidDeriv2_32(x[i]) (package kernel), by the same
+// sequence of operations. The caller checks len(dst) == len(x).
+//
+//go:noescape
+func SigmoidDeriv2NEON(dst []float32, x []float32)
+
+// TanhDeriv2NEON sets dst[i] = tanhDeriv2_32(x[i]) (package kernel), by the same
+// sequence of operations. The caller checks len(dst) == len(x).
+//
+//go:noescape
+func TanhDeriv2NEON(dst []float32, x []float32)
+
+// SiLUDeriv2NEON sets dst[i] = siluDeriv2_32(x[i]) (package kernel), by the same
+// sequence of operations. The caller checks len(dst) == len(x).
+//
+//go:noescape
+func SiLUDeriv2NEON(dst []float32, x []float32)
+
+// ELUDeriv2NEON sets dst[i] = eluDeriv2_32(x[i]) (package kernel), by the same
+// sequence of operations. The caller checks len(dst) == len(x).
+//
+//go:noescape
+func ELUDeriv2NEON(dst []float32, x []float32)
+
+// GELUDeriv2NEON sets dst[i] = geluDeriv2_32(x[i]) (package kernel), by the same
+// sequence of operations. The caller checks len(dst) == len(x).
+//
+//go:noescape
+func GELUDeriv2NEON(dst []float32, x []float32)

@@ -33,6 +33,7 @@ const (
 	geluC2     = 2 * geluC
 	geluK2     = 2 * geluC * geluK
 	geluK3     = 3 * geluK2
+	geluK6     = 6 * geluK2
 	expm1C8    = 1.0 / 40320
 	expm1C7    = 1.0 / 5040
 	actClamp   = 128
@@ -71,6 +72,69 @@ func sigmoidOf(g *neon.Gen, e, r, v neon.G) neon.G {
 	g.VBIT(e, r, m)
 	g.Free(r, m)
 	return e
+}
+
+// tanhK holds tanh32's constants.
+type tanhK struct {
+	negTwo, small, sign, c11 emit.V
+	c9, c7, c5, c3           emit.R
+}
+
+func loadTanh(g *neon.Gen) *tanhK {
+	g.E.Comment("constants of tanh32")
+	return &tanhK{
+		negTwo: g.Const(neon.F32(-2)), small: g.Const(f32bits(tanhSmall)), sign: g.Const(0x80000000),
+		c11: g.Const(f32bits(tanhC11)),
+		c9:  g.GConst(f32bits(tanhC9)), c7: g.GConst(f32bits(tanhC7)), c5: g.GConst(f32bits(tanhC5)), c3: g.GConst(f32bits(tanhC3)),
+	}
+}
+
+// tanhOf returns tanh32(x) and the e = exp(−2|x|), r = 1/(1+e) it was
+// computed from (which tanhDeriv32 shares); the caller frees e and r.
+func tanhOf(g *neon.Gen, ec *neon.ExpConsts, tk *tanhK, one emit.V, x neon.G) (t, e, r neon.G) {
+	a := g.New()
+	g.FABS(a, x)
+	t = g.New()
+	g.FMUL(t, a, g.B(tk.negTwo))
+	e = g.Exp(ec, t)
+	r = g.New()
+	g.FADD(r, g.B(one), e)
+	g.FDIV(r, g.B(one), r)
+	g.FSUB(t, g.B(one), e)
+	g.FMUL(t, t, r) // t = (1−e)·r
+	a2 := g.New()
+	g.FMUL(a2, a, a)
+	q := g.Dup(tk.c9)
+	g.FMLA(q, g.B(tk.c11), a2)
+	for _, c := range []emit.R{tk.c7, tk.c5, tk.c3} {
+		q = g.Horner(q, a2, c)
+	}
+	g.FMUL(a2, a, a2) // a·a²
+	ts := g.Copy(a)
+	g.FMLA(ts, a2, q) // fma(a·a², q, a)
+	m := g.New()
+	g.FCMGT(m, g.B(tk.small), a)
+	g.VBIT(t, ts, m) // a < 0.25: the series
+	g.VBIT(t, x, g.B(tk.sign))
+	g.Free(a, a2, q, ts, m)
+	return t, e, r
+}
+
+// sigmoidPrime returns σ'(v) = e·r·r, as kernel.sigmoidPrime.
+func sigmoidPrime(g *neon.Gen, ec *neon.ExpConsts, one emit.V, v neon.G) neon.G {
+	e, r := sigmoidParts(g, ec, one, v)
+	g.FMUL(e, e, r)
+	g.FMUL(e, e, r)
+	g.Free(r)
+	return e
+}
+
+// zeroWhere sets d to +0 where m's lanes are zero-valued floats.
+func zeroWhere(g *neon.Gen, d, m neon.G, zero emit.V) {
+	z := g.New()
+	g.FCMEQZ(z, m)
+	g.VBIT(d, g.B(zero), z)
+	g.Free(z)
 }
 
 // selectNaN sets d to x where x is NaN.
@@ -184,39 +248,10 @@ var kernels = []kern{
 	{"TanhNEON", "tanh32", 2, func(g *neon.Gen) func(neon.G) neon.G {
 		one := g.Const(neon.F32(1))
 		ec := g.LoadExp(one)
-		g.E.Comment("constants of tanh32")
-		negTwo := g.Const(neon.F32(-2))
-		small := g.Const(f32bits(tanhSmall))
-		sign := g.Const(0x80000000)
-		c11 := g.Const(f32bits(tanhC11))
-		c9, c7, c5, c3 := g.GConst(f32bits(tanhC9)), g.GConst(f32bits(tanhC7)), g.GConst(f32bits(tanhC5)), g.GConst(f32bits(tanhC3))
+		tk := loadTanh(g)
 		return func(x neon.G) neon.G {
-			a := g.New()
-			g.FABS(a, x)
-			t := g.New()
-			g.FMUL(t, a, g.B(negTwo))
-			e := g.Exp(ec, t)
-			r := g.New()
-			g.FADD(r, g.B(one), e)
-			g.FDIV(r, g.B(one), r)
-			g.FSUB(t, g.B(one), e)
-			g.FMUL(t, t, r) // t = (1−e)·r
+			t, e, r := tanhOf(g, ec, tk, one, x)
 			g.Free(e, r)
-			a2 := g.New()
-			g.FMUL(a2, a, a)
-			q := g.Dup(c9)
-			g.FMLA(q, g.B(c11), a2)
-			for _, c := range []emit.R{c7, c5, c3} {
-				q = g.Horner(q, a2, c)
-			}
-			g.FMUL(a2, a, a2) // a·a²
-			ts := g.Copy(a)
-			g.FMLA(ts, a2, q) // fma(a·a², q, a)
-			m := g.New()
-			g.FCMGT(m, g.B(small), a)
-			g.VBIT(t, ts, m) // a < 0.25: the series
-			g.VBIT(t, x, g.B(sign))
-			g.Free(a, a2, q, ts, m)
 			return t
 		}
 	}},
@@ -370,8 +405,121 @@ var kernels = []kern{
 	}},
 }
 
+// kernels2 are the second derivatives of kernel/act2.go (softplus″ is
+// σ', SigmoidDerivNEON).
+var kernels2 = []kern{
+	{"ZeroDeriv2NEON", "zeroDeriv2", 4, func(g *neon.Gen) func(neon.G) neon.G {
+		return func(x neon.G) neon.G {
+			d := g.New()
+			for _, v := range d {
+				g.E.VEOR(v, v, v)
+			}
+			selectNaN(g, d, x)
+			return d
+		}
+	}},
+	{"SigmoidDeriv2NEON", "sigmoidDeriv2_32", 1, func(g *neon.Gen) func(neon.G) neon.G {
+		one := g.Const(neon.F32(1))
+		ec := g.LoadExp(one)
+		tk := loadTanh(g)
+		half := g.Const(neon.F32(0.5))
+		return func(x neon.G) neon.G {
+			sp := sigmoidPrime(g, ec, one, x)
+			h := g.New()
+			g.FMUL(h, x, g.B(half))
+			t, e, r := tanhOf(g, ec, tk, one, h)
+			g.FNEG(sp, sp)
+			g.FMUL(sp, sp, t) // −σ'·tanh(x/2)
+			g.Free(h, t, e, r)
+			return sp
+		}
+	}},
+	{"TanhDeriv2NEON", "tanhDeriv2_32", 1, func(g *neon.Gen) func(neon.G) neon.G {
+		one := g.Const(neon.F32(1))
+		ec := g.LoadExp(one)
+		tk := loadTanh(g)
+		four := g.Const(neon.F32(4))
+		return func(x neon.G) neon.G {
+			t, e, r := tanhOf(g, ec, tk, one, x)
+			g.FMUL(e, g.B(four), e)
+			g.FMUL(e, e, r)
+			g.FMUL(e, e, r) // tanh' = 4·e·r·r
+			g.FMUL(t, t, g.B(tk.negTwo))
+			g.FMUL(t, t, e) // −2·tanh·tanh'
+			g.Free(e, r)
+			return t
+		}
+	}},
+	{"SiLUDeriv2NEON", "siluDeriv2_32", 1, func(g *neon.Gen) func(neon.G) neon.G {
+		one := g.Const(neon.F32(1))
+		ec := g.LoadExp(one)
+		tk := loadTanh(g)
+		half, two, zero := g.Const(neon.F32(0.5)), g.Const(neon.F32(2)), g.Const(0)
+		return func(x neon.G) neon.G {
+			sp := sigmoidPrime(g, ec, one, x)
+			h := g.New()
+			g.FMUL(h, x, g.B(half))
+			t, e, r := tanhOf(g, ec, tk, one, h)
+			g.Free(e, r)
+			q := g.Copy(g.B(two))
+			g.FMLS(q, x, t) // fma(−x, tanh(x/2), 2)
+			g.FMUL(q, sp, q)
+			zeroWhere(g, q, sp, zero)
+			g.Free(h, t, sp)
+			return q
+		}
+	}},
+	{"ELUDeriv2NEON", "eluDeriv2_32", 2, func(g *neon.Gen) func(neon.G) neon.G {
+		one := g.Const(neon.F32(1))
+		ec := g.LoadExp(one)
+		return func(x neon.G) neon.G {
+			d := g.Exp(ec, x)
+			m := g.New()
+			g.FCMLEZ(m, x)
+			g.VAND(d, d, m) // x > 0: 0
+			g.Free(m)
+			selectNaN(g, d, x)
+			return d
+		}
+	}},
+	{"GELUDeriv2NEON", "geluDeriv2_32", 1, func(g *neon.Gen) func(neon.G) neon.G {
+		one := g.Const(neon.F32(1))
+		ec := g.LoadExp(one)
+		tk := loadTanh(g)
+		g.E.Comment("constants of geluDeriv2_32")
+		k2, k3, k6 := g.Const(f32bits(geluK2)), g.Const(f32bits(geluK3)), g.Const(f32bits(geluK6))
+		half, zero := g.Const(neon.F32(0.5)), g.Const(0)
+		c2 := g.GConst(f32bits(geluC2))
+		return func(x neon.G) neon.G {
+			x2 := g.New()
+			g.FMUL(x2, x, x)
+			v := g.Dup(c2)
+			g.FMLA(v, g.B(k2), x2)
+			g.FMUL(v, x, v) // v = geluArg(x)
+			sp := sigmoidPrime(g, ec, one, v)
+			dv := g.Dup(c2)
+			g.FMLA(dv, g.B(k3), x2) // v'
+			g.FMUL(x2, x, g.B(k6))  // v'' = 6·2ck·x
+			q := g.New()
+			g.FADD(q, dv, dv)
+			g.FMLA(q, x, x2) // fma(x, v'', 2v')
+			g.FNEG(x2, x)
+			g.FMUL(x2, x2, dv)
+			g.FMUL(x2, x2, dv) // −x·v'·v'
+			g.FMUL(v, v, g.B(half))
+			t, e, r := tanhOf(g, ec, tk, one, v)
+			g.Free(e, r)
+			g.FMLA(q, x2, t)
+			g.FMUL(q, sp, q)
+			zeroWhere(g, q, sp, zero)
+			g.Free(x2, v, sp, dv, t)
+			return q
+		}
+	}},
+}
+
 func build(e *emit.Emitter) {
-	for _, k := range kernels {
+	for _, k := range append(kernels[:len(kernels):len(kernels)], kernels2...) {
 		g := neon.Begin(e, emit.Func{
 			Name: k.name,
 			Doc: []string{k.name + " sets dst[i] = " + k.scalar + "(x[i]) (package kernel), by the same",
