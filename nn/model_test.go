@@ -289,3 +289,21 @@ func TestImplsAgree(t *testing.T) {
 		}
 	}
 }
+
+// The sampler package's interfaces, restated (nn does not import
+// sampler): a Model satisfies them structurally.
+var (
+	_ interface {
+		Dim() int
+		Score(dst, x []float32)
+		LogDensity(dst, x []float32)
+	} = (*Model)(nil)
+	_ interface {
+		Dim() int
+		NoiseScore(dst, x []float32, sigma float32)
+	} = (*Model)(nil)
+	_ interface {
+		Dim() int
+		TimeScore(dst, x []float32, t float32)
+	} = (*Model)(nil)
+)
