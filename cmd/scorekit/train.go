@@ -256,7 +256,9 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 			return nil, err
 		}
 		meta[metaSDE] = spec
-		cfg.Cond, cfg.Fourier = nn.CondTime, 64
+		// 16 Fourier features of t at scale 4: smooth enough in t for the toy
+		// sets (score_sde's scale 16 suits its log σ or 999·t inputs).
+		cfg.Cond, cfg.Fourier, cfg.FourierScale = nn.CondTime, 16, 4
 		return nn.ContinuousDSM{SDE: sde}, nil
 	}
 	return nil, usagef("-loss %q: want one of %s", s.loss, strings.Join(lossNames, ", "))
