@@ -175,8 +175,19 @@ func (blk *block) run(i0, i1 int) {
 			if !inPlace {
 				packA(g.mr, pa, blk.a, blk.transA, blk.alpha, ib, mb, p0, pb)
 			}
-			for ir := 0; ir < mb; ir += g.mr {
+			// Reading A in place, strips of balanced heights (16 rows with
+			// mr = 14 are 8 + 8, not 14 + 2): a short strip has too few
+			// accumulators to keep the FMA pipes busy. Packed A comes in
+			// panels of mr rows.
+			strips := (mb + g.mr - 1) / g.mr
+			for s, ir := 0, 0; s < strips; s++ {
 				m := min(g.mr, mb-ir)
+				if inPlace {
+					m = mb / strips
+					if s < mb%strips {
+						m++
+					}
+				}
 				var ap []float32
 				var rs, ps int
 				switch {
@@ -201,6 +212,7 @@ func (blk *block) run(i0, i1 int) {
 				if blk.epilogue && last {
 					blk.activate(ib+ir, m)
 				}
+				ir += m
 			}
 			init = kernel.GemmLoad
 		}
