@@ -12,10 +12,14 @@ import (
 // the panels the microkernels read. After changing W or the bias in place
 // (training), call Repack.
 //
-// Forward with one row of x is the latency path: a matvec in axpy form over
-// the packed panels. With more rows it is a GEMM whose epilogue adds the
-// bias (the microkernel starts its accumulators from it) and applies the
-// activation to each strip of rows while it is in L1.
+// Forward with one or two rows of x is the latency path: a matvec in axpy
+// form over the packed panels. With more rows it is a GEMM that reads x in
+// place, whose microkernel starts its accumulators from the bias and whose
+// epilogue applies the activation to each strip of rows while it is in L1
+// (one kernel.Impl.Act call per strip). A layer with few outputs (Out ≤
+// nr/2, e.g. a network's last) is computed transposed, zᵀ = W·xᵀ + b, so
+// that its tiles are not mostly padding. All paths compute each output as
+// the same chain of fused multiply-adds: the same bits.
 //
 // A Dense is safe for concurrent Forward calls (with distinct outputs);
 // Repack must not run concurrently with them.
