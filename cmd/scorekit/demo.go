@@ -31,6 +31,7 @@ type demoSettings struct {
 	workers        int
 	out            string
 	quiet          bool
+	sde            bool
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) error {
@@ -49,6 +50,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&s.workers, "workers", 0, "goroutines for sampling (0: GOMAXPROCS); the result does not depend on it")
 	fs.StringVar(&s.out, "out", ".", "folder for samples.png, samples.csv and model.safetensors")
 	fs.BoolVar(&s.quiet, "q", false, "no progress output")
+	fs.BoolVar(&s.sde, "sde", true, "also train a time-conditional model on the VP SDE and sample it with predictor–corrector and the probability-flow ODE")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -152,11 +154,21 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 	fit := make([]float32, 20000*d)
 	src.Sample(fit, rng)
 	base := gaussianBaseline(fit, d, s.chains, rng)
-	edS, edB := data.EnergyDistance(x, held, d), data.EnergyDistance(base, held, d)
-	mmdS, mmdB := data.MMD2(x, held, d), data.MMD2(base, held, d)
+	rows := []qualityRow{{"annealed Langevin (NCSN)", x}}
+	var pcX []float32
+	if s.sde {
+		var err error
+		var sdeRows []qualityRow
+		if pcX, sdeRows, err = demoSDE(ctx, s, src, stdout, stderr); err != nil {
+			return err
+		}
+		rows = append(rows, sdeRows...)
+	}
+	rows = append(rows, qualityRow{"Gaussian fitted to the data", base})
 	fmt.Fprintf(stdout, "quality  against %d held-out points (lower is better):\n", s.chains)
-	fmt.Fprintf(stdout, "           %-28s energy distance %.4f   MMD² %.5f\n", "scorekit samples", edS, mmdS)
-	fmt.Fprintf(stdout, "           %-28s energy distance %.4f   MMD² %.5f\n", "Gaussian fitted to the data", edB, mmdB)
+	for _, r := range rows {
+		fmt.Fprintf(stdout, "           %-34s energy distance %.4f   MMD² %.5f\n", r.name, data.EnergyDistance(r.x, held, d), data.MMD2(r.x, held, d))
+	}
 
 	// Files.
 	samples := table{rows: s.chains, cols: d, data: x}
@@ -174,10 +186,81 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 		return err
 	}
 	abs, _ := filepath.Abs(s.out)
-	fmt.Fprintf(stdout, "wrote    %s (samples in blue over held-out data in grey), %s, %s\n         in %s\n",
-		filepath.Base(png), filepath.Base(csvPath), filepath.Base(modelPath), abs)
+	fmt.Fprintf(stdout, "wrote    %s (samples in blue over held-out data in grey), %s, %s\n",
+		filepath.Base(png), filepath.Base(csvPath), filepath.Base(modelPath))
+	if pcX != nil {
+		png2 := filepath.Join(s.out, "samples-sde.png")
+		if err := writeScatterPNG(png2, fmt.Sprintf("VP SDE, predictor–corrector: %d samples over %s", s.chains, s.data), table{rows: s.chains, cols: d, data: pcX}, table{rows: s.chains, cols: d, data: held}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "         %s (the SDE model's predictor–corrector samples)\n", filepath.Base(png2))
+	}
+	fmt.Fprintf(stdout, "         in %s\n", abs)
 	fmt.Fprintf(stdout, "next     go run ./cmd/scorekit sample -model %s -n 1000 -out more.csv\n", modelPath)
 	return nil
+}
+
+// qualityRow is one line of the demo's quality table.
+type qualityRow struct {
+	name string
+	x    []float32
+}
+
+// demoSDE trains a time-conditional model by continuous-time DSM on the
+// VP SDE (Song et al. 2021) and samples it with predictor–corrector and the
+// probability-flow ODE.
+func demoSDE(ctx context.Context, s demoSettings, src data.Source, stdout, stderr io.Writer) ([]float32, []qualityRow, error) {
+	d := src.Dim()
+	sde := sampler.DefaultVP()
+	cfg := nn.Config{Dim: d, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 16, FourierScale: 4}
+	model, err := nn.New(cfg, s.seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	ema := nn.NewEMA(model.Params(), 0.999)
+	steps := s.steps
+	bar := newProgress(stderr, s.quiet, "train SDE", "steps", steps)
+	tr := nn.Trainer{
+		Model: model, Loss: nn.ContinuousDSM{SDE: sde}, Opt: nn.NewAdam(model.NumParams(), 2e-3), EMA: ema,
+		Data: src, Batch: 256, Steps: steps, Seed: s.seed + 1,
+		Callback: func(step int, loss, _ float64) error {
+			bar.update(step, fmt.Sprintf("loss %.4f", loss))
+			return nil
+		},
+	}
+	t0 := time.Now()
+	if err := tr.Run(ctx); err != nil {
+		return nil, nil, fmt.Errorf("training the SDE model: %w", err)
+	}
+	bar.done()
+	ema.CopyTo(model)
+	fmt.Fprintf(stdout, "trained  the same MLP on t (16 Fourier features) by continuous-time DSM on the VP SDE, %d steps of batch 256 in %.1fs\n", steps, time.Since(t0).Seconds())
+	pcX := make([]float32, s.chains*d)
+	pc, err := sampler.NewPCSampler(sde, model, sampler.PCConfig{Seed: s.seed, Workers: s.workers})
+	if err != nil {
+		return nil, nil, err
+	}
+	t0 = time.Now()
+	st, err := pc.Sample(pcX)
+	if err != nil {
+		return nil, nil, fmt.Errorf("predictor–corrector sampling: %w", err)
+	}
+	el := time.Since(t0).Seconds()
+	fmt.Fprintf(stdout, "sampled  %d points by predictor–corrector (reverse diffusion + Langevin), N = %d, %d score evaluations, in %.2fs: %.0f samples/s\n",
+		s.chains, sde.Steps(), st.ScoreEvals, el, float64(s.chains)/el)
+	odeX := make([]float32, s.chains*d)
+	o, err := sampler.NewODESampler(sde, model, sampler.ODEConfig{Method: sampler.ODEHeun, Steps: 100, Seed: s.seed, Workers: s.workers})
+	if err != nil {
+		return nil, nil, err
+	}
+	t0 = time.Now()
+	if st, err = o.Sample(odeX); err != nil {
+		return nil, nil, fmt.Errorf("probability-flow ODE: %w", err)
+	}
+	el = time.Since(t0).Seconds()
+	fmt.Fprintf(stdout, "sampled  %d points by the probability-flow ODE (Heun, 100 steps), %d score evaluations, in %.2fs: %.0f samples/s\n",
+		s.chains, st.ScoreEvals, el, float64(s.chains)/el)
+	return pcX, []qualityRow{{"VP SDE, predictor–corrector", pcX}, {"VP SDE, probability-flow ODE", odeX}}, nil
 }
 
 // gaussianBaseline draws n points from the Gaussian with the mean and
