@@ -2,7 +2,6 @@ package f32
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/scorekit/scorekit/kernel"
 )
@@ -105,9 +104,10 @@ func (d *Dense) Repack() {
 func (d *Dense) Forward(y, pre, x Matrix) { d.ForwardParallel(1, y, pre, x) }
 
 // ForwardParallel is [Dense.Forward] on up to workers goroutines, which
-// share the rows of x in blocks of whole microkernel tiles. The result is
-// the same for any number of workers. It allocates only to start the
-// goroutines (none with workers ≤ 1).
+// share the rows of x in blocks of whole microkernel tiles (the package
+// keeps GOMAXPROCS worker goroutines, started at the first parallel call;
+// a layer with Out ≤ nr/2 runs on the caller's alone). The result is the
+// same for any number of workers, and the steady state allocates nothing.
 func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 	x.check("Dense.Forward", "x")
 	y.check("Dense.Forward", "y")
@@ -151,7 +151,7 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		return
 	}
 	if n <= d.g.nr/2 {
-		d.forwardNarrow(workers, y, z, x, !identity)
+		d.forwardNarrow(y, z, x, !identity)
 		return
 	}
 	for j0 := 0; j0 < n; j0 += d.g.nc {
@@ -180,26 +180,10 @@ const narrowCols = 256
 // as the microkernel's A, each block of rows of x is packed transposed as
 // its B, and the accumulators start from the bias. Every element is the
 // same chain of fused multiply-adds as on the other paths (fma(W, x) =
-// fma(x, W)), so the bits are the same.
-func (d *Dense) forwardNarrow(workers int, y, z, x Matrix, act bool) {
-	m := x.Rows
-	blocks := (m + narrowCols - 1) / narrowCols
-	workers = max(1, min(workers, blocks))
-	if workers == 1 {
-		d.narrowRun(y, z, x, act, 0, m)
-		return
-	}
-	per := (blocks + workers - 1) / workers * narrowCols
-	var wg sync.WaitGroup
-	for i0 := per; i0 < m; i0 += per {
-		wg.Add(1)
-		go func(i0 int) {
-			defer wg.Done()
-			d.narrowRun(y, z, x, act, i0, min(i0+per, m))
-		}(i0)
-	}
-	d.narrowRun(y, z, x, act, 0, min(per, m))
-	wg.Wait()
+// fma(x, W)), so the bits are the same. It is little work: one goroutine
+// does it.
+func (d *Dense) forwardNarrow(y, z, x Matrix, act bool) {
+	d.narrowRun(y, z, x, act, 0, x.Rows)
 }
 
 // narrowRun computes rows i0..i1−1 of forwardNarrow.

@@ -126,6 +126,10 @@ func TestDenseNoAllocs(t *testing.T) {
 		if a := testing.AllocsPerRun(20, func() { d.Forward(y, Matrix{}, x) }); a != 0 {
 			t.Errorf("Forward with %d rows: %g allocations per call", m, a)
 		}
+		d.ForwardParallel(2, y, Matrix{}, x)
+		if a := testing.AllocsPerRun(20, func() { d.ForwardParallel(2, y, Matrix{}, x) }); a != 0 {
+			t.Errorf("ForwardParallel(2) with %d rows: %g allocations per call", m, a)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package f32
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/scorekit/scorekit/kernel"
@@ -30,9 +31,10 @@ func Gemm(transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matri
 }
 
 // GemmWith is [Gemm] with the kernels of impl, on up to workers
-// goroutines (values below 1 mean 1). Work is split by blocks of rows of
-// C and every element is computed the same way whatever the split: the
-// result does not depend on workers.
+// goroutines (values below 1 mean 1; see [Dense.ForwardParallel] for the
+// worker goroutines). Work is split by blocks of rows of C and every
+// element is computed the same way whatever the split: the result does not
+// depend on workers.
 func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matrix) {
 	a.check("Gemm", "A")
 	b.check("Gemm", "B")
@@ -136,18 +138,52 @@ func (blk *block) rows(workers, m int) {
 		return
 	}
 	per := (tiles + workers - 1) / workers * blk.g.mr
-	var wg sync.WaitGroup
-	shared := new(block) // a copy, so that blk does not escape on the one-worker path
-	*shared = *blk
+	call := callPool.Get().(*parallelCall)
+	call.blk = *blk
+	startWorkers()
 	for i0 := per; i0 < m; i0 += per {
-		wg.Add(1)
-		go func(i0 int) {
-			defer wg.Done()
-			shared.run(i0, min(i0+per, m))
-		}(i0)
+		call.wg.Add(1)
+		work <- rowJob{call: call, i0: i0, i1: min(i0+per, m)}
 	}
 	blk.run(0, min(per, m))
-	wg.Wait()
+	call.wg.Wait()
+	call.blk = block{}
+	callPool.Put(call)
+}
+
+// parallelCall is one multi-worker run of a block, recycled so that the
+// steady state allocates nothing.
+type parallelCall struct {
+	blk block
+	wg  sync.WaitGroup
+}
+
+var callPool = sync.Pool{New: func() any { return new(parallelCall) }}
+
+// rowJob asks a worker for rows i0..i1−1 of call's block.
+type rowJob struct {
+	call   *parallelCall
+	i0, i1 int
+}
+
+// work feeds the package's worker goroutines, started once, as many as
+// GOMAXPROCS was then (they only wait when idle).
+var (
+	work        = make(chan rowJob)
+	workersOnce sync.Once
+)
+
+func startWorkers() {
+	workersOnce.Do(func() {
+		for range max(1, runtime.GOMAXPROCS(0)) {
+			go func() {
+				for j := range work {
+					j.call.blk.run(j.i0, j.i1)
+					j.call.wg.Done()
+				}
+			}()
+		}
+	})
 }
 
 // run computes rows i0..i1−1 in blocks of mc rows. For each block and
