@@ -86,6 +86,7 @@ var kernels = []kernel{
 func main() {
 	ConstraintExpr("gc,!purego")
 	vec.DeclareTables()
+	vec.DeclareExp()
 	declare()
 	for _, a := range vec.Both {
 		for _, k := range kernels {

@@ -16,7 +16,10 @@ var (
 	One, Two, Neg2, SignMask, AbsMask, Zero      Mem
 )
 
-func declareExp() {
+// DeclareExp emits the constants of Exp and the common ones (One, Two,
+// Neg2, Zero, SignMask, AbsMask); call it before the first TEXT that uses
+// them.
+func DeclareExp() {
 	expMin = F("exp_min", "-104")
 	expMax = F("exp_max", "89")
 	log2e = F("log2e", "1.44269504088896341")
@@ -39,6 +42,9 @@ func declareExp() {
 // Exp returns a new register holding exp(x) lane by lane, computed by the
 // sequence of kernel.exp32 (see its doc comment); x is not modified.
 func (a *ISA) Exp(x VecVirtual) VecVirtual {
+	if expMin.Symbol.Name == "" {
+		panic("vec: Exp before DeclareExp")
+	}
 	Comment("exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)")
 	t := a.Load(expMin)
 	VMAXPS(x, t, t)

@@ -86,8 +86,8 @@ func I(name string, v int32) Mem { return Const(name, uint32(v)) }
 // eight −1 then eight 0 dwords, for AVX-512 the 16-bit masks (1<<r)−1.
 var ymmTail, kTail Mem
 
-// DeclareTables emits the data every family's file needs; call it before
-// the first TEXT.
+// DeclareTables emits the tail-mask tables every family's file needs; call
+// it before the first TEXT. Families that compute exp also call DeclareExp.
 func DeclareTables() {
 	ymmTail = GLOBL("tail_ymm", RODATA|NOPTR)
 	for i := 0; i < 16; i++ {
@@ -101,7 +101,6 @@ func DeclareTables() {
 	for r := 0; r < 16; r++ {
 		DATA(2*r, U16(uint16(1<<r-1)))
 	}
-	declareExp()
 }
 
 // Mask is the lane mask of a partial vector: lanes [0, r) are active.
