@@ -7,7 +7,7 @@
 // func ReLUNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·ReLUNEON(SB), NOSPLIT, $0-48
-	MOVW $0x00000000, R0
+	MOVW $0x00000000, R0 // V0: int 0 in every lane
 	VDUP R0, V0.S4
 	MOVD x_base+24(FP), R0
 	MOVD dst_base+0(FP), R1
@@ -18,6 +18,7 @@ main1:
 	CMP $16, R2
 	BLT vec2
 	VLD1.P 64(R0), [V1.S4, V2.S4, V3.S4, V4.S4]
+	// relu32 of x in V1, V2, V3, V4
 	WORD $0x4e20f425 // FMAX V5.4S, V1.4S, V0.4S
 	WORD $0x4e20f446 // FMAX V6.4S, V2.4S, V0.4S
 	WORD $0x4e20f467 // FMAX V7.4S, V3.4S, V0.4S
@@ -31,6 +32,7 @@ vec2:
 	CMP $4, R2
 	BLT tail3
 	VLD1.P 16(R0), [V1.S4]
+	// relu32 of x in V1
 	WORD $0x4e20f422 // FMAX V2.4S, V1.4S, V0.4S
 	VST1.P [V2.S4], 16(R1)
 	SUB $4, R2
@@ -40,6 +42,7 @@ vec2:
 tail3:
 	CBZ R2, done4
 	FMOVS.P 4(R0), F1
+	// relu32 of x in V1
 	WORD $0x4e20f422 // FMAX V2.4S, V1.4S, V0.4S
 	FMOVS.P F2, 4(R1)
 	SUB $1, R2
@@ -50,7 +53,7 @@ done4:
 // func ReLUDerivNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·ReLUDerivNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 	MOVD x_base+24(FP), R0
 	MOVD dst_base+0(FP), R1
@@ -61,6 +64,7 @@ main1:
 	CMP $16, R2
 	BLT vec2
 	VLD1.P 64(R0), [V1.S4, V2.S4, V3.S4, V4.S4]
+	// reluDeriv32 of x in V1, V2, V3, V4
 	WORD $0x4ea0c825 // FCMGT V5.4S, V1.4S, #0.0
 	WORD $0x4ea0c846 // FCMGT V6.4S, V2.4S, #0.0
 	WORD $0x4ea0c867 // FCMGT V7.4S, V3.4S, #0.0
@@ -86,6 +90,7 @@ vec2:
 	CMP $4, R2
 	BLT tail3
 	VLD1.P 16(R0), [V1.S4]
+	// reluDeriv32 of x in V1
 	WORD $0x4ea0c822 // FCMGT V2.4S, V1.4S, #0.0
 	VAND V0.B16, V2.B16, V2.B16
 	WORD $0x4e21e423 // FCMEQ V3.4S, V1.4S, V1.4S
@@ -98,6 +103,7 @@ vec2:
 tail3:
 	CBZ R2, done4
 	FMOVS.P 4(R0), F1
+	// reluDeriv32 of x in V1
 	WORD $0x4ea0c822 // FCMGT V2.4S, V1.4S, #0.0
 	VAND V0.B16, V2.B16, V2.B16
 	WORD $0x4e21e423 // FCMEQ V3.4S, V1.4S, V1.4S
@@ -111,7 +117,7 @@ done4:
 // func LeakyReLUNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·LeakyReLUNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3c23d70a, R0
+	MOVW $0x3c23d70a, R0 // V0: 0.00999999978 in every lane
 	VDUP R0, V0.S4
 	MOVD x_base+24(FP), R0
 	MOVD dst_base+0(FP), R1
@@ -122,6 +128,7 @@ main1:
 	CMP $16, R2
 	BLT vec2
 	VLD1.P 64(R0), [V1.S4, V2.S4, V3.S4, V4.S4]
+	// leaky32 of x in V1, V2, V3, V4
 	WORD $0x6e20dc25 // FMUL V5.4S, V1.4S, V0.4S
 	WORD $0x6e20dc46 // FMUL V6.4S, V2.4S, V0.4S
 	WORD $0x6e20dc67 // FMUL V7.4S, V3.4S, V0.4S
@@ -143,6 +150,7 @@ vec2:
 	CMP $4, R2
 	BLT tail3
 	VLD1.P 16(R0), [V1.S4]
+	// leaky32 of x in V1
 	WORD $0x6e20dc22 // FMUL V2.4S, V1.4S, V0.4S
 	WORD $0x4ea0c823 // FCMGT V3.4S, V1.4S, #0.0
 	VBIT V3.B16, V1.B16, V2.B16
@@ -154,6 +162,7 @@ vec2:
 tail3:
 	CBZ R2, done4
 	FMOVS.P 4(R0), F1
+	// leaky32 of x in V1
 	WORD $0x6e20dc22 // FMUL V2.4S, V1.4S, V0.4S
 	WORD $0x4ea0c823 // FCMGT V3.4S, V1.4S, #0.0
 	VBIT V3.B16, V1.B16, V2.B16
@@ -166,9 +175,9 @@ done4:
 // func LeakyReLUDerivNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·LeakyReLUDerivNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
-	MOVW $0x3c23d70a, R0
+	MOVW $0x3c23d70a, R0 // V1: 0.00999999978 in every lane
 	VDUP R0, V1.S4
 	MOVD x_base+24(FP), R0
 	MOVD dst_base+0(FP), R1
@@ -179,6 +188,7 @@ main1:
 	CMP $16, R2
 	BLT vec2
 	VLD1.P 64(R0), [V2.S4, V3.S4, V4.S4, V5.S4]
+	// leakyDeriv32 of x in V2, V3, V4, V5
 	WORD $0x4ea0c846 // FCMGT V6.4S, V2.4S, #0.0
 	WORD $0x4ea0c867 // FCMGT V7.4S, V3.4S, #0.0
 	WORD $0x4ea0c888 // FCMGT V8.4S, V4.4S, #0.0
@@ -204,6 +214,7 @@ vec2:
 	CMP $4, R2
 	BLT tail3
 	VLD1.P 16(R0), [V2.S4]
+	// leakyDeriv32 of x in V2
 	WORD $0x4ea0c843 // FCMGT V3.4S, V2.4S, #0.0
 	VBSL V1.B16, V0.B16, V3.B16
 	WORD $0x4e22e444 // FCMEQ V4.4S, V2.4S, V2.4S
@@ -216,6 +227,7 @@ vec2:
 tail3:
 	CBZ R2, done4
 	FMOVS.P 4(R0), F2
+	// leakyDeriv32 of x in V2
 	WORD $0x4ea0c843 // FCMGT V3.4S, V2.4S, #0.0
 	VBSL V1.B16, V0.B16, V3.B16
 	WORD $0x4e22e444 // FCMEQ V4.4S, V2.4S, V2.4S
@@ -229,7 +241,7 @@ done4:
 // func IdentityDerivNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·IdentityDerivNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 	MOVD x_base+24(FP), R0
 	MOVD dst_base+0(FP), R1
@@ -240,6 +252,7 @@ main1:
 	CMP $16, R2
 	BLT vec2
 	VLD1.P 64(R0), [V1.S4, V2.S4, V3.S4, V4.S4]
+	// identityDeriv32 of x in V1, V2, V3, V4
 	VMOV V0.B16, V5.B16
 	VMOV V0.B16, V6.B16
 	VMOV V0.B16, V7.B16
@@ -261,6 +274,7 @@ vec2:
 	CMP $4, R2
 	BLT tail3
 	VLD1.P 16(R0), [V1.S4]
+	// identityDeriv32 of x in V1
 	VMOV V0.B16, V2.B16
 	WORD $0x4e21e423 // FCMEQ V3.4S, V1.4S, V1.4S
 	VBIF V3.B16, V1.B16, V2.B16
@@ -272,6 +286,7 @@ vec2:
 tail3:
 	CBZ R2, done4
 	FMOVS.P 4(R0), F1
+	// identityDeriv32 of x in V1
 	VMOV V0.B16, V2.B16
 	WORD $0x4e21e423 // FCMEQ V3.4S, V1.4S, V1.4S
 	VBIF V3.B16, V1.B16, V2.B16
@@ -284,29 +299,29 @@ done4:
 // func SigmoidNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·SigmoidNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 	MOVD x_base+24(FP), R5
 	MOVD dst_base+0(FP), R6
 	MOVD x_len+32(FP), R7
@@ -316,10 +331,12 @@ main1:
 	CMP $8, R7
 	BLT vec2
 	VLD1.P 32(R5), [V8.S4, V9.S4]
+	// sigmoid32 of x in V8, V9
 	WORD $0x4ea0f90a // FABS V10.4S, V8.4S
 	WORD $0x4ea0f92b // FABS V11.4S, V9.4S
 	WORD $0x6ea0f94a // FNEG V10.4S, V10.4S
 	WORD $0x6ea0f96b // FNEG V11.4S, V11.4S
+	// exp32(V10, V11): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f54c // FMAX V12.4S, V10.4S, V1.4S
 	WORD $0x4e21f56d // FMAX V13.4S, V11.4S, V1.4S
 	WORD $0x4ea2f58c // FMIN V12.4S, V12.4S, V2.4S
@@ -328,6 +345,7 @@ main1:
 	WORD $0x6e23ddaf // FMUL V15.4S, V13.4S, V3.4S
 	WORD $0x4e2189ce // FRINTN V14.4S, V14.4S
 	WORD $0x4e2189ef // FRINTN V15.4S, V15.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V14.S4, V12.S4
 	VFMLS V4.S4, V15.S4, V13.S4
 	VFMLS V5.S4, V14.S4, V12.S4
@@ -360,6 +378,7 @@ main1:
 	VMOV V0.B16, V17.B16
 	VFMLA V12.S4, V18.S4, V16.S4
 	VFMLA V13.S4, V19.S4, V17.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ce // FCVTZS V14.4S, V14.4S
 	WORD $0x4ea1b9ef // FCVTZS V15.4S, V15.4S
 	WORD $0x4f3f05cc // SSHR V12.4S, V14.4S, #1
@@ -397,12 +416,15 @@ vec2:
 	CMP $4, R7
 	BLT tail3
 	VLD1.P 16(R5), [V8.S4]
+	// sigmoid32 of x in V8
 	WORD $0x4ea0f909 // FABS V9.4S, V8.4S
 	WORD $0x6ea0f929 // FNEG V9.4S, V9.4S
+	// exp32(V9): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f52a // FMAX V10.4S, V9.4S, V1.4S
 	WORD $0x4ea2f54a // FMIN V10.4S, V10.4S, V2.4S
 	WORD $0x6e23dd4b // FMUL V11.4S, V10.4S, V3.4S
 	WORD $0x4e21896b // FRINTN V11.4S, V11.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V11.S4, V10.S4
 	VFMLS V5.S4, V11.S4, V10.S4
 	VDUP R0, V12.S4
@@ -419,6 +441,7 @@ vec2:
 	VFMLA V10.S4, V12.S4, V13.S4
 	VMOV V0.B16, V12.B16
 	VFMLA V10.S4, V13.S4, V12.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b96b // FCVTZS V11.4S, V11.4S
 	WORD $0x4f3f056a // SSHR V10.4S, V11.4S, #1
 	VSUB V10.S4, V11.S4, V11.S4
@@ -441,12 +464,15 @@ vec2:
 tail3:
 	CBZ R7, done4
 	FMOVS.P 4(R5), F8
+	// sigmoid32 of x in V8
 	WORD $0x4ea0f909 // FABS V9.4S, V8.4S
 	WORD $0x6ea0f929 // FNEG V9.4S, V9.4S
+	// exp32(V9): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f52a // FMAX V10.4S, V9.4S, V1.4S
 	WORD $0x4ea2f54a // FMIN V10.4S, V10.4S, V2.4S
 	WORD $0x6e23dd4b // FMUL V11.4S, V10.4S, V3.4S
 	WORD $0x4e21896b // FRINTN V11.4S, V11.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V11.S4, V10.S4
 	VFMLS V5.S4, V11.S4, V10.S4
 	VDUP R0, V12.S4
@@ -463,6 +489,7 @@ tail3:
 	VFMLA V10.S4, V12.S4, V13.S4
 	VMOV V0.B16, V12.B16
 	VFMLA V10.S4, V13.S4, V12.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b96b // FCVTZS V11.4S, V11.4S
 	WORD $0x4f3f056a // SSHR V10.4S, V11.4S, #1
 	VSUB V10.S4, V11.S4, V11.S4
@@ -486,29 +513,29 @@ done4:
 // func SigmoidDerivNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·SigmoidDerivNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 	MOVD x_base+24(FP), R5
 	MOVD dst_base+0(FP), R6
 	MOVD x_len+32(FP), R7
@@ -518,10 +545,12 @@ main1:
 	CMP $8, R7
 	BLT vec2
 	VLD1.P 32(R5), [V8.S4, V9.S4]
+	// sigmoidDeriv32 of x in V8, V9
 	WORD $0x4ea0f90a // FABS V10.4S, V8.4S
 	WORD $0x4ea0f92b // FABS V11.4S, V9.4S
 	WORD $0x6ea0f94a // FNEG V10.4S, V10.4S
 	WORD $0x6ea0f96b // FNEG V11.4S, V11.4S
+	// exp32(V10, V11): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f54c // FMAX V12.4S, V10.4S, V1.4S
 	WORD $0x4e21f56d // FMAX V13.4S, V11.4S, V1.4S
 	WORD $0x4ea2f58c // FMIN V12.4S, V12.4S, V2.4S
@@ -530,6 +559,7 @@ main1:
 	WORD $0x6e23ddaf // FMUL V15.4S, V13.4S, V3.4S
 	WORD $0x4e2189ce // FRINTN V14.4S, V14.4S
 	WORD $0x4e2189ef // FRINTN V15.4S, V15.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V14.S4, V12.S4
 	VFMLS V4.S4, V15.S4, V13.S4
 	VFMLS V5.S4, V14.S4, V12.S4
@@ -562,6 +592,7 @@ main1:
 	VMOV V0.B16, V17.B16
 	VFMLA V12.S4, V18.S4, V16.S4
 	VFMLA V13.S4, V19.S4, V17.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ce // FCVTZS V14.4S, V14.4S
 	WORD $0x4ea1b9ef // FCVTZS V15.4S, V15.4S
 	WORD $0x4f3f05cc // SSHR V12.4S, V14.4S, #1
@@ -597,12 +628,15 @@ vec2:
 	CMP $4, R7
 	BLT tail3
 	VLD1.P 16(R5), [V8.S4]
+	// sigmoidDeriv32 of x in V8
 	WORD $0x4ea0f909 // FABS V9.4S, V8.4S
 	WORD $0x6ea0f929 // FNEG V9.4S, V9.4S
+	// exp32(V9): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f52a // FMAX V10.4S, V9.4S, V1.4S
 	WORD $0x4ea2f54a // FMIN V10.4S, V10.4S, V2.4S
 	WORD $0x6e23dd4b // FMUL V11.4S, V10.4S, V3.4S
 	WORD $0x4e21896b // FRINTN V11.4S, V11.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V11.S4, V10.S4
 	VFMLS V5.S4, V11.S4, V10.S4
 	VDUP R0, V12.S4
@@ -619,6 +653,7 @@ vec2:
 	VFMLA V10.S4, V12.S4, V13.S4
 	VMOV V0.B16, V12.B16
 	VFMLA V10.S4, V13.S4, V12.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b96b // FCVTZS V11.4S, V11.4S
 	WORD $0x4f3f056a // SSHR V10.4S, V11.4S, #1
 	VSUB V10.S4, V11.S4, V11.S4
@@ -640,12 +675,15 @@ vec2:
 tail3:
 	CBZ R7, done4
 	FMOVS.P 4(R5), F8
+	// sigmoidDeriv32 of x in V8
 	WORD $0x4ea0f909 // FABS V9.4S, V8.4S
 	WORD $0x6ea0f929 // FNEG V9.4S, V9.4S
+	// exp32(V9): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f52a // FMAX V10.4S, V9.4S, V1.4S
 	WORD $0x4ea2f54a // FMIN V10.4S, V10.4S, V2.4S
 	WORD $0x6e23dd4b // FMUL V11.4S, V10.4S, V3.4S
 	WORD $0x4e21896b // FRINTN V11.4S, V11.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V11.S4, V10.S4
 	VFMLS V5.S4, V11.S4, V10.S4
 	VDUP R0, V12.S4
@@ -662,6 +700,7 @@ tail3:
 	VFMLA V10.S4, V12.S4, V13.S4
 	VMOV V0.B16, V12.B16
 	VFMLA V10.S4, V13.S4, V12.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b96b // FCVTZS V11.4S, V11.4S
 	WORD $0x4f3f056a // SSHR V10.4S, V11.4S, #1
 	VSUB V10.S4, V11.S4, V11.S4
@@ -684,30 +723,30 @@ done4:
 // func SiLUNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·SiLUNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
-	MOVW $0xc3000000, R5
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
+	MOVW $0xc3000000, R5 // V8: -128 in every lane
 	VDUP R5, V8.S4
 	MOVD x_base+24(FP), R5
 	MOVD dst_base+0(FP), R6
@@ -718,10 +757,12 @@ main1:
 	CMP $8, R7
 	BLT vec2
 	VLD1.P 32(R5), [V9.S4, V10.S4]
+	// silu32 of x in V9, V10
 	WORD $0x4ea0f92b // FABS V11.4S, V9.4S
 	WORD $0x4ea0f94c // FABS V12.4S, V10.4S
 	WORD $0x6ea0f96b // FNEG V11.4S, V11.4S
 	WORD $0x6ea0f98c // FNEG V12.4S, V12.4S
+	// exp32(V11, V12): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f56d // FMAX V13.4S, V11.4S, V1.4S
 	WORD $0x4e21f58e // FMAX V14.4S, V12.4S, V1.4S
 	WORD $0x4ea2f5ad // FMIN V13.4S, V13.4S, V2.4S
@@ -730,6 +771,7 @@ main1:
 	WORD $0x6e23ddd0 // FMUL V16.4S, V14.4S, V3.4S
 	WORD $0x4e2189ef // FRINTN V15.4S, V15.4S
 	WORD $0x4e218a10 // FRINTN V16.4S, V16.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V15.S4, V13.S4
 	VFMLS V4.S4, V16.S4, V14.S4
 	VFMLS V5.S4, V15.S4, V13.S4
@@ -762,6 +804,7 @@ main1:
 	VMOV V0.B16, V18.B16
 	VFMLA V13.S4, V19.S4, V17.S4
 	VFMLA V14.S4, V20.S4, V18.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ef // FCVTZS V15.4S, V15.4S
 	WORD $0x4ea1ba10 // FCVTZS V16.4S, V16.4S
 	WORD $0x4f3f05ed // SSHR V13.4S, V15.4S, #1
@@ -803,12 +846,15 @@ vec2:
 	CMP $4, R7
 	BLT tail3
 	VLD1.P 16(R5), [V9.S4]
+	// silu32 of x in V9
 	WORD $0x4ea0f92a // FABS V10.4S, V9.4S
 	WORD $0x6ea0f94a // FNEG V10.4S, V10.4S
+	// exp32(V10): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f54b // FMAX V11.4S, V10.4S, V1.4S
 	WORD $0x4ea2f56b // FMIN V11.4S, V11.4S, V2.4S
 	WORD $0x6e23dd6c // FMUL V12.4S, V11.4S, V3.4S
 	WORD $0x4e21898c // FRINTN V12.4S, V12.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V12.S4, V11.S4
 	VFMLS V5.S4, V12.S4, V11.S4
 	VDUP R0, V13.S4
@@ -825,6 +871,7 @@ vec2:
 	VFMLA V11.S4, V13.S4, V14.S4
 	VMOV V0.B16, V13.B16
 	VFMLA V11.S4, V14.S4, V13.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b98c // FCVTZS V12.4S, V12.4S
 	WORD $0x4f3f058b // SSHR V11.4S, V12.4S, #1
 	VSUB V11.S4, V12.S4, V12.S4
@@ -849,12 +896,15 @@ vec2:
 tail3:
 	CBZ R7, done4
 	FMOVS.P 4(R5), F9
+	// silu32 of x in V9
 	WORD $0x4ea0f92a // FABS V10.4S, V9.4S
 	WORD $0x6ea0f94a // FNEG V10.4S, V10.4S
+	// exp32(V10): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f54b // FMAX V11.4S, V10.4S, V1.4S
 	WORD $0x4ea2f56b // FMIN V11.4S, V11.4S, V2.4S
 	WORD $0x6e23dd6c // FMUL V12.4S, V11.4S, V3.4S
 	WORD $0x4e21898c // FRINTN V12.4S, V12.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V12.S4, V11.S4
 	VFMLS V5.S4, V12.S4, V11.S4
 	VDUP R0, V13.S4
@@ -871,6 +921,7 @@ tail3:
 	VFMLA V11.S4, V13.S4, V14.S4
 	VMOV V0.B16, V13.B16
 	VFMLA V11.S4, V14.S4, V13.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b98c // FCVTZS V12.4S, V12.4S
 	WORD $0x4f3f058b // SSHR V11.4S, V12.4S, #1
 	VSUB V11.S4, V12.S4, V12.S4
@@ -896,32 +947,32 @@ done4:
 // func SiLUDerivNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·SiLUDerivNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
-	MOVW $0xc3000000, R5
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
+	MOVW $0xc3000000, R5 // V8: -128 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x43000000, R5
+	MOVW $0x43000000, R5 // V9: 128 in every lane
 	VDUP R5, V9.S4
 	MOVD x_base+24(FP), R5
 	MOVD dst_base+0(FP), R6
@@ -932,10 +983,12 @@ main1:
 	CMP $8, R7
 	BLT vec2
 	VLD1.P 32(R5), [V10.S4, V11.S4]
+	// siluDeriv32 of x in V10, V11
 	WORD $0x4ea0f94c // FABS V12.4S, V10.4S
 	WORD $0x4ea0f96d // FABS V13.4S, V11.4S
 	WORD $0x6ea0f98c // FNEG V12.4S, V12.4S
 	WORD $0x6ea0f9ad // FNEG V13.4S, V13.4S
+	// exp32(V12, V13): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f58e // FMAX V14.4S, V12.4S, V1.4S
 	WORD $0x4e21f5af // FMAX V15.4S, V13.4S, V1.4S
 	WORD $0x4ea2f5ce // FMIN V14.4S, V14.4S, V2.4S
@@ -944,6 +997,7 @@ main1:
 	WORD $0x6e23ddf1 // FMUL V17.4S, V15.4S, V3.4S
 	WORD $0x4e218a10 // FRINTN V16.4S, V16.4S
 	WORD $0x4e218a31 // FRINTN V17.4S, V17.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V16.S4, V14.S4
 	VFMLS V4.S4, V17.S4, V15.S4
 	VFMLS V5.S4, V16.S4, V14.S4
@@ -976,6 +1030,7 @@ main1:
 	VMOV V0.B16, V19.B16
 	VFMLA V14.S4, V20.S4, V18.S4
 	VFMLA V15.S4, V21.S4, V19.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba10 // FCVTZS V16.4S, V16.4S
 	WORD $0x4ea1ba31 // FCVTZS V17.4S, V17.4S
 	WORD $0x4f3f060e // SSHR V14.4S, V16.4S, #1
@@ -1023,12 +1078,15 @@ vec2:
 	CMP $4, R7
 	BLT tail3
 	VLD1.P 16(R5), [V10.S4]
+	// siluDeriv32 of x in V10
 	WORD $0x4ea0f94b // FABS V11.4S, V10.4S
 	WORD $0x6ea0f96b // FNEG V11.4S, V11.4S
+	// exp32(V11): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f56c // FMAX V12.4S, V11.4S, V1.4S
 	WORD $0x4ea2f58c // FMIN V12.4S, V12.4S, V2.4S
 	WORD $0x6e23dd8d // FMUL V13.4S, V12.4S, V3.4S
 	WORD $0x4e2189ad // FRINTN V13.4S, V13.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V13.S4, V12.S4
 	VFMLS V5.S4, V13.S4, V12.S4
 	VDUP R0, V14.S4
@@ -1045,6 +1103,7 @@ vec2:
 	VFMLA V12.S4, V14.S4, V15.S4
 	VMOV V0.B16, V14.B16
 	VFMLA V12.S4, V15.S4, V14.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ad // FCVTZS V13.4S, V13.4S
 	WORD $0x4f3f05ac // SSHR V12.4S, V13.4S, #1
 	VSUB V12.S4, V13.S4, V13.S4
@@ -1072,12 +1131,15 @@ vec2:
 tail3:
 	CBZ R7, done4
 	FMOVS.P 4(R5), F10
+	// siluDeriv32 of x in V10
 	WORD $0x4ea0f94b // FABS V11.4S, V10.4S
 	WORD $0x6ea0f96b // FNEG V11.4S, V11.4S
+	// exp32(V11): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f56c // FMAX V12.4S, V11.4S, V1.4S
 	WORD $0x4ea2f58c // FMIN V12.4S, V12.4S, V2.4S
 	WORD $0x6e23dd8d // FMUL V13.4S, V12.4S, V3.4S
 	WORD $0x4e2189ad // FRINTN V13.4S, V13.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V13.S4, V12.S4
 	VFMLS V5.S4, V13.S4, V12.S4
 	VDUP R0, V14.S4
@@ -1094,6 +1156,7 @@ tail3:
 	VFMLA V12.S4, V14.S4, V15.S4
 	VMOV V0.B16, V14.B16
 	VFMLA V12.S4, V15.S4, V14.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ad // FCVTZS V13.4S, V13.4S
 	WORD $0x4f3f05ac // SSHR V12.4S, V13.4S, #1
 	VSUB V12.S4, V13.S4, V13.S4
@@ -1122,43 +1185,43 @@ done4:
 // func TanhNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·TanhNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 
 	// constants of tanh32
-	MOVW $0xc0000000, R5
+	MOVW $0xc0000000, R5 // V8: -2 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x3e800000, R5
+	MOVW $0x3e800000, R5 // V9: 0.25 in every lane
 	VDUP R5, V9.S4
-	MOVW $0x80000000, R5
+	MOVW $0x80000000, R5 // V10: sign bit in every lane
 	VDUP R5, V10.S4
-	MOVW $0xbc11371b, R5
+	MOVW $0xbc11371b, R5 // V11: -0.00886323582 in every lane
 	VDUP R5, V11.S4
-	MOVW $0x3cb327a4, R5
-	MOVW $0xbd5d0dd1, R6
-	MOVW $0x3e088889, R7
-	MOVW $0xbeaaaaab, R8
+	MOVW $0x3cb327a4, R5 // 0.0218694881
+	MOVW $0xbd5d0dd1, R6 // -0.0539682545
+	MOVW $0x3e088889, R7 // 0.13333334
+	MOVW $0xbeaaaaab, R8 // -0.333333343
 	MOVD x_base+24(FP), R9
 	MOVD dst_base+0(FP), R10
 	MOVD x_len+32(FP), R11
@@ -1168,10 +1231,12 @@ main1:
 	CMP $8, R11
 	BLT vec2
 	VLD1.P 32(R9), [V12.S4, V13.S4]
+	// tanh32 of x in V12, V13
 	WORD $0x4ea0f98e // FABS V14.4S, V12.4S
 	WORD $0x4ea0f9af // FABS V15.4S, V13.4S
 	WORD $0x6e28ddd0 // FMUL V16.4S, V14.4S, V8.4S
 	WORD $0x6e28ddf1 // FMUL V17.4S, V15.4S, V8.4S
+	// exp32(V16, V17): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f612 // FMAX V18.4S, V16.4S, V1.4S
 	WORD $0x4e21f633 // FMAX V19.4S, V17.4S, V1.4S
 	WORD $0x4ea2f652 // FMIN V18.4S, V18.4S, V2.4S
@@ -1180,6 +1245,7 @@ main1:
 	WORD $0x6e23de75 // FMUL V21.4S, V19.4S, V3.4S
 	WORD $0x4e218a94 // FRINTN V20.4S, V20.4S
 	WORD $0x4e218ab5 // FRINTN V21.4S, V21.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V20.S4, V18.S4
 	VFMLS V4.S4, V21.S4, V19.S4
 	VFMLS V5.S4, V20.S4, V18.S4
@@ -1212,6 +1278,7 @@ main1:
 	VMOV V0.B16, V23.B16
 	VFMLA V18.S4, V24.S4, V22.S4
 	VFMLA V19.S4, V25.S4, V23.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba94 // FCVTZS V20.4S, V20.4S
 	WORD $0x4ea1bab5 // FCVTZS V21.4S, V21.4S
 	WORD $0x4f3f0692 // SSHR V18.4S, V20.4S, #1
@@ -1277,12 +1344,15 @@ vec2:
 	CMP $4, R11
 	BLT tail3
 	VLD1.P 16(R9), [V12.S4]
+	// tanh32 of x in V12
 	WORD $0x4ea0f98d // FABS V13.4S, V12.4S
 	WORD $0x6e28ddae // FMUL V14.4S, V13.4S, V8.4S
+	// exp32(V14): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f5cf // FMAX V15.4S, V14.4S, V1.4S
 	WORD $0x4ea2f5ef // FMIN V15.4S, V15.4S, V2.4S
 	WORD $0x6e23ddf0 // FMUL V16.4S, V15.4S, V3.4S
 	WORD $0x4e218a10 // FRINTN V16.4S, V16.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V16.S4, V15.S4
 	VFMLS V5.S4, V16.S4, V15.S4
 	VDUP R0, V17.S4
@@ -1299,6 +1369,7 @@ vec2:
 	VFMLA V15.S4, V17.S4, V18.S4
 	VMOV V0.B16, V17.B16
 	VFMLA V15.S4, V18.S4, V17.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba10 // FCVTZS V16.4S, V16.4S
 	WORD $0x4f3f060f // SSHR V15.4S, V16.4S, #1
 	VSUB V15.S4, V16.S4, V16.S4
@@ -1335,12 +1406,15 @@ vec2:
 tail3:
 	CBZ R11, done4
 	FMOVS.P 4(R9), F12
+	// tanh32 of x in V12
 	WORD $0x4ea0f98d // FABS V13.4S, V12.4S
 	WORD $0x6e28ddae // FMUL V14.4S, V13.4S, V8.4S
+	// exp32(V14): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f5cf // FMAX V15.4S, V14.4S, V1.4S
 	WORD $0x4ea2f5ef // FMIN V15.4S, V15.4S, V2.4S
 	WORD $0x6e23ddf0 // FMUL V16.4S, V15.4S, V3.4S
 	WORD $0x4e218a10 // FRINTN V16.4S, V16.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V16.S4, V15.S4
 	VFMLS V5.S4, V16.S4, V15.S4
 	VDUP R0, V17.S4
@@ -1357,6 +1431,7 @@ tail3:
 	VFMLA V15.S4, V17.S4, V18.S4
 	VMOV V0.B16, V17.B16
 	VFMLA V15.S4, V18.S4, V17.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba10 // FCVTZS V16.4S, V16.4S
 	WORD $0x4f3f060f // SSHR V15.4S, V16.4S, #1
 	VSUB V15.S4, V16.S4, V16.S4
@@ -1394,32 +1469,32 @@ done4:
 // func TanhDerivNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·TanhDerivNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
-	MOVW $0xc0000000, R5
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
+	MOVW $0xc0000000, R5 // V8: -2 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x40800000, R5
+	MOVW $0x40800000, R5 // V9: 4 in every lane
 	VDUP R5, V9.S4
 	MOVD x_base+24(FP), R5
 	MOVD dst_base+0(FP), R6
@@ -1430,10 +1505,12 @@ main1:
 	CMP $8, R7
 	BLT vec2
 	VLD1.P 32(R5), [V10.S4, V11.S4]
+	// tanhDeriv32 of x in V10, V11
 	WORD $0x4ea0f94c // FABS V12.4S, V10.4S
 	WORD $0x4ea0f96d // FABS V13.4S, V11.4S
 	WORD $0x6e28dd8c // FMUL V12.4S, V12.4S, V8.4S
 	WORD $0x6e28ddad // FMUL V13.4S, V13.4S, V8.4S
+	// exp32(V12, V13): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f58e // FMAX V14.4S, V12.4S, V1.4S
 	WORD $0x4e21f5af // FMAX V15.4S, V13.4S, V1.4S
 	WORD $0x4ea2f5ce // FMIN V14.4S, V14.4S, V2.4S
@@ -1442,6 +1519,7 @@ main1:
 	WORD $0x6e23ddf1 // FMUL V17.4S, V15.4S, V3.4S
 	WORD $0x4e218a10 // FRINTN V16.4S, V16.4S
 	WORD $0x4e218a31 // FRINTN V17.4S, V17.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V16.S4, V14.S4
 	VFMLS V4.S4, V17.S4, V15.S4
 	VFMLS V5.S4, V16.S4, V14.S4
@@ -1474,6 +1552,7 @@ main1:
 	VMOV V0.B16, V19.B16
 	VFMLA V14.S4, V20.S4, V18.S4
 	VFMLA V15.S4, V21.S4, V19.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba10 // FCVTZS V16.4S, V16.4S
 	WORD $0x4ea1ba31 // FCVTZS V17.4S, V17.4S
 	WORD $0x4f3f060e // SSHR V14.4S, V16.4S, #1
@@ -1511,12 +1590,15 @@ vec2:
 	CMP $4, R7
 	BLT tail3
 	VLD1.P 16(R5), [V10.S4]
+	// tanhDeriv32 of x in V10
 	WORD $0x4ea0f94b // FABS V11.4S, V10.4S
 	WORD $0x6e28dd6b // FMUL V11.4S, V11.4S, V8.4S
+	// exp32(V11): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f56c // FMAX V12.4S, V11.4S, V1.4S
 	WORD $0x4ea2f58c // FMIN V12.4S, V12.4S, V2.4S
 	WORD $0x6e23dd8d // FMUL V13.4S, V12.4S, V3.4S
 	WORD $0x4e2189ad // FRINTN V13.4S, V13.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V13.S4, V12.S4
 	VFMLS V5.S4, V13.S4, V12.S4
 	VDUP R0, V14.S4
@@ -1533,6 +1615,7 @@ vec2:
 	VFMLA V12.S4, V14.S4, V15.S4
 	VMOV V0.B16, V14.B16
 	VFMLA V12.S4, V15.S4, V14.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ad // FCVTZS V13.4S, V13.4S
 	WORD $0x4f3f05ac // SSHR V12.4S, V13.4S, #1
 	VSUB V12.S4, V13.S4, V13.S4
@@ -1555,12 +1638,15 @@ vec2:
 tail3:
 	CBZ R7, done4
 	FMOVS.P 4(R5), F10
+	// tanhDeriv32 of x in V10
 	WORD $0x4ea0f94b // FABS V11.4S, V10.4S
 	WORD $0x6e28dd6b // FMUL V11.4S, V11.4S, V8.4S
+	// exp32(V11): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f56c // FMAX V12.4S, V11.4S, V1.4S
 	WORD $0x4ea2f58c // FMIN V12.4S, V12.4S, V2.4S
 	WORD $0x6e23dd8d // FMUL V13.4S, V12.4S, V3.4S
 	WORD $0x4e2189ad // FRINTN V13.4S, V13.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V13.S4, V12.S4
 	VFMLS V5.S4, V13.S4, V12.S4
 	VDUP R0, V14.S4
@@ -1577,6 +1663,7 @@ tail3:
 	VFMLA V12.S4, V14.S4, V15.S4
 	VMOV V0.B16, V14.B16
 	VFMLA V12.S4, V15.S4, V14.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ad // FCVTZS V13.4S, V13.4S
 	WORD $0x4f3f05ac // SSHR V12.4S, V13.4S, #1
 	VSUB V12.S4, V13.S4, V13.S4
@@ -1600,43 +1687,43 @@ done4:
 // func SoftplusNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·SoftplusNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 
 	// constants of softplus32
-	MOVW $0x40000000, R5
+	MOVW $0x40000000, R5 // V8: 2 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x00000000, R5
+	MOVW $0x00000000, R5 // V9: int 0 in every lane
 	VDUP R5, V9.S4
-	MOVW $0x3d888889, R5
+	MOVW $0x3d888889, R5 // V10: 0.0666666701 in every lane
 	VDUP R5, V10.S4
-	MOVW $0x3d9d89d9, R5
-	MOVW $0x3dba2e8c, R6
-	MOVW $0x3de38e39, R7
-	MOVW $0x3e124925, R8
-	MOVW $0x3e4ccccd, R9
-	MOVW $0x3eaaaaab, R10
+	MOVW $0x3d9d89d9, R5 // 0.0769230798
+	MOVW $0x3dba2e8c, R6 // 0.0909090936
+	MOVW $0x3de38e39, R7 // 0.111111112
+	MOVW $0x3e124925, R8 // 0.142857149
+	MOVW $0x3e4ccccd, R9 // 0.200000003
+	MOVW $0x3eaaaaab, R10 // 0.333333343
 	MOVD x_base+24(FP), R11
 	MOVD dst_base+0(FP), R12
 	MOVD x_len+32(FP), R13
@@ -1646,10 +1733,12 @@ main1:
 	CMP $8, R13
 	BLT vec2
 	VLD1.P 32(R11), [V11.S4, V12.S4]
+	// softplus32 of x in V11, V12
 	WORD $0x4ea0f96d // FABS V13.4S, V11.4S
 	WORD $0x4ea0f98e // FABS V14.4S, V12.4S
 	WORD $0x6ea0f9ad // FNEG V13.4S, V13.4S
 	WORD $0x6ea0f9ce // FNEG V14.4S, V14.4S
+	// exp32(V13, V14): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f5af // FMAX V15.4S, V13.4S, V1.4S
 	WORD $0x4e21f5d0 // FMAX V16.4S, V14.4S, V1.4S
 	WORD $0x4ea2f5ef // FMIN V15.4S, V15.4S, V2.4S
@@ -1658,6 +1747,7 @@ main1:
 	WORD $0x6e23de12 // FMUL V18.4S, V16.4S, V3.4S
 	WORD $0x4e218a31 // FRINTN V17.4S, V17.4S
 	WORD $0x4e218a52 // FRINTN V18.4S, V18.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V17.S4, V15.S4
 	VFMLS V4.S4, V18.S4, V16.S4
 	VFMLS V5.S4, V17.S4, V15.S4
@@ -1690,6 +1780,7 @@ main1:
 	VMOV V0.B16, V20.B16
 	VFMLA V15.S4, V21.S4, V19.S4
 	VFMLA V16.S4, V22.S4, V20.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba31 // FCVTZS V17.4S, V17.4S
 	WORD $0x4ea1ba52 // FCVTZS V18.4S, V18.4S
 	WORD $0x4f3f062f // SSHR V15.4S, V17.4S, #1
@@ -1757,12 +1848,15 @@ vec2:
 	CMP $4, R13
 	BLT tail3
 	VLD1.P 16(R11), [V11.S4]
+	// softplus32 of x in V11
 	WORD $0x4ea0f96c // FABS V12.4S, V11.4S
 	WORD $0x6ea0f98c // FNEG V12.4S, V12.4S
+	// exp32(V12): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f58d // FMAX V13.4S, V12.4S, V1.4S
 	WORD $0x4ea2f5ad // FMIN V13.4S, V13.4S, V2.4S
 	WORD $0x6e23ddae // FMUL V14.4S, V13.4S, V3.4S
 	WORD $0x4e2189ce // FRINTN V14.4S, V14.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V14.S4, V13.S4
 	VFMLS V5.S4, V14.S4, V13.S4
 	VDUP R0, V15.S4
@@ -1779,6 +1873,7 @@ vec2:
 	VFMLA V13.S4, V15.S4, V16.S4
 	VMOV V0.B16, V15.B16
 	VFMLA V13.S4, V16.S4, V15.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ce // FCVTZS V14.4S, V14.4S
 	WORD $0x4f3f05cd // SSHR V13.4S, V14.4S, #1
 	VSUB V13.S4, V14.S4, V14.S4
@@ -1816,12 +1911,15 @@ vec2:
 tail3:
 	CBZ R13, done4
 	FMOVS.P 4(R11), F11
+	// softplus32 of x in V11
 	WORD $0x4ea0f96c // FABS V12.4S, V11.4S
 	WORD $0x6ea0f98c // FNEG V12.4S, V12.4S
+	// exp32(V12): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f58d // FMAX V13.4S, V12.4S, V1.4S
 	WORD $0x4ea2f5ad // FMIN V13.4S, V13.4S, V2.4S
 	WORD $0x6e23ddae // FMUL V14.4S, V13.4S, V3.4S
 	WORD $0x4e2189ce // FRINTN V14.4S, V14.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V14.S4, V13.S4
 	VFMLS V5.S4, V14.S4, V13.S4
 	VDUP R0, V15.S4
@@ -1838,6 +1936,7 @@ tail3:
 	VFMLA V13.S4, V15.S4, V16.S4
 	VMOV V0.B16, V15.B16
 	VFMLA V13.S4, V16.S4, V15.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ce // FCVTZS V14.4S, V14.4S
 	WORD $0x4f3f05cd // SSHR V13.4S, V14.4S, #1
 	VSUB V13.S4, V14.S4, V14.S4
@@ -1876,36 +1975,36 @@ done4:
 // func ELUNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·ELUNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 
 	// constants of elu32
-	MOVW $0xbe800000, R5
+	MOVW $0xbe800000, R5 // V8: -0.25 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x37d00d01, R5
+	MOVW $0x37d00d01, R5 // V9: 2.48015876e-05 in every lane
 	VDUP R5, V9.S4
-	MOVW $0x39500d01, R5
+	MOVW $0x39500d01, R5 // 0.000198412701
 	MOVD x_base+24(FP), R6
 	MOVD dst_base+0(FP), R7
 	MOVD x_len+32(FP), R8
@@ -1915,6 +2014,8 @@ main1:
 	CMP $8, R8
 	BLT vec2
 	VLD1.P 32(R6), [V10.S4, V11.S4]
+	// elu32 of x in V10, V11
+	// exp32(V10, V11): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f54c // FMAX V12.4S, V10.4S, V1.4S
 	WORD $0x4e21f56d // FMAX V13.4S, V11.4S, V1.4S
 	WORD $0x4ea2f58c // FMIN V12.4S, V12.4S, V2.4S
@@ -1923,6 +2024,7 @@ main1:
 	WORD $0x6e23ddaf // FMUL V15.4S, V13.4S, V3.4S
 	WORD $0x4e2189ce // FRINTN V14.4S, V14.4S
 	WORD $0x4e2189ef // FRINTN V15.4S, V15.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V14.S4, V12.S4
 	VFMLS V4.S4, V15.S4, V13.S4
 	VFMLS V5.S4, V14.S4, V12.S4
@@ -1955,6 +2057,7 @@ main1:
 	VMOV V0.B16, V17.B16
 	VFMLA V12.S4, V18.S4, V16.S4
 	VFMLA V13.S4, V19.S4, V17.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b9ce // FCVTZS V14.4S, V14.4S
 	WORD $0x4ea1b9ef // FCVTZS V15.4S, V15.4S
 	WORD $0x4f3f05cc // SSHR V12.4S, V14.4S, #1
@@ -2022,10 +2125,13 @@ vec2:
 	CMP $4, R8
 	BLT tail3
 	VLD1.P 16(R6), [V10.S4]
+	// elu32 of x in V10
+	// exp32(V10): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f54b // FMAX V11.4S, V10.4S, V1.4S
 	WORD $0x4ea2f56b // FMIN V11.4S, V11.4S, V2.4S
 	WORD $0x6e23dd6c // FMUL V12.4S, V11.4S, V3.4S
 	WORD $0x4e21898c // FRINTN V12.4S, V12.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V12.S4, V11.S4
 	VFMLS V5.S4, V12.S4, V11.S4
 	VDUP R0, V13.S4
@@ -2042,6 +2148,7 @@ vec2:
 	VFMLA V11.S4, V13.S4, V14.S4
 	VMOV V0.B16, V13.B16
 	VFMLA V11.S4, V14.S4, V13.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b98c // FCVTZS V12.4S, V12.4S
 	WORD $0x4f3f058b // SSHR V11.4S, V12.4S, #1
 	VSUB V11.S4, V12.S4, V12.S4
@@ -2079,10 +2186,13 @@ vec2:
 tail3:
 	CBZ R8, done4
 	FMOVS.P 4(R6), F10
+	// elu32 of x in V10
+	// exp32(V10): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f54b // FMAX V11.4S, V10.4S, V1.4S
 	WORD $0x4ea2f56b // FMIN V11.4S, V11.4S, V2.4S
 	WORD $0x6e23dd6c // FMUL V12.4S, V11.4S, V3.4S
 	WORD $0x4e21898c // FRINTN V12.4S, V12.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V12.S4, V11.S4
 	VFMLS V5.S4, V12.S4, V11.S4
 	VDUP R0, V13.S4
@@ -2099,6 +2209,7 @@ tail3:
 	VFMLA V11.S4, V13.S4, V14.S4
 	VMOV V0.B16, V13.B16
 	VFMLA V11.S4, V14.S4, V13.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b98c // FCVTZS V12.4S, V12.4S
 	WORD $0x4f3f058b // SSHR V11.4S, V12.4S, #1
 	VSUB V11.S4, V12.S4, V12.S4
@@ -2137,29 +2248,29 @@ done4:
 // func ELUDerivNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·ELUDerivNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 	MOVD x_base+24(FP), R5
 	MOVD dst_base+0(FP), R6
 	MOVD x_len+32(FP), R7
@@ -2169,6 +2280,8 @@ main1:
 	CMP $8, R7
 	BLT vec2
 	VLD1.P 32(R5), [V8.S4, V9.S4]
+	// eluDeriv32 of x in V8, V9
+	// exp32(V8, V9): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f50a // FMAX V10.4S, V8.4S, V1.4S
 	WORD $0x4e21f52b // FMAX V11.4S, V9.4S, V1.4S
 	WORD $0x4ea2f54a // FMIN V10.4S, V10.4S, V2.4S
@@ -2177,6 +2290,7 @@ main1:
 	WORD $0x6e23dd6d // FMUL V13.4S, V11.4S, V3.4S
 	WORD $0x4e21898c // FRINTN V12.4S, V12.4S
 	WORD $0x4e2189ad // FRINTN V13.4S, V13.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V12.S4, V10.S4
 	VFMLS V4.S4, V13.S4, V11.S4
 	VFMLS V5.S4, V12.S4, V10.S4
@@ -2209,6 +2323,7 @@ main1:
 	VMOV V0.B16, V15.B16
 	VFMLA V10.S4, V16.S4, V14.S4
 	VFMLA V11.S4, V17.S4, V15.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b98c // FCVTZS V12.4S, V12.4S
 	WORD $0x4ea1b9ad // FCVTZS V13.4S, V13.4S
 	WORD $0x4f3f058a // SSHR V10.4S, V12.4S, #1
@@ -2244,10 +2359,13 @@ vec2:
 	CMP $4, R7
 	BLT tail3
 	VLD1.P 16(R5), [V8.S4]
+	// eluDeriv32 of x in V8
+	// exp32(V8): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f509 // FMAX V9.4S, V8.4S, V1.4S
 	WORD $0x4ea2f529 // FMIN V9.4S, V9.4S, V2.4S
 	WORD $0x6e23dd2a // FMUL V10.4S, V9.4S, V3.4S
 	WORD $0x4e21894a // FRINTN V10.4S, V10.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V10.S4, V9.S4
 	VFMLS V5.S4, V10.S4, V9.S4
 	VDUP R0, V11.S4
@@ -2264,6 +2382,7 @@ vec2:
 	VFMLA V9.S4, V11.S4, V12.S4
 	VMOV V0.B16, V11.B16
 	VFMLA V9.S4, V12.S4, V11.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b94a // FCVTZS V10.4S, V10.4S
 	WORD $0x4f3f0549 // SSHR V9.4S, V10.4S, #1
 	VSUB V9.S4, V10.S4, V10.S4
@@ -2285,10 +2404,13 @@ vec2:
 tail3:
 	CBZ R7, done4
 	FMOVS.P 4(R5), F8
+	// eluDeriv32 of x in V8
+	// exp32(V8): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f509 // FMAX V9.4S, V8.4S, V1.4S
 	WORD $0x4ea2f529 // FMIN V9.4S, V9.4S, V2.4S
 	WORD $0x6e23dd2a // FMUL V10.4S, V9.4S, V3.4S
 	WORD $0x4e21894a // FRINTN V10.4S, V10.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V10.S4, V9.S4
 	VFMLS V5.S4, V10.S4, V9.S4
 	VDUP R0, V11.S4
@@ -2305,6 +2427,7 @@ tail3:
 	VFMLA V9.S4, V11.S4, V12.S4
 	VMOV V0.B16, V11.B16
 	VFMLA V9.S4, V12.S4, V11.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b94a // FCVTZS V10.4S, V10.4S
 	WORD $0x4f3f0549 // SSHR V9.4S, V10.4S, #1
 	VSUB V9.S4, V10.S4, V10.S4
@@ -2327,37 +2450,37 @@ done4:
 // func GELUNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·GELUNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 
 	// constants of gelu32
-	MOVW $0x3d922279, R5
+	MOVW $0x3d922279, R5 // V8: 0.0713548139 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x3fcc422a, R5
-	MOVW $0xc3000000, R6
+	MOVW $0x3fcc422a, R5 // 1.59576917
+	MOVW $0xc3000000, R6 // V9: -128 in every lane
 	VDUP R6, V9.S4
-	MOVW $0x43000000, R6
+	MOVW $0x43000000, R6 // V10: 128 in every lane
 	VDUP R6, V10.S4
 	MOVD x_base+24(FP), R6
 	MOVD dst_base+0(FP), R7
@@ -2368,6 +2491,7 @@ main1:
 	CMP $8, R8
 	BLT vec2
 	VLD1.P 32(R6), [V11.S4, V12.S4]
+	// gelu32 of x in V11, V12
 	WORD $0x4e29f56d // FMAX V13.4S, V11.4S, V9.4S
 	WORD $0x4e29f58e // FMAX V14.4S, V12.4S, V9.4S
 	VDUP R5, V15.S4
@@ -2386,6 +2510,7 @@ main1:
 	WORD $0x4ea0fa12 // FABS V18.4S, V16.4S
 	WORD $0x6ea0fa31 // FNEG V17.4S, V17.4S
 	WORD $0x6ea0fa52 // FNEG V18.4S, V18.4S
+	// exp32(V17, V18): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f633 // FMAX V19.4S, V17.4S, V1.4S
 	WORD $0x4e21f654 // FMAX V20.4S, V18.4S, V1.4S
 	WORD $0x4ea2f673 // FMIN V19.4S, V19.4S, V2.4S
@@ -2394,6 +2519,7 @@ main1:
 	WORD $0x6e23de96 // FMUL V22.4S, V20.4S, V3.4S
 	WORD $0x4e218ab5 // FRINTN V21.4S, V21.4S
 	WORD $0x4e218ad6 // FRINTN V22.4S, V22.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V21.S4, V19.S4
 	VFMLS V4.S4, V22.S4, V20.S4
 	VFMLS V5.S4, V21.S4, V19.S4
@@ -2426,6 +2552,7 @@ main1:
 	VMOV V0.B16, V24.B16
 	VFMLA V19.S4, V25.S4, V23.S4
 	VFMLA V20.S4, V26.S4, V24.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1bab5 // FCVTZS V21.4S, V21.4S
 	WORD $0x4ea1bad6 // FCVTZS V22.4S, V22.4S
 	WORD $0x4f3f06b3 // SSHR V19.4S, V21.4S, #1
@@ -2465,6 +2592,7 @@ vec2:
 	CMP $4, R8
 	BLT tail3
 	VLD1.P 16(R6), [V11.S4]
+	// gelu32 of x in V11
 	WORD $0x4e29f56c // FMAX V12.4S, V11.4S, V9.4S
 	VDUP R5, V13.S4
 	WORD $0x4eaaf58e // FMIN V14.4S, V12.4S, V10.4S
@@ -2474,10 +2602,12 @@ vec2:
 	WORD $0x6e2dddcd // FMUL V13.4S, V14.4S, V13.4S
 	WORD $0x4ea0f9ae // FABS V14.4S, V13.4S
 	WORD $0x6ea0f9ce // FNEG V14.4S, V14.4S
+	// exp32(V14): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f5cf // FMAX V15.4S, V14.4S, V1.4S
 	WORD $0x4ea2f5ef // FMIN V15.4S, V15.4S, V2.4S
 	WORD $0x6e23ddf0 // FMUL V16.4S, V15.4S, V3.4S
 	WORD $0x4e218a10 // FRINTN V16.4S, V16.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V16.S4, V15.S4
 	VFMLS V5.S4, V16.S4, V15.S4
 	VDUP R0, V17.S4
@@ -2494,6 +2624,7 @@ vec2:
 	VFMLA V15.S4, V17.S4, V18.S4
 	VMOV V0.B16, V17.B16
 	VFMLA V15.S4, V18.S4, V17.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba10 // FCVTZS V16.4S, V16.4S
 	WORD $0x4f3f060f // SSHR V15.4S, V16.4S, #1
 	VSUB V15.S4, V16.S4, V16.S4
@@ -2517,6 +2648,7 @@ vec2:
 tail3:
 	CBZ R8, done4
 	FMOVS.P 4(R6), F11
+	// gelu32 of x in V11
 	WORD $0x4e29f56c // FMAX V12.4S, V11.4S, V9.4S
 	VDUP R5, V13.S4
 	WORD $0x4eaaf58e // FMIN V14.4S, V12.4S, V10.4S
@@ -2526,10 +2658,12 @@ tail3:
 	WORD $0x6e2dddcd // FMUL V13.4S, V14.4S, V13.4S
 	WORD $0x4ea0f9ae // FABS V14.4S, V13.4S
 	WORD $0x6ea0f9ce // FNEG V14.4S, V14.4S
+	// exp32(V14): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f5cf // FMAX V15.4S, V14.4S, V1.4S
 	WORD $0x4ea2f5ef // FMIN V15.4S, V15.4S, V2.4S
 	WORD $0x6e23ddf0 // FMUL V16.4S, V15.4S, V3.4S
 	WORD $0x4e218a10 // FRINTN V16.4S, V16.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V16.S4, V15.S4
 	VFMLS V5.S4, V16.S4, V15.S4
 	VDUP R0, V17.S4
@@ -2546,6 +2680,7 @@ tail3:
 	VFMLA V15.S4, V17.S4, V18.S4
 	VMOV V0.B16, V17.B16
 	VFMLA V15.S4, V18.S4, V17.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba10 // FCVTZS V16.4S, V16.4S
 	WORD $0x4f3f060f // SSHR V15.4S, V16.4S, #1
 	VSUB V15.S4, V16.S4, V16.S4
@@ -2570,39 +2705,39 @@ done4:
 // func GELUDerivNEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·GELUDerivNEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 
 	// constants of geluDeriv32
-	MOVW $0x3d922279, R5
+	MOVW $0x3d922279, R5 // V8: 0.0713548139 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x3e5b33b6, R5
+	MOVW $0x3e5b33b6, R5 // V9: 0.214064449 in every lane
 	VDUP R5, V9.S4
-	MOVW $0x3fcc422a, R5
-	MOVW $0xc3000000, R6
+	MOVW $0x3fcc422a, R5 // 1.59576917
+	MOVW $0xc3000000, R6 // V10: -128 in every lane
 	VDUP R6, V10.S4
-	MOVW $0x43000000, R6
+	MOVW $0x43000000, R6 // V11: 128 in every lane
 	VDUP R6, V11.S4
 	MOVD x_base+24(FP), R6
 	MOVD dst_base+0(FP), R7
@@ -2613,6 +2748,7 @@ main1:
 	CMP $8, R8
 	BLT vec2
 	VLD1.P 32(R6), [V12.S4, V13.S4]
+	// geluDeriv32 of x in V12, V13
 	WORD $0x4e2af58e // FMAX V14.4S, V12.4S, V10.4S
 	WORD $0x4e2af5af // FMAX V15.4S, V13.4S, V10.4S
 	WORD $0x4eabf5ce // FMIN V14.4S, V14.4S, V11.4S
@@ -2629,6 +2765,7 @@ main1:
 	WORD $0x4ea0fa35 // FABS V21.4S, V17.4S
 	WORD $0x6ea0fa94 // FNEG V20.4S, V20.4S
 	WORD $0x6ea0fab5 // FNEG V21.4S, V21.4S
+	// exp32(V20, V21): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f696 // FMAX V22.4S, V20.4S, V1.4S
 	WORD $0x4e21f6b7 // FMAX V23.4S, V21.4S, V1.4S
 	WORD $0x4ea2f6d6 // FMIN V22.4S, V22.4S, V2.4S
@@ -2637,6 +2774,7 @@ main1:
 	WORD $0x6e23def9 // FMUL V25.4S, V23.4S, V3.4S
 	WORD $0x4e218b18 // FRINTN V24.4S, V24.4S
 	WORD $0x4e218b39 // FRINTN V25.4S, V25.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V24.S4, V22.S4
 	VFMLS V4.S4, V25.S4, V23.S4
 	VFMLS V5.S4, V24.S4, V22.S4
@@ -2669,6 +2807,7 @@ main1:
 	VMOV V0.B16, V27.B16
 	VFMLA V22.S4, V28.S4, V26.S4
 	VFMLA V23.S4, V29.S4, V27.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1bb18 // FCVTZS V24.4S, V24.4S
 	WORD $0x4ea1bb39 // FCVTZS V25.4S, V25.4S
 	WORD $0x4f3f0716 // SSHR V22.4S, V24.4S, #1
@@ -2718,6 +2857,7 @@ vec2:
 	CMP $4, R8
 	BLT tail3
 	VLD1.P 16(R6), [V12.S4]
+	// geluDeriv32 of x in V12
 	WORD $0x4e2af58d // FMAX V13.4S, V12.4S, V10.4S
 	WORD $0x4eabf5ad // FMIN V13.4S, V13.4S, V11.4S
 	VDUP R5, V14.S4
@@ -2726,10 +2866,12 @@ vec2:
 	WORD $0x6e2eddae // FMUL V14.4S, V13.4S, V14.4S
 	WORD $0x4ea0f9d0 // FABS V16.4S, V14.4S
 	WORD $0x6ea0fa10 // FNEG V16.4S, V16.4S
+	// exp32(V16): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f611 // FMAX V17.4S, V16.4S, V1.4S
 	WORD $0x4ea2f631 // FMIN V17.4S, V17.4S, V2.4S
 	WORD $0x6e23de32 // FMUL V18.4S, V17.4S, V3.4S
 	WORD $0x4e218a52 // FRINTN V18.4S, V18.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V18.S4, V17.S4
 	VFMLS V5.S4, V18.S4, V17.S4
 	VDUP R0, V19.S4
@@ -2746,6 +2888,7 @@ vec2:
 	VFMLA V17.S4, V19.S4, V20.S4
 	VMOV V0.B16, V19.B16
 	VFMLA V17.S4, V20.S4, V19.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba52 // FCVTZS V18.4S, V18.4S
 	WORD $0x4f3f0651 // SSHR V17.4S, V18.4S, #1
 	VSUB V17.S4, V18.S4, V18.S4
@@ -2774,6 +2917,7 @@ vec2:
 tail3:
 	CBZ R8, done4
 	FMOVS.P 4(R6), F12
+	// geluDeriv32 of x in V12
 	WORD $0x4e2af58d // FMAX V13.4S, V12.4S, V10.4S
 	WORD $0x4eabf5ad // FMIN V13.4S, V13.4S, V11.4S
 	VDUP R5, V14.S4
@@ -2782,10 +2926,12 @@ tail3:
 	WORD $0x6e2eddae // FMUL V14.4S, V13.4S, V14.4S
 	WORD $0x4ea0f9d0 // FABS V16.4S, V14.4S
 	WORD $0x6ea0fa10 // FNEG V16.4S, V16.4S
+	// exp32(V16): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f611 // FMAX V17.4S, V16.4S, V1.4S
 	WORD $0x4ea2f631 // FMIN V17.4S, V17.4S, V2.4S
 	WORD $0x6e23de32 // FMUL V18.4S, V17.4S, V3.4S
 	WORD $0x4e218a52 // FRINTN V18.4S, V18.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V18.S4, V17.S4
 	VFMLS V5.S4, V18.S4, V17.S4
 	VDUP R0, V19.S4
@@ -2802,6 +2948,7 @@ tail3:
 	VFMLA V17.S4, V19.S4, V20.S4
 	VMOV V0.B16, V19.B16
 	VFMLA V17.S4, V20.S4, V19.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba52 // FCVTZS V18.4S, V18.4S
 	WORD $0x4f3f0651 // SSHR V17.4S, V18.4S, #1
 	VSUB V17.S4, V18.S4, V18.S4
@@ -2840,6 +2987,7 @@ main1:
 	CMP $16, R2
 	BLT vec2
 	VLD1.P 64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	// zeroDeriv2 of x in V0, V1, V2, V3
 	VEOR V4.B16, V4.B16, V4.B16
 	VEOR V5.B16, V5.B16, V5.B16
 	VEOR V6.B16, V6.B16, V6.B16
@@ -2861,6 +3009,7 @@ vec2:
 	CMP $4, R2
 	BLT tail3
 	VLD1.P 16(R0), [V0.S4]
+	// zeroDeriv2 of x in V0
 	VEOR V1.B16, V1.B16, V1.B16
 	WORD $0x4e20e402 // FCMEQ V2.4S, V0.4S, V0.4S
 	VBIF V2.B16, V0.B16, V1.B16
@@ -2872,6 +3021,7 @@ vec2:
 tail3:
 	CBZ R2, done4
 	FMOVS.P 4(R0), F0
+	// zeroDeriv2 of x in V0
 	VEOR V1.B16, V1.B16, V1.B16
 	WORD $0x4e20e402 // FCMEQ V2.4S, V0.4S, V0.4S
 	VBIF V2.B16, V0.B16, V1.B16
@@ -2884,44 +3034,44 @@ done4:
 // func SigmoidDeriv2NEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·SigmoidDeriv2NEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 
 	// constants of tanh32
-	MOVW $0xc0000000, R5
+	MOVW $0xc0000000, R5 // V8: -2 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x3e800000, R5
+	MOVW $0x3e800000, R5 // V9: 0.25 in every lane
 	VDUP R5, V9.S4
-	MOVW $0x80000000, R5
+	MOVW $0x80000000, R5 // V10: sign bit in every lane
 	VDUP R5, V10.S4
-	MOVW $0xbc11371b, R5
+	MOVW $0xbc11371b, R5 // V11: -0.00886323582 in every lane
 	VDUP R5, V11.S4
-	MOVW $0x3cb327a4, R5
-	MOVW $0xbd5d0dd1, R6
-	MOVW $0x3e088889, R7
-	MOVW $0xbeaaaaab, R8
-	MOVW $0x3f000000, R9
+	MOVW $0x3cb327a4, R5 // 0.0218694881
+	MOVW $0xbd5d0dd1, R6 // -0.0539682545
+	MOVW $0x3e088889, R7 // 0.13333334
+	MOVW $0xbeaaaaab, R8 // -0.333333343
+	MOVW $0x3f000000, R9 // V12: 0.5 in every lane
 	VDUP R9, V12.S4
 	MOVD x_base+24(FP), R9
 	MOVD dst_base+0(FP), R10
@@ -2932,12 +3082,15 @@ vec2:
 	CMP $4, R11
 	BLT tail3
 	VLD1.P 16(R9), [V13.S4]
+	// sigmoidDeriv2_32 of x in V13
 	WORD $0x4ea0f9ae // FABS V14.4S, V13.4S
 	WORD $0x6ea0f9ce // FNEG V14.4S, V14.4S
+	// exp32(V14): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f5cf // FMAX V15.4S, V14.4S, V1.4S
 	WORD $0x4ea2f5ef // FMIN V15.4S, V15.4S, V2.4S
 	WORD $0x6e23ddf0 // FMUL V16.4S, V15.4S, V3.4S
 	WORD $0x4e218a10 // FRINTN V16.4S, V16.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V16.S4, V15.S4
 	VFMLS V5.S4, V16.S4, V15.S4
 	VDUP R0, V17.S4
@@ -2954,6 +3107,7 @@ vec2:
 	VFMLA V15.S4, V17.S4, V18.S4
 	VMOV V0.B16, V17.B16
 	VFMLA V15.S4, V18.S4, V17.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba10 // FCVTZS V16.4S, V16.4S
 	WORD $0x4f3f060f // SSHR V15.4S, V16.4S, #1
 	VSUB V15.S4, V16.S4, V16.S4
@@ -2970,10 +3124,12 @@ vec2:
 	WORD $0x6e2cddae // FMUL V14.4S, V13.4S, V12.4S
 	WORD $0x4ea0f9cf // FABS V15.4S, V14.4S
 	WORD $0x6e28ddf0 // FMUL V16.4S, V15.4S, V8.4S
+	// exp32(V16): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f612 // FMAX V18.4S, V16.4S, V1.4S
 	WORD $0x4ea2f652 // FMIN V18.4S, V18.4S, V2.4S
 	WORD $0x6e23de53 // FMUL V19.4S, V18.4S, V3.4S
 	WORD $0x4e218a73 // FRINTN V19.4S, V19.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V19.S4, V18.S4
 	VFMLS V5.S4, V19.S4, V18.S4
 	VDUP R0, V20.S4
@@ -2990,6 +3146,7 @@ vec2:
 	VFMLA V18.S4, V20.S4, V21.S4
 	VMOV V0.B16, V20.B16
 	VFMLA V18.S4, V21.S4, V20.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba73 // FCVTZS V19.4S, V19.4S
 	WORD $0x4f3f0672 // SSHR V18.4S, V19.4S, #1
 	VSUB V18.S4, V19.S4, V19.S4
@@ -3028,12 +3185,15 @@ vec2:
 tail3:
 	CBZ R11, done4
 	FMOVS.P 4(R9), F13
+	// sigmoidDeriv2_32 of x in V13
 	WORD $0x4ea0f9ae // FABS V14.4S, V13.4S
 	WORD $0x6ea0f9ce // FNEG V14.4S, V14.4S
+	// exp32(V14): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f5cf // FMAX V15.4S, V14.4S, V1.4S
 	WORD $0x4ea2f5ef // FMIN V15.4S, V15.4S, V2.4S
 	WORD $0x6e23ddf0 // FMUL V16.4S, V15.4S, V3.4S
 	WORD $0x4e218a10 // FRINTN V16.4S, V16.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V16.S4, V15.S4
 	VFMLS V5.S4, V16.S4, V15.S4
 	VDUP R0, V17.S4
@@ -3050,6 +3210,7 @@ tail3:
 	VFMLA V15.S4, V17.S4, V18.S4
 	VMOV V0.B16, V17.B16
 	VFMLA V15.S4, V18.S4, V17.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba10 // FCVTZS V16.4S, V16.4S
 	WORD $0x4f3f060f // SSHR V15.4S, V16.4S, #1
 	VSUB V15.S4, V16.S4, V16.S4
@@ -3066,10 +3227,12 @@ tail3:
 	WORD $0x6e2cddae // FMUL V14.4S, V13.4S, V12.4S
 	WORD $0x4ea0f9cf // FABS V15.4S, V14.4S
 	WORD $0x6e28ddf0 // FMUL V16.4S, V15.4S, V8.4S
+	// exp32(V16): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f612 // FMAX V18.4S, V16.4S, V1.4S
 	WORD $0x4ea2f652 // FMIN V18.4S, V18.4S, V2.4S
 	WORD $0x6e23de53 // FMUL V19.4S, V18.4S, V3.4S
 	WORD $0x4e218a73 // FRINTN V19.4S, V19.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V19.S4, V18.S4
 	VFMLS V5.S4, V19.S4, V18.S4
 	VDUP R0, V20.S4
@@ -3086,6 +3249,7 @@ tail3:
 	VFMLA V18.S4, V20.S4, V21.S4
 	VMOV V0.B16, V20.B16
 	VFMLA V18.S4, V21.S4, V20.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba73 // FCVTZS V19.4S, V19.4S
 	WORD $0x4f3f0672 // SSHR V18.4S, V19.4S, #1
 	VSUB V18.S4, V19.S4, V19.S4
@@ -3125,44 +3289,44 @@ done4:
 // func TanhDeriv2NEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·TanhDeriv2NEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 
 	// constants of tanh32
-	MOVW $0xc0000000, R5
+	MOVW $0xc0000000, R5 // V8: -2 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x3e800000, R5
+	MOVW $0x3e800000, R5 // V9: 0.25 in every lane
 	VDUP R5, V9.S4
-	MOVW $0x80000000, R5
+	MOVW $0x80000000, R5 // V10: sign bit in every lane
 	VDUP R5, V10.S4
-	MOVW $0xbc11371b, R5
+	MOVW $0xbc11371b, R5 // V11: -0.00886323582 in every lane
 	VDUP R5, V11.S4
-	MOVW $0x3cb327a4, R5
-	MOVW $0xbd5d0dd1, R6
-	MOVW $0x3e088889, R7
-	MOVW $0xbeaaaaab, R8
-	MOVW $0x40800000, R9
+	MOVW $0x3cb327a4, R5 // 0.0218694881
+	MOVW $0xbd5d0dd1, R6 // -0.0539682545
+	MOVW $0x3e088889, R7 // 0.13333334
+	MOVW $0xbeaaaaab, R8 // -0.333333343
+	MOVW $0x40800000, R9 // V12: 4 in every lane
 	VDUP R9, V12.S4
 	MOVD x_base+24(FP), R9
 	MOVD dst_base+0(FP), R10
@@ -3173,12 +3337,15 @@ vec2:
 	CMP $4, R11
 	BLT tail3
 	VLD1.P 16(R9), [V13.S4]
+	// tanhDeriv2_32 of x in V13
 	WORD $0x4ea0f9ae // FABS V14.4S, V13.4S
 	WORD $0x6e28ddcf // FMUL V15.4S, V14.4S, V8.4S
+	// exp32(V15): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f5f0 // FMAX V16.4S, V15.4S, V1.4S
 	WORD $0x4ea2f610 // FMIN V16.4S, V16.4S, V2.4S
 	WORD $0x6e23de11 // FMUL V17.4S, V16.4S, V3.4S
 	WORD $0x4e218a31 // FRINTN V17.4S, V17.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V17.S4, V16.S4
 	VFMLS V5.S4, V17.S4, V16.S4
 	VDUP R0, V18.S4
@@ -3195,6 +3362,7 @@ vec2:
 	VFMLA V16.S4, V18.S4, V19.S4
 	VMOV V0.B16, V18.B16
 	VFMLA V16.S4, V19.S4, V18.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba31 // FCVTZS V17.4S, V17.4S
 	WORD $0x4f3f0630 // SSHR V16.4S, V17.4S, #1
 	VSUB V16.S4, V17.S4, V17.S4
@@ -3236,12 +3404,15 @@ vec2:
 tail3:
 	CBZ R11, done4
 	FMOVS.P 4(R9), F13
+	// tanhDeriv2_32 of x in V13
 	WORD $0x4ea0f9ae // FABS V14.4S, V13.4S
 	WORD $0x6e28ddcf // FMUL V15.4S, V14.4S, V8.4S
+	// exp32(V15): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f5f0 // FMAX V16.4S, V15.4S, V1.4S
 	WORD $0x4ea2f610 // FMIN V16.4S, V16.4S, V2.4S
 	WORD $0x6e23de11 // FMUL V17.4S, V16.4S, V3.4S
 	WORD $0x4e218a31 // FRINTN V17.4S, V17.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V17.S4, V16.S4
 	VFMLS V5.S4, V17.S4, V16.S4
 	VDUP R0, V18.S4
@@ -3258,6 +3429,7 @@ tail3:
 	VFMLA V16.S4, V18.S4, V19.S4
 	VMOV V0.B16, V18.B16
 	VFMLA V16.S4, V19.S4, V18.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba31 // FCVTZS V17.4S, V17.4S
 	WORD $0x4f3f0630 // SSHR V16.4S, V17.4S, #1
 	VSUB V16.S4, V17.S4, V17.S4
@@ -3300,48 +3472,48 @@ done4:
 // func SiLUDeriv2NEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·SiLUDeriv2NEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 
 	// constants of tanh32
-	MOVW $0xc0000000, R5
+	MOVW $0xc0000000, R5 // V8: -2 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x3e800000, R5
+	MOVW $0x3e800000, R5 // V9: 0.25 in every lane
 	VDUP R5, V9.S4
-	MOVW $0x80000000, R5
+	MOVW $0x80000000, R5 // V10: sign bit in every lane
 	VDUP R5, V10.S4
-	MOVW $0xbc11371b, R5
+	MOVW $0xbc11371b, R5 // V11: -0.00886323582 in every lane
 	VDUP R5, V11.S4
-	MOVW $0x3cb327a4, R5
-	MOVW $0xbd5d0dd1, R6
-	MOVW $0x3e088889, R7
-	MOVW $0xbeaaaaab, R8
-	MOVW $0x3f000000, R9
+	MOVW $0x3cb327a4, R5 // 0.0218694881
+	MOVW $0xbd5d0dd1, R6 // -0.0539682545
+	MOVW $0x3e088889, R7 // 0.13333334
+	MOVW $0xbeaaaaab, R8 // -0.333333343
+	MOVW $0x3f000000, R9 // V12: 0.5 in every lane
 	VDUP R9, V12.S4
-	MOVW $0x40000000, R9
+	MOVW $0x40000000, R9 // V13: 2 in every lane
 	VDUP R9, V13.S4
-	MOVW $0x00000000, R9
+	MOVW $0x00000000, R9 // V14: int 0 in every lane
 	VDUP R9, V14.S4
 	MOVD x_base+24(FP), R9
 	MOVD dst_base+0(FP), R10
@@ -3352,12 +3524,15 @@ vec2:
 	CMP $4, R11
 	BLT tail3
 	VLD1.P 16(R9), [V15.S4]
+	// siluDeriv2_32 of x in V15
 	WORD $0x4ea0f9f0 // FABS V16.4S, V15.4S
 	WORD $0x6ea0fa10 // FNEG V16.4S, V16.4S
+	// exp32(V16): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f611 // FMAX V17.4S, V16.4S, V1.4S
 	WORD $0x4ea2f631 // FMIN V17.4S, V17.4S, V2.4S
 	WORD $0x6e23de32 // FMUL V18.4S, V17.4S, V3.4S
 	WORD $0x4e218a52 // FRINTN V18.4S, V18.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V18.S4, V17.S4
 	VFMLS V5.S4, V18.S4, V17.S4
 	VDUP R0, V19.S4
@@ -3374,6 +3549,7 @@ vec2:
 	VFMLA V17.S4, V19.S4, V20.S4
 	VMOV V0.B16, V19.B16
 	VFMLA V17.S4, V20.S4, V19.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba52 // FCVTZS V18.4S, V18.4S
 	WORD $0x4f3f0651 // SSHR V17.4S, V18.4S, #1
 	VSUB V17.S4, V18.S4, V18.S4
@@ -3390,10 +3566,12 @@ vec2:
 	WORD $0x6e2cddf0 // FMUL V16.4S, V15.4S, V12.4S
 	WORD $0x4ea0fa11 // FABS V17.4S, V16.4S
 	WORD $0x6e28de32 // FMUL V18.4S, V17.4S, V8.4S
+	// exp32(V18): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f654 // FMAX V20.4S, V18.4S, V1.4S
 	WORD $0x4ea2f694 // FMIN V20.4S, V20.4S, V2.4S
 	WORD $0x6e23de95 // FMUL V21.4S, V20.4S, V3.4S
 	WORD $0x4e218ab5 // FRINTN V21.4S, V21.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V21.S4, V20.S4
 	VFMLS V5.S4, V21.S4, V20.S4
 	VDUP R0, V22.S4
@@ -3410,6 +3588,7 @@ vec2:
 	VFMLA V20.S4, V22.S4, V23.S4
 	VMOV V0.B16, V22.B16
 	VFMLA V20.S4, V23.S4, V22.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1bab5 // FCVTZS V21.4S, V21.4S
 	WORD $0x4f3f06b4 // SSHR V20.4S, V21.4S, #1
 	VSUB V20.S4, V21.S4, V21.S4
@@ -3451,12 +3630,15 @@ vec2:
 tail3:
 	CBZ R11, done4
 	FMOVS.P 4(R9), F15
+	// siluDeriv2_32 of x in V15
 	WORD $0x4ea0f9f0 // FABS V16.4S, V15.4S
 	WORD $0x6ea0fa10 // FNEG V16.4S, V16.4S
+	// exp32(V16): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f611 // FMAX V17.4S, V16.4S, V1.4S
 	WORD $0x4ea2f631 // FMIN V17.4S, V17.4S, V2.4S
 	WORD $0x6e23de32 // FMUL V18.4S, V17.4S, V3.4S
 	WORD $0x4e218a52 // FRINTN V18.4S, V18.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V18.S4, V17.S4
 	VFMLS V5.S4, V18.S4, V17.S4
 	VDUP R0, V19.S4
@@ -3473,6 +3655,7 @@ tail3:
 	VFMLA V17.S4, V19.S4, V20.S4
 	VMOV V0.B16, V19.B16
 	VFMLA V17.S4, V20.S4, V19.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1ba52 // FCVTZS V18.4S, V18.4S
 	WORD $0x4f3f0651 // SSHR V17.4S, V18.4S, #1
 	VSUB V17.S4, V18.S4, V18.S4
@@ -3489,10 +3672,12 @@ tail3:
 	WORD $0x6e2cddf0 // FMUL V16.4S, V15.4S, V12.4S
 	WORD $0x4ea0fa11 // FABS V17.4S, V16.4S
 	WORD $0x6e28de32 // FMUL V18.4S, V17.4S, V8.4S
+	// exp32(V18): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f654 // FMAX V20.4S, V18.4S, V1.4S
 	WORD $0x4ea2f694 // FMIN V20.4S, V20.4S, V2.4S
 	WORD $0x6e23de95 // FMUL V21.4S, V20.4S, V3.4S
 	WORD $0x4e218ab5 // FRINTN V21.4S, V21.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V21.S4, V20.S4
 	VFMLS V5.S4, V21.S4, V20.S4
 	VDUP R0, V22.S4
@@ -3509,6 +3694,7 @@ tail3:
 	VFMLA V20.S4, V22.S4, V23.S4
 	VMOV V0.B16, V22.B16
 	VFMLA V20.S4, V23.S4, V22.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1bab5 // FCVTZS V21.4S, V21.4S
 	WORD $0x4f3f06b4 // SSHR V20.4S, V21.4S, #1
 	VSUB V20.S4, V21.S4, V21.S4
@@ -3551,29 +3737,29 @@ done4:
 // func ELUDeriv2NEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·ELUDeriv2NEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 	MOVD x_base+24(FP), R5
 	MOVD dst_base+0(FP), R6
 	MOVD x_len+32(FP), R7
@@ -3583,6 +3769,8 @@ main1:
 	CMP $8, R7
 	BLT vec2
 	VLD1.P 32(R5), [V8.S4, V9.S4]
+	// eluDeriv2_32 of x in V8, V9
+	// exp32(V8, V9): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f50a // FMAX V10.4S, V8.4S, V1.4S
 	WORD $0x4e21f52b // FMAX V11.4S, V9.4S, V1.4S
 	WORD $0x4ea2f54a // FMIN V10.4S, V10.4S, V2.4S
@@ -3591,6 +3779,7 @@ main1:
 	WORD $0x6e23dd6d // FMUL V13.4S, V11.4S, V3.4S
 	WORD $0x4e21898c // FRINTN V12.4S, V12.4S
 	WORD $0x4e2189ad // FRINTN V13.4S, V13.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V12.S4, V10.S4
 	VFMLS V4.S4, V13.S4, V11.S4
 	VFMLS V5.S4, V12.S4, V10.S4
@@ -3623,6 +3812,7 @@ main1:
 	VMOV V0.B16, V15.B16
 	VFMLA V10.S4, V16.S4, V14.S4
 	VFMLA V11.S4, V17.S4, V15.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b98c // FCVTZS V12.4S, V12.4S
 	WORD $0x4ea1b9ad // FCVTZS V13.4S, V13.4S
 	WORD $0x4f3f058a // SSHR V10.4S, V12.4S, #1
@@ -3658,10 +3848,13 @@ vec2:
 	CMP $4, R7
 	BLT tail3
 	VLD1.P 16(R5), [V8.S4]
+	// eluDeriv2_32 of x in V8
+	// exp32(V8): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f509 // FMAX V9.4S, V8.4S, V1.4S
 	WORD $0x4ea2f529 // FMIN V9.4S, V9.4S, V2.4S
 	WORD $0x6e23dd2a // FMUL V10.4S, V9.4S, V3.4S
 	WORD $0x4e21894a // FRINTN V10.4S, V10.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V10.S4, V9.S4
 	VFMLS V5.S4, V10.S4, V9.S4
 	VDUP R0, V11.S4
@@ -3678,6 +3871,7 @@ vec2:
 	VFMLA V9.S4, V11.S4, V12.S4
 	VMOV V0.B16, V11.B16
 	VFMLA V9.S4, V12.S4, V11.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b94a // FCVTZS V10.4S, V10.4S
 	WORD $0x4f3f0549 // SSHR V9.4S, V10.4S, #1
 	VSUB V9.S4, V10.S4, V10.S4
@@ -3699,10 +3893,13 @@ vec2:
 tail3:
 	CBZ R7, done4
 	FMOVS.P 4(R5), F8
+	// eluDeriv2_32 of x in V8
+	// exp32(V8): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f509 // FMAX V9.4S, V8.4S, V1.4S
 	WORD $0x4ea2f529 // FMIN V9.4S, V9.4S, V2.4S
 	WORD $0x6e23dd2a // FMUL V10.4S, V9.4S, V3.4S
 	WORD $0x4e21894a // FRINTN V10.4S, V10.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V10.S4, V9.S4
 	VFMLS V5.S4, V10.S4, V9.S4
 	VDUP R0, V11.S4
@@ -3719,6 +3916,7 @@ tail3:
 	VFMLA V9.S4, V11.S4, V12.S4
 	VMOV V0.B16, V11.B16
 	VFMLA V9.S4, V12.S4, V11.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1b94a // FCVTZS V10.4S, V10.4S
 	WORD $0x4f3f0549 // SSHR V9.4S, V10.4S, #1
 	VSUB V9.S4, V10.S4, V10.S4
@@ -3741,56 +3939,56 @@ done4:
 // func GELUDeriv2NEON(dst []float32, x []float32)
 // Requires: ASIMD
 TEXT ·GELUDeriv2NEON(SB), NOSPLIT, $0-48
-	MOVW $0x3f800000, R0
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
 
 	// constants of exp32
-	MOVW $0xc2d00000, R0
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
 	VDUP R0, V1.S4
-	MOVW $0x42b20000, R0
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
 	VDUP R0, V2.S4
-	MOVW $0x3fb8aa3b, R0
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
 	VDUP R0, V3.S4
-	MOVW $0x3f318000, R0
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
 	VDUP R0, V4.S4
-	MOVW $0xb95e8083, R0
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
 	VDUP R0, V5.S4
-	MOVW $0x39500d01, R0
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
 	VDUP R0, V6.S4
-	MOVW $0x0000007f, R0
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
 	VDUP R0, V7.S4
-	MOVW $0x3ab60b61, R0
-	MOVW $0x3c088889, R1
-	MOVW $0x3d2aaaab, R2
-	MOVW $0x3e2aaaab, R3
-	MOVW $0x3f000000, R4
+	MOVW $0x3ab60b61, R0 // 0.00138888892
+	MOVW $0x3c088889, R1 // 0.00833333377
+	MOVW $0x3d2aaaab, R2 // 0.0416666679
+	MOVW $0x3e2aaaab, R3 // 0.166666672
+	MOVW $0x3f000000, R4 // 0.5
 
 	// constants of tanh32
-	MOVW $0xc0000000, R5
+	MOVW $0xc0000000, R5 // V8: -2 in every lane
 	VDUP R5, V8.S4
-	MOVW $0x3e800000, R5
+	MOVW $0x3e800000, R5 // V9: 0.25 in every lane
 	VDUP R5, V9.S4
-	MOVW $0x80000000, R5
+	MOVW $0x80000000, R5 // V10: sign bit in every lane
 	VDUP R5, V10.S4
-	MOVW $0xbc11371b, R5
+	MOVW $0xbc11371b, R5 // V11: -0.00886323582 in every lane
 	VDUP R5, V11.S4
-	MOVW $0x3cb327a4, R5
-	MOVW $0xbd5d0dd1, R6
-	MOVW $0x3e088889, R7
-	MOVW $0xbeaaaaab, R8
+	MOVW $0x3cb327a4, R5 // 0.0218694881
+	MOVW $0xbd5d0dd1, R6 // -0.0539682545
+	MOVW $0x3e088889, R7 // 0.13333334
+	MOVW $0xbeaaaaab, R8 // -0.333333343
 
 	// constants of geluDeriv2_32
-	MOVW $0x3d922279, R9
+	MOVW $0x3d922279, R9 // V12: 0.0713548139 in every lane
 	VDUP R9, V12.S4
-	MOVW $0x3e5b33b6, R9
+	MOVW $0x3e5b33b6, R9 // V13: 0.214064449 in every lane
 	VDUP R9, V13.S4
-	MOVW $0x3edb33b6, R9
+	MOVW $0x3edb33b6, R9 // V14: 0.428128898 in every lane
 	VDUP R9, V14.S4
-	MOVW $0x3f000000, R9
+	MOVW $0x3f000000, R9 // V15: 0.5 in every lane
 	VDUP R9, V15.S4
-	MOVW $0x00000000, R9
+	MOVW $0x00000000, R9 // V16: int 0 in every lane
 	VDUP R9, V16.S4
-	MOVW $0x3fcc422a, R9
+	MOVW $0x3fcc422a, R9 // 1.59576917
 	MOVD x_base+24(FP), R10
 	MOVD dst_base+0(FP), R11
 	MOVD x_len+32(FP), R12
@@ -3800,16 +3998,19 @@ vec2:
 	CMP $4, R12
 	BLT tail3
 	VLD1.P 16(R10), [V17.S4]
+	// geluDeriv2_32 of x in V17
 	WORD $0x6e31de32 // FMUL V18.4S, V17.4S, V17.4S
 	VDUP R9, V19.S4
 	VFMLA V18.S4, V12.S4, V19.S4
 	WORD $0x6e33de33 // FMUL V19.4S, V17.4S, V19.4S
 	WORD $0x4ea0fa74 // FABS V20.4S, V19.4S
 	WORD $0x6ea0fa94 // FNEG V20.4S, V20.4S
+	// exp32(V20): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f695 // FMAX V21.4S, V20.4S, V1.4S
 	WORD $0x4ea2f6b5 // FMIN V21.4S, V21.4S, V2.4S
 	WORD $0x6e23deb6 // FMUL V22.4S, V21.4S, V3.4S
 	WORD $0x4e218ad6 // FRINTN V22.4S, V22.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V22.S4, V21.S4
 	VFMLS V5.S4, V22.S4, V21.S4
 	VDUP R0, V23.S4
@@ -3826,6 +4027,7 @@ vec2:
 	VFMLA V21.S4, V23.S4, V24.S4
 	VMOV V0.B16, V23.B16
 	VFMLA V21.S4, V24.S4, V23.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1bad6 // FCVTZS V22.4S, V22.4S
 	WORD $0x4f3f06d5 // SSHR V21.4S, V22.4S, #1
 	VSUB V21.S4, V22.S4, V22.S4
@@ -3850,10 +4052,12 @@ vec2:
 	WORD $0x6e2fde73 // FMUL V19.4S, V19.4S, V15.4S
 	WORD $0x4ea0fa76 // FABS V22.4S, V19.4S
 	WORD $0x6e28ded8 // FMUL V24.4S, V22.4S, V8.4S
+	// exp32(V24): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f719 // FMAX V25.4S, V24.4S, V1.4S
 	WORD $0x4ea2f739 // FMIN V25.4S, V25.4S, V2.4S
 	WORD $0x6e23df3a // FMUL V26.4S, V25.4S, V3.4S
 	WORD $0x4e218b5a // FRINTN V26.4S, V26.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V26.S4, V25.S4
 	VFMLS V5.S4, V26.S4, V25.S4
 	VDUP R0, V27.S4
@@ -3870,6 +4074,7 @@ vec2:
 	VFMLA V25.S4, V27.S4, V28.S4
 	VMOV V0.B16, V27.B16
 	VFMLA V25.S4, V28.S4, V27.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1bb5a // FCVTZS V26.4S, V26.4S
 	WORD $0x4f3f0759 // SSHR V25.4S, V26.4S, #1
 	VSUB V25.S4, V26.S4, V26.S4
@@ -3910,16 +4115,19 @@ vec2:
 tail3:
 	CBZ R12, done4
 	FMOVS.P 4(R10), F17
+	// geluDeriv2_32 of x in V17
 	WORD $0x6e31de32 // FMUL V18.4S, V17.4S, V17.4S
 	VDUP R9, V19.S4
 	VFMLA V18.S4, V12.S4, V19.S4
 	WORD $0x6e33de33 // FMUL V19.4S, V17.4S, V19.4S
 	WORD $0x4ea0fa74 // FABS V20.4S, V19.4S
 	WORD $0x6ea0fa94 // FNEG V20.4S, V20.4S
+	// exp32(V20): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f695 // FMAX V21.4S, V20.4S, V1.4S
 	WORD $0x4ea2f6b5 // FMIN V21.4S, V21.4S, V2.4S
 	WORD $0x6e23deb6 // FMUL V22.4S, V21.4S, V3.4S
 	WORD $0x4e218ad6 // FRINTN V22.4S, V22.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V22.S4, V21.S4
 	VFMLS V5.S4, V22.S4, V21.S4
 	VDUP R0, V23.S4
@@ -3936,6 +4144,7 @@ tail3:
 	VFMLA V21.S4, V23.S4, V24.S4
 	VMOV V0.B16, V23.B16
 	VFMLA V21.S4, V24.S4, V23.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1bad6 // FCVTZS V22.4S, V22.4S
 	WORD $0x4f3f06d5 // SSHR V21.4S, V22.4S, #1
 	VSUB V21.S4, V22.S4, V22.S4
@@ -3960,10 +4169,12 @@ tail3:
 	WORD $0x6e2fde73 // FMUL V19.4S, V19.4S, V15.4S
 	WORD $0x4ea0fa76 // FABS V22.4S, V19.4S
 	WORD $0x6e28ded8 // FMUL V24.4S, V22.4S, V8.4S
+	// exp32(V24): n = roundeven(clamp(x)·log2e)
 	WORD $0x4e21f719 // FMAX V25.4S, V24.4S, V1.4S
 	WORD $0x4ea2f739 // FMIN V25.4S, V25.4S, V2.4S
 	WORD $0x6e23df3a // FMUL V26.4S, V25.4S, V3.4S
 	WORD $0x4e218b5a // FRINTN V26.4S, V26.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
 	VFMLS V4.S4, V26.S4, V25.S4
 	VFMLS V5.S4, V26.S4, V25.S4
 	VDUP R0, V27.S4
@@ -3980,6 +4191,7 @@ tail3:
 	VFMLA V25.S4, V27.S4, V28.S4
 	VMOV V0.B16, V27.B16
 	VFMLA V25.S4, V28.S4, V27.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
 	WORD $0x4ea1bb5a // FCVTZS V26.4S, V26.4S
 	WORD $0x4f3f0759 // SSHR V25.4S, V26.4S, #1
 	VSUB V25.S4, V26.S4, V26.S4

@@ -19,17 +19,17 @@ TEXT ·PhiloxUint32sNEON(SB), NOSPLIT, $0-48
 	MOVD rk+24(FP), R6
 
 	// Philox constants: multipliers, stream id, lane offsets 0..3
-	MOVW $0xd2511f53, R9
+	MOVW $0xd2511f53, R9 // V0: -2.24543425e+11 in every lane
 	VDUP R9, V0.S4
-	MOVW $0xcd9e8d57, R9
+	MOVW $0xcd9e8d57, R9 // V1: -332507872 in every lane
 	VDUP R9, V1.S4
 	MOVWU idLo+32(FP), R8
 	VDUP R8, V2.S4
 	MOVWU idHi+36(FP), R8
 	VDUP R8, V3.S4
-	MOVW $0x00000001, R9
+	MOVW $0x00000001, R9 // V4: int 1 in every lane
 	VDUP R9, V4.S4
-	MOVW $0x00000002, R9
+	MOVW $0x00000002, R9 // V5: int 2 in every lane
 	VDUP R9, V5.S4
 
 	// one group of 16 blocks (64 outputs) per iteration
@@ -696,17 +696,17 @@ TEXT ·PhiloxUniformsNEON(SB), NOSPLIT, $0-48
 	MOVD rk+24(FP), R6
 
 	// Philox constants: multipliers, stream id, lane offsets 0..3
-	MOVW $0xd2511f53, R9
+	MOVW $0xd2511f53, R9 // V0: -2.24543425e+11 in every lane
 	VDUP R9, V0.S4
-	MOVW $0xcd9e8d57, R9
+	MOVW $0xcd9e8d57, R9 // V1: -332507872 in every lane
 	VDUP R9, V1.S4
 	MOVWU idLo+32(FP), R8
 	VDUP R8, V2.S4
 	MOVWU idHi+36(FP), R8
 	VDUP R8, V3.S4
-	MOVW $0x00000001, R9
+	MOVW $0x00000001, R9 // V4: int 1 in every lane
 	VDUP R9, V4.S4
-	MOVW $0x00000002, R9
+	MOVW $0x00000002, R9 // V5: int 2 in every lane
 	VDUP R9, V5.S4
 
 	// one group of 16 blocks (64 outputs) per iteration
@@ -1421,25 +1421,25 @@ TEXT ·PhiloxNormalsNEON(SB), NOSPLIT, $0-48
 	MOVD rk+24(FP), R6
 
 	// Philox constants: multipliers, stream id, lane offsets 0..3
-	MOVW $0xd2511f53, R9
+	MOVW $0xd2511f53, R9 // V0: -2.24543425e+11 in every lane
 	VDUP R9, V0.S4
-	MOVW $0xcd9e8d57, R9
+	MOVW $0xcd9e8d57, R9 // V1: -332507872 in every lane
 	VDUP R9, V1.S4
 	MOVWU idLo+32(FP), R8
 	VDUP R8, V2.S4
 	MOVWU idHi+36(FP), R8
 	VDUP R8, V3.S4
-	MOVW $0x00000001, R9
+	MOVW $0x00000001, R9 // V4: int 1 in every lane
 	VDUP R9, V4.S4
-	MOVW $0x00000002, R9
+	MOVW $0x00000002, R9 // V5: int 2 in every lane
 	VDUP R9, V5.S4
 
 	// logU, √(−2 ln u₁), sinCosTurn
-	MOVW $0x3f800000, R9
+	MOVW $0x3f800000, R9 // V9: 1 in every lane
 	VDUP R9, V9.S4
-	MOVW $0x3f3504f3, R9
+	MOVW $0x3f3504f3, R9 // V10: 0.707106769 in every lane
 	VDUP R9, V10.S4
-	MOVW $0x007fffff, R9
+	MOVW $0x007fffff, R9 // V11: 1.17549421e-38 in every lane
 	VDUP R9, V11.S4
 	MOVW $0x3e800000, R8
 	VMOV R8, V12.S[0]
@@ -2728,25 +2728,25 @@ TEXT ·PhiloxLangevinNEON(SB), NOSPLIT, $0-80
 	MOVD rk+56(FP), R10
 
 	// Philox constants: multipliers, stream id, lane offsets 0..3
-	MOVW $0xd2511f53, R13
+	MOVW $0xd2511f53, R13 // V0: -2.24543425e+11 in every lane
 	VDUP R13, V0.S4
-	MOVW $0xcd9e8d57, R13
+	MOVW $0xcd9e8d57, R13 // V1: -332507872 in every lane
 	VDUP R13, V1.S4
 	MOVWU idLo+64(FP), R12
 	VDUP R12, V2.S4
 	MOVWU idHi+68(FP), R12
 	VDUP R12, V3.S4
-	MOVW $0x00000001, R13
+	MOVW $0x00000001, R13 // V4: int 1 in every lane
 	VDUP R13, V4.S4
-	MOVW $0x00000002, R13
+	MOVW $0x00000002, R13 // V5: int 2 in every lane
 	VDUP R13, V5.S4
 
 	// logU, √(−2 ln u₁), sinCosTurn
-	MOVW $0x3f800000, R13
+	MOVW $0x3f800000, R13 // V9: 1 in every lane
 	VDUP R13, V9.S4
-	MOVW $0x3f3504f3, R13
+	MOVW $0x3f3504f3, R13 // V10: 0.707106769 in every lane
 	VDUP R13, V10.S4
-	MOVW $0x007fffff, R13
+	MOVW $0x007fffff, R13 // V11: 1.17549421e-38 in every lane
 	VDUP R13, V11.S4
 	MOVW $0x3e800000, R12
 	VMOV R12, V12.S[0]
@@ -4113,25 +4113,25 @@ TEXT ·PhiloxMALANEON(SB), NOSPLIT, $0-108
 	MOVD rk+80(FP), R14
 
 	// Philox constants: multipliers, stream id, lane offsets 0..3
-	MOVW $0xd2511f53, R17
+	MOVW $0xd2511f53, R17 // V0: -2.24543425e+11 in every lane
 	VDUP R17, V0.S4
-	MOVW $0xcd9e8d57, R17
+	MOVW $0xcd9e8d57, R17 // V1: -332507872 in every lane
 	VDUP R17, V1.S4
 	MOVWU idLo+88(FP), R16
 	VDUP R16, V2.S4
 	MOVWU idHi+92(FP), R16
 	VDUP R16, V3.S4
-	MOVW $0x00000001, R17
+	MOVW $0x00000001, R17 // V4: int 1 in every lane
 	VDUP R17, V4.S4
-	MOVW $0x00000002, R17
+	MOVW $0x00000002, R17 // V5: int 2 in every lane
 	VDUP R17, V5.S4
 
 	// logU, √(−2 ln u₁), sinCosTurn
-	MOVW $0x3f800000, R17
+	MOVW $0x3f800000, R17 // V9: 1 in every lane
 	VDUP R17, V9.S4
-	MOVW $0x3f3504f3, R17
+	MOVW $0x3f3504f3, R17 // V10: 0.707106769 in every lane
 	VDUP R17, V10.S4
-	MOVW $0x007fffff, R17
+	MOVW $0x007fffff, R17 // V11: 1.17549421e-38 in every lane
 	VDUP R17, V11.S4
 	MOVW $0x3e800000, R16
 	VMOV R16, V12.S[0]
@@ -5525,25 +5525,25 @@ TEXT ·PhiloxKineticONEON(SB), NOSPLIT, $0-56
 	MOVD rk+32(FP), R6
 
 	// Philox constants: multipliers, stream id, lane offsets 0..3
-	MOVW $0xd2511f53, R9
+	MOVW $0xd2511f53, R9 // V0: -2.24543425e+11 in every lane
 	VDUP R9, V0.S4
-	MOVW $0xcd9e8d57, R9
+	MOVW $0xcd9e8d57, R9 // V1: -332507872 in every lane
 	VDUP R9, V1.S4
 	MOVWU idLo+40(FP), R8
 	VDUP R8, V2.S4
 	MOVWU idHi+44(FP), R8
 	VDUP R8, V3.S4
-	MOVW $0x00000001, R9
+	MOVW $0x00000001, R9 // V4: int 1 in every lane
 	VDUP R9, V4.S4
-	MOVW $0x00000002, R9
+	MOVW $0x00000002, R9 // V5: int 2 in every lane
 	VDUP R9, V5.S4
 
 	// logU, √(−2 ln u₁), sinCosTurn
-	MOVW $0x3f800000, R9
+	MOVW $0x3f800000, R9 // V9: 1 in every lane
 	VDUP R9, V9.S4
-	MOVW $0x3f3504f3, R9
+	MOVW $0x3f3504f3, R9 // V10: 0.707106769 in every lane
 	VDUP R9, V10.S4
-	MOVW $0x007fffff, R9
+	MOVW $0x007fffff, R9 // V11: 1.17549421e-38 in every lane
 	VDUP R9, V11.S4
 	MOVW $0x3e800000, R8
 	VMOV R8, V12.S[0]

@@ -5,6 +5,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/scorekit/scorekit/gen/arm64/emit"
 	"github.com/scorekit/scorekit/gen/arm64/neon"
 )
@@ -518,6 +520,17 @@ var kernels2 = []kern{
 	}},
 }
 
+func regsOf(x neon.G) string {
+	s := ""
+	for i, v := range x {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("V%d", v)
+	}
+	return s
+}
+
 func build(e *emit.Emitter) {
 	for _, k := range append(kernels[:len(kernels):len(kernels)], kernels2...) {
 		g := neon.Begin(e, emit.Func{
@@ -528,6 +541,7 @@ func build(e *emit.Emitter) {
 		})
 		body := k.setup(g)
 		g.Map([]string{"x"}, []string{"dst"}, "x", k.unroll, func(in []neon.G) []neon.G {
+			e.Inst("// %s of x in %s", k.scalar, regsOf(in[0]))
 			return []neon.G{body(in[0])}
 		})
 	}

@@ -15,6 +15,7 @@ package neon
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/scorekit/scorekit/gen/arm64/emit"
 )
@@ -117,7 +118,7 @@ func F32(v float64) uint32 { return math.Float32bits(float32(v)) }
 func (g *Gen) Const(bits uint32) emit.V {
 	r := g.GP()
 	v := g.V()
-	g.E.MOVW32(bits, r)
+	g.E.Inst("MOVW $0x%08x, %s // V%d: %s in every lane", bits, r, v, describe(bits))
 	g.E.VDUP(v, r)
 	g.rfree = append([]emit.R{r}, g.rfree...)
 	return v
@@ -127,8 +128,19 @@ func (g *Gen) Const(bits uint32) emit.V {
 // with Dup where a fresh copy is needed anyway (a Horner step's addend).
 func (g *Gen) GConst(bits uint32) emit.R {
 	r := g.GP()
-	g.E.MOVW32(bits, r)
+	g.E.Inst("MOVW $0x%08x, %s // %s", bits, r, describe(bits))
 	return r
+}
+
+// describe says what a constant's bits mean, for the comment beside it.
+func describe(bits uint32) string {
+	if bits < 1<<16 {
+		return fmt.Sprintf("int %d", bits)
+	}
+	if bits == 0x80000000 {
+		return "sign bit"
+	}
+	return fmt.Sprintf("%.9g", math.Float32frombits(bits))
 }
 
 // ArgConst broadcasts the float32 argument name into a vector register.
@@ -240,6 +252,15 @@ func (g *Gen) checkLeaks(before int) {
 	if after := g.inUse(); after != before {
 		panic(fmt.Sprintf("neon: loop body leaked %d vector registers", after-before))
 	}
+}
+
+// regs names a group's registers for comments: V3, V4.
+func regs(x G) string {
+	s := make([]string, len(x))
+	for i, v := range x {
+		s[i] = fmt.Sprintf("V%d", v)
+	}
+	return strings.Join(s, ", ")
 }
 
 // Label returns a fresh label name with the given stem.
@@ -437,14 +458,14 @@ func (g *Gen) LoadExp(one emit.V) *ExpConsts {
 // Exp returns a new group holding exp32(x), with kernel.exp32's operation
 // sequence. x is not changed.
 func (g *Gen) Exp(c *ExpConsts, x G) G {
-	// n = roundeven(clamp(x)·log2e)
+	g.E.Inst("// exp32(%s): n = roundeven(clamp(x)·log2e)", regs(x))
 	xc := g.New()
 	g.FMAX(xc, x, g.B(c.min))
 	g.FMIN(xc, xc, g.B(c.max))
 	n := g.New()
 	g.FMUL(n, xc, g.B(c.log2e))
 	g.FRINTN(n, n)
-	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x))
+	g.E.Inst("// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner")
 	g.FMLS(xc, n, g.B(c.ln2Hi))
 	g.FMLS(xc, n, g.B(c.ln2Lo))
 	r := xc
@@ -457,7 +478,7 @@ func (g *Gen) Exp(c *ExpConsts, x G) G {
 	p = g.HornerV(p, r, c.one)
 	p = g.HornerV(p, r, c.one)
 	g.Free(r)
-	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
+	g.E.Inst("// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field")
 	ni := n
 	g.FCVTZS(ni, n)
 	n1 := g.New()
