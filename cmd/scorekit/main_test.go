@@ -155,6 +155,10 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 	if !strings.Contains(out, "ULA") || !strings.Contains(out, "(20 × 3)") {
 		t.Errorf("unconditional 3-d model:\n%s", out)
 	}
+	out = ok("sample", "-model", in("u.safetensors"), "-start", in("u.csv"), "-steps", "5", "-burnin", "0", "-out", in("u2.csv"), "-q")
+	if !strings.Contains(out, "(20 × 3)") {
+		t.Errorf("-start from u.csv:\n%s", out)
+	}
 
 	// Bad inputs: one clear message each, a non-zero exit, no output file.
 	os.WriteFile(in("bad.csv"), []byte("1,2\n3,abc\n"), 0o644)
@@ -173,6 +177,7 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"train", "-data", in("d.csv"), "-loss", "sliced-vr", "-hidden", "32", "-steps", "200", "-resume", in("u.safetensors"), "-out", in("never.safetensors")}, 1, "holds a [3 16 3]"},
 		{[]string{"train", "-data", "spiral", "-out", in("never.safetensors")}, 2, "unknown"},
 		{[]string{"sample"}, 2, "-model is required"},
+		{[]string{"sample", "-model", in("u.safetensors"), "-start", in("nc.npy"), "-out", in("never.csv")}, 1, "has 2 columns, but"},
 	} {
 		_, errOut, code := exe(t, bin, nil, c.args...)
 		if code != c.code || !strings.Contains(errOut, c.msg) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {

@@ -21,7 +21,7 @@ type sampleSettings struct {
 	workers               int
 	h, eps, snr, initStd  float64
 	friction              float64
-	sigmas, sde           string
+	sigmas, sde, start    string
 	seed                  uint64
 	quiet                 bool
 }
@@ -39,6 +39,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&s.h, "h", 0.01, "ula, mala, underdamped: step size h in x ← x + h·∇log p + √(2h)·z")
 	fs.Float64Var(&s.friction, "friction", 1, "underdamped: friction γ")
 	fs.Float64Var(&s.initStd, "init", 1, "ula, mala, underdamped: chains start from N(0, init²I)")
+	fs.StringVar(&s.start, "start", "", "ula, mala, underdamped: start the chains from the rows of this .csv or .npy file (one chain per row; overrides -n)")
 	fs.IntVar(&s.T, "T", 100, "annealed: steps per noise level")
 	fs.Float64Var(&s.eps, "eps", 2e-5, "annealed: step ε (level i steps with ε·σᵢ²/σ_L²)")
 	fs.StringVar(&s.sigmas, "sigmas", "", "annealed: noise levels σ₁,…,σ_L (default: those the model was trained with)")
@@ -71,9 +72,20 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var start []float32
+	if s.start != "" {
+		t, err := readTable(s.start)
+		if err != nil {
+			return err
+		}
+		if d := mf.model.Dim(); t.cols != d {
+			return fmt.Errorf("%s has %d columns, but %s is a model of dimension %d", s.start, t.cols, s.model, d)
+		}
+		start, s.n = t.data, t.rows
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	x, how, err := sampleModel(ctx, s, mf, stderr)
+	x, how, err := sampleModel(ctx, s, mf, start, stderr)
 	if err != nil {
 		return err
 	}
@@ -98,7 +110,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 
 // sampleModel draws s.n samples of the model with the sampler s.kind asks
 // for (or the one that fits the model) and says what it did.
-func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, stderr io.Writer) ([]float32, string, error) {
+func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt []float32, stderr io.Writer) ([]float32, string, error) {
 	m := mf.model
 	cfg := m.Config()
 	d := m.Dim()
@@ -131,7 +143,14 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, stderr io
 	}
 	x := make([]float32, s.n*d)
 	chain := sampler.ChainConfig{Seed: s.seed, Workers: s.workers, Steps: s.steps, BurnIn: s.burnin}
+	if startAt != nil && (kind == "annealed" || kind == "pc" || kind == "ode") {
+		return nil, "", usagef("-start: the %s sampler starts from its own prior", kind)
+	}
 	start := func() {
+		if startAt != nil {
+			copy(x, startAt)
+			return
+		}
 		st := kernel.NewStream(s.seed, 1<<63) // a stream no chain uses
 		st.Normals(x)
 		kernel.Scale(float32(s.initStd), x)
