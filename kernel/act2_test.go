@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/scorekit/scorekit/internal/kerneltest"
@@ -128,4 +129,65 @@ func FuzzActDeriv2(f *testing.F) {
 			}
 		}
 	})
+}
+
+func BenchmarkActDeriv2(b *testing.B) {
+	x := make([]float32, 4096)
+	for i := range x {
+		x[i] = float32(i%200)/20 - 5
+	}
+	y := make([]float32, len(x))
+	for _, impl := range kernel.Available() {
+		for _, a := range kernel.Activations() {
+			b.Run(impl.String()+"/"+a.String(), func(b *testing.B) {
+				b.SetBytes(4 * int64(len(x)))
+				for b.Loop() {
+					impl.ActDeriv2(a, y, x)
+				}
+			})
+		}
+	}
+}
+
+// TestActDeriv2SameAsGeneric holds every implementation's second
+// derivatives to the generic bits over random values of every magnitude.
+func TestActDeriv2SameAsGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	x := make([]float32, 20000)
+	for i := range x {
+		switch i % 3 {
+		case 0:
+			x[i] = float32(rng.NormFloat64() * 4)
+		case 1:
+			x[i] = float32(rng.Float64()*200 - 100)
+		default:
+			x[i] = math.Float32frombits(rng.Uint32()) // any bit pattern
+		}
+	}
+	want := make([]float32, len(x))
+	got := make([]float32, len(x))
+	for _, a := range kernel.Activations() {
+		kernel.Generic.ActDeriv2(a, want, x)
+		for _, impl := range kernel.Available() {
+			for _, off := range []int{0, 3} {
+				impl.ActDeriv2(a, got[off:], x[off:])
+				for i := off; i < len(x); i++ {
+					if !kerneltest.Same(got[i], want[i]) {
+						t.Fatalf("%v %v: f″(%g) = %g, generic %g", impl, a, x[i], got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestActDeriv2NoAllocs(t *testing.T) {
+	x := make([]float32, 1000)
+	y := make([]float32, 1000)
+	for _, impl := range kernel.Available() {
+		impl.ActDeriv2(kernel.SiLU, y, x)
+		if a := testing.AllocsPerRun(20, func() { impl.ActDeriv2(kernel.SiLU, y, x) }); a != 0 {
+			t.Errorf("%v: %g allocations per call", impl, a)
+		}
+	}
 }
