@@ -9,15 +9,24 @@ import "math"
 // exactly halfway between two float32s and e ≠ 0: then the exact value is
 // on e's side of the halfway point.
 func fma32(a, b, c float32) float32 {
-	p := float64(a) * float64(b)
-	s := p + float64(c)
-	// Fast path: unless the 29 bits of s below float32's precision are
-	// exactly a half (100…0), rounding s is rounding the exact value. This
-	// test is exact where the result is a normal float32; smaller results
-	// take the careful path.
-	if bits := math.Float64bits(s); bits&(1<<29-1) != 1<<28 && math.Abs(s) >= 0x1p-126 {
+	// a·b is exact in float64, so the sum s has one rounding whether or
+	// not the compiler fuses it. Unless the 29 bits of s below float32's
+	// precision are exactly a half (100…0), rounding s is rounding the
+	// exact value; the test is exact where the result is a normal float32,
+	// and smaller results take the careful path. Small enough to inline.
+	s := float64(a)*float64(b) + float64(c)
+	if b := math.Float64bits(s); b&(1<<29-1) != 1<<28 && b&(0x7ff<<52) >= (1023-126)<<52 {
 		return float32(s)
 	}
+	return fma32Slow(a, b, c, s)
+}
+
+// fma32Slow corrects the double rounding of s = a·b + c where it can
+// occur.
+//
+//go:noinline
+func fma32Slow(a, b, c float32, s float64) float32 {
+	p := float64(a) * float64(b)
 	r := float32(s)
 	if float64(r) == s || math.IsInf(float64(r), 0) || s != s {
 		return r
