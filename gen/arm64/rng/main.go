@@ -265,16 +265,25 @@ func (k *kern) run(kd kind) {
 	}
 	e.Inst("LSR $32, %s, %s", t, t)
 	e.VDUP(k.hi, t)
-	for s := range 4 {
-		e.Comment("set %d: blocks %d..%d", s, 4*s, 4*s+3)
-		k.set = s
-		w := k.philox()
-		kd.consume(k, &w)
-		k.free(w[:]...)
-		if s < 3 {
-			e.Comment("next set: counters + 4")
-			e.VADD(k.cset, k.cset, k.i2)
-			e.VADD(k.cset, k.cset, k.i2)
+	// Two sets at a time where the registers allow (MALA's lane sums
+	// leave room for one).
+	per := 2
+	if kd.ret {
+		per = 1
+	}
+	for s := 0; s < 4; s += per {
+		e.Comment("sets %d..%d: blocks %d..%d", s, s+per-1, 4*s, 4*(s+per)-1)
+		ws := k.philox(per)
+		for i := range ws {
+			k.set = s + i
+			kd.consume(k, &ws[i])
+			k.free(ws[i][:]...)
+		}
+		if s+per < 4 {
+			e.Comment("next sets: counters + %d", 4*per)
+			for range 2 * per {
+				e.VADD(k.cset, k.cset, k.i2)
+			}
 		}
 	}
 	for _, s := range kd.slices {
@@ -294,36 +303,58 @@ func (k *kern) run(kd kind) {
 
 // philox returns the four words of the current set's blocks after ten
 // rounds, in new registers.
-func (k *kern) philox() [4]emit.V {
+func (k *kern) philox(n int) [][4]emit.V {
 	e := k.e
-	c0, c1, c2, c3 := k.v(), k.v(), k.v(), k.v()
-	e.VMOV(c0, k.cset)
-	e.VMOV(c1, k.hi)
-	e.VMOV(c2, k.idLo)
-	e.VMOV(c3, k.idHi)
+	type state struct{ c0, c1, c2, c3, pa, pb emit.V }
+	st := make([]state, n)
+	for i := range st {
+		x := &st[i]
+		x.c0, x.c1, x.c2, x.c3 = k.v(), k.v(), k.v(), k.v()
+		if i == 0 {
+			e.VMOV(x.c0, k.cset)
+		} else {
+			e.VADD(x.c0, st[i-1].c0, k.i2)
+			e.VADD(x.c0, x.c0, k.i2) // the next set's counters: + 4
+		}
+		e.VMOV(x.c1, k.hi)
+		e.VMOV(x.c2, k.idLo)
+		e.VMOV(x.c3, k.idHi)
+	}
 	k0, k1 := k.v(), k.v()
-	pa, pb := k.v(), k.v()
+	for i := range st {
+		st[i].pa, st[i].pb = k.v(), k.v()
+	}
 	e.MOVD(k.rk.String(), k.key)
-	e.Comment("ten rounds: c0, c1, c2, c3 = hi(M1·c2)^c1^k0, lo(M1·c2), hi(M0·c0)^c3^k1, lo(M0·c0)")
+	e.Comment("ten rounds, %d set(s) interleaved: c0, c1, c2, c3 = hi(M1·c2)^c1^k0, lo(M1·c2), hi(M0·c0)^c3^k1, lo(M0·c0)", n)
+	each := func(f func(x *state)) {
+		for i := range st {
+			f(&st[i])
+		}
+	}
 	for range philoxR {
 		e.VLD1RP(k.key, k0)
 		e.VLD1RP(k.key, k1)
-		e.UMULL(pa, c0, k.m0)
-		e.UMULL2(pb, c0, k.m0)
-		e.VUZP2(c0, pa, pb) // hi(M0·c0), the new c2 (c0 is consumed)
-		e.VEOR(c0, c0, c3)
-		e.VEOR(c0, c0, k1)
-		e.VUZP1(c3, pa, pb) // lo(M0·c0), the new c3
-		e.UMULL(pa, c2, k.m1)
-		e.UMULL2(pb, c2, k.m1)
-		e.VUZP2(c2, pa, pb) // hi(M1·c2), the new c0
-		e.VEOR(c2, c2, c1)
-		e.VEOR(c2, c2, k0)
-		e.VUZP1(c1, pa, pb) // lo(M1·c2), the new c1
-		c0, c2 = c2, c0
+		each(func(x *state) { e.UMULL(x.pa, x.c0, k.m0) })
+		each(func(x *state) { e.UMULL2(x.pb, x.c0, k.m0) })
+		each(func(x *state) { e.VUZP2(x.c0, x.pa, x.pb) }) // hi(M0·c0), the new c2 (c0 is consumed)
+		each(func(x *state) { e.VEOR(x.c0, x.c0, x.c3) })
+		each(func(x *state) { e.VEOR(x.c0, x.c0, k1) })
+		each(func(x *state) { e.VUZP1(x.c3, x.pa, x.pb) }) // lo(M0·c0), the new c3
+		each(func(x *state) { e.UMULL(x.pa, x.c2, k.m1) })
+		each(func(x *state) { e.UMULL2(x.pb, x.c2, k.m1) })
+		each(func(x *state) { e.VUZP2(x.c2, x.pa, x.pb) }) // hi(M1·c2), the new c0
+		each(func(x *state) { e.VEOR(x.c2, x.c2, x.c1) })
+		each(func(x *state) { e.VEOR(x.c2, x.c2, k0) })
+		each(func(x *state) { e.VUZP1(x.c1, x.pa, x.pb) }) // lo(M1·c2), the new c1
+		each(func(x *state) { x.c0, x.c2 = x.c2, x.c0 })
 	}
-	k.free(k0, k1, pa, pb)
-	return [4]emit.V{c0, c1, c2, c3}
+	k.free(k0, k1)
+	out := make([][4]emit.V, n)
+	for i, x := range st {
+		k.free(x.pa, x.pb)
+		out[i] = [4]emit.V{x.c0, x.c1, x.c2, x.c3}
+	}
+	return out
 }
 
 // loadBM loads the constants of the uniforms and, unless onlyUniform,
