@@ -35,6 +35,9 @@ func BenchmarkTrainStep(b *testing.B) {
 		} {
 			for _, bs := range []int{128, 1024} {
 				for _, impl := range kernel.Available() {
+					if impl == kernel.Generic && bs > 128 {
+						continue // seconds per step: keep smoke runs short
+					}
 					b.Run(fmt.Sprintf("%v/%s/d=%d/batch=%d", impl, c.name, d, bs), func(b *testing.B) {
 						m := benchNet(b, d, c.cond)
 						m.SetImpl(impl)
