@@ -11,6 +11,15 @@ import (
 // its exact gradient with respect to m.Params() to grad. It reuses the
 // model's training workspace: no allocations in steady state, not safe
 // for concurrent use on one model.
+//
+// Accuracy (TestLossGrad, every loss × every activation): the loss agrees
+// with an independent float64 evaluation to 1e-5 relative and the
+// gradient with central finite differences of it to ‖Δ‖/‖∇‖ ≤ 5e-6
+// (measured ≤ 3e-7). Gradients flow through the score's Jacobian by the
+// reverse of the forward-mode tangent pass (σ″ enters there).
+//
+// Cost: DSM is one forward and one backward pass; sliced losses carry k
+// tangents (k+1 times the rows), exact score matching d tangents.
 type Loss interface {
 	Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
 }
