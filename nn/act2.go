@@ -7,10 +7,10 @@ import (
 )
 
 // actDeriv2 sets dst[i] = f″(x[i]) for the activation f = a, in float64
-// arithmetic rounded once to float32. It stands in for kernel.ActDeriv2,
-// whose portable implementation (the only one so far) computes every fma
-// in software and costs more than half of an exact score-matching step;
-// switch back once kernel.ActDeriv2 has SIMD implementations.
+// arithmetic rounded once to float32: deriv2From's fallback for GELU. It
+// stands in for kernel.ActDeriv2, whose portable implementation (the only
+// one so far) computes every fma in software and cost more than half of
+// an exact score-matching step; TestActDeriv2 holds the two together.
 // ReLU and leaky ReLU have f″ = 0 (almost everywhere); NaN gives NaN.
 func actDeriv2(a kernel.Activation, dst, x []float32) {
 	x = x[:len(dst)]
