@@ -23,6 +23,9 @@ func TestSDEEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a network for several seconds")
 	}
+	if kernel.Active() == kernel.Generic {
+		t.Skip("minutes on the portable kernels; the amd64 run covers it")
+	}
 	src := data.EightGaussians()
 	sde := sampler.DefaultVP()
 	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 16, FourierScale: 4}, 1)

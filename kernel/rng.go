@@ -125,7 +125,7 @@ func langevinStepGeneric(a, b float32, x, grad []float32, rk *roundKeys, id, g u
 	for ; len(x) >= groupLen; x, grad, g = x[groupLen:], grad[groupLen:], g+1 {
 		normalGroup(&z, rk, id, g)
 		for i, zi := range z {
-			x[i] = fmaf(b, zi, fmaf(a, grad[i], x[i]))
+			x[i] = fma32(b, zi, fma32(a, grad[i], x[i]))
 		}
 	}
 }
@@ -136,8 +136,8 @@ func malaProposeGeneric(h, sq float32, xp, x, grad []float32, rk *roundKeys, id,
 	for ; len(xp) >= groupLen; xp, x, grad, g = xp[groupLen:], x[groupLen:], grad[groupLen:], g+1 {
 		normalGroup(&z, rk, id, g)
 		for i, zi := range z {
-			xp[i] = fmaf(sq, zi, fmaf(h, grad[i], x[i]))
-			acc[i%16] = fmaf(zi, zi, acc[i%16])
+			xp[i] = fma32(sq, zi, fma32(h, grad[i], x[i]))
+			acc[i%16] = fma32(zi, zi, acc[i%16])
 		}
 	}
 	return laneTree(&acc)
@@ -148,7 +148,7 @@ func kineticOGeneric(c1, c2 float32, v []float32, rk *roundKeys, id, g uint64) {
 	for ; len(v) >= groupLen; v, g = v[groupLen:], g+1 {
 		normalGroup(&z, rk, id, g)
 		for i, zi := range z {
-			v[i] = fmaf(c2, zi, c1*v[i])
+			v[i] = fma32(c2, zi, c1*v[i])
 		}
 	}
 }
@@ -156,8 +156,8 @@ func kineticOGeneric(c1, c2 float32, v []float32, rk *roundKeys, id, g uint64) {
 func malaReverseGeneric(h float32, x, xp, gradp []float32) float32 {
 	var acc [16]float32
 	for i := range x {
-		d := fmaf(-h, gradp[i], x[i]-xp[i])
-		acc[i%16] = fmaf(d, d, acc[i%16])
+		d := fma32(-h, gradp[i], x[i]-xp[i])
+		acc[i%16] = fma32(d, d, acc[i%16])
 	}
 	return laneTree(&acc)
 }
@@ -375,7 +375,7 @@ func (s *Stream) LangevinStep(a, b float32, x, grad []float32) {
 	var z [groupLen]float32
 	upd := func(x, grad, z []float32) {
 		for i := range x {
-			x[i] = fmaf(b, z[i], fmaf(a, grad[i], x[i]))
+			x[i] = fma32(b, z[i], fma32(a, grad[i], x[i]))
 		}
 	}
 	off, head, full, g := s.span(len(x))
@@ -413,8 +413,8 @@ func (s *Stream) MALAPropose(h float32, xp, x, grad []float32) (zz float32) {
 	var z [groupLen]float32
 	upd := func(xp, x, grad, z []float32) {
 		for i := range xp {
-			xp[i] = fmaf(sq, z[i], fmaf(h, grad[i], x[i]))
-			zz = fmaf(z[i], z[i], zz)
+			xp[i] = fma32(sq, z[i], fma32(h, grad[i], x[i]))
+			zz = fma32(z[i], z[i], zz)
 		}
 	}
 	off, head, full, g := s.span(len(x))
@@ -446,7 +446,7 @@ func (s *Stream) KineticO(c1, c2 float32, v []float32) {
 	var z [groupLen]float32
 	upd := func(v, z []float32) {
 		for i := range v {
-			v[i] = fmaf(c2, z[i], c1*v[i])
+			v[i] = fma32(c2, z[i], c1*v[i])
 		}
 	}
 	off, head, full, g := s.span(len(v))
@@ -484,8 +484,8 @@ func (i Impl) MALAReverse(h float32, x, xp, gradp []float32) float32 {
 		r = rngMALAReverse(i, h, x[:n], xp[:n], gradp[:n])
 	}
 	for k := n; k < len(x); k++ {
-		d := fmaf(-h, gradp[k], x[k]-xp[k])
-		r = fmaf(d, d, r)
+		d := fma32(-h, gradp[k], x[k]-xp[k])
+		r = fma32(d, d, r)
 	}
 	return r
 }

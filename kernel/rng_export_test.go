@@ -2,7 +2,7 @@ package kernel
 
 // Exported for the tests in package kernel_test.
 var (
-	FMAF       = fmaf
+	FMAF       = fma32
 	Uniform    = uniform
 	LogU       = logU
 	SinCosTurn = sinCosTurn

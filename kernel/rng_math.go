@@ -41,42 +41,6 @@ const (
 	cosC5       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 3628800
 )
 
-// fmaf returns a·b+c rounded once to float32 (round to nearest even), as
-// the vector FMA instructions compute it. The product is exact in float64;
-// the float64 sum s is then rounded to float32, which is wrong only when s
-// lies exactly halfway between two float32 values while the exact sum does
-// not: then the exact error of the float64 sum (Knuth's TwoSum) says which
-// way to round. Unlike [fma32] it never double-rounds, so the generic
-// random-number kernels give the same bits as the assembly.
-func fmaf(a, b, c float32) float32 {
-	p := float64(a) * float64(b) // exact: 24+24 bits, exponent in range
-	s := p + float64(c)
-	r := float32(s)
-	if bits := math.Float64bits(s); bits&(1<<29-1) != 1<<28 && bits&0x7ff0000000000000 >= (1023-126)<<52 {
-		return r // s is not a float32 tie (s normal as a float32, or larger)
-	}
-	if float64(r) == s || s-s != 0 || math.IsInf(float64(r), 0) {
-		return r // exact, or Inf/NaN, or overflow
-	}
-	bb := s - p
-	e := (p - (s - bb)) + (float64(c) - bb) // p + c = s + e exactly
-	if e == 0 {
-		return r
-	}
-	o := math.Nextafter32(r, float32(math.Inf(1)))
-	if float64(r) > s {
-		o = math.Nextafter32(r, float32(math.Inf(-1)))
-	}
-	if s-float64(r) != float64(o)-s {
-		return r // not a tie: s rounded the right way
-	}
-	// s is the midpoint of r and o; the exact sum is on e's side of it.
-	if (e > 0) == (o > r) {
-		return o
-	}
-	return r
-}
-
 // uniform maps a 32-bit output to a float32 in (0, 1):
 //
 //	u = (w>>9)·2⁻²³ + 2⁻²⁴
@@ -84,7 +48,7 @@ func fmaf(a, b, c float32) float32 {
 // the centre of one of the 2²³ equal cells of [0, 1), so u ∈ [2⁻²⁴, 1−2⁻²⁴],
 // never 0 or 1, with mean exactly ½. Every operation is exact.
 func uniform(w uint32) float32 {
-	return fmaf(float32(w>>9), uniScale, uniHalf)
+	return fma32(float32(w>>9), uniScale, uniHalf)
 }
 
 // logU is the natural logarithm of a uniform u ∈ [2⁻²⁴, 1) (positive and
@@ -108,12 +72,12 @@ func logU(u float32) float32 {
 	s := f / (m + 1)
 	s2 := s + s
 	w := s * s
-	p := fmaf(logC9, w, logC7)
-	p = fmaf(p, w, logC5)
-	p = fmaf(p, w, logC3)
-	l := fmaf(s2*w, p, s2)
-	y := fmaf(e, logLn2Lo, l)
-	return fmaf(e, logLn2Hi, y)
+	p := fma32(logC9, w, logC7)
+	p = fma32(p, w, logC5)
+	p = fma32(p, w, logC3)
+	l := fma32(s2*w, p, s2)
+	y := fma32(e, logLn2Lo, l)
+	return fma32(e, logLn2Hi, y)
 }
 
 // sinCosTurn returns cos 2πu and sin 2πu for a uniform u ∈ (0, 1), by
@@ -129,18 +93,18 @@ func logU(u float32) float32 {
 // to float32.
 func sinCosTurn(u float32) (c, s float32) {
 	q := int32(math.RoundToEven(float64(u * sinCosFour)))
-	t := fmaf(float32(q), -sinCosQuart, u)
+	t := fma32(float32(q), -sinCosQuart, u)
 	w := t * t
-	sp := fmaf(sinS4, w, sinS3)
-	sp = fmaf(sp, w, sinS2)
-	sp = fmaf(sp, w, sinS1)
-	sp = fmaf(sp, w, sinS0)
+	sp := fma32(sinS4, w, sinS3)
+	sp = fma32(sp, w, sinS2)
+	sp = fma32(sp, w, sinS1)
+	sp = fma32(sp, w, sinS0)
 	sn := t * sp
-	cp := fmaf(cosC5, w, cosC4)
-	cp = fmaf(cp, w, cosC3)
-	cp = fmaf(cp, w, cosC2)
-	cp = fmaf(cp, w, cosC1)
-	cs := fmaf(cp, w, 1)
+	cp := fma32(cosC5, w, cosC4)
+	cp = fma32(cp, w, cosC3)
+	cp = fma32(cp, w, cosC2)
+	cp = fma32(cp, w, cosC1)
+	cs := fma32(cp, w, 1)
 	if q&1 != 0 {
 		cs, sn = sn, cs
 	}

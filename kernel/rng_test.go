@@ -131,7 +131,7 @@ func TestFMAF(t *testing.T) {
 			return // big.Float has no subnormals; overflow is not at stake
 		}
 		if got != want {
-			t.Fatalf("fmaf(%g, %g, %g) = %g, want %g", a, b, c, got, want)
+			t.Fatalf("fma32(%g, %g, %g) = %g, want %g", a, b, c, got, want)
 		}
 	}
 	for range 200000 {
@@ -159,7 +159,7 @@ func TestFMAF(t *testing.T) {
 		t.Fatalf("tie case is not one: float64 rounding gives %g", naive)
 	}
 	if got := kernel.FMAF(a, b, c); got != c || exact(a, b, c) != c {
-		t.Fatalf("tie case: fmaf = %g, exact %g, want %g", got, exact(a, b, c), c)
+		t.Fatalf("tie case: fma32 = %g, exact %g, want %g", got, exact(a, b, c), c)
 	}
 }
 
