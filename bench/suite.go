@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"gonum.org/v1/gonum/blas"
@@ -117,6 +118,14 @@ func Suite(o Options) []Case {
 	cs = append(cs, netCases(o)...)
 	cs = append(cs, langevinCases(o)...)
 	cs = append(cs, trainingCases(o)...)
+	// Group-major, in the order above, implementations in order within.
+	rank := map[string]int{}
+	for _, c := range cs {
+		if _, ok := rank[c.Group]; !ok {
+			rank[c.Group] = len(rank)
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return rank[cs[i].Group] < rank[cs[j].Group] })
 	return cs
 }
 
