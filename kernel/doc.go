@@ -15,6 +15,10 @@
 //	GODEBUG=cpu.avx2=off      # generic (avx512 builds on avx2)
 //	GODEBUG=cpu.asimd=off     # generic on arm64
 //
+// (On arm64 the Go runtime prints "GODEBUG: unknown cpu feature "asimd""
+// for the last one, since its own options do not include it; x/sys/cpu
+// still honours it.)
+//
 // The purego build tag removes all assembly. Package-level functions such as
 // [Dot] run the active implementation; the same kernels are methods on
 // [Impl], so tests and benchmarks can run each available implementation by
