@@ -373,6 +373,80 @@ func langevinCases(o Options) []Case {
 				return nil
 			}})
 	}
+	if !o.Quick {
+		// The wide net's annealed run: 64-dimensional data, 64-512-512-512-64.
+		wide, err := nn.New(nn.Config{Dim: 64, Hidden: []int{512, 512, 512}, Act: kernel.SiLU, Cond: nn.CondLogSigma}, 1)
+		if err != nil {
+			panic(err)
+		}
+		const chains = 1024
+		x := suiteRand(chains*64, 1, 12)
+		an, err := sampler.NewAnnealed(wide, sampler.AnnealedConfig{
+			Sigmas: sampler.GeometricSigmas(1, 0.01, levels), StepsPerLevel: steps, Eps: 1e-6,
+			Chain: sampler.ChainConfig{Seed: 1, Workers: 1},
+		})
+		if err != nil {
+			panic(err)
+		}
+		cs = append(cs, Case{"langevin", fmt.Sprintf("annealed run, wide net, %d chains, %d×%d steps, 1 goroutine(s)", chains, levels, steps),
+			"active", chains, "sample", func(k int) error {
+				for range k {
+					if _, err := an.Run(ctx, x); err != nil {
+						return err
+					}
+				}
+				return nil
+			}})
+	}
+	cs = append(cs, sdeCases(o)...)
+	return cs
+}
+
+// sdeCases: the score-SDE samplers with a time-conditional small net at
+// batch 1024 — predictor–corrector (N = 1000, one corrector step; 100 with
+// -quick) and the probability-flow ODE (Heun, 100 steps).
+func sdeCases(o Options) []Case {
+	var cs []Case
+	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 16, FourierScale: 4}, 1)
+	if err != nil {
+		panic(err)
+	}
+	n := 1000
+	if o.Quick {
+		n = 100
+	}
+	sde := sampler.VP{BetaMin: 0.1, BetaMax: 20, N: n}
+	const chains = 1024
+	for _, workers := range []int{1, 2} {
+		x := make([]float32, 2*chains)
+		pc, err := sampler.NewPCSampler(sde, m, sampler.PCConfig{Seed: 1, Workers: workers})
+		if err != nil {
+			panic(err)
+		}
+		cs = append(cs, Case{"sde", fmt.Sprintf("PC sampler (reverse diffusion + Langevin corrector), VP, N=%d, small net, %d chains, %d goroutine(s)", n, chains, workers),
+			"active", chains, "sample", func(k int) error {
+				for range k {
+					if _, err := pc.Sample(x); err != nil {
+						return err
+					}
+				}
+				return nil
+			}})
+		y := make([]float32, 2*chains)
+		ode, err := sampler.NewODESampler(sde, m, sampler.ODEConfig{Method: sampler.ODEHeun, Steps: 100, Seed: 1, Workers: workers})
+		if err != nil {
+			panic(err)
+		}
+		cs = append(cs, Case{"sde", fmt.Sprintf("probability-flow ODE (Heun, 100 steps), VP, small net, %d chains, %d goroutine(s)", chains, workers),
+			"active", chains, "sample", func(k int) error {
+				for range k {
+					if _, err := ode.Sample(y); err != nil {
+						return err
+					}
+				}
+				return nil
+			}})
+	}
 	return cs
 }
 

@@ -36,7 +36,7 @@ func BenchmarkSuite(b *testing.B) {
 func TestSuiteRuns(t *testing.T) {
 	portable := kernel.Active() == kernel.Generic
 	for _, c := range Suite(Options{Quick: true}) {
-		heavy := c.Group == "langevin" || c.Group == "training" || (c.Unit == "FLOP" && c.Work > 1e6)
+		heavy := c.Group == "langevin" || c.Group == "training" || c.Group == "sde" || (c.Unit == "FLOP" && c.Work > 1e6)
 		if (portable && heavy) || (testing.Short() && strings.Contains(c.Name, "annealed")) {
 			continue
 		}
