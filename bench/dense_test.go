@@ -23,24 +23,14 @@ import (
 
 var (
 	peakOnce sync.Once
-	peaks    map[kernel.Impl]float64
+	peaks    map[string]float64
 )
 
-// peak returns impl's FMA peak in FLOP/s, measured once per process.
+// peak returns impl's FMA peak in FLOP/s, measured once per process by
+// Peaks, as scorekit bench measures it.
 func peak(impl kernel.Impl) float64 {
-	peakOnce.Do(func() {
-		peaks = map[kernel.Impl]float64{}
-		for _, i := range kernel.Available() {
-			best := 0.0
-			for range 5 {
-				t := time.Now()
-				f := i.PeakFLOPs(200000)
-				best = max(best, f/time.Since(t).Seconds())
-			}
-			peaks[i] = best
-		}
-	})
-	return peaks[impl]
+	peakOnce.Do(func() { peaks = Peaks(200 * time.Millisecond) })
+	return peaks[impl.String()]
 }
 
 func report(b *testing.B, impl kernel.Impl, flopsPerOp float64) {
