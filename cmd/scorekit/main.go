@@ -11,7 +11,6 @@
 //	train    train a score network on a built-in set, a CSV or a .npy file
 //	sample   draw samples from a trained model with a Langevin or SDE sampler
 //	bench    run the standard benchmarks and print a Markdown table (or -json)
-//	bench    run the standard benchmarks and print a Markdown table (or -json)
 //	cpu      print the CPU features seen and the kernel implementation chosen
 //
 // Run "scorekit <command> -h" for a command's flags.
