@@ -93,10 +93,10 @@ func (a *Annealed) step(e *chainEngine, t int, x []float32, lo, hi int) {
 	alpha := a.cfg.Eps * sig * sig / (last * last)
 	h, b := float32(alpha/2), float32(math.Sqrt(alpha))
 	a.score.NoiseScore(rows(a.grad, d, lo, hi), rows(x, d, lo, hi), float32(sig))
-	for c := lo; c < hi; c++ {
-		e.streams[c].LangevinStep(h, b, x[c*d:c*d+d], a.grad[c*d:c*d+d])
-	}
+	e.langevin(h, b, x, a.grad, lo, hi)
 }
+
+func (a *Annealed) plainNoise() {}
 
 func (a *Annealed) finish(e *chainEngine, x []float32, lo, hi int) {
 	if !a.cfg.Denoise {

@@ -31,8 +31,12 @@ type ChainConfig struct {
 	// Thin keeps every Thin-th state after burn-in in the returned
 	// [Trace]; 0 keeps none (the final state is still in x).
 	Thin int
-	// Workers is the number of goroutines; 0 means GOMAXPROCS. It never
-	// changes the result.
+	// Workers is the most goroutines a run uses; 0 means GOMAXPROCS.
+	// Since a step's hand-off between goroutines costs microseconds, a
+	// run gives each goroutine a block of at least 256 chains or 4096
+	// numbers (chains × dimension), whichever allows more goroutines:
+	// fewer chains run on the calling goroutine alone. It never changes
+	// the result.
 	Workers int
 	// Progress, if not nil, is called on the goroutine that called Run
 	// every Segment steps and at the end, with the steps done and the
@@ -157,8 +161,13 @@ const (
 type chainEngine struct {
 	cfg     ChainConfig
 	streams []kernel.Stream
-	n, d    int
-	fresh   bool // streams must be (re)created
+	// noise buffers one group of each chain's normals for the kernels
+	// that draw plain normals (ULA, annealed) when d < chainGroup; nil
+	// otherwise. z holds a step's normals, n×d.
+	noise []chainNoise
+	z     []float32
+	n, d  int
+	fresh bool // streams must be (re)created
 
 	// Set by run before each phase; read by the blocks.
 	k       chainKernel
@@ -241,6 +250,17 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 		for c := range e.streams {
 			e.streams[c] = kernel.NewStream(e.cfg.Seed, e.cfg.FirstChain+uint64(c))
 		}
+		e.noise, e.z = e.noise[:0], e.z[:0]
+		if _, ok := k.(plainNoise); ok && d < chainGroup && n <= chainNoiseMax {
+			if cap(e.noise) < n {
+				e.noise = make([]chainNoise, n)
+			}
+			e.noise = e.noise[:n]
+			for c := range e.noise {
+				e.noise[c].i, e.noise[c].n = 0, 0
+			}
+			e.z = resizeF32(e.z, n*d)
+		}
 		e.fresh = false
 		k.resize(n)
 	}
@@ -251,11 +271,7 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 		tr = &Trace{Chains: n, Dim: d, Draws: draws, Data: make([]float32, draws*n*d)}
 	}
 	e.trace = tr
-	w := e.cfg.Workers
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
-	w = max(1, min(w, n))
+	w := chainWorkers(e.cfg.Workers, n, d)
 	if cap(e.fail) < w {
 		e.fail = make([]chainFail, w)
 	}
@@ -310,6 +326,76 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 		return nil, err
 	}
 	return tr, nil
+}
+
+// chainMinChains and chainMinElems set the least block worth a goroutine
+// of its own (see ChainConfig.Workers); tests lower them to exercise
+// the split on small batches.
+var chainMinChains, chainMinElems = 256, 4096
+
+// chainWorkers returns the number of blocks for n chains of dimension d
+// given the requested goroutine count req (0: GOMAXPROCS).
+func chainWorkers(req, n, d int) int {
+	w := req
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	return max(1, min(w, n, max(n/chainMinChains, n*d/chainMinElems)))
+}
+
+// chainGroup is the Philox stream's group length: the assembly computes
+// whole groups of 64 normals, whatever the length of a read.
+const chainGroup = 64
+
+// chainNoiseMax is the most chains whose normals are buffered (64
+// float32s each): beyond it the buffers would cost more memory than they
+// save time.
+const chainNoiseMax = 1 << 14
+
+// plainNoise marks the kernels whose only random draws are the normals
+// of [chainEngine.langevin]; their streams may be read through buffers.
+type plainNoise interface{ plainNoise() }
+
+// chainNoise is one group of a chain's normals, buf[i:n] pending: the
+// small reads of low-dimensional chains (d normals per step) then cost
+// one group per 64 normals instead of one group per read. Buffering does
+// not change the numbers: the k-th normal a chain draws is normal k of
+// its stream (a partial read of a kernel.Stream returns the same values
+// as a whole one).
+type chainNoise struct {
+	i, n int
+	buf  [chainGroup]float32
+}
+
+// normals fills dst (len(dst) < chainGroup) with the next normals of s
+// read through r.
+func (r *chainNoise) normals(s *kernel.Stream, dst []float32) {
+	k := copy(dst, r.buf[r.i:r.n])
+	r.i += k
+	for dst = dst[k:]; len(dst) > 0; dst = dst[k:] {
+		m := chainGroup - int(s.Pos()%chainGroup)
+		s.Normals(r.buf[:m])
+		k = copy(dst, r.buf[:m])
+		r.i, r.n = k, m
+	}
+}
+
+// langevin performs x ← x + a·grad + b·z for chains [lo, hi), z the next
+// d normals of each chain's stream: the same bits as
+// kernel.Stream.LangevinStep, through the buffers when there are.
+func (e *chainEngine) langevin(a, b float32, x, grad []float32, lo, hi int) {
+	d := e.d
+	if len(e.noise) == 0 {
+		for c := lo; c < hi; c++ {
+			e.streams[c].LangevinStep(a, b, x[c*d:c*d+d], grad[c*d:c*d+d])
+		}
+		return
+	}
+	z := rows(e.z, d, lo, hi)
+	for c := lo; c < hi; c++ {
+		e.noise[c].normals(&e.streams[c], z[(c-lo)*d:(c-lo+1)*d])
+	}
+	kernel.LangevinUpdate(a, b, rows(x, d, lo, hi), rows(grad, d, lo, hi), z)
 }
 
 // failure returns the divergence with the lowest (step, chain), if any:

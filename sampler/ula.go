@@ -66,10 +66,10 @@ func (u *ULA) step(e *chainEngine, _ int, x []float32, lo, hi int) {
 	h := float32(u.cfg.Step)
 	b := float32(math.Sqrt(2 * u.cfg.Step))
 	u.score.Score(rows(u.grad, d, lo, hi), rows(x, d, lo, hi))
-	for c := lo; c < hi; c++ {
-		e.streams[c].LangevinStep(h, b, x[c*d:c*d+d], u.grad[c*d:c*d+d])
-	}
+	e.langevin(h, b, x, u.grad, lo, hi)
 }
+
+func (u *ULA) plainNoise() {}
 
 func resizeF32(a []float32, n int) []float32 {
 	if cap(a) < n {
