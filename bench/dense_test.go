@@ -7,19 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-
 	"github.com/scorekit/scorekit/f32"
 	"github.com/scorekit/scorekit/kernel"
 )
 
-// Dense-layer benchmarks: scorekit's fused dense layer and MLP forward
-// against gonum's blas32 on the same shapes, each reported in GFLOP/s and
-// as a percentage of the implementation's FMA peak measured in this run
-// (kernel.Impl.PeakFLOPs).
+// Dense-layer benchmarks beyond the standard set (BenchmarkSuite, which
+// has the fused layers, the networks and gonum on the same shapes): the FMA
+// peak itself, the layer without an activation (what the epilogue costs),
+// and the layer on 1 and 2 workers. Each reports GFLOP/s and the percentage
+// of the implementation's FMA peak measured in this run.
 //
-//	go test ./bench -run XXX -bench 'Dense|Net|Peak' -count 5 | benchstat -
+//	go test ./bench -run XXX -bench 'Peak|DenseIdentity|DenseWorkers' -count 5 | benchstat -
 
 var (
 	peakOnce sync.Once
@@ -64,32 +62,6 @@ func BenchmarkPeak(b *testing.B) {
 	}
 }
 
-// BenchmarkDense is y = SiLU(x·Wᵀ + b), M×K by K×N with K = N.
-func BenchmarkDense(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	for _, impl := range kernel.Available() {
-		if impl == kernel.Generic {
-			continue // minutes at these sizes
-		}
-		for _, kn := range denseKNs {
-			w := randMatrix(rng, kn, kn)
-			bias := make([]float32, kn)
-			d := f32.NewDenseImpl(impl, w, bias, kernel.SiLU)
-			for _, m := range denseMs {
-				x := randMatrix(rng, m, kn)
-				y := f32.NewMatrix(m, kn)
-				b.Run(fmt.Sprintf("%v/M=%d/K=N=%d", impl, m, kn), func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						d.Forward(y, f32.Matrix{}, x)
-					}
-					report(b, impl, 2*float64(m*kn*kn))
-				})
-			}
-		}
-	}
-}
-
 // BenchmarkDenseIdentity is BenchmarkDense without the activation: the
 // GEMM and its bias epilogue alone.
 func BenchmarkDenseIdentity(b *testing.B) {
@@ -130,101 +102,6 @@ func BenchmarkDenseWorkers(b *testing.B) {
 				}
 				report(b, impl, 2*float64(1024*kn*kn))
 			})
-		}
-	}
-}
-
-// BenchmarkGonum is gonum's blas32 Sgemm (Sgemv at M = 1) on the shapes of
-// BenchmarkDense, C = X·Wᵀ without bias or activation.
-func BenchmarkGonum(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	for _, kn := range denseKNs {
-		w := randMatrix(rng, kn, kn)
-		gw := blas32.General{Rows: kn, Cols: kn, Stride: kn, Data: w.Data}
-		for _, m := range denseMs {
-			x := randMatrix(rng, m, kn)
-			y := f32.NewMatrix(m, kn)
-			gx := blas32.General{Rows: m, Cols: kn, Stride: kn, Data: x.Data}
-			gy := blas32.General{Rows: m, Cols: kn, Stride: kn, Data: y.Data}
-			b.Run(fmt.Sprintf("M=%d/K=N=%d", m, kn), func(b *testing.B) {
-				b.ReportAllocs()
-				if m == 1 {
-					vx := blas32.Vector{N: kn, Inc: 1, Data: x.Data}
-					vy := blas32.Vector{N: kn, Inc: 1, Data: y.Data}
-					for b.Loop() {
-						blas32.Gemv(blas.NoTrans, 1, gw, vx, 0, vy)
-					}
-				} else {
-					for b.Loop() {
-						blas32.Gemm(blas.NoTrans, blas.Trans, 1, gx, gw, 0, gy)
-					}
-				}
-				report(b, kernel.Active(), 2*float64(m*kn*kn))
-			})
-		}
-	}
-}
-
-// mlp is a stack of dense layers, SiLU between them and identity last.
-type mlp struct {
-	layers []*f32.Dense
-	bufs   []f32.Matrix
-}
-
-func newMLP(rng *rand.Rand, impl kernel.Impl, widths []int, batch int) *mlp {
-	n := &mlp{}
-	for i := 0; i+1 < len(widths); i++ {
-		act := kernel.SiLU
-		if i+2 == len(widths) {
-			act = kernel.Identity
-		}
-		w := randMatrix(rng, widths[i+1], widths[i])
-		n.layers = append(n.layers, f32.NewDenseImpl(impl, w, make([]float32, widths[i+1]), act))
-		n.bufs = append(n.bufs, f32.NewMatrix(batch, widths[i+1]))
-	}
-	return n
-}
-
-func (n *mlp) forward(x f32.Matrix) f32.Matrix {
-	for i, l := range n.layers {
-		l.Forward(n.bufs[i], f32.Matrix{}, x)
-		x = n.bufs[i]
-	}
-	return x
-}
-
-func flops(widths []int, batch int) float64 {
-	var f float64
-	for i := 0; i+1 < len(widths); i++ {
-		f += 2 * float64(batch*widths[i]*widths[i+1])
-	}
-	return f
-}
-
-// BenchmarkNet is the forward pass of the small (2-128-128-128-2) and
-// wide (64-512-512-512-64) SiLU MLPs.
-func BenchmarkNet(b *testing.B) {
-	rng := rand.New(rand.NewPCG(2, 2))
-	nets := []struct {
-		name   string
-		widths []int
-	}{{"small", []int{2, 128, 128, 128, 2}}, {"wide", []int{64, 512, 512, 512, 64}}}
-	for _, impl := range kernel.Available() {
-		if impl == kernel.Generic {
-			continue
-		}
-		for _, net := range nets {
-			for _, batch := range []int{1, 64, 1024, 8192} {
-				n := newMLP(rng, impl, net.widths, batch)
-				x := randMatrix(rng, batch, net.widths[0])
-				b.Run(fmt.Sprintf("%v/%s/batch=%d", impl, net.name, batch), func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						n.forward(x)
-					}
-					report(b, impl, flops(net.widths, batch))
-				})
-			}
 		}
 	}
 }

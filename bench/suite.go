@@ -237,10 +237,18 @@ func denseCases(o Options) []Case {
 		gx := blas32.General{Rows: s.m, Cols: s.kn, Stride: s.kn, Data: x.Data}
 		gw := blas32.General{Rows: s.kn, Cols: s.kn, Stride: s.kn, Data: w.Data}
 		gy := blas32.General{Rows: s.m, Cols: s.kn, Stride: s.kn, Data: y.Data}
+		vx := blas32.Vector{N: s.kn, Inc: 1, Data: x.Data}
+		vy := blas32.Vector{N: s.kn, Inc: 1, Data: y.Data}
+		m1 := s.m == 1
 		cs = append(cs, Case{"dense", name, "gonum", flops, "FLOP", func(k int) error {
+			// gonum has no fused epilogue: the product alone, Sgemv for
+			// one row, Sgemm otherwise.
 			for range k {
-				// gonum has no fused epilogue: the product alone.
-				blas32.Gemm(blas.NoTrans, blas.Trans, 1, gx, gw, 0, gy)
+				if m1 {
+					blas32.Gemv(blas.NoTrans, 1, gw, vx, 0, vy)
+				} else {
+					blas32.Gemm(blas.NoTrans, blas.Trans, 1, gx, gw, 0, gy)
+				}
 			}
 			return nil
 		}})
