@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strconv"
@@ -171,10 +172,9 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 			ema.CopyTo(avg)
 			out = avg
 		}
-		m, v, t := opt.State()
+		m, v, _ := opt.State() // the step count is metaStep
 		extra[trainPrefix+"adam.m"] = nn.Tensor{Shape: []int{len(m)}, Data: append([]float32(nil), m...)}
 		extra[trainPrefix+"adam.v"] = nn.Tensor{Shape: []int{len(v)}, Data: append([]float32(nil), v...)}
-		_ = t
 		return saveModel(s.out, out, meta, extra)
 	}
 
@@ -336,7 +336,7 @@ func spread(src nn.Source, rows []float32, d int, seed uint64) float64 {
 			best = max(best, s)
 		}
 	}
-	return sqrt(best)
+	return math.Sqrt(best)
 }
 
 // resumeFrom loads the checkpoint s.resume and checks it fits cfg.

@@ -190,13 +190,9 @@ func (a *ISA) Select(c Cond, t, f, dst VecVirtual) {
 // Load broadcasts a constant into a fresh register.
 func (a *ISA) Load(m Mem) VecVirtual {
 	v := a.Vec()
-	VMOVUPS(a.Mem(m), v)
+	VMOVUPS(m, v)
 	return v
 }
-
-// Mem returns m sized for this ISA (the tables are 64 bytes; AVX2 reads
-// the first 32).
-func (a *ISA) Mem(m Mem) Mem { return m }
 
 // Doc sets the doc comment of the current function, with {ISA} replaced
 // by the ISA's name.
