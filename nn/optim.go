@@ -3,12 +3,15 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/scorekit/scorekit/kernel"
 )
 
 // Adam is the Adam optimiser (Kingma & Ba 2015) with optional decoupled
 // weight decay (AdamW, Loshchilov & Hutter 2019), gradient-norm clipping
 // and a linear learning-rate warm-up, over a flat parameter vector. Its
-// fields may be changed between steps.
+// fields may be changed between steps. The update itself is one pass of
+// [kernel.Adam] over parameters, moments and gradient.
 type Adam struct {
 	LR          float64 // learning rate after warm-up
 	Beta1       float64 // first-moment decay, default 0.9
@@ -76,23 +79,14 @@ func (a *Adam) Step(params, grad []float32) float64 {
 	bc1 := 1 - math.Pow(b1, float64(a.t))
 	bc2 := 1 - math.Pow(b2, float64(a.t))
 	// p −= lr/bc1 · m / (√(v/bc2) + eps) = step · m / (√v + eps·√bc2).
-	step := float32(lr / bc1 * math.Sqrt(bc2))
-	eps := float32(a.Eps * math.Sqrt(bc2))
-	decay := float32(1 - lr*a.WeightDecay)
 	fb1, fb2 := float32(b1), float32(b2)
-	c1, c2 := 1-fb1, 1-fb2
-	m, v := a.m[:len(params)], a.v[:len(params)]
-	grad = grad[:len(params)]
-	for i, g := range grad {
-		mi := fb1*m[i] + c1*g
-		vi := fb2*v[i] + c2*g*g
-		m[i], v[i] = mi, vi
-		p := params[i]
-		if a.WeightDecay != 0 {
-			p *= decay
-		}
-		params[i] = p - step*mi/(float32(math.Sqrt(float64(vi)))+eps)
+	c := kernel.AdamCoef{
+		B1: fb1, C1: 1 - fb1, B2: fb2, C2: 1 - fb2,
+		Step:  float32(lr / bc1 * math.Sqrt(bc2)),
+		Eps:   float32(a.Eps * math.Sqrt(bc2)),
+		Decay: float32(1 - lr*a.WeightDecay),
 	}
+	kernel.Adam(c, params, grad, a.m, a.v)
 	return norm
 }
 
