@@ -786,6 +786,25 @@ TEXT ·ReLUAVX2(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ      CX, SI
+	SUBQ      BX, SI
+	CMPQ      SI, $0x00000010
+	JB        loop
+	VMOVUPS   (DX)(BX*4), Y0
+	VXORPS    Y1, Y1, Y1
+	VCMPPS    $0x16, Y1, Y0, Y2
+	VBLENDVPS Y2, Y0, Y1, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VXORPS    Y2, Y2, Y2
+	VCMPPS    $0x16, Y2, Y0, Y3
+	VBLENDVPS Y3, Y0, Y2, Y2
+	VMOVUPS   Y1, (AX)(BX*4)
+	VMOVUPS   Y2, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
+
 	// Main loop: 8 elements per iteration.
 loop:
 	MOVQ      CX, SI
@@ -825,6 +844,31 @@ TEXT ·ReLUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ      CX, SI
+	SUBQ      BX, SI
+	CMPQ      SI, $0x00000010
+	JB        loop
+	VMOVUPS   (DX)(BX*4), Y0
+	VXORPS    Y1, Y1, Y1
+	VCMPPS    $0x1e, Y1, Y0, Y2
+	VMOVUPS   const_one<>+0(SB), Y3
+	VBLENDVPS Y2, Y3, Y1, Y1
+	VCMPPS    $0x03, Y0, Y0, Y2
+	VBLENDVPS Y2, Y0, Y1, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VXORPS    Y2, Y2, Y2
+	VCMPPS    $0x1e, Y2, Y0, Y3
+	VMOVUPS   const_one<>+0(SB), Y4
+	VBLENDVPS Y3, Y4, Y2, Y2
+	VCMPPS    $0x03, Y0, Y0, Y3
+	VBLENDVPS Y3, Y0, Y2, Y2
+	VMOVUPS   Y1, (AX)(BX*4)
+	VMOVUPS   Y2, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -872,6 +916,27 @@ TEXT ·LeakyReLUAVX2(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ      CX, SI
+	SUBQ      BX, SI
+	CMPQ      SI, $0x00000010
+	JB        loop
+	VMOVUPS   (DX)(BX*4), Y0
+	VMULPS    const_leaky_slope<>+0(SB), Y0, Y1
+	VXORPS    Y2, Y2, Y2
+	VCMPPS    $0x16, Y2, Y0, Y2
+	VBLENDVPS Y2, Y0, Y1, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VMULPS    const_leaky_slope<>+0(SB), Y0, Y2
+	VXORPS    Y3, Y3, Y3
+	VCMPPS    $0x16, Y3, Y0, Y3
+	VBLENDVPS Y3, Y0, Y2, Y2
+	VMOVUPS   Y1, (AX)(BX*4)
+	VMOVUPS   Y2, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
+
 	// Main loop: 8 elements per iteration.
 loop:
 	MOVQ      CX, SI
@@ -913,6 +978,33 @@ TEXT ·LeakyReLUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ      CX, SI
+	SUBQ      BX, SI
+	CMPQ      SI, $0x00000010
+	JB        loop
+	VMOVUPS   (DX)(BX*4), Y0
+	VMOVUPS   const_leaky_slope<>+0(SB), Y1
+	VXORPS    Y2, Y2, Y2
+	VCMPPS    $0x1e, Y2, Y0, Y2
+	VMOVUPS   const_one<>+0(SB), Y3
+	VBLENDVPS Y2, Y3, Y1, Y1
+	VCMPPS    $0x03, Y0, Y0, Y2
+	VBLENDVPS Y2, Y0, Y1, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VMOVUPS   const_leaky_slope<>+0(SB), Y2
+	VXORPS    Y3, Y3, Y3
+	VCMPPS    $0x1e, Y3, Y0, Y3
+	VMOVUPS   const_one<>+0(SB), Y4
+	VBLENDVPS Y3, Y4, Y2, Y2
+	VCMPPS    $0x03, Y0, Y0, Y3
+	VBLENDVPS Y3, Y0, Y2, Y2
+	VMOVUPS   Y1, (AX)(BX*4)
+	VMOVUPS   Y2, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -961,6 +1053,101 @@ TEXT ·SigmoidAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+	VORPS   const_sign<>+0(SB), Y0, Y1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMAXPS  Y1, Y2, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y3
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
+	VFMADD213PS const_one<>+0(SB), Y2, Y3
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VPSRAD    $0x01, Y1, Y2
+	VPSUBD    Y2, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y3, Y3
+	VADDPS    const_one<>+0(SB), Y3, Y1
+	VMOVUPS   const_one<>+0(SB), Y2
+	VDIVPS    Y1, Y2, Y2
+	VMULPS    Y2, Y3, Y1
+	VXORPS    Y3, Y3, Y3
+	VCMPPS    $0x1d, Y3, Y0, Y0
+	VBLENDVPS Y0, Y2, Y1, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VORPS     const_sign<>+0(SB), Y0, Y2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMAXPS  Y2, Y3, Y3
+	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMINPS  Y3, Y2, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
+	VFMADD213PS const_one<>+0(SB), Y3, Y4
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y2, Y2
+	VPSRAD    $0x01, Y2, Y3
+	VPSUBD    Y3, Y2, Y2
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y4, Y4
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y4, Y4
+	VADDPS    const_one<>+0(SB), Y4, Y2
+	VMOVUPS   const_one<>+0(SB), Y3
+	VDIVPS    Y2, Y3, Y3
+	VMULPS    Y3, Y4, Y2
+	VXORPS    Y4, Y4, Y4
+	VCMPPS    $0x1d, Y4, Y0, Y0
+	VBLENDVPS Y0, Y3, Y2, Y2
+	VMOVUPS   Y1, (AX)(BX*4)
+	VMOVUPS   Y2, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -1078,6 +1265,97 @@ TEXT ·SigmoidDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+	VORPS   const_sign<>+0(SB), Y0, Y0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMAXPS  Y0, Y1, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y1, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y2
+	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y2
+	VFMADD213PS const_one<>+0(SB), Y1, Y2
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y0, Y0
+	VPSRAD    $0x01, Y0, Y1
+	VPSUBD    Y1, Y0, Y0
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y2, Y2
+	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
+	VPSLLD    $0x17, Y0, Y0
+	VMULPS    Y0, Y2, Y2
+	VADDPS    const_one<>+0(SB), Y2, Y0
+	VMOVUPS   const_one<>+0(SB), Y1
+	VDIVPS    Y0, Y1, Y1
+	VMULPS    Y1, Y2, Y0
+	VMULPS    Y1, Y0, Y0
+	VMOVUPS   32(DX)(BX*4), Y1
+	VORPS     const_sign<>+0(SB), Y1, Y1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMAXPS  Y1, Y2, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y3
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
+	VFMADD213PS const_one<>+0(SB), Y2, Y3
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VPSRAD    $0x01, Y1, Y2
+	VPSUBD    Y2, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y3, Y3
+	VADDPS    const_one<>+0(SB), Y3, Y1
+	VMOVUPS   const_one<>+0(SB), Y2
+	VDIVPS    Y1, Y2, Y2
+	VMULPS    Y2, Y3, Y1
+	VMULPS    Y2, Y1, Y1
+	VMOVUPS   Y0, (AX)(BX*4)
+	VMOVUPS   Y1, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
+
 	// Main loop: 8 elements per iteration.
 loop:
 	MOVQ    CX, SI
@@ -1189,6 +1467,107 @@ TEXT ·SiLUAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+	VORPS   const_sign<>+0(SB), Y0, Y1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMAXPS  Y1, Y2, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y3
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
+	VFMADD213PS const_one<>+0(SB), Y2, Y3
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VPSRAD    $0x01, Y1, Y2
+	VPSUBD    Y2, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y3, Y3
+	VADDPS    const_one<>+0(SB), Y3, Y1
+	VMOVUPS   const_one<>+0(SB), Y2
+	VDIVPS    Y1, Y2, Y2
+	VMULPS    Y2, Y3, Y1
+	VXORPS    Y3, Y3, Y3
+	VCMPPS    $0x1d, Y3, Y0, Y3
+	VBLENDVPS Y3, Y2, Y1, Y1
+	VMOVUPS   const_neg_clamp<>+0(SB), Y2
+	VMAXPS    Y0, Y2, Y2
+	VMULPS    Y1, Y2, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VORPS     const_sign<>+0(SB), Y0, Y2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMAXPS  Y2, Y3, Y3
+	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMINPS  Y3, Y2, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
+	VFMADD213PS const_one<>+0(SB), Y3, Y4
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y2, Y2
+	VPSRAD    $0x01, Y2, Y3
+	VPSUBD    Y3, Y2, Y2
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y4, Y4
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y4, Y4
+	VADDPS    const_one<>+0(SB), Y4, Y2
+	VMOVUPS   const_one<>+0(SB), Y3
+	VDIVPS    Y2, Y3, Y3
+	VMULPS    Y3, Y4, Y2
+	VXORPS    Y4, Y4, Y4
+	VCMPPS    $0x1d, Y4, Y0, Y4
+	VBLENDVPS Y4, Y3, Y2, Y2
+	VMOVUPS   const_neg_clamp<>+0(SB), Y3
+	VMAXPS    Y0, Y3, Y3
+	VMULPS    Y2, Y3, Y2
+	VMOVUPS   Y1, (AX)(BX*4)
+	VMOVUPS   Y2, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -1311,6 +1690,115 @@ TEXT ·SiLUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+	VORPS   const_sign<>+0(SB), Y0, Y1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMAXPS  Y1, Y2, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y3
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
+	VFMADD213PS const_one<>+0(SB), Y2, Y3
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y1, Y1
+	VPSRAD      $0x01, Y1, Y2
+	VPSUBD      Y2, Y1, Y1
+	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD      $0x17, Y2, Y2
+	VMULPS      Y2, Y3, Y3
+	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD      $0x17, Y1, Y1
+	VMULPS      Y1, Y3, Y3
+	VADDPS      const_one<>+0(SB), Y3, Y1
+	VMOVUPS     const_one<>+0(SB), Y2
+	VDIVPS      Y1, Y2, Y2
+	VMULPS      Y2, Y3, Y1
+	VXORPS      Y4, Y4, Y4
+	VCMPPS      $0x1d, Y4, Y0, Y4
+	VBLENDVPS   Y4, Y2, Y1, Y1
+	VMOVUPS     const_neg_clamp<>+0(SB), Y4
+	VMAXPS      Y0, Y4, Y4
+	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMINPS      Y4, Y0, Y4
+	VMULPS      Y2, Y3, Y0
+	VMULPS      Y2, Y0, Y0
+	VFMADD231PS Y4, Y0, Y1
+	VMOVUPS     32(DX)(BX*4), Y0
+	VORPS       const_sign<>+0(SB), Y0, Y2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMAXPS  Y2, Y3, Y3
+	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMINPS  Y3, Y2, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
+	VFMADD213PS const_one<>+0(SB), Y3, Y4
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y2, Y2
+	VPSRAD      $0x01, Y2, Y3
+	VPSUBD      Y3, Y2, Y2
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y4, Y4
+	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD      $0x17, Y2, Y2
+	VMULPS      Y2, Y4, Y4
+	VADDPS      const_one<>+0(SB), Y4, Y2
+	VMOVUPS     const_one<>+0(SB), Y3
+	VDIVPS      Y2, Y3, Y3
+	VMULPS      Y3, Y4, Y2
+	VXORPS      Y5, Y5, Y5
+	VCMPPS      $0x1d, Y5, Y0, Y5
+	VBLENDVPS   Y5, Y3, Y2, Y2
+	VMOVUPS     const_neg_clamp<>+0(SB), Y5
+	VMAXPS      Y0, Y5, Y5
+	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMINPS      Y5, Y0, Y5
+	VMULPS      Y3, Y4, Y0
+	VMULPS      Y3, Y0, Y0
+	VFMADD231PS Y5, Y0, Y2
+	VMOVUPS     Y1, (AX)(BX*4)
+	VMOVUPS     Y2, 32(AX)(BX*4)
+	ADDQ        $0x00000010, BX
+	JMP         loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -1441,6 +1929,129 @@ TEXT ·TanhAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+	VANDPS  const_abs<>+0(SB), Y0, Y1
+	VMULPS  const_neg2<>+0(SB), Y1, Y2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMAXPS  Y2, Y3, Y3
+	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMINPS  Y3, Y2, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
+	VFMADD213PS const_one<>+0(SB), Y3, Y4
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y2, Y2
+	VPSRAD    $0x01, Y2, Y3
+	VPSUBD    Y3, Y2, Y2
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y4, Y4
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y4, Y4
+	VADDPS    const_one<>+0(SB), Y4, Y2
+	VMOVUPS   const_one<>+0(SB), Y3
+	VDIVPS    Y2, Y3, Y3
+	VMOVUPS   const_one<>+0(SB), Y2
+	VSUBPS    Y4, Y2, Y2
+	VMULPS    Y3, Y2, Y2
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Y1, Y1, Y3
+	VMOVUPS     const_tanh_c11<>+0(SB), Y4
+	VFMADD213PS const_tanh_c9<>+0(SB), Y3, Y4
+	VFMADD213PS const_tanh_c7<>+0(SB), Y3, Y4
+	VFMADD213PS const_tanh_c5<>+0(SB), Y3, Y4
+	VFMADD213PS const_tanh_c3<>+0(SB), Y3, Y4
+	VMULPS      Y3, Y1, Y3
+	VFMADD213PS Y1, Y4, Y3
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
+	VBLENDVPS   Y1, Y3, Y2, Y2
+	VANDPS      const_sign<>+0(SB), Y0, Y0
+	VORPS       Y0, Y2, Y2
+	VMOVUPS     32(DX)(BX*4), Y0
+	VANDPS      const_abs<>+0(SB), Y0, Y1
+	VMULPS      const_neg2<>+0(SB), Y1, Y3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMAXPS  Y3, Y4, Y4
+	VMOVUPS const_exp_max<>+0(SB), Y3
+	VMINPS  Y4, Y3, Y4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y4, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
+	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y5
+	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c2<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c1<>+0(SB), Y4, Y5
+	VFMADD213PS const_one<>+0(SB), Y4, Y5
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y3, Y3
+	VPSRAD    $0x01, Y3, Y4
+	VPSUBD    Y4, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y4, Y4
+	VPSLLD    $0x17, Y4, Y4
+	VMULPS    Y4, Y5, Y5
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y5, Y5
+	VADDPS    const_one<>+0(SB), Y5, Y3
+	VMOVUPS   const_one<>+0(SB), Y4
+	VDIVPS    Y3, Y4, Y4
+	VMOVUPS   const_one<>+0(SB), Y3
+	VSUBPS    Y5, Y3, Y3
+	VMULPS    Y4, Y3, Y3
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Y1, Y1, Y4
+	VMOVUPS     const_tanh_c11<>+0(SB), Y5
+	VFMADD213PS const_tanh_c9<>+0(SB), Y4, Y5
+	VFMADD213PS const_tanh_c7<>+0(SB), Y4, Y5
+	VFMADD213PS const_tanh_c5<>+0(SB), Y4, Y5
+	VFMADD213PS const_tanh_c3<>+0(SB), Y4, Y5
+	VMULPS      Y4, Y1, Y4
+	VFMADD213PS Y1, Y5, Y4
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
+	VBLENDVPS   Y1, Y4, Y3, Y3
+	VANDPS      const_sign<>+0(SB), Y0, Y0
+	VORPS       Y0, Y3, Y3
+	VMOVUPS     Y2, (AX)(BX*4)
+	VMOVUPS     Y3, 32(AX)(BX*4)
+	ADDQ        $0x00000010, BX
+	JMP         loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -1586,6 +2197,101 @@ TEXT ·TanhDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+	VANDPS  const_abs<>+0(SB), Y0, Y0
+	VMULPS  const_neg2<>+0(SB), Y0, Y0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMAXPS  Y0, Y1, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y0
+	VMINPS  Y1, Y0, Y1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y1, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y2
+	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y2
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y2
+	VFMADD213PS const_one<>+0(SB), Y1, Y2
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y0, Y0
+	VPSRAD    $0x01, Y0, Y1
+	VPSUBD    Y1, Y0, Y0
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y2, Y2
+	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
+	VPSLLD    $0x17, Y0, Y0
+	VMULPS    Y0, Y2, Y2
+	VADDPS    const_one<>+0(SB), Y2, Y0
+	VMOVUPS   const_one<>+0(SB), Y1
+	VDIVPS    Y0, Y1, Y1
+	VMULPS    const_four<>+0(SB), Y2, Y0
+	VMULPS    Y1, Y0, Y0
+	VMULPS    Y1, Y0, Y0
+	VMOVUPS   32(DX)(BX*4), Y1
+	VANDPS    const_abs<>+0(SB), Y1, Y1
+	VMULPS    const_neg2<>+0(SB), Y1, Y1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMAXPS  Y1, Y2, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y3
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
+	VFMADD213PS const_one<>+0(SB), Y2, Y3
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VPSRAD    $0x01, Y1, Y2
+	VPSUBD    Y2, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y3, Y3
+	VADDPS    const_one<>+0(SB), Y3, Y1
+	VMOVUPS   const_one<>+0(SB), Y2
+	VDIVPS    Y1, Y2, Y2
+	VMULPS    const_four<>+0(SB), Y3, Y1
+	VMULPS    Y2, Y1, Y1
+	VMULPS    Y2, Y1, Y1
+	VMOVUPS   Y0, (AX)(BX*4)
+	VMOVUPS   Y1, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
+
 	// Main loop: 8 elements per iteration.
 loop:
 	MOVQ    CX, SI
@@ -1701,6 +2407,119 @@ TEXT ·SoftplusAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+	VORPS   const_sign<>+0(SB), Y0, Y1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMAXPS  Y1, Y2, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y3
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
+	VFMADD213PS const_one<>+0(SB), Y2, Y3
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y1, Y1
+	VPSRAD      $0x01, Y1, Y2
+	VPSUBD      Y2, Y1, Y1
+	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD      $0x17, Y2, Y2
+	VMULPS      Y2, Y3, Y3
+	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD      $0x17, Y1, Y1
+	VMULPS      Y1, Y3, Y3
+	VADDPS      const_two<>+0(SB), Y3, Y1
+	VDIVPS      Y1, Y3, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     const_atanh_c15<>+0(SB), Y3
+	VFMADD213PS const_atanh_c13<>+0(SB), Y2, Y3
+	VFMADD213PS const_atanh_c11<>+0(SB), Y2, Y3
+	VFMADD213PS const_atanh_c9<>+0(SB), Y2, Y3
+	VFMADD213PS const_atanh_c7<>+0(SB), Y2, Y3
+	VFMADD213PS const_atanh_c5<>+0(SB), Y2, Y3
+	VFMADD213PS const_atanh_c3<>+0(SB), Y2, Y3
+	VADDPS      Y1, Y1, Y1
+	VMULPS      Y2, Y1, Y2
+	VFMADD213PS Y1, Y3, Y2
+	VXORPS      Y1, Y1, Y1
+	VMAXPS      Y0, Y1, Y1
+	VADDPS      Y2, Y1, Y1
+	VMOVUPS     32(DX)(BX*4), Y0
+	VORPS       const_sign<>+0(SB), Y0, Y2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMAXPS  Y2, Y3, Y3
+	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMINPS  Y3, Y2, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
+	VFMADD213PS const_one<>+0(SB), Y3, Y4
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y2, Y2
+	VPSRAD      $0x01, Y2, Y3
+	VPSUBD      Y3, Y2, Y2
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y4, Y4
+	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD      $0x17, Y2, Y2
+	VMULPS      Y2, Y4, Y4
+	VADDPS      const_two<>+0(SB), Y4, Y2
+	VDIVPS      Y2, Y4, Y2
+	VMULPS      Y2, Y2, Y3
+	VMOVUPS     const_atanh_c15<>+0(SB), Y4
+	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y4
+	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y4
+	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y4
+	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y4
+	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y4
+	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y4
+	VADDPS      Y2, Y2, Y2
+	VMULPS      Y3, Y2, Y3
+	VFMADD213PS Y2, Y4, Y3
+	VXORPS      Y2, Y2, Y2
+	VMAXPS      Y0, Y2, Y2
+	VADDPS      Y3, Y2, Y2
+	VMOVUPS     Y1, (AX)(BX*4)
+	VMOVUPS     Y2, 32(AX)(BX*4)
+	ADDQ        $0x00000010, BX
+	JMP         loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -1835,6 +2654,121 @@ TEXT ·ELUAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVUPS     const_expm1_c8<>+0(SB), Y1
+	VFMADD213PS const_exp_c7<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c6<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c5<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c4<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c3<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
+	VMULPS      Y0, Y0, Y2
+	VFMADD213PS Y0, Y1, Y2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMAXPS  Y0, Y1, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y3
+	VMINPS  Y1, Y3, Y1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y1, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y4
+	VFMADD213PS const_one<>+0(SB), Y1, Y4
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y3, Y1
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y4, Y4
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y4, Y4
+	VSUBPS    const_one<>+0(SB), Y4, Y4
+	VMOVUPS   const_neg_quarter<>+0(SB), Y1
+	VCMPPS    $0x1e, Y1, Y0, Y1
+	VBLENDVPS Y1, Y2, Y4, Y4
+	VXORPS    Y1, Y1, Y1
+	VCMPPS    $0x16, Y1, Y0, Y1
+	VBLENDVPS Y1, Y0, Y4, Y4
+	VMOVUPS   32(DX)(BX*4), Y0
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVUPS     const_expm1_c8<>+0(SB), Y1
+	VFMADD213PS const_exp_c7<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c6<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c5<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c4<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c3<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
+	VMULPS      Y0, Y0, Y2
+	VFMADD213PS Y0, Y1, Y2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMAXPS  Y0, Y1, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y3
+	VMINPS  Y1, Y3, Y1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y1, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y5
+	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y5
+	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y5
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y5
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y5
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y5
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y5
+	VFMADD213PS const_one<>+0(SB), Y1, Y5
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y3, Y1
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y5, Y5
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y5, Y5
+	VSUBPS    const_one<>+0(SB), Y5, Y5
+	VMOVUPS   const_neg_quarter<>+0(SB), Y1
+	VCMPPS    $0x1e, Y1, Y0, Y1
+	VBLENDVPS Y1, Y2, Y5, Y5
+	VXORPS    Y1, Y1, Y1
+	VCMPPS    $0x16, Y1, Y0, Y1
+	VBLENDVPS Y1, Y0, Y5, Y5
+	VMOVUPS   Y4, (AX)(BX*4)
+	VMOVUPS   Y5, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -1972,6 +2906,93 @@ TEXT ·ELUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMAXPS  Y0, Y1, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMINPS  Y1, Y2, Y1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y3
+	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y3
+	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y3
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y3
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y3
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y3
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y3
+	VFMADD213PS const_one<>+0(SB), Y1, Y3
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y2, Y1
+	VPSRAD    $0x01, Y1, Y2
+	VPSUBD    Y2, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y3, Y3
+	VXORPS    Y1, Y1, Y1
+	VCMPPS    $0x1e, Y1, Y0, Y0
+	VMOVUPS   const_one<>+0(SB), Y1
+	VBLENDVPS Y0, Y1, Y3, Y3
+	VMOVUPS   32(DX)(BX*4), Y0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMAXPS  Y0, Y1, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMINPS  Y1, Y2, Y1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y1, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y4
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y4
+	VFMADD213PS const_one<>+0(SB), Y1, Y4
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y2, Y1
+	VPSRAD    $0x01, Y1, Y2
+	VPSUBD    Y2, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y4, Y4
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y4, Y4
+	VXORPS    Y1, Y1, Y1
+	VCMPPS    $0x1e, Y1, Y0, Y0
+	VMOVUPS   const_one<>+0(SB), Y1
+	VBLENDVPS Y0, Y1, Y4, Y4
+	VMOVUPS   Y3, (AX)(BX*4)
+	VMOVUPS   Y4, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
+
 	// Main loop: 8 elements per iteration.
 loop:
 	MOVQ    CX, SI
@@ -2079,6 +3100,123 @@ TEXT ·GELUAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ        CX, SI
+	SUBQ        BX, SI
+	CMPQ        SI, $0x00000010
+	JB          loop
+	VMOVUPS     (DX)(BX*4), Y0
+	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMAXPS      Y0, Y1, Y1
+	VMOVUPS     const_pos_clamp<>+0(SB), Y2
+	VMINPS      Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     const_gelu_k2<>+0(SB), Y3
+	VFMADD213PS const_gelu_c2<>+0(SB), Y2, Y3
+	VMULPS      Y1, Y3, Y3
+	VORPS       const_sign<>+0(SB), Y3, Y1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMAXPS  Y1, Y2, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y1
+	VMINPS  Y2, Y1, Y2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y4
+	VFMADD213PS const_one<>+0(SB), Y2, Y4
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y1, Y1
+	VPSRAD      $0x01, Y1, Y2
+	VPSUBD      Y2, Y1, Y1
+	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD      $0x17, Y2, Y2
+	VMULPS      Y2, Y4, Y4
+	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD      $0x17, Y1, Y1
+	VMULPS      Y1, Y4, Y4
+	VADDPS      const_one<>+0(SB), Y4, Y1
+	VMOVUPS     const_one<>+0(SB), Y2
+	VDIVPS      Y1, Y2, Y2
+	VMULPS      Y2, Y4, Y1
+	VXORPS      Y4, Y4, Y4
+	VCMPPS      $0x1d, Y4, Y3, Y3
+	VBLENDVPS   Y3, Y2, Y1, Y1
+	VMOVUPS     const_neg_clamp<>+0(SB), Y2
+	VMAXPS      Y0, Y2, Y2
+	VMULPS      Y2, Y1, Y1
+	VMOVUPS     32(DX)(BX*4), Y0
+	VMOVUPS     const_neg_clamp<>+0(SB), Y2
+	VMAXPS      Y0, Y2, Y2
+	VMOVUPS     const_pos_clamp<>+0(SB), Y3
+	VMINPS      Y2, Y3, Y2
+	VMULPS      Y2, Y2, Y3
+	VMOVUPS     const_gelu_k2<>+0(SB), Y4
+	VFMADD213PS const_gelu_c2<>+0(SB), Y3, Y4
+	VMULPS      Y2, Y4, Y4
+	VORPS       const_sign<>+0(SB), Y4, Y2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMAXPS  Y2, Y3, Y3
+	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMINPS  Y3, Y2, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y5
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y5
+	VFMADD213PS const_one<>+0(SB), Y3, Y5
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y2, Y2
+	VPSRAD    $0x01, Y2, Y3
+	VPSUBD    Y3, Y2, Y2
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y5, Y5
+	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD    $0x17, Y2, Y2
+	VMULPS    Y2, Y5, Y5
+	VADDPS    const_one<>+0(SB), Y5, Y2
+	VMOVUPS   const_one<>+0(SB), Y3
+	VDIVPS    Y2, Y3, Y3
+	VMULPS    Y3, Y5, Y2
+	VXORPS    Y5, Y5, Y5
+	VCMPPS    $0x1d, Y5, Y4, Y4
+	VBLENDVPS Y4, Y3, Y2, Y2
+	VMOVUPS   const_neg_clamp<>+0(SB), Y3
+	VMAXPS    Y0, Y3, Y3
+	VMULPS    Y3, Y2, Y2
+	VMOVUPS   Y1, (AX)(BX*4)
+	VMOVUPS   Y2, 32(AX)(BX*4)
+	ADDQ      $0x00000010, BX
+	JMP       loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -2217,6 +3355,129 @@ TEXT ·GELUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 2×8 elements per iteration.
+loopu:
+	MOVQ        CX, SI
+	SUBQ        BX, SI
+	CMPQ        SI, $0x00000010
+	JB          loop
+	VMOVUPS     (DX)(BX*4), Y0
+	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMAXPS      Y0, Y1, Y1
+	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMINPS      Y1, Y0, Y1
+	VMULPS      Y1, Y1, Y0
+	VMOVUPS     const_gelu_k2<>+0(SB), Y2
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
+	VMULPS      Y1, Y2, Y2
+	VORPS       const_sign<>+0(SB), Y2, Y3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMAXPS  Y3, Y4, Y4
+	VMOVUPS const_exp_max<>+0(SB), Y3
+	VMINPS  Y4, Y3, Y4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y4, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
+	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y5
+	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c2<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_c1<>+0(SB), Y4, Y5
+	VFMADD213PS const_one<>+0(SB), Y4, Y5
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y3, Y3
+	VPSRAD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VPADDD      const_exp_bias<>+0(SB), Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y5, Y5
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y5, Y5
+	VADDPS      const_one<>+0(SB), Y5, Y3
+	VMOVUPS     const_one<>+0(SB), Y4
+	VDIVPS      Y3, Y4, Y4
+	VMULPS      Y4, Y5, Y3
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x1d, Y6, Y2, Y2
+	VBLENDVPS   Y2, Y4, Y3, Y3
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Y2
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
+	VMULPS      Y1, Y2, Y2
+	VMULPS      Y4, Y5, Y0
+	VMULPS      Y4, Y0, Y0
+	VFMADD231PS Y2, Y0, Y3
+	VMOVUPS     32(DX)(BX*4), Y0
+	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMAXPS      Y0, Y1, Y1
+	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMINPS      Y1, Y0, Y1
+	VMULPS      Y1, Y1, Y0
+	VMOVUPS     const_gelu_k2<>+0(SB), Y2
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
+	VMULPS      Y1, Y2, Y2
+	VORPS       const_sign<>+0(SB), Y2, Y4
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y5
+	VMAXPS  Y4, Y5, Y5
+	VMOVUPS const_exp_max<>+0(SB), Y4
+	VMINPS  Y5, Y4, Y5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y5, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS const_ln2hi<>+0(SB), Y4, Y5
+	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y6
+	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y6
+	VFMADD213PS const_one<>+0(SB), Y5, Y6
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y4, Y4
+	VPSRAD      $0x01, Y4, Y5
+	VPSUBD      Y5, Y4, Y4
+	VPADDD      const_exp_bias<>+0(SB), Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y6, Y6
+	VPADDD      const_exp_bias<>+0(SB), Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y6, Y6
+	VADDPS      const_one<>+0(SB), Y6, Y4
+	VMOVUPS     const_one<>+0(SB), Y5
+	VDIVPS      Y4, Y5, Y5
+	VMULPS      Y5, Y6, Y4
+	VXORPS      Y7, Y7, Y7
+	VCMPPS      $0x1d, Y7, Y2, Y2
+	VBLENDVPS   Y2, Y5, Y4, Y4
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Y2
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
+	VMULPS      Y1, Y2, Y2
+	VMULPS      Y5, Y6, Y0
+	VMULPS      Y5, Y0, Y0
+	VFMADD231PS Y2, Y0, Y4
+	VMOVUPS     Y3, (AX)(BX*4)
+	VMOVUPS     Y4, 32(AX)(BX*4)
+	ADDQ        $0x00000010, BX
+	JMP         loopu
 
 	// Main loop: 8 elements per iteration.
 loop:
@@ -2362,6 +3623,35 @@ TEXT ·ReLUAVX512(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ      CX, SI
+	SUBQ      BX, SI
+	CMPQ      SI, $0x00000040
+	JB        loop
+	VMOVUPS   (DX)(BX*4), Z0
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x16, Z1, Z0, K1
+	VBLENDMPS Z0, Z1, K1, Z1
+	VMOVUPS   64(DX)(BX*4), Z0
+	VXORPS    Z2, Z2, Z2
+	VCMPPS    $0x16, Z2, Z0, K1
+	VBLENDMPS Z0, Z2, K1, Z2
+	VMOVUPS   128(DX)(BX*4), Z0
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x16, Z3, Z0, K1
+	VBLENDMPS Z0, Z3, K1, Z3
+	VMOVUPS   192(DX)(BX*4), Z0
+	VXORPS    Z4, Z4, Z4
+	VCMPPS    $0x16, Z4, Z0, K1
+	VBLENDMPS Z0, Z4, K1, Z4
+	VMOVUPS   Z1, (AX)(BX*4)
+	VMOVUPS   Z2, 64(AX)(BX*4)
+	VMOVUPS   Z3, 128(AX)(BX*4)
+	VMOVUPS   Z4, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
+
 	// Main loop: 16 elements per iteration.
 loop:
 	MOVQ      CX, SI
@@ -2400,6 +3690,47 @@ TEXT ·ReLUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ      CX, SI
+	SUBQ      BX, SI
+	CMPQ      SI, $0x00000040
+	JB        loop
+	VMOVUPS   (DX)(BX*4), Z0
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VBLENDMPS Z3, Z1, K1, Z2
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z2, K1, Z2
+	VMOVUPS   64(DX)(BX*4), Z0
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VBLENDMPS Z3, Z1, K1, Z4
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z4, K1, Z4
+	VMOVUPS   128(DX)(BX*4), Z0
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VBLENDMPS Z3, Z1, K1, Z5
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z5, K1, Z5
+	VMOVUPS   192(DX)(BX*4), Z0
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VBLENDMPS Z3, Z1, K1, Z6
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z6, K1, Z6
+	VMOVUPS   Z2, (AX)(BX*4)
+	VMOVUPS   Z4, 64(AX)(BX*4)
+	VMOVUPS   Z5, 128(AX)(BX*4)
+	VMOVUPS   Z6, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
+
 	// Main loop: 16 elements per iteration.
 loop:
 	MOVQ      CX, SI
@@ -2409,11 +3740,11 @@ loop:
 	VMOVUPS   (DX)(BX*4), Z0
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z3
-	VBLENDMPS Z3, Z1, K1, Z2
+	VMOVUPS   const_one<>+0(SB), Z2
+	VBLENDMPS Z2, Z1, K1, Z7
 	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z2, K1, Z2
-	VMOVUPS   Z2, (AX)(BX*4)
+	VBLENDMPS Z0, Z7, K1, Z7
+	VMOVUPS   Z7, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -2427,10 +3758,10 @@ tail:
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
 	VMOVUPS   const_one<>+0(SB), Z2
-	VBLENDMPS Z2, Z1, K2, Z4
+	VBLENDMPS Z2, Z1, K2, Z8
 	VCMPPS    $0x03, Z0, Z0, K2
-	VBLENDMPS Z0, Z4, K2, Z4
-	VMOVUPS   Z4, K1, (AX)(BX*4)
+	VBLENDMPS Z0, Z8, K2, Z8
+	VMOVUPS   Z8, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -2443,6 +3774,39 @@ TEXT ·LeakyReLUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ      CX, SI
+	SUBQ      BX, SI
+	CMPQ      SI, $0x00000040
+	JB        loop
+	VMOVUPS   (DX)(BX*4), Z0
+	VMULPS    const_leaky_slope<>+0(SB), Z0, Z1
+	VXORPS    Z2, Z2, Z2
+	VCMPPS    $0x16, Z2, Z0, K1
+	VBLENDMPS Z0, Z1, K1, Z1
+	VMOVUPS   64(DX)(BX*4), Z0
+	VMULPS    const_leaky_slope<>+0(SB), Z0, Z2
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x16, Z3, Z0, K1
+	VBLENDMPS Z0, Z2, K1, Z2
+	VMOVUPS   128(DX)(BX*4), Z0
+	VMULPS    const_leaky_slope<>+0(SB), Z0, Z3
+	VXORPS    Z4, Z4, Z4
+	VCMPPS    $0x16, Z4, Z0, K1
+	VBLENDMPS Z0, Z3, K1, Z3
+	VMOVUPS   192(DX)(BX*4), Z0
+	VMULPS    const_leaky_slope<>+0(SB), Z0, Z4
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x16, Z5, Z0, K1
+	VBLENDMPS Z0, Z4, K1, Z4
+	VMOVUPS   Z1, (AX)(BX*4)
+	VMOVUPS   Z2, 64(AX)(BX*4)
+	VMOVUPS   Z3, 128(AX)(BX*4)
+	VMOVUPS   Z4, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -2483,6 +3847,51 @@ TEXT ·LeakyReLUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ      CX, SI
+	SUBQ      BX, SI
+	CMPQ      SI, $0x00000040
+	JB        loop
+	VMOVUPS   (DX)(BX*4), Z0
+	VMOVUPS   const_leaky_slope<>+0(SB), Z1
+	VXORPS    Z2, Z2, Z2
+	VCMPPS    $0x1e, Z2, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z2
+	VBLENDMPS Z2, Z1, K1, Z1
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z1, K1, Z1
+	VMOVUPS   64(DX)(BX*4), Z0
+	VMOVUPS   const_leaky_slope<>+0(SB), Z2
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x1e, Z3, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VBLENDMPS Z3, Z2, K1, Z2
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z2, K1, Z2
+	VMOVUPS   128(DX)(BX*4), Z0
+	VMOVUPS   const_leaky_slope<>+0(SB), Z3
+	VXORPS    Z4, Z4, Z4
+	VCMPPS    $0x1e, Z4, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z4
+	VBLENDMPS Z4, Z3, K1, Z3
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z3, K1, Z3
+	VMOVUPS   192(DX)(BX*4), Z0
+	VMOVUPS   const_leaky_slope<>+0(SB), Z4
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x1e, Z5, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z5
+	VBLENDMPS Z5, Z4, K1, Z4
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z4, K1, Z4
+	VMOVUPS   Z1, (AX)(BX*4)
+	VMOVUPS   Z2, 64(AX)(BX*4)
+	VMOVUPS   Z3, 128(AX)(BX*4)
+	VMOVUPS   Z4, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -2530,6 +3939,155 @@ TEXT ·SigmoidAVX512(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+	VORPS   const_sign<>+0(SB), Z0, Z1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMAXPS  Z1, Z2, Z2
+	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMINPS  Z2, Z1, Z2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
+	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z3
+	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z3, Z3
+	VADDPS    const_one<>+0(SB), Z3, Z1
+	VMOVUPS   const_one<>+0(SB), Z2
+	VDIVPS    Z1, Z2, Z2
+	VMULPS    Z2, Z3, Z1
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x1d, Z3, Z0, K1
+	VBLENDMPS Z2, Z1, K1, Z1
+	VMOVUPS   64(DX)(BX*4), Z0
+	VORPS     const_sign<>+0(SB), Z0, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z3, Z2, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z3, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
+	VFMADD213PS const_one<>+0(SB), Z3, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z4, Z4
+	VADDPS    const_one<>+0(SB), Z4, Z2
+	VMOVUPS   const_one<>+0(SB), Z3
+	VDIVPS    Z2, Z3, Z3
+	VMULPS    Z3, Z4, Z2
+	VXORPS    Z4, Z4, Z4
+	VCMPPS    $0x1d, Z4, Z0, K1
+	VBLENDMPS Z3, Z2, K1, Z2
+	VMOVUPS   128(DX)(BX*4), Z0
+	VORPS     const_sign<>+0(SB), Z0, Z3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z4, Z3, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
+	VFMADD213PS const_one<>+0(SB), Z4, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z5, Z5
+	VADDPS    const_one<>+0(SB), Z5, Z3
+	VMOVUPS   const_one<>+0(SB), Z4
+	VDIVPS    Z3, Z4, Z4
+	VMULPS    Z4, Z5, Z3
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x1d, Z5, Z0, K1
+	VBLENDMPS Z4, Z3, K1, Z3
+	VMOVUPS   192(DX)(BX*4), Z0
+	VORPS     const_sign<>+0(SB), Z0, Z4
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z5
+	VMAXPS  Z4, Z5, Z5
+	VMOVUPS const_exp_max<>+0(SB), Z4
+	VMINPS  Z5, Z4, Z5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z5, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
+	VFMADD213PS const_one<>+0(SB), Z5, Z6
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z4, Z6, Z6
+	VADDPS    const_one<>+0(SB), Z6, Z4
+	VMOVUPS   const_one<>+0(SB), Z5
+	VDIVPS    Z4, Z5, Z5
+	VMULPS    Z5, Z6, Z4
+	VXORPS    Z6, Z6, Z6
+	VCMPPS    $0x1d, Z6, Z0, K1
+	VBLENDMPS Z5, Z4, K1, Z4
+	VMOVUPS   Z1, (AX)(BX*4)
+	VMOVUPS   Z2, 64(AX)(BX*4)
+	VMOVUPS   Z3, 128(AX)(BX*4)
+	VMOVUPS   Z4, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
+
 	// Main loop: 16 elements per iteration.
 loop:
 	MOVQ    CX, SI
@@ -2561,16 +4119,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
 	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z1, Z1
-	VPSRAD    $0x01, Z1, Z2
-	VPSUBD    Z2, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z3, Z3
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z3, Z3
 	VADDPS    const_one<>+0(SB), Z3, Z1
 	VMOVUPS   const_one<>+0(SB), Z2
 	VDIVPS    Z1, Z2, Z2
@@ -2613,16 +4163,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
 	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z1, Z1
-	VPSRAD    $0x01, Z1, Z2
-	VPSUBD    Z2, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z3, Z3
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z3, Z3
 	VADDPS    const_one<>+0(SB), Z3, Z1
 	VMOVUPS   const_one<>+0(SB), Z2
 	VDIVPS    Z1, Z2, Z2
@@ -2643,6 +4185,147 @@ TEXT ·SigmoidDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+	VORPS   const_sign<>+0(SB), Z0, Z0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z0
+	VMINPS  Z1, Z0, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS const_ln2hi<>+0(SB), Z0, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z0, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z2
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
+	VFMADD213PS const_one<>+0(SB), Z1, Z2
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z0, Z2, Z2
+	VADDPS    const_one<>+0(SB), Z2, Z0
+	VMOVUPS   const_one<>+0(SB), Z1
+	VDIVPS    Z0, Z1, Z1
+	VMULPS    Z1, Z2, Z0
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   64(DX)(BX*4), Z1
+	VORPS     const_sign<>+0(SB), Z1, Z1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMAXPS  Z1, Z2, Z2
+	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMINPS  Z2, Z1, Z2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
+	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z3
+	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z3, Z3
+	VADDPS    const_one<>+0(SB), Z3, Z1
+	VMOVUPS   const_one<>+0(SB), Z2
+	VDIVPS    Z1, Z2, Z2
+	VMULPS    Z2, Z3, Z1
+	VMULPS    Z2, Z1, Z1
+	VMOVUPS   128(DX)(BX*4), Z2
+	VORPS     const_sign<>+0(SB), Z2, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z3, Z2, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z3, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
+	VFMADD213PS const_one<>+0(SB), Z3, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z4, Z4
+	VADDPS    const_one<>+0(SB), Z4, Z2
+	VMOVUPS   const_one<>+0(SB), Z3
+	VDIVPS    Z2, Z3, Z3
+	VMULPS    Z3, Z4, Z2
+	VMULPS    Z3, Z2, Z2
+	VMOVUPS   192(DX)(BX*4), Z3
+	VORPS     const_sign<>+0(SB), Z3, Z3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z4, Z3, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
+	VFMADD213PS const_one<>+0(SB), Z4, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z5, Z5
+	VADDPS    const_one<>+0(SB), Z5, Z3
+	VMOVUPS   const_one<>+0(SB), Z4
+	VDIVPS    Z3, Z4, Z4
+	VMULPS    Z4, Z5, Z3
+	VMULPS    Z4, Z3, Z3
+	VMOVUPS   Z0, (AX)(BX*4)
+	VMOVUPS   Z1, 64(AX)(BX*4)
+	VMOVUPS   Z2, 128(AX)(BX*4)
+	VMOVUPS   Z3, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -2675,16 +4358,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
 	VFMADD213PS const_one<>+0(SB), Z1, Z2
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z0, Z0
-	VPSRAD    $0x01, Z0, Z1
-	VPSUBD    Z1, Z0, Z0
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z2, Z2
-	VPADDD    const_exp_bias<>+0(SB), Z0, Z0
-	VPSLLD    $0x17, Z0, Z0
-	VMULPS    Z0, Z2, Z2
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z0, Z2, Z2
 	VADDPS    const_one<>+0(SB), Z2, Z0
 	VMOVUPS   const_one<>+0(SB), Z1
 	VDIVPS    Z0, Z1, Z1
@@ -2725,16 +4400,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
 	VFMADD213PS const_one<>+0(SB), Z1, Z2
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z0, Z0
-	VPSRAD    $0x01, Z0, Z1
-	VPSUBD    Z1, Z0, Z0
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z2, Z2
-	VPADDD    const_exp_bias<>+0(SB), Z0, Z0
-	VPSLLD    $0x17, Z0, Z0
-	VMULPS    Z0, Z2, Z2
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z0, Z2, Z2
 	VADDPS    const_one<>+0(SB), Z2, Z0
 	VMOVUPS   const_one<>+0(SB), Z1
 	VDIVPS    Z0, Z1, Z1
@@ -2753,6 +4420,167 @@ TEXT ·SiLUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+	VORPS   const_sign<>+0(SB), Z0, Z1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMAXPS  Z1, Z2, Z2
+	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMINPS  Z2, Z1, Z2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
+	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z3
+	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z3, Z3
+	VADDPS    const_one<>+0(SB), Z3, Z1
+	VMOVUPS   const_one<>+0(SB), Z2
+	VDIVPS    Z1, Z2, Z2
+	VMULPS    Z2, Z3, Z1
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x1d, Z3, Z0, K1
+	VBLENDMPS Z2, Z1, K1, Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z2
+	VMAXPS    Z0, Z2, Z2
+	VMULPS    Z1, Z2, Z1
+	VMOVUPS   64(DX)(BX*4), Z0
+	VORPS     const_sign<>+0(SB), Z0, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z3, Z2, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z3, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
+	VFMADD213PS const_one<>+0(SB), Z3, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z4, Z4
+	VADDPS    const_one<>+0(SB), Z4, Z2
+	VMOVUPS   const_one<>+0(SB), Z3
+	VDIVPS    Z2, Z3, Z3
+	VMULPS    Z3, Z4, Z2
+	VXORPS    Z4, Z4, Z4
+	VCMPPS    $0x1d, Z4, Z0, K1
+	VBLENDMPS Z3, Z2, K1, Z2
+	VMOVUPS   const_neg_clamp<>+0(SB), Z3
+	VMAXPS    Z0, Z3, Z3
+	VMULPS    Z2, Z3, Z2
+	VMOVUPS   128(DX)(BX*4), Z0
+	VORPS     const_sign<>+0(SB), Z0, Z3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z4, Z3, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
+	VFMADD213PS const_one<>+0(SB), Z4, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z5, Z5
+	VADDPS    const_one<>+0(SB), Z5, Z3
+	VMOVUPS   const_one<>+0(SB), Z4
+	VDIVPS    Z3, Z4, Z4
+	VMULPS    Z4, Z5, Z3
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x1d, Z5, Z0, K1
+	VBLENDMPS Z4, Z3, K1, Z3
+	VMOVUPS   const_neg_clamp<>+0(SB), Z4
+	VMAXPS    Z0, Z4, Z4
+	VMULPS    Z3, Z4, Z3
+	VMOVUPS   192(DX)(BX*4), Z0
+	VORPS     const_sign<>+0(SB), Z0, Z4
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z5
+	VMAXPS  Z4, Z5, Z5
+	VMOVUPS const_exp_max<>+0(SB), Z4
+	VMINPS  Z5, Z4, Z5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z5, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
+	VFMADD213PS const_one<>+0(SB), Z5, Z6
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z4, Z6, Z6
+	VADDPS    const_one<>+0(SB), Z6, Z4
+	VMOVUPS   const_one<>+0(SB), Z5
+	VDIVPS    Z4, Z5, Z5
+	VMULPS    Z5, Z6, Z4
+	VXORPS    Z6, Z6, Z6
+	VCMPPS    $0x1d, Z6, Z0, K1
+	VBLENDMPS Z5, Z4, K1, Z4
+	VMOVUPS   const_neg_clamp<>+0(SB), Z5
+	VMAXPS    Z0, Z5, Z5
+	VMULPS    Z4, Z5, Z4
+	VMOVUPS   Z1, (AX)(BX*4)
+	VMOVUPS   Z2, 64(AX)(BX*4)
+	VMOVUPS   Z3, 128(AX)(BX*4)
+	VMOVUPS   Z4, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -2785,16 +4613,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
 	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z1, Z1
-	VPSRAD    $0x01, Z1, Z2
-	VPSUBD    Z2, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z3, Z3
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z3, Z3
 	VADDPS    const_one<>+0(SB), Z3, Z1
 	VMOVUPS   const_one<>+0(SB), Z2
 	VDIVPS    Z1, Z2, Z2
@@ -2840,16 +4660,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
 	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z1, Z1
-	VPSRAD    $0x01, Z1, Z2
-	VPSUBD    Z2, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z3, Z3
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z3, Z3
 	VADDPS    const_one<>+0(SB), Z3, Z1
 	VMOVUPS   const_one<>+0(SB), Z2
 	VDIVPS    Z1, Z2, Z2
@@ -2873,6 +4685,183 @@ TEXT ·SiLUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+	VORPS   const_sign<>+0(SB), Z0, Z1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMAXPS  Z1, Z2, Z2
+	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMINPS  Z2, Z1, Z2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
+	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z3
+	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z3, Z3
+	VADDPS      const_one<>+0(SB), Z3, Z1
+	VMOVUPS     const_one<>+0(SB), Z2
+	VDIVPS      Z1, Z2, Z2
+	VMULPS      Z2, Z3, Z1
+	VXORPS      Z4, Z4, Z4
+	VCMPPS      $0x1d, Z4, Z0, K1
+	VBLENDMPS   Z2, Z1, K1, Z1
+	VMOVUPS     const_neg_clamp<>+0(SB), Z4
+	VMAXPS      Z0, Z4, Z4
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z4, Z0, Z4
+	VMULPS      Z2, Z3, Z0
+	VMULPS      Z2, Z0, Z0
+	VFMADD231PS Z4, Z0, Z1
+	VMOVUPS     64(DX)(BX*4), Z0
+	VORPS       const_sign<>+0(SB), Z0, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z3, Z2, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z3, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
+	VFMADD213PS const_one<>+0(SB), Z3, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z2, Z4, Z4
+	VADDPS      const_one<>+0(SB), Z4, Z2
+	VMOVUPS     const_one<>+0(SB), Z3
+	VDIVPS      Z2, Z3, Z3
+	VMULPS      Z3, Z4, Z2
+	VXORPS      Z5, Z5, Z5
+	VCMPPS      $0x1d, Z5, Z0, K1
+	VBLENDMPS   Z3, Z2, K1, Z2
+	VMOVUPS     const_neg_clamp<>+0(SB), Z5
+	VMAXPS      Z0, Z5, Z5
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z5, Z0, Z5
+	VMULPS      Z3, Z4, Z0
+	VMULPS      Z3, Z0, Z0
+	VFMADD231PS Z5, Z0, Z2
+	VMOVUPS     128(DX)(BX*4), Z0
+	VORPS       const_sign<>+0(SB), Z0, Z3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z4, Z3, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
+	VFMADD213PS const_one<>+0(SB), Z4, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z3, Z5, Z5
+	VADDPS      const_one<>+0(SB), Z5, Z3
+	VMOVUPS     const_one<>+0(SB), Z4
+	VDIVPS      Z3, Z4, Z4
+	VMULPS      Z4, Z5, Z3
+	VXORPS      Z6, Z6, Z6
+	VCMPPS      $0x1d, Z6, Z0, K1
+	VBLENDMPS   Z4, Z3, K1, Z3
+	VMOVUPS     const_neg_clamp<>+0(SB), Z6
+	VMAXPS      Z0, Z6, Z6
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z6, Z0, Z6
+	VMULPS      Z4, Z5, Z0
+	VMULPS      Z4, Z0, Z0
+	VFMADD231PS Z6, Z0, Z3
+	VMOVUPS     192(DX)(BX*4), Z0
+	VORPS       const_sign<>+0(SB), Z0, Z4
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z5
+	VMAXPS  Z4, Z5, Z5
+	VMOVUPS const_exp_max<>+0(SB), Z4
+	VMINPS  Z5, Z4, Z5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z5, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
+	VFMADD213PS const_one<>+0(SB), Z5, Z6
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z4, Z6, Z6
+	VADDPS      const_one<>+0(SB), Z6, Z4
+	VMOVUPS     const_one<>+0(SB), Z5
+	VDIVPS      Z4, Z5, Z5
+	VMULPS      Z5, Z6, Z4
+	VXORPS      Z7, Z7, Z7
+	VCMPPS      $0x1d, Z7, Z0, K1
+	VBLENDMPS   Z5, Z4, K1, Z4
+	VMOVUPS     const_neg_clamp<>+0(SB), Z7
+	VMAXPS      Z0, Z7, Z7
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z7, Z0, Z7
+	VMULPS      Z5, Z6, Z0
+	VMULPS      Z5, Z0, Z0
+	VFMADD231PS Z7, Z0, Z4
+	VMOVUPS     Z1, (AX)(BX*4)
+	VMOVUPS     Z2, 64(AX)(BX*4)
+	VMOVUPS     Z3, 128(AX)(BX*4)
+	VMOVUPS     Z4, 192(AX)(BX*4)
+	ADDQ        $0x00000040, BX
+	JMP         loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -2905,16 +4894,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
 	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Z1, Z1
-	VPSRAD      $0x01, Z1, Z2
-	VPSUBD      Z2, Z1, Z1
-	VPADDD      const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD      $0x17, Z2, Z2
-	VMULPS      Z2, Z3, Z3
-	VPADDD      const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD      $0x17, Z1, Z1
-	VMULPS      Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z3, Z3
 	VADDPS      const_one<>+0(SB), Z3, Z1
 	VMOVUPS     const_one<>+0(SB), Z2
 	VDIVPS      Z1, Z2, Z2
@@ -2964,16 +4945,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
 	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Z1, Z1
-	VPSRAD      $0x01, Z1, Z2
-	VPSUBD      Z2, Z1, Z1
-	VPADDD      const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD      $0x17, Z2, Z2
-	VMULPS      Z2, Z3, Z3
-	VPADDD      const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD      $0x17, Z1, Z1
-	VMULPS      Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z3, Z3
 	VADDPS      const_one<>+0(SB), Z3, Z1
 	VMOVUPS     const_one<>+0(SB), Z2
 	VDIVPS      Z1, Z2, Z2
@@ -3001,6 +4974,211 @@ TEXT ·TanhAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+	VANDPS  const_abs<>+0(SB), Z0, Z1
+	VMULPS  const_neg2<>+0(SB), Z1, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z3, Z2, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z3, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
+	VFMADD213PS const_one<>+0(SB), Z3, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z4, Z4
+	VADDPS    const_one<>+0(SB), Z4, Z2
+	VMOVUPS   const_one<>+0(SB), Z3
+	VDIVPS    Z2, Z3, Z3
+	VMOVUPS   const_one<>+0(SB), Z2
+	VSUBPS    Z4, Z2, Z2
+	VMULPS    Z3, Z2, Z2
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z3
+	VMOVUPS     const_tanh_c11<>+0(SB), Z4
+	VFMADD213PS const_tanh_c9<>+0(SB), Z3, Z4
+	VFMADD213PS const_tanh_c7<>+0(SB), Z3, Z4
+	VFMADD213PS const_tanh_c5<>+0(SB), Z3, Z4
+	VFMADD213PS const_tanh_c3<>+0(SB), Z3, Z4
+	VMULPS      Z3, Z1, Z3
+	VFMADD213PS Z1, Z4, Z3
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VBLENDMPS   Z3, Z2, K1, Z2
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VORPS       Z0, Z2, Z2
+	VMOVUPS     64(DX)(BX*4), Z0
+	VANDPS      const_abs<>+0(SB), Z0, Z1
+	VMULPS      const_neg2<>+0(SB), Z1, Z3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z4, Z3, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
+	VFMADD213PS const_one<>+0(SB), Z4, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z5, Z5
+	VADDPS    const_one<>+0(SB), Z5, Z3
+	VMOVUPS   const_one<>+0(SB), Z4
+	VDIVPS    Z3, Z4, Z4
+	VMOVUPS   const_one<>+0(SB), Z3
+	VSUBPS    Z5, Z3, Z3
+	VMULPS    Z4, Z3, Z3
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z4
+	VMOVUPS     const_tanh_c11<>+0(SB), Z5
+	VFMADD213PS const_tanh_c9<>+0(SB), Z4, Z5
+	VFMADD213PS const_tanh_c7<>+0(SB), Z4, Z5
+	VFMADD213PS const_tanh_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_tanh_c3<>+0(SB), Z4, Z5
+	VMULPS      Z4, Z1, Z4
+	VFMADD213PS Z1, Z5, Z4
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VBLENDMPS   Z4, Z3, K1, Z3
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VORPS       Z0, Z3, Z3
+	VMOVUPS     128(DX)(BX*4), Z0
+	VANDPS      const_abs<>+0(SB), Z0, Z1
+	VMULPS      const_neg2<>+0(SB), Z1, Z4
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z5
+	VMAXPS  Z4, Z5, Z5
+	VMOVUPS const_exp_max<>+0(SB), Z4
+	VMINPS  Z5, Z4, Z5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z5, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
+	VFMADD213PS const_one<>+0(SB), Z5, Z6
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z4, Z6, Z6
+	VADDPS    const_one<>+0(SB), Z6, Z4
+	VMOVUPS   const_one<>+0(SB), Z5
+	VDIVPS    Z4, Z5, Z5
+	VMOVUPS   const_one<>+0(SB), Z4
+	VSUBPS    Z6, Z4, Z4
+	VMULPS    Z5, Z4, Z4
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z5
+	VMOVUPS     const_tanh_c11<>+0(SB), Z6
+	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z6
+	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z6
+	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z6
+	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z6
+	VMULPS      Z5, Z1, Z5
+	VFMADD213PS Z1, Z6, Z5
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VBLENDMPS   Z5, Z4, K1, Z4
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VORPS       Z0, Z4, Z4
+	VMOVUPS     192(DX)(BX*4), Z0
+	VANDPS      const_abs<>+0(SB), Z0, Z1
+	VMULPS      const_neg2<>+0(SB), Z1, Z5
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z6
+	VMAXPS  Z5, Z6, Z6
+	VMOVUPS const_exp_max<>+0(SB), Z5
+	VMINPS  Z6, Z5, Z6
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z6, Z5
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS const_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS const_ln2lo<>+0(SB), Z5, Z6
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z7
+	VFMADD213PS const_exp_c6<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c5<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c4<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c3<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c2<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c1<>+0(SB), Z6, Z7
+	VFMADD213PS const_one<>+0(SB), Z6, Z7
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z5, Z7, Z7
+	VADDPS    const_one<>+0(SB), Z7, Z5
+	VMOVUPS   const_one<>+0(SB), Z6
+	VDIVPS    Z5, Z6, Z6
+	VMOVUPS   const_one<>+0(SB), Z5
+	VSUBPS    Z7, Z5, Z5
+	VMULPS    Z6, Z5, Z5
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z6
+	VMOVUPS     const_tanh_c11<>+0(SB), Z7
+	VFMADD213PS const_tanh_c9<>+0(SB), Z6, Z7
+	VFMADD213PS const_tanh_c7<>+0(SB), Z6, Z7
+	VFMADD213PS const_tanh_c5<>+0(SB), Z6, Z7
+	VFMADD213PS const_tanh_c3<>+0(SB), Z6, Z7
+	VMULPS      Z6, Z1, Z6
+	VFMADD213PS Z1, Z7, Z6
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VBLENDMPS   Z6, Z5, K1, Z5
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VORPS       Z0, Z5, Z5
+	VMOVUPS     Z2, (AX)(BX*4)
+	VMOVUPS     Z3, 64(AX)(BX*4)
+	VMOVUPS     Z4, 128(AX)(BX*4)
+	VMOVUPS     Z5, 192(AX)(BX*4)
+	ADDQ        $0x00000040, BX
+	JMP         loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -3034,16 +5212,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
 	VFMADD213PS const_one<>+0(SB), Z3, Z4
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z2, Z2
-	VPSRAD    $0x01, Z2, Z3
-	VPSUBD    Z3, Z2, Z2
-	VPADDD    const_exp_bias<>+0(SB), Z3, Z3
-	VPSLLD    $0x17, Z3, Z3
-	VMULPS    Z3, Z4, Z4
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z4, Z4
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z4, Z4
 	VADDPS    const_one<>+0(SB), Z4, Z2
 	VMOVUPS   const_one<>+0(SB), Z3
 	VDIVPS    Z2, Z3, Z3
@@ -3100,16 +5270,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
 	VFMADD213PS const_one<>+0(SB), Z3, Z4
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z2, Z2
-	VPSRAD    $0x01, Z2, Z3
-	VPSUBD    Z3, Z2, Z2
-	VPADDD    const_exp_bias<>+0(SB), Z3, Z3
-	VPSLLD    $0x17, Z3, Z3
-	VMULPS    Z3, Z4, Z4
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z4, Z4
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z4, Z4
 	VADDPS    const_one<>+0(SB), Z4, Z2
 	VMOVUPS   const_one<>+0(SB), Z3
 	VDIVPS    Z2, Z3, Z3
@@ -3144,6 +5306,155 @@ TEXT ·TanhDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
 
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+	VANDPS  const_abs<>+0(SB), Z0, Z0
+	VMULPS  const_neg2<>+0(SB), Z0, Z0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z0
+	VMINPS  Z1, Z0, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS const_ln2hi<>+0(SB), Z0, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z0, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z2
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z2
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
+	VFMADD213PS const_one<>+0(SB), Z1, Z2
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z0, Z2, Z2
+	VADDPS    const_one<>+0(SB), Z2, Z0
+	VMOVUPS   const_one<>+0(SB), Z1
+	VDIVPS    Z0, Z1, Z1
+	VMULPS    const_four<>+0(SB), Z2, Z0
+	VMULPS    Z1, Z0, Z0
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   64(DX)(BX*4), Z1
+	VANDPS    const_abs<>+0(SB), Z1, Z1
+	VMULPS    const_neg2<>+0(SB), Z1, Z1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMAXPS  Z1, Z2, Z2
+	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMINPS  Z2, Z1, Z2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
+	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z3
+	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z3, Z3
+	VADDPS    const_one<>+0(SB), Z3, Z1
+	VMOVUPS   const_one<>+0(SB), Z2
+	VDIVPS    Z1, Z2, Z2
+	VMULPS    const_four<>+0(SB), Z3, Z1
+	VMULPS    Z2, Z1, Z1
+	VMULPS    Z2, Z1, Z1
+	VMOVUPS   128(DX)(BX*4), Z2
+	VANDPS    const_abs<>+0(SB), Z2, Z2
+	VMULPS    const_neg2<>+0(SB), Z2, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z3, Z2, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z3, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
+	VFMADD213PS const_one<>+0(SB), Z3, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z4, Z4
+	VADDPS    const_one<>+0(SB), Z4, Z2
+	VMOVUPS   const_one<>+0(SB), Z3
+	VDIVPS    Z2, Z3, Z3
+	VMULPS    const_four<>+0(SB), Z4, Z2
+	VMULPS    Z3, Z2, Z2
+	VMULPS    Z3, Z2, Z2
+	VMOVUPS   192(DX)(BX*4), Z3
+	VANDPS    const_abs<>+0(SB), Z3, Z3
+	VMULPS    const_neg2<>+0(SB), Z3, Z3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z4, Z3, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
+	VFMADD213PS const_one<>+0(SB), Z4, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z5, Z5
+	VADDPS    const_one<>+0(SB), Z5, Z3
+	VMOVUPS   const_one<>+0(SB), Z4
+	VDIVPS    Z3, Z4, Z4
+	VMULPS    const_four<>+0(SB), Z5, Z3
+	VMULPS    Z4, Z3, Z3
+	VMULPS    Z4, Z3, Z3
+	VMOVUPS   Z0, (AX)(BX*4)
+	VMOVUPS   Z1, 64(AX)(BX*4)
+	VMOVUPS   Z2, 128(AX)(BX*4)
+	VMOVUPS   Z3, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
+
 	// Main loop: 16 elements per iteration.
 loop:
 	MOVQ    CX, SI
@@ -3176,16 +5487,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
 	VFMADD213PS const_one<>+0(SB), Z1, Z2
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z0, Z0
-	VPSRAD    $0x01, Z0, Z1
-	VPSUBD    Z1, Z0, Z0
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z2, Z2
-	VPADDD    const_exp_bias<>+0(SB), Z0, Z0
-	VPSLLD    $0x17, Z0, Z0
-	VMULPS    Z0, Z2, Z2
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z0, Z2, Z2
 	VADDPS    const_one<>+0(SB), Z2, Z0
 	VMOVUPS   const_one<>+0(SB), Z1
 	VDIVPS    Z0, Z1, Z1
@@ -3228,16 +5531,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
 	VFMADD213PS const_one<>+0(SB), Z1, Z2
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z0, Z0
-	VPSRAD    $0x01, Z0, Z1
-	VPSUBD    Z1, Z0, Z0
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z2, Z2
-	VPADDD    const_exp_bias<>+0(SB), Z0, Z0
-	VPSLLD    $0x17, Z0, Z0
-	VMULPS    Z0, Z2, Z2
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z0, Z2, Z2
 	VADDPS    const_one<>+0(SB), Z2, Z0
 	VMOVUPS   const_one<>+0(SB), Z1
 	VDIVPS    Z0, Z1, Z1
@@ -3257,6 +5552,191 @@ TEXT ·SoftplusAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+	VORPS   const_sign<>+0(SB), Z0, Z1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMAXPS  Z1, Z2, Z2
+	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMINPS  Z2, Z1, Z2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
+	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z3
+	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z3, Z3
+	VADDPS      const_two<>+0(SB), Z3, Z1
+	VDIVPS      Z1, Z3, Z1
+	VMULPS      Z1, Z1, Z2
+	VMOVUPS     const_atanh_c15<>+0(SB), Z3
+	VFMADD213PS const_atanh_c13<>+0(SB), Z2, Z3
+	VFMADD213PS const_atanh_c11<>+0(SB), Z2, Z3
+	VFMADD213PS const_atanh_c9<>+0(SB), Z2, Z3
+	VFMADD213PS const_atanh_c7<>+0(SB), Z2, Z3
+	VFMADD213PS const_atanh_c5<>+0(SB), Z2, Z3
+	VFMADD213PS const_atanh_c3<>+0(SB), Z2, Z3
+	VADDPS      Z1, Z1, Z1
+	VMULPS      Z2, Z1, Z2
+	VFMADD213PS Z1, Z3, Z2
+	VXORPS      Z1, Z1, Z1
+	VMAXPS      Z0, Z1, Z1
+	VADDPS      Z2, Z1, Z1
+	VMOVUPS     64(DX)(BX*4), Z0
+	VORPS       const_sign<>+0(SB), Z0, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z3, Z2, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z3, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
+	VFMADD213PS const_one<>+0(SB), Z3, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z2, Z4, Z4
+	VADDPS      const_two<>+0(SB), Z4, Z2
+	VDIVPS      Z2, Z4, Z2
+	VMULPS      Z2, Z2, Z3
+	VMOVUPS     const_atanh_c15<>+0(SB), Z4
+	VFMADD213PS const_atanh_c13<>+0(SB), Z3, Z4
+	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z4
+	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z4
+	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z4
+	VFMADD213PS const_atanh_c5<>+0(SB), Z3, Z4
+	VFMADD213PS const_atanh_c3<>+0(SB), Z3, Z4
+	VADDPS      Z2, Z2, Z2
+	VMULPS      Z3, Z2, Z3
+	VFMADD213PS Z2, Z4, Z3
+	VXORPS      Z2, Z2, Z2
+	VMAXPS      Z0, Z2, Z2
+	VADDPS      Z3, Z2, Z2
+	VMOVUPS     128(DX)(BX*4), Z0
+	VORPS       const_sign<>+0(SB), Z0, Z3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z4, Z3, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
+	VFMADD213PS const_one<>+0(SB), Z4, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z3, Z5, Z5
+	VADDPS      const_two<>+0(SB), Z5, Z3
+	VDIVPS      Z3, Z5, Z3
+	VMULPS      Z3, Z3, Z4
+	VMOVUPS     const_atanh_c15<>+0(SB), Z5
+	VFMADD213PS const_atanh_c13<>+0(SB), Z4, Z5
+	VFMADD213PS const_atanh_c11<>+0(SB), Z4, Z5
+	VFMADD213PS const_atanh_c9<>+0(SB), Z4, Z5
+	VFMADD213PS const_atanh_c7<>+0(SB), Z4, Z5
+	VFMADD213PS const_atanh_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_atanh_c3<>+0(SB), Z4, Z5
+	VADDPS      Z3, Z3, Z3
+	VMULPS      Z4, Z3, Z4
+	VFMADD213PS Z3, Z5, Z4
+	VXORPS      Z3, Z3, Z3
+	VMAXPS      Z0, Z3, Z3
+	VADDPS      Z4, Z3, Z3
+	VMOVUPS     192(DX)(BX*4), Z0
+	VORPS       const_sign<>+0(SB), Z0, Z4
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z5
+	VMAXPS  Z4, Z5, Z5
+	VMOVUPS const_exp_max<>+0(SB), Z4
+	VMINPS  Z5, Z4, Z5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z5, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
+	VFMADD213PS const_one<>+0(SB), Z5, Z6
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z4, Z6, Z6
+	VADDPS      const_two<>+0(SB), Z6, Z4
+	VDIVPS      Z4, Z6, Z4
+	VMULPS      Z4, Z4, Z5
+	VMOVUPS     const_atanh_c15<>+0(SB), Z6
+	VFMADD213PS const_atanh_c13<>+0(SB), Z5, Z6
+	VFMADD213PS const_atanh_c11<>+0(SB), Z5, Z6
+	VFMADD213PS const_atanh_c9<>+0(SB), Z5, Z6
+	VFMADD213PS const_atanh_c7<>+0(SB), Z5, Z6
+	VFMADD213PS const_atanh_c5<>+0(SB), Z5, Z6
+	VFMADD213PS const_atanh_c3<>+0(SB), Z5, Z6
+	VADDPS      Z4, Z4, Z4
+	VMULPS      Z5, Z4, Z5
+	VFMADD213PS Z4, Z6, Z5
+	VXORPS      Z4, Z4, Z4
+	VMAXPS      Z0, Z4, Z4
+	VADDPS      Z5, Z4, Z4
+	VMOVUPS     Z1, (AX)(BX*4)
+	VMOVUPS     Z2, 64(AX)(BX*4)
+	VMOVUPS     Z3, 128(AX)(BX*4)
+	VMOVUPS     Z4, 192(AX)(BX*4)
+	ADDQ        $0x00000040, BX
+	JMP         loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -3289,16 +5769,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
 	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Z1, Z1
-	VPSRAD      $0x01, Z1, Z2
-	VPSUBD      Z2, Z1, Z1
-	VPADDD      const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD      $0x17, Z2, Z2
-	VMULPS      Z2, Z3, Z3
-	VPADDD      const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD      $0x17, Z1, Z1
-	VMULPS      Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z3, Z3
 	VADDPS      const_two<>+0(SB), Z3, Z1
 	VDIVPS      Z1, Z3, Z1
 	VMULPS      Z1, Z1, Z2
@@ -3350,16 +5822,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
 	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Z1, Z1
-	VPSRAD      $0x01, Z1, Z2
-	VPSUBD      Z2, Z1, Z1
-	VPADDD      const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD      $0x17, Z2, Z2
-	VMULPS      Z2, Z3, Z3
-	VPADDD      const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD      $0x17, Z1, Z1
-	VMULPS      Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z3, Z3
 	VADDPS      const_two<>+0(SB), Z3, Z1
 	VDIVPS      Z1, Z3, Z1
 	VMULPS      Z1, Z1, Z2
@@ -3389,6 +5853,195 @@ TEXT ·ELUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVUPS     const_expm1_c8<>+0(SB), Z1
+	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
+	VMULPS      Z0, Z0, Z2
+	VFMADD213PS Z0, Z1, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z1, Z3, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z4
+	VFMADD213PS const_one<>+0(SB), Z1, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z4, Z4
+	VSUBPS    const_one<>+0(SB), Z4, Z4
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VBLENDMPS Z2, Z4, K1, Z4
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x16, Z1, Z0, K1
+	VBLENDMPS Z0, Z4, K1, Z4
+	VMOVUPS   64(DX)(BX*4), Z0
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVUPS     const_expm1_c8<>+0(SB), Z1
+	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
+	VMULPS      Z0, Z0, Z2
+	VFMADD213PS Z0, Z1, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z1, Z3, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z5
+	VFMADD213PS const_one<>+0(SB), Z1, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z5, Z5
+	VSUBPS    const_one<>+0(SB), Z5, Z5
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VBLENDMPS Z2, Z5, K1, Z5
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x16, Z1, Z0, K1
+	VBLENDMPS Z0, Z5, K1, Z5
+	VMOVUPS   128(DX)(BX*4), Z0
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVUPS     const_expm1_c8<>+0(SB), Z1
+	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
+	VMULPS      Z0, Z0, Z2
+	VFMADD213PS Z0, Z1, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z1, Z3, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z6
+	VFMADD213PS const_one<>+0(SB), Z1, Z6
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z6, Z6
+	VSUBPS    const_one<>+0(SB), Z6, Z6
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VBLENDMPS Z2, Z6, K1, Z6
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x16, Z1, Z0, K1
+	VBLENDMPS Z0, Z6, K1, Z6
+	VMOVUPS   192(DX)(BX*4), Z0
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVUPS     const_expm1_c8<>+0(SB), Z1
+	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
+	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
+	VMULPS      Z0, Z0, Z2
+	VFMADD213PS Z0, Z1, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z1, Z3, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z7
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z7
+	VFMADD213PS const_one<>+0(SB), Z1, Z7
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z7, Z7
+	VSUBPS    const_one<>+0(SB), Z7, Z7
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VBLENDMPS Z2, Z7, K1, Z7
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x16, Z1, Z0, K1
+	VBLENDMPS Z0, Z7, K1, Z7
+	VMOVUPS   Z4, (AX)(BX*4)
+	VMOVUPS   Z5, 64(AX)(BX*4)
+	VMOVUPS   Z6, 128(AX)(BX*4)
+	VMOVUPS   Z7, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -3431,16 +6084,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z4
 	VFMADD213PS const_one<>+0(SB), Z1, Z4
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z3, Z1
-	VPSRAD    $0x01, Z1, Z3
-	VPSUBD    Z3, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z3, Z3
-	VPSLLD    $0x17, Z3, Z3
-	VMULPS    Z3, Z4, Z4
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z4, Z4
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z4, Z4
 	VSUBPS    const_one<>+0(SB), Z4, Z4
 	VMOVUPS   const_neg_quarter<>+0(SB), Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
@@ -3493,16 +6138,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z4
 	VFMADD213PS const_one<>+0(SB), Z1, Z4
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z3, Z1
-	VPSRAD    $0x01, Z1, Z3
-	VPSUBD    Z3, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z3, Z3
-	VPSLLD    $0x17, Z3, Z3
-	VMULPS    Z3, Z4, Z4
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z4, Z4
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z4, Z4
 	VSUBPS    const_one<>+0(SB), Z4, Z4
 	VMOVUPS   const_neg_quarter<>+0(SB), Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
@@ -3523,6 +6160,139 @@ TEXT ·ELUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z1, Z2, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z3
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z3
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z3
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z3
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z3
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z3
+	VFMADD213PS const_one<>+0(SB), Z1, Z3
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z3, Z3
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z0
+	VBLENDMPS Z0, Z3, K1, Z3
+	VMOVUPS   64(DX)(BX*4), Z0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z1, Z2, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z4
+	VFMADD213PS const_one<>+0(SB), Z1, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z4, Z4
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z0
+	VBLENDMPS Z0, Z4, K1, Z4
+	VMOVUPS   128(DX)(BX*4), Z0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z1, Z2, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z5
+	VFMADD213PS const_one<>+0(SB), Z1, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z5, Z5
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z0
+	VBLENDMPS Z0, Z5, K1, Z5
+	VMOVUPS   192(DX)(BX*4), Z0
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z1, Z2, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z1, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z6
+	VFMADD213PS const_one<>+0(SB), Z1, Z6
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z6, Z6
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VMOVUPS   const_one<>+0(SB), Z0
+	VBLENDMPS Z0, Z6, K1, Z6
+	VMOVUPS   Z3, (AX)(BX*4)
+	VMOVUPS   Z4, 64(AX)(BX*4)
+	VMOVUPS   Z5, 128(AX)(BX*4)
+	VMOVUPS   Z6, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -3554,16 +6324,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z3
 	VFMADD213PS const_one<>+0(SB), Z1, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z2, Z1
-	VPSRAD    $0x01, Z1, Z2
-	VPSUBD    Z2, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z3, Z3
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z3, Z3
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
 	VMOVUPS   const_one<>+0(SB), Z0
@@ -3602,16 +6364,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z3
 	VFMADD213PS const_one<>+0(SB), Z1, Z3
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z2, Z1
-	VPSRAD    $0x01, Z1, Z2
-	VPSUBD    Z2, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z3, Z3
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z3, Z3
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z3, Z3
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
 	VMOVUPS   const_one<>+0(SB), Z0
@@ -3629,6 +6383,199 @@ TEXT ·GELUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ        CX, SI
+	SUBQ        BX, SI
+	CMPQ        SI, $0x00000040
+	JB          loop
+	VMOVUPS     (DX)(BX*4), Z0
+	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVUPS     const_pos_clamp<>+0(SB), Z2
+	VMINPS      Z1, Z2, Z1
+	VMULPS      Z1, Z1, Z2
+	VMOVUPS     const_gelu_k2<>+0(SB), Z3
+	VFMADD213PS const_gelu_c2<>+0(SB), Z2, Z3
+	VMULPS      Z1, Z3, Z3
+	VORPS       const_sign<>+0(SB), Z3, Z1
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMAXPS  Z1, Z2, Z2
+	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMINPS  Z2, Z1, Z2
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
+	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z4
+	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z4
+	VFMADD213PS const_one<>+0(SB), Z2, Z4
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z4, Z4
+	VADDPS      const_one<>+0(SB), Z4, Z1
+	VMOVUPS     const_one<>+0(SB), Z2
+	VDIVPS      Z1, Z2, Z2
+	VMULPS      Z2, Z4, Z1
+	VXORPS      Z4, Z4, Z4
+	VCMPPS      $0x1d, Z4, Z3, K1
+	VBLENDMPS   Z2, Z1, K1, Z1
+	VMOVUPS     const_neg_clamp<>+0(SB), Z2
+	VMAXPS      Z0, Z2, Z2
+	VMULPS      Z2, Z1, Z1
+	VMOVUPS     64(DX)(BX*4), Z0
+	VMOVUPS     const_neg_clamp<>+0(SB), Z2
+	VMAXPS      Z0, Z2, Z2
+	VMOVUPS     const_pos_clamp<>+0(SB), Z3
+	VMINPS      Z2, Z3, Z2
+	VMULPS      Z2, Z2, Z3
+	VMOVUPS     const_gelu_k2<>+0(SB), Z4
+	VFMADD213PS const_gelu_c2<>+0(SB), Z3, Z4
+	VMULPS      Z2, Z4, Z4
+	VORPS       const_sign<>+0(SB), Z4, Z2
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMAXPS  Z2, Z3, Z3
+	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMINPS  Z3, Z2, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z3, Z2
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
+	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z5
+	VFMADD213PS const_one<>+0(SB), Z3, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z2, Z5, Z5
+	VADDPS      const_one<>+0(SB), Z5, Z2
+	VMOVUPS     const_one<>+0(SB), Z3
+	VDIVPS      Z2, Z3, Z3
+	VMULPS      Z3, Z5, Z2
+	VXORPS      Z5, Z5, Z5
+	VCMPPS      $0x1d, Z5, Z4, K1
+	VBLENDMPS   Z3, Z2, K1, Z2
+	VMOVUPS     const_neg_clamp<>+0(SB), Z3
+	VMAXPS      Z0, Z3, Z3
+	VMULPS      Z3, Z2, Z2
+	VMOVUPS     128(DX)(BX*4), Z0
+	VMOVUPS     const_neg_clamp<>+0(SB), Z3
+	VMAXPS      Z0, Z3, Z3
+	VMOVUPS     const_pos_clamp<>+0(SB), Z4
+	VMINPS      Z3, Z4, Z3
+	VMULPS      Z3, Z3, Z4
+	VMOVUPS     const_gelu_k2<>+0(SB), Z5
+	VFMADD213PS const_gelu_c2<>+0(SB), Z4, Z5
+	VMULPS      Z3, Z5, Z5
+	VORPS       const_sign<>+0(SB), Z5, Z3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z4, Z3, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z6
+	VFMADD213PS const_one<>+0(SB), Z4, Z6
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z3, Z6, Z6
+	VADDPS      const_one<>+0(SB), Z6, Z3
+	VMOVUPS     const_one<>+0(SB), Z4
+	VDIVPS      Z3, Z4, Z4
+	VMULPS      Z4, Z6, Z3
+	VXORPS      Z6, Z6, Z6
+	VCMPPS      $0x1d, Z6, Z5, K1
+	VBLENDMPS   Z4, Z3, K1, Z3
+	VMOVUPS     const_neg_clamp<>+0(SB), Z4
+	VMAXPS      Z0, Z4, Z4
+	VMULPS      Z4, Z3, Z3
+	VMOVUPS     192(DX)(BX*4), Z0
+	VMOVUPS     const_neg_clamp<>+0(SB), Z4
+	VMAXPS      Z0, Z4, Z4
+	VMOVUPS     const_pos_clamp<>+0(SB), Z5
+	VMINPS      Z4, Z5, Z4
+	VMULPS      Z4, Z4, Z5
+	VMOVUPS     const_gelu_k2<>+0(SB), Z6
+	VFMADD213PS const_gelu_c2<>+0(SB), Z5, Z6
+	VMULPS      Z4, Z6, Z6
+	VORPS       const_sign<>+0(SB), Z6, Z4
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z5
+	VMAXPS  Z4, Z5, Z5
+	VMOVUPS const_exp_max<>+0(SB), Z4
+	VMINPS  Z5, Z4, Z5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z5, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z7
+	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z7
+	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z7
+	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z7
+	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z7
+	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z7
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z7
+	VFMADD213PS const_one<>+0(SB), Z5, Z7
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z4, Z7, Z7
+	VADDPS    const_one<>+0(SB), Z7, Z4
+	VMOVUPS   const_one<>+0(SB), Z5
+	VDIVPS    Z4, Z5, Z5
+	VMULPS    Z5, Z7, Z4
+	VXORPS    Z7, Z7, Z7
+	VCMPPS    $0x1d, Z7, Z6, K1
+	VBLENDMPS Z5, Z4, K1, Z4
+	VMOVUPS   const_neg_clamp<>+0(SB), Z5
+	VMAXPS    Z0, Z5, Z5
+	VMULPS    Z5, Z4, Z4
+	VMOVUPS   Z1, (AX)(BX*4)
+	VMOVUPS   Z2, 64(AX)(BX*4)
+	VMOVUPS   Z3, 128(AX)(BX*4)
+	VMOVUPS   Z4, 192(AX)(BX*4)
+	ADDQ      $0x00000040, BX
+	JMP       loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -3669,16 +6616,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z4
 	VFMADD213PS const_one<>+0(SB), Z2, Z4
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z1, Z1
-	VPSRAD    $0x01, Z1, Z2
-	VPSUBD    Z2, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z4, Z4
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z4, Z4
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z4, Z4
 	VADDPS    const_one<>+0(SB), Z4, Z1
 	VMOVUPS   const_one<>+0(SB), Z2
 	VDIVPS    Z1, Z2, Z2
@@ -3732,16 +6671,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z4
 	VFMADD213PS const_one<>+0(SB), Z2, Z4
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Z1, Z1
-	VPSRAD    $0x01, Z1, Z2
-	VPSUBD    Z2, Z1, Z1
-	VPADDD    const_exp_bias<>+0(SB), Z2, Z2
-	VPSLLD    $0x17, Z2, Z2
-	VMULPS    Z2, Z4, Z4
-	VPADDD    const_exp_bias<>+0(SB), Z1, Z1
-	VPSLLD    $0x17, Z1, Z1
-	VMULPS    Z1, Z4, Z4
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z4, Z4
 	VADDPS    const_one<>+0(SB), Z4, Z1
 	VMOVUPS   const_one<>+0(SB), Z2
 	VDIVPS    Z1, Z2, Z2
@@ -3765,6 +6696,211 @@ TEXT ·GELUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+
+	// Unrolled loop: 4×16 elements per iteration.
+loopu:
+	MOVQ        CX, SI
+	SUBQ        BX, SI
+	CMPQ        SI, $0x00000040
+	JB          loop
+	VMOVUPS     (DX)(BX*4), Z0
+	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z1, Z0, Z1
+	VMULPS      Z1, Z1, Z0
+	VMOVUPS     const_gelu_k2<>+0(SB), Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
+	VORPS       const_sign<>+0(SB), Z2, Z3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMAXPS  Z3, Z4, Z4
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMINPS  Z4, Z3, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z5
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
+	VFMADD213PS const_one<>+0(SB), Z4, Z5
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z3, Z5, Z5
+	VADDPS      const_one<>+0(SB), Z5, Z3
+	VMOVUPS     const_one<>+0(SB), Z4
+	VDIVPS      Z3, Z4, Z4
+	VMULPS      Z4, Z5, Z3
+	VXORPS      Z6, Z6, Z6
+	VCMPPS      $0x1d, Z6, Z2, K1
+	VBLENDMPS   Z4, Z3, K1, Z3
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
+	VMULPS      Z4, Z5, Z0
+	VMULPS      Z4, Z0, Z0
+	VFMADD231PS Z2, Z0, Z3
+	VMOVUPS     64(DX)(BX*4), Z0
+	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z1, Z0, Z1
+	VMULPS      Z1, Z1, Z0
+	VMOVUPS     const_gelu_k2<>+0(SB), Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
+	VORPS       const_sign<>+0(SB), Z2, Z4
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z5
+	VMAXPS  Z4, Z5, Z5
+	VMOVUPS const_exp_max<>+0(SB), Z4
+	VMINPS  Z5, Z4, Z5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z5, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
+	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
+	VFMADD213PS const_one<>+0(SB), Z5, Z6
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z4, Z6, Z6
+	VADDPS      const_one<>+0(SB), Z6, Z4
+	VMOVUPS     const_one<>+0(SB), Z5
+	VDIVPS      Z4, Z5, Z5
+	VMULPS      Z5, Z6, Z4
+	VXORPS      Z7, Z7, Z7
+	VCMPPS      $0x1d, Z7, Z2, K1
+	VBLENDMPS   Z5, Z4, K1, Z4
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
+	VMULPS      Z5, Z6, Z0
+	VMULPS      Z5, Z0, Z0
+	VFMADD231PS Z2, Z0, Z4
+	VMOVUPS     128(DX)(BX*4), Z0
+	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z1, Z0, Z1
+	VMULPS      Z1, Z1, Z0
+	VMOVUPS     const_gelu_k2<>+0(SB), Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
+	VORPS       const_sign<>+0(SB), Z2, Z5
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z6
+	VMAXPS  Z5, Z6, Z6
+	VMOVUPS const_exp_max<>+0(SB), Z5
+	VMINPS  Z6, Z5, Z6
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z6, Z5
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS const_ln2hi<>+0(SB), Z5, Z6
+	VFNMADD231PS const_ln2lo<>+0(SB), Z5, Z6
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z7
+	VFMADD213PS const_exp_c6<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c5<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c4<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c3<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c2<>+0(SB), Z6, Z7
+	VFMADD213PS const_exp_c1<>+0(SB), Z6, Z7
+	VFMADD213PS const_one<>+0(SB), Z6, Z7
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z5, Z7, Z7
+	VADDPS      const_one<>+0(SB), Z7, Z5
+	VMOVUPS     const_one<>+0(SB), Z6
+	VDIVPS      Z5, Z6, Z6
+	VMULPS      Z6, Z7, Z5
+	VXORPS      Z8, Z8, Z8
+	VCMPPS      $0x1d, Z8, Z2, K1
+	VBLENDMPS   Z6, Z5, K1, Z5
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
+	VMULPS      Z6, Z7, Z0
+	VMULPS      Z6, Z0, Z0
+	VFMADD231PS Z2, Z0, Z5
+	VMOVUPS     192(DX)(BX*4), Z0
+	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z1, Z0, Z1
+	VMULPS      Z1, Z1, Z0
+	VMOVUPS     const_gelu_k2<>+0(SB), Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
+	VORPS       const_sign<>+0(SB), Z2, Z6
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Z7
+	VMAXPS  Z6, Z7, Z7
+	VMOVUPS const_exp_max<>+0(SB), Z6
+	VMINPS  Z7, Z6, Z7
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Z7, Z6
+	VRNDSCALEPS  $0x00, Z6, Z6
+	VFNMADD231PS const_ln2hi<>+0(SB), Z6, Z7
+	VFNMADD231PS const_ln2lo<>+0(SB), Z6, Z7
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Z8
+	VFMADD213PS const_exp_c6<>+0(SB), Z7, Z8
+	VFMADD213PS const_exp_c5<>+0(SB), Z7, Z8
+	VFMADD213PS const_exp_c4<>+0(SB), Z7, Z8
+	VFMADD213PS const_exp_c3<>+0(SB), Z7, Z8
+	VFMADD213PS const_exp_c2<>+0(SB), Z7, Z8
+	VFMADD213PS const_exp_c1<>+0(SB), Z7, Z8
+	VFMADD213PS const_one<>+0(SB), Z7, Z8
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z6, Z8, Z8
+	VADDPS      const_one<>+0(SB), Z8, Z6
+	VMOVUPS     const_one<>+0(SB), Z7
+	VDIVPS      Z6, Z7, Z7
+	VMULPS      Z7, Z8, Z6
+	VXORPS      Z9, Z9, Z9
+	VCMPPS      $0x1d, Z9, Z2, K1
+	VBLENDMPS   Z7, Z6, K1, Z6
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
+	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMULPS      Z1, Z2, Z2
+	VMULPS      Z7, Z8, Z0
+	VMULPS      Z7, Z0, Z0
+	VFMADD231PS Z2, Z0, Z6
+	VMOVUPS     Z3, (AX)(BX*4)
+	VMOVUPS     Z4, 64(AX)(BX*4)
+	VMOVUPS     Z5, 128(AX)(BX*4)
+	VMOVUPS     Z6, 192(AX)(BX*4)
+	ADDQ        $0x00000040, BX
+	JMP         loopu
 
 	// Main loop: 16 elements per iteration.
 loop:
@@ -3805,16 +6941,8 @@ loop:
 	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
 	VFMADD213PS const_one<>+0(SB), Z4, Z5
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Z3, Z3
-	VPSRAD      $0x01, Z3, Z4
-	VPSUBD      Z4, Z3, Z3
-	VPADDD      const_exp_bias<>+0(SB), Z4, Z4
-	VPSLLD      $0x17, Z4, Z4
-	VMULPS      Z4, Z5, Z5
-	VPADDD      const_exp_bias<>+0(SB), Z3, Z3
-	VPSLLD      $0x17, Z3, Z3
-	VMULPS      Z3, Z5, Z5
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z3, Z5, Z5
 	VADDPS      const_one<>+0(SB), Z5, Z3
 	VMOVUPS     const_one<>+0(SB), Z4
 	VDIVPS      Z3, Z4, Z4
@@ -3871,16 +6999,8 @@ tail:
 	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
 	VFMADD213PS const_one<>+0(SB), Z4, Z5
 
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Z3, Z3
-	VPSRAD      $0x01, Z3, Z4
-	VPSUBD      Z4, Z3, Z3
-	VPADDD      const_exp_bias<>+0(SB), Z4, Z4
-	VPSLLD      $0x17, Z4, Z4
-	VMULPS      Z4, Z5, Z5
-	VPADDD      const_exp_bias<>+0(SB), Z3, Z3
-	VPSLLD      $0x17, Z3, Z3
-	VMULPS      Z3, Z5, Z5
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z3, Z5, Z5
 	VADDPS      const_one<>+0(SB), Z5, Z3
 	VMOVUPS     const_one<>+0(SB), Z4
 	VDIVPS      Z3, Z4, Z4

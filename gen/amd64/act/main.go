@@ -90,7 +90,12 @@ func main() {
 	declare()
 	for _, a := range vec.Both {
 		for _, k := range kernels {
-			a.Elementwise(k.name, vec.Unary,
+			// Two or four vectors per iteration: the exp chains are long.
+			unroll := 2
+			if a.AVX512 {
+				unroll = 4
+			}
+			a.ElementwiseUnrolled(unroll, k.name, vec.Unary,
 				[]string{k.name + "{ISA} sets dst[i] = " + k.doc + "(x[i]) (package kernel), by the same",
 					"sequence of operations. The caller checks len(dst) == len(x)."},
 				"dst", []string{"x"}, nil,

@@ -66,6 +66,14 @@ func (a *ISA) Exp(x VecVirtual) VecVirtual {
 		VFMADD213PS(expC[k], t, p)
 	}
 	VFMADD213PS(One, t, p)
+	if a.AVX512 {
+		// VSCALEFPS rounds p·2ⁿ once, as the two exact-exponent scalings
+		// do: for n ≥ −150 the first of them is exact, so only the
+		// second rounds (see kernel.exp32). One instruction for nine.
+		Comment("p · 2ⁿ, rounded once (the two scalings of exp32)")
+		VSCALEFPS(n, p, p)
+		return p
+	}
 	Comment("p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)")
 	ni := a.Vec()
 	VCVTPS2DQ(n, ni)

@@ -215,6 +215,15 @@ const Unary = "func(dst, x []float32)"
 // slices' lengths are checked by the Go wrapper; the loop runs over
 // len(out).
 func (a *ISA) Elementwise(name, sig string, doc []string, out string, ins, scalars []string, body func(in, sc []VecVirtual) VecVirtual) {
+	a.ElementwiseUnrolled(1, name, sig, doc, out, ins, scalars, body)
+}
+
+// ElementwiseUnrolled is [ISA.Elementwise] with a first loop that runs the
+// body on u vectors per iteration: for long dependency chains (the exp
+// sequence) it puts u independent chains side by side, so the core need
+// not find them across iterations. Every element still gets the same
+// sequence of operations.
+func (a *ISA) ElementwiseUnrolled(u int, name, sig string, doc []string, out string, ins, scalars []string, body func(in, sc []VecVirtual) VecVirtual) {
 	TEXT(name+a.Name, NOSPLIT, sig)
 	a.Doc(doc...)
 	Pragma("noescape")
@@ -237,14 +246,35 @@ func (a *ISA) Elementwise(name, sig string, doc []string, out string, ins, scala
 	}
 	idx := GP64()
 	XORQ(idx, idx)
+	rem := GP64()
+	in := make([]VecVirtual, len(ins))
+	if u > 1 {
+		Comment(fmt.Sprintf("Unrolled loop: %d×%d elements per iteration.", u, a.Lanes))
+		Label("loopu")
+		MOVQ(n, rem)
+		SUBQ(idx, rem)
+		CMPQ(rem, U32(u*a.Lanes))
+		JB(LabelRef("loop"))
+		res := make([]VecVirtual, u)
+		for k := range u {
+			for i := range ins {
+				in[i] = a.Vec()
+				VMOVUPS(Mem{Base: ptrs[i], Index: idx, Scale: 4, Disp: 4 * k * a.Lanes}, in[i])
+			}
+			res[k] = body(in, sc)
+		}
+		for k := range u {
+			VMOVUPS(res[k], Mem{Base: dst, Index: idx, Scale: 4, Disp: 4 * k * a.Lanes})
+		}
+		ADDQ(U32(u*a.Lanes), idx)
+		JMP(LabelRef("loopu"))
+	}
 	Comment(fmt.Sprintf("Main loop: %d elements per iteration.", a.Lanes))
 	Label("loop")
-	rem := GP64()
 	MOVQ(n, rem)
 	SUBQ(idx, rem)
 	CMPQ(rem, U32(a.Lanes))
 	JB(LabelRef("tail"))
-	in := make([]VecVirtual, len(ins))
 	for i := range ins {
 		in[i] = a.Vec()
 		VMOVUPS(Mem{Base: ptrs[i], Index: idx, Scale: 4}, in[i])
