@@ -80,13 +80,13 @@ func deriv2(a kernel.Activation, x float64) float64 {
 
 // deriv2From sets d2 = f″(z) reusing what the forward pass already has:
 // y = f(z) and d1 = f′(z), with tmp as scratch, so only SiLU and softplus
-// need one more vector kernel (σ′ or σ) and none needs a scalar
-// transcendental, except GELU, which falls back to actDeriv2:
+// need one more transcendental vector kernel (σ′) and none needs a scalar
+// one, except GELU, which falls back to actDeriv2:
 //
 //	tanh      f″ = −2·y·d1
 //	sigmoid   f″ = d1·(1 − 2y)
 //	softplus  f″ = σ′(z)
-//	silu      f″ = σ′(z)·(2 − z·(2σ(z) − 1))
+//	silu      f″ = σ′(z)·(2 + z − 2y)  (= σ′(z)·(2 − z·(2σ(z) − 1)))
 //	elu       f″ = d1 for z ≤ 0 (eᶻ), 0 above
 //
 // The products lose nothing to cancellation except where f″ crosses zero,
@@ -96,9 +96,8 @@ func deriv2From(impl kernel.Impl, a kernel.Activation, d2, z, y, d1, tmp []float
 	z, y, d1, tmp = z[:n], y[:n], d1[:n], tmp[:n]
 	switch a {
 	case kernel.Tanh:
-		for i := range d2 {
-			d2[i] = -2 * y[i] * d1[i]
-		}
+		impl.Mul(d2, y, d1)
+		impl.Scale(-2, d2) // exact: the same bits as (−2y)·d1
 	case kernel.Sigmoid:
 		for i := range d2 {
 			d2[i] = d1[i] * (1 - 2*y[i])
@@ -106,11 +105,12 @@ func deriv2From(impl kernel.Impl, a kernel.Activation, d2, z, y, d1, tmp []float
 	case kernel.Softplus:
 		impl.ActDeriv(kernel.Sigmoid, d2, z)
 	case kernel.SiLU:
-		impl.ActDeriv(kernel.Sigmoid, d2, z)
-		impl.Act(kernel.Sigmoid, tmp, z)
-		for i := range d2 {
-			d2[i] *= 2 - z[i]*(2*tmp[i]-1)
-		}
+		// y = z·σ(z), so 2 − z(2σ − 1) = 2 + z − 2y: no σ(z) needed.
+		impl.ActDeriv(kernel.Sigmoid, tmp, z)
+		copy(d2, z)
+		impl.Axpy(-2, y, d2) // z − 2y, rounded once
+		impl.Mul(d2, d2, tmp)
+		impl.Axpy(2, tmp, d2) // σ′·(z − 2y) + 2σ′
 	case kernel.ELU:
 		for i, v := range z {
 			d2[i] = d1[i]

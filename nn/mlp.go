@@ -449,7 +449,8 @@ func (m *Model) setBasisTangents(w *work) {
 
 // forward runs the primal pass over rows 0..n−1 of w.a[0] and the tangent
 // pass over the k tangent blocks. With deriv it keeps σ' (and σ” when
-// there are tangents) for a backward pass.
+// there are tangents) for a backward pass; then the tangent rows of w.z
+// hold σ”(z)⊙ż rather than ż, the only form in which backward uses them.
 func (m *Model) forward(w *work, deriv bool) {
 	n, k := w.n, w.k
 	for l, ly := range m.layers {
@@ -479,9 +480,13 @@ func (m *Model) forward(w *work, deriv bool) {
 			copy(yt, ztd)
 			continue
 		}
-		d1 := w.d1[l]
+		d1, d2 := w.d1[l][:n*width], w.d2[l][:n*width]
 		for b := range k {
-			mulInto(yt[b*n*width:(b+1)*n*width], d1, ztd[b*n*width:(b+1)*n*width])
+			ztb := ztd[b*n*width : (b+1)*n*width]
+			m.impl.Mul(yt[b*n*width:(b+1)*n*width], d1, ztb)
+			if deriv {
+				m.impl.Mul(ztb, d2, ztb)
+			}
 		}
 	}
 }
@@ -500,20 +505,20 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		if ly.act != kernel.Identity {
 			gd := g.Data[:rows*width]
 			gp := gd[:n*width]
-			d1, d2 := w.d1[l], w.d2[l]
-			if k == 0 {
-				mulInPlace(gp, d1)
-			} else {
-				// Primal adjoint first, while the tangent adjoints are intact:
-				// z̄ = σ'·ā + Σ_b σ''·ż_b·ȧ_b, then ż̄_b = σ'·ȧ_b.
-				mulInPlace(gp, d1)
+			d1 := w.d1[l][:n*width]
+			// Primal adjoint first, while the tangent adjoints are intact:
+			// z̄ = σ'⊙ā + Σ_b (σ”⊙ż_b)⊙ȧ_b (forward left σ”⊙ż_b in the
+			// tangent rows of w.z), then ż̄_b = σ'⊙ȧ_b.
+			m.impl.Mul(gp, gp, d1)
+			if k > 0 {
 				zt := w.z[l].Data[n*width : rows*width]
 				gt := gd[n*width:]
 				for b := range k {
-					fmaProd(gp, d2, zt[b*n*width:(b+1)*n*width], gt[b*n*width:(b+1)*n*width])
+					m.impl.MulAdd(gp, zt[b*n*width:(b+1)*n*width], gt[b*n*width:(b+1)*n*width])
 				}
 				for b := range k {
-					mulInPlace(gt[b*n*width:(b+1)*n*width], d1)
+					gtb := gt[b*n*width : (b+1)*n*width]
+					m.impl.Mul(gtb, gtb, d1)
 				}
 			}
 		}
@@ -528,28 +533,5 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		if l > 0 || input {
 			f32.GemmWith(m.impl, 1, false, false, 1, g, ly.w, 0, w.g[l])
 		}
-	}
-}
-
-func mulInto(dst, a, b []float32) {
-	b = b[:len(dst)]
-	a = a[:len(dst)]
-	for i := range dst {
-		dst[i] = a[i] * b[i]
-	}
-}
-
-func mulInPlace(dst, a []float32) {
-	a = a[:len(dst)]
-	for i := range dst {
-		dst[i] *= a[i]
-	}
-}
-
-// fmaProd sets dst[i] += a[i]·b[i]·c[i].
-func fmaProd(dst, a, b, c []float32) {
-	a, b, c = a[:len(dst)], b[:len(dst)], c[:len(dst)]
-	for i := range dst {
-		dst[i] += a[i] * b[i] * c[i]
 	}
 }
