@@ -145,6 +145,7 @@ func (l ExactSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) flo
 	m.setScale(w)
 	m.setInput(w, x, true, l.Cond)
 	m.setBasisTangents(w)
+	w.trace = true // only ∂y_j/∂x_j enters, and its adjoint is one-hot
 	m.forward(w, true)
 	m.scores(w)
 	L := len(m.layers)

@@ -307,6 +307,15 @@ type work struct {
 	tmp  []float32    // n × widest layer, scratch
 	buf  [][]float32  // backing arrays, by slot
 
+	// basis says tangent b is e_b (setBasisTangents), so the first
+	// layer's tangent pre-activations are columns of W and its weight
+	// gradient from the tangent rows is a sum of rows. trace says the
+	// loss uses only the diagonal ∂y_b/∂x_b of the output Jacobian (with
+	// basis, k = d and an identity output layer): forward computes only
+	// that entry of each tangent's output row, and the tangent rows of
+	// the output adjoint hold one value each, at column b of block b.
+	basis, trace bool
+
 	cond  []float32 // n conditioning values
 	scale []float32 // n output scales
 	feat  []float32 // conditioning features of one value
@@ -329,6 +338,7 @@ func grow[T any](s []T, n int) []T {
 func (w *work) prepare(m *Model, n, k int) {
 	L := len(m.layers)
 	w.n, w.k = n, k
+	w.basis, w.trace = false, false
 	rows := (1 + k) * n
 	if len(w.a) != L+1 {
 		w.a = make([]f32.Matrix, L+1)
@@ -432,6 +442,7 @@ func (m *Model) setTangents(w *work) {
 		copy(row[:d], w.v[(r-w.n)*d:(r-w.n+1)*d])
 		clear(row[d:])
 	}
+	w.basis = false
 }
 
 // setBasisTangents writes tangent b = e_b for b < d (w.k must be d).
@@ -445,6 +456,13 @@ func (m *Model) setBasisTangents(w *work) {
 			row[b] = 1
 		}
 	}
+	w.basis = true
+}
+
+// traceOnly reports whether forward and backward may use w.trace's
+// shortcut on the model's output layer.
+func (m *Model) traceOnly(w *work) bool {
+	return w.trace && w.basis && w.k == m.cfg.Dim && m.layers[len(m.layers)-1].act == kernel.Identity
 }
 
 // forward runs the primal pass over rows 0..n−1 of w.a[0] and the tangent
@@ -473,7 +491,32 @@ func (m *Model) forward(w *work, deriv bool) {
 		}
 		at := w.a[l].Slice(n, (1+k)*n)
 		zt := w.z[l].Slice(n, (1+k)*n)
-		f32.GemmWith(m.impl, 1, false, true, 1, at, ly.w, 0, zt)
+		switch {
+		case l == 0 && w.basis:
+			// ż = W·e_b: column b of W in every row of block b, the
+			// value the GEMM's chain of fused multiply-adds gives.
+			col := w.tmp[:width]
+			for b := range k {
+				for j := range col {
+					col[j] = ly.w.Data[j*ly.w.Stride+b]
+				}
+				for r := (1 + b) * n; r < (2+b)*n; r++ {
+					copy(zt.Data[(r-n)*width:(r-n+1)*width], col)
+				}
+			}
+		case l == len(m.layers)-1 && m.traceOnly(w):
+			// Only ẏ_b[b] = ȧ_b·W[b, :], for the trace (identity output).
+			y := w.a[l+1]
+			for b := range k {
+				wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
+				for r := (1 + b) * n; r < (2+b)*n; r++ {
+					y.Data[r*y.Stride+b] = m.impl.Dot(at.Data[(r-n)*at.Stride:(r-n)*at.Stride+at.Cols], wb)
+				}
+			}
+			continue
+		default:
+			f32.GemmWith(m.impl, 1, false, true, 1, at, ly.w, 0, zt)
+		}
 		yt := w.a[l+1].Data[n*width : (1+k)*n*width]
 		ztd := zt.Data[:k*n*width]
 		if identity {
@@ -522,16 +565,63 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 				}
 			}
 		}
+		// The shortcuts below skip products with the zeros of one-hot
+		// rows; each element is the same chain of fused multiply-adds,
+		// in the same order, as the GEMM over all rows would compute.
+		top := l == len(m.layers)-1 && m.traceOnly(w)
+		first := l == 0 && w.basis && k > 0
 		if grad != nil {
 			gw := f32.Matrix{Rows: ly.w.Rows, Cols: ly.w.Cols, Stride: ly.w.Cols, Data: grad[ly.woff : ly.woff+len(ly.w.Data)]}
-			f32.GemmWith(m.impl, 1, true, false, 1, g, w.a[l], 1, gw)
+			switch {
+			case top:
+				// Tangent row r of block b adds ḡ[r][b]·a[r] to row b of ∂W.
+				f32.GemmWith(m.impl, 1, true, false, 1, g.Slice(0, n), w.a[l].Slice(0, n), 1, gw)
+				a := w.a[l]
+				for b := range k {
+					gwb := gw.Data[b*gw.Stride : b*gw.Stride+gw.Cols]
+					for r := (1 + b) * n; r < (2+b)*n; r++ {
+						m.impl.Axpy(g.Data[r*g.Stride+b], a.Data[r*a.Stride:r*a.Stride+a.Cols], gwb)
+					}
+				}
+			case first:
+				// Tangent row r of block b adds ḡ[r] to column b of ∂W.
+				f32.GemmWith(m.impl, 1, true, false, 1, g.Slice(0, n), w.a[l].Slice(0, n), 1, gw)
+				col := w.tmp[:width]
+				for b := range k {
+					for j := range col {
+						col[j] = gw.Data[j*gw.Stride+b]
+					}
+					for r := (1 + b) * n; r < (2+b)*n; r++ {
+						m.impl.Axpy(1, g.Data[r*g.Stride:r*g.Stride+width], col)
+					}
+					for j, v := range col {
+						gw.Data[j*gw.Stride+b] = v
+					}
+				}
+			default:
+				f32.GemmWith(m.impl, 1, true, false, 1, g, w.a[l], 1, gw)
+			}
 			gb := grad[ly.boff : ly.boff+width]
 			for i := range n {
 				m.impl.Axpy(1, g.Data[i*width:(i+1)*width], gb)
 			}
 		}
 		if l > 0 || input {
-			f32.GemmWith(m.impl, 1, false, false, 1, g, ly.w, 0, w.g[l])
+			if top {
+				// Tangent row r of block b of ā is ḡ[r][b]·W[b, :].
+				f32.GemmWith(m.impl, 1, false, false, 1, g.Slice(0, n), ly.w, 0, w.g[l].Slice(0, n))
+				gl := w.g[l]
+				for b := range k {
+					wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
+					for r := (1 + b) * n; r < (2+b)*n; r++ {
+						row := gl.Data[r*gl.Stride : r*gl.Stride+gl.Cols]
+						copy(row, wb)
+						m.impl.Scale(g.Data[r*g.Stride+b], row)
+					}
+				}
+			} else {
+				f32.GemmWith(m.impl, 1, false, false, 1, g, ly.w, 0, w.g[l])
+			}
 		}
 	}
 }
