@@ -3622,7 +3622,9 @@ TEXT ·ReLUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ      CX, SI
@@ -3682,6 +3684,10 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	JMP start
+
 // func ReLUDerivAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·ReLUDerivAVX512(SB), NOSPLIT, $0-48
@@ -3689,7 +3695,9 @@ TEXT ·ReLUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ      CX, SI
@@ -3699,35 +3707,35 @@ loopu:
 	VMOVUPS   (DX)(BX*4), Z0
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVAPS   Z4, Z3
 	VBLENDMPS Z3, Z1, K1, Z2
 	VCMPPS    $0x03, Z0, Z0, K1
 	VBLENDMPS Z0, Z2, K1, Z2
 	VMOVUPS   64(DX)(BX*4), Z0
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z3
-	VBLENDMPS Z3, Z1, K1, Z4
-	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z4, K1, Z4
-	VMOVUPS   128(DX)(BX*4), Z0
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVAPS   Z4, Z3
 	VBLENDMPS Z3, Z1, K1, Z5
 	VCMPPS    $0x03, Z0, Z0, K1
 	VBLENDMPS Z0, Z5, K1, Z5
-	VMOVUPS   192(DX)(BX*4), Z0
+	VMOVUPS   128(DX)(BX*4), Z0
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVAPS   Z4, Z3
 	VBLENDMPS Z3, Z1, K1, Z6
 	VCMPPS    $0x03, Z0, Z0, K1
 	VBLENDMPS Z0, Z6, K1, Z6
+	VMOVUPS   192(DX)(BX*4), Z0
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VMOVAPS   Z4, Z3
+	VBLENDMPS Z3, Z1, K1, Z7
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z7, K1, Z7
 	VMOVUPS   Z2, (AX)(BX*4)
-	VMOVUPS   Z4, 64(AX)(BX*4)
-	VMOVUPS   Z5, 128(AX)(BX*4)
-	VMOVUPS   Z6, 192(AX)(BX*4)
+	VMOVUPS   Z5, 64(AX)(BX*4)
+	VMOVUPS   Z6, 128(AX)(BX*4)
+	VMOVUPS   Z7, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -3740,11 +3748,11 @@ loop:
 	VMOVUPS   (DX)(BX*4), Z0
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VBLENDMPS Z2, Z1, K1, Z7
+	VMOVAPS   Z4, Z2
+	VBLENDMPS Z2, Z1, K1, Z8
 	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z7, K1, Z7
-	VMOVUPS   Z7, (AX)(BX*4)
+	VBLENDMPS Z0, Z8, K1, Z8
+	VMOVUPS   Z8, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -3757,15 +3765,20 @@ tail:
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
-	VMOVUPS   const_one<>+0(SB), Z2
-	VBLENDMPS Z2, Z1, K2, Z8
+	VMOVAPS   Z4, Z2
+	VBLENDMPS Z2, Z1, K2, Z9
 	VCMPPS    $0x03, Z0, Z0, K2
-	VBLENDMPS Z0, Z8, K2, Z8
-	VMOVUPS   Z8, K1, (AX)(BX*4)
+	VBLENDMPS Z0, Z9, K2, Z9
+	VMOVUPS   Z9, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
 	RET
+
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_one<>+0(SB), Z4
+	JMP     start
 
 // func LeakyReLUAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
@@ -3774,7 +3787,9 @@ TEXT ·LeakyReLUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ      CX, SI
@@ -3782,29 +3797,29 @@ loopu:
 	CMPQ      SI, $0x00000040
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Z0
-	VMULPS    const_leaky_slope<>+0(SB), Z0, Z1
-	VXORPS    Z2, Z2, Z2
-	VCMPPS    $0x16, Z2, Z0, K1
-	VBLENDMPS Z0, Z1, K1, Z1
-	VMOVUPS   64(DX)(BX*4), Z0
-	VMULPS    const_leaky_slope<>+0(SB), Z0, Z2
+	VMULPS    Z2, Z0, Z1
 	VXORPS    Z3, Z3, Z3
 	VCMPPS    $0x16, Z3, Z0, K1
-	VBLENDMPS Z0, Z2, K1, Z2
-	VMOVUPS   128(DX)(BX*4), Z0
-	VMULPS    const_leaky_slope<>+0(SB), Z0, Z3
+	VBLENDMPS Z0, Z1, K1, Z1
+	VMOVUPS   64(DX)(BX*4), Z0
+	VMULPS    Z2, Z0, Z3
 	VXORPS    Z4, Z4, Z4
 	VCMPPS    $0x16, Z4, Z0, K1
 	VBLENDMPS Z0, Z3, K1, Z3
-	VMOVUPS   192(DX)(BX*4), Z0
-	VMULPS    const_leaky_slope<>+0(SB), Z0, Z4
+	VMOVUPS   128(DX)(BX*4), Z0
+	VMULPS    Z2, Z0, Z4
 	VXORPS    Z5, Z5, Z5
 	VCMPPS    $0x16, Z5, Z0, K1
 	VBLENDMPS Z0, Z4, K1, Z4
+	VMOVUPS   192(DX)(BX*4), Z0
+	VMULPS    Z2, Z0, Z5
+	VXORPS    Z6, Z6, Z6
+	VCMPPS    $0x16, Z6, Z0, K1
+	VBLENDMPS Z0, Z5, K1, Z5
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z2, 64(AX)(BX*4)
-	VMOVUPS   Z3, 128(AX)(BX*4)
-	VMOVUPS   Z4, 192(AX)(BX*4)
+	VMOVUPS   Z3, 64(AX)(BX*4)
+	VMOVUPS   Z4, 128(AX)(BX*4)
+	VMOVUPS   Z5, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -3815,9 +3830,9 @@ loop:
 	CMPQ      SI, $0x00000010
 	JB        tail
 	VMOVUPS   (DX)(BX*4), Z0
-	VMULPS    const_leaky_slope<>+0(SB), Z0, Z1
-	VXORPS    Z2, Z2, Z2
-	VCMPPS    $0x16, Z2, Z0, K1
+	VMULPS    Z2, Z0, Z1
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x16, Z3, Z0, K1
 	VBLENDMPS Z0, Z1, K1, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
@@ -3830,7 +3845,7 @@ tail:
 	LEAQ      tail_k<>+0(SB), CX
 	KMOVW     (CX)(SI*2), K1
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
-	VMULPS    const_leaky_slope<>+0(SB), Z0, Z1
+	VMULPS    Z2, Z0, Z1
 	VXORPS    Z2, Z2, Z2
 	VCMPPS    $0x16, Z2, Z0, K2
 	VBLENDMPS Z0, Z1, K2, Z1
@@ -3840,6 +3855,11 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_leaky_slope<>+0(SB), Z2
+	JMP     start
+
 // func LeakyReLUDerivAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·LeakyReLUDerivAVX512(SB), NOSPLIT, $0-48
@@ -3847,7 +3867,9 @@ TEXT ·LeakyReLUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ      CX, SI
@@ -3855,41 +3877,41 @@ loopu:
 	CMPQ      SI, $0x00000040
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Z0
-	VMOVUPS   const_leaky_slope<>+0(SB), Z1
-	VXORPS    Z2, Z2, Z2
-	VCMPPS    $0x1e, Z2, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VBLENDMPS Z2, Z1, K1, Z1
+	VMOVAPS   Z2, Z1
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x1e, Z3, Z0, K1
+	VMOVAPS   Z4, Z3
+	VBLENDMPS Z3, Z1, K1, Z1
 	VCMPPS    $0x03, Z0, Z0, K1
 	VBLENDMPS Z0, Z1, K1, Z1
 	VMOVUPS   64(DX)(BX*4), Z0
-	VMOVUPS   const_leaky_slope<>+0(SB), Z2
-	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x1e, Z3, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z3
-	VBLENDMPS Z3, Z2, K1, Z2
-	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z2, K1, Z2
-	VMOVUPS   128(DX)(BX*4), Z0
-	VMOVUPS   const_leaky_slope<>+0(SB), Z3
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x1e, Z4, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z4
-	VBLENDMPS Z4, Z3, K1, Z3
-	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z3, K1, Z3
-	VMOVUPS   192(DX)(BX*4), Z0
-	VMOVUPS   const_leaky_slope<>+0(SB), Z4
+	VMOVAPS   Z2, Z3
 	VXORPS    Z5, Z5, Z5
 	VCMPPS    $0x1e, Z5, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z5
-	VBLENDMPS Z5, Z4, K1, Z4
+	VMOVAPS   Z4, Z5
+	VBLENDMPS Z5, Z3, K1, Z3
 	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z4, K1, Z4
+	VBLENDMPS Z0, Z3, K1, Z3
+	VMOVUPS   128(DX)(BX*4), Z0
+	VMOVAPS   Z2, Z5
+	VXORPS    Z6, Z6, Z6
+	VCMPPS    $0x1e, Z6, Z0, K1
+	VMOVAPS   Z4, Z6
+	VBLENDMPS Z6, Z5, K1, Z5
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z5, K1, Z5
+	VMOVUPS   192(DX)(BX*4), Z0
+	VMOVAPS   Z2, Z6
+	VXORPS    Z7, Z7, Z7
+	VCMPPS    $0x1e, Z7, Z0, K1
+	VMOVAPS   Z4, Z7
+	VBLENDMPS Z7, Z6, K1, Z6
+	VCMPPS    $0x03, Z0, Z0, K1
+	VBLENDMPS Z0, Z6, K1, Z6
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z2, 64(AX)(BX*4)
-	VMOVUPS   Z3, 128(AX)(BX*4)
-	VMOVUPS   Z4, 192(AX)(BX*4)
+	VMOVUPS   Z3, 64(AX)(BX*4)
+	VMOVUPS   Z5, 128(AX)(BX*4)
+	VMOVUPS   Z6, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -3900,11 +3922,11 @@ loop:
 	CMPQ      SI, $0x00000010
 	JB        tail
 	VMOVUPS   (DX)(BX*4), Z0
-	VMOVUPS   const_leaky_slope<>+0(SB), Z1
-	VXORPS    Z2, Z2, Z2
-	VCMPPS    $0x1e, Z2, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VBLENDMPS Z2, Z1, K1, Z1
+	VMOVAPS   Z2, Z1
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x1e, Z3, Z0, K1
+	VMOVAPS   Z4, Z3
+	VBLENDMPS Z3, Z1, K1, Z1
 	VCMPPS    $0x03, Z0, Z0, K1
 	VBLENDMPS Z0, Z1, K1, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
@@ -3918,10 +3940,10 @@ tail:
 	LEAQ      tail_k<>+0(SB), CX
 	KMOVW     (CX)(SI*2), K1
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
-	VMOVUPS   const_leaky_slope<>+0(SB), Z1
+	VMOVAPS   Z2, Z1
 	VXORPS    Z2, Z2, Z2
 	VCMPPS    $0x1e, Z2, Z0, K2
-	VMOVUPS   const_one<>+0(SB), Z2
+	VMOVAPS   Z4, Z2
 	VBLENDMPS Z2, Z1, K2, Z1
 	VCMPPS    $0x03, Z0, Z0, K2
 	VBLENDMPS Z0, Z1, K2, Z1
@@ -3931,6 +3953,12 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_leaky_slope<>+0(SB), Z2
+	VMOVUPS const_one<>+0(SB), Z4
+	JMP     start
+
 // func SigmoidAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·SigmoidAVX512(SB), NOSPLIT, $0-48
@@ -3938,7 +3966,9 @@ TEXT ·SigmoidAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -3946,145 +3976,145 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z1
+	VORPS   Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z5, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z17
+	VFMADD213PS Z10, Z3, Z17
+	VFMADD213PS Z11, Z3, Z17
+	VFMADD213PS Z12, Z3, Z17
+	VFMADD213PS Z13, Z3, Z17
+	VFMADD213PS Z14, Z3, Z17
+	VFMADD213PS Z15, Z3, Z17
+	VFMADD213PS Z16, Z3, Z17
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z3, Z3
-	VADDPS    const_one<>+0(SB), Z3, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z3, Z1
-	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x1d, Z3, Z0, K1
-	VBLENDMPS Z2, Z1, K1, Z1
+	VSCALEFPS Z1, Z17, Z17
+	VADDPS    Z16, Z17, Z1
+	VMOVAPS   Z16, Z3
+	VDIVPS    Z1, Z3, Z3
+	VMULPS    Z3, Z17, Z1
+	VXORPS    Z17, Z17, Z17
+	VCMPPS    $0x1d, Z17, Z0, K1
+	VBLENDMPS Z3, Z1, K1, Z1
 	VMOVUPS   64(DX)(BX*4), Z0
-	VORPS     const_sign<>+0(SB), Z0, Z2
+	VORPS     Z2, Z0, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z3, Z2, Z3
+	VMOVAPS Z4, Z17
+	VMAXPS  Z3, Z17, Z17
+	VMOVAPS Z5, Z3
+	VMINPS  Z17, Z3, Z17
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z2
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z2, Z3, Z3
-	VMULPS    Z3, Z4, Z2
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x1d, Z4, Z0, K1
-	VBLENDMPS Z3, Z2, K1, Z2
-	VMOVUPS   128(DX)(BX*4), Z0
-	VORPS     const_sign<>+0(SB), Z0, Z3
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VMULPS       Z6, Z17, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS Z7, Z3, Z17
+	VFNMADD231PS Z8, Z3, Z17
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z9, Z18
+	VFMADD213PS Z10, Z17, Z18
+	VFMADD213PS Z11, Z17, Z18
+	VFMADD213PS Z12, Z17, Z18
+	VFMADD213PS Z13, Z17, Z18
+	VFMADD213PS Z14, Z17, Z18
+	VFMADD213PS Z15, Z17, Z18
+	VFMADD213PS Z16, Z17, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z5, Z5
-	VADDPS    const_one<>+0(SB), Z5, Z3
-	VMOVUPS   const_one<>+0(SB), Z4
-	VDIVPS    Z3, Z4, Z4
-	VMULPS    Z4, Z5, Z3
-	VXORPS    Z5, Z5, Z5
-	VCMPPS    $0x1d, Z5, Z0, K1
-	VBLENDMPS Z4, Z3, K1, Z3
-	VMOVUPS   192(DX)(BX*4), Z0
-	VORPS     const_sign<>+0(SB), Z0, Z4
+	VSCALEFPS Z3, Z18, Z18
+	VADDPS    Z16, Z18, Z3
+	VMOVAPS   Z16, Z17
+	VDIVPS    Z3, Z17, Z17
+	VMULPS    Z17, Z18, Z3
+	VXORPS    Z18, Z18, Z18
+	VCMPPS    $0x1d, Z18, Z0, K1
+	VBLENDMPS Z17, Z3, K1, Z3
+	VMOVUPS   128(DX)(BX*4), Z0
+	VORPS     Z2, Z0, Z17
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z5
-	VMAXPS  Z4, Z5, Z5
-	VMOVUPS const_exp_max<>+0(SB), Z4
-	VMINPS  Z5, Z4, Z5
+	VMOVAPS Z4, Z18
+	VMAXPS  Z17, Z18, Z18
+	VMOVAPS Z5, Z17
+	VMINPS  Z18, Z17, Z18
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z5, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+	VMULPS       Z6, Z18, Z17
+	VRNDSCALEPS  $0x00, Z17, Z17
+	VFNMADD231PS Z7, Z17, Z18
+	VFNMADD231PS Z8, Z17, Z18
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
-	VFMADD213PS const_one<>+0(SB), Z5, Z6
+	VMOVAPS     Z9, Z19
+	VFMADD213PS Z10, Z18, Z19
+	VFMADD213PS Z11, Z18, Z19
+	VFMADD213PS Z12, Z18, Z19
+	VFMADD213PS Z13, Z18, Z19
+	VFMADD213PS Z14, Z18, Z19
+	VFMADD213PS Z15, Z18, Z19
+	VFMADD213PS Z16, Z18, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z4, Z6, Z6
-	VADDPS    const_one<>+0(SB), Z6, Z4
-	VMOVUPS   const_one<>+0(SB), Z5
-	VDIVPS    Z4, Z5, Z5
-	VMULPS    Z5, Z6, Z4
-	VXORPS    Z6, Z6, Z6
-	VCMPPS    $0x1d, Z6, Z0, K1
-	VBLENDMPS Z5, Z4, K1, Z4
+	VSCALEFPS Z17, Z19, Z19
+	VADDPS    Z16, Z19, Z17
+	VMOVAPS   Z16, Z18
+	VDIVPS    Z17, Z18, Z18
+	VMULPS    Z18, Z19, Z17
+	VXORPS    Z19, Z19, Z19
+	VCMPPS    $0x1d, Z19, Z0, K1
+	VBLENDMPS Z18, Z17, K1, Z17
+	VMOVUPS   192(DX)(BX*4), Z0
+	VORPS     Z2, Z0, Z18
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z4, Z19
+	VMAXPS  Z18, Z19, Z19
+	VMOVAPS Z5, Z18
+	VMINPS  Z19, Z18, Z19
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z6, Z19, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z7, Z18, Z19
+	VFNMADD231PS Z8, Z18, Z19
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z9, Z20
+	VFMADD213PS Z10, Z19, Z20
+	VFMADD213PS Z11, Z19, Z20
+	VFMADD213PS Z12, Z19, Z20
+	VFMADD213PS Z13, Z19, Z20
+	VFMADD213PS Z14, Z19, Z20
+	VFMADD213PS Z15, Z19, Z20
+	VFMADD213PS Z16, Z19, Z20
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z18, Z20, Z20
+	VADDPS    Z16, Z20, Z18
+	VMOVAPS   Z16, Z19
+	VDIVPS    Z18, Z19, Z19
+	VMULPS    Z19, Z20, Z18
+	VXORPS    Z20, Z20, Z20
+	VCMPPS    $0x1d, Z20, Z0, K1
+	VBLENDMPS Z19, Z18, K1, Z18
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z2, 64(AX)(BX*4)
-	VMOVUPS   Z3, 128(AX)(BX*4)
-	VMOVUPS   Z4, 192(AX)(BX*4)
+	VMOVUPS   Z3, 64(AX)(BX*4)
+	VMOVUPS   Z17, 128(AX)(BX*4)
+	VMOVUPS   Z18, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4095,39 +4125,39 @@ loop:
 	CMPQ    SI, $0x00000010
 	JB      tail
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z1
+	VORPS   Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z5, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z17
+	VFMADD213PS Z10, Z3, Z17
+	VFMADD213PS Z11, Z3, Z17
+	VFMADD213PS Z12, Z3, Z17
+	VFMADD213PS Z13, Z3, Z17
+	VFMADD213PS Z14, Z3, Z17
+	VFMADD213PS Z15, Z3, Z17
+	VFMADD213PS Z16, Z3, Z17
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z3, Z3
-	VADDPS    const_one<>+0(SB), Z3, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z3, Z1
-	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x1d, Z3, Z0, K1
-	VBLENDMPS Z2, Z1, K1, Z1
+	VSCALEFPS Z1, Z17, Z17
+	VADDPS    Z16, Z17, Z1
+	VMOVAPS   Z16, Z3
+	VDIVPS    Z1, Z3, Z3
+	VMULPS    Z3, Z17, Z1
+	VXORPS    Z17, Z17, Z17
+	VCMPPS    $0x1d, Z17, Z0, K1
+	VBLENDMPS Z3, Z1, K1, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -4139,34 +4169,34 @@ tail:
 	LEAQ      tail_k<>+0(SB), CX
 	KMOVW     (CX)(SI*2), K1
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
-	VORPS     const_sign<>+0(SB), Z0, Z1
+	VORPS     Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMOVAPS Z4, Z2
 	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMOVAPS Z5, Z1
 	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z8, Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z3
+	VFMADD213PS Z10, Z2, Z3
+	VFMADD213PS Z11, Z2, Z3
+	VFMADD213PS Z12, Z2, Z3
+	VFMADD213PS Z13, Z2, Z3
+	VFMADD213PS Z14, Z2, Z3
+	VFMADD213PS Z15, Z2, Z3
+	VFMADD213PS Z16, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z3, Z3
-	VADDPS    const_one<>+0(SB), Z3, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
+	VADDPS    Z16, Z3, Z1
+	VMOVAPS   Z16, Z2
 	VDIVPS    Z1, Z2, Z2
 	VMULPS    Z2, Z3, Z1
 	VXORPS    Z3, Z3, Z3
@@ -4178,6 +4208,24 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_exp_max<>+0(SB), Z5
+	VMOVUPS const_log2e<>+0(SB), Z6
+	VMOVUPS const_ln2hi<>+0(SB), Z7
+	VMOVUPS const_ln2lo<>+0(SB), Z8
+	VMOVUPS const_exp_c7<>+0(SB), Z9
+	VMOVUPS const_exp_c6<>+0(SB), Z10
+	VMOVUPS const_exp_c5<>+0(SB), Z11
+	VMOVUPS const_exp_c4<>+0(SB), Z12
+	VMOVUPS const_exp_c3<>+0(SB), Z13
+	VMOVUPS const_exp_c2<>+0(SB), Z14
+	VMOVUPS const_exp_c1<>+0(SB), Z15
+	VMOVUPS const_one<>+0(SB), Z16
+	JMP     start
+
 // func SigmoidDerivAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·SigmoidDerivAVX512(SB), NOSPLIT, $0-48
@@ -4185,7 +4233,9 @@ TEXT ·SigmoidDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -4193,137 +4243,137 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z0
+	VORPS   Z1, Z0, Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z0
-	VMINPS  Z1, Z0, Z1
+	VMOVAPS Z2, Z15
+	VMAXPS  Z0, Z15, Z15
+	VMOVAPS Z3, Z0
+	VMINPS  Z15, Z0, Z15
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z0
+	VMULPS       Z4, Z15, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS const_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z0, Z1
+	VFNMADD231PS Z5, Z0, Z15
+	VFNMADD231PS Z6, Z0, Z15
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z2
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
-	VFMADD213PS const_one<>+0(SB), Z1, Z2
+	VMOVAPS     Z7, Z16
+	VFMADD213PS Z8, Z15, Z16
+	VFMADD213PS Z9, Z15, Z16
+	VFMADD213PS Z10, Z15, Z16
+	VFMADD213PS Z11, Z15, Z16
+	VFMADD213PS Z12, Z15, Z16
+	VFMADD213PS Z13, Z15, Z16
+	VFMADD213PS Z14, Z15, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z2, Z2
-	VADDPS    const_one<>+0(SB), Z2, Z0
-	VMOVUPS   const_one<>+0(SB), Z1
-	VDIVPS    Z0, Z1, Z1
-	VMULPS    Z1, Z2, Z0
-	VMULPS    Z1, Z0, Z0
-	VMOVUPS   64(DX)(BX*4), Z1
-	VORPS     const_sign<>+0(SB), Z1, Z1
+	VSCALEFPS Z0, Z16, Z16
+	VADDPS    Z14, Z16, Z0
+	VMOVAPS   Z14, Z15
+	VDIVPS    Z0, Z15, Z15
+	VMULPS    Z15, Z16, Z0
+	VMULPS    Z15, Z0, Z0
+	VMOVUPS   64(DX)(BX*4), Z15
+	VORPS     Z1, Z15, Z15
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z2, Z16
+	VMAXPS  Z15, Z16, Z16
+	VMOVAPS Z3, Z15
+	VMINPS  Z16, Z15, Z16
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VMULPS       Z4, Z16, Z15
+	VRNDSCALEPS  $0x00, Z15, Z15
+	VFNMADD231PS Z5, Z15, Z16
+	VFNMADD231PS Z6, Z15, Z16
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z7, Z17
+	VFMADD213PS Z8, Z16, Z17
+	VFMADD213PS Z9, Z16, Z17
+	VFMADD213PS Z10, Z16, Z17
+	VFMADD213PS Z11, Z16, Z17
+	VFMADD213PS Z12, Z16, Z17
+	VFMADD213PS Z13, Z16, Z17
+	VFMADD213PS Z14, Z16, Z17
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z3, Z3
-	VADDPS    const_one<>+0(SB), Z3, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z3, Z1
-	VMULPS    Z2, Z1, Z1
-	VMOVUPS   128(DX)(BX*4), Z2
-	VORPS     const_sign<>+0(SB), Z2, Z2
+	VSCALEFPS Z15, Z17, Z17
+	VADDPS    Z14, Z17, Z15
+	VMOVAPS   Z14, Z16
+	VDIVPS    Z15, Z16, Z16
+	VMULPS    Z16, Z17, Z15
+	VMULPS    Z16, Z15, Z15
+	VMOVUPS   128(DX)(BX*4), Z16
+	VORPS     Z1, Z16, Z16
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z3, Z2, Z3
+	VMOVAPS Z2, Z17
+	VMAXPS  Z16, Z17, Z17
+	VMOVAPS Z3, Z16
+	VMINPS  Z17, Z16, Z17
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+	VMULPS       Z4, Z17, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z5, Z16, Z17
+	VFNMADD231PS Z6, Z16, Z17
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
+	VMOVAPS     Z7, Z18
+	VFMADD213PS Z8, Z17, Z18
+	VFMADD213PS Z9, Z17, Z18
+	VFMADD213PS Z10, Z17, Z18
+	VFMADD213PS Z11, Z17, Z18
+	VFMADD213PS Z12, Z17, Z18
+	VFMADD213PS Z13, Z17, Z18
+	VFMADD213PS Z14, Z17, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z2
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z2, Z3, Z3
-	VMULPS    Z3, Z4, Z2
-	VMULPS    Z3, Z2, Z2
-	VMOVUPS   192(DX)(BX*4), Z3
-	VORPS     const_sign<>+0(SB), Z3, Z3
+	VSCALEFPS Z16, Z18, Z18
+	VADDPS    Z14, Z18, Z16
+	VMOVAPS   Z14, Z17
+	VDIVPS    Z16, Z17, Z17
+	VMULPS    Z17, Z18, Z16
+	VMULPS    Z17, Z16, Z16
+	VMOVUPS   192(DX)(BX*4), Z17
+	VORPS     Z1, Z17, Z17
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
+	VMOVAPS Z2, Z18
+	VMAXPS  Z17, Z18, Z18
+	VMOVAPS Z3, Z17
+	VMINPS  Z18, Z17, Z18
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VMULPS       Z4, Z18, Z17
+	VRNDSCALEPS  $0x00, Z17, Z17
+	VFNMADD231PS Z5, Z17, Z18
+	VFNMADD231PS Z6, Z17, Z18
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z7, Z19
+	VFMADD213PS Z8, Z18, Z19
+	VFMADD213PS Z9, Z18, Z19
+	VFMADD213PS Z10, Z18, Z19
+	VFMADD213PS Z11, Z18, Z19
+	VFMADD213PS Z12, Z18, Z19
+	VFMADD213PS Z13, Z18, Z19
+	VFMADD213PS Z14, Z18, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z5, Z5
-	VADDPS    const_one<>+0(SB), Z5, Z3
-	VMOVUPS   const_one<>+0(SB), Z4
-	VDIVPS    Z3, Z4, Z4
-	VMULPS    Z4, Z5, Z3
-	VMULPS    Z4, Z3, Z3
+	VSCALEFPS Z17, Z19, Z19
+	VADDPS    Z14, Z19, Z17
+	VMOVAPS   Z14, Z18
+	VDIVPS    Z17, Z18, Z18
+	VMULPS    Z18, Z19, Z17
+	VMULPS    Z18, Z17, Z17
 	VMOVUPS   Z0, (AX)(BX*4)
-	VMOVUPS   Z1, 64(AX)(BX*4)
-	VMOVUPS   Z2, 128(AX)(BX*4)
-	VMOVUPS   Z3, 192(AX)(BX*4)
+	VMOVUPS   Z15, 64(AX)(BX*4)
+	VMOVUPS   Z16, 128(AX)(BX*4)
+	VMOVUPS   Z17, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4334,37 +4384,37 @@ loop:
 	CMPQ    SI, $0x00000010
 	JB      tail
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z0
+	VORPS   Z1, Z0, Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z0
-	VMINPS  Z1, Z0, Z1
+	VMOVAPS Z2, Z15
+	VMAXPS  Z0, Z15, Z15
+	VMOVAPS Z3, Z0
+	VMINPS  Z15, Z0, Z15
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z0
+	VMULPS       Z4, Z15, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS const_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z0, Z1
+	VFNMADD231PS Z5, Z0, Z15
+	VFNMADD231PS Z6, Z0, Z15
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z2
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
-	VFMADD213PS const_one<>+0(SB), Z1, Z2
+	VMOVAPS     Z7, Z16
+	VFMADD213PS Z8, Z15, Z16
+	VFMADD213PS Z9, Z15, Z16
+	VFMADD213PS Z10, Z15, Z16
+	VFMADD213PS Z11, Z15, Z16
+	VFMADD213PS Z12, Z15, Z16
+	VFMADD213PS Z13, Z15, Z16
+	VFMADD213PS Z14, Z15, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z2, Z2
-	VADDPS    const_one<>+0(SB), Z2, Z0
-	VMOVUPS   const_one<>+0(SB), Z1
-	VDIVPS    Z0, Z1, Z1
-	VMULPS    Z1, Z2, Z0
-	VMULPS    Z1, Z0, Z0
+	VSCALEFPS Z0, Z16, Z16
+	VADDPS    Z14, Z16, Z0
+	VMOVAPS   Z14, Z15
+	VDIVPS    Z0, Z15, Z15
+	VMULPS    Z15, Z16, Z0
+	VMULPS    Z15, Z0, Z0
 	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -4376,34 +4426,34 @@ tail:
 	LEAQ      tail_k<>+0(SB), CX
 	KMOVW     (CX)(SI*2), K1
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
-	VORPS     const_sign<>+0(SB), Z0, Z0
+	VORPS     Z1, Z0, Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z2, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z0
+	VMOVAPS Z3, Z0
 	VMINPS  Z1, Z0, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z0
+	VMULPS       Z4, Z1, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS const_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z0, Z1
+	VFNMADD231PS Z5, Z0, Z1
+	VFNMADD231PS Z6, Z0, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z2
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
-	VFMADD213PS const_one<>+0(SB), Z1, Z2
+	VMOVAPS     Z7, Z2
+	VFMADD213PS Z8, Z1, Z2
+	VFMADD213PS Z9, Z1, Z2
+	VFMADD213PS Z10, Z1, Z2
+	VFMADD213PS Z11, Z1, Z2
+	VFMADD213PS Z12, Z1, Z2
+	VFMADD213PS Z13, Z1, Z2
+	VFMADD213PS Z14, Z1, Z2
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z2, Z2
-	VADDPS    const_one<>+0(SB), Z2, Z0
-	VMOVUPS   const_one<>+0(SB), Z1
+	VADDPS    Z14, Z2, Z0
+	VMOVAPS   Z14, Z1
 	VDIVPS    Z0, Z1, Z1
 	VMULPS    Z1, Z2, Z0
 	VMULPS    Z1, Z0, Z0
@@ -4413,6 +4463,24 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z1
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMOVUPS const_log2e<>+0(SB), Z4
+	VMOVUPS const_ln2hi<>+0(SB), Z5
+	VMOVUPS const_ln2lo<>+0(SB), Z6
+	VMOVUPS const_exp_c7<>+0(SB), Z7
+	VMOVUPS const_exp_c6<>+0(SB), Z8
+	VMOVUPS const_exp_c5<>+0(SB), Z9
+	VMOVUPS const_exp_c4<>+0(SB), Z10
+	VMOVUPS const_exp_c3<>+0(SB), Z11
+	VMOVUPS const_exp_c2<>+0(SB), Z12
+	VMOVUPS const_exp_c1<>+0(SB), Z13
+	VMOVUPS const_one<>+0(SB), Z14
+	JMP     start
+
 // func SiLUAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·SiLUAVX512(SB), NOSPLIT, $0-48
@@ -4420,7 +4488,9 @@ TEXT ·SiLUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -4428,157 +4498,157 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z1
+	VORPS   Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z5, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z18
+	VFMADD213PS Z10, Z3, Z18
+	VFMADD213PS Z11, Z3, Z18
+	VFMADD213PS Z12, Z3, Z18
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z14, Z3, Z18
+	VFMADD213PS Z15, Z3, Z18
+	VFMADD213PS Z16, Z3, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z3, Z3
-	VADDPS    const_one<>+0(SB), Z3, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z3, Z1
-	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x1d, Z3, Z0, K1
-	VBLENDMPS Z2, Z1, K1, Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z2
-	VMAXPS    Z0, Z2, Z2
-	VMULPS    Z1, Z2, Z1
-	VMOVUPS   64(DX)(BX*4), Z0
-	VORPS     const_sign<>+0(SB), Z0, Z2
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z3, Z2, Z3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z2
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z2, Z3, Z3
-	VMULPS    Z3, Z4, Z2
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x1d, Z4, Z0, K1
-	VBLENDMPS Z3, Z2, K1, Z2
-	VMOVUPS   const_neg_clamp<>+0(SB), Z3
+	VSCALEFPS Z1, Z18, Z18
+	VADDPS    Z16, Z18, Z1
+	VMOVAPS   Z16, Z3
+	VDIVPS    Z1, Z3, Z3
+	VMULPS    Z3, Z18, Z1
+	VXORPS    Z18, Z18, Z18
+	VCMPPS    $0x1d, Z18, Z0, K1
+	VBLENDMPS Z3, Z1, K1, Z1
+	VMOVAPS   Z17, Z3
 	VMAXPS    Z0, Z3, Z3
-	VMULPS    Z2, Z3, Z2
-	VMOVUPS   128(DX)(BX*4), Z0
-	VORPS     const_sign<>+0(SB), Z0, Z3
+	VMULPS    Z1, Z3, Z1
+	VMOVUPS   64(DX)(BX*4), Z0
+	VORPS     Z2, Z0, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
+	VMOVAPS Z4, Z18
+	VMAXPS  Z3, Z18, Z18
+	VMOVAPS Z5, Z3
+	VMINPS  Z18, Z3, Z18
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VMULPS       Z6, Z18, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS Z7, Z3, Z18
+	VFNMADD231PS Z8, Z3, Z18
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z9, Z19
+	VFMADD213PS Z10, Z18, Z19
+	VFMADD213PS Z11, Z18, Z19
+	VFMADD213PS Z12, Z18, Z19
+	VFMADD213PS Z13, Z18, Z19
+	VFMADD213PS Z14, Z18, Z19
+	VFMADD213PS Z15, Z18, Z19
+	VFMADD213PS Z16, Z18, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z5, Z5
-	VADDPS    const_one<>+0(SB), Z5, Z3
-	VMOVUPS   const_one<>+0(SB), Z4
-	VDIVPS    Z3, Z4, Z4
-	VMULPS    Z4, Z5, Z3
-	VXORPS    Z5, Z5, Z5
-	VCMPPS    $0x1d, Z5, Z0, K1
-	VBLENDMPS Z4, Z3, K1, Z3
-	VMOVUPS   const_neg_clamp<>+0(SB), Z4
-	VMAXPS    Z0, Z4, Z4
-	VMULPS    Z3, Z4, Z3
-	VMOVUPS   192(DX)(BX*4), Z0
-	VORPS     const_sign<>+0(SB), Z0, Z4
+	VSCALEFPS Z3, Z19, Z19
+	VADDPS    Z16, Z19, Z3
+	VMOVAPS   Z16, Z18
+	VDIVPS    Z3, Z18, Z18
+	VMULPS    Z18, Z19, Z3
+	VXORPS    Z19, Z19, Z19
+	VCMPPS    $0x1d, Z19, Z0, K1
+	VBLENDMPS Z18, Z3, K1, Z3
+	VMOVAPS   Z17, Z18
+	VMAXPS    Z0, Z18, Z18
+	VMULPS    Z3, Z18, Z3
+	VMOVUPS   128(DX)(BX*4), Z0
+	VORPS     Z2, Z0, Z18
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z5
-	VMAXPS  Z4, Z5, Z5
-	VMOVUPS const_exp_max<>+0(SB), Z4
-	VMINPS  Z5, Z4, Z5
+	VMOVAPS Z4, Z19
+	VMAXPS  Z18, Z19, Z19
+	VMOVAPS Z5, Z18
+	VMINPS  Z19, Z18, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z5, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+	VMULPS       Z6, Z19, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z7, Z18, Z19
+	VFNMADD231PS Z8, Z18, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
-	VFMADD213PS const_one<>+0(SB), Z5, Z6
+	VMOVAPS     Z9, Z20
+	VFMADD213PS Z10, Z19, Z20
+	VFMADD213PS Z11, Z19, Z20
+	VFMADD213PS Z12, Z19, Z20
+	VFMADD213PS Z13, Z19, Z20
+	VFMADD213PS Z14, Z19, Z20
+	VFMADD213PS Z15, Z19, Z20
+	VFMADD213PS Z16, Z19, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z4, Z6, Z6
-	VADDPS    const_one<>+0(SB), Z6, Z4
-	VMOVUPS   const_one<>+0(SB), Z5
-	VDIVPS    Z4, Z5, Z5
-	VMULPS    Z5, Z6, Z4
-	VXORPS    Z6, Z6, Z6
-	VCMPPS    $0x1d, Z6, Z0, K1
-	VBLENDMPS Z5, Z4, K1, Z4
-	VMOVUPS   const_neg_clamp<>+0(SB), Z5
-	VMAXPS    Z0, Z5, Z5
-	VMULPS    Z4, Z5, Z4
+	VSCALEFPS Z18, Z20, Z20
+	VADDPS    Z16, Z20, Z18
+	VMOVAPS   Z16, Z19
+	VDIVPS    Z18, Z19, Z19
+	VMULPS    Z19, Z20, Z18
+	VXORPS    Z20, Z20, Z20
+	VCMPPS    $0x1d, Z20, Z0, K1
+	VBLENDMPS Z19, Z18, K1, Z18
+	VMOVAPS   Z17, Z19
+	VMAXPS    Z0, Z19, Z19
+	VMULPS    Z18, Z19, Z18
+	VMOVUPS   192(DX)(BX*4), Z0
+	VORPS     Z2, Z0, Z19
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z4, Z20
+	VMAXPS  Z19, Z20, Z20
+	VMOVAPS Z5, Z19
+	VMINPS  Z20, Z19, Z20
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z6, Z20, Z19
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z7, Z19, Z20
+	VFNMADD231PS Z8, Z19, Z20
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z9, Z21
+	VFMADD213PS Z10, Z20, Z21
+	VFMADD213PS Z11, Z20, Z21
+	VFMADD213PS Z12, Z20, Z21
+	VFMADD213PS Z13, Z20, Z21
+	VFMADD213PS Z14, Z20, Z21
+	VFMADD213PS Z15, Z20, Z21
+	VFMADD213PS Z16, Z20, Z21
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z19, Z21, Z21
+	VADDPS    Z16, Z21, Z19
+	VMOVAPS   Z16, Z20
+	VDIVPS    Z19, Z20, Z20
+	VMULPS    Z20, Z21, Z19
+	VXORPS    Z21, Z21, Z21
+	VCMPPS    $0x1d, Z21, Z0, K1
+	VBLENDMPS Z20, Z19, K1, Z19
+	VMOVAPS   Z17, Z20
+	VMAXPS    Z0, Z20, Z20
+	VMULPS    Z19, Z20, Z19
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z2, 64(AX)(BX*4)
-	VMOVUPS   Z3, 128(AX)(BX*4)
-	VMOVUPS   Z4, 192(AX)(BX*4)
+	VMOVUPS   Z3, 64(AX)(BX*4)
+	VMOVUPS   Z18, 128(AX)(BX*4)
+	VMOVUPS   Z19, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4589,42 +4659,42 @@ loop:
 	CMPQ    SI, $0x00000010
 	JB      tail
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z1
+	VORPS   Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z5, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z18
+	VFMADD213PS Z10, Z3, Z18
+	VFMADD213PS Z11, Z3, Z18
+	VFMADD213PS Z12, Z3, Z18
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z14, Z3, Z18
+	VFMADD213PS Z15, Z3, Z18
+	VFMADD213PS Z16, Z3, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z3, Z3
-	VADDPS    const_one<>+0(SB), Z3, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z3, Z1
-	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x1d, Z3, Z0, K1
-	VBLENDMPS Z2, Z1, K1, Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z2
-	VMAXPS    Z0, Z2, Z2
-	VMULPS    Z1, Z2, Z1
+	VSCALEFPS Z1, Z18, Z18
+	VADDPS    Z16, Z18, Z1
+	VMOVAPS   Z16, Z3
+	VDIVPS    Z1, Z3, Z3
+	VMULPS    Z3, Z18, Z1
+	VXORPS    Z18, Z18, Z18
+	VCMPPS    $0x1d, Z18, Z0, K1
+	VBLENDMPS Z3, Z1, K1, Z1
+	VMOVAPS   Z17, Z3
+	VMAXPS    Z0, Z3, Z3
+	VMULPS    Z1, Z3, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -4636,40 +4706,40 @@ tail:
 	LEAQ      tail_k<>+0(SB), CX
 	KMOVW     (CX)(SI*2), K1
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
-	VORPS     const_sign<>+0(SB), Z0, Z1
+	VORPS     Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMOVAPS Z4, Z2
 	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMOVAPS Z5, Z1
 	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z8, Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z3
+	VFMADD213PS Z10, Z2, Z3
+	VFMADD213PS Z11, Z2, Z3
+	VFMADD213PS Z12, Z2, Z3
+	VFMADD213PS Z13, Z2, Z3
+	VFMADD213PS Z14, Z2, Z3
+	VFMADD213PS Z15, Z2, Z3
+	VFMADD213PS Z16, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z3, Z3
-	VADDPS    const_one<>+0(SB), Z3, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
+	VADDPS    Z16, Z3, Z1
+	VMOVAPS   Z16, Z2
 	VDIVPS    Z1, Z2, Z2
 	VMULPS    Z2, Z3, Z1
 	VXORPS    Z3, Z3, Z3
 	VCMPPS    $0x1d, Z3, Z0, K2
 	VBLENDMPS Z2, Z1, K2, Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z2
+	VMOVAPS   Z17, Z2
 	VMAXPS    Z0, Z2, Z2
 	VMULPS    Z1, Z2, Z1
 	VMOVUPS   Z1, K1, (AX)(BX*4)
@@ -4678,6 +4748,25 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_exp_max<>+0(SB), Z5
+	VMOVUPS const_log2e<>+0(SB), Z6
+	VMOVUPS const_ln2hi<>+0(SB), Z7
+	VMOVUPS const_ln2lo<>+0(SB), Z8
+	VMOVUPS const_exp_c7<>+0(SB), Z9
+	VMOVUPS const_exp_c6<>+0(SB), Z10
+	VMOVUPS const_exp_c5<>+0(SB), Z11
+	VMOVUPS const_exp_c4<>+0(SB), Z12
+	VMOVUPS const_exp_c3<>+0(SB), Z13
+	VMOVUPS const_exp_c2<>+0(SB), Z14
+	VMOVUPS const_exp_c1<>+0(SB), Z15
+	VMOVUPS const_one<>+0(SB), Z16
+	VMOVUPS const_neg_clamp<>+0(SB), Z17
+	JMP     start
+
 // func SiLUDerivAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·SiLUDerivAVX512(SB), NOSPLIT, $0-48
@@ -4685,7 +4774,9 @@ TEXT ·SiLUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -4693,173 +4784,173 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z1
+	VORPS   Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z5, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z19
+	VFMADD213PS Z10, Z3, Z19
+	VFMADD213PS Z11, Z3, Z19
+	VFMADD213PS Z12, Z3, Z19
+	VFMADD213PS Z13, Z3, Z19
+	VFMADD213PS Z14, Z3, Z19
+	VFMADD213PS Z15, Z3, Z19
+	VFMADD213PS Z16, Z3, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      const_one<>+0(SB), Z3, Z1
-	VMOVUPS     const_one<>+0(SB), Z2
-	VDIVPS      Z1, Z2, Z2
-	VMULPS      Z2, Z3, Z1
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x1d, Z4, Z0, K1
-	VBLENDMPS   Z2, Z1, K1, Z1
-	VMOVUPS     const_neg_clamp<>+0(SB), Z4
-	VMAXPS      Z0, Z4, Z4
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
-	VMINPS      Z4, Z0, Z4
-	VMULPS      Z2, Z3, Z0
-	VMULPS      Z2, Z0, Z0
-	VFMADD231PS Z4, Z0, Z1
-	VMOVUPS     64(DX)(BX*4), Z0
-	VORPS       const_sign<>+0(SB), Z0, Z2
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z3, Z2, Z3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z2, Z4, Z4
-	VADDPS      const_one<>+0(SB), Z4, Z2
-	VMOVUPS     const_one<>+0(SB), Z3
-	VDIVPS      Z2, Z3, Z3
-	VMULPS      Z3, Z4, Z2
-	VXORPS      Z5, Z5, Z5
-	VCMPPS      $0x1d, Z5, Z0, K1
-	VBLENDMPS   Z3, Z2, K1, Z2
-	VMOVUPS     const_neg_clamp<>+0(SB), Z5
-	VMAXPS      Z0, Z5, Z5
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
-	VMINPS      Z5, Z0, Z5
-	VMULPS      Z3, Z4, Z0
+	VSCALEFPS   Z1, Z19, Z19
+	VADDPS      Z16, Z19, Z1
+	VMOVAPS     Z16, Z3
+	VDIVPS      Z1, Z3, Z3
+	VMULPS      Z3, Z19, Z1
+	VXORPS      Z20, Z20, Z20
+	VCMPPS      $0x1d, Z20, Z0, K1
+	VBLENDMPS   Z3, Z1, K1, Z1
+	VMOVAPS     Z17, Z20
+	VMAXPS      Z0, Z20, Z20
+	VMOVAPS     Z18, Z0
+	VMINPS      Z20, Z0, Z20
+	VMULPS      Z3, Z19, Z0
 	VMULPS      Z3, Z0, Z0
-	VFMADD231PS Z5, Z0, Z2
-	VMOVUPS     128(DX)(BX*4), Z0
-	VORPS       const_sign<>+0(SB), Z0, Z3
+	VFMADD231PS Z20, Z0, Z1
+	VMOVUPS     64(DX)(BX*4), Z0
+	VORPS       Z2, Z0, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
+	VMOVAPS Z4, Z19
+	VMAXPS  Z3, Z19, Z19
+	VMOVAPS Z5, Z3
+	VMINPS  Z19, Z3, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VMULPS       Z6, Z19, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS Z7, Z3, Z19
+	VFNMADD231PS Z8, Z3, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z9, Z20
+	VFMADD213PS Z10, Z19, Z20
+	VFMADD213PS Z11, Z19, Z20
+	VFMADD213PS Z12, Z19, Z20
+	VFMADD213PS Z13, Z19, Z20
+	VFMADD213PS Z14, Z19, Z20
+	VFMADD213PS Z15, Z19, Z20
+	VFMADD213PS Z16, Z19, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z5, Z5
-	VADDPS      const_one<>+0(SB), Z5, Z3
-	VMOVUPS     const_one<>+0(SB), Z4
-	VDIVPS      Z3, Z4, Z4
-	VMULPS      Z4, Z5, Z3
-	VXORPS      Z6, Z6, Z6
-	VCMPPS      $0x1d, Z6, Z0, K1
-	VBLENDMPS   Z4, Z3, K1, Z3
-	VMOVUPS     const_neg_clamp<>+0(SB), Z6
-	VMAXPS      Z0, Z6, Z6
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
-	VMINPS      Z6, Z0, Z6
-	VMULPS      Z4, Z5, Z0
-	VMULPS      Z4, Z0, Z0
-	VFMADD231PS Z6, Z0, Z3
-	VMOVUPS     192(DX)(BX*4), Z0
-	VORPS       const_sign<>+0(SB), Z0, Z4
+	VSCALEFPS   Z3, Z20, Z20
+	VADDPS      Z16, Z20, Z3
+	VMOVAPS     Z16, Z19
+	VDIVPS      Z3, Z19, Z19
+	VMULPS      Z19, Z20, Z3
+	VXORPS      Z21, Z21, Z21
+	VCMPPS      $0x1d, Z21, Z0, K1
+	VBLENDMPS   Z19, Z3, K1, Z3
+	VMOVAPS     Z17, Z21
+	VMAXPS      Z0, Z21, Z21
+	VMOVAPS     Z18, Z0
+	VMINPS      Z21, Z0, Z21
+	VMULPS      Z19, Z20, Z0
+	VMULPS      Z19, Z0, Z0
+	VFMADD231PS Z21, Z0, Z3
+	VMOVUPS     128(DX)(BX*4), Z0
+	VORPS       Z2, Z0, Z19
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z5
-	VMAXPS  Z4, Z5, Z5
-	VMOVUPS const_exp_max<>+0(SB), Z4
-	VMINPS  Z5, Z4, Z5
+	VMOVAPS Z4, Z20
+	VMAXPS  Z19, Z20, Z20
+	VMOVAPS Z5, Z19
+	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z5, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+	VMULPS       Z6, Z20, Z19
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z7, Z19, Z20
+	VFNMADD231PS Z8, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
-	VFMADD213PS const_one<>+0(SB), Z5, Z6
+	VMOVAPS     Z9, Z21
+	VFMADD213PS Z10, Z20, Z21
+	VFMADD213PS Z11, Z20, Z21
+	VFMADD213PS Z12, Z20, Z21
+	VFMADD213PS Z13, Z20, Z21
+	VFMADD213PS Z14, Z20, Z21
+	VFMADD213PS Z15, Z20, Z21
+	VFMADD213PS Z16, Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z4, Z6, Z6
-	VADDPS      const_one<>+0(SB), Z6, Z4
-	VMOVUPS     const_one<>+0(SB), Z5
-	VDIVPS      Z4, Z5, Z5
-	VMULPS      Z5, Z6, Z4
-	VXORPS      Z7, Z7, Z7
-	VCMPPS      $0x1d, Z7, Z0, K1
-	VBLENDMPS   Z5, Z4, K1, Z4
-	VMOVUPS     const_neg_clamp<>+0(SB), Z7
-	VMAXPS      Z0, Z7, Z7
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
-	VMINPS      Z7, Z0, Z7
-	VMULPS      Z5, Z6, Z0
-	VMULPS      Z5, Z0, Z0
-	VFMADD231PS Z7, Z0, Z4
+	VSCALEFPS   Z19, Z21, Z21
+	VADDPS      Z16, Z21, Z19
+	VMOVAPS     Z16, Z20
+	VDIVPS      Z19, Z20, Z20
+	VMULPS      Z20, Z21, Z19
+	VXORPS      Z22, Z22, Z22
+	VCMPPS      $0x1d, Z22, Z0, K1
+	VBLENDMPS   Z20, Z19, K1, Z19
+	VMOVAPS     Z17, Z22
+	VMAXPS      Z0, Z22, Z22
+	VMOVAPS     Z18, Z0
+	VMINPS      Z22, Z0, Z22
+	VMULPS      Z20, Z21, Z0
+	VMULPS      Z20, Z0, Z0
+	VFMADD231PS Z22, Z0, Z19
+	VMOVUPS     192(DX)(BX*4), Z0
+	VORPS       Z2, Z0, Z20
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z4, Z21
+	VMAXPS  Z20, Z21, Z21
+	VMOVAPS Z5, Z20
+	VMINPS  Z21, Z20, Z21
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z6, Z21, Z20
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VFNMADD231PS Z7, Z20, Z21
+	VFNMADD231PS Z8, Z20, Z21
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z9, Z22
+	VFMADD213PS Z10, Z21, Z22
+	VFMADD213PS Z11, Z21, Z22
+	VFMADD213PS Z12, Z21, Z22
+	VFMADD213PS Z13, Z21, Z22
+	VFMADD213PS Z14, Z21, Z22
+	VFMADD213PS Z15, Z21, Z22
+	VFMADD213PS Z16, Z21, Z22
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z20, Z22, Z22
+	VADDPS      Z16, Z22, Z20
+	VMOVAPS     Z16, Z21
+	VDIVPS      Z20, Z21, Z21
+	VMULPS      Z21, Z22, Z20
+	VXORPS      Z23, Z23, Z23
+	VCMPPS      $0x1d, Z23, Z0, K1
+	VBLENDMPS   Z21, Z20, K1, Z20
+	VMOVAPS     Z17, Z23
+	VMAXPS      Z0, Z23, Z23
+	VMOVAPS     Z18, Z0
+	VMINPS      Z23, Z0, Z23
+	VMULPS      Z21, Z22, Z0
+	VMULPS      Z21, Z0, Z0
+	VFMADD231PS Z23, Z0, Z20
 	VMOVUPS     Z1, (AX)(BX*4)
-	VMOVUPS     Z2, 64(AX)(BX*4)
-	VMOVUPS     Z3, 128(AX)(BX*4)
-	VMOVUPS     Z4, 192(AX)(BX*4)
+	VMOVUPS     Z3, 64(AX)(BX*4)
+	VMOVUPS     Z19, 128(AX)(BX*4)
+	VMOVUPS     Z20, 192(AX)(BX*4)
 	ADDQ        $0x00000040, BX
 	JMP         loopu
 
@@ -4870,46 +4961,46 @@ loop:
 	CMPQ    SI, $0x00000010
 	JB      tail
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z1
+	VORPS   Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z5, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z19
+	VFMADD213PS Z10, Z3, Z19
+	VFMADD213PS Z11, Z3, Z19
+	VFMADD213PS Z12, Z3, Z19
+	VFMADD213PS Z13, Z3, Z19
+	VFMADD213PS Z14, Z3, Z19
+	VFMADD213PS Z15, Z3, Z19
+	VFMADD213PS Z16, Z3, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      const_one<>+0(SB), Z3, Z1
-	VMOVUPS     const_one<>+0(SB), Z2
-	VDIVPS      Z1, Z2, Z2
-	VMULPS      Z2, Z3, Z1
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x1d, Z4, Z0, K1
-	VBLENDMPS   Z2, Z1, K1, Z1
-	VMOVUPS     const_neg_clamp<>+0(SB), Z4
-	VMAXPS      Z0, Z4, Z4
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
-	VMINPS      Z4, Z0, Z4
-	VMULPS      Z2, Z3, Z0
-	VMULPS      Z2, Z0, Z0
-	VFMADD231PS Z4, Z0, Z1
+	VSCALEFPS   Z1, Z19, Z19
+	VADDPS      Z16, Z19, Z1
+	VMOVAPS     Z16, Z3
+	VDIVPS      Z1, Z3, Z3
+	VMULPS      Z3, Z19, Z1
+	VXORPS      Z20, Z20, Z20
+	VCMPPS      $0x1d, Z20, Z0, K1
+	VBLENDMPS   Z3, Z1, K1, Z1
+	VMOVAPS     Z17, Z20
+	VMAXPS      Z0, Z20, Z20
+	VMOVAPS     Z18, Z0
+	VMINPS      Z20, Z0, Z20
+	VMULPS      Z3, Z19, Z0
+	VMULPS      Z3, Z0, Z0
+	VFMADD231PS Z20, Z0, Z1
 	VMOVUPS     Z1, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
@@ -4921,42 +5012,42 @@ tail:
 	LEAQ      tail_k<>+0(SB), CX
 	KMOVW     (CX)(SI*2), K1
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
-	VORPS     const_sign<>+0(SB), Z0, Z1
+	VORPS     Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMOVAPS Z4, Z2
 	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMOVAPS Z5, Z1
 	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z8, Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z3
+	VFMADD213PS Z10, Z2, Z3
+	VFMADD213PS Z11, Z2, Z3
+	VFMADD213PS Z12, Z2, Z3
+	VFMADD213PS Z13, Z2, Z3
+	VFMADD213PS Z14, Z2, Z3
+	VFMADD213PS Z15, Z2, Z3
+	VFMADD213PS Z16, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      const_one<>+0(SB), Z3, Z1
-	VMOVUPS     const_one<>+0(SB), Z2
+	VADDPS      Z16, Z3, Z1
+	VMOVAPS     Z16, Z2
 	VDIVPS      Z1, Z2, Z2
 	VMULPS      Z2, Z3, Z1
 	VXORPS      Z4, Z4, Z4
 	VCMPPS      $0x1d, Z4, Z0, K2
 	VBLENDMPS   Z2, Z1, K2, Z1
-	VMOVUPS     const_neg_clamp<>+0(SB), Z4
+	VMOVAPS     Z17, Z4
 	VMAXPS      Z0, Z4, Z4
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMOVAPS     Z18, Z0
 	VMINPS      Z4, Z0, Z4
 	VMULPS      Z2, Z3, Z0
 	VMULPS      Z2, Z0, Z0
@@ -4967,6 +5058,26 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_exp_max<>+0(SB), Z5
+	VMOVUPS const_log2e<>+0(SB), Z6
+	VMOVUPS const_ln2hi<>+0(SB), Z7
+	VMOVUPS const_ln2lo<>+0(SB), Z8
+	VMOVUPS const_exp_c7<>+0(SB), Z9
+	VMOVUPS const_exp_c6<>+0(SB), Z10
+	VMOVUPS const_exp_c5<>+0(SB), Z11
+	VMOVUPS const_exp_c4<>+0(SB), Z12
+	VMOVUPS const_exp_c3<>+0(SB), Z13
+	VMOVUPS const_exp_c2<>+0(SB), Z14
+	VMOVUPS const_exp_c1<>+0(SB), Z15
+	VMOVUPS const_one<>+0(SB), Z16
+	VMOVUPS const_neg_clamp<>+0(SB), Z17
+	VMOVUPS const_pos_clamp<>+0(SB), Z18
+	JMP     start
+
 // func TanhAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·TanhAVX512(SB), NOSPLIT, $0-48
@@ -4974,7 +5085,9 @@ TEXT ·TanhAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -4982,201 +5095,201 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VANDPS  const_abs<>+0(SB), Z0, Z1
-	VMULPS  const_neg2<>+0(SB), Z1, Z2
+	VANDPS  Z2, Z0, Z1
+	VMULPS  Z4, Z1, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z3, Z2, Z3
+	VMOVAPS Z6, Z5
+	VMAXPS  Z3, Z5, Z5
+	VMOVAPS Z7, Z3
+	VMINPS  Z5, Z3, Z5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z2
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z2, Z3, Z3
-	VMOVUPS   const_one<>+0(SB), Z2
-	VSUBPS    Z4, Z2, Z2
-	VMULPS    Z3, Z2, Z2
-
-	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Z1, Z1, Z3
-	VMOVUPS     const_tanh_c11<>+0(SB), Z4
-	VFMADD213PS const_tanh_c9<>+0(SB), Z3, Z4
-	VFMADD213PS const_tanh_c7<>+0(SB), Z3, Z4
-	VFMADD213PS const_tanh_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_tanh_c3<>+0(SB), Z3, Z4
-	VMULPS      Z3, Z1, Z3
-	VFMADD213PS Z1, Z4, Z3
-	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
-	VBLENDMPS   Z3, Z2, K1, Z2
-	VANDPS      const_sign<>+0(SB), Z0, Z0
-	VORPS       Z0, Z2, Z2
-	VMOVUPS     64(DX)(BX*4), Z0
-	VANDPS      const_abs<>+0(SB), Z0, Z1
-	VMULPS      const_neg2<>+0(SB), Z1, Z3
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VMULPS       Z8, Z5, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS Z9, Z3, Z5
+	VFNMADD231PS Z10, Z3, Z5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z11, Z20
+	VFMADD213PS Z12, Z5, Z20
+	VFMADD213PS Z13, Z5, Z20
+	VFMADD213PS Z14, Z5, Z20
+	VFMADD213PS Z15, Z5, Z20
+	VFMADD213PS Z16, Z5, Z20
+	VFMADD213PS Z17, Z5, Z20
+	VFMADD213PS Z18, Z5, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z5, Z5
-	VADDPS    const_one<>+0(SB), Z5, Z3
-	VMOVUPS   const_one<>+0(SB), Z4
-	VDIVPS    Z3, Z4, Z4
-	VMOVUPS   const_one<>+0(SB), Z3
-	VSUBPS    Z5, Z3, Z3
-	VMULPS    Z4, Z3, Z3
-
-	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Z1, Z1, Z4
-	VMOVUPS     const_tanh_c11<>+0(SB), Z5
-	VFMADD213PS const_tanh_c9<>+0(SB), Z4, Z5
-	VFMADD213PS const_tanh_c7<>+0(SB), Z4, Z5
-	VFMADD213PS const_tanh_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_tanh_c3<>+0(SB), Z4, Z5
-	VMULPS      Z4, Z1, Z4
-	VFMADD213PS Z1, Z5, Z4
-	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
-	VBLENDMPS   Z4, Z3, K1, Z3
-	VANDPS      const_sign<>+0(SB), Z0, Z0
-	VORPS       Z0, Z3, Z3
-	VMOVUPS     128(DX)(BX*4), Z0
-	VANDPS      const_abs<>+0(SB), Z0, Z1
-	VMULPS      const_neg2<>+0(SB), Z1, Z4
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z5
-	VMAXPS  Z4, Z5, Z5
-	VMOVUPS const_exp_max<>+0(SB), Z4
-	VMINPS  Z5, Z4, Z5
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z5, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
-	VFMADD213PS const_one<>+0(SB), Z5, Z6
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z4, Z6, Z6
-	VADDPS    const_one<>+0(SB), Z6, Z4
-	VMOVUPS   const_one<>+0(SB), Z5
-	VDIVPS    Z4, Z5, Z5
-	VMOVUPS   const_one<>+0(SB), Z4
-	VSUBPS    Z6, Z4, Z4
-	VMULPS    Z5, Z4, Z4
+	VSCALEFPS Z3, Z20, Z20
+	VADDPS    Z18, Z20, Z3
+	VMOVAPS   Z18, Z5
+	VDIVPS    Z3, Z5, Z5
+	VMOVAPS   Z18, Z3
+	VSUBPS    Z20, Z3, Z3
+	VMULPS    Z5, Z3, Z3
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z5
-	VMOVUPS     const_tanh_c11<>+0(SB), Z6
-	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z6
-	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z6
-	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z6
-	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z6
+	VMOVAPS     Z19, Z20
+	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z20
+	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z20
+	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z20
+	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z20
 	VMULPS      Z5, Z1, Z5
-	VFMADD213PS Z1, Z6, Z5
+	VFMADD213PS Z1, Z20, Z5
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
-	VBLENDMPS   Z5, Z4, K1, Z4
+	VBLENDMPS   Z5, Z3, K1, Z3
 	VANDPS      const_sign<>+0(SB), Z0, Z0
-	VORPS       Z0, Z4, Z4
-	VMOVUPS     192(DX)(BX*4), Z0
-	VANDPS      const_abs<>+0(SB), Z0, Z1
-	VMULPS      const_neg2<>+0(SB), Z1, Z5
+	VORPS       Z0, Z3, Z3
+	VMOVUPS     64(DX)(BX*4), Z0
+	VANDPS      Z2, Z0, Z1
+	VMULPS      Z4, Z1, Z5
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z6
-	VMAXPS  Z5, Z6, Z6
-	VMOVUPS const_exp_max<>+0(SB), Z5
-	VMINPS  Z6, Z5, Z6
+	VMOVAPS Z6, Z20
+	VMAXPS  Z5, Z20, Z20
+	VMOVAPS Z7, Z5
+	VMINPS  Z20, Z5, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z6, Z5
+	VMULPS       Z8, Z20, Z5
 	VRNDSCALEPS  $0x00, Z5, Z5
-	VFNMADD231PS const_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS const_ln2lo<>+0(SB), Z5, Z6
+	VFNMADD231PS Z9, Z5, Z20
+	VFNMADD231PS Z10, Z5, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z7
-	VFMADD213PS const_exp_c6<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c5<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c4<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c3<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c2<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c1<>+0(SB), Z6, Z7
-	VFMADD213PS const_one<>+0(SB), Z6, Z7
+	VMOVAPS     Z11, Z21
+	VFMADD213PS Z12, Z20, Z21
+	VFMADD213PS Z13, Z20, Z21
+	VFMADD213PS Z14, Z20, Z21
+	VFMADD213PS Z15, Z20, Z21
+	VFMADD213PS Z16, Z20, Z21
+	VFMADD213PS Z17, Z20, Z21
+	VFMADD213PS Z18, Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z5, Z7, Z7
-	VADDPS    const_one<>+0(SB), Z7, Z5
-	VMOVUPS   const_one<>+0(SB), Z6
-	VDIVPS    Z5, Z6, Z6
-	VMOVUPS   const_one<>+0(SB), Z5
-	VSUBPS    Z7, Z5, Z5
-	VMULPS    Z6, Z5, Z5
+	VSCALEFPS Z5, Z21, Z21
+	VADDPS    Z18, Z21, Z5
+	VMOVAPS   Z18, Z20
+	VDIVPS    Z5, Z20, Z20
+	VMOVAPS   Z18, Z5
+	VSUBPS    Z21, Z5, Z5
+	VMULPS    Z20, Z5, Z5
 
 	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Z1, Z1, Z6
-	VMOVUPS     const_tanh_c11<>+0(SB), Z7
-	VFMADD213PS const_tanh_c9<>+0(SB), Z6, Z7
-	VFMADD213PS const_tanh_c7<>+0(SB), Z6, Z7
-	VFMADD213PS const_tanh_c5<>+0(SB), Z6, Z7
-	VFMADD213PS const_tanh_c3<>+0(SB), Z6, Z7
-	VMULPS      Z6, Z1, Z6
-	VFMADD213PS Z1, Z7, Z6
+	VMULPS      Z1, Z1, Z20
+	VMOVAPS     Z19, Z21
+	VFMADD213PS const_tanh_c9<>+0(SB), Z20, Z21
+	VFMADD213PS const_tanh_c7<>+0(SB), Z20, Z21
+	VFMADD213PS const_tanh_c5<>+0(SB), Z20, Z21
+	VFMADD213PS const_tanh_c3<>+0(SB), Z20, Z21
+	VMULPS      Z20, Z1, Z20
+	VFMADD213PS Z1, Z21, Z20
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
-	VBLENDMPS   Z6, Z5, K1, Z5
+	VBLENDMPS   Z20, Z5, K1, Z5
 	VANDPS      const_sign<>+0(SB), Z0, Z0
 	VORPS       Z0, Z5, Z5
-	VMOVUPS     Z2, (AX)(BX*4)
-	VMOVUPS     Z3, 64(AX)(BX*4)
-	VMOVUPS     Z4, 128(AX)(BX*4)
-	VMOVUPS     Z5, 192(AX)(BX*4)
+	VMOVUPS     128(DX)(BX*4), Z0
+	VANDPS      Z2, Z0, Z1
+	VMULPS      Z4, Z1, Z20
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z6, Z21
+	VMAXPS  Z20, Z21, Z21
+	VMOVAPS Z7, Z20
+	VMINPS  Z21, Z20, Z21
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z8, Z21, Z20
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VFNMADD231PS Z9, Z20, Z21
+	VFNMADD231PS Z10, Z20, Z21
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z11, Z22
+	VFMADD213PS Z12, Z21, Z22
+	VFMADD213PS Z13, Z21, Z22
+	VFMADD213PS Z14, Z21, Z22
+	VFMADD213PS Z15, Z21, Z22
+	VFMADD213PS Z16, Z21, Z22
+	VFMADD213PS Z17, Z21, Z22
+	VFMADD213PS Z18, Z21, Z22
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z20, Z22, Z22
+	VADDPS    Z18, Z22, Z20
+	VMOVAPS   Z18, Z21
+	VDIVPS    Z20, Z21, Z21
+	VMOVAPS   Z18, Z20
+	VSUBPS    Z22, Z20, Z20
+	VMULPS    Z21, Z20, Z20
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z21
+	VMOVAPS     Z19, Z22
+	VFMADD213PS const_tanh_c9<>+0(SB), Z21, Z22
+	VFMADD213PS const_tanh_c7<>+0(SB), Z21, Z22
+	VFMADD213PS const_tanh_c5<>+0(SB), Z21, Z22
+	VFMADD213PS const_tanh_c3<>+0(SB), Z21, Z22
+	VMULPS      Z21, Z1, Z21
+	VFMADD213PS Z1, Z22, Z21
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VBLENDMPS   Z21, Z20, K1, Z20
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VORPS       Z0, Z20, Z20
+	VMOVUPS     192(DX)(BX*4), Z0
+	VANDPS      Z2, Z0, Z1
+	VMULPS      Z4, Z1, Z21
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z6, Z22
+	VMAXPS  Z21, Z22, Z22
+	VMOVAPS Z7, Z21
+	VMINPS  Z22, Z21, Z22
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z8, Z22, Z21
+	VRNDSCALEPS  $0x00, Z21, Z21
+	VFNMADD231PS Z9, Z21, Z22
+	VFNMADD231PS Z10, Z21, Z22
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z11, Z23
+	VFMADD213PS Z12, Z22, Z23
+	VFMADD213PS Z13, Z22, Z23
+	VFMADD213PS Z14, Z22, Z23
+	VFMADD213PS Z15, Z22, Z23
+	VFMADD213PS Z16, Z22, Z23
+	VFMADD213PS Z17, Z22, Z23
+	VFMADD213PS Z18, Z22, Z23
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z21, Z23, Z23
+	VADDPS    Z18, Z23, Z21
+	VMOVAPS   Z18, Z22
+	VDIVPS    Z21, Z22, Z22
+	VMOVAPS   Z18, Z21
+	VSUBPS    Z23, Z21, Z21
+	VMULPS    Z22, Z21, Z21
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z22
+	VMOVAPS     Z19, Z23
+	VFMADD213PS const_tanh_c9<>+0(SB), Z22, Z23
+	VFMADD213PS const_tanh_c7<>+0(SB), Z22, Z23
+	VFMADD213PS const_tanh_c5<>+0(SB), Z22, Z23
+	VFMADD213PS const_tanh_c3<>+0(SB), Z22, Z23
+	VMULPS      Z22, Z1, Z22
+	VFMADD213PS Z1, Z23, Z22
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VBLENDMPS   Z22, Z21, K1, Z21
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VORPS       Z0, Z21, Z21
+	VMOVUPS     Z3, (AX)(BX*4)
+	VMOVUPS     Z5, 64(AX)(BX*4)
+	VMOVUPS     Z20, 128(AX)(BX*4)
+	VMOVUPS     Z21, 192(AX)(BX*4)
 	ADDQ        $0x00000040, BX
 	JMP         loopu
 
@@ -5187,54 +5300,54 @@ loop:
 	CMPQ    SI, $0x00000010
 	JB      tail
 	VMOVUPS (DX)(BX*4), Z0
-	VANDPS  const_abs<>+0(SB), Z0, Z1
-	VMULPS  const_neg2<>+0(SB), Z1, Z2
+	VANDPS  Z2, Z0, Z1
+	VMULPS  Z4, Z1, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z3, Z2, Z3
+	VMOVAPS Z6, Z5
+	VMAXPS  Z3, Z5, Z5
+	VMOVAPS Z7, Z3
+	VMINPS  Z5, Z3, Z5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+	VMULPS       Z8, Z5, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z9, Z3, Z5
+	VFNMADD231PS Z10, Z3, Z5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
+	VMOVAPS     Z11, Z20
+	VFMADD213PS Z12, Z5, Z20
+	VFMADD213PS Z13, Z5, Z20
+	VFMADD213PS Z14, Z5, Z20
+	VFMADD213PS Z15, Z5, Z20
+	VFMADD213PS Z16, Z5, Z20
+	VFMADD213PS Z17, Z5, Z20
+	VFMADD213PS Z18, Z5, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z2
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z2, Z3, Z3
-	VMOVUPS   const_one<>+0(SB), Z2
-	VSUBPS    Z4, Z2, Z2
-	VMULPS    Z3, Z2, Z2
+	VSCALEFPS Z3, Z20, Z20
+	VADDPS    Z18, Z20, Z3
+	VMOVAPS   Z18, Z5
+	VDIVPS    Z3, Z5, Z5
+	VMOVAPS   Z18, Z3
+	VSUBPS    Z20, Z3, Z3
+	VMULPS    Z5, Z3, Z3
 
 	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Z1, Z1, Z3
-	VMOVUPS     const_tanh_c11<>+0(SB), Z4
-	VFMADD213PS const_tanh_c9<>+0(SB), Z3, Z4
-	VFMADD213PS const_tanh_c7<>+0(SB), Z3, Z4
-	VFMADD213PS const_tanh_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_tanh_c3<>+0(SB), Z3, Z4
-	VMULPS      Z3, Z1, Z3
-	VFMADD213PS Z1, Z4, Z3
+	VMULPS      Z1, Z1, Z5
+	VMOVAPS     Z19, Z20
+	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z20
+	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z20
+	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z20
+	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z20
+	VMULPS      Z5, Z1, Z5
+	VFMADD213PS Z1, Z20, Z5
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
-	VBLENDMPS   Z3, Z2, K1, Z2
+	VBLENDMPS   Z5, Z3, K1, Z3
 	VANDPS      const_sign<>+0(SB), Z0, Z0
-	VORPS       Z0, Z2, Z2
-	VMOVUPS     Z2, (AX)(BX*4)
+	VORPS       Z0, Z3, Z3
+	VMOVUPS     Z3, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
 
@@ -5245,43 +5358,43 @@ tail:
 	LEAQ      tail_k<>+0(SB), CX
 	KMOVW     (CX)(SI*2), K1
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
-	VANDPS    const_abs<>+0(SB), Z0, Z1
-	VMULPS    const_neg2<>+0(SB), Z1, Z2
+	VANDPS    Z2, Z0, Z1
+	VMULPS    Z4, Z1, Z2
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMOVAPS Z6, Z3
 	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMOVAPS Z7, Z2
 	VMINPS  Z3, Z2, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
+	VMULPS       Z8, Z3, Z2
 	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+	VFNMADD231PS Z9, Z2, Z3
+	VFNMADD231PS Z10, Z2, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
+	VMOVAPS     Z11, Z4
+	VFMADD213PS Z12, Z3, Z4
+	VFMADD213PS Z13, Z3, Z4
+	VFMADD213PS Z14, Z3, Z4
+	VFMADD213PS Z15, Z3, Z4
+	VFMADD213PS Z16, Z3, Z4
+	VFMADD213PS Z17, Z3, Z4
+	VFMADD213PS Z18, Z3, Z4
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z2, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z2
-	VMOVUPS   const_one<>+0(SB), Z3
+	VADDPS    Z18, Z4, Z2
+	VMOVAPS   Z18, Z3
 	VDIVPS    Z2, Z3, Z3
-	VMOVUPS   const_one<>+0(SB), Z2
+	VMOVAPS   Z18, Z2
 	VSUBPS    Z4, Z2, Z2
 	VMULPS    Z3, Z2, Z2
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z3
-	VMOVUPS     const_tanh_c11<>+0(SB), Z4
+	VMOVAPS     Z19, Z4
 	VFMADD213PS const_tanh_c9<>+0(SB), Z3, Z4
 	VFMADD213PS const_tanh_c7<>+0(SB), Z3, Z4
 	VFMADD213PS const_tanh_c5<>+0(SB), Z3, Z4
@@ -5298,6 +5411,26 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_abs<>+0(SB), Z2
+	VMOVUPS const_neg2<>+0(SB), Z4
+	VMOVUPS const_exp_min<>+0(SB), Z6
+	VMOVUPS const_exp_max<>+0(SB), Z7
+	VMOVUPS const_log2e<>+0(SB), Z8
+	VMOVUPS const_ln2hi<>+0(SB), Z9
+	VMOVUPS const_ln2lo<>+0(SB), Z10
+	VMOVUPS const_exp_c7<>+0(SB), Z11
+	VMOVUPS const_exp_c6<>+0(SB), Z12
+	VMOVUPS const_exp_c5<>+0(SB), Z13
+	VMOVUPS const_exp_c4<>+0(SB), Z14
+	VMOVUPS const_exp_c3<>+0(SB), Z15
+	VMOVUPS const_exp_c2<>+0(SB), Z16
+	VMOVUPS const_exp_c1<>+0(SB), Z17
+	VMOVUPS const_one<>+0(SB), Z18
+	VMOVUPS const_tanh_c11<>+0(SB), Z19
+	JMP     start
+
 // func TanhDerivAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·TanhDerivAVX512(SB), NOSPLIT, $0-48
@@ -5305,7 +5438,9 @@ TEXT ·TanhDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -5313,145 +5448,145 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VANDPS  const_abs<>+0(SB), Z0, Z0
-	VMULPS  const_neg2<>+0(SB), Z0, Z0
+	VANDPS  Z1, Z0, Z0
+	VMULPS  Z2, Z0, Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z0
-	VMINPS  Z1, Z0, Z1
+	VMOVAPS Z3, Z17
+	VMAXPS  Z0, Z17, Z17
+	VMOVAPS Z4, Z0
+	VMINPS  Z17, Z0, Z17
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z0
+	VMULPS       Z5, Z17, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS const_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z0, Z1
+	VFNMADD231PS Z6, Z0, Z17
+	VFNMADD231PS Z7, Z0, Z17
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z2
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
-	VFMADD213PS const_one<>+0(SB), Z1, Z2
+	VMOVAPS     Z8, Z18
+	VFMADD213PS Z9, Z17, Z18
+	VFMADD213PS Z10, Z17, Z18
+	VFMADD213PS Z11, Z17, Z18
+	VFMADD213PS Z12, Z17, Z18
+	VFMADD213PS Z13, Z17, Z18
+	VFMADD213PS Z14, Z17, Z18
+	VFMADD213PS Z15, Z17, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z2, Z2
-	VADDPS    const_one<>+0(SB), Z2, Z0
-	VMOVUPS   const_one<>+0(SB), Z1
-	VDIVPS    Z0, Z1, Z1
-	VMULPS    const_four<>+0(SB), Z2, Z0
-	VMULPS    Z1, Z0, Z0
-	VMULPS    Z1, Z0, Z0
-	VMOVUPS   64(DX)(BX*4), Z1
-	VANDPS    const_abs<>+0(SB), Z1, Z1
-	VMULPS    const_neg2<>+0(SB), Z1, Z1
+	VSCALEFPS Z0, Z18, Z18
+	VADDPS    Z15, Z18, Z0
+	VMOVAPS   Z15, Z17
+	VDIVPS    Z0, Z17, Z17
+	VMULPS    Z16, Z18, Z0
+	VMULPS    Z17, Z0, Z0
+	VMULPS    Z17, Z0, Z0
+	VMOVUPS   64(DX)(BX*4), Z17
+	VANDPS    Z1, Z17, Z17
+	VMULPS    Z2, Z17, Z17
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z3, Z18
+	VMAXPS  Z17, Z18, Z18
+	VMOVAPS Z4, Z17
+	VMINPS  Z18, Z17, Z18
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VMULPS       Z5, Z18, Z17
+	VRNDSCALEPS  $0x00, Z17, Z17
+	VFNMADD231PS Z6, Z17, Z18
+	VFNMADD231PS Z7, Z17, Z18
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z8, Z19
+	VFMADD213PS Z9, Z18, Z19
+	VFMADD213PS Z10, Z18, Z19
+	VFMADD213PS Z11, Z18, Z19
+	VFMADD213PS Z12, Z18, Z19
+	VFMADD213PS Z13, Z18, Z19
+	VFMADD213PS Z14, Z18, Z19
+	VFMADD213PS Z15, Z18, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z3, Z3
-	VADDPS    const_one<>+0(SB), Z3, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    const_four<>+0(SB), Z3, Z1
-	VMULPS    Z2, Z1, Z1
-	VMULPS    Z2, Z1, Z1
-	VMOVUPS   128(DX)(BX*4), Z2
-	VANDPS    const_abs<>+0(SB), Z2, Z2
-	VMULPS    const_neg2<>+0(SB), Z2, Z2
+	VSCALEFPS Z17, Z19, Z19
+	VADDPS    Z15, Z19, Z17
+	VMOVAPS   Z15, Z18
+	VDIVPS    Z17, Z18, Z18
+	VMULPS    Z16, Z19, Z17
+	VMULPS    Z18, Z17, Z17
+	VMULPS    Z18, Z17, Z17
+	VMOVUPS   128(DX)(BX*4), Z18
+	VANDPS    Z1, Z18, Z18
+	VMULPS    Z2, Z18, Z18
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z3, Z2, Z3
+	VMOVAPS Z3, Z19
+	VMAXPS  Z18, Z19, Z19
+	VMOVAPS Z4, Z18
+	VMINPS  Z19, Z18, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
+	VMULPS       Z5, Z19, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z6, Z18, Z19
+	VFNMADD231PS Z7, Z18, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
+	VMOVAPS     Z8, Z20
+	VFMADD213PS Z9, Z19, Z20
+	VFMADD213PS Z10, Z19, Z20
+	VFMADD213PS Z11, Z19, Z20
+	VFMADD213PS Z12, Z19, Z20
+	VFMADD213PS Z13, Z19, Z20
+	VFMADD213PS Z14, Z19, Z20
+	VFMADD213PS Z15, Z19, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z2
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z2, Z3, Z3
-	VMULPS    const_four<>+0(SB), Z4, Z2
-	VMULPS    Z3, Z2, Z2
-	VMULPS    Z3, Z2, Z2
-	VMOVUPS   192(DX)(BX*4), Z3
-	VANDPS    const_abs<>+0(SB), Z3, Z3
-	VMULPS    const_neg2<>+0(SB), Z3, Z3
+	VSCALEFPS Z18, Z20, Z20
+	VADDPS    Z15, Z20, Z18
+	VMOVAPS   Z15, Z19
+	VDIVPS    Z18, Z19, Z19
+	VMULPS    Z16, Z20, Z18
+	VMULPS    Z19, Z18, Z18
+	VMULPS    Z19, Z18, Z18
+	VMOVUPS   192(DX)(BX*4), Z19
+	VANDPS    Z1, Z19, Z19
+	VMULPS    Z2, Z19, Z19
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
+	VMOVAPS Z3, Z20
+	VMAXPS  Z19, Z20, Z20
+	VMOVAPS Z4, Z19
+	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VMULPS       Z5, Z20, Z19
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z6, Z19, Z20
+	VFNMADD231PS Z7, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z8, Z21
+	VFMADD213PS Z9, Z20, Z21
+	VFMADD213PS Z10, Z20, Z21
+	VFMADD213PS Z11, Z20, Z21
+	VFMADD213PS Z12, Z20, Z21
+	VFMADD213PS Z13, Z20, Z21
+	VFMADD213PS Z14, Z20, Z21
+	VFMADD213PS Z15, Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z5, Z5
-	VADDPS    const_one<>+0(SB), Z5, Z3
-	VMOVUPS   const_one<>+0(SB), Z4
-	VDIVPS    Z3, Z4, Z4
-	VMULPS    const_four<>+0(SB), Z5, Z3
-	VMULPS    Z4, Z3, Z3
-	VMULPS    Z4, Z3, Z3
+	VSCALEFPS Z19, Z21, Z21
+	VADDPS    Z15, Z21, Z19
+	VMOVAPS   Z15, Z20
+	VDIVPS    Z19, Z20, Z20
+	VMULPS    Z16, Z21, Z19
+	VMULPS    Z20, Z19, Z19
+	VMULPS    Z20, Z19, Z19
 	VMOVUPS   Z0, (AX)(BX*4)
-	VMOVUPS   Z1, 64(AX)(BX*4)
-	VMOVUPS   Z2, 128(AX)(BX*4)
-	VMOVUPS   Z3, 192(AX)(BX*4)
+	VMOVUPS   Z17, 64(AX)(BX*4)
+	VMOVUPS   Z18, 128(AX)(BX*4)
+	VMOVUPS   Z19, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -5462,39 +5597,39 @@ loop:
 	CMPQ    SI, $0x00000010
 	JB      tail
 	VMOVUPS (DX)(BX*4), Z0
-	VANDPS  const_abs<>+0(SB), Z0, Z0
-	VMULPS  const_neg2<>+0(SB), Z0, Z0
+	VANDPS  Z1, Z0, Z0
+	VMULPS  Z2, Z0, Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z0
-	VMINPS  Z1, Z0, Z1
+	VMOVAPS Z3, Z17
+	VMAXPS  Z0, Z17, Z17
+	VMOVAPS Z4, Z0
+	VMINPS  Z17, Z0, Z17
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z0
+	VMULPS       Z5, Z17, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS const_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z0, Z1
+	VFNMADD231PS Z6, Z0, Z17
+	VFNMADD231PS Z7, Z0, Z17
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z2
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
-	VFMADD213PS const_one<>+0(SB), Z1, Z2
+	VMOVAPS     Z8, Z18
+	VFMADD213PS Z9, Z17, Z18
+	VFMADD213PS Z10, Z17, Z18
+	VFMADD213PS Z11, Z17, Z18
+	VFMADD213PS Z12, Z17, Z18
+	VFMADD213PS Z13, Z17, Z18
+	VFMADD213PS Z14, Z17, Z18
+	VFMADD213PS Z15, Z17, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z2, Z2
-	VADDPS    const_one<>+0(SB), Z2, Z0
-	VMOVUPS   const_one<>+0(SB), Z1
-	VDIVPS    Z0, Z1, Z1
-	VMULPS    const_four<>+0(SB), Z2, Z0
-	VMULPS    Z1, Z0, Z0
-	VMULPS    Z1, Z0, Z0
+	VSCALEFPS Z0, Z18, Z18
+	VADDPS    Z15, Z18, Z0
+	VMOVAPS   Z15, Z17
+	VDIVPS    Z0, Z17, Z17
+	VMULPS    Z16, Z18, Z0
+	VMULPS    Z17, Z0, Z0
+	VMULPS    Z17, Z0, Z0
 	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -5506,37 +5641,37 @@ tail:
 	LEAQ      tail_k<>+0(SB), CX
 	KMOVW     (CX)(SI*2), K1
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
-	VANDPS    const_abs<>+0(SB), Z0, Z0
-	VMULPS    const_neg2<>+0(SB), Z0, Z0
+	VANDPS    Z1, Z0, Z0
+	VMULPS    Z2, Z0, Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z3, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z0
+	VMOVAPS Z4, Z0
 	VMINPS  Z1, Z0, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z0
+	VMULPS       Z5, Z1, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS const_ln2hi<>+0(SB), Z0, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z0, Z1
+	VFNMADD231PS Z6, Z0, Z1
+	VFNMADD231PS Z7, Z0, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z2
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z2
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
-	VFMADD213PS const_one<>+0(SB), Z1, Z2
+	VMOVAPS     Z8, Z2
+	VFMADD213PS Z9, Z1, Z2
+	VFMADD213PS Z10, Z1, Z2
+	VFMADD213PS Z11, Z1, Z2
+	VFMADD213PS Z12, Z1, Z2
+	VFMADD213PS Z13, Z1, Z2
+	VFMADD213PS Z14, Z1, Z2
+	VFMADD213PS Z15, Z1, Z2
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z2, Z2
-	VADDPS    const_one<>+0(SB), Z2, Z0
-	VMOVUPS   const_one<>+0(SB), Z1
+	VADDPS    Z15, Z2, Z0
+	VMOVAPS   Z15, Z1
 	VDIVPS    Z0, Z1, Z1
-	VMULPS    const_four<>+0(SB), Z2, Z0
+	VMULPS    Z16, Z2, Z0
 	VMULPS    Z1, Z0, Z0
 	VMULPS    Z1, Z0, Z0
 	VMOVUPS   Z0, K1, (AX)(BX*4)
@@ -5545,6 +5680,26 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_abs<>+0(SB), Z1
+	VMOVUPS const_neg2<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z3
+	VMOVUPS const_exp_max<>+0(SB), Z4
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_one<>+0(SB), Z15
+	VMOVUPS const_four<>+0(SB), Z16
+	JMP     start
+
 // func SoftplusAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·SoftplusAVX512(SB), NOSPLIT, $0-48
@@ -5552,7 +5707,9 @@ TEXT ·SoftplusAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -5560,181 +5717,181 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z1
+	VORPS   Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z5, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z19
+	VFMADD213PS Z10, Z3, Z19
+	VFMADD213PS Z11, Z3, Z19
+	VFMADD213PS Z12, Z3, Z19
+	VFMADD213PS Z13, Z3, Z19
+	VFMADD213PS Z14, Z3, Z19
+	VFMADD213PS Z15, Z3, Z19
+	VFMADD213PS Z16, Z3, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      const_two<>+0(SB), Z3, Z1
-	VDIVPS      Z1, Z3, Z1
-	VMULPS      Z1, Z1, Z2
-	VMOVUPS     const_atanh_c15<>+0(SB), Z3
-	VFMADD213PS const_atanh_c13<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c11<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c9<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c7<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c3<>+0(SB), Z2, Z3
+	VSCALEFPS   Z1, Z19, Z19
+	VADDPS      Z17, Z19, Z1
+	VDIVPS      Z1, Z19, Z1
+	VMULPS      Z1, Z1, Z3
+	VMOVAPS     Z18, Z19
+	VFMADD213PS const_atanh_c13<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c5<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c3<>+0(SB), Z3, Z19
 	VADDPS      Z1, Z1, Z1
-	VMULPS      Z2, Z1, Z2
-	VFMADD213PS Z1, Z3, Z2
+	VMULPS      Z3, Z1, Z3
+	VFMADD213PS Z1, Z19, Z3
 	VXORPS      Z1, Z1, Z1
 	VMAXPS      Z0, Z1, Z1
-	VADDPS      Z2, Z1, Z1
+	VADDPS      Z3, Z1, Z1
 	VMOVUPS     64(DX)(BX*4), Z0
-	VORPS       const_sign<>+0(SB), Z0, Z2
+	VORPS       Z2, Z0, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z3, Z2, Z3
+	VMOVAPS Z4, Z19
+	VMAXPS  Z3, Z19, Z19
+	VMOVAPS Z5, Z3
+	VMINPS  Z19, Z3, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z2, Z4, Z4
-	VADDPS      const_two<>+0(SB), Z4, Z2
-	VDIVPS      Z2, Z4, Z2
-	VMULPS      Z2, Z2, Z3
-	VMOVUPS     const_atanh_c15<>+0(SB), Z4
-	VFMADD213PS const_atanh_c13<>+0(SB), Z3, Z4
-	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z4
-	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z4
-	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z4
-	VFMADD213PS const_atanh_c5<>+0(SB), Z3, Z4
-	VFMADD213PS const_atanh_c3<>+0(SB), Z3, Z4
-	VADDPS      Z2, Z2, Z2
-	VMULPS      Z3, Z2, Z3
-	VFMADD213PS Z2, Z4, Z3
-	VXORPS      Z2, Z2, Z2
-	VMAXPS      Z0, Z2, Z2
-	VADDPS      Z3, Z2, Z2
-	VMOVUPS     128(DX)(BX*4), Z0
-	VORPS       const_sign<>+0(SB), Z0, Z3
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VMULPS       Z6, Z19, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS Z7, Z3, Z19
+	VFNMADD231PS Z8, Z3, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z9, Z20
+	VFMADD213PS Z10, Z19, Z20
+	VFMADD213PS Z11, Z19, Z20
+	VFMADD213PS Z12, Z19, Z20
+	VFMADD213PS Z13, Z19, Z20
+	VFMADD213PS Z14, Z19, Z20
+	VFMADD213PS Z15, Z19, Z20
+	VFMADD213PS Z16, Z19, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z5, Z5
-	VADDPS      const_two<>+0(SB), Z5, Z3
-	VDIVPS      Z3, Z5, Z3
-	VMULPS      Z3, Z3, Z4
-	VMOVUPS     const_atanh_c15<>+0(SB), Z5
-	VFMADD213PS const_atanh_c13<>+0(SB), Z4, Z5
-	VFMADD213PS const_atanh_c11<>+0(SB), Z4, Z5
-	VFMADD213PS const_atanh_c9<>+0(SB), Z4, Z5
-	VFMADD213PS const_atanh_c7<>+0(SB), Z4, Z5
-	VFMADD213PS const_atanh_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_atanh_c3<>+0(SB), Z4, Z5
+	VSCALEFPS   Z3, Z20, Z20
+	VADDPS      Z17, Z20, Z3
+	VDIVPS      Z3, Z20, Z3
+	VMULPS      Z3, Z3, Z19
+	VMOVAPS     Z18, Z20
+	VFMADD213PS const_atanh_c13<>+0(SB), Z19, Z20
+	VFMADD213PS const_atanh_c11<>+0(SB), Z19, Z20
+	VFMADD213PS const_atanh_c9<>+0(SB), Z19, Z20
+	VFMADD213PS const_atanh_c7<>+0(SB), Z19, Z20
+	VFMADD213PS const_atanh_c5<>+0(SB), Z19, Z20
+	VFMADD213PS const_atanh_c3<>+0(SB), Z19, Z20
 	VADDPS      Z3, Z3, Z3
-	VMULPS      Z4, Z3, Z4
-	VFMADD213PS Z3, Z5, Z4
+	VMULPS      Z19, Z3, Z19
+	VFMADD213PS Z3, Z20, Z19
 	VXORPS      Z3, Z3, Z3
 	VMAXPS      Z0, Z3, Z3
-	VADDPS      Z4, Z3, Z3
-	VMOVUPS     192(DX)(BX*4), Z0
-	VORPS       const_sign<>+0(SB), Z0, Z4
+	VADDPS      Z19, Z3, Z3
+	VMOVUPS     128(DX)(BX*4), Z0
+	VORPS       Z2, Z0, Z19
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z5
-	VMAXPS  Z4, Z5, Z5
-	VMOVUPS const_exp_max<>+0(SB), Z4
-	VMINPS  Z5, Z4, Z5
+	VMOVAPS Z4, Z20
+	VMAXPS  Z19, Z20, Z20
+	VMOVAPS Z5, Z19
+	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z5, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+	VMULPS       Z6, Z20, Z19
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z7, Z19, Z20
+	VFNMADD231PS Z8, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
-	VFMADD213PS const_one<>+0(SB), Z5, Z6
+	VMOVAPS     Z9, Z21
+	VFMADD213PS Z10, Z20, Z21
+	VFMADD213PS Z11, Z20, Z21
+	VFMADD213PS Z12, Z20, Z21
+	VFMADD213PS Z13, Z20, Z21
+	VFMADD213PS Z14, Z20, Z21
+	VFMADD213PS Z15, Z20, Z21
+	VFMADD213PS Z16, Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z4, Z6, Z6
-	VADDPS      const_two<>+0(SB), Z6, Z4
-	VDIVPS      Z4, Z6, Z4
-	VMULPS      Z4, Z4, Z5
-	VMOVUPS     const_atanh_c15<>+0(SB), Z6
-	VFMADD213PS const_atanh_c13<>+0(SB), Z5, Z6
-	VFMADD213PS const_atanh_c11<>+0(SB), Z5, Z6
-	VFMADD213PS const_atanh_c9<>+0(SB), Z5, Z6
-	VFMADD213PS const_atanh_c7<>+0(SB), Z5, Z6
-	VFMADD213PS const_atanh_c5<>+0(SB), Z5, Z6
-	VFMADD213PS const_atanh_c3<>+0(SB), Z5, Z6
-	VADDPS      Z4, Z4, Z4
-	VMULPS      Z5, Z4, Z5
-	VFMADD213PS Z4, Z6, Z5
-	VXORPS      Z4, Z4, Z4
-	VMAXPS      Z0, Z4, Z4
-	VADDPS      Z5, Z4, Z4
+	VSCALEFPS   Z19, Z21, Z21
+	VADDPS      Z17, Z21, Z19
+	VDIVPS      Z19, Z21, Z19
+	VMULPS      Z19, Z19, Z20
+	VMOVAPS     Z18, Z21
+	VFMADD213PS const_atanh_c13<>+0(SB), Z20, Z21
+	VFMADD213PS const_atanh_c11<>+0(SB), Z20, Z21
+	VFMADD213PS const_atanh_c9<>+0(SB), Z20, Z21
+	VFMADD213PS const_atanh_c7<>+0(SB), Z20, Z21
+	VFMADD213PS const_atanh_c5<>+0(SB), Z20, Z21
+	VFMADD213PS const_atanh_c3<>+0(SB), Z20, Z21
+	VADDPS      Z19, Z19, Z19
+	VMULPS      Z20, Z19, Z20
+	VFMADD213PS Z19, Z21, Z20
+	VXORPS      Z19, Z19, Z19
+	VMAXPS      Z0, Z19, Z19
+	VADDPS      Z20, Z19, Z19
+	VMOVUPS     192(DX)(BX*4), Z0
+	VORPS       Z2, Z0, Z20
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z4, Z21
+	VMAXPS  Z20, Z21, Z21
+	VMOVAPS Z5, Z20
+	VMINPS  Z21, Z20, Z21
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z6, Z21, Z20
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VFNMADD231PS Z7, Z20, Z21
+	VFNMADD231PS Z8, Z20, Z21
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z9, Z22
+	VFMADD213PS Z10, Z21, Z22
+	VFMADD213PS Z11, Z21, Z22
+	VFMADD213PS Z12, Z21, Z22
+	VFMADD213PS Z13, Z21, Z22
+	VFMADD213PS Z14, Z21, Z22
+	VFMADD213PS Z15, Z21, Z22
+	VFMADD213PS Z16, Z21, Z22
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z20, Z22, Z22
+	VADDPS      Z17, Z22, Z20
+	VDIVPS      Z20, Z22, Z20
+	VMULPS      Z20, Z20, Z21
+	VMOVAPS     Z18, Z22
+	VFMADD213PS const_atanh_c13<>+0(SB), Z21, Z22
+	VFMADD213PS const_atanh_c11<>+0(SB), Z21, Z22
+	VFMADD213PS const_atanh_c9<>+0(SB), Z21, Z22
+	VFMADD213PS const_atanh_c7<>+0(SB), Z21, Z22
+	VFMADD213PS const_atanh_c5<>+0(SB), Z21, Z22
+	VFMADD213PS const_atanh_c3<>+0(SB), Z21, Z22
+	VADDPS      Z20, Z20, Z20
+	VMULPS      Z21, Z20, Z21
+	VFMADD213PS Z20, Z22, Z21
+	VXORPS      Z20, Z20, Z20
+	VMAXPS      Z0, Z20, Z20
+	VADDPS      Z21, Z20, Z20
 	VMOVUPS     Z1, (AX)(BX*4)
-	VMOVUPS     Z2, 64(AX)(BX*4)
-	VMOVUPS     Z3, 128(AX)(BX*4)
-	VMOVUPS     Z4, 192(AX)(BX*4)
+	VMOVUPS     Z3, 64(AX)(BX*4)
+	VMOVUPS     Z19, 128(AX)(BX*4)
+	VMOVUPS     Z20, 192(AX)(BX*4)
 	ADDQ        $0x00000040, BX
 	JMP         loopu
 
@@ -5745,48 +5902,48 @@ loop:
 	CMPQ    SI, $0x00000010
 	JB      tail
 	VMOVUPS (DX)(BX*4), Z0
-	VORPS   const_sign<>+0(SB), Z0, Z1
+	VORPS   Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z5, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z19
+	VFMADD213PS Z10, Z3, Z19
+	VFMADD213PS Z11, Z3, Z19
+	VFMADD213PS Z12, Z3, Z19
+	VFMADD213PS Z13, Z3, Z19
+	VFMADD213PS Z14, Z3, Z19
+	VFMADD213PS Z15, Z3, Z19
+	VFMADD213PS Z16, Z3, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      const_two<>+0(SB), Z3, Z1
-	VDIVPS      Z1, Z3, Z1
-	VMULPS      Z1, Z1, Z2
-	VMOVUPS     const_atanh_c15<>+0(SB), Z3
-	VFMADD213PS const_atanh_c13<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c11<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c9<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c7<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_atanh_c3<>+0(SB), Z2, Z3
+	VSCALEFPS   Z1, Z19, Z19
+	VADDPS      Z17, Z19, Z1
+	VDIVPS      Z1, Z19, Z1
+	VMULPS      Z1, Z1, Z3
+	VMOVAPS     Z18, Z19
+	VFMADD213PS const_atanh_c13<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c5<>+0(SB), Z3, Z19
+	VFMADD213PS const_atanh_c3<>+0(SB), Z3, Z19
 	VADDPS      Z1, Z1, Z1
-	VMULPS      Z2, Z1, Z2
-	VFMADD213PS Z1, Z3, Z2
+	VMULPS      Z3, Z1, Z3
+	VFMADD213PS Z1, Z19, Z3
 	VXORPS      Z1, Z1, Z1
 	VMAXPS      Z0, Z1, Z1
-	VADDPS      Z2, Z1, Z1
+	VADDPS      Z3, Z1, Z1
 	VMOVUPS     Z1, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
@@ -5798,36 +5955,36 @@ tail:
 	LEAQ      tail_k<>+0(SB), CX
 	KMOVW     (CX)(SI*2), K1
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
-	VORPS     const_sign<>+0(SB), Z0, Z1
+	VORPS     Z2, Z0, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMOVAPS Z4, Z2
 	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
+	VMOVAPS Z5, Z1
 	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z6, Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z8, Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VMOVAPS     Z9, Z3
+	VFMADD213PS Z10, Z2, Z3
+	VFMADD213PS Z11, Z2, Z3
+	VFMADD213PS Z12, Z2, Z3
+	VFMADD213PS Z13, Z2, Z3
+	VFMADD213PS Z14, Z2, Z3
+	VFMADD213PS Z15, Z2, Z3
+	VFMADD213PS Z16, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      const_two<>+0(SB), Z3, Z1
+	VADDPS      Z17, Z3, Z1
 	VDIVPS      Z1, Z3, Z1
 	VMULPS      Z1, Z1, Z2
-	VMOVUPS     const_atanh_c15<>+0(SB), Z3
+	VMOVAPS     Z18, Z3
 	VFMADD213PS const_atanh_c13<>+0(SB), Z2, Z3
 	VFMADD213PS const_atanh_c11<>+0(SB), Z2, Z3
 	VFMADD213PS const_atanh_c9<>+0(SB), Z2, Z3
@@ -5846,6 +6003,26 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_exp_max<>+0(SB), Z5
+	VMOVUPS const_log2e<>+0(SB), Z6
+	VMOVUPS const_ln2hi<>+0(SB), Z7
+	VMOVUPS const_ln2lo<>+0(SB), Z8
+	VMOVUPS const_exp_c7<>+0(SB), Z9
+	VMOVUPS const_exp_c6<>+0(SB), Z10
+	VMOVUPS const_exp_c5<>+0(SB), Z11
+	VMOVUPS const_exp_c4<>+0(SB), Z12
+	VMOVUPS const_exp_c3<>+0(SB), Z13
+	VMOVUPS const_exp_c2<>+0(SB), Z14
+	VMOVUPS const_exp_c1<>+0(SB), Z15
+	VMOVUPS const_one<>+0(SB), Z16
+	VMOVUPS const_two<>+0(SB), Z17
+	VMOVUPS const_atanh_c15<>+0(SB), Z18
+	JMP     start
+
 // func ELUAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·ELUAVX512(SB), NOSPLIT, $0-48
@@ -5853,7 +6030,9 @@ TEXT ·ELUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -5863,183 +6042,183 @@ loopu:
 	VMOVUPS (DX)(BX*4), Z0
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Z1
-	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
-	VMULPS      Z0, Z0, Z2
-	VFMADD213PS Z0, Z1, Z2
+	VMOVAPS     Z2, Z1
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z8, Z0, Z1
+	VMULPS      Z0, Z0, Z9
+	VFMADD213PS Z0, Z1, Z9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z1, Z3, Z1
+	VMOVAPS Z11, Z18
+	VMINPS  Z1, Z18, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+	VMULPS       Z12, Z1, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z13, Z18, Z1
+	VFNMADD231PS Z14, Z18, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z4
-	VFMADD213PS const_one<>+0(SB), Z1, Z4
+	VMOVAPS     Z3, Z19
+	VFMADD213PS Z4, Z1, Z19
+	VFMADD213PS Z5, Z1, Z19
+	VFMADD213PS Z6, Z1, Z19
+	VFMADD213PS Z7, Z1, Z19
+	VFMADD213PS Z8, Z1, Z19
+	VFMADD213PS Z15, Z1, Z19
+	VFMADD213PS Z16, Z1, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z4, Z4
-	VSUBPS    const_one<>+0(SB), Z4, Z4
-	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VSCALEFPS Z18, Z19, Z19
+	VSUBPS    Z16, Z19, Z19
+	VMOVAPS   Z17, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z2, Z4, K1, Z4
+	VBLENDMPS Z9, Z19, K1, Z19
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z4, K1, Z4
+	VBLENDMPS Z0, Z19, K1, Z19
 	VMOVUPS   64(DX)(BX*4), Z0
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Z1
-	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
-	VMULPS      Z0, Z0, Z2
-	VFMADD213PS Z0, Z1, Z2
+	VMOVAPS     Z2, Z1
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z8, Z0, Z1
+	VMULPS      Z0, Z0, Z9
+	VFMADD213PS Z0, Z1, Z9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z1, Z3, Z1
+	VMOVAPS Z11, Z18
+	VMINPS  Z1, Z18, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+	VMULPS       Z12, Z1, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z13, Z18, Z1
+	VFNMADD231PS Z14, Z18, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z5
-	VFMADD213PS const_one<>+0(SB), Z1, Z5
+	VMOVAPS     Z3, Z20
+	VFMADD213PS Z4, Z1, Z20
+	VFMADD213PS Z5, Z1, Z20
+	VFMADD213PS Z6, Z1, Z20
+	VFMADD213PS Z7, Z1, Z20
+	VFMADD213PS Z8, Z1, Z20
+	VFMADD213PS Z15, Z1, Z20
+	VFMADD213PS Z16, Z1, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z5, Z5
-	VSUBPS    const_one<>+0(SB), Z5, Z5
-	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VSCALEFPS Z18, Z20, Z20
+	VSUBPS    Z16, Z20, Z20
+	VMOVAPS   Z17, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z2, Z5, K1, Z5
+	VBLENDMPS Z9, Z20, K1, Z20
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z5, K1, Z5
+	VBLENDMPS Z0, Z20, K1, Z20
 	VMOVUPS   128(DX)(BX*4), Z0
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Z1
-	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
-	VMULPS      Z0, Z0, Z2
-	VFMADD213PS Z0, Z1, Z2
+	VMOVAPS     Z2, Z1
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z8, Z0, Z1
+	VMULPS      Z0, Z0, Z9
+	VFMADD213PS Z0, Z1, Z9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z1, Z3, Z1
+	VMOVAPS Z11, Z18
+	VMINPS  Z1, Z18, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+	VMULPS       Z12, Z1, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z13, Z18, Z1
+	VFNMADD231PS Z14, Z18, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z6
-	VFMADD213PS const_one<>+0(SB), Z1, Z6
+	VMOVAPS     Z3, Z21
+	VFMADD213PS Z4, Z1, Z21
+	VFMADD213PS Z5, Z1, Z21
+	VFMADD213PS Z6, Z1, Z21
+	VFMADD213PS Z7, Z1, Z21
+	VFMADD213PS Z8, Z1, Z21
+	VFMADD213PS Z15, Z1, Z21
+	VFMADD213PS Z16, Z1, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z6, Z6
-	VSUBPS    const_one<>+0(SB), Z6, Z6
-	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VSCALEFPS Z18, Z21, Z21
+	VSUBPS    Z16, Z21, Z21
+	VMOVAPS   Z17, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z2, Z6, K1, Z6
+	VBLENDMPS Z9, Z21, K1, Z21
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z6, K1, Z6
+	VBLENDMPS Z0, Z21, K1, Z21
 	VMOVUPS   192(DX)(BX*4), Z0
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Z1
-	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
-	VMULPS      Z0, Z0, Z2
-	VFMADD213PS Z0, Z1, Z2
+	VMOVAPS     Z2, Z1
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z8, Z0, Z1
+	VMULPS      Z0, Z0, Z9
+	VFMADD213PS Z0, Z1, Z9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z1, Z3, Z1
+	VMOVAPS Z11, Z18
+	VMINPS  Z1, Z18, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+	VMULPS       Z12, Z1, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z13, Z18, Z1
+	VFNMADD231PS Z14, Z18, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z7
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z7
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z7
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z7
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z7
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z7
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z7
-	VFMADD213PS const_one<>+0(SB), Z1, Z7
+	VMOVAPS     Z3, Z22
+	VFMADD213PS Z4, Z1, Z22
+	VFMADD213PS Z5, Z1, Z22
+	VFMADD213PS Z6, Z1, Z22
+	VFMADD213PS Z7, Z1, Z22
+	VFMADD213PS Z8, Z1, Z22
+	VFMADD213PS Z15, Z1, Z22
+	VFMADD213PS Z16, Z1, Z22
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z7, Z7
-	VSUBPS    const_one<>+0(SB), Z7, Z7
-	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VSCALEFPS Z18, Z22, Z22
+	VSUBPS    Z16, Z22, Z22
+	VMOVAPS   Z17, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z2, Z7, K1, Z7
+	VBLENDMPS Z9, Z22, K1, Z22
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z7, K1, Z7
-	VMOVUPS   Z4, (AX)(BX*4)
-	VMOVUPS   Z5, 64(AX)(BX*4)
-	VMOVUPS   Z6, 128(AX)(BX*4)
-	VMOVUPS   Z7, 192(AX)(BX*4)
+	VBLENDMPS Z0, Z22, K1, Z22
+	VMOVUPS   Z19, (AX)(BX*4)
+	VMOVUPS   Z20, 64(AX)(BX*4)
+	VMOVUPS   Z21, 128(AX)(BX*4)
+	VMOVUPS   Z22, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -6052,48 +6231,48 @@ loop:
 	VMOVUPS (DX)(BX*4), Z0
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Z1
-	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
-	VMULPS      Z0, Z0, Z2
-	VFMADD213PS Z0, Z1, Z2
+	VMOVAPS     Z2, Z1
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z8, Z0, Z1
+	VMULPS      Z0, Z0, Z9
+	VFMADD213PS Z0, Z1, Z9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z1, Z3, Z1
+	VMOVAPS Z11, Z18
+	VMINPS  Z1, Z18, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+	VMULPS       Z12, Z1, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z13, Z18, Z1
+	VFNMADD231PS Z14, Z18, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z4
-	VFMADD213PS const_one<>+0(SB), Z1, Z4
+	VMOVAPS     Z3, Z19
+	VFMADD213PS Z4, Z1, Z19
+	VFMADD213PS Z5, Z1, Z19
+	VFMADD213PS Z6, Z1, Z19
+	VFMADD213PS Z7, Z1, Z19
+	VFMADD213PS Z8, Z1, Z19
+	VFMADD213PS Z15, Z1, Z19
+	VFMADD213PS Z16, Z1, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z4, Z4
-	VSUBPS    const_one<>+0(SB), Z4, Z4
-	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VSCALEFPS Z18, Z19, Z19
+	VSUBPS    Z16, Z19, Z19
+	VMOVAPS   Z17, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z2, Z4, K1, Z4
+	VBLENDMPS Z9, Z19, K1, Z19
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z4, K1, Z4
-	VMOVUPS   Z4, (AX)(BX*4)
+	VBLENDMPS Z0, Z19, K1, Z19
+	VMOVUPS   Z19, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -6106,52 +6285,71 @@ tail:
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Z1
-	VFMADD213PS const_exp_c7<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c6<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c5<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c4<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c3<>+0(SB), Z0, Z1
-	VFMADD213PS const_exp_c2<>+0(SB), Z0, Z1
+	VMOVAPS     Z2, Z1
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z8, Z0, Z1
 	VMULPS      Z0, Z0, Z2
 	VFMADD213PS Z0, Z1, Z2
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z1, Z3, Z1
+	VMOVAPS Z11, Z9
+	VMINPS  Z1, Z9, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z1
+	VMULPS       Z12, Z1, Z9
+	VRNDSCALEPS  $0x00, Z9, Z9
+	VFNMADD231PS Z13, Z9, Z1
+	VFNMADD231PS Z14, Z9, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z4
-	VFMADD213PS const_one<>+0(SB), Z1, Z4
+	VMOVAPS     Z3, Z3
+	VFMADD213PS Z4, Z1, Z3
+	VFMADD213PS Z5, Z1, Z3
+	VFMADD213PS Z6, Z1, Z3
+	VFMADD213PS Z7, Z1, Z3
+	VFMADD213PS Z8, Z1, Z3
+	VFMADD213PS Z15, Z1, Z3
+	VFMADD213PS Z16, Z1, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z4, Z4
-	VSUBPS    const_one<>+0(SB), Z4, Z4
-	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VSCALEFPS Z9, Z3, Z3
+	VSUBPS    Z16, Z3, Z3
+	VMOVAPS   Z17, Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
-	VBLENDMPS Z2, Z4, K2, Z4
+	VBLENDMPS Z2, Z3, K2, Z3
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x16, Z1, Z0, K2
-	VBLENDMPS Z0, Z4, K2, Z4
-	VMOVUPS   Z4, K1, (AX)(BX*4)
+	VBLENDMPS Z0, Z3, K2, Z3
+	VMOVUPS   Z3, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
 	RET
+
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_expm1_c8<>+0(SB), Z2
+	VMOVUPS const_exp_c7<>+0(SB), Z3
+	VMOVUPS const_exp_c6<>+0(SB), Z4
+	VMOVUPS const_exp_c5<>+0(SB), Z5
+	VMOVUPS const_exp_c4<>+0(SB), Z6
+	VMOVUPS const_exp_c3<>+0(SB), Z7
+	VMOVUPS const_exp_c2<>+0(SB), Z8
+	VMOVUPS const_exp_min<>+0(SB), Z10
+	VMOVUPS const_exp_max<>+0(SB), Z11
+	VMOVUPS const_log2e<>+0(SB), Z12
+	VMOVUPS const_ln2hi<>+0(SB), Z13
+	VMOVUPS const_ln2lo<>+0(SB), Z14
+	VMOVUPS const_exp_c1<>+0(SB), Z15
+	VMOVUPS const_one<>+0(SB), Z16
+	VMOVUPS const_neg_quarter<>+0(SB), Z17
+	JMP     start
 
 // func ELUDerivAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
@@ -6160,7 +6358,9 @@ TEXT ·ELUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -6170,127 +6370,127 @@ loopu:
 	VMOVUPS (DX)(BX*4), Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z2, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z1, Z2, Z1
+	VMOVAPS Z4, Z3
+	VMINPS  Z1, Z3, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+	VMULPS       Z5, Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z6, Z3, Z1
+	VFNMADD231PS Z7, Z3, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z3
-	VFMADD213PS const_one<>+0(SB), Z1, Z3
+	VMOVAPS     Z8, Z16
+	VFMADD213PS Z9, Z1, Z16
+	VFMADD213PS Z10, Z1, Z16
+	VFMADD213PS Z11, Z1, Z16
+	VFMADD213PS Z12, Z1, Z16
+	VFMADD213PS Z13, Z1, Z16
+	VFMADD213PS Z14, Z1, Z16
+	VFMADD213PS Z15, Z1, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z3, Z3
+	VSCALEFPS Z3, Z16, Z16
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z0
-	VBLENDMPS Z0, Z3, K1, Z3
+	VMOVAPS   Z15, Z0
+	VBLENDMPS Z0, Z16, K1, Z16
 	VMOVUPS   64(DX)(BX*4), Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z2, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z1, Z2, Z1
+	VMOVAPS Z4, Z3
+	VMINPS  Z1, Z3, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+	VMULPS       Z5, Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z6, Z3, Z1
+	VFNMADD231PS Z7, Z3, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z4
-	VFMADD213PS const_one<>+0(SB), Z1, Z4
+	VMOVAPS     Z8, Z17
+	VFMADD213PS Z9, Z1, Z17
+	VFMADD213PS Z10, Z1, Z17
+	VFMADD213PS Z11, Z1, Z17
+	VFMADD213PS Z12, Z1, Z17
+	VFMADD213PS Z13, Z1, Z17
+	VFMADD213PS Z14, Z1, Z17
+	VFMADD213PS Z15, Z1, Z17
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z4, Z4
+	VSCALEFPS Z3, Z17, Z17
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z0
-	VBLENDMPS Z0, Z4, K1, Z4
+	VMOVAPS   Z15, Z0
+	VBLENDMPS Z0, Z17, K1, Z17
 	VMOVUPS   128(DX)(BX*4), Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z2, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z1, Z2, Z1
+	VMOVAPS Z4, Z3
+	VMINPS  Z1, Z3, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+	VMULPS       Z5, Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z6, Z3, Z1
+	VFNMADD231PS Z7, Z3, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z5
-	VFMADD213PS const_one<>+0(SB), Z1, Z5
+	VMOVAPS     Z8, Z18
+	VFMADD213PS Z9, Z1, Z18
+	VFMADD213PS Z10, Z1, Z18
+	VFMADD213PS Z11, Z1, Z18
+	VFMADD213PS Z12, Z1, Z18
+	VFMADD213PS Z13, Z1, Z18
+	VFMADD213PS Z14, Z1, Z18
+	VFMADD213PS Z15, Z1, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z5, Z5
+	VSCALEFPS Z3, Z18, Z18
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z0
-	VBLENDMPS Z0, Z5, K1, Z5
+	VMOVAPS   Z15, Z0
+	VBLENDMPS Z0, Z18, K1, Z18
 	VMOVUPS   192(DX)(BX*4), Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z2, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z1, Z2, Z1
+	VMOVAPS Z4, Z3
+	VMINPS  Z1, Z3, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+	VMULPS       Z5, Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z6, Z3, Z1
+	VFNMADD231PS Z7, Z3, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z6
-	VFMADD213PS const_one<>+0(SB), Z1, Z6
+	VMOVAPS     Z8, Z19
+	VFMADD213PS Z9, Z1, Z19
+	VFMADD213PS Z10, Z1, Z19
+	VFMADD213PS Z11, Z1, Z19
+	VFMADD213PS Z12, Z1, Z19
+	VFMADD213PS Z13, Z1, Z19
+	VFMADD213PS Z14, Z1, Z19
+	VFMADD213PS Z15, Z1, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z6, Z6
+	VSCALEFPS Z3, Z19, Z19
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z0
-	VBLENDMPS Z0, Z6, K1, Z6
-	VMOVUPS   Z3, (AX)(BX*4)
-	VMOVUPS   Z4, 64(AX)(BX*4)
-	VMOVUPS   Z5, 128(AX)(BX*4)
-	VMOVUPS   Z6, 192(AX)(BX*4)
+	VMOVAPS   Z15, Z0
+	VBLENDMPS Z0, Z19, K1, Z19
+	VMOVUPS   Z16, (AX)(BX*4)
+	VMOVUPS   Z17, 64(AX)(BX*4)
+	VMOVUPS   Z18, 128(AX)(BX*4)
+	VMOVUPS   Z19, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -6303,34 +6503,34 @@ loop:
 	VMOVUPS (DX)(BX*4), Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z2, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z1, Z2, Z1
+	VMOVAPS Z4, Z3
+	VMINPS  Z1, Z3, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+	VMULPS       Z5, Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z6, Z3, Z1
+	VFNMADD231PS Z7, Z3, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z3
-	VFMADD213PS const_one<>+0(SB), Z1, Z3
+	VMOVAPS     Z8, Z16
+	VFMADD213PS Z9, Z1, Z16
+	VFMADD213PS Z10, Z1, Z16
+	VFMADD213PS Z11, Z1, Z16
+	VFMADD213PS Z12, Z1, Z16
+	VFMADD213PS Z13, Z1, Z16
+	VFMADD213PS Z14, Z1, Z16
+	VFMADD213PS Z15, Z1, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z2, Z3, Z3
+	VSCALEFPS Z3, Z16, Z16
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z0
-	VBLENDMPS Z0, Z3, K1, Z3
-	VMOVUPS   Z3, (AX)(BX*4)
+	VMOVAPS   Z15, Z0
+	VBLENDMPS Z0, Z16, K1, Z16
+	VMOVUPS   Z16, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -6343,38 +6543,55 @@ tail:
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z1
+	VMOVAPS Z2, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVUPS const_exp_max<>+0(SB), Z2
+	VMOVAPS Z4, Z2
 	VMINPS  Z1, Z2, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z1, Z2
+	VMULPS       Z5, Z1, Z2
 	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z1
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z1
+	VFNMADD231PS Z6, Z2, Z1
+	VFNMADD231PS Z7, Z2, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z3
-	VFMADD213PS const_exp_c6<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c5<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c4<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c3<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c2<>+0(SB), Z1, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z3
-	VFMADD213PS const_one<>+0(SB), Z1, Z3
+	VMOVAPS     Z8, Z3
+	VFMADD213PS Z9, Z1, Z3
+	VFMADD213PS Z10, Z1, Z3
+	VFMADD213PS Z11, Z1, Z3
+	VFMADD213PS Z12, Z1, Z3
+	VFMADD213PS Z13, Z1, Z3
+	VFMADD213PS Z14, Z1, Z3
+	VFMADD213PS Z15, Z1, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z2, Z3, Z3
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
-	VMOVUPS   const_one<>+0(SB), Z0
+	VMOVAPS   Z15, Z0
 	VBLENDMPS Z0, Z3, K2, Z3
 	VMOVUPS   Z3, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
 	RET
+
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_exp_min<>+0(SB), Z2
+	VMOVUPS const_exp_max<>+0(SB), Z4
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_one<>+0(SB), Z15
+	JMP     start
 
 // func GELUAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
@@ -6383,7 +6600,9 @@ TEXT ·GELUAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ        CX, SI
@@ -6391,189 +6610,189 @@ loopu:
 	CMPQ        SI, $0x00000040
 	JB          loop
 	VMOVUPS     (DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMOVAPS     Z2, Z1
 	VMAXPS      Z0, Z1, Z1
-	VMOVUPS     const_pos_clamp<>+0(SB), Z2
-	VMINPS      Z1, Z2, Z1
-	VMULPS      Z1, Z1, Z2
-	VMOVUPS     const_gelu_k2<>+0(SB), Z3
-	VFMADD213PS const_gelu_c2<>+0(SB), Z2, Z3
-	VMULPS      Z1, Z3, Z3
-	VORPS       const_sign<>+0(SB), Z3, Z1
+	VMOVAPS     Z4, Z3
+	VMINPS      Z1, Z3, Z1
+	VMULPS      Z1, Z1, Z3
+	VMOVAPS     Z5, Z19
+	VFMADD213PS Z6, Z3, Z19
+	VMULPS      Z1, Z19, Z19
+	VORPS       Z7, Z19, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z8, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z9, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z10, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z12, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z4
-	VFMADD213PS const_one<>+0(SB), Z2, Z4
+	VMOVAPS     Z13, Z20
+	VFMADD213PS Z14, Z3, Z20
+	VFMADD213PS Z15, Z3, Z20
+	VFMADD213PS Z16, Z3, Z20
+	VFMADD213PS Z17, Z3, Z20
+	VFMADD213PS Z18, Z3, Z20
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z20
+	VFMADD213PS const_one<>+0(SB), Z3, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z4, Z4
-	VADDPS      const_one<>+0(SB), Z4, Z1
-	VMOVUPS     const_one<>+0(SB), Z2
-	VDIVPS      Z1, Z2, Z2
-	VMULPS      Z2, Z4, Z1
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x1d, Z4, Z3, K1
-	VBLENDMPS   Z2, Z1, K1, Z1
-	VMOVUPS     const_neg_clamp<>+0(SB), Z2
-	VMAXPS      Z0, Z2, Z2
-	VMULPS      Z2, Z1, Z1
-	VMOVUPS     64(DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z2
-	VMAXPS      Z0, Z2, Z2
-	VMOVUPS     const_pos_clamp<>+0(SB), Z3
-	VMINPS      Z2, Z3, Z2
-	VMULPS      Z2, Z2, Z3
-	VMOVUPS     const_gelu_k2<>+0(SB), Z4
-	VFMADD213PS const_gelu_c2<>+0(SB), Z3, Z4
-	VMULPS      Z2, Z4, Z4
-	VORPS       const_sign<>+0(SB), Z4, Z2
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMAXPS  Z2, Z3, Z3
-	VMOVUPS const_exp_max<>+0(SB), Z2
-	VMINPS  Z3, Z2, Z3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z3, Z2
-	VRNDSCALEPS  $0x00, Z2, Z2
-	VFNMADD231PS const_ln2hi<>+0(SB), Z2, Z3
-	VFNMADD231PS const_ln2lo<>+0(SB), Z2, Z3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z3, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z3, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z5
-	VFMADD213PS const_one<>+0(SB), Z3, Z5
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z2, Z5, Z5
-	VADDPS      const_one<>+0(SB), Z5, Z2
+	VSCALEFPS   Z1, Z20, Z20
+	VADDPS      const_one<>+0(SB), Z20, Z1
 	VMOVUPS     const_one<>+0(SB), Z3
-	VDIVPS      Z2, Z3, Z3
-	VMULPS      Z3, Z5, Z2
-	VXORPS      Z5, Z5, Z5
-	VCMPPS      $0x1d, Z5, Z4, K1
-	VBLENDMPS   Z3, Z2, K1, Z2
-	VMOVUPS     const_neg_clamp<>+0(SB), Z3
+	VDIVPS      Z1, Z3, Z3
+	VMULPS      Z3, Z20, Z1
+	VXORPS      Z20, Z20, Z20
+	VCMPPS      $0x1d, Z20, Z19, K1
+	VBLENDMPS   Z3, Z1, K1, Z1
+	VMOVAPS     Z2, Z3
 	VMAXPS      Z0, Z3, Z3
-	VMULPS      Z3, Z2, Z2
-	VMOVUPS     128(DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z3
+	VMULPS      Z3, Z1, Z1
+	VMOVUPS     64(DX)(BX*4), Z0
+	VMOVAPS     Z2, Z3
 	VMAXPS      Z0, Z3, Z3
-	VMOVUPS     const_pos_clamp<>+0(SB), Z4
-	VMINPS      Z3, Z4, Z3
-	VMULPS      Z3, Z3, Z4
-	VMOVUPS     const_gelu_k2<>+0(SB), Z5
-	VFMADD213PS const_gelu_c2<>+0(SB), Z4, Z5
-	VMULPS      Z3, Z5, Z5
-	VORPS       const_sign<>+0(SB), Z5, Z3
+	VMOVAPS     Z4, Z19
+	VMINPS      Z3, Z19, Z3
+	VMULPS      Z3, Z3, Z19
+	VMOVAPS     Z5, Z20
+	VFMADD213PS Z6, Z19, Z20
+	VMULPS      Z3, Z20, Z20
+	VORPS       Z7, Z20, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
+	VMOVAPS Z8, Z19
+	VMAXPS  Z3, Z19, Z19
+	VMOVAPS Z9, Z3
+	VMINPS  Z19, Z3, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VMULPS       Z10, Z19, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS Z11, Z3, Z19
+	VFNMADD231PS Z12, Z3, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z6
-	VFMADD213PS const_one<>+0(SB), Z4, Z6
+	VMOVAPS     Z13, Z21
+	VFMADD213PS Z14, Z19, Z21
+	VFMADD213PS Z15, Z19, Z21
+	VFMADD213PS Z16, Z19, Z21
+	VFMADD213PS Z17, Z19, Z21
+	VFMADD213PS Z18, Z19, Z21
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z21
+	VFMADD213PS const_one<>+0(SB), Z19, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z6, Z6
-	VADDPS      const_one<>+0(SB), Z6, Z3
-	VMOVUPS     const_one<>+0(SB), Z4
-	VDIVPS      Z3, Z4, Z4
-	VMULPS      Z4, Z6, Z3
-	VXORPS      Z6, Z6, Z6
-	VCMPPS      $0x1d, Z6, Z5, K1
-	VBLENDMPS   Z4, Z3, K1, Z3
-	VMOVUPS     const_neg_clamp<>+0(SB), Z4
-	VMAXPS      Z0, Z4, Z4
-	VMULPS      Z4, Z3, Z3
-	VMOVUPS     192(DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z4
-	VMAXPS      Z0, Z4, Z4
-	VMOVUPS     const_pos_clamp<>+0(SB), Z5
-	VMINPS      Z4, Z5, Z4
-	VMULPS      Z4, Z4, Z5
-	VMOVUPS     const_gelu_k2<>+0(SB), Z6
-	VFMADD213PS const_gelu_c2<>+0(SB), Z5, Z6
-	VMULPS      Z4, Z6, Z6
-	VORPS       const_sign<>+0(SB), Z6, Z4
+	VSCALEFPS   Z3, Z21, Z21
+	VADDPS      const_one<>+0(SB), Z21, Z3
+	VMOVUPS     const_one<>+0(SB), Z19
+	VDIVPS      Z3, Z19, Z19
+	VMULPS      Z19, Z21, Z3
+	VXORPS      Z21, Z21, Z21
+	VCMPPS      $0x1d, Z21, Z20, K1
+	VBLENDMPS   Z19, Z3, K1, Z3
+	VMOVAPS     Z2, Z19
+	VMAXPS      Z0, Z19, Z19
+	VMULPS      Z19, Z3, Z3
+	VMOVUPS     128(DX)(BX*4), Z0
+	VMOVAPS     Z2, Z19
+	VMAXPS      Z0, Z19, Z19
+	VMOVAPS     Z4, Z20
+	VMINPS      Z19, Z20, Z19
+	VMULPS      Z19, Z19, Z20
+	VMOVAPS     Z5, Z21
+	VFMADD213PS Z6, Z20, Z21
+	VMULPS      Z19, Z21, Z21
+	VORPS       Z7, Z21, Z19
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z5
-	VMAXPS  Z4, Z5, Z5
-	VMOVUPS const_exp_max<>+0(SB), Z4
-	VMINPS  Z5, Z4, Z5
+	VMOVAPS Z8, Z20
+	VMAXPS  Z19, Z20, Z20
+	VMOVAPS Z9, Z19
+	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z5, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+	VMULPS       Z10, Z20, Z19
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z11, Z19, Z20
+	VFNMADD231PS Z12, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z7
-	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z7
-	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z7
-	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z7
-	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z7
-	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z7
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z7
-	VFMADD213PS const_one<>+0(SB), Z5, Z7
+	VMOVAPS     Z13, Z22
+	VFMADD213PS Z14, Z20, Z22
+	VFMADD213PS Z15, Z20, Z22
+	VFMADD213PS Z16, Z20, Z22
+	VFMADD213PS Z17, Z20, Z22
+	VFMADD213PS Z18, Z20, Z22
+	VFMADD213PS const_exp_c1<>+0(SB), Z20, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z22
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z4, Z7, Z7
-	VADDPS    const_one<>+0(SB), Z7, Z4
-	VMOVUPS   const_one<>+0(SB), Z5
-	VDIVPS    Z4, Z5, Z5
-	VMULPS    Z5, Z7, Z4
-	VXORPS    Z7, Z7, Z7
-	VCMPPS    $0x1d, Z7, Z6, K1
-	VBLENDMPS Z5, Z4, K1, Z4
-	VMOVUPS   const_neg_clamp<>+0(SB), Z5
-	VMAXPS    Z0, Z5, Z5
-	VMULPS    Z5, Z4, Z4
+	VSCALEFPS   Z19, Z22, Z22
+	VADDPS      const_one<>+0(SB), Z22, Z19
+	VMOVUPS     const_one<>+0(SB), Z20
+	VDIVPS      Z19, Z20, Z20
+	VMULPS      Z20, Z22, Z19
+	VXORPS      Z22, Z22, Z22
+	VCMPPS      $0x1d, Z22, Z21, K1
+	VBLENDMPS   Z20, Z19, K1, Z19
+	VMOVAPS     Z2, Z20
+	VMAXPS      Z0, Z20, Z20
+	VMULPS      Z20, Z19, Z19
+	VMOVUPS     192(DX)(BX*4), Z0
+	VMOVAPS     Z2, Z20
+	VMAXPS      Z0, Z20, Z20
+	VMOVAPS     Z4, Z21
+	VMINPS      Z20, Z21, Z20
+	VMULPS      Z20, Z20, Z21
+	VMOVAPS     Z5, Z22
+	VFMADD213PS Z6, Z21, Z22
+	VMULPS      Z20, Z22, Z22
+	VORPS       Z7, Z22, Z20
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z8, Z21
+	VMAXPS  Z20, Z21, Z21
+	VMOVAPS Z9, Z20
+	VMINPS  Z21, Z20, Z21
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z10, Z21, Z20
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VFNMADD231PS Z11, Z20, Z21
+	VFNMADD231PS Z12, Z20, Z21
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z13, Z23
+	VFMADD213PS Z14, Z21, Z23
+	VFMADD213PS Z15, Z21, Z23
+	VFMADD213PS Z16, Z21, Z23
+	VFMADD213PS Z17, Z21, Z23
+	VFMADD213PS Z18, Z21, Z23
+	VFMADD213PS const_exp_c1<>+0(SB), Z21, Z23
+	VFMADD213PS const_one<>+0(SB), Z21, Z23
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z20, Z23, Z23
+	VADDPS    const_one<>+0(SB), Z23, Z20
+	VMOVUPS   const_one<>+0(SB), Z21
+	VDIVPS    Z20, Z21, Z21
+	VMULPS    Z21, Z23, Z20
+	VXORPS    Z23, Z23, Z23
+	VCMPPS    $0x1d, Z23, Z22, K1
+	VBLENDMPS Z21, Z20, K1, Z20
+	VMOVAPS   Z2, Z21
+	VMAXPS    Z0, Z21, Z21
+	VMULPS    Z21, Z20, Z20
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z2, 64(AX)(BX*4)
-	VMOVUPS   Z3, 128(AX)(BX*4)
-	VMOVUPS   Z4, 192(AX)(BX*4)
+	VMOVUPS   Z3, 64(AX)(BX*4)
+	VMOVUPS   Z19, 128(AX)(BX*4)
+	VMOVUPS   Z20, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -6584,50 +6803,50 @@ loop:
 	CMPQ        SI, $0x00000010
 	JB          tail
 	VMOVUPS     (DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMOVAPS     Z2, Z1
 	VMAXPS      Z0, Z1, Z1
-	VMOVUPS     const_pos_clamp<>+0(SB), Z2
-	VMINPS      Z1, Z2, Z1
-	VMULPS      Z1, Z1, Z2
-	VMOVUPS     const_gelu_k2<>+0(SB), Z3
-	VFMADD213PS const_gelu_c2<>+0(SB), Z2, Z3
-	VMULPS      Z1, Z3, Z3
-	VORPS       const_sign<>+0(SB), Z3, Z1
+	VMOVAPS     Z4, Z3
+	VMINPS      Z1, Z3, Z1
+	VMULPS      Z1, Z1, Z3
+	VMOVAPS     Z5, Z19
+	VFMADD213PS Z6, Z3, Z19
+	VMULPS      Z1, Z19, Z19
+	VORPS       Z7, Z19, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z8, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z9, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z10, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z12, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z4
-	VFMADD213PS const_one<>+0(SB), Z2, Z4
+	VMOVAPS     Z13, Z20
+	VFMADD213PS Z14, Z3, Z20
+	VFMADD213PS Z15, Z3, Z20
+	VFMADD213PS Z16, Z3, Z20
+	VFMADD213PS Z17, Z3, Z20
+	VFMADD213PS Z18, Z3, Z20
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z20
+	VFMADD213PS const_one<>+0(SB), Z3, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z4, Z1
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x1d, Z4, Z3, K1
-	VBLENDMPS Z2, Z1, K1, Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z2
-	VMAXPS    Z0, Z2, Z2
-	VMULPS    Z2, Z1, Z1
+	VSCALEFPS Z1, Z20, Z20
+	VADDPS    const_one<>+0(SB), Z20, Z1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VDIVPS    Z1, Z3, Z3
+	VMULPS    Z3, Z20, Z1
+	VXORPS    Z20, Z20, Z20
+	VCMPPS    $0x1d, Z20, Z19, K1
+	VBLENDMPS Z3, Z1, K1, Z1
+	VMOVAPS   Z2, Z3
+	VMAXPS    Z0, Z3, Z3
+	VMULPS    Z3, Z1, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -6639,48 +6858,48 @@ tail:
 	LEAQ        tail_k<>+0(SB), CX
 	KMOVW       (CX)(SI*2), K1
 	VMOVUPS.Z   (DX)(BX*4), K1, Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMOVAPS     Z2, Z1
 	VMAXPS      Z0, Z1, Z1
-	VMOVUPS     const_pos_clamp<>+0(SB), Z2
-	VMINPS      Z1, Z2, Z1
-	VMULPS      Z1, Z1, Z2
-	VMOVUPS     const_gelu_k2<>+0(SB), Z3
-	VFMADD213PS const_gelu_c2<>+0(SB), Z2, Z3
-	VMULPS      Z1, Z3, Z3
-	VORPS       const_sign<>+0(SB), Z3, Z1
+	VMOVAPS     Z4, Z3
+	VMINPS      Z1, Z3, Z1
+	VMULPS      Z1, Z1, Z3
+	VMOVAPS     Z5, Z4
+	VFMADD213PS Z6, Z3, Z4
+	VMULPS      Z1, Z4, Z4
+	VORPS       Z7, Z4, Z1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMAXPS  Z1, Z2, Z2
-	VMOVUPS const_exp_max<>+0(SB), Z1
-	VMINPS  Z2, Z1, Z2
+	VMOVAPS Z8, Z3
+	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z9, Z1
+	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z2, Z1
+	VMULPS       Z10, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS const_ln2hi<>+0(SB), Z1, Z2
-	VFNMADD231PS const_ln2lo<>+0(SB), Z1, Z2
+	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z12, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z4
-	VFMADD213PS const_exp_c6<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c5<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c4<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c3<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c2<>+0(SB), Z2, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z2, Z4
-	VFMADD213PS const_one<>+0(SB), Z2, Z4
+	VMOVAPS     Z13, Z5
+	VFMADD213PS Z14, Z3, Z5
+	VFMADD213PS Z15, Z3, Z5
+	VFMADD213PS Z16, Z3, Z5
+	VFMADD213PS Z17, Z3, Z5
+	VFMADD213PS Z18, Z3, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z5
+	VFMADD213PS const_one<>+0(SB), Z3, Z5
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z4, Z1
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x1d, Z4, Z3, K2
-	VBLENDMPS Z2, Z1, K2, Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z2
+	VSCALEFPS Z1, Z5, Z5
+	VADDPS    const_one<>+0(SB), Z5, Z1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VDIVPS    Z1, Z3, Z3
+	VMULPS    Z3, Z5, Z1
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x1d, Z5, Z4, K2
+	VBLENDMPS Z3, Z1, K2, Z1
+	VMOVAPS   Z2, Z2
 	VMAXPS    Z0, Z2, Z2
 	VMULPS    Z2, Z1, Z1
 	VMOVUPS   Z1, K1, (AX)(BX*4)
@@ -6689,6 +6908,26 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_neg_clamp<>+0(SB), Z2
+	VMOVUPS const_pos_clamp<>+0(SB), Z4
+	VMOVUPS const_gelu_k2<>+0(SB), Z5
+	VMOVUPS const_gelu_c2<>+0(SB), Z6
+	VMOVUPS const_sign<>+0(SB), Z7
+	VMOVUPS const_exp_min<>+0(SB), Z8
+	VMOVUPS const_exp_max<>+0(SB), Z9
+	VMOVUPS const_log2e<>+0(SB), Z10
+	VMOVUPS const_ln2hi<>+0(SB), Z11
+	VMOVUPS const_ln2lo<>+0(SB), Z12
+	VMOVUPS const_exp_c7<>+0(SB), Z13
+	VMOVUPS const_exp_c6<>+0(SB), Z14
+	VMOVUPS const_exp_c5<>+0(SB), Z15
+	VMOVUPS const_exp_c4<>+0(SB), Z16
+	VMOVUPS const_exp_c3<>+0(SB), Z17
+	VMOVUPS const_exp_c2<>+0(SB), Z18
+	JMP     start
+
 // func GELUDerivAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·GELUDerivAVX512(SB), NOSPLIT, $0-48
@@ -6696,7 +6935,9 @@ TEXT ·GELUDerivAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
 	MOVQ        CX, SI
@@ -6704,201 +6945,201 @@ loopu:
 	CMPQ        SI, $0x00000040
 	JB          loop
 	VMOVUPS     (DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMOVAPS     Z2, Z1
 	VMAXPS      Z0, Z1, Z1
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMOVAPS     Z3, Z0
 	VMINPS      Z1, Z0, Z1
 	VMULPS      Z1, Z1, Z0
-	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VORPS       const_sign<>+0(SB), Z2, Z3
+	VMOVAPS     Z4, Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VORPS       Z6, Z18, Z19
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
+	VMOVAPS Z7, Z20
+	VMAXPS  Z19, Z20, Z20
+	VMOVAPS Z8, Z19
+	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VMULPS       Z9, Z20, Z19
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z10, Z19, Z20
+	VFNMADD231PS Z11, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z12, Z21
+	VFMADD213PS Z13, Z20, Z21
+	VFMADD213PS Z14, Z20, Z21
+	VFMADD213PS Z15, Z20, Z21
+	VFMADD213PS Z16, Z20, Z21
+	VFMADD213PS Z17, Z20, Z21
+	VFMADD213PS const_exp_c1<>+0(SB), Z20, Z21
+	VFMADD213PS const_one<>+0(SB), Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z5, Z5
-	VADDPS      const_one<>+0(SB), Z5, Z3
-	VMOVUPS     const_one<>+0(SB), Z4
-	VDIVPS      Z3, Z4, Z4
-	VMULPS      Z4, Z5, Z3
-	VXORPS      Z6, Z6, Z6
-	VCMPPS      $0x1d, Z6, Z2, K1
-	VBLENDMPS   Z4, Z3, K1, Z3
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VMULPS      Z4, Z5, Z0
-	VMULPS      Z4, Z0, Z0
-	VFMADD231PS Z2, Z0, Z3
+	VSCALEFPS   Z19, Z21, Z21
+	VADDPS      const_one<>+0(SB), Z21, Z19
+	VMOVUPS     const_one<>+0(SB), Z20
+	VDIVPS      Z19, Z20, Z20
+	VMULPS      Z20, Z21, Z19
+	VXORPS      Z22, Z22, Z22
+	VCMPPS      $0x1d, Z22, Z18, K1
+	VBLENDMPS   Z20, Z19, K1, Z19
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VMULPS      Z20, Z21, Z0
+	VMULPS      Z20, Z0, Z0
+	VFMADD231PS Z18, Z0, Z19
 	VMOVUPS     64(DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMOVAPS     Z2, Z1
 	VMAXPS      Z0, Z1, Z1
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMOVAPS     Z3, Z0
 	VMINPS      Z1, Z0, Z1
 	VMULPS      Z1, Z1, Z0
-	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VORPS       const_sign<>+0(SB), Z2, Z4
+	VMOVAPS     Z4, Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VORPS       Z6, Z18, Z20
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z5
-	VMAXPS  Z4, Z5, Z5
-	VMOVUPS const_exp_max<>+0(SB), Z4
-	VMINPS  Z5, Z4, Z5
+	VMOVAPS Z7, Z21
+	VMAXPS  Z20, Z21, Z21
+	VMOVAPS Z8, Z20
+	VMINPS  Z21, Z20, Z21
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z5, Z4
-	VRNDSCALEPS  $0x00, Z4, Z4
-	VFNMADD231PS const_ln2hi<>+0(SB), Z4, Z5
-	VFNMADD231PS const_ln2lo<>+0(SB), Z4, Z5
+	VMULPS       Z9, Z21, Z20
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VFNMADD231PS Z10, Z20, Z21
+	VFNMADD231PS Z11, Z20, Z21
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z5, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z6
-	VFMADD213PS const_one<>+0(SB), Z5, Z6
+	VMOVAPS     Z12, Z22
+	VFMADD213PS Z13, Z21, Z22
+	VFMADD213PS Z14, Z21, Z22
+	VFMADD213PS Z15, Z21, Z22
+	VFMADD213PS Z16, Z21, Z22
+	VFMADD213PS Z17, Z21, Z22
+	VFMADD213PS const_exp_c1<>+0(SB), Z21, Z22
+	VFMADD213PS const_one<>+0(SB), Z21, Z22
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z4, Z6, Z6
-	VADDPS      const_one<>+0(SB), Z6, Z4
-	VMOVUPS     const_one<>+0(SB), Z5
-	VDIVPS      Z4, Z5, Z5
-	VMULPS      Z5, Z6, Z4
-	VXORPS      Z7, Z7, Z7
-	VCMPPS      $0x1d, Z7, Z2, K1
-	VBLENDMPS   Z5, Z4, K1, Z4
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VMULPS      Z5, Z6, Z0
-	VMULPS      Z5, Z0, Z0
-	VFMADD231PS Z2, Z0, Z4
+	VSCALEFPS   Z20, Z22, Z22
+	VADDPS      const_one<>+0(SB), Z22, Z20
+	VMOVUPS     const_one<>+0(SB), Z21
+	VDIVPS      Z20, Z21, Z21
+	VMULPS      Z21, Z22, Z20
+	VXORPS      Z23, Z23, Z23
+	VCMPPS      $0x1d, Z23, Z18, K1
+	VBLENDMPS   Z21, Z20, K1, Z20
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VMULPS      Z21, Z22, Z0
+	VMULPS      Z21, Z0, Z0
+	VFMADD231PS Z18, Z0, Z20
 	VMOVUPS     128(DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMOVAPS     Z2, Z1
 	VMAXPS      Z0, Z1, Z1
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMOVAPS     Z3, Z0
 	VMINPS      Z1, Z0, Z1
 	VMULPS      Z1, Z1, Z0
-	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VORPS       const_sign<>+0(SB), Z2, Z5
+	VMOVAPS     Z4, Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VORPS       Z6, Z18, Z21
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z6
-	VMAXPS  Z5, Z6, Z6
-	VMOVUPS const_exp_max<>+0(SB), Z5
-	VMINPS  Z6, Z5, Z6
+	VMOVAPS Z7, Z22
+	VMAXPS  Z21, Z22, Z22
+	VMOVAPS Z8, Z21
+	VMINPS  Z22, Z21, Z22
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z6, Z5
-	VRNDSCALEPS  $0x00, Z5, Z5
-	VFNMADD231PS const_ln2hi<>+0(SB), Z5, Z6
-	VFNMADD231PS const_ln2lo<>+0(SB), Z5, Z6
+	VMULPS       Z9, Z22, Z21
+	VRNDSCALEPS  $0x00, Z21, Z21
+	VFNMADD231PS Z10, Z21, Z22
+	VFNMADD231PS Z11, Z21, Z22
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z7
-	VFMADD213PS const_exp_c6<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c5<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c4<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c3<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c2<>+0(SB), Z6, Z7
-	VFMADD213PS const_exp_c1<>+0(SB), Z6, Z7
-	VFMADD213PS const_one<>+0(SB), Z6, Z7
+	VMOVAPS     Z12, Z23
+	VFMADD213PS Z13, Z22, Z23
+	VFMADD213PS Z14, Z22, Z23
+	VFMADD213PS Z15, Z22, Z23
+	VFMADD213PS Z16, Z22, Z23
+	VFMADD213PS Z17, Z22, Z23
+	VFMADD213PS const_exp_c1<>+0(SB), Z22, Z23
+	VFMADD213PS const_one<>+0(SB), Z22, Z23
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z5, Z7, Z7
-	VADDPS      const_one<>+0(SB), Z7, Z5
-	VMOVUPS     const_one<>+0(SB), Z6
-	VDIVPS      Z5, Z6, Z6
-	VMULPS      Z6, Z7, Z5
-	VXORPS      Z8, Z8, Z8
-	VCMPPS      $0x1d, Z8, Z2, K1
-	VBLENDMPS   Z6, Z5, K1, Z5
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VMULPS      Z6, Z7, Z0
-	VMULPS      Z6, Z0, Z0
-	VFMADD231PS Z2, Z0, Z5
+	VSCALEFPS   Z21, Z23, Z23
+	VADDPS      const_one<>+0(SB), Z23, Z21
+	VMOVUPS     const_one<>+0(SB), Z22
+	VDIVPS      Z21, Z22, Z22
+	VMULPS      Z22, Z23, Z21
+	VXORPS      Z24, Z24, Z24
+	VCMPPS      $0x1d, Z24, Z18, K1
+	VBLENDMPS   Z22, Z21, K1, Z21
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VMULPS      Z22, Z23, Z0
+	VMULPS      Z22, Z0, Z0
+	VFMADD231PS Z18, Z0, Z21
 	VMOVUPS     192(DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMOVAPS     Z2, Z1
 	VMAXPS      Z0, Z1, Z1
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMOVAPS     Z3, Z0
 	VMINPS      Z1, Z0, Z1
 	VMULPS      Z1, Z1, Z0
-	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VORPS       const_sign<>+0(SB), Z2, Z6
+	VMOVAPS     Z4, Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VORPS       Z6, Z18, Z22
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z7
-	VMAXPS  Z6, Z7, Z7
-	VMOVUPS const_exp_max<>+0(SB), Z6
-	VMINPS  Z7, Z6, Z7
+	VMOVAPS Z7, Z23
+	VMAXPS  Z22, Z23, Z23
+	VMOVAPS Z8, Z22
+	VMINPS  Z23, Z22, Z23
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z7, Z6
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS const_ln2hi<>+0(SB), Z6, Z7
-	VFNMADD231PS const_ln2lo<>+0(SB), Z6, Z7
+	VMULPS       Z9, Z23, Z22
+	VRNDSCALEPS  $0x00, Z22, Z22
+	VFNMADD231PS Z10, Z22, Z23
+	VFNMADD231PS Z11, Z22, Z23
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z8
-	VFMADD213PS const_exp_c6<>+0(SB), Z7, Z8
-	VFMADD213PS const_exp_c5<>+0(SB), Z7, Z8
-	VFMADD213PS const_exp_c4<>+0(SB), Z7, Z8
-	VFMADD213PS const_exp_c3<>+0(SB), Z7, Z8
-	VFMADD213PS const_exp_c2<>+0(SB), Z7, Z8
-	VFMADD213PS const_exp_c1<>+0(SB), Z7, Z8
-	VFMADD213PS const_one<>+0(SB), Z7, Z8
+	VMOVAPS     Z12, Z24
+	VFMADD213PS Z13, Z23, Z24
+	VFMADD213PS Z14, Z23, Z24
+	VFMADD213PS Z15, Z23, Z24
+	VFMADD213PS Z16, Z23, Z24
+	VFMADD213PS Z17, Z23, Z24
+	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z24
+	VFMADD213PS const_one<>+0(SB), Z23, Z24
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z6, Z8, Z8
-	VADDPS      const_one<>+0(SB), Z8, Z6
-	VMOVUPS     const_one<>+0(SB), Z7
-	VDIVPS      Z6, Z7, Z7
-	VMULPS      Z7, Z8, Z6
-	VXORPS      Z9, Z9, Z9
-	VCMPPS      $0x1d, Z9, Z2, K1
-	VBLENDMPS   Z7, Z6, K1, Z6
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VMULPS      Z7, Z8, Z0
-	VMULPS      Z7, Z0, Z0
-	VFMADD231PS Z2, Z0, Z6
-	VMOVUPS     Z3, (AX)(BX*4)
-	VMOVUPS     Z4, 64(AX)(BX*4)
-	VMOVUPS     Z5, 128(AX)(BX*4)
-	VMOVUPS     Z6, 192(AX)(BX*4)
+	VSCALEFPS   Z22, Z24, Z24
+	VADDPS      const_one<>+0(SB), Z24, Z22
+	VMOVUPS     const_one<>+0(SB), Z23
+	VDIVPS      Z22, Z23, Z23
+	VMULPS      Z23, Z24, Z22
+	VXORPS      Z25, Z25, Z25
+	VCMPPS      $0x1d, Z25, Z18, K1
+	VBLENDMPS   Z23, Z22, K1, Z22
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VMULPS      Z23, Z24, Z0
+	VMULPS      Z23, Z0, Z0
+	VFMADD231PS Z18, Z0, Z22
+	VMOVUPS     Z19, (AX)(BX*4)
+	VMOVUPS     Z20, 64(AX)(BX*4)
+	VMOVUPS     Z21, 128(AX)(BX*4)
+	VMOVUPS     Z22, 192(AX)(BX*4)
 	ADDQ        $0x00000040, BX
 	JMP         loopu
 
@@ -6909,54 +7150,54 @@ loop:
 	CMPQ        SI, $0x00000010
 	JB          tail
 	VMOVUPS     (DX)(BX*4), Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMOVAPS     Z2, Z1
 	VMAXPS      Z0, Z1, Z1
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMOVAPS     Z3, Z0
 	VMINPS      Z1, Z0, Z1
 	VMULPS      Z1, Z1, Z0
-	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VORPS       const_sign<>+0(SB), Z2, Z3
+	VMOVAPS     Z4, Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VORPS       Z6, Z18, Z19
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMINPS  Z4, Z3, Z4
+	VMOVAPS Z7, Z20
+	VMAXPS  Z19, Z20, Z20
+	VMOVAPS Z8, Z19
+	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VMULPS       Z9, Z20, Z19
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z10, Z19, Z20
+	VFNMADD231PS Z11, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z12, Z21
+	VFMADD213PS Z13, Z20, Z21
+	VFMADD213PS Z14, Z20, Z21
+	VFMADD213PS Z15, Z20, Z21
+	VFMADD213PS Z16, Z20, Z21
+	VFMADD213PS Z17, Z20, Z21
+	VFMADD213PS const_exp_c1<>+0(SB), Z20, Z21
+	VFMADD213PS const_one<>+0(SB), Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z5, Z5
-	VADDPS      const_one<>+0(SB), Z5, Z3
-	VMOVUPS     const_one<>+0(SB), Z4
-	VDIVPS      Z3, Z4, Z4
-	VMULPS      Z4, Z5, Z3
-	VXORPS      Z6, Z6, Z6
-	VCMPPS      $0x1d, Z6, Z2, K1
-	VBLENDMPS   Z4, Z3, K1, Z3
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
-	VMULPS      Z1, Z2, Z2
-	VMULPS      Z4, Z5, Z0
-	VMULPS      Z4, Z0, Z0
-	VFMADD231PS Z2, Z0, Z3
-	VMOVUPS     Z3, (AX)(BX*4)
+	VSCALEFPS   Z19, Z21, Z21
+	VADDPS      const_one<>+0(SB), Z21, Z19
+	VMOVUPS     const_one<>+0(SB), Z20
+	VDIVPS      Z19, Z20, Z20
+	VMULPS      Z20, Z21, Z19
+	VXORPS      Z22, Z22, Z22
+	VCMPPS      $0x1d, Z22, Z18, K1
+	VBLENDMPS   Z20, Z19, K1, Z19
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
+	VFMADD213PS Z5, Z0, Z18
+	VMULPS      Z1, Z18, Z18
+	VMULPS      Z20, Z21, Z0
+	VMULPS      Z20, Z0, Z0
+	VFMADD231PS Z18, Z0, Z19
+	VMOVUPS     Z19, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
 
@@ -6967,51 +7208,51 @@ tail:
 	LEAQ        tail_k<>+0(SB), CX
 	KMOVW       (CX)(SI*2), K1
 	VMOVUPS.Z   (DX)(BX*4), K1, Z0
-	VMOVUPS     const_neg_clamp<>+0(SB), Z1
+	VMOVAPS     Z2, Z1
 	VMAXPS      Z0, Z1, Z1
-	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMOVAPS     Z3, Z0
 	VMINPS      Z1, Z0, Z1
 	VMULPS      Z1, Z1, Z0
-	VMOVUPS     const_gelu_k2<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VMOVAPS     Z4, Z2
+	VFMADD213PS Z5, Z0, Z2
 	VMULPS      Z1, Z2, Z2
-	VORPS       const_sign<>+0(SB), Z2, Z3
+	VORPS       Z6, Z2, Z3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVAPS Z7, Z4
 	VMAXPS  Z3, Z4, Z4
-	VMOVUPS const_exp_max<>+0(SB), Z3
+	VMOVAPS Z8, Z3
 	VMINPS  Z4, Z3, Z4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VMULPS       Z9, Z4, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
-	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
+	VFNMADD231PS Z10, Z3, Z4
+	VFNMADD231PS Z11, Z3, Z4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z5
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z5
-	VFMADD213PS const_one<>+0(SB), Z4, Z5
+	VMOVAPS     Z12, Z6
+	VFMADD213PS Z13, Z4, Z6
+	VFMADD213PS Z14, Z4, Z6
+	VFMADD213PS Z15, Z4, Z6
+	VFMADD213PS Z16, Z4, Z6
+	VFMADD213PS Z17, Z4, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z6
+	VFMADD213PS const_one<>+0(SB), Z4, Z6
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z5, Z5
-	VADDPS      const_one<>+0(SB), Z5, Z3
+	VSCALEFPS   Z3, Z6, Z6
+	VADDPS      const_one<>+0(SB), Z6, Z3
 	VMOVUPS     const_one<>+0(SB), Z4
 	VDIVPS      Z3, Z4, Z4
-	VMULPS      Z4, Z5, Z3
-	VXORPS      Z6, Z6, Z6
-	VCMPPS      $0x1d, Z6, Z2, K2
+	VMULPS      Z4, Z6, Z3
+	VXORPS      Z7, Z7, Z7
+	VCMPPS      $0x1d, Z7, Z2, K2
 	VBLENDMPS   Z4, Z3, K2, Z3
 	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
-	VFMADD213PS const_gelu_c2<>+0(SB), Z0, Z2
+	VFMADD213PS Z5, Z0, Z2
 	VMULPS      Z1, Z2, Z2
-	VMULPS      Z4, Z5, Z0
+	VMULPS      Z4, Z6, Z0
 	VMULPS      Z4, Z0, Z0
 	VFMADD231PS Z2, Z0, Z3
 	VMOVUPS     Z3, K1, (AX)(BX*4)
@@ -7019,3 +7260,23 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_neg_clamp<>+0(SB), Z2
+	VMOVUPS const_pos_clamp<>+0(SB), Z3
+	VMOVUPS const_gelu_k2<>+0(SB), Z4
+	VMOVUPS const_gelu_c2<>+0(SB), Z5
+	VMOVUPS const_sign<>+0(SB), Z6
+	VMOVUPS const_exp_min<>+0(SB), Z7
+	VMOVUPS const_exp_max<>+0(SB), Z8
+	VMOVUPS const_log2e<>+0(SB), Z9
+	VMOVUPS const_ln2hi<>+0(SB), Z10
+	VMOVUPS const_ln2lo<>+0(SB), Z11
+	VMOVUPS const_exp_c7<>+0(SB), Z12
+	VMOVUPS const_exp_c6<>+0(SB), Z13
+	VMOVUPS const_exp_c5<>+0(SB), Z14
+	VMOVUPS const_exp_c4<>+0(SB), Z15
+	VMOVUPS const_exp_c3<>+0(SB), Z16
+	VMOVUPS const_exp_c2<>+0(SB), Z17
+	JMP     start

@@ -91,11 +91,12 @@ func main() {
 	for _, a := range vec.Both {
 		for _, k := range kernels {
 			// Two or four vectors per iteration: the exp chains are long.
-			unroll := 2
+			// AVX-512 keeps up to 16 constants in registers.
+			unroll, hoist := 2, 0
 			if a.AVX512 {
-				unroll = 4
+				unroll, hoist = 4, 16
 			}
-			a.ElementwiseUnrolled(unroll, k.name, vec.Unary,
+			a.ElementwiseUnrolled(unroll, hoist, k.name, vec.Unary,
 				[]string{k.name + "{ISA} sets dst[i] = " + k.doc + "(x[i]) (package kernel), by the same",
 					"sequence of operations. The caller checks len(dst) == len(x)."},
 				"dst", []string{"x"}, nil,
@@ -114,10 +115,10 @@ func zero(a *vec.ISA) VecVirtual {
 // parts returns e = exp(−|x|) and r = 1/(1+e) (kernel's sigmoidParts).
 func parts(a *vec.ISA, x VecVirtual) (e, r VecVirtual) {
 	na := a.Vec()
-	VORPS(vec.SignMask, x, na)
+	VORPS(a.C(vec.SignMask), x, na)
 	e = a.Exp(na)
 	t := a.Vec()
-	VADDPS(vec.One, e, t)
+	VADDPS(a.C(vec.One), e, t)
 	r = a.Load(vec.One)
 	VDIVPS(t, r, r)
 	return e, r
@@ -160,7 +161,7 @@ func reluDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 
 func leaky(a *vec.ISA, x VecVirtual) VecVirtual {
 	sx := a.Vec()
-	VMULPS(slope, x, sx)
+	VMULPS(a.C(slope), x, sx)
 	a.Select(a.Cmp(vec.NLE_UQ, x, zero(a)), x, sx, sx)
 	return sx
 }
@@ -213,12 +214,12 @@ func siluDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 // tanhParts returns |x|, e = exp(−2|x|) and r = 1/(1+e).
 func tanhParts(a *vec.ISA, x VecVirtual) (ax, e, r VecVirtual) {
 	ax = a.Vec()
-	VANDPS(vec.AbsMask, x, ax)
+	VANDPS(a.C(vec.AbsMask), x, ax)
 	m := a.Vec()
-	VMULPS(vec.Neg2, ax, m)
+	VMULPS(a.C(vec.Neg2), ax, m)
 	e = a.Exp(m)
 	t := a.Vec()
-	VADDPS(vec.One, e, t)
+	VADDPS(a.C(vec.One), e, t)
 	r = a.Load(vec.One)
 	VDIVPS(t, r, r)
 	return ax, e, r
@@ -234,14 +235,14 @@ func tanh(a *vec.ISA, x VecVirtual) VecVirtual {
 	VMULPS(ax, ax, a2)
 	q := a.Load(tanhC11)
 	for _, c := range []Mem{tanhC9, tanhC7, tanhC5, tanhC3} {
-		VFMADD213PS(c, a2, q)
+		VFMADD213PS(a.C(c), a2, q)
 	}
 	a3 := a.Vec()
 	VMULPS(a2, ax, a3)
 	VFMADD213PS(ax, q, a3)
-	a.Select(a.Cmp(vec.LT_OQ, ax, tanhSmall), a3, t, t)
+	a.Select(a.Cmp(vec.LT_OQ, ax, a.C(tanhSmall)), a3, t, t)
 	sgn := a.Vec()
-	VANDPS(vec.SignMask, x, sgn)
+	VANDPS(a.C(vec.SignMask), x, sgn)
 	VORPS(sgn, t, t)
 	return t
 }
@@ -249,7 +250,7 @@ func tanh(a *vec.ISA, x VecVirtual) VecVirtual {
 func tanhDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 	_, e, r := tanhParts(a, x)
 	d := a.Vec()
-	VMULPS(four, e, d)
+	VMULPS(a.C(four), e, d)
 	VMULPS(r, d, d)
 	VMULPS(r, d, d)
 	return d
@@ -257,17 +258,17 @@ func tanhDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 
 func softplus(a *vec.ISA, x VecVirtual) VecVirtual {
 	na := a.Vec()
-	VORPS(vec.SignMask, x, na)
+	VORPS(a.C(vec.SignMask), x, na)
 	e := a.Exp(na)
 	t := a.Vec()
-	VADDPS(vec.Two, e, t)
+	VADDPS(a.C(vec.Two), e, t)
 	s := a.Vec()
 	VDIVPS(t, e, s)
 	s2 := a.Vec()
 	VMULPS(s, s, s2)
 	q := a.Load(atanhC[15])
 	for k := 13; k >= 3; k -= 2 {
-		VFMADD213PS(atanhC[k], s2, q)
+		VFMADD213PS(a.C(atanhC[k]), s2, q)
 	}
 	VADDPS(s, s, s)
 	l := a.Vec()
@@ -282,15 +283,15 @@ func softplus(a *vec.ISA, x VecVirtual) VecVirtual {
 func elu(a *vec.ISA, x VecVirtual) VecVirtual {
 	Comment("|x| < 0.25: Taylor polynomial of eˣ − 1")
 	q := a.Load(expm1C8)
-	VFMADD213PS(vec.ExpC(7), x, q)
+	VFMADD213PS(a.C(vec.ExpC(7)), x, q)
 	for k := 6; k >= 2; k-- {
-		VFMADD213PS(vec.ExpC(k), x, q)
+		VFMADD213PS(a.C(vec.ExpC(k)), x, q)
 	}
 	x2 := a.Vec()
 	VMULPS(x, x, x2)
 	VFMADD213PS(x, q, x2)
 	e := a.Exp(x)
-	VSUBPS(vec.One, e, e)
+	VSUBPS(a.C(vec.One), e, e)
 	neg := a.Load(negQuarter)
 	a.Select(a.Cmp(vec.GT_OQ, x, neg), x2, e, e)
 	a.Select(a.Cmp(vec.NLE_UQ, x, zero(a)), x, e, e)
@@ -308,7 +309,7 @@ func geluArg(a *vec.ISA, x VecVirtual) (x2, v VecVirtual) {
 	x2 = a.Vec()
 	VMULPS(x, x, x2)
 	v = a.Load(geluK2)
-	VFMADD213PS(geluC2, x2, v)
+	VFMADD213PS(a.C(geluC2), x2, v)
 	VMULPS(x, v, v)
 	return x2, v
 }
@@ -327,7 +328,7 @@ func geluDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 	e, r := parts(a, v)
 	s := sig(a, v, e, r)
 	dv := a.Load(geluK2x3)
-	VFMADD213PS(geluC2, x2, dv)
+	VFMADD213PS(a.C(geluC2), x2, dv)
 	VMULPS(x, dv, dv)
 	VFMADD231PS(dv, err2(a, e, r), s)
 	return s

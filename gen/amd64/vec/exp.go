@@ -52,20 +52,20 @@ func (a *ISA) Exp(x VecVirtual) VecVirtual {
 	VMINPS(t, hi, t)
 	Comment("n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo")
 	n := a.Vec()
-	VMULPS(log2e, t, n)
+	VMULPS(a.C(log2e), t, n)
 	if a.AVX512 {
 		VRNDSCALEPS(U8(0), n, n)
 	} else {
 		VROUNDPS(U8(0), n, n)
 	}
-	VFNMADD231PS(ln2Hi, n, t)
-	VFNMADD231PS(ln2Lo, n, t)
+	VFNMADD231PS(a.C(ln2Hi), n, t)
+	VFNMADD231PS(a.C(ln2Lo), n, t)
 	Comment("p = 1 + r(1 + r(1/2 + … + r/5040)), Horner")
 	p := a.Load(expC[7])
 	for k := 6; k >= 1; k-- {
-		VFMADD213PS(expC[k], t, p)
+		VFMADD213PS(a.C(expC[k]), t, p)
 	}
-	VFMADD213PS(One, t, p)
+	VFMADD213PS(a.C(One), t, p)
 	if a.AVX512 {
 		// VSCALEFPS rounds p·2ⁿ once, as the two exact-exponent scalings
 		// do: for n ≥ −150 the first of them is exact, so only the
@@ -80,10 +80,10 @@ func (a *ISA) Exp(x VecVirtual) VecVirtual {
 	n1 := a.Vec()
 	VPSRAD(U8(1), ni, n1)
 	VPSUBD(n1, ni, ni)
-	VPADDD(expBias, n1, n1)
+	VPADDD(a.C(expBias), n1, n1)
 	VPSLLD(U8(23), n1, n1)
 	VMULPS(n1, p, p)
-	VPADDD(expBias, ni, ni)
+	VPADDD(a.C(expBias), ni, ni)
 	VPSLLD(U8(23), ni, ni)
 	VMULPS(ni, p, p)
 	return p

@@ -23,6 +23,36 @@ type ISA struct {
 	Lanes   int    // float32 lanes per vector
 	AVX512  bool
 	Require string // the features, for the generated comment
+
+	hoist *hoister // while an elementwise kernel hoists its constants
+}
+
+// hoister keeps the constants of one kernel in registers: the first max
+// constants its body uses get a register, loaded once before the loop.
+type hoister struct {
+	max   int
+	regs  map[string]VecVirtual
+	order []Mem
+}
+
+// C returns the operand to use for the constant m: while a kernel hoists
+// its constants (see [ISA.ElementwiseUnrolled]), the register holding it;
+// otherwise m itself. The register must only be read.
+func (a *ISA) C(m Mem) Op {
+	h := a.hoist
+	if h == nil {
+		return m
+	}
+	if r, ok := h.regs[m.Symbol.Name]; ok {
+		return r
+	}
+	if len(h.order) >= h.max {
+		return m
+	}
+	r := a.Vec()
+	h.regs[m.Symbol.Name] = r
+	h.order = append(h.order, m)
+	return r
 }
 
 // The instruction sets.
@@ -190,6 +220,10 @@ func (a *ISA) Select(c Cond, t, f, dst VecVirtual) {
 // Load broadcasts a constant into a fresh register.
 func (a *ISA) Load(m Mem) VecVirtual {
 	v := a.Vec()
+	if r, ok := a.C(m).(VecVirtual); ok {
+		VMOVAPS(r, v)
+		return v
+	}
 	VMOVUPS(m, v)
 	return v
 }
@@ -215,7 +249,7 @@ const Unary = "func(dst, x []float32)"
 // slices' lengths are checked by the Go wrapper; the loop runs over
 // len(out).
 func (a *ISA) Elementwise(name, sig string, doc []string, out string, ins, scalars []string, body func(in, sc []VecVirtual) VecVirtual) {
-	a.ElementwiseUnrolled(1, name, sig, doc, out, ins, scalars, body)
+	a.ElementwiseUnrolled(1, 0, name, sig, doc, out, ins, scalars, body)
 }
 
 // ElementwiseUnrolled is [ISA.Elementwise] with a first loop that runs the
@@ -223,7 +257,14 @@ func (a *ISA) Elementwise(name, sig string, doc []string, out string, ins, scala
 // sequence) it puts u independent chains side by side, so the core need
 // not find them across iterations. Every element still gets the same
 // sequence of operations.
-func (a *ISA) ElementwiseUnrolled(u int, name, sig string, doc []string, out string, ins, scalars []string, body func(in, sc []VecVirtual) VecVirtual) {
+//
+// With hoist > 0, the first hoist constants the body reads through
+// [ISA.C] or [ISA.Load] live in registers, loaded once per call: with
+// AVX-512's 32 registers this takes most loads out of the loop (the exp
+// sequence reads twelve constants per vector, and loads, not arithmetic,
+// then bound the loop). The loads are emitted after the body, once it is
+// known which constants it uses, in a block the prologue jumps to.
+func (a *ISA) ElementwiseUnrolled(u, hoist int, name, sig string, doc []string, out string, ins, scalars []string, body func(in, sc []VecVirtual) VecVirtual) {
 	TEXT(name+a.Name, NOSPLIT, sig)
 	a.Doc(doc...)
 	Pragma("noescape")
@@ -246,6 +287,11 @@ func (a *ISA) ElementwiseUnrolled(u int, name, sig string, doc []string, out str
 	}
 	idx := GP64()
 	XORQ(idx, idx)
+	if hoist > 0 {
+		a.hoist = &hoister{max: hoist, regs: map[string]VecVirtual{}}
+		JMP(LabelRef("hoist"))
+		Label("start")
+	}
 	rem := GP64()
 	in := make([]VecVirtual, len(ins))
 	if u > 1 {
@@ -298,4 +344,13 @@ func (a *ISA) ElementwiseUnrolled(u int, name, sig string, doc []string, out str
 	Label("done")
 	VZEROUPPER()
 	RET()
+	if h := a.hoist; h != nil {
+		a.hoist = nil
+		Label("hoist")
+		Comment("The constants the loop keeps in registers.")
+		for _, m := range h.order {
+			VMOVUPS(m, h.regs[m.Symbol.Name])
+		}
+		JMP(LabelRef("start"))
+	}
 }
