@@ -549,18 +549,17 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			gd := g.Data[:rows*width]
 			gp := gd[:n*width]
 			d1 := w.d1[l][:n*width]
-			// Primal adjoint first, while the tangent adjoints are intact:
 			// z̄ = σ'⊙ā + Σ_b (σ”⊙ż_b)⊙ȧ_b (forward left σ”⊙ż_b in the
-			// tangent rows of w.z), then ż̄_b = σ'⊙ȧ_b.
+			// tangent rows of w.z) and ż̄_b = σ'⊙ȧ_b: each tangent's term
+			// of the primal adjoint while its adjoint is intact and in
+			// cache, then that adjoint.
 			m.impl.Mul(gp, gp, d1)
 			if k > 0 {
 				zt := w.z[l].Data[n*width : rows*width]
 				gt := gd[n*width:]
 				for b := range k {
-					m.impl.MulAdd(gp, zt[b*n*width:(b+1)*n*width], gt[b*n*width:(b+1)*n*width])
-				}
-				for b := range k {
 					gtb := gt[b*n*width : (b+1)*n*width]
+					m.impl.MulAdd(gp, zt[b*n*width:(b+1)*n*width], gtb)
 					m.impl.Mul(gtb, gtb, d1)
 				}
 			}
