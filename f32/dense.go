@@ -126,28 +126,9 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 	if m == 0 || n == 0 {
 		return
 	}
-	impl := d.g.impl
 	identity := d.act == kernel.Identity && pre.Data == nil // y = z already
 	if k == 0 || m <= matvecRows {
-		for i := range m {
-			zi := z.Row(i)
-			switch {
-			case k == 0 && d.bias != nil:
-				copy(zi, d.bias)
-			case k == 0:
-				clear(zi)
-			}
-			xi := x.Row(i)
-			bias := d.bias
-			for p0 := 0; p0 < k; p0 += d.g.kc {
-				pb := min(d.g.kc, k-p0)
-				impl.MatVec(d.packed[p0*d.npad:(p0+pb)*d.npad], xi[p0:p0+pb], zi, bias)
-				bias = zi // later blocks accumulate: MatVec allows bias == y
-			}
-			if !identity {
-				impl.Act(d.act, y.Row(i), zi)
-			}
-		}
+		d.forwardRows(y, z, x, identity)
 		return
 	}
 	if n <= d.g.nr/2 {
@@ -168,6 +149,37 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 			epilogue: !identity, act: d.act, y: y,
 		}
 		blk.rows(workers, m)
+	}
+}
+
+// forwardRows is the latency path of Forward: one matvec per row of x,
+// then the activation (a copy if it is the identity and y is not z).
+func (d *Dense) forwardRows(y, z, x Matrix, identity bool) {
+	impl, k, kc := d.g.impl, d.In(), d.g.kc
+	for i := range x.Rows {
+		zi, xi := z.Row(i), x.Row(i)
+		switch {
+		case k == 0 && d.bias != nil:
+			copy(zi, d.bias)
+		case k == 0:
+			clear(zi)
+		case k <= kc:
+			impl.MatVec(d.packed, xi, zi, d.bias)
+		default:
+			bias := d.bias
+			for p0 := 0; p0 < k; p0 += kc {
+				pb := min(kc, k-p0)
+				impl.MatVec(d.packed[p0*d.npad:(p0+pb)*d.npad], xi[p0:p0+pb], zi, bias)
+				bias = zi // later blocks accumulate: MatVec allows bias == y
+			}
+		}
+		switch {
+		case identity:
+		case d.act == kernel.Identity:
+			copy(y.Row(i), zi)
+		default:
+			impl.Act(d.act, y.Row(i), zi)
+		}
 	}
 }
 

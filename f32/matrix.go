@@ -26,17 +26,32 @@ func NewMatrix(rows, cols int) Matrix {
 
 // Row returns row i of m, with length and capacity Cols.
 func (m Matrix) Row(i int) []float32 {
-	if i < 0 || i >= m.Rows {
-		panic(fmt.Sprintf("f32: Matrix.Row: row %d out of range [0, %d)", i, m.Rows))
+	if uint(i) >= uint(m.Rows) {
+		panic(rangeError{"Row", i, i + 1, m.Rows})
 	}
 	o := i * m.Stride
 	return m.Data[o : o+m.Cols : o+m.Cols]
 }
 
+// rangeError is the panic of Row and Slice: a value, formatted only if
+// printed, so that they stay small enough to inline (the latency path
+// calls them for every layer).
+type rangeError struct {
+	fn           string
+	r0, r1, rows int
+}
+
+func (e rangeError) Error() string {
+	if e.fn == "Row" {
+		return fmt.Sprintf("f32: Matrix.Row: row %d out of range [0, %d)", e.r0, e.rows)
+	}
+	return fmt.Sprintf("f32: Matrix.Slice: rows [%d, %d) out of range [0, %d)", e.r0, e.r1, e.rows)
+}
+
 // Slice returns rows r0 to r1−1 of m, sharing its data.
 func (m Matrix) Slice(r0, r1 int) Matrix {
 	if r0 < 0 || r1 < r0 || r1 > m.Rows {
-		panic(fmt.Sprintf("f32: Matrix.Slice: rows [%d, %d) out of range [0, %d)", r0, r1, m.Rows))
+		panic(rangeError{"Slice", r0, r1, m.Rows})
 	}
 	s := Matrix{Rows: r1 - r0, Cols: m.Cols, Stride: m.Stride}
 	if r1 > r0 {
@@ -53,10 +68,20 @@ func (m Matrix) Set(i, j int, v float32) { m.Data[i*m.Stride+j] = v }
 
 // check panics unless m's fields describe memory its Data holds.
 func (m Matrix) check(fn, name string) {
-	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols {
-		panic(fmt.Sprintf("f32: %s: %s has bad shape %d×%d stride %d", fn, name, m.Rows, m.Cols, m.Stride))
+	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols || m.Rows > 0 && m.Cols > 0 && len(m.Data) < (m.Rows-1)*m.Stride+m.Cols {
+		panic(shapeError{fn, name, m.Rows, m.Cols, m.Stride, len(m.Data)})
 	}
-	if m.Rows > 0 && m.Cols > 0 && len(m.Data) < (m.Rows-1)*m.Stride+m.Cols {
-		panic(fmt.Sprintf("f32: %s: %s is %d×%d stride %d but len(Data) = %d", fn, name, m.Rows, m.Cols, m.Stride, len(m.Data)))
+}
+
+// shapeError is the panic of check, formatted only if printed.
+type shapeError struct {
+	fn, name                string
+	rows, cols, stride, len int
+}
+
+func (e shapeError) Error() string {
+	if e.rows < 0 || e.cols < 0 || e.stride < e.cols {
+		return fmt.Sprintf("f32: %s: %s has bad shape %d×%d stride %d", e.fn, e.name, e.rows, e.cols, e.stride)
 	}
+	return fmt.Sprintf("f32: %s: %s is %d×%d stride %d but len(Data) = %d", e.fn, e.name, e.rows, e.cols, e.stride, e.len)
 }
