@@ -2,7 +2,6 @@ package f32
 
 import (
 	"fmt"
-	"runtime"
 	"sync"
 
 	"github.com/scorekit/scorekit/kernel"
@@ -128,62 +127,32 @@ type block struct {
 	y        Matrix
 }
 
-// rows runs the block over rows 0..m−1 of C, split into workers
-// contiguous ranges of whole tiles.
+// rows runs the block over rows 0..m−1 of C, split into up to workers
+// contiguous ranges of whole tiles: the first on the caller, the others
+// on the package's helper goroutines (see pool.go), or on the caller too
+// if every helper is busy with another call. Every row is computed the
+// same way whoever runs it.
 func (blk *block) rows(workers, m int) {
 	tiles := (m + blk.g.mr - 1) / blk.g.mr
 	workers = max(1, min(workers, tiles))
+	if workers > 1 {
+		startHelpers()
+		workers = min(workers, len(helpers)+1)
+	}
 	if workers == 1 {
 		blk.run(0, m)
 		return
 	}
 	per := (tiles + workers - 1) / workers * blk.g.mr
-	call := callPool.Get().(*parallelCall)
+	call := getCall()
 	call.blk = *blk
-	startWorkers()
-	for i0 := per; i0 < m; i0 += per {
-		call.wg.Add(1)
-		work <- rowJob{call: call, i0: i0, i1: min(i0+per, m)}
-	}
+	call.dispatch(per, m)
 	blk.run(0, min(per, m))
-	call.wg.Wait()
-	call.blk = block{}
-	callPool.Put(call)
-}
-
-// parallelCall is one multi-worker run of a block, recycled so that the
-// steady state allocates nothing.
-type parallelCall struct {
-	blk block
-	wg  sync.WaitGroup
-}
-
-var callPool = sync.Pool{New: func() any { return new(parallelCall) }}
-
-// rowJob asks a worker for rows i0..i1−1 of call's block.
-type rowJob struct {
-	call   *parallelCall
-	i0, i1 int
-}
-
-// work feeds the package's worker goroutines, started once, as many as
-// GOMAXPROCS was then (they only wait when idle).
-var (
-	work        = make(chan rowJob)
-	workersOnce sync.Once
-)
-
-func startWorkers() {
-	workersOnce.Do(func() {
-		for range max(1, runtime.GOMAXPROCS(0)) {
-			go func() {
-				for j := range work {
-					j.call.blk.run(j.i0, j.i1)
-					j.call.wg.Done()
-				}
-			}()
-		}
-	})
+	for i0 := (1 + len(call.hs)) * per; i0 < m; i0 += per {
+		blk.run(i0, min(i0+per, m)) // no helper was free for these
+	}
+	call.wait()
+	putCall(call)
 }
 
 // run computes rows i0..i1−1 in blocks of mc rows. For each block and
