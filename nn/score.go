@@ -98,6 +98,14 @@ func (m *Model) Energy(dst, x []float32, c float32) {
 	}
 }
 
+// sized reports whether w was last prepared for n points of m and no
+// tangents. prepare depends on nothing else, so calling it again would
+// change nothing: the latency path (a sampler scoring one chain per call)
+// skips it.
+func (w *work) sized(m *Model, n int) bool {
+	return w.n == n && w.k == 0 && len(w.a) == len(m.layers)+1 && w.a[0].Rows == n
+}
+
 // score computes the score at conditioning value c over chunks.
 func (m *Model) score(dst, x []float32, c float32) {
 	w := m.pool.Get().(*work)
@@ -111,7 +119,9 @@ func (m *Model) score(dst, x []float32, c float32) {
 	L := len(m.layers)
 	for i0 := 0; i0 < n; i0 += chunk {
 		i1 := min(n, i0+chunk)
-		w.prepare(m, i1-i0, 0)
+		if !w.sized(m, i1-i0) {
+			w.prepare(m, i1-i0, 0)
+		}
 		m.setInput(w, x[i0*d:i1*d], true, c)
 		out := dst[i0*d : i1*d]
 		if !m.cfg.Energy {
