@@ -134,6 +134,12 @@ type ExactSM struct {
 
 // Grad implements Loss.
 func (l ExactSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
+	return l.grad(m, x, grad, true)
+}
+
+// grad is Grad; without shortcuts the passes treat the basis tangents as
+// any others, as a test of the shortcuts does.
+func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) float64 {
 	n := checkGrad("ExactSM", m, x, grad)
 	m.needScoreNet("ExactSM")
 	d := m.cfg.Dim
@@ -145,7 +151,8 @@ func (l ExactSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) flo
 	m.setScale(w)
 	m.setInput(w, x, true, l.Cond)
 	m.setBasisTangents(w)
-	w.trace = true // only ∂y_j/∂x_j enters, and its adjoint is one-hot
+	w.basis = shortcuts
+	w.trace = shortcuts // only ∂y_j/∂x_j enters, and its adjoint is one-hot
 	m.forward(w, true)
 	m.scores(w)
 	L := len(m.layers)

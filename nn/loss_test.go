@@ -271,3 +271,44 @@ func TestLossGrad(t *testing.T) {
 		}
 	}
 }
+
+// TestExactShortcuts holds exact score matching's shortcuts through its
+// basis tangents and its trace to the passes without them: the same
+// gradient bit for bit (the skipped products are with zeros, and the
+// remaining chains keep their order), and the same loss up to the
+// summation order of the diagonal's dot products.
+func TestExactShortcuts(t *testing.T) {
+	cfgs := []Config{
+		{Dim: 3, Hidden: []int{6, 5}},
+		{Dim: 2, Hidden: []int{40, 33}, Cond: CondSigma},
+		{Dim: 16, Hidden: []int{128, 128, 128}},
+		{Dim: 2, Hidden: nil},
+		{Dim: 3, Hidden: []int{7}, OutAct: kernel.Tanh},
+	}
+	for ci, cfg := range cfgs {
+		for _, act := range []kernel.Activation{kernel.SiLU, kernel.Tanh, kernel.ReLU} {
+			for _, impl := range kernel.Available() {
+				cfg.Act = act
+				m, err := New(cfg, uint64(20+ci))
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.SetImpl(impl)
+				x := randBatch(newRand(8, uint64(ci)), 37, cfg.Dim)
+				want := make([]float32, m.NumParams())
+				got := make([]float32, m.NumParams())
+				l := ExactSM{Cond: 0.4}
+				lw := l.grad(m, x, want, false)
+				lg := l.grad(m, x, got, true)
+				if math.Abs(lg-lw) > 1e-6*math.Max(1, math.Abs(lw)) {
+					t.Errorf("%d %v %v: loss %v with shortcuts, %v without", ci, act, impl, lg, lw)
+				}
+				for i := range got {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%d %v %v: ∂loss/∂θ[%d] = %v with shortcuts, %v without", ci, act, impl, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
