@@ -104,10 +104,15 @@ func (d *Dense) Repack() {
 func (d *Dense) Forward(y, pre, x Matrix) { d.ForwardParallel(1, y, pre, x) }
 
 // ForwardParallel is [Dense.Forward] on up to workers goroutines, which
-// share the rows of x in blocks of whole microkernel tiles (the package
-// keeps GOMAXPROCS worker goroutines, started at the first parallel call;
-// a layer with Out ≤ nr/2 runs on the caller's alone). The result is the
-// same for any number of workers, and the steady state allocates nothing.
+// share the rows of x in blocks of whole microkernel tiles: the caller
+// runs one share and each of the package's GOMAXPROCS−1 helper goroutines
+// (started at the first parallel call) another, so workers above
+// GOMAXPROCS count as GOMAXPROCS, and a share no helper is free for
+// (another call holds them) runs on the caller. A helper polls for work
+// for 50µs after its last share before it parks, so back-to-back calls
+// pay no wake-up. Batches of at most two rows, and a layer with Out ≤
+// nr/2, run on the caller alone. The result is the same for any number of
+// workers, and the steady state allocates nothing.
 func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 	x.check("Dense.Forward", "x")
 	y.check("Dense.Forward", "y")
