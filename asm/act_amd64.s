@@ -785,7 +785,9 @@ TEXT ·ReLUAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ      CX, SI
@@ -837,6 +839,10 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	JMP start
+
 // func ReLUDerivAVX2(dst []float32, x []float32)
 // Requires: AVX
 TEXT ·ReLUDerivAVX2(SB), NOSPLIT, $0-48
@@ -844,7 +850,9 @@ TEXT ·ReLUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ      CX, SI
@@ -854,15 +862,15 @@ loopu:
 	VMOVUPS   (DX)(BX*4), Y0
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x1e, Y1, Y0, Y2
-	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVAPS   Y4, Y3
 	VBLENDVPS Y2, Y3, Y1, Y1
 	VCMPPS    $0x03, Y0, Y0, Y2
 	VBLENDVPS Y2, Y0, Y1, Y1
 	VMOVUPS   32(DX)(BX*4), Y0
 	VXORPS    Y2, Y2, Y2
 	VCMPPS    $0x1e, Y2, Y0, Y3
-	VMOVUPS   const_one<>+0(SB), Y4
-	VBLENDVPS Y3, Y4, Y2, Y2
+	VMOVAPS   Y4, Y5
+	VBLENDVPS Y3, Y5, Y2, Y2
 	VCMPPS    $0x03, Y0, Y0, Y3
 	VBLENDVPS Y3, Y0, Y2, Y2
 	VMOVUPS   Y1, (AX)(BX*4)
@@ -879,7 +887,7 @@ loop:
 	VMOVUPS   (DX)(BX*4), Y0
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x1e, Y1, Y0, Y2
-	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVAPS   Y4, Y3
 	VBLENDVPS Y2, Y3, Y1, Y1
 	VCMPPS    $0x03, Y0, Y0, Y2
 	VBLENDVPS Y2, Y0, Y1, Y1
@@ -898,7 +906,7 @@ tail:
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
 	VXORPS     Y2, Y2, Y2
 	VCMPPS     $0x1e, Y2, Y1, Y3
-	VMOVUPS    const_one<>+0(SB), Y4
+	VMOVAPS    Y4, Y4
 	VBLENDVPS  Y3, Y4, Y2, Y2
 	VCMPPS     $0x03, Y1, Y1, Y3
 	VBLENDVPS  Y3, Y1, Y2, Y2
@@ -908,6 +916,11 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_one<>+0(SB), Y4
+	JMP     start
+
 // func LeakyReLUAVX2(dst []float32, x []float32)
 // Requires: AVX
 TEXT ·LeakyReLUAVX2(SB), NOSPLIT, $0-48
@@ -915,7 +928,9 @@ TEXT ·LeakyReLUAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ      CX, SI
@@ -923,17 +938,17 @@ loopu:
 	CMPQ      SI, $0x00000010
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Y0
-	VMULPS    const_leaky_slope<>+0(SB), Y0, Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPS    $0x16, Y2, Y0, Y2
-	VBLENDVPS Y2, Y0, Y1, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VMULPS    const_leaky_slope<>+0(SB), Y0, Y2
+	VMULPS    Y2, Y0, Y1
 	VXORPS    Y3, Y3, Y3
 	VCMPPS    $0x16, Y3, Y0, Y3
-	VBLENDVPS Y3, Y0, Y2, Y2
+	VBLENDVPS Y3, Y0, Y1, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VMULPS    Y2, Y0, Y3
+	VXORPS    Y4, Y4, Y4
+	VCMPPS    $0x16, Y4, Y0, Y4
+	VBLENDVPS Y4, Y0, Y3, Y3
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y2, 32(AX)(BX*4)
+	VMOVUPS   Y3, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -944,10 +959,10 @@ loop:
 	CMPQ      SI, $0x00000008
 	JB        tail
 	VMOVUPS   (DX)(BX*4), Y0
-	VMULPS    const_leaky_slope<>+0(SB), Y0, Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPS    $0x16, Y2, Y0, Y2
-	VBLENDVPS Y2, Y0, Y1, Y1
+	VMULPS    Y2, Y0, Y1
+	VXORPS    Y3, Y3, Y3
+	VCMPPS    $0x16, Y3, Y0, Y3
+	VBLENDVPS Y3, Y0, Y1, Y1
 	VMOVUPS   Y1, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -961,7 +976,7 @@ tail:
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
-	VMULPS     const_leaky_slope<>+0(SB), Y1, Y2
+	VMULPS     Y2, Y1, Y2
 	VXORPS     Y3, Y3, Y3
 	VCMPPS     $0x16, Y3, Y1, Y3
 	VBLENDVPS  Y3, Y1, Y2, Y2
@@ -971,6 +986,11 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_leaky_slope<>+0(SB), Y2
+	JMP     start
+
 // func LeakyReLUDerivAVX2(dst []float32, x []float32)
 // Requires: AVX
 TEXT ·LeakyReLUDerivAVX2(SB), NOSPLIT, $0-48
@@ -978,7 +998,9 @@ TEXT ·LeakyReLUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ      CX, SI
@@ -986,23 +1008,23 @@ loopu:
 	CMPQ      SI, $0x00000010
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Y0
-	VMOVUPS   const_leaky_slope<>+0(SB), Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPS    $0x1e, Y2, Y0, Y2
-	VMOVUPS   const_one<>+0(SB), Y3
-	VBLENDVPS Y2, Y3, Y1, Y1
-	VCMPPS    $0x03, Y0, Y0, Y2
-	VBLENDVPS Y2, Y0, Y1, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VMOVUPS   const_leaky_slope<>+0(SB), Y2
+	VMOVAPS   Y2, Y1
 	VXORPS    Y3, Y3, Y3
 	VCMPPS    $0x1e, Y3, Y0, Y3
-	VMOVUPS   const_one<>+0(SB), Y4
-	VBLENDVPS Y3, Y4, Y2, Y2
+	VMOVAPS   Y4, Y5
+	VBLENDVPS Y3, Y5, Y1, Y1
 	VCMPPS    $0x03, Y0, Y0, Y3
-	VBLENDVPS Y3, Y0, Y2, Y2
+	VBLENDVPS Y3, Y0, Y1, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VMOVAPS   Y2, Y3
+	VXORPS    Y5, Y5, Y5
+	VCMPPS    $0x1e, Y5, Y0, Y5
+	VMOVAPS   Y4, Y6
+	VBLENDVPS Y5, Y6, Y3, Y3
+	VCMPPS    $0x03, Y0, Y0, Y5
+	VBLENDVPS Y5, Y0, Y3, Y3
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y2, 32(AX)(BX*4)
+	VMOVUPS   Y3, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1013,13 +1035,13 @@ loop:
 	CMPQ      SI, $0x00000008
 	JB        tail
 	VMOVUPS   (DX)(BX*4), Y0
-	VMOVUPS   const_leaky_slope<>+0(SB), Y1
-	VXORPS    Y2, Y2, Y2
-	VCMPPS    $0x1e, Y2, Y0, Y2
-	VMOVUPS   const_one<>+0(SB), Y3
-	VBLENDVPS Y2, Y3, Y1, Y1
-	VCMPPS    $0x03, Y0, Y0, Y2
-	VBLENDVPS Y2, Y0, Y1, Y1
+	VMOVAPS   Y2, Y1
+	VXORPS    Y3, Y3, Y3
+	VCMPPS    $0x1e, Y3, Y0, Y3
+	VMOVAPS   Y4, Y5
+	VBLENDVPS Y3, Y5, Y1, Y1
+	VCMPPS    $0x03, Y0, Y0, Y3
+	VBLENDVPS Y3, Y0, Y1, Y1
 	VMOVUPS   Y1, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -1033,10 +1055,10 @@ tail:
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
-	VMOVUPS    const_leaky_slope<>+0(SB), Y2
+	VMOVAPS    Y2, Y2
 	VXORPS     Y3, Y3, Y3
 	VCMPPS     $0x1e, Y3, Y1, Y3
-	VMOVUPS    const_one<>+0(SB), Y4
+	VMOVAPS    Y4, Y4
 	VBLENDVPS  Y3, Y4, Y2, Y2
 	VCMPPS     $0x03, Y1, Y1, Y3
 	VBLENDVPS  Y3, Y1, Y2, Y2
@@ -1046,6 +1068,12 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_leaky_slope<>+0(SB), Y2
+	VMOVUPS const_one<>+0(SB), Y4
+	JMP     start
+
 // func SigmoidAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·SigmoidAVX2(SB), NOSPLIT, $0-48
@@ -1053,7 +1081,9 @@ TEXT ·SigmoidAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -1061,91 +1091,91 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y1
+	VORPS   Y2, Y0, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y5, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y6, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y9, Y11
+	VFMADD213PS Y10, Y3, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
+	VFMADD213PS const_one<>+0(SB), Y3, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y3, Y3
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y3, Y3
-	VADDPS    const_one<>+0(SB), Y3, Y1
-	VMOVUPS   const_one<>+0(SB), Y2
-	VDIVPS    Y1, Y2, Y2
-	VMULPS    Y2, Y3, Y1
-	VXORPS    Y3, Y3, Y3
-	VCMPPS    $0x1d, Y3, Y0, Y0
-	VBLENDVPS Y0, Y2, Y1, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VORPS     const_sign<>+0(SB), Y0, Y2
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y3, Y2, Y3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
-	VFMADD213PS const_one<>+0(SB), Y3, Y4
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y2, Y2
-	VPSRAD    $0x01, Y2, Y3
-	VPSUBD    Y3, Y2, Y2
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y4, Y4
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y4, Y4
-	VADDPS    const_one<>+0(SB), Y4, Y2
+	VMULPS    Y3, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y11, Y11
+	VADDPS    const_one<>+0(SB), Y11, Y1
 	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y2, Y3, Y3
-	VMULPS    Y3, Y4, Y2
-	VXORPS    Y4, Y4, Y4
-	VCMPPS    $0x1d, Y4, Y0, Y0
-	VBLENDVPS Y0, Y3, Y2, Y2
+	VDIVPS    Y1, Y3, Y3
+	VMULPS    Y3, Y11, Y1
+	VXORPS    Y11, Y11, Y11
+	VCMPPS    $0x1d, Y11, Y0, Y0
+	VBLENDVPS Y0, Y3, Y1, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VORPS     Y2, Y0, Y3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Y4, Y11
+	VMAXPS  Y3, Y11, Y11
+	VMOVAPS Y5, Y3
+	VMINPS  Y11, Y3, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y6, Y11, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y7, Y3, Y11
+	VFNMADD231PS Y8, Y3, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y9, Y12
+	VFMADD213PS Y10, Y11, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y12
+	VFMADD213PS const_one<>+0(SB), Y11, Y12
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y3, Y3
+	VPSRAD    $0x01, Y3, Y11
+	VPSUBD    Y11, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y11, Y12, Y12
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y12, Y12
+	VADDPS    const_one<>+0(SB), Y12, Y3
+	VMOVUPS   const_one<>+0(SB), Y11
+	VDIVPS    Y3, Y11, Y11
+	VMULPS    Y11, Y12, Y3
+	VXORPS    Y12, Y12, Y12
+	VCMPPS    $0x1d, Y12, Y0, Y0
+	VBLENDVPS Y0, Y11, Y3, Y3
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y2, 32(AX)(BX*4)
+	VMOVUPS   Y3, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1156,47 +1186,47 @@ loop:
 	CMPQ    SI, $0x00000008
 	JB      tail
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y1
+	VORPS   Y2, Y0, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y5, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y6, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y9, Y11
+	VFMADD213PS Y10, Y3, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
+	VFMADD213PS const_one<>+0(SB), Y3, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y3, Y3
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y11, Y11
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y3, Y3
-	VADDPS    const_one<>+0(SB), Y3, Y1
-	VMOVUPS   const_one<>+0(SB), Y2
-	VDIVPS    Y1, Y2, Y2
-	VMULPS    Y2, Y3, Y1
-	VXORPS    Y3, Y3, Y3
-	VCMPPS    $0x1d, Y3, Y0, Y0
-	VBLENDVPS Y0, Y2, Y1, Y1
+	VMULPS    Y1, Y11, Y11
+	VADDPS    const_one<>+0(SB), Y11, Y1
+	VMOVUPS   const_one<>+0(SB), Y3
+	VDIVPS    Y1, Y3, Y3
+	VMULPS    Y3, Y11, Y1
+	VXORPS    Y11, Y11, Y11
+	VCMPPS    $0x1d, Y11, Y0, Y0
+	VBLENDVPS Y0, Y3, Y1, Y1
 	VMOVUPS   Y1, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -1210,23 +1240,23 @@ tail:
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
-	VORPS      const_sign<>+0(SB), Y1, Y2
+	VORPS      Y2, Y1, Y2
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMOVAPS Y4, Y3
 	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMOVAPS Y5, Y2
 	VMINPS  Y3, Y2, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VMULPS       Y6, Y3, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS Y7, Y2, Y3
+	VFNMADD231PS Y8, Y2, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VMOVAPS     Y9, Y4
+	VFMADD213PS Y10, Y3, Y4
 	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
@@ -1257,6 +1287,18 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_exp_max<>+0(SB), Y5
+	VMOVUPS const_log2e<>+0(SB), Y6
+	VMOVUPS const_ln2hi<>+0(SB), Y7
+	VMOVUPS const_ln2lo<>+0(SB), Y8
+	VMOVUPS const_exp_c7<>+0(SB), Y9
+	VMOVUPS const_exp_c6<>+0(SB), Y10
+	JMP     start
+
 // func SigmoidDerivAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·SigmoidDerivAVX2(SB), NOSPLIT, $0-48
@@ -1264,7 +1306,9 @@ TEXT ·SigmoidDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -1272,87 +1316,87 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y0
+	VORPS   Y1, Y0, Y0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
-	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y0
-	VMINPS  Y1, Y0, Y1
+	VMOVAPS Y2, Y9
+	VMAXPS  Y0, Y9, Y9
+	VMOVAPS Y3, Y0
+	VMINPS  Y9, Y0, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y0
+	VMULPS       Y4, Y9, Y0
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y1
+	VFNMADD231PS Y5, Y0, Y9
+	VFNMADD231PS Y6, Y0, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y2
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y2
-	VFMADD213PS const_one<>+0(SB), Y1, Y2
+	VMOVAPS     Y7, Y10
+	VFMADD213PS Y8, Y9, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y10
+	VFMADD213PS const_one<>+0(SB), Y9, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y0, Y0
-	VPSRAD    $0x01, Y0, Y1
-	VPSUBD    Y1, Y0, Y0
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y2, Y2
+	VPSRAD    $0x01, Y0, Y9
+	VPSUBD    Y9, Y0, Y0
+	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y9, Y10, Y10
 	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPSLLD    $0x17, Y0, Y0
-	VMULPS    Y0, Y2, Y2
-	VADDPS    const_one<>+0(SB), Y2, Y0
-	VMOVUPS   const_one<>+0(SB), Y1
-	VDIVPS    Y0, Y1, Y1
-	VMULPS    Y1, Y2, Y0
-	VMULPS    Y1, Y0, Y0
-	VMOVUPS   32(DX)(BX*4), Y1
-	VORPS     const_sign<>+0(SB), Y1, Y1
+	VMULPS    Y0, Y10, Y10
+	VADDPS    const_one<>+0(SB), Y10, Y0
+	VMOVUPS   const_one<>+0(SB), Y9
+	VDIVPS    Y0, Y9, Y9
+	VMULPS    Y9, Y10, Y0
+	VMULPS    Y9, Y0, Y0
+	VMOVUPS   32(DX)(BX*4), Y9
+	VORPS     Y1, Y9, Y9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y2, Y10
+	VMAXPS  Y9, Y10, Y10
+	VMOVAPS Y3, Y9
+	VMINPS  Y10, Y9, Y10
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VMULPS       Y4, Y10, Y9
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS Y5, Y9, Y10
+	VFNMADD231PS Y6, Y9, Y10
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y7, Y11
+	VFMADD213PS Y8, Y10, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y10, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y10, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y10, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y10, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y10, Y11
+	VFMADD213PS const_one<>+0(SB), Y10, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y3, Y3
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y3, Y3
-	VADDPS    const_one<>+0(SB), Y3, Y1
-	VMOVUPS   const_one<>+0(SB), Y2
-	VDIVPS    Y1, Y2, Y2
-	VMULPS    Y2, Y3, Y1
-	VMULPS    Y2, Y1, Y1
+	VCVTPS2DQ Y9, Y9
+	VPSRAD    $0x01, Y9, Y10
+	VPSUBD    Y10, Y9, Y9
+	VPADDD    const_exp_bias<>+0(SB), Y10, Y10
+	VPSLLD    $0x17, Y10, Y10
+	VMULPS    Y10, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y9, Y11, Y11
+	VADDPS    const_one<>+0(SB), Y11, Y9
+	VMOVUPS   const_one<>+0(SB), Y10
+	VDIVPS    Y9, Y10, Y10
+	VMULPS    Y10, Y11, Y9
+	VMULPS    Y10, Y9, Y9
 	VMOVUPS   Y0, (AX)(BX*4)
-	VMOVUPS   Y1, 32(AX)(BX*4)
+	VMOVUPS   Y9, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1363,45 +1407,45 @@ loop:
 	CMPQ    SI, $0x00000008
 	JB      tail
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y0
+	VORPS   Y1, Y0, Y0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
-	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y0
-	VMINPS  Y1, Y0, Y1
+	VMOVAPS Y2, Y9
+	VMAXPS  Y0, Y9, Y9
+	VMOVAPS Y3, Y0
+	VMINPS  Y9, Y0, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y0
+	VMULPS       Y4, Y9, Y0
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y1
+	VFNMADD231PS Y5, Y0, Y9
+	VFNMADD231PS Y6, Y0, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y2
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y2
-	VFMADD213PS const_one<>+0(SB), Y1, Y2
+	VMOVAPS     Y7, Y10
+	VFMADD213PS Y8, Y9, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y10
+	VFMADD213PS const_one<>+0(SB), Y9, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y0, Y0
-	VPSRAD    $0x01, Y0, Y1
-	VPSUBD    Y1, Y0, Y0
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y2, Y2
+	VPSRAD    $0x01, Y0, Y9
+	VPSUBD    Y9, Y0, Y0
+	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y9, Y10, Y10
 	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPSLLD    $0x17, Y0, Y0
-	VMULPS    Y0, Y2, Y2
-	VADDPS    const_one<>+0(SB), Y2, Y0
-	VMOVUPS   const_one<>+0(SB), Y1
-	VDIVPS    Y0, Y1, Y1
-	VMULPS    Y1, Y2, Y0
-	VMULPS    Y1, Y0, Y0
+	VMULPS    Y0, Y10, Y10
+	VADDPS    const_one<>+0(SB), Y10, Y0
+	VMOVUPS   const_one<>+0(SB), Y9
+	VDIVPS    Y0, Y9, Y9
+	VMULPS    Y9, Y10, Y0
+	VMULPS    Y9, Y0, Y0
 	VMOVUPS   Y0, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -1414,24 +1458,24 @@ tail:
 	SUBQ       SI, CX
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
-	VMASKMOVPS (DX)(BX*4), Y0, Y1
-	VORPS      const_sign<>+0(SB), Y1, Y1
+	VMASKMOVPS (DX)(BX*4), Y0, Y9
+	VORPS      Y1, Y9, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMOVAPS Y2, Y2
 	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
+	VMOVAPS Y3, Y1
 	VMINPS  Y2, Y1, Y2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y4, Y2, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y5, Y1, Y2
+	VFNMADD231PS Y6, Y1, Y2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
+	VMOVAPS     Y7, Y3
+	VFMADD213PS Y8, Y2, Y3
 	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
@@ -1460,6 +1504,18 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y1
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMOVUPS const_exp_max<>+0(SB), Y3
+	VMOVUPS const_log2e<>+0(SB), Y4
+	VMOVUPS const_ln2hi<>+0(SB), Y5
+	VMOVUPS const_ln2lo<>+0(SB), Y6
+	VMOVUPS const_exp_c7<>+0(SB), Y7
+	VMOVUPS const_exp_c6<>+0(SB), Y8
+	JMP     start
+
 // func SiLUAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·SiLUAVX2(SB), NOSPLIT, $0-48
@@ -1467,7 +1523,9 @@ TEXT ·SiLUAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -1475,97 +1533,97 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y1
+	VORPS   Y2, Y0, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y5, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y6, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y9, Y11
+	VFMADD213PS Y10, Y3, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
+	VFMADD213PS const_one<>+0(SB), Y3, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y3, Y3
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y3, Y3
-	VADDPS    const_one<>+0(SB), Y3, Y1
-	VMOVUPS   const_one<>+0(SB), Y2
-	VDIVPS    Y1, Y2, Y2
-	VMULPS    Y2, Y3, Y1
-	VXORPS    Y3, Y3, Y3
-	VCMPPS    $0x1d, Y3, Y0, Y3
-	VBLENDVPS Y3, Y2, Y1, Y1
-	VMOVUPS   const_neg_clamp<>+0(SB), Y2
-	VMAXPS    Y0, Y2, Y2
-	VMULPS    Y1, Y2, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VORPS     const_sign<>+0(SB), Y0, Y2
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y3, Y2, Y3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
-	VFMADD213PS const_one<>+0(SB), Y3, Y4
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y2, Y2
-	VPSRAD    $0x01, Y2, Y3
-	VPSUBD    Y3, Y2, Y2
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y4, Y4
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y4, Y4
-	VADDPS    const_one<>+0(SB), Y4, Y2
+	VMULPS    Y3, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y11, Y11
+	VADDPS    const_one<>+0(SB), Y11, Y1
 	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y2, Y3, Y3
-	VMULPS    Y3, Y4, Y2
-	VXORPS    Y4, Y4, Y4
-	VCMPPS    $0x1d, Y4, Y0, Y4
-	VBLENDVPS Y4, Y3, Y2, Y2
+	VDIVPS    Y1, Y3, Y3
+	VMULPS    Y3, Y11, Y1
+	VXORPS    Y11, Y11, Y11
+	VCMPPS    $0x1d, Y11, Y0, Y11
+	VBLENDVPS Y11, Y3, Y1, Y1
 	VMOVUPS   const_neg_clamp<>+0(SB), Y3
 	VMAXPS    Y0, Y3, Y3
-	VMULPS    Y2, Y3, Y2
+	VMULPS    Y1, Y3, Y1
+	VMOVUPS   32(DX)(BX*4), Y0
+	VORPS     Y2, Y0, Y3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Y4, Y11
+	VMAXPS  Y3, Y11, Y11
+	VMOVAPS Y5, Y3
+	VMINPS  Y11, Y3, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y6, Y11, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y7, Y3, Y11
+	VFNMADD231PS Y8, Y3, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y9, Y12
+	VFMADD213PS Y10, Y11, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y12
+	VFMADD213PS const_one<>+0(SB), Y11, Y12
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y3, Y3
+	VPSRAD    $0x01, Y3, Y11
+	VPSUBD    Y11, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y11, Y12, Y12
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y12, Y12
+	VADDPS    const_one<>+0(SB), Y12, Y3
+	VMOVUPS   const_one<>+0(SB), Y11
+	VDIVPS    Y3, Y11, Y11
+	VMULPS    Y11, Y12, Y3
+	VXORPS    Y12, Y12, Y12
+	VCMPPS    $0x1d, Y12, Y0, Y12
+	VBLENDVPS Y12, Y11, Y3, Y3
+	VMOVUPS   const_neg_clamp<>+0(SB), Y11
+	VMAXPS    Y0, Y11, Y11
+	VMULPS    Y3, Y11, Y3
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y2, 32(AX)(BX*4)
+	VMOVUPS   Y3, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1576,50 +1634,50 @@ loop:
 	CMPQ    SI, $0x00000008
 	JB      tail
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y1
+	VORPS   Y2, Y0, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y5, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y6, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y9, Y11
+	VFMADD213PS Y10, Y3, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
+	VFMADD213PS const_one<>+0(SB), Y3, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y3, Y3
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y11, Y11
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y3, Y3
-	VADDPS    const_one<>+0(SB), Y3, Y1
-	VMOVUPS   const_one<>+0(SB), Y2
-	VDIVPS    Y1, Y2, Y2
-	VMULPS    Y2, Y3, Y1
-	VXORPS    Y3, Y3, Y3
-	VCMPPS    $0x1d, Y3, Y0, Y3
-	VBLENDVPS Y3, Y2, Y1, Y1
-	VMOVUPS   const_neg_clamp<>+0(SB), Y2
-	VMAXPS    Y0, Y2, Y2
-	VMULPS    Y1, Y2, Y1
+	VMULPS    Y1, Y11, Y11
+	VADDPS    const_one<>+0(SB), Y11, Y1
+	VMOVUPS   const_one<>+0(SB), Y3
+	VDIVPS    Y1, Y3, Y3
+	VMULPS    Y3, Y11, Y1
+	VXORPS    Y11, Y11, Y11
+	VCMPPS    $0x1d, Y11, Y0, Y11
+	VBLENDVPS Y11, Y3, Y1, Y1
+	VMOVUPS   const_neg_clamp<>+0(SB), Y3
+	VMAXPS    Y0, Y3, Y3
+	VMULPS    Y1, Y3, Y1
 	VMOVUPS   Y1, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -1633,23 +1691,23 @@ tail:
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
-	VORPS      const_sign<>+0(SB), Y1, Y2
+	VORPS      Y2, Y1, Y2
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMOVAPS Y4, Y3
 	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMOVAPS Y5, Y2
 	VMINPS  Y3, Y2, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VMULPS       Y6, Y3, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS Y7, Y2, Y3
+	VFNMADD231PS Y8, Y2, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VMOVAPS     Y9, Y4
+	VFMADD213PS Y10, Y3, Y4
 	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
@@ -1683,6 +1741,18 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_exp_max<>+0(SB), Y5
+	VMOVUPS const_log2e<>+0(SB), Y6
+	VMOVUPS const_ln2hi<>+0(SB), Y7
+	VMOVUPS const_ln2lo<>+0(SB), Y8
+	VMOVUPS const_exp_c7<>+0(SB), Y9
+	VMOVUPS const_exp_c6<>+0(SB), Y10
+	JMP     start
+
 // func SiLUDerivAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·SiLUDerivAVX2(SB), NOSPLIT, $0-48
@@ -1690,7 +1760,9 @@ TEXT ·SiLUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -1698,105 +1770,105 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y1
+	VORPS   Y2, Y0, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y5, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y6, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y9, Y11
+	VFMADD213PS Y10, Y3, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
+	VFMADD213PS const_one<>+0(SB), Y3, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y1, Y1
-	VPSRAD      $0x01, Y1, Y2
-	VPSUBD      Y2, Y1, Y1
-	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD      $0x17, Y2, Y2
-	VMULPS      Y2, Y3, Y3
-	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y3, Y3
-	VADDPS      const_one<>+0(SB), Y3, Y1
-	VMOVUPS     const_one<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VMULPS      Y2, Y3, Y1
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x1d, Y4, Y0, Y4
-	VBLENDVPS   Y4, Y2, Y1, Y1
-	VMOVUPS     const_neg_clamp<>+0(SB), Y4
-	VMAXPS      Y0, Y4, Y4
-	VMOVUPS     const_pos_clamp<>+0(SB), Y0
-	VMINPS      Y4, Y0, Y4
-	VMULPS      Y2, Y3, Y0
-	VMULPS      Y2, Y0, Y0
-	VFMADD231PS Y4, Y0, Y1
-	VMOVUPS     32(DX)(BX*4), Y0
-	VORPS       const_sign<>+0(SB), Y0, Y2
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y3, Y2, Y3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
-	VFMADD213PS const_one<>+0(SB), Y3, Y4
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y2, Y2
-	VPSRAD      $0x01, Y2, Y3
-	VPSUBD      Y3, Y2, Y2
+	VPSRAD      $0x01, Y1, Y3
+	VPSUBD      Y3, Y1, Y1
 	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y4, Y4
-	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD      $0x17, Y2, Y2
-	VMULPS      Y2, Y4, Y4
-	VADDPS      const_one<>+0(SB), Y4, Y2
+	VMULPS      Y3, Y11, Y11
+	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD      $0x17, Y1, Y1
+	VMULPS      Y1, Y11, Y11
+	VADDPS      const_one<>+0(SB), Y11, Y1
 	VMOVUPS     const_one<>+0(SB), Y3
-	VDIVPS      Y2, Y3, Y3
-	VMULPS      Y3, Y4, Y2
-	VXORPS      Y5, Y5, Y5
-	VCMPPS      $0x1d, Y5, Y0, Y5
-	VBLENDVPS   Y5, Y3, Y2, Y2
-	VMOVUPS     const_neg_clamp<>+0(SB), Y5
-	VMAXPS      Y0, Y5, Y5
+	VDIVPS      Y1, Y3, Y3
+	VMULPS      Y3, Y11, Y1
+	VXORPS      Y12, Y12, Y12
+	VCMPPS      $0x1d, Y12, Y0, Y12
+	VBLENDVPS   Y12, Y3, Y1, Y1
+	VMOVUPS     const_neg_clamp<>+0(SB), Y12
+	VMAXPS      Y0, Y12, Y12
 	VMOVUPS     const_pos_clamp<>+0(SB), Y0
-	VMINPS      Y5, Y0, Y5
-	VMULPS      Y3, Y4, Y0
+	VMINPS      Y12, Y0, Y12
+	VMULPS      Y3, Y11, Y0
 	VMULPS      Y3, Y0, Y0
-	VFMADD231PS Y5, Y0, Y2
+	VFMADD231PS Y12, Y0, Y1
+	VMOVUPS     32(DX)(BX*4), Y0
+	VORPS       Y2, Y0, Y3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Y4, Y11
+	VMAXPS  Y3, Y11, Y11
+	VMOVAPS Y5, Y3
+	VMINPS  Y11, Y3, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y6, Y11, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y7, Y3, Y11
+	VFNMADD231PS Y8, Y3, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y9, Y12
+	VFMADD213PS Y10, Y11, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y12
+	VFMADD213PS const_one<>+0(SB), Y11, Y12
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y3, Y3
+	VPSRAD      $0x01, Y3, Y11
+	VPSUBD      Y11, Y3, Y3
+	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD      $0x17, Y11, Y11
+	VMULPS      Y11, Y12, Y12
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y12, Y12
+	VADDPS      const_one<>+0(SB), Y12, Y3
+	VMOVUPS     const_one<>+0(SB), Y11
+	VDIVPS      Y3, Y11, Y11
+	VMULPS      Y11, Y12, Y3
+	VXORPS      Y13, Y13, Y13
+	VCMPPS      $0x1d, Y13, Y0, Y13
+	VBLENDVPS   Y13, Y11, Y3, Y3
+	VMOVUPS     const_neg_clamp<>+0(SB), Y13
+	VMAXPS      Y0, Y13, Y13
+	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMINPS      Y13, Y0, Y13
+	VMULPS      Y11, Y12, Y0
+	VMULPS      Y11, Y0, Y0
+	VFMADD231PS Y13, Y0, Y3
 	VMOVUPS     Y1, (AX)(BX*4)
-	VMOVUPS     Y2, 32(AX)(BX*4)
+	VMOVUPS     Y3, 32(AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loopu
 
@@ -1807,54 +1879,54 @@ loop:
 	CMPQ    SI, $0x00000008
 	JB      tail
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y1
+	VORPS   Y2, Y0, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y5, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y6, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y9, Y11
+	VFMADD213PS Y10, Y3, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
+	VFMADD213PS const_one<>+0(SB), Y3, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y1, Y1
-	VPSRAD      $0x01, Y1, Y2
-	VPSUBD      Y2, Y1, Y1
-	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD      $0x17, Y2, Y2
-	VMULPS      Y2, Y3, Y3
+	VPSRAD      $0x01, Y1, Y3
+	VPSUBD      Y3, Y1, Y1
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y11, Y11
 	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y3, Y3
-	VADDPS      const_one<>+0(SB), Y3, Y1
-	VMOVUPS     const_one<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VMULPS      Y2, Y3, Y1
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x1d, Y4, Y0, Y4
-	VBLENDVPS   Y4, Y2, Y1, Y1
-	VMOVUPS     const_neg_clamp<>+0(SB), Y4
-	VMAXPS      Y0, Y4, Y4
+	VMULPS      Y1, Y11, Y11
+	VADDPS      const_one<>+0(SB), Y11, Y1
+	VMOVUPS     const_one<>+0(SB), Y3
+	VDIVPS      Y1, Y3, Y3
+	VMULPS      Y3, Y11, Y1
+	VXORPS      Y12, Y12, Y12
+	VCMPPS      $0x1d, Y12, Y0, Y12
+	VBLENDVPS   Y12, Y3, Y1, Y1
+	VMOVUPS     const_neg_clamp<>+0(SB), Y12
+	VMAXPS      Y0, Y12, Y12
 	VMOVUPS     const_pos_clamp<>+0(SB), Y0
-	VMINPS      Y4, Y0, Y4
-	VMULPS      Y2, Y3, Y0
-	VMULPS      Y2, Y0, Y0
-	VFMADD231PS Y4, Y0, Y1
+	VMINPS      Y12, Y0, Y12
+	VMULPS      Y3, Y11, Y0
+	VMULPS      Y3, Y0, Y0
+	VFMADD231PS Y12, Y0, Y1
 	VMOVUPS     Y1, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         loop
@@ -1868,23 +1940,23 @@ tail:
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
-	VORPS      const_sign<>+0(SB), Y1, Y2
+	VORPS      Y2, Y1, Y2
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMOVAPS Y4, Y3
 	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMOVAPS Y5, Y2
 	VMINPS  Y3, Y2, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VMULPS       Y6, Y3, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS Y7, Y2, Y3
+	VFNMADD231PS Y8, Y2, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VMOVAPS     Y9, Y4
+	VFMADD213PS Y10, Y3, Y4
 	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
@@ -1922,6 +1994,18 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_exp_max<>+0(SB), Y5
+	VMOVUPS const_log2e<>+0(SB), Y6
+	VMOVUPS const_ln2hi<>+0(SB), Y7
+	VMOVUPS const_ln2lo<>+0(SB), Y8
+	VMOVUPS const_exp_c7<>+0(SB), Y9
+	VMOVUPS const_exp_c6<>+0(SB), Y10
+	JMP     start
+
 // func TanhAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·TanhAVX2(SB), NOSPLIT, $0-48
@@ -1929,7 +2013,9 @@ TEXT ·TanhAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -1937,119 +2023,119 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
-	VANDPS  const_abs<>+0(SB), Y0, Y1
-	VMULPS  const_neg2<>+0(SB), Y1, Y2
+	VANDPS  Y2, Y0, Y1
+	VMULPS  Y4, Y1, Y3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y3, Y2, Y3
+	VMOVAPS Y6, Y5
+	VMAXPS  Y3, Y5, Y5
+	VMOVAPS Y7, Y3
+	VMINPS  Y5, Y3, Y5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
-	VFMADD213PS const_one<>+0(SB), Y3, Y4
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y2, Y2
-	VPSRAD    $0x01, Y2, Y3
-	VPSUBD    Y3, Y2, Y2
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y4, Y4
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y4, Y4
-	VADDPS    const_one<>+0(SB), Y4, Y2
-	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y2, Y3, Y3
-	VMOVUPS   const_one<>+0(SB), Y2
-	VSUBPS    Y4, Y2, Y2
-	VMULPS    Y3, Y2, Y2
-
-	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Y1, Y1, Y3
-	VMOVUPS     const_tanh_c11<>+0(SB), Y4
-	VFMADD213PS const_tanh_c9<>+0(SB), Y3, Y4
-	VFMADD213PS const_tanh_c7<>+0(SB), Y3, Y4
-	VFMADD213PS const_tanh_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_tanh_c3<>+0(SB), Y3, Y4
-	VMULPS      Y3, Y1, Y3
-	VFMADD213PS Y1, Y4, Y3
-	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
-	VBLENDVPS   Y1, Y3, Y2, Y2
-	VANDPS      const_sign<>+0(SB), Y0, Y0
-	VORPS       Y0, Y2, Y2
-	VMOVUPS     32(DX)(BX*4), Y0
-	VANDPS      const_abs<>+0(SB), Y0, Y1
-	VMULPS      const_neg2<>+0(SB), Y1, Y3
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y4
-	VMAXPS  Y3, Y4, Y4
-	VMOVUPS const_exp_max<>+0(SB), Y3
-	VMINPS  Y4, Y3, Y4
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y4, Y3
+	VMULPS       Y8, Y5, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
+	VFNMADD231PS Y9, Y3, Y5
+	VFNMADD231PS Y10, Y3, Y5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c2<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c1<>+0(SB), Y4, Y5
-	VFMADD213PS const_one<>+0(SB), Y4, Y5
+	VMOVAPS     Y11, Y12
+	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y12
+	VFMADD213PS const_one<>+0(SB), Y5, Y12
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y3, Y3
-	VPSRAD    $0x01, Y3, Y4
-	VPSUBD    Y4, Y3, Y3
-	VPADDD    const_exp_bias<>+0(SB), Y4, Y4
-	VPSLLD    $0x17, Y4, Y4
-	VMULPS    Y4, Y5, Y5
+	VPSRAD    $0x01, Y3, Y5
+	VPSUBD    Y5, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y12, Y12
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y5, Y5
-	VADDPS    const_one<>+0(SB), Y5, Y3
-	VMOVUPS   const_one<>+0(SB), Y4
-	VDIVPS    Y3, Y4, Y4
+	VMULPS    Y3, Y12, Y12
+	VADDPS    const_one<>+0(SB), Y12, Y3
+	VMOVUPS   const_one<>+0(SB), Y5
+	VDIVPS    Y3, Y5, Y5
 	VMOVUPS   const_one<>+0(SB), Y3
-	VSUBPS    Y5, Y3, Y3
-	VMULPS    Y4, Y3, Y3
+	VSUBPS    Y12, Y3, Y3
+	VMULPS    Y5, Y3, Y3
 
 	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     const_tanh_c11<>+0(SB), Y5
-	VFMADD213PS const_tanh_c9<>+0(SB), Y4, Y5
-	VFMADD213PS const_tanh_c7<>+0(SB), Y4, Y5
-	VFMADD213PS const_tanh_c5<>+0(SB), Y4, Y5
-	VFMADD213PS const_tanh_c3<>+0(SB), Y4, Y5
-	VMULPS      Y4, Y1, Y4
-	VFMADD213PS Y1, Y5, Y4
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     const_tanh_c11<>+0(SB), Y12
+	VFMADD213PS const_tanh_c9<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c7<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c3<>+0(SB), Y5, Y12
+	VMULPS      Y5, Y1, Y5
+	VFMADD213PS Y1, Y12, Y5
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
-	VBLENDVPS   Y1, Y4, Y3, Y3
+	VBLENDVPS   Y1, Y5, Y3, Y3
 	VANDPS      const_sign<>+0(SB), Y0, Y0
 	VORPS       Y0, Y3, Y3
-	VMOVUPS     Y2, (AX)(BX*4)
-	VMOVUPS     Y3, 32(AX)(BX*4)
+	VMOVUPS     32(DX)(BX*4), Y0
+	VANDPS      Y2, Y0, Y1
+	VMULPS      Y4, Y1, Y5
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Y6, Y12
+	VMAXPS  Y5, Y12, Y12
+	VMOVAPS Y7, Y5
+	VMINPS  Y12, Y5, Y12
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y8, Y12, Y5
+	VROUNDPS     $0x00, Y5, Y5
+	VFNMADD231PS Y9, Y5, Y12
+	VFNMADD231PS Y10, Y5, Y12
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y11, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y13
+	VFMADD213PS const_one<>+0(SB), Y12, Y13
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y5, Y5
+	VPSRAD    $0x01, Y5, Y12
+	VPSUBD    Y12, Y5, Y5
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y12, Y13, Y13
+	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y13, Y13
+	VADDPS    const_one<>+0(SB), Y13, Y5
+	VMOVUPS   const_one<>+0(SB), Y12
+	VDIVPS    Y5, Y12, Y12
+	VMOVUPS   const_one<>+0(SB), Y5
+	VSUBPS    Y13, Y5, Y5
+	VMULPS    Y12, Y5, Y5
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Y1, Y1, Y12
+	VMOVUPS     const_tanh_c11<>+0(SB), Y13
+	VFMADD213PS const_tanh_c9<>+0(SB), Y12, Y13
+	VFMADD213PS const_tanh_c7<>+0(SB), Y12, Y13
+	VFMADD213PS const_tanh_c5<>+0(SB), Y12, Y13
+	VFMADD213PS const_tanh_c3<>+0(SB), Y12, Y13
+	VMULPS      Y12, Y1, Y12
+	VFMADD213PS Y1, Y13, Y12
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
+	VBLENDVPS   Y1, Y12, Y5, Y5
+	VANDPS      const_sign<>+0(SB), Y0, Y0
+	VORPS       Y0, Y5, Y5
+	VMOVUPS     Y3, (AX)(BX*4)
+	VMOVUPS     Y5, 32(AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loopu
 
@@ -2060,62 +2146,62 @@ loop:
 	CMPQ    SI, $0x00000008
 	JB      tail
 	VMOVUPS (DX)(BX*4), Y0
-	VANDPS  const_abs<>+0(SB), Y0, Y1
-	VMULPS  const_neg2<>+0(SB), Y1, Y2
+	VANDPS  Y2, Y0, Y1
+	VMULPS  Y4, Y1, Y3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y3, Y2, Y3
+	VMOVAPS Y6, Y5
+	VMAXPS  Y3, Y5, Y5
+	VMOVAPS Y7, Y3
+	VMINPS  Y5, Y3, Y5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+	VMULPS       Y8, Y5, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y9, Y3, Y5
+	VFNMADD231PS Y10, Y3, Y5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
-	VFMADD213PS const_one<>+0(SB), Y3, Y4
+	VMOVAPS     Y11, Y12
+	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y12
+	VFMADD213PS const_one<>+0(SB), Y5, Y12
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y2, Y2
-	VPSRAD    $0x01, Y2, Y3
-	VPSUBD    Y3, Y2, Y2
+	VCVTPS2DQ Y3, Y3
+	VPSRAD    $0x01, Y3, Y5
+	VPSUBD    Y5, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y12, Y12
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y4, Y4
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y4, Y4
-	VADDPS    const_one<>+0(SB), Y4, Y2
+	VMULPS    Y3, Y12, Y12
+	VADDPS    const_one<>+0(SB), Y12, Y3
+	VMOVUPS   const_one<>+0(SB), Y5
+	VDIVPS    Y3, Y5, Y5
 	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y2, Y3, Y3
-	VMOVUPS   const_one<>+0(SB), Y2
-	VSUBPS    Y4, Y2, Y2
-	VMULPS    Y3, Y2, Y2
+	VSUBPS    Y12, Y3, Y3
+	VMULPS    Y5, Y3, Y3
 
 	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Y1, Y1, Y3
-	VMOVUPS     const_tanh_c11<>+0(SB), Y4
-	VFMADD213PS const_tanh_c9<>+0(SB), Y3, Y4
-	VFMADD213PS const_tanh_c7<>+0(SB), Y3, Y4
-	VFMADD213PS const_tanh_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_tanh_c3<>+0(SB), Y3, Y4
-	VMULPS      Y3, Y1, Y3
-	VFMADD213PS Y1, Y4, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     const_tanh_c11<>+0(SB), Y12
+	VFMADD213PS const_tanh_c9<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c7<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c3<>+0(SB), Y5, Y12
+	VMULPS      Y5, Y1, Y5
+	VFMADD213PS Y1, Y12, Y5
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
-	VBLENDVPS   Y1, Y3, Y2, Y2
+	VBLENDVPS   Y1, Y5, Y3, Y3
 	VANDPS      const_sign<>+0(SB), Y0, Y0
-	VORPS       Y0, Y2, Y2
-	VMOVUPS     Y2, (AX)(BX*4)
+	VORPS       Y0, Y3, Y3
+	VMOVUPS     Y3, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         loop
 
@@ -2128,23 +2214,23 @@ tail:
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
-	VANDPS     const_abs<>+0(SB), Y1, Y2
-	VMULPS     const_neg2<>+0(SB), Y2, Y3
+	VANDPS     Y2, Y1, Y2
+	VMULPS     Y4, Y2, Y3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVAPS Y6, Y4
 	VMAXPS  Y3, Y4, Y4
-	VMOVUPS const_exp_max<>+0(SB), Y3
+	VMOVAPS Y7, Y3
 	VMINPS  Y4, Y3, Y4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y4, Y3
+	VMULPS       Y8, Y4, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
+	VFNMADD231PS Y9, Y3, Y4
+	VFNMADD231PS Y10, Y3, Y4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y5
+	VMOVAPS     Y11, Y5
 	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
 	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
 	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
@@ -2189,6 +2275,18 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_abs<>+0(SB), Y2
+	VMOVUPS const_neg2<>+0(SB), Y4
+	VMOVUPS const_exp_min<>+0(SB), Y6
+	VMOVUPS const_exp_max<>+0(SB), Y7
+	VMOVUPS const_log2e<>+0(SB), Y8
+	VMOVUPS const_ln2hi<>+0(SB), Y9
+	VMOVUPS const_ln2lo<>+0(SB), Y10
+	VMOVUPS const_exp_c7<>+0(SB), Y11
+	JMP     start
+
 // func TanhDerivAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·TanhDerivAVX2(SB), NOSPLIT, $0-48
@@ -2196,7 +2294,9 @@ TEXT ·TanhDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -2204,91 +2304,91 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
-	VANDPS  const_abs<>+0(SB), Y0, Y0
-	VMULPS  const_neg2<>+0(SB), Y0, Y0
+	VANDPS  Y1, Y0, Y0
+	VMULPS  Y2, Y0, Y0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
-	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y0
-	VMINPS  Y1, Y0, Y1
+	VMOVAPS Y3, Y9
+	VMAXPS  Y0, Y9, Y9
+	VMOVAPS Y4, Y0
+	VMINPS  Y9, Y0, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y0
+	VMULPS       Y5, Y9, Y0
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y1
+	VFNMADD231PS Y6, Y0, Y9
+	VFNMADD231PS Y7, Y0, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y2
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y2
-	VFMADD213PS const_one<>+0(SB), Y1, Y2
+	VMOVAPS     Y8, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y10
+	VFMADD213PS const_one<>+0(SB), Y9, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y0, Y0
-	VPSRAD    $0x01, Y0, Y1
-	VPSUBD    Y1, Y0, Y0
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y2, Y2
+	VPSRAD    $0x01, Y0, Y9
+	VPSUBD    Y9, Y0, Y0
+	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y9, Y10, Y10
 	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPSLLD    $0x17, Y0, Y0
-	VMULPS    Y0, Y2, Y2
-	VADDPS    const_one<>+0(SB), Y2, Y0
-	VMOVUPS   const_one<>+0(SB), Y1
-	VDIVPS    Y0, Y1, Y1
-	VMULPS    const_four<>+0(SB), Y2, Y0
-	VMULPS    Y1, Y0, Y0
-	VMULPS    Y1, Y0, Y0
-	VMOVUPS   32(DX)(BX*4), Y1
-	VANDPS    const_abs<>+0(SB), Y1, Y1
-	VMULPS    const_neg2<>+0(SB), Y1, Y1
+	VMULPS    Y0, Y10, Y10
+	VADDPS    const_one<>+0(SB), Y10, Y0
+	VMOVUPS   const_one<>+0(SB), Y9
+	VDIVPS    Y0, Y9, Y9
+	VMULPS    const_four<>+0(SB), Y10, Y0
+	VMULPS    Y9, Y0, Y0
+	VMULPS    Y9, Y0, Y0
+	VMOVUPS   32(DX)(BX*4), Y9
+	VANDPS    Y1, Y9, Y9
+	VMULPS    Y2, Y9, Y9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y3, Y10
+	VMAXPS  Y9, Y10, Y10
+	VMOVAPS Y4, Y9
+	VMINPS  Y10, Y9, Y10
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VMULPS       Y5, Y10, Y9
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS Y6, Y9, Y10
+	VFNMADD231PS Y7, Y9, Y10
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y8, Y11
+	VFMADD213PS const_exp_c6<>+0(SB), Y10, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y10, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y10, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y10, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y10, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y10, Y11
+	VFMADD213PS const_one<>+0(SB), Y10, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y3, Y3
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y3, Y3
-	VADDPS    const_one<>+0(SB), Y3, Y1
-	VMOVUPS   const_one<>+0(SB), Y2
-	VDIVPS    Y1, Y2, Y2
-	VMULPS    const_four<>+0(SB), Y3, Y1
-	VMULPS    Y2, Y1, Y1
-	VMULPS    Y2, Y1, Y1
+	VCVTPS2DQ Y9, Y9
+	VPSRAD    $0x01, Y9, Y10
+	VPSUBD    Y10, Y9, Y9
+	VPADDD    const_exp_bias<>+0(SB), Y10, Y10
+	VPSLLD    $0x17, Y10, Y10
+	VMULPS    Y10, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y9, Y11, Y11
+	VADDPS    const_one<>+0(SB), Y11, Y9
+	VMOVUPS   const_one<>+0(SB), Y10
+	VDIVPS    Y9, Y10, Y10
+	VMULPS    const_four<>+0(SB), Y11, Y9
+	VMULPS    Y10, Y9, Y9
+	VMULPS    Y10, Y9, Y9
 	VMOVUPS   Y0, (AX)(BX*4)
-	VMOVUPS   Y1, 32(AX)(BX*4)
+	VMOVUPS   Y9, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -2299,47 +2399,47 @@ loop:
 	CMPQ    SI, $0x00000008
 	JB      tail
 	VMOVUPS (DX)(BX*4), Y0
-	VANDPS  const_abs<>+0(SB), Y0, Y0
-	VMULPS  const_neg2<>+0(SB), Y0, Y0
+	VANDPS  Y1, Y0, Y0
+	VMULPS  Y2, Y0, Y0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
-	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y0
-	VMINPS  Y1, Y0, Y1
+	VMOVAPS Y3, Y9
+	VMAXPS  Y0, Y9, Y9
+	VMOVAPS Y4, Y0
+	VMINPS  Y9, Y0, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y0
+	VMULPS       Y5, Y9, Y0
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y1
+	VFNMADD231PS Y6, Y0, Y9
+	VFNMADD231PS Y7, Y0, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y2
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y2
-	VFMADD213PS const_one<>+0(SB), Y1, Y2
+	VMOVAPS     Y8, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y10
+	VFMADD213PS const_one<>+0(SB), Y9, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y0, Y0
-	VPSRAD    $0x01, Y0, Y1
-	VPSUBD    Y1, Y0, Y0
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y2, Y2
+	VPSRAD    $0x01, Y0, Y9
+	VPSUBD    Y9, Y0, Y0
+	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y9, Y10, Y10
 	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPSLLD    $0x17, Y0, Y0
-	VMULPS    Y0, Y2, Y2
-	VADDPS    const_one<>+0(SB), Y2, Y0
-	VMOVUPS   const_one<>+0(SB), Y1
-	VDIVPS    Y0, Y1, Y1
-	VMULPS    const_four<>+0(SB), Y2, Y0
-	VMULPS    Y1, Y0, Y0
-	VMULPS    Y1, Y0, Y0
+	VMULPS    Y0, Y10, Y10
+	VADDPS    const_one<>+0(SB), Y10, Y0
+	VMOVUPS   const_one<>+0(SB), Y9
+	VDIVPS    Y0, Y9, Y9
+	VMULPS    const_four<>+0(SB), Y10, Y0
+	VMULPS    Y9, Y0, Y0
+	VMULPS    Y9, Y0, Y0
 	VMOVUPS   Y0, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -2352,24 +2452,24 @@ tail:
 	SUBQ       SI, CX
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
-	VMASKMOVPS (DX)(BX*4), Y0, Y1
-	VANDPS     const_abs<>+0(SB), Y1, Y1
-	VMULPS     const_neg2<>+0(SB), Y1, Y1
+	VMASKMOVPS (DX)(BX*4), Y0, Y9
+	VANDPS     Y1, Y9, Y1
+	VMULPS     Y2, Y1, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMOVAPS Y3, Y2
 	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
+	VMOVAPS Y4, Y1
 	VMINPS  Y2, Y1, Y2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y5, Y2, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y6, Y1, Y2
+	VFNMADD231PS Y7, Y1, Y2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
+	VMOVAPS     Y8, Y3
 	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
@@ -2400,6 +2500,18 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_abs<>+0(SB), Y1
+	VMOVUPS const_neg2<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMOVUPS const_exp_max<>+0(SB), Y4
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	JMP     start
+
 // func SoftplusAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·SoftplusAVX2(SB), NOSPLIT, $0-48
@@ -2407,7 +2519,9 @@ TEXT ·SoftplusAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -2415,109 +2529,109 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y1
+	VORPS   Y2, Y0, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y5, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y6, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y9, Y11
+	VFMADD213PS Y10, Y3, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
+	VFMADD213PS const_one<>+0(SB), Y3, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y1, Y1
-	VPSRAD      $0x01, Y1, Y2
-	VPSUBD      Y2, Y1, Y1
-	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD      $0x17, Y2, Y2
-	VMULPS      Y2, Y3, Y3
-	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y3, Y3
-	VADDPS      const_two<>+0(SB), Y3, Y1
-	VDIVPS      Y1, Y3, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     const_atanh_c15<>+0(SB), Y3
-	VFMADD213PS const_atanh_c13<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c11<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c9<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c7<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c3<>+0(SB), Y2, Y3
-	VADDPS      Y1, Y1, Y1
-	VMULPS      Y2, Y1, Y2
-	VFMADD213PS Y1, Y3, Y2
-	VXORPS      Y1, Y1, Y1
-	VMAXPS      Y0, Y1, Y1
-	VADDPS      Y2, Y1, Y1
-	VMOVUPS     32(DX)(BX*4), Y0
-	VORPS       const_sign<>+0(SB), Y0, Y2
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y3, Y2, Y3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
-	VFMADD213PS const_one<>+0(SB), Y3, Y4
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y2, Y2
-	VPSRAD      $0x01, Y2, Y3
-	VPSUBD      Y3, Y2, Y2
+	VPSRAD      $0x01, Y1, Y3
+	VPSUBD      Y3, Y1, Y1
 	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y4, Y4
-	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD      $0x17, Y2, Y2
-	VMULPS      Y2, Y4, Y4
-	VADDPS      const_two<>+0(SB), Y4, Y2
-	VDIVPS      Y2, Y4, Y2
-	VMULPS      Y2, Y2, Y3
-	VMOVUPS     const_atanh_c15<>+0(SB), Y4
-	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y4
-	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y4
-	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y4
-	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y4
-	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y4
-	VADDPS      Y2, Y2, Y2
-	VMULPS      Y3, Y2, Y3
-	VFMADD213PS Y2, Y4, Y3
-	VXORPS      Y2, Y2, Y2
-	VMAXPS      Y0, Y2, Y2
-	VADDPS      Y3, Y2, Y2
+	VMULPS      Y3, Y11, Y11
+	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD      $0x17, Y1, Y1
+	VMULPS      Y1, Y11, Y11
+	VADDPS      const_two<>+0(SB), Y11, Y1
+	VDIVPS      Y1, Y11, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVUPS     const_atanh_c15<>+0(SB), Y11
+	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y11
+	VADDPS      Y1, Y1, Y1
+	VMULPS      Y3, Y1, Y3
+	VFMADD213PS Y1, Y11, Y3
+	VXORPS      Y1, Y1, Y1
+	VMAXPS      Y0, Y1, Y1
+	VADDPS      Y3, Y1, Y1
+	VMOVUPS     32(DX)(BX*4), Y0
+	VORPS       Y2, Y0, Y3
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Y4, Y11
+	VMAXPS  Y3, Y11, Y11
+	VMOVAPS Y5, Y3
+	VMINPS  Y11, Y3, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y6, Y11, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y7, Y3, Y11
+	VFNMADD231PS Y8, Y3, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y9, Y12
+	VFMADD213PS Y10, Y11, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y12
+	VFMADD213PS const_one<>+0(SB), Y11, Y12
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y3, Y3
+	VPSRAD      $0x01, Y3, Y11
+	VPSUBD      Y11, Y3, Y3
+	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD      $0x17, Y11, Y11
+	VMULPS      Y11, Y12, Y12
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y12, Y12
+	VADDPS      const_two<>+0(SB), Y12, Y3
+	VDIVPS      Y3, Y12, Y3
+	VMULPS      Y3, Y3, Y11
+	VMOVUPS     const_atanh_c15<>+0(SB), Y12
+	VFMADD213PS const_atanh_c13<>+0(SB), Y11, Y12
+	VFMADD213PS const_atanh_c11<>+0(SB), Y11, Y12
+	VFMADD213PS const_atanh_c9<>+0(SB), Y11, Y12
+	VFMADD213PS const_atanh_c7<>+0(SB), Y11, Y12
+	VFMADD213PS const_atanh_c5<>+0(SB), Y11, Y12
+	VFMADD213PS const_atanh_c3<>+0(SB), Y11, Y12
+	VADDPS      Y3, Y3, Y3
+	VMULPS      Y11, Y3, Y11
+	VFMADD213PS Y3, Y12, Y11
+	VXORPS      Y3, Y3, Y3
+	VMAXPS      Y0, Y3, Y3
+	VADDPS      Y11, Y3, Y3
 	VMOVUPS     Y1, (AX)(BX*4)
-	VMOVUPS     Y2, 32(AX)(BX*4)
+	VMOVUPS     Y3, 32(AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loopu
 
@@ -2528,56 +2642,56 @@ loop:
 	CMPQ    SI, $0x00000008
 	JB      tail
 	VMOVUPS (DX)(BX*4), Y0
-	VORPS   const_sign<>+0(SB), Y0, Y1
+	VORPS   Y2, Y0, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y5, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y6, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	VMOVAPS     Y9, Y11
+	VFMADD213PS Y10, Y3, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
+	VFMADD213PS const_one<>+0(SB), Y3, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y1, Y1
-	VPSRAD      $0x01, Y1, Y2
-	VPSUBD      Y2, Y1, Y1
-	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD      $0x17, Y2, Y2
-	VMULPS      Y2, Y3, Y3
+	VPSRAD      $0x01, Y1, Y3
+	VPSUBD      Y3, Y1, Y1
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y11, Y11
 	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y3, Y3
-	VADDPS      const_two<>+0(SB), Y3, Y1
-	VDIVPS      Y1, Y3, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     const_atanh_c15<>+0(SB), Y3
-	VFMADD213PS const_atanh_c13<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c11<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c9<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c7<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_atanh_c3<>+0(SB), Y2, Y3
+	VMULPS      Y1, Y11, Y11
+	VADDPS      const_two<>+0(SB), Y11, Y1
+	VDIVPS      Y1, Y11, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVUPS     const_atanh_c15<>+0(SB), Y11
+	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y11
+	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y11
 	VADDPS      Y1, Y1, Y1
-	VMULPS      Y2, Y1, Y2
-	VFMADD213PS Y1, Y3, Y2
+	VMULPS      Y3, Y1, Y3
+	VFMADD213PS Y1, Y11, Y3
 	VXORPS      Y1, Y1, Y1
 	VMAXPS      Y0, Y1, Y1
-	VADDPS      Y2, Y1, Y1
+	VADDPS      Y3, Y1, Y1
 	VMOVUPS     Y1, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         loop
@@ -2591,23 +2705,23 @@ tail:
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
-	VORPS      const_sign<>+0(SB), Y1, Y2
+	VORPS      Y2, Y1, Y2
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
+	VMOVAPS Y4, Y3
 	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
+	VMOVAPS Y5, Y2
 	VMINPS  Y3, Y2, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VMULPS       Y6, Y3, Y2
 	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+	VFNMADD231PS Y7, Y2, Y3
+	VFNMADD231PS Y8, Y2, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VMOVAPS     Y9, Y4
+	VFMADD213PS Y10, Y3, Y4
 	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
@@ -2647,6 +2761,18 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_exp_max<>+0(SB), Y5
+	VMOVUPS const_log2e<>+0(SB), Y6
+	VMOVUPS const_ln2hi<>+0(SB), Y7
+	VMOVUPS const_ln2lo<>+0(SB), Y8
+	VMOVUPS const_exp_c7<>+0(SB), Y9
+	VMOVUPS const_exp_c6<>+0(SB), Y10
+	JMP     start
+
 // func ELUAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·ELUAVX2(SB), NOSPLIT, $0-48
@@ -2654,7 +2780,9 @@ TEXT ·ELUAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -2664,109 +2792,109 @@ loopu:
 	VMOVUPS (DX)(BX*4), Y0
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Y1
-	VFMADD213PS const_exp_c7<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c6<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c5<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c4<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c3<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
-	VMULPS      Y0, Y0, Y2
-	VFMADD213PS Y0, Y1, Y2
+	VMOVAPS     Y2, Y1
+	VFMADD213PS Y3, Y0, Y1
+	VFMADD213PS Y4, Y0, Y1
+	VFMADD213PS Y5, Y0, Y1
+	VFMADD213PS Y6, Y0, Y1
+	VFMADD213PS Y7, Y0, Y1
+	VFMADD213PS Y8, Y0, Y1
+	VMULPS      Y0, Y0, Y9
+	VFMADD213PS Y0, Y1, Y9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMOVAPS Y10, Y1
 	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y3
-	VMINPS  Y1, Y3, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y11
+	VMINPS  Y1, Y11, Y1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y1, Y11
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y4
-	VFMADD213PS const_one<>+0(SB), Y1, Y4
+	VMOVAPS     Y3, Y12
+	VFMADD213PS Y4, Y1, Y12
+	VFMADD213PS Y5, Y1, Y12
+	VFMADD213PS Y6, Y1, Y12
+	VFMADD213PS Y7, Y1, Y12
+	VFMADD213PS Y8, Y1, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y12
+	VFMADD213PS const_one<>+0(SB), Y1, Y12
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y3, Y1
-	VPSRAD    $0x01, Y1, Y3
-	VPSUBD    Y3, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y4, Y4
+	VCVTPS2DQ Y11, Y1
+	VPSRAD    $0x01, Y1, Y11
+	VPSUBD    Y11, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y11, Y12, Y12
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y4, Y4
-	VSUBPS    const_one<>+0(SB), Y4, Y4
+	VMULPS    Y1, Y12, Y12
+	VSUBPS    const_one<>+0(SB), Y12, Y12
 	VMOVUPS   const_neg_quarter<>+0(SB), Y1
 	VCMPPS    $0x1e, Y1, Y0, Y1
-	VBLENDVPS Y1, Y2, Y4, Y4
+	VBLENDVPS Y1, Y9, Y12, Y12
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x16, Y1, Y0, Y1
-	VBLENDVPS Y1, Y0, Y4, Y4
+	VBLENDVPS Y1, Y0, Y12, Y12
 	VMOVUPS   32(DX)(BX*4), Y0
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Y1
-	VFMADD213PS const_exp_c7<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c6<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c5<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c4<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c3<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
-	VMULPS      Y0, Y0, Y2
-	VFMADD213PS Y0, Y1, Y2
+	VMOVAPS     Y2, Y1
+	VFMADD213PS Y3, Y0, Y1
+	VFMADD213PS Y4, Y0, Y1
+	VFMADD213PS Y5, Y0, Y1
+	VFMADD213PS Y6, Y0, Y1
+	VFMADD213PS Y7, Y0, Y1
+	VFMADD213PS Y8, Y0, Y1
+	VMULPS      Y0, Y0, Y9
+	VFMADD213PS Y0, Y1, Y9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMOVAPS Y10, Y1
 	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y3
-	VMINPS  Y1, Y3, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y11
+	VMINPS  Y1, Y11, Y1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y1, Y11
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y5
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y5
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y5
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y5
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y5
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y5
-	VFMADD213PS const_one<>+0(SB), Y1, Y5
+	VMOVAPS     Y3, Y13
+	VFMADD213PS Y4, Y1, Y13
+	VFMADD213PS Y5, Y1, Y13
+	VFMADD213PS Y6, Y1, Y13
+	VFMADD213PS Y7, Y1, Y13
+	VFMADD213PS Y8, Y1, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y13
+	VFMADD213PS const_one<>+0(SB), Y1, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y3, Y1
-	VPSRAD    $0x01, Y1, Y3
-	VPSUBD    Y3, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y5, Y5
+	VCVTPS2DQ Y11, Y1
+	VPSRAD    $0x01, Y1, Y11
+	VPSUBD    Y11, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y11, Y13, Y13
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y5, Y5
-	VSUBPS    const_one<>+0(SB), Y5, Y5
+	VMULPS    Y1, Y13, Y13
+	VSUBPS    const_one<>+0(SB), Y13, Y13
 	VMOVUPS   const_neg_quarter<>+0(SB), Y1
 	VCMPPS    $0x1e, Y1, Y0, Y1
-	VBLENDVPS Y1, Y2, Y5, Y5
+	VBLENDVPS Y1, Y9, Y13, Y13
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x16, Y1, Y0, Y1
-	VBLENDVPS Y1, Y0, Y5, Y5
-	VMOVUPS   Y4, (AX)(BX*4)
-	VMOVUPS   Y5, 32(AX)(BX*4)
+	VBLENDVPS Y1, Y0, Y13, Y13
+	VMOVUPS   Y12, (AX)(BX*4)
+	VMOVUPS   Y13, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -2779,56 +2907,56 @@ loop:
 	VMOVUPS (DX)(BX*4), Y0
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Y1
-	VFMADD213PS const_exp_c7<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c6<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c5<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c4<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c3<>+0(SB), Y0, Y1
-	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
-	VMULPS      Y0, Y0, Y2
-	VFMADD213PS Y0, Y1, Y2
+	VMOVAPS     Y2, Y1
+	VFMADD213PS Y3, Y0, Y1
+	VFMADD213PS Y4, Y0, Y1
+	VFMADD213PS Y5, Y0, Y1
+	VFMADD213PS Y6, Y0, Y1
+	VFMADD213PS Y7, Y0, Y1
+	VFMADD213PS Y8, Y0, Y1
+	VMULPS      Y0, Y0, Y9
+	VFMADD213PS Y0, Y1, Y9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMOVAPS Y10, Y1
 	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y3
-	VMINPS  Y1, Y3, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y11
+	VMINPS  Y1, Y11, Y1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y1, Y11
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y4
-	VFMADD213PS const_one<>+0(SB), Y1, Y4
+	VMOVAPS     Y3, Y12
+	VFMADD213PS Y4, Y1, Y12
+	VFMADD213PS Y5, Y1, Y12
+	VFMADD213PS Y6, Y1, Y12
+	VFMADD213PS Y7, Y1, Y12
+	VFMADD213PS Y8, Y1, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y12
+	VFMADD213PS const_one<>+0(SB), Y1, Y12
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y3, Y1
-	VPSRAD    $0x01, Y1, Y3
-	VPSUBD    Y3, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y4, Y4
+	VCVTPS2DQ Y11, Y1
+	VPSRAD    $0x01, Y1, Y11
+	VPSUBD    Y11, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y11, Y12, Y12
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y4, Y4
-	VSUBPS    const_one<>+0(SB), Y4, Y4
+	VMULPS    Y1, Y12, Y12
+	VSUBPS    const_one<>+0(SB), Y12, Y12
 	VMOVUPS   const_neg_quarter<>+0(SB), Y1
 	VCMPPS    $0x1e, Y1, Y0, Y1
-	VBLENDVPS Y1, Y2, Y4, Y4
+	VBLENDVPS Y1, Y9, Y12, Y12
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x16, Y1, Y0, Y1
-	VBLENDVPS Y1, Y0, Y4, Y4
-	VMOVUPS   Y4, (AX)(BX*4)
+	VBLENDVPS Y1, Y0, Y12, Y12
+	VMOVUPS   Y12, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
 
@@ -2843,60 +2971,72 @@ tail:
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVUPS     const_expm1_c8<>+0(SB), Y2
-	VFMADD213PS const_exp_c7<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y2
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y2
-	VMULPS      Y1, Y1, Y3
-	VFMADD213PS Y1, Y2, Y3
+	VMOVAPS     Y2, Y2
+	VFMADD213PS Y3, Y1, Y2
+	VFMADD213PS Y4, Y1, Y2
+	VFMADD213PS Y5, Y1, Y2
+	VFMADD213PS Y6, Y1, Y2
+	VFMADD213PS Y7, Y1, Y2
+	VFMADD213PS Y8, Y1, Y2
+	VMULPS      Y1, Y1, Y9
+	VFMADD213PS Y1, Y2, Y9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMOVAPS Y10, Y2
 	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y4
-	VMINPS  Y2, Y4, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y10
+	VMINPS  Y2, Y10, Y2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y4
-	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS const_ln2hi<>+0(SB), Y4, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y2
+	VMULPS       const_log2e<>+0(SB), Y2, Y10
+	VROUNDPS     $0x00, Y10, Y10
+	VFNMADD231PS const_ln2hi<>+0(SB), Y10, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y10, Y2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y5
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y5
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y5
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y5
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y5
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y5
-	VFMADD213PS const_one<>+0(SB), Y2, Y5
+	VMOVAPS     Y3, Y3
+	VFMADD213PS Y4, Y2, Y3
+	VFMADD213PS Y5, Y2, Y3
+	VFMADD213PS Y6, Y2, Y3
+	VFMADD213PS Y7, Y2, Y3
+	VFMADD213PS Y8, Y2, Y3
+	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
+	VFMADD213PS const_one<>+0(SB), Y2, Y3
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ  Y4, Y2
+	VCVTPS2DQ  Y10, Y2
 	VPSRAD     $0x01, Y2, Y4
 	VPSUBD     Y4, Y2, Y2
 	VPADDD     const_exp_bias<>+0(SB), Y4, Y4
 	VPSLLD     $0x17, Y4, Y4
-	VMULPS     Y4, Y5, Y5
+	VMULPS     Y4, Y3, Y3
 	VPADDD     const_exp_bias<>+0(SB), Y2, Y2
 	VPSLLD     $0x17, Y2, Y2
-	VMULPS     Y2, Y5, Y5
-	VSUBPS     const_one<>+0(SB), Y5, Y5
+	VMULPS     Y2, Y3, Y3
+	VSUBPS     const_one<>+0(SB), Y3, Y3
 	VMOVUPS    const_neg_quarter<>+0(SB), Y2
 	VCMPPS     $0x1e, Y2, Y1, Y2
-	VBLENDVPS  Y2, Y3, Y5, Y5
+	VBLENDVPS  Y2, Y9, Y3, Y3
 	VXORPS     Y2, Y2, Y2
 	VCMPPS     $0x16, Y2, Y1, Y2
-	VBLENDVPS  Y2, Y1, Y5, Y5
-	VMASKMOVPS Y5, Y0, (AX)(BX*4)
+	VBLENDVPS  Y2, Y1, Y3, Y3
+	VMASKMOVPS Y3, Y0, (AX)(BX*4)
 
 done:
 	VZEROUPPER
 	RET
+
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_expm1_c8<>+0(SB), Y2
+	VMOVUPS const_exp_c7<>+0(SB), Y3
+	VMOVUPS const_exp_c6<>+0(SB), Y4
+	VMOVUPS const_exp_c5<>+0(SB), Y5
+	VMOVUPS const_exp_c4<>+0(SB), Y6
+	VMOVUPS const_exp_c3<>+0(SB), Y7
+	VMOVUPS const_exp_c2<>+0(SB), Y8
+	VMOVUPS const_exp_min<>+0(SB), Y10
+	JMP     start
 
 // func ELUDerivAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
@@ -2905,7 +3045,9 @@ TEXT ·ELUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ    CX, SI
@@ -2915,81 +3057,81 @@ loopu:
 	VMOVUPS (DX)(BX*4), Y0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMOVAPS Y2, Y1
 	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y1, Y2, Y1
+	VMOVAPS Y4, Y3
+	VMINPS  Y1, Y3, Y1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y1
+	VMULPS       Y5, Y1, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y6, Y3, Y1
+	VFNMADD231PS Y7, Y3, Y1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y3
-	VFMADD213PS const_one<>+0(SB), Y1, Y3
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y1, Y11
+	VFMADD213PS Y10, Y1, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y11
+	VFMADD213PS const_one<>+0(SB), Y1, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y2, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y3, Y3
+	VCVTPS2DQ Y3, Y1
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y11, Y11
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y3, Y3
+	VMULPS    Y1, Y11, Y11
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x1e, Y1, Y0, Y0
 	VMOVUPS   const_one<>+0(SB), Y1
-	VBLENDVPS Y0, Y1, Y3, Y3
+	VBLENDVPS Y0, Y1, Y11, Y11
 	VMOVUPS   32(DX)(BX*4), Y0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMOVAPS Y2, Y1
 	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y1, Y2, Y1
+	VMOVAPS Y4, Y3
+	VMINPS  Y1, Y3, Y1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y1
+	VMULPS       Y5, Y1, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y6, Y3, Y1
+	VFNMADD231PS Y7, Y3, Y1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y4
-	VFMADD213PS const_one<>+0(SB), Y1, Y4
+	VMOVAPS     Y8, Y12
+	VFMADD213PS Y9, Y1, Y12
+	VFMADD213PS Y10, Y1, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y12
+	VFMADD213PS const_one<>+0(SB), Y1, Y12
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y2, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y4, Y4
+	VCVTPS2DQ Y3, Y1
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y12, Y12
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y4, Y4
+	VMULPS    Y1, Y12, Y12
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x1e, Y1, Y0, Y0
 	VMOVUPS   const_one<>+0(SB), Y1
-	VBLENDVPS Y0, Y1, Y4, Y4
-	VMOVUPS   Y3, (AX)(BX*4)
-	VMOVUPS   Y4, 32(AX)(BX*4)
+	VBLENDVPS Y0, Y1, Y12, Y12
+	VMOVUPS   Y11, (AX)(BX*4)
+	VMOVUPS   Y12, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -3002,42 +3144,42 @@ loop:
 	VMOVUPS (DX)(BX*4), Y0
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMOVAPS Y2, Y1
 	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y1, Y2, Y1
+	VMOVAPS Y4, Y3
+	VMINPS  Y1, Y3, Y1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y1
+	VMULPS       Y5, Y1, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y6, Y3, Y1
+	VFNMADD231PS Y7, Y3, Y1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y3
-	VFMADD213PS const_one<>+0(SB), Y1, Y3
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y1, Y11
+	VFMADD213PS Y10, Y1, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y11
+	VFMADD213PS const_one<>+0(SB), Y1, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y2, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y3, Y3
+	VCVTPS2DQ Y3, Y1
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y11, Y11
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y3, Y3
+	VMULPS    Y1, Y11, Y11
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x1e, Y1, Y0, Y0
 	VMOVUPS   const_one<>+0(SB), Y1
-	VBLENDVPS Y0, Y1, Y3, Y3
-	VMOVUPS   Y3, (AX)(BX*4)
+	VBLENDVPS Y0, Y1, Y11, Y11
+	VMOVUPS   Y11, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
 
@@ -3052,21 +3194,21 @@ tail:
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMOVAPS Y2, Y2
 	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y3
+	VMOVAPS Y4, Y3
 	VMINPS  Y2, Y3, Y2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y3
+	VMULPS       Y5, Y2, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y2
+	VFNMADD231PS Y6, Y3, Y2
+	VFNMADD231PS Y7, Y3, Y2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y4
+	VMOVAPS     Y8, Y4
+	VFMADD213PS Y9, Y2, Y4
+	VFMADD213PS Y10, Y2, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y4
@@ -3093,6 +3235,18 @@ done:
 	VZEROUPPER
 	RET
 
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_exp_min<>+0(SB), Y2
+	VMOVUPS const_exp_max<>+0(SB), Y4
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_c6<>+0(SB), Y9
+	VMOVUPS const_exp_c5<>+0(SB), Y10
+	JMP     start
+
 // func GELUAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·GELUAVX2(SB), NOSPLIT, $0-48
@@ -3100,7 +3254,9 @@ TEXT ·GELUAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ        CX, SI
@@ -3108,113 +3264,113 @@ loopu:
 	CMPQ        SI, $0x00000010
 	JB          loop
 	VMOVUPS     (DX)(BX*4), Y0
-	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMOVAPS     Y2, Y1
 	VMAXPS      Y0, Y1, Y1
-	VMOVUPS     const_pos_clamp<>+0(SB), Y2
-	VMINPS      Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     const_gelu_k2<>+0(SB), Y3
-	VFMADD213PS const_gelu_c2<>+0(SB), Y2, Y3
-	VMULPS      Y1, Y3, Y3
-	VORPS       const_sign<>+0(SB), Y3, Y1
+	VMOVAPS     Y4, Y3
+	VMINPS      Y1, Y3, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVAPS     Y5, Y11
+	VFMADD213PS Y6, Y3, Y11
+	VMULPS      Y1, Y11, Y11
+	VORPS       Y7, Y11, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y8, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y9, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y10, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y4
-	VFMADD213PS const_one<>+0(SB), Y2, Y4
+	VMOVUPS     const_exp_c7<>+0(SB), Y12
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y12
+	VFMADD213PS const_one<>+0(SB), Y3, Y12
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y1, Y1
-	VPSRAD      $0x01, Y1, Y2
-	VPSUBD      Y2, Y1, Y1
-	VPADDD      const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD      $0x17, Y2, Y2
-	VMULPS      Y2, Y4, Y4
+	VPSRAD      $0x01, Y1, Y3
+	VPSUBD      Y3, Y1, Y1
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y12, Y12
 	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y4, Y4
-	VADDPS      const_one<>+0(SB), Y4, Y1
-	VMOVUPS     const_one<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VMULPS      Y2, Y4, Y1
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x1d, Y4, Y3, Y3
-	VBLENDVPS   Y3, Y2, Y1, Y1
-	VMOVUPS     const_neg_clamp<>+0(SB), Y2
-	VMAXPS      Y0, Y2, Y2
-	VMULPS      Y2, Y1, Y1
+	VMULPS      Y1, Y12, Y12
+	VADDPS      const_one<>+0(SB), Y12, Y1
+	VMOVUPS     const_one<>+0(SB), Y3
+	VDIVPS      Y1, Y3, Y3
+	VMULPS      Y3, Y12, Y1
+	VXORPS      Y12, Y12, Y12
+	VCMPPS      $0x1d, Y12, Y11, Y11
+	VBLENDVPS   Y11, Y3, Y1, Y1
+	VMOVAPS     Y2, Y3
+	VMAXPS      Y0, Y3, Y3
+	VMULPS      Y3, Y1, Y1
 	VMOVUPS     32(DX)(BX*4), Y0
-	VMOVUPS     const_neg_clamp<>+0(SB), Y2
-	VMAXPS      Y0, Y2, Y2
-	VMOVUPS     const_pos_clamp<>+0(SB), Y3
-	VMINPS      Y2, Y3, Y2
-	VMULPS      Y2, Y2, Y3
-	VMOVUPS     const_gelu_k2<>+0(SB), Y4
-	VFMADD213PS const_gelu_c2<>+0(SB), Y3, Y4
-	VMULPS      Y2, Y4, Y4
-	VORPS       const_sign<>+0(SB), Y4, Y2
+	VMOVAPS     Y2, Y3
+	VMAXPS      Y0, Y3, Y3
+	VMOVAPS     Y4, Y11
+	VMINPS      Y3, Y11, Y3
+	VMULPS      Y3, Y3, Y11
+	VMOVAPS     Y5, Y12
+	VFMADD213PS Y6, Y11, Y12
+	VMULPS      Y3, Y12, Y12
+	VORPS       Y7, Y12, Y3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y3, Y2, Y3
+	VMOVAPS Y8, Y11
+	VMAXPS  Y3, Y11, Y11
+	VMOVAPS Y9, Y3
+	VMINPS  Y11, Y3, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+	VMULPS       Y10, Y11, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y11
+	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y5
-	VFMADD213PS const_one<>+0(SB), Y3, Y5
+	VMOVUPS     const_exp_c7<>+0(SB), Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y2, Y2
-	VPSRAD    $0x01, Y2, Y3
-	VPSUBD    Y3, Y2, Y2
+	VCVTPS2DQ Y3, Y3
+	VPSRAD    $0x01, Y3, Y11
+	VPSUBD    Y11, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y11, Y13, Y13
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y5, Y5
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y5, Y5
-	VADDPS    const_one<>+0(SB), Y5, Y2
-	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y2, Y3, Y3
-	VMULPS    Y3, Y5, Y2
-	VXORPS    Y5, Y5, Y5
-	VCMPPS    $0x1d, Y5, Y4, Y4
-	VBLENDVPS Y4, Y3, Y2, Y2
-	VMOVUPS   const_neg_clamp<>+0(SB), Y3
-	VMAXPS    Y0, Y3, Y3
-	VMULPS    Y3, Y2, Y2
+	VMULPS    Y3, Y13, Y13
+	VADDPS    const_one<>+0(SB), Y13, Y3
+	VMOVUPS   const_one<>+0(SB), Y11
+	VDIVPS    Y3, Y11, Y11
+	VMULPS    Y11, Y13, Y3
+	VXORPS    Y13, Y13, Y13
+	VCMPPS    $0x1d, Y13, Y12, Y12
+	VBLENDVPS Y12, Y11, Y3, Y3
+	VMOVAPS   Y2, Y11
+	VMAXPS    Y0, Y11, Y11
+	VMULPS    Y11, Y3, Y3
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y2, 32(AX)(BX*4)
+	VMOVUPS   Y3, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -3225,58 +3381,58 @@ loop:
 	CMPQ        SI, $0x00000008
 	JB          tail
 	VMOVUPS     (DX)(BX*4), Y0
-	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMOVAPS     Y2, Y1
 	VMAXPS      Y0, Y1, Y1
-	VMOVUPS     const_pos_clamp<>+0(SB), Y2
-	VMINPS      Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     const_gelu_k2<>+0(SB), Y3
-	VFMADD213PS const_gelu_c2<>+0(SB), Y2, Y3
-	VMULPS      Y1, Y3, Y3
-	VORPS       const_sign<>+0(SB), Y3, Y1
+	VMOVAPS     Y4, Y3
+	VMINPS      Y1, Y3, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVAPS     Y5, Y11
+	VFMADD213PS Y6, Y3, Y11
+	VMULPS      Y1, Y11, Y11
+	VORPS       Y7, Y11, Y1
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y1
-	VMINPS  Y2, Y1, Y2
+	VMOVAPS Y8, Y3
+	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y9, Y1
+	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y1
+	VMULPS       Y10, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y4
-	VFMADD213PS const_one<>+0(SB), Y2, Y4
+	VMOVUPS     const_exp_c7<>+0(SB), Y12
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y12
+	VFMADD213PS const_one<>+0(SB), Y3, Y12
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y2
-	VPSUBD    Y2, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD    $0x17, Y2, Y2
-	VMULPS    Y2, Y4, Y4
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y12, Y12
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y4, Y4
-	VADDPS    const_one<>+0(SB), Y4, Y1
-	VMOVUPS   const_one<>+0(SB), Y2
-	VDIVPS    Y1, Y2, Y2
-	VMULPS    Y2, Y4, Y1
-	VXORPS    Y4, Y4, Y4
-	VCMPPS    $0x1d, Y4, Y3, Y3
-	VBLENDVPS Y3, Y2, Y1, Y1
-	VMOVUPS   const_neg_clamp<>+0(SB), Y2
-	VMAXPS    Y0, Y2, Y2
-	VMULPS    Y2, Y1, Y1
+	VMULPS    Y1, Y12, Y12
+	VADDPS    const_one<>+0(SB), Y12, Y1
+	VMOVUPS   const_one<>+0(SB), Y3
+	VDIVPS    Y1, Y3, Y3
+	VMULPS    Y3, Y12, Y1
+	VXORPS    Y12, Y12, Y12
+	VCMPPS    $0x1d, Y12, Y11, Y11
+	VBLENDVPS Y11, Y3, Y1, Y1
+	VMOVAPS   Y2, Y3
+	VMAXPS    Y0, Y3, Y3
+	VMULPS    Y3, Y1, Y1
 	VMOVUPS   Y1, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -3290,63 +3446,75 @@ tail:
 	LEAQ        tail_ymm<>+0(SB), SI
 	VMOVDQU     (SI)(CX*4), Y0
 	VMASKMOVPS  (DX)(BX*4), Y0, Y1
-	VMOVUPS     const_neg_clamp<>+0(SB), Y2
-	VMAXPS      Y1, Y2, Y2
-	VMOVUPS     const_pos_clamp<>+0(SB), Y3
-	VMINPS      Y2, Y3, Y2
-	VMULPS      Y2, Y2, Y3
-	VMOVUPS     const_gelu_k2<>+0(SB), Y4
-	VFMADD213PS const_gelu_c2<>+0(SB), Y3, Y4
-	VMULPS      Y2, Y4, Y4
-	VORPS       const_sign<>+0(SB), Y4, Y2
+	VMOVAPS     Y2, Y3
+	VMAXPS      Y1, Y3, Y3
+	VMOVAPS     Y4, Y4
+	VMINPS      Y3, Y4, Y3
+	VMULPS      Y3, Y3, Y4
+	VMOVAPS     Y5, Y5
+	VFMADD213PS Y6, Y4, Y5
+	VMULPS      Y3, Y5, Y5
+	VORPS       Y7, Y5, Y3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMAXPS  Y2, Y3, Y3
-	VMOVUPS const_exp_max<>+0(SB), Y2
-	VMINPS  Y3, Y2, Y3
+	VMOVAPS Y8, Y4
+	VMAXPS  Y3, Y4, Y4
+	VMOVAPS Y9, Y3
+	VMINPS  Y4, Y3, Y4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+	VMULPS       Y10, Y4, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
+	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y5
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y5
-	VFMADD213PS const_one<>+0(SB), Y3, Y5
+	VMOVUPS     const_exp_c7<>+0(SB), Y6
+	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y6
+	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y6
+	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y6
+	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y6
+	VFMADD213PS const_exp_c2<>+0(SB), Y4, Y6
+	VFMADD213PS const_exp_c1<>+0(SB), Y4, Y6
+	VFMADD213PS const_one<>+0(SB), Y4, Y6
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ  Y2, Y2
-	VPSRAD     $0x01, Y2, Y3
-	VPSUBD     Y3, Y2, Y2
+	VCVTPS2DQ  Y3, Y3
+	VPSRAD     $0x01, Y3, Y4
+	VPSUBD     Y4, Y3, Y3
+	VPADDD     const_exp_bias<>+0(SB), Y4, Y4
+	VPSLLD     $0x17, Y4, Y4
+	VMULPS     Y4, Y6, Y6
 	VPADDD     const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD     $0x17, Y3, Y3
-	VMULPS     Y3, Y5, Y5
-	VPADDD     const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD     $0x17, Y2, Y2
-	VMULPS     Y2, Y5, Y5
-	VADDPS     const_one<>+0(SB), Y5, Y2
-	VMOVUPS    const_one<>+0(SB), Y3
-	VDIVPS     Y2, Y3, Y3
-	VMULPS     Y3, Y5, Y2
-	VXORPS     Y5, Y5, Y5
-	VCMPPS     $0x1d, Y5, Y4, Y4
-	VBLENDVPS  Y4, Y3, Y2, Y2
-	VMOVUPS    const_neg_clamp<>+0(SB), Y3
-	VMAXPS     Y1, Y3, Y3
-	VMULPS     Y3, Y2, Y2
-	VMASKMOVPS Y2, Y0, (AX)(BX*4)
+	VMULPS     Y3, Y6, Y6
+	VADDPS     const_one<>+0(SB), Y6, Y3
+	VMOVUPS    const_one<>+0(SB), Y4
+	VDIVPS     Y3, Y4, Y4
+	VMULPS     Y4, Y6, Y3
+	VXORPS     Y6, Y6, Y6
+	VCMPPS     $0x1d, Y6, Y5, Y5
+	VBLENDVPS  Y5, Y4, Y3, Y3
+	VMOVAPS    Y2, Y2
+	VMAXPS     Y1, Y2, Y2
+	VMULPS     Y2, Y3, Y3
+	VMASKMOVPS Y3, Y0, (AX)(BX*4)
 
 done:
 	VZEROUPPER
 	RET
+
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_neg_clamp<>+0(SB), Y2
+	VMOVUPS const_pos_clamp<>+0(SB), Y4
+	VMOVUPS const_gelu_k2<>+0(SB), Y5
+	VMOVUPS const_gelu_c2<>+0(SB), Y6
+	VMOVUPS const_sign<>+0(SB), Y7
+	VMOVUPS const_exp_min<>+0(SB), Y8
+	VMOVUPS const_exp_max<>+0(SB), Y9
+	VMOVUPS const_log2e<>+0(SB), Y10
+	JMP     start
 
 // func GELUDerivAVX2(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3
@@ -3355,7 +3523,9 @@ TEXT ·GELUDerivAVX2(SB), NOSPLIT, $0-48
 	MOVQ dst_len+8(FP), CX
 	MOVQ x_base+24(FP), DX
 	XORQ BX, BX
+	JMP  hoist
 
+start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
 	MOVQ        CX, SI
@@ -3363,119 +3533,119 @@ loopu:
 	CMPQ        SI, $0x00000010
 	JB          loop
 	VMOVUPS     (DX)(BX*4), Y0
-	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMOVAPS     Y2, Y1
 	VMAXPS      Y0, Y1, Y1
-	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMOVAPS     Y3, Y0
 	VMINPS      Y1, Y0, Y1
 	VMULPS      Y1, Y1, Y0
-	VMOVUPS     const_gelu_k2<>+0(SB), Y2
-	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
-	VMULPS      Y1, Y2, Y2
-	VORPS       const_sign<>+0(SB), Y2, Y3
+	VMOVAPS     Y4, Y10
+	VFMADD213PS Y5, Y0, Y10
+	VMULPS      Y1, Y10, Y10
+	VORPS       Y6, Y10, Y11
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y4
-	VMAXPS  Y3, Y4, Y4
-	VMOVUPS const_exp_max<>+0(SB), Y3
-	VMINPS  Y4, Y3, Y4
+	VMOVAPS Y7, Y12
+	VMAXPS  Y11, Y12, Y12
+	VMOVAPS Y8, Y11
+	VMINPS  Y12, Y11, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y4, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
+	VMULPS       Y9, Y12, Y11
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y12
+	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y12
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c2<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c1<>+0(SB), Y4, Y5
-	VFMADD213PS const_one<>+0(SB), Y4, Y5
+	VMOVUPS     const_exp_c7<>+0(SB), Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y13
+	VFMADD213PS const_one<>+0(SB), Y12, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y3, Y3
-	VPSRAD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VPADDD      const_exp_bias<>+0(SB), Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y5, Y5
-	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y5, Y5
-	VADDPS      const_one<>+0(SB), Y5, Y3
-	VMOVUPS     const_one<>+0(SB), Y4
-	VDIVPS      Y3, Y4, Y4
-	VMULPS      Y4, Y5, Y3
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x1d, Y6, Y2, Y2
-	VBLENDVPS   Y2, Y4, Y3, Y3
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Y2
-	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
-	VMULPS      Y1, Y2, Y2
-	VMULPS      Y4, Y5, Y0
-	VMULPS      Y4, Y0, Y0
-	VFMADD231PS Y2, Y0, Y3
+	VCVTPS2DQ   Y11, Y11
+	VPSRAD      $0x01, Y11, Y12
+	VPSUBD      Y12, Y11, Y11
+	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD      $0x17, Y12, Y12
+	VMULPS      Y12, Y13, Y13
+	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD      $0x17, Y11, Y11
+	VMULPS      Y11, Y13, Y13
+	VADDPS      const_one<>+0(SB), Y13, Y11
+	VMOVUPS     const_one<>+0(SB), Y12
+	VDIVPS      Y11, Y12, Y12
+	VMULPS      Y12, Y13, Y11
+	VXORPS      Y14, Y14, Y14
+	VCMPPS      $0x1d, Y14, Y10, Y10
+	VBLENDVPS   Y10, Y12, Y11, Y11
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Y10
+	VFMADD213PS Y5, Y0, Y10
+	VMULPS      Y1, Y10, Y10
+	VMULPS      Y12, Y13, Y0
+	VMULPS      Y12, Y0, Y0
+	VFMADD231PS Y10, Y0, Y11
 	VMOVUPS     32(DX)(BX*4), Y0
-	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMOVAPS     Y2, Y1
 	VMAXPS      Y0, Y1, Y1
-	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMOVAPS     Y3, Y0
 	VMINPS      Y1, Y0, Y1
 	VMULPS      Y1, Y1, Y0
-	VMOVUPS     const_gelu_k2<>+0(SB), Y2
-	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
-	VMULPS      Y1, Y2, Y2
-	VORPS       const_sign<>+0(SB), Y2, Y4
+	VMOVAPS     Y4, Y10
+	VFMADD213PS Y5, Y0, Y10
+	VMULPS      Y1, Y10, Y10
+	VORPS       Y6, Y10, Y12
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y5
-	VMAXPS  Y4, Y5, Y5
-	VMOVUPS const_exp_max<>+0(SB), Y4
-	VMINPS  Y5, Y4, Y5
+	VMOVAPS Y7, Y13
+	VMAXPS  Y12, Y13, Y13
+	VMOVAPS Y8, Y12
+	VMINPS  Y13, Y12, Y13
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y5, Y4
-	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS const_ln2hi<>+0(SB), Y4, Y5
-	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y5
+	VMULPS       Y9, Y13, Y12
+	VROUNDPS     $0x00, Y12, Y12
+	VFNMADD231PS const_ln2hi<>+0(SB), Y12, Y13
+	VFNMADD231PS const_ln2lo<>+0(SB), Y12, Y13
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y6
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y6
-	VFMADD213PS const_one<>+0(SB), Y5, Y6
+	VMOVUPS     const_exp_c7<>+0(SB), Y14
+	VFMADD213PS const_exp_c6<>+0(SB), Y13, Y14
+	VFMADD213PS const_exp_c5<>+0(SB), Y13, Y14
+	VFMADD213PS const_exp_c4<>+0(SB), Y13, Y14
+	VFMADD213PS const_exp_c3<>+0(SB), Y13, Y14
+	VFMADD213PS const_exp_c2<>+0(SB), Y13, Y14
+	VFMADD213PS const_exp_c1<>+0(SB), Y13, Y14
+	VFMADD213PS const_one<>+0(SB), Y13, Y14
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y4, Y4
-	VPSRAD      $0x01, Y4, Y5
-	VPSUBD      Y5, Y4, Y4
-	VPADDD      const_exp_bias<>+0(SB), Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y6, Y6
-	VPADDD      const_exp_bias<>+0(SB), Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y6, Y6
-	VADDPS      const_one<>+0(SB), Y6, Y4
-	VMOVUPS     const_one<>+0(SB), Y5
-	VDIVPS      Y4, Y5, Y5
-	VMULPS      Y5, Y6, Y4
-	VXORPS      Y7, Y7, Y7
-	VCMPPS      $0x1d, Y7, Y2, Y2
-	VBLENDVPS   Y2, Y5, Y4, Y4
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Y2
-	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
-	VMULPS      Y1, Y2, Y2
-	VMULPS      Y5, Y6, Y0
-	VMULPS      Y5, Y0, Y0
-	VFMADD231PS Y2, Y0, Y4
-	VMOVUPS     Y3, (AX)(BX*4)
-	VMOVUPS     Y4, 32(AX)(BX*4)
+	VCVTPS2DQ   Y12, Y12
+	VPSRAD      $0x01, Y12, Y13
+	VPSUBD      Y13, Y12, Y12
+	VPADDD      const_exp_bias<>+0(SB), Y13, Y13
+	VPSLLD      $0x17, Y13, Y13
+	VMULPS      Y13, Y14, Y14
+	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD      $0x17, Y12, Y12
+	VMULPS      Y12, Y14, Y14
+	VADDPS      const_one<>+0(SB), Y14, Y12
+	VMOVUPS     const_one<>+0(SB), Y13
+	VDIVPS      Y12, Y13, Y13
+	VMULPS      Y13, Y14, Y12
+	VXORPS      Y15, Y15, Y15
+	VCMPPS      $0x1d, Y15, Y10, Y10
+	VBLENDVPS   Y10, Y13, Y12, Y12
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Y10
+	VFMADD213PS Y5, Y0, Y10
+	VMULPS      Y1, Y10, Y10
+	VMULPS      Y13, Y14, Y0
+	VMULPS      Y13, Y0, Y0
+	VFMADD231PS Y10, Y0, Y12
+	VMOVUPS     Y11, (AX)(BX*4)
+	VMOVUPS     Y12, 32(AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loopu
 
@@ -3486,62 +3656,62 @@ loop:
 	CMPQ        SI, $0x00000008
 	JB          tail
 	VMOVUPS     (DX)(BX*4), Y0
-	VMOVUPS     const_neg_clamp<>+0(SB), Y1
+	VMOVAPS     Y2, Y1
 	VMAXPS      Y0, Y1, Y1
-	VMOVUPS     const_pos_clamp<>+0(SB), Y0
+	VMOVAPS     Y3, Y0
 	VMINPS      Y1, Y0, Y1
 	VMULPS      Y1, Y1, Y0
-	VMOVUPS     const_gelu_k2<>+0(SB), Y2
-	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
-	VMULPS      Y1, Y2, Y2
-	VORPS       const_sign<>+0(SB), Y2, Y3
+	VMOVAPS     Y4, Y10
+	VFMADD213PS Y5, Y0, Y10
+	VMULPS      Y1, Y10, Y10
+	VORPS       Y6, Y10, Y11
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y4
-	VMAXPS  Y3, Y4, Y4
-	VMOVUPS const_exp_max<>+0(SB), Y3
-	VMINPS  Y4, Y3, Y4
+	VMOVAPS Y7, Y12
+	VMAXPS  Y11, Y12, Y12
+	VMOVAPS Y8, Y11
+	VMINPS  Y12, Y11, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y4, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
+	VMULPS       Y9, Y12, Y11
+	VROUNDPS     $0x00, Y11, Y11
+	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y12
+	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y12
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c2<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c1<>+0(SB), Y4, Y5
-	VFMADD213PS const_one<>+0(SB), Y4, Y5
+	VMOVUPS     const_exp_c7<>+0(SB), Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y13
+	VFMADD213PS const_one<>+0(SB), Y12, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y3, Y3
-	VPSRAD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VPADDD      const_exp_bias<>+0(SB), Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y5, Y5
-	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y5, Y5
-	VADDPS      const_one<>+0(SB), Y5, Y3
-	VMOVUPS     const_one<>+0(SB), Y4
-	VDIVPS      Y3, Y4, Y4
-	VMULPS      Y4, Y5, Y3
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x1d, Y6, Y2, Y2
-	VBLENDVPS   Y2, Y4, Y3, Y3
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Y2
-	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y2
-	VMULPS      Y1, Y2, Y2
-	VMULPS      Y4, Y5, Y0
-	VMULPS      Y4, Y0, Y0
-	VFMADD231PS Y2, Y0, Y3
-	VMOVUPS     Y3, (AX)(BX*4)
+	VCVTPS2DQ   Y11, Y11
+	VPSRAD      $0x01, Y11, Y12
+	VPSUBD      Y12, Y11, Y11
+	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD      $0x17, Y12, Y12
+	VMULPS      Y12, Y13, Y13
+	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD      $0x17, Y11, Y11
+	VMULPS      Y11, Y13, Y13
+	VADDPS      const_one<>+0(SB), Y13, Y11
+	VMOVUPS     const_one<>+0(SB), Y12
+	VDIVPS      Y11, Y12, Y12
+	VMULPS      Y12, Y13, Y11
+	VXORPS      Y14, Y14, Y14
+	VCMPPS      $0x1d, Y14, Y10, Y10
+	VBLENDVPS   Y10, Y12, Y11, Y11
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Y10
+	VFMADD213PS Y5, Y0, Y10
+	VMULPS      Y1, Y10, Y10
+	VMULPS      Y12, Y13, Y0
+	VMULPS      Y12, Y0, Y0
+	VFMADD231PS Y10, Y0, Y11
+	VMOVUPS     Y11, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         loop
 
@@ -3554,66 +3724,78 @@ tail:
 	LEAQ        tail_ymm<>+0(SB), SI
 	VMOVDQU     (SI)(CX*4), Y0
 	VMASKMOVPS  (DX)(BX*4), Y0, Y1
-	VMOVUPS     const_neg_clamp<>+0(SB), Y2
+	VMOVAPS     Y2, Y2
 	VMAXPS      Y1, Y2, Y2
-	VMOVUPS     const_pos_clamp<>+0(SB), Y1
+	VMOVAPS     Y3, Y1
 	VMINPS      Y2, Y1, Y2
 	VMULPS      Y2, Y2, Y1
-	VMOVUPS     const_gelu_k2<>+0(SB), Y3
-	VFMADD213PS const_gelu_c2<>+0(SB), Y1, Y3
+	VMOVAPS     Y4, Y3
+	VFMADD213PS Y5, Y1, Y3
 	VMULPS      Y2, Y3, Y3
-	VORPS       const_sign<>+0(SB), Y3, Y4
+	VORPS       Y6, Y3, Y4
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y5
-	VMAXPS  Y4, Y5, Y5
-	VMOVUPS const_exp_max<>+0(SB), Y4
-	VMINPS  Y5, Y4, Y5
+	VMOVAPS Y7, Y6
+	VMAXPS  Y4, Y6, Y6
+	VMOVAPS Y8, Y4
+	VMINPS  Y6, Y4, Y6
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y5, Y4
+	VMULPS       Y9, Y6, Y4
 	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS const_ln2hi<>+0(SB), Y4, Y5
-	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y5
+	VFNMADD231PS const_ln2hi<>+0(SB), Y4, Y6
+	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y6
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y6
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y6
-	VFMADD213PS const_one<>+0(SB), Y5, Y6
+	VMOVUPS     const_exp_c7<>+0(SB), Y7
+	VFMADD213PS const_exp_c6<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c5<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c4<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c3<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c2<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c1<>+0(SB), Y6, Y7
+	VFMADD213PS const_one<>+0(SB), Y6, Y7
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y4, Y4
-	VPSRAD      $0x01, Y4, Y5
-	VPSUBD      Y5, Y4, Y4
-	VPADDD      const_exp_bias<>+0(SB), Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y6, Y6
+	VPSRAD      $0x01, Y4, Y6
+	VPSUBD      Y6, Y4, Y4
+	VPADDD      const_exp_bias<>+0(SB), Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y7, Y7
 	VPADDD      const_exp_bias<>+0(SB), Y4, Y4
 	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y6, Y6
-	VADDPS      const_one<>+0(SB), Y6, Y4
-	VMOVUPS     const_one<>+0(SB), Y5
-	VDIVPS      Y4, Y5, Y5
-	VMULPS      Y5, Y6, Y4
-	VXORPS      Y7, Y7, Y7
-	VCMPPS      $0x1d, Y7, Y3, Y3
-	VBLENDVPS   Y3, Y5, Y4, Y4
+	VMULPS      Y4, Y7, Y7
+	VADDPS      const_one<>+0(SB), Y7, Y4
+	VMOVUPS     const_one<>+0(SB), Y6
+	VDIVPS      Y4, Y6, Y6
+	VMULPS      Y6, Y7, Y4
+	VXORPS      Y8, Y8, Y8
+	VCMPPS      $0x1d, Y8, Y3, Y3
+	VBLENDVPS   Y3, Y6, Y4, Y4
 	VMOVUPS     const_gelu_k2x3<>+0(SB), Y3
-	VFMADD213PS const_gelu_c2<>+0(SB), Y1, Y3
+	VFMADD213PS Y5, Y1, Y3
 	VMULPS      Y2, Y3, Y3
-	VMULPS      Y5, Y6, Y1
-	VMULPS      Y5, Y1, Y1
+	VMULPS      Y6, Y7, Y1
+	VMULPS      Y6, Y1, Y1
 	VFMADD231PS Y3, Y1, Y4
 	VMASKMOVPS  Y4, Y0, (AX)(BX*4)
 
 done:
 	VZEROUPPER
 	RET
+
+hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_neg_clamp<>+0(SB), Y2
+	VMOVUPS const_pos_clamp<>+0(SB), Y3
+	VMOVUPS const_gelu_k2<>+0(SB), Y4
+	VMOVUPS const_gelu_c2<>+0(SB), Y5
+	VMOVUPS const_sign<>+0(SB), Y6
+	VMOVUPS const_exp_min<>+0(SB), Y7
+	VMOVUPS const_exp_max<>+0(SB), Y8
+	VMOVUPS const_log2e<>+0(SB), Y9
+	JMP     start
 
 // func ReLUAVX512(dst []float32, x []float32)
 // Requires: AVX, AVX512DQ, AVX512F
