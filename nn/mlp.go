@@ -467,8 +467,7 @@ func (m *Model) traceOnly(w *work) bool {
 
 // forward runs the primal pass over rows 0..n−1 of w.a[0] and the tangent
 // pass over the k tangent blocks. With deriv it keeps σ' (and σ” when
-// there are tangents) for a backward pass; then the tangent rows of w.z
-// hold σ”(z)⊙ż rather than ż, the only form in which backward uses them.
+// there are tangents) for a backward pass.
 func (m *Model) forward(w *work, deriv bool) {
 	n, k := w.n, w.k
 	for l, ly := range m.layers {
@@ -523,13 +522,9 @@ func (m *Model) forward(w *work, deriv bool) {
 			copy(yt, ztd)
 			continue
 		}
-		d1, d2 := w.d1[l][:n*width], w.d2[l][:n*width]
+		d1 := w.d1[l][:n*width]
 		for b := range k {
-			ztb := ztd[b*n*width : (b+1)*n*width]
-			m.impl.Mul(yt[b*n*width:(b+1)*n*width], d1, ztb)
-			if deriv {
-				m.impl.Mul(ztb, d2, ztb)
-			}
+			m.impl.Mul(yt[b*n*width:(b+1)*n*width], d1, ztd[b*n*width:(b+1)*n*width])
 		}
 	}
 }
@@ -549,19 +544,24 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			gd := g.Data[:rows*width]
 			gp := gd[:n*width]
 			d1 := w.d1[l][:n*width]
-			// z̄ = σ'⊙ā + Σ_b (σ”⊙ż_b)⊙ȧ_b (forward left σ”⊙ż_b in the
-			// tangent rows of w.z) and ż̄_b = σ'⊙ȧ_b: each tangent's term
-			// of the primal adjoint while its adjoint is intact and in
-			// cache, then that adjoint.
+			// z̄ = σ'⊙ā + σ”⊙Σ_b ż_b⊙ȧ_b and ż̄_b = σ'⊙ȧ_b: each
+			// tangent's term of the sum (in w.tmp) while its adjoint is
+			// intact and in cache, then that adjoint.
 			m.impl.Mul(gp, gp, d1)
 			if k > 0 {
 				zt := w.z[l].Data[n*width : rows*width]
 				gt := gd[n*width:]
+				sum := w.tmp[:n*width]
 				for b := range k {
 					gtb := gt[b*n*width : (b+1)*n*width]
-					m.impl.MulAdd(gp, zt[b*n*width:(b+1)*n*width], gtb)
+					if b == 0 {
+						m.impl.Mul(sum, zt[:n*width], gtb)
+					} else {
+						m.impl.MulAdd(sum, zt[b*n*width:(b+1)*n*width], gtb)
+					}
 					m.impl.Mul(gtb, gtb, d1)
 				}
+				m.impl.MulAdd(gp, w.d2[l][:n*width], sum)
 			}
 		}
 		// The shortcuts below skip products with the zeros of one-hot
