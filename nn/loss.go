@@ -19,7 +19,11 @@ import (
 // reverse of the forward-mode tangent pass (σ″ enters there).
 //
 // Cost: DSM is one forward and one backward pass; sliced losses carry k
-// tangents (k+1 times the rows), exact score matching d tangents.
+// tangents (k+1 times the rows), exact score matching d tangents. Exact
+// score matching skips what its basis tangents make zero: the first
+// layer's tangent products (columns of W, and row sums for its gradient)
+// and all of the last layer's except the trace's diagonal, so its hidden
+// layers' GEMMs over (d+1)·n rows are nearly all of its work.
 type Loss interface {
 	Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
 }
