@@ -1,0 +1,9 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/scorekit/scorekit/gen/arm64/neon"
+)
+
+func TestUpToDate(t *testing.T) { neon.CheckUpToDate(t, "transpose", "transpose", build) }
