@@ -19,7 +19,7 @@ type AdamCoef struct {
 // Adam performs one Adam update (Kingma & Ba 2015; with decoupled weight
 // decay, Loshchilov & Hutter 2019) of params and the moments m and v from
 // the gradient grad, in one pass, with i's kernels. It panics unless the
-// four slices have the same length.
+// four slices have the same length; they must not overlap.
 //
 //	for i, g := range grad {
 //		mi := fma(c.B1, m[i], c.C1*g)
