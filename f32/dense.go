@@ -120,24 +120,24 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 	if x.Cols != k || y.Cols != n || y.Rows != m {
 		panic(fmt.Sprintf("f32: Dense.Forward: layer is %d→%d but x is %d×%d and y is %d×%d", k, n, x.Rows, x.Cols, y.Rows, y.Cols))
 	}
-	z := y
+	z := &y // pointers, not copies: see Matrix.check
 	if pre.Data != nil {
 		pre.check("Dense.Forward", "pre")
 		if pre.Rows != m || pre.Cols != n {
 			panic(fmt.Sprintf("f32: Dense.Forward: pre is %d×%d, want %d×%d", pre.Rows, pre.Cols, m, n))
 		}
-		z = pre
+		z = &pre
 	}
 	if m == 0 || n == 0 {
 		return
 	}
 	identity := d.act == kernel.Identity && pre.Data == nil // y = z already
 	if k == 0 || m <= matvecRows {
-		d.forwardRows(y, z, x, identity)
+		d.forwardRows(&y, z, &x, identity)
 		return
 	}
 	if n <= d.g.nr/2 {
-		d.forwardNarrow(y, z, x, !identity)
+		d.forwardNarrow(y, *z, x, !identity)
 		return
 	}
 	for j0 := 0; j0 < n; j0 += d.g.nc {
@@ -149,7 +149,7 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		}
 		blk := block{
 			g: d.g, a: x, alpha: 1, k0: 0, k1: k,
-			b: d.packed, npad: d.npad, j0b: j0, c: z, j0: j0, nb: nb,
+			b: d.packed, npad: d.npad, j0b: j0, c: *z, j0: j0, nb: nb,
 			init: init, bias: bias,
 			epilogue: !identity, act: d.act, y: y,
 		}
@@ -159,10 +159,10 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 
 // forwardRows is the latency path of Forward: one matvec per row of x,
 // then the activation (a copy if it is the identity and y is not z).
-func (d *Dense) forwardRows(y, z, x Matrix, identity bool) {
+func (d *Dense) forwardRows(y, z, x *Matrix, identity bool) {
 	impl, k, kc := d.g.impl, d.In(), d.g.kc
 	for i := range x.Rows {
-		zi, xi := z.Row(i), x.Row(i)
+		zi, xi := z.row(i), x.row(i)
 		switch {
 		case k == 0 && d.bias != nil:
 			copy(zi, d.bias)
@@ -181,9 +181,9 @@ func (d *Dense) forwardRows(y, z, x Matrix, identity bool) {
 		switch {
 		case identity:
 		case d.act == kernel.Identity:
-			copy(y.Row(i), zi)
+			copy(y.row(i), zi)
 		default:
-			impl.Act(d.act, y.Row(i), zi)
+			impl.Act(d.act, y.row(i), zi)
 		}
 	}
 }

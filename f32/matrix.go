@@ -60,14 +60,25 @@ func (m Matrix) Slice(r0, r1 int) Matrix {
 	return s
 }
 
+// row is Row for the latency path, on a pointer (see check).
+func (m *Matrix) row(i int) []float32 {
+	if uint(i) >= uint(m.Rows) {
+		panic(rangeError{"Row", i, i + 1, m.Rows})
+	}
+	o := i * m.Stride
+	return m.Data[o : o+m.Cols : o+m.Cols]
+}
+
 // At returns element (i, j) of m.
 func (m Matrix) At(i, j int) float32 { return m.Data[i*m.Stride+j] }
 
 // Set sets element (i, j) of m to v.
 func (m Matrix) Set(i, j int, v float32) { m.Data[i*m.Stride+j] = v }
 
-// check panics unless m's fields describe memory its Data holds.
-func (m Matrix) check(fn, name string) {
+// check panics unless m's fields describe memory its Data holds. (A
+// pointer receiver: a copy of a Matrix just spilled from the argument
+// registers is read back in 16-byte moves that stall on store forwarding.)
+func (m *Matrix) check(fn, name string) {
 	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols || m.Rows > 0 && m.Cols > 0 && len(m.Data) < (m.Rows-1)*m.Stride+m.Cols {
 		panic(shapeError{fn, name, m.Rows, m.Cols, m.Stride, len(m.Data)})
 	}
