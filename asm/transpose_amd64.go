@@ -18,6 +18,13 @@ func Transpose16AVX2(rows int, cols int, src *float32, lds int, dst *float32, ld
 //go:noescape
 func Transpose8AVX2(rows int, cols int, src *float32, lds int, dst *float32, ldd int)
 
+// Transpose4AVX2 sets dst[c·ldd+r] = src[r·lds+c] for r < rows&^3, c < cols&^3,
+// in 4×4 blocks (VUNPCKLPS/VUNPCKHPS, VSHUFPS on 128 bits), for the edges Transpose8AVX2 leaves;
+// the caller transposes the rest. lds and ldd are in elements; nothing else is read or written.
+//
+//go:noescape
+func Transpose4AVX2(rows int, cols int, src *float32, lds int, dst *float32, ldd int)
+
 // Transpose16AVX512 sets dst[c·ldd+r] = src[r·lds+c] for r < rows&^15, c < cols&^15,
 // in 16×16 blocks (VUNPCKLPS/VUNPCKHPS, VSHUFPS, two rounds of VSHUFF32X4);
 // the caller transposes the rest. lds and ldd are in elements; nothing else is read or written.

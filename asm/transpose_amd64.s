@@ -325,6 +325,67 @@ block:
 done:
 	RET
 
+// func Transpose4AVX2(rows int, cols int, src *float32, lds int, dst *float32, ldd int)
+// Requires: AVX
+TEXT ·Transpose4AVX2(SB), NOSPLIT, $8-48
+	MOVQ cols+8(FP), AX
+	SHRQ $0x02, AX
+	JZ   done
+	MOVQ AX, (SP)
+	MOVQ rows+0(FP), AX
+	SHRQ $0x02, AX
+	JZ   done
+	MOVQ src+16(FP), AX
+	MOVQ dst+32(FP), CX
+	MOVQ lds+24(FP), DX
+	MOVQ ldd+40(FP), BX
+	SHLQ $0x02, DX
+	SHLQ $0x02, BX
+	LEAQ (DX)(DX*2), SI
+	LEAQ (BX)(BX*2), DI
+
+	// Each strip: 4 columns of src, 4 rows of dst, in blocks down the rows of src.
+strip:
+	MOVQ AX, R8
+	MOVQ CX, R9
+	MOVQ rows+0(FP), R10
+	SHRQ $0x02, R10
+
+block:
+	// 4×4 block.
+	VMOVUPS   (R8), X0
+	VMOVUPS   (R8)(DX*1), X1
+	VMOVUPS   (R8)(DX*2), X2
+	VMOVUPS   (R8)(SI*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X5
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X3
+	VSHUFPS   $0x44, X1, X4, X0
+	VSHUFPS   $0xee, X1, X4, X1
+	VSHUFPS   $0x44, X3, X5, X2
+	VSHUFPS   $0xee, X3, X5, X3
+	VMOVUPS   X0, (R9)
+	VMOVUPS   X1, (R9)(BX*1)
+	VMOVUPS   X2, (R9)(BX*2)
+	VMOVUPS   X3, (R9)(DI*1)
+
+	// Next block: 4 rows down src, 4 columns along dst.
+	LEAQ (R8)(DX*4), R8
+	ADDQ $0x00000010, R9
+	DECQ R10
+	JNZ  block
+
+	// Next strip: 4 columns along src, 4 rows down dst.
+	LEAQ (CX)(BX*4), CX
+	ADDQ $0x00000010, AX
+	DECQ (SP)
+	JNZ  strip
+	VZEROUPPER
+
+done:
+	RET
+
 // func Transpose16AVX512(rows int, cols int, src *float32, lds int, dst *float32, ldd int)
 // Requires: AVX, AVX512F
 TEXT ·Transpose16AVX512(SB), NOSPLIT, $8-48

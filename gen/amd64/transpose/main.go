@@ -19,6 +19,8 @@ func main() {
 		"in 16×16 blocks of four 8×8 transposes (VINSERTF128, VUNPCKLPS/VUNPCKHPS, VSHUFPS)")
 	kernel("Transpose8AVX2", 8, insert8,
 		"in 8×8 blocks (VINSERTF128, VUNPCKLPS/VUNPCKHPS, VSHUFPS), for the edges Transpose16AVX2 leaves")
+	kernel("Transpose4AVX2", 4, block4,
+		"in 4×4 blocks (VUNPCKLPS/VUNPCKHPS, VSHUFPS on 128 bits), for the edges Transpose8AVX2 leaves")
 	kernel("Transpose16AVX512", 16, classic16,
 		"in 16×16 blocks (VUNPCKLPS/VUNPCKHPS, VSHUFPS, two rounds of VSHUFF32X4)")
 	Generate()
@@ -79,7 +81,7 @@ func kernel(name string, b int, block func(s, d rowAddr), how string) {
 		how+";",
 		"the caller transposes the rest. lds and ldd are in elements; nothing else is read or written.")
 	Pragma("noescape")
-	shift := map[int]uint64{8: 3, 16: 4}[b]
+	shift := map[int]uint64{4: 2, 8: 3, 16: 4}[b]
 
 	// Strips of b columns, each of blocks of b rows. The strip count
 	// lives on the stack: the block loop needs every general register
@@ -116,8 +118,8 @@ func kernel(name string, b int, block func(s, d rowAddr), how string) {
 	// step moves s and d to the next block along (b rows of s, b columns
 	// of d): the next one in the strip, or the next strip.
 	step := func(s, d, lds Register) {
-		for range b / 8 {
-			LEAQ(Mem{Base: s, Index: lds, Scale: 8}, s)
+		for k := 0; k < b; k += 8 {
+			LEAQ(Mem{Base: s, Index: lds, Scale: uint8(min(b-k, 8))}, s)
 		}
 		ADDQ(U32(4*b), d)
 	}
@@ -213,5 +215,18 @@ func classic16(s, d rowAddr) {
 		VMOVUPS(o, d.row(8+c, 0))
 		VSHUFF32X4(U8(0xdd), e[3], e[1], o) // lane 3: column 12+c
 		VMOVUPS(o, d.row(12+c, 0))
+	}
+}
+
+// block4 transposes a 4×4 block in the low lane.
+func block4(s, d rowAddr) {
+	Comment("4×4 block.")
+	t := make([]VecVirtual, 4)
+	for k := range t {
+		t[k] = XMM()
+		VMOVUPS(s.row(k, 0), t[k])
+	}
+	for c, v := range transpose4(t, XMM) {
+		VMOVUPS(v, d.row(c, 0))
 	}
 }
