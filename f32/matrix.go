@@ -53,11 +53,10 @@ func (m Matrix) Slice(r0, r1 int) Matrix {
 	if r0 < 0 || r1 < r0 || r1 > m.Rows {
 		panic(rangeError{"Slice", r0, r1, m.Rows})
 	}
-	s := Matrix{Rows: r1 - r0, Cols: m.Cols, Stride: m.Stride}
-	if r1 > r0 {
-		s.Data = m.Data[r0*m.Stride : (r1-1)*m.Stride+m.Cols]
+	if r1 == r0 {
+		return Matrix{Cols: m.Cols, Stride: m.Stride}
 	}
-	return s
+	return Matrix{Rows: r1 - r0, Cols: m.Cols, Stride: m.Stride, Data: m.Data[r0*m.Stride : (r1-1)*m.Stride+m.Cols]}
 }
 
 // row is Row for the latency path, on a pointer (see check).
