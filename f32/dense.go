@@ -103,16 +103,17 @@ func (d *Dense) Repack() {
 // value; the activation adds its own bound (see [kernel.Impl.Act]).
 func (d *Dense) Forward(y, pre, x Matrix) { d.ForwardParallel(1, y, pre, x) }
 
-// ForwardParallel is [Dense.Forward] on up to workers goroutines, which
-// share the rows of x in blocks of whole microkernel tiles: the caller
-// runs one share and each of the package's GOMAXPROCS−1 helper goroutines
-// (started at the first parallel call) another, so workers above
-// GOMAXPROCS count as GOMAXPROCS, and a share no helper is free for
-// (another call holds them) runs on the caller. A helper polls for work
-// for 50µs after its last share before it parks, so back-to-back calls
-// pay no wake-up. Batches of at most two rows, and a layer with Out ≤
-// nr/2, run on the caller alone. The result is the same for any number of
-// workers, and the steady state allocates nothing.
+// ForwardParallel is [Dense.Forward] on up to workers goroutines: the
+// caller and up to workers−1 of the package's GOMAXPROCS−1 helper
+// goroutines (started at the first parallel call) take chunks of whole
+// microkernel tiles of rows until none is left, so workers above
+// GOMAXPROCS count as GOMAXPROCS, and a helper that is busy with another
+// call, or whose thread is waiting for a CPU, leaves its chunks to the
+// others. A helper polls for work for 50µs after it is done before it
+// parks, so back-to-back calls pay no wake-up. Batches of at most two
+// rows, and a layer with Out ≤ nr/2, run on the caller alone. The result
+// is the same for any number of workers, and the steady state allocates
+// nothing.
 func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 	x.check("Dense.Forward", "x")
 	y.check("Dense.Forward", "y")

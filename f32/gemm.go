@@ -127,11 +127,11 @@ type block struct {
 	y        Matrix
 }
 
-// rows runs the block over rows 0..m−1 of C, split into up to workers
-// contiguous ranges of whole tiles: the first on the caller, the others
-// on the package's helper goroutines (see pool.go), or on the caller too
-// if every helper is busy with another call. Every row is computed the
-// same way whoever runs it.
+// rows runs the block over rows 0..m−1 of C on up to workers goroutines:
+// the caller and as many of the package's helper goroutines as are free
+// (see pool.go) take chunks of whole tiles in turn until none is left, so
+// a helper that starts late, or never, only leaves more chunks to the
+// others. Every row is computed the same way whoever runs it.
 func (blk *block) rows(workers, m int) {
 	tiles := (m + blk.g.mr - 1) / blk.g.mr
 	workers = max(1, min(workers, tiles))
@@ -143,14 +143,12 @@ func (blk *block) rows(workers, m int) {
 		blk.run(0, m)
 		return
 	}
-	per := (tiles + workers - 1) / workers * blk.g.mr
 	call := getCall()
 	call.blk = *blk
-	call.dispatch(per, m)
-	blk.run(0, min(per, m))
-	for i0 := (1 + len(call.hs)) * per; i0 < m; i0 += per {
-		blk.run(i0, min(i0+per, m)) // no helper was free for these
-	}
+	call.m, call.chunk, call.workers = m, blk.g.mr, workers
+	call.next.Store(0)
+	call.dispatch(workers - 1)
+	call.work()
 	call.wait()
 	putCall(call)
 }

@@ -9,16 +9,18 @@ import (
 
 // The helper goroutines of the parallel GEMM and dense paths.
 //
-// A call splits its rows into shares: the caller runs the first and hands
-// each of the others to an idle helper through the helper's slot (one
-// atomic store, no channel), then waits for them. An idle helper polls its
-// slot for spinFor before it parks on a channel, and a caller polls for
-// its helpers for as long before it parks: back-to-back calls (one per
-// layer, one per step) then pass work without waking a parked goroutine,
-// which costs tens of microseconds on a busy or virtual machine and used to
-// cost more than the split saved. A share no helper is free for (another
-// call holds them) runs on the caller, so calls from several goroutines
-// never wait for one another.
+// A parallel call hands its block to idle helpers, one atomic store each
+// (no channel), and then it and they take chunks of rows from a shared
+// counter until none is left (see parallelCall.work). An idle helper polls its slot for spinFor
+// before it parks on a channel, and a caller polls for its helpers for as
+// long before it parks: back-to-back calls (one per layer, one per step)
+// then pass work without waking a parked goroutine, which costs tens of
+// microseconds on a busy or virtual machine. A helper that has not started
+// when the caller runs out of chunks (its thread is waiting for a CPU) is
+// called off, so that on a busy machine a call costs about what it costs
+// on the caller alone rather than waiting for that thread; and calls from
+// several goroutines at once share the helpers that are free, never
+// waiting for one another.
 
 // spinFor is how long an idle helper, or a caller whose helpers are not
 // done, polls before parking.
@@ -30,11 +32,11 @@ const parkedBit = 1 << 30
 
 // helper is one helper goroutine's slot.
 type helper struct {
-	claimed atomic.Bool            // a call owns the helper until its share is done
-	parked  atomic.Bool            // the helper waits on wake
-	next    atomic.Pointer[rowJob] // the share to run
-	wake    chan struct{}          // capacity 1
-	_       [64]byte               // keep helpers' slots on separate cache lines
+	claimed atomic.Bool                  // a call owns the helper until it is done with it
+	slot    atomic.Pointer[parallelCall] // the call posted to the helper, until it takes it
+	parked  atomic.Bool                  // the helper waits on wake
+	wake    chan struct{}                // capacity 1
+	_       [64]byte                     // keep helpers' slots on separate cache lines
 }
 
 // helpers are started once, GOMAXPROCS−1 of them (the caller is the other
@@ -57,37 +59,42 @@ func startHelpers() {
 
 func (h *helper) loop() {
 	for {
-		j := *h.take() // a copy: the caller may recycle the job once it is done
-		j.call.blk.run(j.i0, j.i1)
+		c := h.take()
+		c.work()
 		h.claimed.Store(false)
-		j.call.done()
+		c.done() // the helper's last use of c
 	}
 }
 
-// take returns the next share, polling for spinFor, then parked.
-func (h *helper) take() *rowJob {
-	if spin(func() bool { return h.next.Load() != nil }) {
-		return h.next.Swap(nil)
+// take returns the call posted to h, polling for spinFor, then parked.
+func (h *helper) take() *parallelCall {
+	var c *parallelCall
+	start := func() bool {
+		c = h.slot.Load()
+		return c != nil && h.slot.CompareAndSwap(c, nil)
+	}
+	if spin(start) {
+		return c
 	}
 	for {
 		h.parked.Store(true)
-		if j := h.next.Swap(nil); j != nil {
+		if start() {
 			h.parked.Store(false)
-			return j
+			return c
 		}
 		<-h.wake
 		h.parked.Store(false)
-		if j := h.next.Swap(nil); j != nil {
-			return j
+		if start() {
+			return c
 		}
-		// A token left by a post that found the helper parked just as it
-		// took the share itself: wait again.
+		// A token left by a post the helper had already taken, or by a
+		// call that took its post back: wait again.
 	}
 }
 
-// post hands j to h, which the caller has claimed.
-func (h *helper) post(j *rowJob) {
-	h.next.Store(j)
+// post hands c to h, which c has claimed.
+func (h *helper) post(c *parallelCall) {
+	h.slot.Store(c)
 	if h.parked.Load() {
 		select {
 		case h.wake <- struct{}{}:
@@ -119,17 +126,13 @@ func spin(ready func() bool) bool {
 // parallelCall is one multi-worker run of a block, recycled so that the
 // steady state allocates nothing.
 type parallelCall struct {
-	blk     block
-	hs      []*helper // the helpers running shares 1..len(hs)
-	jobs    []rowJob
-	pending atomic.Int32 // shares not yet done, | parkedBit once the caller parks
-	wakeup  chan struct{}
-}
-
-// rowJob asks a helper for rows i0..i1−1 of call's block.
-type rowJob struct {
-	call   *parallelCall
-	i0, i1 int
+	blk      block
+	m, chunk int          // rows, and the smallest chunk of them (a tile)
+	workers  int          // the caller and the helpers it asked for
+	next     atomic.Int64 // the first row of the next chunk
+	hs       []*helper    // the helpers posted this call
+	pending  atomic.Int32 // helpers not yet done, | parkedBit once the caller parks
+	wakeup   chan struct{}
 }
 
 var calls struct {
@@ -156,49 +159,62 @@ func putCall(c *parallelCall) {
 	calls.Unlock()
 }
 
-// dispatch hands shares 1, 2, … (per rows each, of m) to as many idle
-// helpers as it can claim, in order; the caller runs share 0 and any share
-// left over.
-func (c *parallelCall) dispatch(per, m int) {
+// dispatch posts c to up to n idle helpers.
+func (c *parallelCall) dispatch(n int) {
 	c.hs = c.hs[:0]
-	for i0 := per; i0 < m; i0 += per {
-		h := claimHelper()
-		if h == nil {
+	for _, h := range helpers {
+		if len(c.hs) == n {
 			break
 		}
-		c.hs = append(c.hs, h)
-	}
-	if cap(c.jobs) < len(c.hs) {
-		c.jobs = make([]rowJob, len(c.hs))
-	}
-	c.jobs = c.jobs[:len(c.hs)]
-	c.pending.Store(int32(len(c.hs)))
-	for s, h := range c.hs {
-		i0 := (s + 1) * per
-		c.jobs[s] = rowJob{call: c, i0: i0, i1: min(i0+per, m)}
-		h.post(&c.jobs[s])
-	}
-}
-
-func claimHelper() *helper {
-	for _, h := range helpers {
 		if !h.claimed.Load() && h.claimed.CompareAndSwap(false, true) {
-			return h
+			c.hs = append(c.hs, h)
 		}
 	}
-	return nil
+	c.pending.Store(int32(len(c.hs)))
+	for _, h := range c.hs {
+		h.post(c)
+	}
 }
 
-// done is a helper's report that its share is finished; it is the
-// helper's last use of c.
+// work runs chunks of rows until none is left. A chunk is a share of
+// what is left (guided scheduling): whole tiles, large while there is
+// much to do, down to c.chunk at the end, so the workers finish together
+// with few trips to the counter.
+func (c *parallelCall) work() {
+	mr, w := c.blk.g.mr, int64(c.workers)
+	for {
+		i0 := c.next.Load()
+		left := int64(c.m) - i0
+		if left <= 0 {
+			return
+		}
+		size := max(left/(2*w)/int64(mr)*int64(mr), int64(c.chunk))
+		if !c.next.CompareAndSwap(i0, i0+size) {
+			continue
+		}
+		c.blk.run(int(i0), int(min(i0+size, int64(c.m))))
+	}
+}
+
+// done is a helper's report that it has finished its chunks.
 func (c *parallelCall) done() {
 	if c.pending.Add(-1) == parkedBit {
 		c.wakeup <- struct{}{}
 	}
 }
 
-// wait returns once every helper's share is done.
+// wait returns once every helper posted this call is done with it. It
+// first takes back the posts no helper has started on: every chunk is
+// done, and such a helper's thread may be waiting for a CPU.
 func (c *parallelCall) wait() {
+	for _, h := range c.hs {
+		// The slot holds c only if h has not taken this post: c is posted
+		// once per use, and not reused before wait returns.
+		if h.slot.CompareAndSwap(c, nil) {
+			h.claimed.Store(false)
+			c.pending.Add(-1)
+		}
+	}
 	if spin(func() bool { return c.pending.Load() == 0 }) {
 		return
 	}
