@@ -37,3 +37,78 @@ func TestFMA32(t *testing.T) {
 		}
 	}
 }
+
+// TestFMA32Wide checks fma32 over inputs of every magnitude (random bit
+// patterns, results among the subnormals, overflow to ±Inf, signed zeros)
+// against the exact value rounded once, and its special values.
+func TestFMA32Wide(t *testing.T) {
+	exact := func(a, b, c float32) float32 {
+		x := new(big.Float).SetPrec(400).SetFloat64(float64(a))
+		x.Mul(x, new(big.Float).SetFloat64(float64(b)))
+		x.Add(x, new(big.Float).SetFloat64(float64(c)))
+		f, _ := x.Float32() // rounds to nearest even, to ±Inf past MaxFloat32
+		return f
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	finite := func() float32 {
+		for {
+			if v := math.Float32frombits(rng.Uint32()); !math.IsInf(float64(v), 0) && v == v {
+				return v
+			}
+		}
+	}
+	sub := func() float32 { return math.Float32frombits(rng.Uint32() & 0x807fffff) } // ±subnormal or ±0
+	var cases [][3]float32
+	for range 100000 {
+		cases = append(cases, [3]float32{finite(), finite(), finite()})
+		// a·b near the subnormal range, c subnormal: results that round to
+		// a subnormal float32.
+		a := float32(math.Ldexp(1+rng.Float64(), -60-rng.IntN(30)))
+		b := float32(math.Ldexp(-1+rng.Float64()*2, -60-rng.IntN(30)))
+		cases = append(cases, [3]float32{a, b, sub()})
+		// a·b near MaxFloat32: overflow and the tie at 2¹²⁸ − 2¹⁰³.
+		a = float32(math.Ldexp(1+rng.Float64(), 64))
+		b = float32(math.Ldexp(1+rng.Float64(), 63))
+		cases = append(cases, [3]float32{a, b, -math.MaxFloat32 * float32(rng.Float64())})
+		// a·b exactly halfway between two float32s, (1+2⁻ʲ)(1+2ʲ⁻²⁴) =
+		// 1 + 2⁻ʲ + 2ʲ⁻²⁴ + 2⁻²⁴, scaled and signed, with c a tiny tie-breaker
+		// of either sign (or 0): the double-rounding cases. u | 1 instead of
+		// rounding to odd fails here.
+		j := 1 + rng.IntN(23)
+		ea, eb := rng.IntN(120)-60, rng.IntN(120)-60
+		a = float32(math.Ldexp(1+math.Ldexp(1, -j), ea))
+		b = float32(math.Ldexp(1+math.Ldexp(1, j-24), eb))
+		if rng.IntN(2) == 0 {
+			a = -a
+		}
+		tie := float64(a) * float64(b)
+		c := float32(tie * math.Ldexp(float64(rng.IntN(3)-1), -30-rng.IntN(60)))
+		cases = append(cases, [3]float32{a, b, c})
+	}
+	for _, k := range cases {
+		got, want := fma32(k[0], k[1], k[2]), exact(k[0], k[1], k[2])
+		if math.Float32bits(got) != math.Float32bits(want) && !(want == 0 && got == 0 && math.Signbit(float64(got)) == math.Signbit(float64(want))) {
+			t.Fatalf("fma32(%g, %g, %g) = %g (%#08x), exact %g (%#08x)", k[0], k[1], k[2], got, math.Float32bits(got), want, math.Float32bits(want))
+		}
+	}
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	negZero := float32(math.Copysign(0, -1))
+	for _, c := range []struct{ a, b, c, want float32 }{
+		{1, negZero, negZero, negZero}, {1, negZero, 0, 0}, {-1, 1, 1, 0}, {negZero, negZero, negZero, 0},
+		{inf, 1, 1, inf}, {inf, -1, math.MaxFloat32, -inf}, {1, 1, -inf, -inf},
+		{inf, 0, 1, nan}, {inf, 1, -inf, nan}, {nan, 1, 1, nan}, {1, 1, nan, nan},
+		{math.MaxFloat32, 2, -math.MaxFloat32, math.MaxFloat32},
+		{math.MaxFloat32, 1.5, 0, inf}, {1e-45, 0.5, 0, 0}, {1e-45, 0.75, 0, 1e-45},
+	} {
+		got := fma32(c.a, c.b, c.c)
+		if got != got || c.want != c.want {
+			if (got != got) != (c.want != c.want) {
+				t.Errorf("fma32(%g, %g, %g) = %g, want %g", c.a, c.b, c.c, got, c.want)
+			}
+			continue
+		}
+		if math.Float32bits(got) != math.Float32bits(c.want) {
+			t.Errorf("fma32(%g, %g, %g) = %g, want %g", c.a, c.b, c.c, got, c.want)
+		}
+	}
+}

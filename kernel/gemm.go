@@ -117,20 +117,28 @@ func (i Impl) GemmMicro(m, n, k int, a []float32, rs, ps int, b, c []float32, ld
 
 func gemmMicroGeneric(nr, m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32) {
 	b = b[:k*nr]
+	// The row's n chains advance together, one step of K at a time: the
+	// same chains as one after the other, but independent of each other
+	// within a step, so fma32's latency overlaps across them.
+	var acc [maxNR]float32
 	for r := range m {
 		row := c[r*ldc : r*ldc+n]
-		for j := range row {
-			var s float32
-			switch init {
-			case GemmLoad:
-				s = row[j]
-			case GemmBias:
-				s = bias[j]
-			}
-			for p := range k {
-				s = fma32(a[r*rs+p*ps], b[p*nr+j], s)
-			}
-			row[j] = s
+		s := acc[:n]
+		switch init {
+		case GemmLoad:
+			copy(s, row)
+		case GemmBias:
+			copy(s, bias[:n])
+		default:
+			clear(s)
 		}
+		for p := range k {
+			av := a[r*rs+p*ps]
+			bp := b[p*nr : p*nr+n]
+			for j, bv := range bp {
+				s[j] = fma32(av, bv, s[j])
+			}
+		}
+		copy(row, s)
 	}
 }

@@ -305,6 +305,12 @@ func BenchmarkGemmMicro(b *testing.B) {
 		a := make([]float32, k*mr)
 		bb := make([]float32, k*nr)
 		c := make([]float32, mr*nr)
+		for i := range a {
+			a[i] = float32(i%7) - 3
+		}
+		for i := range bb {
+			bb[i] = float32(i%5)*0.25 - 0.5
+		}
 		b.Run(impl.String(), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -61,17 +61,25 @@ func (i Impl) MatVec(b, x, y, bias []float32) {
 
 func matVecGeneric(nr int, b, x, y, bias []float32) {
 	k := len(x)
-	for j := range y {
-		var s float32
+	// A panel's nr chains advance together, one step of K at a time: the
+	// same chains as one output after the other, but independent of each
+	// other within a step, so fma32's latency overlaps across them.
+	var acc [maxNR]float32
+	for j0 := 0; j0 < len(y); j0 += nr {
+		s := acc[:min(nr, len(y)-j0)]
 		if bias != nil {
-			s = bias[j]
+			copy(s, bias[j0:])
+		} else {
+			clear(s)
 		}
 		if k > 0 {
-			panel := b[j/nr*k*nr+j%nr:]
+			panel := b[j0*k : (j0+nr)*k]
 			for p, v := range x {
-				s = fma32(v, panel[p*nr], s)
+				for jj, bv := range panel[p*nr : p*nr+len(s)] {
+					s[jj] = fma32(v, bv, s[jj])
+				}
 			}
 		}
-		y[j] = s
+		copy(y[j0:], s)
 	}
 }
