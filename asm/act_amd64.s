@@ -1093,22 +1093,20 @@ loopu:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y2, Y0, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y5, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y1
+	VMULPS       Y5, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
-	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y11
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y3, Y11
 	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
@@ -1135,22 +1133,20 @@ loopu:
 	VMOVUPS   32(DX)(BX*4), Y0
 	VORPS     Y2, Y0, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y11
 	VMAXPS  Y3, Y11, Y11
-	VMOVAPS Y5, Y3
-	VMINPS  Y11, Y3, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y11, Y3
+	VMULPS       Y5, Y11, Y3
 	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y6, Y3, Y11
 	VFNMADD231PS Y7, Y3, Y11
-	VFNMADD231PS Y8, Y3, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y12
+	VMOVAPS     Y8, Y12
+	VFMADD213PS Y9, Y11, Y12
 	VFMADD213PS Y10, Y11, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
@@ -1188,22 +1184,20 @@ loop:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y2, Y0, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y5, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y1
+	VMULPS       Y5, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
-	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y11
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y3, Y11
 	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
@@ -1242,22 +1236,20 @@ tail:
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
 	VORPS      Y2, Y1, Y2
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y2, Y3, Y3
-	VMOVAPS Y5, Y2
-	VMINPS  Y3, Y2, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y2
+	VMULPS       Y5, Y3, Y2
 	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS Y6, Y2, Y3
 	VFNMADD231PS Y7, Y2, Y3
-	VFNMADD231PS Y8, Y2, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y4
+	VMOVAPS     Y8, Y4
+	VFMADD213PS Y9, Y3, Y4
 	VFMADD213PS Y10, Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
@@ -1291,12 +1283,12 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Y2
 	VMOVUPS const_exp_min<>+0(SB), Y4
-	VMOVUPS const_exp_max<>+0(SB), Y5
-	VMOVUPS const_log2e<>+0(SB), Y6
-	VMOVUPS const_ln2hi<>+0(SB), Y7
-	VMOVUPS const_ln2lo<>+0(SB), Y8
-	VMOVUPS const_exp_c7<>+0(SB), Y9
-	VMOVUPS const_exp_c6<>+0(SB), Y10
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_c6<>+0(SB), Y9
+	VMOVUPS const_exp_c5<>+0(SB), Y10
 	JMP     start
 
 // func SigmoidDerivAVX2(dst []float32, x []float32)
@@ -1318,22 +1310,20 @@ loopu:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y1, Y0, Y0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y2, Y9
 	VMAXPS  Y0, Y9, Y9
-	VMOVAPS Y3, Y0
-	VMINPS  Y9, Y0, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y4, Y9, Y0
+	VMULPS       Y3, Y9, Y0
 	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS Y4, Y0, Y9
 	VFNMADD231PS Y5, Y0, Y9
-	VFNMADD231PS Y6, Y0, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y7, Y10
+	VMOVAPS     Y6, Y10
+	VFMADD213PS Y7, Y9, Y10
 	VFMADD213PS Y8, Y9, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
@@ -1358,22 +1348,20 @@ loopu:
 	VMOVUPS   32(DX)(BX*4), Y9
 	VORPS     Y1, Y9, Y9
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y2, Y10
 	VMAXPS  Y9, Y10, Y10
-	VMOVAPS Y3, Y9
-	VMINPS  Y10, Y9, Y10
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y4, Y10, Y9
+	VMULPS       Y3, Y10, Y9
 	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS Y4, Y9, Y10
 	VFNMADD231PS Y5, Y9, Y10
-	VFNMADD231PS Y6, Y9, Y10
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y7, Y11
+	VMOVAPS     Y6, Y11
+	VFMADD213PS Y7, Y10, Y11
 	VFMADD213PS Y8, Y10, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y10, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y10, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y10, Y11
 	VFMADD213PS const_exp_c2<>+0(SB), Y10, Y11
@@ -1409,22 +1397,20 @@ loop:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y1, Y0, Y0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y2, Y9
 	VMAXPS  Y0, Y9, Y9
-	VMOVAPS Y3, Y0
-	VMINPS  Y9, Y0, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y4, Y9, Y0
+	VMULPS       Y3, Y9, Y0
 	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS Y4, Y0, Y9
 	VFNMADD231PS Y5, Y0, Y9
-	VFNMADD231PS Y6, Y0, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y7, Y10
+	VMOVAPS     Y6, Y10
+	VFMADD213PS Y7, Y9, Y10
 	VFMADD213PS Y8, Y9, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
@@ -1461,22 +1447,20 @@ tail:
 	VMASKMOVPS (DX)(BX*4), Y0, Y9
 	VORPS      Y1, Y9, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y2, Y2
 	VMAXPS  Y1, Y2, Y2
-	VMOVAPS Y3, Y1
-	VMINPS  Y2, Y1, Y2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y4, Y2, Y1
+	VMULPS       Y3, Y2, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y4, Y1, Y2
 	VFNMADD231PS Y5, Y1, Y2
-	VFNMADD231PS Y6, Y1, Y2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y7, Y3
+	VMOVAPS     Y6, Y3
+	VFMADD213PS Y7, Y2, Y3
 	VFMADD213PS Y8, Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
@@ -1508,12 +1492,12 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Y1
 	VMOVUPS const_exp_min<>+0(SB), Y2
-	VMOVUPS const_exp_max<>+0(SB), Y3
-	VMOVUPS const_log2e<>+0(SB), Y4
-	VMOVUPS const_ln2hi<>+0(SB), Y5
-	VMOVUPS const_ln2lo<>+0(SB), Y6
-	VMOVUPS const_exp_c7<>+0(SB), Y7
-	VMOVUPS const_exp_c6<>+0(SB), Y8
+	VMOVUPS const_log2e<>+0(SB), Y3
+	VMOVUPS const_ln2hi<>+0(SB), Y4
+	VMOVUPS const_ln2lo<>+0(SB), Y5
+	VMOVUPS const_exp_c7<>+0(SB), Y6
+	VMOVUPS const_exp_c6<>+0(SB), Y7
+	VMOVUPS const_exp_c5<>+0(SB), Y8
 	JMP     start
 
 // func SiLUAVX2(dst []float32, x []float32)
@@ -1535,22 +1519,20 @@ loopu:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y2, Y0, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y5, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y1
+	VMULPS       Y5, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
-	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y11
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y3, Y11
 	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
@@ -1580,22 +1562,20 @@ loopu:
 	VMOVUPS   32(DX)(BX*4), Y0
 	VORPS     Y2, Y0, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y11
 	VMAXPS  Y3, Y11, Y11
-	VMOVAPS Y5, Y3
-	VMINPS  Y11, Y3, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y11, Y3
+	VMULPS       Y5, Y11, Y3
 	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y6, Y3, Y11
 	VFNMADD231PS Y7, Y3, Y11
-	VFNMADD231PS Y8, Y3, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y12
+	VMOVAPS     Y8, Y12
+	VFMADD213PS Y9, Y11, Y12
 	VFMADD213PS Y10, Y11, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
@@ -1636,22 +1616,20 @@ loop:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y2, Y0, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y5, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y1
+	VMULPS       Y5, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
-	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y11
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y3, Y11
 	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
@@ -1693,22 +1671,20 @@ tail:
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
 	VORPS      Y2, Y1, Y2
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y2, Y3, Y3
-	VMOVAPS Y5, Y2
-	VMINPS  Y3, Y2, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y2
+	VMULPS       Y5, Y3, Y2
 	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS Y6, Y2, Y3
 	VFNMADD231PS Y7, Y2, Y3
-	VFNMADD231PS Y8, Y2, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y4
+	VMOVAPS     Y8, Y4
+	VFMADD213PS Y9, Y3, Y4
 	VFMADD213PS Y10, Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
@@ -1745,12 +1721,12 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Y2
 	VMOVUPS const_exp_min<>+0(SB), Y4
-	VMOVUPS const_exp_max<>+0(SB), Y5
-	VMOVUPS const_log2e<>+0(SB), Y6
-	VMOVUPS const_ln2hi<>+0(SB), Y7
-	VMOVUPS const_ln2lo<>+0(SB), Y8
-	VMOVUPS const_exp_c7<>+0(SB), Y9
-	VMOVUPS const_exp_c6<>+0(SB), Y10
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_c6<>+0(SB), Y9
+	VMOVUPS const_exp_c5<>+0(SB), Y10
 	JMP     start
 
 // func SiLUDerivAVX2(dst []float32, x []float32)
@@ -1772,22 +1748,20 @@ loopu:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y2, Y0, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y5, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y1
+	VMULPS       Y5, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
-	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y11
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y3, Y11
 	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
@@ -1821,22 +1795,20 @@ loopu:
 	VMOVUPS     32(DX)(BX*4), Y0
 	VORPS       Y2, Y0, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y11
 	VMAXPS  Y3, Y11, Y11
-	VMOVAPS Y5, Y3
-	VMINPS  Y11, Y3, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y11, Y3
+	VMULPS       Y5, Y11, Y3
 	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y6, Y3, Y11
 	VFNMADD231PS Y7, Y3, Y11
-	VFNMADD231PS Y8, Y3, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y12
+	VMOVAPS     Y8, Y12
+	VFMADD213PS Y9, Y11, Y12
 	VFMADD213PS Y10, Y11, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
@@ -1881,22 +1853,20 @@ loop:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y2, Y0, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y5, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y1
+	VMULPS       Y5, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
-	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y11
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y3, Y11
 	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
@@ -1942,22 +1912,20 @@ tail:
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
 	VORPS      Y2, Y1, Y2
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y2, Y3, Y3
-	VMOVAPS Y5, Y2
-	VMINPS  Y3, Y2, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y2
+	VMULPS       Y5, Y3, Y2
 	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS Y6, Y2, Y3
 	VFNMADD231PS Y7, Y2, Y3
-	VFNMADD231PS Y8, Y2, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y4
+	VMOVAPS     Y8, Y4
+	VFMADD213PS Y9, Y3, Y4
 	VFMADD213PS Y10, Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
@@ -1998,12 +1966,12 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Y2
 	VMOVUPS const_exp_min<>+0(SB), Y4
-	VMOVUPS const_exp_max<>+0(SB), Y5
-	VMOVUPS const_log2e<>+0(SB), Y6
-	VMOVUPS const_ln2hi<>+0(SB), Y7
-	VMOVUPS const_ln2lo<>+0(SB), Y8
-	VMOVUPS const_exp_c7<>+0(SB), Y9
-	VMOVUPS const_exp_c6<>+0(SB), Y10
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_c6<>+0(SB), Y9
+	VMOVUPS const_exp_c5<>+0(SB), Y10
 	JMP     start
 
 // func TanhAVX2(dst []float32, x []float32)
@@ -2026,21 +1994,19 @@ loopu:
 	VANDPS  Y2, Y0, Y1
 	VMULPS  Y4, Y1, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y5
 	VMAXPS  Y3, Y5, Y5
-	VMOVAPS Y7, Y3
-	VMINPS  Y5, Y3, Y5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y8, Y5, Y3
+	VMULPS       Y7, Y5, Y3
 	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y8, Y3, Y5
 	VFNMADD231PS Y9, Y3, Y5
-	VFNMADD231PS Y10, Y3, Y5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y11, Y12
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
+	VMOVAPS     Y10, Y12
+	VFMADD213PS Y11, Y5, Y12
 	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
 	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
 	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
@@ -2082,21 +2048,19 @@ loopu:
 	VANDPS      Y2, Y0, Y1
 	VMULPS      Y4, Y1, Y5
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y12
 	VMAXPS  Y5, Y12, Y12
-	VMOVAPS Y7, Y5
-	VMINPS  Y12, Y5, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y8, Y12, Y5
+	VMULPS       Y7, Y12, Y5
 	VROUNDPS     $0x00, Y5, Y5
+	VFNMADD231PS Y8, Y5, Y12
 	VFNMADD231PS Y9, Y5, Y12
-	VFNMADD231PS Y10, Y5, Y12
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y11, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y13
+	VMOVAPS     Y10, Y13
+	VFMADD213PS Y11, Y12, Y13
 	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y13
 	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y13
 	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y13
@@ -2149,21 +2113,19 @@ loop:
 	VANDPS  Y2, Y0, Y1
 	VMULPS  Y4, Y1, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y5
 	VMAXPS  Y3, Y5, Y5
-	VMOVAPS Y7, Y3
-	VMINPS  Y5, Y3, Y5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y8, Y5, Y3
+	VMULPS       Y7, Y5, Y3
 	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y8, Y3, Y5
 	VFNMADD231PS Y9, Y3, Y5
-	VFNMADD231PS Y10, Y3, Y5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y11, Y12
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
+	VMOVAPS     Y10, Y12
+	VFMADD213PS Y11, Y5, Y12
 	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
 	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
 	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
@@ -2217,21 +2179,19 @@ tail:
 	VANDPS     Y2, Y1, Y2
 	VMULPS     Y4, Y2, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y4
 	VMAXPS  Y3, Y4, Y4
-	VMOVAPS Y7, Y3
-	VMINPS  Y4, Y3, Y4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y8, Y4, Y3
+	VMULPS       Y7, Y4, Y3
 	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y8, Y3, Y4
 	VFNMADD231PS Y9, Y3, Y4
-	VFNMADD231PS Y10, Y3, Y4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y11, Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
+	VMOVAPS     Y10, Y5
+	VFMADD213PS Y11, Y4, Y5
 	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
 	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
 	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y5
@@ -2280,11 +2240,11 @@ hoist:
 	VMOVUPS const_abs<>+0(SB), Y2
 	VMOVUPS const_neg2<>+0(SB), Y4
 	VMOVUPS const_exp_min<>+0(SB), Y6
-	VMOVUPS const_exp_max<>+0(SB), Y7
-	VMOVUPS const_log2e<>+0(SB), Y8
-	VMOVUPS const_ln2hi<>+0(SB), Y9
-	VMOVUPS const_ln2lo<>+0(SB), Y10
-	VMOVUPS const_exp_c7<>+0(SB), Y11
+	VMOVUPS const_log2e<>+0(SB), Y7
+	VMOVUPS const_ln2hi<>+0(SB), Y8
+	VMOVUPS const_ln2lo<>+0(SB), Y9
+	VMOVUPS const_exp_c7<>+0(SB), Y10
+	VMOVUPS const_exp_c6<>+0(SB), Y11
 	JMP     start
 
 // func TanhDerivAVX2(dst []float32, x []float32)
@@ -2307,21 +2267,19 @@ loopu:
 	VANDPS  Y1, Y0, Y0
 	VMULPS  Y2, Y0, Y0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y3, Y9
 	VMAXPS  Y0, Y9, Y9
-	VMOVAPS Y4, Y0
-	VMINPS  Y9, Y0, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y9, Y0
+	VMULPS       Y4, Y9, Y0
 	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS Y5, Y0, Y9
 	VFNMADD231PS Y6, Y0, Y9
-	VFNMADD231PS Y7, Y0, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y9, Y10
+	VMOVAPS     Y7, Y10
+	VFMADD213PS Y8, Y9, Y10
 	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
@@ -2349,21 +2307,19 @@ loopu:
 	VANDPS    Y1, Y9, Y9
 	VMULPS    Y2, Y9, Y9
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y3, Y10
 	VMAXPS  Y9, Y10, Y10
-	VMOVAPS Y4, Y9
-	VMINPS  Y10, Y9, Y10
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y10, Y9
+	VMULPS       Y4, Y10, Y9
 	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS Y5, Y9, Y10
 	VFNMADD231PS Y6, Y9, Y10
-	VFNMADD231PS Y7, Y9, Y10
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS const_exp_c6<>+0(SB), Y10, Y11
+	VMOVAPS     Y7, Y11
+	VFMADD213PS Y8, Y10, Y11
 	VFMADD213PS const_exp_c5<>+0(SB), Y10, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y10, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y10, Y11
@@ -2402,21 +2358,19 @@ loop:
 	VANDPS  Y1, Y0, Y0
 	VMULPS  Y2, Y0, Y0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y3, Y9
 	VMAXPS  Y0, Y9, Y9
-	VMOVAPS Y4, Y0
-	VMINPS  Y9, Y0, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y9, Y0
+	VMULPS       Y4, Y9, Y0
 	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS Y5, Y0, Y9
 	VFNMADD231PS Y6, Y0, Y9
-	VFNMADD231PS Y7, Y0, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y9, Y10
+	VMOVAPS     Y7, Y10
+	VFMADD213PS Y8, Y9, Y10
 	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
 	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
@@ -2456,21 +2410,19 @@ tail:
 	VANDPS     Y1, Y9, Y1
 	VMULPS     Y2, Y1, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y3, Y2
 	VMAXPS  Y1, Y2, Y2
-	VMOVAPS Y4, Y1
-	VMINPS  Y2, Y1, Y2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y2, Y1
+	VMULPS       Y4, Y2, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y5, Y1, Y2
 	VFNMADD231PS Y6, Y1, Y2
-	VFNMADD231PS Y7, Y1, Y2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
+	VMOVAPS     Y7, Y3
+	VFMADD213PS Y8, Y2, Y3
 	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
@@ -2505,11 +2457,11 @@ hoist:
 	VMOVUPS const_abs<>+0(SB), Y1
 	VMOVUPS const_neg2<>+0(SB), Y2
 	VMOVUPS const_exp_min<>+0(SB), Y3
-	VMOVUPS const_exp_max<>+0(SB), Y4
-	VMOVUPS const_log2e<>+0(SB), Y5
-	VMOVUPS const_ln2hi<>+0(SB), Y6
-	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_log2e<>+0(SB), Y4
+	VMOVUPS const_ln2hi<>+0(SB), Y5
+	VMOVUPS const_ln2lo<>+0(SB), Y6
+	VMOVUPS const_exp_c7<>+0(SB), Y7
+	VMOVUPS const_exp_c6<>+0(SB), Y8
 	JMP     start
 
 // func SoftplusAVX2(dst []float32, x []float32)
@@ -2531,22 +2483,20 @@ loopu:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y2, Y0, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y5, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y1
+	VMULPS       Y5, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
-	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y11
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y3, Y11
 	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
@@ -2582,22 +2532,20 @@ loopu:
 	VMOVUPS     32(DX)(BX*4), Y0
 	VORPS       Y2, Y0, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y11
 	VMAXPS  Y3, Y11, Y11
-	VMOVAPS Y5, Y3
-	VMINPS  Y11, Y3, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y11, Y3
+	VMULPS       Y5, Y11, Y3
 	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y6, Y3, Y11
 	VFNMADD231PS Y7, Y3, Y11
-	VFNMADD231PS Y8, Y3, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y12
+	VMOVAPS     Y8, Y12
+	VFMADD213PS Y9, Y11, Y12
 	VFMADD213PS Y10, Y11, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
 	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
@@ -2644,22 +2592,20 @@ loop:
 	VMOVUPS (DX)(BX*4), Y0
 	VORPS   Y2, Y0, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y5, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y1
+	VMULPS       Y5, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
-	VFNMADD231PS Y8, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y11
+	VMOVAPS     Y8, Y11
+	VFMADD213PS Y9, Y3, Y11
 	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
@@ -2707,22 +2653,20 @@ tail:
 	VMASKMOVPS (DX)(BX*4), Y0, Y1
 	VORPS      Y2, Y1, Y2
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
 	VMAXPS  Y2, Y3, Y3
-	VMOVAPS Y5, Y2
-	VMINPS  Y3, Y2, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y6, Y3, Y2
+	VMULPS       Y5, Y3, Y2
 	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS Y6, Y2, Y3
 	VFNMADD231PS Y7, Y2, Y3
-	VFNMADD231PS Y8, Y2, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y9, Y4
+	VMOVAPS     Y8, Y4
+	VFMADD213PS Y9, Y3, Y4
 	VFMADD213PS Y10, Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
@@ -2765,12 +2709,12 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Y2
 	VMOVUPS const_exp_min<>+0(SB), Y4
-	VMOVUPS const_exp_max<>+0(SB), Y5
-	VMOVUPS const_log2e<>+0(SB), Y6
-	VMOVUPS const_ln2hi<>+0(SB), Y7
-	VMOVUPS const_ln2lo<>+0(SB), Y8
-	VMOVUPS const_exp_c7<>+0(SB), Y9
-	VMOVUPS const_exp_c6<>+0(SB), Y10
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_c6<>+0(SB), Y9
+	VMOVUPS const_exp_c5<>+0(SB), Y10
 	JMP     start
 
 // func ELUAVX2(dst []float32, x []float32)
@@ -3274,16 +3218,14 @@ loopu:
 	VMULPS      Y1, Y11, Y11
 	VORPS       Y7, Y11, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y8, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y9, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y10, Y3, Y1
+	VMULPS       Y9, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS Y10, Y1, Y3
 	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
@@ -3327,16 +3269,14 @@ loopu:
 	VMULPS      Y3, Y12, Y12
 	VORPS       Y7, Y12, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y8, Y11
 	VMAXPS  Y3, Y11, Y11
-	VMOVAPS Y9, Y3
-	VMINPS  Y11, Y3, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y10, Y11, Y3
+	VMULPS       Y9, Y11, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y11
+	VFNMADD231PS Y10, Y3, Y11
 	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
@@ -3391,16 +3331,14 @@ loop:
 	VMULPS      Y1, Y11, Y11
 	VORPS       Y7, Y11, Y1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y8, Y3
 	VMAXPS  Y1, Y3, Y3
-	VMOVAPS Y9, Y1
-	VMINPS  Y3, Y1, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y10, Y3, Y1
+	VMULPS       Y9, Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS Y10, Y1, Y3
 	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
@@ -3456,16 +3394,14 @@ tail:
 	VMULPS      Y3, Y5, Y5
 	VORPS       Y7, Y5, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y8, Y4
 	VMAXPS  Y3, Y4, Y4
-	VMOVAPS Y9, Y3
-	VMINPS  Y4, Y3, Y4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y10, Y4, Y3
+	VMULPS       Y9, Y4, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
+	VFNMADD231PS Y10, Y3, Y4
 	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
@@ -3512,8 +3448,8 @@ hoist:
 	VMOVUPS const_gelu_c2<>+0(SB), Y6
 	VMOVUPS const_sign<>+0(SB), Y7
 	VMOVUPS const_exp_min<>+0(SB), Y8
-	VMOVUPS const_exp_max<>+0(SB), Y9
-	VMOVUPS const_log2e<>+0(SB), Y10
+	VMOVUPS const_log2e<>+0(SB), Y9
+	VMOVUPS const_ln2hi<>+0(SB), Y10
 	JMP     start
 
 // func GELUDerivAVX2(dst []float32, x []float32)
@@ -3543,16 +3479,14 @@ loopu:
 	VMULPS      Y1, Y10, Y10
 	VORPS       Y6, Y10, Y11
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y7, Y12
 	VMAXPS  Y11, Y12, Y12
-	VMOVAPS Y8, Y11
-	VMINPS  Y12, Y11, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y9, Y12, Y11
+	VMULPS       Y8, Y12, Y11
 	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y12
+	VFNMADD231PS Y9, Y11, Y12
 	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y12
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
@@ -3599,16 +3533,14 @@ loopu:
 	VMULPS      Y1, Y10, Y10
 	VORPS       Y6, Y10, Y12
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y7, Y13
 	VMAXPS  Y12, Y13, Y13
-	VMOVAPS Y8, Y12
-	VMINPS  Y13, Y12, Y13
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y9, Y13, Y12
+	VMULPS       Y8, Y13, Y12
 	VROUNDPS     $0x00, Y12, Y12
-	VFNMADD231PS const_ln2hi<>+0(SB), Y12, Y13
+	VFNMADD231PS Y9, Y12, Y13
 	VFNMADD231PS const_ln2lo<>+0(SB), Y12, Y13
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
@@ -3666,16 +3598,14 @@ loop:
 	VMULPS      Y1, Y10, Y10
 	VORPS       Y6, Y10, Y11
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y7, Y12
 	VMAXPS  Y11, Y12, Y12
-	VMOVAPS Y8, Y11
-	VMINPS  Y12, Y11, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y9, Y12, Y11
+	VMULPS       Y8, Y12, Y11
 	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y12
+	VFNMADD231PS Y9, Y11, Y12
 	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y12
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
@@ -3734,16 +3664,14 @@ tail:
 	VMULPS      Y2, Y3, Y3
 	VORPS       Y6, Y3, Y4
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y7, Y6
 	VMAXPS  Y4, Y6, Y6
-	VMOVAPS Y8, Y4
-	VMINPS  Y6, Y4, Y6
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y9, Y6, Y4
+	VMULPS       Y8, Y6, Y4
 	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS const_ln2hi<>+0(SB), Y4, Y6
+	VFNMADD231PS Y9, Y4, Y6
 	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y6
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
@@ -3793,8 +3721,8 @@ hoist:
 	VMOVUPS const_gelu_c2<>+0(SB), Y5
 	VMOVUPS const_sign<>+0(SB), Y6
 	VMOVUPS const_exp_min<>+0(SB), Y7
-	VMOVUPS const_exp_max<>+0(SB), Y8
-	VMOVUPS const_log2e<>+0(SB), Y9
+	VMOVUPS const_log2e<>+0(SB), Y8
+	VMOVUPS const_ln2hi<>+0(SB), Y9
 	JMP     start
 
 // func ReLUAVX512(dst []float32, x []float32)
@@ -4160,143 +4088,135 @@ loopu:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z5, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z3, Z1
+	VMULPS       Z5, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z17
-	VFMADD213PS Z10, Z3, Z17
-	VFMADD213PS Z11, Z3, Z17
-	VFMADD213PS Z12, Z3, Z17
-	VFMADD213PS Z13, Z3, Z17
-	VFMADD213PS Z14, Z3, Z17
-	VFMADD213PS Z15, Z3, Z17
-	VFMADD213PS Z16, Z3, Z17
+	VMOVAPS     Z8, Z16
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z15, Z3, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z17, Z17
-	VADDPS    Z16, Z17, Z1
-	VMOVAPS   Z16, Z3
+	VSCALEFPS Z1, Z16, Z16
+	VADDPS    Z15, Z16, Z1
+	VMOVAPS   Z15, Z3
 	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z17, Z1
-	VXORPS    Z17, Z17, Z17
-	VCMPPS    $0x1d, Z17, Z0, K1
+	VMULPS    Z3, Z16, Z1
+	VXORPS    Z16, Z16, Z16
+	VCMPPS    $0x1d, Z16, Z0, K1
 	VBLENDMPS Z3, Z1, K1, Z1
 	VMOVUPS   64(DX)(BX*4), Z0
 	VORPS     Z2, Z0, Z3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z4, Z17
-	VMAXPS  Z3, Z17, Z17
-	VMOVAPS Z5, Z3
-	VMINPS  Z17, Z3, Z17
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z16
+	VMAXPS  Z3, Z16, Z16
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z17, Z3
+	VMULPS       Z5, Z16, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z7, Z3, Z17
-	VFNMADD231PS Z8, Z3, Z17
+	VFNMADD231PS Z6, Z3, Z16
+	VFNMADD231PS Z7, Z3, Z16
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z18
+	VMOVAPS     Z8, Z17
+	VFMADD213PS Z9, Z16, Z17
+	VFMADD213PS Z10, Z16, Z17
+	VFMADD213PS Z11, Z16, Z17
+	VFMADD213PS Z12, Z16, Z17
+	VFMADD213PS Z13, Z16, Z17
+	VFMADD213PS Z14, Z16, Z17
+	VFMADD213PS Z15, Z16, Z17
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z17, Z17
+	VADDPS    Z15, Z17, Z3
+	VMOVAPS   Z15, Z16
+	VDIVPS    Z3, Z16, Z16
+	VMULPS    Z16, Z17, Z3
+	VXORPS    Z17, Z17, Z17
+	VCMPPS    $0x1d, Z17, Z0, K1
+	VBLENDMPS Z16, Z3, K1, Z3
+	VMOVUPS   128(DX)(BX*4), Z0
+	VORPS     Z2, Z0, Z16
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z17
+	VMAXPS  Z16, Z17, Z17
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z17, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z6, Z16, Z17
+	VFNMADD231PS Z7, Z16, Z17
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z18
+	VFMADD213PS Z9, Z17, Z18
 	VFMADD213PS Z10, Z17, Z18
 	VFMADD213PS Z11, Z17, Z18
 	VFMADD213PS Z12, Z17, Z18
 	VFMADD213PS Z13, Z17, Z18
 	VFMADD213PS Z14, Z17, Z18
 	VFMADD213PS Z15, Z17, Z18
-	VFMADD213PS Z16, Z17, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z18, Z18
-	VADDPS    Z16, Z18, Z3
-	VMOVAPS   Z16, Z17
-	VDIVPS    Z3, Z17, Z17
-	VMULPS    Z17, Z18, Z3
+	VSCALEFPS Z16, Z18, Z18
+	VADDPS    Z15, Z18, Z16
+	VMOVAPS   Z15, Z17
+	VDIVPS    Z16, Z17, Z17
+	VMULPS    Z17, Z18, Z16
 	VXORPS    Z18, Z18, Z18
 	VCMPPS    $0x1d, Z18, Z0, K1
-	VBLENDMPS Z17, Z3, K1, Z3
-	VMOVUPS   128(DX)(BX*4), Z0
+	VBLENDMPS Z17, Z16, K1, Z16
+	VMOVUPS   192(DX)(BX*4), Z0
 	VORPS     Z2, Z0, Z17
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z18
 	VMAXPS  Z17, Z18, Z18
-	VMOVAPS Z5, Z17
-	VMINPS  Z18, Z17, Z18
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z18, Z17
+	VMULPS       Z5, Z18, Z17
 	VRNDSCALEPS  $0x00, Z17, Z17
+	VFNMADD231PS Z6, Z17, Z18
 	VFNMADD231PS Z7, Z17, Z18
-	VFNMADD231PS Z8, Z17, Z18
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z19
+	VMOVAPS     Z8, Z19
+	VFMADD213PS Z9, Z18, Z19
 	VFMADD213PS Z10, Z18, Z19
 	VFMADD213PS Z11, Z18, Z19
 	VFMADD213PS Z12, Z18, Z19
 	VFMADD213PS Z13, Z18, Z19
 	VFMADD213PS Z14, Z18, Z19
 	VFMADD213PS Z15, Z18, Z19
-	VFMADD213PS Z16, Z18, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z17, Z19, Z19
-	VADDPS    Z16, Z19, Z17
-	VMOVAPS   Z16, Z18
+	VADDPS    Z15, Z19, Z17
+	VMOVAPS   Z15, Z18
 	VDIVPS    Z17, Z18, Z18
 	VMULPS    Z18, Z19, Z17
 	VXORPS    Z19, Z19, Z19
 	VCMPPS    $0x1d, Z19, Z0, K1
 	VBLENDMPS Z18, Z17, K1, Z17
-	VMOVUPS   192(DX)(BX*4), Z0
-	VORPS     Z2, Z0, Z18
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z4, Z19
-	VMAXPS  Z18, Z19, Z19
-	VMOVAPS Z5, Z18
-	VMINPS  Z19, Z18, Z19
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z19, Z18
-	VRNDSCALEPS  $0x00, Z18, Z18
-	VFNMADD231PS Z7, Z18, Z19
-	VFNMADD231PS Z8, Z18, Z19
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z20
-	VFMADD213PS Z10, Z19, Z20
-	VFMADD213PS Z11, Z19, Z20
-	VFMADD213PS Z12, Z19, Z20
-	VFMADD213PS Z13, Z19, Z20
-	VFMADD213PS Z14, Z19, Z20
-	VFMADD213PS Z15, Z19, Z20
-	VFMADD213PS Z16, Z19, Z20
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z18, Z20, Z20
-	VADDPS    Z16, Z20, Z18
-	VMOVAPS   Z16, Z19
-	VDIVPS    Z18, Z19, Z19
-	VMULPS    Z19, Z20, Z18
-	VXORPS    Z20, Z20, Z20
-	VCMPPS    $0x1d, Z20, Z0, K1
-	VBLENDMPS Z19, Z18, K1, Z18
 	VMOVUPS   Z1, (AX)(BX*4)
 	VMOVUPS   Z3, 64(AX)(BX*4)
-	VMOVUPS   Z17, 128(AX)(BX*4)
-	VMOVUPS   Z18, 192(AX)(BX*4)
+	VMOVUPS   Z16, 128(AX)(BX*4)
+	VMOVUPS   Z17, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4309,36 +4229,34 @@ loop:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z5, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z3, Z1
+	VMULPS       Z5, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z17
-	VFMADD213PS Z10, Z3, Z17
-	VFMADD213PS Z11, Z3, Z17
-	VFMADD213PS Z12, Z3, Z17
-	VFMADD213PS Z13, Z3, Z17
-	VFMADD213PS Z14, Z3, Z17
-	VFMADD213PS Z15, Z3, Z17
-	VFMADD213PS Z16, Z3, Z17
+	VMOVAPS     Z8, Z16
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z15, Z3, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z17, Z17
-	VADDPS    Z16, Z17, Z1
-	VMOVAPS   Z16, Z3
+	VSCALEFPS Z1, Z16, Z16
+	VADDPS    Z15, Z16, Z1
+	VMOVAPS   Z15, Z3
 	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z17, Z1
-	VXORPS    Z17, Z17, Z17
-	VCMPPS    $0x1d, Z17, Z0, K1
+	VMULPS    Z3, Z16, Z1
+	VXORPS    Z16, Z16, Z16
+	VCMPPS    $0x1d, Z16, Z0, K1
 	VBLENDMPS Z3, Z1, K1, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
@@ -4353,32 +4271,30 @@ tail:
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
 	VORPS     Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z2
 	VMAXPS  Z1, Z2, Z2
-	VMOVAPS Z5, Z1
-	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z2, Z1
+	VMULPS       Z5, Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z2
 	VFNMADD231PS Z7, Z1, Z2
-	VFNMADD231PS Z8, Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z3
+	VMOVAPS     Z8, Z3
+	VFMADD213PS Z9, Z2, Z3
 	VFMADD213PS Z10, Z2, Z3
 	VFMADD213PS Z11, Z2, Z3
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
 	VFMADD213PS Z14, Z2, Z3
 	VFMADD213PS Z15, Z2, Z3
-	VFMADD213PS Z16, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z3, Z3
-	VADDPS    Z16, Z3, Z1
-	VMOVAPS   Z16, Z2
+	VADDPS    Z15, Z3, Z1
+	VMOVAPS   Z15, Z2
 	VDIVPS    Z1, Z2, Z2
 	VMULPS    Z2, Z3, Z1
 	VXORPS    Z3, Z3, Z3
@@ -4394,18 +4310,17 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Z2
 	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMOVUPS const_exp_max<>+0(SB), Z5
-	VMOVUPS const_log2e<>+0(SB), Z6
-	VMOVUPS const_ln2hi<>+0(SB), Z7
-	VMOVUPS const_ln2lo<>+0(SB), Z8
-	VMOVUPS const_exp_c7<>+0(SB), Z9
-	VMOVUPS const_exp_c6<>+0(SB), Z10
-	VMOVUPS const_exp_c5<>+0(SB), Z11
-	VMOVUPS const_exp_c4<>+0(SB), Z12
-	VMOVUPS const_exp_c3<>+0(SB), Z13
-	VMOVUPS const_exp_c2<>+0(SB), Z14
-	VMOVUPS const_exp_c1<>+0(SB), Z15
-	VMOVUPS const_one<>+0(SB), Z16
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_one<>+0(SB), Z15
 	JMP     start
 
 // func SigmoidDerivAVX512(dst []float32, x []float32)
@@ -4427,135 +4342,127 @@ loopu:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z1, Z0, Z0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z2, Z15
-	VMAXPS  Z0, Z15, Z15
-	VMOVAPS Z3, Z0
-	VMINPS  Z15, Z0, Z15
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z2, Z14
+	VMAXPS  Z0, Z14, Z14
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z15, Z0
+	VMULPS       Z3, Z14, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS Z5, Z0, Z15
-	VFNMADD231PS Z6, Z0, Z15
+	VFNMADD231PS Z4, Z0, Z14
+	VFNMADD231PS Z5, Z0, Z14
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z16
+	VMOVAPS     Z6, Z15
+	VFMADD213PS Z7, Z14, Z15
+	VFMADD213PS Z8, Z14, Z15
+	VFMADD213PS Z9, Z14, Z15
+	VFMADD213PS Z10, Z14, Z15
+	VFMADD213PS Z11, Z14, Z15
+	VFMADD213PS Z12, Z14, Z15
+	VFMADD213PS Z13, Z14, Z15
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z0, Z15, Z15
+	VADDPS    Z13, Z15, Z0
+	VMOVAPS   Z13, Z14
+	VDIVPS    Z0, Z14, Z14
+	VMULPS    Z14, Z15, Z0
+	VMULPS    Z14, Z0, Z0
+	VMOVUPS   64(DX)(BX*4), Z14
+	VORPS     Z1, Z14, Z14
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z2, Z15
+	VMAXPS  Z14, Z15, Z15
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z3, Z15, Z14
+	VRNDSCALEPS  $0x00, Z14, Z14
+	VFNMADD231PS Z4, Z14, Z15
+	VFNMADD231PS Z5, Z14, Z15
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z6, Z16
+	VFMADD213PS Z7, Z15, Z16
 	VFMADD213PS Z8, Z15, Z16
 	VFMADD213PS Z9, Z15, Z16
 	VFMADD213PS Z10, Z15, Z16
 	VFMADD213PS Z11, Z15, Z16
 	VFMADD213PS Z12, Z15, Z16
 	VFMADD213PS Z13, Z15, Z16
-	VFMADD213PS Z14, Z15, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z16, Z16
-	VADDPS    Z14, Z16, Z0
-	VMOVAPS   Z14, Z15
-	VDIVPS    Z0, Z15, Z15
-	VMULPS    Z15, Z16, Z0
-	VMULPS    Z15, Z0, Z0
-	VMOVUPS   64(DX)(BX*4), Z15
+	VSCALEFPS Z14, Z16, Z16
+	VADDPS    Z13, Z16, Z14
+	VMOVAPS   Z13, Z15
+	VDIVPS    Z14, Z15, Z15
+	VMULPS    Z15, Z16, Z14
+	VMULPS    Z15, Z14, Z14
+	VMOVUPS   128(DX)(BX*4), Z15
 	VORPS     Z1, Z15, Z15
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z2, Z16
 	VMAXPS  Z15, Z16, Z16
-	VMOVAPS Z3, Z15
-	VMINPS  Z16, Z15, Z16
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z16, Z15
+	VMULPS       Z3, Z16, Z15
 	VRNDSCALEPS  $0x00, Z15, Z15
+	VFNMADD231PS Z4, Z15, Z16
 	VFNMADD231PS Z5, Z15, Z16
-	VFNMADD231PS Z6, Z15, Z16
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z17
+	VMOVAPS     Z6, Z17
+	VFMADD213PS Z7, Z16, Z17
 	VFMADD213PS Z8, Z16, Z17
 	VFMADD213PS Z9, Z16, Z17
 	VFMADD213PS Z10, Z16, Z17
 	VFMADD213PS Z11, Z16, Z17
 	VFMADD213PS Z12, Z16, Z17
 	VFMADD213PS Z13, Z16, Z17
-	VFMADD213PS Z14, Z16, Z17
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z15, Z17, Z17
-	VADDPS    Z14, Z17, Z15
-	VMOVAPS   Z14, Z16
+	VADDPS    Z13, Z17, Z15
+	VMOVAPS   Z13, Z16
 	VDIVPS    Z15, Z16, Z16
 	VMULPS    Z16, Z17, Z15
 	VMULPS    Z16, Z15, Z15
-	VMOVUPS   128(DX)(BX*4), Z16
+	VMOVUPS   192(DX)(BX*4), Z16
 	VORPS     Z1, Z16, Z16
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z2, Z17
 	VMAXPS  Z16, Z17, Z17
-	VMOVAPS Z3, Z16
-	VMINPS  Z17, Z16, Z17
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z17, Z16
+	VMULPS       Z3, Z17, Z16
 	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z4, Z16, Z17
 	VFNMADD231PS Z5, Z16, Z17
-	VFNMADD231PS Z6, Z16, Z17
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z18
+	VMOVAPS     Z6, Z18
+	VFMADD213PS Z7, Z17, Z18
 	VFMADD213PS Z8, Z17, Z18
 	VFMADD213PS Z9, Z17, Z18
 	VFMADD213PS Z10, Z17, Z18
 	VFMADD213PS Z11, Z17, Z18
 	VFMADD213PS Z12, Z17, Z18
 	VFMADD213PS Z13, Z17, Z18
-	VFMADD213PS Z14, Z17, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z16, Z18, Z18
-	VADDPS    Z14, Z18, Z16
-	VMOVAPS   Z14, Z17
+	VADDPS    Z13, Z18, Z16
+	VMOVAPS   Z13, Z17
 	VDIVPS    Z16, Z17, Z17
 	VMULPS    Z17, Z18, Z16
 	VMULPS    Z17, Z16, Z16
-	VMOVUPS   192(DX)(BX*4), Z17
-	VORPS     Z1, Z17, Z17
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z2, Z18
-	VMAXPS  Z17, Z18, Z18
-	VMOVAPS Z3, Z17
-	VMINPS  Z18, Z17, Z18
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z18, Z17
-	VRNDSCALEPS  $0x00, Z17, Z17
-	VFNMADD231PS Z5, Z17, Z18
-	VFNMADD231PS Z6, Z17, Z18
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z19
-	VFMADD213PS Z8, Z18, Z19
-	VFMADD213PS Z9, Z18, Z19
-	VFMADD213PS Z10, Z18, Z19
-	VFMADD213PS Z11, Z18, Z19
-	VFMADD213PS Z12, Z18, Z19
-	VFMADD213PS Z13, Z18, Z19
-	VFMADD213PS Z14, Z18, Z19
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z17, Z19, Z19
-	VADDPS    Z14, Z19, Z17
-	VMOVAPS   Z14, Z18
-	VDIVPS    Z17, Z18, Z18
-	VMULPS    Z18, Z19, Z17
-	VMULPS    Z18, Z17, Z17
 	VMOVUPS   Z0, (AX)(BX*4)
-	VMOVUPS   Z15, 64(AX)(BX*4)
-	VMOVUPS   Z16, 128(AX)(BX*4)
-	VMOVUPS   Z17, 192(AX)(BX*4)
+	VMOVUPS   Z14, 64(AX)(BX*4)
+	VMOVUPS   Z15, 128(AX)(BX*4)
+	VMOVUPS   Z16, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4568,35 +4475,33 @@ loop:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z1, Z0, Z0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z2, Z15
-	VMAXPS  Z0, Z15, Z15
-	VMOVAPS Z3, Z0
-	VMINPS  Z15, Z0, Z15
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z2, Z14
+	VMAXPS  Z0, Z14, Z14
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z15, Z0
+	VMULPS       Z3, Z14, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS Z5, Z0, Z15
-	VFNMADD231PS Z6, Z0, Z15
+	VFNMADD231PS Z4, Z0, Z14
+	VFNMADD231PS Z5, Z0, Z14
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z16
-	VFMADD213PS Z8, Z15, Z16
-	VFMADD213PS Z9, Z15, Z16
-	VFMADD213PS Z10, Z15, Z16
-	VFMADD213PS Z11, Z15, Z16
-	VFMADD213PS Z12, Z15, Z16
-	VFMADD213PS Z13, Z15, Z16
-	VFMADD213PS Z14, Z15, Z16
+	VMOVAPS     Z6, Z15
+	VFMADD213PS Z7, Z14, Z15
+	VFMADD213PS Z8, Z14, Z15
+	VFMADD213PS Z9, Z14, Z15
+	VFMADD213PS Z10, Z14, Z15
+	VFMADD213PS Z11, Z14, Z15
+	VFMADD213PS Z12, Z14, Z15
+	VFMADD213PS Z13, Z14, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z16, Z16
-	VADDPS    Z14, Z16, Z0
-	VMOVAPS   Z14, Z15
-	VDIVPS    Z0, Z15, Z15
-	VMULPS    Z15, Z16, Z0
-	VMULPS    Z15, Z0, Z0
+	VSCALEFPS Z0, Z15, Z15
+	VADDPS    Z13, Z15, Z0
+	VMOVAPS   Z13, Z14
+	VDIVPS    Z0, Z14, Z14
+	VMULPS    Z14, Z15, Z0
+	VMULPS    Z14, Z0, Z0
 	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -4610,32 +4515,30 @@ tail:
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
 	VORPS     Z1, Z0, Z0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z2, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z3, Z0
-	VMINPS  Z1, Z0, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z1, Z0
+	VMULPS       Z3, Z1, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS Z4, Z0, Z1
 	VFNMADD231PS Z5, Z0, Z1
-	VFNMADD231PS Z6, Z0, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z2
+	VMOVAPS     Z6, Z2
+	VFMADD213PS Z7, Z1, Z2
 	VFMADD213PS Z8, Z1, Z2
 	VFMADD213PS Z9, Z1, Z2
 	VFMADD213PS Z10, Z1, Z2
 	VFMADD213PS Z11, Z1, Z2
 	VFMADD213PS Z12, Z1, Z2
 	VFMADD213PS Z13, Z1, Z2
-	VFMADD213PS Z14, Z1, Z2
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z2, Z2
-	VADDPS    Z14, Z2, Z0
-	VMOVAPS   Z14, Z1
+	VADDPS    Z13, Z2, Z0
+	VMOVAPS   Z13, Z1
 	VDIVPS    Z0, Z1, Z1
 	VMULPS    Z1, Z2, Z0
 	VMULPS    Z1, Z0, Z0
@@ -4649,18 +4552,17 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Z1
 	VMOVUPS const_exp_min<>+0(SB), Z2
-	VMOVUPS const_exp_max<>+0(SB), Z3
-	VMOVUPS const_log2e<>+0(SB), Z4
-	VMOVUPS const_ln2hi<>+0(SB), Z5
-	VMOVUPS const_ln2lo<>+0(SB), Z6
-	VMOVUPS const_exp_c7<>+0(SB), Z7
-	VMOVUPS const_exp_c6<>+0(SB), Z8
-	VMOVUPS const_exp_c5<>+0(SB), Z9
-	VMOVUPS const_exp_c4<>+0(SB), Z10
-	VMOVUPS const_exp_c3<>+0(SB), Z11
-	VMOVUPS const_exp_c2<>+0(SB), Z12
-	VMOVUPS const_exp_c1<>+0(SB), Z13
-	VMOVUPS const_one<>+0(SB), Z14
+	VMOVUPS const_log2e<>+0(SB), Z3
+	VMOVUPS const_ln2hi<>+0(SB), Z4
+	VMOVUPS const_ln2lo<>+0(SB), Z5
+	VMOVUPS const_exp_c7<>+0(SB), Z6
+	VMOVUPS const_exp_c6<>+0(SB), Z7
+	VMOVUPS const_exp_c5<>+0(SB), Z8
+	VMOVUPS const_exp_c4<>+0(SB), Z9
+	VMOVUPS const_exp_c3<>+0(SB), Z10
+	VMOVUPS const_exp_c2<>+0(SB), Z11
+	VMOVUPS const_exp_c1<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
 	JMP     start
 
 // func SiLUAVX512(dst []float32, x []float32)
@@ -4682,155 +4584,147 @@ loopu:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z5, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z3, Z1
+	VMULPS       Z5, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z18
-	VFMADD213PS Z10, Z3, Z18
-	VFMADD213PS Z11, Z3, Z18
-	VFMADD213PS Z12, Z3, Z18
-	VFMADD213PS Z13, Z3, Z18
-	VFMADD213PS Z14, Z3, Z18
-	VFMADD213PS Z15, Z3, Z18
-	VFMADD213PS Z16, Z3, Z18
+	VMOVAPS     Z8, Z17
+	VFMADD213PS Z9, Z3, Z17
+	VFMADD213PS Z10, Z3, Z17
+	VFMADD213PS Z11, Z3, Z17
+	VFMADD213PS Z12, Z3, Z17
+	VFMADD213PS Z13, Z3, Z17
+	VFMADD213PS Z14, Z3, Z17
+	VFMADD213PS Z15, Z3, Z17
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z18, Z18
-	VADDPS    Z16, Z18, Z1
-	VMOVAPS   Z16, Z3
+	VSCALEFPS Z1, Z17, Z17
+	VADDPS    Z15, Z17, Z1
+	VMOVAPS   Z15, Z3
 	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z18, Z1
-	VXORPS    Z18, Z18, Z18
-	VCMPPS    $0x1d, Z18, Z0, K1
+	VMULPS    Z3, Z17, Z1
+	VXORPS    Z17, Z17, Z17
+	VCMPPS    $0x1d, Z17, Z0, K1
 	VBLENDMPS Z3, Z1, K1, Z1
-	VMOVAPS   Z17, Z3
+	VMOVAPS   Z16, Z3
 	VMAXPS    Z0, Z3, Z3
 	VMULPS    Z1, Z3, Z1
 	VMOVUPS   64(DX)(BX*4), Z0
 	VORPS     Z2, Z0, Z3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z4, Z18
-	VMAXPS  Z3, Z18, Z18
-	VMOVAPS Z5, Z3
-	VMINPS  Z18, Z3, Z18
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z17
+	VMAXPS  Z3, Z17, Z17
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z18, Z3
+	VMULPS       Z5, Z17, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z7, Z3, Z18
-	VFNMADD231PS Z8, Z3, Z18
+	VFNMADD231PS Z6, Z3, Z17
+	VFNMADD231PS Z7, Z3, Z17
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z19
+	VMOVAPS     Z8, Z18
+	VFMADD213PS Z9, Z17, Z18
+	VFMADD213PS Z10, Z17, Z18
+	VFMADD213PS Z11, Z17, Z18
+	VFMADD213PS Z12, Z17, Z18
+	VFMADD213PS Z13, Z17, Z18
+	VFMADD213PS Z14, Z17, Z18
+	VFMADD213PS Z15, Z17, Z18
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z18, Z18
+	VADDPS    Z15, Z18, Z3
+	VMOVAPS   Z15, Z17
+	VDIVPS    Z3, Z17, Z17
+	VMULPS    Z17, Z18, Z3
+	VXORPS    Z18, Z18, Z18
+	VCMPPS    $0x1d, Z18, Z0, K1
+	VBLENDMPS Z17, Z3, K1, Z3
+	VMOVAPS   Z16, Z17
+	VMAXPS    Z0, Z17, Z17
+	VMULPS    Z3, Z17, Z3
+	VMOVUPS   128(DX)(BX*4), Z0
+	VORPS     Z2, Z0, Z17
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z18
+	VMAXPS  Z17, Z18, Z18
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z18, Z17
+	VRNDSCALEPS  $0x00, Z17, Z17
+	VFNMADD231PS Z6, Z17, Z18
+	VFNMADD231PS Z7, Z17, Z18
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z19
+	VFMADD213PS Z9, Z18, Z19
 	VFMADD213PS Z10, Z18, Z19
 	VFMADD213PS Z11, Z18, Z19
 	VFMADD213PS Z12, Z18, Z19
 	VFMADD213PS Z13, Z18, Z19
 	VFMADD213PS Z14, Z18, Z19
 	VFMADD213PS Z15, Z18, Z19
-	VFMADD213PS Z16, Z18, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z19, Z19
-	VADDPS    Z16, Z19, Z3
-	VMOVAPS   Z16, Z18
-	VDIVPS    Z3, Z18, Z18
-	VMULPS    Z18, Z19, Z3
+	VSCALEFPS Z17, Z19, Z19
+	VADDPS    Z15, Z19, Z17
+	VMOVAPS   Z15, Z18
+	VDIVPS    Z17, Z18, Z18
+	VMULPS    Z18, Z19, Z17
 	VXORPS    Z19, Z19, Z19
 	VCMPPS    $0x1d, Z19, Z0, K1
-	VBLENDMPS Z18, Z3, K1, Z3
-	VMOVAPS   Z17, Z18
+	VBLENDMPS Z18, Z17, K1, Z17
+	VMOVAPS   Z16, Z18
 	VMAXPS    Z0, Z18, Z18
-	VMULPS    Z3, Z18, Z3
-	VMOVUPS   128(DX)(BX*4), Z0
+	VMULPS    Z17, Z18, Z17
+	VMOVUPS   192(DX)(BX*4), Z0
 	VORPS     Z2, Z0, Z18
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z19
 	VMAXPS  Z18, Z19, Z19
-	VMOVAPS Z5, Z18
-	VMINPS  Z19, Z18, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z19, Z18
+	VMULPS       Z5, Z19, Z18
 	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z6, Z18, Z19
 	VFNMADD231PS Z7, Z18, Z19
-	VFNMADD231PS Z8, Z18, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z20
+	VMOVAPS     Z8, Z20
+	VFMADD213PS Z9, Z19, Z20
 	VFMADD213PS Z10, Z19, Z20
 	VFMADD213PS Z11, Z19, Z20
 	VFMADD213PS Z12, Z19, Z20
 	VFMADD213PS Z13, Z19, Z20
 	VFMADD213PS Z14, Z19, Z20
 	VFMADD213PS Z15, Z19, Z20
-	VFMADD213PS Z16, Z19, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z18, Z20, Z20
-	VADDPS    Z16, Z20, Z18
-	VMOVAPS   Z16, Z19
+	VADDPS    Z15, Z20, Z18
+	VMOVAPS   Z15, Z19
 	VDIVPS    Z18, Z19, Z19
 	VMULPS    Z19, Z20, Z18
 	VXORPS    Z20, Z20, Z20
 	VCMPPS    $0x1d, Z20, Z0, K1
 	VBLENDMPS Z19, Z18, K1, Z18
-	VMOVAPS   Z17, Z19
+	VMOVAPS   Z16, Z19
 	VMAXPS    Z0, Z19, Z19
 	VMULPS    Z18, Z19, Z18
-	VMOVUPS   192(DX)(BX*4), Z0
-	VORPS     Z2, Z0, Z19
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z4, Z20
-	VMAXPS  Z19, Z20, Z20
-	VMOVAPS Z5, Z19
-	VMINPS  Z20, Z19, Z20
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z20, Z19
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VFNMADD231PS Z7, Z19, Z20
-	VFNMADD231PS Z8, Z19, Z20
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z21
-	VFMADD213PS Z10, Z20, Z21
-	VFMADD213PS Z11, Z20, Z21
-	VFMADD213PS Z12, Z20, Z21
-	VFMADD213PS Z13, Z20, Z21
-	VFMADD213PS Z14, Z20, Z21
-	VFMADD213PS Z15, Z20, Z21
-	VFMADD213PS Z16, Z20, Z21
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z19, Z21, Z21
-	VADDPS    Z16, Z21, Z19
-	VMOVAPS   Z16, Z20
-	VDIVPS    Z19, Z20, Z20
-	VMULPS    Z20, Z21, Z19
-	VXORPS    Z21, Z21, Z21
-	VCMPPS    $0x1d, Z21, Z0, K1
-	VBLENDMPS Z20, Z19, K1, Z19
-	VMOVAPS   Z17, Z20
-	VMAXPS    Z0, Z20, Z20
-	VMULPS    Z19, Z20, Z19
 	VMOVUPS   Z1, (AX)(BX*4)
 	VMOVUPS   Z3, 64(AX)(BX*4)
-	VMOVUPS   Z18, 128(AX)(BX*4)
-	VMOVUPS   Z19, 192(AX)(BX*4)
+	VMOVUPS   Z17, 128(AX)(BX*4)
+	VMOVUPS   Z18, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4843,38 +4737,36 @@ loop:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z5, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z3, Z1
+	VMULPS       Z5, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z18
-	VFMADD213PS Z10, Z3, Z18
-	VFMADD213PS Z11, Z3, Z18
-	VFMADD213PS Z12, Z3, Z18
-	VFMADD213PS Z13, Z3, Z18
-	VFMADD213PS Z14, Z3, Z18
-	VFMADD213PS Z15, Z3, Z18
-	VFMADD213PS Z16, Z3, Z18
+	VMOVAPS     Z8, Z17
+	VFMADD213PS Z9, Z3, Z17
+	VFMADD213PS Z10, Z3, Z17
+	VFMADD213PS Z11, Z3, Z17
+	VFMADD213PS Z12, Z3, Z17
+	VFMADD213PS Z13, Z3, Z17
+	VFMADD213PS Z14, Z3, Z17
+	VFMADD213PS Z15, Z3, Z17
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z18, Z18
-	VADDPS    Z16, Z18, Z1
-	VMOVAPS   Z16, Z3
+	VSCALEFPS Z1, Z17, Z17
+	VADDPS    Z15, Z17, Z1
+	VMOVAPS   Z15, Z3
 	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z18, Z1
-	VXORPS    Z18, Z18, Z18
-	VCMPPS    $0x1d, Z18, Z0, K1
+	VMULPS    Z3, Z17, Z1
+	VXORPS    Z17, Z17, Z17
+	VCMPPS    $0x1d, Z17, Z0, K1
 	VBLENDMPS Z3, Z1, K1, Z1
-	VMOVAPS   Z17, Z3
+	VMOVAPS   Z16, Z3
 	VMAXPS    Z0, Z3, Z3
 	VMULPS    Z1, Z3, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
@@ -4890,38 +4782,36 @@ tail:
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
 	VORPS     Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z2
 	VMAXPS  Z1, Z2, Z2
-	VMOVAPS Z5, Z1
-	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z2, Z1
+	VMULPS       Z5, Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z2
 	VFNMADD231PS Z7, Z1, Z2
-	VFNMADD231PS Z8, Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z3
+	VMOVAPS     Z8, Z3
+	VFMADD213PS Z9, Z2, Z3
 	VFMADD213PS Z10, Z2, Z3
 	VFMADD213PS Z11, Z2, Z3
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
 	VFMADD213PS Z14, Z2, Z3
 	VFMADD213PS Z15, Z2, Z3
-	VFMADD213PS Z16, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z3, Z3
-	VADDPS    Z16, Z3, Z1
-	VMOVAPS   Z16, Z2
+	VADDPS    Z15, Z3, Z1
+	VMOVAPS   Z15, Z2
 	VDIVPS    Z1, Z2, Z2
 	VMULPS    Z2, Z3, Z1
 	VXORPS    Z3, Z3, Z3
 	VCMPPS    $0x1d, Z3, Z0, K2
 	VBLENDMPS Z2, Z1, K2, Z1
-	VMOVAPS   Z17, Z2
+	VMOVAPS   Z16, Z2
 	VMAXPS    Z0, Z2, Z2
 	VMULPS    Z1, Z2, Z1
 	VMOVUPS   Z1, K1, (AX)(BX*4)
@@ -4934,19 +4824,18 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Z2
 	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMOVUPS const_exp_max<>+0(SB), Z5
-	VMOVUPS const_log2e<>+0(SB), Z6
-	VMOVUPS const_ln2hi<>+0(SB), Z7
-	VMOVUPS const_ln2lo<>+0(SB), Z8
-	VMOVUPS const_exp_c7<>+0(SB), Z9
-	VMOVUPS const_exp_c6<>+0(SB), Z10
-	VMOVUPS const_exp_c5<>+0(SB), Z11
-	VMOVUPS const_exp_c4<>+0(SB), Z12
-	VMOVUPS const_exp_c3<>+0(SB), Z13
-	VMOVUPS const_exp_c2<>+0(SB), Z14
-	VMOVUPS const_exp_c1<>+0(SB), Z15
-	VMOVUPS const_one<>+0(SB), Z16
-	VMOVUPS const_neg_clamp<>+0(SB), Z17
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_one<>+0(SB), Z15
+	VMOVUPS const_neg_clamp<>+0(SB), Z16
 	JMP     start
 
 // func SiLUDerivAVX512(dst []float32, x []float32)
@@ -4968,171 +4857,163 @@ loopu:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z5, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z3, Z1
+	VMULPS       Z5, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z19
-	VFMADD213PS Z10, Z3, Z19
-	VFMADD213PS Z11, Z3, Z19
-	VFMADD213PS Z12, Z3, Z19
-	VFMADD213PS Z13, Z3, Z19
-	VFMADD213PS Z14, Z3, Z19
-	VFMADD213PS Z15, Z3, Z19
-	VFMADD213PS Z16, Z3, Z19
+	VMOVAPS     Z8, Z18
+	VFMADD213PS Z9, Z3, Z18
+	VFMADD213PS Z10, Z3, Z18
+	VFMADD213PS Z11, Z3, Z18
+	VFMADD213PS Z12, Z3, Z18
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z14, Z3, Z18
+	VFMADD213PS Z15, Z3, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z19, Z19
-	VADDPS      Z16, Z19, Z1
-	VMOVAPS     Z16, Z3
+	VSCALEFPS   Z1, Z18, Z18
+	VADDPS      Z15, Z18, Z1
+	VMOVAPS     Z15, Z3
 	VDIVPS      Z1, Z3, Z3
-	VMULPS      Z3, Z19, Z1
-	VXORPS      Z20, Z20, Z20
-	VCMPPS      $0x1d, Z20, Z0, K1
+	VMULPS      Z3, Z18, Z1
+	VXORPS      Z19, Z19, Z19
+	VCMPPS      $0x1d, Z19, Z0, K1
 	VBLENDMPS   Z3, Z1, K1, Z1
-	VMOVAPS     Z17, Z20
-	VMAXPS      Z0, Z20, Z20
-	VMOVAPS     Z18, Z0
-	VMINPS      Z20, Z0, Z20
-	VMULPS      Z3, Z19, Z0
+	VMOVAPS     Z16, Z19
+	VMAXPS      Z0, Z19, Z19
+	VMOVAPS     Z17, Z0
+	VMINPS      Z19, Z0, Z19
+	VMULPS      Z3, Z18, Z0
 	VMULPS      Z3, Z0, Z0
-	VFMADD231PS Z20, Z0, Z1
+	VFMADD231PS Z19, Z0, Z1
 	VMOVUPS     64(DX)(BX*4), Z0
 	VORPS       Z2, Z0, Z3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z4, Z19
-	VMAXPS  Z3, Z19, Z19
-	VMOVAPS Z5, Z3
-	VMINPS  Z19, Z3, Z19
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z18
+	VMAXPS  Z3, Z18, Z18
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z19, Z3
+	VMULPS       Z5, Z18, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z7, Z3, Z19
-	VFNMADD231PS Z8, Z3, Z19
+	VFNMADD231PS Z6, Z3, Z18
+	VFNMADD231PS Z7, Z3, Z18
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z20
+	VMOVAPS     Z8, Z19
+	VFMADD213PS Z9, Z18, Z19
+	VFMADD213PS Z10, Z18, Z19
+	VFMADD213PS Z11, Z18, Z19
+	VFMADD213PS Z12, Z18, Z19
+	VFMADD213PS Z13, Z18, Z19
+	VFMADD213PS Z14, Z18, Z19
+	VFMADD213PS Z15, Z18, Z19
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z3, Z19, Z19
+	VADDPS      Z15, Z19, Z3
+	VMOVAPS     Z15, Z18
+	VDIVPS      Z3, Z18, Z18
+	VMULPS      Z18, Z19, Z3
+	VXORPS      Z20, Z20, Z20
+	VCMPPS      $0x1d, Z20, Z0, K1
+	VBLENDMPS   Z18, Z3, K1, Z3
+	VMOVAPS     Z16, Z20
+	VMAXPS      Z0, Z20, Z20
+	VMOVAPS     Z17, Z0
+	VMINPS      Z20, Z0, Z20
+	VMULPS      Z18, Z19, Z0
+	VMULPS      Z18, Z0, Z0
+	VFMADD231PS Z20, Z0, Z3
+	VMOVUPS     128(DX)(BX*4), Z0
+	VORPS       Z2, Z0, Z18
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z19
+	VMAXPS  Z18, Z19, Z19
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z19, Z18
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z6, Z18, Z19
+	VFNMADD231PS Z7, Z18, Z19
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z20
+	VFMADD213PS Z9, Z19, Z20
 	VFMADD213PS Z10, Z19, Z20
 	VFMADD213PS Z11, Z19, Z20
 	VFMADD213PS Z12, Z19, Z20
 	VFMADD213PS Z13, Z19, Z20
 	VFMADD213PS Z14, Z19, Z20
 	VFMADD213PS Z15, Z19, Z20
-	VFMADD213PS Z16, Z19, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z20, Z20
-	VADDPS      Z16, Z20, Z3
-	VMOVAPS     Z16, Z19
-	VDIVPS      Z3, Z19, Z19
-	VMULPS      Z19, Z20, Z3
+	VSCALEFPS   Z18, Z20, Z20
+	VADDPS      Z15, Z20, Z18
+	VMOVAPS     Z15, Z19
+	VDIVPS      Z18, Z19, Z19
+	VMULPS      Z19, Z20, Z18
 	VXORPS      Z21, Z21, Z21
 	VCMPPS      $0x1d, Z21, Z0, K1
-	VBLENDMPS   Z19, Z3, K1, Z3
-	VMOVAPS     Z17, Z21
+	VBLENDMPS   Z19, Z18, K1, Z18
+	VMOVAPS     Z16, Z21
 	VMAXPS      Z0, Z21, Z21
-	VMOVAPS     Z18, Z0
+	VMOVAPS     Z17, Z0
 	VMINPS      Z21, Z0, Z21
 	VMULPS      Z19, Z20, Z0
 	VMULPS      Z19, Z0, Z0
-	VFMADD231PS Z21, Z0, Z3
-	VMOVUPS     128(DX)(BX*4), Z0
+	VFMADD231PS Z21, Z0, Z18
+	VMOVUPS     192(DX)(BX*4), Z0
 	VORPS       Z2, Z0, Z19
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z20
 	VMAXPS  Z19, Z20, Z20
-	VMOVAPS Z5, Z19
-	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z20, Z19
+	VMULPS       Z5, Z20, Z19
 	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z6, Z19, Z20
 	VFNMADD231PS Z7, Z19, Z20
-	VFNMADD231PS Z8, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z21
+	VMOVAPS     Z8, Z21
+	VFMADD213PS Z9, Z20, Z21
 	VFMADD213PS Z10, Z20, Z21
 	VFMADD213PS Z11, Z20, Z21
 	VFMADD213PS Z12, Z20, Z21
 	VFMADD213PS Z13, Z20, Z21
 	VFMADD213PS Z14, Z20, Z21
 	VFMADD213PS Z15, Z20, Z21
-	VFMADD213PS Z16, Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z19, Z21, Z21
-	VADDPS      Z16, Z21, Z19
-	VMOVAPS     Z16, Z20
+	VADDPS      Z15, Z21, Z19
+	VMOVAPS     Z15, Z20
 	VDIVPS      Z19, Z20, Z20
 	VMULPS      Z20, Z21, Z19
 	VXORPS      Z22, Z22, Z22
 	VCMPPS      $0x1d, Z22, Z0, K1
 	VBLENDMPS   Z20, Z19, K1, Z19
-	VMOVAPS     Z17, Z22
+	VMOVAPS     Z16, Z22
 	VMAXPS      Z0, Z22, Z22
-	VMOVAPS     Z18, Z0
+	VMOVAPS     Z17, Z0
 	VMINPS      Z22, Z0, Z22
 	VMULPS      Z20, Z21, Z0
 	VMULPS      Z20, Z0, Z0
 	VFMADD231PS Z22, Z0, Z19
-	VMOVUPS     192(DX)(BX*4), Z0
-	VORPS       Z2, Z0, Z20
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z4, Z21
-	VMAXPS  Z20, Z21, Z21
-	VMOVAPS Z5, Z20
-	VMINPS  Z21, Z20, Z21
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z21, Z20
-	VRNDSCALEPS  $0x00, Z20, Z20
-	VFNMADD231PS Z7, Z20, Z21
-	VFNMADD231PS Z8, Z20, Z21
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z22
-	VFMADD213PS Z10, Z21, Z22
-	VFMADD213PS Z11, Z21, Z22
-	VFMADD213PS Z12, Z21, Z22
-	VFMADD213PS Z13, Z21, Z22
-	VFMADD213PS Z14, Z21, Z22
-	VFMADD213PS Z15, Z21, Z22
-	VFMADD213PS Z16, Z21, Z22
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z20, Z22, Z22
-	VADDPS      Z16, Z22, Z20
-	VMOVAPS     Z16, Z21
-	VDIVPS      Z20, Z21, Z21
-	VMULPS      Z21, Z22, Z20
-	VXORPS      Z23, Z23, Z23
-	VCMPPS      $0x1d, Z23, Z0, K1
-	VBLENDMPS   Z21, Z20, K1, Z20
-	VMOVAPS     Z17, Z23
-	VMAXPS      Z0, Z23, Z23
-	VMOVAPS     Z18, Z0
-	VMINPS      Z23, Z0, Z23
-	VMULPS      Z21, Z22, Z0
-	VMULPS      Z21, Z0, Z0
-	VFMADD231PS Z23, Z0, Z20
 	VMOVUPS     Z1, (AX)(BX*4)
 	VMOVUPS     Z3, 64(AX)(BX*4)
-	VMOVUPS     Z19, 128(AX)(BX*4)
-	VMOVUPS     Z20, 192(AX)(BX*4)
+	VMOVUPS     Z18, 128(AX)(BX*4)
+	VMOVUPS     Z19, 192(AX)(BX*4)
 	ADDQ        $0x00000040, BX
 	JMP         loopu
 
@@ -5145,44 +5026,42 @@ loop:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z5, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z3, Z1
+	VMULPS       Z5, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z19
-	VFMADD213PS Z10, Z3, Z19
-	VFMADD213PS Z11, Z3, Z19
-	VFMADD213PS Z12, Z3, Z19
-	VFMADD213PS Z13, Z3, Z19
-	VFMADD213PS Z14, Z3, Z19
-	VFMADD213PS Z15, Z3, Z19
-	VFMADD213PS Z16, Z3, Z19
+	VMOVAPS     Z8, Z18
+	VFMADD213PS Z9, Z3, Z18
+	VFMADD213PS Z10, Z3, Z18
+	VFMADD213PS Z11, Z3, Z18
+	VFMADD213PS Z12, Z3, Z18
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z14, Z3, Z18
+	VFMADD213PS Z15, Z3, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z19, Z19
-	VADDPS      Z16, Z19, Z1
-	VMOVAPS     Z16, Z3
+	VSCALEFPS   Z1, Z18, Z18
+	VADDPS      Z15, Z18, Z1
+	VMOVAPS     Z15, Z3
 	VDIVPS      Z1, Z3, Z3
-	VMULPS      Z3, Z19, Z1
-	VXORPS      Z20, Z20, Z20
-	VCMPPS      $0x1d, Z20, Z0, K1
+	VMULPS      Z3, Z18, Z1
+	VXORPS      Z19, Z19, Z19
+	VCMPPS      $0x1d, Z19, Z0, K1
 	VBLENDMPS   Z3, Z1, K1, Z1
-	VMOVAPS     Z17, Z20
-	VMAXPS      Z0, Z20, Z20
-	VMOVAPS     Z18, Z0
-	VMINPS      Z20, Z0, Z20
-	VMULPS      Z3, Z19, Z0
+	VMOVAPS     Z16, Z19
+	VMAXPS      Z0, Z19, Z19
+	VMOVAPS     Z17, Z0
+	VMINPS      Z19, Z0, Z19
+	VMULPS      Z3, Z18, Z0
 	VMULPS      Z3, Z0, Z0
-	VFMADD231PS Z20, Z0, Z1
+	VFMADD231PS Z19, Z0, Z1
 	VMOVUPS     Z1, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
@@ -5196,40 +5075,38 @@ tail:
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
 	VORPS     Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z2
 	VMAXPS  Z1, Z2, Z2
-	VMOVAPS Z5, Z1
-	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z2, Z1
+	VMULPS       Z5, Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z2
 	VFNMADD231PS Z7, Z1, Z2
-	VFNMADD231PS Z8, Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z3
+	VMOVAPS     Z8, Z3
+	VFMADD213PS Z9, Z2, Z3
 	VFMADD213PS Z10, Z2, Z3
 	VFMADD213PS Z11, Z2, Z3
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
 	VFMADD213PS Z14, Z2, Z3
 	VFMADD213PS Z15, Z2, Z3
-	VFMADD213PS Z16, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      Z16, Z3, Z1
-	VMOVAPS     Z16, Z2
+	VADDPS      Z15, Z3, Z1
+	VMOVAPS     Z15, Z2
 	VDIVPS      Z1, Z2, Z2
 	VMULPS      Z2, Z3, Z1
 	VXORPS      Z4, Z4, Z4
 	VCMPPS      $0x1d, Z4, Z0, K2
 	VBLENDMPS   Z2, Z1, K2, Z1
-	VMOVAPS     Z17, Z4
+	VMOVAPS     Z16, Z4
 	VMAXPS      Z0, Z4, Z4
-	VMOVAPS     Z18, Z0
+	VMOVAPS     Z17, Z0
 	VMINPS      Z4, Z0, Z4
 	VMULPS      Z2, Z3, Z0
 	VMULPS      Z2, Z0, Z0
@@ -5244,20 +5121,19 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Z2
 	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMOVUPS const_exp_max<>+0(SB), Z5
-	VMOVUPS const_log2e<>+0(SB), Z6
-	VMOVUPS const_ln2hi<>+0(SB), Z7
-	VMOVUPS const_ln2lo<>+0(SB), Z8
-	VMOVUPS const_exp_c7<>+0(SB), Z9
-	VMOVUPS const_exp_c6<>+0(SB), Z10
-	VMOVUPS const_exp_c5<>+0(SB), Z11
-	VMOVUPS const_exp_c4<>+0(SB), Z12
-	VMOVUPS const_exp_c3<>+0(SB), Z13
-	VMOVUPS const_exp_c2<>+0(SB), Z14
-	VMOVUPS const_exp_c1<>+0(SB), Z15
-	VMOVUPS const_one<>+0(SB), Z16
-	VMOVUPS const_neg_clamp<>+0(SB), Z17
-	VMOVUPS const_pos_clamp<>+0(SB), Z18
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_one<>+0(SB), Z15
+	VMOVUPS const_neg_clamp<>+0(SB), Z16
+	VMOVUPS const_pos_clamp<>+0(SB), Z17
 	JMP     start
 
 // func TanhAVX512(dst []float32, x []float32)
@@ -5280,41 +5156,39 @@ loopu:
 	VANDPS  Z2, Z0, Z1
 	VMULPS  Z4, Z1, Z3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z5
 	VMAXPS  Z3, Z5, Z5
-	VMOVAPS Z7, Z3
-	VMINPS  Z5, Z3, Z5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z5, Z3
+	VMULPS       Z7, Z5, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z8, Z3, Z5
 	VFNMADD231PS Z9, Z3, Z5
-	VFNMADD231PS Z10, Z3, Z5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z20
+	VMOVAPS     Z10, Z20
+	VFMADD213PS Z11, Z5, Z20
 	VFMADD213PS Z12, Z5, Z20
 	VFMADD213PS Z13, Z5, Z20
 	VFMADD213PS Z14, Z5, Z20
 	VFMADD213PS Z15, Z5, Z20
 	VFMADD213PS Z16, Z5, Z20
 	VFMADD213PS Z17, Z5, Z20
-	VFMADD213PS Z18, Z5, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z3, Z20, Z20
-	VADDPS    Z18, Z20, Z3
-	VMOVAPS   Z18, Z5
+	VADDPS    Z17, Z20, Z3
+	VMOVAPS   Z17, Z5
 	VDIVPS    Z3, Z5, Z5
-	VMOVAPS   Z18, Z3
+	VMOVAPS   Z17, Z3
 	VSUBPS    Z20, Z3, Z3
 	VMULPS    Z5, Z3, Z3
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z5
-	VMOVAPS     Z19, Z20
-	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z20
+	VMOVAPS     Z18, Z20
+	VFMADD213PS Z19, Z5, Z20
 	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z20
 	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z20
 	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z20
@@ -5328,41 +5202,39 @@ loopu:
 	VANDPS      Z2, Z0, Z1
 	VMULPS      Z4, Z1, Z5
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z20
 	VMAXPS  Z5, Z20, Z20
-	VMOVAPS Z7, Z5
-	VMINPS  Z20, Z5, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z20, Z5
+	VMULPS       Z7, Z20, Z5
 	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z8, Z5, Z20
 	VFNMADD231PS Z9, Z5, Z20
-	VFNMADD231PS Z10, Z5, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z21
+	VMOVAPS     Z10, Z21
+	VFMADD213PS Z11, Z20, Z21
 	VFMADD213PS Z12, Z20, Z21
 	VFMADD213PS Z13, Z20, Z21
 	VFMADD213PS Z14, Z20, Z21
 	VFMADD213PS Z15, Z20, Z21
 	VFMADD213PS Z16, Z20, Z21
 	VFMADD213PS Z17, Z20, Z21
-	VFMADD213PS Z18, Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z5, Z21, Z21
-	VADDPS    Z18, Z21, Z5
-	VMOVAPS   Z18, Z20
+	VADDPS    Z17, Z21, Z5
+	VMOVAPS   Z17, Z20
 	VDIVPS    Z5, Z20, Z20
-	VMOVAPS   Z18, Z5
+	VMOVAPS   Z17, Z5
 	VSUBPS    Z21, Z5, Z5
 	VMULPS    Z20, Z5, Z5
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z20
-	VMOVAPS     Z19, Z21
-	VFMADD213PS const_tanh_c9<>+0(SB), Z20, Z21
+	VMOVAPS     Z18, Z21
+	VFMADD213PS Z19, Z20, Z21
 	VFMADD213PS const_tanh_c7<>+0(SB), Z20, Z21
 	VFMADD213PS const_tanh_c5<>+0(SB), Z20, Z21
 	VFMADD213PS const_tanh_c3<>+0(SB), Z20, Z21
@@ -5376,41 +5248,39 @@ loopu:
 	VANDPS      Z2, Z0, Z1
 	VMULPS      Z4, Z1, Z20
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z21
 	VMAXPS  Z20, Z21, Z21
-	VMOVAPS Z7, Z20
-	VMINPS  Z21, Z20, Z21
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z21, Z20
+	VMULPS       Z7, Z21, Z20
 	VRNDSCALEPS  $0x00, Z20, Z20
+	VFNMADD231PS Z8, Z20, Z21
 	VFNMADD231PS Z9, Z20, Z21
-	VFNMADD231PS Z10, Z20, Z21
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z22
+	VMOVAPS     Z10, Z22
+	VFMADD213PS Z11, Z21, Z22
 	VFMADD213PS Z12, Z21, Z22
 	VFMADD213PS Z13, Z21, Z22
 	VFMADD213PS Z14, Z21, Z22
 	VFMADD213PS Z15, Z21, Z22
 	VFMADD213PS Z16, Z21, Z22
 	VFMADD213PS Z17, Z21, Z22
-	VFMADD213PS Z18, Z21, Z22
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z20, Z22, Z22
-	VADDPS    Z18, Z22, Z20
-	VMOVAPS   Z18, Z21
+	VADDPS    Z17, Z22, Z20
+	VMOVAPS   Z17, Z21
 	VDIVPS    Z20, Z21, Z21
-	VMOVAPS   Z18, Z20
+	VMOVAPS   Z17, Z20
 	VSUBPS    Z22, Z20, Z20
 	VMULPS    Z21, Z20, Z20
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z21
-	VMOVAPS     Z19, Z22
-	VFMADD213PS const_tanh_c9<>+0(SB), Z21, Z22
+	VMOVAPS     Z18, Z22
+	VFMADD213PS Z19, Z21, Z22
 	VFMADD213PS const_tanh_c7<>+0(SB), Z21, Z22
 	VFMADD213PS const_tanh_c5<>+0(SB), Z21, Z22
 	VFMADD213PS const_tanh_c3<>+0(SB), Z21, Z22
@@ -5424,41 +5294,39 @@ loopu:
 	VANDPS      Z2, Z0, Z1
 	VMULPS      Z4, Z1, Z21
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z22
 	VMAXPS  Z21, Z22, Z22
-	VMOVAPS Z7, Z21
-	VMINPS  Z22, Z21, Z22
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z22, Z21
+	VMULPS       Z7, Z22, Z21
 	VRNDSCALEPS  $0x00, Z21, Z21
+	VFNMADD231PS Z8, Z21, Z22
 	VFNMADD231PS Z9, Z21, Z22
-	VFNMADD231PS Z10, Z21, Z22
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z23
+	VMOVAPS     Z10, Z23
+	VFMADD213PS Z11, Z22, Z23
 	VFMADD213PS Z12, Z22, Z23
 	VFMADD213PS Z13, Z22, Z23
 	VFMADD213PS Z14, Z22, Z23
 	VFMADD213PS Z15, Z22, Z23
 	VFMADD213PS Z16, Z22, Z23
 	VFMADD213PS Z17, Z22, Z23
-	VFMADD213PS Z18, Z22, Z23
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z21, Z23, Z23
-	VADDPS    Z18, Z23, Z21
-	VMOVAPS   Z18, Z22
+	VADDPS    Z17, Z23, Z21
+	VMOVAPS   Z17, Z22
 	VDIVPS    Z21, Z22, Z22
-	VMOVAPS   Z18, Z21
+	VMOVAPS   Z17, Z21
 	VSUBPS    Z23, Z21, Z21
 	VMULPS    Z22, Z21, Z21
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z22
-	VMOVAPS     Z19, Z23
-	VFMADD213PS const_tanh_c9<>+0(SB), Z22, Z23
+	VMOVAPS     Z18, Z23
+	VFMADD213PS Z19, Z22, Z23
 	VFMADD213PS const_tanh_c7<>+0(SB), Z22, Z23
 	VFMADD213PS const_tanh_c5<>+0(SB), Z22, Z23
 	VFMADD213PS const_tanh_c3<>+0(SB), Z22, Z23
@@ -5485,41 +5353,39 @@ loop:
 	VANDPS  Z2, Z0, Z1
 	VMULPS  Z4, Z1, Z3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z5
 	VMAXPS  Z3, Z5, Z5
-	VMOVAPS Z7, Z3
-	VMINPS  Z5, Z3, Z5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z5, Z3
+	VMULPS       Z7, Z5, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z8, Z3, Z5
 	VFNMADD231PS Z9, Z3, Z5
-	VFNMADD231PS Z10, Z3, Z5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z20
+	VMOVAPS     Z10, Z20
+	VFMADD213PS Z11, Z5, Z20
 	VFMADD213PS Z12, Z5, Z20
 	VFMADD213PS Z13, Z5, Z20
 	VFMADD213PS Z14, Z5, Z20
 	VFMADD213PS Z15, Z5, Z20
 	VFMADD213PS Z16, Z5, Z20
 	VFMADD213PS Z17, Z5, Z20
-	VFMADD213PS Z18, Z5, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z3, Z20, Z20
-	VADDPS    Z18, Z20, Z3
-	VMOVAPS   Z18, Z5
+	VADDPS    Z17, Z20, Z3
+	VMOVAPS   Z17, Z5
 	VDIVPS    Z3, Z5, Z5
-	VMOVAPS   Z18, Z3
+	VMOVAPS   Z17, Z3
 	VSUBPS    Z20, Z3, Z3
 	VMULPS    Z5, Z3, Z3
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z5
-	VMOVAPS     Z19, Z20
-	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z20
+	VMOVAPS     Z18, Z20
+	VFMADD213PS Z19, Z5, Z20
 	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z20
 	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z20
 	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z20
@@ -5543,41 +5409,39 @@ tail:
 	VANDPS    Z2, Z0, Z1
 	VMULPS    Z4, Z1, Z2
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z3
 	VMAXPS  Z2, Z3, Z3
-	VMOVAPS Z7, Z2
-	VMINPS  Z3, Z2, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z3, Z2
+	VMULPS       Z7, Z3, Z2
 	VRNDSCALEPS  $0x00, Z2, Z2
+	VFNMADD231PS Z8, Z2, Z3
 	VFNMADD231PS Z9, Z2, Z3
-	VFNMADD231PS Z10, Z2, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z4
+	VMOVAPS     Z10, Z4
+	VFMADD213PS Z11, Z3, Z4
 	VFMADD213PS Z12, Z3, Z4
 	VFMADD213PS Z13, Z3, Z4
 	VFMADD213PS Z14, Z3, Z4
 	VFMADD213PS Z15, Z3, Z4
 	VFMADD213PS Z16, Z3, Z4
 	VFMADD213PS Z17, Z3, Z4
-	VFMADD213PS Z18, Z3, Z4
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z2, Z4, Z4
-	VADDPS    Z18, Z4, Z2
-	VMOVAPS   Z18, Z3
+	VADDPS    Z17, Z4, Z2
+	VMOVAPS   Z17, Z3
 	VDIVPS    Z2, Z3, Z3
-	VMOVAPS   Z18, Z2
+	VMOVAPS   Z17, Z2
 	VSUBPS    Z4, Z2, Z2
 	VMULPS    Z3, Z2, Z2
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z19, Z4
-	VFMADD213PS const_tanh_c9<>+0(SB), Z3, Z4
+	VMOVAPS     Z18, Z4
+	VFMADD213PS Z19, Z3, Z4
 	VFMADD213PS const_tanh_c7<>+0(SB), Z3, Z4
 	VFMADD213PS const_tanh_c5<>+0(SB), Z3, Z4
 	VFMADD213PS const_tanh_c3<>+0(SB), Z3, Z4
@@ -5598,19 +5462,19 @@ hoist:
 	VMOVUPS const_abs<>+0(SB), Z2
 	VMOVUPS const_neg2<>+0(SB), Z4
 	VMOVUPS const_exp_min<>+0(SB), Z6
-	VMOVUPS const_exp_max<>+0(SB), Z7
-	VMOVUPS const_log2e<>+0(SB), Z8
-	VMOVUPS const_ln2hi<>+0(SB), Z9
-	VMOVUPS const_ln2lo<>+0(SB), Z10
-	VMOVUPS const_exp_c7<>+0(SB), Z11
-	VMOVUPS const_exp_c6<>+0(SB), Z12
-	VMOVUPS const_exp_c5<>+0(SB), Z13
-	VMOVUPS const_exp_c4<>+0(SB), Z14
-	VMOVUPS const_exp_c3<>+0(SB), Z15
-	VMOVUPS const_exp_c2<>+0(SB), Z16
-	VMOVUPS const_exp_c1<>+0(SB), Z17
-	VMOVUPS const_one<>+0(SB), Z18
-	VMOVUPS const_tanh_c11<>+0(SB), Z19
+	VMOVUPS const_log2e<>+0(SB), Z7
+	VMOVUPS const_ln2hi<>+0(SB), Z8
+	VMOVUPS const_ln2lo<>+0(SB), Z9
+	VMOVUPS const_exp_c7<>+0(SB), Z10
+	VMOVUPS const_exp_c6<>+0(SB), Z11
+	VMOVUPS const_exp_c5<>+0(SB), Z12
+	VMOVUPS const_exp_c4<>+0(SB), Z13
+	VMOVUPS const_exp_c3<>+0(SB), Z14
+	VMOVUPS const_exp_c2<>+0(SB), Z15
+	VMOVUPS const_exp_c1<>+0(SB), Z16
+	VMOVUPS const_one<>+0(SB), Z17
+	VMOVUPS const_tanh_c11<>+0(SB), Z18
+	VMOVUPS const_tanh_c9<>+0(SB), Z19
 	JMP     start
 
 // func TanhDerivAVX512(dst []float32, x []float32)
@@ -5633,142 +5497,134 @@ loopu:
 	VANDPS  Z1, Z0, Z0
 	VMULPS  Z2, Z0, Z0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z3, Z17
-	VMAXPS  Z0, Z17, Z17
-	VMOVAPS Z4, Z0
-	VMINPS  Z17, Z0, Z17
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z3, Z16
+	VMAXPS  Z0, Z16, Z16
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z17, Z0
+	VMULPS       Z4, Z16, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS Z6, Z0, Z17
-	VFNMADD231PS Z7, Z0, Z17
+	VFNMADD231PS Z5, Z0, Z16
+	VFNMADD231PS Z6, Z0, Z16
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z18
+	VMOVAPS     Z7, Z17
+	VFMADD213PS Z8, Z16, Z17
+	VFMADD213PS Z9, Z16, Z17
+	VFMADD213PS Z10, Z16, Z17
+	VFMADD213PS Z11, Z16, Z17
+	VFMADD213PS Z12, Z16, Z17
+	VFMADD213PS Z13, Z16, Z17
+	VFMADD213PS Z14, Z16, Z17
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z0, Z17, Z17
+	VADDPS    Z14, Z17, Z0
+	VMOVAPS   Z14, Z16
+	VDIVPS    Z0, Z16, Z16
+	VMULPS    Z15, Z17, Z0
+	VMULPS    Z16, Z0, Z0
+	VMULPS    Z16, Z0, Z0
+	VMOVUPS   64(DX)(BX*4), Z16
+	VANDPS    Z1, Z16, Z16
+	VMULPS    Z2, Z16, Z16
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z3, Z17
+	VMAXPS  Z16, Z17, Z17
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z4, Z17, Z16
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VFNMADD231PS Z5, Z16, Z17
+	VFNMADD231PS Z6, Z16, Z17
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z7, Z18
+	VFMADD213PS Z8, Z17, Z18
 	VFMADD213PS Z9, Z17, Z18
 	VFMADD213PS Z10, Z17, Z18
 	VFMADD213PS Z11, Z17, Z18
 	VFMADD213PS Z12, Z17, Z18
 	VFMADD213PS Z13, Z17, Z18
 	VFMADD213PS Z14, Z17, Z18
-	VFMADD213PS Z15, Z17, Z18
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z18, Z18
-	VADDPS    Z15, Z18, Z0
-	VMOVAPS   Z15, Z17
-	VDIVPS    Z0, Z17, Z17
-	VMULPS    Z16, Z18, Z0
-	VMULPS    Z17, Z0, Z0
-	VMULPS    Z17, Z0, Z0
-	VMOVUPS   64(DX)(BX*4), Z17
+	VSCALEFPS Z16, Z18, Z18
+	VADDPS    Z14, Z18, Z16
+	VMOVAPS   Z14, Z17
+	VDIVPS    Z16, Z17, Z17
+	VMULPS    Z15, Z18, Z16
+	VMULPS    Z17, Z16, Z16
+	VMULPS    Z17, Z16, Z16
+	VMOVUPS   128(DX)(BX*4), Z17
 	VANDPS    Z1, Z17, Z17
 	VMULPS    Z2, Z17, Z17
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z3, Z18
 	VMAXPS  Z17, Z18, Z18
-	VMOVAPS Z4, Z17
-	VMINPS  Z18, Z17, Z18
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z18, Z17
+	VMULPS       Z4, Z18, Z17
 	VRNDSCALEPS  $0x00, Z17, Z17
+	VFNMADD231PS Z5, Z17, Z18
 	VFNMADD231PS Z6, Z17, Z18
-	VFNMADD231PS Z7, Z17, Z18
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z19
+	VMOVAPS     Z7, Z19
+	VFMADD213PS Z8, Z18, Z19
 	VFMADD213PS Z9, Z18, Z19
 	VFMADD213PS Z10, Z18, Z19
 	VFMADD213PS Z11, Z18, Z19
 	VFMADD213PS Z12, Z18, Z19
 	VFMADD213PS Z13, Z18, Z19
 	VFMADD213PS Z14, Z18, Z19
-	VFMADD213PS Z15, Z18, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z17, Z19, Z19
-	VADDPS    Z15, Z19, Z17
-	VMOVAPS   Z15, Z18
+	VADDPS    Z14, Z19, Z17
+	VMOVAPS   Z14, Z18
 	VDIVPS    Z17, Z18, Z18
-	VMULPS    Z16, Z19, Z17
+	VMULPS    Z15, Z19, Z17
 	VMULPS    Z18, Z17, Z17
 	VMULPS    Z18, Z17, Z17
-	VMOVUPS   128(DX)(BX*4), Z18
+	VMOVUPS   192(DX)(BX*4), Z18
 	VANDPS    Z1, Z18, Z18
 	VMULPS    Z2, Z18, Z18
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z3, Z19
 	VMAXPS  Z18, Z19, Z19
-	VMOVAPS Z4, Z18
-	VMINPS  Z19, Z18, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z19, Z18
+	VMULPS       Z4, Z19, Z18
 	VRNDSCALEPS  $0x00, Z18, Z18
+	VFNMADD231PS Z5, Z18, Z19
 	VFNMADD231PS Z6, Z18, Z19
-	VFNMADD231PS Z7, Z18, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z20
+	VMOVAPS     Z7, Z20
+	VFMADD213PS Z8, Z19, Z20
 	VFMADD213PS Z9, Z19, Z20
 	VFMADD213PS Z10, Z19, Z20
 	VFMADD213PS Z11, Z19, Z20
 	VFMADD213PS Z12, Z19, Z20
 	VFMADD213PS Z13, Z19, Z20
 	VFMADD213PS Z14, Z19, Z20
-	VFMADD213PS Z15, Z19, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z18, Z20, Z20
-	VADDPS    Z15, Z20, Z18
-	VMOVAPS   Z15, Z19
+	VADDPS    Z14, Z20, Z18
+	VMOVAPS   Z14, Z19
 	VDIVPS    Z18, Z19, Z19
-	VMULPS    Z16, Z20, Z18
+	VMULPS    Z15, Z20, Z18
 	VMULPS    Z19, Z18, Z18
 	VMULPS    Z19, Z18, Z18
-	VMOVUPS   192(DX)(BX*4), Z19
-	VANDPS    Z1, Z19, Z19
-	VMULPS    Z2, Z19, Z19
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z3, Z20
-	VMAXPS  Z19, Z20, Z20
-	VMOVAPS Z4, Z19
-	VMINPS  Z20, Z19, Z20
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z20, Z19
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VFNMADD231PS Z6, Z19, Z20
-	VFNMADD231PS Z7, Z19, Z20
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z21
-	VFMADD213PS Z9, Z20, Z21
-	VFMADD213PS Z10, Z20, Z21
-	VFMADD213PS Z11, Z20, Z21
-	VFMADD213PS Z12, Z20, Z21
-	VFMADD213PS Z13, Z20, Z21
-	VFMADD213PS Z14, Z20, Z21
-	VFMADD213PS Z15, Z20, Z21
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z19, Z21, Z21
-	VADDPS    Z15, Z21, Z19
-	VMOVAPS   Z15, Z20
-	VDIVPS    Z19, Z20, Z20
-	VMULPS    Z16, Z21, Z19
-	VMULPS    Z20, Z19, Z19
-	VMULPS    Z20, Z19, Z19
 	VMOVUPS   Z0, (AX)(BX*4)
-	VMOVUPS   Z17, 64(AX)(BX*4)
-	VMOVUPS   Z18, 128(AX)(BX*4)
-	VMOVUPS   Z19, 192(AX)(BX*4)
+	VMOVUPS   Z16, 64(AX)(BX*4)
+	VMOVUPS   Z17, 128(AX)(BX*4)
+	VMOVUPS   Z18, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -5782,36 +5638,34 @@ loop:
 	VANDPS  Z1, Z0, Z0
 	VMULPS  Z2, Z0, Z0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z3, Z17
-	VMAXPS  Z0, Z17, Z17
-	VMOVAPS Z4, Z0
-	VMINPS  Z17, Z0, Z17
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z3, Z16
+	VMAXPS  Z0, Z16, Z16
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z17, Z0
+	VMULPS       Z4, Z16, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS Z6, Z0, Z17
-	VFNMADD231PS Z7, Z0, Z17
+	VFNMADD231PS Z5, Z0, Z16
+	VFNMADD231PS Z6, Z0, Z16
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z18
-	VFMADD213PS Z9, Z17, Z18
-	VFMADD213PS Z10, Z17, Z18
-	VFMADD213PS Z11, Z17, Z18
-	VFMADD213PS Z12, Z17, Z18
-	VFMADD213PS Z13, Z17, Z18
-	VFMADD213PS Z14, Z17, Z18
-	VFMADD213PS Z15, Z17, Z18
+	VMOVAPS     Z7, Z17
+	VFMADD213PS Z8, Z16, Z17
+	VFMADD213PS Z9, Z16, Z17
+	VFMADD213PS Z10, Z16, Z17
+	VFMADD213PS Z11, Z16, Z17
+	VFMADD213PS Z12, Z16, Z17
+	VFMADD213PS Z13, Z16, Z17
+	VFMADD213PS Z14, Z16, Z17
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z18, Z18
-	VADDPS    Z15, Z18, Z0
-	VMOVAPS   Z15, Z17
-	VDIVPS    Z0, Z17, Z17
-	VMULPS    Z16, Z18, Z0
-	VMULPS    Z17, Z0, Z0
-	VMULPS    Z17, Z0, Z0
+	VSCALEFPS Z0, Z17, Z17
+	VADDPS    Z14, Z17, Z0
+	VMOVAPS   Z14, Z16
+	VDIVPS    Z0, Z16, Z16
+	VMULPS    Z15, Z17, Z0
+	VMULPS    Z16, Z0, Z0
+	VMULPS    Z16, Z0, Z0
 	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -5826,34 +5680,32 @@ tail:
 	VANDPS    Z1, Z0, Z0
 	VMULPS    Z2, Z0, Z0
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z3, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z4, Z0
-	VMINPS  Z1, Z0, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z1, Z0
+	VMULPS       Z4, Z1, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS Z5, Z0, Z1
 	VFNMADD231PS Z6, Z0, Z1
-	VFNMADD231PS Z7, Z0, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z2
+	VMOVAPS     Z7, Z2
+	VFMADD213PS Z8, Z1, Z2
 	VFMADD213PS Z9, Z1, Z2
 	VFMADD213PS Z10, Z1, Z2
 	VFMADD213PS Z11, Z1, Z2
 	VFMADD213PS Z12, Z1, Z2
 	VFMADD213PS Z13, Z1, Z2
 	VFMADD213PS Z14, Z1, Z2
-	VFMADD213PS Z15, Z1, Z2
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z2, Z2
-	VADDPS    Z15, Z2, Z0
-	VMOVAPS   Z15, Z1
+	VADDPS    Z14, Z2, Z0
+	VMOVAPS   Z14, Z1
 	VDIVPS    Z0, Z1, Z1
-	VMULPS    Z16, Z2, Z0
+	VMULPS    Z15, Z2, Z0
 	VMULPS    Z1, Z0, Z0
 	VMULPS    Z1, Z0, Z0
 	VMOVUPS   Z0, K1, (AX)(BX*4)
@@ -5867,19 +5719,18 @@ hoist:
 	VMOVUPS const_abs<>+0(SB), Z1
 	VMOVUPS const_neg2<>+0(SB), Z2
 	VMOVUPS const_exp_min<>+0(SB), Z3
-	VMOVUPS const_exp_max<>+0(SB), Z4
-	VMOVUPS const_log2e<>+0(SB), Z5
-	VMOVUPS const_ln2hi<>+0(SB), Z6
-	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
-	VMOVUPS const_one<>+0(SB), Z15
-	VMOVUPS const_four<>+0(SB), Z16
+	VMOVUPS const_log2e<>+0(SB), Z4
+	VMOVUPS const_ln2hi<>+0(SB), Z5
+	VMOVUPS const_ln2lo<>+0(SB), Z6
+	VMOVUPS const_exp_c7<>+0(SB), Z7
+	VMOVUPS const_exp_c6<>+0(SB), Z8
+	VMOVUPS const_exp_c5<>+0(SB), Z9
+	VMOVUPS const_exp_c4<>+0(SB), Z10
+	VMOVUPS const_exp_c3<>+0(SB), Z11
+	VMOVUPS const_exp_c2<>+0(SB), Z12
+	VMOVUPS const_exp_c1<>+0(SB), Z13
+	VMOVUPS const_one<>+0(SB), Z14
+	VMOVUPS const_four<>+0(SB), Z15
 	JMP     start
 
 // func SoftplusAVX512(dst []float32, x []float32)
@@ -5901,35 +5752,33 @@ loopu:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z5, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z3, Z1
+	VMULPS       Z5, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z19
+	VMOVAPS     Z8, Z19
+	VFMADD213PS Z9, Z3, Z19
 	VFMADD213PS Z10, Z3, Z19
 	VFMADD213PS Z11, Z3, Z19
 	VFMADD213PS Z12, Z3, Z19
 	VFMADD213PS Z13, Z3, Z19
 	VFMADD213PS Z14, Z3, Z19
 	VFMADD213PS Z15, Z3, Z19
-	VFMADD213PS Z16, Z3, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z19, Z19
-	VADDPS      Z17, Z19, Z1
+	VADDPS      Z16, Z19, Z1
 	VDIVPS      Z1, Z19, Z1
 	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z18, Z19
-	VFMADD213PS const_atanh_c13<>+0(SB), Z3, Z19
+	VMOVAPS     Z17, Z19
+	VFMADD213PS Z18, Z3, Z19
 	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z19
 	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z19
 	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z19
@@ -5944,35 +5793,33 @@ loopu:
 	VMOVUPS     64(DX)(BX*4), Z0
 	VORPS       Z2, Z0, Z3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z19
 	VMAXPS  Z3, Z19, Z19
-	VMOVAPS Z5, Z3
-	VMINPS  Z19, Z3, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z19, Z3
+	VMULPS       Z5, Z19, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z6, Z3, Z19
 	VFNMADD231PS Z7, Z3, Z19
-	VFNMADD231PS Z8, Z3, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z20
+	VMOVAPS     Z8, Z20
+	VFMADD213PS Z9, Z19, Z20
 	VFMADD213PS Z10, Z19, Z20
 	VFMADD213PS Z11, Z19, Z20
 	VFMADD213PS Z12, Z19, Z20
 	VFMADD213PS Z13, Z19, Z20
 	VFMADD213PS Z14, Z19, Z20
 	VFMADD213PS Z15, Z19, Z20
-	VFMADD213PS Z16, Z19, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z3, Z20, Z20
-	VADDPS      Z17, Z20, Z3
+	VADDPS      Z16, Z20, Z3
 	VDIVPS      Z3, Z20, Z3
 	VMULPS      Z3, Z3, Z19
-	VMOVAPS     Z18, Z20
-	VFMADD213PS const_atanh_c13<>+0(SB), Z19, Z20
+	VMOVAPS     Z17, Z20
+	VFMADD213PS Z18, Z19, Z20
 	VFMADD213PS const_atanh_c11<>+0(SB), Z19, Z20
 	VFMADD213PS const_atanh_c9<>+0(SB), Z19, Z20
 	VFMADD213PS const_atanh_c7<>+0(SB), Z19, Z20
@@ -5987,35 +5834,33 @@ loopu:
 	VMOVUPS     128(DX)(BX*4), Z0
 	VORPS       Z2, Z0, Z19
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z20
 	VMAXPS  Z19, Z20, Z20
-	VMOVAPS Z5, Z19
-	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z20, Z19
+	VMULPS       Z5, Z20, Z19
 	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z6, Z19, Z20
 	VFNMADD231PS Z7, Z19, Z20
-	VFNMADD231PS Z8, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z21
+	VMOVAPS     Z8, Z21
+	VFMADD213PS Z9, Z20, Z21
 	VFMADD213PS Z10, Z20, Z21
 	VFMADD213PS Z11, Z20, Z21
 	VFMADD213PS Z12, Z20, Z21
 	VFMADD213PS Z13, Z20, Z21
 	VFMADD213PS Z14, Z20, Z21
 	VFMADD213PS Z15, Z20, Z21
-	VFMADD213PS Z16, Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z19, Z21, Z21
-	VADDPS      Z17, Z21, Z19
+	VADDPS      Z16, Z21, Z19
 	VDIVPS      Z19, Z21, Z19
 	VMULPS      Z19, Z19, Z20
-	VMOVAPS     Z18, Z21
-	VFMADD213PS const_atanh_c13<>+0(SB), Z20, Z21
+	VMOVAPS     Z17, Z21
+	VFMADD213PS Z18, Z20, Z21
 	VFMADD213PS const_atanh_c11<>+0(SB), Z20, Z21
 	VFMADD213PS const_atanh_c9<>+0(SB), Z20, Z21
 	VFMADD213PS const_atanh_c7<>+0(SB), Z20, Z21
@@ -6030,35 +5875,33 @@ loopu:
 	VMOVUPS     192(DX)(BX*4), Z0
 	VORPS       Z2, Z0, Z20
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z21
 	VMAXPS  Z20, Z21, Z21
-	VMOVAPS Z5, Z20
-	VMINPS  Z21, Z20, Z21
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z21, Z20
+	VMULPS       Z5, Z21, Z20
 	VRNDSCALEPS  $0x00, Z20, Z20
+	VFNMADD231PS Z6, Z20, Z21
 	VFNMADD231PS Z7, Z20, Z21
-	VFNMADD231PS Z8, Z20, Z21
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z22
+	VMOVAPS     Z8, Z22
+	VFMADD213PS Z9, Z21, Z22
 	VFMADD213PS Z10, Z21, Z22
 	VFMADD213PS Z11, Z21, Z22
 	VFMADD213PS Z12, Z21, Z22
 	VFMADD213PS Z13, Z21, Z22
 	VFMADD213PS Z14, Z21, Z22
 	VFMADD213PS Z15, Z21, Z22
-	VFMADD213PS Z16, Z21, Z22
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z20, Z22, Z22
-	VADDPS      Z17, Z22, Z20
+	VADDPS      Z16, Z22, Z20
 	VDIVPS      Z20, Z22, Z20
 	VMULPS      Z20, Z20, Z21
-	VMOVAPS     Z18, Z22
-	VFMADD213PS const_atanh_c13<>+0(SB), Z21, Z22
+	VMOVAPS     Z17, Z22
+	VFMADD213PS Z18, Z21, Z22
 	VFMADD213PS const_atanh_c11<>+0(SB), Z21, Z22
 	VFMADD213PS const_atanh_c9<>+0(SB), Z21, Z22
 	VFMADD213PS const_atanh_c7<>+0(SB), Z21, Z22
@@ -6086,35 +5929,33 @@ loop:
 	VMOVUPS (DX)(BX*4), Z0
 	VORPS   Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z5, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z3, Z1
+	VMULPS       Z5, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z8, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z19
+	VMOVAPS     Z8, Z19
+	VFMADD213PS Z9, Z3, Z19
 	VFMADD213PS Z10, Z3, Z19
 	VFMADD213PS Z11, Z3, Z19
 	VFMADD213PS Z12, Z3, Z19
 	VFMADD213PS Z13, Z3, Z19
 	VFMADD213PS Z14, Z3, Z19
 	VFMADD213PS Z15, Z3, Z19
-	VFMADD213PS Z16, Z3, Z19
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z19, Z19
-	VADDPS      Z17, Z19, Z1
+	VADDPS      Z16, Z19, Z1
 	VDIVPS      Z1, Z19, Z1
 	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z18, Z19
-	VFMADD213PS const_atanh_c13<>+0(SB), Z3, Z19
+	VMOVAPS     Z17, Z19
+	VFMADD213PS Z18, Z3, Z19
 	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z19
 	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z19
 	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z19
@@ -6139,35 +5980,33 @@ tail:
 	VMOVUPS.Z (DX)(BX*4), K1, Z0
 	VORPS     Z2, Z0, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z2
 	VMAXPS  Z1, Z2, Z2
-	VMOVAPS Z5, Z1
-	VMINPS  Z2, Z1, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z6, Z2, Z1
+	VMULPS       Z5, Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z2
 	VFNMADD231PS Z7, Z1, Z2
-	VFNMADD231PS Z8, Z1, Z2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z9, Z3
+	VMOVAPS     Z8, Z3
+	VFMADD213PS Z9, Z2, Z3
 	VFMADD213PS Z10, Z2, Z3
 	VFMADD213PS Z11, Z2, Z3
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
 	VFMADD213PS Z14, Z2, Z3
 	VFMADD213PS Z15, Z2, Z3
-	VFMADD213PS Z16, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      Z17, Z3, Z1
+	VADDPS      Z16, Z3, Z1
 	VDIVPS      Z1, Z3, Z1
 	VMULPS      Z1, Z1, Z2
-	VMOVAPS     Z18, Z3
-	VFMADD213PS const_atanh_c13<>+0(SB), Z2, Z3
+	VMOVAPS     Z17, Z3
+	VFMADD213PS Z18, Z2, Z3
 	VFMADD213PS const_atanh_c11<>+0(SB), Z2, Z3
 	VFMADD213PS const_atanh_c9<>+0(SB), Z2, Z3
 	VFMADD213PS const_atanh_c7<>+0(SB), Z2, Z3
@@ -6189,20 +6028,20 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_sign<>+0(SB), Z2
 	VMOVUPS const_exp_min<>+0(SB), Z4
-	VMOVUPS const_exp_max<>+0(SB), Z5
-	VMOVUPS const_log2e<>+0(SB), Z6
-	VMOVUPS const_ln2hi<>+0(SB), Z7
-	VMOVUPS const_ln2lo<>+0(SB), Z8
-	VMOVUPS const_exp_c7<>+0(SB), Z9
-	VMOVUPS const_exp_c6<>+0(SB), Z10
-	VMOVUPS const_exp_c5<>+0(SB), Z11
-	VMOVUPS const_exp_c4<>+0(SB), Z12
-	VMOVUPS const_exp_c3<>+0(SB), Z13
-	VMOVUPS const_exp_c2<>+0(SB), Z14
-	VMOVUPS const_exp_c1<>+0(SB), Z15
-	VMOVUPS const_one<>+0(SB), Z16
-	VMOVUPS const_two<>+0(SB), Z17
-	VMOVUPS const_atanh_c15<>+0(SB), Z18
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_one<>+0(SB), Z15
+	VMOVUPS const_two<>+0(SB), Z16
+	VMOVUPS const_atanh_c15<>+0(SB), Z17
+	VMOVUPS const_atanh_c13<>+0(SB), Z18
 	JMP     start
 
 // func ELUAVX512(dst []float32, x []float32)
@@ -6802,26 +6641,24 @@ loopu:
 	VMULPS      Z1, Z19, Z19
 	VORPS       Z7, Z19, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z8, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z9, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z10, Z3, Z1
+	VMULPS       Z9, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z10, Z1, Z3
 	VFNMADD231PS Z11, Z1, Z3
-	VFNMADD231PS Z12, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z13, Z20
+	VMOVAPS     Z12, Z20
+	VFMADD213PS Z13, Z3, Z20
 	VFMADD213PS Z14, Z3, Z20
 	VFMADD213PS Z15, Z3, Z20
 	VFMADD213PS Z16, Z3, Z20
 	VFMADD213PS Z17, Z3, Z20
 	VFMADD213PS Z18, Z3, Z20
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z20
 	VFMADD213PS const_one<>+0(SB), Z3, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -6847,26 +6684,24 @@ loopu:
 	VMULPS      Z3, Z20, Z20
 	VORPS       Z7, Z20, Z3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z8, Z19
 	VMAXPS  Z3, Z19, Z19
-	VMOVAPS Z9, Z3
-	VMINPS  Z19, Z3, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z10, Z19, Z3
+	VMULPS       Z9, Z19, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z10, Z3, Z19
 	VFNMADD231PS Z11, Z3, Z19
-	VFNMADD231PS Z12, Z3, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z13, Z21
+	VMOVAPS     Z12, Z21
+	VFMADD213PS Z13, Z19, Z21
 	VFMADD213PS Z14, Z19, Z21
 	VFMADD213PS Z15, Z19, Z21
 	VFMADD213PS Z16, Z19, Z21
 	VFMADD213PS Z17, Z19, Z21
 	VFMADD213PS Z18, Z19, Z21
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z21
 	VFMADD213PS const_one<>+0(SB), Z19, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -6892,26 +6727,24 @@ loopu:
 	VMULPS      Z19, Z21, Z21
 	VORPS       Z7, Z21, Z19
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z8, Z20
 	VMAXPS  Z19, Z20, Z20
-	VMOVAPS Z9, Z19
-	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z10, Z20, Z19
+	VMULPS       Z9, Z20, Z19
 	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z10, Z19, Z20
 	VFNMADD231PS Z11, Z19, Z20
-	VFNMADD231PS Z12, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z13, Z22
+	VMOVAPS     Z12, Z22
+	VFMADD213PS Z13, Z20, Z22
 	VFMADD213PS Z14, Z20, Z22
 	VFMADD213PS Z15, Z20, Z22
 	VFMADD213PS Z16, Z20, Z22
 	VFMADD213PS Z17, Z20, Z22
 	VFMADD213PS Z18, Z20, Z22
-	VFMADD213PS const_exp_c1<>+0(SB), Z20, Z22
 	VFMADD213PS const_one<>+0(SB), Z20, Z22
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -6937,26 +6770,24 @@ loopu:
 	VMULPS      Z20, Z22, Z22
 	VORPS       Z7, Z22, Z20
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z8, Z21
 	VMAXPS  Z20, Z21, Z21
-	VMOVAPS Z9, Z20
-	VMINPS  Z21, Z20, Z21
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z10, Z21, Z20
+	VMULPS       Z9, Z21, Z20
 	VRNDSCALEPS  $0x00, Z20, Z20
+	VFNMADD231PS Z10, Z20, Z21
 	VFNMADD231PS Z11, Z20, Z21
-	VFNMADD231PS Z12, Z20, Z21
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z13, Z23
+	VMOVAPS     Z12, Z23
+	VFMADD213PS Z13, Z21, Z23
 	VFMADD213PS Z14, Z21, Z23
 	VFMADD213PS Z15, Z21, Z23
 	VFMADD213PS Z16, Z21, Z23
 	VFMADD213PS Z17, Z21, Z23
 	VFMADD213PS Z18, Z21, Z23
-	VFMADD213PS const_exp_c1<>+0(SB), Z21, Z23
 	VFMADD213PS const_one<>+0(SB), Z21, Z23
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -6995,26 +6826,24 @@ loop:
 	VMULPS      Z1, Z19, Z19
 	VORPS       Z7, Z19, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z8, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z9, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z10, Z3, Z1
+	VMULPS       Z9, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z10, Z1, Z3
 	VFNMADD231PS Z11, Z1, Z3
-	VFNMADD231PS Z12, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z13, Z20
+	VMOVAPS     Z12, Z20
+	VFMADD213PS Z13, Z3, Z20
 	VFMADD213PS Z14, Z3, Z20
 	VFMADD213PS Z15, Z3, Z20
 	VFMADD213PS Z16, Z3, Z20
 	VFMADD213PS Z17, Z3, Z20
 	VFMADD213PS Z18, Z3, Z20
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z20
 	VFMADD213PS const_one<>+0(SB), Z3, Z20
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -7050,26 +6879,24 @@ tail:
 	VMULPS      Z1, Z4, Z4
 	VORPS       Z7, Z4, Z1
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z8, Z3
 	VMAXPS  Z1, Z3, Z3
-	VMOVAPS Z9, Z1
-	VMINPS  Z3, Z1, Z3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z10, Z3, Z1
+	VMULPS       Z9, Z3, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z10, Z1, Z3
 	VFNMADD231PS Z11, Z1, Z3
-	VFNMADD231PS Z12, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z13, Z5
+	VMOVAPS     Z12, Z5
+	VFMADD213PS Z13, Z3, Z5
 	VFMADD213PS Z14, Z3, Z5
 	VFMADD213PS Z15, Z3, Z5
 	VFMADD213PS Z16, Z3, Z5
 	VFMADD213PS Z17, Z3, Z5
 	VFMADD213PS Z18, Z3, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z5
 	VFMADD213PS const_one<>+0(SB), Z3, Z5
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -7098,16 +6925,16 @@ hoist:
 	VMOVUPS const_gelu_c2<>+0(SB), Z6
 	VMOVUPS const_sign<>+0(SB), Z7
 	VMOVUPS const_exp_min<>+0(SB), Z8
-	VMOVUPS const_exp_max<>+0(SB), Z9
-	VMOVUPS const_log2e<>+0(SB), Z10
-	VMOVUPS const_ln2hi<>+0(SB), Z11
-	VMOVUPS const_ln2lo<>+0(SB), Z12
-	VMOVUPS const_exp_c7<>+0(SB), Z13
-	VMOVUPS const_exp_c6<>+0(SB), Z14
-	VMOVUPS const_exp_c5<>+0(SB), Z15
-	VMOVUPS const_exp_c4<>+0(SB), Z16
-	VMOVUPS const_exp_c3<>+0(SB), Z17
-	VMOVUPS const_exp_c2<>+0(SB), Z18
+	VMOVUPS const_log2e<>+0(SB), Z9
+	VMOVUPS const_ln2hi<>+0(SB), Z10
+	VMOVUPS const_ln2lo<>+0(SB), Z11
+	VMOVUPS const_exp_c7<>+0(SB), Z12
+	VMOVUPS const_exp_c6<>+0(SB), Z13
+	VMOVUPS const_exp_c5<>+0(SB), Z14
+	VMOVUPS const_exp_c4<>+0(SB), Z15
+	VMOVUPS const_exp_c3<>+0(SB), Z16
+	VMOVUPS const_exp_c2<>+0(SB), Z17
+	VMOVUPS const_exp_c1<>+0(SB), Z18
 	JMP     start
 
 // func GELUDerivAVX512(dst []float32, x []float32)
@@ -7137,26 +6964,24 @@ loopu:
 	VMULPS      Z1, Z18, Z18
 	VORPS       Z6, Z18, Z19
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z7, Z20
 	VMAXPS  Z19, Z20, Z20
-	VMOVAPS Z8, Z19
-	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z20, Z19
+	VMULPS       Z8, Z20, Z19
 	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z9, Z19, Z20
 	VFNMADD231PS Z10, Z19, Z20
-	VFNMADD231PS Z11, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z21
+	VMOVAPS     Z11, Z21
+	VFMADD213PS Z12, Z20, Z21
 	VFMADD213PS Z13, Z20, Z21
 	VFMADD213PS Z14, Z20, Z21
 	VFMADD213PS Z15, Z20, Z21
 	VFMADD213PS Z16, Z20, Z21
 	VFMADD213PS Z17, Z20, Z21
-	VFMADD213PS const_exp_c1<>+0(SB), Z20, Z21
 	VFMADD213PS const_one<>+0(SB), Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -7185,26 +7010,24 @@ loopu:
 	VMULPS      Z1, Z18, Z18
 	VORPS       Z6, Z18, Z20
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z7, Z21
 	VMAXPS  Z20, Z21, Z21
-	VMOVAPS Z8, Z20
-	VMINPS  Z21, Z20, Z21
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z21, Z20
+	VMULPS       Z8, Z21, Z20
 	VRNDSCALEPS  $0x00, Z20, Z20
+	VFNMADD231PS Z9, Z20, Z21
 	VFNMADD231PS Z10, Z20, Z21
-	VFNMADD231PS Z11, Z20, Z21
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z22
+	VMOVAPS     Z11, Z22
+	VFMADD213PS Z12, Z21, Z22
 	VFMADD213PS Z13, Z21, Z22
 	VFMADD213PS Z14, Z21, Z22
 	VFMADD213PS Z15, Z21, Z22
 	VFMADD213PS Z16, Z21, Z22
 	VFMADD213PS Z17, Z21, Z22
-	VFMADD213PS const_exp_c1<>+0(SB), Z21, Z22
 	VFMADD213PS const_one<>+0(SB), Z21, Z22
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -7233,26 +7056,24 @@ loopu:
 	VMULPS      Z1, Z18, Z18
 	VORPS       Z6, Z18, Z21
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z7, Z22
 	VMAXPS  Z21, Z22, Z22
-	VMOVAPS Z8, Z21
-	VMINPS  Z22, Z21, Z22
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z22, Z21
+	VMULPS       Z8, Z22, Z21
 	VRNDSCALEPS  $0x00, Z21, Z21
+	VFNMADD231PS Z9, Z21, Z22
 	VFNMADD231PS Z10, Z21, Z22
-	VFNMADD231PS Z11, Z21, Z22
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z23
+	VMOVAPS     Z11, Z23
+	VFMADD213PS Z12, Z22, Z23
 	VFMADD213PS Z13, Z22, Z23
 	VFMADD213PS Z14, Z22, Z23
 	VFMADD213PS Z15, Z22, Z23
 	VFMADD213PS Z16, Z22, Z23
 	VFMADD213PS Z17, Z22, Z23
-	VFMADD213PS const_exp_c1<>+0(SB), Z22, Z23
 	VFMADD213PS const_one<>+0(SB), Z22, Z23
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -7281,26 +7102,24 @@ loopu:
 	VMULPS      Z1, Z18, Z18
 	VORPS       Z6, Z18, Z22
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z7, Z23
 	VMAXPS  Z22, Z23, Z23
-	VMOVAPS Z8, Z22
-	VMINPS  Z23, Z22, Z23
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z23, Z22
+	VMULPS       Z8, Z23, Z22
 	VRNDSCALEPS  $0x00, Z22, Z22
+	VFNMADD231PS Z9, Z22, Z23
 	VFNMADD231PS Z10, Z22, Z23
-	VFNMADD231PS Z11, Z22, Z23
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z24
+	VMOVAPS     Z11, Z24
+	VFMADD213PS Z12, Z23, Z24
 	VFMADD213PS Z13, Z23, Z24
 	VFMADD213PS Z14, Z23, Z24
 	VFMADD213PS Z15, Z23, Z24
 	VFMADD213PS Z16, Z23, Z24
 	VFMADD213PS Z17, Z23, Z24
-	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z24
 	VFMADD213PS const_one<>+0(SB), Z23, Z24
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -7342,26 +7161,24 @@ loop:
 	VMULPS      Z1, Z18, Z18
 	VORPS       Z6, Z18, Z19
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z7, Z20
 	VMAXPS  Z19, Z20, Z20
-	VMOVAPS Z8, Z19
-	VMINPS  Z20, Z19, Z20
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z20, Z19
+	VMULPS       Z8, Z20, Z19
 	VRNDSCALEPS  $0x00, Z19, Z19
+	VFNMADD231PS Z9, Z19, Z20
 	VFNMADD231PS Z10, Z19, Z20
-	VFNMADD231PS Z11, Z19, Z20
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z21
+	VMOVAPS     Z11, Z21
+	VFMADD213PS Z12, Z20, Z21
 	VFMADD213PS Z13, Z20, Z21
 	VFMADD213PS Z14, Z20, Z21
 	VFMADD213PS Z15, Z20, Z21
 	VFMADD213PS Z16, Z20, Z21
 	VFMADD213PS Z17, Z20, Z21
-	VFMADD213PS const_exp_c1<>+0(SB), Z20, Z21
 	VFMADD213PS const_one<>+0(SB), Z20, Z21
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -7400,26 +7217,24 @@ tail:
 	VMULPS      Z1, Z2, Z2
 	VORPS       Z6, Z2, Z3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z7, Z4
 	VMAXPS  Z3, Z4, Z4
-	VMOVAPS Z8, Z3
-	VMINPS  Z4, Z3, Z4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z4, Z3
+	VMULPS       Z8, Z4, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z9, Z3, Z4
 	VFNMADD231PS Z10, Z3, Z4
-	VFNMADD231PS Z11, Z3, Z4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z6
+	VMOVAPS     Z11, Z6
+	VFMADD213PS Z12, Z4, Z6
 	VFMADD213PS Z13, Z4, Z6
 	VFMADD213PS Z14, Z4, Z6
 	VFMADD213PS Z15, Z4, Z6
 	VFMADD213PS Z16, Z4, Z6
 	VFMADD213PS Z17, Z4, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z6
 	VFMADD213PS const_one<>+0(SB), Z4, Z6
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -7451,14 +7266,14 @@ hoist:
 	VMOVUPS const_gelu_c2<>+0(SB), Z5
 	VMOVUPS const_sign<>+0(SB), Z6
 	VMOVUPS const_exp_min<>+0(SB), Z7
-	VMOVUPS const_exp_max<>+0(SB), Z8
-	VMOVUPS const_log2e<>+0(SB), Z9
-	VMOVUPS const_ln2hi<>+0(SB), Z10
-	VMOVUPS const_ln2lo<>+0(SB), Z11
-	VMOVUPS const_exp_c7<>+0(SB), Z12
-	VMOVUPS const_exp_c6<>+0(SB), Z13
-	VMOVUPS const_exp_c5<>+0(SB), Z14
-	VMOVUPS const_exp_c4<>+0(SB), Z15
-	VMOVUPS const_exp_c3<>+0(SB), Z16
-	VMOVUPS const_exp_c2<>+0(SB), Z17
+	VMOVUPS const_log2e<>+0(SB), Z8
+	VMOVUPS const_ln2hi<>+0(SB), Z9
+	VMOVUPS const_ln2lo<>+0(SB), Z10
+	VMOVUPS const_exp_c7<>+0(SB), Z11
+	VMOVUPS const_exp_c6<>+0(SB), Z12
+	VMOVUPS const_exp_c5<>+0(SB), Z13
+	VMOVUPS const_exp_c4<>+0(SB), Z14
+	VMOVUPS const_exp_c3<>+0(SB), Z15
+	VMOVUPS const_exp_c2<>+0(SB), Z16
+	VMOVUPS const_exp_c1<>+0(SB), Z17
 	JMP     start

@@ -116,7 +116,7 @@ func zero(a *vec.ISA) VecVirtual {
 func parts(a *vec.ISA, x VecVirtual) (e, r VecVirtual) {
 	na := a.Vec()
 	VORPS(a.C(vec.SignMask), x, na)
-	e = a.Exp(na)
+	e = a.ExpNonPos(na)
 	t := a.Vec()
 	VADDPS(a.C(vec.One), e, t)
 	r = a.Load(vec.One)
@@ -217,7 +217,7 @@ func tanhParts(a *vec.ISA, x VecVirtual) (ax, e, r VecVirtual) {
 	VANDPS(a.C(vec.AbsMask), x, ax)
 	m := a.Vec()
 	VMULPS(a.C(vec.Neg2), ax, m)
-	e = a.Exp(m)
+	e = a.ExpNonPos(m)
 	t := a.Vec()
 	VADDPS(a.C(vec.One), e, t)
 	r = a.Load(vec.One)
@@ -259,7 +259,7 @@ func tanhDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 func softplus(a *vec.ISA, x VecVirtual) VecVirtual {
 	na := a.Vec()
 	VORPS(a.C(vec.SignMask), x, na)
-	e := a.Exp(na)
+	e := a.ExpNonPos(na)
 	t := a.Vec()
 	VADDPS(a.C(vec.Two), e, t)
 	s := a.Vec()

@@ -41,15 +41,27 @@ func DeclareExp() {
 
 // Exp returns a new register holding exp(x) lane by lane, computed by the
 // sequence of kernel.exp32 (see its doc comment); x is not modified.
-func (a *ISA) Exp(x VecVirtual) VecVirtual {
+func (a *ISA) Exp(x VecVirtual) VecVirtual { return a.exp(x, true) }
+
+// ExpNonPos is [ISA.Exp] for arguments known to be ≤ 0 or NaN (such as
+// −|x|): the clamp at 89 cannot change them, so it is left out. Same bits.
+func (a *ISA) ExpNonPos(x VecVirtual) VecVirtual { return a.exp(x, false) }
+
+func (a *ISA) exp(x VecVirtual, upper bool) VecVirtual {
 	if expMin.Symbol.Name == "" {
 		panic("vec: Exp before DeclareExp")
 	}
-	Comment("exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)")
+	if upper {
+		Comment("exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)")
+	} else {
+		Comment("exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)")
+	}
 	t := a.Load(expMin)
 	VMAXPS(x, t, t)
-	hi := a.Load(expMax)
-	VMINPS(t, hi, t)
+	if upper {
+		hi := a.Load(expMax)
+		VMINPS(t, hi, t)
+	}
 	Comment("n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo")
 	n := a.Vec()
 	VMULPS(a.C(log2e), t, n)
