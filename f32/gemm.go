@@ -278,31 +278,10 @@ func packB(nr int, dst []float32, b Matrix, trans bool, p0, pb, j0, nb int) {
 		panel := dst[q*pb : (q+nr)*pb]
 		cols := min(nr, nb-q)
 		if trans {
-			// op(B)(p, j) = b(j, p): row j of b runs along p. Eight rows
-			// at a time, written along the panel's rows.
-			j := 0
-			for ; j+8 <= cols; j += 8 {
-				base := (j0+q+j)*b.Stride + p0
-				r0 := b.Data[base : base+pb]
-				r1 := b.Data[base+b.Stride : base+b.Stride+pb]
-				r2 := b.Data[base+2*b.Stride : base+2*b.Stride+pb]
-				r3 := b.Data[base+3*b.Stride : base+3*b.Stride+pb]
-				r4 := b.Data[base+4*b.Stride : base+4*b.Stride+pb]
-				r5 := b.Data[base+5*b.Stride : base+5*b.Stride+pb]
-				r6 := b.Data[base+6*b.Stride : base+6*b.Stride+pb]
-				r7 := b.Data[base+7*b.Stride : base+7*b.Stride+pb]
-				for p := range pb {
-					d := panel[p*nr+j : p*nr+j+8]
-					d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
-					d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
-				}
-			}
-			for ; j < cols; j++ {
-				src := b.Data[(j0+q+j)*b.Stride+p0 : (j0+q+j)*b.Stride+p0+pb]
-				for p, v := range src {
-					panel[p*nr+j] = v
-				}
-			}
+			// op(B)(p, j) = b(j, p): the panel is the transpose of cols
+			// rows of b (a data move: the same bits on every
+			// implementation, so the active one does it).
+			kernel.Transpose(cols, pb, b.Data[(j0+q)*b.Stride+p0:], b.Stride, panel, nr)
 			for j := cols; j < nr; j++ {
 				for p := range pb {
 					panel[p*nr+j] = 0
