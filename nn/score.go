@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+
+	"github.com/scorekit/scorekit/f32"
 )
 
 // chunk is how many points an inference call pushes through the net at
@@ -106,6 +108,16 @@ func (w *work) sized(m *Model, n int) bool {
 	return w.n == n && w.k == 0 && len(w.a) == len(m.layers)+1 && w.a[0].Rows == n
 }
 
+// forwardPrimal is m.forward(w, false) on a workspace without tangents,
+// for inference: the stacked matrices hold the primal rows alone, so each
+// layer reads and writes them whole, with no pre-activations kept (the
+// latency path: no slicing, no copy of the last layer's output).
+func (m *Model) forwardPrimal(w *work) {
+	for l := range m.layers {
+		m.layers[l].dense.Forward(w.a[l+1], f32.Matrix{}, w.a[l])
+	}
+}
+
 // score computes the score at conditioning value c over chunks.
 func (m *Model) score(dst, x []float32, c float32) {
 	w := m.pool.Get().(*work)
@@ -125,7 +137,7 @@ func (m *Model) score(dst, x []float32, c float32) {
 		m.setInput(w, x[i0*d:i1*d], true, c)
 		out := dst[i0*d : i1*d]
 		if !m.cfg.Energy {
-			m.forward(w, false)
+			m.forwardPrimal(w)
 			y := w.a[L]
 			for i := range i1 - i0 {
 				row := y.Data[i*y.Stride : i*y.Stride+d]
