@@ -32,5 +32,3 @@ func fma32(a, b, c float32) float32 {
 	}
 	return float32(math.Float64frombits(u))
 }
-
-func mathFloat32bits(x float32) uint32 { return math.Float32bits(x) }

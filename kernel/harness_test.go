@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -148,7 +149,7 @@ func abs64(x float64) float64 {
 
 func isInf32(x float32) bool { return x > 3.4028235e38 || x < -3.4028235e38 }
 
-func bits(x float32) uint32 { return mathFloat32bits(x) }
+func bits(x float32) uint32 { return math.Float32bits(x) }
 
 // TestPageFence runs every kernel of every implementation on slices that
 // end at, and start at, an inaccessible page: reading or writing one

@@ -71,7 +71,7 @@ func TestNEONActDeriv2(t *testing.T) {
 				for i, v := range g.S() {
 					if !kerneltest.Same(v, want[i]) {
 						t.Fatalf("ActDeriv2(%v) n=%d off=%d: element %d (x=%g) = %g (%#x), generic %g (%#x)",
-							a, n, off, i, x[i], v, mathFloat32bits(v), want[i], mathFloat32bits(want[i]))
+							a, n, off, i, x[i], v, bits(v), want[i], bits(want[i]))
 					}
 				}
 			}

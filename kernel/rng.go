@@ -363,9 +363,9 @@ func (s *Stream) partialNormals(z *[groupLen]float32, rk *roundKeys, g uint64, f
 // annealed Langevin step at noise level σᵢ is the same with a = αᵢ and
 // b = √(2αᵢ). The normals are those of [Stream.Normals] at the same
 // positions, and the update is [LangevinUpdate]'s with each fma rounded
-// once, so the result is the same bits on every implementation and equals
-// Normals followed by LangevinUpdate (within 1 ulp where the generic
-// LangevinUpdate's fma32 double-rounds). It consumes len(x) outputs and
+// once, so the result is the same bits on every implementation and the
+// same bits as Normals followed by LangevinUpdate
+// (TestLangevinStepIsNormalsThenUpdate). It consumes len(x) outputs and
 // panics unless len(grad) == len(x).
 func (s *Stream) LangevinStep(a, b float32, x, grad []float32) {
 	if len(grad) != len(x) {

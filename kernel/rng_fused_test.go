@@ -329,3 +329,37 @@ func TestRngPageFence(t *testing.T) {
 		}
 	}
 }
+
+// TestLangevinStepIsNormalsThenUpdate checks LangevinStep's documented
+// equality: the same bits as Normals followed by LangevinUpdate, on every
+// implementation, at positions and lengths that cut groups.
+func TestLangevinStepIsNormalsThenUpdate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	for _, impl := range kernel.Available() {
+		for _, n := range []int{1, 7, 63, 64, 65, 200, 1000} {
+			for _, pos := range []uint64{0, 5, 64, 1000} {
+				x := make([]float32, n)
+				g := make([]float32, n)
+				for i := range x {
+					x[i] = float32(rng.NormFloat64())
+					g[i] = float32(rng.NormFloat64() * 3)
+				}
+				a, b := float32(0.01), float32(math.Sqrt(0.02))
+				want := append([]float32(nil), x...)
+				z := make([]float32, n)
+				s := kernel.NewStream(0x5eed, 4).Using(impl)
+				s.Seek(pos)
+				s.Normals(z)
+				impl.LangevinUpdate(a, b, want, g, z)
+				s = kernel.NewStream(0x5eed, 4).Using(impl)
+				s.Seek(pos)
+				s.LangevinStep(a, b, x, g)
+				for i := range x {
+					if !kerneltest.Same(x[i], want[i]) {
+						t.Fatalf("%v n=%d pos=%d: LangevinStep x[%d] = %g, Normals+LangevinUpdate %g", impl, n, pos, i, x[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}

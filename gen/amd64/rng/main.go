@@ -50,7 +50,6 @@ const (
 	philoxM1    = 0xCD9E8D57
 	philoxR     = 10
 	groupLen    = 64
-	uniScale    = 1.0 / (1 << 23)
 	uniHalf     = 1.0 / (1 << 24)
 	logSqrtHalf = 0x3f3504f3
 	logMant     = 0x007fffff

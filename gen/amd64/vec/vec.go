@@ -262,10 +262,9 @@ func (a *ISA) Elementwise(name, sig string, doc []string, out string, ins, scala
 // [ISA.C] or [ISA.Load] live in registers, loaded once per call (the exp
 // sequence reads twelve constants per vector). The loads are emitted after
 // the body, once it is known which constants it uses, in a block the
-// prologue jumps to. Measured on Zen 5: SiLU 5 % faster with AVX-512 (the
-// loop is then bound by its arithmetic), 14 % with AVX2. avo may give a
-// YMM virtual register Y16–Y31 when registers run short, which AVX2
-// cannot encode: kernel's TestAVX2KernelsAvoidAVX512 catches that.
+// prologue jumps to. avo may give a YMM virtual register Y16–Y31 when
+// registers run short, which AVX2 cannot encode: kernel's
+// TestAVX2KernelsAvoidAVX512 catches that.
 func (a *ISA) ElementwiseUnrolled(u, hoist int, name, sig string, doc []string, out string, ins, scalars []string, body func(in, sc []VecVirtual) VecVirtual) {
 	TEXT(name+a.Name, NOSPLIT, sig)
 	a.Doc(doc...)

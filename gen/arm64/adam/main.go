@@ -4,22 +4,11 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/scorekit/scorekit/gen/arm64/emit"
 	"github.com/scorekit/scorekit/gen/arm64/neon"
 )
 
 func main() { neon.Main("adam", build) }
-
-// fsqrtEnc encodes FSQRT Vd.4S, Vn.4S (vector square root, float32
-// lanes), which the Go assembler lacks.
-func fsqrtEnc(d, n emit.V) (uint32, string) {
-	if d > 31 || n > 31 {
-		panic(fmt.Sprintf("adam: FSQRT V%d, V%d: no such register", d, n))
-	}
-	return 0x6ea1f800 | uint32(n)<<5 | uint32(d), fmt.Sprintf("FSQRT V%d.4S, V%d.4S", d, n)
-}
 
 func build(e *emit.Emitter) {
 	f32s := func(n string) emit.Param { return emit.Param{Name: n, Type: "[]float32"} }
@@ -51,7 +40,7 @@ func build(e *emit.Emitter) {
 		e.Comment("p' = fma(−step, m'/(√v' + eps), p·decay)")
 		u := g.New()
 		for i := range u {
-			e.Word(fsqrtEnc(u[i], vi[i]))
+			e.FSQRT(u[i], vi[i])
 		}
 		g.FADD(u, u, g.B(c["eps"]))
 		g.FDIV(u, mi, u)

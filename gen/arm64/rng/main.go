@@ -40,9 +40,7 @@ const (
 	logC9       = 1.0 / 9
 	logLn2Hi    = 0.693359375
 	logLn2Lo    = -2.12194440e-4
-	bmMinusTwo  = -2.0
 	sinCosQuart = 0.25
-	sinCosFour  = 4.0
 	twoPi       = 2 * math.Pi
 	sinS0       = twoPi
 	sinS1       = -twoPi * twoPi * twoPi / 6
@@ -54,7 +52,6 @@ const (
 	cosC3       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 720
 	cosC4       = twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 40320
 	cosC5       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 3628800
-	twoM24      = 1.0 / (1 << 24)
 )
 
 func f32(v float32) uint32 { return math.Float32bits(v) }
