@@ -201,11 +201,6 @@ const narrowCols = 256
 // fma(x, W)), so the bits are the same. It is little work: one goroutine
 // does it.
 func (d *Dense) forwardNarrow(y, z, x Matrix, act bool) {
-	d.narrowRun(y, z, x, act, 0, x.Rows)
-}
-
-// narrowRun computes rows i0..i1−1 of forwardNarrow.
-func (d *Dense) narrowRun(y, z, x Matrix, act bool, i0, i1 int) {
 	g := d.g
 	k, n := d.In(), d.Out()
 	npad := g.panels(narrowCols) * g.nr
@@ -214,8 +209,8 @@ func (d *Dense) narrowRun(y, z, x Matrix, act bool, i0, i1 int) {
 	defer putBuf(bufB)
 	defer putBuf(bufC)
 	pb, ct := *bufB, *bufC
-	for ib := i0; ib < i1; ib += narrowCols {
-		mb := min(narrowCols, i1-ib)
+	for ib := 0; ib < x.Rows; ib += narrowCols {
+		mb := min(narrowCols, x.Rows-ib)
 		// zᵀ block (n×mb, stride mb) starts from the bias.
 		for j := range n {
 			row := ct[j*mb : (j+1)*mb]
@@ -239,12 +234,8 @@ func (d *Dense) narrowRun(y, z, x Matrix, act bool, i0, i1 int) {
 				}
 			}
 		}
-		for i := range mb {
-			zi := z.Row(ib + i)
-			for j := range n {
-				zi[j] = ct[j*mb+i]
-			}
-		}
+		// z's rows ib.. are the columns of the n×mb block.
+		g.impl.Transpose(n, mb, ct, mb, z.Data[ib*z.Stride:], z.Stride)
 		if !act {
 			continue
 		}

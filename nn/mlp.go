@@ -515,8 +515,7 @@ func (m *Model) forward(w *work, deriv bool) {
 			continue
 		case ly.w.Rows <= narrowLayer:
 			// A few outputs (a net's last layer): a dot product each,
-			// where the GEMM's tiles would be mostly padding (128 rows, 2
-			// outputs: 7 → 2 µs).
+			// where the GEMM's tiles would be mostly padding.
 			for r := range k * n {
 				ar := at.Data[r*at.Stride : r*at.Stride+at.Cols]
 				for o := range width {
@@ -637,9 +636,9 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 
 // narrowLayer is the widest input or output of a layer whose weight
 // gradient weightGrad sums with Axpy rather than a GEMM, whose tiles would
-// be mostly padding there (a net's first and last layers): half the time
-// of the GEMM for 2 or 3 inputs. Forward computes the tangent outputs of
-// a layer with at most narrowLayer outputs as dot products.
+// be mostly padding there (a net's first and last layers). Forward
+// computes the tangent outputs of a layer with at most narrowLayer outputs
+// as dot products.
 const narrowLayer = 4
 
 // weightGrad adds ḡᵀ·a over rows 0..rows−1 to the weight gradient gw

@@ -90,9 +90,11 @@ func (m *Model) Energy(dst, x []float32, c float32) {
 	d := m.cfg.Dim
 	for i0 := 0; i0 < n; i0 += chunk {
 		i1 := min(n, i0+chunk)
-		w.prepare(m, i1-i0, 0)
+		if !w.sized(m, i1-i0) {
+			w.prepare(m, i1-i0, 0)
+		}
 		m.setInput(w, x[i0*d:i1*d], true, c)
-		m.forward(w, false)
+		m.forwardPrimal(w)
 		out := w.a[len(m.layers)]
 		for i := range i1 - i0 {
 			dst[i0+i] = out.Data[i*out.Stride]
