@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/scorekit/scorekit/kernel"
 )
@@ -282,7 +280,8 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 	if e.blockFn == nil {
 		e.blockFn = e.block
 	}
-	e.team.start(n, w)
+	e.team.split(n, w)
+	e.team.start()
 	defer e.team.stop()
 
 	e.phase = phaseBegin
@@ -326,21 +325,6 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 		return nil, err
 	}
 	return tr, nil
-}
-
-// chainMinChains and chainMinElems set the least block worth a goroutine
-// of its own (see ChainConfig.Workers); tests lower them to exercise
-// the split on small batches.
-var chainMinChains, chainMinElems = 256, 4096
-
-// chainWorkers returns the number of blocks for n chains of dimension d
-// given the requested goroutine count req (0: GOMAXPROCS).
-func chainWorkers(req, n, d int) int {
-	w := req
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
-	return max(1, min(w, n, max(n/chainMinChains, n*d/chainMinElems)))
 }
 
 // chainGroup is the Philox stream's group length: the assembly computes
@@ -414,54 +398,6 @@ func (e *chainEngine) failure() error {
 		return nil
 	}
 	return &DivergenceError{Sampler: e.k.name(), Step: best.step, Chain: best.chain, Hint: e.k.hint()}
-}
-
-// chainTeam splits n chains into w contiguous blocks and runs a function
-// on every block at once, block 0 on the caller. Its workers live for one
-// run; dispatching a phase allocates nothing.
-type chainTeam struct {
-	bounds []int
-	work   []chan func(b, lo, hi int)
-	wg     sync.WaitGroup
-}
-
-func (tm *chainTeam) start(n, w int) {
-	tm.bounds = tm.bounds[:0]
-	for b := 0; b <= w; b++ {
-		tm.bounds = append(tm.bounds, b*n/w)
-	}
-	tm.work = tm.work[:0]
-	for b := 0; b < w; b++ {
-		if b == 0 {
-			tm.work = append(tm.work, nil)
-			continue
-		}
-		ch := make(chan func(b, lo, hi int))
-		tm.work = append(tm.work, ch)
-		go func(b int, ch chan func(b, lo, hi int)) {
-			for f := range ch {
-				f(b, tm.bounds[b], tm.bounds[b+1])
-				tm.wg.Done()
-			}
-		}(b, ch)
-	}
-}
-
-func (tm *chainTeam) stop() {
-	for b := 1; b < len(tm.work); b++ {
-		close(tm.work[b])
-	}
-	tm.work = tm.work[:0]
-}
-
-func (tm *chainTeam) run(f func(b, lo, hi int)) {
-	nb := len(tm.work)
-	tm.wg.Add(nb - 1)
-	for b := 1; b < nb; b++ {
-		tm.work[b] <- f
-	}
-	f(0, tm.bounds[0], tm.bounds[1])
-	tm.wg.Wait()
 }
 
 // rows returns rows [lo, hi) of the n×d matrix a.

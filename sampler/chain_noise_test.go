@@ -4,7 +4,6 @@ import (
 	"context"
 	"hash/fnv"
 	"math"
-	"runtime"
 	"testing"
 
 	"github.com/scorekit/scorekit/kernel"
@@ -141,29 +140,4 @@ func TestChainNoiseMatchesFused(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestChainWorkers: small batches run on one goroutine, large ones split.
-func TestChainWorkers(t *testing.T) {
-	for _, c := range []struct{ req, n, d, want int }{
-		{2, 1, 2, 1}, {2, 511, 2, 1}, {2, 512, 2, 2}, {8, 1024, 2, 4}, {8, 1024, 1, 4}, {8, 4096, 2, 8},
-		{2, 100, 64, 1}, {2, 128, 64, 2}, {4, 10000, 2, 4}, {1, 1 << 20, 2, 1},
-	} {
-		if got := chainWorkers(c.req, c.n, c.d); got != c.want {
-			t.Errorf("chainWorkers(%d, %d, %d) = %d, want %d", c.req, c.n, c.d, got, c.want)
-		}
-	}
-	if got, want := chainWorkers(0, 1<<20, 2), runtime.GOMAXPROCS(0); got != want {
-		t.Errorf("chainWorkers(0, 1<<20, 2) = %d, want GOMAXPROCS = %d", got, want)
-	}
-}
-
-// TestSmallBlocksDeterministic reruns the determinism tests with blocks
-// of one chain allowed, so that their small batches are really split.
-func TestSmallBlocksDeterministic(t *testing.T) {
-	defer func(c, e int) { chainMinChains, chainMinElems = c, e }(chainMinChains, chainMinElems)
-	chainMinChains, chainMinElems = 1, 1
-	t.Run("AcrossWorkers", TestDeterministicAcrossWorkers)
-	t.Run("Every", TestEveryDeterministic)
-	t.Run("Golden", TestLangevinNoiseGolden)
 }

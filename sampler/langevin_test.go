@@ -250,6 +250,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestStepAllocs(t *testing.T) {
+	smallBlocks(t) // so that two workers really split the 8 chains
 	st := kernel.NewStream(1, 1)
 	u := make([]float32, 1)
 	if a := testing.AllocsPerRun(10, func() { st.Uniforms(u) }); a != 0 {

@@ -72,9 +72,8 @@ type LikelihoodConfig struct {
 	FDStep float64
 	// Seed and FirstChain name the probes' streams as in [PCConfig].
 	Seed, FirstChain uint64
-	// Workers is the number of goroutines; 0 means GOMAXPROCS, but at
-	// most one per 4096 elements (points × d). The result does not depend
-	// on it.
+	// Workers is the most goroutines a call uses, as in [PCConfig]. The
+	// result does not depend on it.
 	Workers int
 }
 
@@ -102,7 +101,7 @@ type Likelihood struct {
 	cfg   LikelihoodConfig
 	d     int
 
-	team             sdeTeam
+	team             chainTeam
 	ode              *sdeODE
 	x32, s32, xp, sp []float32
 	v32              []float32
@@ -193,8 +192,8 @@ func (l *Likelihood) resize(n int) {
 		l.streams = make([]sdeStream, n)
 	}
 	l.streams = l.streams[:n]
-	w := sdeWorkers(l.cfg.Workers, n, l.d)
-	l.team.reset(n, w)
+	w := chainWorkers(l.cfg.Workers, n, l.d)
+	l.team.split(n, w)
 	l.ode.resize(n, d+1, w)
 }
 

@@ -203,26 +203,38 @@ func TestLikelihoodProbeUnbiased(t *testing.T) {
 	}
 }
 
-// TestLikelihoodWorkers checks that the log-likelihoods do not depend on
-// the number of goroutines.
+// TestLikelihoodWorkers checks that the log-likelihoods and latents do
+// not depend on the number of goroutines nor on GOMAXPROCS, blocks of one
+// chain allowed.
 func TestLikelihoodWorkers(t *testing.T) {
+	smallBlocks(t)
 	g := newSDEGauss2(DefaultVP(), []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
 	x := sdeDataPoints(g, 37, 5)
 	for _, mode := range []LikelihoodDivergence{LikelihoodRademacher, LikelihoodExact} {
 		var ref []float64
-		for _, w := range []int{1, 2, 3, 64} {
-			l, err := NewLikelihood(g.sde, g, LikelihoodConfig{Divergence: mode, Workers: w})
-			if err != nil {
-				t.Fatal(err)
-			}
+		var refZ []float32
+		for _, pw := range splits {
 			logp := make([]float64, 37)
-			if _, err := l.LogP(logp, nil, x); err != nil {
-				t.Fatal(err)
+			z := make([]float32, len(x))
+			var l *Likelihood
+			var want int
+			withProcs(pw[0], func() {
+				want = chainWorkers(pw[1], 37, 2)
+				var err error
+				if l, err = NewLikelihood(g.sde, g, LikelihoodConfig{Divergence: mode, Workers: pw[1]}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := l.LogP(logp, z, x); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if l.team.blocks() != want || (pw[1] > 1 && want < 2) {
+				t.Fatalf("GOMAXPROCS %d, Workers %d: %d blocks, want %d", pw[0], pw[1], l.team.blocks(), want)
 			}
 			if ref == nil {
-				ref = logp
-			} else if !slices.Equal(ref, logp) {
-				t.Errorf("%v: %d workers differ from 1", mode, w)
+				ref, refZ = logp, z
+			} else if !slices.Equal(ref, logp) || !slices.Equal(refZ, z) {
+				t.Errorf("%v: GOMAXPROCS %d, Workers %d differ from one worker", mode, pw[0], pw[1])
 			}
 		}
 	}

@@ -52,9 +52,8 @@ type ODEConfig struct {
 	Denoise bool
 	// Seed and FirstChain name the prior's streams as in [PCConfig].
 	Seed, FirstChain uint64
-	// Workers is the number of goroutines; 0 means GOMAXPROCS, but at
-	// most one per 4096 elements (chains × d). The result
-	// does not depend on it.
+	// Workers is the most goroutines a call uses, as in [PCConfig]. The
+	// result does not depend on it.
 	Workers int
 }
 
@@ -109,7 +108,7 @@ var (
 // float64, over blocks of chains. rhs(lo, hi, t, y, dy) evaluates chains
 // [lo, hi) given their slices of y and dy.
 type sdeODE struct {
-	team       *sdeTeam
+	team       *chainTeam
 	w, n       int
 	rtol, atol float64
 	rhs        func(lo, hi int, t float64, y, dy []float64)
@@ -128,7 +127,7 @@ type sdeODE struct {
 	stageF func(b, lo, hi int)
 }
 
-func newSDEODE(team *sdeTeam) *sdeODE {
+func newSDEODE(team *chainTeam) *sdeODE {
 	o := &sdeODE{team: team}
 	o.heunF = o.heunPhase
 	o.initF = o.initPhase
@@ -387,7 +386,7 @@ type ODESampler struct {
 	cfg   ODEConfig
 	d     int
 
-	team    sdeTeam
+	team    chainTeam
 	ode     *sdeODE
 	x32     []float32
 	s32     []float32
@@ -453,8 +452,8 @@ func (o *ODESampler) resize(n int) {
 		o.streams = make([]sdeStream, n)
 	}
 	o.streams = o.streams[:n]
-	w := sdeWorkers(o.cfg.Workers, n, o.d)
-	o.team.reset(n, w)
+	w := chainWorkers(o.cfg.Workers, n, o.d)
+	o.team.split(n, w)
 	o.ode.resize(n, o.d, w)
 }
 

@@ -146,25 +146,39 @@ func TestODEFlowRoundTrip(t *testing.T) {
 	}
 }
 
-// TestODEWorkers checks that the samples do not depend on the number of
-// goroutines.
+// TestODEWorkers checks that the samples and a flow back do not depend on
+// the number of goroutines nor on GOMAXPROCS, blocks of one chain allowed.
 func TestODEWorkers(t *testing.T) {
+	smallBlocks(t)
 	g := newSDEGauss2(DefaultVE(), []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
 	for _, m := range []ODEMethod{ODERK45, ODEHeun} {
 		var ref []float32
-		for _, w := range []int{1, 2, 3, 7, 64} {
-			o, err := NewODESampler(g.sde, g, ODEConfig{Method: m, Workers: w, Steps: 50, Denoise: true})
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, pw := range splits {
 			x := make([]float32, 2*37)
-			if _, err := o.Sample(x); err != nil {
-				t.Fatal(err)
+			var o *ODESampler
+			var want int
+			withProcs(pw[0], func() {
+				want = chainWorkers(pw[1], 37, 2)
+				var err error
+				if o, err = NewODESampler(g.sde, g, ODEConfig{Method: m, Workers: pw[1], Steps: 50, Denoise: true}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := o.Sample(x); err != nil {
+					t.Fatal(err)
+				}
+				y := append([]float32(nil), x...)
+				if _, err := o.Flow(y, 1e-3, 0.5); err != nil {
+					t.Fatal(err)
+				}
+				x = append(x, y...)
+			})
+			if o.team.blocks() != want || (pw[1] > 1 && want < 2) {
+				t.Fatalf("GOMAXPROCS %d, Workers %d: %d blocks, want %d", pw[0], pw[1], o.team.blocks(), want)
 			}
 			if ref == nil {
 				ref = x
 			} else if !slices.Equal(x, ref) {
-				t.Errorf("%v: %d workers differ from 1", m, w)
+				t.Errorf("%v: GOMAXPROCS %d, Workers %d differ from one worker", m, pw[0], pw[1])
 			}
 		}
 	}

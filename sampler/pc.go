@@ -88,9 +88,10 @@ type PCConfig struct {
 	// Seed and FirstChain name the streams: chain c of a call draws from
 	// stream FirstChain + c under Seed.
 	Seed, FirstChain uint64
-	// Workers is the number of goroutines (blocks of chains); 0 means
-	// GOMAXPROCS, but at most one per 4096 elements (chains × d). The
-	// result does not depend on it.
+	// Workers is the most goroutines (blocks of chains) a call uses; 0
+	// means GOMAXPROCS. Chains are split as [ChainConfig.Workers] says:
+	// small batches run on the calling goroutine alone. The result does
+	// not depend on it.
 	Workers int
 	// Trace, if not nil, is called after each corrector step with the time
 	// step index, t and the batch step size ε (not with PerChainSNR).
@@ -131,7 +132,7 @@ type PCSampler struct {
 	xs, s, z []float32 // xs is the caller's x during Sample
 	streams  []sdeStream
 	gn, zn   []float64 // per-chain norms of score and noise
-	team     sdeTeam
+	team     chainTeam
 	// per block: the first op that made a chain non-finite, and the chain
 	badOp, badChain []int
 
@@ -290,7 +291,6 @@ func (p *PCSampler) Sample(x []float32) (SDEStats, error) {
 	}
 	p.xs = x
 	defer func() { p.xs = nil }()
-	p.team.reset(n, sdeWorkers(p.cfg.Workers, n, p.d))
 	p.team.start()
 	defer p.team.stop()
 
@@ -397,7 +397,8 @@ func (p *PCSampler) resize(n int) {
 		p.zn = make([]float64, n)
 	}
 	p.streams, p.gn, p.zn = p.streams[:n], p.gn[:n], p.zn[:n]
-	w := sdeWorkers(p.cfg.Workers, n, p.d)
+	w := chainWorkers(p.cfg.Workers, n, p.d)
+	p.team.split(n, w)
 	if cap(p.badOp) < w {
 		p.badOp, p.badChain = make([]int, w), make([]int, w)
 	}

@@ -73,24 +73,34 @@ func TestPCGaussian(t *testing.T) {
 }
 
 // TestPCWorkers checks that the samples do not depend on the number of
-// goroutines, with the batch-mean and the per-chain step rule.
+// goroutines nor on GOMAXPROCS, with the batch-mean and the per-chain step
+// rule, blocks of one chain allowed.
 func TestPCWorkers(t *testing.T) {
+	smallBlocks(t)
 	g := newSDEGauss2(VE{0.01, 10, 100}, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
 	for _, perChain := range []bool{false, true} {
 		var ref []float32
-		for _, w := range []int{1, 2, 3, 7, 64} {
-			p, err := NewPCSampler(g.sde, g, PCConfig{Workers: w, Seed: 3, PerChainSNR: perChain})
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, pw := range splits {
 			x := make([]float32, 2*37)
-			if _, err := p.Sample(x); err != nil {
-				t.Fatal(err)
+			var p *PCSampler
+			var want int
+			withProcs(pw[0], func() {
+				want = chainWorkers(pw[1], 37, 2)
+				var err error
+				if p, err = NewPCSampler(g.sde, g, PCConfig{Workers: pw[1], Seed: 3, PerChainSNR: perChain}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := p.Sample(x); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if p.team.blocks() != want || (pw[1] > 1 && want < 2) {
+				t.Fatalf("GOMAXPROCS %d, Workers %d: %d blocks, want %d", pw[0], pw[1], p.team.blocks(), want)
 			}
 			if ref == nil {
 				ref = x
 			} else if !slices.Equal(x, ref) {
-				t.Errorf("perChain %v: %d workers differ from 1", perChain, w)
+				t.Errorf("perChain %v: GOMAXPROCS %d, Workers %d differ from one worker", perChain, pw[0], pw[1])
 			}
 		}
 	}
@@ -98,8 +108,10 @@ func TestPCWorkers(t *testing.T) {
 
 // TestPCAllocs checks that a sampler call allocates nothing per step:
 // as much for 400 steps as for 40 with one worker, and within the noise of
-// starting goroutines with two.
+// starting goroutines with two (blocks of one chain allowed, so that two
+// workers really split the 64 chains).
 func TestPCAllocs(t *testing.T) {
+	smallBlocks(t)
 	allocs := func(steps, workers int) float64 {
 		g := newSDEGauss2(VP{0.1, 20, steps}, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
 		p, err := NewPCSampler(g.sde, g, PCConfig{Workers: workers})

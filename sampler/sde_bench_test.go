@@ -48,7 +48,7 @@ func sdeBenchRun(b *testing.B, chains, d, workers int, sample func(x []float32) 
 func BenchmarkPC(b *testing.B) {
 	for _, sh := range sdeBenchShapes {
 		for _, w := range []int{1, 2} {
-			name := fmt.Sprintf("%v/chains=%d/d=%d/workers=%d", kernel.Active(), sh.chains, sh.d, sdeWorkers(w, sh.chains, sh.d))
+			name := fmt.Sprintf("%v/chains=%d/d=%d/workers=%d", kernel.Active(), sh.chains, sh.d, chainWorkers(w, sh.chains, sh.d))
 			b.Run(name, func(b *testing.B) {
 				sde := DefaultVP()
 				p, err := NewPCSampler(sde, sdeBenchScore(sde, sh.d), PCConfig{Workers: w})
@@ -68,7 +68,7 @@ func BenchmarkODE(b *testing.B) {
 	for _, m := range []ODEMethod{ODEHeun, ODERK45} {
 		for _, sh := range sdeBenchShapes {
 			for _, w := range []int{1, 2} {
-				name := fmt.Sprintf("%v/%v/chains=%d/d=%d/workers=%d", kernel.Active(), m, sh.chains, sh.d, sdeWorkers(w, sh.chains, sh.d))
+				name := fmt.Sprintf("%v/%v/chains=%d/d=%d/workers=%d", kernel.Active(), m, sh.chains, sh.d, chainWorkers(w, sh.chains, sh.d))
 				b.Run(name, func(b *testing.B) {
 					sde := DefaultVP()
 					o, err := NewODESampler(sde, sdeBenchScore(sde, sh.d), ODEConfig{Method: m, Steps: 100, Workers: w})

@@ -1,0 +1,89 @@
+package sampler
+
+import (
+	"context"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+// TestChainWorkers: small batches run on one goroutine, large ones split.
+func TestChainWorkers(t *testing.T) {
+	for _, c := range []struct{ req, n, d, want int }{
+		{2, 1, 2, 1}, {2, 511, 2, 1}, {2, 512, 2, 2}, {8, 1024, 2, 4}, {8, 1024, 1, 4}, {8, 4096, 2, 8},
+		{2, 100, 64, 1}, {2, 128, 64, 2}, {4, 10000, 2, 4}, {1, 1 << 20, 2, 1},
+	} {
+		if got := chainWorkers(c.req, c.n, c.d); got != c.want {
+			t.Errorf("chainWorkers(%d, %d, %d) = %d, want %d", c.req, c.n, c.d, got, c.want)
+		}
+	}
+	if got, want := chainWorkers(0, 1<<20, 2), runtime.GOMAXPROCS(0); got != want {
+		t.Errorf("chainWorkers(0, 1<<20, 2) = %d, want GOMAXPROCS = %d", got, want)
+	}
+}
+
+// smallBlocks allows blocks of one chain until the test ends, so that
+// the small batches of the determinism tests are really split.
+func smallBlocks(t *testing.T) {
+	c, e := chainMinChains, chainMinElems
+	chainMinChains, chainMinElems = 1, 1
+	t.Cleanup(func() { chainMinChains, chainMinElems = c, e })
+}
+
+// splits are the (GOMAXPROCS, Workers) pairs the determinism tests run;
+// the first is the reference.
+var splits = [][2]int{{1, 1}, {2, 2}, {2, 3}, {1, 7}, {2, 64}, {2, 0}, {1, 0}}
+
+// withProcs runs f under GOMAXPROCS procs.
+func withProcs(procs int, f func()) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+	f()
+}
+
+// TestSameSplit: the Langevin and the SDE samplers split a batch into the
+// same blocks, by the one rule of chainWorkers.
+func TestSameSplit(t *testing.T) {
+	g := newSDEGauss2(VP{0.1, 20, 40}, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+	for _, n := range []int{1, 300, 600, 2100} {
+		for _, w := range []int{0, 1, 2, 3, 5} {
+			x := make([]float32, 2*n)
+			u, err := NewULA(linScore{2}, ULAConfig{Step: 0.01, Chain: ChainConfig{Steps: 1, Workers: w}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := u.Run(context.Background(), x); err != nil {
+				t.Fatal(err)
+			}
+			p, err := NewPCSampler(g.sde, g, PCConfig{Workers: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Sample(x); err != nil {
+				t.Fatal(err)
+			}
+			o, err := NewODESampler(g.sde, g, ODEConfig{Method: ODEHeun, Steps: 1, Workers: w})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := o.Sample(x); err != nil {
+				t.Fatal(err)
+			}
+			want := u.eng.team.bounds
+			for name, got := range map[string][]int{"PC": p.team.bounds, "ODE": o.team.bounds} {
+				if !slices.Equal(got, want) {
+					t.Errorf("n = %d, Workers = %d: %s splits at %v, ULA at %v", n, w, name, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestSmallBlocksDeterministic reruns the Langevin determinism tests with
+// blocks of one chain allowed, so that their small batches are really
+// split. (The SDE samplers' tests allow them themselves.)
+func TestSmallBlocksDeterministic(t *testing.T) {
+	smallBlocks(t)
+	t.Run("AcrossWorkers", TestDeterministicAcrossWorkers)
+	t.Run("Every", TestEveryDeterministic)
+	t.Run("Golden", TestLangevinNoiseGolden)
+}
