@@ -795,15 +795,15 @@ loopu:
 	CMPQ      SI, $0x00000010
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Y0
+	VMOVUPS   32(DX)(BX*4), Y3
 	VXORPS    Y1, Y1, Y1
+	VXORPS    Y4, Y4, Y4
 	VCMPPS    $0x16, Y1, Y0, Y2
+	VCMPPS    $0x16, Y4, Y3, Y5
 	VBLENDVPS Y2, Y0, Y1, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VXORPS    Y2, Y2, Y2
-	VCMPPS    $0x16, Y2, Y0, Y3
-	VBLENDVPS Y3, Y0, Y2, Y2
+	VBLENDVPS Y5, Y3, Y4, Y4
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y2, 32(AX)(BX*4)
+	VMOVUPS   Y4, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -860,21 +860,21 @@ loopu:
 	CMPQ      SI, $0x00000010
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Y0
+	VMOVUPS   32(DX)(BX*4), Y5
 	VXORPS    Y1, Y1, Y1
+	VXORPS    Y6, Y6, Y6
 	VCMPPS    $0x1e, Y1, Y0, Y2
+	VCMPPS    $0x1e, Y6, Y5, Y7
 	VMOVAPS   Y4, Y3
+	VMOVAPS   Y4, Y8
 	VBLENDVPS Y2, Y3, Y1, Y1
+	VBLENDVPS Y7, Y8, Y6, Y3
 	VCMPPS    $0x03, Y0, Y0, Y2
+	VCMPPS    $0x03, Y5, Y5, Y6
 	VBLENDVPS Y2, Y0, Y1, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VXORPS    Y2, Y2, Y2
-	VCMPPS    $0x1e, Y2, Y0, Y3
-	VMOVAPS   Y4, Y5
-	VBLENDVPS Y3, Y5, Y2, Y2
-	VCMPPS    $0x03, Y0, Y0, Y3
-	VBLENDVPS Y3, Y0, Y2, Y2
+	VBLENDVPS Y6, Y5, Y3, Y3
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y2, 32(AX)(BX*4)
+	VMOVUPS   Y3, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -938,17 +938,17 @@ loopu:
 	CMPQ      SI, $0x00000010
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Y0
+	VMOVUPS   32(DX)(BX*4), Y4
 	VMULPS    Y2, Y0, Y1
+	VMULPS    Y2, Y4, Y5
 	VXORPS    Y3, Y3, Y3
+	VXORPS    Y6, Y6, Y6
 	VCMPPS    $0x16, Y3, Y0, Y3
+	VCMPPS    $0x16, Y6, Y4, Y6
 	VBLENDVPS Y3, Y0, Y1, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VMULPS    Y2, Y0, Y3
-	VXORPS    Y4, Y4, Y4
-	VCMPPS    $0x16, Y4, Y0, Y4
-	VBLENDVPS Y4, Y0, Y3, Y3
+	VBLENDVPS Y6, Y4, Y5, Y5
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y3, 32(AX)(BX*4)
+	VMOVUPS   Y5, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1008,23 +1008,23 @@ loopu:
 	CMPQ      SI, $0x00000010
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Y0
+	VMOVUPS   32(DX)(BX*4), Y5
 	VMOVAPS   Y2, Y1
+	VMOVAPS   Y2, Y6
 	VXORPS    Y3, Y3, Y3
+	VXORPS    Y7, Y7, Y7
 	VCMPPS    $0x1e, Y3, Y0, Y3
-	VMOVAPS   Y4, Y5
-	VBLENDVPS Y3, Y5, Y1, Y1
+	VCMPPS    $0x1e, Y7, Y5, Y8
+	VMOVAPS   Y4, Y7
+	VMOVAPS   Y4, Y9
+	VBLENDVPS Y3, Y7, Y1, Y1
+	VBLENDVPS Y8, Y9, Y6, Y6
 	VCMPPS    $0x03, Y0, Y0, Y3
+	VCMPPS    $0x03, Y5, Y5, Y7
 	VBLENDVPS Y3, Y0, Y1, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VMOVAPS   Y2, Y3
-	VXORPS    Y5, Y5, Y5
-	VCMPPS    $0x1e, Y5, Y0, Y5
-	VMOVAPS   Y4, Y6
-	VBLENDVPS Y5, Y6, Y3, Y3
-	VCMPPS    $0x03, Y0, Y0, Y5
-	VBLENDVPS Y5, Y0, Y3, Y3
+	VBLENDVPS Y7, Y5, Y6, Y6
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y3, 32(AX)(BX*4)
+	VMOVUPS   Y6, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1091,87 +1091,79 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y9
 	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
 	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
 	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
 	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
 	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y3, Y11
-	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
-	VFMADD213PS const_one<>+0(SB), Y3, Y11
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y12, Y11
 	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y11, Y12
 	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y12, Y11, Y11
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y11, Y11
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y3, Y10, Y10
+	VMULPS    Y12, Y13, Y13
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y11, Y11
-	VADDPS    const_one<>+0(SB), Y11, Y1
-	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y1, Y3, Y3
-	VMULPS    Y3, Y11, Y1
-	VXORPS    Y11, Y11, Y11
-	VCMPPS    $0x1d, Y11, Y0, Y0
-	VBLENDVPS Y0, Y3, Y1, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VORPS     Y2, Y0, Y3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y4, Y11
-	VMAXPS  Y3, Y11, Y11
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y11, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS Y6, Y3, Y11
-	VFNMADD231PS Y7, Y3, Y11
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y12
-	VFMADD213PS Y9, Y11, Y12
-	VFMADD213PS Y10, Y11, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y12
-	VFMADD213PS const_one<>+0(SB), Y11, Y12
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y3, Y3
-	VPSRAD    $0x01, Y3, Y11
-	VPSUBD    Y11, Y3, Y3
 	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y1, Y1
 	VPSLLD    $0x17, Y11, Y11
-	VMULPS    Y11, Y12, Y12
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y12, Y12
-	VADDPS    const_one<>+0(SB), Y12, Y3
-	VMOVUPS   const_one<>+0(SB), Y11
-	VDIVPS    Y3, Y11, Y11
-	VMULPS    Y11, Y12, Y3
-	VXORPS    Y12, Y12, Y12
-	VCMPPS    $0x1d, Y12, Y0, Y0
-	VBLENDVPS Y0, Y11, Y3, Y3
+	VMULPS    Y1, Y10, Y10
+	VMULPS    Y11, Y13, Y13
+	VADDPS    const_one<>+0(SB), Y10, Y1
+	VADDPS    const_one<>+0(SB), Y13, Y11
+	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y12
+	VDIVPS    Y1, Y3, Y3
+	VDIVPS    Y11, Y12, Y12
+	VMULPS    Y3, Y10, Y1
+	VMULPS    Y12, Y13, Y11
+	VXORPS    Y10, Y10, Y10
+	VXORPS    Y13, Y13, Y13
+	VCMPPS    $0x1d, Y10, Y0, Y0
+	VCMPPS    $0x1d, Y13, Y9, Y9
+	VBLENDVPS Y0, Y3, Y1, Y1
+	VBLENDVPS Y9, Y12, Y11, Y11
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y3, 32(AX)(BX*4)
+	VMOVUPS   Y11, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1195,14 +1187,14 @@ loop:
 	VFNMADD231PS Y7, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y3, Y11
-	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
-	VFMADD213PS const_one<>+0(SB), Y3, Y11
+	VMOVAPS     Y8, Y9
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
@@ -1210,16 +1202,16 @@ loop:
 	VPSUBD    Y3, Y1, Y1
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y11, Y11
+	VMULPS    Y3, Y9, Y9
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y11, Y11
-	VADDPS    const_one<>+0(SB), Y11, Y1
+	VMULPS    Y1, Y9, Y9
+	VADDPS    const_one<>+0(SB), Y9, Y1
 	VMOVUPS   const_one<>+0(SB), Y3
 	VDIVPS    Y1, Y3, Y3
-	VMULPS    Y3, Y11, Y1
-	VXORPS    Y11, Y11, Y11
-	VCMPPS    $0x1d, Y11, Y0, Y0
+	VMULPS    Y3, Y9, Y1
+	VXORPS    Y9, Y9, Y9
+	VCMPPS    $0x1d, Y9, Y0, Y0
 	VBLENDVPS Y0, Y3, Y1, Y1
 	VMOVUPS   Y1, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
@@ -1248,8 +1240,8 @@ tail:
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS Y9, Y3, Y4
-	VFMADD213PS Y10, Y3, Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
@@ -1287,8 +1279,6 @@ hoist:
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
 	VMOVUPS const_exp_c7<>+0(SB), Y8
-	VMOVUPS const_exp_c6<>+0(SB), Y9
-	VMOVUPS const_exp_c5<>+0(SB), Y10
 	JMP     start
 
 // func SigmoidDerivAVX2(dst []float32, x []float32)
@@ -1308,83 +1298,75 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y7
 	VORPS   Y1, Y0, Y0
+	VORPS   Y1, Y7, Y8
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y9
-	VMAXPS  Y0, Y9, Y9
+	VMAXPS  Y0, Y7, Y7
+	VMAXPS  Y8, Y9, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y3, Y9, Y0
+	VMULPS       Y3, Y7, Y0
+	VMULPS       Y3, Y9, Y10
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS Y4, Y0, Y9
-	VFNMADD231PS Y5, Y0, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VFNMADD231PS Y4, Y0, Y7
+	VFNMADD231PS Y4, Y10, Y9
+	VFNMADD231PS Y5, Y0, Y7
+	VFNMADD231PS Y5, Y10, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y6, Y10
-	VFMADD213PS Y7, Y9, Y10
-	VFMADD213PS Y8, Y9, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y10
-	VFMADD213PS const_one<>+0(SB), Y9, Y10
+	VMOVAPS     Y6, Y8
+	VMOVAPS     Y6, Y11
+	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c6<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y11
+	VFMADD213PS const_one<>+0(SB), Y7, Y8
+	VFMADD213PS const_one<>+0(SB), Y9, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y0, Y0
-	VPSRAD    $0x01, Y0, Y9
-	VPSUBD    Y9, Y0, Y0
-	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
-	VPSLLD    $0x17, Y9, Y9
-	VMULPS    Y9, Y10, Y10
-	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
-	VPSLLD    $0x17, Y0, Y0
-	VMULPS    Y0, Y10, Y10
-	VADDPS    const_one<>+0(SB), Y10, Y0
-	VMOVUPS   const_one<>+0(SB), Y9
-	VDIVPS    Y0, Y9, Y9
-	VMULPS    Y9, Y10, Y0
-	VMULPS    Y9, Y0, Y0
-	VMOVUPS   32(DX)(BX*4), Y9
-	VORPS     Y1, Y9, Y9
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y2, Y10
-	VMAXPS  Y9, Y10, Y10
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y3, Y10, Y9
-	VROUNDPS     $0x00, Y9, Y9
-	VFNMADD231PS Y4, Y9, Y10
-	VFNMADD231PS Y5, Y9, Y10
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y6, Y11
-	VFMADD213PS Y7, Y10, Y11
-	VFMADD213PS Y8, Y10, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y10, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y10, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y10, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y10, Y11
-	VFMADD213PS const_one<>+0(SB), Y10, Y11
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y9, Y9
+	VCVTPS2DQ Y10, Y9
+	VPSRAD    $0x01, Y0, Y7
 	VPSRAD    $0x01, Y9, Y10
+	VPSUBD    Y7, Y0, Y0
 	VPSUBD    Y10, Y9, Y9
+	VPADDD    const_exp_bias<>+0(SB), Y7, Y7
 	VPADDD    const_exp_bias<>+0(SB), Y10, Y10
+	VPSLLD    $0x17, Y7, Y7
 	VPSLLD    $0x17, Y10, Y10
+	VMULPS    Y7, Y8, Y8
 	VMULPS    Y10, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y0, Y0
 	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y0, Y8, Y8
 	VMULPS    Y9, Y11, Y11
+	VADDPS    const_one<>+0(SB), Y8, Y0
 	VADDPS    const_one<>+0(SB), Y11, Y9
+	VMOVUPS   const_one<>+0(SB), Y7
 	VMOVUPS   const_one<>+0(SB), Y10
+	VDIVPS    Y0, Y7, Y7
 	VDIVPS    Y9, Y10, Y10
-	VMULPS    Y10, Y11, Y9
-	VMULPS    Y10, Y9, Y9
+	VMULPS    Y7, Y8, Y0
+	VMULPS    Y10, Y11, Y8
+	VMULPS    Y7, Y0, Y0
+	VMULPS    Y10, Y8, Y8
 	VMOVUPS   Y0, (AX)(BX*4)
-	VMOVUPS   Y9, 32(AX)(BX*4)
+	VMOVUPS   Y8, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1398,40 +1380,40 @@ loop:
 	VORPS   Y1, Y0, Y0
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y2, Y9
-	VMAXPS  Y0, Y9, Y9
+	VMOVAPS Y2, Y7
+	VMAXPS  Y0, Y7, Y7
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y3, Y9, Y0
+	VMULPS       Y3, Y7, Y0
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS Y4, Y0, Y9
-	VFNMADD231PS Y5, Y0, Y9
+	VFNMADD231PS Y4, Y0, Y7
+	VFNMADD231PS Y5, Y0, Y7
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y6, Y10
-	VFMADD213PS Y7, Y9, Y10
-	VFMADD213PS Y8, Y9, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y10
-	VFMADD213PS const_one<>+0(SB), Y9, Y10
+	VMOVAPS     Y6, Y8
+	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y8
+	VFMADD213PS const_one<>+0(SB), Y7, Y8
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y0, Y0
-	VPSRAD    $0x01, Y0, Y9
-	VPSUBD    Y9, Y0, Y0
-	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
-	VPSLLD    $0x17, Y9, Y9
-	VMULPS    Y9, Y10, Y10
+	VPSRAD    $0x01, Y0, Y7
+	VPSUBD    Y7, Y0, Y0
+	VPADDD    const_exp_bias<>+0(SB), Y7, Y7
+	VPSLLD    $0x17, Y7, Y7
+	VMULPS    Y7, Y8, Y8
 	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPSLLD    $0x17, Y0, Y0
-	VMULPS    Y0, Y10, Y10
-	VADDPS    const_one<>+0(SB), Y10, Y0
-	VMOVUPS   const_one<>+0(SB), Y9
-	VDIVPS    Y0, Y9, Y9
-	VMULPS    Y9, Y10, Y0
-	VMULPS    Y9, Y0, Y0
+	VMULPS    Y0, Y8, Y8
+	VADDPS    const_one<>+0(SB), Y8, Y0
+	VMOVUPS   const_one<>+0(SB), Y7
+	VDIVPS    Y0, Y7, Y7
+	VMULPS    Y7, Y8, Y0
+	VMULPS    Y7, Y0, Y0
 	VMOVUPS   Y0, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -1444,8 +1426,8 @@ tail:
 	SUBQ       SI, CX
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
-	VMASKMOVPS (DX)(BX*4), Y0, Y9
-	VORPS      Y1, Y9, Y1
+	VMASKMOVPS (DX)(BX*4), Y0, Y7
+	VORPS      Y1, Y7, Y1
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y2, Y2
@@ -1459,8 +1441,8 @@ tail:
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Y6, Y3
-	VFMADD213PS Y7, Y2, Y3
-	VFMADD213PS Y8, Y2, Y3
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
@@ -1496,8 +1478,6 @@ hoist:
 	VMOVUPS const_ln2hi<>+0(SB), Y4
 	VMOVUPS const_ln2lo<>+0(SB), Y5
 	VMOVUPS const_exp_c7<>+0(SB), Y6
-	VMOVUPS const_exp_c6<>+0(SB), Y7
-	VMOVUPS const_exp_c5<>+0(SB), Y8
 	JMP     start
 
 // func SiLUAVX2(dst []float32, x []float32)
@@ -1517,93 +1497,81 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y9
 	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
 	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
 	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
 	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
 	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y3, Y11
-	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
-	VFMADD213PS const_one<>+0(SB), Y3, Y11
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y12, Y11
 	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y11, Y12
 	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y12, Y11, Y11
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y11, Y11
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y3, Y10, Y10
+	VMULPS    Y12, Y13, Y13
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y11, Y11
-	VADDPS    const_one<>+0(SB), Y11, Y1
-	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y1, Y3, Y3
-	VMULPS    Y3, Y11, Y1
-	VXORPS    Y11, Y11, Y11
-	VCMPPS    $0x1d, Y11, Y0, Y11
-	VBLENDVPS Y11, Y3, Y1, Y1
-	VMOVUPS   const_neg_clamp<>+0(SB), Y3
-	VMAXPS    Y0, Y3, Y3
-	VMULPS    Y1, Y3, Y1
-	VMOVUPS   32(DX)(BX*4), Y0
-	VORPS     Y2, Y0, Y3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y4, Y11
-	VMAXPS  Y3, Y11, Y11
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y11, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS Y6, Y3, Y11
-	VFNMADD231PS Y7, Y3, Y11
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y12
-	VFMADD213PS Y9, Y11, Y12
-	VFMADD213PS Y10, Y11, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y12
-	VFMADD213PS const_one<>+0(SB), Y11, Y12
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y3, Y3
-	VPSRAD    $0x01, Y3, Y11
-	VPSUBD    Y11, Y3, Y3
 	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y1, Y1
 	VPSLLD    $0x17, Y11, Y11
-	VMULPS    Y11, Y12, Y12
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y12, Y12
-	VADDPS    const_one<>+0(SB), Y12, Y3
-	VMOVUPS   const_one<>+0(SB), Y11
-	VDIVPS    Y3, Y11, Y11
-	VMULPS    Y11, Y12, Y3
-	VXORPS    Y12, Y12, Y12
-	VCMPPS    $0x1d, Y12, Y0, Y12
-	VBLENDVPS Y12, Y11, Y3, Y3
-	VMOVUPS   const_neg_clamp<>+0(SB), Y11
-	VMAXPS    Y0, Y11, Y11
-	VMULPS    Y3, Y11, Y3
-	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y3, 32(AX)(BX*4)
+	VMULPS    Y1, Y10, Y10
+	VMULPS    Y11, Y13, Y13
+	VMOVUPS   const_neg_clamp<>+0(SB), Y1
+	VMOVUPS   const_neg_clamp<>+0(SB), Y12
+	VMAXPS    Y0, Y1, Y1
+	VMAXPS    Y9, Y12, Y12
+	VMULPS    Y10, Y1, Y3
+	VMULPS    Y13, Y12, Y14
+	VXORPS    Y11, Y11, Y11
+	VXORPS    Y15, Y15, Y15
+	VCMPPS    $0x1d, Y11, Y0, Y0
+	VCMPPS    $0x1d, Y15, Y9, Y9
+	VBLENDVPS Y0, Y1, Y3, Y3
+	VBLENDVPS Y9, Y12, Y14, Y14
+	VADDPS    const_one<>+0(SB), Y10, Y0
+	VADDPS    const_one<>+0(SB), Y13, Y1
+	VDIVPS    Y0, Y3, Y3
+	VDIVPS    Y1, Y14, Y14
+	VMOVUPS   Y3, (AX)(BX*4)
+	VMOVUPS   Y14, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1627,14 +1595,14 @@ loop:
 	VFNMADD231PS Y7, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y3, Y11
-	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
-	VFMADD213PS const_one<>+0(SB), Y3, Y11
+	VMOVAPS     Y8, Y9
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
@@ -1642,21 +1610,19 @@ loop:
 	VPSUBD    Y3, Y1, Y1
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y11, Y11
+	VMULPS    Y3, Y9, Y9
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y11, Y11
-	VADDPS    const_one<>+0(SB), Y11, Y1
-	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y1, Y3, Y3
-	VMULPS    Y3, Y11, Y1
-	VXORPS    Y11, Y11, Y11
-	VCMPPS    $0x1d, Y11, Y0, Y11
-	VBLENDVPS Y11, Y3, Y1, Y1
-	VMOVUPS   const_neg_clamp<>+0(SB), Y3
-	VMAXPS    Y0, Y3, Y3
-	VMULPS    Y1, Y3, Y1
-	VMOVUPS   Y1, (AX)(BX*4)
+	VMULPS    Y1, Y9, Y9
+	VMOVUPS   const_neg_clamp<>+0(SB), Y1
+	VMAXPS    Y0, Y1, Y1
+	VMULPS    Y9, Y1, Y3
+	VXORPS    Y10, Y10, Y10
+	VCMPPS    $0x1d, Y10, Y0, Y0
+	VBLENDVPS Y0, Y1, Y3, Y3
+	VADDPS    const_one<>+0(SB), Y9, Y0
+	VDIVPS    Y0, Y3, Y3
+	VMOVUPS   Y3, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
 
@@ -1683,8 +1649,8 @@ tail:
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS Y9, Y3, Y4
-	VFMADD213PS Y10, Y3, Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
@@ -1701,17 +1667,15 @@ tail:
 	VPADDD     const_exp_bias<>+0(SB), Y2, Y2
 	VPSLLD     $0x17, Y2, Y2
 	VMULPS     Y2, Y4, Y4
-	VADDPS     const_one<>+0(SB), Y4, Y2
-	VMOVUPS    const_one<>+0(SB), Y3
-	VDIVPS     Y2, Y3, Y3
-	VMULPS     Y3, Y4, Y2
-	VXORPS     Y4, Y4, Y4
-	VCMPPS     $0x1d, Y4, Y1, Y4
-	VBLENDVPS  Y4, Y3, Y2, Y2
-	VMOVUPS    const_neg_clamp<>+0(SB), Y3
-	VMAXPS     Y1, Y3, Y3
-	VMULPS     Y2, Y3, Y2
-	VMASKMOVPS Y2, Y0, (AX)(BX*4)
+	VMOVUPS    const_neg_clamp<>+0(SB), Y2
+	VMAXPS     Y1, Y2, Y2
+	VMULPS     Y4, Y2, Y3
+	VXORPS     Y5, Y5, Y5
+	VCMPPS     $0x1d, Y5, Y1, Y1
+	VBLENDVPS  Y1, Y2, Y3, Y3
+	VADDPS     const_one<>+0(SB), Y4, Y1
+	VDIVPS     Y1, Y3, Y3
+	VMASKMOVPS Y3, Y0, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -1725,8 +1689,6 @@ hoist:
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
 	VMOVUPS const_exp_c7<>+0(SB), Y8
-	VMOVUPS const_exp_c6<>+0(SB), Y9
-	VMOVUPS const_exp_c5<>+0(SB), Y10
 	JMP     start
 
 // func SiLUDerivAVX2(dst []float32, x []float32)
@@ -1746,101 +1708,93 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y9
 	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
 	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
 	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
 	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
 	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y3, Y11
-	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
-	VFMADD213PS const_one<>+0(SB), Y3, Y11
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y1, Y1
+	VCVTPS2DQ   Y12, Y11
 	VPSRAD      $0x01, Y1, Y3
+	VPSRAD      $0x01, Y11, Y12
 	VPSUBD      Y3, Y1, Y1
+	VPSUBD      Y12, Y11, Y11
 	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
 	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y11, Y11
+	VPSLLD      $0x17, Y12, Y12
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y12, Y13, Y13
 	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y11, Y11
-	VADDPS      const_one<>+0(SB), Y11, Y1
-	VMOVUPS     const_one<>+0(SB), Y3
-	VDIVPS      Y1, Y3, Y3
-	VMULPS      Y3, Y11, Y1
-	VXORPS      Y12, Y12, Y12
-	VCMPPS      $0x1d, Y12, Y0, Y12
-	VBLENDVPS   Y12, Y3, Y1, Y1
-	VMOVUPS     const_neg_clamp<>+0(SB), Y12
-	VMAXPS      Y0, Y12, Y12
-	VMOVUPS     const_pos_clamp<>+0(SB), Y0
-	VMINPS      Y12, Y0, Y12
-	VMULPS      Y3, Y11, Y0
-	VMULPS      Y3, Y0, Y0
-	VFMADD231PS Y12, Y0, Y1
-	VMOVUPS     32(DX)(BX*4), Y0
-	VORPS       Y2, Y0, Y3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y4, Y11
-	VMAXPS  Y3, Y11, Y11
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y11, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS Y6, Y3, Y11
-	VFNMADD231PS Y7, Y3, Y11
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y12
-	VFMADD213PS Y9, Y11, Y12
-	VFMADD213PS Y10, Y11, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y12
-	VFMADD213PS const_one<>+0(SB), Y11, Y12
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y3, Y3
-	VPSRAD      $0x01, Y3, Y11
-	VPSUBD      Y11, Y3, Y3
 	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD      $0x17, Y1, Y1
 	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y12, Y12
-	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y12, Y12
-	VADDPS      const_one<>+0(SB), Y12, Y3
-	VMOVUPS     const_one<>+0(SB), Y11
-	VDIVPS      Y3, Y11, Y11
-	VMULPS      Y11, Y12, Y3
-	VXORPS      Y13, Y13, Y13
-	VCMPPS      $0x1d, Y13, Y0, Y13
-	VBLENDVPS   Y13, Y11, Y3, Y3
-	VMOVUPS     const_neg_clamp<>+0(SB), Y13
-	VMAXPS      Y0, Y13, Y13
+	VMULPS      Y1, Y10, Y10
+	VMULPS      Y11, Y13, Y13
+	VADDPS      const_one<>+0(SB), Y10, Y1
+	VADDPS      const_one<>+0(SB), Y13, Y11
+	VMOVUPS     const_one<>+0(SB), Y3
+	VMOVUPS     const_one<>+0(SB), Y12
+	VDIVPS      Y1, Y3, Y3
+	VDIVPS      Y11, Y12, Y12
+	VMULPS      Y3, Y10, Y1
+	VMULPS      Y12, Y13, Y14
+	VXORPS      Y11, Y11, Y11
+	VXORPS      Y15, Y15, Y15
+	VCMPPS      $0x1d, Y11, Y0, Y11
+	VCMPPS      $0x1d, Y15, Y9, Y15
+	VBLENDVPS   Y11, Y3, Y1, Y1
+	VBLENDVPS   Y15, Y12, Y14, Y14
+	VMOVUPS     const_neg_clamp<>+0(SB), Y11
+	VMOVUPS     const_neg_clamp<>+0(SB), Y15
+	VMAXPS      Y0, Y11, Y11
+	VMAXPS      Y9, Y15, Y15
 	VMOVUPS     const_pos_clamp<>+0(SB), Y0
-	VMINPS      Y13, Y0, Y13
-	VMULPS      Y11, Y12, Y0
-	VMULPS      Y11, Y0, Y0
-	VFMADD231PS Y13, Y0, Y3
+	VMOVUPS     const_pos_clamp<>+0(SB), Y9
+	VMINPS      Y11, Y0, Y11
+	VMINPS      Y15, Y9, Y15
+	VMULPS      Y3, Y10, Y0
+	VMULPS      Y12, Y13, Y9
+	VMULPS      Y3, Y0, Y0
+	VMULPS      Y12, Y9, Y9
+	VFMADD231PS Y11, Y0, Y1
+	VFMADD231PS Y15, Y9, Y14
 	VMOVUPS     Y1, (AX)(BX*4)
-	VMOVUPS     Y3, 32(AX)(BX*4)
+	VMOVUPS     Y14, 32(AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loopu
 
@@ -1864,14 +1818,14 @@ loop:
 	VFNMADD231PS Y7, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y3, Y11
-	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
-	VFMADD213PS const_one<>+0(SB), Y3, Y11
+	VMOVAPS     Y8, Y9
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y1, Y1
@@ -1879,24 +1833,24 @@ loop:
 	VPSUBD      Y3, Y1, Y1
 	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y11, Y11
+	VMULPS      Y3, Y9, Y9
 	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y11, Y11
-	VADDPS      const_one<>+0(SB), Y11, Y1
+	VMULPS      Y1, Y9, Y9
+	VADDPS      const_one<>+0(SB), Y9, Y1
 	VMOVUPS     const_one<>+0(SB), Y3
 	VDIVPS      Y1, Y3, Y3
-	VMULPS      Y3, Y11, Y1
-	VXORPS      Y12, Y12, Y12
-	VCMPPS      $0x1d, Y12, Y0, Y12
-	VBLENDVPS   Y12, Y3, Y1, Y1
-	VMOVUPS     const_neg_clamp<>+0(SB), Y12
-	VMAXPS      Y0, Y12, Y12
+	VMULPS      Y3, Y9, Y1
+	VXORPS      Y10, Y10, Y10
+	VCMPPS      $0x1d, Y10, Y0, Y10
+	VBLENDVPS   Y10, Y3, Y1, Y1
+	VMOVUPS     const_neg_clamp<>+0(SB), Y10
+	VMAXPS      Y0, Y10, Y10
 	VMOVUPS     const_pos_clamp<>+0(SB), Y0
-	VMINPS      Y12, Y0, Y12
-	VMULPS      Y3, Y11, Y0
+	VMINPS      Y10, Y0, Y10
+	VMULPS      Y3, Y9, Y0
 	VMULPS      Y3, Y0, Y0
-	VFMADD231PS Y12, Y0, Y1
+	VFMADD231PS Y10, Y0, Y1
 	VMOVUPS     Y1, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         loop
@@ -1924,8 +1878,8 @@ tail:
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS Y9, Y3, Y4
-	VFMADD213PS Y10, Y3, Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
@@ -1970,8 +1924,6 @@ hoist:
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
 	VMOVUPS const_exp_c7<>+0(SB), Y8
-	VMOVUPS const_exp_c6<>+0(SB), Y9
-	VMOVUPS const_exp_c5<>+0(SB), Y10
 	JMP     start
 
 // func TanhAVX2(dst []float32, x []float32)
@@ -1991,115 +1943,105 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y10
 	VANDPS  Y2, Y0, Y1
+	VANDPS  Y2, Y10, Y11
 	VMULPS  Y4, Y1, Y3
+	VMULPS  Y4, Y11, Y12
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y5
+	VMOVAPS Y6, Y13
 	VMAXPS  Y3, Y5, Y5
+	VMAXPS  Y12, Y13, Y13
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Y7, Y5, Y3
+	VMULPS       Y7, Y13, Y14
 	VROUNDPS     $0x00, Y3, Y3
+	VROUNDPS     $0x00, Y14, Y14
 	VFNMADD231PS Y8, Y3, Y5
+	VFNMADD231PS Y8, Y14, Y13
 	VFNMADD231PS Y9, Y3, Y5
+	VFNMADD231PS Y9, Y14, Y13
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y10, Y12
-	VFMADD213PS Y11, Y5, Y12
+	VMOVUPS     const_exp_c7<>+0(SB), Y12
+	VMOVUPS     const_exp_c7<>+0(SB), Y15
+	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c6<>+0(SB), Y13, Y15
 	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y13, Y15
 	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y13, Y15
 	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y13, Y15
 	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y13, Y15
 	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y13, Y15
 	VFMADD213PS const_one<>+0(SB), Y5, Y12
+	VFMADD213PS const_one<>+0(SB), Y13, Y15
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y3, Y3
+	VCVTPS2DQ Y14, Y13
 	VPSRAD    $0x01, Y3, Y5
+	VPSRAD    $0x01, Y13, Y14
 	VPSUBD    Y5, Y3, Y3
+	VPSUBD    Y14, Y13, Y13
 	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
+	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
 	VPSLLD    $0x17, Y5, Y5
+	VPSLLD    $0x17, Y14, Y14
 	VMULPS    Y5, Y12, Y12
+	VMULPS    Y14, Y15, Y15
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y13, Y13
 	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y13, Y13
 	VMULPS    Y3, Y12, Y12
+	VMULPS    Y13, Y15, Y15
 	VADDPS    const_one<>+0(SB), Y12, Y3
+	VADDPS    const_one<>+0(SB), Y15, Y13
 	VMOVUPS   const_one<>+0(SB), Y5
+	VMOVUPS   const_one<>+0(SB), Y14
 	VDIVPS    Y3, Y5, Y5
+	VDIVPS    Y13, Y14, Y14
 	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y13
 	VSUBPS    Y12, Y3, Y3
+	VSUBPS    Y15, Y13, Y13
 	VMULPS    Y5, Y3, Y3
+	VMULPS    Y14, Y13, Y13
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Y1, Y1, Y5
+	VMULPS      Y11, Y11, Y14
 	VMOVUPS     const_tanh_c11<>+0(SB), Y12
+	VMOVUPS     const_tanh_c11<>+0(SB), Y15
 	VFMADD213PS const_tanh_c9<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c9<>+0(SB), Y14, Y15
 	VFMADD213PS const_tanh_c7<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c7<>+0(SB), Y14, Y15
 	VFMADD213PS const_tanh_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c5<>+0(SB), Y14, Y15
 	VFMADD213PS const_tanh_c3<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c3<>+0(SB), Y14, Y15
 	VMULPS      Y5, Y1, Y5
+	VMULPS      Y14, Y11, Y14
 	VFMADD213PS Y1, Y12, Y5
+	VFMADD213PS Y11, Y15, Y14
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y11, Y11
 	VBLENDVPS   Y1, Y5, Y3, Y3
+	VBLENDVPS   Y11, Y14, Y13, Y13
 	VANDPS      const_sign<>+0(SB), Y0, Y0
+	VANDPS      const_sign<>+0(SB), Y10, Y1
 	VORPS       Y0, Y3, Y3
-	VMOVUPS     32(DX)(BX*4), Y0
-	VANDPS      Y2, Y0, Y1
-	VMULPS      Y4, Y1, Y5
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y6, Y12
-	VMAXPS  Y5, Y12, Y12
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y7, Y12, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS Y8, Y5, Y12
-	VFNMADD231PS Y9, Y5, Y12
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y10, Y13
-	VFMADD213PS Y11, Y12, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y13
-	VFMADD213PS const_one<>+0(SB), Y12, Y13
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y5, Y5
-	VPSRAD    $0x01, Y5, Y12
-	VPSUBD    Y12, Y5, Y5
-	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
-	VPSLLD    $0x17, Y12, Y12
-	VMULPS    Y12, Y13, Y13
-	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
-	VPSLLD    $0x17, Y5, Y5
-	VMULPS    Y5, Y13, Y13
-	VADDPS    const_one<>+0(SB), Y13, Y5
-	VMOVUPS   const_one<>+0(SB), Y12
-	VDIVPS    Y5, Y12, Y12
-	VMOVUPS   const_one<>+0(SB), Y5
-	VSUBPS    Y13, Y5, Y5
-	VMULPS    Y12, Y5, Y5
-
-	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     const_tanh_c11<>+0(SB), Y13
-	VFMADD213PS const_tanh_c9<>+0(SB), Y12, Y13
-	VFMADD213PS const_tanh_c7<>+0(SB), Y12, Y13
-	VFMADD213PS const_tanh_c5<>+0(SB), Y12, Y13
-	VFMADD213PS const_tanh_c3<>+0(SB), Y12, Y13
-	VMULPS      Y12, Y1, Y12
-	VFMADD213PS Y1, Y13, Y12
-	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
-	VBLENDVPS   Y1, Y12, Y5, Y5
-	VANDPS      const_sign<>+0(SB), Y0, Y0
-	VORPS       Y0, Y5, Y5
+	VORPS       Y1, Y13, Y13
 	VMOVUPS     Y3, (AX)(BX*4)
-	VMOVUPS     Y5, 32(AX)(BX*4)
+	VMOVUPS     Y13, 32(AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loopu
 
@@ -2124,14 +2066,14 @@ loop:
 	VFNMADD231PS Y9, Y3, Y5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y10, Y12
-	VFMADD213PS Y11, Y5, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y12
-	VFMADD213PS const_one<>+0(SB), Y5, Y12
+	VMOVUPS     const_exp_c7<>+0(SB), Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y10
+	VFMADD213PS const_one<>+0(SB), Y5, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y3, Y3
@@ -2139,26 +2081,26 @@ loop:
 	VPSUBD    Y5, Y3, Y3
 	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
 	VPSLLD    $0x17, Y5, Y5
-	VMULPS    Y5, Y12, Y12
+	VMULPS    Y5, Y10, Y10
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y12, Y12
-	VADDPS    const_one<>+0(SB), Y12, Y3
+	VMULPS    Y3, Y10, Y10
+	VADDPS    const_one<>+0(SB), Y10, Y3
 	VMOVUPS   const_one<>+0(SB), Y5
 	VDIVPS    Y3, Y5, Y5
 	VMOVUPS   const_one<>+0(SB), Y3
-	VSUBPS    Y12, Y3, Y3
+	VSUBPS    Y10, Y3, Y3
 	VMULPS    Y5, Y3, Y3
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Y1, Y1, Y5
-	VMOVUPS     const_tanh_c11<>+0(SB), Y12
-	VFMADD213PS const_tanh_c9<>+0(SB), Y5, Y12
-	VFMADD213PS const_tanh_c7<>+0(SB), Y5, Y12
-	VFMADD213PS const_tanh_c5<>+0(SB), Y5, Y12
-	VFMADD213PS const_tanh_c3<>+0(SB), Y5, Y12
+	VMOVUPS     const_tanh_c11<>+0(SB), Y10
+	VFMADD213PS const_tanh_c9<>+0(SB), Y5, Y10
+	VFMADD213PS const_tanh_c7<>+0(SB), Y5, Y10
+	VFMADD213PS const_tanh_c5<>+0(SB), Y5, Y10
+	VFMADD213PS const_tanh_c3<>+0(SB), Y5, Y10
 	VMULPS      Y5, Y1, Y5
-	VFMADD213PS Y1, Y12, Y5
+	VFMADD213PS Y1, Y10, Y5
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
 	VBLENDVPS   Y1, Y5, Y3, Y3
 	VANDPS      const_sign<>+0(SB), Y0, Y0
@@ -2190,8 +2132,8 @@ tail:
 	VFNMADD231PS Y9, Y3, Y4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y10, Y5
-	VFMADD213PS Y11, Y4, Y5
+	VMOVUPS     const_exp_c7<>+0(SB), Y5
+	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
 	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
 	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
 	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y5
@@ -2243,8 +2185,6 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Y7
 	VMOVUPS const_ln2hi<>+0(SB), Y8
 	VMOVUPS const_ln2lo<>+0(SB), Y9
-	VMOVUPS const_exp_c7<>+0(SB), Y10
-	VMOVUPS const_exp_c6<>+0(SB), Y11
 	JMP     start
 
 // func TanhDerivAVX2(dst []float32, x []float32)
@@ -2264,87 +2204,79 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y7
 	VANDPS  Y1, Y0, Y0
+	VANDPS  Y1, Y7, Y7
 	VMULPS  Y2, Y0, Y0
+	VMULPS  Y2, Y7, Y8
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y3, Y7
 	VMOVAPS Y3, Y9
-	VMAXPS  Y0, Y9, Y9
+	VMAXPS  Y0, Y7, Y7
+	VMAXPS  Y8, Y9, Y9
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y4, Y9, Y0
+	VMULPS       Y4, Y7, Y0
+	VMULPS       Y4, Y9, Y10
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS Y5, Y0, Y9
-	VFNMADD231PS Y6, Y0, Y9
+	VROUNDPS     $0x00, Y10, Y10
+	VFNMADD231PS Y5, Y0, Y7
+	VFNMADD231PS Y5, Y10, Y9
+	VFNMADD231PS Y6, Y0, Y7
+	VFNMADD231PS Y6, Y10, Y9
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y7, Y10
-	VFMADD213PS Y8, Y9, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y10
-	VFMADD213PS const_one<>+0(SB), Y9, Y10
+	VMOVUPS     const_exp_c7<>+0(SB), Y8
+	VMOVUPS     const_exp_c7<>+0(SB), Y11
+	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c6<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y11
+	VFMADD213PS const_one<>+0(SB), Y7, Y8
+	VFMADD213PS const_one<>+0(SB), Y9, Y11
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y0, Y0
-	VPSRAD    $0x01, Y0, Y9
-	VPSUBD    Y9, Y0, Y0
-	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
-	VPSLLD    $0x17, Y9, Y9
-	VMULPS    Y9, Y10, Y10
-	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
-	VPSLLD    $0x17, Y0, Y0
-	VMULPS    Y0, Y10, Y10
-	VADDPS    const_one<>+0(SB), Y10, Y0
-	VMOVUPS   const_one<>+0(SB), Y9
-	VDIVPS    Y0, Y9, Y9
-	VMULPS    const_four<>+0(SB), Y10, Y0
-	VMULPS    Y9, Y0, Y0
-	VMULPS    Y9, Y0, Y0
-	VMOVUPS   32(DX)(BX*4), Y9
-	VANDPS    Y1, Y9, Y9
-	VMULPS    Y2, Y9, Y9
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y3, Y10
-	VMAXPS  Y9, Y10, Y10
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y4, Y10, Y9
-	VROUNDPS     $0x00, Y9, Y9
-	VFNMADD231PS Y5, Y9, Y10
-	VFNMADD231PS Y6, Y9, Y10
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y7, Y11
-	VFMADD213PS Y8, Y10, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y10, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y10, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y10, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y10, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y10, Y11
-	VFMADD213PS const_one<>+0(SB), Y10, Y11
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y9, Y9
+	VCVTPS2DQ Y10, Y9
+	VPSRAD    $0x01, Y0, Y7
 	VPSRAD    $0x01, Y9, Y10
+	VPSUBD    Y7, Y0, Y0
 	VPSUBD    Y10, Y9, Y9
+	VPADDD    const_exp_bias<>+0(SB), Y7, Y7
 	VPADDD    const_exp_bias<>+0(SB), Y10, Y10
+	VPSLLD    $0x17, Y7, Y7
 	VPSLLD    $0x17, Y10, Y10
+	VMULPS    Y7, Y8, Y8
 	VMULPS    Y10, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y0, Y0
 	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y0, Y8, Y8
 	VMULPS    Y9, Y11, Y11
+	VADDPS    const_one<>+0(SB), Y8, Y0
 	VADDPS    const_one<>+0(SB), Y11, Y9
+	VMOVUPS   const_one<>+0(SB), Y7
 	VMOVUPS   const_one<>+0(SB), Y10
+	VDIVPS    Y0, Y7, Y7
 	VDIVPS    Y9, Y10, Y10
-	VMULPS    const_four<>+0(SB), Y11, Y9
-	VMULPS    Y10, Y9, Y9
-	VMULPS    Y10, Y9, Y9
+	VMULPS    const_four<>+0(SB), Y8, Y0
+	VMULPS    const_four<>+0(SB), Y11, Y8
+	VMULPS    Y7, Y0, Y0
+	VMULPS    Y10, Y8, Y8
+	VMULPS    Y7, Y0, Y0
+	VMULPS    Y10, Y8, Y8
 	VMOVUPS   Y0, (AX)(BX*4)
-	VMOVUPS   Y9, 32(AX)(BX*4)
+	VMOVUPS   Y8, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -2359,41 +2291,41 @@ loop:
 	VMULPS  Y2, Y0, Y0
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y3, Y9
-	VMAXPS  Y0, Y9, Y9
+	VMOVAPS Y3, Y7
+	VMAXPS  Y0, Y7, Y7
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y4, Y9, Y0
+	VMULPS       Y4, Y7, Y0
 	VROUNDPS     $0x00, Y0, Y0
-	VFNMADD231PS Y5, Y0, Y9
-	VFNMADD231PS Y6, Y0, Y9
+	VFNMADD231PS Y5, Y0, Y7
+	VFNMADD231PS Y6, Y0, Y7
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y7, Y10
-	VFMADD213PS Y8, Y9, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y10
-	VFMADD213PS const_one<>+0(SB), Y9, Y10
+	VMOVUPS     const_exp_c7<>+0(SB), Y8
+	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y8
+	VFMADD213PS const_one<>+0(SB), Y7, Y8
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y0, Y0
-	VPSRAD    $0x01, Y0, Y9
-	VPSUBD    Y9, Y0, Y0
-	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
-	VPSLLD    $0x17, Y9, Y9
-	VMULPS    Y9, Y10, Y10
+	VPSRAD    $0x01, Y0, Y7
+	VPSUBD    Y7, Y0, Y0
+	VPADDD    const_exp_bias<>+0(SB), Y7, Y7
+	VPSLLD    $0x17, Y7, Y7
+	VMULPS    Y7, Y8, Y8
 	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPSLLD    $0x17, Y0, Y0
-	VMULPS    Y0, Y10, Y10
-	VADDPS    const_one<>+0(SB), Y10, Y0
-	VMOVUPS   const_one<>+0(SB), Y9
-	VDIVPS    Y0, Y9, Y9
-	VMULPS    const_four<>+0(SB), Y10, Y0
-	VMULPS    Y9, Y0, Y0
-	VMULPS    Y9, Y0, Y0
+	VMULPS    Y0, Y8, Y8
+	VADDPS    const_one<>+0(SB), Y8, Y0
+	VMOVUPS   const_one<>+0(SB), Y7
+	VDIVPS    Y0, Y7, Y7
+	VMULPS    const_four<>+0(SB), Y8, Y0
+	VMULPS    Y7, Y0, Y0
+	VMULPS    Y7, Y0, Y0
 	VMOVUPS   Y0, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
@@ -2406,8 +2338,8 @@ tail:
 	SUBQ       SI, CX
 	LEAQ       tail_ymm<>+0(SB), SI
 	VMOVDQU    (SI)(CX*4), Y0
-	VMASKMOVPS (DX)(BX*4), Y0, Y9
-	VANDPS     Y1, Y9, Y1
+	VMASKMOVPS (DX)(BX*4), Y0, Y7
+	VANDPS     Y1, Y7, Y1
 	VMULPS     Y2, Y1, Y1
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
@@ -2421,8 +2353,8 @@ tail:
 	VFNMADD231PS Y6, Y1, Y2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y7, Y3
-	VFMADD213PS Y8, Y2, Y3
+	VMOVUPS     const_exp_c7<>+0(SB), Y3
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
@@ -2460,8 +2392,6 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Y4
 	VMOVUPS const_ln2hi<>+0(SB), Y5
 	VMOVUPS const_ln2lo<>+0(SB), Y6
-	VMOVUPS const_exp_c7<>+0(SB), Y7
-	VMOVUPS const_exp_c6<>+0(SB), Y8
 	JMP     start
 
 // func SoftplusAVX2(dst []float32, x []float32)
@@ -2481,105 +2411,97 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y9
 	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
 	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
 	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
 	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
 	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y3, Y11
-	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
-	VFMADD213PS const_one<>+0(SB), Y3, Y11
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y1, Y1
+	VCVTPS2DQ   Y12, Y11
 	VPSRAD      $0x01, Y1, Y3
+	VPSRAD      $0x01, Y11, Y12
 	VPSUBD      Y3, Y1, Y1
+	VPSUBD      Y12, Y11, Y11
 	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
 	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y11, Y11
+	VPSLLD      $0x17, Y12, Y12
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y12, Y13, Y13
 	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y11, Y11
-	VADDPS      const_two<>+0(SB), Y11, Y1
-	VDIVPS      Y1, Y11, Y1
-	VMULPS      Y1, Y1, Y3
-	VMOVUPS     const_atanh_c15<>+0(SB), Y11
-	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y11
-	VADDPS      Y1, Y1, Y1
-	VMULPS      Y3, Y1, Y3
-	VFMADD213PS Y1, Y11, Y3
-	VXORPS      Y1, Y1, Y1
-	VMAXPS      Y0, Y1, Y1
-	VADDPS      Y3, Y1, Y1
-	VMOVUPS     32(DX)(BX*4), Y0
-	VORPS       Y2, Y0, Y3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y4, Y11
-	VMAXPS  Y3, Y11, Y11
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y11, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS Y6, Y3, Y11
-	VFNMADD231PS Y7, Y3, Y11
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y12
-	VFMADD213PS Y9, Y11, Y12
-	VFMADD213PS Y10, Y11, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y12
-	VFMADD213PS const_one<>+0(SB), Y11, Y12
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y3, Y3
-	VPSRAD      $0x01, Y3, Y11
-	VPSUBD      Y11, Y3, Y3
 	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD      $0x17, Y1, Y1
 	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y12, Y12
-	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y12, Y12
-	VADDPS      const_two<>+0(SB), Y12, Y3
-	VDIVPS      Y3, Y12, Y3
-	VMULPS      Y3, Y3, Y11
-	VMOVUPS     const_atanh_c15<>+0(SB), Y12
-	VFMADD213PS const_atanh_c13<>+0(SB), Y11, Y12
-	VFMADD213PS const_atanh_c11<>+0(SB), Y11, Y12
-	VFMADD213PS const_atanh_c9<>+0(SB), Y11, Y12
-	VFMADD213PS const_atanh_c7<>+0(SB), Y11, Y12
-	VFMADD213PS const_atanh_c5<>+0(SB), Y11, Y12
-	VFMADD213PS const_atanh_c3<>+0(SB), Y11, Y12
-	VADDPS      Y3, Y3, Y3
-	VMULPS      Y11, Y3, Y11
-	VFMADD213PS Y3, Y12, Y11
-	VXORPS      Y3, Y3, Y3
-	VMAXPS      Y0, Y3, Y3
-	VADDPS      Y11, Y3, Y3
+	VMULPS      Y1, Y10, Y10
+	VMULPS      Y11, Y13, Y13
+	VADDPS      const_two<>+0(SB), Y10, Y1
+	VADDPS      const_two<>+0(SB), Y13, Y3
+	VDIVPS      Y1, Y10, Y1
+	VDIVPS      Y3, Y13, Y11
+	VMULPS      Y1, Y1, Y3
+	VMULPS      Y11, Y11, Y12
+	VMOVUPS     const_atanh_c15<>+0(SB), Y10
+	VMOVUPS     const_atanh_c15<>+0(SB), Y13
+	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c13<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c11<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c9<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c7<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c5<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c3<>+0(SB), Y12, Y13
+	VADDPS      Y1, Y1, Y1
+	VADDPS      Y11, Y11, Y11
+	VMULPS      Y3, Y1, Y3
+	VMULPS      Y12, Y11, Y12
+	VFMADD213PS Y1, Y10, Y3
+	VFMADD213PS Y11, Y13, Y12
+	VXORPS      Y1, Y1, Y1
+	VXORPS      Y10, Y10, Y10
+	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y9, Y10, Y10
+	VADDPS      Y3, Y1, Y1
+	VADDPS      Y12, Y10, Y10
 	VMOVUPS     Y1, (AX)(BX*4)
-	VMOVUPS     Y3, 32(AX)(BX*4)
+	VMOVUPS     Y10, 32(AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loopu
 
@@ -2603,14 +2525,14 @@ loop:
 	VFNMADD231PS Y7, Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y3, Y11
-	VFMADD213PS Y10, Y3, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y11
-	VFMADD213PS const_one<>+0(SB), Y3, Y11
+	VMOVAPS     Y8, Y9
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y1, Y1
@@ -2618,23 +2540,23 @@ loop:
 	VPSUBD      Y3, Y1, Y1
 	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y11, Y11
+	VMULPS      Y3, Y9, Y9
 	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y11, Y11
-	VADDPS      const_two<>+0(SB), Y11, Y1
-	VDIVPS      Y1, Y11, Y1
+	VMULPS      Y1, Y9, Y9
+	VADDPS      const_two<>+0(SB), Y9, Y1
+	VDIVPS      Y1, Y9, Y1
 	VMULPS      Y1, Y1, Y3
-	VMOVUPS     const_atanh_c15<>+0(SB), Y11
-	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y11
-	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y11
+	VMOVUPS     const_atanh_c15<>+0(SB), Y9
+	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y9
 	VADDPS      Y1, Y1, Y1
 	VMULPS      Y3, Y1, Y3
-	VFMADD213PS Y1, Y11, Y3
+	VFMADD213PS Y1, Y9, Y3
 	VXORPS      Y1, Y1, Y1
 	VMAXPS      Y0, Y1, Y1
 	VADDPS      Y3, Y1, Y1
@@ -2665,8 +2587,8 @@ tail:
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS Y9, Y3, Y4
-	VFMADD213PS Y10, Y3, Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
@@ -2713,8 +2635,6 @@ hoist:
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
 	VMOVUPS const_exp_c7<>+0(SB), Y8
-	VMOVUPS const_exp_c6<>+0(SB), Y9
-	VMOVUPS const_exp_c5<>+0(SB), Y10
 	JMP     start
 
 // func ELUAVX2(dst []float32, x []float32)
@@ -2734,111 +2654,101 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y9
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
 	VMOVAPS     Y2, Y1
+	VMOVAPS     Y2, Y10
 	VFMADD213PS Y3, Y0, Y1
+	VFMADD213PS Y3, Y9, Y10
 	VFMADD213PS Y4, Y0, Y1
+	VFMADD213PS Y4, Y9, Y10
 	VFMADD213PS Y5, Y0, Y1
+	VFMADD213PS Y5, Y9, Y10
 	VFMADD213PS Y6, Y0, Y1
+	VFMADD213PS Y6, Y9, Y10
 	VFMADD213PS Y7, Y0, Y1
-	VFMADD213PS Y8, Y0, Y1
-	VMULPS      Y0, Y0, Y9
-	VFMADD213PS Y0, Y1, Y9
+	VFMADD213PS Y7, Y9, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
+	VMULPS      Y0, Y0, Y8
+	VMULPS      Y9, Y9, Y11
+	VFMADD213PS Y0, Y1, Y8
+	VFMADD213PS Y9, Y10, Y11
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Y10, Y1
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMOVUPS const_exp_min<>+0(SB), Y12
 	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y11
-	VMINPS  Y1, Y11, Y1
+	VMAXPS  Y9, Y12, Y12
+	VMOVUPS const_exp_max<>+0(SB), Y10
+	VMOVUPS const_exp_max<>+0(SB), Y13
+	VMINPS  Y1, Y10, Y1
+	VMINPS  Y12, Y13, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y11
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y1
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y3, Y12
-	VFMADD213PS Y4, Y1, Y12
-	VFMADD213PS Y5, Y1, Y12
-	VFMADD213PS Y6, Y1, Y12
-	VFMADD213PS Y7, Y1, Y12
-	VFMADD213PS Y8, Y1, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y12
-	VFMADD213PS const_one<>+0(SB), Y1, Y12
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y11, Y1
-	VPSRAD    $0x01, Y1, Y11
-	VPSUBD    Y11, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
-	VPSLLD    $0x17, Y11, Y11
-	VMULPS    Y11, Y12, Y12
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y12, Y12
-	VSUBPS    const_one<>+0(SB), Y12, Y12
-	VMOVUPS   const_neg_quarter<>+0(SB), Y1
-	VCMPPS    $0x1e, Y1, Y0, Y1
-	VBLENDVPS Y1, Y9, Y12, Y12
-	VXORPS    Y1, Y1, Y1
-	VCMPPS    $0x16, Y1, Y0, Y1
-	VBLENDVPS Y1, Y0, Y12, Y12
-	VMOVUPS   32(DX)(BX*4), Y0
-
-	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVAPS     Y2, Y1
-	VFMADD213PS Y3, Y0, Y1
-	VFMADD213PS Y4, Y0, Y1
-	VFMADD213PS Y5, Y0, Y1
-	VFMADD213PS Y6, Y0, Y1
-	VFMADD213PS Y7, Y0, Y1
-	VFMADD213PS Y8, Y0, Y1
-	VMULPS      Y0, Y0, Y9
-	VFMADD213PS Y0, Y1, Y9
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Y10, Y1
-	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y11
-	VMINPS  Y1, Y11, Y1
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y11
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y1
+	VMULPS       const_log2e<>+0(SB), Y1, Y10
+	VMULPS       const_log2e<>+0(SB), Y12, Y14
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y14, Y14
+	VFNMADD231PS const_ln2hi<>+0(SB), Y10, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y14, Y12
+	VFNMADD231PS const_ln2lo<>+0(SB), Y10, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Y3, Y13
+	VMOVAPS     Y3, Y15
 	VFMADD213PS Y4, Y1, Y13
+	VFMADD213PS Y4, Y12, Y15
 	VFMADD213PS Y5, Y1, Y13
+	VFMADD213PS Y5, Y12, Y15
 	VFMADD213PS Y6, Y1, Y13
+	VFMADD213PS Y6, Y12, Y15
 	VFMADD213PS Y7, Y1, Y13
-	VFMADD213PS Y8, Y1, Y13
+	VFMADD213PS Y7, Y12, Y15
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
 	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
 	VFMADD213PS const_one<>+0(SB), Y1, Y13
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y11, Y1
-	VPSRAD    $0x01, Y1, Y11
-	VPSUBD    Y11, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
-	VPSLLD    $0x17, Y11, Y11
-	VMULPS    Y11, Y13, Y13
+	VCVTPS2DQ Y10, Y1
+	VCVTPS2DQ Y14, Y12
+	VPSRAD    $0x01, Y1, Y10
+	VPSRAD    $0x01, Y12, Y14
+	VPSUBD    Y10, Y1, Y1
+	VPSUBD    Y14, Y12, Y12
+	VPADDD    const_exp_bias<>+0(SB), Y10, Y10
+	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
+	VPSLLD    $0x17, Y10, Y10
+	VPSLLD    $0x17, Y14, Y14
+	VMULPS    Y10, Y13, Y13
+	VMULPS    Y14, Y15, Y15
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
 	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y12, Y12
 	VMULPS    Y1, Y13, Y13
+	VMULPS    Y12, Y15, Y15
 	VSUBPS    const_one<>+0(SB), Y13, Y13
+	VSUBPS    const_one<>+0(SB), Y15, Y15
 	VMOVUPS   const_neg_quarter<>+0(SB), Y1
+	VMOVUPS   const_neg_quarter<>+0(SB), Y10
 	VCMPPS    $0x1e, Y1, Y0, Y1
-	VBLENDVPS Y1, Y9, Y13, Y13
+	VCMPPS    $0x1e, Y10, Y9, Y10
+	VBLENDVPS Y1, Y8, Y13, Y13
+	VBLENDVPS Y10, Y11, Y15, Y15
 	VXORPS    Y1, Y1, Y1
+	VXORPS    Y8, Y8, Y8
 	VCMPPS    $0x16, Y1, Y0, Y1
+	VCMPPS    $0x16, Y8, Y9, Y8
 	VBLENDVPS Y1, Y0, Y13, Y13
-	VMOVUPS   Y12, (AX)(BX*4)
-	VMOVUPS   Y13, 32(AX)(BX*4)
+	VBLENDVPS Y8, Y9, Y15, Y15
+	VMOVUPS   Y13, (AX)(BX*4)
+	VMOVUPS   Y15, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -2857,50 +2767,50 @@ loop:
 	VFMADD213PS Y5, Y0, Y1
 	VFMADD213PS Y6, Y0, Y1
 	VFMADD213PS Y7, Y0, Y1
-	VFMADD213PS Y8, Y0, Y1
-	VMULPS      Y0, Y0, Y9
-	VFMADD213PS Y0, Y1, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
+	VMULPS      Y0, Y0, Y8
+	VFMADD213PS Y0, Y1, Y8
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Y10, Y1
+	VMOVUPS const_exp_min<>+0(SB), Y1
 	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y11
-	VMINPS  Y1, Y11, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y9
+	VMINPS  Y1, Y9, Y1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y11
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS const_ln2hi<>+0(SB), Y11, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y1
+	VMULPS       const_log2e<>+0(SB), Y1, Y9
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS const_ln2hi<>+0(SB), Y9, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y9, Y1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y3, Y12
-	VFMADD213PS Y4, Y1, Y12
-	VFMADD213PS Y5, Y1, Y12
-	VFMADD213PS Y6, Y1, Y12
-	VFMADD213PS Y7, Y1, Y12
-	VFMADD213PS Y8, Y1, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y12
-	VFMADD213PS const_one<>+0(SB), Y1, Y12
+	VMOVAPS     Y3, Y10
+	VFMADD213PS Y4, Y1, Y10
+	VFMADD213PS Y5, Y1, Y10
+	VFMADD213PS Y6, Y1, Y10
+	VFMADD213PS Y7, Y1, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y10
+	VFMADD213PS const_one<>+0(SB), Y1, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y11, Y1
-	VPSRAD    $0x01, Y1, Y11
-	VPSUBD    Y11, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
-	VPSLLD    $0x17, Y11, Y11
-	VMULPS    Y11, Y12, Y12
+	VCVTPS2DQ Y9, Y1
+	VPSRAD    $0x01, Y1, Y9
+	VPSUBD    Y9, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y9, Y10, Y10
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y12, Y12
-	VSUBPS    const_one<>+0(SB), Y12, Y12
+	VMULPS    Y1, Y10, Y10
+	VSUBPS    const_one<>+0(SB), Y10, Y10
 	VMOVUPS   const_neg_quarter<>+0(SB), Y1
 	VCMPPS    $0x1e, Y1, Y0, Y1
-	VBLENDVPS Y1, Y9, Y12, Y12
+	VBLENDVPS Y1, Y8, Y10, Y10
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x16, Y1, Y0, Y1
-	VBLENDVPS Y1, Y0, Y12, Y12
-	VMOVUPS   Y12, (AX)(BX*4)
+	VBLENDVPS Y1, Y0, Y10, Y10
+	VMOVUPS   Y10, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
 
@@ -2921,21 +2831,21 @@ tail:
 	VFMADD213PS Y5, Y1, Y2
 	VFMADD213PS Y6, Y1, Y2
 	VFMADD213PS Y7, Y1, Y2
-	VFMADD213PS Y8, Y1, Y2
-	VMULPS      Y1, Y1, Y9
-	VFMADD213PS Y1, Y2, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y2
+	VMULPS      Y1, Y1, Y8
+	VFMADD213PS Y1, Y2, Y8
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Y10, Y2
+	VMOVUPS const_exp_min<>+0(SB), Y2
 	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y10
-	VMINPS  Y2, Y10, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y9
+	VMINPS  Y2, Y9, Y2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y10
-	VROUNDPS     $0x00, Y10, Y10
-	VFNMADD231PS const_ln2hi<>+0(SB), Y10, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y10, Y2
+	VMULPS       const_log2e<>+0(SB), Y2, Y9
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS const_ln2hi<>+0(SB), Y9, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y9, Y2
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Y3, Y3
@@ -2943,12 +2853,12 @@ tail:
 	VFMADD213PS Y5, Y2, Y3
 	VFMADD213PS Y6, Y2, Y3
 	VFMADD213PS Y7, Y2, Y3
-	VFMADD213PS Y8, Y2, Y3
+	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
 	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
 	VFMADD213PS const_one<>+0(SB), Y2, Y3
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ  Y10, Y2
+	VCVTPS2DQ  Y9, Y2
 	VPSRAD     $0x01, Y2, Y4
 	VPSUBD     Y4, Y2, Y2
 	VPADDD     const_exp_bias<>+0(SB), Y4, Y4
@@ -2960,7 +2870,7 @@ tail:
 	VSUBPS     const_one<>+0(SB), Y3, Y3
 	VMOVUPS    const_neg_quarter<>+0(SB), Y2
 	VCMPPS     $0x1e, Y2, Y1, Y2
-	VBLENDVPS  Y2, Y9, Y3, Y3
+	VBLENDVPS  Y2, Y8, Y3, Y3
 	VXORPS     Y2, Y2, Y2
 	VCMPPS     $0x16, Y2, Y1, Y2
 	VBLENDVPS  Y2, Y1, Y3, Y3
@@ -2978,8 +2888,6 @@ hoist:
 	VMOVUPS const_exp_c5<>+0(SB), Y5
 	VMOVUPS const_exp_c4<>+0(SB), Y6
 	VMOVUPS const_exp_c3<>+0(SB), Y7
-	VMOVUPS const_exp_c2<>+0(SB), Y8
-	VMOVUPS const_exp_min<>+0(SB), Y10
 	JMP     start
 
 // func ELUDerivAVX2(dst []float32, x []float32)
@@ -2999,83 +2907,75 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y9
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Y2, Y1
+	VMOVAPS Y2, Y10
 	VMAXPS  Y0, Y1, Y1
+	VMAXPS  Y9, Y10, Y10
 	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
 	VMINPS  Y1, Y3, Y1
+	VMINPS  Y10, Y11, Y10
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Y5, Y1, Y3
+	VMULPS       Y5, Y10, Y12
 	VROUNDPS     $0x00, Y3, Y3
+	VROUNDPS     $0x00, Y12, Y12
 	VFNMADD231PS Y6, Y3, Y1
+	VFNMADD231PS Y6, Y12, Y10
 	VFNMADD231PS Y7, Y3, Y1
+	VFNMADD231PS Y7, Y12, Y10
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y1, Y11
-	VFMADD213PS Y10, Y1, Y11
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c6<>+0(SB), Y10, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c5<>+0(SB), Y10, Y13
 	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c4<>+0(SB), Y10, Y13
 	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c3<>+0(SB), Y10, Y13
 	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c2<>+0(SB), Y10, Y13
 	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_c1<>+0(SB), Y10, Y13
 	VFMADD213PS const_one<>+0(SB), Y1, Y11
+	VFMADD213PS const_one<>+0(SB), Y10, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y3, Y1
+	VCVTPS2DQ Y12, Y10
 	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y10, Y12
 	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y12, Y10, Y10
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
 	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y12, Y12
 	VMULPS    Y3, Y11, Y11
+	VMULPS    Y12, Y13, Y13
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y10, Y10
 	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y10, Y10
 	VMULPS    Y1, Y11, Y11
+	VMULPS    Y10, Y13, Y13
 	VXORPS    Y1, Y1, Y1
+	VXORPS    Y3, Y3, Y3
 	VCMPPS    $0x1e, Y1, Y0, Y0
+	VCMPPS    $0x1e, Y3, Y9, Y3
 	VMOVUPS   const_one<>+0(SB), Y1
+	VMOVUPS   const_one<>+0(SB), Y9
 	VBLENDVPS Y0, Y1, Y11, Y11
-	VMOVUPS   32(DX)(BX*4), Y0
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Y2, Y1
-	VMAXPS  Y0, Y1, Y1
-	VMOVAPS Y4, Y3
-	VMINPS  Y1, Y3, Y1
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y1, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS Y6, Y3, Y1
-	VFNMADD231PS Y7, Y3, Y1
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y12
-	VFMADD213PS Y9, Y1, Y12
-	VFMADD213PS Y10, Y1, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y12
-	VFMADD213PS const_one<>+0(SB), Y1, Y12
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y3, Y1
-	VPSRAD    $0x01, Y1, Y3
-	VPSUBD    Y3, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y12, Y12
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y12, Y12
-	VXORPS    Y1, Y1, Y1
-	VCMPPS    $0x1e, Y1, Y0, Y0
-	VMOVUPS   const_one<>+0(SB), Y1
-	VBLENDVPS Y0, Y1, Y12, Y12
+	VBLENDVPS Y3, Y9, Y13, Y13
 	VMOVUPS   Y11, (AX)(BX*4)
-	VMOVUPS   Y12, 32(AX)(BX*4)
+	VMOVUPS   Y13, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -3100,14 +3000,14 @@ loop:
 	VFNMADD231PS Y7, Y3, Y1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y11
-	VFMADD213PS Y9, Y1, Y11
-	VFMADD213PS Y10, Y1, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y11
-	VFMADD213PS const_one<>+0(SB), Y1, Y11
+	VMOVAPS     Y8, Y9
+	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y9
+	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y9
+	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y9
+	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y9
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y9
+	VFMADD213PS const_one<>+0(SB), Y1, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y3, Y1
@@ -3115,15 +3015,15 @@ loop:
 	VPSUBD    Y3, Y1, Y1
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y11, Y11
+	VMULPS    Y3, Y9, Y9
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y11, Y11
+	VMULPS    Y1, Y9, Y9
 	VXORPS    Y1, Y1, Y1
 	VCMPPS    $0x1e, Y1, Y0, Y0
 	VMOVUPS   const_one<>+0(SB), Y1
-	VBLENDVPS Y0, Y1, Y11, Y11
-	VMOVUPS   Y11, (AX)(BX*4)
+	VBLENDVPS Y0, Y1, Y9, Y9
+	VMOVUPS   Y9, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
 
@@ -3151,8 +3051,8 @@ tail:
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS Y9, Y2, Y4
-	VFMADD213PS Y10, Y2, Y4
+	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y4
 	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y4
 	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y4
 	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y4
@@ -3187,8 +3087,6 @@ hoist:
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
 	VMOVUPS const_exp_c7<>+0(SB), Y8
-	VMOVUPS const_exp_c6<>+0(SB), Y9
-	VMOVUPS const_exp_c5<>+0(SB), Y10
 	JMP     start
 
 // func GELUAVX2(dst []float32, x []float32)
@@ -3208,109 +3106,101 @@ loopu:
 	CMPQ        SI, $0x00000010
 	JB          loop
 	VMOVUPS     (DX)(BX*4), Y0
+	VMOVUPS     32(DX)(BX*4), Y9
 	VMOVAPS     Y2, Y1
+	VMOVAPS     Y2, Y10
 	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y9, Y10, Y10
 	VMOVAPS     Y4, Y3
+	VMOVAPS     Y4, Y11
 	VMINPS      Y1, Y3, Y1
+	VMINPS      Y10, Y11, Y10
 	VMULPS      Y1, Y1, Y3
+	VMULPS      Y10, Y10, Y12
 	VMOVAPS     Y5, Y11
+	VMOVAPS     Y5, Y13
 	VFMADD213PS Y6, Y3, Y11
+	VFMADD213PS Y6, Y12, Y13
 	VMULPS      Y1, Y11, Y11
+	VMULPS      Y10, Y13, Y13
 	VORPS       Y7, Y11, Y1
+	VORPS       Y7, Y13, Y10
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y8, Y3
+	VMOVAPS Y8, Y12
 	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y12, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y9, Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y12, Y14
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS Y10, Y1, Y3
+	VROUNDPS     $0x00, Y14, Y14
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y14, Y12
 	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y12
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y12
-	VFMADD213PS const_one<>+0(SB), Y3, Y12
+	VMOVUPS     const_exp_c7<>+0(SB), Y10
+	VMOVUPS     const_exp_c7<>+0(SB), Y15
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y1, Y1
-	VPSRAD      $0x01, Y1, Y3
-	VPSUBD      Y3, Y1, Y1
-	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y12, Y12
-	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y12, Y12
-	VADDPS      const_one<>+0(SB), Y12, Y1
-	VMOVUPS     const_one<>+0(SB), Y3
-	VDIVPS      Y1, Y3, Y3
-	VMULPS      Y3, Y12, Y1
-	VXORPS      Y12, Y12, Y12
-	VCMPPS      $0x1d, Y12, Y11, Y11
-	VBLENDVPS   Y11, Y3, Y1, Y1
-	VMOVAPS     Y2, Y3
-	VMAXPS      Y0, Y3, Y3
-	VMULPS      Y3, Y1, Y1
-	VMOVUPS     32(DX)(BX*4), Y0
-	VMOVAPS     Y2, Y3
-	VMAXPS      Y0, Y3, Y3
-	VMOVAPS     Y4, Y11
-	VMINPS      Y3, Y11, Y3
-	VMULPS      Y3, Y3, Y11
-	VMOVAPS     Y5, Y12
-	VFMADD213PS Y6, Y11, Y12
-	VMULPS      Y3, Y12, Y12
-	VORPS       Y7, Y12, Y3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y8, Y11
-	VMAXPS  Y3, Y11, Y11
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y9, Y11, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS Y10, Y3, Y11
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y11
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
-	VFMADD213PS const_one<>+0(SB), Y11, Y13
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y3, Y3
-	VPSRAD    $0x01, Y3, Y11
-	VPSUBD    Y11, Y3, Y3
-	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
-	VPSLLD    $0x17, Y11, Y11
-	VMULPS    Y11, Y13, Y13
+	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y14, Y12
+	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y12, Y14
+	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y14, Y12, Y12
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y13, Y13
-	VADDPS    const_one<>+0(SB), Y13, Y3
-	VMOVUPS   const_one<>+0(SB), Y11
-	VDIVPS    Y3, Y11, Y11
-	VMULPS    Y11, Y13, Y3
-	VXORPS    Y13, Y13, Y13
-	VCMPPS    $0x1d, Y13, Y12, Y12
-	VBLENDVPS Y12, Y11, Y3, Y3
-	VMOVAPS   Y2, Y11
-	VMAXPS    Y0, Y11, Y11
-	VMULPS    Y11, Y3, Y3
+	VPSLLD    $0x17, Y14, Y14
+	VMULPS    Y3, Y10, Y10
+	VMULPS    Y14, Y15, Y15
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y1, Y10, Y10
+	VMULPS    Y12, Y15, Y15
+	VADDPS    const_one<>+0(SB), Y10, Y1
+	VADDPS    const_one<>+0(SB), Y15, Y12
+	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y14
+	VDIVPS    Y1, Y3, Y3
+	VDIVPS    Y12, Y14, Y14
+	VMULPS    Y3, Y10, Y1
+	VMULPS    Y14, Y15, Y12
+	VXORPS    Y10, Y10, Y10
+	VXORPS    Y15, Y15, Y15
+	VCMPPS    $0x1d, Y10, Y11, Y10
+	VCMPPS    $0x1d, Y15, Y13, Y11
+	VBLENDVPS Y10, Y3, Y1, Y1
+	VBLENDVPS Y11, Y14, Y12, Y12
+	VMOVAPS   Y2, Y3
+	VMOVAPS   Y2, Y10
+	VMAXPS    Y0, Y3, Y3
+	VMAXPS    Y9, Y10, Y10
+	VMULPS    Y3, Y1, Y1
+	VMULPS    Y10, Y12, Y12
 	VMOVUPS   Y1, (AX)(BX*4)
-	VMOVUPS   Y3, 32(AX)(BX*4)
+	VMOVUPS   Y12, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -3326,30 +3216,30 @@ loop:
 	VMOVAPS     Y4, Y3
 	VMINPS      Y1, Y3, Y1
 	VMULPS      Y1, Y1, Y3
-	VMOVAPS     Y5, Y11
-	VFMADD213PS Y6, Y3, Y11
-	VMULPS      Y1, Y11, Y11
-	VORPS       Y7, Y11, Y1
+	VMOVAPS     Y5, Y9
+	VFMADD213PS Y6, Y3, Y9
+	VMULPS      Y1, Y9, Y9
+	VORPS       Y7, Y9, Y1
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y8, Y3
 	VMAXPS  Y1, Y3, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y9, Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y3, Y1
 	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS Y10, Y1, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
 	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y12
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y12
-	VFMADD213PS const_one<>+0(SB), Y3, Y12
+	VMOVUPS     const_exp_c7<>+0(SB), Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ Y1, Y1
@@ -3357,17 +3247,17 @@ loop:
 	VPSUBD    Y3, Y1, Y1
 	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y12, Y12
+	VMULPS    Y3, Y10, Y10
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y12, Y12
-	VADDPS    const_one<>+0(SB), Y12, Y1
+	VMULPS    Y1, Y10, Y10
+	VADDPS    const_one<>+0(SB), Y10, Y1
 	VMOVUPS   const_one<>+0(SB), Y3
 	VDIVPS    Y1, Y3, Y3
-	VMULPS    Y3, Y12, Y1
-	VXORPS    Y12, Y12, Y12
-	VCMPPS    $0x1d, Y12, Y11, Y11
-	VBLENDVPS Y11, Y3, Y1, Y1
+	VMULPS    Y3, Y10, Y1
+	VXORPS    Y10, Y10, Y10
+	VCMPPS    $0x1d, Y10, Y9, Y9
+	VBLENDVPS Y9, Y3, Y1, Y1
 	VMOVAPS   Y2, Y3
 	VMAXPS    Y0, Y3, Y3
 	VMULPS    Y3, Y1, Y1
@@ -3399,9 +3289,9 @@ tail:
 	VMAXPS  Y3, Y4, Y4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y9, Y4, Y3
+	VMULPS       const_log2e<>+0(SB), Y4, Y3
 	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS Y10, Y3, Y4
+	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
 	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
@@ -3448,8 +3338,6 @@ hoist:
 	VMOVUPS const_gelu_c2<>+0(SB), Y6
 	VMOVUPS const_sign<>+0(SB), Y7
 	VMOVUPS const_exp_min<>+0(SB), Y8
-	VMOVUPS const_log2e<>+0(SB), Y9
-	VMOVUPS const_ln2hi<>+0(SB), Y10
 	JMP     start
 
 // func GELUDerivAVX2(dst []float32, x []float32)
@@ -3469,115 +3357,107 @@ loopu:
 	CMPQ        SI, $0x00000010
 	JB          loop
 	VMOVUPS     (DX)(BX*4), Y0
+	VMOVUPS     32(DX)(BX*4), Y4
 	VMOVAPS     Y2, Y1
+	VMOVAPS     Y2, Y5
 	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y4, Y5, Y5
 	VMOVAPS     Y3, Y0
+	VMOVAPS     Y3, Y4
 	VMINPS      Y1, Y0, Y1
+	VMINPS      Y5, Y4, Y5
 	VMULPS      Y1, Y1, Y0
-	VMOVAPS     Y4, Y10
-	VFMADD213PS Y5, Y0, Y10
-	VMULPS      Y1, Y10, Y10
-	VORPS       Y6, Y10, Y11
+	VMULPS      Y5, Y5, Y8
+	VMOVUPS     const_gelu_k2<>+0(SB), Y4
+	VMOVUPS     const_gelu_k2<>+0(SB), Y9
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y4
+	VFMADD213PS const_gelu_c2<>+0(SB), Y8, Y9
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y5, Y9, Y9
+	VORPS       const_sign<>+0(SB), Y4, Y6
+	VORPS       const_sign<>+0(SB), Y9, Y10
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y7, Y12
-	VMAXPS  Y11, Y12, Y12
+	VMOVUPS const_exp_min<>+0(SB), Y7
+	VMOVUPS const_exp_min<>+0(SB), Y11
+	VMAXPS  Y6, Y7, Y7
+	VMAXPS  Y10, Y11, Y11
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y8, Y12, Y11
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS Y9, Y11, Y12
-	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y12
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y13
-	VFMADD213PS const_one<>+0(SB), Y12, Y13
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y11, Y11
-	VPSRAD      $0x01, Y11, Y12
-	VPSUBD      Y12, Y11, Y11
-	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y13, Y13
-	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y13, Y13
-	VADDPS      const_one<>+0(SB), Y13, Y11
-	VMOVUPS     const_one<>+0(SB), Y12
-	VDIVPS      Y11, Y12, Y12
-	VMULPS      Y12, Y13, Y11
-	VXORPS      Y14, Y14, Y14
-	VCMPPS      $0x1d, Y14, Y10, Y10
-	VBLENDVPS   Y10, Y12, Y11, Y11
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Y10
-	VFMADD213PS Y5, Y0, Y10
-	VMULPS      Y1, Y10, Y10
-	VMULPS      Y12, Y13, Y0
-	VMULPS      Y12, Y0, Y0
-	VFMADD231PS Y10, Y0, Y11
-	VMOVUPS     32(DX)(BX*4), Y0
-	VMOVAPS     Y2, Y1
-	VMAXPS      Y0, Y1, Y1
-	VMOVAPS     Y3, Y0
-	VMINPS      Y1, Y0, Y1
-	VMULPS      Y1, Y1, Y0
-	VMOVAPS     Y4, Y10
-	VFMADD213PS Y5, Y0, Y10
-	VMULPS      Y1, Y10, Y10
-	VORPS       Y6, Y10, Y12
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y7, Y13
-	VMAXPS  Y12, Y13, Y13
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y8, Y13, Y12
+	VMULPS       const_log2e<>+0(SB), Y7, Y6
+	VMULPS       const_log2e<>+0(SB), Y11, Y12
+	VROUNDPS     $0x00, Y6, Y6
 	VROUNDPS     $0x00, Y12, Y12
-	VFNMADD231PS Y9, Y12, Y13
-	VFNMADD231PS const_ln2lo<>+0(SB), Y12, Y13
+	VFNMADD231PS const_ln2hi<>+0(SB), Y6, Y7
+	VFNMADD231PS const_ln2hi<>+0(SB), Y12, Y11
+	VFNMADD231PS const_ln2lo<>+0(SB), Y6, Y7
+	VFNMADD231PS const_ln2lo<>+0(SB), Y12, Y11
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y14
-	VFMADD213PS const_exp_c6<>+0(SB), Y13, Y14
-	VFMADD213PS const_exp_c5<>+0(SB), Y13, Y14
-	VFMADD213PS const_exp_c4<>+0(SB), Y13, Y14
-	VFMADD213PS const_exp_c3<>+0(SB), Y13, Y14
-	VFMADD213PS const_exp_c2<>+0(SB), Y13, Y14
-	VFMADD213PS const_exp_c1<>+0(SB), Y13, Y14
-	VFMADD213PS const_one<>+0(SB), Y13, Y14
+	VMOVUPS     const_exp_c7<>+0(SB), Y10
+	VMOVUPS     const_exp_c7<>+0(SB), Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y7, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y12, Y12
-	VPSRAD      $0x01, Y12, Y13
-	VPSUBD      Y13, Y12, Y12
-	VPADDD      const_exp_bias<>+0(SB), Y13, Y13
-	VPSLLD      $0x17, Y13, Y13
-	VMULPS      Y13, Y14, Y14
+	VCVTPS2DQ   Y6, Y6
+	VCVTPS2DQ   Y12, Y11
+	VPSRAD      $0x01, Y6, Y7
+	VPSRAD      $0x01, Y11, Y12
+	VPSUBD      Y7, Y6, Y6
+	VPSUBD      Y12, Y11, Y11
+	VPADDD      const_exp_bias<>+0(SB), Y7, Y7
 	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD      $0x17, Y7, Y7
 	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y14, Y14
-	VADDPS      const_one<>+0(SB), Y14, Y12
-	VMOVUPS     const_one<>+0(SB), Y13
-	VDIVPS      Y12, Y13, Y13
-	VMULPS      Y13, Y14, Y12
+	VMULPS      Y7, Y10, Y10
+	VMULPS      Y12, Y13, Y13
+	VPADDD      const_exp_bias<>+0(SB), Y6, Y6
+	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD      $0x17, Y6, Y6
+	VPSLLD      $0x17, Y11, Y11
+	VMULPS      Y6, Y10, Y10
+	VMULPS      Y11, Y13, Y13
+	VADDPS      const_one<>+0(SB), Y10, Y6
+	VADDPS      const_one<>+0(SB), Y13, Y11
+	VMOVUPS     const_one<>+0(SB), Y7
+	VMOVUPS     const_one<>+0(SB), Y12
+	VDIVPS      Y6, Y7, Y7
+	VDIVPS      Y11, Y12, Y12
+	VMULPS      Y7, Y10, Y6
+	VMULPS      Y12, Y13, Y14
+	VXORPS      Y11, Y11, Y11
 	VXORPS      Y15, Y15, Y15
-	VCMPPS      $0x1d, Y15, Y10, Y10
-	VBLENDVPS   Y10, Y13, Y12, Y12
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Y10
-	VFMADD213PS Y5, Y0, Y10
-	VMULPS      Y1, Y10, Y10
-	VMULPS      Y13, Y14, Y0
-	VMULPS      Y13, Y0, Y0
-	VFMADD231PS Y10, Y0, Y12
-	VMOVUPS     Y11, (AX)(BX*4)
-	VMOVUPS     Y12, 32(AX)(BX*4)
+	VCMPPS      $0x1d, Y11, Y4, Y4
+	VCMPPS      $0x1d, Y15, Y9, Y9
+	VBLENDVPS   Y4, Y7, Y6, Y6
+	VBLENDVPS   Y9, Y12, Y14, Y14
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Y4
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Y9
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y4
+	VFMADD213PS const_gelu_c2<>+0(SB), Y8, Y9
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y5, Y9, Y9
+	VMULPS      Y7, Y10, Y0
+	VMULPS      Y12, Y13, Y1
+	VMULPS      Y7, Y0, Y0
+	VMULPS      Y12, Y1, Y1
+	VFMADD231PS Y4, Y0, Y6
+	VFMADD231PS Y9, Y1, Y14
+	VMOVUPS     Y6, (AX)(BX*4)
+	VMOVUPS     Y14, 32(AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loopu
 
@@ -3593,55 +3473,55 @@ loop:
 	VMOVAPS     Y3, Y0
 	VMINPS      Y1, Y0, Y1
 	VMULPS      Y1, Y1, Y0
-	VMOVAPS     Y4, Y10
-	VFMADD213PS Y5, Y0, Y10
-	VMULPS      Y1, Y10, Y10
-	VORPS       Y6, Y10, Y11
+	VMOVUPS     const_gelu_k2<>+0(SB), Y4
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y4
+	VMULPS      Y1, Y4, Y4
+	VORPS       const_sign<>+0(SB), Y4, Y5
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y7, Y12
-	VMAXPS  Y11, Y12, Y12
+	VMOVUPS const_exp_min<>+0(SB), Y6
+	VMAXPS  Y5, Y6, Y6
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y8, Y12, Y11
-	VROUNDPS     $0x00, Y11, Y11
-	VFNMADD231PS Y9, Y11, Y12
-	VFNMADD231PS const_ln2lo<>+0(SB), Y11, Y12
+	VMULPS       const_log2e<>+0(SB), Y6, Y5
+	VROUNDPS     $0x00, Y5, Y5
+	VFNMADD231PS const_ln2hi<>+0(SB), Y5, Y6
+	VFNMADD231PS const_ln2lo<>+0(SB), Y5, Y6
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y13
-	VFMADD213PS const_one<>+0(SB), Y12, Y13
+	VMOVUPS     const_exp_c7<>+0(SB), Y7
+	VFMADD213PS const_exp_c6<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c5<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c4<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c3<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c2<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_c1<>+0(SB), Y6, Y7
+	VFMADD213PS const_one<>+0(SB), Y6, Y7
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y11, Y11
-	VPSRAD      $0x01, Y11, Y12
-	VPSUBD      Y12, Y11, Y11
-	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y13, Y13
-	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y13, Y13
-	VADDPS      const_one<>+0(SB), Y13, Y11
-	VMOVUPS     const_one<>+0(SB), Y12
-	VDIVPS      Y11, Y12, Y12
-	VMULPS      Y12, Y13, Y11
-	VXORPS      Y14, Y14, Y14
-	VCMPPS      $0x1d, Y14, Y10, Y10
-	VBLENDVPS   Y10, Y12, Y11, Y11
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Y10
-	VFMADD213PS Y5, Y0, Y10
-	VMULPS      Y1, Y10, Y10
-	VMULPS      Y12, Y13, Y0
-	VMULPS      Y12, Y0, Y0
-	VFMADD231PS Y10, Y0, Y11
-	VMOVUPS     Y11, (AX)(BX*4)
+	VCVTPS2DQ   Y5, Y5
+	VPSRAD      $0x01, Y5, Y6
+	VPSUBD      Y6, Y5, Y5
+	VPADDD      const_exp_bias<>+0(SB), Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y7, Y7
+	VPADDD      const_exp_bias<>+0(SB), Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y7, Y7
+	VADDPS      const_one<>+0(SB), Y7, Y5
+	VMOVUPS     const_one<>+0(SB), Y6
+	VDIVPS      Y5, Y6, Y6
+	VMULPS      Y6, Y7, Y5
+	VXORPS      Y8, Y8, Y8
+	VCMPPS      $0x1d, Y8, Y4, Y4
+	VBLENDVPS   Y4, Y6, Y5, Y5
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Y4
+	VFMADD213PS const_gelu_c2<>+0(SB), Y0, Y4
+	VMULPS      Y1, Y4, Y4
+	VMULPS      Y6, Y7, Y0
+	VMULPS      Y6, Y0, Y0
+	VFMADD231PS Y4, Y0, Y5
+	VMOVUPS     Y5, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         loop
 
@@ -3659,53 +3539,53 @@ tail:
 	VMOVAPS     Y3, Y1
 	VMINPS      Y2, Y1, Y2
 	VMULPS      Y2, Y2, Y1
-	VMOVAPS     Y4, Y3
-	VFMADD213PS Y5, Y1, Y3
+	VMOVUPS     const_gelu_k2<>+0(SB), Y3
+	VFMADD213PS const_gelu_c2<>+0(SB), Y1, Y3
 	VMULPS      Y2, Y3, Y3
-	VORPS       Y6, Y3, Y4
+	VORPS       const_sign<>+0(SB), Y3, Y4
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y7, Y6
-	VMAXPS  Y4, Y6, Y6
+	VMOVUPS const_exp_min<>+0(SB), Y5
+	VMAXPS  Y4, Y5, Y5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y8, Y6, Y4
+	VMULPS       const_log2e<>+0(SB), Y5, Y4
 	VROUNDPS     $0x00, Y4, Y4
-	VFNMADD231PS Y9, Y4, Y6
-	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y6
+	VFNMADD231PS const_ln2hi<>+0(SB), Y4, Y5
+	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y7
-	VFMADD213PS const_exp_c6<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c5<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c4<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c3<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c2<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c1<>+0(SB), Y6, Y7
-	VFMADD213PS const_one<>+0(SB), Y6, Y7
+	VMOVUPS     const_exp_c7<>+0(SB), Y6
+	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y6
+	VFMADD213PS const_one<>+0(SB), Y5, Y6
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
 	VCVTPS2DQ   Y4, Y4
-	VPSRAD      $0x01, Y4, Y6
-	VPSUBD      Y6, Y4, Y4
-	VPADDD      const_exp_bias<>+0(SB), Y6, Y6
-	VPSLLD      $0x17, Y6, Y6
-	VMULPS      Y6, Y7, Y7
+	VPSRAD      $0x01, Y4, Y5
+	VPSUBD      Y5, Y4, Y4
+	VPADDD      const_exp_bias<>+0(SB), Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y6, Y6
 	VPADDD      const_exp_bias<>+0(SB), Y4, Y4
 	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y7, Y7
-	VADDPS      const_one<>+0(SB), Y7, Y4
-	VMOVUPS     const_one<>+0(SB), Y6
-	VDIVPS      Y4, Y6, Y6
-	VMULPS      Y6, Y7, Y4
-	VXORPS      Y8, Y8, Y8
-	VCMPPS      $0x1d, Y8, Y3, Y3
-	VBLENDVPS   Y3, Y6, Y4, Y4
+	VMULPS      Y4, Y6, Y6
+	VADDPS      const_one<>+0(SB), Y6, Y4
+	VMOVUPS     const_one<>+0(SB), Y5
+	VDIVPS      Y4, Y5, Y5
+	VMULPS      Y5, Y6, Y4
+	VXORPS      Y7, Y7, Y7
+	VCMPPS      $0x1d, Y7, Y3, Y3
+	VBLENDVPS   Y3, Y5, Y4, Y4
 	VMOVUPS     const_gelu_k2x3<>+0(SB), Y3
-	VFMADD213PS Y5, Y1, Y3
+	VFMADD213PS const_gelu_c2<>+0(SB), Y1, Y3
 	VMULPS      Y2, Y3, Y3
-	VMULPS      Y6, Y7, Y1
-	VMULPS      Y6, Y1, Y1
+	VMULPS      Y5, Y6, Y1
+	VMULPS      Y5, Y1, Y1
 	VFMADD231PS Y3, Y1, Y4
 	VMASKMOVPS  Y4, Y0, (AX)(BX*4)
 
@@ -3717,12 +3597,6 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_neg_clamp<>+0(SB), Y2
 	VMOVUPS const_pos_clamp<>+0(SB), Y3
-	VMOVUPS const_gelu_k2<>+0(SB), Y4
-	VMOVUPS const_gelu_c2<>+0(SB), Y5
-	VMOVUPS const_sign<>+0(SB), Y6
-	VMOVUPS const_exp_min<>+0(SB), Y7
-	VMOVUPS const_log2e<>+0(SB), Y8
-	VMOVUPS const_ln2hi<>+0(SB), Y9
 	JMP     start
 
 // func ReLUAVX512(dst []float32, x []float32)
@@ -3742,25 +3616,25 @@ loopu:
 	CMPQ      SI, $0x00000040
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Z0
+	VMOVUPS   64(DX)(BX*4), Z2
+	VMOVUPS   128(DX)(BX*4), Z4
+	VMOVUPS   192(DX)(BX*4), Z6
 	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z1, K1, Z1
-	VMOVUPS   64(DX)(BX*4), Z0
-	VXORPS    Z2, Z2, Z2
-	VCMPPS    $0x16, Z2, Z0, K1
-	VBLENDMPS Z0, Z2, K1, Z2
-	VMOVUPS   128(DX)(BX*4), Z0
 	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x16, Z3, Z0, K1
-	VBLENDMPS Z0, Z3, K1, Z3
-	VMOVUPS   192(DX)(BX*4), Z0
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x16, Z4, Z0, K1
-	VBLENDMPS Z0, Z4, K1, Z4
+	VXORPS    Z5, Z5, Z5
+	VXORPS    Z7, Z7, Z7
+	VCMPPS    $0x16, Z1, Z0, K1
+	VCMPPS    $0x16, Z3, Z2, K2
+	VCMPPS    $0x16, Z5, Z4, K3
+	VCMPPS    $0x16, Z7, Z6, K4
+	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z2, Z3, K2, Z3
+	VBLENDMPS Z4, Z5, K3, Z5
+	VBLENDMPS Z6, Z7, K4, Z7
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z2, 64(AX)(BX*4)
-	VMOVUPS   Z3, 128(AX)(BX*4)
-	VMOVUPS   Z4, 192(AX)(BX*4)
+	VMOVUPS   Z3, 64(AX)(BX*4)
+	VMOVUPS   Z5, 128(AX)(BX*4)
+	VMOVUPS   Z7, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -3815,37 +3689,37 @@ loopu:
 	CMPQ      SI, $0x00000040
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Z0
+	VMOVUPS   64(DX)(BX*4), Z5
+	VMOVUPS   128(DX)(BX*4), Z9
+	VMOVUPS   192(DX)(BX*4), Z13
 	VXORPS    Z1, Z1, Z1
+	VXORPS    Z6, Z6, Z6
+	VXORPS    Z10, Z10, Z10
+	VXORPS    Z14, Z14, Z14
 	VCMPPS    $0x1e, Z1, Z0, K1
+	VCMPPS    $0x1e, Z6, Z5, K2
+	VCMPPS    $0x1e, Z10, Z9, K3
+	VCMPPS    $0x1e, Z14, Z13, K4
 	VMOVAPS   Z4, Z3
+	VMOVAPS   Z4, Z8
+	VMOVAPS   Z4, Z12
+	VMOVAPS   Z4, Z16
 	VBLENDMPS Z3, Z1, K1, Z2
+	VBLENDMPS Z8, Z6, K2, Z7
+	VBLENDMPS Z12, Z10, K3, Z11
+	VBLENDMPS Z16, Z14, K4, Z15
 	VCMPPS    $0x03, Z0, Z0, K1
+	VCMPPS    $0x03, Z5, Z5, K2
+	VCMPPS    $0x03, Z9, Z9, K3
+	VCMPPS    $0x03, Z13, Z13, K4
 	VBLENDMPS Z0, Z2, K1, Z2
-	VMOVUPS   64(DX)(BX*4), Z0
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVAPS   Z4, Z3
-	VBLENDMPS Z3, Z1, K1, Z5
-	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z5, K1, Z5
-	VMOVUPS   128(DX)(BX*4), Z0
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVAPS   Z4, Z3
-	VBLENDMPS Z3, Z1, K1, Z6
-	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z6, K1, Z6
-	VMOVUPS   192(DX)(BX*4), Z0
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVAPS   Z4, Z3
-	VBLENDMPS Z3, Z1, K1, Z7
-	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z7, K1, Z7
+	VBLENDMPS Z5, Z7, K2, Z7
+	VBLENDMPS Z9, Z11, K3, Z11
+	VBLENDMPS Z13, Z15, K4, Z15
 	VMOVUPS   Z2, (AX)(BX*4)
-	VMOVUPS   Z5, 64(AX)(BX*4)
-	VMOVUPS   Z6, 128(AX)(BX*4)
-	VMOVUPS   Z7, 192(AX)(BX*4)
+	VMOVUPS   Z7, 64(AX)(BX*4)
+	VMOVUPS   Z11, 128(AX)(BX*4)
+	VMOVUPS   Z15, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -3859,10 +3733,10 @@ loop:
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
 	VMOVAPS   Z4, Z2
-	VBLENDMPS Z2, Z1, K1, Z8
+	VBLENDMPS Z2, Z1, K1, Z17
 	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z8, K1, Z8
-	VMOVUPS   Z8, (AX)(BX*4)
+	VBLENDMPS Z0, Z17, K1, Z17
+	VMOVUPS   Z17, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -3876,10 +3750,10 @@ tail:
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
 	VMOVAPS   Z4, Z2
-	VBLENDMPS Z2, Z1, K2, Z9
+	VBLENDMPS Z2, Z1, K2, Z18
 	VCMPPS    $0x03, Z0, Z0, K2
-	VBLENDMPS Z0, Z9, K2, Z9
-	VMOVUPS   Z9, K1, (AX)(BX*4)
+	VBLENDMPS Z0, Z18, K2, Z18
+	VMOVUPS   Z18, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -3907,29 +3781,29 @@ loopu:
 	CMPQ      SI, $0x00000040
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Z0
+	VMOVUPS   64(DX)(BX*4), Z4
+	VMOVUPS   128(DX)(BX*4), Z7
+	VMOVUPS   192(DX)(BX*4), Z10
 	VMULPS    Z2, Z0, Z1
+	VMULPS    Z2, Z4, Z5
+	VMULPS    Z2, Z7, Z8
+	VMULPS    Z2, Z10, Z11
 	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x16, Z3, Z0, K1
-	VBLENDMPS Z0, Z1, K1, Z1
-	VMOVUPS   64(DX)(BX*4), Z0
-	VMULPS    Z2, Z0, Z3
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x16, Z4, Z0, K1
-	VBLENDMPS Z0, Z3, K1, Z3
-	VMOVUPS   128(DX)(BX*4), Z0
-	VMULPS    Z2, Z0, Z4
-	VXORPS    Z5, Z5, Z5
-	VCMPPS    $0x16, Z5, Z0, K1
-	VBLENDMPS Z0, Z4, K1, Z4
-	VMOVUPS   192(DX)(BX*4), Z0
-	VMULPS    Z2, Z0, Z5
 	VXORPS    Z6, Z6, Z6
-	VCMPPS    $0x16, Z6, Z0, K1
-	VBLENDMPS Z0, Z5, K1, Z5
+	VXORPS    Z9, Z9, Z9
+	VXORPS    Z12, Z12, Z12
+	VCMPPS    $0x16, Z3, Z0, K1
+	VCMPPS    $0x16, Z6, Z4, K2
+	VCMPPS    $0x16, Z9, Z7, K3
+	VCMPPS    $0x16, Z12, Z10, K4
+	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z4, Z5, K2, Z5
+	VBLENDMPS Z7, Z8, K3, Z8
+	VBLENDMPS Z10, Z11, K4, Z11
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z3, 64(AX)(BX*4)
-	VMOVUPS   Z4, 128(AX)(BX*4)
-	VMOVUPS   Z5, 192(AX)(BX*4)
+	VMOVUPS   Z5, 64(AX)(BX*4)
+	VMOVUPS   Z8, 128(AX)(BX*4)
+	VMOVUPS   Z11, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -3987,41 +3861,41 @@ loopu:
 	CMPQ      SI, $0x00000040
 	JB        loop
 	VMOVUPS   (DX)(BX*4), Z0
+	VMOVUPS   64(DX)(BX*4), Z5
+	VMOVUPS   128(DX)(BX*4), Z8
+	VMOVUPS   192(DX)(BX*4), Z11
 	VMOVAPS   Z2, Z1
-	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x1e, Z3, Z0, K1
-	VMOVAPS   Z4, Z3
-	VBLENDMPS Z3, Z1, K1, Z1
-	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z1, K1, Z1
-	VMOVUPS   64(DX)(BX*4), Z0
-	VMOVAPS   Z2, Z3
-	VXORPS    Z5, Z5, Z5
-	VCMPPS    $0x1e, Z5, Z0, K1
-	VMOVAPS   Z4, Z5
-	VBLENDMPS Z5, Z3, K1, Z3
-	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z3, K1, Z3
-	VMOVUPS   128(DX)(BX*4), Z0
-	VMOVAPS   Z2, Z5
-	VXORPS    Z6, Z6, Z6
-	VCMPPS    $0x1e, Z6, Z0, K1
-	VMOVAPS   Z4, Z6
-	VBLENDMPS Z6, Z5, K1, Z5
-	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z5, K1, Z5
-	VMOVUPS   192(DX)(BX*4), Z0
 	VMOVAPS   Z2, Z6
+	VMOVAPS   Z2, Z9
+	VMOVAPS   Z2, Z12
+	VXORPS    Z3, Z3, Z3
 	VXORPS    Z7, Z7, Z7
-	VCMPPS    $0x1e, Z7, Z0, K1
+	VXORPS    Z10, Z10, Z10
+	VXORPS    Z13, Z13, Z13
+	VCMPPS    $0x1e, Z3, Z0, K1
+	VCMPPS    $0x1e, Z7, Z5, K2
+	VCMPPS    $0x1e, Z10, Z8, K3
+	VCMPPS    $0x1e, Z13, Z11, K4
+	VMOVAPS   Z4, Z3
 	VMOVAPS   Z4, Z7
-	VBLENDMPS Z7, Z6, K1, Z6
+	VMOVAPS   Z4, Z10
+	VMOVAPS   Z4, Z13
+	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z7, Z6, K2, Z6
+	VBLENDMPS Z10, Z9, K3, Z9
+	VBLENDMPS Z13, Z12, K4, Z12
 	VCMPPS    $0x03, Z0, Z0, K1
-	VBLENDMPS Z0, Z6, K1, Z6
+	VCMPPS    $0x03, Z5, Z5, K2
+	VCMPPS    $0x03, Z8, Z8, K3
+	VCMPPS    $0x03, Z11, Z11, K4
+	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z5, Z6, K2, Z6
+	VBLENDMPS Z8, Z9, K3, Z9
+	VBLENDMPS Z11, Z12, K4, Z12
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z3, 64(AX)(BX*4)
-	VMOVUPS   Z5, 128(AX)(BX*4)
-	VMOVUPS   Z6, 192(AX)(BX*4)
+	VMOVUPS   Z6, 64(AX)(BX*4)
+	VMOVUPS   Z9, 128(AX)(BX*4)
+	VMOVUPS   Z12, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4086,137 +3960,113 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z15
+	VMOVUPS 128(DX)(BX*4), Z18
+	VMOVUPS 192(DX)(BX*4), Z21
 	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
 	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
 	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
 	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
 	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
 	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
 	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
 	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
 	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
 	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z15, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z16, Z16
-	VADDPS    Z15, Z16, Z1
-	VMOVAPS   Z15, Z3
+	VSCALEFPS Z19, Z22, Z22
+	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z26, Z27, Z27
+	VADDPS    const_one<>+0(SB), Z16, Z1
+	VADDPS    const_one<>+0(SB), Z22, Z17
+	VADDPS    const_one<>+0(SB), Z25, Z20
+	VADDPS    const_one<>+0(SB), Z27, Z24
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z19
+	VMOVUPS   const_one<>+0(SB), Z23
+	VMOVUPS   const_one<>+0(SB), Z26
 	VDIVPS    Z1, Z3, Z3
+	VDIVPS    Z17, Z19, Z19
+	VDIVPS    Z20, Z23, Z23
+	VDIVPS    Z24, Z26, Z26
 	VMULPS    Z3, Z16, Z1
-	VXORPS    Z16, Z16, Z16
-	VCMPPS    $0x1d, Z16, Z0, K1
+	VMULPS    Z19, Z22, Z16
+	VMULPS    Z23, Z25, Z17
+	VMULPS    Z26, Z27, Z25
+	VXORPS    Z20, Z20, Z20
+	VXORPS    Z22, Z22, Z22
+	VXORPS    Z24, Z24, Z24
+	VXORPS    Z27, Z27, Z27
+	VCMPPS    $0x1d, Z20, Z0, K1
+	VCMPPS    $0x1d, Z22, Z15, K2
+	VCMPPS    $0x1d, Z24, Z18, K3
+	VCMPPS    $0x1d, Z27, Z21, K4
 	VBLENDMPS Z3, Z1, K1, Z1
-	VMOVUPS   64(DX)(BX*4), Z0
-	VORPS     Z2, Z0, Z3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z16
-	VMAXPS  Z3, Z16, Z16
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z16, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z6, Z3, Z16
-	VFNMADD231PS Z7, Z3, Z16
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z17
-	VFMADD213PS Z9, Z16, Z17
-	VFMADD213PS Z10, Z16, Z17
-	VFMADD213PS Z11, Z16, Z17
-	VFMADD213PS Z12, Z16, Z17
-	VFMADD213PS Z13, Z16, Z17
-	VFMADD213PS Z14, Z16, Z17
-	VFMADD213PS Z15, Z16, Z17
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z17, Z17
-	VADDPS    Z15, Z17, Z3
-	VMOVAPS   Z15, Z16
-	VDIVPS    Z3, Z16, Z16
-	VMULPS    Z16, Z17, Z3
-	VXORPS    Z17, Z17, Z17
-	VCMPPS    $0x1d, Z17, Z0, K1
-	VBLENDMPS Z16, Z3, K1, Z3
-	VMOVUPS   128(DX)(BX*4), Z0
-	VORPS     Z2, Z0, Z16
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z17
-	VMAXPS  Z16, Z17, Z17
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z17, Z16
-	VRNDSCALEPS  $0x00, Z16, Z16
-	VFNMADD231PS Z6, Z16, Z17
-	VFNMADD231PS Z7, Z16, Z17
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z18
-	VFMADD213PS Z9, Z17, Z18
-	VFMADD213PS Z10, Z17, Z18
-	VFMADD213PS Z11, Z17, Z18
-	VFMADD213PS Z12, Z17, Z18
-	VFMADD213PS Z13, Z17, Z18
-	VFMADD213PS Z14, Z17, Z18
-	VFMADD213PS Z15, Z17, Z18
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z16, Z18, Z18
-	VADDPS    Z15, Z18, Z16
-	VMOVAPS   Z15, Z17
-	VDIVPS    Z16, Z17, Z17
-	VMULPS    Z17, Z18, Z16
-	VXORPS    Z18, Z18, Z18
-	VCMPPS    $0x1d, Z18, Z0, K1
-	VBLENDMPS Z17, Z16, K1, Z16
-	VMOVUPS   192(DX)(BX*4), Z0
-	VORPS     Z2, Z0, Z17
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z18
-	VMAXPS  Z17, Z18, Z18
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z18, Z17
-	VRNDSCALEPS  $0x00, Z17, Z17
-	VFNMADD231PS Z6, Z17, Z18
-	VFNMADD231PS Z7, Z17, Z18
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z19
-	VFMADD213PS Z9, Z18, Z19
-	VFMADD213PS Z10, Z18, Z19
-	VFMADD213PS Z11, Z18, Z19
-	VFMADD213PS Z12, Z18, Z19
-	VFMADD213PS Z13, Z18, Z19
-	VFMADD213PS Z14, Z18, Z19
-	VFMADD213PS Z15, Z18, Z19
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z17, Z19, Z19
-	VADDPS    Z15, Z19, Z17
-	VMOVAPS   Z15, Z18
-	VDIVPS    Z17, Z18, Z18
-	VMULPS    Z18, Z19, Z17
-	VXORPS    Z19, Z19, Z19
-	VCMPPS    $0x1d, Z19, Z0, K1
-	VBLENDMPS Z18, Z17, K1, Z17
+	VBLENDMPS Z19, Z16, K2, Z16
+	VBLENDMPS Z23, Z17, K3, Z17
+	VBLENDMPS Z26, Z25, K4, Z25
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z3, 64(AX)(BX*4)
-	VMOVUPS   Z16, 128(AX)(BX*4)
-	VMOVUPS   Z17, 192(AX)(BX*4)
+	VMOVUPS   Z16, 64(AX)(BX*4)
+	VMOVUPS   Z17, 128(AX)(BX*4)
+	VMOVUPS   Z25, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4240,23 +4090,23 @@ loop:
 	VFNMADD231PS Z7, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z16
-	VFMADD213PS Z9, Z3, Z16
-	VFMADD213PS Z10, Z3, Z16
-	VFMADD213PS Z11, Z3, Z16
-	VFMADD213PS Z12, Z3, Z16
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z15, Z3, Z16
+	VMOVAPS     Z8, Z15
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z14, Z3, Z15
+	VFMADD213PS const_one<>+0(SB), Z3, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VADDPS    Z15, Z16, Z1
-	VMOVAPS   Z15, Z3
+	VSCALEFPS Z1, Z15, Z15
+	VADDPS    const_one<>+0(SB), Z15, Z1
+	VMOVUPS   const_one<>+0(SB), Z3
 	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z16, Z1
-	VXORPS    Z16, Z16, Z16
-	VCMPPS    $0x1d, Z16, Z0, K1
+	VMULPS    Z3, Z15, Z1
+	VXORPS    Z15, Z15, Z15
+	VCMPPS    $0x1d, Z15, Z0, K1
 	VBLENDMPS Z3, Z1, K1, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
@@ -4289,12 +4139,12 @@ tail:
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
 	VFMADD213PS Z14, Z2, Z3
-	VFMADD213PS Z15, Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z3, Z3
-	VADDPS    Z15, Z3, Z1
-	VMOVAPS   Z15, Z2
+	VADDPS    const_one<>+0(SB), Z3, Z1
+	VMOVUPS   const_one<>+0(SB), Z2
 	VDIVPS    Z1, Z2, Z2
 	VMULPS    Z2, Z3, Z1
 	VXORPS    Z3, Z3, Z3
@@ -4320,7 +4170,6 @@ hoist:
 	VMOVUPS const_exp_c3<>+0(SB), Z12
 	VMOVUPS const_exp_c2<>+0(SB), Z13
 	VMOVUPS const_exp_c1<>+0(SB), Z14
-	VMOVUPS const_one<>+0(SB), Z15
 	JMP     start
 
 // func SigmoidDerivAVX512(dst []float32, x []float32)
@@ -4340,129 +4189,105 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z13
+	VMOVUPS 128(DX)(BX*4), Z14
+	VMOVUPS 192(DX)(BX*4), Z15
 	VORPS   Z1, Z0, Z0
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z2, Z14
-	VMAXPS  Z0, Z14, Z14
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z3, Z14, Z0
-	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS Z4, Z0, Z14
-	VFNMADD231PS Z5, Z0, Z14
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z6, Z15
-	VFMADD213PS Z7, Z14, Z15
-	VFMADD213PS Z8, Z14, Z15
-	VFMADD213PS Z9, Z14, Z15
-	VFMADD213PS Z10, Z14, Z15
-	VFMADD213PS Z11, Z14, Z15
-	VFMADD213PS Z12, Z14, Z15
-	VFMADD213PS Z13, Z14, Z15
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z15, Z15
-	VADDPS    Z13, Z15, Z0
-	VMOVAPS   Z13, Z14
-	VDIVPS    Z0, Z14, Z14
-	VMULPS    Z14, Z15, Z0
-	VMULPS    Z14, Z0, Z0
-	VMOVUPS   64(DX)(BX*4), Z14
-	VORPS     Z1, Z14, Z14
+	VORPS   Z1, Z13, Z13
+	VORPS   Z1, Z14, Z14
+	VORPS   Z1, Z15, Z18
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z2, Z15
-	VMAXPS  Z14, Z15, Z15
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z3, Z15, Z14
-	VRNDSCALEPS  $0x00, Z14, Z14
-	VFNMADD231PS Z4, Z14, Z15
-	VFNMADD231PS Z5, Z14, Z15
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z6, Z16
-	VFMADD213PS Z7, Z15, Z16
-	VFMADD213PS Z8, Z15, Z16
-	VFMADD213PS Z9, Z15, Z16
-	VFMADD213PS Z10, Z15, Z16
-	VFMADD213PS Z11, Z15, Z16
-	VFMADD213PS Z12, Z15, Z16
-	VFMADD213PS Z13, Z15, Z16
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z14, Z16, Z16
-	VADDPS    Z13, Z16, Z14
-	VMOVAPS   Z13, Z15
-	VDIVPS    Z14, Z15, Z15
-	VMULPS    Z15, Z16, Z14
-	VMULPS    Z15, Z14, Z14
-	VMOVUPS   128(DX)(BX*4), Z15
-	VORPS     Z1, Z15, Z15
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z2, Z16
-	VMAXPS  Z15, Z16, Z16
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z3, Z16, Z15
-	VRNDSCALEPS  $0x00, Z15, Z15
-	VFNMADD231PS Z4, Z15, Z16
-	VFNMADD231PS Z5, Z15, Z16
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z6, Z17
-	VFMADD213PS Z7, Z16, Z17
-	VFMADD213PS Z8, Z16, Z17
-	VFMADD213PS Z9, Z16, Z17
-	VFMADD213PS Z10, Z16, Z17
-	VFMADD213PS Z11, Z16, Z17
-	VFMADD213PS Z12, Z16, Z17
-	VFMADD213PS Z13, Z16, Z17
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z15, Z17, Z17
-	VADDPS    Z13, Z17, Z15
-	VMOVAPS   Z13, Z16
-	VDIVPS    Z15, Z16, Z16
-	VMULPS    Z16, Z17, Z15
-	VMULPS    Z16, Z15, Z15
-	VMOVUPS   192(DX)(BX*4), Z16
-	VORPS     Z1, Z16, Z16
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z2, Z17
-	VMAXPS  Z16, Z17, Z17
+	VMOVAPS Z2, Z19
+	VMAXPS  Z0, Z15, Z15
+	VMAXPS  Z13, Z16, Z16
+	VMAXPS  Z14, Z17, Z17
+	VMAXPS  Z18, Z19, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z3, Z17, Z16
-	VRNDSCALEPS  $0x00, Z16, Z16
-	VFNMADD231PS Z4, Z16, Z17
-	VFNMADD231PS Z5, Z16, Z17
+	VMULPS       Z3, Z15, Z0
+	VMULPS       Z3, Z16, Z14
+	VMULPS       Z3, Z17, Z20
+	VMULPS       Z3, Z19, Z22
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VRNDSCALEPS  $0x00, Z14, Z14
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VRNDSCALEPS  $0x00, Z22, Z22
+	VFNMADD231PS Z4, Z0, Z15
+	VFNMADD231PS Z4, Z14, Z16
+	VFNMADD231PS Z4, Z20, Z17
+	VFNMADD231PS Z4, Z22, Z19
+	VFNMADD231PS Z5, Z0, Z15
+	VFNMADD231PS Z5, Z14, Z16
+	VFNMADD231PS Z5, Z20, Z17
+	VFNMADD231PS Z5, Z22, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z6, Z13
 	VMOVAPS     Z6, Z18
-	VFMADD213PS Z7, Z17, Z18
-	VFMADD213PS Z8, Z17, Z18
-	VFMADD213PS Z9, Z17, Z18
-	VFMADD213PS Z10, Z17, Z18
-	VFMADD213PS Z11, Z17, Z18
-	VFMADD213PS Z12, Z17, Z18
-	VFMADD213PS Z13, Z17, Z18
+	VMOVAPS     Z6, Z21
+	VMOVAPS     Z6, Z23
+	VFMADD213PS Z7, Z15, Z13
+	VFMADD213PS Z7, Z16, Z18
+	VFMADD213PS Z7, Z17, Z21
+	VFMADD213PS Z7, Z19, Z23
+	VFMADD213PS Z8, Z15, Z13
+	VFMADD213PS Z8, Z16, Z18
+	VFMADD213PS Z8, Z17, Z21
+	VFMADD213PS Z8, Z19, Z23
+	VFMADD213PS Z9, Z15, Z13
+	VFMADD213PS Z9, Z16, Z18
+	VFMADD213PS Z9, Z17, Z21
+	VFMADD213PS Z9, Z19, Z23
+	VFMADD213PS Z10, Z15, Z13
+	VFMADD213PS Z10, Z16, Z18
+	VFMADD213PS Z10, Z17, Z21
+	VFMADD213PS Z10, Z19, Z23
+	VFMADD213PS Z11, Z15, Z13
+	VFMADD213PS Z11, Z16, Z18
+	VFMADD213PS Z11, Z17, Z21
+	VFMADD213PS Z11, Z19, Z23
+	VFMADD213PS Z12, Z15, Z13
+	VFMADD213PS Z12, Z16, Z18
+	VFMADD213PS Z12, Z17, Z21
+	VFMADD213PS Z12, Z19, Z23
+	VFMADD213PS const_one<>+0(SB), Z15, Z13
+	VFMADD213PS const_one<>+0(SB), Z16, Z18
+	VFMADD213PS const_one<>+0(SB), Z17, Z21
+	VFMADD213PS const_one<>+0(SB), Z19, Z23
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z16, Z18, Z18
-	VADDPS    Z13, Z18, Z16
-	VMOVAPS   Z13, Z17
-	VDIVPS    Z16, Z17, Z17
-	VMULPS    Z17, Z18, Z16
-	VMULPS    Z17, Z16, Z16
+	VSCALEFPS Z0, Z13, Z13
+	VSCALEFPS Z14, Z18, Z18
+	VSCALEFPS Z20, Z21, Z21
+	VSCALEFPS Z22, Z23, Z23
+	VADDPS    const_one<>+0(SB), Z13, Z0
+	VADDPS    const_one<>+0(SB), Z18, Z15
+	VADDPS    const_one<>+0(SB), Z21, Z17
+	VADDPS    const_one<>+0(SB), Z23, Z20
+	VMOVUPS   const_one<>+0(SB), Z14
+	VMOVUPS   const_one<>+0(SB), Z16
+	VMOVUPS   const_one<>+0(SB), Z19
+	VMOVUPS   const_one<>+0(SB), Z22
+	VDIVPS    Z0, Z14, Z14
+	VDIVPS    Z15, Z16, Z16
+	VDIVPS    Z17, Z19, Z19
+	VDIVPS    Z20, Z22, Z22
+	VMULPS    Z14, Z13, Z0
+	VMULPS    Z16, Z18, Z13
+	VMULPS    Z19, Z21, Z15
+	VMULPS    Z22, Z23, Z17
+	VMULPS    Z14, Z0, Z0
+	VMULPS    Z16, Z13, Z13
+	VMULPS    Z19, Z15, Z15
+	VMULPS    Z22, Z17, Z17
 	VMOVUPS   Z0, (AX)(BX*4)
-	VMOVUPS   Z14, 64(AX)(BX*4)
+	VMOVUPS   Z13, 64(AX)(BX*4)
 	VMOVUPS   Z15, 128(AX)(BX*4)
-	VMOVUPS   Z16, 192(AX)(BX*4)
+	VMOVUPS   Z17, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4476,32 +4301,32 @@ loop:
 	VORPS   Z1, Z0, Z0
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z2, Z14
-	VMAXPS  Z0, Z14, Z14
+	VMOVAPS Z2, Z13
+	VMAXPS  Z0, Z13, Z13
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z3, Z14, Z0
+	VMULPS       Z3, Z13, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS Z4, Z0, Z14
-	VFNMADD231PS Z5, Z0, Z14
+	VFNMADD231PS Z4, Z0, Z13
+	VFNMADD231PS Z5, Z0, Z13
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z6, Z15
-	VFMADD213PS Z7, Z14, Z15
-	VFMADD213PS Z8, Z14, Z15
-	VFMADD213PS Z9, Z14, Z15
-	VFMADD213PS Z10, Z14, Z15
-	VFMADD213PS Z11, Z14, Z15
-	VFMADD213PS Z12, Z14, Z15
-	VFMADD213PS Z13, Z14, Z15
+	VMOVAPS     Z6, Z14
+	VFMADD213PS Z7, Z13, Z14
+	VFMADD213PS Z8, Z13, Z14
+	VFMADD213PS Z9, Z13, Z14
+	VFMADD213PS Z10, Z13, Z14
+	VFMADD213PS Z11, Z13, Z14
+	VFMADD213PS Z12, Z13, Z14
+	VFMADD213PS const_one<>+0(SB), Z13, Z14
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z15, Z15
-	VADDPS    Z13, Z15, Z0
-	VMOVAPS   Z13, Z14
-	VDIVPS    Z0, Z14, Z14
-	VMULPS    Z14, Z15, Z0
-	VMULPS    Z14, Z0, Z0
+	VSCALEFPS Z0, Z14, Z14
+	VADDPS    const_one<>+0(SB), Z14, Z0
+	VMOVUPS   const_one<>+0(SB), Z13
+	VDIVPS    Z0, Z13, Z13
+	VMULPS    Z13, Z14, Z0
+	VMULPS    Z13, Z0, Z0
 	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -4533,12 +4358,12 @@ tail:
 	VFMADD213PS Z10, Z1, Z2
 	VFMADD213PS Z11, Z1, Z2
 	VFMADD213PS Z12, Z1, Z2
-	VFMADD213PS Z13, Z1, Z2
+	VFMADD213PS const_one<>+0(SB), Z1, Z2
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z2, Z2
-	VADDPS    Z13, Z2, Z0
-	VMOVAPS   Z13, Z1
+	VADDPS    const_one<>+0(SB), Z2, Z0
+	VMOVUPS   const_one<>+0(SB), Z1
 	VDIVPS    Z0, Z1, Z1
 	VMULPS    Z1, Z2, Z0
 	VMULPS    Z1, Z0, Z0
@@ -4562,7 +4387,6 @@ hoist:
 	VMOVUPS const_exp_c3<>+0(SB), Z10
 	VMOVUPS const_exp_c2<>+0(SB), Z11
 	VMOVUPS const_exp_c1<>+0(SB), Z12
-	VMOVUPS const_one<>+0(SB), Z13
 	JMP     start
 
 // func SiLUAVX512(dst []float32, x []float32)
@@ -4582,149 +4406,117 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z15
+	VMOVUPS 128(DX)(BX*4), Z18
+	VMOVUPS 192(DX)(BX*4), Z21
 	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
 	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
 	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
 	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z17
-	VFMADD213PS Z9, Z3, Z17
-	VFMADD213PS Z10, Z3, Z17
-	VFMADD213PS Z11, Z3, Z17
-	VFMADD213PS Z12, Z3, Z17
-	VFMADD213PS Z13, Z3, Z17
-	VFMADD213PS Z14, Z3, Z17
-	VFMADD213PS Z15, Z3, Z17
+	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z17, Z17
-	VADDPS    Z15, Z17, Z1
-	VMOVAPS   Z15, Z3
-	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z17, Z1
+	VSCALEFPS Z1, Z16, Z16
+	VSCALEFPS Z19, Z22, Z22
+	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z26, Z27, Z27
+	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z19
+	VMOVUPS   const_neg_clamp<>+0(SB), Z24
+	VMOVUPS   const_neg_clamp<>+0(SB), Z29
+	VMAXPS    Z0, Z1, Z1
+	VMAXPS    Z15, Z19, Z19
+	VMAXPS    Z18, Z24, Z24
+	VMAXPS    Z21, Z29, Z29
+	VMULPS    Z16, Z1, Z3
+	VMULPS    Z22, Z19, Z20
+	VMULPS    Z25, Z24, Z26
+	VMULPS    Z27, Z29, Z30
 	VXORPS    Z17, Z17, Z17
+	VXORPS    Z23, Z23, Z23
+	VXORPS    Z28, Z28, Z28
+	VXORPS    Z31, Z31, Z31
 	VCMPPS    $0x1d, Z17, Z0, K1
-	VBLENDMPS Z3, Z1, K1, Z1
-	VMOVAPS   Z16, Z3
-	VMAXPS    Z0, Z3, Z3
-	VMULPS    Z1, Z3, Z1
-	VMOVUPS   64(DX)(BX*4), Z0
-	VORPS     Z2, Z0, Z3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z17
-	VMAXPS  Z3, Z17, Z17
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z17, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z6, Z3, Z17
-	VFNMADD231PS Z7, Z3, Z17
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z18
-	VFMADD213PS Z9, Z17, Z18
-	VFMADD213PS Z10, Z17, Z18
-	VFMADD213PS Z11, Z17, Z18
-	VFMADD213PS Z12, Z17, Z18
-	VFMADD213PS Z13, Z17, Z18
-	VFMADD213PS Z14, Z17, Z18
-	VFMADD213PS Z15, Z17, Z18
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z18, Z18
-	VADDPS    Z15, Z18, Z3
-	VMOVAPS   Z15, Z17
-	VDIVPS    Z3, Z17, Z17
-	VMULPS    Z17, Z18, Z3
-	VXORPS    Z18, Z18, Z18
-	VCMPPS    $0x1d, Z18, Z0, K1
-	VBLENDMPS Z17, Z3, K1, Z3
-	VMOVAPS   Z16, Z17
-	VMAXPS    Z0, Z17, Z17
-	VMULPS    Z3, Z17, Z3
-	VMOVUPS   128(DX)(BX*4), Z0
-	VORPS     Z2, Z0, Z17
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z18
-	VMAXPS  Z17, Z18, Z18
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z18, Z17
-	VRNDSCALEPS  $0x00, Z17, Z17
-	VFNMADD231PS Z6, Z17, Z18
-	VFNMADD231PS Z7, Z17, Z18
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z19
-	VFMADD213PS Z9, Z18, Z19
-	VFMADD213PS Z10, Z18, Z19
-	VFMADD213PS Z11, Z18, Z19
-	VFMADD213PS Z12, Z18, Z19
-	VFMADD213PS Z13, Z18, Z19
-	VFMADD213PS Z14, Z18, Z19
-	VFMADD213PS Z15, Z18, Z19
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z17, Z19, Z19
-	VADDPS    Z15, Z19, Z17
-	VMOVAPS   Z15, Z18
-	VDIVPS    Z17, Z18, Z18
-	VMULPS    Z18, Z19, Z17
-	VXORPS    Z19, Z19, Z19
-	VCMPPS    $0x1d, Z19, Z0, K1
-	VBLENDMPS Z18, Z17, K1, Z17
-	VMOVAPS   Z16, Z18
-	VMAXPS    Z0, Z18, Z18
-	VMULPS    Z17, Z18, Z17
-	VMOVUPS   192(DX)(BX*4), Z0
-	VORPS     Z2, Z0, Z18
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z19
-	VMAXPS  Z18, Z19, Z19
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z19, Z18
-	VRNDSCALEPS  $0x00, Z18, Z18
-	VFNMADD231PS Z6, Z18, Z19
-	VFNMADD231PS Z7, Z18, Z19
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z20
-	VFMADD213PS Z9, Z19, Z20
-	VFMADD213PS Z10, Z19, Z20
-	VFMADD213PS Z11, Z19, Z20
-	VFMADD213PS Z12, Z19, Z20
-	VFMADD213PS Z13, Z19, Z20
-	VFMADD213PS Z14, Z19, Z20
-	VFMADD213PS Z15, Z19, Z20
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z18, Z20, Z20
-	VADDPS    Z15, Z20, Z18
-	VMOVAPS   Z15, Z19
-	VDIVPS    Z18, Z19, Z19
-	VMULPS    Z19, Z20, Z18
-	VXORPS    Z20, Z20, Z20
-	VCMPPS    $0x1d, Z20, Z0, K1
-	VBLENDMPS Z19, Z18, K1, Z18
-	VMOVAPS   Z16, Z19
-	VMAXPS    Z0, Z19, Z19
-	VMULPS    Z18, Z19, Z18
-	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z3, 64(AX)(BX*4)
-	VMOVUPS   Z17, 128(AX)(BX*4)
-	VMOVUPS   Z18, 192(AX)(BX*4)
+	VCMPPS    $0x1d, Z23, Z15, K2
+	VCMPPS    $0x1d, Z28, Z18, K3
+	VCMPPS    $0x1d, Z31, Z21, K4
+	VBLENDMPS Z1, Z3, K1, Z3
+	VBLENDMPS Z19, Z20, K2, Z20
+	VBLENDMPS Z24, Z26, K3, Z26
+	VBLENDMPS Z29, Z30, K4, Z30
+	VADDPS    const_one<>+0(SB), Z16, Z0
+	VADDPS    const_one<>+0(SB), Z22, Z1
+	VADDPS    const_one<>+0(SB), Z25, Z15
+	VADDPS    const_one<>+0(SB), Z27, Z16
+	VDIVPS    Z0, Z3, Z3
+	VDIVPS    Z1, Z20, Z20
+	VDIVPS    Z15, Z26, Z26
+	VDIVPS    Z16, Z30, Z30
+	VMOVUPS   Z3, (AX)(BX*4)
+	VMOVUPS   Z20, 64(AX)(BX*4)
+	VMOVUPS   Z26, 128(AX)(BX*4)
+	VMOVUPS   Z30, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4748,28 +4540,26 @@ loop:
 	VFNMADD231PS Z7, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z17
-	VFMADD213PS Z9, Z3, Z17
-	VFMADD213PS Z10, Z3, Z17
-	VFMADD213PS Z11, Z3, Z17
-	VFMADD213PS Z12, Z3, Z17
-	VFMADD213PS Z13, Z3, Z17
-	VFMADD213PS Z14, Z3, Z17
-	VFMADD213PS Z15, Z3, Z17
+	VMOVAPS     Z8, Z15
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z14, Z3, Z15
+	VFMADD213PS const_one<>+0(SB), Z3, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z17, Z17
-	VADDPS    Z15, Z17, Z1
-	VMOVAPS   Z15, Z3
-	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z17, Z1
-	VXORPS    Z17, Z17, Z17
-	VCMPPS    $0x1d, Z17, Z0, K1
-	VBLENDMPS Z3, Z1, K1, Z1
-	VMOVAPS   Z16, Z3
-	VMAXPS    Z0, Z3, Z3
-	VMULPS    Z1, Z3, Z1
-	VMOVUPS   Z1, (AX)(BX*4)
+	VSCALEFPS Z1, Z15, Z15
+	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMAXPS    Z0, Z1, Z1
+	VMULPS    Z15, Z1, Z3
+	VXORPS    Z16, Z16, Z16
+	VCMPPS    $0x1d, Z16, Z0, K1
+	VBLENDMPS Z1, Z3, K1, Z3
+	VADDPS    const_one<>+0(SB), Z15, Z0
+	VDIVPS    Z0, Z3, Z3
+	VMOVUPS   Z3, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -4800,21 +4590,19 @@ tail:
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
 	VFMADD213PS Z14, Z2, Z3
-	VFMADD213PS Z15, Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z3, Z3
-	VADDPS    Z15, Z3, Z1
-	VMOVAPS   Z15, Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z3, Z1
-	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x1d, Z3, Z0, K2
-	VBLENDMPS Z2, Z1, K2, Z1
-	VMOVAPS   Z16, Z2
-	VMAXPS    Z0, Z2, Z2
-	VMULPS    Z1, Z2, Z1
-	VMOVUPS   Z1, K1, (AX)(BX*4)
+	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMAXPS    Z0, Z1, Z1
+	VMULPS    Z3, Z1, Z2
+	VXORPS    Z4, Z4, Z4
+	VCMPPS    $0x1d, Z4, Z0, K2
+	VBLENDMPS Z1, Z2, K2, Z2
+	VADDPS    const_one<>+0(SB), Z3, Z0
+	VDIVPS    Z0, Z2, Z2
+	VMOVUPS   Z2, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -4834,8 +4622,6 @@ hoist:
 	VMOVUPS const_exp_c3<>+0(SB), Z12
 	VMOVUPS const_exp_c2<>+0(SB), Z13
 	VMOVUPS const_exp_c1<>+0(SB), Z14
-	VMOVUPS const_one<>+0(SB), Z15
-	VMOVUPS const_neg_clamp<>+0(SB), Z16
 	JMP     start
 
 // func SiLUDerivAVX512(dst []float32, x []float32)
@@ -4855,165 +4641,141 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z15
+	VMOVUPS 128(DX)(BX*4), Z18
+	VMOVUPS 192(DX)(BX*4), Z21
 	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
 	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z7, Z1, Z3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z18
-	VFMADD213PS Z9, Z3, Z18
-	VFMADD213PS Z10, Z3, Z18
-	VFMADD213PS Z11, Z3, Z18
-	VFMADD213PS Z12, Z3, Z18
-	VFMADD213PS Z13, Z3, Z18
-	VFMADD213PS Z14, Z3, Z18
-	VFMADD213PS Z15, Z3, Z18
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z18, Z18
-	VADDPS      Z15, Z18, Z1
-	VMOVAPS     Z15, Z3
-	VDIVPS      Z1, Z3, Z3
-	VMULPS      Z3, Z18, Z1
-	VXORPS      Z19, Z19, Z19
-	VCMPPS      $0x1d, Z19, Z0, K1
-	VBLENDMPS   Z3, Z1, K1, Z1
-	VMOVAPS     Z16, Z19
-	VMAXPS      Z0, Z19, Z19
-	VMOVAPS     Z17, Z0
-	VMINPS      Z19, Z0, Z19
-	VMULPS      Z3, Z18, Z0
-	VMULPS      Z3, Z0, Z0
-	VFMADD231PS Z19, Z0, Z1
-	VMOVUPS     64(DX)(BX*4), Z0
-	VORPS       Z2, Z0, Z3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z18
-	VMAXPS  Z3, Z18, Z18
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z18, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z6, Z3, Z18
-	VFNMADD231PS Z7, Z3, Z18
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z19
-	VFMADD213PS Z9, Z18, Z19
-	VFMADD213PS Z10, Z18, Z19
-	VFMADD213PS Z11, Z18, Z19
-	VFMADD213PS Z12, Z18, Z19
-	VFMADD213PS Z13, Z18, Z19
-	VFMADD213PS Z14, Z18, Z19
-	VFMADD213PS Z15, Z18, Z19
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z19, Z19
-	VADDPS      Z15, Z19, Z3
-	VMOVAPS     Z15, Z18
-	VDIVPS      Z3, Z18, Z18
-	VMULPS      Z18, Z19, Z3
-	VXORPS      Z20, Z20, Z20
-	VCMPPS      $0x1d, Z20, Z0, K1
-	VBLENDMPS   Z18, Z3, K1, Z3
-	VMOVAPS     Z16, Z20
-	VMAXPS      Z0, Z20, Z20
-	VMOVAPS     Z17, Z0
-	VMINPS      Z20, Z0, Z20
-	VMULPS      Z18, Z19, Z0
-	VMULPS      Z18, Z0, Z0
-	VFMADD231PS Z20, Z0, Z3
-	VMOVUPS     128(DX)(BX*4), Z0
-	VORPS       Z2, Z0, Z18
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z19
-	VMAXPS  Z18, Z19, Z19
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z19, Z18
-	VRNDSCALEPS  $0x00, Z18, Z18
-	VFNMADD231PS Z6, Z18, Z19
-	VFNMADD231PS Z7, Z18, Z19
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z20
-	VFMADD213PS Z9, Z19, Z20
-	VFMADD213PS Z10, Z19, Z20
-	VFMADD213PS Z11, Z19, Z20
-	VFMADD213PS Z12, Z19, Z20
-	VFMADD213PS Z13, Z19, Z20
-	VFMADD213PS Z14, Z19, Z20
-	VFMADD213PS Z15, Z19, Z20
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z18, Z20, Z20
-	VADDPS      Z15, Z20, Z18
-	VMOVAPS     Z15, Z19
-	VDIVPS      Z18, Z19, Z19
-	VMULPS      Z19, Z20, Z18
-	VXORPS      Z21, Z21, Z21
-	VCMPPS      $0x1d, Z21, Z0, K1
-	VBLENDMPS   Z19, Z18, K1, Z18
-	VMOVAPS     Z16, Z21
-	VMAXPS      Z0, Z21, Z21
-	VMOVAPS     Z17, Z0
-	VMINPS      Z21, Z0, Z21
-	VMULPS      Z19, Z20, Z0
-	VMULPS      Z19, Z0, Z0
-	VFMADD231PS Z21, Z0, Z18
-	VMOVUPS     192(DX)(BX*4), Z0
-	VORPS       Z2, Z0, Z19
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z20
-	VMAXPS  Z19, Z20, Z20
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z20, Z19
 	VRNDSCALEPS  $0x00, Z19, Z19
-	VFNMADD231PS Z6, Z19, Z20
-	VFNMADD231PS Z7, Z19, Z20
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z21
-	VFMADD213PS Z9, Z20, Z21
-	VFMADD213PS Z10, Z20, Z21
-	VFMADD213PS Z11, Z20, Z21
-	VFMADD213PS Z12, Z20, Z21
-	VFMADD213PS Z13, Z20, Z21
-	VFMADD213PS Z14, Z20, Z21
-	VFMADD213PS Z15, Z20, Z21
+	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z19, Z21, Z21
-	VADDPS      Z15, Z21, Z19
-	VMOVAPS     Z15, Z20
-	VDIVPS      Z19, Z20, Z20
-	VMULPS      Z20, Z21, Z19
-	VXORPS      Z22, Z22, Z22
-	VCMPPS      $0x1d, Z22, Z0, K1
-	VBLENDMPS   Z20, Z19, K1, Z19
-	VMOVAPS     Z16, Z22
-	VMAXPS      Z0, Z22, Z22
-	VMOVAPS     Z17, Z0
-	VMINPS      Z22, Z0, Z22
-	VMULPS      Z20, Z21, Z0
-	VMULPS      Z20, Z0, Z0
-	VFMADD231PS Z22, Z0, Z19
+	VSCALEFPS   Z1, Z16, Z16
+	VSCALEFPS   Z19, Z22, Z22
+	VSCALEFPS   Z24, Z25, Z25
+	VSCALEFPS   Z26, Z27, Z27
+	VADDPS      const_one<>+0(SB), Z16, Z1
+	VADDPS      const_one<>+0(SB), Z22, Z17
+	VADDPS      const_one<>+0(SB), Z25, Z20
+	VADDPS      const_one<>+0(SB), Z27, Z24
+	VMOVUPS     const_one<>+0(SB), Z3
+	VMOVUPS     const_one<>+0(SB), Z19
+	VMOVUPS     const_one<>+0(SB), Z23
+	VMOVUPS     const_one<>+0(SB), Z26
+	VDIVPS      Z1, Z3, Z3
+	VDIVPS      Z17, Z19, Z19
+	VDIVPS      Z20, Z23, Z23
+	VDIVPS      Z24, Z26, Z26
+	VMULPS      Z3, Z16, Z1
+	VMULPS      Z19, Z22, Z20
+	VMULPS      Z23, Z25, Z28
+	VMULPS      Z26, Z27, Z30
+	VXORPS      Z17, Z17, Z17
+	VXORPS      Z24, Z24, Z24
+	VXORPS      Z29, Z29, Z29
+	VXORPS      Z31, Z31, Z31
+	VCMPPS      $0x1d, Z17, Z0, K1
+	VCMPPS      $0x1d, Z24, Z15, K2
+	VCMPPS      $0x1d, Z29, Z18, K3
+	VCMPPS      $0x1d, Z31, Z21, K4
+	VBLENDMPS   Z3, Z1, K1, Z1
+	VBLENDMPS   Z19, Z20, K2, Z20
+	VBLENDMPS   Z23, Z28, K3, Z28
+	VBLENDMPS   Z26, Z30, K4, Z30
+	VMOVUPS     const_neg_clamp<>+0(SB), Z17
+	VMOVUPS     const_neg_clamp<>+0(SB), Z24
+	VMOVUPS     const_neg_clamp<>+0(SB), Z29
+	VMOVUPS     const_neg_clamp<>+0(SB), Z31
+	VMAXPS      Z0, Z17, Z17
+	VMAXPS      Z15, Z24, Z24
+	VMAXPS      Z18, Z29, Z29
+	VMAXPS      Z21, Z31, Z31
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMOVUPS     const_pos_clamp<>+0(SB), Z15
+	VMOVUPS     const_pos_clamp<>+0(SB), Z18
+	VMOVUPS     const_pos_clamp<>+0(SB), Z21
+	VMINPS      Z17, Z0, Z17
+	VMINPS      Z24, Z15, Z24
+	VMINPS      Z29, Z18, Z29
+	VMINPS      Z31, Z21, Z31
+	VMULPS      Z3, Z16, Z0
+	VMULPS      Z19, Z22, Z15
+	VMULPS      Z23, Z25, Z16
+	VMULPS      Z26, Z27, Z18
+	VMULPS      Z3, Z0, Z0
+	VMULPS      Z19, Z15, Z15
+	VMULPS      Z23, Z16, Z16
+	VMULPS      Z26, Z18, Z18
+	VFMADD231PS Z17, Z0, Z1
+	VFMADD231PS Z24, Z15, Z20
+	VFMADD231PS Z29, Z16, Z28
+	VFMADD231PS Z31, Z18, Z30
 	VMOVUPS     Z1, (AX)(BX*4)
-	VMOVUPS     Z3, 64(AX)(BX*4)
-	VMOVUPS     Z18, 128(AX)(BX*4)
-	VMOVUPS     Z19, 192(AX)(BX*4)
+	VMOVUPS     Z20, 64(AX)(BX*4)
+	VMOVUPS     Z28, 128(AX)(BX*4)
+	VMOVUPS     Z30, 192(AX)(BX*4)
 	ADDQ        $0x00000040, BX
 	JMP         loopu
 
@@ -5037,31 +4799,31 @@ loop:
 	VFNMADD231PS Z7, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z18
-	VFMADD213PS Z9, Z3, Z18
-	VFMADD213PS Z10, Z3, Z18
-	VFMADD213PS Z11, Z3, Z18
-	VFMADD213PS Z12, Z3, Z18
-	VFMADD213PS Z13, Z3, Z18
-	VFMADD213PS Z14, Z3, Z18
-	VFMADD213PS Z15, Z3, Z18
+	VMOVAPS     Z8, Z15
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z14, Z3, Z15
+	VFMADD213PS const_one<>+0(SB), Z3, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z18, Z18
-	VADDPS      Z15, Z18, Z1
-	VMOVAPS     Z15, Z3
+	VSCALEFPS   Z1, Z15, Z15
+	VADDPS      const_one<>+0(SB), Z15, Z1
+	VMOVUPS     const_one<>+0(SB), Z3
 	VDIVPS      Z1, Z3, Z3
-	VMULPS      Z3, Z18, Z1
-	VXORPS      Z19, Z19, Z19
-	VCMPPS      $0x1d, Z19, Z0, K1
+	VMULPS      Z3, Z15, Z1
+	VXORPS      Z16, Z16, Z16
+	VCMPPS      $0x1d, Z16, Z0, K1
 	VBLENDMPS   Z3, Z1, K1, Z1
-	VMOVAPS     Z16, Z19
-	VMAXPS      Z0, Z19, Z19
-	VMOVAPS     Z17, Z0
-	VMINPS      Z19, Z0, Z19
-	VMULPS      Z3, Z18, Z0
+	VMOVUPS     const_neg_clamp<>+0(SB), Z16
+	VMAXPS      Z0, Z16, Z16
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
+	VMINPS      Z16, Z0, Z16
+	VMULPS      Z3, Z15, Z0
 	VMULPS      Z3, Z0, Z0
-	VFMADD231PS Z19, Z0, Z1
+	VFMADD231PS Z16, Z0, Z1
 	VMOVUPS     Z1, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
@@ -5093,20 +4855,20 @@ tail:
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
 	VFMADD213PS Z14, Z2, Z3
-	VFMADD213PS Z15, Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      Z15, Z3, Z1
-	VMOVAPS     Z15, Z2
+	VADDPS      const_one<>+0(SB), Z3, Z1
+	VMOVUPS     const_one<>+0(SB), Z2
 	VDIVPS      Z1, Z2, Z2
 	VMULPS      Z2, Z3, Z1
 	VXORPS      Z4, Z4, Z4
 	VCMPPS      $0x1d, Z4, Z0, K2
 	VBLENDMPS   Z2, Z1, K2, Z1
-	VMOVAPS     Z16, Z4
+	VMOVUPS     const_neg_clamp<>+0(SB), Z4
 	VMAXPS      Z0, Z4, Z4
-	VMOVAPS     Z17, Z0
+	VMOVUPS     const_pos_clamp<>+0(SB), Z0
 	VMINPS      Z4, Z0, Z4
 	VMULPS      Z2, Z3, Z0
 	VMULPS      Z2, Z0, Z0
@@ -5131,9 +4893,6 @@ hoist:
 	VMOVUPS const_exp_c3<>+0(SB), Z12
 	VMOVUPS const_exp_c2<>+0(SB), Z13
 	VMOVUPS const_exp_c1<>+0(SB), Z14
-	VMOVUPS const_one<>+0(SB), Z15
-	VMOVUPS const_neg_clamp<>+0(SB), Z16
-	VMOVUPS const_pos_clamp<>+0(SB), Z17
 	JMP     start
 
 // func TanhAVX512(dst []float32, x []float32)
@@ -5153,193 +4912,163 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z16
+	VMOVUPS 128(DX)(BX*4), Z20
+	VMOVUPS 192(DX)(BX*4), Z24
 	VANDPS  Z2, Z0, Z1
+	VANDPS  Z2, Z16, Z17
+	VANDPS  Z2, Z20, Z21
+	VANDPS  Z2, Z24, Z25
 	VMULPS  Z4, Z1, Z3
+	VMULPS  Z4, Z17, Z18
+	VMULPS  Z4, Z21, Z22
+	VMULPS  Z4, Z25, Z26
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z5
+	VMOVAPS Z6, Z19
+	VMOVAPS Z6, Z23
+	VMOVAPS Z6, Z27
 	VMAXPS  Z3, Z5, Z5
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z26, Z27, Z27
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z7, Z5, Z3
+	VMULPS       Z7, Z19, Z22
+	VMULPS       Z7, Z23, Z28
+	VMULPS       Z7, Z27, Z30
 	VRNDSCALEPS  $0x00, Z3, Z3
+	VRNDSCALEPS  $0x00, Z22, Z22
+	VRNDSCALEPS  $0x00, Z28, Z28
+	VRNDSCALEPS  $0x00, Z30, Z30
 	VFNMADD231PS Z8, Z3, Z5
+	VFNMADD231PS Z8, Z22, Z19
+	VFNMADD231PS Z8, Z28, Z23
+	VFNMADD231PS Z8, Z30, Z27
 	VFNMADD231PS Z9, Z3, Z5
+	VFNMADD231PS Z9, Z22, Z19
+	VFNMADD231PS Z9, Z28, Z23
+	VFNMADD231PS Z9, Z30, Z27
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z10, Z20
-	VFMADD213PS Z11, Z5, Z20
-	VFMADD213PS Z12, Z5, Z20
-	VFMADD213PS Z13, Z5, Z20
-	VFMADD213PS Z14, Z5, Z20
-	VFMADD213PS Z15, Z5, Z20
-	VFMADD213PS Z16, Z5, Z20
-	VFMADD213PS Z17, Z5, Z20
+	VMOVAPS     Z10, Z18
+	VMOVAPS     Z10, Z26
+	VMOVAPS     Z10, Z29
+	VMOVAPS     Z10, Z31
+	VFMADD213PS Z11, Z5, Z18
+	VFMADD213PS Z11, Z19, Z26
+	VFMADD213PS Z11, Z23, Z29
+	VFMADD213PS Z11, Z27, Z31
+	VFMADD213PS Z12, Z5, Z18
+	VFMADD213PS Z12, Z19, Z26
+	VFMADD213PS Z12, Z23, Z29
+	VFMADD213PS Z12, Z27, Z31
+	VFMADD213PS Z13, Z5, Z18
+	VFMADD213PS Z13, Z19, Z26
+	VFMADD213PS Z13, Z23, Z29
+	VFMADD213PS Z13, Z27, Z31
+	VFMADD213PS Z14, Z5, Z18
+	VFMADD213PS Z14, Z19, Z26
+	VFMADD213PS Z14, Z23, Z29
+	VFMADD213PS Z14, Z27, Z31
+	VFMADD213PS Z15, Z5, Z18
+	VFMADD213PS Z15, Z19, Z26
+	VFMADD213PS Z15, Z23, Z29
+	VFMADD213PS Z15, Z27, Z31
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z18
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z26
+	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z29
+	VFMADD213PS const_exp_c1<>+0(SB), Z27, Z31
+	VFMADD213PS const_one<>+0(SB), Z5, Z18
+	VFMADD213PS const_one<>+0(SB), Z19, Z26
+	VFMADD213PS const_one<>+0(SB), Z23, Z29
+	VFMADD213PS const_one<>+0(SB), Z27, Z31
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z20, Z20
-	VADDPS    Z17, Z20, Z3
-	VMOVAPS   Z17, Z5
+	VSCALEFPS Z3, Z18, Z18
+	VSCALEFPS Z22, Z26, Z26
+	VSCALEFPS Z28, Z29, Z29
+	VSCALEFPS Z30, Z31, Z31
+	VADDPS    const_one<>+0(SB), Z18, Z3
+	VADDPS    const_one<>+0(SB), Z26, Z19
+	VADDPS    const_one<>+0(SB), Z29, Z23
+	VADDPS    const_one<>+0(SB), Z31, Z28
+	VMOVUPS   const_one<>+0(SB), Z5
+	VMOVUPS   const_one<>+0(SB), Z22
+	VMOVUPS   const_one<>+0(SB), Z27
+	VMOVUPS   const_one<>+0(SB), Z30
 	VDIVPS    Z3, Z5, Z5
-	VMOVAPS   Z17, Z3
-	VSUBPS    Z20, Z3, Z3
+	VDIVPS    Z19, Z22, Z22
+	VDIVPS    Z23, Z27, Z27
+	VDIVPS    Z28, Z30, Z30
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z19
+	VMOVUPS   const_one<>+0(SB), Z23
+	VMOVUPS   const_one<>+0(SB), Z28
+	VSUBPS    Z18, Z3, Z3
+	VSUBPS    Z26, Z19, Z19
+	VSUBPS    Z29, Z23, Z23
+	VSUBPS    Z31, Z28, Z28
 	VMULPS    Z5, Z3, Z3
+	VMULPS    Z22, Z19, Z19
+	VMULPS    Z27, Z23, Z23
+	VMULPS    Z30, Z28, Z28
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z5
-	VMOVAPS     Z18, Z20
-	VFMADD213PS Z19, Z5, Z20
-	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z20
-	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z20
-	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z20
+	VMULPS      Z17, Z17, Z22
+	VMULPS      Z21, Z21, Z27
+	VMULPS      Z25, Z25, Z30
+	VMOVUPS     const_tanh_c11<>+0(SB), Z18
+	VMOVUPS     const_tanh_c11<>+0(SB), Z26
+	VMOVUPS     const_tanh_c11<>+0(SB), Z29
+	VMOVUPS     const_tanh_c11<>+0(SB), Z31
+	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c9<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c9<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c9<>+0(SB), Z30, Z31
+	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c7<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c7<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c7<>+0(SB), Z30, Z31
+	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c5<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c5<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c5<>+0(SB), Z30, Z31
+	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c3<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c3<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c3<>+0(SB), Z30, Z31
 	VMULPS      Z5, Z1, Z5
-	VFMADD213PS Z1, Z20, Z5
+	VMULPS      Z22, Z17, Z22
+	VMULPS      Z27, Z21, Z27
+	VMULPS      Z30, Z25, Z30
+	VFMADD213PS Z1, Z18, Z5
+	VFMADD213PS Z17, Z26, Z22
+	VFMADD213PS Z21, Z29, Z27
+	VFMADD213PS Z25, Z31, Z30
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z17, K2
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z21, K3
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z25, K4
 	VBLENDMPS   Z5, Z3, K1, Z3
+	VBLENDMPS   Z22, Z19, K2, Z19
+	VBLENDMPS   Z27, Z23, K3, Z23
+	VBLENDMPS   Z30, Z28, K4, Z28
 	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VANDPS      const_sign<>+0(SB), Z16, Z1
+	VANDPS      const_sign<>+0(SB), Z20, Z5
+	VANDPS      const_sign<>+0(SB), Z24, Z16
 	VORPS       Z0, Z3, Z3
-	VMOVUPS     64(DX)(BX*4), Z0
-	VANDPS      Z2, Z0, Z1
-	VMULPS      Z4, Z1, Z5
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z6, Z20
-	VMAXPS  Z5, Z20, Z20
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z7, Z20, Z5
-	VRNDSCALEPS  $0x00, Z5, Z5
-	VFNMADD231PS Z8, Z5, Z20
-	VFNMADD231PS Z9, Z5, Z20
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z10, Z21
-	VFMADD213PS Z11, Z20, Z21
-	VFMADD213PS Z12, Z20, Z21
-	VFMADD213PS Z13, Z20, Z21
-	VFMADD213PS Z14, Z20, Z21
-	VFMADD213PS Z15, Z20, Z21
-	VFMADD213PS Z16, Z20, Z21
-	VFMADD213PS Z17, Z20, Z21
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z5, Z21, Z21
-	VADDPS    Z17, Z21, Z5
-	VMOVAPS   Z17, Z20
-	VDIVPS    Z5, Z20, Z20
-	VMOVAPS   Z17, Z5
-	VSUBPS    Z21, Z5, Z5
-	VMULPS    Z20, Z5, Z5
-
-	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Z1, Z1, Z20
-	VMOVAPS     Z18, Z21
-	VFMADD213PS Z19, Z20, Z21
-	VFMADD213PS const_tanh_c7<>+0(SB), Z20, Z21
-	VFMADD213PS const_tanh_c5<>+0(SB), Z20, Z21
-	VFMADD213PS const_tanh_c3<>+0(SB), Z20, Z21
-	VMULPS      Z20, Z1, Z20
-	VFMADD213PS Z1, Z21, Z20
-	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
-	VBLENDMPS   Z20, Z5, K1, Z5
-	VANDPS      const_sign<>+0(SB), Z0, Z0
-	VORPS       Z0, Z5, Z5
-	VMOVUPS     128(DX)(BX*4), Z0
-	VANDPS      Z2, Z0, Z1
-	VMULPS      Z4, Z1, Z20
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z6, Z21
-	VMAXPS  Z20, Z21, Z21
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z7, Z21, Z20
-	VRNDSCALEPS  $0x00, Z20, Z20
-	VFNMADD231PS Z8, Z20, Z21
-	VFNMADD231PS Z9, Z20, Z21
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z10, Z22
-	VFMADD213PS Z11, Z21, Z22
-	VFMADD213PS Z12, Z21, Z22
-	VFMADD213PS Z13, Z21, Z22
-	VFMADD213PS Z14, Z21, Z22
-	VFMADD213PS Z15, Z21, Z22
-	VFMADD213PS Z16, Z21, Z22
-	VFMADD213PS Z17, Z21, Z22
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z20, Z22, Z22
-	VADDPS    Z17, Z22, Z20
-	VMOVAPS   Z17, Z21
-	VDIVPS    Z20, Z21, Z21
-	VMOVAPS   Z17, Z20
-	VSUBPS    Z22, Z20, Z20
-	VMULPS    Z21, Z20, Z20
-
-	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Z1, Z1, Z21
-	VMOVAPS     Z18, Z22
-	VFMADD213PS Z19, Z21, Z22
-	VFMADD213PS const_tanh_c7<>+0(SB), Z21, Z22
-	VFMADD213PS const_tanh_c5<>+0(SB), Z21, Z22
-	VFMADD213PS const_tanh_c3<>+0(SB), Z21, Z22
-	VMULPS      Z21, Z1, Z21
-	VFMADD213PS Z1, Z22, Z21
-	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
-	VBLENDMPS   Z21, Z20, K1, Z20
-	VANDPS      const_sign<>+0(SB), Z0, Z0
-	VORPS       Z0, Z20, Z20
-	VMOVUPS     192(DX)(BX*4), Z0
-	VANDPS      Z2, Z0, Z1
-	VMULPS      Z4, Z1, Z21
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z6, Z22
-	VMAXPS  Z21, Z22, Z22
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z7, Z22, Z21
-	VRNDSCALEPS  $0x00, Z21, Z21
-	VFNMADD231PS Z8, Z21, Z22
-	VFNMADD231PS Z9, Z21, Z22
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z10, Z23
-	VFMADD213PS Z11, Z22, Z23
-	VFMADD213PS Z12, Z22, Z23
-	VFMADD213PS Z13, Z22, Z23
-	VFMADD213PS Z14, Z22, Z23
-	VFMADD213PS Z15, Z22, Z23
-	VFMADD213PS Z16, Z22, Z23
-	VFMADD213PS Z17, Z22, Z23
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z21, Z23, Z23
-	VADDPS    Z17, Z23, Z21
-	VMOVAPS   Z17, Z22
-	VDIVPS    Z21, Z22, Z22
-	VMOVAPS   Z17, Z21
-	VSUBPS    Z23, Z21, Z21
-	VMULPS    Z22, Z21, Z21
-
-	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Z1, Z1, Z22
-	VMOVAPS     Z18, Z23
-	VFMADD213PS Z19, Z22, Z23
-	VFMADD213PS const_tanh_c7<>+0(SB), Z22, Z23
-	VFMADD213PS const_tanh_c5<>+0(SB), Z22, Z23
-	VFMADD213PS const_tanh_c3<>+0(SB), Z22, Z23
-	VMULPS      Z22, Z1, Z22
-	VFMADD213PS Z1, Z23, Z22
-	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
-	VBLENDMPS   Z22, Z21, K1, Z21
-	VANDPS      const_sign<>+0(SB), Z0, Z0
-	VORPS       Z0, Z21, Z21
+	VORPS       Z1, Z19, Z19
+	VORPS       Z5, Z23, Z23
+	VORPS       Z16, Z28, Z28
 	VMOVUPS     Z3, (AX)(BX*4)
-	VMOVUPS     Z5, 64(AX)(BX*4)
-	VMOVUPS     Z20, 128(AX)(BX*4)
-	VMOVUPS     Z21, 192(AX)(BX*4)
+	VMOVUPS     Z19, 64(AX)(BX*4)
+	VMOVUPS     Z23, 128(AX)(BX*4)
+	VMOVUPS     Z28, 192(AX)(BX*4)
 	ADDQ        $0x00000040, BX
 	JMP         loopu
 
@@ -5364,33 +5093,33 @@ loop:
 	VFNMADD231PS Z9, Z3, Z5
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z10, Z20
-	VFMADD213PS Z11, Z5, Z20
-	VFMADD213PS Z12, Z5, Z20
-	VFMADD213PS Z13, Z5, Z20
-	VFMADD213PS Z14, Z5, Z20
-	VFMADD213PS Z15, Z5, Z20
-	VFMADD213PS Z16, Z5, Z20
-	VFMADD213PS Z17, Z5, Z20
+	VMOVAPS     Z10, Z16
+	VFMADD213PS Z11, Z5, Z16
+	VFMADD213PS Z12, Z5, Z16
+	VFMADD213PS Z13, Z5, Z16
+	VFMADD213PS Z14, Z5, Z16
+	VFMADD213PS Z15, Z5, Z16
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z16
+	VFMADD213PS const_one<>+0(SB), Z5, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z20, Z20
-	VADDPS    Z17, Z20, Z3
-	VMOVAPS   Z17, Z5
+	VSCALEFPS Z3, Z16, Z16
+	VADDPS    const_one<>+0(SB), Z16, Z3
+	VMOVUPS   const_one<>+0(SB), Z5
 	VDIVPS    Z3, Z5, Z5
-	VMOVAPS   Z17, Z3
-	VSUBPS    Z20, Z3, Z3
+	VMOVUPS   const_one<>+0(SB), Z3
+	VSUBPS    Z16, Z3, Z3
 	VMULPS    Z5, Z3, Z3
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z5
-	VMOVAPS     Z18, Z20
-	VFMADD213PS Z19, Z5, Z20
-	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z20
-	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z20
-	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z20
+	VMOVUPS     const_tanh_c11<>+0(SB), Z16
+	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z16
+	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z16
+	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z16
+	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z16
 	VMULPS      Z5, Z1, Z5
-	VFMADD213PS Z1, Z20, Z5
+	VFMADD213PS Z1, Z16, Z5
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
 	VBLENDMPS   Z5, Z3, K1, Z3
 	VANDPS      const_sign<>+0(SB), Z0, Z0
@@ -5426,22 +5155,22 @@ tail:
 	VFMADD213PS Z13, Z3, Z4
 	VFMADD213PS Z14, Z3, Z4
 	VFMADD213PS Z15, Z3, Z4
-	VFMADD213PS Z16, Z3, Z4
-	VFMADD213PS Z17, Z3, Z4
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
+	VFMADD213PS const_one<>+0(SB), Z3, Z4
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z2, Z4, Z4
-	VADDPS    Z17, Z4, Z2
-	VMOVAPS   Z17, Z3
+	VADDPS    const_one<>+0(SB), Z4, Z2
+	VMOVUPS   const_one<>+0(SB), Z3
 	VDIVPS    Z2, Z3, Z3
-	VMOVAPS   Z17, Z2
+	VMOVUPS   const_one<>+0(SB), Z2
 	VSUBPS    Z4, Z2, Z2
 	VMULPS    Z3, Z2, Z2
 
 	// |x| < 0.25: odd Taylor polynomial
 	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z18, Z4
-	VFMADD213PS Z19, Z3, Z4
+	VMOVUPS     const_tanh_c11<>+0(SB), Z4
+	VFMADD213PS const_tanh_c9<>+0(SB), Z3, Z4
 	VFMADD213PS const_tanh_c7<>+0(SB), Z3, Z4
 	VFMADD213PS const_tanh_c5<>+0(SB), Z3, Z4
 	VFMADD213PS const_tanh_c3<>+0(SB), Z3, Z4
@@ -5471,10 +5200,6 @@ hoist:
 	VMOVUPS const_exp_c4<>+0(SB), Z13
 	VMOVUPS const_exp_c3<>+0(SB), Z14
 	VMOVUPS const_exp_c2<>+0(SB), Z15
-	VMOVUPS const_exp_c1<>+0(SB), Z16
-	VMOVUPS const_one<>+0(SB), Z17
-	VMOVUPS const_tanh_c11<>+0(SB), Z18
-	VMOVUPS const_tanh_c9<>+0(SB), Z19
 	JMP     start
 
 // func TanhDerivAVX512(dst []float32, x []float32)
@@ -5494,137 +5219,113 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z13
+	VMOVUPS 128(DX)(BX*4), Z14
+	VMOVUPS 192(DX)(BX*4), Z15
 	VANDPS  Z1, Z0, Z0
+	VANDPS  Z1, Z13, Z13
+	VANDPS  Z1, Z14, Z14
+	VANDPS  Z1, Z15, Z15
 	VMULPS  Z2, Z0, Z0
+	VMULPS  Z2, Z13, Z13
+	VMULPS  Z2, Z14, Z14
+	VMULPS  Z2, Z15, Z18
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z3, Z15
 	VMOVAPS Z3, Z16
-	VMAXPS  Z0, Z16, Z16
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z16, Z0
-	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS Z5, Z0, Z16
-	VFNMADD231PS Z6, Z0, Z16
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z17
-	VFMADD213PS Z8, Z16, Z17
-	VFMADD213PS Z9, Z16, Z17
-	VFMADD213PS Z10, Z16, Z17
-	VFMADD213PS Z11, Z16, Z17
-	VFMADD213PS Z12, Z16, Z17
-	VFMADD213PS Z13, Z16, Z17
-	VFMADD213PS Z14, Z16, Z17
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z17, Z17
-	VADDPS    Z14, Z17, Z0
-	VMOVAPS   Z14, Z16
-	VDIVPS    Z0, Z16, Z16
-	VMULPS    Z15, Z17, Z0
-	VMULPS    Z16, Z0, Z0
-	VMULPS    Z16, Z0, Z0
-	VMOVUPS   64(DX)(BX*4), Z16
-	VANDPS    Z1, Z16, Z16
-	VMULPS    Z2, Z16, Z16
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z3, Z17
-	VMAXPS  Z16, Z17, Z17
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z17, Z16
-	VRNDSCALEPS  $0x00, Z16, Z16
-	VFNMADD231PS Z5, Z16, Z17
-	VFNMADD231PS Z6, Z16, Z17
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z18
-	VFMADD213PS Z8, Z17, Z18
-	VFMADD213PS Z9, Z17, Z18
-	VFMADD213PS Z10, Z17, Z18
-	VFMADD213PS Z11, Z17, Z18
-	VFMADD213PS Z12, Z17, Z18
-	VFMADD213PS Z13, Z17, Z18
-	VFMADD213PS Z14, Z17, Z18
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z16, Z18, Z18
-	VADDPS    Z14, Z18, Z16
-	VMOVAPS   Z14, Z17
-	VDIVPS    Z16, Z17, Z17
-	VMULPS    Z15, Z18, Z16
-	VMULPS    Z17, Z16, Z16
-	VMULPS    Z17, Z16, Z16
-	VMOVUPS   128(DX)(BX*4), Z17
-	VANDPS    Z1, Z17, Z17
-	VMULPS    Z2, Z17, Z17
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z3, Z18
-	VMAXPS  Z17, Z18, Z18
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z18, Z17
-	VRNDSCALEPS  $0x00, Z17, Z17
-	VFNMADD231PS Z5, Z17, Z18
-	VFNMADD231PS Z6, Z17, Z18
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z19
-	VFMADD213PS Z8, Z18, Z19
-	VFMADD213PS Z9, Z18, Z19
-	VFMADD213PS Z10, Z18, Z19
-	VFMADD213PS Z11, Z18, Z19
-	VFMADD213PS Z12, Z18, Z19
-	VFMADD213PS Z13, Z18, Z19
-	VFMADD213PS Z14, Z18, Z19
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z17, Z19, Z19
-	VADDPS    Z14, Z19, Z17
-	VMOVAPS   Z14, Z18
-	VDIVPS    Z17, Z18, Z18
-	VMULPS    Z15, Z19, Z17
-	VMULPS    Z18, Z17, Z17
-	VMULPS    Z18, Z17, Z17
-	VMOVUPS   192(DX)(BX*4), Z18
-	VANDPS    Z1, Z18, Z18
-	VMULPS    Z2, Z18, Z18
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z3, Z19
+	VMAXPS  Z0, Z15, Z15
+	VMAXPS  Z13, Z16, Z16
+	VMAXPS  Z14, Z17, Z17
 	VMAXPS  Z18, Z19, Z19
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z19, Z18
-	VRNDSCALEPS  $0x00, Z18, Z18
-	VFNMADD231PS Z5, Z18, Z19
-	VFNMADD231PS Z6, Z18, Z19
+	VMULPS       Z4, Z15, Z0
+	VMULPS       Z4, Z16, Z14
+	VMULPS       Z4, Z17, Z20
+	VMULPS       Z4, Z19, Z22
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VRNDSCALEPS  $0x00, Z14, Z14
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VRNDSCALEPS  $0x00, Z22, Z22
+	VFNMADD231PS Z5, Z0, Z15
+	VFNMADD231PS Z5, Z14, Z16
+	VFNMADD231PS Z5, Z20, Z17
+	VFNMADD231PS Z5, Z22, Z19
+	VFNMADD231PS Z6, Z0, Z15
+	VFNMADD231PS Z6, Z14, Z16
+	VFNMADD231PS Z6, Z20, Z17
+	VFNMADD231PS Z6, Z22, Z19
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z20
-	VFMADD213PS Z8, Z19, Z20
-	VFMADD213PS Z9, Z19, Z20
-	VFMADD213PS Z10, Z19, Z20
-	VFMADD213PS Z11, Z19, Z20
-	VFMADD213PS Z12, Z19, Z20
-	VFMADD213PS Z13, Z19, Z20
-	VFMADD213PS Z14, Z19, Z20
+	VMOVAPS     Z7, Z13
+	VMOVAPS     Z7, Z18
+	VMOVAPS     Z7, Z21
+	VMOVAPS     Z7, Z23
+	VFMADD213PS Z8, Z15, Z13
+	VFMADD213PS Z8, Z16, Z18
+	VFMADD213PS Z8, Z17, Z21
+	VFMADD213PS Z8, Z19, Z23
+	VFMADD213PS Z9, Z15, Z13
+	VFMADD213PS Z9, Z16, Z18
+	VFMADD213PS Z9, Z17, Z21
+	VFMADD213PS Z9, Z19, Z23
+	VFMADD213PS Z10, Z15, Z13
+	VFMADD213PS Z10, Z16, Z18
+	VFMADD213PS Z10, Z17, Z21
+	VFMADD213PS Z10, Z19, Z23
+	VFMADD213PS Z11, Z15, Z13
+	VFMADD213PS Z11, Z16, Z18
+	VFMADD213PS Z11, Z17, Z21
+	VFMADD213PS Z11, Z19, Z23
+	VFMADD213PS Z12, Z15, Z13
+	VFMADD213PS Z12, Z16, Z18
+	VFMADD213PS Z12, Z17, Z21
+	VFMADD213PS Z12, Z19, Z23
+	VFMADD213PS const_exp_c1<>+0(SB), Z15, Z13
+	VFMADD213PS const_exp_c1<>+0(SB), Z16, Z18
+	VFMADD213PS const_exp_c1<>+0(SB), Z17, Z21
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z23
+	VFMADD213PS const_one<>+0(SB), Z15, Z13
+	VFMADD213PS const_one<>+0(SB), Z16, Z18
+	VFMADD213PS const_one<>+0(SB), Z17, Z21
+	VFMADD213PS const_one<>+0(SB), Z19, Z23
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z18, Z20, Z20
-	VADDPS    Z14, Z20, Z18
-	VMOVAPS   Z14, Z19
-	VDIVPS    Z18, Z19, Z19
-	VMULPS    Z15, Z20, Z18
-	VMULPS    Z19, Z18, Z18
-	VMULPS    Z19, Z18, Z18
+	VSCALEFPS Z0, Z13, Z13
+	VSCALEFPS Z14, Z18, Z18
+	VSCALEFPS Z20, Z21, Z21
+	VSCALEFPS Z22, Z23, Z23
+	VADDPS    const_one<>+0(SB), Z13, Z0
+	VADDPS    const_one<>+0(SB), Z18, Z15
+	VADDPS    const_one<>+0(SB), Z21, Z17
+	VADDPS    const_one<>+0(SB), Z23, Z20
+	VMOVUPS   const_one<>+0(SB), Z14
+	VMOVUPS   const_one<>+0(SB), Z16
+	VMOVUPS   const_one<>+0(SB), Z19
+	VMOVUPS   const_one<>+0(SB), Z22
+	VDIVPS    Z0, Z14, Z14
+	VDIVPS    Z15, Z16, Z16
+	VDIVPS    Z17, Z19, Z19
+	VDIVPS    Z20, Z22, Z22
+	VMULPS    const_four<>+0(SB), Z13, Z0
+	VMULPS    const_four<>+0(SB), Z18, Z13
+	VMULPS    const_four<>+0(SB), Z21, Z15
+	VMULPS    const_four<>+0(SB), Z23, Z17
+	VMULPS    Z14, Z0, Z0
+	VMULPS    Z16, Z13, Z13
+	VMULPS    Z19, Z15, Z15
+	VMULPS    Z22, Z17, Z17
+	VMULPS    Z14, Z0, Z0
+	VMULPS    Z16, Z13, Z13
+	VMULPS    Z19, Z15, Z15
+	VMULPS    Z22, Z17, Z17
 	VMOVUPS   Z0, (AX)(BX*4)
-	VMOVUPS   Z16, 64(AX)(BX*4)
-	VMOVUPS   Z17, 128(AX)(BX*4)
-	VMOVUPS   Z18, 192(AX)(BX*4)
+	VMOVUPS   Z13, 64(AX)(BX*4)
+	VMOVUPS   Z15, 128(AX)(BX*4)
+	VMOVUPS   Z17, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -5639,33 +5340,33 @@ loop:
 	VMULPS  Z2, Z0, Z0
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z3, Z16
-	VMAXPS  Z0, Z16, Z16
+	VMOVAPS Z3, Z13
+	VMAXPS  Z0, Z13, Z13
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z4, Z16, Z0
+	VMULPS       Z4, Z13, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS Z5, Z0, Z16
-	VFNMADD231PS Z6, Z0, Z16
+	VFNMADD231PS Z5, Z0, Z13
+	VFNMADD231PS Z6, Z0, Z13
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z7, Z17
-	VFMADD213PS Z8, Z16, Z17
-	VFMADD213PS Z9, Z16, Z17
-	VFMADD213PS Z10, Z16, Z17
-	VFMADD213PS Z11, Z16, Z17
-	VFMADD213PS Z12, Z16, Z17
-	VFMADD213PS Z13, Z16, Z17
-	VFMADD213PS Z14, Z16, Z17
+	VMOVAPS     Z7, Z14
+	VFMADD213PS Z8, Z13, Z14
+	VFMADD213PS Z9, Z13, Z14
+	VFMADD213PS Z10, Z13, Z14
+	VFMADD213PS Z11, Z13, Z14
+	VFMADD213PS Z12, Z13, Z14
+	VFMADD213PS const_exp_c1<>+0(SB), Z13, Z14
+	VFMADD213PS const_one<>+0(SB), Z13, Z14
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z17, Z17
-	VADDPS    Z14, Z17, Z0
-	VMOVAPS   Z14, Z16
-	VDIVPS    Z0, Z16, Z16
-	VMULPS    Z15, Z17, Z0
-	VMULPS    Z16, Z0, Z0
-	VMULPS    Z16, Z0, Z0
+	VSCALEFPS Z0, Z14, Z14
+	VADDPS    const_one<>+0(SB), Z14, Z0
+	VMOVUPS   const_one<>+0(SB), Z13
+	VDIVPS    Z0, Z13, Z13
+	VMULPS    const_four<>+0(SB), Z14, Z0
+	VMULPS    Z13, Z0, Z0
+	VMULPS    Z13, Z0, Z0
 	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -5697,15 +5398,15 @@ tail:
 	VFMADD213PS Z10, Z1, Z2
 	VFMADD213PS Z11, Z1, Z2
 	VFMADD213PS Z12, Z1, Z2
-	VFMADD213PS Z13, Z1, Z2
-	VFMADD213PS Z14, Z1, Z2
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
+	VFMADD213PS const_one<>+0(SB), Z1, Z2
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z2, Z2
-	VADDPS    Z14, Z2, Z0
-	VMOVAPS   Z14, Z1
+	VADDPS    const_one<>+0(SB), Z2, Z0
+	VMOVUPS   const_one<>+0(SB), Z1
 	VDIVPS    Z0, Z1, Z1
-	VMULPS    Z15, Z2, Z0
+	VMULPS    const_four<>+0(SB), Z2, Z0
 	VMULPS    Z1, Z0, Z0
 	VMULPS    Z1, Z0, Z0
 	VMOVUPS   Z0, K1, (AX)(BX*4)
@@ -5728,9 +5429,6 @@ hoist:
 	VMOVUPS const_exp_c4<>+0(SB), Z10
 	VMOVUPS const_exp_c3<>+0(SB), Z11
 	VMOVUPS const_exp_c2<>+0(SB), Z12
-	VMOVUPS const_exp_c1<>+0(SB), Z13
-	VMOVUPS const_one<>+0(SB), Z14
-	VMOVUPS const_four<>+0(SB), Z15
 	JMP     start
 
 // func SoftplusAVX512(dst []float32, x []float32)
@@ -5750,173 +5448,149 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z15
+	VMOVUPS 128(DX)(BX*4), Z18
+	VMOVUPS 192(DX)(BX*4), Z21
 	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
 	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z7, Z1, Z3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z19
-	VFMADD213PS Z9, Z3, Z19
-	VFMADD213PS Z10, Z3, Z19
-	VFMADD213PS Z11, Z3, Z19
-	VFMADD213PS Z12, Z3, Z19
-	VFMADD213PS Z13, Z3, Z19
-	VFMADD213PS Z14, Z3, Z19
-	VFMADD213PS Z15, Z3, Z19
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z19, Z19
-	VADDPS      Z16, Z19, Z1
-	VDIVPS      Z1, Z19, Z1
-	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z17, Z19
-	VFMADD213PS Z18, Z3, Z19
-	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z19
-	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z19
-	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z19
-	VFMADD213PS const_atanh_c5<>+0(SB), Z3, Z19
-	VFMADD213PS const_atanh_c3<>+0(SB), Z3, Z19
-	VADDPS      Z1, Z1, Z1
-	VMULPS      Z3, Z1, Z3
-	VFMADD213PS Z1, Z19, Z3
-	VXORPS      Z1, Z1, Z1
-	VMAXPS      Z0, Z1, Z1
-	VADDPS      Z3, Z1, Z1
-	VMOVUPS     64(DX)(BX*4), Z0
-	VORPS       Z2, Z0, Z3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z19
-	VMAXPS  Z3, Z19, Z19
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z19, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z6, Z3, Z19
-	VFNMADD231PS Z7, Z3, Z19
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z20
-	VFMADD213PS Z9, Z19, Z20
-	VFMADD213PS Z10, Z19, Z20
-	VFMADD213PS Z11, Z19, Z20
-	VFMADD213PS Z12, Z19, Z20
-	VFMADD213PS Z13, Z19, Z20
-	VFMADD213PS Z14, Z19, Z20
-	VFMADD213PS Z15, Z19, Z20
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z20, Z20
-	VADDPS      Z16, Z20, Z3
-	VDIVPS      Z3, Z20, Z3
-	VMULPS      Z3, Z3, Z19
-	VMOVAPS     Z17, Z20
-	VFMADD213PS Z18, Z19, Z20
-	VFMADD213PS const_atanh_c11<>+0(SB), Z19, Z20
-	VFMADD213PS const_atanh_c9<>+0(SB), Z19, Z20
-	VFMADD213PS const_atanh_c7<>+0(SB), Z19, Z20
-	VFMADD213PS const_atanh_c5<>+0(SB), Z19, Z20
-	VFMADD213PS const_atanh_c3<>+0(SB), Z19, Z20
-	VADDPS      Z3, Z3, Z3
-	VMULPS      Z19, Z3, Z19
-	VFMADD213PS Z3, Z20, Z19
-	VXORPS      Z3, Z3, Z3
-	VMAXPS      Z0, Z3, Z3
-	VADDPS      Z19, Z3, Z3
-	VMOVUPS     128(DX)(BX*4), Z0
-	VORPS       Z2, Z0, Z19
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z20
-	VMAXPS  Z19, Z20, Z20
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z20, Z19
 	VRNDSCALEPS  $0x00, Z19, Z19
-	VFNMADD231PS Z6, Z19, Z20
-	VFNMADD231PS Z7, Z19, Z20
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z21
-	VFMADD213PS Z9, Z20, Z21
-	VFMADD213PS Z10, Z20, Z21
-	VFMADD213PS Z11, Z20, Z21
-	VFMADD213PS Z12, Z20, Z21
-	VFMADD213PS Z13, Z20, Z21
-	VFMADD213PS Z14, Z20, Z21
-	VFMADD213PS Z15, Z20, Z21
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z19, Z21, Z21
-	VADDPS      Z16, Z21, Z19
-	VDIVPS      Z19, Z21, Z19
-	VMULPS      Z19, Z19, Z20
-	VMOVAPS     Z17, Z21
-	VFMADD213PS Z18, Z20, Z21
-	VFMADD213PS const_atanh_c11<>+0(SB), Z20, Z21
-	VFMADD213PS const_atanh_c9<>+0(SB), Z20, Z21
-	VFMADD213PS const_atanh_c7<>+0(SB), Z20, Z21
-	VFMADD213PS const_atanh_c5<>+0(SB), Z20, Z21
-	VFMADD213PS const_atanh_c3<>+0(SB), Z20, Z21
-	VADDPS      Z19, Z19, Z19
-	VMULPS      Z20, Z19, Z20
-	VFMADD213PS Z19, Z21, Z20
-	VXORPS      Z19, Z19, Z19
-	VMAXPS      Z0, Z19, Z19
-	VADDPS      Z20, Z19, Z19
-	VMOVUPS     192(DX)(BX*4), Z0
-	VORPS       Z2, Z0, Z20
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z21
-	VMAXPS  Z20, Z21, Z21
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z21, Z20
-	VRNDSCALEPS  $0x00, Z20, Z20
-	VFNMADD231PS Z6, Z20, Z21
-	VFNMADD231PS Z7, Z20, Z21
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z16
 	VMOVAPS     Z8, Z22
-	VFMADD213PS Z9, Z21, Z22
-	VFMADD213PS Z10, Z21, Z22
-	VFMADD213PS Z11, Z21, Z22
-	VFMADD213PS Z12, Z21, Z22
-	VFMADD213PS Z13, Z21, Z22
-	VFMADD213PS Z14, Z21, Z22
-	VFMADD213PS Z15, Z21, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z20, Z22, Z22
-	VADDPS      Z16, Z22, Z20
-	VDIVPS      Z20, Z22, Z20
-	VMULPS      Z20, Z20, Z21
-	VMOVAPS     Z17, Z22
-	VFMADD213PS Z18, Z21, Z22
-	VFMADD213PS const_atanh_c11<>+0(SB), Z21, Z22
-	VFMADD213PS const_atanh_c9<>+0(SB), Z21, Z22
-	VFMADD213PS const_atanh_c7<>+0(SB), Z21, Z22
-	VFMADD213PS const_atanh_c5<>+0(SB), Z21, Z22
-	VFMADD213PS const_atanh_c3<>+0(SB), Z21, Z22
-	VADDPS      Z20, Z20, Z20
-	VMULPS      Z21, Z20, Z21
-	VFMADD213PS Z20, Z22, Z21
-	VXORPS      Z20, Z20, Z20
-	VMAXPS      Z0, Z20, Z20
-	VADDPS      Z21, Z20, Z20
+	VSCALEFPS   Z1, Z16, Z16
+	VSCALEFPS   Z19, Z22, Z22
+	VSCALEFPS   Z24, Z25, Z25
+	VSCALEFPS   Z26, Z27, Z27
+	VADDPS      const_two<>+0(SB), Z16, Z1
+	VADDPS      const_two<>+0(SB), Z22, Z3
+	VADDPS      const_two<>+0(SB), Z25, Z17
+	VADDPS      const_two<>+0(SB), Z27, Z19
+	VDIVPS      Z1, Z16, Z1
+	VDIVPS      Z3, Z22, Z3
+	VDIVPS      Z17, Z25, Z16
+	VDIVPS      Z19, Z27, Z25
+	VMULPS      Z1, Z1, Z17
+	VMULPS      Z3, Z3, Z20
+	VMULPS      Z16, Z16, Z23
+	VMULPS      Z25, Z25, Z26
+	VMOVUPS     const_atanh_c15<>+0(SB), Z19
+	VMOVUPS     const_atanh_c15<>+0(SB), Z22
+	VMOVUPS     const_atanh_c15<>+0(SB), Z24
+	VMOVUPS     const_atanh_c15<>+0(SB), Z27
+	VFMADD213PS const_atanh_c13<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c13<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c13<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c13<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c11<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c11<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c11<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c11<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c9<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c9<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c9<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c9<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c7<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c7<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c7<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c7<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c5<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c5<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c5<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c5<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c3<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c3<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c3<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c3<>+0(SB), Z26, Z27
+	VADDPS      Z1, Z1, Z1
+	VADDPS      Z3, Z3, Z3
+	VADDPS      Z16, Z16, Z16
+	VADDPS      Z25, Z25, Z25
+	VMULPS      Z17, Z1, Z17
+	VMULPS      Z20, Z3, Z20
+	VMULPS      Z23, Z16, Z23
+	VMULPS      Z26, Z25, Z26
+	VFMADD213PS Z1, Z19, Z17
+	VFMADD213PS Z3, Z22, Z20
+	VFMADD213PS Z16, Z24, Z23
+	VFMADD213PS Z25, Z27, Z26
+	VXORPS      Z1, Z1, Z1
+	VXORPS      Z3, Z3, Z3
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z19, Z19, Z19
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z15, Z3, Z3
+	VMAXPS      Z18, Z16, Z16
+	VMAXPS      Z21, Z19, Z19
+	VADDPS      Z17, Z1, Z1
+	VADDPS      Z20, Z3, Z3
+	VADDPS      Z23, Z16, Z16
+	VADDPS      Z26, Z19, Z19
 	VMOVUPS     Z1, (AX)(BX*4)
 	VMOVUPS     Z3, 64(AX)(BX*4)
-	VMOVUPS     Z19, 128(AX)(BX*4)
-	VMOVUPS     Z20, 192(AX)(BX*4)
+	VMOVUPS     Z16, 128(AX)(BX*4)
+	VMOVUPS     Z19, 192(AX)(BX*4)
 	ADDQ        $0x00000040, BX
 	JMP         loopu
 
@@ -5940,30 +5614,30 @@ loop:
 	VFNMADD231PS Z7, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z19
-	VFMADD213PS Z9, Z3, Z19
-	VFMADD213PS Z10, Z3, Z19
-	VFMADD213PS Z11, Z3, Z19
-	VFMADD213PS Z12, Z3, Z19
-	VFMADD213PS Z13, Z3, Z19
-	VFMADD213PS Z14, Z3, Z19
-	VFMADD213PS Z15, Z3, Z19
+	VMOVAPS     Z8, Z15
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z14, Z3, Z15
+	VFMADD213PS const_one<>+0(SB), Z3, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z19, Z19
-	VADDPS      Z16, Z19, Z1
-	VDIVPS      Z1, Z19, Z1
+	VSCALEFPS   Z1, Z15, Z15
+	VADDPS      const_two<>+0(SB), Z15, Z1
+	VDIVPS      Z1, Z15, Z1
 	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z17, Z19
-	VFMADD213PS Z18, Z3, Z19
-	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z19
-	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z19
-	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z19
-	VFMADD213PS const_atanh_c5<>+0(SB), Z3, Z19
-	VFMADD213PS const_atanh_c3<>+0(SB), Z3, Z19
+	VMOVUPS     const_atanh_c15<>+0(SB), Z15
+	VFMADD213PS const_atanh_c13<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c5<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c3<>+0(SB), Z3, Z15
 	VADDPS      Z1, Z1, Z1
 	VMULPS      Z3, Z1, Z3
-	VFMADD213PS Z1, Z19, Z3
+	VFMADD213PS Z1, Z15, Z3
 	VXORPS      Z1, Z1, Z1
 	VMAXPS      Z0, Z1, Z1
 	VADDPS      Z3, Z1, Z1
@@ -5998,15 +5672,15 @@ tail:
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
 	VFMADD213PS Z14, Z2, Z3
-	VFMADD213PS Z15, Z2, Z3
+	VFMADD213PS const_one<>+0(SB), Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      Z16, Z3, Z1
+	VADDPS      const_two<>+0(SB), Z3, Z1
 	VDIVPS      Z1, Z3, Z1
 	VMULPS      Z1, Z1, Z2
-	VMOVAPS     Z17, Z3
-	VFMADD213PS Z18, Z2, Z3
+	VMOVUPS     const_atanh_c15<>+0(SB), Z3
+	VFMADD213PS const_atanh_c13<>+0(SB), Z2, Z3
 	VFMADD213PS const_atanh_c11<>+0(SB), Z2, Z3
 	VFMADD213PS const_atanh_c9<>+0(SB), Z2, Z3
 	VFMADD213PS const_atanh_c7<>+0(SB), Z2, Z3
@@ -6038,10 +5712,6 @@ hoist:
 	VMOVUPS const_exp_c3<>+0(SB), Z12
 	VMOVUPS const_exp_c2<>+0(SB), Z13
 	VMOVUPS const_exp_c1<>+0(SB), Z14
-	VMOVUPS const_one<>+0(SB), Z15
-	VMOVUPS const_two<>+0(SB), Z16
-	VMOVUPS const_atanh_c15<>+0(SB), Z17
-	VMOVUPS const_atanh_c13<>+0(SB), Z18
 	JMP     start
 
 // func ELUAVX512(dst []float32, x []float32)
@@ -6061,185 +5731,155 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z15
+	VMOVUPS 128(DX)(BX*4), Z18
+	VMOVUPS 192(DX)(BX*4), Z21
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
 	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z16
+	VMOVAPS     Z2, Z19
+	VMOVAPS     Z2, Z22
 	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z3, Z15, Z16
+	VFMADD213PS Z3, Z18, Z19
+	VFMADD213PS Z3, Z21, Z22
 	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z4, Z15, Z16
+	VFMADD213PS Z4, Z18, Z19
+	VFMADD213PS Z4, Z21, Z22
 	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z5, Z15, Z16
+	VFMADD213PS Z5, Z18, Z19
+	VFMADD213PS Z5, Z21, Z22
 	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z6, Z15, Z16
+	VFMADD213PS Z6, Z18, Z19
+	VFMADD213PS Z6, Z21, Z22
 	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z7, Z15, Z16
+	VFMADD213PS Z7, Z18, Z19
+	VFMADD213PS Z7, Z21, Z22
 	VFMADD213PS Z8, Z0, Z1
+	VFMADD213PS Z8, Z15, Z16
+	VFMADD213PS Z8, Z18, Z19
+	VFMADD213PS Z8, Z21, Z22
 	VMULPS      Z0, Z0, Z9
+	VMULPS      Z15, Z15, Z17
+	VMULPS      Z18, Z18, Z20
+	VMULPS      Z21, Z21, Z23
 	VFMADD213PS Z0, Z1, Z9
+	VFMADD213PS Z15, Z16, Z17
+	VFMADD213PS Z18, Z19, Z20
+	VFMADD213PS Z21, Z22, Z23
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
+	VMOVAPS Z10, Z19
+	VMOVAPS Z10, Z24
+	VMOVAPS Z10, Z26
 	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z11, Z18
-	VMINPS  Z1, Z18, Z1
+	VMAXPS  Z15, Z19, Z19
+	VMAXPS  Z18, Z24, Z24
+	VMAXPS  Z21, Z26, Z26
+	VMOVAPS Z11, Z16
+	VMOVAPS Z11, Z22
+	VMOVAPS Z11, Z25
+	VMOVAPS Z11, Z27
+	VMINPS  Z1, Z16, Z1
+	VMINPS  Z19, Z22, Z19
+	VMINPS  Z24, Z25, Z24
+	VMINPS  Z26, Z27, Z26
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z12, Z1, Z18
-	VRNDSCALEPS  $0x00, Z18, Z18
-	VFNMADD231PS Z13, Z18, Z1
-	VFNMADD231PS Z14, Z18, Z1
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z19
-	VFMADD213PS Z4, Z1, Z19
-	VFMADD213PS Z5, Z1, Z19
-	VFMADD213PS Z6, Z1, Z19
-	VFMADD213PS Z7, Z1, Z19
-	VFMADD213PS Z8, Z1, Z19
-	VFMADD213PS Z15, Z1, Z19
-	VFMADD213PS Z16, Z1, Z19
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z18, Z19, Z19
-	VSUBPS    Z16, Z19, Z19
-	VMOVAPS   Z17, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z9, Z19, K1, Z19
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z19, K1, Z19
-	VMOVUPS   64(DX)(BX*4), Z0
-
-	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVAPS     Z2, Z1
-	VFMADD213PS Z3, Z0, Z1
-	VFMADD213PS Z4, Z0, Z1
-	VFMADD213PS Z5, Z0, Z1
-	VFMADD213PS Z6, Z0, Z1
-	VFMADD213PS Z7, Z0, Z1
-	VFMADD213PS Z8, Z0, Z1
-	VMULPS      Z0, Z0, Z9
-	VFMADD213PS Z0, Z1, Z9
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z10, Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z11, Z18
-	VMINPS  Z1, Z18, Z1
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z12, Z1, Z18
-	VRNDSCALEPS  $0x00, Z18, Z18
-	VFNMADD231PS Z13, Z18, Z1
-	VFNMADD231PS Z14, Z18, Z1
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z20
-	VFMADD213PS Z4, Z1, Z20
-	VFMADD213PS Z5, Z1, Z20
-	VFMADD213PS Z6, Z1, Z20
-	VFMADD213PS Z7, Z1, Z20
-	VFMADD213PS Z8, Z1, Z20
-	VFMADD213PS Z15, Z1, Z20
-	VFMADD213PS Z16, Z1, Z20
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z18, Z20, Z20
-	VSUBPS    Z16, Z20, Z20
-	VMOVAPS   Z17, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z9, Z20, K1, Z20
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z20, K1, Z20
-	VMOVUPS   128(DX)(BX*4), Z0
-
-	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVAPS     Z2, Z1
-	VFMADD213PS Z3, Z0, Z1
-	VFMADD213PS Z4, Z0, Z1
-	VFMADD213PS Z5, Z0, Z1
-	VFMADD213PS Z6, Z0, Z1
-	VFMADD213PS Z7, Z0, Z1
-	VFMADD213PS Z8, Z0, Z1
-	VMULPS      Z0, Z0, Z9
-	VFMADD213PS Z0, Z1, Z9
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z10, Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z11, Z18
-	VMINPS  Z1, Z18, Z1
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z12, Z1, Z18
-	VRNDSCALEPS  $0x00, Z18, Z18
-	VFNMADD231PS Z13, Z18, Z1
-	VFNMADD231PS Z14, Z18, Z1
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z21
-	VFMADD213PS Z4, Z1, Z21
-	VFMADD213PS Z5, Z1, Z21
-	VFMADD213PS Z6, Z1, Z21
-	VFMADD213PS Z7, Z1, Z21
-	VFMADD213PS Z8, Z1, Z21
-	VFMADD213PS Z15, Z1, Z21
-	VFMADD213PS Z16, Z1, Z21
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z18, Z21, Z21
-	VSUBPS    Z16, Z21, Z21
-	VMOVAPS   Z17, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z9, Z21, K1, Z21
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z21, K1, Z21
-	VMOVUPS   192(DX)(BX*4), Z0
-
-	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVAPS     Z2, Z1
-	VFMADD213PS Z3, Z0, Z1
-	VFMADD213PS Z4, Z0, Z1
-	VFMADD213PS Z5, Z0, Z1
-	VFMADD213PS Z6, Z0, Z1
-	VFMADD213PS Z7, Z0, Z1
-	VFMADD213PS Z8, Z0, Z1
-	VMULPS      Z0, Z0, Z9
-	VFMADD213PS Z0, Z1, Z9
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z10, Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z11, Z18
-	VMINPS  Z1, Z18, Z1
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z12, Z1, Z18
-	VRNDSCALEPS  $0x00, Z18, Z18
-	VFNMADD231PS Z13, Z18, Z1
-	VFNMADD231PS Z14, Z18, Z1
+	VMULPS       Z12, Z1, Z16
+	VMULPS       Z12, Z19, Z25
+	VMULPS       Z12, Z24, Z28
+	VMULPS       Z12, Z26, Z30
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VRNDSCALEPS  $0x00, Z25, Z25
+	VRNDSCALEPS  $0x00, Z28, Z28
+	VRNDSCALEPS  $0x00, Z30, Z30
+	VFNMADD231PS Z13, Z16, Z1
+	VFNMADD231PS Z13, Z25, Z19
+	VFNMADD231PS Z13, Z28, Z24
+	VFNMADD231PS Z13, Z30, Z26
+	VFNMADD231PS Z14, Z16, Z1
+	VFNMADD231PS Z14, Z25, Z19
+	VFNMADD231PS Z14, Z28, Z24
+	VFNMADD231PS Z14, Z30, Z26
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Z3, Z22
+	VMOVAPS     Z3, Z27
+	VMOVAPS     Z3, Z29
+	VMOVAPS     Z3, Z31
 	VFMADD213PS Z4, Z1, Z22
+	VFMADD213PS Z4, Z19, Z27
+	VFMADD213PS Z4, Z24, Z29
+	VFMADD213PS Z4, Z26, Z31
 	VFMADD213PS Z5, Z1, Z22
+	VFMADD213PS Z5, Z19, Z27
+	VFMADD213PS Z5, Z24, Z29
+	VFMADD213PS Z5, Z26, Z31
 	VFMADD213PS Z6, Z1, Z22
+	VFMADD213PS Z6, Z19, Z27
+	VFMADD213PS Z6, Z24, Z29
+	VFMADD213PS Z6, Z26, Z31
 	VFMADD213PS Z7, Z1, Z22
+	VFMADD213PS Z7, Z19, Z27
+	VFMADD213PS Z7, Z24, Z29
+	VFMADD213PS Z7, Z26, Z31
 	VFMADD213PS Z8, Z1, Z22
-	VFMADD213PS Z15, Z1, Z22
-	VFMADD213PS Z16, Z1, Z22
+	VFMADD213PS Z8, Z19, Z27
+	VFMADD213PS Z8, Z24, Z29
+	VFMADD213PS Z8, Z26, Z31
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_c1<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z1, Z22
+	VFMADD213PS const_one<>+0(SB), Z19, Z27
+	VFMADD213PS const_one<>+0(SB), Z24, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z18, Z22, Z22
-	VSUBPS    Z16, Z22, Z22
-	VMOVAPS   Z17, Z1
+	VSCALEFPS Z16, Z22, Z22
+	VSCALEFPS Z25, Z27, Z27
+	VSCALEFPS Z28, Z29, Z29
+	VSCALEFPS Z30, Z31, Z31
+	VSUBPS    const_one<>+0(SB), Z22, Z22
+	VSUBPS    const_one<>+0(SB), Z27, Z27
+	VSUBPS    const_one<>+0(SB), Z29, Z29
+	VSUBPS    const_one<>+0(SB), Z31, Z31
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VMOVUPS   const_neg_quarter<>+0(SB), Z16
+	VMOVUPS   const_neg_quarter<>+0(SB), Z19
+	VMOVUPS   const_neg_quarter<>+0(SB), Z24
 	VCMPPS    $0x1e, Z1, Z0, K1
+	VCMPPS    $0x1e, Z16, Z15, K2
+	VCMPPS    $0x1e, Z19, Z18, K3
+	VCMPPS    $0x1e, Z24, Z21, K4
 	VBLENDMPS Z9, Z22, K1, Z22
+	VBLENDMPS Z17, Z27, K2, Z27
+	VBLENDMPS Z20, Z29, K3, Z29
+	VBLENDMPS Z23, Z31, K4, Z31
 	VXORPS    Z1, Z1, Z1
+	VXORPS    Z9, Z9, Z9
+	VXORPS    Z16, Z16, Z16
+	VXORPS    Z17, Z17, Z17
 	VCMPPS    $0x16, Z1, Z0, K1
+	VCMPPS    $0x16, Z9, Z15, K2
+	VCMPPS    $0x16, Z16, Z18, K3
+	VCMPPS    $0x16, Z17, Z21, K4
 	VBLENDMPS Z0, Z22, K1, Z22
-	VMOVUPS   Z19, (AX)(BX*4)
-	VMOVUPS   Z20, 64(AX)(BX*4)
-	VMOVUPS   Z21, 128(AX)(BX*4)
-	VMOVUPS   Z22, 192(AX)(BX*4)
+	VBLENDMPS Z15, Z27, K2, Z27
+	VBLENDMPS Z18, Z29, K3, Z29
+	VBLENDMPS Z21, Z31, K4, Z31
+	VMOVUPS   Z22, (AX)(BX*4)
+	VMOVUPS   Z27, 64(AX)(BX*4)
+	VMOVUPS   Z29, 128(AX)(BX*4)
+	VMOVUPS   Z31, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -6265,35 +5905,35 @@ loop:
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z11, Z18
-	VMINPS  Z1, Z18, Z1
+	VMOVAPS Z11, Z15
+	VMINPS  Z1, Z15, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z12, Z1, Z18
-	VRNDSCALEPS  $0x00, Z18, Z18
-	VFNMADD231PS Z13, Z18, Z1
-	VFNMADD231PS Z14, Z18, Z1
+	VMULPS       Z12, Z1, Z15
+	VRNDSCALEPS  $0x00, Z15, Z15
+	VFNMADD231PS Z13, Z15, Z1
+	VFNMADD231PS Z14, Z15, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z19
-	VFMADD213PS Z4, Z1, Z19
-	VFMADD213PS Z5, Z1, Z19
-	VFMADD213PS Z6, Z1, Z19
-	VFMADD213PS Z7, Z1, Z19
-	VFMADD213PS Z8, Z1, Z19
-	VFMADD213PS Z15, Z1, Z19
-	VFMADD213PS Z16, Z1, Z19
+	VMOVAPS     Z3, Z16
+	VFMADD213PS Z4, Z1, Z16
+	VFMADD213PS Z5, Z1, Z16
+	VFMADD213PS Z6, Z1, Z16
+	VFMADD213PS Z7, Z1, Z16
+	VFMADD213PS Z8, Z1, Z16
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z16
+	VFMADD213PS const_one<>+0(SB), Z1, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z18, Z19, Z19
-	VSUBPS    Z16, Z19, Z19
-	VMOVAPS   Z17, Z1
+	VSCALEFPS Z15, Z16, Z16
+	VSUBPS    const_one<>+0(SB), Z16, Z16
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z9, Z19, K1, Z19
+	VBLENDMPS Z9, Z16, K1, Z16
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z19, K1, Z19
-	VMOVUPS   Z19, (AX)(BX*4)
+	VBLENDMPS Z0, Z16, K1, Z16
+	VMOVUPS   Z16, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -6335,13 +5975,13 @@ tail:
 	VFMADD213PS Z6, Z1, Z3
 	VFMADD213PS Z7, Z1, Z3
 	VFMADD213PS Z8, Z1, Z3
-	VFMADD213PS Z15, Z1, Z3
-	VFMADD213PS Z16, Z1, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z3
+	VFMADD213PS const_one<>+0(SB), Z1, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z9, Z3, Z3
-	VSUBPS    Z16, Z3, Z3
-	VMOVAPS   Z17, Z1
+	VSUBPS    const_one<>+0(SB), Z3, Z3
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
 	VBLENDMPS Z2, Z3, K2, Z3
 	VXORPS    Z1, Z1, Z1
@@ -6367,9 +6007,6 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z12
 	VMOVUPS const_ln2hi<>+0(SB), Z13
 	VMOVUPS const_ln2lo<>+0(SB), Z14
-	VMOVUPS const_exp_c1<>+0(SB), Z15
-	VMOVUPS const_one<>+0(SB), Z16
-	VMOVUPS const_neg_quarter<>+0(SB), Z17
 	JMP     start
 
 // func ELUDerivAVX512(dst []float32, x []float32)
@@ -6389,129 +6026,105 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z15
+	VMOVUPS 128(DX)(BX*4), Z18
+	VMOVUPS 192(DX)(BX*4), Z21
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z2, Z1
+	VMOVAPS Z2, Z16
+	VMOVAPS Z2, Z19
+	VMOVAPS Z2, Z22
 	VMAXPS  Z0, Z1, Z1
+	VMAXPS  Z15, Z16, Z16
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z21, Z22, Z22
 	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
 	VMINPS  Z1, Z3, Z1
+	VMINPS  Z16, Z17, Z16
+	VMINPS  Z19, Z20, Z19
+	VMINPS  Z22, Z23, Z22
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z1, Z3
+	VMULPS       Z5, Z16, Z20
+	VMULPS       Z5, Z19, Z24
+	VMULPS       Z5, Z22, Z26
 	VRNDSCALEPS  $0x00, Z3, Z3
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
 	VFNMADD231PS Z6, Z3, Z1
+	VFNMADD231PS Z6, Z20, Z16
+	VFNMADD231PS Z6, Z24, Z19
+	VFNMADD231PS Z6, Z26, Z22
 	VFNMADD231PS Z7, Z3, Z1
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z16
-	VFMADD213PS Z9, Z1, Z16
-	VFMADD213PS Z10, Z1, Z16
-	VFMADD213PS Z11, Z1, Z16
-	VFMADD213PS Z12, Z1, Z16
-	VFMADD213PS Z13, Z1, Z16
-	VFMADD213PS Z14, Z1, Z16
-	VFMADD213PS Z15, Z1, Z16
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z16, Z16
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVAPS   Z15, Z0
-	VBLENDMPS Z0, Z16, K1, Z16
-	VMOVUPS   64(DX)(BX*4), Z0
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z2, Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z4, Z3
-	VMINPS  Z1, Z3, Z1
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z1, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z6, Z3, Z1
-	VFNMADD231PS Z7, Z3, Z1
+	VFNMADD231PS Z7, Z20, Z16
+	VFNMADD231PS Z7, Z24, Z19
+	VFNMADD231PS Z7, Z26, Z22
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
 	VMOVAPS     Z8, Z17
+	VMOVAPS     Z8, Z23
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
 	VFMADD213PS Z9, Z1, Z17
+	VFMADD213PS Z9, Z16, Z23
+	VFMADD213PS Z9, Z19, Z25
+	VFMADD213PS Z9, Z22, Z27
 	VFMADD213PS Z10, Z1, Z17
+	VFMADD213PS Z10, Z16, Z23
+	VFMADD213PS Z10, Z19, Z25
+	VFMADD213PS Z10, Z22, Z27
 	VFMADD213PS Z11, Z1, Z17
+	VFMADD213PS Z11, Z16, Z23
+	VFMADD213PS Z11, Z19, Z25
+	VFMADD213PS Z11, Z22, Z27
 	VFMADD213PS Z12, Z1, Z17
+	VFMADD213PS Z12, Z16, Z23
+	VFMADD213PS Z12, Z19, Z25
+	VFMADD213PS Z12, Z22, Z27
 	VFMADD213PS Z13, Z1, Z17
+	VFMADD213PS Z13, Z16, Z23
+	VFMADD213PS Z13, Z19, Z25
+	VFMADD213PS Z13, Z22, Z27
 	VFMADD213PS Z14, Z1, Z17
-	VFMADD213PS Z15, Z1, Z17
+	VFMADD213PS Z14, Z16, Z23
+	VFMADD213PS Z14, Z19, Z25
+	VFMADD213PS Z14, Z22, Z27
+	VFMADD213PS const_one<>+0(SB), Z1, Z17
+	VFMADD213PS const_one<>+0(SB), Z16, Z23
+	VFMADD213PS const_one<>+0(SB), Z19, Z25
+	VFMADD213PS const_one<>+0(SB), Z22, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z3, Z17, Z17
+	VSCALEFPS Z20, Z23, Z23
+	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z26, Z27, Z27
 	VXORPS    Z1, Z1, Z1
+	VXORPS    Z3, Z3, Z3
+	VXORPS    Z16, Z16, Z16
+	VXORPS    Z19, Z19, Z19
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVAPS   Z15, Z0
+	VCMPPS    $0x1e, Z3, Z15, K2
+	VCMPPS    $0x1e, Z16, Z18, K3
+	VCMPPS    $0x1e, Z19, Z21, K4
+	VMOVUPS   const_one<>+0(SB), Z0
+	VMOVUPS   const_one<>+0(SB), Z1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z15
 	VBLENDMPS Z0, Z17, K1, Z17
-	VMOVUPS   128(DX)(BX*4), Z0
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z2, Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z4, Z3
-	VMINPS  Z1, Z3, Z1
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z1, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z6, Z3, Z1
-	VFNMADD231PS Z7, Z3, Z1
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z18
-	VFMADD213PS Z9, Z1, Z18
-	VFMADD213PS Z10, Z1, Z18
-	VFMADD213PS Z11, Z1, Z18
-	VFMADD213PS Z12, Z1, Z18
-	VFMADD213PS Z13, Z1, Z18
-	VFMADD213PS Z14, Z1, Z18
-	VFMADD213PS Z15, Z1, Z18
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z18, Z18
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVAPS   Z15, Z0
-	VBLENDMPS Z0, Z18, K1, Z18
-	VMOVUPS   192(DX)(BX*4), Z0
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVAPS Z2, Z1
-	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z4, Z3
-	VMINPS  Z1, Z3, Z1
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z1, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z6, Z3, Z1
-	VFNMADD231PS Z7, Z3, Z1
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z19
-	VFMADD213PS Z9, Z1, Z19
-	VFMADD213PS Z10, Z1, Z19
-	VFMADD213PS Z11, Z1, Z19
-	VFMADD213PS Z12, Z1, Z19
-	VFMADD213PS Z13, Z1, Z19
-	VFMADD213PS Z14, Z1, Z19
-	VFMADD213PS Z15, Z1, Z19
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z19, Z19
-	VXORPS    Z1, Z1, Z1
-	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVAPS   Z15, Z0
-	VBLENDMPS Z0, Z19, K1, Z19
-	VMOVUPS   Z16, (AX)(BX*4)
-	VMOVUPS   Z17, 64(AX)(BX*4)
-	VMOVUPS   Z18, 128(AX)(BX*4)
-	VMOVUPS   Z19, 192(AX)(BX*4)
+	VBLENDMPS Z1, Z23, K2, Z23
+	VBLENDMPS Z3, Z25, K3, Z25
+	VBLENDMPS Z15, Z27, K4, Z27
+	VMOVUPS   Z17, (AX)(BX*4)
+	VMOVUPS   Z23, 64(AX)(BX*4)
+	VMOVUPS   Z25, 128(AX)(BX*4)
+	VMOVUPS   Z27, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -6536,22 +6149,22 @@ loop:
 	VFNMADD231PS Z7, Z3, Z1
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z16
-	VFMADD213PS Z9, Z1, Z16
-	VFMADD213PS Z10, Z1, Z16
-	VFMADD213PS Z11, Z1, Z16
-	VFMADD213PS Z12, Z1, Z16
-	VFMADD213PS Z13, Z1, Z16
-	VFMADD213PS Z14, Z1, Z16
-	VFMADD213PS Z15, Z1, Z16
+	VMOVAPS     Z8, Z15
+	VFMADD213PS Z9, Z1, Z15
+	VFMADD213PS Z10, Z1, Z15
+	VFMADD213PS Z11, Z1, Z15
+	VFMADD213PS Z12, Z1, Z15
+	VFMADD213PS Z13, Z1, Z15
+	VFMADD213PS Z14, Z1, Z15
+	VFMADD213PS const_one<>+0(SB), Z1, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z16, Z16
+	VSCALEFPS Z3, Z15, Z15
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVAPS   Z15, Z0
-	VBLENDMPS Z0, Z16, K1, Z16
-	VMOVUPS   Z16, (AX)(BX*4)
+	VMOVUPS   const_one<>+0(SB), Z0
+	VBLENDMPS Z0, Z15, K1, Z15
+	VMOVUPS   Z15, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -6583,13 +6196,13 @@ tail:
 	VFMADD213PS Z12, Z1, Z3
 	VFMADD213PS Z13, Z1, Z3
 	VFMADD213PS Z14, Z1, Z3
-	VFMADD213PS Z15, Z1, Z3
+	VFMADD213PS const_one<>+0(SB), Z1, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z2, Z3, Z3
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
-	VMOVAPS   Z15, Z0
+	VMOVUPS   const_one<>+0(SB), Z0
 	VBLENDMPS Z0, Z3, K2, Z3
 	VMOVUPS   Z3, K1, (AX)(BX*4)
 
@@ -6611,7 +6224,6 @@ hoist:
 	VMOVUPS const_exp_c3<>+0(SB), Z12
 	VMOVUPS const_exp_c2<>+0(SB), Z13
 	VMOVUPS const_exp_c1<>+0(SB), Z14
-	VMOVUPS const_one<>+0(SB), Z15
 	JMP     start
 
 // func GELUAVX512(dst []float32, x []float32)
@@ -6631,181 +6243,157 @@ loopu:
 	CMPQ        SI, $0x00000040
 	JB          loop
 	VMOVUPS     (DX)(BX*4), Z0
+	VMOVUPS     64(DX)(BX*4), Z15
+	VMOVUPS     128(DX)(BX*4), Z18
+	VMOVUPS     192(DX)(BX*4), Z21
 	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z16
+	VMOVAPS     Z2, Z19
+	VMOVAPS     Z2, Z22
 	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z15, Z16, Z16
+	VMAXPS      Z18, Z19, Z19
+	VMAXPS      Z21, Z22, Z22
 	VMOVAPS     Z4, Z3
+	VMOVAPS     Z4, Z17
+	VMOVAPS     Z4, Z20
+	VMOVAPS     Z4, Z23
 	VMINPS      Z1, Z3, Z1
+	VMINPS      Z16, Z17, Z16
+	VMINPS      Z19, Z20, Z19
+	VMINPS      Z22, Z23, Z22
 	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z5, Z19
-	VFMADD213PS Z6, Z3, Z19
-	VMULPS      Z1, Z19, Z19
-	VORPS       Z7, Z19, Z1
+	VMULPS      Z16, Z16, Z20
+	VMULPS      Z19, Z19, Z24
+	VMULPS      Z22, Z22, Z26
+	VMOVAPS     Z5, Z17
+	VMOVAPS     Z5, Z23
+	VMOVAPS     Z5, Z25
+	VMOVAPS     Z5, Z27
+	VFMADD213PS Z6, Z3, Z17
+	VFMADD213PS Z6, Z20, Z23
+	VFMADD213PS Z6, Z24, Z25
+	VFMADD213PS Z6, Z26, Z27
+	VMULPS      Z1, Z17, Z17
+	VMULPS      Z16, Z23, Z23
+	VMULPS      Z19, Z25, Z25
+	VMULPS      Z22, Z27, Z27
+	VORPS       Z7, Z17, Z1
+	VORPS       Z7, Z23, Z16
+	VORPS       Z7, Z25, Z20
+	VORPS       Z7, Z27, Z24
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z8, Z3
+	VMOVAPS Z8, Z19
+	VMOVAPS Z8, Z22
+	VMOVAPS Z8, Z26
 	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z19, Z19
+	VMAXPS  Z20, Z22, Z22
+	VMAXPS  Z24, Z26, Z26
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z9, Z3, Z1
+	VMULPS       Z9, Z19, Z20
+	VMULPS       Z9, Z22, Z28
+	VMULPS       Z9, Z26, Z30
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z10, Z1, Z3
-	VFNMADD231PS Z11, Z1, Z3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z20
-	VFMADD213PS Z13, Z3, Z20
-	VFMADD213PS Z14, Z3, Z20
-	VFMADD213PS Z15, Z3, Z20
-	VFMADD213PS Z16, Z3, Z20
-	VFMADD213PS Z17, Z3, Z20
-	VFMADD213PS Z18, Z3, Z20
-	VFMADD213PS const_one<>+0(SB), Z3, Z20
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z20, Z20
-	VADDPS      const_one<>+0(SB), Z20, Z1
-	VMOVUPS     const_one<>+0(SB), Z3
-	VDIVPS      Z1, Z3, Z3
-	VMULPS      Z3, Z20, Z1
-	VXORPS      Z20, Z20, Z20
-	VCMPPS      $0x1d, Z20, Z19, K1
-	VBLENDMPS   Z3, Z1, K1, Z1
-	VMOVAPS     Z2, Z3
-	VMAXPS      Z0, Z3, Z3
-	VMULPS      Z3, Z1, Z1
-	VMOVUPS     64(DX)(BX*4), Z0
-	VMOVAPS     Z2, Z3
-	VMAXPS      Z0, Z3, Z3
-	VMOVAPS     Z4, Z19
-	VMINPS      Z3, Z19, Z3
-	VMULPS      Z3, Z3, Z19
-	VMOVAPS     Z5, Z20
-	VFMADD213PS Z6, Z19, Z20
-	VMULPS      Z3, Z20, Z20
-	VORPS       Z7, Z20, Z3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z19
-	VMAXPS  Z3, Z19, Z19
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z19, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z10, Z3, Z19
-	VFNMADD231PS Z11, Z3, Z19
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z21
-	VFMADD213PS Z13, Z19, Z21
-	VFMADD213PS Z14, Z19, Z21
-	VFMADD213PS Z15, Z19, Z21
-	VFMADD213PS Z16, Z19, Z21
-	VFMADD213PS Z17, Z19, Z21
-	VFMADD213PS Z18, Z19, Z21
-	VFMADD213PS const_one<>+0(SB), Z19, Z21
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z3, Z21, Z21
-	VADDPS      const_one<>+0(SB), Z21, Z3
-	VMOVUPS     const_one<>+0(SB), Z19
-	VDIVPS      Z3, Z19, Z19
-	VMULPS      Z19, Z21, Z3
-	VXORPS      Z21, Z21, Z21
-	VCMPPS      $0x1d, Z21, Z20, K1
-	VBLENDMPS   Z19, Z3, K1, Z3
-	VMOVAPS     Z2, Z19
-	VMAXPS      Z0, Z19, Z19
-	VMULPS      Z19, Z3, Z3
-	VMOVUPS     128(DX)(BX*4), Z0
-	VMOVAPS     Z2, Z19
-	VMAXPS      Z0, Z19, Z19
-	VMOVAPS     Z4, Z20
-	VMINPS      Z19, Z20, Z19
-	VMULPS      Z19, Z19, Z20
-	VMOVAPS     Z5, Z21
-	VFMADD213PS Z6, Z20, Z21
-	VMULPS      Z19, Z21, Z21
-	VORPS       Z7, Z21, Z19
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z20
-	VMAXPS  Z19, Z20, Z20
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z20, Z19
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VFNMADD231PS Z10, Z19, Z20
-	VFNMADD231PS Z11, Z19, Z20
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z22
-	VFMADD213PS Z13, Z20, Z22
-	VFMADD213PS Z14, Z20, Z22
-	VFMADD213PS Z15, Z20, Z22
-	VFMADD213PS Z16, Z20, Z22
-	VFMADD213PS Z17, Z20, Z22
-	VFMADD213PS Z18, Z20, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z22
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z19, Z22, Z22
-	VADDPS      const_one<>+0(SB), Z22, Z19
-	VMOVUPS     const_one<>+0(SB), Z20
-	VDIVPS      Z19, Z20, Z20
-	VMULPS      Z20, Z22, Z19
-	VXORPS      Z22, Z22, Z22
-	VCMPPS      $0x1d, Z22, Z21, K1
-	VBLENDMPS   Z20, Z19, K1, Z19
-	VMOVAPS     Z2, Z20
-	VMAXPS      Z0, Z20, Z20
-	VMULPS      Z20, Z19, Z19
-	VMOVUPS     192(DX)(BX*4), Z0
-	VMOVAPS     Z2, Z20
-	VMAXPS      Z0, Z20, Z20
-	VMOVAPS     Z4, Z21
-	VMINPS      Z20, Z21, Z20
-	VMULPS      Z20, Z20, Z21
-	VMOVAPS     Z5, Z22
-	VFMADD213PS Z6, Z21, Z22
-	VMULPS      Z20, Z22, Z22
-	VORPS       Z7, Z22, Z20
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z21
-	VMAXPS  Z20, Z21, Z21
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z21, Z20
 	VRNDSCALEPS  $0x00, Z20, Z20
-	VFNMADD231PS Z10, Z20, Z21
-	VFNMADD231PS Z11, Z20, Z21
+	VRNDSCALEPS  $0x00, Z28, Z28
+	VRNDSCALEPS  $0x00, Z30, Z30
+	VFNMADD231PS Z10, Z1, Z3
+	VFNMADD231PS Z10, Z20, Z19
+	VFNMADD231PS Z10, Z28, Z22
+	VFNMADD231PS Z10, Z30, Z26
+	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z11, Z28, Z22
+	VFNMADD231PS Z11, Z30, Z26
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z23
-	VFMADD213PS Z13, Z21, Z23
-	VFMADD213PS Z14, Z21, Z23
-	VFMADD213PS Z15, Z21, Z23
-	VFMADD213PS Z16, Z21, Z23
-	VFMADD213PS Z17, Z21, Z23
-	VFMADD213PS Z18, Z21, Z23
-	VFMADD213PS const_one<>+0(SB), Z21, Z23
+	VMOVAPS     Z12, Z16
+	VMOVAPS     Z12, Z24
+	VMOVAPS     Z12, Z29
+	VMOVAPS     Z12, Z31
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z19, Z24
+	VFMADD213PS Z13, Z22, Z29
+	VFMADD213PS Z13, Z26, Z31
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z19, Z24
+	VFMADD213PS Z14, Z22, Z29
+	VFMADD213PS Z14, Z26, Z31
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c4<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c4<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c3<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c3<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c2<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c2<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c1<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z19, Z24
+	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z20, Z23, Z23
-	VADDPS    const_one<>+0(SB), Z23, Z20
-	VMOVUPS   const_one<>+0(SB), Z21
-	VDIVPS    Z20, Z21, Z21
-	VMULPS    Z21, Z23, Z20
-	VXORPS    Z23, Z23, Z23
-	VCMPPS    $0x1d, Z23, Z22, K1
-	VBLENDMPS Z21, Z20, K1, Z20
-	VMOVAPS   Z2, Z21
-	VMAXPS    Z0, Z21, Z21
-	VMULPS    Z21, Z20, Z20
+	VSCALEFPS Z1, Z16, Z16
+	VSCALEFPS Z20, Z24, Z24
+	VSCALEFPS Z28, Z29, Z29
+	VSCALEFPS Z30, Z31, Z31
+	VADDPS    const_one<>+0(SB), Z16, Z1
+	VADDPS    const_one<>+0(SB), Z24, Z19
+	VADDPS    const_one<>+0(SB), Z29, Z22
+	VADDPS    const_one<>+0(SB), Z31, Z28
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z20
+	VMOVUPS   const_one<>+0(SB), Z26
+	VMOVUPS   const_one<>+0(SB), Z30
+	VDIVPS    Z1, Z3, Z3
+	VDIVPS    Z19, Z20, Z20
+	VDIVPS    Z22, Z26, Z26
+	VDIVPS    Z28, Z30, Z30
+	VMULPS    Z3, Z16, Z1
+	VMULPS    Z20, Z24, Z16
+	VMULPS    Z26, Z29, Z19
+	VMULPS    Z30, Z31, Z29
+	VXORPS    Z22, Z22, Z22
+	VXORPS    Z24, Z24, Z24
+	VXORPS    Z28, Z28, Z28
+	VXORPS    Z31, Z31, Z31
+	VCMPPS    $0x1d, Z22, Z17, K1
+	VCMPPS    $0x1d, Z24, Z23, K2
+	VCMPPS    $0x1d, Z28, Z25, K3
+	VCMPPS    $0x1d, Z31, Z27, K4
+	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z20, Z16, K2, Z16
+	VBLENDMPS Z26, Z19, K3, Z19
+	VBLENDMPS Z30, Z29, K4, Z29
+	VMOVAPS   Z2, Z3
+	VMOVAPS   Z2, Z17
+	VMOVAPS   Z2, Z20
+	VMOVAPS   Z2, Z22
+	VMAXPS    Z0, Z3, Z3
+	VMAXPS    Z15, Z17, Z17
+	VMAXPS    Z18, Z20, Z20
+	VMAXPS    Z21, Z22, Z22
+	VMULPS    Z3, Z1, Z1
+	VMULPS    Z17, Z16, Z16
+	VMULPS    Z20, Z19, Z19
+	VMULPS    Z22, Z29, Z29
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z3, 64(AX)(BX*4)
+	VMOVUPS   Z16, 64(AX)(BX*4)
 	VMOVUPS   Z19, 128(AX)(BX*4)
-	VMOVUPS   Z20, 192(AX)(BX*4)
+	VMOVUPS   Z29, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -6821,10 +6409,10 @@ loop:
 	VMOVAPS     Z4, Z3
 	VMINPS      Z1, Z3, Z1
 	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z5, Z19
-	VFMADD213PS Z6, Z3, Z19
-	VMULPS      Z1, Z19, Z19
-	VORPS       Z7, Z19, Z1
+	VMOVAPS     Z5, Z15
+	VFMADD213PS Z6, Z3, Z15
+	VMULPS      Z1, Z15, Z15
+	VORPS       Z7, Z15, Z1
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z8, Z3
@@ -6837,23 +6425,23 @@ loop:
 	VFNMADD231PS Z11, Z1, Z3
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z20
-	VFMADD213PS Z13, Z3, Z20
-	VFMADD213PS Z14, Z3, Z20
-	VFMADD213PS Z15, Z3, Z20
-	VFMADD213PS Z16, Z3, Z20
-	VFMADD213PS Z17, Z3, Z20
-	VFMADD213PS Z18, Z3, Z20
-	VFMADD213PS const_one<>+0(SB), Z3, Z20
+	VMOVAPS     Z12, Z16
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z20, Z20
-	VADDPS    const_one<>+0(SB), Z20, Z1
+	VSCALEFPS Z1, Z16, Z16
+	VADDPS    const_one<>+0(SB), Z16, Z1
 	VMOVUPS   const_one<>+0(SB), Z3
 	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z20, Z1
-	VXORPS    Z20, Z20, Z20
-	VCMPPS    $0x1d, Z20, Z19, K1
+	VMULPS    Z3, Z16, Z1
+	VXORPS    Z16, Z16, Z16
+	VCMPPS    $0x1d, Z16, Z15, K1
 	VBLENDMPS Z3, Z1, K1, Z1
 	VMOVAPS   Z2, Z3
 	VMAXPS    Z0, Z3, Z3
@@ -6893,10 +6481,10 @@ tail:
 	VMOVAPS     Z12, Z5
 	VFMADD213PS Z13, Z3, Z5
 	VFMADD213PS Z14, Z3, Z5
-	VFMADD213PS Z15, Z3, Z5
-	VFMADD213PS Z16, Z3, Z5
-	VFMADD213PS Z17, Z3, Z5
-	VFMADD213PS Z18, Z3, Z5
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z5
 	VFMADD213PS const_one<>+0(SB), Z3, Z5
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -6931,10 +6519,6 @@ hoist:
 	VMOVUPS const_exp_c7<>+0(SB), Z12
 	VMOVUPS const_exp_c6<>+0(SB), Z13
 	VMOVUPS const_exp_c5<>+0(SB), Z14
-	VMOVUPS const_exp_c4<>+0(SB), Z15
-	VMOVUPS const_exp_c3<>+0(SB), Z16
-	VMOVUPS const_exp_c2<>+0(SB), Z17
-	VMOVUPS const_exp_c1<>+0(SB), Z18
 	JMP     start
 
 // func GELUDerivAVX512(dst []float32, x []float32)
@@ -6954,193 +6538,169 @@ loopu:
 	CMPQ        SI, $0x00000040
 	JB          loop
 	VMOVUPS     (DX)(BX*4), Z0
+	VMOVUPS     64(DX)(BX*4), Z6
+	VMOVUPS     128(DX)(BX*4), Z8
+	VMOVUPS     192(DX)(BX*4), Z10
 	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z7
+	VMOVAPS     Z2, Z9
+	VMOVAPS     Z2, Z11
 	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z6, Z7, Z7
+	VMAXPS      Z8, Z9, Z9
+	VMAXPS      Z10, Z11, Z11
 	VMOVAPS     Z3, Z0
+	VMOVAPS     Z3, Z6
+	VMOVAPS     Z3, Z8
+	VMOVAPS     Z3, Z10
 	VMINPS      Z1, Z0, Z1
+	VMINPS      Z7, Z6, Z7
+	VMINPS      Z9, Z8, Z9
+	VMINPS      Z11, Z10, Z11
 	VMULPS      Z1, Z1, Z0
-	VMOVAPS     Z4, Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VORPS       Z6, Z18, Z19
+	VMULPS      Z7, Z7, Z12
+	VMULPS      Z9, Z9, Z16
+	VMULPS      Z11, Z11, Z20
+	VMOVAPS     Z4, Z6
+	VMOVAPS     Z4, Z13
+	VMOVAPS     Z4, Z17
+	VMOVAPS     Z4, Z21
+	VFMADD213PS Z5, Z0, Z6
+	VFMADD213PS Z5, Z12, Z13
+	VFMADD213PS Z5, Z16, Z17
+	VFMADD213PS Z5, Z20, Z21
+	VMULPS      Z1, Z6, Z6
+	VMULPS      Z7, Z13, Z13
+	VMULPS      Z9, Z17, Z17
+	VMULPS      Z11, Z21, Z21
+	VORPS       const_sign<>+0(SB), Z6, Z8
+	VORPS       const_sign<>+0(SB), Z13, Z14
+	VORPS       const_sign<>+0(SB), Z17, Z18
+	VORPS       const_sign<>+0(SB), Z21, Z22
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z7, Z20
-	VMAXPS  Z19, Z20, Z20
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z20, Z19
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VFNMADD231PS Z9, Z19, Z20
-	VFNMADD231PS Z10, Z19, Z20
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z21
-	VFMADD213PS Z12, Z20, Z21
-	VFMADD213PS Z13, Z20, Z21
-	VFMADD213PS Z14, Z20, Z21
-	VFMADD213PS Z15, Z20, Z21
-	VFMADD213PS Z16, Z20, Z21
-	VFMADD213PS Z17, Z20, Z21
-	VFMADD213PS const_one<>+0(SB), Z20, Z21
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z19, Z21, Z21
-	VADDPS      const_one<>+0(SB), Z21, Z19
-	VMOVUPS     const_one<>+0(SB), Z20
-	VDIVPS      Z19, Z20, Z20
-	VMULPS      Z20, Z21, Z19
-	VXORPS      Z22, Z22, Z22
-	VCMPPS      $0x1d, Z22, Z18, K1
-	VBLENDMPS   Z20, Z19, K1, Z19
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VMULPS      Z20, Z21, Z0
-	VMULPS      Z20, Z0, Z0
-	VFMADD231PS Z18, Z0, Z19
-	VMOVUPS     64(DX)(BX*4), Z0
-	VMOVAPS     Z2, Z1
-	VMAXPS      Z0, Z1, Z1
-	VMOVAPS     Z3, Z0
-	VMINPS      Z1, Z0, Z1
-	VMULPS      Z1, Z1, Z0
-	VMOVAPS     Z4, Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VORPS       Z6, Z18, Z20
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z7, Z21
-	VMAXPS  Z20, Z21, Z21
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z21, Z20
-	VRNDSCALEPS  $0x00, Z20, Z20
-	VFNMADD231PS Z9, Z20, Z21
-	VFNMADD231PS Z10, Z20, Z21
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z22
-	VFMADD213PS Z12, Z21, Z22
-	VFMADD213PS Z13, Z21, Z22
-	VFMADD213PS Z14, Z21, Z22
-	VFMADD213PS Z15, Z21, Z22
-	VFMADD213PS Z16, Z21, Z22
-	VFMADD213PS Z17, Z21, Z22
-	VFMADD213PS const_one<>+0(SB), Z21, Z22
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z20, Z22, Z22
-	VADDPS      const_one<>+0(SB), Z22, Z20
-	VMOVUPS     const_one<>+0(SB), Z21
-	VDIVPS      Z20, Z21, Z21
-	VMULPS      Z21, Z22, Z20
-	VXORPS      Z23, Z23, Z23
-	VCMPPS      $0x1d, Z23, Z18, K1
-	VBLENDMPS   Z21, Z20, K1, Z20
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VMULPS      Z21, Z22, Z0
-	VMULPS      Z21, Z0, Z0
-	VFMADD231PS Z18, Z0, Z20
-	VMOVUPS     128(DX)(BX*4), Z0
-	VMOVAPS     Z2, Z1
-	VMAXPS      Z0, Z1, Z1
-	VMOVAPS     Z3, Z0
-	VMINPS      Z1, Z0, Z1
-	VMULPS      Z1, Z1, Z0
-	VMOVAPS     Z4, Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VORPS       Z6, Z18, Z21
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z7, Z22
-	VMAXPS  Z21, Z22, Z22
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z22, Z21
-	VRNDSCALEPS  $0x00, Z21, Z21
-	VFNMADD231PS Z9, Z21, Z22
-	VFNMADD231PS Z10, Z21, Z22
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z23
-	VFMADD213PS Z12, Z22, Z23
-	VFMADD213PS Z13, Z22, Z23
-	VFMADD213PS Z14, Z22, Z23
-	VFMADD213PS Z15, Z22, Z23
-	VFMADD213PS Z16, Z22, Z23
-	VFMADD213PS Z17, Z22, Z23
-	VFMADD213PS const_one<>+0(SB), Z22, Z23
-
-	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z21, Z23, Z23
-	VADDPS      const_one<>+0(SB), Z23, Z21
-	VMOVUPS     const_one<>+0(SB), Z22
-	VDIVPS      Z21, Z22, Z22
-	VMULPS      Z22, Z23, Z21
-	VXORPS      Z24, Z24, Z24
-	VCMPPS      $0x1d, Z24, Z18, K1
-	VBLENDMPS   Z22, Z21, K1, Z21
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VMULPS      Z22, Z23, Z0
-	VMULPS      Z22, Z0, Z0
-	VFMADD231PS Z18, Z0, Z21
-	VMOVUPS     192(DX)(BX*4), Z0
-	VMOVAPS     Z2, Z1
-	VMAXPS      Z0, Z1, Z1
-	VMOVAPS     Z3, Z0
-	VMINPS      Z1, Z0, Z1
-	VMULPS      Z1, Z1, Z0
-	VMOVAPS     Z4, Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VORPS       Z6, Z18, Z22
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z7, Z23
+	VMOVUPS const_exp_min<>+0(SB), Z10
+	VMOVUPS const_exp_min<>+0(SB), Z15
+	VMOVUPS const_exp_min<>+0(SB), Z19
+	VMOVUPS const_exp_min<>+0(SB), Z23
+	VMAXPS  Z8, Z10, Z10
+	VMAXPS  Z14, Z15, Z15
+	VMAXPS  Z18, Z19, Z19
 	VMAXPS  Z22, Z23, Z23
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z23, Z22
-	VRNDSCALEPS  $0x00, Z22, Z22
-	VFNMADD231PS Z9, Z22, Z23
-	VFNMADD231PS Z10, Z22, Z23
+	VMULPS       const_log2e<>+0(SB), Z10, Z8
+	VMULPS       const_log2e<>+0(SB), Z15, Z18
+	VMULPS       const_log2e<>+0(SB), Z19, Z24
+	VMULPS       const_log2e<>+0(SB), Z23, Z26
+	VRNDSCALEPS  $0x00, Z8, Z8
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
+	VFNMADD231PS const_ln2hi<>+0(SB), Z8, Z10
+	VFNMADD231PS const_ln2hi<>+0(SB), Z18, Z15
+	VFNMADD231PS const_ln2hi<>+0(SB), Z24, Z19
+	VFNMADD231PS const_ln2hi<>+0(SB), Z26, Z23
+	VFNMADD231PS const_ln2lo<>+0(SB), Z8, Z10
+	VFNMADD231PS const_ln2lo<>+0(SB), Z18, Z15
+	VFNMADD231PS const_ln2lo<>+0(SB), Z24, Z19
+	VFNMADD231PS const_ln2lo<>+0(SB), Z26, Z23
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z24
-	VFMADD213PS Z12, Z23, Z24
-	VFMADD213PS Z13, Z23, Z24
-	VFMADD213PS Z14, Z23, Z24
-	VFMADD213PS Z15, Z23, Z24
-	VFMADD213PS Z16, Z23, Z24
-	VFMADD213PS Z17, Z23, Z24
-	VFMADD213PS const_one<>+0(SB), Z23, Z24
+	VMOVUPS     const_exp_c7<>+0(SB), Z14
+	VMOVUPS     const_exp_c7<>+0(SB), Z22
+	VMOVUPS     const_exp_c7<>+0(SB), Z25
+	VMOVUPS     const_exp_c7<>+0(SB), Z27
+	VFMADD213PS const_exp_c6<>+0(SB), Z10, Z14
+	VFMADD213PS const_exp_c6<>+0(SB), Z15, Z22
+	VFMADD213PS const_exp_c6<>+0(SB), Z19, Z25
+	VFMADD213PS const_exp_c6<>+0(SB), Z23, Z27
+	VFMADD213PS const_exp_c5<>+0(SB), Z10, Z14
+	VFMADD213PS const_exp_c5<>+0(SB), Z15, Z22
+	VFMADD213PS const_exp_c5<>+0(SB), Z19, Z25
+	VFMADD213PS const_exp_c5<>+0(SB), Z23, Z27
+	VFMADD213PS const_exp_c4<>+0(SB), Z10, Z14
+	VFMADD213PS const_exp_c4<>+0(SB), Z15, Z22
+	VFMADD213PS const_exp_c4<>+0(SB), Z19, Z25
+	VFMADD213PS const_exp_c4<>+0(SB), Z23, Z27
+	VFMADD213PS const_exp_c3<>+0(SB), Z10, Z14
+	VFMADD213PS const_exp_c3<>+0(SB), Z15, Z22
+	VFMADD213PS const_exp_c3<>+0(SB), Z19, Z25
+	VFMADD213PS const_exp_c3<>+0(SB), Z23, Z27
+	VFMADD213PS const_exp_c2<>+0(SB), Z10, Z14
+	VFMADD213PS const_exp_c2<>+0(SB), Z15, Z22
+	VFMADD213PS const_exp_c2<>+0(SB), Z19, Z25
+	VFMADD213PS const_exp_c2<>+0(SB), Z23, Z27
+	VFMADD213PS const_exp_c1<>+0(SB), Z10, Z14
+	VFMADD213PS const_exp_c1<>+0(SB), Z15, Z22
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z25
+	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z10, Z14
+	VFMADD213PS const_one<>+0(SB), Z15, Z22
+	VFMADD213PS const_one<>+0(SB), Z19, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z22, Z24, Z24
-	VADDPS      const_one<>+0(SB), Z24, Z22
+	VSCALEFPS   Z8, Z14, Z14
+	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z24, Z25, Z25
+	VSCALEFPS   Z26, Z27, Z27
+	VADDPS      const_one<>+0(SB), Z14, Z8
+	VADDPS      const_one<>+0(SB), Z22, Z15
+	VADDPS      const_one<>+0(SB), Z25, Z19
+	VADDPS      const_one<>+0(SB), Z27, Z24
+	VMOVUPS     const_one<>+0(SB), Z10
+	VMOVUPS     const_one<>+0(SB), Z18
 	VMOVUPS     const_one<>+0(SB), Z23
-	VDIVPS      Z22, Z23, Z23
-	VMULPS      Z23, Z24, Z22
-	VXORPS      Z25, Z25, Z25
-	VCMPPS      $0x1d, Z25, Z18, K1
-	VBLENDMPS   Z23, Z22, K1, Z22
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VMULPS      Z23, Z24, Z0
-	VMULPS      Z23, Z0, Z0
-	VFMADD231PS Z18, Z0, Z22
-	VMOVUPS     Z19, (AX)(BX*4)
-	VMOVUPS     Z20, 64(AX)(BX*4)
-	VMOVUPS     Z21, 128(AX)(BX*4)
-	VMOVUPS     Z22, 192(AX)(BX*4)
+	VMOVUPS     const_one<>+0(SB), Z26
+	VDIVPS      Z8, Z10, Z10
+	VDIVPS      Z15, Z18, Z18
+	VDIVPS      Z19, Z23, Z23
+	VDIVPS      Z24, Z26, Z26
+	VMULPS      Z10, Z14, Z8
+	VMULPS      Z18, Z22, Z19
+	VMULPS      Z23, Z25, Z28
+	VMULPS      Z26, Z27, Z30
+	VXORPS      Z15, Z15, Z15
+	VXORPS      Z24, Z24, Z24
+	VXORPS      Z29, Z29, Z29
+	VXORPS      Z31, Z31, Z31
+	VCMPPS      $0x1d, Z15, Z6, K1
+	VCMPPS      $0x1d, Z24, Z13, K2
+	VCMPPS      $0x1d, Z29, Z17, K3
+	VCMPPS      $0x1d, Z31, Z21, K4
+	VBLENDMPS   Z10, Z8, K1, Z8
+	VBLENDMPS   Z18, Z19, K2, Z19
+	VBLENDMPS   Z23, Z28, K3, Z28
+	VBLENDMPS   Z26, Z30, K4, Z30
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z6
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z13
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z15
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z17
+	VFMADD213PS Z5, Z0, Z6
+	VFMADD213PS Z5, Z12, Z13
+	VFMADD213PS Z5, Z16, Z15
+	VFMADD213PS Z5, Z20, Z17
+	VMULPS      Z1, Z6, Z6
+	VMULPS      Z7, Z13, Z13
+	VMULPS      Z9, Z15, Z15
+	VMULPS      Z11, Z17, Z17
+	VMULPS      Z10, Z14, Z0
+	VMULPS      Z18, Z22, Z1
+	VMULPS      Z23, Z25, Z7
+	VMULPS      Z26, Z27, Z9
+	VMULPS      Z10, Z0, Z0
+	VMULPS      Z18, Z1, Z1
+	VMULPS      Z23, Z7, Z7
+	VMULPS      Z26, Z9, Z9
+	VFMADD231PS Z6, Z0, Z8
+	VFMADD231PS Z13, Z1, Z19
+	VFMADD231PS Z15, Z7, Z28
+	VFMADD231PS Z17, Z9, Z30
+	VMOVUPS     Z8, (AX)(BX*4)
+	VMOVUPS     Z19, 64(AX)(BX*4)
+	VMOVUPS     Z28, 128(AX)(BX*4)
+	VMOVUPS     Z30, 192(AX)(BX*4)
 	ADDQ        $0x00000040, BX
 	JMP         loopu
 
@@ -7156,47 +6716,47 @@ loop:
 	VMOVAPS     Z3, Z0
 	VMINPS      Z1, Z0, Z1
 	VMULPS      Z1, Z1, Z0
-	VMOVAPS     Z4, Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VORPS       Z6, Z18, Z19
+	VMOVAPS     Z4, Z6
+	VFMADD213PS Z5, Z0, Z6
+	VMULPS      Z1, Z6, Z6
+	VORPS       const_sign<>+0(SB), Z6, Z7
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z7, Z20
-	VMAXPS  Z19, Z20, Z20
+	VMOVUPS const_exp_min<>+0(SB), Z8
+	VMAXPS  Z7, Z8, Z8
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z20, Z19
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VFNMADD231PS Z9, Z19, Z20
-	VFNMADD231PS Z10, Z19, Z20
+	VMULPS       const_log2e<>+0(SB), Z8, Z7
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VFNMADD231PS const_ln2hi<>+0(SB), Z7, Z8
+	VFNMADD231PS const_ln2lo<>+0(SB), Z7, Z8
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z21
-	VFMADD213PS Z12, Z20, Z21
-	VFMADD213PS Z13, Z20, Z21
-	VFMADD213PS Z14, Z20, Z21
-	VFMADD213PS Z15, Z20, Z21
-	VFMADD213PS Z16, Z20, Z21
-	VFMADD213PS Z17, Z20, Z21
-	VFMADD213PS const_one<>+0(SB), Z20, Z21
+	VMOVUPS     const_exp_c7<>+0(SB), Z9
+	VFMADD213PS const_exp_c6<>+0(SB), Z8, Z9
+	VFMADD213PS const_exp_c5<>+0(SB), Z8, Z9
+	VFMADD213PS const_exp_c4<>+0(SB), Z8, Z9
+	VFMADD213PS const_exp_c3<>+0(SB), Z8, Z9
+	VFMADD213PS const_exp_c2<>+0(SB), Z8, Z9
+	VFMADD213PS const_exp_c1<>+0(SB), Z8, Z9
+	VFMADD213PS const_one<>+0(SB), Z8, Z9
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z19, Z21, Z21
-	VADDPS      const_one<>+0(SB), Z21, Z19
-	VMOVUPS     const_one<>+0(SB), Z20
-	VDIVPS      Z19, Z20, Z20
-	VMULPS      Z20, Z21, Z19
-	VXORPS      Z22, Z22, Z22
-	VCMPPS      $0x1d, Z22, Z18, K1
-	VBLENDMPS   Z20, Z19, K1, Z19
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
-	VFMADD213PS Z5, Z0, Z18
-	VMULPS      Z1, Z18, Z18
-	VMULPS      Z20, Z21, Z0
-	VMULPS      Z20, Z0, Z0
-	VFMADD231PS Z18, Z0, Z19
-	VMOVUPS     Z19, (AX)(BX*4)
+	VSCALEFPS   Z7, Z9, Z9
+	VADDPS      const_one<>+0(SB), Z9, Z7
+	VMOVUPS     const_one<>+0(SB), Z8
+	VDIVPS      Z7, Z8, Z8
+	VMULPS      Z8, Z9, Z7
+	VXORPS      Z10, Z10, Z10
+	VCMPPS      $0x1d, Z10, Z6, K1
+	VBLENDMPS   Z8, Z7, K1, Z7
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z6
+	VFMADD213PS Z5, Z0, Z6
+	VMULPS      Z1, Z6, Z6
+	VMULPS      Z8, Z9, Z0
+	VMULPS      Z8, Z0, Z0
+	VFMADD231PS Z6, Z0, Z7
+	VMOVUPS     Z7, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
 
@@ -7215,26 +6775,26 @@ tail:
 	VMOVAPS     Z4, Z2
 	VFMADD213PS Z5, Z0, Z2
 	VMULPS      Z1, Z2, Z2
-	VORPS       Z6, Z2, Z3
+	VORPS       const_sign<>+0(SB), Z2, Z3
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z7, Z4
+	VMOVUPS const_exp_min<>+0(SB), Z4
 	VMAXPS  Z3, Z4, Z4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z8, Z4, Z3
+	VMULPS       const_log2e<>+0(SB), Z4, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z9, Z3, Z4
-	VFNMADD231PS Z10, Z3, Z4
+	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z11, Z6
-	VFMADD213PS Z12, Z4, Z6
-	VFMADD213PS Z13, Z4, Z6
-	VFMADD213PS Z14, Z4, Z6
-	VFMADD213PS Z15, Z4, Z6
-	VFMADD213PS Z16, Z4, Z6
-	VFMADD213PS Z17, Z4, Z6
+	VMOVUPS     const_exp_c7<>+0(SB), Z6
+	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z6
 	VFMADD213PS const_one<>+0(SB), Z4, Z6
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -7264,16 +6824,4 @@ hoist:
 	VMOVUPS const_pos_clamp<>+0(SB), Z3
 	VMOVUPS const_gelu_k2<>+0(SB), Z4
 	VMOVUPS const_gelu_c2<>+0(SB), Z5
-	VMOVUPS const_sign<>+0(SB), Z6
-	VMOVUPS const_exp_min<>+0(SB), Z7
-	VMOVUPS const_log2e<>+0(SB), Z8
-	VMOVUPS const_ln2hi<>+0(SB), Z9
-	VMOVUPS const_ln2lo<>+0(SB), Z10
-	VMOVUPS const_exp_c7<>+0(SB), Z11
-	VMOVUPS const_exp_c6<>+0(SB), Z12
-	VMOVUPS const_exp_c5<>+0(SB), Z13
-	VMOVUPS const_exp_c4<>+0(SB), Z14
-	VMOVUPS const_exp_c3<>+0(SB), Z15
-	VMOVUPS const_exp_c2<>+0(SB), Z16
-	VMOVUPS const_exp_c1<>+0(SB), Z17
 	JMP     start

@@ -229,7 +229,17 @@ func clampLo(x float32) float32 { return max(x, -actClamp) }
 
 func clamp(x float32) float32 { return min(max(x, -actClamp), actClamp) }
 
-func silu32(x float32) float32 { return clampLo(x) * sigmoid32(x) }
+// silu32 is x·σ(x) as one quotient: with e = exp(−|x|), x/(1+e) for
+// x ≥ 0 and x·e/(1+e) below, x clamped below so that −Inf gives 0. One
+// division and no σ first (two roundings fewer than x·σ(x)).
+func silu32(x float32) float32 {
+	e := exp32(-abs32(x))
+	c := clampLo(x)
+	if !(x >= 0) {
+		c *= e
+	}
+	return c / (1 + e)
+}
 
 func siluDeriv32(x float32) float32 {
 	e, r := sigmoidParts(x)

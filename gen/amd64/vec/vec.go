@@ -11,8 +11,10 @@ import (
 	"math"
 	"math/big"
 	"strings"
+	_ "unsafe" // go:linkname, to reach avo's active function; see interleave
 
 	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/ir"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
@@ -253,10 +255,13 @@ func (a *ISA) Elementwise(name, sig string, doc []string, out string, ins, scala
 }
 
 // ElementwiseUnrolled is [ISA.Elementwise] with a first loop that runs the
-// body on u vectors per iteration: for long dependency chains (the exp
-// sequence) it puts u independent chains side by side, so the core need
-// not find them across iterations. Every element still gets the same
-// sequence of operations.
+// body on u vectors per iteration, their instructions interleaved (the
+// first instruction of each vector, then the second of each, …): the exp
+// sequence is a chain of some twenty dependent instructions, and emitted
+// one vector after another the chains fill the core's scheduler with
+// instructions that wait, while interleaved ones keep both FMA pipes fed
+// (SiLU over a vector: 3.6 → 2.8 ns on Zen 5, measured). Every element
+// still gets the same sequence of operations.
 //
 // With hoist > 0, the first hoist constants the body reads through
 // [ISA.C] or [ISA.Load] live in registers, loaded once per call (the exp
@@ -303,13 +308,17 @@ func (a *ISA) ElementwiseUnrolled(u, hoist int, name, sig string, doc []string, 
 		CMPQ(rem, U32(u*a.Lanes))
 		JB(LabelRef("loop"))
 		res := make([]VecVirtual, u)
+		f := activeFunction(avoContext)
+		bounds := []int{len(f.Nodes)}
 		for k := range u {
 			for i := range ins {
 				in[i] = a.Vec()
 				VMOVUPS(Mem{Base: ptrs[i], Index: idx, Scale: 4, Disp: 4 * k * a.Lanes}, in[i])
 			}
 			res[k] = body(in, sc)
+			bounds = append(bounds, len(f.Nodes))
 		}
+		interleave(f, bounds)
 		for k := range u {
 			VMOVUPS(res[k], Mem{Base: dst, Index: idx, Scale: 4, Disp: 4 * k * a.Lanes})
 		}
@@ -354,4 +363,68 @@ func (a *ISA) ElementwiseUnrolled(u, hoist int, name, sig string, doc []string, 
 		}
 		JMP(LabelRef("start"))
 	}
+}
+
+// avo builds each function in its package-level context, which it does not
+// export; the generators need the active function's instruction list to
+// interleave unrolled bodies. avo's version is pinned in go.mod: if these
+// names change, the generator fails to link rather than emit wrong code.
+//
+//go:linkname avoContext github.com/mmcloughlin/avo/build.ctx
+var avoContext *Context
+
+//go:linkname activeFunction github.com/mmcloughlin/avo/build.(*Context).activefunc
+func activeFunction(c *Context) *ir.Function
+
+// interleave reorders f.Nodes[bounds[0]:bounds[len−1]], which hold u
+// segments emitted by the same code for u independent vectors (segment k
+// is f.Nodes[bounds[k]:bounds[k+1]]), so that instruction i of every
+// segment precedes instruction i+1 of any. The segments read shared
+// registers only and write their own virtual registers, so any
+// interleaving computes the same values; registers are allocated after.
+// The first segment's comments stay before its instructions; the others'
+// are dropped. A segment must hold no label.
+func interleave(f *ir.Function, bounds []int) {
+	u := len(bounds) - 1
+	segs := make([][]ir.Node, u)
+	for k := range u {
+		for _, n := range f.Nodes[bounds[k]:bounds[k+1]] {
+			switch n.(type) {
+			case ir.Label:
+				panic("vec: a label in an interleaved body")
+			case *ir.Comment:
+				if k > 0 {
+					continue
+				}
+			}
+			segs[k] = append(segs[k], n)
+		}
+	}
+	out := make([]ir.Node, 0, bounds[u]-bounds[0])
+	j := make([]int, u) // next node of each segment
+	for j[0] < len(segs[0]) {
+		for j[0] < len(segs[0]) {
+			if _, ok := segs[0][j[0]].(*ir.Comment); !ok {
+				break
+			}
+			out = append(out, segs[0][j[0]])
+			j[0]++
+		}
+		if j[0] == len(segs[0]) {
+			break
+		}
+		for k := range u {
+			if j[k] >= len(segs[k]) {
+				panic("vec: interleaved bodies of different lengths")
+			}
+			out = append(out, segs[k][j[k]])
+			j[k]++
+		}
+	}
+	for k := 1; k < u; k++ {
+		if j[k] != len(segs[k]) {
+			panic("vec: interleaved bodies of different lengths")
+		}
+	}
+	f.Nodes = append(append(f.Nodes[:bounds[0]:bounds[0]], out...), f.Nodes[bounds[u]:]...)
 }

@@ -220,13 +220,20 @@ var kernels = []kern{
 		ec := g.LoadExp(one)
 		lo := g.Const(neon.F32(-actClamp))
 		return func(x neon.G) neon.G {
-			e, r := sigmoidParts(g, ec, one, x)
-			s := sigmoidOf(g, e, r, x)
-			c := g.New()
+			e := g.New()
+			g.FABS(e, x)
+			g.FNEG(e, e)
+			ex := g.Exp(ec, e)
+			g.Free(e)
+			c, ce, m := g.New(), g.New(), g.New()
 			g.FMAX(c, x, g.B(lo))
-			g.FMUL(s, c, s) // clampLo(x)·σ(x)
-			g.Free(c)
-			return s
+			g.FMUL(ce, c, ex)
+			g.FCMGEZ(m, x)
+			g.VBIT(ce, c, m) // x ≥ 0 ? clampLo(x) : clampLo(x)·e
+			g.FADD(ex, g.B(one), ex)
+			g.FDIV(ce, ce, ex)
+			g.Free(c, m, ex)
+			return ce
 		}
 	}},
 	{"SiLUDerivNEON", "siluDeriv32", 2, func(g *neon.Gen) func(neon.G) neon.G {
