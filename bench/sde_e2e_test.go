@@ -62,7 +62,7 @@ func TestSDEEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pc.Sample(x); err != nil {
+	if _, err := pc.Sample(context.Background(), x); err != nil {
 		t.Fatal(err)
 	}
 	pcMMD := data.MMD2(x, test, 2)
@@ -70,7 +70,7 @@ func TestSDEEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Sample(x); err != nil {
+	if _, err := o.Sample(context.Background(), x); err != nil {
 		t.Fatal(err)
 	}
 	odeMMD := data.MMD2(x, test, 2)
@@ -85,7 +85,7 @@ func TestSDEEndToEnd(t *testing.T) {
 	}
 	const k = 200
 	logp := make([]float64, k)
-	if _, err := lk.LogP(logp, nil, test[:2*k]); err != nil {
+	if _, err := lk.LogP(context.Background(), logp, nil, test[:2*k]); err != nil {
 		t.Fatal(err)
 	}
 	det := cov[0]*cov[3] - cov[1]*cov[1]

@@ -434,7 +434,7 @@ func sdeCases(o Options) []Case {
 		cs = append(cs, Case{"sde", fmt.Sprintf("PC sampler (reverse diffusion + Langevin corrector), VP, N=%d, small net, %d chains, %d goroutine(s)", n, chains, workers),
 			"active", chains, "sample", func(k int) error {
 				for range k {
-					if _, err := pc.Sample(x); err != nil {
+					if _, err := pc.Sample(context.Background(), x); err != nil {
 						return err
 					}
 				}
@@ -448,7 +448,7 @@ func sdeCases(o Options) []Case {
 		cs = append(cs, Case{"sde", fmt.Sprintf("probability-flow ODE (Heun, 100 steps), VP, small net, %d chains, %d goroutine(s)", chains, workers),
 			"active", chains, "sample", func(k int) error {
 				for range k {
-					if _, err := ode.Sample(y); err != nil {
+					if _, err := ode.Sample(context.Background(), y); err != nil {
 						return err
 					}
 				}

@@ -1,6 +1,7 @@
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -200,8 +201,10 @@ func (l *Likelihood) resize(n int) {
 // LogP sets logp[i] to log p_ε of the point x[i·d:(i+1)·d], in nats, and,
 // if z is not nil, z to the points' latents at T. It panics if len(x) is
 // not a multiple of d, len(logp) ≠ n or z is neither nil nor of len(x);
-// it returns an error if the integration fails.
-func (l *Likelihood) LogP(logp []float64, z, x []float32) (SDEStats, error) {
+// it returns an error if the integration fails, and one wrapping ctx's
+// error if ctx is cancelled (checked before every RK45 step; logp and z
+// are then not written).
+func (l *Likelihood) LogP(ctx context.Context, logp []float64, z, x []float32) (SDEStats, error) {
 	d := l.d
 	if len(x)%d != 0 || len(logp) != len(x)/d || (z != nil && len(z) != len(x)) {
 		panic(fmt.Sprintf("sampler: Likelihood.LogP: length mismatch: len(logp), len(z), len(x), d = %d, %d, %d, %d", len(logp), len(z), len(x), d))
@@ -219,7 +222,7 @@ func (l *Likelihood) LogP(logp []float64, z, x []float32) (SDEStats, error) {
 	l.team.start()
 	defer l.team.stop()
 	l.team.run(l.initF)
-	st, err := l.ode.rk45(l.cfg.Eps, l.sde.End(), l.cfg.MaxSteps)
+	st, err := l.ode.rk45(ctx, l.cfg.Eps, l.sde.End(), l.cfg.MaxSteps)
 	st.ScoreEvals = st.Evals * l.perEval
 	if err != nil {
 		return st, err

@@ -1,6 +1,7 @@
 package sampler_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -21,7 +22,7 @@ func ExampleLikelihood() {
 	}
 	x := []float32{2.5, -1}
 	logp := make([]float64, 1)
-	if _, err := l.LogP(logp, nil, x); err != nil {
+	if _, err := l.LogP(context.Background(), logp, nil, x); err != nil {
 		panic(err)
 	}
 	// log N(x; μ, 0.5²I) = −log(2π·0.25) − ½·(0.5/0.5)²

@@ -1,6 +1,7 @@
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -85,7 +86,7 @@ func TestLikelihoodGaussian(t *testing.T) {
 			}
 			logp := make([]float64, 50)
 			z := make([]float32, len(x))
-			st, err := l.LogP(logp, z, x)
+			st, err := l.LogP(context.Background(), logp, z, x)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -132,7 +133,7 @@ func TestLikelihoodHutchinson(t *testing.T) {
 			}
 			logp := make([]float64, 400)
 			z := make([]float32, len(x))
-			if _, err := l.LogP(logp, z, x); err != nil {
+			if _, err := l.LogP(context.Background(), logp, z, x); err != nil {
 				t.Fatal(err)
 			}
 			var s, ss float64
@@ -224,7 +225,7 @@ func TestLikelihoodWorkers(t *testing.T) {
 				if l, err = NewLikelihood(g.sde, g, LikelihoodConfig{Divergence: mode, Workers: pw[1]}); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := l.LogP(logp, z, x); err != nil {
+				if _, err := l.LogP(context.Background(), logp, z, x); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -246,8 +247,8 @@ func TestLikelihoodAllocs(t *testing.T) {
 	logp := make([]float64, 100)
 	for _, mode := range []LikelihoodDivergence{LikelihoodRademacher, LikelihoodExact} {
 		l, _ := NewLikelihood(g.sde, g, LikelihoodConfig{Divergence: mode, Workers: 1})
-		l.LogP(logp, nil, x)
-		if a := testing.AllocsPerRun(3, func() { l.LogP(logp, nil, x) }); a != 0 {
+		l.LogP(context.Background(), logp, nil, x)
+		if a := testing.AllocsPerRun(3, func() { l.LogP(context.Background(), logp, nil, x) }); a != 0 {
 			t.Errorf("%v: %v allocations per call", mode, a)
 		}
 	}

@@ -1,6 +1,7 @@
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -120,7 +121,7 @@ type sdeODE struct {
 
 	// phase state
 	t, h   float64 // h signed
-	steps  int     // Heun
+	i0, i1 int     // Heun: the phase's steps
 	heunF  func(b, lo, hi int)
 	initF  func(b, lo, hi int)
 	init2F func(b, lo, hi int)
@@ -157,29 +158,36 @@ func (o *sdeODE) resize(n, w, nb int) {
 	o.bad, o.badStep = o.bad[:nb], o.badStep[:nb]
 }
 
-// heun integrates y from t0 to t0 + steps·h with Heun's method.
-func (o *sdeODE) heun(t0, t1 float64, steps int) (SDEStats, error) {
-	o.t, o.h, o.steps = t0, (t1-t0)/float64(steps), steps
-	o.team.run(o.heunF)
-	st := SDEStats{Steps: steps, Evals: 2 * steps}
-	first, chain := -1, -1
-	for b, c := range o.bad {
-		if c >= 0 && (first < 0 || o.badStep[b] < first) {
-			first, chain = o.badStep[b], c
+// heun integrates y from t0 to t1 with steps steps of Heun's method,
+// checking ctx every sdeSegment steps.
+func (o *sdeODE) heun(ctx context.Context, t0, t1 float64, steps int) (SDEStats, error) {
+	o.t, o.h = t0, (t1-t0)/float64(steps)
+	for i := 0; i < steps; i = o.i1 {
+		if err := ctx.Err(); err != nil {
+			return SDEStats{Steps: i, Evals: 2 * i}, fmt.Errorf("sampler: ODE: stopped at Heun step %d of %d: %w", i, steps, err)
+		}
+		o.i0, o.i1 = i, min(i+sdeSegment, steps)
+		o.team.run(o.heunF)
+		first, chain := -1, -1
+		for b, c := range o.bad {
+			if c >= 0 && (first < 0 || o.badStep[b] < first) {
+				first, chain = o.badStep[b], c
+			}
+		}
+		if first >= 0 {
+			return SDEStats{Steps: steps, Evals: 2 * steps}, fmt.Errorf("sampler: ODE: Heun step %d (t = %g) made chain %d non-finite", first, t0+float64(first)*o.h, chain)
 		}
 	}
-	if first >= 0 {
-		return st, fmt.Errorf("sampler: ODE: Heun step %d (t = %g) made chain %d non-finite", first, t0+float64(first)*o.h, chain)
-	}
-	return st, nil
+	return SDEStats{Steps: steps, Evals: 2 * steps}, nil
 }
 
+// heunPhase runs Heun's steps [i0, i1) on chains [lo, hi).
 func (o *sdeODE) heunPhase(b, lo, hi int) {
 	w := o.w
 	y, k0, k1, tmp := o.y[lo*w:hi*w], o.k[0][lo*w:hi*w], o.k[1][lo*w:hi*w], o.tmp[lo*w:hi*w]
 	h := o.h
 	o.bad[b] = -1
-	for i := range o.steps {
+	for i := o.i0; i < o.i1; i++ {
 		t := o.t + float64(i)*h
 		o.rhs(lo, hi, t, y, k0)
 		for j, v := range y {
@@ -290,9 +298,12 @@ func (o *sdeODE) stagePhase(b, lo, hi int) {
 }
 
 // rk45 integrates y from t0 to t1 with Dormand–Prince 5(4) and scipy's
-// step-size control.
-func (o *sdeODE) rk45(t0, t1 float64, maxSteps int) (SDEStats, error) {
+// step-size control, checking ctx before every step.
+func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDEStats, error) {
 	var st SDEStats
+	if err := ctx.Err(); err != nil {
+		return st, fmt.Errorf("sampler: ODE: stopped at t = %g: %w", t0, err)
+	}
 	dir := 1.0
 	if t1 < t0 {
 		dir = -1
@@ -327,6 +338,9 @@ func (o *sdeODE) rk45(t0, t1 float64, maxSteps int) (SDEStats, error) {
 	for dir*(t1-t) > 0 {
 		rejected := false
 		for {
+			if err := ctx.Err(); err != nil {
+				return st, fmt.Errorf("sampler: ODE: stopped at t = %g after %d steps: %w", t, st.Steps, err)
+			}
 			if st.Steps+st.Rejected >= maxSteps {
 				return st, fmt.Errorf("sampler: ODE: RK45 reached %d steps at t = %g", maxSteps, t)
 			}
@@ -460,8 +474,10 @@ func (o *ODESampler) resize(n int) {
 // Sample fills x with n = len(x)/d samples: prior draws from the chains'
 // streams carried from T to ε by the probability-flow ODE. It panics if
 // len(x) is not a multiple of d and returns an error if the integration
-// fails or a chain becomes non-finite.
-func (o *ODESampler) Sample(x []float32) (SDEStats, error) {
+// fails or a chain becomes non-finite, and one wrapping ctx's error if ctx
+// is cancelled (checked before every RK45 step and every 64 Heun steps; x
+// then holds no samples).
+func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
 	n := o.check("Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil
@@ -476,14 +492,15 @@ func (o *ODESampler) Sample(x []float32) (SDEStats, error) {
 	o.team.start()
 	defer o.team.stop()
 	o.team.run(o.initF)
-	return o.integrate(o.sde.End(), o.cfg.Eps, o.cfg.Denoise)
+	return o.integrate(ctx, o.sde.End(), o.cfg.Eps, o.cfg.Denoise)
 }
 
 // Flow carries the n = len(x)/d points of x in place along the
 // probability-flow ODE from time t0 to t1 (t0 > t1 decodes towards the
 // data, t0 < t1 encodes towards the prior), without denoising. It panics
-// if len(x) is not a multiple of d.
-func (o *ODESampler) Flow(x []float32, t0, t1 float64) (SDEStats, error) {
+// if len(x) is not a multiple of d; it stops as Sample does if ctx is
+// cancelled, leaving x as it was.
+func (o *ODESampler) Flow(ctx context.Context, x []float32, t0, t1 float64) (SDEStats, error) {
 	n := o.check("Flow", x)
 	if n == 0 || t0 == t1 {
 		return SDEStats{}, nil
@@ -496,7 +513,7 @@ func (o *ODESampler) Flow(x []float32, t0, t1 float64) (SDEStats, error) {
 	}
 	o.team.start()
 	defer o.team.stop()
-	return o.integrate(t0, t1, false)
+	return o.integrate(ctx, t0, t1, false)
 }
 
 func (o *ODESampler) check(name string, x []float32) int {
@@ -506,13 +523,13 @@ func (o *ODESampler) check(name string, x []float32) int {
 	return len(x) / o.d
 }
 
-func (o *ODESampler) integrate(t0, t1 float64, denoise bool) (SDEStats, error) {
+func (o *ODESampler) integrate(ctx context.Context, t0, t1 float64, denoise bool) (SDEStats, error) {
 	var st SDEStats
 	var err error
 	if o.cfg.Method == ODEHeun {
-		st, err = o.ode.heun(t0, t1, o.cfg.Steps)
+		st, err = o.ode.heun(ctx, t0, t1, o.cfg.Steps)
 	} else {
-		st, err = o.ode.rk45(t0, t1, o.cfg.MaxSteps)
+		st, err = o.ode.rk45(ctx, t0, t1, o.cfg.MaxSteps)
 	}
 	st.ScoreEvals = st.Evals
 	if err != nil {

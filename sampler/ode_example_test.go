@@ -1,6 +1,7 @@
 package sampler_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/scorekit/scorekit/sampler"
@@ -17,7 +18,7 @@ func ExampleODESampler() {
 			panic(err)
 		}
 		x := make([]float32, 2000*2)
-		if _, err := ode.Sample(x); err != nil {
+		if _, err := ode.Sample(context.Background(), x); err != nil {
 			panic(err)
 		}
 		m0, s0 := sdeMeanStd(x, 2, 0)

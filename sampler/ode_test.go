@@ -1,6 +1,7 @@
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -51,7 +52,7 @@ func TestODEExactMap(t *testing.T) {
 			}
 			const n = 64
 			x := make([]float32, 2*n)
-			st, err := o.Sample(x)
+			st, err := o.Sample(context.Background(), x)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -106,7 +107,7 @@ func TestODEGaussian(t *testing.T) {
 					t.Fatal(err)
 				}
 				x := make([]float32, 2*3000)
-				if _, err := o.Sample(x); err != nil {
+				if _, err := o.Sample(context.Background(), x); err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
 				checkGaussian(t, name, g, x, o.Config().Eps, 0.02)
@@ -124,7 +125,7 @@ func TestODEFlowRoundTrip(t *testing.T) {
 	}
 	x := []float32{1, -2, 0.5, -1.5, 2, -3, 1.2, -2.4}
 	y := slices.Clone(x)
-	if _, err := o.Flow(y, 1e-3, 1); err != nil {
+	if _, err := o.Flow(context.Background(), y, 1e-3, 1); err != nil {
 		t.Fatal(err)
 	}
 	for c := range 4 {
@@ -135,7 +136,7 @@ func TestODEFlowRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if _, err := o.Flow(y, 1, 1e-3); err != nil {
+	if _, err := o.Flow(context.Background(), y, 1, 1e-3); err != nil {
 		t.Fatal(err)
 	}
 	for i := range x {
@@ -163,11 +164,11 @@ func TestODEWorkers(t *testing.T) {
 				if o, err = NewODESampler(g.sde, g, ODEConfig{Method: m, Workers: pw[1], Steps: 50, Denoise: true}); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := o.Sample(x); err != nil {
+				if _, err := o.Sample(context.Background(), x); err != nil {
 					t.Fatal(err)
 				}
 				y := append([]float32(nil), x...)
-				if _, err := o.Flow(y, 1e-3, 0.5); err != nil {
+				if _, err := o.Flow(context.Background(), y, 1e-3, 0.5); err != nil {
 					t.Fatal(err)
 				}
 				x = append(x, y...)
@@ -193,8 +194,8 @@ func TestODEAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 		x := make([]float32, 2*64)
-		o.Sample(x)
-		if a := testing.AllocsPerRun(3, func() { o.Sample(x) }); a != 0 {
+		o.Sample(context.Background(), x)
+		if a := testing.AllocsPerRun(3, func() { o.Sample(context.Background(), x) }); a != 0 {
 			t.Errorf("%+v: %v allocations per call", cfg, a)
 		}
 	}
@@ -206,7 +207,7 @@ func TestODEDiverges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := o.Sample(make([]float32, 20)); err == nil {
+		if _, err := o.Sample(context.Background(), make([]float32, 20)); err == nil {
 			t.Errorf("%v: no error from a NaN score", m)
 		} else {
 			t.Log(err)
@@ -240,7 +241,7 @@ func FuzzODEGaussianFlow(f *testing.F) {
 		}
 		const n = 8
 		x := make([]float32, 2*n)
-		if _, err := o.Sample(x); err != nil {
+		if _, err := o.Sample(context.Background(), x); err != nil {
 			t.Fatal(err)
 		}
 		scale := 1 + math.Hypot(m0, m1) + math.Sqrt(max(l0, l1))

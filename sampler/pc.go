@@ -1,6 +1,7 @@
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -265,22 +266,28 @@ func PCSNRFromNCSN(eps, sigmaL float64) float64 {
 	return math.Sqrt(eps / (2 * sigmaL * sigmaL))
 }
 
+// sdeSegment is the most time steps the SDE samplers' blocks run between
+// synchronisations, where a cancelled context is noticed.
+const sdeSegment = 64
+
 // Sample fills x with n = len(x)/d samples, one per chain, and reports the
 // work done. It panics if len(x) is not a multiple of d. It returns an
-// error naming the step and chain if a sample becomes NaN or infinite.
+// error naming the step and chain if a sample becomes NaN or infinite,
+// and one wrapping ctx's error, with the steps done, if ctx is cancelled
+// (x then holds the unfinished chains).
 //
 // The blocks of chains run without waiting for each other except where the
 // corrector's batch step size needs every chain's norms (once per
-// corrector step; never with PerChainSNR).
-func (p *PCSampler) Sample(x []float32) (SDEStats, error) {
+// corrector step; never with PerChainSNR) and every 64 time steps, where
+// ctx is checked.
+func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
 	d := p.d
 	if len(x)%d != 0 {
 		panic(fmt.Sprintf("sampler: PCSampler.Sample: len(x) = %d is not a multiple of d = %d", len(x), d))
 	}
 	n := len(x) / d
-	var st SDEStats
 	if n == 0 {
-		return st, nil
+		return SDEStats{}, nil
 	}
 	p.resize(n)
 	for c := range p.streams {
@@ -301,22 +308,22 @@ func (p *PCSampler) Sample(x []float32) (SDEStats, error) {
 	total := N * p.per
 	batch := p.corr && !p.cfg.PerChainSNR
 	for o := 0; o < total; {
-		end := total
+		if err := ctx.Err(); err != nil {
+			return p.stats(o / p.per), fmt.Errorf("sampler: PC: stopped at step %d of %d: %w", o/p.per, N, err)
+		}
+		end := min(o+sdeSegment*p.per, total)
 		if batch {
 			// Run up to and including the next corrector preparation.
 			q := o
-			for q < total && !p.isPrep(q) {
+			for q < end && !p.isPrep(q) {
 				q++
 			}
-			end = min(q+1, total)
+			end = min(q+1, end)
 		}
 		p.from, p.to = o, end
 		p.team.run(p.phaseF)
 		if err := p.failure(); err != nil {
-			st.Steps = p.badStep()
-			st.ScoreEvals = st.Steps * (p.per - p.k)
-			st.Evals = st.ScoreEvals
-			return st, err
+			return p.stats(p.badStep()), err
 		}
 		if last := end - 1; batch && p.isPrep(last) {
 			var gs, zs float64
@@ -333,10 +340,14 @@ func (p *PCSampler) Sample(x []float32) (SDEStats, error) {
 		}
 		o = end
 	}
-	st.Steps = N
-	st.ScoreEvals = N * (p.per - p.k) // one evaluation per prepare and per predictor
-	st.Evals = st.ScoreEvals
-	return st, nil
+	return p.stats(N), nil
+}
+
+// stats reports the work of the first steps time steps: one score
+// evaluation per corrector preparation and per predictor.
+func (p *PCSampler) stats(steps int) SDEStats {
+	evals := steps * (p.per - p.k)
+	return SDEStats{Steps: steps, Evals: evals, ScoreEvals: evals}
 }
 
 // isPrep reports whether op o prepares a corrector step.

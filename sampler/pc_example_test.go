@@ -1,6 +1,7 @@
 package sampler_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -52,7 +53,7 @@ func ExamplePCSampler() {
 		panic(err)
 	}
 	x := make([]float32, 2000*2)
-	st, err := pc.Sample(x)
+	st, err := pc.Sample(context.Background(), x)
 	if err != nil {
 		panic(err)
 	}

@@ -1,6 +1,7 @@
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -51,7 +52,7 @@ func TestPCGaussian(t *testing.T) {
 					t.Fatalf("%s: %v", name, err)
 				}
 				x := make([]float32, n*2)
-				st, err := p.Sample(x)
+				st, err := p.Sample(context.Background(), x)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -90,7 +91,7 @@ func TestPCWorkers(t *testing.T) {
 				if p, err = NewPCSampler(g.sde, g, PCConfig{Workers: pw[1], Seed: 3, PerChainSNR: perChain}); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := p.Sample(x); err != nil {
+				if _, err := p.Sample(context.Background(), x); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -119,8 +120,8 @@ func TestPCAllocs(t *testing.T) {
 			t.Fatal(err)
 		}
 		x := make([]float32, 2*64)
-		p.Sample(x)
-		return testing.AllocsPerRun(5, func() { p.Sample(x) })
+		p.Sample(context.Background(), x)
+		return testing.AllocsPerRun(5, func() { p.Sample(context.Background(), x) })
 	}
 	if a, b := allocs(40, 1), allocs(400, 1); a != b || a != 0 {
 		t.Errorf("one worker: allocations per call: %v for 40 steps, %v for 400", a, b)
@@ -168,7 +169,7 @@ func TestPCNCSNStepSizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := make([]float32, 8*d)
-	if _, err := p.Sample(x); err != nil {
+	if _, err := p.Sample(context.Background(), x); err != nil {
 		t.Fatal(err)
 	}
 	if math.Abs(ratios[0]-1) > 0.05 {
@@ -203,14 +204,14 @@ func TestPCDiverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.Sample(make([]float32, 20))
+	_, err = p.Sample(context.Background(), make([]float32, 20))
 	if err == nil || !strings.Contains(err.Error(), "chain 1") || !strings.Contains(err.Error(), "step 501") {
 		t.Errorf("error %v, want chain 1 at step 501", err)
 	}
 	// With the batch-mean step rule one bad chain spoils the step size:
 	// the corrector reports it first.
 	p, _ = NewPCSampler(DefaultVP(), sdeBadScore{2}, PCConfig{Workers: 1})
-	if _, err = p.Sample(make([]float32, 20)); err == nil || !strings.Contains(err.Error(), "corrector at step 501") {
+	if _, err = p.Sample(context.Background(), make([]float32, 20)); err == nil || !strings.Contains(err.Error(), "corrector at step 501") {
 		t.Errorf("error %v, want the corrector at step 501", err)
 	}
 }

@@ -1,6 +1,7 @@
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -22,16 +23,17 @@ func sdeBenchScore(sde SDE, d int) TimeScore {
 	return newSDEGaussIso(sde, mu, 0.5)
 }
 
-func sdeBenchRun(b *testing.B, chains, d, workers int, sample func(x []float32) (SDEStats, error)) {
+func sdeBenchRun(b *testing.B, chains, d, workers int, sample func(context.Context, []float32) (SDEStats, error)) {
+	ctx := context.Background()
 	x := make([]float32, chains*d)
-	if _, err := sample(x); err != nil {
+	if _, err := sample(ctx, x); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	var evals int
 	for range b.N {
-		st, err := sample(x)
+		st, err := sample(ctx, x)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -97,13 +99,13 @@ func BenchmarkLikelihood(b *testing.B) {
 			}
 			x := sdeDataPoints(g, chains, 1)
 			logp := make([]float64, chains)
-			if _, err := l.LogP(logp, nil, x); err != nil {
+			if _, err := l.LogP(context.Background(), logp, nil, x); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				if _, err := l.LogP(logp, nil, x); err != nil {
+				if _, err := l.LogP(context.Background(), logp, nil, x); err != nil {
 					b.Fatal(err)
 				}
 			}

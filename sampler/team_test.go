@@ -58,14 +58,14 @@ func TestSameSplit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := p.Sample(x); err != nil {
+			if _, err := p.Sample(context.Background(), x); err != nil {
 				t.Fatal(err)
 			}
 			o, err := NewODESampler(g.sde, g, ODEConfig{Method: ODEHeun, Steps: 1, Workers: w})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := o.Sample(x); err != nil {
+			if _, err := o.Sample(context.Background(), x); err != nil {
 				t.Fatal(err)
 			}
 			want := u.eng.team.bounds

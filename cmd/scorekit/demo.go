@@ -241,7 +241,7 @@ func demoSDE(ctx context.Context, s demoSettings, src data.Source, stdout, stder
 		return nil, nil, err
 	}
 	t0 = time.Now()
-	st, err := pc.Sample(pcX)
+	st, err := pc.Sample(ctx, pcX)
 	if err != nil {
 		return nil, nil, fmt.Errorf("predictor–corrector sampling: %w", err)
 	}
@@ -254,7 +254,7 @@ func demoSDE(ctx context.Context, s demoSettings, src data.Source, stdout, stder
 		return nil, nil, err
 	}
 	t0 = time.Now()
-	if st, err = o.Sample(odeX); err != nil {
+	if st, err = o.Sample(ctx, odeX); err != nil {
 		return nil, nil, fmt.Errorf("probability-flow ODE: %w", err)
 	}
 	el = time.Since(t0).Seconds()

@@ -237,7 +237,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			if err != nil {
 				return nil, "", usagef("%v", err)
 			}
-			st, err = pc.Sample(x)
+			st, err = pc.Sample(ctx, x)
 			if err != nil {
 				return nil, "", samplingError(err)
 			}
@@ -251,7 +251,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			if err != nil {
 				return nil, "", usagef("%v", err)
 			}
-			st, err = o.Sample(x)
+			st, err = o.Sample(ctx, x)
 			if err != nil {
 				return nil, "", samplingError(err)
 			}

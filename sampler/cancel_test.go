@@ -1,0 +1,121 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+)
+
+// cancelScore is a TimeScore that cancels its context at the after-th
+// batched call and counts the calls made after that.
+type cancelScore struct {
+	score  TimeScore
+	after  int64
+	cancel context.CancelFunc
+	calls  atomic.Int64
+}
+
+func (c *cancelScore) TimeScore(dst, x []float32, t float32) {
+	if c.calls.Add(1) == c.after {
+		c.cancel()
+	}
+	c.score.TimeScore(dst, x, t)
+}
+
+func (c *cancelScore) Dim() int { return c.score.Dim() }
+
+// late returns the calls made after the cancellation.
+func (c *cancelScore) late() int64 { return max(0, c.calls.Load()-c.after) }
+
+// TestSDECancel: a cancelled context stops PC, ODE (Heun and RK45), Flow
+// and LogP between steps with an error wrapping ctx.Err(): at once if it
+// is cancelled before the call, within one segment (64 time steps, one
+// RK45 step) if it is cancelled during the run, in the modes where the
+// blocks used to run the whole call without a barrier (PC with per-chain
+// step sizes or without corrector, Heun) as in the others.
+func TestSDECancel(t *testing.T) {
+	g := newSDEGauss2(VE{0.01, 10, 1000}, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+	type run struct {
+		name string
+		// call runs a sampler over score; bound is the most score calls
+		// after the cancellation.
+		call  func(ctx context.Context, score TimeScore) (SDEStats, error)
+		bound int64
+	}
+	pc := func(cfg PCConfig, perStep int64) run {
+		name := "PC " + cfg.Predictor.String() + "/" + cfg.Corrector.String()
+		if cfg.PerChainSNR {
+			name += " per chain"
+		}
+		return run{name, func(ctx context.Context, s TimeScore) (SDEStats, error) {
+			p, err := NewPCSampler(g.sde, s, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Sample(ctx, make([]float32, 2*37))
+		}, sdeSegment * perStep}
+	}
+	ode := func(m ODEMethod, flow bool) run {
+		name := "ODE " + m.String()
+		if flow {
+			name += " Flow"
+		}
+		bound := int64(6) // one RK45 step
+		if m == ODEHeun {
+			bound = 2 * sdeSegment
+		}
+		return run{name, func(ctx context.Context, s TimeScore) (SDEStats, error) {
+			o, err := NewODESampler(g.sde, s, ODEConfig{Method: m, Steps: 1000, RTol: 1e-9, ATol: 1e-9})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := make([]float32, 2*37)
+			if flow {
+				return o.Flow(ctx, x, 1e-3, 1)
+			}
+			return o.Sample(ctx, x)
+		}, bound}
+	}
+	runs := []run{
+		pc(PCConfig{PerChainSNR: true}, 2),
+		pc(PCConfig{Corrector: PCNoCorrector}, 1),
+		pc(PCConfig{}, 2),
+		ode(ODEHeun, false), ode(ODERK45, false), ode(ODEHeun, true),
+		{"LogP", func(ctx context.Context, s TimeScore) (SDEStats, error) {
+			l, err := NewLikelihood(g.sde, s, LikelihoodConfig{Divergence: LikelihoodExact, RTol: 1e-9, ATol: 1e-9})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := sdeDataPoints(g, 37, 5)
+			return l.LogP(ctx, make([]float64, 37), nil, x)
+		}, 6 * 3}, // one RK45 step, d + 1 calls per evaluation
+	}
+	for _, r := range runs {
+		// Cancelled before the call: no score evaluation.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		s := &cancelScore{score: g, after: 0, cancel: cancel}
+		if _, err := r.call(ctx, s); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s, cancelled before: error %v, want one wrapping %v", r.name, err, context.Canceled)
+		}
+		if n := s.calls.Load(); n != 0 {
+			t.Errorf("%s, cancelled before: %d score calls", r.name, n)
+		}
+		// Cancelled during the run.
+		ctx, cancel = context.WithCancel(context.Background())
+		s = &cancelScore{score: g, after: 20, cancel: cancel}
+		st, err := r.call(ctx, s)
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: error %v, want one wrapping %v", r.name, err, context.Canceled)
+			continue
+		}
+		if s.late() > r.bound {
+			t.Errorf("%s: %d score calls after the cancellation, want at most %d", r.name, s.late(), r.bound)
+		}
+		if st.Steps >= 1000 {
+			t.Errorf("%s: stats %+v: all steps reported after the cancellation", r.name, st)
+		}
+	}
+}
