@@ -170,8 +170,10 @@ type Model struct {
 	fourier []float32 // fixed frequencies W (length cfg.Fourier), not trained
 	impl    kernel.Impl
 
-	train *work     // the training workspace, reused across steps
-	pool  sync.Pool // inference workspaces (*work)
+	train *work      // the training workspace, reused across steps
+	gen   uint64     // counts Repack calls: the training packs' staleness
+	tp    trainPacks // weights packed for training's tangent and adjoint products
+	pool  sync.Pool  // inference workspaces (*work)
 }
 
 // New returns a model for cfg with PyTorch's default initialisation
@@ -269,6 +271,7 @@ func (m *Model) Repack() {
 	for _, ly := range m.layers {
 		ly.dense.Repack()
 	}
+	m.gen++ // the training packs follow at the next training pass
 }
 
 // Layer returns W (out×in) and the bias of linear layer l, shared with the
@@ -305,6 +308,8 @@ type work struct {
 	d1   [][]float32  // L: σ'(z) on the primal rows
 	d2   [][]float32  // L: σ''(z) on the primal rows
 	tmp  []float32    // n × widest layer, scratch
+	acc  []float32    // n × widest layer: Σ_b ż_b⊙ȧ_b in the backward pass
+	col  []float32    // widest layer: a column of the first layer's W
 	buf  [][]float32  // backing arrays, by slot
 
 	// basis says tangent b is e_b (setBasisTangents), so the first
@@ -375,6 +380,10 @@ func (w *work) prepare(m *Model, n, k int) {
 		widest = max(widest, wd)
 	}
 	w.tmp = grow(w.tmp, n*widest)
+	if k > 0 {
+		w.acc = grow(w.acc, n*widest)
+		w.col = grow(w.col, widest)
+	}
 	d := m.cfg.Dim
 	w.cond = grow(w.cond, n)
 	w.scale = grow(w.scale, n)
@@ -470,6 +479,7 @@ func (m *Model) traceOnly(w *work) bool {
 // there are tangents) for a backward pass.
 func (m *Model) forward(w *work, deriv bool) {
 	n, k := w.n, w.k
+	tp := m.packs(w)
 	for l, ly := range m.layers {
 		ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
 		ly.dense.Forward(yp, zp, ap)
@@ -490,19 +500,30 @@ func (m *Model) forward(w *work, deriv bool) {
 		}
 		at := w.a[l].Slice(n, (1+k)*n)
 		zt := w.z[l].Slice(n, (1+k)*n)
+		yt := w.a[l+1].Data[n*width : (1+k)*n*width]
+		ztd := zt.Data[:k*n*width]
+		d1 := w.d1[l][:n*width]
 		switch {
 		case l == 0 && w.basis:
-			// ż = W·e_b: column b of W in every row of block b, the
-			// value the GEMM's chain of fused multiply-adds gives.
-			col := w.tmp[:width]
+			// ż_b = W·e_b: column b of W in every row of block b, the
+			// value the GEMM's chain of fused multiply-adds gives. It is
+			// not stored (backward gathers the column again): ẏ_b = σ'⊙ż_b
+			// row by row.
+			col := w.col[:width]
 			for b := range k {
 				for j := range col {
 					col[j] = ly.w.Data[j*ly.w.Stride+b]
 				}
-				for r := (1 + b) * n; r < (2+b)*n; r++ {
-					copy(zt.Data[(r-n)*width:(r-n+1)*width], col)
+				for i := range n {
+					row := yt[(b*n+i)*width : (b*n+i+1)*width]
+					if identity {
+						copy(row, col)
+					} else {
+						m.impl.Mul(row, d1[i*width:(i+1)*width], col)
+					}
 				}
 			}
+			continue
 		case l == len(m.layers)-1 && m.traceOnly(w):
 			// Only ẏ_b[b] = ȧ_b·W[b, :], for the trace (identity output).
 			y := w.a[l+1]
@@ -522,19 +543,30 @@ func (m *Model) forward(w *work, deriv bool) {
 					zt.Data[r*zt.Stride+o] = m.impl.Dot(ar, ly.w.Data[o*ly.w.Stride:o*ly.w.Stride+ly.w.Cols])
 				}
 			}
+		case tp != nil:
+			// In chunks over the pre-packed W, each chunk's ẏ = σ'⊙ż
+			// while its ż is in cache (an identity layer's product goes
+			// straight to ẏ: backward does not read its ż).
+			chunk := chunkRows(m.impl)
+			ytm := w.a[l+1].Slice(n, (1+k)*n)
+			for r0 := 0; r0 < k*n; r0 += chunk {
+				r1 := min(k*n, r0+chunk)
+				if identity {
+					tp.tan[l].Forward(ytm.Slice(r0, r1), f32.Matrix{}, at.Slice(r0, r1))
+					continue
+				}
+				tp.tan[l].Forward(zt.Slice(r0, r1), f32.Matrix{}, at.Slice(r0, r1))
+				m.mulD1(yt, ztd, d1, n, width, r0, r1)
+			}
+			continue
 		default:
 			f32.GemmWith(m.impl, 1, false, true, 1, at, ly.w, 0, zt)
 		}
-		yt := w.a[l+1].Data[n*width : (1+k)*n*width]
-		ztd := zt.Data[:k*n*width]
 		if identity {
 			copy(yt, ztd)
 			continue
 		}
-		d1 := w.d1[l][:n*width]
-		for b := range k {
-			m.impl.Mul(yt[b*n*width:(b+1)*n*width], d1, ztd[b*n*width:(b+1)*n*width])
-		}
+		m.mulD1(yt, ztd, d1, n, width, 0, k*n)
 	}
 }
 
@@ -545,33 +577,21 @@ func (m *Model) forward(w *work, deriv bool) {
 func (m *Model) backward(w *work, grad []float32, input bool) {
 	n, k := w.n, w.k
 	rows := (1 + k) * n
+	tp := m.packs(w)
+	// applied says the adjoints of layer l's output, w.g[l+1], have been
+	// taken back through its activation already (actBack, chunk by chunk
+	// as layer l+1 produced them).
+	applied := false
 	for l := len(m.layers) - 1; l >= 0; l-- {
 		ly := m.layers[l]
 		width := ly.w.Rows
 		g := w.g[l+1]
 		if ly.act != kernel.Identity {
-			gd := g.Data[:rows*width]
-			gp := gd[:n*width]
-			d1 := w.d1[l][:n*width]
-			// z̄ = σ'⊙ā + σ”⊙Σ_b ż_b⊙ȧ_b and ż̄_b = σ'⊙ȧ_b: each
-			// tangent's term of the sum (in w.tmp) while its adjoint is
-			// intact and in cache, then that adjoint.
-			m.impl.Mul(gp, gp, d1)
-			if k > 0 {
-				zt := w.z[l].Data[n*width : rows*width]
-				gt := gd[n*width:]
-				sum := w.tmp[:n*width]
-				for b := range k {
-					gtb := gt[b*n*width : (b+1)*n*width]
-					if b == 0 {
-						m.impl.Mul(sum, zt[:n*width], gtb)
-					} else {
-						m.impl.MulAdd(sum, zt[b*n*width:(b+1)*n*width], gtb)
-					}
-					m.impl.Mul(gtb, gtb, d1)
-				}
-				m.impl.MulAdd(gp, w.d2[l][:n*width], sum)
+			// z̄ = σ'⊙ā + σ”⊙Σ_b ż_b⊙ȧ_b and ż̄_b = σ'⊙ȧ_b.
+			if !applied {
+				m.actBack(w, l, 0, rows)
 			}
+			m.actFinish(w, l)
 		}
 		// The shortcuts below skip products with the zeros of one-hot
 		// rows; each element is the same chain of fused multiply-adds,
@@ -614,22 +634,45 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 				m.impl.Axpy(1, g.Data[i*width:(i+1)*width], gb)
 			}
 		}
-		if l > 0 || input {
-			if top {
-				// Tangent row r of block b of ā is ḡ[r][b]·W[b, :].
-				f32.GemmWith(m.impl, 1, false, false, 1, g.Slice(0, n), ly.w, 0, w.g[l].Slice(0, n))
-				gl := w.g[l]
-				for b := range k {
-					wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
-					for r := (1 + b) * n; r < (2+b)*n; r++ {
-						row := gl.Data[r*gl.Stride : r*gl.Stride+gl.Cols]
-						copy(row, wb)
-						m.impl.Scale(g.Data[r*g.Stride+b], row)
-					}
-				}
-			} else {
-				f32.GemmWith(m.impl, 1, false, false, 1, g, ly.w, 0, w.g[l])
+		applied = false
+		if l == 0 && !input {
+			continue
+		}
+		// ā = z̄·W, and with training packs, layer l−1's actBack on each
+		// chunk of ā as it is produced.
+		fuse := tp != nil && l > 0 && m.layers[l-1].act != kernel.Identity
+		gl := w.g[l]
+		switch {
+		case top:
+			// Tangent row r of block b of ā is ḡ[r][b]·W[b, :].
+			f32.GemmWith(m.impl, 1, false, false, 1, g.Slice(0, n), ly.w, 0, gl.Slice(0, n))
+			if fuse {
+				m.actBack(w, l-1, 0, n)
 			}
+			for b := range k {
+				wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
+				for r := (1 + b) * n; r < (2+b)*n; r++ {
+					row := gl.Data[r*gl.Stride : r*gl.Stride+gl.Cols]
+					copy(row, wb)
+					m.impl.Scale(g.Data[r*g.Stride+b], row)
+				}
+				if fuse {
+					m.actBack(w, l-1, (1+b)*n, (2+b)*n)
+				}
+			}
+			applied = fuse
+		case tp != nil:
+			chunk := chunkRows(m.impl)
+			for r0 := 0; r0 < rows; r0 += chunk {
+				r1 := min(rows, r0+chunk)
+				tp.adj[l].Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
+				if fuse {
+					m.actBack(w, l-1, r0, r1)
+				}
+			}
+			applied = fuse
+		default:
+			f32.GemmWith(m.impl, 1, false, false, 1, g, ly.w, 0, gl)
 		}
 	}
 }

@@ -1,0 +1,151 @@
+package nn
+
+import (
+	"github.com/scorekit/scorekit/f32"
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// trainPacks holds the weights packed once per step for the training
+// passes' tangent and adjoint products, so that these run in chunks of
+// rows (each chunk's elementwise work follows its product while it is in
+// cache) without packing the weights again for every chunk.
+//
+// tan[l] is W_l without bias or activation, so tan[l].Forward computes
+// ż = ȧ·Wᵀ; adj[l] is Wᵀ_l (held in wt[l]), so adj[l].Forward computes the
+// adjoint ā = z̄·W. Each element is the chain of fused multiply-adds from
+// zero, over K in order, that f32.GemmWith computes: the same bits as the
+// unchunked products.
+//
+// Only training (Loss.Grad, on the model's training workspace) uses them,
+// and it is never concurrent with Repack or with itself: they are packed
+// on the first training pass after a Repack (gen), never by inference.
+type trainPacks struct {
+	gen      uint64
+	impl     kernel.Impl
+	tan, adj []*f32.Dense // nil until the first use
+	wt       [][]float32
+}
+
+// packs returns the training packs for w if w is the model's training
+// workspace with tangents, repacked if the weights changed since; nil
+// otherwise (the passes then use f32.GemmWith on whole matrices).
+func (m *Model) packs(w *work) *trainPacks {
+	if w != m.train || w.k == 0 {
+		return nil
+	}
+	tp := &m.tp
+	if tp.tan != nil && tp.gen == m.gen && tp.impl == m.impl {
+		return tp
+	}
+	if tp.tan == nil || tp.impl != m.impl {
+		L := len(m.layers)
+		tp.tan = make([]*f32.Dense, L)
+		tp.adj = make([]*f32.Dense, L)
+		tp.wt = make([][]float32, L)
+		for l, ly := range m.layers {
+			tp.tan[l] = f32.NewDenseImpl(m.impl, ly.w, nil, kernel.Identity)
+			tp.wt[l] = make([]float32, len(ly.w.Data))
+			m.transposeW(l)
+			wt := f32.Matrix{Rows: ly.w.Cols, Cols: ly.w.Rows, Stride: ly.w.Rows, Data: tp.wt[l]}
+			tp.adj[l] = f32.NewDenseImpl(m.impl, wt, nil, kernel.Identity)
+		}
+	} else {
+		for l := range m.layers {
+			tp.tan[l].Repack()
+			m.transposeW(l)
+			tp.adj[l].Repack()
+		}
+	}
+	tp.gen, tp.impl = m.gen, m.impl
+	return tp
+}
+
+// transposeW writes Wᵀ of layer l into m.tp.wt[l].
+func (m *Model) transposeW(l int) {
+	w := m.layers[l].w
+	m.impl.Transpose(w.Rows, w.Cols, w.Data, w.Stride, m.tp.wt[l], w.Rows)
+}
+
+// chunkRows is the number of rows of a chunk of the training passes'
+// tangent and adjoint products: whole row blocks of impl's GEMM (mc rows,
+// whose strips are full microkernel tiles), about 256 rows, so that a
+// chunk of a 128-wide layer (128 KB) stays in L2 for the elementwise work
+// that follows it.
+func chunkRows(impl kernel.Impl) int {
+	mc, _ := impl.GemmBlocking()
+	return mc * max(1, 256/mc)
+}
+
+// mulD1 sets y = σ'(z)⊙z over rows r0..r1−1 of the stacked tangent rows
+// (row r of yt and zt belongs to point r mod n, whose σ' is row r mod n of
+// d1), one call per run of rows within a tangent block.
+func (m *Model) mulD1(yt, zt, d1 []float32, n, width, r0, r1 int) {
+	for r := r0; r < r1; {
+		i := r % n
+		e := min(r1, r-i+n)
+		m.impl.Mul(yt[r*width:e*width], d1[i*width:(i+e-r)*width], zt[r*width:e*width])
+		r = e
+	}
+}
+
+// actBack takes rows r0..r1−1 of the stacked adjoints w.g[l+1] of layer
+// l's output back through its activation: primal rows z̄ = σ'⊙ā, tangent
+// rows ż̄_b = σ'⊙ȧ_b, after adding ż_b⊙ȧ_b to the per-point sum
+// Σ_b ż_b⊙ȧ_b (in w.acc; tangent 0 sets it). actFinish then adds σ”⊙sum
+// to the primal rows once all rows are done. Called on the rows in
+// increasing order, in one call or in chunks, it computes every element
+// the same way.
+func (m *Model) actBack(w *work, l, r0, r1 int) {
+	n := w.n
+	width := m.layers[l].w.Rows
+	g := w.g[l+1].Data
+	d1 := w.d1[l]
+	if r0 < n {
+		e := min(r1, n)
+		m.impl.Mul(g[r0*width:e*width], g[r0*width:e*width], d1[r0*width:e*width])
+		r0 = e
+	}
+	basis := l == 0 && w.basis
+	var col []float32
+	for r := r0; r < r1; {
+		b, i := r/n-1, r%n
+		e := min(r1, (b+2)*n)
+		gt := g[r*width : e*width]
+		sum := w.acc[i*width : (i+e-r)*width]
+		if basis {
+			// ż_b = W·e_b, column b of W in every row (not stored).
+			col = w.col[:width]
+			ly := m.layers[0]
+			for j := range col {
+				col[j] = ly.w.Data[j*ly.w.Stride+b]
+			}
+			for q := range e - r {
+				s, a := sum[q*width:(q+1)*width], gt[q*width:(q+1)*width]
+				if b == 0 {
+					m.impl.Mul(s, col, a)
+				} else {
+					m.impl.MulAdd(s, col, a)
+				}
+			}
+		} else {
+			zt := w.z[l].Data[r*width : e*width]
+			if b == 0 {
+				m.impl.Mul(sum, zt, gt)
+			} else {
+				m.impl.MulAdd(sum, zt, gt)
+			}
+		}
+		m.impl.Mul(gt, gt, d1[i*width:(i+e-r)*width])
+		r = e
+	}
+}
+
+// actFinish completes actBack on the primal rows: z̄ += σ”⊙Σ_b ż_b⊙ȧ_b.
+func (m *Model) actFinish(w *work, l int) {
+	if w.k == 0 {
+		return
+	}
+	nw := w.n * m.layers[l].w.Rows
+	gp := w.g[l+1].Data[:nw]
+	m.impl.MulAdd(gp, w.d2[l][:nw], w.acc[:nw])
+}
