@@ -9,17 +9,16 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"time"
 
 	"github.com/scorekit/scorekit/data"
 	"github.com/scorekit/scorekit/kernel"
-	"github.com/scorekit/scorekit/nn"
 	"github.com/scorekit/scorekit/sampler"
 )
 
 // demoSettings are the demo's defaults: a noise-conditional MLP trained by
 // denoising score matching over ten noise levels, sampled by annealed
-// Langevin dynamics (Song & Ermon 2019) on a two-dimensional toy set.
+// Langevin dynamics (Song & Ermon 2019) on a two-dimensional toy set. The
+// demo runs the train and sample commands' own code (train, sampleModel).
 type demoSettings struct {
 	data           string
 	steps, batch   int
@@ -48,7 +47,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&s.eps, "eps", 2e-5, "annealed Langevin step ε: level i steps with ε·σᵢ²/σ_L²")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same files")
 	fs.IntVar(&s.workers, "workers", 0, "goroutines for sampling (0: GOMAXPROCS); the result does not depend on it")
-	fs.StringVar(&s.out, "out", ".", "folder for samples.png, samples.csv and model.safetensors")
+	fs.StringVar(&s.out, "out", ".", "folder for samples.png, samples.csv and model.safetensors (and, with -sde, samples-sde.png and model-sde.safetensors)")
 	fs.BoolVar(&s.quiet, "q", false, "no progress output")
 	fs.BoolVar(&s.sde, "sde", true, "also train a time-conditional model on the VP SDE and sample it with predictor–corrector and the probability-flow ODE")
 	if err := parse(fs, args); err != nil {
@@ -94,58 +93,21 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 	d := src.Dim()
 	fmt.Fprintf(stdout, "scorekit demo: %s (d = %d), kernels: %s\n", s.data, d, kernel.Active())
 
-	// Train a σ-conditional MLP with noise-conditional DSM.
-	sigmas := sampler.GeometricSigmas(s.sigma1, s.sigmaL, s.levels)
-	cfg := nn.Config{Dim: d, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondLogSigma, ScaleBySigma: true}
-	model, err := nn.New(cfg, s.seed)
+	// Train a σ-conditional MLP with noise-conditional DSM, as train
+	// -loss ncdsm does, and sample it with annealed Langevin from
+	// N(0, σ₁²I), as sample does.
+	modelPath := filepath.Join(s.out, "model.safetensors")
+	ncsn, err := demoTrain(ctx, s, trainSettings{
+		loss: "ncdsm", out: modelPath, batch: s.batch, lr: 2e-3, warmup: 100, ema: 0.995,
+		sigma1: s.sigma1, sigmaL: s.sigmaL, levels: s.levels, seed: s.seed,
+	}, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	opt := nn.NewAdam(model.NumParams(), 2e-3)
-	opt.Warmup = 100
-	ema := nn.NewEMA(model.Params(), 0.995)
-	bar := newProgress(stderr, s.quiet, "train", "steps", s.steps)
-	tr := nn.Trainer{
-		Model: model, Loss: nn.NCDSM{Sigmas: sigmas}, Opt: opt, EMA: ema,
-		Data: src, Batch: s.batch, Steps: s.steps, Seed: s.seed,
-		Callback: func(step int, loss, _ float64) error {
-			bar.update(step, fmt.Sprintf("loss %.4f", loss))
-			return nil
-		},
-	}
-	t0 := time.Now()
-	if err := tr.Run(ctx); err != nil {
-		return fmt.Errorf("training: %w", err)
-	}
-	bar.done()
-	trainTime := time.Since(t0)
-	ema.CopyTo(model)
-	fmt.Fprintf(stdout, "trained  %d-%d-%d-%d-%d SiLU MLP (%d parameters), %d steps of batch %d in %.1fs (%.0f steps/s)\n",
-		d+1, 128, 128, 128, d, model.NumParams(), s.steps, s.batch, trainTime.Seconds(), float64(s.steps)/trainTime.Seconds())
-
-	// Sample with annealed Langevin from N(0, σ₁²I).
-	x := make([]float32, s.chains*d)
-	st := kernel.NewStream(s.seed, math.MaxUint64) // a stream no chain uses
-	st.Normals(x)
-	kernel.Scale(float32(s.sigma1), x)
-	total := s.levels * s.perLvl
-	sbar := newProgress(stderr, s.quiet, "sample", "steps", total)
-	an, err := sampler.NewAnnealed(model, sampler.AnnealedConfig{
-		Sigmas: sigmas, StepsPerLevel: s.perLvl, Eps: s.eps, Denoise: true,
-		Chain: sampler.ChainConfig{Seed: s.seed, Workers: s.workers, Progress: func(done, _ int) { sbar.update(done, "") }},
-	})
+	x, err := demoSample(ctx, s, ncsn, modelPath, sampleSettings{kind: "annealed", T: s.perLvl, eps: s.eps}, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	t0 = time.Now()
-	if _, err := an.Run(ctx, x); err != nil {
-		return fmt.Errorf("sampling: %w", err)
-	}
-	sbar.done()
-	sampleTime := time.Since(t0)
-	fmt.Fprintf(stdout, "sampled  %d points by annealed Langevin, %d levels × %d steps, in %.2fs: %.0f samples/s, %.2f M chain-steps/s\n",
-		s.chains, s.levels, s.perLvl, sampleTime.Seconds(), float64(s.chains)/sampleTime.Seconds(),
-		float64(s.chains*(total+1))/sampleTime.Seconds()/1e6)
 
 	// Quality against held-out data, beside a Gaussian fitted to the data.
 	rng := rand.New(rand.NewPCG(s.seed, 2))
@@ -156,13 +118,25 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 	base := gaussianBaseline(fit, d, s.chains, rng)
 	rows := []qualityRow{{"annealed Langevin (NCSN)", x}}
 	var pcX []float32
+	sdePath := filepath.Join(s.out, "model-sde.safetensors")
 	if s.sde {
-		var err error
-		var sdeRows []qualityRow
-		if pcX, sdeRows, err = demoSDE(ctx, s, src, stdout, stderr); err != nil {
+		// A time-conditional model trained by continuous-time DSM on the
+		// VP SDE (train -loss vp), sampled by predictor–corrector and the
+		// probability-flow ODE with 100 Heun steps (sample -sampler pc, ode).
+		sdeModel, err := demoTrain(ctx, s, trainSettings{
+			loss: "vp", out: sdePath, batch: 256, lr: 2e-3, ema: 0.999, seed: s.seed + 1,
+		}, stdout, stderr)
+		if err != nil {
 			return err
 		}
-		rows = append(rows, sdeRows...)
+		if pcX, err = demoSample(ctx, s, sdeModel, sdePath, sampleSettings{kind: "pc", steps: sampler.DefaultVP().N, snr: 0.16}, stdout, stderr); err != nil {
+			return err
+		}
+		odeX, err := demoSample(ctx, s, sdeModel, sdePath, sampleSettings{kind: "ode", steps: 100}, stdout, stderr)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, qualityRow{"VP SDE, predictor–corrector", pcX}, qualityRow{"VP SDE, probability-flow ODE", odeX})
 	}
 	rows = append(rows, qualityRow{"Gaussian fitted to the data", base})
 	fmt.Fprintf(stdout, "quality  against %d held-out points (lower is better):\n", s.chains)
@@ -172,95 +146,59 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 
 	// Files.
 	samples := table{rows: s.chains, cols: d, data: x}
+	heldOut := table{rows: s.chains, cols: d, data: held}
 	png := filepath.Join(s.out, "samples.png")
-	if err := writeScatterPNG(png, fmt.Sprintf("scorekit: %d samples over %s", s.chains, s.data), samples, table{rows: s.chains, cols: d, data: held}); err != nil {
+	if err := writeScatterPNG(png, fmt.Sprintf("scorekit: %d samples over %s", s.chains, s.data), samples, heldOut); err != nil {
 		return err
 	}
 	csvPath := filepath.Join(s.out, "samples.csv")
 	if err := writeTable(csvPath, samples); err != nil {
 		return err
 	}
-	modelPath := filepath.Join(s.out, "model.safetensors")
-	meta := map[string]string{metaLoss: "ncdsm", metaSigmas: formatFloats(sigmas), metaData: s.data, metaSeed: fmt.Sprint(s.seed), metaStep: fmt.Sprint(s.steps)}
-	if err := saveModel(modelPath, model, meta, nil); err != nil {
-		return err
-	}
 	abs, _ := filepath.Abs(s.out)
-	fmt.Fprintf(stdout, "wrote    %s (samples in blue over held-out data in grey), %s, %s\n",
-		filepath.Base(png), filepath.Base(csvPath), filepath.Base(modelPath))
+	fmt.Fprintf(stdout, "wrote    %s (samples in blue over held-out data in grey), %s\n", filepath.Base(png), filepath.Base(csvPath))
 	if pcX != nil {
 		png2 := filepath.Join(s.out, "samples-sde.png")
-		if err := writeScatterPNG(png2, fmt.Sprintf("VP SDE, predictor–corrector: %d samples over %s", s.chains, s.data), table{rows: s.chains, cols: d, data: pcX}, table{rows: s.chains, cols: d, data: held}); err != nil {
+		if err := writeScatterPNG(png2, fmt.Sprintf("VP SDE, predictor–corrector: %d samples over %s", s.chains, s.data), table{rows: s.chains, cols: d, data: pcX}, heldOut); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "         %s (the SDE model's predictor–corrector samples)\n", filepath.Base(png2))
 	}
 	fmt.Fprintf(stdout, "         in %s\n", abs)
 	fmt.Fprintf(stdout, "next     go run ./cmd/scorekit sample -model %s -n 1000 -out more.csv\n", modelPath)
+	if pcX != nil {
+		fmt.Fprintf(stdout, "         go run ./cmd/scorekit sample -model %s -sampler ode -out more-ode.csv\n", sdePath)
+	}
 	return nil
+}
+
+// demoTrain trains a model as the train command does, with the demo's
+// data, network, steps and progress settings, and loads the file it wrote.
+func demoTrain(ctx context.Context, s demoSettings, ts trainSettings, stdout, stderr io.Writer) (*modelFile, error) {
+	ts.data, ts.hidden, ts.act = s.data, "128,128,128", "silu"
+	ts.steps, ts.quiet = s.steps, s.quiet
+	if err := train(ctx, ts, stdout, stderr); err != nil {
+		return nil, err
+	}
+	return loadModel(ts.out)
+}
+
+// demoSample draws the demo's s.chains samples of the model in the file
+// path as the sample command does, and says so.
+func demoSample(ctx context.Context, s demoSettings, mf *modelFile, path string, ss sampleSettings, stdout, stderr io.Writer) ([]float32, error) {
+	ss.model, ss.n, ss.seed, ss.workers, ss.quiet = path, s.chains, s.seed, s.workers, s.quiet
+	x, how, err := sampleModel(ctx, ss, mf, nil, stderr)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(stdout, how)
+	return x, nil
 }
 
 // qualityRow is one line of the demo's quality table.
 type qualityRow struct {
 	name string
 	x    []float32
-}
-
-// demoSDE trains a time-conditional model by continuous-time DSM on the
-// VP SDE (Song et al. 2021) and samples it with predictor–corrector and the
-// probability-flow ODE.
-func demoSDE(ctx context.Context, s demoSettings, src data.Source, stdout, stderr io.Writer) ([]float32, []qualityRow, error) {
-	d := src.Dim()
-	sde := sampler.DefaultVP()
-	cfg := nn.Config{Dim: d, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 16, FourierScale: 4}
-	model, err := nn.New(cfg, s.seed)
-	if err != nil {
-		return nil, nil, err
-	}
-	ema := nn.NewEMA(model.Params(), 0.999)
-	steps := s.steps
-	bar := newProgress(stderr, s.quiet, "train SDE", "steps", steps)
-	tr := nn.Trainer{
-		Model: model, Loss: nn.ContinuousDSM{SDE: sde}, Opt: nn.NewAdam(model.NumParams(), 2e-3), EMA: ema,
-		Data: src, Batch: 256, Steps: steps, Seed: s.seed + 1,
-		Callback: func(step int, loss, _ float64) error {
-			bar.update(step, fmt.Sprintf("loss %.4f", loss))
-			return nil
-		},
-	}
-	t0 := time.Now()
-	if err := tr.Run(ctx); err != nil {
-		return nil, nil, fmt.Errorf("training the SDE model: %w", err)
-	}
-	bar.done()
-	ema.CopyTo(model)
-	fmt.Fprintf(stdout, "trained  the same MLP on t (16 Fourier features) by continuous-time DSM on the VP SDE, %d steps of batch 256 in %.1fs\n", steps, time.Since(t0).Seconds())
-	pcX := make([]float32, s.chains*d)
-	pc, err := sampler.NewPCSampler(sde, model, sampler.PCConfig{Seed: s.seed, Workers: s.workers})
-	if err != nil {
-		return nil, nil, err
-	}
-	t0 = time.Now()
-	st, err := pc.Sample(ctx, pcX)
-	if err != nil {
-		return nil, nil, fmt.Errorf("predictor–corrector sampling: %w", err)
-	}
-	el := time.Since(t0).Seconds()
-	fmt.Fprintf(stdout, "sampled  %d points by predictor–corrector (reverse diffusion + Langevin), N = %d, %d score evaluations, in %.2fs: %.0f samples/s\n",
-		s.chains, sde.Steps(), st.ScoreEvals, el, float64(s.chains)/el)
-	odeX := make([]float32, s.chains*d)
-	o, err := sampler.NewODESampler(sde, model, sampler.ODEConfig{Method: sampler.ODEHeun, Steps: 100, Seed: s.seed, Workers: s.workers})
-	if err != nil {
-		return nil, nil, err
-	}
-	t0 = time.Now()
-	if st, err = o.Sample(ctx, odeX); err != nil {
-		return nil, nil, fmt.Errorf("probability-flow ODE: %w", err)
-	}
-	el = time.Since(t0).Seconds()
-	fmt.Fprintf(stdout, "sampled  %d points by the probability-flow ODE (Heun, 100 steps), %d score evaluations, in %.2fs: %.0f samples/s\n",
-		s.chains, st.ScoreEvals, el, float64(s.chains)/el)
-	return pcX, []qualityRow{{"VP SDE, predictor–corrector", pcX}, {"VP SDE, probability-flow ODE", odeX}}, nil
 }
 
 // gaussianBaseline draws n points from the Gaussian with the mean and
