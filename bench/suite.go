@@ -350,40 +350,63 @@ func netCases(o Options) []Case {
 	return cs
 }
 
-// smallScoreNet returns a σ-conditional small net, as the annealed run
-// uses (its weights are random: speed does not depend on them).
-func smallScoreNet(cond nn.Conditioning) *nn.Model {
-	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: cond}, 1)
+// scoreNet returns the SiLU MLP d-w-w-w-d with conditioning cond; the
+// small net is d = 2, w = 128 (its weights are random: speed does not
+// depend on them).
+func scoreNet(d, width int, cond nn.Conditioning) *nn.Model {
+	m, err := nn.New(nn.Config{Dim: d, Hidden: []int{width, width, width}, Act: kernel.SiLU, Cond: cond}, 1)
 	if err != nil {
 		panic(err)
 	}
 	return m
 }
 
+// repeat returns a Case's Run that calls op k times, stopping at the first
+// error: for the cases whose operation is a whole sampler call.
+func repeat(op func() error) func(k int) error {
+	return func(k int) error {
+		for range k {
+			if err := op(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// ulaStepCase is one ULA step of chains through the net 2-w-w-w-2 on
+// workers goroutines: the suite's ULA cases (the small net, w = 128) and
+// the scaling series (MeasureScaling).
+func ulaStepCase(width, chains, workers int) Case {
+	u, err := sampler.NewULA(scoreNet(2, width, nn.CondNone), sampler.ULAConfig{Step: 1e-4, Chain: sampler.ChainConfig{Seed: 1, Steps: 1, Workers: workers}})
+	if err != nil {
+		panic(err)
+	}
+	net := "small net"
+	if width != 128 {
+		net = fmt.Sprintf("net 2-%d-%d-%d-2", width, width, width)
+	}
+	goroutines := "1 goroutine"
+	if workers != 1 {
+		goroutines = fmt.Sprintf("%d goroutines", workers)
+	}
+	x := suiteRand(chains*2, 1, 8)
+	ctx := context.Background()
+	return Case{"langevin", fmt.Sprintf("ULA step, %s, %d chain(s), %s", net, chains, goroutines), "active", float64(chains), "sample", repeat(func() error {
+		_, err := u.Run(ctx, x)
+		return err
+	})}
+}
+
 func langevinCases(o Options) []Case {
 	var cs []Case
 	ctx := context.Background()
-	uncond := smallScoreNet(nn.CondNone)
-	for _, chains := range []int{1, 1024} {
-		x := suiteRand(chains*2, 1, 8)
-		u, err := sampler.NewULA(uncond, sampler.ULAConfig{Step: 1e-4, Chain: sampler.ChainConfig{Seed: 1, Steps: 1, Workers: 1}})
-		if err != nil {
-			panic(err)
-		}
-		cs = append(cs, Case{"langevin", fmt.Sprintf("ULA step, small net, %d chain(s), 1 goroutine", chains), "active", float64(chains), "sample", func(k int) error {
-			for range k {
-				if _, err := u.Run(ctx, x); err != nil {
-					return err
-				}
-			}
-			return nil
-		}})
-	}
+	cs = append(cs, ulaStepCase(128, 1, 1), ulaStepCase(128, 1024, 1))
 	levels, steps := 10, 100
 	if o.Quick {
 		steps = 10
 	}
-	cond := smallScoreNet(nn.CondLogSigma)
+	cond := scoreNet(2, 128, nn.CondLogSigma)
 	for _, workers := range []int{1, 2} {
 		const chains = 1024
 		x := suiteRand(chains*2, 1, 9)

@@ -45,3 +45,16 @@ func TestSuiteRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestScalingCase runs a point of each scaling series once, the case the
+// suite shares with MeasureScaling, and checks the suite's names stay.
+func TestScalingCase(t *testing.T) {
+	for _, c := range []Case{ulaStepCase(128, 4, 2), ulaStepCase(64, 4, 1)} {
+		if err := c.Run(1); err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+		}
+	}
+	if got, want := ulaStepCase(128, 1024, 1).Name, "ULA step, small net, 1024 chain(s), 1 goroutine"; got != want {
+		t.Errorf("name %q, want %q (the name BENCHMARKS.md's tables carry)", got, want)
+	}
+}
