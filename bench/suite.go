@@ -398,59 +398,39 @@ func ulaStepCase(width, chains, workers int) Case {
 	})}
 }
 
-func langevinCases(o Options) []Case {
-	var cs []Case
+// annealedCase is an annealed Langevin run (levels × steps, geometric σ
+// from 1 to 0.01) of 1024 chains through the σ-conditional net
+// d-w-w-w-d, named netName, on workers goroutines.
+func annealedCase(netName string, d, width, levels, steps, workers int, seed uint64) Case {
+	const chains = 1024
+	an, err := sampler.NewAnnealed(scoreNet(d, width, nn.CondLogSigma), sampler.AnnealedConfig{
+		Sigmas: sampler.GeometricSigmas(1, 0.01, levels), StepsPerLevel: steps, Eps: 1e-6,
+		Chain: sampler.ChainConfig{Seed: 1, Workers: workers},
+	})
+	if err != nil {
+		panic(err)
+	}
+	x := suiteRand(chains*d, 1, seed)
 	ctx := context.Background()
-	cs = append(cs, ulaStepCase(128, 1, 1), ulaStepCase(128, 1024, 1))
+	return Case{"langevin", fmt.Sprintf("annealed run, %s, %d chains, %d×%d steps, %d goroutine(s)", netName, chains, levels, steps, workers),
+		"active", chains, "sample", repeat(func() error {
+			_, err := an.Run(ctx, x)
+			return err
+		})}
+}
+
+func langevinCases(o Options) []Case {
+	cs := []Case{ulaStepCase(128, 1, 1), ulaStepCase(128, 1024, 1)}
 	levels, steps := 10, 100
 	if o.Quick {
 		steps = 10
 	}
-	cond := scoreNet(2, 128, nn.CondLogSigma)
 	for _, workers := range []int{1, 2} {
-		const chains = 1024
-		x := suiteRand(chains*2, 1, 9)
-		an, err := sampler.NewAnnealed(cond, sampler.AnnealedConfig{
-			Sigmas: sampler.GeometricSigmas(1, 0.01, levels), StepsPerLevel: steps, Eps: 1e-6,
-			Chain: sampler.ChainConfig{Seed: 1, Workers: workers},
-		})
-		if err != nil {
-			panic(err)
-		}
-		cs = append(cs, Case{"langevin", fmt.Sprintf("annealed run, small net, %d chains, %d×%d steps, %d goroutine(s)", chains, levels, steps, workers),
-			"active", chains, "sample", func(k int) error {
-				for range k {
-					if _, err := an.Run(ctx, x); err != nil {
-						return err
-					}
-				}
-				return nil
-			}})
+		cs = append(cs, annealedCase("small net", 2, 128, levels, steps, workers, 9))
 	}
 	if !o.Quick {
 		// The wide net's annealed run: 64-dimensional data, 64-512-512-512-64.
-		wide, err := nn.New(nn.Config{Dim: 64, Hidden: []int{512, 512, 512}, Act: kernel.SiLU, Cond: nn.CondLogSigma}, 1)
-		if err != nil {
-			panic(err)
-		}
-		const chains = 1024
-		x := suiteRand(chains*64, 1, 12)
-		an, err := sampler.NewAnnealed(wide, sampler.AnnealedConfig{
-			Sigmas: sampler.GeometricSigmas(1, 0.01, levels), StepsPerLevel: steps, Eps: 1e-6,
-			Chain: sampler.ChainConfig{Seed: 1, Workers: 1},
-		})
-		if err != nil {
-			panic(err)
-		}
-		cs = append(cs, Case{"langevin", fmt.Sprintf("annealed run, wide net, %d chains, %d×%d steps, 1 goroutine(s)", chains, levels, steps),
-			"active", chains, "sample", func(k int) error {
-				for range k {
-					if _, err := an.Run(ctx, x); err != nil {
-						return err
-					}
-				}
-				return nil
-			}})
+		cs = append(cs, annealedCase("wide net", 64, 512, levels, steps, 1, 12))
 	}
 	cs = append(cs, sdeCases(o)...)
 	return cs
@@ -470,6 +450,7 @@ func sdeCases(o Options) []Case {
 		n = 100
 	}
 	sde := sampler.VP{BetaMin: 0.1, BetaMax: 20, N: n}
+	ctx := context.Background()
 	const chains = 1024
 	for _, workers := range []int{1, 2} {
 		x := make([]float32, 2*chains)
@@ -478,28 +459,20 @@ func sdeCases(o Options) []Case {
 			panic(err)
 		}
 		cs = append(cs, Case{"sde", fmt.Sprintf("PC sampler (reverse diffusion + Langevin corrector), VP, N=%d, small net, %d chains, %d goroutine(s)", n, chains, workers),
-			"active", chains, "sample", func(k int) error {
-				for range k {
-					if _, err := pc.Sample(context.Background(), x); err != nil {
-						return err
-					}
-				}
-				return nil
-			}})
+			"active", chains, "sample", repeat(func() error {
+				_, err := pc.Sample(ctx, x)
+				return err
+			})})
 		y := make([]float32, 2*chains)
 		ode, err := sampler.NewODESampler(sde, m, sampler.ODEConfig{Method: sampler.ODEHeun, Steps: 100, Seed: 1, Workers: workers})
 		if err != nil {
 			panic(err)
 		}
 		cs = append(cs, Case{"sde", fmt.Sprintf("probability-flow ODE (Heun, 100 steps), VP, small net, %d chains, %d goroutine(s)", chains, workers),
-			"active", chains, "sample", func(k int) error {
-				for range k {
-					if _, err := ode.Sample(context.Background(), y); err != nil {
-						return err
-					}
-				}
-				return nil
-			}})
+			"active", chains, "sample", repeat(func() error {
+				_, err := ode.Sample(ctx, y)
+				return err
+			})})
 	}
 	return cs
 }
