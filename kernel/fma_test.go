@@ -85,10 +85,36 @@ func TestFMA32Wide(t *testing.T) {
 		c := float32(tie * math.Ldexp(float64(rng.IntN(3)-1), -30-rng.IntN(60)))
 		cases = append(cases, [3]float32{a, b, c})
 	}
+	// fmaAxpy is fma32 written out over slices; both must round exactly.
+	fmas := []struct {
+		name string
+		f    func(a, b, c float32) float32
+	}{
+		{"fma32", fma32},
+		{"fmaAxpy", func(a, b, c float32) float32 {
+			y := []float32{c}
+			fmaAxpy(a, []float32{b}, y)
+			return y[0]
+		}},
+	}
 	for _, k := range cases {
-		got, want := fma32(k[0], k[1], k[2]), exact(k[0], k[1], k[2])
-		if math.Float32bits(got) != math.Float32bits(want) && !(want == 0 && got == 0 && math.Signbit(float64(got)) == math.Signbit(float64(want))) {
-			t.Fatalf("fma32(%g, %g, %g) = %g (%#08x), exact %g (%#08x)", k[0], k[1], k[2], got, math.Float32bits(got), want, math.Float32bits(want))
+		want := exact(k[0], k[1], k[2])
+		for _, f := range fmas {
+			got := f.f(k[0], k[1], k[2])
+			if math.Float32bits(got) != math.Float32bits(want) && !(want == 0 && got == 0 && math.Signbit(float64(got)) == math.Signbit(float64(want))) {
+				t.Fatalf("%s(%g, %g, %g) = %g (%#08x), exact %g (%#08x)", f.name, k[0], k[1], k[2], got, math.Float32bits(got), want, math.Float32bits(want))
+			}
+		}
+	}
+	// The slice form over many elements at once, as the kernels call it.
+	as, bs, cs := make([]float32, len(cases)), make([]float32, len(cases)), make([]float32, len(cases))
+	for i, k := range cases {
+		as[i], bs[i], cs[i] = k[0], k[1], k[2]
+	}
+	fmaAxpy(as[0], bs, cs)
+	for i, k := range cases {
+		if want := fma32(as[0], k[1], k[2]); math.Float32bits(cs[i]) != math.Float32bits(want) {
+			t.Fatalf("fmaAxpy element %d: %g, fma32 %g", i, cs[i], want)
 		}
 	}
 	inf, nan := float32(math.Inf(1)), float32(math.NaN())
@@ -100,15 +126,17 @@ func TestFMA32Wide(t *testing.T) {
 		{math.MaxFloat32, 2, -math.MaxFloat32, math.MaxFloat32},
 		{math.MaxFloat32, 1.5, 0, inf}, {1e-45, 0.5, 0, 0}, {1e-45, 0.75, 0, 1e-45},
 	} {
-		got := fma32(c.a, c.b, c.c)
-		if got != got || c.want != c.want {
-			if (got != got) != (c.want != c.want) {
-				t.Errorf("fma32(%g, %g, %g) = %g, want %g", c.a, c.b, c.c, got, c.want)
+		for _, f := range fmas {
+			got := f.f(c.a, c.b, c.c)
+			if got != got || c.want != c.want {
+				if (got != got) != (c.want != c.want) {
+					t.Errorf("%s(%g, %g, %g) = %g, want %g", f.name, c.a, c.b, c.c, got, c.want)
+				}
+				continue
 			}
-			continue
-		}
-		if math.Float32bits(got) != math.Float32bits(c.want) {
-			t.Errorf("fma32(%g, %g, %g) = %g, want %g", c.a, c.b, c.c, got, c.want)
+			if math.Float32bits(got) != math.Float32bits(c.want) {
+				t.Errorf("%s(%g, %g, %g) = %g, want %g", f.name, c.a, c.b, c.c, got, c.want)
+			}
 		}
 	}
 }

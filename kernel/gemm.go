@@ -119,7 +119,7 @@ func gemmMicroGeneric(nr, m, n, k int, a []float32, rs, ps int, b, c []float32, 
 	b = b[:k*nr]
 	// The row's n chains advance together, one step of K at a time: the
 	// same chains as one after the other, but independent of each other
-	// within a step, so fma32's latency overlaps across them.
+	// within a step, so fma32's latency overlaps across them (fmaAxpy: one step).
 	var acc [maxNR]float32
 	for r := range m {
 		row := c[r*ldc : r*ldc+n]
@@ -135,9 +135,7 @@ func gemmMicroGeneric(nr, m, n, k int, a []float32, rs, ps int, b, c []float32, 
 		for p := range k {
 			av := a[r*rs+p*ps]
 			bp := b[p*nr : p*nr+n]
-			for j, bv := range bp {
-				s[j] = fma32(av, bv, s[j])
-			}
+			fmaAxpy(av, bp, s)
 		}
 		copy(row, s)
 	}

@@ -88,12 +88,7 @@ func dotGeneric(x, y []float32) float32 {
 	return sum
 }
 
-func axpyGeneric(alpha float32, x, y []float32) {
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] = fma32(alpha, v, y[i])
-	}
-}
+func axpyGeneric(alpha float32, x, y []float32) { fmaAxpy(alpha, x, y) }
 
 func scaleGeneric(alpha float32, x []float32) {
 	for i := range x {

@@ -63,7 +63,7 @@ func matVecGeneric(nr int, b, x, y, bias []float32) {
 	k := len(x)
 	// A panel's nr chains advance together, one step of K at a time: the
 	// same chains as one output after the other, but independent of each
-	// other within a step, so fma32's latency overlaps across them.
+	// other within a step, so fma32's latency overlaps across them (fmaAxpy: one step).
 	var acc [maxNR]float32
 	for j0 := 0; j0 < len(y); j0 += nr {
 		s := acc[:min(nr, len(y)-j0)]
@@ -75,9 +75,7 @@ func matVecGeneric(nr int, b, x, y, bias []float32) {
 		if k > 0 {
 			panel := b[j0*k : (j0+nr)*k]
 			for p, v := range x {
-				for jj, bv := range panel[p*nr : p*nr+len(s)] {
-					s[jj] = fma32(v, bv, s[jj])
-				}
+				fmaAxpy(v, panel[p*nr:p*nr+len(s)], s)
 			}
 		}
 		copy(y[j0:], s)
