@@ -30,6 +30,26 @@ func TestFMA32(t *testing.T) {
 		c := float32(p * math.Ldexp(rng.Float64()-0.5, -rng.IntN(60)))
 		cases = append(cases, [3]float32{a, b, c})
 	}
+	// Ties in float64: a = 1 + 2⁻¹², b = 1 + 2⁻¹² + k·2⁻²³, products with
+	// bits far below float32's, against small c of either sign.
+	for k := range 4096 {
+		a := float32(1 + 0x1p-12)
+		b := float32(1+0x1p-12) + float32(k)*0x1p-23
+		for _, c := range []float32{0x1p-30, -0x1p-30, 0x1p-40, -0x1p-40, 0x1p-24, -0x1p-24, 1e-9, 3} {
+			cases = append(cases, [3]float32{a, b, c})
+		}
+	}
+	// A constructed double-rounding case: a·b = 2⁻²⁴ − 2⁻⁷⁰, c = 1 + 2⁻²³.
+	// The float64 sum rounds up to the tie 1 + 3·2⁻²⁴, which would round to
+	// even (1 + 2⁻²²), but the exact sum is below the tie: 1 + 2⁻²³.
+	a, b, c := float32(1+0x1p-23), float32(0x1p-24*(1-0x1p-23)), float32(1+0x1p-23)
+	if naive := float32(float64(a)*float64(b) + float64(c)); naive == c {
+		t.Fatalf("tie case is not one: float64 rounding gives %g", naive)
+	}
+	if exact(a, b, c) != c {
+		t.Fatalf("tie case: exact %g, want %g", exact(a, b, c), c)
+	}
+	cases = append(cases, [3]float32{a, b, c})
 	for _, k := range cases {
 		got, want := fma32(k[0], k[1], k[2]), exact(k[0], k[1], k[2])
 		if got != want {

@@ -3,7 +3,6 @@ package kernel_test
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"math/rand/v2"
 	"testing"
 
@@ -110,56 +109,6 @@ func TestUniformConstruction(t *testing.T) {
 		if float64(u[i]) != want || u[i] <= 0 || u[i] >= 1 {
 			t.Fatalf("uniform of %08x = %v, want %v", w[i], u[i], want)
 		}
-	}
-}
-
-// TestFMAF holds the generic kernels' float32 fma to the exact result
-// rounded once (math/big), on random operands and on sums built to fall
-// halfway between two float32 values in float64.
-func TestFMAF(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	exact := func(a, b, c float32) float32 {
-		p := new(big.Float).SetPrec(200).SetFloat64(float64(a))
-		p.Mul(p, new(big.Float).SetFloat64(float64(b)))
-		p.Add(p, new(big.Float).SetFloat64(float64(c)))
-		f, _ := p.Float32()
-		return f
-	}
-	check := func(a, b, c float32) {
-		got, want := kernel.FMAF(a, b, c), exact(a, b, c)
-		if math.Abs(float64(want)) < 0x1p-126 || math.IsInf(float64(want), 0) {
-			return // big.Float has no subnormals; overflow is not at stake
-		}
-		if got != want {
-			t.Fatalf("fma32(%g, %g, %g) = %g, want %g", a, b, c, got, want)
-		}
-	}
-	for range 200000 {
-		a := float32(rng.NormFloat64())
-		b := float32(rng.NormFloat64() * math.Exp2(float64(rng.IntN(40)-20)))
-		c := float32(rng.NormFloat64() * math.Exp2(float64(rng.IntN(40)-20)))
-		check(a, b, c)
-	}
-	// Ties in float64: a·b = 1 + 2⁻²⁴ + 2⁻⁵³-ish pieces. Take a = 1 + 2⁻¹²,
-	// b = 1 + 2⁻¹² + k·2⁻²³: products have bits far below float32's.
-	for k := range 4096 {
-		a := float32(1 + 0x1p-12)
-		b := float32(1+0x1p-12) + float32(k)*0x1p-23
-		for _, c := range []float32{0x1p-30, -0x1p-30, 0x1p-40, -0x1p-40, 0x1p-24, -0x1p-24, 1e-9, 3} {
-			check(a, b, c)
-		}
-	}
-	// A constructed double-rounding case: a·b = 2⁻²⁴ − 2⁻⁷⁰, c = 1 + 2⁻²³.
-	// The float64 sum rounds up to the tie 1 + 3·2⁻²⁴, which would round to
-	// even (1 + 2⁻²²), but the exact sum is below the tie: 1 + 2⁻²³.
-	a := float32(1 + 0x1p-23)
-	b := float32(0x1p-24 * (1 - 0x1p-23))
-	c := float32(1 + 0x1p-23)
-	if naive := float32(float64(a)*float64(b) + float64(c)); naive == c {
-		t.Fatalf("tie case is not one: float64 rounding gives %g", naive)
-	}
-	if got := kernel.FMAF(a, b, c); got != c || exact(a, b, c) != c {
-		t.Fatalf("tie case: fma32 = %g, exact %g, want %g", got, exact(a, b, c), c)
 	}
 }
 
