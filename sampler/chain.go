@@ -3,7 +3,6 @@ package sampler
 import (
 	"context"
 	"fmt"
-	"math"
 
 	"github.com/scorekit/scorekit/kernel"
 )
@@ -219,9 +218,11 @@ func (e *chainEngine) block(b, lo, hi int) {
 	}
 }
 
-func firstNonFinite(x []float32, d int) int {
+// firstNonFinite returns the index of the first row of width d in x that
+// holds a NaN or an infinity, or −1.
+func firstNonFinite[F float32 | float64](x []F, d int) int {
 	for i, v := range x {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+		if v-v != 0 { // NaN or ±Inf
 			return i / d
 		}
 	}
@@ -241,23 +242,17 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 	}
 	if e.fresh || n != e.n || d != e.d {
 		e.n, e.d = n, d
-		if cap(e.streams) < n {
-			e.streams = make([]kernel.Stream, n)
-		}
-		e.streams = e.streams[:n]
+		e.streams = resize(e.streams, n)
 		for c := range e.streams {
 			e.streams[c] = kernel.NewStream(e.cfg.Seed, e.cfg.FirstChain+uint64(c))
 		}
 		e.noise, e.z = e.noise[:0], e.z[:0]
 		if _, ok := k.(plainNoise); ok && d < chainGroup && n <= chainNoiseMax {
-			if cap(e.noise) < n {
-				e.noise = make([]chainNoise, n)
-			}
-			e.noise = e.noise[:n]
+			e.noise = resize(e.noise, n)
 			for c := range e.noise {
 				e.noise[c].i, e.noise[c].n = 0, 0
 			}
-			e.z = resizeF32(e.z, n*d)
+			e.z = resize(e.z, n*d)
 		}
 		e.fresh = false
 		k.resize(n)
@@ -270,10 +265,7 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 	}
 	e.trace = tr
 	w := chainWorkers(e.cfg.Workers, n, d)
-	if cap(e.fail) < w {
-		e.fail = make([]chainFail, w)
-	}
-	e.fail = e.fail[:w]
+	e.fail = resize(e.fail, w)
 	for b := range e.fail {
 		e.fail[b] = chainFail{chain: -1}
 	}
@@ -351,12 +343,18 @@ type chainNoise struct {
 	buf  [chainGroup]float32
 }
 
-// normals fills dst (len(dst) < chainGroup) with the next normals of s
-// read through r.
+// normals fills dst with the next normals of s read through r: the
+// pending ones first, then, if a group or more remains, straight from s,
+// else through the buffer refilled up to the next group boundary.
 func (r *chainNoise) normals(s *kernel.Stream, dst []float32) {
 	k := copy(dst, r.buf[r.i:r.n])
 	r.i += k
-	for dst = dst[k:]; len(dst) > 0; dst = dst[k:] {
+	dst = dst[k:]
+	if len(dst) >= chainGroup {
+		s.Normals(dst)
+		return
+	}
+	for ; len(dst) > 0; dst = dst[k:] {
 		m := chainGroup - int(s.Pos()%chainGroup)
 		s.Normals(r.buf[:m])
 		k = copy(dst, r.buf[:m])
@@ -398,6 +396,15 @@ func (e *chainEngine) failure() error {
 		return nil
 	}
 	return &DivergenceError{Sampler: e.k.name(), Step: best.step, Chain: best.chain, Hint: e.k.hint()}
+}
+
+// resize returns a with length n, reusing its array if it is long enough
+// (the contents are then stale), else a new one.
+func resize[T any](a []T, n int) []T {
+	if cap(a) < n {
+		return make([]T, n)
+	}
+	return a[:n]
 }
 
 // rows returns rows [lo, hi) of the n×d matrix a.

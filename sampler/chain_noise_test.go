@@ -141,3 +141,33 @@ func TestChainNoiseMatchesFused(t *testing.T) {
 		}
 	}
 }
+
+// TestChainNoiseAnyLength: reads of any lengths through a chainNoise (as
+// the SDE samplers' sdeStream makes them: short ones buffered, long ones
+// straight from the stream) give the stream's normals in order, on every
+// implementation.
+func TestChainNoiseAnyLength(t *testing.T) {
+	lengths := []int{5, 100, 3, 64, 0, 1, 63, 130, 2, 61, 200, 7}
+	total := 0
+	for _, n := range lengths {
+		total += n
+	}
+	for _, impl := range kernel.Available() {
+		want := make([]float32, total)
+		s := kernel.NewStream(3, 9).Using(impl)
+		s.Normals(want)
+		r := kernel.NewStream(3, 9).Using(impl)
+		var nb chainNoise
+		got := make([]float32, 0, total)
+		for _, n := range lengths {
+			z := make([]float32, n)
+			nb.normals(&r, z)
+			got = append(got, z...)
+		}
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%v: normal %d = %v, want %v", impl, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -56,10 +56,7 @@ func checkChains(fn string, chains [][]float64, minLen int) (m, n int) {
 // returns dst, allocated if too short.
 func Autocovariance(dst, x []float64) []float64 {
 	n := len(x)
-	if cap(dst) < n {
-		dst = make([]float64, n)
-	}
-	dst = dst[:n]
+	dst = resize(dst, n)
 	if n == 0 {
 		return dst
 	}

@@ -177,22 +177,9 @@ func LikelihoodBitsPerDim(logp float64, d int) float64 {
 func (l *Likelihood) resize(n int) {
 	d := l.d
 	nd := n * d
-	grow := func(s []float32, m int) []float32 {
-		if cap(s) < m {
-			return make([]float32, m)
-		}
-		return s[:m]
-	}
-	l.x32, l.s32, l.xp, l.sp, l.v32 = grow(l.x32, nd), grow(l.s32, nd), grow(l.xp, nd), grow(l.sp, nd), grow(l.v32, nd)
-	l.div32 = grow(l.div32, n)
-	if cap(l.div64) < n {
-		l.div64 = make([]float64, n)
-	}
-	l.div64 = l.div64[:n]
-	if cap(l.streams) < n {
-		l.streams = make([]sdeStream, n)
-	}
-	l.streams = l.streams[:n]
+	l.x32, l.s32, l.xp, l.sp, l.v32 = resize(l.x32, nd), resize(l.s32, nd), resize(l.xp, nd), resize(l.sp, nd), resize(l.v32, nd)
+	l.div32, l.div64 = resize(l.div32, n), resize(l.div64, n)
+	l.streams = resize(l.streams, n)
 	w := chainWorkers(l.cfg.Workers, n, l.d)
 	l.team.split(n, w)
 	l.ode.resize(n, d+1, w)

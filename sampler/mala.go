@@ -107,9 +107,9 @@ func (m *MALA) dim() int { return m.target.Dim() }
 
 func (m *MALA) resize(n int) {
 	d := m.dim()
-	m.grad, m.xp, m.gradp = resizeF32(m.grad, n*d), resizeF32(m.xp, n*d), resizeF32(m.gradp, n*d)
-	m.logp, m.logpp, m.zz, m.u = resizeF32(m.logp, n), resizeF32(m.logpp, n), resizeF32(m.zz, n), resizeF32(m.u, n)
-	m.h, m.hbar, m.logxbar = resizeF64(m.h, n), resizeF64(m.hbar, n), resizeF64(m.logxbar, n)
+	m.grad, m.xp, m.gradp = resize(m.grad, n*d), resize(m.xp, n*d), resize(m.gradp, n*d)
+	m.logp, m.logpp, m.zz, m.u = resize(m.logp, n), resize(m.logpp, n), resize(m.zz, n), resize(m.u, n)
+	m.h, m.hbar, m.logxbar = resize(m.h, n), resize(m.hbar, n), resize(m.logxbar, n)
 	m.acc, m.accWarm = make([]Acceptance, n), make([]Acceptance, n)
 	for c := range m.h {
 		m.h[c], m.hbar[c], m.logxbar[c] = m.cfg.Step, 0, 0

@@ -141,21 +141,12 @@ func newSDEODE(team *chainTeam) *sdeODE {
 func (o *sdeODE) resize(n, w, nb int) {
 	o.n, o.w = n, w
 	m := n * w
-	grow := func(s []float64, m int) []float64 {
-		if cap(s) < m {
-			return make([]float64, m)
-		}
-		return s[:m]
-	}
-	o.y, o.ynew, o.tmp = grow(o.y, m), grow(o.ynew, m), grow(o.tmp, m)
+	o.y, o.ynew, o.tmp = resize(o.y, m), resize(o.ynew, m), resize(o.tmp, m)
 	for i := range o.k {
-		o.k[i] = grow(o.k[i], m)
+		o.k[i] = resize(o.k[i], m)
 	}
-	o.acc, o.acc2 = grow(o.acc, n), grow(o.acc2, n)
-	if cap(o.bad) < nb {
-		o.bad, o.badStep = make([]int, nb), make([]int, nb)
-	}
-	o.bad, o.badStep = o.bad[:nb], o.badStep[:nb]
+	o.acc, o.acc2 = resize(o.acc, n), resize(o.acc2, n)
+	o.bad, o.badStep = resize(o.bad, nb), resize(o.badStep, nb)
 }
 
 // heun integrates y from t0 to t1 with steps steps of Heun's method,
@@ -197,8 +188,8 @@ func (o *sdeODE) heunPhase(b, lo, hi int) {
 		for j := range y {
 			y[j] += 0.5 * h * (k0[j] + k1[j])
 		}
-		if c := sdeFirstNonFinite64(y, w, lo); c >= 0 {
-			o.bad[b], o.badStep[b] = c, i
+		if c := firstNonFinite(y, w); c >= 0 {
+			o.bad[b], o.badStep[b] = lo+c, i
 			return
 		}
 	}
@@ -458,14 +449,8 @@ func (o *ODESampler) rhs(lo, hi int, t float64, y, dy []float64) {
 
 func (o *ODESampler) resize(n int) {
 	nd := n * o.d
-	if cap(o.x32) < nd {
-		o.x32, o.s32 = make([]float32, nd), make([]float32, nd)
-	}
-	o.x32, o.s32 = o.x32[:nd], o.s32[:nd]
-	if cap(o.streams) < n {
-		o.streams = make([]sdeStream, n)
-	}
-	o.streams = o.streams[:n]
+	o.x32, o.s32 = resize(o.x32, nd), resize(o.s32, nd)
+	o.streams = resize(o.streams, n)
 	w := chainWorkers(o.cfg.Workers, n, o.d)
 	o.team.split(n, w)
 	o.ode.resize(n, o.d, w)
@@ -543,7 +528,7 @@ func (o *ODESampler) integrate(ctx context.Context, t0, t1 float64, denoise bool
 		o.team.run(o.denF)
 		st.Evals++
 		st.ScoreEvals++
-		if c := sdeFirstNonFinite(o.xs, o.d, 0); c >= 0 {
+		if c := firstNonFinite(o.xs, o.d); c >= 0 {
 			return st, fmt.Errorf("sampler: ODE: denoising made chain %d non-finite", int(o.cfg.FirstChain)+c)
 		}
 	}

@@ -397,23 +397,11 @@ func (p *PCSampler) badStep() int {
 
 func (p *PCSampler) resize(n int) {
 	nd := n * p.d
-	if cap(p.s) < nd {
-		p.s = make([]float32, nd)
-		p.z = make([]float32, nd)
-	}
-	p.s, p.z = p.s[:nd], p.z[:nd]
-	if cap(p.streams) < n {
-		p.streams = make([]sdeStream, n)
-		p.gn = make([]float64, n)
-		p.zn = make([]float64, n)
-	}
-	p.streams, p.gn, p.zn = p.streams[:n], p.gn[:n], p.zn[:n]
+	p.s, p.z = resize(p.s, nd), resize(p.z, nd)
+	p.streams, p.gn, p.zn = resize(p.streams, n), resize(p.gn, n), resize(p.zn, n)
 	w := chainWorkers(p.cfg.Workers, n, p.d)
 	p.team.split(n, w)
-	if cap(p.badOp) < w {
-		p.badOp, p.badChain = make([]int, w), make([]int, w)
-	}
-	p.badOp, p.badChain = p.badOp[:w], p.badChain[:w]
+	p.badOp, p.badChain = resize(p.badOp, w), resize(p.badChain, w)
 }
 
 // initPhase draws the prior: x = σ_prior·z.
@@ -483,8 +471,8 @@ func (p *PCSampler) phase(b, lo, hi int) {
 				}
 			}
 		}
-		if c := sdeFirstNonFinite(x, d, lo); c >= 0 {
-			p.badOp[b], p.badChain[b] = o, c
+		if c := firstNonFinite(x, d); c >= 0 {
+			p.badOp[b], p.badChain[b] = o, lo+c
 			return
 		}
 	}
@@ -498,4 +486,17 @@ func sdeLangevinApply(e float64, noise bool, x, s, z []float32) {
 	} else {
 		kernel.Axpy(float32(e), s, x)
 	}
+}
+
+// sdeNorm returns the Euclidean norm of x, through the kernel for long
+// vectors (a kernel call costs more than a short loop).
+func sdeNorm(x []float32) float64 {
+	if len(x) >= 32 {
+		return math.Sqrt(float64(kernel.SumSq(x)))
+	}
+	var s float32
+	for _, v := range x {
+		s += v * v
+	}
+	return math.Sqrt(float64(s))
 }

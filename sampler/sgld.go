@@ -71,11 +71,8 @@ type minibatch struct {
 
 func (m *minibatch) resize(n int) {
 	d := m.score.Dim()
-	m.grad, m.tmp = resizeF32(m.grad, n*d), resizeF32(m.tmp, n*d)
-	if cap(m.u32) < n*m.batch {
-		m.u32, m.idx = make([]uint32, n*m.batch), make([]int, n*m.batch)
-	}
-	m.u32, m.idx = m.u32[:n*m.batch], m.idx[:n*m.batch]
+	m.grad, m.tmp = resize(m.grad, n*d), resize(m.tmp, n*d)
+	m.u32, m.idx = resize(m.u32, n*m.batch), resize(m.idx, n*m.batch)
 }
 
 // gradient sets chain c's grad to ∇log p(θ) + (N/n)·Σ ∇log p(yᵢ|θ) over a
@@ -209,7 +206,7 @@ func (s *SGHMC) hint() string {
 func (s *SGHMC) dim() int { return s.score.Dim() }
 func (s *SGHMC) resize(n int) {
 	s.mb.resize(n)
-	s.v = resizeF32(s.v, n*s.dim())
+	s.v = resize(s.v, n*s.dim())
 	s.fresh = true
 }
 

@@ -45,10 +45,7 @@ type chainTeam struct {
 // split sizes the team for n chains in w blocks, reusing its slices. It
 // must not be called between start and stop.
 func (tm *chainTeam) split(n, w int) {
-	if cap(tm.bounds) < w+1 {
-		tm.bounds = make([]int, w+1)
-	}
-	tm.bounds = tm.bounds[:w+1]
+	tm.bounds = resize(tm.bounds, w+1)
 	for b := range tm.bounds {
 		tm.bounds[b] = b * n / w
 	}
@@ -61,10 +58,7 @@ func (tm *chainTeam) blocks() int { return len(tm.bounds) - 1 }
 // caller.
 func (tm *chainTeam) start() {
 	nb := tm.blocks()
-	if cap(tm.work) < nb {
-		tm.work = make([]chan func(b, lo, hi int), nb)
-	}
-	tm.work = tm.work[:nb]
+	tm.work = resize(tm.work, nb)
 	for b := 1; b < nb; b++ {
 		ch := make(chan func(b, lo, hi int))
 		tm.work[b] = ch

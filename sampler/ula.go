@@ -59,7 +59,7 @@ func (u *ULA) hint() string {
 	return fmt.Sprintf("the step %g is likely too large for this target", u.cfg.Step)
 }
 func (u *ULA) dim() int     { return u.score.Dim() }
-func (u *ULA) resize(n int) { u.grad = resizeF32(u.grad, n*u.dim()) }
+func (u *ULA) resize(n int) { u.grad = resize(u.grad, n*u.dim()) }
 
 func (u *ULA) step(e *chainEngine, _ int, x []float32, lo, hi int) {
 	d := e.d
@@ -70,17 +70,3 @@ func (u *ULA) step(e *chainEngine, _ int, x []float32, lo, hi int) {
 }
 
 func (u *ULA) plainNoise() {}
-
-func resizeF32(a []float32, n int) []float32 {
-	if cap(a) < n {
-		return make([]float32, n)
-	}
-	return a[:n]
-}
-
-func resizeF64(a []float64, n int) []float64 {
-	if cap(a) < n {
-		return make([]float64, n)
-	}
-	return a[:n]
-}

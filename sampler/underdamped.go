@@ -93,7 +93,7 @@ func (u *Underdamped) hint() string {
 }
 func (u *Underdamped) dim() int { return u.score.Dim() }
 func (u *Underdamped) resize(n int) {
-	u.grad, u.v = resizeF32(u.grad, n*u.dim()), resizeF32(u.v, n*u.dim())
+	u.grad, u.v = resize(u.grad, n*u.dim()), resize(u.v, n*u.dim())
 	u.fresh = true
 }
 
