@@ -3,19 +3,22 @@ package kernel
 import (
 	"fmt"
 	"math"
+
+	"github.com/scorekit/scorekit/internal/rngconst"
 )
 
 //go:generate go run ../gen/amd64/rng -out ../asm/rng_amd64.s -stubs ../asm/rng_amd64.go -pkg asm
 
 // Philox4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers:
 // as easy as 1, 2, 3", SC 2011): a counter-based generator, a keyed
-// bijection of a 128-bit counter.
+// bijection of a 128-bit counter. Its constants, and those of the
+// uniforms and normals, live in internal/rngconst with the generators'.
 const (
-	philoxM0 = 0xD2511F53 // multipliers
-	philoxM1 = 0xCD9E8D57
-	philoxW0 = 0x9E3779B9 // key increments (golden ratio, √3 − 1)
-	philoxW1 = 0xBB67AE85
-	philoxR  = 10 // rounds
+	philoxM0 = rngconst.PhiloxM0
+	philoxM1 = rngconst.PhiloxM1
+	philoxW0 = rngconst.PhiloxW0
+	philoxW1 = rngconst.PhiloxW1
+	philoxR  = rngconst.PhiloxRounds
 )
 
 // Philox4x32_10 returns the Philox4x32-10 block of counter ctr under key
@@ -46,7 +49,7 @@ const (
 
 // groupLen is the number of 32-bit outputs in one group: 16 Philox blocks
 // of 4 words.
-const groupLen = 64
+const groupLen = rngconst.GroupLen
 
 // roundKeys holds the key of each of the ten rounds: rk[2r], rk[2r+1] are
 // key[0] + r·W0 and key[1] + r·W1. The assembly reads them from here.

@@ -1,6 +1,10 @@
 package kernel
 
-import "math"
+import (
+	"math"
+
+	"github.com/scorekit/scorekit/internal/rngconst"
+)
 
 // The arithmetic of the random-number kernels: the uniform construction,
 // the Box–Muller transform with its vectorised logarithm, square root and
@@ -9,36 +13,33 @@ import "math"
 // operations written here, in this order, each correctly rounded to
 // float32, so all of them produce the same bits.
 
-// Constants of the uniform construction u = (w>>9)·2⁻²³ + 2⁻²⁴.
+// The constants of the uniforms, the logarithm and the sine and cosine
+// (see internal/rngconst for what each is).
 const (
-	uniScale = 1.0 / (1 << 23) // 2⁻²³
-	uniHalf  = 1.0 / (1 << 24) // 2⁻²⁴: half a step, so u is never 0 or 1
-)
-
-// Constants of the logarithm ln u = e·ln2 + 2·atanh(s), s = (m−1)/(m+1).
-const (
-	logSqrtHalf = 0x3f3504f3     // float32 bits of √½ (rounded down): m ∈ [√½, √2)
-	logMant     = 0x007fffff     // mantissa field
-	logC3       = 1.0 / 3        // the series 2·atanh(s) = 2s(1 + s²/3 + s⁴/5 + …)
-	logC5       = 1.0 / 5        // truncated after s⁸/9: |s| ≤ 3−2√2 ≈ 0.1716, so
-	logC7       = 1.0 / 7        // the first omitted term is below 2.1e-9
-	logC9       = 1.0 / 9        // relative to 2s
-	logLn2Hi    = 0.693359375    // ln 2 in 9 bits, so e·logLn2Hi is exact
-	logLn2Lo    = -2.12194440e-4 // ln 2 − logLn2Hi
-	bmMinusTwo  = -2.0           // r = √(−2 ln u₁)
-	sinCosQuart = 0.25           // quarter turn
-	sinCosFour  = 4.0            // turns to quarter turns
-	twoPi       = 2 * math.Pi    // exact untyped constant; each coefficient below is
-	sinS0       = twoPi          // rounded once to float32
-	sinS1       = -twoPi * twoPi * twoPi / 6
-	sinS2       = twoPi * twoPi * twoPi * twoPi * twoPi / 120
-	sinS3       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 5040
-	sinS4       = twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 362880
-	cosC1       = -twoPi * twoPi / 2
-	cosC2       = twoPi * twoPi * twoPi * twoPi / 24
-	cosC3       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 720
-	cosC4       = twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 40320
-	cosC5       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 3628800
+	uniScale    = rngconst.UniScale
+	uniHalf     = rngconst.UniHalf
+	logSqrtHalf = rngconst.LogSqrtHalf
+	logMant     = rngconst.LogMant
+	logC3       = rngconst.LogC3
+	logC5       = rngconst.LogC5
+	logC7       = rngconst.LogC7
+	logC9       = rngconst.LogC9
+	logLn2Hi    = rngconst.LogLn2Hi
+	logLn2Lo    = rngconst.LogLn2Lo
+	bmMinusTwo  = rngconst.BMMinusTwo
+	sinCosQuart = rngconst.SinCosQuart
+	sinCosFour  = rngconst.SinCosFour
+	twoPi       = rngconst.TwoPi
+	sinS0       = rngconst.SinS0
+	sinS1       = rngconst.SinS1
+	sinS2       = rngconst.SinS2
+	sinS3       = rngconst.SinS3
+	sinS4       = rngconst.SinS4
+	cosC1       = rngconst.CosC1
+	cosC2       = rngconst.CosC2
+	cosC3       = rngconst.CosC3
+	cosC4       = rngconst.CosC4
+	cosC5       = rngconst.CosC5
 )
 
 // uniform maps a 32-bit output to a float32 in (0, 1):

@@ -20,6 +20,8 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/scorekit/scorekit/internal/rngconst"
 )
 
 // isa describes one vector instruction set.
@@ -42,37 +44,36 @@ func (a *isa) vec() VecVirtual {
 	return YMM()
 }
 
-// The constants of kernel/rng.go and kernel/rng_math.go, written as the
-// same untyped constant expressions so that they round to the same
-// float32 values.
+// The constants of kernel/rng.go and kernel/rng_math.go, from the package
+// they share, so that they round to the same float32 values.
 const (
-	philoxM0    = 0xD2511F53
-	philoxM1    = 0xCD9E8D57
-	philoxR     = 10
-	groupLen    = 64
-	uniHalf     = 1.0 / (1 << 24)
-	logSqrtHalf = 0x3f3504f3
-	logMant     = 0x007fffff
-	logC3       = 1.0 / 3
-	logC5       = 1.0 / 5
-	logC7       = 1.0 / 7
-	logC9       = 1.0 / 9
-	logLn2Hi    = 0.693359375
-	logLn2Lo    = -2.12194440e-4
-	bmMinusTwo  = -2.0
-	sinCosQuart = 0.25
-	sinCosFour  = 4.0
-	twoPi       = 2 * math.Pi
-	sinS0       = twoPi
-	sinS1       = -twoPi * twoPi * twoPi / 6
-	sinS2       = twoPi * twoPi * twoPi * twoPi * twoPi / 120
-	sinS3       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 5040
-	sinS4       = twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 362880
-	cosC1       = -twoPi * twoPi / 2
-	cosC2       = twoPi * twoPi * twoPi * twoPi / 24
-	cosC3       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 720
-	cosC4       = twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 40320
-	cosC5       = -twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi * twoPi / 3628800
+	philoxM0    = rngconst.PhiloxM0
+	philoxM1    = rngconst.PhiloxM1
+	philoxR     = rngconst.PhiloxRounds
+	groupLen    = rngconst.GroupLen
+	uniHalf     = rngconst.UniHalf
+	logSqrtHalf = rngconst.LogSqrtHalf
+	logMant     = rngconst.LogMant
+	logC3       = rngconst.LogC3
+	logC5       = rngconst.LogC5
+	logC7       = rngconst.LogC7
+	logC9       = rngconst.LogC9
+	logLn2Hi    = rngconst.LogLn2Hi
+	logLn2Lo    = rngconst.LogLn2Lo
+	bmMinusTwo  = rngconst.BMMinusTwo
+	sinCosQuart = rngconst.SinCosQuart
+	sinCosFour  = rngconst.SinCosFour
+	twoPi       = rngconst.TwoPi
+	sinS0       = rngconst.SinS0
+	sinS1       = rngconst.SinS1
+	sinS2       = rngconst.SinS2
+	sinS3       = rngconst.SinS3
+	sinS4       = rngconst.SinS4
+	cosC1       = rngconst.CosC1
+	cosC2       = rngconst.CosC2
+	cosC3       = rngconst.CosC3
+	cosC4       = rngconst.CosC4
+	cosC5       = rngconst.CosC5
 )
 
 // consts maps a constant's name to its 64-byte broadcast table.
