@@ -58,26 +58,14 @@ func writeScatterPNG(path, title string, samples, data table) error {
 			p.Y.Label.Text = "sample index"
 		}
 		if data.rows > 0 {
-			s, err := plotter.NewScatter(project(data, pr))
-			if err != nil {
+			if err := addScatter(p, data, pr, dataColor, "data", n == 0); err != nil {
 				return err
 			}
-			s.GlyphStyle.Color = dataColor
-			s.GlyphStyle.Radius = vg.Points(1)
-			p.Add(s)
-			if n == 0 {
-				p.Legend.Add("data", s)
-			}
 		}
-		s, err := plotter.NewScatter(project(samples, pr))
-		if err != nil {
+		if err := addScatter(p, samples, pr, sampleColor, "samples", n == 0); err != nil {
 			return err
 		}
-		s.GlyphStyle.Color = sampleColor
-		s.GlyphStyle.Radius = vg.Points(1)
-		p.Add(s)
 		if n == 0 {
-			p.Legend.Add("samples", s)
 			p.Legend.Top = true
 		}
 		grid[n/cols][n%cols] = p
@@ -116,4 +104,20 @@ func project(t table, pr [2]int) plotter.XYs {
 		}
 	}
 	return xy
+}
+
+// addScatter adds the projection of t on the coordinates pr to p as dots
+// of colour c, with a legend entry if legend.
+func addScatter(p *plot.Plot, t table, pr [2]int, c color.Color, label string, legend bool) error {
+	s, err := plotter.NewScatter(project(t, pr))
+	if err != nil {
+		return err
+	}
+	s.GlyphStyle.Color = c
+	s.GlyphStyle.Radius = vg.Points(1)
+	p.Add(s)
+	if legend {
+		p.Legend.Add(label, s)
+	}
+	return nil
 }

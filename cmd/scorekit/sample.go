@@ -146,14 +146,16 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 	if startAt != nil && (kind == "annealed" || kind == "pc" || kind == "ode") {
 		return nil, "", usagef("-start: the %s sampler starts from its own prior", kind)
 	}
-	start := func() {
+	// start sets x to startAt or to draws of N(0, std²I) from a stream no
+	// chain uses.
+	start := func(std float64) {
 		if startAt != nil {
 			copy(x, startAt)
 			return
 		}
-		st := kernel.NewStream(s.seed, 1<<63) // a stream no chain uses
+		st := kernel.NewStream(s.seed, 1<<63)
 		st.Normals(x)
-		kernel.Scale(float32(s.initStd), x)
+		kernel.Scale(float32(std), x)
 	}
 	t0 := time.Now()
 	var desc string
@@ -161,7 +163,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 	case "ula", "mala", "underdamped":
 		bar := newProgress(stderr, s.quiet, kind, "steps", s.steps+s.burnin)
 		chain.Progress = func(done, _ int) { bar.update(done, "") }
-		start()
+		start(s.initStd)
 		var err error
 		switch kind {
 		case "ula":
@@ -207,9 +209,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		if err != nil {
 			return nil, "", usagef("%v", err)
 		}
-		st := kernel.NewStream(s.seed, 1<<63) // start from N(0, σ₁²I)
-		st.Normals(x)
-		kernel.Scale(float32(sig[0]), x)
+		start(sig[0]) // N(0, σ₁²I); -start is refused above
 		_, err = an.Run(ctx, x)
 		bar.done()
 		if err != nil {
