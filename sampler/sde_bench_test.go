@@ -23,7 +23,7 @@ func sdeBenchScore(sde SDE, d int) TimeScore {
 	return newSDEGaussIso(sde, mu, 0.5)
 }
 
-func sdeBenchRun(b *testing.B, chains, d, workers int, sample func(context.Context, []float32) (SDEStats, error)) {
+func sdeBenchRun(b *testing.B, chains, d int, sample func(context.Context, []float32) (SDEStats, error)) {
 	ctx := context.Background()
 	x := make([]float32, chains*d)
 	if _, err := sample(ctx, x); err != nil {
@@ -57,7 +57,7 @@ func BenchmarkPC(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				sdeBenchRun(b, sh.chains, sh.d, w, p.Sample)
+				sdeBenchRun(b, sh.chains, sh.d, p.Sample)
 			})
 		}
 	}
@@ -77,7 +77,7 @@ func BenchmarkODE(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					sdeBenchRun(b, sh.chains, sh.d, w, o.Sample)
+					sdeBenchRun(b, sh.chains, sh.d, o.Sample)
 				})
 			}
 		}
