@@ -65,19 +65,29 @@ func (s *Stream) roundKeys() (rk roundKeys) {
 	return rk
 }
 
+// philoxBlock returns block b of stream id under the round keys rk: the
+// Philox4x32-10 block of counter (b, id).
+func philoxBlock(rk *roundKeys, id, b uint64) [4]uint32 {
+	c0, c1, c2, c3 := uint32(b), uint32(b>>32), uint32(id), uint32(id>>32)
+	for r := 0; r < philoxR; r++ {
+		p0 := uint64(philoxM0) * uint64(c0)
+		p1 := uint64(philoxM1) * uint64(c2)
+		c0, c1, c2, c3 = uint32(p1>>32)^c1^rk[2*r], uint32(p1), uint32(p0>>32)^c3^rk[2*r+1], uint32(p0)
+	}
+	return [4]uint32{c0, c1, c2, c3}
+}
+
+// groupWord says where output p of group g comes from: word p/16 of
+// block 16g + p%16. Groups are laid out word-major so that each vector
+// lane runs one block.
+func groupWord(g uint64, p int) (block uint64, word int) { return 16*g + uint64(p%16), p / 16 }
+
 // philoxGroup fills w with group g of stream id under the round keys rk,
-// in output order: w[16j+l] is word j of block 16g+l.
+// in output order (see groupWord).
 func philoxGroup(w *[groupLen]uint32, rk *roundKeys, id, g uint64) {
-	b := g * 16
 	for l := 0; l < 16; l++ {
-		bl := b + uint64(l)
-		c0, c1, c2, c3 := uint32(bl), uint32(bl>>32), uint32(id), uint32(id>>32)
-		for r := 0; r < philoxR; r++ {
-			p0 := uint64(philoxM0) * uint64(c0)
-			p1 := uint64(philoxM1) * uint64(c2)
-			c0, c1, c2, c3 = uint32(p1>>32)^c1^rk[2*r], uint32(p1), uint32(p0>>32)^c3^rk[2*r+1], uint32(p0)
-		}
-		w[l], w[16+l], w[32+l], w[48+l] = c0, c1, c2, c3
+		c := philoxBlock(rk, id, 16*g+uint64(l))
+		w[l], w[16+l], w[32+l], w[48+l] = c[0], c[1], c[2], c[3]
 	}
 }
 
@@ -342,10 +352,10 @@ func (s *Stream) partialNormals(z *[groupLen]float32, rk *roundKeys, g uint64, f
 	var have [16]bool
 	var w [16][4]uint32
 	for p := from; p < to; p++ {
-		j, l := p/16, p%16
+		b, j := groupWord(g, p)
+		l := int(b - 16*g)
 		if !have[l] {
-			b := 16*g + uint64(l)
-			w[l] = Philox4x32_10([4]uint32{uint32(b), uint32(b >> 32), uint32(s.id), uint32(s.id >> 32)}, [2]uint32{s.k0, s.k1})
+			w[l] = philoxBlock(rk, s.id, b)
 			have[l] = true
 		}
 		z1, z2 := boxMuller(w[l][j&^1], w[l][j|1])
