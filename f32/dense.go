@@ -149,7 +149,7 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 			init, bias = kernel.GemmBias, d.bias[j0:j0+nb]
 		}
 		blk := block{
-			g: d.g, a: x, alpha: 1, k0: 0, k1: k,
+			g: d.g, a: x, alpha: 1, k: k,
 			b: d.packed, npad: d.npad, j0b: j0, c: *z, j0: j0, nb: nb,
 			init: init, bias: bias,
 			epilogue: !identity, act: d.act, y: y,

@@ -75,7 +75,7 @@ func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32,
 			packB(g.nr, (*bufB)[p0*npad:], b, transB, p0, min(g.kc, k-p0), j0, nb)
 		}
 		blk := block{
-			g: g, a: a, transA: transA, alpha: alpha, k0: 0, k1: k,
+			g: g, a: a, transA: transA, alpha: alpha, k: k,
 			b: *bufB, npad: npad, c: c, j0: j0, nb: nb, init: init,
 		}
 		blk.rows(workers, m)
@@ -103,15 +103,15 @@ func newGeometry(impl kernel.Impl) geometry {
 func (g geometry) panels(n int) int { return (n + g.nr - 1) / g.nr }
 
 // block is a slab of the product: the columns j0..j0+nb−1 of C, all its
-// rows, steps k0..k1−1 of K, with B packed; rows runs it. B's kc-block
-// starting at step p (of pb steps) is at b[(p−k0)·npad + j0b·pb:], in
-// panels of pb×nr (npad = 0 if the slab is one kc-block).
+// rows, all k steps of K, with B packed; rows runs it. B's kc-block
+// starting at step p (of pb steps) is at b[p·npad + j0b·pb:], in panels
+// of pb×nr (npad = 0 if the slab is one kc-block).
 type block struct {
 	g      geometry
 	a      Matrix
 	transA bool
 	alpha  float32
-	k0, k1 int
+	k      int
 	b      []float32
 	npad   int
 	j0b    int
@@ -145,7 +145,7 @@ func (blk *block) rows(workers, m int) {
 	}
 	call := getCall()
 	call.blk = *blk
-	call.m, call.chunk, call.workers = m, blk.g.mr, workers
+	call.m, call.workers = m, workers
 	call.next.Store(0)
 	call.dispatch(workers - 1)
 	call.work()
@@ -163,7 +163,7 @@ func (blk *block) run(i0, i1 int) {
 	inPlace := blk.alpha == 1 // else A is packed, scaled by alpha
 	var pa []float32
 	if !inPlace {
-		bufA := getBuf(g.mc * min(g.kc, blk.k1-blk.k0))
+		bufA := getBuf(g.mc * min(g.kc, blk.k))
 		defer putBuf(bufA)
 		pa = *bufA
 	}
@@ -171,10 +171,10 @@ func (blk *block) run(i0, i1 int) {
 	for ib := i0; ib < i1; ib += g.mc {
 		mb := min(g.mc, i1-ib)
 		init := blk.init
-		for p0 := blk.k0; p0 < blk.k1; p0 += g.kc {
-			pb := min(g.kc, blk.k1-p0)
-			last := p0+pb == blk.k1
-			bb := blk.b[(p0-blk.k0)*blk.npad+blk.j0b*pb:]
+		for p0 := 0; p0 < blk.k; p0 += g.kc {
+			pb := min(g.kc, blk.k-p0)
+			last := p0+pb == blk.k
+			bb := blk.b[p0*blk.npad+blk.j0b*pb:]
 			if !inPlace {
 				packA(g.mr, pa, blk.a, blk.transA, blk.alpha, ib, mb, p0, pb)
 			}

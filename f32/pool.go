@@ -126,13 +126,13 @@ func spin(ready func() bool) bool {
 // parallelCall is one multi-worker run of a block, recycled so that the
 // steady state allocates nothing.
 type parallelCall struct {
-	blk      block
-	m, chunk int          // rows, and the smallest chunk of them (a tile)
-	workers  int          // the caller and the helpers it asked for
-	next     atomic.Int64 // the first row of the next chunk
-	hs       []*helper    // the helpers posted this call
-	pending  atomic.Int32 // helpers not yet done, | parkedBit once the caller parks
-	wakeup   chan struct{}
+	blk     block
+	m       int          // rows
+	workers int          // the caller and the helpers it asked for
+	next    atomic.Int64 // the first row of the next chunk
+	hs      []*helper    // the helpers posted this call
+	pending atomic.Int32 // helpers not yet done, | parkedBit once the caller parks
+	wakeup  chan struct{}
 }
 
 var calls struct {
@@ -178,7 +178,7 @@ func (c *parallelCall) dispatch(n int) {
 
 // work runs chunks of rows until none is left. A chunk is a share of
 // what is left (guided scheduling): whole tiles, large while there is
-// much to do, down to c.chunk at the end, so the workers finish together
+// much to do, down to one tile at the end, so the workers finish together
 // with few trips to the counter.
 func (c *parallelCall) work() {
 	mr, w := c.blk.g.mr, int64(c.workers)
@@ -188,7 +188,7 @@ func (c *parallelCall) work() {
 		if left <= 0 {
 			return
 		}
-		size := max(left/(2*w)/int64(mr)*int64(mr), int64(c.chunk))
+		size := max(left/(2*w)/int64(mr)*int64(mr), int64(mr))
 		if !c.next.CompareAndSwap(i0, i0+size) {
 			continue
 		}
