@@ -9,20 +9,10 @@ import (
 
 //go:generate go run ../gen/amd64/rng -out ../asm/rng_amd64.s -stubs ../asm/rng_amd64.go -pkg asm
 
-// Philox4x32-10 (Salmon, Moraes, Dror and Shaw, "Parallel random numbers:
-// as easy as 1, 2, 3", SC 2011): a counter-based generator, a keyed
-// bijection of a 128-bit counter. Its constants, and those of the
-// uniforms and normals, live in internal/rngconst with the generators'.
-const (
-	philoxM0 = rngconst.PhiloxM0
-	philoxM1 = rngconst.PhiloxM1
-	philoxW0 = rngconst.PhiloxW0
-	philoxW1 = rngconst.PhiloxW1
-	philoxR  = rngconst.PhiloxRounds
-)
-
 // Philox4x32_10 returns the Philox4x32-10 block of counter ctr under key
-// key, as Random123's philox4x32 computes it: ten rounds of
+// key (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as easy as
+// 1, 2, 3", SC 2011: a counter-based generator, a keyed bijection of a
+// 128-bit counter), as Random123's philox4x32 computes it: ten rounds of
 //
 //	hi0, lo0 = M0·ctr[0];  hi1, lo1 = M1·ctr[2]      32×32 → 64-bit products
 //	ctr = {hi1 ^ ctr[1] ^ key[0], lo1, hi0 ^ ctr[3] ^ key[1], lo0}
@@ -31,12 +21,12 @@ const (
 func Philox4x32_10(ctr [4]uint32, key [2]uint32) [4]uint32 {
 	k0, k1 := key[0], key[1]
 	c0, c1, c2, c3 := ctr[0], ctr[1], ctr[2], ctr[3]
-	for r := 0; r < philoxR; r++ {
-		p0 := uint64(philoxM0) * uint64(c0)
-		p1 := uint64(philoxM1) * uint64(c2)
+	for r := 0; r < rngconst.PhiloxRounds; r++ {
+		p0 := uint64(rngconst.PhiloxM0) * uint64(c0)
+		p1 := uint64(rngconst.PhiloxM1) * uint64(c2)
 		c0, c1, c2, c3 = uint32(p1>>32)^c1^k0, uint32(p1), uint32(p0>>32)^c3^k1, uint32(p0)
-		k0 += philoxW0
-		k1 += philoxW1
+		k0 += rngconst.PhiloxW0
+		k1 += rngconst.PhiloxW1
 	}
 	return [4]uint32{c0, c1, c2, c3}
 }
@@ -48,19 +38,19 @@ const (
 )
 
 // groupLen is the number of 32-bit outputs in one group: 16 Philox blocks
-// of 4 words.
+// of 4 words, the unit every implementation computes at once.
 const groupLen = rngconst.GroupLen
 
 // roundKeys holds the key of each of the ten rounds: rk[2r], rk[2r+1] are
 // key[0] + r·W0 and key[1] + r·W1. The assembly reads them from here.
-type roundKeys [2 * philoxR]uint32
+type roundKeys [2 * rngconst.PhiloxRounds]uint32
 
 func (s *Stream) roundKeys() (rk roundKeys) {
 	k0, k1 := s.k0, s.k1
-	for r := 0; r < philoxR; r++ {
+	for r := 0; r < rngconst.PhiloxRounds; r++ {
 		rk[2*r], rk[2*r+1] = k0, k1
-		k0 += philoxW0
-		k1 += philoxW1
+		k0 += rngconst.PhiloxW0
+		k1 += rngconst.PhiloxW1
 	}
 	return rk
 }
@@ -69,9 +59,9 @@ func (s *Stream) roundKeys() (rk roundKeys) {
 // Philox4x32-10 block of counter (b, id).
 func philoxBlock(rk *roundKeys, id, b uint64) [4]uint32 {
 	c0, c1, c2, c3 := uint32(b), uint32(b>>32), uint32(id), uint32(id>>32)
-	for r := 0; r < philoxR; r++ {
-		p0 := uint64(philoxM0) * uint64(c0)
-		p1 := uint64(philoxM1) * uint64(c2)
+	for r := 0; r < rngconst.PhiloxRounds; r++ {
+		p0 := uint64(rngconst.PhiloxM0) * uint64(c0)
+		p1 := uint64(rngconst.PhiloxM1) * uint64(c2)
 		c0, c1, c2, c3 = uint32(p1>>32)^c1^rk[2*r], uint32(p1), uint32(p0>>32)^c3^rk[2*r+1], uint32(p0)
 	}
 	return [4]uint32{c0, c1, c2, c3}

@@ -11,36 +11,8 @@ import (
 // sine/cosine, and a correctly rounded float32 fused multiply-add. Every
 // implementation (generic, avx2, avx512, neon) performs exactly the
 // operations written here, in this order, each correctly rounded to
-// float32, so all of them produce the same bits.
-
-// The constants of the uniforms, the logarithm and the sine and cosine
-// (see internal/rngconst for what each is).
-const (
-	uniScale    = rngconst.UniScale
-	uniHalf     = rngconst.UniHalf
-	logSqrtHalf = rngconst.LogSqrtHalf
-	logMant     = rngconst.LogMant
-	logC3       = rngconst.LogC3
-	logC5       = rngconst.LogC5
-	logC7       = rngconst.LogC7
-	logC9       = rngconst.LogC9
-	logLn2Hi    = rngconst.LogLn2Hi
-	logLn2Lo    = rngconst.LogLn2Lo
-	bmMinusTwo  = rngconst.BMMinusTwo
-	sinCosQuart = rngconst.SinCosQuart
-	sinCosFour  = rngconst.SinCosFour
-	twoPi       = rngconst.TwoPi
-	sinS0       = rngconst.SinS0
-	sinS1       = rngconst.SinS1
-	sinS2       = rngconst.SinS2
-	sinS3       = rngconst.SinS3
-	sinS4       = rngconst.SinS4
-	cosC1       = rngconst.CosC1
-	cosC2       = rngconst.CosC2
-	cosC3       = rngconst.CosC3
-	cosC4       = rngconst.CosC4
-	cosC5       = rngconst.CosC5
-)
+// float32, so all of them produce the same bits. The constants are those
+// of internal/rngconst, which the generators of the assembly use too.
 
 // uniform maps a 32-bit output to a float32 in (0, 1):
 //
@@ -49,7 +21,7 @@ const (
 // the centre of one of the 2²³ equal cells of [0, 1), so u ∈ [2⁻²⁴, 1−2⁻²⁴],
 // never 0 or 1, with mean exactly ½. Every operation is exact.
 func uniform(w uint32) float32 {
-	return fma32(float32(w>>9), uniScale, uniHalf)
+	return fma32(float32(w>>9), rngconst.UniScale, rngconst.UniHalf)
 }
 
 // logU is the natural logarithm of a uniform u ∈ [2⁻²⁴, 1) (positive and
@@ -66,19 +38,19 @@ func uniform(w uint32) float32 {
 // Its error, measured by TestBoxMullerAccuracy over all 2²³ uniforms, is
 // given there and in [Stream.Normals].
 func logU(u float32) float32 {
-	d := int32(math.Float32bits(u)) - logSqrtHalf
+	d := int32(math.Float32bits(u)) - rngconst.LogSqrtHalf
 	e := float32(d >> 23)
-	m := math.Float32frombits(uint32(d&logMant + logSqrtHalf))
+	m := math.Float32frombits(uint32(d&rngconst.LogMant + rngconst.LogSqrtHalf))
 	f := m - 1
 	s := f / (m + 1)
 	s2 := s + s
 	w := s * s
-	p := fma32(logC9, w, logC7)
-	p = fma32(p, w, logC5)
-	p = fma32(p, w, logC3)
+	p := fma32(rngconst.LogC9, w, rngconst.LogC7)
+	p = fma32(p, w, rngconst.LogC5)
+	p = fma32(p, w, rngconst.LogC3)
 	l := fma32(s2*w, p, s2)
-	y := fma32(e, logLn2Lo, l)
-	return fma32(e, logLn2Hi, y)
+	y := fma32(e, rngconst.LogLn2Lo, l)
+	return fma32(e, rngconst.LogLn2Hi, y)
 }
 
 // sinCosTurn returns cos 2πu and sin 2πu for a uniform u ∈ (0, 1), by
@@ -93,18 +65,18 @@ func logU(u float32) float32 {
 // Horner steps are fmas; the coefficients are (−1)ᵏ(2π)ⁿ/n! rounded once
 // to float32.
 func sinCosTurn(u float32) (c, s float32) {
-	q := int32(math.RoundToEven(float64(u * sinCosFour)))
-	t := fma32(float32(q), -sinCosQuart, u)
+	q := int32(math.RoundToEven(float64(u * rngconst.SinCosFour)))
+	t := fma32(float32(q), -rngconst.SinCosQuart, u)
 	w := t * t
-	sp := fma32(sinS4, w, sinS3)
-	sp = fma32(sp, w, sinS2)
-	sp = fma32(sp, w, sinS1)
-	sp = fma32(sp, w, sinS0)
+	sp := fma32(rngconst.SinS4, w, rngconst.SinS3)
+	sp = fma32(sp, w, rngconst.SinS2)
+	sp = fma32(sp, w, rngconst.SinS1)
+	sp = fma32(sp, w, rngconst.SinS0)
 	sn := t * sp
-	cp := fma32(cosC5, w, cosC4)
-	cp = fma32(cp, w, cosC3)
-	cp = fma32(cp, w, cosC2)
-	cp = fma32(cp, w, cosC1)
+	cp := fma32(rngconst.CosC5, w, rngconst.CosC4)
+	cp = fma32(cp, w, rngconst.CosC3)
+	cp = fma32(cp, w, rngconst.CosC2)
+	cp = fma32(cp, w, rngconst.CosC1)
 	cs := fma32(cp, w, 1)
 	if q&1 != 0 {
 		cs, sn = sn, cs
@@ -128,7 +100,7 @@ func sinCosTurn(u float32) (c, s float32) {
 // √(48 ln 2) ≈ 5.77.
 func boxMuller(w1, w2 uint32) (z1, z2 float32) {
 	l := logU(uniform(w1))
-	r := float32(math.Sqrt(float64(l * bmMinusTwo)))
+	r := float32(math.Sqrt(float64(l * rngconst.BMMinusTwo)))
 	c, s := sinCosTurn(uniform(w2))
 	return r * c, r * s
 }

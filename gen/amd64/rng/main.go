@@ -44,38 +44,6 @@ func (a *isa) vec() VecVirtual {
 	return YMM()
 }
 
-// The constants of kernel/rng.go and kernel/rng_math.go, from the package
-// they share, so that they round to the same float32 values.
-const (
-	philoxM0    = rngconst.PhiloxM0
-	philoxM1    = rngconst.PhiloxM1
-	philoxR     = rngconst.PhiloxRounds
-	groupLen    = rngconst.GroupLen
-	uniHalf     = rngconst.UniHalf
-	logSqrtHalf = rngconst.LogSqrtHalf
-	logMant     = rngconst.LogMant
-	logC3       = rngconst.LogC3
-	logC5       = rngconst.LogC5
-	logC7       = rngconst.LogC7
-	logC9       = rngconst.LogC9
-	logLn2Hi    = rngconst.LogLn2Hi
-	logLn2Lo    = rngconst.LogLn2Lo
-	bmMinusTwo  = rngconst.BMMinusTwo
-	sinCosQuart = rngconst.SinCosQuart
-	sinCosFour  = rngconst.SinCosFour
-	twoPi       = rngconst.TwoPi
-	sinS0       = rngconst.SinS0
-	sinS1       = rngconst.SinS1
-	sinS2       = rngconst.SinS2
-	sinS3       = rngconst.SinS3
-	sinS4       = rngconst.SinS4
-	cosC1       = rngconst.CosC1
-	cosC2       = rngconst.CosC2
-	cosC3       = rngconst.CosC3
-	cosC4       = rngconst.CosC4
-	cosC5       = rngconst.CosC5
-)
-
 // consts maps a constant's name to its 64-byte broadcast table.
 var consts = map[string]Mem{}
 
@@ -283,13 +251,13 @@ func groupKernel(a *isa, k kind) {
 	if a.z {
 		Comment("Two groups (128 outputs) per iteration, then one.")
 		Label("pair")
-		CMPQ(n, U32(2*groupLen))
+		CMPQ(n, U32(2*rngconst.GroupLen))
 		JB(LabelRef("group"))
 		g.iteration(grp, []unit{{0, 0}, {1, 0}}, 2)
 		for _, p := range g.ptrs {
-			ADDQ(U32(2*4*groupLen), p)
+			ADDQ(U32(2*4*rngconst.GroupLen), p)
 		}
-		SUBQ(U32(2*groupLen), n)
+		SUBQ(U32(2*rngconst.GroupLen), n)
 		ADDQ(U8(2), grp)
 		JMP(LabelRef("pair"))
 		units = []unit{{0, 0}}
@@ -298,13 +266,13 @@ func groupKernel(a *isa, k kind) {
 	}
 	Comment("One group (64 outputs) per iteration.")
 	Label("group")
-	CMPQ(n, U32(groupLen))
+	CMPQ(n, U32(rngconst.GroupLen))
 	JB(LabelRef("done"))
 	g.iteration(grp, units, 1)
 	for _, p := range g.ptrs {
-		ADDQ(U32(4*groupLen), p)
+		ADDQ(U32(4*rngconst.GroupLen), p)
 	}
-	SUBQ(U32(groupLen), n)
+	SUBQ(U32(rngconst.GroupLen), n)
 	INCQ(grp)
 	JMP(LabelRef("group"))
 
@@ -351,7 +319,7 @@ func (g *gk) iteration(grp Register, units []unit, groups int) {
 			xs[i][2], xs[i][3] = g.idLo, g.idHi
 		}
 	}
-	for r := 0; r < philoxR; r++ {
+	for r := 0; r < rngconst.PhiloxRounds; r++ {
 		Comment(fmt.Sprintf("Philox round %d.", r))
 		xs = g.round(xs, r)
 	}
@@ -431,7 +399,7 @@ func (g *gk) scalar(k int) VecVirtual {
 
 // at addresses word j of unit u in the slice at p.
 func (g *gk) at(p Register, u unit, j int) Mem {
-	return Mem{Base: p, Disp: 4 * (groupLen*u.gr + 16*j + u.sub*g.a.lanes)}
+	return Mem{Base: p, Disp: 4 * (rngconst.GroupLen*u.gr + 16*j + u.sub*g.a.lanes)}
 }
 
 // use applies the kernel's update to the normals z of word j of unit u.
@@ -531,8 +499,8 @@ func (g *gk) round(xs [][4]VecVirtual, r int) [][4]VecVirtual {
 		}
 		return c
 	}
-	hi0, lo0 := g.mulhilo(col(0), c32("m0", philoxM0))
-	hi1, lo1 := g.mulhilo(col(2), c32("m1", philoxM1))
+	hi0, lo0 := g.mulhilo(col(0), c32("m0", rngconst.PhiloxM0))
+	hi1, lo1 := g.mulhilo(col(2), c32("m1", rngconst.PhiloxM1))
 	k0 := Mem{Base: g.rk, Disp: 8 * r}
 	k1 := Mem{Base: g.rk, Disp: 8*r + 4}
 	out := make([][4]VecVirtual, len(xs))
@@ -576,7 +544,7 @@ func (g *gk) uniform(w []VecVirtual) {
 		}
 	}
 	for i := range w {
-		VSUBPS(cf("oneminushalf", 1-uniHalf), w[i], w[i])
+		VSUBPS(cf("oneminushalf", 1-rngconst.UniHalf), w[i], w[i])
 	}
 }
 
@@ -596,17 +564,17 @@ func (g *gk) normals(w1, w2 []VecVirtual) (z1, z2 []VecVirtual) {
 	Comment("r = √(−2 ln u₁): ln by exponent, mantissa in [√½, √2) and 2·atanh((m−1)/(m+1)).")
 	g.uniform(w1)
 	d, e := g.vecs(n), g.vecs(n)
-	each(n, func(i int) { VPSUBD(c32("sqrthalf", logSqrtHalf), w1[i], d[i]) })
+	each(n, func(i int) { VPSUBD(c32("sqrthalf", rngconst.LogSqrtHalf), w1[i], d[i]) })
 	each(n, func(i int) { VPSRAD(U8(23), d[i], e[i]) })
 	each(n, func(i int) { VCVTDQ2PS(e[i], e[i]) })
 	each(n, func(i int) {
 		if a.z {
-			VPANDD(c32("mant", logMant), d[i], d[i])
+			VPANDD(c32("mant", rngconst.LogMant), d[i], d[i])
 		} else {
-			VPAND(c32("mant", logMant), d[i], d[i])
+			VPAND(c32("mant", rngconst.LogMant), d[i], d[i])
 		}
 	})
-	each(n, func(i int) { VPADDD(c32("sqrthalf", logSqrtHalf), d[i], d[i]) }) // m
+	each(n, func(i int) { VPADDD(c32("sqrthalf", rngconst.LogSqrtHalf), d[i], d[i]) }) // m
 	one := cf("one", 1)
 	f, den := g.vecs(n), g.vecs(n)
 	each(n, func(i int) { VSUBPS(one, d[i], f[i]) })
@@ -616,36 +584,36 @@ func (g *gk) normals(w1, w2 []VecVirtual) (z1, z2 []VecVirtual) {
 	each(n, func(i int) { VADDPS(f[i], f[i], s2[i]) })
 	each(n, func(i int) { VMULPS(f[i], f[i], w[i]) })
 	p := g.vecs(n)
-	each(n, func(i int) { VMOVUPS(cf("c9", logC9), p[i]) })
-	each(n, func(i int) { VFMADD213PS(cf("c7", logC7), w[i], p[i]) })
-	each(n, func(i int) { VFMADD213PS(cf("c5", logC5), w[i], p[i]) })
-	each(n, func(i int) { VFMADD213PS(cf("c3", logC3), w[i], p[i]) })
+	each(n, func(i int) { VMOVUPS(cf("c9", rngconst.LogC9), p[i]) })
+	each(n, func(i int) { VFMADD213PS(cf("c7", rngconst.LogC7), w[i], p[i]) })
+	each(n, func(i int) { VFMADD213PS(cf("c5", rngconst.LogC5), w[i], p[i]) })
+	each(n, func(i int) { VFMADD213PS(cf("c3", rngconst.LogC3), w[i], p[i]) })
 	each(n, func(i int) { VMULPS(w[i], s2[i], w[i]) })      // s2·w
 	each(n, func(i int) { VFMADD213PS(s2[i], w[i], p[i]) }) // l = fma(s2·w, P, s2)
-	each(n, func(i int) { VFMADD231PS(cf("ln2lo", logLn2Lo), e[i], p[i]) })
-	each(n, func(i int) { VFMADD231PS(cf("ln2hi", logLn2Hi), e[i], p[i]) })
-	each(n, func(i int) { VMULPS(cf("m2", bmMinusTwo), p[i], p[i]) })
+	each(n, func(i int) { VFMADD231PS(cf("ln2lo", rngconst.LogLn2Lo), e[i], p[i]) })
+	each(n, func(i int) { VFMADD231PS(cf("ln2hi", rngconst.LogLn2Hi), e[i], p[i]) })
+	each(n, func(i int) { VMULPS(cf("m2", rngconst.BMMinusTwo), p[i], p[i]) })
 	each(n, func(i int) { VSQRTPS(p[i], p[i]) })
 	r := p
 
 	Comment("cos, sin of 2πu₂: nearest quarter turn q, t = u₂ − q/4, Taylor polynomials in t.")
 	g.uniform(w2)
 	q, qf := g.vecs(n), g.vecs(n)
-	each(n, func(i int) { VMULPS(cf("four", sinCosFour), w2[i], q[i]) })
+	each(n, func(i int) { VMULPS(cf("four", rngconst.SinCosFour), w2[i], q[i]) })
 	each(n, func(i int) { VCVTPS2DQ(q[i], q[i]) })
 	each(n, func(i int) { VCVTDQ2PS(q[i], qf[i]) })
-	each(n, func(i int) { VFNMADD231PS(cf("quart", sinCosQuart), qf[i], w2[i]) }) // t
+	each(n, func(i int) { VFNMADD231PS(cf("quart", rngconst.SinCosQuart), qf[i], w2[i]) }) // t
 	t := w2
 	each(n, func(i int) { VMULPS(t[i], t[i], qf[i]) }) // w = t²
 	w = qf
 	sp, cp := g.vecs(n), g.vecs(n)
-	each(n, func(i int) { VMOVUPS(cf("s4", sinS4), sp[i]) })
-	each(n, func(i int) { VMOVUPS(cf("c5c", cosC5), cp[i]) })
+	each(n, func(i int) { VMOVUPS(cf("s4", rngconst.SinS4), sp[i]) })
+	each(n, func(i int) { VMOVUPS(cf("c5c", rngconst.CosC5), cp[i]) })
 	for _, c := range []struct {
 		s, c string
 		sv   float32
 		cv   float32
-	}{{"s3", "c4c", sinS3, cosC4}, {"s2", "c3c", sinS2, cosC3}, {"s1", "c2c", sinS1, cosC2}, {"s0", "c1c", sinS0, cosC1}} {
+	}{{"s3", "c4c", rngconst.SinS3, rngconst.CosC4}, {"s2", "c3c", rngconst.SinS2, rngconst.CosC3}, {"s1", "c2c", rngconst.SinS1, rngconst.CosC2}, {"s0", "c1c", rngconst.SinS0, rngconst.CosC1}} {
 		each(n, func(i int) { VFMADD213PS(cf(c.s, c.sv), w[i], sp[i]) })
 		each(n, func(i int) { VFMADD213PS(cf(c.c, c.cv), w[i], cp[i]) })
 	}

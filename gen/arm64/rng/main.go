@@ -26,34 +26,6 @@ import (
 
 func main() { neon.Main("rng", build) }
 
-// The constants of kernel/rng.go and kernel/rng_math.go, from the package
-// they share, so that they round to the same float32 values.
-const (
-	philoxM0    = rngconst.PhiloxM0
-	philoxM1    = rngconst.PhiloxM1
-	philoxR     = rngconst.PhiloxRounds
-	logSqrtHalf = rngconst.LogSqrtHalf
-	logMant     = rngconst.LogMant
-	logC3       = rngconst.LogC3
-	logC5       = rngconst.LogC5
-	logC7       = rngconst.LogC7
-	logC9       = rngconst.LogC9
-	logLn2Hi    = rngconst.LogLn2Hi
-	logLn2Lo    = rngconst.LogLn2Lo
-	sinCosQuart = rngconst.SinCosQuart
-	twoPi       = rngconst.TwoPi
-	sinS0       = rngconst.SinS0
-	sinS1       = rngconst.SinS1
-	sinS2       = rngconst.SinS2
-	sinS3       = rngconst.SinS3
-	sinS4       = rngconst.SinS4
-	cosC1       = rngconst.CosC1
-	cosC2       = rngconst.CosC2
-	cosC3       = rngconst.CosC3
-	cosC4       = rngconst.CosC4
-	cosC5       = rngconst.CosC5
-)
-
 func f32(v float32) uint32 { return math.Float32bits(v) }
 
 func sl(n string) emit.Param  { return emit.Param{Name: n, Type: "[]float32"} }
@@ -226,7 +198,7 @@ func (k *kern) run(kd kind) {
 	t := g.GP()
 
 	e.Comment("Philox constants: multipliers, stream id, lane offsets 0..3")
-	k.m0, k.m1 = k.konst(philoxM0), k.konst(philoxM1)
+	k.m0, k.m1 = k.konst(rngconst.PhiloxM0), k.konst(rngconst.PhiloxM1)
 	k.idLo, k.idHi = k.v(), k.v()
 	e.Inst("MOVWU %s, %s", e.Arg("idLo"), t)
 	e.VDUP(k.idLo, t)
@@ -328,7 +300,7 @@ func (k *kern) philox(n int) [][4]emit.V {
 			f(&st[i])
 		}
 	}
-	for range philoxR {
+	for range rngconst.PhiloxRounds {
 		e.VLD1RP(k.key, k0)
 		e.VLD1RP(k.key, k1)
 		each(func(x *state) { e.UMULL(x.pa, x.c0, k.m0) })
@@ -363,13 +335,13 @@ func (k *kern) loadBM(onlyUniform bool, t emit.R) {
 	}
 	e.Comment("logU, √(−2 ln u₁), sinCosTurn")
 	k.one = k.konst(f32(1))
-	k.sqrtHalf, k.mant = k.konst(logSqrtHalf), k.konst(logMant)
+	k.sqrtHalf, k.mant = k.konst(rngconst.LogSqrtHalf), k.konst(rngconst.LogMant)
 	k.pack1 = k.v()
-	for i, c := range []float32{sinCosQuart, logC9, logLn2Lo, logLn2Hi} {
+	for i, c := range []float32{rngconst.SinCosQuart, rngconst.LogC9, rngconst.LogLn2Lo, rngconst.LogLn2Hi} {
 		e.MOVW32(f32(c), t)
 		e.Inst("VMOV %s, %s", t, k.pack1.Lane(i))
 	}
-	for i, c := range []float32{sinS4, cosC5} {
+	for i, c := range []float32{rngconst.SinS4, rngconst.CosC5} {
 		e.MOVW32(f32(c), t)
 		e.Inst("VMOV %s, %s", t, k.pack2.Lane(i))
 	}
@@ -391,7 +363,7 @@ func (k *kern) uniform(w emit.V) {
 }
 
 // The Horner addends in the order they are packed.
-var addOrder = []float32{logC7, logC5, logC3, sinS3, sinS2, sinS1, sinS0, cosC4, cosC3, cosC2, cosC1}
+var addOrder = []float32{rngconst.LogC7, rngconst.LogC5, rngconst.LogC3, rngconst.SinS3, rngconst.SinS2, rngconst.SinS1, rngconst.SinS0, rngconst.CosC4, rngconst.CosC3, rngconst.CosC2, rngconst.CosC1}
 
 const (
 	aLC7 = iota
