@@ -477,97 +477,103 @@ func (m *Model) traceOnly(w *work) bool {
 // forward runs the primal pass over rows 0..n−1 of w.a[0] and the tangent
 // pass over the k tangent blocks. With deriv it keeps σ' (and σ” when
 // there are tangents) for a backward pass.
+//
+// The tangent pass runs through all the layers one chunk of rows at a
+// time, so that each layer reads the chunk the layer below it wrote while
+// it is in cache: every tangent row depends only on the same row below it
+// and on the primal pass, which comes first.
 func (m *Model) forward(w *work, deriv bool) {
 	n, k := w.n, w.k
-	tp := m.packs(w)
 	for l, ly := range m.layers {
 		ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
 		ly.dense.Forward(yp, zp, ap)
-		if !deriv && k == 0 {
+		if (!deriv && k == 0) || ly.act == kernel.Identity {
 			continue
 		}
 		width := ly.w.Rows
 		zd := zp.Data[:n*width]
-		identity := ly.act == kernel.Identity
-		if !identity {
-			m.impl.ActDeriv(ly.act, w.d1[l], zd)
-			if k > 0 && deriv {
-				deriv2From(m.impl, ly.act, w.d2[l], zd, yp.Data[:n*width], w.d1[l], w.tmp)
-			}
+		m.impl.ActDeriv(ly.act, w.d1[l], zd)
+		if k > 0 && deriv {
+			deriv2From(m.impl, ly.act, w.d2[l], zd, yp.Data[:n*width], w.d1[l], w.tmp)
 		}
-		if k == 0 {
-			continue
+	}
+	if k == 0 {
+		return
+	}
+	tp := m.packs(w)
+	chunk := chunkRows(m.impl)
+	for r0 := 0; r0 < k*n; r0 += chunk {
+		r1 := min(k*n, r0+chunk)
+		for l := range m.layers {
+			m.tangentRows(w, tp, l, r0, r1)
 		}
-		at := w.a[l].Slice(n, (1+k)*n)
-		zt := w.z[l].Slice(n, (1+k)*n)
-		yt := w.a[l+1].Data[n*width : (1+k)*n*width]
-		ztd := zt.Data[:k*n*width]
-		d1 := w.d1[l][:n*width]
-		switch {
-		case l == 0 && w.basis:
-			// ż_b = W·e_b: column b of W in every row of block b, the
-			// value the GEMM's chain of fused multiply-adds gives. It is
-			// not stored (backward gathers the column again): ẏ_b = σ'⊙ż_b
-			// row by row.
-			col := w.col[:width]
-			for b := range k {
-				for j := range col {
-					col[j] = ly.w.Data[j*ly.w.Stride+b]
-				}
-				for i := range n {
-					row := yt[(b*n+i)*width : (b*n+i+1)*width]
-					if identity {
-						copy(row, col)
-					} else {
-						m.impl.Mul(row, d1[i*width:(i+1)*width], col)
-					}
-				}
+	}
+}
+
+// tangentRows computes tangent rows r0..r1−1 (counted from the first
+// tangent row: row r is point r mod n of tangent r/n) of layer l:
+// ż = ȧ·Wᵀ and ẏ = σ'(z)⊙ż.
+func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1 int) {
+	n, k := w.n, w.k
+	ly := m.layers[l]
+	width := ly.w.Rows
+	identity := ly.act == kernel.Identity
+	at := w.a[l].Slice(n, (1+k)*n)
+	zt := w.z[l].Slice(n, (1+k)*n)
+	ytm := w.a[l+1].Slice(n, (1+k)*n)
+	yt, ztd, d1 := ytm.Data, zt.Data, w.d1[l]
+	switch {
+	case l == 0 && w.basis:
+		// ż_b = W·e_b: column b of W in every row of block b, the value
+		// the GEMM's chain of fused multiply-adds gives. It is not stored
+		// (backward gathers the column again): ẏ_b = σ'⊙ż_b row by row.
+		col := w.col[:width]
+		for r := r0; r < r1; {
+			b := r / n
+			e := min(r1, (b+1)*n)
+			for j := range col {
+				col[j] = ly.w.Data[j*ly.w.Stride+b]
 			}
-			continue
-		case l == len(m.layers)-1 && m.traceOnly(w):
-			// Only ẏ_b[b] = ȧ_b·W[b, :], for the trace (identity output).
-			y := w.a[l+1]
-			for b := range k {
-				wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
-				for r := (1 + b) * n; r < (2+b)*n; r++ {
-					y.Data[r*y.Stride+b] = m.impl.Dot(at.Data[(r-n)*at.Stride:(r-n)*at.Stride+at.Cols], wb)
-				}
-			}
-			continue
-		case ly.w.Rows <= narrowLayer:
-			// A few outputs (a net's last layer): a dot product each,
-			// where the GEMM's tiles would be mostly padding.
-			for r := range k * n {
-				ar := at.Data[r*at.Stride : r*at.Stride+at.Cols]
-				for o := range width {
-					zt.Data[r*zt.Stride+o] = m.impl.Dot(ar, ly.w.Data[o*ly.w.Stride:o*ly.w.Stride+ly.w.Cols])
-				}
-			}
-		case tp != nil:
-			// In chunks over the pre-packed W, each chunk's ẏ = σ'⊙ż
-			// while its ż is in cache (an identity layer's product goes
-			// straight to ẏ: backward does not read its ż).
-			chunk := chunkRows(m.impl)
-			ytm := w.a[l+1].Slice(n, (1+k)*n)
-			for r0 := 0; r0 < k*n; r0 += chunk {
-				r1 := min(k*n, r0+chunk)
+			for ; r < e; r++ {
+				row := yt[r*width : (r+1)*width]
 				if identity {
-					tp.tan[l].Forward(ytm.Slice(r0, r1), f32.Matrix{}, at.Slice(r0, r1))
-					continue
+					copy(row, col)
+				} else {
+					i := r - b*n
+					m.impl.Mul(row, d1[i*width:(i+1)*width], col)
 				}
-				tp.tan[l].Forward(zt.Slice(r0, r1), f32.Matrix{}, at.Slice(r0, r1))
-				m.mulD1(yt, ztd, d1, n, width, r0, r1)
 			}
-			continue
-		default:
-			f32.GemmWith(m.impl, 1, false, true, 1, at, ly.w, 0, zt)
+		}
+		return
+	case l == len(m.layers)-1 && m.traceOnly(w):
+		// Only ẏ_b[b] = ȧ_b·W[b, :], for the trace (identity output).
+		for r := r0; r < r1; r++ {
+			b := r / n
+			wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
+			yt[r*ytm.Stride+b] = m.impl.Dot(at.Data[r*at.Stride:r*at.Stride+at.Cols], wb)
+		}
+		return
+	case ly.w.Rows <= narrowLayer:
+		// A few outputs (a net's last layer): a dot product each,
+		// where the GEMM's tiles would be mostly padding.
+		for r := r0; r < r1; r++ {
+			ar := at.Data[r*at.Stride : r*at.Stride+at.Cols]
+			for o := range width {
+				ztd[r*zt.Stride+o] = m.impl.Dot(ar, ly.w.Data[o*ly.w.Stride:o*ly.w.Stride+ly.w.Cols])
+			}
 		}
 		if identity {
-			copy(yt, ztd)
-			continue
+			copy(yt[r0*width:r1*width], ztd[r0*width:r1*width])
+			return
 		}
-		m.mulD1(yt, ztd, d1, n, width, 0, k*n)
+	case identity:
+		// Straight to ẏ: backward does not read an identity layer's ż.
+		tp.tan[l].Forward(ytm.Slice(r0, r1), f32.Matrix{}, at.Slice(r0, r1))
+		return
+	default:
+		tp.tan[l].Forward(zt.Slice(r0, r1), f32.Matrix{}, at.Slice(r0, r1))
 	}
+	m.mulD1(yt, ztd, d1, n, width, r0, r1)
 }
 
 // backward propagates the stacked adjoints in w.g[L] (primal rows:
@@ -593,57 +599,42 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			}
 			m.actFinish(w, l)
 		}
+		applied = false
 		// The shortcuts below skip products with the zeros of one-hot
 		// rows; each element is the same chain of fused multiply-adds,
 		// in the same order, as the GEMM over all rows would compute.
 		top := l == len(m.layers)-1 && m.traceOnly(w)
 		first := l == 0 && w.basis && k > 0
+		var gw f32.Matrix
+		a := w.a[l]
 		if grad != nil {
-			gw := f32.Matrix{Rows: ly.w.Rows, Cols: ly.w.Cols, Stride: ly.w.Cols, Data: grad[ly.woff : ly.woff+len(ly.w.Data)]}
-			a := w.a[l]
-			switch {
-			case top:
+			gw = f32.Matrix{Rows: ly.w.Rows, Cols: ly.w.Cols, Stride: ly.w.Cols, Data: grad[ly.woff : ly.woff+len(ly.w.Data)]}
+			gb := grad[ly.boff : ly.boff+width]
+			for i := range n {
+				m.impl.Axpy(1, g.Data[i*width:(i+1)*width], gb)
+			}
+		}
+		// ā = z̄·W is needed below layer 0 or for the input; with
+		// training packs, layer l−1's actBack follows on each chunk of ā
+		// as it is produced.
+		adj := l > 0 || input
+		fuse := tp != nil && l > 0 && m.layers[l-1].act != kernel.Identity
+		gl := w.g[l]
+		switch {
+		case top:
+			if grad != nil {
 				// Tangent row r of block b adds ḡ[r][b]·a[r] to row b of ∂W.
-				m.weightGrad(gw, g, a, n, w.tmp)
+				m.weightGrad(gw, g, a, 0, n, w.tmp)
 				for b := range k {
 					gwb := gw.Data[b*gw.Stride : b*gw.Stride+gw.Cols]
 					for r := (1 + b) * n; r < (2+b)*n; r++ {
 						m.impl.Axpy(g.Data[r*g.Stride+b], a.Data[r*a.Stride:r*a.Stride+a.Cols], gwb)
 					}
 				}
-			case first:
-				// Tangent row r of block b adds ḡ[r] to column b of ∂W.
-				m.weightGrad(gw, g, a, n, w.tmp)
-				col := w.tmp[:width]
-				for b := range k {
-					for j := range col {
-						col[j] = gw.Data[j*gw.Stride+b]
-					}
-					for r := (1 + b) * n; r < (2+b)*n; r++ {
-						m.impl.Axpy(1, g.Data[r*g.Stride:r*g.Stride+width], col)
-					}
-					for j, v := range col {
-						gw.Data[j*gw.Stride+b] = v
-					}
-				}
-			default:
-				m.weightGrad(gw, g, a, rows, w.tmp)
 			}
-			gb := grad[ly.boff : ly.boff+width]
-			for i := range n {
-				m.impl.Axpy(1, g.Data[i*width:(i+1)*width], gb)
+			if !adj {
+				continue
 			}
-		}
-		applied = false
-		if l == 0 && !input {
-			continue
-		}
-		// ā = z̄·W, and with training packs, layer l−1's actBack on each
-		// chunk of ā as it is produced.
-		fuse := tp != nil && l > 0 && m.layers[l-1].act != kernel.Identity
-		gl := w.g[l]
-		switch {
-		case top:
 			// Tangent row r of block b of ā is ḡ[r][b]·W[b, :].
 			f32.GemmWith(m.impl, 1, false, false, 1, g.Slice(0, n), ly.w, 0, gl.Slice(0, n))
 			if fuse {
@@ -661,17 +652,49 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 				}
 			}
 			applied = fuse
+			continue
+		case first:
+			if grad != nil {
+				// Tangent row r of block b adds ḡ[r] to column b of ∂W.
+				m.weightGrad(gw, g, a, 0, n, w.tmp)
+				col := w.tmp[:width]
+				for b := range k {
+					for j := range col {
+						col[j] = gw.Data[j*gw.Stride+b]
+					}
+					for r := (1 + b) * n; r < (2+b)*n; r++ {
+						m.impl.Axpy(1, g.Data[r*g.Stride:r*g.Stride+width], col)
+					}
+					for j, v := range col {
+						gw.Data[j*gw.Stride+b] = v
+					}
+				}
+			}
 		case tp != nil:
+			// In chunks of rows, in order: each chunk's share of ∂W (the
+			// chains continue exactly from one chunk to the next), then
+			// its ā, while the chunk of z̄ is in cache.
 			chunk := chunkRows(m.impl)
 			for r0 := 0; r0 < rows; r0 += chunk {
 				r1 := min(rows, r0+chunk)
-				tp.adj[l].Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
-				if fuse {
-					m.actBack(w, l-1, r0, r1)
+				if grad != nil {
+					m.weightGrad(gw, g, a, r0, r1, w.tmp)
+				}
+				if adj {
+					tp.adj[l].Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
+					if fuse {
+						m.actBack(w, l-1, r0, r1)
+					}
 				}
 			}
-			applied = fuse
+			applied = adj && fuse
+			continue
 		default:
+			if grad != nil {
+				m.weightGrad(gw, g, a, 0, rows, w.tmp)
+			}
+		}
+		if adj {
 			f32.GemmWith(m.impl, 1, false, false, 1, g, ly.w, 0, gl)
 		}
 	}
@@ -684,12 +707,13 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 // as dot products.
 const narrowLayer = 4
 
-// weightGrad adds ḡᵀ·a over rows 0..rows−1 to the weight gradient gw
+// weightGrad adds ḡᵀ·a over rows r0..r1−1 to the weight gradient gw
 // (out×in). Each element is one chain of fused multiply-adds over the
-// rows in order, from gw's value: a GEMM, or, for a layer with at most
-// narrowLayer outputs or inputs, one Axpy per row and output (or input),
-// which computes the same chains. tmp holds at least out values.
-func (m *Model) weightGrad(gw, g, a f32.Matrix, rows int, tmp []float32) {
+// rows in order, from gw's value, so consecutive ranges of rows continue
+// it exactly: a GEMM, or, for a layer with at most narrowLayer outputs or
+// inputs, one Axpy per row and output (or input), which computes the
+// same chains. tmp holds at least out values.
+func (m *Model) weightGrad(gw, g, a f32.Matrix, r0, r1 int, tmp []float32) {
 	switch {
 	case gw.Cols <= narrowLayer:
 		// Column c of ∂W, gathered into tmp, gets a[r][c]·ḡ[r].
@@ -698,7 +722,7 @@ func (m *Model) weightGrad(gw, g, a f32.Matrix, rows int, tmp []float32) {
 			for j := range col {
 				col[j] = gw.Data[j*gw.Stride+c]
 			}
-			for r := range rows {
+			for r := r0; r < r1; r++ {
 				m.impl.Axpy(a.Data[r*a.Stride+c], g.Data[r*g.Stride:r*g.Stride+g.Cols], col)
 			}
 			for j, v := range col {
@@ -709,11 +733,11 @@ func (m *Model) weightGrad(gw, g, a f32.Matrix, rows int, tmp []float32) {
 		// Row o of ∂W gets ḡ[r][o]·a[r].
 		for o := range gw.Rows {
 			dst := gw.Data[o*gw.Stride : o*gw.Stride+gw.Cols]
-			for r := range rows {
+			for r := r0; r < r1; r++ {
 				m.impl.Axpy(g.Data[r*g.Stride+o], a.Data[r*a.Stride:r*a.Stride+a.Cols], dst)
 			}
 		}
 	default:
-		f32.GemmWith(m.impl, 1, true, false, 1, g.Slice(0, rows), a.Slice(0, rows), 1, gw)
+		f32.GemmWith(m.impl, 1, true, false, 1, g.Slice(r0, r1), a.Slice(r0, r1), 1, gw)
 	}
 }

@@ -26,11 +26,12 @@ type trainPacks struct {
 	wt       [][]float32
 }
 
-// packs returns the training packs for w if w is the model's training
-// workspace with tangents, repacked if the weights changed since; nil
-// otherwise (the passes then use f32.GemmWith on whole matrices).
+// packs returns the training packs for a workspace with tangents (only
+// training has tangents: inference passes have none), repacked if the
+// weights changed since; nil without tangents (the passes then use
+// f32.GemmWith on whole matrices).
 func (m *Model) packs(w *work) *trainPacks {
-	if w != m.train || w.k == 0 {
+	if w.k == 0 {
 		return nil
 	}
 	tp := &m.tp
