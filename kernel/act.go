@@ -231,7 +231,7 @@ func clamp(x float32) float32 { return min(max(x, -actClamp), actClamp) }
 
 // silu32 is x·σ(x) as one quotient: with e = exp(−|x|), x/(1+e) for
 // x ≥ 0 and x·e/(1+e) below, x clamped below so that −Inf gives 0. One
-// division and no σ first (two roundings fewer than x·σ(x)).
+// division and no σ first (one rounding fewer than x·σ(x)).
 func silu32(x float32) float32 {
 	e := exp32(-abs32(x))
 	c := clampLo(x)
