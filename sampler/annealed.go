@@ -96,8 +96,6 @@ func (a *Annealed) step(e *chainEngine, t int, x []float32, lo, hi int) {
 	e.langevin(h, b, x, a.grad, lo, hi)
 }
 
-func (a *Annealed) plainNoise() {}
-
 func (a *Annealed) finish(e *chainEngine, x []float32, lo, hi int) {
 	if !a.cfg.Denoise {
 		return

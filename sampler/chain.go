@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/scorekit/scorekit/internal/rngconst"
 	"github.com/scorekit/scorekit/kernel"
 )
 
@@ -11,12 +12,16 @@ import (
 // and underdamped Langevin, SGHMC) run a batch of chains.
 //
 // Chain c of a run uses its own random stream kernel.NewStream(Seed,
-// FirstChain+c). The chains are split into contiguous blocks, one per
-// goroutine; since every chain draws only from its own stream and every
-// per-chain computation depends only on that chain's state, the samples
-// are bit-identical for any Workers and GOMAXPROCS, provided the score
-// computes each row independently of the other rows of its batch (the
-// analytic targets of package data do).
+// FirstChain+c): its normals are the stream's outputs from position 0 on,
+// and its other draws (MALA's accept uniforms, the minibatch indices of
+// SGLD and SGHMC) the outputs from position 2⁶³ on, so that each kind is
+// read in order and in whole groups (see [chainWordsPos]). The chains are
+// split into contiguous blocks, one per goroutine; since every chain
+// draws only from its own stream and every per-chain computation depends
+// only on that chain's state, the samples are bit-identical for any
+// Workers and GOMAXPROCS, provided the score computes each row
+// independently of the other rows of its batch (the analytic targets of
+// package data do).
 type ChainConfig struct {
 	// Seed and FirstChain select the streams.
 	Seed, FirstChain uint64
@@ -156,15 +161,19 @@ const (
 // chainEngine runs a chainKernel over a batch of chains: streams, the
 // goroutine team, segments, thinning, divergence and cancellation.
 type chainEngine struct {
-	cfg     ChainConfig
-	streams []kernel.Stream
-	// noise buffers one group of each chain's normals for the kernels
-	// that draw plain normals (ULA, annealed) when d < chainGroup; nil
-	// otherwise. z holds a step's normals, n×d.
-	noise []chainNoise
-	z     []float32
-	n, d  int
-	fresh bool // streams must be (re)created
+	cfg ChainConfig
+	// streams are the chains' normals (from position 0), words their
+	// other draws (from chainWordsPos; only for the kernels that
+	// implement wordDrawer).
+	streams, words []kernel.Stream
+	// noise and wordBuf buffer one group of each chain's normals (when
+	// d < chainGroup) and of its words, for at most chainNoiseMax chains;
+	// nil otherwise. z holds a step's normals, n×d, when d < chainGroup.
+	noise   []chainNoise
+	wordBuf []chainBuf[uint32]
+	z       []float32
+	n, d    int
+	fresh   bool // streams must be (re)created
 
 	// Set by run before each phase; read by the blocks.
 	k       chainKernel
@@ -246,13 +255,24 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 		for c := range e.streams {
 			e.streams[c] = kernel.NewStream(e.cfg.Seed, e.cfg.FirstChain+uint64(c))
 		}
-		e.noise, e.z = e.noise[:0], e.z[:0]
-		if _, ok := k.(plainNoise); ok && d < chainGroup && n <= chainNoiseMax {
-			e.noise = resize(e.noise, n)
-			for c := range e.noise {
-				e.noise[c].i, e.noise[c].n = 0, 0
+		e.words, e.noise, e.wordBuf, e.z = e.words[:0], e.noise[:0], e.wordBuf[:0], e.z[:0]
+		if _, ok := k.(wordDrawer); ok {
+			e.words = resize(e.words, n)
+			for c := range e.words {
+				e.words[c] = e.streams[c]
+				e.words[c].Seek(chainWordsPos)
 			}
+			if n <= chainNoiseMax {
+				e.wordBuf = resize(e.wordBuf, n)
+				clear(e.wordBuf)
+			}
+		}
+		if d < chainGroup {
 			e.z = resize(e.z, n*d)
+			if n <= chainNoiseMax {
+				e.noise = resize(e.noise, n)
+				clear(e.noise)
+			}
 		}
 		e.fresh = false
 		k.resize(n)
@@ -320,51 +340,119 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 }
 
 // chainGroup is the Philox stream's group length: the assembly computes
-// whole groups of 64 normals, whatever the length of a read.
+// whole groups of 64 outputs, whatever the length of a read.
 const chainGroup = 64
 
-// chainNoiseMax is the most chains whose normals are buffered (64
-// float32s each): beyond it the buffers would cost more memory than they
-// save time.
-const chainNoiseMax = 1 << 14
+// chainNoiseMax is the most chains whose draws are buffered (a group of
+// 64 outputs per chain and kind): beyond it the buffers would cost more
+// memory than they save time. Buffering never changes the numbers; tests
+// lower it to check that.
+var chainNoiseMax = 1 << 14
 
-// plainNoise marks the kernels whose only random draws are the normals
-// of [chainEngine.langevin]; their streams may be read through buffers.
-type plainNoise interface{ plainNoise() }
+// chainWordsPos is the position of a chain's stream from which it draws
+// everything but its normals: 32-bit words for the minibatch indices of
+// SGLD and SGHMC, and MALA's accept uniforms, u = (w>>9)·2⁻²³ + 2⁻²⁴ from
+// word w (as [kernel.Stream.Uniforms] makes them). Keeping the two kinds
+// apart lets each be read in whole groups, through its own buffer, while
+// the stream stays the chain's own; the normals would reach this
+// position after 2⁶³ draws.
+const chainWordsPos = 1 << 63
 
-// chainNoise is one group of a chain's normals, buf[i:n] pending: the
-// small reads of low-dimensional chains (d normals per step) then cost
-// one group per 64 normals instead of one group per read. Buffering does
-// not change the numbers: the k-th normal a chain draws is normal k of
-// its stream (a partial read of a kernel.Stream returns the same values
-// as a whole one).
-type chainNoise struct {
+// wordDrawer marks the kernels that draw words as well as normals; the
+// engine gives only them word streams.
+type wordDrawer interface{ drawsWords() }
+
+// chainBuf is one group of a stream's outputs (normals, or 32-bit words),
+// buf[i:n] pending: the small reads of low-dimensional chains (d normals,
+// or one uniform, per step) then cost one group per 64 outputs instead of
+// one group per read. Buffering does not change the numbers: the k-th
+// value read through the buffer is the k-th the stream gives from where
+// the buffer started (a partial read of a kernel.Stream returns the same
+// values as a whole one).
+type chainBuf[T float32 | uint32] struct {
 	i, n int
-	buf  [chainGroup]float32
+	buf  [chainGroup]T
 }
 
-// normals fills dst with the next normals of s read through r: the
-// pending ones first, then, if a group or more remains, straight from s,
-// else through the buffer refilled up to the next group boundary.
-func (r *chainNoise) normals(s *kernel.Stream, dst []float32) {
+// read fills dst with the next values of s read through r: the pending
+// ones first, then, if a group or more remains, straight from s, else
+// through the buffer refilled up to the next group boundary.
+func (r *chainBuf[T]) read(s *kernel.Stream, dst []T) {
 	k := copy(dst, r.buf[r.i:r.n])
 	r.i += k
 	dst = dst[k:]
 	if len(dst) >= chainGroup {
-		s.Normals(dst)
+		streamRead(s, dst)
 		return
 	}
 	for ; len(dst) > 0; dst = dst[k:] {
 		m := chainGroup - int(s.Pos()%chainGroup)
-		s.Normals(r.buf[:m])
+		streamRead(s, r.buf[:m])
 		k = copy(dst, r.buf[:m])
 		r.i, r.n = k, m
 	}
 }
 
+// next returns the next value of s read through r.
+func (r *chainBuf[T]) next(s *kernel.Stream) T {
+	if r.i == r.n {
+		m := chainGroup - int(s.Pos()%chainGroup)
+		streamRead(s, r.buf[:m])
+		r.i, r.n = 0, m
+	}
+	r.i++
+	return r.buf[r.i-1]
+}
+
+// streamRead fills dst from s: normals for float32, words for uint32. (A
+// type switch rather than a method value, which would make dst escape.)
+func streamRead[T float32 | uint32](s *kernel.Stream, dst []T) {
+	switch v := any(dst).(type) {
+	case []float32:
+		s.Normals(v)
+	case []uint32:
+		s.Uint32s(v)
+	}
+}
+
+// chainNoise is a chainBuf of normals.
+type chainNoise = chainBuf[float32]
+
+// normals fills dst with chain c's next len(dst) normals.
+func (e *chainEngine) normals(c int, dst []float32) {
+	if len(e.noise) == 0 {
+		e.streams[c].Normals(dst)
+		return
+	}
+	e.noise[c].read(&e.streams[c], dst)
+}
+
+// wordsOf fills dst with chain c's next len(dst) words.
+func (e *chainEngine) wordsOf(c int, dst []uint32) {
+	if len(e.wordBuf) == 0 {
+		e.words[c].Uint32s(dst)
+		return
+	}
+	e.wordBuf[c].read(&e.words[c], dst)
+}
+
+// uniform returns chain c's next uniform in (0, 1), made from its next
+// word as kernel.Stream.Uniforms makes them (see [chainWordsPos]).
+func (e *chainEngine) uniform(c int) float32 {
+	var w uint32
+	if len(e.wordBuf) == 0 {
+		var b [1]uint32
+		e.words[c].Uint32s(b[:])
+		w = b[0]
+	} else {
+		w = e.wordBuf[c].next(&e.words[c])
+	}
+	return float32(w>>9)*rngconst.UniScale + rngconst.UniHalf // exact
+}
+
 // langevin performs x ← x + a·grad + b·z for chains [lo, hi), z the next
-// d normals of each chain's stream: the same bits as
-// kernel.Stream.LangevinStep, through the buffers when there are.
+// d normals of each chain: the same bits as kernel.Stream.LangevinStep,
+// which it runs per chain when the normals are not buffered.
 func (e *chainEngine) langevin(a, b float32, x, grad []float32, lo, hi int) {
 	d := e.d
 	if len(e.noise) == 0 {
@@ -373,11 +461,37 @@ func (e *chainEngine) langevin(a, b float32, x, grad []float32, lo, hi int) {
 		}
 		return
 	}
+	z := e.blockNormals(lo, hi)
+	kernel.LangevinUpdate(a, b, rows(x, d, lo, hi), rows(grad, d, lo, hi), z)
+}
+
+// kineticO performs the O step v ← c1·v + c2·z for chains [lo, hi), z the
+// next d normals of each chain: the same bits as kernel.Stream.KineticO
+// (c1·v rounded, then one fma), which it runs per chain when the normals
+// are not buffered.
+func (e *chainEngine) kineticO(c1, c2 float32, v []float32, lo, hi int) {
+	d := e.d
+	if len(e.noise) == 0 {
+		for c := lo; c < hi; c++ {
+			e.streams[c].KineticO(c1, c2, v[c*d:c*d+d])
+		}
+		return
+	}
+	z := e.blockNormals(lo, hi)
+	vb := rows(v, d, lo, hi)
+	kernel.Scale(c1, vb)
+	kernel.Axpy(c2, z, vb)
+}
+
+// blockNormals reads the next d normals of each chain in [lo, hi) into
+// its rows of e.z and returns them (d < chainGroup).
+func (e *chainEngine) blockNormals(lo, hi int) []float32 {
+	d := e.d
 	z := rows(e.z, d, lo, hi)
 	for c := lo; c < hi; c++ {
-		e.noise[c].normals(&e.streams[c], z[(c-lo)*d:(c-lo+1)*d])
+		e.normals(c, z[(c-lo)*d:(c-lo+1)*d])
 	}
-	kernel.LangevinUpdate(a, b, rows(x, d, lo, hi), rows(grad, d, lo, hi), z)
+	return z
 }
 
 // failure returns the divergence with the lowest (step, chain), if any:

@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/scorekit/scorekit/data"
 	"github.com/scorekit/scorekit/kernel"
 )
 
@@ -108,65 +109,213 @@ func TestLangevinNoiseGolden(t *testing.T) {
 }
 
 // TestChainNoiseMatchesFused: reads of d normals through a chainNoise
-// followed by kernel.LangevinUpdate give the bits of the fused
-// kernel.Stream.LangevinStep, on every implementation.
+// followed by the block update of chainEngine.langevin
+// (kernel.LangevinUpdate) or chainEngine.kineticO (Scale, then Axpy) give
+// the bits of the fused kernel.Stream.LangevinStep or KineticO, on every
+// implementation.
 func TestChainNoiseMatchesFused(t *testing.T) {
-	for _, impl := range kernel.Available() {
-		for _, d := range []int{1, 2, 3, 7, 31, 63} {
-			fused := kernel.NewStream(11, 4).Using(impl)
-			buffered := kernel.NewStream(11, 4).Using(impl)
-			var nb chainNoise
-			x1 := make([]float32, d)
-			for i := range x1 {
-				x1[i] = float32(i) * 0.1
-			}
-			x2 := append([]float32(nil), x1...)
-			grad, z := make([]float32, d), make([]float32, d)
-			for step := range 200 {
-				for i := range grad {
-					grad[i] = -x1[i] * 3
-				}
-				fused.LangevinStep(0.01, 0.1414, x1, grad)
-				nb.normals(&buffered, z)
-				impl.LangevinUpdate(0.01, 0.1414, x2, grad, z)
+	for _, op := range []struct {
+		name   string
+		fused  func(s *kernel.Stream, x, grad []float32)
+		update func(i kernel.Impl, x, grad, z []float32)
+	}{
+		{"LangevinStep",
+			func(s *kernel.Stream, x, grad []float32) { s.LangevinStep(0.01, 0.1414, x, grad) },
+			func(i kernel.Impl, x, grad, z []float32) { i.LangevinUpdate(0.01, 0.1414, x, grad, z) }},
+		{"KineticO",
+			func(s *kernel.Stream, v, _ []float32) { s.KineticO(0.9, 0.43589, v) },
+			func(i kernel.Impl, v, _, z []float32) { i.Scale(0.9, v); i.Axpy(0.43589, z, v) }},
+	} {
+		for _, impl := range kernel.Available() {
+			for _, d := range []int{1, 2, 3, 7, 31, 63} {
+				fused := kernel.NewStream(11, 4).Using(impl)
+				buffered := kernel.NewStream(11, 4).Using(impl)
+				var nb chainNoise
+				x1 := make([]float32, d)
 				for i := range x1 {
-					if math.Float32bits(x1[i]) != math.Float32bits(x2[i]) {
-						t.Fatalf("%v d=%d step %d: x[%d] = %v buffered, %v fused", impl, d, step, i, x2[i], x1[i])
+					x1[i] = float32(i)*0.1 - 1
+				}
+				x2 := append([]float32(nil), x1...)
+				grad, z := make([]float32, d), make([]float32, d)
+				for step := range 200 {
+					for i := range grad {
+						grad[i] = -x1[i] * 3
+					}
+					op.fused(&fused, x1, grad)
+					nb.read(&buffered, z)
+					op.update(impl, x2, grad, z)
+					for i := range x1 {
+						if math.Float32bits(x1[i]) != math.Float32bits(x2[i]) {
+							t.Fatalf("%s %v d=%d step %d: x[%d] = %v buffered, %v fused", op.name, impl, d, step, i, x2[i], x1[i])
+						}
 					}
 				}
-			}
-			if fused.Pos()+uint64(nb.n-nb.i) != buffered.Pos() {
-				t.Fatalf("%v d=%d: stream positions %d and %d+%d", impl, d, fused.Pos(), buffered.Pos(), nb.n-nb.i)
+				if fused.Pos()+uint64(nb.n-nb.i) != buffered.Pos() {
+					t.Fatalf("%s %v d=%d: stream positions %d and %d+%d", op.name, impl, d, fused.Pos(), buffered.Pos(), nb.n-nb.i)
+				}
 			}
 		}
 	}
 }
 
-// TestChainNoiseAnyLength: reads of any lengths through a chainNoise (as
-// the SDE samplers' sdeStream makes them: short ones buffered, long ones
-// straight from the stream) give the stream's normals in order, on every
-// implementation.
-func TestChainNoiseAnyLength(t *testing.T) {
-	lengths := []int{5, 100, 3, 64, 0, 1, 63, 130, 2, 61, 200, 7}
-	total := 0
-	for _, n := range lengths {
-		total += n
+// readLengths are the read lengths of the buffer tests: short ones
+// (buffered), whole groups and longer ones (straight from the stream),
+// and 0.
+var readLengths = []int{5, 100, 3, 64, 0, 1, 63, 130, 2, 61, 200, 7}
+
+// readAll makes a read of each of readLengths and returns the values in
+// order.
+func readAll[T float32 | uint32](read func(dst []T)) []T {
+	var got []T
+	for _, n := range readLengths {
+		dst := make([]T, n)
+		read(dst)
+		got = append(got, dst...)
 	}
+	return got
+}
+
+// TestChainNoiseAnyLength: reads of any lengths through a chainNoise (as
+// the SDE samplers' sdeStream makes them) give the stream's normals in
+// order, on every implementation.
+func TestChainNoiseAnyLength(t *testing.T) {
 	for _, impl := range kernel.Available() {
-		want := make([]float32, total)
-		s := kernel.NewStream(3, 9).Using(impl)
-		s.Normals(want)
 		r := kernel.NewStream(3, 9).Using(impl)
 		var nb chainNoise
-		got := make([]float32, 0, total)
-		for _, n := range lengths {
-			z := make([]float32, n)
-			nb.normals(&r, z)
-			got = append(got, z...)
-		}
+		got := readAll(func(z []float32) { nb.read(&r, z) })
+		want := make([]float32, len(got))
+		s := kernel.NewStream(3, 9).Using(impl)
+		s.Normals(want)
 		for i := range want {
 			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 				t.Fatalf("%v: normal %d = %v, want %v", impl, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// TestChainWords: a chain's words and uniforms, read one at a time or in
+// reads of any length, buffered or not, are its stream's outputs from
+// chainWordsPos on, the uniforms as kernel.Stream.Uniforms makes them.
+func TestChainWords(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		for _, buffered := range []bool{false, true} {
+			e := chainEngine{words: []kernel.Stream{kernel.NewStream(3, 9).Using(impl)}}
+			if buffered {
+				e.wordBuf = make([]chainBuf[uint32], 1)
+			}
+			e.words[0].Seek(chainWordsPos)
+			got := readAll(func(w []uint32) { e.wordsOf(0, w) })
+			s := kernel.NewStream(3, 9).Using(impl)
+			s.Seek(chainWordsPos)
+			want := make([]uint32, len(got))
+			s.Uint32s(want)
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("%v buffered %v: word %d = %#x, want %#x", impl, buffered, i, got[i], want[i])
+				}
+			}
+			e.words[0].Seek(chainWordsPos)
+			clear(e.wordBuf)
+			s.Seek(chainWordsPos)
+			wantU := make([]float32, 300)
+			s.Uniforms(wantU)
+			for i, w := range wantU {
+				if u := e.uniform(0); math.Float32bits(u) != math.Float32bits(w) {
+					t.Fatalf("%v buffered %v: uniform %d = %v, want %v", impl, buffered, i, u, w)
+				}
+			}
+		}
+	}
+}
+
+// chainRunners are the Langevin samplers whose runs the invariance tests
+// compare, at dimension d. (MALA does not adapt: the adapted step is
+// shared by the chains of a batch.)
+func chainRunners(d int) map[string]func(ChainConfig) func(context.Context, []float32) (*Trace, error) {
+	g := data.NewIsotropicGaussian(make([]float64, d), 1.5)
+	l := &isoMean{d: d}
+	return map[string]func(ChainConfig) func(context.Context, []float32) (*Trace, error){
+		"ULA": func(c ChainConfig) func(context.Context, []float32) (*Trace, error) {
+			return mustNew(NewULA(g, ULAConfig{Step: 0.1, Chain: c})).Run
+		},
+		"MALA": func(c ChainConfig) func(context.Context, []float32) (*Trace, error) {
+			return mustNew(NewMALA(g, MALAConfig{Step: 0.5, Chain: c})).Run
+		},
+		"SGLD": func(c ChainConfig) func(context.Context, []float32) (*Trace, error) {
+			return mustNew(NewSGLD(l, SGLDConfig{A: 1e-3, B: 10, Gamma: 0.6, Batch: 5, Chain: c})).Run
+		},
+		"SGHMC": func(c ChainConfig) func(context.Context, []float32) (*Trace, error) {
+			return mustNew(NewSGHMC(l, SGHMCConfig{Step: 1e-2, Friction: 10, Batch: 5, Chain: c})).Run
+		},
+		"BAOAB": func(c ChainConfig) func(context.Context, []float32) (*Trace, error) {
+			return mustNew(NewUnderdamped(g, UnderdampedConfig{Step: 0.3, Friction: 1, Chain: c})).Run
+		},
+		"OBABO": func(c ChainConfig) func(context.Context, []float32) (*Trace, error) {
+			return mustNew(NewUnderdamped(g, UnderdampedConfig{Step: 0.3, Friction: 1, Scheme: OBABO, Chain: c})).Run
+		},
+	}
+}
+
+// mustNew returns v, panicking on a constructor's error.
+func mustNew[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// isoMean is the posterior of the mean of N(θ, I) data yᵢ = (i%5)/5 under
+// the prior N(0, I), for SGLD and SGHMC in any dimension.
+type isoMean struct{ d int }
+
+func (l *isoMean) Dim() int { return l.d }
+func (l *isoMean) Len() int { return 20 }
+func (l *isoMean) PriorScore(dst, th []float32) {
+	for i := range dst {
+		dst[i] = -th[i]
+	}
+}
+func (l *isoMean) DataScore(dst, th []float32, idx []int) {
+	clear(dst)
+	for _, k := range idx {
+		for i := range dst {
+			dst[i] += float32(k%5)/5 - th[i]
+		}
+	}
+}
+
+// TestChainIndependentOfBatch: a chain's states depend on its seed, its
+// stream and its start only: the same bits whether its draws are
+// buffered or not (batches beyond chainNoiseMax are not), whatever the
+// number of chains beside it and the split into blocks, below, at and
+// above the buffered dimensions.
+func TestChainIndependentOfBatch(t *testing.T) {
+	smallBlocks(t)
+	ctx := context.Background()
+	for _, d := range []int{1, 2, 5, 63, 64, 70} {
+		for name, mk := range chainRunners(d) {
+			run := func(n, workers, noiseMax int) []float32 {
+				defer func(m int) { chainNoiseMax = m }(chainNoiseMax)
+				chainNoiseMax = noiseMax
+				x := make([]float32, n*d)
+				for i := range x {
+					x[i] = float32(i%(7*d)%11)*0.2 - 1
+				}
+				tr, err := mk(ChainConfig{Seed: 4, FirstChain: 3, BurnIn: 20, Steps: 40, Thin: 10, Workers: workers, Segment: 9})(ctx, x)
+				if err != nil {
+					t.Fatalf("%s d=%d: %v", name, d, err)
+				}
+				return append(x[:3*d:3*d], tr.Draw(tr.Draws - 1)[:3*d]...)
+			}
+			ref := run(3, 1, 1<<14)
+			for _, c := range [][3]int{{3, 1, 0}, {7, 3, 1 << 14}, {7, 2, 0}, {7, 2, 4}} {
+				got := run(c[0], c[1], c[2])
+				for i := range ref {
+					if math.Float32bits(got[i]) != math.Float32bits(ref[i]) {
+						t.Fatalf("%s d=%d: %d chains, %d workers, buffered up to %d: value %d = %v, want %v", name, d, c[0], c[1], c[2], i, got[i], ref[i])
+					}
+				}
 			}
 		}
 	}

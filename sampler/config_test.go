@@ -130,6 +130,14 @@ func TestEveryDeterministic(t *testing.T) {
 			r, _ := NewAnnealed(g, AnnealedConfig{Sigmas: []float64{3, 1}, StepsPerLevel: 30, Eps: 0.05, Denoise: true, Chain: c})
 			return r, 3
 		},
+		"MALA": func(c ChainConfig) (runner, int) {
+			r, _ := NewMALA(g, MALAConfig{Step: 0.3, Adapt: true, Chain: c})
+			return r, 3
+		},
+		"BAOAB": func(c ChainConfig) (runner, int) {
+			r, _ := NewUnderdamped(g, UnderdampedConfig{Step: 0.1, Friction: 1, Chain: c})
+			return r, 3
+		},
 		"OBABO": func(c ChainConfig) (runner, int) {
 			r, _ := NewUnderdamped(g, UnderdampedConfig{Step: 0.1, Friction: 1, Scheme: OBABO, Chain: c})
 			return r, 3
@@ -139,7 +147,7 @@ func TestEveryDeterministic(t *testing.T) {
 		var ref []float32
 		for _, pw := range [][2]int{{1, 1}, {2, 3}, {1, 3}, {2, 0}} {
 			prev := runtime.GOMAXPROCS(pw[0])
-			r, d := mk(ChainConfig{Seed: 9, Steps: 60, Workers: pw[1], Segment: 11})
+			r, d := mk(ChainConfig{Seed: 9, BurnIn: 20, Steps: 60, Workers: pw[1], Segment: 11})
 			x := make([]float32, 7*d)
 			for i := range x {
 				x[i] = float32(i%5) * 0.1

@@ -41,7 +41,7 @@ type MALA struct {
 
 	grad, xp, gradp []float32 // n×d
 	logp, logpp     []float32 // n
-	zz, u           []float32 // n: ‖z‖² of the proposal, the uniform
+	zz              []float64 // n: ‖z‖² of the proposal
 	h               []float64 // per-chain step
 	hbar, logxbar   []float64 // dual averaging state
 	acc             []Acceptance
@@ -108,7 +108,7 @@ func (m *MALA) dim() int { return m.target.Dim() }
 func (m *MALA) resize(n int) {
 	d := m.dim()
 	m.grad, m.xp, m.gradp = resize(m.grad, n*d), resize(m.xp, n*d), resize(m.gradp, n*d)
-	m.logp, m.logpp, m.zz, m.u = resize(m.logp, n), resize(m.logpp, n), resize(m.zz, n), resize(m.u, n)
+	m.logp, m.logpp, m.zz = resize(m.logp, n), resize(m.logpp, n), resize(m.zz, n)
 	m.h, m.hbar, m.logxbar = resize(m.h, n), resize(m.hbar, n), resize(m.logxbar, n)
 	m.acc, m.accWarm = make([]Acceptance, n), make([]Acceptance, n)
 	for c := range m.h {
@@ -139,19 +139,17 @@ const (
 
 func (m *MALA) step(e *chainEngine, t int, x []float32, lo, hi int) {
 	d := e.d
-	for c := lo; c < hi; c++ {
-		m.zz[c] = e.streams[c].MALAPropose(float32(m.h[c]), m.xp[c*d:c*d+d], x[c*d:c*d+d], m.grad[c*d:c*d+d])
-	}
+	m.propose(e, x, lo, hi)
 	m.target.Score(rows(m.gradp, d, lo, hi), rows(m.xp, d, lo, hi))
 	m.target.LogDensity(m.logpp[lo:hi], rows(m.xp, d, lo, hi))
 	warm := t < e.burn
 	for c := lo; c < hi; c++ {
-		e.streams[c].Uniforms(m.u[c : c+1])
+		u := e.uniform(c)
 		h := float32(m.h[c])
 		xc, xpc := x[c*d:c*d+d], m.xp[c*d:c*d+d]
 		rev := kernel.MALAReverse(h, xc, xpc, m.gradp[c*d:c*d+d])
-		logA := float64(m.logpp[c]) - float64(m.logp[c]) - float64(rev)/(4*float64(h)) + float64(m.zz[c])/2
-		accept := math.Log(float64(m.u[c])) < logA // false for NaN
+		logA := float64(m.logpp[c]) - float64(m.logp[c]) - float64(rev)/(4*float64(h)) + m.zz[c]/2
+		accept := math.Log(float64(u)) < logA // false for NaN
 		a := &m.acc[c]
 		if warm {
 			a = &m.accWarm[c]
@@ -172,6 +170,39 @@ func (m *MALA) step(e *chainEngine, t int, x []float32, lo, hi int) {
 		}
 	}
 }
+
+// propose sets each chain's proposal x′ = x + h·∇log p(x) + √(2h)·z in
+// xp and ‖z‖² in zz, z the chain's next d normals. From d = chainGroup on
+// it is the fused kernel.Stream.MALAPropose per chain. Below, the normals
+// come through the chains' buffers (one group per 64 normals, not one per
+// step) and each coordinate is summed in float64 and rounded once to
+// float32: every product of two float32s is exact in float64, so the
+// result is the same bits whether or not the compiler fuses a multiply
+// and an add. Which of the two a chain takes depends only on d.
+func (m *MALA) propose(e *chainEngine, x []float32, lo, hi int) {
+	d := e.d
+	if d >= chainGroup {
+		for c := lo; c < hi; c++ {
+			m.zz[c] = float64(e.streams[c].MALAPropose(float32(m.h[c]), m.xp[c*d:c*d+d], x[c*d:c*d+d], m.grad[c*d:c*d+d]))
+		}
+		return
+	}
+	z := e.blockNormals(lo, hi)
+	for c := lo; c < hi; c++ {
+		h := float32(m.h[c])
+		h64, sq := float64(h), float64(float32(math.Sqrt(2*float64(h))))
+		xc, xpc, gc, zc := x[c*d:c*d+d], m.xp[c*d:c*d+d], m.grad[c*d:c*d+d], z[(c-lo)*d:(c-lo+1)*d]
+		var zz float64
+		for i, zi := range zc {
+			z64 := float64(zi)
+			xpc[i] = float32(float64(xc[i]) + h64*float64(gc[i]) + sq*z64)
+			zz += z64 * z64
+		}
+		m.zz[c] = zz
+	}
+}
+
+func (m *MALA) drawsWords() {}
 
 // adapt performs dual-averaging iteration it ≥ 1 for chain c.
 func (m *MALA) adapt(c, it int, alpha float64) {

@@ -18,4 +18,4 @@ func sdeNewStream(seed, id uint64) sdeStream {
 }
 
 // Normals fills dst with the stream's next len(dst) standard normals.
-func (r *sdeStream) Normals(dst []float32) { r.buf.normals(&r.s, dst) }
+func (r *sdeStream) Normals(dst []float32) { r.buf.read(&r.s, dst) }

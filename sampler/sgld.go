@@ -36,7 +36,7 @@ type SGLDConfig struct {
 	// for a constant step A·1.
 	A, B, Gamma float64
 	// Batch is the minibatch size n; indices are drawn uniformly with
-	// replacement from each chain's stream.
+	// replacement from each chain's words (see [ChainConfig]).
 	Batch int
 	Chain ChainConfig
 }
@@ -76,12 +76,12 @@ func (m *minibatch) resize(n int) {
 }
 
 // gradient sets chain c's grad to ∇log p(θ) + (N/n)·Σ ∇log p(yᵢ|θ) over a
-// minibatch drawn from s: index ⌊u·N/2³²⌋ for each 32-bit output u
-// (bias below N/2³² per index).
-func (m *minibatch) gradient(s *kernel.Stream, c int, theta []float32) []float32 {
+// minibatch drawn from the chain's words: index ⌊u·N/2³²⌋ for each
+// 32-bit word u (bias below N/2³² per index).
+func (m *minibatch) gradient(e *chainEngine, c int, theta []float32) {
 	d, b := len(theta), m.batch
 	u, idx := m.u32[c*b:c*b+b], m.idx[c*b:c*b+b]
-	s.Uint32s(u)
+	e.wordsOf(c, u)
 	nd := uint64(m.score.Len())
 	for i, v := range u {
 		idx[i] = int(uint64(v) * nd >> 32)
@@ -90,7 +90,6 @@ func (m *minibatch) gradient(s *kernel.Stream, c int, theta []float32) []float32
 	m.score.PriorScore(g, theta)
 	m.score.DataScore(tmp, theta, idx)
 	kernel.Axpy(float32(float64(nd)/float64(b)), tmp, g)
-	return g
 }
 
 func checkMinibatch(who string, score MinibatchScore, batch int) error {
@@ -138,11 +137,12 @@ func (s *SGLD) step(e *chainEngine, t int, x []float32, lo, hi int) {
 	h := s.cfg.step(t)
 	a, b := float32(h), float32(math.Sqrt(2*h))
 	for c := lo; c < hi; c++ {
-		xc := x[c*d : c*d+d]
-		g := s.mb.gradient(&e.streams[c], c, xc)
-		e.streams[c].LangevinStep(a, b, xc, g)
+		s.mb.gradient(e, c, x[c*d:c*d+d])
 	}
+	e.langevin(a, b, x, s.mb.grad, lo, hi)
 }
+
+func (s *SGLD) drawsWords() {}
 
 // SGHMCConfig configures stochastic gradient Hamiltonian Monte Carlo.
 type SGHMCConfig struct {
@@ -213,7 +213,7 @@ func (s *SGHMC) resize(n int) {
 func (s *SGHMC) begin(e *chainEngine, _ []float32, lo, hi int) int {
 	if s.fresh {
 		for c := lo; c < hi; c++ {
-			e.streams[c].Normals(rows(s.v, e.d, c, c+1))
+			e.normals(c, rows(s.v, e.d, c, c+1))
 		}
 	}
 	return -1
@@ -228,10 +228,12 @@ func (s *SGHMC) step(e *chainEngine, _ int, x []float32, lo, hi int) {
 	h, g := s.cfg.Step, s.cfg.Friction
 	c1, c2 := float32(1-g*h), float32(math.Sqrt(2*g*h))
 	for c := lo; c < hi; c++ {
-		xc, vc := x[c*d:c*d+d], s.v[c*d:c*d+d]
-		gr := s.mb.gradient(&e.streams[c], c, xc)
-		e.streams[c].KineticO(c1, c2, vc)
-		kernel.Axpy(float32(h), gr, vc)
-		kernel.Axpy(float32(h), vc, xc)
+		s.mb.gradient(e, c, x[c*d:c*d+d])
 	}
+	xb, vb := rows(x, d, lo, hi), rows(s.v, d, lo, hi)
+	e.kineticO(c1, c2, s.v, lo, hi)
+	kernel.Axpy(float32(h), rows(s.mb.grad, d, lo, hi), vb)
+	kernel.Axpy(float32(h), vb, xb)
 }
+
+func (s *SGHMC) drawsWords() {}

@@ -68,5 +68,3 @@ func (u *ULA) step(e *chainEngine, _ int, x []float32, lo, hi int) {
 	u.score.Score(rows(u.grad, d, lo, hi), rows(x, d, lo, hi))
 	e.langevin(h, b, x, u.grad, lo, hi)
 }
-
-func (u *ULA) plainNoise() {}

@@ -46,9 +46,10 @@ type UnderdampedConfig struct {
 //	B: v ← v + (h/2)·∇log p(x)       A: x ← x + (h/2)·v (BAOAB) or h·v (OBABO)
 //	O: v ← c₁·v + c₂·z,  c₁ = e^{−γτ}, c₂ = √(1 − c₁²), τ = h (BAOAB) or h/2 (OBABO)
 //
-// The O step is the fused kernel Stream.KineticO. One score evaluation per
-// step (the last B's score is kept for the next step's first B). The
-// velocities start at N(0, I).
+// The O step is kernel.Stream.KineticO's update: fused per chain, or,
+// below d = 64, over the block from the chains' buffered normals (the
+// same bits). One score evaluation per step (the last B's score is kept
+// for the next step's first B). The velocities start at N(0, I).
 type Underdamped struct {
 	cfg   UnderdampedConfig
 	score Score
@@ -101,7 +102,7 @@ func (u *Underdamped) begin(e *chainEngine, x []float32, lo, hi int) int {
 	d := e.d
 	if u.fresh {
 		for c := lo; c < hi; c++ {
-			e.streams[c].Normals(u.v[c*d : c*d+d])
+			e.normals(c, u.v[c*d:c*d+d])
 		}
 	}
 	u.score.Score(rows(u.grad, d, lo, hi), rows(x, d, lo, hi))
@@ -120,11 +121,9 @@ func (u *Underdamped) step(e *chainEngine, _ int, x []float32, lo, hi int) {
 	xb, vb, gb := rows(x, d, lo, hi), rows(u.v, d, lo, hi), rows(u.grad, d, lo, hi)
 	half := float32(h / 2)
 	o := func(tau float64) {
-		c1 := math.Exp(-g * tau)
+		c1 := float32(math.Exp(-g * tau))
 		c2 := float32(math.Sqrt(-math.Expm1(-2 * g * tau)))
-		for c := lo; c < hi; c++ {
-			e.streams[c].KineticO(float32(c1), c2, u.v[c*d:c*d+d])
-		}
+		e.kineticO(c1, c2, u.v, lo, hi)
 	}
 	switch u.cfg.Scheme {
 	case BAOAB:
