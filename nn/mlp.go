@@ -640,6 +640,11 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			if fuse {
 				m.actBack(w, l-1, 0, n)
 			}
+			applied = fuse
+			if fuse && !(l == 1 && w.basis) {
+				m.traceBack(w, l)
+				continue
+			}
 			for b := range k {
 				wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
 				for r := (1 + b) * n; r < (2+b)*n; r++ {
@@ -651,7 +656,6 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 					m.actBack(w, l-1, (1+b)*n, (2+b)*n)
 				}
 			}
-			applied = fuse
 			continue
 		case first:
 			if grad != nil {

@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"math"
+
 	"github.com/scorekit/scorekit/f32"
 	"github.com/scorekit/scorekit/kernel"
 )
@@ -149,4 +151,42 @@ func (m *Model) actFinish(w *work, l int) {
 	nw := w.n * m.layers[l].w.Rows
 	gp := w.g[l+1].Data[:nw]
 	m.impl.MulAdd(gp, w.d2[l][:nw], w.acc[:nw])
+}
+
+// traceBack is the tangent rows' share of the output layer l's adjoint
+// under the trace shortcut followed by layer l−1's actBack on it, row by
+// row: tangent row r of block b of ā is v = ḡ[r][b]·W[b, :], so the row
+// adds ż⊙v to the sum and gets σ'⊙v, without writing v out first and
+// reading it back. v is computed again only when ḡ[r][b] changes (it is
+// the same for every row of a block in ExactSM). Each element is the same
+// operations as actBack's on the written row. Layer l−1 must not be the
+// first layer with basis tangents (whose ż is not stored).
+func (m *Model) traceBack(w *work, l int) {
+	n, k := w.n, w.k
+	ly := m.layers[l]
+	width := ly.w.Cols // layer l−1's outputs
+	g, gl := w.g[l+1], w.g[l].Data
+	zt, d1 := w.z[l-1].Data, w.d1[l-1]
+	v := w.tmp[:width]
+	for b := range k {
+		wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
+		var c uint32
+		for r := (1 + b) * n; r < (2+b)*n; r++ {
+			cr := g.Data[r*g.Stride+b]
+			if r == (1+b)*n || math.Float32bits(cr) != c {
+				copy(v, wb)
+				m.impl.Scale(cr, v)
+				c = math.Float32bits(cr)
+			}
+			i := r - (1+b)*n
+			sum := w.acc[i*width : (i+1)*width]
+			z := zt[r*width : (r+1)*width]
+			if b == 0 {
+				m.impl.Mul(sum, z, v)
+			} else {
+				m.impl.MulAdd(sum, z, v)
+			}
+			m.impl.Mul(gl[r*width:(r+1)*width], v, d1[i*width:(i+1)*width])
+		}
+	}
 }
