@@ -501,7 +501,10 @@ func (m *Model) forward(w *work, deriv bool) {
 		return
 	}
 	tp := m.packs(w)
-	chunk := chunkRows(m.impl)
+	chunk := k * n
+	if tp != nil {
+		chunk = chunkRows(m.impl)
+	}
 	for r0 := 0; r0 < k*n; r0 += chunk {
 		r1 := min(k*n, r0+chunk)
 		for l := range m.layers {
@@ -566,12 +569,21 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1 int) {
 			copy(yt[r0*width:r1*width], ztd[r0*width:r1*width])
 			return
 		}
-	case identity:
-		// Straight to ẏ: backward does not read an identity layer's ż.
-		tp.tan[l].Forward(ytm.Slice(r0, r1), f32.Matrix{}, at.Slice(r0, r1))
-		return
 	default:
-		tp.tan[l].Forward(zt.Slice(r0, r1), f32.Matrix{}, at.Slice(r0, r1))
+		// An identity layer's product goes straight to ẏ: backward does
+		// not read its ż.
+		dst := zt.Slice(r0, r1)
+		if identity {
+			dst = ytm.Slice(r0, r1)
+		}
+		if tp != nil {
+			tp.tan(l).Forward(dst, f32.Matrix{}, at.Slice(r0, r1))
+		} else {
+			f32.GemmWith(m.impl, 1, false, true, 1, at.Slice(r0, r1), ly.w, 0, dst)
+		}
+		if identity {
+			return
+		}
 	}
 	m.mulD1(yt, ztd, d1, n, width, r0, r1)
 }
@@ -614,11 +626,12 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 				m.impl.Axpy(1, g.Data[i*width:(i+1)*width], gb)
 			}
 		}
-		// ā = z̄·W is needed below layer 0 or for the input; with
-		// training packs, layer l−1's actBack follows on each chunk of ā
-		// as it is produced.
+		// ā = z̄·W is needed below layer 0 or for the input. Where it is
+		// produced in pieces (the trace shortcut's rows, the training
+		// packs' chunks), layer l−1's actBack follows on each piece while
+		// it is in cache.
 		adj := l > 0 || input
-		fuse := tp != nil && l > 0 && m.layers[l-1].act != kernel.Identity
+		fuse := l > 0 && m.layers[l-1].act != kernel.Identity
 		gl := w.g[l]
 		switch {
 		case top:
@@ -685,7 +698,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 					m.weightGrad(gw, g, a, r0, r1, w.tmp)
 				}
 				if adj {
-					tp.adj[l].Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
+					tp.adj(l).Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
 					if fuse {
 						m.actBack(w, l-1, r0, r1)
 					}

@@ -12,61 +12,81 @@ import (
 // rows (each chunk's elementwise work follows its product while it is in
 // cache) without packing the weights again for every chunk.
 //
-// tan[l] is W_l without bias or activation, so tan[l].Forward computes
-// ż = ȧ·Wᵀ; adj[l] is Wᵀ_l (held in wt[l]), so adj[l].Forward computes the
+// tan(l) is W_l without bias or activation, so its Forward computes
+// ż = ȧ·Wᵀ; adj(l) is Wᵀ_l (held in wt[l]), so its Forward computes the
 // adjoint ā = z̄·W. Each element is the chain of fused multiply-adds from
 // zero, over K in order, that f32.GemmWith computes: the same bits as the
 // unchunked products.
 //
-// Only training (Loss.Grad, on the model's training workspace) uses them,
-// and it is never concurrent with Repack or with itself: they are packed
-// on the first training pass after a Repack (gen), never by inference.
+// Only training uses them (only training has tangents), and it is never
+// concurrent with Repack or with itself: each is packed when a training
+// pass first needs it after a Repack (gen), never by inference.
 type trainPacks struct {
-	gen      uint64
-	impl     kernel.Impl
-	tan, adj []*f32.Dense // nil until the first use
-	wt       [][]float32
+	m      *Model
+	tanD   []*f32.Dense
+	adjD   []*f32.Dense
+	tanGen []uint64 // m.gen+1 when tanD[l] was packed (0: never)
+	adjGen []uint64
+	wt     [][]float32
+	impl   kernel.Impl
 }
 
-// packs returns the training packs for a workspace with tangents (only
-// training has tangents: inference passes have none), repacked if the
-// weights changed since; nil without tangents (the passes then use
-// f32.GemmWith on whole matrices).
+// packRows is the fewest tangent rows (k·n) for which the training passes
+// use the packs and chunks: below two chunks, packing W and Wᵀ for them
+// costs more than the chunks save (SSM-VR at d = 2, one projection, batch
+// 128: 2.5 % slower with them), and the passes use f32.GemmWith on whole
+// matrices.
+func packRows(impl kernel.Impl) int { return 2 * chunkRows(impl) }
+
+// packs returns the training packs for a workspace with at least
+// packRows tangent rows (only training has tangents), or nil.
 func (m *Model) packs(w *work) *trainPacks {
-	if w.k == 0 {
+	if w.k*w.n < packRows(m.impl) {
 		return nil
 	}
 	tp := &m.tp
-	if tp.tan != nil && tp.gen == m.gen && tp.impl == m.impl {
-		return tp
-	}
-	if tp.tan == nil || tp.impl != m.impl {
+	if tp.m != m || tp.impl != m.impl || len(tp.tanD) != len(m.layers) {
 		L := len(m.layers)
-		tp.tan = make([]*f32.Dense, L)
-		tp.adj = make([]*f32.Dense, L)
-		tp.wt = make([][]float32, L)
-		for l, ly := range m.layers {
-			tp.tan[l] = f32.NewDenseImpl(m.impl, ly.w, nil, kernel.Identity)
-			tp.wt[l] = make([]float32, len(ly.w.Data))
-			m.transposeW(l)
-			wt := f32.Matrix{Rows: ly.w.Cols, Cols: ly.w.Rows, Stride: ly.w.Rows, Data: tp.wt[l]}
-			tp.adj[l] = f32.NewDenseImpl(m.impl, wt, nil, kernel.Identity)
-		}
-	} else {
-		for l := range m.layers {
-			tp.tan[l].Repack()
-			m.transposeW(l)
-			tp.adj[l].Repack()
-		}
+		*tp = trainPacks{m: m, impl: m.impl,
+			tanD: make([]*f32.Dense, L), adjD: make([]*f32.Dense, L),
+			tanGen: make([]uint64, L), adjGen: make([]uint64, L),
+			wt: make([][]float32, L)}
 	}
-	tp.gen, tp.impl = m.gen, m.impl
 	return tp
 }
 
-// transposeW writes Wᵀ of layer l into m.tp.wt[l].
-func (m *Model) transposeW(l int) {
+// tan returns layer l's packed W, repacked if the weights changed.
+func (tp *trainPacks) tan(l int) *f32.Dense {
+	m := tp.m
+	switch {
+	case tp.tanD[l] == nil:
+		tp.tanD[l] = f32.NewDenseImpl(m.impl, m.layers[l].w, nil, kernel.Identity)
+	case tp.tanGen[l] != m.gen+1:
+		tp.tanD[l].Repack()
+	}
+	tp.tanGen[l] = m.gen + 1
+	return tp.tanD[l]
+}
+
+// adj returns layer l's packed Wᵀ, repacked if the weights changed.
+func (tp *trainPacks) adj(l int) *f32.Dense {
+	m := tp.m
+	if tp.adjD[l] != nil && tp.adjGen[l] == m.gen+1 {
+		return tp.adjD[l]
+	}
 	w := m.layers[l].w
-	m.impl.Transpose(w.Rows, w.Cols, w.Data, w.Stride, m.tp.wt[l], w.Rows)
+	if tp.wt[l] == nil {
+		tp.wt[l] = make([]float32, len(w.Data))
+	}
+	m.impl.Transpose(w.Rows, w.Cols, w.Data, w.Stride, tp.wt[l], w.Rows)
+	if tp.adjD[l] == nil {
+		wt := f32.Matrix{Rows: w.Cols, Cols: w.Rows, Stride: w.Rows, Data: tp.wt[l]}
+		tp.adjD[l] = f32.NewDenseImpl(m.impl, wt, nil, kernel.Identity)
+	} else {
+		tp.adjD[l].Repack()
+	}
+	tp.adjGen[l] = m.gen + 1
+	return tp.adjD[l]
 }
 
 // chunkRows is the number of rows of a chunk of the training passes'
