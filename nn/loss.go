@@ -154,14 +154,17 @@ func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) flo
 	}
 	m.setScale(w)
 	m.setInput(w, x, true, l.Cond)
-	m.setBasisTangents(w)
-	w.basis = shortcuts
+	m.setBasisTangents(w, shortcuts)
 	w.trace = shortcuts // only ∂y_j/∂x_j enters, and its adjoint is one-hot
 	m.forward(w, true)
 	m.scores(w)
 	L := len(m.layers)
 	y, g := w.a[L], w.g[L]
-	clear(g.Data[:(1+d)*n*g.Stride])
+	if !shortcuts {
+		// The trace shortcut reads only the entries written below: the
+		// primal rows and entry b of each row of block b.
+		clear(g.Data[:(1+d)*n*g.Stride])
+	}
 	inv := 1 / float64(n)
 	var loss float64
 	for i := range n {
@@ -293,7 +296,7 @@ func (m *Model) dsm(w *work, x []float32, ms []float64, weighted bool, grad []fl
 		}
 	}
 	if m.cfg.Energy {
-		m.setBasisTangents(w)
+		m.setBasisTangents(w, true)
 	}
 	m.forward(w, true)
 	m.scores(w)

@@ -454,8 +454,16 @@ func (m *Model) setTangents(w *work) {
 	w.basis = false
 }
 
-// setBasisTangents writes tangent b = e_b for b < d (w.k must be d).
-func (m *Model) setBasisTangents(w *work) {
+// setBasisTangents makes tangent b = e_b for b < d (w.k must be d). With
+// shortcuts the passes use what the one-hot rows make zero (w.basis);
+// they never read the rows, which are then not written, unless the first
+// layer is also the output layer (whose trace shortcut reads them).
+// Without, the passes treat them as any other tangents.
+func (m *Model) setBasisTangents(w *work, shortcuts bool) {
+	w.basis = shortcuts
+	if shortcuts && len(m.layers) > 1 {
+		return
+	}
 	a := w.a[0]
 	for b := range w.k {
 		for i := range w.n {
@@ -465,7 +473,6 @@ func (m *Model) setBasisTangents(w *work) {
 			row[b] = 1
 		}
 	}
-	w.basis = true
 }
 
 // traceOnly reports whether forward and backward may use w.trace's

@@ -89,7 +89,7 @@ func TestJacobian(t *testing.T) {
 			w := m.trainWork()
 			w.prepare(m, n, d)
 			m.setInput(w, x, true, 0.5)
-			m.setBasisTangents(w)
+			m.setBasisTangents(w, true)
 			m.forward(w, true)
 			y := w.a[len(m.layers)]
 			r := newRef(m)
