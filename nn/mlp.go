@@ -307,8 +307,8 @@ type work struct {
 	g    []f32.Matrix // L+1 adjoints of a
 	d1   [][]float32  // L: σ'(z) on the primal rows
 	d2   [][]float32  // L: σ''(z) on the primal rows
-	tmp  []float32    // n × widest layer, scratch
-	acc  []float32    // n × widest layer: Σ_b ż_b⊙ȧ_b in the backward pass
+	tmp  []float32    // n × widest layer: scratch, and Σ_b ż_b⊙ȧ_b in the backward pass
+	vec  []float32    // widest layer, scratch
 	col  []float32    // widest layer: a column of the first layer's W
 	buf  [][]float32  // backing arrays, by slot
 
@@ -380,10 +380,8 @@ func (w *work) prepare(m *Model, n, k int) {
 		widest = max(widest, wd)
 	}
 	w.tmp = grow(w.tmp, n*widest)
-	if k > 0 {
-		w.acc = grow(w.acc, n*widest)
-		w.col = grow(w.col, widest)
-	}
+	w.vec = grow(w.vec, widest)
+	w.col = grow(w.col, widest)
 	d := m.cfg.Dim
 	w.cond = grow(w.cond, n)
 	w.scale = grow(w.scale, n)
@@ -485,33 +483,35 @@ func (m *Model) traceOnly(w *work) bool {
 // pass over the k tangent blocks. With deriv it keeps σ' (and σ” when
 // there are tangents) for a backward pass.
 //
-// The tangent pass runs through all the layers one chunk of rows at a
-// time, so that each layer reads the chunk the layer below it wrote while
-// it is in cache: every tangent row depends only on the same row below it
-// and on the primal pass, which comes first.
+// With the training packs (many tangent rows), the tangent pass runs
+// through all the layers one chunk of rows at a time, so that each layer
+// reads the chunk the layer below it wrote while it is in cache: every
+// tangent row depends only on the same row below it and on the primal
+// pass, which comes first. Otherwise each layer's tangent rows follow its
+// primal rows.
 func (m *Model) forward(w *work, deriv bool) {
 	n, k := w.n, w.k
+	tp := m.packs(w)
 	for l, ly := range m.layers {
 		ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
 		ly.dense.Forward(yp, zp, ap)
-		if (!deriv && k == 0) || ly.act == kernel.Identity {
-			continue
+		if (deriv || k > 0) && ly.act != kernel.Identity {
+			width := ly.w.Rows
+			zd := zp.Data[:n*width]
+			m.impl.ActDeriv(ly.act, w.d1[l], zd)
+			if k > 0 && deriv {
+				deriv2From(m.impl, ly.act, w.d2[l], zd, yp.Data[:n*width], w.d1[l], w.tmp)
+			}
 		}
-		width := ly.w.Rows
-		zd := zp.Data[:n*width]
-		m.impl.ActDeriv(ly.act, w.d1[l], zd)
-		if k > 0 && deriv {
-			deriv2From(m.impl, ly.act, w.d2[l], zd, yp.Data[:n*width], w.d1[l], w.tmp)
+		if k > 0 && tp == nil {
+			// One chunk: the layer's tangent rows follow its primal rows.
+			m.tangentRows(w, nil, l, 0, k*n)
 		}
 	}
-	if k == 0 {
+	if tp == nil {
 		return
 	}
-	tp := m.packs(w)
-	chunk := k * n
-	if tp != nil {
-		chunk = chunkRows(m.impl)
-	}
+	chunk := chunkRows(m.impl)
 	for r0 := 0; r0 < k*n; r0 += chunk {
 		r1 := min(k*n, r0+chunk)
 		for l := range m.layers {
@@ -644,7 +644,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		case top:
 			if grad != nil {
 				// Tangent row r of block b adds ḡ[r][b]·a[r] to row b of ∂W.
-				m.weightGrad(gw, g, a, 0, n, w.tmp)
+				m.weightGrad(gw, g, a, 0, n, w.vec)
 				for b := range k {
 					gwb := gw.Data[b*gw.Stride : b*gw.Stride+gw.Cols]
 					for r := (1 + b) * n; r < (2+b)*n; r++ {
@@ -680,8 +680,8 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		case first:
 			if grad != nil {
 				// Tangent row r of block b adds ḡ[r] to column b of ∂W.
-				m.weightGrad(gw, g, a, 0, n, w.tmp)
-				col := w.tmp[:width]
+				m.weightGrad(gw, g, a, 0, n, w.vec)
+				col := w.vec[:width]
 				for b := range k {
 					for j := range col {
 						col[j] = gw.Data[j*gw.Stride+b]
@@ -702,7 +702,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			for r0 := 0; r0 < rows; r0 += chunk {
 				r1 := min(rows, r0+chunk)
 				if grad != nil {
-					m.weightGrad(gw, g, a, r0, r1, w.tmp)
+					m.weightGrad(gw, g, a, r0, r1, w.vec)
 				}
 				if adj {
 					tp.adj(l).Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
@@ -715,7 +715,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			continue
 		default:
 			if grad != nil {
-				m.weightGrad(gw, g, a, 0, rows, w.tmp)
+				m.weightGrad(gw, g, a, 0, rows, w.vec)
 			}
 		}
 		if adj {

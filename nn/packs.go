@@ -114,7 +114,7 @@ func (m *Model) mulD1(yt, zt, d1 []float32, n, width, r0, r1 int) {
 // actBack takes rows r0..r1−1 of the stacked adjoints w.g[l+1] of layer
 // l's output back through its activation: primal rows z̄ = σ'⊙ā, tangent
 // rows ż̄_b = σ'⊙ȧ_b, after adding ż_b⊙ȧ_b to the per-point sum
-// Σ_b ż_b⊙ȧ_b (in w.acc; tangent 0 sets it). actFinish then adds σ”⊙sum
+// Σ_b ż_b⊙ȧ_b (in w.tmp; tangent 0 sets it). actFinish then adds σ”⊙sum
 // to the primal rows once all rows are done. Called on the rows in
 // increasing order, in one call or in chunks, it computes every element
 // the same way.
@@ -134,7 +134,7 @@ func (m *Model) actBack(w *work, l, r0, r1 int) {
 		b, i := r/n-1, r%n
 		e := min(r1, (b+2)*n)
 		gt := g[r*width : e*width]
-		sum := w.acc[i*width : (i+e-r)*width]
+		sum := w.tmp[i*width : (i+e-r)*width]
 		if basis {
 			// ż_b = W·e_b, column b of W in every row (not stored).
 			col = w.col[:width]
@@ -170,7 +170,7 @@ func (m *Model) actFinish(w *work, l int) {
 	}
 	nw := w.n * m.layers[l].w.Rows
 	gp := w.g[l+1].Data[:nw]
-	m.impl.MulAdd(gp, w.d2[l][:nw], w.acc[:nw])
+	m.impl.MulAdd(gp, w.d2[l][:nw], w.tmp[:nw])
 }
 
 // traceBack is the tangent rows' share of the output layer l's adjoint
@@ -187,7 +187,7 @@ func (m *Model) traceBack(w *work, l int) {
 	width := ly.w.Cols // layer l−1's outputs
 	g, gl := w.g[l+1], w.g[l].Data
 	zt, d1 := w.z[l-1].Data, w.d1[l-1]
-	v := w.tmp[:width]
+	v := w.vec[:width]
 	for b := range k {
 		wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
 		var c uint32
@@ -199,7 +199,7 @@ func (m *Model) traceBack(w *work, l int) {
 				c = math.Float32bits(cr)
 			}
 			i := r - (1+b)*n
-			sum := w.acc[i*width : (i+1)*width]
+			sum := w.tmp[i*width : (i+1)*width]
 			z := zt[r*width : (r+1)*width]
 			if b == 0 {
 				m.impl.Mul(sum, z, v)
