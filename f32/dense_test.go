@@ -170,3 +170,51 @@ func FuzzDense(f *testing.F) {
 		}
 	})
 }
+
+// TestForwardEach: on every path (matvec rows, narrow layer, GEMM tiles,
+// more columns than one slab) the strips cover the rows once, in order,
+// each called when its rows of y and pre hold Forward's final values, and
+// what the callback writes to its rows stays.
+func TestForwardEach(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 1))
+	for _, s := range []struct{ m, in, out int }{
+		{1, 40, 30}, {2, 300, 45}, {3, 7, 33}, {300, 64, 128}, {300, 45, 5}, {100, 33, 2},
+		{40, 20, 1100}, {5, 0, 8}, {4, 9, 0},
+	} {
+		w := randMatrix(rng, s.out, s.in, 0)
+		bias := make([]float32, s.out)
+		kerneltest.Fill(rng, bias, 1, 0)
+		x := randMatrix(rng, s.m, s.in, 3)
+		for _, impl := range kernel.Available() {
+			d := NewDenseImpl(impl, w, bias, kernel.Tanh)
+			wantY, wantZ := NewMatrix(s.m, s.out), NewMatrix(s.m, s.out)
+			d.Forward(wantY, wantZ, x)
+			y, z := randMatrix(rng, s.m, s.out, 2), randMatrix(rng, s.m, s.out, 1)
+			next := 0
+			d.ForwardEach(y, z, x, func(i0, i1 int) {
+				if i0 != next || i1 <= i0 || i1 > s.m {
+					t.Fatalf("%v %+v: strip [%d, %d) after rows up to %d", impl, s, i0, i1, next)
+				}
+				next = i1
+				for i := i0; i < i1; i++ {
+					for j := range s.out {
+						if !kerneltest.Same(y.At(i, j), wantY.At(i, j)) || !kerneltest.Same(z.At(i, j), wantZ.At(i, j)) {
+							t.Fatalf("%v %+v: strip [%d, %d): (%d, %d) is y %g pre %g, want %g %g", impl, s, i0, i1, i, j, y.At(i, j), z.At(i, j), wantY.At(i, j), wantZ.At(i, j))
+						}
+						y.Set(i, j, -y.At(i, j)) // the callback's own work
+					}
+				}
+			})
+			if next != s.m {
+				t.Fatalf("%v %+v: strips ended at row %d", impl, s, next)
+			}
+			for i := range s.m {
+				for j := range s.out {
+					if !kerneltest.Same(y.At(i, j), -wantY.At(i, j)) {
+						t.Fatalf("%v %+v: (%d, %d) = %g after the callbacks, want %g", impl, s, i, j, y.At(i, j), -wantY.At(i, j))
+					}
+				}
+			}
+		}
+	}
+}
