@@ -115,24 +115,6 @@ func (d *Dense) Forward(y, pre, x Matrix) { d.ForwardParallel(1, y, pre, x) }
 // is the same for any number of workers, and the steady state allocates
 // nothing.
 func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
-	d.forward(workers, y, pre, x, nil)
-}
-
-// ForwardEach is [Dense.Forward] (on the calling goroutine) that calls
-// strip(i0, i1) for each block of rows i0..i1−1 of y as soon as those rows
-// are final (pre-activation in pre, activation in y), while they are
-// still in L1 on the GEMM path: a strip of the microkernel's height (14
-// rows with AVX-512), a block of 256 rows on the narrow path, one row on
-// the matvec path. The blocks cover 0..x.Rows−1 once, in increasing
-// order. strip may read and change those rows of y and pre (and anything
-// of its own); it must not touch other rows of y or pre, nor x. It lets
-// elementwise work that follows a layer (a backward pass's σ′⊙ȳ, say)
-// run on data in cache instead of a second pass over memory.
-func (d *Dense) ForwardEach(y, pre, x Matrix, strip func(i0, i1 int)) {
-	d.forward(1, y, pre, x, strip)
-}
-
-func (d *Dense) forward(workers int, y, pre, x Matrix, strip func(i0, i1 int)) {
 	x.check("Dense.Forward", "x")
 	y.check("Dense.Forward", "y")
 	k, n, m := d.In(), d.Out(), x.Rows
@@ -148,18 +130,15 @@ func (d *Dense) forward(workers int, y, pre, x Matrix, strip func(i0, i1 int)) {
 		z = &pre
 	}
 	if m == 0 || n == 0 {
-		if m > 0 && strip != nil {
-			strip(0, m)
-		}
 		return
 	}
 	identity := d.act == kernel.Identity && pre.Data == nil // y = z already
 	if k == 0 || m <= matvecRows {
-		d.forwardRows(&y, z, &x, identity, strip)
+		d.forwardRows(&y, z, &x, identity)
 		return
 	}
 	if n <= d.g.nr/2 {
-		d.forwardNarrow(y, *z, x, !identity, strip)
+		d.forwardNarrow(y, *z, x, !identity)
 		return
 	}
 	for j0 := 0; j0 < n; j0 += d.g.nc {
@@ -175,16 +154,13 @@ func (d *Dense) forward(workers int, y, pre, x Matrix, strip func(i0, i1 int)) {
 			init: init, bias: bias,
 			epilogue: !identity, act: d.act, y: y,
 		}
-		if j0+nb == n {
-			blk.strip = strip // the rows are final in the last slab
-		}
 		blk.rows(workers, m)
 	}
 }
 
 // forwardRows is the latency path of Forward: one matvec per row of x,
 // then the activation (a copy if it is the identity and y is not z).
-func (d *Dense) forwardRows(y, z, x *Matrix, identity bool, strip func(i0, i1 int)) {
+func (d *Dense) forwardRows(y, z, x *Matrix, identity bool) {
 	impl, k, kc := d.g.impl, d.In(), d.g.kc
 	for i := range x.Rows {
 		zi, xi := z.row(i), x.row(i)
@@ -210,9 +186,6 @@ func (d *Dense) forwardRows(y, z, x *Matrix, identity bool, strip func(i0, i1 in
 		default:
 			impl.Act(d.act, y.row(i), zi)
 		}
-		if strip != nil {
-			strip(i, i+1)
-		}
 	}
 }
 
@@ -227,7 +200,7 @@ const narrowCols = 256
 // same chain of fused multiply-adds as on the other paths (fma(W, x) =
 // fma(x, W)), so the bits are the same. It is little work: one goroutine
 // does it.
-func (d *Dense) forwardNarrow(y, z, x Matrix, act bool, strip func(i0, i1 int)) {
+func (d *Dense) forwardNarrow(y, z, x Matrix, act bool) {
 	g := d.g
 	k, n := d.In(), d.Out()
 	npad := g.panels(narrowCols) * g.nr
@@ -263,17 +236,15 @@ func (d *Dense) forwardNarrow(y, z, x Matrix, act bool, strip func(i0, i1 int)) 
 		}
 		// z's rows ib.. are the columns of the n×mb block.
 		g.impl.Transpose(n, mb, ct, mb, z.Data[ib*z.Stride:], z.Stride)
-		switch {
-		case !act:
-		case z.Stride == n && y.Stride == n:
-			g.impl.Act(d.act, y.Data[ib*n:(ib+mb)*n], z.Data[ib*n:(ib+mb)*n])
-		default:
-			for i := range mb {
-				g.impl.Act(d.act, y.Row(ib+i), z.Row(ib+i))
-			}
+		if !act {
+			continue
 		}
-		if strip != nil {
-			strip(ib, ib+mb)
+		if z.Stride == n && y.Stride == n {
+			g.impl.Act(d.act, y.Data[ib*n:(ib+mb)*n], z.Data[ib*n:(ib+mb)*n])
+			continue
+		}
+		for i := range mb {
+			g.impl.Act(d.act, y.Row(ib+i), z.Row(ib+i))
 		}
 	}
 }

@@ -120,10 +120,6 @@ type block struct {
 	init   kernel.GemmInit // for the first kc-block; the others accumulate
 	bias   []float32       // for GemmBias: the columns j0.. of the bias
 
-	// strip, if set, is called on each strip of rows after the last
-	// kc-block (and the epilogue): see Dense.ForwardEach.
-	strip func(i0, i1 int)
-
 	// epilogue: if set, after the last kc-block each strip of rows of c
 	// gets y = act(c) (c is pre, or y itself).
 	epilogue bool
@@ -218,9 +214,6 @@ func (blk *block) run(i0, i1 int) {
 				}
 				if blk.epilogue && last {
 					blk.activate(ib+ir, m)
-				}
-				if blk.strip != nil && last {
-					blk.strip(ib+ir, ib+ir+m)
 				}
 				ir += m
 			}
