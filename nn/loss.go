@@ -160,9 +160,11 @@ func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) flo
 	m.scores(w)
 	L := len(m.layers)
 	y, g := w.a[L], w.g[L]
-	if !shortcuts {
-		// The trace shortcut reads only the entries written below: the
-		// primal rows and entry b of each row of block b.
+	if !m.traceOnly(w) {
+		// The trace shortcut (identity output layer) reads only the
+		// entries written below: the primal rows and entry b of each row
+		// of block b. Any other backward pass reads whole rows, which may
+		// hold a previous call's values.
 		clear(g.Data[:(1+d)*n*g.Stride])
 	}
 	inv := 1 / float64(n)
