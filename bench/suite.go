@@ -95,7 +95,7 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 			best = el
 			break
 		}
-		// Aim past the target, at most ×100 per round.
+		// Aim past one repetition's length, at most ×100 per round.
 		next := int(float64(n) * 1.2 * float64(rep) / float64(max(el, time.Microsecond)))
 		n = min(max(next, n+1), 100*n)
 	}

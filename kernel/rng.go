@@ -17,7 +17,10 @@ import (
 //	hi0, lo0 = M0·ctr[0];  hi1, lo1 = M1·ctr[2]      32×32 → 64-bit products
 //	ctr = {hi1 ^ ctr[1] ^ key[0], lo1, hi0 ^ ctr[3] ^ key[1], lo0}
 //
-// with the key advanced by (0x9E3779B9, 0xBB67AE85) between rounds.
+// with the key advanced by (0x9E3779B9, 0xBB67AE85) between rounds. It
+// advances the key itself rather than share philoxBlock's precomputed
+// round keys, so that the known-answer tests hold it and philoxBlock (and
+// the assembly) to each other independently.
 func Philox4x32_10(ctr [4]uint32, key [2]uint32) [4]uint32 {
 	k0, k1 := key[0], key[1]
 	c0, c1, c2, c3 := ctr[0], ctr[1], ctr[2], ctr[3]
