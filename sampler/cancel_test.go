@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"testing"
 )
@@ -72,7 +73,16 @@ func TestSDECancel(t *testing.T) {
 			}
 			x := make([]float32, 2*37)
 			if flow {
-				return o.Flow(ctx, x, 1e-3, 1)
+				// A cancelled Flow leaves x as it was.
+				for i := range x {
+					x[i] = float32(i%7) - 3
+				}
+				orig := append([]float32(nil), x...)
+				st, err := o.Flow(ctx, x, 1e-3, 1)
+				if err != nil && !slices.Equal(x, orig) {
+					t.Errorf("ODE %v Flow: x changed by a cancelled call", m)
+				}
+				return st, err
 			}
 			return o.Sample(ctx, x)
 		}, bound}
@@ -88,7 +98,16 @@ func TestSDECancel(t *testing.T) {
 				t.Fatal(err)
 			}
 			x := sdeDataPoints(g, 37, 5)
-			return l.LogP(ctx, make([]float64, 37), nil, x)
+			// A cancelled LogP writes neither logp nor z.
+			logp, z := make([]float64, 37), make([]float32, len(x))
+			for i := range logp {
+				logp[i] = 42
+			}
+			st, err := l.LogP(ctx, logp, z, x)
+			if err != nil && (slices.ContainsFunc(logp, func(v float64) bool { return v != 42 }) || slices.ContainsFunc(z, func(v float32) bool { return v != 0 })) {
+				t.Errorf("LogP: logp or z written by a cancelled call")
+			}
+			return st, err
 		}, 6 * 3}, // one RK45 step, d + 1 calls per evaluation
 	}
 	for _, r := range runs {

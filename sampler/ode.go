@@ -166,7 +166,8 @@ func (o *sdeODE) heun(ctx context.Context, t0, t1 float64, steps int) (SDEStats,
 			}
 		}
 		if first >= 0 {
-			return SDEStats{Steps: steps, Evals: 2 * steps}, fmt.Errorf("sampler: ODE: Heun step %d (t = %g) made chain %d non-finite", first, t0+float64(first)*o.h, chain)
+			// The run stops at the failing step, as PC's stats say.
+			return SDEStats{Steps: first + 1, Evals: 2 * (first + 1)}, fmt.Errorf("sampler: ODE: Heun step %d (t = %g) made chain %d non-finite", first, t0+float64(first)*o.h, chain)
 		}
 	}
 	return SDEStats{Steps: steps, Evals: 2 * steps}, nil
