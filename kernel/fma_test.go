@@ -7,16 +7,19 @@ import (
 	"testing"
 )
 
+// exactFMA is a·b + c rounded once to float32 (to nearest even, to ±Inf
+// past MaxFloat32), from math/big: 400 bits hold any a·b + c exactly.
+func exactFMA(a, b, c float32) float32 {
+	x := new(big.Float).SetPrec(400).SetFloat64(float64(a))
+	x.Mul(x, new(big.Float).SetFloat64(float64(b)))
+	x.Add(x, new(big.Float).SetFloat64(float64(c)))
+	f, _ := x.Float32()
+	return f
+}
+
 // TestFMA32 checks fma32 against a*b+c computed exactly and rounded once,
 // including the double-rounding cases a plain float64 FMA gets wrong.
 func TestFMA32(t *testing.T) {
-	exact := func(a, b, c float32) float32 {
-		x := new(big.Float).SetPrec(200).SetFloat64(float64(a))
-		x.Mul(x, new(big.Float).SetFloat64(float64(b)))
-		x.Add(x, new(big.Float).SetFloat64(float64(c)))
-		f, _ := x.Float32()
-		return f
-	}
 	cases := [][3]float32{
 		{0.75, -2.7802253, -1e-45}, // a tie in float64 that the tiny c breaks
 		{1, 1, 0}, {-1, 1, 1}, {3, 1.0 / 3, -1},
@@ -46,12 +49,12 @@ func TestFMA32(t *testing.T) {
 	if naive := float32(float64(a)*float64(b) + float64(c)); naive == c {
 		t.Fatalf("tie case is not one: float64 rounding gives %g", naive)
 	}
-	if exact(a, b, c) != c {
-		t.Fatalf("tie case: exact %g, want %g", exact(a, b, c), c)
+	if exactFMA(a, b, c) != c {
+		t.Fatalf("tie case: exact %g, want %g", exactFMA(a, b, c), c)
 	}
 	cases = append(cases, [3]float32{a, b, c})
 	for _, k := range cases {
-		got, want := fma32(k[0], k[1], k[2]), exact(k[0], k[1], k[2])
+		got, want := fma32(k[0], k[1], k[2]), exactFMA(k[0], k[1], k[2])
 		if got != want {
 			t.Fatalf("fma32(%g, %g, %g) = %g, exact %g", k[0], k[1], k[2], got, want)
 		}
@@ -62,13 +65,6 @@ func TestFMA32(t *testing.T) {
 // patterns, results among the subnormals, overflow to ±Inf, signed zeros)
 // against the exact value rounded once, and its special values.
 func TestFMA32Wide(t *testing.T) {
-	exact := func(a, b, c float32) float32 {
-		x := new(big.Float).SetPrec(400).SetFloat64(float64(a))
-		x.Mul(x, new(big.Float).SetFloat64(float64(b)))
-		x.Add(x, new(big.Float).SetFloat64(float64(c)))
-		f, _ := x.Float32() // rounds to nearest even, to ±Inf past MaxFloat32
-		return f
-	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	finite := func() float32 {
 		for {
@@ -118,7 +114,7 @@ func TestFMA32Wide(t *testing.T) {
 		}},
 	}
 	for _, k := range cases {
-		want := exact(k[0], k[1], k[2])
+		want := exactFMA(k[0], k[1], k[2])
 		for _, f := range fmas {
 			got := f.f(k[0], k[1], k[2])
 			if math.Float32bits(got) != math.Float32bits(want) && !(want == 0 && got == 0 && math.Signbit(float64(got)) == math.Signbit(float64(want))) {
