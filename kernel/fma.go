@@ -38,10 +38,11 @@ func fma32(a, b, c float32) float32 {
 // microkernel's and the matvec's chains). Same bits as fma32, with the
 // odd bit set without a branch: on real data the float64 sum is exact
 // (e = 0) for a good fraction of the elements, unpredictably, and
-// fma32's branch then costs more than the arithmetic (generic dense
-// 0.33 → 0.71 GFLOP/s, measured). Written out here because the
+// fma32's branch then costs more than the arithmetic (scorekit bench,
+// generic dense+bias+SiLU M=1024 K=N=128: 97.9 ms in BENCHMARKS.md's
+// 13:12 sitting, 45.3 ms in the 15:50 one). Written out here because the
 // branch-free form is above the inliner's budget as a function of its
-// own; TestFMAAxpy holds it to fma32.
+// own; TestFMA32Wide holds it to math/big as it does fma32.
 func fmaAxpy(alpha float32, x, y []float32) {
 	y = y[:len(x)]
 	a := float64(alpha)
