@@ -186,7 +186,23 @@ func (t Funnel) Sample(dst []float32, rng *rand.Rand) {
 //
 // [NewRosenbrock] gives A = 1, B = 100, Temp = 1/20 (the usual sampling
 // benchmark). Its log density is known only up to a constant (which is all
-// MALA needs); it has no Sample method.
+// MALA needs).
+//
+// For d = 2 it factorises into Gaussians,
+//
+//	x₀ ~ N(A, s₀²),  x₁ | x₀ ~ N(x₀², s₁²),  s₀² = 1/(2·Temp), s₁² = 1/(2·Temp·B),
+//
+// which [Rosenbrock.Sample] draws from exactly, and its moments are known:
+//
+//	E[x₀] = A,            Var[x₀] = s₀²,
+//	E[x₁] = E[x₀²] = A² + s₀²,
+//	Var[x₁] = s₁² + Var[x₀²] = s₁² + 4A²s₀² + 2s₀⁴,
+//	Cov[x₀, x₁] = E[(x₀ − A)·x₀²] = 2A·s₀²,
+//
+// so with the defaults E[x₀] = 1, Var[x₀] = 10, E[x₁] = 11, Var[x₁] =
+// 240.1 and Cov[x₀, x₁] = 20. For d ≥ 3 the marginal of x₀ is no longer
+// Gaussian (integrating out x₂ … leaves a quartic in x₀) and there is no
+// exact sampler.
 type Rosenbrock struct {
 	D          int
 	A, B, Temp float64
@@ -270,5 +286,25 @@ func (t Rosenbrock) LogDensity(dst, x []float32) {
 			e += t.B*a*a + b*b
 		}
 		dst[r] = float32(-t.Temp * e)
+	}
+}
+
+// Sample fills dst with len(dst)/2 independent draws, x₀ = A + s₀·z₀ and
+// x₁ = x₀² + s₁·z₁ (see [Rosenbrock]). It panics unless D = 2: only the
+// two-dimensional density has an exact sampler; and unless Temp > 0 and
+// B > 0, without which the density is not normalisable.
+func (t Rosenbrock) Sample(dst []float32, rng *rand.Rand) {
+	if t.D != 2 {
+		panic(fmt.Sprintf("data: Rosenbrock.Sample: D = %d: only D = 2 has an exact sampler", t.D))
+	}
+	if !(t.Temp > 0 && t.B > 0) || math.IsInf(t.Temp, 0) || math.IsInf(t.B, 0) {
+		panic(fmt.Sprintf("data: Rosenbrock.Sample: Temp = %v, B = %v: want both > 0 and finite", t.Temp, t.B))
+	}
+	n := checkBatch("Rosenbrock.Sample", 2, len(dst), -1)
+	s0, s1 := math.Sqrt(1/(2*t.Temp)), math.Sqrt(1/(2*t.Temp*t.B))
+	for r := 0; r < n; r++ {
+		x0 := t.A + s0*rng.NormFloat64()
+		dst[2*r] = float32(x0)
+		dst[2*r+1] = float32(x0*x0 + s1*rng.NormFloat64())
 	}
 }

@@ -52,12 +52,13 @@ func testTargets(t *testing.T) map[string]target64 {
 		t.Fatal(err)
 	}
 	return map[string]target64{
-		"gaussian":   g,
-		"mixture":    mix,
-		"ncsn":       NCSNMixture(),
-		"banana":     NewBanana(),
-		"funnel":     NewFunnel(4),
-		"rosenbrock": NewRosenbrock(3),
+		"gaussian":    g,
+		"mixture":     mix,
+		"ncsn":        NCSNMixture(),
+		"banana":      NewBanana(),
+		"funnel":      NewFunnel(4),
+		"rosenbrock":  NewRosenbrock(3),
+		"rosenbrock2": NewRosenbrock(2),
 	}
 }
 
@@ -253,7 +254,7 @@ func TestSampleMoments(t *testing.T) {
 	}
 	const n = 20000
 	tg := testTargets(t)
-	for _, name := range []string{"gaussian", "mixture", "ncsn", "banana", "funnel"} {
+	for _, name := range []string{"gaussian", "mixture", "ncsn", "banana", "funnel", "rosenbrock2"} {
 		s := tg[name].(sampler)
 		d := s.Dim()
 		x := make([]float32, n*d)
@@ -307,6 +308,67 @@ func TestSampleMoments(t *testing.T) {
 				t.Errorf("gaussian sample cov(%d,%d) = %v, want %v", i, j, c, cov[i*3+j])
 			}
 		}
+	}
+}
+
+// TestRosenbrockSample holds the exact sampler of the 2-D Rosenbrock
+// density to its moments (see [Rosenbrock]): with u = x₀ − A ~ N(0, s₀²)
+// and x₁ − E[x₁] = V = 2A·u + u² − s₀² + s₁·w, w ~ N(0, 1), each estimator
+// below is a mean of n i.i.d. terms whose exact variance is
+//
+//	x₀:                 s₀²
+//	x₁:                 Var[x₁] = 4A²s₀² + 2s₀⁴ + s₁²
+//	u²:                 2s₀⁴
+//	u·V (Cov[x₀, x₁]):  8A²s₀⁴ + 10s₀⁶ + s₀²s₁²
+//	V² (Var[x₁]):       32A⁴s₀⁴ + 224A²s₀⁶ + 56s₀⁸ + 16A²s₀²s₁² + 8s₀⁴s₁² + 2s₁⁴
+//	(x₁ − x₀²)²:        2s₁⁴
+//
+// (the fourth moments by expanding in the Gaussian moments of u and w), so
+// each must lie within 5 standard errors √(variance/n) of its exact value,
+// the exact means E[x₀] = A and E[x₁] = A² + s₀² being used to centre.
+func TestRosenbrockSample(t *testing.T) {
+	const n = 100000
+	r := NewRosenbrock(2)
+	x := make([]float32, 2*n)
+	r.Sample(x, rand.New(rand.NewPCG(13, 14)))
+	A, s02, s12 := r.A, 1/(2*r.Temp), 1/(2*r.Temp*r.B)
+	m1 := A*A + s02
+	var1 := 4*A*A*s02 + 2*s02*s02 + s12
+	moments := []struct {
+		name    string
+		f       func(x0, x1 float64) float64
+		want, v float64 // exact mean and variance of f
+	}{
+		{"E[x0]", func(x0, _ float64) float64 { return x0 }, A, s02},
+		{"E[x1]", func(_, x1 float64) float64 { return x1 }, m1, var1},
+		{"Var[x0]", func(x0, _ float64) float64 { return (x0 - A) * (x0 - A) }, s02, 2 * s02 * s02},
+		{"Cov[x0,x1]", func(x0, x1 float64) float64 { return (x0 - A) * (x1 - m1) }, 2 * A * s02,
+			8*A*A*s02*s02 + 10*s02*s02*s02 + s02*s12},
+		{"Var[x1]", func(_, x1 float64) float64 { return (x1 - m1) * (x1 - m1) }, var1,
+			32*A*A*A*A*s02*s02 + 224*A*A*s02*s02*s02 + 56*s02*s02*s02*s02 + 16*A*A*s02*s12 + 8*s02*s02*s12 + 2*s12*s12},
+		{"Var[x1|x0]", func(x0, x1 float64) float64 { return (x1 - x0*x0) * (x1 - x0*x0) }, s12, 2 * s12 * s12},
+	}
+	for _, m := range moments {
+		var sum float64
+		for i := 0; i < n; i++ {
+			sum += m.f(float64(x[2*i]), float64(x[2*i+1]))
+		}
+		got, se := sum/n, math.Sqrt(m.v/n)
+		if math.Abs(got-m.want) > 5*se {
+			t.Errorf("Rosenbrock %s = %.5g, want %.5g ± %.2g (5 standard errors)", m.name, got, m.want, 5*se)
+		} else {
+			t.Logf("Rosenbrock %s = %.5g, want %.5g ± %.2g (5 standard errors)", m.name, got, m.want, 5*se)
+		}
+	}
+	for _, bad := range []Rosenbrock{NewRosenbrock(3), {D: 2, A: 1, B: 100}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Sample of %+v did not panic", bad)
+				}
+			}()
+			bad.Sample(make([]float32, 6), rand.New(rand.NewPCG(1, 1)))
+		}()
 	}
 }
 
