@@ -221,28 +221,6 @@ func contains(s, sub string) bool {
 	return false
 }
 
-// TestRngNoAllocs checks that the steady state allocates nothing.
-func TestRngNoAllocs(t *testing.T) {
-	x, g := inputs(1000, 1)
-	z := make([]float32, 1000)
-	w := make([]uint32, 5)
-	src := kernel.NewSource(1, 1)
-	for _, impl := range kernel.Available() {
-		s := kernel.NewStream(1, 1).Using(impl)
-		if a := testing.AllocsPerRun(20, func() {
-			s.Normals(z)
-			s.LangevinStep(0.1, 0.2, x, g)
-			s.MALAPropose(0.1, z, x, g)
-			s.KineticO(0.5, 0.8, x)
-			s.Uint32s(w[:5])
-			s.Uniforms(z[:70])
-			src.Uint64()
-		}); a != 0 {
-			t.Errorf("%v: %v allocations per run", impl, a)
-		}
-	}
-}
-
 // FuzzNormals holds every implementation's normals and fused step to
 // generic's bits at arbitrary seeds, streams, positions and lengths.
 func FuzzNormals(f *testing.F) {

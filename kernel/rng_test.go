@@ -159,3 +159,52 @@ func TestBoxMullerAccuracy(t *testing.T) {
 		t.Errorf("z: abs error %.3g (bound 6e-7), %d ulp (bound 4)", maxAbs, maxULP)
 	}
 }
+
+// TestStreamNoAllocs checks that no Stream method allocates, on every
+// implementation, for lengths 0, 1, a partial group, one group, many
+// groups with a partial tail and many whole groups, from positions at a
+// group boundary and inside a group (so that the partial-group scratch
+// is used at the head, the tail or both), and that Source.Uint64 does
+// not allocate across refills.
+func TestStreamNoAllocs(t *testing.T) {
+	const maxN = 4096
+	x, g, xp, v, f := make([]float32, maxN), make([]float32, maxN), make([]float32, maxN), make([]float32, maxN), make([]float32, maxN)
+	w := make([]uint32, maxN)
+	for i := range x {
+		x[i], g[i] = float32(i%7)-3, float32(i%5)-2
+	}
+	for _, impl := range kernel.Available() {
+		for _, n := range []int{0, 1, 37, 64, 1000, maxN} {
+			for _, start := range []uint64{0, 5, 63, 1<<32 - 5} {
+				s := kernel.NewStream(9, 4).Using(impl)
+				for _, m := range []struct {
+					name string
+					run  func()
+				}{
+					{"Uint32s", func() { s.Uint32s(w[:n]) }},
+					{"Uniforms", func() { s.Uniforms(f[:n]) }},
+					{"Normals", func() { s.Normals(f[:n]) }},
+					{"LangevinStep", func() { s.LangevinStep(0.01, 0.1, x[:n], g[:n]) }},
+					{"MALAPropose", func() { s.MALAPropose(0.01, xp[:n], x[:n], g[:n]) }},
+					{"KineticO", func() { s.KineticO(0.9, 0.4, v[:n]) }},
+					{"MALAReverse", func() { impl.MALAReverse(0.01, x[:n], xp[:n], g[:n]) }},
+				} {
+					if a := testing.AllocsPerRun(10, func() {
+						s.Seek(start)
+						m.run()
+					}); a != 0 {
+						t.Errorf("%v: %s of %d from position %d: %v allocations per call", impl, m.name, n, start, a)
+					}
+				}
+			}
+		}
+	}
+	src := kernel.NewSource(9, 4)
+	if a := testing.AllocsPerRun(10, func() {
+		for range 100 { // three refills
+			src.Uint64()
+		}
+	}); a != 0 {
+		t.Errorf("Source.Uint64: %v allocations per 100 calls", a)
+	}
+}

@@ -289,10 +289,13 @@ func (m *Model) FourierWeights() []float32 { return m.fourier }
 
 // newRand is the package's seam for randomness: stream id under seed.
 // The n-th draw is a pure function of (seed, id, n) on every machine.
-// It is PCG for now: kernel.NewSource (Philox) is the intended source,
-// but its refills allocate (kernel.Stream.Uint32s, 2 allocations per
-// call at the time of writing), which would break the allocation-free
-// training step.
+// It is math/rand/v2's PCG. kernel.NewSource (Philox) would also do:
+// kernel.Stream's methods and Source.Uint64 allocate nothing in steady
+// state (kernel's TestStreamNoAllocs). nn stays on math/rand because a
+// *rand.Rand is in its public API (Loss.Grad and Source.Sample take
+// one), so every draw goes through rand.Rand's methods whatever the
+// source, and changing the source would change the initial weights and
+// the training run of every seed.
 func newRand(seed, id uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, id^0x9e3779b97f4a7c15))
 }
