@@ -2,8 +2,10 @@
 // kernel family, on top of package emit: a register allocator, operations
 // over a group of registers (one per unrolled vector, so that each
 // kernel's body is written once and emitted for every unroll), broadcast
-// constants, the loop skeletons of elementwise maps and reductions, and the
-// exp sequence of kernel.exp32.
+// constants and coefficients (hoisted into vector registers where the
+// registers allow: Fit), the loop skeletons of elementwise maps over
+// slices and over a tile's rows and of reductions, and the exp sequence of
+// kernel.exp32.
 //
 // A loop's body runs over k vectors of four float32 lanes, with k the
 // unroll of the main loop, then k = 1 for the last whole vectors, then
@@ -23,13 +25,17 @@ import (
 // G is a group of vector registers, one per unrolled vector.
 type G []emit.V
 
-// Gen emits one function.
+// Gen emits one function, or one part of a function (Continue).
 type Gen struct {
-	E     *emit.Emitter
-	k     int      // vectors per group in the body being emitted
-	vfree [32]bool // vector registers not in use
-	rfree []emit.R // general registers not in use
-	label int
+	E      *emit.Emitter
+	k      int      // vectors per group in the body being emitted
+	vfree  [32]bool // vector registers not in use
+	rfree  []emit.R // general registers not in use
+	label  int
+	prefix string // of every label
+	peak   int    // most vector registers in use at once
+	coefs  int    // Coef calls so far
+	hoist  int    // how many Coef calls get a vector register
 }
 
 // generalRegs are the general registers a generated leaf may use.
@@ -41,12 +47,35 @@ func Begin(e *emit.Emitter, f emit.Func) *Gen {
 		f.Requires = "ASIMD"
 	}
 	e.TEXT(f)
-	g := &Gen{E: e, k: 1}
+	return Continue(e, "")
+}
+
+// Continue returns a Gen for code inside a function e has already begun,
+// with every vector and general register free: the caller's registers must
+// be dead (it reloads what it needs from the arguments). Its labels start
+// with prefix, so that several Gens can emit parts of one function.
+func Continue(e *emit.Emitter, prefix string) *Gen {
+	g := &Gen{E: e, k: 1, prefix: prefix}
 	for i := range g.vfree {
 		g.vfree[i] = true
 	}
 	g.rfree = append([]emit.R(nil), generalRegs...)
 	return g
+}
+
+// Fit emits build on the Gen start returns for e, with as many of the
+// coefficients build declares (Coef, in that order) hoisted into vector
+// registers as the registers allow. A dry run on a scratch emitter, with
+// none hoisted, measures the most vector registers build holds at once;
+// each hoisted coefficient holds one more for the whole function, and
+// constants are allocated before any loop body, so the bodies' groups keep
+// their pattern (shifted up) and fit exactly when peak + hoisted ≤ 32.
+func Fit(e *emit.Emitter, start func(e *emit.Emitter) *Gen, build func(g *Gen)) {
+	dry := start(emit.New("dry run"))
+	build(dry)
+	g := start(e)
+	g.hoist = min(dry.coefs, 32-dry.peak)
+	build(g)
 }
 
 // GP allocates a general register.
@@ -74,6 +103,7 @@ func (g *Gen) vec(n int) []emit.V {
 			g.vfree[s+i] = false
 			out[i] = emit.V(s + i)
 		}
+		g.peak = max(g.peak, g.inUse())
 		return out
 	}
 	panic(fmt.Sprintf("neon: out of vector registers (%d wanted)", n))
@@ -124,12 +154,28 @@ func (g *Gen) Const(bits uint32) emit.V {
 	return v
 }
 
-// GConst keeps bits in a general register, to be broadcast in the loop
-// with Dup where a fresh copy is needed anyway (a Horner step's addend).
-func (g *Gen) GConst(bits uint32) emit.R {
+// Coef is a constant of which a loop body needs fresh copies, to be
+// overwritten: a Horner step's addend, where FMLA accumulates into it.
+// It lives in a vector register, hoisted out of the loops, where the
+// function has one to spare (a copy is then a VMOV), else in a general
+// register (a copy is a VDUP from it).
+type Coef struct {
+	inV bool
+	v   emit.V
+	r   emit.R
+}
+
+// Coef declares a coefficient (written where called: call it before the
+// loops). Fit decides which coefficients get a vector register: without
+// Fit, none does.
+func (g *Gen) Coef(bits uint32) Coef {
+	g.coefs++
+	if g.coefs <= g.hoist {
+		return Coef{inV: true, v: g.Const(bits)}
+	}
 	r := g.GP()
 	g.E.Inst("MOVW $0x%08x, %s // %s", bits, r, describe(bits))
-	return r
+	return Coef{r: r}
 }
 
 // describe says what a constant's bits mean, for the comment beside it.
@@ -152,11 +198,14 @@ func (g *Gen) ArgConst(name string) emit.V {
 	return v
 }
 
-// Dup allocates a group holding r's bits in every lane.
-func (g *Gen) Dup(r emit.R) G {
+// Fresh allocates a group holding a copy of c in every lane.
+func (g *Gen) Fresh(c Coef) G {
+	if c.inV {
+		return g.Copy(g.B(c.v))
+	}
 	d := g.New()
 	for _, v := range d {
-		g.E.VDUP(v, r)
+		g.E.VDUP(v, c.r)
 	}
 	return d
 }
@@ -220,10 +269,10 @@ func (g *Gen) VSHL(d, n G, sh int) {
 	}
 }
 
-// Horner returns c + p·r, from a fresh copy of the constant c (in a
-// general register), freeing p.
-func (g *Gen) Horner(p, r G, c emit.R) G {
-	t := g.Dup(c)
+// Horner returns c + p·r, from a fresh copy of the coefficient c,
+// freeing p.
+func (g *Gen) Horner(p, r G, c Coef) G {
+	t := g.Fresh(c)
 	g.FMLA(t, p, r)
 	g.Free(p)
 	return t
@@ -266,7 +315,7 @@ func regs(x G) string {
 // Label returns a fresh label name with the given stem.
 func (g *Gen) Label(stem string) string {
 	g.label++
-	return fmt.Sprintf("%s%d", stem, g.label)
+	return fmt.Sprintf("%s%s%d", g.prefix, stem, g.label)
 }
 
 // Stream is one slice argument walked by a loop: a pointer register that
@@ -352,6 +401,59 @@ func (g *Gen) Map(ins, outs []string, count string, unroll int, body func(in []G
 	e.Inst("RET")
 }
 
+// MapRows emits an elementwise map over a tile of rows × 4·cols float32
+// (rows ≥ 1, a register): row i is read from src + i·srcStride and written
+// to dst + i·dstStride (strides in bytes, in registers), unroll vectors at
+// a time (unroll divides cols), each group through body as in Map (body
+// frees what it allocates but the group it returns). The row's vectors go
+// in order, each loaded before it is stored and never read again, so dst
+// may be src with the same stride. It touches nothing outside the rows'
+// 16·cols bytes, clobbers rows, src and dst, and falls through when done.
+func (g *Gen) MapRows(rows, src, srcStride, dst, dstStride emit.R, cols, unroll int, body func(x G) G) {
+	if unroll < 1 || cols%unroll != 0 {
+		panic(fmt.Sprintf("neon: MapRows: unroll %d does not divide %d vectors", unroll, cols))
+	}
+	e := g.E
+	ps, pd := g.GP(), g.GP()
+	var n emit.R
+	if cols > unroll {
+		n = g.GP()
+	}
+	row, group := g.Label("row"), g.Label("group")
+	e.Comment("one row of %d vectors per iteration, %d at a time", cols, unroll)
+	e.Label(row)
+	e.MOVD(src.String(), ps)
+	e.MOVD(dst.String(), pd)
+	if cols > unroll {
+		e.MOVD(fmt.Sprintf("$%d", cols/unroll), n)
+		e.Label(group)
+	}
+	func() {
+		defer g.checkLeaks(g.inUse())
+		g.k = unroll
+		x := g.New()
+		e.VLD1P(ps, x...)
+		y := body(x)
+		e.VST1P(pd, y...)
+		g.Free(x)
+		if y[0] != x[0] {
+			g.Free(y)
+		}
+	}()
+	if cols > unroll {
+		e.Inst("SUB $1, %s", n)
+		e.Inst("CBNZ %s, %s", n, group)
+	}
+	e.Inst("ADD %s, %s", srcStride, src)
+	e.Inst("ADD %s, %s", dstStride, dst)
+	e.Inst("SUB $1, %s", rows)
+	e.Inst("CBNZ %s, %s", rows, row)
+	g.rfree = append([]emit.R{ps, pd}, g.rfree...)
+	if cols > unroll {
+		g.rfree = append([]emit.R{n}, g.rfree...)
+	}
+}
+
 // Reduce emits a reduction loop over n = len(count) elements into
 // unroll accumulator vectors, then sums them into the float32 result ret.
 // body adds one group of each input into acc (a group of accumulators).
@@ -421,9 +523,9 @@ func (g *Gen) Reduce(ins []string, count string, unroll int, body func(acc G, in
 // ExpConsts are the registers exp needs, loaded once per function.
 type ExpConsts struct {
 	min, max, log2e, ln2Hi, ln2Lo, c7, one, bias emit.V
-	// C6..C2 are the Horner addends 1/720 … 1/2 in general registers,
-	// which other polynomials with the same coefficients may share.
-	C6, C5, C4, C3, C2 emit.R
+	// C6..C2 are the Horner addends 1/720 … 1/2, which other
+	// polynomials with the same coefficients may share.
+	C6, C5, C4, C3, C2 Coef
 }
 
 // The constants of kernel.exp32 (kernel/exp.go).
@@ -450,8 +552,8 @@ func (g *Gen) LoadExp(one emit.V) *ExpConsts {
 		min: g.Const(F32(expMin)), max: g.Const(F32(expMax)), log2e: g.Const(F32(log2e)),
 		ln2Hi: g.Const(F32(ln2Hi)), ln2Lo: g.Const(F32(ln2Lo)), c7: g.Const(F32(expC7)),
 		one: one, bias: g.Const(expBias),
-		C6: g.GConst(F32(expC6)), C5: g.GConst(F32(expC5)), C4: g.GConst(F32(expC4)),
-		C3: g.GConst(F32(expC3)), C2: g.GConst(F32(expC2)),
+		C6: g.Coef(F32(expC6)), C5: g.Coef(F32(expC5)), C4: g.Coef(F32(expC4)),
+		C3: g.Coef(F32(expC3)), C2: g.Coef(F32(expC2)),
 	}
 }
 
@@ -470,9 +572,9 @@ func (g *Gen) Exp(c *ExpConsts, x G) G {
 	g.FMLS(xc, n, g.B(c.ln2Lo))
 	r := xc
 	// Horner: p = 1 + r(1 + r(1/2 + … + r/5040))
-	p := g.Dup(c.C6)
+	p := g.Fresh(c.C6)
 	g.FMLA(p, g.B(c.c7), r)
-	for _, k := range []emit.R{c.C5, c.C4, c.C3, c.C2} {
+	for _, k := range []Coef{c.C5, c.C4, c.C3, c.C2} {
 		p = g.Horner(p, r, k)
 	}
 	p = g.HornerV(p, r, c.one)

@@ -71,3 +71,71 @@ func TestMapSkeleton(t *testing.T) {
 		}
 	}
 }
+
+// TestFitHoists checks that Fit hoists the coefficients that fit beside a
+// body's peak and leaves the rest in general registers.
+func TestFitHoists(t *testing.T) {
+	f := emit.Func{Name: "F", Params: []emit.Param{{Name: "dst", Type: "[]float32"}, {Name: "x", Type: "[]float32"}}}
+	start := func(e *emit.Emitter) *Gen { return Begin(e, f) }
+	for _, c := range []struct {
+		hold, hoisted int
+	}{{0, 3}, {26, 3}, {27, 2}, {29, 0}} {
+		e := emit.New("test")
+		var cs []Coef
+		Fit(e, start, func(g *Gen) {
+			cs = []Coef{g.Coef(F32(1)), g.Coef(F32(2)), g.Coef(F32(3))}
+			g.Map([]string{"x"}, []string{"dst"}, "x", 1, func(in []G) []G {
+				// three registers live at once (the input, p and a fresh
+				// copy), plus hold more
+				var held []G
+				for range c.hold {
+					held = append(held, g.New())
+				}
+				p := g.Copy(in[0])
+				for _, k := range cs {
+					p = g.Horner(p, in[0], k)
+				}
+				g.Free(held...)
+				return []G{p}
+			})
+		})
+		n := 0
+		for _, k := range cs {
+			if k.inV {
+				n++
+			}
+		}
+		if n != c.hoisted {
+			t.Errorf("%d held: %d coefficients hoisted, want %d", c.hold, n, c.hoisted)
+		}
+		asm := string(e.Asm())
+		loop := asm[strings.Index(asm, "vec"):]
+		if got, want := strings.Count(loop, "VDUP"), 2*(3-c.hoisted); got != want {
+			t.Errorf("%d held: %d VDUPs in the loops, want %d:\n%s", c.hold, got, want, asm)
+		}
+	}
+}
+
+func TestMapRowsSkeleton(t *testing.T) {
+	e := emit.New("test")
+	g := Continue(e, "p")
+	rows, src, ss, dst, ds := g.GP(), g.GP(), g.GP(), g.GP(), g.GP()
+	g.MapRows(rows, src, ss, dst, ds, 4, 2, func(x G) G {
+		d := g.New()
+		g.FADD(d, x, x)
+		return d
+	})
+	asm := string(e.Asm())
+	for _, want := range []string{
+		"prow1:", "MOVD R1, R5", "MOVD R3, R6", "MOVD $2, R7", "pgroup2:", "VLD1.P 32(R5), [V0.S4, V1.S4]",
+		"VST1.P [V2.S4, V3.S4], 32(R6)", "CBNZ R7, pgroup2", "ADD R2, R1", "ADD R4, R3", "SUB $1, R0", "CBNZ R0, prow1",
+	} {
+		if !strings.Contains(asm, want) {
+			t.Errorf("MapRows lacks %q:\n%s", want, asm)
+		}
+	}
+	if g.inUse() != 0 {
+		t.Errorf("MapRows left %d vector registers in use", g.inUse())
+	}
+	mustPanic(t, "unroll not dividing", func() { g.MapRows(rows, src, ss, dst, ds, 4, 3, func(x G) G { return x }) })
+}
