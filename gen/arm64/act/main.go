@@ -59,16 +59,21 @@ func regsOf(x neon.G) string {
 
 func build(e *emit.Emitter) {
 	for _, k := range kernels {
-		g := neon.Begin(e, emit.Func{
+		f := emit.Func{
 			Name: k.name,
 			Doc: []string{k.name + " sets dst[i] = " + k.body.Scalar + "(x[i]) (package kernel), by the same",
 				"sequence of operations. The caller checks len(dst) == len(x)."},
 			Params: []emit.Param{{Name: "dst", Type: "[]float32"}, {Name: "x", Type: "[]float32"}},
-		})
-		body := k.body.Setup(g)
-		g.Map([]string{"x"}, []string{"dst"}, "x", k.body.Unroll, func(in []neon.G) []neon.G {
-			e.Inst("// %s of x in %s", k.body.Scalar, regsOf(in[0]))
-			return []neon.G{body(in[0])}
+		}
+		// The coefficients go in the vector registers the loops leave
+		// free, so that a Horner step's copy is a VMOV, not a VDUP from a
+		// general register.
+		neon.Fit(e, func(e *emit.Emitter) *neon.Gen { return neon.Begin(e, f) }, func(g *neon.Gen) {
+			body := k.body.Setup(g)
+			g.Map([]string{"x"}, []string{"dst"}, "x", k.body.Unroll, func(in []neon.G) []neon.G {
+				g.E.Inst("// %s of x in %s", k.body.Scalar, regsOf(in[0]))
+				return []neon.G{body(in[0])}
+			})
 		})
 	}
 }
