@@ -8,17 +8,21 @@ package asm
 // C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·16+j], one FMA per p in order; init is 0 (mode 0),
 // C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place
 // with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).
+// Then, if act (a kernel.Activation) is not 0, Y[r][j] = act(C[r][j]) for the m rows (row stride
+// ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.
 //
 //go:noescape
-func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int)
+func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int)
 
 // GemmAVX512 computes rows 0..m−1 (1 ≤ m ≤ 14) of a 14×32 tile of C (row stride ldc elements):
 // C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·32+j], one FMA per p in order; init is 0 (mode 0),
 // C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place
 // with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).
+// Then, if act (a kernel.Activation) is not 0, Y[r][j] = act(C[r][j]) for the m rows (row stride
+// ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.
 //
 //go:noescape
-func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int)
+func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int)
 
 // MatVecAVX2 computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np
 // packed panels of 16 columns (panel q: k rows of 16 values at b[q·k·16:]); init is bias,

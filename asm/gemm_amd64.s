@@ -4,9 +4,783 @@
 
 #include "textflag.h"
 
-// func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int)
-// Requires: AVX, FMA3
-TEXT ·GemmAVX2(SB), NOSPLIT, $0-80
+DATA tail_ymm<>+0(SB)/4, $0xffffffff
+DATA tail_ymm<>+4(SB)/4, $0xffffffff
+DATA tail_ymm<>+8(SB)/4, $0xffffffff
+DATA tail_ymm<>+12(SB)/4, $0xffffffff
+DATA tail_ymm<>+16(SB)/4, $0xffffffff
+DATA tail_ymm<>+20(SB)/4, $0xffffffff
+DATA tail_ymm<>+24(SB)/4, $0xffffffff
+DATA tail_ymm<>+28(SB)/4, $0xffffffff
+DATA tail_ymm<>+32(SB)/4, $0x00000000
+DATA tail_ymm<>+36(SB)/4, $0x00000000
+DATA tail_ymm<>+40(SB)/4, $0x00000000
+DATA tail_ymm<>+44(SB)/4, $0x00000000
+DATA tail_ymm<>+48(SB)/4, $0x00000000
+DATA tail_ymm<>+52(SB)/4, $0x00000000
+DATA tail_ymm<>+56(SB)/4, $0x00000000
+DATA tail_ymm<>+60(SB)/4, $0x00000000
+GLOBL tail_ymm<>(SB), RODATA|NOPTR, $64
+
+DATA tail_k<>+0(SB)/2, $0x0000
+DATA tail_k<>+2(SB)/2, $0x0001
+DATA tail_k<>+4(SB)/2, $0x0003
+DATA tail_k<>+6(SB)/2, $0x0007
+DATA tail_k<>+8(SB)/2, $0x000f
+DATA tail_k<>+10(SB)/2, $0x001f
+DATA tail_k<>+12(SB)/2, $0x003f
+DATA tail_k<>+14(SB)/2, $0x007f
+DATA tail_k<>+16(SB)/2, $0x00ff
+DATA tail_k<>+18(SB)/2, $0x01ff
+DATA tail_k<>+20(SB)/2, $0x03ff
+DATA tail_k<>+22(SB)/2, $0x07ff
+DATA tail_k<>+24(SB)/2, $0x0fff
+DATA tail_k<>+26(SB)/2, $0x1fff
+DATA tail_k<>+28(SB)/2, $0x3fff
+DATA tail_k<>+30(SB)/2, $0x7fff
+GLOBL tail_k<>(SB), RODATA|NOPTR, $32
+
+DATA const_exp_min<>+0(SB)/4, $0xc2d00000
+DATA const_exp_min<>+4(SB)/4, $0xc2d00000
+DATA const_exp_min<>+8(SB)/4, $0xc2d00000
+DATA const_exp_min<>+12(SB)/4, $0xc2d00000
+DATA const_exp_min<>+16(SB)/4, $0xc2d00000
+DATA const_exp_min<>+20(SB)/4, $0xc2d00000
+DATA const_exp_min<>+24(SB)/4, $0xc2d00000
+DATA const_exp_min<>+28(SB)/4, $0xc2d00000
+DATA const_exp_min<>+32(SB)/4, $0xc2d00000
+DATA const_exp_min<>+36(SB)/4, $0xc2d00000
+DATA const_exp_min<>+40(SB)/4, $0xc2d00000
+DATA const_exp_min<>+44(SB)/4, $0xc2d00000
+DATA const_exp_min<>+48(SB)/4, $0xc2d00000
+DATA const_exp_min<>+52(SB)/4, $0xc2d00000
+DATA const_exp_min<>+56(SB)/4, $0xc2d00000
+DATA const_exp_min<>+60(SB)/4, $0xc2d00000
+GLOBL const_exp_min<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_max<>+0(SB)/4, $0x42b20000
+DATA const_exp_max<>+4(SB)/4, $0x42b20000
+DATA const_exp_max<>+8(SB)/4, $0x42b20000
+DATA const_exp_max<>+12(SB)/4, $0x42b20000
+DATA const_exp_max<>+16(SB)/4, $0x42b20000
+DATA const_exp_max<>+20(SB)/4, $0x42b20000
+DATA const_exp_max<>+24(SB)/4, $0x42b20000
+DATA const_exp_max<>+28(SB)/4, $0x42b20000
+DATA const_exp_max<>+32(SB)/4, $0x42b20000
+DATA const_exp_max<>+36(SB)/4, $0x42b20000
+DATA const_exp_max<>+40(SB)/4, $0x42b20000
+DATA const_exp_max<>+44(SB)/4, $0x42b20000
+DATA const_exp_max<>+48(SB)/4, $0x42b20000
+DATA const_exp_max<>+52(SB)/4, $0x42b20000
+DATA const_exp_max<>+56(SB)/4, $0x42b20000
+DATA const_exp_max<>+60(SB)/4, $0x42b20000
+GLOBL const_exp_max<>(SB), RODATA|NOPTR, $64
+
+DATA const_log2e<>+0(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+4(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+8(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+12(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+16(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+20(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+24(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+28(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+32(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+36(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+40(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+44(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+48(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+52(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+56(SB)/4, $0x3fb8aa3b
+DATA const_log2e<>+60(SB)/4, $0x3fb8aa3b
+GLOBL const_log2e<>(SB), RODATA|NOPTR, $64
+
+DATA const_ln2hi<>+0(SB)/4, $0x3f318000
+DATA const_ln2hi<>+4(SB)/4, $0x3f318000
+DATA const_ln2hi<>+8(SB)/4, $0x3f318000
+DATA const_ln2hi<>+12(SB)/4, $0x3f318000
+DATA const_ln2hi<>+16(SB)/4, $0x3f318000
+DATA const_ln2hi<>+20(SB)/4, $0x3f318000
+DATA const_ln2hi<>+24(SB)/4, $0x3f318000
+DATA const_ln2hi<>+28(SB)/4, $0x3f318000
+DATA const_ln2hi<>+32(SB)/4, $0x3f318000
+DATA const_ln2hi<>+36(SB)/4, $0x3f318000
+DATA const_ln2hi<>+40(SB)/4, $0x3f318000
+DATA const_ln2hi<>+44(SB)/4, $0x3f318000
+DATA const_ln2hi<>+48(SB)/4, $0x3f318000
+DATA const_ln2hi<>+52(SB)/4, $0x3f318000
+DATA const_ln2hi<>+56(SB)/4, $0x3f318000
+DATA const_ln2hi<>+60(SB)/4, $0x3f318000
+GLOBL const_ln2hi<>(SB), RODATA|NOPTR, $64
+
+DATA const_ln2lo<>+0(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+4(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+8(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+12(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+16(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+20(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+24(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+28(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+32(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+36(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+40(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+44(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+48(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+52(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+56(SB)/4, $0xb95e8083
+DATA const_ln2lo<>+60(SB)/4, $0xb95e8083
+GLOBL const_ln2lo<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_bias<>+0(SB)/4, $0x0000007f
+DATA const_exp_bias<>+4(SB)/4, $0x0000007f
+DATA const_exp_bias<>+8(SB)/4, $0x0000007f
+DATA const_exp_bias<>+12(SB)/4, $0x0000007f
+DATA const_exp_bias<>+16(SB)/4, $0x0000007f
+DATA const_exp_bias<>+20(SB)/4, $0x0000007f
+DATA const_exp_bias<>+24(SB)/4, $0x0000007f
+DATA const_exp_bias<>+28(SB)/4, $0x0000007f
+DATA const_exp_bias<>+32(SB)/4, $0x0000007f
+DATA const_exp_bias<>+36(SB)/4, $0x0000007f
+DATA const_exp_bias<>+40(SB)/4, $0x0000007f
+DATA const_exp_bias<>+44(SB)/4, $0x0000007f
+DATA const_exp_bias<>+48(SB)/4, $0x0000007f
+DATA const_exp_bias<>+52(SB)/4, $0x0000007f
+DATA const_exp_bias<>+56(SB)/4, $0x0000007f
+DATA const_exp_bias<>+60(SB)/4, $0x0000007f
+GLOBL const_exp_bias<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_c1<>+0(SB)/4, $0x3f800000
+DATA const_exp_c1<>+4(SB)/4, $0x3f800000
+DATA const_exp_c1<>+8(SB)/4, $0x3f800000
+DATA const_exp_c1<>+12(SB)/4, $0x3f800000
+DATA const_exp_c1<>+16(SB)/4, $0x3f800000
+DATA const_exp_c1<>+20(SB)/4, $0x3f800000
+DATA const_exp_c1<>+24(SB)/4, $0x3f800000
+DATA const_exp_c1<>+28(SB)/4, $0x3f800000
+DATA const_exp_c1<>+32(SB)/4, $0x3f800000
+DATA const_exp_c1<>+36(SB)/4, $0x3f800000
+DATA const_exp_c1<>+40(SB)/4, $0x3f800000
+DATA const_exp_c1<>+44(SB)/4, $0x3f800000
+DATA const_exp_c1<>+48(SB)/4, $0x3f800000
+DATA const_exp_c1<>+52(SB)/4, $0x3f800000
+DATA const_exp_c1<>+56(SB)/4, $0x3f800000
+DATA const_exp_c1<>+60(SB)/4, $0x3f800000
+GLOBL const_exp_c1<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_c2<>+0(SB)/4, $0x3f000000
+DATA const_exp_c2<>+4(SB)/4, $0x3f000000
+DATA const_exp_c2<>+8(SB)/4, $0x3f000000
+DATA const_exp_c2<>+12(SB)/4, $0x3f000000
+DATA const_exp_c2<>+16(SB)/4, $0x3f000000
+DATA const_exp_c2<>+20(SB)/4, $0x3f000000
+DATA const_exp_c2<>+24(SB)/4, $0x3f000000
+DATA const_exp_c2<>+28(SB)/4, $0x3f000000
+DATA const_exp_c2<>+32(SB)/4, $0x3f000000
+DATA const_exp_c2<>+36(SB)/4, $0x3f000000
+DATA const_exp_c2<>+40(SB)/4, $0x3f000000
+DATA const_exp_c2<>+44(SB)/4, $0x3f000000
+DATA const_exp_c2<>+48(SB)/4, $0x3f000000
+DATA const_exp_c2<>+52(SB)/4, $0x3f000000
+DATA const_exp_c2<>+56(SB)/4, $0x3f000000
+DATA const_exp_c2<>+60(SB)/4, $0x3f000000
+GLOBL const_exp_c2<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_c3<>+0(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+4(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+8(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+12(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+16(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+20(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+24(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+28(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+32(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+36(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+40(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+44(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+48(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+52(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+56(SB)/4, $0x3e2aaaab
+DATA const_exp_c3<>+60(SB)/4, $0x3e2aaaab
+GLOBL const_exp_c3<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_c4<>+0(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+4(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+8(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+12(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+16(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+20(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+24(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+28(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+32(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+36(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+40(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+44(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+48(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+52(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+56(SB)/4, $0x3d2aaaab
+DATA const_exp_c4<>+60(SB)/4, $0x3d2aaaab
+GLOBL const_exp_c4<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_c5<>+0(SB)/4, $0x3c088889
+DATA const_exp_c5<>+4(SB)/4, $0x3c088889
+DATA const_exp_c5<>+8(SB)/4, $0x3c088889
+DATA const_exp_c5<>+12(SB)/4, $0x3c088889
+DATA const_exp_c5<>+16(SB)/4, $0x3c088889
+DATA const_exp_c5<>+20(SB)/4, $0x3c088889
+DATA const_exp_c5<>+24(SB)/4, $0x3c088889
+DATA const_exp_c5<>+28(SB)/4, $0x3c088889
+DATA const_exp_c5<>+32(SB)/4, $0x3c088889
+DATA const_exp_c5<>+36(SB)/4, $0x3c088889
+DATA const_exp_c5<>+40(SB)/4, $0x3c088889
+DATA const_exp_c5<>+44(SB)/4, $0x3c088889
+DATA const_exp_c5<>+48(SB)/4, $0x3c088889
+DATA const_exp_c5<>+52(SB)/4, $0x3c088889
+DATA const_exp_c5<>+56(SB)/4, $0x3c088889
+DATA const_exp_c5<>+60(SB)/4, $0x3c088889
+GLOBL const_exp_c5<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_c6<>+0(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+4(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+8(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+12(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+16(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+20(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+24(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+28(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+32(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+36(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+40(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+44(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+48(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+52(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+56(SB)/4, $0x3ab60b61
+DATA const_exp_c6<>+60(SB)/4, $0x3ab60b61
+GLOBL const_exp_c6<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_c7<>+0(SB)/4, $0x39500d01
+DATA const_exp_c7<>+4(SB)/4, $0x39500d01
+DATA const_exp_c7<>+8(SB)/4, $0x39500d01
+DATA const_exp_c7<>+12(SB)/4, $0x39500d01
+DATA const_exp_c7<>+16(SB)/4, $0x39500d01
+DATA const_exp_c7<>+20(SB)/4, $0x39500d01
+DATA const_exp_c7<>+24(SB)/4, $0x39500d01
+DATA const_exp_c7<>+28(SB)/4, $0x39500d01
+DATA const_exp_c7<>+32(SB)/4, $0x39500d01
+DATA const_exp_c7<>+36(SB)/4, $0x39500d01
+DATA const_exp_c7<>+40(SB)/4, $0x39500d01
+DATA const_exp_c7<>+44(SB)/4, $0x39500d01
+DATA const_exp_c7<>+48(SB)/4, $0x39500d01
+DATA const_exp_c7<>+52(SB)/4, $0x39500d01
+DATA const_exp_c7<>+56(SB)/4, $0x39500d01
+DATA const_exp_c7<>+60(SB)/4, $0x39500d01
+GLOBL const_exp_c7<>(SB), RODATA|NOPTR, $64
+
+DATA const_one<>+0(SB)/4, $0x3f800000
+DATA const_one<>+4(SB)/4, $0x3f800000
+DATA const_one<>+8(SB)/4, $0x3f800000
+DATA const_one<>+12(SB)/4, $0x3f800000
+DATA const_one<>+16(SB)/4, $0x3f800000
+DATA const_one<>+20(SB)/4, $0x3f800000
+DATA const_one<>+24(SB)/4, $0x3f800000
+DATA const_one<>+28(SB)/4, $0x3f800000
+DATA const_one<>+32(SB)/4, $0x3f800000
+DATA const_one<>+36(SB)/4, $0x3f800000
+DATA const_one<>+40(SB)/4, $0x3f800000
+DATA const_one<>+44(SB)/4, $0x3f800000
+DATA const_one<>+48(SB)/4, $0x3f800000
+DATA const_one<>+52(SB)/4, $0x3f800000
+DATA const_one<>+56(SB)/4, $0x3f800000
+DATA const_one<>+60(SB)/4, $0x3f800000
+GLOBL const_one<>(SB), RODATA|NOPTR, $64
+
+DATA const_two<>+0(SB)/4, $0x40000000
+DATA const_two<>+4(SB)/4, $0x40000000
+DATA const_two<>+8(SB)/4, $0x40000000
+DATA const_two<>+12(SB)/4, $0x40000000
+DATA const_two<>+16(SB)/4, $0x40000000
+DATA const_two<>+20(SB)/4, $0x40000000
+DATA const_two<>+24(SB)/4, $0x40000000
+DATA const_two<>+28(SB)/4, $0x40000000
+DATA const_two<>+32(SB)/4, $0x40000000
+DATA const_two<>+36(SB)/4, $0x40000000
+DATA const_two<>+40(SB)/4, $0x40000000
+DATA const_two<>+44(SB)/4, $0x40000000
+DATA const_two<>+48(SB)/4, $0x40000000
+DATA const_two<>+52(SB)/4, $0x40000000
+DATA const_two<>+56(SB)/4, $0x40000000
+DATA const_two<>+60(SB)/4, $0x40000000
+GLOBL const_two<>(SB), RODATA|NOPTR, $64
+
+DATA const_neg2<>+0(SB)/4, $0xc0000000
+DATA const_neg2<>+4(SB)/4, $0xc0000000
+DATA const_neg2<>+8(SB)/4, $0xc0000000
+DATA const_neg2<>+12(SB)/4, $0xc0000000
+DATA const_neg2<>+16(SB)/4, $0xc0000000
+DATA const_neg2<>+20(SB)/4, $0xc0000000
+DATA const_neg2<>+24(SB)/4, $0xc0000000
+DATA const_neg2<>+28(SB)/4, $0xc0000000
+DATA const_neg2<>+32(SB)/4, $0xc0000000
+DATA const_neg2<>+36(SB)/4, $0xc0000000
+DATA const_neg2<>+40(SB)/4, $0xc0000000
+DATA const_neg2<>+44(SB)/4, $0xc0000000
+DATA const_neg2<>+48(SB)/4, $0xc0000000
+DATA const_neg2<>+52(SB)/4, $0xc0000000
+DATA const_neg2<>+56(SB)/4, $0xc0000000
+DATA const_neg2<>+60(SB)/4, $0xc0000000
+GLOBL const_neg2<>(SB), RODATA|NOPTR, $64
+
+DATA const_zero<>+0(SB)/4, $0x00000000
+DATA const_zero<>+4(SB)/4, $0x00000000
+DATA const_zero<>+8(SB)/4, $0x00000000
+DATA const_zero<>+12(SB)/4, $0x00000000
+DATA const_zero<>+16(SB)/4, $0x00000000
+DATA const_zero<>+20(SB)/4, $0x00000000
+DATA const_zero<>+24(SB)/4, $0x00000000
+DATA const_zero<>+28(SB)/4, $0x00000000
+DATA const_zero<>+32(SB)/4, $0x00000000
+DATA const_zero<>+36(SB)/4, $0x00000000
+DATA const_zero<>+40(SB)/4, $0x00000000
+DATA const_zero<>+44(SB)/4, $0x00000000
+DATA const_zero<>+48(SB)/4, $0x00000000
+DATA const_zero<>+52(SB)/4, $0x00000000
+DATA const_zero<>+56(SB)/4, $0x00000000
+DATA const_zero<>+60(SB)/4, $0x00000000
+GLOBL const_zero<>(SB), RODATA|NOPTR, $64
+
+DATA const_sign<>+0(SB)/4, $0x80000000
+DATA const_sign<>+4(SB)/4, $0x80000000
+DATA const_sign<>+8(SB)/4, $0x80000000
+DATA const_sign<>+12(SB)/4, $0x80000000
+DATA const_sign<>+16(SB)/4, $0x80000000
+DATA const_sign<>+20(SB)/4, $0x80000000
+DATA const_sign<>+24(SB)/4, $0x80000000
+DATA const_sign<>+28(SB)/4, $0x80000000
+DATA const_sign<>+32(SB)/4, $0x80000000
+DATA const_sign<>+36(SB)/4, $0x80000000
+DATA const_sign<>+40(SB)/4, $0x80000000
+DATA const_sign<>+44(SB)/4, $0x80000000
+DATA const_sign<>+48(SB)/4, $0x80000000
+DATA const_sign<>+52(SB)/4, $0x80000000
+DATA const_sign<>+56(SB)/4, $0x80000000
+DATA const_sign<>+60(SB)/4, $0x80000000
+GLOBL const_sign<>(SB), RODATA|NOPTR, $64
+
+DATA const_abs<>+0(SB)/4, $0x7fffffff
+DATA const_abs<>+4(SB)/4, $0x7fffffff
+DATA const_abs<>+8(SB)/4, $0x7fffffff
+DATA const_abs<>+12(SB)/4, $0x7fffffff
+DATA const_abs<>+16(SB)/4, $0x7fffffff
+DATA const_abs<>+20(SB)/4, $0x7fffffff
+DATA const_abs<>+24(SB)/4, $0x7fffffff
+DATA const_abs<>+28(SB)/4, $0x7fffffff
+DATA const_abs<>+32(SB)/4, $0x7fffffff
+DATA const_abs<>+36(SB)/4, $0x7fffffff
+DATA const_abs<>+40(SB)/4, $0x7fffffff
+DATA const_abs<>+44(SB)/4, $0x7fffffff
+DATA const_abs<>+48(SB)/4, $0x7fffffff
+DATA const_abs<>+52(SB)/4, $0x7fffffff
+DATA const_abs<>+56(SB)/4, $0x7fffffff
+DATA const_abs<>+60(SB)/4, $0x7fffffff
+GLOBL const_abs<>(SB), RODATA|NOPTR, $64
+
+DATA const_tanh_small<>+0(SB)/4, $0x3e800000
+DATA const_tanh_small<>+4(SB)/4, $0x3e800000
+DATA const_tanh_small<>+8(SB)/4, $0x3e800000
+DATA const_tanh_small<>+12(SB)/4, $0x3e800000
+DATA const_tanh_small<>+16(SB)/4, $0x3e800000
+DATA const_tanh_small<>+20(SB)/4, $0x3e800000
+DATA const_tanh_small<>+24(SB)/4, $0x3e800000
+DATA const_tanh_small<>+28(SB)/4, $0x3e800000
+DATA const_tanh_small<>+32(SB)/4, $0x3e800000
+DATA const_tanh_small<>+36(SB)/4, $0x3e800000
+DATA const_tanh_small<>+40(SB)/4, $0x3e800000
+DATA const_tanh_small<>+44(SB)/4, $0x3e800000
+DATA const_tanh_small<>+48(SB)/4, $0x3e800000
+DATA const_tanh_small<>+52(SB)/4, $0x3e800000
+DATA const_tanh_small<>+56(SB)/4, $0x3e800000
+DATA const_tanh_small<>+60(SB)/4, $0x3e800000
+GLOBL const_tanh_small<>(SB), RODATA|NOPTR, $64
+
+DATA const_tanh_c3<>+0(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+4(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+8(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+12(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+16(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+20(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+24(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+28(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+32(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+36(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+40(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+44(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+48(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+52(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+56(SB)/4, $0xbeaaaaab
+DATA const_tanh_c3<>+60(SB)/4, $0xbeaaaaab
+GLOBL const_tanh_c3<>(SB), RODATA|NOPTR, $64
+
+DATA const_tanh_c5<>+0(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+4(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+8(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+12(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+16(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+20(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+24(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+28(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+32(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+36(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+40(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+44(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+48(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+52(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+56(SB)/4, $0x3e088889
+DATA const_tanh_c5<>+60(SB)/4, $0x3e088889
+GLOBL const_tanh_c5<>(SB), RODATA|NOPTR, $64
+
+DATA const_tanh_c7<>+0(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+4(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+8(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+12(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+16(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+20(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+24(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+28(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+32(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+36(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+40(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+44(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+48(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+52(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+56(SB)/4, $0xbd5d0dd1
+DATA const_tanh_c7<>+60(SB)/4, $0xbd5d0dd1
+GLOBL const_tanh_c7<>(SB), RODATA|NOPTR, $64
+
+DATA const_tanh_c9<>+0(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+4(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+8(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+12(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+16(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+20(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+24(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+28(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+32(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+36(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+40(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+44(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+48(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+52(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+56(SB)/4, $0x3cb327a4
+DATA const_tanh_c9<>+60(SB)/4, $0x3cb327a4
+GLOBL const_tanh_c9<>(SB), RODATA|NOPTR, $64
+
+DATA const_tanh_c11<>+0(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+4(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+8(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+12(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+16(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+20(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+24(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+28(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+32(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+36(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+40(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+44(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+48(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+52(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+56(SB)/4, $0xbc11371b
+DATA const_tanh_c11<>+60(SB)/4, $0xbc11371b
+GLOBL const_tanh_c11<>(SB), RODATA|NOPTR, $64
+
+DATA const_atanh_c3<>+0(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+4(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+8(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+12(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+16(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+20(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+24(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+28(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+32(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+36(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+40(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+44(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+48(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+52(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+56(SB)/4, $0x3eaaaaab
+DATA const_atanh_c3<>+60(SB)/4, $0x3eaaaaab
+GLOBL const_atanh_c3<>(SB), RODATA|NOPTR, $64
+
+DATA const_atanh_c5<>+0(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+4(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+8(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+12(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+16(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+20(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+24(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+28(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+32(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+36(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+40(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+44(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+48(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+52(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+56(SB)/4, $0x3e4ccccd
+DATA const_atanh_c5<>+60(SB)/4, $0x3e4ccccd
+GLOBL const_atanh_c5<>(SB), RODATA|NOPTR, $64
+
+DATA const_atanh_c7<>+0(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+4(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+8(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+12(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+16(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+20(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+24(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+28(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+32(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+36(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+40(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+44(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+48(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+52(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+56(SB)/4, $0x3e124925
+DATA const_atanh_c7<>+60(SB)/4, $0x3e124925
+GLOBL const_atanh_c7<>(SB), RODATA|NOPTR, $64
+
+DATA const_atanh_c9<>+0(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+4(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+8(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+12(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+16(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+20(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+24(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+28(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+32(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+36(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+40(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+44(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+48(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+52(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+56(SB)/4, $0x3de38e39
+DATA const_atanh_c9<>+60(SB)/4, $0x3de38e39
+GLOBL const_atanh_c9<>(SB), RODATA|NOPTR, $64
+
+DATA const_atanh_c11<>+0(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+4(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+8(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+12(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+16(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+20(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+24(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+28(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+32(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+36(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+40(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+44(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+48(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+52(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+56(SB)/4, $0x3dba2e8c
+DATA const_atanh_c11<>+60(SB)/4, $0x3dba2e8c
+GLOBL const_atanh_c11<>(SB), RODATA|NOPTR, $64
+
+DATA const_atanh_c13<>+0(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+4(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+8(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+12(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+16(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+20(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+24(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+28(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+32(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+36(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+40(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+44(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+48(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+52(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+56(SB)/4, $0x3d9d89d9
+DATA const_atanh_c13<>+60(SB)/4, $0x3d9d89d9
+GLOBL const_atanh_c13<>(SB), RODATA|NOPTR, $64
+
+DATA const_atanh_c15<>+0(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+4(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+8(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+12(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+16(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+20(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+24(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+28(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+32(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+36(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+40(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+44(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+48(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+52(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+56(SB)/4, $0x3d888889
+DATA const_atanh_c15<>+60(SB)/4, $0x3d888889
+GLOBL const_atanh_c15<>(SB), RODATA|NOPTR, $64
+
+DATA const_four<>+0(SB)/4, $0x40800000
+DATA const_four<>+4(SB)/4, $0x40800000
+DATA const_four<>+8(SB)/4, $0x40800000
+DATA const_four<>+12(SB)/4, $0x40800000
+DATA const_four<>+16(SB)/4, $0x40800000
+DATA const_four<>+20(SB)/4, $0x40800000
+DATA const_four<>+24(SB)/4, $0x40800000
+DATA const_four<>+28(SB)/4, $0x40800000
+DATA const_four<>+32(SB)/4, $0x40800000
+DATA const_four<>+36(SB)/4, $0x40800000
+DATA const_four<>+40(SB)/4, $0x40800000
+DATA const_four<>+44(SB)/4, $0x40800000
+DATA const_four<>+48(SB)/4, $0x40800000
+DATA const_four<>+52(SB)/4, $0x40800000
+DATA const_four<>+56(SB)/4, $0x40800000
+DATA const_four<>+60(SB)/4, $0x40800000
+GLOBL const_four<>(SB), RODATA|NOPTR, $64
+
+DATA const_neg_clamp<>+0(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+4(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+8(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+12(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+16(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+20(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+24(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+28(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+32(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+36(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+40(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+44(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+48(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+52(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+56(SB)/4, $0xc3000000
+DATA const_neg_clamp<>+60(SB)/4, $0xc3000000
+GLOBL const_neg_clamp<>(SB), RODATA|NOPTR, $64
+
+DATA const_pos_clamp<>+0(SB)/4, $0x43000000
+DATA const_pos_clamp<>+4(SB)/4, $0x43000000
+DATA const_pos_clamp<>+8(SB)/4, $0x43000000
+DATA const_pos_clamp<>+12(SB)/4, $0x43000000
+DATA const_pos_clamp<>+16(SB)/4, $0x43000000
+DATA const_pos_clamp<>+20(SB)/4, $0x43000000
+DATA const_pos_clamp<>+24(SB)/4, $0x43000000
+DATA const_pos_clamp<>+28(SB)/4, $0x43000000
+DATA const_pos_clamp<>+32(SB)/4, $0x43000000
+DATA const_pos_clamp<>+36(SB)/4, $0x43000000
+DATA const_pos_clamp<>+40(SB)/4, $0x43000000
+DATA const_pos_clamp<>+44(SB)/4, $0x43000000
+DATA const_pos_clamp<>+48(SB)/4, $0x43000000
+DATA const_pos_clamp<>+52(SB)/4, $0x43000000
+DATA const_pos_clamp<>+56(SB)/4, $0x43000000
+DATA const_pos_clamp<>+60(SB)/4, $0x43000000
+GLOBL const_pos_clamp<>(SB), RODATA|NOPTR, $64
+
+DATA const_leaky_slope<>+0(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+4(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+8(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+12(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+16(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+20(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+24(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+28(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+32(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+36(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+40(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+44(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+48(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+52(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+56(SB)/4, $0x3c23d70a
+DATA const_leaky_slope<>+60(SB)/4, $0x3c23d70a
+GLOBL const_leaky_slope<>(SB), RODATA|NOPTR, $64
+
+DATA const_neg_quarter<>+0(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+4(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+8(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+12(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+16(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+20(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+24(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+28(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+32(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+36(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+40(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+44(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+48(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+52(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+56(SB)/4, $0xbe800000
+DATA const_neg_quarter<>+60(SB)/4, $0xbe800000
+GLOBL const_neg_quarter<>(SB), RODATA|NOPTR, $64
+
+DATA const_expm1_c8<>+0(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+4(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+8(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+12(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+16(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+20(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+24(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+28(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+32(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+36(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+40(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+44(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+48(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+52(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+56(SB)/4, $0x37d00d01
+DATA const_expm1_c8<>+60(SB)/4, $0x37d00d01
+GLOBL const_expm1_c8<>(SB), RODATA|NOPTR, $64
+
+DATA const_gelu_c2<>+0(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+4(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+8(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+12(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+16(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+20(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+24(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+28(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+32(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+36(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+40(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+44(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+48(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+52(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+56(SB)/4, $0x3fcc422a
+DATA const_gelu_c2<>+60(SB)/4, $0x3fcc422a
+GLOBL const_gelu_c2<>(SB), RODATA|NOPTR, $64
+
+DATA const_gelu_k2<>+0(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+4(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+8(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+12(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+16(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+20(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+24(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+28(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+32(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+36(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+40(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+44(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+48(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+52(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+56(SB)/4, $0x3d922279
+DATA const_gelu_k2<>+60(SB)/4, $0x3d922279
+GLOBL const_gelu_k2<>(SB), RODATA|NOPTR, $64
+
+DATA const_gelu_k2x3<>+0(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+4(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+8(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+12(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+16(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+20(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+24(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+28(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+32(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+36(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+40(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+44(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+48(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+52(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+56(SB)/4, $0x3e5b33b6
+DATA const_gelu_k2x3<>+60(SB)/4, $0x3e5b33b6
+GLOBL const_gelu_k2x3<>(SB), RODATA|NOPTR, $64
+
+// func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·GemmAVX2(SB), NOSPLIT, $0-104
 	MOVQ m+8(FP), AX
 	CMPQ AX, $0x06
 	JEQ  GemmAVX2_m6
@@ -178,7 +952,7 @@ GemmAVX2_m6tail:
 	ADDQ         SI, R9
 
 GemmAVX2_m6store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	ADDQ    R10, DX
@@ -196,8 +970,7 @@ GemmAVX2_m6store:
 	ADDQ    R10, DX
 	VMOVUPS Y10, (DX)
 	VMOVUPS Y11, 32(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX2_epi
 
 GemmAVX2_m5:
 	// 5 rows. Y0..Y9: 5×16 accumulators (row r in 2 vectors); Y12, Y13: b row; Y14, Y15: broadcast a
@@ -334,7 +1107,7 @@ GemmAVX2_m5tail:
 	ADDQ         SI, DI
 
 GemmAVX2_m5store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	ADDQ    R9, DX
@@ -349,8 +1122,7 @@ GemmAVX2_m5store:
 	ADDQ    R9, DX
 	VMOVUPS Y8, (DX)
 	VMOVUPS Y9, 32(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX2_epi
 
 GemmAVX2_m4:
 	// 4 rows. Y0..Y7: 4×16 accumulators (row r in 2 vectors); Y12, Y13: b row; Y14, Y15: broadcast a
@@ -471,7 +1243,7 @@ GemmAVX2_m4tail:
 	ADDQ         SI, DI
 
 GemmAVX2_m4store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	ADDQ    R9, DX
@@ -483,8 +1255,7 @@ GemmAVX2_m4store:
 	ADDQ    R9, DX
 	VMOVUPS Y6, (DX)
 	VMOVUPS Y7, 32(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX2_epi
 
 GemmAVX2_m3:
 	// 3 rows. Y0..Y5: 3×16 accumulators (row r in 2 vectors); Y12, Y13: b row; Y14, Y15: broadcast a
@@ -588,7 +1359,7 @@ GemmAVX2_m3tail:
 	ADDQ         SI, DI
 
 GemmAVX2_m3store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	ADDQ    R8, DX
@@ -597,8 +1368,7 @@ GemmAVX2_m3store:
 	ADDQ    R8, DX
 	VMOVUPS Y4, (DX)
 	VMOVUPS Y5, 32(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX2_epi
 
 GemmAVX2_m2:
 	// 2 rows. Y0..Y3: 2×16 accumulators (row r in 2 vectors); Y12, Y13: b row; Y14, Y15: broadcast a
@@ -686,14 +1456,13 @@ GemmAVX2_m2tail:
 	ADDQ         SI, DI
 
 GemmAVX2_m2store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	ADDQ    R8, DX
 	VMOVUPS Y2, (DX)
 	VMOVUPS Y3, 32(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX2_epi
 
 GemmAVX2_m1:
 	// 1 rows. Y0..Y1: 1×16 accumulators (row r in 2 vectors); Y12, Y13: b row; Y14, Y15: broadcast a
@@ -765,15 +1534,820 @@ GemmAVX2_m1tail:
 	ADDQ         BX, SI
 
 GemmAVX2_m1store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
+
+GemmAVX2_epi:
+	// Epilogue: Y = act(C) on the m rows, if act ≠ 0
+	MOVQ act+96(FP), AX
+	CMPQ AX, $0x01
+	JEQ  GemmAVX2_ReLU
+	CMPQ AX, $0x02
+	JEQ  GemmAVX2_LeakyReLU
+	CMPQ AX, $0x03
+	JEQ  GemmAVX2_Tanh
+	CMPQ AX, $0x04
+	JEQ  GemmAVX2_Sigmoid
+	CMPQ AX, $0x05
+	JEQ  GemmAVX2_SiLU
+	CMPQ AX, $0x06
+	JEQ  GemmAVX2_Softplus
+	CMPQ AX, $0x07
+	JEQ  GemmAVX2_ELU
+	CMPQ AX, $0x08
+	JEQ  GemmAVX2_GELU
 	VZEROUPPER
 	RET
 
-// func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int)
+GemmAVX2_ReLU:
+	// ReLU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX2_ReLU_hoist
+
+GemmAVX2_ReLU_start:
+GemmAVX2_ReLU_row:
+	VMOVUPS   (AX), Y0
+	VMOVUPS   32(AX), Y3
+	VXORPS    Y1, Y1, Y1
+	VXORPS    Y4, Y4, Y4
+	VCMPPS    $0x16, Y1, Y0, Y2
+	VCMPPS    $0x16, Y4, Y3, Y5
+	VBLENDVPS Y2, Y0, Y1, Y1
+	VBLENDVPS Y5, Y3, Y4, Y4
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y4, 32(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	DECQ      SI
+	JNZ       GemmAVX2_ReLU_row
+	VZEROUPPER
+	RET
+
+GemmAVX2_ReLU_hoist:
+	// The constants the loop keeps in registers.
+	JMP GemmAVX2_ReLU_start
+
+GemmAVX2_LeakyReLU:
+	// LeakyReLU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX2_LeakyReLU_hoist
+
+GemmAVX2_LeakyReLU_start:
+GemmAVX2_LeakyReLU_row:
+	VMOVUPS   (AX), Y0
+	VMOVUPS   32(AX), Y4
+	VMULPS    Y2, Y0, Y1
+	VMULPS    Y2, Y4, Y5
+	VXORPS    Y3, Y3, Y3
+	VXORPS    Y6, Y6, Y6
+	VCMPPS    $0x16, Y3, Y0, Y3
+	VCMPPS    $0x16, Y6, Y4, Y6
+	VBLENDVPS Y3, Y0, Y1, Y1
+	VBLENDVPS Y6, Y4, Y5, Y5
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y5, 32(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	DECQ      SI
+	JNZ       GemmAVX2_LeakyReLU_row
+	VZEROUPPER
+	RET
+
+GemmAVX2_LeakyReLU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_leaky_slope<>+0(SB), Y2
+	JMP     GemmAVX2_LeakyReLU_start
+
+GemmAVX2_Tanh:
+	// Tanh on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX2_Tanh_hoist
+
+GemmAVX2_Tanh_start:
+GemmAVX2_Tanh_row:
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y10
+	VANDPS  Y2, Y0, Y1
+	VANDPS  Y2, Y10, Y11
+	VMULPS  Y4, Y1, Y3
+	VMULPS  Y4, Y11, Y12
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y6, Y5
+	VMOVAPS Y6, Y13
+	VMAXPS  Y3, Y5, Y5
+	VMAXPS  Y12, Y13, Y13
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y7, Y5, Y3
+	VMULPS       Y7, Y13, Y14
+	VROUNDPS     $0x00, Y3, Y3
+	VROUNDPS     $0x00, Y14, Y14
+	VFNMADD231PS Y8, Y3, Y5
+	VFNMADD231PS Y8, Y14, Y13
+	VFNMADD231PS Y9, Y3, Y5
+	VFNMADD231PS Y9, Y14, Y13
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y12
+	VMOVUPS     const_exp_c7<>+0(SB), Y15
+	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c6<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y13, Y15
+	VFMADD213PS const_one<>+0(SB), Y5, Y12
+	VFMADD213PS const_one<>+0(SB), Y13, Y15
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y3, Y3
+	VCVTPS2DQ Y14, Y13
+	VPSRAD    $0x01, Y3, Y5
+	VPSRAD    $0x01, Y13, Y14
+	VPSUBD    Y5, Y3, Y3
+	VPSUBD    Y14, Y13, Y13
+	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
+	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
+	VPSLLD    $0x17, Y5, Y5
+	VPSLLD    $0x17, Y14, Y14
+	VMULPS    Y5, Y12, Y12
+	VMULPS    Y14, Y15, Y15
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y13, Y13
+	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y13, Y13
+	VMULPS    Y3, Y12, Y12
+	VMULPS    Y13, Y15, Y15
+	VADDPS    const_one<>+0(SB), Y12, Y3
+	VADDPS    const_one<>+0(SB), Y15, Y13
+	VMOVUPS   const_one<>+0(SB), Y5
+	VMOVUPS   const_one<>+0(SB), Y14
+	VDIVPS    Y3, Y5, Y5
+	VDIVPS    Y13, Y14, Y14
+	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y13
+	VSUBPS    Y12, Y3, Y3
+	VSUBPS    Y15, Y13, Y13
+	VMULPS    Y5, Y3, Y3
+	VMULPS    Y14, Y13, Y13
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Y1, Y1, Y5
+	VMULPS      Y11, Y11, Y14
+	VMOVUPS     const_tanh_c11<>+0(SB), Y12
+	VMOVUPS     const_tanh_c11<>+0(SB), Y15
+	VFMADD213PS const_tanh_c9<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c9<>+0(SB), Y14, Y15
+	VFMADD213PS const_tanh_c7<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c7<>+0(SB), Y14, Y15
+	VFMADD213PS const_tanh_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c5<>+0(SB), Y14, Y15
+	VFMADD213PS const_tanh_c3<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c3<>+0(SB), Y14, Y15
+	VMULPS      Y5, Y1, Y5
+	VMULPS      Y14, Y11, Y14
+	VFMADD213PS Y1, Y12, Y5
+	VFMADD213PS Y11, Y15, Y14
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y11, Y11
+	VBLENDVPS   Y1, Y5, Y3, Y3
+	VBLENDVPS   Y11, Y14, Y13, Y13
+	VANDPS      const_sign<>+0(SB), Y0, Y0
+	VANDPS      const_sign<>+0(SB), Y10, Y1
+	VORPS       Y0, Y3, Y3
+	VORPS       Y1, Y13, Y13
+	VMOVUPS     Y3, (CX)
+	VMOVUPS     Y13, 32(CX)
+	ADDQ        DX, AX
+	ADDQ        BX, CX
+	DECQ        SI
+	JNZ         GemmAVX2_Tanh_row
+	VZEROUPPER
+	RET
+
+GemmAVX2_Tanh_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_abs<>+0(SB), Y2
+	VMOVUPS const_neg2<>+0(SB), Y4
+	VMOVUPS const_exp_min<>+0(SB), Y6
+	VMOVUPS const_log2e<>+0(SB), Y7
+	VMOVUPS const_ln2hi<>+0(SB), Y8
+	VMOVUPS const_ln2lo<>+0(SB), Y9
+	JMP     GemmAVX2_Tanh_start
+
+GemmAVX2_Sigmoid:
+	// Sigmoid on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX2_Sigmoid_hoist
+
+GemmAVX2_Sigmoid_start:
+GemmAVX2_Sigmoid_row:
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
+	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
+	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y12, Y11
+	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y11, Y12
+	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y12, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y3, Y10, Y10
+	VMULPS    Y12, Y13, Y13
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y1, Y10, Y10
+	VMULPS    Y11, Y13, Y13
+	VADDPS    const_one<>+0(SB), Y10, Y1
+	VADDPS    const_one<>+0(SB), Y13, Y11
+	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y12
+	VDIVPS    Y1, Y3, Y3
+	VDIVPS    Y11, Y12, Y12
+	VMULPS    Y3, Y10, Y1
+	VMULPS    Y12, Y13, Y11
+	VXORPS    Y10, Y10, Y10
+	VXORPS    Y13, Y13, Y13
+	VCMPPS    $0x1d, Y10, Y0, Y0
+	VCMPPS    $0x1d, Y13, Y9, Y9
+	VBLENDVPS Y0, Y3, Y1, Y1
+	VBLENDVPS Y9, Y12, Y11, Y11
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y11, 32(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	DECQ      SI
+	JNZ       GemmAVX2_Sigmoid_row
+	VZEROUPPER
+	RET
+
+GemmAVX2_Sigmoid_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	JMP     GemmAVX2_Sigmoid_start
+
+GemmAVX2_SiLU:
+	// SiLU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX2_SiLU_hoist
+
+GemmAVX2_SiLU_start:
+GemmAVX2_SiLU_row:
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
+	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
+	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y12, Y11
+	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y11, Y12
+	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y12, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y3, Y10, Y10
+	VMULPS    Y12, Y13, Y13
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y1, Y10, Y10
+	VMULPS    Y11, Y13, Y13
+	VMOVUPS   const_neg_clamp<>+0(SB), Y1
+	VMOVUPS   const_neg_clamp<>+0(SB), Y12
+	VMAXPS    Y0, Y1, Y1
+	VMAXPS    Y9, Y12, Y12
+	VMULPS    Y10, Y1, Y3
+	VMULPS    Y13, Y12, Y14
+	VXORPS    Y11, Y11, Y11
+	VXORPS    Y15, Y15, Y15
+	VCMPPS    $0x1d, Y11, Y0, Y0
+	VCMPPS    $0x1d, Y15, Y9, Y9
+	VBLENDVPS Y0, Y1, Y3, Y3
+	VBLENDVPS Y9, Y12, Y14, Y14
+	VADDPS    const_one<>+0(SB), Y10, Y0
+	VADDPS    const_one<>+0(SB), Y13, Y1
+	VDIVPS    Y0, Y3, Y3
+	VDIVPS    Y1, Y14, Y14
+	VMOVUPS   Y3, (CX)
+	VMOVUPS   Y14, 32(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	DECQ      SI
+	JNZ       GemmAVX2_SiLU_row
+	VZEROUPPER
+	RET
+
+GemmAVX2_SiLU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	JMP     GemmAVX2_SiLU_start
+
+GemmAVX2_Softplus:
+	// Softplus on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX2_Softplus_hoist
+
+GemmAVX2_Softplus_start:
+GemmAVX2_Softplus_row:
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
+	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
+	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y1, Y1
+	VCVTPS2DQ   Y12, Y11
+	VPSRAD      $0x01, Y1, Y3
+	VPSRAD      $0x01, Y11, Y12
+	VPSUBD      Y3, Y1, Y1
+	VPSUBD      Y12, Y11, Y11
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD      $0x17, Y3, Y3
+	VPSLLD      $0x17, Y12, Y12
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y12, Y13, Y13
+	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD      $0x17, Y1, Y1
+	VPSLLD      $0x17, Y11, Y11
+	VMULPS      Y1, Y10, Y10
+	VMULPS      Y11, Y13, Y13
+	VADDPS      const_two<>+0(SB), Y10, Y1
+	VADDPS      const_two<>+0(SB), Y13, Y3
+	VDIVPS      Y1, Y10, Y1
+	VDIVPS      Y3, Y13, Y11
+	VMULPS      Y1, Y1, Y3
+	VMULPS      Y11, Y11, Y12
+	VMOVUPS     const_atanh_c15<>+0(SB), Y10
+	VMOVUPS     const_atanh_c15<>+0(SB), Y13
+	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c13<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c11<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c9<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c7<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c5<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c3<>+0(SB), Y12, Y13
+	VADDPS      Y1, Y1, Y1
+	VADDPS      Y11, Y11, Y11
+	VMULPS      Y3, Y1, Y3
+	VMULPS      Y12, Y11, Y12
+	VFMADD213PS Y1, Y10, Y3
+	VFMADD213PS Y11, Y13, Y12
+	VXORPS      Y1, Y1, Y1
+	VXORPS      Y10, Y10, Y10
+	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y9, Y10, Y10
+	VADDPS      Y3, Y1, Y1
+	VADDPS      Y12, Y10, Y10
+	VMOVUPS     Y1, (CX)
+	VMOVUPS     Y10, 32(CX)
+	ADDQ        DX, AX
+	ADDQ        BX, CX
+	DECQ        SI
+	JNZ         GemmAVX2_Softplus_row
+	VZEROUPPER
+	RET
+
+GemmAVX2_Softplus_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	JMP     GemmAVX2_Softplus_start
+
+GemmAVX2_ELU:
+	// ELU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX2_ELU_hoist
+
+GemmAVX2_ELU_start:
+GemmAVX2_ELU_row:
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVAPS     Y2, Y1
+	VMOVAPS     Y2, Y10
+	VFMADD213PS Y3, Y0, Y1
+	VFMADD213PS Y3, Y9, Y10
+	VFMADD213PS Y4, Y0, Y1
+	VFMADD213PS Y4, Y9, Y10
+	VFMADD213PS Y5, Y0, Y1
+	VFMADD213PS Y5, Y9, Y10
+	VFMADD213PS Y6, Y0, Y1
+	VFMADD213PS Y6, Y9, Y10
+	VFMADD213PS Y7, Y0, Y1
+	VFMADD213PS Y7, Y9, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
+	VMULPS      Y0, Y0, Y8
+	VMULPS      Y9, Y9, Y11
+	VFMADD213PS Y0, Y1, Y8
+	VFMADD213PS Y9, Y10, Y11
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMOVUPS const_exp_min<>+0(SB), Y12
+	VMAXPS  Y0, Y1, Y1
+	VMAXPS  Y9, Y12, Y12
+	VMOVUPS const_exp_max<>+0(SB), Y10
+	VMOVUPS const_exp_max<>+0(SB), Y13
+	VMINPS  Y1, Y10, Y1
+	VMINPS  Y12, Y13, Y12
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y1, Y10
+	VMULPS       const_log2e<>+0(SB), Y12, Y14
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y14, Y14
+	VFNMADD231PS const_ln2hi<>+0(SB), Y10, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y14, Y12
+	VFNMADD231PS const_ln2lo<>+0(SB), Y10, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y3, Y13
+	VMOVAPS     Y3, Y15
+	VFMADD213PS Y4, Y1, Y13
+	VFMADD213PS Y4, Y12, Y15
+	VFMADD213PS Y5, Y1, Y13
+	VFMADD213PS Y5, Y12, Y15
+	VFMADD213PS Y6, Y1, Y13
+	VFMADD213PS Y6, Y12, Y15
+	VFMADD213PS Y7, Y1, Y13
+	VFMADD213PS Y7, Y12, Y15
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y1, Y13
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y10, Y1
+	VCVTPS2DQ Y14, Y12
+	VPSRAD    $0x01, Y1, Y10
+	VPSRAD    $0x01, Y12, Y14
+	VPSUBD    Y10, Y1, Y1
+	VPSUBD    Y14, Y12, Y12
+	VPADDD    const_exp_bias<>+0(SB), Y10, Y10
+	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
+	VPSLLD    $0x17, Y10, Y10
+	VPSLLD    $0x17, Y14, Y14
+	VMULPS    Y10, Y13, Y13
+	VMULPS    Y14, Y15, Y15
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y1, Y13, Y13
+	VMULPS    Y12, Y15, Y15
+	VSUBPS    const_one<>+0(SB), Y13, Y13
+	VSUBPS    const_one<>+0(SB), Y15, Y15
+	VMOVUPS   const_neg_quarter<>+0(SB), Y1
+	VMOVUPS   const_neg_quarter<>+0(SB), Y10
+	VCMPPS    $0x1e, Y1, Y0, Y1
+	VCMPPS    $0x1e, Y10, Y9, Y10
+	VBLENDVPS Y1, Y8, Y13, Y13
+	VBLENDVPS Y10, Y11, Y15, Y15
+	VXORPS    Y1, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x16, Y1, Y0, Y1
+	VCMPPS    $0x16, Y8, Y9, Y8
+	VBLENDVPS Y1, Y0, Y13, Y13
+	VBLENDVPS Y8, Y9, Y15, Y15
+	VMOVUPS   Y13, (CX)
+	VMOVUPS   Y15, 32(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	DECQ      SI
+	JNZ       GemmAVX2_ELU_row
+	VZEROUPPER
+	RET
+
+GemmAVX2_ELU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_expm1_c8<>+0(SB), Y2
+	VMOVUPS const_exp_c7<>+0(SB), Y3
+	VMOVUPS const_exp_c6<>+0(SB), Y4
+	VMOVUPS const_exp_c5<>+0(SB), Y5
+	VMOVUPS const_exp_c4<>+0(SB), Y6
+	VMOVUPS const_exp_c3<>+0(SB), Y7
+	JMP     GemmAVX2_ELU_start
+
+GemmAVX2_GELU:
+	// GELU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX2_GELU_hoist
+
+GemmAVX2_GELU_start:
+GemmAVX2_GELU_row:
+	VMOVUPS     (AX), Y0
+	VMOVUPS     32(AX), Y9
+	VMOVAPS     Y2, Y1
+	VMOVAPS     Y2, Y10
+	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y9, Y10, Y10
+	VMOVAPS     Y4, Y3
+	VMOVAPS     Y4, Y11
+	VMINPS      Y1, Y3, Y1
+	VMINPS      Y10, Y11, Y10
+	VMULPS      Y1, Y1, Y3
+	VMULPS      Y10, Y10, Y12
+	VMOVAPS     Y5, Y11
+	VMOVAPS     Y5, Y13
+	VFMADD213PS Y6, Y3, Y11
+	VFMADD213PS Y6, Y12, Y13
+	VMULPS      Y1, Y11, Y11
+	VMULPS      Y10, Y13, Y13
+	VORPS       Y7, Y11, Y1
+	VORPS       Y7, Y13, Y10
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y8, Y3
+	VMOVAPS Y8, Y12
+	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y12, Y12
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y12, Y14
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y14, Y14
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y14, Y12
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y10
+	VMOVUPS     const_exp_c7<>+0(SB), Y15
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y14, Y12
+	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y12, Y14
+	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y14, Y12, Y12
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
+	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y14, Y14
+	VMULPS    Y3, Y10, Y10
+	VMULPS    Y14, Y15, Y15
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y1, Y10, Y10
+	VMULPS    Y12, Y15, Y15
+	VADDPS    const_one<>+0(SB), Y10, Y1
+	VADDPS    const_one<>+0(SB), Y15, Y12
+	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y14
+	VDIVPS    Y1, Y3, Y3
+	VDIVPS    Y12, Y14, Y14
+	VMULPS    Y3, Y10, Y1
+	VMULPS    Y14, Y15, Y12
+	VXORPS    Y10, Y10, Y10
+	VXORPS    Y15, Y15, Y15
+	VCMPPS    $0x1d, Y10, Y11, Y10
+	VCMPPS    $0x1d, Y15, Y13, Y11
+	VBLENDVPS Y10, Y3, Y1, Y1
+	VBLENDVPS Y11, Y14, Y12, Y12
+	VMOVAPS   Y2, Y3
+	VMOVAPS   Y2, Y10
+	VMAXPS    Y0, Y3, Y3
+	VMAXPS    Y9, Y10, Y10
+	VMULPS    Y3, Y1, Y1
+	VMULPS    Y10, Y12, Y12
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y12, 32(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	DECQ      SI
+	JNZ       GemmAVX2_GELU_row
+	VZEROUPPER
+	RET
+
+GemmAVX2_GELU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_neg_clamp<>+0(SB), Y2
+	VMOVUPS const_pos_clamp<>+0(SB), Y4
+	VMOVUPS const_gelu_k2<>+0(SB), Y5
+	VMOVUPS const_gelu_c2<>+0(SB), Y6
+	VMOVUPS const_sign<>+0(SB), Y7
+	VMOVUPS const_exp_min<>+0(SB), Y8
+	JMP     GemmAVX2_GELU_start
+
+// func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·GemmAVX512(SB), NOSPLIT, $0-80
+TEXT ·GemmAVX512(SB), NOSPLIT, $0-104
 	MOVQ m+8(FP), AX
 	CMPQ AX, $0x0e
 	JEQ  GemmAVX512_m14
@@ -1094,7 +2668,7 @@ GemmAVX512_m14tail:
 	ADDQ         SI, R10
 
 GemmAVX512_m14store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R11, DX
@@ -1136,8 +2710,7 @@ GemmAVX512_m14store:
 	ADDQ    R11, DX
 	VMOVUPS Z26, (DX)
 	VMOVUPS Z27, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m13:
 	// 13 rows. Z0..Z25: 13×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -1412,7 +2985,7 @@ GemmAVX512_m13tail:
 	ADDQ         SI, R10
 
 GemmAVX512_m13store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R11, DX
@@ -1451,8 +3024,7 @@ GemmAVX512_m13store:
 	ADDQ    R11, DX
 	VMOVUPS Z24, (DX)
 	VMOVUPS Z25, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m12:
 	// 12 rows. Z0..Z23: 12×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -1711,7 +3283,7 @@ GemmAVX512_m12tail:
 	ADDQ         SI, R10
 
 GemmAVX512_m12store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R11, DX
@@ -1747,8 +3319,7 @@ GemmAVX512_m12store:
 	ADDQ    R11, DX
 	VMOVUPS Z22, (DX)
 	VMOVUPS Z23, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m11:
 	// 11 rows. Z0..Z21: 11×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -1991,7 +3562,7 @@ GemmAVX512_m11tail:
 	ADDQ         SI, R10
 
 GemmAVX512_m11store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R11, DX
@@ -2024,8 +3595,7 @@ GemmAVX512_m11store:
 	ADDQ    R11, DX
 	VMOVUPS Z20, (DX)
 	VMOVUPS Z21, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m10:
 	// 10 rows. Z0..Z19: 10×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -2247,7 +3817,7 @@ GemmAVX512_m10tail:
 	ADDQ         SI, R9
 
 GemmAVX512_m10store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R10, DX
@@ -2277,8 +3847,7 @@ GemmAVX512_m10store:
 	ADDQ    R10, DX
 	VMOVUPS Z18, (DX)
 	VMOVUPS Z19, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m9:
 	// 9 rows. Z0..Z17: 9×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -2484,7 +4053,7 @@ GemmAVX512_m9tail:
 	ADDQ         SI, R9
 
 GemmAVX512_m9store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R10, DX
@@ -2511,8 +4080,7 @@ GemmAVX512_m9store:
 	ADDQ    R10, DX
 	VMOVUPS Z16, (DX)
 	VMOVUPS Z17, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m8:
 	// 8 rows. Z0..Z15: 8×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -2702,7 +4270,7 @@ GemmAVX512_m8tail:
 	ADDQ         SI, R9
 
 GemmAVX512_m8store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R10, DX
@@ -2726,8 +4294,7 @@ GemmAVX512_m8store:
 	ADDQ    R10, DX
 	VMOVUPS Z14, (DX)
 	VMOVUPS Z15, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m7:
 	// 7 rows. Z0..Z13: 7×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -2901,7 +4468,7 @@ GemmAVX512_m7tail:
 	ADDQ         SI, R9
 
 GemmAVX512_m7store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R10, DX
@@ -2922,8 +4489,7 @@ GemmAVX512_m7store:
 	ADDQ    R10, DX
 	VMOVUPS Z12, (DX)
 	VMOVUPS Z13, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m6:
 	// 6 rows. Z0..Z11: 6×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -3081,7 +4647,7 @@ GemmAVX512_m6tail:
 	ADDQ         SI, R9
 
 GemmAVX512_m6store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R10, DX
@@ -3099,8 +4665,7 @@ GemmAVX512_m6store:
 	ADDQ    R10, DX
 	VMOVUPS Z10, (DX)
 	VMOVUPS Z11, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m5:
 	// 5 rows. Z0..Z9: 5×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -3237,7 +4802,7 @@ GemmAVX512_m5tail:
 	ADDQ         SI, DI
 
 GemmAVX512_m5store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R9, DX
@@ -3252,8 +4817,7 @@ GemmAVX512_m5store:
 	ADDQ    R9, DX
 	VMOVUPS Z8, (DX)
 	VMOVUPS Z9, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m4:
 	// 4 rows. Z0..Z7: 4×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -3374,7 +4938,7 @@ GemmAVX512_m4tail:
 	ADDQ         SI, DI
 
 GemmAVX512_m4store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R9, DX
@@ -3386,8 +4950,7 @@ GemmAVX512_m4store:
 	ADDQ    R9, DX
 	VMOVUPS Z6, (DX)
 	VMOVUPS Z7, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m3:
 	// 3 rows. Z0..Z5: 3×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -3491,7 +5054,7 @@ GemmAVX512_m3tail:
 	ADDQ         SI, DI
 
 GemmAVX512_m3store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R8, DX
@@ -3500,8 +5063,7 @@ GemmAVX512_m3store:
 	ADDQ    R8, DX
 	VMOVUPS Z4, (DX)
 	VMOVUPS Z5, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m2:
 	// 2 rows. Z0..Z3: 2×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -3589,14 +5151,13 @@ GemmAVX512_m2tail:
 	ADDQ         SI, DI
 
 GemmAVX512_m2store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
 	ADDQ    R8, DX
 	VMOVUPS Z2, (DX)
 	VMOVUPS Z3, 64(DX)
-	VZEROUPPER
-	RET
+	JMP     GemmAVX512_epi
 
 GemmAVX512_m1:
 	// 1 rows. Z0..Z1: 1×32 accumulators (row r in 2 vectors); Z28, Z29: b row; Z30, Z31: broadcast a
@@ -3668,11 +5229,1720 @@ GemmAVX512_m1tail:
 	ADDQ         BX, SI
 
 GemmAVX512_m1store:
-	// write the rows to C
+	// write the rows to C, then the epilogue
 	VMOVUPS Z0, (DX)
 	VMOVUPS Z1, 64(DX)
+
+GemmAVX512_epi:
+	// Epilogue: Y = act(C) on the m rows, if act ≠ 0
+	MOVQ act+96(FP), AX
+	CMPQ AX, $0x01
+	JEQ  GemmAVX512_ReLU
+	CMPQ AX, $0x02
+	JEQ  GemmAVX512_LeakyReLU
+	CMPQ AX, $0x03
+	JEQ  GemmAVX512_Tanh
+	CMPQ AX, $0x04
+	JEQ  GemmAVX512_Sigmoid
+	CMPQ AX, $0x05
+	JEQ  GemmAVX512_SiLU
+	CMPQ AX, $0x06
+	JEQ  GemmAVX512_Softplus
+	CMPQ AX, $0x07
+	JEQ  GemmAVX512_ELU
+	CMPQ AX, $0x08
+	JEQ  GemmAVX512_GELU
 	VZEROUPPER
 	RET
+
+GemmAVX512_ReLU:
+	// ReLU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX512_ReLU_hoist
+
+GemmAVX512_ReLU_start:
+	// two rows at a time, then the last if m is odd
+GemmAVX512_ReLU_pair:
+	SUBQ      $0x02, SI
+	JL        GemmAVX512_ReLU_odd
+	VMOVUPS   (AX), Z0
+	VMOVUPS   64(AX), Z2
+	VMOVUPS   (AX)(DX*1), Z4
+	VMOVUPS   64(AX)(DX*1), Z6
+	VXORPS    Z1, Z1, Z1
+	VXORPS    Z3, Z3, Z3
+	VXORPS    Z5, Z5, Z5
+	VXORPS    Z7, Z7, Z7
+	VCMPPS    $0x16, Z1, Z0, K1
+	VCMPPS    $0x16, Z3, Z2, K2
+	VCMPPS    $0x16, Z5, Z4, K3
+	VCMPPS    $0x16, Z7, Z6, K4
+	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z2, Z3, K2, Z3
+	VBLENDMPS Z4, Z5, K3, Z5
+	VBLENDMPS Z6, Z7, K4, Z7
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z3, 64(CX)
+	VMOVUPS   Z5, (CX)(BX*1)
+	VMOVUPS   Z7, 64(CX)(BX*1)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	JMP       GemmAVX512_ReLU_pair
+
+GemmAVX512_ReLU_odd:
+	ADDQ      $0x02, SI
+	JZ        GemmAVX512_ReLU_done
+	VMOVUPS   (AX), Z0
+	VMOVUPS   64(AX), Z2
+	VXORPS    Z1, Z1, Z1
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x16, Z1, Z0, K1
+	VCMPPS    $0x16, Z3, Z2, K2
+	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z2, Z3, K2, Z3
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z3, 64(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+
+GemmAVX512_ReLU_done:
+	VZEROUPPER
+	RET
+
+GemmAVX512_ReLU_hoist:
+	// The constants the loop keeps in registers.
+	JMP GemmAVX512_ReLU_start
+
+GemmAVX512_LeakyReLU:
+	// LeakyReLU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX512_LeakyReLU_hoist
+
+GemmAVX512_LeakyReLU_start:
+	// two rows at a time, then the last if m is odd
+GemmAVX512_LeakyReLU_pair:
+	SUBQ      $0x02, SI
+	JL        GemmAVX512_LeakyReLU_odd
+	VMOVUPS   (AX), Z0
+	VMOVUPS   64(AX), Z4
+	VMOVUPS   (AX)(DX*1), Z7
+	VMOVUPS   64(AX)(DX*1), Z10
+	VMULPS    Z2, Z0, Z1
+	VMULPS    Z2, Z4, Z5
+	VMULPS    Z2, Z7, Z8
+	VMULPS    Z2, Z10, Z11
+	VXORPS    Z3, Z3, Z3
+	VXORPS    Z6, Z6, Z6
+	VXORPS    Z9, Z9, Z9
+	VXORPS    Z12, Z12, Z12
+	VCMPPS    $0x16, Z3, Z0, K1
+	VCMPPS    $0x16, Z6, Z4, K2
+	VCMPPS    $0x16, Z9, Z7, K3
+	VCMPPS    $0x16, Z12, Z10, K4
+	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z4, Z5, K2, Z5
+	VBLENDMPS Z7, Z8, K3, Z8
+	VBLENDMPS Z10, Z11, K4, Z11
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z5, 64(CX)
+	VMOVUPS   Z8, (CX)(BX*1)
+	VMOVUPS   Z11, 64(CX)(BX*1)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	JMP       GemmAVX512_LeakyReLU_pair
+
+GemmAVX512_LeakyReLU_odd:
+	ADDQ      $0x02, SI
+	JZ        GemmAVX512_LeakyReLU_done
+	VMOVUPS   (AX), Z0
+	VMOVUPS   64(AX), Z3
+	VMULPS    Z2, Z0, Z1
+	VMULPS    Z2, Z3, Z4
+	VXORPS    Z2, Z2, Z2
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x16, Z2, Z0, K1
+	VCMPPS    $0x16, Z5, Z3, K2
+	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z3, Z4, K2, Z4
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z4, 64(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+
+GemmAVX512_LeakyReLU_done:
+	VZEROUPPER
+	RET
+
+GemmAVX512_LeakyReLU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_leaky_slope<>+0(SB), Z2
+	JMP     GemmAVX512_LeakyReLU_start
+
+GemmAVX512_Tanh:
+	// Tanh on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX512_Tanh_hoist
+
+GemmAVX512_Tanh_start:
+	// two rows at a time, then the last if m is odd
+GemmAVX512_Tanh_pair:
+	SUBQ    $0x02, SI
+	JL      GemmAVX512_Tanh_odd
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z16
+	VMOVUPS (AX)(DX*1), Z20
+	VMOVUPS 64(AX)(DX*1), Z24
+	VANDPS  Z2, Z0, Z1
+	VANDPS  Z2, Z16, Z17
+	VANDPS  Z2, Z20, Z21
+	VANDPS  Z2, Z24, Z25
+	VMULPS  Z4, Z1, Z3
+	VMULPS  Z4, Z17, Z18
+	VMULPS  Z4, Z21, Z22
+	VMULPS  Z4, Z25, Z26
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z6, Z5
+	VMOVAPS Z6, Z19
+	VMOVAPS Z6, Z23
+	VMOVAPS Z6, Z27
+	VMAXPS  Z3, Z5, Z5
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z26, Z27, Z27
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z7, Z5, Z3
+	VMULPS       Z7, Z19, Z22
+	VMULPS       Z7, Z23, Z28
+	VMULPS       Z7, Z27, Z30
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VRNDSCALEPS  $0x00, Z22, Z22
+	VRNDSCALEPS  $0x00, Z28, Z28
+	VRNDSCALEPS  $0x00, Z30, Z30
+	VFNMADD231PS Z8, Z3, Z5
+	VFNMADD231PS Z8, Z22, Z19
+	VFNMADD231PS Z8, Z28, Z23
+	VFNMADD231PS Z8, Z30, Z27
+	VFNMADD231PS Z9, Z3, Z5
+	VFNMADD231PS Z9, Z22, Z19
+	VFNMADD231PS Z9, Z28, Z23
+	VFNMADD231PS Z9, Z30, Z27
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z10, Z18
+	VMOVAPS     Z10, Z26
+	VMOVAPS     Z10, Z29
+	VMOVAPS     Z10, Z31
+	VFMADD213PS Z11, Z5, Z18
+	VFMADD213PS Z11, Z19, Z26
+	VFMADD213PS Z11, Z23, Z29
+	VFMADD213PS Z11, Z27, Z31
+	VFMADD213PS Z12, Z5, Z18
+	VFMADD213PS Z12, Z19, Z26
+	VFMADD213PS Z12, Z23, Z29
+	VFMADD213PS Z12, Z27, Z31
+	VFMADD213PS Z13, Z5, Z18
+	VFMADD213PS Z13, Z19, Z26
+	VFMADD213PS Z13, Z23, Z29
+	VFMADD213PS Z13, Z27, Z31
+	VFMADD213PS Z14, Z5, Z18
+	VFMADD213PS Z14, Z19, Z26
+	VFMADD213PS Z14, Z23, Z29
+	VFMADD213PS Z14, Z27, Z31
+	VFMADD213PS Z15, Z5, Z18
+	VFMADD213PS Z15, Z19, Z26
+	VFMADD213PS Z15, Z23, Z29
+	VFMADD213PS Z15, Z27, Z31
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z18
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z26
+	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z29
+	VFMADD213PS const_exp_c1<>+0(SB), Z27, Z31
+	VFMADD213PS const_one<>+0(SB), Z5, Z18
+	VFMADD213PS const_one<>+0(SB), Z19, Z26
+	VFMADD213PS const_one<>+0(SB), Z23, Z29
+	VFMADD213PS const_one<>+0(SB), Z27, Z31
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z18, Z18
+	VSCALEFPS Z22, Z26, Z26
+	VSCALEFPS Z28, Z29, Z29
+	VSCALEFPS Z30, Z31, Z31
+	VADDPS    const_one<>+0(SB), Z18, Z3
+	VADDPS    const_one<>+0(SB), Z26, Z19
+	VADDPS    const_one<>+0(SB), Z29, Z23
+	VADDPS    const_one<>+0(SB), Z31, Z28
+	VMOVUPS   const_one<>+0(SB), Z5
+	VMOVUPS   const_one<>+0(SB), Z22
+	VMOVUPS   const_one<>+0(SB), Z27
+	VMOVUPS   const_one<>+0(SB), Z30
+	VDIVPS    Z3, Z5, Z5
+	VDIVPS    Z19, Z22, Z22
+	VDIVPS    Z23, Z27, Z27
+	VDIVPS    Z28, Z30, Z30
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z19
+	VMOVUPS   const_one<>+0(SB), Z23
+	VMOVUPS   const_one<>+0(SB), Z28
+	VSUBPS    Z18, Z3, Z3
+	VSUBPS    Z26, Z19, Z19
+	VSUBPS    Z29, Z23, Z23
+	VSUBPS    Z31, Z28, Z28
+	VMULPS    Z5, Z3, Z3
+	VMULPS    Z22, Z19, Z19
+	VMULPS    Z27, Z23, Z23
+	VMULPS    Z30, Z28, Z28
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z5
+	VMULPS      Z17, Z17, Z22
+	VMULPS      Z21, Z21, Z27
+	VMULPS      Z25, Z25, Z30
+	VMOVUPS     const_tanh_c11<>+0(SB), Z18
+	VMOVUPS     const_tanh_c11<>+0(SB), Z26
+	VMOVUPS     const_tanh_c11<>+0(SB), Z29
+	VMOVUPS     const_tanh_c11<>+0(SB), Z31
+	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c9<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c9<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c9<>+0(SB), Z30, Z31
+	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c7<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c7<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c7<>+0(SB), Z30, Z31
+	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c5<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c5<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c5<>+0(SB), Z30, Z31
+	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c3<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c3<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c3<>+0(SB), Z30, Z31
+	VMULPS      Z5, Z1, Z5
+	VMULPS      Z22, Z17, Z22
+	VMULPS      Z27, Z21, Z27
+	VMULPS      Z30, Z25, Z30
+	VFMADD213PS Z1, Z18, Z5
+	VFMADD213PS Z17, Z26, Z22
+	VFMADD213PS Z21, Z29, Z27
+	VFMADD213PS Z25, Z31, Z30
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z17, K2
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z21, K3
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z25, K4
+	VBLENDMPS   Z5, Z3, K1, Z3
+	VBLENDMPS   Z22, Z19, K2, Z19
+	VBLENDMPS   Z27, Z23, K3, Z23
+	VBLENDMPS   Z30, Z28, K4, Z28
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VANDPS      const_sign<>+0(SB), Z16, Z1
+	VANDPS      const_sign<>+0(SB), Z20, Z5
+	VANDPS      const_sign<>+0(SB), Z24, Z16
+	VORPS       Z0, Z3, Z3
+	VORPS       Z1, Z19, Z19
+	VORPS       Z5, Z23, Z23
+	VORPS       Z16, Z28, Z28
+	VMOVUPS     Z3, (CX)
+	VMOVUPS     Z19, 64(CX)
+	VMOVUPS     Z23, (CX)(BX*1)
+	VMOVUPS     Z28, 64(CX)(BX*1)
+	ADDQ        DX, AX
+	ADDQ        BX, CX
+	ADDQ        DX, AX
+	ADDQ        BX, CX
+	JMP         GemmAVX512_Tanh_pair
+
+GemmAVX512_Tanh_odd:
+	ADDQ    $0x02, SI
+	JZ      GemmAVX512_Tanh_done
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
+	VANDPS  Z2, Z0, Z1
+	VANDPS  Z2, Z3, Z5
+	VMULPS  Z4, Z1, Z2
+	VMULPS  Z4, Z5, Z16
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z6, Z4
+	VMOVAPS Z6, Z6
+	VMAXPS  Z2, Z4, Z4
+	VMAXPS  Z16, Z6, Z6
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z7, Z4, Z2
+	VMULPS       Z7, Z6, Z7
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VFNMADD231PS Z8, Z2, Z4
+	VFNMADD231PS Z8, Z7, Z6
+	VFNMADD231PS Z9, Z2, Z4
+	VFNMADD231PS Z9, Z7, Z6
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z10, Z8
+	VMOVAPS     Z10, Z9
+	VFMADD213PS Z11, Z4, Z8
+	VFMADD213PS Z11, Z6, Z9
+	VFMADD213PS Z12, Z4, Z8
+	VFMADD213PS Z12, Z6, Z9
+	VFMADD213PS Z13, Z4, Z8
+	VFMADD213PS Z13, Z6, Z9
+	VFMADD213PS Z14, Z4, Z8
+	VFMADD213PS Z14, Z6, Z9
+	VFMADD213PS Z15, Z4, Z8
+	VFMADD213PS Z15, Z6, Z9
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z8
+	VFMADD213PS const_exp_c1<>+0(SB), Z6, Z9
+	VFMADD213PS const_one<>+0(SB), Z4, Z8
+	VFMADD213PS const_one<>+0(SB), Z6, Z9
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z2, Z8, Z8
+	VSCALEFPS Z7, Z9, Z9
+	VADDPS    const_one<>+0(SB), Z8, Z2
+	VADDPS    const_one<>+0(SB), Z9, Z6
+	VMOVUPS   const_one<>+0(SB), Z4
+	VMOVUPS   const_one<>+0(SB), Z7
+	VDIVPS    Z2, Z4, Z4
+	VDIVPS    Z6, Z7, Z7
+	VMOVUPS   const_one<>+0(SB), Z2
+	VMOVUPS   const_one<>+0(SB), Z6
+	VSUBPS    Z8, Z2, Z2
+	VSUBPS    Z9, Z6, Z6
+	VMULPS    Z4, Z2, Z2
+	VMULPS    Z7, Z6, Z6
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z4
+	VMULPS      Z5, Z5, Z8
+	VMOVUPS     const_tanh_c11<>+0(SB), Z7
+	VMOVUPS     const_tanh_c11<>+0(SB), Z9
+	VFMADD213PS const_tanh_c9<>+0(SB), Z4, Z7
+	VFMADD213PS const_tanh_c9<>+0(SB), Z8, Z9
+	VFMADD213PS const_tanh_c7<>+0(SB), Z4, Z7
+	VFMADD213PS const_tanh_c7<>+0(SB), Z8, Z9
+	VFMADD213PS const_tanh_c5<>+0(SB), Z4, Z7
+	VFMADD213PS const_tanh_c5<>+0(SB), Z8, Z9
+	VFMADD213PS const_tanh_c3<>+0(SB), Z4, Z7
+	VFMADD213PS const_tanh_c3<>+0(SB), Z8, Z9
+	VMULPS      Z4, Z1, Z4
+	VMULPS      Z8, Z5, Z8
+	VFMADD213PS Z1, Z7, Z4
+	VFMADD213PS Z5, Z9, Z8
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z5, K2
+	VBLENDMPS   Z4, Z2, K1, Z2
+	VBLENDMPS   Z8, Z6, K2, Z6
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VANDPS      const_sign<>+0(SB), Z3, Z1
+	VORPS       Z0, Z2, Z2
+	VORPS       Z1, Z6, Z6
+	VMOVUPS     Z2, (CX)
+	VMOVUPS     Z6, 64(CX)
+	ADDQ        DX, AX
+	ADDQ        BX, CX
+
+GemmAVX512_Tanh_done:
+	VZEROUPPER
+	RET
+
+GemmAVX512_Tanh_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_abs<>+0(SB), Z2
+	VMOVUPS const_neg2<>+0(SB), Z4
+	VMOVUPS const_exp_min<>+0(SB), Z6
+	VMOVUPS const_log2e<>+0(SB), Z7
+	VMOVUPS const_ln2hi<>+0(SB), Z8
+	VMOVUPS const_ln2lo<>+0(SB), Z9
+	VMOVUPS const_exp_c7<>+0(SB), Z10
+	VMOVUPS const_exp_c6<>+0(SB), Z11
+	VMOVUPS const_exp_c5<>+0(SB), Z12
+	VMOVUPS const_exp_c4<>+0(SB), Z13
+	VMOVUPS const_exp_c3<>+0(SB), Z14
+	VMOVUPS const_exp_c2<>+0(SB), Z15
+	JMP     GemmAVX512_Tanh_start
+
+GemmAVX512_Sigmoid:
+	// Sigmoid on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX512_Sigmoid_hoist
+
+GemmAVX512_Sigmoid_start:
+	// two rows at a time, then the last if m is odd
+GemmAVX512_Sigmoid_pair:
+	SUBQ    $0x02, SI
+	JL      GemmAVX512_Sigmoid_odd
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS (AX)(DX*1), Z18
+	VMOVUPS 64(AX)(DX*1), Z21
+	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
+	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z16, Z16
+	VSCALEFPS Z19, Z22, Z22
+	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z26, Z27, Z27
+	VADDPS    const_one<>+0(SB), Z16, Z1
+	VADDPS    const_one<>+0(SB), Z22, Z17
+	VADDPS    const_one<>+0(SB), Z25, Z20
+	VADDPS    const_one<>+0(SB), Z27, Z24
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z19
+	VMOVUPS   const_one<>+0(SB), Z23
+	VMOVUPS   const_one<>+0(SB), Z26
+	VDIVPS    Z1, Z3, Z3
+	VDIVPS    Z17, Z19, Z19
+	VDIVPS    Z20, Z23, Z23
+	VDIVPS    Z24, Z26, Z26
+	VMULPS    Z3, Z16, Z1
+	VMULPS    Z19, Z22, Z16
+	VMULPS    Z23, Z25, Z17
+	VMULPS    Z26, Z27, Z25
+	VXORPS    Z20, Z20, Z20
+	VXORPS    Z22, Z22, Z22
+	VXORPS    Z24, Z24, Z24
+	VXORPS    Z27, Z27, Z27
+	VCMPPS    $0x1d, Z20, Z0, K1
+	VCMPPS    $0x1d, Z22, Z15, K2
+	VCMPPS    $0x1d, Z24, Z18, K3
+	VCMPPS    $0x1d, Z27, Z21, K4
+	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z19, Z16, K2, Z16
+	VBLENDMPS Z23, Z17, K3, Z17
+	VBLENDMPS Z26, Z25, K4, Z25
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z16, 64(CX)
+	VMOVUPS   Z17, (CX)(BX*1)
+	VMOVUPS   Z25, 64(CX)(BX*1)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	JMP       GemmAVX512_Sigmoid_pair
+
+GemmAVX512_Sigmoid_odd:
+	ADDQ    $0x02, SI
+	JZ      GemmAVX512_Sigmoid_done
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
+	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z3, Z15
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z2
+	VMOVAPS Z4, Z4
+	VMAXPS  Z1, Z2, Z2
+	VMAXPS  Z15, Z4, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z2, Z1
+	VMULPS       Z5, Z4, Z5
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z6, Z1, Z2
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z7, Z5, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z6
+	VMOVAPS     Z8, Z7
+	VFMADD213PS Z9, Z2, Z6
+	VFMADD213PS Z9, Z4, Z7
+	VFMADD213PS Z10, Z2, Z6
+	VFMADD213PS Z10, Z4, Z7
+	VFMADD213PS Z11, Z2, Z6
+	VFMADD213PS Z11, Z4, Z7
+	VFMADD213PS Z12, Z2, Z6
+	VFMADD213PS Z12, Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
+	VFMADD213PS Z14, Z2, Z6
+	VFMADD213PS Z14, Z4, Z7
+	VFMADD213PS const_one<>+0(SB), Z2, Z6
+	VFMADD213PS const_one<>+0(SB), Z4, Z7
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z6, Z6
+	VSCALEFPS Z5, Z7, Z7
+	VADDPS    const_one<>+0(SB), Z6, Z1
+	VADDPS    const_one<>+0(SB), Z7, Z4
+	VMOVUPS   const_one<>+0(SB), Z2
+	VMOVUPS   const_one<>+0(SB), Z5
+	VDIVPS    Z1, Z2, Z2
+	VDIVPS    Z4, Z5, Z5
+	VMULPS    Z2, Z6, Z1
+	VMULPS    Z5, Z7, Z6
+	VXORPS    Z4, Z4, Z4
+	VXORPS    Z7, Z7, Z7
+	VCMPPS    $0x1d, Z4, Z0, K1
+	VCMPPS    $0x1d, Z7, Z3, K2
+	VBLENDMPS Z2, Z1, K1, Z1
+	VBLENDMPS Z5, Z6, K2, Z6
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z6, 64(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+
+GemmAVX512_Sigmoid_done:
+	VZEROUPPER
+	RET
+
+GemmAVX512_Sigmoid_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	JMP     GemmAVX512_Sigmoid_start
+
+GemmAVX512_SiLU:
+	// SiLU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX512_SiLU_hoist
+
+GemmAVX512_SiLU_start:
+	// two rows at a time, then the last if m is odd
+GemmAVX512_SiLU_pair:
+	SUBQ    $0x02, SI
+	JL      GemmAVX512_SiLU_odd
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS (AX)(DX*1), Z18
+	VMOVUPS 64(AX)(DX*1), Z21
+	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
+	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z16, Z16
+	VSCALEFPS Z19, Z22, Z22
+	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z26, Z27, Z27
+	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z19
+	VMOVUPS   const_neg_clamp<>+0(SB), Z24
+	VMOVUPS   const_neg_clamp<>+0(SB), Z29
+	VMAXPS    Z0, Z1, Z1
+	VMAXPS    Z15, Z19, Z19
+	VMAXPS    Z18, Z24, Z24
+	VMAXPS    Z21, Z29, Z29
+	VMULPS    Z16, Z1, Z3
+	VMULPS    Z22, Z19, Z20
+	VMULPS    Z25, Z24, Z26
+	VMULPS    Z27, Z29, Z30
+	VXORPS    Z17, Z17, Z17
+	VXORPS    Z23, Z23, Z23
+	VXORPS    Z28, Z28, Z28
+	VXORPS    Z31, Z31, Z31
+	VCMPPS    $0x1d, Z17, Z0, K1
+	VCMPPS    $0x1d, Z23, Z15, K2
+	VCMPPS    $0x1d, Z28, Z18, K3
+	VCMPPS    $0x1d, Z31, Z21, K4
+	VBLENDMPS Z1, Z3, K1, Z3
+	VBLENDMPS Z19, Z20, K2, Z20
+	VBLENDMPS Z24, Z26, K3, Z26
+	VBLENDMPS Z29, Z30, K4, Z30
+	VADDPS    const_one<>+0(SB), Z16, Z0
+	VADDPS    const_one<>+0(SB), Z22, Z1
+	VADDPS    const_one<>+0(SB), Z25, Z15
+	VADDPS    const_one<>+0(SB), Z27, Z16
+	VDIVPS    Z0, Z3, Z3
+	VDIVPS    Z1, Z20, Z20
+	VDIVPS    Z15, Z26, Z26
+	VDIVPS    Z16, Z30, Z30
+	VMOVUPS   Z3, (CX)
+	VMOVUPS   Z20, 64(CX)
+	VMOVUPS   Z26, (CX)(BX*1)
+	VMOVUPS   Z30, 64(CX)(BX*1)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	JMP       GemmAVX512_SiLU_pair
+
+GemmAVX512_SiLU_odd:
+	ADDQ    $0x02, SI
+	JZ      GemmAVX512_SiLU_done
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
+	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z3, Z15
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z2
+	VMOVAPS Z4, Z4
+	VMAXPS  Z1, Z2, Z2
+	VMAXPS  Z15, Z4, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z2, Z1
+	VMULPS       Z5, Z4, Z5
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z6, Z1, Z2
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z7, Z5, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z6
+	VMOVAPS     Z8, Z7
+	VFMADD213PS Z9, Z2, Z6
+	VFMADD213PS Z9, Z4, Z7
+	VFMADD213PS Z10, Z2, Z6
+	VFMADD213PS Z10, Z4, Z7
+	VFMADD213PS Z11, Z2, Z6
+	VFMADD213PS Z11, Z4, Z7
+	VFMADD213PS Z12, Z2, Z6
+	VFMADD213PS Z12, Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
+	VFMADD213PS Z14, Z2, Z6
+	VFMADD213PS Z14, Z4, Z7
+	VFMADD213PS const_one<>+0(SB), Z2, Z6
+	VFMADD213PS const_one<>+0(SB), Z4, Z7
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z6, Z6
+	VSCALEFPS Z5, Z7, Z7
+	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z5
+	VMAXPS    Z0, Z1, Z1
+	VMAXPS    Z3, Z5, Z5
+	VMULPS    Z6, Z1, Z2
+	VMULPS    Z7, Z5, Z8
+	VXORPS    Z4, Z4, Z4
+	VXORPS    Z9, Z9, Z9
+	VCMPPS    $0x1d, Z4, Z0, K1
+	VCMPPS    $0x1d, Z9, Z3, K2
+	VBLENDMPS Z1, Z2, K1, Z2
+	VBLENDMPS Z5, Z8, K2, Z8
+	VADDPS    const_one<>+0(SB), Z6, Z0
+	VADDPS    const_one<>+0(SB), Z7, Z1
+	VDIVPS    Z0, Z2, Z2
+	VDIVPS    Z1, Z8, Z8
+	VMOVUPS   Z2, (CX)
+	VMOVUPS   Z8, 64(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+
+GemmAVX512_SiLU_done:
+	VZEROUPPER
+	RET
+
+GemmAVX512_SiLU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	JMP     GemmAVX512_SiLU_start
+
+GemmAVX512_Softplus:
+	// Softplus on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX512_Softplus_hoist
+
+GemmAVX512_Softplus_start:
+	// two rows at a time, then the last if m is odd
+GemmAVX512_Softplus_pair:
+	SUBQ    $0x02, SI
+	JL      GemmAVX512_Softplus_odd
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS (AX)(DX*1), Z18
+	VMOVUPS 64(AX)(DX*1), Z21
+	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
+	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z16, Z16
+	VSCALEFPS   Z19, Z22, Z22
+	VSCALEFPS   Z24, Z25, Z25
+	VSCALEFPS   Z26, Z27, Z27
+	VADDPS      const_two<>+0(SB), Z16, Z1
+	VADDPS      const_two<>+0(SB), Z22, Z3
+	VADDPS      const_two<>+0(SB), Z25, Z17
+	VADDPS      const_two<>+0(SB), Z27, Z19
+	VDIVPS      Z1, Z16, Z1
+	VDIVPS      Z3, Z22, Z3
+	VDIVPS      Z17, Z25, Z16
+	VDIVPS      Z19, Z27, Z25
+	VMULPS      Z1, Z1, Z17
+	VMULPS      Z3, Z3, Z20
+	VMULPS      Z16, Z16, Z23
+	VMULPS      Z25, Z25, Z26
+	VMOVUPS     const_atanh_c15<>+0(SB), Z19
+	VMOVUPS     const_atanh_c15<>+0(SB), Z22
+	VMOVUPS     const_atanh_c15<>+0(SB), Z24
+	VMOVUPS     const_atanh_c15<>+0(SB), Z27
+	VFMADD213PS const_atanh_c13<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c13<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c13<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c13<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c11<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c11<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c11<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c11<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c9<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c9<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c9<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c9<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c7<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c7<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c7<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c7<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c5<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c5<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c5<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c5<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c3<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c3<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c3<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c3<>+0(SB), Z26, Z27
+	VADDPS      Z1, Z1, Z1
+	VADDPS      Z3, Z3, Z3
+	VADDPS      Z16, Z16, Z16
+	VADDPS      Z25, Z25, Z25
+	VMULPS      Z17, Z1, Z17
+	VMULPS      Z20, Z3, Z20
+	VMULPS      Z23, Z16, Z23
+	VMULPS      Z26, Z25, Z26
+	VFMADD213PS Z1, Z19, Z17
+	VFMADD213PS Z3, Z22, Z20
+	VFMADD213PS Z16, Z24, Z23
+	VFMADD213PS Z25, Z27, Z26
+	VXORPS      Z1, Z1, Z1
+	VXORPS      Z3, Z3, Z3
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z19, Z19, Z19
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z15, Z3, Z3
+	VMAXPS      Z18, Z16, Z16
+	VMAXPS      Z21, Z19, Z19
+	VADDPS      Z17, Z1, Z1
+	VADDPS      Z20, Z3, Z3
+	VADDPS      Z23, Z16, Z16
+	VADDPS      Z26, Z19, Z19
+	VMOVUPS     Z1, (CX)
+	VMOVUPS     Z3, 64(CX)
+	VMOVUPS     Z16, (CX)(BX*1)
+	VMOVUPS     Z19, 64(CX)(BX*1)
+	ADDQ        DX, AX
+	ADDQ        BX, CX
+	ADDQ        DX, AX
+	ADDQ        BX, CX
+	JMP         GemmAVX512_Softplus_pair
+
+GemmAVX512_Softplus_odd:
+	ADDQ    $0x02, SI
+	JZ      GemmAVX512_Softplus_done
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
+	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z3, Z15
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z2
+	VMOVAPS Z4, Z4
+	VMAXPS  Z1, Z2, Z2
+	VMAXPS  Z15, Z4, Z4
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z2, Z1
+	VMULPS       Z5, Z4, Z5
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z6, Z1, Z2
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z7, Z5, Z4
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z6
+	VMOVAPS     Z8, Z7
+	VFMADD213PS Z9, Z2, Z6
+	VFMADD213PS Z9, Z4, Z7
+	VFMADD213PS Z10, Z2, Z6
+	VFMADD213PS Z10, Z4, Z7
+	VFMADD213PS Z11, Z2, Z6
+	VFMADD213PS Z11, Z4, Z7
+	VFMADD213PS Z12, Z2, Z6
+	VFMADD213PS Z12, Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
+	VFMADD213PS Z14, Z2, Z6
+	VFMADD213PS Z14, Z4, Z7
+	VFMADD213PS const_one<>+0(SB), Z2, Z6
+	VFMADD213PS const_one<>+0(SB), Z4, Z7
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z6, Z6
+	VSCALEFPS   Z5, Z7, Z7
+	VADDPS      const_two<>+0(SB), Z6, Z1
+	VADDPS      const_two<>+0(SB), Z7, Z2
+	VDIVPS      Z1, Z6, Z1
+	VDIVPS      Z2, Z7, Z5
+	VMULPS      Z1, Z1, Z2
+	VMULPS      Z5, Z5, Z6
+	VMOVUPS     const_atanh_c15<>+0(SB), Z4
+	VMOVUPS     const_atanh_c15<>+0(SB), Z7
+	VFMADD213PS const_atanh_c13<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c13<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c11<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c11<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c9<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c9<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c7<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c7<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c5<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c5<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c3<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c3<>+0(SB), Z6, Z7
+	VADDPS      Z1, Z1, Z1
+	VADDPS      Z5, Z5, Z5
+	VMULPS      Z2, Z1, Z2
+	VMULPS      Z6, Z5, Z6
+	VFMADD213PS Z1, Z4, Z2
+	VFMADD213PS Z5, Z7, Z6
+	VXORPS      Z1, Z1, Z1
+	VXORPS      Z4, Z4, Z4
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z3, Z4, Z4
+	VADDPS      Z2, Z1, Z1
+	VADDPS      Z6, Z4, Z4
+	VMOVUPS     Z1, (CX)
+	VMOVUPS     Z4, 64(CX)
+	ADDQ        DX, AX
+	ADDQ        BX, CX
+
+GemmAVX512_Softplus_done:
+	VZEROUPPER
+	RET
+
+GemmAVX512_Softplus_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	JMP     GemmAVX512_Softplus_start
+
+GemmAVX512_ELU:
+	// ELU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX512_ELU_hoist
+
+GemmAVX512_ELU_start:
+	// two rows at a time, then the last if m is odd
+GemmAVX512_ELU_pair:
+	SUBQ    $0x02, SI
+	JL      GemmAVX512_ELU_odd
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS (AX)(DX*1), Z18
+	VMOVUPS 64(AX)(DX*1), Z21
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z16
+	VMOVAPS     Z2, Z19
+	VMOVAPS     Z2, Z22
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z3, Z15, Z16
+	VFMADD213PS Z3, Z18, Z19
+	VFMADD213PS Z3, Z21, Z22
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z4, Z15, Z16
+	VFMADD213PS Z4, Z18, Z19
+	VFMADD213PS Z4, Z21, Z22
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z5, Z15, Z16
+	VFMADD213PS Z5, Z18, Z19
+	VFMADD213PS Z5, Z21, Z22
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z6, Z15, Z16
+	VFMADD213PS Z6, Z18, Z19
+	VFMADD213PS Z6, Z21, Z22
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z7, Z15, Z16
+	VFMADD213PS Z7, Z18, Z19
+	VFMADD213PS Z7, Z21, Z22
+	VFMADD213PS Z8, Z0, Z1
+	VFMADD213PS Z8, Z15, Z16
+	VFMADD213PS Z8, Z18, Z19
+	VFMADD213PS Z8, Z21, Z22
+	VMULPS      Z0, Z0, Z9
+	VMULPS      Z15, Z15, Z17
+	VMULPS      Z18, Z18, Z20
+	VMULPS      Z21, Z21, Z23
+	VFMADD213PS Z0, Z1, Z9
+	VFMADD213PS Z15, Z16, Z17
+	VFMADD213PS Z18, Z19, Z20
+	VFMADD213PS Z21, Z22, Z23
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z10, Z1
+	VMOVAPS Z10, Z19
+	VMOVAPS Z10, Z24
+	VMOVAPS Z10, Z26
+	VMAXPS  Z0, Z1, Z1
+	VMAXPS  Z15, Z19, Z19
+	VMAXPS  Z18, Z24, Z24
+	VMAXPS  Z21, Z26, Z26
+	VMOVAPS Z11, Z16
+	VMOVAPS Z11, Z22
+	VMOVAPS Z11, Z25
+	VMOVAPS Z11, Z27
+	VMINPS  Z1, Z16, Z1
+	VMINPS  Z19, Z22, Z19
+	VMINPS  Z24, Z25, Z24
+	VMINPS  Z26, Z27, Z26
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z12, Z1, Z16
+	VMULPS       Z12, Z19, Z25
+	VMULPS       Z12, Z24, Z28
+	VMULPS       Z12, Z26, Z30
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VRNDSCALEPS  $0x00, Z25, Z25
+	VRNDSCALEPS  $0x00, Z28, Z28
+	VRNDSCALEPS  $0x00, Z30, Z30
+	VFNMADD231PS Z13, Z16, Z1
+	VFNMADD231PS Z13, Z25, Z19
+	VFNMADD231PS Z13, Z28, Z24
+	VFNMADD231PS Z13, Z30, Z26
+	VFNMADD231PS Z14, Z16, Z1
+	VFNMADD231PS Z14, Z25, Z19
+	VFNMADD231PS Z14, Z28, Z24
+	VFNMADD231PS Z14, Z30, Z26
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z3, Z22
+	VMOVAPS     Z3, Z27
+	VMOVAPS     Z3, Z29
+	VMOVAPS     Z3, Z31
+	VFMADD213PS Z4, Z1, Z22
+	VFMADD213PS Z4, Z19, Z27
+	VFMADD213PS Z4, Z24, Z29
+	VFMADD213PS Z4, Z26, Z31
+	VFMADD213PS Z5, Z1, Z22
+	VFMADD213PS Z5, Z19, Z27
+	VFMADD213PS Z5, Z24, Z29
+	VFMADD213PS Z5, Z26, Z31
+	VFMADD213PS Z6, Z1, Z22
+	VFMADD213PS Z6, Z19, Z27
+	VFMADD213PS Z6, Z24, Z29
+	VFMADD213PS Z6, Z26, Z31
+	VFMADD213PS Z7, Z1, Z22
+	VFMADD213PS Z7, Z19, Z27
+	VFMADD213PS Z7, Z24, Z29
+	VFMADD213PS Z7, Z26, Z31
+	VFMADD213PS Z8, Z1, Z22
+	VFMADD213PS Z8, Z19, Z27
+	VFMADD213PS Z8, Z24, Z29
+	VFMADD213PS Z8, Z26, Z31
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_c1<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z1, Z22
+	VFMADD213PS const_one<>+0(SB), Z19, Z27
+	VFMADD213PS const_one<>+0(SB), Z24, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z16, Z22, Z22
+	VSCALEFPS Z25, Z27, Z27
+	VSCALEFPS Z28, Z29, Z29
+	VSCALEFPS Z30, Z31, Z31
+	VSUBPS    const_one<>+0(SB), Z22, Z22
+	VSUBPS    const_one<>+0(SB), Z27, Z27
+	VSUBPS    const_one<>+0(SB), Z29, Z29
+	VSUBPS    const_one<>+0(SB), Z31, Z31
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VMOVUPS   const_neg_quarter<>+0(SB), Z16
+	VMOVUPS   const_neg_quarter<>+0(SB), Z19
+	VMOVUPS   const_neg_quarter<>+0(SB), Z24
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VCMPPS    $0x1e, Z16, Z15, K2
+	VCMPPS    $0x1e, Z19, Z18, K3
+	VCMPPS    $0x1e, Z24, Z21, K4
+	VBLENDMPS Z9, Z22, K1, Z22
+	VBLENDMPS Z17, Z27, K2, Z27
+	VBLENDMPS Z20, Z29, K3, Z29
+	VBLENDMPS Z23, Z31, K4, Z31
+	VXORPS    Z1, Z1, Z1
+	VXORPS    Z9, Z9, Z9
+	VXORPS    Z16, Z16, Z16
+	VXORPS    Z17, Z17, Z17
+	VCMPPS    $0x16, Z1, Z0, K1
+	VCMPPS    $0x16, Z9, Z15, K2
+	VCMPPS    $0x16, Z16, Z18, K3
+	VCMPPS    $0x16, Z17, Z21, K4
+	VBLENDMPS Z0, Z22, K1, Z22
+	VBLENDMPS Z15, Z27, K2, Z27
+	VBLENDMPS Z18, Z29, K3, Z29
+	VBLENDMPS Z21, Z31, K4, Z31
+	VMOVUPS   Z22, (CX)
+	VMOVUPS   Z27, 64(CX)
+	VMOVUPS   Z29, (CX)(BX*1)
+	VMOVUPS   Z31, 64(CX)(BX*1)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	JMP       GemmAVX512_ELU_pair
+
+GemmAVX512_ELU_odd:
+	ADDQ    $0x02, SI
+	JZ      GemmAVX512_ELU_done
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z9
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z15
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z3, Z9, Z15
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z4, Z9, Z15
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z5, Z9, Z15
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z6, Z9, Z15
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z7, Z9, Z15
+	VFMADD213PS Z8, Z0, Z1
+	VFMADD213PS Z8, Z9, Z15
+	VMULPS      Z0, Z0, Z2
+	VMULPS      Z9, Z9, Z16
+	VFMADD213PS Z0, Z1, Z2
+	VFMADD213PS Z9, Z15, Z16
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z10, Z1
+	VMOVAPS Z10, Z15
+	VMAXPS  Z0, Z1, Z1
+	VMAXPS  Z9, Z15, Z15
+	VMOVAPS Z11, Z10
+	VMOVAPS Z11, Z11
+	VMINPS  Z1, Z10, Z1
+	VMINPS  Z15, Z11, Z15
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z12, Z1, Z10
+	VMULPS       Z12, Z15, Z11
+	VRNDSCALEPS  $0x00, Z10, Z10
+	VRNDSCALEPS  $0x00, Z11, Z11
+	VFNMADD231PS Z13, Z10, Z1
+	VFNMADD231PS Z13, Z11, Z15
+	VFNMADD231PS Z14, Z10, Z1
+	VFNMADD231PS Z14, Z11, Z15
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z3, Z12
+	VMOVAPS     Z3, Z3
+	VFMADD213PS Z4, Z1, Z12
+	VFMADD213PS Z4, Z15, Z3
+	VFMADD213PS Z5, Z1, Z12
+	VFMADD213PS Z5, Z15, Z3
+	VFMADD213PS Z6, Z1, Z12
+	VFMADD213PS Z6, Z15, Z3
+	VFMADD213PS Z7, Z1, Z12
+	VFMADD213PS Z7, Z15, Z3
+	VFMADD213PS Z8, Z1, Z12
+	VFMADD213PS Z8, Z15, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z12
+	VFMADD213PS const_exp_c1<>+0(SB), Z15, Z3
+	VFMADD213PS const_one<>+0(SB), Z1, Z12
+	VFMADD213PS const_one<>+0(SB), Z15, Z3
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z10, Z12, Z12
+	VSCALEFPS Z11, Z3, Z3
+	VSUBPS    const_one<>+0(SB), Z12, Z12
+	VSUBPS    const_one<>+0(SB), Z3, Z3
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VMOVUPS   const_neg_quarter<>+0(SB), Z4
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VCMPPS    $0x1e, Z4, Z9, K2
+	VBLENDMPS Z2, Z12, K1, Z12
+	VBLENDMPS Z16, Z3, K2, Z3
+	VXORPS    Z1, Z1, Z1
+	VXORPS    Z2, Z2, Z2
+	VCMPPS    $0x16, Z1, Z0, K1
+	VCMPPS    $0x16, Z2, Z9, K2
+	VBLENDMPS Z0, Z12, K1, Z12
+	VBLENDMPS Z9, Z3, K2, Z3
+	VMOVUPS   Z12, (CX)
+	VMOVUPS   Z3, 64(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+
+GemmAVX512_ELU_done:
+	VZEROUPPER
+	RET
+
+GemmAVX512_ELU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_expm1_c8<>+0(SB), Z2
+	VMOVUPS const_exp_c7<>+0(SB), Z3
+	VMOVUPS const_exp_c6<>+0(SB), Z4
+	VMOVUPS const_exp_c5<>+0(SB), Z5
+	VMOVUPS const_exp_c4<>+0(SB), Z6
+	VMOVUPS const_exp_c3<>+0(SB), Z7
+	VMOVUPS const_exp_c2<>+0(SB), Z8
+	VMOVUPS const_exp_min<>+0(SB), Z10
+	VMOVUPS const_exp_max<>+0(SB), Z11
+	VMOVUPS const_log2e<>+0(SB), Z12
+	VMOVUPS const_ln2hi<>+0(SB), Z13
+	VMOVUPS const_ln2lo<>+0(SB), Z14
+	JMP     GemmAVX512_ELU_start
+
+GemmAVX512_GELU:
+	// GELU on each row's 2 vectors
+	MOVQ c+48(FP), AX
+	MOVQ y+80(FP), CX
+	MOVQ ldc+56(FP), DX
+	SHLQ $0x02, DX
+	MOVQ ldy+88(FP), BX
+	SHLQ $0x02, BX
+	MOVQ m+8(FP), SI
+	JMP  GemmAVX512_GELU_hoist
+
+GemmAVX512_GELU_start:
+	// two rows at a time, then the last if m is odd
+GemmAVX512_GELU_pair:
+	SUBQ        $0x02, SI
+	JL          GemmAVX512_GELU_odd
+	VMOVUPS     (AX), Z0
+	VMOVUPS     64(AX), Z15
+	VMOVUPS     (AX)(DX*1), Z18
+	VMOVUPS     64(AX)(DX*1), Z21
+	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z16
+	VMOVAPS     Z2, Z19
+	VMOVAPS     Z2, Z22
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z15, Z16, Z16
+	VMAXPS      Z18, Z19, Z19
+	VMAXPS      Z21, Z22, Z22
+	VMOVAPS     Z4, Z3
+	VMOVAPS     Z4, Z17
+	VMOVAPS     Z4, Z20
+	VMOVAPS     Z4, Z23
+	VMINPS      Z1, Z3, Z1
+	VMINPS      Z16, Z17, Z16
+	VMINPS      Z19, Z20, Z19
+	VMINPS      Z22, Z23, Z22
+	VMULPS      Z1, Z1, Z3
+	VMULPS      Z16, Z16, Z20
+	VMULPS      Z19, Z19, Z24
+	VMULPS      Z22, Z22, Z26
+	VMOVAPS     Z5, Z17
+	VMOVAPS     Z5, Z23
+	VMOVAPS     Z5, Z25
+	VMOVAPS     Z5, Z27
+	VFMADD213PS Z6, Z3, Z17
+	VFMADD213PS Z6, Z20, Z23
+	VFMADD213PS Z6, Z24, Z25
+	VFMADD213PS Z6, Z26, Z27
+	VMULPS      Z1, Z17, Z17
+	VMULPS      Z16, Z23, Z23
+	VMULPS      Z19, Z25, Z25
+	VMULPS      Z22, Z27, Z27
+	VORPS       Z7, Z17, Z1
+	VORPS       Z7, Z23, Z16
+	VORPS       Z7, Z25, Z20
+	VORPS       Z7, Z27, Z24
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z8, Z3
+	VMOVAPS Z8, Z19
+	VMOVAPS Z8, Z22
+	VMOVAPS Z8, Z26
+	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z19, Z19
+	VMAXPS  Z20, Z22, Z22
+	VMAXPS  Z24, Z26, Z26
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z9, Z3, Z1
+	VMULPS       Z9, Z19, Z20
+	VMULPS       Z9, Z22, Z28
+	VMULPS       Z9, Z26, Z30
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VRNDSCALEPS  $0x00, Z28, Z28
+	VRNDSCALEPS  $0x00, Z30, Z30
+	VFNMADD231PS Z10, Z1, Z3
+	VFNMADD231PS Z10, Z20, Z19
+	VFNMADD231PS Z10, Z28, Z22
+	VFNMADD231PS Z10, Z30, Z26
+	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z11, Z28, Z22
+	VFNMADD231PS Z11, Z30, Z26
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z12, Z16
+	VMOVAPS     Z12, Z24
+	VMOVAPS     Z12, Z29
+	VMOVAPS     Z12, Z31
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z19, Z24
+	VFMADD213PS Z13, Z22, Z29
+	VFMADD213PS Z13, Z26, Z31
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z19, Z24
+	VFMADD213PS Z14, Z22, Z29
+	VFMADD213PS Z14, Z26, Z31
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c4<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c4<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c3<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c3<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c2<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c2<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c1<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z19, Z24
+	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z16, Z16
+	VSCALEFPS Z20, Z24, Z24
+	VSCALEFPS Z28, Z29, Z29
+	VSCALEFPS Z30, Z31, Z31
+	VADDPS    const_one<>+0(SB), Z16, Z1
+	VADDPS    const_one<>+0(SB), Z24, Z19
+	VADDPS    const_one<>+0(SB), Z29, Z22
+	VADDPS    const_one<>+0(SB), Z31, Z28
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z20
+	VMOVUPS   const_one<>+0(SB), Z26
+	VMOVUPS   const_one<>+0(SB), Z30
+	VDIVPS    Z1, Z3, Z3
+	VDIVPS    Z19, Z20, Z20
+	VDIVPS    Z22, Z26, Z26
+	VDIVPS    Z28, Z30, Z30
+	VMULPS    Z3, Z16, Z1
+	VMULPS    Z20, Z24, Z16
+	VMULPS    Z26, Z29, Z19
+	VMULPS    Z30, Z31, Z29
+	VXORPS    Z22, Z22, Z22
+	VXORPS    Z24, Z24, Z24
+	VXORPS    Z28, Z28, Z28
+	VXORPS    Z31, Z31, Z31
+	VCMPPS    $0x1d, Z22, Z17, K1
+	VCMPPS    $0x1d, Z24, Z23, K2
+	VCMPPS    $0x1d, Z28, Z25, K3
+	VCMPPS    $0x1d, Z31, Z27, K4
+	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z20, Z16, K2, Z16
+	VBLENDMPS Z26, Z19, K3, Z19
+	VBLENDMPS Z30, Z29, K4, Z29
+	VMOVAPS   Z2, Z3
+	VMOVAPS   Z2, Z17
+	VMOVAPS   Z2, Z20
+	VMOVAPS   Z2, Z22
+	VMAXPS    Z0, Z3, Z3
+	VMAXPS    Z15, Z17, Z17
+	VMAXPS    Z18, Z20, Z20
+	VMAXPS    Z21, Z22, Z22
+	VMULPS    Z3, Z1, Z1
+	VMULPS    Z17, Z16, Z16
+	VMULPS    Z20, Z19, Z19
+	VMULPS    Z22, Z29, Z29
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z16, 64(CX)
+	VMOVUPS   Z19, (CX)(BX*1)
+	VMOVUPS   Z29, 64(CX)(BX*1)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+	JMP       GemmAVX512_GELU_pair
+
+GemmAVX512_GELU_odd:
+	ADDQ        $0x02, SI
+	JZ          GemmAVX512_GELU_done
+	VMOVUPS     (AX), Z0
+	VMOVUPS     64(AX), Z15
+	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z16
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z15, Z16, Z16
+	VMOVAPS     Z4, Z3
+	VMOVAPS     Z4, Z4
+	VMINPS      Z1, Z3, Z1
+	VMINPS      Z16, Z4, Z16
+	VMULPS      Z1, Z1, Z3
+	VMULPS      Z16, Z16, Z17
+	VMOVAPS     Z5, Z4
+	VMOVAPS     Z5, Z5
+	VFMADD213PS Z6, Z3, Z4
+	VFMADD213PS Z6, Z17, Z5
+	VMULPS      Z1, Z4, Z4
+	VMULPS      Z16, Z5, Z5
+	VORPS       Z7, Z4, Z1
+	VORPS       Z7, Z5, Z6
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z8, Z3
+	VMOVAPS Z8, Z7
+	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z6, Z7, Z7
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z9, Z3, Z1
+	VMULPS       Z9, Z7, Z6
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z6, Z6
+	VFNMADD231PS Z10, Z1, Z3
+	VFNMADD231PS Z10, Z6, Z7
+	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z11, Z6, Z7
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z12, Z8
+	VMOVAPS     Z12, Z9
+	VFMADD213PS Z13, Z3, Z8
+	VFMADD213PS Z13, Z7, Z9
+	VFMADD213PS Z14, Z3, Z8
+	VFMADD213PS Z14, Z7, Z9
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_c4<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_c3<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_c2<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_c1<>+0(SB), Z7, Z9
+	VFMADD213PS const_one<>+0(SB), Z3, Z8
+	VFMADD213PS const_one<>+0(SB), Z7, Z9
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z8, Z8
+	VSCALEFPS Z6, Z9, Z9
+	VADDPS    const_one<>+0(SB), Z8, Z1
+	VADDPS    const_one<>+0(SB), Z9, Z6
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z7
+	VDIVPS    Z1, Z3, Z3
+	VDIVPS    Z6, Z7, Z7
+	VMULPS    Z3, Z8, Z1
+	VMULPS    Z7, Z9, Z8
+	VXORPS    Z6, Z6, Z6
+	VXORPS    Z9, Z9, Z9
+	VCMPPS    $0x1d, Z6, Z4, K1
+	VCMPPS    $0x1d, Z9, Z5, K2
+	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z7, Z8, K2, Z8
+	VMOVAPS   Z2, Z3
+	VMOVAPS   Z2, Z2
+	VMAXPS    Z0, Z3, Z3
+	VMAXPS    Z15, Z2, Z2
+	VMULPS    Z3, Z1, Z1
+	VMULPS    Z2, Z8, Z8
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z8, 64(CX)
+	ADDQ      DX, AX
+	ADDQ      BX, CX
+
+GemmAVX512_GELU_done:
+	VZEROUPPER
+	RET
+
+GemmAVX512_GELU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_neg_clamp<>+0(SB), Z2
+	VMOVUPS const_pos_clamp<>+0(SB), Z4
+	VMOVUPS const_gelu_k2<>+0(SB), Z5
+	VMOVUPS const_gelu_c2<>+0(SB), Z6
+	VMOVUPS const_sign<>+0(SB), Z7
+	VMOVUPS const_exp_min<>+0(SB), Z8
+	VMOVUPS const_log2e<>+0(SB), Z9
+	VMOVUPS const_ln2hi<>+0(SB), Z10
+	VMOVUPS const_ln2lo<>+0(SB), Z11
+	VMOVUPS const_exp_c7<>+0(SB), Z12
+	VMOVUPS const_exp_c6<>+0(SB), Z13
+	VMOVUPS const_exp_c5<>+0(SB), Z14
+	JMP     GemmAVX512_GELU_start
 
 // func MatVecAVX2(k int, np int, b *float32, x *float32, y *float32, bias *float32)
 // Requires: AVX, FMA3

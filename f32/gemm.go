@@ -120,8 +120,8 @@ type block struct {
 	init   kernel.GemmInit // for the first kc-block; the others accumulate
 	bias   []float32       // for GemmBias: the columns j0.. of the bias
 
-	// epilogue: if set, after the last kc-block each strip of rows of c
-	// gets y = act(c) (c is pre, or y itself).
+	// epilogue: if set, the microkernel's epilogue sets y = act(c) on
+	// each tile after its last kc-block (c is pre, or y itself).
 	epilogue bool
 	act      kernel.Activation
 	y        Matrix
@@ -156,8 +156,8 @@ func (blk *block) rows(workers, m int) {
 // run computes rows i0..i1−1 in blocks of mc rows. For each block and
 // each kc-block of K: pack A's block (unless the microkernel can read A in
 // place, transposed or not: alpha = 1), then for each strip of mr rows every
-// nr-column panel; after the last kc-block, the epilogue on the strip
-// while it is in L1. The block of C stays in L2 across the kc-blocks.
+// nr-column panel, the last kc-block's tiles with the activation in the
+// microkernel's epilogue. The block of C stays in L2 across the kc-blocks.
 func (blk *block) run(i0, i1 int) {
 	g := blk.g
 	inPlace := blk.alpha == 1 // else A is packed, scaled by alpha
@@ -203,6 +203,7 @@ func (blk *block) run(i0, i1 int) {
 					ap, rs, ps = pa[ir*pb:], 1, g.mr
 				}
 				crow := (ib + ir) * ldc
+				yrow := (ib + ir) * blk.y.Stride
 				for jr := 0; jr < blk.nb; jr += g.nr {
 					n := min(g.nr, blk.nb-jr)
 					var bias []float32
@@ -210,30 +211,16 @@ func (blk *block) run(i0, i1 int) {
 						bias = blk.bias[jr : jr+n]
 					}
 					j := blk.j0 + jr
+					if blk.epilogue && last {
+						g.impl.GemmMicroAct(m, n, pb, ap, rs, ps, bb[jr*pb:], blk.c.Data[crow+j:], ldc, init, bias, blk.act, blk.y.Data[yrow+j:], blk.y.Stride)
+						continue
+					}
 					g.impl.GemmMicro(m, n, pb, ap, rs, ps, bb[jr*pb:], blk.c.Data[crow+j:], ldc, init, bias)
-				}
-				if blk.epilogue && last {
-					blk.activate(ib+ir, m)
 				}
 				ir += m
 			}
 			init = kernel.GemmLoad
 		}
-	}
-}
-
-// activate sets y = act(c) on rows i..i+m−1 of the slab: one call for the
-// whole strip when its rows are contiguous in both, else one per row.
-func (blk *block) activate(i, m int) {
-	c, y := blk.c, blk.y
-	if blk.nb == c.Cols && c.Stride == c.Cols && y.Stride == y.Cols {
-		n := m * blk.nb
-		blk.g.impl.Act(blk.act, y.Data[i*y.Stride:i*y.Stride+n], c.Data[i*c.Stride:i*c.Stride+n])
-		return
-	}
-	for r := i; r < i+m; r++ {
-		z := c.Data[r*c.Stride+blk.j0 : r*c.Stride+blk.j0+blk.nb]
-		blk.g.impl.Act(blk.act, y.Data[r*y.Stride+blk.j0:r*y.Stride+blk.j0+blk.nb], z)
 	}
 }
 

@@ -72,33 +72,68 @@ func (i Impl) GemmBlocking() (mc, kc int) {
 // Against the exact sum, the error is at most (k+1)·2⁻²⁴·(|init| +
 // Σₚ|a·b|) (TestGemmMicro).
 func (i Impl) GemmMicro(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32) {
-	i.must("GemmMicro")
+	i.gemmMicro("GemmMicro", m, n, k, a, rs, ps, b, c, ldc, init, bias, Identity, nil, 0)
+}
+
+// GemmMicroAct is [Impl.GemmMicro] with the activation in its epilogue:
+// after C's tile is written, the same call sets y[r·ldy+j] = act(c[r·ldc+j])
+// for r < m, j < n, by the operation sequence of [Impl.Act] (the same
+// bits, the same error bound), while the tile is in registers or L1. y is
+// either c itself (the same first element and ldy = ldc: the activation
+// replaces the pre-activation) or a tile that does not overlap C's; no
+// other element of y is read or written. With act = Identity, y is a copy
+// of C's tile (nothing, if y is c).
+func (i Impl) GemmMicroAct(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
+	act.must("GemmMicroAct")
+	if ldy < n || len(y) < (m-1)*ldy+n {
+		panicLen(fmt.Sprintf("GemmMicroAct(%v, m=%d n=%d ldy=%d)", i, m, n, ldy), "len(y)", len(y))
+	}
+	i.gemmMicro("GemmMicroAct", m, n, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
+}
+
+func (i Impl) gemmMicro(name string, m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
+	i.must(name)
 	s := gemmShapes[i]
 	if m < 1 || m > s.mr || n < 1 || n > s.nr || k < 0 || ldc < n || rs < 0 || ps < 0 {
-		panic(fmt.Sprintf("kernel: GemmMicro(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d ldc=%d for a %d×%d kernel", i, m, n, k, rs, ps, ldc, s.mr, s.nr))
+		panic(fmt.Sprintf("kernel: %s(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d ldc=%d for a %d×%d kernel", name, i, m, n, k, rs, ps, ldc, s.mr, s.nr))
 	}
 	alen := 0
 	if k > 0 {
 		alen = (m-1)*rs + (k-1)*ps + 1
 	}
 	if len(a) < alen || len(b) < k*s.nr || len(c) < (m-1)*ldc+n || init == GemmBias && len(bias) < n || init > GemmBias {
-		panicLen(fmt.Sprintf("GemmMicro(%v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=%d)", i, m, n, k, rs, ps, ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
+		panicLen(fmt.Sprintf("%s(%v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=%d)", name, i, m, n, k, rs, ps, ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
+	}
+	inPlace := y != nil && &y[0] == &c[0]
+	if inPlace && ldy != ldc {
+		panic(fmt.Sprintf("kernel: %s(%v): y is c with ldy=%d ≠ ldc=%d", name, i, ldy, ldc))
+	}
+	if inPlace && act == Identity {
+		y = nil // nothing to do
 	}
 	if i == Generic || gemmShapes[i] == &gemmGenericShape {
 		gemmMicroGeneric(s.nr, m, n, k, a, rs, ps, b, c, ldc, init, bias)
+		actTile(Generic, act, m, n, c, ldc, y, ldy)
 		return
 	}
 	ap, bp := unsafe.SliceData(a), unsafe.SliceData(b)
 	if n == s.nr {
-		// The kernel has a code path for each row count.
+		// The kernel has a code path for each row count; its epilogue
+		// applies the activation.
 		var biasp *float32
 		if init == GemmBias {
 			biasp = &bias[0]
 		}
-		gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init)
+		if act == Identity {
+			gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, nil, 0, Identity)
+			actTile(i, act, m, n, c, ldc, y, ldy)
+			return
+		}
+		gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, &y[0], ldy, act)
 		return
 	}
-	// Narrow edge tile: run the kernel on a buffer, copy the m×n corner.
+	// Narrow edge tile: run the kernel on a buffer, copy the m×n corner,
+	// then the activation.
 	var tile [maxMR * maxNR]float32
 	var bb [maxNR]float32
 	if init == GemmLoad {
@@ -109,9 +144,25 @@ func (i Impl) GemmMicro(m, n, k int, a []float32, rs, ps int, b, c []float32, ld
 	if init == GemmBias {
 		copy(bb[:n], bias)
 	}
-	gemmMicroArch(i, k, m, ap, rs, ps, bp, &tile[0], s.nr, &bb[0], init)
+	gemmMicroArch(i, k, m, ap, rs, ps, bp, &tile[0], s.nr, &bb[0], init, nil, 0, Identity)
 	for r := range m {
 		copy(c[r*ldc:r*ldc+n], tile[r*s.nr:r*s.nr+n])
+	}
+	actTile(i, act, m, n, c, ldc, y, ldy)
+}
+
+// actTile sets y = act(c) on an m×n tile with i's elementwise kernels;
+// for Identity it copies c to y, if y is not nil.
+func actTile(i Impl, act Activation, m, n int, c []float32, ldc int, y []float32, ldy int) {
+	if y == nil {
+		return
+	}
+	for r := range m {
+		if act == Identity {
+			copy(y[r*ldy:r*ldy+n], c[r*ldc:r*ldc+n])
+			continue
+		}
+		actTable[i].fn[act](y[r*ldy:r*ldy+n], c[r*ldc:r*ldc+n])
 	}
 }
 

@@ -15,13 +15,13 @@ func gemmArch() (t [numImpls]*gemmShape) {
 }
 
 // gemmMicroArch runs i's assembly microkernel on the first m rows of a
-// full-width tile.
-func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit) {
+// full-width tile, then (act ≠ Identity) its epilogue y = act(C).
+func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation) {
 	switch i {
 	case AVX512:
-		asm.GemmAVX512(k, m, a, rs, ps, b, c, ldc, bias, int(init))
+		asm.GemmAVX512(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act))
 	case AVX2:
-		asm.GemmAVX2(k, m, a, rs, ps, b, c, ldc, bias, int(init))
+		asm.GemmAVX2(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act))
 	default:
 		panic("kernel: GemmMicro: no assembly for " + i.String())
 	}

@@ -2,7 +2,11 @@
 
 package kernel
 
-import "github.com/scorekit/scorekit/asm"
+import (
+	"unsafe"
+
+	"github.com/scorekit/scorekit/asm"
+)
 
 // The NEON microkernel: a 6×16 tile in 24 of the 32 vector registers, the
 // same panel width as AVX2, with a kc×16 panel of B (16 KB) and a 6×kc
@@ -13,12 +17,18 @@ func gemmArch() (t [numImpls]*gemmShape) {
 }
 
 // gemmMicroArch runs i's assembly microkernel on the first m rows of a
-// full-width tile.
-func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit) {
+// full-width tile, then (act ≠ Identity) y = act(C) on them.
+func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation) {
 	if i != NEON {
 		panic("kernel: GemmMicro: no assembly for " + i.String())
 	}
 	asm.GemmNEON(k, m, a, rs, ps, b, c, ldc, bias, int(init))
+	if act != Identity {
+		const nr = 16
+		cs := unsafe.Slice(c, (m-1)*ldc+nr)
+		ys := unsafe.Slice(y, (m-1)*ldy+nr)
+		actTile(i, act, m, nr, cs, ldc, ys, ldy)
+	}
 }
 
 // matVecArch runs i's assembly matvec over np full panels.

@@ -389,3 +389,116 @@ func TestGemmMicroInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmMicroAct holds the activation epilogue of every implementation's
+// microkernel to its own GemmMicro (C) and the generic Act on that C (y),
+// bit for bit, for every activation, row count, narrow and full tiles,
+// strides with gaps, y in place or apart, and inputs with special values;
+// guard sentinels and a page fence after y catch writes outside the tiles.
+func TestGemmMicroAct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, impl := range kernel.Available() {
+		mr, nr := impl.GemmTile()
+		for _, act := range kernel.Activations() {
+			for m := 1; m <= mr; m++ {
+				for _, n := range []int{nr, nr - 1, 1 + rng.IntN(nr)} {
+					for _, k := range []int{0, 1, 5, 40} {
+						inPlace := (m+k)%2 == 0
+						init := kernel.GemmInit(rng.IntN(3))
+						a := make([]float32, k*mr)
+						b := make([]float32, k*nr)
+						kerneltest.Fill(rng, a, 2, 0.05)
+						kerneltest.Fill(rng, b, 2, 0.05)
+						bias := make([]float32, n)
+						kerneltest.Fill(rng, bias, 4, 0.05)
+						ldc, ldy := n+rng.IntN(3), n+rng.IntN(3)
+						if inPlace {
+							ldy = ldc
+						}
+						cinit := make([]float32, (m-1)*ldc+n)
+						kerneltest.Fill(rng, cinit, 4, 0.05)
+						desc := fmt.Sprintf("%v %v m=%d n=%d k=%d ldc=%d ldy=%d init=%d inPlace=%v", impl, act, m, n, k, ldc, ldy, init, inPlace)
+
+						wantC := append([]float32(nil), cinit...)
+						impl.GemmMicro(m, n, k, a, 1, mr, b, wantC, ldc, init, bias)
+						gc := kerneltest.NewGuarded(len(cinit), rng.IntN(8), cinit)
+						var y []float32
+						var gy *kerneltest.Guarded
+						yinit := make([]float32, (m-1)*ldy+n)
+						kerneltest.Fill(rng, yinit, 1, 0)
+						switch {
+						case inPlace:
+							y = gc.S()
+						case m%3 == 0:
+							y = kerneltest.FenceEnd(t, len(yinit))
+							copy(y, yinit)
+						default:
+							gy = kerneltest.NewGuarded(len(yinit), rng.IntN(8), yinit)
+							y = gy.S()
+						}
+						impl.GemmMicroAct(m, n, k, a, 1, mr, b, gc.S(), ldc, init, bias, act, y, ldy)
+						gc.Check(t, desc+" (c)")
+						if gy != nil {
+							gy.Check(t, desc+" (y)")
+						}
+						for r := range m {
+							want := make([]float32, n)
+							kernel.Generic.Act(act, want, wantC[r*ldc:r*ldc+n])
+							for j := range n {
+								if got := y[r*ldy+j]; !kerneltest.Same(got, want[j]) {
+									t.Fatalf("%s: y[%d][%d] = %g, generic act(%g) = %g", desc, r, j, got, wantC[r*ldc+j], want[j])
+								}
+								if !inPlace && !kerneltest.Same(gc.S()[r*ldc+j], wantC[r*ldc+j]) {
+									t.Fatalf("%s: C[%d][%d] = %g, GemmMicro gives %g", desc, r, j, gc.S()[r*ldc+j], wantC[r*ldc+j])
+								}
+							}
+							if r == m-1 || inPlace {
+								continue
+							}
+							for j := n; j < ldy; j++ {
+								if y[r*ldy+j] != yinit[r*ldy+j] {
+									t.Fatalf("%s: wrote y outside the tile at (%d, %d)", desc, r, j)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzGemmMicroAct is TestGemmMicroAct's comparison over fuzzed tiles,
+// activations and seeds, with y apart from C.
+func FuzzGemmMicroAct(f *testing.F) {
+	f.Add(uint64(1), uint8(3), uint8(5), uint8(7), uint8(5))
+	f.Fuzz(func(t *testing.T, seed uint64, m8, n8, k8, act8 uint8) {
+		rng := rand.New(rand.NewPCG(seed, 10))
+		acts := kernel.Activations()
+		act := acts[int(act8)%len(acts)]
+		for _, impl := range kernel.Available() {
+			mr, nr := impl.GemmTile()
+			m, n, k := 1+int(m8)%mr, 1+int(n8)%nr, int(k8)%130
+			a := make([]float32, k*mr)
+			b := make([]float32, k*nr)
+			kerneltest.Fill(rng, a, 3, 0.05)
+			kerneltest.Fill(rng, b, 3, 0.05)
+			bias := make([]float32, n)
+			kerneltest.Fill(rng, bias, 8, 0.05)
+			c := make([]float32, m*n)
+			impl.GemmMicro(m, n, k, a, 1, mr, b, c, n, kernel.GemmBias, bias)
+			want := make([]float32, m*n)
+			kernel.Generic.Act(act, want, c)
+			gc := kerneltest.NewGuarded(m*n, int(seed%8), nil)
+			gy := kerneltest.NewGuarded(m*n, int(seed/8%8), nil)
+			impl.GemmMicroAct(m, n, k, a, 1, mr, b, gc.S(), n, kernel.GemmBias, bias, act, gy.S(), n)
+			gc.Check(t, impl.String())
+			gy.Check(t, impl.String())
+			for i := range want {
+				if !kerneltest.Same(gc.S()[i], c[i]) || !kerneltest.Same(gy.S()[i], want[i]) {
+					t.Fatalf("%v %v m=%d n=%d k=%d: element %d: C %g y %g, want C %g y %g", impl, act, m, n, k, i, gc.S()[i], gy.S()[i], c[i], want[i])
+				}
+			}
+		}
+	})
+}

@@ -15,10 +15,14 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/scorekit/scorekit/gen/amd64/acts"
+	"github.com/scorekit/scorekit/gen/amd64/vec"
 )
 
 // isa describes one instruction set's register file and tile shape.
 type isa struct {
+	v        *vec.ISA // the same instruction set, for the activation bodies
 	name     string
 	requires string
 	vec      func(i int) VecPhysical
@@ -32,13 +36,14 @@ var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z
 var ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
 
 var isas = []isa{
-	{name: "AVX2", requires: "AVX2, FMA", vec: func(i int) VecPhysical { return ymm[i] }, lanes: 8, mr: 6, nv: 2},
-	{name: "AVX512", requires: "AVX512F", vec: func(i int) VecPhysical { return zmm[i] }, lanes: 16, mr: 14, nv: 2},
+	{v: vec.AVX2, name: "AVX2", requires: "AVX2, FMA", vec: func(i int) VecPhysical { return ymm[i] }, lanes: 8, mr: 6, nv: 2},
+	{v: vec.AVX512, name: "AVX512", requires: "AVX512F", vec: func(i int) VecPhysical { return zmm[i] }, lanes: 16, mr: 14, nv: 2},
 }
 
 func main() {
 	Package("github.com/scorekit/scorekit/asm")
 	ConstraintExpr("gc,!purego") // avo takes the +build syntax: gc && !purego
+	acts.Declare()
 	for _, s := range isas {
 		gemm(s)
 	}
@@ -52,16 +57,20 @@ func main() {
 // tile of C, at c with row stride ldc elements, become init + Σₚ
 // a[p·mr+r]·b[p·nr+j], one FMA per p in order, where init is 0 (mode 0),
 // C (mode 1) or bias[j] (mode 2). Each row count has its own code path, so
-// a short edge tile neither computes nor touches rows it does not own.
+// a short edge tile neither computes nor touches rows it does not own. All
+// paths end in one epilogue that, for act ≠ 0 (a kernel.Activation),
+// sets y = act(C) on the m rows.
 func gemm(s isa) {
 	nr := s.nv * s.lanes
 	name := "Gemm" + s.name
-	TEXT(name, NOSPLIT, "func(k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, mode int)")
+	TEXT(name, NOSPLIT, "func(k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, mode int, y *float32, ldy, act int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes rows 0..m−1 (1 ≤ m ≤ %d) of a %d×%d tile of C (row stride ldc elements):", name, s.mr, s.mr, nr),
 		fmt.Sprintf("C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", nr),
 		"C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place",
-		"with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).")
+		"with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).",
+		"Then, if act (a kernel.Activation) is not 0, Y[r][j] = act(C[r][j]) for the m rows (row stride",
+		"ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.")
 	m := Load(Param("m"), GP64())
 	for rows := s.mr; rows >= 1; rows-- {
 		CMPQ(m, U8(rows))
@@ -70,6 +79,94 @@ func gemm(s isa) {
 	RET() // m out of range: the Go wrapper never calls with one
 	for rows := s.mr; rows >= 1; rows-- {
 		gemmRows(s, name, rows)
+	}
+	epilogue(s, name)
+}
+
+// epiPairs says whether the epilogue runs two rows per iteration (four
+// vectors interleaved, as the elementwise kernels do) rather than one:
+// AVX-512's 32 registers hold their temporaries.
+func epiPairs(a *vec.ISA) bool { return a.AVX512 }
+
+// epilogue emits the activation of the m stored rows of C into Y: a
+// dispatch on act, then for each activation a loop over the rows whose
+// body is that activation's on the row's vectors, interleaved. The
+// accumulators are dead by then, so the body's temporaries and the
+// constants it keeps in registers have the whole register file.
+func epilogue(s isa, name string) {
+	Label(name + "_epi")
+	Comment("Epilogue: Y = act(C) on the m rows, if act ≠ 0")
+	act := Load(Param("act"), GP64())
+	for i := 1; i < len(acts.Forward); i++ {
+		CMPQ(act, U8(i))
+		JEQ(LabelRef(fmt.Sprintf("%s_%s", name, acts.Forward[i])))
+	}
+	VZEROUPPER()
+	RET()
+	a := s.v
+	vb := a.Bytes()
+	hoist := 6
+	if a.AVX512 {
+		hoist = 12
+	}
+	for i := 1; i < len(acts.Forward); i++ {
+		l := fmt.Sprintf("%s_%s", name, acts.Forward[i])
+		body := acts.Body(acts.Forward[i])
+		Label(l)
+		Commentf("%s on each row's %d vectors", acts.Forward[i], s.nv)
+		cp := Load(Param("c"), GP64())
+		yp := Load(Param("y"), GP64())
+		ldc := Load(Param("ldc"), GP64())
+		SHLQ(U8(2), ldc)
+		ldy := Load(Param("ldy"), GP64())
+		SHLQ(U8(2), ldy)
+		rows := Load(Param("m"), GP64())
+		end := a.HoistConstants(hoist, l+"_")
+		// rowsAt emits the activation of u consecutive rows, their
+		// vectors interleaved, and moves cp and yp past them.
+		rowsAt := func(u int) {
+			res := vec.Interleaved(u*s.nv, func(i int) VecVirtual {
+				x := a.Vec()
+				if i < s.nv {
+					VMOVUPS(Mem{Base: cp, Disp: i * vb}, x)
+				} else {
+					VMOVUPS(Mem{Base: cp, Index: ldc, Scale: 1, Disp: (i - s.nv) * vb}, x)
+				}
+				return body(a, x)
+			})
+			for i, r := range res {
+				if i < s.nv {
+					VMOVUPS(r, Mem{Base: yp, Disp: i * vb})
+				} else {
+					VMOVUPS(r, Mem{Base: yp, Index: ldy, Scale: 1, Disp: (i - s.nv) * vb})
+				}
+			}
+			for range u {
+				ADDQ(ldc, cp)
+				ADDQ(ldy, yp)
+			}
+		}
+		if epiPairs(a) {
+			Comment("two rows at a time, then the last if m is odd")
+			Label(l + "_pair")
+			SUBQ(U8(2), rows)
+			JL(LabelRef(l + "_odd"))
+			rowsAt(2)
+			JMP(LabelRef(l + "_pair"))
+			Label(l + "_odd")
+			ADDQ(U8(2), rows)
+			JZ(LabelRef(l + "_done"))
+			rowsAt(1)
+			Label(l + "_done")
+		} else {
+			Label(l + "_row")
+			rowsAt(1)
+			DECQ(rows)
+			JNZ(LabelRef(l + "_row"))
+		}
+		VZEROUPPER()
+		RET()
+		end()
 	}
 }
 
@@ -201,7 +298,7 @@ func gemmRows(s isa, name string, rows int) {
 	step(0)
 
 	Label(l("store"))
-	Comment("write the rows to C")
+	Comment("write the rows to C, then the epilogue")
 	for r := range rows {
 		for v := range s.nv {
 			VMOVUPS(acc(r, v), Mem{Base: cp, Disp: v * vb})
@@ -210,8 +307,7 @@ func gemmRows(s isa, name string, rows int) {
 			ADDQ(ldc, cp)
 		}
 	}
-	VZEROUPPER()
-	RET()
+	JMP(LabelRef(name + "_epi"))
 }
 
 // matvec emits y[j] = init[j] + Σₚ x[p]·B[p][j] over np packed panels of

@@ -292,11 +292,7 @@ func (a *ISA) ElementwiseUnrolled(u, hoist int, name, sig string, doc []string, 
 	}
 	idx := GP64()
 	XORQ(idx, idx)
-	if hoist > 0 {
-		a.hoist = &hoister{max: hoist, regs: map[string]VecVirtual{}}
-		JMP(LabelRef("hoist"))
-		Label("start")
-	}
+	endHoist := a.HoistConstants(hoist, "")
 	rem := GP64()
 	in := make([]VecVirtual, len(ins))
 	if u > 1 {
@@ -306,21 +302,13 @@ func (a *ISA) ElementwiseUnrolled(u, hoist int, name, sig string, doc []string, 
 		SUBQ(idx, rem)
 		CMPQ(rem, U32(u*a.Lanes))
 		JB(LabelRef("loop"))
-		res := make([]VecVirtual, u)
-		if avoContext == nil {
-			panic("vec: avo's build context not found (github.com/mmcloughlin/avo/build.ctx): check the go:linkname against the avo version in go.mod")
-		}
-		f := activeFunction(avoContext)
-		bounds := []int{len(f.Nodes)}
-		for k := range u {
+		res := Interleaved(u, func(k int) VecVirtual {
 			for i := range ins {
 				in[i] = a.Vec()
 				VMOVUPS(Mem{Base: ptrs[i], Index: idx, Scale: 4, Disp: 4 * k * a.Lanes}, in[i])
 			}
-			res[k] = body(in, sc)
-			bounds = append(bounds, len(f.Nodes))
-		}
-		interleave(f, bounds)
+			return body(in, sc)
+		})
 		for k := range u {
 			VMOVUPS(res[k], Mem{Base: dst, Index: idx, Scale: 4, Disp: 4 * k * a.Lanes})
 		}
@@ -356,15 +344,52 @@ func (a *ISA) ElementwiseUnrolled(u, hoist int, name, sig string, doc []string, 
 	Label("done")
 	VZEROUPPER()
 	RET()
-	if h := a.hoist; h != nil {
+	endHoist()
+}
+
+// HoistConstants makes the first max constants that the code emitted next
+// reads through [ISA.C] or [ISA.Load] live in registers (none if max is
+// 0): it emits a jump to a block of loads and the label that block jumps
+// back to. Once that code has returned (RET), call the function it returns:
+// it emits the block, now that the constants used are known. Labels are
+// named prefix+"hoist" and prefix+"start".
+func (a *ISA) HoistConstants(max int, prefix string) (end func()) {
+	if max <= 0 {
+		return func() {}
+	}
+	a.hoist = &hoister{max: max, regs: map[string]VecVirtual{}}
+	JMP(LabelRef(prefix + "hoist"))
+	Label(prefix + "start")
+	return func() {
+		h := a.hoist
 		a.hoist = nil
-		Label("hoist")
+		Label(prefix + "hoist")
 		Comment("The constants the loop keeps in registers.")
 		for _, m := range h.order {
 			VMOVUPS(m, h.regs[m.Symbol.Name])
 		}
-		JMP(LabelRef("start"))
+		JMP(LabelRef(prefix + "start"))
 	}
+}
+
+// Interleaved calls emit for k = 0..u−1, each emitting the code of one of
+// u independent vectors and returning its result, and interleaves their
+// instructions (see [ISA.ElementwiseUnrolled]): the segments must read
+// shared registers only, write their own virtual registers and hold no
+// label. It returns the u results.
+func Interleaved(u int, emit func(k int) VecVirtual) []VecVirtual {
+	if avoContext == nil {
+		panic("vec: avo's build context not found (github.com/mmcloughlin/avo/build.ctx): check the go:linkname against the avo version in go.mod")
+	}
+	f := activeFunction(avoContext)
+	bounds := []int{len(f.Nodes)}
+	res := make([]VecVirtual, u)
+	for k := range u {
+		res[k] = emit(k)
+		bounds = append(bounds, len(f.Nodes))
+	}
+	interleave(f, bounds)
+	return res
 }
 
 // avo builds each function in its package-level context, which it does not
