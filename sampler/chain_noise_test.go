@@ -248,6 +248,9 @@ func chainRunners(d int) map[string]func(ChainConfig) func(context.Context, []fl
 		"SGHMC": func(c ChainConfig) func(context.Context, []float32) (*Trace, error) {
 			return mustNew(NewSGHMC(l, SGHMCConfig{Step: 1e-2, Friction: 10, Batch: 5, Chain: c})).Run
 		},
+		"SGHMC B̂": func(c ChainConfig) func(context.Context, []float32) (*Trace, error) {
+			return mustNew(NewSGHMC(l, SGHMCConfig{Step: 1e-2, Friction: 10, NoiseEstimate: 4, Batch: 5, Chain: c})).Run
+		},
 		"BAOAB": func(c ChainConfig) func(context.Context, []float32) (*Trace, error) {
 			return mustNew(NewUnderdamped(g, UnderdampedConfig{Step: 0.3, Friction: 1, Chain: c})).Run
 		},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/scorekit/scorekit/data"
@@ -25,6 +26,9 @@ func TestConfigErrors(t *testing.T) {
 		{"SGLD gamma 0.4", second(NewSGLD(l, SGLDConfig{A: 1, B: 1, Gamma: 0.4, Batch: 1}))},
 		{"SGLD batch 0", second(NewSGLD(l, SGLDConfig{A: 1, Batch: 0}))},
 		{"SGHMC γh ≥ 1", second(NewSGHMC(l, SGHMCConfig{Step: 1, Friction: 1, Batch: 1}))},
+		{"SGHMC B̂ > γ", second(NewSGHMC(l, SGHMCConfig{Step: 0.1, Friction: 1, NoiseEstimate: 1.5, Batch: 1}))},
+		{"SGHMC B̂ < 0", second(NewSGHMC(l, SGHMCConfig{Step: 0.1, Friction: 1, NoiseEstimate: -0.1, Batch: 1}))},
+		{"SGHMC B̂ NaN", second(NewSGHMC(l, SGHMCConfig{Step: 0.1, Friction: 1, NoiseEstimate: math.NaN(), Batch: 1}))},
 		{"Annealed increasing σ", second(NewAnnealed(g, AnnealedConfig{Sigmas: []float64{1, 2}, StepsPerLevel: 1, Eps: 1}))},
 		{"Annealed no levels", second(NewAnnealed(g, AnnealedConfig{StepsPerLevel: 1, Eps: 1}))},
 		{"Underdamped friction 0", second(NewUnderdamped(g, UnderdampedConfig{Step: 1}))},
@@ -34,6 +38,13 @@ func TestConfigErrors(t *testing.T) {
 		if b.err == nil {
 			t.Errorf("%s: accepted", b.name)
 		}
+	}
+	if _, err := NewSGHMC(l, SGHMCConfig{Step: 0.1, Friction: 1, NoiseEstimate: 1, Batch: 1}); err != nil {
+		t.Errorf("SGHMC B̂ = γ (no injected noise): %v", err)
+	}
+	_, err := NewSGHMC(l, SGHMCConfig{Step: 0.1, Friction: 1, NoiseEstimate: 2, Batch: 1})
+	if want := "noise estimate B̂ = 2, friction 1"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("SGHMC B̂ > γ: error %v, want one saying %q", err, want)
 	}
 }
 
@@ -124,6 +135,10 @@ func TestEveryDeterministic(t *testing.T) {
 		},
 		"SGHMC": func(c ChainConfig) (runner, int) {
 			r, _ := NewSGHMC(l, SGHMCConfig{Step: 1e-3, Friction: 10, Batch: 5, Chain: c})
+			return r, 2
+		},
+		"SGHMC B̂": func(c ChainConfig) (runner, int) {
+			r, _ := NewSGHMC(l, SGHMCConfig{Step: 1e-3, Friction: 10, NoiseEstimate: 4, Batch: 5, Chain: c})
 			return r, 2
 		},
 		"Annealed": func(c ChainConfig) (runner, int) {

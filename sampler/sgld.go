@@ -146,21 +146,37 @@ func (s *SGLD) drawsWords() {}
 
 // SGHMCConfig configures stochastic gradient Hamiltonian Monte Carlo.
 type SGHMCConfig struct {
-	// Step h and Friction γ of
+	// Step h and Friction γ (C in Chen, Fox & Guestrin 2014) of
 	//
-	//	v ← (1 − γh)·v + h·ĝ(x) + √(2γh)·z,  x ← x + h·v
+	//	v ← (1 − γh)·v + h·ĝ(x) + √(2(γ − B̂)h)·z,  x ← x + h·v
 	//
 	// with γh < 1.
 	Step, Friction float64
+	// NoiseEstimate is B̂, the estimate of the minibatch gradient's noise
+	// in the paper's units: B̂ = ½·h·V̂, where V̂ is the variance of one
+	// coordinate of ĝ(x) about the full-data score (a scalar, the same for
+	// every coordinate, as in the paper's experiments). A step adds
+	// h·(ĝ − ∇log p) to v, of variance h²V̂ = 2B̂h, so the injected noise is
+	// cut from 2γh to 2(γ − B̂)h to keep the total at the 2γh of
+	// underdamped Langevin dynamics with friction γ. Without the
+	// correction the stationary variance is too large by a factor of about
+	// 1 + B̂/γ (exactly, for a Gaussian posterior whose gradient noise
+	// does not depend on x). It must be in [0, Friction]; 0, the default,
+	// is no correction, bit for bit. Either way z is the chain's next d
+	// normals, so the draws stay a function of seed, chain and step.
+	NoiseEstimate float64
 	// Batch is the minibatch size, as in [SGLDConfig].
 	Batch int
 	Chain ChainConfig
 }
 
-// SGHMC is stochastic gradient Hamiltonian Monte Carlo (Chen, Fox & Guestrin
-// 2014) with unit mass and no gradient-noise correction (B̂ = 0): the
-// Euler discretisation of underdamped Langevin dynamics with the minibatch
-// estimate ĝ of the posterior score. The velocities start at N(0, I).
+// SGHMC is stochastic gradient Hamiltonian Monte Carlo (Chen, Fox &
+// Guestrin, "Stochastic Gradient Hamiltonian Monte Carlo", ICML 2014) with
+// unit mass: the Euler discretisation of underdamped Langevin dynamics
+// with the minibatch estimate ĝ of the posterior score, its injected
+// noise reduced by the gradient-noise estimate B̂
+// ([SGHMCConfig.NoiseEstimate]; none by default). The velocities start
+// at N(0, I).
 type SGHMC struct {
 	cfg   SGHMCConfig
 	score MinibatchScore
@@ -174,6 +190,9 @@ type SGHMC struct {
 func NewSGHMC(score MinibatchScore, cfg SGHMCConfig) (*SGHMC, error) {
 	if !(cfg.Step > 0) || !(cfg.Friction > 0) || !(cfg.Step*cfg.Friction < 1) {
 		return nil, fmt.Errorf("sampler: SGHMC: step %v, friction %v: want both > 0 and step·friction < 1", cfg.Step, cfg.Friction)
+	}
+	if !(cfg.NoiseEstimate >= 0 && cfg.NoiseEstimate <= cfg.Friction) {
+		return nil, fmt.Errorf("sampler: SGHMC: noise estimate B̂ = %v, friction %v: want 0 ≤ B̂ ≤ friction (the injected noise has variance 2(friction − B̂)·step)", cfg.NoiseEstimate, cfg.Friction)
 	}
 	if err := checkMinibatch("SGHMC", score, cfg.Batch); err != nil {
 		return nil, err
@@ -226,7 +245,7 @@ func (s *SGHMC) finish(*chainEngine, []float32, int, int) {}
 func (s *SGHMC) step(e *chainEngine, _ int, x []float32, lo, hi int) {
 	d := e.d
 	h, g := s.cfg.Step, s.cfg.Friction
-	c1, c2 := float32(1-g*h), float32(math.Sqrt(2*g*h))
+	c1, c2 := float32(1-g*h), float32(math.Sqrt(2*(g-s.cfg.NoiseEstimate)*h))
 	for c := lo; c < hi; c++ {
 		s.mb.gradient(e, c, x[c*d:c*d+d])
 	}
