@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/scorekit/scorekit/kernel"
@@ -101,5 +102,46 @@ func BenchmarkAdam(b *testing.B) {
 	b.SetBytes(int64(4 * len(g)))
 	for b.Loop() {
 		opt.Step(m.Params(), g)
+	}
+}
+
+// BenchmarkClipEMA times the optimiser's other passes over a flat
+// parameter vector, the small net's and a million: the gradient norm
+// alone (norm: ClipGradNorm below its limit), clipping (clip: a fresh
+// copy of a gradient above the limit, then ClipGradNorm, so the copy is
+// in the time) and one EMA update (ema).
+func BenchmarkClipEMA(b *testing.B) {
+	small := benchNet(b, 2, CondNone).NumParams()
+	for _, n := range []int{small, 1 << 20} {
+		g0 := make([]float32, n)
+		rng := newRand(3, 3)
+		for i := range g0 {
+			g0[i] = float32(rng.NormFloat64())
+		}
+		g := slices.Clone(g0)
+		size := fmt.Sprintf("n=%d", n)
+		b.Run("norm/"+size, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(4 * n))
+			for b.Loop() {
+				ClipGradNorm(g, 1e30)
+			}
+		})
+		b.Run("clip/"+size, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(4 * n))
+			for b.Loop() {
+				copy(g, g0)
+				ClipGradNorm(g, 1)
+			}
+		})
+		b.Run("ema/"+size, func(b *testing.B) {
+			e := NewEMA(g0, 0.999)
+			b.ReportAllocs()
+			b.SetBytes(int64(4 * n))
+			for b.Loop() {
+				e.Update(g)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/big"
 	"slices"
 	"testing"
 
@@ -68,6 +69,119 @@ func TestClipGradNorm(t *testing.T) {
 	}
 }
 
+// clipBound is ClipGradNorm's documented relative error on the norm.
+const clipBound = 1.6e-5
+
+// TestClipGradNormReference holds ClipGradNorm to the norm computed in
+// float64 within its documented bound, over lengths around the block
+// size and elements whose squares overflow or underflow float32 (alone,
+// or in some blocks among ordinary ones), and checks that clipping
+// multiplies every element by maxNorm/norm rounded to float32.
+func TestClipGradNormReference(t *testing.T) {
+	rng := newRand(4, 4)
+	var worst float64
+	for _, n := range []int{0, 1, 7, 255, 256, 257, 1000, 4096 + 33, 1 << 17} {
+		for _, c := range []struct {
+			name  string
+			scale func(i int) float64
+		}{
+			{"unit", func(int) float64 { return 1 }},
+			{"ramp", func(i int) float64 { return float64(1 + i%97) }},
+			{"huge", func(int) float64 { return 1e25 }},
+			{"tiny", func(int) float64 { return 1e-30 }},
+			{"mixed", func(i int) float64 { return []float64{1e-30, 1, 1e25, 1e-3}[i/300%4] }},
+		} {
+			g := make([]float32, n)
+			for i := range g {
+				g[i] = float32(rng.NormFloat64() * c.scale(i))
+			}
+			var ss float64
+			for _, v := range g {
+				ss += float64(v) * float64(v)
+			}
+			want := math.Sqrt(ss)
+			orig := slices.Clone(g)
+			got := ClipGradNorm(g, 0)
+			if !slices.Equal(g, orig) {
+				t.Fatalf("%s n=%d: maxNorm 0 changed grad", c.name, n)
+			}
+			e := math.Abs(got-want) / want
+			if n == 0 {
+				e = got
+			}
+			worst = max(worst, e)
+			if !(e <= clipBound) {
+				t.Errorf("%s n=%d: norm %v, float64 %v: relative error %.3g > %g", c.name, n, got, want, e, clipBound)
+			}
+			if n == 0 {
+				continue
+			}
+			maxNorm := want / 3
+			nrm := ClipGradNorm(g, maxNorm)
+			if nrm != got {
+				t.Errorf("%s n=%d: norm %v, then %v on the same gradient", c.name, n, got, nrm)
+			}
+			k := float32(maxNorm / nrm)
+			for i := range g {
+				if g[i] != orig[i]*k {
+					t.Fatalf("%s n=%d: clipped g[%d] = %v, want %v·%v", c.name, n, i, g[i], orig[i], k)
+				}
+			}
+			var cs float64
+			for _, v := range g {
+				cs += float64(v) * float64(v)
+			}
+			// The clipped norm is maxNorm within the norm's bound and the
+			// rounding of k and of each product (2⁻²⁴ each).
+			if r := math.Abs(math.Sqrt(cs)/maxNorm - 1); r > clipBound+0x1p-23 {
+				t.Errorf("%s n=%d: clipped norm %v, limit %v (relative %.3g)", c.name, n, math.Sqrt(cs), maxNorm, r)
+			}
+		}
+	}
+	t.Logf("largest relative error of the norm: %.3g (bound %g)", worst, clipBound)
+}
+
+// TestClipGradNormNonFinite checks the documented cases: a NaN element
+// gives a NaN norm, an infinite one +Inf, and neither clips; large
+// finite elements whose squares overflow float32 still clip.
+func TestClipGradNormNonFinite(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		put  []float32
+		want float64 // NaN for NaN
+	}{
+		{"NaN", []float32{float32(math.NaN())}, math.NaN()},
+		{"+Inf", []float32{float32(math.Inf(1))}, math.Inf(1)},
+		{"-Inf", []float32{float32(math.Inf(-1))}, math.Inf(1)},
+		{"NaN and Inf", []float32{float32(math.Inf(1)), float32(math.NaN())}, math.NaN()},
+	} {
+		for _, n := range []int{1, 300, 1000} {
+			g := make([]float32, n)
+			for i := range g {
+				g[i] = float32(i%11) - 5
+			}
+			for k, v := range c.put {
+				g[(n-1)*k/2] = v
+			}
+			orig := slices.Clone(g)
+			got := ClipGradNorm(g, 1)
+			if math.IsNaN(c.want) != math.IsNaN(got) || !math.IsNaN(got) && got != c.want {
+				t.Errorf("%s n=%d: norm %v, want %v", c.name, n, got, c.want)
+			}
+			for i := range g {
+				if math.Float32bits(g[i]) != math.Float32bits(orig[i]) {
+					t.Fatalf("%s n=%d: g[%d] changed from %v to %v", c.name, n, i, orig[i], g[i])
+				}
+			}
+		}
+	}
+	g := []float32{3e38, -4e38 / 2, 1}
+	want := math.Sqrt(3e38*3e38 + 2e38*2e38 + 1)
+	if got := ClipGradNorm(g, 1); math.Abs(got-want) > clipBound*want || math.Abs(float64(g[0])-3e38/want) > 1e-6 {
+		t.Errorf("squares beyond float32: norm %v (want %v), clipped %v", got, want, g)
+	}
+}
+
 func TestEMA(t *testing.T) {
 	p := []float32{0}
 	e := NewEMA(p, 0.99)
@@ -80,6 +194,115 @@ func TestEMA(t *testing.T) {
 	}
 	if got := float64(e.Params()[0]); math.Abs(got-want) > 1e-4*want {
 		t.Errorf("EMA = %v, want %v", got, want)
+	}
+}
+
+// TestEMAUpdateBound holds every update, over lengths that exercise the
+// kernels' tails, to the documented shadow′ = fma(c, p, d·shadow) with d
+// the decay in float32 and c = 1 − d: each value within
+// 2⁻²⁴·(d·|s| + |s′|) + 2⁻¹⁴⁸ of d·s + c·p computed in float64, and the
+// same bits as the documented loop.
+func TestEMAUpdateBound(t *testing.T) {
+	rng := newRand(6, 6)
+	for _, n := range []int{1, 15, 16, 17, 100, 1000} {
+		p := make([]float32, n)
+		for i := range p {
+			p[i] = float32(rng.NormFloat64())
+		}
+		e := NewEMA(p, 0.95)
+		for u := range 40 {
+			for i := range p {
+				p[i] += float32(rng.NormFloat64() * math.Pow(10, float64(i%5-2)))
+			}
+			s := slices.Clone(e.Params())
+			dec := math.Min(0.95, float64(1+u)/float64(10+u))
+			d := float32(dec)
+			c := 1 - d
+			e.Update(p)
+			for i, s1 := range e.Params() {
+				if want := fma32(c, p[i], d*s[i]); s1 != want {
+					t.Fatalf("n=%d update %d: shadow[%d] = %v, want fma(%v, %v, %v·%v) = %v", n, u, i, s1, c, p[i], d, s[i], want)
+				}
+				exact := float64(d)*float64(s[i]) + float64(c)*float64(p[i])
+				bound := 0x1p-24*(float64(d)*math.Abs(float64(s[i]))+math.Abs(float64(s1))) + 0x1p-148
+				if math.Abs(float64(s1)-exact) > bound {
+					t.Fatalf("n=%d update %d: shadow[%d] = %v, exact %v: error %.3g > %.3g", n, u, i, s1, exact, math.Abs(float64(s1)-exact), bound)
+				}
+			}
+		}
+	}
+}
+
+// fma32 returns a·b + c rounded once to float32.
+func fma32(a, b, c float32) float32 {
+	x := new(big.Float).SetPrec(400).SetFloat64(float64(a) * float64(b)) // exact: 48 bits
+	f, _ := x.Add(x, big.NewFloat(float64(c))).Float32()
+	return f
+}
+
+// TestEMANonFinite checks that a NaN or infinite parameter leaves its
+// average NaN or infinite through later finite updates, and the other
+// elements as they would be without it.
+func TestEMANonFinite(t *testing.T) {
+	const n = 50
+	p := make([]float32, n)
+	for i := range p {
+		p[i] = float32(i)
+	}
+	e, ref := NewEMA(p, 0.9), NewEMA(p, 0.9)
+	bad := slices.Clone(p)
+	bad[3], bad[20], bad[40] = float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))
+	e.Update(bad)
+	ref.Update(p)
+	for range 5 {
+		e.Update(p)
+		ref.Update(p)
+	}
+	for i, v := range e.Params() {
+		switch i {
+		case 3, 20, 40:
+			if !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) {
+				t.Errorf("shadow[%d] = %v after a non-finite parameter", i, v)
+			}
+		default:
+			if v != ref.Params()[i] {
+				t.Errorf("shadow[%d] = %v, want %v", i, v, ref.Params()[i])
+			}
+		}
+	}
+	if !math.IsNaN(float64(e.Params()[3])) {
+		t.Errorf("shadow[3] = %v after NaN", e.Params()[3])
+	}
+}
+
+// TestOptimNoAllocs checks that ClipGradNorm (clipping or not, with and
+// without non-finite elements) and EMA.Update allocate nothing.
+func TestOptimNoAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	g := make([]float32, 1000)
+	p := make([]float32, 1000)
+	for i := range g {
+		g[i], p[i] = float32(i%13)-6, float32(i%7)
+	}
+	e := NewEMA(p, 0.99)
+	for _, c := range []struct {
+		name string
+		run  func()
+	}{
+		{"ClipGradNorm", func() { ClipGradNorm(g, 1e30) }},
+		{"ClipGradNorm clipping", func() { ClipGradNorm(g, 1); kernel.Scale(1e3, g) }},
+		{"ClipGradNorm tiny", func() { ClipGradNorm(g[:1], 1); g[0] = 1e-30 }},
+		{"EMA.Update", func() { e.Update(p) }},
+	} {
+		if a := testing.AllocsPerRun(20, c.run); a != 0 {
+			t.Errorf("%s: %v allocations per call", c.name, a)
+		}
+	}
+	g[5] = float32(math.NaN())
+	if a := testing.AllocsPerRun(20, func() { ClipGradNorm(g, 1) }); a != 0 {
+		t.Errorf("ClipGradNorm with a NaN: %v allocations per call", a)
 	}
 }
 
