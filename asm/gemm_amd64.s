@@ -6944,9 +6944,9 @@ GemmAVX512_GELU_hoist:
 	VMOVUPS const_exp_c5<>+0(SB), Z14
 	JMP     GemmAVX512_GELU_start
 
-// func MatVecAVX2(k int, np int, b *float32, x *float32, y *float32, bias *float32)
-// Requires: AVX, FMA3
-TEXT ·MatVecAVX2(SB), NOSPLIT, $0-48
+// func MatVecAVX2(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·MatVecAVX2(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), AX
 	MOVQ np+8(FP), CX
 	MOVQ b+16(FP), DX
@@ -7122,12 +7122,1198 @@ MatVecAVX2_g1nobias:
 	JMP  MatVecAVX2_g1
 
 MatVecAVX2_done:
+	MOVQ act+56(FP), AX
+	CMPQ AX, $0x01
+	JEQ  MatVecAVX2_ReLU
+	CMPQ AX, $0x02
+	JEQ  MatVecAVX2_LeakyReLU
+	CMPQ AX, $0x03
+	JEQ  MatVecAVX2_Tanh
+	CMPQ AX, $0x04
+	JEQ  MatVecAVX2_Sigmoid
+	CMPQ AX, $0x05
+	JEQ  MatVecAVX2_SiLU
+	CMPQ AX, $0x06
+	JEQ  MatVecAVX2_Softplus
+	CMPQ AX, $0x07
+	JEQ  MatVecAVX2_ELU
+	CMPQ AX, $0x08
+	JEQ  MatVecAVX2_GELU
 	VZEROUPPER
 	RET
 
-// func MatVecAVX512(k int, np int, b *float32, x *float32, y *float32, bias *float32)
+MatVecAVX2_ReLU:
+	// ReLU over the np·16 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX2_ReLU_hoist
+
+MatVecAVX2_ReLU_start:
+MatVecAVX2_ReLU_many:
+	SUBQ      $0x02, DX
+	JL        MatVecAVX2_ReLU_few
+	VMOVUPS   (AX), Y0
+	VMOVUPS   32(AX), Y3
+	VXORPS    Y1, Y1, Y1
+	VXORPS    Y4, Y4, Y4
+	VCMPPS    $0x16, Y1, Y0, Y2
+	VCMPPS    $0x16, Y4, Y3, Y5
+	VBLENDVPS Y2, Y0, Y1, Y1
+	VBLENDVPS Y5, Y3, Y4, Y4
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y4, 32(CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	JMP       MatVecAVX2_ReLU_many
+
+MatVecAVX2_ReLU_few:
+	ADDQ $0x02, DX
+	JZ   MatVecAVX2_ReLU_done
+
+MatVecAVX2_ReLU_one:
+	VMOVUPS   (AX), Y0
+	VXORPS    Y1, Y1, Y1
+	VCMPPS    $0x16, Y1, Y0, Y2
+	VBLENDVPS Y2, Y0, Y1, Y1
+	VMOVUPS   Y1, (CX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, CX
+	DECQ      DX
+	JNZ       MatVecAVX2_ReLU_one
+
+MatVecAVX2_ReLU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX2_ReLU_hoist:
+	// The constants the loop keeps in registers.
+	JMP MatVecAVX2_ReLU_start
+
+MatVecAVX2_LeakyReLU:
+	// LeakyReLU over the np·16 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX2_LeakyReLU_hoist
+
+MatVecAVX2_LeakyReLU_start:
+MatVecAVX2_LeakyReLU_many:
+	SUBQ      $0x02, DX
+	JL        MatVecAVX2_LeakyReLU_few
+	VMOVUPS   (AX), Y0
+	VMOVUPS   32(AX), Y4
+	VMULPS    Y2, Y0, Y1
+	VMULPS    Y2, Y4, Y5
+	VXORPS    Y3, Y3, Y3
+	VXORPS    Y6, Y6, Y6
+	VCMPPS    $0x16, Y3, Y0, Y3
+	VCMPPS    $0x16, Y6, Y4, Y6
+	VBLENDVPS Y3, Y0, Y1, Y1
+	VBLENDVPS Y6, Y4, Y5, Y5
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y5, 32(CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	JMP       MatVecAVX2_LeakyReLU_many
+
+MatVecAVX2_LeakyReLU_few:
+	ADDQ $0x02, DX
+	JZ   MatVecAVX2_LeakyReLU_done
+
+MatVecAVX2_LeakyReLU_one:
+	VMOVUPS   (AX), Y0
+	VMULPS    Y2, Y0, Y1
+	VXORPS    Y3, Y3, Y3
+	VCMPPS    $0x16, Y3, Y0, Y3
+	VBLENDVPS Y3, Y0, Y1, Y1
+	VMOVUPS   Y1, (CX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, CX
+	DECQ      DX
+	JNZ       MatVecAVX2_LeakyReLU_one
+
+MatVecAVX2_LeakyReLU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX2_LeakyReLU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_leaky_slope<>+0(SB), Y2
+	JMP     MatVecAVX2_LeakyReLU_start
+
+MatVecAVX2_Tanh:
+	// Tanh over the np·16 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX2_Tanh_hoist
+
+MatVecAVX2_Tanh_start:
+MatVecAVX2_Tanh_many:
+	SUBQ    $0x02, DX
+	JL      MatVecAVX2_Tanh_few
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y10
+	VANDPS  Y2, Y0, Y1
+	VANDPS  Y2, Y10, Y11
+	VMULPS  Y4, Y1, Y3
+	VMULPS  Y4, Y11, Y12
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y6, Y5
+	VMOVAPS Y6, Y13
+	VMAXPS  Y3, Y5, Y5
+	VMAXPS  Y12, Y13, Y13
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y7, Y5, Y3
+	VMULPS       Y7, Y13, Y14
+	VROUNDPS     $0x00, Y3, Y3
+	VROUNDPS     $0x00, Y14, Y14
+	VFNMADD231PS Y8, Y3, Y5
+	VFNMADD231PS Y8, Y14, Y13
+	VFNMADD231PS Y9, Y3, Y5
+	VFNMADD231PS Y9, Y14, Y13
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y12
+	VMOVUPS     const_exp_c7<>+0(SB), Y15
+	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c6<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c5<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c4<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c3<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c2<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_c1<>+0(SB), Y13, Y15
+	VFMADD213PS const_one<>+0(SB), Y5, Y12
+	VFMADD213PS const_one<>+0(SB), Y13, Y15
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y3, Y3
+	VCVTPS2DQ Y14, Y13
+	VPSRAD    $0x01, Y3, Y5
+	VPSRAD    $0x01, Y13, Y14
+	VPSUBD    Y5, Y3, Y3
+	VPSUBD    Y14, Y13, Y13
+	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
+	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
+	VPSLLD    $0x17, Y5, Y5
+	VPSLLD    $0x17, Y14, Y14
+	VMULPS    Y5, Y12, Y12
+	VMULPS    Y14, Y15, Y15
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y13, Y13
+	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y13, Y13
+	VMULPS    Y3, Y12, Y12
+	VMULPS    Y13, Y15, Y15
+	VADDPS    const_one<>+0(SB), Y12, Y3
+	VADDPS    const_one<>+0(SB), Y15, Y13
+	VMOVUPS   const_one<>+0(SB), Y5
+	VMOVUPS   const_one<>+0(SB), Y14
+	VDIVPS    Y3, Y5, Y5
+	VDIVPS    Y13, Y14, Y14
+	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y13
+	VSUBPS    Y12, Y3, Y3
+	VSUBPS    Y15, Y13, Y13
+	VMULPS    Y5, Y3, Y3
+	VMULPS    Y14, Y13, Y13
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Y1, Y1, Y5
+	VMULPS      Y11, Y11, Y14
+	VMOVUPS     const_tanh_c11<>+0(SB), Y12
+	VMOVUPS     const_tanh_c11<>+0(SB), Y15
+	VFMADD213PS const_tanh_c9<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c9<>+0(SB), Y14, Y15
+	VFMADD213PS const_tanh_c7<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c7<>+0(SB), Y14, Y15
+	VFMADD213PS const_tanh_c5<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c5<>+0(SB), Y14, Y15
+	VFMADD213PS const_tanh_c3<>+0(SB), Y5, Y12
+	VFMADD213PS const_tanh_c3<>+0(SB), Y14, Y15
+	VMULPS      Y5, Y1, Y5
+	VMULPS      Y14, Y11, Y14
+	VFMADD213PS Y1, Y12, Y5
+	VFMADD213PS Y11, Y15, Y14
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y11, Y11
+	VBLENDVPS   Y1, Y5, Y3, Y3
+	VBLENDVPS   Y11, Y14, Y13, Y13
+	VANDPS      const_sign<>+0(SB), Y0, Y0
+	VANDPS      const_sign<>+0(SB), Y10, Y1
+	VORPS       Y0, Y3, Y3
+	VORPS       Y1, Y13, Y13
+	VMOVUPS     Y3, (CX)
+	VMOVUPS     Y13, 32(CX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	JMP         MatVecAVX2_Tanh_many
+
+MatVecAVX2_Tanh_few:
+	ADDQ $0x02, DX
+	JZ   MatVecAVX2_Tanh_done
+
+MatVecAVX2_Tanh_one:
+	VMOVUPS (AX), Y0
+	VANDPS  Y2, Y0, Y1
+	VMULPS  Y4, Y1, Y3
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y6, Y5
+	VMAXPS  Y3, Y5, Y5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y7, Y5, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS Y8, Y3, Y5
+	VFNMADD231PS Y9, Y3, Y5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y10
+	VFMADD213PS const_one<>+0(SB), Y5, Y10
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y3, Y3
+	VPSRAD    $0x01, Y3, Y5
+	VPSUBD    Y5, Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y10, Y10
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y10, Y10
+	VADDPS    const_one<>+0(SB), Y10, Y3
+	VMOVUPS   const_one<>+0(SB), Y5
+	VDIVPS    Y3, Y5, Y5
+	VMOVUPS   const_one<>+0(SB), Y3
+	VSUBPS    Y10, Y3, Y3
+	VMULPS    Y5, Y3, Y3
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     const_tanh_c11<>+0(SB), Y10
+	VFMADD213PS const_tanh_c9<>+0(SB), Y5, Y10
+	VFMADD213PS const_tanh_c7<>+0(SB), Y5, Y10
+	VFMADD213PS const_tanh_c5<>+0(SB), Y5, Y10
+	VFMADD213PS const_tanh_c3<>+0(SB), Y5, Y10
+	VMULPS      Y5, Y1, Y5
+	VFMADD213PS Y1, Y10, Y5
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
+	VBLENDVPS   Y1, Y5, Y3, Y3
+	VANDPS      const_sign<>+0(SB), Y0, Y0
+	VORPS       Y0, Y3, Y3
+	VMOVUPS     Y3, (CX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	DECQ        DX
+	JNZ         MatVecAVX2_Tanh_one
+
+MatVecAVX2_Tanh_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX2_Tanh_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_abs<>+0(SB), Y2
+	VMOVUPS const_neg2<>+0(SB), Y4
+	VMOVUPS const_exp_min<>+0(SB), Y6
+	VMOVUPS const_log2e<>+0(SB), Y7
+	VMOVUPS const_ln2hi<>+0(SB), Y8
+	VMOVUPS const_ln2lo<>+0(SB), Y9
+	JMP     MatVecAVX2_Tanh_start
+
+MatVecAVX2_Sigmoid:
+	// Sigmoid over the np·16 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX2_Sigmoid_hoist
+
+MatVecAVX2_Sigmoid_start:
+MatVecAVX2_Sigmoid_many:
+	SUBQ    $0x02, DX
+	JL      MatVecAVX2_Sigmoid_few
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
+	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
+	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y12, Y11
+	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y11, Y12
+	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y12, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y3, Y10, Y10
+	VMULPS    Y12, Y13, Y13
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y1, Y10, Y10
+	VMULPS    Y11, Y13, Y13
+	VADDPS    const_one<>+0(SB), Y10, Y1
+	VADDPS    const_one<>+0(SB), Y13, Y11
+	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y12
+	VDIVPS    Y1, Y3, Y3
+	VDIVPS    Y11, Y12, Y12
+	VMULPS    Y3, Y10, Y1
+	VMULPS    Y12, Y13, Y11
+	VXORPS    Y10, Y10, Y10
+	VXORPS    Y13, Y13, Y13
+	VCMPPS    $0x1d, Y10, Y0, Y0
+	VCMPPS    $0x1d, Y13, Y9, Y9
+	VBLENDVPS Y0, Y3, Y1, Y1
+	VBLENDVPS Y9, Y12, Y11, Y11
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y11, 32(CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	JMP       MatVecAVX2_Sigmoid_many
+
+MatVecAVX2_Sigmoid_few:
+	ADDQ $0x02, DX
+	JZ   MatVecAVX2_Sigmoid_done
+
+MatVecAVX2_Sigmoid_one:
+	VMOVUPS (AX), Y0
+	VORPS   Y2, Y0, Y1
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y5, Y3, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y7, Y1, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y8, Y9
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y9, Y9
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y9, Y9
+	VADDPS    const_one<>+0(SB), Y9, Y1
+	VMOVUPS   const_one<>+0(SB), Y3
+	VDIVPS    Y1, Y3, Y3
+	VMULPS    Y3, Y9, Y1
+	VXORPS    Y9, Y9, Y9
+	VCMPPS    $0x1d, Y9, Y0, Y0
+	VBLENDVPS Y0, Y3, Y1, Y1
+	VMOVUPS   Y1, (CX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, CX
+	DECQ      DX
+	JNZ       MatVecAVX2_Sigmoid_one
+
+MatVecAVX2_Sigmoid_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX2_Sigmoid_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	JMP     MatVecAVX2_Sigmoid_start
+
+MatVecAVX2_SiLU:
+	// SiLU over the np·16 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX2_SiLU_hoist
+
+MatVecAVX2_SiLU_start:
+MatVecAVX2_SiLU_many:
+	SUBQ    $0x02, DX
+	JL      MatVecAVX2_SiLU_few
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
+	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
+	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y12, Y11
+	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y11, Y12
+	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y12, Y11, Y11
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y3, Y10, Y10
+	VMULPS    Y12, Y13, Y13
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y11, Y11
+	VMULPS    Y1, Y10, Y10
+	VMULPS    Y11, Y13, Y13
+	VMOVUPS   const_neg_clamp<>+0(SB), Y1
+	VMOVUPS   const_neg_clamp<>+0(SB), Y12
+	VMAXPS    Y0, Y1, Y1
+	VMAXPS    Y9, Y12, Y12
+	VMULPS    Y10, Y1, Y3
+	VMULPS    Y13, Y12, Y14
+	VXORPS    Y11, Y11, Y11
+	VXORPS    Y15, Y15, Y15
+	VCMPPS    $0x1d, Y11, Y0, Y0
+	VCMPPS    $0x1d, Y15, Y9, Y9
+	VBLENDVPS Y0, Y1, Y3, Y3
+	VBLENDVPS Y9, Y12, Y14, Y14
+	VADDPS    const_one<>+0(SB), Y10, Y0
+	VADDPS    const_one<>+0(SB), Y13, Y1
+	VDIVPS    Y0, Y3, Y3
+	VDIVPS    Y1, Y14, Y14
+	VMOVUPS   Y3, (CX)
+	VMOVUPS   Y14, 32(CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	JMP       MatVecAVX2_SiLU_many
+
+MatVecAVX2_SiLU_few:
+	ADDQ $0x02, DX
+	JZ   MatVecAVX2_SiLU_done
+
+MatVecAVX2_SiLU_one:
+	VMOVUPS (AX), Y0
+	VORPS   Y2, Y0, Y1
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y5, Y3, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y7, Y1, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y8, Y9
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y9, Y9
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y9, Y9
+	VMOVUPS   const_neg_clamp<>+0(SB), Y1
+	VMAXPS    Y0, Y1, Y1
+	VMULPS    Y9, Y1, Y3
+	VXORPS    Y10, Y10, Y10
+	VCMPPS    $0x1d, Y10, Y0, Y0
+	VBLENDVPS Y0, Y1, Y3, Y3
+	VADDPS    const_one<>+0(SB), Y9, Y0
+	VDIVPS    Y0, Y3, Y3
+	VMOVUPS   Y3, (CX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, CX
+	DECQ      DX
+	JNZ       MatVecAVX2_SiLU_one
+
+MatVecAVX2_SiLU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX2_SiLU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	JMP     MatVecAVX2_SiLU_start
+
+MatVecAVX2_Softplus:
+	// Softplus over the np·16 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX2_Softplus_hoist
+
+MatVecAVX2_Softplus_start:
+MatVecAVX2_Softplus_many:
+	SUBQ    $0x02, DX
+	JL      MatVecAVX2_Softplus_few
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+	VORPS   Y2, Y0, Y1
+	VORPS   Y2, Y9, Y10
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y4, Y3
+	VMOVAPS Y4, Y11
+	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y11, Y11
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y5, Y3, Y1
+	VMULPS       Y5, Y11, Y12
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y12, Y12
+	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y6, Y12, Y11
+	VFNMADD231PS Y7, Y1, Y3
+	VFNMADD231PS Y7, Y12, Y11
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y8, Y10
+	VMOVAPS     Y8, Y13
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y1, Y1
+	VCVTPS2DQ   Y12, Y11
+	VPSRAD      $0x01, Y1, Y3
+	VPSRAD      $0x01, Y11, Y12
+	VPSUBD      Y3, Y1, Y1
+	VPSUBD      Y12, Y11, Y11
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD      const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD      $0x17, Y3, Y3
+	VPSLLD      $0x17, Y12, Y12
+	VMULPS      Y3, Y10, Y10
+	VMULPS      Y12, Y13, Y13
+	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD      const_exp_bias<>+0(SB), Y11, Y11
+	VPSLLD      $0x17, Y1, Y1
+	VPSLLD      $0x17, Y11, Y11
+	VMULPS      Y1, Y10, Y10
+	VMULPS      Y11, Y13, Y13
+	VADDPS      const_two<>+0(SB), Y10, Y1
+	VADDPS      const_two<>+0(SB), Y13, Y3
+	VDIVPS      Y1, Y10, Y1
+	VDIVPS      Y3, Y13, Y11
+	VMULPS      Y1, Y1, Y3
+	VMULPS      Y11, Y11, Y12
+	VMOVUPS     const_atanh_c15<>+0(SB), Y10
+	VMOVUPS     const_atanh_c15<>+0(SB), Y13
+	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c13<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c11<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c9<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c7<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c5<>+0(SB), Y12, Y13
+	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_atanh_c3<>+0(SB), Y12, Y13
+	VADDPS      Y1, Y1, Y1
+	VADDPS      Y11, Y11, Y11
+	VMULPS      Y3, Y1, Y3
+	VMULPS      Y12, Y11, Y12
+	VFMADD213PS Y1, Y10, Y3
+	VFMADD213PS Y11, Y13, Y12
+	VXORPS      Y1, Y1, Y1
+	VXORPS      Y10, Y10, Y10
+	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y9, Y10, Y10
+	VADDPS      Y3, Y1, Y1
+	VADDPS      Y12, Y10, Y10
+	VMOVUPS     Y1, (CX)
+	VMOVUPS     Y10, 32(CX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	JMP         MatVecAVX2_Softplus_many
+
+MatVecAVX2_Softplus_few:
+	ADDQ $0x02, DX
+	JZ   MatVecAVX2_Softplus_done
+
+MatVecAVX2_Softplus_one:
+	VMOVUPS (AX), Y0
+	VORPS   Y2, Y0, Y1
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y4, Y3
+	VMAXPS  Y1, Y3, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Y5, Y3, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS Y6, Y1, Y3
+	VFNMADD231PS Y7, Y1, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y8, Y9
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ   Y1, Y1
+	VPSRAD      $0x01, Y1, Y3
+	VPSUBD      Y3, Y1, Y1
+	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y9, Y9
+	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD      $0x17, Y1, Y1
+	VMULPS      Y1, Y9, Y9
+	VADDPS      const_two<>+0(SB), Y9, Y1
+	VDIVPS      Y1, Y9, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVUPS     const_atanh_c15<>+0(SB), Y9
+	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y9
+	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y9
+	VADDPS      Y1, Y1, Y1
+	VMULPS      Y3, Y1, Y3
+	VFMADD213PS Y1, Y9, Y3
+	VXORPS      Y1, Y1, Y1
+	VMAXPS      Y0, Y1, Y1
+	VADDPS      Y3, Y1, Y1
+	VMOVUPS     Y1, (CX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, CX
+	DECQ        DX
+	JNZ         MatVecAVX2_Softplus_one
+
+MatVecAVX2_Softplus_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX2_Softplus_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Y2
+	VMOVUPS const_exp_min<>+0(SB), Y4
+	VMOVUPS const_log2e<>+0(SB), Y5
+	VMOVUPS const_ln2hi<>+0(SB), Y6
+	VMOVUPS const_ln2lo<>+0(SB), Y7
+	VMOVUPS const_exp_c7<>+0(SB), Y8
+	JMP     MatVecAVX2_Softplus_start
+
+MatVecAVX2_ELU:
+	// ELU over the np·16 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX2_ELU_hoist
+
+MatVecAVX2_ELU_start:
+MatVecAVX2_ELU_many:
+	SUBQ    $0x02, DX
+	JL      MatVecAVX2_ELU_few
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVAPS     Y2, Y1
+	VMOVAPS     Y2, Y10
+	VFMADD213PS Y3, Y0, Y1
+	VFMADD213PS Y3, Y9, Y10
+	VFMADD213PS Y4, Y0, Y1
+	VFMADD213PS Y4, Y9, Y10
+	VFMADD213PS Y5, Y0, Y1
+	VFMADD213PS Y5, Y9, Y10
+	VFMADD213PS Y6, Y0, Y1
+	VFMADD213PS Y6, Y9, Y10
+	VFMADD213PS Y7, Y0, Y1
+	VFMADD213PS Y7, Y9, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
+	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y10
+	VMULPS      Y0, Y0, Y8
+	VMULPS      Y9, Y9, Y11
+	VFMADD213PS Y0, Y1, Y8
+	VFMADD213PS Y9, Y10, Y11
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMOVUPS const_exp_min<>+0(SB), Y12
+	VMAXPS  Y0, Y1, Y1
+	VMAXPS  Y9, Y12, Y12
+	VMOVUPS const_exp_max<>+0(SB), Y10
+	VMOVUPS const_exp_max<>+0(SB), Y13
+	VMINPS  Y1, Y10, Y1
+	VMINPS  Y12, Y13, Y12
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y1, Y10
+	VMULPS       const_log2e<>+0(SB), Y12, Y14
+	VROUNDPS     $0x00, Y10, Y10
+	VROUNDPS     $0x00, Y14, Y14
+	VFNMADD231PS const_ln2hi<>+0(SB), Y10, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y14, Y12
+	VFNMADD231PS const_ln2lo<>+0(SB), Y10, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y3, Y13
+	VMOVAPS     Y3, Y15
+	VFMADD213PS Y4, Y1, Y13
+	VFMADD213PS Y4, Y12, Y15
+	VFMADD213PS Y5, Y1, Y13
+	VFMADD213PS Y5, Y12, Y15
+	VFMADD213PS Y6, Y1, Y13
+	VFMADD213PS Y6, Y12, Y15
+	VFMADD213PS Y7, Y1, Y13
+	VFMADD213PS Y7, Y12, Y15
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y1, Y13
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y10, Y1
+	VCVTPS2DQ Y14, Y12
+	VPSRAD    $0x01, Y1, Y10
+	VPSRAD    $0x01, Y12, Y14
+	VPSUBD    Y10, Y1, Y1
+	VPSUBD    Y14, Y12, Y12
+	VPADDD    const_exp_bias<>+0(SB), Y10, Y10
+	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
+	VPSLLD    $0x17, Y10, Y10
+	VPSLLD    $0x17, Y14, Y14
+	VMULPS    Y10, Y13, Y13
+	VMULPS    Y14, Y15, Y15
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y1, Y13, Y13
+	VMULPS    Y12, Y15, Y15
+	VSUBPS    const_one<>+0(SB), Y13, Y13
+	VSUBPS    const_one<>+0(SB), Y15, Y15
+	VMOVUPS   const_neg_quarter<>+0(SB), Y1
+	VMOVUPS   const_neg_quarter<>+0(SB), Y10
+	VCMPPS    $0x1e, Y1, Y0, Y1
+	VCMPPS    $0x1e, Y10, Y9, Y10
+	VBLENDVPS Y1, Y8, Y13, Y13
+	VBLENDVPS Y10, Y11, Y15, Y15
+	VXORPS    Y1, Y1, Y1
+	VXORPS    Y8, Y8, Y8
+	VCMPPS    $0x16, Y1, Y0, Y1
+	VCMPPS    $0x16, Y8, Y9, Y8
+	VBLENDVPS Y1, Y0, Y13, Y13
+	VBLENDVPS Y8, Y9, Y15, Y15
+	VMOVUPS   Y13, (CX)
+	VMOVUPS   Y15, 32(CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	JMP       MatVecAVX2_ELU_many
+
+MatVecAVX2_ELU_few:
+	ADDQ $0x02, DX
+	JZ   MatVecAVX2_ELU_done
+
+MatVecAVX2_ELU_one:
+	VMOVUPS (AX), Y0
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVAPS     Y2, Y1
+	VFMADD213PS Y3, Y0, Y1
+	VFMADD213PS Y4, Y0, Y1
+	VFMADD213PS Y5, Y0, Y1
+	VFMADD213PS Y6, Y0, Y1
+	VFMADD213PS Y7, Y0, Y1
+	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
+	VMULPS      Y0, Y0, Y8
+	VFMADD213PS Y0, Y1, Y8
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_min<>+0(SB), Y1
+	VMAXPS  Y0, Y1, Y1
+	VMOVUPS const_exp_max<>+0(SB), Y9
+	VMINPS  Y1, Y9, Y1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y1, Y9
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS const_ln2hi<>+0(SB), Y9, Y1
+	VFNMADD231PS const_ln2lo<>+0(SB), Y9, Y1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Y3, Y10
+	VFMADD213PS Y4, Y1, Y10
+	VFMADD213PS Y5, Y1, Y10
+	VFMADD213PS Y6, Y1, Y10
+	VFMADD213PS Y7, Y1, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y10
+	VFMADD213PS const_one<>+0(SB), Y1, Y10
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y9, Y1
+	VPSRAD    $0x01, Y1, Y9
+	VPSUBD    Y9, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
+	VPSLLD    $0x17, Y9, Y9
+	VMULPS    Y9, Y10, Y10
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y10, Y10
+	VSUBPS    const_one<>+0(SB), Y10, Y10
+	VMOVUPS   const_neg_quarter<>+0(SB), Y1
+	VCMPPS    $0x1e, Y1, Y0, Y1
+	VBLENDVPS Y1, Y8, Y10, Y10
+	VXORPS    Y1, Y1, Y1
+	VCMPPS    $0x16, Y1, Y0, Y1
+	VBLENDVPS Y1, Y0, Y10, Y10
+	VMOVUPS   Y10, (CX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, CX
+	DECQ      DX
+	JNZ       MatVecAVX2_ELU_one
+
+MatVecAVX2_ELU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX2_ELU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_expm1_c8<>+0(SB), Y2
+	VMOVUPS const_exp_c7<>+0(SB), Y3
+	VMOVUPS const_exp_c6<>+0(SB), Y4
+	VMOVUPS const_exp_c5<>+0(SB), Y5
+	VMOVUPS const_exp_c4<>+0(SB), Y6
+	VMOVUPS const_exp_c3<>+0(SB), Y7
+	JMP     MatVecAVX2_ELU_start
+
+MatVecAVX2_GELU:
+	// GELU over the np·16 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX2_GELU_hoist
+
+MatVecAVX2_GELU_start:
+MatVecAVX2_GELU_many:
+	SUBQ        $0x02, DX
+	JL          MatVecAVX2_GELU_few
+	VMOVUPS     (AX), Y0
+	VMOVUPS     32(AX), Y9
+	VMOVAPS     Y2, Y1
+	VMOVAPS     Y2, Y10
+	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y9, Y10, Y10
+	VMOVAPS     Y4, Y3
+	VMOVAPS     Y4, Y11
+	VMINPS      Y1, Y3, Y1
+	VMINPS      Y10, Y11, Y10
+	VMULPS      Y1, Y1, Y3
+	VMULPS      Y10, Y10, Y12
+	VMOVAPS     Y5, Y11
+	VMOVAPS     Y5, Y13
+	VFMADD213PS Y6, Y3, Y11
+	VFMADD213PS Y6, Y12, Y13
+	VMULPS      Y1, Y11, Y11
+	VMULPS      Y10, Y13, Y13
+	VORPS       Y7, Y11, Y1
+	VORPS       Y7, Y13, Y10
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y8, Y3
+	VMOVAPS Y8, Y12
+	VMAXPS  Y1, Y3, Y3
+	VMAXPS  Y10, Y12, Y12
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y12, Y14
+	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y14, Y14
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y14, Y12
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y10
+	VMOVUPS     const_exp_c7<>+0(SB), Y15
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y14, Y12
+	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y12, Y14
+	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y14, Y12, Y12
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
+	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y14, Y14
+	VMULPS    Y3, Y10, Y10
+	VMULPS    Y14, Y15, Y15
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
+	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y12, Y12
+	VMULPS    Y1, Y10, Y10
+	VMULPS    Y12, Y15, Y15
+	VADDPS    const_one<>+0(SB), Y10, Y1
+	VADDPS    const_one<>+0(SB), Y15, Y12
+	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y14
+	VDIVPS    Y1, Y3, Y3
+	VDIVPS    Y12, Y14, Y14
+	VMULPS    Y3, Y10, Y1
+	VMULPS    Y14, Y15, Y12
+	VXORPS    Y10, Y10, Y10
+	VXORPS    Y15, Y15, Y15
+	VCMPPS    $0x1d, Y10, Y11, Y10
+	VCMPPS    $0x1d, Y15, Y13, Y11
+	VBLENDVPS Y10, Y3, Y1, Y1
+	VBLENDVPS Y11, Y14, Y12, Y12
+	VMOVAPS   Y2, Y3
+	VMOVAPS   Y2, Y10
+	VMAXPS    Y0, Y3, Y3
+	VMAXPS    Y9, Y10, Y10
+	VMULPS    Y3, Y1, Y1
+	VMULPS    Y10, Y12, Y12
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y12, 32(CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	JMP       MatVecAVX2_GELU_many
+
+MatVecAVX2_GELU_few:
+	ADDQ $0x02, DX
+	JZ   MatVecAVX2_GELU_done
+
+MatVecAVX2_GELU_one:
+	VMOVUPS     (AX), Y0
+	VMOVAPS     Y2, Y1
+	VMAXPS      Y0, Y1, Y1
+	VMOVAPS     Y4, Y3
+	VMINPS      Y1, Y3, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVAPS     Y5, Y9
+	VFMADD213PS Y6, Y3, Y9
+	VMULPS      Y1, Y9, Y9
+	VORPS       Y7, Y9, Y1
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Y8, Y3
+	VMAXPS  Y1, Y3, Y3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       const_log2e<>+0(SB), Y3, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVUPS     const_exp_c7<>+0(SB), Y10
+	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+
+	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
+	VCVTPS2DQ Y1, Y1
+	VPSRAD    $0x01, Y1, Y3
+	VPSUBD    Y3, Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPSLLD    $0x17, Y3, Y3
+	VMULPS    Y3, Y10, Y10
+	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD    $0x17, Y1, Y1
+	VMULPS    Y1, Y10, Y10
+	VADDPS    const_one<>+0(SB), Y10, Y1
+	VMOVUPS   const_one<>+0(SB), Y3
+	VDIVPS    Y1, Y3, Y3
+	VMULPS    Y3, Y10, Y1
+	VXORPS    Y10, Y10, Y10
+	VCMPPS    $0x1d, Y10, Y9, Y9
+	VBLENDVPS Y9, Y3, Y1, Y1
+	VMOVAPS   Y2, Y3
+	VMAXPS    Y0, Y3, Y3
+	VMULPS    Y3, Y1, Y1
+	VMOVUPS   Y1, (CX)
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, CX
+	DECQ      DX
+	JNZ       MatVecAVX2_GELU_one
+
+MatVecAVX2_GELU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX2_GELU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_neg_clamp<>+0(SB), Y2
+	VMOVUPS const_pos_clamp<>+0(SB), Y4
+	VMOVUPS const_gelu_k2<>+0(SB), Y5
+	VMOVUPS const_gelu_c2<>+0(SB), Y6
+	VMOVUPS const_sign<>+0(SB), Y7
+	VMOVUPS const_exp_min<>+0(SB), Y8
+	JMP     MatVecAVX2_GELU_start
+
+// func MatVecAVX512(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·MatVecAVX512(SB), NOSPLIT, $0-48
+TEXT ·MatVecAVX512(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), AX
 	MOVQ np+8(FP), CX
 	MOVQ b+16(FP), DX
@@ -7303,5 +8489,1491 @@ MatVecAVX512_g1nobias:
 	JMP  MatVecAVX512_g1
 
 MatVecAVX512_done:
+	MOVQ act+56(FP), AX
+	CMPQ AX, $0x01
+	JEQ  MatVecAVX512_ReLU
+	CMPQ AX, $0x02
+	JEQ  MatVecAVX512_LeakyReLU
+	CMPQ AX, $0x03
+	JEQ  MatVecAVX512_Tanh
+	CMPQ AX, $0x04
+	JEQ  MatVecAVX512_Sigmoid
+	CMPQ AX, $0x05
+	JEQ  MatVecAVX512_SiLU
+	CMPQ AX, $0x06
+	JEQ  MatVecAVX512_Softplus
+	CMPQ AX, $0x07
+	JEQ  MatVecAVX512_ELU
+	CMPQ AX, $0x08
+	JEQ  MatVecAVX512_GELU
 	VZEROUPPER
 	RET
+
+MatVecAVX512_ReLU:
+	// ReLU over the np·32 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX512_ReLU_hoist
+
+MatVecAVX512_ReLU_start:
+MatVecAVX512_ReLU_many:
+	SUBQ      $0x04, DX
+	JL        MatVecAVX512_ReLU_few
+	VMOVUPS   (AX), Z0
+	VMOVUPS   64(AX), Z2
+	VMOVUPS   128(AX), Z4
+	VMOVUPS   192(AX), Z6
+	VXORPS    Z1, Z1, Z1
+	VXORPS    Z3, Z3, Z3
+	VXORPS    Z5, Z5, Z5
+	VXORPS    Z7, Z7, Z7
+	VCMPPS    $0x16, Z1, Z0, K1
+	VCMPPS    $0x16, Z3, Z2, K2
+	VCMPPS    $0x16, Z5, Z4, K3
+	VCMPPS    $0x16, Z7, Z6, K4
+	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z2, Z3, K2, Z3
+	VBLENDMPS Z4, Z5, K3, Z5
+	VBLENDMPS Z6, Z7, K4, Z7
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z3, 64(CX)
+	VMOVUPS   Z5, 128(CX)
+	VMOVUPS   Z7, 192(CX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000100, CX
+	JMP       MatVecAVX512_ReLU_many
+
+MatVecAVX512_ReLU_few:
+	ADDQ $0x04, DX
+	JZ   MatVecAVX512_ReLU_done
+
+MatVecAVX512_ReLU_one:
+	VMOVUPS   (AX), Z0
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x16, Z1, Z0, K1
+	VBLENDMPS Z0, Z1, K1, Z1
+	VMOVUPS   Z1, (CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	DECQ      DX
+	JNZ       MatVecAVX512_ReLU_one
+
+MatVecAVX512_ReLU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX512_ReLU_hoist:
+	// The constants the loop keeps in registers.
+	JMP MatVecAVX512_ReLU_start
+
+MatVecAVX512_LeakyReLU:
+	// LeakyReLU over the np·32 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX512_LeakyReLU_hoist
+
+MatVecAVX512_LeakyReLU_start:
+MatVecAVX512_LeakyReLU_many:
+	SUBQ      $0x04, DX
+	JL        MatVecAVX512_LeakyReLU_few
+	VMOVUPS   (AX), Z0
+	VMOVUPS   64(AX), Z4
+	VMOVUPS   128(AX), Z7
+	VMOVUPS   192(AX), Z10
+	VMULPS    Z2, Z0, Z1
+	VMULPS    Z2, Z4, Z5
+	VMULPS    Z2, Z7, Z8
+	VMULPS    Z2, Z10, Z11
+	VXORPS    Z3, Z3, Z3
+	VXORPS    Z6, Z6, Z6
+	VXORPS    Z9, Z9, Z9
+	VXORPS    Z12, Z12, Z12
+	VCMPPS    $0x16, Z3, Z0, K1
+	VCMPPS    $0x16, Z6, Z4, K2
+	VCMPPS    $0x16, Z9, Z7, K3
+	VCMPPS    $0x16, Z12, Z10, K4
+	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z4, Z5, K2, Z5
+	VBLENDMPS Z7, Z8, K3, Z8
+	VBLENDMPS Z10, Z11, K4, Z11
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z5, 64(CX)
+	VMOVUPS   Z8, 128(CX)
+	VMOVUPS   Z11, 192(CX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000100, CX
+	JMP       MatVecAVX512_LeakyReLU_many
+
+MatVecAVX512_LeakyReLU_few:
+	ADDQ $0x04, DX
+	JZ   MatVecAVX512_LeakyReLU_done
+
+MatVecAVX512_LeakyReLU_one:
+	VMOVUPS   (AX), Z0
+	VMULPS    Z2, Z0, Z1
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x16, Z3, Z0, K1
+	VBLENDMPS Z0, Z1, K1, Z1
+	VMOVUPS   Z1, (CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	DECQ      DX
+	JNZ       MatVecAVX512_LeakyReLU_one
+
+MatVecAVX512_LeakyReLU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX512_LeakyReLU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_leaky_slope<>+0(SB), Z2
+	JMP     MatVecAVX512_LeakyReLU_start
+
+MatVecAVX512_Tanh:
+	// Tanh over the np·32 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX512_Tanh_hoist
+
+MatVecAVX512_Tanh_start:
+MatVecAVX512_Tanh_many:
+	SUBQ    $0x04, DX
+	JL      MatVecAVX512_Tanh_few
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z16
+	VMOVUPS 128(AX), Z20
+	VMOVUPS 192(AX), Z24
+	VANDPS  Z2, Z0, Z1
+	VANDPS  Z2, Z16, Z17
+	VANDPS  Z2, Z20, Z21
+	VANDPS  Z2, Z24, Z25
+	VMULPS  Z4, Z1, Z3
+	VMULPS  Z4, Z17, Z18
+	VMULPS  Z4, Z21, Z22
+	VMULPS  Z4, Z25, Z26
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z6, Z5
+	VMOVAPS Z6, Z19
+	VMOVAPS Z6, Z23
+	VMOVAPS Z6, Z27
+	VMAXPS  Z3, Z5, Z5
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z26, Z27, Z27
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z7, Z5, Z3
+	VMULPS       Z7, Z19, Z22
+	VMULPS       Z7, Z23, Z28
+	VMULPS       Z7, Z27, Z30
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VRNDSCALEPS  $0x00, Z22, Z22
+	VRNDSCALEPS  $0x00, Z28, Z28
+	VRNDSCALEPS  $0x00, Z30, Z30
+	VFNMADD231PS Z8, Z3, Z5
+	VFNMADD231PS Z8, Z22, Z19
+	VFNMADD231PS Z8, Z28, Z23
+	VFNMADD231PS Z8, Z30, Z27
+	VFNMADD231PS Z9, Z3, Z5
+	VFNMADD231PS Z9, Z22, Z19
+	VFNMADD231PS Z9, Z28, Z23
+	VFNMADD231PS Z9, Z30, Z27
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z10, Z18
+	VMOVAPS     Z10, Z26
+	VMOVAPS     Z10, Z29
+	VMOVAPS     Z10, Z31
+	VFMADD213PS Z11, Z5, Z18
+	VFMADD213PS Z11, Z19, Z26
+	VFMADD213PS Z11, Z23, Z29
+	VFMADD213PS Z11, Z27, Z31
+	VFMADD213PS Z12, Z5, Z18
+	VFMADD213PS Z12, Z19, Z26
+	VFMADD213PS Z12, Z23, Z29
+	VFMADD213PS Z12, Z27, Z31
+	VFMADD213PS Z13, Z5, Z18
+	VFMADD213PS Z13, Z19, Z26
+	VFMADD213PS Z13, Z23, Z29
+	VFMADD213PS Z13, Z27, Z31
+	VFMADD213PS Z14, Z5, Z18
+	VFMADD213PS Z14, Z19, Z26
+	VFMADD213PS Z14, Z23, Z29
+	VFMADD213PS Z14, Z27, Z31
+	VFMADD213PS Z15, Z5, Z18
+	VFMADD213PS Z15, Z19, Z26
+	VFMADD213PS Z15, Z23, Z29
+	VFMADD213PS Z15, Z27, Z31
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z18
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z26
+	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z29
+	VFMADD213PS const_exp_c1<>+0(SB), Z27, Z31
+	VFMADD213PS const_one<>+0(SB), Z5, Z18
+	VFMADD213PS const_one<>+0(SB), Z19, Z26
+	VFMADD213PS const_one<>+0(SB), Z23, Z29
+	VFMADD213PS const_one<>+0(SB), Z27, Z31
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z18, Z18
+	VSCALEFPS Z22, Z26, Z26
+	VSCALEFPS Z28, Z29, Z29
+	VSCALEFPS Z30, Z31, Z31
+	VADDPS    const_one<>+0(SB), Z18, Z3
+	VADDPS    const_one<>+0(SB), Z26, Z19
+	VADDPS    const_one<>+0(SB), Z29, Z23
+	VADDPS    const_one<>+0(SB), Z31, Z28
+	VMOVUPS   const_one<>+0(SB), Z5
+	VMOVUPS   const_one<>+0(SB), Z22
+	VMOVUPS   const_one<>+0(SB), Z27
+	VMOVUPS   const_one<>+0(SB), Z30
+	VDIVPS    Z3, Z5, Z5
+	VDIVPS    Z19, Z22, Z22
+	VDIVPS    Z23, Z27, Z27
+	VDIVPS    Z28, Z30, Z30
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z19
+	VMOVUPS   const_one<>+0(SB), Z23
+	VMOVUPS   const_one<>+0(SB), Z28
+	VSUBPS    Z18, Z3, Z3
+	VSUBPS    Z26, Z19, Z19
+	VSUBPS    Z29, Z23, Z23
+	VSUBPS    Z31, Z28, Z28
+	VMULPS    Z5, Z3, Z3
+	VMULPS    Z22, Z19, Z19
+	VMULPS    Z27, Z23, Z23
+	VMULPS    Z30, Z28, Z28
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z5
+	VMULPS      Z17, Z17, Z22
+	VMULPS      Z21, Z21, Z27
+	VMULPS      Z25, Z25, Z30
+	VMOVUPS     const_tanh_c11<>+0(SB), Z18
+	VMOVUPS     const_tanh_c11<>+0(SB), Z26
+	VMOVUPS     const_tanh_c11<>+0(SB), Z29
+	VMOVUPS     const_tanh_c11<>+0(SB), Z31
+	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c9<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c9<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c9<>+0(SB), Z30, Z31
+	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c7<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c7<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c7<>+0(SB), Z30, Z31
+	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c5<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c5<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c5<>+0(SB), Z30, Z31
+	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z18
+	VFMADD213PS const_tanh_c3<>+0(SB), Z22, Z26
+	VFMADD213PS const_tanh_c3<>+0(SB), Z27, Z29
+	VFMADD213PS const_tanh_c3<>+0(SB), Z30, Z31
+	VMULPS      Z5, Z1, Z5
+	VMULPS      Z22, Z17, Z22
+	VMULPS      Z27, Z21, Z27
+	VMULPS      Z30, Z25, Z30
+	VFMADD213PS Z1, Z18, Z5
+	VFMADD213PS Z17, Z26, Z22
+	VFMADD213PS Z21, Z29, Z27
+	VFMADD213PS Z25, Z31, Z30
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z17, K2
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z21, K3
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z25, K4
+	VBLENDMPS   Z5, Z3, K1, Z3
+	VBLENDMPS   Z22, Z19, K2, Z19
+	VBLENDMPS   Z27, Z23, K3, Z23
+	VBLENDMPS   Z30, Z28, K4, Z28
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VANDPS      const_sign<>+0(SB), Z16, Z1
+	VANDPS      const_sign<>+0(SB), Z20, Z5
+	VANDPS      const_sign<>+0(SB), Z24, Z16
+	VORPS       Z0, Z3, Z3
+	VORPS       Z1, Z19, Z19
+	VORPS       Z5, Z23, Z23
+	VORPS       Z16, Z28, Z28
+	VMOVUPS     Z3, (CX)
+	VMOVUPS     Z19, 64(CX)
+	VMOVUPS     Z23, 128(CX)
+	VMOVUPS     Z28, 192(CX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	JMP         MatVecAVX512_Tanh_many
+
+MatVecAVX512_Tanh_few:
+	ADDQ $0x04, DX
+	JZ   MatVecAVX512_Tanh_done
+
+MatVecAVX512_Tanh_one:
+	VMOVUPS (AX), Z0
+	VANDPS  Z2, Z0, Z1
+	VMULPS  Z4, Z1, Z3
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z6, Z5
+	VMAXPS  Z3, Z5, Z5
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z7, Z5, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z8, Z3, Z5
+	VFNMADD231PS Z9, Z3, Z5
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z10, Z16
+	VFMADD213PS Z11, Z5, Z16
+	VFMADD213PS Z12, Z5, Z16
+	VFMADD213PS Z13, Z5, Z16
+	VFMADD213PS Z14, Z5, Z16
+	VFMADD213PS Z15, Z5, Z16
+	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z16
+	VFMADD213PS const_one<>+0(SB), Z5, Z16
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z3, Z16, Z16
+	VADDPS    const_one<>+0(SB), Z16, Z3
+	VMOVUPS   const_one<>+0(SB), Z5
+	VDIVPS    Z3, Z5, Z5
+	VMOVUPS   const_one<>+0(SB), Z3
+	VSUBPS    Z16, Z3, Z3
+	VMULPS    Z5, Z3, Z3
+
+	// |x| < 0.25: odd Taylor polynomial
+	VMULPS      Z1, Z1, Z5
+	VMOVUPS     const_tanh_c11<>+0(SB), Z16
+	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z16
+	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z16
+	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z16
+	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z16
+	VMULPS      Z5, Z1, Z5
+	VFMADD213PS Z1, Z16, Z5
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
+	VBLENDMPS   Z5, Z3, K1, Z3
+	VANDPS      const_sign<>+0(SB), Z0, Z0
+	VORPS       Z0, Z3, Z3
+	VMOVUPS     Z3, (CX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	DECQ        DX
+	JNZ         MatVecAVX512_Tanh_one
+
+MatVecAVX512_Tanh_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX512_Tanh_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_abs<>+0(SB), Z2
+	VMOVUPS const_neg2<>+0(SB), Z4
+	VMOVUPS const_exp_min<>+0(SB), Z6
+	VMOVUPS const_log2e<>+0(SB), Z7
+	VMOVUPS const_ln2hi<>+0(SB), Z8
+	VMOVUPS const_ln2lo<>+0(SB), Z9
+	VMOVUPS const_exp_c7<>+0(SB), Z10
+	VMOVUPS const_exp_c6<>+0(SB), Z11
+	VMOVUPS const_exp_c5<>+0(SB), Z12
+	VMOVUPS const_exp_c4<>+0(SB), Z13
+	VMOVUPS const_exp_c3<>+0(SB), Z14
+	VMOVUPS const_exp_c2<>+0(SB), Z15
+	JMP     MatVecAVX512_Tanh_start
+
+MatVecAVX512_Sigmoid:
+	// Sigmoid over the np·32 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX512_Sigmoid_hoist
+
+MatVecAVX512_Sigmoid_start:
+MatVecAVX512_Sigmoid_many:
+	SUBQ    $0x04, DX
+	JL      MatVecAVX512_Sigmoid_few
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS 128(AX), Z18
+	VMOVUPS 192(AX), Z21
+	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
+	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z16, Z16
+	VSCALEFPS Z19, Z22, Z22
+	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z26, Z27, Z27
+	VADDPS    const_one<>+0(SB), Z16, Z1
+	VADDPS    const_one<>+0(SB), Z22, Z17
+	VADDPS    const_one<>+0(SB), Z25, Z20
+	VADDPS    const_one<>+0(SB), Z27, Z24
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z19
+	VMOVUPS   const_one<>+0(SB), Z23
+	VMOVUPS   const_one<>+0(SB), Z26
+	VDIVPS    Z1, Z3, Z3
+	VDIVPS    Z17, Z19, Z19
+	VDIVPS    Z20, Z23, Z23
+	VDIVPS    Z24, Z26, Z26
+	VMULPS    Z3, Z16, Z1
+	VMULPS    Z19, Z22, Z16
+	VMULPS    Z23, Z25, Z17
+	VMULPS    Z26, Z27, Z25
+	VXORPS    Z20, Z20, Z20
+	VXORPS    Z22, Z22, Z22
+	VXORPS    Z24, Z24, Z24
+	VXORPS    Z27, Z27, Z27
+	VCMPPS    $0x1d, Z20, Z0, K1
+	VCMPPS    $0x1d, Z22, Z15, K2
+	VCMPPS    $0x1d, Z24, Z18, K3
+	VCMPPS    $0x1d, Z27, Z21, K4
+	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z19, Z16, K2, Z16
+	VBLENDMPS Z23, Z17, K3, Z17
+	VBLENDMPS Z26, Z25, K4, Z25
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z16, 64(CX)
+	VMOVUPS   Z17, 128(CX)
+	VMOVUPS   Z25, 192(CX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000100, CX
+	JMP       MatVecAVX512_Sigmoid_many
+
+MatVecAVX512_Sigmoid_few:
+	ADDQ $0x04, DX
+	JZ   MatVecAVX512_Sigmoid_done
+
+MatVecAVX512_Sigmoid_one:
+	VMOVUPS (AX), Z0
+	VORPS   Z2, Z0, Z1
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z3, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z7, Z1, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z15
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z14, Z3, Z15
+	VFMADD213PS const_one<>+0(SB), Z3, Z15
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z15, Z15
+	VADDPS    const_one<>+0(SB), Z15, Z1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VDIVPS    Z1, Z3, Z3
+	VMULPS    Z3, Z15, Z1
+	VXORPS    Z15, Z15, Z15
+	VCMPPS    $0x1d, Z15, Z0, K1
+	VBLENDMPS Z3, Z1, K1, Z1
+	VMOVUPS   Z1, (CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	DECQ      DX
+	JNZ       MatVecAVX512_Sigmoid_one
+
+MatVecAVX512_Sigmoid_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX512_Sigmoid_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	JMP     MatVecAVX512_Sigmoid_start
+
+MatVecAVX512_SiLU:
+	// SiLU over the np·32 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX512_SiLU_hoist
+
+MatVecAVX512_SiLU_start:
+MatVecAVX512_SiLU_many:
+	SUBQ    $0x04, DX
+	JL      MatVecAVX512_SiLU_few
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS 128(AX), Z18
+	VMOVUPS 192(AX), Z21
+	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
+	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z16, Z16
+	VSCALEFPS Z19, Z22, Z22
+	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z26, Z27, Z27
+	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z19
+	VMOVUPS   const_neg_clamp<>+0(SB), Z24
+	VMOVUPS   const_neg_clamp<>+0(SB), Z29
+	VMAXPS    Z0, Z1, Z1
+	VMAXPS    Z15, Z19, Z19
+	VMAXPS    Z18, Z24, Z24
+	VMAXPS    Z21, Z29, Z29
+	VMULPS    Z16, Z1, Z3
+	VMULPS    Z22, Z19, Z20
+	VMULPS    Z25, Z24, Z26
+	VMULPS    Z27, Z29, Z30
+	VXORPS    Z17, Z17, Z17
+	VXORPS    Z23, Z23, Z23
+	VXORPS    Z28, Z28, Z28
+	VXORPS    Z31, Z31, Z31
+	VCMPPS    $0x1d, Z17, Z0, K1
+	VCMPPS    $0x1d, Z23, Z15, K2
+	VCMPPS    $0x1d, Z28, Z18, K3
+	VCMPPS    $0x1d, Z31, Z21, K4
+	VBLENDMPS Z1, Z3, K1, Z3
+	VBLENDMPS Z19, Z20, K2, Z20
+	VBLENDMPS Z24, Z26, K3, Z26
+	VBLENDMPS Z29, Z30, K4, Z30
+	VADDPS    const_one<>+0(SB), Z16, Z0
+	VADDPS    const_one<>+0(SB), Z22, Z1
+	VADDPS    const_one<>+0(SB), Z25, Z15
+	VADDPS    const_one<>+0(SB), Z27, Z16
+	VDIVPS    Z0, Z3, Z3
+	VDIVPS    Z1, Z20, Z20
+	VDIVPS    Z15, Z26, Z26
+	VDIVPS    Z16, Z30, Z30
+	VMOVUPS   Z3, (CX)
+	VMOVUPS   Z20, 64(CX)
+	VMOVUPS   Z26, 128(CX)
+	VMOVUPS   Z30, 192(CX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000100, CX
+	JMP       MatVecAVX512_SiLU_many
+
+MatVecAVX512_SiLU_few:
+	ADDQ $0x04, DX
+	JZ   MatVecAVX512_SiLU_done
+
+MatVecAVX512_SiLU_one:
+	VMOVUPS (AX), Z0
+	VORPS   Z2, Z0, Z1
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z3, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z7, Z1, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z15
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z14, Z3, Z15
+	VFMADD213PS const_one<>+0(SB), Z3, Z15
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z15, Z15
+	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMAXPS    Z0, Z1, Z1
+	VMULPS    Z15, Z1, Z3
+	VXORPS    Z16, Z16, Z16
+	VCMPPS    $0x1d, Z16, Z0, K1
+	VBLENDMPS Z1, Z3, K1, Z3
+	VADDPS    const_one<>+0(SB), Z15, Z0
+	VDIVPS    Z0, Z3, Z3
+	VMOVUPS   Z3, (CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	DECQ      DX
+	JNZ       MatVecAVX512_SiLU_one
+
+MatVecAVX512_SiLU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX512_SiLU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	JMP     MatVecAVX512_SiLU_start
+
+MatVecAVX512_Softplus:
+	// Softplus over the np·32 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX512_Softplus_hoist
+
+MatVecAVX512_Softplus_start:
+MatVecAVX512_Softplus_many:
+	SUBQ    $0x04, DX
+	JL      MatVecAVX512_Softplus_few
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS 128(AX), Z18
+	VMOVUPS 192(AX), Z21
+	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z15, Z16
+	VORPS   Z2, Z18, Z19
+	VORPS   Z2, Z21, Z22
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z3
+	VMOVAPS Z4, Z17
+	VMOVAPS Z4, Z20
+	VMOVAPS Z4, Z23
+	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z17, Z17
+	VMAXPS  Z19, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z17, Z19
+	VMULPS       Z5, Z20, Z24
+	VMULPS       Z5, Z23, Z26
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VRNDSCALEPS  $0x00, Z26, Z26
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z6, Z19, Z17
+	VFNMADD231PS Z6, Z24, Z20
+	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z7, Z1, Z3
+	VFNMADD231PS Z7, Z19, Z17
+	VFNMADD231PS Z7, Z24, Z20
+	VFNMADD231PS Z7, Z26, Z23
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z27
+	VFMADD213PS Z9, Z3, Z16
+	VFMADD213PS Z9, Z17, Z22
+	VFMADD213PS Z9, Z20, Z25
+	VFMADD213PS Z9, Z23, Z27
+	VFMADD213PS Z10, Z3, Z16
+	VFMADD213PS Z10, Z17, Z22
+	VFMADD213PS Z10, Z20, Z25
+	VFMADD213PS Z10, Z23, Z27
+	VFMADD213PS Z11, Z3, Z16
+	VFMADD213PS Z11, Z17, Z22
+	VFMADD213PS Z11, Z20, Z25
+	VFMADD213PS Z11, Z23, Z27
+	VFMADD213PS Z12, Z3, Z16
+	VFMADD213PS Z12, Z17, Z22
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z17, Z22
+	VFMADD213PS Z14, Z20, Z25
+	VFMADD213PS Z14, Z23, Z27
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z17, Z22
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z27
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z16, Z16
+	VSCALEFPS   Z19, Z22, Z22
+	VSCALEFPS   Z24, Z25, Z25
+	VSCALEFPS   Z26, Z27, Z27
+	VADDPS      const_two<>+0(SB), Z16, Z1
+	VADDPS      const_two<>+0(SB), Z22, Z3
+	VADDPS      const_two<>+0(SB), Z25, Z17
+	VADDPS      const_two<>+0(SB), Z27, Z19
+	VDIVPS      Z1, Z16, Z1
+	VDIVPS      Z3, Z22, Z3
+	VDIVPS      Z17, Z25, Z16
+	VDIVPS      Z19, Z27, Z25
+	VMULPS      Z1, Z1, Z17
+	VMULPS      Z3, Z3, Z20
+	VMULPS      Z16, Z16, Z23
+	VMULPS      Z25, Z25, Z26
+	VMOVUPS     const_atanh_c15<>+0(SB), Z19
+	VMOVUPS     const_atanh_c15<>+0(SB), Z22
+	VMOVUPS     const_atanh_c15<>+0(SB), Z24
+	VMOVUPS     const_atanh_c15<>+0(SB), Z27
+	VFMADD213PS const_atanh_c13<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c13<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c13<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c13<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c11<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c11<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c11<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c11<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c9<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c9<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c9<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c9<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c7<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c7<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c7<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c7<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c5<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c5<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c5<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c5<>+0(SB), Z26, Z27
+	VFMADD213PS const_atanh_c3<>+0(SB), Z17, Z19
+	VFMADD213PS const_atanh_c3<>+0(SB), Z20, Z22
+	VFMADD213PS const_atanh_c3<>+0(SB), Z23, Z24
+	VFMADD213PS const_atanh_c3<>+0(SB), Z26, Z27
+	VADDPS      Z1, Z1, Z1
+	VADDPS      Z3, Z3, Z3
+	VADDPS      Z16, Z16, Z16
+	VADDPS      Z25, Z25, Z25
+	VMULPS      Z17, Z1, Z17
+	VMULPS      Z20, Z3, Z20
+	VMULPS      Z23, Z16, Z23
+	VMULPS      Z26, Z25, Z26
+	VFMADD213PS Z1, Z19, Z17
+	VFMADD213PS Z3, Z22, Z20
+	VFMADD213PS Z16, Z24, Z23
+	VFMADD213PS Z25, Z27, Z26
+	VXORPS      Z1, Z1, Z1
+	VXORPS      Z3, Z3, Z3
+	VXORPS      Z16, Z16, Z16
+	VXORPS      Z19, Z19, Z19
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z15, Z3, Z3
+	VMAXPS      Z18, Z16, Z16
+	VMAXPS      Z21, Z19, Z19
+	VADDPS      Z17, Z1, Z1
+	VADDPS      Z20, Z3, Z3
+	VADDPS      Z23, Z16, Z16
+	VADDPS      Z26, Z19, Z19
+	VMOVUPS     Z1, (CX)
+	VMOVUPS     Z3, 64(CX)
+	VMOVUPS     Z16, 128(CX)
+	VMOVUPS     Z19, 192(CX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, CX
+	JMP         MatVecAVX512_Softplus_many
+
+MatVecAVX512_Softplus_few:
+	ADDQ $0x04, DX
+	JZ   MatVecAVX512_Softplus_done
+
+MatVecAVX512_Softplus_one:
+	VMOVUPS (AX), Z0
+	VORPS   Z2, Z0, Z1
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z4, Z3
+	VMAXPS  Z1, Z3, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z5, Z3, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z6, Z1, Z3
+	VFNMADD231PS Z7, Z1, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z8, Z15
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z14, Z3, Z15
+	VFMADD213PS const_one<>+0(SB), Z3, Z15
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS   Z1, Z15, Z15
+	VADDPS      const_two<>+0(SB), Z15, Z1
+	VDIVPS      Z1, Z15, Z1
+	VMULPS      Z1, Z1, Z3
+	VMOVUPS     const_atanh_c15<>+0(SB), Z15
+	VFMADD213PS const_atanh_c13<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c5<>+0(SB), Z3, Z15
+	VFMADD213PS const_atanh_c3<>+0(SB), Z3, Z15
+	VADDPS      Z1, Z1, Z1
+	VMULPS      Z3, Z1, Z3
+	VFMADD213PS Z1, Z15, Z3
+	VXORPS      Z1, Z1, Z1
+	VMAXPS      Z0, Z1, Z1
+	VADDPS      Z3, Z1, Z1
+	VMOVUPS     Z1, (CX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, CX
+	DECQ        DX
+	JNZ         MatVecAVX512_Softplus_one
+
+MatVecAVX512_Softplus_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX512_Softplus_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_sign<>+0(SB), Z2
+	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVUPS const_log2e<>+0(SB), Z5
+	VMOVUPS const_ln2hi<>+0(SB), Z6
+	VMOVUPS const_ln2lo<>+0(SB), Z7
+	VMOVUPS const_exp_c7<>+0(SB), Z8
+	VMOVUPS const_exp_c6<>+0(SB), Z9
+	VMOVUPS const_exp_c5<>+0(SB), Z10
+	VMOVUPS const_exp_c4<>+0(SB), Z11
+	VMOVUPS const_exp_c3<>+0(SB), Z12
+	VMOVUPS const_exp_c2<>+0(SB), Z13
+	VMOVUPS const_exp_c1<>+0(SB), Z14
+	JMP     MatVecAVX512_Softplus_start
+
+MatVecAVX512_ELU:
+	// ELU over the np·32 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX512_ELU_hoist
+
+MatVecAVX512_ELU_start:
+MatVecAVX512_ELU_many:
+	SUBQ    $0x04, DX
+	JL      MatVecAVX512_ELU_few
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS 128(AX), Z18
+	VMOVUPS 192(AX), Z21
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z16
+	VMOVAPS     Z2, Z19
+	VMOVAPS     Z2, Z22
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z3, Z15, Z16
+	VFMADD213PS Z3, Z18, Z19
+	VFMADD213PS Z3, Z21, Z22
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z4, Z15, Z16
+	VFMADD213PS Z4, Z18, Z19
+	VFMADD213PS Z4, Z21, Z22
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z5, Z15, Z16
+	VFMADD213PS Z5, Z18, Z19
+	VFMADD213PS Z5, Z21, Z22
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z6, Z15, Z16
+	VFMADD213PS Z6, Z18, Z19
+	VFMADD213PS Z6, Z21, Z22
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z7, Z15, Z16
+	VFMADD213PS Z7, Z18, Z19
+	VFMADD213PS Z7, Z21, Z22
+	VFMADD213PS Z8, Z0, Z1
+	VFMADD213PS Z8, Z15, Z16
+	VFMADD213PS Z8, Z18, Z19
+	VFMADD213PS Z8, Z21, Z22
+	VMULPS      Z0, Z0, Z9
+	VMULPS      Z15, Z15, Z17
+	VMULPS      Z18, Z18, Z20
+	VMULPS      Z21, Z21, Z23
+	VFMADD213PS Z0, Z1, Z9
+	VFMADD213PS Z15, Z16, Z17
+	VFMADD213PS Z18, Z19, Z20
+	VFMADD213PS Z21, Z22, Z23
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z10, Z1
+	VMOVAPS Z10, Z19
+	VMOVAPS Z10, Z24
+	VMOVAPS Z10, Z26
+	VMAXPS  Z0, Z1, Z1
+	VMAXPS  Z15, Z19, Z19
+	VMAXPS  Z18, Z24, Z24
+	VMAXPS  Z21, Z26, Z26
+	VMOVAPS Z11, Z16
+	VMOVAPS Z11, Z22
+	VMOVAPS Z11, Z25
+	VMOVAPS Z11, Z27
+	VMINPS  Z1, Z16, Z1
+	VMINPS  Z19, Z22, Z19
+	VMINPS  Z24, Z25, Z24
+	VMINPS  Z26, Z27, Z26
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z12, Z1, Z16
+	VMULPS       Z12, Z19, Z25
+	VMULPS       Z12, Z24, Z28
+	VMULPS       Z12, Z26, Z30
+	VRNDSCALEPS  $0x00, Z16, Z16
+	VRNDSCALEPS  $0x00, Z25, Z25
+	VRNDSCALEPS  $0x00, Z28, Z28
+	VRNDSCALEPS  $0x00, Z30, Z30
+	VFNMADD231PS Z13, Z16, Z1
+	VFNMADD231PS Z13, Z25, Z19
+	VFNMADD231PS Z13, Z28, Z24
+	VFNMADD231PS Z13, Z30, Z26
+	VFNMADD231PS Z14, Z16, Z1
+	VFNMADD231PS Z14, Z25, Z19
+	VFNMADD231PS Z14, Z28, Z24
+	VFNMADD231PS Z14, Z30, Z26
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z3, Z22
+	VMOVAPS     Z3, Z27
+	VMOVAPS     Z3, Z29
+	VMOVAPS     Z3, Z31
+	VFMADD213PS Z4, Z1, Z22
+	VFMADD213PS Z4, Z19, Z27
+	VFMADD213PS Z4, Z24, Z29
+	VFMADD213PS Z4, Z26, Z31
+	VFMADD213PS Z5, Z1, Z22
+	VFMADD213PS Z5, Z19, Z27
+	VFMADD213PS Z5, Z24, Z29
+	VFMADD213PS Z5, Z26, Z31
+	VFMADD213PS Z6, Z1, Z22
+	VFMADD213PS Z6, Z19, Z27
+	VFMADD213PS Z6, Z24, Z29
+	VFMADD213PS Z6, Z26, Z31
+	VFMADD213PS Z7, Z1, Z22
+	VFMADD213PS Z7, Z19, Z27
+	VFMADD213PS Z7, Z24, Z29
+	VFMADD213PS Z7, Z26, Z31
+	VFMADD213PS Z8, Z1, Z22
+	VFMADD213PS Z8, Z19, Z27
+	VFMADD213PS Z8, Z24, Z29
+	VFMADD213PS Z8, Z26, Z31
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_c1<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z1, Z22
+	VFMADD213PS const_one<>+0(SB), Z19, Z27
+	VFMADD213PS const_one<>+0(SB), Z24, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z16, Z22, Z22
+	VSCALEFPS Z25, Z27, Z27
+	VSCALEFPS Z28, Z29, Z29
+	VSCALEFPS Z30, Z31, Z31
+	VSUBPS    const_one<>+0(SB), Z22, Z22
+	VSUBPS    const_one<>+0(SB), Z27, Z27
+	VSUBPS    const_one<>+0(SB), Z29, Z29
+	VSUBPS    const_one<>+0(SB), Z31, Z31
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VMOVUPS   const_neg_quarter<>+0(SB), Z16
+	VMOVUPS   const_neg_quarter<>+0(SB), Z19
+	VMOVUPS   const_neg_quarter<>+0(SB), Z24
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VCMPPS    $0x1e, Z16, Z15, K2
+	VCMPPS    $0x1e, Z19, Z18, K3
+	VCMPPS    $0x1e, Z24, Z21, K4
+	VBLENDMPS Z9, Z22, K1, Z22
+	VBLENDMPS Z17, Z27, K2, Z27
+	VBLENDMPS Z20, Z29, K3, Z29
+	VBLENDMPS Z23, Z31, K4, Z31
+	VXORPS    Z1, Z1, Z1
+	VXORPS    Z9, Z9, Z9
+	VXORPS    Z16, Z16, Z16
+	VXORPS    Z17, Z17, Z17
+	VCMPPS    $0x16, Z1, Z0, K1
+	VCMPPS    $0x16, Z9, Z15, K2
+	VCMPPS    $0x16, Z16, Z18, K3
+	VCMPPS    $0x16, Z17, Z21, K4
+	VBLENDMPS Z0, Z22, K1, Z22
+	VBLENDMPS Z15, Z27, K2, Z27
+	VBLENDMPS Z18, Z29, K3, Z29
+	VBLENDMPS Z21, Z31, K4, Z31
+	VMOVUPS   Z22, (CX)
+	VMOVUPS   Z27, 64(CX)
+	VMOVUPS   Z29, 128(CX)
+	VMOVUPS   Z31, 192(CX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000100, CX
+	JMP       MatVecAVX512_ELU_many
+
+MatVecAVX512_ELU_few:
+	ADDQ $0x04, DX
+	JZ   MatVecAVX512_ELU_done
+
+MatVecAVX512_ELU_one:
+	VMOVUPS (AX), Z0
+
+	// |x| < 0.25: Taylor polynomial of eˣ − 1
+	VMOVAPS     Z2, Z1
+	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z8, Z0, Z1
+	VMULPS      Z0, Z0, Z9
+	VFMADD213PS Z0, Z1, Z9
+
+	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVAPS Z10, Z1
+	VMAXPS  Z0, Z1, Z1
+	VMOVAPS Z11, Z15
+	VMINPS  Z1, Z15, Z1
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z12, Z1, Z15
+	VRNDSCALEPS  $0x00, Z15, Z15
+	VFNMADD231PS Z13, Z15, Z1
+	VFNMADD231PS Z14, Z15, Z1
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z3, Z16
+	VFMADD213PS Z4, Z1, Z16
+	VFMADD213PS Z5, Z1, Z16
+	VFMADD213PS Z6, Z1, Z16
+	VFMADD213PS Z7, Z1, Z16
+	VFMADD213PS Z8, Z1, Z16
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z16
+	VFMADD213PS const_one<>+0(SB), Z1, Z16
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z15, Z16, Z16
+	VSUBPS    const_one<>+0(SB), Z16, Z16
+	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VCMPPS    $0x1e, Z1, Z0, K1
+	VBLENDMPS Z9, Z16, K1, Z16
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x16, Z1, Z0, K1
+	VBLENDMPS Z0, Z16, K1, Z16
+	VMOVUPS   Z16, (CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	DECQ      DX
+	JNZ       MatVecAVX512_ELU_one
+
+MatVecAVX512_ELU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX512_ELU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_expm1_c8<>+0(SB), Z2
+	VMOVUPS const_exp_c7<>+0(SB), Z3
+	VMOVUPS const_exp_c6<>+0(SB), Z4
+	VMOVUPS const_exp_c5<>+0(SB), Z5
+	VMOVUPS const_exp_c4<>+0(SB), Z6
+	VMOVUPS const_exp_c3<>+0(SB), Z7
+	VMOVUPS const_exp_c2<>+0(SB), Z8
+	VMOVUPS const_exp_min<>+0(SB), Z10
+	VMOVUPS const_exp_max<>+0(SB), Z11
+	VMOVUPS const_log2e<>+0(SB), Z12
+	VMOVUPS const_ln2hi<>+0(SB), Z13
+	VMOVUPS const_ln2lo<>+0(SB), Z14
+	JMP     MatVecAVX512_ELU_start
+
+MatVecAVX512_GELU:
+	// GELU over the np·32 values
+	MOVQ y+32(FP), AX
+	MOVQ out+48(FP), CX
+	MOVQ np+8(FP), DX
+	SHLQ $0x01, DX
+	JMP  MatVecAVX512_GELU_hoist
+
+MatVecAVX512_GELU_start:
+MatVecAVX512_GELU_many:
+	SUBQ        $0x04, DX
+	JL          MatVecAVX512_GELU_few
+	VMOVUPS     (AX), Z0
+	VMOVUPS     64(AX), Z15
+	VMOVUPS     128(AX), Z18
+	VMOVUPS     192(AX), Z21
+	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z16
+	VMOVAPS     Z2, Z19
+	VMOVAPS     Z2, Z22
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z15, Z16, Z16
+	VMAXPS      Z18, Z19, Z19
+	VMAXPS      Z21, Z22, Z22
+	VMOVAPS     Z4, Z3
+	VMOVAPS     Z4, Z17
+	VMOVAPS     Z4, Z20
+	VMOVAPS     Z4, Z23
+	VMINPS      Z1, Z3, Z1
+	VMINPS      Z16, Z17, Z16
+	VMINPS      Z19, Z20, Z19
+	VMINPS      Z22, Z23, Z22
+	VMULPS      Z1, Z1, Z3
+	VMULPS      Z16, Z16, Z20
+	VMULPS      Z19, Z19, Z24
+	VMULPS      Z22, Z22, Z26
+	VMOVAPS     Z5, Z17
+	VMOVAPS     Z5, Z23
+	VMOVAPS     Z5, Z25
+	VMOVAPS     Z5, Z27
+	VFMADD213PS Z6, Z3, Z17
+	VFMADD213PS Z6, Z20, Z23
+	VFMADD213PS Z6, Z24, Z25
+	VFMADD213PS Z6, Z26, Z27
+	VMULPS      Z1, Z17, Z17
+	VMULPS      Z16, Z23, Z23
+	VMULPS      Z19, Z25, Z25
+	VMULPS      Z22, Z27, Z27
+	VORPS       Z7, Z17, Z1
+	VORPS       Z7, Z23, Z16
+	VORPS       Z7, Z25, Z20
+	VORPS       Z7, Z27, Z24
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z8, Z3
+	VMOVAPS Z8, Z19
+	VMOVAPS Z8, Z22
+	VMOVAPS Z8, Z26
+	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z16, Z19, Z19
+	VMAXPS  Z20, Z22, Z22
+	VMAXPS  Z24, Z26, Z26
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z9, Z3, Z1
+	VMULPS       Z9, Z19, Z20
+	VMULPS       Z9, Z22, Z28
+	VMULPS       Z9, Z26, Z30
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z20, Z20
+	VRNDSCALEPS  $0x00, Z28, Z28
+	VRNDSCALEPS  $0x00, Z30, Z30
+	VFNMADD231PS Z10, Z1, Z3
+	VFNMADD231PS Z10, Z20, Z19
+	VFNMADD231PS Z10, Z28, Z22
+	VFNMADD231PS Z10, Z30, Z26
+	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z11, Z20, Z19
+	VFNMADD231PS Z11, Z28, Z22
+	VFNMADD231PS Z11, Z30, Z26
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z12, Z16
+	VMOVAPS     Z12, Z24
+	VMOVAPS     Z12, Z29
+	VMOVAPS     Z12, Z31
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z19, Z24
+	VFMADD213PS Z13, Z22, Z29
+	VFMADD213PS Z13, Z26, Z31
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS Z14, Z19, Z24
+	VFMADD213PS Z14, Z22, Z29
+	VFMADD213PS Z14, Z26, Z31
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c4<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c4<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c3<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c3<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c2<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c2<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_c1<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z19, Z24
+	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z16, Z16
+	VSCALEFPS Z20, Z24, Z24
+	VSCALEFPS Z28, Z29, Z29
+	VSCALEFPS Z30, Z31, Z31
+	VADDPS    const_one<>+0(SB), Z16, Z1
+	VADDPS    const_one<>+0(SB), Z24, Z19
+	VADDPS    const_one<>+0(SB), Z29, Z22
+	VADDPS    const_one<>+0(SB), Z31, Z28
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z20
+	VMOVUPS   const_one<>+0(SB), Z26
+	VMOVUPS   const_one<>+0(SB), Z30
+	VDIVPS    Z1, Z3, Z3
+	VDIVPS    Z19, Z20, Z20
+	VDIVPS    Z22, Z26, Z26
+	VDIVPS    Z28, Z30, Z30
+	VMULPS    Z3, Z16, Z1
+	VMULPS    Z20, Z24, Z16
+	VMULPS    Z26, Z29, Z19
+	VMULPS    Z30, Z31, Z29
+	VXORPS    Z22, Z22, Z22
+	VXORPS    Z24, Z24, Z24
+	VXORPS    Z28, Z28, Z28
+	VXORPS    Z31, Z31, Z31
+	VCMPPS    $0x1d, Z22, Z17, K1
+	VCMPPS    $0x1d, Z24, Z23, K2
+	VCMPPS    $0x1d, Z28, Z25, K3
+	VCMPPS    $0x1d, Z31, Z27, K4
+	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z20, Z16, K2, Z16
+	VBLENDMPS Z26, Z19, K3, Z19
+	VBLENDMPS Z30, Z29, K4, Z29
+	VMOVAPS   Z2, Z3
+	VMOVAPS   Z2, Z17
+	VMOVAPS   Z2, Z20
+	VMOVAPS   Z2, Z22
+	VMAXPS    Z0, Z3, Z3
+	VMAXPS    Z15, Z17, Z17
+	VMAXPS    Z18, Z20, Z20
+	VMAXPS    Z21, Z22, Z22
+	VMULPS    Z3, Z1, Z1
+	VMULPS    Z17, Z16, Z16
+	VMULPS    Z20, Z19, Z19
+	VMULPS    Z22, Z29, Z29
+	VMOVUPS   Z1, (CX)
+	VMOVUPS   Z16, 64(CX)
+	VMOVUPS   Z19, 128(CX)
+	VMOVUPS   Z29, 192(CX)
+	ADDQ      $0x00000100, AX
+	ADDQ      $0x00000100, CX
+	JMP       MatVecAVX512_GELU_many
+
+MatVecAVX512_GELU_few:
+	ADDQ $0x04, DX
+	JZ   MatVecAVX512_GELU_done
+
+MatVecAVX512_GELU_one:
+	VMOVUPS     (AX), Z0
+	VMOVAPS     Z2, Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVAPS     Z4, Z3
+	VMINPS      Z1, Z3, Z1
+	VMULPS      Z1, Z1, Z3
+	VMOVAPS     Z5, Z15
+	VFMADD213PS Z6, Z3, Z15
+	VMULPS      Z1, Z15, Z15
+	VORPS       Z7, Z15, Z1
+
+	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z8, Z3
+	VMAXPS  Z1, Z3, Z3
+
+	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
+	VMULPS       Z9, Z3, Z1
+	VRNDSCALEPS  $0x00, Z1, Z1
+	VFNMADD231PS Z10, Z1, Z3
+	VFNMADD231PS Z11, Z1, Z3
+
+	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	VMOVAPS     Z12, Z16
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z14, Z3, Z16
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+
+	// p · 2ⁿ, rounded once (the two scalings of exp32)
+	VSCALEFPS Z1, Z16, Z16
+	VADDPS    const_one<>+0(SB), Z16, Z1
+	VMOVUPS   const_one<>+0(SB), Z3
+	VDIVPS    Z1, Z3, Z3
+	VMULPS    Z3, Z16, Z1
+	VXORPS    Z16, Z16, Z16
+	VCMPPS    $0x1d, Z16, Z15, K1
+	VBLENDMPS Z3, Z1, K1, Z1
+	VMOVAPS   Z2, Z3
+	VMAXPS    Z0, Z3, Z3
+	VMULPS    Z3, Z1, Z1
+	VMOVUPS   Z1, (CX)
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	DECQ      DX
+	JNZ       MatVecAVX512_GELU_one
+
+MatVecAVX512_GELU_done:
+	VZEROUPPER
+	RET
+
+MatVecAVX512_GELU_hoist:
+	// The constants the loop keeps in registers.
+	VMOVUPS const_neg_clamp<>+0(SB), Z2
+	VMOVUPS const_pos_clamp<>+0(SB), Z4
+	VMOVUPS const_gelu_k2<>+0(SB), Z5
+	VMOVUPS const_gelu_c2<>+0(SB), Z6
+	VMOVUPS const_sign<>+0(SB), Z7
+	VMOVUPS const_exp_min<>+0(SB), Z8
+	VMOVUPS const_log2e<>+0(SB), Z9
+	VMOVUPS const_ln2hi<>+0(SB), Z10
+	VMOVUPS const_ln2lo<>+0(SB), Z11
+	VMOVUPS const_exp_c7<>+0(SB), Z12
+	VMOVUPS const_exp_c6<>+0(SB), Z13
+	VMOVUPS const_exp_c5<>+0(SB), Z14
+	JMP     MatVecAVX512_GELU_start

@@ -159,32 +159,43 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 }
 
 // forwardRows is the latency path of Forward: one matvec per row of x,
-// then the activation (a copy if it is the identity and y is not z).
+// with the activation in its epilogue (a copy if it is the identity and y
+// is not z).
 func (d *Dense) forwardRows(y, z, x *Matrix, identity bool) {
 	impl, k, kc := d.g.impl, d.In(), d.g.kc
+	act := d.act
 	for i := range x.Rows {
 		zi, xi := z.row(i), x.row(i)
+		var yi []float32
+		if !identity {
+			yi = y.row(i)
+		}
 		switch {
-		case k == 0 && d.bias != nil:
-			copy(zi, d.bias)
 		case k == 0:
-			clear(zi)
-		case k <= kc:
+			if d.bias != nil {
+				copy(zi, d.bias)
+			} else {
+				clear(zi)
+			}
+			if yi != nil {
+				impl.Act(act, yi, zi)
+			}
+		case k <= kc && yi == nil:
 			impl.MatVec(d.packed, xi, zi, d.bias)
+		case k <= kc:
+			impl.MatVecAct(d.packed, xi, zi, d.bias, act, yi)
 		default:
 			bias := d.bias
 			for p0 := 0; p0 < k; p0 += kc {
 				pb := min(kc, k-p0)
-				impl.MatVec(d.packed[p0*d.npad:(p0+pb)*d.npad], xi[p0:p0+pb], zi, bias)
-				bias = zi // later blocks accumulate: MatVec allows bias == y
+				b, xb := d.packed[p0*d.npad:(p0+pb)*d.npad], xi[p0:p0+pb]
+				if p0+pb < k || yi == nil {
+					impl.MatVec(b, xb, zi, bias)
+				} else {
+					impl.MatVecAct(b, xb, zi, bias, act, yi)
+				}
+				bias = zi // later blocks accumulate: MatVec allows bias == z
 			}
-		}
-		switch {
-		case identity:
-		case d.act == kernel.Identity:
-			copy(y.row(i), zi)
-		default:
-			impl.Act(d.act, y.row(i), zi)
 		}
 	}
 }

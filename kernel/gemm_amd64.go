@@ -27,13 +27,14 @@ func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc 
 	}
 }
 
-// matVecArch runs i's assembly matvec over np full panels.
-func matVecArch(i Impl, k, np int, b, x, y, bias *float32) {
+// matVecArch runs i's assembly matvec over np full panels, then (act ≠
+// Identity) its epilogue out = act(y).
+func matVecArch(i Impl, k, np int, b, x, y, bias, out *float32, act Activation) {
 	switch i {
 	case AVX512:
-		asm.MatVecAVX512(k, np, b, x, y, bias)
+		asm.MatVecAVX512(k, np, b, x, y, bias, out, int(act))
 	case AVX2:
-		asm.MatVecAVX2(k, np, b, x, y, bias)
+		asm.MatVecAVX2(k, np, b, x, y, bias, out, int(act))
 	default:
 		panic("kernel: MatVec: no assembly for " + i.String())
 	}

@@ -31,10 +31,15 @@ func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc 
 	}
 }
 
-// matVecArch runs i's assembly matvec over np full panels.
-func matVecArch(i Impl, k, np int, b, x, y, bias *float32) {
+// matVecArch runs i's assembly matvec over np full panels, then (act ≠
+// Identity) out = act(y).
+func matVecArch(i Impl, k, np int, b, x, y, bias, out *float32, act Activation) {
 	if i != NEON {
 		panic("kernel: MatVec: no assembly for " + i.String())
 	}
 	asm.MatVecNEON(k, np, b, x, y, bias)
+	if act != Identity {
+		const nr = 16
+		actTile(i, act, 1, np*nr, unsafe.Slice(y, np*nr), np*nr, unsafe.Slice(out, np*nr), np*nr)
+	}
 }

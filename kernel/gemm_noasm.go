@@ -10,6 +10,6 @@ func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc 
 	panic("kernel: GemmMicro: no assembly for " + i.String())
 }
 
-func matVecArch(i Impl, k, np int, b, x, y, bias *float32) {
+func matVecArch(i Impl, k, np int, b, x, y, bias, out *float32, act Activation) {
 	panic("kernel: MatVec: no assembly for " + i.String())
 }

@@ -502,3 +502,52 @@ func FuzzGemmMicroAct(f *testing.F) {
 		}
 	})
 }
+
+// TestMatVecAct holds MatVec's activation epilogue to MatVec followed by
+// the generic Act, bit for bit, for every implementation and activation,
+// lengths around the panel width, in place or apart, with special values;
+// guard sentinels catch writes outside y and z.
+func TestMatVecAct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, impl := range kernel.Available() {
+		_, nr := impl.GemmTile()
+		for _, act := range kernel.Activations() {
+			for _, k := range []int{0, 1, 7, 64} {
+				for _, n := range kerneltest.Lengths(5 * nr) {
+					if n > 5*nr+2 {
+						continue
+					}
+					B := make([]float32, k*n)
+					x := make([]float32, k)
+					bias := make([]float32, n)
+					kerneltest.Fill(rng, B, 2, 0.05)
+					kerneltest.Fill(rng, x, 2, 0.05)
+					kerneltest.Fill(rng, bias, 4, 0.05)
+					b := packPanels(nr, B, k, n)
+					z := make([]float32, n)
+					impl.MatVec(b, x, z, bias)
+					want := make([]float32, n)
+					kernel.Generic.Act(act, want, z)
+					inPlace := (n+k)%2 == 0
+					desc := fmt.Sprintf("%v %v k=%d n=%d inPlace=%v", impl, act, k, n, inPlace)
+					gz := kerneltest.NewGuarded(n, rng.IntN(8), nil)
+					gy := gz
+					if !inPlace {
+						gy = kerneltest.NewGuarded(n, rng.IntN(8), nil)
+					}
+					impl.MatVecAct(b, x, gz.S(), bias, act, gy.S())
+					gz.Check(t, desc+" (z)")
+					gy.Check(t, desc+" (y)")
+					for j := range n {
+						if !inPlace && !kerneltest.Same(gz.S()[j], z[j]) {
+							t.Fatalf("%s: z[%d] = %g, MatVec gives %g", desc, j, gz.S()[j], z[j])
+						}
+						if !kerneltest.Same(gy.S()[j], want[j]) {
+							t.Fatalf("%s: y[%d] = %g, generic act(%g) = %g", desc, j, gy.S()[j], z[j], want[j])
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -24,28 +24,56 @@ import (
 // multiply-adds in the same order: all agree to the bit (TestMatVec), and
 // the error is at most (k+1)·2⁻²⁴·(|bias| + Σₚ|x·B|) (TestMatVecReference).
 func (i Impl) MatVec(b, x, y, bias []float32) {
-	i.must("MatVec")
+	i.matVec("MatVec", b, x, y, bias, Identity, nil)
+}
+
+// MatVecAct is [Impl.MatVec] with the activation in its epilogue: z =
+// bias + xᵀ·B as MatVec computes it, then, in the same call, y = act(z)
+// by the operation sequence of [Impl.Act] (the same bits and bound). y
+// may be z itself or must not overlap it; with act = Identity, y is a copy
+// of z (nothing, if y is z).
+func (i Impl) MatVecAct(b, x, z, bias []float32, act Activation, y []float32) {
+	act.must("MatVecAct")
+	if len(y) != len(z) {
+		panicLen(fmt.Sprintf("MatVecAct(%v, %v)", i, act), "len(z), len(y)", len(z), len(y))
+	}
+	i.matVec("MatVecAct", b, x, z, bias, act, y)
+}
+
+func (i Impl) matVec(name string, b, x, z, bias []float32, act Activation, y []float32) {
+	i.must(name)
 	s := gemmShapes[i]
-	k, n := len(x), len(y)
+	k, n := len(x), len(z)
 	np := (n + s.nr - 1) / s.nr
 	if len(b) < np*k*s.nr || bias != nil && len(bias) != n {
-		panicLen(fmt.Sprintf("MatVec(%v, nr=%d)", i, s.nr), "len(b), len(x), len(y), len(bias)", len(b), k, n, len(bias))
+		panicLen(fmt.Sprintf("%s(%v, nr=%d)", name, i, s.nr), "len(b), len(x), len(z), len(bias)", len(b), k, n, len(bias))
 	}
 	if n == 0 {
 		return
 	}
+	if y != nil && &y[0] == &z[0] && act == Identity {
+		y = nil // nothing to do
+	}
 	if i == Generic || s == &gemmGenericShape {
-		matVecGeneric(s.nr, b, x, y, bias)
+		matVecGeneric(s.nr, b, x, z, bias)
+		actTile(Generic, act, 1, n, z, n, y, n)
 		return
 	}
 	bp, xp := unsafe.SliceData(b), unsafe.SliceData(x)
 	full := n / s.nr
 	if full > 0 {
-		var biasp *float32
+		var biasp, yp *float32
 		if bias != nil {
 			biasp = &bias[0]
 		}
-		matVecArch(i, k, full, bp, xp, &y[0], biasp)
+		epi := Identity
+		if act != Identity && y != nil {
+			yp, epi = &y[0], act
+		}
+		matVecArch(i, k, full, bp, xp, &z[0], biasp, yp, epi)
+		if act == Identity && y != nil {
+			copy(y[:full*s.nr], z)
+		}
 	}
 	if rest := n - full*s.nr; rest > 0 {
 		var yy, bb [maxNR]float32
@@ -54,8 +82,12 @@ func (i Impl) MatVec(b, x, y, bias []float32) {
 			copy(bb[:], bias[full*s.nr:])
 			biasp = &bb[0]
 		}
-		matVecArch(i, k, 1, unsafe.SliceData(b[full*k*s.nr:]), xp, &yy[0], biasp)
-		copy(y[full*s.nr:], yy[:rest])
+		matVecArch(i, k, 1, unsafe.SliceData(b[full*k*s.nr:]), xp, &yy[0], biasp, nil, Identity)
+		zr := z[full*s.nr:]
+		copy(zr, yy[:rest])
+		if y != nil {
+			actTile(i, act, 1, rest, zr, rest, y[full*s.nr:], rest)
+		}
 	}
 }
 

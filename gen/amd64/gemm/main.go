@@ -318,11 +318,13 @@ func matvec(s isa) {
 	nr := s.nv * s.lanes
 	vb := 4 * s.lanes
 	name := "MatVec" + s.name
-	TEXT(name, NOSPLIT, "func(k, np int, b, x, y, bias *float32)")
+	TEXT(name, NOSPLIT, "func(k, np int, b, x, y, bias, out *float32, act int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np", name),
 		fmt.Sprintf("packed panels of %d columns (panel q: k rows of %d values at b[q·k·%d:]); init is bias,", nr, nr, nr),
-		fmt.Sprintf("or 0 if bias is nil. y (and bias) hold np·%d values.", nr))
+		fmt.Sprintf("or 0 if bias is nil. y (and bias) hold np·%d values. Then, if act (a kernel.Activation)", nr),
+		"is not 0, out[j] = act(y[j]) by the operation sequence of the activation kernels; out is y",
+		"or does not overlap it.")
 	l := func(x string) string { return name + "_" + x }
 
 	k := Load(Param("k"), GP64())
@@ -419,8 +421,66 @@ func matvec(s isa) {
 		JMP(LabelRef(l(gl)))
 	}
 	Label(l("done"))
+	matvecEpilogue(s, name)
+}
+
+// matvecEpilogue emits MatVec's activation: out = act(y) over the np·nr
+// values, dispatched on act like the microkernel's epilogue, four (AVX-512)
+// or two vectors at a time, interleaved, then one at a time.
+func matvecEpilogue(s isa, name string) {
+	act := Load(Param("act"), GP64())
+	for i := 1; i < len(acts.Forward); i++ {
+		CMPQ(act, U8(i))
+		JEQ(LabelRef(fmt.Sprintf("%s_%s", name, acts.Forward[i])))
+	}
 	VZEROUPPER()
 	RET()
+	a := s.v
+	vb := a.Bytes()
+	hoist, u := 6, 2
+	if a.AVX512 {
+		hoist, u = 12, 4
+	}
+	for i := 1; i < len(acts.Forward); i++ {
+		l := fmt.Sprintf("%s_%s", name, acts.Forward[i])
+		body := acts.Body(acts.Forward[i])
+		Label(l)
+		Commentf("%s over the np·%d values", acts.Forward[i], s.nv*s.lanes)
+		yp := Load(Param("y"), GP64())
+		op := Load(Param("out"), GP64())
+		nvec := Load(Param("np"), GP64())
+		SHLQ(U8(log2(s.nv)), nvec)
+		end := a.HoistConstants(hoist, l+"_")
+		Label(l + "_many")
+		SUBQ(U8(u), nvec)
+		JL(LabelRef(l + "_few"))
+		res := vec.Interleaved(u, func(v int) VecVirtual {
+			x := a.Vec()
+			VMOVUPS(Mem{Base: yp, Disp: v * vb}, x)
+			return body(a, x)
+		})
+		for v, r := range res {
+			VMOVUPS(r, Mem{Base: op, Disp: v * vb})
+		}
+		ADDQ(U32(u*vb), yp)
+		ADDQ(U32(u*vb), op)
+		JMP(LabelRef(l + "_many"))
+		Label(l + "_few")
+		ADDQ(U8(u), nvec)
+		JZ(LabelRef(l + "_done"))
+		Label(l + "_one")
+		x := a.Vec()
+		VMOVUPS(Mem{Base: yp}, x)
+		VMOVUPS(body(a, x), Mem{Base: op})
+		ADDQ(U32(vb), yp)
+		ADDQ(U32(vb), op)
+		DECQ(nvec)
+		JNZ(LabelRef(l + "_one"))
+		Label(l + "_done")
+		VZEROUPPER()
+		RET()
+		end()
+	}
 }
 
 func log2(n int) int {
