@@ -95,35 +95,29 @@ type LikelihoodConfig struct {
 // One adaptive step size serves the whole batch, as in the reference; the
 // result does not depend on Workers. It is not safe for concurrent use.
 type Likelihood struct {
+	sdeChains
 	sde   SDE
 	score TimeScore
 	jvp   TimeScoreJVP
 	dv    TimeScoreDiv
 	cfg   LikelihoodConfig
-	d     int
 
-	team             chainTeam
 	ode              *sdeODE
 	x32, s32, xp, sp []float32
 	v32              []float32
 	div32            []float32
 	div64            []float64
-	streams          []sdeStream
 	perEval          int
-	xs               []float32
 	initF            func(b, lo, hi int)
 }
 
 // NewLikelihood returns a likelihood computer for sde with the
 // time-conditional score. It returns an error for invalid settings.
 func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood, error) {
-	if err := sde.Validate(); err != nil {
+	if err := sdeCheck("Likelihood", sde, score); err != nil {
 		return nil, err
 	}
 	d := score.Dim()
-	if d < 1 {
-		return nil, fmt.Errorf("sampler: Likelihood: score dimension %d < 1", d)
-	}
 	if cfg.Eps == 0 {
 		cfg.Eps = 1e-5
 	}
@@ -141,7 +135,7 @@ func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood,
 	case !(cfg.FDStep > 0 && cfg.FDStep < 1):
 		return nil, fmt.Errorf("sampler: Likelihood: FDStep %g outside (0, 1)", cfg.FDStep)
 	}
-	l := &Likelihood{sde: sde, score: score, cfg: cfg, d: d}
+	l := &Likelihood{sdeChains: newSDEChains(score.Dim(), cfg.Seed, cfg.FirstChain, cfg.Workers), sde: sde, score: score, cfg: cfg}
 	l.jvp, _ = score.(TimeScoreJVP)
 	l.dv, _ = score.(TimeScoreDiv)
 	switch {
@@ -179,10 +173,7 @@ func (l *Likelihood) resize(n int) {
 	nd := n * d
 	l.x32, l.s32, l.xp, l.sp, l.v32 = resize(l.x32, nd), resize(l.s32, nd), resize(l.xp, nd), resize(l.sp, nd), resize(l.v32, nd)
 	l.div32, l.div64 = resize(l.div32, n), resize(l.div64, n)
-	l.streams = resize(l.streams, n)
-	w := chainWorkers(l.cfg.Workers, n, l.d)
-	l.team.split(n, w)
-	l.ode.resize(n, d+1, w)
+	l.ode.resize(n, d+1, l.split(n))
 }
 
 // LogP sets logp[i] to log p_ε of the point x[i·d:(i+1)·d], in nats, and,
@@ -201,13 +192,9 @@ func (l *Likelihood) LogP(ctx context.Context, logp []float64, z, x []float32) (
 		return SDEStats{}, nil
 	}
 	l.resize(n)
-	for c := range l.streams {
-		l.streams[c] = sdeNewStream(l.cfg.Seed, l.cfg.FirstChain+uint64(c))
-	}
-	l.xs = x
-	defer func() { l.xs = nil }()
-	l.team.start()
-	defer l.team.stop()
+	l.reseed()
+	l.open(x)
+	defer l.close()
 	l.team.run(l.initF)
 	st, err := l.ode.rk45(ctx, l.cfg.Eps, l.sde.End(), l.cfg.MaxSteps)
 	st.ScoreEvals = st.Evals * l.perEval

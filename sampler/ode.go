@@ -387,38 +387,32 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 // neither (the error norm is summed in chain order), given a score whose
 // rows do not depend on the batch they are evaluated in.
 type ODESampler struct {
+	sdeChains
 	sde   SDE
 	score TimeScore
 	cfg   ODEConfig
-	d     int
 
-	team    chainTeam
-	ode     *sdeODE
-	x32     []float32
-	s32     []float32
-	streams []sdeStream
-	xs      []float32
-	t32     float32
-	prior   float64
-	initF   func(b, lo, hi int)
-	outF    func(b, lo, hi int)
-	denF    func(b, lo, hi int)
-	da, db  float64
+	ode    *sdeODE
+	x32    []float32
+	s32    []float32
+	t32    float32
+	prior  float64
+	initF  func(b, lo, hi int)
+	outF   func(b, lo, hi int)
+	denF   func(b, lo, hi int)
+	da, db float64
 }
 
 // NewODESampler returns a probability-flow ODE sampler for sde with the
 // time-conditional score. It returns an error for invalid settings.
 func NewODESampler(sde SDE, score TimeScore, cfg ODEConfig) (*ODESampler, error) {
-	if err := sde.Validate(); err != nil {
+	if err := sdeCheck("ODE", sde, score); err != nil {
 		return nil, err
-	}
-	if score.Dim() < 1 {
-		return nil, fmt.Errorf("sampler: ODE: score dimension %d < 1", score.Dim())
 	}
 	if err := cfg.fill(sde.End()); err != nil {
 		return nil, err
 	}
-	o := &ODESampler{sde: sde, score: score, cfg: cfg, d: score.Dim()}
+	o := &ODESampler{sdeChains: newSDEChains(score.Dim(), cfg.Seed, cfg.FirstChain, cfg.Workers), sde: sde, score: score, cfg: cfg}
 	o.ode = newSDEODE(&o.team)
 	o.ode.rtol, o.ode.atol = cfg.RTol, cfg.ATol
 	o.ode.rhs = o.rhs
@@ -451,10 +445,7 @@ func (o *ODESampler) rhs(lo, hi int, t float64, y, dy []float64) {
 func (o *ODESampler) resize(n int) {
 	nd := n * o.d
 	o.x32, o.s32 = resize(o.x32, nd), resize(o.s32, nd)
-	o.streams = resize(o.streams, n)
-	w := chainWorkers(o.cfg.Workers, n, o.d)
-	o.team.split(n, w)
-	o.ode.resize(n, o.d, w)
+	o.ode.resize(n, o.d, o.split(n))
 }
 
 // Sample fills x with n = len(x)/d samples: prior draws from the chains'
@@ -464,19 +455,15 @@ func (o *ODESampler) resize(n int) {
 // is cancelled (checked before every RK45 step and every 64 Heun steps; x
 // then holds no samples).
 func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
-	n := o.check("Sample", x)
+	n := o.count("ODESampler.Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil
 	}
 	o.resize(n)
-	for c := range o.streams {
-		o.streams[c] = sdeNewStream(o.cfg.Seed, o.cfg.FirstChain+uint64(c))
-	}
+	o.reseed()
 	o.prior = o.sde.PriorStd()
-	o.xs = x
-	defer func() { o.xs = nil }()
-	o.team.start()
-	defer o.team.stop()
+	o.open(x)
+	defer o.close()
 	o.team.run(o.initF)
 	return o.integrate(ctx, o.sde.End(), o.cfg.Eps, o.cfg.Denoise)
 }
@@ -487,26 +474,17 @@ func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) 
 // if len(x) is not a multiple of d; it stops as Sample does if ctx is
 // cancelled, leaving x as it was.
 func (o *ODESampler) Flow(ctx context.Context, x []float32, t0, t1 float64) (SDEStats, error) {
-	n := o.check("Flow", x)
+	n := o.count("ODESampler.Flow", x)
 	if n == 0 || t0 == t1 {
 		return SDEStats{}, nil
 	}
 	o.resize(n)
-	o.xs = x
-	defer func() { o.xs = nil }()
 	for j, v := range x {
 		o.ode.y[j] = float64(v)
 	}
-	o.team.start()
-	defer o.team.stop()
+	o.open(x)
+	defer o.close()
 	return o.integrate(ctx, t0, t1, false)
-}
-
-func (o *ODESampler) check(name string, x []float32) int {
-	if len(x)%o.d != 0 {
-		panic(fmt.Sprintf("sampler: ODESampler.%s: len(x) = %d is not a multiple of d = %d", name, len(x), o.d))
-	}
-	return len(x) / o.d
 }
 
 func (o *ODESampler) integrate(ctx context.Context, t0, t1 float64, denoise bool) (SDEStats, error) {

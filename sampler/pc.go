@@ -125,15 +125,13 @@ type SDEStats struct {
 // result is the same for any Workers (given a score whose rows do not
 // depend on the batch they are evaluated in).
 type PCSampler struct {
+	sdeChains
 	sde   SDE
 	score TimeScore
 	cfg   PCConfig
-	d     int
 
-	xs, s, z []float32 // xs is the caller's x during Sample
-	streams  []sdeStream
-	gn, zn   []float64 // per-chain norms of score and noise
-	team     chainTeam
+	s, z   []float32
+	gn, zn []float64 // per-chain norms of score and noise
 	// per block: the first op that made a chain non-finite, and the chain
 	badOp, badChain []int
 
@@ -153,11 +151,8 @@ type PCSampler struct {
 // NewPCSampler returns a predictor–corrector sampler for sde with the
 // time-conditional score. It returns an error for invalid settings.
 func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
-	if err := sde.Validate(); err != nil {
+	if err := sdeCheck("PC", sde, score); err != nil {
 		return nil, err
-	}
-	if score.Dim() < 1 {
-		return nil, fmt.Errorf("sampler: PC: score dimension %d < 1", score.Dim())
 	}
 	if cfg.SNR == 0 {
 		cfg.SNR = 0.16
@@ -187,7 +182,7 @@ func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
 			return nil, fmt.Errorf("sampler: PC: ancestral sampling is defined for VE and VP only, not %T", sde)
 		}
 	}
-	p := &PCSampler{sde: sde, score: score, cfg: cfg, d: score.Dim()}
+	p := &PCSampler{sdeChains: newSDEChains(score.Dim(), cfg.Seed, cfg.FirstChain, cfg.Workers), sde: sde, score: score, cfg: cfg}
 	p.corr = cfg.Corrector == PCLangevin
 	p.pred = cfg.Predictor != PCNoPredictor
 	if p.corr {
@@ -281,25 +276,17 @@ const sdeSegment = 64
 // corrector step; never with PerChainSNR) and every 64 time steps, where
 // ctx is checked.
 func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
-	d := p.d
-	if len(x)%d != 0 {
-		panic(fmt.Sprintf("sampler: PCSampler.Sample: len(x) = %d is not a multiple of d = %d", len(x), d))
-	}
-	n := len(x) / d
+	n := p.count("PCSampler.Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil
 	}
 	p.resize(n)
-	for c := range p.streams {
-		p.streams[c] = sdeNewStream(p.cfg.Seed, p.cfg.FirstChain+uint64(c))
-	}
+	p.reseed()
 	for b := range p.badOp {
 		p.badOp[b] = -1
 	}
-	p.xs = x
-	defer func() { p.xs = nil }()
-	p.team.start()
-	defer p.team.stop()
+	p.open(x)
+	defer p.close()
 
 	p.prior = float32(p.sde.PriorStd())
 	p.team.run(p.initF)
@@ -398,9 +385,8 @@ func (p *PCSampler) badStep() int {
 func (p *PCSampler) resize(n int) {
 	nd := n * p.d
 	p.s, p.z = resize(p.s, nd), resize(p.z, nd)
-	p.streams, p.gn, p.zn = resize(p.streams, n), resize(p.gn, n), resize(p.zn, n)
-	w := chainWorkers(p.cfg.Workers, n, p.d)
-	p.team.split(n, w)
+	p.gn, p.zn = resize(p.gn, n), resize(p.zn, n)
+	w := p.split(n)
 	p.badOp, p.badChain = resize(p.badOp, w), resize(p.badChain, w)
 }
 

@@ -1,0 +1,70 @@
+package sampler
+
+import "fmt"
+
+// sdeChains is the call set-up the SDE samplers ([PCSampler],
+// [ODESampler], [Likelihood]) share and embed: the dimension, the chains'
+// streams (chain c draws from stream first + c under seed), the team that
+// splits the chains into at most workers blocks, and the caller's x while
+// a call runs. A call is count, then the sampler's resize (which calls
+// split), reseed if it draws, open, and a deferred close.
+type sdeChains struct {
+	d           int
+	seed, first uint64
+	workers     int
+	team        chainTeam
+	streams     []sdeStream
+	xs          []float32
+}
+
+func newSDEChains(d int, seed, first uint64, workers int) sdeChains {
+	return sdeChains{d: d, seed: seed, first: first, workers: workers}
+}
+
+// sdeCheck validates sde and the score's dimension for the sampler named
+// who in the errors.
+func sdeCheck(who string, sde SDE, score TimeScore) error {
+	if err := sde.Validate(); err != nil {
+		return err
+	}
+	if d := score.Dim(); d < 1 {
+		return fmt.Errorf("sampler: %s: score dimension %d < 1", who, d)
+	}
+	return nil
+}
+
+// count returns the number of chains len(x)/d given to the method fn; it
+// panics if len(x) is not a multiple of d.
+func (r *sdeChains) count(fn string, x []float32) int {
+	if len(x)%r.d != 0 {
+		panic(fmt.Sprintf("sampler: %s: len(x) = %d is not a multiple of d = %d", fn, len(x), r.d))
+	}
+	return len(x) / r.d
+}
+
+// split sizes the streams (without resetting them) and the team for n
+// chains, and returns the number of blocks.
+func (r *sdeChains) split(n int) (blocks int) {
+	r.streams = resize(r.streams, n)
+	w := chainWorkers(r.workers, n, r.d)
+	r.team.split(n, w)
+	return w
+}
+
+// reseed restarts every chain's stream at position 0.
+func (r *sdeChains) reseed() {
+	for c := range r.streams {
+		r.streams[c] = sdeNewStream(r.seed, r.first+uint64(c))
+	}
+}
+
+// open starts a call on x; close ends it.
+func (r *sdeChains) open(x []float32) {
+	r.xs = x
+	r.team.start()
+}
+
+func (r *sdeChains) close() {
+	r.team.stop()
+	r.xs = nil
+}
