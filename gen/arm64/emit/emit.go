@@ -192,6 +192,12 @@ func (e *Emitter) TEXT(f Func) {
 	fmt.Fprintf(&e.body, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", fc.Name, size)
 }
 
+// Scratch returns an Emitter whose output is thrown away, inside the
+// current function (so that Arg works), for a generator's dry runs.
+func (e *Emitter) Scratch() *Emitter {
+	return &Emitter{cmd: "scratch", cur: e.cur, offs: e.offs}
+}
+
 // Arg returns the frame operand of the current function's argument word
 // name (x_base, x_len, alpha, ret, ...): x_base+0(FP).
 func (e *Emitter) Arg(name string) string {

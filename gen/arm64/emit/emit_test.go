@@ -205,3 +205,17 @@ func TestAssembles(t *testing.T) {
 		}
 	}
 }
+
+func TestScratch(t *testing.T) {
+	e := New("t")
+	e.TEXT(Func{Name: "F", Params: []Param{{"x", "[]float32"}, {"n", "int"}}})
+	before := string(e.Asm())
+	s := e.Scratch()
+	s.Inst("MOVD %s, R0", s.Arg("n"))
+	if got := string(e.Asm()); got != before {
+		t.Errorf("writing to the scratch emitter changed e:\n%s", got)
+	}
+	if !strings.Contains(string(s.Asm()), "MOVD n+24(FP), R0") {
+		t.Errorf("scratch emitter lacks the instruction:\n%s", s.Asm())
+	}
+}

@@ -65,13 +65,13 @@ func Continue(e *emit.Emitter, prefix string) *Gen {
 
 // Fit emits build on the Gen start returns for e, with as many of the
 // coefficients build declares (Coef, in that order) hoisted into vector
-// registers as the registers allow. A dry run on a scratch emitter, with
+// registers as the registers allow. A dry run on e.Scratch(), with
 // none hoisted, measures the most vector registers build holds at once;
 // each hoisted coefficient holds one more for the whole function, and
 // constants are allocated before any loop body, so the bodies' groups keep
 // their pattern (shifted up) and fit exactly when peak + hoisted ≤ 32.
 func Fit(e *emit.Emitter, start func(e *emit.Emitter) *Gen, build func(g *Gen)) {
-	dry := start(emit.New("dry run"))
+	dry := start(e.Scratch())
 	build(dry)
 	g := start(e)
 	g.hoist = min(dry.coefs, 32-dry.peak)
