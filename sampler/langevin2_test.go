@@ -302,19 +302,19 @@ func (l *ringMean) gradVar(b int) [2]float64 {
 // minibatch sum) does not matter: the recursion is linear and only second
 // moments enter.
 //
-// The n = 4096 chains start at 0 and run 400 steps (the recursion
-// contracts by e^{−γh/2} = e^{−0.05} per step: e^{−20} of the initial
+// The M = 4096 chains start at 0 and run 400 steps (the recursion
+// contracts by √(1 − γh) ≈ e^{−0.05} per step: e^{−21} of the initial
 // offset is left); their final states are independent. The test averages
-// the per-chain q_c = ((θ₀ − μ₀)² + (θ₁ − μ₁)²)/2, i.i.d. across chains, with
-// standard error SE = sd(q_c)/√n ≈ Var y/64 (1.6 %) and tolerance 4.5·SE
-// (7 %), so:
+// the per-chain u_c = ((θ₀ − μ₀)² + (θ₁ − μ₁)²)/2, i.i.d. across chains,
+// with standard error SE = sd(u_c)/√M ≈ Var y/64 (1.6 %) and tolerance
+// 4.5·SE (7 %), so:
 //   - with B̂, the variance is within 4.5 SE of 0.010025, and within
 //     4.5 SE + 0.26 % of the posterior's Σ;
 //   - without, within 4.5 SE of 0.015038 and more than 4.5 SE from Σ;
 //   - and the corrected variance is the closer to Σ.
 //
-// A sampler that ignored B̂ gives 0.01503 in the first check, 31 SE from
-// 0.010025, and fails three of the checks (tried when the test was
+// A sampler that ignored B̂ gives 0.01503 in the first check, about 20 SE
+// from 0.010025, and fails three of the checks (tried when the test was
 // written).
 func TestSGHMCNoiseCorrection(t *testing.T) {
 	const (
@@ -351,9 +351,9 @@ func TestSGHMCNoiseCorrection(t *testing.T) {
 			d0, d1 := float64(x[2*c])-mu[0], float64(x[2*c+1])-mu[1]
 			mean[0] += d0 / chains
 			mean[1] += d1 / chains
-			q := (d0*d0 + d1*d1) / 2
-			m += q
-			m2 += q * q
+			u := (d0*d0 + d1*d1) / 2
+			m += u
+			m2 += u * u
 		}
 		m /= chains
 		se = math.Sqrt((m2/chains - m*m) / chains)
