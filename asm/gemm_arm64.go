@@ -8,9 +8,12 @@ package asm
 // C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·16+j], one FMA per p in order; init is 0 (mode 0),
 // C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place
 // with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).
+// Then, if act ≠ 0 (a kernel.Activation; 0 is identity: y is not touched), y[r·ldy+j] = act(C[r][j])
+// for the m rows, by the operation sequence of kernel's Act. y is C itself (ldy = ldc) or a tile
+// that does not overlap it; act is in range (the caller checks).
 //
 //go:noescape
-func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int)
+func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int)
 
 // MatVecNEON computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np
 // packed panels of 16 columns (panel q: k rows of 16 values at b[q·k·16:]); init is bias,

@@ -17,18 +17,13 @@ func gemmArch() (t [numImpls]*gemmShape) {
 }
 
 // gemmMicroArch runs i's assembly microkernel on the first m rows of a
-// full-width tile, then (act ≠ Identity) y = act(C) on them.
+// full-width tile, then (act ≠ Identity) y = act(C) on them in the
+// kernel's epilogue, while the tile is in L1.
 func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation) {
 	if i != NEON {
 		panic("kernel: GemmMicro: no assembly for " + i.String())
 	}
-	asm.GemmNEON(k, m, a, rs, ps, b, c, ldc, bias, int(init))
-	if act != Identity {
-		const nr = 16
-		cs := unsafe.Slice(c, (m-1)*ldc+nr)
-		ys := unsafe.Slice(y, (m-1)*ldy+nr)
-		actTile(i, act, m, nr, cs, ldc, ys, ldy)
-	}
+	asm.GemmNEON(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act))
 }
 
 // matVecArch runs i's assembly matvec over np full panels, then (act ≠

@@ -1,18 +1,21 @@
 // Command gemm generates the NEON GEMM microkernel and packed matvec of
 // package kernel (asm/gemm_arm64.s and its declarations):
 //
-//	GemmNEON    6×16 tile, V0..V23 accumulators (row r in V4r..V4r+3)
+//	GemmNEON    6×16 tile, V0..V23 accumulators (row r in V4r..V4r+3),
+//	            then the activation epilogue
 //	MatVecNEON  y = bias + xᵀ·B over packed panels of 16 columns, axpy form
 //
-// Both need only instructions Go's assembler knows (VLD1, VLD1R, VFMLA,
-// VST1): the a operand is broadcast by LD1R, so there is no multiply by
-// element and no horizontal sum. Run by go generate from
-// kernel/generate_neon.go.
+// The products need only instructions Go's assembler knows (VLD1, VLD1R,
+// VFMLA, VST1): the a operand is broadcast by LD1R, so there is no
+// multiply by element and no horizontal sum. The epilogue emits the
+// activations' bodies of gen/arm64/actbody, as gen/arm64/act does. Run by
+// go generate from kernel/generate_neon.go.
 package main
 
 import (
 	"fmt"
 
+	"github.com/scorekit/scorekit/gen/arm64/actbody"
 	"github.com/scorekit/scorekit/gen/arm64/emit"
 	"github.com/scorekit/scorekit/gen/arm64/neon"
 )
@@ -65,9 +68,13 @@ func gemm(e *emit.Emitter) {
 			fmt.Sprintf("C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", nr),
 			"C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place",
 			"with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).",
+			"Then, if act ≠ 0 (a kernel.Activation; 0 is identity: y is not touched), y[r·ldy+j] = act(C[r][j])",
+			"for the m rows, by the operation sequence of kernel's Act. y is C itself (ldy = ldc) or a tile",
+			"that does not overlap it; act is in range (the caller checks).",
 		},
 		Params: []emit.Param{p("k", "int"), p("m", "int"), p("a", "*float32"), p("rs", "int"), p("ps", "int"),
-			p("b", "*float32"), p("c", "*float32"), p("ldc", "int"), p("bias", "*float32"), p("mode", "int")},
+			p("b", "*float32"), p("c", "*float32"), p("ldc", "int"), p("bias", "*float32"), p("mode", "int"),
+			p("y", "*float32"), p("ldy", "int"), p("act", "int")},
 		Requires: "ASIMD",
 	})
 	for _, x := range []struct {
@@ -88,6 +95,7 @@ func gemm(e *emit.Emitter) {
 	for rows := mr; rows >= 1; rows-- {
 		gemmRows(e, rows)
 	}
+	epilogue(e)
 }
 
 func gemmRows(e *emit.Emitter, rows int) {
@@ -153,7 +161,63 @@ func gemmRows(e *emit.Emitter, rows int) {
 			e.Inst("ADD %s, %s", rLDC, rC)
 		}
 	}
-	e.Inst("RET")
+	if rows > 1 {
+		e.Inst("B epilogue")
+	} else {
+		e.Comment("fall through to the epilogue")
+	}
+}
+
+// epilogue emits the activation, shared by every row count: C's tile is
+// in memory (in L1), all registers are free. One loop per activation over
+// the m rows, each row's 4 vectors loaded from C, through the body of
+// gen/arm64/actbody (as many vectors at a time as Act's kernel takes) and
+// stored to y, with the constants hoisted into vector registers.
+func epilogue(e *emit.Emitter) {
+	const rAct emit.R = 0
+	e.Label("epilogue")
+	e.MOVD(e.Arg("act"), rAct)
+	e.Inst("CBNZ %s, activation", rAct)
+	e.Inst("RET // identity: y is not touched")
+	e.Label("activation")
+	for i, a := range actbody.Activations[1:] {
+		e.Inst("CMP $%d, %s", i+1, rAct)
+		e.Inst("BEQ %s", a.Name)
+	}
+	e.Inst("RET // act out of range: the Go wrapper never calls with one")
+	for _, a := range actbody.Activations[1:] {
+		e.Comment("%s: y = %s(C) on the m rows", a.Name, a.Body.Scalar)
+		e.Label(a.Name)
+		neon.Fit(e, func(e *emit.Emitter) *neon.Gen { return neon.Continue(e, a.Name) }, func(g *neon.Gen) {
+			body := a.Body.Setup(g)
+			rows, src, ss, dst, ds := g.GP(), g.GP(), g.GP(), g.GP(), g.GP()
+			e := g.E
+			e.Comment("%s: rows left, %s, %s: C's and y's row, %s, %s: their strides in bytes", rows, src, dst, ss, ds)
+			e.MOVD(e.Arg("m"), rows)
+			e.MOVD(e.Arg("c"), src)
+			e.MOVD(e.Arg("ldc"), ss)
+			e.Inst("LSL $2, %s", ss)
+			e.MOVD(e.Arg("y"), dst)
+			e.MOVD(e.Arg("ldy"), ds)
+			e.Inst("LSL $2, %s", ds)
+			g.MapRows(rows, src, ss, dst, ds, nv, a.Body.Unroll, func(x neon.G) neon.G {
+				e.Inst("// %s of %s", a.Body.Scalar, regsOf(x))
+				return body(x)
+			})
+			e.Inst("RET")
+		})
+	}
+}
+
+func regsOf(x neon.G) string {
+	s := ""
+	for i, v := range x {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("V%d", v)
+	}
+	return s
 }
 
 // The general registers of MatVecNEON.
