@@ -30,7 +30,7 @@ func (i Impl) MatVec(b, x, y, bias []float32) {
 // MatVecAct is [Impl.MatVec] with the activation in its epilogue: z =
 // bias + xᵀ·B as MatVec computes it, then, in the same call, y = act(z)
 // by the operation sequence of [Impl.Act] (the same bits and bound). y
-// may be z itself or must not overlap it; with act = Identity, y is a copy
+// is z itself or does not overlap it; with act = Identity, y is a copy
 // of z (nothing, if y is z).
 func (i Impl) MatVecAct(b, x, z, bias []float32, act Activation, y []float32) {
 	act.must("MatVecAct")
