@@ -12,10 +12,11 @@ import (
 // (training), call Repack.
 //
 // Forward with one or two rows of x is the latency path: a matvec in axpy
-// form over the packed panels. With more rows it is a GEMM that reads x in
-// place, whose microkernel starts its accumulators from the bias and whose
-// epilogue applies the activation to each strip of rows while it is in L1
-// (one kernel.Impl.Act call per strip). A layer with few outputs (Out ≤
+// form over the packed panels, with the activation in its epilogue
+// ([kernel.Impl.MatVecAct]). With more rows it is a GEMM that reads x in
+// place, whose microkernel starts its accumulators from the bias and
+// applies the activation to each tile in its epilogue
+// ([kernel.Impl.GemmMicroAct]). A layer with few outputs (Out ≤
 // nr/2, e.g. a network's last) is computed transposed, zᵀ = W·xᵀ + b, so
 // that its tiles are not mostly padding. All paths compute each output as
 // the same chain of fused multiply-adds: the same bits.
