@@ -63,36 +63,11 @@ func Activations() []Activation {
 	return out
 }
 
-// actFuncs is one implementation of the activation kernels: fn[a] computes
-// a over a slice, d1[a] its first derivative. A nil entry falls back to
-// the generic one.
-type actFuncs struct {
-	fn [numActs]func(dst, x []float32)
-	d1 [numActs]func(dst, x []float32)
-}
-
-var actTable = resolveAct()
-
-func resolveAct() [numImpls]*actFuncs {
-	t := resolve(&actGeneric, actArch())
-	for i, f := range t {
-		if f == nil || Impl(i) == Generic {
-			continue
-		}
-		g := *f // fill the gaps in a copy, from the fallback
-		fb := t[Impl(i).fallback()]
-		for a := range numActs {
-			if g.fn[a] == nil {
-				g.fn[a] = fb.fn[a]
-			}
-			if g.d1[a] == nil {
-				g.d1[a] = fb.d1[a]
-			}
-		}
-		t[i] = &g
-	}
-	return t
-}
+// The activation kernels run through actImpl and actDerivImpl (and
+// actDeriv2Impl, act2.go): per architecture, a switch on the
+// implementation and then on the activation (act_amd64.go, act_arm64.go,
+// act_noasm.go; see Dispatch in impl.go). The generic kernels are
+// actGeneric and actDerivGeneric, below.
 
 // Act sets dst[i] = f(x[i]) for the activation f = a, with i's kernels.
 // dst and x may be the same slice.
@@ -120,7 +95,7 @@ func (i Impl) Act(a Activation, dst, x []float32) {
 	}
 	i.must("Act")
 	a.must("Act")
-	actTable[i].fn[a](dst, x)
+	actImpl(i, a, dst, x)
 }
 
 // ActDeriv sets dst[i] = f'(x[i]) for the activation f = a, with i's
@@ -142,7 +117,7 @@ func (i Impl) ActDeriv(a Activation, dst, x []float32) {
 	}
 	i.must("ActDeriv")
 	a.must("ActDeriv")
-	actTable[i].d1[a](dst, x)
+	actDerivImpl(i, a, dst, x)
 }
 
 // Act sets dst[i] = f(x[i]) with the active implementation; see [Impl.Act].
@@ -319,15 +294,15 @@ func softplus32(x float32) float32 {
 	return max(x, 0) + l
 }
 
-func mapSlice(f func(float32) float32) func(dst, x []float32) {
-	return func(dst, x []float32) {
-		for i, v := range x {
-			dst[i] = f(v)
-		}
+// mapSlice sets dst[i] = f(x[i]) for every i < len(x). The slices do
+// not escape (f sees only elements), and where f is a known function the
+// call inlines.
+func mapSlice(f func(float32) float32, dst, x []float32) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = f(v)
 	}
 }
-
-func copyAct(dst, x []float32) { copy(dst, x) }
 
 func identityDeriv32(x float32) float32 {
 	if isNaN32(x) {
@@ -395,27 +370,63 @@ func geluDeriv32(x float32) float32 {
 	return fma32(x*dv, e*r*r, s)
 }
 
-var actGeneric = actFuncs{
-	fn: [numActs]func(dst, x []float32){
-		Identity:  copyAct,
-		ReLU:      mapSlice(relu32),
-		LeakyReLU: mapSlice(leaky32),
-		Tanh:      mapSlice(tanh32),
-		Sigmoid:   mapSlice(sigmoid32),
-		SiLU:      mapSlice(silu32),
-		Softplus:  mapSlice(softplus32),
-		ELU:       mapSlice(elu32),
-		GELU:      mapSlice(gelu32),
-	},
-	d1: [numActs]func(dst, x []float32){
-		Identity:  mapSlice(identityDeriv32),
-		ReLU:      mapSlice(reluDeriv32),
-		LeakyReLU: mapSlice(leakyDeriv32),
-		Tanh:      mapSlice(tanhDeriv32),
-		Sigmoid:   mapSlice(sigmoidDeriv32),
-		SiLU:      mapSlice(siluDeriv32),
-		Softplus:  mapSlice(sigmoid32),
-		ELU:       mapSlice(eluDeriv32),
-		GELU:      mapSlice(geluDeriv32),
-	},
+// actGeneric is the portable Act: the scalar definitions above, element
+// by element.
+func actGeneric(a Activation, dst, x []float32) {
+	switch a {
+	case Identity:
+		copy(dst, x)
+	case ReLU:
+		mapSlice(relu32, dst, x)
+	case LeakyReLU:
+		mapSlice(leaky32, dst, x)
+	case Tanh:
+		mapSlice(tanh32, dst, x)
+	case Sigmoid:
+		mapSlice(sigmoid32, dst, x)
+	case SiLU:
+		mapSlice(silu32, dst, x)
+	case Softplus:
+		mapSlice(softplus32, dst, x)
+	case ELU:
+		mapSlice(elu32, dst, x)
+	case GELU:
+		mapSlice(gelu32, dst, x)
+	default:
+		noKernel("Act", Generic, a)
+	}
+}
+
+// actDerivGeneric is the portable ActDeriv.
+func actDerivGeneric(a Activation, dst, x []float32) {
+	switch a {
+	case Identity:
+		mapSlice(identityDeriv32, dst, x)
+	case ReLU:
+		mapSlice(reluDeriv32, dst, x)
+	case LeakyReLU:
+		mapSlice(leakyDeriv32, dst, x)
+	case Tanh:
+		mapSlice(tanhDeriv32, dst, x)
+	case Sigmoid:
+		mapSlice(sigmoidDeriv32, dst, x)
+	case SiLU:
+		mapSlice(siluDeriv32, dst, x)
+	case Softplus:
+		mapSlice(sigmoid32, dst, x) // softplus′ = σ
+	case ELU:
+		mapSlice(eluDeriv32, dst, x)
+	case GELU:
+		mapSlice(geluDeriv32, dst, x)
+	default:
+		noKernel("ActDeriv", Generic, a)
+	}
+}
+
+// noKernel panics: kern has no case for the activation a in i's switch.
+// Every activation has one; the panic makes a missing case fail every
+// test that runs it, instead of running some other implementation's
+// kernel unnoticed.
+func noKernel(kern string, i Impl, a Activation) {
+	panic("kernel: " + kern + "(" + a.String() + "): no " + i.String() + " kernel")
 }

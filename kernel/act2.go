@@ -1,31 +1,8 @@
 package kernel
 
-// act2Funcs is one implementation of the second-derivative kernels: d2[a]
-// computes f″ for the activation a over a slice. A nil entry falls back
-// to the generic one.
-type act2Funcs struct {
-	d2 [numActs]func(dst, x []float32)
-}
-
-var act2Table = resolveAct2()
-
-func resolveAct2() [numImpls]*act2Funcs {
-	t := resolve(&act2Generic, act2Arch())
-	for i, f := range t {
-		if f == nil || Impl(i) == Generic {
-			continue
-		}
-		g := *f
-		fb := t[Impl(i).fallback()]
-		for a := range numActs {
-			if g.d2[a] == nil {
-				g.d2[a] = fb.d2[a]
-			}
-		}
-		t[i] = &g
-	}
-	return t
-}
+// The second-derivative kernels run through actDeriv2Impl, a switch per
+// architecture (act2_amd64.go, act2_arm64.go, act2_noasm.go) as for Act
+// (see act.go); the generic one is actDeriv2Generic, below.
 
 // ActDeriv2 sets dst[i] = f″(x[i]) for the activation f = a, with i's
 // kernels: the second derivatives that exact score matching (the trace of
@@ -66,7 +43,7 @@ func (i Impl) ActDeriv2(a Activation, dst, x []float32) {
 	}
 	i.must("ActDeriv2")
 	a.must("ActDeriv2")
-	act2Table[i].d2[a](dst, x)
+	actDeriv2Impl(i, a, dst, x)
 }
 
 // ActDeriv2 sets dst[i] = f″(x[i]) with the active implementation; see
@@ -125,16 +102,24 @@ func geluDeriv2_32(x float32) float32 {
 	return sp * q
 }
 
-var act2Generic = act2Funcs{
-	d2: [numActs]func(dst, x []float32){
-		Identity:  mapSlice(zeroDeriv2),
-		ReLU:      mapSlice(zeroDeriv2),
-		LeakyReLU: mapSlice(zeroDeriv2),
-		Tanh:      mapSlice(tanhDeriv2_32),
-		Sigmoid:   mapSlice(sigmoidDeriv2_32),
-		SiLU:      mapSlice(siluDeriv2_32),
-		Softplus:  mapSlice(sigmoidPrime),
-		ELU:       mapSlice(eluDeriv2_32),
-		GELU:      mapSlice(geluDeriv2_32),
-	},
+// actDeriv2Generic is the portable ActDeriv2.
+func actDeriv2Generic(a Activation, dst, x []float32) {
+	switch a {
+	case Identity, ReLU, LeakyReLU:
+		mapSlice(zeroDeriv2, dst, x)
+	case Tanh:
+		mapSlice(tanhDeriv2_32, dst, x)
+	case Sigmoid:
+		mapSlice(sigmoidDeriv2_32, dst, x)
+	case SiLU:
+		mapSlice(siluDeriv2_32, dst, x)
+	case Softplus:
+		mapSlice(sigmoidPrime, dst, x) // softplus″ = σ′
+	case ELU:
+		mapSlice(eluDeriv2_32, dst, x)
+	case GELU:
+		mapSlice(geluDeriv2_32, dst, x)
+	default:
+		noKernel("ActDeriv2", Generic, a)
+	}
 }

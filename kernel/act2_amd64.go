@@ -2,14 +2,14 @@
 
 package kernel
 
-// act2Arch returns the amd64 second-derivative kernels: compositions of
-// each implementation's assembly activation kernels (see composeAct2).
-func act2Arch() (t [numImpls]*act2Funcs) {
-	a := actArch()
-	for _, i := range []Impl{AVX2, AVX512} {
-		if a[i] != nil && a[i].fn[Tanh] != nil && a[i].d1[Tanh] != nil && a[i].d1[Sigmoid] != nil && a[i].d1[ELU] != nil {
-			t[i] = composeAct2(a[i])
-		}
+// actDeriv2Impl runs i's second-derivative kernel: on avx2 and avx512,
+// compositions of the implementation's own activation kernels (see
+// actDeriv2Compose). The lengths are checked.
+func actDeriv2Impl(i Impl, a Activation, dst, x []float32) {
+	switch i {
+	case AVX512, AVX2:
+		actDeriv2Compose(i, a, dst, x)
+	default:
+		actDeriv2Generic(a, dst, x)
 	}
-	return t
 }

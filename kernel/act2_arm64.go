@@ -4,13 +4,31 @@ package kernel
 
 import "github.com/scorekit/scorekit/asm"
 
-// act2Arch returns the NEON second-derivative kernels, generated with the
-// first-derivative ones by gen/arm64/act.
-func act2Arch() (t [numImpls]*act2Funcs) {
-	t[NEON] = &act2Funcs{d2: [numActs]func(dst, x []float32){
-		Identity: asm.ZeroDeriv2NEON, ReLU: asm.ZeroDeriv2NEON, LeakyReLU: asm.ZeroDeriv2NEON,
-		Tanh: asm.TanhDeriv2NEON, Sigmoid: asm.SigmoidDeriv2NEON, SiLU: asm.SiLUDeriv2NEON,
-		Softplus: asm.SigmoidDerivNEON, ELU: asm.ELUDeriv2NEON, GELU: asm.GELUDeriv2NEON,
-	}}
-	return t
+// actDeriv2Impl runs i's second-derivative kernel: on neon, the ones
+// generated with the first-derivative kernels by gen/arm64/act
+// (softplus″ is the σ′ kernel). The lengths are checked.
+func actDeriv2Impl(i Impl, a Activation, dst, x []float32) {
+	switch i {
+	case NEON:
+		switch a {
+		case Identity, ReLU, LeakyReLU:
+			asm.ZeroDeriv2NEON(dst, x)
+		case Tanh:
+			asm.TanhDeriv2NEON(dst, x)
+		case Sigmoid:
+			asm.SigmoidDeriv2NEON(dst, x)
+		case SiLU:
+			asm.SiLUDeriv2NEON(dst, x)
+		case Softplus:
+			asm.SigmoidDerivNEON(dst, x)
+		case ELU:
+			asm.ELUDeriv2NEON(dst, x)
+		case GELU:
+			asm.GELUDeriv2NEON(dst, x)
+		default:
+			noKernel("ActDeriv2", i, a)
+		}
+	default:
+		actDeriv2Generic(a, dst, x)
+	}
 }

@@ -1,7 +1,5 @@
 package kernel
 
-import "sync"
-
 // Second derivatives composed from an implementation's own activation
 // kernels (tanh, σ', tanh', elu') over chunks, with the remaining
 // arithmetic done element by element in Go exactly as the generic
@@ -11,96 +9,88 @@ import "sync"
 // act2Chunk is the number of elements composed at a time.
 const act2Chunk = 256
 
-// act2Bufs are the scratch buffers of one composition.
-type act2Bufs struct{ h, t, s [act2Chunk]float32 }
-
-var act2Pool = sync.Pool{New: func() any { return new(act2Bufs) }}
-
-// composeAct2 returns the second-derivative kernels of the implementation
-// whose activation kernels are f.
-func composeAct2(f *actFuncs) *act2Funcs {
-	tanh, tanhD, sigD, eluD := f.fn[Tanh], f.d1[Tanh], f.d1[Sigmoid], f.d1[ELU]
-	chunks := func(body func(b *act2Bufs, dst, x []float32)) func(dst, x []float32) {
-		return func(dst, x []float32) {
-			b := act2Pool.Get().(*act2Bufs)
-			for len(x) > 0 {
-				n := min(len(x), act2Chunk)
-				body(b, dst[:n], x[:n])
-				dst, x = dst[n:], x[n:]
-			}
-			act2Pool.Put(b)
-		}
+// actDeriv2Compose sets dst = f″(x) for the activation a by composing
+// i's activation kernels (actImpl, actDerivImpl), two chunks of scratch
+// on the stack: the kernels are called directly, so the scratch does not
+// escape. dst may be x. The lengths are checked.
+func actDeriv2Compose(i Impl, a Activation, dst, x []float32) {
+	switch a {
+	case Identity, ReLU, LeakyReLU:
+		actDeriv2Generic(a, dst, x)
+		return
+	case Softplus:
+		actDerivImpl(i, Sigmoid, dst, x) // softplus″ = σ′
+		return
 	}
-	return &act2Funcs{d2: [numActs]func(dst, x []float32){
-		Softplus: sigD,
-		Sigmoid: chunks(func(b *act2Bufs, dst, x []float32) {
-			n := len(x)
-			h, t, s := b.h[:n], b.t[:n], b.s[:n]
-			for i, v := range x {
-				h[i] = v * 0.5
+	var t, s [act2Chunk]float32
+	for len(x) > 0 {
+		n := min(len(x), act2Chunk)
+		composeChunk(i, a, t[:n], s[:n], dst[:n], x[:n])
+		dst, x = dst[n:], x[n:]
+	}
+}
+
+// composeChunk is actDeriv2Compose on one chunk, with scratch t and s of
+// the chunk's length.
+func composeChunk(i Impl, a Activation, t, s, dst, x []float32) {
+	switch a {
+	case Sigmoid: // −σ′(x)·tanh(x/2)
+		for k, v := range x {
+			t[k] = v * 0.5
+		}
+		actImpl(i, Tanh, t, t)
+		actDerivImpl(i, Sigmoid, s, x)
+		for k := range dst {
+			dst[k] = -s[k] * t[k]
+		}
+	case Tanh: // −2·tanh·tanh′
+		actImpl(i, Tanh, t, x)
+		actDerivImpl(i, Tanh, s, x)
+		for k := range dst {
+			dst[k] = -2 * t[k] * s[k]
+		}
+	case SiLU: // σ′·(2 − x·tanh(x/2))
+		for k, v := range x {
+			t[k] = v * 0.5
+		}
+		actImpl(i, Tanh, t, t)
+		actDerivImpl(i, Sigmoid, s, x)
+		for k, v := range x {
+			if s[k] == 0 {
+				dst[k] = 0
+				continue
 			}
-			tanh(t, h)
-			sigD(s, x)
-			for i := range dst {
-				dst[i] = -s[i] * t[i]
+			dst[k] = s[k] * fma32(-v, t[k], 2)
+		}
+	case ELU: // eˣ = elu′(x) for x ≤ 0, 0 above
+		actDerivImpl(i, ELU, dst, x)
+		for k, v := range x {
+			if v > 0 {
+				dst[k] = 0
 			}
-		}),
-		Tanh: chunks(func(b *act2Bufs, dst, x []float32) {
-			n := len(x)
-			t, s := b.t[:n], b.s[:n]
-			tanh(t, x)
-			tanhD(s, x)
-			for i := range dst {
-				dst[i] = -2 * t[i] * s[i]
+		}
+	case GELU: // σ′(v)·(2v′ + x·v″ − x·v′²·tanh(v/2)), v = 2u(x)
+		for k, v := range x {
+			t[k] = geluArg(v)
+		}
+		actDerivImpl(i, Sigmoid, s, t)
+		for k, v := range t {
+			t[k] = v * 0.5
+		}
+		actImpl(i, Tanh, t, t)
+		for k, v := range x {
+			if s[k] == 0 {
+				dst[k] = 0
+				continue
 			}
-		}),
-		SiLU: chunks(func(b *act2Bufs, dst, x []float32) {
-			n := len(x)
-			h, t, s := b.h[:n], b.t[:n], b.s[:n]
-			for i, v := range x {
-				h[i] = v * 0.5
-			}
-			tanh(t, h)
-			sigD(s, x)
-			for i, v := range x {
-				if s[i] == 0 {
-					dst[i] = 0
-					continue
-				}
-				dst[i] = s[i] * fma32(-v, t[i], 2)
-			}
-		}),
-		ELU: chunks(func(b *act2Bufs, dst, x []float32) {
-			eluD(dst, x)
-			for i, v := range x {
-				if v > 0 {
-					dst[i] = 0
-				}
-			}
-		}),
-		GELU: chunks(func(b *act2Bufs, dst, x []float32) {
-			n := len(x)
-			h, t, s := b.h[:n], b.t[:n], b.s[:n]
-			for i, v := range x {
-				h[i] = geluArg(v)
-			}
-			sigD(s, h)
-			for i, v := range h {
-				t[i] = v * 0.5
-			}
-			tanh(t, t)
-			for i, v := range x {
-				if s[i] == 0 {
-					dst[i] = 0
-					continue
-				}
-				x2 := v * v
-				dv := fma32(3*geluK2, x2, geluC2)
-				ddv := 6 * geluK2 * v
-				q := fma32(v, ddv, 2*dv)
-				q = fma32(-v*dv*dv, t[i], q)
-				dst[i] = s[i] * q
-			}
-		}),
-	}}
+			x2 := v * v
+			dv := fma32(3*geluK2, x2, geluC2)
+			ddv := 6 * geluK2 * v
+			q := fma32(v, ddv, 2*dv)
+			q = fma32(-v*dv*dv, t[k], q)
+			dst[k] = s[k] * q
+		}
+	default:
+		noKernel("ActDeriv2", i, a)
+	}
 }

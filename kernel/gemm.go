@@ -162,7 +162,7 @@ func actTile(i Impl, act Activation, m, n int, c []float32, ldc int, y []float32
 			copy(y[r*ldy:r*ldy+n], c[r*ldc:r*ldc+n])
 			continue
 		}
-		actTable[i].fn[act](y[r*ldy:r*ldy+n], c[r*ldc:r*ldc+n])
+		actImpl(i, act, y[r*ldy:r*ldy+n], c[r*ldc:r*ldc+n])
 	}
 }
 

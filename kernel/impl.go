@@ -83,9 +83,23 @@ func Available() []Impl {
 	return out
 }
 
-// resolve completes one kernel family's table: generic at Generic, each
-// available implementation its own entry or, where it has none, its
-// fallback's; nil for implementations this machine cannot run.
+// Dispatch. Every kernel family runs through a function per architecture
+// (in xxx_amd64.go, xxx_arm64.go, and xxx_noasm.go for builds without
+// assembly) that switches on the Impl and calls the assembly routine
+// directly, with the generic twin in the default case: level1, act, act2,
+// langevin, hadamard, adam, transpose, rng, gemm, peak. A direct call
+// keeps the routine's //go:noescape in force, so a caller's slices, and
+// the kernels' own stack scratch, stay on the stack; a call through a
+// function value would make every slice argument escape, and a slice of a
+// stack array would then cost a heap allocation per call
+// (TestKernelsNoAllocs). Within an implementation's case, the activation
+// switches name every activation and panic on a missing one (noKernel)
+// rather than fall back to another implementation unnoticed.
+
+// resolve completes a table of per-implementation data (the GEMM shapes):
+// generic at Generic, each available implementation its own entry or,
+// where it has none, its fallback's; nil for implementations this machine
+// cannot run.
 func resolve[F any](generic *F, arch [numImpls]*F) [numImpls]*F {
 	t := arch
 	t[Generic] = generic

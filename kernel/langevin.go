@@ -1,14 +1,5 @@
 package kernel
 
-// langevinFuncs is one implementation of the Langevin update kernels.
-type langevinFuncs struct {
-	update func(a, b float32, x, s, z []float32)
-}
-
-var langevinTable = resolve(&langevinGeneric, langevinArch())
-
-var langevinGeneric = langevinFuncs{update: langevinUpdateGeneric}
-
 // LangevinUpdate performs one Langevin update in place with i's kernels:
 // x ← x + a·s + b·z, where for the unadjusted Langevin algorithm with step
 // h, s = ∇log p(x), a = h and b = √(2h), and z holds standard normals. It
@@ -23,7 +14,7 @@ func (i Impl) LangevinUpdate(a, b float32, x, s, z []float32) {
 		panicLen("LangevinUpdate", "len(x), len(s), len(z)", len(x), len(s), len(z))
 	}
 	i.must("LangevinUpdate")
-	langevinTable[i].update(a, b, x, s, z)
+	langevinImpl(i, a, b, x, s, z)
 }
 
 // LangevinUpdate performs x ← x + a·s + b·z in place; see

@@ -1,17 +1,8 @@
 package kernel
 
-// level1Funcs is one implementation of the level-1 kernels. The wrappers
-// have checked the lengths.
-type level1Funcs struct {
-	dot   func(x, y []float32) float32
-	axpy  func(alpha float32, x, y []float32)
-	scale func(alpha float32, x []float32)
-	sumSq func(x []float32) float32
-}
-
-var level1Table = resolve(&level1Generic, level1Arch())
-
-var level1Generic = level1Funcs{dot: dotGeneric, axpy: axpyGeneric, scale: scaleGeneric, sumSq: sumSqGeneric}
+// The level-1 kernels run through dotImpl, axpyImpl, scaleImpl and
+// sumSqImpl, a switch per architecture (level1_amd64.go, level1_arm64.go,
+// level1_noasm.go; see Dispatch in impl.go).
 
 // Dot returns the dot product of x and y with i's kernels. It panics if
 // their lengths differ.
@@ -28,7 +19,7 @@ func (i Impl) Dot(x, y []float32) float32 {
 		panicLen("Dot", "len(x), len(y)", len(x), len(y))
 	}
 	i.must("Dot")
-	return level1Table[i].dot(x, y)
+	return dotImpl(i, x, y)
 }
 
 // Axpy adds alpha·x to y with i's kernels. It panics if their lengths
@@ -43,7 +34,7 @@ func (i Impl) Axpy(alpha float32, x, y []float32) {
 		panicLen("Axpy", "len(x), len(y)", len(x), len(y))
 	}
 	i.must("Axpy")
-	level1Table[i].axpy(alpha, x, y)
+	axpyImpl(i, alpha, x, y)
 }
 
 // Scale multiplies x by alpha in place with i's kernels.
@@ -54,7 +45,7 @@ func (i Impl) Axpy(alpha float32, x, y []float32) {
 // same bits.
 func (i Impl) Scale(alpha float32, x []float32) {
 	i.must("Scale")
-	level1Table[i].scale(alpha, x)
+	scaleImpl(i, alpha, x)
 }
 
 // SumSq returns the sum of squares of x with i's kernels.
@@ -64,7 +55,7 @@ func (i Impl) Scale(alpha float32, x []float32) {
 // Within n·2⁻²³·Σxᵢ² + n·2⁻¹⁴⁸ of the exact sum, as Dot.
 func (i Impl) SumSq(x []float32) float32 {
 	i.must("SumSq")
-	return level1Table[i].sumSq(x)
+	return sumSqImpl(i, x)
 }
 
 // Dot returns the dot product of x and y; see [Impl.Dot].

@@ -99,10 +99,10 @@ func normalGroup(z *[groupLen]float32, rk *roundKeys, id, g uint64) {
 // kineticO, malaRev) work on whole groups: the slices' lengths are
 // multiples of groupLen (16 for malaRev) and the first group is g; mala
 // returns the lane-tree sum of z² (see laneTree). Each architecture's file
-// (rng_amd64.go, rng_noasm.go) dispatches them by a switch on the
-// implementation, rather than through a table of function values as the
-// other families do: an indirect call makes its arguments escape, and the
-// stack scratch of a partial group would then be allocated on every call.
+// (rng_amd64.go, rng_arm64.go, rng_noasm.go) dispatches them by a switch
+// on the implementation, as every kernel family does (see impl.go): an
+// indirect call would make their arguments escape, and the stack scratch
+// of a partial group would then be allocated on every call.
 
 func uint32sGeneric(dst []uint32, rk *roundKeys, id, g uint64) {
 	for ; len(dst) >= groupLen; dst, g = dst[groupLen:], g+1 {

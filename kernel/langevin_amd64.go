@@ -1,0 +1,19 @@
+//go:build gc && !purego
+
+package kernel
+
+import "github.com/scorekit/scorekit/asm"
+
+// langevinImpl runs i's Langevin update (gen/amd64/langevin), which
+// follows langevinUpdateGeneric operation by operation. The lengths are
+// checked.
+func langevinImpl(i Impl, a, b float32, x, s, z []float32) {
+	switch i {
+	case AVX512:
+		asm.LangevinUpdateAVX512(a, b, x, s, z)
+	case AVX2:
+		asm.LangevinUpdateAVX2(a, b, x, s, z)
+	default:
+		langevinUpdateGeneric(a, b, x, s, z)
+	}
+}

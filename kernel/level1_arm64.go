@@ -1,0 +1,44 @@
+//go:build gc && !purego
+
+package kernel
+
+import "github.com/scorekit/scorekit/asm"
+
+// The NEON level-1 kernels (gen/arm64/level1), chosen by a switch (see
+// level1.go). The lengths are checked.
+
+func dotImpl(i Impl, x, y []float32) float32 {
+	switch i {
+	case NEON:
+		return asm.DotNEON(x, y)
+	default:
+		return dotGeneric(x, y)
+	}
+}
+
+func axpyImpl(i Impl, alpha float32, x, y []float32) {
+	switch i {
+	case NEON:
+		asm.AxpyNEON(alpha, x, y)
+	default:
+		axpyGeneric(alpha, x, y)
+	}
+}
+
+func scaleImpl(i Impl, alpha float32, x []float32) {
+	switch i {
+	case NEON:
+		asm.ScaleNEON(alpha, x)
+	default:
+		scaleGeneric(alpha, x)
+	}
+}
+
+func sumSqImpl(i Impl, x []float32) float32 {
+	switch i {
+	case NEON:
+		return asm.SumSqNEON(x)
+	default:
+		return sumSqGeneric(x)
+	}
+}
