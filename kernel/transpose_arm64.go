@@ -9,11 +9,30 @@ import "github.com/scorekit/scorekit/asm"
 // loop on the last few rows and columns. The shape and lengths are
 // checked.
 func transposeImpl(i Impl, rows, cols int, src []float32, lds int, dst []float32, ldd int) {
-	if i == NEON {
+	switch i {
+	case NEON:
 		transposeTiers(transposeNEONTiers, rows, cols, src, lds, dst, ldd)
-		return
+	default:
+		transposeGeneric(rows, cols, src, lds, dst, ldd)
 	}
-	transposeGeneric(rows, cols, src, lds, dst, ldd)
 }
 
-var transposeNEONTiers = []transposeKernel{{8, asm.Transpose8NEON}, {4, asm.Transpose4NEON}}
+// The NEON block transposes, for transposeKernel.id.
+const (
+	transpose8NEON = iota
+	transpose4NEON
+)
+
+var transposeNEONTiers = []transposeKernel{{8, transpose8NEON}, {4, transpose4NEON}}
+
+// transposeBlocks runs the block transpose id on a rows×cols corner.
+func transposeBlocks(id, rows, cols int, src *float32, lds int, dst *float32, ldd int) {
+	switch id {
+	case transpose8NEON:
+		asm.Transpose8NEON(rows, cols, src, lds, dst, ldd)
+	case transpose4NEON:
+		asm.Transpose4NEON(rows, cols, src, lds, dst, ldd)
+	default:
+		panic("kernel: Transpose: unknown block kernel")
+	}
+}
