@@ -31,7 +31,8 @@ func actDeriv2Compose(i Impl, a Activation, dst, x []float32) {
 }
 
 // composeChunk is actDeriv2Compose on one chunk, with scratch t and s of
-// the chunk's length.
+// the chunk's length. Each element of dst is written after its x is
+// last read, so dst may be x.
 func composeChunk(i Impl, a Activation, t, s, dst, x []float32) {
 	switch a {
 	case Sigmoid: // −σ′(x)·tanh(x/2)
@@ -63,12 +64,13 @@ func composeChunk(i Impl, a Activation, t, s, dst, x []float32) {
 			dst[k] = s[k] * fma32(-v, t[k], 2)
 		}
 	case ELU: // eˣ = elu′(x) for x ≤ 0, 0 above
-		actDerivImpl(i, ELU, dst, x)
+		actDerivImpl(i, ELU, s, x)
 		for k, v := range x {
 			if v > 0 {
-				dst[k] = 0
+				s[k] = 0
 			}
 		}
+		copy(dst, s)
 	case GELU: // σ′(v)·(2v′ + x·v″ − x·v′²·tanh(v/2)), v = 2u(x)
 		for k, v := range x {
 			t[k] = geluArg(v)

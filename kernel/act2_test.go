@@ -191,3 +191,39 @@ func TestActDeriv2NoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestActInPlace holds Act, ActDeriv and ActDeriv2 with dst the same
+// slice as x, as their doc comments allow, to the generic result computed
+// into a separate slice, for every implementation and activation, over
+// lengths on both sides of the amd64 compositions' chunk of 256.
+func TestActInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	kinds := []struct {
+		name string
+		f    func(kernel.Impl, kernel.Activation, []float32, []float32)
+	}{
+		{"Act", kernel.Impl.Act},
+		{"ActDeriv", kernel.Impl.ActDeriv},
+		{"ActDeriv2", kernel.Impl.ActDeriv2},
+	}
+	for _, n := range []int{1, 37, 256, 1000} {
+		x := make([]float32, n)
+		kerneltest.Fill(rng, x, 4, 0.2)
+		want := make([]float32, n)
+		for _, k := range kinds {
+			for _, a := range kernel.Activations() {
+				k.f(kernel.Generic, a, want, x)
+				for _, impl := range kernel.Available() {
+					got := append([]float32(nil), x...)
+					k.f(impl, a, got, got)
+					for i := range got {
+						if !kerneltest.Same(got[i], want[i]) {
+							t.Fatalf("%s(%v) %v in place, n=%d: element %d (x=%g) = %g, generic %g",
+								k.name, a, impl, n, i, x[i], got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
