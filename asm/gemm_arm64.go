@@ -17,7 +17,9 @@ func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, 
 
 // MatVecNEON computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np
 // packed panels of 16 columns (panel q: k rows of 16 values at b[q·k·16:]); init is bias,
-// or 0 if bias is nil. y (and bias) hold np·16 values.
+// or 0 if bias is nil. y (and bias) hold np·16 values. Then, if act (a kernel.Activation)
+// is not 0, out[j] = act(y[j]) by the operation sequence of kernel's Act; out is y or does
+// not overlap it.
 //
 //go:noescape
-func MatVecNEON(k int, np int, b *float32, x *float32, y *float32, bias *float32)
+func MatVecNEON(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)

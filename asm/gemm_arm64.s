@@ -558,10 +558,12 @@ m1store:
 	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R5)
 
 	// fall through to the epilogue
+
+	// the activation: y = act(C), C's m rows to y's
 epilogue:
 	MOVD act+96(FP), R0
 	CBNZ R0, activation
-	RET // identity: y is not touched
+	RET // identity: nothing to do
 activation:
 	CMP $1, R0
 	BEQ relu
@@ -581,12 +583,12 @@ activation:
 	BEQ gelu
 	RET // act out of range: the Go wrapper never calls with one
 
-	// relu: y = relu32(C) on the m rows
+	// relu: relu32 on every row
 relu:
 	MOVW $0x00000000, R0 // V0: int 0 in every lane
 	VDUP R0, V0.S4
 
-	// R0: rows left, R1, R3: C's and y's row, R2, R4: their strides in bytes
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
 	MOVD c+48(FP), R1
 	MOVD ldc+56(FP), R2
@@ -594,6 +596,7 @@ relu:
 	MOVD y+80(FP), R3
 	MOVD ldy+88(FP), R4
 	LSL $2, R4
+	CBZ R0, reludone
 
 	// one row of 4 vectors per iteration, 4 at a time
 relurow1:
@@ -610,14 +613,15 @@ relurow1:
 	ADD R4, R3
 	SUB $1, R0
 	CBNZ R0, relurow1
+reludone:
 	RET
 
-	// leakyrelu: y = leaky32(C) on the m rows
+	// leakyrelu: leaky32 on every row
 leakyrelu:
 	MOVW $0x3c23d70a, R0 // V0: 0.00999999978 in every lane
 	VDUP R0, V0.S4
 
-	// R0: rows left, R1, R3: C's and y's row, R2, R4: their strides in bytes
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
 	MOVD c+48(FP), R1
 	MOVD ldc+56(FP), R2
@@ -625,6 +629,7 @@ leakyrelu:
 	MOVD y+80(FP), R3
 	MOVD ldy+88(FP), R4
 	LSL $2, R4
+	CBZ R0, leakyreludone
 
 	// one row of 4 vectors per iteration, 4 at a time
 leakyrelurow1:
@@ -649,9 +654,10 @@ leakyrelurow1:
 	ADD R4, R3
 	SUB $1, R0
 	CBNZ R0, leakyrelurow1
+leakyreludone:
 	RET
 
-	// tanh: y = tanh32(C) on the m rows
+	// tanh: tanh32 on every row
 tanh:
 	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
@@ -693,7 +699,7 @@ tanh:
 	MOVW $0x3e088889, R5 // 0.13333334
 	MOVW $0xbeaaaaab, R6 // -0.333333343
 
-	// R7: rows left, R8, R10: C's and y's row, R9, R11: their strides in bytes
+	// R7: rows left, R8, R10: the source and destination rows, R9, R11: their strides in bytes
 	MOVD m+8(FP), R7
 	MOVD c+48(FP), R8
 	MOVD ldc+56(FP), R9
@@ -701,6 +707,7 @@ tanh:
 	MOVD y+80(FP), R10
 	MOVD ldy+88(FP), R11
 	LSL $2, R11
+	CBZ R7, tanhdone
 
 	// one row of 4 vectors per iteration, 2 at a time
 tanhrow1:
@@ -820,9 +827,10 @@ tanhgroup2:
 	ADD R11, R10
 	SUB $1, R7
 	CBNZ R7, tanhrow1
+tanhdone:
 	RET
 
-	// sigmoid: y = sigmoid32(C) on the m rows
+	// sigmoid: sigmoid32 on every row
 sigmoid:
 	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
@@ -853,7 +861,7 @@ sigmoid:
 	MOVW $0x3f000000, R0 // V12: 0.5 in every lane
 	VDUP R0, V12.S4
 
-	// R0: rows left, R1, R3: C's and y's row, R2, R4: their strides in bytes
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
 	MOVD c+48(FP), R1
 	MOVD ldc+56(FP), R2
@@ -861,6 +869,7 @@ sigmoid:
 	MOVD y+80(FP), R3
 	MOVD ldy+88(FP), R4
 	LSL $2, R4
+	CBZ R0, sigmoiddone
 
 	// one row of 4 vectors per iteration, 2 at a time
 sigmoidrow1:
@@ -952,9 +961,10 @@ sigmoidgroup2:
 	ADD R4, R3
 	SUB $1, R0
 	CBNZ R0, sigmoidrow1
+sigmoiddone:
 	RET
 
-	// silu: y = silu32(C) on the m rows
+	// silu: silu32 on every row
 silu:
 	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
@@ -987,7 +997,7 @@ silu:
 	MOVW $0xc3000000, R0 // V13: -128 in every lane
 	VDUP R0, V13.S4
 
-	// R0: rows left, R1, R3: C's and y's row, R2, R4: their strides in bytes
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
 	MOVD c+48(FP), R1
 	MOVD ldc+56(FP), R2
@@ -995,6 +1005,7 @@ silu:
 	MOVD y+80(FP), R3
 	MOVD ldy+88(FP), R4
 	LSL $2, R4
+	CBZ R0, siludone
 
 	// one row of 4 vectors per iteration, 2 at a time
 silurow1:
@@ -1088,9 +1099,10 @@ silugroup2:
 	ADD R4, R3
 	SUB $1, R0
 	CBNZ R0, silurow1
+siludone:
 	RET
 
-	// softplus: y = softplus32(C) on the m rows
+	// softplus: softplus32 on every row
 softplus:
 	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
@@ -1139,7 +1151,7 @@ softplus:
 	MOVW $0x3e4ccccd, R0 // 0.200000003
 	MOVW $0x3eaaaaab, R1 // 0.333333343
 
-	// R2: rows left, R3, R5: C's and y's row, R4, R6: their strides in bytes
+	// R2: rows left, R3, R5: the source and destination rows, R4, R6: their strides in bytes
 	MOVD m+8(FP), R2
 	MOVD c+48(FP), R3
 	MOVD ldc+56(FP), R4
@@ -1147,6 +1159,7 @@ softplus:
 	MOVD y+80(FP), R5
 	MOVD ldy+88(FP), R6
 	LSL $2, R6
+	CBZ R2, softplusdone
 
 	// one row of 4 vectors per iteration, 2 at a time
 softplusrow1:
@@ -1268,9 +1281,10 @@ softplusgroup2:
 	ADD R6, R5
 	SUB $1, R2
 	CBNZ R2, softplusrow1
+softplusdone:
 	RET
 
-	// elu: y = elu32(C) on the m rows
+	// elu: elu32 on every row
 elu:
 	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
@@ -1309,7 +1323,7 @@ elu:
 	MOVW $0x39500d01, R0 // V15: 0.000198412701 in every lane
 	VDUP R0, V15.S4
 
-	// R0: rows left, R1, R3: C's and y's row, R2, R4: their strides in bytes
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
 	MOVD c+48(FP), R1
 	MOVD ldc+56(FP), R2
@@ -1317,6 +1331,7 @@ elu:
 	MOVD y+80(FP), R3
 	MOVD ldy+88(FP), R4
 	LSL $2, R4
+	CBZ R0, eludone
 
 	// one row of 4 vectors per iteration, 2 at a time
 elurow1:
@@ -1434,9 +1449,10 @@ elugroup2:
 	ADD R4, R3
 	SUB $1, R0
 	CBNZ R0, elurow1
+eludone:
 	RET
 
-	// gelu: y = gelu32(C) on the m rows
+	// gelu: gelu32 on every row
 gelu:
 	MOVW $0x3f800000, R0 // V0: 1 in every lane
 	VDUP R0, V0.S4
@@ -1476,7 +1492,7 @@ gelu:
 	MOVW $0x43000000, R1 // V15: 128 in every lane
 	VDUP R1, V15.S4
 
-	// R1: rows left, R2, R4: C's and y's row, R3, R5: their strides in bytes
+	// R1: rows left, R2, R4: the source and destination rows, R3, R5: their strides in bytes
 	MOVD m+8(FP), R1
 	MOVD c+48(FP), R2
 	MOVD ldc+56(FP), R3
@@ -1484,6 +1500,7 @@ gelu:
 	MOVD y+80(FP), R4
 	MOVD ldy+88(FP), R5
 	LSL $2, R5
+	CBZ R1, geludone
 
 	// one row of 4 vectors per iteration, 2 at a time
 gelurow1:
@@ -1591,11 +1608,12 @@ gelugroup2:
 	ADD R5, R4
 	SUB $1, R1
 	CBNZ R1, gelurow1
+geludone:
 	RET
 
-// func MatVecNEON(k int, np int, b *float32, x *float32, y *float32, bias *float32)
+// func MatVecNEON(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)
 // Requires: ASIMD
-TEXT ·MatVecNEON(SB), NOSPLIT, $0-48
+TEXT ·MatVecNEON(SB), NOSPLIT, $0-64
 	MOVD k+0(FP), R0
 	MOVD np+8(FP), R1
 	MOVD b+16(FP), R2
@@ -1754,4 +1772,1039 @@ g1store:
 	SUB $1, R1
 	B g1
 done:
+
+	// the activation: out = act(y), a panel's 16 values per row
+epilogue:
+	MOVD act+56(FP), R0
+	CBNZ R0, activation
+	RET // identity: nothing to do
+activation:
+	CMP $1, R0
+	BEQ relu
+	CMP $2, R0
+	BEQ leakyrelu
+	CMP $3, R0
+	BEQ tanh
+	CMP $4, R0
+	BEQ sigmoid
+	CMP $5, R0
+	BEQ silu
+	CMP $6, R0
+	BEQ softplus
+	CMP $7, R0
+	BEQ elu
+	CMP $8, R0
+	BEQ gelu
+	RET // act out of range: the Go wrapper never calls with one
+
+	// relu: relu32 on every row
+relu:
+	MOVW $0x00000000, R0 // V0: int 0 in every lane
+	VDUP R0, V0.S4
+
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
+	MOVD np+8(FP), R0
+	MOVD y+32(FP), R1
+	MOVD $64, R2
+	MOVD out+48(FP), R3
+	MOVD $64, R4
+	CBZ R0, reludone
+
+	// one row of 4 vectors per iteration, 4 at a time
+relurow1:
+	MOVD R1, R5
+	MOVD R3, R6
+	VLD1.P 64(R5), [V1.S4, V2.S4, V3.S4, V4.S4]
+	// relu32 of V1, V2, V3, V4
+	WORD $0x4e20f425 // FMAX V5.4S, V1.4S, V0.4S
+	WORD $0x4e20f446 // FMAX V6.4S, V2.4S, V0.4S
+	WORD $0x4e20f467 // FMAX V7.4S, V3.4S, V0.4S
+	WORD $0x4e20f488 // FMAX V8.4S, V4.4S, V0.4S
+	VST1.P [V5.S4, V6.S4, V7.S4, V8.S4], 64(R6)
+	ADD R2, R1
+	ADD R4, R3
+	SUB $1, R0
+	CBNZ R0, relurow1
+reludone:
+	RET
+
+	// leakyrelu: leaky32 on every row
+leakyrelu:
+	MOVW $0x3c23d70a, R0 // V0: 0.00999999978 in every lane
+	VDUP R0, V0.S4
+
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
+	MOVD np+8(FP), R0
+	MOVD y+32(FP), R1
+	MOVD $64, R2
+	MOVD out+48(FP), R3
+	MOVD $64, R4
+	CBZ R0, leakyreludone
+
+	// one row of 4 vectors per iteration, 4 at a time
+leakyrelurow1:
+	MOVD R1, R5
+	MOVD R3, R6
+	VLD1.P 64(R5), [V1.S4, V2.S4, V3.S4, V4.S4]
+	// leaky32 of V1, V2, V3, V4
+	WORD $0x6e20dc25 // FMUL V5.4S, V1.4S, V0.4S
+	WORD $0x6e20dc46 // FMUL V6.4S, V2.4S, V0.4S
+	WORD $0x6e20dc67 // FMUL V7.4S, V3.4S, V0.4S
+	WORD $0x6e20dc88 // FMUL V8.4S, V4.4S, V0.4S
+	WORD $0x4ea0c829 // FCMGT V9.4S, V1.4S, #0.0
+	WORD $0x4ea0c84a // FCMGT V10.4S, V2.4S, #0.0
+	WORD $0x4ea0c86b // FCMGT V11.4S, V3.4S, #0.0
+	WORD $0x4ea0c88c // FCMGT V12.4S, V4.4S, #0.0
+	VBIT V9.B16, V1.B16, V5.B16
+	VBIT V10.B16, V2.B16, V6.B16
+	VBIT V11.B16, V3.B16, V7.B16
+	VBIT V12.B16, V4.B16, V8.B16
+	VST1.P [V5.S4, V6.S4, V7.S4, V8.S4], 64(R6)
+	ADD R2, R1
+	ADD R4, R3
+	SUB $1, R0
+	CBNZ R0, leakyrelurow1
+leakyreludone:
+	RET
+
+	// tanh: tanh32 on every row
+tanh:
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
+	VDUP R0, V0.S4
+
+	// constants of exp32
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
+	VDUP R0, V1.S4
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
+	VDUP R0, V2.S4
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
+	VDUP R0, V3.S4
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
+	VDUP R0, V4.S4
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
+	VDUP R0, V5.S4
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
+	VDUP R0, V6.S4
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
+	VDUP R0, V7.S4
+	MOVW $0x3ab60b61, R0 // V8: 0.00138888892 in every lane
+	VDUP R0, V8.S4
+	MOVW $0x3c088889, R0 // V9: 0.00833333377 in every lane
+	VDUP R0, V9.S4
+	MOVW $0x3d2aaaab, R0 // 0.0416666679
+	MOVW $0x3e2aaaab, R1 // 0.166666672
+	MOVW $0x3f000000, R2 // 0.5
+
+	// constants of tanh32
+	MOVW $0xc0000000, R3 // V10: -2 in every lane
+	VDUP R3, V10.S4
+	MOVW $0x3e800000, R3 // V11: 0.25 in every lane
+	VDUP R3, V11.S4
+	MOVW $0x80000000, R3 // V12: sign bit in every lane
+	VDUP R3, V12.S4
+	MOVW $0xbc11371b, R3 // V13: -0.00886323582 in every lane
+	VDUP R3, V13.S4
+	MOVW $0x3cb327a4, R3 // 0.0218694881
+	MOVW $0xbd5d0dd1, R4 // -0.0539682545
+	MOVW $0x3e088889, R5 // 0.13333334
+	MOVW $0xbeaaaaab, R6 // -0.333333343
+
+	// R7: rows left, R8, R10: the source and destination rows, R9, R11: their strides in bytes
+	MOVD np+8(FP), R7
+	MOVD y+32(FP), R8
+	MOVD $64, R9
+	MOVD out+48(FP), R10
+	MOVD $64, R11
+	CBZ R7, tanhdone
+
+	// one row of 4 vectors per iteration, 2 at a time
+tanhrow1:
+	MOVD R8, R12
+	MOVD R10, R13
+	MOVD $2, R14
+tanhgroup2:
+	VLD1.P 32(R12), [V14.S4, V15.S4]
+	// tanh32 of V14, V15
+	WORD $0x4ea0f9d0 // FABS V16.4S, V14.4S
+	WORD $0x4ea0f9f1 // FABS V17.4S, V15.4S
+	WORD $0x6e2ade12 // FMUL V18.4S, V16.4S, V10.4S
+	WORD $0x6e2ade33 // FMUL V19.4S, V17.4S, V10.4S
+	// exp32(V18, V19): n = roundeven(clamp(x)·log2e)
+	WORD $0x4e21f654 // FMAX V20.4S, V18.4S, V1.4S
+	WORD $0x4e21f675 // FMAX V21.4S, V19.4S, V1.4S
+	WORD $0x4ea2f694 // FMIN V20.4S, V20.4S, V2.4S
+	WORD $0x4ea2f6b5 // FMIN V21.4S, V21.4S, V2.4S
+	WORD $0x6e23de96 // FMUL V22.4S, V20.4S, V3.4S
+	WORD $0x6e23deb7 // FMUL V23.4S, V21.4S, V3.4S
+	WORD $0x4e218ad6 // FRINTN V22.4S, V22.4S
+	WORD $0x4e218af7 // FRINTN V23.4S, V23.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
+	VFMLS V4.S4, V22.S4, V20.S4
+	VFMLS V4.S4, V23.S4, V21.S4
+	VFMLS V5.S4, V22.S4, V20.S4
+	VFMLS V5.S4, V23.S4, V21.S4
+	VMOV V8.B16, V24.B16
+	VMOV V8.B16, V25.B16
+	VFMLA V20.S4, V6.S4, V24.S4
+	VFMLA V21.S4, V6.S4, V25.S4
+	VMOV V9.B16, V26.B16
+	VMOV V9.B16, V27.B16
+	VFMLA V20.S4, V24.S4, V26.S4
+	VFMLA V21.S4, V25.S4, V27.S4
+	VDUP R0, V24.S4
+	VDUP R0, V25.S4
+	VFMLA V20.S4, V26.S4, V24.S4
+	VFMLA V21.S4, V27.S4, V25.S4
+	VDUP R1, V26.S4
+	VDUP R1, V27.S4
+	VFMLA V20.S4, V24.S4, V26.S4
+	VFMLA V21.S4, V25.S4, V27.S4
+	VDUP R2, V24.S4
+	VDUP R2, V25.S4
+	VFMLA V20.S4, V26.S4, V24.S4
+	VFMLA V21.S4, V27.S4, V25.S4
+	VMOV V0.B16, V26.B16
+	VMOV V0.B16, V27.B16
+	VFMLA V20.S4, V24.S4, V26.S4
+	VFMLA V21.S4, V25.S4, V27.S4
+	VMOV V0.B16, V24.B16
+	VMOV V0.B16, V25.B16
+	VFMLA V20.S4, V26.S4, V24.S4
+	VFMLA V21.S4, V27.S4, V25.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
+	WORD $0x4ea1bad6 // FCVTZS V22.4S, V22.4S
+	WORD $0x4ea1baf7 // FCVTZS V23.4S, V23.4S
+	WORD $0x4f3f06d4 // SSHR V20.4S, V22.4S, #1
+	WORD $0x4f3f06f5 // SSHR V21.4S, V23.4S, #1
+	VSUB V20.S4, V22.S4, V22.S4
+	VSUB V21.S4, V23.S4, V23.S4
+	VADD V7.S4, V20.S4, V20.S4
+	VADD V7.S4, V21.S4, V21.S4
+	VADD V7.S4, V22.S4, V22.S4
+	VADD V7.S4, V23.S4, V23.S4
+	VSHL $23, V20.S4, V20.S4
+	VSHL $23, V21.S4, V21.S4
+	VSHL $23, V22.S4, V22.S4
+	VSHL $23, V23.S4, V23.S4
+	WORD $0x6e34df18 // FMUL V24.4S, V24.4S, V20.4S
+	WORD $0x6e35df39 // FMUL V25.4S, V25.4S, V21.4S
+	WORD $0x6e36df18 // FMUL V24.4S, V24.4S, V22.4S
+	WORD $0x6e37df39 // FMUL V25.4S, V25.4S, V23.4S
+	WORD $0x4e38d414 // FADD V20.4S, V0.4S, V24.4S
+	WORD $0x4e39d415 // FADD V21.4S, V0.4S, V25.4S
+	WORD $0x6e34fc14 // FDIV V20.4S, V0.4S, V20.4S
+	WORD $0x6e35fc15 // FDIV V21.4S, V0.4S, V21.4S
+	WORD $0x4eb8d412 // FSUB V18.4S, V0.4S, V24.4S
+	WORD $0x4eb9d413 // FSUB V19.4S, V0.4S, V25.4S
+	WORD $0x6e34de52 // FMUL V18.4S, V18.4S, V20.4S
+	WORD $0x6e35de73 // FMUL V19.4S, V19.4S, V21.4S
+	WORD $0x6e30de16 // FMUL V22.4S, V16.4S, V16.4S
+	WORD $0x6e31de37 // FMUL V23.4S, V17.4S, V17.4S
+	VDUP R3, V26.S4
+	VDUP R3, V27.S4
+	VFMLA V22.S4, V13.S4, V26.S4
+	VFMLA V23.S4, V13.S4, V27.S4
+	VDUP R4, V28.S4
+	VDUP R4, V29.S4
+	VFMLA V22.S4, V26.S4, V28.S4
+	VFMLA V23.S4, V27.S4, V29.S4
+	VDUP R5, V26.S4
+	VDUP R5, V27.S4
+	VFMLA V22.S4, V28.S4, V26.S4
+	VFMLA V23.S4, V29.S4, V27.S4
+	VDUP R6, V28.S4
+	VDUP R6, V29.S4
+	VFMLA V22.S4, V26.S4, V28.S4
+	VFMLA V23.S4, V27.S4, V29.S4
+	WORD $0x6e36de16 // FMUL V22.4S, V16.4S, V22.4S
+	WORD $0x6e37de37 // FMUL V23.4S, V17.4S, V23.4S
+	VMOV V16.B16, V26.B16
+	VMOV V17.B16, V27.B16
+	VFMLA V28.S4, V22.S4, V26.S4
+	VFMLA V29.S4, V23.S4, V27.S4
+	WORD $0x6eb0e57e // FCMGT V30.4S, V11.4S, V16.4S
+	WORD $0x6eb1e57f // FCMGT V31.4S, V11.4S, V17.4S
+	VBIT V30.B16, V26.B16, V18.B16
+	VBIT V31.B16, V27.B16, V19.B16
+	VBIT V12.B16, V14.B16, V18.B16
+	VBIT V12.B16, V15.B16, V19.B16
+	VST1.P [V18.S4, V19.S4], 32(R13)
+	SUB $1, R14
+	CBNZ R14, tanhgroup2
+	ADD R9, R8
+	ADD R11, R10
+	SUB $1, R7
+	CBNZ R7, tanhrow1
+tanhdone:
+	RET
+
+	// sigmoid: sigmoid32 on every row
+sigmoid:
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
+	VDUP R0, V0.S4
+
+	// constants of exp32
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
+	VDUP R0, V1.S4
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
+	VDUP R0, V2.S4
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
+	VDUP R0, V3.S4
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
+	VDUP R0, V4.S4
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
+	VDUP R0, V5.S4
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
+	VDUP R0, V6.S4
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
+	VDUP R0, V7.S4
+	MOVW $0x3ab60b61, R0 // V8: 0.00138888892 in every lane
+	VDUP R0, V8.S4
+	MOVW $0x3c088889, R0 // V9: 0.00833333377 in every lane
+	VDUP R0, V9.S4
+	MOVW $0x3d2aaaab, R0 // V10: 0.0416666679 in every lane
+	VDUP R0, V10.S4
+	MOVW $0x3e2aaaab, R0 // V11: 0.166666672 in every lane
+	VDUP R0, V11.S4
+	MOVW $0x3f000000, R0 // V12: 0.5 in every lane
+	VDUP R0, V12.S4
+
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
+	MOVD np+8(FP), R0
+	MOVD y+32(FP), R1
+	MOVD $64, R2
+	MOVD out+48(FP), R3
+	MOVD $64, R4
+	CBZ R0, sigmoiddone
+
+	// one row of 4 vectors per iteration, 2 at a time
+sigmoidrow1:
+	MOVD R1, R5
+	MOVD R3, R6
+	MOVD $2, R7
+sigmoidgroup2:
+	VLD1.P 32(R5), [V13.S4, V14.S4]
+	// sigmoid32 of V13, V14
+	WORD $0x4ea0f9af // FABS V15.4S, V13.4S
+	WORD $0x4ea0f9d0 // FABS V16.4S, V14.4S
+	WORD $0x6ea0f9ef // FNEG V15.4S, V15.4S
+	WORD $0x6ea0fa10 // FNEG V16.4S, V16.4S
+	// exp32(V15, V16): n = roundeven(clamp(x)·log2e)
+	WORD $0x4e21f5f1 // FMAX V17.4S, V15.4S, V1.4S
+	WORD $0x4e21f612 // FMAX V18.4S, V16.4S, V1.4S
+	WORD $0x4ea2f631 // FMIN V17.4S, V17.4S, V2.4S
+	WORD $0x4ea2f652 // FMIN V18.4S, V18.4S, V2.4S
+	WORD $0x6e23de33 // FMUL V19.4S, V17.4S, V3.4S
+	WORD $0x6e23de54 // FMUL V20.4S, V18.4S, V3.4S
+	WORD $0x4e218a73 // FRINTN V19.4S, V19.4S
+	WORD $0x4e218a94 // FRINTN V20.4S, V20.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
+	VFMLS V4.S4, V19.S4, V17.S4
+	VFMLS V4.S4, V20.S4, V18.S4
+	VFMLS V5.S4, V19.S4, V17.S4
+	VFMLS V5.S4, V20.S4, V18.S4
+	VMOV V8.B16, V21.B16
+	VMOV V8.B16, V22.B16
+	VFMLA V17.S4, V6.S4, V21.S4
+	VFMLA V18.S4, V6.S4, V22.S4
+	VMOV V9.B16, V23.B16
+	VMOV V9.B16, V24.B16
+	VFMLA V17.S4, V21.S4, V23.S4
+	VFMLA V18.S4, V22.S4, V24.S4
+	VMOV V10.B16, V21.B16
+	VMOV V10.B16, V22.B16
+	VFMLA V17.S4, V23.S4, V21.S4
+	VFMLA V18.S4, V24.S4, V22.S4
+	VMOV V11.B16, V23.B16
+	VMOV V11.B16, V24.B16
+	VFMLA V17.S4, V21.S4, V23.S4
+	VFMLA V18.S4, V22.S4, V24.S4
+	VMOV V12.B16, V21.B16
+	VMOV V12.B16, V22.B16
+	VFMLA V17.S4, V23.S4, V21.S4
+	VFMLA V18.S4, V24.S4, V22.S4
+	VMOV V0.B16, V23.B16
+	VMOV V0.B16, V24.B16
+	VFMLA V17.S4, V21.S4, V23.S4
+	VFMLA V18.S4, V22.S4, V24.S4
+	VMOV V0.B16, V21.B16
+	VMOV V0.B16, V22.B16
+	VFMLA V17.S4, V23.S4, V21.S4
+	VFMLA V18.S4, V24.S4, V22.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
+	WORD $0x4ea1ba73 // FCVTZS V19.4S, V19.4S
+	WORD $0x4ea1ba94 // FCVTZS V20.4S, V20.4S
+	WORD $0x4f3f0671 // SSHR V17.4S, V19.4S, #1
+	WORD $0x4f3f0692 // SSHR V18.4S, V20.4S, #1
+	VSUB V17.S4, V19.S4, V19.S4
+	VSUB V18.S4, V20.S4, V20.S4
+	VADD V7.S4, V17.S4, V17.S4
+	VADD V7.S4, V18.S4, V18.S4
+	VADD V7.S4, V19.S4, V19.S4
+	VADD V7.S4, V20.S4, V20.S4
+	VSHL $23, V17.S4, V17.S4
+	VSHL $23, V18.S4, V18.S4
+	VSHL $23, V19.S4, V19.S4
+	VSHL $23, V20.S4, V20.S4
+	WORD $0x6e31deb5 // FMUL V21.4S, V21.4S, V17.4S
+	WORD $0x6e32ded6 // FMUL V22.4S, V22.4S, V18.4S
+	WORD $0x6e33deb5 // FMUL V21.4S, V21.4S, V19.4S
+	WORD $0x6e34ded6 // FMUL V22.4S, V22.4S, V20.4S
+	WORD $0x4e35d40f // FADD V15.4S, V0.4S, V21.4S
+	WORD $0x4e36d410 // FADD V16.4S, V0.4S, V22.4S
+	WORD $0x6e2ffc0f // FDIV V15.4S, V0.4S, V15.4S
+	WORD $0x6e30fc10 // FDIV V16.4S, V0.4S, V16.4S
+	WORD $0x6e2fdeb5 // FMUL V21.4S, V21.4S, V15.4S
+	WORD $0x6e30ded6 // FMUL V22.4S, V22.4S, V16.4S
+	WORD $0x6ea0c9b1 // FCMGE V17.4S, V13.4S, #0.0
+	WORD $0x6ea0c9d2 // FCMGE V18.4S, V14.4S, #0.0
+	VBIT V17.B16, V15.B16, V21.B16
+	VBIT V18.B16, V16.B16, V22.B16
+	VST1.P [V21.S4, V22.S4], 32(R6)
+	SUB $1, R7
+	CBNZ R7, sigmoidgroup2
+	ADD R2, R1
+	ADD R4, R3
+	SUB $1, R0
+	CBNZ R0, sigmoidrow1
+sigmoiddone:
+	RET
+
+	// silu: silu32 on every row
+silu:
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
+	VDUP R0, V0.S4
+
+	// constants of exp32
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
+	VDUP R0, V1.S4
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
+	VDUP R0, V2.S4
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
+	VDUP R0, V3.S4
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
+	VDUP R0, V4.S4
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
+	VDUP R0, V5.S4
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
+	VDUP R0, V6.S4
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
+	VDUP R0, V7.S4
+	MOVW $0x3ab60b61, R0 // V8: 0.00138888892 in every lane
+	VDUP R0, V8.S4
+	MOVW $0x3c088889, R0 // V9: 0.00833333377 in every lane
+	VDUP R0, V9.S4
+	MOVW $0x3d2aaaab, R0 // V10: 0.0416666679 in every lane
+	VDUP R0, V10.S4
+	MOVW $0x3e2aaaab, R0 // V11: 0.166666672 in every lane
+	VDUP R0, V11.S4
+	MOVW $0x3f000000, R0 // V12: 0.5 in every lane
+	VDUP R0, V12.S4
+	MOVW $0xc3000000, R0 // V13: -128 in every lane
+	VDUP R0, V13.S4
+
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
+	MOVD np+8(FP), R0
+	MOVD y+32(FP), R1
+	MOVD $64, R2
+	MOVD out+48(FP), R3
+	MOVD $64, R4
+	CBZ R0, siludone
+
+	// one row of 4 vectors per iteration, 2 at a time
+silurow1:
+	MOVD R1, R5
+	MOVD R3, R6
+	MOVD $2, R7
+silugroup2:
+	VLD1.P 32(R5), [V14.S4, V15.S4]
+	// silu32 of V14, V15
+	WORD $0x4ea0f9d0 // FABS V16.4S, V14.4S
+	WORD $0x4ea0f9f1 // FABS V17.4S, V15.4S
+	WORD $0x6ea0fa10 // FNEG V16.4S, V16.4S
+	WORD $0x6ea0fa31 // FNEG V17.4S, V17.4S
+	// exp32(V16, V17): n = roundeven(clamp(x)·log2e)
+	WORD $0x4e21f612 // FMAX V18.4S, V16.4S, V1.4S
+	WORD $0x4e21f633 // FMAX V19.4S, V17.4S, V1.4S
+	WORD $0x4ea2f652 // FMIN V18.4S, V18.4S, V2.4S
+	WORD $0x4ea2f673 // FMIN V19.4S, V19.4S, V2.4S
+	WORD $0x6e23de54 // FMUL V20.4S, V18.4S, V3.4S
+	WORD $0x6e23de75 // FMUL V21.4S, V19.4S, V3.4S
+	WORD $0x4e218a94 // FRINTN V20.4S, V20.4S
+	WORD $0x4e218ab5 // FRINTN V21.4S, V21.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
+	VFMLS V4.S4, V20.S4, V18.S4
+	VFMLS V4.S4, V21.S4, V19.S4
+	VFMLS V5.S4, V20.S4, V18.S4
+	VFMLS V5.S4, V21.S4, V19.S4
+	VMOV V8.B16, V22.B16
+	VMOV V8.B16, V23.B16
+	VFMLA V18.S4, V6.S4, V22.S4
+	VFMLA V19.S4, V6.S4, V23.S4
+	VMOV V9.B16, V24.B16
+	VMOV V9.B16, V25.B16
+	VFMLA V18.S4, V22.S4, V24.S4
+	VFMLA V19.S4, V23.S4, V25.S4
+	VMOV V10.B16, V22.B16
+	VMOV V10.B16, V23.B16
+	VFMLA V18.S4, V24.S4, V22.S4
+	VFMLA V19.S4, V25.S4, V23.S4
+	VMOV V11.B16, V24.B16
+	VMOV V11.B16, V25.B16
+	VFMLA V18.S4, V22.S4, V24.S4
+	VFMLA V19.S4, V23.S4, V25.S4
+	VMOV V12.B16, V22.B16
+	VMOV V12.B16, V23.B16
+	VFMLA V18.S4, V24.S4, V22.S4
+	VFMLA V19.S4, V25.S4, V23.S4
+	VMOV V0.B16, V24.B16
+	VMOV V0.B16, V25.B16
+	VFMLA V18.S4, V22.S4, V24.S4
+	VFMLA V19.S4, V23.S4, V25.S4
+	VMOV V0.B16, V22.B16
+	VMOV V0.B16, V23.B16
+	VFMLA V18.S4, V24.S4, V22.S4
+	VFMLA V19.S4, V25.S4, V23.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
+	WORD $0x4ea1ba94 // FCVTZS V20.4S, V20.4S
+	WORD $0x4ea1bab5 // FCVTZS V21.4S, V21.4S
+	WORD $0x4f3f0692 // SSHR V18.4S, V20.4S, #1
+	WORD $0x4f3f06b3 // SSHR V19.4S, V21.4S, #1
+	VSUB V18.S4, V20.S4, V20.S4
+	VSUB V19.S4, V21.S4, V21.S4
+	VADD V7.S4, V18.S4, V18.S4
+	VADD V7.S4, V19.S4, V19.S4
+	VADD V7.S4, V20.S4, V20.S4
+	VADD V7.S4, V21.S4, V21.S4
+	VSHL $23, V18.S4, V18.S4
+	VSHL $23, V19.S4, V19.S4
+	VSHL $23, V20.S4, V20.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e32ded6 // FMUL V22.4S, V22.4S, V18.4S
+	WORD $0x6e33def7 // FMUL V23.4S, V23.4S, V19.4S
+	WORD $0x6e34ded6 // FMUL V22.4S, V22.4S, V20.4S
+	WORD $0x6e35def7 // FMUL V23.4S, V23.4S, V21.4S
+	WORD $0x4e2df5d0 // FMAX V16.4S, V14.4S, V13.4S
+	WORD $0x4e2df5f1 // FMAX V17.4S, V15.4S, V13.4S
+	WORD $0x6e36de12 // FMUL V18.4S, V16.4S, V22.4S
+	WORD $0x6e37de33 // FMUL V19.4S, V17.4S, V23.4S
+	WORD $0x6ea0c9d4 // FCMGE V20.4S, V14.4S, #0.0
+	WORD $0x6ea0c9f5 // FCMGE V21.4S, V15.4S, #0.0
+	VBIT V20.B16, V16.B16, V18.B16
+	VBIT V21.B16, V17.B16, V19.B16
+	WORD $0x4e36d416 // FADD V22.4S, V0.4S, V22.4S
+	WORD $0x4e37d417 // FADD V23.4S, V0.4S, V23.4S
+	WORD $0x6e36fe52 // FDIV V18.4S, V18.4S, V22.4S
+	WORD $0x6e37fe73 // FDIV V19.4S, V19.4S, V23.4S
+	VST1.P [V18.S4, V19.S4], 32(R6)
+	SUB $1, R7
+	CBNZ R7, silugroup2
+	ADD R2, R1
+	ADD R4, R3
+	SUB $1, R0
+	CBNZ R0, silurow1
+siludone:
+	RET
+
+	// softplus: softplus32 on every row
+softplus:
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
+	VDUP R0, V0.S4
+
+	// constants of exp32
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
+	VDUP R0, V1.S4
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
+	VDUP R0, V2.S4
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
+	VDUP R0, V3.S4
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
+	VDUP R0, V4.S4
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
+	VDUP R0, V5.S4
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
+	VDUP R0, V6.S4
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
+	VDUP R0, V7.S4
+	MOVW $0x3ab60b61, R0 // V8: 0.00138888892 in every lane
+	VDUP R0, V8.S4
+	MOVW $0x3c088889, R0 // V9: 0.00833333377 in every lane
+	VDUP R0, V9.S4
+	MOVW $0x3d2aaaab, R0 // V10: 0.0416666679 in every lane
+	VDUP R0, V10.S4
+	MOVW $0x3e2aaaab, R0 // V11: 0.166666672 in every lane
+	VDUP R0, V11.S4
+	MOVW $0x3f000000, R0 // V12: 0.5 in every lane
+	VDUP R0, V12.S4
+
+	// constants of softplus32
+	MOVW $0x40000000, R0 // V13: 2 in every lane
+	VDUP R0, V13.S4
+	MOVW $0x00000000, R0 // V14: int 0 in every lane
+	VDUP R0, V14.S4
+	MOVW $0x3d888889, R0 // V15: 0.0666666701 in every lane
+	VDUP R0, V15.S4
+	MOVW $0x3d9d89d9, R0 // V16: 0.0769230798 in every lane
+	VDUP R0, V16.S4
+	MOVW $0x3dba2e8c, R0 // V17: 0.0909090936 in every lane
+	VDUP R0, V17.S4
+	MOVW $0x3de38e39, R0 // V18: 0.111111112 in every lane
+	VDUP R0, V18.S4
+	MOVW $0x3e124925, R0 // V19: 0.142857149 in every lane
+	VDUP R0, V19.S4
+	MOVW $0x3e4ccccd, R0 // 0.200000003
+	MOVW $0x3eaaaaab, R1 // 0.333333343
+
+	// R2: rows left, R3, R5: the source and destination rows, R4, R6: their strides in bytes
+	MOVD np+8(FP), R2
+	MOVD y+32(FP), R3
+	MOVD $64, R4
+	MOVD out+48(FP), R5
+	MOVD $64, R6
+	CBZ R2, softplusdone
+
+	// one row of 4 vectors per iteration, 2 at a time
+softplusrow1:
+	MOVD R3, R7
+	MOVD R5, R8
+	MOVD $2, R9
+softplusgroup2:
+	VLD1.P 32(R7), [V20.S4, V21.S4]
+	// softplus32 of V20, V21
+	WORD $0x4ea0fa96 // FABS V22.4S, V20.4S
+	WORD $0x4ea0fab7 // FABS V23.4S, V21.4S
+	WORD $0x6ea0fad6 // FNEG V22.4S, V22.4S
+	WORD $0x6ea0faf7 // FNEG V23.4S, V23.4S
+	// exp32(V22, V23): n = roundeven(clamp(x)·log2e)
+	WORD $0x4e21f6d8 // FMAX V24.4S, V22.4S, V1.4S
+	WORD $0x4e21f6f9 // FMAX V25.4S, V23.4S, V1.4S
+	WORD $0x4ea2f718 // FMIN V24.4S, V24.4S, V2.4S
+	WORD $0x4ea2f739 // FMIN V25.4S, V25.4S, V2.4S
+	WORD $0x6e23df1a // FMUL V26.4S, V24.4S, V3.4S
+	WORD $0x6e23df3b // FMUL V27.4S, V25.4S, V3.4S
+	WORD $0x4e218b5a // FRINTN V26.4S, V26.4S
+	WORD $0x4e218b7b // FRINTN V27.4S, V27.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
+	VFMLS V4.S4, V26.S4, V24.S4
+	VFMLS V4.S4, V27.S4, V25.S4
+	VFMLS V5.S4, V26.S4, V24.S4
+	VFMLS V5.S4, V27.S4, V25.S4
+	VMOV V8.B16, V28.B16
+	VMOV V8.B16, V29.B16
+	VFMLA V24.S4, V6.S4, V28.S4
+	VFMLA V25.S4, V6.S4, V29.S4
+	VMOV V9.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V24.S4, V28.S4, V30.S4
+	VFMLA V25.S4, V29.S4, V31.S4
+	VMOV V10.B16, V28.B16
+	VMOV V10.B16, V29.B16
+	VFMLA V24.S4, V30.S4, V28.S4
+	VFMLA V25.S4, V31.S4, V29.S4
+	VMOV V11.B16, V30.B16
+	VMOV V11.B16, V31.B16
+	VFMLA V24.S4, V28.S4, V30.S4
+	VFMLA V25.S4, V29.S4, V31.S4
+	VMOV V12.B16, V28.B16
+	VMOV V12.B16, V29.B16
+	VFMLA V24.S4, V30.S4, V28.S4
+	VFMLA V25.S4, V31.S4, V29.S4
+	VMOV V0.B16, V30.B16
+	VMOV V0.B16, V31.B16
+	VFMLA V24.S4, V28.S4, V30.S4
+	VFMLA V25.S4, V29.S4, V31.S4
+	VMOV V0.B16, V28.B16
+	VMOV V0.B16, V29.B16
+	VFMLA V24.S4, V30.S4, V28.S4
+	VFMLA V25.S4, V31.S4, V29.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
+	WORD $0x4ea1bb5a // FCVTZS V26.4S, V26.4S
+	WORD $0x4ea1bb7b // FCVTZS V27.4S, V27.4S
+	WORD $0x4f3f0758 // SSHR V24.4S, V26.4S, #1
+	WORD $0x4f3f0779 // SSHR V25.4S, V27.4S, #1
+	VSUB V24.S4, V26.S4, V26.S4
+	VSUB V25.S4, V27.S4, V27.S4
+	VADD V7.S4, V24.S4, V24.S4
+	VADD V7.S4, V25.S4, V25.S4
+	VADD V7.S4, V26.S4, V26.S4
+	VADD V7.S4, V27.S4, V27.S4
+	VSHL $23, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V26.S4, V26.S4
+	VSHL $23, V27.S4, V27.S4
+	WORD $0x6e38df9c // FMUL V28.4S, V28.4S, V24.4S
+	WORD $0x6e39dfbd // FMUL V29.4S, V29.4S, V25.4S
+	WORD $0x6e3adf9c // FMUL V28.4S, V28.4S, V26.4S
+	WORD $0x6e3bdfbd // FMUL V29.4S, V29.4S, V27.4S
+	WORD $0x4e3cd5b6 // FADD V22.4S, V13.4S, V28.4S
+	WORD $0x4e3dd5b7 // FADD V23.4S, V13.4S, V29.4S
+	WORD $0x6e36ff96 // FDIV V22.4S, V28.4S, V22.4S
+	WORD $0x6e37ffb7 // FDIV V23.4S, V29.4S, V23.4S
+	WORD $0x6e36dedc // FMUL V28.4S, V22.4S, V22.4S
+	WORD $0x6e37defd // FMUL V29.4S, V23.4S, V23.4S
+	VMOV V16.B16, V24.B16
+	VMOV V16.B16, V25.B16
+	VFMLA V28.S4, V15.S4, V24.S4
+	VFMLA V29.S4, V15.S4, V25.S4
+	VMOV V17.B16, V26.B16
+	VMOV V17.B16, V27.B16
+	VFMLA V28.S4, V24.S4, V26.S4
+	VFMLA V29.S4, V25.S4, V27.S4
+	VMOV V18.B16, V24.B16
+	VMOV V18.B16, V25.B16
+	VFMLA V28.S4, V26.S4, V24.S4
+	VFMLA V29.S4, V27.S4, V25.S4
+	VMOV V19.B16, V26.B16
+	VMOV V19.B16, V27.B16
+	VFMLA V28.S4, V24.S4, V26.S4
+	VFMLA V29.S4, V25.S4, V27.S4
+	VDUP R0, V24.S4
+	VDUP R0, V25.S4
+	VFMLA V28.S4, V26.S4, V24.S4
+	VFMLA V29.S4, V27.S4, V25.S4
+	VDUP R1, V26.S4
+	VDUP R1, V27.S4
+	VFMLA V28.S4, V24.S4, V26.S4
+	VFMLA V29.S4, V25.S4, V27.S4
+	WORD $0x4e36d6d6 // FADD V22.4S, V22.4S, V22.4S
+	WORD $0x4e37d6f7 // FADD V23.4S, V23.4S, V23.4S
+	WORD $0x6e3cdedc // FMUL V28.4S, V22.4S, V28.4S
+	WORD $0x6e3ddefd // FMUL V29.4S, V23.4S, V29.4S
+	VFMLA V26.S4, V28.S4, V22.S4
+	VFMLA V27.S4, V29.S4, V23.S4
+	WORD $0x4e2ef69c // FMAX V28.4S, V20.4S, V14.4S
+	WORD $0x4e2ef6bd // FMAX V29.4S, V21.4S, V14.4S
+	WORD $0x4e36d796 // FADD V22.4S, V28.4S, V22.4S
+	WORD $0x4e37d7b7 // FADD V23.4S, V29.4S, V23.4S
+	VST1.P [V22.S4, V23.S4], 32(R8)
+	SUB $1, R9
+	CBNZ R9, softplusgroup2
+	ADD R4, R3
+	ADD R6, R5
+	SUB $1, R2
+	CBNZ R2, softplusrow1
+softplusdone:
+	RET
+
+	// elu: elu32 on every row
+elu:
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
+	VDUP R0, V0.S4
+
+	// constants of exp32
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
+	VDUP R0, V1.S4
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
+	VDUP R0, V2.S4
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
+	VDUP R0, V3.S4
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
+	VDUP R0, V4.S4
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
+	VDUP R0, V5.S4
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
+	VDUP R0, V6.S4
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
+	VDUP R0, V7.S4
+	MOVW $0x3ab60b61, R0 // V8: 0.00138888892 in every lane
+	VDUP R0, V8.S4
+	MOVW $0x3c088889, R0 // V9: 0.00833333377 in every lane
+	VDUP R0, V9.S4
+	MOVW $0x3d2aaaab, R0 // V10: 0.0416666679 in every lane
+	VDUP R0, V10.S4
+	MOVW $0x3e2aaaab, R0 // V11: 0.166666672 in every lane
+	VDUP R0, V11.S4
+	MOVW $0x3f000000, R0 // V12: 0.5 in every lane
+	VDUP R0, V12.S4
+
+	// constants of elu32
+	MOVW $0xbe800000, R0 // V13: -0.25 in every lane
+	VDUP R0, V13.S4
+	MOVW $0x37d00d01, R0 // V14: 2.48015876e-05 in every lane
+	VDUP R0, V14.S4
+	MOVW $0x39500d01, R0 // V15: 0.000198412701 in every lane
+	VDUP R0, V15.S4
+
+	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
+	MOVD np+8(FP), R0
+	MOVD y+32(FP), R1
+	MOVD $64, R2
+	MOVD out+48(FP), R3
+	MOVD $64, R4
+	CBZ R0, eludone
+
+	// one row of 4 vectors per iteration, 2 at a time
+elurow1:
+	MOVD R1, R5
+	MOVD R3, R6
+	MOVD $2, R7
+elugroup2:
+	VLD1.P 32(R5), [V16.S4, V17.S4]
+	// elu32 of V16, V17
+	// exp32(V16, V17): n = roundeven(clamp(x)·log2e)
+	WORD $0x4e21f612 // FMAX V18.4S, V16.4S, V1.4S
+	WORD $0x4e21f633 // FMAX V19.4S, V17.4S, V1.4S
+	WORD $0x4ea2f652 // FMIN V18.4S, V18.4S, V2.4S
+	WORD $0x4ea2f673 // FMIN V19.4S, V19.4S, V2.4S
+	WORD $0x6e23de54 // FMUL V20.4S, V18.4S, V3.4S
+	WORD $0x6e23de75 // FMUL V21.4S, V19.4S, V3.4S
+	WORD $0x4e218a94 // FRINTN V20.4S, V20.4S
+	WORD $0x4e218ab5 // FRINTN V21.4S, V21.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
+	VFMLS V4.S4, V20.S4, V18.S4
+	VFMLS V4.S4, V21.S4, V19.S4
+	VFMLS V5.S4, V20.S4, V18.S4
+	VFMLS V5.S4, V21.S4, V19.S4
+	VMOV V8.B16, V22.B16
+	VMOV V8.B16, V23.B16
+	VFMLA V18.S4, V6.S4, V22.S4
+	VFMLA V19.S4, V6.S4, V23.S4
+	VMOV V9.B16, V24.B16
+	VMOV V9.B16, V25.B16
+	VFMLA V18.S4, V22.S4, V24.S4
+	VFMLA V19.S4, V23.S4, V25.S4
+	VMOV V10.B16, V22.B16
+	VMOV V10.B16, V23.B16
+	VFMLA V18.S4, V24.S4, V22.S4
+	VFMLA V19.S4, V25.S4, V23.S4
+	VMOV V11.B16, V24.B16
+	VMOV V11.B16, V25.B16
+	VFMLA V18.S4, V22.S4, V24.S4
+	VFMLA V19.S4, V23.S4, V25.S4
+	VMOV V12.B16, V22.B16
+	VMOV V12.B16, V23.B16
+	VFMLA V18.S4, V24.S4, V22.S4
+	VFMLA V19.S4, V25.S4, V23.S4
+	VMOV V0.B16, V24.B16
+	VMOV V0.B16, V25.B16
+	VFMLA V18.S4, V22.S4, V24.S4
+	VFMLA V19.S4, V23.S4, V25.S4
+	VMOV V0.B16, V22.B16
+	VMOV V0.B16, V23.B16
+	VFMLA V18.S4, V24.S4, V22.S4
+	VFMLA V19.S4, V25.S4, V23.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
+	WORD $0x4ea1ba94 // FCVTZS V20.4S, V20.4S
+	WORD $0x4ea1bab5 // FCVTZS V21.4S, V21.4S
+	WORD $0x4f3f0692 // SSHR V18.4S, V20.4S, #1
+	WORD $0x4f3f06b3 // SSHR V19.4S, V21.4S, #1
+	VSUB V18.S4, V20.S4, V20.S4
+	VSUB V19.S4, V21.S4, V21.S4
+	VADD V7.S4, V18.S4, V18.S4
+	VADD V7.S4, V19.S4, V19.S4
+	VADD V7.S4, V20.S4, V20.S4
+	VADD V7.S4, V21.S4, V21.S4
+	VSHL $23, V18.S4, V18.S4
+	VSHL $23, V19.S4, V19.S4
+	VSHL $23, V20.S4, V20.S4
+	VSHL $23, V21.S4, V21.S4
+	WORD $0x6e32ded6 // FMUL V22.4S, V22.4S, V18.4S
+	WORD $0x6e33def7 // FMUL V23.4S, V23.4S, V19.4S
+	WORD $0x6e34ded6 // FMUL V22.4S, V22.4S, V20.4S
+	WORD $0x6e35def7 // FMUL V23.4S, V23.4S, V21.4S
+	WORD $0x4ea0d6d6 // FSUB V22.4S, V22.4S, V0.4S
+	WORD $0x4ea0d6f7 // FSUB V23.4S, V23.4S, V0.4S
+	VMOV V15.B16, V18.B16
+	VMOV V15.B16, V19.B16
+	VFMLA V16.S4, V14.S4, V18.S4
+	VFMLA V17.S4, V14.S4, V19.S4
+	VMOV V8.B16, V20.B16
+	VMOV V8.B16, V21.B16
+	VFMLA V16.S4, V18.S4, V20.S4
+	VFMLA V17.S4, V19.S4, V21.S4
+	VMOV V9.B16, V18.B16
+	VMOV V9.B16, V19.B16
+	VFMLA V16.S4, V20.S4, V18.S4
+	VFMLA V17.S4, V21.S4, V19.S4
+	VMOV V10.B16, V20.B16
+	VMOV V10.B16, V21.B16
+	VFMLA V16.S4, V18.S4, V20.S4
+	VFMLA V17.S4, V19.S4, V21.S4
+	VMOV V11.B16, V18.B16
+	VMOV V11.B16, V19.B16
+	VFMLA V16.S4, V20.S4, V18.S4
+	VFMLA V17.S4, V21.S4, V19.S4
+	VMOV V12.B16, V20.B16
+	VMOV V12.B16, V21.B16
+	VFMLA V16.S4, V18.S4, V20.S4
+	VFMLA V17.S4, V19.S4, V21.S4
+	WORD $0x6e30de12 // FMUL V18.4S, V16.4S, V16.4S
+	WORD $0x6e31de33 // FMUL V19.4S, V17.4S, V17.4S
+	VMOV V16.B16, V24.B16
+	VMOV V17.B16, V25.B16
+	VFMLA V20.S4, V18.S4, V24.S4
+	VFMLA V21.S4, V19.S4, V25.S4
+	WORD $0x6eade612 // FCMGT V18.4S, V16.4S, V13.4S
+	WORD $0x6eade633 // FCMGT V19.4S, V17.4S, V13.4S
+	VBIT V18.B16, V24.B16, V22.B16
+	VBIT V19.B16, V25.B16, V23.B16
+	WORD $0x6ea0da12 // FCMLE V18.4S, V16.4S, #0.0
+	WORD $0x6ea0da33 // FCMLE V19.4S, V17.4S, #0.0
+	VBIF V18.B16, V16.B16, V22.B16
+	VBIF V19.B16, V17.B16, V23.B16
+	VST1.P [V22.S4, V23.S4], 32(R6)
+	SUB $1, R7
+	CBNZ R7, elugroup2
+	ADD R2, R1
+	ADD R4, R3
+	SUB $1, R0
+	CBNZ R0, elurow1
+eludone:
+	RET
+
+	// gelu: gelu32 on every row
+gelu:
+	MOVW $0x3f800000, R0 // V0: 1 in every lane
+	VDUP R0, V0.S4
+
+	// constants of exp32
+	MOVW $0xc2d00000, R0 // V1: -104 in every lane
+	VDUP R0, V1.S4
+	MOVW $0x42b20000, R0 // V2: 89 in every lane
+	VDUP R0, V2.S4
+	MOVW $0x3fb8aa3b, R0 // V3: 1.44269502 in every lane
+	VDUP R0, V3.S4
+	MOVW $0x3f318000, R0 // V4: 0.693359375 in every lane
+	VDUP R0, V4.S4
+	MOVW $0xb95e8083, R0 // V5: -0.000212194442 in every lane
+	VDUP R0, V5.S4
+	MOVW $0x39500d01, R0 // V6: 0.000198412701 in every lane
+	VDUP R0, V6.S4
+	MOVW $0x0000007f, R0 // V7: int 127 in every lane
+	VDUP R0, V7.S4
+	MOVW $0x3ab60b61, R0 // V8: 0.00138888892 in every lane
+	VDUP R0, V8.S4
+	MOVW $0x3c088889, R0 // V9: 0.00833333377 in every lane
+	VDUP R0, V9.S4
+	MOVW $0x3d2aaaab, R0 // V10: 0.0416666679 in every lane
+	VDUP R0, V10.S4
+	MOVW $0x3e2aaaab, R0 // V11: 0.166666672 in every lane
+	VDUP R0, V11.S4
+	MOVW $0x3f000000, R0 // V12: 0.5 in every lane
+	VDUP R0, V12.S4
+
+	// constants of gelu32
+	MOVW $0x3d922279, R0 // V13: 0.0713548139 in every lane
+	VDUP R0, V13.S4
+	MOVW $0x3fcc422a, R0 // 1.59576917
+	MOVW $0xc3000000, R1 // V14: -128 in every lane
+	VDUP R1, V14.S4
+	MOVW $0x43000000, R1 // V15: 128 in every lane
+	VDUP R1, V15.S4
+
+	// R1: rows left, R2, R4: the source and destination rows, R3, R5: their strides in bytes
+	MOVD np+8(FP), R1
+	MOVD y+32(FP), R2
+	MOVD $64, R3
+	MOVD out+48(FP), R4
+	MOVD $64, R5
+	CBZ R1, geludone
+
+	// one row of 4 vectors per iteration, 2 at a time
+gelurow1:
+	MOVD R2, R6
+	MOVD R4, R7
+	MOVD $2, R8
+gelugroup2:
+	VLD1.P 32(R6), [V16.S4, V17.S4]
+	// gelu32 of V16, V17
+	WORD $0x4e2ef612 // FMAX V18.4S, V16.4S, V14.4S
+	WORD $0x4e2ef633 // FMAX V19.4S, V17.4S, V14.4S
+	VDUP R0, V20.S4
+	VDUP R0, V21.S4
+	WORD $0x4eaff656 // FMIN V22.4S, V18.4S, V15.4S
+	WORD $0x4eaff677 // FMIN V23.4S, V19.4S, V15.4S
+	WORD $0x6e36ded6 // FMUL V22.4S, V22.4S, V22.4S
+	WORD $0x6e37def7 // FMUL V23.4S, V23.4S, V23.4S
+	VFMLA V22.S4, V13.S4, V20.S4
+	VFMLA V23.S4, V13.S4, V21.S4
+	WORD $0x4eaff656 // FMIN V22.4S, V18.4S, V15.4S
+	WORD $0x4eaff677 // FMIN V23.4S, V19.4S, V15.4S
+	WORD $0x6e34ded4 // FMUL V20.4S, V22.4S, V20.4S
+	WORD $0x6e35def5 // FMUL V21.4S, V23.4S, V21.4S
+	WORD $0x4ea0fa96 // FABS V22.4S, V20.4S
+	WORD $0x4ea0fab7 // FABS V23.4S, V21.4S
+	WORD $0x6ea0fad6 // FNEG V22.4S, V22.4S
+	WORD $0x6ea0faf7 // FNEG V23.4S, V23.4S
+	// exp32(V22, V23): n = roundeven(clamp(x)·log2e)
+	WORD $0x4e21f6d8 // FMAX V24.4S, V22.4S, V1.4S
+	WORD $0x4e21f6f9 // FMAX V25.4S, V23.4S, V1.4S
+	WORD $0x4ea2f718 // FMIN V24.4S, V24.4S, V2.4S
+	WORD $0x4ea2f739 // FMIN V25.4S, V25.4S, V2.4S
+	WORD $0x6e23df1a // FMUL V26.4S, V24.4S, V3.4S
+	WORD $0x6e23df3b // FMUL V27.4S, V25.4S, V3.4S
+	WORD $0x4e218b5a // FRINTN V26.4S, V26.4S
+	WORD $0x4e218b7b // FRINTN V27.4S, V27.4S
+	// r = fma(−n, ln2Lo, fma(−n, ln2Hi, x)), then p(r) by Horner
+	VFMLS V4.S4, V26.S4, V24.S4
+	VFMLS V4.S4, V27.S4, V25.S4
+	VFMLS V5.S4, V26.S4, V24.S4
+	VFMLS V5.S4, V27.S4, V25.S4
+	VMOV V8.B16, V28.B16
+	VMOV V8.B16, V29.B16
+	VFMLA V24.S4, V6.S4, V28.S4
+	VFMLA V25.S4, V6.S4, V29.S4
+	VMOV V9.B16, V30.B16
+	VMOV V9.B16, V31.B16
+	VFMLA V24.S4, V28.S4, V30.S4
+	VFMLA V25.S4, V29.S4, V31.S4
+	VMOV V10.B16, V28.B16
+	VMOV V10.B16, V29.B16
+	VFMLA V24.S4, V30.S4, V28.S4
+	VFMLA V25.S4, V31.S4, V29.S4
+	VMOV V11.B16, V30.B16
+	VMOV V11.B16, V31.B16
+	VFMLA V24.S4, V28.S4, V30.S4
+	VFMLA V25.S4, V29.S4, V31.S4
+	VMOV V12.B16, V28.B16
+	VMOV V12.B16, V29.B16
+	VFMLA V24.S4, V30.S4, V28.S4
+	VFMLA V25.S4, V31.S4, V29.S4
+	VMOV V0.B16, V30.B16
+	VMOV V0.B16, V31.B16
+	VFMLA V24.S4, V28.S4, V30.S4
+	VFMLA V25.S4, V29.S4, V31.S4
+	VMOV V0.B16, V28.B16
+	VMOV V0.B16, V29.B16
+	VFMLA V24.S4, V30.S4, V28.S4
+	VFMLA V25.S4, V31.S4, V29.S4
+	// p · 2^(n>>1) · 2^(n − n>>1), each factor built in the exponent field
+	WORD $0x4ea1bb5a // FCVTZS V26.4S, V26.4S
+	WORD $0x4ea1bb7b // FCVTZS V27.4S, V27.4S
+	WORD $0x4f3f0758 // SSHR V24.4S, V26.4S, #1
+	WORD $0x4f3f0779 // SSHR V25.4S, V27.4S, #1
+	VSUB V24.S4, V26.S4, V26.S4
+	VSUB V25.S4, V27.S4, V27.S4
+	VADD V7.S4, V24.S4, V24.S4
+	VADD V7.S4, V25.S4, V25.S4
+	VADD V7.S4, V26.S4, V26.S4
+	VADD V7.S4, V27.S4, V27.S4
+	VSHL $23, V24.S4, V24.S4
+	VSHL $23, V25.S4, V25.S4
+	VSHL $23, V26.S4, V26.S4
+	VSHL $23, V27.S4, V27.S4
+	WORD $0x6e38df9c // FMUL V28.4S, V28.4S, V24.4S
+	WORD $0x6e39dfbd // FMUL V29.4S, V29.4S, V25.4S
+	WORD $0x6e3adf9c // FMUL V28.4S, V28.4S, V26.4S
+	WORD $0x6e3bdfbd // FMUL V29.4S, V29.4S, V27.4S
+	WORD $0x4e3cd416 // FADD V22.4S, V0.4S, V28.4S
+	WORD $0x4e3dd417 // FADD V23.4S, V0.4S, V29.4S
+	WORD $0x6e36fc16 // FDIV V22.4S, V0.4S, V22.4S
+	WORD $0x6e37fc17 // FDIV V23.4S, V0.4S, V23.4S
+	WORD $0x6e36df9c // FMUL V28.4S, V28.4S, V22.4S
+	WORD $0x6e37dfbd // FMUL V29.4S, V29.4S, V23.4S
+	WORD $0x6ea0ca98 // FCMGE V24.4S, V20.4S, #0.0
+	WORD $0x6ea0cab9 // FCMGE V25.4S, V21.4S, #0.0
+	VBIT V24.B16, V22.B16, V28.B16
+	VBIT V25.B16, V23.B16, V29.B16
+	WORD $0x6e3cde5c // FMUL V28.4S, V18.4S, V28.4S
+	WORD $0x6e3dde7d // FMUL V29.4S, V19.4S, V29.4S
+	VST1.P [V28.S4, V29.S4], 32(R7)
+	SUB $1, R8
+	CBNZ R8, gelugroup2
+	ADD R3, R2
+	ADD R5, R4
+	SUB $1, R1
+	CBNZ R1, gelurow1
+geludone:
 	RET

@@ -2,11 +2,7 @@
 
 package kernel
 
-import (
-	"unsafe"
-
-	"github.com/scorekit/scorekit/asm"
-)
+import "github.com/scorekit/scorekit/asm"
 
 // The NEON microkernel: a 6×16 tile in 24 of the 32 vector registers, the
 // same panel width as AVX2, with a kc×16 panel of B (16 KB) and a 6×kc
@@ -27,14 +23,10 @@ func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc 
 }
 
 // matVecArch runs i's assembly matvec over np full panels, then (act ≠
-// Identity) out = act(y).
+// Identity) out = act(y) in the kernel's epilogue.
 func matVecArch(i Impl, k, np int, b, x, y, bias, out *float32, act Activation) {
 	if i != NEON {
 		panic("kernel: MatVec: no assembly for " + i.String())
 	}
-	asm.MatVecNEON(k, np, b, x, y, bias)
-	if act != Identity {
-		const nr = 16
-		actTile(i, act, 1, np*nr, unsafe.Slice(y, np*nr), np*nr, unsafe.Slice(out, np*nr), np*nr)
-	}
+	asm.MatVecNEON(k, np, b, x, y, bias, out, int(act))
 }

@@ -95,7 +95,16 @@ func gemm(e *emit.Emitter) {
 	for rows := mr; rows >= 1; rows-- {
 		gemmRows(e, rows)
 	}
-	epilogue(e)
+	e.Comment("the activation: y = act(C), C's m rows to y's")
+	epilogue(e, func(e *emit.Emitter, rows, src, ss, dst, ds emit.R) {
+		e.MOVD(e.Arg("m"), rows)
+		e.MOVD(e.Arg("c"), src)
+		e.MOVD(e.Arg("ldc"), ss)
+		e.Inst("LSL $2, %s", ss)
+		e.MOVD(e.Arg("y"), dst)
+		e.MOVD(e.Arg("ldy"), ds)
+		e.Inst("LSL $2, %s", ds)
+	})
 }
 
 func gemmRows(e *emit.Emitter, rows int) {
@@ -168,17 +177,20 @@ func gemmRows(e *emit.Emitter, rows int) {
 	}
 }
 
-// epilogue emits the activation, shared by every row count: C's tile is
-// in memory (in L1), all registers are free. One loop per activation over
-// the m rows, each row's 4 vectors loaded from C, through the body of
-// gen/arm64/actbody (as many vectors at a time as Act's kernel takes) and
-// stored to y, with the constants hoisted into vector registers.
-func epilogue(e *emit.Emitter) {
+// epilogue emits the activation ending the current function, with its
+// argument act: nothing for 0, else one loop per activation over a tile
+// that the results are in memory (in L1) and all registers are free: rows
+// of 4 vectors, each from the src row through the body of
+// gen/arm64/actbody (as many vectors at a time as Act's kernel takes) to
+// the dst row, with the activation's constants hoisted into vector
+// registers. tile sets the loop's registers from the arguments: the row
+// count, the first src and dst rows and their strides in bytes.
+func epilogue(e *emit.Emitter, tile func(e *emit.Emitter, rows, src, srcStride, dst, dstStride emit.R)) {
 	const rAct emit.R = 0
 	e.Label("epilogue")
 	e.MOVD(e.Arg("act"), rAct)
 	e.Inst("CBNZ %s, activation", rAct)
-	e.Inst("RET // identity: y is not touched")
+	e.Inst("RET // identity: nothing to do")
 	e.Label("activation")
 	for i, a := range actbody.Activations[1:] {
 		e.Inst("CMP $%d, %s", i+1, rAct)
@@ -186,24 +198,20 @@ func epilogue(e *emit.Emitter) {
 	}
 	e.Inst("RET // act out of range: the Go wrapper never calls with one")
 	for _, a := range actbody.Activations[1:] {
-		e.Comment("%s: y = %s(C) on the m rows", a.Name, a.Body.Scalar)
+		e.Comment("%s: %s on every row", a.Name, a.Body.Scalar)
 		e.Label(a.Name)
 		neon.Fit(e, func(e *emit.Emitter) *neon.Gen { return neon.Continue(e, a.Name) }, func(g *neon.Gen) {
 			body := a.Body.Setup(g)
 			rows, src, ss, dst, ds := g.GP(), g.GP(), g.GP(), g.GP(), g.GP()
 			e := g.E
-			e.Comment("%s: rows left, %s, %s: C's and y's row, %s, %s: their strides in bytes", rows, src, dst, ss, ds)
-			e.MOVD(e.Arg("m"), rows)
-			e.MOVD(e.Arg("c"), src)
-			e.MOVD(e.Arg("ldc"), ss)
-			e.Inst("LSL $2, %s", ss)
-			e.MOVD(e.Arg("y"), dst)
-			e.MOVD(e.Arg("ldy"), ds)
-			e.Inst("LSL $2, %s", ds)
+			e.Comment("%s: rows left, %s, %s: the source and destination rows, %s, %s: their strides in bytes", rows, src, dst, ss, ds)
+			tile(e, rows, src, ss, dst, ds)
+			e.Inst("CBZ %s, %sdone", rows, a.Name)
 			g.MapRows(rows, src, ss, dst, ds, nv, a.Body.Unroll, func(x neon.G) neon.G {
 				e.Inst("// %s of %s", a.Body.Scalar, regsOf(x))
 				return body(x)
 			})
+			e.Label(a.Name + "done")
 			e.Inst("RET")
 		})
 	}
@@ -244,9 +252,12 @@ func matvec(e *emit.Emitter) {
 		Doc: []string{
 			fmt.Sprintf("%s computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np", name),
 			fmt.Sprintf("packed panels of %d columns (panel q: k rows of %d values at b[q·k·%d:]); init is bias,", nr, nr, nr),
-			fmt.Sprintf("or 0 if bias is nil. y (and bias) hold np·%d values.", nr),
+			fmt.Sprintf("or 0 if bias is nil. y (and bias) hold np·%d values. Then, if act (a kernel.Activation)", nr),
+			"is not 0, out[j] = act(y[j]) by the operation sequence of kernel's Act; out is y or does",
+			"not overlap it.",
 		},
-		Params:   []emit.Param{p("k", "int"), p("np", "int"), p("b", "*float32"), p("x", "*float32"), p("y", "*float32"), p("bias", "*float32")},
+		Params: []emit.Param{p("k", "int"), p("np", "int"), p("b", "*float32"), p("x", "*float32"), p("y", "*float32"), p("bias", "*float32"),
+			p("out", "*float32"), p("act", "int")},
 		Requires: "ASIMD",
 	})
 	for _, x := range []struct {
@@ -306,5 +317,12 @@ func matvec(e *emit.Emitter) {
 		e.Inst("B %s", gl)
 	}
 	e.Label("done")
-	e.Inst("RET")
+	e.Comment("the activation: out = act(y), a panel's %d values per row", nr)
+	epilogue(e, func(e *emit.Emitter, rows, src, ss, dst, ds emit.R) {
+		e.MOVD(e.Arg("np"), rows)
+		e.MOVD(e.Arg("y"), src)
+		e.MOVD(fmt.Sprintf("$%d", 4*nr), ss)
+		e.MOVD(e.Arg("out"), dst)
+		e.MOVD(fmt.Sprintf("$%d", 4*nr), ds)
+	})
 }
