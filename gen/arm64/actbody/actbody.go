@@ -92,9 +92,17 @@ func loadTanh(g *neon.Gen) *tanhK {
 	}
 }
 
-// tanhOf returns tanh32(x) and the e = exp(−2|x|), r = 1/(1+e) it was
-// computed from (which tanhDeriv32 shares); the caller frees e and r.
-func tanhOf(g *neon.Gen, ec *neon.ExpConsts, tk *tanhK, one emit.V, x neon.G) (t, e, r neon.G) {
+// tanhOf returns tanh32(x).
+func tanhOf(g *neon.Gen, ec *neon.ExpConsts, tk *tanhK, one emit.V, x neon.G) neon.G {
+	t, _, _ := tanhParts(g, ec, tk, one, x, false)
+	return t
+}
+
+// tanhParts returns tanh32(x) and, if keep, the e = exp(−2|x|) and
+// r = 1/(1+e) it was computed from (which tanhDeriv32 shares; the caller
+// frees them). Without keep they are freed as soon as they are used, so
+// that the series' registers can reuse theirs.
+func tanhParts(g *neon.Gen, ec *neon.ExpConsts, tk *tanhK, one emit.V, x neon.G, keep bool) (t, e, r neon.G) {
 	a := g.New()
 	g.FABS(a, x)
 	t = g.New()
@@ -105,6 +113,10 @@ func tanhOf(g *neon.Gen, ec *neon.ExpConsts, tk *tanhK, one emit.V, x neon.G) (t
 	g.FDIV(r, g.B(one), r)
 	g.FSUB(t, g.B(one), e)
 	g.FMUL(t, t, r) // t = (1−e)·r
+	if !keep {
+		g.Free(e, r)
+		e, r = nil, nil
+	}
 	a2 := g.New()
 	g.FMUL(a2, a, a)
 	q := g.Fresh(tk.c9)
@@ -278,9 +290,7 @@ var Tanh = &Body{Scalar: "tanh32", Unroll: 2, Setup: func(g *neon.Gen) func(neon
 	ec := g.LoadExp(one)
 	tk := loadTanh(g)
 	return func(x neon.G) neon.G {
-		t, e, r := tanhOf(g, ec, tk, one, x)
-		g.Free(e, r)
-		return t
+		return tanhOf(g, ec, tk, one, x)
 	}
 }}
 
@@ -466,10 +476,10 @@ var SigmoidDeriv2 = &Body{Scalar: "sigmoidDeriv2_32", Unroll: 1, Setup: func(g *
 		sp := sigmoidPrime(g, ec, one, x)
 		h := g.New()
 		g.FMUL(h, x, g.B(half))
-		t, e, r := tanhOf(g, ec, tk, one, h)
+		t := tanhOf(g, ec, tk, one, h)
 		g.FNEG(sp, sp)
 		g.FMUL(sp, sp, t) // −σ'·tanh(x/2)
-		g.Free(h, t, e, r)
+		g.Free(h, t)
 		return sp
 	}
 }}
@@ -481,7 +491,7 @@ var TanhDeriv2 = &Body{Scalar: "tanhDeriv2_32", Unroll: 1, Setup: func(g *neon.G
 	tk := loadTanh(g)
 	four := g.Const(neon.F32(4))
 	return func(x neon.G) neon.G {
-		t, e, r := tanhOf(g, ec, tk, one, x)
+		t, e, r := tanhParts(g, ec, tk, one, x, true)
 		g.FMUL(e, g.B(four), e)
 		g.FMUL(e, e, r)
 		g.FMUL(e, e, r) // tanh' = 4·e·r·r
@@ -502,8 +512,7 @@ var SiLUDeriv2 = &Body{Scalar: "siluDeriv2_32", Unroll: 1, Setup: func(g *neon.G
 		sp := sigmoidPrime(g, ec, one, x)
 		h := g.New()
 		g.FMUL(h, x, g.B(half))
-		t, e, r := tanhOf(g, ec, tk, one, h)
-		g.Free(e, r)
+		t := tanhOf(g, ec, tk, one, h)
 		q := g.Copy(g.B(two))
 		g.FMLS(q, x, t) // fma(−x, tanh(x/2), 2)
 		g.FMUL(q, sp, q)
@@ -554,8 +563,7 @@ var GELUDeriv2 = &Body{Scalar: "geluDeriv2_32", Unroll: 1, Setup: func(g *neon.G
 		g.FMUL(x2, x2, dv)
 		g.FMUL(x2, x2, dv) // −x·v'·v'
 		g.FMUL(v, v, g.B(half))
-		t, e, r := tanhOf(g, ec, tk, one, v)
-		g.Free(e, r)
+		t := tanhOf(g, ec, tk, one, v)
 		g.FMLA(q, x2, t)
 		g.FMUL(q, sp, q)
 		zeroWhere(g, q, sp, zero)
