@@ -1,9 +1,42 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/scorekit/scorekit/gen/arm64/actbody"
+	"github.com/scorekit/scorekit/gen/arm64/emit"
 	"github.com/scorekit/scorekit/gen/arm64/neon"
 )
 
 func TestUpToDate(t *testing.T) { neon.CheckUpToDate(t, "gemm", "gemm", build) }
+
+// TestEpilogueShared checks that each function emits every activation's
+// body once, whatever the number of row-count code paths, and that the
+// epilogue loads no coefficient inside its loops where registers are free.
+func TestEpilogueShared(t *testing.T) {
+	e := emit.New("test")
+	build(e)
+	asm := string(e.Asm())
+	for _, fn := range []string{"GemmNEON", "MatVecNEON"} {
+		text := asm[strings.Index(asm, "TEXT ·"+fn):]
+		if i := strings.Index(text[1:], "\nTEXT "); i >= 0 {
+			text = text[:i+1]
+		}
+		for _, a := range actbody.Activations[1:] {
+			if n := strings.Count(text, "// "+a.Body.Scalar+" of "); n != 1 {
+				t.Errorf("%s: %s's body emitted %d times, want 1", fn, a.Name, n)
+			}
+		}
+		// relu and leaky relu have no coefficients, sigmoid, silu and elu
+		// room for all of theirs.
+		for _, a := range []string{"relu", "leakyrelu", "sigmoid", "silu", "elu"} {
+			body := text[strings.Index(text, "\n"+a+":\n"):]
+			body = body[:strings.Index(body, a+"done:")]
+			loop := body[strings.Index(body, a+"row"):]
+			if strings.Contains(loop, "VDUP") {
+				t.Errorf("%s: %s's loop broadcasts a coefficient (VDUP)", fn, a)
+			}
+		}
+	}
+}
