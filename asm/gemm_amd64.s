@@ -778,9 +778,10 @@ DATA const_gelu_k2x3<>+56(SB)/4, $0x3e5b33b6
 DATA const_gelu_k2x3<>+60(SB)/4, $0x3e5b33b6
 GLOBL const_gelu_k2x3<>(SB), RODATA|NOPTR, $64
 
-// func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int)
+// func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 // Requires: AVX, AVX2, FMA3
-TEXT ·GemmAVX2(SB), NOSPLIT, $0-104
+TEXT ·GemmAVX2(SB), NOSPLIT, $0-112
+GemmAVX2_panel:
 	MOVQ m+8(FP), AX
 	CMPQ AX, $0x06
 	JEQ  GemmAVX2_m6
@@ -1557,8 +1558,7 @@ GemmAVX2_epi:
 	JEQ  GemmAVX2_ELU
 	CMPQ AX, $0x08
 	JEQ  GemmAVX2_GELU
-	VZEROUPPER
-	RET
+	JMP  GemmAVX2_next
 
 GemmAVX2_ReLU:
 	// ReLU on each row's 2 vectors
@@ -1587,8 +1587,7 @@ GemmAVX2_ReLU_row:
 	ADDQ      BX, CX
 	DECQ      SI
 	JNZ       GemmAVX2_ReLU_row
-	VZEROUPPER
-	RET
+	JMP       GemmAVX2_next
 
 GemmAVX2_ReLU_hoist:
 	// The constants the loop keeps in registers.
@@ -1623,8 +1622,7 @@ GemmAVX2_LeakyReLU_row:
 	ADDQ      BX, CX
 	DECQ      SI
 	JNZ       GemmAVX2_LeakyReLU_row
-	VZEROUPPER
-	RET
+	JMP       GemmAVX2_next
 
 GemmAVX2_LeakyReLU_hoist:
 	// The constants the loop keeps in registers.
@@ -1748,8 +1746,7 @@ GemmAVX2_Tanh_row:
 	ADDQ        BX, CX
 	DECQ        SI
 	JNZ         GemmAVX2_Tanh_row
-	VZEROUPPER
-	RET
+	JMP         GemmAVX2_next
 
 GemmAVX2_Tanh_hoist:
 	// The constants the loop keeps in registers.
@@ -1852,8 +1849,7 @@ GemmAVX2_Sigmoid_row:
 	ADDQ      BX, CX
 	DECQ      SI
 	JNZ       GemmAVX2_Sigmoid_row
-	VZEROUPPER
-	RET
+	JMP       GemmAVX2_next
 
 GemmAVX2_Sigmoid_hoist:
 	// The constants the loop keeps in registers.
@@ -1958,8 +1954,7 @@ GemmAVX2_SiLU_row:
 	ADDQ      BX, CX
 	DECQ      SI
 	JNZ       GemmAVX2_SiLU_row
-	VZEROUPPER
-	RET
+	JMP       GemmAVX2_next
 
 GemmAVX2_SiLU_hoist:
 	// The constants the loop keeps in registers.
@@ -2080,8 +2075,7 @@ GemmAVX2_Softplus_row:
 	ADDQ        BX, CX
 	DECQ        SI
 	JNZ         GemmAVX2_Softplus_row
-	VZEROUPPER
-	RET
+	JMP         GemmAVX2_next
 
 GemmAVX2_Softplus_hoist:
 	// The constants the loop keeps in registers.
@@ -2206,8 +2200,7 @@ GemmAVX2_ELU_row:
 	ADDQ      BX, CX
 	DECQ      SI
 	JNZ       GemmAVX2_ELU_row
-	VZEROUPPER
-	RET
+	JMP       GemmAVX2_next
 
 GemmAVX2_ELU_hoist:
 	// The constants the loop keeps in registers.
@@ -2332,8 +2325,7 @@ GemmAVX2_GELU_row:
 	ADDQ      BX, CX
 	DECQ      SI
 	JNZ       GemmAVX2_GELU_row
-	VZEROUPPER
-	RET
+	JMP       GemmAVX2_next
 
 GemmAVX2_GELU_hoist:
 	// The constants the loop keeps in registers.
@@ -2345,9 +2337,43 @@ GemmAVX2_GELU_hoist:
 	VMOVUPS const_exp_min<>+0(SB), Y8
 	JMP     GemmAVX2_GELU_start
 
-// func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int)
+GemmAVX2_next:
+	MOVQ np+104(FP), AX
+	DECQ AX
+	JZ   GemmAVX2_ret
+	MOVQ AX, np+104(FP)
+	MOVQ k+0(FP), AX
+	SHLQ $0x06, AX
+	MOVQ b+40(FP), CX
+	ADDQ AX, CX
+	MOVQ CX, b+40(FP)
+	MOVQ c+48(FP), AX
+	ADDQ $0x00000040, AX
+	MOVQ AX, c+48(FP)
+	MOVQ mode+72(FP), AX
+	CMPQ AX, $0x02
+	JNE  GemmAVX2_nobias
+	MOVQ bias+64(FP), AX
+	ADDQ $0x00000040, AX
+	MOVQ AX, bias+64(FP)
+
+GemmAVX2_nobias:
+	MOVQ  act+96(FP), AX
+	TESTQ AX, AX
+	JZ    GemmAVX2_panel
+	MOVQ  y+80(FP), AX
+	ADDQ  $0x00000040, AX
+	MOVQ  AX, y+80(FP)
+	JMP   GemmAVX2_panel
+
+GemmAVX2_ret:
+	VZEROUPPER
+	RET
+
+// func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·GemmAVX512(SB), NOSPLIT, $0-104
+TEXT ·GemmAVX512(SB), NOSPLIT, $0-112
+GemmAVX512_panel:
 	MOVQ m+8(FP), AX
 	CMPQ AX, $0x0e
 	JEQ  GemmAVX512_m14
@@ -5252,8 +5278,7 @@ GemmAVX512_epi:
 	JEQ  GemmAVX512_ELU
 	CMPQ AX, $0x08
 	JEQ  GemmAVX512_GELU
-	VZEROUPPER
-	RET
+	JMP  GemmAVX512_next
 
 GemmAVX512_ReLU:
 	// ReLU on each row's 2 vectors
@@ -5314,8 +5339,7 @@ GemmAVX512_ReLU_odd:
 	ADDQ      BX, CX
 
 GemmAVX512_ReLU_done:
-	VZEROUPPER
-	RET
+	JMP GemmAVX512_next
 
 GemmAVX512_ReLU_hoist:
 	// The constants the loop keeps in registers.
@@ -5386,8 +5410,7 @@ GemmAVX512_LeakyReLU_odd:
 	ADDQ      BX, CX
 
 GemmAVX512_LeakyReLU_done:
-	VZEROUPPER
-	RET
+	JMP GemmAVX512_next
 
 GemmAVX512_LeakyReLU_hoist:
 	// The constants the loop keeps in registers.
@@ -5665,8 +5688,7 @@ GemmAVX512_Tanh_odd:
 	ADDQ        BX, CX
 
 GemmAVX512_Tanh_done:
-	VZEROUPPER
-	RET
+	JMP GemmAVX512_next
 
 GemmAVX512_Tanh_hoist:
 	// The constants the loop keeps in registers.
@@ -5879,8 +5901,7 @@ GemmAVX512_Sigmoid_odd:
 	ADDQ      BX, CX
 
 GemmAVX512_Sigmoid_done:
-	VZEROUPPER
-	RET
+	JMP GemmAVX512_next
 
 GemmAVX512_Sigmoid_hoist:
 	// The constants the loop keeps in registers.
@@ -6099,8 +6120,7 @@ GemmAVX512_SiLU_odd:
 	ADDQ      BX, CX
 
 GemmAVX512_SiLU_done:
-	VZEROUPPER
-	RET
+	JMP GemmAVX512_next
 
 GemmAVX512_SiLU_hoist:
 	// The constants the loop keeps in registers.
@@ -6367,8 +6387,7 @@ GemmAVX512_Softplus_odd:
 	ADDQ        BX, CX
 
 GemmAVX512_Softplus_done:
-	VZEROUPPER
-	RET
+	JMP GemmAVX512_next
 
 GemmAVX512_Softplus_hoist:
 	// The constants the loop keeps in registers.
@@ -6645,8 +6664,7 @@ GemmAVX512_ELU_odd:
 	ADDQ      BX, CX
 
 GemmAVX512_ELU_done:
-	VZEROUPPER
-	RET
+	JMP GemmAVX512_next
 
 GemmAVX512_ELU_hoist:
 	// The constants the loop keeps in registers.
@@ -6925,8 +6943,7 @@ GemmAVX512_GELU_odd:
 	ADDQ      BX, CX
 
 GemmAVX512_GELU_done:
-	VZEROUPPER
-	RET
+	JMP GemmAVX512_next
 
 GemmAVX512_GELU_hoist:
 	// The constants the loop keeps in registers.
@@ -6943,6 +6960,39 @@ GemmAVX512_GELU_hoist:
 	VMOVUPS const_exp_c6<>+0(SB), Z13
 	VMOVUPS const_exp_c5<>+0(SB), Z14
 	JMP     GemmAVX512_GELU_start
+
+GemmAVX512_next:
+	MOVQ np+104(FP), AX
+	DECQ AX
+	JZ   GemmAVX512_ret
+	MOVQ AX, np+104(FP)
+	MOVQ k+0(FP), AX
+	SHLQ $0x07, AX
+	MOVQ b+40(FP), CX
+	ADDQ AX, CX
+	MOVQ CX, b+40(FP)
+	MOVQ c+48(FP), AX
+	ADDQ $0x00000080, AX
+	MOVQ AX, c+48(FP)
+	MOVQ mode+72(FP), AX
+	CMPQ AX, $0x02
+	JNE  GemmAVX512_nobias
+	MOVQ bias+64(FP), AX
+	ADDQ $0x00000080, AX
+	MOVQ AX, bias+64(FP)
+
+GemmAVX512_nobias:
+	MOVQ  act+96(FP), AX
+	TESTQ AX, AX
+	JZ    GemmAVX512_panel
+	MOVQ  y+80(FP), AX
+	ADDQ  $0x00000080, AX
+	MOVQ  AX, y+80(FP)
+	JMP   GemmAVX512_panel
+
+GemmAVX512_ret:
+	VZEROUPPER
+	RET
 
 // func MatVecAVX2(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)
 // Requires: AVX, AVX2, FMA3

@@ -240,10 +240,7 @@ func (d *Dense) forwardNarrow(y, z, x Matrix, act bool) {
 			for jr := 0; jr < n; jr += g.mr {
 				rows := min(g.mr, n-jr)
 				a := d.w.Data[jr*d.w.Stride+p0:]
-				for q := 0; q < mb; q += g.nr {
-					cols := min(g.nr, mb-q)
-					g.impl.GemmMicro(rows, cols, kb, a, d.w.Stride, 1, pb[q*kb:], ct[jr*mb+q:], mb, kernel.GemmLoad, nil)
-				}
+				g.impl.GemmStrip(rows, mb, kb, a, d.w.Stride, 1, pb, ct[jr*mb:], mb, kernel.GemmLoad, nil, kernel.Identity, nil, 0)
 			}
 		}
 		// z's rows ib.. are the columns of the n×mb block.

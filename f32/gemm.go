@@ -155,9 +155,10 @@ func (blk *block) rows(workers, m int) {
 
 // run computes rows i0..i1−1 in blocks of mc rows. For each block and
 // each kc-block of K: pack A's block (unless the microkernel can read A in
-// place, transposed or not: alpha = 1), then for each strip of mr rows every
-// nr-column panel, the last kc-block's tiles with the activation in the
-// microkernel's epilogue. The block of C stays in L2 across the kc-blocks.
+// place, transposed or not: alpha = 1), then for each strip of mr rows its
+// nr-column tiles (one kernel.Impl.GemmStrip call), the last kc-block's
+// with the activation in the microkernel's epilogue. The block of C stays
+// in L2 across the kc-blocks.
 func (blk *block) run(i0, i1 int) {
 	g := blk.g
 	inPlace := blk.alpha == 1 // else A is packed, scaled by alpha
@@ -202,20 +203,18 @@ func (blk *block) run(i0, i1 int) {
 				default:
 					ap, rs, ps = pa[ir*pb:], 1, g.mr
 				}
-				crow := (ib + ir) * ldc
-				yrow := (ib + ir) * blk.y.Stride
-				for jr := 0; jr < blk.nb; jr += g.nr {
-					n := min(g.nr, blk.nb-jr)
-					var bias []float32
-					if init == kernel.GemmBias {
-						bias = blk.bias[jr : jr+n]
-					}
-					j := blk.j0 + jr
-					if blk.epilogue && last {
-						g.impl.GemmMicroAct(m, n, pb, ap, rs, ps, bb[jr*pb:], blk.c.Data[crow+j:], ldc, init, bias, blk.act, blk.y.Data[yrow+j:], blk.y.Stride)
-						continue
-					}
-					g.impl.GemmMicro(m, n, pb, ap, rs, ps, bb[jr*pb:], blk.c.Data[crow+j:], ldc, init, bias)
+				// The strip's tiles, one call: the microkernel moves from
+				// panel to panel itself.
+				var bias []float32
+				if init == kernel.GemmBias {
+					bias = blk.bias[:blk.nb]
+				}
+				c := blk.c.Data[(ib+ir)*ldc+blk.j0:]
+				if blk.epilogue && last {
+					y := blk.y.Data[(ib+ir)*blk.y.Stride+blk.j0:]
+					g.impl.GemmStrip(m, blk.nb, pb, ap, rs, ps, bb, c, ldc, init, bias, blk.act, y, blk.y.Stride)
+				} else {
+					g.impl.GemmStrip(m, blk.nb, pb, ap, rs, ps, bb, c, ldc, init, bias, kernel.Identity, nil, 0)
 				}
 				ir += m
 			}

@@ -91,6 +91,61 @@ func (i Impl) GemmMicroAct(m, n, k int, a []float32, rs, ps int, b, c []float32,
 	i.gemmMicro("GemmMicroAct", m, n, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
 }
 
+// GemmStrip is [Impl.GemmMicroAct] over a strip of tiles side by side: the
+// m×n block of C (m ≤ mr, any n ≥ 1) from the ⌈n/nr⌉ packed panels of b,
+// panel q at b[q·k·nr:] (k rows of nr values; the last panel's columns past
+// n are ignored), tile q starting from bias[q·nr:] (GemmBias). With act =
+// Identity, y may be nil: C only. The full-width tiles run in one call into
+// the microkernel, which moves from panel to panel itself; the result is
+// that of GemmMicroAct on each tile, to the bit.
+func (i Impl) GemmStrip(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
+	i.must("GemmStrip")
+	act.must("GemmStrip")
+	s := gemmShapes[i]
+	np := (n + s.nr - 1) / s.nr
+	if m < 1 || m > s.mr || n < 1 || k < 0 || ldc < n || rs < 0 || ps < 0 || y != nil && ldy < n {
+		panic(fmt.Sprintf("kernel: GemmStrip(%v): bad strip m=%d n=%d k=%d rs=%d ps=%d ldc=%d ldy=%d for a %d×%d kernel", i, m, n, k, rs, ps, ldc, ldy, s.mr, s.nr))
+	}
+	alen := 0
+	if k > 0 {
+		alen = (m-1)*rs + (k-1)*ps + 1
+	}
+	if len(a) < alen || len(b) < np*k*s.nr || len(c) < (m-1)*ldc+n || init == GemmBias && len(bias) < n || init > GemmBias ||
+		y != nil && len(y) < (m-1)*ldy+n || y == nil && act != Identity {
+		panicLen(fmt.Sprintf("GemmStrip(%v, %v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d ldy=%d init=%d)", i, act, m, n, k, rs, ps, ldc, ldy, init), "len(a), len(b), len(c), len(bias), len(y)", len(a), len(b), len(c), len(bias), len(y))
+	}
+	q := 0
+	if full := n / s.nr; full > 0 && i != Generic && s != &gemmGenericShape {
+		if y != nil && &y[0] == &c[0] && ldy != ldc {
+			panic(fmt.Sprintf("kernel: GemmStrip(%v): y is c with ldy=%d ≠ ldc=%d", i, ldy, ldc))
+		}
+		var biasp, yp *float32
+		if init == GemmBias {
+			biasp = &bias[0]
+		}
+		epi := Identity
+		if act != Identity {
+			yp, epi = &y[0], act
+		}
+		gemmMicroArch(i, k, m, unsafe.SliceData(a), rs, ps, unsafe.SliceData(b), &c[0], ldc, biasp, init, yp, ldy, epi, full)
+		if act == Identity && y != nil && &y[0] != &c[0] {
+			actTile(i, Identity, m, full*s.nr, c, ldc, y, ldy)
+		}
+		q = full
+	}
+	for ; q < np; q++ {
+		j := q * s.nr
+		var bq, yq []float32
+		if init == GemmBias {
+			bq = bias[j:]
+		}
+		if y != nil {
+			yq = y[j:]
+		}
+		i.gemmMicro("GemmStrip", m, min(s.nr, n-j), k, a, rs, ps, b[q*k*s.nr:], c[j:], ldc, init, bq, act, yq, ldy)
+	}
+}
+
 func (i Impl) gemmMicro(name string, m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
 	i.must(name)
 	s := gemmShapes[i]
@@ -125,11 +180,11 @@ func (i Impl) gemmMicro(name string, m, n, k int, a []float32, rs, ps int, b, c 
 			biasp = &bias[0]
 		}
 		if act == Identity {
-			gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, nil, 0, Identity)
+			gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, nil, 0, Identity, 1)
 			actTile(i, act, m, n, c, ldc, y, ldy)
 			return
 		}
-		gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, &y[0], ldy, act)
+		gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, &y[0], ldy, act, 1)
 		return
 	}
 	// Narrow edge tile: run the kernel on a buffer, copy the m×n corner,
@@ -144,7 +199,7 @@ func (i Impl) gemmMicro(name string, m, n, k int, a []float32, rs, ps int, b, c 
 	if init == GemmBias {
 		copy(bb[:n], bias)
 	}
-	gemmMicroArch(i, k, m, ap, rs, ps, bp, &tile[0], s.nr, &bb[0], init, nil, 0, Identity)
+	gemmMicroArch(i, k, m, ap, rs, ps, bp, &tile[0], s.nr, &bb[0], init, nil, 0, Identity, 1)
 	for r := range m {
 		copy(c[r*ldc:r*ldc+n], tile[r*s.nr:r*s.nr+n])
 	}

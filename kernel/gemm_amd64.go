@@ -14,14 +14,15 @@ func gemmArch() (t [numImpls]*gemmShape) {
 	return t
 }
 
-// gemmMicroArch runs i's assembly microkernel on the first m rows of a
-// full-width tile, then (act ≠ Identity) its epilogue y = act(C).
-func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation) {
+// gemmMicroArch runs i's assembly microkernel on the first m rows of np
+// full-width tiles side by side (see [Impl.GemmStrip]), each followed, if
+// act ≠ Identity, by its epilogue y = act(C).
+func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation, np int) {
 	switch i {
 	case AVX512:
-		asm.GemmAVX512(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act))
+		asm.GemmAVX512(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act), np)
 	case AVX2:
-		asm.GemmAVX2(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act))
+		asm.GemmAVX2(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act), np)
 	default:
 		panic("kernel: GemmMicro: no assembly for " + i.String())
 	}

@@ -551,3 +551,93 @@ func TestMatVecAct(t *testing.T) {
 		}
 	}
 }
+
+// TestGemmStrip holds GemmStrip, which runs the full tiles of a strip in
+// one call into the microkernel, to GemmMicroAct tile by tile, bit for bit:
+// every implementation, strips of 1 to 4 tiles with and without a narrow
+// last one, every init, activations, y apart, in place or absent; guard
+// sentinels and a page fence after C catch writes outside the strip.
+func TestGemmStrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, impl := range kernel.Available() {
+		mr, nr := impl.GemmTile()
+		for _, n := range []int{1, nr - 1, nr, nr + 1, 2 * nr, 3*nr + 5, 4 * nr} {
+			for _, m := range []int{1, 2, mr - 1, mr} {
+				if m < 1 {
+					continue
+				}
+				for _, k := range []int{0, 1, 3, 33} {
+					np := (n + nr - 1) / nr
+					act := kernel.Activations()[rng.IntN(len(kernel.Activations()))]
+					init := kernel.GemmInit(rng.IntN(3))
+					ymode := rng.IntN(3) // 0 apart, 1 in place, 2 none (identity)
+					if ymode == 2 {
+						act = kernel.Identity
+					}
+					a := make([]float32, k*mr)
+					b := make([]float32, np*k*nr)
+					kerneltest.Fill(rng, a, 2, 0.02)
+					kerneltest.Fill(rng, b, 2, 0.02)
+					bias := make([]float32, n)
+					kerneltest.Fill(rng, bias, 4, 0.02)
+					ldc := n + rng.IntN(3)
+					ldy := n + rng.IntN(3)
+					if ymode == 1 {
+						ldy = ldc
+					}
+					cinit := make([]float32, (m-1)*ldc+n)
+					kerneltest.Fill(rng, cinit, 4, 0.02)
+					yinit := make([]float32, (m-1)*ldy+n)
+					desc := fmt.Sprintf("%v %v m=%d n=%d k=%d ldc=%d ldy=%d init=%d ymode=%d", impl, act, m, n, k, ldc, ldy, init, ymode)
+
+					// Tile by tile.
+					wantC := append([]float32(nil), cinit...)
+					wantY := append([]float32(nil), yinit...)
+					if ymode == 1 {
+						wantY = wantC
+					}
+					for q := range np {
+						j, w := q*nr, min(nr, n-q*nr)
+						var bq []float32
+						if init == kernel.GemmBias {
+							bq = bias[j:]
+						}
+						if ymode == 2 {
+							impl.GemmMicro(m, w, k, a, 1, mr, b[q*k*nr:], wantC[j:], ldc, init, bq)
+							continue
+						}
+						impl.GemmMicroAct(m, w, k, a, 1, mr, b[q*k*nr:], wantC[j:], ldc, init, bq, act, wantY[j:], ldy)
+					}
+
+					c := kerneltest.FenceEnd(t, len(cinit))
+					copy(c, cinit)
+					var y []float32
+					var gy *kerneltest.Guarded
+					switch ymode {
+					case 0:
+						gy = kerneltest.NewGuarded(len(yinit), rng.IntN(8), yinit)
+						y = gy.S()
+					case 1:
+						y = c
+					}
+					impl.GemmStrip(m, n, k, a, 1, mr, b, c, ldc, init, bias, act, y, ldy)
+					if gy != nil {
+						gy.Check(t, desc)
+					}
+					for i := range wantC {
+						if !kerneltest.Same(c[i], wantC[i]) {
+							t.Fatalf("%s: C[%d] = %g, tile by tile %g", desc, i, c[i], wantC[i])
+						}
+					}
+					if ymode == 0 {
+						for i := range wantY {
+							if !kerneltest.Same(y[i], wantY[i]) {
+								t.Fatalf("%s: y[%d] = %g, tile by tile %g", desc, i, y[i], wantY[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -149,6 +149,16 @@ func gemmAllocCases(impl kernel.Impl) []allocCase {
 			)
 		}
 	}
+	for _, act := range []kernel.Activation{kernel.Identity, kernel.SiLU} {
+		cs = append(cs, allocCase{fmt.Sprintf("GemmStrip(%v), two full tiles and an edge", act), func() {
+			const n = 2*naNR + 5
+			var a [naMR * naK]float32
+			var b [3 * naK * naNR]float32
+			var c, y [naMR * n]float32
+			var bias [n]float32
+			impl.GemmStrip(mr, 2*nr+5, naK, a[:], 1, mr, b[:], c[:], n, kernel.GemmBias, bias[:], act, y[:], n)
+		}})
+	}
 	n := nr + 3 // one full panel and a partial one
 	cs = append(cs,
 		allocCase{"MatVec", func() {

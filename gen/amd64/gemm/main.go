@@ -63,14 +63,17 @@ func main() {
 func gemm(s isa) {
 	nr := s.nv * s.lanes
 	name := "Gemm" + s.name
-	TEXT(name, NOSPLIT, "func(k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, mode int, y *float32, ldy, act int)")
+	TEXT(name, NOSPLIT, "func(k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, mode int, y *float32, ldy, act, np int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes rows 0..m−1 (1 ≤ m ≤ %d) of a %d×%d tile of C (row stride ldc elements):", name, s.mr, s.mr, nr),
 		fmt.Sprintf("C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", nr),
 		"C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place",
 		"with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).",
 		"Then, if act (a kernel.Activation) is not 0, Y[r][j] = act(C[r][j]) for the m rows (row stride",
-		"ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.")
+		"ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.",
+		fmt.Sprintf("It does this for np ≥ 1 tiles side by side: tile q reads the panel at b + q·k·%d and", nr),
+		fmt.Sprintf("bias + q·%d, and writes C and Y %d columns on.", nr, nr))
+	Label(name + "_panel")
 	m := Load(Param("m"), GP64())
 	for rows := s.mr; rows >= 1; rows-- {
 		CMPQ(m, U8(rows))
@@ -81,6 +84,45 @@ func gemm(s isa) {
 		gemmRows(s, name, rows)
 	}
 	epilogue(s, name)
+	nextPanel(s, name)
+}
+
+// nextPanel emits the end of a tile: if it was the last of the np, return;
+// else move the arguments b, c, bias (mode 2) and y (act ≠ 0) on to the
+// next tile's and start it from the dispatch on m. (Pointers that would
+// be nil or past their slice are not moved.)
+func nextPanel(s isa, name string) {
+	nr := s.nv * s.lanes
+	Label(name + "_next")
+	np := Load(Param("np"), GP64())
+	DECQ(np)
+	JZ(LabelRef(name + "_ret"))
+	Store(np, Param("np"))
+	step := Load(Param("k"), GP64())
+	SHLQ(U8(2+log2(nr)), step) // bytes per packed panel
+	b := Load(Param("b"), GP64())
+	ADDQ(step, b)
+	Store(b, Param("b"))
+	c := Load(Param("c"), GP64())
+	ADDQ(U32(4*nr), c)
+	Store(c, Param("c"))
+	mode := Load(Param("mode"), GP64())
+	CMPQ(mode, U8(2))
+	JNE(LabelRef(name + "_nobias"))
+	bias := Load(Param("bias"), GP64())
+	ADDQ(U32(4*nr), bias)
+	Store(bias, Param("bias"))
+	Label(name + "_nobias")
+	act := Load(Param("act"), GP64())
+	TESTQ(act, act)
+	JZ(LabelRef(name + "_panel"))
+	y := Load(Param("y"), GP64())
+	ADDQ(U32(4*nr), y)
+	Store(y, Param("y"))
+	JMP(LabelRef(name + "_panel"))
+	Label(name + "_ret")
+	VZEROUPPER()
+	RET()
 }
 
 // epiPairs says whether the epilogue runs two rows per iteration (four
@@ -101,8 +143,7 @@ func epilogue(s isa, name string) {
 		CMPQ(act, U8(i))
 		JEQ(LabelRef(fmt.Sprintf("%s_%s", name, acts.Forward[i])))
 	}
-	VZEROUPPER()
-	RET()
+	JMP(LabelRef(name + "_next"))
 	a := s.v
 	vb := a.Bytes()
 	hoist := 6
@@ -164,8 +205,7 @@ func epilogue(s isa, name string) {
 			DECQ(rows)
 			JNZ(LabelRef(l + "_row"))
 		}
-		VZEROUPPER()
-		RET()
+		JMP(LabelRef(name + "_next"))
 		end()
 	}
 }

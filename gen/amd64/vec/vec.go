@@ -350,9 +350,9 @@ func (a *ISA) ElementwiseUnrolled(u, hoist int, name, sig string, doc []string, 
 // HoistConstants makes the first max constants that the code emitted next
 // reads through [ISA.C] or [ISA.Load] live in registers (none if max is
 // 0): it emits a jump to a block of loads and the label that block jumps
-// back to. Once that code has returned (RET), call the function it returns:
-// it emits the block, now that the constants used are known. Labels are
-// named prefix+"hoist" and prefix+"start".
+// back to. Once that code has ended (a RET or a jump away), call the
+// function it returns: it emits the block, now that the constants used are
+// known. Labels are named prefix+"hoist" and prefix+"start".
 func (a *ISA) HoistConstants(max int, prefix string) (end func()) {
 	if max <= 0 {
 		return func() {}
