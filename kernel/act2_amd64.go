@@ -9,7 +9,9 @@ func actDeriv2Impl(i Impl, a Activation, dst, x []float32) {
 	switch i {
 	case AVX512, AVX2:
 		actDeriv2Compose(i, a, dst, x)
-	default:
+	case Generic:
 		actDeriv2Generic(a, dst, x)
+	default:
+		panic(noAsm("actDeriv2Impl", i))
 	}
 }

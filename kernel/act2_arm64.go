@@ -28,7 +28,9 @@ func actDeriv2Impl(i Impl, a Activation, dst, x []float32) {
 		default:
 			noKernel("ActDeriv2", i, a)
 		}
-	default:
+	case Generic:
 		actDeriv2Generic(a, dst, x)
+	default:
+		panic(noAsm("actDeriv2Impl", i))
 	}
 }

@@ -57,8 +57,10 @@ func actImpl(i Impl, a Activation, dst, x []float32) {
 		default:
 			noKernel("Act", i, a)
 		}
-	default:
+	case Generic:
 		actGeneric(a, dst, x)
+	default:
+		panic(noAsm("actImpl", i))
 	}
 }
 
@@ -110,7 +112,9 @@ func actDerivImpl(i Impl, a Activation, dst, x []float32) {
 		default:
 			noKernel("ActDeriv", i, a)
 		}
-	default:
+	case Generic:
 		actDerivGeneric(a, dst, x)
+	default:
+		panic(noAsm("actDerivImpl", i))
 	}
 }

@@ -34,8 +34,10 @@ func actImpl(i Impl, a Activation, dst, x []float32) {
 		default:
 			noKernel("Act", i, a)
 		}
-	default:
+	case Generic:
 		actGeneric(a, dst, x)
+	default:
+		panic(noAsm("actImpl", i))
 	}
 }
 
@@ -64,7 +66,9 @@ func actDerivImpl(i Impl, a Activation, dst, x []float32) {
 		default:
 			noKernel("ActDeriv", i, a)
 		}
-	default:
+	case Generic:
 		actDerivGeneric(a, dst, x)
+	default:
+		panic(noAsm("actDerivImpl", i))
 	}
 }

@@ -12,7 +12,9 @@ func adamImpl(i Impl, c AdamCoef, params, grad, m, v []float32) {
 		asm.AdamAVX512(c.B1, c.C1, c.B2, c.C2, c.Step, c.Eps, c.Decay, params, grad, m, v)
 	case AVX2:
 		asm.AdamAVX2(c.B1, c.C1, c.B2, c.C2, c.Step, c.Eps, c.Decay, params, grad, m, v)
-	default:
+	case Generic:
 		adamGeneric(c, params, grad, m, v)
+	default:
+		panic(noAsm("adamImpl", i))
 	}
 }

@@ -16,6 +16,8 @@ func hadamardImpl(i Impl, add bool, dst, x, y []float32) {
 		asm.MulAddAVX2(dst, x, y)
 	case i == AVX2:
 		asm.MulAVX2(dst, x, y)
+	case i != Generic:
+		panic(noAsm("hadamardImpl", i))
 	case add:
 		mulAddGeneric(dst, x, y)
 	default:

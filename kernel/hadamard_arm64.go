@@ -12,6 +12,8 @@ func hadamardImpl(i Impl, add bool, dst, x, y []float32) {
 		asm.MulAddNEON(dst, x, y)
 	case i == NEON:
 		asm.MulNEON(dst, x, y)
+	case i != Generic:
+		panic(noAsm("hadamardImpl", i))
 	case add:
 		mulAddGeneric(dst, x, y)
 	default:

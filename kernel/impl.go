@@ -125,3 +125,11 @@ func (i Impl) must(kern string) {
 func panicLen(kern string, names string, lens ...int) {
 	panic(fmt.Sprintf("kernel: %s: length mismatch: %s = %v", kern, names, lens))
 }
+
+// noAsm is the panic of a dispatch switch reached with an available
+// implementation it has no case for: a kernel family left out of an
+// implementation fails loudly rather than running generic unnoticed (the
+// tests run every family on every available implementation).
+func noAsm(kern string, i Impl) string {
+	return "kernel: " + kern + ": no case for " + i.String() + " in its dispatch switch"
+}

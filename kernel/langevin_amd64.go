@@ -13,7 +13,9 @@ func langevinImpl(i Impl, a, b float32, x, s, z []float32) {
 		asm.LangevinUpdateAVX512(a, b, x, s, z)
 	case AVX2:
 		asm.LangevinUpdateAVX2(a, b, x, s, z)
-	default:
+	case Generic:
 		langevinUpdateGeneric(a, b, x, s, z)
+	default:
+		panic(noAsm("langevinImpl", i))
 	}
 }

@@ -11,7 +11,9 @@ func langevinImpl(i Impl, a, b float32, x, s, z []float32) {
 	switch i {
 	case NEON:
 		asm.LangevinUpdateNEON(a, b, x, s, z)
-	default:
+	case Generic:
 		langevinUpdateGeneric(a, b, x, s, z)
+	default:
+		panic(noAsm("langevinImpl", i))
 	}
 }

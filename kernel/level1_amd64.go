@@ -13,8 +13,10 @@ func dotImpl(i Impl, x, y []float32) float32 {
 		return asm.DotAVX512(x, y)
 	case AVX2:
 		return asm.DotAVX2(x, y)
-	default:
+	case Generic:
 		return dotGeneric(x, y)
+	default:
+		panic(noAsm("dotImpl", i))
 	}
 }
 
@@ -24,8 +26,10 @@ func axpyImpl(i Impl, alpha float32, x, y []float32) {
 		asm.AxpyAVX512(alpha, x, y)
 	case AVX2:
 		asm.AxpyAVX2(alpha, x, y)
-	default:
+	case Generic:
 		axpyGeneric(alpha, x, y)
+	default:
+		panic(noAsm("axpyImpl", i))
 	}
 }
 
@@ -35,8 +39,10 @@ func scaleImpl(i Impl, alpha float32, x []float32) {
 		asm.ScaleAVX512(alpha, x)
 	case AVX2:
 		asm.ScaleAVX2(alpha, x)
-	default:
+	case Generic:
 		scaleGeneric(alpha, x)
+	default:
+		panic(noAsm("scaleImpl", i))
 	}
 }
 
@@ -46,7 +52,9 @@ func sumSqImpl(i Impl, x []float32) float32 {
 		return asm.SumSqAVX512(x)
 	case AVX2:
 		return asm.SumSqAVX2(x)
-	default:
+	case Generic:
 		return sumSqGeneric(x)
+	default:
+		panic(noAsm("sumSqImpl", i))
 	}
 }

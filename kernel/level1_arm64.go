@@ -11,8 +11,10 @@ func dotImpl(i Impl, x, y []float32) float32 {
 	switch i {
 	case NEON:
 		return asm.DotNEON(x, y)
-	default:
+	case Generic:
 		return dotGeneric(x, y)
+	default:
+		panic(noAsm("dotImpl", i))
 	}
 }
 
@@ -20,8 +22,10 @@ func axpyImpl(i Impl, alpha float32, x, y []float32) {
 	switch i {
 	case NEON:
 		asm.AxpyNEON(alpha, x, y)
-	default:
+	case Generic:
 		axpyGeneric(alpha, x, y)
+	default:
+		panic(noAsm("axpyImpl", i))
 	}
 }
 
@@ -29,8 +33,10 @@ func scaleImpl(i Impl, alpha float32, x []float32) {
 	switch i {
 	case NEON:
 		asm.ScaleNEON(alpha, x)
-	default:
+	case Generic:
 		scaleGeneric(alpha, x)
+	default:
+		panic(noAsm("scaleImpl", i))
 	}
 }
 
@@ -38,7 +44,9 @@ func sumSqImpl(i Impl, x []float32) float32 {
 	switch i {
 	case NEON:
 		return asm.SumSqNEON(x)
-	default:
+	case Generic:
 		return sumSqGeneric(x)
+	default:
+		panic(noAsm("sumSqImpl", i))
 	}
 }

@@ -16,8 +16,10 @@ func rngUint32s(i Impl, dst []uint32, rk *roundKeys, id, g uint64) {
 		asm.PhiloxUint32sAVX512(dst, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
 		asm.PhiloxUint32sAVX2(dst, keys(rk), uint32(id), uint32(id>>32), g)
-	default:
+	case Generic:
 		uint32sGeneric(dst, rk, id, g)
+	default:
+		panic(noAsm("rngUint32s", i))
 	}
 }
 
@@ -27,8 +29,10 @@ func rngUniforms(i Impl, dst []float32, rk *roundKeys, id, g uint64) {
 		asm.PhiloxUniformsAVX512(dst, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
 		asm.PhiloxUniformsAVX2(dst, keys(rk), uint32(id), uint32(id>>32), g)
-	default:
+	case Generic:
 		uniformsGeneric(dst, rk, id, g)
+	default:
+		panic(noAsm("rngUniforms", i))
 	}
 }
 
@@ -38,8 +42,10 @@ func rngNormals(i Impl, dst []float32, rk *roundKeys, id, g uint64) {
 		asm.PhiloxNormalsAVX512(dst, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
 		asm.PhiloxNormalsAVX2(dst, keys(rk), uint32(id), uint32(id>>32), g)
-	default:
+	case Generic:
 		normalsGeneric(dst, rk, id, g)
+	default:
+		panic(noAsm("rngNormals", i))
 	}
 }
 
@@ -49,8 +55,10 @@ func rngLangevin(i Impl, a, b float32, x, grad []float32, rk *roundKeys, id, g u
 		asm.PhiloxLangevinAVX512(a, b, x, grad, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
 		asm.PhiloxLangevinAVX2(a, b, x, grad, keys(rk), uint32(id), uint32(id>>32), g)
-	default:
+	case Generic:
 		langevinStepGeneric(a, b, x, grad, rk, id, g)
+	default:
+		panic(noAsm("rngLangevin", i))
 	}
 }
 
@@ -60,8 +68,10 @@ func rngMALA(i Impl, h, sq float32, xp, x, grad []float32, rk *roundKeys, id, g 
 		return asm.PhiloxMALAAVX512(h, sq, xp, x, grad, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
 		return asm.PhiloxMALAAVX2(h, sq, xp, x, grad, keys(rk), uint32(id), uint32(id>>32), g)
-	default:
+	case Generic:
 		return malaProposeGeneric(h, sq, xp, x, grad, rk, id, g)
+	default:
+		panic(noAsm("rngMALA", i))
 	}
 }
 
@@ -71,8 +81,10 @@ func rngKineticO(i Impl, c1, c2 float32, v []float32, rk *roundKeys, id, g uint6
 		asm.PhiloxKineticOAVX512(c1, c2, v, keys(rk), uint32(id), uint32(id>>32), g)
 	case AVX2:
 		asm.PhiloxKineticOAVX2(c1, c2, v, keys(rk), uint32(id), uint32(id>>32), g)
-	default:
+	case Generic:
 		kineticOGeneric(c1, c2, v, rk, id, g)
+	default:
+		panic(noAsm("rngKineticO", i))
 	}
 }
 
@@ -82,7 +94,9 @@ func rngMALAReverse(i Impl, h float32, x, xp, gradp []float32) float32 {
 		return asm.MALAReverseAVX512(h, x, xp, gradp)
 	case AVX2:
 		return asm.MALAReverseAVX2(h, x, xp, gradp)
-	default:
+	case Generic:
 		return malaReverseGeneric(h, x, xp, gradp)
+	default:
+		panic(noAsm("rngMALAReverse", i))
 	}
 }

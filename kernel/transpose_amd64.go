@@ -14,8 +14,10 @@ func transposeImpl(i Impl, rows, cols int, src []float32, lds int, dst []float32
 		transposeTiers(transposeAVX512Tiers, rows, cols, src, lds, dst, ldd)
 	case AVX2:
 		transposeTiers(transposeAVX2Tiers, rows, cols, src, lds, dst, ldd)
-	default:
+	case Generic:
 		transposeGeneric(rows, cols, src, lds, dst, ldd)
+	default:
+		panic(noAsm("transposeImpl", i))
 	}
 }
 

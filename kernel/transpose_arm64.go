@@ -12,8 +12,10 @@ func transposeImpl(i Impl, rows, cols int, src []float32, lds int, dst []float32
 	switch i {
 	case NEON:
 		transposeTiers(transposeNEONTiers, rows, cols, src, lds, dst, ldd)
-	default:
+	case Generic:
 		transposeGeneric(rows, cols, src, lds, dst, ldd)
+	default:
+		panic(noAsm("transposeImpl", i))
 	}
 }
 
