@@ -6,8 +6,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/scorekit/scorekit/gen/arm64/actbody"
 	"github.com/scorekit/scorekit/gen/arm64/emit"
 	"github.com/scorekit/scorekit/gen/arm64/neon"
@@ -46,17 +44,6 @@ var kernels = []struct {
 	{"GELUDeriv2NEON", actbody.GELUDeriv2},
 }
 
-func regsOf(x neon.G) string {
-	s := ""
-	for i, v := range x {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("V%d", v)
-	}
-	return s
-}
-
 func build(e *emit.Emitter) {
 	for _, k := range kernels {
 		f := emit.Func{
@@ -71,7 +58,7 @@ func build(e *emit.Emitter) {
 		neon.Fit(e, func(e *emit.Emitter) *neon.Gen { return neon.Begin(e, f) }, func(g *neon.Gen) {
 			body := k.body.Setup(g)
 			g.Map([]string{"x"}, []string{"dst"}, "x", k.body.Unroll, func(in []neon.G) []neon.G {
-				g.E.Inst("// %s of x in %s", k.body.Scalar, regsOf(in[0]))
+				g.E.Inst("// %s of x in %s", k.body.Scalar, in[0])
 				return []neon.G{body(in[0])}
 			})
 		})

@@ -177,14 +177,18 @@ func gemmRows(e *emit.Emitter, rows int) {
 	}
 }
 
-// epilogue emits the activation ending the current function, with its
-// argument act: nothing for 0, else one loop per activation over a tile
-// that the results are in memory (in L1) and all registers are free: rows
-// of 4 vectors, each from the src row through the body of
-// gen/arm64/actbody (as many vectors at a time as Act's kernel takes) to
-// the dst row, with the activation's constants hoisted into vector
-// registers. tile sets the loop's registers from the arguments: the row
-// count, the first src and dst rows and their strides in bytes.
+// epilogue emits the end of the current function, at label epilogue: it
+// applies the activation named by the function's argument act to a tile
+// the code before has already stored (so it is in L1 and every register is
+// free). For act = 0 (identity) it returns at once; otherwise it branches
+// to that activation's loop, which walks the tile row by row (4 vectors a
+// row): it loads each row from src, passes it through the activation's
+// body from gen/arm64/actbody (as many vectors at a time as Act's kernel
+// takes), and stores the results to the same row of dst. The
+// activation's constants are loaded before its loop, into vector registers
+// as far as they fit (neon.Fit). tile emits the code that sets the loop's
+// registers from the arguments: the row count, the first src and dst rows,
+// and their strides in bytes.
 func epilogue(e *emit.Emitter, tile func(e *emit.Emitter, rows, src, srcStride, dst, dstStride emit.R)) {
 	const rAct emit.R = 0
 	e.Label("epilogue")
@@ -208,24 +212,13 @@ func epilogue(e *emit.Emitter, tile func(e *emit.Emitter, rows, src, srcStride, 
 			tile(e, rows, src, ss, dst, ds)
 			e.Inst("CBZ %s, %sdone", rows, a.Name)
 			g.MapRows(rows, src, ss, dst, ds, nv, a.Body.Unroll, func(x neon.G) neon.G {
-				e.Inst("// %s of %s", a.Body.Scalar, regsOf(x))
+				e.Inst("// %s of %s", a.Body.Scalar, x)
 				return body(x)
 			})
 			e.Label(a.Name + "done")
 			e.Inst("RET")
 		})
 	}
-}
-
-func regsOf(x neon.G) string {
-	s := ""
-	for i, v := range x {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("V%d", v)
-	}
-	return s
 }
 
 // The general registers of MatVecNEON.

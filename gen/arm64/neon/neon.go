@@ -25,6 +25,15 @@ import (
 // G is a group of vector registers, one per unrolled vector.
 type G []emit.V
 
+// String names the group's registers, for comments: V3, V4.
+func (x G) String() string {
+	s := make([]string, len(x))
+	for i, v := range x {
+		s[i] = fmt.Sprintf("V%d", v)
+	}
+	return strings.Join(s, ", ")
+}
+
 // Gen emits one function, or one part of a function (Continue).
 type Gen struct {
 	E      *emit.Emitter
@@ -303,15 +312,6 @@ func (g *Gen) checkLeaks(before int) {
 	}
 }
 
-// regs names a group's registers for comments: V3, V4.
-func regs(x G) string {
-	s := make([]string, len(x))
-	for i, v := range x {
-		s[i] = fmt.Sprintf("V%d", v)
-	}
-	return strings.Join(s, ", ")
-}
-
 // Label returns a fresh label name with the given stem.
 func (g *Gen) Label(stem string) string {
 	g.label++
@@ -560,7 +560,7 @@ func (g *Gen) LoadExp(one emit.V) *ExpConsts {
 // Exp returns a new group holding exp32(x), with kernel.exp32's operation
 // sequence. x is not changed.
 func (g *Gen) Exp(c *ExpConsts, x G) G {
-	g.E.Inst("// exp32(%s): n = roundeven(clamp(x)·log2e)", regs(x))
+	g.E.Inst("// exp32(%s): n = roundeven(clamp(x)·log2e)", x)
 	xc := g.New()
 	g.FMAX(xc, x, g.B(c.min))
 	g.FMIN(xc, xc, g.B(c.max))

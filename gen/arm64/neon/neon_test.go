@@ -139,3 +139,9 @@ func TestMapRowsSkeleton(t *testing.T) {
 	}
 	mustPanic(t, "unroll not dividing", func() { g.MapRows(rows, src, ss, dst, ds, 4, 3, func(x G) G { return x }) })
 }
+
+func TestGString(t *testing.T) {
+	if got := (G{3, 4}).String(); got != "V3, V4" {
+		t.Errorf("G{3, 4}.String() = %q, want \"V3, V4\"", got)
+	}
+}
