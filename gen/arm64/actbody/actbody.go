@@ -53,14 +53,21 @@ type Body struct {
 	Setup  func(g *neon.Gen) func(x neon.G) neon.G
 }
 
-// sigmoidParts returns e = exp32(−|v|) and r = 1/(1+e), as
-// kernel.sigmoidParts.
-func sigmoidParts(g *neon.Gen, ec *neon.ExpConsts, one emit.V, v neon.G) (e, r neon.G) {
+// expNegAbs returns a new group holding exp32(−|v|), as kernel's
+// sigmoidParts and silu32 begin.
+func expNegAbs(g *neon.Gen, ec *neon.ExpConsts, v neon.G) neon.G {
 	a := g.New()
 	g.FABS(a, v)
 	g.FNEG(a, a)
-	e = g.Exp(ec, a)
+	e := g.Exp(ec, a)
 	g.Free(a)
+	return e
+}
+
+// sigmoidParts returns e = exp32(−|v|) and r = 1/(1+e), as
+// kernel.sigmoidParts.
+func sigmoidParts(g *neon.Gen, ec *neon.ExpConsts, one emit.V, v neon.G) (e, r neon.G) {
+	e = expNegAbs(g, ec, v)
 	r = g.New()
 	g.FADD(r, g.B(one), e)
 	g.FDIV(r, g.B(one), r)
@@ -233,11 +240,7 @@ var SigmoidDeriv = &Body{Scalar: "sigmoidDeriv32", Unroll: 2, Setup: func(g *neo
 	one := g.Const(neon.F32(1))
 	ec := g.LoadExp(one)
 	return func(x neon.G) neon.G {
-		e, r := sigmoidParts(g, ec, one, x)
-		g.FMUL(e, e, r)
-		g.FMUL(e, e, r)
-		g.Free(r)
-		return e
+		return sigmoidPrime(g, ec, one, x)
 	}
 }}
 
@@ -247,11 +250,7 @@ var SiLU = &Body{Scalar: "silu32", Unroll: 2, Setup: func(g *neon.Gen) func(neon
 	ec := g.LoadExp(one)
 	lo := g.Const(neon.F32(-actClamp))
 	return func(x neon.G) neon.G {
-		e := g.New()
-		g.FABS(e, x)
-		g.FNEG(e, e)
-		ex := g.Exp(ec, e)
-		g.Free(e)
+		ex := expNegAbs(g, ec, x)
 		c, ce, m := g.New(), g.New(), g.New()
 		g.FMAX(c, x, g.B(lo))
 		g.FMUL(ce, c, ex)
