@@ -1561,7 +1561,10 @@ GemmAVX2_epi:
 	JMP  GemmAVX2_next
 
 GemmAVX2_ReLU:
-	// ReLU on each row's 2 vectors
+	JMP GemmAVX2_ReLU_hoist
+
+GemmAVX2_ReLU_start:
+	// GemmAVX2_ReLU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -1569,9 +1572,7 @@ GemmAVX2_ReLU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX2_ReLU_hoist
 
-GemmAVX2_ReLU_start:
 GemmAVX2_ReLU_row:
 	VMOVUPS   (AX), Y0
 	VMOVUPS   32(AX), Y3
@@ -1594,7 +1595,10 @@ GemmAVX2_ReLU_hoist:
 	JMP GemmAVX2_ReLU_start
 
 GemmAVX2_LeakyReLU:
-	// LeakyReLU on each row's 2 vectors
+	JMP GemmAVX2_LeakyReLU_hoist
+
+GemmAVX2_LeakyReLU_start:
+	// GemmAVX2_LeakyReLU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -1602,9 +1606,7 @@ GemmAVX2_LeakyReLU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX2_LeakyReLU_hoist
 
-GemmAVX2_LeakyReLU_start:
 GemmAVX2_LeakyReLU_row:
 	VMOVUPS   (AX), Y0
 	VMOVUPS   32(AX), Y4
@@ -1630,7 +1632,10 @@ GemmAVX2_LeakyReLU_hoist:
 	JMP     GemmAVX2_LeakyReLU_start
 
 GemmAVX2_Tanh:
-	// Tanh on each row's 2 vectors
+	JMP GemmAVX2_Tanh_hoist
+
+GemmAVX2_Tanh_start:
+	// GemmAVX2_Tanh on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -1638,9 +1643,7 @@ GemmAVX2_Tanh:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX2_Tanh_hoist
 
-GemmAVX2_Tanh_start:
 GemmAVX2_Tanh_row:
 	VMOVUPS (AX), Y0
 	VMOVUPS 32(AX), Y10
@@ -1759,7 +1762,10 @@ GemmAVX2_Tanh_hoist:
 	JMP     GemmAVX2_Tanh_start
 
 GemmAVX2_Sigmoid:
-	// Sigmoid on each row's 2 vectors
+	JMP GemmAVX2_Sigmoid_hoist
+
+GemmAVX2_Sigmoid_start:
+	// GemmAVX2_Sigmoid on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -1767,9 +1773,7 @@ GemmAVX2_Sigmoid:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX2_Sigmoid_hoist
 
-GemmAVX2_Sigmoid_start:
 GemmAVX2_Sigmoid_row:
 	VMOVUPS (AX), Y0
 	VMOVUPS 32(AX), Y9
@@ -1862,7 +1866,10 @@ GemmAVX2_Sigmoid_hoist:
 	JMP     GemmAVX2_Sigmoid_start
 
 GemmAVX2_SiLU:
-	// SiLU on each row's 2 vectors
+	JMP GemmAVX2_SiLU_hoist
+
+GemmAVX2_SiLU_start:
+	// GemmAVX2_SiLU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -1870,9 +1877,7 @@ GemmAVX2_SiLU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX2_SiLU_hoist
 
-GemmAVX2_SiLU_start:
 GemmAVX2_SiLU_row:
 	VMOVUPS (AX), Y0
 	VMOVUPS 32(AX), Y9
@@ -1967,7 +1972,10 @@ GemmAVX2_SiLU_hoist:
 	JMP     GemmAVX2_SiLU_start
 
 GemmAVX2_Softplus:
-	// Softplus on each row's 2 vectors
+	JMP GemmAVX2_Softplus_hoist
+
+GemmAVX2_Softplus_start:
+	// GemmAVX2_Softplus on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -1975,9 +1983,7 @@ GemmAVX2_Softplus:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX2_Softplus_hoist
 
-GemmAVX2_Softplus_start:
 GemmAVX2_Softplus_row:
 	VMOVUPS (AX), Y0
 	VMOVUPS 32(AX), Y9
@@ -2088,7 +2094,10 @@ GemmAVX2_Softplus_hoist:
 	JMP     GemmAVX2_Softplus_start
 
 GemmAVX2_ELU:
-	// ELU on each row's 2 vectors
+	JMP GemmAVX2_ELU_hoist
+
+GemmAVX2_ELU_start:
+	// GemmAVX2_ELU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -2096,9 +2105,7 @@ GemmAVX2_ELU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX2_ELU_hoist
 
-GemmAVX2_ELU_start:
 GemmAVX2_ELU_row:
 	VMOVUPS (AX), Y0
 	VMOVUPS 32(AX), Y9
@@ -2213,7 +2220,10 @@ GemmAVX2_ELU_hoist:
 	JMP     GemmAVX2_ELU_start
 
 GemmAVX2_GELU:
-	// GELU on each row's 2 vectors
+	JMP GemmAVX2_GELU_hoist
+
+GemmAVX2_GELU_start:
+	// GemmAVX2_GELU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -2221,9 +2231,7 @@ GemmAVX2_GELU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX2_GELU_hoist
 
-GemmAVX2_GELU_start:
 GemmAVX2_GELU_row:
 	VMOVUPS     (AX), Y0
 	VMOVUPS     32(AX), Y9
@@ -5281,7 +5289,10 @@ GemmAVX512_epi:
 	JMP  GemmAVX512_next
 
 GemmAVX512_ReLU:
-	// ReLU on each row's 2 vectors
+	JMP GemmAVX512_ReLU_hoist
+
+GemmAVX512_ReLU_start:
+	// GemmAVX512_ReLU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -5289,9 +5300,7 @@ GemmAVX512_ReLU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX512_ReLU_hoist
 
-GemmAVX512_ReLU_start:
 	// two rows at a time, then the last if m is odd
 GemmAVX512_ReLU_pair:
 	SUBQ      $0x02, SI
@@ -5346,7 +5355,10 @@ GemmAVX512_ReLU_hoist:
 	JMP GemmAVX512_ReLU_start
 
 GemmAVX512_LeakyReLU:
-	// LeakyReLU on each row's 2 vectors
+	JMP GemmAVX512_LeakyReLU_hoist
+
+GemmAVX512_LeakyReLU_start:
+	// GemmAVX512_LeakyReLU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -5354,9 +5366,7 @@ GemmAVX512_LeakyReLU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX512_LeakyReLU_hoist
 
-GemmAVX512_LeakyReLU_start:
 	// two rows at a time, then the last if m is odd
 GemmAVX512_LeakyReLU_pair:
 	SUBQ      $0x02, SI
@@ -5418,7 +5428,10 @@ GemmAVX512_LeakyReLU_hoist:
 	JMP     GemmAVX512_LeakyReLU_start
 
 GemmAVX512_Tanh:
-	// Tanh on each row's 2 vectors
+	JMP GemmAVX512_Tanh_hoist
+
+GemmAVX512_Tanh_start:
+	// GemmAVX512_Tanh on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -5426,9 +5439,7 @@ GemmAVX512_Tanh:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX512_Tanh_hoist
 
-GemmAVX512_Tanh_start:
 	// two rows at a time, then the last if m is odd
 GemmAVX512_Tanh_pair:
 	SUBQ    $0x02, SI
@@ -5707,7 +5718,10 @@ GemmAVX512_Tanh_hoist:
 	JMP     GemmAVX512_Tanh_start
 
 GemmAVX512_Sigmoid:
-	// Sigmoid on each row's 2 vectors
+	JMP GemmAVX512_Sigmoid_hoist
+
+GemmAVX512_Sigmoid_start:
+	// GemmAVX512_Sigmoid on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -5715,9 +5729,7 @@ GemmAVX512_Sigmoid:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX512_Sigmoid_hoist
 
-GemmAVX512_Sigmoid_start:
 	// two rows at a time, then the last if m is odd
 GemmAVX512_Sigmoid_pair:
 	SUBQ    $0x02, SI
@@ -5920,7 +5932,10 @@ GemmAVX512_Sigmoid_hoist:
 	JMP     GemmAVX512_Sigmoid_start
 
 GemmAVX512_SiLU:
-	// SiLU on each row's 2 vectors
+	JMP GemmAVX512_SiLU_hoist
+
+GemmAVX512_SiLU_start:
+	// GemmAVX512_SiLU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -5928,9 +5943,7 @@ GemmAVX512_SiLU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX512_SiLU_hoist
 
-GemmAVX512_SiLU_start:
 	// two rows at a time, then the last if m is odd
 GemmAVX512_SiLU_pair:
 	SUBQ    $0x02, SI
@@ -6139,7 +6152,10 @@ GemmAVX512_SiLU_hoist:
 	JMP     GemmAVX512_SiLU_start
 
 GemmAVX512_Softplus:
-	// Softplus on each row's 2 vectors
+	JMP GemmAVX512_Softplus_hoist
+
+GemmAVX512_Softplus_start:
+	// GemmAVX512_Softplus on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -6147,9 +6163,7 @@ GemmAVX512_Softplus:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX512_Softplus_hoist
 
-GemmAVX512_Softplus_start:
 	// two rows at a time, then the last if m is odd
 GemmAVX512_Softplus_pair:
 	SUBQ    $0x02, SI
@@ -6406,7 +6420,10 @@ GemmAVX512_Softplus_hoist:
 	JMP     GemmAVX512_Softplus_start
 
 GemmAVX512_ELU:
-	// ELU on each row's 2 vectors
+	JMP GemmAVX512_ELU_hoist
+
+GemmAVX512_ELU_start:
+	// GemmAVX512_ELU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -6414,9 +6431,7 @@ GemmAVX512_ELU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX512_ELU_hoist
 
-GemmAVX512_ELU_start:
 	// two rows at a time, then the last if m is odd
 GemmAVX512_ELU_pair:
 	SUBQ    $0x02, SI
@@ -6683,7 +6698,10 @@ GemmAVX512_ELU_hoist:
 	JMP     GemmAVX512_ELU_start
 
 GemmAVX512_GELU:
-	// GELU on each row's 2 vectors
+	JMP GemmAVX512_GELU_hoist
+
+GemmAVX512_GELU_start:
+	// GemmAVX512_GELU on each row's 2 vectors
 	MOVQ c+48(FP), AX
 	MOVQ y+80(FP), CX
 	MOVQ ldc+56(FP), DX
@@ -6691,9 +6709,7 @@ GemmAVX512_GELU:
 	MOVQ ldy+88(FP), BX
 	SHLQ $0x02, BX
 	MOVQ m+8(FP), SI
-	JMP  GemmAVX512_GELU_hoist
 
-GemmAVX512_GELU_start:
 	// two rows at a time, then the last if m is odd
 GemmAVX512_GELU_pair:
 	SUBQ        $0x02, SI
@@ -7193,14 +7209,15 @@ MatVecAVX2_done:
 	RET
 
 MatVecAVX2_ReLU:
-	// ReLU over the np·16 values
+	JMP MatVecAVX2_ReLU_hoist
+
+MatVecAVX2_ReLU_start:
+	// MatVecAVX2_ReLU over the np·16 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX2_ReLU_hoist
 
-MatVecAVX2_ReLU_start:
 MatVecAVX2_ReLU_many:
 	SUBQ      $0x02, DX
 	JL        MatVecAVX2_ReLU_few
@@ -7219,21 +7236,6 @@ MatVecAVX2_ReLU_many:
 	JMP       MatVecAVX2_ReLU_many
 
 MatVecAVX2_ReLU_few:
-	ADDQ $0x02, DX
-	JZ   MatVecAVX2_ReLU_done
-
-MatVecAVX2_ReLU_one:
-	VMOVUPS   (AX), Y0
-	VXORPS    Y1, Y1, Y1
-	VCMPPS    $0x16, Y1, Y0, Y2
-	VBLENDVPS Y2, Y0, Y1, Y1
-	VMOVUPS   Y1, (CX)
-	ADDQ      $0x00000020, AX
-	ADDQ      $0x00000020, CX
-	DECQ      DX
-	JNZ       MatVecAVX2_ReLU_one
-
-MatVecAVX2_ReLU_done:
 	VZEROUPPER
 	RET
 
@@ -7242,14 +7244,15 @@ MatVecAVX2_ReLU_hoist:
 	JMP MatVecAVX2_ReLU_start
 
 MatVecAVX2_LeakyReLU:
-	// LeakyReLU over the np·16 values
+	JMP MatVecAVX2_LeakyReLU_hoist
+
+MatVecAVX2_LeakyReLU_start:
+	// MatVecAVX2_LeakyReLU over the np·16 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX2_LeakyReLU_hoist
 
-MatVecAVX2_LeakyReLU_start:
 MatVecAVX2_LeakyReLU_many:
 	SUBQ      $0x02, DX
 	JL        MatVecAVX2_LeakyReLU_few
@@ -7270,22 +7273,6 @@ MatVecAVX2_LeakyReLU_many:
 	JMP       MatVecAVX2_LeakyReLU_many
 
 MatVecAVX2_LeakyReLU_few:
-	ADDQ $0x02, DX
-	JZ   MatVecAVX2_LeakyReLU_done
-
-MatVecAVX2_LeakyReLU_one:
-	VMOVUPS   (AX), Y0
-	VMULPS    Y2, Y0, Y1
-	VXORPS    Y3, Y3, Y3
-	VCMPPS    $0x16, Y3, Y0, Y3
-	VBLENDVPS Y3, Y0, Y1, Y1
-	VMOVUPS   Y1, (CX)
-	ADDQ      $0x00000020, AX
-	ADDQ      $0x00000020, CX
-	DECQ      DX
-	JNZ       MatVecAVX2_LeakyReLU_one
-
-MatVecAVX2_LeakyReLU_done:
 	VZEROUPPER
 	RET
 
@@ -7295,14 +7282,15 @@ MatVecAVX2_LeakyReLU_hoist:
 	JMP     MatVecAVX2_LeakyReLU_start
 
 MatVecAVX2_Tanh:
-	// Tanh over the np·16 values
+	JMP MatVecAVX2_Tanh_hoist
+
+MatVecAVX2_Tanh_start:
+	// MatVecAVX2_Tanh over the np·16 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX2_Tanh_hoist
 
-MatVecAVX2_Tanh_start:
 MatVecAVX2_Tanh_many:
 	SUBQ    $0x02, DX
 	JL      MatVecAVX2_Tanh_few
@@ -7411,71 +7399,6 @@ MatVecAVX2_Tanh_many:
 	JMP         MatVecAVX2_Tanh_many
 
 MatVecAVX2_Tanh_few:
-	ADDQ $0x02, DX
-	JZ   MatVecAVX2_Tanh_done
-
-MatVecAVX2_Tanh_one:
-	VMOVUPS (AX), Y0
-	VANDPS  Y2, Y0, Y1
-	VMULPS  Y4, Y1, Y3
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y6, Y5
-	VMAXPS  Y3, Y5, Y5
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y7, Y5, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS Y8, Y3, Y5
-	VFNMADD231PS Y9, Y3, Y5
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y10
-	VFMADD213PS const_one<>+0(SB), Y5, Y10
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y3, Y3
-	VPSRAD    $0x01, Y3, Y5
-	VPSUBD    Y5, Y3, Y3
-	VPADDD    const_exp_bias<>+0(SB), Y5, Y5
-	VPSLLD    $0x17, Y5, Y5
-	VMULPS    Y5, Y10, Y10
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y10, Y10
-	VADDPS    const_one<>+0(SB), Y10, Y3
-	VMOVUPS   const_one<>+0(SB), Y5
-	VDIVPS    Y3, Y5, Y5
-	VMOVUPS   const_one<>+0(SB), Y3
-	VSUBPS    Y10, Y3, Y3
-	VMULPS    Y5, Y3, Y3
-
-	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Y1, Y1, Y5
-	VMOVUPS     const_tanh_c11<>+0(SB), Y10
-	VFMADD213PS const_tanh_c9<>+0(SB), Y5, Y10
-	VFMADD213PS const_tanh_c7<>+0(SB), Y5, Y10
-	VFMADD213PS const_tanh_c5<>+0(SB), Y5, Y10
-	VFMADD213PS const_tanh_c3<>+0(SB), Y5, Y10
-	VMULPS      Y5, Y1, Y5
-	VFMADD213PS Y1, Y10, Y5
-	VCMPPS      $0x11, const_tanh_small<>+0(SB), Y1, Y1
-	VBLENDVPS   Y1, Y5, Y3, Y3
-	VANDPS      const_sign<>+0(SB), Y0, Y0
-	VORPS       Y0, Y3, Y3
-	VMOVUPS     Y3, (CX)
-	ADDQ        $0x00000020, AX
-	ADDQ        $0x00000020, CX
-	DECQ        DX
-	JNZ         MatVecAVX2_Tanh_one
-
-MatVecAVX2_Tanh_done:
 	VZEROUPPER
 	RET
 
@@ -7490,14 +7413,15 @@ MatVecAVX2_Tanh_hoist:
 	JMP     MatVecAVX2_Tanh_start
 
 MatVecAVX2_Sigmoid:
-	// Sigmoid over the np·16 values
+	JMP MatVecAVX2_Sigmoid_hoist
+
+MatVecAVX2_Sigmoid_start:
+	// MatVecAVX2_Sigmoid over the np·16 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX2_Sigmoid_hoist
 
-MatVecAVX2_Sigmoid_start:
 MatVecAVX2_Sigmoid_many:
 	SUBQ    $0x02, DX
 	JL      MatVecAVX2_Sigmoid_few
@@ -7580,57 +7504,6 @@ MatVecAVX2_Sigmoid_many:
 	JMP       MatVecAVX2_Sigmoid_many
 
 MatVecAVX2_Sigmoid_few:
-	ADDQ $0x02, DX
-	JZ   MatVecAVX2_Sigmoid_done
-
-MatVecAVX2_Sigmoid_one:
-	VMOVUPS (AX), Y0
-	VORPS   Y2, Y0, Y1
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y4, Y3
-	VMAXPS  Y1, Y3, Y3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y3, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS Y6, Y1, Y3
-	VFNMADD231PS Y7, Y1, Y3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y9
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
-	VFMADD213PS const_one<>+0(SB), Y3, Y9
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y3
-	VPSUBD    Y3, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y9, Y9
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y9, Y9
-	VADDPS    const_one<>+0(SB), Y9, Y1
-	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y1, Y3, Y3
-	VMULPS    Y3, Y9, Y1
-	VXORPS    Y9, Y9, Y9
-	VCMPPS    $0x1d, Y9, Y0, Y0
-	VBLENDVPS Y0, Y3, Y1, Y1
-	VMOVUPS   Y1, (CX)
-	ADDQ      $0x00000020, AX
-	ADDQ      $0x00000020, CX
-	DECQ      DX
-	JNZ       MatVecAVX2_Sigmoid_one
-
-MatVecAVX2_Sigmoid_done:
 	VZEROUPPER
 	RET
 
@@ -7645,14 +7518,15 @@ MatVecAVX2_Sigmoid_hoist:
 	JMP     MatVecAVX2_Sigmoid_start
 
 MatVecAVX2_SiLU:
-	// SiLU over the np·16 values
+	JMP MatVecAVX2_SiLU_hoist
+
+MatVecAVX2_SiLU_start:
+	// MatVecAVX2_SiLU over the np·16 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX2_SiLU_hoist
 
-MatVecAVX2_SiLU_start:
 MatVecAVX2_SiLU_many:
 	SUBQ    $0x02, DX
 	JL      MatVecAVX2_SiLU_few
@@ -7737,58 +7611,6 @@ MatVecAVX2_SiLU_many:
 	JMP       MatVecAVX2_SiLU_many
 
 MatVecAVX2_SiLU_few:
-	ADDQ $0x02, DX
-	JZ   MatVecAVX2_SiLU_done
-
-MatVecAVX2_SiLU_one:
-	VMOVUPS (AX), Y0
-	VORPS   Y2, Y0, Y1
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y4, Y3
-	VMAXPS  Y1, Y3, Y3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y3, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS Y6, Y1, Y3
-	VFNMADD231PS Y7, Y1, Y3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y9
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
-	VFMADD213PS const_one<>+0(SB), Y3, Y9
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y3
-	VPSUBD    Y3, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y9, Y9
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y9, Y9
-	VMOVUPS   const_neg_clamp<>+0(SB), Y1
-	VMAXPS    Y0, Y1, Y1
-	VMULPS    Y9, Y1, Y3
-	VXORPS    Y10, Y10, Y10
-	VCMPPS    $0x1d, Y10, Y0, Y0
-	VBLENDVPS Y0, Y1, Y3, Y3
-	VADDPS    const_one<>+0(SB), Y9, Y0
-	VDIVPS    Y0, Y3, Y3
-	VMOVUPS   Y3, (CX)
-	ADDQ      $0x00000020, AX
-	ADDQ      $0x00000020, CX
-	DECQ      DX
-	JNZ       MatVecAVX2_SiLU_one
-
-MatVecAVX2_SiLU_done:
 	VZEROUPPER
 	RET
 
@@ -7803,14 +7625,15 @@ MatVecAVX2_SiLU_hoist:
 	JMP     MatVecAVX2_SiLU_start
 
 MatVecAVX2_Softplus:
-	// Softplus over the np·16 values
+	JMP MatVecAVX2_Softplus_hoist
+
+MatVecAVX2_Softplus_start:
+	// MatVecAVX2_Softplus over the np·16 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX2_Softplus_hoist
 
-MatVecAVX2_Softplus_start:
 MatVecAVX2_Softplus_many:
 	SUBQ    $0x02, DX
 	JL      MatVecAVX2_Softplus_few
@@ -7911,66 +7734,6 @@ MatVecAVX2_Softplus_many:
 	JMP         MatVecAVX2_Softplus_many
 
 MatVecAVX2_Softplus_few:
-	ADDQ $0x02, DX
-	JZ   MatVecAVX2_Softplus_done
-
-MatVecAVX2_Softplus_one:
-	VMOVUPS (AX), Y0
-	VORPS   Y2, Y0, Y1
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y4, Y3
-	VMAXPS  Y1, Y3, Y3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Y5, Y3, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS Y6, Y1, Y3
-	VFNMADD231PS Y7, Y1, Y3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y8, Y9
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
-	VFMADD213PS const_one<>+0(SB), Y3, Y9
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ   Y1, Y1
-	VPSRAD      $0x01, Y1, Y3
-	VPSUBD      Y3, Y1, Y1
-	VPADDD      const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y9, Y9
-	VPADDD      const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y9, Y9
-	VADDPS      const_two<>+0(SB), Y9, Y1
-	VDIVPS      Y1, Y9, Y1
-	VMULPS      Y1, Y1, Y3
-	VMOVUPS     const_atanh_c15<>+0(SB), Y9
-	VFMADD213PS const_atanh_c13<>+0(SB), Y3, Y9
-	VFMADD213PS const_atanh_c11<>+0(SB), Y3, Y9
-	VFMADD213PS const_atanh_c9<>+0(SB), Y3, Y9
-	VFMADD213PS const_atanh_c7<>+0(SB), Y3, Y9
-	VFMADD213PS const_atanh_c5<>+0(SB), Y3, Y9
-	VFMADD213PS const_atanh_c3<>+0(SB), Y3, Y9
-	VADDPS      Y1, Y1, Y1
-	VMULPS      Y3, Y1, Y3
-	VFMADD213PS Y1, Y9, Y3
-	VXORPS      Y1, Y1, Y1
-	VMAXPS      Y0, Y1, Y1
-	VADDPS      Y3, Y1, Y1
-	VMOVUPS     Y1, (CX)
-	ADDQ        $0x00000020, AX
-	ADDQ        $0x00000020, CX
-	DECQ        DX
-	JNZ         MatVecAVX2_Softplus_one
-
-MatVecAVX2_Softplus_done:
 	VZEROUPPER
 	RET
 
@@ -7985,14 +7748,15 @@ MatVecAVX2_Softplus_hoist:
 	JMP     MatVecAVX2_Softplus_start
 
 MatVecAVX2_ELU:
-	// ELU over the np·16 values
+	JMP MatVecAVX2_ELU_hoist
+
+MatVecAVX2_ELU_start:
+	// MatVecAVX2_ELU over the np·16 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX2_ELU_hoist
 
-MatVecAVX2_ELU_start:
 MatVecAVX2_ELU_many:
 	SUBQ    $0x02, DX
 	JL      MatVecAVX2_ELU_few
@@ -8097,69 +7861,6 @@ MatVecAVX2_ELU_many:
 	JMP       MatVecAVX2_ELU_many
 
 MatVecAVX2_ELU_few:
-	ADDQ $0x02, DX
-	JZ   MatVecAVX2_ELU_done
-
-MatVecAVX2_ELU_one:
-	VMOVUPS (AX), Y0
-
-	// |x| < 0.25: Taylor polynomial of eˣ − 1
-	VMOVAPS     Y2, Y1
-	VFMADD213PS Y3, Y0, Y1
-	VFMADD213PS Y4, Y0, Y1
-	VFMADD213PS Y5, Y0, Y1
-	VFMADD213PS Y6, Y0, Y1
-	VFMADD213PS Y7, Y0, Y1
-	VFMADD213PS const_exp_c2<>+0(SB), Y0, Y1
-	VMULPS      Y0, Y0, Y8
-	VFMADD213PS Y0, Y1, Y8
-
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
-	VMAXPS  Y0, Y1, Y1
-	VMOVUPS const_exp_max<>+0(SB), Y9
-	VMINPS  Y1, Y9, Y1
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y1, Y9
-	VROUNDPS     $0x00, Y9, Y9
-	VFNMADD231PS const_ln2hi<>+0(SB), Y9, Y1
-	VFNMADD231PS const_ln2lo<>+0(SB), Y9, Y1
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y3, Y10
-	VFMADD213PS Y4, Y1, Y10
-	VFMADD213PS Y5, Y1, Y10
-	VFMADD213PS Y6, Y1, Y10
-	VFMADD213PS Y7, Y1, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y10
-	VFMADD213PS const_one<>+0(SB), Y1, Y10
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y9, Y1
-	VPSRAD    $0x01, Y1, Y9
-	VPSUBD    Y9, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y9, Y9
-	VPSLLD    $0x17, Y9, Y9
-	VMULPS    Y9, Y10, Y10
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y10, Y10
-	VSUBPS    const_one<>+0(SB), Y10, Y10
-	VMOVUPS   const_neg_quarter<>+0(SB), Y1
-	VCMPPS    $0x1e, Y1, Y0, Y1
-	VBLENDVPS Y1, Y8, Y10, Y10
-	VXORPS    Y1, Y1, Y1
-	VCMPPS    $0x16, Y1, Y0, Y1
-	VBLENDVPS Y1, Y0, Y10, Y10
-	VMOVUPS   Y10, (CX)
-	ADDQ      $0x00000020, AX
-	ADDQ      $0x00000020, CX
-	DECQ      DX
-	JNZ       MatVecAVX2_ELU_one
-
-MatVecAVX2_ELU_done:
 	VZEROUPPER
 	RET
 
@@ -8174,14 +7875,15 @@ MatVecAVX2_ELU_hoist:
 	JMP     MatVecAVX2_ELU_start
 
 MatVecAVX2_GELU:
-	// GELU over the np·16 values
+	JMP MatVecAVX2_GELU_hoist
+
+MatVecAVX2_GELU_start:
+	// MatVecAVX2_GELU over the np·16 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX2_GELU_hoist
 
-MatVecAVX2_GELU_start:
 MatVecAVX2_GELU_many:
 	SUBQ        $0x02, DX
 	JL          MatVecAVX2_GELU_few
@@ -8286,68 +7988,6 @@ MatVecAVX2_GELU_many:
 	JMP       MatVecAVX2_GELU_many
 
 MatVecAVX2_GELU_few:
-	ADDQ $0x02, DX
-	JZ   MatVecAVX2_GELU_done
-
-MatVecAVX2_GELU_one:
-	VMOVUPS     (AX), Y0
-	VMOVAPS     Y2, Y1
-	VMAXPS      Y0, Y1, Y1
-	VMOVAPS     Y4, Y3
-	VMINPS      Y1, Y3, Y1
-	VMULPS      Y1, Y1, Y3
-	VMOVAPS     Y5, Y9
-	VFMADD213PS Y6, Y3, Y9
-	VMULPS      Y1, Y9, Y9
-	VORPS       Y7, Y9, Y1
-
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y8, Y3
-	VMAXPS  Y1, Y3, Y3
-
-	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
-
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_one<>+0(SB), Y3, Y10
-
-	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y3
-	VPSUBD    Y3, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y10, Y10
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y10, Y10
-	VADDPS    const_one<>+0(SB), Y10, Y1
-	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y1, Y3, Y3
-	VMULPS    Y3, Y10, Y1
-	VXORPS    Y10, Y10, Y10
-	VCMPPS    $0x1d, Y10, Y9, Y9
-	VBLENDVPS Y9, Y3, Y1, Y1
-	VMOVAPS   Y2, Y3
-	VMAXPS    Y0, Y3, Y3
-	VMULPS    Y3, Y1, Y1
-	VMOVUPS   Y1, (CX)
-	ADDQ      $0x00000020, AX
-	ADDQ      $0x00000020, CX
-	DECQ      DX
-	JNZ       MatVecAVX2_GELU_one
-
-MatVecAVX2_GELU_done:
 	VZEROUPPER
 	RET
 
@@ -8560,14 +8200,15 @@ MatVecAVX512_done:
 	RET
 
 MatVecAVX512_ReLU:
-	// ReLU over the np·32 values
+	JMP MatVecAVX512_ReLU_hoist
+
+MatVecAVX512_ReLU_start:
+	// MatVecAVX512_ReLU over the np·32 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX512_ReLU_hoist
 
-MatVecAVX512_ReLU_start:
 MatVecAVX512_ReLU_many:
 	SUBQ      $0x04, DX
 	JL        MatVecAVX512_ReLU_few
@@ -8596,19 +8237,20 @@ MatVecAVX512_ReLU_many:
 	JMP       MatVecAVX512_ReLU_many
 
 MatVecAVX512_ReLU_few:
-	ADDQ $0x04, DX
-	JZ   MatVecAVX512_ReLU_done
-
-MatVecAVX512_ReLU_one:
+	ADDQ      $0x04, DX
+	JZ        MatVecAVX512_ReLU_done
 	VMOVUPS   (AX), Z0
+	VMOVUPS   64(AX), Z2
 	VXORPS    Z1, Z1, Z1
+	VXORPS    Z3, Z3, Z3
 	VCMPPS    $0x16, Z1, Z0, K1
+	VCMPPS    $0x16, Z3, Z2, K2
 	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z2, Z3, K2, Z3
 	VMOVUPS   Z1, (CX)
-	ADDQ      $0x00000040, AX
-	ADDQ      $0x00000040, CX
-	DECQ      DX
-	JNZ       MatVecAVX512_ReLU_one
+	VMOVUPS   Z3, 64(CX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
 
 MatVecAVX512_ReLU_done:
 	VZEROUPPER
@@ -8619,14 +8261,15 @@ MatVecAVX512_ReLU_hoist:
 	JMP MatVecAVX512_ReLU_start
 
 MatVecAVX512_LeakyReLU:
-	// LeakyReLU over the np·32 values
+	JMP MatVecAVX512_LeakyReLU_hoist
+
+MatVecAVX512_LeakyReLU_start:
+	// MatVecAVX512_LeakyReLU over the np·32 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX512_LeakyReLU_hoist
 
-MatVecAVX512_LeakyReLU_start:
 MatVecAVX512_LeakyReLU_many:
 	SUBQ      $0x04, DX
 	JL        MatVecAVX512_LeakyReLU_few
@@ -8659,20 +8302,22 @@ MatVecAVX512_LeakyReLU_many:
 	JMP       MatVecAVX512_LeakyReLU_many
 
 MatVecAVX512_LeakyReLU_few:
-	ADDQ $0x04, DX
-	JZ   MatVecAVX512_LeakyReLU_done
-
-MatVecAVX512_LeakyReLU_one:
+	ADDQ      $0x04, DX
+	JZ        MatVecAVX512_LeakyReLU_done
 	VMOVUPS   (AX), Z0
+	VMOVUPS   64(AX), Z3
 	VMULPS    Z2, Z0, Z1
-	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x16, Z3, Z0, K1
+	VMULPS    Z2, Z3, Z4
+	VXORPS    Z2, Z2, Z2
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x16, Z2, Z0, K1
+	VCMPPS    $0x16, Z5, Z3, K2
 	VBLENDMPS Z0, Z1, K1, Z1
+	VBLENDMPS Z3, Z4, K2, Z4
 	VMOVUPS   Z1, (CX)
-	ADDQ      $0x00000040, AX
-	ADDQ      $0x00000040, CX
-	DECQ      DX
-	JNZ       MatVecAVX512_LeakyReLU_one
+	VMOVUPS   Z4, 64(CX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
 
 MatVecAVX512_LeakyReLU_done:
 	VZEROUPPER
@@ -8684,14 +8329,15 @@ MatVecAVX512_LeakyReLU_hoist:
 	JMP     MatVecAVX512_LeakyReLU_start
 
 MatVecAVX512_Tanh:
-	// Tanh over the np·32 values
+	JMP MatVecAVX512_Tanh_hoist
+
+MatVecAVX512_Tanh_start:
+	// MatVecAVX512_Tanh over the np·32 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX512_Tanh_hoist
 
-MatVecAVX512_Tanh_start:
 MatVecAVX512_Tanh_many:
 	SUBQ    $0x04, DX
 	JL      MatVecAVX512_Tanh_few
@@ -8858,61 +8504,94 @@ MatVecAVX512_Tanh_many:
 	JMP         MatVecAVX512_Tanh_many
 
 MatVecAVX512_Tanh_few:
-	ADDQ $0x04, DX
-	JZ   MatVecAVX512_Tanh_done
-
-MatVecAVX512_Tanh_one:
+	ADDQ    $0x04, DX
+	JZ      MatVecAVX512_Tanh_done
 	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
 	VANDPS  Z2, Z0, Z1
-	VMULPS  Z4, Z1, Z3
+	VANDPS  Z2, Z3, Z5
+	VMULPS  Z4, Z1, Z2
+	VMULPS  Z4, Z5, Z16
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z6, Z5
-	VMAXPS  Z3, Z5, Z5
+	VMOVAPS Z6, Z4
+	VMOVAPS Z6, Z6
+	VMAXPS  Z2, Z4, Z4
+	VMAXPS  Z16, Z6, Z6
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z7, Z5, Z3
-	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS Z8, Z3, Z5
-	VFNMADD231PS Z9, Z3, Z5
+	VMULPS       Z7, Z4, Z2
+	VMULPS       Z7, Z6, Z7
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VFNMADD231PS Z8, Z2, Z4
+	VFNMADD231PS Z8, Z7, Z6
+	VFNMADD231PS Z9, Z2, Z4
+	VFNMADD231PS Z9, Z7, Z6
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z10, Z16
-	VFMADD213PS Z11, Z5, Z16
-	VFMADD213PS Z12, Z5, Z16
-	VFMADD213PS Z13, Z5, Z16
-	VFMADD213PS Z14, Z5, Z16
-	VFMADD213PS Z15, Z5, Z16
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z16
-	VFMADD213PS const_one<>+0(SB), Z5, Z16
+	VMOVAPS     Z10, Z8
+	VMOVAPS     Z10, Z9
+	VFMADD213PS Z11, Z4, Z8
+	VFMADD213PS Z11, Z6, Z9
+	VFMADD213PS Z12, Z4, Z8
+	VFMADD213PS Z12, Z6, Z9
+	VFMADD213PS Z13, Z4, Z8
+	VFMADD213PS Z13, Z6, Z9
+	VFMADD213PS Z14, Z4, Z8
+	VFMADD213PS Z14, Z6, Z9
+	VFMADD213PS Z15, Z4, Z8
+	VFMADD213PS Z15, Z6, Z9
+	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z8
+	VFMADD213PS const_exp_c1<>+0(SB), Z6, Z9
+	VFMADD213PS const_one<>+0(SB), Z4, Z8
+	VFMADD213PS const_one<>+0(SB), Z6, Z9
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z16, Z16
-	VADDPS    const_one<>+0(SB), Z16, Z3
-	VMOVUPS   const_one<>+0(SB), Z5
-	VDIVPS    Z3, Z5, Z5
-	VMOVUPS   const_one<>+0(SB), Z3
-	VSUBPS    Z16, Z3, Z3
-	VMULPS    Z5, Z3, Z3
+	VSCALEFPS Z2, Z8, Z8
+	VSCALEFPS Z7, Z9, Z9
+	VADDPS    const_one<>+0(SB), Z8, Z2
+	VADDPS    const_one<>+0(SB), Z9, Z6
+	VMOVUPS   const_one<>+0(SB), Z4
+	VMOVUPS   const_one<>+0(SB), Z7
+	VDIVPS    Z2, Z4, Z4
+	VDIVPS    Z6, Z7, Z7
+	VMOVUPS   const_one<>+0(SB), Z2
+	VMOVUPS   const_one<>+0(SB), Z6
+	VSUBPS    Z8, Z2, Z2
+	VSUBPS    Z9, Z6, Z6
+	VMULPS    Z4, Z2, Z2
+	VMULPS    Z7, Z6, Z6
 
 	// |x| < 0.25: odd Taylor polynomial
-	VMULPS      Z1, Z1, Z5
-	VMOVUPS     const_tanh_c11<>+0(SB), Z16
-	VFMADD213PS const_tanh_c9<>+0(SB), Z5, Z16
-	VFMADD213PS const_tanh_c7<>+0(SB), Z5, Z16
-	VFMADD213PS const_tanh_c5<>+0(SB), Z5, Z16
-	VFMADD213PS const_tanh_c3<>+0(SB), Z5, Z16
-	VMULPS      Z5, Z1, Z5
-	VFMADD213PS Z1, Z16, Z5
+	VMULPS      Z1, Z1, Z4
+	VMULPS      Z5, Z5, Z8
+	VMOVUPS     const_tanh_c11<>+0(SB), Z7
+	VMOVUPS     const_tanh_c11<>+0(SB), Z9
+	VFMADD213PS const_tanh_c9<>+0(SB), Z4, Z7
+	VFMADD213PS const_tanh_c9<>+0(SB), Z8, Z9
+	VFMADD213PS const_tanh_c7<>+0(SB), Z4, Z7
+	VFMADD213PS const_tanh_c7<>+0(SB), Z8, Z9
+	VFMADD213PS const_tanh_c5<>+0(SB), Z4, Z7
+	VFMADD213PS const_tanh_c5<>+0(SB), Z8, Z9
+	VFMADD213PS const_tanh_c3<>+0(SB), Z4, Z7
+	VFMADD213PS const_tanh_c3<>+0(SB), Z8, Z9
+	VMULPS      Z4, Z1, Z4
+	VMULPS      Z8, Z5, Z8
+	VFMADD213PS Z1, Z7, Z4
+	VFMADD213PS Z5, Z9, Z8
 	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z1, K1
-	VBLENDMPS   Z5, Z3, K1, Z3
+	VCMPPS      $0x11, const_tanh_small<>+0(SB), Z5, K2
+	VBLENDMPS   Z4, Z2, K1, Z2
+	VBLENDMPS   Z8, Z6, K2, Z6
 	VANDPS      const_sign<>+0(SB), Z0, Z0
-	VORPS       Z0, Z3, Z3
-	VMOVUPS     Z3, (CX)
-	ADDQ        $0x00000040, AX
-	ADDQ        $0x00000040, CX
-	DECQ        DX
-	JNZ         MatVecAVX512_Tanh_one
+	VANDPS      const_sign<>+0(SB), Z3, Z1
+	VORPS       Z0, Z2, Z2
+	VORPS       Z1, Z6, Z6
+	VMOVUPS     Z2, (CX)
+	VMOVUPS     Z6, 64(CX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
 
 MatVecAVX512_Tanh_done:
 	VZEROUPPER
@@ -8935,14 +8614,15 @@ MatVecAVX512_Tanh_hoist:
 	JMP     MatVecAVX512_Tanh_start
 
 MatVecAVX512_Sigmoid:
-	// Sigmoid over the np·32 values
+	JMP MatVecAVX512_Sigmoid_hoist
+
+MatVecAVX512_Sigmoid_start:
+	// MatVecAVX512_Sigmoid over the np·32 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX512_Sigmoid_hoist
 
-MatVecAVX512_Sigmoid_start:
 MatVecAVX512_Sigmoid_many:
 	SUBQ    $0x04, DX
 	JL      MatVecAVX512_Sigmoid_few
@@ -9059,47 +8739,68 @@ MatVecAVX512_Sigmoid_many:
 	JMP       MatVecAVX512_Sigmoid_many
 
 MatVecAVX512_Sigmoid_few:
-	ADDQ $0x04, DX
-	JZ   MatVecAVX512_Sigmoid_done
-
-MatVecAVX512_Sigmoid_one:
+	ADDQ    $0x04, DX
+	JZ      MatVecAVX512_Sigmoid_done
 	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
 	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z3, Z15
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z3
-	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z4, Z2
+	VMOVAPS Z4, Z4
+	VMAXPS  Z1, Z2, Z2
+	VMAXPS  Z15, Z4, Z4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z2, Z1
+	VMULPS       Z5, Z4, Z5
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z7, Z1, Z3
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z6, Z1, Z2
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z7, Z5, Z4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z15
-	VFMADD213PS Z9, Z3, Z15
-	VFMADD213PS Z10, Z3, Z15
-	VFMADD213PS Z11, Z3, Z15
-	VFMADD213PS Z12, Z3, Z15
-	VFMADD213PS Z13, Z3, Z15
-	VFMADD213PS Z14, Z3, Z15
-	VFMADD213PS const_one<>+0(SB), Z3, Z15
+	VMOVAPS     Z8, Z6
+	VMOVAPS     Z8, Z7
+	VFMADD213PS Z9, Z2, Z6
+	VFMADD213PS Z9, Z4, Z7
+	VFMADD213PS Z10, Z2, Z6
+	VFMADD213PS Z10, Z4, Z7
+	VFMADD213PS Z11, Z2, Z6
+	VFMADD213PS Z11, Z4, Z7
+	VFMADD213PS Z12, Z2, Z6
+	VFMADD213PS Z12, Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
+	VFMADD213PS Z14, Z2, Z6
+	VFMADD213PS Z14, Z4, Z7
+	VFMADD213PS const_one<>+0(SB), Z2, Z6
+	VFMADD213PS const_one<>+0(SB), Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z15, Z15
-	VADDPS    const_one<>+0(SB), Z15, Z1
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z15, Z1
-	VXORPS    Z15, Z15, Z15
-	VCMPPS    $0x1d, Z15, Z0, K1
-	VBLENDMPS Z3, Z1, K1, Z1
+	VSCALEFPS Z1, Z6, Z6
+	VSCALEFPS Z5, Z7, Z7
+	VADDPS    const_one<>+0(SB), Z6, Z1
+	VADDPS    const_one<>+0(SB), Z7, Z4
+	VMOVUPS   const_one<>+0(SB), Z2
+	VMOVUPS   const_one<>+0(SB), Z5
+	VDIVPS    Z1, Z2, Z2
+	VDIVPS    Z4, Z5, Z5
+	VMULPS    Z2, Z6, Z1
+	VMULPS    Z5, Z7, Z6
+	VXORPS    Z4, Z4, Z4
+	VXORPS    Z7, Z7, Z7
+	VCMPPS    $0x1d, Z4, Z0, K1
+	VCMPPS    $0x1d, Z7, Z3, K2
+	VBLENDMPS Z2, Z1, K1, Z1
+	VBLENDMPS Z5, Z6, K2, Z6
 	VMOVUPS   Z1, (CX)
-	ADDQ      $0x00000040, AX
-	ADDQ      $0x00000040, CX
-	DECQ      DX
-	JNZ       MatVecAVX512_Sigmoid_one
+	VMOVUPS   Z6, 64(CX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
 
 MatVecAVX512_Sigmoid_done:
 	VZEROUPPER
@@ -9122,14 +8823,15 @@ MatVecAVX512_Sigmoid_hoist:
 	JMP     MatVecAVX512_Sigmoid_start
 
 MatVecAVX512_SiLU:
-	// SiLU over the np·32 values
+	JMP MatVecAVX512_SiLU_hoist
+
+MatVecAVX512_SiLU_start:
+	// MatVecAVX512_SiLU over the np·32 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX512_SiLU_hoist
 
-MatVecAVX512_SiLU_start:
 MatVecAVX512_SiLU_many:
 	SUBQ    $0x04, DX
 	JL      MatVecAVX512_SiLU_few
@@ -9250,48 +8952,70 @@ MatVecAVX512_SiLU_many:
 	JMP       MatVecAVX512_SiLU_many
 
 MatVecAVX512_SiLU_few:
-	ADDQ $0x04, DX
-	JZ   MatVecAVX512_SiLU_done
-
-MatVecAVX512_SiLU_one:
+	ADDQ    $0x04, DX
+	JZ      MatVecAVX512_SiLU_done
 	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
 	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z3, Z15
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z3
-	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z4, Z2
+	VMOVAPS Z4, Z4
+	VMAXPS  Z1, Z2, Z2
+	VMAXPS  Z15, Z4, Z4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z2, Z1
+	VMULPS       Z5, Z4, Z5
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z7, Z1, Z3
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z6, Z1, Z2
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z7, Z5, Z4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z15
-	VFMADD213PS Z9, Z3, Z15
-	VFMADD213PS Z10, Z3, Z15
-	VFMADD213PS Z11, Z3, Z15
-	VFMADD213PS Z12, Z3, Z15
-	VFMADD213PS Z13, Z3, Z15
-	VFMADD213PS Z14, Z3, Z15
-	VFMADD213PS const_one<>+0(SB), Z3, Z15
+	VMOVAPS     Z8, Z6
+	VMOVAPS     Z8, Z7
+	VFMADD213PS Z9, Z2, Z6
+	VFMADD213PS Z9, Z4, Z7
+	VFMADD213PS Z10, Z2, Z6
+	VFMADD213PS Z10, Z4, Z7
+	VFMADD213PS Z11, Z2, Z6
+	VFMADD213PS Z11, Z4, Z7
+	VFMADD213PS Z12, Z2, Z6
+	VFMADD213PS Z12, Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
+	VFMADD213PS Z14, Z2, Z6
+	VFMADD213PS Z14, Z4, Z7
+	VFMADD213PS const_one<>+0(SB), Z2, Z6
+	VFMADD213PS const_one<>+0(SB), Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z15, Z15
+	VSCALEFPS Z1, Z6, Z6
+	VSCALEFPS Z5, Z7, Z7
 	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMOVUPS   const_neg_clamp<>+0(SB), Z5
 	VMAXPS    Z0, Z1, Z1
-	VMULPS    Z15, Z1, Z3
-	VXORPS    Z16, Z16, Z16
-	VCMPPS    $0x1d, Z16, Z0, K1
-	VBLENDMPS Z1, Z3, K1, Z3
-	VADDPS    const_one<>+0(SB), Z15, Z0
-	VDIVPS    Z0, Z3, Z3
-	VMOVUPS   Z3, (CX)
-	ADDQ      $0x00000040, AX
-	ADDQ      $0x00000040, CX
-	DECQ      DX
-	JNZ       MatVecAVX512_SiLU_one
+	VMAXPS    Z3, Z5, Z5
+	VMULPS    Z6, Z1, Z2
+	VMULPS    Z7, Z5, Z8
+	VXORPS    Z4, Z4, Z4
+	VXORPS    Z9, Z9, Z9
+	VCMPPS    $0x1d, Z4, Z0, K1
+	VCMPPS    $0x1d, Z9, Z3, K2
+	VBLENDMPS Z1, Z2, K1, Z2
+	VBLENDMPS Z5, Z8, K2, Z8
+	VADDPS    const_one<>+0(SB), Z6, Z0
+	VADDPS    const_one<>+0(SB), Z7, Z1
+	VDIVPS    Z0, Z2, Z2
+	VDIVPS    Z1, Z8, Z8
+	VMOVUPS   Z2, (CX)
+	VMOVUPS   Z8, 64(CX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
 
 MatVecAVX512_SiLU_done:
 	VZEROUPPER
@@ -9314,14 +9038,15 @@ MatVecAVX512_SiLU_hoist:
 	JMP     MatVecAVX512_SiLU_start
 
 MatVecAVX512_Softplus:
-	// Softplus over the np·32 values
+	JMP MatVecAVX512_Softplus_hoist
+
+MatVecAVX512_Softplus_start:
+	// MatVecAVX512_Softplus over the np·32 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX512_Softplus_hoist
 
-MatVecAVX512_Softplus_start:
 MatVecAVX512_Softplus_many:
 	SUBQ    $0x04, DX
 	JL      MatVecAVX512_Softplus_few
@@ -9474,56 +9199,86 @@ MatVecAVX512_Softplus_many:
 	JMP         MatVecAVX512_Softplus_many
 
 MatVecAVX512_Softplus_few:
-	ADDQ $0x04, DX
-	JZ   MatVecAVX512_Softplus_done
-
-MatVecAVX512_Softplus_one:
+	ADDQ    $0x04, DX
+	JZ      MatVecAVX512_Softplus_done
 	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
 	VORPS   Z2, Z0, Z1
+	VORPS   Z2, Z3, Z15
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z4, Z3
-	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z4, Z2
+	VMOVAPS Z4, Z4
+	VMAXPS  Z1, Z2, Z2
+	VMAXPS  Z15, Z4, Z4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z3, Z1
+	VMULPS       Z5, Z2, Z1
+	VMULPS       Z5, Z4, Z5
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z7, Z1, Z3
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z6, Z1, Z2
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z7, Z5, Z4
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z15
-	VFMADD213PS Z9, Z3, Z15
-	VFMADD213PS Z10, Z3, Z15
-	VFMADD213PS Z11, Z3, Z15
-	VFMADD213PS Z12, Z3, Z15
-	VFMADD213PS Z13, Z3, Z15
-	VFMADD213PS Z14, Z3, Z15
-	VFMADD213PS const_one<>+0(SB), Z3, Z15
+	VMOVAPS     Z8, Z6
+	VMOVAPS     Z8, Z7
+	VFMADD213PS Z9, Z2, Z6
+	VFMADD213PS Z9, Z4, Z7
+	VFMADD213PS Z10, Z2, Z6
+	VFMADD213PS Z10, Z4, Z7
+	VFMADD213PS Z11, Z2, Z6
+	VFMADD213PS Z11, Z4, Z7
+	VFMADD213PS Z12, Z2, Z6
+	VFMADD213PS Z12, Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
+	VFMADD213PS Z14, Z2, Z6
+	VFMADD213PS Z14, Z4, Z7
+	VFMADD213PS const_one<>+0(SB), Z2, Z6
+	VFMADD213PS const_one<>+0(SB), Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z1, Z15, Z15
-	VADDPS      const_two<>+0(SB), Z15, Z1
-	VDIVPS      Z1, Z15, Z1
-	VMULPS      Z1, Z1, Z3
-	VMOVUPS     const_atanh_c15<>+0(SB), Z15
-	VFMADD213PS const_atanh_c13<>+0(SB), Z3, Z15
-	VFMADD213PS const_atanh_c11<>+0(SB), Z3, Z15
-	VFMADD213PS const_atanh_c9<>+0(SB), Z3, Z15
-	VFMADD213PS const_atanh_c7<>+0(SB), Z3, Z15
-	VFMADD213PS const_atanh_c5<>+0(SB), Z3, Z15
-	VFMADD213PS const_atanh_c3<>+0(SB), Z3, Z15
+	VSCALEFPS   Z1, Z6, Z6
+	VSCALEFPS   Z5, Z7, Z7
+	VADDPS      const_two<>+0(SB), Z6, Z1
+	VADDPS      const_two<>+0(SB), Z7, Z2
+	VDIVPS      Z1, Z6, Z1
+	VDIVPS      Z2, Z7, Z5
+	VMULPS      Z1, Z1, Z2
+	VMULPS      Z5, Z5, Z6
+	VMOVUPS     const_atanh_c15<>+0(SB), Z4
+	VMOVUPS     const_atanh_c15<>+0(SB), Z7
+	VFMADD213PS const_atanh_c13<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c13<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c11<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c11<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c9<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c9<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c7<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c7<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c5<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c5<>+0(SB), Z6, Z7
+	VFMADD213PS const_atanh_c3<>+0(SB), Z2, Z4
+	VFMADD213PS const_atanh_c3<>+0(SB), Z6, Z7
 	VADDPS      Z1, Z1, Z1
-	VMULPS      Z3, Z1, Z3
-	VFMADD213PS Z1, Z15, Z3
+	VADDPS      Z5, Z5, Z5
+	VMULPS      Z2, Z1, Z2
+	VMULPS      Z6, Z5, Z6
+	VFMADD213PS Z1, Z4, Z2
+	VFMADD213PS Z5, Z7, Z6
 	VXORPS      Z1, Z1, Z1
+	VXORPS      Z4, Z4, Z4
 	VMAXPS      Z0, Z1, Z1
-	VADDPS      Z3, Z1, Z1
+	VMAXPS      Z3, Z4, Z4
+	VADDPS      Z2, Z1, Z1
+	VADDPS      Z6, Z4, Z4
 	VMOVUPS     Z1, (CX)
-	ADDQ        $0x00000040, AX
-	ADDQ        $0x00000040, CX
-	DECQ        DX
-	JNZ         MatVecAVX512_Softplus_one
+	VMOVUPS     Z4, 64(CX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, CX
 
 MatVecAVX512_Softplus_done:
 	VZEROUPPER
@@ -9546,14 +9301,15 @@ MatVecAVX512_Softplus_hoist:
 	JMP     MatVecAVX512_Softplus_start
 
 MatVecAVX512_ELU:
-	// ELU over the np·32 values
+	JMP MatVecAVX512_ELU_hoist
+
+MatVecAVX512_ELU_start:
+	// MatVecAVX512_ELU over the np·32 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX512_ELU_hoist
 
-MatVecAVX512_ELU_start:
 MatVecAVX512_ELU_many:
 	SUBQ    $0x04, DX
 	JL      MatVecAVX512_ELU_few
@@ -9712,59 +9468,90 @@ MatVecAVX512_ELU_many:
 	JMP       MatVecAVX512_ELU_many
 
 MatVecAVX512_ELU_few:
-	ADDQ $0x04, DX
-	JZ   MatVecAVX512_ELU_done
-
-MatVecAVX512_ELU_one:
+	ADDQ    $0x04, DX
+	JZ      MatVecAVX512_ELU_done
 	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z9
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
 	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z15
 	VFMADD213PS Z3, Z0, Z1
+	VFMADD213PS Z3, Z9, Z15
 	VFMADD213PS Z4, Z0, Z1
+	VFMADD213PS Z4, Z9, Z15
 	VFMADD213PS Z5, Z0, Z1
+	VFMADD213PS Z5, Z9, Z15
 	VFMADD213PS Z6, Z0, Z1
+	VFMADD213PS Z6, Z9, Z15
 	VFMADD213PS Z7, Z0, Z1
+	VFMADD213PS Z7, Z9, Z15
 	VFMADD213PS Z8, Z0, Z1
-	VMULPS      Z0, Z0, Z9
-	VFMADD213PS Z0, Z1, Z9
+	VFMADD213PS Z8, Z9, Z15
+	VMULPS      Z0, Z0, Z2
+	VMULPS      Z9, Z9, Z16
+	VFMADD213PS Z0, Z1, Z2
+	VFMADD213PS Z9, Z15, Z16
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
+	VMOVAPS Z10, Z15
 	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z11, Z15
-	VMINPS  Z1, Z15, Z1
+	VMAXPS  Z9, Z15, Z15
+	VMOVAPS Z11, Z10
+	VMOVAPS Z11, Z11
+	VMINPS  Z1, Z10, Z1
+	VMINPS  Z15, Z11, Z15
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z12, Z1, Z15
-	VRNDSCALEPS  $0x00, Z15, Z15
-	VFNMADD231PS Z13, Z15, Z1
-	VFNMADD231PS Z14, Z15, Z1
+	VMULPS       Z12, Z1, Z10
+	VMULPS       Z12, Z15, Z11
+	VRNDSCALEPS  $0x00, Z10, Z10
+	VRNDSCALEPS  $0x00, Z11, Z11
+	VFNMADD231PS Z13, Z10, Z1
+	VFNMADD231PS Z13, Z11, Z15
+	VFNMADD231PS Z14, Z10, Z1
+	VFNMADD231PS Z14, Z11, Z15
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z16
-	VFMADD213PS Z4, Z1, Z16
-	VFMADD213PS Z5, Z1, Z16
-	VFMADD213PS Z6, Z1, Z16
-	VFMADD213PS Z7, Z1, Z16
-	VFMADD213PS Z8, Z1, Z16
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z16
-	VFMADD213PS const_one<>+0(SB), Z1, Z16
+	VMOVAPS     Z3, Z12
+	VMOVAPS     Z3, Z3
+	VFMADD213PS Z4, Z1, Z12
+	VFMADD213PS Z4, Z15, Z3
+	VFMADD213PS Z5, Z1, Z12
+	VFMADD213PS Z5, Z15, Z3
+	VFMADD213PS Z6, Z1, Z12
+	VFMADD213PS Z6, Z15, Z3
+	VFMADD213PS Z7, Z1, Z12
+	VFMADD213PS Z7, Z15, Z3
+	VFMADD213PS Z8, Z1, Z12
+	VFMADD213PS Z8, Z15, Z3
+	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z12
+	VFMADD213PS const_exp_c1<>+0(SB), Z15, Z3
+	VFMADD213PS const_one<>+0(SB), Z1, Z12
+	VFMADD213PS const_one<>+0(SB), Z15, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z15, Z16, Z16
-	VSUBPS    const_one<>+0(SB), Z16, Z16
+	VSCALEFPS Z10, Z12, Z12
+	VSCALEFPS Z11, Z3, Z3
+	VSUBPS    const_one<>+0(SB), Z12, Z12
+	VSUBPS    const_one<>+0(SB), Z3, Z3
 	VMOVUPS   const_neg_quarter<>+0(SB), Z1
+	VMOVUPS   const_neg_quarter<>+0(SB), Z4
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VBLENDMPS Z9, Z16, K1, Z16
+	VCMPPS    $0x1e, Z4, Z9, K2
+	VBLENDMPS Z2, Z12, K1, Z12
+	VBLENDMPS Z16, Z3, K2, Z3
 	VXORPS    Z1, Z1, Z1
+	VXORPS    Z2, Z2, Z2
 	VCMPPS    $0x16, Z1, Z0, K1
-	VBLENDMPS Z0, Z16, K1, Z16
-	VMOVUPS   Z16, (CX)
-	ADDQ      $0x00000040, AX
-	ADDQ      $0x00000040, CX
-	DECQ      DX
-	JNZ       MatVecAVX512_ELU_one
+	VCMPPS    $0x16, Z2, Z9, K2
+	VBLENDMPS Z0, Z12, K1, Z12
+	VBLENDMPS Z9, Z3, K2, Z3
+	VMOVUPS   Z12, (CX)
+	VMOVUPS   Z3, 64(CX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
 
 MatVecAVX512_ELU_done:
 	VZEROUPPER
@@ -9787,14 +9574,15 @@ MatVecAVX512_ELU_hoist:
 	JMP     MatVecAVX512_ELU_start
 
 MatVecAVX512_GELU:
-	// GELU over the np·32 values
+	JMP MatVecAVX512_GELU_hoist
+
+MatVecAVX512_GELU_start:
+	// MatVecAVX512_GELU over the np·32 values
 	MOVQ y+32(FP), AX
 	MOVQ out+48(FP), CX
 	MOVQ np+8(FP), DX
 	SHLQ $0x01, DX
-	JMP  MatVecAVX512_GELU_hoist
 
-MatVecAVX512_GELU_start:
 MatVecAVX512_GELU_many:
 	SUBQ        $0x04, DX
 	JL          MatVecAVX512_GELU_few
@@ -9955,58 +9743,90 @@ MatVecAVX512_GELU_many:
 	JMP       MatVecAVX512_GELU_many
 
 MatVecAVX512_GELU_few:
-	ADDQ $0x04, DX
-	JZ   MatVecAVX512_GELU_done
-
-MatVecAVX512_GELU_one:
+	ADDQ        $0x04, DX
+	JZ          MatVecAVX512_GELU_done
 	VMOVUPS     (AX), Z0
+	VMOVUPS     64(AX), Z15
 	VMOVAPS     Z2, Z1
+	VMOVAPS     Z2, Z16
 	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z15, Z16, Z16
 	VMOVAPS     Z4, Z3
+	VMOVAPS     Z4, Z4
 	VMINPS      Z1, Z3, Z1
+	VMINPS      Z16, Z4, Z16
 	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z5, Z15
-	VFMADD213PS Z6, Z3, Z15
-	VMULPS      Z1, Z15, Z15
-	VORPS       Z7, Z15, Z1
+	VMULPS      Z16, Z16, Z17
+	VMOVAPS     Z5, Z4
+	VMOVAPS     Z5, Z5
+	VFMADD213PS Z6, Z3, Z4
+	VFMADD213PS Z6, Z17, Z5
+	VMULPS      Z1, Z4, Z4
+	VMULPS      Z16, Z5, Z5
+	VORPS       Z7, Z4, Z1
+	VORPS       Z7, Z5, Z6
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z8, Z3
+	VMOVAPS Z8, Z7
 	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z6, Z7, Z7
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z9, Z3, Z1
+	VMULPS       Z9, Z7, Z6
 	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z6, Z6
 	VFNMADD231PS Z10, Z1, Z3
+	VFNMADD231PS Z10, Z6, Z7
 	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z11, Z6, Z7
 
 	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z12, Z16
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VMOVAPS     Z12, Z8
+	VMOVAPS     Z12, Z9
+	VFMADD213PS Z13, Z3, Z8
+	VFMADD213PS Z13, Z7, Z9
+	VFMADD213PS Z14, Z3, Z8
+	VFMADD213PS Z14, Z7, Z9
+	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_c4<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_c3<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_c2<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_c1<>+0(SB), Z7, Z9
+	VFMADD213PS const_one<>+0(SB), Z3, Z8
+	VFMADD213PS const_one<>+0(SB), Z7, Z9
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VADDPS    const_one<>+0(SB), Z16, Z1
+	VSCALEFPS Z1, Z8, Z8
+	VSCALEFPS Z6, Z9, Z9
+	VADDPS    const_one<>+0(SB), Z8, Z1
+	VADDPS    const_one<>+0(SB), Z9, Z6
 	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z7
 	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z16, Z1
-	VXORPS    Z16, Z16, Z16
-	VCMPPS    $0x1d, Z16, Z15, K1
+	VDIVPS    Z6, Z7, Z7
+	VMULPS    Z3, Z8, Z1
+	VMULPS    Z7, Z9, Z8
+	VXORPS    Z6, Z6, Z6
+	VXORPS    Z9, Z9, Z9
+	VCMPPS    $0x1d, Z6, Z4, K1
+	VCMPPS    $0x1d, Z9, Z5, K2
 	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z7, Z8, K2, Z8
 	VMOVAPS   Z2, Z3
+	VMOVAPS   Z2, Z2
 	VMAXPS    Z0, Z3, Z3
+	VMAXPS    Z15, Z2, Z2
 	VMULPS    Z3, Z1, Z1
+	VMULPS    Z2, Z8, Z8
 	VMOVUPS   Z1, (CX)
-	ADDQ      $0x00000040, AX
-	ADDQ      $0x00000040, CX
-	DECQ      DX
-	JNZ       MatVecAVX512_GELU_one
+	VMOVUPS   Z8, 64(CX)
+	ADDQ      $0x00000080, AX
+	ADDQ      $0x00000080, CX
 
 MatVecAVX512_GELU_done:
 	VZEROUPPER

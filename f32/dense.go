@@ -15,8 +15,8 @@ import (
 // form over the packed panels, with the activation in its epilogue
 // ([kernel.Impl.MatVecAct]). With more rows it is a GEMM that reads x in
 // place, whose microkernel starts its accumulators from the bias and
-// applies the activation to each tile in its epilogue
-// ([kernel.Impl.GemmMicroAct]). A layer with few outputs (Out ≤
+// applies the activation to each tile in its epilogue, a strip of tiles
+// per call ([kernel.Impl.GemmStrip]). A layer with few outputs (Out ≤
 // nr/2, e.g. a network's last) is computed transposed, zᵀ = W·xᵀ + b, so
 // that its tiles are not mostly padding. All paths compute each output as
 // the same chain of fused multiply-adds: the same bits.
@@ -95,8 +95,8 @@ func (d *Dense) Repack() {
 
 // Forward sets y = act(x·Wᵀ + b) for the rows of x (M×In) into y (M×Out)
 // on one goroutine. If pre.Data is not nil, pre (M×Out) receives the
-// pre-activation x·Wᵀ + b, as backpropagation needs it. y may be pre; y
-// and pre must not overlap x.
+// pre-activation x·Wᵀ + b, as backpropagation needs it. y is pre or does
+// not overlap it, and neither may overlap x.
 //
 // Each pre-activation is the bias followed by a chain of fused
 // multiply-adds over K in order (the same on the matvec and GEMM paths and

@@ -74,25 +74,34 @@ func TestDenseReference(t *testing.T) {
 // every number of workers and every implementation give the same bits.
 func TestDensePathsAgree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 1))
-	for _, s := range [][2]int{{64, 128}, {300, 45}, {7, 33}, {300, 5}, {33, 2}, {20, 16}} {
+	acts := []kernel.Activation{kernel.Identity, kernel.SiLU, kernel.Tanh, kernel.GELU}
+	for si, s := range [][2]int{{64, 128}, {300, 45}, {7, 33}, {300, 5}, {33, 2}, {20, 16}} {
 		in, out := s[0], s[1]
+		act := acts[si%len(acts)]
 		w := randMatrix(rng, out, in, 0)
 		bias := make([]float32, out)
 		kerneltest.Fill(rng, bias, 1, 0)
 		x := randMatrix(rng, 300, in, 0)
-		ref := NewMatrix(300, out)
-		NewDenseImpl(kernel.Generic, w, bias, kernel.Identity).Forward(ref, Matrix{}, x)
+		ref, refPre := NewMatrix(300, out), NewMatrix(300, out)
+		NewDenseImpl(kernel.Generic, w, bias, act).Forward(ref, refPre, x)
 		for _, impl := range kernel.Available() {
-			d := NewDenseImpl(impl, w, bias, kernel.Identity)
+			d := NewDenseImpl(impl, w, bias, act)
 			for _, workers := range []int{1, 2, 5} {
 				y := NewMatrix(300, out)
-				d.ForwardParallel(workers, y, Matrix{}, x)
+				pre := Matrix{}
+				if workers == 2 {
+					pre = NewMatrix(300, out) // the pre-activation kept as well
+				}
+				d.ForwardParallel(workers, y, pre, x)
 				for i := range 300 {
 					one := NewMatrix(1, out)
 					d.Forward(one, Matrix{}, x.Slice(i, i+1))
 					for j := range out {
 						if !kerneltest.Same(y.At(i, j), ref.At(i, j)) || !kerneltest.Same(one.At(0, j), y.At(i, j)) {
-							t.Fatalf("%v %d→%d workers=%d: (%d, %d): batch %g, row %g, generic %g", impl, in, out, workers, i, j, y.At(i, j), one.At(0, j), ref.At(i, j))
+							t.Fatalf("%v %v %d→%d workers=%d: (%d, %d): batch %g, row %g, generic %g", impl, act, in, out, workers, i, j, y.At(i, j), one.At(0, j), ref.At(i, j))
+						}
+						if pre.Data != nil && !kerneltest.Same(pre.At(i, j), refPre.At(i, j)) {
+							t.Fatalf("%v %v %d→%d: pre (%d, %d) = %g, generic %g", impl, act, in, out, i, j, pre.At(i, j), refPre.At(i, j))
 						}
 					}
 				}

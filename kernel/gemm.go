@@ -33,7 +33,24 @@ const (
 
 var gemmGenericShape = gemmShape{mr: 4, nr: 8, mc: 64, kc: 256}
 
-var gemmShapes = resolve(&gemmGenericShape, gemmArch())
+// gemmShapes holds each available implementation's shape (nil for the
+// others); an available implementation without one is a programming error
+// that stops the package's initialisation.
+var gemmShapes = gemmShapeTable()
+
+func gemmShapeTable() [numImpls]*gemmShape {
+	t := gemmArch()
+	t[Generic] = &gemmGenericShape
+	for i := Generic + 1; i < numImpls; i++ {
+		switch {
+		case !available[i]:
+			t[i] = nil
+		case t[i] == nil:
+			panic(noAsm("gemmShapeTable", i))
+		}
+	}
+	return t
+}
 
 // GemmTile returns the tile of i's GEMM microkernel: mr rows by nr columns.
 // It is also the panel width of the packed operands of [Impl.GemmMicro]
@@ -80,45 +97,28 @@ func (i Impl) GemmMicro(m, n, k int, a []float32, rs, ps int, b, c []float32, ld
 // for r < m, j < n, by the operation sequence of [Impl.Act] (the same
 // bits, the same error bound), while the tile is in registers or L1. y is
 // either c itself (the same first element and ldy = ldc: the activation
-// replaces the pre-activation) or a tile that does not overlap C's; no
-// other element of y is read or written. With act = Identity, y is a copy
-// of C's tile (nothing, if y is c).
+// replaces the pre-activation) or memory that does not overlap C's tile
+// (it panics otherwise); no other element of y is read or written. With
+// act = Identity, y is a copy of C's tile, or, if y is nil or c, untouched.
 func (i Impl) GemmMicroAct(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
-	act.must("GemmMicroAct")
-	if ldy < n || len(y) < (m-1)*ldy+n {
-		panicLen(fmt.Sprintf("GemmMicroAct(%v, m=%d n=%d ldy=%d)", i, m, n, ldy), "len(y)", len(y))
-	}
 	i.gemmMicro("GemmMicroAct", m, n, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
 }
 
 // GemmStrip is [Impl.GemmMicroAct] over a strip of tiles side by side: the
 // m×n block of C (m ≤ mr, any n ≥ 1) from the ⌈n/nr⌉ packed panels of b,
 // panel q at b[q·k·nr:] (k rows of nr values; the last panel's columns past
-// n are ignored), tile q starting from bias[q·nr:] (GemmBias). With act =
-// Identity, y may be nil: C only. The full-width tiles run in one call into
-// the microkernel, which moves from panel to panel itself; the result is
-// that of GemmMicroAct on each tile, to the bit.
+// n are ignored), tile q starting from bias[q·nr:] (GemmBias); y as for
+// GemmMicroAct, over the whole m×n strip. The full-width tiles run in one
+// call into the microkernel, which moves from panel to panel itself; the
+// result is that of GemmMicroAct on each tile, to the bit.
 func (i Impl) GemmStrip(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
-	i.must("GemmStrip")
-	act.must("GemmStrip")
+	const name = "GemmStrip"
+	i.must(name)
 	s := gemmShapes[i]
 	np := (n + s.nr - 1) / s.nr
-	if m < 1 || m > s.mr || n < 1 || k < 0 || ldc < n || rs < 0 || ps < 0 || y != nil && ldy < n {
-		panic(fmt.Sprintf("kernel: GemmStrip(%v): bad strip m=%d n=%d k=%d rs=%d ps=%d ldc=%d ldy=%d for a %d×%d kernel", i, m, n, k, rs, ps, ldc, ldy, s.mr, s.nr))
-	}
-	alen := 0
-	if k > 0 {
-		alen = (m-1)*rs + (k-1)*ps + 1
-	}
-	if len(a) < alen || len(b) < np*k*s.nr || len(c) < (m-1)*ldc+n || init == GemmBias && len(bias) < n || init > GemmBias ||
-		y != nil && len(y) < (m-1)*ldy+n || y == nil && act != Identity {
-		panicLen(fmt.Sprintf("GemmStrip(%v, %v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d ldy=%d init=%d)", i, act, m, n, k, rs, ps, ldc, ldy, init), "len(a), len(b), len(c), len(bias), len(y)", len(a), len(b), len(c), len(bias), len(y))
-	}
+	y = i.checkTiles(name, m, n, np, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
 	q := 0
-	if full := n / s.nr; full > 0 && i != Generic && s != &gemmGenericShape {
-		if y != nil && &y[0] == &c[0] && ldy != ldc {
-			panic(fmt.Sprintf("kernel: GemmStrip(%v): y is c with ldy=%d ≠ ldc=%d", i, ldy, ldc))
-		}
+	if full := n / s.nr; full > 0 && i != Generic {
 		var biasp, yp *float32
 		if init == GemmBias {
 			biasp = &bias[0]
@@ -128,7 +128,7 @@ func (i Impl) GemmStrip(m, n, k int, a []float32, rs, ps int, b, c []float32, ld
 			yp, epi = &y[0], act
 		}
 		gemmMicroArch(i, k, m, unsafe.SliceData(a), rs, ps, unsafe.SliceData(b), &c[0], ldc, biasp, init, yp, ldy, epi, full)
-		if act == Identity && y != nil && &y[0] != &c[0] {
+		if act == Identity {
 			actTile(i, Identity, m, full*s.nr, c, ldc, y, ldy)
 		}
 		q = full
@@ -142,31 +142,78 @@ func (i Impl) GemmStrip(m, n, k int, a []float32, rs, ps int, b, c []float32, ld
 		if y != nil {
 			yq = y[j:]
 		}
-		i.gemmMicro("GemmStrip", m, min(s.nr, n-j), k, a, rs, ps, b[q*k*s.nr:], c[j:], ldc, init, bq, act, yq, ldy)
+		i.tile(m, min(s.nr, n-j), k, a, rs, ps, b[q*k*s.nr:], c[j:], ldc, init, bq, act, yq, ldy)
 	}
 }
 
-func (i Impl) gemmMicro(name string, m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
+// checkTiles panics, naming the kernel name, unless the arguments describe
+// m rows of n columns of C over np packed panels of k steps (see
+// [Impl.GemmStrip]), with y nil (act = Identity only), c itself (ldy =
+// ldc) or memory apart from C's rows. It returns y, or nil if y is c and
+// act is Identity (nothing to do).
+func (i Impl) checkTiles(name string, m, n, np, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) []float32 {
 	i.must(name)
+	act.must(name)
 	s := gemmShapes[i]
-	if m < 1 || m > s.mr || n < 1 || n > s.nr || k < 0 || ldc < n || rs < 0 || ps < 0 {
-		panic(fmt.Sprintf("kernel: %s(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d ldc=%d for a %d×%d kernel", name, i, m, n, k, rs, ps, ldc, s.mr, s.nr))
+	if m < 1 || m > s.mr || n < 1 || k < 0 || ldc < n || rs < 0 || ps < 0 || init > GemmBias {
+		panic(fmt.Sprintf("kernel: %s(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=%d for a %d×%d kernel", name, i, m, n, k, rs, ps, ldc, init, s.mr, s.nr))
 	}
 	alen := 0
 	if k > 0 {
 		alen = (m-1)*rs + (k-1)*ps + 1
 	}
-	if len(a) < alen || len(b) < k*s.nr || len(c) < (m-1)*ldc+n || init == GemmBias && len(bias) < n || init > GemmBias {
+	if len(a) < alen || len(b) < np*k*s.nr || len(c) < (m-1)*ldc+n || init == GemmBias && len(bias) < n {
 		panicLen(fmt.Sprintf("%s(%v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=%d)", name, i, m, n, k, rs, ps, ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
 	}
-	inPlace := y != nil && &y[0] == &c[0]
-	if inPlace && ldy != ldc {
-		panic(fmt.Sprintf("kernel: %s(%v): y is c with ldy=%d ≠ ldc=%d", name, i, ldy, ldc))
+	if y == nil {
+		if act != Identity {
+			panic(fmt.Sprintf("kernel: %s(%v): y is nil but the activation is %v", name, i, act))
+		}
+		return nil
 	}
-	if inPlace && act == Identity {
-		y = nil // nothing to do
+	if ldy < n {
+		panic(fmt.Sprintf("kernel: %s(%v): bad ldy=%d for n=%d", name, i, ldy, n))
 	}
-	if i == Generic || gemmShapes[i] == &gemmGenericShape {
+	if len(y) < (m-1)*ldy+n {
+		panicLen(fmt.Sprintf("%s(%v, m=%d n=%d ldy=%d)", name, i, m, n, ldy), "len(y)", len(y))
+	}
+	if &y[0] == &c[0] {
+		if ldy != ldc {
+			panic(fmt.Sprintf("kernel: %s(%v): y is c with ldy=%d ≠ ldc=%d", name, i, ldy, ldc))
+		}
+		if act == Identity {
+			return nil
+		}
+		return y
+	}
+	if overlap(c[:(m-1)*ldc+n], y[:(m-1)*ldy+n]) {
+		panic(fmt.Sprintf("kernel: %s(%v): y overlaps C's tile without being it (m=%d n=%d ldc=%d ldy=%d)", name, i, m, n, ldc, ldy))
+	}
+	return y
+}
+
+// overlap reports whether the memory of x and y intersects.
+func overlap(x, y []float32) bool {
+	if len(x) == 0 || len(y) == 0 {
+		return false
+	}
+	x0, y0 := uintptr(unsafe.Pointer(&x[0])), uintptr(unsafe.Pointer(&y[0]))
+	return x0 < y0+4*uintptr(len(y)) && y0 < x0+4*uintptr(len(x))
+}
+
+func (i Impl) gemmMicro(name string, m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
+	i.must(name)
+	if n > gemmShapes[i].nr {
+		panic(fmt.Sprintf("kernel: %s(%v): bad tile n=%d for a %d-column kernel", name, i, n, gemmShapes[i].nr))
+	}
+	y = i.checkTiles(name, m, n, 1, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
+	i.tile(m, n, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
+}
+
+// tile runs one checked tile of GemmMicroAct (y nil: none).
+func (i Impl) tile(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
+	s := gemmShapes[i]
+	if i == Generic {
 		gemmMicroGeneric(s.nr, m, n, k, a, rs, ps, b, c, ldc, init, bias)
 		actTile(Generic, act, m, n, c, ldc, y, ldy)
 		return
@@ -179,9 +226,9 @@ func (i Impl) gemmMicro(name string, m, n, k int, a []float32, rs, ps int, b, c 
 		if init == GemmBias {
 			biasp = &bias[0]
 		}
-		if act == Identity {
+		if act == Identity || y == nil {
 			gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, nil, 0, Identity, 1)
-			actTile(i, act, m, n, c, ldc, y, ldy)
+			actTile(i, Identity, m, n, c, ldc, y, ldy)
 			return
 		}
 		gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, &y[0], ldy, act, 1)

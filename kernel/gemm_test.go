@@ -1,9 +1,11 @@
 package kernel_test
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/scorekit/scorekit/internal/kerneltest"
@@ -223,6 +225,101 @@ func TestMatVecFence(t *testing.T) {
 			y := kerneltest.FenceEnd(t, n)
 			bias := kerneltest.FenceEnd(t, n)
 			impl.MatVec(bf, x, y, bias)
+			// The activation epilogue reads z and writes y up to their
+			// ends, and no further, apart or in place.
+			for _, act := range []kernel.Activation{kernel.SiLU, kernel.GELU} {
+				z := kerneltest.FenceEnd(t, n)
+				impl.MatVecAct(bf, x, z, bias, act, y)
+				impl.MatVecAct(bf, x, z, bias, act, z)
+			}
+		}
+	}
+}
+
+// TestGemmActPanics: the epilogue's aliasing rule and argument checks fail
+// loudly, with the kernel's name, rather than computing something
+// implementation-dependent.
+func TestGemmActPanics(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		mr, nr := impl.GemmTile()
+		k := 2
+		a := make([]float32, k*mr)
+		b := make([]float32, 3*k*nr)
+		c := make([]float32, mr*3*nr+8)
+		for _, tc := range []struct {
+			name, want string
+			f          func()
+		}{
+			{"y overlaps c", "overlaps", func() {
+				impl.GemmMicroAct(mr, nr, k, a, 1, mr, b, c, nr, kernel.GemmZero, nil, kernel.SiLU, c[1:], nr)
+			}},
+			{"strip y overlaps c", "overlaps", func() {
+				impl.GemmStrip(mr, 2*nr, k, a, 1, mr, b, c, 2*nr, kernel.GemmZero, nil, kernel.ReLU, c[3:], 2*nr)
+			}},
+			{"in place with another stride", "ldy", func() {
+				impl.GemmMicroAct(2, nr, k, a, 1, mr, b, c, nr, kernel.GemmZero, nil, kernel.SiLU, c, nr+1)
+			}},
+			{"nil y with an activation", "nil", func() {
+				impl.GemmStrip(mr, nr, k, a, 1, mr, b, c, nr, kernel.GemmZero, nil, kernel.Tanh, nil, 0)
+			}},
+			{"bad tile before y", "bad tile", func() {
+				impl.GemmMicroAct(mr+1, nr, k, a, 1, mr, b, c, nr, kernel.GemmZero, nil, kernel.SiLU, make([]float32, 10), nr)
+			}},
+			{"bad ldy", "bad ldy", func() {
+				impl.GemmMicroAct(mr, nr, k, a, 1, mr, b, c, nr, kernel.GemmZero, nil, kernel.SiLU, make([]float32, 1000), nr-1)
+			}},
+			{"matvec y overlaps z", "overlaps", func() {
+				impl.MatVecAct(b[:k*nr], c[:k], c[8:8+nr], nil, kernel.SiLU, c[9:9+nr])
+			}},
+		} {
+			func() {
+				defer func() {
+					r := recover()
+					msg, _ := r.(string)
+					if r == nil || !strings.Contains(msg, tc.want) || !strings.Contains(msg, "kernel: ") {
+						t.Errorf("%v %s: panic %v, want one saying %q", impl, tc.name, r, tc.want)
+					}
+				}()
+				tc.f()
+			}()
+		}
+	}
+}
+
+// TestEpilogueSweep runs bit patterns through every activation epilogue
+// (GemmMicroAct with k = 0 starting from C, and MatVecAct from a bias)
+// and holds them to the generic Act, NaNs to NaNs: every 65521st float32
+// pattern, every 4093rd with -exhaustive.
+func TestEpilogueSweep(t *testing.T) {
+	step := uint64(65521)
+	if f := flag.Lookup("exhaustive"); f != nil && f.Value.String() == "true" {
+		step = 4093
+	}
+	var pat []float32
+	for u := uint64(0); u < 1<<32; u += step {
+		pat = append(pat, math.Float32frombits(uint32(u)))
+	}
+	for _, act := range kernel.Activations() {
+		want := make([]float32, len(pat))
+		kernel.Generic.Act(act, want, pat)
+		for _, impl := range kernel.Available() {
+			mr, nr := impl.GemmTile()
+			got := make([]float32, len(pat))
+			tile := mr * nr
+			for i0 := 0; i0+tile <= len(pat); i0 += tile {
+				c := append([]float32(nil), pat[i0:i0+tile]...)
+				impl.GemmMicroAct(mr, nr, 0, nil, 1, mr, nil, c, nr, kernel.GemmLoad, nil, act, got[i0:i0+tile], nr)
+			}
+			for i0 := len(pat) / tile * tile; i0 < len(pat); i0 += nr {
+				n := min(nr, len(pat)-i0)
+				z := make([]float32, n)
+				impl.MatVecAct(nil, nil, z, pat[i0:i0+n], act, got[i0:i0+n])
+			}
+			for i, g := range got {
+				if !kerneltest.Same(g, want[i]) {
+					t.Fatalf("%v %v: act(%#08x) = %g, generic %g", impl, act, math.Float32bits(pat[i]), g, want[i])
+				}
+			}
 		}
 	}
 }

@@ -27,15 +27,6 @@ func (i Impl) String() string {
 	return fmt.Sprintf("Impl(%d)", uint8(i))
 }
 
-// fallback is the implementation whose kernels i uses where it has none of
-// its own.
-func (i Impl) fallback() Impl {
-	if i == AVX512 {
-		return AVX2
-	}
-	return Generic
-}
-
 // ParseImpl returns the implementation with the given name (as String
 // prints it). It does not say whether this machine can run it: see
 // [Impl.Available].
@@ -86,8 +77,9 @@ func Available() []Impl {
 // Dispatch. Every kernel family runs through a function per architecture
 // (in xxx_amd64.go, xxx_arm64.go, and xxx_noasm.go for builds without
 // assembly) that switches on the Impl and calls the assembly routine
-// directly, with the generic twin in the default case: level1, act, act2,
-// langevin, hadamard, adam, transpose, rng, gemm, peak. A direct call
+// directly, with the generic twin in a case of its own and a panic
+// (noAsm) for an available implementation the switch has no case for:
+// level1, act, act2, langevin, hadamard, adam, transpose, rng, gemm, peak. A direct call
 // keeps the routine's //go:noescape in force, so a caller's slices, and
 // the kernels' own stack scratch, stay on the stack; a call through a
 // function value would make every slice argument escape, and a slice of a
@@ -95,25 +87,6 @@ func Available() []Impl {
 // (TestKernelsNoAllocs). Within an implementation's case, the activation
 // switches name every activation and panic on a missing one (noKernel)
 // rather than fall back to another implementation unnoticed.
-
-// resolve completes a table of per-implementation data (the GEMM shapes):
-// generic at Generic, each available implementation its own entry or,
-// where it has none, its fallback's; nil for implementations this machine
-// cannot run.
-func resolve[F any](generic *F, arch [numImpls]*F) [numImpls]*F {
-	t := arch
-	t[Generic] = generic
-	for i := Generic + 1; i < numImpls; i++ {
-		if !available[i] {
-			t[i] = nil
-			continue
-		}
-		if t[i] == nil {
-			t[i] = t[i.fallback()]
-		}
-	}
-	return t
-}
 
 // must panics unless i is available; kern names the kernel for the message.
 func (i Impl) must(kern string) {

@@ -24,29 +24,33 @@ import (
 // multiply-adds in the same order: all agree to the bit (TestMatVec), and
 // the error is at most (k+1)·2⁻²⁴·(|bias| + Σₚ|x·B|) (TestMatVecReference).
 func (i Impl) MatVec(b, x, y, bias []float32) {
-	i.matVec("MatVec", b, x, y, bias, Identity, nil)
+	i.matVec("MatVec", "y", b, x, y, bias, Identity, nil)
 }
 
 // MatVecAct is [Impl.MatVec] with the activation in its epilogue: z =
 // bias + xᵀ·B as MatVec computes it, then, in the same call, y = act(z)
 // by the operation sequence of [Impl.Act] (the same bits and bound). y
-// is z itself or does not overlap it; with act = Identity, y is a copy
-// of z (nothing, if y is z).
+// is z itself or does not overlap it (it panics otherwise); with act =
+// Identity, y is a copy of z (nothing, if y is z).
 func (i Impl) MatVecAct(b, x, z, bias []float32, act Activation, y []float32) {
 	act.must("MatVecAct")
 	if len(y) != len(z) {
 		panicLen(fmt.Sprintf("MatVecAct(%v, %v)", i, act), "len(z), len(y)", len(z), len(y))
 	}
-	i.matVec("MatVecAct", b, x, z, bias, act, y)
+	if len(z) > 0 && &y[0] != &z[0] && overlap(y, z) {
+		panic(fmt.Sprintf("kernel: MatVecAct(%v, %v): y overlaps z without being it", i, act))
+	}
+	i.matVec("MatVecAct", "z", b, x, z, bias, act, y)
 }
 
-func (i Impl) matVec(name string, b, x, z, bias []float32, act Activation, y []float32) {
+// matVec is MatVec (y nil) and MatVecAct; out names z in messages.
+func (i Impl) matVec(name, out string, b, x, z, bias []float32, act Activation, y []float32) {
 	i.must(name)
 	s := gemmShapes[i]
 	k, n := len(x), len(z)
 	np := (n + s.nr - 1) / s.nr
 	if len(b) < np*k*s.nr || bias != nil && len(bias) != n {
-		panicLen(fmt.Sprintf("%s(%v, nr=%d)", name, i, s.nr), "len(b), len(x), len(z), len(bias)", len(b), k, n, len(bias))
+		panicLen(fmt.Sprintf("%s(%v, nr=%d)", name, i, s.nr), "len(b), len(x), len("+out+"), len(bias)", len(b), k, n, len(bias))
 	}
 	if n == 0 {
 		return
@@ -54,7 +58,7 @@ func (i Impl) matVec(name string, b, x, z, bias []float32, act Activation, y []f
 	if y != nil && &y[0] == &z[0] && act == Identity {
 		y = nil // nothing to do
 	}
-	if i == Generic || s == &gemmGenericShape {
+	if i == Generic {
 		matVecGeneric(s.nr, b, x, z, bias)
 		actTile(Generic, act, 1, n, z, n, y, n)
 		return

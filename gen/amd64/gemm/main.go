@@ -138,23 +138,10 @@ func epiPairs(a *vec.ISA) bool { return a.AVX512 }
 func epilogue(s isa, name string) {
 	Label(name + "_epi")
 	Comment("Epilogue: Y = act(C) on the m rows, if act ≠ 0")
-	act := Load(Param("act"), GP64())
-	for i := 1; i < len(acts.Forward); i++ {
-		CMPQ(act, U8(i))
-		JEQ(LabelRef(fmt.Sprintf("%s_%s", name, acts.Forward[i])))
-	}
-	JMP(LabelRef(name + "_next"))
-	a := s.v
-	vb := a.Bytes()
-	hoist := 6
-	if a.AVX512 {
-		hoist = 12
-	}
-	for i := 1; i < len(acts.Forward); i++ {
-		l := fmt.Sprintf("%s_%s", name, acts.Forward[i])
-		body := acts.Body(acts.Forward[i])
-		Label(l)
-		Commentf("%s on each row's %d vectors", acts.Forward[i], s.nv)
+	next := func() { JMP(LabelRef(name + "_next")) }
+	actLoops(s, name, next, func(a *vec.ISA, l string, body actBody) {
+		Commentf("%s on each row's %d vectors", l, s.nv)
+		vb := a.Bytes()
 		cp := Load(Param("c"), GP64())
 		yp := Load(Param("y"), GP64())
 		ldc := Load(Param("ldc"), GP64())
@@ -162,7 +149,6 @@ func epilogue(s isa, name string) {
 		ldy := Load(Param("ldy"), GP64())
 		SHLQ(U8(2), ldy)
 		rows := Load(Param("m"), GP64())
-		end := a.HoistConstants(hoist, l+"_")
 		// rowsAt emits the activation of u consecutive rows, their
 		// vectors interleaved, and moves cp and yp past them.
 		rowsAt := func(u int) {
@@ -205,7 +191,36 @@ func epilogue(s isa, name string) {
 			DECQ(rows)
 			JNZ(LabelRef(l + "_row"))
 		}
-		JMP(LabelRef(name + "_next"))
+	})
+}
+
+// actBody emits one activation on the vector x and returns the result.
+type actBody = func(a *vec.ISA, x VecVirtual) VecVirtual
+
+// actLoops emits what the microkernel's and the matvec's epilogues share:
+// a dispatch on the act argument to one block per activation, and exit()
+// when act is 0; each block is loop (given the block's label, which its
+// own labels extend, and the activation's body) with the activation's
+// constants hoisted into registers (6 of AVX2's, 12 of AVX-512's), then
+// exit().
+func actLoops(s isa, name string, exit func(), loop func(a *vec.ISA, l string, body actBody)) {
+	act := Load(Param("act"), GP64())
+	for i := 1; i < len(acts.Forward); i++ {
+		CMPQ(act, U8(i))
+		JEQ(LabelRef(fmt.Sprintf("%s_%s", name, acts.Forward[i])))
+	}
+	exit()
+	a := s.v
+	hoist := 6
+	if a.AVX512 {
+		hoist = 12
+	}
+	for i := 1; i < len(acts.Forward); i++ {
+		l := fmt.Sprintf("%s_%s", name, acts.Forward[i])
+		Label(l)
+		end := a.HoistConstants(hoist, l+"_")
+		loop(a, l, acts.Body(acts.Forward[i]))
+		exit()
 		end()
 	}
 }
@@ -465,62 +480,53 @@ func matvec(s isa) {
 }
 
 // matvecEpilogue emits MatVec's activation: out = act(y) over the np·nr
-// values, dispatched on act like the microkernel's epilogue, four (AVX-512)
-// or two vectors at a time, interleaved, then one at a time.
+// values, dispatched like the microkernel's epilogue, four (AVX-512) or
+// two vectors at a time, interleaved (then, on AVX-512, the last pair of
+// an odd np).
 func matvecEpilogue(s isa, name string) {
-	act := Load(Param("act"), GP64())
-	for i := 1; i < len(acts.Forward); i++ {
-		CMPQ(act, U8(i))
-		JEQ(LabelRef(fmt.Sprintf("%s_%s", name, acts.Forward[i])))
+	ret := func() {
+		VZEROUPPER()
+		RET()
 	}
-	VZEROUPPER()
-	RET()
-	a := s.v
-	vb := a.Bytes()
-	hoist, u := 6, 2
-	if a.AVX512 {
-		hoist, u = 12, 4
-	}
-	for i := 1; i < len(acts.Forward); i++ {
-		l := fmt.Sprintf("%s_%s", name, acts.Forward[i])
-		body := acts.Body(acts.Forward[i])
-		Label(l)
-		Commentf("%s over the np·%d values", acts.Forward[i], s.nv*s.lanes)
+	actLoops(s, name, ret, func(a *vec.ISA, l string, body actBody) {
+		Commentf("%s over the np·%d values", l, s.nv*s.lanes)
+		vb := a.Bytes()
+		u := 2
+		if a.AVX512 {
+			u = 4
+		}
 		yp := Load(Param("y"), GP64())
 		op := Load(Param("out"), GP64())
 		nvec := Load(Param("np"), GP64())
 		SHLQ(U8(log2(s.nv)), nvec)
-		end := a.HoistConstants(hoist, l+"_")
+		// vectors emits the activation of w vectors, interleaved, and
+		// moves yp and op past them.
+		vectors := func(w int) {
+			res := vec.Interleaved(w, func(v int) VecVirtual {
+				x := a.Vec()
+				VMOVUPS(Mem{Base: yp, Disp: v * vb}, x)
+				return body(a, x)
+			})
+			for v, r := range res {
+				VMOVUPS(r, Mem{Base: op, Disp: v * vb})
+			}
+			ADDQ(U32(w*vb), yp)
+			ADDQ(U32(w*vb), op)
+		}
 		Label(l + "_many")
 		SUBQ(U8(u), nvec)
 		JL(LabelRef(l + "_few"))
-		res := vec.Interleaved(u, func(v int) VecVirtual {
-			x := a.Vec()
-			VMOVUPS(Mem{Base: yp, Disp: v * vb}, x)
-			return body(a, x)
-		})
-		for v, r := range res {
-			VMOVUPS(r, Mem{Base: op, Disp: v * vb})
-		}
-		ADDQ(U32(u*vb), yp)
-		ADDQ(U32(u*vb), op)
+		vectors(u)
 		JMP(LabelRef(l + "_many"))
 		Label(l + "_few")
-		ADDQ(U8(u), nvec)
-		JZ(LabelRef(l + "_done"))
-		Label(l + "_one")
-		x := a.Vec()
-		VMOVUPS(Mem{Base: yp}, x)
-		VMOVUPS(body(a, x), Mem{Base: op})
-		ADDQ(U32(vb), yp)
-		ADDQ(U32(vb), op)
-		DECQ(nvec)
-		JNZ(LabelRef(l + "_one"))
-		Label(l + "_done")
-		VZEROUPPER()
-		RET()
-		end()
-	}
+		if s.nv%u != 0 {
+			// np·nv vectors leave a remainder of nv (np odd) or none.
+			ADDQ(U8(u), nvec)
+			JZ(LabelRef(l + "_done"))
+			vectors(s.nv)
+			Label(l + "_done")
+		}
+	})
 }
 
 func log2(n int) int {
