@@ -1,3 +1,5 @@
+//go:build amd64 && gc && !purego
+
 package kernel
 
 // Second derivatives composed from an implementation's own activation
