@@ -72,12 +72,19 @@ func TestClipGradNorm(t *testing.T) {
 // clipBound is ClipGradNorm's documented relative error on the norm.
 const clipBound = 1.6e-5
 
-// TestClipGradNormReference holds ClipGradNorm to the norm computed in
-// float64 within its documented bound, over lengths around the block
-// size and elements whose squares overflow or underflow float32 (alone,
-// or in some blocks among ordinary ones), and checks that clipping
-// multiplies every element by maxNorm/norm rounded to float32.
+// TestClipGradNormReference holds ClipGradNorm, with every available
+// implementation of the kernels, to the norm computed in float64 within
+// its documented bound, over lengths around the block size and elements
+// whose squares overflow or underflow float32 (alone, or in some blocks
+// among ordinary ones), and checks that clipping multiplies every
+// element by maxNorm/norm rounded to float32.
 func TestClipGradNormReference(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		t.Run(impl.String(), func(t *testing.T) { testClipGradNormReference(t, impl) })
+	}
+}
+
+func testClipGradNormReference(t *testing.T, impl kernel.Impl) {
 	rng := newRand(4, 4)
 	var worst float64
 	for _, n := range []int{0, 1, 7, 255, 256, 257, 1000, 4096 + 33, 1 << 17} {
@@ -101,7 +108,7 @@ func TestClipGradNormReference(t *testing.T) {
 			}
 			want := math.Sqrt(ss)
 			orig := slices.Clone(g)
-			got := ClipGradNorm(g, 0)
+			got := clipGradNorm(impl, g, 0)
 			if !slices.Equal(g, orig) {
 				t.Fatalf("%s n=%d: maxNorm 0 changed grad", c.name, n)
 			}
@@ -117,7 +124,7 @@ func TestClipGradNormReference(t *testing.T) {
 				continue
 			}
 			maxNorm := want / 3
-			nrm := ClipGradNorm(g, maxNorm)
+			nrm := clipGradNorm(impl, g, maxNorm)
 			if nrm != got {
 				t.Errorf("%s n=%d: norm %v, then %v on the same gradient", c.name, n, got, nrm)
 			}
@@ -139,6 +146,45 @@ func TestClipGradNormReference(t *testing.T) {
 		}
 	}
 	t.Logf("largest relative error of the norm: %.3g (bound %g)", worst, clipBound)
+}
+
+// TestClipGradNormBlocks is the input that the float32 blocks exist for:
+// 256 ones, then 2¹⁹ − 256 elements whose squares are 0.9·2⁻²⁴, 0.028 in
+// all, 1.1e-4 of the sum of squares. Summed in float32 as one vector,
+// every one of those squares is below half an ulp of the partial sums
+// (at least 4, however many lanes share the ones) and is lost: the norm
+// comes out 5.5e-5 low, beyond the bound. In blocks of 256 each block
+// of them sums to 1.4e-5 in float32 and is added to the float64 total.
+// It runs every available implementation, checks that each gives the
+// same bits on a second call and that ClipGradNorm is the active one.
+func TestClipGradNormBlocks(t *testing.T) {
+	g := make([]float32, 1<<19)
+	small := float32(math.Sqrt(0.9 * 0x1p-24))
+	var ss float64
+	for i := range g {
+		g[i] = 1
+		if i >= 256 {
+			g[i] = small
+		}
+		ss += float64(g[i]) * float64(g[i])
+	}
+	want := math.Sqrt(ss)
+	for _, impl := range kernel.Available() {
+		got := clipGradNorm(impl, g, 0)
+		e := math.Abs(got-want) / want
+		t.Logf("%v: norm %.17g, float64 %.17g: relative error %.3g (bound %g)", impl, got, want, e, clipBound)
+		if !(e <= clipBound) {
+			t.Errorf("%v: norm %v, float64 %v: relative error %.3g > %g", impl, got, want, e, clipBound)
+		}
+		if again := clipGradNorm(impl, g, 0); math.Float64bits(again) != math.Float64bits(got) {
+			t.Errorf("%v: norm %v, then %v on the same gradient", impl, got, again)
+		}
+		if impl == kernel.Active() {
+			if a := ClipGradNorm(g, 0); math.Float64bits(a) != math.Float64bits(got) {
+				t.Errorf("ClipGradNorm = %v, %v (active) gives %v", a, impl, got)
+			}
+		}
+	}
 }
 
 // TestClipGradNormNonFinite checks the documented cases: a NaN element
