@@ -38,7 +38,7 @@ func TestStreamAddressing(t *testing.T) {
 		got := make([]uint32, 300)
 		s.Uint32s(got)
 		for k, v := range got {
-			n := uint64(1<<40 + k)
+			n := 1<<40 + uint64(k)
 			b := 16*(n/64) + n%16
 			w := kernel.Philox4x32_10([4]uint32{uint32(b), uint32(b >> 32), uint32(id), uint32(id >> 32)}, [2]uint32{uint32(seed), uint32(seed >> 32)})
 			if want := w[(n%64)/16]; v != want {

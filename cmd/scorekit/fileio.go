@@ -110,8 +110,9 @@ var (
 )
 
 // maxNPYElems bounds what readNPY allocates before reading the data: 2³¹
-// float32s, 8 GiB.
-const maxNPYElems = 1 << 31
+// float32s, 8 GiB (on 32-bit platforms MaxInt/4, all a slice of float32
+// can hold).
+const maxNPYElems = min(1<<31, math.MaxInt/4)
 
 // readNPY reads a NumPy .npy file holding a C-order float32 or float64
 // array of one or two dimensions (a vector is one column).
