@@ -19,7 +19,11 @@ type Source interface {
 // Trainer runs minibatch training of a Model on a Loss with Adam. Data
 // comes from Data or, if Data is nil, from Rows (n×d in memory, sampled
 // with replacement). Runs are deterministic for a Seed: the same seed,
-// model and settings give the same parameters bit for bit.
+// model and settings give the same parameters bit for bit on the same
+// kernels (the model's [Model.Impl], and [kernel.Active] for the optimiser:
+// the reductions, such as the gradient norm of Adam.ClipNorm, sum in an
+// implementation's own order, so another implementation may differ in the
+// last bits).
 type Trainer struct {
 	Model *Model
 	Loss  Loss
