@@ -11,9 +11,11 @@ package asm
 // Then, if act ≠ 0 (a kernel.Activation; 0 is identity: y is not touched), y[r·ldy+j] = act(C[r][j])
 // for the m rows, by the operation sequence of kernel's Act. y is C itself (ldy = ldc) or a tile
 // that does not overlap it; act is in range (the caller checks).
+// It does this for np ≥ 1 tiles side by side: tile q reads the panel at b + q·k·16 and
+// bias + q·16, and writes C and y 16 columns on.
 //
 //go:noescape
-func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int)
+func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 
 // MatVecNEON computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np
 // packed panels of 16 columns (panel q: k rows of 16 values at b[q·k·16:]); init is bias,

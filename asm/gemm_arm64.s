@@ -4,9 +4,12 @@
 
 #include "textflag.h"
 
-// func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int)
+// func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 // Requires: ASIMD
-TEXT ·GemmNEON(SB), NOSPLIT, $0-104
+TEXT ·GemmNEON(SB), NOSPLIT, $0-112
+
+	// each tile starts here, from the arguments (nextPanel moves them on)
+panel:
 	MOVD k+0(FP), R0
 	MOVD m+8(FP), R9
 	MOVD a+16(FP), R1
@@ -563,7 +566,7 @@ m1store:
 epilogue:
 	MOVD act+96(FP), R0
 	CBNZ R0, activation
-	RET // identity: nothing to do
+	B next // identity: nothing to do
 activation:
 	CMP $1, R0
 	BEQ relu
@@ -614,7 +617,7 @@ relurow1:
 	SUB $1, R0
 	CBNZ R0, relurow1
 reludone:
-	RET
+	B next
 
 	// leakyrelu: leaky32 on every row
 leakyrelu:
@@ -655,7 +658,7 @@ leakyrelurow1:
 	SUB $1, R0
 	CBNZ R0, leakyrelurow1
 leakyreludone:
-	RET
+	B next
 
 	// tanh: tanh32 on every row
 tanh:
@@ -832,7 +835,7 @@ tanhgroup2:
 	SUB $1, R3
 	CBNZ R3, tanhrow1
 tanhdone:
-	RET
+	B next
 
 	// sigmoid: sigmoid32 on every row
 sigmoid:
@@ -966,7 +969,7 @@ sigmoidgroup2:
 	SUB $1, R0
 	CBNZ R0, sigmoidrow1
 sigmoiddone:
-	RET
+	B next
 
 	// silu: silu32 on every row
 silu:
@@ -1104,7 +1107,7 @@ silugroup2:
 	SUB $1, R0
 	CBNZ R0, silurow1
 siludone:
-	RET
+	B next
 
 	// softplus: softplus32 on every row
 softplus:
@@ -1286,7 +1289,7 @@ softplusgroup2:
 	SUB $1, R2
 	CBNZ R2, softplusrow1
 softplusdone:
-	RET
+	B next
 
 	// elu: elu32 on every row
 elu:
@@ -1454,7 +1457,7 @@ elugroup2:
 	SUB $1, R0
 	CBNZ R0, elurow1
 eludone:
-	RET
+	B next
 
 	// gelu: gelu32 on every row
 gelu:
@@ -1613,6 +1616,36 @@ gelugroup2:
 	SUB $1, R1
 	CBNZ R1, gelurow1
 geludone:
+	B next
+
+	// the next tile: b by a panel (k·16 values), c, bias (mode 2) and y (act ≠ 0) by 16 columns
+next:
+	MOVD np+104(FP), R0
+	SUBS $1, R0
+	BLE ret
+	MOVD R0, np+104(FP)
+	MOVD k+0(FP), R1
+	LSL $6, R1
+	MOVD b+40(FP), R2
+	ADD R1, R2
+	MOVD R2, b+40(FP)
+	MOVD c+48(FP), R2
+	ADD $64, R2
+	MOVD R2, c+48(FP)
+	MOVD mode+72(FP), R2
+	CMP $2, R2
+	BNE nobias
+	MOVD bias+64(FP), R2
+	ADD $64, R2
+	MOVD R2, bias+64(FP)
+nobias:
+	MOVD act+96(FP), R2
+	CBZ R2, panel
+	MOVD y+80(FP), R2
+	ADD $64, R2
+	MOVD R2, y+80(FP)
+	B panel
+ret:
 	RET
 
 // func MatVecNEON(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)

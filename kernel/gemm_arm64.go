@@ -2,11 +2,7 @@
 
 package kernel
 
-import (
-	"unsafe"
-
-	"github.com/scorekit/scorekit/asm"
-)
+import "github.com/scorekit/scorekit/asm"
 
 // The NEON microkernel: a 6×16 tile in 24 of the 32 vector registers, the
 // same panel width as AVX2, with a kc×16 panel of B (16 KB) and a 6×kc
@@ -17,30 +13,14 @@ func gemmArch() (t [numImpls]*gemmShape) {
 }
 
 // gemmMicroArch runs i's assembly microkernel on the first m rows of np
-// full-width tiles side by side (see [Impl.GemmStrip]), one call per tile,
-// each followed, if act ≠ Identity, by y = act(C) on its rows in the
-// kernel's epilogue, while the tile is in L1.
+// full-width tiles side by side (see [Impl.GemmStrip]), in one call that
+// moves from panel to panel itself, each tile followed, if act ≠ Identity,
+// by y = act(C) on its rows in the kernel's epilogue, while it is in L1.
 func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation, np int) {
 	if i != NEON {
 		panic("kernel: GemmMicro: no assembly for " + i.String())
 	}
-	const nr = 16
-	for q := range np {
-		asm.GemmNEON(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act))
-		if q == np-1 {
-			break
-		}
-		// The next tile: its panel of B, its columns of C, the bias and y
-		// (moved only where they are used).
-		b = (*float32)(unsafe.Add(unsafe.Pointer(b), 4*k*nr))
-		c = (*float32)(unsafe.Add(unsafe.Pointer(c), 4*nr))
-		if init == GemmBias {
-			bias = (*float32)(unsafe.Add(unsafe.Pointer(bias), 4*nr))
-		}
-		if act != Identity {
-			y = (*float32)(unsafe.Add(unsafe.Pointer(y), 4*nr))
-		}
-	}
+	asm.GemmNEON(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act), np)
 }
 
 // matVecArch runs i's assembly matvec over np full panels, then (act ≠

@@ -1,8 +1,8 @@
 // Command gemm generates the NEON GEMM microkernel and packed matvec of
 // package kernel (asm/gemm_arm64.s and its declarations):
 //
-//	GemmNEON    6×16 tile, V0..V23 accumulators (row r in V4r..V4r+3),
-//	            then the activation epilogue
+//	GemmNEON    np 6×16 tiles side by side, V0..V23 accumulators (row r in
+//	            V4r..V4r+3), each followed by the activation epilogue
 //	MatVecNEON  y = bias + xᵀ·B over packed panels of 16 columns, axpy form
 //
 // The products need only instructions Go's assembler knows (VLD1, VLD1R,
@@ -26,6 +26,8 @@ const (
 	mr = 6  // tile rows
 	nv = 4  // vectors per tile row
 	nr = 16 // tile columns
+
+	panelShift = 6 // a packed panel's step is 4·nr = 1<<panelShift bytes
 )
 
 func build(e *emit.Emitter) {
@@ -71,12 +73,16 @@ func gemm(e *emit.Emitter) {
 			"Then, if act ≠ 0 (a kernel.Activation; 0 is identity: y is not touched), y[r·ldy+j] = act(C[r][j])",
 			"for the m rows, by the operation sequence of kernel's Act. y is C itself (ldy = ldc) or a tile",
 			"that does not overlap it; act is in range (the caller checks).",
+			fmt.Sprintf("It does this for np ≥ 1 tiles side by side: tile q reads the panel at b + q·k·%d and", nr),
+			fmt.Sprintf("bias + q·%d, and writes C and y %d columns on.", nr, nr),
 		},
 		Params: []emit.Param{p("k", "int"), p("m", "int"), p("a", "*float32"), p("rs", "int"), p("ps", "int"),
 			p("b", "*float32"), p("c", "*float32"), p("ldc", "int"), p("bias", "*float32"), p("mode", "int"),
-			p("y", "*float32"), p("ldy", "int"), p("act", "int")},
+			p("y", "*float32"), p("ldy", "int"), p("act", "int"), p("np", "int")},
 		Requires: "ASIMD",
 	})
+	e.Comment("each tile starts here, from the arguments (nextPanel moves them on)")
+	e.Label("panel")
 	for _, x := range []struct {
 		arg string
 		r   emit.R
@@ -96,7 +102,7 @@ func gemm(e *emit.Emitter) {
 		gemmRows(e, rows)
 	}
 	e.Comment("the activation: y = act(C), C's m rows to y's")
-	epilogue(e, func(e *emit.Emitter, rows, src, ss, dst, ds emit.R) {
+	epilogue(e, "B next", func(e *emit.Emitter, rows, src, ss, dst, ds emit.R) {
 		e.MOVD(e.Arg("m"), rows)
 		e.MOVD(e.Arg("c"), src)
 		e.MOVD(e.Arg("ldc"), ss)
@@ -105,6 +111,47 @@ func gemm(e *emit.Emitter) {
 		e.MOVD(e.Arg("ldy"), ds)
 		e.Inst("LSL $2, %s", ds)
 	})
+	nextPanel(e)
+}
+
+// nextPanel emits the end of GemmNEON's tile, at label next: if it was the
+// last of the np, return; otherwise move the arguments b, c, bias (mode 2
+// only) and y (act ≠ 0 only) on to the next tile, write them back to
+// their slots, and start again at panel. Pointers that are not used (a nil
+// bias or y) or would pass their slice's end (after the last tile) are not
+// moved.
+func nextPanel(e *emit.Emitter) {
+	const (
+		rNP emit.R = 0
+		rS  emit.R = 1 // bytes per packed panel
+		rP  emit.R = 2
+	)
+	e.Comment("the next tile: b by a panel (k·%d values), c, bias (mode 2) and y (act ≠ 0) by %d columns", nr, nr)
+	e.Label("next")
+	e.MOVD(e.Arg("np"), rNP)
+	e.Inst("SUBS $1, %s", rNP)
+	e.Inst("BLE ret")
+	e.Inst("MOVD %s, %s", rNP, e.Arg("np"))
+	e.MOVD(e.Arg("k"), rS)
+	e.Inst("LSL $%d, %s", panelShift, rS)
+	move := func(arg, by string) {
+		e.MOVD(e.Arg(arg), rP)
+		e.Inst("ADD %s, %s", by, rP)
+		e.Inst("MOVD %s, %s", rP, e.Arg(arg))
+	}
+	move("b", rS.String())
+	move("c", fmt.Sprintf("$%d", 4*nr))
+	e.MOVD(e.Arg("mode"), rP)
+	e.Inst("CMP $2, %s", rP)
+	e.Inst("BNE nobias")
+	move("bias", fmt.Sprintf("$%d", 4*nr))
+	e.Label("nobias")
+	e.MOVD(e.Arg("act"), rP)
+	e.Inst("CBZ %s, panel", rP)
+	move("y", fmt.Sprintf("$%d", 4*nr))
+	e.Inst("B panel")
+	e.Label("ret")
+	e.Inst("RET")
 }
 
 func gemmRows(e *emit.Emitter, rows int) {
@@ -180,21 +227,21 @@ func gemmRows(e *emit.Emitter, rows int) {
 // epilogue emits the end of the current function, at label epilogue: it
 // applies the activation named by the function's argument act to a tile
 // the code before has already stored (so it is in L1 and every register is
-// free). For act = 0 (identity) it returns at once; otherwise it branches
-// to that activation's loop, which walks the tile row by row (4 vectors a
-// row): it loads each row from src, passes it through the activation's
-// body from gen/arm64/actbody (as many vectors at a time as Act's kernel
-// takes), and stores the results to the same row of dst. The
-// activation's constants are loaded before its loop, into vector registers
-// as far as they fit (neon.Fit). tile emits the code that sets the loop's
-// registers from the arguments: the row count, the first src and dst rows,
-// and their strides in bytes.
-func epilogue(e *emit.Emitter, tile func(e *emit.Emitter, rows, src, srcStride, dst, dstStride emit.R)) {
+// free), then emits exit (RET, or a branch on). For act = 0 (identity) it
+// exits at once; otherwise it branches to that activation's loop, which
+// walks the tile row by row (4 vectors a row): it loads each row from src,
+// passes it through the activation's body from gen/arm64/actbody (as many
+// vectors at a time as Act's kernel takes), and stores the results to the
+// same row of dst. The activation's constants are loaded before its loop,
+// into vector registers as far as they fit (neon.Fit). tile emits the code
+// that sets the loop's registers from the arguments: the row count, the
+// first src and dst rows, and their strides in bytes.
+func epilogue(e *emit.Emitter, exit string, tile func(e *emit.Emitter, rows, src, srcStride, dst, dstStride emit.R)) {
 	const rAct emit.R = 0
 	e.Label("epilogue")
 	e.MOVD(e.Arg("act"), rAct)
 	e.Inst("CBNZ %s, activation", rAct)
-	e.Inst("RET // identity: nothing to do")
+	e.Inst("%s // identity: nothing to do", exit)
 	e.Label("activation")
 	for i, a := range actbody.Activations[1:] {
 		e.Inst("CMP $%d, %s", i+1, rAct)
@@ -216,7 +263,7 @@ func epilogue(e *emit.Emitter, tile func(e *emit.Emitter, rows, src, srcStride, 
 				return body(x)
 			})
 			e.Label(a.Name + "done")
-			e.Inst("RET")
+			e.Inst(exit)
 		})
 	}
 }
@@ -259,7 +306,7 @@ func matvec(e *emit.Emitter) {
 	}{{"k", mK}, {"np", mNP}, {"b", mBB}, {"x", mX}, {"y", mY}, {"bias", mBias}} {
 		e.MOVD(e.Arg(x.arg), x.r)
 	}
-	e.Inst("LSL $6, %s, %s", mK, mStride)
+	e.Inst("LSL $%d, %s, %s", panelShift, mK, mStride)
 	const xb emit.V = 31
 	tmp := [][]emit.V{{16, 17, 18, 19}, {20, 21, 22, 23}}
 	for gi, g := range []int{4, 2, 1} {
@@ -311,7 +358,7 @@ func matvec(e *emit.Emitter) {
 	}
 	e.Label("done")
 	e.Comment("the activation: out = act(y), a panel's %d values per row", nr)
-	epilogue(e, func(e *emit.Emitter, rows, src, ss, dst, ds emit.R) {
+	epilogue(e, "RET", func(e *emit.Emitter, rows, src, ss, dst, ds emit.R) {
 		e.MOVD(e.Arg("np"), rows)
 		e.MOVD(e.Arg("y"), src)
 		e.MOVD(fmt.Sprintf("$%d", 4*nr), ss)
