@@ -4,42 +4,6 @@
 
 #include "textflag.h"
 
-DATA tail_ymm<>+0(SB)/4, $0xffffffff
-DATA tail_ymm<>+4(SB)/4, $0xffffffff
-DATA tail_ymm<>+8(SB)/4, $0xffffffff
-DATA tail_ymm<>+12(SB)/4, $0xffffffff
-DATA tail_ymm<>+16(SB)/4, $0xffffffff
-DATA tail_ymm<>+20(SB)/4, $0xffffffff
-DATA tail_ymm<>+24(SB)/4, $0xffffffff
-DATA tail_ymm<>+28(SB)/4, $0xffffffff
-DATA tail_ymm<>+32(SB)/4, $0x00000000
-DATA tail_ymm<>+36(SB)/4, $0x00000000
-DATA tail_ymm<>+40(SB)/4, $0x00000000
-DATA tail_ymm<>+44(SB)/4, $0x00000000
-DATA tail_ymm<>+48(SB)/4, $0x00000000
-DATA tail_ymm<>+52(SB)/4, $0x00000000
-DATA tail_ymm<>+56(SB)/4, $0x00000000
-DATA tail_ymm<>+60(SB)/4, $0x00000000
-GLOBL tail_ymm<>(SB), RODATA|NOPTR, $64
-
-DATA tail_k<>+0(SB)/2, $0x0000
-DATA tail_k<>+2(SB)/2, $0x0001
-DATA tail_k<>+4(SB)/2, $0x0003
-DATA tail_k<>+6(SB)/2, $0x0007
-DATA tail_k<>+8(SB)/2, $0x000f
-DATA tail_k<>+10(SB)/2, $0x001f
-DATA tail_k<>+12(SB)/2, $0x003f
-DATA tail_k<>+14(SB)/2, $0x007f
-DATA tail_k<>+16(SB)/2, $0x00ff
-DATA tail_k<>+18(SB)/2, $0x01ff
-DATA tail_k<>+20(SB)/2, $0x03ff
-DATA tail_k<>+22(SB)/2, $0x07ff
-DATA tail_k<>+24(SB)/2, $0x0fff
-DATA tail_k<>+26(SB)/2, $0x1fff
-DATA tail_k<>+28(SB)/2, $0x3fff
-DATA tail_k<>+30(SB)/2, $0x7fff
-GLOBL tail_k<>(SB), RODATA|NOPTR, $32
-
 DATA const_exp_min<>+0(SB)/4, $0xc2d00000
 DATA const_exp_min<>+4(SB)/4, $0xc2d00000
 DATA const_exp_min<>+8(SB)/4, $0xc2d00000

@@ -393,7 +393,7 @@ func actGeneric(a Activation, dst, x []float32) {
 	case GELU:
 		mapSlice(gelu32, dst, x)
 	default:
-		noKernel("Act", Generic, a)
+		panic(noKernel("Act", Generic, a))
 	}
 }
 
@@ -419,14 +419,14 @@ func actDerivGeneric(a Activation, dst, x []float32) {
 	case GELU:
 		mapSlice(geluDeriv32, dst, x)
 	default:
-		noKernel("ActDeriv", Generic, a)
+		panic(noKernel("ActDeriv", Generic, a))
 	}
 }
 
-// noKernel panics: kern has no case for the activation a in i's switch.
-// Every activation has one; the panic makes a missing case fail every
-// test that runs it, instead of running some other implementation's
-// kernel unnoticed.
-func noKernel(kern string, i Impl, a Activation) {
-	panic("kernel: " + kern + "(" + a.String() + "): no " + i.String() + " kernel")
+// noKernel is the panic of an activation switch with no case for a: every
+// activation has one, and the panic makes a missing case fail every test
+// that runs it, instead of running some other implementation's kernel
+// unnoticed (as noAsm does for implementations).
+func noKernel(kern string, i Impl, a Activation) string {
+	return "kernel: " + kern + "(" + a.String() + "): no " + i.String() + " kernel"
 }

@@ -120,6 +120,6 @@ func actDeriv2Generic(a Activation, dst, x []float32) {
 	case GELU:
 		mapSlice(geluDeriv2_32, dst, x)
 	default:
-		noKernel("ActDeriv2", Generic, a)
+		panic(noKernel("ActDeriv2", Generic, a))
 	}
 }

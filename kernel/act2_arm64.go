@@ -26,7 +26,7 @@ func actDeriv2Impl(i Impl, a Activation, dst, x []float32) {
 		case GELU:
 			asm.GELUDeriv2NEON(dst, x)
 		default:
-			noKernel("ActDeriv2", i, a)
+			panic(noKernel("ActDeriv2", i, a))
 		}
 	case Generic:
 		actDeriv2Generic(a, dst, x)

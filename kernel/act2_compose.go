@@ -95,6 +95,6 @@ func composeChunk(i Impl, a Activation, t, s, dst, x []float32) {
 			dst[k] = s[k] * q
 		}
 	default:
-		noKernel("ActDeriv2", i, a)
+		panic(noKernel("ActDeriv2", i, a))
 	}
 }

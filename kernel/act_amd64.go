@@ -32,7 +32,7 @@ func actImpl(i Impl, a Activation, dst, x []float32) {
 		case GELU:
 			asm.GELUAVX512(dst, x)
 		default:
-			noKernel("Act", i, a)
+			panic(noKernel("Act", i, a))
 		}
 	case AVX2:
 		switch a {
@@ -55,7 +55,7 @@ func actImpl(i Impl, a Activation, dst, x []float32) {
 		case GELU:
 			asm.GELUAVX2(dst, x)
 		default:
-			noKernel("Act", i, a)
+			panic(noKernel("Act", i, a))
 		}
 	case Generic:
 		actGeneric(a, dst, x)
@@ -87,7 +87,7 @@ func actDerivImpl(i Impl, a Activation, dst, x []float32) {
 		case GELU:
 			asm.GELUDerivAVX512(dst, x)
 		default:
-			noKernel("ActDeriv", i, a)
+			panic(noKernel("ActDeriv", i, a))
 		}
 	case AVX2:
 		switch a {
@@ -110,7 +110,7 @@ func actDerivImpl(i Impl, a Activation, dst, x []float32) {
 		case GELU:
 			asm.GELUDerivAVX2(dst, x)
 		default:
-			noKernel("ActDeriv", i, a)
+			panic(noKernel("ActDeriv", i, a))
 		}
 	case Generic:
 		actDerivGeneric(a, dst, x)

@@ -32,7 +32,7 @@ func actImpl(i Impl, a Activation, dst, x []float32) {
 		case GELU:
 			asm.GELUNEON(dst, x)
 		default:
-			noKernel("Act", i, a)
+			panic(noKernel("Act", i, a))
 		}
 	case Generic:
 		actGeneric(a, dst, x)
@@ -64,7 +64,7 @@ func actDerivImpl(i Impl, a Activation, dst, x []float32) {
 		case GELU:
 			asm.GELUDerivNEON(dst, x)
 		default:
-			noKernel("ActDeriv", i, a)
+			panic(noKernel("ActDeriv", i, a))
 		}
 	case Generic:
 		actDerivGeneric(a, dst, x)

@@ -97,7 +97,7 @@ func checkMinibatch(who string, score MinibatchScore, batch int) error {
 		return fmt.Errorf("sampler: %s: batch %d of %d data, want ≥ 1 each", who, batch, score.Len())
 	}
 	if int64(score.Len()) > math.MaxUint32 { // int64: the constant overflows a 32-bit int
-		return fmt.Errorf("sampler: %s: %d data, at most 2³² supported", who, score.Len())
+		return fmt.Errorf("sampler: %s: %d data, at most 2³²−1 supported", who, score.Len())
 	}
 	return nil
 }

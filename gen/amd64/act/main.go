@@ -19,6 +19,7 @@ var manyTemps = map[string]bool{"GELUDeriv": true}
 
 func main() {
 	ConstraintExpr("gc,!purego")
+	vec.DeclareTables() // the tails' masks
 	acts.Declare()
 	for _, a := range vec.Both {
 		for _, k := range acts.Kernels {

@@ -25,10 +25,9 @@ var (
 )
 
 // Declare emits the activations' constants (and, through vec, the exp
-// sequence's and the tail tables); call it once per generated file, before
-// the first TEXT.
+// sequence's); call it once per generated file, before the first TEXT. A
+// file whose loops have tails also needs vec.DeclareTables.
 func Declare() {
-	vec.DeclareTables()
 	vec.DeclareExp()
 	tanhSmall = vec.F("tanh_small", "0.25")
 	tanhC3 = vec.F("tanh_c3", "-1/3")

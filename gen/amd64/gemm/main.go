@@ -20,15 +20,14 @@ import (
 	"github.com/scorekit/scorekit/gen/amd64/vec"
 )
 
-// isa describes one instruction set's register file and tile shape.
+// isa describes one instruction set's register file and tile shape; v
+// is the instruction set as gen/amd64/vec describes it (name, lanes), for
+// the activation bodies.
 type isa struct {
-	v        *vec.ISA // the same instruction set, for the activation bodies
-	name     string
-	requires string
-	vec      func(i int) VecPhysical
-	lanes    int // float32 lanes per vector
-	mr       int // tile rows
-	nv       int // vectors per tile row: nr = nv·lanes
+	v   *vec.ISA
+	vec func(i int) VecPhysical
+	mr  int // tile rows
+	nv  int // vectors per tile row: nr = nv·lanes
 }
 
 var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
@@ -36,8 +35,8 @@ var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z
 var ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
 
 var isas = []isa{
-	{v: vec.AVX2, name: "AVX2", requires: "AVX2, FMA", vec: func(i int) VecPhysical { return ymm[i] }, lanes: 8, mr: 6, nv: 2},
-	{v: vec.AVX512, name: "AVX512", requires: "AVX512F", vec: func(i int) VecPhysical { return zmm[i] }, lanes: 16, mr: 14, nv: 2},
+	{v: vec.AVX2, vec: func(i int) VecPhysical { return ymm[i] }, mr: 6, nv: 2},
+	{v: vec.AVX512, vec: func(i int) VecPhysical { return zmm[i] }, mr: 14, nv: 2},
 }
 
 func main() {
@@ -61,8 +60,8 @@ func main() {
 // paths end in one epilogue that, for act ≠ 0 (a kernel.Activation),
 // sets y = act(C) on the m rows.
 func gemm(s isa) {
-	nr := s.nv * s.lanes
-	name := "Gemm" + s.name
+	nr := s.nv * s.v.Lanes
+	name := "Gemm" + s.v.Name
 	TEXT(name, NOSPLIT, "func(k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, mode int, y *float32, ldy, act, np int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes rows 0..m−1 (1 ≤ m ≤ %d) of a %d×%d tile of C (row stride ldc elements):", name, s.mr, s.mr, nr),
@@ -92,7 +91,7 @@ func gemm(s isa) {
 // next tile's and start it from the dispatch on m. (Pointers that would
 // be nil or past their slice are not moved.)
 func nextPanel(s isa, name string) {
-	nr := s.nv * s.lanes
+	nr := s.nv * s.v.Lanes
 	Label(name + "_next")
 	np := Load(Param("np"), GP64())
 	DECQ(np)
@@ -227,8 +226,8 @@ func actLoops(s isa, name string, exit func(), loop func(a *vec.ISA, l string, b
 
 // gemmRows emits the code path of gemm for a tile of rows rows.
 func gemmRows(s isa, name string, rows int) {
-	nr := s.nv * s.lanes
-	vb := 4 * s.lanes // bytes per vector
+	nr := s.nv * s.v.Lanes
+	vb := 4 * s.v.Lanes // bytes per vector
 	l := func(x string) string { return fmt.Sprintf("%s_m%d%s", name, rows, x) }
 	Label(l(""))
 	acc := func(r, v int) VecPhysical { return s.vec(r*s.nv + v) }
@@ -370,9 +369,9 @@ func gemmRows(s isa, name string, rows int) {
 // bias or, if bias is nil, 0. Panels go four, two, then one at a time so
 // that eight independent FMA chains hide the latency.
 func matvec(s isa) {
-	nr := s.nv * s.lanes
-	vb := 4 * s.lanes
-	name := "MatVec" + s.name
+	nr := s.nv * s.v.Lanes
+	vb := 4 * s.v.Lanes
+	name := "MatVec" + s.v.Name
 	TEXT(name, NOSPLIT, "func(k, np int, b, x, y, bias, out *float32, act int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np", name),
@@ -393,7 +392,7 @@ func matvec(s isa) {
 	stride3 := GP64()
 	LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
 	x := s.vec(15)
-	if s.lanes == 16 {
+	if s.v.Lanes == 16 {
 		x = s.vec(31)
 	}
 	Commentf("%s: broadcast x[p]; accumulators from %s", x.Asm(), s.vec(0).Asm())
@@ -489,7 +488,7 @@ func matvecEpilogue(s isa, name string) {
 		RET()
 	}
 	actLoops(s, name, ret, func(a *vec.ISA, l string, body actBody) {
-		Commentf("%s over the np·%d values", l, s.nv*s.lanes)
+		Commentf("%s over the np·%d values", l, s.nv*s.v.Lanes)
 		vb := a.Bytes()
 		u := 2
 		if a.AVX512 {
