@@ -16,7 +16,7 @@ package asm
 //go:noescape
 func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 
-// GemmAVX512 computes rows 0..m−1 (1 ≤ m ≤ 14) of a 14×32 tile of C (row stride ldc elements):
+// GemmAVX512 computes rows 0..m−1 (1 ≤ m ≤ 12) of a 12×32 tile of C (row stride ldc elements):
 // C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·32+j], one FMA per p in order; init is 0 (mode 0),
 // C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place
 // with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).

@@ -180,7 +180,7 @@ func (blk *block) run(i0, i1 int) {
 				packA(g.mr, pa, blk.a, blk.transA, blk.alpha, ib, mb, p0, pb)
 			}
 			// Reading A in place, strips of balanced heights (16 rows with
-			// mr = 14 are 8 + 8, not 14 + 2): a short strip has too few
+			// mr = 12 are 8 + 8, not 12 + 4): a short strip has too few
 			// accumulators to keep the FMA pipes busy. Packed A comes in
 			// panels of mr rows.
 			strips := (mb + g.mr - 1) / g.mr

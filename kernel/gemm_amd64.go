@@ -4,19 +4,22 @@ package kernel
 
 import "github.com/scorekit/scorekit/asm"
 
-// The amd64 microkernels: AVX2 6×16 (12 ymm accumulators), AVX-512 14×32
-// (28 zmm accumulators). L1d is 48 KB and L2 1 MB on the machines these
+// The amd64 microkernels: AVX2 6×16 (12 ymm accumulators), AVX-512 12×32
+// (24 zmm accumulators: 14×32 is as fast without an activation, but 12
+// rows leave the registers in which a full tile runs the previous tile's
+// activation during its k-loop). L1d is 48 KB and L2 1 MB on the machines these
 // are tuned for: a kc×nr panel of B and an mr×kc panel of A stay in L1, an
 // mc×kc block of A in L2.
 func gemmArch() (t [numImpls]*gemmShape) {
 	t[AVX2] = &gemmShape{mr: 6, nr: 16, mc: 120, kc: 256}
-	t[AVX512] = &gemmShape{mr: 14, nr: 32, mc: 112, kc: 256}
+	t[AVX512] = &gemmShape{mr: 12, nr: 32, mc: 120, kc: 256}
 	return t
 }
 
 // gemmMicroArch runs i's assembly microkernel on the first m rows of np
 // full-width tiles side by side (see [Impl.GemmStrip]), each followed, if
-// act ≠ Identity, by its epilogue y = act(C).
+// act ≠ Identity, by its epilogue y = act(C) (on AVX-512, for full tiles
+// with k ≥ 96, inside the next tile's k-loop: see gen/amd64/gemm).
 func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation, np int) {
 	switch i {
 	case AVX512:

@@ -663,73 +663,81 @@ func TestGemmStrip(t *testing.T) {
 				if m < 1 {
 					continue
 				}
-				for _, k := range []int{0, 1, 3, 33} {
-					np := (n + nr - 1) / nr
-					act := kernel.Activations()[rng.IntN(len(kernel.Activations()))]
-					init := kernel.GemmInit(rng.IntN(3))
-					ymode := rng.IntN(3) // 0 apart, 1 in place, 2 none (identity)
-					if ymode == 2 {
-						act = kernel.Identity
+				// k ≥ 96 with m = mr on AVX-512 takes the pipelined path
+				// (a tile runs the previous tile's activation in its k-loop):
+				// there, every activation.
+				for _, k := range []int{0, 1, 3, 33, 95, 96, 150} {
+					acts := kernel.Activations()
+					if k < 95 || m != mr {
+						acts = []kernel.Activation{acts[rng.IntN(len(acts))]}
 					}
-					a := make([]float32, k*mr)
-					b := make([]float32, np*k*nr)
-					kerneltest.Fill(rng, a, 2, 0.02)
-					kerneltest.Fill(rng, b, 2, 0.02)
-					bias := make([]float32, n)
-					kerneltest.Fill(rng, bias, 4, 0.02)
-					ldc := n + rng.IntN(3)
-					ldy := n + rng.IntN(3)
-					if ymode == 1 {
-						ldy = ldc
-					}
-					cinit := make([]float32, (m-1)*ldc+n)
-					kerneltest.Fill(rng, cinit, 4, 0.02)
-					yinit := make([]float32, (m-1)*ldy+n)
-					desc := fmt.Sprintf("%v %v m=%d n=%d k=%d ldc=%d ldy=%d init=%d ymode=%d", impl, act, m, n, k, ldc, ldy, init, ymode)
-
-					// Tile by tile.
-					wantC := append([]float32(nil), cinit...)
-					wantY := append([]float32(nil), yinit...)
-					if ymode == 1 {
-						wantY = wantC
-					}
-					for q := range np {
-						j, w := q*nr, min(nr, n-q*nr)
-						var bq []float32
-						if init == kernel.GemmBias {
-							bq = bias[j:]
-						}
+					for _, act := range acts {
+						np := (n + nr - 1) / nr
+						init := kernel.GemmInit(rng.IntN(3))
+						ymode := rng.IntN(3) // 0 apart, 1 in place, 2 none (identity)
 						if ymode == 2 {
-							impl.GemmMicro(m, w, k, a, 1, mr, b[q*k*nr:], wantC[j:], ldc, init, bq)
-							continue
+							act = kernel.Identity
 						}
-						impl.GemmMicroAct(m, w, k, a, 1, mr, b[q*k*nr:], wantC[j:], ldc, init, bq, act, wantY[j:], ldy)
-					}
+						a := make([]float32, k*mr)
+						b := make([]float32, np*k*nr)
+						kerneltest.Fill(rng, a, 2, 0.02)
+						kerneltest.Fill(rng, b, 2, 0.02)
+						bias := make([]float32, n)
+						kerneltest.Fill(rng, bias, 4, 0.02)
+						ldc := n + rng.IntN(3)
+						ldy := n + rng.IntN(3)
+						if ymode == 1 {
+							ldy = ldc
+						}
+						cinit := make([]float32, (m-1)*ldc+n)
+						kerneltest.Fill(rng, cinit, 4, 0.02)
+						yinit := make([]float32, (m-1)*ldy+n)
+						desc := fmt.Sprintf("%v %v m=%d n=%d k=%d ldc=%d ldy=%d init=%d ymode=%d", impl, act, m, n, k, ldc, ldy, init, ymode)
 
-					c := kerneltest.FenceEnd(t, len(cinit))
-					copy(c, cinit)
-					var y []float32
-					var gy *kerneltest.Guarded
-					switch ymode {
-					case 0:
-						gy = kerneltest.NewGuarded(len(yinit), rng.IntN(8), yinit)
-						y = gy.S()
-					case 1:
-						y = c
-					}
-					impl.GemmStrip(m, n, k, a, 1, mr, b, c, ldc, init, bias, act, y, ldy)
-					if gy != nil {
-						gy.Check(t, desc)
-					}
-					for i := range wantC {
-						if !kerneltest.Same(c[i], wantC[i]) {
-							t.Fatalf("%s: C[%d] = %g, tile by tile %g", desc, i, c[i], wantC[i])
+						// Tile by tile.
+						wantC := append([]float32(nil), cinit...)
+						wantY := append([]float32(nil), yinit...)
+						if ymode == 1 {
+							wantY = wantC
 						}
-					}
-					if ymode == 0 {
-						for i := range wantY {
-							if !kerneltest.Same(y[i], wantY[i]) {
-								t.Fatalf("%s: y[%d] = %g, tile by tile %g", desc, i, y[i], wantY[i])
+						for q := range np {
+							j, w := q*nr, min(nr, n-q*nr)
+							var bq []float32
+							if init == kernel.GemmBias {
+								bq = bias[j:]
+							}
+							if ymode == 2 {
+								impl.GemmMicro(m, w, k, a, 1, mr, b[q*k*nr:], wantC[j:], ldc, init, bq)
+								continue
+							}
+							impl.GemmMicroAct(m, w, k, a, 1, mr, b[q*k*nr:], wantC[j:], ldc, init, bq, act, wantY[j:], ldy)
+						}
+
+						c := kerneltest.FenceEnd(t, len(cinit))
+						copy(c, cinit)
+						var y []float32
+						var gy *kerneltest.Guarded
+						switch ymode {
+						case 0:
+							gy = kerneltest.NewGuarded(len(yinit), rng.IntN(8), yinit)
+							y = gy.S()
+						case 1:
+							y = c
+						}
+						impl.GemmStrip(m, n, k, a, 1, mr, b, c, ldc, init, bias, act, y, ldy)
+						if gy != nil {
+							gy.Check(t, desc)
+						}
+						for i := range wantC {
+							if !kerneltest.Same(c[i], wantC[i]) {
+								t.Fatalf("%s: C[%d] = %g, tile by tile %g", desc, i, c[i], wantC[i])
+							}
+						}
+						if ymode == 0 {
+							for i := range wantY {
+								if !kerneltest.Same(y[i], wantY[i]) {
+									t.Fatalf("%s: y[%d] = %g, tile by tile %g", desc, i, y[i], wantY[i])
+								}
 							}
 						}
 					}

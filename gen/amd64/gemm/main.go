@@ -3,7 +3,8 @@
 // one of each per instruction set:
 //
 //	GemmAVX2     6×16 tile,  Y0..Y11 accumulators
-//	GemmAVX512  14×32 tile,  Z0..Z27 accumulators
+//	GemmAVX512  12×32 tile,  Z0..Z23 accumulators, Z28..Z31 free for the
+//	            activation of the previous tile, run inside this one's k-loop
 //	MatVecAVX2, MatVecAVX512: y = b + xᵀ·B over packed panels, axpy form
 //
 // Run by go generate from kernel/gemm.go.
@@ -28,6 +29,10 @@ type isa struct {
 	vec func(i int) VecPhysical
 	mr  int // tile rows
 	nv  int // vectors per tile row: nr = nv·lanes
+	// pipe says whether the full-tile path applies the activation of the
+	// previous tile of a strip inside its own k-loop (see pipeline): the
+	// register file must leave the activation's temporaries free.
+	pipe bool
 }
 
 var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
@@ -36,7 +41,7 @@ var ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y
 
 var isas = []isa{
 	{v: vec.AVX2, vec: func(i int) VecPhysical { return ymm[i] }, mr: 6, nv: 2},
-	{v: vec.AVX512, vec: func(i int) VecPhysical { return zmm[i] }, mr: 14, nv: 2},
+	{v: vec.AVX512, vec: func(i int) VecPhysical { return zmm[i] }, mr: 12, nv: 2, pipe: true},
 }
 
 func main() {
@@ -72,6 +77,11 @@ func gemm(s isa) {
 		"ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.",
 		fmt.Sprintf("It does this for np ≥ 1 tiles side by side: tile q reads the panel at b + q·k·%d and", nr),
 		fmt.Sprintf("bias + q·%d, and writes C and Y %d columns on.", nr, nr))
+	var pend Mem // 1 while the previous tile's activation is pending
+	if s.pipe {
+		pend = AllocLocal(8)
+		MOVQ(U32(0), pend)
+	}
 	Label(name + "_panel")
 	m := Load(Param("m"), GP64())
 	for rows := s.mr; rows >= 1; rows-- {
@@ -80,7 +90,7 @@ func gemm(s isa) {
 	}
 	RET() // m out of range: the Go wrapper never calls with one
 	for rows := s.mr; rows >= 1; rows-- {
-		gemmRows(s, name, rows)
+		gemmRows(s, name, rows, pend)
 	}
 	epilogue(s, name)
 	nextPanel(s, name)
@@ -224,8 +234,26 @@ func actLoops(s isa, name string, exit func(), loop func(a *vec.ISA, l string, b
 	}
 }
 
-// gemmRows emits the code path of gemm for a tile of rows rows.
-func gemmRows(s isa, name string, rows int) {
+// pipeRows is the smallest k for which a full tile applies the previous
+// tile's activation inside its k-loop: one row of that tile per 2·nv
+// steps.
+func pipeRows(s isa) int { return pipeSteps * s.nv * s.mr }
+
+// pipeSteps is the number of k steps per vector of the previous tile's
+// activation.
+const pipeSteps = 4
+
+// gemmRows emits the code path of gemm for a tile of rows rows. With
+// s.pipe, the full-tile path (rows = mr) is software-pipelined when act ≠
+// 0, k ≥ pipeRows and the strip has np ≥ 2 tiles: a tile that is not the
+// strip's last stores C and leaves its activation pending (pend = 1); the
+// next tile, in the first pipeRows steps of its k-loop, reads that tile's
+// C back one vector per two steps and writes its activation to Y, so the
+// activation's operations issue beside the multiply-adds (on the pipes
+// they leave idle) instead of after them; the strip's last tile runs the
+// epilogue. The same operations on the same values: the same bits.
+func gemmRows(s isa, name string, rows int, pend Mem) {
+	pipe := s.pipe && rows == s.mr
 	nr := s.nv * s.v.Lanes
 	vb := 4 * s.v.Lanes // bytes per vector
 	l := func(x string) string { return fmt.Sprintf("%s_m%d%s", name, rows, x) }
@@ -239,7 +267,6 @@ func gemmRows(s isa, name string, rows int) {
 
 	k := Load(Param("k"), GP64())
 	bp := Load(Param("b"), GP64())
-	cp := Load(Param("c"), GP64())
 	// A's rows: base pointers five rows apart, each reaching rows
 	// base+0..4 as (base), (base)(rs*1), (base)(rs*2), (base)(rs3*1),
 	// (base)(rs*4).
@@ -274,8 +301,6 @@ func gemmRows(s isa, name string, rows int) {
 		}
 		return Mem{Base: base}
 	}
-	ldc := Load(Param("ldc"), GP64())
-	SHLQ(U8(2), ldc)
 	mode := Load(Param("mode"), GP64())
 
 	CMPQ(mode, U8(1))
@@ -289,21 +314,22 @@ func gemmRows(s isa, name string, rows int) {
 			VXORPS(acc(r, v), acc(r, v), acc(r, v))
 		}
 	}
-	JMP(LabelRef(l("start")))
+	JMP(LabelRef(l("begin")))
 
 	Label(l("load"))
 	Comment("mode 1: start from C")
-	t := GP64()
-	MOVQ(cp, t)
+	t := Load(Param("c"), GP64())
+	ldc1 := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc1)
 	for r := range rows {
 		for v := range s.nv {
 			VMOVUPS(Mem{Base: t, Disp: v * vb}, acc(r, v))
 		}
 		if r < rows-1 {
-			ADDQ(ldc, t)
+			ADDQ(ldc1, t)
 		}
 	}
-	JMP(LabelRef(l("start")))
+	JMP(LabelRef(l("begin")))
 
 	Label(l("bias"))
 	Comment("mode 2: start from the bias row, in every tile row")
@@ -335,6 +361,17 @@ func gemmRows(s isa, name string, rows int) {
 			ADDQ(ps, base)
 		}
 	}
+	Label(l("begin"))
+	if pipe {
+		Comment("the previous tile's activation pending? then the k-loop runs it")
+		CMPQ(pend, U8(0))
+		JEQ(LabelRef(l("start")))
+		act := Load(Param("act"), GP64())
+		for i := 1; i < len(acts.Forward); i++ {
+			CMPQ(act, U8(i))
+			JEQ(LabelRef(l("pipe_" + acts.Forward[i])))
+		}
+	}
 	Label(l("start"))
 	Comment("two steps per iteration while k ≥ 2")
 	SUBQ(U8(2), k)
@@ -353,6 +390,9 @@ func gemmRows(s isa, name string, rows int) {
 
 	Label(l("store"))
 	Comment("write the rows to C, then the epilogue")
+	cp := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
 	for r := range rows {
 		for v := range s.nv {
 			VMOVUPS(acc(r, v), Mem{Base: cp, Disp: v * vb})
@@ -361,7 +401,55 @@ func gemmRows(s isa, name string, rows int) {
 			ADDQ(ldc, cp)
 		}
 	}
-	JMP(LabelRef(name + "_epi"))
+	if !pipe {
+		JMP(LabelRef(name + "_epi"))
+		return
+	}
+	Comment("leave the activation to the next tile if there is one and k ≥ " + fmt.Sprint(pipeRows(s)))
+	MOVQ(U32(0), pend)
+	act := Load(Param("act"), GP64())
+	TESTQ(act, act)
+	JZ(LabelRef(name + "_epi"))
+	kk := Load(Param("k"), GP64())
+	CMPQ(kk, U8(pipeRows(s)))
+	JL(LabelRef(name + "_epi"))
+	np := Load(Param("np"), GP64())
+	CMPQ(np, U8(1))
+	JLE(LabelRef(name + "_epi"))
+	MOVQ(U32(1), pend)
+	JMP(LabelRef(name + "_next"))
+
+	a := s.v
+	for i := 1; i < len(acts.Forward); i++ {
+		an := acts.Forward[i]
+		body := acts.Body(an)
+		Label(l("pipe_" + an))
+		Commentf("the previous tile's %s, one row per %d steps, during the first %d steps", an, pipeSteps*s.nv, pipeRows(s))
+		cpv := Load(Param("c"), GP64())
+		SUBQ(U32(4*nr), cpv)
+		yp := Load(Param("y"), GP64())
+		SUBQ(U32(4*nr), yp)
+		n := GP64()
+		MOVQ(U32(rows), n)
+		Label(l("pipe_" + an + "_loop"))
+		for v := range s.nv {
+			for i := range pipeSteps {
+				step(pipeSteps*v + i)
+			}
+			x := a.Vec()
+			VMOVUPS(Mem{Base: cpv, Disp: v * vb}, x)
+			VMOVUPS(body(a, x), Mem{Base: yp, Disp: v * vb})
+		}
+		ADDQ(U32(pipeSteps*s.nv*4*nr), bp)
+		t := Load(Param("ldc"), GP64())
+		LEAQ(Mem{Base: cpv, Index: t, Scale: 4}, cpv)
+		t = Load(Param("ldy"), GP64())
+		LEAQ(Mem{Base: yp, Index: t, Scale: 4}, yp)
+		SUBQ(U8(pipeSteps*s.nv), k)
+		DECQ(n)
+		JNZ(LabelRef(l("pipe_" + an + "_loop")))
+		JMP(LabelRef(l("start")))
+	}
 }
 
 // matvec emits y[j] = init[j] + Σₚ x[p]·B[p][j] over np packed panels of
