@@ -148,24 +148,6 @@ DATA const_exp_bias<>+56(SB)/4, $0x0000007f
 DATA const_exp_bias<>+60(SB)/4, $0x0000007f
 GLOBL const_exp_bias<>(SB), RODATA|NOPTR, $64
 
-DATA const_exp_c1<>+0(SB)/4, $0x3f800000
-DATA const_exp_c1<>+4(SB)/4, $0x3f800000
-DATA const_exp_c1<>+8(SB)/4, $0x3f800000
-DATA const_exp_c1<>+12(SB)/4, $0x3f800000
-DATA const_exp_c1<>+16(SB)/4, $0x3f800000
-DATA const_exp_c1<>+20(SB)/4, $0x3f800000
-DATA const_exp_c1<>+24(SB)/4, $0x3f800000
-DATA const_exp_c1<>+28(SB)/4, $0x3f800000
-DATA const_exp_c1<>+32(SB)/4, $0x3f800000
-DATA const_exp_c1<>+36(SB)/4, $0x3f800000
-DATA const_exp_c1<>+40(SB)/4, $0x3f800000
-DATA const_exp_c1<>+44(SB)/4, $0x3f800000
-DATA const_exp_c1<>+48(SB)/4, $0x3f800000
-DATA const_exp_c1<>+52(SB)/4, $0x3f800000
-DATA const_exp_c1<>+56(SB)/4, $0x3f800000
-DATA const_exp_c1<>+60(SB)/4, $0x3f800000
-GLOBL const_exp_c1<>(SB), RODATA|NOPTR, $64
-
 DATA const_exp_c2<>+0(SB)/4, $0x3f000000
 DATA const_exp_c2<>+4(SB)/4, $0x3f000000
 DATA const_exp_c2<>+8(SB)/4, $0x3f000000
@@ -273,6 +255,96 @@ DATA const_exp_c7<>+52(SB)/4, $0x39500d01
 DATA const_exp_c7<>+56(SB)/4, $0x39500d01
 DATA const_exp_c7<>+60(SB)/4, $0x39500d01
 GLOBL const_exp_c7<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p2<>+0(SB)/4, $0x3effffff
+DATA const_exp_p2<>+4(SB)/4, $0x3effffff
+DATA const_exp_p2<>+8(SB)/4, $0x3effffff
+DATA const_exp_p2<>+12(SB)/4, $0x3effffff
+DATA const_exp_p2<>+16(SB)/4, $0x3effffff
+DATA const_exp_p2<>+20(SB)/4, $0x3effffff
+DATA const_exp_p2<>+24(SB)/4, $0x3effffff
+DATA const_exp_p2<>+28(SB)/4, $0x3effffff
+DATA const_exp_p2<>+32(SB)/4, $0x3effffff
+DATA const_exp_p2<>+36(SB)/4, $0x3effffff
+DATA const_exp_p2<>+40(SB)/4, $0x3effffff
+DATA const_exp_p2<>+44(SB)/4, $0x3effffff
+DATA const_exp_p2<>+48(SB)/4, $0x3effffff
+DATA const_exp_p2<>+52(SB)/4, $0x3effffff
+DATA const_exp_p2<>+56(SB)/4, $0x3effffff
+DATA const_exp_p2<>+60(SB)/4, $0x3effffff
+GLOBL const_exp_p2<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p3<>+0(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+4(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+8(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+12(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+16(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+20(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+24(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+28(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+32(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+36(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+40(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+44(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+48(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+52(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+56(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+60(SB)/4, $0x3e2aaa3f
+GLOBL const_exp_p3<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p4<>+0(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+4(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+8(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+12(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+16(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+20(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+24(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+28(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+32(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+36(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+40(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+44(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+48(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+52(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+56(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+60(SB)/4, $0x3d2aab1c
+GLOBL const_exp_p4<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p5<>+0(SB)/4, $0x3c092384
+DATA const_exp_p5<>+4(SB)/4, $0x3c092384
+DATA const_exp_p5<>+8(SB)/4, $0x3c092384
+DATA const_exp_p5<>+12(SB)/4, $0x3c092384
+DATA const_exp_p5<>+16(SB)/4, $0x3c092384
+DATA const_exp_p5<>+20(SB)/4, $0x3c092384
+DATA const_exp_p5<>+24(SB)/4, $0x3c092384
+DATA const_exp_p5<>+28(SB)/4, $0x3c092384
+DATA const_exp_p5<>+32(SB)/4, $0x3c092384
+DATA const_exp_p5<>+36(SB)/4, $0x3c092384
+DATA const_exp_p5<>+40(SB)/4, $0x3c092384
+DATA const_exp_p5<>+44(SB)/4, $0x3c092384
+DATA const_exp_p5<>+48(SB)/4, $0x3c092384
+DATA const_exp_p5<>+52(SB)/4, $0x3c092384
+DATA const_exp_p5<>+56(SB)/4, $0x3c092384
+DATA const_exp_p5<>+60(SB)/4, $0x3c092384
+GLOBL const_exp_p5<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p6<>+0(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+4(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+8(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+12(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+16(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+20(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+24(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+28(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+32(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+36(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+40(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+44(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+48(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+52(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+56(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+60(SB)/4, $0x3ab61a88
+GLOBL const_exp_p6<>(SB), RODATA|NOPTR, $64
 
 DATA const_one<>+0(SB)/4, $0x3f800000
 DATA const_one<>+4(SB)/4, $0x3f800000
@@ -1111,21 +1183,19 @@ loopu:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -1186,14 +1256,13 @@ loop:
 	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y9
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
 	VFMADD213PS const_one<>+0(SB), Y3, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -1238,14 +1307,13 @@ tail:
 	VFNMADD231PS Y6, Y2, Y3
 	VFNMADD231PS Y7, Y2, Y3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y4
+	VFMADD213PS const_one<>+0(SB), Y3, Y4
 	VFMADD213PS const_one<>+0(SB), Y3, Y4
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -1278,7 +1346,7 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     start
 
 // func SigmoidDerivAVX2(dst []float32, x []float32)
@@ -1318,21 +1386,19 @@ loopu:
 	VFNMADD231PS Y5, Y0, Y7
 	VFNMADD231PS Y5, Y10, Y9
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y6, Y8
 	VMOVAPS     Y6, Y11
-	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c6<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_p5<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p5<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_p4<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p4<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_p3<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p3<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_p2<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p2<>+0(SB), Y9, Y11
+	VFMADD213PS const_one<>+0(SB), Y7, Y8
+	VFMADD213PS const_one<>+0(SB), Y9, Y11
 	VFMADD213PS const_one<>+0(SB), Y7, Y8
 	VFMADD213PS const_one<>+0(SB), Y9, Y11
 
@@ -1389,14 +1455,13 @@ loop:
 	VFNMADD231PS Y4, Y0, Y7
 	VFNMADD231PS Y5, Y0, Y7
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y6, Y8
-	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p5<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p4<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p3<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p2<>+0(SB), Y7, Y8
+	VFMADD213PS const_one<>+0(SB), Y7, Y8
 	VFMADD213PS const_one<>+0(SB), Y7, Y8
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -1439,14 +1504,13 @@ tail:
 	VFNMADD231PS Y4, Y1, Y2
 	VFNMADD231PS Y5, Y1, Y2
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y6, Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_p5<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_p4<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_p3<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_p2<>+0(SB), Y2, Y3
+	VFMADD213PS const_one<>+0(SB), Y2, Y3
 	VFMADD213PS const_one<>+0(SB), Y2, Y3
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -1477,7 +1541,7 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Y3
 	VMOVUPS const_ln2hi<>+0(SB), Y4
 	VMOVUPS const_ln2lo<>+0(SB), Y5
-	VMOVUPS const_exp_c7<>+0(SB), Y6
+	VMOVUPS const_exp_p6<>+0(SB), Y6
 	JMP     start
 
 // func SiLUAVX2(dst []float32, x []float32)
@@ -1517,21 +1581,19 @@ loopu:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -1594,14 +1656,13 @@ loop:
 	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y9
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
 	VFMADD213PS const_one<>+0(SB), Y3, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -1647,14 +1708,13 @@ tail:
 	VFNMADD231PS Y6, Y2, Y3
 	VFNMADD231PS Y7, Y2, Y3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y4
+	VFMADD213PS const_one<>+0(SB), Y3, Y4
 	VFMADD213PS const_one<>+0(SB), Y3, Y4
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -1688,7 +1748,7 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     start
 
 // func SiLUDerivAVX2(dst []float32, x []float32)
@@ -1728,21 +1788,19 @@ loopu:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -1817,14 +1875,13 @@ loop:
 	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y9
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
 	VFMADD213PS const_one<>+0(SB), Y3, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -1876,14 +1933,13 @@ tail:
 	VFNMADD231PS Y6, Y2, Y3
 	VFNMADD231PS Y7, Y2, Y3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y4
+	VFMADD213PS const_one<>+0(SB), Y3, Y4
 	VFMADD213PS const_one<>+0(SB), Y3, Y4
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -1923,7 +1979,7 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     start
 
 // func TanhAVX2(dst []float32, x []float32)
@@ -1965,21 +2021,19 @@ loopu:
 	VFNMADD231PS Y9, Y3, Y5
 	VFNMADD231PS Y9, Y14, Y13
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y12
-	VMOVUPS     const_exp_c7<>+0(SB), Y15
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c6<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y13, Y15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y12
+	VMOVUPS     const_exp_p6<>+0(SB), Y15
+	VFMADD213PS const_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p5<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p4<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p3<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p2<>+0(SB), Y13, Y15
+	VFMADD213PS const_one<>+0(SB), Y5, Y12
+	VFMADD213PS const_one<>+0(SB), Y13, Y15
 	VFMADD213PS const_one<>+0(SB), Y5, Y12
 	VFMADD213PS const_one<>+0(SB), Y13, Y15
 
@@ -2065,14 +2119,13 @@ loop:
 	VFNMADD231PS Y8, Y3, Y5
 	VFNMADD231PS Y9, Y3, Y5
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y10
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y5, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y5, Y10
+	VFMADD213PS const_one<>+0(SB), Y5, Y10
 	VFMADD213PS const_one<>+0(SB), Y5, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -2131,14 +2184,13 @@ tail:
 	VFNMADD231PS Y8, Y3, Y4
 	VFNMADD231PS Y9, Y3, Y4
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y5
-	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c2<>+0(SB), Y4, Y5
-	VFMADD213PS const_exp_c1<>+0(SB), Y4, Y5
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y5
+	VFMADD213PS const_exp_p5<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_p4<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_p3<>+0(SB), Y4, Y5
+	VFMADD213PS const_exp_p2<>+0(SB), Y4, Y5
+	VFMADD213PS const_one<>+0(SB), Y4, Y5
 	VFMADD213PS const_one<>+0(SB), Y4, Y5
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -2226,21 +2278,19 @@ loopu:
 	VFNMADD231PS Y6, Y0, Y7
 	VFNMADD231PS Y6, Y10, Y9
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y8
-	VMOVUPS     const_exp_c7<>+0(SB), Y11
-	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c6<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c5<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c4<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c3<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c2<>+0(SB), Y9, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c1<>+0(SB), Y9, Y11
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y8
+	VMOVUPS     const_exp_p6<>+0(SB), Y11
+	VFMADD213PS const_exp_p5<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p5<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_p4<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p4<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_p3<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p3<>+0(SB), Y9, Y11
+	VFMADD213PS const_exp_p2<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p2<>+0(SB), Y9, Y11
+	VFMADD213PS const_one<>+0(SB), Y7, Y8
+	VFMADD213PS const_one<>+0(SB), Y9, Y11
 	VFMADD213PS const_one<>+0(SB), Y7, Y8
 	VFMADD213PS const_one<>+0(SB), Y9, Y11
 
@@ -2300,14 +2350,13 @@ loop:
 	VFNMADD231PS Y5, Y0, Y7
 	VFNMADD231PS Y6, Y0, Y7
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y8
-	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y8
-	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y8
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y8
+	VFMADD213PS const_exp_p5<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p4<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p3<>+0(SB), Y7, Y8
+	VFMADD213PS const_exp_p2<>+0(SB), Y7, Y8
+	VFMADD213PS const_one<>+0(SB), Y7, Y8
 	VFMADD213PS const_one<>+0(SB), Y7, Y8
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -2352,14 +2401,13 @@ tail:
 	VFNMADD231PS Y5, Y1, Y2
 	VFNMADD231PS Y6, Y1, Y2
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y3
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y3
+	VFMADD213PS const_exp_p5<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_p4<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_p3<>+0(SB), Y2, Y3
+	VFMADD213PS const_exp_p2<>+0(SB), Y2, Y3
+	VFMADD213PS const_one<>+0(SB), Y2, Y3
 	VFMADD213PS const_one<>+0(SB), Y2, Y3
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -2431,21 +2479,19 @@ loopu:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -2524,14 +2570,13 @@ loop:
 	VFNMADD231PS Y6, Y1, Y3
 	VFNMADD231PS Y7, Y1, Y3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y9
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y9
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y9
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y9
+	VFMADD213PS const_one<>+0(SB), Y3, Y9
 	VFMADD213PS const_one<>+0(SB), Y3, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -2585,14 +2630,13 @@ tail:
 	VFNMADD231PS Y6, Y2, Y3
 	VFNMADD231PS Y7, Y2, Y3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y4
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y4
+	VFMADD213PS const_one<>+0(SB), Y3, Y4
 	VFMADD213PS const_one<>+0(SB), Y3, Y4
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -2634,7 +2678,7 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     start
 
 // func ELUAVX2(dst []float32, x []float32)
@@ -2696,21 +2740,19 @@ loopu:
 	VFNMADD231PS const_ln2lo<>+0(SB), Y10, Y1
 	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y3, Y13
-	VMOVAPS     Y3, Y15
-	VFMADD213PS Y4, Y1, Y13
-	VFMADD213PS Y4, Y12, Y15
-	VFMADD213PS Y5, Y1, Y13
-	VFMADD213PS Y5, Y12, Y15
-	VFMADD213PS Y6, Y1, Y13
-	VFMADD213PS Y6, Y12, Y15
-	VFMADD213PS Y7, Y1, Y13
-	VFMADD213PS Y7, Y12, Y15
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y13
+	VMOVUPS     const_exp_p6<>+0(SB), Y15
+	VFMADD213PS const_exp_p5<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p4<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p3<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p2<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y1, Y13
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
 	VFMADD213PS const_one<>+0(SB), Y1, Y13
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
@@ -2783,14 +2825,13 @@ loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Y9, Y1
 	VFNMADD231PS const_ln2lo<>+0(SB), Y9, Y1
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y3, Y10
-	VFMADD213PS Y4, Y1, Y10
-	VFMADD213PS Y5, Y1, Y10
-	VFMADD213PS Y6, Y1, Y10
-	VFMADD213PS Y7, Y1, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y10
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y1, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y1, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y1, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y1, Y10
+	VFMADD213PS const_one<>+0(SB), Y1, Y10
 	VFMADD213PS const_one<>+0(SB), Y1, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -2832,49 +2873,48 @@ tail:
 	VFMADD213PS Y6, Y1, Y2
 	VFMADD213PS Y7, Y1, Y2
 	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y2
-	VMULPS      Y1, Y1, Y8
-	VFMADD213PS Y1, Y2, Y8
+	VMULPS      Y1, Y1, Y3
+	VFMADD213PS Y1, Y2, Y3
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVUPS const_exp_min<>+0(SB), Y2
 	VMAXPS  Y1, Y2, Y2
-	VMOVUPS const_exp_max<>+0(SB), Y9
-	VMINPS  Y2, Y9, Y2
+	VMOVUPS const_exp_max<>+0(SB), Y4
+	VMINPS  Y2, Y4, Y2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y2, Y9
-	VROUNDPS     $0x00, Y9, Y9
-	VFNMADD231PS const_ln2hi<>+0(SB), Y9, Y2
-	VFNMADD231PS const_ln2lo<>+0(SB), Y9, Y2
+	VMULPS       const_log2e<>+0(SB), Y2, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS const_ln2hi<>+0(SB), Y4, Y2
+	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y2
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y3, Y3
-	VFMADD213PS Y4, Y2, Y3
-	VFMADD213PS Y5, Y2, Y3
-	VFMADD213PS Y6, Y2, Y3
-	VFMADD213PS Y7, Y2, Y3
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y3
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y3
-	VFMADD213PS const_one<>+0(SB), Y2, Y3
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y5
+	VFMADD213PS const_exp_p5<>+0(SB), Y2, Y5
+	VFMADD213PS const_exp_p4<>+0(SB), Y2, Y5
+	VFMADD213PS const_exp_p3<>+0(SB), Y2, Y5
+	VFMADD213PS const_exp_p2<>+0(SB), Y2, Y5
+	VFMADD213PS const_one<>+0(SB), Y2, Y5
+	VFMADD213PS const_one<>+0(SB), Y2, Y5
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ  Y9, Y2
+	VCVTPS2DQ  Y4, Y2
 	VPSRAD     $0x01, Y2, Y4
 	VPSUBD     Y4, Y2, Y2
 	VPADDD     const_exp_bias<>+0(SB), Y4, Y4
 	VPSLLD     $0x17, Y4, Y4
-	VMULPS     Y4, Y3, Y3
+	VMULPS     Y4, Y5, Y5
 	VPADDD     const_exp_bias<>+0(SB), Y2, Y2
 	VPSLLD     $0x17, Y2, Y2
-	VMULPS     Y2, Y3, Y3
-	VSUBPS     const_one<>+0(SB), Y3, Y3
+	VMULPS     Y2, Y5, Y5
+	VSUBPS     const_one<>+0(SB), Y5, Y5
 	VMOVUPS    const_neg_quarter<>+0(SB), Y2
 	VCMPPS     $0x1e, Y2, Y1, Y2
-	VBLENDVPS  Y2, Y8, Y3, Y3
+	VBLENDVPS  Y2, Y3, Y5, Y5
 	VXORPS     Y2, Y2, Y2
 	VCMPPS     $0x16, Y2, Y1, Y2
-	VBLENDVPS  Y2, Y1, Y3, Y3
-	VMASKMOVPS Y3, Y0, (AX)(BX*4)
+	VBLENDVPS  Y2, Y1, Y5, Y5
+	VMASKMOVPS Y5, Y0, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -2929,21 +2969,19 @@ loopu:
 	VFNMADD231PS Y7, Y3, Y1
 	VFNMADD231PS Y7, Y12, Y10
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y11
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y11
-	VFMADD213PS const_exp_c6<>+0(SB), Y10, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y11
-	VFMADD213PS const_exp_c5<>+0(SB), Y10, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y11
-	VFMADD213PS const_exp_c4<>+0(SB), Y10, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y11
-	VFMADD213PS const_exp_c3<>+0(SB), Y10, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y11
-	VFMADD213PS const_exp_c2<>+0(SB), Y10, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y11
-	VFMADD213PS const_exp_c1<>+0(SB), Y10, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_p5<>+0(SB), Y10, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_p4<>+0(SB), Y10, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_p3<>+0(SB), Y10, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y1, Y11
+	VFMADD213PS const_exp_p2<>+0(SB), Y10, Y13
+	VFMADD213PS const_one<>+0(SB), Y1, Y11
+	VFMADD213PS const_one<>+0(SB), Y10, Y13
 	VFMADD213PS const_one<>+0(SB), Y1, Y11
 	VFMADD213PS const_one<>+0(SB), Y10, Y13
 
@@ -2999,14 +3037,13 @@ loop:
 	VFNMADD231PS Y6, Y3, Y1
 	VFNMADD231PS Y7, Y3, Y1
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y9
-	VFMADD213PS const_exp_c6<>+0(SB), Y1, Y9
-	VFMADD213PS const_exp_c5<>+0(SB), Y1, Y9
-	VFMADD213PS const_exp_c4<>+0(SB), Y1, Y9
-	VFMADD213PS const_exp_c3<>+0(SB), Y1, Y9
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y9
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y9
+	VFMADD213PS const_exp_p5<>+0(SB), Y1, Y9
+	VFMADD213PS const_exp_p4<>+0(SB), Y1, Y9
+	VFMADD213PS const_exp_p3<>+0(SB), Y1, Y9
+	VFMADD213PS const_exp_p2<>+0(SB), Y1, Y9
+	VFMADD213PS const_one<>+0(SB), Y1, Y9
 	VFMADD213PS const_one<>+0(SB), Y1, Y9
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -3049,14 +3086,13 @@ tail:
 	VFNMADD231PS Y6, Y3, Y2
 	VFNMADD231PS Y7, Y3, Y2
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y4
-	VFMADD213PS const_exp_c6<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c5<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c4<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c3<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c2<>+0(SB), Y2, Y4
-	VFMADD213PS const_exp_c1<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_p5<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_p4<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_p3<>+0(SB), Y2, Y4
+	VFMADD213PS const_exp_p2<>+0(SB), Y2, Y4
+	VFMADD213PS const_one<>+0(SB), Y2, Y4
 	VFMADD213PS const_one<>+0(SB), Y2, Y4
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -3086,7 +3122,7 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     start
 
 // func GELUAVX2(dst []float32, x []float32)
@@ -3142,21 +3178,19 @@ loopu:
 	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y10
-	VMOVUPS     const_exp_c7<>+0(SB), Y15
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VMOVUPS     const_exp_p6<>+0(SB), Y15
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
@@ -3231,14 +3265,13 @@ loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
 	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -3294,14 +3327,13 @@ tail:
 	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
 	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y6
-	VFMADD213PS const_exp_c6<>+0(SB), Y4, Y6
-	VFMADD213PS const_exp_c5<>+0(SB), Y4, Y6
-	VFMADD213PS const_exp_c4<>+0(SB), Y4, Y6
-	VFMADD213PS const_exp_c3<>+0(SB), Y4, Y6
-	VFMADD213PS const_exp_c2<>+0(SB), Y4, Y6
-	VFMADD213PS const_exp_c1<>+0(SB), Y4, Y6
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y6
+	VFMADD213PS const_exp_p5<>+0(SB), Y4, Y6
+	VFMADD213PS const_exp_p4<>+0(SB), Y4, Y6
+	VFMADD213PS const_exp_p3<>+0(SB), Y4, Y6
+	VFMADD213PS const_exp_p2<>+0(SB), Y4, Y6
+	VFMADD213PS const_one<>+0(SB), Y4, Y6
 	VFMADD213PS const_one<>+0(SB), Y4, Y6
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -3393,21 +3425,19 @@ loopu:
 	VFNMADD231PS const_ln2lo<>+0(SB), Y6, Y7
 	VFNMADD231PS const_ln2lo<>+0(SB), Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y10
-	VMOVUPS     const_exp_c7<>+0(SB), Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y7, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y7, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y7, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y7, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y7, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y7, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VMOVUPS     const_exp_p6<>+0(SB), Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y7, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y7, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y7, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -3488,14 +3518,13 @@ loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Y5, Y6
 	VFNMADD231PS const_ln2lo<>+0(SB), Y5, Y6
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y7
-	VFMADD213PS const_exp_c6<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c5<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c4<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c3<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c2<>+0(SB), Y6, Y7
-	VFMADD213PS const_exp_c1<>+0(SB), Y6, Y7
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y7
+	VFMADD213PS const_exp_p5<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_p4<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_p3<>+0(SB), Y6, Y7
+	VFMADD213PS const_exp_p2<>+0(SB), Y6, Y7
+	VFMADD213PS const_one<>+0(SB), Y6, Y7
 	VFMADD213PS const_one<>+0(SB), Y6, Y7
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -3554,14 +3583,13 @@ tail:
 	VFNMADD231PS const_ln2hi<>+0(SB), Y4, Y5
 	VFNMADD231PS const_ln2lo<>+0(SB), Y4, Y5
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y6
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y6
-	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y6
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y6
+	VFMADD213PS const_exp_p5<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_p4<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_p3<>+0(SB), Y5, Y6
+	VFMADD213PS const_exp_p2<>+0(SB), Y5, Y6
+	VFMADD213PS const_one<>+0(SB), Y5, Y6
 	VFMADD213PS const_one<>+0(SB), Y5, Y6
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
@@ -3960,113 +3988,109 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VMOVUPS 64(DX)(BX*4), Z15
-	VMOVUPS 128(DX)(BX*4), Z18
-	VMOVUPS 192(DX)(BX*4), Z21
+	VMOVUPS 64(DX)(BX*4), Z14
+	VMOVUPS 128(DX)(BX*4), Z17
+	VMOVUPS 192(DX)(BX*4), Z20
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z15, Z16
-	VORPS   Z2, Z18, Z19
-	VORPS   Z2, Z21, Z22
+	VORPS   Z2, Z14, Z15
+	VORPS   Z2, Z17, Z18
+	VORPS   Z2, Z20, Z21
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
-	VMOVAPS Z4, Z17
-	VMOVAPS Z4, Z20
-	VMOVAPS Z4, Z23
+	VMOVAPS Z4, Z16
+	VMOVAPS Z4, Z19
+	VMOVAPS Z4, Z22
 	VMAXPS  Z1, Z3, Z3
-	VMAXPS  Z16, Z17, Z17
-	VMAXPS  Z19, Z20, Z20
-	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z15, Z16, Z16
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z21, Z22, Z22
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z3, Z1
-	VMULPS       Z5, Z17, Z19
-	VMULPS       Z5, Z20, Z24
-	VMULPS       Z5, Z23, Z26
+	VMULPS       Z5, Z16, Z18
+	VMULPS       Z5, Z19, Z23
+	VMULPS       Z5, Z22, Z25
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VRNDSCALEPS  $0x00, Z24, Z24
-	VRNDSCALEPS  $0x00, Z26, Z26
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VRNDSCALEPS  $0x00, Z23, Z23
+	VRNDSCALEPS  $0x00, Z25, Z25
 	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z6, Z19, Z17
-	VFNMADD231PS Z6, Z24, Z20
-	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z6, Z18, Z16
+	VFNMADD231PS Z6, Z23, Z19
+	VFNMADD231PS Z6, Z25, Z22
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z7, Z19, Z17
-	VFNMADD231PS Z7, Z24, Z20
-	VFNMADD231PS Z7, Z26, Z23
+	VFNMADD231PS Z7, Z18, Z16
+	VFNMADD231PS Z7, Z23, Z19
+	VFNMADD231PS Z7, Z25, Z22
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z16
-	VMOVAPS     Z8, Z22
-	VMOVAPS     Z8, Z25
-	VMOVAPS     Z8, Z27
-	VFMADD213PS Z9, Z3, Z16
-	VFMADD213PS Z9, Z17, Z22
-	VFMADD213PS Z9, Z20, Z25
-	VFMADD213PS Z9, Z23, Z27
-	VFMADD213PS Z10, Z3, Z16
-	VFMADD213PS Z10, Z17, Z22
-	VFMADD213PS Z10, Z20, Z25
-	VFMADD213PS Z10, Z23, Z27
-	VFMADD213PS Z11, Z3, Z16
-	VFMADD213PS Z11, Z17, Z22
-	VFMADD213PS Z11, Z20, Z25
-	VFMADD213PS Z11, Z23, Z27
-	VFMADD213PS Z12, Z3, Z16
-	VFMADD213PS Z12, Z17, Z22
-	VFMADD213PS Z12, Z20, Z25
-	VFMADD213PS Z12, Z23, Z27
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z17, Z22
-	VFMADD213PS Z13, Z20, Z25
-	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVAPS     Z8, Z15
+	VMOVAPS     Z8, Z21
+	VMOVAPS     Z8, Z24
+	VMOVAPS     Z8, Z26
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z9, Z16, Z21
+	VFMADD213PS Z9, Z19, Z24
+	VFMADD213PS Z9, Z22, Z26
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z10, Z16, Z21
+	VFMADD213PS Z10, Z19, Z24
+	VFMADD213PS Z10, Z22, Z26
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z11, Z16, Z21
+	VFMADD213PS Z11, Z19, Z24
+	VFMADD213PS Z11, Z22, Z26
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z12, Z16, Z21
+	VFMADD213PS Z12, Z19, Z24
+	VFMADD213PS Z12, Z22, Z26
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z13, Z16, Z21
+	VFMADD213PS Z13, Z19, Z24
+	VFMADD213PS Z13, Z22, Z26
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z13, Z16, Z21
+	VFMADD213PS Z13, Z19, Z24
+	VFMADD213PS Z13, Z22, Z26
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VSCALEFPS Z19, Z22, Z22
-	VSCALEFPS Z24, Z25, Z25
-	VSCALEFPS Z26, Z27, Z27
-	VADDPS    const_one<>+0(SB), Z16, Z1
-	VADDPS    const_one<>+0(SB), Z22, Z17
-	VADDPS    const_one<>+0(SB), Z25, Z20
-	VADDPS    const_one<>+0(SB), Z27, Z24
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z19
-	VMOVUPS   const_one<>+0(SB), Z23
-	VMOVUPS   const_one<>+0(SB), Z26
+	VSCALEFPS Z1, Z15, Z15
+	VSCALEFPS Z18, Z21, Z21
+	VSCALEFPS Z23, Z24, Z24
+	VSCALEFPS Z25, Z26, Z26
+	VADDPS    Z13, Z15, Z1
+	VADDPS    Z13, Z21, Z16
+	VADDPS    Z13, Z24, Z19
+	VADDPS    Z13, Z26, Z23
+	VMOVAPS   Z13, Z3
+	VMOVAPS   Z13, Z18
+	VMOVAPS   Z13, Z22
+	VMOVAPS   Z13, Z25
 	VDIVPS    Z1, Z3, Z3
-	VDIVPS    Z17, Z19, Z19
-	VDIVPS    Z20, Z23, Z23
-	VDIVPS    Z24, Z26, Z26
-	VMULPS    Z3, Z16, Z1
-	VMULPS    Z19, Z22, Z16
-	VMULPS    Z23, Z25, Z17
-	VMULPS    Z26, Z27, Z25
-	VXORPS    Z20, Z20, Z20
-	VXORPS    Z22, Z22, Z22
-	VXORPS    Z24, Z24, Z24
-	VXORPS    Z27, Z27, Z27
-	VCMPPS    $0x1d, Z20, Z0, K1
-	VCMPPS    $0x1d, Z22, Z15, K2
-	VCMPPS    $0x1d, Z24, Z18, K3
-	VCMPPS    $0x1d, Z27, Z21, K4
+	VDIVPS    Z16, Z18, Z18
+	VDIVPS    Z19, Z22, Z22
+	VDIVPS    Z23, Z25, Z25
+	VMULPS    Z3, Z15, Z1
+	VMULPS    Z18, Z21, Z15
+	VMULPS    Z22, Z24, Z16
+	VMULPS    Z25, Z26, Z24
+	VXORPS    Z19, Z19, Z19
+	VXORPS    Z21, Z21, Z21
+	VXORPS    Z23, Z23, Z23
+	VXORPS    Z26, Z26, Z26
+	VCMPPS    $0x1d, Z19, Z0, K1
+	VCMPPS    $0x1d, Z21, Z14, K2
+	VCMPPS    $0x1d, Z23, Z17, K3
+	VCMPPS    $0x1d, Z26, Z20, K4
 	VBLENDMPS Z3, Z1, K1, Z1
-	VBLENDMPS Z19, Z16, K2, Z16
-	VBLENDMPS Z23, Z17, K3, Z17
-	VBLENDMPS Z26, Z25, K4, Z25
+	VBLENDMPS Z18, Z15, K2, Z15
+	VBLENDMPS Z22, Z16, K3, Z16
+	VBLENDMPS Z25, Z24, K4, Z24
 	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z16, 64(AX)(BX*4)
-	VMOVUPS   Z17, 128(AX)(BX*4)
-	VMOVUPS   Z25, 192(AX)(BX*4)
+	VMOVUPS   Z15, 64(AX)(BX*4)
+	VMOVUPS   Z16, 128(AX)(BX*4)
+	VMOVUPS   Z24, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4089,24 +4113,23 @@ loop:
 	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z15
-	VFMADD213PS Z9, Z3, Z15
-	VFMADD213PS Z10, Z3, Z15
-	VFMADD213PS Z11, Z3, Z15
-	VFMADD213PS Z12, Z3, Z15
-	VFMADD213PS Z13, Z3, Z15
-	VFMADD213PS Z14, Z3, Z15
-	VFMADD213PS const_one<>+0(SB), Z3, Z15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVAPS     Z8, Z14
+	VFMADD213PS Z9, Z3, Z14
+	VFMADD213PS Z10, Z3, Z14
+	VFMADD213PS Z11, Z3, Z14
+	VFMADD213PS Z12, Z3, Z14
+	VFMADD213PS Z13, Z3, Z14
+	VFMADD213PS Z13, Z3, Z14
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z15, Z15
-	VADDPS    const_one<>+0(SB), Z15, Z1
-	VMOVUPS   const_one<>+0(SB), Z3
+	VSCALEFPS Z1, Z14, Z14
+	VADDPS    Z13, Z14, Z1
+	VMOVAPS   Z13, Z3
 	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z15, Z1
-	VXORPS    Z15, Z15, Z15
-	VCMPPS    $0x1d, Z15, Z0, K1
+	VMULPS    Z3, Z14, Z1
+	VXORPS    Z14, Z14, Z14
+	VCMPPS    $0x1d, Z14, Z0, K1
 	VBLENDMPS Z3, Z1, K1, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
@@ -4131,20 +4154,19 @@ tail:
 	VFNMADD231PS Z6, Z1, Z2
 	VFNMADD231PS Z7, Z1, Z2
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z3
 	VFMADD213PS Z9, Z2, Z3
 	VFMADD213PS Z10, Z2, Z3
 	VFMADD213PS Z11, Z2, Z3
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
-	VFMADD213PS Z14, Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VFMADD213PS Z13, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z3, Z3
-	VADDPS    const_one<>+0(SB), Z3, Z1
-	VMOVUPS   const_one<>+0(SB), Z2
+	VADDPS    Z13, Z3, Z1
+	VMOVAPS   Z13, Z2
 	VDIVPS    Z1, Z2, Z2
 	VMULPS    Z2, Z3, Z1
 	VXORPS    Z3, Z3, Z3
@@ -4163,13 +4185,12 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
 	JMP     start
 
 // func SigmoidDerivAVX512(dst []float32, x []float32)
@@ -4189,105 +4210,101 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VMOVUPS 64(DX)(BX*4), Z13
-	VMOVUPS 128(DX)(BX*4), Z14
-	VMOVUPS 192(DX)(BX*4), Z15
+	VMOVUPS 64(DX)(BX*4), Z12
+	VMOVUPS 128(DX)(BX*4), Z13
+	VMOVUPS 192(DX)(BX*4), Z14
 	VORPS   Z1, Z0, Z0
+	VORPS   Z1, Z12, Z12
 	VORPS   Z1, Z13, Z13
-	VORPS   Z1, Z14, Z14
-	VORPS   Z1, Z15, Z18
+	VORPS   Z1, Z14, Z17
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	VMOVAPS Z2, Z14
 	VMOVAPS Z2, Z15
 	VMOVAPS Z2, Z16
-	VMOVAPS Z2, Z17
-	VMOVAPS Z2, Z19
-	VMAXPS  Z0, Z15, Z15
+	VMOVAPS Z2, Z18
+	VMAXPS  Z0, Z14, Z14
+	VMAXPS  Z12, Z15, Z15
 	VMAXPS  Z13, Z16, Z16
-	VMAXPS  Z14, Z17, Z17
-	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z17, Z18, Z18
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z3, Z15, Z0
-	VMULPS       Z3, Z16, Z14
-	VMULPS       Z3, Z17, Z20
-	VMULPS       Z3, Z19, Z22
+	VMULPS       Z3, Z14, Z0
+	VMULPS       Z3, Z15, Z13
+	VMULPS       Z3, Z16, Z19
+	VMULPS       Z3, Z18, Z21
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VRNDSCALEPS  $0x00, Z14, Z14
-	VRNDSCALEPS  $0x00, Z20, Z20
-	VRNDSCALEPS  $0x00, Z22, Z22
-	VFNMADD231PS Z4, Z0, Z15
-	VFNMADD231PS Z4, Z14, Z16
-	VFNMADD231PS Z4, Z20, Z17
-	VFNMADD231PS Z4, Z22, Z19
-	VFNMADD231PS Z5, Z0, Z15
-	VFNMADD231PS Z5, Z14, Z16
-	VFNMADD231PS Z5, Z20, Z17
-	VFNMADD231PS Z5, Z22, Z19
+	VRNDSCALEPS  $0x00, Z13, Z13
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z21, Z21
+	VFNMADD231PS Z4, Z0, Z14
+	VFNMADD231PS Z4, Z13, Z15
+	VFNMADD231PS Z4, Z19, Z16
+	VFNMADD231PS Z4, Z21, Z18
+	VFNMADD231PS Z5, Z0, Z14
+	VFNMADD231PS Z5, Z13, Z15
+	VFNMADD231PS Z5, Z19, Z16
+	VFNMADD231PS Z5, Z21, Z18
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z6, Z13
-	VMOVAPS     Z6, Z18
-	VMOVAPS     Z6, Z21
-	VMOVAPS     Z6, Z23
-	VFMADD213PS Z7, Z15, Z13
-	VFMADD213PS Z7, Z16, Z18
-	VFMADD213PS Z7, Z17, Z21
-	VFMADD213PS Z7, Z19, Z23
-	VFMADD213PS Z8, Z15, Z13
-	VFMADD213PS Z8, Z16, Z18
-	VFMADD213PS Z8, Z17, Z21
-	VFMADD213PS Z8, Z19, Z23
-	VFMADD213PS Z9, Z15, Z13
-	VFMADD213PS Z9, Z16, Z18
-	VFMADD213PS Z9, Z17, Z21
-	VFMADD213PS Z9, Z19, Z23
-	VFMADD213PS Z10, Z15, Z13
-	VFMADD213PS Z10, Z16, Z18
-	VFMADD213PS Z10, Z17, Z21
-	VFMADD213PS Z10, Z19, Z23
-	VFMADD213PS Z11, Z15, Z13
-	VFMADD213PS Z11, Z16, Z18
-	VFMADD213PS Z11, Z17, Z21
-	VFMADD213PS Z11, Z19, Z23
-	VFMADD213PS Z12, Z15, Z13
-	VFMADD213PS Z12, Z16, Z18
-	VFMADD213PS Z12, Z17, Z21
-	VFMADD213PS Z12, Z19, Z23
-	VFMADD213PS const_one<>+0(SB), Z15, Z13
-	VFMADD213PS const_one<>+0(SB), Z16, Z18
-	VFMADD213PS const_one<>+0(SB), Z17, Z21
-	VFMADD213PS const_one<>+0(SB), Z19, Z23
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVAPS     Z6, Z12
+	VMOVAPS     Z6, Z17
+	VMOVAPS     Z6, Z20
+	VMOVAPS     Z6, Z22
+	VFMADD213PS Z7, Z14, Z12
+	VFMADD213PS Z7, Z15, Z17
+	VFMADD213PS Z7, Z16, Z20
+	VFMADD213PS Z7, Z18, Z22
+	VFMADD213PS Z8, Z14, Z12
+	VFMADD213PS Z8, Z15, Z17
+	VFMADD213PS Z8, Z16, Z20
+	VFMADD213PS Z8, Z18, Z22
+	VFMADD213PS Z9, Z14, Z12
+	VFMADD213PS Z9, Z15, Z17
+	VFMADD213PS Z9, Z16, Z20
+	VFMADD213PS Z9, Z18, Z22
+	VFMADD213PS Z10, Z14, Z12
+	VFMADD213PS Z10, Z15, Z17
+	VFMADD213PS Z10, Z16, Z20
+	VFMADD213PS Z10, Z18, Z22
+	VFMADD213PS Z11, Z14, Z12
+	VFMADD213PS Z11, Z15, Z17
+	VFMADD213PS Z11, Z16, Z20
+	VFMADD213PS Z11, Z18, Z22
+	VFMADD213PS Z11, Z14, Z12
+	VFMADD213PS Z11, Z15, Z17
+	VFMADD213PS Z11, Z16, Z20
+	VFMADD213PS Z11, Z18, Z22
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z13, Z13
-	VSCALEFPS Z14, Z18, Z18
-	VSCALEFPS Z20, Z21, Z21
-	VSCALEFPS Z22, Z23, Z23
-	VADDPS    const_one<>+0(SB), Z13, Z0
-	VADDPS    const_one<>+0(SB), Z18, Z15
-	VADDPS    const_one<>+0(SB), Z21, Z17
-	VADDPS    const_one<>+0(SB), Z23, Z20
-	VMOVUPS   const_one<>+0(SB), Z14
-	VMOVUPS   const_one<>+0(SB), Z16
-	VMOVUPS   const_one<>+0(SB), Z19
-	VMOVUPS   const_one<>+0(SB), Z22
-	VDIVPS    Z0, Z14, Z14
-	VDIVPS    Z15, Z16, Z16
-	VDIVPS    Z17, Z19, Z19
-	VDIVPS    Z20, Z22, Z22
-	VMULPS    Z14, Z13, Z0
-	VMULPS    Z16, Z18, Z13
-	VMULPS    Z19, Z21, Z15
-	VMULPS    Z22, Z23, Z17
-	VMULPS    Z14, Z0, Z0
-	VMULPS    Z16, Z13, Z13
-	VMULPS    Z19, Z15, Z15
-	VMULPS    Z22, Z17, Z17
+	VSCALEFPS Z0, Z12, Z12
+	VSCALEFPS Z13, Z17, Z17
+	VSCALEFPS Z19, Z20, Z20
+	VSCALEFPS Z21, Z22, Z22
+	VADDPS    Z11, Z12, Z0
+	VADDPS    Z11, Z17, Z14
+	VADDPS    Z11, Z20, Z16
+	VADDPS    Z11, Z22, Z19
+	VMOVAPS   Z11, Z13
+	VMOVAPS   Z11, Z15
+	VMOVAPS   Z11, Z18
+	VMOVAPS   Z11, Z21
+	VDIVPS    Z0, Z13, Z13
+	VDIVPS    Z14, Z15, Z15
+	VDIVPS    Z16, Z18, Z18
+	VDIVPS    Z19, Z21, Z21
+	VMULPS    Z13, Z12, Z0
+	VMULPS    Z15, Z17, Z12
+	VMULPS    Z18, Z20, Z14
+	VMULPS    Z21, Z22, Z16
+	VMULPS    Z13, Z0, Z0
+	VMULPS    Z15, Z12, Z12
+	VMULPS    Z18, Z14, Z14
+	VMULPS    Z21, Z16, Z16
 	VMOVUPS   Z0, (AX)(BX*4)
-	VMOVUPS   Z13, 64(AX)(BX*4)
-	VMOVUPS   Z15, 128(AX)(BX*4)
-	VMOVUPS   Z17, 192(AX)(BX*4)
+	VMOVUPS   Z12, 64(AX)(BX*4)
+	VMOVUPS   Z14, 128(AX)(BX*4)
+	VMOVUPS   Z16, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4301,32 +4318,31 @@ loop:
 	VORPS   Z1, Z0, Z0
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z2, Z13
-	VMAXPS  Z0, Z13, Z13
+	VMOVAPS Z2, Z12
+	VMAXPS  Z0, Z12, Z12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z3, Z13, Z0
+	VMULPS       Z3, Z12, Z0
 	VRNDSCALEPS  $0x00, Z0, Z0
-	VFNMADD231PS Z4, Z0, Z13
-	VFNMADD231PS Z5, Z0, Z13
+	VFNMADD231PS Z4, Z0, Z12
+	VFNMADD231PS Z5, Z0, Z12
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z6, Z14
-	VFMADD213PS Z7, Z13, Z14
-	VFMADD213PS Z8, Z13, Z14
-	VFMADD213PS Z9, Z13, Z14
-	VFMADD213PS Z10, Z13, Z14
-	VFMADD213PS Z11, Z13, Z14
-	VFMADD213PS Z12, Z13, Z14
-	VFMADD213PS const_one<>+0(SB), Z13, Z14
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVAPS     Z6, Z13
+	VFMADD213PS Z7, Z12, Z13
+	VFMADD213PS Z8, Z12, Z13
+	VFMADD213PS Z9, Z12, Z13
+	VFMADD213PS Z10, Z12, Z13
+	VFMADD213PS Z11, Z12, Z13
+	VFMADD213PS Z11, Z12, Z13
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z0, Z14, Z14
-	VADDPS    const_one<>+0(SB), Z14, Z0
-	VMOVUPS   const_one<>+0(SB), Z13
-	VDIVPS    Z0, Z13, Z13
-	VMULPS    Z13, Z14, Z0
-	VMULPS    Z13, Z0, Z0
+	VSCALEFPS Z0, Z13, Z13
+	VADDPS    Z11, Z13, Z0
+	VMOVAPS   Z11, Z12
+	VDIVPS    Z0, Z12, Z12
+	VMULPS    Z12, Z13, Z0
+	VMULPS    Z12, Z0, Z0
 	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
@@ -4350,20 +4366,19 @@ tail:
 	VFNMADD231PS Z4, Z0, Z1
 	VFNMADD231PS Z5, Z0, Z1
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z6, Z2
 	VFMADD213PS Z7, Z1, Z2
 	VFMADD213PS Z8, Z1, Z2
 	VFMADD213PS Z9, Z1, Z2
 	VFMADD213PS Z10, Z1, Z2
 	VFMADD213PS Z11, Z1, Z2
-	VFMADD213PS Z12, Z1, Z2
-	VFMADD213PS const_one<>+0(SB), Z1, Z2
+	VFMADD213PS Z11, Z1, Z2
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z2, Z2
-	VADDPS    const_one<>+0(SB), Z2, Z0
-	VMOVUPS   const_one<>+0(SB), Z1
+	VADDPS    Z11, Z2, Z0
+	VMOVAPS   Z11, Z1
 	VDIVPS    Z0, Z1, Z1
 	VMULPS    Z1, Z2, Z0
 	VMULPS    Z1, Z0, Z0
@@ -4380,13 +4395,12 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z3
 	VMOVUPS const_ln2hi<>+0(SB), Z4
 	VMOVUPS const_ln2lo<>+0(SB), Z5
-	VMOVUPS const_exp_c7<>+0(SB), Z6
-	VMOVUPS const_exp_c6<>+0(SB), Z7
-	VMOVUPS const_exp_c5<>+0(SB), Z8
-	VMOVUPS const_exp_c4<>+0(SB), Z9
-	VMOVUPS const_exp_c3<>+0(SB), Z10
-	VMOVUPS const_exp_c2<>+0(SB), Z11
-	VMOVUPS const_exp_c1<>+0(SB), Z12
+	VMOVUPS const_exp_p6<>+0(SB), Z6
+	VMOVUPS const_exp_p5<>+0(SB), Z7
+	VMOVUPS const_exp_p4<>+0(SB), Z8
+	VMOVUPS const_exp_p3<>+0(SB), Z9
+	VMOVUPS const_exp_p2<>+0(SB), Z10
+	VMOVUPS const_one<>+0(SB), Z11
 	JMP     start
 
 // func SiLUAVX512(dst []float32, x []float32)
@@ -4442,7 +4456,7 @@ loopu:
 	VFNMADD231PS Z7, Z24, Z20
 	VFNMADD231PS Z7, Z26, Z23
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z16
 	VMOVAPS     Z8, Z22
 	VMOVAPS     Z8, Z25
@@ -4467,24 +4481,20 @@ loopu:
 	VFMADD213PS Z13, Z17, Z22
 	VFMADD213PS Z13, Z20, Z25
 	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z16, Z16
 	VSCALEFPS Z19, Z22, Z22
 	VSCALEFPS Z24, Z25, Z25
 	VSCALEFPS Z26, Z27, Z27
-	VMOVUPS   const_neg_clamp<>+0(SB), Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z19
-	VMOVUPS   const_neg_clamp<>+0(SB), Z24
-	VMOVUPS   const_neg_clamp<>+0(SB), Z29
+	VMOVAPS   Z14, Z1
+	VMOVAPS   Z14, Z19
+	VMOVAPS   Z14, Z24
+	VMOVAPS   Z14, Z29
 	VMAXPS    Z0, Z1, Z1
 	VMAXPS    Z15, Z19, Z19
 	VMAXPS    Z18, Z24, Z24
@@ -4505,10 +4515,10 @@ loopu:
 	VBLENDMPS Z19, Z20, K2, Z20
 	VBLENDMPS Z24, Z26, K3, Z26
 	VBLENDMPS Z29, Z30, K4, Z30
-	VADDPS    const_one<>+0(SB), Z16, Z0
-	VADDPS    const_one<>+0(SB), Z22, Z1
-	VADDPS    const_one<>+0(SB), Z25, Z15
-	VADDPS    const_one<>+0(SB), Z27, Z16
+	VADDPS    Z13, Z16, Z0
+	VADDPS    Z13, Z22, Z1
+	VADDPS    Z13, Z25, Z15
+	VADDPS    Z13, Z27, Z16
 	VDIVPS    Z0, Z3, Z3
 	VDIVPS    Z1, Z20, Z20
 	VDIVPS    Z15, Z26, Z26
@@ -4539,25 +4549,24 @@ loop:
 	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z15
 	VFMADD213PS Z9, Z3, Z15
 	VFMADD213PS Z10, Z3, Z15
 	VFMADD213PS Z11, Z3, Z15
 	VFMADD213PS Z12, Z3, Z15
 	VFMADD213PS Z13, Z3, Z15
-	VFMADD213PS Z14, Z3, Z15
-	VFMADD213PS const_one<>+0(SB), Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z15, Z15
-	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMOVAPS   Z14, Z1
 	VMAXPS    Z0, Z1, Z1
 	VMULPS    Z15, Z1, Z3
 	VXORPS    Z16, Z16, Z16
 	VCMPPS    $0x1d, Z16, Z0, K1
 	VBLENDMPS Z1, Z3, K1, Z3
-	VADDPS    const_one<>+0(SB), Z15, Z0
+	VADDPS    Z13, Z15, Z0
 	VDIVPS    Z0, Z3, Z3
 	VMOVUPS   Z3, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
@@ -4582,25 +4591,24 @@ tail:
 	VFNMADD231PS Z6, Z1, Z2
 	VFNMADD231PS Z7, Z1, Z2
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z3
 	VFMADD213PS Z9, Z2, Z3
 	VFMADD213PS Z10, Z2, Z3
 	VFMADD213PS Z11, Z2, Z3
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
-	VFMADD213PS Z14, Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VFMADD213PS Z13, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z3, Z3
-	VMOVUPS   const_neg_clamp<>+0(SB), Z1
+	VMOVAPS   Z14, Z1
 	VMAXPS    Z0, Z1, Z1
 	VMULPS    Z3, Z1, Z2
 	VXORPS    Z4, Z4, Z4
 	VCMPPS    $0x1d, Z4, Z0, K2
 	VBLENDMPS Z1, Z2, K2, Z2
-	VADDPS    const_one<>+0(SB), Z3, Z0
+	VADDPS    Z13, Z3, Z0
 	VDIVPS    Z0, Z2, Z2
 	VMOVUPS   Z2, K1, (AX)(BX*4)
 
@@ -4615,13 +4623,13 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
+	VMOVUPS const_neg_clamp<>+0(SB), Z14
 	JMP     start
 
 // func SiLUDerivAVX512(dst []float32, x []float32)
@@ -4677,7 +4685,7 @@ loopu:
 	VFNMADD231PS Z7, Z24, Z20
 	VFNMADD231PS Z7, Z26, Z23
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z16
 	VMOVAPS     Z8, Z22
 	VMOVAPS     Z8, Z25
@@ -4702,28 +4710,24 @@ loopu:
 	VFMADD213PS Z13, Z17, Z22
 	VFMADD213PS Z13, Z20, Z25
 	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z16, Z16
 	VSCALEFPS   Z19, Z22, Z22
 	VSCALEFPS   Z24, Z25, Z25
 	VSCALEFPS   Z26, Z27, Z27
-	VADDPS      const_one<>+0(SB), Z16, Z1
-	VADDPS      const_one<>+0(SB), Z22, Z17
-	VADDPS      const_one<>+0(SB), Z25, Z20
-	VADDPS      const_one<>+0(SB), Z27, Z24
-	VMOVUPS     const_one<>+0(SB), Z3
-	VMOVUPS     const_one<>+0(SB), Z19
-	VMOVUPS     const_one<>+0(SB), Z23
-	VMOVUPS     const_one<>+0(SB), Z26
+	VADDPS      Z13, Z16, Z1
+	VADDPS      Z13, Z22, Z17
+	VADDPS      Z13, Z25, Z20
+	VADDPS      Z13, Z27, Z24
+	VMOVAPS     Z13, Z3
+	VMOVAPS     Z13, Z19
+	VMOVAPS     Z13, Z23
+	VMOVAPS     Z13, Z26
 	VDIVPS      Z1, Z3, Z3
 	VDIVPS      Z17, Z19, Z19
 	VDIVPS      Z20, Z23, Z23
@@ -4744,10 +4748,10 @@ loopu:
 	VBLENDMPS   Z19, Z20, K2, Z20
 	VBLENDMPS   Z23, Z28, K3, Z28
 	VBLENDMPS   Z26, Z30, K4, Z30
-	VMOVUPS     const_neg_clamp<>+0(SB), Z17
-	VMOVUPS     const_neg_clamp<>+0(SB), Z24
-	VMOVUPS     const_neg_clamp<>+0(SB), Z29
-	VMOVUPS     const_neg_clamp<>+0(SB), Z31
+	VMOVAPS     Z14, Z17
+	VMOVAPS     Z14, Z24
+	VMOVAPS     Z14, Z29
+	VMOVAPS     Z14, Z31
 	VMAXPS      Z0, Z17, Z17
 	VMAXPS      Z15, Z24, Z24
 	VMAXPS      Z18, Z29, Z29
@@ -4798,26 +4802,25 @@ loop:
 	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z15
 	VFMADD213PS Z9, Z3, Z15
 	VFMADD213PS Z10, Z3, Z15
 	VFMADD213PS Z11, Z3, Z15
 	VFMADD213PS Z12, Z3, Z15
 	VFMADD213PS Z13, Z3, Z15
-	VFMADD213PS Z14, Z3, Z15
-	VFMADD213PS const_one<>+0(SB), Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z15, Z15
-	VADDPS      const_one<>+0(SB), Z15, Z1
-	VMOVUPS     const_one<>+0(SB), Z3
+	VADDPS      Z13, Z15, Z1
+	VMOVAPS     Z13, Z3
 	VDIVPS      Z1, Z3, Z3
 	VMULPS      Z3, Z15, Z1
 	VXORPS      Z16, Z16, Z16
 	VCMPPS      $0x1d, Z16, Z0, K1
 	VBLENDMPS   Z3, Z1, K1, Z1
-	VMOVUPS     const_neg_clamp<>+0(SB), Z16
+	VMOVAPS     Z14, Z16
 	VMAXPS      Z0, Z16, Z16
 	VMOVUPS     const_pos_clamp<>+0(SB), Z0
 	VMINPS      Z16, Z0, Z16
@@ -4847,26 +4850,25 @@ tail:
 	VFNMADD231PS Z6, Z1, Z2
 	VFNMADD231PS Z7, Z1, Z2
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z3
 	VFMADD213PS Z9, Z2, Z3
 	VFMADD213PS Z10, Z2, Z3
 	VFMADD213PS Z11, Z2, Z3
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
-	VFMADD213PS Z14, Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VFMADD213PS Z13, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      const_one<>+0(SB), Z3, Z1
-	VMOVUPS     const_one<>+0(SB), Z2
+	VADDPS      Z13, Z3, Z1
+	VMOVAPS     Z13, Z2
 	VDIVPS      Z1, Z2, Z2
 	VMULPS      Z2, Z3, Z1
 	VXORPS      Z4, Z4, Z4
 	VCMPPS      $0x1d, Z4, Z0, K2
 	VBLENDMPS   Z2, Z1, K2, Z1
-	VMOVUPS     const_neg_clamp<>+0(SB), Z4
+	VMOVAPS     Z14, Z4
 	VMAXPS      Z0, Z4, Z4
 	VMOVUPS     const_pos_clamp<>+0(SB), Z0
 	VMINPS      Z4, Z0, Z4
@@ -4886,13 +4888,13 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
+	VMOVUPS const_neg_clamp<>+0(SB), Z14
 	JMP     start
 
 // func TanhAVX512(dst []float32, x []float32)
@@ -4952,7 +4954,7 @@ loopu:
 	VFNMADD231PS Z9, Z28, Z23
 	VFNMADD231PS Z9, Z30, Z27
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z10, Z18
 	VMOVAPS     Z10, Z26
 	VMOVAPS     Z10, Z29
@@ -4977,36 +4979,32 @@ loopu:
 	VFMADD213PS Z15, Z19, Z26
 	VFMADD213PS Z15, Z23, Z29
 	VFMADD213PS Z15, Z27, Z31
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z18
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z26
-	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z29
-	VFMADD213PS const_exp_c1<>+0(SB), Z27, Z31
-	VFMADD213PS const_one<>+0(SB), Z5, Z18
-	VFMADD213PS const_one<>+0(SB), Z19, Z26
-	VFMADD213PS const_one<>+0(SB), Z23, Z29
-	VFMADD213PS const_one<>+0(SB), Z27, Z31
+	VFMADD213PS Z15, Z5, Z18
+	VFMADD213PS Z15, Z19, Z26
+	VFMADD213PS Z15, Z23, Z29
+	VFMADD213PS Z15, Z27, Z31
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z3, Z18, Z18
 	VSCALEFPS Z22, Z26, Z26
 	VSCALEFPS Z28, Z29, Z29
 	VSCALEFPS Z30, Z31, Z31
-	VADDPS    const_one<>+0(SB), Z18, Z3
-	VADDPS    const_one<>+0(SB), Z26, Z19
-	VADDPS    const_one<>+0(SB), Z29, Z23
-	VADDPS    const_one<>+0(SB), Z31, Z28
-	VMOVUPS   const_one<>+0(SB), Z5
-	VMOVUPS   const_one<>+0(SB), Z22
-	VMOVUPS   const_one<>+0(SB), Z27
-	VMOVUPS   const_one<>+0(SB), Z30
+	VADDPS    Z15, Z18, Z3
+	VADDPS    Z15, Z26, Z19
+	VADDPS    Z15, Z29, Z23
+	VADDPS    Z15, Z31, Z28
+	VMOVAPS   Z15, Z5
+	VMOVAPS   Z15, Z22
+	VMOVAPS   Z15, Z27
+	VMOVAPS   Z15, Z30
 	VDIVPS    Z3, Z5, Z5
 	VDIVPS    Z19, Z22, Z22
 	VDIVPS    Z23, Z27, Z27
 	VDIVPS    Z28, Z30, Z30
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z19
-	VMOVUPS   const_one<>+0(SB), Z23
-	VMOVUPS   const_one<>+0(SB), Z28
+	VMOVAPS   Z15, Z3
+	VMOVAPS   Z15, Z19
+	VMOVAPS   Z15, Z23
+	VMOVAPS   Z15, Z28
 	VSUBPS    Z18, Z3, Z3
 	VSUBPS    Z26, Z19, Z19
 	VSUBPS    Z29, Z23, Z23
@@ -5092,22 +5090,21 @@ loop:
 	VFNMADD231PS Z8, Z3, Z5
 	VFNMADD231PS Z9, Z3, Z5
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z10, Z16
 	VFMADD213PS Z11, Z5, Z16
 	VFMADD213PS Z12, Z5, Z16
 	VFMADD213PS Z13, Z5, Z16
 	VFMADD213PS Z14, Z5, Z16
 	VFMADD213PS Z15, Z5, Z16
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z16
-	VFMADD213PS const_one<>+0(SB), Z5, Z16
+	VFMADD213PS Z15, Z5, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z3, Z16, Z16
-	VADDPS    const_one<>+0(SB), Z16, Z3
-	VMOVUPS   const_one<>+0(SB), Z5
+	VADDPS    Z15, Z16, Z3
+	VMOVAPS   Z15, Z5
 	VDIVPS    Z3, Z5, Z5
-	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVAPS   Z15, Z3
 	VSUBPS    Z16, Z3, Z3
 	VMULPS    Z5, Z3, Z3
 
@@ -5148,22 +5145,21 @@ tail:
 	VFNMADD231PS Z8, Z2, Z3
 	VFNMADD231PS Z9, Z2, Z3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z10, Z4
 	VFMADD213PS Z11, Z3, Z4
 	VFMADD213PS Z12, Z3, Z4
 	VFMADD213PS Z13, Z3, Z4
 	VFMADD213PS Z14, Z3, Z4
 	VFMADD213PS Z15, Z3, Z4
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z4
-	VFMADD213PS const_one<>+0(SB), Z3, Z4
+	VFMADD213PS Z15, Z3, Z4
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z2, Z4, Z4
-	VADDPS    const_one<>+0(SB), Z4, Z2
-	VMOVUPS   const_one<>+0(SB), Z3
+	VADDPS    Z15, Z4, Z2
+	VMOVAPS   Z15, Z3
 	VDIVPS    Z2, Z3, Z3
-	VMOVUPS   const_one<>+0(SB), Z2
+	VMOVAPS   Z15, Z2
 	VSUBPS    Z4, Z2, Z2
 	VMULPS    Z3, Z2, Z2
 
@@ -5194,12 +5190,12 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z7
 	VMOVUPS const_ln2hi<>+0(SB), Z8
 	VMOVUPS const_ln2lo<>+0(SB), Z9
-	VMOVUPS const_exp_c7<>+0(SB), Z10
-	VMOVUPS const_exp_c6<>+0(SB), Z11
-	VMOVUPS const_exp_c5<>+0(SB), Z12
-	VMOVUPS const_exp_c4<>+0(SB), Z13
-	VMOVUPS const_exp_c3<>+0(SB), Z14
-	VMOVUPS const_exp_c2<>+0(SB), Z15
+	VMOVUPS const_exp_p6<>+0(SB), Z10
+	VMOVUPS const_exp_p5<>+0(SB), Z11
+	VMOVUPS const_exp_p4<>+0(SB), Z12
+	VMOVUPS const_exp_p3<>+0(SB), Z13
+	VMOVUPS const_exp_p2<>+0(SB), Z14
+	VMOVUPS const_one<>+0(SB), Z15
 	JMP     start
 
 // func TanhDerivAVX512(dst []float32, x []float32)
@@ -5259,7 +5255,7 @@ loopu:
 	VFNMADD231PS Z6, Z20, Z17
 	VFNMADD231PS Z6, Z22, Z19
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z7, Z13
 	VMOVAPS     Z7, Z18
 	VMOVAPS     Z7, Z21
@@ -5284,28 +5280,24 @@ loopu:
 	VFMADD213PS Z12, Z16, Z18
 	VFMADD213PS Z12, Z17, Z21
 	VFMADD213PS Z12, Z19, Z23
-	VFMADD213PS const_exp_c1<>+0(SB), Z15, Z13
-	VFMADD213PS const_exp_c1<>+0(SB), Z16, Z18
-	VFMADD213PS const_exp_c1<>+0(SB), Z17, Z21
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z23
-	VFMADD213PS const_one<>+0(SB), Z15, Z13
-	VFMADD213PS const_one<>+0(SB), Z16, Z18
-	VFMADD213PS const_one<>+0(SB), Z17, Z21
-	VFMADD213PS const_one<>+0(SB), Z19, Z23
+	VFMADD213PS Z12, Z15, Z13
+	VFMADD213PS Z12, Z16, Z18
+	VFMADD213PS Z12, Z17, Z21
+	VFMADD213PS Z12, Z19, Z23
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z13, Z13
 	VSCALEFPS Z14, Z18, Z18
 	VSCALEFPS Z20, Z21, Z21
 	VSCALEFPS Z22, Z23, Z23
-	VADDPS    const_one<>+0(SB), Z13, Z0
-	VADDPS    const_one<>+0(SB), Z18, Z15
-	VADDPS    const_one<>+0(SB), Z21, Z17
-	VADDPS    const_one<>+0(SB), Z23, Z20
-	VMOVUPS   const_one<>+0(SB), Z14
-	VMOVUPS   const_one<>+0(SB), Z16
-	VMOVUPS   const_one<>+0(SB), Z19
-	VMOVUPS   const_one<>+0(SB), Z22
+	VADDPS    Z12, Z13, Z0
+	VADDPS    Z12, Z18, Z15
+	VADDPS    Z12, Z21, Z17
+	VADDPS    Z12, Z23, Z20
+	VMOVAPS   Z12, Z14
+	VMOVAPS   Z12, Z16
+	VMOVAPS   Z12, Z19
+	VMOVAPS   Z12, Z22
 	VDIVPS    Z0, Z14, Z14
 	VDIVPS    Z15, Z16, Z16
 	VDIVPS    Z17, Z19, Z19
@@ -5349,20 +5341,19 @@ loop:
 	VFNMADD231PS Z5, Z0, Z13
 	VFNMADD231PS Z6, Z0, Z13
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z7, Z14
 	VFMADD213PS Z8, Z13, Z14
 	VFMADD213PS Z9, Z13, Z14
 	VFMADD213PS Z10, Z13, Z14
 	VFMADD213PS Z11, Z13, Z14
 	VFMADD213PS Z12, Z13, Z14
-	VFMADD213PS const_exp_c1<>+0(SB), Z13, Z14
-	VFMADD213PS const_one<>+0(SB), Z13, Z14
+	VFMADD213PS Z12, Z13, Z14
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z14, Z14
-	VADDPS    const_one<>+0(SB), Z14, Z0
-	VMOVUPS   const_one<>+0(SB), Z13
+	VADDPS    Z12, Z14, Z0
+	VMOVAPS   Z12, Z13
 	VDIVPS    Z0, Z13, Z13
 	VMULPS    const_four<>+0(SB), Z14, Z0
 	VMULPS    Z13, Z0, Z0
@@ -5391,20 +5382,19 @@ tail:
 	VFNMADD231PS Z5, Z0, Z1
 	VFNMADD231PS Z6, Z0, Z1
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z7, Z2
 	VFMADD213PS Z8, Z1, Z2
 	VFMADD213PS Z9, Z1, Z2
 	VFMADD213PS Z10, Z1, Z2
 	VFMADD213PS Z11, Z1, Z2
 	VFMADD213PS Z12, Z1, Z2
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z2
-	VFMADD213PS const_one<>+0(SB), Z1, Z2
+	VFMADD213PS Z12, Z1, Z2
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z0, Z2, Z2
-	VADDPS    const_one<>+0(SB), Z2, Z0
-	VMOVUPS   const_one<>+0(SB), Z1
+	VADDPS    Z12, Z2, Z0
+	VMOVAPS   Z12, Z1
 	VDIVPS    Z0, Z1, Z1
 	VMULPS    const_four<>+0(SB), Z2, Z0
 	VMULPS    Z1, Z0, Z0
@@ -5423,12 +5413,12 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z4
 	VMOVUPS const_ln2hi<>+0(SB), Z5
 	VMOVUPS const_ln2lo<>+0(SB), Z6
-	VMOVUPS const_exp_c7<>+0(SB), Z7
-	VMOVUPS const_exp_c6<>+0(SB), Z8
-	VMOVUPS const_exp_c5<>+0(SB), Z9
-	VMOVUPS const_exp_c4<>+0(SB), Z10
-	VMOVUPS const_exp_c3<>+0(SB), Z11
-	VMOVUPS const_exp_c2<>+0(SB), Z12
+	VMOVUPS const_exp_p6<>+0(SB), Z7
+	VMOVUPS const_exp_p5<>+0(SB), Z8
+	VMOVUPS const_exp_p4<>+0(SB), Z9
+	VMOVUPS const_exp_p3<>+0(SB), Z10
+	VMOVUPS const_exp_p2<>+0(SB), Z11
+	VMOVUPS const_one<>+0(SB), Z12
 	JMP     start
 
 // func SoftplusAVX512(dst []float32, x []float32)
@@ -5484,7 +5474,7 @@ loopu:
 	VFNMADD231PS Z7, Z24, Z20
 	VFNMADD231PS Z7, Z26, Z23
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z16
 	VMOVAPS     Z8, Z22
 	VMOVAPS     Z8, Z25
@@ -5509,24 +5499,20 @@ loopu:
 	VFMADD213PS Z13, Z17, Z22
 	VFMADD213PS Z13, Z20, Z25
 	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z16, Z16
 	VSCALEFPS   Z19, Z22, Z22
 	VSCALEFPS   Z24, Z25, Z25
 	VSCALEFPS   Z26, Z27, Z27
-	VADDPS      const_two<>+0(SB), Z16, Z1
-	VADDPS      const_two<>+0(SB), Z22, Z3
-	VADDPS      const_two<>+0(SB), Z25, Z17
-	VADDPS      const_two<>+0(SB), Z27, Z19
+	VADDPS      Z14, Z16, Z1
+	VADDPS      Z14, Z22, Z3
+	VADDPS      Z14, Z25, Z17
+	VADDPS      Z14, Z27, Z19
 	VDIVPS      Z1, Z16, Z1
 	VDIVPS      Z3, Z22, Z3
 	VDIVPS      Z17, Z25, Z16
@@ -5613,19 +5599,18 @@ loop:
 	VFNMADD231PS Z6, Z1, Z3
 	VFNMADD231PS Z7, Z1, Z3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z15
 	VFMADD213PS Z9, Z3, Z15
 	VFMADD213PS Z10, Z3, Z15
 	VFMADD213PS Z11, Z3, Z15
 	VFMADD213PS Z12, Z3, Z15
 	VFMADD213PS Z13, Z3, Z15
-	VFMADD213PS Z14, Z3, Z15
-	VFMADD213PS const_one<>+0(SB), Z3, Z15
+	VFMADD213PS Z13, Z3, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z15, Z15
-	VADDPS      const_two<>+0(SB), Z15, Z1
+	VADDPS      Z14, Z15, Z1
 	VDIVPS      Z1, Z15, Z1
 	VMULPS      Z1, Z1, Z3
 	VMOVUPS     const_atanh_c15<>+0(SB), Z15
@@ -5664,19 +5649,18 @@ tail:
 	VFNMADD231PS Z6, Z1, Z2
 	VFNMADD231PS Z7, Z1, Z2
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z3
 	VFMADD213PS Z9, Z2, Z3
 	VFMADD213PS Z10, Z2, Z3
 	VFMADD213PS Z11, Z2, Z3
 	VFMADD213PS Z12, Z2, Z3
 	VFMADD213PS Z13, Z2, Z3
-	VFMADD213PS Z14, Z2, Z3
-	VFMADD213PS const_one<>+0(SB), Z2, Z3
+	VFMADD213PS Z13, Z2, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z3, Z3
-	VADDPS      const_two<>+0(SB), Z3, Z1
+	VADDPS      Z14, Z3, Z1
 	VDIVPS      Z1, Z3, Z1
 	VMULPS      Z1, Z1, Z2
 	VMOVUPS     const_atanh_c15<>+0(SB), Z3
@@ -5705,13 +5689,13 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
+	VMOVUPS const_two<>+0(SB), Z14
 	JMP     start
 
 // func ELUAVX512(dst []float32, x []float32)
@@ -5809,35 +5793,31 @@ loopu:
 	VFNMADD231PS Z14, Z28, Z24
 	VFNMADD231PS Z14, Z30, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z22
-	VMOVAPS     Z3, Z27
-	VMOVAPS     Z3, Z29
-	VMOVAPS     Z3, Z31
-	VFMADD213PS Z4, Z1, Z22
-	VFMADD213PS Z4, Z19, Z27
-	VFMADD213PS Z4, Z24, Z29
-	VFMADD213PS Z4, Z26, Z31
-	VFMADD213PS Z5, Z1, Z22
-	VFMADD213PS Z5, Z19, Z27
-	VFMADD213PS Z5, Z24, Z29
-	VFMADD213PS Z5, Z26, Z31
-	VFMADD213PS Z6, Z1, Z22
-	VFMADD213PS Z6, Z19, Z27
-	VFMADD213PS Z6, Z24, Z29
-	VFMADD213PS Z6, Z26, Z31
-	VFMADD213PS Z7, Z1, Z22
-	VFMADD213PS Z7, Z19, Z27
-	VFMADD213PS Z7, Z24, Z29
-	VFMADD213PS Z7, Z26, Z31
-	VFMADD213PS Z8, Z1, Z22
-	VFMADD213PS Z8, Z19, Z27
-	VFMADD213PS Z8, Z24, Z29
-	VFMADD213PS Z8, Z26, Z31
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z22
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z24, Z29
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z22
+	VMOVUPS     const_exp_p6<>+0(SB), Z27
+	VMOVUPS     const_exp_p6<>+0(SB), Z29
+	VMOVUPS     const_exp_p6<>+0(SB), Z31
+	VFMADD213PS const_exp_p5<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p5<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p5<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p4<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p4<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p4<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p3<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p3<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p3<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p2<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p2<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p2<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z1, Z22
+	VFMADD213PS const_one<>+0(SB), Z19, Z27
+	VFMADD213PS const_one<>+0(SB), Z24, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
 	VFMADD213PS const_one<>+0(SB), Z1, Z22
 	VFMADD213PS const_one<>+0(SB), Z19, Z27
 	VFMADD213PS const_one<>+0(SB), Z24, Z29
@@ -5914,14 +5894,13 @@ loop:
 	VFNMADD231PS Z13, Z15, Z1
 	VFNMADD231PS Z14, Z15, Z1
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z16
-	VFMADD213PS Z4, Z1, Z16
-	VFMADD213PS Z5, Z1, Z16
-	VFMADD213PS Z6, Z1, Z16
-	VFMADD213PS Z7, Z1, Z16
-	VFMADD213PS Z8, Z1, Z16
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z16
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z16
+	VFMADD213PS const_exp_p5<>+0(SB), Z1, Z16
+	VFMADD213PS const_exp_p4<>+0(SB), Z1, Z16
+	VFMADD213PS const_exp_p3<>+0(SB), Z1, Z16
+	VFMADD213PS const_exp_p2<>+0(SB), Z1, Z16
+	VFMADD213PS const_one<>+0(SB), Z1, Z16
 	VFMADD213PS const_one<>+0(SB), Z1, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -5959,35 +5938,34 @@ tail:
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
-	VMOVAPS Z11, Z9
-	VMINPS  Z1, Z9, Z1
+	VMOVAPS Z11, Z3
+	VMINPS  Z1, Z3, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z12, Z1, Z9
-	VRNDSCALEPS  $0x00, Z9, Z9
-	VFNMADD231PS Z13, Z9, Z1
-	VFNMADD231PS Z14, Z9, Z1
+	VMULPS       Z12, Z1, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z13, Z3, Z1
+	VFNMADD231PS Z14, Z3, Z1
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z3
-	VFMADD213PS Z4, Z1, Z3
-	VFMADD213PS Z5, Z1, Z3
-	VFMADD213PS Z6, Z1, Z3
-	VFMADD213PS Z7, Z1, Z3
-	VFMADD213PS Z8, Z1, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z3
-	VFMADD213PS const_one<>+0(SB), Z1, Z3
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z4
+	VFMADD213PS const_exp_p5<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_p4<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_p3<>+0(SB), Z1, Z4
+	VFMADD213PS const_exp_p2<>+0(SB), Z1, Z4
+	VFMADD213PS const_one<>+0(SB), Z1, Z4
+	VFMADD213PS const_one<>+0(SB), Z1, Z4
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z9, Z3, Z3
-	VSUBPS    const_one<>+0(SB), Z3, Z3
+	VSCALEFPS Z3, Z4, Z4
+	VSUBPS    const_one<>+0(SB), Z4, Z4
 	VMOVUPS   const_neg_quarter<>+0(SB), Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
-	VBLENDMPS Z2, Z3, K2, Z3
+	VBLENDMPS Z2, Z4, K2, Z4
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x16, Z1, Z0, K2
-	VBLENDMPS Z0, Z3, K2, Z3
-	VMOVUPS   Z3, K1, (AX)(BX*4)
+	VBLENDMPS Z0, Z4, K2, Z4
+	VMOVUPS   Z4, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -6026,105 +6004,101 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VMOVUPS 64(DX)(BX*4), Z15
-	VMOVUPS 128(DX)(BX*4), Z18
-	VMOVUPS 192(DX)(BX*4), Z21
+	VMOVUPS 64(DX)(BX*4), Z14
+	VMOVUPS 128(DX)(BX*4), Z17
+	VMOVUPS 192(DX)(BX*4), Z20
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z2, Z1
-	VMOVAPS Z2, Z16
-	VMOVAPS Z2, Z19
-	VMOVAPS Z2, Z22
+	VMOVAPS Z2, Z15
+	VMOVAPS Z2, Z18
+	VMOVAPS Z2, Z21
 	VMAXPS  Z0, Z1, Z1
-	VMAXPS  Z15, Z16, Z16
-	VMAXPS  Z18, Z19, Z19
-	VMAXPS  Z21, Z22, Z22
+	VMAXPS  Z14, Z15, Z15
+	VMAXPS  Z17, Z18, Z18
+	VMAXPS  Z20, Z21, Z21
 	VMOVAPS Z4, Z3
-	VMOVAPS Z4, Z17
-	VMOVAPS Z4, Z20
-	VMOVAPS Z4, Z23
+	VMOVAPS Z4, Z16
+	VMOVAPS Z4, Z19
+	VMOVAPS Z4, Z22
 	VMINPS  Z1, Z3, Z1
-	VMINPS  Z16, Z17, Z16
-	VMINPS  Z19, Z20, Z19
-	VMINPS  Z22, Z23, Z22
+	VMINPS  Z15, Z16, Z15
+	VMINPS  Z18, Z19, Z18
+	VMINPS  Z21, Z22, Z21
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z1, Z3
-	VMULPS       Z5, Z16, Z20
-	VMULPS       Z5, Z19, Z24
-	VMULPS       Z5, Z22, Z26
+	VMULPS       Z5, Z15, Z19
+	VMULPS       Z5, Z18, Z23
+	VMULPS       Z5, Z21, Z25
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VRNDSCALEPS  $0x00, Z20, Z20
-	VRNDSCALEPS  $0x00, Z24, Z24
-	VRNDSCALEPS  $0x00, Z26, Z26
+	VRNDSCALEPS  $0x00, Z19, Z19
+	VRNDSCALEPS  $0x00, Z23, Z23
+	VRNDSCALEPS  $0x00, Z25, Z25
 	VFNMADD231PS Z6, Z3, Z1
-	VFNMADD231PS Z6, Z20, Z16
-	VFNMADD231PS Z6, Z24, Z19
-	VFNMADD231PS Z6, Z26, Z22
+	VFNMADD231PS Z6, Z19, Z15
+	VFNMADD231PS Z6, Z23, Z18
+	VFNMADD231PS Z6, Z25, Z21
 	VFNMADD231PS Z7, Z3, Z1
-	VFNMADD231PS Z7, Z20, Z16
-	VFNMADD231PS Z7, Z24, Z19
-	VFNMADD231PS Z7, Z26, Z22
+	VFNMADD231PS Z7, Z19, Z15
+	VFNMADD231PS Z7, Z23, Z18
+	VFNMADD231PS Z7, Z25, Z21
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z17
-	VMOVAPS     Z8, Z23
-	VMOVAPS     Z8, Z25
-	VMOVAPS     Z8, Z27
-	VFMADD213PS Z9, Z1, Z17
-	VFMADD213PS Z9, Z16, Z23
-	VFMADD213PS Z9, Z19, Z25
-	VFMADD213PS Z9, Z22, Z27
-	VFMADD213PS Z10, Z1, Z17
-	VFMADD213PS Z10, Z16, Z23
-	VFMADD213PS Z10, Z19, Z25
-	VFMADD213PS Z10, Z22, Z27
-	VFMADD213PS Z11, Z1, Z17
-	VFMADD213PS Z11, Z16, Z23
-	VFMADD213PS Z11, Z19, Z25
-	VFMADD213PS Z11, Z22, Z27
-	VFMADD213PS Z12, Z1, Z17
-	VFMADD213PS Z12, Z16, Z23
-	VFMADD213PS Z12, Z19, Z25
-	VFMADD213PS Z12, Z22, Z27
-	VFMADD213PS Z13, Z1, Z17
-	VFMADD213PS Z13, Z16, Z23
-	VFMADD213PS Z13, Z19, Z25
-	VFMADD213PS Z13, Z22, Z27
-	VFMADD213PS Z14, Z1, Z17
-	VFMADD213PS Z14, Z16, Z23
-	VFMADD213PS Z14, Z19, Z25
-	VFMADD213PS Z14, Z22, Z27
-	VFMADD213PS const_one<>+0(SB), Z1, Z17
-	VFMADD213PS const_one<>+0(SB), Z16, Z23
-	VFMADD213PS const_one<>+0(SB), Z19, Z25
-	VFMADD213PS const_one<>+0(SB), Z22, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVAPS     Z8, Z16
+	VMOVAPS     Z8, Z22
+	VMOVAPS     Z8, Z24
+	VMOVAPS     Z8, Z26
+	VFMADD213PS Z9, Z1, Z16
+	VFMADD213PS Z9, Z15, Z22
+	VFMADD213PS Z9, Z18, Z24
+	VFMADD213PS Z9, Z21, Z26
+	VFMADD213PS Z10, Z1, Z16
+	VFMADD213PS Z10, Z15, Z22
+	VFMADD213PS Z10, Z18, Z24
+	VFMADD213PS Z10, Z21, Z26
+	VFMADD213PS Z11, Z1, Z16
+	VFMADD213PS Z11, Z15, Z22
+	VFMADD213PS Z11, Z18, Z24
+	VFMADD213PS Z11, Z21, Z26
+	VFMADD213PS Z12, Z1, Z16
+	VFMADD213PS Z12, Z15, Z22
+	VFMADD213PS Z12, Z18, Z24
+	VFMADD213PS Z12, Z21, Z26
+	VFMADD213PS Z13, Z1, Z16
+	VFMADD213PS Z13, Z15, Z22
+	VFMADD213PS Z13, Z18, Z24
+	VFMADD213PS Z13, Z21, Z26
+	VFMADD213PS Z13, Z1, Z16
+	VFMADD213PS Z13, Z15, Z22
+	VFMADD213PS Z13, Z18, Z24
+	VFMADD213PS Z13, Z21, Z26
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z17, Z17
-	VSCALEFPS Z20, Z23, Z23
-	VSCALEFPS Z24, Z25, Z25
-	VSCALEFPS Z26, Z27, Z27
+	VSCALEFPS Z3, Z16, Z16
+	VSCALEFPS Z19, Z22, Z22
+	VSCALEFPS Z23, Z24, Z24
+	VSCALEFPS Z25, Z26, Z26
 	VXORPS    Z1, Z1, Z1
 	VXORPS    Z3, Z3, Z3
-	VXORPS    Z16, Z16, Z16
-	VXORPS    Z19, Z19, Z19
+	VXORPS    Z15, Z15, Z15
+	VXORPS    Z18, Z18, Z18
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VCMPPS    $0x1e, Z3, Z15, K2
-	VCMPPS    $0x1e, Z16, Z18, K3
-	VCMPPS    $0x1e, Z19, Z21, K4
-	VMOVUPS   const_one<>+0(SB), Z0
-	VMOVUPS   const_one<>+0(SB), Z1
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z15
-	VBLENDMPS Z0, Z17, K1, Z17
-	VBLENDMPS Z1, Z23, K2, Z23
-	VBLENDMPS Z3, Z25, K3, Z25
-	VBLENDMPS Z15, Z27, K4, Z27
-	VMOVUPS   Z17, (AX)(BX*4)
-	VMOVUPS   Z23, 64(AX)(BX*4)
-	VMOVUPS   Z25, 128(AX)(BX*4)
-	VMOVUPS   Z27, 192(AX)(BX*4)
+	VCMPPS    $0x1e, Z3, Z14, K2
+	VCMPPS    $0x1e, Z15, Z17, K3
+	VCMPPS    $0x1e, Z18, Z20, K4
+	VMOVAPS   Z13, Z0
+	VMOVAPS   Z13, Z1
+	VMOVAPS   Z13, Z3
+	VMOVAPS   Z13, Z14
+	VBLENDMPS Z0, Z16, K1, Z16
+	VBLENDMPS Z1, Z22, K2, Z22
+	VBLENDMPS Z3, Z24, K3, Z24
+	VBLENDMPS Z14, Z26, K4, Z26
+	VMOVUPS   Z16, (AX)(BX*4)
+	VMOVUPS   Z22, 64(AX)(BX*4)
+	VMOVUPS   Z24, 128(AX)(BX*4)
+	VMOVUPS   Z26, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -6148,23 +6122,22 @@ loop:
 	VFNMADD231PS Z6, Z3, Z1
 	VFNMADD231PS Z7, Z3, Z1
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z15
-	VFMADD213PS Z9, Z1, Z15
-	VFMADD213PS Z10, Z1, Z15
-	VFMADD213PS Z11, Z1, Z15
-	VFMADD213PS Z12, Z1, Z15
-	VFMADD213PS Z13, Z1, Z15
-	VFMADD213PS Z14, Z1, Z15
-	VFMADD213PS const_one<>+0(SB), Z1, Z15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVAPS     Z8, Z14
+	VFMADD213PS Z9, Z1, Z14
+	VFMADD213PS Z10, Z1, Z14
+	VFMADD213PS Z11, Z1, Z14
+	VFMADD213PS Z12, Z1, Z14
+	VFMADD213PS Z13, Z1, Z14
+	VFMADD213PS Z13, Z1, Z14
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z3, Z15, Z15
+	VSCALEFPS Z3, Z14, Z14
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VMOVUPS   const_one<>+0(SB), Z0
-	VBLENDMPS Z0, Z15, K1, Z15
-	VMOVUPS   Z15, (AX)(BX*4)
+	VMOVAPS   Z13, Z0
+	VBLENDMPS Z0, Z14, K1, Z14
+	VMOVUPS   Z14, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -6188,21 +6161,20 @@ tail:
 	VFNMADD231PS Z6, Z2, Z1
 	VFNMADD231PS Z7, Z2, Z1
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z3
 	VFMADD213PS Z9, Z1, Z3
 	VFMADD213PS Z10, Z1, Z3
 	VFMADD213PS Z11, Z1, Z3
 	VFMADD213PS Z12, Z1, Z3
 	VFMADD213PS Z13, Z1, Z3
-	VFMADD213PS Z14, Z1, Z3
-	VFMADD213PS const_one<>+0(SB), Z1, Z3
+	VFMADD213PS Z13, Z1, Z3
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z2, Z3, Z3
 	VXORPS    Z1, Z1, Z1
 	VCMPPS    $0x1e, Z1, Z0, K2
-	VMOVUPS   const_one<>+0(SB), Z0
+	VMOVAPS   Z13, Z0
 	VBLENDMPS Z0, Z3, K2, Z3
 	VMOVUPS   Z3, K1, (AX)(BX*4)
 
@@ -6217,13 +6189,12 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
 	JMP     start
 
 // func GELUAVX512(dst []float32, x []float32)
@@ -6311,7 +6282,7 @@ loopu:
 	VFNMADD231PS Z11, Z28, Z22
 	VFNMADD231PS Z11, Z30, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z16
 	VMOVAPS     Z12, Z24
 	VMOVAPS     Z12, Z29
@@ -6324,22 +6295,18 @@ loopu:
 	VFMADD213PS Z14, Z19, Z24
 	VFMADD213PS Z14, Z22, Z29
 	VFMADD213PS Z14, Z26, Z31
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c4<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c4<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c3<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c3<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c2<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c2<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c1<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_p3<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_p3<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_p2<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_p2<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z19, Z24
+	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
 	VFMADD213PS const_one<>+0(SB), Z3, Z16
 	VFMADD213PS const_one<>+0(SB), Z19, Z24
 	VFMADD213PS const_one<>+0(SB), Z22, Z29
@@ -6424,14 +6391,13 @@ loop:
 	VFNMADD231PS Z10, Z1, Z3
 	VFNMADD231PS Z11, Z1, Z3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z16
 	VFMADD213PS Z13, Z3, Z16
 	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
 	VFMADD213PS const_one<>+0(SB), Z3, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -6477,14 +6443,13 @@ tail:
 	VFNMADD231PS Z10, Z1, Z3
 	VFNMADD231PS Z11, Z1, Z3
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z5
 	VFMADD213PS Z13, Z3, Z5
 	VFMADD213PS Z14, Z3, Z5
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z5
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z5
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z5
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z5
+	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z5
+	VFMADD213PS const_one<>+0(SB), Z3, Z5
 	VFMADD213PS const_one<>+0(SB), Z3, Z5
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -6516,9 +6481,9 @@ hoist:
 	VMOVUPS const_log2e<>+0(SB), Z9
 	VMOVUPS const_ln2hi<>+0(SB), Z10
 	VMOVUPS const_ln2lo<>+0(SB), Z11
-	VMOVUPS const_exp_c7<>+0(SB), Z12
-	VMOVUPS const_exp_c6<>+0(SB), Z13
-	VMOVUPS const_exp_c5<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z12
+	VMOVUPS const_exp_p5<>+0(SB), Z13
+	VMOVUPS const_exp_p4<>+0(SB), Z14
 	JMP     start
 
 // func GELUDerivAVX512(dst []float32, x []float32)
@@ -6531,177 +6496,135 @@ TEXT ·GELUDerivAVX512(SB), NOSPLIT, $0-48
 	JMP  hoist
 
 start:
-	// Unrolled loop: 4×16 elements per iteration.
+	// Unrolled loop: 3×16 elements per iteration.
 loopu:
 	MOVQ        CX, SI
 	SUBQ        BX, SI
-	CMPQ        SI, $0x00000040
+	CMPQ        SI, $0x00000030
 	JB          loop
 	VMOVUPS     (DX)(BX*4), Z0
-	VMOVUPS     64(DX)(BX*4), Z6
-	VMOVUPS     128(DX)(BX*4), Z8
-	VMOVUPS     192(DX)(BX*4), Z10
+	VMOVUPS     64(DX)(BX*4), Z10
+	VMOVUPS     128(DX)(BX*4), Z12
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z7
-	VMOVAPS     Z2, Z9
 	VMOVAPS     Z2, Z11
+	VMOVAPS     Z2, Z13
 	VMAXPS      Z0, Z1, Z1
-	VMAXPS      Z6, Z7, Z7
-	VMAXPS      Z8, Z9, Z9
 	VMAXPS      Z10, Z11, Z11
+	VMAXPS      Z12, Z13, Z13
 	VMOVAPS     Z3, Z0
-	VMOVAPS     Z3, Z6
-	VMOVAPS     Z3, Z8
 	VMOVAPS     Z3, Z10
+	VMOVAPS     Z3, Z12
 	VMINPS      Z1, Z0, Z1
-	VMINPS      Z7, Z6, Z7
-	VMINPS      Z9, Z8, Z9
 	VMINPS      Z11, Z10, Z11
+	VMINPS      Z13, Z12, Z13
 	VMULPS      Z1, Z1, Z0
-	VMULPS      Z7, Z7, Z12
-	VMULPS      Z9, Z9, Z16
-	VMULPS      Z11, Z11, Z20
-	VMOVAPS     Z4, Z6
-	VMOVAPS     Z4, Z13
-	VMOVAPS     Z4, Z17
-	VMOVAPS     Z4, Z21
-	VFMADD213PS Z5, Z0, Z6
-	VFMADD213PS Z5, Z12, Z13
-	VFMADD213PS Z5, Z16, Z17
-	VFMADD213PS Z5, Z20, Z21
-	VMULPS      Z1, Z6, Z6
-	VMULPS      Z7, Z13, Z13
-	VMULPS      Z9, Z17, Z17
-	VMULPS      Z11, Z21, Z21
-	VORPS       const_sign<>+0(SB), Z6, Z8
-	VORPS       const_sign<>+0(SB), Z13, Z14
-	VORPS       const_sign<>+0(SB), Z17, Z18
-	VORPS       const_sign<>+0(SB), Z21, Z22
+	VMULPS      Z11, Z11, Z15
+	VMULPS      Z13, Z13, Z19
+	VMOVAPS     Z4, Z10
+	VMOVAPS     Z4, Z16
+	VMOVAPS     Z4, Z20
+	VFMADD213PS Z5, Z0, Z10
+	VFMADD213PS Z5, Z15, Z16
+	VFMADD213PS Z5, Z19, Z20
+	VMULPS      Z1, Z10, Z10
+	VMULPS      Z11, Z16, Z16
+	VMULPS      Z13, Z20, Z20
+	VORPS       Z6, Z10, Z12
+	VORPS       Z6, Z16, Z17
+	VORPS       Z6, Z20, Z21
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVUPS const_exp_min<>+0(SB), Z10
-	VMOVUPS const_exp_min<>+0(SB), Z15
-	VMOVUPS const_exp_min<>+0(SB), Z19
-	VMOVUPS const_exp_min<>+0(SB), Z23
-	VMAXPS  Z8, Z10, Z10
-	VMAXPS  Z14, Z15, Z15
-	VMAXPS  Z18, Z19, Z19
-	VMAXPS  Z22, Z23, Z23
+	VMOVAPS Z7, Z14
+	VMOVAPS Z7, Z18
+	VMOVAPS Z7, Z22
+	VMAXPS  Z12, Z14, Z14
+	VMAXPS  Z17, Z18, Z18
+	VMAXPS  Z21, Z22, Z22
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z10, Z8
-	VMULPS       const_log2e<>+0(SB), Z15, Z18
-	VMULPS       const_log2e<>+0(SB), Z19, Z24
-	VMULPS       const_log2e<>+0(SB), Z23, Z26
-	VRNDSCALEPS  $0x00, Z8, Z8
-	VRNDSCALEPS  $0x00, Z18, Z18
+	VMULPS       Z8, Z14, Z12
+	VMULPS       Z8, Z18, Z21
+	VMULPS       Z8, Z22, Z24
+	VRNDSCALEPS  $0x00, Z12, Z12
+	VRNDSCALEPS  $0x00, Z21, Z21
 	VRNDSCALEPS  $0x00, Z24, Z24
-	VRNDSCALEPS  $0x00, Z26, Z26
-	VFNMADD231PS const_ln2hi<>+0(SB), Z8, Z10
-	VFNMADD231PS const_ln2hi<>+0(SB), Z18, Z15
-	VFNMADD231PS const_ln2hi<>+0(SB), Z24, Z19
-	VFNMADD231PS const_ln2hi<>+0(SB), Z26, Z23
-	VFNMADD231PS const_ln2lo<>+0(SB), Z8, Z10
-	VFNMADD231PS const_ln2lo<>+0(SB), Z18, Z15
-	VFNMADD231PS const_ln2lo<>+0(SB), Z24, Z19
-	VFNMADD231PS const_ln2lo<>+0(SB), Z26, Z23
+	VFNMADD231PS Z9, Z12, Z14
+	VFNMADD231PS Z9, Z21, Z18
+	VFNMADD231PS Z9, Z24, Z22
+	VFNMADD231PS const_ln2lo<>+0(SB), Z12, Z14
+	VFNMADD231PS const_ln2lo<>+0(SB), Z21, Z18
+	VFNMADD231PS const_ln2lo<>+0(SB), Z24, Z22
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z14
-	VMOVUPS     const_exp_c7<>+0(SB), Z22
-	VMOVUPS     const_exp_c7<>+0(SB), Z25
-	VMOVUPS     const_exp_c7<>+0(SB), Z27
-	VFMADD213PS const_exp_c6<>+0(SB), Z10, Z14
-	VFMADD213PS const_exp_c6<>+0(SB), Z15, Z22
-	VFMADD213PS const_exp_c6<>+0(SB), Z19, Z25
-	VFMADD213PS const_exp_c6<>+0(SB), Z23, Z27
-	VFMADD213PS const_exp_c5<>+0(SB), Z10, Z14
-	VFMADD213PS const_exp_c5<>+0(SB), Z15, Z22
-	VFMADD213PS const_exp_c5<>+0(SB), Z19, Z25
-	VFMADD213PS const_exp_c5<>+0(SB), Z23, Z27
-	VFMADD213PS const_exp_c4<>+0(SB), Z10, Z14
-	VFMADD213PS const_exp_c4<>+0(SB), Z15, Z22
-	VFMADD213PS const_exp_c4<>+0(SB), Z19, Z25
-	VFMADD213PS const_exp_c4<>+0(SB), Z23, Z27
-	VFMADD213PS const_exp_c3<>+0(SB), Z10, Z14
-	VFMADD213PS const_exp_c3<>+0(SB), Z15, Z22
-	VFMADD213PS const_exp_c3<>+0(SB), Z19, Z25
-	VFMADD213PS const_exp_c3<>+0(SB), Z23, Z27
-	VFMADD213PS const_exp_c2<>+0(SB), Z10, Z14
-	VFMADD213PS const_exp_c2<>+0(SB), Z15, Z22
-	VFMADD213PS const_exp_c2<>+0(SB), Z19, Z25
-	VFMADD213PS const_exp_c2<>+0(SB), Z23, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z10, Z14
-	VFMADD213PS const_exp_c1<>+0(SB), Z15, Z22
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z25
-	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z10, Z14
-	VFMADD213PS const_one<>+0(SB), Z15, Z22
-	VFMADD213PS const_one<>+0(SB), Z19, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z17
+	VMOVUPS     const_exp_p6<>+0(SB), Z23
+	VMOVUPS     const_exp_p6<>+0(SB), Z25
+	VFMADD213PS const_exp_p5<>+0(SB), Z14, Z17
+	VFMADD213PS const_exp_p5<>+0(SB), Z18, Z23
+	VFMADD213PS const_exp_p5<>+0(SB), Z22, Z25
+	VFMADD213PS const_exp_p4<>+0(SB), Z14, Z17
+	VFMADD213PS const_exp_p4<>+0(SB), Z18, Z23
+	VFMADD213PS const_exp_p4<>+0(SB), Z22, Z25
+	VFMADD213PS const_exp_p3<>+0(SB), Z14, Z17
+	VFMADD213PS const_exp_p3<>+0(SB), Z18, Z23
+	VFMADD213PS const_exp_p3<>+0(SB), Z22, Z25
+	VFMADD213PS const_exp_p2<>+0(SB), Z14, Z17
+	VFMADD213PS const_exp_p2<>+0(SB), Z18, Z23
+	VFMADD213PS const_exp_p2<>+0(SB), Z22, Z25
+	VFMADD213PS const_one<>+0(SB), Z14, Z17
+	VFMADD213PS const_one<>+0(SB), Z18, Z23
+	VFMADD213PS const_one<>+0(SB), Z22, Z25
+	VFMADD213PS const_one<>+0(SB), Z14, Z17
+	VFMADD213PS const_one<>+0(SB), Z18, Z23
+	VFMADD213PS const_one<>+0(SB), Z22, Z25
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z8, Z14, Z14
-	VSCALEFPS   Z18, Z22, Z22
+	VSCALEFPS   Z12, Z17, Z17
+	VSCALEFPS   Z21, Z23, Z23
 	VSCALEFPS   Z24, Z25, Z25
-	VSCALEFPS   Z26, Z27, Z27
-	VADDPS      const_one<>+0(SB), Z14, Z8
-	VADDPS      const_one<>+0(SB), Z22, Z15
-	VADDPS      const_one<>+0(SB), Z25, Z19
-	VADDPS      const_one<>+0(SB), Z27, Z24
-	VMOVUPS     const_one<>+0(SB), Z10
-	VMOVUPS     const_one<>+0(SB), Z18
-	VMOVUPS     const_one<>+0(SB), Z23
-	VMOVUPS     const_one<>+0(SB), Z26
-	VDIVPS      Z8, Z10, Z10
-	VDIVPS      Z15, Z18, Z18
-	VDIVPS      Z19, Z23, Z23
-	VDIVPS      Z24, Z26, Z26
-	VMULPS      Z10, Z14, Z8
-	VMULPS      Z18, Z22, Z19
-	VMULPS      Z23, Z25, Z28
-	VMULPS      Z26, Z27, Z30
-	VXORPS      Z15, Z15, Z15
-	VXORPS      Z24, Z24, Z24
-	VXORPS      Z29, Z29, Z29
-	VXORPS      Z31, Z31, Z31
-	VCMPPS      $0x1d, Z15, Z6, K1
-	VCMPPS      $0x1d, Z24, Z13, K2
-	VCMPPS      $0x1d, Z29, Z17, K3
-	VCMPPS      $0x1d, Z31, Z21, K4
-	VBLENDMPS   Z10, Z8, K1, Z8
-	VBLENDMPS   Z18, Z19, K2, Z19
-	VBLENDMPS   Z23, Z28, K3, Z28
-	VBLENDMPS   Z26, Z30, K4, Z30
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z6
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z13
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z15
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z17
-	VFMADD213PS Z5, Z0, Z6
-	VFMADD213PS Z5, Z12, Z13
-	VFMADD213PS Z5, Z16, Z15
-	VFMADD213PS Z5, Z20, Z17
-	VMULPS      Z1, Z6, Z6
-	VMULPS      Z7, Z13, Z13
-	VMULPS      Z9, Z15, Z15
-	VMULPS      Z11, Z17, Z17
-	VMULPS      Z10, Z14, Z0
-	VMULPS      Z18, Z22, Z1
-	VMULPS      Z23, Z25, Z7
-	VMULPS      Z26, Z27, Z9
-	VMULPS      Z10, Z0, Z0
-	VMULPS      Z18, Z1, Z1
-	VMULPS      Z23, Z7, Z7
-	VMULPS      Z26, Z9, Z9
-	VFMADD231PS Z6, Z0, Z8
-	VFMADD231PS Z13, Z1, Z19
-	VFMADD231PS Z15, Z7, Z28
-	VFMADD231PS Z17, Z9, Z30
-	VMOVUPS     Z8, (AX)(BX*4)
-	VMOVUPS     Z19, 64(AX)(BX*4)
-	VMOVUPS     Z28, 128(AX)(BX*4)
-	VMOVUPS     Z30, 192(AX)(BX*4)
-	ADDQ        $0x00000040, BX
+	VADDPS      const_one<>+0(SB), Z17, Z12
+	VADDPS      const_one<>+0(SB), Z23, Z18
+	VADDPS      const_one<>+0(SB), Z25, Z22
+	VMOVUPS     const_one<>+0(SB), Z14
+	VMOVUPS     const_one<>+0(SB), Z21
+	VMOVUPS     const_one<>+0(SB), Z24
+	VDIVPS      Z12, Z14, Z14
+	VDIVPS      Z18, Z21, Z21
+	VDIVPS      Z22, Z24, Z24
+	VMULPS      Z14, Z17, Z12
+	VMULPS      Z21, Z23, Z22
+	VMULPS      Z24, Z25, Z27
+	VXORPS      Z18, Z18, Z18
+	VXORPS      Z26, Z26, Z26
+	VXORPS      Z28, Z28, Z28
+	VCMPPS      $0x1d, Z18, Z10, K1
+	VCMPPS      $0x1d, Z26, Z16, K2
+	VCMPPS      $0x1d, Z28, Z20, K3
+	VBLENDMPS   Z14, Z12, K1, Z12
+	VBLENDMPS   Z21, Z22, K2, Z22
+	VBLENDMPS   Z24, Z27, K3, Z27
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z10
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z16
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
+	VFMADD213PS Z5, Z0, Z10
+	VFMADD213PS Z5, Z15, Z16
+	VFMADD213PS Z5, Z19, Z18
+	VMULPS      Z1, Z10, Z10
+	VMULPS      Z11, Z16, Z16
+	VMULPS      Z13, Z18, Z18
+	VMULPS      Z14, Z17, Z0
+	VMULPS      Z21, Z23, Z1
+	VMULPS      Z24, Z25, Z11
+	VMULPS      Z14, Z0, Z0
+	VMULPS      Z21, Z1, Z1
+	VMULPS      Z24, Z11, Z11
+	VFMADD231PS Z10, Z0, Z12
+	VFMADD231PS Z16, Z1, Z22
+	VFMADD231PS Z18, Z11, Z27
+	VMOVUPS     Z12, (AX)(BX*4)
+	VMOVUPS     Z22, 64(AX)(BX*4)
+	VMOVUPS     Z27, 128(AX)(BX*4)
+	ADDQ        $0x00000030, BX
 	JMP         loopu
 
 	// Main loop: 16 elements per iteration.
@@ -6716,47 +6639,46 @@ loop:
 	VMOVAPS     Z3, Z0
 	VMINPS      Z1, Z0, Z1
 	VMULPS      Z1, Z1, Z0
-	VMOVAPS     Z4, Z6
-	VFMADD213PS Z5, Z0, Z6
-	VMULPS      Z1, Z6, Z6
-	VORPS       const_sign<>+0(SB), Z6, Z7
+	VMOVAPS     Z4, Z10
+	VFMADD213PS Z5, Z0, Z10
+	VMULPS      Z1, Z10, Z10
+	VORPS       Z6, Z10, Z11
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVUPS const_exp_min<>+0(SB), Z8
-	VMAXPS  Z7, Z8, Z8
+	VMOVAPS Z7, Z12
+	VMAXPS  Z11, Z12, Z12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z8, Z7
-	VRNDSCALEPS  $0x00, Z7, Z7
-	VFNMADD231PS const_ln2hi<>+0(SB), Z7, Z8
-	VFNMADD231PS const_ln2lo<>+0(SB), Z7, Z8
+	VMULPS       Z8, Z12, Z11
+	VRNDSCALEPS  $0x00, Z11, Z11
+	VFNMADD231PS Z9, Z11, Z12
+	VFNMADD231PS const_ln2lo<>+0(SB), Z11, Z12
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z9
-	VFMADD213PS const_exp_c6<>+0(SB), Z8, Z9
-	VFMADD213PS const_exp_c5<>+0(SB), Z8, Z9
-	VFMADD213PS const_exp_c4<>+0(SB), Z8, Z9
-	VFMADD213PS const_exp_c3<>+0(SB), Z8, Z9
-	VFMADD213PS const_exp_c2<>+0(SB), Z8, Z9
-	VFMADD213PS const_exp_c1<>+0(SB), Z8, Z9
-	VFMADD213PS const_one<>+0(SB), Z8, Z9
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z13
+	VFMADD213PS const_exp_p5<>+0(SB), Z12, Z13
+	VFMADD213PS const_exp_p4<>+0(SB), Z12, Z13
+	VFMADD213PS const_exp_p3<>+0(SB), Z12, Z13
+	VFMADD213PS const_exp_p2<>+0(SB), Z12, Z13
+	VFMADD213PS const_one<>+0(SB), Z12, Z13
+	VFMADD213PS const_one<>+0(SB), Z12, Z13
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS   Z7, Z9, Z9
-	VADDPS      const_one<>+0(SB), Z9, Z7
-	VMOVUPS     const_one<>+0(SB), Z8
-	VDIVPS      Z7, Z8, Z8
-	VMULPS      Z8, Z9, Z7
-	VXORPS      Z10, Z10, Z10
-	VCMPPS      $0x1d, Z10, Z6, K1
-	VBLENDMPS   Z8, Z7, K1, Z7
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z6
-	VFMADD213PS Z5, Z0, Z6
-	VMULPS      Z1, Z6, Z6
-	VMULPS      Z8, Z9, Z0
-	VMULPS      Z8, Z0, Z0
-	VFMADD231PS Z6, Z0, Z7
-	VMOVUPS     Z7, (AX)(BX*4)
+	VSCALEFPS   Z11, Z13, Z13
+	VADDPS      const_one<>+0(SB), Z13, Z11
+	VMOVUPS     const_one<>+0(SB), Z12
+	VDIVPS      Z11, Z12, Z12
+	VMULPS      Z12, Z13, Z11
+	VXORPS      Z14, Z14, Z14
+	VCMPPS      $0x1d, Z14, Z10, K1
+	VBLENDMPS   Z12, Z11, K1, Z11
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z10
+	VFMADD213PS Z5, Z0, Z10
+	VMULPS      Z1, Z10, Z10
+	VMULPS      Z12, Z13, Z0
+	VMULPS      Z12, Z0, Z0
+	VFMADD231PS Z10, Z0, Z11
+	VMOVUPS     Z11, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
 
@@ -6775,26 +6697,25 @@ tail:
 	VMOVAPS     Z4, Z2
 	VFMADD213PS Z5, Z0, Z2
 	VMULPS      Z1, Z2, Z2
-	VORPS       const_sign<>+0(SB), Z2, Z3
+	VORPS       Z6, Z2, Z3
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVUPS const_exp_min<>+0(SB), Z4
+	VMOVAPS Z7, Z4
 	VMAXPS  Z3, Z4, Z4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z4, Z3
+	VMULPS       Z8, Z4, Z3
 	VRNDSCALEPS  $0x00, Z3, Z3
-	VFNMADD231PS const_ln2hi<>+0(SB), Z3, Z4
+	VFNMADD231PS Z9, Z3, Z4
 	VFNMADD231PS const_ln2lo<>+0(SB), Z3, Z4
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z6
-	VFMADD213PS const_exp_c6<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c5<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c4<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c3<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c2<>+0(SB), Z4, Z6
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z6
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z6
+	VFMADD213PS const_exp_p5<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_p4<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_p3<>+0(SB), Z4, Z6
+	VFMADD213PS const_exp_p2<>+0(SB), Z4, Z6
+	VFMADD213PS const_one<>+0(SB), Z4, Z6
 	VFMADD213PS const_one<>+0(SB), Z4, Z6
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -6824,4 +6745,8 @@ hoist:
 	VMOVUPS const_pos_clamp<>+0(SB), Z3
 	VMOVUPS const_gelu_k2<>+0(SB), Z4
 	VMOVUPS const_gelu_c2<>+0(SB), Z5
+	VMOVUPS const_sign<>+0(SB), Z6
+	VMOVUPS const_exp_min<>+0(SB), Z7
+	VMOVUPS const_log2e<>+0(SB), Z8
+	VMOVUPS const_ln2hi<>+0(SB), Z9
 	JMP     start

@@ -112,24 +112,6 @@ DATA const_exp_bias<>+56(SB)/4, $0x0000007f
 DATA const_exp_bias<>+60(SB)/4, $0x0000007f
 GLOBL const_exp_bias<>(SB), RODATA|NOPTR, $64
 
-DATA const_exp_c1<>+0(SB)/4, $0x3f800000
-DATA const_exp_c1<>+4(SB)/4, $0x3f800000
-DATA const_exp_c1<>+8(SB)/4, $0x3f800000
-DATA const_exp_c1<>+12(SB)/4, $0x3f800000
-DATA const_exp_c1<>+16(SB)/4, $0x3f800000
-DATA const_exp_c1<>+20(SB)/4, $0x3f800000
-DATA const_exp_c1<>+24(SB)/4, $0x3f800000
-DATA const_exp_c1<>+28(SB)/4, $0x3f800000
-DATA const_exp_c1<>+32(SB)/4, $0x3f800000
-DATA const_exp_c1<>+36(SB)/4, $0x3f800000
-DATA const_exp_c1<>+40(SB)/4, $0x3f800000
-DATA const_exp_c1<>+44(SB)/4, $0x3f800000
-DATA const_exp_c1<>+48(SB)/4, $0x3f800000
-DATA const_exp_c1<>+52(SB)/4, $0x3f800000
-DATA const_exp_c1<>+56(SB)/4, $0x3f800000
-DATA const_exp_c1<>+60(SB)/4, $0x3f800000
-GLOBL const_exp_c1<>(SB), RODATA|NOPTR, $64
-
 DATA const_exp_c2<>+0(SB)/4, $0x3f000000
 DATA const_exp_c2<>+4(SB)/4, $0x3f000000
 DATA const_exp_c2<>+8(SB)/4, $0x3f000000
@@ -237,6 +219,96 @@ DATA const_exp_c7<>+52(SB)/4, $0x39500d01
 DATA const_exp_c7<>+56(SB)/4, $0x39500d01
 DATA const_exp_c7<>+60(SB)/4, $0x39500d01
 GLOBL const_exp_c7<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p2<>+0(SB)/4, $0x3effffff
+DATA const_exp_p2<>+4(SB)/4, $0x3effffff
+DATA const_exp_p2<>+8(SB)/4, $0x3effffff
+DATA const_exp_p2<>+12(SB)/4, $0x3effffff
+DATA const_exp_p2<>+16(SB)/4, $0x3effffff
+DATA const_exp_p2<>+20(SB)/4, $0x3effffff
+DATA const_exp_p2<>+24(SB)/4, $0x3effffff
+DATA const_exp_p2<>+28(SB)/4, $0x3effffff
+DATA const_exp_p2<>+32(SB)/4, $0x3effffff
+DATA const_exp_p2<>+36(SB)/4, $0x3effffff
+DATA const_exp_p2<>+40(SB)/4, $0x3effffff
+DATA const_exp_p2<>+44(SB)/4, $0x3effffff
+DATA const_exp_p2<>+48(SB)/4, $0x3effffff
+DATA const_exp_p2<>+52(SB)/4, $0x3effffff
+DATA const_exp_p2<>+56(SB)/4, $0x3effffff
+DATA const_exp_p2<>+60(SB)/4, $0x3effffff
+GLOBL const_exp_p2<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p3<>+0(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+4(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+8(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+12(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+16(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+20(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+24(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+28(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+32(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+36(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+40(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+44(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+48(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+52(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+56(SB)/4, $0x3e2aaa3f
+DATA const_exp_p3<>+60(SB)/4, $0x3e2aaa3f
+GLOBL const_exp_p3<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p4<>+0(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+4(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+8(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+12(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+16(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+20(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+24(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+28(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+32(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+36(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+40(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+44(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+48(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+52(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+56(SB)/4, $0x3d2aab1c
+DATA const_exp_p4<>+60(SB)/4, $0x3d2aab1c
+GLOBL const_exp_p4<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p5<>+0(SB)/4, $0x3c092384
+DATA const_exp_p5<>+4(SB)/4, $0x3c092384
+DATA const_exp_p5<>+8(SB)/4, $0x3c092384
+DATA const_exp_p5<>+12(SB)/4, $0x3c092384
+DATA const_exp_p5<>+16(SB)/4, $0x3c092384
+DATA const_exp_p5<>+20(SB)/4, $0x3c092384
+DATA const_exp_p5<>+24(SB)/4, $0x3c092384
+DATA const_exp_p5<>+28(SB)/4, $0x3c092384
+DATA const_exp_p5<>+32(SB)/4, $0x3c092384
+DATA const_exp_p5<>+36(SB)/4, $0x3c092384
+DATA const_exp_p5<>+40(SB)/4, $0x3c092384
+DATA const_exp_p5<>+44(SB)/4, $0x3c092384
+DATA const_exp_p5<>+48(SB)/4, $0x3c092384
+DATA const_exp_p5<>+52(SB)/4, $0x3c092384
+DATA const_exp_p5<>+56(SB)/4, $0x3c092384
+DATA const_exp_p5<>+60(SB)/4, $0x3c092384
+GLOBL const_exp_p5<>(SB), RODATA|NOPTR, $64
+
+DATA const_exp_p6<>+0(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+4(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+8(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+12(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+16(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+20(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+24(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+28(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+32(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+36(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+40(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+44(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+48(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+52(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+56(SB)/4, $0x3ab61a88
+DATA const_exp_p6<>+60(SB)/4, $0x3ab61a88
+GLOBL const_exp_p6<>(SB), RODATA|NOPTR, $64
 
 DATA const_one<>+0(SB)/4, $0x3f800000
 DATA const_one<>+4(SB)/4, $0x3f800000
@@ -1644,21 +1716,19 @@ GemmAVX2_Tanh_row:
 	VFNMADD231PS Y9, Y3, Y5
 	VFNMADD231PS Y9, Y14, Y13
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y12
-	VMOVUPS     const_exp_c7<>+0(SB), Y15
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c6<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y13, Y15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y12
+	VMOVUPS     const_exp_p6<>+0(SB), Y15
+	VFMADD213PS const_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p5<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p4<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p3<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p2<>+0(SB), Y13, Y15
+	VFMADD213PS const_one<>+0(SB), Y5, Y12
+	VFMADD213PS const_one<>+0(SB), Y13, Y15
 	VFMADD213PS const_one<>+0(SB), Y5, Y12
 	VFMADD213PS const_one<>+0(SB), Y13, Y15
 
@@ -1772,21 +1842,19 @@ GemmAVX2_Sigmoid_row:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -1838,7 +1906,7 @@ GemmAVX2_Sigmoid_hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     GemmAVX2_Sigmoid_start
 
 GemmAVX2_SiLU:
@@ -1876,21 +1944,19 @@ GemmAVX2_SiLU_row:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -1944,7 +2010,7 @@ GemmAVX2_SiLU_hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     GemmAVX2_SiLU_start
 
 GemmAVX2_Softplus:
@@ -1982,21 +2048,19 @@ GemmAVX2_Softplus_row:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -2066,7 +2130,7 @@ GemmAVX2_Softplus_hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     GemmAVX2_Softplus_start
 
 GemmAVX2_ELU:
@@ -2126,21 +2190,19 @@ GemmAVX2_ELU_row:
 	VFNMADD231PS const_ln2lo<>+0(SB), Y10, Y1
 	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y3, Y13
-	VMOVAPS     Y3, Y15
-	VFMADD213PS Y4, Y1, Y13
-	VFMADD213PS Y4, Y12, Y15
-	VFMADD213PS Y5, Y1, Y13
-	VFMADD213PS Y5, Y12, Y15
-	VFMADD213PS Y6, Y1, Y13
-	VFMADD213PS Y6, Y12, Y15
-	VFMADD213PS Y7, Y1, Y13
-	VFMADD213PS Y7, Y12, Y15
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y13
+	VMOVUPS     const_exp_p6<>+0(SB), Y15
+	VFMADD213PS const_exp_p5<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p4<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p3<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p2<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y1, Y13
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
 	VFMADD213PS const_one<>+0(SB), Y1, Y13
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
@@ -2246,21 +2308,19 @@ GemmAVX2_GELU_row:
 	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y10
-	VMOVUPS     const_exp_c7<>+0(SB), Y15
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VMOVUPS     const_exp_p6<>+0(SB), Y15
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
@@ -2711,7 +2771,7 @@ GemmAVX512_m12store:
 	TESTQ AX, AX
 	JZ    GemmAVX512_epi
 	MOVQ  k+0(FP), AX
-	CMPQ  AX, $0x60
+	CMPQ  AX, $0x00000060
 	JL    GemmAVX512_epi
 	MOVQ  np+104(FP), AX
 	CMPQ  AX, $0x01
@@ -3622,14 +3682,13 @@ GemmAVX512_m12pipe_Tanh_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z26, Z27
 	VFNMADD231PS const_ln2lo<>+0(SB), Z26, Z27
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z28
-	VFMADD213PS const_exp_c6<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c5<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c4<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c3<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c2<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c1<>+0(SB), Z27, Z28
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z28
+	VFMADD213PS const_exp_p5<>+0(SB), Z27, Z28
+	VFMADD213PS const_exp_p4<>+0(SB), Z27, Z28
+	VFMADD213PS const_exp_p3<>+0(SB), Z27, Z28
+	VFMADD213PS const_exp_p2<>+0(SB), Z27, Z28
+	VFMADD213PS const_one<>+0(SB), Z27, Z28
 	VFMADD213PS const_one<>+0(SB), Z27, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -3833,14 +3892,13 @@ GemmAVX512_m12pipe_Tanh_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z26, Z27
 	VFNMADD231PS const_ln2lo<>+0(SB), Z26, Z27
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z28
-	VFMADD213PS const_exp_c6<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c5<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c4<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c3<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c2<>+0(SB), Z27, Z28
-	VFMADD213PS const_exp_c1<>+0(SB), Z27, Z28
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z28
+	VFMADD213PS const_exp_p5<>+0(SB), Z27, Z28
+	VFMADD213PS const_exp_p4<>+0(SB), Z27, Z28
+	VFMADD213PS const_exp_p3<>+0(SB), Z27, Z28
+	VFMADD213PS const_exp_p2<>+0(SB), Z27, Z28
+	VFMADD213PS const_one<>+0(SB), Z27, Z28
 	VFMADD213PS const_one<>+0(SB), Z27, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -4062,14 +4120,13 @@ GemmAVX512_m12pipe_Sigmoid_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
 	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z27
-	VFMADD213PS const_exp_c6<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c5<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z27
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z27
+	VFMADD213PS const_one<>+0(SB), Z26, Z27
 	VFMADD213PS const_one<>+0(SB), Z26, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -4259,14 +4316,13 @@ GemmAVX512_m12pipe_Sigmoid_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
 	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z27
-	VFMADD213PS const_exp_c6<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c5<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z27
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z27
+	VFMADD213PS const_one<>+0(SB), Z26, Z27
 	VFMADD213PS const_one<>+0(SB), Z26, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -4475,14 +4531,13 @@ GemmAVX512_m12pipe_SiLU_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
 	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z27
-	VFMADD213PS const_exp_c6<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c5<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z27
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z27
+	VFMADD213PS const_one<>+0(SB), Z26, Z27
 	VFMADD213PS const_one<>+0(SB), Z26, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -4673,14 +4728,13 @@ GemmAVX512_m12pipe_SiLU_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
 	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z27
-	VFMADD213PS const_exp_c6<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c5<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z27
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z27
+	VFMADD213PS const_one<>+0(SB), Z26, Z27
 	VFMADD213PS const_one<>+0(SB), Z26, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -4890,14 +4944,13 @@ GemmAVX512_m12pipe_Softplus_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
 	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z27
-	VFMADD213PS const_exp_c6<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c5<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z27
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z27
+	VFMADD213PS const_one<>+0(SB), Z26, Z27
 	VFMADD213PS const_one<>+0(SB), Z26, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -5096,14 +5149,13 @@ GemmAVX512_m12pipe_Softplus_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
 	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z27
-	VFMADD213PS const_exp_c6<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c5<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z27
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z27
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z27
+	VFMADD213PS const_one<>+0(SB), Z26, Z27
 	VFMADD213PS const_one<>+0(SB), Z26, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -5333,14 +5385,13 @@ GemmAVX512_m12pipe_ELU_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z27, Z25
 	VFNMADD231PS const_ln2lo<>+0(SB), Z27, Z25
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z28
-	VFMADD213PS const_exp_c6<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c5<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c4<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c3<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c2<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c1<>+0(SB), Z25, Z28
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z28
+	VFMADD213PS const_exp_p5<>+0(SB), Z25, Z28
+	VFMADD213PS const_exp_p4<>+0(SB), Z25, Z28
+	VFMADD213PS const_exp_p3<>+0(SB), Z25, Z28
+	VFMADD213PS const_exp_p2<>+0(SB), Z25, Z28
+	VFMADD213PS const_one<>+0(SB), Z25, Z28
 	VFMADD213PS const_one<>+0(SB), Z25, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -5542,14 +5593,13 @@ GemmAVX512_m12pipe_ELU_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z27, Z25
 	VFNMADD231PS const_ln2lo<>+0(SB), Z27, Z25
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z28
-	VFMADD213PS const_exp_c6<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c5<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c4<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c3<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c2<>+0(SB), Z25, Z28
-	VFMADD213PS const_exp_c1<>+0(SB), Z25, Z28
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z28
+	VFMADD213PS const_exp_p5<>+0(SB), Z25, Z28
+	VFMADD213PS const_exp_p4<>+0(SB), Z25, Z28
+	VFMADD213PS const_exp_p3<>+0(SB), Z25, Z28
+	VFMADD213PS const_exp_p2<>+0(SB), Z25, Z28
+	VFMADD213PS const_one<>+0(SB), Z25, Z28
 	VFMADD213PS const_one<>+0(SB), Z25, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -5766,14 +5816,13 @@ GemmAVX512_m12pipe_GELU_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
 	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z28
-	VFMADD213PS const_exp_c6<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c5<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z28
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z28
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z28
+	VFMADD213PS const_one<>+0(SB), Z26, Z28
 	VFMADD213PS const_one<>+0(SB), Z26, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -5974,14 +6023,13 @@ GemmAVX512_m12pipe_GELU_loop:
 	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
 	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Z28
-	VFMADD213PS const_exp_c6<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c5<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z28
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z28
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z28
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z28
+	VFMADD213PS const_one<>+0(SB), Z26, Z28
 	VFMADD213PS const_one<>+0(SB), Z26, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -8159,7 +8207,7 @@ GemmAVX512_Tanh_pair:
 	VFNMADD231PS Z9, Z28, Z23
 	VFNMADD231PS Z9, Z30, Z27
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z10, Z18
 	VMOVAPS     Z10, Z26
 	VMOVAPS     Z10, Z29
@@ -8184,36 +8232,32 @@ GemmAVX512_Tanh_pair:
 	VFMADD213PS Z15, Z19, Z26
 	VFMADD213PS Z15, Z23, Z29
 	VFMADD213PS Z15, Z27, Z31
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z18
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z26
-	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z29
-	VFMADD213PS const_exp_c1<>+0(SB), Z27, Z31
-	VFMADD213PS const_one<>+0(SB), Z5, Z18
-	VFMADD213PS const_one<>+0(SB), Z19, Z26
-	VFMADD213PS const_one<>+0(SB), Z23, Z29
-	VFMADD213PS const_one<>+0(SB), Z27, Z31
+	VFMADD213PS Z15, Z5, Z18
+	VFMADD213PS Z15, Z19, Z26
+	VFMADD213PS Z15, Z23, Z29
+	VFMADD213PS Z15, Z27, Z31
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z3, Z18, Z18
 	VSCALEFPS Z22, Z26, Z26
 	VSCALEFPS Z28, Z29, Z29
 	VSCALEFPS Z30, Z31, Z31
-	VADDPS    const_one<>+0(SB), Z18, Z3
-	VADDPS    const_one<>+0(SB), Z26, Z19
-	VADDPS    const_one<>+0(SB), Z29, Z23
-	VADDPS    const_one<>+0(SB), Z31, Z28
-	VMOVUPS   const_one<>+0(SB), Z5
-	VMOVUPS   const_one<>+0(SB), Z22
-	VMOVUPS   const_one<>+0(SB), Z27
-	VMOVUPS   const_one<>+0(SB), Z30
+	VADDPS    Z15, Z18, Z3
+	VADDPS    Z15, Z26, Z19
+	VADDPS    Z15, Z29, Z23
+	VADDPS    Z15, Z31, Z28
+	VMOVAPS   Z15, Z5
+	VMOVAPS   Z15, Z22
+	VMOVAPS   Z15, Z27
+	VMOVAPS   Z15, Z30
 	VDIVPS    Z3, Z5, Z5
 	VDIVPS    Z19, Z22, Z22
 	VDIVPS    Z23, Z27, Z27
 	VDIVPS    Z28, Z30, Z30
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z19
-	VMOVUPS   const_one<>+0(SB), Z23
-	VMOVUPS   const_one<>+0(SB), Z28
+	VMOVAPS   Z15, Z3
+	VMOVAPS   Z15, Z19
+	VMOVAPS   Z15, Z23
+	VMOVAPS   Z15, Z28
 	VSUBPS    Z18, Z3, Z3
 	VSUBPS    Z26, Z19, Z19
 	VSUBPS    Z29, Z23, Z23
@@ -8308,7 +8352,7 @@ GemmAVX512_Tanh_odd:
 	VFNMADD231PS Z9, Z2, Z4
 	VFNMADD231PS Z9, Z7, Z6
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z10, Z8
 	VMOVAPS     Z10, Z9
 	VFMADD213PS Z11, Z4, Z8
@@ -8321,22 +8365,20 @@ GemmAVX512_Tanh_odd:
 	VFMADD213PS Z14, Z6, Z9
 	VFMADD213PS Z15, Z4, Z8
 	VFMADD213PS Z15, Z6, Z9
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z8
-	VFMADD213PS const_exp_c1<>+0(SB), Z6, Z9
-	VFMADD213PS const_one<>+0(SB), Z4, Z8
-	VFMADD213PS const_one<>+0(SB), Z6, Z9
+	VFMADD213PS Z15, Z4, Z8
+	VFMADD213PS Z15, Z6, Z9
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z2, Z8, Z8
 	VSCALEFPS Z7, Z9, Z9
-	VADDPS    const_one<>+0(SB), Z8, Z2
-	VADDPS    const_one<>+0(SB), Z9, Z6
-	VMOVUPS   const_one<>+0(SB), Z4
-	VMOVUPS   const_one<>+0(SB), Z7
+	VADDPS    Z15, Z8, Z2
+	VADDPS    Z15, Z9, Z6
+	VMOVAPS   Z15, Z4
+	VMOVAPS   Z15, Z7
 	VDIVPS    Z2, Z4, Z4
 	VDIVPS    Z6, Z7, Z7
-	VMOVUPS   const_one<>+0(SB), Z2
-	VMOVUPS   const_one<>+0(SB), Z6
+	VMOVAPS   Z15, Z2
+	VMOVAPS   Z15, Z6
 	VSUBPS    Z8, Z2, Z2
 	VSUBPS    Z9, Z6, Z6
 	VMULPS    Z4, Z2, Z2
@@ -8383,12 +8425,12 @@ GemmAVX512_Tanh_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z7
 	VMOVUPS const_ln2hi<>+0(SB), Z8
 	VMOVUPS const_ln2lo<>+0(SB), Z9
-	VMOVUPS const_exp_c7<>+0(SB), Z10
-	VMOVUPS const_exp_c6<>+0(SB), Z11
-	VMOVUPS const_exp_c5<>+0(SB), Z12
-	VMOVUPS const_exp_c4<>+0(SB), Z13
-	VMOVUPS const_exp_c3<>+0(SB), Z14
-	VMOVUPS const_exp_c2<>+0(SB), Z15
+	VMOVUPS const_exp_p6<>+0(SB), Z10
+	VMOVUPS const_exp_p5<>+0(SB), Z11
+	VMOVUPS const_exp_p4<>+0(SB), Z12
+	VMOVUPS const_exp_p3<>+0(SB), Z13
+	VMOVUPS const_exp_p2<>+0(SB), Z14
+	VMOVUPS const_one<>+0(SB), Z15
 	JMP     GemmAVX512_Tanh_start
 
 GemmAVX512_Sigmoid:
@@ -8409,113 +8451,109 @@ GemmAVX512_Sigmoid_pair:
 	SUBQ    $0x02, SI
 	JL      GemmAVX512_Sigmoid_odd
 	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z15
-	VMOVUPS (AX)(DX*1), Z18
-	VMOVUPS 64(AX)(DX*1), Z21
+	VMOVUPS 64(AX), Z14
+	VMOVUPS (AX)(DX*1), Z17
+	VMOVUPS 64(AX)(DX*1), Z20
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z15, Z16
-	VORPS   Z2, Z18, Z19
-	VORPS   Z2, Z21, Z22
+	VORPS   Z2, Z14, Z15
+	VORPS   Z2, Z17, Z18
+	VORPS   Z2, Z20, Z21
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
-	VMOVAPS Z4, Z17
-	VMOVAPS Z4, Z20
-	VMOVAPS Z4, Z23
+	VMOVAPS Z4, Z16
+	VMOVAPS Z4, Z19
+	VMOVAPS Z4, Z22
 	VMAXPS  Z1, Z3, Z3
-	VMAXPS  Z16, Z17, Z17
-	VMAXPS  Z19, Z20, Z20
-	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z15, Z16, Z16
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z21, Z22, Z22
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z3, Z1
-	VMULPS       Z5, Z17, Z19
-	VMULPS       Z5, Z20, Z24
-	VMULPS       Z5, Z23, Z26
+	VMULPS       Z5, Z16, Z18
+	VMULPS       Z5, Z19, Z23
+	VMULPS       Z5, Z22, Z25
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VRNDSCALEPS  $0x00, Z24, Z24
-	VRNDSCALEPS  $0x00, Z26, Z26
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VRNDSCALEPS  $0x00, Z23, Z23
+	VRNDSCALEPS  $0x00, Z25, Z25
 	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z6, Z19, Z17
-	VFNMADD231PS Z6, Z24, Z20
-	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z6, Z18, Z16
+	VFNMADD231PS Z6, Z23, Z19
+	VFNMADD231PS Z6, Z25, Z22
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z7, Z19, Z17
-	VFNMADD231PS Z7, Z24, Z20
-	VFNMADD231PS Z7, Z26, Z23
+	VFNMADD231PS Z7, Z18, Z16
+	VFNMADD231PS Z7, Z23, Z19
+	VFNMADD231PS Z7, Z25, Z22
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z16
-	VMOVAPS     Z8, Z22
-	VMOVAPS     Z8, Z25
-	VMOVAPS     Z8, Z27
-	VFMADD213PS Z9, Z3, Z16
-	VFMADD213PS Z9, Z17, Z22
-	VFMADD213PS Z9, Z20, Z25
-	VFMADD213PS Z9, Z23, Z27
-	VFMADD213PS Z10, Z3, Z16
-	VFMADD213PS Z10, Z17, Z22
-	VFMADD213PS Z10, Z20, Z25
-	VFMADD213PS Z10, Z23, Z27
-	VFMADD213PS Z11, Z3, Z16
-	VFMADD213PS Z11, Z17, Z22
-	VFMADD213PS Z11, Z20, Z25
-	VFMADD213PS Z11, Z23, Z27
-	VFMADD213PS Z12, Z3, Z16
-	VFMADD213PS Z12, Z17, Z22
-	VFMADD213PS Z12, Z20, Z25
-	VFMADD213PS Z12, Z23, Z27
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z17, Z22
-	VFMADD213PS Z13, Z20, Z25
-	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVAPS     Z8, Z15
+	VMOVAPS     Z8, Z21
+	VMOVAPS     Z8, Z24
+	VMOVAPS     Z8, Z26
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z9, Z16, Z21
+	VFMADD213PS Z9, Z19, Z24
+	VFMADD213PS Z9, Z22, Z26
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z10, Z16, Z21
+	VFMADD213PS Z10, Z19, Z24
+	VFMADD213PS Z10, Z22, Z26
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z11, Z16, Z21
+	VFMADD213PS Z11, Z19, Z24
+	VFMADD213PS Z11, Z22, Z26
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z12, Z16, Z21
+	VFMADD213PS Z12, Z19, Z24
+	VFMADD213PS Z12, Z22, Z26
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z13, Z16, Z21
+	VFMADD213PS Z13, Z19, Z24
+	VFMADD213PS Z13, Z22, Z26
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z13, Z16, Z21
+	VFMADD213PS Z13, Z19, Z24
+	VFMADD213PS Z13, Z22, Z26
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VSCALEFPS Z19, Z22, Z22
-	VSCALEFPS Z24, Z25, Z25
-	VSCALEFPS Z26, Z27, Z27
-	VADDPS    const_one<>+0(SB), Z16, Z1
-	VADDPS    const_one<>+0(SB), Z22, Z17
-	VADDPS    const_one<>+0(SB), Z25, Z20
-	VADDPS    const_one<>+0(SB), Z27, Z24
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z19
-	VMOVUPS   const_one<>+0(SB), Z23
-	VMOVUPS   const_one<>+0(SB), Z26
+	VSCALEFPS Z1, Z15, Z15
+	VSCALEFPS Z18, Z21, Z21
+	VSCALEFPS Z23, Z24, Z24
+	VSCALEFPS Z25, Z26, Z26
+	VADDPS    Z13, Z15, Z1
+	VADDPS    Z13, Z21, Z16
+	VADDPS    Z13, Z24, Z19
+	VADDPS    Z13, Z26, Z23
+	VMOVAPS   Z13, Z3
+	VMOVAPS   Z13, Z18
+	VMOVAPS   Z13, Z22
+	VMOVAPS   Z13, Z25
 	VDIVPS    Z1, Z3, Z3
-	VDIVPS    Z17, Z19, Z19
-	VDIVPS    Z20, Z23, Z23
-	VDIVPS    Z24, Z26, Z26
-	VMULPS    Z3, Z16, Z1
-	VMULPS    Z19, Z22, Z16
-	VMULPS    Z23, Z25, Z17
-	VMULPS    Z26, Z27, Z25
-	VXORPS    Z20, Z20, Z20
-	VXORPS    Z22, Z22, Z22
-	VXORPS    Z24, Z24, Z24
-	VXORPS    Z27, Z27, Z27
-	VCMPPS    $0x1d, Z20, Z0, K1
-	VCMPPS    $0x1d, Z22, Z15, K2
-	VCMPPS    $0x1d, Z24, Z18, K3
-	VCMPPS    $0x1d, Z27, Z21, K4
+	VDIVPS    Z16, Z18, Z18
+	VDIVPS    Z19, Z22, Z22
+	VDIVPS    Z23, Z25, Z25
+	VMULPS    Z3, Z15, Z1
+	VMULPS    Z18, Z21, Z15
+	VMULPS    Z22, Z24, Z16
+	VMULPS    Z25, Z26, Z24
+	VXORPS    Z19, Z19, Z19
+	VXORPS    Z21, Z21, Z21
+	VXORPS    Z23, Z23, Z23
+	VXORPS    Z26, Z26, Z26
+	VCMPPS    $0x1d, Z19, Z0, K1
+	VCMPPS    $0x1d, Z21, Z14, K2
+	VCMPPS    $0x1d, Z23, Z17, K3
+	VCMPPS    $0x1d, Z26, Z20, K4
 	VBLENDMPS Z3, Z1, K1, Z1
-	VBLENDMPS Z19, Z16, K2, Z16
-	VBLENDMPS Z23, Z17, K3, Z17
-	VBLENDMPS Z26, Z25, K4, Z25
+	VBLENDMPS Z18, Z15, K2, Z15
+	VBLENDMPS Z22, Z16, K3, Z16
+	VBLENDMPS Z25, Z24, K4, Z24
 	VMOVUPS   Z1, (CX)
-	VMOVUPS   Z16, 64(CX)
-	VMOVUPS   Z17, (CX)(BX*1)
-	VMOVUPS   Z25, 64(CX)(BX*1)
+	VMOVUPS   Z15, 64(CX)
+	VMOVUPS   Z16, (CX)(BX*1)
+	VMOVUPS   Z24, 64(CX)(BX*1)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
 	ADDQ      DX, AX
@@ -8528,13 +8566,13 @@ GemmAVX512_Sigmoid_odd:
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z3
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z3, Z15
+	VORPS   Z2, Z3, Z14
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z2
 	VMOVAPS Z4, Z4
 	VMAXPS  Z1, Z2, Z2
-	VMAXPS  Z15, Z4, Z4
+	VMAXPS  Z14, Z4, Z4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z2, Z1
@@ -8546,7 +8584,7 @@ GemmAVX512_Sigmoid_odd:
 	VFNMADD231PS Z7, Z1, Z2
 	VFNMADD231PS Z7, Z5, Z4
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z6
 	VMOVAPS     Z8, Z7
 	VFMADD213PS Z9, Z2, Z6
@@ -8559,18 +8597,16 @@ GemmAVX512_Sigmoid_odd:
 	VFMADD213PS Z12, Z4, Z7
 	VFMADD213PS Z13, Z2, Z6
 	VFMADD213PS Z13, Z4, Z7
-	VFMADD213PS Z14, Z2, Z6
-	VFMADD213PS Z14, Z4, Z7
-	VFMADD213PS const_one<>+0(SB), Z2, Z6
-	VFMADD213PS const_one<>+0(SB), Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z6, Z6
 	VSCALEFPS Z5, Z7, Z7
-	VADDPS    const_one<>+0(SB), Z6, Z1
-	VADDPS    const_one<>+0(SB), Z7, Z4
-	VMOVUPS   const_one<>+0(SB), Z2
-	VMOVUPS   const_one<>+0(SB), Z5
+	VADDPS    Z13, Z6, Z1
+	VADDPS    Z13, Z7, Z4
+	VMOVAPS   Z13, Z2
+	VMOVAPS   Z13, Z5
 	VDIVPS    Z1, Z2, Z2
 	VDIVPS    Z4, Z5, Z5
 	VMULPS    Z2, Z6, Z1
@@ -8596,13 +8632,12 @@ GemmAVX512_Sigmoid_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
 	JMP     GemmAVX512_Sigmoid_start
 
 GemmAVX512_SiLU:
@@ -8659,7 +8694,7 @@ GemmAVX512_SiLU_pair:
 	VFNMADD231PS Z7, Z24, Z20
 	VFNMADD231PS Z7, Z26, Z23
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z16
 	VMOVAPS     Z8, Z22
 	VMOVAPS     Z8, Z25
@@ -8684,24 +8719,20 @@ GemmAVX512_SiLU_pair:
 	VFMADD213PS Z13, Z17, Z22
 	VFMADD213PS Z13, Z20, Z25
 	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z16, Z16
 	VSCALEFPS Z19, Z22, Z22
 	VSCALEFPS Z24, Z25, Z25
 	VSCALEFPS Z26, Z27, Z27
-	VMOVUPS   const_neg_clamp<>+0(SB), Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z19
-	VMOVUPS   const_neg_clamp<>+0(SB), Z24
-	VMOVUPS   const_neg_clamp<>+0(SB), Z29
+	VMOVAPS   Z14, Z1
+	VMOVAPS   Z14, Z19
+	VMOVAPS   Z14, Z24
+	VMOVAPS   Z14, Z29
 	VMAXPS    Z0, Z1, Z1
 	VMAXPS    Z15, Z19, Z19
 	VMAXPS    Z18, Z24, Z24
@@ -8722,10 +8753,10 @@ GemmAVX512_SiLU_pair:
 	VBLENDMPS Z19, Z20, K2, Z20
 	VBLENDMPS Z24, Z26, K3, Z26
 	VBLENDMPS Z29, Z30, K4, Z30
-	VADDPS    const_one<>+0(SB), Z16, Z0
-	VADDPS    const_one<>+0(SB), Z22, Z1
-	VADDPS    const_one<>+0(SB), Z25, Z15
-	VADDPS    const_one<>+0(SB), Z27, Z16
+	VADDPS    Z13, Z16, Z0
+	VADDPS    Z13, Z22, Z1
+	VADDPS    Z13, Z25, Z15
+	VADDPS    Z13, Z27, Z16
 	VDIVPS    Z0, Z3, Z3
 	VDIVPS    Z1, Z20, Z20
 	VDIVPS    Z15, Z26, Z26
@@ -8764,7 +8795,7 @@ GemmAVX512_SiLU_odd:
 	VFNMADD231PS Z7, Z1, Z2
 	VFNMADD231PS Z7, Z5, Z4
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z6
 	VMOVAPS     Z8, Z7
 	VFMADD213PS Z9, Z2, Z6
@@ -8777,16 +8808,14 @@ GemmAVX512_SiLU_odd:
 	VFMADD213PS Z12, Z4, Z7
 	VFMADD213PS Z13, Z2, Z6
 	VFMADD213PS Z13, Z4, Z7
-	VFMADD213PS Z14, Z2, Z6
-	VFMADD213PS Z14, Z4, Z7
-	VFMADD213PS const_one<>+0(SB), Z2, Z6
-	VFMADD213PS const_one<>+0(SB), Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z6, Z6
 	VSCALEFPS Z5, Z7, Z7
-	VMOVUPS   const_neg_clamp<>+0(SB), Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z5
+	VMOVAPS   Z14, Z1
+	VMOVAPS   Z14, Z5
 	VMAXPS    Z0, Z1, Z1
 	VMAXPS    Z3, Z5, Z5
 	VMULPS    Z6, Z1, Z2
@@ -8797,8 +8826,8 @@ GemmAVX512_SiLU_odd:
 	VCMPPS    $0x1d, Z9, Z3, K2
 	VBLENDMPS Z1, Z2, K1, Z2
 	VBLENDMPS Z5, Z8, K2, Z8
-	VADDPS    const_one<>+0(SB), Z6, Z0
-	VADDPS    const_one<>+0(SB), Z7, Z1
+	VADDPS    Z13, Z6, Z0
+	VADDPS    Z13, Z7, Z1
 	VDIVPS    Z0, Z2, Z2
 	VDIVPS    Z1, Z8, Z8
 	VMOVUPS   Z2, (CX)
@@ -8816,13 +8845,13 @@ GemmAVX512_SiLU_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
+	VMOVUPS const_neg_clamp<>+0(SB), Z14
 	JMP     GemmAVX512_SiLU_start
 
 GemmAVX512_Softplus:
@@ -8879,7 +8908,7 @@ GemmAVX512_Softplus_pair:
 	VFNMADD231PS Z7, Z24, Z20
 	VFNMADD231PS Z7, Z26, Z23
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z16
 	VMOVAPS     Z8, Z22
 	VMOVAPS     Z8, Z25
@@ -8904,24 +8933,20 @@ GemmAVX512_Softplus_pair:
 	VFMADD213PS Z13, Z17, Z22
 	VFMADD213PS Z13, Z20, Z25
 	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z16, Z16
 	VSCALEFPS   Z19, Z22, Z22
 	VSCALEFPS   Z24, Z25, Z25
 	VSCALEFPS   Z26, Z27, Z27
-	VADDPS      const_two<>+0(SB), Z16, Z1
-	VADDPS      const_two<>+0(SB), Z22, Z3
-	VADDPS      const_two<>+0(SB), Z25, Z17
-	VADDPS      const_two<>+0(SB), Z27, Z19
+	VADDPS      Z14, Z16, Z1
+	VADDPS      Z14, Z22, Z3
+	VADDPS      Z14, Z25, Z17
+	VADDPS      Z14, Z27, Z19
 	VDIVPS      Z1, Z16, Z1
 	VDIVPS      Z3, Z22, Z3
 	VDIVPS      Z17, Z25, Z16
@@ -9016,7 +9041,7 @@ GemmAVX512_Softplus_odd:
 	VFNMADD231PS Z7, Z1, Z2
 	VFNMADD231PS Z7, Z5, Z4
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z6
 	VMOVAPS     Z8, Z7
 	VFMADD213PS Z9, Z2, Z6
@@ -9029,16 +9054,14 @@ GemmAVX512_Softplus_odd:
 	VFMADD213PS Z12, Z4, Z7
 	VFMADD213PS Z13, Z2, Z6
 	VFMADD213PS Z13, Z4, Z7
-	VFMADD213PS Z14, Z2, Z6
-	VFMADD213PS Z14, Z4, Z7
-	VFMADD213PS const_one<>+0(SB), Z2, Z6
-	VFMADD213PS const_one<>+0(SB), Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z6, Z6
 	VSCALEFPS   Z5, Z7, Z7
-	VADDPS      const_two<>+0(SB), Z6, Z1
-	VADDPS      const_two<>+0(SB), Z7, Z2
+	VADDPS      Z14, Z6, Z1
+	VADDPS      Z14, Z7, Z2
 	VDIVPS      Z1, Z6, Z1
 	VDIVPS      Z2, Z7, Z5
 	VMULPS      Z1, Z1, Z2
@@ -9084,13 +9107,13 @@ GemmAVX512_Softplus_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
+	VMOVUPS const_two<>+0(SB), Z14
 	JMP     GemmAVX512_Softplus_start
 
 GemmAVX512_ELU:
@@ -9189,35 +9212,31 @@ GemmAVX512_ELU_pair:
 	VFNMADD231PS Z14, Z28, Z24
 	VFNMADD231PS Z14, Z30, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z22
-	VMOVAPS     Z3, Z27
-	VMOVAPS     Z3, Z29
-	VMOVAPS     Z3, Z31
-	VFMADD213PS Z4, Z1, Z22
-	VFMADD213PS Z4, Z19, Z27
-	VFMADD213PS Z4, Z24, Z29
-	VFMADD213PS Z4, Z26, Z31
-	VFMADD213PS Z5, Z1, Z22
-	VFMADD213PS Z5, Z19, Z27
-	VFMADD213PS Z5, Z24, Z29
-	VFMADD213PS Z5, Z26, Z31
-	VFMADD213PS Z6, Z1, Z22
-	VFMADD213PS Z6, Z19, Z27
-	VFMADD213PS Z6, Z24, Z29
-	VFMADD213PS Z6, Z26, Z31
-	VFMADD213PS Z7, Z1, Z22
-	VFMADD213PS Z7, Z19, Z27
-	VFMADD213PS Z7, Z24, Z29
-	VFMADD213PS Z7, Z26, Z31
-	VFMADD213PS Z8, Z1, Z22
-	VFMADD213PS Z8, Z19, Z27
-	VFMADD213PS Z8, Z24, Z29
-	VFMADD213PS Z8, Z26, Z31
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z22
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z24, Z29
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z22
+	VMOVUPS     const_exp_p6<>+0(SB), Z27
+	VMOVUPS     const_exp_p6<>+0(SB), Z29
+	VMOVUPS     const_exp_p6<>+0(SB), Z31
+	VFMADD213PS const_exp_p5<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p5<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p5<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p4<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p4<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p4<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p3<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p3<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p3<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p2<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p2<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p2<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z1, Z22
+	VFMADD213PS const_one<>+0(SB), Z19, Z27
+	VFMADD213PS const_one<>+0(SB), Z24, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
 	VFMADD213PS const_one<>+0(SB), Z1, Z22
 	VFMADD213PS const_one<>+0(SB), Z19, Z27
 	VFMADD213PS const_one<>+0(SB), Z24, Z29
@@ -9274,81 +9293,79 @@ GemmAVX512_ELU_odd:
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z15
+	VMOVAPS     Z2, Z2
 	VFMADD213PS Z3, Z0, Z1
-	VFMADD213PS Z3, Z9, Z15
+	VFMADD213PS Z3, Z9, Z2
 	VFMADD213PS Z4, Z0, Z1
-	VFMADD213PS Z4, Z9, Z15
+	VFMADD213PS Z4, Z9, Z2
 	VFMADD213PS Z5, Z0, Z1
-	VFMADD213PS Z5, Z9, Z15
+	VFMADD213PS Z5, Z9, Z2
 	VFMADD213PS Z6, Z0, Z1
-	VFMADD213PS Z6, Z9, Z15
+	VFMADD213PS Z6, Z9, Z2
 	VFMADD213PS Z7, Z0, Z1
-	VFMADD213PS Z7, Z9, Z15
+	VFMADD213PS Z7, Z9, Z2
 	VFMADD213PS Z8, Z0, Z1
-	VFMADD213PS Z8, Z9, Z15
-	VMULPS      Z0, Z0, Z2
-	VMULPS      Z9, Z9, Z16
-	VFMADD213PS Z0, Z1, Z2
-	VFMADD213PS Z9, Z15, Z16
+	VFMADD213PS Z8, Z9, Z2
+	VMULPS      Z0, Z0, Z3
+	VMULPS      Z9, Z9, Z4
+	VFMADD213PS Z0, Z1, Z3
+	VFMADD213PS Z9, Z2, Z4
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
-	VMOVAPS Z10, Z15
+	VMOVAPS Z10, Z5
 	VMAXPS  Z0, Z1, Z1
-	VMAXPS  Z9, Z15, Z15
-	VMOVAPS Z11, Z10
-	VMOVAPS Z11, Z11
-	VMINPS  Z1, Z10, Z1
-	VMINPS  Z15, Z11, Z15
+	VMAXPS  Z9, Z5, Z5
+	VMOVAPS Z11, Z2
+	VMOVAPS Z11, Z6
+	VMINPS  Z1, Z2, Z1
+	VMINPS  Z5, Z6, Z5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z12, Z1, Z10
-	VMULPS       Z12, Z15, Z11
-	VRNDSCALEPS  $0x00, Z10, Z10
-	VRNDSCALEPS  $0x00, Z11, Z11
-	VFNMADD231PS Z13, Z10, Z1
-	VFNMADD231PS Z13, Z11, Z15
-	VFNMADD231PS Z14, Z10, Z1
-	VFNMADD231PS Z14, Z11, Z15
+	VMULPS       Z12, Z1, Z2
+	VMULPS       Z12, Z5, Z6
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VRNDSCALEPS  $0x00, Z6, Z6
+	VFNMADD231PS Z13, Z2, Z1
+	VFNMADD231PS Z13, Z6, Z5
+	VFNMADD231PS Z14, Z2, Z1
+	VFNMADD231PS Z14, Z6, Z5
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z12
-	VMOVAPS     Z3, Z3
-	VFMADD213PS Z4, Z1, Z12
-	VFMADD213PS Z4, Z15, Z3
-	VFMADD213PS Z5, Z1, Z12
-	VFMADD213PS Z5, Z15, Z3
-	VFMADD213PS Z6, Z1, Z12
-	VFMADD213PS Z6, Z15, Z3
-	VFMADD213PS Z7, Z1, Z12
-	VFMADD213PS Z7, Z15, Z3
-	VFMADD213PS Z8, Z1, Z12
-	VFMADD213PS Z8, Z15, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z12
-	VFMADD213PS const_exp_c1<>+0(SB), Z15, Z3
-	VFMADD213PS const_one<>+0(SB), Z1, Z12
-	VFMADD213PS const_one<>+0(SB), Z15, Z3
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z7
+	VMOVUPS     const_exp_p6<>+0(SB), Z8
+	VFMADD213PS const_exp_p5<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_p5<>+0(SB), Z5, Z8
+	VFMADD213PS const_exp_p4<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_p4<>+0(SB), Z5, Z8
+	VFMADD213PS const_exp_p3<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_p3<>+0(SB), Z5, Z8
+	VFMADD213PS const_exp_p2<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_p2<>+0(SB), Z5, Z8
+	VFMADD213PS const_one<>+0(SB), Z1, Z7
+	VFMADD213PS const_one<>+0(SB), Z5, Z8
+	VFMADD213PS const_one<>+0(SB), Z1, Z7
+	VFMADD213PS const_one<>+0(SB), Z5, Z8
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z10, Z12, Z12
-	VSCALEFPS Z11, Z3, Z3
-	VSUBPS    const_one<>+0(SB), Z12, Z12
-	VSUBPS    const_one<>+0(SB), Z3, Z3
+	VSCALEFPS Z2, Z7, Z7
+	VSCALEFPS Z6, Z8, Z8
+	VSUBPS    const_one<>+0(SB), Z7, Z7
+	VSUBPS    const_one<>+0(SB), Z8, Z8
 	VMOVUPS   const_neg_quarter<>+0(SB), Z1
-	VMOVUPS   const_neg_quarter<>+0(SB), Z4
+	VMOVUPS   const_neg_quarter<>+0(SB), Z2
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VCMPPS    $0x1e, Z4, Z9, K2
-	VBLENDMPS Z2, Z12, K1, Z12
-	VBLENDMPS Z16, Z3, K2, Z3
+	VCMPPS    $0x1e, Z2, Z9, K2
+	VBLENDMPS Z3, Z7, K1, Z7
+	VBLENDMPS Z4, Z8, K2, Z8
 	VXORPS    Z1, Z1, Z1
 	VXORPS    Z2, Z2, Z2
 	VCMPPS    $0x16, Z1, Z0, K1
 	VCMPPS    $0x16, Z2, Z9, K2
-	VBLENDMPS Z0, Z12, K1, Z12
-	VBLENDMPS Z9, Z3, K2, Z3
-	VMOVUPS   Z12, (CX)
-	VMOVUPS   Z3, 64(CX)
+	VBLENDMPS Z0, Z7, K1, Z7
+	VBLENDMPS Z9, Z8, K2, Z8
+	VMOVUPS   Z7, (CX)
+	VMOVUPS   Z8, 64(CX)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
 
@@ -9457,7 +9474,7 @@ GemmAVX512_GELU_pair:
 	VFNMADD231PS Z11, Z28, Z22
 	VFNMADD231PS Z11, Z30, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z16
 	VMOVAPS     Z12, Z24
 	VMOVAPS     Z12, Z29
@@ -9470,22 +9487,18 @@ GemmAVX512_GELU_pair:
 	VFMADD213PS Z14, Z19, Z24
 	VFMADD213PS Z14, Z22, Z29
 	VFMADD213PS Z14, Z26, Z31
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c4<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c4<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c3<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c3<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c2<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c2<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c1<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_p3<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_p3<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_p2<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_p2<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z19, Z24
+	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
 	VFMADD213PS const_one<>+0(SB), Z3, Z16
 	VFMADD213PS const_one<>+0(SB), Z19, Z24
 	VFMADD213PS const_one<>+0(SB), Z22, Z29
@@ -9586,21 +9599,19 @@ GemmAVX512_GELU_odd:
 	VFNMADD231PS Z11, Z1, Z3
 	VFNMADD231PS Z11, Z6, Z7
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z8
 	VMOVAPS     Z12, Z9
 	VFMADD213PS Z13, Z3, Z8
 	VFMADD213PS Z13, Z7, Z9
 	VFMADD213PS Z14, Z3, Z8
 	VFMADD213PS Z14, Z7, Z9
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z8
-	VFMADD213PS const_exp_c4<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z8
-	VFMADD213PS const_exp_c3<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z8
-	VFMADD213PS const_exp_c2<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z8
-	VFMADD213PS const_exp_c1<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_p3<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_p2<>+0(SB), Z7, Z9
+	VFMADD213PS const_one<>+0(SB), Z3, Z8
+	VFMADD213PS const_one<>+0(SB), Z7, Z9
 	VFMADD213PS const_one<>+0(SB), Z3, Z8
 	VFMADD213PS const_one<>+0(SB), Z7, Z9
 
@@ -9646,9 +9657,9 @@ GemmAVX512_GELU_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z9
 	VMOVUPS const_ln2hi<>+0(SB), Z10
 	VMOVUPS const_ln2lo<>+0(SB), Z11
-	VMOVUPS const_exp_c7<>+0(SB), Z12
-	VMOVUPS const_exp_c6<>+0(SB), Z13
-	VMOVUPS const_exp_c5<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z12
+	VMOVUPS const_exp_p5<>+0(SB), Z13
+	VMOVUPS const_exp_p4<>+0(SB), Z14
 	JMP     GemmAVX512_GELU_start
 
 GemmAVX512_next:
@@ -9991,21 +10002,19 @@ MatVecAVX2_Tanh_many:
 	VFNMADD231PS Y9, Y3, Y5
 	VFNMADD231PS Y9, Y14, Y13
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y12
-	VMOVUPS     const_exp_c7<>+0(SB), Y15
-	VFMADD213PS const_exp_c6<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c6<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c5<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c5<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c4<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c4<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c3<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c3<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c2<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c2<>+0(SB), Y13, Y15
-	VFMADD213PS const_exp_c1<>+0(SB), Y5, Y12
-	VFMADD213PS const_exp_c1<>+0(SB), Y13, Y15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y12
+	VMOVUPS     const_exp_p6<>+0(SB), Y15
+	VFMADD213PS const_exp_p5<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p5<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_p4<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p4<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_p3<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p3<>+0(SB), Y13, Y15
+	VFMADD213PS const_exp_p2<>+0(SB), Y5, Y12
+	VFMADD213PS const_exp_p2<>+0(SB), Y13, Y15
+	VFMADD213PS const_one<>+0(SB), Y5, Y12
+	VFMADD213PS const_one<>+0(SB), Y13, Y15
 	VFMADD213PS const_one<>+0(SB), Y5, Y12
 	VFMADD213PS const_one<>+0(SB), Y13, Y15
 
@@ -10120,21 +10129,19 @@ MatVecAVX2_Sigmoid_many:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -10188,7 +10195,7 @@ MatVecAVX2_Sigmoid_hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     MatVecAVX2_Sigmoid_start
 
 MatVecAVX2_SiLU:
@@ -10225,21 +10232,19 @@ MatVecAVX2_SiLU_many:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -10295,7 +10300,7 @@ MatVecAVX2_SiLU_hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     MatVecAVX2_SiLU_start
 
 MatVecAVX2_Softplus:
@@ -10332,21 +10337,19 @@ MatVecAVX2_Softplus_many:
 	VFNMADD231PS Y7, Y1, Y3
 	VFNMADD231PS Y7, Y12, Y11
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Y8, Y10
 	VMOVAPS     Y8, Y13
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y11, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y11, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y11, Y13
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y11, Y13
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y11, Y13
 
@@ -10418,7 +10421,7 @@ MatVecAVX2_Softplus_hoist:
 	VMOVUPS const_log2e<>+0(SB), Y5
 	VMOVUPS const_ln2hi<>+0(SB), Y6
 	VMOVUPS const_ln2lo<>+0(SB), Y7
-	VMOVUPS const_exp_c7<>+0(SB), Y8
+	VMOVUPS const_exp_p6<>+0(SB), Y8
 	JMP     MatVecAVX2_Softplus_start
 
 MatVecAVX2_ELU:
@@ -10477,21 +10480,19 @@ MatVecAVX2_ELU_many:
 	VFNMADD231PS const_ln2lo<>+0(SB), Y10, Y1
 	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Y3, Y13
-	VMOVAPS     Y3, Y15
-	VFMADD213PS Y4, Y1, Y13
-	VFMADD213PS Y4, Y12, Y15
-	VFMADD213PS Y5, Y1, Y13
-	VFMADD213PS Y5, Y12, Y15
-	VFMADD213PS Y6, Y1, Y13
-	VFMADD213PS Y6, Y12, Y15
-	VFMADD213PS Y7, Y1, Y13
-	VFMADD213PS Y7, Y12, Y15
-	VFMADD213PS const_exp_c2<>+0(SB), Y1, Y13
-	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c1<>+0(SB), Y1, Y13
-	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y13
+	VMOVUPS     const_exp_p6<>+0(SB), Y15
+	VFMADD213PS const_exp_p5<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p5<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p4<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p4<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p3<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p3<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p2<>+0(SB), Y1, Y13
+	VFMADD213PS const_exp_p2<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y1, Y13
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
 	VFMADD213PS const_one<>+0(SB), Y1, Y13
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
@@ -10598,21 +10599,19 @@ MatVecAVX2_GELU_many:
 	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVUPS     const_exp_c7<>+0(SB), Y10
-	VMOVUPS     const_exp_c7<>+0(SB), Y15
-	VFMADD213PS const_exp_c6<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c6<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c5<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c4<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c3<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c2<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c2<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_c1<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_c1<>+0(SB), Y12, Y15
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VMOVUPS     const_exp_p6<>+0(SB), Y15
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y12, Y15
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y12, Y15
+	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y12, Y15
 	VFMADD213PS const_one<>+0(SB), Y3, Y10
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
@@ -11056,7 +11055,7 @@ MatVecAVX512_Tanh_many:
 	VFNMADD231PS Z9, Z28, Z23
 	VFNMADD231PS Z9, Z30, Z27
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z10, Z18
 	VMOVAPS     Z10, Z26
 	VMOVAPS     Z10, Z29
@@ -11081,36 +11080,32 @@ MatVecAVX512_Tanh_many:
 	VFMADD213PS Z15, Z19, Z26
 	VFMADD213PS Z15, Z23, Z29
 	VFMADD213PS Z15, Z27, Z31
-	VFMADD213PS const_exp_c1<>+0(SB), Z5, Z18
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z26
-	VFMADD213PS const_exp_c1<>+0(SB), Z23, Z29
-	VFMADD213PS const_exp_c1<>+0(SB), Z27, Z31
-	VFMADD213PS const_one<>+0(SB), Z5, Z18
-	VFMADD213PS const_one<>+0(SB), Z19, Z26
-	VFMADD213PS const_one<>+0(SB), Z23, Z29
-	VFMADD213PS const_one<>+0(SB), Z27, Z31
+	VFMADD213PS Z15, Z5, Z18
+	VFMADD213PS Z15, Z19, Z26
+	VFMADD213PS Z15, Z23, Z29
+	VFMADD213PS Z15, Z27, Z31
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z3, Z18, Z18
 	VSCALEFPS Z22, Z26, Z26
 	VSCALEFPS Z28, Z29, Z29
 	VSCALEFPS Z30, Z31, Z31
-	VADDPS    const_one<>+0(SB), Z18, Z3
-	VADDPS    const_one<>+0(SB), Z26, Z19
-	VADDPS    const_one<>+0(SB), Z29, Z23
-	VADDPS    const_one<>+0(SB), Z31, Z28
-	VMOVUPS   const_one<>+0(SB), Z5
-	VMOVUPS   const_one<>+0(SB), Z22
-	VMOVUPS   const_one<>+0(SB), Z27
-	VMOVUPS   const_one<>+0(SB), Z30
+	VADDPS    Z15, Z18, Z3
+	VADDPS    Z15, Z26, Z19
+	VADDPS    Z15, Z29, Z23
+	VADDPS    Z15, Z31, Z28
+	VMOVAPS   Z15, Z5
+	VMOVAPS   Z15, Z22
+	VMOVAPS   Z15, Z27
+	VMOVAPS   Z15, Z30
 	VDIVPS    Z3, Z5, Z5
 	VDIVPS    Z19, Z22, Z22
 	VDIVPS    Z23, Z27, Z27
 	VDIVPS    Z28, Z30, Z30
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z19
-	VMOVUPS   const_one<>+0(SB), Z23
-	VMOVUPS   const_one<>+0(SB), Z28
+	VMOVAPS   Z15, Z3
+	VMOVAPS   Z15, Z19
+	VMOVAPS   Z15, Z23
+	VMOVAPS   Z15, Z28
 	VSUBPS    Z18, Z3, Z3
 	VSUBPS    Z26, Z19, Z19
 	VSUBPS    Z29, Z23, Z23
@@ -11203,7 +11198,7 @@ MatVecAVX512_Tanh_few:
 	VFNMADD231PS Z9, Z2, Z4
 	VFNMADD231PS Z9, Z7, Z6
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z10, Z8
 	VMOVAPS     Z10, Z9
 	VFMADD213PS Z11, Z4, Z8
@@ -11216,22 +11211,20 @@ MatVecAVX512_Tanh_few:
 	VFMADD213PS Z14, Z6, Z9
 	VFMADD213PS Z15, Z4, Z8
 	VFMADD213PS Z15, Z6, Z9
-	VFMADD213PS const_exp_c1<>+0(SB), Z4, Z8
-	VFMADD213PS const_exp_c1<>+0(SB), Z6, Z9
-	VFMADD213PS const_one<>+0(SB), Z4, Z8
-	VFMADD213PS const_one<>+0(SB), Z6, Z9
+	VFMADD213PS Z15, Z4, Z8
+	VFMADD213PS Z15, Z6, Z9
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z2, Z8, Z8
 	VSCALEFPS Z7, Z9, Z9
-	VADDPS    const_one<>+0(SB), Z8, Z2
-	VADDPS    const_one<>+0(SB), Z9, Z6
-	VMOVUPS   const_one<>+0(SB), Z4
-	VMOVUPS   const_one<>+0(SB), Z7
+	VADDPS    Z15, Z8, Z2
+	VADDPS    Z15, Z9, Z6
+	VMOVAPS   Z15, Z4
+	VMOVAPS   Z15, Z7
 	VDIVPS    Z2, Z4, Z4
 	VDIVPS    Z6, Z7, Z7
-	VMOVUPS   const_one<>+0(SB), Z2
-	VMOVUPS   const_one<>+0(SB), Z6
+	VMOVAPS   Z15, Z2
+	VMOVAPS   Z15, Z6
 	VSUBPS    Z8, Z2, Z2
 	VSUBPS    Z9, Z6, Z6
 	VMULPS    Z4, Z2, Z2
@@ -11279,12 +11272,12 @@ MatVecAVX512_Tanh_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z7
 	VMOVUPS const_ln2hi<>+0(SB), Z8
 	VMOVUPS const_ln2lo<>+0(SB), Z9
-	VMOVUPS const_exp_c7<>+0(SB), Z10
-	VMOVUPS const_exp_c6<>+0(SB), Z11
-	VMOVUPS const_exp_c5<>+0(SB), Z12
-	VMOVUPS const_exp_c4<>+0(SB), Z13
-	VMOVUPS const_exp_c3<>+0(SB), Z14
-	VMOVUPS const_exp_c2<>+0(SB), Z15
+	VMOVUPS const_exp_p6<>+0(SB), Z10
+	VMOVUPS const_exp_p5<>+0(SB), Z11
+	VMOVUPS const_exp_p4<>+0(SB), Z12
+	VMOVUPS const_exp_p3<>+0(SB), Z13
+	VMOVUPS const_exp_p2<>+0(SB), Z14
+	VMOVUPS const_one<>+0(SB), Z15
 	JMP     MatVecAVX512_Tanh_start
 
 MatVecAVX512_Sigmoid:
@@ -11301,113 +11294,109 @@ MatVecAVX512_Sigmoid_many:
 	SUBQ    $0x04, DX
 	JL      MatVecAVX512_Sigmoid_few
 	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z15
-	VMOVUPS 128(AX), Z18
-	VMOVUPS 192(AX), Z21
+	VMOVUPS 64(AX), Z14
+	VMOVUPS 128(AX), Z17
+	VMOVUPS 192(AX), Z20
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z15, Z16
-	VORPS   Z2, Z18, Z19
-	VORPS   Z2, Z21, Z22
+	VORPS   Z2, Z14, Z15
+	VORPS   Z2, Z17, Z18
+	VORPS   Z2, Z20, Z21
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
-	VMOVAPS Z4, Z17
-	VMOVAPS Z4, Z20
-	VMOVAPS Z4, Z23
+	VMOVAPS Z4, Z16
+	VMOVAPS Z4, Z19
+	VMOVAPS Z4, Z22
 	VMAXPS  Z1, Z3, Z3
-	VMAXPS  Z16, Z17, Z17
-	VMAXPS  Z19, Z20, Z20
-	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z15, Z16, Z16
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z21, Z22, Z22
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z3, Z1
-	VMULPS       Z5, Z17, Z19
-	VMULPS       Z5, Z20, Z24
-	VMULPS       Z5, Z23, Z26
+	VMULPS       Z5, Z16, Z18
+	VMULPS       Z5, Z19, Z23
+	VMULPS       Z5, Z22, Z25
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VRNDSCALEPS  $0x00, Z24, Z24
-	VRNDSCALEPS  $0x00, Z26, Z26
+	VRNDSCALEPS  $0x00, Z18, Z18
+	VRNDSCALEPS  $0x00, Z23, Z23
+	VRNDSCALEPS  $0x00, Z25, Z25
 	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z6, Z19, Z17
-	VFNMADD231PS Z6, Z24, Z20
-	VFNMADD231PS Z6, Z26, Z23
+	VFNMADD231PS Z6, Z18, Z16
+	VFNMADD231PS Z6, Z23, Z19
+	VFNMADD231PS Z6, Z25, Z22
 	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z7, Z19, Z17
-	VFNMADD231PS Z7, Z24, Z20
-	VFNMADD231PS Z7, Z26, Z23
+	VFNMADD231PS Z7, Z18, Z16
+	VFNMADD231PS Z7, Z23, Z19
+	VFNMADD231PS Z7, Z25, Z22
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z8, Z16
-	VMOVAPS     Z8, Z22
-	VMOVAPS     Z8, Z25
-	VMOVAPS     Z8, Z27
-	VFMADD213PS Z9, Z3, Z16
-	VFMADD213PS Z9, Z17, Z22
-	VFMADD213PS Z9, Z20, Z25
-	VFMADD213PS Z9, Z23, Z27
-	VFMADD213PS Z10, Z3, Z16
-	VFMADD213PS Z10, Z17, Z22
-	VFMADD213PS Z10, Z20, Z25
-	VFMADD213PS Z10, Z23, Z27
-	VFMADD213PS Z11, Z3, Z16
-	VFMADD213PS Z11, Z17, Z22
-	VFMADD213PS Z11, Z20, Z25
-	VFMADD213PS Z11, Z23, Z27
-	VFMADD213PS Z12, Z3, Z16
-	VFMADD213PS Z12, Z17, Z22
-	VFMADD213PS Z12, Z20, Z25
-	VFMADD213PS Z12, Z23, Z27
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z17, Z22
-	VFMADD213PS Z13, Z20, Z25
-	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVAPS     Z8, Z15
+	VMOVAPS     Z8, Z21
+	VMOVAPS     Z8, Z24
+	VMOVAPS     Z8, Z26
+	VFMADD213PS Z9, Z3, Z15
+	VFMADD213PS Z9, Z16, Z21
+	VFMADD213PS Z9, Z19, Z24
+	VFMADD213PS Z9, Z22, Z26
+	VFMADD213PS Z10, Z3, Z15
+	VFMADD213PS Z10, Z16, Z21
+	VFMADD213PS Z10, Z19, Z24
+	VFMADD213PS Z10, Z22, Z26
+	VFMADD213PS Z11, Z3, Z15
+	VFMADD213PS Z11, Z16, Z21
+	VFMADD213PS Z11, Z19, Z24
+	VFMADD213PS Z11, Z22, Z26
+	VFMADD213PS Z12, Z3, Z15
+	VFMADD213PS Z12, Z16, Z21
+	VFMADD213PS Z12, Z19, Z24
+	VFMADD213PS Z12, Z22, Z26
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z13, Z16, Z21
+	VFMADD213PS Z13, Z19, Z24
+	VFMADD213PS Z13, Z22, Z26
+	VFMADD213PS Z13, Z3, Z15
+	VFMADD213PS Z13, Z16, Z21
+	VFMADD213PS Z13, Z19, Z24
+	VFMADD213PS Z13, Z22, Z26
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VSCALEFPS Z19, Z22, Z22
-	VSCALEFPS Z24, Z25, Z25
-	VSCALEFPS Z26, Z27, Z27
-	VADDPS    const_one<>+0(SB), Z16, Z1
-	VADDPS    const_one<>+0(SB), Z22, Z17
-	VADDPS    const_one<>+0(SB), Z25, Z20
-	VADDPS    const_one<>+0(SB), Z27, Z24
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z19
-	VMOVUPS   const_one<>+0(SB), Z23
-	VMOVUPS   const_one<>+0(SB), Z26
+	VSCALEFPS Z1, Z15, Z15
+	VSCALEFPS Z18, Z21, Z21
+	VSCALEFPS Z23, Z24, Z24
+	VSCALEFPS Z25, Z26, Z26
+	VADDPS    Z13, Z15, Z1
+	VADDPS    Z13, Z21, Z16
+	VADDPS    Z13, Z24, Z19
+	VADDPS    Z13, Z26, Z23
+	VMOVAPS   Z13, Z3
+	VMOVAPS   Z13, Z18
+	VMOVAPS   Z13, Z22
+	VMOVAPS   Z13, Z25
 	VDIVPS    Z1, Z3, Z3
-	VDIVPS    Z17, Z19, Z19
-	VDIVPS    Z20, Z23, Z23
-	VDIVPS    Z24, Z26, Z26
-	VMULPS    Z3, Z16, Z1
-	VMULPS    Z19, Z22, Z16
-	VMULPS    Z23, Z25, Z17
-	VMULPS    Z26, Z27, Z25
-	VXORPS    Z20, Z20, Z20
-	VXORPS    Z22, Z22, Z22
-	VXORPS    Z24, Z24, Z24
-	VXORPS    Z27, Z27, Z27
-	VCMPPS    $0x1d, Z20, Z0, K1
-	VCMPPS    $0x1d, Z22, Z15, K2
-	VCMPPS    $0x1d, Z24, Z18, K3
-	VCMPPS    $0x1d, Z27, Z21, K4
+	VDIVPS    Z16, Z18, Z18
+	VDIVPS    Z19, Z22, Z22
+	VDIVPS    Z23, Z25, Z25
+	VMULPS    Z3, Z15, Z1
+	VMULPS    Z18, Z21, Z15
+	VMULPS    Z22, Z24, Z16
+	VMULPS    Z25, Z26, Z24
+	VXORPS    Z19, Z19, Z19
+	VXORPS    Z21, Z21, Z21
+	VXORPS    Z23, Z23, Z23
+	VXORPS    Z26, Z26, Z26
+	VCMPPS    $0x1d, Z19, Z0, K1
+	VCMPPS    $0x1d, Z21, Z14, K2
+	VCMPPS    $0x1d, Z23, Z17, K3
+	VCMPPS    $0x1d, Z26, Z20, K4
 	VBLENDMPS Z3, Z1, K1, Z1
-	VBLENDMPS Z19, Z16, K2, Z16
-	VBLENDMPS Z23, Z17, K3, Z17
-	VBLENDMPS Z26, Z25, K4, Z25
+	VBLENDMPS Z18, Z15, K2, Z15
+	VBLENDMPS Z22, Z16, K3, Z16
+	VBLENDMPS Z25, Z24, K4, Z24
 	VMOVUPS   Z1, (CX)
-	VMOVUPS   Z16, 64(CX)
-	VMOVUPS   Z17, 128(CX)
-	VMOVUPS   Z25, 192(CX)
+	VMOVUPS   Z15, 64(CX)
+	VMOVUPS   Z16, 128(CX)
+	VMOVUPS   Z24, 192(CX)
 	ADDQ      $0x00000100, AX
 	ADDQ      $0x00000100, CX
 	JMP       MatVecAVX512_Sigmoid_many
@@ -11418,13 +11407,13 @@ MatVecAVX512_Sigmoid_few:
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z3
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z3, Z15
+	VORPS   Z2, Z3, Z14
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z2
 	VMOVAPS Z4, Z4
 	VMAXPS  Z1, Z2, Z2
-	VMAXPS  Z15, Z4, Z4
+	VMAXPS  Z14, Z4, Z4
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
 	VMULPS       Z5, Z2, Z1
@@ -11436,7 +11425,7 @@ MatVecAVX512_Sigmoid_few:
 	VFNMADD231PS Z7, Z1, Z2
 	VFNMADD231PS Z7, Z5, Z4
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z6
 	VMOVAPS     Z8, Z7
 	VFMADD213PS Z9, Z2, Z6
@@ -11449,18 +11438,16 @@ MatVecAVX512_Sigmoid_few:
 	VFMADD213PS Z12, Z4, Z7
 	VFMADD213PS Z13, Z2, Z6
 	VFMADD213PS Z13, Z4, Z7
-	VFMADD213PS Z14, Z2, Z6
-	VFMADD213PS Z14, Z4, Z7
-	VFMADD213PS const_one<>+0(SB), Z2, Z6
-	VFMADD213PS const_one<>+0(SB), Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z6, Z6
 	VSCALEFPS Z5, Z7, Z7
-	VADDPS    const_one<>+0(SB), Z6, Z1
-	VADDPS    const_one<>+0(SB), Z7, Z4
-	VMOVUPS   const_one<>+0(SB), Z2
-	VMOVUPS   const_one<>+0(SB), Z5
+	VADDPS    Z13, Z6, Z1
+	VADDPS    Z13, Z7, Z4
+	VMOVAPS   Z13, Z2
+	VMOVAPS   Z13, Z5
 	VDIVPS    Z1, Z2, Z2
 	VDIVPS    Z4, Z5, Z5
 	VMULPS    Z2, Z6, Z1
@@ -11487,13 +11474,12 @@ MatVecAVX512_Sigmoid_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
 	JMP     MatVecAVX512_Sigmoid_start
 
 MatVecAVX512_SiLU:
@@ -11546,7 +11532,7 @@ MatVecAVX512_SiLU_many:
 	VFNMADD231PS Z7, Z24, Z20
 	VFNMADD231PS Z7, Z26, Z23
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z16
 	VMOVAPS     Z8, Z22
 	VMOVAPS     Z8, Z25
@@ -11571,24 +11557,20 @@ MatVecAVX512_SiLU_many:
 	VFMADD213PS Z13, Z17, Z22
 	VFMADD213PS Z13, Z20, Z25
 	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z16, Z16
 	VSCALEFPS Z19, Z22, Z22
 	VSCALEFPS Z24, Z25, Z25
 	VSCALEFPS Z26, Z27, Z27
-	VMOVUPS   const_neg_clamp<>+0(SB), Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z19
-	VMOVUPS   const_neg_clamp<>+0(SB), Z24
-	VMOVUPS   const_neg_clamp<>+0(SB), Z29
+	VMOVAPS   Z14, Z1
+	VMOVAPS   Z14, Z19
+	VMOVAPS   Z14, Z24
+	VMOVAPS   Z14, Z29
 	VMAXPS    Z0, Z1, Z1
 	VMAXPS    Z15, Z19, Z19
 	VMAXPS    Z18, Z24, Z24
@@ -11609,10 +11591,10 @@ MatVecAVX512_SiLU_many:
 	VBLENDMPS Z19, Z20, K2, Z20
 	VBLENDMPS Z24, Z26, K3, Z26
 	VBLENDMPS Z29, Z30, K4, Z30
-	VADDPS    const_one<>+0(SB), Z16, Z0
-	VADDPS    const_one<>+0(SB), Z22, Z1
-	VADDPS    const_one<>+0(SB), Z25, Z15
-	VADDPS    const_one<>+0(SB), Z27, Z16
+	VADDPS    Z13, Z16, Z0
+	VADDPS    Z13, Z22, Z1
+	VADDPS    Z13, Z25, Z15
+	VADDPS    Z13, Z27, Z16
 	VDIVPS    Z0, Z3, Z3
 	VDIVPS    Z1, Z20, Z20
 	VDIVPS    Z15, Z26, Z26
@@ -11649,7 +11631,7 @@ MatVecAVX512_SiLU_few:
 	VFNMADD231PS Z7, Z1, Z2
 	VFNMADD231PS Z7, Z5, Z4
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z6
 	VMOVAPS     Z8, Z7
 	VFMADD213PS Z9, Z2, Z6
@@ -11662,16 +11644,14 @@ MatVecAVX512_SiLU_few:
 	VFMADD213PS Z12, Z4, Z7
 	VFMADD213PS Z13, Z2, Z6
 	VFMADD213PS Z13, Z4, Z7
-	VFMADD213PS Z14, Z2, Z6
-	VFMADD213PS Z14, Z4, Z7
-	VFMADD213PS const_one<>+0(SB), Z2, Z6
-	VFMADD213PS const_one<>+0(SB), Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z6, Z6
 	VSCALEFPS Z5, Z7, Z7
-	VMOVUPS   const_neg_clamp<>+0(SB), Z1
-	VMOVUPS   const_neg_clamp<>+0(SB), Z5
+	VMOVAPS   Z14, Z1
+	VMOVAPS   Z14, Z5
 	VMAXPS    Z0, Z1, Z1
 	VMAXPS    Z3, Z5, Z5
 	VMULPS    Z6, Z1, Z2
@@ -11682,8 +11662,8 @@ MatVecAVX512_SiLU_few:
 	VCMPPS    $0x1d, Z9, Z3, K2
 	VBLENDMPS Z1, Z2, K1, Z2
 	VBLENDMPS Z5, Z8, K2, Z8
-	VADDPS    const_one<>+0(SB), Z6, Z0
-	VADDPS    const_one<>+0(SB), Z7, Z1
+	VADDPS    Z13, Z6, Z0
+	VADDPS    Z13, Z7, Z1
 	VDIVPS    Z0, Z2, Z2
 	VDIVPS    Z1, Z8, Z8
 	VMOVUPS   Z2, (CX)
@@ -11702,13 +11682,13 @@ MatVecAVX512_SiLU_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
+	VMOVUPS const_neg_clamp<>+0(SB), Z14
 	JMP     MatVecAVX512_SiLU_start
 
 MatVecAVX512_Softplus:
@@ -11761,7 +11741,7 @@ MatVecAVX512_Softplus_many:
 	VFNMADD231PS Z7, Z24, Z20
 	VFNMADD231PS Z7, Z26, Z23
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z16
 	VMOVAPS     Z8, Z22
 	VMOVAPS     Z8, Z25
@@ -11786,24 +11766,20 @@ MatVecAVX512_Softplus_many:
 	VFMADD213PS Z13, Z17, Z22
 	VFMADD213PS Z13, Z20, Z25
 	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z17, Z22
-	VFMADD213PS Z14, Z20, Z25
-	VFMADD213PS Z14, Z23, Z27
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z17, Z22
-	VFMADD213PS const_one<>+0(SB), Z20, Z25
-	VFMADD213PS const_one<>+0(SB), Z23, Z27
+	VFMADD213PS Z13, Z3, Z16
+	VFMADD213PS Z13, Z17, Z22
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z27
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z16, Z16
 	VSCALEFPS   Z19, Z22, Z22
 	VSCALEFPS   Z24, Z25, Z25
 	VSCALEFPS   Z26, Z27, Z27
-	VADDPS      const_two<>+0(SB), Z16, Z1
-	VADDPS      const_two<>+0(SB), Z22, Z3
-	VADDPS      const_two<>+0(SB), Z25, Z17
-	VADDPS      const_two<>+0(SB), Z27, Z19
+	VADDPS      Z14, Z16, Z1
+	VADDPS      Z14, Z22, Z3
+	VADDPS      Z14, Z25, Z17
+	VADDPS      Z14, Z27, Z19
 	VDIVPS      Z1, Z16, Z1
 	VDIVPS      Z3, Z22, Z3
 	VDIVPS      Z17, Z25, Z16
@@ -11896,7 +11872,7 @@ MatVecAVX512_Softplus_few:
 	VFNMADD231PS Z7, Z1, Z2
 	VFNMADD231PS Z7, Z5, Z4
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z6
 	VMOVAPS     Z8, Z7
 	VFMADD213PS Z9, Z2, Z6
@@ -11909,16 +11885,14 @@ MatVecAVX512_Softplus_few:
 	VFMADD213PS Z12, Z4, Z7
 	VFMADD213PS Z13, Z2, Z6
 	VFMADD213PS Z13, Z4, Z7
-	VFMADD213PS Z14, Z2, Z6
-	VFMADD213PS Z14, Z4, Z7
-	VFMADD213PS const_one<>+0(SB), Z2, Z6
-	VFMADD213PS const_one<>+0(SB), Z4, Z7
+	VFMADD213PS Z13, Z2, Z6
+	VFMADD213PS Z13, Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS   Z1, Z6, Z6
 	VSCALEFPS   Z5, Z7, Z7
-	VADDPS      const_two<>+0(SB), Z6, Z1
-	VADDPS      const_two<>+0(SB), Z7, Z2
+	VADDPS      Z14, Z6, Z1
+	VADDPS      Z14, Z7, Z2
 	VDIVPS      Z1, Z6, Z1
 	VDIVPS      Z2, Z7, Z5
 	VMULPS      Z1, Z1, Z2
@@ -11965,13 +11939,13 @@ MatVecAVX512_Softplus_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z5
 	VMOVUPS const_ln2hi<>+0(SB), Z6
 	VMOVUPS const_ln2lo<>+0(SB), Z7
-	VMOVUPS const_exp_c7<>+0(SB), Z8
-	VMOVUPS const_exp_c6<>+0(SB), Z9
-	VMOVUPS const_exp_c5<>+0(SB), Z10
-	VMOVUPS const_exp_c4<>+0(SB), Z11
-	VMOVUPS const_exp_c3<>+0(SB), Z12
-	VMOVUPS const_exp_c2<>+0(SB), Z13
-	VMOVUPS const_exp_c1<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z8
+	VMOVUPS const_exp_p5<>+0(SB), Z9
+	VMOVUPS const_exp_p4<>+0(SB), Z10
+	VMOVUPS const_exp_p3<>+0(SB), Z11
+	VMOVUPS const_exp_p2<>+0(SB), Z12
+	VMOVUPS const_one<>+0(SB), Z13
+	VMOVUPS const_two<>+0(SB), Z14
 	JMP     MatVecAVX512_Softplus_start
 
 MatVecAVX512_ELU:
@@ -12066,35 +12040,31 @@ MatVecAVX512_ELU_many:
 	VFNMADD231PS Z14, Z28, Z24
 	VFNMADD231PS Z14, Z30, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z22
-	VMOVAPS     Z3, Z27
-	VMOVAPS     Z3, Z29
-	VMOVAPS     Z3, Z31
-	VFMADD213PS Z4, Z1, Z22
-	VFMADD213PS Z4, Z19, Z27
-	VFMADD213PS Z4, Z24, Z29
-	VFMADD213PS Z4, Z26, Z31
-	VFMADD213PS Z5, Z1, Z22
-	VFMADD213PS Z5, Z19, Z27
-	VFMADD213PS Z5, Z24, Z29
-	VFMADD213PS Z5, Z26, Z31
-	VFMADD213PS Z6, Z1, Z22
-	VFMADD213PS Z6, Z19, Z27
-	VFMADD213PS Z6, Z24, Z29
-	VFMADD213PS Z6, Z26, Z31
-	VFMADD213PS Z7, Z1, Z22
-	VFMADD213PS Z7, Z19, Z27
-	VFMADD213PS Z7, Z24, Z29
-	VFMADD213PS Z7, Z26, Z31
-	VFMADD213PS Z8, Z1, Z22
-	VFMADD213PS Z8, Z19, Z27
-	VFMADD213PS Z8, Z24, Z29
-	VFMADD213PS Z8, Z26, Z31
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z22
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z27
-	VFMADD213PS const_exp_c1<>+0(SB), Z24, Z29
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z22
+	VMOVUPS     const_exp_p6<>+0(SB), Z27
+	VMOVUPS     const_exp_p6<>+0(SB), Z29
+	VMOVUPS     const_exp_p6<>+0(SB), Z31
+	VFMADD213PS const_exp_p5<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p5<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p5<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p4<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p4<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p4<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p3<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p3<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p3<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p2<>+0(SB), Z1, Z22
+	VFMADD213PS const_exp_p2<>+0(SB), Z19, Z27
+	VFMADD213PS const_exp_p2<>+0(SB), Z24, Z29
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z1, Z22
+	VFMADD213PS const_one<>+0(SB), Z19, Z27
+	VFMADD213PS const_one<>+0(SB), Z24, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
 	VFMADD213PS const_one<>+0(SB), Z1, Z22
 	VFMADD213PS const_one<>+0(SB), Z19, Z27
 	VFMADD213PS const_one<>+0(SB), Z24, Z29
@@ -12149,81 +12119,79 @@ MatVecAVX512_ELU_few:
 
 	// |x| < 0.25: Taylor polynomial of eˣ − 1
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z15
+	VMOVAPS     Z2, Z2
 	VFMADD213PS Z3, Z0, Z1
-	VFMADD213PS Z3, Z9, Z15
+	VFMADD213PS Z3, Z9, Z2
 	VFMADD213PS Z4, Z0, Z1
-	VFMADD213PS Z4, Z9, Z15
+	VFMADD213PS Z4, Z9, Z2
 	VFMADD213PS Z5, Z0, Z1
-	VFMADD213PS Z5, Z9, Z15
+	VFMADD213PS Z5, Z9, Z2
 	VFMADD213PS Z6, Z0, Z1
-	VFMADD213PS Z6, Z9, Z15
+	VFMADD213PS Z6, Z9, Z2
 	VFMADD213PS Z7, Z0, Z1
-	VFMADD213PS Z7, Z9, Z15
+	VFMADD213PS Z7, Z9, Z2
 	VFMADD213PS Z8, Z0, Z1
-	VFMADD213PS Z8, Z9, Z15
-	VMULPS      Z0, Z0, Z2
-	VMULPS      Z9, Z9, Z16
-	VFMADD213PS Z0, Z1, Z2
-	VFMADD213PS Z9, Z15, Z16
+	VFMADD213PS Z8, Z9, Z2
+	VMULPS      Z0, Z0, Z3
+	VMULPS      Z9, Z9, Z4
+	VFMADD213PS Z0, Z1, Z3
+	VFMADD213PS Z9, Z2, Z4
 
 	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
-	VMOVAPS Z10, Z15
+	VMOVAPS Z10, Z5
 	VMAXPS  Z0, Z1, Z1
-	VMAXPS  Z9, Z15, Z15
-	VMOVAPS Z11, Z10
-	VMOVAPS Z11, Z11
-	VMINPS  Z1, Z10, Z1
-	VMINPS  Z15, Z11, Z15
+	VMAXPS  Z9, Z5, Z5
+	VMOVAPS Z11, Z2
+	VMOVAPS Z11, Z6
+	VMINPS  Z1, Z2, Z1
+	VMINPS  Z5, Z6, Z5
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z12, Z1, Z10
-	VMULPS       Z12, Z15, Z11
-	VRNDSCALEPS  $0x00, Z10, Z10
-	VRNDSCALEPS  $0x00, Z11, Z11
-	VFNMADD231PS Z13, Z10, Z1
-	VFNMADD231PS Z13, Z11, Z15
-	VFNMADD231PS Z14, Z10, Z1
-	VFNMADD231PS Z14, Z11, Z15
+	VMULPS       Z12, Z1, Z2
+	VMULPS       Z12, Z5, Z6
+	VRNDSCALEPS  $0x00, Z2, Z2
+	VRNDSCALEPS  $0x00, Z6, Z6
+	VFNMADD231PS Z13, Z2, Z1
+	VFNMADD231PS Z13, Z6, Z5
+	VFNMADD231PS Z14, Z2, Z1
+	VFNMADD231PS Z14, Z6, Z5
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
-	VMOVAPS     Z3, Z12
-	VMOVAPS     Z3, Z3
-	VFMADD213PS Z4, Z1, Z12
-	VFMADD213PS Z4, Z15, Z3
-	VFMADD213PS Z5, Z1, Z12
-	VFMADD213PS Z5, Z15, Z3
-	VFMADD213PS Z6, Z1, Z12
-	VFMADD213PS Z6, Z15, Z3
-	VFMADD213PS Z7, Z1, Z12
-	VFMADD213PS Z7, Z15, Z3
-	VFMADD213PS Z8, Z1, Z12
-	VFMADD213PS Z8, Z15, Z3
-	VFMADD213PS const_exp_c1<>+0(SB), Z1, Z12
-	VFMADD213PS const_exp_c1<>+0(SB), Z15, Z3
-	VFMADD213PS const_one<>+0(SB), Z1, Z12
-	VFMADD213PS const_one<>+0(SB), Z15, Z3
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
+	VMOVUPS     const_exp_p6<>+0(SB), Z7
+	VMOVUPS     const_exp_p6<>+0(SB), Z8
+	VFMADD213PS const_exp_p5<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_p5<>+0(SB), Z5, Z8
+	VFMADD213PS const_exp_p4<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_p4<>+0(SB), Z5, Z8
+	VFMADD213PS const_exp_p3<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_p3<>+0(SB), Z5, Z8
+	VFMADD213PS const_exp_p2<>+0(SB), Z1, Z7
+	VFMADD213PS const_exp_p2<>+0(SB), Z5, Z8
+	VFMADD213PS const_one<>+0(SB), Z1, Z7
+	VFMADD213PS const_one<>+0(SB), Z5, Z8
+	VFMADD213PS const_one<>+0(SB), Z1, Z7
+	VFMADD213PS const_one<>+0(SB), Z5, Z8
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z10, Z12, Z12
-	VSCALEFPS Z11, Z3, Z3
-	VSUBPS    const_one<>+0(SB), Z12, Z12
-	VSUBPS    const_one<>+0(SB), Z3, Z3
+	VSCALEFPS Z2, Z7, Z7
+	VSCALEFPS Z6, Z8, Z8
+	VSUBPS    const_one<>+0(SB), Z7, Z7
+	VSUBPS    const_one<>+0(SB), Z8, Z8
 	VMOVUPS   const_neg_quarter<>+0(SB), Z1
-	VMOVUPS   const_neg_quarter<>+0(SB), Z4
+	VMOVUPS   const_neg_quarter<>+0(SB), Z2
 	VCMPPS    $0x1e, Z1, Z0, K1
-	VCMPPS    $0x1e, Z4, Z9, K2
-	VBLENDMPS Z2, Z12, K1, Z12
-	VBLENDMPS Z16, Z3, K2, Z3
+	VCMPPS    $0x1e, Z2, Z9, K2
+	VBLENDMPS Z3, Z7, K1, Z7
+	VBLENDMPS Z4, Z8, K2, Z8
 	VXORPS    Z1, Z1, Z1
 	VXORPS    Z2, Z2, Z2
 	VCMPPS    $0x16, Z1, Z0, K1
 	VCMPPS    $0x16, Z2, Z9, K2
-	VBLENDMPS Z0, Z12, K1, Z12
-	VBLENDMPS Z9, Z3, K2, Z3
-	VMOVUPS   Z12, (CX)
-	VMOVUPS   Z3, 64(CX)
+	VBLENDMPS Z0, Z7, K1, Z7
+	VBLENDMPS Z9, Z8, K2, Z8
+	VMOVUPS   Z7, (CX)
+	VMOVUPS   Z8, 64(CX)
 	ADDQ      $0x00000080, AX
 	ADDQ      $0x00000080, CX
 
@@ -12329,7 +12297,7 @@ MatVecAVX512_GELU_many:
 	VFNMADD231PS Z11, Z28, Z22
 	VFNMADD231PS Z11, Z30, Z26
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z16
 	VMOVAPS     Z12, Z24
 	VMOVAPS     Z12, Z29
@@ -12342,22 +12310,18 @@ MatVecAVX512_GELU_many:
 	VFMADD213PS Z14, Z19, Z24
 	VFMADD213PS Z14, Z22, Z29
 	VFMADD213PS Z14, Z26, Z31
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c4<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c4<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c4<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c3<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c3<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c3<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c2<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c2<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c2<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_c1<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_c1<>+0(SB), Z22, Z29
-	VFMADD213PS const_exp_c1<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_p3<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_p3<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z31
+	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z16
+	VFMADD213PS const_exp_p2<>+0(SB), Z19, Z24
+	VFMADD213PS const_exp_p2<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z31
+	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VFMADD213PS const_one<>+0(SB), Z19, Z24
+	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z26, Z31
 	VFMADD213PS const_one<>+0(SB), Z3, Z16
 	VFMADD213PS const_one<>+0(SB), Z19, Z24
 	VFMADD213PS const_one<>+0(SB), Z22, Z29
@@ -12456,21 +12420,19 @@ MatVecAVX512_GELU_few:
 	VFNMADD231PS Z11, Z1, Z3
 	VFNMADD231PS Z11, Z6, Z7
 
-	// p = 1 + r(1 + r(1/2 + … + r/5040)), Horner
+	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z8
 	VMOVAPS     Z12, Z9
 	VFMADD213PS Z13, Z3, Z8
 	VFMADD213PS Z13, Z7, Z9
 	VFMADD213PS Z14, Z3, Z8
 	VFMADD213PS Z14, Z7, Z9
-	VFMADD213PS const_exp_c4<>+0(SB), Z3, Z8
-	VFMADD213PS const_exp_c4<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_c3<>+0(SB), Z3, Z8
-	VFMADD213PS const_exp_c3<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_c2<>+0(SB), Z3, Z8
-	VFMADD213PS const_exp_c2<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_c1<>+0(SB), Z3, Z8
-	VFMADD213PS const_exp_c1<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_p3<>+0(SB), Z7, Z9
+	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_p2<>+0(SB), Z7, Z9
+	VFMADD213PS const_one<>+0(SB), Z3, Z8
+	VFMADD213PS const_one<>+0(SB), Z7, Z9
 	VFMADD213PS const_one<>+0(SB), Z3, Z8
 	VFMADD213PS const_one<>+0(SB), Z7, Z9
 
@@ -12517,7 +12479,7 @@ MatVecAVX512_GELU_hoist:
 	VMOVUPS const_log2e<>+0(SB), Z9
 	VMOVUPS const_ln2hi<>+0(SB), Z10
 	VMOVUPS const_ln2lo<>+0(SB), Z11
-	VMOVUPS const_exp_c7<>+0(SB), Z12
-	VMOVUPS const_exp_c6<>+0(SB), Z13
-	VMOVUPS const_exp_c5<>+0(SB), Z14
+	VMOVUPS const_exp_p6<>+0(SB), Z12
+	VMOVUPS const_exp_p5<>+0(SB), Z13
+	VMOVUPS const_exp_p4<>+0(SB), Z14
 	JMP     MatVecAVX512_GELU_start

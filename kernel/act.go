@@ -315,7 +315,7 @@ func identityDeriv32(x float32) float32 {
 // |x| < 0.25 where exp(x) − 1 would cancel.
 func expm1Small(x float32) float32 {
 	q := float32(1.0 / 40320)
-	q = fma32(q, x, 1.0/5040)
+	q = fma32(q, x, expC7)
 	q = fma32(q, x, expC6)
 	q = fma32(q, x, expC5)
 	q = fma32(q, x, expC4)

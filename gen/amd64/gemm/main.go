@@ -240,7 +240,8 @@ func actLoops(s isa, name string, exit func(), loop func(a *vec.ISA, l string, b
 func pipeRows(s isa) int { return pipeSteps * s.nv * s.mr }
 
 // pipeSteps is the number of k steps per vector of the previous tile's
-// activation.
+// activation: 4 measured faster than 2 (which crowds the activation's
+// dependency chains into the scheduler) and as fast as 5.
 const pipeSteps = 4
 
 // gemmRows emits the code path of gemm for a tile of rows rows. With
@@ -248,7 +249,9 @@ const pipeSteps = 4
 // 0, k ≥ pipeRows and the strip has np ≥ 2 tiles: a tile that is not the
 // strip's last stores C and leaves its activation pending (pend = 1); the
 // next tile, in the first pipeRows steps of its k-loop, reads that tile's
-// C back one vector per two steps and writes its activation to Y, so the
+// C back one vector per pipeSteps steps and writes its activation to Y
+// (the activation's temporaries get the registers the step does not
+// hold: its b row and broadcasts are reloaded every step), so the
 // activation's operations issue beside the multiply-adds (on the pipes
 // they leave idle) instead of after them; the strip's last tile runs the
 // epilogue. The same operations on the same values: the same bits.
@@ -411,7 +414,7 @@ func gemmRows(s isa, name string, rows int, pend Mem) {
 	TESTQ(act, act)
 	JZ(LabelRef(name + "_epi"))
 	kk := Load(Param("k"), GP64())
-	CMPQ(kk, U8(pipeRows(s)))
+	CMPQ(kk, U32(pipeRows(s)))
 	JL(LabelRef(name + "_epi"))
 	np := Load(Param("np"), GP64())
 	CMPQ(np, U8(1))

@@ -12,7 +12,8 @@ import (
 // The constants of kernel.exp32, which these must equal.
 var (
 	expMin, expMax, log2e, ln2Hi, ln2Lo, expBias Mem
-	expC                                         [8]Mem // expC[k] = 1/k! for k = 2..7; expC[1] = 1
+	expC                                         [8]Mem // expC[k] = 1/k! for k = 2..7 (eˣ − 1's Taylor polynomial)
+	expP                                         [7]Mem // expP[k] = kernel's expPk, k = 2..6 (exp's polynomial)
 	One, Two, Neg2, SignMask, AbsMask, Zero      Mem
 )
 
@@ -27,9 +28,14 @@ func DeclareExp() {
 	ln2Lo = F("ln2lo", "-2.12194440e-4")
 	expBias = I("exp_bias", 127)
 	fact := int64(1)
-	for k := int64(1); k <= 7; k++ {
+	for k := int64(2); k <= 7; k++ {
 		fact *= k
 		expC[k] = FRat(fmt.Sprintf("exp_c%d", k), big.NewRat(1, fact))
+	}
+	for k, bits := range []uint32{2: 0x3effffff, 3: 0x3e2aaa3f, 4: 0x3d2aab1c, 5: 0x3c092384, 6: 0x3ab61a88} {
+		if k >= 2 {
+			expP[k] = Const(fmt.Sprintf("exp_p%d", k), bits)
+		}
 	}
 	One = F("one", "1")
 	Two = F("two", "2")
@@ -72,11 +78,12 @@ func (a *ISA) exp(x VecVirtual, upper bool) VecVirtual {
 	}
 	VFNMADD231PS(a.C(ln2Hi), n, t)
 	VFNMADD231PS(a.C(ln2Lo), n, t)
-	Comment("p = 1 + r(1 + r(1/2 + … + r/5040)), Horner")
-	p := a.Load(expC[7])
-	for k := 6; k >= 1; k-- {
-		VFMADD213PS(a.C(expC[k]), t, p)
+	Comment("p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner")
+	p := a.Load(expP[6])
+	for k := 5; k >= 2; k-- {
+		VFMADD213PS(a.C(expP[k]), t, p)
 	}
+	VFMADD213PS(a.C(One), t, p)
 	VFMADD213PS(a.C(One), t, p)
 	if a.AVX512 {
 		// VSCALEFPS rounds p·2ⁿ once, as the two exact-exponent scalings
@@ -101,5 +108,7 @@ func (a *ISA) exp(x VecVirtual, upper bool) VecVirtual {
 	return p
 }
 
-// ExpC returns the broadcast constant 1/k! of the exp polynomial, k = 1..7.
+// ExpC returns the broadcast constant 1/k!, k = 2..7, of the Taylor
+// polynomial of eˣ − 1 (kernel's expm1Small; exp's own polynomial is a
+// minimax fit).
 func ExpC(k int) Mem { return expC[k] }

@@ -358,12 +358,16 @@ var ELU = &Body{Scalar: "elu32", Unroll: 2, Setup: func(g *neon.Gen) func(neon.G
 	negQuarter := g.Const(neon.F32(-0.25))
 	c8 := g.Const(f32bits(expm1C8))
 	c7 := g.Coef(f32bits(expm1C7))
+	var taylor []neon.Coef // 1/6!, …, 1/2!
+	for _, c := range []float32{1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2} {
+		taylor = append(taylor, g.Coef(f32bits(c)))
+	}
 	return func(x neon.G) neon.G {
 		d := g.Exp(ec, x)
 		g.FSUB(d, d, g.B(one)) // exp32(x) − 1
 		q := g.Fresh(c7)
 		g.FMLA(q, g.B(c8), x)
-		for _, c := range []neon.Coef{ec.C6, ec.C5, ec.C4, ec.C3, ec.C2} {
+		for _, c := range taylor {
 			q = g.Horner(q, x, c)
 		}
 		xx := g.New()

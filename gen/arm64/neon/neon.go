@@ -522,10 +522,9 @@ func (g *Gen) Reduce(ins []string, count string, unroll int, body func(acc G, in
 
 // ExpConsts are the registers exp needs, loaded once per function.
 type ExpConsts struct {
-	min, max, log2e, ln2Hi, ln2Lo, c7, one, bias emit.V
-	// C6..C2 are the Horner addends 1/720 … 1/2, which other
-	// polynomials with the same coefficients may share.
-	C6, C5, C4, C3, C2 Coef
+	min, max, log2e, ln2Hi, ln2Lo, p6, one, bias emit.V
+	// p5..p2 are the Horner addends of exp's polynomial.
+	p5, p4, p3, p2 Coef
 }
 
 // The constants of kernel.exp32 (kernel/exp.go).
@@ -535,13 +534,16 @@ const (
 	log2e   = 1.44269504088896341
 	ln2Hi   = 0.693359375
 	ln2Lo   = -2.12194440e-4
-	expC2   = 1.0 / 2
-	expC3   = 1.0 / 6
-	expC4   = 1.0 / 24
-	expC5   = 1.0 / 120
-	expC6   = 1.0 / 720
-	expC7   = 1.0 / 5040
 	expBias = 127
+)
+
+// The bits of kernel.exp32's polynomial coefficients expP2..expP6.
+const (
+	expP2 = 0x3effffff
+	expP3 = 0x3e2aaa3f
+	expP4 = 0x3d2aab1c
+	expP5 = 0x3c092384
+	expP6 = 0x3ab61a88
 )
 
 // LoadExp loads exp's constants; one is the register holding 1.0, shared
@@ -550,10 +552,9 @@ func (g *Gen) LoadExp(one emit.V) *ExpConsts {
 	g.E.Comment("constants of exp32")
 	return &ExpConsts{
 		min: g.Const(F32(expMin)), max: g.Const(F32(expMax)), log2e: g.Const(F32(log2e)),
-		ln2Hi: g.Const(F32(ln2Hi)), ln2Lo: g.Const(F32(ln2Lo)), c7: g.Const(F32(expC7)),
+		ln2Hi: g.Const(F32(ln2Hi)), ln2Lo: g.Const(F32(ln2Lo)), p6: g.Const(expP6),
 		one: one, bias: g.Const(expBias),
-		C6: g.Coef(F32(expC6)), C5: g.Coef(F32(expC5)), C4: g.Coef(F32(expC4)),
-		C3: g.Coef(F32(expC3)), C2: g.Coef(F32(expC2)),
+		p5: g.Coef(expP5), p4: g.Coef(expP4), p3: g.Coef(expP3), p2: g.Coef(expP2),
 	}
 }
 
@@ -571,10 +572,10 @@ func (g *Gen) Exp(c *ExpConsts, x G) G {
 	g.FMLS(xc, n, g.B(c.ln2Hi))
 	g.FMLS(xc, n, g.B(c.ln2Lo))
 	r := xc
-	// Horner: p = 1 + r(1 + r(1/2 + … + r/5040))
-	p := g.Fresh(c.C6)
-	g.FMLA(p, g.B(c.c7), r)
-	for _, k := range []Coef{c.C5, c.C4, c.C3, c.C2} {
+	// Horner: p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆)))
+	p := g.Fresh(c.p5)
+	g.FMLA(p, g.B(c.p6), r)
+	for _, k := range []Coef{c.p4, c.p3, c.p2} {
 		p = g.Horner(p, r, k)
 	}
 	p = g.HornerV(p, r, c.one)
