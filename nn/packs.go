@@ -89,11 +89,12 @@ func (tp *trainPacks) adj(l int) *f32.Dense {
 	return tp.adjD[l]
 }
 
-// chunkRows is the number of rows of a chunk of the training passes'
-// tangent and adjoint products: whole row blocks of impl's GEMM (mc rows,
-// whose strips are full microkernel tiles), about 256 rows, so that a
-// chunk of a 128-wide layer (128 KB) stays in L2 for the elementwise work
-// that follows it.
+// chunkRows is the number of rows an inference call (Score, Energy) pushes
+// through the net at once, and of a chunk of the training passes' tangent
+// and adjoint products: whole row blocks of impl's GEMM (mc rows, whose
+// strips are full microkernel tiles: 256 rows would leave a 16-row block
+// that reads all of B for little work), about 256 rows, so that a chunk of
+// a 128-wide layer (128 KB) stays in L2 for the work that follows it.
 func chunkRows(impl kernel.Impl) int {
 	mc, _ := impl.GemmBlocking()
 	return mc * max(1, 256/mc)

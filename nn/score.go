@@ -6,11 +6,6 @@ import (
 	"github.com/scorekit/scorekit/f32"
 )
 
-// chunk is how many points an inference call pushes through the net at
-// once: large enough to keep the GEMMs efficient, small enough that the
-// workspace stays in cache.
-const chunk = 256
-
 func (m *Model) checkBatch(method string, dst, x []float32, per int) int {
 	d := m.cfg.Dim
 	if len(x)%d != 0 || len(dst) != len(x)/d*per {
@@ -88,6 +83,7 @@ func (m *Model) Energy(dst, x []float32, c float32) {
 	w := m.pool.Get().(*work)
 	defer m.pool.Put(w)
 	d := m.cfg.Dim
+	chunk := chunkRows(m.impl)
 	for i0 := 0; i0 < n; i0 += chunk {
 		i1 := min(n, i0+chunk)
 		if !w.sized(m, i1-i0) {
@@ -131,6 +127,7 @@ func (m *Model) score(dst, x []float32, c float32) {
 		scale = 1 / c
 	}
 	L := len(m.layers)
+	chunk := chunkRows(m.impl)
 	for i0 := 0; i0 < n; i0 += chunk {
 		i1 := min(n, i0+chunk)
 		if !w.sized(m, i1-i0) {
