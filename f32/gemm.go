@@ -268,9 +268,9 @@ func packB(nr int, dst []float32, b Matrix, trans bool, p0, pb, j0, nb int) {
 			// rows of b (a data move: the same bits on every
 			// implementation, so the active one does it).
 			kernel.Transpose(cols, pb, b.Data[(j0+q)*b.Stride+p0:], b.Stride, panel, nr)
-			for j := cols; j < nr; j++ {
+			if cols < nr {
 				for p := range pb {
-					panel[p*nr+j] = 0
+					clear(panel[p*nr+cols : (p+1)*nr])
 				}
 			}
 			continue
