@@ -75,7 +75,7 @@ func TestDenseReference(t *testing.T) {
 func TestDensePathsAgree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 1))
 	acts := []kernel.Activation{kernel.Identity, kernel.SiLU, kernel.Tanh, kernel.GELU}
-	for si, s := range [][2]int{{64, 128}, {300, 45}, {7, 33}, {300, 5}, {33, 2}, {20, 16}} {
+	for si, s := range [][2]int{{64, 128}, {300, 45}, {7, 33}, {300, 5}, {33, 2}, {20, 16}, {128, 128}} {
 		in, out := s[0], s[1]
 		act := acts[si%len(acts)]
 		w := randMatrix(rng, out, in, 0)

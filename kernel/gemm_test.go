@@ -665,19 +665,34 @@ func TestGemmStrip(t *testing.T) {
 				}
 				// k ≥ 96 with m = mr on AVX-512 takes the pipelined path
 				// (a tile runs the previous tile's activation in its k-loop):
-				// there, every activation.
+				// there, every activation with every init, y apart (its
+				// stride not C's) and in place; elsewhere one random case.
 				for _, k := range []int{0, 1, 3, 33, 95, 96, 150} {
-					acts := kernel.Activations()
-					if k < 95 || m != mr {
-						acts = []kernel.Activation{acts[rng.IntN(len(acts))]}
+					type config struct {
+						act   kernel.Activation
+						init  kernel.GemmInit
+						ymode int // 0 apart, 1 in place, 2 none (identity)
 					}
-					for _, act := range acts {
-						np := (n + nr - 1) / nr
-						init := kernel.GemmInit(rng.IntN(3))
-						ymode := rng.IntN(3) // 0 apart, 1 in place, 2 none (identity)
-						if ymode == 2 {
-							act = kernel.Identity
+					var configs []config
+					if k >= 95 && m == mr {
+						for _, act := range kernel.Activations() {
+							for init := range 3 {
+								for ymode := range 2 {
+									configs = append(configs, config{act, kernel.GemmInit(init), ymode})
+								}
+							}
 						}
+					} else {
+						acts := kernel.Activations()
+						c := config{acts[rng.IntN(len(acts))], kernel.GemmInit(rng.IntN(3)), rng.IntN(3)}
+						if c.ymode == 2 {
+							c.act = kernel.Identity
+						}
+						configs = append(configs, c)
+					}
+					for _, cf := range configs {
+						act, init, ymode := cf.act, cf.init, cf.ymode
+						np := (n + nr - 1) / nr
 						a := make([]float32, k*mr)
 						b := make([]float32, np*k*nr)
 						kerneltest.Fill(rng, a, 2, 0.02)
@@ -686,8 +701,11 @@ func TestGemmStrip(t *testing.T) {
 						kerneltest.Fill(rng, bias, 4, 0.02)
 						ldc := n + rng.IntN(3)
 						ldy := n + rng.IntN(3)
-						if ymode == 1 {
+						switch {
+						case ymode == 1:
 							ldy = ldc
+						case ymode == 0 && ldy == ldc:
+							ldy = ldc + 1
 						}
 						cinit := make([]float32, (m-1)*ldc+n)
 						kerneltest.Fill(rng, cinit, 4, 0.02)

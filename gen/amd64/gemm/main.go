@@ -3,8 +3,10 @@
 // one of each per instruction set:
 //
 //	GemmAVX2     6×16 tile,  Y0..Y11 accumulators
-//	GemmAVX512  12×32 tile,  Z0..Z23 accumulators, Z28..Z31 free for the
-//	            activation of the previous tile, run inside this one's k-loop
+//	GemmAVX512  12×32 tile,  Z0..Z23 accumulators, Z24..Z27 b row and
+//	            broadcasts; a full tile runs the previous tile's activation
+//	            inside its k-loop (see gemmRows), its temporaries in Z24..Z31
+//	            and K1 between the steps, which reload Z24..Z27
 //	MatVecAVX2, MatVecAVX512: y = b + xᵀ·B over packed panels, axpy form
 //
 // Run by go generate from kernel/gemm.go.
@@ -30,7 +32,7 @@ type isa struct {
 	mr  int // tile rows
 	nv  int // vectors per tile row: nr = nv·lanes
 	// pipe says whether the full-tile path applies the activation of the
-	// previous tile of a strip inside its own k-loop (see pipeline): the
+	// previous tile of a strip inside its own k-loop (see gemmRows): the
 	// register file must leave the activation's temporaries free.
 	pipe bool
 }
@@ -61,9 +63,10 @@ func main() {
 // tile of C, at c with row stride ldc elements, become init + Σₚ
 // a[p·mr+r]·b[p·nr+j], one FMA per p in order, where init is 0 (mode 0),
 // C (mode 1) or bias[j] (mode 2). Each row count has its own code path, so
-// a short edge tile neither computes nor touches rows it does not own. All
-// paths end in one epilogue that, for act ≠ 0 (a kernel.Activation),
-// sets y = act(C) on the m rows.
+// a short edge tile neither computes nor touches rows it does not own.
+// Each tile's rows get y = act(C) for act ≠ 0 (a kernel.Activation): in
+// one epilogue after the tile's k-loop, or, for a pipelined full tile
+// (s.pipe; see gemmRows), in the next tile's k-loop.
 func gemm(s isa) {
 	nr := s.nv * s.v.Lanes
 	name := "Gemm" + s.v.Name
@@ -234,10 +237,10 @@ func actLoops(s isa, name string, exit func(), loop func(a *vec.ISA, l string, b
 	}
 }
 
-// pipeRows is the smallest k for which a full tile applies the previous
-// tile's activation inside its k-loop: one row of that tile per 2·nv
-// steps.
-func pipeRows(s isa) int { return pipeSteps * s.nv * s.mr }
+// pipeK is the smallest k for which a full tile applies the previous
+// tile's activation inside its k-loop: one row of that tile per
+// pipeSteps·nv steps, mr rows.
+func pipeK(s isa) int { return pipeSteps * s.nv * s.mr }
 
 // pipeSteps is the number of k steps per vector of the previous tile's
 // activation: 4 measured faster than 2 (which crowds the activation's
@@ -246,9 +249,9 @@ const pipeSteps = 4
 
 // gemmRows emits the code path of gemm for a tile of rows rows. With
 // s.pipe, the full-tile path (rows = mr) is software-pipelined when act ≠
-// 0, k ≥ pipeRows and the strip has np ≥ 2 tiles: a tile that is not the
+// 0, k ≥ pipeK and the strip has np ≥ 2 tiles: a tile that is not the
 // strip's last stores C and leaves its activation pending (pend = 1); the
-// next tile, in the first pipeRows steps of its k-loop, reads that tile's
+// next tile, in the first pipeK steps of its k-loop, reads that tile's
 // C back one vector per pipeSteps steps and writes its activation to Y
 // (the activation's temporaries get the registers the step does not
 // hold: its b row and broadcasts are reloaded every step), so the
@@ -408,13 +411,13 @@ func gemmRows(s isa, name string, rows int, pend Mem) {
 		JMP(LabelRef(name + "_epi"))
 		return
 	}
-	Comment("leave the activation to the next tile if there is one and k ≥ " + fmt.Sprint(pipeRows(s)))
+	Comment("leave the activation to the next tile if there is one and k ≥ " + fmt.Sprint(pipeK(s)))
 	MOVQ(U32(0), pend)
 	act := Load(Param("act"), GP64())
 	TESTQ(act, act)
 	JZ(LabelRef(name + "_epi"))
 	kk := Load(Param("k"), GP64())
-	CMPQ(kk, U32(pipeRows(s)))
+	CMPQ(kk, U32(pipeK(s)))
 	JL(LabelRef(name + "_epi"))
 	np := Load(Param("np"), GP64())
 	CMPQ(np, U8(1))
@@ -427,7 +430,7 @@ func gemmRows(s isa, name string, rows int, pend Mem) {
 		an := acts.Forward[i]
 		body := acts.Body(an)
 		Label(l("pipe_" + an))
-		Commentf("the previous tile's %s, one row per %d steps, during the first %d steps", an, pipeSteps*s.nv, pipeRows(s))
+		Commentf("the previous tile's %s, one row per %d steps, during the first %d steps", an, pipeSteps*s.nv, pipeK(s))
 		cpv := Load(Param("c"), GP64())
 		SUBQ(U32(4*nr), cpv)
 		yp := Load(Param("y"), GP64())
