@@ -38,7 +38,8 @@ type Result struct {
 	N       int     // operations per timed repetition
 	NsPerOp float64 // nanoseconds per operation
 	PerSec  float64 // Work·ops per second
-	PeakPct float64 // for FLOP work: percentage of the implementation's FMA peak in this run; 0 otherwise
+	PeakPct float64 // for FLOP work: percentage of Peak; 0 otherwise
+	Peak    float64 // for FLOP work: the FMA peak in FLOP/s, timed between the case's repetitions (see Measure); 0 otherwise
 }
 
 // Peaks measures every available implementation's FMA peak in FLOP/s
@@ -50,21 +51,26 @@ type Result struct {
 func Peaks(target time.Duration) map[string]float64 {
 	out := map[string]float64{}
 	for _, impl := range kernel.Available() {
-		const n = 100000 // iterations per call: 0.2 ms with AVX-512 here
-		c := Case{Name: "FMA peak", Impl: impl.String(), Work: impl.PeakFLOPs(1) * n, Unit: "FLOP",
-			Run: func(k int) error {
-				for range k {
-					impl.PeakFLOPs(n)
-				}
-				return nil
-			}}
-		r, err := Measure(c, target, nil)
+		r, err := Measure(peakCase(impl), target, nil)
 		if err != nil {
 			panic(err) // the loop cannot fail
 		}
 		out[impl.String()] = r.PerSec
 	}
 	return out
+}
+
+// peakCase is impl's FMA-throughput loop as a Case: one operation is
+// peakIters iterations (0.2 ms with AVX-512 here).
+func peakCase(impl kernel.Impl) Case {
+	const peakIters = 100000
+	return Case{Name: "FMA peak", Impl: impl.String(), Work: impl.PeakFLOPs(1) * peakIters, Unit: "FLOP",
+		Run: func(k int) error {
+			for range k {
+				impl.PeakFLOPs(peakIters)
+			}
+			return nil
+		}}
 }
 
 // Repetitions is the number of timed repetitions Measure takes the best
@@ -75,14 +81,42 @@ const Repetitions = 5
 // count of operations that takes about target/Repetitions, as testing.B
 // does, then times that count Repetitions times (at least three when
 // an operation is longer than target) and keeps the fastest.
-// The FMA peak (Peaks) is the best of short runs too, so a percentage of
-// it compares like with like: the machines are shared, and the mean of
-// one long run would charge other tenants' time to the case.
+// The machines are shared, and the mean of one long run would charge
+// other tenants' time to the case.
+//
+// For FLOP work whose implementation has a peak in peaks (measured by
+// Peaks at the start of the run), a repetition of the FMA-throughput loop
+// of the same length runs beside each of the case's, alternating with
+// them, and the percentage compares
+// the best of the case's repetitions with the best of those: the clock
+// of a shared machine's core moves with its neighbours' load (this one's
+// peak measured 221 to 246 GFLOP/s in runs minutes apart), and a peak
+// timed minutes before the case would put that drift into the ratio.
 func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, error) {
 	if err := c.Run(1); err != nil { // warm up: first-call allocations, caches
 		return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
 	}
 	rep := max(target/Repetitions, time.Millisecond)
+	var peak func() float64 // one repetition of the peak loop, in FLOP/s
+	if p := peaks[peakOf(c.Impl)]; c.Unit == "FLOP" && p > 0 {
+		impl, err := kernel.ParseImpl(peakOf(c.Impl))
+		if err != nil {
+			return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
+		}
+		pc := peakCase(impl)
+		calls := max(1, int(rep.Seconds()*p/pc.Work))
+		peak = func() float64 {
+			t := time.Now()
+			pc.Run(calls)
+			return pc.Work * float64(calls) / time.Since(t).Seconds()
+		}
+	}
+	var bestPeak float64
+	timePeak := func() {
+		if peak != nil {
+			bestPeak = max(bestPeak, peak())
+		}
+	}
 	n := 1
 	var best time.Duration
 	for {
@@ -102,7 +136,9 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 	// An operation longer than the target (a whole annealed run) gets at
 	// least three repetitions, not five: the suite stays minutes long.
 	start := time.Now()
+	timePeak() // the calibration's last run was the first repetition
 	for k := 1; k < Repetitions && (k < 3 || time.Since(start) < 2*target); k++ {
+		timePeak()
 		t := time.Now()
 		if err := c.Run(n); err != nil {
 			return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
@@ -111,8 +147,9 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 	}
 	r := Result{Case: c, N: n, NsPerOp: float64(best.Nanoseconds()) / float64(n)}
 	r.PerSec = c.Work * float64(n) / best.Seconds()
-	if p := peaks[peakOf(c.Impl)]; c.Unit == "FLOP" && p > 0 {
-		r.PeakPct = 100 * r.PerSec / p
+	if bestPeak > 0 {
+		r.Peak = bestPeak
+		r.PeakPct = 100 * r.PerSec / bestPeak
 	}
 	return r, nil
 }

@@ -58,3 +58,27 @@ func TestScalingCase(t *testing.T) {
 		t.Errorf("name %q, want %q (the name BENCHMARKS.md's tables carry)", got, want)
 	}
 }
+
+// TestMeasurePeak: a FLOP case gets the peak timed beside its
+// repetitions, and its percentage of that peak; other work gets neither.
+// The case here is the peak loop itself, so its percentage is near 100.
+func TestMeasurePeak(t *testing.T) {
+	impl := kernel.Active()
+	peaks := map[string]float64{impl.String(): 1e9} // only its presence and scale matter
+	r, err := Measure(peakCase(impl), 20*time.Millisecond, peaks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Peak <= 0 || r.PeakPct != 100*r.PerSec/r.Peak {
+		t.Fatalf("peak %g, %g %%, %g FLOP/s: want the percentage of the peak beside it", r.Peak, r.PeakPct, r.PerSec)
+	}
+	// The same loop timed alternately: within a factor two of each other
+	// even on a loaded machine (the best of five each).
+	if r.PeakPct < 50 || r.PeakPct > 200 {
+		t.Errorf("the peak loop measures %.0f %% of itself", r.PeakPct)
+	}
+	c := kernelCases()[0] // elements, not FLOP
+	if r, err := Measure(c, 10*time.Millisecond, peaks); err != nil || r.Peak != 0 || r.PeakPct != 0 {
+		t.Errorf("%s: peak %g, %g %% (%v): want none", c.Name, r.Peak, r.PeakPct, err)
+	}
+}

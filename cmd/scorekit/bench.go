@@ -118,10 +118,11 @@ func cpuModel() string {
 func writeMarkdown(w io.Writer, h map[string]string, peaks map[string]float64, rs []bench.Result) {
 	fmt.Fprintf(w, "scorekit bench — %s, %s, %s, GOMAXPROCS=%s, kernels %s (available %s), %s\n\n",
 		h["cpu"], h["goos"], h["go"], h["gomaxprocs"], h["kernels"], h["available"], h["date"])
-	fmt.Fprintln(w, "| FMA peak | GFLOP/s |\n|---|---:|")
+	fmt.Fprintln(w, "| FMA peak at the start | GFLOP/s |\n|---|---:|")
 	for _, impl := range kernel.Available() {
 		fmt.Fprintf(w, "| %s | %.1f |\n", impl, peaks[impl.String()]/1e9)
 	}
+	fmt.Fprintln(w, "\n% of peak: of the FMA peak loop timed between the case's own repetitions (the best of each), in GFLOP/s in parentheses.")
 	group := ""
 	for _, r := range rs {
 		if r.Group != group {
@@ -130,7 +131,7 @@ func writeMarkdown(w io.Writer, h map[string]string, peaks map[string]float64, r
 		}
 		pct := ""
 		if r.PeakPct > 0 {
-			pct = fmt.Sprintf("%.0f %%", r.PeakPct)
+			pct = fmt.Sprintf("%.0f %% (%.1f)", r.PeakPct, r.Peak/1e9)
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Name, r.Impl, fmtDuration(r.NsPerOp), fmtRate(r.PerSec, r.Unit), pct)
 	}
