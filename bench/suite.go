@@ -87,11 +87,11 @@ const Repetitions = 5
 // For FLOP work whose implementation has a peak in peaks (measured by
 // Peaks at the start of the run), a repetition of the FMA-throughput loop
 // of the same length runs beside each of the case's, alternating with
-// them, and the percentage compares
-// the best of the case's repetitions with the best of those: the clock
-// of a shared machine's core moves with its neighbours' load (this one's
-// peak measured 221 to 246 GFLOP/s in runs minutes apart), and a peak
-// timed minutes before the case would put that drift into the ratio.
+// them, and the percentage compares the best of the case's repetitions
+// with the best of those: the clock of a shared machine's core moves with
+// its neighbours' load (this one's AVX-512 peak measured 232 to 260
+// GFLOP/s in runs minutes apart), and a peak timed minutes before the case
+// would put that drift into the ratio.
 func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, error) {
 	if err := c.Run(1); err != nil { // warm up: first-call allocations, caches
 		return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)

@@ -43,6 +43,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if len(cases) == 0 {
 		return usagef("-run %q matches no benchmark", *filter)
 	}
+	if *plots != "" {
+		// Before minutes of measuring: the folder must take the plots.
+		if err := os.MkdirAll(*plots, 0o755); err != nil {
+			return fmt.Errorf("-plots: %w", err)
+		}
+	}
 	h := header()
 	peaks := bench.Peaks(*target)
 	bar := newProgress(stderr, *quiet, "bench", "benchmarks", len(cases))
