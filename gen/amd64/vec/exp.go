@@ -17,6 +17,10 @@ var (
 	One, Two, Neg2, SignMask, AbsMask, Zero      Mem
 )
 
+// expPBits are kernel's expP2..expP6 (index k: the coefficient of rᵏ) as
+// float32 bits.
+var expPBits = [7]uint32{2: 0x3effffff, 3: 0x3e2aaa3f, 4: 0x3d2aab1c, 5: 0x3c092384, 6: 0x3ab61a88}
+
 // DeclareExp emits the constants of Exp and the common ones (One, Two,
 // Neg2, Zero, SignMask, AbsMask); call it before the first TEXT that uses
 // them.
@@ -32,10 +36,8 @@ func DeclareExp() {
 		fact *= k
 		expC[k] = FRat(fmt.Sprintf("exp_c%d", k), big.NewRat(1, fact))
 	}
-	for k, bits := range []uint32{2: 0x3effffff, 3: 0x3e2aaa3f, 4: 0x3d2aab1c, 5: 0x3c092384, 6: 0x3ab61a88} {
-		if k >= 2 {
-			expP[k] = Const(fmt.Sprintf("exp_p%d", k), bits)
-		}
+	for k := 2; k <= 6; k++ {
+		expP[k] = Const(fmt.Sprintf("exp_p%d", k), expPBits[k])
 	}
 	One = F("one", "1")
 	Two = F("two", "2")

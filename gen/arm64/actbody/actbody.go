@@ -34,8 +34,13 @@ const (
 	geluK2     = 2 * geluC * geluK
 	geluK3     = 3 * geluK2
 	geluK6     = 6 * geluK2
-	expm1C8    = 1.0 / 40320
+	expm1C8    = 1.0 / 40320 // eˣ − 1's Taylor coefficients 1/k! (kernel's expm1Small)
 	expm1C7    = 1.0 / 5040
+	expm1C6    = 1.0 / 720
+	expm1C5    = 1.0 / 120
+	expm1C4    = 1.0 / 24
+	expm1C3    = 1.0 / 6
+	expm1C2    = 1.0 / 2
 	actClamp   = 128
 )
 
@@ -359,7 +364,7 @@ var ELU = &Body{Scalar: "elu32", Unroll: 2, Setup: func(g *neon.Gen) func(neon.G
 	c8 := g.Const(f32bits(expm1C8))
 	c7 := g.Coef(f32bits(expm1C7))
 	var taylor []neon.Coef // 1/6!, …, 1/2!
-	for _, c := range []float32{1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2} {
+	for _, c := range []float32{expm1C6, expm1C5, expm1C4, expm1C3, expm1C2} {
 		taylor = append(taylor, g.Coef(f32bits(c)))
 	}
 	return func(x neon.G) neon.G {
