@@ -2,7 +2,8 @@ package sampler
 
 import (
 	"runtime"
-	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // chainMinChains and chainMinElems set the least block worth a goroutine
@@ -30,16 +31,85 @@ func chainWorkers(req, n, d int) int {
 // serves the Langevin samplers ([chainEngine]) and the SDE samplers
 // alike.
 //
-// Its workers live from start to stop (one sampler call); a phase costs
-// two channel operations per worker and allocates nothing, so a per-step
-// barrier is cheap. Since every per-chain computation depends only on the
-// chain and its own stream, and every reduction over chains is summed in
-// chain order by the caller, results do not depend on the number of
+// Its workers live from start to stop (one sampler call); a phase
+// allocates nothing. Since every per-chain computation depends only on
+// the chain and its own stream, and every reduction over chains is summed
+// in chain order by the caller, results do not depend on the number of
 // blocks.
+//
+// Between phases the workers, and the caller between handing out a phase
+// and its end, wait spinning for up to teamSpin (yielding their P at every
+// turn) before they block: a goroutine woken from a blocked state may
+// wait for its thread's idle CPU to be woken too, which on a virtual
+// machine took 60–90 µs (two halves of a 1024-chain score on the two
+// cores of the machine scorekit is measured on: 300–320 µs with channel
+// hand-offs, 240 µs spinning, where one half takes 195–215 µs), while a
+// sampler's phases follow each other closely: the predictor–corrector
+// sampler, whose blocks meet several times a step, ran 12 % faster on two
+// goroutines for it. They do not spin when the team has more blocks than
+// GOMAXPROCS.
 type chainTeam struct {
-	bounds []int // block b is chains [bounds[b], bounds[b+1])
-	work   []chan func(b, lo, hi int)
-	wg     sync.WaitGroup
+	bounds []int    // block b is chains [bounds[b], bounds[b+1])
+	cur    *teamRun // the workers between start and stop; nil outside
+}
+
+// teamSpin bounds a wait's spinning (see chainTeam).
+const teamSpin = 50 * time.Microsecond
+
+// teamRun is what one start's workers share with the caller. Each start
+// makes a new one, so that a worker of an earlier run that has not yet
+// seen its stop cannot take a phase of a later run.
+type teamRun struct {
+	f     func(b, lo, hi int) // the current phase, set before phase moves
+	phase atomic.Uint64       // moved by run for each phase and by stop
+	quit  atomic.Bool         // set by stop before it moves phase
+	left  atomic.Int64        // worker blocks of the phase not yet done
+	spin  bool                // whether waits spin before they block
+	// waits[b] is block b's worker's wait for the next phase; waits[0]
+	// is the caller's for the phase's end.
+	waits []teamWait
+}
+
+// teamWait is one goroutine's wait for a condition another goroutine
+// makes true: spinning, then blocked on wake. A goroutine about to block
+// sets asleep, then checks the condition again; the one that makes it
+// true then claims asleep and sends a token, so that at least one of the
+// two sees the other, a token is sent only to a waiter that set asleep,
+// and every token sent is received.
+type teamWait struct {
+	asleep atomic.Bool
+	wake   chan struct{} // capacity 1
+}
+
+// await returns once ready() is true.
+func (w *teamWait) await(spin bool, ready func() bool) {
+	if spin {
+		end := time.Now().Add(teamSpin)
+		for !ready() {
+			if time.Now().After(end) {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
+	for !ready() {
+		w.asleep.Store(true)
+		if ready() && w.asleep.CompareAndSwap(true, false) {
+			return
+		}
+		// Blocked, or claimed by a signal: take its token. A token may
+		// come from a signal of an earlier wait (the condition was made
+		// true and observed before it was sent), so check again.
+		<-w.wake
+	}
+}
+
+// signal wakes the goroutine if it is blocked in await, once the
+// condition it waits for has been made true.
+func (w *teamWait) signal() {
+	if w.asleep.CompareAndSwap(true, false) {
+		w.wake <- struct{}{}
+	}
 }
 
 // split sizes the team for n chains in w blocks, reusing its slices. It
@@ -58,35 +128,63 @@ func (tm *chainTeam) blocks() int { return len(tm.bounds) - 1 }
 // caller.
 func (tm *chainTeam) start() {
 	nb := tm.blocks()
-	tm.work = resize(tm.work, nb)
+	if nb < 2 {
+		return
+	}
+	r := &teamRun{spin: nb <= runtime.GOMAXPROCS(0), waits: make([]teamWait, nb)}
+	for b := range r.waits {
+		r.waits[b].wake = make(chan struct{}, 1)
+	}
 	for b := 1; b < nb; b++ {
-		ch := make(chan func(b, lo, hi int))
-		tm.work[b] = ch
-		go func(b int) {
-			for f := range ch {
-				f(b, tm.bounds[b], tm.bounds[b+1])
-				tm.wg.Done()
-			}
-		}(b)
+		go r.work(b, tm.bounds[b], tm.bounds[b+1])
+	}
+	tm.cur = r
+}
+
+// work is the loop of block b's worker.
+func (r *teamRun) work(b, lo, hi int) {
+	var seen uint64
+	for {
+		r.waits[b].await(r.spin, func() bool { return r.phase.Load() != seen })
+		seen = r.phase.Load()
+		if r.quit.Load() {
+			return
+		}
+		r.f(b, lo, hi)
+		if r.left.Add(-1) == 0 {
+			r.waits[0].signal()
+		}
 	}
 }
 
-// stop ends the workers.
+// stop ends the workers; it does not wait for them.
 func (tm *chainTeam) stop() {
-	for b := 1; b < len(tm.work); b++ {
-		close(tm.work[b])
-		tm.work[b] = nil
+	r := tm.cur
+	if r == nil {
+		return
 	}
-	tm.work = tm.work[:0]
+	tm.cur = nil
+	r.quit.Store(true)
+	r.phase.Add(1)
+	for b := 1; b < len(r.waits); b++ {
+		r.waits[b].signal()
+	}
 }
 
 // run runs f on every block and waits for all.
 func (tm *chainTeam) run(f func(b, lo, hi int)) {
-	nb := len(tm.work)
-	tm.wg.Add(nb - 1)
+	r := tm.cur
+	if r == nil {
+		f(0, tm.bounds[0], tm.bounds[1])
+		return
+	}
+	nb := len(r.waits)
+	r.f = f
+	r.left.Store(int64(nb - 1))
+	r.phase.Add(1)
 	for b := 1; b < nb; b++ {
-		tm.work[b] <- f
+		r.waits[b].signal()
 	}
 	f(0, tm.bounds[0], tm.bounds[1])
-	tm.wg.Wait()
+	r.waits[0].await(r.spin, func() bool { return r.left.Load() == 0 })
 }
