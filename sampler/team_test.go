@@ -87,3 +87,36 @@ func TestSmallBlocksDeterministic(t *testing.T) {
 	t.Run("Every", TestEveryDeterministic)
 	t.Run("Golden", TestLangevinNoiseGolden)
 }
+
+// TestTeamPhases: run returns only when every block has finished the
+// phase, across many short phases (where late wake-up tokens and spinning
+// meet), with and without spinning, and stop ends a team that a new
+// start replaces. The windows where a hand-off can go wrong are narrow:
+// under -race (as CI runs it) a wait that returns early is reported as a
+// data race on seen, which is how the first version's was found.
+func TestTeamPhases(t *testing.T) {
+	for _, procs := range []int{1, 2, 4} {
+		withProcs(procs, func() {
+			var tm chainTeam
+			for _, blocks := range []int{2, 3, 8} {
+				tm.split(blocks*10, blocks)
+				tm.start()
+				seen := make([]int, blocks)
+				for p := 1; p <= 3000; p++ {
+					tm.run(func(b, lo, hi int) {
+						if lo != b*10 || hi != lo+10 {
+							panic("wrong block bounds")
+						}
+						seen[b] = p
+					})
+					for b, s := range seen {
+						if s != p {
+							t.Fatalf("GOMAXPROCS %d, %d blocks: run %d returned with block %d at phase %d", procs, blocks, p, b, s)
+						}
+					}
+				}
+				tm.stop()
+			}
+		})
+	}
+}
