@@ -171,10 +171,15 @@ func (tm *chainTeam) stop() {
 	}
 }
 
-// run runs f on every block and waits for all.
+// run runs f on every block and waits for all, also when f panics on
+// the caller's block (the panic goes on once the workers are done with
+// the phase, so that none still writes the caller's buffers).
 func (tm *chainTeam) run(f func(b, lo, hi int)) {
 	r := tm.cur
 	if r == nil {
+		if tm.blocks() > 1 {
+			panic("sampler: chainTeam.run of several blocks outside start and stop")
+		}
 		f(0, tm.bounds[0], tm.bounds[1])
 		return
 	}
@@ -185,6 +190,6 @@ func (tm *chainTeam) run(f func(b, lo, hi int)) {
 	for b := 1; b < nb; b++ {
 		r.waits[b].signal()
 	}
+	defer r.waits[0].await(r.spin, func() bool { return r.left.Load() == 0 })
 	f(0, tm.bounds[0], tm.bounds[1])
-	r.waits[0].await(r.spin, func() bool { return r.left.Load() == 0 })
 }

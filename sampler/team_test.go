@@ -4,7 +4,9 @@ import (
 	"context"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestChainWorkers: small batches run on one goroutine, large ones split.
@@ -119,4 +121,38 @@ func TestTeamPhases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTeamPanic: a panic on the caller's block goes on only once the
+// other blocks are done with the phase, and run outside start and stop
+// with several blocks panics instead of running block 0 alone.
+func TestTeamPanic(t *testing.T) {
+	var tm chainTeam
+	tm.split(4, 2)
+	tm.start()
+	var done atomic.Bool
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("block 0's panic was lost")
+			}
+		}()
+		tm.run(func(b, lo, hi int) {
+			if b == 0 {
+				panic("block 0")
+			}
+			time.Sleep(20 * time.Millisecond)
+			done.Store(true)
+		})
+	}()
+	if !done.Load() {
+		t.Error("the panic went on before block 1 finished")
+	}
+	tm.stop()
+	defer func() {
+		if recover() == nil {
+			t.Error("run of 2 blocks after stop did not panic")
+		}
+	}()
+	tm.run(func(b, lo, hi int) {})
 }
