@@ -97,25 +97,14 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 		return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
 	}
 	rep := max(target/Repetitions, time.Millisecond)
-	var peak func() float64 // one repetition of the peak loop, in FLOP/s
+	var beside Case // the FMA loop timed beside c, if c is FLOP work with a peak
+	var peakRate float64
 	if p := peaks[peakOf(c.Impl)]; c.Unit == "FLOP" && p > 0 {
 		impl, err := kernel.ParseImpl(peakOf(c.Impl))
 		if err != nil {
 			return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
 		}
-		pc := peakCase(impl)
-		calls := max(1, int(rep.Seconds()*p/pc.Work))
-		peak = func() float64 {
-			t := time.Now()
-			pc.Run(calls)
-			return pc.Work * float64(calls) / time.Since(t).Seconds()
-		}
-	}
-	var bestPeak float64
-	timePeak := func() {
-		if peak != nil {
-			bestPeak = max(bestPeak, peak())
-		}
+		beside, peakRate = peakCase(impl), p
 	}
 	n := 1
 	var best time.Duration
@@ -133,17 +122,30 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 		next := int(float64(n) * 1.2 * float64(rep) / float64(max(el, time.Microsecond)))
 		n = min(max(next, n+1), 100*n)
 	}
+	// The peak loop's repetitions last as long as the case's (calls
+	// sized from the calibrated one) and alternate with them: case, peak,
+	// case, peak…
+	var bestPeak float64
+	timePeak := func() {
+		if peakRate == 0 {
+			return
+		}
+		calls := max(1, int(best.Seconds()*peakRate/beside.Work))
+		t := time.Now()
+		beside.Run(calls) // the loop cannot fail
+		bestPeak = max(bestPeak, beside.Work*float64(calls)/time.Since(t).Seconds())
+	}
 	// An operation longer than the target (a whole annealed run) gets at
 	// least three repetitions, not five: the suite stays minutes long.
 	start := time.Now()
 	timePeak() // the calibration's last run was the first repetition
 	for k := 1; k < Repetitions && (k < 3 || time.Since(start) < 2*target); k++ {
-		timePeak()
 		t := time.Now()
 		if err := c.Run(n); err != nil {
 			return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
 		}
 		best = min(best, time.Since(t))
+		timePeak()
 	}
 	r := Result{Case: c, N: n, NsPerOp: float64(best.Nanoseconds()) / float64(n)}
 	r.PerSec = c.Work * float64(n) / best.Seconds()

@@ -64,7 +64,7 @@ func TestScalingCase(t *testing.T) {
 // The case here is the peak loop itself, so its percentage is near 100.
 func TestMeasurePeak(t *testing.T) {
 	impl := kernel.Active()
-	peaks := map[string]float64{impl.String(): 1e9} // only its presence and scale matter
+	peaks := Peaks(20 * time.Millisecond) // sizes the peak's repetitions
 	r, err := Measure(peakCase(impl), 20*time.Millisecond, peaks)
 	if err != nil {
 		t.Fatal(err)
