@@ -4,16 +4,17 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
+
+	"github.com/scorekit/scorekit/internal/spin"
 )
 
 // The helper goroutines of the parallel GEMM and dense paths.
 //
 // A parallel call hands its block to idle helpers, one atomic store each
 // (no channel), and then it and they take chunks of rows from a shared
-// counter until none is left (see parallelCall.work). An idle helper polls its slot for spinFor
-// before it parks on a channel, and a caller polls for its helpers for as
-// long before it parks: back-to-back calls (one per layer, one per step)
+// counter until none is left (see parallelCall.work). An idle helper polls
+// its slot for spin.For before it parks on a channel, and a caller polls
+// for its helpers for as long before it parks: back-to-back calls (one per layer, one per step)
 // then pass work without waking a parked goroutine, which costs tens of
 // microseconds on a busy or virtual machine. A helper that has not started
 // when the caller runs out of chunks (its thread is waiting for a CPU) is
@@ -21,10 +22,6 @@ import (
 // on the caller alone rather than waiting for that thread; and calls from
 // several goroutines at once share the helpers that are free, never
 // waiting for one another.
-
-// spinFor is how long an idle helper, or a caller whose helpers are not
-// done, polls before parking.
-const spinFor = 50 * time.Microsecond
 
 // parkedBit marks a parallelCall's pending count when its caller has
 // parked: the helper that brings the count to parkedBit wakes it.
@@ -66,14 +63,14 @@ func (h *helper) loop() {
 	}
 }
 
-// take returns the call posted to h, polling for spinFor, then parked.
+// take returns the call posted to h, polling for spin.For, then parked.
 func (h *helper) take() *parallelCall {
 	var c *parallelCall
 	start := func() bool {
 		c = h.slot.Load()
 		return c != nil && h.slot.CompareAndSwap(c, nil)
 	}
-	if spin(start) {
+	if spin.Until(start) {
 		return c
 	}
 	for {
@@ -99,26 +96,6 @@ func (h *helper) post(c *parallelCall) {
 		select {
 		case h.wake <- struct{}{}:
 		default:
-		}
-	}
-}
-
-// spin polls ready for up to spinFor and says whether it became true. It
-// yields the processor now and then, so that a goroutine made runnable on
-// this P (a caller that a helper has just woken) is not held up.
-func spin(ready func() bool) bool {
-	var start time.Time
-	for i := 1; ; i++ {
-		if ready() {
-			return true
-		}
-		if i%128 == 0 {
-			if start.IsZero() {
-				start = time.Now()
-			} else if time.Since(start) > spinFor {
-				return false
-			}
-			runtime.Gosched()
 		}
 	}
 }
@@ -215,7 +192,7 @@ func (c *parallelCall) wait() {
 			c.pending.Add(-1)
 		}
 	}
-	if spin(func() bool { return c.pending.Load() == 0 }) {
+	if spin.Until(func() bool { return c.pending.Load() == 0 }) {
 		return
 	}
 	for {

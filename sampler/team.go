@@ -3,12 +3,14 @@ package sampler
 import (
 	"runtime"
 	"sync/atomic"
-	"time"
+
+	"github.com/scorekit/scorekit/internal/spin"
 )
 
 // chainMinChains and chainMinElems set the least block worth a goroutine
 // of its own (see ChainConfig.Workers): a phase's hand-off between
-// goroutines costs microseconds on a busy machine. Tests lower them to
+// goroutines costs microseconds, and tens of them when a parked goroutine
+// must be woken. Tests lower them to
 // exercise the split on small batches.
 var chainMinChains, chainMinElems = 256, 4096
 
@@ -38,23 +40,17 @@ func chainWorkers(req, n, d int) int {
 // blocks.
 //
 // Between phases the workers, and the caller between handing out a phase
-// and its end, wait spinning for up to teamSpin (yielding their P at every
-// turn) before they block: a goroutine woken from a blocked state may
-// wait for its thread's idle CPU to be woken too, which on a virtual
-// machine took 60–90 µs (two halves of a 1024-chain score on the two
-// cores of the machine scorekit is measured on: 300–320 µs with channel
-// hand-offs, 240 µs spinning, where one half takes 195–215 µs), while a
-// sampler's phases follow each other closely: the predictor–corrector
-// sampler, whose blocks meet several times a step, ran 12 % faster on two
-// goroutines for it. They do not spin when the team has more blocks than
-// GOMAXPROCS.
+// and its end, poll for up to spin.For before they park, as f32's helper
+// pool does (see package internal/spin): a sampler's phases follow each
+// other closely, and the predictor–corrector sampler, whose blocks meet
+// several times a step, ran 12 % faster on two goroutines for it (`go test
+// ./bench -bench 'Suite/sde/PC.*2_goroutine' -benchtime 3x`, 607–618 ms
+// with channel hand-offs against 532–555 ms, three alternated runs each).
+// They do not poll when the team has more blocks than GOMAXPROCS.
 type chainTeam struct {
 	bounds []int    // block b is chains [bounds[b], bounds[b+1])
 	cur    *teamRun // the workers between start and stop; nil outside
 }
-
-// teamSpin bounds a wait's spinning (see chainTeam).
-const teamSpin = 50 * time.Microsecond
 
 // teamRun is what one start's workers share with the caller. Each start
 // makes a new one, so that a worker of an earlier run that has not yet
@@ -64,14 +60,14 @@ type teamRun struct {
 	phase atomic.Uint64       // moved by run for each phase and by stop
 	quit  atomic.Bool         // set by stop before it moves phase
 	left  atomic.Int64        // worker blocks of the phase not yet done
-	spin  bool                // whether waits spin before they block
+	poll  bool                // whether waits poll before they park
 	// waits[b] is block b's worker's wait for the next phase; waits[0]
 	// is the caller's for the phase's end.
 	waits []teamWait
 }
 
 // teamWait is one goroutine's wait for a condition another goroutine
-// makes true: spinning, then blocked on wake. A goroutine about to block
+// makes true: polling, then parked on wake. A goroutine about to block
 // sets asleep, then checks the condition again; the one that makes it
 // true then claims asleep and sends a token, so that at least one of the
 // two sees the other, a token is sent only to a waiter that set asleep,
@@ -82,15 +78,9 @@ type teamWait struct {
 }
 
 // await returns once ready() is true.
-func (w *teamWait) await(spin bool, ready func() bool) {
-	if spin {
-		end := time.Now().Add(teamSpin)
-		for !ready() {
-			if time.Now().After(end) {
-				break
-			}
-			runtime.Gosched()
-		}
+func (w *teamWait) await(poll bool, ready func() bool) {
+	if poll && spin.Until(ready) {
+		return
 	}
 	for !ready() {
 		w.asleep.Store(true)
@@ -131,7 +121,7 @@ func (tm *chainTeam) start() {
 	if nb < 2 {
 		return
 	}
-	r := &teamRun{spin: nb <= runtime.GOMAXPROCS(0), waits: make([]teamWait, nb)}
+	r := &teamRun{poll: nb <= runtime.GOMAXPROCS(0), waits: make([]teamWait, nb)}
 	for b := range r.waits {
 		r.waits[b].wake = make(chan struct{}, 1)
 	}
@@ -145,7 +135,7 @@ func (tm *chainTeam) start() {
 func (r *teamRun) work(b, lo, hi int) {
 	var seen uint64
 	for {
-		r.waits[b].await(r.spin, func() bool { return r.phase.Load() != seen })
+		r.waits[b].await(r.poll, func() bool { return r.phase.Load() != seen })
 		seen = r.phase.Load()
 		if r.quit.Load() {
 			return
@@ -190,6 +180,6 @@ func (tm *chainTeam) run(f func(b, lo, hi int)) {
 	for b := 1; b < nb; b++ {
 		r.waits[b].signal()
 	}
-	defer r.waits[0].await(r.spin, func() bool { return r.left.Load() == 0 })
+	defer r.waits[0].await(r.poll, func() bool { return r.left.Load() == 0 })
 	f(0, tm.bounds[0], tm.bounds[1])
 }
