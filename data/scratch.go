@@ -1,18 +1,12 @@
 package data
 
-import "sync"
+import "github.com/scorekit/scorekit/internal/freelist"
 
 // scratchPool hands out float64 work buffers so that the batched methods
-// allocate nothing in steady state and stay safe for concurrent use.
-type scratchPool struct{ p sync.Pool }
+// allocate nothing in steady state, garbage collections or not, and stay
+// safe for concurrent use.
+type scratchPool struct{ l freelist.Slices[float64] }
 
-func (s *scratchPool) get(n int) *[]float64 {
-	if b, ok := s.p.Get().(*[]float64); ok && cap(*b) >= n {
-		*b = (*b)[:n]
-		return b
-	}
-	b := make([]float64, n)
-	return &b
-}
+func (s *scratchPool) get(n int) *[]float64 { return s.l.Get(n) }
 
-func (s *scratchPool) put(b *[]float64) { s.p.Put(b) }
+func (s *scratchPool) put(b *[]float64) { s.l.Put(b) }

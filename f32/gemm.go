@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/scorekit/scorekit/internal/freelist"
 	"github.com/scorekit/scorekit/kernel"
 )
 
@@ -297,18 +298,34 @@ func scaleMatrix(beta float32, c Matrix) {
 	}
 }
 
-// bufPool recycles packing buffers so the steady state allocates nothing.
-var bufPool sync.Pool
+// bufs recycles the packing buffers of GemmWith and of a narrow layer's
+// Forward, so that a steady workload allocates nothing, collections or
+// not (see package internal/freelist). Buffers of more than maxKeep
+// floats go to bigBufs instead, a sync.Pool that the collector may empty,
+// so that one huge product does not hold its memory for good.
+var bufs freelist.Slices[float32]
+
+// maxKeep is the largest buffer bufs keeps, in floats (16 MB).
+const maxKeep = 1 << 22
+
+var bigBufs sync.Pool
 
 func getBuf(n int) *[]float32 {
-	if p, ok := bufPool.Get().(*[]float32); ok {
-		if cap(*p) >= n {
-			*p = (*p)[:n]
-			return p
-		}
+	if n <= maxKeep {
+		return bufs.Get(n)
+	}
+	if p, ok := bigBufs.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
 	}
 	s := make([]float32, n)
 	return &s
 }
 
-func putBuf(p *[]float32) { bufPool.Put(p) }
+func putBuf(p *[]float32) {
+	if cap(*p) > maxKeep {
+		bigBufs.Put(p)
+		return
+	}
+	bufs.Put(p)
+}

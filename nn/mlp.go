@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 
 	"github.com/scorekit/scorekit/f32"
+	"github.com/scorekit/scorekit/internal/freelist"
 	"github.com/scorekit/scorekit/kernel"
 )
 
@@ -170,10 +170,10 @@ type Model struct {
 	fourier []float32 // fixed frequencies W (length cfg.Fourier), not trained
 	impl    kernel.Impl
 
-	train *work      // the training workspace, reused across steps
-	gen   uint64     // counts Repack calls: the training packs' staleness
-	tp    trainPacks // weights packed for training's tangent and adjoint products
-	pool  sync.Pool  // inference workspaces (*work)
+	train *work               // the training workspace, reused across steps
+	gen   uint64              // counts Repack calls: the training packs' staleness
+	tp    trainPacks          // weights packed for training's tangent and adjoint products
+	pool  freelist.List[work] // inference workspaces
 }
 
 // New returns a model for cfg with PyTorch's default initialisation
@@ -229,7 +229,6 @@ func newModel(cfg Config) (*Model, error) {
 	if cfg.Cond != CondNone && cfg.Fourier > 0 {
 		m.fourier = make([]float32, cfg.Fourier)
 	}
-	m.pool.New = func() any { return new(work) }
 	m.SetImpl(kernel.Active())
 	return m, nil
 }

@@ -324,9 +324,6 @@ func TestEMANonFinite(t *testing.T) {
 // TestOptimNoAllocs checks that ClipGradNorm (clipping or not, with and
 // without non-finite elements) and EMA.Update allocate nothing.
 func TestOptimNoAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are not meaningful under the race detector")
-	}
 	g := make([]float32, 1000)
 	p := make([]float32, 1000)
 	for i := range g {

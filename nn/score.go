@@ -80,7 +80,7 @@ func (m *Model) Energy(dst, x []float32, c float32) {
 	if !m.cfg.Energy {
 		panic("nn: Model.Energy on a score model (Config.Energy is false)")
 	}
-	w := m.pool.Get().(*work)
+	w := m.pool.Get()
 	defer m.pool.Put(w)
 	d := m.cfg.Dim
 	chunk := chunkRows(m.impl)
@@ -118,7 +118,7 @@ func (m *Model) forwardPrimal(w *work) {
 
 // score computes the score at conditioning value c over chunks.
 func (m *Model) score(dst, x []float32, c float32) {
-	w := m.pool.Get().(*work)
+	w := m.pool.Get()
 	defer m.pool.Put(w)
 	d := m.cfg.Dim
 	n := len(x) / d

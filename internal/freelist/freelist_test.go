@@ -1,0 +1,101 @@
+package freelist
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+)
+
+func TestSlicesBestFitAndBound(t *testing.T) {
+	var s Slices[float32]
+	for n := 1; n <= 1<<16; n *= 2 {
+		s.Put(s.Get(n))
+	}
+	if s.Len() != 1 {
+		t.Fatalf("after growing requests one at a time: %d free slices, want 1", s.Len())
+	}
+	p, q, r := s.Get(5), s.Get(7), s.Get(3)
+	if len(*p) != 5 || len(*q) != 7 || len(*r) != 3 {
+		t.Fatalf("lengths %d, %d, %d, want 5, 7, 3", len(*p), len(*q), len(*r))
+	}
+	if cap(*p) != 1<<16 {
+		t.Errorf("Get(5) made a slice beside a free one of %d", 1<<16)
+	}
+	s.Put(p)
+	s.Put(q)
+	s.Put(r)
+	if s.Len() != 3 {
+		t.Errorf("after three in use at once: %d free slices, want 3", s.Len())
+	}
+	if p := s.Get(6); cap(*p) != 7 {
+		t.Errorf("Get(6) took a slice of capacity %d, want the least that fits (7)", cap(*p))
+	}
+	if p := s.Get(1 << 17); len(*p) != 1<<17 || s.Len() != 1 {
+		t.Errorf("Get(2¹⁷) with no slice large enough: %d free slices left, want 1 (the largest, 2¹⁶, dropped)", s.Len())
+	}
+}
+
+func TestNoAllocs(t *testing.T) {
+	var s Slices[float64]
+	var l List[[64]byte]
+	round := func() {
+		a, b := s.Get(10), s.Get(1000)
+		s.Put(a)
+		s.Put(b)
+		b, a = s.Get(1000), s.Get(10)
+		s.Put(a)
+		s.Put(b)
+		x, y := l.Get(), l.Get()
+		l.Put(x)
+		l.Put(y)
+	}
+	round()
+	if n := testing.AllocsPerRun(50, round); n != 0 {
+		t.Errorf("%g allocations per round", n)
+	}
+	if n := testing.AllocsPerRun(3, func() {
+		runtime.GC()
+		runtime.GC()
+		round()
+	}); n != 0 {
+		t.Errorf("%g allocations per round after two collections", n)
+	}
+}
+
+func TestConcurrent(t *testing.T) {
+	var s Slices[int]
+	var l List[int]
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 2000 {
+				n := 1 + (i*7+g)%50
+				p := s.Get(n)
+				for j := range *p {
+					(*p)[j] = g
+				}
+				runtime.Gosched()
+				for j := range *p {
+					if (*p)[j] != g {
+						t.Errorf("slice shared between goroutines")
+						return
+					}
+				}
+				s.Put(p)
+				x := l.Get()
+				*x = g
+				runtime.Gosched()
+				if *x != g {
+					t.Errorf("item shared between goroutines")
+				}
+				l.Put(x)
+			}
+		}()
+	}
+	wg.Wait()
+	if s.Len() > 4 {
+		t.Errorf("%d free slices after 4 goroutines, want at most 4", s.Len())
+	}
+}
