@@ -8,10 +8,17 @@
 // buffers again (`go test ./nn -bench TrainStep` reported 300–2,000 B/op
 // at 0 allocs/op with f32's packing buffers in a sync.Pool). A list here
 // never empties by itself; it holds no more items than were in use at
-// once.
+// once, and at most max(16, 4·GOMAXPROCS), so that a burst of concurrent
+// callers does not keep its buffers for good.
 package freelist
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+)
+
+// keep reports whether a list holding n free items takes one more.
+func keep(n int) bool { return n < 16 || n < 4*runtime.GOMAXPROCS(0) }
 
 // List is a free list of *T, safe for concurrent use. The zero value is
 // empty.
@@ -34,10 +41,12 @@ func (l *List[T]) Get() *T {
 	return p
 }
 
-// Put returns p to the list.
+// Put returns p to the list (or drops it, if the list is full).
 func (l *List[T]) Put(p *T) {
 	l.mu.Lock()
-	l.free = append(l.free, p)
+	if keep(len(l.free)) {
+		l.free = append(l.free, p)
+	}
 	l.mu.Unlock()
 }
 
@@ -87,10 +96,12 @@ func (s *Slices[E]) Get(n int) *[]E {
 	return p
 }
 
-// Put returns p to the list.
+// Put returns p to the list (or drops it, if the list is full).
 func (s *Slices[E]) Put(p *[]E) {
 	s.mu.Lock()
-	s.free = append(s.free, p)
+	if keep(len(s.free)) {
+		s.free = append(s.free, p)
+	}
 	s.mu.Unlock()
 }
 

@@ -99,3 +99,32 @@ func TestConcurrent(t *testing.T) {
 		t.Errorf("%d free slices after 4 goroutines, want at most 4", s.Len())
 	}
 }
+
+func TestBound(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	var s Slices[byte]
+	var l List[int]
+	var ps []*[]byte
+	var xs []*int
+	for range 100 {
+		ps = append(ps, s.Get(1))
+		xs = append(xs, l.Get())
+	}
+	for i := range ps {
+		s.Put(ps[i])
+		l.Put(xs[i])
+	}
+	if s.Len() != 16 || len(l.free) != 16 {
+		t.Errorf("after 100 in use at once with GOMAXPROCS 2: %d and %d kept, want 16", s.Len(), len(l.free))
+	}
+	runtime.GOMAXPROCS(8)
+	for range 40 {
+		s.Put(s.Get(1))
+	}
+	for range 30 {
+		s.Put(new([]byte))
+	}
+	if s.Len() != 32 {
+		t.Errorf("with GOMAXPROCS 8: %d kept, want 32", s.Len())
+	}
+}
