@@ -1,7 +1,9 @@
 package sampler
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 
 	"github.com/scorekit/scorekit/internal/spin"
@@ -61,6 +63,9 @@ type teamRun struct {
 	quit  atomic.Bool         // set by stop before it moves phase
 	left  atomic.Int64        // worker blocks of the phase not yet done
 	poll  bool                // whether waits poll before they park
+	// panicked holds the first panic of a worker's block in a phase,
+	// which run raises again on the caller.
+	panicked atomic.Pointer[workerPanic]
 	// waits[b] is block b's worker's wait for the next phase; waits[0]
 	// is the caller's for the phase's end.
 	waits []teamWait
@@ -140,11 +145,41 @@ func (r *teamRun) work(b, lo, hi int) {
 		if r.quit.Load() {
 			return
 		}
-		r.f(b, lo, hi)
+		r.block(b, lo, hi)
 		if r.left.Add(-1) == 0 {
 			r.waits[0].signal()
 		}
 	}
+}
+
+// block runs the phase on block b of a worker, keeping a panic for run
+// to raise on the caller: a panic on a worker goroutine would end the
+// process, where the caller (a service scoring with a model that panics,
+// say) can recover it.
+func (r *teamRun) block(b, lo, hi int) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.panicked.CompareAndSwap(nil, &workerPanic{v, debug.Stack()})
+		}
+	}()
+	r.f(b, lo, hi)
+}
+
+// workerPanic is the value run panics with when a phase panicked on a
+// worker: the worker's panic value and stack. It is an error that wraps
+// the value if that is an error.
+type workerPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *workerPanic) Error() string {
+	return fmt.Sprintf("%v [recovered on a sampler worker goroutine and raised again on the caller]\n\nworker stack:\n%s", p.value, p.stack)
+}
+
+func (p *workerPanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
 }
 
 // stop ends the workers; it does not wait for them.
@@ -163,7 +198,9 @@ func (tm *chainTeam) stop() {
 
 // run runs f on every block and waits for all, also when f panics on
 // the caller's block (the panic goes on once the workers are done with
-// the phase, so that none still writes the caller's buffers).
+// the phase, so that none still writes the caller's buffers). If f
+// panicked on a worker's block, run then panics on the caller with a
+// *workerPanic holding the worker's value and stack.
 func (tm *chainTeam) run(f func(b, lo, hi int)) {
 	r := tm.cur
 	if r == nil {
@@ -180,6 +217,11 @@ func (tm *chainTeam) run(f func(b, lo, hi int)) {
 	for b := 1; b < nb; b++ {
 		r.waits[b].signal()
 	}
-	defer r.waits[0].await(r.poll, func() bool { return r.left.Load() == 0 })
-	f(0, tm.bounds[0], tm.bounds[1])
+	func() {
+		defer r.waits[0].await(r.poll, func() bool { return r.left.Load() == 0 })
+		f(0, tm.bounds[0], tm.bounds[1])
+	}()
+	if p := r.panicked.Swap(nil); p != nil {
+		panic(p)
+	}
 }

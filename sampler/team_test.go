@@ -2,8 +2,11 @@ package sampler
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -155,4 +158,78 @@ func TestTeamPanic(t *testing.T) {
 		}
 	}()
 	tm.run(func(b, lo, hi int) {})
+}
+
+var errWorker = errors.New("worker's error")
+
+// TestTeamWorkerPanic: a panic on a worker's block reaches the caller of
+// run (it would end the process on the worker's goroutine), as an error
+// that wraps the worker's and carries its stack, after every block is
+// done with the phase.
+func TestTeamWorkerPanic(t *testing.T) {
+	var tm chainTeam
+	tm.split(6, 3)
+	tm.start()
+	defer tm.stop()
+	var done atomic.Int32
+	v := func() (v any) {
+		defer func() { v = recover() }()
+		tm.run(func(b, lo, hi int) {
+			if b == 2 {
+				panic(errWorker)
+			}
+			time.Sleep(10 * time.Millisecond)
+			done.Add(1)
+		})
+		return nil
+	}()
+	err, ok := v.(error)
+	if !ok || !errors.Is(err, errWorker) || !strings.Contains(err.Error(), "worker stack") {
+		t.Fatalf("run panicked with %v, want an error wrapping the worker's, with its stack", v)
+	}
+	if done.Load() != 2 {
+		t.Errorf("the panic reached the caller with %d of the other 2 blocks done", done.Load())
+	}
+	// The next phase runs normally.
+	var n atomic.Int32
+	tm.run(func(b, lo, hi int) { n.Add(1) })
+	if n.Load() != 3 {
+		t.Errorf("after the panic, a phase ran %d blocks, want 3", n.Load())
+	}
+}
+
+// panicScore panics for the points from the first of chain from on.
+type panicScore struct{ from int }
+
+func (p panicScore) Dim() int { return 1 }
+
+func (p panicScore) Score(dst, x []float32) {
+	for i := range x {
+		if x[i] >= float32(p.from) {
+			panic(fmt.Sprintf("score: bad point %g", x[i]))
+		}
+		dst[i] = -x[i]
+	}
+}
+
+// TestRunWorkerPanicRecoverable: a score that panics for chains of a
+// worker's block makes Run panic on its caller, where a service can
+// recover it, for any split.
+func TestRunWorkerPanicRecoverable(t *testing.T) {
+	smallBlocks(t)
+	for _, workers := range []int{1, 2, 4} {
+		u, err := NewULA(panicScore{from: 6}, ULAConfig{Step: 0.01, Chain: ChainConfig{Seed: 1, Steps: 3, Workers: workers}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := []float32{0, 1, 2, 3, 4, 5, 6, 7}
+		v := func() (v any) {
+			defer func() { v = recover() }()
+			u.Run(context.Background(), x)
+			return nil
+		}()
+		if v == nil || !strings.Contains(fmt.Sprint(v), "score: bad point") {
+			t.Errorf("Workers %d: Run panicked with %v, want the score's panic", workers, v)
+		}
+	}
 }
