@@ -16,6 +16,8 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/scorekit/scorekit/gen/amd64/vec"
 )
 
 const sig = "func(rows, cols int, src *float32, lds int, dst *float32, ldd int)"
@@ -145,21 +147,6 @@ func kernel(name string, b int, block func(s, d rowAddr), how string) {
 	RET()
 }
 
-// transpose4 transposes the 4×4 matrices in each 128-bit lane of t
-// (t[k] lane L holds row k of lane L's matrix) and returns the columns.
-func transpose4(t []VecVirtual, mk func() VecVirtual) []VecVirtual {
-	u := []VecVirtual{mk(), mk(), mk(), mk()}
-	VUNPCKLPS(t[1], t[0], u[0]) // t0₀ t1₀ t0₁ t1₁
-	VUNPCKHPS(t[1], t[0], u[1]) // t0₂ t1₂ t0₃ t1₃
-	VUNPCKLPS(t[3], t[2], u[2])
-	VUNPCKHPS(t[3], t[2], u[3])
-	VSHUFPS(U8(0x44), u[2], u[0], t[0]) // column 0: t0₀ t1₀ t2₀ t3₀
-	VSHUFPS(U8(0xee), u[2], u[0], t[1]) // column 1
-	VSHUFPS(U8(0x44), u[3], u[1], t[2]) // column 2
-	VSHUFPS(U8(0xee), u[3], u[1], t[3]) // column 3
-	return t
-}
-
 // insert8 transposes an 8×8 block as two 8×4 halves: lane 0 of t[k]
 // holds four elements of row k, lane 1 those of row k+4, so that the
 // in-lane 4×4 transposes leave whole rows of dst.
@@ -180,7 +167,7 @@ func insert8At(s, d rowAddr, r0, c0 int) {
 			t[k] = YMM()
 			VINSERTF128(U8(1), s.row(r0+k+4, 4*c0+16*h), lo[k].AsY(), t[k])
 		}
-		for c, v := range transpose4(t, YMM) {
+		for c, v := range vec.Transpose4(t, YMM) {
 			VMOVUPS(v, d.row(c0+4*h+c, 4*r0))
 		}
 	}
@@ -206,7 +193,7 @@ func classic16(s, d rowAddr) {
 	}
 	var g [4][]VecVirtual // g[q][c] lane L: column 4L+c of rows 4q..4q+3
 	for q := range 4 {
-		g[q] = transpose4(r[4*q:4*q+4], ZMM)
+		g[q] = vec.Transpose4(r[4*q:4*q+4], ZMM)
 	}
 	for c := range 4 {
 		e := []VecVirtual{ZMM(), ZMM(), ZMM(), ZMM()}
@@ -234,7 +221,7 @@ func block4(s, d rowAddr) {
 		t[k] = XMM()
 		VMOVUPS(s.row(k, 0), t[k])
 	}
-	for c, v := range transpose4(t, XMM) {
+	for c, v := range vec.Transpose4(t, XMM) {
 		VMOVUPS(v, d.row(c, 0))
 	}
 }

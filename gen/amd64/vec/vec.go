@@ -457,3 +457,21 @@ func interleave(f *ir.Function, bounds []int) {
 	}
 	f.Nodes = append(append(f.Nodes[:bounds[0]:bounds[0]], out...), f.Nodes[bounds[u]:]...)
 }
+
+// Transpose4 transposes the 4×4 matrices in each 128-bit lane of t
+// (t[k] lane L holds row k of lane L's matrix: four float32s) and returns
+// the columns, in t's registers; mk allocates the four temporaries
+// (XMM, YMM or ZMM). Eight in-lane shuffles: VUNPCKLPS/VUNPCKHPS, then
+// VSHUFPS.
+func Transpose4(t []VecVirtual, mk func() VecVirtual) []VecVirtual {
+	u := []VecVirtual{mk(), mk(), mk(), mk()}
+	VUNPCKLPS(t[1], t[0], u[0]) // t0₀ t1₀ t0₁ t1₁
+	VUNPCKHPS(t[1], t[0], u[1]) // t0₂ t1₂ t0₃ t1₃
+	VUNPCKLPS(t[3], t[2], u[2])
+	VUNPCKHPS(t[3], t[2], u[3])
+	VSHUFPS(U8(0x44), u[2], u[0], t[0]) // column 0: t0₀ t1₀ t2₀ t3₀
+	VSHUFPS(U8(0xee), u[2], u[0], t[1]) // column 1
+	VSHUFPS(U8(0x44), u[3], u[1], t[2]) // column 2
+	VSHUFPS(U8(0xee), u[3], u[1], t[3]) // column 3
+	return t
+}
