@@ -79,7 +79,7 @@ func Available() []Impl {
 // assembly) that switches on the Impl and calls the assembly routine
 // directly, with the generic twin in a case of its own and a panic
 // (noAsm) for an available implementation the switch has no case for:
-// level1, act, act2, langevin, hadamard, adam, transpose, rng, gemm, peak. A direct call
+// level1, act, act2, langevin, hadamard, adam, transpose, rng, gemm, narrow, peak. A direct call
 // keeps the routine's //go:noescape in force, so a caller's slices, and
 // the kernels' own stack scratch, stay on the stack; a call through a
 // function value would make every slice argument escape, and a slice of a

@@ -76,6 +76,19 @@ func implAllocCases(impl kernel.Impl) []allocCase {
 		{"MALAReverse", func() { var x, xp, g [naN]float32; sinkF32 = impl.MALAReverse(0.1, x[:], xp[:], g[:]) }},
 		{"PeakFLOPs", func() { sinkF64 = impl.PeakFLOPs(1) }},
 		{"GemmTile", func() { mr, nr := impl.GemmTile(); sinkF64 = float64(mr * nr) }},
+		{"DenseNarrow", func() {
+			var x [naN * naK]float32
+			var w [kernel.DenseNarrowMax * naK]float32
+			var bias [kernel.DenseNarrowMax]float32
+			var z [naN * kernel.DenseNarrowMax]float32
+			impl.DenseNarrow(naN, kernel.DenseNarrowMax, naK, x[:], naK, w[:], naK, bias[:], z[:], kernel.DenseNarrowMax)
+		}},
+		{"DenseNarrow n=3 nil bias", func() {
+			var x [naN * naK]float32
+			var w [3 * naK]float32
+			var z [naN * 3]float32
+			impl.DenseNarrow(naN, 3, naK, x[:], naK, w[:], naK, nil, z[:], 3)
+		}},
 		{"GemmBlocking", func() { mc, kc := impl.GemmBlocking(); sinkF64 = float64(mc * kc) }},
 	}
 	// The streams start at output 5: a partial group at the head and at
@@ -220,6 +233,13 @@ func packageAllocCases() []allocCase {
 			kernel.Transpose(naR, naC, src[:], naC, dst[:], naR)
 		}},
 		{"MALAReverse", func() { var x, xp, g [naN]float32; sinkF32 = kernel.MALAReverse(0.1, x[:], xp[:], g[:]) }},
+		{"DenseNarrow", func() {
+			var x [naN * naK]float32
+			var w [2 * naK]float32
+			var bias [2]float32
+			var z [naN * 2]float32
+			kernel.DenseNarrow(naN, 2, naK, x[:], naK, w[:], naK, bias[:], z[:], 2)
+		}},
 		{"Philox4x32_10", func() { sinkU32 = kernel.Philox4x32_10([4]uint32{1, 2, 3, 4}, [2]uint32{5, 6}) }},
 	}
 	for _, a := range kernel.Activations() {
