@@ -75,6 +75,36 @@ func BenchmarkDenseForward(b *testing.B) {
 	}
 }
 
+// BenchmarkDenseNarrow is a layer with few outputs (a score network's
+// last, no activation) at batch 1024 per implementation: Forward's
+// narrow path.
+//
+//	go test ./f32 -run XXX -bench DenseNarrow -count 8 | benchstat -
+func BenchmarkDenseNarrow(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	const m, k = 1024, 128
+	for _, impl := range kernel.Available() {
+		if impl == kernel.Generic {
+			continue
+		}
+		for _, n := range []int{2, 16} {
+			if _, nr := impl.GemmTile(); n > nr/2 {
+				continue // not a narrow layer for impl
+			}
+			d := NewDenseImpl(impl, randMatrix(rng, n, k, 0), make([]float32, n), kernel.Identity)
+			x := randMatrix(rng, m, k, 0)
+			y := NewMatrix(m, n)
+			b.Run(fmt.Sprintf("%v/M=%d/K=%d/N=%d", impl, m, k, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					d.Forward(y, Matrix{}, x)
+				}
+				b.ReportMetric(2*float64(m*k*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
 // peakOf measures impl's FMA peak in FLOP/s: the best of a few short runs.
 func peakOf(impl kernel.Impl) float64 {
 	best := 0.0

@@ -201,18 +201,26 @@ func (d *Dense) forwardRows(y, z, x *Matrix, identity bool) {
 	}
 }
 
-// narrowCols is the number of rows of x a narrow layer transposes at once.
+// narrowCols is the number of rows of x a narrow layer does at once:
+// transposed for the GEMM, or in one call of the narrow kernel.
 const narrowCols = 256
 
 // forwardNarrow is the GEMM path of a layer with few outputs (Out ≤ nr/2,
 // such as a network's last layer), where a tile of nr output columns would
-// be mostly padding. It computes zᵀ = W·xᵀ + b instead: W is read in place
-// as the microkernel's A, each block of rows of x is packed transposed as
-// its B, and the accumulators start from the bias. Every element is the
-// same chain of fused multiply-adds as on the other paths (fma(W, x) =
-// fma(x, W)), so the bits are the same. It is little work: one goroutine
-// does it.
+// be mostly padding. Where the kernels have one ([kernel.Impl.HasDenseNarrow]),
+// it runs the fused narrow kernel, which reads x and W in place and
+// vectorises along the rows, narrowCols rows per call, each block's
+// activation following it while its rows are in cache. Otherwise it
+// computes zᵀ = W·xᵀ + b: W is read in place as the microkernel's A, each
+// block of rows of x is packed transposed as its B, and the accumulators
+// start from the bias. Every element is the same chain of fused
+// multiply-adds as on the other paths (fma(W, x) = fma(x, W)), so the bits
+// are the same. It is little work: one goroutine does it.
 func (d *Dense) forwardNarrow(y, z, x Matrix, act bool) {
+	if d.g.impl.HasDenseNarrow() && d.Out() <= kernel.DenseNarrowMax {
+		d.forwardNarrowKernel(y, z, x, act)
+		return
+	}
 	g := d.g
 	k, n := d.In(), d.Out()
 	npad := g.panels(narrowCols) * g.nr
@@ -245,15 +253,33 @@ func (d *Dense) forwardNarrow(y, z, x Matrix, act bool) {
 		}
 		// z's rows ib.. are the columns of the n×mb block.
 		g.impl.Transpose(n, mb, ct, mb, z.Data[ib*z.Stride:], z.Stride)
-		if !act {
-			continue
+		if act {
+			d.actRows(y, z, ib, mb)
 		}
-		if z.Stride == n && y.Stride == n {
-			g.impl.Act(d.act, y.Data[ib*n:(ib+mb)*n], z.Data[ib*n:(ib+mb)*n])
-			continue
+	}
+}
+
+// forwardNarrowKernel is forwardNarrow with the fused narrow kernel.
+func (d *Dense) forwardNarrowKernel(y, z, x Matrix, act bool) {
+	impl := d.g.impl
+	k, n := d.In(), d.Out()
+	for ib := 0; ib < x.Rows; ib += narrowCols {
+		mb := min(narrowCols, x.Rows-ib)
+		impl.DenseNarrow(mb, n, k, x.Data[ib*x.Stride:], x.Stride, d.w.Data, d.w.Stride, d.bias, z.Data[ib*z.Stride:], z.Stride)
+		if act {
+			d.actRows(y, z, ib, mb)
 		}
-		for i := range mb {
-			g.impl.Act(d.act, y.Row(ib+i), z.Row(ib+i))
-		}
+	}
+}
+
+// actRows sets y = act(z) on the rows ib..ib+mb−1.
+func (d *Dense) actRows(y, z Matrix, ib, mb int) {
+	impl, n := d.g.impl, d.Out()
+	if z.Stride == n && y.Stride == n {
+		impl.Act(d.act, y.Data[ib*n:(ib+mb)*n], z.Data[ib*n:(ib+mb)*n])
+		return
+	}
+	for i := range mb {
+		impl.Act(d.act, y.Row(ib+i), z.Row(ib+i))
 	}
 }
