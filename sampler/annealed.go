@@ -83,8 +83,8 @@ func (a *Annealed) name() string { return "Annealed" }
 func (a *Annealed) hint() string {
 	return fmt.Sprintf("ε = %g is likely too large for the smallest level", a.cfg.Eps)
 }
-func (a *Annealed) dim() int     { return a.score.Dim() }
-func (a *Annealed) resize(n int) { a.grad = resize(a.grad, n*a.dim()) }
+func (a *Annealed) dim() int        { return a.score.Dim() }
+func (a *Annealed) resize(_, n int) { a.grad = resize(a.grad, n*a.dim()) }
 
 func (a *Annealed) step(e *chainEngine, t int, x []float32, lo, hi int) {
 	d := e.d

@@ -131,8 +131,11 @@ type chainKernel interface {
 	name() string
 	hint() string
 	dim() int
-	// resize sizes the per-chain buffers for n chains.
-	resize(n int)
+	// resize sizes the per-chain buffers for n chains, the last run's
+	// being old (0 after a reset): the first min(old, n) chains continue,
+	// keeping their state (step sizes, velocities); the others start
+	// afresh.
+	resize(old, n int)
 	// begin prepares chains [lo, hi) of x (initial scores, velocities)
 	// and returns the first chain whose initial score or log density is
 	// not finite, or −1.
@@ -164,7 +167,8 @@ type chainEngine struct {
 	cfg ChainConfig
 	// streams are the chains' normals (from position 0), words their
 	// other draws (from chainWordsPos; only for the kernels that
-	// implement wordDrawer).
+	// implement wordDrawer): one for every chain that ran since the last
+	// reset, at least n (see chains).
 	streams, words []kernel.Stream
 	// noise and wordBuf buffer one group of each chain's normals (when
 	// d < chainGroup) and of its words, for at most chainNoiseMax chains;
@@ -227,6 +231,45 @@ func (e *chainEngine) block(b, lo, hi int) {
 	}
 }
 
+// chains sizes the engine for n chains. A chain that ran before since
+// the last reset, in a batch of any size, continues its streams where
+// they stopped, so that a sampler reused for batches of different sizes
+// never draws the same numbers twice; a chain new to it starts its
+// streams at position 0 (its streams are FirstChain + its index).
+func (e *chainEngine) chains(k chainKernel, n int) {
+	e.n = n
+	for c := len(e.streams); c < n; c++ {
+		e.streams = append(e.streams, kernel.NewStream(e.cfg.Seed, e.cfg.FirstChain+uint64(c)))
+	}
+	if _, ok := k.(wordDrawer); ok {
+		for c := len(e.words); c < n; c++ {
+			w := kernel.NewStream(e.cfg.Seed, e.cfg.FirstChain+uint64(c))
+			w.Seek(chainWordsPos)
+			e.words = append(e.words, w)
+		}
+		e.wordBuf = chainBuffers(e.wordBuf, n)
+	}
+	if e.d < chainGroup {
+		e.z = resize(e.z, n*e.d)
+		e.noise = chainBuffers(e.noise, n)
+	}
+}
+
+// chainBuffers returns b sized for n chains (at least), the buffers of
+// the chains it held kept and new ones empty; or, if n > chainNoiseMax,
+// none: the chains then read their streams directly, and what b held is
+// skipped (never read again).
+func chainBuffers[T any](b []T, n int) []T {
+	if n > chainNoiseMax {
+		return b[:0]
+	}
+	var empty T
+	for len(b) < n {
+		b = append(b, empty)
+	}
+	return b
+}
+
 // firstNonFinite returns the index of the first row of width d in x that
 // holds a NaN or an infinity, or −1.
 func firstNonFinite[F float32 | float64](x []F, d int) int {
@@ -249,33 +292,16 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 	if n == 0 {
 		return nil, nil
 	}
-	if e.fresh || n != e.n || d != e.d {
-		e.n, e.d = n, d
-		e.streams = resize(e.streams, n)
-		for c := range e.streams {
-			e.streams[c] = kernel.NewStream(e.cfg.Seed, e.cfg.FirstChain+uint64(c))
-		}
-		e.words, e.noise, e.wordBuf, e.z = e.words[:0], e.noise[:0], e.wordBuf[:0], e.z[:0]
-		if _, ok := k.(wordDrawer); ok {
-			e.words = resize(e.words, n)
-			for c := range e.words {
-				e.words[c] = e.streams[c]
-				e.words[c].Seek(chainWordsPos)
-			}
-			if n <= chainNoiseMax {
-				e.wordBuf = resize(e.wordBuf, n)
-				clear(e.wordBuf)
-			}
-		}
-		if d < chainGroup {
-			e.z = resize(e.z, n*d)
-			if n <= chainNoiseMax {
-				e.noise = resize(e.noise, n)
-				clear(e.noise)
-			}
-		}
-		e.fresh = false
-		k.resize(n)
+	if e.fresh || d != e.d {
+		// Every stream restarts at position 0, every chain's state afresh.
+		e.fresh, e.d, e.n = false, d, 0
+		e.streams, e.words = e.streams[:0], e.words[:0]
+		e.noise, e.wordBuf = e.noise[:0], e.wordBuf[:0]
+	}
+	if n != e.n {
+		old := e.n
+		e.chains(k, n)
+		k.resize(old, n)
 	}
 	e.k, e.x, e.burn = k, x, burn
 	var tr *Trace
@@ -519,6 +545,17 @@ func resize[T any](a []T, n int) []T {
 		return make([]T, n)
 	}
 	return a[:n]
+}
+
+// keep returns a, whose length is old, with length n: its first
+// min(old, n) elements kept, the others stale.
+func keep[T any](a []T, old, n int) []T {
+	if cap(a) >= n {
+		return a[:n]
+	}
+	b := make([]T, n)
+	copy(b, a[:min(old, n)])
+	return b
 }
 
 // rows returns rows [lo, hi) of the n×d matrix a.

@@ -68,7 +68,9 @@ func NewMALA(target LogDensity, cfg MALAConfig) (*MALA, error) {
 
 // Run advances the chains in x (n×d) by BurnIn + Steps steps in place and
 // returns the kept draws; see [ULA.Run] for streams, errors and
-// allocation. Adaptation, if on, runs during burn-in only.
+// allocation. Adaptation, if on, runs during burn-in only. The chains of
+// the last Run keep their step sizes; chains new to the sampler start at
+// the geometric mean of those (Step if there are none).
 func (m *MALA) Run(ctx context.Context, x []float32) (*Trace, error) {
 	return m.eng.run(ctx, m, x, m.cfg.Chain.BurnIn, m.cfg.Chain.Steps)
 }
@@ -78,7 +80,8 @@ func (m *MALA) Run(ctx context.Context, x []float32) (*Trace, error) {
 func (m *MALA) Reset() { m.eng.reset() }
 
 // Acceptance returns the acceptance counts of the steps after burn-in,
-// summed over the chains in chain order, since the last reset.
+// summed over the chains of the last Run in chain order, since the last
+// reset (or since the Run that added a chain, for that chain).
 func (m *MALA) Acceptance() Acceptance {
 	var a Acceptance
 	for _, c := range m.acc {
@@ -105,14 +108,28 @@ func (m *MALA) hint() string {
 }
 func (m *MALA) dim() int { return m.target.Dim() }
 
-func (m *MALA) resize(n int) {
+// resize keeps the step sizes, adaptation state and counts of the
+// chains that continue; new chains start at the geometric mean of their
+// steps (equal to each after an adapted warm-up), or at Step if none
+// continues.
+func (m *MALA) resize(old, n int) {
 	d := m.dim()
 	m.grad, m.xp, m.gradp = resize(m.grad, n*d), resize(m.xp, n*d), resize(m.gradp, n*d)
 	m.logp, m.logpp, m.zz = resize(m.logp, n), resize(m.logpp, n), resize(m.zz, n)
-	m.h, m.hbar, m.logxbar = resize(m.h, n), resize(m.hbar, n), resize(m.logxbar, n)
-	m.acc, m.accWarm = make([]Acceptance, n), make([]Acceptance, n)
-	for c := range m.h {
-		m.h[c], m.hbar[c], m.logxbar[c] = m.cfg.Step, 0, 0
+	m.h, m.hbar, m.logxbar = keep(m.h, old, n), keep(m.hbar, old, n), keep(m.logxbar, old, n)
+	m.acc, m.accWarm = keep(m.acc, old, n), keep(m.accWarm, old, n)
+	kept := min(old, n)
+	h := m.cfg.Step
+	if kept > 0 {
+		var s float64
+		for _, v := range m.h[:kept] {
+			s += math.Log(v)
+		}
+		h = math.Exp(s / float64(kept))
+	}
+	for c := kept; c < n; c++ {
+		m.h[c], m.hbar[c], m.logxbar[c] = h, 0, 0
+		m.acc[c], m.accWarm[c] = Acceptance{}, Acceptance{}
 	}
 }
 

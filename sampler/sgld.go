@@ -129,8 +129,8 @@ func (s *SGLD) name() string { return "SGLD" }
 func (s *SGLD) hint() string {
 	return fmt.Sprintf("the step size (A = %g) is likely too large", s.cfg.A)
 }
-func (s *SGLD) dim() int     { return s.score.Dim() }
-func (s *SGLD) resize(n int) { s.mb.resize(n) }
+func (s *SGLD) dim() int        { return s.score.Dim() }
+func (s *SGLD) resize(_, n int) { s.mb.resize(n) }
 
 func (s *SGLD) step(e *chainEngine, t int, x []float32, lo, hi int) {
 	d := e.d
@@ -182,7 +182,7 @@ type SGHMC struct {
 	score MinibatchScore
 	mb    minibatch
 	v     []float32
-	fresh bool
+	vFrom int // chains from vFrom on draw their velocities at the next Run
 	eng   chainEngine
 }
 
@@ -207,7 +207,7 @@ func NewSGHMC(score MinibatchScore, cfg SGHMCConfig) (*SGHMC, error) {
 // Steps steps in place and returns the kept positions; see [ULA.Run].
 func (s *SGHMC) Run(ctx context.Context, x []float32) (*Trace, error) {
 	tr, err := s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
-	s.fresh = false
+	s.vFrom = s.eng.n
 	return tr, err
 }
 
@@ -223,17 +223,15 @@ func (s *SGHMC) hint() string {
 	return fmt.Sprintf("the step %g is likely too large", s.cfg.Step)
 }
 func (s *SGHMC) dim() int { return s.score.Dim() }
-func (s *SGHMC) resize(n int) {
+func (s *SGHMC) resize(old, n int) {
 	s.mb.resize(n)
-	s.v = resize(s.v, n*s.dim())
-	s.fresh = true
+	s.v = keep(s.v, old*s.dim(), n*s.dim())
+	s.vFrom = min(old, n)
 }
 
 func (s *SGHMC) begin(e *chainEngine, _ []float32, lo, hi int) int {
-	if s.fresh {
-		for c := lo; c < hi; c++ {
-			e.normals(c, rows(s.v, e.d, c, c+1))
-		}
+	for c := max(lo, s.vFrom); c < hi; c++ {
+		e.normals(c, rows(s.v, e.d, c, c+1))
 	}
 	return -1
 }

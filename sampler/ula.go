@@ -43,7 +43,10 @@ func NewULA(score Score, cfg ULAConfig) (*ULA, error) {
 
 // Run advances the chains in x (n×d row-major, n = len(x)/d chains) by
 // BurnIn + Steps steps in place and returns the kept draws. The random
-// streams continue from one Run to the next; [ULA.Reset] restarts them.
+// streams continue from one Run to the next, whatever the number of
+// chains: chain c's streams go on where they stopped, and a chain new to
+// the sampler starts its own, so no draw is used twice; [ULA.Reset]
+// restarts them.
 // It stops with a [*DivergenceError] if a state becomes NaN or infinite,
 // and with ctx's error if ctx is cancelled. The steady state allocates
 // nothing.
@@ -58,8 +61,8 @@ func (u *ULA) name() string { return "ULA" }
 func (u *ULA) hint() string {
 	return fmt.Sprintf("the step %g is likely too large for this target", u.cfg.Step)
 }
-func (u *ULA) dim() int     { return u.score.Dim() }
-func (u *ULA) resize(n int) { u.grad = resize(u.grad, n*u.dim()) }
+func (u *ULA) dim() int        { return u.score.Dim() }
+func (u *ULA) resize(_, n int) { u.grad = resize(u.grad, n*u.dim()) }
 
 func (u *ULA) step(e *chainEngine, _ int, x []float32, lo, hi int) {
 	d := e.d

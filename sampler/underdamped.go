@@ -55,7 +55,7 @@ type Underdamped struct {
 	score Score
 	grad  []float32
 	v     []float32
-	fresh bool
+	vFrom int // chains from vFrom on draw their velocities at the next Run
 	eng   chainEngine
 }
 
@@ -77,7 +77,7 @@ func NewUnderdamped(score Score, cfg UnderdampedConfig) (*Underdamped, error) {
 // Steps steps in place and returns the kept positions; see [ULA.Run].
 func (u *Underdamped) Run(ctx context.Context, x []float32) (*Trace, error) {
 	tr, err := u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
-	u.fresh = false
+	u.vFrom = u.eng.n
 	return tr, err
 }
 
@@ -93,17 +93,15 @@ func (u *Underdamped) hint() string {
 	return fmt.Sprintf("the step %g is likely too large (h·√(largest curvature) must stay below 2)", u.cfg.Step)
 }
 func (u *Underdamped) dim() int { return u.score.Dim() }
-func (u *Underdamped) resize(n int) {
-	u.grad, u.v = resize(u.grad, n*u.dim()), resize(u.v, n*u.dim())
-	u.fresh = true
+func (u *Underdamped) resize(old, n int) {
+	u.grad, u.v = resize(u.grad, n*u.dim()), keep(u.v, old*u.dim(), n*u.dim())
+	u.vFrom = min(old, n)
 }
 
 func (u *Underdamped) begin(e *chainEngine, x []float32, lo, hi int) int {
 	d := e.d
-	if u.fresh {
-		for c := lo; c < hi; c++ {
-			e.normals(c, u.v[c*d:c*d+d])
-		}
+	for c := max(lo, u.vFrom); c < hi; c++ {
+		e.normals(c, u.v[c*d:c*d+d])
 	}
 	u.score.Score(rows(u.grad, d, lo, hi), rows(x, d, lo, hi))
 	if c := firstNonFinite(rows(u.grad, d, lo, hi), d); c >= 0 {
