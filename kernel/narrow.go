@@ -25,7 +25,8 @@ const DenseNarrowMax = 16
 // Each output is the same chain of correctly rounded fused multiply-adds
 // as on every other dense path ([Impl.MatVec], [Impl.GemmMicro]: fma(x,
 // W) = fma(W, x)), so every implementation gives the same bits
-// (TestDenseNarrow), within (k+1)·2⁻²⁴·(|bias| + Σₚ|x·W|) of the exact
+// (TestDenseNarrow; a NaN may differ in sign and payload, as x86's
+// fused multiply-add passes on an input NaN), within (k+1)·2⁻²⁴·(|bias| + Σₚ|x·W|) of the exact
 // value (TestDenseNarrowReference).
 //
 // The avx512 and avx2 kernels (gen/amd64/narrow) run along the rows, 16
