@@ -122,10 +122,17 @@ func configFromMetadata(md map[string]string) (Config, error) {
 	return c, c.Validate()
 }
 
-// Load reads a model written by Save or scripts/export_torch.py. It checks
-// the architecture in the metadata, that the file holds exactly the
-// tensors it needs with the shapes it implies, and never allocates more
-// than the file's size justifies.
+// TrainPrefix begins the names of tensors that hold training state beside
+// a model — a checkpoint's raw weights and optimiser moments, as scorekit
+// train writes them. Load and FromTensors skip them, so a checkpoint
+// loads as the model it holds.
+const TrainPrefix = "train."
+
+// Load reads a model written by Save, scorekit train or demo, or
+// scripts/export_torch.py. It checks the architecture in the metadata,
+// that the file holds exactly the tensors it needs with the shapes it
+// implies (besides those named with [TrainPrefix]), and never allocates
+// more than the file's size justifies.
 func Load(r io.Reader) (*Model, error) {
 	f, err := ReadSafetensors(r)
 	if err != nil {
@@ -187,7 +194,7 @@ func FromTensors(f *TensorFile) (*Model, error) {
 		}
 	}
 	for name := range f.Tensors {
-		if !want[name] {
+		if !want[name] && !strings.HasPrefix(name, TrainPrefix) {
 			return nil, fmt.Errorf("nn: model file: unexpected tensor %q", name)
 		}
 	}

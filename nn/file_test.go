@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -227,4 +228,52 @@ func FuzzLoad(f *testing.F) {
 			m.NoiseScore(out, x, 0.5)
 		}
 	})
+}
+
+// TestLoadSkipsTrainingState: a checkpoint (tensors named with
+// TrainPrefix beside the model's) loads as the model it holds; any other
+// extra tensor is still refused.
+func TestLoadSkipsTrainingState(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU, Cond: CondTime, Fourier: 4}, 3)
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := DecodeSafetensors(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Tensors[TrainPrefix+"adam.m"] = Tensor{Shape: []int{3}, Data: []float32{1, 2, 3}}
+	got, err := FromTensors(f)
+	if err != nil {
+		t.Fatalf("a checkpoint: %v", err)
+	}
+	if !slices.Equal(got.Params(), m.Params()) || !slices.Equal(got.FourierWeights(), m.FourierWeights()) {
+		t.Error("the checkpoint's model differs from the one saved")
+	}
+	f.Tensors["optimizer.m"] = Tensor{Shape: []int{1}, Data: []float32{1}}
+	if _, err := FromTensors(f); err == nil || !strings.Contains(err.Error(), `unexpected tensor "optimizer.m"`) {
+		t.Errorf("an unknown tensor: error %v", err)
+	}
+}
+
+// TestClone: a clone computes what the model does, Fourier frequencies
+// included, and changing one leaves the other alone.
+func TestClone(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{16, 16}, Act: kernel.Tanh, Cond: CondTime, Fourier: 8}, 5)
+	c := m.Clone()
+	x := []float32{0.3, -1, 2, 0.5}
+	a, b := make([]float32, 4), make([]float32, 4)
+	m.TimeScore(a, x, 0.4)
+	c.TimeScore(b, x, 0.4)
+	if !slices.Equal(a, b) || !slices.Equal(m.FourierWeights(), c.FourierWeights()) {
+		t.Fatalf("clone's score %v, model's %v", b, a)
+	}
+	c.Params()[0] += 1
+	c.FourierWeights()[0] += 1
+	c.Repack()
+	m.TimeScore(b, x, 0.4)
+	if !slices.Equal(a, b) {
+		t.Error("changing the clone changed the model")
+	}
 }

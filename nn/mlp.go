@@ -248,6 +248,21 @@ func (m *Model) SetImpl(impl kernel.Impl) {
 	}
 }
 
+// Clone returns a deep copy of m — configuration, weights, Fourier
+// frequencies and kernels — ready for use: changing one does not change
+// the other. (A model made with New from m's configuration has other
+// Fourier frequencies unless it has m's seed.)
+func (m *Model) Clone() *Model {
+	c, err := newModel(m.cfg.clone())
+	if err != nil {
+		panic("nn: Model.Clone: " + err.Error()) // m's configuration was valid
+	}
+	copy(c.params, m.params)
+	copy(c.fourier, m.fourier)
+	c.SetImpl(m.impl)
+	return c
+}
+
 // Impl returns the implementation the model computes with.
 func (m *Model) Impl() kernel.Impl { return m.impl }
 

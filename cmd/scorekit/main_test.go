@@ -7,8 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scorekit/scorekit/nn"
 )
 
 // scorekit builds the command once per test binary and returns its path.
@@ -134,6 +137,27 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 	out = ok("train", "-data", "8gaussians", "-loss", "ncdsm", "-hidden", "32,32", "-steps", "400", "-resume", in("nc.safetensors"), "-out", in("nc2.safetensors"), "-q")
 	if !strings.Contains(out, "resuming") || !strings.Contains(out, "trained  100 steps") {
 		t.Errorf("resume:\n%s", out)
+	}
+	// Resuming with another seed keeps a time-conditional model's Fourier
+	// frequencies (the file paired the trained weights with new ones),
+	// and nn.Load reads the checkpoint as the model it holds.
+	ok("train", "-data", "8gaussians", "-loss", "vp", "-hidden", "16", "-steps", "50", "-seed", "1", "-out", in("vp.safetensors"), "-q")
+	ok("train", "-data", "8gaussians", "-loss", "vp", "-hidden", "16", "-steps", "60", "-seed", "2", "-resume", in("vp.safetensors"), "-out", in("vp2.safetensors"), "-q")
+	var fw [2][]float32
+	for i, name := range []string{"vp.safetensors", "vp2.safetensors"} {
+		f, err := os.Open(in(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := nn.Load(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("nn.Load(%s): %v", name, err)
+		}
+		fw[i] = m.FourierWeights()
+	}
+	if len(fw[0]) == 0 || !slices.Equal(fw[0], fw[1]) {
+		t.Errorf("Fourier frequencies %v after resuming with another seed, want %v", fw[1], fw[0])
 	}
 	// Same seed, same samples, for any number of workers.
 	ok("sample", "-model", in("nc.safetensors"), "-n", "40", "-T", "5", "-workers", "1", "-out", in("w1.csv"), "-png", "none", "-q")

@@ -22,7 +22,7 @@ const (
 	metaStep    = "scorekit.step"     // training steps done
 	metaEMA     = "scorekit.ema"      // EMA rate, if the weights are averaged
 	metaSeed    = "scorekit.seed"     // training seed
-	trainPrefix = "train."            // tensors: train.params, train.adam.m, train.adam.v
+	trainPrefix = nn.TrainPrefix      // tensors: train.params, train.adam.m, train.adam.v
 	emaUpdates  = "scorekit.emaCount" // EMA updates taken
 )
 

@@ -164,11 +164,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 			meta[emaUpdates] = strconv.Itoa(ema.Updates())
 			raw := append([]float32(nil), model.Params()...)
 			extra[trainPrefix+"params"] = nn.Tensor{Shape: []int{len(raw)}, Data: raw}
-			avg, err := nn.New(cfg, s.seed)
-			if err != nil {
-				return err
-			}
-			copy(avg.Params(), model.Params()) // Fourier weights and all
+			avg := model.Clone() // the Fourier frequencies with the weights
 			ema.CopyTo(avg)
 			out = avg
 		}

@@ -42,12 +42,7 @@ func newService(path string) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
-	for name := range tf.Tensors { // drop a checkpoint's training state
-		if strings.HasPrefix(name, "train.") {
-			delete(tf.Tensors, name)
-		}
-	}
-	m, err := nn.FromTensors(tf)
+	m, err := nn.FromTensors(tf) // a checkpoint's training state is skipped
 	if err != nil {
 		return nil, err
 	}
