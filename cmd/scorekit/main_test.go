@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scorekit/scorekit/nn"
 )
@@ -202,6 +204,9 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"train", "-data", "spiral", "-out", in("never.safetensors")}, 2, "unknown"},
 		{[]string{"sample"}, 2, "-model is required"},
 		{[]string{"sample", "-model", in("u.safetensors"), "-start", in("nc.npy"), "-out", in("never.csv")}, 1, "has 2 columns, but"},
+		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "ve:0.01:0", "-out", in("never.csv")}, 2, `-sde: SDE "ve:0.01:0": `},
+		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "vp:1", "-out", in("never.csv")}, 2, "want ve:σmin:σmax"},
+		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "heat:1:2", "-out", in("never.csv")}, 2, "unknown kind"},
 	} {
 		_, errOut, code := exe(t, bin, nil, c.args...)
 		if code != c.code || !strings.Contains(errOut, c.msg) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
@@ -236,5 +241,43 @@ func TestBench(t *testing.T) {
 	}
 	if _, errOut, code := exe(t, bin, nil, "bench", "-run", "nothing-matches"); code != 2 || !strings.Contains(errOut, "matches no benchmark") {
 		t.Fatalf("bench -run nothing: exit %d %q", code, errOut)
+	}
+}
+
+// TestHelp: every command takes -h (sample's step size was -h, so -h
+// there asked for a number).
+func TestHelp(t *testing.T) {
+	bin := scorekit(t)
+	for _, c := range []string{"demo", "train", "sample", "bench", "cpu"} {
+		out, errOut, code := exe(t, bin, nil, c, "-h")
+		if code != 0 || !strings.Contains(out+errOut, "Usage: scorekit "+c) {
+			t.Errorf("scorekit %s -h: exit %d\n%s%s", c, code, out, errOut)
+		}
+	}
+}
+
+// TestTrainInterrupted: an interrupted train says which checkpoint it
+// wrote, or that it wrote none (it claimed a checkpoint at -out either
+// way, which could be an older file there).
+func TestTrainInterrupted(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("sends SIGINT")
+	}
+	bin := scorekit(t)
+	out := filepath.Join(t.TempDir(), "int.safetensors")
+	cmd := exec.Command(bin, "train", "-data", "moons", "-steps", "100000000", "-checkpoint", "0", "-out", out, "-q")
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if err == nil || !strings.Contains(e.String(), "interrupted before the first checkpoint") {
+		t.Fatalf("exit %v, stderr %q", err, e.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the interrupted run wrote -out")
 	}
 }

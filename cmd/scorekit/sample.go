@@ -36,7 +36,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&s.png, "png", "auto", "picture of the samples (auto: beside -out; none: no picture)")
 	fs.IntVar(&s.steps, "steps", 1000, "ula, mala, underdamped: steps after burn-in; pc: time steps N; ode: Heun steps (0: adaptive RK45)")
 	fs.IntVar(&s.burnin, "burnin", 200, "ula, mala, underdamped: burn-in steps (MALA adapts its step size during them)")
-	fs.Float64Var(&s.h, "h", 0.01, "ula, mala, underdamped: step size h in x ← x + h·∇log p + √(2h)·z")
+	fs.Float64Var(&s.h, "stepsize", 0.01, "ula, mala, underdamped: step size h in x ← x + h·∇log p + √(2h)·z")
 	fs.Float64Var(&s.friction, "friction", 1, "underdamped: friction γ")
 	fs.Float64Var(&s.initStd, "init", 1, "ula, mala, underdamped: chains start from N(0, init²I)")
 	fs.StringVar(&s.start, "start", "", "ula, mala, underdamped: start the chains from the rows of this .csv or .npy file (one chain per row; overrides -n)")
@@ -62,7 +62,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	case s.workers < 0:
 		return usagef("-workers %d: want ≥ 0", s.workers)
 	case !(s.h > 0) || !(s.eps > 0) || !(s.initStd > 0):
-		return usagef("-h, -eps and -init must be > 0")
+		return usagef("-stepsize %g -eps %g -init %g: want each > 0", s.h, s.eps, s.initStd)
 	}
 	ext := strings.ToLower(filepath.Ext(s.out))
 	if ext != ".csv" && ext != ".npy" {
@@ -226,7 +226,10 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		}
 		sde, err := parseSDE(spec)
 		if err != nil {
-			return nil, "", usagef("-sde: %v", err)
+			if s.sde != "" {
+				return nil, "", usagef("-sde: %v", err)
+			}
+			return nil, "", fmt.Errorf("%s: metadata %s: %v", s.model, metaSDE, err)
 		}
 		var st sampler.SDEStats
 		if kind == "pc" {

@@ -177,6 +177,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	bar := newProgress(stderr, s.quiet, "train", "steps", s.steps)
 	var last float64
 	var saveErr error
+	saved := 0 // the step of the last checkpoint this run wrote
 	tr := nn.Trainer{
 		Model: model, Loss: loss, Opt: opt, EMA: ema,
 		Data: src, Rows: rows, Batch: s.batch, Steps: s.steps - done,
@@ -191,6 +192,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 				if saveErr = save(step); saveErr != nil {
 					return saveErr
 				}
+				saved = step
 			}
 			return nil
 		},
@@ -203,7 +205,10 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 			return fmt.Errorf("writing checkpoint %s: %w", s.out, saveErr)
 		}
 		if errors.Is(runErr, context.Canceled) {
-			return fmt.Errorf("interrupted; the last checkpoint is in %s", s.out)
+			if saved == 0 {
+				return fmt.Errorf("interrupted before the first checkpoint: %s was not written", s.out)
+			}
+			return fmt.Errorf("interrupted; the checkpoint of step %d is in %s", saved, s.out)
 		}
 		return fmt.Errorf("training: %w", runErr)
 	}
@@ -294,19 +299,36 @@ func makeSDE(kind string, a, b float64, spreadOf func() float64) (sampler.SDE, s
 	return sde, fmt.Sprintf("%s:%g:%g", kind, a, b), nil
 }
 
-// parseSDE reads an SDE spec written by makeSDE.
+// parseSDE reads an SDE spec as makeSDE writes it, kind:a:b with both
+// parameters given (σ_min:σ_max for ve, β_min:β_max for vp and subvp).
 func parseSDE(spec string) (sampler.SDE, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("SDE %q: %s (want ve:σmin:σmax, vp:βmin:βmax or subvp:βmin:βmax, e.g. ve:0.01:50)", spec, why)
+	}
 	f := strings.Split(spec, ":")
 	if len(f) != 3 {
-		return nil, fmt.Errorf("bad SDE %q in the model file", spec)
+		return nil, bad("not three fields")
 	}
 	a, err1 := strconv.ParseFloat(f[1], 64)
 	b, err2 := strconv.ParseFloat(f[2], 64)
 	if err1 != nil || err2 != nil {
-		return nil, fmt.Errorf("bad SDE %q in the model file", spec)
+		return nil, bad("parameters are not numbers")
 	}
-	sde, _, err := makeSDE(f[0], a, b, nil)
-	return sde, err
+	var sde sampler.SDE
+	switch f[0] {
+	case "ve":
+		sde = sampler.VE{SigmaMin: a, SigmaMax: b, N: 1000}
+	case "vp":
+		sde = sampler.VP{BetaMin: a, BetaMax: b, N: 1000}
+	case "subvp":
+		sde = sampler.SubVP{BetaMin: a, BetaMax: b, N: 1000}
+	default:
+		return nil, bad("unknown kind")
+	}
+	if err := sde.Validate(); err != nil {
+		return nil, bad(err.Error())
+	}
+	return sde, nil
 }
 
 // spread estimates the largest distance between training points (NCSNv2's
