@@ -50,6 +50,10 @@ const DefaultFourierScale = 16
 
 // Config describes a score network: an MLP with the given hidden widths
 // mapping [x, features(c)] to a score in ℝᴰⁱᵐ, or to a scalar energy.
+//
+// Set Act (or Acts): its zero value is kernel.Identity, with which hidden
+// layers compose to an affine map — a network that can learn a Gaussian's
+// score and nothing else. kernel.SiLU is the usual choice.
 type Config struct {
 	Dim    int                 // d, the data dimension
 	Hidden []int               // hidden widths, e.g. {128, 128, 128}; empty is a linear model
