@@ -140,6 +140,16 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 	if !strings.Contains(out, "resuming") || !strings.Contains(out, "trained  100 steps") {
 		t.Errorf("resume:\n%s", out)
 	}
+	// Resuming with another seed keeps the noise levels (σ₁ follows the
+	// data sample the seed draws).
+	ok("train", "-data", "8gaussians", "-loss", "ncdsm", "-hidden", "32,32", "-steps", "420", "-seed", "5", "-resume", in("nc2.safetensors"), "-out", in("nc3.safetensors"), "-q")
+	for _, f := range []string{"nc2.safetensors", "nc3.safetensors"} {
+		a, err1 := loadModel(in("nc.safetensors"))
+		b, err2 := loadModel(in(f))
+		if err1 != nil || err2 != nil || a.meta[metaSigmas] != b.meta[metaSigmas] {
+			t.Errorf("%s: noise levels %q, trained on %q (%v %v)", f, b.meta[metaSigmas], a.meta[metaSigmas], err1, err2)
+		}
+	}
 	// Resuming with another seed keeps a time-conditional model's Fourier
 	// frequencies (the file paired the trained weights with new ones),
 	// and nn.Load reads the checkpoint as the model it holds.
@@ -204,6 +214,8 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"train", "-data", "spiral", "-out", in("never.safetensors")}, 2, "unknown"},
 		{[]string{"sample"}, 2, "-model is required"},
 		{[]string{"sample", "-model", in("u.safetensors"), "-start", in("nc.npy"), "-out", in("never.csv")}, 1, "has 2 columns, but"},
+		{[]string{"train", "-data", "8gaussians", "-loss", "ncdsm", "-hidden", "32,32", "-steps", "500", "-levels", "3", "-resume", in("nc.safetensors"), "-out", in("never.safetensors")}, 2, "was trained on its own 10 noise levels"},
+		{[]string{"train", "-data", "8gaussians", "-loss", "vp", "-hidden", "16", "-steps", "100", "-sde-max", "5", "-resume", in("vp.safetensors"), "-out", in("never.safetensors")}, 2, "was trained on the SDE vp:0.1:20"},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "ve:0.01:0", "-out", in("never.csv")}, 2, `-sde: SDE "ve:0.01:0": `},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "vp:1", "-out", in("never.csv")}, 2, "want ve:σmin:σmax"},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "heat:1:2", "-out", in("never.csv")}, 2, "unknown kind"},

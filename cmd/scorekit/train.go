@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -34,6 +35,13 @@ type trainSettings struct {
 	sdeA, sdeB          float64
 	seed                uint64
 	quiet               bool
+
+	// set holds the flags given on the command line; fixed, when
+	// resuming, the checkpoint's noise levels or SDE (metadata
+	// scorekit.sigmas, scorekit.sde), which the loss keeps and those flags
+	// must not contradict.
+	set   map[string]bool
+	fixed map[string]string
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -68,6 +76,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	s.seed = *seed
+	s.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { s.set[f.Name] = true })
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	return train(ctx, s, stdout, stderr)
@@ -122,6 +132,21 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	}
 	meta := map[string]string{metaLoss: s.loss, metaData: s.data, metaSeed: strconv.FormatUint(s.seed, 10)}
 	cfg := nn.Config{Dim: d, Hidden: hidden, Act: act, Energy: s.energy}
+	if s.resume != "" {
+		// The loss goes on with the checkpoint's noise levels or SDE: the
+		// defaults that follow the data and the seed (σ₁, VE's σ_max)
+		// could otherwise move, and the file would record the old ones.
+		mf, err := loadModel(s.resume)
+		if err != nil {
+			return err
+		}
+		s.fixed = map[string]string{}
+		for _, k := range []string{metaSigmas, metaSDE} {
+			if v, ok := mf.meta[k]; ok {
+				s.fixed[k] = v
+			}
+		}
+	}
 	loss, err := makeLoss(&s, &cfg, meta, src, rows, d)
 	if err != nil {
 		return err
@@ -235,25 +260,56 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		}
 		return nn.SlicedSM{Projections: s.proj, Rademacher: s.rademacher, VR: s.loss == "sliced-vr"}, nil
 	case "dsm":
+		if v, ok := s.fixed[metaSigmas]; ok {
+			sig, err := parseFloats(v)
+			if err != nil || len(sig) != 1 || !(sig[0] > 0) {
+				return nil, fmt.Errorf("%s: bad %s %q", s.resume, metaSigmas, v)
+			}
+			if s.set["sigma"] && s.sigma != sig[0] {
+				return nil, usagef("-sigma %g: %s was trained at σ = %g (leave -sigma out to go on with it)", s.sigma, s.resume, sig[0])
+			}
+			s.sigma = sig[0]
+		}
 		if !(s.sigma > 0) {
 			return nil, usagef("-sigma %g: want > 0", s.sigma)
 		}
 		meta[metaSigmas] = formatFloats([]float64{s.sigma})
 		return nn.DSM{Sigma: s.sigma}, nil
 	case "ncdsm":
-		if s.sigma1 == 0 {
-			s.sigma1 = min(spread(src, rows, d, s.seed), 50)
+		var sig []float64
+		if v, ok := s.fixed[metaSigmas]; ok {
+			var err error
+			if sig, err = parseFloats(v); err != nil || len(sig) < 2 {
+				return nil, fmt.Errorf("%s: bad %s %q", s.resume, metaSigmas, v)
+			}
+			if s.set["sigma1"] || s.set["sigmaL"] || s.set["levels"] {
+				return nil, usagef("-sigma1, -sigmaL, -levels: %s was trained on its own %d noise levels, %g to %g (leave these flags out to go on with them)", s.resume, len(sig), sig[0], sig[len(sig)-1])
+			}
+		} else {
+			if s.sigma1 == 0 {
+				s.sigma1 = min(spread(src, rows, d, s.seed), 50)
+			}
+			if !(s.sigma1 > s.sigmaL && s.sigmaL > 0) || s.levels < 2 {
+				return nil, usagef("-sigma1 %g -sigmaL %g -levels %d: want σ₁ > σ_L > 0 and at least 2 levels", s.sigma1, s.sigmaL, s.levels)
+			}
+			sig = sampler.GeometricSigmas(s.sigma1, s.sigmaL, s.levels)
 		}
-		if !(s.sigma1 > s.sigmaL && s.sigmaL > 0) || s.levels < 2 {
-			return nil, usagef("-sigma1 %g -sigmaL %g -levels %d: want σ₁ > σ_L > 0 and at least 2 levels", s.sigma1, s.sigmaL, s.levels)
-		}
-		sig := sampler.GeometricSigmas(s.sigma1, s.sigmaL, s.levels)
 		meta[metaSigmas] = formatFloats(sig)
 		cfg.Cond, cfg.ScaleBySigma = nn.CondLogSigma, true
 		return nn.NCDSM{Sigmas: sig}, nil
 	case "ve", "vp", "subvp":
-		sde, spec, err := makeSDE(s.loss, s.sdeA, s.sdeB, func() float64 { return spread(src, rows, d, s.seed) })
-		if err != nil {
+		var sde sampler.SDE
+		var spec string
+		var err error
+		if v, ok := s.fixed[metaSDE]; ok {
+			if s.set["sde-min"] || s.set["sde-max"] {
+				return nil, usagef("-sde-min, -sde-max: %s was trained on the SDE %s (leave these flags out to go on with it)", s.resume, v)
+			}
+			if sde, err = parseSDE(v); err != nil {
+				return nil, fmt.Errorf("%s: %s: %v", s.resume, metaSDE, err)
+			}
+			spec = v
+		} else if sde, spec, err = makeSDE(s.loss, s.sdeA, s.sdeB, func() float64 { return spread(src, rows, d, s.seed) }); err != nil {
 			return nil, err
 		}
 		meta[metaSDE] = spec
@@ -373,11 +429,6 @@ func resumeFrom(s trainSettings, cfg nn.Config, meta map[string]string) (*nn.Mod
 	done, err := strconv.Atoi(mf.meta[metaStep])
 	if err != nil || done < 0 {
 		return nil, nil, nil, 0, fmt.Errorf("%s is not a checkpoint of scorekit train (no step count)", s.resume)
-	}
-	for _, k := range []string{metaSigmas, metaSDE} {
-		if v, ok := mf.meta[k]; ok {
-			meta[k] = v
-		}
 	}
 	model := mf.model
 	var ema *nn.EMA
