@@ -109,10 +109,11 @@ func (t *Trace) Summary() []Summary {
 	return s
 }
 
-// DivergenceError reports a chain whose state became NaN or infinite.
+// DivergenceError reports a chain whose state became NaN or infinite, in
+// any sampler of the package (the Langevin family, PC, the ODE sampler).
 type DivergenceError struct {
 	Sampler string
-	Step    int // 0-based, burn-in included; −1 for the initial state
+	Step    int // 0-based, burn-in included (a time step for PC and the ODE); −1 for the initial state
 	Chain   int // index in the batch (its stream is FirstChain + Chain)
 	Hint    string
 }

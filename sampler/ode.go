@@ -167,7 +167,8 @@ func (o *sdeODE) heun(ctx context.Context, t0, t1 float64, steps int) (SDEStats,
 		}
 		if first >= 0 {
 			// The run stops at the failing step, as PC's stats say.
-			return SDEStats{Steps: first + 1, Evals: 2 * (first + 1)}, fmt.Errorf("sampler: ODE: Heun step %d (t = %g) made chain %d non-finite", first, t0+float64(first)*o.h, chain)
+			return SDEStats{Steps: first + 1, Evals: 2 * (first + 1)}, &DivergenceError{Sampler: "ODE", Step: first, Chain: chain,
+				Hint: fmt.Sprintf("made so by Heun's step at t = %g: more steps (or the adaptive RK45) is the likely cure", t0+float64(first)*o.h)}
 		}
 	}
 	return SDEStats{Steps: steps, Evals: 2 * steps}, nil
@@ -348,7 +349,8 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 			st.Evals += 6
 			for _, c := range o.bad {
 				if c >= 0 {
-					return st, fmt.Errorf("sampler: ODE: RK45 step %d from t = %g made chain %d non-finite", st.Steps, t, c)
+					return st, &DivergenceError{Sampler: "ODE", Step: st.Steps, Chain: c,
+						Hint: fmt.Sprintf("made so by an RK45 step from t = %g: the score is likely not finite there", t)}
 				}
 			}
 			en := o.rmsNorm(o.acc)
@@ -508,7 +510,7 @@ func (o *ODESampler) integrate(ctx context.Context, t0, t1 float64, denoise bool
 		st.Evals++
 		st.ScoreEvals++
 		if c := firstNonFinite(o.xs, o.d); c >= 0 {
-			return st, fmt.Errorf("sampler: ODE: denoising made chain %d non-finite", int(o.cfg.FirstChain)+c)
+			return st, &DivergenceError{Sampler: "ODE", Step: st.Steps, Chain: c, Hint: "made so by the final denoising step"}
 		}
 	}
 	return st, nil

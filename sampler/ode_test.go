@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -207,10 +208,10 @@ func TestODEDiverges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := o.Sample(context.Background(), make([]float32, 20)); err == nil {
-			t.Errorf("%v: no error from a NaN score", m)
-		} else {
-			t.Log(err)
+		_, err = o.Sample(context.Background(), make([]float32, 20))
+		var de *DivergenceError
+		if !errors.As(err, &de) || de.Sampler != "ODE" || de.Chain < 0 || de.Chain >= 10 {
+			t.Errorf("%v: error %v from a NaN score, want a *DivergenceError naming a chain", m, err)
 		}
 	}
 }

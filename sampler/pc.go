@@ -369,7 +369,8 @@ func (p *PCSampler) failure() error {
 	if op%p.per < 2*p.k {
 		what = "corrector"
 	}
-	return fmt.Errorf("sampler: PC: %s at step %d (t = %g) made chain %d non-finite", what, i, p.time(i), int(p.cfg.FirstChain)+chain)
+	return &DivergenceError{Sampler: "PC", Step: i, Chain: chain,
+		Hint: fmt.Sprintf("made so by the %s at t = %g: a smaller snr or more time steps is the likely cure", what, p.time(i))}
 }
 
 func (p *PCSampler) badStep() int {

@@ -2,6 +2,7 @@ package sampler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -205,13 +206,14 @@ func TestPCDiverges(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = p.Sample(context.Background(), make([]float32, 20))
-	if err == nil || !strings.Contains(err.Error(), "chain 1") || !strings.Contains(err.Error(), "step 501") {
-		t.Errorf("error %v, want chain 1 at step 501", err)
+	var de *DivergenceError
+	if !errors.As(err, &de) || de.Sampler != "PC" || de.Chain != 1 || de.Step != 501 || !strings.Contains(de.Hint, "predictor") {
+		t.Errorf("error %v, want a *DivergenceError: chain 1 at step 501, by the predictor", err)
 	}
 	// With the batch-mean step rule one bad chain spoils the step size:
 	// the corrector reports it first.
 	p, _ = NewPCSampler(DefaultVP(), sdeBadScore{2}, PCConfig{Workers: 1})
-	if _, err = p.Sample(context.Background(), make([]float32, 20)); err == nil || !strings.Contains(err.Error(), "corrector at step 501") {
+	if _, err = p.Sample(context.Background(), make([]float32, 20)); !errors.As(err, &de) || de.Step != 501 || !strings.Contains(de.Hint, "corrector at t = ") {
 		t.Errorf("error %v, want the corrector at step 501", err)
 	}
 }

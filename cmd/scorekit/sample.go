@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -284,8 +285,9 @@ func withSteps(sde sampler.SDE, n int) sampler.SDE {
 
 // samplingError turns a divergence into advice.
 func samplingError(err error) error {
-	if de, ok := err.(*sampler.DivergenceError); ok {
-		return fmt.Errorf("%v: try a smaller step (-h, -eps) or more steps", de)
+	var de *sampler.DivergenceError
+	if errors.As(err, &de) {
+		return fmt.Errorf("%v (flags: -stepsize, -eps, -snr, -steps)", err)
 	}
 	return err
 }
