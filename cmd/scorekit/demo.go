@@ -49,7 +49,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&s.workers, "workers", 0, "goroutines for sampling (0: GOMAXPROCS); the result does not depend on it")
 	fs.StringVar(&s.out, "out", ".", "folder for samples.png, samples.csv and model.safetensors (and, with -sde, samples-sde.png and model-sde.safetensors)")
 	fs.BoolVar(&s.quiet, "q", false, "no progress output")
-	fs.BoolVar(&s.sde, "sde", true, "also train a time-conditional model on the VP SDE and sample it with predictor–corrector and the probability-flow ODE")
+	fs.BoolVar(&s.sde, "sde", true, "also train a time-conditional model on the VP SDE and sample it with reverse diffusion (the PC sampler without corrector) and the probability-flow ODE")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -121,7 +121,8 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 	sdePath := filepath.Join(s.out, "model-sde.safetensors")
 	if s.sde {
 		// A time-conditional model trained by continuous-time DSM on the
-		// VP SDE (train -loss vp), sampled by predictor–corrector and the
+		// VP SDE (train -loss vp), sampled by reverse diffusion — the PC
+		// sampler without corrector, score_sde's choice for VP — and the
 		// probability-flow ODE with 100 Heun steps (sample -sampler pc, ode).
 		sdeModel, err := demoTrain(ctx, s, trainSettings{
 			loss: "vp", out: sdePath, batch: 256, lr: 2e-3, ema: 0.999, seed: s.seed + 1,
@@ -129,14 +130,14 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if pcX, err = demoSample(ctx, s, sdeModel, sdePath, sampleSettings{kind: "pc", steps: sampler.DefaultVP().N, snr: 0.16}, stdout, stderr); err != nil {
+		if pcX, err = demoSample(ctx, s, sdeModel, sdePath, sampleSettings{kind: "pc", steps: sampler.DefaultVP().N, snr: 0.16, corrector: "auto"}, stdout, stderr); err != nil {
 			return err
 		}
 		odeX, err := demoSample(ctx, s, sdeModel, sdePath, sampleSettings{kind: "ode", steps: 100}, stdout, stderr)
 		if err != nil {
 			return err
 		}
-		rows = append(rows, qualityRow{"VP SDE, predictor–corrector", pcX}, qualityRow{"VP SDE, probability-flow ODE", odeX})
+		rows = append(rows, qualityRow{"VP SDE, reverse diffusion", pcX}, qualityRow{"VP SDE, probability-flow ODE", odeX})
 	}
 	rows = append(rows, qualityRow{"Gaussian fitted to the data", base})
 	fmt.Fprintf(stdout, "quality  against %d held-out points (lower is better):\n", s.chains)
@@ -159,10 +160,10 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "wrote    %s (samples in blue over held-out data in grey), %s\n", filepath.Base(png), filepath.Base(csvPath))
 	if pcX != nil {
 		png2 := filepath.Join(s.out, "samples-sde.png")
-		if err := writeScatterPNG(png2, fmt.Sprintf("VP SDE, predictor–corrector: %d samples over %s", s.chains, s.data), table{rows: s.chains, cols: d, data: pcX}, heldOut); err != nil {
+		if err := writeScatterPNG(png2, fmt.Sprintf("VP SDE, reverse diffusion: %d samples over %s", s.chains, s.data), table{rows: s.chains, cols: d, data: pcX}, heldOut); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "         %s (the SDE model's predictor–corrector samples)\n", filepath.Base(png2))
+		fmt.Fprintf(stdout, "         %s (the SDE model's reverse-diffusion samples)\n", filepath.Base(png2))
 	}
 	fmt.Fprintf(stdout, "         in %s\n", abs)
 	fmt.Fprintf(stdout, "next     go run ./cmd/scorekit sample -model %s -n 1000 -out more.csv\n", modelPath)

@@ -171,6 +171,13 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 	if len(fw[0]) == 0 || !slices.Equal(fw[0], fw[1]) {
 		t.Errorf("Fourier frequencies %v after resuming with another seed, want %v", fw[1], fw[0])
 	}
+	// PC's corrector follows score_sde: none on VP unless asked for.
+	if out := ok("sample", "-model", in("vp.safetensors"), "-n", "20", "-steps", "50", "-out", in("vp.csv"), "-png", "none", "-q"); !strings.Contains(out, "reverse diffusion (predictor only)") {
+		t.Errorf("sampling a VP model:\n%s", out)
+	}
+	if out := ok("sample", "-model", in("vp.safetensors"), "-n", "20", "-steps", "50", "-corrector", "langevin", "-out", in("vp.csv"), "-png", "none", "-q"); !strings.Contains(out, "reverse diffusion + Langevin, snr 0.16") {
+		t.Errorf("sampling a VP model with -corrector langevin:\n%s", out)
+	}
 	// Same seed, same samples, for any number of workers.
 	ok("sample", "-model", in("nc.safetensors"), "-n", "40", "-T", "5", "-workers", "1", "-out", in("w1.csv"), "-png", "none", "-q")
 	ok("sample", "-model", in("nc.safetensors"), "-n", "40", "-T", "5", "-workers", "2", "-out", in("w2.csv"), "-png", "none", "-q")
@@ -219,6 +226,7 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "ve:0.01:0", "-out", in("never.csv")}, 2, `-sde: SDE "ve:0.01:0": `},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "vp:1", "-out", in("never.csv")}, 2, "want ve:σmin:σmax"},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "heat:1:2", "-out", in("never.csv")}, 2, "unknown kind"},
+		{[]string{"sample", "-model", in("vp.safetensors"), "-corrector", "yes", "-out", in("never.csv")}, 2, `-corrector "yes": want langevin, none or auto`},
 	} {
 		_, errOut, code := exe(t, bin, nil, c.args...)
 		if code != c.code || !strings.Contains(errOut, c.msg) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {

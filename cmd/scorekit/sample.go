@@ -23,6 +23,7 @@ type sampleSettings struct {
 	h, eps, snr, initStd  float64
 	friction              float64
 	sigmas, sde, start    string
+	corrector             string
 	seed                  uint64
 	quiet                 bool
 }
@@ -44,7 +45,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&s.T, "T", 100, "annealed: steps per noise level")
 	fs.Float64Var(&s.eps, "eps", 2e-5, "annealed: step ε (level i steps with ε·σᵢ²/σ_L²)")
 	fs.StringVar(&s.sigmas, "sigmas", "", "annealed: noise levels σ₁,…,σ_L (default: those the model was trained with)")
-	fs.Float64Var(&s.snr, "snr", 0.16, "pc: the corrector's signal-to-noise ratio")
+	fs.StringVar(&s.corrector, "corrector", "auto", "pc: langevin, none, or auto: langevin on a ve SDE, none on vp and subvp (score_sde's choices)")
+	fs.Float64Var(&s.snr, "snr", 0.16, "pc: the Langevin corrector's signal-to-noise ratio")
 	fs.StringVar(&s.sde, "sde", "", "pc, ode: the SDE as kind:a:b, e.g. ve:0.01:50 or vp:0.1:20 (default: the model's)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same samples, for any -workers")
 	fs.IntVar(&s.workers, "workers", 0, "goroutines (0: GOMAXPROCS)")
@@ -237,7 +239,24 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			if s.steps > 0 {
 				sde = withSteps(sde, s.steps)
 			}
-			pc, err := sampler.NewPCSampler(sde, m, sampler.PCConfig{SNR: s.snr, Seed: s.seed, Workers: s.workers})
+			corr := s.corrector
+			if corr == "auto" || corr == "" {
+				corr = "none"
+				if _, ve := sde.(sampler.VE); ve {
+					corr = "langevin"
+				}
+			}
+			cfg := sampler.PCConfig{SNR: s.snr, Seed: s.seed, Workers: s.workers}
+			desc = fmt.Sprintf("predictor–corrector (reverse diffusion + Langevin, snr %g) on %s, %d steps", s.snr, spec, sde.Steps())
+			switch corr {
+			case "langevin":
+			case "none":
+				cfg.Corrector = sampler.PCNoCorrector
+				desc = fmt.Sprintf("reverse diffusion (predictor only) on %s, %d steps", spec, sde.Steps())
+			default:
+				return nil, "", usagef("-corrector %q: want langevin, none or auto", s.corrector)
+			}
+			pc, err := sampler.NewPCSampler(sde, m, cfg)
 			if err != nil {
 				return nil, "", usagef("%v", err)
 			}
@@ -245,7 +264,6 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			if err != nil {
 				return nil, "", samplingError(err)
 			}
-			desc = fmt.Sprintf("predictor–corrector (reverse diffusion + Langevin, snr %g) on %s, %d steps", s.snr, spec, sde.Steps())
 		} else {
 			c := sampler.ODEConfig{Seed: s.seed, Workers: s.workers}
 			if s.steps > 0 {
