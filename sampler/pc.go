@@ -84,7 +84,11 @@ type PCConfig struct {
 	// KeepNoise returns the last sample with its noise; by default the
 	// result is the last mean (the reference's noise removal).
 	KeepNoise bool
-	// PerChainSNR uses per-chain norms in the corrector's step rule.
+	// PerChainSNR uses per-chain norms in the corrector's step rule. In
+	// low dimension a chain's ‖z‖/‖s‖ varies widely (it is unbounded
+	// where the score nears 0, at a mode), and so does its step: with the
+	// exact score of a 2-D Gaussian the samples come out too wide. It
+	// suits high d, where the norms concentrate.
 	PerChainSNR bool
 	// Seed and FirstChain name the streams: chain c of a call draws from
 	// stream FirstChain + c under Seed.
