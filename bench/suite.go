@@ -157,18 +157,30 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 }
 
 // peakOf names the peak a case is compared with: its own implementation,
-// or the active one for cases that run through nn, sampler or gonum.
+// or the active one for cases that run through nn, sampler or gonum; none
+// ("") for gonum when the active kernels are the portable ones, whose peak
+// is a scalar Go loop's while gonum runs its own assembly.
 func peakOf(impl string) string {
 	if _, err := kernel.ParseImpl(impl); err == nil {
 		return impl
+	}
+	if impl == "gonum" && kernel.Active() == kernel.Generic {
+		return ""
 	}
 	return kernel.Active().String()
 }
 
 // Options choose the size of the set.
 type Options struct {
-	Quick bool // a reduced set that finishes in well under a minute
+	Quick bool // a reduced set that finishes in well under a minute (with assembly)
 }
+
+// portable reports whether the active kernels are the portable Go ones
+// (purego, riscv64, GODEBUG=cpu.avx2=off, …), 50–500× slower than the
+// assembly: the sampler and training cases, which run on the active
+// kernels, then run at reduced sizes (their names give them), so that the
+// set still finishes in minutes, not hours.
+func portable() bool { return kernel.Active() == kernel.Generic }
 
 // skipGeneric leaves the portable code out of the large products (above
 // 10⁸ FLOP, or 10⁷ in the quick set), where one operation of it takes
@@ -473,10 +485,13 @@ func langevinCases(o Options) []Case {
 	if o.Quick {
 		steps = 10
 	}
+	if portable() {
+		levels, steps = 2, 5
+	}
 	for _, workers := range []int{1, 2} {
 		cs = append(cs, annealedCase("small net", 2, 128, levels, steps, workers, 9))
 	}
-	if !o.Quick {
+	if !o.Quick && !portable() {
 		// The wide net's annealed run: 64-dimensional data, 64-512-512-512-64.
 		cs = append(cs, annealedCase("wide net", 64, 512, levels, steps, 1, 12))
 	}
@@ -486,16 +501,20 @@ func langevinCases(o Options) []Case {
 
 // sdeCases: the score-SDE samplers with a time-conditional small net at
 // batch 1024 — predictor–corrector (N = 1000, one corrector step; 100 with
-// -quick) and the probability-flow ODE (Heun, 100 steps).
+// -quick) and the probability-flow ODE (Heun, 100 steps); N = 25 and 10
+// Heun steps on the portable kernels.
 func sdeCases(o Options) []Case {
 	var cs []Case
 	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 16, FourierScale: 4}, 1)
 	if err != nil {
 		panic(err)
 	}
-	n := 1000
+	n, heun := 1000, 100
 	if o.Quick {
 		n = 100
+	}
+	if portable() {
+		n, heun = 25, 10 // N > β_max = 20, as VP requires
 	}
 	sde := sampler.VP{BetaMin: 0.1, BetaMax: 20, N: n}
 	ctx := context.Background()
@@ -512,11 +531,11 @@ func sdeCases(o Options) []Case {
 				return err
 			})})
 		y := make([]float32, 2*chains)
-		ode, err := sampler.NewODESampler(sde, m, sampler.ODEConfig{Method: sampler.ODEHeun, Steps: 100, Seed: 1, Workers: workers})
+		ode, err := sampler.NewODESampler(sde, m, sampler.ODEConfig{Method: sampler.ODEHeun, Steps: heun, Seed: 1, Workers: workers})
 		if err != nil {
 			panic(err)
 		}
-		cs = append(cs, Case{"sde", fmt.Sprintf("probability-flow ODE (Heun, 100 steps), VP, small net, %d chains, %d goroutine(s)", chains, workers),
+		cs = append(cs, Case{"sde", fmt.Sprintf("probability-flow ODE (Heun, %d steps), VP, small net, %d chains, %d goroutine(s)", heun, chains, workers),
 			"active", chains, "sample", repeat(func() error {
 				_, err := ode.Sample(ctx, y)
 				return err
@@ -538,7 +557,7 @@ func trainingCases(o Options) []Case {
 		{"SSM-VR", 2, nn.SlicedSM{VR: true}, nn.CondNone},
 		{"exact SM", 2, nn.ExactSM{}, nn.CondNone},
 	}
-	if !o.Quick {
+	if !o.Quick && !portable() {
 		list = append(list, tc{"exact SM", 16, nn.ExactSM{}, nn.CondNone})
 	}
 	for _, t := range list {

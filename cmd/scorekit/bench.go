@@ -16,7 +16,7 @@ import (
 
 func runBench(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench", "bench [-quick] [-json] [-run substring]", stderr)
-	quick := fs.Bool("quick", false, "the reduced set, timed briefly (under a minute)")
+	quick := fs.Bool("quick", false, "the reduced set, timed briefly (under a minute with assembly; minutes on the portable kernels)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a Markdown table")
 	filter := fs.String("run", "", "only the benchmarks whose group, name or implementation contains this")
 	target := fs.Duration("time", 0, "time per benchmark (default 1s, 150ms with -quick)")
@@ -48,6 +48,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		if err := os.MkdirAll(*plots, 0o755); err != nil {
 			return fmt.Errorf("-plots: %w", err)
 		}
+	}
+	if kernel.Active() == kernel.Generic && !*quiet {
+		fmt.Fprintln(stderr, "bench: no assembly is active (purego build, GODEBUG, or an architecture without it): the sampler and training cases run at reduced sizes, and the rest takes minutes")
 	}
 	h := header()
 	peaks := bench.Peaks(*target)
