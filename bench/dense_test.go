@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -32,9 +33,15 @@ func peak(impl kernel.Impl) float64 {
 }
 
 func report(b *testing.B, impl kernel.Impl, flopsPerOp float64) {
+	reportOn(b, impl, flopsPerOp, 1)
+}
+
+// reportOn is report for a case on cores goroutines: %peak is of cores
+// times one core's peak.
+func reportOn(b *testing.B, impl kernel.Impl, flopsPerOp float64, cores int) {
 	gf := flopsPerOp * float64(b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(gf/1e9, "GFLOP/s")
-	b.ReportMetric(100*gf/peak(impl), "%peak")
+	b.ReportMetric(100*gf/(float64(cores)*peak(impl)), "%peak")
 }
 
 func randMatrix(rng *rand.Rand, r, c int) f32.Matrix {
@@ -100,7 +107,7 @@ func BenchmarkDenseWorkers(b *testing.B) {
 				for b.Loop() {
 					d.ForwardParallel(workers, y, f32.Matrix{}, x)
 				}
-				report(b, impl, 2*float64(1024*kn*kn))
+				reportOn(b, impl, 2*float64(1024*kn*kn), min(workers, runtime.GOMAXPROCS(0)))
 			})
 		}
 	}
