@@ -24,8 +24,23 @@ func runCPU(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "available:   %s\n", strings.Join(avail, " "))
 	fmt.Fprintf(stdout, "active:      %s\n", kernel.Active())
+	if len(avail) == 1 && simdCapable() {
+		fmt.Fprintln(stdout, "note:        the CPU has the features, but this build has no assembly (built with -tags purego)")
+	}
 	fmt.Fprintln(stdout, "(GODEBUG=cpu.avx512f=off, cpu.avx2=off or cpu.asimd=off switch features off; -tags purego removes all assembly)")
 	return nil
+}
+
+// simdCapable reports whether the CPU, after GODEBUG, has the features of
+// some assembly kernel (avx2 and fma on amd64, asimd on arm64).
+func simdCapable() bool {
+	switch runtime.GOARCH {
+	case "amd64":
+		return cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	case "arm64":
+		return cpu.ARM64.HasASIMD
+	}
+	return false
 }
 
 // features lists the CPU features the kernels depend on, as x/sys/cpu sees
