@@ -144,19 +144,23 @@ func TestSafetensorsDtypes(t *testing.T) {
 	}
 }
 
+// savedTensors returns m as Save writes it, decoded.
+func savedTensors(t *testing.T, m *Model) *TensorFile {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := m.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := DecodeSafetensors(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 func TestLoadErrors(t *testing.T) {
 	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh}, 1)
-	good := func() *TensorFile {
-		var buf bytes.Buffer
-		if err := m.Save(&buf); err != nil {
-			t.Fatal(err)
-		}
-		f, err := DecodeSafetensors(buf.Bytes())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return f
-	}
+	good := func() *TensorFile { return savedTensors(t, m) }
 	cases := []struct {
 		name   string
 		change func(f *TensorFile)
@@ -235,14 +239,7 @@ func FuzzLoad(f *testing.F) {
 // extra tensor is still refused.
 func TestLoadSkipsTrainingState(t *testing.T) {
 	m, _ := New(Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU, Cond: CondTime, Fourier: 4}, 3)
-	var buf bytes.Buffer
-	if err := m.Save(&buf); err != nil {
-		t.Fatal(err)
-	}
-	f, err := DecodeSafetensors(buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := savedTensors(t, m)
 	f.Tensors[TrainPrefix+"adam.m"] = Tensor{Shape: []int{3}, Data: []float32{1, 2, 3}}
 	got, err := FromTensors(f)
 	if err != nil {

@@ -132,17 +132,17 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	}
 	meta := map[string]string{metaLoss: s.loss, metaData: s.data, metaSeed: strconv.FormatUint(s.seed, 10)}
 	cfg := nn.Config{Dim: d, Hidden: hidden, Act: act, Energy: s.energy}
+	var ckpt *modelFile
 	if s.resume != "" {
 		// The loss goes on with the checkpoint's noise levels or SDE: the
 		// defaults that follow the data and the seed (σ₁, VE's σ_max)
 		// could otherwise move, and the file would record the old ones.
-		mf, err := loadModel(s.resume)
-		if err != nil {
+		if ckpt, err = loadModel(s.resume); err != nil {
 			return err
 		}
 		s.fixed = map[string]string{}
 		for _, k := range []string{metaSigmas, metaSDE} {
-			if v, ok := mf.meta[k]; ok {
+			if v, ok := ckpt.meta[k]; ok {
 				s.fixed[k] = v
 			}
 		}
@@ -157,7 +157,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	var ema *nn.EMA
 	done := 0
 	if s.resume != "" {
-		model, opt, ema, done, err = resumeFrom(s, cfg, meta)
+		model, opt, ema, done, err = resumeFrom(s, cfg, ckpt)
 		if err != nil {
 			return err
 		}
@@ -413,12 +413,9 @@ func spread(src nn.Source, rows []float32, d int, seed uint64) float64 {
 	return math.Sqrt(best)
 }
 
-// resumeFrom loads the checkpoint s.resume and checks it fits cfg.
-func resumeFrom(s trainSettings, cfg nn.Config, meta map[string]string) (*nn.Model, *nn.Adam, *nn.EMA, int, error) {
-	mf, err := loadModel(s.resume)
-	if err != nil {
-		return nil, nil, nil, 0, err
-	}
+// resumeFrom checks that the checkpoint mf, read from s.resume, fits cfg
+// and returns its model, optimiser, average and step count.
+func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.Adam, *nn.EMA, int, error) {
 	if mf.meta[metaLoss] != s.loss {
 		return nil, nil, nil, 0, fmt.Errorf("%s was trained with -loss %s, not %s", s.resume, mf.meta[metaLoss], s.loss)
 	}

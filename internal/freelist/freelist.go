@@ -30,14 +30,15 @@ type List[T any] struct {
 // Get returns a free item, or a new zero T if there is none.
 func (l *List[T]) Get() *T {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	n := len(l.free)
 	if n == 0 {
+		l.mu.Unlock()
 		return new(T)
 	}
 	p := l.free[n-1]
 	l.free[n-1] = nil
 	l.free = l.free[:n-1]
+	l.mu.Unlock()
 	return p
 }
 
