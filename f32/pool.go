@@ -74,7 +74,11 @@ func (h *helper) take() *parallelCall {
 		return c
 	}
 	for {
-		h.parked.Store(true)
+		// Swap and, in post, Swap: each side's write must be seen before
+		// its read of the other's (post sees parked, or take sees the
+		// slot). Go's Store and Load promise that, but qemu-aarch64 lets
+		// a Store pass a later Load; an exchange is a full barrier there.
+		h.parked.Swap(true)
 		if start() {
 			h.parked.Store(false)
 			return c
@@ -91,7 +95,7 @@ func (h *helper) take() *parallelCall {
 
 // post hands c to h, which c has claimed.
 func (h *helper) post(c *parallelCall) {
-	h.slot.Store(c)
+	h.slot.Swap(c)
 	if h.parked.Load() {
 		select {
 		case h.wake <- struct{}{}:

@@ -88,7 +88,11 @@ func (w *teamWait) await(poll bool, ready func() bool) {
 		return
 	}
 	for !ready() {
-		w.asleep.Store(true)
+		// Swap, not Store: the two are the same in Go's memory model, but
+		// qemu-aarch64 lets the release store of a Store pass the acquire
+		// load in ready (the store-buffering outcome, which arm64 forbids),
+		// and the wake-up is lost; an exchange is a full barrier there too.
+		w.asleep.Swap(true)
 		if ready() && w.asleep.CompareAndSwap(true, false) {
 			return
 		}

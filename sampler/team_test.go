@@ -233,3 +233,47 @@ func TestRunWorkerPanicRecoverable(t *testing.T) {
 		}
 	}
 }
+
+// TestTeamParks: phases whose blocks take about as long as the waits
+// poll, so that the caller and the worker park and are woken in every
+// order. A lost wake-up hangs it: under qemu-aarch64, which lets an
+// atomic Store pass a later Load (see teamWait.await), the version that
+// parked after a Store hung in the first minute of 300 runs of this test;
+// with Swap all 300 pass (82 s).
+func TestTeamParks(t *testing.T) {
+	phases := 3000
+	if testing.Short() {
+		phases = 500
+	}
+	withProcs(2, func() {
+		var tm chainTeam
+		tm.split(20, 2)
+		tm.start()
+		defer tm.stop()
+		var state uint64 = 1
+		next := func() time.Duration { // 0–100 µs, a fixed sequence
+			state = state*6364136223846793005 + 1442695040888963407
+			return time.Duration(state>>33%100) * time.Microsecond
+		}
+		done := make(chan int, 1)
+		go func() {
+			for range phases {
+				d0, d1 := next(), next()
+				tm.run(func(b, lo, hi int) {
+					d := d0
+					if b == 1 {
+						d = d1
+					}
+					for t0 := time.Now(); time.Since(t0) < d; {
+					}
+				})
+			}
+			done <- phases
+		}()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			panic(fmt.Sprintf("TestTeamParks: %d phases of at most 100 µs had not ended after a minute (a lost wake-up)", phases))
+		}
+	})
+}
