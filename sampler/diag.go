@@ -89,12 +89,25 @@ func Autocovariance(dst, x []float64) []float64 {
 // several chains: the combined autocorrelation ρ̂ₜ of Vehtari et al. (2021,
 // eq. 10) from each chain's FFT autocovariance and the between-chain
 // variance, truncated by Geyer's initial monotone sequence (the sums
-// ρ̂₂ₖ + ρ̂₂ₖ₊₁ are kept while positive and made non-increasing), then
-// ESS = M·N/τ̂ with τ̂ = −1 + 2·Σ(ρ̂₂ₖ + ρ̂₂ₖ₊₁), τ̂ ≥ 1/log₁₀(MN).
-// It returns NaN for constant chains and panics if the chains differ in
-// length or have fewer than 4 draws.
+// P̂ₖ = ρ̂₂ₖ + ρ̂₂ₖ₊₁, ρ̂₀ = 1, are kept while positive, over every lag up to
+// N−1, and made non-increasing), then ESS = M·N/τ̂ with
+//
+//	τ̂ = −1 + 2·Σₖ P̂ₖ + max(ρ̂₂ₖ′, 0),  τ̂ ≥ 1/log₁₀(MN),
+//
+// where k′ is the first pair that is not positive: the last term is Stan's
+// and ArviZ's correction for antithetic chains (ESS > MN), whose truncated
+// sums otherwise overestimate the ESS. Stan and ArviZ stop one or two
+// pairs before lag N−1, which changes the result only for chains so short
+// or so slowly mixing that no pair becomes negative.
+//
+// It returns NaN if any draw is NaN or ±Inf or if all draws are equal
+// (a constant chain's autocovariance is rounding noise), and panics if
+// the chains differ in length or have fewer than 4 draws.
 func ESS(chains [][]float64) float64 {
 	m, n := checkChains("ESS", chains, 4)
+	if !finite(chains) || constant(chains) {
+		return math.NaN()
+	}
 	acov := make([][]float64, m)
 	means := make([]float64, m)
 	var meanVar float64
@@ -125,11 +138,15 @@ func ESS(chains [][]float64) float64 {
 	tau := -1.0
 	prev := math.Inf(1)
 	for k := 0; 2*k+1 < n; k++ {
-		p := rho(2*k) + rho(2*k+1)
-		if k == 0 {
-			p = 1 + rho(1) // ρ̂₀ = 1 exactly
+		even := 1.0 // ρ̂₀ = 1 exactly
+		if k > 0 {
+			even = rho(2 * k)
 		}
+		p := even + rho(2*k+1)
 		if !(p > 0) {
+			if even > 0 {
+				tau += even
+			}
 			break
 		}
 		p = min(p, prev)
@@ -139,6 +156,31 @@ func ESS(chains [][]float64) float64 {
 	total := float64(m * n)
 	tau = max(tau, 1/math.Log10(total))
 	return total / tau
+}
+
+// finite reports whether every draw is a finite number.
+func finite(chains [][]float64) bool {
+	for _, ch := range chains {
+		for _, v := range ch {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// constant reports whether all draws are equal.
+func constant(chains [][]float64) bool {
+	x0 := chains[0][0]
+	for _, ch := range chains {
+		for _, v := range ch {
+			if v != x0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func variance(x []float64) float64 {
@@ -226,16 +268,20 @@ func rhat(chains [][]float64) float64 {
 }
 
 // SplitRHat returns the rank-normalised split-R̂ of Vehtari et al. (2021):
-// the chains are split in halves, rank-normalised over all draws, and R̂
-// is computed on those normal scores (bulk) and on the normal scores of
-// |x − median| (tail); the larger is returned. Values above 1.01 signal
-// chains that have not mixed. It needs at least 2 chains or 4 draws and
-// returns NaN for constant chains.
+// the chains are split in halves (the middle draw of an odd N dropped),
+// rank-normalised over all their draws, and R̂ is computed on those normal
+// scores (bulk) and on the normal scores of the split |x − median|, the
+// median of all draws (tail); the larger is returned. Values above 1.01
+// signal chains that have not mixed. It returns NaN if any draw is NaN or
+// ±Inf or if all draws are equal, and panics if the chains differ in
+// length or have fewer than 4 draws (one chain is enough).
 func SplitRHat(chains [][]float64) float64 {
 	checkChains("SplitRHat", chains, 4)
-	split := splitChains(chains)
-	bulk := rhat(rankNormalize(split))
-	tail := rhat(rankNormalize(fold(split)))
+	if !finite(chains) || constant(chains) {
+		return math.NaN()
+	}
+	bulk := rhat(rankNormalize(splitChains(chains)))
+	tail := rhat(rankNormalize(splitChains(fold(chains))))
 	if math.IsNaN(bulk) || math.IsNaN(tail) {
 		return math.NaN()
 	}
@@ -274,32 +320,41 @@ func quantile(sorted []float64, p float64) float64 {
 	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
 }
 
-// BulkESS returns the effective sample size of the rank-normalised split
-// chains (Vehtari et al. 2021), which measures how well the centre of the
-// distribution is explored.
+// BulkESS returns the effective sample size ([ESS]) of the rank-normalised
+// split chains (Vehtari et al. 2021), which measures how well the centre
+// of the distribution is explored. It returns NaN if any draw is NaN or
+// ±Inf or if all draws are equal, and panics if the chains differ in
+// length or have fewer than 8 draws.
 func BulkESS(chains [][]float64) float64 {
 	checkChains("BulkESS", chains, 8)
+	if !finite(chains) || constant(chains) {
+		return math.NaN()
+	}
 	return ESS(rankNormalize(splitChains(chains)))
 }
 
-// TailESS returns the smaller of the effective sample sizes of the
-// indicators x ≤ q₀.₀₅ and x ≥ q₀.₉₅ over the split chains (Vehtari et
-// al. 2021): how well the tails are explored.
+// TailESS returns the smaller of the effective sample sizes ([ESS]) of the
+// indicators x ≤ q₀.₀₅ and x ≤ q₀.₉₅ over the split chains (Vehtari et
+// al. 2021, as Stan and ArviZ compute them), the quantiles taken over all
+// draws (R's type 7): how well the tails are explored. It returns NaN if
+// any draw is NaN or ±Inf or if an indicator is constant (as x ≤ q₀.₉₅ is
+// when more than 5 % of the draws share the largest value), and panics if
+// the chains differ in length or have fewer than 8 draws.
 func TailESS(chains [][]float64) float64 {
 	checkChains("TailESS", chains, 8)
+	if !finite(chains) {
+		return math.NaN()
+	}
+	all := pooled(chains)
 	split := splitChains(chains)
-	all := pooled(split)
-	q05, q95 := quantile(all, 0.05), quantile(all, 0.95)
 	ind := make([][]float64, len(split))
 	e := math.Inf(1)
-	for _, q := range []struct {
-		v     float64
-		upper bool
-	}{{q05, false}, {q95, true}} {
+	for _, p := range []float64{0.05, 0.95} {
+		q := quantile(all, p)
 		for c, ch := range split {
 			ind[c] = make([]float64, len(ch))
 			for t, v := range ch {
-				if (!q.upper && v <= q.v) || (q.upper && v >= q.v) {
+				if v <= q {
 					ind[c][t] = 1
 				}
 			}
@@ -320,7 +375,9 @@ type Summary struct {
 	RHat          float64 // see [SplitRHat]
 }
 
-// Summarize returns the summary of chains (at least 8 draws each).
+// Summarize returns the summary of chains. A NaN or infinite draw makes
+// the diagnostics NaN, and a NaN the quantiles too; it panics if the
+// chains differ in length or have fewer than 8 draws.
 func Summarize(chains [][]float64) Summary {
 	m, n := checkChains("Summarize", chains, 8)
 	all := pooled(chains)
@@ -335,9 +392,13 @@ func Summarize(chains [][]float64) Summary {
 	}
 	sd := math.Sqrt(ss / float64(m*n-1))
 	ess := ESS(chains)
+	q05, q50, q95 := quantile(all, 0.05), quantile(all, 0.5), quantile(all, 0.95)
+	if math.IsNaN(all[0]) { // slices.Sort puts NaNs first
+		q05, q50, q95 = math.NaN(), math.NaN(), math.NaN()
+	}
 	return Summary{
 		Mean: mean, SD: sd, MCSE: sd / math.Sqrt(ess),
-		Q05: quantile(all, 0.05), Q50: quantile(all, 0.5), Q95: quantile(all, 0.95),
+		Q05: q05, Q50: q50, Q95: q95,
 		ESS: ess, ESSBulk: BulkESS(chains), ESSTail: TailESS(chains), RHat: SplitRHat(chains),
 	}
 }
