@@ -67,16 +67,33 @@ func MedianSqDist(x, y []float32, d int) float64 {
 //	MMD² = Σᵢ≠ⱼ k(xᵢ,xⱼ)/(n(n−1)) + Σᵢ≠ⱼ k(yᵢ,yⱼ)/(m(m−1)) − 2·Σᵢⱼ k(xᵢ,yⱼ)/(nm)
 //
 // It is zero in expectation when x and y come from the same distribution
-// and can then be slightly negative. Cost O((n+m)²·d).
+// and can then be slightly negative. Cost O((n+m)²·d). It returns NaN if a
+// coordinate is NaN or if the median is not positive (more than half of
+// the pooled rows' pairs coincide, as in samples of a few repeated
+// points), and panics unless n, m ≥ 2.
 func MMD2(x, y []float32, d int) float64 {
-	return MMD2Bandwidth(x, y, d, MedianSqDist(x, y, d))
+	l2 := MedianSqDist(x, y, d)
+	if !(l2 > 0) {
+		checkMMD2(x, y, d)
+		return math.NaN()
+	}
+	return MMD2Bandwidth(x, y, d, l2)
 }
 
-// MMD2Bandwidth is [MMD2] with the kernel's ℓ² given.
-func MMD2Bandwidth(x, y []float32, d int, l2 float64) float64 {
-	n, m := checkSamples("MMD2", x, y, d)
+func checkMMD2(x, y []float32, d int) (n, m int) {
+	n, m = checkSamples("MMD2", x, y, d)
 	if n < 2 || m < 2 {
 		panic(fmt.Sprintf("data: MMD2: %d and %d rows, want at least 2 each", n, m))
+	}
+	return n, m
+}
+
+// MMD2Bandwidth is [MMD2] with the kernel's ℓ² given. It panics unless
+// ℓ² > 0 (a negative ℓ² made the kernel grow with the distance).
+func MMD2Bandwidth(x, y []float32, d int, l2 float64) float64 {
+	n, m := checkMMD2(x, y, d)
+	if !(l2 > 0) {
+		panic(fmt.Sprintf("data: MMD2Bandwidth: ℓ² = %v, want > 0", l2))
 	}
 	k := func(a, b []float32) float64 { return math.Exp(-sqDist(a, b) / l2) }
 	var kxx, kyy, kxy float64
@@ -136,9 +153,10 @@ func EnergyDistance(x, y []float32, d int) float64 {
 //	SW₂ = ( mean over θ of W₂²(θᵀX, θᵀY) )^{1/2}
 //
 // over the given number of directions θ drawn uniformly on the unit sphere
-// from rng. Each one-dimensional W₂² compares the empirical quantile
-// functions at the max(n, m) midpoints (k + ½)/max(n, m), which is exact
-// when n = m.
+// from rng. Each one-dimensional W₂² is exact for the empirical measures:
+// ∫₀¹ (F⁻¹(u) − G⁻¹(u))² du over their quantile functions, which are
+// constant between the breakpoints i/n and j/m, so for n = m it is the
+// mean squared difference of the sorted projections.
 func SlicedWasserstein(x, y []float32, d, projections int, rng *rand.Rand) float64 {
 	n, m := checkSamples("SlicedWasserstein", x, y, d)
 	if n < 1 || m < 1 || projections < 1 {
@@ -156,7 +174,6 @@ func SlicedWasserstein(x, y []float32, d, projections int, rng *rand.Rand) float
 		}
 		slices.Sort(dst)
 	}
-	k := max(n, m)
 	var total float64
 	for p := 0; p < projections; p++ {
 		var nn float64
@@ -173,13 +190,31 @@ func SlicedWasserstein(x, y []float32, d, projections int, rng *rand.Rand) float
 		}
 		project(px, x)
 		project(py, y)
-		var w float64
-		for q := 0; q < k; q++ {
-			u := (float64(q) + 0.5) / float64(k)
-			t := px[int(u*float64(n))] - py[int(u*float64(m))]
-			w += t * t
-		}
-		total += w / float64(k)
+		total += w2Sorted(px, py)
 	}
 	return math.Sqrt(total / float64(projections))
+}
+
+// w2Sorted returns W₂² between the empirical measures of the sorted
+// samples a and b: the quantile functions are aᵢ on (i/n, (i+1)/n] and bⱼ
+// on (j/m, (j+1)/m], so the integral is a sum over the merged breakpoints,
+// which are compared as the integers (i+1)·m and (j+1)·n to stay exact.
+func w2Sorted(a, b []float64) float64 {
+	n, m := len(a), len(b)
+	var s float64
+	var i, j, lo int // lo: the last breakpoint times n·m
+	for i < n && j < m {
+		ea, eb := (i+1)*m, (j+1)*n
+		hi := min(ea, eb)
+		t := a[i] - b[j]
+		s += float64(hi-lo) * t * t
+		lo = hi
+		if ea == hi {
+			i++
+		}
+		if eb == hi {
+			j++
+		}
+	}
+	return s / (float64(n) * float64(m))
 }

@@ -83,3 +83,35 @@ func ExampleMMD2() {
 	fmt.Println(math.Abs(MMD2(x, y, 2)) < 0.02)
 	// Output: true
 }
+
+// TestMMD2Degenerate: a bandwidth that is not positive is refused (ℓ² = −1
+// gave MMD² = −2.8e11 for two samples of 50 draws of N(0, I)), and MMD2 is NaN where
+// the median heuristic has no bandwidth to give.
+func TestMMD2Degenerate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	x, y := gauss(rng, 50, 2, 0), gauss(rng, 50, 2, 0)
+	for _, l2 := range []float64{0, -1, math.NaN()} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("MMD2Bandwidth with ℓ² = %v did not panic", l2)
+				}
+			}()
+			t.Logf("MMD2Bandwidth(ℓ² = %v) = %v", l2, MMD2Bandwidth(x, y, 2, l2))
+		}()
+	}
+	same := []float32{1, 1, 1, 1, 1, 1}
+	if got := MMD2(same, same, 2); !math.IsNaN(got) {
+		t.Errorf("MMD2 of samples of one repeated point = %v, want NaN", got)
+	}
+	x[3] = float32(math.NaN())
+	if got := MMD2(x, y, 2); !math.IsNaN(got) {
+		t.Errorf("MMD2 with a NaN coordinate = %v", got)
+	}
+	if got := EnergyDistance(x, y, 2); !math.IsNaN(got) {
+		t.Errorf("EnergyDistance with a NaN coordinate = %v", got)
+	}
+	if got := SlicedWasserstein(x, y, 2, 5, rng); !math.IsNaN(got) {
+		t.Errorf("SlicedWasserstein with a NaN coordinate = %v", got)
+	}
+}
