@@ -24,8 +24,8 @@ type Gaussian struct {
 }
 
 // NewGaussian returns N(mean, cov) where cov is the d×d covariance in
-// row-major order (d = len(mean)). It returns an error unless cov is
-// symmetric and positive definite.
+// row-major order (d = len(mean)). It returns an error unless the mean is
+// finite and cov is symmetric and positive definite.
 func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	d := len(mean)
 	if d == 0 {
@@ -33,6 +33,11 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	}
 	if len(cov) != d*d {
 		return nil, fmt.Errorf("data: NewGaussian: covariance has %d entries, want %d×%d = %d", len(cov), d, d, d*d)
+	}
+	for i, v := range mean {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("data: NewGaussian: mean[%d] = %v, want finite", i, v)
+		}
 	}
 	for i := 0; i < d; i++ {
 		for j := 0; j < i; j++ {

@@ -1,7 +1,6 @@
 package data
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -32,12 +31,17 @@ func NewMixture(weights []float64, comps []*Gaussian) (*Mixture, error) {
 		}
 		sum += w
 	}
+	for k, c := range comps {
+		if c == nil {
+			return nil, fmt.Errorf("data: NewMixture: component %d is nil", k)
+		}
+	}
 	d := comps[0].d
 	m := &Mixture{d: d, comps: append([]*Gaussian(nil), comps...)}
 	var c float64
 	for k, w := range weights {
-		if comps[k] == nil || comps[k].d != d {
-			return nil, errors.New("data: NewMixture: components of different dimensions")
+		if comps[k].d != d {
+			return nil, fmt.Errorf("data: NewMixture: component %d has dimension %d, component 0 has %d", k, comps[k].d, d)
 		}
 		m.logW = append(m.logW, math.Log(w/sum))
 		c += w / sum

@@ -164,6 +164,33 @@ func TestGaussianErrors(t *testing.T) {
 	if _, err := NewMixture([]float64{1, -1}, []*Gaussian{NewIsotropicGaussian([]float64{0}, 1), NewIsotropicGaussian([]float64{0}, 1)}); err == nil {
 		t.Error("negative weight accepted")
 	}
+	// A NaN mean made a Gaussian whose every density and score is NaN; a
+	// nil first component made NewMixture dereference it.
+	if _, err := NewGaussian([]float64{math.NaN(), 0}, []float64{1, 0, 0, 1}); err == nil {
+		t.Error("NaN mean accepted")
+	}
+	if _, err := NewGaussian([]float64{math.Inf(1)}, []float64{1}); err == nil {
+		t.Error("infinite mean accepted")
+	}
+	for _, comps := range [][]*Gaussian{{nil}, {NewIsotropicGaussian([]float64{0}, 1), nil}} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("NewMixture with a nil component panicked: %v", r)
+				}
+			}()
+			w := make([]float64, len(comps))
+			for i := range w {
+				w[i] = 1
+			}
+			if _, err := NewMixture(w, comps); err == nil {
+				t.Error("nil component accepted")
+			}
+		}()
+	}
+	if _, err := NewMixture([]float64{1, 1}, []*Gaussian{NewIsotropicGaussian([]float64{0}, 1), NewIsotropicGaussian([]float64{0, 0}, 1)}); err == nil {
+		t.Error("components of different dimensions accepted")
+	}
 }
 
 // TestNoiseScore checks the convolved scores: the Gaussian's against the
