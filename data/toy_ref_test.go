@@ -15,41 +15,48 @@ func energyPermutationP(x, y []float64, perms int, rng *rand.Rand) (e, p float64
 	n, m := len(x)/2, len(y)/2
 	all := append(append([]float64(nil), x...), y...)
 	k := n + m
-	dist := make([]float64, k*k)
+	// The lower triangle of the pooled distance matrix, row by row.
+	dist := make([]float64, 0, k*(k-1)/2)
 	var total float64
 	for i := 0; i < k; i++ {
 		for j := 0; j < i; j++ {
 			v := math.Hypot(all[2*i]-all[2*j], all[2*i+1]-all[2*j+1])
-			dist[i*k+j], dist[j*k+i] = v, v
+			dist = append(dist, v)
 			total += v
 		}
 	}
-	// With S the sum over all pairs, Σxy = S − Σxx − Σyy.
-	stat := func(idx []int) float64 {
+	// With S the sum over all pairs, Σxy = S − Σxx − Σyy; inY[i] says
+	// which sample row i is in.
+	inY := make([]bool, k)
+	stat := func() float64 {
 		var sxx, syy float64
-		for a := 0; a < n; a++ {
-			for b := 0; b < a; b++ {
-				sxx += dist[idx[a]*k+idx[b]]
-			}
-		}
-		for a := n; a < k; a++ {
-			for b := n; b < a; b++ {
-				syy += dist[idx[a]*k+idx[b]]
+		off := 0
+		for i := 0; i < k; i++ {
+			row := dist[off : off+i]
+			off += i
+			yi := inY[i]
+			for j, v := range row {
+				if inY[j] == yi {
+					if yi {
+						syy += v
+					} else {
+						sxx += v
+					}
+				}
 			}
 		}
 		sxy := total - sxx - syy
 		fn, fm := float64(n), float64(m)
 		return 2*sxy/(fn*fm) - 2*sxx/(fn*(fn-1)) - 2*syy/(fm*(fm-1))
 	}
-	idx := make([]int, k)
-	for i := range idx {
-		idx[i] = i
+	for i := n; i < k; i++ {
+		inY[i] = true
 	}
-	e = stat(idx)
+	e = stat()
 	ge := 1
 	for range perms {
-		rng.Shuffle(k, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
-		if stat(idx) >= e {
+		rng.Shuffle(k, func(i, j int) { inY[i], inY[j] = inY[j], inY[i] })
+		if stat() >= e {
 			ge++
 		}
 	}
