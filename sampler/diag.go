@@ -235,7 +235,7 @@ func rankNormalize(chains [][]float64) [][]float64 {
 	}
 	s := float64(len(all))
 	for i := 0; i < len(all); {
-		j := i
+		j := i + 1 // at least one, so that a NaN cannot stall the loop
 		for j < len(all) && all[j].v == all[i].v {
 			j++
 		}
