@@ -305,6 +305,9 @@ func TestSDEReferenceValues(t *testing.T) {
 	if sdeCorrectorAlpha(sub, 1) != 1-0.02 || sdeCorrectorAlpha(ve, 1) != 1 {
 		t.Errorf("corrector α: subVP %g, VE %g", sdeCorrectorAlpha(sub, 1), sdeCorrectorAlpha(ve, 1))
 	}
+	if a, ap, as := sdeCorrectorAlpha(vp, 1), sdeCorrectorAlpha(&vp, 1), sdeCorrectorAlpha(&sub, 1); a != 1-0.02 || ap != a || as != a {
+		t.Errorf("corrector α: VP %g, *VP %g, *SubVP %g, want 1 − β_999 = 0.98", a, ap, as)
+	}
 	// Index as the reference: ⌊t(N−1)⌋.
 	if i := sdeIndex(1, 1, 1000); i != 999 {
 		t.Errorf("sdeIndex(1) = %d", i)
