@@ -354,3 +354,69 @@ func TestODEDenoiseStep(t *testing.T) {
 		}
 	}
 }
+
+// TestSDEFirstChain: chain c of an SDE sampler's call with FirstChain f
+// draws from stream f + c, so it gives the sample of chain f + c of a call
+// from FirstChain 0, to the bit (the ODE and a PC sampler without the
+// corrector's batch step size treat chains independently). A call that
+// ignored FirstChain would repeat the samples of another call.
+func TestSDEFirstChain(t *testing.T) {
+	const d, n, first = 2, 5, 2
+	sde := VP{0.1, 20, 40}
+	g := newSDEGaussIso(sde, []float64{0.5, -1}, 0.7)
+	samplers := map[string]func(first uint64) func(context.Context, []float32) (SDEStats, error){
+		"PC": func(first uint64) func(context.Context, []float32) (SDEStats, error) {
+			return mustNew(NewPCSampler(sde, g, PCConfig{Corrector: PCNoCorrector, Seed: 4, FirstChain: first})).Sample
+		},
+		"PC per-chain SNR": func(first uint64) func(context.Context, []float32) (SDEStats, error) {
+			return mustNew(NewPCSampler(sde, g, PCConfig{PerChainSNR: true, Seed: 4, FirstChain: first})).Sample
+		},
+		"ODE": func(first uint64) func(context.Context, []float32) (SDEStats, error) {
+			return mustNew(NewODESampler(sde, g, ODEConfig{Method: ODEHeun, Steps: 10, Seed: 4, FirstChain: first})).Sample
+		},
+	}
+	for name, mk := range samplers {
+		all := make([]float32, n*d)
+		if _, err := mk(0)(context.Background(), all); err != nil {
+			t.Fatal(err)
+		}
+		part := make([]float32, (n-first)*d)
+		if _, err := mk(first)(context.Background(), part); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range part {
+			if math.Float32bits(v) != math.Float32bits(all[first*d+i]) {
+				t.Fatalf("%s: FirstChain %d: chain %d = %v, want chain %d of FirstChain 0: %v", name, first, i/d, part[i/d*d:i/d*d+d], first+i/d, all[(first+i/d)*d:(first+i/d+1)*d])
+			}
+		}
+	}
+}
+
+// TestChainFirstChain is TestSDEFirstChain for the Langevin samplers
+// (chain state started alike): chain c under FirstChain f is chain f + c
+// under FirstChain 0, to the bit.
+func TestChainFirstChain(t *testing.T) {
+	const d, n, first = 3, 5, 2
+	start := func(from, count int) []float32 {
+		x := make([]float32, count*d)
+		for i := range x {
+			x[i] = float32((from*d+i)%7)*0.2 - 0.6
+		}
+		return x
+	}
+	for name, mk := range chainRunners(d) {
+		all := start(0, n)
+		if _, err := mk(ChainConfig{Seed: 4, Steps: 20})(context.Background(), all); err != nil {
+			t.Fatal(err)
+		}
+		part := start(first, n-first)
+		if _, err := mk(ChainConfig{Seed: 4, FirstChain: first, Steps: 20})(context.Background(), part); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range part {
+			if math.Float32bits(v) != math.Float32bits(all[first*d+i]) {
+				t.Fatalf("%s: FirstChain %d: chain %d differs from chain %d of FirstChain 0", name, first, i/d, first+i/d)
+			}
+		}
+	}
+}
