@@ -460,3 +460,48 @@ func TestAnnealedReference(t *testing.T) {
 		}
 	}
 }
+
+// TestStartingDraws: SGHMC's velocities start at the first d normals of
+// each chain's stream (N(0, I), as documented), and the likelihood's
+// Hutchinson probes are the first d normals of each chain's stream,
+// Gaussian, or their signs for Rademacher probes.
+func TestStartingDraws(t *testing.T) {
+	const d, n, seed = 3, 4, 13
+	s, err := NewSGHMC(&isoMean{d: d}, SGHMCConfig{Step: 0.01, Friction: 1, Batch: 2, Chain: ChainConfig{Seed: seed}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Run(context.Background(), make([]float32, n*d)); err != nil {
+		t.Fatal(err)
+	}
+	for c := range n {
+		z := streamNormals(seed, 0, c, d)
+		for j := range d {
+			if v := s.Velocities()[c*d+j]; float64(v) != z[j] {
+				t.Fatalf("SGHMC chain %d: velocity %d = %v, want the stream's normal %v", c, j, v, z[j])
+			}
+		}
+	}
+	g := newSDEGaussIso(VP{0.1, 20, 40}, []float64{0.5, -1, 0}, 0.7)
+	for _, mode := range []LikelihoodDivergence{LikelihoodGaussian, LikelihoodRademacher} {
+		l, err := NewLikelihood(VP{0.1, 20, 40}, g, LikelihoodConfig{Divergence: mode, Seed: seed, RTol: 1e-3, ATol: 1e-3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.LogP(context.Background(), make([]float64, n), nil, make([]float32, n*d)); err != nil {
+			t.Fatal(err)
+		}
+		for c := range n {
+			z := streamNormals(seed, 0, c, d)
+			for j := range d {
+				want := z[j]
+				if mode == LikelihoodRademacher {
+					want = math.Copysign(1, z[j])
+				}
+				if v := l.v32[c*d+j]; float64(v) != want {
+					t.Fatalf("%v chain %d: probe %d = %v, want %v", mode, c, j, v, want)
+				}
+			}
+		}
+	}
+}
