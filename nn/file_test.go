@@ -173,6 +173,7 @@ func TestLoadErrors(t *testing.T) {
 			f.Metadata["activations"] = "tanh,tanh,tanh,tanh,identity"
 		}, "linear layers"},
 		{"activation", func(f *TensorFile) { f.Metadata["activations"] = "tanh,swoosh" }, "activation"},
+		{"too many activations", func(f *TensorFile) { f.Metadata["activations"] = "tanh,tanh,identity" }, "3 activations for 2 linear layers"},
 		{"shape", func(f *TensorFile) {
 			f.Tensors["layers.0.weight"] = Tensor{Shape: []int{2, 4}, Data: make([]float32, 8)}
 		}, "shape"},

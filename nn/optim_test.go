@@ -14,13 +14,22 @@ import (
 // TestAdamReference runs Adam (with warm-up, decoupled weight decay and
 // clipping) against PyTorch's AdamW update written in float64.
 func TestAdamReference(t *testing.T) {
+	// ε = 10⁻⁸ is invisible beside √v̂ ≈ 1; ε = 0.3 checks that it is
+	// added to √v̂ (bias-corrected), not to √v: at step 1 the two differ
+	// by a factor 1/√(1 − β₂) ≈ 32.
+	for _, eps := range []float64{1e-8, 0.3} {
+		testAdamReference(t, eps)
+	}
+}
+
+func testAdamReference(t *testing.T, eps float64) {
 	const n, steps = 37, 12
 	p := make([]float32, n)
 	for i := range p {
 		p[i] = float32(i%5) - 2
 	}
 	opt := NewAdam(n, 0.05)
-	opt.WeightDecay, opt.Warmup, opt.ClipNorm = 0.1, 4, 3
+	opt.WeightDecay, opt.Warmup, opt.ClipNorm, opt.Eps = 0.1, 4, 3, eps
 	rp := f64(p)
 	rm, rv := make([]float64, n), make([]float64, n)
 	rng := newRand(1, 1)
@@ -46,12 +55,12 @@ func TestAdamReference(t *testing.T) {
 			rv[i] = 0.999*rv[i] + 0.001*rg[i]*rg[i]
 			mh := rm[i] / (1 - math.Pow(0.9, float64(s)))
 			vh := rv[i] / (1 - math.Pow(0.999, float64(s)))
-			rp[i] = rp[i]*(1-lr*0.1) - lr*mh/(math.Sqrt(vh)+1e-8)
+			rp[i] = rp[i]*(1-lr*0.1) - lr*mh/(math.Sqrt(vh)+eps)
 		}
 		opt.Step(p, g)
 	}
 	if e := relErr(f64(p), rp); e > 1e-5 {
-		t.Errorf("Adam after %d steps: relative error %.3g vs float64 AdamW", steps, e)
+		t.Errorf("ε = %g: Adam after %d steps: relative error %.3g vs float64 AdamW", eps, steps, e)
 	}
 	if opt.Steps() != steps {
 		t.Errorf("Steps() = %d", opt.Steps())
@@ -66,6 +75,16 @@ func TestClipGradNorm(t *testing.T) {
 	g = []float32{3, 4}
 	if ClipGradNorm(g, 10); g[0] != 3 || g[1] != 4 {
 		t.Errorf("clipped below the limit: %v", g)
+	}
+	// Just above the limit (not only far above it): clipped to it.
+	g = []float32{3, 4}
+	if n := ClipGradNorm(g, 4.5); n != 5 || math.Abs(float64(g[0])-2.7) > 1e-6 || math.Abs(float64(g[1])-3.6) > 1e-6 {
+		t.Errorf("norm %v, clipped to 4.5: %v, want [2.7 3.6]", n, g)
+	}
+	// At the limit: untouched.
+	g = []float32{3, 4}
+	if ClipGradNorm(g, 5); g[0] != 3 || g[1] != 4 {
+		t.Errorf("clipped at the limit: %v", g)
 	}
 }
 

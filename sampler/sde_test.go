@@ -305,6 +305,9 @@ func TestSDEReferenceValues(t *testing.T) {
 	if sdeCorrectorAlpha(sub, 1) != 1-0.02 || sdeCorrectorAlpha(ve, 1) != 1 {
 		t.Errorf("corrector α: subVP %g, VE %g", sdeCorrectorAlpha(sub, 1), sdeCorrectorAlpha(ve, 1))
 	}
+	if a, ap, as := sdeCorrectorAlpha(vp, 1), sdeCorrectorAlpha(&vp, 1), sdeCorrectorAlpha(&sub, 1); a != 1-0.02 || ap != a || as != a {
+		t.Errorf("corrector α: VP %g, *VP %g, *SubVP %g, want 1 − β_999 = 0.98", a, ap, as)
+	}
 	// Index as the reference: ⌊t(N−1)⌋.
 	if i := sdeIndex(1, 1, 1000); i != 999 {
 		t.Errorf("sdeIndex(1) = %d", i)
@@ -313,6 +316,27 @@ func TestSDEReferenceValues(t *testing.T) {
 		t.Errorf("sdeIndex(second step) = %d", i)
 	}
 	near("prior logp VE", SDEPriorLogP(ve, []float32{50, 0}), -math.Log(2*math.Pi*2500)-0.5, 1e-14)
+
+	// Predictor steps x ← a·x + b·s + c·z, as score_sde's predictors
+	// compute them at t = 0.5 (index i = 499): ancestral VP (DDPM) is
+	// (x + β_i·s)/√(1 − β_i) + √β_i·z, ancestral VE (SMLD) is
+	// x + (σ_i² − σ_{i−1}²)·s + √(σ_{i−1}²(σ_i² − σ_{i−1}²)/σ_i²)·z,
+	// reverse diffusion x − f_i(x) + G_i²·s + G_i·z, Euler–Maruyama
+	// x − (f(t)x − g(t)²s)/N + g(t)/√N·z.
+	pred := func(name string, sde SDE, p PCPredictor, a, b, c float64) {
+		t.Helper()
+		ga, gb, gc := sdePredictor(sde, p, 0.5)
+		near(name+" a", ga, a, 1e-14)
+		near(name+" b", gb, b, 1e-14)
+		near(name+" c", gc, c, 1e-14)
+	}
+	beta := vp.DiscreteBeta(499)
+	pred("VP ancestral", vp, PCAncestral, 1/math.Sqrt(1-beta), beta/math.Sqrt(1-beta), math.Sqrt(beta))
+	s1, s0 := ve.DiscreteSigma(499), ve.DiscreteSigma(498)
+	pred("VE ancestral", ve, PCAncestral, 1, s1*s1-s0*s0, math.Sqrt(s0*s0*(s1*s1-s0*s0)/(s1*s1)))
+	pred("VP reverse diffusion", vp, PCReverseDiffusion, 2-math.Sqrt(1-beta), beta, math.Sqrt(beta))
+	f, g = vp.Coefficients(0.5)
+	pred("VP Euler–Maruyama", vp, PCEulerMaruyama, 1-f/1000, g*g/1000, g/math.Sqrt(1000))
 }
 
 // sdeCheckKolmogorov checks the SDE's marginal against its coefficients:
