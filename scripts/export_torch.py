@@ -8,16 +8,41 @@ layers.<l>.weight (out x in, as PyTorch stores it), layers.<l>.bias and, for
 Fourier conditioning, fourier.W, all float32 little-endian, and the
 architecture in __metadata__, which scorekit's nn.Load checks.
 
-As a library:
-    from export_torch import export
-    export(net, "model.safetensors", cond="logsigma", scale_by_sigma=True)
+A conditional model is the Sequential applied to x with the conditioning
+value c appended: for a model of d-dimensional data the net's input is
+    [x, c']                                  (width d + 1), or
+    [x, sin(2 pi W c'), cos(2 pi W c')]      (width d + 2F, Fourier features)
+where c' is sigma (cond="sigma"), log sigma (cond="logsigma") or t
+(cond="time"), and W holds the F fixed frequencies (score_sde's
+GaussianFourierProjection, W = randn(F) * scale, is this layout). With
+scale_by_sigma the score is net(...) / sigma (NCSN's output scaling; sigma
+conditioning only). score() below computes exactly this in PyTorch: check
+that your model agrees with it before exporting.
 
-As a command, it writes the interop fixture nn/testdata uses:
-    env -u OPENBLAS_CORETYPE /usr/bin/python3 scripts/export_torch.py --fixture nn/testdata
+As a library:
+    from export_torch import export, score
+    export(net, "net.safetensors")                      # s(x) = net(x)
+    export(net, "ncsn.safetensors", cond="logsigma", scale_by_sigma=True)
+    W = torch.randn(16) * 16                            # fixed, not trained
+    export(net, "sde.safetensors", cond="time", fourier_W=W, fourier_scale=16)
+    s = score(net, x, t, cond="time", fourier_W=W)      # what Go's TimeScore returns
+
+scorekit loads them with nn.Load; NoiseScore(dst, x, sigma) answers a sigma
+model and TimeScore(dst, x, t) a time model.
+
+As a command, it writes the interop fixtures nn/testdata holds, from real
+PyTorch, each a model file and an _io file of inputs and torch's outputs:
+    env -u OPENBLAS_CORETYPE /usr/bin/python3 scripts/export_torch.py --fixture nn/testdata [mlp] [sigma] [time]
+mlp is the unconditional model (torch_mlp, torch_io), sigma a log-sigma
+conditional model scaled by 1/sigma (torch_sigma, torch_sigma_io), time a
+time-conditional model with Fourier features (torch_time, torch_time_io);
+no names means all three. The models and inputs are seeded and reproduce
+bit for bit; torch's outputs may differ in the last bit with another BLAS.
 The safetensors package is not needed: the format is written here directly.
 """
 import argparse
 import json
+import math
 import os
 import struct
 
@@ -91,19 +116,76 @@ def write_safetensors(path, tensors, metadata):
             f.write(b)
 
 
+CONDS = ("none", "sigma", "logsigma", "time")
+
+
+def _check_cond(cond, fourier_W, scale_by_sigma):
+    """Return fourier_W as a 1-D float32 tensor (or None), or raise for a
+    combination scorekit's nn.Load would refuse."""
+    if cond not in CONDS:
+        raise ValueError("cond %r: want one of %s" % (cond, ", ".join(CONDS)))
+    if scale_by_sigma and cond not in ("sigma", "logsigma"):
+        raise ValueError("scale_by_sigma needs cond='sigma' or 'logsigma', have %r" % cond)
+    if fourier_W is None:
+        return None
+    if cond == "none":
+        raise ValueError("fourier_W needs a conditioning (cond='sigma', 'logsigma' or 'time')")
+    W = torch.as_tensor(fourier_W).detach().to(torch.float32).cpu()
+    if W.dim() != 1 or W.numel() == 0:
+        raise ValueError("fourier_W must be a non-empty 1-D tensor of frequencies, got shape %s" % list(W.shape))
+    return W
+
+
+def features(c, cond, fourier_W=None):
+    """The conditioning columns for values c (a tensor of n values): c' =
+    c, log c or c as cond says, then c' itself (n x 1) or, with fourier_W,
+    [sin(2 pi W c'), cos(2 pi W c')] (n x 2F), in c's dtype."""
+    c = torch.as_tensor(c)
+    v = torch.log(c) if cond == "logsigma" else c
+    v = v.reshape(-1, 1)
+    if fourier_W is None:
+        return v
+    W = torch.as_tensor(fourier_W).to(v.dtype).reshape(1, -1)
+    proj = 2 * math.pi * W * v
+    return torch.cat([torch.sin(proj), torch.cos(proj)], dim=1)
+
+
+def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False):
+    """The score s(x, c) the exported file means, computed by PyTorch: x is
+    n x d, c a number or n values (sigma or t, one per row). This is what
+    scorekit's Score, NoiseScore or TimeScore returns for the loaded model
+    (energy models are not covered)."""
+    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma)
+    if cond == "none":
+        return net(x)
+    c = torch.as_tensor(c, dtype=x.dtype)
+    if c.dim() == 0:
+        c = c.expand(x.shape[0])
+    y = net(torch.cat([x, features(c, cond, fourier_W)], dim=1))
+    if scale_by_sigma:
+        y = y / c.reshape(-1, 1)
+    return y
+
+
 def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_sigma=False, energy=False):
     """Write net (nn.Sequential of Linear + activations) to path.
 
-    cond is "none", "sigma", "logsigma" or "time": the conditioning scalar is
-    the net's last input column, or, with fourier_W (a 1-D tensor of F
-    frequencies), the last 2F columns [sin 2 pi W c, cos 2 pi W c]."""
+    cond is "none", "sigma", "logsigma" or "time": the conditioning value
+    (sigma, log sigma or t) is the net's last input column, or, with
+    fourier_W (a 1-D tensor of F frequencies), the last 2F columns
+    [sin 2 pi W c, cos 2 pi W c]. fourier_scale is recorded in the file
+    (scorekit draws fresh frequencies with it only for a new model; the
+    loaded ones are fourier_W). scale_by_sigma divides the net's output by
+    sigma. See score() for the whole computation."""
+    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma)
     layers = _layers(net)
     n_in = layers[0][0].in_features
     cond_width = 0 if cond == "none" else (2 * len(fourier_W) if fourier_W is not None else 1)
     dim = n_in - cond_width
     n_out = layers[-1][0].out_features
     if dim <= 0 or n_out != (1 if energy else dim):
-        raise ValueError("widths %d -> %d do not fit dim %d (energy=%s)" % (n_in, n_out, dim, energy))
+        raise ValueError("widths %d -> %d do not fit dim %d with %d conditioning columns (energy=%s)"
+                         % (n_in, n_out, dim, cond_width, energy))
     tensors = {}
     for l, (lin, _) in enumerate(layers):
         tensors["layers.%d.weight" % l] = lin.weight
@@ -125,7 +207,7 @@ def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_
     write_safetensors(path, tensors, meta)
 
 
-def fixture(outdir):
+def _fixture_mlp(outdir):
     """A small model with every smooth activation, inputs and torch's outputs."""
     torch.manual_seed(5)
     net = nn.Sequential(
@@ -141,18 +223,63 @@ def fixture(outdir):
     x = torch.randn(64, 3) * 2
     with torch.no_grad():
         y = net(x)
-    os.makedirs(outdir, exist_ok=True)
     export(net, os.path.join(outdir, "torch_mlp.safetensors"))
     write_safetensors(os.path.join(outdir, "torch_io.safetensors"), {"x": x, "y": y},
                       {"torch": torch.__version__})
-    print("wrote", outdir, "torch", torch.__version__)
+
+
+def _fixture_cond(outdir, name, net, cond, levels, per_level, fourier_W=None, fourier_scale=16.0,
+                  scale_by_sigma=False):
+    """Export net and write name_io: x (n x d), c (n: per_level rows at each
+    of levels, in runs) and y = score(net, x, c), as PyTorch computes it."""
+    dim = net[-1].out_features
+    c = torch.tensor(levels, dtype=torch.float32).repeat_interleave(per_level)
+    x = torch.randn(len(c), dim) * 2
+    with torch.no_grad():
+        y = score(net, x, c, cond=cond, fourier_W=fourier_W, scale_by_sigma=scale_by_sigma)
+    export(net, os.path.join(outdir, name + ".safetensors"), cond=cond, fourier_W=fourier_W,
+           fourier_scale=fourier_scale, scale_by_sigma=scale_by_sigma)
+    write_safetensors(os.path.join(outdir, name + "_io.safetensors"), {"x": x, "c": c, "y": y},
+                      {"torch": torch.__version__, "cond": cond})
+
+
+def _fixture_sigma(outdir):
+    """NCSN's conditioning: input log sigma, output divided by sigma, at
+    noise levels from 0.01 to 20 (none at 1, where 1/sigma and 1/sigma^2
+    agree)."""
+    torch.manual_seed(6)
+    net = nn.Sequential(nn.Linear(3, 16), nn.SiLU(), nn.Linear(16, 16), nn.SiLU(), nn.Linear(16, 2))
+    _fixture_cond(outdir, "torch_sigma", net, "logsigma", [0.01, 0.05, 0.2, 0.7, 1.6, 4.0, 9.0, 20.0], 4,
+                  scale_by_sigma=True)
+
+
+def _fixture_time(outdir):
+    """score_sde's time conditioning: Gaussian Fourier features of t, with
+    W = randn(F) * scale drawn as GaussianFourierProjection draws it."""
+    torch.manual_seed(7)
+    F, scale = 4, 16.0
+    W = torch.randn(F) * scale
+    net = nn.Sequential(nn.Linear(2 + 2 * F, 16), nn.SiLU(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
+    _fixture_cond(outdir, "torch_time", net, "time", [1e-3, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0], 4,
+                  fourier_W=W, fourier_scale=scale)
+
+
+FIXTURES = {"mlp": _fixture_mlp, "sigma": _fixture_sigma, "time": _fixture_time}
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--fixture", metavar="DIR", help="write the interop fixture into DIR")
+    ap.add_argument("--fixture", metavar="DIR", help="write the interop fixtures into DIR")
+    ap.add_argument("names", nargs="*", metavar="NAME",
+                    help="fixtures to write with --fixture: mlp, sigma, time (default all)")
     args = ap.parse_args()
+    for name in args.names:
+        if name not in FIXTURES:
+            ap.error("unknown fixture %r: want %s" % (name, ", ".join(sorted(FIXTURES))))
     if args.fixture:
-        fixture(args.fixture)
+        os.makedirs(args.fixture, exist_ok=True)
+        for name in args.names or sorted(FIXTURES):
+            FIXTURES[name](args.fixture)
+            print("wrote", name, "in", args.fixture, "torch", torch.__version__)
     else:
         ap.print_help()
