@@ -11,7 +11,8 @@ import (
 // column, or, with Fourier features, [sin 2πWc, cos 2πWc]; and with
 // ScaleBySigma the output divided by σ. A one-layer model makes the score
 // W·input + b (scaled), so a wrong feature changes it by far more than
-// the 1e-5 of float32 roundings.
+// the 1e-5 of float32 roundings. TestTorchConditional holds the same
+// features to PyTorch's own computation.
 func TestConditioningFeatures(t *testing.T) {
 	cases := []struct {
 		name string

@@ -12,46 +12,138 @@ import (
 	"github.com/scorekit/scorekit/kernel"
 )
 
-// TestTorchFixture loads a model exported from PyTorch by
-// scripts/export_torch.py and matches torch's forward pass.
-func TestTorchFixture(t *testing.T) {
-	mf, err := os.Open("testdata/torch_mlp.safetensors")
+// The torch fixtures in testdata are written from real PyTorch by
+//
+//	env -u OPENBLAS_CORETYPE /usr/bin/python3 scripts/export_torch.py --fixture nn/testdata [mlp] [sigma] [time]
+//
+// run from the repository root: each model file beside an _io file of
+// inputs and torch's outputs. The models and inputs reproduce bit for bit;
+// torch's outputs may move in the last bit with another BLAS.
+
+// readTestdata decodes testdata/name.
+func readTestdata(t *testing.T, name string) *TensorFile {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer mf.Close()
-	m, err := Load(mf)
+	f, err := DecodeSafetensors(b)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return f
+}
+
+// loadTestdata loads the model in testdata/name.
+func loadTestdata(t *testing.T, name string) *Model {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("testdata/torch_io.safetensors")
+	defer f.Close()
+	m, err := Load(f)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", name, err)
 	}
-	io, err := DecodeSafetensors(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, want := io.Tensors["x"].Data, io.Tensors["y"].Data
-	got := make([]float32, len(want))
-	m.Score(got, x)
-	d := m.Dim()
+	return m
+}
+
+// torchTolerance bounds worstRelative against torch's float32 outputs.
+const torchTolerance = 1e-5
+
+// worstRelative returns the largest difference between got and want (n×d,
+// row-major), each relative to its row's largest |want|, so that a
+// component near zero is not held to a relative bound it cannot meet.
+func worstRelative(got, want []float32, d int) float64 {
 	var worst float64
-	for i := range len(x) / d {
-		// Relative to the row's magnitude, so a component near zero is not
-		// held to a relative bound it cannot meet.
+	for i := range len(want) / d {
 		var norm float64
 		for _, v := range want[i*d : (i+1)*d] {
 			norm = max(norm, math.Abs(float64(v)))
 		}
 		for j := range d {
-			e := math.Abs(float64(got[i*d+j]-want[i*d+j])) / norm
+			e := math.Abs(float64(got[i*d+j])-float64(want[i*d+j])) / norm
 			worst = max(worst, e)
 		}
 	}
+	return worst
+}
+
+// TestTorchFixture loads a model exported from PyTorch by
+// scripts/export_torch.py and matches torch's forward pass.
+func TestTorchFixture(t *testing.T) {
+	m := loadTestdata(t, "torch_mlp.safetensors")
+	io := readTestdata(t, "torch_io.safetensors")
+	x, want := io.Tensors["x"].Data, io.Tensors["y"].Data
+	got := make([]float32, len(want))
+	m.Score(got, x)
+	d := m.Dim()
+	worst := worstRelative(got, want, d)
 	t.Logf("torch %s: worst relative difference %.2g over %d points", io.Metadata["torch"], worst, len(x)/d)
-	if worst > 1e-5 {
-		t.Errorf("worst relative difference from torch %.3g > 1e-5", worst)
+	if worst > torchTolerance {
+		t.Errorf("worst relative difference from torch %.3g > %g", worst, torchTolerance)
+	}
+}
+
+// TestTorchConditional loads conditional models exported from PyTorch by
+// scripts/export_torch.py and matches the whole score as PyTorch computes
+// it (export_torch.score): NCSN's σ conditioning (input log σ, output
+// divided by σ, at σ from 0.01 to 20 but not 1) and score_sde's time
+// conditioning (Gaussian Fourier features [sin 2πWt, cos 2πWt] with
+// W ~ N(0, 16²), at t from 0.001 to 1). It is the only check of
+// the conditioning features against PyTorch rather than against a
+// reading of the layout: πWc for 2πWc, log1p σ or σ for log σ, or 1/σ²
+// for 1/σ each miss by orders of magnitude more than the tolerance.
+// Each run of points at one σ or t is scored in one call.
+func TestTorchConditional(t *testing.T) {
+	cases := []struct {
+		name string
+		want Config // the conditioning the fixture must hold
+	}{
+		{"torch_sigma", Config{Cond: CondLogSigma, ScaleBySigma: true}},
+		{"torch_time", Config{Cond: CondTime, Fourier: 4, FourierScale: 16}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := loadTestdata(t, tc.name+".safetensors")
+			cfg := m.Config()
+			if cfg.Cond != tc.want.Cond || cfg.ScaleBySigma != tc.want.ScaleBySigma ||
+				cfg.Fourier != tc.want.Fourier || (cfg.Fourier > 0 && cfg.FourierScale != tc.want.FourierScale) {
+				t.Fatalf("conditioning %v, Fourier %d (scale %v), ScaleBySigma %v; the fixture should have %v, %d (%v), %v",
+					cfg.Cond, cfg.Fourier, cfg.FourierScale, cfg.ScaleBySigma,
+					tc.want.Cond, tc.want.Fourier, tc.want.FourierScale, tc.want.ScaleBySigma)
+			}
+			io := readTestdata(t, tc.name+"_io.safetensors")
+			x, c, want := io.Tensors["x"].Data, io.Tensors["c"].Data, io.Tensors["y"].Data
+			d := m.Dim()
+			if len(x) != len(c)*d || len(want) != len(x) {
+				t.Fatalf("fixture holds %d values of x, %d of c and %d of y for d = %d", len(x), len(c), len(want), d)
+			}
+			got := make([]float32, len(want))
+			levels := 0
+			for i0 := 0; i0 < len(c); {
+				i1 := i0 + 1
+				for i1 < len(c) && c[i1] == c[i0] {
+					i1++
+				}
+				if cfg.Cond == CondTime {
+					m.TimeScore(got[i0*d:i1*d], x[i0*d:i1*d], c[i0])
+				} else {
+					m.NoiseScore(got[i0*d:i1*d], x[i0*d:i1*d], c[i0])
+				}
+				levels++
+				i0 = i1
+			}
+			if levels < 4 {
+				t.Fatalf("fixture holds %d conditioning values, want several", levels)
+			}
+			worst := worstRelative(got, want, d)
+			t.Logf("torch %s: worst relative difference %.2g over %d points at %d values of c", io.Metadata["torch"], worst, len(c), levels)
+			if worst > torchTolerance {
+				t.Errorf("worst relative difference from torch %.3g > %g", worst, torchTolerance)
+			}
+		})
 	}
 }
 
