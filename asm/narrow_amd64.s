@@ -25,57 +25,320 @@ DATA narrow_kmask<>+6(SB)/2, $0x0007
 DATA narrow_kmask<>+8(SB)/2, $0x000f
 GLOBL narrow_kmask<>(SB), RODATA|NOPTR, $10
 
+DATA narrow_groups_AVX2<>+0(SB)/8, $0x0000000000000000
+DATA narrow_groups_AVX2<>+8(SB)/8, $0x0000000000000004
+DATA narrow_groups_AVX2<>+16(SB)/8, $0x0000000000000004
+DATA narrow_groups_AVX2<>+24(SB)/8, $0x0000000000000003
+DATA narrow_groups_AVX2<>+32(SB)/8, $0x0000000000000002
+DATA narrow_groups_AVX2<>+40(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX2<>+48(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX2<>+56(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX2<>+64(SB)/8, $0x0000000000000001
+GLOBL narrow_groups_AVX2<>(SB), RODATA|NOPTR, $72
+
+DATA narrow_groups_AVX512<>+0(SB)/8, $0x0000000000000000
+DATA narrow_groups_AVX512<>+8(SB)/8, $0x0000000000000004
+DATA narrow_groups_AVX512<>+16(SB)/8, $0x0000000000000004
+DATA narrow_groups_AVX512<>+24(SB)/8, $0x0000000000000003
+DATA narrow_groups_AVX512<>+32(SB)/8, $0x0000000000000002
+DATA narrow_groups_AVX512<>+40(SB)/8, $0x0000000000000002
+DATA narrow_groups_AVX512<>+48(SB)/8, $0x0000000000000002
+DATA narrow_groups_AVX512<>+56(SB)/8, $0x0000000000000002
+DATA narrow_groups_AVX512<>+64(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX512<>+72(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX512<>+80(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX512<>+88(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX512<>+96(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX512<>+104(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX512<>+112(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX512<>+120(SB)/8, $0x0000000000000001
+DATA narrow_groups_AVX512<>+128(SB)/8, $0x0000000000000001
+GLOBL narrow_groups_AVX512<>(SB), RODATA|NOPTR, $136
+
 // func DenseNarrowAVX2(m int, n int, k int, x *float32, ldx int, w *float32, ldw int, bias *float32, z *float32, ldz int)
 // Requires: AVX, FMA3
-TEXT ·DenseNarrowAVX2(SB), NOSPLIT, $168-80
+TEXT ·DenseNarrowAVX2(SB), $1480-80
 	MOVQ n+8(FP), AX
-	CMPQ AX, $0x01
-	JEQ  DenseNarrowAVX2_n1
-	CMPQ AX, $0x02
-	JEQ  DenseNarrowAVX2_n2
-	CMPQ AX, $0x03
-	JEQ  DenseNarrowAVX2_n3
+
+	// wtab[j] = wtabO[j] = w's row j
+	MOVQ w+40(FP), CX
+	MOVQ ldw+48(FP), DX
+	SHLQ $0x02, DX
+	XORQ BX, BX
+
+DenseNarrowAVX2_wtab:
+	MOVQ CX, (SP)(BX*8)
+	MOVQ CX, 200(SP)(BX*8)
+	ADDQ DX, CX
+	INCQ BX
+	CMPQ BX, AX
+	JL   DenseNarrowAVX2_wtab
+
+	// groups of rows per block, and the bytes from a block's last group back to its first, less 16
+	LEAQ   narrow_groups_AVX2<>+0(SB), CX
+	MOVQ   (CX)(AX*8), CX
+	IMUL3Q $0x00000008, CX, CX
+	MOVQ   CX, 176(SP)
+	MOVQ   ldx+32(FP), DX
+	SHLQ   $0x02, DX
+	SUBQ   $0x08, CX
+	IMULQ  DX, CX
+	SUBQ   $0x10, CX
+	MOVQ   CX, 160(SP)
+	MOVQ   m+0(FP), CX
+	MOVQ   CX, 128(SP)
+	MOVQ   x+24(FP), CX
+	MOVQ   CX, 136(SP)
+	MOVQ   z+64(FP), CX
+	MOVQ   CX, 144(SP)
+
+	// k tail: kt = k mod 4 steps at offT bytes; w's tails copied to wbuf padded with +0, and the tables that point the tail's reads at wbuf and xbuf
+	MOVQ    k+16(FP), CX
+	MOVQ    CX, DX
+	ANDQ    $0x03, DX
+	MOVQ    DX, 184(SP)
+	SUBQ    DX, CX
+	SHLQ    $0x02, CX
+	MOVQ    CX, 192(SP)
+	TESTQ   DX, DX
+	JZ      DenseNarrowAVX2_next
+	MOVQ    $0x00000004, BX
+	SUBQ    DX, BX
+	LEAQ    narrow_lanes<>+0(SB), DX
+	VMOVDQU (DX)(BX*4), X0
+	LEAQ    1352(SP), DX
+	XORQ    BX, BX
+
+DenseNarrowAVX2_wtail:
+	MOVQ       200(SP)(BX*8), SI
+	VMASKMOVPS (SI)(CX*1), X0, X1
+	VMOVUPS    X1, (DX)
+	SUBQ       CX, DX
+	MOVQ       DX, 264(SP)(BX*8)
+	ADDQ       CX, DX
+	ADDQ       $0x10, DX
+	INCQ       BX
+	CMPQ       BX, AX
+	JL         DenseNarrowAVX2_wtail
+	LEAQ       840(SP), AX
+	SUBQ       CX, AX
+	MOVQ       AX, 328(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 336(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 344(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 352(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 360(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 368(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 376(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 384(SP)
+
+DenseNarrowAVX2_next:
+	// next block: groups(n) groups of 8 rows if that many are left, else one group through a table of row pointers
+	MOVQ  128(SP), AX
+	TESTQ AX, AX
+	JLE   DenseNarrowAVX2_ret
+	CMPQ  AX, 176(SP)
+	JL    DenseNarrowAVX2_part
+	MOVQ  ldx+32(FP), AX
+	SHLQ  $0x02, AX
+	MOVQ  136(SP), CX
+	MOVQ  176(SP), DX
+	MOVQ  184(SP), BX
+	TESTQ BX, BX
+	JZ    DenseNarrowAVX2_bcopy_done
+
+	// wtab back from the last block's k tail
+	MOVQ n+8(FP), SI
+	XORQ DI, DI
+
+DenseNarrowAVX2_bcopy_wtab:
+	MOVQ 200(SP)(DI*8), R8
+	MOVQ R8, (SP)(DI*8)
+	INCQ DI
+	CMPQ DI, SI
+	JL   DenseNarrowAVX2_bcopy_wtab
+
+	// the rows' last k mod 4 columns to xbuf, −0 after them (fma(−0, +0, s) = s for every s)
+	MOVQ     $0x00000004, SI
+	SUBQ     BX, SI
+	LEAQ     narrow_lanes<>+0(SB), BX
+	VMOVDQU  (BX)(SI*4), X0
+	VPCMPEQD X1, X1, X1
+	VPSLLD   $0x1f, X1, X1
+	VANDNPS  X1, X0, X1
+	MOVQ     192(SP), BX
+	LEAQ     840(SP), SI
+	XORQ     DI, DI
+
+DenseNarrowAVX2_bcopy:
+	VMASKMOVPS (CX)(BX*1), X0, X2
+	VORPS      X1, X2, X2
+	VMOVUPS    X2, (SI)
+	ADDQ       $0x10, SI
+	ADDQ       AX, CX
+	INCQ       DI
+	CMPQ       DI, DX
+	JL         DenseNarrowAVX2_bcopy
+
+DenseNarrowAVX2_bcopy_done:
+	MOVQ n+8(FP), AX
 	CMPQ AX, $0x04
-	JEQ  DenseNarrowAVX2_n4
-	CMPQ AX, $0x05
-	JEQ  DenseNarrowAVX2_n5
-	CMPQ AX, $0x06
-	JEQ  DenseNarrowAVX2_n6
-	CMPQ AX, $0x07
-	JEQ  DenseNarrowAVX2_n7
+	JG   DenseNarrowAVX2_bsel_5_8
+	CMPQ AX, $0x02
+	JG   DenseNarrowAVX2_bsel_3_4
+	CMPQ AX, $0x01
+	JG   DenseNarrowAVX2_bsel_2_2
+	JMP  DenseNarrowAVX2_n1_1
+
+DenseNarrowAVX2_bsel_2_2:
+	JMP DenseNarrowAVX2_n2_2
+
+DenseNarrowAVX2_bsel_3_4:
+	CMPQ AX, $0x03
+	JG   DenseNarrowAVX2_bsel_4_4
+	JMP  DenseNarrowAVX2_n3_3
+
+DenseNarrowAVX2_bsel_4_4:
+	JMP DenseNarrowAVX2_n4_4
+
+DenseNarrowAVX2_bsel_5_8:
+	JMP DenseNarrowAVX2_n5_8
+
+DenseNarrowAVX2_part:
+	MOVQ 128(SP), AX
 	CMPQ AX, $0x08
-	JEQ  DenseNarrowAVX2_n8
+	JLE  DenseNarrowAVX2_clamp
+	MOVQ $0x00000008, AX
+
+DenseNarrowAVX2_clamp:
+	MOVQ AX, 152(SP)
+
+	// xtab[r]: row r of the group, or the group's last row if r is past it
+	MOVQ ldx+32(FP), CX
+	SHLQ $0x02, CX
+	MOVQ 136(SP), DX
+	MOVQ DX, 64(SP)
+	CMPQ AX, $0x02
+	JL   DenseNarrowAVX2_row0
+	ADDQ CX, DX
+
+DenseNarrowAVX2_row0:
+	MOVQ DX, 72(SP)
+	CMPQ AX, $0x03
+	JL   DenseNarrowAVX2_row1
+	ADDQ CX, DX
+
+DenseNarrowAVX2_row1:
+	MOVQ DX, 80(SP)
+	CMPQ AX, $0x04
+	JL   DenseNarrowAVX2_row2
+	ADDQ CX, DX
+
+DenseNarrowAVX2_row2:
+	MOVQ DX, 88(SP)
+	CMPQ AX, $0x05
+	JL   DenseNarrowAVX2_row3
+	ADDQ CX, DX
+
+DenseNarrowAVX2_row3:
+	MOVQ DX, 96(SP)
+	CMPQ AX, $0x06
+	JL   DenseNarrowAVX2_row4
+	ADDQ CX, DX
+
+DenseNarrowAVX2_row4:
+	MOVQ DX, 104(SP)
+	CMPQ AX, $0x07
+	JL   DenseNarrowAVX2_row5
+	ADDQ CX, DX
+
+DenseNarrowAVX2_row5:
+	MOVQ DX, 112(SP)
+	CMPQ AX, $0x08
+	JL   DenseNarrowAVX2_row6
+	ADDQ CX, DX
+
+DenseNarrowAVX2_row6:
+	MOVQ  DX, 120(SP)
+	MOVQ  $0x00000008, AX
+	MOVQ  184(SP), CX
+	TESTQ CX, CX
+	JZ    DenseNarrowAVX2_pcopy_done
+
+	// wtab back from the last block's k tail
+	MOVQ n+8(FP), DX
+	XORQ BX, BX
+
+DenseNarrowAVX2_pcopy_wtab:
+	MOVQ 200(SP)(BX*8), SI
+	MOVQ SI, (SP)(BX*8)
+	INCQ BX
+	CMPQ BX, DX
+	JL   DenseNarrowAVX2_pcopy_wtab
+
+	// the rows' last k mod 4 columns to xbuf, −0 after them (fma(−0, +0, s) = s for every s)
+	MOVQ     $0x00000004, DX
+	SUBQ     CX, DX
+	LEAQ     narrow_lanes<>+0(SB), CX
+	VMOVDQU  (CX)(DX*4), X0
+	VPCMPEQD X1, X1, X1
+	VPSLLD   $0x1f, X1, X1
+	VANDNPS  X1, X0, X1
+	MOVQ     192(SP), CX
+	LEAQ     840(SP), DX
+	XORQ     BX, BX
+
+DenseNarrowAVX2_pcopy:
+	MOVQ       64(SP)(BX*8), SI
+	VMASKMOVPS (SI)(CX*1), X0, X2
+	VORPS      X1, X2, X2
+	VMOVUPS    X2, (DX)
+	ADDQ       $0x10, DX
+	INCQ       BX
+	CMPQ       BX, AX
+	JL         DenseNarrowAVX2_pcopy
+
+DenseNarrowAVX2_pcopy_done:
+	MOVQ n+8(FP), AX
+	CMPQ AX, $0x04
+	JG   DenseNarrowAVX2_psel_5_8
+	CMPQ AX, $0x02
+	JG   DenseNarrowAVX2_psel_3_4
+	CMPQ AX, $0x01
+	JG   DenseNarrowAVX2_psel_2_2
+	JMP  DenseNarrowAVX2_p1_1
+
+DenseNarrowAVX2_psel_2_2:
+	JMP DenseNarrowAVX2_p2_2
+
+DenseNarrowAVX2_psel_3_4:
+	CMPQ AX, $0x03
+	JG   DenseNarrowAVX2_psel_4_4
+	JMP  DenseNarrowAVX2_p3_3
+
+DenseNarrowAVX2_psel_4_4:
+	JMP DenseNarrowAVX2_p4_4
+
+DenseNarrowAVX2_psel_5_8:
+	JMP DenseNarrowAVX2_p5_8
+
+DenseNarrowAVX2_ret:
+	VZEROUPPER
 	RET
 
-DenseNarrowAVX2_n1:
-	// 1 outputs: blocks of 8×8 rows (8 accumulators), then groups of 8
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 128(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 136(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 144(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x000000e0, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 160(SP)
-
-DenseNarrowAVX2_n1_block:
-	CMPQ         128(SP), $0x00000040
-	JL           DenseNarrowAVX2_n1_part
+DenseNarrowAVX2_n1_1:
+	// 1–1 outputs: a block of 4×8 rows (4 accumulators)
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Y0
 	VMOVAPS      Y0, Y1
 	VMOVAPS      Y0, Y2
 	VMOVAPS      Y0, Y3
-	VMOVAPS      Y0, Y4
-	VMOVAPS      Y0, Y5
-	VMOVAPS      Y0, Y6
-	VMOVAPS      Y0, Y7
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
 	MOVQ         ldx+32(FP), DX
@@ -86,1098 +349,306 @@ DenseNarrowAVX2_n1_block:
 	LEAQ         (DI)(DX*1), R8
 	SHLQ         $0x02, DX
 	LEAQ         (DX)(DX*2), R9
+	PCALIGN      $0x40
 
-DenseNarrowAVX2_n1_b_loop:
+DenseNarrowAVX2_n1_1_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n1_b_tail
+	JL   DenseNarrowAVX2_n1_1_tail
 
+DenseNarrowAVX2_n1_1_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y8
-	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
-	VBROADCASTF128 (SI), Y9
-	VINSERTF128    $0x01, (SI)(DX*1), Y9, Y9
-	VBROADCASTF128 (DI), Y10
-	VINSERTF128    $0x01, (DI)(DX*1), Y10, Y10
-	VBROADCASTF128 (R8), Y11
-	VINSERTF128    $0x01, (R8)(DX*1), Y11, Y11
-	VUNPCKLPS      Y9, Y8, Y12
-	VUNPCKHPS      Y9, Y8, Y13
-	VUNPCKLPS      Y11, Y10, Y9
-	VUNPCKHPS      Y11, Y10, Y11
-	VSHUFPS        $0x44, Y9, Y12, Y8
-	VSHUFPS        $0xee, Y9, Y12, Y9
-	VSHUFPS        $0x44, Y11, Y13, Y10
-	VSHUFPS        $0xee, Y11, Y13, Y11
+	VBROADCASTF128 (BX), Y4
+	VINSERTF128    $0x01, (BX)(DX*1), Y4, Y4
+	VBROADCASTF128 (SI), Y5
+	VINSERTF128    $0x01, (SI)(DX*1), Y5, Y5
+	VBROADCASTF128 (DI), Y6
+	VINSERTF128    $0x01, (DI)(DX*1), Y6, Y6
+	VBROADCASTF128 (R8), Y7
+	VINSERTF128    $0x01, (R8)(DX*1), Y7, Y7
+	VUNPCKLPS      Y5, Y4, Y8
+	VUNPCKHPS      Y5, Y4, Y9
+	VUNPCKLPS      Y7, Y6, Y5
+	VUNPCKHPS      Y7, Y6, Y7
+	VSHUFPS        $0x44, Y5, Y8, Y4
+	VSHUFPS        $0xee, Y5, Y8, Y5
+	VSHUFPS        $0x44, Y7, Y9, Y6
+	VSHUFPS        $0xee, Y7, Y9, Y7
 	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y0
-	VBROADCASTSS   4(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y0
-	VBROADCASTSS   8(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y0
-	VBROADCASTSS   12(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y0
+	VBROADCASTSS   (R9)(AX*1), Y8
+	VFMADD231PS    Y8, Y4, Y0
+	VBROADCASTSS   4(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y5, Y0
+	VBROADCASTSS   8(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y6, Y0
+	VBROADCASTSS   12(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y7, Y0
 	LEAQ           (BX)(DX*2), BX
 	LEAQ           (SI)(DX*2), SI
 	LEAQ           (DI)(DX*2), DI
 	LEAQ           (R8)(DX*2), R8
 
 	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y8
-	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
-	VBROADCASTF128 (SI), Y9
-	VINSERTF128    $0x01, (SI)(DX*1), Y9, Y9
-	VBROADCASTF128 (DI), Y10
-	VINSERTF128    $0x01, (DI)(DX*1), Y10, Y10
-	VBROADCASTF128 (R8), Y11
-	VINSERTF128    $0x01, (R8)(DX*1), Y11, Y11
-	VUNPCKLPS      Y9, Y8, Y12
-	VUNPCKHPS      Y9, Y8, Y13
-	VUNPCKLPS      Y11, Y10, Y9
-	VUNPCKHPS      Y11, Y10, Y11
-	VSHUFPS        $0x44, Y9, Y12, Y8
-	VSHUFPS        $0xee, Y9, Y12, Y9
-	VSHUFPS        $0x44, Y11, Y13, Y10
-	VSHUFPS        $0xee, Y11, Y13, Y11
+	VBROADCASTF128 (BX), Y4
+	VINSERTF128    $0x01, (BX)(DX*1), Y4, Y4
+	VBROADCASTF128 (SI), Y5
+	VINSERTF128    $0x01, (SI)(DX*1), Y5, Y5
+	VBROADCASTF128 (DI), Y6
+	VINSERTF128    $0x01, (DI)(DX*1), Y6, Y6
+	VBROADCASTF128 (R8), Y7
+	VINSERTF128    $0x01, (R8)(DX*1), Y7, Y7
+	VUNPCKLPS      Y5, Y4, Y8
+	VUNPCKHPS      Y5, Y4, Y9
+	VUNPCKLPS      Y7, Y6, Y5
+	VUNPCKHPS      Y7, Y6, Y7
+	VSHUFPS        $0x44, Y5, Y8, Y4
+	VSHUFPS        $0xee, Y5, Y8, Y5
+	VSHUFPS        $0x44, Y7, Y9, Y6
+	VSHUFPS        $0xee, Y7, Y9, Y7
 	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y1
-	VBROADCASTSS   4(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y1
-	VBROADCASTSS   8(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y1
-	VBROADCASTSS   12(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y1
+	VBROADCASTSS   (R9)(AX*1), Y8
+	VFMADD231PS    Y8, Y4, Y1
+	VBROADCASTSS   4(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y5, Y1
+	VBROADCASTSS   8(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y6, Y1
+	VBROADCASTSS   12(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y7, Y1
 	LEAQ           (BX)(DX*2), BX
 	LEAQ           (SI)(DX*2), SI
 	LEAQ           (DI)(DX*2), DI
 	LEAQ           (R8)(DX*2), R8
 
 	// group 2: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y8
-	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
-	VBROADCASTF128 (SI), Y9
-	VINSERTF128    $0x01, (SI)(DX*1), Y9, Y9
-	VBROADCASTF128 (DI), Y10
-	VINSERTF128    $0x01, (DI)(DX*1), Y10, Y10
-	VBROADCASTF128 (R8), Y11
-	VINSERTF128    $0x01, (R8)(DX*1), Y11, Y11
-	VUNPCKLPS      Y9, Y8, Y12
-	VUNPCKHPS      Y9, Y8, Y13
-	VUNPCKLPS      Y11, Y10, Y9
-	VUNPCKHPS      Y11, Y10, Y11
-	VSHUFPS        $0x44, Y9, Y12, Y8
-	VSHUFPS        $0xee, Y9, Y12, Y9
-	VSHUFPS        $0x44, Y11, Y13, Y10
-	VSHUFPS        $0xee, Y11, Y13, Y11
+	VBROADCASTF128 (BX), Y4
+	VINSERTF128    $0x01, (BX)(DX*1), Y4, Y4
+	VBROADCASTF128 (SI), Y5
+	VINSERTF128    $0x01, (SI)(DX*1), Y5, Y5
+	VBROADCASTF128 (DI), Y6
+	VINSERTF128    $0x01, (DI)(DX*1), Y6, Y6
+	VBROADCASTF128 (R8), Y7
+	VINSERTF128    $0x01, (R8)(DX*1), Y7, Y7
+	VUNPCKLPS      Y5, Y4, Y8
+	VUNPCKHPS      Y5, Y4, Y9
+	VUNPCKLPS      Y7, Y6, Y5
+	VUNPCKHPS      Y7, Y6, Y7
+	VSHUFPS        $0x44, Y5, Y8, Y4
+	VSHUFPS        $0xee, Y5, Y8, Y5
+	VSHUFPS        $0x44, Y7, Y9, Y6
+	VSHUFPS        $0xee, Y7, Y9, Y7
 	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y2
-	VBROADCASTSS   4(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y2
-	VBROADCASTSS   8(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y2
-	VBROADCASTSS   12(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y2
+	VBROADCASTSS   (R9)(AX*1), Y8
+	VFMADD231PS    Y8, Y4, Y2
+	VBROADCASTSS   4(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y5, Y2
+	VBROADCASTSS   8(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y6, Y2
+	VBROADCASTSS   12(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y7, Y2
 	LEAQ           (BX)(DX*2), BX
 	LEAQ           (SI)(DX*2), SI
 	LEAQ           (DI)(DX*2), DI
 	LEAQ           (R8)(DX*2), R8
 
 	// group 3: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y8
-	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
-	VBROADCASTF128 (SI), Y9
-	VINSERTF128    $0x01, (SI)(DX*1), Y9, Y9
-	VBROADCASTF128 (DI), Y10
-	VINSERTF128    $0x01, (DI)(DX*1), Y10, Y10
-	VBROADCASTF128 (R8), Y11
-	VINSERTF128    $0x01, (R8)(DX*1), Y11, Y11
-	VUNPCKLPS      Y9, Y8, Y12
-	VUNPCKHPS      Y9, Y8, Y13
-	VUNPCKLPS      Y11, Y10, Y9
-	VUNPCKHPS      Y11, Y10, Y11
-	VSHUFPS        $0x44, Y9, Y12, Y8
-	VSHUFPS        $0xee, Y9, Y12, Y9
-	VSHUFPS        $0x44, Y11, Y13, Y10
-	VSHUFPS        $0xee, Y11, Y13, Y11
+	VBROADCASTF128 (BX), Y4
+	VINSERTF128    $0x01, (BX)(DX*1), Y4, Y4
+	VBROADCASTF128 (SI), Y5
+	VINSERTF128    $0x01, (SI)(DX*1), Y5, Y5
+	VBROADCASTF128 (DI), Y6
+	VINSERTF128    $0x01, (DI)(DX*1), Y6, Y6
+	VBROADCASTF128 (R8), Y7
+	VINSERTF128    $0x01, (R8)(DX*1), Y7, Y7
+	VUNPCKLPS      Y5, Y4, Y8
+	VUNPCKHPS      Y5, Y4, Y9
+	VUNPCKLPS      Y7, Y6, Y5
+	VUNPCKHPS      Y7, Y6, Y7
+	VSHUFPS        $0x44, Y5, Y8, Y4
+	VSHUFPS        $0xee, Y5, Y8, Y5
+	VSHUFPS        $0x44, Y7, Y9, Y6
+	VSHUFPS        $0xee, Y7, Y9, Y7
 	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y3
-	VBROADCASTSS   4(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y3
-	VBROADCASTSS   8(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y3
-	VBROADCASTSS   12(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y3
-	LEAQ           (BX)(DX*2), BX
-	LEAQ           (SI)(DX*2), SI
-	LEAQ           (DI)(DX*2), DI
-	LEAQ           (R8)(DX*2), R8
-
-	// group 4: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y8
-	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
-	VBROADCASTF128 (SI), Y9
-	VINSERTF128    $0x01, (SI)(DX*1), Y9, Y9
-	VBROADCASTF128 (DI), Y10
-	VINSERTF128    $0x01, (DI)(DX*1), Y10, Y10
-	VBROADCASTF128 (R8), Y11
-	VINSERTF128    $0x01, (R8)(DX*1), Y11, Y11
-	VUNPCKLPS      Y9, Y8, Y12
-	VUNPCKHPS      Y9, Y8, Y13
-	VUNPCKLPS      Y11, Y10, Y9
-	VUNPCKHPS      Y11, Y10, Y11
-	VSHUFPS        $0x44, Y9, Y12, Y8
-	VSHUFPS        $0xee, Y9, Y12, Y9
-	VSHUFPS        $0x44, Y11, Y13, Y10
-	VSHUFPS        $0xee, Y11, Y13, Y11
-	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y4
-	VBROADCASTSS   4(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y4
-	VBROADCASTSS   8(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y4
-	VBROADCASTSS   12(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y4
-	LEAQ           (BX)(DX*2), BX
-	LEAQ           (SI)(DX*2), SI
-	LEAQ           (DI)(DX*2), DI
-	LEAQ           (R8)(DX*2), R8
-
-	// group 5: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y8
-	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
-	VBROADCASTF128 (SI), Y9
-	VINSERTF128    $0x01, (SI)(DX*1), Y9, Y9
-	VBROADCASTF128 (DI), Y10
-	VINSERTF128    $0x01, (DI)(DX*1), Y10, Y10
-	VBROADCASTF128 (R8), Y11
-	VINSERTF128    $0x01, (R8)(DX*1), Y11, Y11
-	VUNPCKLPS      Y9, Y8, Y12
-	VUNPCKHPS      Y9, Y8, Y13
-	VUNPCKLPS      Y11, Y10, Y9
-	VUNPCKHPS      Y11, Y10, Y11
-	VSHUFPS        $0x44, Y9, Y12, Y8
-	VSHUFPS        $0xee, Y9, Y12, Y9
-	VSHUFPS        $0x44, Y11, Y13, Y10
-	VSHUFPS        $0xee, Y11, Y13, Y11
-	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y5
-	VBROADCASTSS   4(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y5
-	VBROADCASTSS   8(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y5
-	VBROADCASTSS   12(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y5
-	LEAQ           (BX)(DX*2), BX
-	LEAQ           (SI)(DX*2), SI
-	LEAQ           (DI)(DX*2), DI
-	LEAQ           (R8)(DX*2), R8
-
-	// group 6: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y8
-	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
-	VBROADCASTF128 (SI), Y9
-	VINSERTF128    $0x01, (SI)(DX*1), Y9, Y9
-	VBROADCASTF128 (DI), Y10
-	VINSERTF128    $0x01, (DI)(DX*1), Y10, Y10
-	VBROADCASTF128 (R8), Y11
-	VINSERTF128    $0x01, (R8)(DX*1), Y11, Y11
-	VUNPCKLPS      Y9, Y8, Y12
-	VUNPCKHPS      Y9, Y8, Y13
-	VUNPCKLPS      Y11, Y10, Y9
-	VUNPCKHPS      Y11, Y10, Y11
-	VSHUFPS        $0x44, Y9, Y12, Y8
-	VSHUFPS        $0xee, Y9, Y12, Y9
-	VSHUFPS        $0x44, Y11, Y13, Y10
-	VSHUFPS        $0xee, Y11, Y13, Y11
-	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y6
-	VBROADCASTSS   4(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y6
-	VBROADCASTSS   8(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y6
-	VBROADCASTSS   12(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y6
-	LEAQ           (BX)(DX*2), BX
-	LEAQ           (SI)(DX*2), SI
-	LEAQ           (DI)(DX*2), DI
-	LEAQ           (R8)(DX*2), R8
-
-	// group 7: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y8
-	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
-	VBROADCASTF128 (SI), Y9
-	VINSERTF128    $0x01, (SI)(DX*1), Y9, Y9
-	VBROADCASTF128 (DI), Y10
-	VINSERTF128    $0x01, (DI)(DX*1), Y10, Y10
-	VBROADCASTF128 (R8), Y11
-	VINSERTF128    $0x01, (R8)(DX*1), Y11, Y11
-	VUNPCKLPS      Y9, Y8, Y12
-	VUNPCKHPS      Y9, Y8, Y13
-	VUNPCKLPS      Y11, Y10, Y9
-	VUNPCKHPS      Y11, Y10, Y11
-	VSHUFPS        $0x44, Y9, Y12, Y8
-	VSHUFPS        $0xee, Y9, Y12, Y9
-	VSHUFPS        $0x44, Y11, Y13, Y10
-	VSHUFPS        $0xee, Y11, Y13, Y11
-	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y7
-	VBROADCASTSS   4(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y7
-	VBROADCASTSS   8(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y7
-	VBROADCASTSS   12(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y7
+	VBROADCASTSS   (R9)(AX*1), Y8
+	VFMADD231PS    Y8, Y4, Y3
+	VBROADCASTSS   4(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y5, Y3
+	VBROADCASTSS   8(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y6, Y3
+	VBROADCASTSS   12(R9)(AX*1), Y4
+	VFMADD231PS    Y4, Y7, Y3
 	ADDQ           $0x10, AX
 	SUBQ           160(SP), BX
 	SUBQ           160(SP), SI
 	SUBQ           160(SP), DI
 	SUBQ           160(SP), R8
-	JMP            DenseNarrowAVX2_n1_b_loop
+	JMP            DenseNarrowAVX2_n1_1_loop
 
-DenseNarrowAVX2_n1_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n1_b_store
-	MOVQ    $0x00000004, R9
-	SUBQ    CX, R9
-	LEAQ    narrow_lanes<>+0(SB), R10
-	VMOVDQU (R10)(R9*4), Y8
+DenseNarrowAVX2_n1_1_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX2_n1_1_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y0
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n1_b_tail0
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y0
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n1_b_tail0
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y0
+DenseNarrowAVX2_n1_1_wT:
+	MOVQ 264(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x01
+	JL   DenseNarrowAVX2_n1_1_wT
+	LEAQ 840(SP), BX
+	LEAQ 16(BX), SI
+	LEAQ 32(BX), DI
+	LEAQ 48(BX), R8
+	MOVQ $0x00000040, DX
+	MOVQ $0x000000c0, R9
+	XORQ CX, CX
+	JMP  DenseNarrowAVX2_n1_1_step
 
-DenseNarrowAVX2_n1_b_tail0:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
+DenseNarrowAVX2_n1_1_spill:
+	MOVQ $0x00000004, 168(SP)
+	MOVQ $0x00000020, 152(SP)
+	JMP  DenseNarrowAVX2_s1_1
 
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y1
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n1_b_tail1
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y1
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n1_b_tail1
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y1
-
-DenseNarrowAVX2_n1_b_tail1:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
-
-	// group 2: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y2
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n1_b_tail2
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y2
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n1_b_tail2
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y2
-
-DenseNarrowAVX2_n1_b_tail2:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
-
-	// group 3: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y3
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n1_b_tail3
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y3
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n1_b_tail3
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y3
-
-DenseNarrowAVX2_n1_b_tail3:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
-
-	// group 4: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y4
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n1_b_tail4
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y4
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n1_b_tail4
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y4
-
-DenseNarrowAVX2_n1_b_tail4:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
-
-	// group 5: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y5
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n1_b_tail5
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y5
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n1_b_tail5
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y5
-
-DenseNarrowAVX2_n1_b_tail5:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
-
-	// group 6: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y6
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n1_b_tail6
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y6
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n1_b_tail6
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y6
-
-DenseNarrowAVX2_n1_b_tail6:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
-
-	// group 7: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y8
-	VINSERTF128  $0x01, X8, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y8
-	VUNPCKHPS    Y10, Y9, Y13
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y8, Y9
-	VSHUFPS      $0xee, Y10, Y8, Y10
-	VSHUFPS      $0x44, Y12, Y13, Y11
-	VSHUFPS      $0xee, Y12, Y13, Y12
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y7
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n1_b_tail7
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y7
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n1_b_tail7
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y7
-
-DenseNarrowAVX2_n1_b_tail7:
-DenseNarrowAVX2_n1_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VXORPS       Y8, Y8, Y8
-	VXORPS       Y9, Y9, Y9
-	VXORPS       Y10, Y10, Y10
-	VUNPCKLPS    Y8, Y0, Y11
-	VUNPCKHPS    Y8, Y0, Y12
-	VUNPCKLPS    Y10, Y9, Y8
-	VUNPCKHPS    Y10, Y9, Y10
-	VSHUFPS      $0x44, Y8, Y11, Y0
-	VSHUFPS      $0xee, Y8, Y11, Y8
-	VSHUFPS      $0x44, Y10, Y12, Y9
-	VSHUFPS      $0xee, Y10, Y12, Y10
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X8, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X9, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X10, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y8, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y9, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y10, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y8, Y8, Y8
-	VXORPS       Y9, Y9, Y9
-	VUNPCKLPS    Y0, Y1, Y10
-	VUNPCKHPS    Y0, Y1, Y11
-	VUNPCKLPS    Y9, Y8, Y0
-	VUNPCKHPS    Y9, Y8, Y9
-	VSHUFPS      $0x44, Y0, Y10, Y1
-	VSHUFPS      $0xee, Y0, Y10, Y0
-	VSHUFPS      $0x44, Y9, Y11, Y8
-	VSHUFPS      $0xee, Y9, Y11, Y9
-	VMOVSS       X1, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X8, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X9, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X1
-	VMOVSS       X1, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y8, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y9, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y8, Y8, Y8
-	VUNPCKLPS    Y0, Y2, Y9
-	VUNPCKHPS    Y0, Y2, Y10
-	VUNPCKLPS    Y8, Y1, Y0
-	VUNPCKHPS    Y8, Y1, Y8
-	VSHUFPS      $0x44, Y0, Y9, Y2
-	VSHUFPS      $0xee, Y0, Y9, Y0
-	VSHUFPS      $0x44, Y8, Y10, Y1
-	VSHUFPS      $0xee, Y8, Y10, Y8
-	VMOVSS       X2, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X1, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X8, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, X2
-	VMOVSS       X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y8, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
+DenseNarrowAVX2_p1_1:
+	// 1 outputs: one group of 8 rows, read through xtab
+	// the other groups' accumulators are moved but not stored: defined here so as not to be live from the start
 	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VUNPCKLPS    Y0, Y3, Y8
-	VUNPCKHPS    Y0, Y3, Y9
-	VUNPCKLPS    Y2, Y1, Y0
-	VUNPCKHPS    Y2, Y1, Y2
-	VSHUFPS      $0x44, Y0, Y8, Y3
-	VSHUFPS      $0xee, Y0, Y8, Y0
-	VSHUFPS      $0x44, Y2, Y9, Y1
-	VSHUFPS      $0xee, Y2, Y9, Y2
-	VMOVSS       X3, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X1, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y3, X3
-	VMOVSS       X3, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VUNPCKLPS    Y0, Y4, Y3
-	VUNPCKHPS    Y0, Y4, Y8
-	VUNPCKLPS    Y2, Y1, Y0
-	VUNPCKHPS    Y2, Y1, Y2
-	VSHUFPS      $0x44, Y0, Y3, Y4
-	VSHUFPS      $0xee, Y0, Y3, Y0
-	VSHUFPS      $0x44, Y2, Y8, Y1
-	VSHUFPS      $0xee, Y2, Y8, Y2
-	VMOVSS       X4, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X1, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y4, X3
-	VMOVSS       X3, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VUNPCKLPS    Y0, Y5, Y3
-	VUNPCKHPS    Y0, Y5, Y4
-	VUNPCKLPS    Y2, Y1, Y0
-	VUNPCKHPS    Y2, Y1, Y2
-	VSHUFPS      $0x44, Y0, Y3, Y5
-	VSHUFPS      $0xee, Y0, Y3, Y0
-	VSHUFPS      $0x44, Y2, Y4, Y1
-	VSHUFPS      $0xee, Y2, Y4, Y2
-	VMOVSS       X5, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X1, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y5, X3
-	VMOVSS       X3, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VUNPCKLPS    Y0, Y6, Y3
-	VUNPCKHPS    Y0, Y6, Y4
-	VUNPCKLPS    Y2, Y1, Y0
-	VUNPCKHPS    Y2, Y1, Y2
-	VSHUFPS      $0x44, Y0, Y3, Y6
-	VSHUFPS      $0xee, Y0, Y3, Y0
-	VSHUFPS      $0x44, Y2, Y4, Y1
-	VSHUFPS      $0xee, Y2, Y4, Y2
-	VMOVSS       X6, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X1, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y6, X3
-	VMOVSS       X3, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VUNPCKLPS    Y0, Y7, Y3
-	VUNPCKHPS    Y0, Y7, Y4
-	VUNPCKLPS    Y2, Y1, Y0
-	VUNPCKHPS    Y2, Y1, Y2
-	VSHUFPS      $0x44, Y0, Y3, Y7
-	VSHUFPS      $0xee, Y0, Y3, Y0
-	VSHUFPS      $0x44, Y2, Y4, Y1
-	VSHUFPS      $0xee, Y2, Y4, Y2
-	VMOVSS       X7, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X1, (CX)
-	ADDQ         AX, CX
-	VMOVSS       X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y7, X3
-	VMOVSS       X3, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, X0
-	VMOVSS       X0, (CX)
-	MOVQ         ldx+32(FP), AX
-	IMUL3Q       $0x00000100, AX, AX
-	ADDQ         AX, 136(SP)
-	MOVQ         ldz+72(FP), AX
-	IMUL3Q       $0x00000100, AX, AX
-	ADDQ         AX, 144(SP)
-	SUBQ         $0x00000040, 128(SP)
-	JMP          DenseNarrowAVX2_n1_block
-
-DenseNarrowAVX2_n1_part:
-	// the rows left, 8 at a time, through a table of row pointers
-	MOVQ  128(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX2_n1_ret
-	CMPQ  AX, $0x08
-	JLE   DenseNarrowAVX2_n1_clamp
-	MOVQ  $0x00000008, AX
-
-DenseNarrowAVX2_n1_clamp:
-	MOVQ AX, 152(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 136(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 64(SP)
-	CMPQ 152(SP), $0x02
-	JL   DenseNarrowAVX2_n1_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n1_row0:
-	MOVQ AX, 72(SP)
-	CMPQ 152(SP), $0x03
-	JL   DenseNarrowAVX2_n1_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n1_row1:
-	MOVQ AX, 80(SP)
-	CMPQ 152(SP), $0x04
-	JL   DenseNarrowAVX2_n1_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n1_row2:
-	MOVQ AX, 88(SP)
-	CMPQ 152(SP), $0x05
-	JL   DenseNarrowAVX2_n1_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n1_row3:
-	MOVQ AX, 96(SP)
-	CMPQ 152(SP), $0x06
-	JL   DenseNarrowAVX2_n1_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n1_row4:
-	MOVQ AX, 104(SP)
-	CMPQ 152(SP), $0x07
-	JL   DenseNarrowAVX2_n1_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n1_row5:
-	MOVQ AX, 112(SP)
-	CMPQ 152(SP), $0x08
-	JL   DenseNarrowAVX2_n1_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n1_row6:
-	MOVQ         AX, 120(SP)
+	VXORPS       Y3, Y3, Y3
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Y0
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
+	PCALIGN      $0x40
 
-DenseNarrowAVX2_n1_p_loop:
+DenseNarrowAVX2_p1_1_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n1_p_tail
+	JL   DenseNarrowAVX2_p1_1_tail
 
+DenseNarrowAVX2_p1_1_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	MOVQ           64(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y1
-	MOVQ           96(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y1, Y1
-	MOVQ           72(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y2
-	MOVQ           104(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y2, Y2
-	MOVQ           80(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y3
-	MOVQ           112(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y3, Y3
-	MOVQ           88(SP), DX
 	VBROADCASTF128 (DX)(AX*1), Y4
-	MOVQ           120(SP), DX
+	MOVQ           96(SP), DX
 	VINSERTF128    $0x01, (DX)(AX*1), Y4, Y4
-	VUNPCKLPS      Y2, Y1, Y5
-	VUNPCKHPS      Y2, Y1, Y6
-	VUNPCKLPS      Y4, Y3, Y2
-	VUNPCKHPS      Y4, Y3, Y4
-	VSHUFPS        $0x44, Y2, Y5, Y1
-	VSHUFPS        $0xee, Y2, Y5, Y2
-	VSHUFPS        $0x44, Y4, Y6, Y3
-	VSHUFPS        $0xee, Y4, Y6, Y4
+	MOVQ           72(SP), DX
+	VBROADCASTF128 (DX)(AX*1), Y5
+	MOVQ           104(SP), DX
+	VINSERTF128    $0x01, (DX)(AX*1), Y5, Y5
+	MOVQ           80(SP), DX
+	VBROADCASTF128 (DX)(AX*1), Y6
+	MOVQ           112(SP), DX
+	VINSERTF128    $0x01, (DX)(AX*1), Y6, Y6
+	MOVQ           88(SP), DX
+	VBROADCASTF128 (DX)(AX*1), Y7
+	MOVQ           120(SP), DX
+	VINSERTF128    $0x01, (DX)(AX*1), Y7, Y7
+	VUNPCKLPS      Y5, Y4, Y8
+	VUNPCKHPS      Y5, Y4, Y9
+	VUNPCKLPS      Y7, Y6, Y5
+	VUNPCKHPS      Y7, Y6, Y7
+	VSHUFPS        $0x44, Y5, Y8, Y4
+	VSHUFPS        $0xee, Y5, Y8, Y5
+	VSHUFPS        $0x44, Y7, Y9, Y6
+	VSHUFPS        $0xee, Y7, Y9, Y7
 	MOVQ           (SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y5
-	VFMADD231PS    Y5, Y1, Y0
-	VBROADCASTSS   4(DX)(AX*1), Y1
-	VFMADD231PS    Y1, Y2, Y0
-	VBROADCASTSS   8(DX)(AX*1), Y1
-	VFMADD231PS    Y1, Y3, Y0
-	VBROADCASTSS   12(DX)(AX*1), Y1
-	VFMADD231PS    Y1, Y4, Y0
+	VBROADCASTSS   (DX)(AX*1), Y8
+	VFMADD231PS    Y8, Y4, Y0
+	VBROADCASTSS   4(DX)(AX*1), Y4
+	VFMADD231PS    Y4, Y5, Y0
+	VBROADCASTSS   8(DX)(AX*1), Y4
+	VFMADD231PS    Y4, Y6, Y0
+	VBROADCASTSS   12(DX)(AX*1), Y4
+	VFMADD231PS    Y4, Y7, Y0
 	ADDQ           $0x10, AX
-	JMP            DenseNarrowAVX2_n1_p_loop
+	JMP            DenseNarrowAVX2_p1_1_loop
 
-DenseNarrowAVX2_n1_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n1_p_store
-	MOVQ    $0x00000004, DX
-	SUBQ    CX, DX
-	LEAQ    narrow_lanes<>+0(SB), BX
-	VMOVDQU (BX)(DX*4), Y1
+DenseNarrowAVX2_p1_1_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX2_p1_1_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ         64(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y1, Y2
-	MOVQ         96(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y1, Y3
-	VINSERTF128  $0x01, X3, Y2, Y2
-	MOVQ         72(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y1, Y3
-	MOVQ         104(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y1, Y4
-	VINSERTF128  $0x01, X4, Y3, Y3
-	MOVQ         80(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y1, Y4
-	MOVQ         112(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y1, Y5
-	VINSERTF128  $0x01, X5, Y4, Y4
-	MOVQ         88(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y1, Y5
-	MOVQ         120(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y1, Y1
-	VINSERTF128  $0x01, X1, Y5, Y5
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y6
-	VUNPCKLPS    Y5, Y4, Y3
-	VUNPCKHPS    Y5, Y4, Y5
-	VSHUFPS      $0x44, Y3, Y1, Y2
-	VSHUFPS      $0xee, Y3, Y1, Y3
-	VSHUFPS      $0x44, Y5, Y6, Y4
-	VSHUFPS      $0xee, Y5, Y6, Y5
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y1
-	VFMADD231PS  Y1, Y2, Y0
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n1_p_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y1
-	VFMADD231PS  Y1, Y3, Y0
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n1_p_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y1
-	VFMADD231PS  Y1, Y4, Y0
+DenseNarrowAVX2_p1_1_wT:
+	MOVQ 264(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x01
+	JL   DenseNarrowAVX2_p1_1_wT
+	XORQ CX, CX
 
-DenseNarrowAVX2_n1_p_tail0:
-DenseNarrowAVX2_n1_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VUNPCKLPS    Y1, Y0, Y4
-	VUNPCKHPS    Y1, Y0, Y5
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y4, Y0
-	VSHUFPS      $0xee, Y1, Y4, Y1
-	VSHUFPS      $0x44, Y3, Y5, Y2
-	VSHUFPS      $0xee, Y3, Y5, Y3
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x01
-	JLE          DenseNarrowAVX2_n1_p_done
-	VMOVSS       X1, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x02
-	JLE          DenseNarrowAVX2_n1_p_done
-	VMOVSS       X2, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x03
-	JLE          DenseNarrowAVX2_n1_p_done
-	VMOVSS       X3, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x04
-	JLE          DenseNarrowAVX2_n1_p_done
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x05
-	JLE          DenseNarrowAVX2_n1_p_done
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x06
-	JLE          DenseNarrowAVX2_n1_p_done
-	VEXTRACTF128 $0x01, Y2, X0
-	VMOVSS       X0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x07
-	JLE          DenseNarrowAVX2_n1_p_done
-	VEXTRACTF128 $0x01, Y3, X0
-	VMOVSS       X0, (CX)
+DenseNarrowAVX2_p1_1_xT:
+	MOVQ 328(SP)(CX*8), DX
+	MOVQ DX, 64(SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x08
+	JL   DenseNarrowAVX2_p1_1_xT
+	XORQ CX, CX
+	JMP  DenseNarrowAVX2_p1_1_step
 
-DenseNarrowAVX2_n1_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 136(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 144(SP)
-	SUBQ   $0x00000008, 128(SP)
-	JMP    DenseNarrowAVX2_n1_part
+DenseNarrowAVX2_p1_1_spill:
+	MOVQ $0x00000001, 168(SP)
 
-DenseNarrowAVX2_n1_ret:
-	VZEROUPPER
-	RET
+DenseNarrowAVX2_s1_1:
+	// the accumulators of group 0 to z, then those of group g+1 to group g
+	MOVQ ldz+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ 144(SP), CX
+	MOVQ 168(SP), DX
 
-DenseNarrowAVX2_n2:
-	// 2 outputs: blocks of 4×8 rows (8 accumulators), then groups of 8
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 8(SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 128(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 136(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 144(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000060, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 160(SP)
+DenseNarrowAVX2_s1_1_group:
+	VXORPS    Y4, Y4, Y4
+	VXORPS    Y5, Y5, Y5
+	VXORPS    Y6, Y6, Y6
+	VUNPCKLPS Y4, Y0, Y7
+	VUNPCKHPS Y4, Y0, Y8
+	VUNPCKLPS Y6, Y5, Y4
+	VUNPCKHPS Y6, Y5, Y6
+	VSHUFPS   $0x44, Y4, Y7, Y0
+	VSHUFPS   $0xee, Y4, Y7, Y4
+	VSHUFPS   $0x44, Y6, Y8, Y5
+	VSHUFPS   $0xee, Y6, Y8, Y6
+	MOVQ      CX, BX
+	MOVQ      152(SP), SI
+	MOVQ      $0x00000002, DI
 
-DenseNarrowAVX2_n2_block:
-	CMPQ         128(SP), $0x00000020
-	JL           DenseNarrowAVX2_n2_part
+DenseNarrowAVX2_s1_1_rows0:
+	VMOVSS     X0, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s1_1_rows0_done
+	VMOVSS     X4, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s1_1_rows0_done
+	VMOVSS     X5, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s1_1_rows0_done
+	VMOVSS     X6, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s1_1_rows0_done
+	DECQ       DI
+	JZ         DenseNarrowAVX2_s1_1_rows0_done
+	VPERM2F128 $0x01, Y0, Y0, Y0
+	VPERM2F128 $0x01, Y4, Y4, Y4
+	VPERM2F128 $0x01, Y5, Y5, Y5
+	VPERM2F128 $0x01, Y6, Y6, Y6
+	JMP        DenseNarrowAVX2_s1_1_rows0
+
+DenseNarrowAVX2_s1_1_rows0_done:
+	VMOVAPS Y1, Y0
+	VMOVAPS Y2, Y1
+	VMOVAPS Y3, Y2
+	IMUL3Q  $0x00000008, AX, BX
+	ADDQ    BX, CX
+	SUBQ    $0x08, 152(SP)
+	DECQ    DX
+	JNZ     DenseNarrowAVX2_s1_1_group
+	JMP     DenseNarrowAVX2_advance
+
+DenseNarrowAVX2_n2_2:
+	// 2–2 outputs: a block of 4×8 rows (8 accumulators)
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Y0
 	VBROADCASTSS 4(AX), Y1
@@ -1197,11 +668,13 @@ DenseNarrowAVX2_n2_block:
 	LEAQ         (DI)(DX*1), R8
 	SHLQ         $0x02, DX
 	LEAQ         (DX)(DX*2), R9
+	PCALIGN      $0x40
 
-DenseNarrowAVX2_n2_b_loop:
+DenseNarrowAVX2_n2_2_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n2_b_tail
+	JL   DenseNarrowAVX2_n2_2_tail
 
+DenseNarrowAVX2_n2_2_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	VBROADCASTF128 (BX), Y8
 	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
@@ -1362,609 +835,190 @@ DenseNarrowAVX2_n2_b_loop:
 	SUBQ           160(SP), SI
 	SUBQ           160(SP), DI
 	SUBQ           160(SP), R8
-	JMP            DenseNarrowAVX2_n2_b_loop
+	JMP            DenseNarrowAVX2_n2_2_loop
 
-DenseNarrowAVX2_n2_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n2_b_store
-	MOVQ    $0x00000004, R9
-	SUBQ    CX, R9
-	LEAQ    narrow_lanes<>+0(SB), R10
-	VMOVDQU (R10)(R9*4), Y8
+DenseNarrowAVX2_n2_2_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX2_n2_2_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y0
-	MOVQ         8(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y1
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n2_b_tail0
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y0
-	MOVQ         8(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y1
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n2_b_tail0
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y0
-	MOVQ         8(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y1
+DenseNarrowAVX2_n2_2_wT:
+	MOVQ 264(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x02
+	JL   DenseNarrowAVX2_n2_2_wT
+	LEAQ 840(SP), BX
+	LEAQ 16(BX), SI
+	LEAQ 32(BX), DI
+	LEAQ 48(BX), R8
+	MOVQ $0x00000040, DX
+	MOVQ $0x000000c0, R9
+	XORQ CX, CX
+	JMP  DenseNarrowAVX2_n2_2_step
 
-DenseNarrowAVX2_n2_b_tail0:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
+DenseNarrowAVX2_n2_2_spill:
+	MOVQ $0x00000004, 168(SP)
+	MOVQ $0x00000020, 152(SP)
+	JMP  DenseNarrowAVX2_s2_2
 
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y2
-	MOVQ         8(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y3
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n2_b_tail1
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y2
-	MOVQ         8(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y3
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n2_b_tail1
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y2
-	MOVQ         8(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y3
-
-DenseNarrowAVX2_n2_b_tail1:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
-
-	// group 2: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y4
-	MOVQ         8(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y5
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n2_b_tail2
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y4
-	MOVQ         8(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y5
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n2_b_tail2
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y4
-	MOVQ         8(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y5
-
-DenseNarrowAVX2_n2_b_tail2:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
-
-	// group 3: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y8
-	VINSERTF128  $0x01, X8, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y8
-	VUNPCKHPS    Y10, Y9, Y13
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y8, Y9
-	VSHUFPS      $0xee, Y10, Y8, Y10
-	VSHUFPS      $0x44, Y12, Y13, Y11
-	VSHUFPS      $0xee, Y12, Y13, Y12
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y6
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y7
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n2_b_tail3
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y6
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y7
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n2_b_tail3
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y6
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y7
-
-DenseNarrowAVX2_n2_b_tail3:
-DenseNarrowAVX2_n2_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VXORPS       Y8, Y8, Y8
-	VXORPS       Y9, Y9, Y9
-	VUNPCKLPS    Y1, Y0, Y10
-	VUNPCKHPS    Y1, Y0, Y11
-	VUNPCKLPS    Y9, Y8, Y1
-	VUNPCKHPS    Y9, Y8, Y9
-	VSHUFPS      $0x44, Y1, Y10, Y0
-	VSHUFPS      $0xee, Y1, Y10, Y1
-	VSHUFPS      $0x44, Y9, Y11, Y8
-	VSHUFPS      $0xee, Y9, Y11, Y9
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X1, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X8, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X9, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y8, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y9, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VUNPCKLPS    Y3, Y2, Y8
-	VUNPCKHPS    Y3, Y2, Y9
-	VUNPCKLPS    Y1, Y0, Y3
-	VUNPCKHPS    Y1, Y0, Y1
-	VSHUFPS      $0x44, Y3, Y8, Y2
-	VSHUFPS      $0xee, Y3, Y8, Y3
-	VSHUFPS      $0x44, Y1, Y9, Y0
-	VSHUFPS      $0xee, Y1, Y9, Y1
-	VMOVLPS      X2, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X3, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X1, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, X2
-	VMOVLPS      X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y3, X2
-	VMOVLPS      X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VUNPCKLPS    Y5, Y4, Y2
-	VUNPCKHPS    Y5, Y4, Y3
-	VUNPCKLPS    Y1, Y0, Y5
-	VUNPCKHPS    Y1, Y0, Y1
-	VSHUFPS      $0x44, Y5, Y2, Y4
-	VSHUFPS      $0xee, Y5, Y2, Y5
-	VSHUFPS      $0x44, Y1, Y3, Y0
-	VSHUFPS      $0xee, Y1, Y3, Y1
-	VMOVLPS      X4, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X5, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X1, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y4, X2
-	VMOVLPS      X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y5, X2
-	VMOVLPS      X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VUNPCKLPS    Y7, Y6, Y2
-	VUNPCKHPS    Y7, Y6, Y3
-	VUNPCKLPS    Y1, Y0, Y4
-	VUNPCKHPS    Y1, Y0, Y1
-	VSHUFPS      $0x44, Y4, Y2, Y6
-	VSHUFPS      $0xee, Y4, Y2, Y7
-	VSHUFPS      $0x44, Y1, Y3, Y0
-	VSHUFPS      $0xee, Y1, Y3, Y1
-	VMOVLPS      X6, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X7, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VMOVLPS      X1, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y6, X2
-	VMOVLPS      X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y7, X2
-	VMOVLPS      X2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVLPS      X0, (CX)
-	MOVQ         ldx+32(FP), AX
-	IMUL3Q       $0x00000080, AX, AX
-	ADDQ         AX, 136(SP)
-	MOVQ         ldz+72(FP), AX
-	IMUL3Q       $0x00000080, AX, AX
-	ADDQ         AX, 144(SP)
-	SUBQ         $0x00000020, 128(SP)
-	JMP          DenseNarrowAVX2_n2_block
-
-DenseNarrowAVX2_n2_part:
-	// the rows left, 8 at a time, through a table of row pointers
-	MOVQ  128(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX2_n2_ret
-	CMPQ  AX, $0x08
-	JLE   DenseNarrowAVX2_n2_clamp
-	MOVQ  $0x00000008, AX
-
-DenseNarrowAVX2_n2_clamp:
-	MOVQ AX, 152(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 136(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 64(SP)
-	CMPQ 152(SP), $0x02
-	JL   DenseNarrowAVX2_n2_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n2_row0:
-	MOVQ AX, 72(SP)
-	CMPQ 152(SP), $0x03
-	JL   DenseNarrowAVX2_n2_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n2_row1:
-	MOVQ AX, 80(SP)
-	CMPQ 152(SP), $0x04
-	JL   DenseNarrowAVX2_n2_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n2_row2:
-	MOVQ AX, 88(SP)
-	CMPQ 152(SP), $0x05
-	JL   DenseNarrowAVX2_n2_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n2_row3:
-	MOVQ AX, 96(SP)
-	CMPQ 152(SP), $0x06
-	JL   DenseNarrowAVX2_n2_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n2_row4:
-	MOVQ AX, 104(SP)
-	CMPQ 152(SP), $0x07
-	JL   DenseNarrowAVX2_n2_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n2_row5:
-	MOVQ AX, 112(SP)
-	CMPQ 152(SP), $0x08
-	JL   DenseNarrowAVX2_n2_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n2_row6:
-	MOVQ         AX, 120(SP)
+DenseNarrowAVX2_p2_2:
+	// 2 outputs: one group of 8 rows, read through xtab
+	// the other groups' accumulators are moved but not stored: defined here so as not to be live from the start
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Y0
 	VBROADCASTSS 4(AX), Y1
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
+	PCALIGN      $0x40
 
-DenseNarrowAVX2_n2_p_loop:
+DenseNarrowAVX2_p2_2_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n2_p_tail
+	JL   DenseNarrowAVX2_p2_2_tail
 
+DenseNarrowAVX2_p2_2_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	MOVQ           64(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y2
+	VBROADCASTF128 (DX)(AX*1), Y8
 	MOVQ           96(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y2, Y2
+	VINSERTF128    $0x01, (DX)(AX*1), Y8, Y8
 	MOVQ           72(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y3
+	VBROADCASTF128 (DX)(AX*1), Y9
 	MOVQ           104(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y3, Y3
+	VINSERTF128    $0x01, (DX)(AX*1), Y9, Y9
 	MOVQ           80(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y4
+	VBROADCASTF128 (DX)(AX*1), Y10
 	MOVQ           112(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y4, Y4
+	VINSERTF128    $0x01, (DX)(AX*1), Y10, Y10
 	MOVQ           88(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y5
+	VBROADCASTF128 (DX)(AX*1), Y11
 	MOVQ           120(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y5, Y5
-	VUNPCKLPS      Y3, Y2, Y6
-	VUNPCKHPS      Y3, Y2, Y7
-	VUNPCKLPS      Y5, Y4, Y3
-	VUNPCKHPS      Y5, Y4, Y5
-	VSHUFPS        $0x44, Y3, Y6, Y2
-	VSHUFPS        $0xee, Y3, Y6, Y3
-	VSHUFPS        $0x44, Y5, Y7, Y4
-	VSHUFPS        $0xee, Y5, Y7, Y5
+	VINSERTF128    $0x01, (DX)(AX*1), Y11, Y11
+	VUNPCKLPS      Y9, Y8, Y12
+	VUNPCKHPS      Y9, Y8, Y13
+	VUNPCKLPS      Y11, Y10, Y9
+	VUNPCKHPS      Y11, Y10, Y11
+	VSHUFPS        $0x44, Y9, Y12, Y8
+	VSHUFPS        $0xee, Y9, Y12, Y9
+	VSHUFPS        $0x44, Y11, Y13, Y10
+	VSHUFPS        $0xee, Y11, Y13, Y11
 	MOVQ           (SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y6
-	VFMADD231PS    Y6, Y2, Y0
-	VBROADCASTSS   4(DX)(AX*1), Y6
-	VFMADD231PS    Y6, Y3, Y0
-	VBROADCASTSS   8(DX)(AX*1), Y6
-	VFMADD231PS    Y6, Y4, Y0
-	VBROADCASTSS   12(DX)(AX*1), Y6
-	VFMADD231PS    Y6, Y5, Y0
+	VBROADCASTSS   (DX)(AX*1), Y12
+	VFMADD231PS    Y12, Y8, Y0
+	VBROADCASTSS   4(DX)(AX*1), Y12
+	VFMADD231PS    Y12, Y9, Y0
+	VBROADCASTSS   8(DX)(AX*1), Y12
+	VFMADD231PS    Y12, Y10, Y0
+	VBROADCASTSS   12(DX)(AX*1), Y12
+	VFMADD231PS    Y12, Y11, Y0
 	MOVQ           8(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y6
-	VFMADD231PS    Y6, Y2, Y1
-	VBROADCASTSS   4(DX)(AX*1), Y2
-	VFMADD231PS    Y2, Y3, Y1
-	VBROADCASTSS   8(DX)(AX*1), Y2
-	VFMADD231PS    Y2, Y4, Y1
-	VBROADCASTSS   12(DX)(AX*1), Y2
-	VFMADD231PS    Y2, Y5, Y1
+	VBROADCASTSS   (DX)(AX*1), Y12
+	VFMADD231PS    Y12, Y8, Y1
+	VBROADCASTSS   4(DX)(AX*1), Y8
+	VFMADD231PS    Y8, Y9, Y1
+	VBROADCASTSS   8(DX)(AX*1), Y8
+	VFMADD231PS    Y8, Y10, Y1
+	VBROADCASTSS   12(DX)(AX*1), Y8
+	VFMADD231PS    Y8, Y11, Y1
 	ADDQ           $0x10, AX
-	JMP            DenseNarrowAVX2_n2_p_loop
+	JMP            DenseNarrowAVX2_p2_2_loop
 
-DenseNarrowAVX2_n2_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n2_p_store
-	MOVQ    $0x00000004, DX
-	SUBQ    CX, DX
-	LEAQ    narrow_lanes<>+0(SB), BX
-	VMOVDQU (BX)(DX*4), Y2
+DenseNarrowAVX2_p2_2_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX2_p2_2_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ         64(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y2, Y3
-	MOVQ         96(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y2, Y4
-	VINSERTF128  $0x01, X4, Y3, Y3
-	MOVQ         72(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y2, Y4
-	MOVQ         104(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y2, Y5
-	VINSERTF128  $0x01, X5, Y4, Y4
-	MOVQ         80(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y2, Y5
-	MOVQ         112(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y2, Y6
-	VINSERTF128  $0x01, X6, Y5, Y5
-	MOVQ         88(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y2, Y6
-	MOVQ         120(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y2, Y2
-	VINSERTF128  $0x01, X2, Y6, Y6
-	VUNPCKLPS    Y4, Y3, Y2
-	VUNPCKHPS    Y4, Y3, Y7
-	VUNPCKLPS    Y6, Y5, Y4
-	VUNPCKHPS    Y6, Y5, Y6
-	VSHUFPS      $0x44, Y4, Y2, Y3
-	VSHUFPS      $0xee, Y4, Y2, Y4
-	VSHUFPS      $0x44, Y6, Y7, Y5
-	VSHUFPS      $0xee, Y6, Y7, Y6
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y2
-	VFMADD231PS  Y2, Y3, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y2
-	VFMADD231PS  Y2, Y3, Y1
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n2_p_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y2
-	VFMADD231PS  Y2, Y4, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y2
-	VFMADD231PS  Y2, Y4, Y1
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n2_p_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y2
-	VFMADD231PS  Y2, Y5, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y2
-	VFMADD231PS  Y2, Y5, Y1
+DenseNarrowAVX2_p2_2_wT:
+	MOVQ 264(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x02
+	JL   DenseNarrowAVX2_p2_2_wT
+	XORQ CX, CX
 
-DenseNarrowAVX2_n2_p_tail0:
-DenseNarrowAVX2_n2_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VUNPCKLPS    Y1, Y0, Y4
-	VUNPCKHPS    Y1, Y0, Y5
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y4, Y0
-	VSHUFPS      $0xee, Y1, Y4, Y1
-	VSHUFPS      $0x44, Y3, Y5, Y2
-	VSHUFPS      $0xee, Y3, Y5, Y3
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x01
-	JLE          DenseNarrowAVX2_n2_p_done
-	VMOVLPS      X1, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x02
-	JLE          DenseNarrowAVX2_n2_p_done
-	VMOVLPS      X2, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x03
-	JLE          DenseNarrowAVX2_n2_p_done
-	VMOVLPS      X3, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x04
-	JLE          DenseNarrowAVX2_n2_p_done
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x05
-	JLE          DenseNarrowAVX2_n2_p_done
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x06
-	JLE          DenseNarrowAVX2_n2_p_done
-	VEXTRACTF128 $0x01, Y2, X0
-	VMOVLPS      X0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x07
-	JLE          DenseNarrowAVX2_n2_p_done
-	VEXTRACTF128 $0x01, Y3, X0
-	VMOVLPS      X0, (CX)
+DenseNarrowAVX2_p2_2_xT:
+	MOVQ 328(SP)(CX*8), DX
+	MOVQ DX, 64(SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x08
+	JL   DenseNarrowAVX2_p2_2_xT
+	XORQ CX, CX
+	JMP  DenseNarrowAVX2_p2_2_step
 
-DenseNarrowAVX2_n2_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 136(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 144(SP)
-	SUBQ   $0x00000008, 128(SP)
-	JMP    DenseNarrowAVX2_n2_part
+DenseNarrowAVX2_p2_2_spill:
+	MOVQ $0x00000001, 168(SP)
 
-DenseNarrowAVX2_n2_ret:
-	VZEROUPPER
-	RET
+DenseNarrowAVX2_s2_2:
+	// the accumulators of group 0 to z, then those of group g+1 to group g
+	MOVQ ldz+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ 144(SP), CX
+	MOVQ 168(SP), DX
 
-DenseNarrowAVX2_n3:
-	// 3 outputs: blocks of 3×8 rows (9 accumulators), then groups of 8
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 8(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 16(SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 128(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 136(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 144(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 160(SP)
+DenseNarrowAVX2_s2_2_group:
+	VXORPS    Y8, Y8, Y8
+	VXORPS    Y9, Y9, Y9
+	VUNPCKLPS Y1, Y0, Y10
+	VUNPCKHPS Y1, Y0, Y11
+	VUNPCKLPS Y9, Y8, Y1
+	VUNPCKHPS Y9, Y8, Y9
+	VSHUFPS   $0x44, Y1, Y10, Y0
+	VSHUFPS   $0xee, Y1, Y10, Y1
+	VSHUFPS   $0x44, Y9, Y11, Y8
+	VSHUFPS   $0xee, Y9, Y11, Y9
+	MOVQ      CX, BX
+	MOVQ      152(SP), SI
+	MOVQ      $0x00000002, DI
 
-DenseNarrowAVX2_n3_block:
-	CMPQ         128(SP), $0x00000018
-	JL           DenseNarrowAVX2_n3_part
+DenseNarrowAVX2_s2_2_rows0:
+	VMOVLPS    X0, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s2_2_rows0_done
+	VMOVLPS    X1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s2_2_rows0_done
+	VMOVLPS    X8, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s2_2_rows0_done
+	VMOVLPS    X9, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s2_2_rows0_done
+	DECQ       DI
+	JZ         DenseNarrowAVX2_s2_2_rows0_done
+	VPERM2F128 $0x01, Y0, Y0, Y0
+	VPERM2F128 $0x01, Y1, Y1, Y1
+	VPERM2F128 $0x01, Y8, Y8, Y8
+	VPERM2F128 $0x01, Y9, Y9, Y9
+	JMP        DenseNarrowAVX2_s2_2_rows0
+
+DenseNarrowAVX2_s2_2_rows0_done:
+	VMOVAPS Y2, Y0
+	VMOVAPS Y3, Y1
+	VMOVAPS Y4, Y2
+	VMOVAPS Y5, Y3
+	VMOVAPS Y6, Y4
+	VMOVAPS Y7, Y5
+	IMUL3Q  $0x00000008, AX, BX
+	ADDQ    BX, CX
+	SUBQ    $0x08, 152(SP)
+	DECQ    DX
+	JNZ     DenseNarrowAVX2_s2_2_group
+	JMP     DenseNarrowAVX2_advance
+
+DenseNarrowAVX2_n3_3:
+	// 3–3 outputs: a block of 3×8 rows (9 accumulators)
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Y0
 	VBROADCASTSS 4(AX), Y1
@@ -1985,11 +1039,13 @@ DenseNarrowAVX2_n3_block:
 	LEAQ         (DI)(DX*1), R8
 	SHLQ         $0x02, DX
 	LEAQ         (DX)(DX*2), R9
+	PCALIGN      $0x40
 
-DenseNarrowAVX2_n3_b_loop:
+DenseNarrowAVX2_n3_3_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n3_b_tail
+	JL   DenseNarrowAVX2_n3_3_tail
 
+DenseNarrowAVX2_n3_3_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	VBROADCASTF128 (BX), Y9
 	VINSERTF128    $0x01, (BX)(DX*1), Y9, Y9
@@ -2137,605 +1193,203 @@ DenseNarrowAVX2_n3_b_loop:
 	SUBQ           160(SP), SI
 	SUBQ           160(SP), DI
 	SUBQ           160(SP), R8
-	JMP            DenseNarrowAVX2_n3_b_loop
+	JMP            DenseNarrowAVX2_n3_3_loop
 
-DenseNarrowAVX2_n3_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n3_b_store
-	MOVQ    $0x00000004, R9
-	SUBQ    CX, R9
-	LEAQ    narrow_lanes<>+0(SB), R10
-	VMOVDQU (R10)(R9*4), Y9
+DenseNarrowAVX2_n3_3_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX2_n3_3_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y9, Y10
-	VMASKMOVPS   (BX)(DX*1), Y9, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (SI), Y9, Y11
-	VMASKMOVPS   (SI)(DX*1), Y9, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (DI), Y9, Y12
-	VMASKMOVPS   (DI)(DX*1), Y9, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VMASKMOVPS   (R8), Y9, Y13
-	VMASKMOVPS   (R8)(DX*1), Y9, Y14
-	VINSERTF128  $0x01, X14, Y13, Y13
-	VUNPCKLPS    Y11, Y10, Y14
-	VUNPCKHPS    Y11, Y10, Y15
-	VUNPCKLPS    Y13, Y12, Y11
-	VUNPCKHPS    Y13, Y12, Y13
-	VSHUFPS      $0x44, Y11, Y14, Y10
-	VSHUFPS      $0xee, Y11, Y14, Y11
-	VSHUFPS      $0x44, Y13, Y15, Y12
-	VSHUFPS      $0xee, Y13, Y15, Y13
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y13
-	VFMADD231PS  Y13, Y10, Y0
-	MOVQ         8(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y13
-	VFMADD231PS  Y13, Y10, Y1
-	MOVQ         16(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y13
-	VFMADD231PS  Y13, Y10, Y2
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n3_b_tail0
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y11, Y0
-	MOVQ         8(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y11, Y1
-	MOVQ         16(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y11, Y2
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n3_b_tail0
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y12, Y0
-	MOVQ         8(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y12, Y1
-	MOVQ         16(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y12, Y2
+DenseNarrowAVX2_n3_3_wT:
+	MOVQ 264(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x03
+	JL   DenseNarrowAVX2_n3_3_wT
+	LEAQ 840(SP), BX
+	LEAQ 16(BX), SI
+	LEAQ 32(BX), DI
+	LEAQ 48(BX), R8
+	MOVQ $0x00000040, DX
+	MOVQ $0x000000c0, R9
+	XORQ CX, CX
+	JMP  DenseNarrowAVX2_n3_3_step
 
-DenseNarrowAVX2_n3_b_tail0:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
+DenseNarrowAVX2_n3_3_spill:
+	MOVQ $0x00000003, 168(SP)
+	MOVQ $0x00000018, 152(SP)
+	JMP  DenseNarrowAVX2_s3_3
 
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y9, Y10
-	VMASKMOVPS   (BX)(DX*1), Y9, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (SI), Y9, Y11
-	VMASKMOVPS   (SI)(DX*1), Y9, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (DI), Y9, Y12
-	VMASKMOVPS   (DI)(DX*1), Y9, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VMASKMOVPS   (R8), Y9, Y13
-	VMASKMOVPS   (R8)(DX*1), Y9, Y14
-	VINSERTF128  $0x01, X14, Y13, Y13
-	VUNPCKLPS    Y11, Y10, Y14
-	VUNPCKHPS    Y11, Y10, Y15
-	VUNPCKLPS    Y13, Y12, Y11
-	VUNPCKHPS    Y13, Y12, Y13
-	VSHUFPS      $0x44, Y11, Y14, Y10
-	VSHUFPS      $0xee, Y11, Y14, Y11
-	VSHUFPS      $0x44, Y13, Y15, Y12
-	VSHUFPS      $0xee, Y13, Y15, Y13
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y13
-	VFMADD231PS  Y13, Y10, Y3
-	MOVQ         8(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y13
-	VFMADD231PS  Y13, Y10, Y4
-	MOVQ         16(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y13
-	VFMADD231PS  Y13, Y10, Y5
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n3_b_tail1
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y11, Y3
-	MOVQ         8(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y11, Y4
-	MOVQ         16(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y11, Y5
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n3_b_tail1
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y12, Y3
-	MOVQ         8(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y12, Y4
-	MOVQ         16(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y10
-	VFMADD231PS  Y10, Y12, Y5
-
-DenseNarrowAVX2_n3_b_tail1:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
-
-	// group 2: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y9, Y10
-	VMASKMOVPS   (BX)(DX*1), Y9, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (SI), Y9, Y11
-	VMASKMOVPS   (SI)(DX*1), Y9, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (DI), Y9, Y12
-	VMASKMOVPS   (DI)(DX*1), Y9, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VMASKMOVPS   (R8), Y9, Y13
-	VMASKMOVPS   (R8)(DX*1), Y9, Y9
-	VINSERTF128  $0x01, X9, Y13, Y13
-	VUNPCKLPS    Y11, Y10, Y9
-	VUNPCKHPS    Y11, Y10, Y14
-	VUNPCKLPS    Y13, Y12, Y11
-	VUNPCKHPS    Y13, Y12, Y13
-	VSHUFPS      $0x44, Y11, Y9, Y10
-	VSHUFPS      $0xee, Y11, Y9, Y11
-	VSHUFPS      $0x44, Y13, Y14, Y12
-	VSHUFPS      $0xee, Y13, Y14, Y13
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y6
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y7
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y8
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n3_b_tail2
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y6
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y7
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y8
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n3_b_tail2
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y9
-	VFMADD231PS  Y9, Y12, Y6
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y9
-	VFMADD231PS  Y9, Y12, Y7
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y9
-	VFMADD231PS  Y9, Y12, Y8
-
-DenseNarrowAVX2_n3_b_tail2:
-DenseNarrowAVX2_n3_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VXORPS       Y9, Y9, Y9
-	VUNPCKLPS    Y1, Y0, Y10
-	VUNPCKHPS    Y1, Y0, Y11
-	VUNPCKLPS    Y9, Y2, Y1
-	VUNPCKHPS    Y9, Y2, Y9
-	VSHUFPS      $0x44, Y1, Y10, Y0
-	VSHUFPS      $0xee, Y1, Y10, Y1
-	VSHUFPS      $0x44, Y9, Y11, Y2
-	VSHUFPS      $0xee, Y9, Y11, Y9
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	VMOVLPS      X1, (CX)
-	VEXTRACTPS   $0x02, X1, 8(CX)
-	ADDQ         AX, CX
-	VMOVLPS      X2, (CX)
-	VEXTRACTPS   $0x02, X2, 8(CX)
-	ADDQ         AX, CX
-	VMOVLPS      X9, (CX)
-	VEXTRACTPS   $0x02, X9, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y9, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VUNPCKLPS    Y4, Y3, Y1
-	VUNPCKHPS    Y4, Y3, Y2
-	VUNPCKLPS    Y0, Y5, Y4
-	VUNPCKHPS    Y0, Y5, Y0
-	VSHUFPS      $0x44, Y4, Y1, Y3
-	VSHUFPS      $0xee, Y4, Y1, Y4
-	VSHUFPS      $0x44, Y0, Y2, Y5
-	VSHUFPS      $0xee, Y0, Y2, Y0
-	VMOVLPS      X3, (CX)
-	VEXTRACTPS   $0x02, X3, 8(CX)
-	ADDQ         AX, CX
-	VMOVLPS      X4, (CX)
-	VEXTRACTPS   $0x02, X4, 8(CX)
-	ADDQ         AX, CX
-	VMOVLPS      X5, (CX)
-	VEXTRACTPS   $0x02, X5, 8(CX)
-	ADDQ         AX, CX
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y3, X1
-	VMOVLPS      X1, (CX)
-	VEXTRACTPS   $0x02, X1, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y4, X1
-	VMOVLPS      X1, (CX)
-	VEXTRACTPS   $0x02, X1, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y5, X1
-	VMOVLPS      X1, (CX)
-	VEXTRACTPS   $0x02, X1, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	VXORPS       Y0, Y0, Y0
-	VUNPCKLPS    Y7, Y6, Y1
-	VUNPCKHPS    Y7, Y6, Y2
-	VUNPCKLPS    Y0, Y8, Y3
-	VUNPCKHPS    Y0, Y8, Y0
-	VSHUFPS      $0x44, Y3, Y1, Y6
-	VSHUFPS      $0xee, Y3, Y1, Y7
-	VSHUFPS      $0x44, Y0, Y2, Y8
-	VSHUFPS      $0xee, Y0, Y2, Y0
-	VMOVLPS      X6, (CX)
-	VEXTRACTPS   $0x02, X6, 8(CX)
-	ADDQ         AX, CX
-	VMOVLPS      X7, (CX)
-	VEXTRACTPS   $0x02, X7, 8(CX)
-	ADDQ         AX, CX
-	VMOVLPS      X8, (CX)
-	VEXTRACTPS   $0x02, X8, 8(CX)
-	ADDQ         AX, CX
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y6, X1
-	VMOVLPS      X1, (CX)
-	VEXTRACTPS   $0x02, X1, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y7, X1
-	VMOVLPS      X1, (CX)
-	VEXTRACTPS   $0x02, X1, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y8, X1
-	VMOVLPS      X1, (CX)
-	VEXTRACTPS   $0x02, X1, 8(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	MOVQ         ldx+32(FP), AX
-	IMUL3Q       $0x00000060, AX, AX
-	ADDQ         AX, 136(SP)
-	MOVQ         ldz+72(FP), AX
-	IMUL3Q       $0x00000060, AX, AX
-	ADDQ         AX, 144(SP)
-	SUBQ         $0x00000018, 128(SP)
-	JMP          DenseNarrowAVX2_n3_block
-
-DenseNarrowAVX2_n3_part:
-	// the rows left, 8 at a time, through a table of row pointers
-	MOVQ  128(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX2_n3_ret
-	CMPQ  AX, $0x08
-	JLE   DenseNarrowAVX2_n3_clamp
-	MOVQ  $0x00000008, AX
-
-DenseNarrowAVX2_n3_clamp:
-	MOVQ AX, 152(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 136(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 64(SP)
-	CMPQ 152(SP), $0x02
-	JL   DenseNarrowAVX2_n3_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n3_row0:
-	MOVQ AX, 72(SP)
-	CMPQ 152(SP), $0x03
-	JL   DenseNarrowAVX2_n3_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n3_row1:
-	MOVQ AX, 80(SP)
-	CMPQ 152(SP), $0x04
-	JL   DenseNarrowAVX2_n3_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n3_row2:
-	MOVQ AX, 88(SP)
-	CMPQ 152(SP), $0x05
-	JL   DenseNarrowAVX2_n3_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n3_row3:
-	MOVQ AX, 96(SP)
-	CMPQ 152(SP), $0x06
-	JL   DenseNarrowAVX2_n3_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n3_row4:
-	MOVQ AX, 104(SP)
-	CMPQ 152(SP), $0x07
-	JL   DenseNarrowAVX2_n3_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n3_row5:
-	MOVQ AX, 112(SP)
-	CMPQ 152(SP), $0x08
-	JL   DenseNarrowAVX2_n3_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n3_row6:
-	MOVQ         AX, 120(SP)
+DenseNarrowAVX2_p3_3:
+	// 3 outputs: one group of 8 rows, read through xtab
+	// the other groups' accumulators are moved but not stored: defined here so as not to be live from the start
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Y0
 	VBROADCASTSS 4(AX), Y1
 	VBROADCASTSS 8(AX), Y2
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
+	PCALIGN      $0x40
 
-DenseNarrowAVX2_n3_p_loop:
+DenseNarrowAVX2_p3_3_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n3_p_tail
+	JL   DenseNarrowAVX2_p3_3_tail
 
+DenseNarrowAVX2_p3_3_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	MOVQ           64(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y3
+	VBROADCASTF128 (DX)(AX*1), Y9
 	MOVQ           96(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y3, Y3
+	VINSERTF128    $0x01, (DX)(AX*1), Y9, Y9
 	MOVQ           72(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y4
+	VBROADCASTF128 (DX)(AX*1), Y10
 	MOVQ           104(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y4, Y4
+	VINSERTF128    $0x01, (DX)(AX*1), Y10, Y10
 	MOVQ           80(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y5
+	VBROADCASTF128 (DX)(AX*1), Y11
 	MOVQ           112(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y5, Y5
+	VINSERTF128    $0x01, (DX)(AX*1), Y11, Y11
 	MOVQ           88(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y6
+	VBROADCASTF128 (DX)(AX*1), Y12
 	MOVQ           120(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y6, Y6
-	VUNPCKLPS      Y4, Y3, Y7
-	VUNPCKHPS      Y4, Y3, Y8
-	VUNPCKLPS      Y6, Y5, Y4
-	VUNPCKHPS      Y6, Y5, Y6
-	VSHUFPS        $0x44, Y4, Y7, Y3
-	VSHUFPS        $0xee, Y4, Y7, Y4
-	VSHUFPS        $0x44, Y6, Y8, Y5
-	VSHUFPS        $0xee, Y6, Y8, Y6
+	VINSERTF128    $0x01, (DX)(AX*1), Y12, Y12
+	VUNPCKLPS      Y10, Y9, Y13
+	VUNPCKHPS      Y10, Y9, Y14
+	VUNPCKLPS      Y12, Y11, Y10
+	VUNPCKHPS      Y12, Y11, Y12
+	VSHUFPS        $0x44, Y10, Y13, Y9
+	VSHUFPS        $0xee, Y10, Y13, Y10
+	VSHUFPS        $0x44, Y12, Y14, Y11
+	VSHUFPS        $0xee, Y12, Y14, Y12
 	MOVQ           (SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y3, Y0
-	VBROADCASTSS   4(DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y4, Y0
-	VBROADCASTSS   8(DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y5, Y0
-	VBROADCASTSS   12(DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y6, Y0
+	VBROADCASTSS   (DX)(AX*1), Y13
+	VFMADD231PS    Y13, Y9, Y0
+	VBROADCASTSS   4(DX)(AX*1), Y13
+	VFMADD231PS    Y13, Y10, Y0
+	VBROADCASTSS   8(DX)(AX*1), Y13
+	VFMADD231PS    Y13, Y11, Y0
+	VBROADCASTSS   12(DX)(AX*1), Y13
+	VFMADD231PS    Y13, Y12, Y0
 	MOVQ           8(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y3, Y1
-	VBROADCASTSS   4(DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y4, Y1
-	VBROADCASTSS   8(DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y5, Y1
-	VBROADCASTSS   12(DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y6, Y1
+	VBROADCASTSS   (DX)(AX*1), Y13
+	VFMADD231PS    Y13, Y9, Y1
+	VBROADCASTSS   4(DX)(AX*1), Y13
+	VFMADD231PS    Y13, Y10, Y1
+	VBROADCASTSS   8(DX)(AX*1), Y13
+	VFMADD231PS    Y13, Y11, Y1
+	VBROADCASTSS   12(DX)(AX*1), Y13
+	VFMADD231PS    Y13, Y12, Y1
 	MOVQ           16(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y3, Y2
-	VBROADCASTSS   4(DX)(AX*1), Y3
-	VFMADD231PS    Y3, Y4, Y2
-	VBROADCASTSS   8(DX)(AX*1), Y3
-	VFMADD231PS    Y3, Y5, Y2
-	VBROADCASTSS   12(DX)(AX*1), Y3
-	VFMADD231PS    Y3, Y6, Y2
+	VBROADCASTSS   (DX)(AX*1), Y13
+	VFMADD231PS    Y13, Y9, Y2
+	VBROADCASTSS   4(DX)(AX*1), Y9
+	VFMADD231PS    Y9, Y10, Y2
+	VBROADCASTSS   8(DX)(AX*1), Y9
+	VFMADD231PS    Y9, Y11, Y2
+	VBROADCASTSS   12(DX)(AX*1), Y9
+	VFMADD231PS    Y9, Y12, Y2
 	ADDQ           $0x10, AX
-	JMP            DenseNarrowAVX2_n3_p_loop
+	JMP            DenseNarrowAVX2_p3_3_loop
 
-DenseNarrowAVX2_n3_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n3_p_store
-	MOVQ    $0x00000004, DX
-	SUBQ    CX, DX
-	LEAQ    narrow_lanes<>+0(SB), BX
-	VMOVDQU (BX)(DX*4), Y3
+DenseNarrowAVX2_p3_3_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX2_p3_3_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ         64(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y3, Y4
-	MOVQ         96(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y3, Y5
-	VINSERTF128  $0x01, X5, Y4, Y4
-	MOVQ         72(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y3, Y5
-	MOVQ         104(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y3, Y6
-	VINSERTF128  $0x01, X6, Y5, Y5
-	MOVQ         80(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y3, Y6
-	MOVQ         112(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y3, Y7
-	VINSERTF128  $0x01, X7, Y6, Y6
-	MOVQ         88(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y3, Y7
-	MOVQ         120(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y3, Y3
-	VINSERTF128  $0x01, X3, Y7, Y7
-	VUNPCKLPS    Y5, Y4, Y3
-	VUNPCKHPS    Y5, Y4, Y8
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y7
-	VSHUFPS      $0x44, Y5, Y3, Y4
-	VSHUFPS      $0xee, Y5, Y3, Y5
-	VSHUFPS      $0x44, Y7, Y8, Y6
-	VSHUFPS      $0xee, Y7, Y8, Y7
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y3
-	VFMADD231PS  Y3, Y4, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y3
-	VFMADD231PS  Y3, Y4, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y3
-	VFMADD231PS  Y3, Y4, Y2
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n3_p_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y3
-	VFMADD231PS  Y3, Y5, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y3
-	VFMADD231PS  Y3, Y5, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y3
-	VFMADD231PS  Y3, Y5, Y2
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n3_p_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y3
-	VFMADD231PS  Y3, Y6, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y3
-	VFMADD231PS  Y3, Y6, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y3
-	VFMADD231PS  Y3, Y6, Y2
+DenseNarrowAVX2_p3_3_wT:
+	MOVQ 264(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x03
+	JL   DenseNarrowAVX2_p3_3_wT
+	XORQ CX, CX
 
-DenseNarrowAVX2_n3_p_tail0:
-DenseNarrowAVX2_n3_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VXORPS       Y3, Y3, Y3
-	VUNPCKLPS    Y1, Y0, Y4
-	VUNPCKHPS    Y1, Y0, Y5
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y4, Y0
-	VSHUFPS      $0xee, Y1, Y4, Y1
-	VSHUFPS      $0x44, Y3, Y5, Y2
-	VSHUFPS      $0xee, Y3, Y5, Y3
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x01
-	JLE          DenseNarrowAVX2_n3_p_done
-	VMOVLPS      X1, (CX)
-	VEXTRACTPS   $0x02, X1, 8(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x02
-	JLE          DenseNarrowAVX2_n3_p_done
-	VMOVLPS      X2, (CX)
-	VEXTRACTPS   $0x02, X2, 8(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x03
-	JLE          DenseNarrowAVX2_n3_p_done
-	VMOVLPS      X3, (CX)
-	VEXTRACTPS   $0x02, X3, 8(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x04
-	JLE          DenseNarrowAVX2_n3_p_done
-	VEXTRACTF128 $0x01, Y0, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x05
-	JLE          DenseNarrowAVX2_n3_p_done
-	VEXTRACTF128 $0x01, Y1, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x06
-	JLE          DenseNarrowAVX2_n3_p_done
-	VEXTRACTF128 $0x01, Y2, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x07
-	JLE          DenseNarrowAVX2_n3_p_done
-	VEXTRACTF128 $0x01, Y3, X0
-	VMOVLPS      X0, (CX)
-	VEXTRACTPS   $0x02, X0, 8(CX)
+DenseNarrowAVX2_p3_3_xT:
+	MOVQ 328(SP)(CX*8), DX
+	MOVQ DX, 64(SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x08
+	JL   DenseNarrowAVX2_p3_3_xT
+	XORQ CX, CX
+	JMP  DenseNarrowAVX2_p3_3_step
 
-DenseNarrowAVX2_n3_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 136(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 144(SP)
-	SUBQ   $0x00000008, 128(SP)
-	JMP    DenseNarrowAVX2_n3_part
+DenseNarrowAVX2_p3_3_spill:
+	MOVQ $0x00000001, 168(SP)
 
-DenseNarrowAVX2_n3_ret:
-	VZEROUPPER
-	RET
+DenseNarrowAVX2_s3_3:
+	// the accumulators of group 0 to z, then those of group g+1 to group g
+	MOVQ ldz+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ 144(SP), CX
+	MOVQ 168(SP), DX
 
-DenseNarrowAVX2_n4:
-	// 4 outputs: blocks of 2×8 rows (8 accumulators), then groups of 8
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 8(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 16(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 24(SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 128(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 136(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 144(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 160(SP)
+DenseNarrowAVX2_s3_3_group:
+	VXORPS    Y9, Y9, Y9
+	VUNPCKLPS Y1, Y0, Y10
+	VUNPCKHPS Y1, Y0, Y11
+	VUNPCKLPS Y9, Y2, Y1
+	VUNPCKHPS Y9, Y2, Y9
+	VSHUFPS   $0x44, Y1, Y10, Y0
+	VSHUFPS   $0xee, Y1, Y10, Y1
+	VSHUFPS   $0x44, Y9, Y11, Y2
+	VSHUFPS   $0xee, Y9, Y11, Y9
+	MOVQ      CX, BX
+	MOVQ      152(SP), SI
+	MOVQ      $0x00000002, DI
 
-DenseNarrowAVX2_n4_block:
-	CMPQ         128(SP), $0x00000010
-	JL           DenseNarrowAVX2_n4_part
+DenseNarrowAVX2_s3_3_rows0:
+	VMOVLPS    X0, (BX)
+	VEXTRACTPS $0x02, X0, 8(BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s3_3_rows0_done
+	VMOVLPS    X1, (BX)
+	VEXTRACTPS $0x02, X1, 8(BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s3_3_rows0_done
+	VMOVLPS    X2, (BX)
+	VEXTRACTPS $0x02, X2, 8(BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s3_3_rows0_done
+	VMOVLPS    X9, (BX)
+	VEXTRACTPS $0x02, X9, 8(BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s3_3_rows0_done
+	DECQ       DI
+	JZ         DenseNarrowAVX2_s3_3_rows0_done
+	VPERM2F128 $0x01, Y0, Y0, Y0
+	VPERM2F128 $0x01, Y1, Y1, Y1
+	VPERM2F128 $0x01, Y2, Y2, Y2
+	VPERM2F128 $0x01, Y9, Y9, Y9
+	JMP        DenseNarrowAVX2_s3_3_rows0
+
+DenseNarrowAVX2_s3_3_rows0_done:
+	VMOVAPS Y3, Y0
+	VMOVAPS Y4, Y1
+	VMOVAPS Y5, Y2
+	VMOVAPS Y6, Y3
+	VMOVAPS Y7, Y4
+	VMOVAPS Y8, Y5
+	IMUL3Q  $0x00000008, AX, BX
+	ADDQ    BX, CX
+	SUBQ    $0x08, 152(SP)
+	DECQ    DX
+	JNZ     DenseNarrowAVX2_s3_3_group
+	JMP     DenseNarrowAVX2_advance
+
+DenseNarrowAVX2_n4_4:
+	// 4–4 outputs: a block of 2×8 rows (8 accumulators)
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Y0
 	VBROADCASTSS 4(AX), Y1
@@ -2755,11 +1409,13 @@ DenseNarrowAVX2_n4_block:
 	LEAQ         (DI)(DX*1), R8
 	SHLQ         $0x02, DX
 	LEAQ         (DX)(DX*2), R9
+	PCALIGN      $0x40
 
-DenseNarrowAVX2_n4_b_loop:
+DenseNarrowAVX2_n4_4_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n4_b_tail
+	JL   DenseNarrowAVX2_n4_4_tail
 
+DenseNarrowAVX2_n4_4_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	VBROADCASTF128 (BX), Y8
 	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
@@ -2876,2704 +1532,55 @@ DenseNarrowAVX2_n4_b_loop:
 	SUBQ           160(SP), SI
 	SUBQ           160(SP), DI
 	SUBQ           160(SP), R8
-	JMP            DenseNarrowAVX2_n4_b_loop
+	JMP            DenseNarrowAVX2_n4_4_loop
 
-DenseNarrowAVX2_n4_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n4_b_store
-	MOVQ    $0x00000004, R9
-	SUBQ    CX, R9
-	LEAQ    narrow_lanes<>+0(SB), R10
-	VMOVDQU (R10)(R9*4), Y8
+DenseNarrowAVX2_n4_4_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX2_n4_4_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y13
-	VINSERTF128  $0x01, X13, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y13
-	VUNPCKHPS    Y10, Y9, Y14
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y13, Y9
-	VSHUFPS      $0xee, Y10, Y13, Y10
-	VSHUFPS      $0x44, Y12, Y14, Y11
-	VSHUFPS      $0xee, Y12, Y14, Y12
-	MOVQ         (SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y0
-	MOVQ         8(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y1
-	MOVQ         16(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y2
-	MOVQ         24(SP), R9
-	VBROADCASTSS (R9)(AX*1), Y12
-	VFMADD231PS  Y12, Y9, Y3
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n4_b_tail0
-	MOVQ         (SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y0
-	MOVQ         8(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y1
-	MOVQ         16(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y2
-	MOVQ         24(SP), R9
-	VBROADCASTSS 4(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y10, Y3
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n4_b_tail0
-	MOVQ         (SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y0
-	MOVQ         8(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y1
-	MOVQ         16(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y2
-	MOVQ         24(SP), R9
-	VBROADCASTSS 8(R9)(AX*1), Y9
-	VFMADD231PS  Y9, Y11, Y3
+DenseNarrowAVX2_n4_4_wT:
+	MOVQ 264(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x04
+	JL   DenseNarrowAVX2_n4_4_wT
+	LEAQ 840(SP), BX
+	LEAQ 16(BX), SI
+	LEAQ 32(BX), DI
+	LEAQ 48(BX), R8
+	MOVQ $0x00000040, DX
+	MOVQ $0x000000c0, R9
+	XORQ CX, CX
+	JMP  DenseNarrowAVX2_n4_4_step
 
-DenseNarrowAVX2_n4_b_tail0:
-	LEAQ (BX)(DX*2), BX
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(DX*2), DI
-	LEAQ (R8)(DX*2), R8
+DenseNarrowAVX2_n4_4_spill:
+	MOVQ $0x00000002, 168(SP)
+	MOVQ $0x00000010, 152(SP)
+	JMP  DenseNarrowAVX2_s4_4
 
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y8
-	VINSERTF128  $0x01, X8, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y8
-	VUNPCKHPS    Y10, Y9, Y13
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y8, Y9
-	VSHUFPS      $0xee, Y10, Y8, Y10
-	VSHUFPS      $0x44, Y12, Y13, Y11
-	VSHUFPS      $0xee, Y12, Y13, Y12
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y4
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y5
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y6
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y7
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n4_b_tail1
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y4
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y5
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y6
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y7
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n4_b_tail1
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y4
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y5
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y6
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y7
-
-DenseNarrowAVX2_n4_b_tail1:
-DenseNarrowAVX2_n4_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y8
-	VUNPCKHPS    Y1, Y0, Y9
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y8, Y0
-	VSHUFPS      $0xee, Y1, Y8, Y1
-	VSHUFPS      $0x44, Y3, Y9, Y2
-	VSHUFPS      $0xee, Y3, Y9, Y3
-	VMOVUPS      X0, (CX)
-	ADDQ         AX, CX
-	VMOVUPS      X1, (CX)
-	ADDQ         AX, CX
-	VMOVUPS      X2, (CX)
-	ADDQ         AX, CX
-	VMOVUPS      X3, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y3, (CX)
-	ADDQ         AX, CX
-	VUNPCKLPS    Y5, Y4, Y0
-	VUNPCKHPS    Y5, Y4, Y1
-	VUNPCKLPS    Y7, Y6, Y2
-	VUNPCKHPS    Y7, Y6, Y3
-	VSHUFPS      $0x44, Y2, Y0, Y4
-	VSHUFPS      $0xee, Y2, Y0, Y5
-	VSHUFPS      $0x44, Y3, Y1, Y6
-	VSHUFPS      $0xee, Y3, Y1, Y7
-	VMOVUPS      X4, (CX)
-	ADDQ         AX, CX
-	VMOVUPS      X5, (CX)
-	ADDQ         AX, CX
-	VMOVUPS      X6, (CX)
-	ADDQ         AX, CX
-	VMOVUPS      X7, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y4, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y5, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y6, (CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y7, (CX)
-	MOVQ         ldx+32(FP), AX
-	IMUL3Q       $0x00000040, AX, AX
-	ADDQ         AX, 136(SP)
-	MOVQ         ldz+72(FP), AX
-	IMUL3Q       $0x00000040, AX, AX
-	ADDQ         AX, 144(SP)
-	SUBQ         $0x00000010, 128(SP)
-	JMP          DenseNarrowAVX2_n4_block
-
-DenseNarrowAVX2_n4_part:
-	// the rows left, 8 at a time, through a table of row pointers
-	MOVQ  128(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX2_n4_ret
-	CMPQ  AX, $0x08
-	JLE   DenseNarrowAVX2_n4_clamp
-	MOVQ  $0x00000008, AX
-
-DenseNarrowAVX2_n4_clamp:
-	MOVQ AX, 152(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 136(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 64(SP)
-	CMPQ 152(SP), $0x02
-	JL   DenseNarrowAVX2_n4_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n4_row0:
-	MOVQ AX, 72(SP)
-	CMPQ 152(SP), $0x03
-	JL   DenseNarrowAVX2_n4_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n4_row1:
-	MOVQ AX, 80(SP)
-	CMPQ 152(SP), $0x04
-	JL   DenseNarrowAVX2_n4_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n4_row2:
-	MOVQ AX, 88(SP)
-	CMPQ 152(SP), $0x05
-	JL   DenseNarrowAVX2_n4_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n4_row3:
-	MOVQ AX, 96(SP)
-	CMPQ 152(SP), $0x06
-	JL   DenseNarrowAVX2_n4_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n4_row4:
-	MOVQ AX, 104(SP)
-	CMPQ 152(SP), $0x07
-	JL   DenseNarrowAVX2_n4_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n4_row5:
-	MOVQ AX, 112(SP)
-	CMPQ 152(SP), $0x08
-	JL   DenseNarrowAVX2_n4_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n4_row6:
-	MOVQ         AX, 120(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Y0
-	VBROADCASTSS 4(AX), Y1
-	VBROADCASTSS 8(AX), Y2
-	VBROADCASTSS 12(AX), Y3
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX2_n4_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n4_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ           64(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y4
-	MOVQ           96(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y4, Y4
-	MOVQ           72(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y5
-	MOVQ           104(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y5, Y5
-	MOVQ           80(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y6
-	MOVQ           112(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y6, Y6
-	MOVQ           88(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y7
-	MOVQ           120(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y7, Y7
-	VUNPCKLPS      Y5, Y4, Y8
-	VUNPCKHPS      Y5, Y4, Y9
-	VUNPCKLPS      Y7, Y6, Y5
-	VUNPCKHPS      Y7, Y6, Y7
-	VSHUFPS        $0x44, Y5, Y8, Y4
-	VSHUFPS        $0xee, Y5, Y8, Y5
-	VSHUFPS        $0x44, Y7, Y9, Y6
-	VSHUFPS        $0xee, Y7, Y9, Y7
-	MOVQ           (SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y4, Y0
-	VBROADCASTSS   4(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y5, Y0
-	VBROADCASTSS   8(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y6, Y0
-	VBROADCASTSS   12(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y7, Y0
-	MOVQ           8(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y4, Y1
-	VBROADCASTSS   4(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y5, Y1
-	VBROADCASTSS   8(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y6, Y1
-	VBROADCASTSS   12(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y7, Y1
-	MOVQ           16(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y4, Y2
-	VBROADCASTSS   4(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y5, Y2
-	VBROADCASTSS   8(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y6, Y2
-	VBROADCASTSS   12(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y7, Y2
-	MOVQ           24(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y4, Y3
-	VBROADCASTSS   4(DX)(AX*1), Y4
-	VFMADD231PS    Y4, Y5, Y3
-	VBROADCASTSS   8(DX)(AX*1), Y4
-	VFMADD231PS    Y4, Y6, Y3
-	VBROADCASTSS   12(DX)(AX*1), Y4
-	VFMADD231PS    Y4, Y7, Y3
-	ADDQ           $0x10, AX
-	JMP            DenseNarrowAVX2_n4_p_loop
-
-DenseNarrowAVX2_n4_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n4_p_store
-	MOVQ    $0x00000004, DX
-	SUBQ    CX, DX
-	LEAQ    narrow_lanes<>+0(SB), BX
-	VMOVDQU (BX)(DX*4), Y4
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ         64(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y4, Y5
-	MOVQ         96(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y4, Y6
-	VINSERTF128  $0x01, X6, Y5, Y5
-	MOVQ         72(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y4, Y6
-	MOVQ         104(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y4, Y7
-	VINSERTF128  $0x01, X7, Y6, Y6
-	MOVQ         80(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y4, Y7
-	MOVQ         112(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y4, Y8
-	VINSERTF128  $0x01, X8, Y7, Y7
-	MOVQ         88(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y4, Y8
-	MOVQ         120(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y4, Y4
-	VINSERTF128  $0x01, X4, Y8, Y8
-	VUNPCKLPS    Y6, Y5, Y4
-	VUNPCKHPS    Y6, Y5, Y9
-	VUNPCKLPS    Y8, Y7, Y6
-	VUNPCKHPS    Y8, Y7, Y8
-	VSHUFPS      $0x44, Y6, Y4, Y5
-	VSHUFPS      $0xee, Y6, Y4, Y6
-	VSHUFPS      $0x44, Y8, Y9, Y7
-	VSHUFPS      $0xee, Y8, Y9, Y8
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y4
-	VFMADD231PS  Y4, Y5, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y4
-	VFMADD231PS  Y4, Y5, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y4
-	VFMADD231PS  Y4, Y5, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y4
-	VFMADD231PS  Y4, Y5, Y3
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n4_p_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y4
-	VFMADD231PS  Y4, Y6, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y4
-	VFMADD231PS  Y4, Y6, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y4
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y4
-	VFMADD231PS  Y4, Y6, Y3
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n4_p_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y4
-	VFMADD231PS  Y4, Y7, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y4
-	VFMADD231PS  Y4, Y7, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y4
-	VFMADD231PS  Y4, Y7, Y2
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y4
-	VFMADD231PS  Y4, Y7, Y3
-
-DenseNarrowAVX2_n4_p_tail0:
-DenseNarrowAVX2_n4_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y4
-	VUNPCKHPS    Y1, Y0, Y5
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y4, Y0
-	VSHUFPS      $0xee, Y1, Y4, Y1
-	VSHUFPS      $0x44, Y3, Y5, Y2
-	VSHUFPS      $0xee, Y3, Y5, Y3
-	VMOVUPS      X0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x01
-	JLE          DenseNarrowAVX2_n4_p_done
-	VMOVUPS      X1, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x02
-	JLE          DenseNarrowAVX2_n4_p_done
-	VMOVUPS      X2, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x03
-	JLE          DenseNarrowAVX2_n4_p_done
-	VMOVUPS      X3, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x04
-	JLE          DenseNarrowAVX2_n4_p_done
-	VEXTRACTF128 $0x01, Y0, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x05
-	JLE          DenseNarrowAVX2_n4_p_done
-	VEXTRACTF128 $0x01, Y1, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x06
-	JLE          DenseNarrowAVX2_n4_p_done
-	VEXTRACTF128 $0x01, Y2, (CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x07
-	JLE          DenseNarrowAVX2_n4_p_done
-	VEXTRACTF128 $0x01, Y3, (CX)
-
-DenseNarrowAVX2_n4_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 136(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 144(SP)
-	SUBQ   $0x00000008, 128(SP)
-	JMP    DenseNarrowAVX2_n4_part
-
-DenseNarrowAVX2_n4_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX2_n5:
-	// 5 outputs: blocks of 1×8 rows (5 accumulators), then groups of 8
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 128(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 136(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 144(SP)
-
-DenseNarrowAVX2_n5_block:
-	CMPQ         128(SP), $0x00000008
-	JL           DenseNarrowAVX2_n5_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Y0
-	VBROADCASTSS 4(AX), Y1
-	VBROADCASTSS 8(AX), Y2
-	VBROADCASTSS 12(AX), Y3
-	VBROADCASTSS 16(AX), Y4
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         136(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX2_n5_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n5_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y5
-	VINSERTF128    $0x01, (BX)(DX*1), Y5, Y5
-	VBROADCASTF128 (SI), Y6
-	VINSERTF128    $0x01, (SI)(DX*1), Y6, Y6
-	VBROADCASTF128 (DI), Y7
-	VINSERTF128    $0x01, (DI)(DX*1), Y7, Y7
-	VBROADCASTF128 (R8), Y8
-	VINSERTF128    $0x01, (R8)(DX*1), Y8, Y8
-	VUNPCKLPS      Y6, Y5, Y9
-	VUNPCKHPS      Y6, Y5, Y10
-	VUNPCKLPS      Y8, Y7, Y6
-	VUNPCKHPS      Y8, Y7, Y8
-	VSHUFPS        $0x44, Y6, Y9, Y5
-	VSHUFPS        $0xee, Y6, Y9, Y6
-	VSHUFPS        $0x44, Y8, Y10, Y7
-	VSHUFPS        $0xee, Y8, Y10, Y8
-	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y0
-	VBROADCASTSS   4(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y6, Y0
-	VBROADCASTSS   8(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y7, Y0
-	VBROADCASTSS   12(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y8, Y0
-	MOVQ           8(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y1
-	VBROADCASTSS   4(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y6, Y1
-	VBROADCASTSS   8(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y7, Y1
-	VBROADCASTSS   12(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y8, Y1
-	MOVQ           16(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y2
-	VBROADCASTSS   4(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y6, Y2
-	VBROADCASTSS   8(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y7, Y2
-	VBROADCASTSS   12(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y8, Y2
-	MOVQ           24(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y3
-	VBROADCASTSS   4(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y6, Y3
-	VBROADCASTSS   8(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y7, Y3
-	VBROADCASTSS   12(R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y8, Y3
-	MOVQ           32(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y4
-	VBROADCASTSS   4(R9)(AX*1), Y5
-	VFMADD231PS    Y5, Y6, Y4
-	VBROADCASTSS   8(R9)(AX*1), Y5
-	VFMADD231PS    Y5, Y7, Y4
-	VBROADCASTSS   12(R9)(AX*1), Y5
-	VFMADD231PS    Y5, Y8, Y4
-	ADDQ           $0x10, AX
-	ADDQ           $0x10, BX
-	ADDQ           $0x10, SI
-	ADDQ           $0x10, DI
-	ADDQ           $0x10, R8
-	JMP            DenseNarrowAVX2_n5_b_loop
-
-DenseNarrowAVX2_n5_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n5_b_store
-	MOVQ    $0x00000004, R9
-	SUBQ    CX, R9
-	LEAQ    narrow_lanes<>+0(SB), R10
-	VMOVDQU (R10)(R9*4), Y5
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y5, Y6
-	VMASKMOVPS   (BX)(DX*1), Y5, Y7
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VMASKMOVPS   (SI), Y5, Y7
-	VMASKMOVPS   (SI)(DX*1), Y5, Y8
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VMASKMOVPS   (DI), Y5, Y8
-	VMASKMOVPS   (DI)(DX*1), Y5, Y9
-	VINSERTF128  $0x01, X9, Y8, Y8
-	VMASKMOVPS   (R8), Y5, Y9
-	VMASKMOVPS   (R8)(DX*1), Y5, Y5
-	VINSERTF128  $0x01, X5, Y9, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y10
-	VUNPCKLPS    Y9, Y8, Y7
-	VUNPCKHPS    Y9, Y8, Y9
-	VSHUFPS      $0x44, Y7, Y5, Y6
-	VSHUFPS      $0xee, Y7, Y5, Y7
-	VSHUFPS      $0x44, Y9, Y10, Y8
-	VSHUFPS      $0xee, Y9, Y10, Y9
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y4
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n5_b_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y4
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n5_b_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y2
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y3
-	MOVQ         32(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y4
-
-DenseNarrowAVX2_n5_b_tail0:
-DenseNarrowAVX2_n5_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y5
-	VUNPCKHPS    Y1, Y0, Y6
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y5, Y0
-	VSHUFPS      $0xee, Y1, Y5, Y1
-	VSHUFPS      $0x44, Y3, Y6, Y2
-	VSHUFPS      $0xee, Y3, Y6, Y3
+DenseNarrowAVX2_p4_4:
+	// 4 outputs: one group of 8 rows, read through xtab
+	// the other groups' accumulators are moved but not stored: defined here so as not to be live from the start
+	VXORPS       Y4, Y4, Y4
 	VXORPS       Y5, Y5, Y5
 	VXORPS       Y6, Y6, Y6
 	VXORPS       Y7, Y7, Y7
-	VUNPCKLPS    Y5, Y4, Y8
-	VUNPCKHPS    Y5, Y4, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y7
-	VSHUFPS      $0x44, Y5, Y8, Y4
-	VSHUFPS      $0xee, Y5, Y8, Y5
-	VSHUFPS      $0x44, Y7, Y9, Y6
-	VSHUFPS      $0xee, Y7, Y9, Y7
-	VMOVUPS      X0, (CX)
-	VMOVSS       X4, 16(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X1, (CX)
-	VMOVSS       X5, 16(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X2, (CX)
-	VMOVSS       X6, 16(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X3, (CX)
-	VMOVSS       X7, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, (CX)
-	VEXTRACTF128 $0x01, Y4, X0
-	VMOVSS       X0, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, (CX)
-	VEXTRACTF128 $0x01, Y5, X0
-	VMOVSS       X0, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, (CX)
-	VEXTRACTF128 $0x01, Y6, X0
-	VMOVSS       X0, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y3, (CX)
-	VEXTRACTF128 $0x01, Y7, X0
-	VMOVSS       X0, 16(CX)
-	MOVQ         ldx+32(FP), AX
-	IMUL3Q       $0x00000020, AX, AX
-	ADDQ         AX, 136(SP)
-	MOVQ         ldz+72(FP), AX
-	IMUL3Q       $0x00000020, AX, AX
-	ADDQ         AX, 144(SP)
-	SUBQ         $0x00000008, 128(SP)
-	JMP          DenseNarrowAVX2_n5_block
-
-DenseNarrowAVX2_n5_part:
-	// the rows left, 8 at a time, through a table of row pointers
-	MOVQ  128(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX2_n5_ret
-	CMPQ  AX, $0x08
-	JLE   DenseNarrowAVX2_n5_clamp
-	MOVQ  $0x00000008, AX
-
-DenseNarrowAVX2_n5_clamp:
-	MOVQ AX, 152(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 136(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 64(SP)
-	CMPQ 152(SP), $0x02
-	JL   DenseNarrowAVX2_n5_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n5_row0:
-	MOVQ AX, 72(SP)
-	CMPQ 152(SP), $0x03
-	JL   DenseNarrowAVX2_n5_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n5_row1:
-	MOVQ AX, 80(SP)
-	CMPQ 152(SP), $0x04
-	JL   DenseNarrowAVX2_n5_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n5_row2:
-	MOVQ AX, 88(SP)
-	CMPQ 152(SP), $0x05
-	JL   DenseNarrowAVX2_n5_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n5_row3:
-	MOVQ AX, 96(SP)
-	CMPQ 152(SP), $0x06
-	JL   DenseNarrowAVX2_n5_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n5_row4:
-	MOVQ AX, 104(SP)
-	CMPQ 152(SP), $0x07
-	JL   DenseNarrowAVX2_n5_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n5_row5:
-	MOVQ AX, 112(SP)
-	CMPQ 152(SP), $0x08
-	JL   DenseNarrowAVX2_n5_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n5_row6:
-	MOVQ         AX, 120(SP)
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Y0
 	VBROADCASTSS 4(AX), Y1
 	VBROADCASTSS 8(AX), Y2
 	VBROADCASTSS 12(AX), Y3
-	VBROADCASTSS 16(AX), Y4
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
+	PCALIGN      $0x40
 
-DenseNarrowAVX2_n5_p_loop:
+DenseNarrowAVX2_p4_4_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n5_p_tail
+	JL   DenseNarrowAVX2_p4_4_tail
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ           64(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y5
-	MOVQ           96(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y5, Y5
-	MOVQ           72(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y6
-	MOVQ           104(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y6, Y6
-	MOVQ           80(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y7
-	MOVQ           112(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y7, Y7
-	MOVQ           88(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y8
-	MOVQ           120(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y8, Y8
-	VUNPCKLPS      Y6, Y5, Y9
-	VUNPCKHPS      Y6, Y5, Y10
-	VUNPCKLPS      Y8, Y7, Y6
-	VUNPCKHPS      Y8, Y7, Y8
-	VSHUFPS        $0x44, Y6, Y9, Y5
-	VSHUFPS        $0xee, Y6, Y9, Y6
-	VSHUFPS        $0x44, Y8, Y10, Y7
-	VSHUFPS        $0xee, Y8, Y10, Y8
-	MOVQ           (SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y0
-	VBROADCASTSS   4(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y6, Y0
-	VBROADCASTSS   8(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y7, Y0
-	VBROADCASTSS   12(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y8, Y0
-	MOVQ           8(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y1
-	VBROADCASTSS   4(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y6, Y1
-	VBROADCASTSS   8(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y7, Y1
-	VBROADCASTSS   12(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y8, Y1
-	MOVQ           16(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y2
-	VBROADCASTSS   4(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y6, Y2
-	VBROADCASTSS   8(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y7, Y2
-	VBROADCASTSS   12(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y8, Y2
-	MOVQ           24(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y3
-	VBROADCASTSS   4(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y6, Y3
-	VBROADCASTSS   8(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y7, Y3
-	VBROADCASTSS   12(DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y8, Y3
-	MOVQ           32(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y9
-	VFMADD231PS    Y9, Y5, Y4
-	VBROADCASTSS   4(DX)(AX*1), Y5
-	VFMADD231PS    Y5, Y6, Y4
-	VBROADCASTSS   8(DX)(AX*1), Y5
-	VFMADD231PS    Y5, Y7, Y4
-	VBROADCASTSS   12(DX)(AX*1), Y5
-	VFMADD231PS    Y5, Y8, Y4
-	ADDQ           $0x10, AX
-	JMP            DenseNarrowAVX2_n5_p_loop
-
-DenseNarrowAVX2_n5_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n5_p_store
-	MOVQ    $0x00000004, DX
-	SUBQ    CX, DX
-	LEAQ    narrow_lanes<>+0(SB), BX
-	VMOVDQU (BX)(DX*4), Y5
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ         64(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y5, Y6
-	MOVQ         96(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y5, Y7
-	VINSERTF128  $0x01, X7, Y6, Y6
-	MOVQ         72(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y5, Y7
-	MOVQ         104(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y5, Y8
-	VINSERTF128  $0x01, X8, Y7, Y7
-	MOVQ         80(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y5, Y8
-	MOVQ         112(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y5, Y9
-	VINSERTF128  $0x01, X9, Y8, Y8
-	MOVQ         88(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y5, Y9
-	MOVQ         120(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y5, Y5
-	VINSERTF128  $0x01, X5, Y9, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y10
-	VUNPCKLPS    Y9, Y8, Y7
-	VUNPCKHPS    Y9, Y8, Y9
-	VSHUFPS      $0x44, Y7, Y5, Y6
-	VSHUFPS      $0xee, Y7, Y5, Y7
-	VSHUFPS      $0x44, Y9, Y10, Y8
-	VSHUFPS      $0xee, Y9, Y10, Y9
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y6, Y4
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n5_p_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y5
-	VFMADD231PS  Y5, Y7, Y4
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n5_p_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y2
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y3
-	MOVQ         32(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y5
-	VFMADD231PS  Y5, Y8, Y4
-
-DenseNarrowAVX2_n5_p_tail0:
-DenseNarrowAVX2_n5_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y5
-	VUNPCKHPS    Y1, Y0, Y6
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y5, Y0
-	VSHUFPS      $0xee, Y1, Y5, Y1
-	VSHUFPS      $0x44, Y3, Y6, Y2
-	VSHUFPS      $0xee, Y3, Y6, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VUNPCKLPS    Y5, Y4, Y8
-	VUNPCKHPS    Y5, Y4, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y7
-	VSHUFPS      $0x44, Y5, Y8, Y4
-	VSHUFPS      $0xee, Y5, Y8, Y5
-	VSHUFPS      $0x44, Y7, Y9, Y6
-	VSHUFPS      $0xee, Y7, Y9, Y7
-	VMOVUPS      X0, (CX)
-	VMOVSS       X4, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x01
-	JLE          DenseNarrowAVX2_n5_p_done
-	VMOVUPS      X1, (CX)
-	VMOVSS       X5, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x02
-	JLE          DenseNarrowAVX2_n5_p_done
-	VMOVUPS      X2, (CX)
-	VMOVSS       X6, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x03
-	JLE          DenseNarrowAVX2_n5_p_done
-	VMOVUPS      X3, (CX)
-	VMOVSS       X7, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x04
-	JLE          DenseNarrowAVX2_n5_p_done
-	VEXTRACTF128 $0x01, Y0, (CX)
-	VEXTRACTF128 $0x01, Y4, X0
-	VMOVSS       X0, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x05
-	JLE          DenseNarrowAVX2_n5_p_done
-	VEXTRACTF128 $0x01, Y1, (CX)
-	VEXTRACTF128 $0x01, Y5, X0
-	VMOVSS       X0, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x06
-	JLE          DenseNarrowAVX2_n5_p_done
-	VEXTRACTF128 $0x01, Y2, (CX)
-	VEXTRACTF128 $0x01, Y6, X0
-	VMOVSS       X0, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x07
-	JLE          DenseNarrowAVX2_n5_p_done
-	VEXTRACTF128 $0x01, Y3, (CX)
-	VEXTRACTF128 $0x01, Y7, X0
-	VMOVSS       X0, 16(CX)
-
-DenseNarrowAVX2_n5_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 136(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 144(SP)
-	SUBQ   $0x00000008, 128(SP)
-	JMP    DenseNarrowAVX2_n5_part
-
-DenseNarrowAVX2_n5_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX2_n6:
-	// 6 outputs: blocks of 1×8 rows (6 accumulators), then groups of 8
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 128(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 136(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 144(SP)
-
-DenseNarrowAVX2_n6_block:
-	CMPQ         128(SP), $0x00000008
-	JL           DenseNarrowAVX2_n6_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Y0
-	VBROADCASTSS 4(AX), Y1
-	VBROADCASTSS 8(AX), Y2
-	VBROADCASTSS 12(AX), Y3
-	VBROADCASTSS 16(AX), Y4
-	VBROADCASTSS 20(AX), Y5
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         136(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX2_n6_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n6_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y6
-	VINSERTF128    $0x01, (BX)(DX*1), Y6, Y6
-	VBROADCASTF128 (SI), Y7
-	VINSERTF128    $0x01, (SI)(DX*1), Y7, Y7
-	VBROADCASTF128 (DI), Y8
-	VINSERTF128    $0x01, (DI)(DX*1), Y8, Y8
-	VBROADCASTF128 (R8), Y9
-	VINSERTF128    $0x01, (R8)(DX*1), Y9, Y9
-	VUNPCKLPS      Y7, Y6, Y10
-	VUNPCKHPS      Y7, Y6, Y11
-	VUNPCKLPS      Y9, Y8, Y7
-	VUNPCKHPS      Y9, Y8, Y9
-	VSHUFPS        $0x44, Y7, Y10, Y6
-	VSHUFPS        $0xee, Y7, Y10, Y7
-	VSHUFPS        $0x44, Y9, Y11, Y8
-	VSHUFPS        $0xee, Y9, Y11, Y9
-	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y0
-	VBROADCASTSS   4(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y0
-	VBROADCASTSS   8(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y0
-	VBROADCASTSS   12(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y0
-	MOVQ           8(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y1
-	VBROADCASTSS   4(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y1
-	VBROADCASTSS   8(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y1
-	VBROADCASTSS   12(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y1
-	MOVQ           16(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y2
-	VBROADCASTSS   4(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y2
-	VBROADCASTSS   8(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y2
-	VBROADCASTSS   12(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y2
-	MOVQ           24(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y3
-	VBROADCASTSS   4(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y3
-	VBROADCASTSS   8(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y3
-	VBROADCASTSS   12(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y3
-	MOVQ           32(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y4
-	VBROADCASTSS   4(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y4
-	VBROADCASTSS   8(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y4
-	VBROADCASTSS   12(R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y4
-	MOVQ           40(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y5
-	VBROADCASTSS   4(R9)(AX*1), Y6
-	VFMADD231PS    Y6, Y7, Y5
-	VBROADCASTSS   8(R9)(AX*1), Y6
-	VFMADD231PS    Y6, Y8, Y5
-	VBROADCASTSS   12(R9)(AX*1), Y6
-	VFMADD231PS    Y6, Y9, Y5
-	ADDQ           $0x10, AX
-	ADDQ           $0x10, BX
-	ADDQ           $0x10, SI
-	ADDQ           $0x10, DI
-	ADDQ           $0x10, R8
-	JMP            DenseNarrowAVX2_n6_b_loop
-
-DenseNarrowAVX2_n6_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n6_b_store
-	MOVQ    $0x00000004, R9
-	SUBQ    CX, R9
-	LEAQ    narrow_lanes<>+0(SB), R10
-	VMOVDQU (R10)(R9*4), Y6
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y6, Y7
-	VMASKMOVPS   (BX)(DX*1), Y6, Y8
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VMASKMOVPS   (SI), Y6, Y8
-	VMASKMOVPS   (SI)(DX*1), Y6, Y9
-	VINSERTF128  $0x01, X9, Y8, Y8
-	VMASKMOVPS   (DI), Y6, Y9
-	VMASKMOVPS   (DI)(DX*1), Y6, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (R8), Y6, Y10
-	VMASKMOVPS   (R8)(DX*1), Y6, Y6
-	VINSERTF128  $0x01, X6, Y10, Y10
-	VUNPCKLPS    Y8, Y7, Y6
-	VUNPCKHPS    Y8, Y7, Y11
-	VUNPCKLPS    Y10, Y9, Y8
-	VUNPCKHPS    Y10, Y9, Y10
-	VSHUFPS      $0x44, Y8, Y6, Y7
-	VSHUFPS      $0xee, Y8, Y6, Y8
-	VSHUFPS      $0x44, Y10, Y11, Y9
-	VSHUFPS      $0xee, Y10, Y11, Y10
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y5
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n6_b_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y5
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n6_b_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y2
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y3
-	MOVQ         32(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y4
-	MOVQ         40(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y5
-
-DenseNarrowAVX2_n6_b_tail0:
-DenseNarrowAVX2_n6_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y6
-	VUNPCKHPS    Y1, Y0, Y7
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y6, Y0
-	VSHUFPS      $0xee, Y1, Y6, Y1
-	VSHUFPS      $0x44, Y3, Y7, Y2
-	VSHUFPS      $0xee, Y3, Y7, Y3
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VUNPCKLPS    Y5, Y4, Y8
-	VUNPCKHPS    Y5, Y4, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y7
-	VSHUFPS      $0x44, Y5, Y8, Y4
-	VSHUFPS      $0xee, Y5, Y8, Y5
-	VSHUFPS      $0x44, Y7, Y9, Y6
-	VSHUFPS      $0xee, Y7, Y9, Y7
-	VMOVUPS      X0, (CX)
-	VMOVLPS      X4, 16(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X1, (CX)
-	VMOVLPS      X5, 16(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X2, (CX)
-	VMOVLPS      X6, 16(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X3, (CX)
-	VMOVLPS      X7, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, (CX)
-	VEXTRACTF128 $0x01, Y4, X0
-	VMOVLPS      X0, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, (CX)
-	VEXTRACTF128 $0x01, Y5, X0
-	VMOVLPS      X0, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, (CX)
-	VEXTRACTF128 $0x01, Y6, X0
-	VMOVLPS      X0, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y3, (CX)
-	VEXTRACTF128 $0x01, Y7, X0
-	VMOVLPS      X0, 16(CX)
-	MOVQ         ldx+32(FP), AX
-	IMUL3Q       $0x00000020, AX, AX
-	ADDQ         AX, 136(SP)
-	MOVQ         ldz+72(FP), AX
-	IMUL3Q       $0x00000020, AX, AX
-	ADDQ         AX, 144(SP)
-	SUBQ         $0x00000008, 128(SP)
-	JMP          DenseNarrowAVX2_n6_block
-
-DenseNarrowAVX2_n6_part:
-	// the rows left, 8 at a time, through a table of row pointers
-	MOVQ  128(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX2_n6_ret
-	CMPQ  AX, $0x08
-	JLE   DenseNarrowAVX2_n6_clamp
-	MOVQ  $0x00000008, AX
-
-DenseNarrowAVX2_n6_clamp:
-	MOVQ AX, 152(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 136(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 64(SP)
-	CMPQ 152(SP), $0x02
-	JL   DenseNarrowAVX2_n6_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n6_row0:
-	MOVQ AX, 72(SP)
-	CMPQ 152(SP), $0x03
-	JL   DenseNarrowAVX2_n6_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n6_row1:
-	MOVQ AX, 80(SP)
-	CMPQ 152(SP), $0x04
-	JL   DenseNarrowAVX2_n6_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n6_row2:
-	MOVQ AX, 88(SP)
-	CMPQ 152(SP), $0x05
-	JL   DenseNarrowAVX2_n6_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n6_row3:
-	MOVQ AX, 96(SP)
-	CMPQ 152(SP), $0x06
-	JL   DenseNarrowAVX2_n6_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n6_row4:
-	MOVQ AX, 104(SP)
-	CMPQ 152(SP), $0x07
-	JL   DenseNarrowAVX2_n6_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n6_row5:
-	MOVQ AX, 112(SP)
-	CMPQ 152(SP), $0x08
-	JL   DenseNarrowAVX2_n6_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n6_row6:
-	MOVQ         AX, 120(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Y0
-	VBROADCASTSS 4(AX), Y1
-	VBROADCASTSS 8(AX), Y2
-	VBROADCASTSS 12(AX), Y3
-	VBROADCASTSS 16(AX), Y4
-	VBROADCASTSS 20(AX), Y5
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX2_n6_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n6_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ           64(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y6
-	MOVQ           96(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y6, Y6
-	MOVQ           72(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y7
-	MOVQ           104(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y7, Y7
-	MOVQ           80(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y8
-	MOVQ           112(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y8, Y8
-	MOVQ           88(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y9
-	MOVQ           120(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y9, Y9
-	VUNPCKLPS      Y7, Y6, Y10
-	VUNPCKHPS      Y7, Y6, Y11
-	VUNPCKLPS      Y9, Y8, Y7
-	VUNPCKHPS      Y9, Y8, Y9
-	VSHUFPS        $0x44, Y7, Y10, Y6
-	VSHUFPS        $0xee, Y7, Y10, Y7
-	VSHUFPS        $0x44, Y9, Y11, Y8
-	VSHUFPS        $0xee, Y9, Y11, Y9
-	MOVQ           (SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y0
-	VBROADCASTSS   4(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y0
-	VBROADCASTSS   8(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y0
-	VBROADCASTSS   12(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y0
-	MOVQ           8(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y1
-	VBROADCASTSS   4(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y1
-	VBROADCASTSS   8(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y1
-	VBROADCASTSS   12(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y1
-	MOVQ           16(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y2
-	VBROADCASTSS   4(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y2
-	VBROADCASTSS   8(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y2
-	VBROADCASTSS   12(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y2
-	MOVQ           24(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y3
-	VBROADCASTSS   4(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y3
-	VBROADCASTSS   8(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y3
-	VBROADCASTSS   12(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y3
-	MOVQ           32(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y4
-	VBROADCASTSS   4(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y7, Y4
-	VBROADCASTSS   8(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y8, Y4
-	VBROADCASTSS   12(DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y9, Y4
-	MOVQ           40(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y10
-	VFMADD231PS    Y10, Y6, Y5
-	VBROADCASTSS   4(DX)(AX*1), Y6
-	VFMADD231PS    Y6, Y7, Y5
-	VBROADCASTSS   8(DX)(AX*1), Y6
-	VFMADD231PS    Y6, Y8, Y5
-	VBROADCASTSS   12(DX)(AX*1), Y6
-	VFMADD231PS    Y6, Y9, Y5
-	ADDQ           $0x10, AX
-	JMP            DenseNarrowAVX2_n6_p_loop
-
-DenseNarrowAVX2_n6_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n6_p_store
-	MOVQ    $0x00000004, DX
-	SUBQ    CX, DX
-	LEAQ    narrow_lanes<>+0(SB), BX
-	VMOVDQU (BX)(DX*4), Y6
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ         64(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y6, Y7
-	MOVQ         96(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y6, Y8
-	VINSERTF128  $0x01, X8, Y7, Y7
-	MOVQ         72(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y6, Y8
-	MOVQ         104(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y6, Y9
-	VINSERTF128  $0x01, X9, Y8, Y8
-	MOVQ         80(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y6, Y9
-	MOVQ         112(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y6, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	MOVQ         88(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y6, Y10
-	MOVQ         120(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y6, Y6
-	VINSERTF128  $0x01, X6, Y10, Y10
-	VUNPCKLPS    Y8, Y7, Y6
-	VUNPCKHPS    Y8, Y7, Y11
-	VUNPCKLPS    Y10, Y9, Y8
-	VUNPCKHPS    Y10, Y9, Y10
-	VSHUFPS      $0x44, Y8, Y6, Y7
-	VSHUFPS      $0xee, Y8, Y6, Y8
-	VSHUFPS      $0x44, Y10, Y11, Y9
-	VSHUFPS      $0xee, Y10, Y11, Y10
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y7, Y5
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n6_p_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y6
-	VFMADD231PS  Y6, Y8, Y5
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n6_p_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y2
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y3
-	MOVQ         32(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y4
-	MOVQ         40(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y6
-	VFMADD231PS  Y6, Y9, Y5
-
-DenseNarrowAVX2_n6_p_tail0:
-DenseNarrowAVX2_n6_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y6
-	VUNPCKHPS    Y1, Y0, Y7
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y6, Y0
-	VSHUFPS      $0xee, Y1, Y6, Y1
-	VSHUFPS      $0x44, Y3, Y7, Y2
-	VSHUFPS      $0xee, Y3, Y7, Y3
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VUNPCKLPS    Y5, Y4, Y8
-	VUNPCKHPS    Y5, Y4, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y7
-	VSHUFPS      $0x44, Y5, Y8, Y4
-	VSHUFPS      $0xee, Y5, Y8, Y5
-	VSHUFPS      $0x44, Y7, Y9, Y6
-	VSHUFPS      $0xee, Y7, Y9, Y7
-	VMOVUPS      X0, (CX)
-	VMOVLPS      X4, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x01
-	JLE          DenseNarrowAVX2_n6_p_done
-	VMOVUPS      X1, (CX)
-	VMOVLPS      X5, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x02
-	JLE          DenseNarrowAVX2_n6_p_done
-	VMOVUPS      X2, (CX)
-	VMOVLPS      X6, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x03
-	JLE          DenseNarrowAVX2_n6_p_done
-	VMOVUPS      X3, (CX)
-	VMOVLPS      X7, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x04
-	JLE          DenseNarrowAVX2_n6_p_done
-	VEXTRACTF128 $0x01, Y0, (CX)
-	VEXTRACTF128 $0x01, Y4, X0
-	VMOVLPS      X0, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x05
-	JLE          DenseNarrowAVX2_n6_p_done
-	VEXTRACTF128 $0x01, Y1, (CX)
-	VEXTRACTF128 $0x01, Y5, X0
-	VMOVLPS      X0, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x06
-	JLE          DenseNarrowAVX2_n6_p_done
-	VEXTRACTF128 $0x01, Y2, (CX)
-	VEXTRACTF128 $0x01, Y6, X0
-	VMOVLPS      X0, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x07
-	JLE          DenseNarrowAVX2_n6_p_done
-	VEXTRACTF128 $0x01, Y3, (CX)
-	VEXTRACTF128 $0x01, Y7, X0
-	VMOVLPS      X0, 16(CX)
-
-DenseNarrowAVX2_n6_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 136(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 144(SP)
-	SUBQ   $0x00000008, 128(SP)
-	JMP    DenseNarrowAVX2_n6_part
-
-DenseNarrowAVX2_n6_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX2_n7:
-	// 7 outputs: blocks of 1×8 rows (7 accumulators), then groups of 8
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 128(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 136(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 144(SP)
-
-DenseNarrowAVX2_n7_block:
-	CMPQ         128(SP), $0x00000008
-	JL           DenseNarrowAVX2_n7_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Y0
-	VBROADCASTSS 4(AX), Y1
-	VBROADCASTSS 8(AX), Y2
-	VBROADCASTSS 12(AX), Y3
-	VBROADCASTSS 16(AX), Y4
-	VBROADCASTSS 20(AX), Y5
-	VBROADCASTSS 24(AX), Y6
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         136(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX2_n7_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n7_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y7
-	VINSERTF128    $0x01, (BX)(DX*1), Y7, Y7
-	VBROADCASTF128 (SI), Y8
-	VINSERTF128    $0x01, (SI)(DX*1), Y8, Y8
-	VBROADCASTF128 (DI), Y9
-	VINSERTF128    $0x01, (DI)(DX*1), Y9, Y9
-	VBROADCASTF128 (R8), Y10
-	VINSERTF128    $0x01, (R8)(DX*1), Y10, Y10
-	VUNPCKLPS      Y8, Y7, Y11
-	VUNPCKHPS      Y8, Y7, Y12
-	VUNPCKLPS      Y10, Y9, Y8
-	VUNPCKHPS      Y10, Y9, Y10
-	VSHUFPS        $0x44, Y8, Y11, Y7
-	VSHUFPS        $0xee, Y8, Y11, Y8
-	VSHUFPS        $0x44, Y10, Y12, Y9
-	VSHUFPS        $0xee, Y10, Y12, Y10
-	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y0
-	VBROADCASTSS   4(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y0
-	VBROADCASTSS   8(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y0
-	VBROADCASTSS   12(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y0
-	MOVQ           8(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y1
-	VBROADCASTSS   4(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y1
-	VBROADCASTSS   8(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y1
-	VBROADCASTSS   12(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y1
-	MOVQ           16(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y2
-	VBROADCASTSS   4(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y2
-	VBROADCASTSS   8(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y2
-	VBROADCASTSS   12(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y2
-	MOVQ           24(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y3
-	VBROADCASTSS   4(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y3
-	VBROADCASTSS   8(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y3
-	VBROADCASTSS   12(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y3
-	MOVQ           32(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y4
-	VBROADCASTSS   4(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y4
-	VBROADCASTSS   8(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y4
-	VBROADCASTSS   12(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y4
-	MOVQ           40(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y5
-	VBROADCASTSS   4(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y5
-	VBROADCASTSS   8(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y5
-	VBROADCASTSS   12(R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y5
-	MOVQ           48(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y6
-	VBROADCASTSS   4(R9)(AX*1), Y7
-	VFMADD231PS    Y7, Y8, Y6
-	VBROADCASTSS   8(R9)(AX*1), Y7
-	VFMADD231PS    Y7, Y9, Y6
-	VBROADCASTSS   12(R9)(AX*1), Y7
-	VFMADD231PS    Y7, Y10, Y6
-	ADDQ           $0x10, AX
-	ADDQ           $0x10, BX
-	ADDQ           $0x10, SI
-	ADDQ           $0x10, DI
-	ADDQ           $0x10, R8
-	JMP            DenseNarrowAVX2_n7_b_loop
-
-DenseNarrowAVX2_n7_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n7_b_store
-	MOVQ    $0x00000004, R9
-	SUBQ    CX, R9
-	LEAQ    narrow_lanes<>+0(SB), R10
-	VMOVDQU (R10)(R9*4), Y7
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y7, Y8
-	VMASKMOVPS   (BX)(DX*1), Y7, Y9
-	VINSERTF128  $0x01, X9, Y8, Y8
-	VMASKMOVPS   (SI), Y7, Y9
-	VMASKMOVPS   (SI)(DX*1), Y7, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (DI), Y7, Y10
-	VMASKMOVPS   (DI)(DX*1), Y7, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (R8), Y7, Y11
-	VMASKMOVPS   (R8)(DX*1), Y7, Y7
-	VINSERTF128  $0x01, X7, Y11, Y11
-	VUNPCKLPS    Y9, Y8, Y7
-	VUNPCKHPS    Y9, Y8, Y12
-	VUNPCKLPS    Y11, Y10, Y9
-	VUNPCKHPS    Y11, Y10, Y11
-	VSHUFPS      $0x44, Y9, Y7, Y8
-	VSHUFPS      $0xee, Y9, Y7, Y9
-	VSHUFPS      $0x44, Y11, Y12, Y10
-	VSHUFPS      $0xee, Y11, Y12, Y11
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y5
-	MOVQ         48(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y6
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n7_b_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y5
-	MOVQ         48(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y6
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n7_b_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y2
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y3
-	MOVQ         32(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y4
-	MOVQ         40(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y5
-	MOVQ         48(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y6
-
-DenseNarrowAVX2_n7_b_tail0:
-DenseNarrowAVX2_n7_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y7
-	VUNPCKHPS    Y1, Y0, Y8
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y7, Y0
-	VSHUFPS      $0xee, Y1, Y7, Y1
-	VSHUFPS      $0x44, Y3, Y8, Y2
-	VSHUFPS      $0xee, Y3, Y8, Y3
-	VXORPS       Y7, Y7, Y7
-	VUNPCKLPS    Y5, Y4, Y8
-	VUNPCKHPS    Y5, Y4, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y7
-	VSHUFPS      $0x44, Y5, Y8, Y4
-	VSHUFPS      $0xee, Y5, Y8, Y5
-	VSHUFPS      $0x44, Y7, Y9, Y6
-	VSHUFPS      $0xee, Y7, Y9, Y7
-	VMOVUPS      X0, (CX)
-	VMOVLPS      X4, 16(CX)
-	VEXTRACTPS   $0x02, X4, 24(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X1, (CX)
-	VMOVLPS      X5, 16(CX)
-	VEXTRACTPS   $0x02, X5, 24(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X2, (CX)
-	VMOVLPS      X6, 16(CX)
-	VEXTRACTPS   $0x02, X6, 24(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X3, (CX)
-	VMOVLPS      X7, 16(CX)
-	VEXTRACTPS   $0x02, X7, 24(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, (CX)
-	VEXTRACTF128 $0x01, Y4, X0
-	VMOVLPS      X0, 16(CX)
-	VEXTRACTPS   $0x02, X0, 24(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, (CX)
-	VEXTRACTF128 $0x01, Y5, X0
-	VMOVLPS      X0, 16(CX)
-	VEXTRACTPS   $0x02, X0, 24(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, (CX)
-	VEXTRACTF128 $0x01, Y6, X0
-	VMOVLPS      X0, 16(CX)
-	VEXTRACTPS   $0x02, X0, 24(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y3, (CX)
-	VEXTRACTF128 $0x01, Y7, X0
-	VMOVLPS      X0, 16(CX)
-	VEXTRACTPS   $0x02, X0, 24(CX)
-	MOVQ         ldx+32(FP), AX
-	IMUL3Q       $0x00000020, AX, AX
-	ADDQ         AX, 136(SP)
-	MOVQ         ldz+72(FP), AX
-	IMUL3Q       $0x00000020, AX, AX
-	ADDQ         AX, 144(SP)
-	SUBQ         $0x00000008, 128(SP)
-	JMP          DenseNarrowAVX2_n7_block
-
-DenseNarrowAVX2_n7_part:
-	// the rows left, 8 at a time, through a table of row pointers
-	MOVQ  128(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX2_n7_ret
-	CMPQ  AX, $0x08
-	JLE   DenseNarrowAVX2_n7_clamp
-	MOVQ  $0x00000008, AX
-
-DenseNarrowAVX2_n7_clamp:
-	MOVQ AX, 152(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 136(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 64(SP)
-	CMPQ 152(SP), $0x02
-	JL   DenseNarrowAVX2_n7_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n7_row0:
-	MOVQ AX, 72(SP)
-	CMPQ 152(SP), $0x03
-	JL   DenseNarrowAVX2_n7_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n7_row1:
-	MOVQ AX, 80(SP)
-	CMPQ 152(SP), $0x04
-	JL   DenseNarrowAVX2_n7_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n7_row2:
-	MOVQ AX, 88(SP)
-	CMPQ 152(SP), $0x05
-	JL   DenseNarrowAVX2_n7_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n7_row3:
-	MOVQ AX, 96(SP)
-	CMPQ 152(SP), $0x06
-	JL   DenseNarrowAVX2_n7_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n7_row4:
-	MOVQ AX, 104(SP)
-	CMPQ 152(SP), $0x07
-	JL   DenseNarrowAVX2_n7_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n7_row5:
-	MOVQ AX, 112(SP)
-	CMPQ 152(SP), $0x08
-	JL   DenseNarrowAVX2_n7_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n7_row6:
-	MOVQ         AX, 120(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Y0
-	VBROADCASTSS 4(AX), Y1
-	VBROADCASTSS 8(AX), Y2
-	VBROADCASTSS 12(AX), Y3
-	VBROADCASTSS 16(AX), Y4
-	VBROADCASTSS 20(AX), Y5
-	VBROADCASTSS 24(AX), Y6
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX2_n7_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n7_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ           64(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y7
-	MOVQ           96(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y7, Y7
-	MOVQ           72(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y8
-	MOVQ           104(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y8, Y8
-	MOVQ           80(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y9
-	MOVQ           112(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y9, Y9
-	MOVQ           88(SP), DX
-	VBROADCASTF128 (DX)(AX*1), Y10
-	MOVQ           120(SP), DX
-	VINSERTF128    $0x01, (DX)(AX*1), Y10, Y10
-	VUNPCKLPS      Y8, Y7, Y11
-	VUNPCKHPS      Y8, Y7, Y12
-	VUNPCKLPS      Y10, Y9, Y8
-	VUNPCKHPS      Y10, Y9, Y10
-	VSHUFPS        $0x44, Y8, Y11, Y7
-	VSHUFPS        $0xee, Y8, Y11, Y8
-	VSHUFPS        $0x44, Y10, Y12, Y9
-	VSHUFPS        $0xee, Y10, Y12, Y10
-	MOVQ           (SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y0
-	VBROADCASTSS   4(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y0
-	VBROADCASTSS   8(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y0
-	VBROADCASTSS   12(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y0
-	MOVQ           8(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y1
-	VBROADCASTSS   4(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y1
-	VBROADCASTSS   8(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y1
-	VBROADCASTSS   12(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y1
-	MOVQ           16(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y2
-	VBROADCASTSS   4(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y2
-	VBROADCASTSS   8(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y2
-	VBROADCASTSS   12(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y2
-	MOVQ           24(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y3
-	VBROADCASTSS   4(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y3
-	VBROADCASTSS   8(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y3
-	VBROADCASTSS   12(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y3
-	MOVQ           32(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y4
-	VBROADCASTSS   4(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y4
-	VBROADCASTSS   8(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y4
-	VBROADCASTSS   12(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y4
-	MOVQ           40(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y5
-	VBROADCASTSS   4(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y8, Y5
-	VBROADCASTSS   8(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y9, Y5
-	VBROADCASTSS   12(DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y10, Y5
-	MOVQ           48(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y11
-	VFMADD231PS    Y11, Y7, Y6
-	VBROADCASTSS   4(DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y8, Y6
-	VBROADCASTSS   8(DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y9, Y6
-	VBROADCASTSS   12(DX)(AX*1), Y7
-	VFMADD231PS    Y7, Y10, Y6
-	ADDQ           $0x10, AX
-	JMP            DenseNarrowAVX2_n7_p_loop
-
-DenseNarrowAVX2_n7_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n7_p_store
-	MOVQ    $0x00000004, DX
-	SUBQ    CX, DX
-	LEAQ    narrow_lanes<>+0(SB), BX
-	VMOVDQU (BX)(DX*4), Y7
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ         64(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y7, Y8
-	MOVQ         96(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y7, Y9
-	VINSERTF128  $0x01, X9, Y8, Y8
-	MOVQ         72(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y7, Y9
-	MOVQ         104(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y7, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	MOVQ         80(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y7, Y10
-	MOVQ         112(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y7, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	MOVQ         88(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y7, Y11
-	MOVQ         120(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y7, Y7
-	VINSERTF128  $0x01, X7, Y11, Y11
-	VUNPCKLPS    Y9, Y8, Y7
-	VUNPCKHPS    Y9, Y8, Y12
-	VUNPCKLPS    Y11, Y10, Y9
-	VUNPCKHPS    Y11, Y10, Y11
-	VSHUFPS      $0x44, Y9, Y7, Y8
-	VSHUFPS      $0xee, Y9, Y7, Y9
-	VSHUFPS      $0x44, Y11, Y12, Y10
-	VSHUFPS      $0xee, Y11, Y12, Y11
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y5
-	MOVQ         48(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y8, Y6
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n7_p_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y5
-	MOVQ         48(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y7
-	VFMADD231PS  Y7, Y9, Y6
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n7_p_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y2
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y3
-	MOVQ         32(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y4
-	MOVQ         40(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y5
-	MOVQ         48(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y7
-	VFMADD231PS  Y7, Y10, Y6
-
-DenseNarrowAVX2_n7_p_tail0:
-DenseNarrowAVX2_n7_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y7
-	VUNPCKHPS    Y1, Y0, Y8
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y7, Y0
-	VSHUFPS      $0xee, Y1, Y7, Y1
-	VSHUFPS      $0x44, Y3, Y8, Y2
-	VSHUFPS      $0xee, Y3, Y8, Y3
-	VXORPS       Y7, Y7, Y7
-	VUNPCKLPS    Y5, Y4, Y8
-	VUNPCKHPS    Y5, Y4, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y7
-	VSHUFPS      $0x44, Y5, Y8, Y4
-	VSHUFPS      $0xee, Y5, Y8, Y5
-	VSHUFPS      $0x44, Y7, Y9, Y6
-	VSHUFPS      $0xee, Y7, Y9, Y7
-	VMOVUPS      X0, (CX)
-	VMOVLPS      X4, 16(CX)
-	VEXTRACTPS   $0x02, X4, 24(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x01
-	JLE          DenseNarrowAVX2_n7_p_done
-	VMOVUPS      X1, (CX)
-	VMOVLPS      X5, 16(CX)
-	VEXTRACTPS   $0x02, X5, 24(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x02
-	JLE          DenseNarrowAVX2_n7_p_done
-	VMOVUPS      X2, (CX)
-	VMOVLPS      X6, 16(CX)
-	VEXTRACTPS   $0x02, X6, 24(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x03
-	JLE          DenseNarrowAVX2_n7_p_done
-	VMOVUPS      X3, (CX)
-	VMOVLPS      X7, 16(CX)
-	VEXTRACTPS   $0x02, X7, 24(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x04
-	JLE          DenseNarrowAVX2_n7_p_done
-	VEXTRACTF128 $0x01, Y0, (CX)
-	VEXTRACTF128 $0x01, Y4, X0
-	VMOVLPS      X0, 16(CX)
-	VEXTRACTPS   $0x02, X0, 24(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x05
-	JLE          DenseNarrowAVX2_n7_p_done
-	VEXTRACTF128 $0x01, Y1, (CX)
-	VEXTRACTF128 $0x01, Y5, X0
-	VMOVLPS      X0, 16(CX)
-	VEXTRACTPS   $0x02, X0, 24(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x06
-	JLE          DenseNarrowAVX2_n7_p_done
-	VEXTRACTF128 $0x01, Y2, (CX)
-	VEXTRACTF128 $0x01, Y6, X0
-	VMOVLPS      X0, 16(CX)
-	VEXTRACTPS   $0x02, X0, 24(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x07
-	JLE          DenseNarrowAVX2_n7_p_done
-	VEXTRACTF128 $0x01, Y3, (CX)
-	VEXTRACTF128 $0x01, Y7, X0
-	VMOVLPS      X0, 16(CX)
-	VEXTRACTPS   $0x02, X0, 24(CX)
-
-DenseNarrowAVX2_n7_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 136(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 144(SP)
-	SUBQ   $0x00000008, 128(SP)
-	JMP    DenseNarrowAVX2_n7_part
-
-DenseNarrowAVX2_n7_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX2_n8:
-	// 8 outputs: blocks of 1×8 rows (8 accumulators), then groups of 8
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 128(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 136(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 144(SP)
-
-DenseNarrowAVX2_n8_block:
-	CMPQ         128(SP), $0x00000008
-	JL           DenseNarrowAVX2_n8_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Y0
-	VBROADCASTSS 4(AX), Y1
-	VBROADCASTSS 8(AX), Y2
-	VBROADCASTSS 12(AX), Y3
-	VBROADCASTSS 16(AX), Y4
-	VBROADCASTSS 20(AX), Y5
-	VBROADCASTSS 24(AX), Y6
-	VBROADCASTSS 28(AX), Y7
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         136(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX2_n8_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n8_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF128 (BX), Y8
-	VINSERTF128    $0x01, (BX)(DX*1), Y8, Y8
-	VBROADCASTF128 (SI), Y9
-	VINSERTF128    $0x01, (SI)(DX*1), Y9, Y9
-	VBROADCASTF128 (DI), Y10
-	VINSERTF128    $0x01, (DI)(DX*1), Y10, Y10
-	VBROADCASTF128 (R8), Y11
-	VINSERTF128    $0x01, (R8)(DX*1), Y11, Y11
-	VUNPCKLPS      Y9, Y8, Y12
-	VUNPCKHPS      Y9, Y8, Y13
-	VUNPCKLPS      Y11, Y10, Y9
-	VUNPCKHPS      Y11, Y10, Y11
-	VSHUFPS        $0x44, Y9, Y12, Y8
-	VSHUFPS        $0xee, Y9, Y12, Y9
-	VSHUFPS        $0x44, Y11, Y13, Y10
-	VSHUFPS        $0xee, Y11, Y13, Y11
-	MOVQ           (SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y0
-	VBROADCASTSS   4(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y0
-	VBROADCASTSS   8(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y0
-	VBROADCASTSS   12(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y0
-	MOVQ           8(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y1
-	VBROADCASTSS   4(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y1
-	VBROADCASTSS   8(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y1
-	VBROADCASTSS   12(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y1
-	MOVQ           16(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y2
-	VBROADCASTSS   4(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y2
-	VBROADCASTSS   8(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y2
-	VBROADCASTSS   12(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y2
-	MOVQ           24(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y3
-	VBROADCASTSS   4(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y3
-	VBROADCASTSS   8(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y3
-	VBROADCASTSS   12(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y3
-	MOVQ           32(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y4
-	VBROADCASTSS   4(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y4
-	VBROADCASTSS   8(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y4
-	VBROADCASTSS   12(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y4
-	MOVQ           40(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y5
-	VBROADCASTSS   4(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y5
-	VBROADCASTSS   8(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y5
-	VBROADCASTSS   12(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y5
-	MOVQ           48(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y6
-	VBROADCASTSS   4(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y6
-	VBROADCASTSS   8(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y6
-	VBROADCASTSS   12(R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y6
-	MOVQ           56(SP), R9
-	VBROADCASTSS   (R9)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y7
-	VBROADCASTSS   4(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y7
-	VBROADCASTSS   8(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y7
-	VBROADCASTSS   12(R9)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y7
-	ADDQ           $0x10, AX
-	ADDQ           $0x10, BX
-	ADDQ           $0x10, SI
-	ADDQ           $0x10, DI
-	ADDQ           $0x10, R8
-	JMP            DenseNarrowAVX2_n8_b_loop
-
-DenseNarrowAVX2_n8_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n8_b_store
-	MOVQ    $0x00000004, R9
-	SUBQ    CX, R9
-	LEAQ    narrow_lanes<>+0(SB), R10
-	VMOVDQU (R10)(R9*4), Y8
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMASKMOVPS   (BX), Y8, Y9
-	VMASKMOVPS   (BX)(DX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VMASKMOVPS   (SI), Y8, Y10
-	VMASKMOVPS   (SI)(DX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	VMASKMOVPS   (DI), Y8, Y11
-	VMASKMOVPS   (DI)(DX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	VMASKMOVPS   (R8), Y8, Y12
-	VMASKMOVPS   (R8)(DX*1), Y8, Y8
-	VINSERTF128  $0x01, X8, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y8
-	VUNPCKHPS    Y10, Y9, Y13
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y8, Y9
-	VSHUFPS      $0xee, Y10, Y8, Y10
-	VSHUFPS      $0x44, Y12, Y13, Y11
-	VSHUFPS      $0xee, Y12, Y13, Y12
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y5
-	MOVQ         48(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y6
-	MOVQ         56(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y7
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n8_b_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y5
-	MOVQ         48(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y6
-	MOVQ         56(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y7
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n8_b_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y2
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y3
-	MOVQ         32(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y4
-	MOVQ         40(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y5
-	MOVQ         48(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y6
-	MOVQ         56(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y7
-
-DenseNarrowAVX2_n8_b_tail0:
-DenseNarrowAVX2_n8_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y8
-	VUNPCKHPS    Y1, Y0, Y9
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y8, Y0
-	VSHUFPS      $0xee, Y1, Y8, Y1
-	VSHUFPS      $0x44, Y3, Y9, Y2
-	VSHUFPS      $0xee, Y3, Y9, Y3
-	VUNPCKLPS    Y5, Y4, Y8
-	VUNPCKHPS    Y5, Y4, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y7
-	VSHUFPS      $0x44, Y5, Y8, Y4
-	VSHUFPS      $0xee, Y5, Y8, Y5
-	VSHUFPS      $0x44, Y7, Y9, Y6
-	VSHUFPS      $0xee, Y7, Y9, Y7
-	VMOVUPS      X0, (CX)
-	VMOVUPS      X4, 16(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X1, (CX)
-	VMOVUPS      X5, 16(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X2, (CX)
-	VMOVUPS      X6, 16(CX)
-	ADDQ         AX, CX
-	VMOVUPS      X3, (CX)
-	VMOVUPS      X7, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y0, (CX)
-	VEXTRACTF128 $0x01, Y4, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y1, (CX)
-	VEXTRACTF128 $0x01, Y5, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y2, (CX)
-	VEXTRACTF128 $0x01, Y6, 16(CX)
-	ADDQ         AX, CX
-	VEXTRACTF128 $0x01, Y3, (CX)
-	VEXTRACTF128 $0x01, Y7, 16(CX)
-	MOVQ         ldx+32(FP), AX
-	IMUL3Q       $0x00000020, AX, AX
-	ADDQ         AX, 136(SP)
-	MOVQ         ldz+72(FP), AX
-	IMUL3Q       $0x00000020, AX, AX
-	ADDQ         AX, 144(SP)
-	SUBQ         $0x00000008, 128(SP)
-	JMP          DenseNarrowAVX2_n8_block
-
-DenseNarrowAVX2_n8_part:
-	// the rows left, 8 at a time, through a table of row pointers
-	MOVQ  128(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX2_n8_ret
-	CMPQ  AX, $0x08
-	JLE   DenseNarrowAVX2_n8_clamp
-	MOVQ  $0x00000008, AX
-
-DenseNarrowAVX2_n8_clamp:
-	MOVQ AX, 152(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 136(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 64(SP)
-	CMPQ 152(SP), $0x02
-	JL   DenseNarrowAVX2_n8_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n8_row0:
-	MOVQ AX, 72(SP)
-	CMPQ 152(SP), $0x03
-	JL   DenseNarrowAVX2_n8_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n8_row1:
-	MOVQ AX, 80(SP)
-	CMPQ 152(SP), $0x04
-	JL   DenseNarrowAVX2_n8_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n8_row2:
-	MOVQ AX, 88(SP)
-	CMPQ 152(SP), $0x05
-	JL   DenseNarrowAVX2_n8_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n8_row3:
-	MOVQ AX, 96(SP)
-	CMPQ 152(SP), $0x06
-	JL   DenseNarrowAVX2_n8_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n8_row4:
-	MOVQ AX, 104(SP)
-	CMPQ 152(SP), $0x07
-	JL   DenseNarrowAVX2_n8_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n8_row5:
-	MOVQ AX, 112(SP)
-	CMPQ 152(SP), $0x08
-	JL   DenseNarrowAVX2_n8_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX2_n8_row6:
-	MOVQ         AX, 120(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Y0
-	VBROADCASTSS 4(AX), Y1
-	VBROADCASTSS 8(AX), Y2
-	VBROADCASTSS 12(AX), Y3
-	VBROADCASTSS 16(AX), Y4
-	VBROADCASTSS 20(AX), Y5
-	VBROADCASTSS 24(AX), Y6
-	VBROADCASTSS 28(AX), Y7
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX2_n8_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX2_n8_p_tail
-
+DenseNarrowAVX2_p4_4_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	MOVQ           64(SP), DX
 	VBROADCASTF128 (DX)(AX*1), Y8
@@ -5629,307 +1636,1096 @@ DenseNarrowAVX2_n8_p_loop:
 	MOVQ           24(SP), DX
 	VBROADCASTSS   (DX)(AX*1), Y12
 	VFMADD231PS    Y12, Y8, Y3
-	VBROADCASTSS   4(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y3
-	VBROADCASTSS   8(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y3
-	VBROADCASTSS   12(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y3
-	MOVQ           32(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y4
-	VBROADCASTSS   4(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y4
-	VBROADCASTSS   8(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y4
-	VBROADCASTSS   12(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y4
-	MOVQ           40(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y5
-	VBROADCASTSS   4(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y5
-	VBROADCASTSS   8(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y5
-	VBROADCASTSS   12(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y5
-	MOVQ           48(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y6
-	VBROADCASTSS   4(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y9, Y6
-	VBROADCASTSS   8(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y10, Y6
-	VBROADCASTSS   12(DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y11, Y6
-	MOVQ           56(SP), DX
-	VBROADCASTSS   (DX)(AX*1), Y12
-	VFMADD231PS    Y12, Y8, Y7
 	VBROADCASTSS   4(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y9, Y7
+	VFMADD231PS    Y8, Y9, Y3
 	VBROADCASTSS   8(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y10, Y7
+	VFMADD231PS    Y8, Y10, Y3
 	VBROADCASTSS   12(DX)(AX*1), Y8
-	VFMADD231PS    Y8, Y11, Y7
+	VFMADD231PS    Y8, Y11, Y3
 	ADDQ           $0x10, AX
-	JMP            DenseNarrowAVX2_n8_p_loop
+	JMP            DenseNarrowAVX2_p4_4_loop
 
-DenseNarrowAVX2_n8_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ    $0x04, CX
-	JZ      DenseNarrowAVX2_n8_p_store
-	MOVQ    $0x00000004, DX
-	SUBQ    CX, DX
-	LEAQ    narrow_lanes<>+0(SB), BX
-	VMOVDQU (BX)(DX*4), Y8
+DenseNarrowAVX2_p4_4_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX2_p4_4_spill
+	XORQ CX, CX
 
+DenseNarrowAVX2_p4_4_wT:
+	MOVQ 264(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x04
+	JL   DenseNarrowAVX2_p4_4_wT
+	XORQ CX, CX
+
+DenseNarrowAVX2_p4_4_xT:
+	MOVQ 328(SP)(CX*8), DX
+	MOVQ DX, 64(SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x08
+	JL   DenseNarrowAVX2_p4_4_xT
+	XORQ CX, CX
+	JMP  DenseNarrowAVX2_p4_4_step
+
+DenseNarrowAVX2_p4_4_spill:
+	MOVQ $0x00000001, 168(SP)
+
+DenseNarrowAVX2_s4_4:
+	// the accumulators of group 0 to z, then those of group g+1 to group g
+	MOVQ ldz+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ 144(SP), CX
+	MOVQ 168(SP), DX
+
+DenseNarrowAVX2_s4_4_group:
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y1
+	VUNPCKHPS Y3, Y2, Y3
+	VSHUFPS   $0x44, Y1, Y8, Y0
+	VSHUFPS   $0xee, Y1, Y8, Y1
+	VSHUFPS   $0x44, Y3, Y9, Y2
+	VSHUFPS   $0xee, Y3, Y9, Y3
+	MOVQ      CX, BX
+	MOVQ      152(SP), SI
+	MOVQ      $0x00000002, DI
+
+DenseNarrowAVX2_s4_4_rows0:
+	VMOVUPS    X0, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s4_4_rows0_done
+	VMOVUPS    X1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s4_4_rows0_done
+	VMOVUPS    X2, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s4_4_rows0_done
+	VMOVUPS    X3, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX2_s4_4_rows0_done
+	DECQ       DI
+	JZ         DenseNarrowAVX2_s4_4_rows0_done
+	VPERM2F128 $0x01, Y0, Y0, Y0
+	VPERM2F128 $0x01, Y1, Y1, Y1
+	VPERM2F128 $0x01, Y2, Y2, Y2
+	VPERM2F128 $0x01, Y3, Y3, Y3
+	JMP        DenseNarrowAVX2_s4_4_rows0
+
+DenseNarrowAVX2_s4_4_rows0_done:
+	VMOVAPS Y4, Y0
+	VMOVAPS Y5, Y1
+	VMOVAPS Y6, Y2
+	VMOVAPS Y7, Y3
+	IMUL3Q  $0x00000008, AX, BX
+	ADDQ    BX, CX
+	SUBQ    $0x08, 152(SP)
+	DECQ    DX
+	JNZ     DenseNarrowAVX2_s4_4_group
+	JMP     DenseNarrowAVX2_advance
+
+DenseNarrowAVX2_n5_8:
+	// 5–8 outputs: a block of 1×8 rows (8 accumulators)
+	MOVQ         n+8(FP), AX
+	MOVQ         bias+56(FP), CX
+	VBROADCASTSS (CX), Y0
+	VBROADCASTSS 4(CX), Y1
+	VBROADCASTSS 8(CX), Y2
+	VBROADCASTSS 12(CX), Y3
+	VBROADCASTSS 16(CX), Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+
+	// the bias of outputs lo..n−1
+	CMPQ AX, $0x06
+	JG   DenseNarrowAVX2_n5_8_bsel_7_8
+	CMPQ AX, $0x05
+	JG   DenseNarrowAVX2_n5_8_bsel_6_6
+	JMP  DenseNarrowAVX2_n5_8_b5
+
+DenseNarrowAVX2_n5_8_bsel_6_6:
+	JMP DenseNarrowAVX2_n5_8_b6
+
+DenseNarrowAVX2_n5_8_bsel_7_8:
+	CMPQ AX, $0x07
+	JG   DenseNarrowAVX2_n5_8_bsel_8_8
+	JMP  DenseNarrowAVX2_n5_8_b7
+
+DenseNarrowAVX2_n5_8_bsel_8_8:
+	VBROADCASTSS 28(CX), Y7
+
+DenseNarrowAVX2_n5_8_b7:
+	VBROADCASTSS 24(CX), Y6
+
+DenseNarrowAVX2_n5_8_b6:
+	VBROADCASTSS 20(CX), Y5
+
+DenseNarrowAVX2_n5_8_b5:
+	XORQ    CX, CX
+	MOVQ    k+16(FP), DX
+	MOVQ    ldx+32(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    136(SP), SI
+	LEAQ    (SI)(BX*1), DI
+	LEAQ    (DI)(BX*1), R8
+	LEAQ    (R8)(BX*1), R9
+	SHLQ    $0x02, BX
+	LEAQ    (BX)(BX*2), R10
+	PCALIGN $0x40
+
+DenseNarrowAVX2_n5_8_loop:
+	SUBQ $0x04, DX
+	JL   DenseNarrowAVX2_n5_8_tail
+
+DenseNarrowAVX2_n5_8_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ         64(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y8, Y9
-	MOVQ         96(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y8, Y10
-	VINSERTF128  $0x01, X10, Y9, Y9
-	MOVQ         72(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y8, Y10
-	MOVQ         104(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y8, Y11
-	VINSERTF128  $0x01, X11, Y10, Y10
-	MOVQ         80(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y8, Y11
-	MOVQ         112(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y8, Y12
-	VINSERTF128  $0x01, X12, Y11, Y11
-	MOVQ         88(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y8, Y12
-	MOVQ         120(SP), DX
-	VMASKMOVPS   (DX)(AX*1), Y8, Y8
-	VINSERTF128  $0x01, X8, Y12, Y12
-	VUNPCKLPS    Y10, Y9, Y8
-	VUNPCKHPS    Y10, Y9, Y13
-	VUNPCKLPS    Y12, Y11, Y10
-	VUNPCKHPS    Y12, Y11, Y12
-	VSHUFPS      $0x44, Y10, Y8, Y9
-	VSHUFPS      $0xee, Y10, Y8, Y10
-	VSHUFPS      $0x44, Y12, Y13, Y11
-	VSHUFPS      $0xee, Y12, Y13, Y12
-	MOVQ         (SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
+	VBROADCASTF128 (SI), Y8
+	VINSERTF128    $0x01, (SI)(BX*1), Y8, Y8
+	VBROADCASTF128 (DI), Y9
+	VINSERTF128    $0x01, (DI)(BX*1), Y9, Y9
+	VBROADCASTF128 (R8), Y10
+	VINSERTF128    $0x01, (R8)(BX*1), Y10, Y10
+	VBROADCASTF128 (R9), Y11
+	VINSERTF128    $0x01, (R9)(BX*1), Y11, Y11
+	VUNPCKLPS      Y9, Y8, Y12
+	VUNPCKHPS      Y9, Y8, Y13
+	VUNPCKLPS      Y11, Y10, Y9
+	VUNPCKHPS      Y11, Y10, Y11
+	VSHUFPS        $0x44, Y9, Y12, Y8
+	VSHUFPS        $0xee, Y9, Y12, Y9
+	VSHUFPS        $0x44, Y11, Y13, Y10
+	VSHUFPS        $0xee, Y11, Y13, Y11
+
+	// the multiply-adds of outputs n−1, …, 0
+	CMPQ AX, $0x08
+	JEQ  DenseNarrowAVX2_n5_8_f8
+	CMPQ AX, $0x06
+	JG   DenseNarrowAVX2_n5_8_fsel_7_7
+	CMPQ AX, $0x05
+	JG   DenseNarrowAVX2_n5_8_fsel_6_6
+	JMP  DenseNarrowAVX2_n5_8_f5
+
+DenseNarrowAVX2_n5_8_fsel_6_6:
+	JMP DenseNarrowAVX2_n5_8_f6
+
+DenseNarrowAVX2_n5_8_fsel_7_7:
+	JMP DenseNarrowAVX2_n5_8_f7
+
+DenseNarrowAVX2_n5_8_f8:
+	MOVQ         56(SP), R10
+	VBROADCASTSS (R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y7
+	VBROADCASTSS 4(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y7
+	VBROADCASTSS 8(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y7
+	VBROADCASTSS 12(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y7
+
+DenseNarrowAVX2_n5_8_f7:
+	MOVQ         48(SP), R10
+	VBROADCASTSS (R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y6
+	VBROADCASTSS 4(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y6
+	VBROADCASTSS 8(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y6
+	VBROADCASTSS 12(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y6
+
+DenseNarrowAVX2_n5_8_f6:
+	MOVQ         40(SP), R10
+	VBROADCASTSS (R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y5
+	VBROADCASTSS 4(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y5
+	VBROADCASTSS 8(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y5
+	VBROADCASTSS 12(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y5
+
+DenseNarrowAVX2_n5_8_f5:
+	MOVQ         32(SP), R10
+	VBROADCASTSS (R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y4
+	VBROADCASTSS 4(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y4
+	VBROADCASTSS 8(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y4
+	VBROADCASTSS 12(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y4
+	MOVQ         24(SP), R10
+	VBROADCASTSS (R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y3
+	VBROADCASTSS 4(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y3
+	VBROADCASTSS 8(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y3
+	VBROADCASTSS 12(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y3
+	MOVQ         16(SP), R10
+	VBROADCASTSS (R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y2
+	VBROADCASTSS 4(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y2
+	VBROADCASTSS 8(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y2
+	VBROADCASTSS 12(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y2
+	MOVQ         8(SP), R10
+	VBROADCASTSS (R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y1
+	VBROADCASTSS 4(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y1
+	VBROADCASTSS 8(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y1
+	VBROADCASTSS 12(R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y1
+	MOVQ         (SP), R10
+	VBROADCASTSS (R10)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y0
+	VBROADCASTSS 4(R10)(CX*1), Y8
 	VFMADD231PS  Y8, Y9, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y5
-	MOVQ         48(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y6
-	MOVQ         56(SP), DX
-	VBROADCASTSS (DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y9, Y7
-	CMPQ         CX, $0x01
-	JLE          DenseNarrowAVX2_n8_p_tail0
-	MOVQ         (SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
+	VBROADCASTSS 8(R10)(CX*1), Y8
 	VFMADD231PS  Y8, Y10, Y0
-	MOVQ         8(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y1
-	MOVQ         16(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y2
-	MOVQ         24(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y3
-	MOVQ         32(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y4
-	MOVQ         40(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y5
-	MOVQ         48(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y6
-	MOVQ         56(SP), DX
-	VBROADCASTSS 4(DX)(AX*1), Y8
-	VFMADD231PS  Y8, Y10, Y7
-	CMPQ         CX, $0x02
-	JLE          DenseNarrowAVX2_n8_p_tail0
-	MOVQ         (SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
+	VBROADCASTSS 12(R10)(CX*1), Y8
 	VFMADD231PS  Y8, Y11, Y0
-	MOVQ         8(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y1
-	MOVQ         16(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y2
-	MOVQ         24(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y3
-	MOVQ         32(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y4
-	MOVQ         40(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y5
-	MOVQ         48(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y6
-	MOVQ         56(SP), CX
-	VBROADCASTSS 8(CX)(AX*1), Y8
-	VFMADD231PS  Y8, Y11, Y7
+	ADDQ         $0x10, CX
+	ADDQ         $0x10, SI
+	ADDQ         $0x10, DI
+	ADDQ         $0x10, R8
+	ADDQ         $0x10, R9
+	JMP          DenseNarrowAVX2_n5_8_loop
 
-DenseNarrowAVX2_n8_p_tail0:
-DenseNarrowAVX2_n8_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ         ldz+72(FP), AX
-	SHLQ         $0x02, AX
-	MOVQ         144(SP), CX
-	VUNPCKLPS    Y1, Y0, Y8
-	VUNPCKHPS    Y1, Y0, Y9
-	VUNPCKLPS    Y3, Y2, Y1
-	VUNPCKHPS    Y3, Y2, Y3
-	VSHUFPS      $0x44, Y1, Y8, Y0
-	VSHUFPS      $0xee, Y1, Y8, Y1
-	VSHUFPS      $0x44, Y3, Y9, Y2
-	VSHUFPS      $0xee, Y3, Y9, Y3
-	VUNPCKLPS    Y5, Y4, Y8
-	VUNPCKHPS    Y5, Y4, Y9
-	VUNPCKLPS    Y7, Y6, Y5
-	VUNPCKHPS    Y7, Y6, Y7
-	VSHUFPS      $0x44, Y5, Y8, Y4
-	VSHUFPS      $0xee, Y5, Y8, Y5
-	VSHUFPS      $0x44, Y7, Y9, Y6
-	VSHUFPS      $0xee, Y7, Y9, Y7
-	VMOVUPS      X0, (CX)
-	VMOVUPS      X4, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x01
-	JLE          DenseNarrowAVX2_n8_p_done
-	VMOVUPS      X1, (CX)
-	VMOVUPS      X5, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x02
-	JLE          DenseNarrowAVX2_n8_p_done
-	VMOVUPS      X2, (CX)
-	VMOVUPS      X6, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x03
-	JLE          DenseNarrowAVX2_n8_p_done
-	VMOVUPS      X3, (CX)
-	VMOVUPS      X7, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x04
-	JLE          DenseNarrowAVX2_n8_p_done
-	VEXTRACTF128 $0x01, Y0, (CX)
-	VEXTRACTF128 $0x01, Y4, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x05
-	JLE          DenseNarrowAVX2_n8_p_done
-	VEXTRACTF128 $0x01, Y1, (CX)
-	VEXTRACTF128 $0x01, Y5, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x06
-	JLE          DenseNarrowAVX2_n8_p_done
-	VEXTRACTF128 $0x01, Y2, (CX)
-	VEXTRACTF128 $0x01, Y6, 16(CX)
-	ADDQ         AX, CX
-	CMPQ         152(SP), $0x07
-	JLE          DenseNarrowAVX2_n8_p_done
-	VEXTRACTF128 $0x01, Y3, (CX)
-	VEXTRACTF128 $0x01, Y7, 16(CX)
+DenseNarrowAVX2_n5_8_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ DX, $-4
+	JEQ  DenseNarrowAVX2_n5_8_spill
+	XORQ DX, DX
 
-DenseNarrowAVX2_n8_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 136(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000020, AX, AX
-	ADDQ   AX, 144(SP)
-	SUBQ   $0x00000008, 128(SP)
-	JMP    DenseNarrowAVX2_n8_part
+DenseNarrowAVX2_n5_8_wT:
+	MOVQ 264(SP)(DX*8), BX
+	MOVQ BX, (SP)(DX*8)
+	INCQ DX
+	CMPQ DX, $0x08
+	JL   DenseNarrowAVX2_n5_8_wT
+	LEAQ 840(SP), SI
+	LEAQ 16(SI), DI
+	LEAQ 32(SI), R8
+	LEAQ 48(SI), R9
+	MOVQ $0x00000040, BX
+	MOVQ $0x000000c0, R10
+	XORQ DX, DX
+	JMP  DenseNarrowAVX2_n5_8_step
 
-DenseNarrowAVX2_n8_ret:
-	VZEROUPPER
-	RET
+DenseNarrowAVX2_n5_8_spill:
+	MOVQ $0x00000001, 168(SP)
+	MOVQ $0x00000008, 152(SP)
+
+	// the accumulators to the frame, group gi's output j at (gi·n+j)·vector (those past n are overwritten or not read)
+	LEAQ    455(SP), AX
+	ANDQ    $-64, AX
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VMOVUPS Y6, 192(AX)
+	VMOVUPS Y7, 224(AX)
+	JMP     DenseNarrowAVX2_store
+
+DenseNarrowAVX2_p5_8:
+	// 5–8 outputs: one group of 8 rows, read through xtab
+	MOVQ         n+8(FP), AX
+	MOVQ         bias+56(FP), CX
+	VBROADCASTSS (CX), Y0
+	VBROADCASTSS 4(CX), Y1
+	VBROADCASTSS 8(CX), Y2
+	VBROADCASTSS 12(CX), Y3
+	VBROADCASTSS 16(CX), Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+
+	// the bias of outputs lo..n−1
+	CMPQ AX, $0x06
+	JG   DenseNarrowAVX2_p5_8_bsel_7_8
+	CMPQ AX, $0x05
+	JG   DenseNarrowAVX2_p5_8_bsel_6_6
+	JMP  DenseNarrowAVX2_p5_8_b5
+
+DenseNarrowAVX2_p5_8_bsel_6_6:
+	JMP DenseNarrowAVX2_p5_8_b6
+
+DenseNarrowAVX2_p5_8_bsel_7_8:
+	CMPQ AX, $0x07
+	JG   DenseNarrowAVX2_p5_8_bsel_8_8
+	JMP  DenseNarrowAVX2_p5_8_b7
+
+DenseNarrowAVX2_p5_8_bsel_8_8:
+	VBROADCASTSS 28(CX), Y7
+
+DenseNarrowAVX2_p5_8_b7:
+	VBROADCASTSS 24(CX), Y6
+
+DenseNarrowAVX2_p5_8_b6:
+	VBROADCASTSS 20(CX), Y5
+
+DenseNarrowAVX2_p5_8_b5:
+	XORQ    CX, CX
+	MOVQ    k+16(FP), DX
+	PCALIGN $0x40
+
+DenseNarrowAVX2_p5_8_loop:
+	SUBQ $0x04, DX
+	JL   DenseNarrowAVX2_p5_8_tail
+
+DenseNarrowAVX2_p5_8_step:
+	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
+	MOVQ           64(SP), BX
+	VBROADCASTF128 (BX)(CX*1), Y8
+	MOVQ           96(SP), BX
+	VINSERTF128    $0x01, (BX)(CX*1), Y8, Y8
+	MOVQ           72(SP), BX
+	VBROADCASTF128 (BX)(CX*1), Y9
+	MOVQ           104(SP), BX
+	VINSERTF128    $0x01, (BX)(CX*1), Y9, Y9
+	MOVQ           80(SP), BX
+	VBROADCASTF128 (BX)(CX*1), Y10
+	MOVQ           112(SP), BX
+	VINSERTF128    $0x01, (BX)(CX*1), Y10, Y10
+	MOVQ           88(SP), BX
+	VBROADCASTF128 (BX)(CX*1), Y11
+	MOVQ           120(SP), BX
+	VINSERTF128    $0x01, (BX)(CX*1), Y11, Y11
+	VUNPCKLPS      Y9, Y8, Y12
+	VUNPCKHPS      Y9, Y8, Y13
+	VUNPCKLPS      Y11, Y10, Y9
+	VUNPCKHPS      Y11, Y10, Y11
+	VSHUFPS        $0x44, Y9, Y12, Y8
+	VSHUFPS        $0xee, Y9, Y12, Y9
+	VSHUFPS        $0x44, Y11, Y13, Y10
+	VSHUFPS        $0xee, Y11, Y13, Y11
+
+	// the multiply-adds of outputs n−1, …, 0
+	CMPQ AX, $0x08
+	JEQ  DenseNarrowAVX2_p5_8_f8
+	CMPQ AX, $0x06
+	JG   DenseNarrowAVX2_p5_8_fsel_7_7
+	CMPQ AX, $0x05
+	JG   DenseNarrowAVX2_p5_8_fsel_6_6
+	JMP  DenseNarrowAVX2_p5_8_f5
+
+DenseNarrowAVX2_p5_8_fsel_6_6:
+	JMP DenseNarrowAVX2_p5_8_f6
+
+DenseNarrowAVX2_p5_8_fsel_7_7:
+	JMP DenseNarrowAVX2_p5_8_f7
+
+DenseNarrowAVX2_p5_8_f8:
+	MOVQ         56(SP), BX
+	VBROADCASTSS (BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y7
+	VBROADCASTSS 4(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y7
+	VBROADCASTSS 8(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y7
+	VBROADCASTSS 12(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y7
+
+DenseNarrowAVX2_p5_8_f7:
+	MOVQ         48(SP), BX
+	VBROADCASTSS (BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y6
+	VBROADCASTSS 4(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y6
+	VBROADCASTSS 8(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y6
+	VBROADCASTSS 12(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y6
+
+DenseNarrowAVX2_p5_8_f6:
+	MOVQ         40(SP), BX
+	VBROADCASTSS (BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y5
+	VBROADCASTSS 4(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y5
+	VBROADCASTSS 8(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y5
+	VBROADCASTSS 12(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y5
+
+DenseNarrowAVX2_p5_8_f5:
+	MOVQ         32(SP), BX
+	VBROADCASTSS (BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y4
+	VBROADCASTSS 4(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y4
+	VBROADCASTSS 8(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y4
+	VBROADCASTSS 12(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y4
+	MOVQ         24(SP), BX
+	VBROADCASTSS (BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y3
+	VBROADCASTSS 4(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y3
+	VBROADCASTSS 8(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y3
+	VBROADCASTSS 12(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y3
+	MOVQ         16(SP), BX
+	VBROADCASTSS (BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y2
+	VBROADCASTSS 4(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y2
+	VBROADCASTSS 8(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y2
+	VBROADCASTSS 12(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y2
+	MOVQ         8(SP), BX
+	VBROADCASTSS (BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y1
+	VBROADCASTSS 4(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y9, Y1
+	VBROADCASTSS 8(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y10, Y1
+	VBROADCASTSS 12(BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y11, Y1
+	MOVQ         (SP), BX
+	VBROADCASTSS (BX)(CX*1), Y12
+	VFMADD231PS  Y12, Y8, Y0
+	VBROADCASTSS 4(BX)(CX*1), Y8
+	VFMADD231PS  Y8, Y9, Y0
+	VBROADCASTSS 8(BX)(CX*1), Y8
+	VFMADD231PS  Y8, Y10, Y0
+	VBROADCASTSS 12(BX)(CX*1), Y8
+	VFMADD231PS  Y8, Y11, Y0
+	ADDQ         $0x10, CX
+	JMP          DenseNarrowAVX2_p5_8_loop
+
+DenseNarrowAVX2_p5_8_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ DX, $-4
+	JEQ  DenseNarrowAVX2_p5_8_spill
+	XORQ DX, DX
+
+DenseNarrowAVX2_p5_8_wT:
+	MOVQ 264(SP)(DX*8), BX
+	MOVQ BX, (SP)(DX*8)
+	INCQ DX
+	CMPQ DX, $0x08
+	JL   DenseNarrowAVX2_p5_8_wT
+	XORQ DX, DX
+
+DenseNarrowAVX2_p5_8_xT:
+	MOVQ 328(SP)(DX*8), BX
+	MOVQ BX, 64(SP)(DX*8)
+	INCQ DX
+	CMPQ DX, $0x08
+	JL   DenseNarrowAVX2_p5_8_xT
+	XORQ DX, DX
+	JMP  DenseNarrowAVX2_p5_8_step
+
+DenseNarrowAVX2_p5_8_spill:
+	MOVQ $0x00000001, 168(SP)
+
+	// the accumulators to the frame, group gi's output j at (gi·n+j)·vector (those past n are overwritten or not read)
+	LEAQ    455(SP), AX
+	ANDQ    $-64, AX
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y3, 96(AX)
+	VMOVUPS Y4, 128(AX)
+	VMOVUPS Y5, 160(AX)
+	VMOVUPS Y6, 192(AX)
+	VMOVUPS Y7, 224(AX)
+
+DenseNarrowAVX2_store:
+	// the accumulators to z, then on to the next block
+	MOVQ ldz+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ 144(SP), CX
+	LEAQ 455(SP), DX
+	ANDQ $-64, DX
+	MOVQ n+8(FP), BX
+	MOVQ 168(SP), SI
+
+DenseNarrowAVX2_sgroup:
+	MOVQ CX, DI
+	MOVQ DX, R8
+	MOVQ BX, R9
+	ADDQ $0x03, R9
+	SHRQ $0x02, R9
+
+DenseNarrowAVX2_spiece:
+	VMOVUPS   (R8), Y0
+	VMOVUPS   32(R8), Y1
+	VMOVUPS   64(R8), Y2
+	VMOVUPS   96(R8), Y3
+	VUNPCKLPS Y1, Y0, Y4
+	VUNPCKHPS Y1, Y0, Y5
+	VUNPCKLPS Y3, Y2, Y1
+	VUNPCKHPS Y3, Y2, Y3
+	VSHUFPS   $0x44, Y1, Y4, Y0
+	VSHUFPS   $0xee, Y1, Y4, Y1
+	VSHUFPS   $0x44, Y3, Y5, Y2
+	VSHUFPS   $0xee, Y3, Y5, Y3
+
+	// outputs in this piece: 4, or n mod 4 in the last if not 0
+	MOVQ $0x00000004, R10
+	CMPQ R9, $0x01
+	JNE  DenseNarrowAVX2_swidth
+	MOVQ BX, R10
+	ANDQ $0x03, R10
+	JNZ  DenseNarrowAVX2_swidth
+	MOVQ $0x00000004, R10
+
+DenseNarrowAVX2_swidth:
+	CMPQ R10, $0x02
+	JL   DenseNarrowAVX2_sw1
+	JEQ  DenseNarrowAVX2_sw2
+	CMPQ R10, $0x03
+	JEQ  DenseNarrowAVX2_sw3
+	MOVQ DI, R10
+	MOVQ 152(SP), R11
+	MOVQ $0x00000002, R12
+
+DenseNarrowAVX2_srows4:
+	VMOVUPS    X0, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows4_done
+	VMOVUPS    X1, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows4_done
+	VMOVUPS    X2, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows4_done
+	VMOVUPS    X3, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows4_done
+	DECQ       R12
+	JZ         DenseNarrowAVX2_srows4_done
+	VPERM2F128 $0x01, Y0, Y0, Y0
+	VPERM2F128 $0x01, Y1, Y1, Y1
+	VPERM2F128 $0x01, Y2, Y2, Y2
+	VPERM2F128 $0x01, Y3, Y3, Y3
+	JMP        DenseNarrowAVX2_srows4
+
+DenseNarrowAVX2_srows4_done:
+	JMP DenseNarrowAVX2_sdone
+
+DenseNarrowAVX2_sw3:
+	MOVQ DI, R10
+	MOVQ 152(SP), R11
+	MOVQ $0x00000002, R12
+
+DenseNarrowAVX2_srows3:
+	VMOVLPS    X0, (R10)
+	VEXTRACTPS $0x02, X0, 8(R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows3_done
+	VMOVLPS    X1, (R10)
+	VEXTRACTPS $0x02, X1, 8(R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows3_done
+	VMOVLPS    X2, (R10)
+	VEXTRACTPS $0x02, X2, 8(R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows3_done
+	VMOVLPS    X3, (R10)
+	VEXTRACTPS $0x02, X3, 8(R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows3_done
+	DECQ       R12
+	JZ         DenseNarrowAVX2_srows3_done
+	VPERM2F128 $0x01, Y0, Y0, Y0
+	VPERM2F128 $0x01, Y1, Y1, Y1
+	VPERM2F128 $0x01, Y2, Y2, Y2
+	VPERM2F128 $0x01, Y3, Y3, Y3
+	JMP        DenseNarrowAVX2_srows3
+
+DenseNarrowAVX2_srows3_done:
+	JMP DenseNarrowAVX2_sdone
+
+DenseNarrowAVX2_sw2:
+	MOVQ DI, R10
+	MOVQ 152(SP), R11
+	MOVQ $0x00000002, R12
+
+DenseNarrowAVX2_srows2:
+	VMOVLPS    X0, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows2_done
+	VMOVLPS    X1, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows2_done
+	VMOVLPS    X2, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows2_done
+	VMOVLPS    X3, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows2_done
+	DECQ       R12
+	JZ         DenseNarrowAVX2_srows2_done
+	VPERM2F128 $0x01, Y0, Y0, Y0
+	VPERM2F128 $0x01, Y1, Y1, Y1
+	VPERM2F128 $0x01, Y2, Y2, Y2
+	VPERM2F128 $0x01, Y3, Y3, Y3
+	JMP        DenseNarrowAVX2_srows2
+
+DenseNarrowAVX2_srows2_done:
+	JMP DenseNarrowAVX2_sdone
+
+DenseNarrowAVX2_sw1:
+	MOVQ DI, R10
+	MOVQ 152(SP), R11
+	MOVQ $0x00000002, R12
+
+DenseNarrowAVX2_srows1:
+	VMOVSS     X0, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows1_done
+	VMOVSS     X1, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows1_done
+	VMOVSS     X2, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows1_done
+	VMOVSS     X3, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX2_srows1_done
+	DECQ       R12
+	JZ         DenseNarrowAVX2_srows1_done
+	VPERM2F128 $0x01, Y0, Y0, Y0
+	VPERM2F128 $0x01, Y1, Y1, Y1
+	VPERM2F128 $0x01, Y2, Y2, Y2
+	VPERM2F128 $0x01, Y3, Y3, Y3
+	JMP        DenseNarrowAVX2_srows1
+
+DenseNarrowAVX2_srows1_done:
+DenseNarrowAVX2_sdone:
+	ADDQ $0x00000080, R8
+	ADDQ $0x10, DI
+	DECQ R9
+	JNZ  DenseNarrowAVX2_spiece
+
+	// next group
+	MOVQ   BX, DI
+	SHLQ   $0x05, DI
+	ADDQ   DI, DX
+	IMUL3Q $0x00000008, AX, DI
+	ADDQ   DI, CX
+	SUBQ   $0x08, 152(SP)
+	DECQ   SI
+	JNZ    DenseNarrowAVX2_sgroup
+
+DenseNarrowAVX2_advance:
+	// x0, z0 and left on by the block's rows
+	MOVQ   168(SP), AX
+	IMUL3Q $0x00000008, AX, AX
+	SUBQ   AX, 128(SP)
+	MOVQ   ldx+32(FP), CX
+	SHLQ   $0x02, CX
+	IMULQ  AX, CX
+	ADDQ   CX, 136(SP)
+	MOVQ   ldz+72(FP), CX
+	SHLQ   $0x02, CX
+	IMULQ  AX, CX
+	ADDQ   CX, 144(SP)
+	JMP    DenseNarrowAVX2_next
 
 // func DenseNarrowAVX512(m int, n int, k int, x *float32, ldx int, w *float32, ldw int, bias *float32, z *float32, ldz int)
 // Requires: AVX, AVX512DQ, AVX512F, AVX512VL
-TEXT ·DenseNarrowAVX512(SB), NOSPLIT, $296-80
+TEXT ·DenseNarrowAVX512(SB), $3272-80
 	MOVQ n+8(FP), AX
-	CMPQ AX, $0x01
-	JEQ  DenseNarrowAVX512_n1
-	CMPQ AX, $0x02
-	JEQ  DenseNarrowAVX512_n2
-	CMPQ AX, $0x03
-	JEQ  DenseNarrowAVX512_n3
-	CMPQ AX, $0x04
-	JEQ  DenseNarrowAVX512_n4
-	CMPQ AX, $0x05
-	JEQ  DenseNarrowAVX512_n5
-	CMPQ AX, $0x06
-	JEQ  DenseNarrowAVX512_n6
-	CMPQ AX, $0x07
-	JEQ  DenseNarrowAVX512_n7
+
+	// wtab[j] = wtabO[j] = w's row j
+	MOVQ w+40(FP), CX
+	MOVQ ldw+48(FP), DX
+	SHLQ $0x02, DX
+	XORQ BX, BX
+
+DenseNarrowAVX512_wtab:
+	MOVQ CX, (SP)(BX*8)
+	MOVQ CX, 328(SP)(BX*8)
+	ADDQ DX, CX
+	INCQ BX
+	CMPQ BX, AX
+	JL   DenseNarrowAVX512_wtab
+
+	// groups of rows per block, and the bytes from a block's last group back to its first, less 16
+	LEAQ   narrow_groups_AVX512<>+0(SB), CX
+	MOVQ   (CX)(AX*8), CX
+	IMUL3Q $0x00000010, CX, CX
+	MOVQ   CX, 304(SP)
+	MOVQ   ldx+32(FP), DX
+	SHLQ   $0x02, DX
+	SUBQ   $0x10, CX
+	IMULQ  DX, CX
+	SUBQ   $0x10, CX
+	MOVQ   CX, 288(SP)
+	MOVQ   m+0(FP), CX
+	MOVQ   CX, 256(SP)
+	MOVQ   x+24(FP), CX
+	MOVQ   CX, 264(SP)
+	MOVQ   z+64(FP), CX
+	MOVQ   CX, 272(SP)
+
+	// k tail: kt = k mod 4 steps at offT bytes; w's tails copied to wbuf padded with +0, and the tables that point the tail's reads at wbuf and xbuf
+	MOVQ    k+16(FP), CX
+	MOVQ    CX, DX
+	ANDQ    $0x03, DX
+	MOVQ    DX, 312(SP)
+	SUBQ    DX, CX
+	SHLQ    $0x02, CX
+	MOVQ    CX, 320(SP)
+	TESTQ   DX, DX
+	JZ      DenseNarrowAVX512_next
+	MOVQ    $0x00000004, BX
+	SUBQ    DX, BX
+	LEAQ    narrow_lanes<>+0(SB), DX
+	VMOVDQU (DX)(BX*4), X0
+	LEAQ    3016(SP), DX
+	XORQ    BX, BX
+
+DenseNarrowAVX512_wtail:
+	MOVQ       328(SP)(BX*8), SI
+	VMASKMOVPS (SI)(CX*1), X0, X1
+	VMOVUPS    X1, (DX)
+	SUBQ       CX, DX
+	MOVQ       DX, 456(SP)(BX*8)
+	ADDQ       CX, DX
+	ADDQ       $0x10, DX
+	INCQ       BX
+	CMPQ       BX, AX
+	JL         DenseNarrowAVX512_wtail
+	LEAQ       1992(SP), AX
+	SUBQ       CX, AX
+	MOVQ       AX, 584(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 592(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 600(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 608(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 616(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 624(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 632(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 640(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 648(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 656(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 664(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 672(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 680(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 688(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 696(SP)
+	ADDQ       $0x10, AX
+	MOVQ       AX, 704(SP)
+
+DenseNarrowAVX512_next:
+	// next block: groups(n) groups of 16 rows if that many are left, else one group through a table of row pointers
+	MOVQ  256(SP), AX
+	TESTQ AX, AX
+	JLE   DenseNarrowAVX512_ret
+	CMPQ  AX, 304(SP)
+	JL    DenseNarrowAVX512_part
+	MOVQ  ldx+32(FP), AX
+	SHLQ  $0x02, AX
+	MOVQ  264(SP), CX
+	MOVQ  304(SP), DX
+	MOVQ  312(SP), BX
+	TESTQ BX, BX
+	JZ    DenseNarrowAVX512_bcopy_done
+
+	// wtab back from the last block's k tail
+	MOVQ n+8(FP), SI
+	XORQ DI, DI
+
+DenseNarrowAVX512_bcopy_wtab:
+	MOVQ 328(SP)(DI*8), R8
+	MOVQ R8, (SP)(DI*8)
+	INCQ DI
+	CMPQ DI, SI
+	JL   DenseNarrowAVX512_bcopy_wtab
+
+	// the rows' last k mod 4 columns to xbuf, −0 after them (fma(−0, +0, s) = s for every s)
+	MOVQ     $0x00000004, SI
+	SUBQ     BX, SI
+	LEAQ     narrow_lanes<>+0(SB), BX
+	VMOVDQU  (BX)(SI*4), X0
+	VPCMPEQD X1, X1, X1
+	VPSLLD   $0x1f, X1, X1
+	VANDNPS  X1, X0, X1
+	MOVQ     320(SP), BX
+	LEAQ     1992(SP), SI
+	XORQ     DI, DI
+
+DenseNarrowAVX512_bcopy:
+	VMASKMOVPS (CX)(BX*1), X0, X2
+	VORPS      X1, X2, X2
+	VMOVUPS    X2, (SI)
+	ADDQ       $0x10, SI
+	ADDQ       AX, CX
+	INCQ       DI
+	CMPQ       DI, DX
+	JL         DenseNarrowAVX512_bcopy
+
+DenseNarrowAVX512_bcopy_done:
+	MOVQ n+8(FP), AX
 	CMPQ AX, $0x08
-	JEQ  DenseNarrowAVX512_n8
-	CMPQ AX, $0x09
-	JEQ  DenseNarrowAVX512_n9
-	CMPQ AX, $0x0a
-	JEQ  DenseNarrowAVX512_n10
-	CMPQ AX, $0x0b
-	JEQ  DenseNarrowAVX512_n11
-	CMPQ AX, $0x0c
-	JEQ  DenseNarrowAVX512_n12
-	CMPQ AX, $0x0d
-	JEQ  DenseNarrowAVX512_n13
-	CMPQ AX, $0x0e
-	JEQ  DenseNarrowAVX512_n14
-	CMPQ AX, $0x0f
-	JEQ  DenseNarrowAVX512_n15
+	JG   DenseNarrowAVX512_bsel_9_16
+	CMPQ AX, $0x04
+	JG   DenseNarrowAVX512_bsel_5_8
+	CMPQ AX, $0x02
+	JG   DenseNarrowAVX512_bsel_3_4
+	CMPQ AX, $0x01
+	JG   DenseNarrowAVX512_bsel_2_2
+	JMP  DenseNarrowAVX512_n1_1
+
+DenseNarrowAVX512_bsel_2_2:
+	JMP DenseNarrowAVX512_n2_2
+
+DenseNarrowAVX512_bsel_3_4:
+	CMPQ AX, $0x03
+	JG   DenseNarrowAVX512_bsel_4_4
+	JMP  DenseNarrowAVX512_n3_3
+
+DenseNarrowAVX512_bsel_4_4:
+	JMP DenseNarrowAVX512_n4_4
+
+DenseNarrowAVX512_bsel_5_8:
+	CMPQ AX, $0x06
+	JG   DenseNarrowAVX512_bsel_7_8
+	JMP  DenseNarrowAVX512_n5_7
+
+DenseNarrowAVX512_bsel_7_8:
+	CMPQ AX, $0x07
+	JG   DenseNarrowAVX512_bsel_8_8
+	JMP  DenseNarrowAVX512_n5_7
+
+DenseNarrowAVX512_bsel_8_8:
+	JMP DenseNarrowAVX512_n8_8
+
+DenseNarrowAVX512_bsel_9_16:
+	JMP DenseNarrowAVX512_n9_16
+
+DenseNarrowAVX512_part:
+	MOVQ 256(SP), AX
 	CMPQ AX, $0x10
-	JEQ  DenseNarrowAVX512_n16
+	JLE  DenseNarrowAVX512_clamp
+	MOVQ $0x00000010, AX
+
+DenseNarrowAVX512_clamp:
+	MOVQ AX, 280(SP)
+
+	// xtab[r]: row r of the group, or the group's last row if r is past it
+	MOVQ ldx+32(FP), CX
+	SHLQ $0x02, CX
+	MOVQ 264(SP), DX
+	MOVQ DX, 128(SP)
+	CMPQ AX, $0x02
+	JL   DenseNarrowAVX512_row0
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row0:
+	MOVQ DX, 136(SP)
+	CMPQ AX, $0x03
+	JL   DenseNarrowAVX512_row1
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row1:
+	MOVQ DX, 144(SP)
+	CMPQ AX, $0x04
+	JL   DenseNarrowAVX512_row2
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row2:
+	MOVQ DX, 152(SP)
+	CMPQ AX, $0x05
+	JL   DenseNarrowAVX512_row3
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row3:
+	MOVQ DX, 160(SP)
+	CMPQ AX, $0x06
+	JL   DenseNarrowAVX512_row4
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row4:
+	MOVQ DX, 168(SP)
+	CMPQ AX, $0x07
+	JL   DenseNarrowAVX512_row5
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row5:
+	MOVQ DX, 176(SP)
+	CMPQ AX, $0x08
+	JL   DenseNarrowAVX512_row6
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row6:
+	MOVQ DX, 184(SP)
+	CMPQ AX, $0x09
+	JL   DenseNarrowAVX512_row7
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row7:
+	MOVQ DX, 192(SP)
+	CMPQ AX, $0x0a
+	JL   DenseNarrowAVX512_row8
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row8:
+	MOVQ DX, 200(SP)
+	CMPQ AX, $0x0b
+	JL   DenseNarrowAVX512_row9
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row9:
+	MOVQ DX, 208(SP)
+	CMPQ AX, $0x0c
+	JL   DenseNarrowAVX512_row10
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row10:
+	MOVQ DX, 216(SP)
+	CMPQ AX, $0x0d
+	JL   DenseNarrowAVX512_row11
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row11:
+	MOVQ DX, 224(SP)
+	CMPQ AX, $0x0e
+	JL   DenseNarrowAVX512_row12
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row12:
+	MOVQ DX, 232(SP)
+	CMPQ AX, $0x0f
+	JL   DenseNarrowAVX512_row13
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row13:
+	MOVQ DX, 240(SP)
+	CMPQ AX, $0x10
+	JL   DenseNarrowAVX512_row14
+	ADDQ CX, DX
+
+DenseNarrowAVX512_row14:
+	MOVQ  DX, 248(SP)
+	MOVQ  $0x00000010, AX
+	MOVQ  312(SP), CX
+	TESTQ CX, CX
+	JZ    DenseNarrowAVX512_pcopy_done
+
+	// wtab back from the last block's k tail
+	MOVQ n+8(FP), DX
+	XORQ BX, BX
+
+DenseNarrowAVX512_pcopy_wtab:
+	MOVQ 328(SP)(BX*8), SI
+	MOVQ SI, (SP)(BX*8)
+	INCQ BX
+	CMPQ BX, DX
+	JL   DenseNarrowAVX512_pcopy_wtab
+
+	// the rows' last k mod 4 columns to xbuf, −0 after them (fma(−0, +0, s) = s for every s)
+	MOVQ     $0x00000004, DX
+	SUBQ     CX, DX
+	LEAQ     narrow_lanes<>+0(SB), CX
+	VMOVDQU  (CX)(DX*4), X0
+	VPCMPEQD X1, X1, X1
+	VPSLLD   $0x1f, X1, X1
+	VANDNPS  X1, X0, X1
+	MOVQ     320(SP), CX
+	LEAQ     1992(SP), DX
+	XORQ     BX, BX
+
+DenseNarrowAVX512_pcopy:
+	MOVQ       128(SP)(BX*8), SI
+	VMASKMOVPS (SI)(CX*1), X0, X2
+	VORPS      X1, X2, X2
+	VMOVUPS    X2, (DX)
+	ADDQ       $0x10, DX
+	INCQ       BX
+	CMPQ       BX, AX
+	JL         DenseNarrowAVX512_pcopy
+
+DenseNarrowAVX512_pcopy_done:
+	MOVQ n+8(FP), AX
+	CMPQ AX, $0x08
+	JG   DenseNarrowAVX512_psel_9_16
+	CMPQ AX, $0x04
+	JG   DenseNarrowAVX512_psel_5_8
+	CMPQ AX, $0x02
+	JG   DenseNarrowAVX512_psel_3_4
+	CMPQ AX, $0x01
+	JG   DenseNarrowAVX512_psel_2_2
+	JMP  DenseNarrowAVX512_p1_1
+
+DenseNarrowAVX512_psel_2_2:
+	JMP DenseNarrowAVX512_p2_2
+
+DenseNarrowAVX512_psel_3_4:
+	CMPQ AX, $0x03
+	JG   DenseNarrowAVX512_psel_4_4
+	JMP  DenseNarrowAVX512_p3_3
+
+DenseNarrowAVX512_psel_4_4:
+	JMP DenseNarrowAVX512_p4_4
+
+DenseNarrowAVX512_psel_5_8:
+	JMP DenseNarrowAVX512_p5_16
+
+DenseNarrowAVX512_psel_9_16:
+	JMP DenseNarrowAVX512_p5_16
+
+DenseNarrowAVX512_ret:
+	VZEROUPPER
 	RET
 
-DenseNarrowAVX512_n1:
-	// 1 outputs: blocks of 8×16 rows (8 accumulators), then groups of 16
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 256(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 264(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 272(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x000001c0, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 288(SP)
-
-DenseNarrowAVX512_n1_block:
-	CMPQ         256(SP), $0x00000080
-	JL           DenseNarrowAVX512_n1_part
+DenseNarrowAVX512_n1_1:
+	// 1–1 outputs: a block of 4×16 rows (4 accumulators)
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Z0
 	VMOVAPS      Z0, Z1
 	VMOVAPS      Z0, Z2
 	VMOVAPS      Z0, Z3
-	VMOVAPS      Z0, Z4
-	VMOVAPS      Z0, Z5
-	VMOVAPS      Z0, Z6
-	VMOVAPS      Z0, Z7
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
 	MOVQ         ldx+32(FP), DX
@@ -5940,1547 +2736,336 @@ DenseNarrowAVX512_n1_block:
 	LEAQ         (DI)(DX*1), R8
 	SHLQ         $0x02, DX
 	LEAQ         (DX)(DX*2), R9
+	PCALIGN      $0x40
 
-DenseNarrowAVX512_n1_b_loop:
+DenseNarrowAVX512_n1_1_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n1_b_tail
+	JL   DenseNarrowAVX512_n1_1_tail
 
+DenseNarrowAVX512_n1_1_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z8
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
-	VBROADCASTF32X4  (SI), Z9
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (DI), Z10
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (R8), Z11
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
+	VBROADCASTF32X4  (BX), Z4
+	VINSERTF32X4     $0x01, (BX)(DX*1), Z4, Z4
+	VINSERTF32X4     $0x02, (BX)(DX*2), Z4, Z4
+	VINSERTF32X4     $0x03, (BX)(R9*1), Z4, Z4
+	VBROADCASTF32X4  (SI), Z5
+	VINSERTF32X4     $0x01, (SI)(DX*1), Z5, Z5
+	VINSERTF32X4     $0x02, (SI)(DX*2), Z5, Z5
+	VINSERTF32X4     $0x03, (SI)(R9*1), Z5, Z5
+	VBROADCASTF32X4  (DI), Z6
+	VINSERTF32X4     $0x01, (DI)(DX*1), Z6, Z6
+	VINSERTF32X4     $0x02, (DI)(DX*2), Z6, Z6
+	VINSERTF32X4     $0x03, (DI)(R9*1), Z6, Z6
+	VBROADCASTF32X4  (R8), Z7
+	VINSERTF32X4     $0x01, (R8)(DX*1), Z7, Z7
+	VINSERTF32X4     $0x02, (R8)(DX*2), Z7, Z7
+	VINSERTF32X4     $0x03, (R8)(R9*1), Z7, Z7
+	VUNPCKLPS        Z5, Z4, Z8
+	VUNPCKHPS        Z5, Z4, Z9
+	VUNPCKLPS        Z7, Z6, Z5
+	VUNPCKHPS        Z7, Z6, Z7
+	VSHUFPS          $0x44, Z5, Z8, Z4
+	VSHUFPS          $0xee, Z5, Z8, Z5
+	VSHUFPS          $0x44, Z7, Z9, Z6
+	VSHUFPS          $0xee, Z7, Z9, Z7
 	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z0
+	VFMADD231PS.BCST (R10)(AX*1), Z4, Z0
+	VFMADD231PS.BCST 4(R10)(AX*1), Z5, Z0
+	VFMADD231PS.BCST 8(R10)(AX*1), Z6, Z0
+	VFMADD231PS.BCST 12(R10)(AX*1), Z7, Z0
 	LEAQ             (BX)(DX*4), BX
 	LEAQ             (SI)(DX*4), SI
 	LEAQ             (DI)(DX*4), DI
 	LEAQ             (R8)(DX*4), R8
 
 	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z8
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
-	VBROADCASTF32X4  (SI), Z9
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (DI), Z10
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (R8), Z11
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
+	VBROADCASTF32X4  (BX), Z4
+	VINSERTF32X4     $0x01, (BX)(DX*1), Z4, Z4
+	VINSERTF32X4     $0x02, (BX)(DX*2), Z4, Z4
+	VINSERTF32X4     $0x03, (BX)(R9*1), Z4, Z4
+	VBROADCASTF32X4  (SI), Z5
+	VINSERTF32X4     $0x01, (SI)(DX*1), Z5, Z5
+	VINSERTF32X4     $0x02, (SI)(DX*2), Z5, Z5
+	VINSERTF32X4     $0x03, (SI)(R9*1), Z5, Z5
+	VBROADCASTF32X4  (DI), Z6
+	VINSERTF32X4     $0x01, (DI)(DX*1), Z6, Z6
+	VINSERTF32X4     $0x02, (DI)(DX*2), Z6, Z6
+	VINSERTF32X4     $0x03, (DI)(R9*1), Z6, Z6
+	VBROADCASTF32X4  (R8), Z7
+	VINSERTF32X4     $0x01, (R8)(DX*1), Z7, Z7
+	VINSERTF32X4     $0x02, (R8)(DX*2), Z7, Z7
+	VINSERTF32X4     $0x03, (R8)(R9*1), Z7, Z7
+	VUNPCKLPS        Z5, Z4, Z8
+	VUNPCKHPS        Z5, Z4, Z9
+	VUNPCKLPS        Z7, Z6, Z5
+	VUNPCKHPS        Z7, Z6, Z7
+	VSHUFPS          $0x44, Z5, Z8, Z4
+	VSHUFPS          $0xee, Z5, Z8, Z5
+	VSHUFPS          $0x44, Z7, Z9, Z6
+	VSHUFPS          $0xee, Z7, Z9, Z7
 	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z1
+	VFMADD231PS.BCST (R10)(AX*1), Z4, Z1
+	VFMADD231PS.BCST 4(R10)(AX*1), Z5, Z1
+	VFMADD231PS.BCST 8(R10)(AX*1), Z6, Z1
+	VFMADD231PS.BCST 12(R10)(AX*1), Z7, Z1
 	LEAQ             (BX)(DX*4), BX
 	LEAQ             (SI)(DX*4), SI
 	LEAQ             (DI)(DX*4), DI
 	LEAQ             (R8)(DX*4), R8
 
 	// group 2: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z8
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
-	VBROADCASTF32X4  (SI), Z9
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (DI), Z10
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (R8), Z11
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
+	VBROADCASTF32X4  (BX), Z4
+	VINSERTF32X4     $0x01, (BX)(DX*1), Z4, Z4
+	VINSERTF32X4     $0x02, (BX)(DX*2), Z4, Z4
+	VINSERTF32X4     $0x03, (BX)(R9*1), Z4, Z4
+	VBROADCASTF32X4  (SI), Z5
+	VINSERTF32X4     $0x01, (SI)(DX*1), Z5, Z5
+	VINSERTF32X4     $0x02, (SI)(DX*2), Z5, Z5
+	VINSERTF32X4     $0x03, (SI)(R9*1), Z5, Z5
+	VBROADCASTF32X4  (DI), Z6
+	VINSERTF32X4     $0x01, (DI)(DX*1), Z6, Z6
+	VINSERTF32X4     $0x02, (DI)(DX*2), Z6, Z6
+	VINSERTF32X4     $0x03, (DI)(R9*1), Z6, Z6
+	VBROADCASTF32X4  (R8), Z7
+	VINSERTF32X4     $0x01, (R8)(DX*1), Z7, Z7
+	VINSERTF32X4     $0x02, (R8)(DX*2), Z7, Z7
+	VINSERTF32X4     $0x03, (R8)(R9*1), Z7, Z7
+	VUNPCKLPS        Z5, Z4, Z8
+	VUNPCKHPS        Z5, Z4, Z9
+	VUNPCKLPS        Z7, Z6, Z5
+	VUNPCKHPS        Z7, Z6, Z7
+	VSHUFPS          $0x44, Z5, Z8, Z4
+	VSHUFPS          $0xee, Z5, Z8, Z5
+	VSHUFPS          $0x44, Z7, Z9, Z6
+	VSHUFPS          $0xee, Z7, Z9, Z7
 	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z2
+	VFMADD231PS.BCST (R10)(AX*1), Z4, Z2
+	VFMADD231PS.BCST 4(R10)(AX*1), Z5, Z2
+	VFMADD231PS.BCST 8(R10)(AX*1), Z6, Z2
+	VFMADD231PS.BCST 12(R10)(AX*1), Z7, Z2
 	LEAQ             (BX)(DX*4), BX
 	LEAQ             (SI)(DX*4), SI
 	LEAQ             (DI)(DX*4), DI
 	LEAQ             (R8)(DX*4), R8
 
 	// group 3: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z8
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
-	VBROADCASTF32X4  (SI), Z9
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (DI), Z10
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (R8), Z11
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
+	VBROADCASTF32X4  (BX), Z4
+	VINSERTF32X4     $0x01, (BX)(DX*1), Z4, Z4
+	VINSERTF32X4     $0x02, (BX)(DX*2), Z4, Z4
+	VINSERTF32X4     $0x03, (BX)(R9*1), Z4, Z4
+	VBROADCASTF32X4  (SI), Z5
+	VINSERTF32X4     $0x01, (SI)(DX*1), Z5, Z5
+	VINSERTF32X4     $0x02, (SI)(DX*2), Z5, Z5
+	VINSERTF32X4     $0x03, (SI)(R9*1), Z5, Z5
+	VBROADCASTF32X4  (DI), Z6
+	VINSERTF32X4     $0x01, (DI)(DX*1), Z6, Z6
+	VINSERTF32X4     $0x02, (DI)(DX*2), Z6, Z6
+	VINSERTF32X4     $0x03, (DI)(R9*1), Z6, Z6
+	VBROADCASTF32X4  (R8), Z7
+	VINSERTF32X4     $0x01, (R8)(DX*1), Z7, Z7
+	VINSERTF32X4     $0x02, (R8)(DX*2), Z7, Z7
+	VINSERTF32X4     $0x03, (R8)(R9*1), Z7, Z7
+	VUNPCKLPS        Z5, Z4, Z8
+	VUNPCKHPS        Z5, Z4, Z9
+	VUNPCKLPS        Z7, Z6, Z5
+	VUNPCKHPS        Z7, Z6, Z7
+	VSHUFPS          $0x44, Z5, Z8, Z4
+	VSHUFPS          $0xee, Z5, Z8, Z5
+	VSHUFPS          $0x44, Z7, Z9, Z6
+	VSHUFPS          $0xee, Z7, Z9, Z7
 	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z3
-	LEAQ             (BX)(DX*4), BX
-	LEAQ             (SI)(DX*4), SI
-	LEAQ             (DI)(DX*4), DI
-	LEAQ             (R8)(DX*4), R8
-
-	// group 4: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z8
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
-	VBROADCASTF32X4  (SI), Z9
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (DI), Z10
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (R8), Z11
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z4
-	LEAQ             (BX)(DX*4), BX
-	LEAQ             (SI)(DX*4), SI
-	LEAQ             (DI)(DX*4), DI
-	LEAQ             (R8)(DX*4), R8
-
-	// group 5: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z8
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
-	VBROADCASTF32X4  (SI), Z9
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (DI), Z10
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (R8), Z11
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z5
-	LEAQ             (BX)(DX*4), BX
-	LEAQ             (SI)(DX*4), SI
-	LEAQ             (DI)(DX*4), DI
-	LEAQ             (R8)(DX*4), R8
-
-	// group 6: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z8
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
-	VBROADCASTF32X4  (SI), Z9
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (DI), Z10
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (R8), Z11
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z6
-	LEAQ             (BX)(DX*4), BX
-	LEAQ             (SI)(DX*4), SI
-	LEAQ             (DI)(DX*4), DI
-	LEAQ             (R8)(DX*4), R8
-
-	// group 7: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z8
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
-	VBROADCASTF32X4  (SI), Z9
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (DI), Z10
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (R8), Z11
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z7
+	VFMADD231PS.BCST (R10)(AX*1), Z4, Z3
+	VFMADD231PS.BCST 4(R10)(AX*1), Z5, Z3
+	VFMADD231PS.BCST 8(R10)(AX*1), Z6, Z3
+	VFMADD231PS.BCST 12(R10)(AX*1), Z7, Z3
 	ADDQ             $0x10, AX
 	SUBQ             288(SP), BX
 	SUBQ             288(SP), SI
 	SUBQ             288(SP), DI
 	SUBQ             288(SP), R8
-	JMP              DenseNarrowAVX512_n1_b_loop
+	JMP              DenseNarrowAVX512_n1_1_loop
 
-DenseNarrowAVX512_n1_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n1_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
+DenseNarrowAVX512_n1_1_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX512_n1_1_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z0
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n1_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z0
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n1_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z0
+DenseNarrowAVX512_n1_1_wT:
+	MOVQ 456(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x01
+	JL   DenseNarrowAVX512_n1_1_wT
+	LEAQ 1992(SP), BX
+	LEAQ 16(BX), SI
+	LEAQ 32(BX), DI
+	LEAQ 48(BX), R8
+	MOVQ $0x00000040, DX
+	MOVQ $0x000000c0, R9
+	XORQ CX, CX
+	JMP  DenseNarrowAVX512_n1_1_step
 
-DenseNarrowAVX512_n1_b_tail0:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
+DenseNarrowAVX512_n1_1_spill:
+	MOVQ $0x00000004, 296(SP)
+	MOVQ $0x00000040, 280(SP)
+	JMP  DenseNarrowAVX512_s1_1
 
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z1
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n1_b_tail1
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z1
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n1_b_tail1
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z1
-
-DenseNarrowAVX512_n1_b_tail1:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 2: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z2
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n1_b_tail2
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z2
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n1_b_tail2
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z2
-
-DenseNarrowAVX512_n1_b_tail2:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 3: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z3
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n1_b_tail3
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z3
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n1_b_tail3
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z3
-
-DenseNarrowAVX512_n1_b_tail3:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 4: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z4
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n1_b_tail4
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z4
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n1_b_tail4
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z4
-
-DenseNarrowAVX512_n1_b_tail4:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 5: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z5
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n1_b_tail5
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z5
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n1_b_tail5
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z5
-
-DenseNarrowAVX512_n1_b_tail5:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 6: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z6
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n1_b_tail6
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z6
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n1_b_tail6
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z6
-
-DenseNarrowAVX512_n1_b_tail6:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 7: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z7
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n1_b_tail7
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z7
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n1_b_tail7
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z7
-
-DenseNarrowAVX512_n1_b_tail7:
-DenseNarrowAVX512_n1_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000001, DX
-	KMOVW         DX, K1
-	VXORPS        Z8, Z8, Z8
-	VXORPS        Z9, Z9, Z9
-	VXORPS        Z10, Z10, Z10
-	VUNPCKLPS     Z8, Z0, Z11
-	VUNPCKHPS     Z8, Z0, Z12
-	VUNPCKLPS     Z10, Z9, Z8
-	VUNPCKHPS     Z10, Z9, Z10
-	VSHUFPS       $0x44, Z8, Z11, Z0
-	VSHUFPS       $0xee, Z8, Z11, Z8
-	VSHUFPS       $0x44, Z10, Z12, Z9
-	VSHUFPS       $0xee, Z10, Z12, Z10
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X11
-	VMOVUPS       X11, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z8, X11
-	VMOVUPS       X11, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z9, X11
-	VMOVUPS       X11, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z10, X11
-	VMOVUPS       X11, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X11
-	VMOVUPS       X11, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z8, X11
-	VMOVUPS       X11, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z9, X11
-	VMOVUPS       X11, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z10, X11
-	VMOVUPS       X11, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z10, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z8, Z8, Z8
-	VXORPS        Z9, Z9, Z9
-	VUNPCKLPS     Z0, Z1, Z10
-	VUNPCKHPS     Z0, Z1, Z11
-	VUNPCKLPS     Z9, Z8, Z0
-	VUNPCKHPS     Z9, Z8, Z9
-	VSHUFPS       $0x44, Z0, Z10, Z1
-	VSHUFPS       $0xee, Z0, Z10, Z0
-	VSHUFPS       $0x44, Z9, Z11, Z8
-	VSHUFPS       $0xee, Z9, Z11, Z9
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z8, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z9, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z8, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z9, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z8, Z8, Z8
-	VUNPCKLPS     Z0, Z2, Z9
-	VUNPCKHPS     Z0, Z2, Z10
-	VUNPCKLPS     Z8, Z1, Z0
-	VUNPCKHPS     Z8, Z1, Z8
-	VSHUFPS       $0x44, Z0, Z9, Z2
-	VSHUFPS       $0xee, Z0, Z9, Z0
-	VSHUFPS       $0x44, Z8, Z10, Z1
-	VSHUFPS       $0xee, Z8, Z10, Z8
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, X9
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X9
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X9
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z8, X9
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, X9
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X9
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X9
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z8, X9
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VUNPCKLPS     Z0, Z3, Z8
-	VUNPCKHPS     Z0, Z3, Z9
-	VUNPCKLPS     Z2, Z1, Z0
-	VUNPCKHPS     Z2, Z1, Z2
-	VSHUFPS       $0x44, Z0, Z8, Z3
-	VSHUFPS       $0xee, Z0, Z8, Z0
-	VSHUFPS       $0x44, Z2, Z9, Z1
-	VSHUFPS       $0xee, Z2, Z9, Z2
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VUNPCKLPS     Z0, Z4, Z3
-	VUNPCKHPS     Z0, Z4, Z8
-	VUNPCKLPS     Z2, Z1, Z0
-	VUNPCKHPS     Z2, Z1, Z2
-	VSHUFPS       $0x44, Z0, Z3, Z4
-	VSHUFPS       $0xee, Z0, Z3, Z0
-	VSHUFPS       $0x44, Z2, Z8, Z1
-	VSHUFPS       $0xee, Z2, Z8, Z2
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z4, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z4, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z4, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VUNPCKLPS     Z0, Z5, Z3
-	VUNPCKHPS     Z0, Z5, Z4
-	VUNPCKLPS     Z2, Z1, Z0
-	VUNPCKHPS     Z2, Z1, Z2
-	VSHUFPS       $0x44, Z0, Z3, Z5
-	VSHUFPS       $0xee, Z0, Z3, Z0
-	VSHUFPS       $0x44, Z2, Z4, Z1
-	VSHUFPS       $0xee, Z2, Z4, Z2
-	VMOVUPS       X5, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z5, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z5, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z5, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VUNPCKLPS     Z0, Z6, Z3
-	VUNPCKHPS     Z0, Z6, Z4
-	VUNPCKLPS     Z2, Z1, Z0
-	VUNPCKHPS     Z2, Z1, Z2
-	VSHUFPS       $0x44, Z0, Z3, Z6
-	VSHUFPS       $0xee, Z0, Z3, Z0
-	VSHUFPS       $0x44, Z2, Z4, Z1
-	VSHUFPS       $0xee, Z2, Z4, Z2
-	VMOVUPS       X6, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z6, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z6, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z6, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VUNPCKLPS     Z0, Z7, Z3
-	VUNPCKHPS     Z0, Z7, Z4
-	VUNPCKLPS     Z2, Z1, Z0
-	VUNPCKHPS     Z2, Z1, Z2
-	VSHUFPS       $0x44, Z0, Z3, Z7
-	VSHUFPS       $0xee, Z0, Z3, Z0
-	VSHUFPS       $0x44, Z2, Z4, Z1
-	VSHUFPS       $0xee, Z2, Z4, Z2
-	VMOVUPS       X7, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z7, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z7, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z7, X3
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, (CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000200, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000200, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000080, 256(SP)
-	JMP           DenseNarrowAVX512_n1_block
-
-DenseNarrowAVX512_n1_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n1_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n1_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n1_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n1_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n1_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n1_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n1_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n1_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n1_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n1_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n1_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n1_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n1_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n1_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n1_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n1_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n1_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n1_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n1_row14:
-	MOVQ         AX, 248(SP)
+DenseNarrowAVX512_p1_1:
+	// 1 outputs: one group of 16 rows, read through xtab
+	// the other groups' accumulators are moved but not stored: defined here so as not to be live from the start
+	VXORPS       Z1, Z1, Z1
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Z0
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
+	PCALIGN      $0x40
 
-DenseNarrowAVX512_n1_p_loop:
+DenseNarrowAVX512_p1_1_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n1_p_tail
+	JL   DenseNarrowAVX512_p1_1_tail
 
+DenseNarrowAVX512_p1_1_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z1
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z1, Z1
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z1, Z1
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z1, Z1
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z2
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z2, Z2
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z2, Z2
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z2, Z2
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z3
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z3, Z3
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z3, Z3
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z3, Z3
-	MOVQ             152(SP), DX
 	VBROADCASTF32X4  (DX)(AX*1), Z4
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z4, Z4
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z4, Z4
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z4, Z4
-	VUNPCKLPS        Z2, Z1, Z5
-	VUNPCKHPS        Z2, Z1, Z6
-	VUNPCKLPS        Z4, Z3, Z2
-	VUNPCKHPS        Z4, Z3, Z4
-	VSHUFPS          $0x44, Z2, Z5, Z1
-	VSHUFPS          $0xee, Z2, Z5, Z2
-	VSHUFPS          $0x44, Z4, Z6, Z3
-	VSHUFPS          $0xee, Z4, Z6, Z4
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z1, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z2, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z3, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z4, Z0
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n1_p_loop
-
-DenseNarrowAVX512_n1_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n1_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z1
 	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z2
-	VINSERTF32X4     $0x01, X2, Z1, Z1
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z4, Z4
 	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z2
-	VINSERTF32X4     $0x02, X2, Z1, Z1
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z4, Z4
 	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z2
-	VINSERTF32X4     $0x03, X2, Z1, Z1
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z4, Z4
 	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z2
+	VBROADCASTF32X4  (DX)(AX*1), Z5
 	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z3
-	VINSERTF32X4     $0x01, X3, Z2, Z2
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z5, Z5
 	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z3
-	VINSERTF32X4     $0x02, X3, Z2, Z2
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z5, Z5
 	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z3
-	VINSERTF32X4     $0x03, X3, Z2, Z2
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z5, Z5
 	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z3
+	VBROADCASTF32X4  (DX)(AX*1), Z6
 	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	VINSERTF32X4     $0x01, X4, Z3, Z3
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z6, Z6
 	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	VINSERTF32X4     $0x02, X4, Z3, Z3
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z6, Z6
 	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	VINSERTF32X4     $0x03, X4, Z3, Z3
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z6, Z6
 	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
+	VBROADCASTF32X4  (DX)(AX*1), Z7
 	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x01, X5, Z4, Z4
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z7, Z7
 	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x02, X5, Z4, Z4
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z7, Z7
 	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x03, X5, Z4, Z4
-	VUNPCKLPS        Z2, Z1, Z5
-	VUNPCKHPS        Z2, Z1, Z6
-	VUNPCKLPS        Z4, Z3, Z2
-	VUNPCKHPS        Z4, Z3, Z4
-	VSHUFPS          $0x44, Z2, Z5, Z1
-	VSHUFPS          $0xee, Z2, Z5, Z2
-	VSHUFPS          $0x44, Z4, Z6, Z3
-	VSHUFPS          $0xee, Z4, Z6, Z4
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z7, Z7
+	VUNPCKLPS        Z5, Z4, Z8
+	VUNPCKHPS        Z5, Z4, Z9
+	VUNPCKLPS        Z7, Z6, Z5
+	VUNPCKHPS        Z7, Z6, Z7
+	VSHUFPS          $0x44, Z5, Z8, Z4
+	VSHUFPS          $0xee, Z5, Z8, Z5
+	VSHUFPS          $0x44, Z7, Z9, Z6
+	VSHUFPS          $0xee, Z7, Z9, Z7
 	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z1, Z0
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n1_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z2, Z0
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n1_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z3, Z0
+	VFMADD231PS.BCST (DX)(AX*1), Z4, Z0
+	VFMADD231PS.BCST 4(DX)(AX*1), Z5, Z0
+	VFMADD231PS.BCST 8(DX)(AX*1), Z6, Z0
+	VFMADD231PS.BCST 12(DX)(AX*1), Z7, Z0
+	ADDQ             $0x10, AX
+	JMP              DenseNarrowAVX512_p1_1_loop
 
-DenseNarrowAVX512_n1_p_tail0:
-DenseNarrowAVX512_n1_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000001, DX
-	KMOVW         DX, K1
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VUNPCKLPS     Z1, Z0, Z4
-	VUNPCKHPS     Z1, Z0, Z5
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z4, Z0
-	VSHUFPS       $0xee, Z1, Z4, Z1
-	VSHUFPS       $0x44, Z3, Z5, Z2
-	VSHUFPS       $0xee, Z3, Z5, Z3
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n1_p_done
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n1_p_done
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n1_p_done
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x01, Z0, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x01, Z1, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x01, Z2, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x01, Z3, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x02, Z0, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x02, Z1, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x02, Z2, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x02, Z3, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n1_p_done
-	VEXTRACTF32X4 $0x03, Z3, X0
-	VMOVUPS       X0, K1, (CX)
+DenseNarrowAVX512_p1_1_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX512_p1_1_spill
+	XORQ CX, CX
 
-DenseNarrowAVX512_n1_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n1_part
+DenseNarrowAVX512_p1_1_wT:
+	MOVQ 456(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x01
+	JL   DenseNarrowAVX512_p1_1_wT
+	XORQ CX, CX
 
-DenseNarrowAVX512_n1_ret:
-	VZEROUPPER
-	RET
+DenseNarrowAVX512_p1_1_xT:
+	MOVQ 584(SP)(CX*8), DX
+	MOVQ DX, 128(SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x10
+	JL   DenseNarrowAVX512_p1_1_xT
+	XORQ CX, CX
+	JMP  DenseNarrowAVX512_p1_1_step
 
-DenseNarrowAVX512_n2:
-	// 2 outputs: blocks of 4×16 rows (8 accumulators), then groups of 16
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 8(SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 256(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 264(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 272(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x000000c0, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 288(SP)
+DenseNarrowAVX512_p1_1_spill:
+	MOVQ $0x00000001, 296(SP)
 
-DenseNarrowAVX512_n2_block:
-	CMPQ         256(SP), $0x00000040
-	JL           DenseNarrowAVX512_n2_part
+DenseNarrowAVX512_s1_1:
+	// the accumulators of group 0 to z, then those of group g+1 to group g
+	MOVQ  ldz+72(FP), AX
+	SHLQ  $0x02, AX
+	MOVQ  272(SP), CX
+	MOVQ  296(SP), DX
+	MOVL  $0x00000001, BX
+	KMOVW BX, K1
+
+DenseNarrowAVX512_s1_1_group:
+	VXORPS    Z4, Z4, Z4
+	VXORPS    Z5, Z5, Z5
+	VXORPS    Z6, Z6, Z6
+	VUNPCKLPS Z4, Z0, Z7
+	VUNPCKHPS Z4, Z0, Z8
+	VUNPCKLPS Z6, Z5, Z4
+	VUNPCKHPS Z6, Z5, Z6
+	VSHUFPS   $0x44, Z4, Z7, Z0
+	VSHUFPS   $0xee, Z4, Z7, Z4
+	VSHUFPS   $0x44, Z6, Z8, Z5
+	VSHUFPS   $0xee, Z6, Z8, Z6
+	MOVQ      CX, BX
+	MOVQ      280(SP), SI
+	MOVQ      $0x00000004, DI
+
+DenseNarrowAVX512_s1_1_rows0:
+	VMOVUPS    X0, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s1_1_rows0_done
+	VMOVUPS    X4, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s1_1_rows0_done
+	VMOVUPS    X5, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s1_1_rows0_done
+	VMOVUPS    X6, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s1_1_rows0_done
+	DECQ       DI
+	JZ         DenseNarrowAVX512_s1_1_rows0_done
+	VSHUFF32X4 $0x39, Z0, Z0, Z0
+	VSHUFF32X4 $0x39, Z4, Z4, Z4
+	VSHUFF32X4 $0x39, Z5, Z5, Z5
+	VSHUFF32X4 $0x39, Z6, Z6, Z6
+	JMP        DenseNarrowAVX512_s1_1_rows0
+
+DenseNarrowAVX512_s1_1_rows0_done:
+	VMOVAPS Z1, Z0
+	VMOVAPS Z2, Z1
+	VMOVAPS Z3, Z2
+	IMUL3Q  $0x00000010, AX, BX
+	ADDQ    BX, CX
+	SUBQ    $0x10, 280(SP)
+	DECQ    DX
+	JNZ     DenseNarrowAVX512_s1_1_group
+	JMP     DenseNarrowAVX512_advance
+
+DenseNarrowAVX512_n2_2:
+	// 2–2 outputs: a block of 4×16 rows (8 accumulators)
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Z0
 	VBROADCASTSS 4(AX), Z1
@@ -7500,11 +3085,13 @@ DenseNarrowAVX512_n2_block:
 	LEAQ         (DI)(DX*1), R8
 	SHLQ         $0x02, DX
 	LEAQ         (DX)(DX*2), R9
+	PCALIGN      $0x40
 
-DenseNarrowAVX512_n2_b_loop:
+DenseNarrowAVX512_n2_2_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n2_b_tail
+	JL   DenseNarrowAVX512_n2_2_tail
 
+DenseNarrowAVX512_n2_2_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	VBROADCASTF32X4  (BX), Z8
 	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
@@ -7665,859 +3252,200 @@ DenseNarrowAVX512_n2_b_loop:
 	SUBQ             288(SP), SI
 	SUBQ             288(SP), DI
 	SUBQ             288(SP), R8
-	JMP              DenseNarrowAVX512_n2_b_loop
+	JMP              DenseNarrowAVX512_n2_2_loop
 
-DenseNarrowAVX512_n2_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n2_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
+DenseNarrowAVX512_n2_2_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX512_n2_2_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z1
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n2_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z1
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n2_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z1
+DenseNarrowAVX512_n2_2_wT:
+	MOVQ 456(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x02
+	JL   DenseNarrowAVX512_n2_2_wT
+	LEAQ 1992(SP), BX
+	LEAQ 16(BX), SI
+	LEAQ 32(BX), DI
+	LEAQ 48(BX), R8
+	MOVQ $0x00000040, DX
+	MOVQ $0x000000c0, R9
+	XORQ CX, CX
+	JMP  DenseNarrowAVX512_n2_2_step
 
-DenseNarrowAVX512_n2_b_tail0:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
+DenseNarrowAVX512_n2_2_spill:
+	MOVQ $0x00000004, 296(SP)
+	MOVQ $0x00000040, 280(SP)
+	JMP  DenseNarrowAVX512_s2_2
 
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z2
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z3
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n2_b_tail1
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z2
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z3
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n2_b_tail1
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z2
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z3
-
-DenseNarrowAVX512_n2_b_tail1:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 2: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z4
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z5
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n2_b_tail2
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z4
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z5
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n2_b_tail2
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z4
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z5
-
-DenseNarrowAVX512_n2_b_tail2:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 3: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z6
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z7
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n2_b_tail3
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z6
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z7
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n2_b_tail3
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z6
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z7
-
-DenseNarrowAVX512_n2_b_tail3:
-DenseNarrowAVX512_n2_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000003, DX
-	KMOVW         DX, K1
-	VXORPS        Z8, Z8, Z8
-	VXORPS        Z9, Z9, Z9
-	VUNPCKLPS     Z1, Z0, Z10
-	VUNPCKHPS     Z1, Z0, Z11
-	VUNPCKLPS     Z9, Z8, Z1
-	VUNPCKHPS     Z9, Z8, Z9
-	VSHUFPS       $0x44, Z1, Z10, Z0
-	VSHUFPS       $0xee, Z1, Z10, Z1
-	VSHUFPS       $0x44, Z9, Z11, Z8
-	VSHUFPS       $0xee, Z9, Z11, Z9
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z8, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z9, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z8, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z9, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VUNPCKLPS     Z3, Z2, Z8
-	VUNPCKHPS     Z3, Z2, Z9
-	VUNPCKLPS     Z1, Z0, Z3
-	VUNPCKHPS     Z1, Z0, Z1
-	VSHUFPS       $0x44, Z3, Z8, Z2
-	VSHUFPS       $0xee, Z3, Z8, Z3
-	VSHUFPS       $0x44, Z1, Z9, Z0
-	VSHUFPS       $0xee, Z1, Z9, Z1
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X8
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VUNPCKLPS     Z5, Z4, Z2
-	VUNPCKHPS     Z5, Z4, Z3
-	VUNPCKLPS     Z1, Z0, Z5
-	VUNPCKHPS     Z1, Z0, Z1
-	VSHUFPS       $0x44, Z5, Z2, Z4
-	VSHUFPS       $0xee, Z5, Z2, Z5
-	VSHUFPS       $0x44, Z1, Z3, Z0
-	VSHUFPS       $0xee, Z1, Z3, Z1
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X5, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z4, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z5, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z4, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z5, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z4, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z5, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VUNPCKLPS     Z7, Z6, Z2
-	VUNPCKHPS     Z7, Z6, Z3
-	VUNPCKLPS     Z1, Z0, Z4
-	VUNPCKHPS     Z1, Z0, Z1
-	VSHUFPS       $0x44, Z4, Z2, Z6
-	VSHUFPS       $0xee, Z4, Z2, Z7
-	VSHUFPS       $0x44, Z1, Z3, Z0
-	VSHUFPS       $0xee, Z1, Z3, Z1
-	VMOVUPS       X6, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X7, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z6, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z7, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z6, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z7, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z6, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z7, X2
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000100, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000100, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000040, 256(SP)
-	JMP           DenseNarrowAVX512_n2_block
-
-DenseNarrowAVX512_n2_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n2_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n2_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n2_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n2_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n2_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n2_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n2_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n2_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n2_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n2_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n2_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n2_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n2_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n2_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n2_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n2_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n2_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n2_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n2_row14:
-	MOVQ         AX, 248(SP)
+DenseNarrowAVX512_p2_2:
+	// 2 outputs: one group of 16 rows, read through xtab
+	// the other groups' accumulators are moved but not stored: defined here so as not to be live from the start
+	VXORPS       Z2, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Z0
 	VBROADCASTSS 4(AX), Z1
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
+	PCALIGN      $0x40
 
-DenseNarrowAVX512_n2_p_loop:
+DenseNarrowAVX512_p2_2_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n2_p_tail
+	JL   DenseNarrowAVX512_p2_2_tail
 
+DenseNarrowAVX512_p2_2_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z2
+	VBROADCASTF32X4  (DX)(AX*1), Z8
 	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z2, Z2
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z8, Z8
 	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z2, Z2
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z8, Z8
 	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z2, Z2
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z8, Z8
 	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z3
+	VBROADCASTF32X4  (DX)(AX*1), Z9
 	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z3, Z3
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z9, Z9
 	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z3, Z3
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z9, Z9
 	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z3, Z3
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z9, Z9
 	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z4
+	VBROADCASTF32X4  (DX)(AX*1), Z10
 	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z4, Z4
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z10, Z10
 	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z4, Z4
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z10, Z10
 	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z4, Z4
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z10, Z10
 	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z5
+	VBROADCASTF32X4  (DX)(AX*1), Z11
 	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z5, Z5
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z11, Z11
 	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z5, Z5
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z11, Z11
 	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z5, Z5
-	VUNPCKLPS        Z3, Z2, Z6
-	VUNPCKHPS        Z3, Z2, Z7
-	VUNPCKLPS        Z5, Z4, Z3
-	VUNPCKHPS        Z5, Z4, Z5
-	VSHUFPS          $0x44, Z3, Z6, Z2
-	VSHUFPS          $0xee, Z3, Z6, Z3
-	VSHUFPS          $0x44, Z5, Z7, Z4
-	VSHUFPS          $0xee, Z5, Z7, Z5
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z11, Z11
+	VUNPCKLPS        Z9, Z8, Z12
+	VUNPCKHPS        Z9, Z8, Z13
+	VUNPCKLPS        Z11, Z10, Z9
+	VUNPCKHPS        Z11, Z10, Z11
+	VSHUFPS          $0x44, Z9, Z12, Z8
+	VSHUFPS          $0xee, Z9, Z12, Z9
+	VSHUFPS          $0x44, Z11, Z13, Z10
+	VSHUFPS          $0xee, Z11, Z13, Z11
 	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z2, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z3, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z4, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z5, Z0
+	VFMADD231PS.BCST (DX)(AX*1), Z8, Z0
+	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z0
+	VFMADD231PS.BCST 8(DX)(AX*1), Z10, Z0
+	VFMADD231PS.BCST 12(DX)(AX*1), Z11, Z0
 	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z2, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z3, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z4, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z5, Z1
+	VFMADD231PS.BCST (DX)(AX*1), Z8, Z1
+	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z1
+	VFMADD231PS.BCST 8(DX)(AX*1), Z10, Z1
+	VFMADD231PS.BCST 12(DX)(AX*1), Z11, Z1
 	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n2_p_loop
+	JMP              DenseNarrowAVX512_p2_2_loop
 
-DenseNarrowAVX512_n2_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n2_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
+DenseNarrowAVX512_p2_2_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX512_p2_2_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z2
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z3
-	VINSERTF32X4     $0x01, X3, Z2, Z2
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z3
-	VINSERTF32X4     $0x02, X3, Z2, Z2
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z3
-	VINSERTF32X4     $0x03, X3, Z2, Z2
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z3
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	VINSERTF32X4     $0x01, X4, Z3, Z3
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	VINSERTF32X4     $0x02, X4, Z3, Z3
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	VINSERTF32X4     $0x03, X4, Z3, Z3
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x01, X5, Z4, Z4
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x02, X5, Z4, Z4
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x03, X5, Z4, Z4
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x01, X6, Z5, Z5
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x02, X6, Z5, Z5
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x03, X6, Z5, Z5
-	VUNPCKLPS        Z3, Z2, Z6
-	VUNPCKHPS        Z3, Z2, Z7
-	VUNPCKLPS        Z5, Z4, Z3
-	VUNPCKHPS        Z5, Z4, Z5
-	VSHUFPS          $0x44, Z3, Z6, Z2
-	VSHUFPS          $0xee, Z3, Z6, Z3
-	VSHUFPS          $0x44, Z5, Z7, Z4
-	VSHUFPS          $0xee, Z5, Z7, Z5
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z2, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z2, Z1
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n2_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z3, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z3, Z1
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n2_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z4, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z4, Z1
+DenseNarrowAVX512_p2_2_wT:
+	MOVQ 456(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x02
+	JL   DenseNarrowAVX512_p2_2_wT
+	XORQ CX, CX
 
-DenseNarrowAVX512_n2_p_tail0:
-DenseNarrowAVX512_n2_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000003, DX
-	KMOVW         DX, K1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VUNPCKLPS     Z1, Z0, Z4
-	VUNPCKHPS     Z1, Z0, Z5
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z4, Z0
-	VSHUFPS       $0xee, Z1, Z4, Z1
-	VSHUFPS       $0x44, Z3, Z5, Z2
-	VSHUFPS       $0xee, Z3, Z5, Z3
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n2_p_done
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n2_p_done
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n2_p_done
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x01, Z0, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x01, Z1, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x01, Z2, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x01, Z3, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x02, Z0, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x02, Z1, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x02, Z2, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x02, Z3, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n2_p_done
-	VEXTRACTF32X4 $0x03, Z3, X0
-	VMOVUPS       X0, K1, (CX)
+DenseNarrowAVX512_p2_2_xT:
+	MOVQ 584(SP)(CX*8), DX
+	MOVQ DX, 128(SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x10
+	JL   DenseNarrowAVX512_p2_2_xT
+	XORQ CX, CX
+	JMP  DenseNarrowAVX512_p2_2_step
 
-DenseNarrowAVX512_n2_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n2_part
+DenseNarrowAVX512_p2_2_spill:
+	MOVQ $0x00000001, 296(SP)
 
-DenseNarrowAVX512_n2_ret:
-	VZEROUPPER
-	RET
+DenseNarrowAVX512_s2_2:
+	// the accumulators of group 0 to z, then those of group g+1 to group g
+	MOVQ  ldz+72(FP), AX
+	SHLQ  $0x02, AX
+	MOVQ  272(SP), CX
+	MOVQ  296(SP), DX
+	MOVL  $0x00000003, BX
+	KMOVW BX, K1
 
-DenseNarrowAVX512_n3:
-	// 3 outputs: blocks of 3×16 rows (9 accumulators), then groups of 16
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 8(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 16(SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 256(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 264(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 272(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000080, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 288(SP)
+DenseNarrowAVX512_s2_2_group:
+	VXORPS    Z8, Z8, Z8
+	VXORPS    Z9, Z9, Z9
+	VUNPCKLPS Z1, Z0, Z10
+	VUNPCKHPS Z1, Z0, Z11
+	VUNPCKLPS Z9, Z8, Z1
+	VUNPCKHPS Z9, Z8, Z9
+	VSHUFPS   $0x44, Z1, Z10, Z0
+	VSHUFPS   $0xee, Z1, Z10, Z1
+	VSHUFPS   $0x44, Z9, Z11, Z8
+	VSHUFPS   $0xee, Z9, Z11, Z9
+	MOVQ      CX, BX
+	MOVQ      280(SP), SI
+	MOVQ      $0x00000004, DI
 
-DenseNarrowAVX512_n3_block:
-	CMPQ         256(SP), $0x00000030
-	JL           DenseNarrowAVX512_n3_part
+DenseNarrowAVX512_s2_2_rows0:
+	VMOVUPS    X0, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s2_2_rows0_done
+	VMOVUPS    X1, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s2_2_rows0_done
+	VMOVUPS    X8, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s2_2_rows0_done
+	VMOVUPS    X9, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s2_2_rows0_done
+	DECQ       DI
+	JZ         DenseNarrowAVX512_s2_2_rows0_done
+	VSHUFF32X4 $0x39, Z0, Z0, Z0
+	VSHUFF32X4 $0x39, Z1, Z1, Z1
+	VSHUFF32X4 $0x39, Z8, Z8, Z8
+	VSHUFF32X4 $0x39, Z9, Z9, Z9
+	JMP        DenseNarrowAVX512_s2_2_rows0
+
+DenseNarrowAVX512_s2_2_rows0_done:
+	VMOVAPS Z2, Z0
+	VMOVAPS Z3, Z1
+	VMOVAPS Z4, Z2
+	VMOVAPS Z5, Z3
+	VMOVAPS Z6, Z4
+	VMOVAPS Z7, Z5
+	IMUL3Q  $0x00000010, AX, BX
+	ADDQ    BX, CX
+	SUBQ    $0x10, 280(SP)
+	DECQ    DX
+	JNZ     DenseNarrowAVX512_s2_2_group
+	JMP     DenseNarrowAVX512_advance
+
+DenseNarrowAVX512_n3_3:
+	// 3–3 outputs: a block of 3×16 rows (9 accumulators)
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Z0
 	VBROADCASTSS 4(AX), Z1
@@ -8538,11 +3466,13 @@ DenseNarrowAVX512_n3_block:
 	LEAQ         (DI)(DX*1), R8
 	SHLQ         $0x02, DX
 	LEAQ         (DX)(DX*2), R9
+	PCALIGN      $0x40
 
-DenseNarrowAVX512_n3_b_loop:
+DenseNarrowAVX512_n3_3_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n3_b_tail
+	JL   DenseNarrowAVX512_n3_3_tail
 
+DenseNarrowAVX512_n3_3_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	VBROADCASTF32X4  (BX), Z9
 	VINSERTF32X4     $0x01, (BX)(DX*1), Z9, Z9
@@ -8678,773 +3608,205 @@ DenseNarrowAVX512_n3_b_loop:
 	SUBQ             288(SP), SI
 	SUBQ             288(SP), DI
 	SUBQ             288(SP), R8
-	JMP              DenseNarrowAVX512_n3_b_loop
+	JMP              DenseNarrowAVX512_n3_3_loop
 
-DenseNarrowAVX512_n3_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n3_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
+DenseNarrowAVX512_n3_3_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX512_n3_3_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z9
-	VMOVUPS.Z        (BX)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (BX)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (BX)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (SI), K1, Z10
-	VMOVUPS.Z        (SI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (SI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (SI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (DI), K1, Z11
-	VMOVUPS.Z        (DI)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (DI)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (DI)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VMOVUPS.Z        (R8), K1, Z12
-	VMOVUPS.Z        (R8)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (R8)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (R8)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VUNPCKLPS        Z10, Z9, Z13
-	VUNPCKHPS        Z10, Z9, Z14
-	VUNPCKLPS        Z12, Z11, Z10
-	VUNPCKHPS        Z12, Z11, Z12
-	VSHUFPS          $0x44, Z10, Z13, Z9
-	VSHUFPS          $0xee, Z10, Z13, Z10
-	VSHUFPS          $0x44, Z12, Z14, Z11
-	VSHUFPS          $0xee, Z12, Z14, Z12
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z2
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n3_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z2
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n3_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z2
+DenseNarrowAVX512_n3_3_wT:
+	MOVQ 456(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x03
+	JL   DenseNarrowAVX512_n3_3_wT
+	LEAQ 1992(SP), BX
+	LEAQ 16(BX), SI
+	LEAQ 32(BX), DI
+	LEAQ 48(BX), R8
+	MOVQ $0x00000040, DX
+	MOVQ $0x000000c0, R9
+	XORQ CX, CX
+	JMP  DenseNarrowAVX512_n3_3_step
 
-DenseNarrowAVX512_n3_b_tail0:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
+DenseNarrowAVX512_n3_3_spill:
+	MOVQ $0x00000003, 296(SP)
+	MOVQ $0x00000030, 280(SP)
+	JMP  DenseNarrowAVX512_s3_3
 
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z9
-	VMOVUPS.Z        (BX)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (BX)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (BX)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (SI), K1, Z10
-	VMOVUPS.Z        (SI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (SI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (SI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (DI), K1, Z11
-	VMOVUPS.Z        (DI)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (DI)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (DI)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VMOVUPS.Z        (R8), K1, Z12
-	VMOVUPS.Z        (R8)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (R8)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (R8)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VUNPCKLPS        Z10, Z9, Z13
-	VUNPCKHPS        Z10, Z9, Z14
-	VUNPCKLPS        Z12, Z11, Z10
-	VUNPCKHPS        Z12, Z11, Z12
-	VSHUFPS          $0x44, Z10, Z13, Z9
-	VSHUFPS          $0xee, Z10, Z13, Z10
-	VSHUFPS          $0x44, Z12, Z14, Z11
-	VSHUFPS          $0xee, Z12, Z14, Z12
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z3
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z4
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z5
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n3_b_tail1
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z3
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z4
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z5
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n3_b_tail1
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z3
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z4
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z5
-
-DenseNarrowAVX512_n3_b_tail1:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 2: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z9
-	VMOVUPS.Z        (BX)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (BX)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (BX)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (SI), K1, Z10
-	VMOVUPS.Z        (SI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (SI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (SI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (DI), K1, Z11
-	VMOVUPS.Z        (DI)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (DI)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (DI)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VMOVUPS.Z        (R8), K1, Z12
-	VMOVUPS.Z        (R8)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (R8)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (R8)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VUNPCKLPS        Z10, Z9, Z13
-	VUNPCKHPS        Z10, Z9, Z14
-	VUNPCKLPS        Z12, Z11, Z10
-	VUNPCKHPS        Z12, Z11, Z12
-	VSHUFPS          $0x44, Z10, Z13, Z9
-	VSHUFPS          $0xee, Z10, Z13, Z10
-	VSHUFPS          $0x44, Z12, Z14, Z11
-	VSHUFPS          $0xee, Z12, Z14, Z12
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z6
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z7
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z8
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n3_b_tail2
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z6
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z7
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z8
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n3_b_tail2
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z6
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z7
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z8
-
-DenseNarrowAVX512_n3_b_tail2:
-DenseNarrowAVX512_n3_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000007, DX
-	KMOVW         DX, K1
-	VXORPS        Z9, Z9, Z9
-	VUNPCKLPS     Z1, Z0, Z10
-	VUNPCKHPS     Z1, Z0, Z11
-	VUNPCKLPS     Z9, Z2, Z1
-	VUNPCKHPS     Z9, Z2, Z9
-	VSHUFPS       $0x44, Z1, Z10, Z0
-	VSHUFPS       $0xee, Z1, Z10, Z1
-	VSHUFPS       $0x44, Z9, Z11, Z2
-	VSHUFPS       $0xee, Z9, Z11, Z9
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X9, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z9, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z9, X10
-	VMOVUPS       X10, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VUNPCKLPS     Z4, Z3, Z1
-	VUNPCKHPS     Z4, Z3, Z2
-	VUNPCKLPS     Z0, Z5, Z4
-	VUNPCKHPS     Z0, Z5, Z0
-	VSHUFPS       $0x44, Z4, Z1, Z3
-	VSHUFPS       $0xee, Z4, Z1, Z4
-	VSHUFPS       $0x44, Z0, Z2, Z5
-	VSHUFPS       $0xee, Z0, Z2, Z0
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X5, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z4, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z5, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z4, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z5, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z4, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z5, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VXORPS        Z0, Z0, Z0
-	VUNPCKLPS     Z7, Z6, Z1
-	VUNPCKHPS     Z7, Z6, Z2
-	VUNPCKLPS     Z0, Z8, Z3
-	VUNPCKHPS     Z0, Z8, Z0
-	VSHUFPS       $0x44, Z3, Z1, Z6
-	VSHUFPS       $0xee, Z3, Z1, Z7
-	VSHUFPS       $0x44, Z0, Z2, Z8
-	VSHUFPS       $0xee, Z0, Z2, Z0
-	VMOVUPS       X6, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X7, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X8, K1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z6, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z7, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z8, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z6, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z7, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z8, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z6, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z7, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z8, X1
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x000000c0, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x000000c0, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000030, 256(SP)
-	JMP           DenseNarrowAVX512_n3_block
-
-DenseNarrowAVX512_n3_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n3_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n3_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n3_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n3_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n3_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n3_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n3_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n3_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n3_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n3_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n3_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n3_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n3_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n3_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n3_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n3_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n3_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n3_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n3_row14:
-	MOVQ         AX, 248(SP)
+DenseNarrowAVX512_p3_3:
+	// 3 outputs: one group of 16 rows, read through xtab
+	// the other groups' accumulators are moved but not stored: defined here so as not to be live from the start
+	VXORPS       Z3, Z3, Z3
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Z0
 	VBROADCASTSS 4(AX), Z1
 	VBROADCASTSS 8(AX), Z2
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
+	PCALIGN      $0x40
 
-DenseNarrowAVX512_n3_p_loop:
+DenseNarrowAVX512_p3_3_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n3_p_tail
+	JL   DenseNarrowAVX512_p3_3_tail
 
+DenseNarrowAVX512_p3_3_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z3
+	VBROADCASTF32X4  (DX)(AX*1), Z9
 	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z3, Z3
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z9, Z9
 	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z3, Z3
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z9, Z9
 	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z3, Z3
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z9, Z9
 	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z4
+	VBROADCASTF32X4  (DX)(AX*1), Z10
 	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z4, Z4
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z10, Z10
 	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z4, Z4
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z10, Z10
 	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z4, Z4
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z10, Z10
 	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z5
+	VBROADCASTF32X4  (DX)(AX*1), Z11
 	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z5, Z5
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z11, Z11
 	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z5, Z5
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z11, Z11
 	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z5, Z5
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z11, Z11
 	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z6
+	VBROADCASTF32X4  (DX)(AX*1), Z12
 	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z6, Z6
+	VINSERTF32X4     $0x01, (DX)(AX*1), Z12, Z12
 	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z6, Z6
+	VINSERTF32X4     $0x02, (DX)(AX*1), Z12, Z12
 	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z6, Z6
-	VUNPCKLPS        Z4, Z3, Z7
-	VUNPCKHPS        Z4, Z3, Z8
-	VUNPCKLPS        Z6, Z5, Z4
-	VUNPCKHPS        Z6, Z5, Z6
-	VSHUFPS          $0x44, Z4, Z7, Z3
-	VSHUFPS          $0xee, Z4, Z7, Z4
-	VSHUFPS          $0x44, Z6, Z8, Z5
-	VSHUFPS          $0xee, Z6, Z8, Z6
+	VINSERTF32X4     $0x03, (DX)(AX*1), Z12, Z12
+	VUNPCKLPS        Z10, Z9, Z13
+	VUNPCKHPS        Z10, Z9, Z14
+	VUNPCKLPS        Z12, Z11, Z10
+	VUNPCKHPS        Z12, Z11, Z12
+	VSHUFPS          $0x44, Z10, Z13, Z9
+	VSHUFPS          $0xee, Z10, Z13, Z10
+	VSHUFPS          $0x44, Z12, Z14, Z11
+	VSHUFPS          $0xee, Z12, Z14, Z12
 	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z3, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z4, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z5, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z6, Z0
+	VFMADD231PS.BCST (DX)(AX*1), Z9, Z0
+	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z0
+	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z0
+	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z0
 	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z3, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z4, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z5, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z6, Z1
+	VFMADD231PS.BCST (DX)(AX*1), Z9, Z1
+	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z1
+	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z1
+	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z1
 	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z3, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z4, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z5, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z6, Z2
+	VFMADD231PS.BCST (DX)(AX*1), Z9, Z2
+	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z2
+	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z2
+	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z2
 	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n3_p_loop
+	JMP              DenseNarrowAVX512_p3_3_loop
 
-DenseNarrowAVX512_n3_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n3_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
+DenseNarrowAVX512_p3_3_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX512_p3_3_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z3
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	VINSERTF32X4     $0x01, X4, Z3, Z3
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	VINSERTF32X4     $0x02, X4, Z3, Z3
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	VINSERTF32X4     $0x03, X4, Z3, Z3
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x01, X5, Z4, Z4
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x02, X5, Z4, Z4
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x03, X5, Z4, Z4
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x01, X6, Z5, Z5
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x02, X6, Z5, Z5
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x03, X6, Z5, Z5
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x01, X7, Z6, Z6
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x02, X7, Z6, Z6
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x03, X7, Z6, Z6
-	VUNPCKLPS        Z4, Z3, Z7
-	VUNPCKHPS        Z4, Z3, Z8
-	VUNPCKLPS        Z6, Z5, Z4
-	VUNPCKHPS        Z6, Z5, Z6
-	VSHUFPS          $0x44, Z4, Z7, Z3
-	VSHUFPS          $0xee, Z4, Z7, Z4
-	VSHUFPS          $0x44, Z6, Z8, Z5
-	VSHUFPS          $0xee, Z6, Z8, Z6
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z3, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z3, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z3, Z2
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n3_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z4, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z4, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z4, Z2
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n3_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z5, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z5, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z5, Z2
+DenseNarrowAVX512_p3_3_wT:
+	MOVQ 456(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x03
+	JL   DenseNarrowAVX512_p3_3_wT
+	XORQ CX, CX
 
-DenseNarrowAVX512_n3_p_tail0:
-DenseNarrowAVX512_n3_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000007, DX
-	KMOVW         DX, K1
-	VXORPS        Z3, Z3, Z3
-	VUNPCKLPS     Z1, Z0, Z4
-	VUNPCKHPS     Z1, Z0, Z5
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z4, Z0
-	VSHUFPS       $0xee, Z1, Z4, Z1
-	VSHUFPS       $0x44, Z3, Z5, Z2
-	VSHUFPS       $0xee, Z3, Z5, Z3
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n3_p_done
-	VMOVUPS       X1, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n3_p_done
-	VMOVUPS       X2, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n3_p_done
-	VMOVUPS       X3, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x01, Z0, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x01, Z1, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x01, Z2, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x01, Z3, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x02, Z0, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x02, Z1, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x02, Z2, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x02, Z3, X4
-	VMOVUPS       X4, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n3_p_done
-	VEXTRACTF32X4 $0x03, Z3, X0
-	VMOVUPS       X0, K1, (CX)
+DenseNarrowAVX512_p3_3_xT:
+	MOVQ 584(SP)(CX*8), DX
+	MOVQ DX, 128(SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x10
+	JL   DenseNarrowAVX512_p3_3_xT
+	XORQ CX, CX
+	JMP  DenseNarrowAVX512_p3_3_step
 
-DenseNarrowAVX512_n3_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n3_part
+DenseNarrowAVX512_p3_3_spill:
+	MOVQ $0x00000001, 296(SP)
 
-DenseNarrowAVX512_n3_ret:
-	VZEROUPPER
-	RET
+DenseNarrowAVX512_s3_3:
+	// the accumulators of group 0 to z, then those of group g+1 to group g
+	MOVQ  ldz+72(FP), AX
+	SHLQ  $0x02, AX
+	MOVQ  272(SP), CX
+	MOVQ  296(SP), DX
+	MOVL  $0x00000007, BX
+	KMOVW BX, K1
 
-DenseNarrowAVX512_n4:
-	// 4 outputs: blocks of 2×16 rows (8 accumulators), then groups of 16
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 8(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 16(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 24(SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 256(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 264(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 272(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 288(SP)
+DenseNarrowAVX512_s3_3_group:
+	VXORPS    Z9, Z9, Z9
+	VUNPCKLPS Z1, Z0, Z10
+	VUNPCKHPS Z1, Z0, Z11
+	VUNPCKLPS Z9, Z2, Z1
+	VUNPCKHPS Z9, Z2, Z9
+	VSHUFPS   $0x44, Z1, Z10, Z0
+	VSHUFPS   $0xee, Z1, Z10, Z1
+	VSHUFPS   $0x44, Z9, Z11, Z2
+	VSHUFPS   $0xee, Z9, Z11, Z9
+	MOVQ      CX, BX
+	MOVQ      280(SP), SI
+	MOVQ      $0x00000004, DI
 
-DenseNarrowAVX512_n4_block:
-	CMPQ         256(SP), $0x00000020
-	JL           DenseNarrowAVX512_n4_part
+DenseNarrowAVX512_s3_3_rows0:
+	VMOVUPS    X0, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s3_3_rows0_done
+	VMOVUPS    X1, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s3_3_rows0_done
+	VMOVUPS    X2, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s3_3_rows0_done
+	VMOVUPS    X9, K1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s3_3_rows0_done
+	DECQ       DI
+	JZ         DenseNarrowAVX512_s3_3_rows0_done
+	VSHUFF32X4 $0x39, Z0, Z0, Z0
+	VSHUFF32X4 $0x39, Z1, Z1, Z1
+	VSHUFF32X4 $0x39, Z2, Z2, Z2
+	VSHUFF32X4 $0x39, Z9, Z9, Z9
+	JMP        DenseNarrowAVX512_s3_3_rows0
+
+DenseNarrowAVX512_s3_3_rows0_done:
+	VMOVAPS Z3, Z0
+	VMOVAPS Z4, Z1
+	VMOVAPS Z5, Z2
+	VMOVAPS Z6, Z3
+	VMOVAPS Z7, Z4
+	VMOVAPS Z8, Z5
+	IMUL3Q  $0x00000010, AX, BX
+	ADDQ    BX, CX
+	SUBQ    $0x10, 280(SP)
+	DECQ    DX
+	JNZ     DenseNarrowAVX512_s3_3_group
+	JMP     DenseNarrowAVX512_advance
+
+DenseNarrowAVX512_n4_4:
+	// 4–4 outputs: a block of 2×16 rows (8 accumulators)
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Z0
 	VBROADCASTSS 4(AX), Z1
@@ -9464,11 +3826,13 @@ DenseNarrowAVX512_n4_block:
 	LEAQ         (DI)(DX*1), R8
 	SHLQ         $0x02, DX
 	LEAQ         (DX)(DX*2), R9
+	PCALIGN      $0x40
 
-DenseNarrowAVX512_n4_b_loop:
+DenseNarrowAVX512_n4_4_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n4_b_tail
+	JL   DenseNarrowAVX512_n4_4_tail
 
+DenseNarrowAVX512_n4_4_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	VBROADCASTF32X4  (BX), Z8
 	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
@@ -9569,354 +3933,41 @@ DenseNarrowAVX512_n4_b_loop:
 	SUBQ             288(SP), SI
 	SUBQ             288(SP), DI
 	SUBQ             288(SP), R8
-	JMP              DenseNarrowAVX512_n4_b_loop
+	JMP              DenseNarrowAVX512_n4_4_loop
 
-DenseNarrowAVX512_n4_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n4_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
+DenseNarrowAVX512_n4_4_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX512_n4_4_spill
+	XORQ CX, CX
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z3
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n4_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z3
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n4_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z3
+DenseNarrowAVX512_n4_4_wT:
+	MOVQ 456(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x04
+	JL   DenseNarrowAVX512_n4_4_wT
+	LEAQ 1992(SP), BX
+	LEAQ 16(BX), SI
+	LEAQ 32(BX), DI
+	LEAQ 48(BX), R8
+	MOVQ $0x00000040, DX
+	MOVQ $0x000000c0, R9
+	XORQ CX, CX
+	JMP  DenseNarrowAVX512_n4_4_step
 
-DenseNarrowAVX512_n4_b_tail0:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
+DenseNarrowAVX512_n4_4_spill:
+	MOVQ $0x00000002, 296(SP)
+	MOVQ $0x00000020, 280(SP)
+	JMP  DenseNarrowAVX512_s4_4
 
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z4
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z5
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z6
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z7
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n4_b_tail1
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z4
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z5
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z6
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z7
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n4_b_tail1
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z4
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z5
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z6
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z7
-
-DenseNarrowAVX512_n4_b_tail1:
-DenseNarrowAVX512_n4_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	VUNPCKLPS     Z1, Z0, Z8
-	VUNPCKHPS     Z1, Z0, Z9
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z8, Z0
-	VSHUFPS       $0xee, Z1, Z8, Z1
-	VSHUFPS       $0x44, Z3, Z9, Z2
-	VSHUFPS       $0xee, Z3, Z9, Z3
-	VMOVUPS       X0, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	ADDQ          AX, CX
-	VUNPCKLPS     Z5, Z4, Z0
-	VUNPCKHPS     Z5, Z4, Z1
-	VUNPCKLPS     Z7, Z6, Z2
-	VUNPCKHPS     Z7, Z6, Z3
-	VSHUFPS       $0x44, Z2, Z0, Z4
-	VSHUFPS       $0xee, Z2, Z0, Z5
-	VSHUFPS       $0x44, Z3, Z1, Z6
-	VSHUFPS       $0xee, Z3, Z1, Z7
-	VMOVUPS       X4, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X5, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X6, (CX)
-	ADDQ          AX, CX
-	VMOVUPS       X7, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z4, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z5, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z6, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z7, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z4, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z5, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z6, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z7, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z4, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z5, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z6, (CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z7, (CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000080, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000080, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000020, 256(SP)
-	JMP           DenseNarrowAVX512_n4_block
-
-DenseNarrowAVX512_n4_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n4_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n4_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n4_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n4_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n4_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n4_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n4_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n4_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n4_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n4_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n4_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n4_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n4_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n4_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n4_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n4_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n4_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n4_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n4_row14:
-	MOVQ         AX, 248(SP)
+DenseNarrowAVX512_p4_4:
+	// 4 outputs: one group of 16 rows, read through xtab
+	// the other groups' accumulators are moved but not stored: defined here so as not to be live from the start
+	VXORPS       Z4, Z4, Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
 	MOVQ         bias+56(FP), AX
 	VBROADCASTSS (AX), Z0
 	VBROADCASTSS 4(AX), Z1
@@ -9924,3519 +3975,13 @@ DenseNarrowAVX512_n4_row14:
 	VBROADCASTSS 12(AX), Z3
 	XORQ         AX, AX
 	MOVQ         k+16(FP), CX
+	PCALIGN      $0x40
 
-DenseNarrowAVX512_n4_p_loop:
+DenseNarrowAVX512_p4_4_loop:
 	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n4_p_tail
+	JL   DenseNarrowAVX512_p4_4_tail
 
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z4
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z4, Z4
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z4, Z4
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z4, Z4
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z5
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z5, Z5
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z5, Z5
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z5, Z5
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z6
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z6, Z6
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z6, Z6
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z6, Z6
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z7
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z7, Z7
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z7, Z7
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z7, Z7
-	VUNPCKLPS        Z5, Z4, Z8
-	VUNPCKHPS        Z5, Z4, Z9
-	VUNPCKLPS        Z7, Z6, Z5
-	VUNPCKHPS        Z7, Z6, Z7
-	VSHUFPS          $0x44, Z5, Z8, Z4
-	VSHUFPS          $0xee, Z5, Z8, Z5
-	VSHUFPS          $0x44, Z7, Z9, Z6
-	VSHUFPS          $0xee, Z7, Z9, Z7
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z4, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z5, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z6, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z7, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z4, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z5, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z6, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z7, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z4, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z5, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z6, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z7, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z4, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z5, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z6, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z7, Z3
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n4_p_loop
-
-DenseNarrowAVX512_n4_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n4_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z4
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x01, X5, Z4, Z4
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x02, X5, Z4, Z4
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	VINSERTF32X4     $0x03, X5, Z4, Z4
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x01, X6, Z5, Z5
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x02, X6, Z5, Z5
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x03, X6, Z5, Z5
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x01, X7, Z6, Z6
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x02, X7, Z6, Z6
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x03, X7, Z6, Z6
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x01, X8, Z7, Z7
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x02, X8, Z7, Z7
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x03, X8, Z7, Z7
-	VUNPCKLPS        Z5, Z4, Z8
-	VUNPCKHPS        Z5, Z4, Z9
-	VUNPCKLPS        Z7, Z6, Z5
-	VUNPCKHPS        Z7, Z6, Z7
-	VSHUFPS          $0x44, Z5, Z8, Z4
-	VSHUFPS          $0xee, Z5, Z8, Z5
-	VSHUFPS          $0x44, Z7, Z9, Z6
-	VSHUFPS          $0xee, Z7, Z9, Z7
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z4, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z4, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z4, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z4, Z3
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n4_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z5, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z5, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z5, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z5, Z3
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n4_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z6, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z6, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z6, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z6, Z3
-
-DenseNarrowAVX512_n4_p_tail0:
-DenseNarrowAVX512_n4_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	VUNPCKLPS     Z1, Z0, Z4
-	VUNPCKHPS     Z1, Z0, Z5
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z4, Z0
-	VSHUFPS       $0xee, Z1, Z4, Z1
-	VSHUFPS       $0x44, Z3, Z5, Z2
-	VSHUFPS       $0xee, Z3, Z5, Z3
-	VMOVUPS       X0, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n4_p_done
-	VMOVUPS       X1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n4_p_done
-	VMOVUPS       X2, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n4_p_done
-	VMOVUPS       X3, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n4_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-
-DenseNarrowAVX512_n4_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n4_part
-
-DenseNarrowAVX512_n4_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n5:
-	// 5 outputs: blocks of 2×16 rows (10 accumulators), then groups of 16
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 8(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 16(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 24(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 32(SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 256(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 264(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 272(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 288(SP)
-
-DenseNarrowAVX512_n5_block:
-	CMPQ         256(SP), $0x00000020
-	JL           DenseNarrowAVX512_n5_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VMOVAPS      Z0, Z5
-	VMOVAPS      Z1, Z6
-	VMOVAPS      Z2, Z7
-	VMOVAPS      Z3, Z8
-	VMOVAPS      Z4, Z9
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n5_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n5_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z10
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (SI), Z11
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z11, Z11
-	VBROADCASTF32X4  (DI), Z12
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z12, Z12
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z12, Z12
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z12, Z12
-	VBROADCASTF32X4  (R8), Z13
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z13, Z13
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z13, Z13
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z13, Z13
-	VUNPCKLPS        Z11, Z10, Z14
-	VUNPCKHPS        Z11, Z10, Z15
-	VUNPCKLPS        Z13, Z12, Z11
-	VUNPCKHPS        Z13, Z12, Z13
-	VSHUFPS          $0x44, Z11, Z14, Z10
-	VSHUFPS          $0xee, Z11, Z14, Z11
-	VSHUFPS          $0x44, Z13, Z15, Z12
-	VSHUFPS          $0xee, Z13, Z15, Z13
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z4
-	LEAQ             (BX)(DX*4), BX
-	LEAQ             (SI)(DX*4), SI
-	LEAQ             (DI)(DX*4), DI
-	LEAQ             (R8)(DX*4), R8
-
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z10
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (SI), Z11
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z11, Z11
-	VBROADCASTF32X4  (DI), Z12
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z12, Z12
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z12, Z12
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z12, Z12
-	VBROADCASTF32X4  (R8), Z13
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z13, Z13
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z13, Z13
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z13, Z13
-	VUNPCKLPS        Z11, Z10, Z14
-	VUNPCKHPS        Z11, Z10, Z15
-	VUNPCKLPS        Z13, Z12, Z11
-	VUNPCKHPS        Z13, Z12, Z13
-	VSHUFPS          $0x44, Z11, Z14, Z10
-	VSHUFPS          $0xee, Z11, Z14, Z11
-	VSHUFPS          $0x44, Z13, Z15, Z12
-	VSHUFPS          $0xee, Z13, Z15, Z13
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z5
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z6
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z7
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z8
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z9
-	ADDQ             $0x10, AX
-	SUBQ             288(SP), BX
-	SUBQ             288(SP), SI
-	SUBQ             288(SP), DI
-	SUBQ             288(SP), R8
-	JMP              DenseNarrowAVX512_n5_b_loop
-
-DenseNarrowAVX512_n5_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n5_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z10
-	VMOVUPS.Z        (BX)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (BX)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (BX)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (SI), K1, Z11
-	VMOVUPS.Z        (SI)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (SI)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (SI)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VMOVUPS.Z        (DI), K1, Z12
-	VMOVUPS.Z        (DI)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (DI)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (DI)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VMOVUPS.Z        (R8), K1, Z13
-	VMOVUPS.Z        (R8)(DX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	VMOVUPS.Z        (R8)(DX*2), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	VMOVUPS.Z        (R8)(R9*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	VUNPCKLPS        Z11, Z10, Z14
-	VUNPCKHPS        Z11, Z10, Z15
-	VUNPCKLPS        Z13, Z12, Z11
-	VUNPCKHPS        Z13, Z12, Z13
-	VSHUFPS          $0x44, Z11, Z14, Z10
-	VSHUFPS          $0xee, Z11, Z14, Z11
-	VSHUFPS          $0x44, Z13, Z15, Z12
-	VSHUFPS          $0xee, Z13, Z15, Z13
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z4
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n5_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z4
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n5_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z4
-
-DenseNarrowAVX512_n5_b_tail0:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z10
-	VMOVUPS.Z        (BX)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (BX)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (BX)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (SI), K1, Z11
-	VMOVUPS.Z        (SI)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (SI)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (SI)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VMOVUPS.Z        (DI), K1, Z12
-	VMOVUPS.Z        (DI)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (DI)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (DI)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VMOVUPS.Z        (R8), K1, Z13
-	VMOVUPS.Z        (R8)(DX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	VMOVUPS.Z        (R8)(DX*2), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	VMOVUPS.Z        (R8)(R9*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	VUNPCKLPS        Z11, Z10, Z14
-	VUNPCKHPS        Z11, Z10, Z15
-	VUNPCKLPS        Z13, Z12, Z11
-	VUNPCKHPS        Z13, Z12, Z13
-	VSHUFPS          $0x44, Z11, Z14, Z10
-	VSHUFPS          $0xee, Z11, Z14, Z11
-	VSHUFPS          $0x44, Z13, Z15, Z12
-	VSHUFPS          $0xee, Z13, Z15, Z13
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z5
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z6
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z7
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z8
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z9
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n5_b_tail1
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z5
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z6
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z7
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z8
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z9
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n5_b_tail1
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z5
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z6
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z7
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z8
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z9
-
-DenseNarrowAVX512_n5_b_tail1:
-DenseNarrowAVX512_n5_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000001, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z10
-	VUNPCKHPS     Z1, Z0, Z11
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z10, Z0
-	VSHUFPS       $0xee, Z1, Z10, Z1
-	VSHUFPS       $0x44, Z3, Z11, Z2
-	VSHUFPS       $0xee, Z3, Z11, Z3
-	VXORPS        Z10, Z10, Z10
-	VXORPS        Z11, Z11, Z11
-	VXORPS        Z12, Z12, Z12
-	VUNPCKLPS     Z10, Z4, Z13
-	VUNPCKHPS     Z10, Z4, Z14
-	VUNPCKLPS     Z12, Z11, Z10
-	VUNPCKHPS     Z12, Z11, Z12
-	VSHUFPS       $0x44, Z10, Z13, Z4
-	VSHUFPS       $0xee, Z10, Z13, Z10
-	VSHUFPS       $0x44, Z12, Z14, Z11
-	VSHUFPS       $0xee, Z12, Z14, Z12
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X10, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X11, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X12, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, X13
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z10, X13
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z11, X13
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z12, X13
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, X13
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z10, X13
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z11, X13
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z12, X13
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z10, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z11, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z12, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VUNPCKLPS     Z6, Z5, Z0
-	VUNPCKHPS     Z6, Z5, Z1
-	VUNPCKLPS     Z8, Z7, Z2
-	VUNPCKHPS     Z8, Z7, Z3
-	VSHUFPS       $0x44, Z2, Z0, Z5
-	VSHUFPS       $0xee, Z2, Z0, Z6
-	VSHUFPS       $0x44, Z3, Z1, Z7
-	VSHUFPS       $0xee, Z3, Z1, Z8
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VUNPCKLPS     Z0, Z9, Z3
-	VUNPCKHPS     Z0, Z9, Z4
-	VUNPCKLPS     Z2, Z1, Z0
-	VUNPCKHPS     Z2, Z1, Z2
-	VSHUFPS       $0x44, Z0, Z3, Z9
-	VSHUFPS       $0xee, Z0, Z3, Z0
-	VSHUFPS       $0x44, Z2, Z4, Z1
-	VSHUFPS       $0xee, Z2, Z4, Z2
-	VMOVUPS       X5, (CX)
-	VMOVUPS       X9, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X6, (CX)
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X7, (CX)
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X8, (CX)
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z5, (CX)
-	VEXTRACTF32X4 $0x01, Z9, X3
-	VMOVUPS       X3, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z6, (CX)
-	VEXTRACTF32X4 $0x01, Z0, X3
-	VMOVUPS       X3, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z7, (CX)
-	VEXTRACTF32X4 $0x01, Z1, X3
-	VMOVUPS       X3, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z8, (CX)
-	VEXTRACTF32X4 $0x01, Z2, X3
-	VMOVUPS       X3, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z5, (CX)
-	VEXTRACTF32X4 $0x02, Z9, X3
-	VMOVUPS       X3, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z6, (CX)
-	VEXTRACTF32X4 $0x02, Z0, X3
-	VMOVUPS       X3, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z7, (CX)
-	VEXTRACTF32X4 $0x02, Z1, X3
-	VMOVUPS       X3, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z8, (CX)
-	VEXTRACTF32X4 $0x02, Z2, X3
-	VMOVUPS       X3, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z5, (CX)
-	VEXTRACTF32X4 $0x03, Z9, X3
-	VMOVUPS       X3, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z6, (CX)
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z7, (CX)
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z8, (CX)
-	VEXTRACTF32X4 $0x03, Z2, X0
-	VMOVUPS       X0, K1, 16(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000080, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000080, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000020, 256(SP)
-	JMP           DenseNarrowAVX512_n5_block
-
-DenseNarrowAVX512_n5_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n5_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n5_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n5_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n5_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n5_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n5_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n5_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n5_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n5_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n5_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n5_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n5_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n5_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n5_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n5_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n5_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n5_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n5_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n5_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n5_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n5_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z5
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z5, Z5
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z5, Z5
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z5, Z5
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z6
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z6, Z6
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z6, Z6
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z6, Z6
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z7
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z7, Z7
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z7, Z7
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z7, Z7
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z8
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z8, Z8
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z8, Z8
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z8, Z8
-	VUNPCKLPS        Z6, Z5, Z9
-	VUNPCKHPS        Z6, Z5, Z10
-	VUNPCKLPS        Z8, Z7, Z6
-	VUNPCKHPS        Z8, Z7, Z8
-	VSHUFPS          $0x44, Z6, Z9, Z5
-	VSHUFPS          $0xee, Z6, Z9, Z6
-	VSHUFPS          $0x44, Z8, Z10, Z7
-	VSHUFPS          $0xee, Z8, Z10, Z8
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z7, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z8, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z7, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z8, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z7, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z8, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z7, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z8, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z7, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z8, Z4
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n5_p_loop
-
-DenseNarrowAVX512_n5_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n5_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z5
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x01, X6, Z5, Z5
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x02, X6, Z5, Z5
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	VINSERTF32X4     $0x03, X6, Z5, Z5
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x01, X7, Z6, Z6
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x02, X7, Z6, Z6
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x03, X7, Z6, Z6
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x01, X8, Z7, Z7
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x02, X8, Z7, Z7
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x03, X8, Z7, Z7
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VUNPCKLPS        Z6, Z5, Z9
-	VUNPCKHPS        Z6, Z5, Z10
-	VUNPCKLPS        Z8, Z7, Z6
-	VUNPCKHPS        Z8, Z7, Z8
-	VSHUFPS          $0x44, Z6, Z9, Z5
-	VSHUFPS          $0xee, Z6, Z9, Z6
-	VSHUFPS          $0x44, Z8, Z10, Z7
-	VSHUFPS          $0xee, Z8, Z10, Z8
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z5, Z4
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n5_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z6, Z4
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n5_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z7, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z7, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z7, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z7, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z7, Z4
-
-DenseNarrowAVX512_n5_p_tail0:
-DenseNarrowAVX512_n5_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000001, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z5
-	VUNPCKHPS     Z1, Z0, Z6
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z5, Z0
-	VSHUFPS       $0xee, Z1, Z5, Z1
-	VSHUFPS       $0x44, Z3, Z6, Z2
-	VSHUFPS       $0xee, Z3, Z6, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VUNPCKLPS     Z5, Z4, Z8
-	VUNPCKHPS     Z5, Z4, Z9
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z8, Z4
-	VSHUFPS       $0xee, Z5, Z8, Z5
-	VSHUFPS       $0x44, Z7, Z9, Z6
-	VSHUFPS       $0xee, Z7, Z9, Z7
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n5_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n5_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n5_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n5_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, X0
-	VMOVUPS       X0, K1, 16(CX)
-
-DenseNarrowAVX512_n5_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n5_part
-
-DenseNarrowAVX512_n5_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n6:
-	// 6 outputs: blocks of 2×16 rows (12 accumulators), then groups of 16
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 8(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 16(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 24(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 32(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 40(SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 256(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 264(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 272(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 288(SP)
-
-DenseNarrowAVX512_n6_block:
-	CMPQ         256(SP), $0x00000020
-	JL           DenseNarrowAVX512_n6_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VMOVAPS      Z0, Z6
-	VMOVAPS      Z1, Z7
-	VMOVAPS      Z2, Z8
-	VMOVAPS      Z3, Z9
-	VMOVAPS      Z4, Z10
-	VMOVAPS      Z5, Z11
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n6_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n6_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z12
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z12, Z12
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z12, Z12
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z12, Z12
-	VBROADCASTF32X4  (SI), Z13
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z13, Z13
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z13, Z13
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z13, Z13
-	VBROADCASTF32X4  (DI), Z14
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z14, Z14
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z14, Z14
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z14, Z14
-	VBROADCASTF32X4  (R8), Z15
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z15, Z15
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z15, Z15
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z15, Z15
-	VUNPCKLPS        Z13, Z12, Z16
-	VUNPCKHPS        Z13, Z12, Z17
-	VUNPCKLPS        Z15, Z14, Z13
-	VUNPCKHPS        Z15, Z14, Z15
-	VSHUFPS          $0x44, Z13, Z16, Z12
-	VSHUFPS          $0xee, Z13, Z16, Z13
-	VSHUFPS          $0x44, Z15, Z17, Z14
-	VSHUFPS          $0xee, Z15, Z17, Z15
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z5
-	LEAQ             (BX)(DX*4), BX
-	LEAQ             (SI)(DX*4), SI
-	LEAQ             (DI)(DX*4), DI
-	LEAQ             (R8)(DX*4), R8
-
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z12
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z12, Z12
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z12, Z12
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z12, Z12
-	VBROADCASTF32X4  (SI), Z13
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z13, Z13
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z13, Z13
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z13, Z13
-	VBROADCASTF32X4  (DI), Z14
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z14, Z14
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z14, Z14
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z14, Z14
-	VBROADCASTF32X4  (R8), Z15
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z15, Z15
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z15, Z15
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z15, Z15
-	VUNPCKLPS        Z13, Z12, Z16
-	VUNPCKHPS        Z13, Z12, Z17
-	VUNPCKLPS        Z15, Z14, Z13
-	VUNPCKHPS        Z15, Z14, Z15
-	VSHUFPS          $0x44, Z13, Z16, Z12
-	VSHUFPS          $0xee, Z13, Z16, Z13
-	VSHUFPS          $0x44, Z15, Z17, Z14
-	VSHUFPS          $0xee, Z15, Z17, Z15
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z6
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z7
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z8
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z9
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z10
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z10
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z11
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z11
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z11
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z11
-	ADDQ             $0x10, AX
-	SUBQ             288(SP), BX
-	SUBQ             288(SP), SI
-	SUBQ             288(SP), DI
-	SUBQ             288(SP), R8
-	JMP              DenseNarrowAVX512_n6_b_loop
-
-DenseNarrowAVX512_n6_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n6_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z12
-	VMOVUPS.Z        (BX)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (BX)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (BX)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VMOVUPS.Z        (SI), K1, Z13
-	VMOVUPS.Z        (SI)(DX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	VMOVUPS.Z        (SI)(DX*2), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	VMOVUPS.Z        (SI)(R9*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	VMOVUPS.Z        (DI), K1, Z14
-	VMOVUPS.Z        (DI)(DX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	VMOVUPS.Z        (DI)(DX*2), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	VMOVUPS.Z        (DI)(R9*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	VMOVUPS.Z        (R8), K1, Z15
-	VMOVUPS.Z        (R8)(DX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	VMOVUPS.Z        (R8)(DX*2), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	VMOVUPS.Z        (R8)(R9*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	VUNPCKLPS        Z13, Z12, Z16
-	VUNPCKHPS        Z13, Z12, Z17
-	VUNPCKLPS        Z15, Z14, Z13
-	VUNPCKHPS        Z15, Z14, Z15
-	VSHUFPS          $0x44, Z13, Z16, Z12
-	VSHUFPS          $0xee, Z13, Z16, Z13
-	VSHUFPS          $0x44, Z15, Z17, Z14
-	VSHUFPS          $0xee, Z15, Z17, Z15
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z5
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n6_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z5
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n6_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z5
-
-DenseNarrowAVX512_n6_b_tail0:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z12
-	VMOVUPS.Z        (BX)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (BX)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (BX)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VMOVUPS.Z        (SI), K1, Z13
-	VMOVUPS.Z        (SI)(DX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	VMOVUPS.Z        (SI)(DX*2), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	VMOVUPS.Z        (SI)(R9*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	VMOVUPS.Z        (DI), K1, Z14
-	VMOVUPS.Z        (DI)(DX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	VMOVUPS.Z        (DI)(DX*2), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	VMOVUPS.Z        (DI)(R9*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	VMOVUPS.Z        (R8), K1, Z15
-	VMOVUPS.Z        (R8)(DX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	VMOVUPS.Z        (R8)(DX*2), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	VMOVUPS.Z        (R8)(R9*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	VUNPCKLPS        Z13, Z12, Z16
-	VUNPCKHPS        Z13, Z12, Z17
-	VUNPCKLPS        Z15, Z14, Z13
-	VUNPCKHPS        Z15, Z14, Z15
-	VSHUFPS          $0x44, Z13, Z16, Z12
-	VSHUFPS          $0xee, Z13, Z16, Z13
-	VSHUFPS          $0x44, Z15, Z17, Z14
-	VSHUFPS          $0xee, Z15, Z17, Z15
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z6
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z7
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z8
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z9
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z10
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z11
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n6_b_tail1
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z6
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z7
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z8
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z9
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z10
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z11
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n6_b_tail1
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z6
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z7
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z8
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z9
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z10
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z11
-
-DenseNarrowAVX512_n6_b_tail1:
-DenseNarrowAVX512_n6_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000003, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z12
-	VUNPCKHPS     Z1, Z0, Z13
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z12, Z0
-	VSHUFPS       $0xee, Z1, Z12, Z1
-	VSHUFPS       $0x44, Z3, Z13, Z2
-	VSHUFPS       $0xee, Z3, Z13, Z3
-	VXORPS        Z12, Z12, Z12
-	VXORPS        Z13, Z13, Z13
-	VUNPCKLPS     Z5, Z4, Z14
-	VUNPCKHPS     Z5, Z4, Z15
-	VUNPCKLPS     Z13, Z12, Z5
-	VUNPCKHPS     Z13, Z12, Z13
-	VSHUFPS       $0x44, Z5, Z14, Z4
-	VSHUFPS       $0xee, Z5, Z14, Z5
-	VSHUFPS       $0x44, Z13, Z15, Z12
-	VSHUFPS       $0xee, Z13, Z15, Z13
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X12, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, X14
-	VMOVUPS       X14, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, X14
-	VMOVUPS       X14, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z12, X14
-	VMOVUPS       X14, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z13, X14
-	VMOVUPS       X14, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, X14
-	VMOVUPS       X14, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, X14
-	VMOVUPS       X14, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z12, X14
-	VMOVUPS       X14, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z13, X14
-	VMOVUPS       X14, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z12, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z13, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VUNPCKLPS     Z7, Z6, Z0
-	VUNPCKHPS     Z7, Z6, Z1
-	VUNPCKLPS     Z9, Z8, Z2
-	VUNPCKHPS     Z9, Z8, Z3
-	VSHUFPS       $0x44, Z2, Z0, Z6
-	VSHUFPS       $0xee, Z2, Z0, Z7
-	VSHUFPS       $0x44, Z3, Z1, Z8
-	VSHUFPS       $0xee, Z3, Z1, Z9
-	VXORPS        Z0, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VUNPCKLPS     Z11, Z10, Z2
-	VUNPCKHPS     Z11, Z10, Z3
-	VUNPCKLPS     Z1, Z0, Z4
-	VUNPCKHPS     Z1, Z0, Z1
-	VSHUFPS       $0x44, Z4, Z2, Z10
-	VSHUFPS       $0xee, Z4, Z2, Z11
-	VSHUFPS       $0x44, Z1, Z3, Z0
-	VSHUFPS       $0xee, Z1, Z3, Z1
-	VMOVUPS       X6, (CX)
-	VMOVUPS       X10, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X7, (CX)
-	VMOVUPS       X11, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X8, (CX)
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X9, (CX)
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z6, (CX)
-	VEXTRACTF32X4 $0x01, Z10, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z7, (CX)
-	VEXTRACTF32X4 $0x01, Z11, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z8, (CX)
-	VEXTRACTF32X4 $0x01, Z0, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z9, (CX)
-	VEXTRACTF32X4 $0x01, Z1, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z6, (CX)
-	VEXTRACTF32X4 $0x02, Z10, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z7, (CX)
-	VEXTRACTF32X4 $0x02, Z11, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z8, (CX)
-	VEXTRACTF32X4 $0x02, Z0, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z9, (CX)
-	VEXTRACTF32X4 $0x02, Z1, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z6, (CX)
-	VEXTRACTF32X4 $0x03, Z10, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z7, (CX)
-	VEXTRACTF32X4 $0x03, Z11, X2
-	VMOVUPS       X2, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z8, (CX)
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z9, (CX)
-	VEXTRACTF32X4 $0x03, Z1, X0
-	VMOVUPS       X0, K1, 16(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000080, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000080, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000020, 256(SP)
-	JMP           DenseNarrowAVX512_n6_block
-
-DenseNarrowAVX512_n6_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n6_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n6_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n6_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n6_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n6_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n6_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n6_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n6_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n6_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n6_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n6_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n6_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n6_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n6_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n6_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n6_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n6_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n6_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n6_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n6_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n6_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z6
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z6, Z6
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z6, Z6
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z6, Z6
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z7
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z7, Z7
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z7, Z7
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z7, Z7
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z8
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z8, Z8
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z8, Z8
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z8, Z8
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z9
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z9, Z9
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z9, Z9
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z9, Z9
-	VUNPCKLPS        Z7, Z6, Z10
-	VUNPCKHPS        Z7, Z6, Z11
-	VUNPCKLPS        Z9, Z8, Z7
-	VUNPCKHPS        Z9, Z8, Z9
-	VSHUFPS          $0x44, Z7, Z10, Z6
-	VSHUFPS          $0xee, Z7, Z10, Z7
-	VSHUFPS          $0x44, Z9, Z11, Z8
-	VSHUFPS          $0xee, Z9, Z11, Z9
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z8, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z9, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z8, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z9, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z8, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z9, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z8, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z9, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z8, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z9, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z8, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z9, Z5
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n6_p_loop
-
-DenseNarrowAVX512_n6_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n6_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z6
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x01, X7, Z6, Z6
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x02, X7, Z6, Z6
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	VINSERTF32X4     $0x03, X7, Z6, Z6
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x01, X8, Z7, Z7
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x02, X8, Z7, Z7
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x03, X8, Z7, Z7
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VUNPCKLPS        Z7, Z6, Z10
-	VUNPCKHPS        Z7, Z6, Z11
-	VUNPCKLPS        Z9, Z8, Z7
-	VUNPCKHPS        Z9, Z8, Z9
-	VSHUFPS          $0x44, Z7, Z10, Z6
-	VSHUFPS          $0xee, Z7, Z10, Z7
-	VSHUFPS          $0x44, Z9, Z11, Z8
-	VSHUFPS          $0xee, Z9, Z11, Z9
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z6, Z5
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n6_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z7, Z5
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n6_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z8, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z8, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z8, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z8, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z8, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z8, Z5
-
-DenseNarrowAVX512_n6_p_tail0:
-DenseNarrowAVX512_n6_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000003, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z6
-	VUNPCKHPS     Z1, Z0, Z7
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z6, Z0
-	VSHUFPS       $0xee, Z1, Z6, Z1
-	VSHUFPS       $0x44, Z3, Z7, Z2
-	VSHUFPS       $0xee, Z3, Z7, Z3
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VUNPCKLPS     Z5, Z4, Z8
-	VUNPCKHPS     Z5, Z4, Z9
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z8, Z4
-	VSHUFPS       $0xee, Z5, Z8, Z5
-	VSHUFPS       $0x44, Z7, Z9, Z6
-	VSHUFPS       $0xee, Z7, Z9, Z7
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n6_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n6_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n6_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n6_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, X0
-	VMOVUPS       X0, K1, 16(CX)
-
-DenseNarrowAVX512_n6_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n6_part
-
-DenseNarrowAVX512_n6_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n7:
-	// 7 outputs: blocks of 2×16 rows (14 accumulators), then groups of 16
-	MOVQ   w+40(FP), AX
-	MOVQ   ldw+48(FP), CX
-	SHLQ   $0x02, CX
-	MOVQ   AX, (SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 8(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 16(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 24(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 32(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 40(SP)
-	ADDQ   CX, AX
-	MOVQ   AX, 48(SP)
-	MOVQ   m+0(FP), AX
-	MOVQ   AX, 256(SP)
-	MOVQ   x+24(FP), AX
-	MOVQ   AX, 264(SP)
-	MOVQ   z+64(FP), AX
-	MOVQ   AX, 272(SP)
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	SUBQ   $0x10, AX
-	MOVQ   AX, 288(SP)
-
-DenseNarrowAVX512_n7_block:
-	CMPQ         256(SP), $0x00000020
-	JL           DenseNarrowAVX512_n7_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VMOVAPS      Z0, Z7
-	VMOVAPS      Z1, Z8
-	VMOVAPS      Z2, Z9
-	VMOVAPS      Z3, Z10
-	VMOVAPS      Z4, Z11
-	VMOVAPS      Z5, Z12
-	VMOVAPS      Z6, Z13
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n7_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n7_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z14
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z14, Z14
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z14, Z14
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z14, Z14
-	VBROADCASTF32X4  (SI), Z15
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z15, Z15
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z15, Z15
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z15, Z15
-	VBROADCASTF32X4  (DI), Z16
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z16, Z16
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z16, Z16
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z16, Z16
-	VBROADCASTF32X4  (R8), Z17
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z17, Z17
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z17, Z17
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z17, Z17
-	VUNPCKLPS        Z15, Z14, Z18
-	VUNPCKHPS        Z15, Z14, Z19
-	VUNPCKLPS        Z17, Z16, Z15
-	VUNPCKHPS        Z17, Z16, Z17
-	VSHUFPS          $0x44, Z15, Z18, Z14
-	VSHUFPS          $0xee, Z15, Z18, Z15
-	VSHUFPS          $0x44, Z17, Z19, Z16
-	VSHUFPS          $0xee, Z17, Z19, Z17
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z6
-	LEAQ             (BX)(DX*4), BX
-	LEAQ             (SI)(DX*4), SI
-	LEAQ             (DI)(DX*4), DI
-	LEAQ             (R8)(DX*4), R8
-
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z14
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z14, Z14
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z14, Z14
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z14, Z14
-	VBROADCASTF32X4  (SI), Z15
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z15, Z15
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z15, Z15
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z15, Z15
-	VBROADCASTF32X4  (DI), Z16
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z16, Z16
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z16, Z16
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z16, Z16
-	VBROADCASTF32X4  (R8), Z17
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z17, Z17
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z17, Z17
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z17, Z17
-	VUNPCKLPS        Z15, Z14, Z18
-	VUNPCKHPS        Z15, Z14, Z19
-	VUNPCKLPS        Z17, Z16, Z15
-	VUNPCKHPS        Z17, Z16, Z17
-	VSHUFPS          $0x44, Z15, Z18, Z14
-	VSHUFPS          $0xee, Z15, Z18, Z15
-	VSHUFPS          $0x44, Z17, Z19, Z16
-	VSHUFPS          $0xee, Z17, Z19, Z17
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z7
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z8
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z9
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z10
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z10
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z11
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z11
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z11
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z11
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z12
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z12
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z12
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z12
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z13
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z13
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z13
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z13
-	ADDQ             $0x10, AX
-	SUBQ             288(SP), BX
-	SUBQ             288(SP), SI
-	SUBQ             288(SP), DI
-	SUBQ             288(SP), R8
-	JMP              DenseNarrowAVX512_n7_b_loop
-
-DenseNarrowAVX512_n7_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n7_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z14
-	VMOVUPS.Z        (BX)(DX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	VMOVUPS.Z        (BX)(DX*2), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	VMOVUPS.Z        (BX)(R9*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	VMOVUPS.Z        (SI), K1, Z15
-	VMOVUPS.Z        (SI)(DX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	VMOVUPS.Z        (SI)(DX*2), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	VMOVUPS.Z        (SI)(R9*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	VMOVUPS.Z        (DI), K1, Z16
-	VMOVUPS.Z        (DI)(DX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	VMOVUPS.Z        (DI)(DX*2), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	VMOVUPS.Z        (DI)(R9*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	VMOVUPS.Z        (R8), K1, Z17
-	VMOVUPS.Z        (R8)(DX*1), K1, Z18
-	VINSERTF32X4     $0x01, X18, Z17, Z17
-	VMOVUPS.Z        (R8)(DX*2), K1, Z18
-	VINSERTF32X4     $0x02, X18, Z17, Z17
-	VMOVUPS.Z        (R8)(R9*1), K1, Z18
-	VINSERTF32X4     $0x03, X18, Z17, Z17
-	VUNPCKLPS        Z15, Z14, Z18
-	VUNPCKHPS        Z15, Z14, Z19
-	VUNPCKLPS        Z17, Z16, Z15
-	VUNPCKHPS        Z17, Z16, Z17
-	VSHUFPS          $0x44, Z15, Z18, Z14
-	VSHUFPS          $0xee, Z15, Z18, Z15
-	VSHUFPS          $0x44, Z17, Z19, Z16
-	VSHUFPS          $0xee, Z17, Z19, Z17
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z6
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n7_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z6
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n7_b_tail0
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z6
-
-DenseNarrowAVX512_n7_b_tail0:
-	LEAQ (BX)(DX*4), BX
-	LEAQ (SI)(DX*4), SI
-	LEAQ (DI)(DX*4), DI
-	LEAQ (R8)(DX*4), R8
-
-	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z14
-	VMOVUPS.Z        (BX)(DX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	VMOVUPS.Z        (BX)(DX*2), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	VMOVUPS.Z        (BX)(R9*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	VMOVUPS.Z        (SI), K1, Z15
-	VMOVUPS.Z        (SI)(DX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	VMOVUPS.Z        (SI)(DX*2), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	VMOVUPS.Z        (SI)(R9*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	VMOVUPS.Z        (DI), K1, Z16
-	VMOVUPS.Z        (DI)(DX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	VMOVUPS.Z        (DI)(DX*2), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	VMOVUPS.Z        (DI)(R9*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	VMOVUPS.Z        (R8), K1, Z17
-	VMOVUPS.Z        (R8)(DX*1), K1, Z18
-	VINSERTF32X4     $0x01, X18, Z17, Z17
-	VMOVUPS.Z        (R8)(DX*2), K1, Z18
-	VINSERTF32X4     $0x02, X18, Z17, Z17
-	VMOVUPS.Z        (R8)(R9*1), K1, Z18
-	VINSERTF32X4     $0x03, X18, Z17, Z17
-	VUNPCKLPS        Z15, Z14, Z18
-	VUNPCKHPS        Z15, Z14, Z19
-	VUNPCKLPS        Z17, Z16, Z15
-	VUNPCKHPS        Z17, Z16, Z17
-	VSHUFPS          $0x44, Z15, Z18, Z14
-	VSHUFPS          $0xee, Z15, Z18, Z15
-	VSHUFPS          $0x44, Z17, Z19, Z16
-	VSHUFPS          $0xee, Z17, Z19, Z17
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z7
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z8
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z9
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z10
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z11
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z12
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z13
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n7_b_tail1
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z7
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z8
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z9
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z10
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z11
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z12
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z13
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n7_b_tail1
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z7
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z8
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z9
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z10
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z11
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z12
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z13
-
-DenseNarrowAVX512_n7_b_tail1:
-DenseNarrowAVX512_n7_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000007, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z14
-	VUNPCKHPS     Z1, Z0, Z15
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z14, Z0
-	VSHUFPS       $0xee, Z1, Z14, Z1
-	VSHUFPS       $0x44, Z3, Z15, Z2
-	VSHUFPS       $0xee, Z3, Z15, Z3
-	VXORPS        Z14, Z14, Z14
-	VUNPCKLPS     Z5, Z4, Z15
-	VUNPCKHPS     Z5, Z4, Z16
-	VUNPCKLPS     Z14, Z6, Z5
-	VUNPCKHPS     Z14, Z6, Z14
-	VSHUFPS       $0x44, Z5, Z15, Z4
-	VSHUFPS       $0xee, Z5, Z15, Z5
-	VSHUFPS       $0x44, Z14, Z16, Z6
-	VSHUFPS       $0xee, Z14, Z16, Z14
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X14, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, X15
-	VMOVUPS       X15, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, X15
-	VMOVUPS       X15, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, X15
-	VMOVUPS       X15, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z14, X15
-	VMOVUPS       X15, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, X15
-	VMOVUPS       X15, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, X15
-	VMOVUPS       X15, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, X15
-	VMOVUPS       X15, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z14, X15
-	VMOVUPS       X15, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z14, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VUNPCKLPS     Z8, Z7, Z0
-	VUNPCKHPS     Z8, Z7, Z1
-	VUNPCKLPS     Z10, Z9, Z2
-	VUNPCKHPS     Z10, Z9, Z3
-	VSHUFPS       $0x44, Z2, Z0, Z7
-	VSHUFPS       $0xee, Z2, Z0, Z8
-	VSHUFPS       $0x44, Z3, Z1, Z9
-	VSHUFPS       $0xee, Z3, Z1, Z10
-	VXORPS        Z0, Z0, Z0
-	VUNPCKLPS     Z12, Z11, Z1
-	VUNPCKHPS     Z12, Z11, Z2
-	VUNPCKLPS     Z0, Z13, Z3
-	VUNPCKHPS     Z0, Z13, Z0
-	VSHUFPS       $0x44, Z3, Z1, Z11
-	VSHUFPS       $0xee, Z3, Z1, Z12
-	VSHUFPS       $0x44, Z0, Z2, Z13
-	VSHUFPS       $0xee, Z0, Z2, Z0
-	VMOVUPS       X7, (CX)
-	VMOVUPS       X11, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X8, (CX)
-	VMOVUPS       X12, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X9, (CX)
-	VMOVUPS       X13, K1, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X10, (CX)
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z7, (CX)
-	VEXTRACTF32X4 $0x01, Z11, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z8, (CX)
-	VEXTRACTF32X4 $0x01, Z12, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z9, (CX)
-	VEXTRACTF32X4 $0x01, Z13, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z10, (CX)
-	VEXTRACTF32X4 $0x01, Z0, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z7, (CX)
-	VEXTRACTF32X4 $0x02, Z11, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z8, (CX)
-	VEXTRACTF32X4 $0x02, Z12, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z9, (CX)
-	VEXTRACTF32X4 $0x02, Z13, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z10, (CX)
-	VEXTRACTF32X4 $0x02, Z0, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z7, (CX)
-	VEXTRACTF32X4 $0x03, Z11, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z8, (CX)
-	VEXTRACTF32X4 $0x03, Z12, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z9, (CX)
-	VEXTRACTF32X4 $0x03, Z13, X1
-	VMOVUPS       X1, K1, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z10, (CX)
-	VEXTRACTF32X4 $0x03, Z0, X0
-	VMOVUPS       X0, K1, 16(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000080, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000080, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000020, 256(SP)
-	JMP           DenseNarrowAVX512_n7_block
-
-DenseNarrowAVX512_n7_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n7_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n7_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n7_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n7_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n7_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n7_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n7_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n7_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n7_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n7_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n7_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n7_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n7_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n7_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n7_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n7_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n7_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n7_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n7_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n7_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n7_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z7
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z7, Z7
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z7, Z7
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z7, Z7
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z8
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z8, Z8
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z8, Z8
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z8, Z8
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z9
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z9, Z9
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z9, Z9
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z9, Z9
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z10
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z10, Z10
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z10, Z10
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z10, Z10
-	VUNPCKLPS        Z8, Z7, Z11
-	VUNPCKHPS        Z8, Z7, Z12
-	VUNPCKLPS        Z10, Z9, Z8
-	VUNPCKHPS        Z10, Z9, Z10
-	VSHUFPS          $0x44, Z8, Z11, Z7
-	VSHUFPS          $0xee, Z8, Z11, Z8
-	VSHUFPS          $0x44, Z10, Z12, Z9
-	VSHUFPS          $0xee, Z10, Z12, Z10
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z9, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z10, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z9, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z10, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z9, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z10, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z9, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z10, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z9, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z10, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z9, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z10, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z9, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z10, Z6
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n7_p_loop
-
-DenseNarrowAVX512_n7_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n7_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z7
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x01, X8, Z7, Z7
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x02, X8, Z7, Z7
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	VINSERTF32X4     $0x03, X8, Z7, Z7
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VUNPCKLPS        Z8, Z7, Z11
-	VUNPCKHPS        Z8, Z7, Z12
-	VUNPCKLPS        Z10, Z9, Z8
-	VUNPCKHPS        Z10, Z9, Z10
-	VSHUFPS          $0x44, Z8, Z11, Z7
-	VSHUFPS          $0xee, Z8, Z11, Z8
-	VSHUFPS          $0x44, Z10, Z12, Z9
-	VSHUFPS          $0xee, Z10, Z12, Z10
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z7, Z6
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n7_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z8, Z6
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n7_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z9, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z9, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z9, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z9, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z9, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z9, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z9, Z6
-
-DenseNarrowAVX512_n7_p_tail0:
-DenseNarrowAVX512_n7_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000007, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z7
-	VUNPCKHPS     Z1, Z0, Z8
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z7, Z0
-	VSHUFPS       $0xee, Z1, Z7, Z1
-	VSHUFPS       $0x44, Z3, Z8, Z2
-	VSHUFPS       $0xee, Z3, Z8, Z3
-	VXORPS        Z7, Z7, Z7
-	VUNPCKLPS     Z5, Z4, Z8
-	VUNPCKHPS     Z5, Z4, Z9
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z8, Z4
-	VSHUFPS       $0xee, Z5, Z8, Z5
-	VSHUFPS       $0x44, Z7, Z9, Z6
-	VSHUFPS       $0xee, Z7, Z9, Z7
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n7_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n7_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n7_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, X8
-	VMOVUPS       X8, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, X0
-	VMOVUPS       X0, K1, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n7_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, X0
-	VMOVUPS       X0, K1, 16(CX)
-
-DenseNarrowAVX512_n7_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n7_part
-
-DenseNarrowAVX512_n7_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n8:
-	// 8 outputs: blocks of 1×16 rows (8 accumulators), then groups of 16
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 256(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 264(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 272(SP)
-
-DenseNarrowAVX512_n8_block:
-	CMPQ         256(SP), $0x00000010
-	JL           DenseNarrowAVX512_n8_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n8_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n8_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z8
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
-	VBROADCASTF32X4  (SI), Z9
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (DI), Z10
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (R8), Z11
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z6
-	MOVQ             56(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z8, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z7
-	ADDQ             $0x10, AX
-	ADDQ             $0x10, BX
-	ADDQ             $0x10, SI
-	ADDQ             $0x10, DI
-	ADDQ             $0x10, R8
-	JMP              DenseNarrowAVX512_n8_b_loop
-
-DenseNarrowAVX512_n8_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n8_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z8
-	VMOVUPS.Z        (BX)(DX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(DX*2), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	VMOVUPS.Z        (BX)(R9*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	VMOVUPS.Z        (SI), K1, Z9
-	VMOVUPS.Z        (SI)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (SI)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (DI), K1, Z10
-	VMOVUPS.Z        (DI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (DI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (R8), K1, Z11
-	VMOVUPS.Z        (R8)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (R8)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VUNPCKLPS        Z9, Z8, Z12
-	VUNPCKHPS        Z9, Z8, Z13
-	VUNPCKLPS        Z11, Z10, Z9
-	VUNPCKHPS        Z11, Z10, Z11
-	VSHUFPS          $0x44, Z9, Z12, Z8
-	VSHUFPS          $0xee, Z9, Z12, Z9
-	VSHUFPS          $0x44, Z11, Z13, Z10
-	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z7
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n8_b_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z7
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n8_b_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z7
-
-DenseNarrowAVX512_n8_b_tail0:
-DenseNarrowAVX512_n8_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	VUNPCKLPS     Z1, Z0, Z8
-	VUNPCKHPS     Z1, Z0, Z9
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z8, Z0
-	VSHUFPS       $0xee, Z1, Z8, Z1
-	VSHUFPS       $0x44, Z3, Z9, Z2
-	VSHUFPS       $0xee, Z3, Z9, Z3
-	VUNPCKLPS     Z5, Z4, Z8
-	VUNPCKHPS     Z5, Z4, Z9
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z8, Z4
-	VSHUFPS       $0xee, Z5, Z8, Z5
-	VSHUFPS       $0x44, Z7, Z9, Z6
-	VSHUFPS       $0xee, Z7, Z9, Z7
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000010, 256(SP)
-	JMP           DenseNarrowAVX512_n8_block
-
-DenseNarrowAVX512_n8_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n8_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n8_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n8_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n8_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n8_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n8_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n8_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n8_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n8_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n8_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n8_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n8_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n8_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n8_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n8_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n8_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n8_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n8_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n8_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n8_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n8_p_tail
-
+DenseNarrowAVX512_p4_4_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
 	MOVQ             128(SP), DX
 	VBROADCASTF32X4  (DX)(AX*1), Z8
@@ -13498,81 +4043,377 @@ DenseNarrowAVX512_n8_p_loop:
 	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z3
 	VFMADD231PS.BCST 8(DX)(AX*1), Z10, Z3
 	VFMADD231PS.BCST 12(DX)(AX*1), Z11, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z10, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z11, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z10, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z11, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z10, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z11, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z7
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z7
-	VFMADD231PS.BCST 8(DX)(AX*1), Z10, Z7
-	VFMADD231PS.BCST 12(DX)(AX*1), Z11, Z7
 	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n8_p_loop
+	JMP              DenseNarrowAVX512_p4_4_loop
 
-DenseNarrowAVX512_n8_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n8_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
+DenseNarrowAVX512_p4_4_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX512_p4_4_spill
+	XORQ CX, CX
 
+DenseNarrowAVX512_p4_4_wT:
+	MOVQ 456(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x04
+	JL   DenseNarrowAVX512_p4_4_wT
+	XORQ CX, CX
+
+DenseNarrowAVX512_p4_4_xT:
+	MOVQ 584(SP)(CX*8), DX
+	MOVQ DX, 128(SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x10
+	JL   DenseNarrowAVX512_p4_4_xT
+	XORQ CX, CX
+	JMP  DenseNarrowAVX512_p4_4_step
+
+DenseNarrowAVX512_p4_4_spill:
+	MOVQ $0x00000001, 296(SP)
+
+DenseNarrowAVX512_s4_4:
+	// the accumulators of group 0 to z, then those of group g+1 to group g
+	MOVQ ldz+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ 272(SP), CX
+	MOVQ 296(SP), DX
+
+DenseNarrowAVX512_s4_4_group:
+	VUNPCKLPS Z1, Z0, Z8
+	VUNPCKHPS Z1, Z0, Z9
+	VUNPCKLPS Z3, Z2, Z1
+	VUNPCKHPS Z3, Z2, Z3
+	VSHUFPS   $0x44, Z1, Z8, Z0
+	VSHUFPS   $0xee, Z1, Z8, Z1
+	VSHUFPS   $0x44, Z3, Z9, Z2
+	VSHUFPS   $0xee, Z3, Z9, Z3
+	MOVQ      CX, BX
+	MOVQ      280(SP), SI
+	MOVQ      $0x00000004, DI
+
+DenseNarrowAVX512_s4_4_rows0:
+	VMOVUPS    X0, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s4_4_rows0_done
+	VMOVUPS    X1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s4_4_rows0_done
+	VMOVUPS    X2, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s4_4_rows0_done
+	VMOVUPS    X3, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s4_4_rows0_done
+	DECQ       DI
+	JZ         DenseNarrowAVX512_s4_4_rows0_done
+	VSHUFF32X4 $0x39, Z0, Z0, Z0
+	VSHUFF32X4 $0x39, Z1, Z1, Z1
+	VSHUFF32X4 $0x39, Z2, Z2, Z2
+	VSHUFF32X4 $0x39, Z3, Z3, Z3
+	JMP        DenseNarrowAVX512_s4_4_rows0
+
+DenseNarrowAVX512_s4_4_rows0_done:
+	VMOVAPS Z4, Z0
+	VMOVAPS Z5, Z1
+	VMOVAPS Z6, Z2
+	VMOVAPS Z7, Z3
+	IMUL3Q  $0x00000010, AX, BX
+	ADDQ    BX, CX
+	SUBQ    $0x10, 280(SP)
+	DECQ    DX
+	JNZ     DenseNarrowAVX512_s4_4_group
+	JMP     DenseNarrowAVX512_advance
+
+DenseNarrowAVX512_n5_7:
+	// 5–7 outputs: a block of 2×16 rows (14 accumulators)
+	MOVQ         n+8(FP), AX
+	MOVQ         bias+56(FP), CX
+	VBROADCASTSS (CX), Z0
+	VBROADCASTSS 4(CX), Z1
+	VBROADCASTSS 8(CX), Z2
+	VBROADCASTSS 12(CX), Z3
+	VBROADCASTSS 16(CX), Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+
+	// the bias of outputs lo..n−1
+	CMPQ AX, $0x06
+	JG   DenseNarrowAVX512_n5_7_bsel_7_7
+	CMPQ AX, $0x05
+	JG   DenseNarrowAVX512_n5_7_bsel_6_6
+	JMP  DenseNarrowAVX512_n5_7_b5
+
+DenseNarrowAVX512_n5_7_bsel_6_6:
+	JMP DenseNarrowAVX512_n5_7_b6
+
+DenseNarrowAVX512_n5_7_bsel_7_7:
+	VBROADCASTSS 24(CX), Z6
+
+DenseNarrowAVX512_n5_7_b6:
+	VBROADCASTSS 20(CX), Z5
+
+DenseNarrowAVX512_n5_7_b5:
+	VMOVAPS Z0, Z7
+	VMOVAPS Z1, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z3, Z10
+	VMOVAPS Z4, Z11
+	VMOVAPS Z5, Z12
+	VMOVAPS Z6, Z13
+	XORQ    CX, CX
+	MOVQ    k+16(FP), DX
+	MOVQ    ldx+32(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    264(SP), SI
+	LEAQ    (SI)(BX*1), DI
+	LEAQ    (DI)(BX*1), R8
+	LEAQ    (R8)(BX*1), R9
+	SHLQ    $0x02, BX
+	LEAQ    (BX)(BX*2), R10
+	PCALIGN $0x40
+
+DenseNarrowAVX512_n5_7_loop:
+	SUBQ $0x04, DX
+	JL   DenseNarrowAVX512_n5_7_tail
+
+DenseNarrowAVX512_n5_7_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z8
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x01, X9, Z8, Z8
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x02, X9, Z8, Z8
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	VINSERTF32X4     $0x03, X9, Z8, Z8
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
+	VBROADCASTF32X4 (SI), Z14
+	VINSERTF32X4    $0x01, (SI)(BX*1), Z14, Z14
+	VINSERTF32X4    $0x02, (SI)(BX*2), Z14, Z14
+	VINSERTF32X4    $0x03, (SI)(R10*1), Z14, Z14
+	VBROADCASTF32X4 (DI), Z15
+	VINSERTF32X4    $0x01, (DI)(BX*1), Z15, Z15
+	VINSERTF32X4    $0x02, (DI)(BX*2), Z15, Z15
+	VINSERTF32X4    $0x03, (DI)(R10*1), Z15, Z15
+	VBROADCASTF32X4 (R8), Z16
+	VINSERTF32X4    $0x01, (R8)(BX*1), Z16, Z16
+	VINSERTF32X4    $0x02, (R8)(BX*2), Z16, Z16
+	VINSERTF32X4    $0x03, (R8)(R10*1), Z16, Z16
+	VBROADCASTF32X4 (R9), Z17
+	VINSERTF32X4    $0x01, (R9)(BX*1), Z17, Z17
+	VINSERTF32X4    $0x02, (R9)(BX*2), Z17, Z17
+	VINSERTF32X4    $0x03, (R9)(R10*1), Z17, Z17
+	VUNPCKLPS       Z15, Z14, Z18
+	VUNPCKHPS       Z15, Z14, Z19
+	VUNPCKLPS       Z17, Z16, Z15
+	VUNPCKHPS       Z17, Z16, Z17
+	VSHUFPS         $0x44, Z15, Z18, Z14
+	VSHUFPS         $0xee, Z15, Z18, Z15
+	VSHUFPS         $0x44, Z17, Z19, Z16
+	VSHUFPS         $0xee, Z17, Z19, Z17
+	LEAQ            (SI)(BX*4), SI
+	LEAQ            (DI)(BX*4), DI
+	LEAQ            (R8)(BX*4), R8
+	LEAQ            (R9)(BX*4), R9
+
+	// group 1: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
+	VBROADCASTF32X4 (SI), Z18
+	VINSERTF32X4    $0x01, (SI)(BX*1), Z18, Z18
+	VINSERTF32X4    $0x02, (SI)(BX*2), Z18, Z18
+	VINSERTF32X4    $0x03, (SI)(R10*1), Z18, Z18
+	VBROADCASTF32X4 (DI), Z19
+	VINSERTF32X4    $0x01, (DI)(BX*1), Z19, Z19
+	VINSERTF32X4    $0x02, (DI)(BX*2), Z19, Z19
+	VINSERTF32X4    $0x03, (DI)(R10*1), Z19, Z19
+	VBROADCASTF32X4 (R8), Z20
+	VINSERTF32X4    $0x01, (R8)(BX*1), Z20, Z20
+	VINSERTF32X4    $0x02, (R8)(BX*2), Z20, Z20
+	VINSERTF32X4    $0x03, (R8)(R10*1), Z20, Z20
+	VBROADCASTF32X4 (R9), Z21
+	VINSERTF32X4    $0x01, (R9)(BX*1), Z21, Z21
+	VINSERTF32X4    $0x02, (R9)(BX*2), Z21, Z21
+	VINSERTF32X4    $0x03, (R9)(R10*1), Z21, Z21
+	VUNPCKLPS       Z19, Z18, Z22
+	VUNPCKHPS       Z19, Z18, Z23
+	VUNPCKLPS       Z21, Z20, Z19
+	VUNPCKHPS       Z21, Z20, Z21
+	VSHUFPS         $0x44, Z19, Z22, Z18
+	VSHUFPS         $0xee, Z19, Z22, Z19
+	VSHUFPS         $0x44, Z21, Z23, Z20
+	VSHUFPS         $0xee, Z21, Z23, Z21
+
+	// the multiply-adds of outputs n−1, …, 0
+	CMPQ AX, $0x07
+	JEQ  DenseNarrowAVX512_n5_7_f7
+	CMPQ AX, $0x05
+	JG   DenseNarrowAVX512_n5_7_fsel_6_6
+	JMP  DenseNarrowAVX512_n5_7_f5
+
+DenseNarrowAVX512_n5_7_fsel_6_6:
+	JMP DenseNarrowAVX512_n5_7_f6
+
+DenseNarrowAVX512_n5_7_f7:
+	MOVQ             48(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z14, Z6
+	VFMADD231PS.BCST 4(R11)(CX*1), Z15, Z6
+	VFMADD231PS.BCST 8(R11)(CX*1), Z16, Z6
+	VFMADD231PS.BCST 12(R11)(CX*1), Z17, Z6
+	VFMADD231PS.BCST (R11)(CX*1), Z18, Z13
+	VFMADD231PS.BCST 4(R11)(CX*1), Z19, Z13
+	VFMADD231PS.BCST 8(R11)(CX*1), Z20, Z13
+	VFMADD231PS.BCST 12(R11)(CX*1), Z21, Z13
+
+DenseNarrowAVX512_n5_7_f6:
+	MOVQ             40(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z14, Z5
+	VFMADD231PS.BCST 4(R11)(CX*1), Z15, Z5
+	VFMADD231PS.BCST 8(R11)(CX*1), Z16, Z5
+	VFMADD231PS.BCST 12(R11)(CX*1), Z17, Z5
+	VFMADD231PS.BCST (R11)(CX*1), Z18, Z12
+	VFMADD231PS.BCST 4(R11)(CX*1), Z19, Z12
+	VFMADD231PS.BCST 8(R11)(CX*1), Z20, Z12
+	VFMADD231PS.BCST 12(R11)(CX*1), Z21, Z12
+
+DenseNarrowAVX512_n5_7_f5:
+	MOVQ             32(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z14, Z4
+	VFMADD231PS.BCST 4(R11)(CX*1), Z15, Z4
+	VFMADD231PS.BCST 8(R11)(CX*1), Z16, Z4
+	VFMADD231PS.BCST 12(R11)(CX*1), Z17, Z4
+	VFMADD231PS.BCST (R11)(CX*1), Z18, Z11
+	VFMADD231PS.BCST 4(R11)(CX*1), Z19, Z11
+	VFMADD231PS.BCST 8(R11)(CX*1), Z20, Z11
+	VFMADD231PS.BCST 12(R11)(CX*1), Z21, Z11
+	MOVQ             24(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z14, Z3
+	VFMADD231PS.BCST 4(R11)(CX*1), Z15, Z3
+	VFMADD231PS.BCST 8(R11)(CX*1), Z16, Z3
+	VFMADD231PS.BCST 12(R11)(CX*1), Z17, Z3
+	VFMADD231PS.BCST (R11)(CX*1), Z18, Z10
+	VFMADD231PS.BCST 4(R11)(CX*1), Z19, Z10
+	VFMADD231PS.BCST 8(R11)(CX*1), Z20, Z10
+	VFMADD231PS.BCST 12(R11)(CX*1), Z21, Z10
+	MOVQ             16(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z14, Z2
+	VFMADD231PS.BCST 4(R11)(CX*1), Z15, Z2
+	VFMADD231PS.BCST 8(R11)(CX*1), Z16, Z2
+	VFMADD231PS.BCST 12(R11)(CX*1), Z17, Z2
+	VFMADD231PS.BCST (R11)(CX*1), Z18, Z9
+	VFMADD231PS.BCST 4(R11)(CX*1), Z19, Z9
+	VFMADD231PS.BCST 8(R11)(CX*1), Z20, Z9
+	VFMADD231PS.BCST 12(R11)(CX*1), Z21, Z9
+	MOVQ             8(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z14, Z1
+	VFMADD231PS.BCST 4(R11)(CX*1), Z15, Z1
+	VFMADD231PS.BCST 8(R11)(CX*1), Z16, Z1
+	VFMADD231PS.BCST 12(R11)(CX*1), Z17, Z1
+	VFMADD231PS.BCST (R11)(CX*1), Z18, Z8
+	VFMADD231PS.BCST 4(R11)(CX*1), Z19, Z8
+	VFMADD231PS.BCST 8(R11)(CX*1), Z20, Z8
+	VFMADD231PS.BCST 12(R11)(CX*1), Z21, Z8
+	MOVQ             (SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z14, Z0
+	VFMADD231PS.BCST 4(R11)(CX*1), Z15, Z0
+	VFMADD231PS.BCST 8(R11)(CX*1), Z16, Z0
+	VFMADD231PS.BCST 12(R11)(CX*1), Z17, Z0
+	VFMADD231PS.BCST (R11)(CX*1), Z18, Z7
+	VFMADD231PS.BCST 4(R11)(CX*1), Z19, Z7
+	VFMADD231PS.BCST 8(R11)(CX*1), Z20, Z7
+	VFMADD231PS.BCST 12(R11)(CX*1), Z21, Z7
+	ADDQ             $0x10, CX
+	SUBQ             288(SP), SI
+	SUBQ             288(SP), DI
+	SUBQ             288(SP), R8
+	SUBQ             288(SP), R9
+	JMP              DenseNarrowAVX512_n5_7_loop
+
+DenseNarrowAVX512_n5_7_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ DX, $-4
+	JEQ  DenseNarrowAVX512_n5_7_spill
+	XORQ DX, DX
+
+DenseNarrowAVX512_n5_7_wT:
+	MOVQ 456(SP)(DX*8), BX
+	MOVQ BX, (SP)(DX*8)
+	INCQ DX
+	CMPQ DX, $0x07
+	JL   DenseNarrowAVX512_n5_7_wT
+	LEAQ 1992(SP), SI
+	LEAQ 16(SI), DI
+	LEAQ 32(SI), R8
+	LEAQ 48(SI), R9
+	MOVQ $0x00000040, BX
+	MOVQ $0x000000c0, R10
+	XORQ DX, DX
+	JMP  DenseNarrowAVX512_n5_7_step
+
+DenseNarrowAVX512_n5_7_spill:
+	MOVQ $0x00000002, 296(SP)
+	MOVQ $0x00000020, 280(SP)
+
+	// the accumulators to the frame, group gi's output j at (gi·n+j)·vector (those past n are overwritten or not read)
+	LEAQ    775(SP), CX
+	ANDQ    $-64, CX
+	VMOVUPS Z0, (CX)
+	VMOVUPS Z1, 64(CX)
+	VMOVUPS Z2, 128(CX)
+	VMOVUPS Z3, 192(CX)
+	VMOVUPS Z4, 256(CX)
+	VMOVUPS Z5, 320(CX)
+	VMOVUPS Z6, 384(CX)
+	SHLQ    $0x06, AX
+	ADDQ    AX, CX
+	VMOVUPS Z7, (CX)
+	VMOVUPS Z8, 64(CX)
+	VMOVUPS Z9, 128(CX)
+	VMOVUPS Z10, 192(CX)
+	VMOVUPS Z11, 256(CX)
+	VMOVUPS Z12, 320(CX)
+	VMOVUPS Z13, 384(CX)
+	JMP     DenseNarrowAVX512_store
+
+DenseNarrowAVX512_n8_8:
+	// 8–8 outputs: a block of 1×16 rows (8 accumulators)
+	MOVQ         bias+56(FP), AX
+	VBROADCASTSS (AX), Z0
+	VBROADCASTSS 4(AX), Z1
+	VBROADCASTSS 8(AX), Z2
+	VBROADCASTSS 12(AX), Z3
+	VBROADCASTSS 16(AX), Z4
+	VBROADCASTSS 20(AX), Z5
+	VBROADCASTSS 24(AX), Z6
+	VBROADCASTSS 28(AX), Z7
+	XORQ         AX, AX
+	MOVQ         k+16(FP), CX
+	MOVQ         ldx+32(FP), DX
+	SHLQ         $0x02, DX
+	MOVQ         264(SP), BX
+	LEAQ         (BX)(DX*1), SI
+	LEAQ         (SI)(DX*1), DI
+	LEAQ         (DI)(DX*1), R8
+	SHLQ         $0x02, DX
+	LEAQ         (DX)(DX*2), R9
+	PCALIGN      $0x40
+
+DenseNarrowAVX512_n8_8_loop:
+	SUBQ $0x04, CX
+	JL   DenseNarrowAVX512_n8_8_tail
+
+DenseNarrowAVX512_n8_8_step:
+	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
+	VBROADCASTF32X4  (BX), Z8
+	VINSERTF32X4     $0x01, (BX)(DX*1), Z8, Z8
+	VINSERTF32X4     $0x02, (BX)(DX*2), Z8, Z8
+	VINSERTF32X4     $0x03, (BX)(R9*1), Z8, Z8
+	VBROADCASTF32X4  (SI), Z9
+	VINSERTF32X4     $0x01, (SI)(DX*1), Z9, Z9
+	VINSERTF32X4     $0x02, (SI)(DX*2), Z9, Z9
+	VINSERTF32X4     $0x03, (SI)(R9*1), Z9, Z9
+	VBROADCASTF32X4  (DI), Z10
+	VINSERTF32X4     $0x01, (DI)(DX*1), Z10, Z10
+	VINSERTF32X4     $0x02, (DI)(DX*2), Z10, Z10
+	VINSERTF32X4     $0x03, (DI)(R9*1), Z10, Z10
+	VBROADCASTF32X4  (R8), Z11
+	VINSERTF32X4     $0x01, (R8)(DX*1), Z11, Z11
+	VINSERTF32X4     $0x02, (R8)(DX*2), Z11, Z11
+	VINSERTF32X4     $0x03, (R8)(R9*1), Z11, Z11
 	VUNPCKLPS        Z9, Z8, Z12
 	VUNPCKHPS        Z9, Z8, Z13
 	VUNPCKLPS        Z11, Z10, Z9
@@ -13581,7753 +4422,941 @@ DenseNarrowAVX512_n8_p_tail:
 	VSHUFPS          $0xee, Z9, Z12, Z9
 	VSHUFPS          $0x44, Z11, Z13, Z10
 	VSHUFPS          $0xee, Z11, Z13, Z11
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z8, Z7
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n8_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z9, Z7
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n8_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z10, Z7
-
-DenseNarrowAVX512_n8_p_tail0:
-DenseNarrowAVX512_n8_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	VUNPCKLPS     Z1, Z0, Z8
-	VUNPCKHPS     Z1, Z0, Z9
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z8, Z0
-	VSHUFPS       $0xee, Z1, Z8, Z1
-	VSHUFPS       $0x44, Z3, Z9, Z2
-	VSHUFPS       $0xee, Z3, Z9, Z3
-	VUNPCKLPS     Z5, Z4, Z8
-	VUNPCKHPS     Z5, Z4, Z9
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z8, Z4
-	VSHUFPS       $0xee, Z5, Z8, Z5
-	VSHUFPS       $0x44, Z7, Z9, Z6
-	VSHUFPS       $0xee, Z7, Z9, Z7
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n8_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n8_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n8_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n8_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-
-DenseNarrowAVX512_n8_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n8_part
-
-DenseNarrowAVX512_n8_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n9:
-	// 9 outputs: blocks of 1×16 rows (9 accumulators), then groups of 16
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	ADDQ CX, AX
-	MOVQ AX, 64(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 256(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 264(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 272(SP)
-
-DenseNarrowAVX512_n9_block:
-	CMPQ         256(SP), $0x00000010
-	JL           DenseNarrowAVX512_n9_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n9_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n9_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z9
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z9, Z9
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z9, Z9
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z9, Z9
-	VBROADCASTF32X4  (SI), Z10
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (DI), Z11
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z11, Z11
-	VBROADCASTF32X4  (R8), Z12
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z12, Z12
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z12, Z12
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z12, Z12
-	VUNPCKLPS        Z10, Z9, Z13
-	VUNPCKHPS        Z10, Z9, Z14
-	VUNPCKLPS        Z12, Z11, Z10
-	VUNPCKHPS        Z12, Z11, Z12
-	VSHUFPS          $0x44, Z10, Z13, Z9
-	VSHUFPS          $0xee, Z10, Z13, Z10
-	VSHUFPS          $0x44, Z12, Z14, Z11
-	VSHUFPS          $0xee, Z12, Z14, Z12
 	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z12, Z0
+	VFMADD231PS.BCST (R10)(AX*1), Z8, Z0
+	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z0
+	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z0
+	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z0
 	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z12, Z1
+	VFMADD231PS.BCST (R10)(AX*1), Z8, Z1
+	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z1
+	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z1
+	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z1
 	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z12, Z2
+	VFMADD231PS.BCST (R10)(AX*1), Z8, Z2
+	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z2
+	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z2
+	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z2
 	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z12, Z3
+	VFMADD231PS.BCST (R10)(AX*1), Z8, Z3
+	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z3
+	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z3
+	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z3
 	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z12, Z4
+	VFMADD231PS.BCST (R10)(AX*1), Z8, Z4
+	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z4
+	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z4
+	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z4
 	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z12, Z5
+	VFMADD231PS.BCST (R10)(AX*1), Z8, Z5
+	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z5
+	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z5
+	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z5
 	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z12, Z6
+	VFMADD231PS.BCST (R10)(AX*1), Z8, Z6
+	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z6
+	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z6
+	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z6
 	MOVQ             56(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z12, Z7
-	MOVQ             64(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z9, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z10, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z11, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z12, Z8
+	VFMADD231PS.BCST (R10)(AX*1), Z8, Z7
+	VFMADD231PS.BCST 4(R10)(AX*1), Z9, Z7
+	VFMADD231PS.BCST 8(R10)(AX*1), Z10, Z7
+	VFMADD231PS.BCST 12(R10)(AX*1), Z11, Z7
 	ADDQ             $0x10, AX
 	ADDQ             $0x10, BX
 	ADDQ             $0x10, SI
 	ADDQ             $0x10, DI
 	ADDQ             $0x10, R8
-	JMP              DenseNarrowAVX512_n9_b_loop
+	JMP              DenseNarrowAVX512_n8_8_loop
 
-DenseNarrowAVX512_n9_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n9_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
+DenseNarrowAVX512_n8_8_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ CX, $-4
+	JEQ  DenseNarrowAVX512_n8_8_spill
+	XORQ CX, CX
 
+DenseNarrowAVX512_n8_8_wT:
+	MOVQ 456(SP)(CX*8), DX
+	MOVQ DX, (SP)(CX*8)
+	INCQ CX
+	CMPQ CX, $0x08
+	JL   DenseNarrowAVX512_n8_8_wT
+	LEAQ 1992(SP), BX
+	LEAQ 16(BX), SI
+	LEAQ 32(BX), DI
+	LEAQ 48(BX), R8
+	MOVQ $0x00000040, DX
+	MOVQ $0x000000c0, R9
+	XORQ CX, CX
+	JMP  DenseNarrowAVX512_n8_8_step
+
+DenseNarrowAVX512_n8_8_spill:
+	MOVQ $0x00000001, 296(SP)
+	MOVQ $0x00000010, 280(SP)
+
+	// the accumulators of group 0 to z, then those of group g+1 to group g
+	MOVQ ldz+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ 272(SP), CX
+	MOVQ 296(SP), DX
+
+DenseNarrowAVX512_s8_8_group:
+	VUNPCKLPS Z1, Z0, Z8
+	VUNPCKHPS Z1, Z0, Z9
+	VUNPCKLPS Z3, Z2, Z1
+	VUNPCKHPS Z3, Z2, Z3
+	VSHUFPS   $0x44, Z1, Z8, Z0
+	VSHUFPS   $0xee, Z1, Z8, Z1
+	VSHUFPS   $0x44, Z3, Z9, Z2
+	VSHUFPS   $0xee, Z3, Z9, Z3
+	MOVQ      CX, BX
+	MOVQ      280(SP), SI
+	MOVQ      $0x00000004, DI
+
+DenseNarrowAVX512_s8_8_rows0:
+	VMOVUPS    X0, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s8_8_rows0_done
+	VMOVUPS    X1, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s8_8_rows0_done
+	VMOVUPS    X2, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s8_8_rows0_done
+	VMOVUPS    X3, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s8_8_rows0_done
+	DECQ       DI
+	JZ         DenseNarrowAVX512_s8_8_rows0_done
+	VSHUFF32X4 $0x39, Z0, Z0, Z0
+	VSHUFF32X4 $0x39, Z1, Z1, Z1
+	VSHUFF32X4 $0x39, Z2, Z2, Z2
+	VSHUFF32X4 $0x39, Z3, Z3, Z3
+	JMP        DenseNarrowAVX512_s8_8_rows0
+
+DenseNarrowAVX512_s8_8_rows0_done:
+	VUNPCKLPS Z5, Z4, Z8
+	VUNPCKHPS Z5, Z4, Z9
+	VUNPCKLPS Z7, Z6, Z5
+	VUNPCKHPS Z7, Z6, Z7
+	VSHUFPS   $0x44, Z5, Z8, Z4
+	VSHUFPS   $0xee, Z5, Z8, Z5
+	VSHUFPS   $0x44, Z7, Z9, Z6
+	VSHUFPS   $0xee, Z7, Z9, Z7
+	LEAQ      16(CX), BX
+	MOVQ      280(SP), SI
+	MOVQ      $0x00000004, DI
+
+DenseNarrowAVX512_s8_8_rows1:
+	VMOVUPS    X4, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s8_8_rows1_done
+	VMOVUPS    X5, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s8_8_rows1_done
+	VMOVUPS    X6, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s8_8_rows1_done
+	VMOVUPS    X7, (BX)
+	ADDQ       AX, BX
+	DECQ       SI
+	JZ         DenseNarrowAVX512_s8_8_rows1_done
+	DECQ       DI
+	JZ         DenseNarrowAVX512_s8_8_rows1_done
+	VSHUFF32X4 $0x39, Z4, Z4, Z4
+	VSHUFF32X4 $0x39, Z5, Z5, Z5
+	VSHUFF32X4 $0x39, Z6, Z6, Z6
+	VSHUFF32X4 $0x39, Z7, Z7, Z7
+	JMP        DenseNarrowAVX512_s8_8_rows1
+
+DenseNarrowAVX512_s8_8_rows1_done:
+	IMUL3Q $0x00000010, AX, BX
+	ADDQ   BX, CX
+	SUBQ   $0x10, 280(SP)
+	DECQ   DX
+	JNZ    DenseNarrowAVX512_s8_8_group
+	JMP    DenseNarrowAVX512_advance
+
+DenseNarrowAVX512_n9_16:
+	// 9–16 outputs: a block of 1×16 rows (16 accumulators)
+	MOVQ         n+8(FP), AX
+	MOVQ         bias+56(FP), CX
+	VBROADCASTSS (CX), Z0
+	VBROADCASTSS 4(CX), Z1
+	VBROADCASTSS 8(CX), Z2
+	VBROADCASTSS 12(CX), Z3
+	VBROADCASTSS 16(CX), Z4
+	VBROADCASTSS 20(CX), Z5
+	VBROADCASTSS 24(CX), Z6
+	VBROADCASTSS 28(CX), Z7
+	VBROADCASTSS 32(CX), Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	VXORPS       Z14, Z14, Z14
+	VXORPS       Z15, Z15, Z15
+
+	// the bias of outputs lo..n−1
+	CMPQ AX, $0x0c
+	JG   DenseNarrowAVX512_n9_16_bsel_13_16
+	CMPQ AX, $0x0a
+	JG   DenseNarrowAVX512_n9_16_bsel_11_12
+	CMPQ AX, $0x09
+	JG   DenseNarrowAVX512_n9_16_bsel_10_10
+	JMP  DenseNarrowAVX512_n9_16_b9
+
+DenseNarrowAVX512_n9_16_bsel_10_10:
+	JMP DenseNarrowAVX512_n9_16_b10
+
+DenseNarrowAVX512_n9_16_bsel_11_12:
+	CMPQ AX, $0x0b
+	JG   DenseNarrowAVX512_n9_16_bsel_12_12
+	JMP  DenseNarrowAVX512_n9_16_b11
+
+DenseNarrowAVX512_n9_16_bsel_12_12:
+	JMP DenseNarrowAVX512_n9_16_b12
+
+DenseNarrowAVX512_n9_16_bsel_13_16:
+	CMPQ AX, $0x0e
+	JG   DenseNarrowAVX512_n9_16_bsel_15_16
+	CMPQ AX, $0x0d
+	JG   DenseNarrowAVX512_n9_16_bsel_14_14
+	JMP  DenseNarrowAVX512_n9_16_b13
+
+DenseNarrowAVX512_n9_16_bsel_14_14:
+	JMP DenseNarrowAVX512_n9_16_b14
+
+DenseNarrowAVX512_n9_16_bsel_15_16:
+	CMPQ AX, $0x0f
+	JG   DenseNarrowAVX512_n9_16_bsel_16_16
+	JMP  DenseNarrowAVX512_n9_16_b15
+
+DenseNarrowAVX512_n9_16_bsel_16_16:
+	VBROADCASTSS 60(CX), Z15
+
+DenseNarrowAVX512_n9_16_b15:
+	VBROADCASTSS 56(CX), Z14
+
+DenseNarrowAVX512_n9_16_b14:
+	VBROADCASTSS 52(CX), Z13
+
+DenseNarrowAVX512_n9_16_b13:
+	VBROADCASTSS 48(CX), Z12
+
+DenseNarrowAVX512_n9_16_b12:
+	VBROADCASTSS 44(CX), Z11
+
+DenseNarrowAVX512_n9_16_b11:
+	VBROADCASTSS 40(CX), Z10
+
+DenseNarrowAVX512_n9_16_b10:
+	VBROADCASTSS 36(CX), Z9
+
+DenseNarrowAVX512_n9_16_b9:
+	XORQ    CX, CX
+	MOVQ    k+16(FP), DX
+	MOVQ    ldx+32(FP), BX
+	SHLQ    $0x02, BX
+	MOVQ    264(SP), SI
+	LEAQ    (SI)(BX*1), DI
+	LEAQ    (DI)(BX*1), R8
+	LEAQ    (R8)(BX*1), R9
+	SHLQ    $0x02, BX
+	LEAQ    (BX)(BX*2), R10
+	PCALIGN $0x40
+
+DenseNarrowAVX512_n9_16_loop:
+	SUBQ $0x04, DX
+	JL   DenseNarrowAVX512_n9_16_tail
+
+DenseNarrowAVX512_n9_16_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z9
-	VMOVUPS.Z        (BX)(DX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	VMOVUPS.Z        (BX)(DX*2), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	VMOVUPS.Z        (BX)(R9*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	VMOVUPS.Z        (SI), K1, Z10
-	VMOVUPS.Z        (SI)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (SI)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (SI)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (DI), K1, Z11
-	VMOVUPS.Z        (DI)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (DI)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (DI)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VMOVUPS.Z        (R8), K1, Z12
-	VMOVUPS.Z        (R8)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (R8)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (R8)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VUNPCKLPS        Z10, Z9, Z13
-	VUNPCKHPS        Z10, Z9, Z14
-	VUNPCKLPS        Z12, Z11, Z10
-	VUNPCKHPS        Z12, Z11, Z12
-	VSHUFPS          $0x44, Z10, Z13, Z9
-	VSHUFPS          $0xee, Z10, Z13, Z10
-	VSHUFPS          $0x44, Z12, Z14, Z11
-	VSHUFPS          $0xee, Z12, Z14, Z12
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z8
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n9_b_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z8
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n9_b_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z8
+	VBROADCASTF32X4 (SI), Z16
+	VINSERTF32X4    $0x01, (SI)(BX*1), Z16, Z16
+	VINSERTF32X4    $0x02, (SI)(BX*2), Z16, Z16
+	VINSERTF32X4    $0x03, (SI)(R10*1), Z16, Z16
+	VBROADCASTF32X4 (DI), Z17
+	VINSERTF32X4    $0x01, (DI)(BX*1), Z17, Z17
+	VINSERTF32X4    $0x02, (DI)(BX*2), Z17, Z17
+	VINSERTF32X4    $0x03, (DI)(R10*1), Z17, Z17
+	VBROADCASTF32X4 (R8), Z18
+	VINSERTF32X4    $0x01, (R8)(BX*1), Z18, Z18
+	VINSERTF32X4    $0x02, (R8)(BX*2), Z18, Z18
+	VINSERTF32X4    $0x03, (R8)(R10*1), Z18, Z18
+	VBROADCASTF32X4 (R9), Z19
+	VINSERTF32X4    $0x01, (R9)(BX*1), Z19, Z19
+	VINSERTF32X4    $0x02, (R9)(BX*2), Z19, Z19
+	VINSERTF32X4    $0x03, (R9)(R10*1), Z19, Z19
+	VUNPCKLPS       Z17, Z16, Z20
+	VUNPCKHPS       Z17, Z16, Z21
+	VUNPCKLPS       Z19, Z18, Z17
+	VUNPCKHPS       Z19, Z18, Z19
+	VSHUFPS         $0x44, Z17, Z20, Z16
+	VSHUFPS         $0xee, Z17, Z20, Z17
+	VSHUFPS         $0x44, Z19, Z21, Z18
+	VSHUFPS         $0xee, Z19, Z21, Z19
 
-DenseNarrowAVX512_n9_b_tail0:
-DenseNarrowAVX512_n9_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000001, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z9
-	VUNPCKHPS     Z1, Z0, Z10
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z9, Z0
-	VSHUFPS       $0xee, Z1, Z9, Z1
-	VSHUFPS       $0x44, Z3, Z10, Z2
-	VSHUFPS       $0xee, Z3, Z10, Z3
-	VUNPCKLPS     Z5, Z4, Z9
-	VUNPCKHPS     Z5, Z4, Z10
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z9, Z4
-	VSHUFPS       $0xee, Z5, Z9, Z5
-	VSHUFPS       $0x44, Z7, Z10, Z6
-	VSHUFPS       $0xee, Z7, Z10, Z7
-	VXORPS        Z9, Z9, Z9
-	VXORPS        Z10, Z10, Z10
-	VXORPS        Z11, Z11, Z11
-	VUNPCKLPS     Z9, Z8, Z12
-	VUNPCKHPS     Z9, Z8, Z13
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z12, Z8
-	VSHUFPS       $0xee, Z9, Z12, Z9
-	VSHUFPS       $0x44, Z11, Z13, Z10
-	VSHUFPS       $0xee, Z11, Z13, Z11
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, K1, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, K1, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, K1, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, X0
-	VMOVUPS       X0, K1, 32(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000010, 256(SP)
-	JMP           DenseNarrowAVX512_n9_block
+	// the multiply-adds of outputs n−1, …, 0
+	CMPQ AX, $0x10
+	JEQ  DenseNarrowAVX512_n9_16_f16
+	CMPQ AX, $0x0c
+	JG   DenseNarrowAVX512_n9_16_fsel_13_15
+	CMPQ AX, $0x0a
+	JG   DenseNarrowAVX512_n9_16_fsel_11_12
+	CMPQ AX, $0x09
+	JG   DenseNarrowAVX512_n9_16_fsel_10_10
+	JMP  DenseNarrowAVX512_n9_16_f9
 
-DenseNarrowAVX512_n9_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n9_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n9_clamp
-	MOVQ  $0x00000010, AX
+DenseNarrowAVX512_n9_16_fsel_10_10:
+	JMP DenseNarrowAVX512_n9_16_f10
 
-DenseNarrowAVX512_n9_clamp:
-	MOVQ AX, 280(SP)
+DenseNarrowAVX512_n9_16_fsel_11_12:
+	CMPQ AX, $0x0b
+	JG   DenseNarrowAVX512_n9_16_fsel_12_12
+	JMP  DenseNarrowAVX512_n9_16_f11
 
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n9_row0
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_fsel_12_12:
+	JMP DenseNarrowAVX512_n9_16_f12
 
-DenseNarrowAVX512_n9_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n9_row1
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_fsel_13_15:
+	CMPQ AX, $0x0e
+	JG   DenseNarrowAVX512_n9_16_fsel_15_15
+	CMPQ AX, $0x0d
+	JG   DenseNarrowAVX512_n9_16_fsel_14_14
+	JMP  DenseNarrowAVX512_n9_16_f13
 
-DenseNarrowAVX512_n9_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n9_row2
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_fsel_14_14:
+	JMP DenseNarrowAVX512_n9_16_f14
 
-DenseNarrowAVX512_n9_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n9_row3
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_fsel_15_15:
+	JMP DenseNarrowAVX512_n9_16_f15
 
-DenseNarrowAVX512_n9_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n9_row4
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_f16:
+	MOVQ             120(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z15
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z15
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z15
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z15
 
-DenseNarrowAVX512_n9_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n9_row5
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_f15:
+	MOVQ             112(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z14
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z14
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z14
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z14
 
-DenseNarrowAVX512_n9_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n9_row6
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_f14:
+	MOVQ             104(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z13
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z13
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z13
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z13
 
-DenseNarrowAVX512_n9_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n9_row7
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_f13:
+	MOVQ             96(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z12
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z12
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z12
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z12
 
-DenseNarrowAVX512_n9_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n9_row8
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_f12:
+	MOVQ             88(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z11
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z11
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z11
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z11
 
-DenseNarrowAVX512_n9_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n9_row9
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_f11:
+	MOVQ             80(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z10
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z10
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z10
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z10
 
-DenseNarrowAVX512_n9_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n9_row10
-	ADDQ CX, AX
+DenseNarrowAVX512_n9_16_f10:
+	MOVQ             72(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z9
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z9
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z9
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z9
 
-DenseNarrowAVX512_n9_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n9_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n9_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n9_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n9_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n9_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n9_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n9_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n9_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n9_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n9_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z9
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z9, Z9
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z9, Z9
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z9, Z9
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z10
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z10, Z10
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z10, Z10
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z10, Z10
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z11
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z11, Z11
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z11, Z11
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z11, Z11
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z12
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z12, Z12
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z12, Z12
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z12, Z12
-	VUNPCKLPS        Z10, Z9, Z13
-	VUNPCKHPS        Z10, Z9, Z14
-	VUNPCKLPS        Z12, Z11, Z10
-	VUNPCKHPS        Z12, Z11, Z12
-	VSHUFPS          $0x44, Z10, Z13, Z9
-	VSHUFPS          $0xee, Z10, Z13, Z10
-	VSHUFPS          $0x44, Z12, Z14, Z11
-	VSHUFPS          $0xee, Z12, Z14, Z12
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z7
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z7
-	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z7
-	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z8
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z8
-	VFMADD231PS.BCST 8(DX)(AX*1), Z11, Z8
-	VFMADD231PS.BCST 12(DX)(AX*1), Z12, Z8
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n9_p_loop
-
-DenseNarrowAVX512_n9_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n9_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z9
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x01, X10, Z9, Z9
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x02, X10, Z9, Z9
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	VINSERTF32X4     $0x03, X10, Z9, Z9
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VUNPCKLPS        Z10, Z9, Z13
-	VUNPCKHPS        Z10, Z9, Z14
-	VUNPCKLPS        Z12, Z11, Z10
-	VUNPCKHPS        Z12, Z11, Z12
-	VSHUFPS          $0x44, Z10, Z13, Z9
-	VSHUFPS          $0xee, Z10, Z13, Z10
-	VSHUFPS          $0x44, Z12, Z14, Z11
-	VSHUFPS          $0xee, Z12, Z14, Z12
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z9, Z8
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n9_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z10, Z8
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n9_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z11, Z8
-
-DenseNarrowAVX512_n9_p_tail0:
-DenseNarrowAVX512_n9_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000001, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z9
-	VUNPCKHPS     Z1, Z0, Z10
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z9, Z0
-	VSHUFPS       $0xee, Z1, Z9, Z1
-	VSHUFPS       $0x44, Z3, Z10, Z2
-	VSHUFPS       $0xee, Z3, Z10, Z3
-	VUNPCKLPS     Z5, Z4, Z9
-	VUNPCKHPS     Z5, Z4, Z10
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z9, Z4
-	VSHUFPS       $0xee, Z5, Z9, Z5
-	VSHUFPS       $0x44, Z7, Z10, Z6
-	VSHUFPS       $0xee, Z7, Z10, Z7
-	VXORPS        Z9, Z9, Z9
-	VXORPS        Z10, Z10, Z10
-	VXORPS        Z11, Z11, Z11
-	VUNPCKLPS     Z9, Z8, Z12
-	VUNPCKHPS     Z9, Z8, Z13
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z12, Z8
-	VSHUFPS       $0xee, Z9, Z12, Z9
-	VSHUFPS       $0x44, Z11, Z13, Z10
-	VSHUFPS       $0xee, Z11, Z13, Z11
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n9_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n9_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n9_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n9_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, X0
-	VMOVUPS       X0, K1, 32(CX)
-
-DenseNarrowAVX512_n9_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n9_part
-
-DenseNarrowAVX512_n9_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n10:
-	// 10 outputs: blocks of 1×16 rows (10 accumulators), then groups of 16
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	ADDQ CX, AX
-	MOVQ AX, 64(SP)
-	ADDQ CX, AX
-	MOVQ AX, 72(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 256(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 264(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 272(SP)
-
-DenseNarrowAVX512_n10_block:
-	CMPQ         256(SP), $0x00000010
-	JL           DenseNarrowAVX512_n10_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n10_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n10_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z10
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z10, Z10
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z10, Z10
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z10, Z10
-	VBROADCASTF32X4  (SI), Z11
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z11, Z11
-	VBROADCASTF32X4  (DI), Z12
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z12, Z12
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z12, Z12
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z12, Z12
-	VBROADCASTF32X4  (R8), Z13
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z13, Z13
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z13, Z13
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z13, Z13
-	VUNPCKLPS        Z11, Z10, Z14
-	VUNPCKHPS        Z11, Z10, Z15
-	VUNPCKLPS        Z13, Z12, Z11
-	VUNPCKHPS        Z13, Z12, Z13
-	VSHUFPS          $0x44, Z11, Z14, Z10
-	VSHUFPS          $0xee, Z11, Z14, Z11
-	VSHUFPS          $0x44, Z13, Z15, Z12
-	VSHUFPS          $0xee, Z13, Z15, Z13
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z6
-	MOVQ             56(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z7
-	MOVQ             64(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z8
-	MOVQ             72(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z10, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z11, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z12, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z13, Z9
-	ADDQ             $0x10, AX
-	ADDQ             $0x10, BX
+DenseNarrowAVX512_n9_16_f9:
+	MOVQ             64(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z8
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z8
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z8
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z8
+	MOVQ             56(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z7
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z7
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z7
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z7
+	MOVQ             48(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z6
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z6
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z6
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z6
+	MOVQ             40(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z5
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z5
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z5
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z5
+	MOVQ             32(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z4
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z4
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z4
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z4
+	MOVQ             24(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z3
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z3
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z3
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z3
+	MOVQ             16(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z2
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z2
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z2
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z2
+	MOVQ             8(SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z1
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z1
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z1
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z1
+	MOVQ             (SP), R11
+	VFMADD231PS.BCST (R11)(CX*1), Z16, Z0
+	VFMADD231PS.BCST 4(R11)(CX*1), Z17, Z0
+	VFMADD231PS.BCST 8(R11)(CX*1), Z18, Z0
+	VFMADD231PS.BCST 12(R11)(CX*1), Z19, Z0
+	ADDQ             $0x10, CX
 	ADDQ             $0x10, SI
 	ADDQ             $0x10, DI
 	ADDQ             $0x10, R8
-	JMP              DenseNarrowAVX512_n10_b_loop
+	ADDQ             $0x10, R9
+	JMP              DenseNarrowAVX512_n9_16_loop
 
-DenseNarrowAVX512_n10_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n10_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
+DenseNarrowAVX512_n9_16_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ DX, $-4
+	JEQ  DenseNarrowAVX512_n9_16_spill
+	XORQ DX, DX
 
+DenseNarrowAVX512_n9_16_wT:
+	MOVQ 456(SP)(DX*8), BX
+	MOVQ BX, (SP)(DX*8)
+	INCQ DX
+	CMPQ DX, $0x10
+	JL   DenseNarrowAVX512_n9_16_wT
+	LEAQ 1992(SP), SI
+	LEAQ 16(SI), DI
+	LEAQ 32(SI), R8
+	LEAQ 48(SI), R9
+	MOVQ $0x00000040, BX
+	MOVQ $0x000000c0, R10
+	XORQ DX, DX
+	JMP  DenseNarrowAVX512_n9_16_step
+
+DenseNarrowAVX512_n9_16_spill:
+	MOVQ $0x00000001, 296(SP)
+	MOVQ $0x00000010, 280(SP)
+
+	// the accumulators to the frame, group gi's output j at (gi·n+j)·vector (those past n are overwritten or not read)
+	LEAQ    775(SP), AX
+	ANDQ    $-64, AX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	VMOVUPS Z3, 192(AX)
+	VMOVUPS Z4, 256(AX)
+	VMOVUPS Z5, 320(AX)
+	VMOVUPS Z6, 384(AX)
+	VMOVUPS Z7, 448(AX)
+	VMOVUPS Z8, 512(AX)
+	VMOVUPS Z9, 576(AX)
+	VMOVUPS Z10, 640(AX)
+	VMOVUPS Z11, 704(AX)
+	VMOVUPS Z12, 768(AX)
+	VMOVUPS Z13, 832(AX)
+	VMOVUPS Z14, 896(AX)
+	VMOVUPS Z15, 960(AX)
+	JMP     DenseNarrowAVX512_store
+
+DenseNarrowAVX512_p5_16:
+	// 5–16 outputs: one group of 16 rows, read through xtab
+	MOVQ         n+8(FP), AX
+	MOVQ         bias+56(FP), CX
+	VBROADCASTSS (CX), Z0
+	VBROADCASTSS 4(CX), Z1
+	VBROADCASTSS 8(CX), Z2
+	VBROADCASTSS 12(CX), Z3
+	VBROADCASTSS 16(CX), Z4
+	VXORPS       Z5, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VXORPS       Z7, Z7, Z7
+	VXORPS       Z8, Z8, Z8
+	VXORPS       Z9, Z9, Z9
+	VXORPS       Z10, Z10, Z10
+	VXORPS       Z11, Z11, Z11
+	VXORPS       Z12, Z12, Z12
+	VXORPS       Z13, Z13, Z13
+	VXORPS       Z14, Z14, Z14
+	VXORPS       Z15, Z15, Z15
+
+	// the bias of outputs lo..n−1
+	CMPQ AX, $0x0a
+	JG   DenseNarrowAVX512_p5_16_bsel_11_16
+	CMPQ AX, $0x07
+	JG   DenseNarrowAVX512_p5_16_bsel_8_10
+	CMPQ AX, $0x06
+	JG   DenseNarrowAVX512_p5_16_bsel_7_7
+	CMPQ AX, $0x05
+	JG   DenseNarrowAVX512_p5_16_bsel_6_6
+	JMP  DenseNarrowAVX512_p5_16_b5
+
+DenseNarrowAVX512_p5_16_bsel_6_6:
+	JMP DenseNarrowAVX512_p5_16_b6
+
+DenseNarrowAVX512_p5_16_bsel_7_7:
+	JMP DenseNarrowAVX512_p5_16_b7
+
+DenseNarrowAVX512_p5_16_bsel_8_10:
+	CMPQ AX, $0x09
+	JG   DenseNarrowAVX512_p5_16_bsel_10_10
+	CMPQ AX, $0x08
+	JG   DenseNarrowAVX512_p5_16_bsel_9_9
+	JMP  DenseNarrowAVX512_p5_16_b8
+
+DenseNarrowAVX512_p5_16_bsel_9_9:
+	JMP DenseNarrowAVX512_p5_16_b9
+
+DenseNarrowAVX512_p5_16_bsel_10_10:
+	JMP DenseNarrowAVX512_p5_16_b10
+
+DenseNarrowAVX512_p5_16_bsel_11_16:
+	CMPQ AX, $0x0d
+	JG   DenseNarrowAVX512_p5_16_bsel_14_16
+	CMPQ AX, $0x0c
+	JG   DenseNarrowAVX512_p5_16_bsel_13_13
+	CMPQ AX, $0x0b
+	JG   DenseNarrowAVX512_p5_16_bsel_12_12
+	JMP  DenseNarrowAVX512_p5_16_b11
+
+DenseNarrowAVX512_p5_16_bsel_12_12:
+	JMP DenseNarrowAVX512_p5_16_b12
+
+DenseNarrowAVX512_p5_16_bsel_13_13:
+	JMP DenseNarrowAVX512_p5_16_b13
+
+DenseNarrowAVX512_p5_16_bsel_14_16:
+	CMPQ AX, $0x0f
+	JG   DenseNarrowAVX512_p5_16_bsel_16_16
+	CMPQ AX, $0x0e
+	JG   DenseNarrowAVX512_p5_16_bsel_15_15
+	JMP  DenseNarrowAVX512_p5_16_b14
+
+DenseNarrowAVX512_p5_16_bsel_15_15:
+	JMP DenseNarrowAVX512_p5_16_b15
+
+DenseNarrowAVX512_p5_16_bsel_16_16:
+	VBROADCASTSS 60(CX), Z15
+
+DenseNarrowAVX512_p5_16_b15:
+	VBROADCASTSS 56(CX), Z14
+
+DenseNarrowAVX512_p5_16_b14:
+	VBROADCASTSS 52(CX), Z13
+
+DenseNarrowAVX512_p5_16_b13:
+	VBROADCASTSS 48(CX), Z12
+
+DenseNarrowAVX512_p5_16_b12:
+	VBROADCASTSS 44(CX), Z11
+
+DenseNarrowAVX512_p5_16_b11:
+	VBROADCASTSS 40(CX), Z10
+
+DenseNarrowAVX512_p5_16_b10:
+	VBROADCASTSS 36(CX), Z9
+
+DenseNarrowAVX512_p5_16_b9:
+	VBROADCASTSS 32(CX), Z8
+
+DenseNarrowAVX512_p5_16_b8:
+	VBROADCASTSS 28(CX), Z7
+
+DenseNarrowAVX512_p5_16_b7:
+	VBROADCASTSS 24(CX), Z6
+
+DenseNarrowAVX512_p5_16_b6:
+	VBROADCASTSS 20(CX), Z5
+
+DenseNarrowAVX512_p5_16_b5:
+	XORQ    CX, CX
+	MOVQ    k+16(FP), DX
+	PCALIGN $0x40
+
+DenseNarrowAVX512_p5_16_loop:
+	SUBQ $0x04, DX
+	JL   DenseNarrowAVX512_p5_16_tail
+
+DenseNarrowAVX512_p5_16_step:
 	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z10
-	VMOVUPS.Z        (BX)(DX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	VMOVUPS.Z        (BX)(DX*2), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	VMOVUPS.Z        (BX)(R9*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	VMOVUPS.Z        (SI), K1, Z11
-	VMOVUPS.Z        (SI)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (SI)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (SI)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VMOVUPS.Z        (DI), K1, Z12
-	VMOVUPS.Z        (DI)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (DI)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (DI)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VMOVUPS.Z        (R8), K1, Z13
-	VMOVUPS.Z        (R8)(DX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	VMOVUPS.Z        (R8)(DX*2), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	VMOVUPS.Z        (R8)(R9*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	VUNPCKLPS        Z11, Z10, Z14
-	VUNPCKHPS        Z11, Z10, Z15
-	VUNPCKLPS        Z13, Z12, Z11
-	VUNPCKHPS        Z13, Z12, Z13
-	VSHUFPS          $0x44, Z11, Z14, Z10
-	VSHUFPS          $0xee, Z11, Z14, Z11
-	VSHUFPS          $0x44, Z13, Z15, Z12
-	VSHUFPS          $0xee, Z13, Z15, Z13
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z9
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n10_b_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z9
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n10_b_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z9
-
-DenseNarrowAVX512_n10_b_tail0:
-DenseNarrowAVX512_n10_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000003, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z10
-	VUNPCKHPS     Z1, Z0, Z11
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z10, Z0
-	VSHUFPS       $0xee, Z1, Z10, Z1
-	VSHUFPS       $0x44, Z3, Z11, Z2
-	VSHUFPS       $0xee, Z3, Z11, Z3
-	VUNPCKLPS     Z5, Z4, Z10
-	VUNPCKHPS     Z5, Z4, Z11
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z10, Z4
-	VSHUFPS       $0xee, Z5, Z10, Z5
-	VSHUFPS       $0x44, Z7, Z11, Z6
-	VSHUFPS       $0xee, Z7, Z11, Z7
-	VXORPS        Z10, Z10, Z10
-	VXORPS        Z11, Z11, Z11
-	VUNPCKLPS     Z9, Z8, Z12
-	VUNPCKHPS     Z9, Z8, Z13
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z12, Z8
-	VSHUFPS       $0xee, Z9, Z12, Z9
-	VSHUFPS       $0x44, Z11, Z13, Z10
-	VSHUFPS       $0xee, Z11, Z13, Z11
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, K1, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, K1, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, K1, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, X0
-	VMOVUPS       X0, K1, 32(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000010, 256(SP)
-	JMP           DenseNarrowAVX512_n10_block
-
-DenseNarrowAVX512_n10_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n10_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n10_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n10_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n10_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n10_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n10_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n10_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n10_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n10_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n10_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n10_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n10_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n10_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n10_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n10_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n10_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n10_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n10_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n10_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n10_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n10_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z10
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z10, Z10
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z10, Z10
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z10, Z10
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z11
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z11, Z11
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z11, Z11
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z11, Z11
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z12
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z12, Z12
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z12, Z12
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z12, Z12
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z13
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z13, Z13
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z13, Z13
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z13, Z13
-	VUNPCKLPS        Z11, Z10, Z14
-	VUNPCKHPS        Z11, Z10, Z15
-	VUNPCKLPS        Z13, Z12, Z11
-	VUNPCKHPS        Z13, Z12, Z13
-	VSHUFPS          $0x44, Z11, Z14, Z10
-	VSHUFPS          $0xee, Z11, Z14, Z11
-	VSHUFPS          $0x44, Z13, Z15, Z12
-	VSHUFPS          $0xee, Z13, Z15, Z13
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z7
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z7
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z7
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z8
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z8
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z8
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z9
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z9
-	VFMADD231PS.BCST 8(DX)(AX*1), Z12, Z9
-	VFMADD231PS.BCST 12(DX)(AX*1), Z13, Z9
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n10_p_loop
-
-DenseNarrowAVX512_n10_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n10_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z10
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x01, X11, Z10, Z10
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x02, X11, Z10, Z10
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	VINSERTF32X4     $0x03, X11, Z10, Z10
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	VUNPCKLPS        Z11, Z10, Z14
-	VUNPCKHPS        Z11, Z10, Z15
-	VUNPCKLPS        Z13, Z12, Z11
-	VUNPCKHPS        Z13, Z12, Z13
-	VSHUFPS          $0x44, Z11, Z14, Z10
-	VSHUFPS          $0xee, Z11, Z14, Z11
-	VSHUFPS          $0x44, Z13, Z15, Z12
-	VSHUFPS          $0xee, Z13, Z15, Z13
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z10, Z9
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n10_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z11, Z9
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n10_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z12, Z9
-
-DenseNarrowAVX512_n10_p_tail0:
-DenseNarrowAVX512_n10_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000003, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z10
-	VUNPCKHPS     Z1, Z0, Z11
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z10, Z0
-	VSHUFPS       $0xee, Z1, Z10, Z1
-	VSHUFPS       $0x44, Z3, Z11, Z2
-	VSHUFPS       $0xee, Z3, Z11, Z3
-	VUNPCKLPS     Z5, Z4, Z10
-	VUNPCKHPS     Z5, Z4, Z11
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z10, Z4
-	VSHUFPS       $0xee, Z5, Z10, Z5
-	VSHUFPS       $0x44, Z7, Z11, Z6
-	VSHUFPS       $0xee, Z7, Z11, Z7
-	VXORPS        Z10, Z10, Z10
-	VXORPS        Z11, Z11, Z11
-	VUNPCKLPS     Z9, Z8, Z12
-	VUNPCKHPS     Z9, Z8, Z13
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z12, Z8
-	VSHUFPS       $0xee, Z9, Z12, Z9
-	VSHUFPS       $0x44, Z11, Z13, Z10
-	VSHUFPS       $0xee, Z11, Z13, Z11
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n10_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n10_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n10_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n10_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, X0
-	VMOVUPS       X0, K1, 32(CX)
-
-DenseNarrowAVX512_n10_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n10_part
-
-DenseNarrowAVX512_n10_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n11:
-	// 11 outputs: blocks of 1×16 rows (11 accumulators), then groups of 16
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	ADDQ CX, AX
-	MOVQ AX, 64(SP)
-	ADDQ CX, AX
-	MOVQ AX, 72(SP)
-	ADDQ CX, AX
-	MOVQ AX, 80(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 256(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 264(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 272(SP)
-
-DenseNarrowAVX512_n11_block:
-	CMPQ         256(SP), $0x00000010
-	JL           DenseNarrowAVX512_n11_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n11_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n11_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z11
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z11, Z11
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z11, Z11
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z11, Z11
-	VBROADCASTF32X4  (SI), Z12
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z12, Z12
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z12, Z12
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z12, Z12
-	VBROADCASTF32X4  (DI), Z13
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z13, Z13
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z13, Z13
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z13, Z13
-	VBROADCASTF32X4  (R8), Z14
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z14, Z14
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z14, Z14
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z14, Z14
-	VUNPCKLPS        Z12, Z11, Z15
-	VUNPCKHPS        Z12, Z11, Z16
-	VUNPCKLPS        Z14, Z13, Z12
-	VUNPCKHPS        Z14, Z13, Z14
-	VSHUFPS          $0x44, Z12, Z15, Z11
-	VSHUFPS          $0xee, Z12, Z15, Z12
-	VSHUFPS          $0x44, Z14, Z16, Z13
-	VSHUFPS          $0xee, Z14, Z16, Z14
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z6
-	MOVQ             56(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z7
-	MOVQ             64(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z8
-	MOVQ             72(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z9
-	MOVQ             80(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z11, Z10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z12, Z10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z13, Z10
-	VFMADD231PS.BCST 12(R10)(AX*1), Z14, Z10
-	ADDQ             $0x10, AX
-	ADDQ             $0x10, BX
-	ADDQ             $0x10, SI
-	ADDQ             $0x10, DI
-	ADDQ             $0x10, R8
-	JMP              DenseNarrowAVX512_n11_b_loop
-
-DenseNarrowAVX512_n11_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n11_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z11
-	VMOVUPS.Z        (BX)(DX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	VMOVUPS.Z        (BX)(DX*2), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	VMOVUPS.Z        (BX)(R9*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	VMOVUPS.Z        (SI), K1, Z12
-	VMOVUPS.Z        (SI)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (SI)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (SI)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VMOVUPS.Z        (DI), K1, Z13
-	VMOVUPS.Z        (DI)(DX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	VMOVUPS.Z        (DI)(DX*2), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	VMOVUPS.Z        (DI)(R9*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	VMOVUPS.Z        (R8), K1, Z14
-	VMOVUPS.Z        (R8)(DX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	VMOVUPS.Z        (R8)(DX*2), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	VMOVUPS.Z        (R8)(R9*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	VUNPCKLPS        Z12, Z11, Z15
-	VUNPCKHPS        Z12, Z11, Z16
-	VUNPCKLPS        Z14, Z13, Z12
-	VUNPCKHPS        Z14, Z13, Z14
-	VSHUFPS          $0x44, Z12, Z15, Z11
-	VSHUFPS          $0xee, Z12, Z15, Z12
-	VSHUFPS          $0x44, Z14, Z16, Z13
-	VSHUFPS          $0xee, Z14, Z16, Z14
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z10
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n11_b_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z10
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n11_b_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z10
-
-DenseNarrowAVX512_n11_b_tail0:
-DenseNarrowAVX512_n11_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000007, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z11
-	VUNPCKHPS     Z1, Z0, Z12
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z11, Z0
-	VSHUFPS       $0xee, Z1, Z11, Z1
-	VSHUFPS       $0x44, Z3, Z12, Z2
-	VSHUFPS       $0xee, Z3, Z12, Z3
-	VUNPCKLPS     Z5, Z4, Z11
-	VUNPCKHPS     Z5, Z4, Z12
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z11, Z4
-	VSHUFPS       $0xee, Z5, Z11, Z5
-	VSHUFPS       $0x44, Z7, Z12, Z6
-	VSHUFPS       $0xee, Z7, Z12, Z7
-	VXORPS        Z11, Z11, Z11
-	VUNPCKLPS     Z9, Z8, Z12
-	VUNPCKHPS     Z9, Z8, Z13
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z12, Z8
-	VSHUFPS       $0xee, Z9, Z12, Z9
-	VSHUFPS       $0x44, Z11, Z13, Z10
-	VSHUFPS       $0xee, Z11, Z13, Z11
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, K1, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, K1, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, K1, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, X0
-	VMOVUPS       X0, K1, 32(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000010, 256(SP)
-	JMP           DenseNarrowAVX512_n11_block
-
-DenseNarrowAVX512_n11_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n11_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n11_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n11_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n11_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n11_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n11_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n11_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n11_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n11_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n11_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n11_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n11_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n11_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n11_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n11_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n11_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n11_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n11_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n11_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n11_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n11_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z11
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z11, Z11
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z11, Z11
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z11, Z11
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z12
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z12, Z12
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z12, Z12
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z12, Z12
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z13
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z13, Z13
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z13, Z13
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z13, Z13
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z14
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z14, Z14
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z14, Z14
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z14, Z14
-	VUNPCKLPS        Z12, Z11, Z15
-	VUNPCKHPS        Z12, Z11, Z16
-	VUNPCKLPS        Z14, Z13, Z12
-	VUNPCKHPS        Z14, Z13, Z14
-	VSHUFPS          $0x44, Z12, Z15, Z11
-	VSHUFPS          $0xee, Z12, Z15, Z12
-	VSHUFPS          $0x44, Z14, Z16, Z13
-	VSHUFPS          $0xee, Z14, Z16, Z14
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z7
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z7
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z7
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z8
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z8
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z8
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z9
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z9
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z9
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z10
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z10
-	VFMADD231PS.BCST 8(DX)(AX*1), Z13, Z10
-	VFMADD231PS.BCST 12(DX)(AX*1), Z14, Z10
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n11_p_loop
-
-DenseNarrowAVX512_n11_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n11_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z11
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x01, X12, Z11, Z11
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x02, X12, Z11, Z11
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	VINSERTF32X4     $0x03, X12, Z11, Z11
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	VUNPCKLPS        Z12, Z11, Z15
-	VUNPCKHPS        Z12, Z11, Z16
-	VUNPCKLPS        Z14, Z13, Z12
-	VUNPCKHPS        Z14, Z13, Z14
-	VSHUFPS          $0x44, Z12, Z15, Z11
-	VSHUFPS          $0xee, Z12, Z15, Z12
-	VSHUFPS          $0x44, Z14, Z16, Z13
-	VSHUFPS          $0xee, Z14, Z16, Z14
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z11, Z10
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n11_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z12, Z10
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n11_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z13, Z10
-
-DenseNarrowAVX512_n11_p_tail0:
-DenseNarrowAVX512_n11_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000007, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z11
-	VUNPCKHPS     Z1, Z0, Z12
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z11, Z0
-	VSHUFPS       $0xee, Z1, Z11, Z1
-	VSHUFPS       $0x44, Z3, Z12, Z2
-	VSHUFPS       $0xee, Z3, Z12, Z3
-	VUNPCKLPS     Z5, Z4, Z11
-	VUNPCKHPS     Z5, Z4, Z12
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z11, Z4
-	VSHUFPS       $0xee, Z5, Z11, Z5
-	VSHUFPS       $0x44, Z7, Z12, Z6
-	VSHUFPS       $0xee, Z7, Z12, Z7
-	VXORPS        Z11, Z11, Z11
-	VUNPCKLPS     Z9, Z8, Z12
-	VUNPCKHPS     Z9, Z8, Z13
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z12, Z8
-	VSHUFPS       $0xee, Z9, Z12, Z9
-	VSHUFPS       $0x44, Z11, Z13, Z10
-	VSHUFPS       $0xee, Z11, Z13, Z11
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n11_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n11_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n11_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, X12
-	VMOVUPS       X12, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, X0
-	VMOVUPS       X0, K1, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n11_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, X0
-	VMOVUPS       X0, K1, 32(CX)
-
-DenseNarrowAVX512_n11_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n11_part
-
-DenseNarrowAVX512_n11_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n12:
-	// 12 outputs: blocks of 1×16 rows (12 accumulators), then groups of 16
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	ADDQ CX, AX
-	MOVQ AX, 64(SP)
-	ADDQ CX, AX
-	MOVQ AX, 72(SP)
-	ADDQ CX, AX
-	MOVQ AX, 80(SP)
-	ADDQ CX, AX
-	MOVQ AX, 88(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 256(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 264(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 272(SP)
-
-DenseNarrowAVX512_n12_block:
-	CMPQ         256(SP), $0x00000010
-	JL           DenseNarrowAVX512_n12_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n12_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n12_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z12
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z12, Z12
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z12, Z12
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z12, Z12
-	VBROADCASTF32X4  (SI), Z13
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z13, Z13
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z13, Z13
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z13, Z13
-	VBROADCASTF32X4  (DI), Z14
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z14, Z14
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z14, Z14
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z14, Z14
-	VBROADCASTF32X4  (R8), Z15
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z15, Z15
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z15, Z15
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z15, Z15
-	VUNPCKLPS        Z13, Z12, Z16
-	VUNPCKHPS        Z13, Z12, Z17
-	VUNPCKLPS        Z15, Z14, Z13
-	VUNPCKHPS        Z15, Z14, Z15
-	VSHUFPS          $0x44, Z13, Z16, Z12
-	VSHUFPS          $0xee, Z13, Z16, Z13
-	VSHUFPS          $0x44, Z15, Z17, Z14
-	VSHUFPS          $0xee, Z15, Z17, Z15
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z6
-	MOVQ             56(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z7
-	MOVQ             64(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z8
-	MOVQ             72(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z9
-	MOVQ             80(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z10
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z10
-	MOVQ             88(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z12, Z11
-	VFMADD231PS.BCST 4(R10)(AX*1), Z13, Z11
-	VFMADD231PS.BCST 8(R10)(AX*1), Z14, Z11
-	VFMADD231PS.BCST 12(R10)(AX*1), Z15, Z11
-	ADDQ             $0x10, AX
-	ADDQ             $0x10, BX
-	ADDQ             $0x10, SI
-	ADDQ             $0x10, DI
-	ADDQ             $0x10, R8
-	JMP              DenseNarrowAVX512_n12_b_loop
-
-DenseNarrowAVX512_n12_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n12_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z12
-	VMOVUPS.Z        (BX)(DX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	VMOVUPS.Z        (BX)(DX*2), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	VMOVUPS.Z        (BX)(R9*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	VMOVUPS.Z        (SI), K1, Z13
-	VMOVUPS.Z        (SI)(DX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	VMOVUPS.Z        (SI)(DX*2), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	VMOVUPS.Z        (SI)(R9*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	VMOVUPS.Z        (DI), K1, Z14
-	VMOVUPS.Z        (DI)(DX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	VMOVUPS.Z        (DI)(DX*2), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	VMOVUPS.Z        (DI)(R9*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	VMOVUPS.Z        (R8), K1, Z15
-	VMOVUPS.Z        (R8)(DX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	VMOVUPS.Z        (R8)(DX*2), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	VMOVUPS.Z        (R8)(R9*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	VUNPCKLPS        Z13, Z12, Z16
-	VUNPCKHPS        Z13, Z12, Z17
-	VUNPCKLPS        Z15, Z14, Z13
-	VUNPCKHPS        Z15, Z14, Z15
-	VSHUFPS          $0x44, Z13, Z16, Z12
-	VSHUFPS          $0xee, Z13, Z16, Z13
-	VSHUFPS          $0x44, Z15, Z17, Z14
-	VSHUFPS          $0xee, Z15, Z17, Z15
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z11
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n12_b_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z11
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n12_b_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z11
-
-DenseNarrowAVX512_n12_b_tail0:
-DenseNarrowAVX512_n12_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	VUNPCKLPS     Z1, Z0, Z12
-	VUNPCKHPS     Z1, Z0, Z13
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z12, Z0
-	VSHUFPS       $0xee, Z1, Z12, Z1
-	VSHUFPS       $0x44, Z3, Z13, Z2
-	VSHUFPS       $0xee, Z3, Z13, Z3
-	VUNPCKLPS     Z5, Z4, Z12
-	VUNPCKHPS     Z5, Z4, Z13
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z12, Z4
-	VSHUFPS       $0xee, Z5, Z12, Z5
-	VSHUFPS       $0x44, Z7, Z13, Z6
-	VSHUFPS       $0xee, Z7, Z13, Z7
-	VUNPCKLPS     Z9, Z8, Z12
-	VUNPCKHPS     Z9, Z8, Z13
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z12, Z8
-	VSHUFPS       $0xee, Z9, Z12, Z9
-	VSHUFPS       $0x44, Z11, Z13, Z10
-	VSHUFPS       $0xee, Z11, Z13, Z11
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000010, 256(SP)
-	JMP           DenseNarrowAVX512_n12_block
-
-DenseNarrowAVX512_n12_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n12_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n12_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n12_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n12_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n12_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n12_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n12_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n12_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n12_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n12_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n12_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n12_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n12_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n12_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n12_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n12_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n12_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n12_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n12_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n12_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n12_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z12
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z12, Z12
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z12, Z12
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z12, Z12
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z13
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z13, Z13
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z13, Z13
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z13, Z13
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z14
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z14, Z14
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z14, Z14
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z14, Z14
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z15
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z15, Z15
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z15, Z15
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z15, Z15
-	VUNPCKLPS        Z13, Z12, Z16
-	VUNPCKHPS        Z13, Z12, Z17
-	VUNPCKLPS        Z15, Z14, Z13
-	VUNPCKHPS        Z15, Z14, Z15
-	VSHUFPS          $0x44, Z13, Z16, Z12
-	VSHUFPS          $0xee, Z13, Z16, Z13
-	VSHUFPS          $0x44, Z15, Z17, Z14
-	VSHUFPS          $0xee, Z15, Z17, Z15
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z7
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z7
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z7
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z8
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z8
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z8
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z9
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z9
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z9
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z10
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z10
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z10
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z11
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z11
-	VFMADD231PS.BCST 8(DX)(AX*1), Z14, Z11
-	VFMADD231PS.BCST 12(DX)(AX*1), Z15, Z11
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n12_p_loop
-
-DenseNarrowAVX512_n12_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n12_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z12
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x01, X13, Z12, Z12
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x02, X13, Z12, Z12
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	VINSERTF32X4     $0x03, X13, Z12, Z12
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	VUNPCKLPS        Z13, Z12, Z16
-	VUNPCKHPS        Z13, Z12, Z17
-	VUNPCKLPS        Z15, Z14, Z13
-	VUNPCKHPS        Z15, Z14, Z15
-	VSHUFPS          $0x44, Z13, Z16, Z12
-	VSHUFPS          $0xee, Z13, Z16, Z13
-	VSHUFPS          $0x44, Z15, Z17, Z14
-	VSHUFPS          $0xee, Z15, Z17, Z15
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z12, Z11
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n12_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z13, Z11
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n12_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z14, Z11
-
-DenseNarrowAVX512_n12_p_tail0:
-DenseNarrowAVX512_n12_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	VUNPCKLPS     Z1, Z0, Z12
-	VUNPCKHPS     Z1, Z0, Z13
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z12, Z0
-	VSHUFPS       $0xee, Z1, Z12, Z1
-	VSHUFPS       $0x44, Z3, Z13, Z2
-	VSHUFPS       $0xee, Z3, Z13, Z3
-	VUNPCKLPS     Z5, Z4, Z12
-	VUNPCKHPS     Z5, Z4, Z13
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z12, Z4
-	VSHUFPS       $0xee, Z5, Z12, Z5
-	VSHUFPS       $0x44, Z7, Z13, Z6
-	VSHUFPS       $0xee, Z7, Z13, Z7
-	VUNPCKLPS     Z9, Z8, Z12
-	VUNPCKHPS     Z9, Z8, Z13
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z12, Z8
-	VSHUFPS       $0xee, Z9, Z12, Z9
-	VSHUFPS       $0x44, Z11, Z13, Z10
-	VSHUFPS       $0xee, Z11, Z13, Z11
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n12_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n12_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n12_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n12_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-
-DenseNarrowAVX512_n12_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n12_part
-
-DenseNarrowAVX512_n12_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n13:
-	// 13 outputs: blocks of 1×16 rows (13 accumulators), then groups of 16
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	ADDQ CX, AX
-	MOVQ AX, 64(SP)
-	ADDQ CX, AX
-	MOVQ AX, 72(SP)
-	ADDQ CX, AX
-	MOVQ AX, 80(SP)
-	ADDQ CX, AX
-	MOVQ AX, 88(SP)
-	ADDQ CX, AX
-	MOVQ AX, 96(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 256(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 264(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 272(SP)
-
-DenseNarrowAVX512_n13_block:
-	CMPQ         256(SP), $0x00000010
-	JL           DenseNarrowAVX512_n13_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	VBROADCASTSS 48(AX), Z12
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n13_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n13_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z13
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z13, Z13
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z13, Z13
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z13, Z13
-	VBROADCASTF32X4  (SI), Z14
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z14, Z14
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z14, Z14
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z14, Z14
-	VBROADCASTF32X4  (DI), Z15
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z15, Z15
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z15, Z15
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z15, Z15
-	VBROADCASTF32X4  (R8), Z16
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z16, Z16
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z16, Z16
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z16, Z16
-	VUNPCKLPS        Z14, Z13, Z17
-	VUNPCKHPS        Z14, Z13, Z18
-	VUNPCKLPS        Z16, Z15, Z14
-	VUNPCKHPS        Z16, Z15, Z16
-	VSHUFPS          $0x44, Z14, Z17, Z13
-	VSHUFPS          $0xee, Z14, Z17, Z14
-	VSHUFPS          $0x44, Z16, Z18, Z15
-	VSHUFPS          $0xee, Z16, Z18, Z16
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z6
-	MOVQ             56(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z7
-	MOVQ             64(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z8
-	MOVQ             72(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z9
-	MOVQ             80(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z10
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z10
-	MOVQ             88(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z11
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z11
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z11
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z11
-	MOVQ             96(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z13, Z12
-	VFMADD231PS.BCST 4(R10)(AX*1), Z14, Z12
-	VFMADD231PS.BCST 8(R10)(AX*1), Z15, Z12
-	VFMADD231PS.BCST 12(R10)(AX*1), Z16, Z12
-	ADDQ             $0x10, AX
-	ADDQ             $0x10, BX
-	ADDQ             $0x10, SI
-	ADDQ             $0x10, DI
-	ADDQ             $0x10, R8
-	JMP              DenseNarrowAVX512_n13_b_loop
-
-DenseNarrowAVX512_n13_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n13_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z13
-	VMOVUPS.Z        (BX)(DX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	VMOVUPS.Z        (BX)(DX*2), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	VMOVUPS.Z        (BX)(R9*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	VMOVUPS.Z        (SI), K1, Z14
-	VMOVUPS.Z        (SI)(DX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	VMOVUPS.Z        (SI)(DX*2), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	VMOVUPS.Z        (SI)(R9*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	VMOVUPS.Z        (DI), K1, Z15
-	VMOVUPS.Z        (DI)(DX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	VMOVUPS.Z        (DI)(DX*2), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	VMOVUPS.Z        (DI)(R9*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	VMOVUPS.Z        (R8), K1, Z16
-	VMOVUPS.Z        (R8)(DX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	VMOVUPS.Z        (R8)(DX*2), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	VMOVUPS.Z        (R8)(R9*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	VUNPCKLPS        Z14, Z13, Z17
-	VUNPCKHPS        Z14, Z13, Z18
-	VUNPCKLPS        Z16, Z15, Z14
-	VUNPCKHPS        Z16, Z15, Z16
-	VSHUFPS          $0x44, Z14, Z17, Z13
-	VSHUFPS          $0xee, Z14, Z17, Z14
-	VSHUFPS          $0x44, Z16, Z18, Z15
-	VSHUFPS          $0xee, Z16, Z18, Z16
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z12
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n13_b_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z12
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n13_b_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z11
-	MOVQ             96(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z12
-
-DenseNarrowAVX512_n13_b_tail0:
-DenseNarrowAVX512_n13_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000001, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z13
-	VUNPCKHPS     Z1, Z0, Z14
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z13, Z0
-	VSHUFPS       $0xee, Z1, Z13, Z1
-	VSHUFPS       $0x44, Z3, Z14, Z2
-	VSHUFPS       $0xee, Z3, Z14, Z3
-	VUNPCKLPS     Z5, Z4, Z13
-	VUNPCKHPS     Z5, Z4, Z14
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z13, Z4
-	VSHUFPS       $0xee, Z5, Z13, Z5
-	VSHUFPS       $0x44, Z7, Z14, Z6
-	VSHUFPS       $0xee, Z7, Z14, Z7
-	VUNPCKLPS     Z9, Z8, Z13
-	VUNPCKHPS     Z9, Z8, Z14
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z13, Z8
-	VSHUFPS       $0xee, Z9, Z13, Z9
-	VSHUFPS       $0x44, Z11, Z14, Z10
-	VSHUFPS       $0xee, Z11, Z14, Z11
-	VXORPS        Z13, Z13, Z13
-	VXORPS        Z14, Z14, Z14
-	VXORPS        Z15, Z15, Z15
-	VUNPCKLPS     Z13, Z12, Z16
-	VUNPCKHPS     Z13, Z12, Z17
-	VUNPCKLPS     Z15, Z14, Z13
-	VUNPCKHPS     Z15, Z14, Z15
-	VSHUFPS       $0x44, Z13, Z16, Z12
-	VSHUFPS       $0xee, Z13, Z16, Z13
-	VSHUFPS       $0x44, Z15, Z17, Z14
-	VSHUFPS       $0xee, Z15, Z17, Z15
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	VMOVUPS       X12, K1, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	VMOVUPS       X13, K1, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	VMOVUPS       X14, K1, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	VMOVUPS       X15, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	VEXTRACTF32X4 $0x01, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	VEXTRACTF32X4 $0x01, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	VEXTRACTF32X4 $0x01, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	VEXTRACTF32X4 $0x01, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	VEXTRACTF32X4 $0x02, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	VEXTRACTF32X4 $0x02, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	VEXTRACTF32X4 $0x02, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	VEXTRACTF32X4 $0x02, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	VEXTRACTF32X4 $0x03, Z12, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	VEXTRACTF32X4 $0x03, Z13, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	VEXTRACTF32X4 $0x03, Z14, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-	VEXTRACTF32X4 $0x03, Z15, X0
-	VMOVUPS       X0, K1, 48(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000010, 256(SP)
-	JMP           DenseNarrowAVX512_n13_block
-
-DenseNarrowAVX512_n13_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n13_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n13_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n13_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n13_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n13_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n13_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n13_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n13_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n13_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n13_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n13_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n13_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n13_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n13_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n13_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n13_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n13_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n13_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n13_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	VBROADCASTSS 48(AX), Z12
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n13_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n13_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z13
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z13, Z13
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z13, Z13
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z13, Z13
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z14
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z14, Z14
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z14, Z14
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z14, Z14
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z15
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z15, Z15
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z15, Z15
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z15, Z15
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z16
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z16, Z16
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z16, Z16
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z16, Z16
-	VUNPCKLPS        Z14, Z13, Z17
-	VUNPCKHPS        Z14, Z13, Z18
-	VUNPCKLPS        Z16, Z15, Z14
-	VUNPCKHPS        Z16, Z15, Z16
-	VSHUFPS          $0x44, Z14, Z17, Z13
-	VSHUFPS          $0xee, Z14, Z17, Z14
-	VSHUFPS          $0x44, Z16, Z18, Z15
-	VSHUFPS          $0xee, Z16, Z18, Z16
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z7
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z7
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z7
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z8
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z8
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z8
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z9
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z9
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z9
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z10
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z10
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z10
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z11
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z11
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z11
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z12
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z12
-	VFMADD231PS.BCST 8(DX)(AX*1), Z15, Z12
-	VFMADD231PS.BCST 12(DX)(AX*1), Z16, Z12
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n13_p_loop
-
-DenseNarrowAVX512_n13_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n13_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z13
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x01, X14, Z13, Z13
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x02, X14, Z13, Z13
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	VINSERTF32X4     $0x03, X14, Z13, Z13
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	VUNPCKLPS        Z14, Z13, Z17
-	VUNPCKHPS        Z14, Z13, Z18
-	VUNPCKLPS        Z16, Z15, Z14
-	VUNPCKHPS        Z16, Z15, Z16
-	VSHUFPS          $0x44, Z14, Z17, Z13
-	VSHUFPS          $0xee, Z14, Z17, Z14
-	VSHUFPS          $0x44, Z16, Z18, Z15
-	VSHUFPS          $0xee, Z16, Z18, Z16
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z13, Z12
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n13_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z14, Z12
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n13_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z11
-	MOVQ             96(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z15, Z12
-
-DenseNarrowAVX512_n13_p_tail0:
-DenseNarrowAVX512_n13_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000001, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z13
-	VUNPCKHPS     Z1, Z0, Z14
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z13, Z0
-	VSHUFPS       $0xee, Z1, Z13, Z1
-	VSHUFPS       $0x44, Z3, Z14, Z2
-	VSHUFPS       $0xee, Z3, Z14, Z3
-	VUNPCKLPS     Z5, Z4, Z13
-	VUNPCKHPS     Z5, Z4, Z14
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z13, Z4
-	VSHUFPS       $0xee, Z5, Z13, Z5
-	VSHUFPS       $0x44, Z7, Z14, Z6
-	VSHUFPS       $0xee, Z7, Z14, Z7
-	VUNPCKLPS     Z9, Z8, Z13
-	VUNPCKHPS     Z9, Z8, Z14
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z13, Z8
-	VSHUFPS       $0xee, Z9, Z13, Z9
-	VSHUFPS       $0x44, Z11, Z14, Z10
-	VSHUFPS       $0xee, Z11, Z14, Z11
-	VXORPS        Z13, Z13, Z13
-	VXORPS        Z14, Z14, Z14
-	VXORPS        Z15, Z15, Z15
-	VUNPCKLPS     Z13, Z12, Z16
-	VUNPCKHPS     Z13, Z12, Z17
-	VUNPCKLPS     Z15, Z14, Z13
-	VUNPCKHPS     Z15, Z14, Z15
-	VSHUFPS       $0x44, Z13, Z16, Z12
-	VSHUFPS       $0xee, Z13, Z16, Z13
-	VSHUFPS       $0x44, Z15, Z17, Z14
-	VSHUFPS       $0xee, Z15, Z17, Z15
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	VMOVUPS       X12, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n13_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	VMOVUPS       X13, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n13_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	VMOVUPS       X14, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n13_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	VMOVUPS       X15, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	VEXTRACTF32X4 $0x01, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	VEXTRACTF32X4 $0x01, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	VEXTRACTF32X4 $0x01, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	VEXTRACTF32X4 $0x01, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	VEXTRACTF32X4 $0x02, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	VEXTRACTF32X4 $0x02, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	VEXTRACTF32X4 $0x02, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	VEXTRACTF32X4 $0x02, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	VEXTRACTF32X4 $0x03, Z12, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	VEXTRACTF32X4 $0x03, Z13, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	VEXTRACTF32X4 $0x03, Z14, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n13_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-	VEXTRACTF32X4 $0x03, Z15, X0
-	VMOVUPS       X0, K1, 48(CX)
-
-DenseNarrowAVX512_n13_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n13_part
-
-DenseNarrowAVX512_n13_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n14:
-	// 14 outputs: blocks of 1×16 rows (14 accumulators), then groups of 16
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	ADDQ CX, AX
-	MOVQ AX, 64(SP)
-	ADDQ CX, AX
-	MOVQ AX, 72(SP)
-	ADDQ CX, AX
-	MOVQ AX, 80(SP)
-	ADDQ CX, AX
-	MOVQ AX, 88(SP)
-	ADDQ CX, AX
-	MOVQ AX, 96(SP)
-	ADDQ CX, AX
-	MOVQ AX, 104(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 256(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 264(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 272(SP)
-
-DenseNarrowAVX512_n14_block:
-	CMPQ         256(SP), $0x00000010
-	JL           DenseNarrowAVX512_n14_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	VBROADCASTSS 48(AX), Z12
-	VBROADCASTSS 52(AX), Z13
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n14_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n14_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z14
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z14, Z14
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z14, Z14
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z14, Z14
-	VBROADCASTF32X4  (SI), Z15
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z15, Z15
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z15, Z15
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z15, Z15
-	VBROADCASTF32X4  (DI), Z16
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z16, Z16
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z16, Z16
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z16, Z16
-	VBROADCASTF32X4  (R8), Z17
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z17, Z17
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z17, Z17
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z17, Z17
-	VUNPCKLPS        Z15, Z14, Z18
-	VUNPCKHPS        Z15, Z14, Z19
-	VUNPCKLPS        Z17, Z16, Z15
-	VUNPCKHPS        Z17, Z16, Z17
-	VSHUFPS          $0x44, Z15, Z18, Z14
-	VSHUFPS          $0xee, Z15, Z18, Z15
-	VSHUFPS          $0x44, Z17, Z19, Z16
-	VSHUFPS          $0xee, Z17, Z19, Z17
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z6
-	MOVQ             56(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z7
-	MOVQ             64(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z8
-	MOVQ             72(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z9
-	MOVQ             80(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z10
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z10
-	MOVQ             88(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z11
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z11
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z11
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z11
-	MOVQ             96(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z12
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z12
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z12
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z12
-	MOVQ             104(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z14, Z13
-	VFMADD231PS.BCST 4(R10)(AX*1), Z15, Z13
-	VFMADD231PS.BCST 8(R10)(AX*1), Z16, Z13
-	VFMADD231PS.BCST 12(R10)(AX*1), Z17, Z13
-	ADDQ             $0x10, AX
-	ADDQ             $0x10, BX
-	ADDQ             $0x10, SI
-	ADDQ             $0x10, DI
-	ADDQ             $0x10, R8
-	JMP              DenseNarrowAVX512_n14_b_loop
-
-DenseNarrowAVX512_n14_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n14_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z14
-	VMOVUPS.Z        (BX)(DX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	VMOVUPS.Z        (BX)(DX*2), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	VMOVUPS.Z        (BX)(R9*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	VMOVUPS.Z        (SI), K1, Z15
-	VMOVUPS.Z        (SI)(DX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	VMOVUPS.Z        (SI)(DX*2), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	VMOVUPS.Z        (SI)(R9*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	VMOVUPS.Z        (DI), K1, Z16
-	VMOVUPS.Z        (DI)(DX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	VMOVUPS.Z        (DI)(DX*2), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	VMOVUPS.Z        (DI)(R9*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	VMOVUPS.Z        (R8), K1, Z17
-	VMOVUPS.Z        (R8)(DX*1), K1, Z18
-	VINSERTF32X4     $0x01, X18, Z17, Z17
-	VMOVUPS.Z        (R8)(DX*2), K1, Z18
-	VINSERTF32X4     $0x02, X18, Z17, Z17
-	VMOVUPS.Z        (R8)(R9*1), K1, Z18
-	VINSERTF32X4     $0x03, X18, Z17, Z17
-	VUNPCKLPS        Z15, Z14, Z18
-	VUNPCKHPS        Z15, Z14, Z19
-	VUNPCKLPS        Z17, Z16, Z15
-	VUNPCKHPS        Z17, Z16, Z17
-	VSHUFPS          $0x44, Z15, Z18, Z14
-	VSHUFPS          $0xee, Z15, Z18, Z15
-	VSHUFPS          $0x44, Z17, Z19, Z16
-	VSHUFPS          $0xee, Z17, Z19, Z17
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z13
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n14_b_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z13
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n14_b_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z11
-	MOVQ             96(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z12
-	MOVQ             104(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z13
-
-DenseNarrowAVX512_n14_b_tail0:
-DenseNarrowAVX512_n14_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000003, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z14
-	VUNPCKHPS     Z1, Z0, Z15
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z14, Z0
-	VSHUFPS       $0xee, Z1, Z14, Z1
-	VSHUFPS       $0x44, Z3, Z15, Z2
-	VSHUFPS       $0xee, Z3, Z15, Z3
-	VUNPCKLPS     Z5, Z4, Z14
-	VUNPCKHPS     Z5, Z4, Z15
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z14, Z4
-	VSHUFPS       $0xee, Z5, Z14, Z5
-	VSHUFPS       $0x44, Z7, Z15, Z6
-	VSHUFPS       $0xee, Z7, Z15, Z7
-	VUNPCKLPS     Z9, Z8, Z14
-	VUNPCKHPS     Z9, Z8, Z15
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z14, Z8
-	VSHUFPS       $0xee, Z9, Z14, Z9
-	VSHUFPS       $0x44, Z11, Z15, Z10
-	VSHUFPS       $0xee, Z11, Z15, Z11
-	VXORPS        Z14, Z14, Z14
-	VXORPS        Z15, Z15, Z15
-	VUNPCKLPS     Z13, Z12, Z16
-	VUNPCKHPS     Z13, Z12, Z17
-	VUNPCKLPS     Z15, Z14, Z13
-	VUNPCKHPS     Z15, Z14, Z15
-	VSHUFPS       $0x44, Z13, Z16, Z12
-	VSHUFPS       $0xee, Z13, Z16, Z13
-	VSHUFPS       $0x44, Z15, Z17, Z14
-	VSHUFPS       $0xee, Z15, Z17, Z15
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	VMOVUPS       X12, K1, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	VMOVUPS       X13, K1, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	VMOVUPS       X14, K1, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	VMOVUPS       X15, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	VEXTRACTF32X4 $0x01, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	VEXTRACTF32X4 $0x01, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	VEXTRACTF32X4 $0x01, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	VEXTRACTF32X4 $0x01, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	VEXTRACTF32X4 $0x02, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	VEXTRACTF32X4 $0x02, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	VEXTRACTF32X4 $0x02, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	VEXTRACTF32X4 $0x02, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	VEXTRACTF32X4 $0x03, Z12, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	VEXTRACTF32X4 $0x03, Z13, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	VEXTRACTF32X4 $0x03, Z14, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-	VEXTRACTF32X4 $0x03, Z15, X0
-	VMOVUPS       X0, K1, 48(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000010, 256(SP)
-	JMP           DenseNarrowAVX512_n14_block
-
-DenseNarrowAVX512_n14_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n14_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n14_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n14_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n14_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n14_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n14_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n14_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n14_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n14_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n14_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n14_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n14_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n14_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n14_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n14_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n14_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n14_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n14_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n14_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	VBROADCASTSS 48(AX), Z12
-	VBROADCASTSS 52(AX), Z13
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n14_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n14_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z14
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z14, Z14
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z14, Z14
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z14, Z14
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z15
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z15, Z15
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z15, Z15
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z15, Z15
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z16
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z16, Z16
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z16, Z16
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z16, Z16
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z17
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z17, Z17
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z17, Z17
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z17, Z17
-	VUNPCKLPS        Z15, Z14, Z18
-	VUNPCKHPS        Z15, Z14, Z19
-	VUNPCKLPS        Z17, Z16, Z15
-	VUNPCKHPS        Z17, Z16, Z17
-	VSHUFPS          $0x44, Z15, Z18, Z14
-	VSHUFPS          $0xee, Z15, Z18, Z15
-	VSHUFPS          $0x44, Z17, Z19, Z16
-	VSHUFPS          $0xee, Z17, Z19, Z17
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z7
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z7
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z7
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z8
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z8
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z8
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z9
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z9
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z9
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z10
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z10
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z10
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z11
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z11
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z11
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z12
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z12
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z12
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z13
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z13
-	VFMADD231PS.BCST 8(DX)(AX*1), Z16, Z13
-	VFMADD231PS.BCST 12(DX)(AX*1), Z17, Z13
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n14_p_loop
-
-DenseNarrowAVX512_n14_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n14_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z14
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x01, X15, Z14, Z14
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x02, X15, Z14, Z14
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	VINSERTF32X4     $0x03, X15, Z14, Z14
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	VINSERTF32X4     $0x01, X18, Z17, Z17
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	VINSERTF32X4     $0x02, X18, Z17, Z17
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	VINSERTF32X4     $0x03, X18, Z17, Z17
-	VUNPCKLPS        Z15, Z14, Z18
-	VUNPCKHPS        Z15, Z14, Z19
-	VUNPCKLPS        Z17, Z16, Z15
-	VUNPCKHPS        Z17, Z16, Z17
-	VSHUFPS          $0x44, Z15, Z18, Z14
-	VSHUFPS          $0xee, Z15, Z18, Z15
-	VSHUFPS          $0x44, Z17, Z19, Z16
-	VSHUFPS          $0xee, Z17, Z19, Z17
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z14, Z13
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n14_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z15, Z13
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n14_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z11
-	MOVQ             96(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z12
-	MOVQ             104(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z16, Z13
-
-DenseNarrowAVX512_n14_p_tail0:
-DenseNarrowAVX512_n14_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000003, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z14
-	VUNPCKHPS     Z1, Z0, Z15
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z14, Z0
-	VSHUFPS       $0xee, Z1, Z14, Z1
-	VSHUFPS       $0x44, Z3, Z15, Z2
-	VSHUFPS       $0xee, Z3, Z15, Z3
-	VUNPCKLPS     Z5, Z4, Z14
-	VUNPCKHPS     Z5, Z4, Z15
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z14, Z4
-	VSHUFPS       $0xee, Z5, Z14, Z5
-	VSHUFPS       $0x44, Z7, Z15, Z6
-	VSHUFPS       $0xee, Z7, Z15, Z7
-	VUNPCKLPS     Z9, Z8, Z14
-	VUNPCKHPS     Z9, Z8, Z15
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z14, Z8
-	VSHUFPS       $0xee, Z9, Z14, Z9
-	VSHUFPS       $0x44, Z11, Z15, Z10
-	VSHUFPS       $0xee, Z11, Z15, Z11
-	VXORPS        Z14, Z14, Z14
-	VXORPS        Z15, Z15, Z15
-	VUNPCKLPS     Z13, Z12, Z16
-	VUNPCKHPS     Z13, Z12, Z17
-	VUNPCKLPS     Z15, Z14, Z13
-	VUNPCKHPS     Z15, Z14, Z15
-	VSHUFPS       $0x44, Z13, Z16, Z12
-	VSHUFPS       $0xee, Z13, Z16, Z13
-	VSHUFPS       $0x44, Z15, Z17, Z14
-	VSHUFPS       $0xee, Z15, Z17, Z15
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	VMOVUPS       X12, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n14_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	VMOVUPS       X13, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n14_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	VMOVUPS       X14, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n14_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	VMOVUPS       X15, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	VEXTRACTF32X4 $0x01, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	VEXTRACTF32X4 $0x01, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	VEXTRACTF32X4 $0x01, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	VEXTRACTF32X4 $0x01, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	VEXTRACTF32X4 $0x02, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	VEXTRACTF32X4 $0x02, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	VEXTRACTF32X4 $0x02, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	VEXTRACTF32X4 $0x02, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	VEXTRACTF32X4 $0x03, Z12, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	VEXTRACTF32X4 $0x03, Z13, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	VEXTRACTF32X4 $0x03, Z14, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n14_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-	VEXTRACTF32X4 $0x03, Z15, X0
-	VMOVUPS       X0, K1, 48(CX)
-
-DenseNarrowAVX512_n14_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n14_part
-
-DenseNarrowAVX512_n14_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n15:
-	// 15 outputs: blocks of 1×16 rows (15 accumulators), then groups of 16
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	ADDQ CX, AX
-	MOVQ AX, 64(SP)
-	ADDQ CX, AX
-	MOVQ AX, 72(SP)
-	ADDQ CX, AX
-	MOVQ AX, 80(SP)
-	ADDQ CX, AX
-	MOVQ AX, 88(SP)
-	ADDQ CX, AX
-	MOVQ AX, 96(SP)
-	ADDQ CX, AX
-	MOVQ AX, 104(SP)
-	ADDQ CX, AX
-	MOVQ AX, 112(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 256(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 264(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 272(SP)
-
-DenseNarrowAVX512_n15_block:
-	CMPQ         256(SP), $0x00000010
-	JL           DenseNarrowAVX512_n15_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	VBROADCASTSS 48(AX), Z12
-	VBROADCASTSS 52(AX), Z13
-	VBROADCASTSS 56(AX), Z14
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n15_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n15_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z15
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z15, Z15
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z15, Z15
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z15, Z15
-	VBROADCASTF32X4  (SI), Z16
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z16, Z16
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z16, Z16
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z16, Z16
-	VBROADCASTF32X4  (DI), Z17
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z17, Z17
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z17, Z17
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z17, Z17
-	VBROADCASTF32X4  (R8), Z18
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z18, Z18
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z18, Z18
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z18, Z18
-	VUNPCKLPS        Z16, Z15, Z19
-	VUNPCKHPS        Z16, Z15, Z20
-	VUNPCKLPS        Z18, Z17, Z16
-	VUNPCKHPS        Z18, Z17, Z18
-	VSHUFPS          $0x44, Z16, Z19, Z15
-	VSHUFPS          $0xee, Z16, Z19, Z16
-	VSHUFPS          $0x44, Z18, Z20, Z17
-	VSHUFPS          $0xee, Z18, Z20, Z18
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z6
-	MOVQ             56(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z7
-	MOVQ             64(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z8
-	MOVQ             72(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z9
-	MOVQ             80(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z10
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z10
-	MOVQ             88(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z11
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z11
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z11
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z11
-	MOVQ             96(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z12
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z12
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z12
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z12
-	MOVQ             104(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z13
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z13
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z13
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z13
-	MOVQ             112(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z15, Z14
-	VFMADD231PS.BCST 4(R10)(AX*1), Z16, Z14
-	VFMADD231PS.BCST 8(R10)(AX*1), Z17, Z14
-	VFMADD231PS.BCST 12(R10)(AX*1), Z18, Z14
-	ADDQ             $0x10, AX
-	ADDQ             $0x10, BX
-	ADDQ             $0x10, SI
-	ADDQ             $0x10, DI
-	ADDQ             $0x10, R8
-	JMP              DenseNarrowAVX512_n15_b_loop
-
-DenseNarrowAVX512_n15_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n15_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z15
-	VMOVUPS.Z        (BX)(DX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	VMOVUPS.Z        (BX)(DX*2), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	VMOVUPS.Z        (BX)(R9*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	VMOVUPS.Z        (SI), K1, Z16
-	VMOVUPS.Z        (SI)(DX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	VMOVUPS.Z        (SI)(DX*2), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	VMOVUPS.Z        (SI)(R9*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	VMOVUPS.Z        (DI), K1, Z17
-	VMOVUPS.Z        (DI)(DX*1), K1, Z18
-	VINSERTF32X4     $0x01, X18, Z17, Z17
-	VMOVUPS.Z        (DI)(DX*2), K1, Z18
-	VINSERTF32X4     $0x02, X18, Z17, Z17
-	VMOVUPS.Z        (DI)(R9*1), K1, Z18
-	VINSERTF32X4     $0x03, X18, Z17, Z17
-	VMOVUPS.Z        (R8), K1, Z18
-	VMOVUPS.Z        (R8)(DX*1), K1, Z19
-	VINSERTF32X4     $0x01, X19, Z18, Z18
-	VMOVUPS.Z        (R8)(DX*2), K1, Z19
-	VINSERTF32X4     $0x02, X19, Z18, Z18
-	VMOVUPS.Z        (R8)(R9*1), K1, Z19
-	VINSERTF32X4     $0x03, X19, Z18, Z18
-	VUNPCKLPS        Z16, Z15, Z19
-	VUNPCKHPS        Z16, Z15, Z20
-	VUNPCKLPS        Z18, Z17, Z16
-	VUNPCKHPS        Z18, Z17, Z18
-	VSHUFPS          $0x44, Z16, Z19, Z15
-	VSHUFPS          $0xee, Z16, Z19, Z16
-	VSHUFPS          $0x44, Z18, Z20, Z17
-	VSHUFPS          $0xee, Z18, Z20, Z18
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z14
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n15_b_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z14
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n15_b_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z11
-	MOVQ             96(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z12
-	MOVQ             104(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z13
-	MOVQ             112(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z14
-
-DenseNarrowAVX512_n15_b_tail0:
-DenseNarrowAVX512_n15_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000007, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z15
-	VUNPCKHPS     Z1, Z0, Z16
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z15, Z0
-	VSHUFPS       $0xee, Z1, Z15, Z1
-	VSHUFPS       $0x44, Z3, Z16, Z2
-	VSHUFPS       $0xee, Z3, Z16, Z3
-	VUNPCKLPS     Z5, Z4, Z15
-	VUNPCKHPS     Z5, Z4, Z16
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z15, Z4
-	VSHUFPS       $0xee, Z5, Z15, Z5
-	VSHUFPS       $0x44, Z7, Z16, Z6
-	VSHUFPS       $0xee, Z7, Z16, Z7
-	VUNPCKLPS     Z9, Z8, Z15
-	VUNPCKHPS     Z9, Z8, Z16
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z15, Z8
-	VSHUFPS       $0xee, Z9, Z15, Z9
-	VSHUFPS       $0x44, Z11, Z16, Z10
-	VSHUFPS       $0xee, Z11, Z16, Z11
-	VXORPS        Z15, Z15, Z15
-	VUNPCKLPS     Z13, Z12, Z16
-	VUNPCKHPS     Z13, Z12, Z17
-	VUNPCKLPS     Z15, Z14, Z13
-	VUNPCKHPS     Z15, Z14, Z15
-	VSHUFPS       $0x44, Z13, Z16, Z12
-	VSHUFPS       $0xee, Z13, Z16, Z13
-	VSHUFPS       $0x44, Z15, Z17, Z14
-	VSHUFPS       $0xee, Z15, Z17, Z15
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	VMOVUPS       X12, K1, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	VMOVUPS       X13, K1, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	VMOVUPS       X14, K1, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	VMOVUPS       X15, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	VEXTRACTF32X4 $0x01, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	VEXTRACTF32X4 $0x01, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	VEXTRACTF32X4 $0x01, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	VEXTRACTF32X4 $0x01, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	VEXTRACTF32X4 $0x02, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	VEXTRACTF32X4 $0x02, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	VEXTRACTF32X4 $0x02, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	VEXTRACTF32X4 $0x02, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	VEXTRACTF32X4 $0x03, Z12, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	VEXTRACTF32X4 $0x03, Z13, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	VEXTRACTF32X4 $0x03, Z14, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-	VEXTRACTF32X4 $0x03, Z15, X0
-	VMOVUPS       X0, K1, 48(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000010, 256(SP)
-	JMP           DenseNarrowAVX512_n15_block
-
-DenseNarrowAVX512_n15_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n15_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n15_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n15_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n15_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n15_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n15_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n15_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n15_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n15_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n15_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n15_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n15_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n15_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n15_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n15_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n15_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n15_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n15_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n15_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	VBROADCASTSS 48(AX), Z12
-	VBROADCASTSS 52(AX), Z13
-	VBROADCASTSS 56(AX), Z14
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n15_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n15_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z15
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z15, Z15
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z15, Z15
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z15, Z15
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z16
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z16, Z16
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z16, Z16
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z16, Z16
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z17
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z17, Z17
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z17, Z17
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z17, Z17
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z18
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z18, Z18
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z18, Z18
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z18, Z18
-	VUNPCKLPS        Z16, Z15, Z19
-	VUNPCKHPS        Z16, Z15, Z20
-	VUNPCKLPS        Z18, Z17, Z16
-	VUNPCKHPS        Z18, Z17, Z18
-	VSHUFPS          $0x44, Z16, Z19, Z15
-	VSHUFPS          $0xee, Z16, Z19, Z16
-	VSHUFPS          $0x44, Z18, Z20, Z17
-	VSHUFPS          $0xee, Z18, Z20, Z18
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z7
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z7
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z7
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z8
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z8
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z8
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z9
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z9
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z9
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z10
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z10
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z10
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z11
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z11
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z11
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z12
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z12
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z12
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z13
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z13
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z13
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z14
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z14
-	VFMADD231PS.BCST 8(DX)(AX*1), Z17, Z14
-	VFMADD231PS.BCST 12(DX)(AX*1), Z18, Z14
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n15_p_loop
-
-DenseNarrowAVX512_n15_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n15_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z15
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x01, X16, Z15, Z15
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x02, X16, Z15, Z15
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	VINSERTF32X4     $0x03, X16, Z15, Z15
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	VINSERTF32X4     $0x01, X18, Z17, Z17
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	VINSERTF32X4     $0x02, X18, Z17, Z17
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	VINSERTF32X4     $0x03, X18, Z17, Z17
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z19
-	VINSERTF32X4     $0x01, X19, Z18, Z18
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z19
-	VINSERTF32X4     $0x02, X19, Z18, Z18
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z19
-	VINSERTF32X4     $0x03, X19, Z18, Z18
-	VUNPCKLPS        Z16, Z15, Z19
-	VUNPCKHPS        Z16, Z15, Z20
-	VUNPCKLPS        Z18, Z17, Z16
-	VUNPCKHPS        Z18, Z17, Z18
-	VSHUFPS          $0x44, Z16, Z19, Z15
-	VSHUFPS          $0xee, Z16, Z19, Z16
-	VSHUFPS          $0x44, Z18, Z20, Z17
-	VSHUFPS          $0xee, Z18, Z20, Z18
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z15, Z14
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n15_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z16, Z14
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n15_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z11
-	MOVQ             96(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z12
-	MOVQ             104(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z13
-	MOVQ             112(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z17, Z14
-
-DenseNarrowAVX512_n15_p_tail0:
-DenseNarrowAVX512_n15_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	MOVL          $0x00000007, DX
-	KMOVW         DX, K1
-	VUNPCKLPS     Z1, Z0, Z15
-	VUNPCKHPS     Z1, Z0, Z16
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z15, Z0
-	VSHUFPS       $0xee, Z1, Z15, Z1
-	VSHUFPS       $0x44, Z3, Z16, Z2
-	VSHUFPS       $0xee, Z3, Z16, Z3
-	VUNPCKLPS     Z5, Z4, Z15
-	VUNPCKHPS     Z5, Z4, Z16
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z15, Z4
-	VSHUFPS       $0xee, Z5, Z15, Z5
-	VSHUFPS       $0x44, Z7, Z16, Z6
-	VSHUFPS       $0xee, Z7, Z16, Z7
-	VUNPCKLPS     Z9, Z8, Z15
-	VUNPCKHPS     Z9, Z8, Z16
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z15, Z8
-	VSHUFPS       $0xee, Z9, Z15, Z9
-	VSHUFPS       $0x44, Z11, Z16, Z10
-	VSHUFPS       $0xee, Z11, Z16, Z11
-	VXORPS        Z15, Z15, Z15
-	VUNPCKLPS     Z13, Z12, Z16
-	VUNPCKHPS     Z13, Z12, Z17
-	VUNPCKLPS     Z15, Z14, Z13
-	VUNPCKHPS     Z15, Z14, Z15
-	VSHUFPS       $0x44, Z13, Z16, Z12
-	VSHUFPS       $0xee, Z13, Z16, Z13
-	VSHUFPS       $0x44, Z15, Z17, Z14
-	VSHUFPS       $0xee, Z15, Z17, Z15
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	VMOVUPS       X12, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n15_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	VMOVUPS       X13, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n15_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	VMOVUPS       X14, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n15_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	VMOVUPS       X15, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	VEXTRACTF32X4 $0x01, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	VEXTRACTF32X4 $0x01, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	VEXTRACTF32X4 $0x01, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	VEXTRACTF32X4 $0x01, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	VEXTRACTF32X4 $0x02, Z12, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	VEXTRACTF32X4 $0x02, Z13, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	VEXTRACTF32X4 $0x02, Z14, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	VEXTRACTF32X4 $0x02, Z15, X16
-	VMOVUPS       X16, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	VEXTRACTF32X4 $0x03, Z12, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	VEXTRACTF32X4 $0x03, Z13, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	VEXTRACTF32X4 $0x03, Z14, X0
-	VMOVUPS       X0, K1, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n15_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-	VEXTRACTF32X4 $0x03, Z15, X0
-	VMOVUPS       X0, K1, 48(CX)
-
-DenseNarrowAVX512_n15_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n15_part
-
-DenseNarrowAVX512_n15_ret:
-	VZEROUPPER
-	RET
-
-DenseNarrowAVX512_n16:
-	// 16 outputs: blocks of 1×16 rows (16 accumulators), then groups of 16
-	MOVQ w+40(FP), AX
-	MOVQ ldw+48(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, (SP)
-	ADDQ CX, AX
-	MOVQ AX, 8(SP)
-	ADDQ CX, AX
-	MOVQ AX, 16(SP)
-	ADDQ CX, AX
-	MOVQ AX, 24(SP)
-	ADDQ CX, AX
-	MOVQ AX, 32(SP)
-	ADDQ CX, AX
-	MOVQ AX, 40(SP)
-	ADDQ CX, AX
-	MOVQ AX, 48(SP)
-	ADDQ CX, AX
-	MOVQ AX, 56(SP)
-	ADDQ CX, AX
-	MOVQ AX, 64(SP)
-	ADDQ CX, AX
-	MOVQ AX, 72(SP)
-	ADDQ CX, AX
-	MOVQ AX, 80(SP)
-	ADDQ CX, AX
-	MOVQ AX, 88(SP)
-	ADDQ CX, AX
-	MOVQ AX, 96(SP)
-	ADDQ CX, AX
-	MOVQ AX, 104(SP)
-	ADDQ CX, AX
-	MOVQ AX, 112(SP)
-	ADDQ CX, AX
-	MOVQ AX, 120(SP)
-	MOVQ m+0(FP), AX
-	MOVQ AX, 256(SP)
-	MOVQ x+24(FP), AX
-	MOVQ AX, 264(SP)
-	MOVQ z+64(FP), AX
-	MOVQ AX, 272(SP)
-
-DenseNarrowAVX512_n16_block:
-	CMPQ         256(SP), $0x00000010
-	JL           DenseNarrowAVX512_n16_part
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	VBROADCASTSS 48(AX), Z12
-	VBROADCASTSS 52(AX), Z13
-	VBROADCASTSS 56(AX), Z14
-	VBROADCASTSS 60(AX), Z15
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-	MOVQ         ldx+32(FP), DX
-	SHLQ         $0x02, DX
-	MOVQ         264(SP), BX
-	LEAQ         (BX)(DX*1), SI
-	LEAQ         (SI)(DX*1), DI
-	LEAQ         (DI)(DX*1), R8
-	SHLQ         $0x02, DX
-	LEAQ         (DX)(DX*2), R9
-
-DenseNarrowAVX512_n16_b_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n16_b_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VBROADCASTF32X4  (BX), Z16
-	VINSERTF32X4     $0x01, (BX)(DX*1), Z16, Z16
-	VINSERTF32X4     $0x02, (BX)(DX*2), Z16, Z16
-	VINSERTF32X4     $0x03, (BX)(R9*1), Z16, Z16
-	VBROADCASTF32X4  (SI), Z17
-	VINSERTF32X4     $0x01, (SI)(DX*1), Z17, Z17
-	VINSERTF32X4     $0x02, (SI)(DX*2), Z17, Z17
-	VINSERTF32X4     $0x03, (SI)(R9*1), Z17, Z17
-	VBROADCASTF32X4  (DI), Z18
-	VINSERTF32X4     $0x01, (DI)(DX*1), Z18, Z18
-	VINSERTF32X4     $0x02, (DI)(DX*2), Z18, Z18
-	VINSERTF32X4     $0x03, (DI)(R9*1), Z18, Z18
-	VBROADCASTF32X4  (R8), Z19
-	VINSERTF32X4     $0x01, (R8)(DX*1), Z19, Z19
-	VINSERTF32X4     $0x02, (R8)(DX*2), Z19, Z19
-	VINSERTF32X4     $0x03, (R8)(R9*1), Z19, Z19
-	VUNPCKLPS        Z17, Z16, Z20
-	VUNPCKHPS        Z17, Z16, Z21
-	VUNPCKLPS        Z19, Z18, Z17
-	VUNPCKHPS        Z19, Z18, Z19
-	VSHUFPS          $0x44, Z17, Z20, Z16
-	VSHUFPS          $0xee, Z17, Z20, Z17
-	VSHUFPS          $0x44, Z19, Z21, Z18
-	VSHUFPS          $0xee, Z19, Z21, Z19
-	MOVQ             (SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z0
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z0
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z0
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z0
-	MOVQ             8(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z1
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z1
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z1
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z1
-	MOVQ             16(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z2
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z2
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z2
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z2
-	MOVQ             24(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z3
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z3
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z3
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z3
-	MOVQ             32(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z4
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z4
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z4
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z4
-	MOVQ             40(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z5
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z5
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z5
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z5
-	MOVQ             48(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z6
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z6
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z6
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z6
-	MOVQ             56(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z7
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z7
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z7
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z7
-	MOVQ             64(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z8
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z8
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z8
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z8
-	MOVQ             72(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z9
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z9
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z9
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z9
-	MOVQ             80(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z10
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z10
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z10
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z10
-	MOVQ             88(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z11
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z11
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z11
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z11
-	MOVQ             96(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z12
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z12
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z12
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z12
-	MOVQ             104(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z13
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z13
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z13
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z13
-	MOVQ             112(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z14
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z14
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z14
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z14
-	MOVQ             120(SP), R10
-	VFMADD231PS.BCST (R10)(AX*1), Z16, Z15
-	VFMADD231PS.BCST 4(R10)(AX*1), Z17, Z15
-	VFMADD231PS.BCST 8(R10)(AX*1), Z18, Z15
-	VFMADD231PS.BCST 12(R10)(AX*1), Z19, Z15
-	ADDQ             $0x10, AX
-	ADDQ             $0x10, BX
-	ADDQ             $0x10, SI
-	ADDQ             $0x10, DI
-	ADDQ             $0x10, R8
-	JMP              DenseNarrowAVX512_n16_b_loop
-
-DenseNarrowAVX512_n16_b_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n16_b_store
-	LEAQ  narrow_kmask<>+0(SB), R10
-	KMOVW (R10)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	VMOVUPS.Z        (BX), K1, Z16
-	VMOVUPS.Z        (BX)(DX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	VMOVUPS.Z        (BX)(DX*2), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	VMOVUPS.Z        (BX)(R9*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	VMOVUPS.Z        (SI), K1, Z17
-	VMOVUPS.Z        (SI)(DX*1), K1, Z18
-	VINSERTF32X4     $0x01, X18, Z17, Z17
-	VMOVUPS.Z        (SI)(DX*2), K1, Z18
-	VINSERTF32X4     $0x02, X18, Z17, Z17
-	VMOVUPS.Z        (SI)(R9*1), K1, Z18
-	VINSERTF32X4     $0x03, X18, Z17, Z17
-	VMOVUPS.Z        (DI), K1, Z18
-	VMOVUPS.Z        (DI)(DX*1), K1, Z19
-	VINSERTF32X4     $0x01, X19, Z18, Z18
-	VMOVUPS.Z        (DI)(DX*2), K1, Z19
-	VINSERTF32X4     $0x02, X19, Z18, Z18
-	VMOVUPS.Z        (DI)(R9*1), K1, Z19
-	VINSERTF32X4     $0x03, X19, Z18, Z18
-	VMOVUPS.Z        (R8), K1, Z19
-	VMOVUPS.Z        (R8)(DX*1), K1, Z20
-	VINSERTF32X4     $0x01, X20, Z19, Z19
-	VMOVUPS.Z        (R8)(DX*2), K1, Z20
-	VINSERTF32X4     $0x02, X20, Z19, Z19
-	VMOVUPS.Z        (R8)(R9*1), K1, Z20
-	VINSERTF32X4     $0x03, X20, Z19, Z19
-	VUNPCKLPS        Z17, Z16, Z20
-	VUNPCKHPS        Z17, Z16, Z21
-	VUNPCKLPS        Z19, Z18, Z17
-	VUNPCKHPS        Z19, Z18, Z19
-	VSHUFPS          $0x44, Z17, Z20, Z16
-	VSHUFPS          $0xee, Z17, Z20, Z17
-	VSHUFPS          $0x44, Z19, Z21, Z18
-	VSHUFPS          $0xee, Z19, Z21, Z19
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z14
-	MOVQ             120(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z15
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n16_b_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z14
-	MOVQ             120(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z15
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n16_b_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z11
-	MOVQ             96(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z12
-	MOVQ             104(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z13
-	MOVQ             112(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z14
-	MOVQ             120(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z15
-
-DenseNarrowAVX512_n16_b_tail0:
-DenseNarrowAVX512_n16_b_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	VUNPCKLPS     Z1, Z0, Z16
-	VUNPCKHPS     Z1, Z0, Z17
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z16, Z0
-	VSHUFPS       $0xee, Z1, Z16, Z1
-	VSHUFPS       $0x44, Z3, Z17, Z2
-	VSHUFPS       $0xee, Z3, Z17, Z3
-	VUNPCKLPS     Z5, Z4, Z16
-	VUNPCKHPS     Z5, Z4, Z17
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z16, Z4
-	VSHUFPS       $0xee, Z5, Z16, Z5
-	VSHUFPS       $0x44, Z7, Z17, Z6
-	VSHUFPS       $0xee, Z7, Z17, Z7
-	VUNPCKLPS     Z9, Z8, Z16
-	VUNPCKHPS     Z9, Z8, Z17
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z16, Z8
-	VSHUFPS       $0xee, Z9, Z16, Z9
-	VSHUFPS       $0x44, Z11, Z17, Z10
-	VSHUFPS       $0xee, Z11, Z17, Z11
-	VUNPCKLPS     Z13, Z12, Z16
-	VUNPCKHPS     Z13, Z12, Z17
-	VUNPCKLPS     Z15, Z14, Z13
-	VUNPCKHPS     Z15, Z14, Z15
-	VSHUFPS       $0x44, Z13, Z16, Z12
-	VSHUFPS       $0xee, Z13, Z16, Z13
-	VSHUFPS       $0x44, Z15, Z17, Z14
-	VSHUFPS       $0xee, Z15, Z17, Z15
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	VMOVUPS       X12, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	VMOVUPS       X13, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	VMOVUPS       X14, 48(CX)
-	ADDQ          AX, CX
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	VMOVUPS       X15, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	VEXTRACTF32X4 $0x01, Z12, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	VEXTRACTF32X4 $0x01, Z13, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	VEXTRACTF32X4 $0x01, Z14, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	VEXTRACTF32X4 $0x01, Z15, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	VEXTRACTF32X4 $0x02, Z12, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	VEXTRACTF32X4 $0x02, Z13, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	VEXTRACTF32X4 $0x02, Z14, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	VEXTRACTF32X4 $0x02, Z15, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	VEXTRACTF32X4 $0x03, Z12, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	VEXTRACTF32X4 $0x03, Z13, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	VEXTRACTF32X4 $0x03, Z14, 48(CX)
-	ADDQ          AX, CX
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-	VEXTRACTF32X4 $0x03, Z15, 48(CX)
-	MOVQ          ldx+32(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 264(SP)
-	MOVQ          ldz+72(FP), AX
-	IMUL3Q        $0x00000040, AX, AX
-	ADDQ          AX, 272(SP)
-	SUBQ          $0x00000010, 256(SP)
-	JMP           DenseNarrowAVX512_n16_block
-
-DenseNarrowAVX512_n16_part:
-	// the rows left, 16 at a time, through a table of row pointers
-	MOVQ  256(SP), AX
-	TESTQ AX, AX
-	JLE   DenseNarrowAVX512_n16_ret
-	CMPQ  AX, $0x10
-	JLE   DenseNarrowAVX512_n16_clamp
-	MOVQ  $0x00000010, AX
-
-DenseNarrowAVX512_n16_clamp:
-	MOVQ AX, 280(SP)
-
-	// row r of the group, or the group's last row if r is past it
-	MOVQ 264(SP), AX
-	MOVQ ldx+32(FP), CX
-	SHLQ $0x02, CX
-	MOVQ AX, 128(SP)
-	CMPQ 280(SP), $0x02
-	JL   DenseNarrowAVX512_n16_row0
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row0:
-	MOVQ AX, 136(SP)
-	CMPQ 280(SP), $0x03
-	JL   DenseNarrowAVX512_n16_row1
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row1:
-	MOVQ AX, 144(SP)
-	CMPQ 280(SP), $0x04
-	JL   DenseNarrowAVX512_n16_row2
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row2:
-	MOVQ AX, 152(SP)
-	CMPQ 280(SP), $0x05
-	JL   DenseNarrowAVX512_n16_row3
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row3:
-	MOVQ AX, 160(SP)
-	CMPQ 280(SP), $0x06
-	JL   DenseNarrowAVX512_n16_row4
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row4:
-	MOVQ AX, 168(SP)
-	CMPQ 280(SP), $0x07
-	JL   DenseNarrowAVX512_n16_row5
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row5:
-	MOVQ AX, 176(SP)
-	CMPQ 280(SP), $0x08
-	JL   DenseNarrowAVX512_n16_row6
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row6:
-	MOVQ AX, 184(SP)
-	CMPQ 280(SP), $0x09
-	JL   DenseNarrowAVX512_n16_row7
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row7:
-	MOVQ AX, 192(SP)
-	CMPQ 280(SP), $0x0a
-	JL   DenseNarrowAVX512_n16_row8
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row8:
-	MOVQ AX, 200(SP)
-	CMPQ 280(SP), $0x0b
-	JL   DenseNarrowAVX512_n16_row9
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row9:
-	MOVQ AX, 208(SP)
-	CMPQ 280(SP), $0x0c
-	JL   DenseNarrowAVX512_n16_row10
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row10:
-	MOVQ AX, 216(SP)
-	CMPQ 280(SP), $0x0d
-	JL   DenseNarrowAVX512_n16_row11
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row11:
-	MOVQ AX, 224(SP)
-	CMPQ 280(SP), $0x0e
-	JL   DenseNarrowAVX512_n16_row12
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row12:
-	MOVQ AX, 232(SP)
-	CMPQ 280(SP), $0x0f
-	JL   DenseNarrowAVX512_n16_row13
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row13:
-	MOVQ AX, 240(SP)
-	CMPQ 280(SP), $0x10
-	JL   DenseNarrowAVX512_n16_row14
-	ADDQ CX, AX
-
-DenseNarrowAVX512_n16_row14:
-	MOVQ         AX, 248(SP)
-	MOVQ         bias+56(FP), AX
-	VBROADCASTSS (AX), Z0
-	VBROADCASTSS 4(AX), Z1
-	VBROADCASTSS 8(AX), Z2
-	VBROADCASTSS 12(AX), Z3
-	VBROADCASTSS 16(AX), Z4
-	VBROADCASTSS 20(AX), Z5
-	VBROADCASTSS 24(AX), Z6
-	VBROADCASTSS 28(AX), Z7
-	VBROADCASTSS 32(AX), Z8
-	VBROADCASTSS 36(AX), Z9
-	VBROADCASTSS 40(AX), Z10
-	VBROADCASTSS 44(AX), Z11
-	VBROADCASTSS 48(AX), Z12
-	VBROADCASTSS 52(AX), Z13
-	VBROADCASTSS 56(AX), Z14
-	VBROADCASTSS 60(AX), Z15
-	XORQ         AX, AX
-	MOVQ         k+16(FP), CX
-
-DenseNarrowAVX512_n16_p_loop:
-	SUBQ $0x04, CX
-	JL   DenseNarrowAVX512_n16_p_tail
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z16
-	MOVQ             160(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z16, Z16
-	MOVQ             192(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z16, Z16
-	MOVQ             224(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z16, Z16
-	MOVQ             136(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z17
-	MOVQ             168(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z17, Z17
-	MOVQ             200(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z17, Z17
-	MOVQ             232(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z17, Z17
-	MOVQ             144(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z18
-	MOVQ             176(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z18, Z18
-	MOVQ             208(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z18, Z18
-	MOVQ             240(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z18, Z18
-	MOVQ             152(SP), DX
-	VBROADCASTF32X4  (DX)(AX*1), Z19
-	MOVQ             184(SP), DX
-	VINSERTF32X4     $0x01, (DX)(AX*1), Z19, Z19
-	MOVQ             216(SP), DX
-	VINSERTF32X4     $0x02, (DX)(AX*1), Z19, Z19
-	MOVQ             248(SP), DX
-	VINSERTF32X4     $0x03, (DX)(AX*1), Z19, Z19
-	VUNPCKLPS        Z17, Z16, Z20
-	VUNPCKHPS        Z17, Z16, Z21
-	VUNPCKLPS        Z19, Z18, Z17
-	VUNPCKHPS        Z19, Z18, Z19
-	VSHUFPS          $0x44, Z17, Z20, Z16
-	VSHUFPS          $0xee, Z17, Z20, Z17
-	VSHUFPS          $0x44, Z19, Z21, Z18
-	VSHUFPS          $0xee, Z19, Z21, Z19
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z0
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z0
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z0
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z1
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z1
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z1
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z2
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z2
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z2
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z3
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z3
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z3
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z4
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z4
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z4
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z5
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z5
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z5
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z6
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z6
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z6
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z7
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z7
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z7
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z8
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z8
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z8
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z9
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z9
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z9
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z10
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z10
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z10
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z11
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z11
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z11
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z12
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z12
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z12
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z13
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z13
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z13
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z14
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z14
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z14
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z14
-	MOVQ             120(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z15
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z15
-	VFMADD231PS.BCST 8(DX)(AX*1), Z18, Z15
-	VFMADD231PS.BCST 12(DX)(AX*1), Z19, Z15
-	ADDQ             $0x10, AX
-	JMP              DenseNarrowAVX512_n16_p_loop
-
-DenseNarrowAVX512_n16_p_tail:
-	// the last 1–3 steps of K, if any, under a lane mask
-	ADDQ  $0x04, CX
-	JZ    DenseNarrowAVX512_n16_p_store
-	LEAQ  narrow_kmask<>+0(SB), DX
-	KMOVW (DX)(CX*2), K1
-
-	// group 0: rows 4L+i in lane L of t[i], four steps, then transposed within lanes
-	MOVQ             128(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z16
-	MOVQ             160(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x01, X17, Z16, Z16
-	MOVQ             192(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x02, X17, Z16, Z16
-	MOVQ             224(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	VINSERTF32X4     $0x03, X17, Z16, Z16
-	MOVQ             136(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z17
-	MOVQ             168(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	VINSERTF32X4     $0x01, X18, Z17, Z17
-	MOVQ             200(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	VINSERTF32X4     $0x02, X18, Z17, Z17
-	MOVQ             232(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	VINSERTF32X4     $0x03, X18, Z17, Z17
-	MOVQ             144(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z18
-	MOVQ             176(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z19
-	VINSERTF32X4     $0x01, X19, Z18, Z18
-	MOVQ             208(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z19
-	VINSERTF32X4     $0x02, X19, Z18, Z18
-	MOVQ             240(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z19
-	VINSERTF32X4     $0x03, X19, Z18, Z18
-	MOVQ             152(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z19
-	MOVQ             184(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z20
-	VINSERTF32X4     $0x01, X20, Z19, Z19
-	MOVQ             216(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z20
-	VINSERTF32X4     $0x02, X20, Z19, Z19
-	MOVQ             248(SP), DX
-	VMOVUPS.Z        (DX)(AX*1), K1, Z20
-	VINSERTF32X4     $0x03, X20, Z19, Z19
-	VUNPCKLPS        Z17, Z16, Z20
-	VUNPCKHPS        Z17, Z16, Z21
-	VUNPCKLPS        Z19, Z18, Z17
-	VUNPCKHPS        Z19, Z18, Z19
-	VSHUFPS          $0x44, Z17, Z20, Z16
-	VSHUFPS          $0xee, Z17, Z20, Z17
-	VSHUFPS          $0x44, Z19, Z21, Z18
-	VSHUFPS          $0xee, Z19, Z21, Z19
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z14
-	MOVQ             120(SP), DX
-	VFMADD231PS.BCST (DX)(AX*1), Z16, Z15
-	CMPQ             CX, $0x01
-	JLE              DenseNarrowAVX512_n16_p_tail0
-	MOVQ             (SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z0
-	MOVQ             8(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z1
-	MOVQ             16(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z2
-	MOVQ             24(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z3
-	MOVQ             32(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z4
-	MOVQ             40(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z5
-	MOVQ             48(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z6
-	MOVQ             56(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z7
-	MOVQ             64(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z8
-	MOVQ             72(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z9
-	MOVQ             80(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z10
-	MOVQ             88(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z11
-	MOVQ             96(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z12
-	MOVQ             104(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z13
-	MOVQ             112(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z14
-	MOVQ             120(SP), DX
-	VFMADD231PS.BCST 4(DX)(AX*1), Z17, Z15
-	CMPQ             CX, $0x02
-	JLE              DenseNarrowAVX512_n16_p_tail0
-	MOVQ             (SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z0
-	MOVQ             8(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z1
-	MOVQ             16(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z2
-	MOVQ             24(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z3
-	MOVQ             32(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z4
-	MOVQ             40(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z5
-	MOVQ             48(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z6
-	MOVQ             56(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z7
-	MOVQ             64(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z8
-	MOVQ             72(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z9
-	MOVQ             80(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z10
-	MOVQ             88(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z11
-	MOVQ             96(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z12
-	MOVQ             104(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z13
-	MOVQ             112(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z14
-	MOVQ             120(SP), CX
-	VFMADD231PS.BCST 8(CX)(AX*1), Z18, Z15
-
-DenseNarrowAVX512_n16_p_tail0:
-DenseNarrowAVX512_n16_p_store:
-	// rows to z: the accumulators of four outputs transposed within lanes give in lane L of register c the outputs of row 4L+c
-	MOVQ          ldz+72(FP), AX
-	SHLQ          $0x02, AX
-	MOVQ          272(SP), CX
-	VUNPCKLPS     Z1, Z0, Z16
-	VUNPCKHPS     Z1, Z0, Z17
-	VUNPCKLPS     Z3, Z2, Z1
-	VUNPCKHPS     Z3, Z2, Z3
-	VSHUFPS       $0x44, Z1, Z16, Z0
-	VSHUFPS       $0xee, Z1, Z16, Z1
-	VSHUFPS       $0x44, Z3, Z17, Z2
-	VSHUFPS       $0xee, Z3, Z17, Z3
-	VUNPCKLPS     Z5, Z4, Z16
-	VUNPCKHPS     Z5, Z4, Z17
-	VUNPCKLPS     Z7, Z6, Z5
-	VUNPCKHPS     Z7, Z6, Z7
-	VSHUFPS       $0x44, Z5, Z16, Z4
-	VSHUFPS       $0xee, Z5, Z16, Z5
-	VSHUFPS       $0x44, Z7, Z17, Z6
-	VSHUFPS       $0xee, Z7, Z17, Z7
-	VUNPCKLPS     Z9, Z8, Z16
-	VUNPCKHPS     Z9, Z8, Z17
-	VUNPCKLPS     Z11, Z10, Z9
-	VUNPCKHPS     Z11, Z10, Z11
-	VSHUFPS       $0x44, Z9, Z16, Z8
-	VSHUFPS       $0xee, Z9, Z16, Z9
-	VSHUFPS       $0x44, Z11, Z17, Z10
-	VSHUFPS       $0xee, Z11, Z17, Z11
-	VUNPCKLPS     Z13, Z12, Z16
-	VUNPCKHPS     Z13, Z12, Z17
-	VUNPCKLPS     Z15, Z14, Z13
-	VUNPCKHPS     Z15, Z14, Z15
-	VSHUFPS       $0x44, Z13, Z16, Z12
-	VSHUFPS       $0xee, Z13, Z16, Z13
-	VSHUFPS       $0x44, Z15, Z17, Z14
-	VSHUFPS       $0xee, Z15, Z17, Z15
-	VMOVUPS       X0, (CX)
-	VMOVUPS       X4, 16(CX)
-	VMOVUPS       X8, 32(CX)
-	VMOVUPS       X12, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x01
-	JLE           DenseNarrowAVX512_n16_p_done
-	VMOVUPS       X1, (CX)
-	VMOVUPS       X5, 16(CX)
-	VMOVUPS       X9, 32(CX)
-	VMOVUPS       X13, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x02
-	JLE           DenseNarrowAVX512_n16_p_done
-	VMOVUPS       X2, (CX)
-	VMOVUPS       X6, 16(CX)
-	VMOVUPS       X10, 32(CX)
-	VMOVUPS       X14, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x03
-	JLE           DenseNarrowAVX512_n16_p_done
-	VMOVUPS       X3, (CX)
-	VMOVUPS       X7, 16(CX)
-	VMOVUPS       X11, 32(CX)
-	VMOVUPS       X15, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x04
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x01, Z0, (CX)
-	VEXTRACTF32X4 $0x01, Z4, 16(CX)
-	VEXTRACTF32X4 $0x01, Z8, 32(CX)
-	VEXTRACTF32X4 $0x01, Z12, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x05
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x01, Z1, (CX)
-	VEXTRACTF32X4 $0x01, Z5, 16(CX)
-	VEXTRACTF32X4 $0x01, Z9, 32(CX)
-	VEXTRACTF32X4 $0x01, Z13, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x06
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x01, Z2, (CX)
-	VEXTRACTF32X4 $0x01, Z6, 16(CX)
-	VEXTRACTF32X4 $0x01, Z10, 32(CX)
-	VEXTRACTF32X4 $0x01, Z14, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x07
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x01, Z3, (CX)
-	VEXTRACTF32X4 $0x01, Z7, 16(CX)
-	VEXTRACTF32X4 $0x01, Z11, 32(CX)
-	VEXTRACTF32X4 $0x01, Z15, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x08
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x02, Z0, (CX)
-	VEXTRACTF32X4 $0x02, Z4, 16(CX)
-	VEXTRACTF32X4 $0x02, Z8, 32(CX)
-	VEXTRACTF32X4 $0x02, Z12, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x09
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x02, Z1, (CX)
-	VEXTRACTF32X4 $0x02, Z5, 16(CX)
-	VEXTRACTF32X4 $0x02, Z9, 32(CX)
-	VEXTRACTF32X4 $0x02, Z13, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0a
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x02, Z2, (CX)
-	VEXTRACTF32X4 $0x02, Z6, 16(CX)
-	VEXTRACTF32X4 $0x02, Z10, 32(CX)
-	VEXTRACTF32X4 $0x02, Z14, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0b
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x02, Z3, (CX)
-	VEXTRACTF32X4 $0x02, Z7, 16(CX)
-	VEXTRACTF32X4 $0x02, Z11, 32(CX)
-	VEXTRACTF32X4 $0x02, Z15, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0c
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x03, Z0, (CX)
-	VEXTRACTF32X4 $0x03, Z4, 16(CX)
-	VEXTRACTF32X4 $0x03, Z8, 32(CX)
-	VEXTRACTF32X4 $0x03, Z12, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0d
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x03, Z1, (CX)
-	VEXTRACTF32X4 $0x03, Z5, 16(CX)
-	VEXTRACTF32X4 $0x03, Z9, 32(CX)
-	VEXTRACTF32X4 $0x03, Z13, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0e
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x03, Z2, (CX)
-	VEXTRACTF32X4 $0x03, Z6, 16(CX)
-	VEXTRACTF32X4 $0x03, Z10, 32(CX)
-	VEXTRACTF32X4 $0x03, Z14, 48(CX)
-	ADDQ          AX, CX
-	CMPQ          280(SP), $0x0f
-	JLE           DenseNarrowAVX512_n16_p_done
-	VEXTRACTF32X4 $0x03, Z3, (CX)
-	VEXTRACTF32X4 $0x03, Z7, 16(CX)
-	VEXTRACTF32X4 $0x03, Z11, 32(CX)
-	VEXTRACTF32X4 $0x03, Z15, 48(CX)
-
-DenseNarrowAVX512_n16_p_done:
-	MOVQ   ldx+32(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 264(SP)
-	MOVQ   ldz+72(FP), AX
-	IMUL3Q $0x00000040, AX, AX
-	ADDQ   AX, 272(SP)
-	SUBQ   $0x00000010, 256(SP)
-	JMP    DenseNarrowAVX512_n16_part
-
-DenseNarrowAVX512_n16_ret:
-	VZEROUPPER
-	RET
+	MOVQ            128(SP), BX
+	VBROADCASTF32X4 (BX)(CX*1), Z16
+	MOVQ            160(SP), BX
+	VINSERTF32X4    $0x01, (BX)(CX*1), Z16, Z16
+	MOVQ            192(SP), BX
+	VINSERTF32X4    $0x02, (BX)(CX*1), Z16, Z16
+	MOVQ            224(SP), BX
+	VINSERTF32X4    $0x03, (BX)(CX*1), Z16, Z16
+	MOVQ            136(SP), BX
+	VBROADCASTF32X4 (BX)(CX*1), Z17
+	MOVQ            168(SP), BX
+	VINSERTF32X4    $0x01, (BX)(CX*1), Z17, Z17
+	MOVQ            200(SP), BX
+	VINSERTF32X4    $0x02, (BX)(CX*1), Z17, Z17
+	MOVQ            232(SP), BX
+	VINSERTF32X4    $0x03, (BX)(CX*1), Z17, Z17
+	MOVQ            144(SP), BX
+	VBROADCASTF32X4 (BX)(CX*1), Z18
+	MOVQ            176(SP), BX
+	VINSERTF32X4    $0x01, (BX)(CX*1), Z18, Z18
+	MOVQ            208(SP), BX
+	VINSERTF32X4    $0x02, (BX)(CX*1), Z18, Z18
+	MOVQ            240(SP), BX
+	VINSERTF32X4    $0x03, (BX)(CX*1), Z18, Z18
+	MOVQ            152(SP), BX
+	VBROADCASTF32X4 (BX)(CX*1), Z19
+	MOVQ            184(SP), BX
+	VINSERTF32X4    $0x01, (BX)(CX*1), Z19, Z19
+	MOVQ            216(SP), BX
+	VINSERTF32X4    $0x02, (BX)(CX*1), Z19, Z19
+	MOVQ            248(SP), BX
+	VINSERTF32X4    $0x03, (BX)(CX*1), Z19, Z19
+	VUNPCKLPS       Z17, Z16, Z20
+	VUNPCKHPS       Z17, Z16, Z21
+	VUNPCKLPS       Z19, Z18, Z17
+	VUNPCKHPS       Z19, Z18, Z19
+	VSHUFPS         $0x44, Z17, Z20, Z16
+	VSHUFPS         $0xee, Z17, Z20, Z17
+	VSHUFPS         $0x44, Z19, Z21, Z18
+	VSHUFPS         $0xee, Z19, Z21, Z19
+
+	// the multiply-adds of outputs n−1, …, 0
+	CMPQ AX, $0x10
+	JEQ  DenseNarrowAVX512_p5_16_f16
+	CMPQ AX, $0x0a
+	JG   DenseNarrowAVX512_p5_16_fsel_11_15
+	CMPQ AX, $0x07
+	JG   DenseNarrowAVX512_p5_16_fsel_8_10
+	CMPQ AX, $0x06
+	JG   DenseNarrowAVX512_p5_16_fsel_7_7
+	CMPQ AX, $0x05
+	JG   DenseNarrowAVX512_p5_16_fsel_6_6
+	JMP  DenseNarrowAVX512_p5_16_f5
+
+DenseNarrowAVX512_p5_16_fsel_6_6:
+	JMP DenseNarrowAVX512_p5_16_f6
+
+DenseNarrowAVX512_p5_16_fsel_7_7:
+	JMP DenseNarrowAVX512_p5_16_f7
+
+DenseNarrowAVX512_p5_16_fsel_8_10:
+	CMPQ AX, $0x09
+	JG   DenseNarrowAVX512_p5_16_fsel_10_10
+	CMPQ AX, $0x08
+	JG   DenseNarrowAVX512_p5_16_fsel_9_9
+	JMP  DenseNarrowAVX512_p5_16_f8
+
+DenseNarrowAVX512_p5_16_fsel_9_9:
+	JMP DenseNarrowAVX512_p5_16_f9
+
+DenseNarrowAVX512_p5_16_fsel_10_10:
+	JMP DenseNarrowAVX512_p5_16_f10
+
+DenseNarrowAVX512_p5_16_fsel_11_15:
+	CMPQ AX, $0x0d
+	JG   DenseNarrowAVX512_p5_16_fsel_14_15
+	CMPQ AX, $0x0c
+	JG   DenseNarrowAVX512_p5_16_fsel_13_13
+	CMPQ AX, $0x0b
+	JG   DenseNarrowAVX512_p5_16_fsel_12_12
+	JMP  DenseNarrowAVX512_p5_16_f11
+
+DenseNarrowAVX512_p5_16_fsel_12_12:
+	JMP DenseNarrowAVX512_p5_16_f12
+
+DenseNarrowAVX512_p5_16_fsel_13_13:
+	JMP DenseNarrowAVX512_p5_16_f13
+
+DenseNarrowAVX512_p5_16_fsel_14_15:
+	CMPQ AX, $0x0e
+	JG   DenseNarrowAVX512_p5_16_fsel_15_15
+	JMP  DenseNarrowAVX512_p5_16_f14
+
+DenseNarrowAVX512_p5_16_fsel_15_15:
+	JMP DenseNarrowAVX512_p5_16_f15
+
+DenseNarrowAVX512_p5_16_f16:
+	MOVQ             120(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z15
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z15
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z15
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z15
+
+DenseNarrowAVX512_p5_16_f15:
+	MOVQ             112(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z14
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z14
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z14
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z14
+
+DenseNarrowAVX512_p5_16_f14:
+	MOVQ             104(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z13
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z13
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z13
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z13
+
+DenseNarrowAVX512_p5_16_f13:
+	MOVQ             96(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z12
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z12
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z12
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z12
+
+DenseNarrowAVX512_p5_16_f12:
+	MOVQ             88(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z11
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z11
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z11
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z11
+
+DenseNarrowAVX512_p5_16_f11:
+	MOVQ             80(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z10
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z10
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z10
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z10
+
+DenseNarrowAVX512_p5_16_f10:
+	MOVQ             72(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z9
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z9
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z9
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z9
+
+DenseNarrowAVX512_p5_16_f9:
+	MOVQ             64(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z8
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z8
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z8
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z8
+
+DenseNarrowAVX512_p5_16_f8:
+	MOVQ             56(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z7
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z7
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z7
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z7
+
+DenseNarrowAVX512_p5_16_f7:
+	MOVQ             48(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z6
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z6
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z6
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z6
+
+DenseNarrowAVX512_p5_16_f6:
+	MOVQ             40(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z5
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z5
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z5
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z5
+
+DenseNarrowAVX512_p5_16_f5:
+	MOVQ             32(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z4
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z4
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z4
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z4
+	MOVQ             24(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z3
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z3
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z3
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z3
+	MOVQ             16(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z2
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z2
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z2
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z2
+	MOVQ             8(SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z1
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z1
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z1
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z1
+	MOVQ             (SP), BX
+	VFMADD231PS.BCST (BX)(CX*1), Z16, Z0
+	VFMADD231PS.BCST 4(BX)(CX*1), Z17, Z0
+	VFMADD231PS.BCST 8(BX)(CX*1), Z18, Z0
+	VFMADD231PS.BCST 12(BX)(CX*1), Z19, Z0
+	ADDQ             $0x10, CX
+	JMP              DenseNarrowAVX512_p5_16_loop
+
+DenseNarrowAVX512_p5_16_tail:
+	// k tail: one more step over the copies in xbuf and wbuf (kk = 0 ends the loop after it)
+	CMPQ DX, $-4
+	JEQ  DenseNarrowAVX512_p5_16_spill
+	XORQ DX, DX
+
+DenseNarrowAVX512_p5_16_wT:
+	MOVQ 456(SP)(DX*8), BX
+	MOVQ BX, (SP)(DX*8)
+	INCQ DX
+	CMPQ DX, $0x10
+	JL   DenseNarrowAVX512_p5_16_wT
+	XORQ DX, DX
+
+DenseNarrowAVX512_p5_16_xT:
+	MOVQ 584(SP)(DX*8), BX
+	MOVQ BX, 128(SP)(DX*8)
+	INCQ DX
+	CMPQ DX, $0x10
+	JL   DenseNarrowAVX512_p5_16_xT
+	XORQ DX, DX
+	JMP  DenseNarrowAVX512_p5_16_step
+
+DenseNarrowAVX512_p5_16_spill:
+	MOVQ $0x00000001, 296(SP)
+
+	// the accumulators to the frame, group gi's output j at (gi·n+j)·vector (those past n are overwritten or not read)
+	LEAQ    775(SP), AX
+	ANDQ    $-64, AX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	VMOVUPS Z3, 192(AX)
+	VMOVUPS Z4, 256(AX)
+	VMOVUPS Z5, 320(AX)
+	VMOVUPS Z6, 384(AX)
+	VMOVUPS Z7, 448(AX)
+	VMOVUPS Z8, 512(AX)
+	VMOVUPS Z9, 576(AX)
+	VMOVUPS Z10, 640(AX)
+	VMOVUPS Z11, 704(AX)
+	VMOVUPS Z12, 768(AX)
+	VMOVUPS Z13, 832(AX)
+	VMOVUPS Z14, 896(AX)
+	VMOVUPS Z15, 960(AX)
+
+DenseNarrowAVX512_store:
+	// the accumulators to z, then on to the next block
+	MOVQ ldz+72(FP), AX
+	SHLQ $0x02, AX
+	MOVQ 272(SP), CX
+	LEAQ 775(SP), DX
+	ANDQ $-64, DX
+	MOVQ n+8(FP), BX
+	MOVQ 296(SP), SI
+
+	// K: all four outputs of a piece, or the last piece's n mod 4 (if not 0)
+	LEAQ  narrow_kmask<>+0(SB), DI
+	MOVQ  BX, R8
+	DECQ  R8
+	ANDQ  $0x03, R8
+	INCQ  R8
+	KMOVW (DI)(R8*2), K1
+	KMOVW 8(DI), K2
+
+DenseNarrowAVX512_sgroup:
+	MOVQ CX, DI
+	MOVQ DX, R8
+	MOVQ BX, R9
+	ADDQ $0x03, R9
+	SHRQ $0x02, R9
+
+DenseNarrowAVX512_spiece:
+	VMOVUPS   (R8), Z0
+	VMOVUPS   64(R8), Z1
+	VMOVUPS   128(R8), Z2
+	VMOVUPS   192(R8), Z3
+	VUNPCKLPS Z1, Z0, Z4
+	VUNPCKHPS Z1, Z0, Z5
+	VUNPCKLPS Z3, Z2, Z1
+	VUNPCKHPS Z3, Z2, Z3
+	VSHUFPS   $0x44, Z1, Z4, Z0
+	VSHUFPS   $0xee, Z1, Z4, Z1
+	VSHUFPS   $0x44, Z3, Z5, Z2
+	VSHUFPS   $0xee, Z3, Z5, Z3
+	KMOVW     K2, K3
+	CMPQ      R9, $0x01
+	JNE       DenseNarrowAVX512_smask
+	KMOVW     K1, K3
+
+DenseNarrowAVX512_smask:
+	MOVQ DI, R10
+	MOVQ 280(SP), R11
+	MOVQ $0x00000004, R12
+
+DenseNarrowAVX512_srows:
+	VMOVUPS    X0, K3, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX512_srows_done
+	VMOVUPS    X1, K3, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX512_srows_done
+	VMOVUPS    X2, K3, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX512_srows_done
+	VMOVUPS    X3, K3, (R10)
+	ADDQ       AX, R10
+	DECQ       R11
+	JZ         DenseNarrowAVX512_srows_done
+	DECQ       R12
+	JZ         DenseNarrowAVX512_srows_done
+	VSHUFF32X4 $0x39, Z0, Z0, Z0
+	VSHUFF32X4 $0x39, Z1, Z1, Z1
+	VSHUFF32X4 $0x39, Z2, Z2, Z2
+	VSHUFF32X4 $0x39, Z3, Z3, Z3
+	JMP        DenseNarrowAVX512_srows
+
+DenseNarrowAVX512_srows_done:
+	ADDQ $0x00000100, R8
+	ADDQ $0x10, DI
+	DECQ R9
+	JNZ  DenseNarrowAVX512_spiece
+
+	// next group
+	MOVQ   BX, DI
+	SHLQ   $0x06, DI
+	ADDQ   DI, DX
+	IMUL3Q $0x00000010, AX, DI
+	ADDQ   DI, CX
+	SUBQ   $0x10, 280(SP)
+	DECQ   SI
+	JNZ    DenseNarrowAVX512_sgroup
+
+DenseNarrowAVX512_advance:
+	// x0, z0 and left on by the block's rows
+	MOVQ   296(SP), AX
+	IMUL3Q $0x00000010, AX, AX
+	SUBQ   AX, 256(SP)
+	MOVQ   ldx+32(FP), CX
+	SHLQ   $0x02, CX
+	IMULQ  AX, CX
+	ADDQ   CX, 264(SP)
+	MOVQ   ldz+72(FP), CX
+	SHLQ   $0x02, CX
+	IMULQ  AX, CX
+	ADDQ   CX, 272(SP)
+	JMP    DenseNarrowAVX512_next
