@@ -311,13 +311,18 @@ func pooled(chains [][]float64) []float64 {
 
 // quantile returns the p-quantile of sorted x, interpolating linearly
 // (R's type 7).
+//
+// The conversions round the products, so that the compiler cannot fuse
+// them into the next addition as it does on arm64: a quantile that lands
+// on a draw must land on it everywhere, since TailESS's indicators and so
+// its value change with the side of the draw it falls on.
 func quantile(sorted []float64, p float64) float64 {
-	h := p * float64(len(sorted)-1)
+	h := float64(p * float64(len(sorted)-1))
 	i := int(math.Floor(h))
 	if i+1 >= len(sorted) {
 		return sorted[len(sorted)-1]
 	}
-	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
+	return sorted[i] + float64((h-float64(i))*(sorted[i+1]-sorted[i]))
 }
 
 // BulkESS returns the effective sample size ([ESS]) of the rank-normalised

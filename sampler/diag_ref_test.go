@@ -52,7 +52,7 @@ func (c refCase) makeChains() [][]float64 {
 			s := math.Sqrt(1 - c.Phi*c.Phi)
 			x := rng.normal()
 			for t := range ch {
-				x = c.Phi*x + s*rng.normal()
+				x = float64(c.Phi*x) + float64(s*rng.normal()) // rounded products: no fused a*b + c on arm64
 				v := x + float64(m)*c.Shift
 				if m == 0 {
 					v *= scale0
