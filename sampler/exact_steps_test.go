@@ -213,8 +213,13 @@ func TestAnnealedDenoiseStep(t *testing.T) {
 
 // TestTraceThinning: draw k of a run with burn-in b and thinning m is the
 // state after b + (k+1)·m steps, the same bits as a run of that length,
-// for Thin = 1 (every step kept, the first one too) and 3.
+// for Thin = 1 (every step kept, the first one too) and 3; and so when
+// the run is cut into segments of 2 steps (shorter than Thin, so that a
+// count restarted at each segment's start keeps the wrong states: only a
+// statistical test saw that) and its chains into blocks of one chain
+// (each copying its rows of the draw).
 func TestTraceThinning(t *testing.T) {
+	smallBlocks(t)
 	const d, n, steps = 2, 3, 7
 	start := func() []float32 {
 		x := make([]float32, n*d)
@@ -223,8 +228,8 @@ func TestTraceThinning(t *testing.T) {
 		}
 		return x
 	}
-	run := func(burn, steps, thin int) (*Trace, []float32) {
-		u, err := NewULA(linScore{d}, ULAConfig{Step: 0.05, Chain: ChainConfig{Seed: 11, BurnIn: burn, Steps: steps, Thin: thin}})
+	run := func(burn, steps, thin, seg, workers int) (*Trace, []float32) {
+		u, err := NewULA(linScore{d}, ULAConfig{Step: 0.05, Chain: ChainConfig{Seed: 11, BurnIn: burn, Steps: steps, Thin: thin, Segment: seg, Workers: workers}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,18 +240,21 @@ func TestTraceThinning(t *testing.T) {
 		}
 		return tr, x
 	}
-	for _, burn := range []int{0, 3} {
-		for _, thin := range []int{1, 3} {
-			tr, _ := run(burn, steps, thin)
-			if tr.Draws != steps/thin || tr.Chains != n || tr.Dim != d {
-				t.Fatalf("burn %d thin %d: trace %d draws of %d chains in %d dims, want %d, %d, %d", burn, thin, tr.Draws, tr.Chains, tr.Dim, steps/thin, n, d)
-			}
-			for k := range tr.Draws {
-				_, want := run(burn, (k+1)*thin, 0)
-				got := tr.Draw(k)
-				for i := range want {
-					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("burn %d thin %d: draw %d = %v, want the state after %d steps %v", burn, thin, k, got, burn+(k+1)*thin, want)
+	for _, split := range [][2]int{{0, 1}, {2, n}} {
+		seg, workers := split[0], split[1]
+		for _, burn := range []int{0, 3} {
+			for _, thin := range []int{1, 3} {
+				tr, _ := run(burn, steps, thin, seg, workers)
+				if tr.Draws != steps/thin || tr.Chains != n || tr.Dim != d {
+					t.Fatalf("burn %d thin %d: trace %d draws of %d chains in %d dims, want %d, %d, %d", burn, thin, tr.Draws, tr.Chains, tr.Dim, steps/thin, n, d)
+				}
+				for k := range tr.Draws {
+					_, want := run(burn, (k+1)*thin, 0, 0, 1)
+					got := tr.Draw(k)
+					for i := range want {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("segment %d, %d workers, burn %d thin %d: draw %d = %v, want the state after %d steps %v", seg, workers, burn, thin, k, got, burn+(k+1)*thin, want)
+						}
 					}
 				}
 			}
