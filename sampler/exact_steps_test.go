@@ -213,8 +213,13 @@ func TestAnnealedDenoiseStep(t *testing.T) {
 
 // TestTraceThinning: draw k of a run with burn-in b and thinning m is the
 // state after b + (k+1)·m steps, the same bits as a run of that length,
-// for Thin = 1 (every step kept, the first one too) and 3.
+// for Thin = 1 (every step kept, the first one too) and 3; and so when
+// the run is cut into segments of 2 steps (shorter than Thin, so that a
+// count restarted at each segment's start keeps the wrong states: only a
+// statistical test saw that) and its chains into blocks of one chain
+// (each copying its rows of the draw).
 func TestTraceThinning(t *testing.T) {
+	smallBlocks(t)
 	const d, n, steps = 2, 3, 7
 	start := func() []float32 {
 		x := make([]float32, n*d)
@@ -223,8 +228,8 @@ func TestTraceThinning(t *testing.T) {
 		}
 		return x
 	}
-	run := func(burn, steps, thin int) (*Trace, []float32) {
-		u, err := NewULA(linScore{d}, ULAConfig{Step: 0.05, Chain: ChainConfig{Seed: 11, BurnIn: burn, Steps: steps, Thin: thin}})
+	run := func(burn, steps, thin, seg, workers int) (*Trace, []float32) {
+		u, err := NewULA(linScore{d}, ULAConfig{Step: 0.05, Chain: ChainConfig{Seed: 11, BurnIn: burn, Steps: steps, Thin: thin, Segment: seg, Workers: workers}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,18 +240,21 @@ func TestTraceThinning(t *testing.T) {
 		}
 		return tr, x
 	}
-	for _, burn := range []int{0, 3} {
-		for _, thin := range []int{1, 3} {
-			tr, _ := run(burn, steps, thin)
-			if tr.Draws != steps/thin || tr.Chains != n || tr.Dim != d {
-				t.Fatalf("burn %d thin %d: trace %d draws of %d chains in %d dims, want %d, %d, %d", burn, thin, tr.Draws, tr.Chains, tr.Dim, steps/thin, n, d)
-			}
-			for k := range tr.Draws {
-				_, want := run(burn, (k+1)*thin, 0)
-				got := tr.Draw(k)
-				for i := range want {
-					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("burn %d thin %d: draw %d = %v, want the state after %d steps %v", burn, thin, k, got, burn+(k+1)*thin, want)
+	for _, split := range [][2]int{{0, 1}, {2, n}} {
+		seg, workers := split[0], split[1]
+		for _, burn := range []int{0, 3} {
+			for _, thin := range []int{1, 3} {
+				tr, _ := run(burn, steps, thin, seg, workers)
+				if tr.Draws != steps/thin || tr.Chains != n || tr.Dim != d {
+					t.Fatalf("burn %d thin %d: trace %d draws of %d chains in %d dims, want %d, %d, %d", burn, thin, tr.Draws, tr.Chains, tr.Dim, steps/thin, n, d)
+				}
+				for k := range tr.Draws {
+					_, want := run(burn, (k+1)*thin, 0, 0, 1)
+					got := tr.Draw(k)
+					for i := range want {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("segment %d, %d workers, burn %d thin %d: draw %d = %v, want the state after %d steps %v", seg, workers, burn, thin, k, got, burn+(k+1)*thin, want)
+						}
 					}
 				}
 			}
@@ -500,6 +508,74 @@ func TestStartingDraws(t *testing.T) {
 				}
 				if v := l.v32[c*d+j]; float64(v) != want {
 					t.Fatalf("%v chain %d: probe %d = %v, want %v", mode, c, j, v, want)
+				}
+			}
+		}
+	}
+}
+
+// TestSGLDReference recomputes SGLD in float64 from the chains' streams:
+// step t (from 0, burn-in included) draws Batch words u from the chain's
+// word stream (its stream from position 2⁶³), takes the data indices
+// ⌊u·N/2³²⌋, and moves
+// x ← x + h_t·(∇log p(x) + (N/n)·Σᵢ ∇log p(y_i | x)) + √(2h_t)·z with
+// h_t = A·(B + t)^(−γ) and z the chain's next d normals, for a buffered
+// (d < 64) and a direct dimension, within 10⁻⁶ relative (the float32
+// run is 5·10⁻⁸ off). Only ExampleSGHMC saw the scale N/n of the
+// minibatch sum (N/(n+1) passed every other test), and nothing saw the
+// prior's term dropped, indices taken as u mod N, or the schedule
+// counted from 1.
+func TestSGLDReference(t *testing.T) {
+	const (
+		n, batch, burn, steps = 2, 3, 1, 3
+		seed, first           = 9, 2
+		a, b, gamma           = 0.02, 2, 0.75
+	)
+	for _, d := range []int{3, 70} {
+		l := &isoMean{d: d}
+		s, err := NewSGLD(l, SGLDConfig{A: a, B: b, Gamma: gamma, Batch: batch, Chain: ChainConfig{Seed: seed, FirstChain: first, BurnIn: burn, Steps: steps}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := make([]float32, n*d)
+		for i := range x {
+			x[i] = float32(i%7)*0.3 - 1
+		}
+		x0 := append([]float32(nil), x...)
+		if _, err := s.Run(context.Background(), x); err != nil {
+			t.Fatal(err)
+		}
+		N := float64(l.Len())
+		total := burn + steps
+		for c := range n {
+			z := streamNormals(seed, first, c, d*total)
+			words := kernel.NewStream(seed, first+uint64(c))
+			words.Seek(1 << 63)
+			u := make([]uint32, batch*total)
+			words.Uint32s(u)
+			v := make([]float64, d)
+			for j := range v {
+				v[j] = float64(x0[c*d+j])
+			}
+			for k := range total {
+				h := a * math.Pow(b+float64(k), -gamma)
+				var ys []float64 // the minibatch's y_i = (i mod 5)/5, isoMean's data
+				for _, w := range u[k*batch : (k+1)*batch] {
+					i := int(math.Floor(float64(w) * N / (1 << 32)))
+					ys = append(ys, float64(i%5)/5)
+				}
+				for j := range v {
+					var sum float64
+					for _, y := range ys {
+						sum += y - v[j]
+					}
+					grad := -v[j] + N/batch*sum
+					v[j] += h*grad + math.Sqrt(2*h)*z[k*d+j]
+				}
+			}
+			for j := range v {
+				if !nearF32(x[c*d+j], v[j], 1e-6) {
+					t.Fatalf("d=%d chain %d coordinate %d: %v, want %v", d, c, j, x[c*d+j], v[j])
 				}
 			}
 		}
