@@ -7,30 +7,15 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/scorekit/scorekit/internal/refrand"
 )
 
-// refRNG is testdata/metrics_ref.py's generator (splitmix64, Box–Muller).
-type refRNG struct{ s uint64 }
-
-func (r *refRNG) next() uint64 {
-	r.s += 0x9e3779b97f4a7c15
-	z := r.s
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
-}
-
-func (r *refRNG) uniform() float64 { return (float64(r.next()>>11) + 0.5) / (1 << 53) }
-
-func (r *refRNG) normal() float64 {
-	u1, u2 := r.uniform(), r.uniform()
-	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
-}
-
-func (r *refRNG) sample(n, d int, shift, scale float64) []float32 {
+// refSample returns n×d draws shift + scale·z of r (metrics_ref.py's sample).
+func refSample(r *refrand.SplitMix, n, d int, shift, scale float64) []float32 {
 	x := make([]float32, n*d)
 	for i := range x {
-		x[i] = float32(shift + scale*r.normal())
+		x[i] = float32(shift + scale*r.Normal())
 	}
 	return x
 }
@@ -57,9 +42,9 @@ func TestMetricsReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cases {
-		rng := &refRNG{c.Seed}
-		x := rng.sample(c.N, c.D, 0, 1)
-		y := rng.sample(c.M, c.D, c.Shift, c.Scale)
+		rng := refrand.New(c.Seed)
+		x := refSample(rng, c.N, c.D, 0, 1)
+		y := refSample(rng, c.M, c.D, c.Shift, c.Scale)
 		if float64(x[0]) != c.First[0] || float64(y[0]) != c.First[1] {
 			t.Fatalf("%s: first draws %v, %v; the reference's %v: the generators differ", c.Name, x[0], y[0], c.First)
 		}
@@ -109,10 +94,10 @@ func w2Exact(a, b []float64) float64 {
 // on the same directions (drawn from a copy of its rng) with the exact
 // one-dimensional W₂².
 func TestSlicedWassersteinDirections(t *testing.T) {
-	gen := &refRNG{7}
+	gen := refrand.New(7)
 	for _, tc := range []struct{ n, m, d int }{{200, 200, 3}, {150, 60, 2}, {7, 5, 4}, {1, 9, 2}} {
-		x := gen.sample(tc.n, tc.d, 0, 1)
-		y := gen.sample(tc.m, tc.d, 0.3, 1.2)
+		x := refSample(gen, tc.n, tc.d, 0, 1)
+		y := refSample(gen, tc.m, tc.d, 0.3, 1.2)
 		const projections = 25
 		got := SlicedWasserstein(x, y, tc.d, projections, rand.New(rand.NewPCG(3, 4)))
 		rng := rand.New(rand.NewPCG(3, 4))

@@ -6,26 +6,9 @@ import (
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/scorekit/scorekit/internal/refrand"
 )
-
-// refRNG is testdata/diag_ref.py's generator (splitmix64, Box–Muller), so
-// that the reference's chains need not be stored.
-type refRNG struct{ s uint64 }
-
-func (r *refRNG) next() uint64 {
-	r.s += 0x9e3779b97f4a7c15
-	z := r.s
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
-}
-
-func (r *refRNG) uniform() float64 { return (float64(r.next()>>11) + 0.5) / (1 << 53) }
-
-func (r *refRNG) normal() float64 {
-	u1, u2 := r.uniform(), r.uniform()
-	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
-}
 
 type refCase struct {
 	Name                  string
@@ -39,7 +22,7 @@ type refCase struct {
 
 // makeChains mirrors make_chains in testdata/diag_ref.py.
 func (c refCase) makeChains() [][]float64 {
-	rng := &refRNG{c.Seed}
+	rng := refrand.New(c.Seed)
 	scale0 := c.Scale0
 	if scale0 == 0 {
 		scale0 = 1
@@ -50,9 +33,9 @@ func (c refCase) makeChains() [][]float64 {
 		switch c.Kind {
 		case "ar1":
 			s := math.Sqrt(1 - c.Phi*c.Phi)
-			x := rng.normal()
+			x := rng.Normal()
 			for t := range ch {
-				x = float64(c.Phi*x) + float64(s*rng.normal()) // rounded products: no fused a*b + c on arm64
+				x = float64(c.Phi*x) + float64(s*rng.Normal()) // rounded products: no fused a*b + c on arm64
 				v := x + float64(m)*c.Shift
 				if m == 0 {
 					v *= scale0
@@ -61,16 +44,16 @@ func (c refCase) makeChains() [][]float64 {
 			}
 		case "cauchy":
 			for t := range ch {
-				a := rng.normal()
-				ch[t] = a / rng.normal()
+				a := rng.Normal()
+				ch[t] = a / rng.Normal()
 			}
 		case "ties":
 			for t := range ch {
-				ch[t] = float64(rng.next() % 5)
+				ch[t] = float64(rng.Uint64() % 5)
 			}
 		case "trend":
 			for t := range ch {
-				ch[t] = float64(t)/100 + rng.normal()
+				ch[t] = float64(t)/100 + rng.Normal()
 			}
 		case "stuck":
 			for t := range ch {

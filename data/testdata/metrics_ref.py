@@ -13,7 +13,7 @@ Definitions, written from the literature rather than from the Go code:
   integral over u in (0, 1) of (F^-1(u) - G^-1(u))^2, piecewise constant
   between the breakpoints i/n and j/m.
 
-The samples come from a generator that metrics_ref_test.go reproduces
+The samples come from a generator that internal/refrand reproduces
 (splitmix64, Box-Muller, rounded to float32), so only the results are
 stored. Run from this directory:
 

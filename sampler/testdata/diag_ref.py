@@ -17,7 +17,7 @@ draws' folds still depends on the last bit of the draws, which the two
 generators may round differently (math.log, math.cos), so the Cauchy case,
 whose draws go through a division, has an odd number of draws.
 
-The chains come from a generator that diag_ref_test.go reproduces (splitmix64,
+The chains come from a generator that internal/refrand reproduces (splitmix64,
 Box-Muller), so only the results are stored. Run from this directory:
 
     /usr/bin/python3 diag_ref.py > diag_ref.json
