@@ -71,10 +71,11 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	return g, nil
 }
 
-// NewIsotropicGaussian returns N(mean, std²I). It panics unless std > 0.
+// NewIsotropicGaussian returns N(mean, std²I). It panics unless std is
+// finite and > 0 and the mean finite.
 func NewIsotropicGaussian(mean []float64, std float64) *Gaussian {
-	if !(std > 0) {
-		panic(fmt.Sprintf("data: NewIsotropicGaussian: std = %v, want > 0", std))
+	if !(std > 0) || math.IsInf(std, 1) {
+		panic(fmt.Sprintf("data: NewIsotropicGaussian: std = %v, want finite and > 0", std))
 	}
 	d := len(mean)
 	cov := make([]float64, d*d)

@@ -198,11 +198,12 @@ func SlicedWasserstein(x, y []float32, d, projections int, rng *rand.Rand) float
 // w2Sorted returns W₂² between the empirical measures of the sorted
 // samples a and b: the quantile functions are aᵢ on (i/n, (i+1)/n] and bⱼ
 // on (j/m, (j+1)/m], so the integral is a sum over the merged breakpoints,
-// which are compared as the integers (i+1)·m and (j+1)·n to stay exact.
+// which are compared as the integers (i+1)·m and (j+1)·n to stay exact
+// (in 64 bits: n·m passes 2³¹ on 32-bit platforms at n, m ≈ 46,000).
 func w2Sorted(a, b []float64) float64 {
-	n, m := len(a), len(b)
+	n, m := int64(len(a)), int64(len(b))
 	var s float64
-	var i, j, lo int // lo: the last breakpoint times n·m
+	var i, j, lo int64 // lo: the last breakpoint times n·m
 	for i < n && j < m {
 		ea, eb := (i+1)*m, (j+1)*n
 		hi := min(ea, eb)

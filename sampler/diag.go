@@ -183,15 +183,21 @@ func constant(chains [][]float64) bool {
 	return true
 }
 
+// variance is the sample variance of x (n − 1 in the denominator), taken
+// about x[0] so that equal values give exactly 0 (their mean need not
+// round to them): R̂ of chains stuck at different values is then +Inf, not
+// a large number made of rounding.
 func variance(x []float64) float64 {
+	x0 := x[0]
 	var mean float64
 	for _, v := range x {
-		mean += v
+		mean += v - x0
 	}
 	mean /= float64(len(x))
 	var s float64
 	for _, v := range x {
-		s += (v - mean) * (v - mean)
+		d := v - x0 - mean
+		s += d * d
 	}
 	return s / float64(len(x)-1)
 }
@@ -272,9 +278,11 @@ func rhat(chains [][]float64) float64 {
 // rank-normalised over all their draws, and R̂ is computed on those normal
 // scores (bulk) and on the normal scores of the split |x − median|, the
 // median of all draws (tail); the larger is returned. Values above 1.01
-// signal chains that have not mixed. It returns NaN if any draw is NaN or
-// ±Inf or if all draws are equal, and panics if the chains differ in
-// length or have fewer than 4 draws (one chain is enough).
+// signal chains that have not mixed; +Inf, chains that do not move but
+// sit at different values. It returns NaN if any draw is NaN or ±Inf or
+// if all draws are equal (or if one of the two is 0/0 while the other is
+// finite), and panics if the chains differ in length or have fewer than 4
+// draws (one chain is enough).
 func SplitRHat(chains [][]float64) float64 {
 	checkChains("SplitRHat", chains, 4)
 	if !finite(chains) || constant(chains) {
@@ -282,6 +290,11 @@ func SplitRHat(chains [][]float64) float64 {
 	}
 	bulk := rhat(rankNormalize(splitChains(chains)))
 	tail := rhat(rankNormalize(splitChains(fold(chains))))
+	if math.IsInf(bulk, 1) || math.IsInf(tail, 1) {
+		// No variance within the chains but some between them: chains
+		// stuck at different values, as unmixed as chains can be.
+		return math.Inf(1)
+	}
 	if math.IsNaN(bulk) || math.IsNaN(tail) {
 		return math.NaN()
 	}
@@ -381,8 +394,10 @@ type Summary struct {
 }
 
 // Summarize returns the summary of chains. A NaN or infinite draw makes
-// the diagnostics NaN, and a NaN the quantiles too; it panics if the
-// chains differ in length or have fewer than 8 draws.
+// the diagnostics NaN; a NaN makes the quantiles NaN too, and infinite
+// draws make a quantile infinite, or NaN where it falls between two equal
+// infinities. It panics if the chains differ in length or have fewer than
+// 8 draws.
 func Summarize(chains [][]float64) Summary {
 	m, n := checkChains("Summarize", chains, 8)
 	all := pooled(chains)

@@ -32,7 +32,7 @@ func (c refCase) makeChains() [][]float64 {
 		ch := make([]float64, c.N)
 		switch c.Kind {
 		case "ar1":
-			s := math.Sqrt(1 - c.Phi*c.Phi)
+			s := math.Sqrt(1 - float64(c.Phi*c.Phi))
 			x := rng.Normal()
 			for t := range ch {
 				x = float64(c.Phi*x) + float64(s*rng.Normal()) // rounded products: no fused a*b + c on arm64

@@ -145,13 +145,14 @@ func TestDiagnosticsBadDraws(t *testing.T) {
 	}
 }
 
-// TestESSAntithetic: the ESS of AR(1) chains with φ < 0 exceeds the number
-// of draws, N(1−φ)/(1+φ). Geyer's truncated sum alone overestimates it,
-// which Stan's last even-lag term corrects (a Monte Carlo with 300 runs of
-// 4×1000 draws at φ = −0.5: mean 12,536 and RMSE 1,269 without the term,
-// 12,276 and 1,141 with it; true 12,000). TestDiagnosticsReference pins
-// the term itself.
-func TestESSAntithetic(t *testing.T) {
+// TestESSNegativeCorrelation: the ESS of AR(1) chains with φ < 0 exceeds
+// the number of draws, N(1−φ)/(1+φ), and ESS finds it. (Geyer's truncated
+// sum alone overestimates it a little, which Stan's last even-lag term
+// corrects — a Monte Carlo with 300 runs of 4×1000 draws at φ = −0.5: mean
+// 12,536 and RMSE 1,269 without the term, 12,276 and 1,141 with it; true
+// 12,000 — but by less than this test's tolerance: TestDiagnosticsReference
+// is the one that holds the term.)
+func TestESSNegativeCorrelation(t *testing.T) {
 	const m, n, phi = 4, 2500, -0.4
 	want := m * n * (1 - phi) / (1 + phi)
 	var sum float64
@@ -164,4 +165,21 @@ func TestESSAntithetic(t *testing.T) {
 		t.Errorf("mean ESS of AR(1) φ = %v = %v, want ≈ %v", phi, got, want)
 	}
 	t.Logf("mean ESS of AR(1) φ = %v, %d×%d draws, %d runs: %.0f, analytic %.0f", phi, m, n, reps, got, want)
+}
+
+// TestSplitRHatStuck: chains that do not move but sit at different values
+// are as unmixed as chains can be: R̂ is +Inf (the bulk R̂'s within-chain
+// variance is 0; the tail's folded draws are all equal, 0/0), so that a
+// check R̂ > 1.01 flags them, where NaN would pass it.
+func TestSplitRHatStuck(t *testing.T) {
+	stuck := [][]float64{make([]float64, 100), make([]float64, 100)}
+	for i := range stuck[1] {
+		stuck[0][i], stuck[1][i] = 1, 2
+	}
+	if r := SplitRHat(stuck); !math.IsInf(r, 1) {
+		t.Errorf("SplitRHat of chains stuck at 1 and 2 = %v, want +Inf", r)
+	}
+	if s := Summarize(stuck); !(s.RHat > 1.01) {
+		t.Errorf("Summarize(stuck chains).RHat = %v, want > 1.01", s.RHat)
+	}
 }

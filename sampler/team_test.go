@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -273,6 +274,7 @@ func TestTeamParks(t *testing.T) {
 		select {
 		case <-done:
 		case <-time.After(time.Minute):
+			debug.SetTraceback("all") // show the parked caller and worker
 			panic(fmt.Sprintf("TestTeamParks: %d phases of at most 100 µs had not ended after a minute (a lost wake-up)", phases))
 		}
 	})

@@ -176,6 +176,8 @@ def split_rhat(x):
     with np.errstate(divide="ignore", invalid="ignore"):
         bulk = rhat_basic(z_scale(split(x)))
         tail = rhat_basic(z_scale(split(np.abs(x - median(x)))))
+    if math.isinf(bulk) or math.isinf(tail):
+        return math.inf  # no variance within chains, some between them
     if math.isnan(bulk) or math.isnan(tail):
         return math.nan
     return max(bulk, tail)
