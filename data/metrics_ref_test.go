@@ -92,10 +92,11 @@ func w2Exact(a, b []float64) float64 {
 
 // TestSlicedWassersteinDirections recomputes SlicedWasserstein in float64
 // on the same directions (drawn from a copy of its rng) with the exact
-// one-dimensional W₂².
+// one-dimensional W₂². The last case has n·m > 2³¹, past int on 32-bit
+// platforms (GOARCH=arm: `go test -exec qemu-arm-static`).
 func TestSlicedWassersteinDirections(t *testing.T) {
 	gen := refrand.New(7)
-	for _, tc := range []struct{ n, m, d int }{{200, 200, 3}, {150, 60, 2}, {7, 5, 4}, {1, 9, 2}} {
+	for _, tc := range []struct{ n, m, d int }{{200, 200, 3}, {150, 60, 2}, {7, 5, 4}, {1, 9, 2}, {50000, 50001, 1}} {
 		x := refSample(gen, tc.n, tc.d, 0, 1)
 		y := refSample(gen, tc.m, tc.d, 0.3, 1.2)
 		const projections = 25
