@@ -14,7 +14,7 @@ import (
 
 // The torch fixtures in testdata are written from real PyTorch by
 //
-//	env -u OPENBLAS_CORETYPE /usr/bin/python3 scripts/export_torch.py --fixture nn/testdata [mlp] [sigma] [time]
+//	env -u OPENBLAS_CORETYPE /usr/bin/python3 scripts/export_torch.py --fixture nn/testdata [name...]
 //
 // run from the repository root: each model file beside an _io file of
 // inputs and torch's outputs. The models and inputs reproduce bit for bit;
@@ -89,19 +89,23 @@ func TestTorchFixture(t *testing.T) {
 // TestTorchConditional loads conditional models exported from PyTorch by
 // scripts/export_torch.py and matches the whole score as PyTorch computes
 // it (export_torch.score): NCSN's σ conditioning (input log σ, output
-// divided by σ, at σ from 0.01 to 20 but not 1) and score_sde's time
-// conditioning (Gaussian Fourier features [sin 2πWt, cos 2πWt] with
-// W ~ N(0, 16²), at t from 0.001 to 1). It is the only check of
-// the conditioning features against PyTorch rather than against a
-// reading of the layout: πWc for 2πWc, log1p σ or σ for log σ, or 1/σ²
-// for 1/σ each miss by orders of magnitude more than the tolerance.
-// Each run of points at one σ or t is scored in one call.
+// divided by σ, at σ from 0.01 to 20 but not 1); plain σ conditioning
+// (input σ itself, output not scaled, at the same σ); NCSN++'s
+// (Gaussian Fourier features [sin 2πW log σ, cos 2πW log σ] with
+// W ~ N(0, 16²), output divided by σ, at the same σ); and score_sde's
+// time conditioning (the same features of t, at t from 0.001 to 1). It is
+// the only check of the conditioning features against PyTorch rather than
+// against a reading of the layout: πWc for 2πWc, log1p σ or σ for log σ,
+// log σ for σ, or 1/σ² for 1/σ each miss by orders of magnitude more than
+// the tolerance. Each run of points at one σ or t is scored in one call.
 func TestTorchConditional(t *testing.T) {
 	cases := []struct {
 		name string
 		want Config // the conditioning the fixture must hold
 	}{
 		{"torch_sigma", Config{Cond: CondLogSigma, ScaleBySigma: true}},
+		{"torch_plainsigma", Config{Cond: CondSigma}},
+		{"torch_fouriersigma", Config{Cond: CondLogSigma, Fourier: 4, FourierScale: 16, ScaleBySigma: true}},
 		{"torch_time", Config{Cond: CondTime, Fourier: 4, FourierScale: 16}},
 	}
 	for _, tc := range cases {
@@ -137,6 +141,9 @@ func TestTorchConditional(t *testing.T) {
 			}
 			if levels < 4 {
 				t.Fatalf("fixture holds %d conditioning values, want several", levels)
+			}
+			if lo, hi := slices.Min(c), slices.Max(c); cfg.Cond != CondTime && (lo > 0.01 || hi < 20) {
+				t.Fatalf("fixture's σ from %g to %g, want 0.01 to 20 or wider", lo, hi)
 			}
 			worst := worstRelative(got, want, d)
 			t.Logf("torch %s: worst relative difference %.2g over %d points at %d values of c", io.Metadata["torch"], worst, len(c), levels)

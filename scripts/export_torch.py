@@ -32,12 +32,17 @@ model and TimeScore(dst, x, t) a time model.
 
 As a command, it writes the interop fixtures nn/testdata holds, from real
 PyTorch, each a model file and an _io file of inputs and torch's outputs:
-    env -u OPENBLAS_CORETYPE /usr/bin/python3 scripts/export_torch.py --fixture nn/testdata [mlp] [sigma] [time]
+    env -u OPENBLAS_CORETYPE /usr/bin/python3 scripts/export_torch.py --fixture nn/testdata [mlp] [sigma] [time] [plainsigma] [fouriersigma]
 mlp is the unconditional model (torch_mlp, torch_io), sigma a log-sigma
 conditional model scaled by 1/sigma (torch_sigma, torch_sigma_io), time a
-time-conditional model with Fourier features (torch_time, torch_time_io);
-no names means all three. The models and inputs are seeded and reproduce
-bit for bit; torch's outputs may differ in the last bit with another BLAS.
+time-conditional model with Fourier features (torch_time, torch_time_io),
+plainsigma a sigma-conditional model, input sigma itself and no scaling
+(torch_plainsigma, torch_plainsigma_io), and fouriersigma NCSN++'s: Fourier
+features of log sigma, scaled by 1/sigma (torch_fouriersigma,
+torch_fouriersigma_io); no names means all five. The models and inputs are
+seeded and reproduce bit for bit; torch's outputs may differ in the last
+bit with another BLAS (torch_io does on this machine's torch 1.13), so
+write only the fixtures you mean to change.
 The safetensors package is not needed: the format is written here directly.
 """
 import argparse
@@ -264,14 +269,37 @@ def _fixture_time(outdir):
                   fourier_W=W, fourier_scale=scale)
 
 
-FIXTURES = {"mlp": _fixture_mlp, "sigma": _fixture_sigma, "time": _fixture_time}
+def _fixture_plainsigma(outdir):
+    """Plain sigma conditioning: the input is sigma itself, not its log, and
+    the output is not scaled, at the same noise levels as sigma (so an input
+    of log sigma misses by far more than float32 roundings)."""
+    torch.manual_seed(8)
+    net = nn.Sequential(nn.Linear(3, 16), nn.SiLU(), nn.Linear(16, 16), nn.SiLU(), nn.Linear(16, 2))
+    _fixture_cond(outdir, "torch_plainsigma", net, "sigma", [0.01, 0.05, 0.2, 0.7, 1.6, 4.0, 9.0, 20.0], 4)
+
+
+def _fixture_fouriersigma(outdir):
+    """NCSN++'s conditioning (score_sde): Gaussian Fourier features of
+    log sigma, [sin 2 pi W log sigma, cos 2 pi W log sigma] with
+    W = randn(F) * scale, and the output divided by sigma, at noise levels
+    from 0.01 to 20."""
+    torch.manual_seed(9)
+    F, scale = 4, 16.0
+    W = torch.randn(F) * scale
+    net = nn.Sequential(nn.Linear(2 + 2 * F, 16), nn.SiLU(), nn.Linear(16, 16), nn.SiLU(), nn.Linear(16, 2))
+    _fixture_cond(outdir, "torch_fouriersigma", net, "logsigma", [0.01, 0.05, 0.2, 0.7, 1.6, 4.0, 9.0, 20.0], 4,
+                  fourier_W=W, fourier_scale=scale, scale_by_sigma=True)
+
+
+FIXTURES = {"mlp": _fixture_mlp, "sigma": _fixture_sigma, "time": _fixture_time,
+            "plainsigma": _fixture_plainsigma, "fouriersigma": _fixture_fouriersigma}
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fixture", metavar="DIR", help="write the interop fixtures into DIR")
     ap.add_argument("names", nargs="*", metavar="NAME",
-                    help="fixtures to write with --fixture: mlp, sigma, time (default all)")
+                    help="fixtures to write with --fixture: %s (default all)" % ", ".join(FIXTURES))
     args = ap.parse_args()
     for name in args.names:
         if name not in FIXTURES:
