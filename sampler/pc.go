@@ -103,7 +103,10 @@ type PCConfig struct {
 	Trace func(step int, t, eps float64)
 }
 
-// SDEStats reports the work of one sampler or likelihood call.
+// SDEStats reports the work of one sampler or likelihood call. With an
+// error (cancellation, divergence), the predictor–corrector sampler's
+// counts cover the time steps before the one it stopped in, not that
+// step's part.
 type SDEStats struct {
 	// Steps is the number of accepted time steps.
 	Steps int
