@@ -161,10 +161,8 @@ func ESS(chains [][]float64) float64 {
 // finite reports whether every draw is a finite number.
 func finite(chains [][]float64) bool {
 	for _, ch := range chains {
-		for _, v := range ch {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return false
-			}
+		if firstNonFinite(ch, 1) >= 0 {
+			return false
 		}
 	}
 	return true

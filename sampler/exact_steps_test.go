@@ -11,6 +11,7 @@ package sampler
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/scorekit/scorekit/data"
@@ -74,10 +75,7 @@ func TestMALAAdaptsOnlyDuringBurnIn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := make([]float32, 4*3)
-		for i := range x {
-			x[i] = float32(i%5)*0.4 - 0.8
-		}
+		x := startBatch(4*3, 5, 0.4, 0.8)
 		if _, err := m.Run(context.Background(), x); err != nil {
 			t.Fatal(err)
 		}
@@ -124,11 +122,8 @@ func TestUnderdampedReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			x := make([]float32, n*d)
-			for i := range x {
-				x[i] = float32(i%7)*0.3 - 1
-			}
-			x0 := append([]float32(nil), x...)
+			x := startBatch(n*d, 7, 0.3, 1)
+			x0 := slices.Clone(x)
 			if _, err := u.Run(context.Background(), x); err != nil {
 				t.Fatal(err)
 			}
@@ -192,10 +187,7 @@ func TestAnnealedDenoiseStep(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := make([]float32, n*d)
-		for i := range x {
-			x[i] = float32(i%5)*0.5 - 1
-		}
+		x := startBatch(n*d, 5, 0.5, 1)
 		if _, err := a.Run(context.Background(), x); err != nil {
 			t.Fatal(err)
 		}
@@ -222,10 +214,7 @@ func TestTraceThinning(t *testing.T) {
 	smallBlocks(t)
 	const d, n, steps = 2, 3, 7
 	start := func() []float32 {
-		x := make([]float32, n*d)
-		for i := range x {
-			x[i] = float32(i%4)*0.5 - 0.7
-		}
+		x := startBatch(n*d, 4, 0.5, 0.7)
 		return x
 	}
 	run := func(burn, steps, thin, seg, workers int) (*Trace, []float32) {
@@ -441,11 +430,8 @@ func TestAnnealedReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := make([]float32, n*dim)
-		for i := range x {
-			x[i] = float32(i%5)*0.5 - 1
-		}
-		x0 := append([]float32(nil), x...)
+		x := startBatch(n*dim, 5, 0.5, 1)
+		x0 := slices.Clone(x)
 		if _, err := a.Run(context.Background(), x); err != nil {
 			t.Fatal(err)
 		}
@@ -537,11 +523,8 @@ func TestSGLDReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := make([]float32, n*d)
-		for i := range x {
-			x[i] = float32(i%7)*0.3 - 1
-		}
-		x0 := append([]float32(nil), x...)
+		x := startBatch(n*d, 7, 0.3, 1)
+		x0 := slices.Clone(x)
 		if _, err := s.Run(context.Background(), x); err != nil {
 			t.Fatal(err)
 		}
@@ -580,4 +563,15 @@ func TestSGLDReference(t *testing.T) {
 			}
 		}
 	}
+}
+
+// startBatch returns the starting points of the reference tests: size
+// values (i mod period)·step − off, spread over a few units so that
+// every coordinate starts somewhere else.
+func startBatch(size, period int, step, off float32) []float32 {
+	x := make([]float32, size)
+	for i := range x {
+		x[i] = float32(i%period)*step - off
+	}
+	return x
 }
