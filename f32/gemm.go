@@ -149,7 +149,7 @@ func (blk *block) rows(workers, m int) {
 	call.m, call.workers = m, workers
 	call.next.Store(0)
 	call.dispatch(workers - 1)
-	call.work()
+	call.work(false)
 	call.wait()
 	putCall(call)
 }

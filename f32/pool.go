@@ -57,7 +57,7 @@ func startHelpers() {
 func (h *helper) loop() {
 	for {
 		c := h.take()
-		c.work()
+		c.work(true)
 		h.claimed.Store(false)
 		c.done() // the helper's last use of c
 	}
@@ -157,11 +157,17 @@ func (c *parallelCall) dispatch(n int) {
 	}
 }
 
-// work runs chunks of rows until none is left. A chunk is a share of
-// what is left (guided scheduling): whole tiles, large while there is
-// much to do, down to one tile at the end, so the workers finish together
-// with few trips to the counter.
-func (c *parallelCall) work() {
+// chunkHook, if not nil, runs before each chunk a worker does, told
+// whether the worker is a helper: tests make workers slow with it, so
+// that helpers and callers wait and park.
+var chunkHook func(helper bool)
+
+// work runs chunks of rows until none is left; helper says whether the
+// worker is a helper or the caller. A chunk is a share of what is left
+// (guided scheduling): whole tiles, large while there is much to do, down
+// to one tile at the end, so the workers finish together with few trips
+// to the counter.
+func (c *parallelCall) work(helper bool) {
 	mr, w := c.blk.g.mr, int64(c.workers)
 	for {
 		i0 := c.next.Load()
@@ -172,6 +178,9 @@ func (c *parallelCall) work() {
 		size := max(left/(2*w)/int64(mr)*int64(mr), int64(mr))
 		if !c.next.CompareAndSwap(i0, i0+size) {
 			continue
+		}
+		if chunkHook != nil {
+			chunkHook(helper)
 		}
 		c.blk.run(int(i0), int(min(i0+size, int64(c.m))))
 	}
