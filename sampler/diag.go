@@ -383,7 +383,7 @@ func TailESS(chains [][]float64) float64 {
 // Summary describes the draws of one quantity over several chains.
 type Summary struct {
 	Mean, SD      float64 // over all draws
-	MCSE          float64 // Monte Carlo standard error of Mean: SD/√ESS
+	MCSE          float64 // Monte Carlo standard error of Mean: SD/√ESS of the split chains
 	Q05, Q50, Q95 float64 // quantiles of the pooled draws
 	ESS           float64 // see [ESS]
 	ESSBulk       float64 // see [BulkESS]
@@ -391,7 +391,10 @@ type Summary struct {
 	RHat          float64 // see [SplitRHat]
 }
 
-// Summarize returns the summary of chains. A NaN or infinite draw makes
+// Summarize returns the summary of chains. MCSE is ArviZ's and the
+// posterior package's mcse_mean: the ESS under the square root is that of
+// the split chains (as for R̂), which a chain still drifting lowers, where
+// the ESS field is of the whole chains. A NaN or infinite draw makes
 // the diagnostics NaN; a NaN makes the quantiles NaN too, and infinite
 // draws make a quantile infinite, or NaN where it falls between two equal
 // infinities. It panics if the chains differ in length or have fewer than
@@ -415,7 +418,7 @@ func Summarize(chains [][]float64) Summary {
 		q05, q50, q95 = math.NaN(), math.NaN(), math.NaN()
 	}
 	return Summary{
-		Mean: mean, SD: sd, MCSE: sd / math.Sqrt(ess),
+		Mean: mean, SD: sd, MCSE: sd / math.Sqrt(ESS(splitChains(chains))),
 		Q05: q05, Q50: q50, Q95: q95,
 		ESS: ess, ESSBulk: BulkESS(chains), ESSTail: TailESS(chains), RHat: SplitRHat(chains),
 	}

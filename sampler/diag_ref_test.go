@@ -17,6 +17,7 @@ type refCase struct {
 	Kind                  string
 	Phi, Shift, Scale0    float64
 	ESS, RHat, Bulk, Tail json.RawMessage
+	MCSE                  json.RawMessage
 	First                 []float64
 }
 
@@ -87,12 +88,12 @@ func refValue(raw json.RawMessage) (v float64, ok bool) {
 	return v, true
 }
 
-// TestDiagnosticsReference holds ESS, BulkESS, TailESS and SplitRHat to
-// the independent numpy implementation in testdata/diag_ref.py (Stan's and
-// ArviZ's definitions; see its doc string) on AR(1) chains with positive
-// and negative correlation, odd lengths, one chain and many, heavy tails,
-// ties, a trend, chains stuck at different values and chains of 4 to 9
-// draws.
+// TestDiagnosticsReference holds ESS, BulkESS, TailESS, SplitRHat and
+// Summarize's MCSE to the independent numpy implementation in
+// testdata/diag_ref.py (Stan's and ArviZ's definitions; see its doc
+// string) on AR(1) chains with positive and negative correlation, odd
+// lengths, one chain and many, heavy tails, ties, a trend, chains stuck at
+// different values and chains of 4 to 9 draws.
 func TestDiagnosticsReference(t *testing.T) {
 	raw, err := os.ReadFile("testdata/diag_ref.json")
 	if err != nil {
@@ -124,6 +125,7 @@ func TestDiagnosticsReference(t *testing.T) {
 			{"SplitRHat", c.RHat, SplitRHat},
 			{"BulkESS", c.Bulk, BulkESS},
 			{"TailESS", c.Tail, TailESS},
+			{"Summarize(…).MCSE", c.MCSE, func(ch [][]float64) float64 { return Summarize(ch).MCSE }},
 		}
 		for _, k := range checks {
 			want, ok := refValue(k.raw)

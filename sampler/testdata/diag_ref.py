@@ -11,6 +11,9 @@ lag N-1 (Stan and ArviZ stop a pair or two earlier, so short chains differ);
 split chains drop the middle draw of an odd N; rank normalisation with
 average ranks and (r - 3/8)/(S + 1/4); the fold |x - median| and the tail
 quantiles over all (unsplit) draws; NaN for constant or non-finite draws.
+The Monte Carlo standard error of the mean is ArviZ's and posterior's
+mcse_mean: the pooled draws' sample standard deviation over the square root
+of the ESS of the split chains.
 The median of the fold is computed as a + (b - a)/2 from the two middle
 draws, as Go's type-7 quantile rounds it. Its exact tie between those two
 draws' folds still depends on the last bit of the draws, which the two
@@ -199,6 +202,12 @@ def tail_ess(x):
     return math.nan if any(math.isnan(v) for v in e) else min(e)
 
 
+def mcse_mean(x):
+    if invalid(x):
+        return math.nan
+    return np.std(x, ddof=1) / math.sqrt(ess(split(x)))
+
+
 CASES = [
     dict(name="ar1 phi=0.9", seed=1, m=4, n=1000, kind="ar1", phi=0.9),
     dict(name="ar1 phi=0.5 odd", seed=2, m=3, n=501, kind="ar1", phi=0.5),
@@ -234,6 +243,7 @@ def main():
         if case["n"] >= 8:
             r["bulk"] = num(bulk_ess(x))
             r["tail"] = num(tail_ess(x))
+            r["mcse"] = num(mcse_mean(x))
         r["first"] = x[0, :3].tolist()  # to check the generator
         out.append(r)
     print(json.dumps(out, indent=1))
