@@ -88,6 +88,8 @@ func build(e *emit.Emitter) {
 			fmt.Sprintf("%s sets z[r·ldz+j] = bias[j] + Σₚ x[r·ldx+p]·w[j·ldw+p] for r < m, j < n,", name),
 			fmt.Sprintf("one FMA per p in order (1 ≤ n ≤ %d, k ≥ 1, m ≥ 1; bias is not nil), 4 rows per vector;", maxN),
 			"strides are in elements, and nothing outside the m×k, n×k and m×n matrices is read or written.",
+			"Each output is the chain of kernel.Impl.DenseNarrow's portable loop, the same bits, so within",
+			"(k+1)·2⁻²⁴·(|bias[j]| + Σₚ|x·w|) of the exact value.",
 		},
 		Params: []emit.Param{p("m", "int"), p("n", "int"), p("k", "int"), p("x", "*float32"), p("ldx", "int"),
 			p("w", "*float32"), p("ldw", "int"), p("bias", "*float32"), p("z", "*float32"), p("ldz", "int")},
