@@ -34,10 +34,10 @@ const DenseNarrowMax = 16
 // run along the rows, 16, 8 or 4 to a vector, with several groups of rows
 // at once when n is small so that eight or more multiply-add chains are
 // in flight, and x's columns transposed in registers as they are loaded;
-// avx2 takes n > 8 in two passes over x. On generic DenseNarrow runs the
-// portable loop above, and [Impl.HasDenseNarrow] reports false, so that
-// a driver can prefer its GEMM path there (the bits are the same either
-// way).
+// avx2 takes n > 8 in two passes over x. On generic, DenseNarrow runs
+// the portable loop above, and [Impl.HasDenseNarrow] reports false, so
+// that a driver can prefer its GEMM path there (the bits are the same
+// either way).
 //
 // It panics if m, n or k is negative, n > DenseNarrowMax, ldx < k, ldw <
 // k, ldz < n, a slice is too short for its matrix ((m−1)·ldx + k for x,
@@ -84,8 +84,8 @@ func DenseNarrow(m, n, k int, x []float32, ldx int, w []float32, ldw int, bias, 
 }
 
 // HasDenseNarrow reports whether i runs [Impl.DenseNarrow] in assembly
-// (avx2, avx512, neon). Where it does not, DenseNarrow is the portable loop,
-// correct but slower than a GEMM microkernel on zᵀ = W·xᵀ.
+// (avx2, avx512, neon). Where it does not, DenseNarrow is the portable
+// loop, correct but slower than a GEMM microkernel on zᵀ = W·xᵀ.
 func (i Impl) HasDenseNarrow() bool {
 	i.must("HasDenseNarrow")
 	return denseNarrowAsm(i)

@@ -37,7 +37,14 @@
 //
 // The inner loop, per group of four rows and four steps: 4 loads and 8
 // TRNs of x, 4·n FMLA by element, and n loads of W shared by the block's
-// groups, plus a SUBS and a BNE per block.
+// groups, plus a SUBS and a BNE per iteration: 131 instructions for 32
+// FMLA at n = 1 (8 groups), 84 for 32 at n = 2 (4 groups), 54 for 32 at
+// n = 8. The GEMM path it replaces in f32 for n ≤ 8 (x transposed through
+// memory by Transpose8NEON, then GemmNEON with n of its 6 rows) runs the
+// same FMLAs and as many TRNs, plus the stores and loads of the
+// transposed panel and the microkernel's per-step loop: about 5.5, 3.4
+// and 1.9 instructions per FMLA at n = 1, 2 and 8, against 4.1, 2.6 and
+// 1.7 here. (Not timed: the arm64 tests run under qemu.)
 package main
 
 import (
