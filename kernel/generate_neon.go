@@ -10,3 +10,4 @@ package kernel
 //go:generate go run ../gen/arm64/gemm -out ../asm/gemm_arm64.s -stubs ../asm/gemm_arm64.go -pkg asm
 //go:generate go run ../gen/arm64/peak -out ../asm/peak_arm64.s -stubs ../asm/peak_arm64.go -pkg asm
 //go:generate go run ../gen/arm64/rng -out ../asm/rng_arm64.s -stubs ../asm/rng_arm64.go -pkg asm
+//go:generate go run ../gen/arm64/narrow -out ../asm/narrow_arm64.s -stubs ../asm/narrow_arm64.go -pkg asm

@@ -25,18 +25,19 @@ const DenseNarrowMax = 16
 // Each output is the same chain of correctly rounded fused multiply-adds
 // as on every other dense path ([Impl.MatVec], [Impl.GemmMicro]: fma(x,
 // W) = fma(W, x)), so every implementation gives the same bits
-// (TestDenseNarrow; a NaN may differ in sign and payload, as x86's
-// fused multiply-add passes on an input NaN), within (k+1)·2⁻²⁴·(|bias| + Σₚ|x·W|) of the exact
-// value (TestDenseNarrowReference).
+// (TestDenseNarrow; a NaN may differ in sign and payload, as the vector
+// fused multiply-adds of x86 and Arm pass on an input NaN), within
+// (k+1)·2⁻²⁴·(|bias| + Σₚ|x·W|) of the exact value
+// (TestDenseNarrowReference).
 //
-// The avx512 and avx2 kernels (gen/amd64/narrow) run along the rows, 16
-// or 8 to a vector, with several groups of rows at once when n is small
-// so that eight or more multiply-add chains are in flight, and x's
-// columns transposed in registers as they are loaded; avx2 takes n > 8
-// in two passes over x. There is no NEON kernel: on neon (and generic)
-// DenseNarrow runs the portable loop above, and [Impl.HasDenseNarrow]
-// reports false, so that a driver can prefer its GEMM path there (the
-// bits are the same either way).
+// The avx512, avx2 and neon kernels (gen/amd64/narrow, gen/arm64/narrow)
+// run along the rows, 16, 8 or 4 to a vector, with several groups of rows
+// at once when n is small so that eight or more multiply-add chains are
+// in flight, and x's columns transposed in registers as they are loaded;
+// avx2 takes n > 8 in two passes over x. On generic, DenseNarrow runs
+// the portable loop above, and [Impl.HasDenseNarrow] reports false, so
+// that a driver can prefer its GEMM path there (the bits are the same
+// either way).
 //
 // It panics if m, n or k is negative, n > DenseNarrowMax, ldx < k, ldw <
 // k, ldz < n, a slice is too short for its matrix ((m−1)·ldx + k for x,
@@ -83,8 +84,8 @@ func DenseNarrow(m, n, k int, x []float32, ldx int, w []float32, ldw int, bias, 
 }
 
 // HasDenseNarrow reports whether i runs [Impl.DenseNarrow] in assembly
-// (avx2, avx512). Where it does not, DenseNarrow is the portable loop,
-// correct but slower than a GEMM microkernel on zᵀ = W·xᵀ.
+// (avx2, avx512, neon). Where it does not, DenseNarrow is the portable
+// loop, correct but slower than a GEMM microkernel on zᵀ = W·xᵀ.
 func (i Impl) HasDenseNarrow() bool {
 	i.must("HasDenseNarrow")
 	return denseNarrowAsm(i)

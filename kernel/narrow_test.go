@@ -258,11 +258,11 @@ func TestDenseNarrowPanics(t *testing.T) {
 }
 
 // TestHasDenseNarrow checks which implementations say they run
-// DenseNarrow in assembly: avx2 and avx512 in an amd64 build with
-// assembly, none elsewhere.
+// DenseNarrow in assembly: avx2, avx512 and neon in a build with
+// assembly, none elsewhere (generic, purego).
 func TestHasDenseNarrow(t *testing.T) {
 	for _, impl := range Available() {
-		want := asmBuild && (impl == AVX2 || impl == AVX512)
+		want := asmBuild && (impl == AVX2 || impl == AVX512 || impl == NEON)
 		if got := impl.HasDenseNarrow(); got != want {
 			t.Errorf("%v.HasDenseNarrow() = %v, want %v", impl, got, want)
 		}

@@ -7,9 +7,11 @@
 //   - neon: register allocation, operations over groups of registers (one
 //     per unrolled vector), the loop skeletons and kernel.exp32's sequence;
 //   - one command per output file: level1, act, langevin, gemm, peak, rng,
-//     each writing asm/<name>_arm64.s and asm/<name>_arm64.go.
+//     transpose, hadamard, adam, narrow, each writing asm/<name>_arm64.s
+//     and asm/<name>_arm64.go.
 //
-// kernel/generate_neon.go runs the commands (go generate ./kernel), and
+// go generate ./kernel runs the commands (from kernel/generate_neon.go,
+// and transpose, hadamard and adam from their kernels' files), and
 // each command's TestUpToDate checks that the committed files are what it
 // writes, byte for byte.
 package arm64
