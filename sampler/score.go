@@ -1,6 +1,8 @@
 // Package sampler draws samples with the Langevin family (ULA, MALA, SGLD,
-// annealed and underdamped Langevin) and the score-SDE samplers, over a
-// score function given through the small interfaces below. It never
+// SGHMC, annealed and underdamped Langevin) and the score-SDE samplers
+// (predictor–corrector, probability-flow ODE, likelihoods), over a score
+// function given through the small interfaces below, and diagnoses the
+// chains (ESS, split-R̂, Summarize). It never
 // imports nn: a trained network and an analytic target from data both
 // satisfy these interfaces.
 package sampler
