@@ -14,7 +14,7 @@ import (
 // whose score is −4x; the loss on a held-out batch falls from the random
 // network's towards its minimum −E‖∇log p‖²/2 = −4.
 func ExampleNew() {
-	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{32, 32}, Act: kernel.SiLU}, 1)
+	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{16}, Act: kernel.SiLU}, 1)
 	if err != nil {
 		panic(err)
 	}
@@ -24,7 +24,7 @@ func ExampleNew() {
 			x[i] = float32(0.5 * rng.NormFloat64())
 		}
 	}
-	loss := nn.SlicedSM{Projections: 4, VR: true}
+	loss := nn.SlicedSM{VR: true}
 	heldOut := make([]float32, 2*1000)
 	draw(heldOut)
 	grad := make([]float32, m.NumParams())
@@ -34,8 +34,8 @@ func ExampleNew() {
 	before := eval()
 
 	opt := nn.NewAdam(m.NumParams(), 1e-2)
-	x := make([]float32, 2*128) // a batch of 128 points
-	for range 300 {
+	x := make([]float32, 2*64) // a batch of 64 points
+	for range 200 {
 		draw(x)
 		clear(grad)
 		loss.Grad(m, x, rng, grad)
