@@ -10,7 +10,7 @@ import (
 )
 
 // A correlated Gaussian target run through a sampler: its exact mean and
-// covariance, and whether those of 4000 MALA chains' final states are
+// covariance, and whether those of 2000 MALA chains' final states are
 // within 3 standard errors of them (for n draws of a Gaussian, √(Σⱼⱼ/n)
 // for a mean and √((ΣⱼⱼΣₖₖ + Σⱼₖ²)/n) for a covariance).
 func ExampleNewGaussian() {
@@ -27,7 +27,7 @@ func ExampleNewGaussian() {
 	if err != nil {
 		panic(err)
 	}
-	const n = 4000
+	const n = 2000
 	x := make([]float32, n*2) // n chains in ℝ², all starting at the origin
 	if _, err := m.Run(context.Background(), x); err != nil {
 		panic(err)
