@@ -367,10 +367,11 @@ func (s *Stream) partialNormals(z *[groupLen]float32, rk *roundKeys, g uint64, f
 //
 // With step h and grad = ∇log p(x), a = h and b = √(2h) give ULA; the
 // annealed Langevin step x ← x + (αᵢ/2)·s(x, σᵢ) + √αᵢ·z at noise level
-// σᵢ (Song & Ermon's αᵢ) is the same with a = αᵢ/2 and b = √αᵢ. The normals are those of [Stream.Normals] at the same
-// positions, and the update is [LangevinUpdate]'s with each fma rounded
-// once, so the result is the same bits on every implementation and the
-// same bits as Normals followed by LangevinUpdate
+// σᵢ (Song & Ermon's αᵢ) is the same with a = αᵢ/2 and b = √αᵢ. The
+// normals are those of [Stream.Normals] at the same positions, and the
+// update is [LangevinUpdate]'s with each fma rounded once, so the result
+// is the same bits on every implementation and the same bits as Normals
+// followed by LangevinUpdate
 // (TestLangevinStepIsNormalsThenUpdate). It consumes len(x) outputs and
 // panics unless len(grad) == len(x).
 func (s *Stream) LangevinStep(a, b float32, x, grad []float32) {
