@@ -8,8 +8,9 @@ import (
 
 // Dense is a fully connected layer y = act(x·Wᵀ + b), with W stored as
 // PyTorch stores it, out×in, and packed once, when the layer is built, into
-// the panels the microkernels read. After changing W or the bias in place
-// (training), call Repack.
+// the panels the microkernels read. After changing W in place (training),
+// call Repack; the bias is read in place at every Forward, so a change to
+// it takes effect at once.
 //
 // Forward with one or two rows of x is the latency path: a matvec in axpy
 // form over the packed panels, with the activation in its epilogue
@@ -67,8 +68,8 @@ func (d *Dense) Out() int { return d.w.Rows }
 // call Repack.
 func (d *Dense) Weights() Matrix { return d.w }
 
-// Bias returns the bias (length Out, or nil), shared with the layer: after
-// changing it, call Repack.
+// Bias returns the bias (length Out, or nil), shared with the layer. It is
+// read in place at every Forward, so a change takes effect without Repack.
 func (d *Dense) Bias() []float32 { return d.bias }
 
 // Activation returns the layer's activation.

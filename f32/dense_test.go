@@ -124,6 +124,35 @@ func TestDenseRepack(t *testing.T) {
 	}
 }
 
+// TestDenseBiasInPlace checks that a change to the bias takes effect
+// without Repack, as Dense's doc says, on every path: one row (matvec,
+// with K beyond one cache block too), a batch (GEMM) and a narrow layer.
+func TestDenseBiasInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 1))
+	for _, s := range [][3]int{{1, 40, 64}, {1, 3000, 5}, {9, 40, 64}, {9, 40, 2}, {300, 33, 3}} {
+		m, in, out := s[0], s[1], s[2]
+		for _, impl := range kernel.Available() {
+			w := randMatrix(rng, out, in, 0)
+			bias := make([]float32, out)
+			d := NewDenseImpl(impl, w, bias, kernel.Tanh)
+			x := randMatrix(rng, m, in, 0)
+			y := NewMatrix(m, out)
+			d.Forward(y, Matrix{}, x) // before the change, so that nothing is computed lazily after it
+			kerneltest.Fill(rng, bias, 1, 0)
+			d.Forward(y, Matrix{}, x)
+			want := NewMatrix(m, out)
+			NewDenseImpl(impl, w, append([]float32(nil), bias...), kernel.Tanh).Forward(want, Matrix{}, x)
+			for i := range m {
+				for j := range out {
+					if !kerneltest.Same(y.At(i, j), want.At(i, j)) {
+						t.Fatalf("%v %d×%d→%d: (%d, %d) = %g after changing the bias, a new layer gives %g", impl, m, in, out, i, j, y.At(i, j), want.At(i, j))
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestDenseNoAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 1))
 	w := randMatrix(rng, 128, 64, 0)

@@ -366,11 +366,12 @@ func (s *Stream) partialNormals(z *[groupLen]float32, rk *roundKeys, g uint64, f
 //	for i := range x { z := next normal; x[i] = fma(b, z, fma(a, grad[i], x[i])) }
 //
 // With step h and grad = ∇log p(x), a = h and b = √(2h) give ULA; the
-// annealed Langevin step at noise level σᵢ is the same with a = αᵢ and
-// b = √(2αᵢ). The normals are those of [Stream.Normals] at the same
-// positions, and the update is [LangevinUpdate]'s with each fma rounded
-// once, so the result is the same bits on every implementation and the
-// same bits as Normals followed by LangevinUpdate
+// annealed Langevin step x ← x + (αᵢ/2)·s(x, σᵢ) + √αᵢ·z at noise level
+// σᵢ (Song & Ermon's αᵢ) is the same with a = αᵢ/2 and b = √αᵢ. The
+// normals are those of [Stream.Normals] at the same positions, and the
+// update is [LangevinUpdate]'s with each fma rounded once, so the result
+// is the same bits on every implementation and the same bits as Normals
+// followed by LangevinUpdate
 // (TestLangevinStepIsNormalsThenUpdate). It consumes len(x) outputs and
 // panics unless len(grad) == len(x).
 func (s *Stream) LangevinStep(a, b float32, x, grad []float32) {
@@ -441,7 +442,8 @@ func (s *Stream) MALAPropose(h float32, xp, x, grad []float32) (zz float32) {
 }
 
 // KineticO performs the O step of BAOAB/OBABO underdamped Langevin
-// integration in place, v ← c1·v + c2·z, with c1 = e^(−γh) and
+// integration in place, v ← c1·v + c2·z, with c1 = e^(−γτ) for an O step
+// of length τ (h in BAOAB, h/2 for each of OBABO's two) and
 // c2 = √(1 − c1²) (times √(kT/m) if not 1):
 //
 //	for i := range v { z := next normal; v[i] = fma(c2, z, c1·v[i]) }

@@ -9,14 +9,15 @@ import (
 
 // Adam is the Adam optimiser (Kingma & Ba 2015) with optional decoupled
 // weight decay (AdamW, Loshchilov & Hutter 2019), gradient-norm clipping
-// and a linear learning-rate warm-up, over a flat parameter vector. Its
-// fields may be changed between steps. The update itself is one pass of
-// [kernel.Adam] over parameters, moments and gradient.
+// and a linear learning-rate warm-up, over a flat parameter vector. Make
+// one with [NewAdam], which sizes its moments (Step panics on a zero
+// Adam); its fields may be changed between steps. The update itself is
+// one pass of [kernel.Adam] over parameters, moments and gradient.
 type Adam struct {
 	LR          float64 // learning rate after warm-up
-	Beta1       float64 // first-moment decay, default 0.9
-	Beta2       float64 // second-moment decay, default 0.999
-	Eps         float64 // default 1e-8
+	Beta1       float64 // first-moment decay, 0.9 from NewAdam
+	Beta2       float64 // second-moment decay, 0.999 from NewAdam
+	Eps         float64 // 1e-8 from NewAdam
 	WeightDecay float64 // decoupled: p −= lr·WeightDecay·p each step
 	ClipNorm    float64 // if > 0, the gradient is rescaled to at most this Euclidean norm
 	Warmup      int     // if > 0, the rate ramps as LR·min(1, step/Warmup), step counted from 1

@@ -7,7 +7,9 @@ import "fmt"
 // are the optimiser's own: copy them to keep them.
 func (a *Adam) State() (m, v []float32, steps int) { return a.m, a.v, a.t }
 
-// SetState restores moments and a step count saved by State.
+// SetState restores moments and a step count saved by State, copying
+// them. It returns an error, changing nothing, unless m and v have the
+// optimiser's length and steps ≥ 0.
 func (a *Adam) SetState(m, v []float32, steps int) error {
 	if len(m) != len(a.m) || len(v) != len(a.v) || steps < 0 {
 		return fmt.Errorf("nn: Adam.SetState: moments of %d and %d values and %d steps, optimiser of %d parameters", len(m), len(v), steps, len(a.m))

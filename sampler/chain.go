@@ -41,11 +41,13 @@ type ChainConfig struct {
 	// the result.
 	Workers int
 	// Progress, if not nil, is called on the goroutine that called Run
-	// every Segment steps and at the end, with the steps done and the
-	// total (burn-in included).
+	// after every segment of steps (see Segment), with the steps done and
+	// the total (burn-in included); its last call has done = total.
 	Progress func(done, total int)
 	// Segment is the number of steps the blocks run between
-	// synchronisations (cancellation checks, progress); 0 means 64.
+	// synchronisations (cancellation checks, progress); 0 means 64. A
+	// segment also ends with the burn-in, so the first after it starts
+	// at step BurnIn.
 	Segment int
 }
 

@@ -98,8 +98,10 @@ type PCConfig struct {
 	// small batches run on the calling goroutine alone. The result does
 	// not depend on it.
 	Workers int
-	// Trace, if not nil, is called after each corrector step with the time
-	// step index, t and the batch step size ε (not with PerChainSNR).
+	// Trace, if not nil, is called on the calling goroutine for each
+	// corrector step, once its batch step size is known and before it is
+	// applied, with the time step index, t and ε (never with PerChainSNR,
+	// which has no batch step size).
 	Trace func(step int, t, eps float64)
 }
 
@@ -113,8 +115,9 @@ type SDEStats struct {
 	// Rejected is the number of rejected adaptive steps (RK45).
 	Rejected int
 	// Evals is the number of evaluations of the right-hand side over the
-	// whole batch, as the reference counts them (scipy's nfev; N·(steps+1)
-	// for PC).
+	// whole batch, as the reference counts them: scipy's nfev for RK45;
+	// for PC, N·(CorrectorSteps + 1) with a predictor and corrector, N
+	// or N·CorrectorSteps with only one of them.
 	Evals int
 	// ScoreEvals is the number of batched score calls over the whole batch
 	// (more than Evals when divergences use finite differences).

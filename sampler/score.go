@@ -1,8 +1,10 @@
 // Package sampler draws samples with the Langevin family (ULA, MALA, SGLD,
-// annealed and underdamped Langevin) and the score-SDE samplers, over a
-// score function given through the small interfaces below. It never
-// imports nn: a trained network and an analytic target from data both
-// satisfy these interfaces.
+// SGHMC, annealed and underdamped Langevin) and the score-SDE samplers
+// (predictor–corrector, probability-flow ODE, likelihoods), over a score
+// function given through the small interfaces below, and diagnoses the
+// chains (ESS, split-R̂, Summarize). It never imports nn: a trained
+// network and an analytic target from data both satisfy these
+// interfaces.
 package sampler
 
 // Score is a batched score function s(x) ≈ ∇ₓ log p(x) on ℝᵈ.

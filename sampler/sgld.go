@@ -32,8 +32,9 @@ type SGLDConfig struct {
 	// Step t (counted from 0 in each Run, burn-in included) uses
 	// h_t = A·(B + t)^(−Gamma) in
 	// x ← x + h_t·ĝ(x) + √(2h_t)·z. Welling & Teh (2011) write ε_t = 2h_t.
-	// Gamma must be in (0.5, 1] for the Robbins–Monro conditions, or 0
-	// for a constant step A·1.
+	// A must be positive and finite. Gamma must be in (0.5, 1] for the
+	// Robbins–Monro conditions, with B > 0, or 0 for the constant step A
+	// (B is then unused).
 	A, B, Gamma float64
 	// Batch is the minibatch size n; indices are drawn uniformly with
 	// replacement from each chain's words (see [ChainConfig]).

@@ -47,9 +47,12 @@ func NewULA(score Score, cfg ULAConfig) (*ULA, error) {
 // chains: chain c's streams go on where they stopped, and a chain new to
 // the sampler starts its own, so no draw is used twice; [ULA.Reset]
 // restarts them.
+//
 // It stops with a [*DivergenceError] if a state becomes NaN or infinite,
-// and with ctx's error if ctx is cancelled. The steady state allocates
-// nothing.
+// and with an error wrapping ctx's if ctx is cancelled (checked between
+// segments), returning then the Trace with the draws kept so far (the
+// later ones left zero). A run allocates a fixed few objects (its
+// goroutines, and the Trace if Thin > 0), nothing per step.
 func (u *ULA) Run(ctx context.Context, x []float32) (*Trace, error) {
 	return u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
 }
