@@ -24,8 +24,15 @@ type Gaussian struct {
 }
 
 // NewGaussian returns N(mean, cov) where cov is the d×d covariance in
-// row-major order (d = len(mean)). It returns an error unless the mean is
-// finite and cov is symmetric and positive definite.
+// row-major order (d = len(mean) ≥ 1). It returns an error unless the mean
+// and cov are finite, cov is symmetric (to a relative 1e-12, so a product
+// such as [Gaussian.Cov] that rounds its two triangles differently is
+// accepted) and positive definite to working precision: its smallest
+// eigenvalue must exceed d·2⁻⁵² times its largest. Below that the
+// eigendecomposition cannot tell the eigenvalue from zero (a singular
+// covariance such as AAᵀ for a d×(d−1) matrix A often comes out with a
+// smallest eigenvalue of 1e-18 rather than 0), and the score along its
+// eigenvector would be noise of size 1/λ.
 func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	d := len(mean)
 	if d == 0 {
@@ -37,6 +44,11 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	for i, v := range mean {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("data: NewGaussian: mean[%d] = %v, want finite", i, v)
+		}
+	}
+	for i, v := range cov {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("data: NewGaussian: cov[%d] (row %d, column %d) = %v, want finite", i, i/d, i%d, v)
 		}
 	}
 	for i := 0; i < d; i++ {
@@ -51,11 +63,14 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	if !es.Factorize(mat.NewSymDense(d, append([]float64(nil), cov...)), true) {
 		return nil, errors.New("data: NewGaussian: eigendecomposition of the covariance failed")
 	}
-	lambda := es.Values(nil)
+	lambda := es.Values(nil) // ascending
 	for k, l := range lambda {
 		if !(l > 0) || math.IsInf(l, 0) {
 			return nil, fmt.Errorf("data: NewGaussian: covariance not positive definite (eigenvalue %d is %v)", k, l)
 		}
+	}
+	if lo, hi := lambda[0], lambda[d-1]; lo <= float64(d)*0x1p-52*hi {
+		return nil, fmt.Errorf("data: NewGaussian: covariance singular to working precision (eigenvalues %v to %v, ratio %.3g ≤ d·2⁻⁵² = %.3g)", lo, hi, lo/hi, float64(d)*0x1p-52)
 	}
 	var v mat.Dense
 	es.VectorsTo(&v)
