@@ -86,11 +86,12 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	return g, nil
 }
 
-// NewIsotropicGaussian returns N(mean, std²I). It panics unless std is
-// finite and > 0 and the mean finite.
+// NewIsotropicGaussian returns N(mean, std²I). It panics unless the mean
+// is finite and not empty and std is finite and > 0 with std² neither
+// underflowing to 0 nor overflowing.
 func NewIsotropicGaussian(mean []float64, std float64) *Gaussian {
-	if !(std > 0) || math.IsInf(std, 1) {
-		panic(fmt.Sprintf("data: NewIsotropicGaussian: std = %v, want finite and > 0", std))
+	if v := std * std; !(std > 0) || !(v > 0) || math.IsInf(v, 1) {
+		panic(fmt.Sprintf("data: NewIsotropicGaussian: std = %v, want finite and > 0 (with std² = %v also)", std, v))
 	}
 	d := len(mean)
 	cov := make([]float64, d*d)
@@ -99,7 +100,7 @@ func NewIsotropicGaussian(mean []float64, std float64) *Gaussian {
 	}
 	g, err := NewGaussian(mean, cov)
 	if err != nil {
-		panic(err)
+		panic(fmt.Sprintf("data: NewIsotropicGaussian: %v", err))
 	}
 	return g
 }
@@ -277,8 +278,17 @@ func narrow(dst []float32, src []float64) {
 	}
 }
 
-// checkPoint panics unless every length equals d.
+// checkDim panics unless d ≥ 1: a target built as a struct literal or
+// zero value rather than by its constructor may have none.
+func checkDim(fn string, d int) {
+	if d < 1 {
+		panic(fmt.Sprintf("data: %s: dimension %d, want ≥ 1 (was it built by its constructor?)", fn, d))
+	}
+}
+
+// checkPoint panics unless d ≥ 1 and every length equals d.
 func checkPoint(fn string, d int, lens ...int) {
+	checkDim(fn, d)
 	for _, l := range lens {
 		if l != d {
 			panic(fmt.Sprintf("data: %s: length %d, want dimension %d", fn, l, d))
@@ -286,9 +296,10 @@ func checkPoint(fn string, d int, lens ...int) {
 	}
 }
 
-// checkBatch returns n = lx/d and panics unless lx is a multiple of d and
-// (if ldst ≥ 0) ldst == lx.
+// checkBatch returns n = lx/d and panics unless d ≥ 1, lx is a multiple
+// of d and (if ldst ≥ 0) ldst == lx.
 func checkBatch(fn string, d, lx, ldst int) int {
+	checkDim(fn, d)
 	if lx%d != 0 {
 		panic(fmt.Sprintf("data: %s: len(x) = %d is not a multiple of the dimension %d", fn, lx, d))
 	}
