@@ -8,10 +8,11 @@ import (
 
 // TestSingularCovariance: a covariance AAᵀ with A of size d×(d−1) is
 // singular, but its computed smallest eigenvalue is often a tiny positive
-// number rather than 0 (it was for 116 of these 200, of order 1e-15 to
-// 1e-19), which NewGaussian took for positive definite: the Gaussian then
-// had a score of size 1e15 along the null direction. A well-conditioned
-// but badly scaled covariance (condition number 1e12) must still be taken.
+// number rather than 0 (it was for 105 of these 200, from 8e-21 to
+// 4e-15), which NewGaussian took for positive definite: the Gaussian then
+// had a score of size 1e15 or more along the null direction. An
+// ill-conditioned covariance that is not singular to working precision
+// (condition number 1e12) must still be taken.
 func TestSingularCovariance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for trial := 0; trial < 200; trial++ {
