@@ -24,8 +24,15 @@ type Gaussian struct {
 }
 
 // NewGaussian returns N(mean, cov) where cov is the d×d covariance in
-// row-major order (d = len(mean)). It returns an error unless the mean is
-// finite and cov is symmetric and positive definite.
+// row-major order (d = len(mean) ≥ 1). It returns an error unless the mean
+// and cov are finite, cov is symmetric (to a relative 1e-12, so a product
+// such as [Gaussian.Cov] that rounds its two triangles differently is
+// accepted) and positive definite to working precision: its smallest
+// eigenvalue must exceed d·2⁻⁵² times its largest. Below that the
+// eigendecomposition cannot tell the eigenvalue from zero (a singular
+// covariance such as AAᵀ for a d×(d−1) matrix A often comes out with a
+// smallest eigenvalue of 1e-18 rather than 0), and the score along its
+// eigenvector would be noise of size 1/λ.
 func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	d := len(mean)
 	if d == 0 {
@@ -37,6 +44,11 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	for i, v := range mean {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("data: NewGaussian: mean[%d] = %v, want finite", i, v)
+		}
+	}
+	for i, v := range cov {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("data: NewGaussian: cov[%d] (row %d, column %d) = %v, want finite", i, i/d, i%d, v)
 		}
 	}
 	for i := 0; i < d; i++ {
@@ -51,11 +63,14 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	if !es.Factorize(mat.NewSymDense(d, append([]float64(nil), cov...)), true) {
 		return nil, errors.New("data: NewGaussian: eigendecomposition of the covariance failed")
 	}
-	lambda := es.Values(nil)
+	lambda := es.Values(nil) // ascending
 	for k, l := range lambda {
 		if !(l > 0) || math.IsInf(l, 0) {
 			return nil, fmt.Errorf("data: NewGaussian: covariance not positive definite (eigenvalue %d is %v)", k, l)
 		}
+	}
+	if lo, hi := lambda[0], lambda[d-1]; lo <= float64(d)*0x1p-52*hi {
+		return nil, fmt.Errorf("data: NewGaussian: covariance singular to working precision (eigenvalues %v to %v, ratio %.3g ≤ d·2⁻⁵² = %.3g)", lo, hi, lo/hi, float64(d)*0x1p-52)
 	}
 	var v mat.Dense
 	es.VectorsTo(&v)
@@ -71,11 +86,12 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 	return g, nil
 }
 
-// NewIsotropicGaussian returns N(mean, std²I). It panics unless std is
-// finite and > 0 and the mean finite.
+// NewIsotropicGaussian returns N(mean, std²I). It panics unless the mean
+// is finite and not empty and std is finite and > 0 with std² neither
+// underflowing to 0 nor overflowing.
 func NewIsotropicGaussian(mean []float64, std float64) *Gaussian {
-	if !(std > 0) || math.IsInf(std, 1) {
-		panic(fmt.Sprintf("data: NewIsotropicGaussian: std = %v, want finite and > 0", std))
+	if v := std * std; !(std > 0) || !(v > 0) || math.IsInf(v, 1) {
+		panic(fmt.Sprintf("data: NewIsotropicGaussian: std = %v, want finite and > 0 (with std² = %v also)", std, v))
 	}
 	d := len(mean)
 	cov := make([]float64, d*d)
@@ -84,7 +100,7 @@ func NewIsotropicGaussian(mean []float64, std float64) *Gaussian {
 	}
 	g, err := NewGaussian(mean, cov)
 	if err != nil {
-		panic(err)
+		panic(fmt.Sprintf("data: NewIsotropicGaussian: %v", err))
 	}
 	return g
 }
@@ -262,8 +278,17 @@ func narrow(dst []float32, src []float64) {
 	}
 }
 
-// checkPoint panics unless every length equals d.
+// checkDim panics unless d ≥ 1: a target built as a struct literal or
+// zero value rather than by its constructor may have none.
+func checkDim(fn string, d int) {
+	if d < 1 {
+		panic(fmt.Sprintf("data: %s: dimension %d, want ≥ 1 (was it built by its constructor?)", fn, d))
+	}
+}
+
+// checkPoint panics unless d ≥ 1 and every length equals d.
 func checkPoint(fn string, d int, lens ...int) {
+	checkDim(fn, d)
 	for _, l := range lens {
 		if l != d {
 			panic(fmt.Sprintf("data: %s: length %d, want dimension %d", fn, l, d))
@@ -271,9 +296,10 @@ func checkPoint(fn string, d int, lens ...int) {
 	}
 }
 
-// checkBatch returns n = lx/d and panics unless lx is a multiple of d and
-// (if ldst ≥ 0) ldst == lx.
+// checkBatch returns n = lx/d and panics unless d ≥ 1, lx is a multiple
+// of d and (if ldst ≥ 0) ldst == lx.
 func checkBatch(fn string, d, lx, ldst int) int {
+	checkDim(fn, d)
 	if lx%d != 0 {
 		panic(fmt.Sprintf("data: %s: len(x) = %d is not a multiple of the dimension %d", fn, lx, d))
 	}

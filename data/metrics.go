@@ -30,7 +30,9 @@ func sqDist(a, b []float32) float64 {
 
 // MedianSqDist returns the median of the squared distances between
 // distinct rows of the pooled sample x ∪ y (at most the first 1000 rows of
-// each are used), the bandwidth [MMD2] takes by the median heuristic.
+// each are used), the bandwidth [MMD2] takes by the median heuristic. It
+// returns NaN if a coordinate of those rows is NaN, or if there are fewer
+// than two rows.
 func MedianSqDist(x, y []float32, d int) float64 {
 	n, m := checkSamples("MedianSqDist", x, y, d)
 	n, m = min(n, 1000), min(m, 1000)
@@ -50,7 +52,10 @@ func MedianSqDist(x, y []float32, d int) float64 {
 	if len(ds) == 0 {
 		return math.NaN()
 	}
-	slices.Sort(ds)
+	slices.Sort(ds) // NaNs first
+	if math.IsNaN(ds[0]) {
+		return math.NaN()
+	}
 	k := len(ds) / 2
 	if len(ds)%2 == 0 {
 		return (ds[k-1] + ds[k]) / 2
@@ -72,9 +77,9 @@ func MedianSqDist(x, y []float32, d int) float64 {
 // the pooled rows' pairs coincide, as in samples of a few repeated
 // points), and panics unless n, m ≥ 2.
 func MMD2(x, y []float32, d int) float64 {
+	checkMMD2(x, y, d)
 	l2 := MedianSqDist(x, y, d)
 	if !(l2 > 0) {
-		checkMMD2(x, y, d)
 		return math.NaN()
 	}
 	return MMD2Bandwidth(x, y, d, l2)

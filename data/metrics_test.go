@@ -115,3 +115,64 @@ func TestMMD2Degenerate(t *testing.T) {
 		t.Errorf("SlicedWasserstein with a NaN coordinate = %v", got)
 	}
 }
+
+// TestMetricsBadInput: each metric refuses a dimension below one, rows cut
+// short and samples too small for its estimator with a message that names
+// it (not a division by zero or an index out of range, nor a NaN from
+// 0/0), and MedianSqDist is NaN where there is no median to take.
+func TestMetricsBadInput(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	x, y := gauss(rng, 10, 2, 0), gauss(rng, 12, 2, 1)
+	metrics := map[string]func(x, y []float32, d int) float64{
+		"MedianSqDist":   MedianSqDist,
+		"MMD2":           MMD2,
+		"MMD2Bandwidth":  func(x, y []float32, d int) float64 { return MMD2Bandwidth(x, y, d, 1) },
+		"EnergyDistance": EnergyDistance,
+		"SlicedWasserstein": func(x, y []float32, d int) float64 {
+			return SlicedWasserstein(x, y, d, 3, rand.New(rand.NewPCG(1, 1)))
+		},
+	}
+	for name, f := range metrics {
+		fn := name
+		if name == "MMD2Bandwidth" {
+			fn = "MMD2" // it checks its samples as MMD2 does
+		}
+		for _, d := range []int{0, -2} {
+			mustPanic(t, fmt.Sprintf("%s with d = %d", name, d), func() { f(x, y, d) }, "data: "+fn, fmt.Sprintf("dimension %d", d))
+		}
+		mustPanic(t, name+" with a partial row", func() { f(x[:5], y, 2) }, "data: "+fn, "len(x) = 5")
+	}
+	one, other := []float32{0.5, 1}, []float32{2, 3}
+	for _, c := range []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"EnergyDistance with one row in x", func() { EnergyDistance(one, y, 2) }, "1 and 12 rows"},
+		{"EnergyDistance with one row in y", func() { EnergyDistance(x, one, 2) }, "10 and 1 rows"},
+		{"MMD2 with one row each", func() { MMD2(one, other, 2) }, "1 and 1 rows"},
+		{"MMD2 with the same single row", func() { MMD2(one, one, 2) }, "1 and 1 rows"},
+		{"MMD2 with no rows", func() { MMD2(nil, nil, 2) }, "0 and 0 rows"},
+		{"MMD2Bandwidth with one row in y", func() { MMD2Bandwidth(x, one, 2, 1) }, "10 and 1 rows"},
+		{"SlicedWasserstein with no rows in y", func() { SlicedWasserstein(x, nil, 2, 3, rng) }, "10 and 0 rows"},
+		{"SlicedWasserstein with no projections", func() { SlicedWasserstein(x, y, 2, 0, rng) }, "0 projections"},
+	} {
+		mustPanic(t, c.name, c.f, c.want)
+	}
+	if got := MedianSqDist(one, nil, 2); !math.IsNaN(got) {
+		t.Errorf("MedianSqDist of one row = %v, want NaN", got)
+	}
+	if got := MedianSqDist(nil, nil, 2); !math.IsNaN(got) {
+		t.Errorf("MedianSqDist of no rows = %v, want NaN", got)
+	}
+	if got := MedianSqDist(one, other, 2); got != 1.5*1.5+2*2 {
+		t.Errorf("MedianSqDist of two rows = %v, want their squared distance 6.25", got)
+	}
+	// A NaN coordinate: NaN, not the median of the other distances shifted
+	// by the NaNs that sorting puts first.
+	xn := append([]float32(nil), x...)
+	xn[3] = float32(math.NaN())
+	if got := MedianSqDist(xn, y, 2); !math.IsNaN(got) {
+		t.Errorf("MedianSqDist with a NaN coordinate = %v, want NaN", got)
+	}
+}

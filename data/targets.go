@@ -12,8 +12,17 @@ import (
 //
 // [NewBanana] gives the usual B = 0.03, Scale = 10, for which E[x₀] =
 // E[x₁] = 0, E[x₀²] = 100 and E[x₁²] = 1 + 2·B²·Scale⁴ = 19.
+//
+// Its methods panic unless Scale is finite and > 0 and B is finite (the
+// zero value, with Scale = 0, is not a density).
 type Banana struct {
 	B, Scale float64
+}
+
+func (t Banana) check(fn string) {
+	if !(t.Scale > 0) || math.IsInf(t.Scale, 1) || math.IsNaN(t.B) || math.IsInf(t.B, 0) {
+		panic(fmt.Sprintf("data: %s: Scale = %v, B = %v: want Scale finite and > 0, B finite", fn, t.Scale, t.B))
+	}
 }
 
 // NewBanana returns the banana with B = 0.03 and Scale = 10.
@@ -24,6 +33,7 @@ func (Banana) Dim() int { return 2 }
 
 // LogDensity64 returns log p(x), normalised.
 func (t Banana) LogDensity64(x []float64) float64 {
+	t.check("Banana.LogDensity64")
 	checkPoint("Banana.LogDensity64", 2, len(x))
 	return t.logDensity(x[0], x[1])
 }
@@ -36,6 +46,7 @@ func (t Banana) logDensity(x0, x1 float64) float64 {
 
 // Score64 sets dst to ∇log p(x).
 func (t Banana) Score64(dst, x []float64) {
+	t.check("Banana.Score64")
 	checkPoint("Banana.Score64", 2, len(x), len(dst))
 	t.score(dst, x[0], x[1])
 }
@@ -49,6 +60,7 @@ func (t Banana) score(dst []float64, x0, x1 float64) {
 
 // Score sets dst to ∇log p at each row of x.
 func (t Banana) Score(dst, x []float32) {
+	t.check("Banana.Score")
 	n := checkBatch("Banana.Score", 2, len(x), len(dst))
 	var g [2]float64
 	for r := 0; r < n; r++ {
@@ -59,6 +71,7 @@ func (t Banana) Score(dst, x []float32) {
 
 // LogDensity sets dst[i] to log p at row i of x.
 func (t Banana) LogDensity(dst, x []float32) {
+	t.check("Banana.LogDensity")
 	n := checkBatch("Banana.LogDensity", 2, len(x), -1)
 	if len(dst) != n {
 		panicDst("Banana.LogDensity", len(dst), n)
@@ -70,6 +83,7 @@ func (t Banana) LogDensity(dst, x []float32) {
 
 // Sample fills dst with len(dst)/2 independent draws.
 func (t Banana) Sample(dst []float32, rng *rand.Rand) {
+	t.check("Banana.Sample")
 	n := checkBatch("Banana.Sample", 2, len(dst), -1)
 	for r := 0; r < n; r++ {
 		x0 := t.Scale * rng.NormFloat64()
@@ -84,9 +98,18 @@ func (t Banana) Sample(dst []float32, rng *rand.Rand) {
 //
 // (Neal 2003; Scale = 3 in [NewFunnel]). Its neck, where v is very
 // negative, defeats samplers with a fixed step size.
+//
+// Its methods panic unless D ≥ 1 and Scale is finite and > 0 (the zero
+// value is not a density).
 type Funnel struct {
 	D     int
 	Scale float64
+}
+
+func (t Funnel) check(fn string) {
+	if !(t.Scale > 0) || math.IsInf(t.Scale, 1) {
+		panic(fmt.Sprintf("data: %s: Scale = %v, want finite and > 0", fn, t.Scale))
+	}
 }
 
 // NewFunnel returns the d-dimensional funnel with Scale = 3. It panics if
@@ -103,6 +126,7 @@ func (t Funnel) Dim() int { return t.D }
 
 // LogDensity64 returns log p(x), normalised.
 func (t Funnel) LogDensity64(x []float64) float64 {
+	t.check("Funnel.LogDensity64")
 	checkPoint("Funnel.LogDensity64", t.D, len(x))
 	return t.logDensity(x[0], sumSqTail64(x))
 }
@@ -123,6 +147,7 @@ func (t Funnel) logDensity(v, ss float64) float64 {
 
 // Score64 sets dst to ∇log p(x).
 func (t Funnel) Score64(dst, x []float64) {
+	t.check("Funnel.Score64")
 	checkPoint("Funnel.Score64", t.D, len(x), len(dst))
 	ev := math.Exp(-x[0])
 	dst[0] = -x[0]/(t.Scale*t.Scale) + 0.5*sumSqTail64(x)*ev - 0.5*float64(t.D-1)
@@ -134,6 +159,7 @@ func (t Funnel) Score64(dst, x []float64) {
 // Score sets dst to ∇log p at each row of x.
 func (t Funnel) Score(dst, x []float32) {
 	d := t.D
+	t.check("Funnel.Score")
 	n := checkBatch("Funnel.Score", d, len(x), len(dst))
 	for r := 0; r < n; r++ {
 		xr, gr := x[r*d:r*d+d], dst[r*d:r*d+d]
@@ -152,6 +178,7 @@ func (t Funnel) Score(dst, x []float32) {
 // LogDensity sets dst[i] to log p at row i of x.
 func (t Funnel) LogDensity(dst, x []float32) {
 	d := t.D
+	t.check("Funnel.LogDensity")
 	n := checkBatch("Funnel.LogDensity", d, len(x), -1)
 	if len(dst) != n {
 		panicDst("Funnel.LogDensity", len(dst), n)
@@ -169,6 +196,7 @@ func (t Funnel) LogDensity(dst, x []float32) {
 // Sample fills dst with len(dst)/d independent draws.
 func (t Funnel) Sample(dst []float32, rng *rand.Rand) {
 	d := t.D
+	t.check("Funnel.Sample")
 	n := checkBatch("Funnel.Sample", d, len(dst), -1)
 	for r := 0; r < n; r++ {
 		v := t.Scale * rng.NormFloat64()
@@ -203,6 +231,8 @@ func (t Funnel) Sample(dst []float32, rng *rand.Rand) {
 // 240.1 and Cov[x₀, x₁] = 20. For d ≥ 3 the marginal of x₀ is no longer
 // Gaussian (integrating out x₂ … leaves a quartic in x₀) and there is no
 // exact sampler.
+//
+// Its methods panic unless D ≥ 1 (the zero value has D = 0).
 type Rosenbrock struct {
 	D          int
 	A, B, Temp float64
@@ -292,13 +322,14 @@ func (t Rosenbrock) LogDensity(dst, x []float32) {
 // Sample fills dst with len(dst)/2 independent draws, x₀ = A + s₀·z₀ and
 // x₁ = x₀² + s₁·z₁ (see [Rosenbrock]). It panics unless D = 2: only the
 // two-dimensional density has an exact sampler; and unless Temp > 0 and
-// B > 0, without which the density is not normalisable.
+// B > 0, without which the density is not normalisable, and all three of
+// A, B and Temp are finite.
 func (t Rosenbrock) Sample(dst []float32, rng *rand.Rand) {
 	if t.D != 2 {
 		panic(fmt.Sprintf("data: Rosenbrock.Sample: D = %d: only D = 2 has an exact sampler", t.D))
 	}
-	if !(t.Temp > 0 && t.B > 0) || math.IsInf(t.Temp, 0) || math.IsInf(t.B, 0) {
-		panic(fmt.Sprintf("data: Rosenbrock.Sample: Temp = %v, B = %v: want both > 0 and finite", t.Temp, t.B))
+	if !(t.Temp > 0 && t.B > 0) || math.IsInf(t.Temp, 0) || math.IsInf(t.B, 0) || math.IsNaN(t.A) || math.IsInf(t.A, 0) {
+		panic(fmt.Sprintf("data: Rosenbrock.Sample: A = %v, Temp = %v, B = %v: want Temp and B > 0, all finite", t.A, t.Temp, t.B))
 	}
 	n := checkBatch("Rosenbrock.Sample", 2, len(dst), -1)
 	s0, s1 := math.Sqrt(1/(2*t.Temp)), math.Sqrt(1/(2*t.Temp*t.B))

@@ -419,3 +419,186 @@ func TestLengthPanics(t *testing.T) {
 	}()
 	g.Score(make([]float32, 2), make([]float32, 4))
 }
+
+// TestFunnelFactorises holds the funnel's normalised log density in every
+// dimension to its definition, a product of Gaussians: log N(v; 0, Scale²)
+// + log N(x₁…x_{d−1}; 0, eᵛI), each taken from an isotropic [Gaussian].
+// (TestTargetsIntegrate integrates only the two-dimensional funnel, so it
+// cannot see a normalising constant that is wrong in d − 1 for d > 2.)
+func TestFunnelFactorises(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, d := range []int{2, 3, 5, 8} {
+		f := NewFunnel(d)
+		f.Scale = 2.5
+		x := make([]float64, d)
+		for trial := 0; trial < 5; trial++ {
+			for i := range x {
+				x[i] = rng.NormFloat64() * 1.5
+			}
+			v := x[0]
+			want := NewIsotropicGaussian([]float64{0}, f.Scale).LogDensity64(x[:1]) +
+				NewIsotropicGaussian(make([]float64, d-1), math.Exp(v/2)).LogDensity64(x[1:])
+			if got := f.LogDensity64(x); math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
+				t.Errorf("d = %d: Funnel.LogDensity64(%v) = %.15g, product of Gaussians %.15g", d, x, got, want)
+			}
+		}
+	}
+}
+
+// TestLargeDimension runs the batched methods of the Gaussian and the
+// mixture on each side of the dimension where their work space no longer
+// fits on the stack and comes from the pool (d = 16, 17 for the Gaussian,
+// whose NoiseScore needs 4d floats of 64 and LogDensity 3d of 48; d = 10,
+// 11 for a two-component mixture, which needs 6d + 4 of 64), and holds
+// them to the float64 single-point methods.
+func TestLargeDimension(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	const n, sigma = 3, 0.6
+	check := func(name string, d int, noise func(dst, x []float32), logp func(dst, x []float32), noise64 func(dst, x []float64), logp64 func(x []float64) float64) {
+		x := make([]float32, n*d)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		s, lp := make([]float32, n*d), make([]float32, n)
+		noise(s, x)
+		logp(lp, x)
+		x64, g64 := make([]float64, d), make([]float64, d)
+		for r := 0; r < n; r++ {
+			widen(x64, x[r*d:r*d+d])
+			noise64(g64, x64)
+			for i, w := range g64 {
+				if math.Abs(float64(s[r*d+i])-w) > 1e-6*(1+math.Abs(w)) {
+					t.Errorf("%s d = %d row %d: NoiseScore[%d] = %v, float64 %v", name, d, r, i, s[r*d+i], w)
+				}
+			}
+			if w := logp64(x64); math.Abs(float64(lp[r])-w) > 1e-6*(1+math.Abs(w)) {
+				t.Errorf("%s d = %d row %d: LogDensity = %v, float64 %v", name, d, r, lp[r], w)
+			}
+		}
+	}
+	for _, d := range []int{16, 17, 24} {
+		mean := make([]float64, d)
+		for i := range mean {
+			mean[i] = rng.NormFloat64()
+		}
+		cov := randSPD(rng, d)
+		g, err := NewGaussian(mean, cov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The reference for the noise-conditional score: N(μ, Σ + σ²I).
+		for i := 0; i < d; i++ {
+			cov[i*d+i] += sigma * sigma
+		}
+		gs, err := NewGaussian(mean, cov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("Gaussian", d, func(dst, x []float32) { g.NoiseScore(dst, x, sigma) }, g.LogDensity, gs.Score64, g.LogDensity64)
+	}
+	for _, d := range []int{10, 11, 24} {
+		var comps []*Gaussian
+		for k := 0; k < 2; k++ {
+			mean := make([]float64, d)
+			for i := range mean {
+				mean[i] = rng.NormFloat64()
+			}
+			g, err := NewGaussian(mean, randSPD(rng, d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			comps = append(comps, g)
+		}
+		m, err := NewMixture([]float64{1, 2}, comps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("Mixture", d, func(dst, x []float32) { m.NoiseScore(dst, x, sigma) }, m.LogDensity,
+			func(dst, x []float64) { m.NoiseScore64(dst, x, sigma) }, m.LogDensity64)
+	}
+}
+
+// TestMixtureSampleWeights: the fraction of draws from each component is
+// its normalised weight, within 5 standard errors √(w(1 − w)/n), for
+// weights that do not sum to one (the components are 20 standard
+// deviations apart, so each draw's component is plain).
+func TestMixtureSampleWeights(t *testing.T) {
+	const n = 20000
+	w := []float64{1, 2, 5}
+	var comps []*Gaussian
+	for k := range w {
+		comps = append(comps, NewIsotropicGaussian([]float64{20 * float64(k-1)}, 1))
+	}
+	m, err := NewMixture(w, comps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, n)
+	m.Sample(x, rand.New(rand.NewPCG(19, 20)))
+	var count [3]int
+	for _, v := range x {
+		count[int(math.Round(float64(v)/20))+1]++
+	}
+	for k, c := range count {
+		p := w[k] / 8
+		if got := float64(c) / n; math.Abs(got-p) > 5*math.Sqrt(p*(1-p)/n) {
+			t.Errorf("component %d drawn %.4f of the time, want %.4f", k, got, p)
+		}
+	}
+	if ws := m.Weights(); math.Abs(ws[0]-0.125) > 1e-15 || math.Abs(ws[1]-0.25) > 1e-15 || math.Abs(ws[2]-0.625) > 1e-15 {
+		t.Errorf("Weights() = %v, want [0.125 0.25 0.625]", ws)
+	}
+}
+
+// TestMixtureFarAway: where every component's log density is −Inf (a point
+// so far out that the quadratic form overflows) the mixture's is −Inf
+// too, as each Gaussian's is, rather than NaN from −Inf − (−Inf).
+func TestMixtureFarAway(t *testing.T) {
+	tg := testTargets(t)
+	x := []float64{1e200, 0, -1e200}
+	for _, name := range []string{"gaussian", "mixture"} {
+		if got := tg[name].LogDensity64(x); !math.IsInf(got, -1) {
+			t.Errorf("%s: LogDensity64(%v) = %v, want -Inf", name, x, got)
+		}
+	}
+}
+
+// TestPoolAllocs: the methods that take their work space from the pool
+// (the float64 single-point methods, Sample, and the batched methods in a
+// dimension too large for the stack) allocate nothing in steady state.
+func TestPoolAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	const d = 20
+	g, err := NewGaussian(make([]float64, d), randSPD(rng, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewMixture([]float64{1, 1}, []*Gaussian{g, NewIsotropicGaussian(make([]float64, d), 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := testTargets(t)
+	x64, g64 := make([]float64, d), make([]float64, d)
+	x, s, lp := make([]float32, 2*d), make([]float32, 2*d), make([]float32, 2)
+	for name, f := range map[string]func(){
+		"Gaussian d=20 Score64+LogDensity64":  func() { g.Score64(g64, x64); g.LogDensity64(x64) },
+		"Gaussian d=20 NoiseScore+LogDensity": func() { g.NoiseScore(s, x, 0.5); g.LogDensity(lp, x) },
+		"Gaussian d=20 Sample":                func() { g.Sample(s, rng) },
+		"Mixture d=20 Score64+LogDensity64":   func() { m.NoiseScore64(g64, x64, 0.5); m.LogDensity64(x64) },
+		"Mixture d=20 NoiseScore+LogDensity":  func() { m.NoiseScore(s, x, 0.5); m.LogDensity(lp, x) },
+		"Mixture d=20 Sample":                 func() { m.Sample(s, rng) },
+		"Gaussian d=3 Score64+LogDensity64": func() {
+			small["gaussian"].Score64(g64[:3], x64[:3])
+			small["gaussian"].LogDensity64(x64[:3])
+		},
+		"Mixture d=3 Score64+Sample": func() {
+			small["mixture"].Score64(g64[:3], x64[:3])
+			small["mixture"].(*Mixture).Sample(s[:6], rng)
+		},
+	} {
+		f()
+		if a := testing.AllocsPerRun(50, f); a != 0 {
+			t.Errorf("%s: %v allocations per call", name, a)
+		}
+	}
+}

@@ -16,7 +16,8 @@ type Source interface {
 	Sample(dst []float32, rng *rand.Rand)
 }
 
-// SourceFunc is a Source from a function that draws one row at a time.
+// SourceFunc is a Source from a function that draws one row at a time. Its
+// Sample panics unless D ≥ 1 and Row is not nil.
 type SourceFunc struct {
 	D   int
 	Row func(dst []float32, rng *rand.Rand)
@@ -28,6 +29,9 @@ func (s SourceFunc) Dim() int { return s.D }
 // Sample fills dst row by row.
 func (s SourceFunc) Sample(dst []float32, rng *rand.Rand) {
 	n := checkBatch("SourceFunc.Sample", s.D, len(dst), -1)
+	if s.Row == nil {
+		panic("data: SourceFunc.Sample: Row is nil")
+	}
 	for r := 0; r < n; r++ {
 		s.Row(dst[r*s.D:r*s.D+s.D], rng)
 	}

@@ -3,6 +3,9 @@ package data
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -91,4 +94,48 @@ func ExampleNamed() {
 	x := make([]float32, 5*src.Dim()) // five rows
 	src.Sample(x, rand.New(rand.NewPCG(1, 1)))
 	_ = x
+}
+
+// TestNamedLookup: Named ignores case, Names is sorted and lists every
+// set once, and SourceFunc draws its rows in order from the rng it is
+// given and nothing else (so a seed fixes the rows, and another seed
+// changes them).
+func TestNamedLookup(t *testing.T) {
+	ns := Names()
+	if !sort.StringsAreSorted(ns) || len(ns) != 7 {
+		t.Errorf("Names() = %v, want the 7 sets sorted", ns)
+	}
+	for _, n := range ns {
+		for _, v := range []string{strings.ToUpper(n), strings.ToUpper(n[:1]) + n[1:]} {
+			if _, err := Named(v); err != nil {
+				t.Errorf("Named(%q): %v", v, err)
+			}
+		}
+	}
+	if _, err := Named("moons "); err == nil {
+		t.Error(`Named("moons ") accepted`)
+	} else if !strings.Contains(err.Error(), strings.Join(ns, ", ")) {
+		t.Errorf("Named's error %q does not list the sets", err)
+	}
+
+	src := SourceFunc{D: 2, Row: func(dst []float32, rng *rand.Rand) {
+		dst[0], dst[1] = float32(rng.Float64()), float32(rng.Float64())
+	}}
+	x := make([]float32, 8)
+	src.Sample(x, rand.New(rand.NewPCG(5, 6)))
+	ref := rand.New(rand.NewPCG(5, 6))
+	for i, v := range x {
+		if w := float32(ref.Float64()); v != w {
+			t.Fatalf("SourceFunc.Sample: x[%d] = %v, want the rng's %d-th draw %v", i, v, i, w)
+		}
+	}
+	for _, n := range ns {
+		s, _ := Named(n)
+		a, b := make([]float32, 20), make([]float32, 20)
+		s.Sample(a, rand.New(rand.NewPCG(1, 2)))
+		s.Sample(b, rand.New(rand.NewPCG(3, 4)))
+		if slices.Equal(a, b) {
+			t.Errorf("%s: two seeds gave the same rows", n)
+		}
+	}
 }
