@@ -14,16 +14,28 @@
 //	cpu      print the CPU features seen and the kernel implementation chosen
 //
 // Run "scorekit <command> -h" for a command's flags.
+//
+// The exit status is 0 on success (and for -h); 2 when the command line is
+// wrong: an unknown command or flag, a value out of range, flags that do
+// not fit each other, the sampler or loss in use, or the model or
+// checkpoint they name; 1 when the work fails: a file that cannot be read
+// or written or is malformed, a loss or sampler that diverges, or an
+// interrupt. An interrupt (Ctrl-C) or SIGTERM stops train, sample and demo
+// between steps, with a message that says where; a second one ends the
+// process at once.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // command is one subcommand: run parses its flags from args and does its
@@ -114,4 +126,17 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	return nil
+}
+
+// interruptible returns a context that the first interrupt (Ctrl-C) or
+// SIGTERM cancels, so that the command stops between steps and says where
+// it stopped. That first signal restores the default action: a second one
+// ends the process at once.
+func interruptible() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }
