@@ -169,6 +169,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := interruptible()
 	defer stop()
 	x, how, err := sampleModel(ctx, s, mf, start, stderr)
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted, %s not written: %v", s.out, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -246,7 +249,12 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		return nil, "", err
 	}
 	x := make([]float32, s.n*d)
-	chain := sampler.ChainConfig{Seed: s.seed, Workers: s.workers, Steps: s.steps, BurnIn: s.burnin}
+	// Segments of fewer steps for many chains: the samplers look at ctx
+	// (Ctrl-C) between segments, which are 64 steps by default — 17 s
+	// for 300,000 chains of moons' 128×3 network. Segments do not change
+	// the numbers.
+	seg := min(64, max(1, (1<<20)/s.n))
+	chain := sampler.ChainConfig{Seed: s.seed, Workers: s.workers, Steps: s.steps, BurnIn: s.burnin, Segment: seg}
 	if startAt != nil && (kind == "annealed" || kind == "pc" || kind == "ode") {
 		return nil, "", usagef("-start: the %s sampler starts from its own prior", kind)
 	}
