@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/scorekit/scorekit/data"
 	"github.com/scorekit/scorekit/kernel"
@@ -99,7 +100,7 @@ func (s demoSettings) validate() error {
 func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 	src, err := data.Named(s.data)
 	if err != nil {
-		return fmt.Errorf("%w: -data: %v", errUsage, err)
+		return usagef("-data %q: unknown: want one of %s", s.data, strings.Join(data.Names(), ", "))
 	}
 	d := src.Dim()
 	fmt.Fprintf(stdout, "scorekit demo: %s (d = %d), kernels: %s\n", s.data, d, kernel.Active())

@@ -263,6 +263,9 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if w := cfg.Widths(); s.batch > maxBatchValues/sum(w) {
+		return usagef("-batch %d: more than train holds at once for a %v network (at most %d)", s.batch, w, maxBatchValues/sum(w))
+	}
 
 	var model *nn.Model
 	var opt *nn.Adam
@@ -500,6 +503,19 @@ func parseSDE(spec string) (sampler.SDE, error) {
 		return nil, bad(err.Error())
 	}
 	return sde, nil
+}
+
+// maxBatchValues bounds a batch's activations, batch × the sum of the
+// layer widths: 2²⁶, about 1.2 GB with the buffers of the passes (a batch
+// of 65,536 for the default network took 0.48 GB).
+const maxBatchValues = 1 << 26
+
+func sum(xs []int) int {
+	s := 0
+	for _, x := range xs {
+		s += x
+	}
+	return s
 }
 
 // maxAbs returns the largest |x| of xs.
