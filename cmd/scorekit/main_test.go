@@ -281,6 +281,8 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"sample", "-model", in("u.safetensors"), "-init", "inf", "-out", in("never.csv")}, 2, "-init +Inf: want a finite standard deviation > 0"},
 		{[]string{"sample", "-model", in("u.safetensors"), "-sampler", "underdamped", "-friction", "0", "-out", in("never.csv")}, 2, "-friction 0: want a finite friction > 0"},
 		{[]string{"train", "-data", "moons", "-batch", "100000000", "-out", in("never.safetensors")}, 2, "-batch 100000000: more than train holds at once for a [3 128 128 128 2] network"},
+		{[]string{"train", "-hidden", "65536,65536", "-out", in("never.safetensors")}, 2, "-hidden 65536,65536: a network of 4295426050 parameters is more than train holds"},
+		{[]string{"train", "-data", in("line.csv"), "-sigmaL", "5", "-out", in("never.safetensors")}, 2, "its points are at most 2 apart, and σ₁ defaults to that, which is not above -sigmaL 5: give -sigma1"},
 		{[]string{"demo", "-data", "spiral", "-out", dir}, 2, `-data "spiral": unknown: want one of 8gaussians,`},
 		{[]string{"train", "-data", "moons", "-out", in("no/m.safetensors")}, 1, "-out " + in("no/m.safetensors") + ": cannot write there: no folder"},
 		{[]string{"train", "-data", "moons", "-out", dir}, 1, "is a folder: want a file name"},

@@ -263,6 +263,9 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if n := numParams(cfg.Widths()); n > maxParams {
+		return usagef("-hidden %s: a network of %d parameters is more than train holds (at most %d)", s.hidden, n, maxParams)
+	}
 	if w := cfg.Widths(); s.batch > maxBatchValues/sum(w) {
 		return usagef("-batch %d: more than train holds at once for a %v network (at most %d)", s.batch, w, maxBatchValues/sum(w))
 	}
@@ -406,6 +409,9 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		} else {
 			if s.sigma1 == 0 {
 				s.sigma1 = min(spread(src, rows, d, s.seed), 50)
+				if !(s.sigma1 > s.sigmaL) && s.sigmaL > 0 {
+					return nil, usagef("-data %s: its points are at most %g apart, and σ₁ defaults to that, which is not above -sigmaL %g: give -sigma1", s.data, s.sigma1, s.sigmaL)
+				}
 			}
 			if !(s.sigma1 > s.sigmaL && s.sigmaL > 0) || s.levels < 2 {
 				return nil, usagef("-sigma1 %g -sigmaL %g -levels %d: want σ₁ > σ_L > 0 and at least 2 levels", s.sigma1, s.sigmaL, s.levels)
@@ -509,6 +515,20 @@ func parseSDE(spec string) (sampler.SDE, error) {
 // layer widths: 2²⁶, about 1.2 GB with the buffers of the passes (a batch
 // of 65,536 for the default network took 0.48 GB).
 const maxBatchValues = 1 << 26
+
+// maxParams bounds a network's parameters: 2²⁷, 512 MiB, which the
+// gradient, Adam's moments and the average take four times over again.
+const maxParams = 1 << 27
+
+// numParams returns the weights and biases of an MLP of the layer widths
+// w, in int64 (widths of 65,536 overflow int on 32-bit platforms).
+func numParams(w []int) int64 {
+	var n int64
+	for i := 1; i < len(w); i++ {
+		n += int64(w[i-1]+1) * int64(w[i])
+	}
+	return n
+}
 
 func sum(xs []int) int {
 	s := 0
