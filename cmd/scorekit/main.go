@@ -60,6 +60,11 @@ var errUsage = errors.New("usage")
 
 // run executes the command line args and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "help" {
+		if _, ok := commands[args[1]]; ok {
+			args = []string{args[1], "-h"} // "scorekit help train" is "scorekit train -h"
+		}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -99,7 +104,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "\t%-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun \"scorekit <command> -h\" for a command's flags.")
+	fmt.Fprintln(w, "\nRun \"scorekit <command> -h\" or \"scorekit help <command>\" for a command's flags.")
 }
 
 // newFlags returns a flag set for the command name that reports errors

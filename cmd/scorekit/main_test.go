@@ -341,6 +341,10 @@ func TestHelp(t *testing.T) {
 		if code != 0 || !strings.Contains(out+errOut, "Usage: scorekit "+c) {
 			t.Errorf("scorekit %s -h: exit %d\n%s%s", c, code, out, errOut)
 		}
+		out, errOut, code = exe(t, bin, nil, "help", c)
+		if code != 0 || !strings.Contains(out+errOut, "Usage: scorekit "+c) {
+			t.Errorf("scorekit help %s: exit %d\n%s%s", c, code, out, errOut)
+		}
 	}
 }
 
