@@ -185,6 +185,21 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 	if !strings.Contains(out, "training [3 32 32 2] MLP") || !strings.Contains(out, "on 8gaussians (d = 2) with ncdsm") || !strings.Contains(out, "trained  10 steps") {
 		t.Errorf("resuming from the checkpoint alone:\n%s", out)
 	}
+	// The average goes on at the checkpoint's rate; -ema 0 drops it (it
+	// went on averaging at the file's rate, and the file said rate 0).
+	ok("train", "-data", "moons", "-hidden", "8", "-steps", "20", "-ema", "0.99", "-out", in("ema.safetensors"), "-q")
+	ok("train", "-steps", "30", "-resume", in("ema.safetensors"), "-out", in("ema2.safetensors"), "-q")
+	ok("train", "-steps", "30", "-ema", "0", "-resume", in("ema.safetensors"), "-out", in("ema3.safetensors"), "-q")
+	for f, want := range map[string]string{"ema2.safetensors": "0.99 30", "ema3.safetensors": " "} {
+		mf, err := loadModel(in(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, raw := mf.train[trainPrefix+"params"]
+		if got := mf.meta[metaEMA] + " " + mf.meta[emaUpdates]; got != want || raw != (want != " ") {
+			t.Errorf("%s: EMA rate and count %q, raw weights %v; want %q", f, got, raw, want)
+		}
+	}
 	// Resuming with another seed keeps a time-conditional model's Fourier
 	// frequencies (the file paired the trained weights with new ones),
 	// and nn.Load reads the checkpoint as the model it holds.

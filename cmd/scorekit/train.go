@@ -50,7 +50,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "train -data <name|file.csv|file.npy> -out model.safetensors [flags]", stderr)
 	fs.StringVar(&s.data, "data", "moons", "built-in data set "+fmt.Sprint(data.Names())+", or a .csv or .npy file of rows")
 	fs.StringVar(&s.out, "out", "model.safetensors", "model file to write (also the checkpoint)")
-	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote): its loss, network and data go on unless given")
+	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote): its loss, network, data and -ema go on unless given")
 	fs.StringVar(&s.hidden, "hidden", "128,128,128", "hidden layer widths")
 	fs.StringVar(&s.act, "act", "silu", "activation: identity, relu, leakyrelu, tanh, sigmoid, silu, softplus, elu, gelu")
 	fs.BoolVar(&s.energy, "energy", false, "energy network (score = −∇E; sample can then use MALA)")
@@ -185,6 +185,17 @@ func fromCheckpoint(s *trainSettings, mf *modelFile) error {
 		return usagef("-energy=%v: %s holds %s (leave -energy out)", s.energy, s.resume, what)
 	}
 	s.energy = cfg.Energy
+	if !s.set["ema"] {
+		// Go on averaging at the checkpoint's rate, or not averaging.
+		s.ema = 0
+		if v, ok := mf.meta[metaEMA]; ok {
+			r, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(r > 0 && r < 1) {
+				return fmt.Errorf("%s: metadata %s %q: want a rate in (0, 1)", s.resume, metaEMA, v)
+			}
+			s.ema = r
+		}
+	}
 	if !s.set["data"] && mf.meta[metaData] != "" {
 		s.data = mf.meta[metaData]
 	}
@@ -590,12 +601,12 @@ func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.A
 		if len(raw.Data) != model.NumParams() {
 			return nil, nil, nil, 0, fmt.Errorf("%s: %d raw parameters, the network has %d", s.resume, len(raw.Data), model.NumParams())
 		}
-		n, _ := strconv.Atoi(mf.meta[emaUpdates])
-		rate := s.ema
-		if rate == 0 {
-			rate, _ = strconv.ParseFloat(mf.meta[metaEMA], 64)
+		// The file's weights are the average; with -ema 0 it is dropped
+		// and training goes on from the raw weights.
+		if s.ema > 0 {
+			n, _ := strconv.Atoi(mf.meta[emaUpdates])
+			ema = nn.RestoreEMA(model.Params(), s.ema, n)
 		}
-		ema = nn.RestoreEMA(model.Params(), rate, n)
 		copy(model.Params(), raw.Data)
 		model.Repack()
 	} else if s.ema > 0 {
