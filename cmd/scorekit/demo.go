@@ -7,8 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/signal"
 	"path/filepath"
+	"strings"
 
 	"github.com/scorekit/scorekit/data"
 	"github.com/scorekit/scorekit/kernel"
@@ -39,7 +39,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&s.data, "data", "moons", "built-in data set: "+fmt.Sprint(data.Names()))
 	fs.IntVar(&s.steps, "steps", 4000, "training steps")
 	fs.IntVar(&s.batch, "batch", 128, "training batch size")
-	fs.IntVar(&s.chains, "n", 2000, "number of samples (chains)")
+	fs.IntVar(&s.chains, "n", 2000, "number of samples (chains), at most 10000")
 	fs.IntVar(&s.levels, "levels", 10, "noise levels")
 	fs.IntVar(&s.perLvl, "T", 100, "Langevin steps per noise level")
 	fs.Float64Var(&s.sigma1, "sigma1", 3, "largest noise level σ₁")
@@ -57,10 +57,23 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err := s.validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	if st, err := os.Stat(s.out); err != nil {
+		return fmt.Errorf("-out %s: no such folder", s.out)
+	} else if !st.IsDir() {
+		return fmt.Errorf("-out %s is a file: want the folder to write to", s.out)
+	}
+	if err := checkOutput("-out", filepath.Join(s.out, "model.safetensors")); err != nil {
+		return err
+	}
+	ctx, stop := interruptible()
 	defer stop()
 	return demo(ctx, s, stdout, stderr)
 }
+
+// maxDemoSamples bounds the demo's -n: its energy distances and MMDs
+// compare every pair of points, in time n² (at 20,000 each row of the
+// table took a minute on this project's machine).
+const maxDemoSamples = 10000
 
 func (s demoSettings) validate() error {
 	switch {
@@ -70,6 +83,8 @@ func (s demoSettings) validate() error {
 		return fmt.Errorf("-batch %d: want at least 1", s.batch)
 	case s.chains < 2:
 		return fmt.Errorf("-n %d: want at least 2 samples", s.chains)
+	case s.chains > maxDemoSamples:
+		return fmt.Errorf("-n %d: want at most %d (the quality measures take time in n²; scorekit sample draws more)", s.chains, maxDemoSamples)
 	case s.levels < 2 || s.perLvl < 1:
 		return fmt.Errorf("-levels %d -T %d: want at least 2 levels and 1 step per level", s.levels, s.perLvl)
 	case !(s.sigma1 > s.sigmaL && s.sigmaL > 0):
@@ -79,16 +94,13 @@ func (s demoSettings) validate() error {
 	case s.workers < 0:
 		return fmt.Errorf("-workers %d: want ≥ 0", s.workers)
 	}
-	if st, err := os.Stat(s.out); err != nil || !st.IsDir() {
-		return fmt.Errorf("-out %s: not an existing folder", s.out)
-	}
 	return nil
 }
 
 func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 	src, err := data.Named(s.data)
 	if err != nil {
-		return fmt.Errorf("%w: -data: %v", errUsage, err)
+		return usagef("-data %q: unknown: want one of %s", s.data, strings.Join(data.Names(), ", "))
 	}
 	d := src.Dim()
 	fmt.Fprintf(stdout, "scorekit demo: %s (d = %d), kernels: %s\n", s.data, d, kernel.Active())

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,33 +26,41 @@ type table struct {
 
 // readTable reads a CSV (.csv) or NumPy (.npy) file of rows of numbers.
 func readTable(path string) (table, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".npy" && ext != ".csv" {
+		return table{}, fmt.Errorf("%s: unknown file type %q (want .csv or .npy)", path, filepath.Ext(path))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return table{}, err
 	}
 	defer f.Close()
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".npy":
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return table{}, fmt.Errorf("%s is a folder, not a %s file", path, ext)
+	}
+	if ext == ".npy" {
 		t, err := readNPY(f)
 		if err != nil {
 			return table{}, fmt.Errorf("%s: %w", path, err)
 		}
 		return t, nil
-	case ".csv", ".txt":
-		t, err := readCSV(f)
-		if err != nil {
-			return table{}, fmt.Errorf("%s:%w", path, err)
-		}
-		return t, nil
 	}
-	return table{}, fmt.Errorf("%s: unknown file type %q (want .csv or .npy)", path, filepath.Ext(path))
+	t, err := readCSV(f)
+	if err != nil {
+		return table{}, fmt.Errorf("%s:%w", path, err)
+	}
+	return t, nil
 }
 
 // readCSV reads rows of numbers separated by commas. A first row in which
-// no cell is a number is a header and is skipped. Errors say
-// "line:column: what".
+// no cell is a number is a header and is skipped, as is a UTF-8 byte-order
+// mark. Errors say "line:column: what".
 func readCSV(r io.Reader) (table, error) {
-	cr := csv.NewReader(bufio.NewReader(r))
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.Comment = '#'
@@ -77,9 +87,16 @@ func readCSV(r io.Reader) (table, error) {
 			return table{}, fmt.Errorf("%d: %d columns, but the rows above have %d", line, len(rec), t.cols)
 		}
 		for j, cell := range rec {
-			v, err := strconv.ParseFloat(strings.TrimSpace(cell), 32)
+			c := strings.TrimSpace(cell)
+			v, err := strconv.ParseFloat(c, 32)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				_, col := cr.FieldPos(j)
+				switch {
+				case c == "":
+					return table{}, fmt.Errorf("%d:%d: empty cell: want a number in every column", line, col)
+				case strings.ContainsAny(c, ";\t "):
+					return table{}, fmt.Errorf("%d:%d: %q is not a number: columns are separated by commas", line, col, cell)
+				}
 				return table{}, fmt.Errorf("%d:%d: %q is not a finite number", line, col, cell)
 			}
 			t.data = append(t.data, float32(v))
@@ -104,9 +121,9 @@ func isHeader(rec []string) bool {
 var npyMagic = []byte("\x93NUMPY")
 
 var (
-	npyDescr   = regexp.MustCompile(`'descr'\s*:\s*'([<>|=]?)([a-z])(\d+)'`)
+	npyDescr   = regexp.MustCompile(`'descr'\s*:\s*'([^']*)'`)
 	npyFortran = regexp.MustCompile(`'fortran_order'\s*:\s*(True|False)`)
-	npyShape   = regexp.MustCompile(`'shape'\s*:\s*\(\s*([0-9]+)\s*(?:,\s*([0-9]+)\s*)?,?\s*\)`)
+	npyShape   = regexp.MustCompile(`'shape'\s*:\s*\(([^)]*)\)`)
 )
 
 // maxNPYElems bounds what readNPY allocates before reading the data: 2³¹
@@ -114,8 +131,9 @@ var (
 // can hold).
 const maxNPYElems = min(1<<31, math.MaxInt/4)
 
-// readNPY reads a NumPy .npy file holding a C-order float32 or float64
-// array of one or two dimensions (a vector is one column).
+// readNPY reads a NumPy .npy file holding a float32 or float64 array (of
+// either byte order, in C or Fortran order) of one or two dimensions: a
+// vector is one column.
 func readNPY(r io.Reader) (table, error) {
 	br := bufio.NewReader(r)
 	head := make([]byte, 8)
@@ -146,50 +164,99 @@ func readNPY(r io.Reader) (table, error) {
 	if _, err := io.ReadFull(br, h); err != nil {
 		return table{}, errors.New("truncated header")
 	}
+	// NumPy pads the header with spaces to a newline; a header that does
+	// not end so, or whose text is not one {…}, has a wrong length (the
+	// data would be read from the wrong place).
 	hs := string(h)
+	if body := strings.TrimRight(hs, " \n"); !strings.HasSuffix(hs, "\n") || !strings.HasPrefix(body, "{") || !strings.HasSuffix(body, "}") || strings.Count(body, "}") != 1 {
+		return table{}, fmt.Errorf("the header's length (%d bytes) does not match its text %.80q: a damaged file, or not written by NumPy", hlen, hs)
+	}
+	hs = strings.TrimRight(hs, " \n")
 	d := npyDescr.FindStringSubmatch(hs)
 	if d == nil {
-		return table{}, fmt.Errorf("header has no dtype: %q", strings.TrimSpace(hs))
+		return table{}, fmt.Errorf("dtype in %s is not a plain number type: want float32 or float64", hs)
 	}
-	if d[1] == ">" || d[2] != "f" || (d[3] != "4" && d[3] != "8") {
-		return table{}, fmt.Errorf("dtype %s%s%s: want little-endian float32 or float64 ('<f4' or '<f8')", d[1], d[2], d[3])
+	var order binary.ByteOrder
+	size := 0
+	switch d[1] {
+	case "<f4", "=f4":
+		order, size = binary.LittleEndian, 4
+	case ">f4":
+		order, size = binary.BigEndian, 4
+	case "<f8", "=f8":
+		order, size = binary.LittleEndian, 8
+	case ">f8":
+		order, size = binary.BigEndian, 8
+	default:
+		return table{}, fmt.Errorf("dtype %s: want float32 or float64 (convert with x.astype(np.float32))", d[1])
 	}
-	if m := npyFortran.FindStringSubmatch(hs); m == nil || m[1] == "True" {
-		return table{}, errors.New("array is in Fortran order or the header does not say: save it in C order (np.ascontiguousarray)")
+	m := npyFortran.FindStringSubmatch(hs)
+	if m == nil {
+		return table{}, fmt.Errorf("header %s does not say fortran_order", hs)
 	}
+	fortran := m[1] == "True"
 	s := npyShape.FindStringSubmatch(hs)
 	if s == nil {
-		return table{}, fmt.Errorf("shape is not of one or two dimensions: %q", strings.TrimSpace(hs))
+		return table{}, fmt.Errorf("header %s has no shape", hs)
 	}
-	rows, err1 := strconv.Atoi(s[1])
-	cols := 1
-	var err2 error
-	if s[2] != "" {
-		cols, err2 = strconv.Atoi(s[2])
+	var dims []int
+	for _, f := range strings.Split(s[1], ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 {
+			return table{}, fmt.Errorf("shape (%s): %q is not a size", s[1], f)
+		}
+		dims = append(dims, n)
 	}
-	if err1 != nil || err2 != nil || rows <= 0 || cols <= 0 || rows > maxNPYElems/cols {
-		return table{}, fmt.Errorf("shape (%s, %s) is empty or too large", s[1], s[2])
+	if len(dims) == 0 || len(dims) > 2 {
+		return table{}, fmt.Errorf("shape (%s) has %d dimensions: want a vector or a matrix of rows (reshape it to (n, d))", s[1], len(dims))
 	}
-	size := 4
-	if d[3] == "8" {
-		size = 8
+	rows, cols := dims[0], 1
+	if len(dims) == 2 {
+		cols = dims[1]
 	}
-	t := table{rows: rows, cols: cols, data: make([]float32, 0, min(rows*cols, 1<<20))}
+	if rows == 0 || cols == 0 {
+		return table{}, fmt.Errorf("shape (%s) is empty", s[1])
+	}
+	if rows > maxNPYElems/cols {
+		return table{}, fmt.Errorf("shape (%s) is too large (more than %d values)", s[1], maxNPYElems)
+	}
+	n := rows * cols
+	t := table{rows: rows, cols: cols, data: make([]float32, 0, min(n, 1<<20))}
 	buf := make([]byte, size)
-	for i := 0; i < rows*cols; i++ {
+	for i := 0; i < n; i++ {
 		if _, err := io.ReadFull(br, buf); err != nil {
-			return table{}, fmt.Errorf("data ends after %d of %d values", i, rows*cols)
+			return table{}, fmt.Errorf("data ends after %d of %d values", i, n)
 		}
 		var v float64
 		if size == 4 {
-			v = float64(math.Float32frombits(binary.LittleEndian.Uint32(buf)))
+			v = float64(math.Float32frombits(order.Uint32(buf)))
 		} else {
-			v = math.Float64frombits(binary.LittleEndian.Uint64(buf))
+			v = math.Float64frombits(order.Uint64(buf))
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > math.MaxFloat32 {
-			return table{}, fmt.Errorf("value %d (row %d, column %d) is %g: want finite float32 values", i, i/cols, i%cols, v)
+			r, c := i/cols, i%cols
+			if fortran {
+				r, c = i%rows, i/rows
+			}
+			return table{}, fmt.Errorf("value at row %d, column %d (from 0) is %g: want finite float32 values", r, c, v)
 		}
 		t.data = append(t.data, float32(v))
+	}
+	if extra, _ := io.Copy(io.Discard, br); extra > 0 {
+		return table{}, fmt.Errorf("%d bytes after the %d values of shape (%s): the header does not describe the data", extra, n, s[1])
+	}
+	if fortran && cols > 1 {
+		// Column-major on disk: the element (i, j) was read at j·rows + i.
+		c := make([]float32, n)
+		for j := range cols {
+			for i := range rows {
+				c[i*cols+j] = t.data[j*rows+i]
+			}
+		}
+		t.data = c
 	}
 	return t, nil
 }
@@ -248,31 +315,89 @@ func writeTable(path string, t table) error {
 
 // writeAtomic writes a file through a temporary file in the same folder,
 // renamed into place only once it is complete, so that an error or an
-// interruption never leaves a half-written file behind.
+// interruption never leaves a half-written file behind. A new file gets
+// the permissions the umask allows (as os.Create's would); a file replaced
+// keeps its own. Errors name path, never the temporary file.
 func writeAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := createTemp(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
 	fail := func(err error) error {
 		f.Close()
 		os.Remove(tmp)
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+		if err := f.Chmod(st.Mode().Perm()); err != nil {
+			return fail(err)
+		}
 	}
 	if err := write(f); err != nil {
-		return fail(fmt.Errorf("writing %s: %w", path, err))
+		return fail(err)
 	}
 	if err := f.Sync(); err != nil {
 		return fail(err)
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return err
+		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
 	}
+	return nil
+}
+
+// createTemp creates a new file beside path, .<name>.tmp<random>, with
+// permissions 0666 less the umask: os.CreateTemp's are 0600, which the
+// rename would carry to the finished file.
+func createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Dir(path), filepath.Base(path)
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) && try < 100 {
+			continue
+		}
+		if err != nil {
+			if st, serr := os.Stat(dir); serr != nil || !st.IsDir() {
+				return nil, fmt.Errorf("no folder %s", dir)
+			}
+			return nil, unwrapPath(err)
+		}
+		return f, nil
+	}
+}
+
+// unwrapPath drops the file name from an *fs.PathError or *os.LinkError
+// (a temporary file's name means nothing to the user).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+// checkOutput checks, before any long work, that the file path can be
+// written: its folder exists, it is not itself a folder, and a file can
+// be created beside it. flag names the flag that gave path.
+func checkOutput(flag, path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s %s is a folder: want a file name", flag, path)
+	}
+	f, err := createTemp(path)
+	if err != nil {
+		return fmt.Errorf("%s %s: cannot write there: %v", flag, path, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
 }

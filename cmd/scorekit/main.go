@@ -14,16 +14,28 @@
 //	cpu      print the CPU features seen and the kernel implementation chosen
 //
 // Run "scorekit <command> -h" for a command's flags.
+//
+// The exit status is 0 on success (and for -h); 2 when the command line is
+// wrong: an unknown command or flag, a value out of range, flags that do
+// not fit each other, the sampler or loss in use, or the model or
+// checkpoint they name; 1 when the work fails: a file that cannot be read
+// or written or is malformed, a loss or sampler that diverges, or an
+// interrupt. An interrupt (Ctrl-C) or SIGTERM stops train, sample and demo
+// between steps, with a message that says where; a second one ends the
+// process at once.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // command is one subcommand: run parses its flags from args and does its
@@ -48,6 +60,11 @@ var errUsage = errors.New("usage")
 
 // run executes the command line args and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 2 && args[0] == "help" {
+		if _, ok := commands[args[1]]; ok {
+			args = []string{args[1], "-h"} // "scorekit help train" is "scorekit train -h"
+		}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -87,7 +104,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "\t%-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun \"scorekit <command> -h\" for a command's flags.")
+	fmt.Fprintln(w, "\nRun \"scorekit <command> -h\" or \"scorekit help <command>\" for a command's flags.")
 }
 
 // newFlags returns a flag set for the command name that reports errors
@@ -114,4 +131,17 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	return nil
+}
+
+// interruptible returns a context that the first interrupt (Ctrl-C) or
+// SIGTERM cancels, so that the command stops between steps and says where
+// it stopped. That first signal restores the default action: a second one
+// ends the process at once.
+func interruptible() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }

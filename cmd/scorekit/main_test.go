@@ -9,22 +9,46 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/scorekit/scorekit/nn"
 )
 
+var build struct {
+	once sync.Once
+	dir  string
+	bin  string
+	out  []byte
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if build.dir != "" {
+		os.RemoveAll(build.dir)
+	}
+	os.Exit(code)
+}
+
 // scorekit builds the command once per test binary and returns its path.
 func scorekit(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "scorekit")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	build.once.Do(func() {
+		if build.dir, build.err = os.MkdirTemp("", "scorekit-test"); build.err != nil {
+			return
+		}
+		build.bin = filepath.Join(build.dir, "scorekit")
+		build.out, build.err = exec.Command("go", "build", "-o", build.bin, ".").CombinedOutput()
+	})
+	if build.err != nil {
+		t.Fatalf("go build: %v\n%s", build.err, build.out)
 	}
-	return bin
+	return build.bin
 }
 
 // exe runs the binary with args and an environment addition, returning
@@ -109,6 +133,12 @@ func TestDemo(t *testing.T) {
 	if _, errOut, code := exe(t, bin, nil, "demo", "-n", "-5"); code != 2 || !strings.Contains(errOut, "-n -5: want at least 2 samples") {
 		t.Fatalf("demo -n -5: exit %d, %q", code, errOut)
 	}
+	if _, errOut, code := exe(t, bin, nil, "demo", "-n", "10001"); code != 2 || !strings.Contains(errOut, "-n 10001: want at most 10000") {
+		t.Fatalf("demo -n 10001: exit %d, %q", code, errOut)
+	}
+	if _, errOut, code := exe(t, bin, nil, "demo", "-out", filepath.Join(dir, "no")); code != 1 || !strings.Contains(errOut, "-out "+filepath.Join(dir, "no")+": no such folder") {
+		t.Fatalf("demo -out into a missing folder: exit %d, %q", code, errOut)
+	}
 }
 
 // TestTrainSampleRoundTrip trains small models with several losses, then
@@ -148,6 +178,26 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		b, err2 := loadModel(in(f))
 		if err1 != nil || err2 != nil || a.meta[metaSigmas] != b.meta[metaSigmas] {
 			t.Errorf("%s: noise levels %q, trained on %q (%v %v)", f, b.meta[metaSigmas], a.meta[metaSigmas], err1, err2)
+		}
+	}
+	// A checkpoint alone says how to go on: its loss, network and data.
+	out = ok("train", "-steps", "430", "-resume", in("nc3.safetensors"), "-out", in("nc4.safetensors"), "-q")
+	if !strings.Contains(out, "training [3 32 32 2] MLP") || !strings.Contains(out, "on 8gaussians (d = 2) with ncdsm") || !strings.Contains(out, "trained  10 steps") {
+		t.Errorf("resuming from the checkpoint alone:\n%s", out)
+	}
+	// The average goes on at the checkpoint's rate; -ema 0 drops it (it
+	// went on averaging at the file's rate, and the file said rate 0).
+	ok("train", "-data", "moons", "-hidden", "8", "-steps", "20", "-ema", "0.99", "-out", in("ema.safetensors"), "-q")
+	ok("train", "-steps", "30", "-resume", in("ema.safetensors"), "-out", in("ema2.safetensors"), "-q")
+	ok("train", "-steps", "30", "-ema", "0", "-resume", in("ema.safetensors"), "-out", in("ema3.safetensors"), "-q")
+	for f, want := range map[string]string{"ema2.safetensors": "0.99 30", "ema3.safetensors": " "} {
+		mf, err := loadModel(in(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, raw := mf.train[trainPrefix+"params"]
+		if got := mf.meta[metaEMA] + " " + mf.meta[emaUpdates]; got != want || raw != (want != " ") {
+			t.Errorf("%s: EMA rate and count %q, raw weights %v; want %q", f, got, raw, want)
 		}
 	}
 	// Resuming with another seed keeps a time-conditional model's Fourier
@@ -205,6 +255,9 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 
 	// Bad inputs: one clear message each, a non-zero exit, no output file.
 	os.WriteFile(in("bad.csv"), []byte("1,2\n3,abc\n"), 0o644)
+	os.WriteFile(in("huge.csv"), []byte("1e30,1\n1,2\n3,4\n"), 0o644)
+	os.WriteFile(in("line.csv"), []byte("1\n2\n3\n"), 0o644)
+	os.WriteFile(in("int.npy"), npyFile("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", make([]byte, 8)), 0o644)
 	m, _ := os.ReadFile(in("nc.safetensors"))
 	os.WriteFile(in("trunc.safetensors"), m[:len(m)/2], 0o644)
 	for _, c := range []struct {
@@ -217,23 +270,53 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"train", "-data", in("bad.csv"), "-out", in("never.safetensors")}, 1, `bad.csv:2:3: "abc" is not a finite number`},
 		{[]string{"sample", "-model", in("nc.safetensors"), "-n", "-5"}, 2, "-n -5: want at least 1 sample"},
 		{[]string{"sample", "-model", in("nc.safetensors"), "-sampler", "pc"}, 2, "needs a model conditioned on time"},
-		{[]string{"train", "-data", in("d.csv"), "-loss", "sliced-vr", "-hidden", "32", "-steps", "200", "-resume", in("u.safetensors"), "-out", in("never.safetensors")}, 1, "holds a [3 16 3]"},
+		{[]string{"train", "-data", in("d.csv"), "-loss", "sliced-vr", "-hidden", "32", "-steps", "200", "-resume", in("u.safetensors"), "-out", in("never.safetensors")}, 2, "-hidden 32: " + in("u.safetensors") + " has hidden layers 16 (leave -hidden out"},
 		{[]string{"train", "-data", "spiral", "-out", in("never.safetensors")}, 2, "unknown"},
 		{[]string{"sample"}, 2, "-model is required"},
-		{[]string{"sample", "-model", in("u.safetensors"), "-start", in("nc.npy"), "-out", in("never.csv")}, 1, "has 2 columns, but"},
+		{[]string{"sample", "-model", in("u.safetensors"), "-start", in("nc.npy"), "-out", in("never.csv")}, 2, "has 2 columns, but"},
 		{[]string{"train", "-data", "8gaussians", "-loss", "ncdsm", "-hidden", "32,32", "-steps", "500", "-levels", "3", "-resume", in("nc.safetensors"), "-out", in("never.safetensors")}, 2, "was trained on its own 10 noise levels"},
 		{[]string{"train", "-data", "8gaussians", "-loss", "vp", "-hidden", "16", "-steps", "100", "-sde-max", "5", "-resume", in("vp.safetensors"), "-out", in("never.safetensors")}, 2, "was trained on the SDE vp:0.1:20"},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "ve:0.01:0", "-out", in("never.csv")}, 2, `-sde: SDE "ve:0.01:0": `},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "vp:1", "-out", in("never.csv")}, 2, "want ve:σmin:σmax"},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "heat:1:2", "-out", in("never.csv")}, 2, "unknown kind"},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-corrector", "yes", "-out", in("never.csv")}, 2, `-corrector "yes": want langevin, none or auto`},
+		// Found in review: a panic (out of memory), files left at 0600 or
+		// written after minutes of work into a folder that is not there,
+		// flags the sampler or loss never reads taken without a word.
+		{[]string{"sample", "-model", in("nc.safetensors"), "-n", "100000000000", "-out", in("never.csv")}, 2, "-n 100000000000: 100000000000 samples of dimension 2 are more than sample holds at once"},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-out", in("no/s.csv")}, 1, "-out " + in("no/s.csv") + ": cannot write there: no folder"},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-png", in("no/s.png"), "-out", in("never.csv")}, 1, "-png " + in("no/s.png") + ": cannot write there: no folder"},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-png", in("s.jpg"), "-out", in("never.csv")}, 2, "want a .png file, auto or none"},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-stepsize", "0.1", "-out", in("never.csv")}, 2, "-stepsize is for -sampler ula, mala, underdamped; this run's sampler is annealed"},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-sde", "ve:0.01:5", "-out", in("never.csv")}, 2, "-sde is for -sampler pc, ode"},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-sampler", "ula", "-out", in("never.csv")}, 2, "-sampler ula needs an unconditional model; " + in("nc.safetensors") + " is a σ-conditional model (sample it with -sampler annealed)"},
+		{[]string{"sample", "-model", in("vp.safetensors"), "-snr", "0.2", "-out", in("never.csv")}, 2, "-snr is for the Langevin corrector, and this run has none"},
+		{[]string{"sample", "-model", in("vp.safetensors"), "-steps", "5", "-out", in("never.csv")}, 2, "-steps 5 on the SDE vp:0.1:20: "},
+		{[]string{"sample", "-model", in("u.safetensors"), "-start", in("u.csv"), "-n", "5", "-out", in("never.csv")}, 2, "-n and -start: give one"},
+		{[]string{"sample", "-model", in("u.safetensors"), "-init", "inf", "-out", in("never.csv")}, 2, "-init +Inf: want a finite standard deviation > 0"},
+		{[]string{"sample", "-model", in("u.safetensors"), "-sampler", "underdamped", "-friction", "0", "-out", in("never.csv")}, 2, "-friction 0: want a finite friction > 0"},
+		{[]string{"train", "-data", "moons", "-batch", "100000000", "-out", in("never.safetensors")}, 2, "-batch 100000000: more than train holds at once for a [3 128 128 128 2] network"},
+		{[]string{"train", "-hidden", "65536,65536", "-out", in("never.safetensors")}, 2, "-hidden 65536,65536: a network of 4295426050 parameters is more than train holds"},
+		{[]string{"train", "-data", in("line.csv"), "-sigmaL", "5", "-out", in("never.safetensors")}, 2, "its points are at most 2 apart, and σ₁ defaults to that, which is not above -sigmaL 5: give -sigma1"},
+		{[]string{"demo", "-data", "spiral", "-out", dir}, 2, `-data "spiral": unknown: want one of 8gaussians,`},
+		{[]string{"train", "-data", "moons", "-out", in("no/m.safetensors")}, 1, "-out " + in("no/m.safetensors") + ": cannot write there: no folder"},
+		{[]string{"train", "-data", "moons", "-out", dir}, 1, "is a folder: want a file name"},
+		{[]string{"train", "-data", "moons", "-sigma", "0.5", "-out", in("never.safetensors")}, 2, "-sigma is for -loss dsm; this run's loss is ncdsm"},
+		{[]string{"train", "-data", in("x.txt"), "-out", in("never.safetensors")}, 1, `x.txt: unknown file type ".txt" (want .csv or .npy)`},
+		{[]string{"train", "-data", in("int.npy"), "-out", in("never.safetensors")}, 1, "int.npy: dtype <i8: want float32 or float64"},
+		{[]string{"train", "-data", in("huge.csv"), "-loss", "dsm", "-hidden", "8", "-steps", "50", "-q", "-out", in("never.safetensors")}, 1, "the data reach |x| = 1e+30: standardise them"},
+		{[]string{"train", "-loss", "dsm", "-steps", "500", "-resume", in("nc.safetensors"), "-out", in("never.safetensors")}, 2, "-loss dsm: " + in("nc.safetensors") + " was trained with -loss ncdsm"},
+		{[]string{"train", "-data", in("line.csv"), "-steps", "500", "-resume", in("nc.safetensors"), "-out", in("never.safetensors")}, 2, "has dimension 1, but " + in("nc.safetensors") + " is a model of dimension 2"},
+		{[]string{"train", "-energy", "-steps", "500", "-resume", in("nc.safetensors"), "-out", in("never.safetensors")}, 2, "holds a score network"},
+		{[]string{"train", "-steps", "300", "-resume", in("nc.safetensors"), "-out", in("never.safetensors")}, 2, "-steps 300: " + in("nc.safetensors") + " has 300 steps already"},
+		{[]string{"train", "-steps", "300", "-resume", "../../nn/testdata/torch_mlp.safetensors", "-out", in("never.safetensors")}, 2, "not a checkpoint of scorekit train"},
 	} {
 		_, errOut, code := exe(t, bin, nil, c.args...)
 		if code != c.code || !strings.Contains(errOut, c.msg) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
 			t.Errorf("scorekit %v: exit %d, stderr %q; want exit %d and one line containing %q", c.args[:2], code, errOut, c.code, c.msg)
 		}
 	}
-	for _, f := range []string{"never.csv", "never.safetensors"} {
+	for _, f := range []string{"never.csv", "never.png", "never.safetensors", "s.jpg"} {
 		if _, err := os.Stat(in(f)); err == nil {
 			t.Errorf("%s was written by a failing command", f)
 		}
@@ -273,19 +356,81 @@ func TestHelp(t *testing.T) {
 		if code != 0 || !strings.Contains(out+errOut, "Usage: scorekit "+c) {
 			t.Errorf("scorekit %s -h: exit %d\n%s%s", c, code, out, errOut)
 		}
+		out, errOut, code = exe(t, bin, nil, "help", c)
+		if code != 0 || !strings.Contains(out+errOut, "Usage: scorekit "+c) {
+			t.Errorf("scorekit help %s: exit %d\n%s%s", c, code, out, errOut)
+		}
 	}
 }
 
-// TestTrainInterrupted: an interrupted train says which checkpoint it
-// wrote, or that it wrote none (it claimed a checkpoint at -out either
-// way, which could be an older file there).
+// TestTrainInterrupted: an interrupted train says at which step it
+// stopped and which checkpoint it wrote, or that it wrote none (it
+// claimed a checkpoint at -out either way, which could be an older file
+// there); it exits with status 1. SIGTERM (a container's stop) is an
+// interrupt too, and the checkpoint it names resumes.
 func TestTrainInterrupted(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("sends SIGINT")
 	}
 	bin := scorekit(t)
-	out := filepath.Join(t.TempDir(), "int.safetensors")
-	cmd := exec.Command(bin, "train", "-data", "moons", "-steps", "100000000", "-checkpoint", "0", "-out", out, "-q")
+	dir := t.TempDir()
+	for _, c := range []struct {
+		sig   os.Signal
+		every string
+		want  string
+	}{
+		{os.Interrupt, "0", "before the first checkpoint: " + filepath.Join(dir, "int0.safetensors") + " was not written"},
+		{syscall.SIGTERM, "20", "the checkpoint of step "},
+	} {
+		out := filepath.Join(dir, "int"+c.every+".safetensors")
+		cmd := exec.Command(bin, "train", "-data", "moons", "-hidden", "16", "-steps", "100000000", "-checkpoint", c.every, "-out", out, "-q")
+		var e bytes.Buffer
+		cmd.Stderr = &e
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		cmd.Process.Signal(c.sig)
+		err := cmd.Wait()
+		if x, ok := err.(*exec.ExitError); !ok || x.ExitCode() != 1 || !strings.Contains(e.String(), "interrupted at step ") || !strings.Contains(e.String(), c.want) {
+			t.Fatalf("%v: exit %v, stderr %q; want status 1 and %q", c.sig, err, e.String(), c.want)
+		}
+		_, err = os.Stat(out)
+		if c.every == "0" {
+			if err == nil {
+				t.Error("the interrupted run wrote -out")
+			}
+			continue
+		}
+		if !strings.Contains(e.String(), "(go on with -resume "+out+")") {
+			t.Errorf("%v: stderr %q does not say how to go on", c.sig, e.String())
+		}
+		mf, err := loadModel(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps, _ := strconv.Atoi(mf.meta[metaStep])
+		if o, errOut, code := exe(t, bin, nil, "train", "-steps", strconv.Itoa(steps+5), "-resume", out, "-out", out, "-q"); code != 0 || !strings.Contains(o, "trained  5 steps") {
+			t.Errorf("resuming the interrupted run: exit %d\n%s%s", code, o, errOut)
+		}
+	}
+}
+
+// TestSampleInterrupted: Ctrl-C stops a sampler of many chains within
+// about a second (the chains' segments of 64 steps took 17 s for 300,000
+// chains of the default network), exits 1 and writes nothing.
+func TestSampleInterrupted(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("sends SIGINT")
+	}
+	bin := scorekit(t)
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.safetensors")
+	if out, errOut, code := exe(t, bin, nil, "train", "-steps", "1", "-out", model, "-q"); code != 0 {
+		t.Fatalf("train: exit %d\n%s%s", code, out, errOut)
+	}
+	out := filepath.Join(dir, "s.csv")
+	cmd := exec.Command(bin, "sample", "-model", model, "-n", "300000", "-T", "1000", "-out", out, "-q")
 	var e bytes.Buffer
 	cmd.Stderr = &e
 	if err := cmd.Start(); err != nil {
@@ -293,9 +438,20 @@ func TestTrainInterrupted(t *testing.T) {
 	}
 	time.Sleep(1500 * time.Millisecond)
 	cmd.Process.Signal(os.Interrupt)
-	err := cmd.Wait()
-	if err == nil || !strings.Contains(e.String(), "interrupted before the first checkpoint") {
-		t.Fatalf("exit %v, stderr %q", err, e.String())
+	t0 := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if el := time.Since(t0); el > 5*time.Second {
+			t.Errorf("stopped %v after the interrupt, want about a second", el)
+		}
+		if x, ok := err.(*exec.ExitError); !ok || x.ExitCode() != 1 || !strings.Contains(e.String(), "interrupted, "+out+" not written") {
+			t.Errorf("exit %v, stderr %q", err, e.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("still sampling 30 s after the interrupt")
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("the interrupted run wrote -out")

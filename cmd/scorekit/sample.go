@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
+	"math"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -26,22 +28,45 @@ type sampleSettings struct {
 	corrector             string
 	seed                  uint64
 	quiet                 bool
+
+	set map[string]bool // the flags given on the command line
 }
+
+// samplerFlags are the flags that only some samplers read: giving one to
+// another sampler is an error rather than silently ignored.
+var samplerFlags = map[string][]string{
+	"steps":     {"ula", "mala", "underdamped", "pc", "ode"},
+	"burnin":    {"ula", "mala", "underdamped"},
+	"stepsize":  {"ula", "mala", "underdamped"},
+	"init":      {"ula", "mala", "underdamped"},
+	"start":     {"ula", "mala", "underdamped"},
+	"friction":  {"underdamped"},
+	"T":         {"annealed"},
+	"eps":       {"annealed"},
+	"sigmas":    {"annealed"},
+	"corrector": {"pc"},
+	"snr":       {"pc"},
+	"sde":       {"pc", "ode"},
+}
+
+// maxSampleValues bounds n·d, the values sample holds: 2²⁸ float32s, 1
+// GiB, before the samplers' own buffers.
+const maxSampleValues = 1 << 28
 
 func runSample(args []string, stdout, stderr io.Writer) error {
 	var s sampleSettings
 	fs := newFlags("sample", "sample -model model.safetensors [flags]", stderr)
 	fs.StringVar(&s.model, "model", "", "model file (from scorekit train, or scripts/export_torch.py)")
 	fs.IntVar(&s.n, "n", 1000, "number of samples (chains)")
-	fs.StringVar(&s.kind, "sampler", "auto", "ula, mala, underdamped, annealed, pc or ode (auto: annealed for σ-conditional models, pc for time-conditional ones, mala for energy models, ula otherwise)")
+	fs.StringVar(&s.kind, "sampler", "auto", "auto, ula, mala, underdamped, annealed, pc or ode (auto: annealed for σ-conditional models, pc for time-conditional ones, mala for energy models, ula otherwise)")
 	fs.StringVar(&s.out, "out", "samples.csv", "output file, .csv or .npy")
-	fs.StringVar(&s.png, "png", "auto", "picture of the samples (auto: beside -out; none: no picture)")
-	fs.IntVar(&s.steps, "steps", 1000, "ula, mala, underdamped: steps after burn-in; pc: time steps N; ode: Heun steps (0: adaptive RK45)")
+	fs.StringVar(&s.png, "png", "auto", "picture of the samples, a .png file (auto: -out's name with .png; none: no picture)")
+	fs.IntVar(&s.steps, "steps", 1000, "ula, mala, underdamped: steps after burn-in; pc: time steps N (0: 1000); ode: Heun steps (0: adaptive RK45)")
 	fs.IntVar(&s.burnin, "burnin", 200, "ula, mala, underdamped: burn-in steps (MALA adapts its step size during them)")
 	fs.Float64Var(&s.h, "stepsize", 0.01, "ula, mala, underdamped: step size h in x ← x + h·∇log p + √(2h)·z")
 	fs.Float64Var(&s.friction, "friction", 1, "underdamped: friction γ")
 	fs.Float64Var(&s.initStd, "init", 1, "ula, mala, underdamped: chains start from N(0, init²I)")
-	fs.StringVar(&s.start, "start", "", "ula, mala, underdamped: start the chains from the rows of this .csv or .npy file (one chain per row; overrides -n)")
+	fs.StringVar(&s.start, "start", "", "ula, mala, underdamped: start the chains from the rows of this .csv or .npy file (one chain per row, instead of -n)")
 	fs.IntVar(&s.T, "T", 100, "annealed: steps per noise level")
 	fs.Float64Var(&s.eps, "eps", 2e-5, "annealed: step ε (level i steps with ε·σᵢ²/σ_L²)")
 	fs.StringVar(&s.sigmas, "sigmas", "", "annealed: noise levels σ₁,…,σ_L (default: those the model was trained with)")
@@ -55,54 +80,107 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	s.seed = *seed
+	s.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { s.set[f.Name] = true })
+	finite := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
 	switch {
 	case s.model == "":
 		return usagef("-model is required (a file written by scorekit train or scripts/export_torch.py)")
 	case s.n < 1:
 		return usagef("-n %d: want at least 1 sample", s.n)
-	case s.steps < 0 || s.burnin < 0 || s.T < 1:
-		return usagef("-steps %d -burnin %d -T %d: want steps, burn-in ≥ 0 and T ≥ 1", s.steps, s.burnin, s.T)
+	case s.set["n"] && s.start != "":
+		return usagef("-n and -start: give one (-start runs one chain from each row of its file)")
+	case s.steps < 0:
+		return usagef("-steps %d: want ≥ 0", s.steps)
+	case s.burnin < 0:
+		return usagef("-burnin %d: want ≥ 0", s.burnin)
+	case s.T < 1:
+		return usagef("-T %d: want at least 1 step per level", s.T)
 	case s.workers < 0:
 		return usagef("-workers %d: want ≥ 0", s.workers)
-	case !(s.h > 0) || !(s.eps > 0) || !(s.initStd > 0):
-		return usagef("-stepsize %g -eps %g -init %g: want each > 0", s.h, s.eps, s.initStd)
+	case !finite(s.h):
+		return usagef("-stepsize %g: want a finite step > 0", s.h)
+	case !finite(s.eps):
+		return usagef("-eps %g: want a finite step > 0", s.eps)
+	case !finite(s.initStd):
+		return usagef("-init %g: want a finite standard deviation > 0", s.initStd)
+	case !finite(s.friction):
+		return usagef("-friction %g: want a finite friction > 0", s.friction)
+	case !(s.snr >= 0) || math.IsInf(s.snr, 0):
+		return usagef("-snr %g: want a finite ratio ≥ 0", s.snr)
 	}
 	ext := strings.ToLower(filepath.Ext(s.out))
 	if ext != ".csv" && ext != ".npy" {
 		return usagef("-out %s: want a .csv or .npy file", s.out)
 	}
+	png := s.png
+	switch png {
+	case "none":
+		png = ""
+	case "auto":
+		png = strings.TrimSuffix(s.out, filepath.Ext(s.out)) + ".png"
+	default:
+		if !strings.EqualFold(filepath.Ext(png), ".png") {
+			return usagef("-png %s: want a .png file, auto or none", png)
+		}
+	}
 	mf, err := loadModel(s.model)
 	if err != nil {
 		return err
 	}
+	kind, err := samplerFor(s.kind, mf, s.model)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(samplerFlags))
+	for f := range samplerFlags {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for _, f := range names {
+		if s.set[f] && !slices.Contains(samplerFlags[f], kind) {
+			return usagef("-%s is for -sampler %s; this run's sampler is %s", f, strings.Join(samplerFlags[f], ", "), kind)
+		}
+	}
+	d := mf.model.Dim()
 	var start []float32
 	if s.start != "" {
 		t, err := readTable(s.start)
 		if err != nil {
 			return err
 		}
-		if d := mf.model.Dim(); t.cols != d {
-			return fmt.Errorf("%s has %d columns, but %s is a model of dimension %d", s.start, t.cols, s.model, d)
+		if t.cols != d {
+			return usagef("-start %s has %d columns, but %s is a model of dimension %d", s.start, t.cols, s.model, d)
 		}
 		start, s.n = t.data, t.rows
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	if s.n > maxSampleValues/d {
+		return usagef("-n %d: %d samples of dimension %d are more than sample holds at once (%d values): draw them in several runs with other -seed values", s.n, s.n, d, maxSampleValues)
+	}
+	// Before the sampling: both files must be writable.
+	if err := checkOutput("-out", s.out); err != nil {
+		return err
+	}
+	if png != "" {
+		if err := checkOutput("-png", png); err != nil {
+			return err
+		}
+	}
+	ctx, stop := interruptible()
 	defer stop()
 	x, how, err := sampleModel(ctx, s, mf, start, stderr)
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted, %s not written: %v", s.out, err)
+	}
 	if err != nil {
 		return err
 	}
-	d := mf.model.Dim()
 	t := table{rows: s.n, cols: d, data: x}
 	if err := writeTable(s.out, t); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s\nwrote    %s (%d × %d)\n", how, s.out, s.n, d)
-	if s.png != "none" {
-		png := s.png
-		if png == "auto" {
-			png = strings.TrimSuffix(s.out, filepath.Ext(s.out)) + ".png"
-		}
+	if png != "" {
 		if err := writeScatterPNG(png, fmt.Sprintf("%d samples of %s", s.n, filepath.Base(s.model)), t, table{}); err != nil {
 			return err
 		}
@@ -111,13 +189,11 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// sampleModel draws s.n samples of the model with the sampler s.kind asks
-// for (or the one that fits the model) and says what it did.
-func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt []float32, stderr io.Writer) ([]float32, string, error) {
-	m := mf.model
-	cfg := m.Config()
-	d := m.Dim()
-	kind := s.kind
+// samplerFor returns the sampler kind names for the model in mf (read
+// from path), or the one that fits it for "auto", and checks that the
+// model can be sampled so.
+func samplerFor(kind string, mf *modelFile, path string) (string, error) {
+	cfg := mf.model.Config()
 	if kind == "auto" {
 		switch {
 		case cfg.Cond == nn.CondSigma || cfg.Cond == nn.CondLogSigma:
@@ -130,22 +206,55 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			kind = "ula"
 		}
 	}
-	needs := map[string]nn.Conditioning{"ula": nn.CondNone, "mala": nn.CondNone, "underdamped": nn.CondNone, "annealed": nn.CondLogSigma, "pc": nn.CondTime, "ode": nn.CondTime}
-	want, ok := needs[kind]
-	if !ok {
-		return nil, "", usagef("-sampler %q: want ula, mala, underdamped, annealed, pc or ode", kind)
+	cond := "an unconditional model"
+	switch cfg.Cond {
+	case nn.CondSigma, nn.CondLogSigma:
+		cond = "a σ-conditional model (sample it with -sampler annealed)"
+	case nn.CondTime:
+		cond = "a time-conditional model (sample it with -sampler pc or ode)"
 	}
-	if want == nn.CondLogSigma && (cfg.Cond == nn.CondSigma || cfg.Cond == nn.CondLogSigma) {
-		want = cfg.Cond
+	switch kind {
+	case "ula", "underdamped":
+		if cfg.Cond != nn.CondNone {
+			return "", usagef("-sampler %s needs an unconditional model; %s is %s", kind, path, cond)
+		}
+	case "mala":
+		if cfg.Cond != nn.CondNone {
+			return "", usagef("-sampler mala needs an unconditional energy model; %s is %s", path, cond)
+		}
+		if !cfg.Energy {
+			return "", usagef("-sampler mala needs log p: train an energy model (scorekit train -energy)")
+		}
+	case "annealed":
+		if cfg.Cond != nn.CondSigma && cfg.Cond != nn.CondLogSigma {
+			return "", usagef("-sampler annealed needs a model conditioned on σ (train -loss ncdsm); %s is %s", path, cond)
+		}
+	case "pc", "ode":
+		if cfg.Cond != nn.CondTime {
+			return "", usagef("-sampler %s needs a model conditioned on time (train -loss ve, vp or subvp); %s is %s", kind, path, cond)
+		}
+	default:
+		return "", usagef("-sampler %q: want auto, ula, mala, underdamped, annealed, pc or ode", kind)
 	}
-	if cfg.Cond != want {
-		return nil, "", usagef("-sampler %s needs a model conditioned on %v; %s is conditioned on %v", kind, want, s.model, cfg.Cond)
-	}
-	if kind == "mala" && !cfg.Energy {
-		return nil, "", usagef("-sampler mala needs log p: train an energy model (scorekit train -energy)")
+	return kind, nil
+}
+
+// sampleModel draws s.n samples of the model with the sampler s.kind asks
+// for (or the one that fits the model) and says what it did.
+func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt []float32, stderr io.Writer) ([]float32, string, error) {
+	m := mf.model
+	d := m.Dim()
+	kind, err := samplerFor(s.kind, mf, s.model)
+	if err != nil {
+		return nil, "", err
 	}
 	x := make([]float32, s.n*d)
-	chain := sampler.ChainConfig{Seed: s.seed, Workers: s.workers, Steps: s.steps, BurnIn: s.burnin}
+	// Segments of fewer steps for many chains: the samplers look at ctx
+	// (Ctrl-C) between segments, which are 64 steps by default — 17 s
+	// for 300,000 chains of moons' 128×3 network. Segments do not change
+	// the numbers.
+	seg := min(64, max(1, (1<<20)/s.n))
+	chain := sampler.ChainConfig{Seed: s.seed, Workers: s.workers, Steps: s.steps, BurnIn: s.burnin, Segment: seg}
 	if startAt != nil && (kind == "annealed" || kind == "pc" || kind == "ode") {
 		return nil, "", usagef("-start: the %s sampler starts from its own prior", kind)
 	}
@@ -179,7 +288,10 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			var u *sampler.MALA
 			if u, err = sampler.NewMALA(m, sampler.MALAConfig{Step: s.h, Adapt: s.burnin > 0, Chain: chain}); err == nil {
 				if _, err = u.Run(ctx, x); err == nil {
-					desc = fmt.Sprintf("MALA, h = %.3g after adaptation, acceptance %.3f", u.StepSize(0), u.Acceptance().Rate())
+					desc = fmt.Sprintf("MALA, h = %g, acceptance %.3f", s.h, u.Acceptance().Rate())
+					if s.burnin > 0 {
+						desc = fmt.Sprintf("MALA, h = %.3g after adaptation, acceptance %.3f", u.StepSize(0), u.Acceptance().Rate())
+					}
 				}
 			}
 		case "underdamped":
@@ -210,7 +322,10 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		chain.Progress = func(done, _ int) { bar.update(done, "") }
 		an, err := sampler.NewAnnealed(m, sampler.AnnealedConfig{Sigmas: sig, StepsPerLevel: s.T, Eps: s.eps, Denoise: true, Chain: chain})
 		if err != nil {
-			return nil, "", usagef("%v", err)
+			if s.sigmas == "" {
+				return nil, "", fmt.Errorf("%s: metadata %s: %v", s.model, metaSigmas, err)
+			}
+			return nil, "", usagef("-sigmas %s: %v", s.sigmas, err)
 		}
 		start(sig[0]) // N(0, σ₁²I); -start is refused above
 		_, err = an.Run(ctx, x)
@@ -220,7 +335,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		}
 		desc = fmt.Sprintf("annealed Langevin, %d levels × %d steps, ε = %g", len(sig), s.T, s.eps)
 	case "pc", "ode":
-		spec := s.sde
+		spec := strings.TrimSpace(s.sde)
 		if spec == "" {
 			spec = mf.meta[metaSDE]
 		}
@@ -229,7 +344,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		}
 		sde, err := parseSDE(spec)
 		if err != nil {
-			if s.sde != "" {
+			if spec == strings.TrimSpace(s.sde) {
 				return nil, "", usagef("-sde: %v", err)
 			}
 			return nil, "", fmt.Errorf("%s: metadata %s: %v", s.model, metaSDE, err)
@@ -256,9 +371,12 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			default:
 				return nil, "", usagef("-corrector %q: want langevin, none or auto", s.corrector)
 			}
+			if corr == "none" && s.set["snr"] {
+				return nil, "", usagef("-snr is for the Langevin corrector, and this run has none (add -corrector langevin)")
+			}
 			pc, err := sampler.NewPCSampler(sde, m, cfg)
 			if err != nil {
-				return nil, "", usagef("%v", err)
+				return nil, "", usagef("-steps %d on the SDE %s: %v", sde.Steps(), spec, err)
 			}
 			st, err = pc.Sample(ctx, x)
 			if err != nil {
@@ -271,7 +389,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			}
 			o, err := sampler.NewODESampler(sde, m, c)
 			if err != nil {
-				return nil, "", usagef("%v", err)
+				return nil, "", usagef("-steps %d on the SDE %s: %v", s.steps, spec, err)
 			}
 			st, err = o.Sample(ctx, x)
 			if err != nil {

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
+	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -49,14 +50,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "train -data <name|file.csv|file.npy> -out model.safetensors [flags]", stderr)
 	fs.StringVar(&s.data, "data", "moons", "built-in data set "+fmt.Sprint(data.Names())+", or a .csv or .npy file of rows")
 	fs.StringVar(&s.out, "out", "model.safetensors", "model file to write (also the checkpoint)")
-	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote)")
+	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote): its loss, network, data and -ema go on unless given")
 	fs.StringVar(&s.hidden, "hidden", "128,128,128", "hidden layer widths")
 	fs.StringVar(&s.act, "act", "silu", "activation: identity, relu, leakyrelu, tanh, sigmoid, silu, softplus, elu, gelu")
 	fs.BoolVar(&s.energy, "energy", false, "energy network (score = −∇E; sample can then use MALA)")
 	fs.StringVar(&s.loss, "loss", "ncdsm", "loss: "+strings.Join(lossNames, ", ")+" (ve, vp, subvp: continuous-time DSM for that SDE)")
 	fs.IntVar(&s.steps, "steps", 5000, "training steps (in all, when resuming)")
 	fs.IntVar(&s.batch, "batch", 128, "batch size")
-	fs.IntVar(&s.every, "checkpoint", 1000, "write the model file every this many steps (0: only at the end)")
+	fs.IntVar(&s.every, "checkpoint", 1000, "write the model file every this many steps (0: only at the end); an interrupt (Ctrl-C) stops between steps and keeps the last one written")
 	fs.Float64Var(&s.lr, "lr", 1e-3, "Adam learning rate")
 	fs.IntVar(&s.warmup, "warmup", 100, "learning-rate warm-up steps")
 	fs.Float64Var(&s.clip, "clip", 0, "gradient-norm clipping (0: none)")
@@ -78,7 +79,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	s.seed = *seed
 	s.set = map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { s.set[f.Name] = true })
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	return train(ctx, s, stdout, stderr)
 }
@@ -89,20 +90,125 @@ func usagef(format string, a ...any) error {
 }
 
 // trainingData returns the data source: a built-in set or the rows of a
-// file.
+// file. A name with an extension or a folder in it is a file.
 func trainingData(name string) (src nn.Source, rows []float32, d int, err error) {
-	if strings.HasSuffix(strings.ToLower(name), ".csv") || strings.HasSuffix(strings.ToLower(name), ".npy") {
-		t, err := readTable(name)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		return nil, t.data, t.cols, nil
+	if s, err := data.Named(name); err == nil {
+		return s, nil, s.Dim(), nil
 	}
-	s, err := data.Named(name)
+	if filepath.Ext(name) == "" && !strings.ContainsRune(name, filepath.Separator) && !strings.ContainsRune(name, '/') {
+		return nil, nil, 0, usagef("-data %q: unknown: want a built-in set (%s) or a .csv or .npy file", name, strings.Join(data.Names(), ", "))
+	}
+	t, err := readTable(name)
 	if err != nil {
-		return nil, nil, 0, usagef("-data: %v, or give a .csv or .npy file", err)
+		return nil, nil, 0, err
 	}
-	return s, nil, s.Dim(), nil
+	return nil, t.data, t.cols, nil
+}
+
+// lossFlags are the flags that only some losses read: giving one with
+// another loss is an error rather than silently ignored.
+var lossFlags = map[string][]string{
+	"sigma":       {"dsm"},
+	"sigma1":      {"ncdsm"},
+	"sigmaL":      {"ncdsm"},
+	"levels":      {"ncdsm"},
+	"projections": {"sliced", "sliced-vr"},
+	"rademacher":  {"sliced", "sliced-vr"},
+	"sde-min":     {"ve", "vp", "subvp"},
+	"sde-max":     {"ve", "vp", "subvp"},
+}
+
+// checkLossFlags rejects a flag given on the command line that the loss
+// does not read.
+func checkLossFlags(s *trainSettings) error {
+	if !slices.Contains(lossNames, s.loss) {
+		return usagef("-loss %q: want one of %s", s.loss, strings.Join(lossNames, ", "))
+	}
+	names := make([]string, 0, len(lossFlags))
+	for f := range lossFlags {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for _, f := range names {
+		if s.set[f] && !slices.Contains(lossFlags[f], s.loss) {
+			return usagef("-%s is for -loss %s; this run's loss is %s", f, strings.Join(lossFlags[f], ", "), s.loss)
+		}
+	}
+	return nil
+}
+
+// fromCheckpoint takes from the checkpoint mf what the command line left
+// out — the loss, the network, the data — and checks that what it gives
+// agrees: resuming needs only -resume, -steps and -out.
+func fromCheckpoint(s *trainSettings, mf *modelFile) error {
+	loss := mf.meta[metaLoss]
+	if loss == "" || mf.meta[metaStep] == "" {
+		return usagef("-resume %s: not a checkpoint of scorekit train (no %s or %s in its metadata)", s.resume, metaLoss, metaStep)
+	}
+	if s.set["loss"] && s.loss != loss {
+		return usagef("-loss %s: %s was trained with -loss %s (leave -loss out to go on with it)", s.loss, s.resume, loss)
+	}
+	s.loss = loss
+	cfg := mf.model.Config()
+	if slices.ContainsFunc(cfg.Acts, func(a kernel.Activation) bool { return a != cfg.Act }) || cfg.OutAct != kernel.Identity {
+		return usagef("-resume %s: a network with an activation per layer, which train does not make", s.resume)
+	}
+	widths := make([]string, len(cfg.Hidden))
+	for i, w := range cfg.Hidden {
+		widths[i] = strconv.Itoa(w)
+	}
+	if s.set["hidden"] {
+		h, err := parseInts(s.hidden)
+		if err != nil {
+			return usagef("-hidden: %v", err)
+		}
+		if !slices.Equal(h, cfg.Hidden) {
+			return usagef("-hidden %s: %s has hidden layers %s (leave -hidden out to go on with them)", s.hidden, s.resume, strings.Join(widths, ","))
+		}
+	}
+	s.hidden = strings.Join(widths, ",")
+	if s.set["act"] {
+		a, err := kernel.ParseActivation(s.act)
+		if err != nil {
+			return usagef("-act: %v", err)
+		}
+		if a != cfg.Act {
+			return usagef("-act %s: %s uses %v (leave -act out to go on with it)", s.act, s.resume, cfg.Act)
+		}
+	}
+	s.act = cfg.Act.String()
+	if s.set["energy"] && s.energy != cfg.Energy {
+		what := "a score network"
+		if cfg.Energy {
+			what = "an energy network"
+		}
+		return usagef("-energy=%v: %s holds %s (leave -energy out)", s.energy, s.resume, what)
+	}
+	s.energy = cfg.Energy
+	if !s.set["ema"] {
+		// Go on averaging at the checkpoint's rate, or not averaging.
+		s.ema = 0
+		if v, ok := mf.meta[metaEMA]; ok {
+			r, err := strconv.ParseFloat(v, 64)
+			if err != nil || !(r > 0 && r < 1) {
+				return fmt.Errorf("%s: metadata %s %q: want a rate in (0, 1)", s.resume, metaEMA, v)
+			}
+			s.ema = r
+		}
+	}
+	if !s.set["data"] && mf.meta[metaData] != "" {
+		s.data = mf.meta[metaData]
+	}
+	// The loss goes on with the checkpoint's noise levels or SDE: the
+	// defaults that follow the data and the seed (σ₁, VE's σ_max) could
+	// otherwise move, and the file would record the old ones.
+	s.fixed = map[string]string{}
+	for _, k := range []string{metaSigmas, metaSDE} {
+		if v, ok := mf.meta[k]; ok {
+			s.fixed[k] = v
+		}
+	}
+	return nil
 }
 
 func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error {
@@ -113,13 +219,28 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		return usagef("-batch %d: want at least 1", s.batch)
 	case s.every < 0:
 		return usagef("-checkpoint %d: want ≥ 0", s.every)
-	case !(s.lr > 0):
-		return usagef("-lr %g: want > 0", s.lr)
-	case s.ema < 0 || s.ema >= 1:
+	case !(s.lr > 0) || math.IsInf(s.lr, 0):
+		return usagef("-lr %g: want a finite rate > 0", s.lr)
+	case s.warmup < 0:
+		return usagef("-warmup %d: want ≥ 0", s.warmup)
+	case !(s.clip >= 0) || math.IsInf(s.clip, 0):
+		return usagef("-clip %g: want a finite norm > 0, or 0 for none", s.clip)
+	case !(s.wd >= 0) || math.IsInf(s.wd, 0):
+		return usagef("-wd %g: want ≥ 0", s.wd)
+	case !(s.ema >= 0 && s.ema < 1):
 		return usagef("-ema %g: want 0 (none) or a rate in (0, 1)", s.ema)
 	}
-	src, rows, d, err := trainingData(s.data)
-	if err != nil {
+	var ckpt *modelFile
+	var err error
+	if s.resume != "" {
+		if ckpt, err = loadModel(s.resume); err != nil {
+			return err
+		}
+		if err := fromCheckpoint(&s, ckpt); err != nil {
+			return err
+		}
+	}
+	if err := checkLossFlags(&s); err != nil {
 		return err
 	}
 	hidden, err := parseInts(s.hidden)
@@ -130,26 +251,34 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	if err != nil {
 		return usagef("-act: %v", err)
 	}
-	meta := map[string]string{metaLoss: s.loss, metaData: s.data, metaSeed: strconv.FormatUint(s.seed, 10)}
-	cfg := nn.Config{Dim: d, Hidden: hidden, Act: act, Energy: s.energy}
-	var ckpt *modelFile
-	if s.resume != "" {
-		// The loss goes on with the checkpoint's noise levels or SDE: the
-		// defaults that follow the data and the seed (σ₁, VE's σ_max)
-		// could otherwise move, and the file would record the old ones.
-		if ckpt, err = loadModel(s.resume); err != nil {
-			return err
-		}
-		s.fixed = map[string]string{}
-		for _, k := range []string{metaSigmas, metaSDE} {
-			if v, ok := ckpt.meta[k]; ok {
-				s.fixed[k] = v
-			}
+	if ckpt != nil {
+		if done, err := strconv.Atoi(ckpt.meta[metaStep]); err == nil && done >= s.steps {
+			return usagef("-steps %d: %s has %d steps already; ask for more", s.steps, s.resume, done)
 		}
 	}
+	// Before the data are read and the steps run: the file must be
+	// writable at the first checkpoint.
+	if err := checkOutput("-out", s.out); err != nil {
+		return err
+	}
+	src, rows, d, err := trainingData(s.data)
+	if err != nil {
+		return err
+	}
+	if ckpt != nil && d != ckpt.model.Dim() {
+		return usagef("-data %s has dimension %d, but %s is a model of dimension %d", s.data, d, s.resume, ckpt.model.Dim())
+	}
+	meta := map[string]string{metaLoss: s.loss, metaData: s.data, metaSeed: strconv.FormatUint(s.seed, 10)}
+	cfg := nn.Config{Dim: d, Hidden: hidden, Act: act, Energy: s.energy}
 	loss, err := makeLoss(&s, &cfg, meta, src, rows, d)
 	if err != nil {
 		return err
+	}
+	if n := numParams(cfg.Widths()); n > maxParams {
+		return usagef("-hidden %s: a network of %d parameters is more than train holds (at most %d)", s.hidden, n, maxParams)
+	}
+	if w := cfg.Widths(); s.batch > maxBatchValues/sum(w) {
+		return usagef("-batch %d: more than train holds at once for a %v network (at most %d)", s.batch, w, maxBatchValues/sum(w))
 	}
 
 	var model *nn.Model
@@ -172,9 +301,6 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		}
 	}
 	opt.LR, opt.Warmup, opt.ClipNorm, opt.WeightDecay = s.lr, s.warmup, s.clip, s.wd
-	if done >= s.steps {
-		return fmt.Errorf("%s has %d steps already; ask for more with -steps", s.resume, done)
-	}
 	fmt.Fprintf(stdout, "training %v MLP (%d parameters) on %s (d = %d) with %s, kernels %s\n",
 		cfg.Widths(), model.NumParams(), s.data, d, s.loss, kernel.Active())
 
@@ -203,6 +329,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	var last float64
 	var saveErr error
 	saved := 0 // the step of the last checkpoint this run wrote
+	at := done // the last step finished
 	tr := nn.Trainer{
 		Model: model, Loss: loss, Opt: opt, EMA: ema,
 		Data: src, Rows: rows, Batch: s.batch, Steps: s.steps - done,
@@ -212,6 +339,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		Callback: func(step int, l, _ float64) error {
 			last = l
 			step += done
+			at = step
 			bar.update(step, fmt.Sprintf("loss %.4g", l))
 			if s.every > 0 && step%s.every == 0 && step < s.steps {
 				if saveErr = save(step); saveErr != nil {
@@ -227,15 +355,19 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	bar.done()
 	if runErr != nil {
 		if saveErr != nil {
-			return fmt.Errorf("writing checkpoint %s: %w", s.out, saveErr)
+			return saveErr
 		}
 		if errors.Is(runErr, context.Canceled) {
 			if saved == 0 {
-				return fmt.Errorf("interrupted before the first checkpoint: %s was not written", s.out)
+				return fmt.Errorf("interrupted at step %d, before the first checkpoint: %s was not written", at, s.out)
 			}
-			return fmt.Errorf("interrupted; the checkpoint of step %d is in %s", saved, s.out)
+			return fmt.Errorf("interrupted at step %d; the checkpoint of step %d is in %s (go on with -resume %s)", at, saved, s.out, s.out)
 		}
-		return fmt.Errorf("training: %w", runErr)
+		hint := "a lower -lr or a -clip may help"
+		if big := maxAbs(rows); big > 1e3 {
+			hint = fmt.Sprintf("the data reach |x| = %.3g: standardise them", big)
+		}
+		return fmt.Errorf("training: %w (%s)", runErr, hint)
 	}
 	if err := save(s.steps); err != nil {
 		return err
@@ -288,6 +420,9 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		} else {
 			if s.sigma1 == 0 {
 				s.sigma1 = min(spread(src, rows, d, s.seed), 50)
+				if !(s.sigma1 > s.sigmaL) && s.sigmaL > 0 {
+					return nil, usagef("-data %s: its points are at most %g apart, and σ₁ defaults to that, which is not above -sigmaL %g: give -sigma1", s.data, s.sigma1, s.sigmaL)
+				}
 			}
 			if !(s.sigma1 > s.sigmaL && s.sigmaL > 0) || s.levels < 2 {
 				return nil, usagef("-sigma1 %g -sigmaL %g -levels %d: want σ₁ > σ_L > 0 and at least 2 levels", s.sigma1, s.sigmaL, s.levels)
@@ -387,6 +522,42 @@ func parseSDE(spec string) (sampler.SDE, error) {
 	return sde, nil
 }
 
+// maxBatchValues bounds a batch's activations, batch × the sum of the
+// layer widths: 2²⁶, about 1.2 GB with the buffers of the passes (a batch
+// of 65,536 for the default network took 0.48 GB).
+const maxBatchValues = 1 << 26
+
+// maxParams bounds a network's parameters: 2²⁷, 512 MiB, which the
+// gradient, Adam's moments and the average take four times over again.
+const maxParams = 1 << 27
+
+// numParams returns the weights and biases of an MLP of the layer widths
+// w, in int64 (widths of 65,536 overflow int on 32-bit platforms).
+func numParams(w []int) int64 {
+	var n int64
+	for i := 1; i < len(w); i++ {
+		n += int64(w[i-1]+1) * int64(w[i])
+	}
+	return n
+}
+
+func sum(xs []int) int {
+	s := 0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// maxAbs returns the largest |x| of xs.
+func maxAbs(xs []float32) float64 {
+	m := 0.0
+	for _, x := range xs {
+		m = max(m, math.Abs(float64(x)))
+	}
+	return m
+}
+
 // spread estimates the largest distance between training points (NCSNv2's
 // rule for σ₁) from up to 1000 of them.
 func spread(src nn.Source, rows []float32, d int, seed uint64) float64 {
@@ -416,9 +587,6 @@ func spread(src nn.Source, rows []float32, d int, seed uint64) float64 {
 // resumeFrom checks that the checkpoint mf, read from s.resume, fits cfg
 // and returns its model, optimiser, average and step count.
 func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.Adam, *nn.EMA, int, error) {
-	if mf.meta[metaLoss] != s.loss {
-		return nil, nil, nil, 0, fmt.Errorf("%s was trained with -loss %s, not %s", s.resume, mf.meta[metaLoss], s.loss)
-	}
 	got := mf.model.Config()
 	if fmt.Sprint(got.Widths()) != fmt.Sprint(cfg.Widths()) || got.Act != cfg.Act || got.Cond != cfg.Cond || got.Energy != cfg.Energy {
 		return nil, nil, nil, 0, fmt.Errorf("%s holds a %v %v network; the flags ask for %v %v", s.resume, got.Widths(), got.Act, cfg.Widths(), cfg.Act)
@@ -433,12 +601,12 @@ func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.A
 		if len(raw.Data) != model.NumParams() {
 			return nil, nil, nil, 0, fmt.Errorf("%s: %d raw parameters, the network has %d", s.resume, len(raw.Data), model.NumParams())
 		}
-		n, _ := strconv.Atoi(mf.meta[emaUpdates])
-		rate := s.ema
-		if rate == 0 {
-			rate, _ = strconv.ParseFloat(mf.meta[metaEMA], 64)
+		// The file's weights are the average; with -ema 0 it is dropped
+		// and training goes on from the raw weights.
+		if s.ema > 0 {
+			n, _ := strconv.Atoi(mf.meta[emaUpdates])
+			ema = nn.RestoreEMA(model.Params(), s.ema, n)
 		}
-		ema = nn.RestoreEMA(model.Params(), rate, n)
 		copy(model.Params(), raw.Data)
 		model.Repack()
 	} else if s.ema > 0 {

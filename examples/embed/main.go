@@ -1,7 +1,8 @@
 // Command embed is a small HTTP service that serves samples from a score
-// model trained by scorekit: GET /samples?n=100 answers with n points drawn
-// by annealed Langevin dynamics, as JSON. It shows how to embed a sampler
-// in a Go service:
+// model trained by scorekit train -loss ncdsm (or demo): GET /samples?n=100
+// answers with n points (1 to 10,000) drawn by annealed Langevin dynamics,
+// as JSON; a bad n is a 400, and a request whose client goes away stops its
+// sampler. It shows how to embed a sampler in a Go service:
 //
 //	go run ./cmd/scorekit demo                              # writes model.safetensors
 //	go run ./examples/embed -model model.safetensors -addr :8080
@@ -44,25 +45,40 @@ func newService(path string) (*service, error) {
 	}
 	m, err := nn.FromTensors(tf) // a checkpoint's training state is skipped
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	// Annealed Langevin needs a σ-conditional model and its noise levels
+	// (a -loss dsm model has one σ in its metadata, but no σ input).
+	if c := m.Config().Cond; c != nn.CondSigma && c != nn.CondLogSigma {
+		return nil, fmt.Errorf("%s: a model conditioned on %v, not on σ: train it with scorekit train -loss ncdsm", path, c)
 	}
 	var sigmas []float64
 	for _, s := range strings.Split(tf.Metadata["scorekit.sigmas"], ",") {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, fmt.Errorf("%s: no noise levels in the metadata: train it with -loss ncdsm", path)
+			return nil, fmt.Errorf("%s: no noise levels in the metadata: train it with scorekit train -loss ncdsm", path)
 		}
 		sigmas = append(sigmas, v)
 	}
-	return &service{model: m, sigmas: sigmas}, nil
+	s := &service{model: m, sigmas: sigmas}
+	if _, err := s.newSampler(0); err != nil { // bad noise levels fail here, not in every request
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return s, nil
+}
+
+// newSampler returns an annealed Langevin sampler whose chain c draws from
+// stream (seed, c).
+func (s *service) newSampler(seed uint64) (*sampler.Annealed, error) {
+	return sampler.NewAnnealed(s.model, sampler.AnnealedConfig{
+		Sigmas: s.sigmas, StepsPerLevel: 100, Eps: 2e-5, Denoise: true,
+		Chain: sampler.ChainConfig{Seed: seed},
+	})
 }
 
 // sample draws n points, each chain from its own stream of seed.
 func (s *service) sample(ctx context.Context, n int, seed uint64) ([]float32, error) {
-	an, err := sampler.NewAnnealed(s.model, sampler.AnnealedConfig{
-		Sigmas: s.sigmas, StepsPerLevel: 100, Eps: 2e-5, Denoise: true,
-		Chain: sampler.ChainConfig{Seed: seed},
-	})
+	an, err := s.newSampler(seed)
 	if err != nil {
 		return nil, err
 	}
@@ -76,13 +92,24 @@ func (s *service) sample(ctx context.Context, n int, seed uint64) ([]float32, er
 	return x, nil
 }
 
+// maxN is the most samples one request may ask for.
+const maxN = 10000
+
 func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "use GET /samples?n=…", http.StatusMethodNotAllowed)
+		return
+	}
 	n, err := strconv.Atoi(r.URL.Query().Get("n"))
-	if err != nil || n < 1 || n > 10000 {
-		http.Error(w, "n must be a number of samples from 1 to 10000", http.StatusBadRequest)
+	if err != nil || n < 1 || n > maxN {
+		http.Error(w, fmt.Sprintf("n must be a number of samples from 1 to %d", maxN), http.StatusBadRequest)
 		return
 	}
 	x, err := s.sample(r.Context(), n, s.seed.Add(1))
+	if r.Context().Err() != nil {
+		return // the client has gone: the sampler stopped, no one to answer
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
