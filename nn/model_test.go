@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -309,3 +310,41 @@ var (
 		TimeScore(dst, x []float32, t float32)
 	} = (*Model)(nil)
 )
+
+// TestCheckMethod: CheckMethod agrees with what the methods do — nil
+// exactly where the call works, and otherwise an error naming the method
+// to use — and refuses unknown names.
+func TestCheckMethod(t *testing.T) {
+	x, dst := []float32{0.3, -0.2}, make([]float32, 2)
+	calls := map[string]func(m *Model){
+		"Score":      func(m *Model) { m.Score(dst, x) },
+		"LogDensity": func(m *Model) { m.LogDensity(dst[:1], x) },
+		"NoiseScore": func(m *Model) { m.NoiseScore(dst, x, 0.5) },
+		"TimeScore":  func(m *Model) { m.TimeScore(dst, x, 0.5) },
+	}
+	for _, cond := range []Conditioning{CondNone, CondSigma, CondLogSigma, CondTime} {
+		for _, energy := range []bool{false, true} {
+			m, err := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: cond, Energy: energy}, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, call := range calls {
+				err := m.CheckMethod(name)
+				panicked := func() (p bool) {
+					defer func() { p = recover() != nil }()
+					call(m)
+					return false
+				}()
+				if (err == nil) == panicked {
+					t.Errorf("%v model (energy %v): CheckMethod(%q) = %v, but the call panicked: %v", cond, energy, name, err, panicked)
+				}
+				if err != nil && !strings.Contains(err.Error(), name) {
+					t.Errorf("CheckMethod(%q) = %q: does not name the method", name, err)
+				}
+			}
+			if m.CheckMethod("Energy") == nil {
+				t.Error(`CheckMethod("Energy") = nil, want an error (not a sampler method)`)
+			}
+		}
+	}
+}

@@ -30,6 +30,36 @@ func (m *Model) condMethod() string {
 	return "Score"
 }
 
+// CheckMethod returns nil if the model serves the method of that name —
+// "Score" and "LogDensity" (an energy model) if it is unconditional,
+// "NoiseScore" if it is conditioned on σ or log σ, "TimeScore" if on t —
+// and otherwise an error that names the method to call instead. The
+// samplers ask it (sampler.MethodChecker), so that a model of the wrong
+// kind is refused when the sampler is made, not by a panic at its first
+// step.
+func (m *Model) CheckMethod(name string) error {
+	var ok bool
+	switch name {
+	case "Score":
+		ok = m.cfg.Cond == CondNone
+	case "LogDensity":
+		if !m.cfg.Energy {
+			return fmt.Errorf("nn: a score model (Config.Energy false) has no LogDensity: only energy models know log p")
+		}
+		ok = m.cfg.Cond == CondNone
+	case "NoiseScore":
+		ok = m.cfg.Cond == CondSigma || m.cfg.Cond == CondLogSigma
+	case "TimeScore":
+		ok = m.cfg.Cond == CondTime
+	default:
+		return fmt.Errorf("nn: a model has no method %q", name)
+	}
+	if !ok {
+		return fmt.Errorf("nn: a model with conditioning %v has no %s; it serves %s", m.cfg.Cond, name, m.condMethod())
+	}
+	return nil
+}
+
 // Score sets dst to s(x) for the n = len(x)/d points of x (n×d,
 // row-major); len(dst) == len(x). The model must be unconditional. Safe
 // for concurrent use; no allocations in steady state.

@@ -54,6 +54,9 @@ type Annealed struct {
 
 // NewAnnealed returns an annealed Langevin sampler of score.
 func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
+	if err := checkScore("Annealed", score, "NoiseScore"); err != nil {
+		return nil, err
+	}
 	if len(cfg.Sigmas) == 0 || cfg.StepsPerLevel < 1 || !(cfg.Eps > 0) || math.IsInf(cfg.Eps, 0) {
 		return nil, fmt.Errorf("sampler: Annealed: %d levels, %d steps per level, ε = %v: want ≥ 1, ≥ 1, > 0", len(cfg.Sigmas), cfg.StepsPerLevel, cfg.Eps)
 	}

@@ -51,6 +51,9 @@ type MALA struct {
 
 // NewMALA returns a MALA sampler of target.
 func NewMALA(target LogDensity, cfg MALAConfig) (*MALA, error) {
+	if err := checkScore("MALA", target, "Score", "LogDensity"); err != nil {
+		return nil, err
+	}
 	if !(cfg.Step > 0) || math.IsInf(cfg.Step, 0) {
 		return nil, fmt.Errorf("sampler: MALA: step %v, want > 0", cfg.Step)
 	}

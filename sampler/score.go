@@ -7,6 +7,8 @@
 // interfaces.
 package sampler
 
+import "fmt"
+
 // Score is a batched score function s(x) ≈ ∇ₓ log p(x) on ℝᵈ.
 type Score interface {
 	// Dim returns d.
@@ -42,4 +44,37 @@ type TimeScore interface {
 	// TimeScore sets dst to s(x, t) for the n = len(x)/d points of x.
 	// Safe for concurrent use.
 	TimeScore(dst, x []float32, t float32)
+}
+
+// MethodChecker is implemented by a score function that can say whether
+// it serves a method of the interfaces above: a value may have a method
+// it cannot serve (nn's Model has Score, LogDensity, NoiseScore and
+// TimeScore, and serves only those of its kind and conditioning). The
+// constructors ask it, so that a score function of the wrong kind is an
+// error from New… rather than a panic at the first step.
+type MethodChecker interface {
+	// CheckMethod returns nil if the method of that name ("Score",
+	// "LogDensity", "NoiseScore" or "TimeScore") works, and otherwise an
+	// error that says why not.
+	CheckMethod(name string) error
+}
+
+// checkScore returns an error, naming the sampler who, if score is nil,
+// has a dimension below 1, or says (as a [MethodChecker]) that it does not
+// serve one of methods.
+func checkScore(who string, score interface{ Dim() int }, methods ...string) error {
+	if score == nil {
+		return fmt.Errorf("sampler: %s: the score function is nil", who)
+	}
+	if d := score.Dim(); d < 1 {
+		return fmt.Errorf("sampler: %s: score dimension %d < 1", who, d)
+	}
+	if c, ok := score.(MethodChecker); ok {
+		for _, m := range methods {
+			if err := c.CheckMethod(m); err != nil {
+				return fmt.Errorf("sampler: %s: %w", who, err)
+			}
+		}
+	}
+	return nil
 }

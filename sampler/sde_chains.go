@@ -21,16 +21,16 @@ func newSDEChains(d int, seed, first uint64, workers int) sdeChains {
 	return sdeChains{d: d, seed: seed, first: first, workers: workers}
 }
 
-// sdeCheck validates sde and the score's dimension for the sampler named
-// who in the errors.
+// sdeCheck validates sde and the score (see checkScore) for the sampler
+// named who in the errors.
 func sdeCheck(who string, sde SDE, score TimeScore) error {
+	if sde == nil {
+		return fmt.Errorf("sampler: %s: the SDE is nil", who)
+	}
 	if err := sde.Validate(); err != nil {
 		return err
 	}
-	if d := score.Dim(); d < 1 {
-		return fmt.Errorf("sampler: %s: score dimension %d < 1", who, d)
-	}
-	return nil
+	return checkScore(who, score, "TimeScore")
 }
 
 // count returns the number of chains len(x)/d given to the method fn; it

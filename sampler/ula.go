@@ -32,6 +32,9 @@ type ULA struct {
 
 // NewULA returns a ULA sampler of score.
 func NewULA(score Score, cfg ULAConfig) (*ULA, error) {
+	if err := checkScore("ULA", score, "Score"); err != nil {
+		return nil, err
+	}
 	if !(cfg.Step > 0) || math.IsInf(cfg.Step, 0) {
 		return nil, fmt.Errorf("sampler: ULA: step %v, want > 0", cfg.Step)
 	}

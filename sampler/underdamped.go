@@ -61,6 +61,9 @@ type Underdamped struct {
 
 // NewUnderdamped returns an underdamped Langevin sampler of score.
 func NewUnderdamped(score Score, cfg UnderdampedConfig) (*Underdamped, error) {
+	if err := checkScore("Underdamped", score, "Score"); err != nil {
+		return nil, err
+	}
 	if !(cfg.Step > 0) || !(cfg.Friction > 0) || math.IsInf(cfg.Step, 0) || math.IsInf(cfg.Friction, 0) {
 		return nil, fmt.Errorf("sampler: Underdamped: step %v, friction %v: want both > 0", cfg.Step, cfg.Friction)
 	}

@@ -1,0 +1,94 @@
+package sampler_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/scorekit/scorekit/kernel"
+	"github.com/scorekit/scorekit/nn"
+	"github.com/scorekit/scorekit/sampler"
+)
+
+// TestConstructorsCheckModel: every constructor refuses an nn model of
+// the wrong kind or conditioning (through sampler.MethodChecker) with an
+// error naming the method it lacks, where it used to accept it and panic
+// at the first step; and accepts the right kind.
+func TestConstructorsCheckModel(t *testing.T) {
+	chain := sampler.ChainConfig{Steps: 1}
+	makers := []struct {
+		name string
+		want func(c nn.Conditioning, energy bool) bool // accepted
+		make func(m *nn.Model) error
+	}{
+		{"ULA", func(c nn.Conditioning, _ bool) bool { return c == nn.CondNone }, func(m *nn.Model) error {
+			_, err := sampler.NewULA(m, sampler.ULAConfig{Step: 0.01, Chain: chain})
+			return err
+		}},
+		{"Underdamped", func(c nn.Conditioning, _ bool) bool { return c == nn.CondNone }, func(m *nn.Model) error {
+			_, err := sampler.NewUnderdamped(m, sampler.UnderdampedConfig{Step: 0.01, Friction: 1, Chain: chain})
+			return err
+		}},
+		{"MALA", func(c nn.Conditioning, e bool) bool { return c == nn.CondNone && e }, func(m *nn.Model) error {
+			_, err := sampler.NewMALA(m, sampler.MALAConfig{Step: 0.01, Chain: chain})
+			return err
+		}},
+		{"Annealed", func(c nn.Conditioning, _ bool) bool { return c == nn.CondSigma || c == nn.CondLogSigma }, func(m *nn.Model) error {
+			_, err := sampler.NewAnnealed(m, sampler.AnnealedConfig{Sigmas: []float64{1, 0.1}, StepsPerLevel: 1, Eps: 1e-3, Chain: chain})
+			return err
+		}},
+		{"PC", func(c nn.Conditioning, _ bool) bool { return c == nn.CondTime }, func(m *nn.Model) error {
+			_, err := sampler.NewPCSampler(sampler.DefaultVP(), m, sampler.PCConfig{})
+			return err
+		}},
+		{"ODE", func(c nn.Conditioning, _ bool) bool { return c == nn.CondTime }, func(m *nn.Model) error {
+			_, err := sampler.NewODESampler(sampler.DefaultVP(), m, sampler.ODEConfig{})
+			return err
+		}},
+		{"Likelihood", func(c nn.Conditioning, _ bool) bool { return c == nn.CondTime }, func(m *nn.Model) error {
+			_, err := sampler.NewLikelihood(sampler.DefaultVP(), m, sampler.LikelihoodConfig{})
+			return err
+		}},
+	}
+	for _, cond := range []nn.Conditioning{nn.CondNone, nn.CondSigma, nn.CondLogSigma, nn.CondTime} {
+		for _, energy := range []bool{false, true} {
+			m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU, Cond: cond, Energy: energy}, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, mk := range makers {
+				err := mk.make(m)
+				switch want := mk.want(cond, energy); {
+				case want && err != nil:
+					t.Errorf("%s of a %v model (energy %v): %v", mk.name, cond, energy, err)
+				case !want && err == nil:
+					t.Errorf("%s accepted a %v model (energy %v)", mk.name, cond, energy)
+				case !want && !strings.Contains(err.Error(), mk.name):
+					t.Errorf("%s of a %v model (energy %v): the error %q does not name the sampler", mk.name, cond, energy, err)
+				}
+			}
+		}
+	}
+}
+
+// TestConstructorsRefuseNil: a nil score function or SDE is an error.
+func TestConstructorsRefuseNil(t *testing.T) {
+	if _, err := sampler.NewULA(nil, sampler.ULAConfig{Step: 0.1}); err == nil {
+		t.Error("NewULA(nil) accepted")
+	}
+	if _, err := sampler.NewMALA(nil, sampler.MALAConfig{Step: 0.1}); err == nil {
+		t.Error("NewMALA(nil) accepted")
+	}
+	if _, err := sampler.NewAnnealed(nil, sampler.AnnealedConfig{Sigmas: []float64{1}, StepsPerLevel: 1, Eps: 1e-3}); err == nil {
+		t.Error("NewAnnealed(nil) accepted")
+	}
+	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU, Cond: nn.CondTime}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sampler.NewPCSampler(nil, m, sampler.PCConfig{}); err == nil {
+		t.Error("NewPCSampler(nil SDE) accepted")
+	}
+	if _, err := sampler.NewODESampler(sampler.DefaultVE(), nil, sampler.ODEConfig{}); err == nil {
+		t.Error("NewODESampler(nil score) accepted")
+	}
+}
