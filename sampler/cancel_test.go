@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // cancelScore is a TimeScore that cancels its context at the after-th
@@ -15,12 +16,14 @@ type cancelScore struct {
 	after  int64
 	cancel context.CancelFunc
 	calls  atomic.Int64
+	sleep  time.Duration // per call, to stand for an expensive score
 }
 
 func (c *cancelScore) TimeScore(dst, x []float32, t float32) {
 	if c.calls.Add(1) == c.after {
 		c.cancel()
 	}
+	time.Sleep(c.sleep)
 	c.score.TimeScore(dst, x, t)
 }
 
@@ -135,6 +138,50 @@ func TestSDECancel(t *testing.T) {
 		}
 		if st.Steps >= 1000 {
 			t.Errorf("%s: stats %+v: all steps reported after the cancellation", r.name, st)
+		}
+	}
+}
+
+// TestSDECancelSlowScore: with a score that takes 5 ms a call (a large
+// batch, or a large network), a cancelled PC or Heun run stops within
+// about segmentTime (25 ms: five or so calls), not at the end of a
+// 64-step segment (64 or 128 calls, a third of a second here, and
+// seconds for 10⁵ chains of a real network).
+func TestSDECancelSlowScore(t *testing.T) {
+	g := newSDEGauss2(VE{0.01, 10, 1000}, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+	for _, r := range []struct {
+		name string
+		call func(ctx context.Context, s TimeScore) error
+	}{
+		{"PC without corrector", func(ctx context.Context, s TimeScore) error {
+			p, err := NewPCSampler(g.sde, s, PCConfig{Corrector: PCNoCorrector})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = p.Sample(ctx, make([]float32, 2*5))
+			return err
+		}},
+		{"ODE Heun", func(ctx context.Context, s TimeScore) error {
+			o, err := NewODESampler(g.sde, s, ODEConfig{Method: ODEHeun, Steps: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = o.Sample(ctx, make([]float32, 2*5))
+			return err
+		}},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		s := &cancelScore{score: g, after: 12, cancel: cancel, sleep: 5 * time.Millisecond}
+		err := r.call(ctx, s)
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: error %v, want one wrapping %v", r.name, err, context.Canceled)
+			continue
+		}
+		// A segment takes at most about 25 ms (5 calls) at the pace of the
+		// one before; sleeps only ever overshoot, making segments shorter.
+		if s.late() > 10 {
+			t.Errorf("%s: %d score calls of 5 ms after the cancellation, want at most 10", r.name, s.late())
 		}
 	}
 }

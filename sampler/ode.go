@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 )
 
 // ODEMethod chooses the integrator of the probability-flow ODE.
@@ -150,15 +151,18 @@ func (o *sdeODE) resize(n, w, nb int) {
 }
 
 // heun integrates y from t0 to t1 with steps steps of Heun's method,
-// checking ctx every sdeSegment steps.
+// checking ctx between segments of steps (see segmentTime).
 func (o *sdeODE) heun(ctx context.Context, t0, t1 float64, steps int) (SDEStats, error) {
 	o.t, o.h = t0, (t1-t0)/float64(steps)
+	seg := 1
 	for i := 0; i < steps; i = o.i1 {
 		if err := ctx.Err(); err != nil {
 			return SDEStats{Steps: i, Evals: 2 * i}, fmt.Errorf("sampler: ODE: stopped at Heun step %d of %d: %w", i, steps, err)
 		}
-		o.i0, o.i1 = i, min(i+sdeSegment, steps)
+		start := time.Now()
+		o.i0, o.i1 = i, min(i+seg, steps)
 		o.team.run(o.heunF)
+		seg = nextSegment(o.i1-o.i0, time.Since(start))
 		first, chain := -1, -1
 		for b, c := range o.bad {
 			if c >= 0 && (first < 0 || o.badStep[b] < first) {
@@ -454,8 +458,8 @@ func (o *ODESampler) resize(n int) {
 // streams carried from T to ε by the probability-flow ODE. It panics if
 // len(x) is not a multiple of d and returns an error if the integration
 // fails or a chain becomes non-finite, and one wrapping ctx's error if ctx
-// is cancelled (checked before every RK45 step and every 64 Heun steps; x
-// then holds no samples).
+// is cancelled (checked before every RK45 step and between segments of at
+// most 64 Heun steps that take about 25 ms; x then holds no samples).
 func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
 	n := o.count("ODESampler.Sample", x)
 	if n == 0 {

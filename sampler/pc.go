@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/scorekit/scorekit/kernel"
 )
@@ -275,6 +276,23 @@ func PCSNRFromNCSN(eps, sigmaL float64) float64 {
 // synchronisations, where a cancelled context is noticed.
 const sdeSegment = 64
 
+// segmentTime is about the longest a segment of time steps runs: the
+// first segment of a call is one step, each later one as many steps as
+// took about segmentTime at the pace of the one before (1 to sdeSegment),
+// so that a cancelled context is noticed within about segmentTime however
+// many chains there are or however slow the score is. The blocks compute
+// the same whatever the segments.
+const segmentTime = 25 * time.Millisecond
+
+// nextSegment returns the length of the segment after one of steps time
+// steps that took d.
+func nextSegment(steps int, d time.Duration) int {
+	if steps < 1 || d <= 0 {
+		return sdeSegment
+	}
+	return max(1, min(sdeSegment, int(int64(segmentTime)*int64(steps)/int64(d))))
+}
+
 // Sample fills x with n = len(x)/d samples, one per chain, and reports the
 // work done. It panics if len(x) is not a multiple of d. It returns an
 // error naming the step and chain if a sample becomes NaN or infinite,
@@ -283,8 +301,9 @@ const sdeSegment = 64
 //
 // The blocks of chains run without waiting for each other except where the
 // corrector's batch step size needs every chain's norms (once per
-// corrector step; never with PerChainSNR) and every 64 time steps, where
-// ctx is checked.
+// corrector step; never with PerChainSNR) and between segments of at
+// most 64 time steps, sized so that a segment takes about 25 ms, where ctx
+// is checked.
 func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
 	n := p.count("PCSampler.Sample", x)
 	if n == 0 {
@@ -304,11 +323,13 @@ func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
 	N := p.sde.Steps()
 	total := N * p.per
 	batch := p.corr && !p.cfg.PerChainSNR
+	seg := 1 // time steps
 	for o := 0; o < total; {
 		if err := ctx.Err(); err != nil {
 			return p.stats(o / p.per), fmt.Errorf("sampler: PC: stopped at step %d of %d: %w", o/p.per, N, err)
 		}
-		end := min(o+sdeSegment*p.per, total)
+		start := time.Now()
+		end := min(o+seg*p.per, total)
 		if batch {
 			// Run up to and including the next corrector preparation.
 			q := o
@@ -319,6 +340,7 @@ func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
 		}
 		p.from, p.to = o, end
 		p.team.run(p.phaseF)
+		seg = nextSegment((end-o+p.per-1)/p.per, time.Since(start))
 		if err := p.failure(); err != nil {
 			return p.stats(p.badStep()), err
 		}
