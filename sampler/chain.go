@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/scorekit/scorekit/internal/rngconst"
 	"github.com/scorekit/scorekit/kernel"
@@ -45,9 +46,13 @@ type ChainConfig struct {
 	// the total (burn-in included); its last call has done = total.
 	Progress func(done, total int)
 	// Segment is the number of steps the blocks run between
-	// synchronisations (cancellation checks, progress); 0 means 64. A
-	// segment also ends with the burn-in, so the first after it starts
-	// at step BurnIn.
+	// synchronisations (cancellation checks, progress); 0 means segments
+	// sized by time, as the SDE samplers' are: the first one step, each
+	// later one as many as took about 25 ms at the pace of the one before,
+	// at most 64, so that a cancelled context is noticed within about
+	// 25 ms however many chains there are. A segment also ends with the
+	// burn-in, so the first after it starts at step BurnIn. Segments
+	// never change the result.
 	Segment int
 }
 
@@ -330,9 +335,9 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 	if err := e.failure(); err != nil {
 		return nil, err
 	}
-	seg := e.cfg.Segment
-	if seg <= 0 {
-		seg = 64
+	seg, timed := e.cfg.Segment, e.cfg.Segment <= 0
+	if timed {
+		seg = 1
 	}
 	total := burn + steps
 	e.phase = phaseSteps
@@ -347,9 +352,13 @@ func (e *chainEngine) run(ctx context.Context, k chainKernel, x []float32, burn,
 			end = burn
 		}
 		e.t0, e.t1 = t, end
+		start := time.Now()
 		e.team.run(e.blockFn)
 		if err := e.failure(); err != nil {
 			return nil, err
+		}
+		if timed {
+			seg = nextSegment(end-t, time.Since(start))
 		}
 		t = end
 		if t == burn && burn > 0 {

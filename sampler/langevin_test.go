@@ -7,7 +7,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/scorekit/scorekit/data"
 	"github.com/scorekit/scorekit/kernel"
@@ -362,6 +364,66 @@ func TestStepAllocs(t *testing.T) {
 		// channels and goroutines), none per step.
 		if a := testing.AllocsPerRun(3, func() { m.Run(context.Background(), x) }); a > 10 {
 			t.Errorf("workers %d: %v allocations per 1000-step run", cfg.Workers, a)
+		}
+	}
+}
+
+// slowScore is a Score that takes 5 ms a call (standing for a large batch
+// or network) and cancels its context at the after-th call.
+type slowScore struct {
+	inner  Score
+	after  int64
+	cancel context.CancelFunc
+	calls  atomic.Int64
+}
+
+func (s *slowScore) Score(dst, x []float32) {
+	if s.calls.Add(1) == s.after {
+		s.cancel()
+	}
+	time.Sleep(5 * time.Millisecond)
+	s.inner.Score(dst, x)
+}
+
+func (s *slowScore) Dim() int { return s.inner.Dim() }
+
+// TestCancelSlowScore: with the default Segment, a cancelled run of a slow
+// score stops within about 25 ms (five or so calls), not at the end of a
+// 64-step segment, for each Langevin sampler over a Score.
+func TestCancelSlowScore(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0, 0}, 1)
+	chain := ChainConfig{Seed: 9, Steps: 1000}
+	for _, r := range []struct {
+		name string
+		run  func(context.Context, Score, []float32) error
+	}{
+		{"ULA", func(ctx context.Context, s Score, x []float32) error {
+			u, err := NewULA(s, ULAConfig{Step: 0.1, Chain: chain})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = u.Run(ctx, x)
+			return err
+		}},
+		{"Underdamped", func(ctx context.Context, s Score, x []float32) error {
+			u, err := NewUnderdamped(s, UnderdampedConfig{Step: 0.1, Friction: 1, Chain: chain})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = u.Run(ctx, x)
+			return err
+		}},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		s := &slowScore{inner: g, after: 12, cancel: cancel}
+		err := r.run(ctx, s, make([]float32, 2*4))
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: error %v, want one wrapping %v", r.name, err, context.Canceled)
+			continue
+		}
+		if late := s.calls.Load() - s.after; late > 10 {
+			t.Errorf("%s: %d score calls of 5 ms after the cancellation, want at most 10", r.name, late)
 		}
 	}
 }

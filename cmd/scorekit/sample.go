@@ -249,12 +249,9 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		return nil, "", err
 	}
 	x := make([]float32, s.n*d)
-	// Segments of fewer steps for many chains: the samplers look at ctx
-	// (Ctrl-C) between segments, which are 64 steps by default — 17 s
-	// for 300,000 chains of moons' 128×3 network. Segments do not change
-	// the numbers.
-	seg := min(64, max(1, (1<<20)/s.n))
-	chain := sampler.ChainConfig{Seed: s.seed, Workers: s.workers, Steps: s.steps, BurnIn: s.burnin, Segment: seg}
+	// The samplers look at ctx (Ctrl-C) between segments of steps that
+	// take about 25 ms each (ChainConfig.Segment 0), however many chains.
+	chain := sampler.ChainConfig{Seed: s.seed, Workers: s.workers, Steps: s.steps, BurnIn: s.burnin}
 	if startAt != nil && (kind == "annealed" || kind == "pc" || kind == "ode") {
 		return nil, "", usagef("-start: the %s sampler starts from its own prior", kind)
 	}
