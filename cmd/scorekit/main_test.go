@@ -200,6 +200,20 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 			t.Errorf("%s: EMA rate and count %q, raw weights %v; want %q", f, got, raw, want)
 		}
 	}
+	// The optimiser's settings go on unless given (they went back to the
+	// defaults), and the file records what the run used.
+	ok("train", "-data", "moons", "-hidden", "8", "-steps", "20", "-lr", "0.0003", "-warmup", "7", "-clip", "2", "-wd", "0.01", "-batch", "64", "-out", in("opt.safetensors"), "-q")
+	ok("train", "-steps", "30", "-resume", in("opt.safetensors"), "-out", in("opt2.safetensors"), "-q")
+	ok("train", "-steps", "40", "-lr", "0.0001", "-batch", "32", "-resume", in("opt2.safetensors"), "-out", in("opt3.safetensors"), "-q")
+	for f, want := range map[string]string{"opt2.safetensors": "0.0003 7 2 0.01 64", "opt3.safetensors": "0.0001 7 2 0.01 32"} {
+		mf, err := loadModel(in(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join([]string{mf.meta[metaLR], mf.meta[metaWarmup], mf.meta[metaClip], mf.meta[metaWD], mf.meta[metaBatch]}, " "); got != want {
+			t.Errorf("%s: -lr -warmup -clip -wd -batch %q, want %q", f, got, want)
+		}
+	}
 	// Resuming with another seed keeps a time-conditional model's Fourier
 	// frequencies (the file paired the trained weights with new ones),
 	// and nn.Load reads the checkpoint as the model it holds.

@@ -22,6 +22,11 @@ const (
 	metaStep    = "scorekit.step"     // training steps done
 	metaEMA     = "scorekit.ema"      // EMA rate, if the weights are averaged
 	metaSeed    = "scorekit.seed"     // training seed
+	metaLR      = "scorekit.lr"       // the optimiser's settings: -lr,
+	metaWarmup  = "scorekit.warmup"   // -warmup,
+	metaClip    = "scorekit.clip"     // -clip,
+	metaWD      = "scorekit.wd"       // -wd
+	metaBatch   = "scorekit.batch"    // and -batch, for -resume
 	trainPrefix = nn.TrainPrefix      // tensors: train.params, train.adam.m, train.adam.v
 	emaUpdates  = "scorekit.emaCount" // EMA updates taken
 )
@@ -80,10 +85,13 @@ func saveModel(path string, m *nn.Model, meta map[string]string, extra map[strin
 func formatFloats(xs []float64) string {
 	s := make([]string, len(xs))
 	for i, x := range xs {
-		s[i] = strconv.FormatFloat(x, 'g', -1, 64)
+		s[i] = formatFloat(x)
 	}
 	return strings.Join(s, ",")
 }
+
+// formatFloat is x in the fewest digits that read back as x.
+func formatFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 func parseFloats(s string) ([]float64, error) {
 	var out []float64

@@ -50,7 +50,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "train -data <name|file.csv|file.npy> -out model.safetensors [flags]", stderr)
 	fs.StringVar(&s.data, "data", "moons", "built-in data set "+fmt.Sprint(data.Names())+", or a .csv or .npy file of rows")
 	fs.StringVar(&s.out, "out", "model.safetensors", "model file to write (also the checkpoint)")
-	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote): its loss, network, data and -ema go on unless given")
+	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote): its loss, network, data, -ema, -lr, -warmup, -clip, -wd and -batch go on unless given")
 	fs.StringVar(&s.hidden, "hidden", "128,128,128", "hidden layer widths")
 	fs.StringVar(&s.act, "act", "silu", "activation: identity, relu, leakyrelu, tanh, sigmoid, silu, softplus, elu, gelu")
 	fs.BoolVar(&s.energy, "energy", false, "energy network (score = −∇E; sample can then use MALA)")
@@ -199,6 +199,32 @@ func fromCheckpoint(s *trainSettings, mf *modelFile) error {
 	if !s.set["data"] && mf.meta[metaData] != "" {
 		s.data = mf.meta[metaData]
 	}
+	// The optimiser's settings go on too, unless given (a smaller -lr is
+	// a usual reason to resume). Checkpoints written before they were
+	// recorded leave the defaults.
+	for _, f := range []struct {
+		flag, key string
+		float     *float64
+		int       *int
+		min       float64 // the least value; lr must exceed it
+	}{
+		{"lr", metaLR, &s.lr, nil, 0}, {"clip", metaClip, &s.clip, nil, 0}, {"wd", metaWD, &s.wd, nil, 0},
+		{"warmup", metaWarmup, nil, &s.warmup, 0}, {"batch", metaBatch, nil, &s.batch, 1},
+	} {
+		v, ok := mf.meta[f.key]
+		if s.set[f.flag] || !ok {
+			continue
+		}
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsInf(x, 0) || !(x >= f.min) || f.flag == "lr" && x == 0 || f.int != nil && (x != math.Trunc(x) || x > 1<<40) {
+			return fmt.Errorf("%s: metadata %s %q: not a valid -%s", s.resume, f.key, v, f.flag)
+		}
+		if f.float != nil {
+			*f.float = x
+		} else {
+			*f.int = int(x)
+		}
+	}
 	// The loss goes on with the checkpoint's noise levels or SDE: the
 	// defaults that follow the data and the seed (σ₁, VE's σ_max) could
 	// otherwise move, and the file would record the old ones.
@@ -268,7 +294,9 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	if ckpt != nil && d != ckpt.model.Dim() {
 		return usagef("-data %s has dimension %d, but %s is a model of dimension %d", s.data, d, s.resume, ckpt.model.Dim())
 	}
-	meta := map[string]string{metaLoss: s.loss, metaData: s.data, metaSeed: strconv.FormatUint(s.seed, 10)}
+	meta := map[string]string{metaLoss: s.loss, metaData: s.data, metaSeed: strconv.FormatUint(s.seed, 10),
+		metaLR: formatFloat(s.lr), metaWarmup: strconv.Itoa(s.warmup), metaClip: formatFloat(s.clip),
+		metaWD: formatFloat(s.wd), metaBatch: strconv.Itoa(s.batch)}
 	cfg := nn.Config{Dim: d, Hidden: hidden, Act: act, Energy: s.energy}
 	loss, err := makeLoss(&s, &cfg, meta, src, rows, d)
 	if err != nil {
