@@ -242,6 +242,8 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 	if out := ok("sample", "-model", in("vp.safetensors"), "-n", "20", "-steps", "50", "-corrector", "langevin", "-out", in("vp.csv"), "-png", "none", "-q"); !strings.Contains(out, "reverse diffusion + Langevin, snr 0.16") {
 		t.Errorf("sampling a VP model with -corrector langevin:\n%s", out)
 	}
+	// -sde may repeat the model's SDE, written another way.
+	ok("sample", "-model", in("vp.safetensors"), "-n", "20", "-steps", "50", "-sde", "vp:0.10:20.0", "-out", in("vp.csv"), "-png", "none", "-q")
 	// Same seed, same samples, for any number of workers.
 	ok("sample", "-model", in("nc.safetensors"), "-n", "40", "-T", "5", "-workers", "1", "-out", in("w1.csv"), "-png", "none", "-q")
 	ok("sample", "-model", in("nc.safetensors"), "-n", "40", "-T", "5", "-workers", "2", "-out", in("w2.csv"), "-png", "none", "-q")
@@ -293,6 +295,8 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "ve:0.01:0", "-out", in("never.csv")}, 2, `-sde: SDE "ve:0.01:0": `},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "vp:1", "-out", in("never.csv")}, 2, "want ve:σmin:σmax"},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "heat:1:2", "-out", in("never.csv")}, 2, "unknown kind"},
+		{[]string{"sample", "-model", in("vp.safetensors"), "-sampler", "ode", "-sde", "ve:0.01:50", "-out", in("never.csv")}, 2, "was trained on the SDE vp:0.1:20, and its score fits no other"},
+		{[]string{"sample", "-model", in("vp.safetensors"), "-sde", "vp:0.1:10", "-out", in("never.csv")}, 2, "was trained on the SDE vp:0.1:20"},
 		{[]string{"sample", "-model", in("vp.safetensors"), "-corrector", "yes", "-out", in("never.csv")}, 2, `-corrector "yes": want langevin, none or auto`},
 		// Found in review: a panic (out of memory), files left at 0600 or
 		// written after minutes of work into a folder that is not there,
