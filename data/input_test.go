@@ -143,6 +143,9 @@ func TestBadTargets(t *testing.T) {
 		{"Banana{Scale: −10}", methods("Banana", Banana{B: 0.03, Scale: -10}, 2), "Scale = -10"},
 		{"Banana{B: NaN}", methods("Banana", Banana{B: math.NaN(), Scale: 10}, 2), "B = NaN"},
 		{"Rosenbrock{}", methods("Rosenbrock", Rosenbrock{}, 0), "dimension 0"},
+		{"Rosenbrock{B: NaN}", methods("Rosenbrock", Rosenbrock{D: 3, A: 1, B: math.NaN(), Temp: 0.05}, 3), "B = NaN"},
+		{"Rosenbrock{Temp: +Inf}", methods("Rosenbrock", Rosenbrock{D: 3, A: 1, B: 100, Temp: math.Inf(1)}, 3), "Temp = +Inf"},
+		{"Rosenbrock{A: −Inf}", methods("Rosenbrock", Rosenbrock{D: 3, A: math.Inf(-1), B: 100, Temp: 0.05}, 3), "A = -Inf"},
 	}
 	mustPanic(t, "Rosenbrock{}.Sample", func() { Rosenbrock{}.Sample(nil, rand.New(rand.NewPCG(1, 1))) }, "Rosenbrock.Sample", "D = 0")
 	for _, c := range cases {

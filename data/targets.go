@@ -232,10 +232,19 @@ func (t Funnel) Sample(dst []float32, rng *rand.Rand) {
 // Gaussian (integrating out x₂ … leaves a quartic in x₀) and there is no
 // exact sampler.
 //
-// Its methods panic unless D ≥ 1 (the zero value has D = 0).
+// Its methods panic unless D ≥ 1 (the zero value has D = 0) and A, B and
+// Temp are finite; Sample also needs B, Temp > 0.
 type Rosenbrock struct {
 	D          int
 	A, B, Temp float64
+}
+
+func (t Rosenbrock) check(fn string) {
+	for _, v := range [...]float64{t.A, t.B, t.Temp} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			panic(fmt.Sprintf("data: %s: A = %v, B = %v, Temp = %v: want all finite", fn, t.A, t.B, t.Temp))
+		}
+	}
 }
 
 // NewRosenbrock returns the d-dimensional Rosenbrock density with A = 1,
@@ -252,6 +261,7 @@ func (t Rosenbrock) Dim() int { return t.D }
 
 // LogDensity64 returns log p(x) up to an additive constant.
 func (t Rosenbrock) LogDensity64(x []float64) float64 {
+	t.check("Rosenbrock.LogDensity64")
 	checkPoint("Rosenbrock.LogDensity64", t.D, len(x))
 	var e float64
 	for i := 0; i+1 < t.D; i++ {
@@ -264,6 +274,7 @@ func (t Rosenbrock) LogDensity64(x []float64) float64 {
 
 // Score64 sets dst to ∇log p(x).
 func (t Rosenbrock) Score64(dst, x []float64) {
+	t.check("Rosenbrock.Score64")
 	checkPoint("Rosenbrock.Score64", t.D, len(x), len(dst))
 	d := t.D
 	for i := 0; i < d; i++ {
@@ -281,6 +292,7 @@ func (t Rosenbrock) Score64(dst, x []float64) {
 // Score sets dst to ∇log p at each row of x.
 func (t Rosenbrock) Score(dst, x []float32) {
 	d := t.D
+	t.check("Rosenbrock.Score")
 	n := checkBatch("Rosenbrock.Score", d, len(x), len(dst))
 	for r := 0; r < n; r++ {
 		xr, gr := x[r*d:r*d+d], dst[r*d:r*d+d]
@@ -302,6 +314,7 @@ func (t Rosenbrock) Score(dst, x []float32) {
 // LogDensity sets dst[i] to log p at row i of x, up to a constant.
 func (t Rosenbrock) LogDensity(dst, x []float32) {
 	d := t.D
+	t.check("Rosenbrock.LogDensity")
 	n := checkBatch("Rosenbrock.LogDensity", d, len(x), -1)
 	if len(dst) != n {
 		panicDst("Rosenbrock.LogDensity", len(dst), n)
