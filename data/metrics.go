@@ -49,18 +49,57 @@ func MedianSqDist(x, y []float32, d int) float64 {
 			ds = append(ds, sqDist(rows[i], rows[j]))
 		}
 	}
-	if len(ds) == 0 {
+	if len(ds) == 0 || slices.ContainsFunc(ds, math.IsNaN) {
 		return math.NaN()
 	}
-	slices.Sort(ds) // NaNs first
-	if math.IsNaN(ds[0]) {
-		return math.NaN()
-	}
+	// The median by selection, not a sort: O(pairs) instead of O(pairs ·
+	// log pairs) for the up to 2·10⁶ pairs, and the same value.
 	k := len(ds) / 2
+	hi := selectKth(ds, k)
 	if len(ds)%2 == 0 {
-		return (ds[k-1] + ds[k]) / 2
+		return (slices.Max(ds[:k]) + hi) / 2 // ds[:k] holds the k smallest
 	}
-	return ds[k]
+	return hi
+}
+
+// selectKth reorders a (no NaNs) so that a[k] is the value a sorted copy
+// would hold there, everything before it ≤ a[k] and everything after it
+// ≥ a[k], and returns a[k] (Hoare's selection with a median-of-three
+// pivot and three-way partitioning, so that ties cost nothing).
+func selectKth(a []float64, k int) float64 {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		p := median3(a[lo], a[mid], a[hi])
+		// Partition a[lo:hi+1] into < p, == p, > p (Dijkstra).
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch v := a[i]; {
+			case v < p:
+				a[lt], a[i] = a[i], a[lt]
+				lt++
+				i++
+			case v > p:
+				a[i], a[gt] = a[gt], a[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return p
+		}
+	}
+	return a[k]
+}
+
+func median3(a, b, c float64) float64 {
+	return max(min(a, b), min(max(a, b), c))
 }
 
 // MMD2 returns the unbiased estimate of the squared maximum mean

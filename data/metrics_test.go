@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -174,5 +175,76 @@ func TestMetricsBadInput(t *testing.T) {
 	xn[3] = float32(math.NaN())
 	if got := MedianSqDist(xn, y, 2); !math.IsNaN(got) {
 		t.Errorf("MedianSqDist with a NaN coordinate = %v, want NaN", got)
+	}
+}
+
+// TestSelectKth: selectKth puts the k-th smallest value at k with nothing
+// larger before it and nothing smaller after it, for every k of arrays
+// of lengths 1–40 with many ties (values from a few integers), distinct
+// values, and sorted and reversed input (the median-of-three pivot's
+// worst cases for a plain quickselect).
+func TestSelectKth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for n := 1; n <= 40; n++ {
+		for kind := range 4 {
+			a := make([]float64, n)
+			for i := range a {
+				switch kind {
+				case 0:
+					a[i] = float64(rng.IntN(4))
+				case 1:
+					a[i] = rng.NormFloat64()
+				case 2:
+					a[i] = float64(i)
+				case 3:
+					a[i] = float64(n - i)
+				}
+			}
+			want := slices.Sorted(slices.Values(a))
+			for k := range n {
+				b := slices.Clone(a)
+				got := selectKth(b, k)
+				if got != want[k] || b[k] != want[k] {
+					t.Fatalf("n=%d kind %d k=%d: selectKth = %v, b[k] = %v, want %v", n, kind, k, got, b[k], want[k])
+				}
+				if slices.Max(b[:k+1]) != got || slices.Min(b[k:]) != got {
+					t.Fatalf("n=%d kind %d k=%d: not partitioned around %v: %v", n, kind, k, got, b)
+				}
+			}
+		}
+	}
+}
+
+// TestMedianSqDistBySort: MedianSqDist equals the median of the sorted
+// squared distances, for odd and even pair counts, rows that repeat and
+// rows that do not.
+func TestMedianSqDistBySort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for c, nm := range [][2]int{{2, 0}, {3, 0}, {2, 2}, {5, 4}, {40, 33}, {2, 2}, {5, 4}, {40, 33}} {
+		x, y := make([]float32, 2*nm[0]), make([]float32, 2*nm[1])
+		for _, s := range [][]float32{x, y} {
+			for i := range s {
+				if c < 5 {
+					s[i] = float32(rng.IntN(3)) // repeated rows and distances
+				} else {
+					s[i] = float32(rng.NormFloat64()) // distinct middle pair
+				}
+			}
+		}
+		rows := slices.Concat(x, y)
+		var ds []float64
+		for i := 0; i < len(rows)/2; i++ {
+			for j := 0; j < i; j++ {
+				ds = append(ds, sqDist(rows[2*i:2*i+2], rows[2*j:2*j+2]))
+			}
+		}
+		slices.Sort(ds)
+		want := ds[len(ds)/2]
+		if len(ds)%2 == 0 {
+			want = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+		}
+		if got := MedianSqDist(x, y, 2); got != want {
+			t.Errorf("%d and %d rows: MedianSqDist = %v, want %v (sorted)", nm[0], nm[1], got, want)
+		}
 	}
 }
