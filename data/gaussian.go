@@ -196,7 +196,8 @@ func (g *Gaussian) Score64(dst, x []float64) {
 func (g *Gaussian) Score(dst, x []float32) { g.NoiseScore(dst, x, 0) }
 
 // NoiseScore sets dst to the score of N(μ, Σ + σ²I), the target convolved
-// with N(0, σ²I), at each row of x: −(Σ + σ²I)⁻¹(x − μ).
+// with N(0, σ²I), at each row of x: −(Σ + σ²I)⁻¹(x − μ). σ enters only as
+// σ², so −σ gives what σ gives; a NaN σ gives NaN scores.
 func (g *Gaussian) NoiseScore(dst, x []float32, sigma float32) {
 	n := checkBatch("Gaussian.NoiseScore", g.d, len(x), len(dst))
 	d := g.d
