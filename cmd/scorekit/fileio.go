@@ -70,14 +70,15 @@ func readCSV(r io.Reader) (table, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// No record: FieldPos would panic.
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				return table{}, fmt.Errorf("%d:%d: %v", pe.Line, pe.Column, pe.Err)
 			}
-			return table{}, fmt.Errorf("%d: %v", line, err)
+			return table{}, fmt.Errorf(" %v", err)
 		}
+		line, _ := cr.FieldPos(0)
 		if first && isHeader(rec) {
 			continue
 		}
