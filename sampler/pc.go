@@ -284,9 +284,18 @@ const sdeSegment = 64
 // the same whatever the segments.
 const segmentTime = 25 * time.Millisecond
 
+// segmentHook, if not nil, gives the length of the segment after one of
+// steps time steps instead of the clock: tests set it to cut runs into
+// segments of their choosing, to check that segments never change the
+// result. It is read on the goroutine that runs the sampler.
+var segmentHook func(steps int) int
+
 // nextSegment returns the length of the segment after one of steps time
 // steps that took d.
 func nextSegment(steps int, d time.Duration) int {
+	if segmentHook != nil {
+		return segmentHook(steps)
+	}
 	if steps < 1 || d <= 0 {
 		return sdeSegment
 	}
