@@ -81,6 +81,26 @@ func TestConstructorsRefuseNil(t *testing.T) {
 	if _, err := sampler.NewAnnealed(nil, sampler.AnnealedConfig{Sigmas: []float64{1}, StepsPerLevel: 1, Eps: 1e-3}); err == nil {
 		t.Error("NewAnnealed(nil) accepted")
 	}
+	// SGLD and SGHMC used to panic on a nil score (checkMinibatch called
+	// its Len) and accept a dimension of 0 (Run then panicked).
+	if _, err := sampler.NewSGLD(nil, sampler.SGLDConfig{A: 0.1, Batch: 1}); err == nil {
+		t.Error("NewSGLD(nil) accepted")
+	}
+	if _, err := sampler.NewSGHMC(nil, sampler.SGHMCConfig{Step: 0.1, Friction: 1, Batch: 1}); err == nil {
+		t.Error("NewSGHMC(nil) accepted")
+	}
+	if _, err := sampler.NewSGLD(noData{}, sampler.SGLDConfig{A: 0.1, Batch: 1}); err == nil || !strings.Contains(err.Error(), "dimension 0") {
+		t.Errorf("NewSGLD of a 0-dimensional score: %v, want an error naming the dimension", err)
+	}
+	if _, err := sampler.NewSGHMC(noData{}, sampler.SGHMCConfig{Step: 0.1, Friction: 1, Batch: 1}); err == nil || !strings.Contains(err.Error(), "dimension 0") {
+		t.Errorf("NewSGHMC of a 0-dimensional score: %v, want an error naming the dimension", err)
+	}
+	if _, err := sampler.NewUnderdamped(nil, sampler.UnderdampedConfig{Step: 0.1, Friction: 1}); err == nil {
+		t.Error("NewUnderdamped(nil) accepted")
+	}
+	if _, err := sampler.NewLikelihood(sampler.DefaultVP(), nil, sampler.LikelihoodConfig{}); err == nil {
+		t.Error("NewLikelihood(nil score) accepted")
+	}
 	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU, Cond: nn.CondTime}, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -92,3 +112,11 @@ func TestConstructorsRefuseNil(t *testing.T) {
 		t.Error("NewODESampler(nil score) accepted")
 	}
 }
+
+// noData is a MinibatchScore of dimension 0 over one datum.
+type noData struct{}
+
+func (noData) Dim() int                                { return 0 }
+func (noData) Len() int                                { return 1 }
+func (noData) PriorScore(dst, theta []float32)         {}
+func (noData) DataScore(dst, theta []float32, _ []int) {}

@@ -94,6 +94,9 @@ func (m *minibatch) gradient(e *chainEngine, c int, theta []float32) {
 }
 
 func checkMinibatch(who string, score MinibatchScore, batch int) error {
+	if err := checkScore(who, score); err != nil {
+		return err
+	}
 	if batch < 1 || score.Len() < 1 {
 		return fmt.Errorf("sampler: %s: batch %d of %d data, want ≥ 1 each", who, batch, score.Len())
 	}
