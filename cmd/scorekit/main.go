@@ -60,10 +60,17 @@ var errUsage = errors.New("usage")
 
 // run executes the command line args and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 2 && args[0] == "help" {
-		if _, ok := commands[args[1]]; ok {
-			args = []string{args[1], "-h"} // "scorekit help train" is "scorekit train -h"
+	if len(args) >= 2 && args[0] == "help" {
+		if _, ok := commands[args[1]]; !ok || len(args) > 2 {
+			if ok {
+				fmt.Fprintf(stderr, "scorekit help: want one command, have %q\n\n", strings.Join(args[1:], " "))
+			} else {
+				fmt.Fprintf(stderr, "scorekit help: unknown command %q\n\n", args[1])
+			}
+			usage(stderr)
+			return 2
 		}
+		args = []string{args[1], "-h"} // "scorekit help train" is "scorekit train -h"
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
