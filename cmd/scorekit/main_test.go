@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/scorekit/scorekit/nn"
+	"github.com/scorekit/scorekit/sampler"
 )
 
 var build struct {
@@ -89,6 +91,20 @@ func TestUsageErrors(t *testing.T) {
 	e.Reset()
 	if code := run([]string{"cpu", "-bogus"}, &o, &e); code != 2 || !strings.Contains(e.String(), "flag provided but not defined: -bogus") {
 		t.Fatalf("bad flag: exit %d, %q", code, e.String())
+	}
+	e.Reset()
+	// "scorekit help <unknown>" printed the general usage and exited 0.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help", "frobnicate"}, `scorekit help: unknown command "frobnicate"`},
+		{[]string{"help", "train", "sample"}, `scorekit help: want one command, have "train sample"`},
+	} {
+		e.Reset()
+		if code := run(c.args, &o, &e); code != 2 || !strings.Contains(e.String(), c.want) {
+			t.Errorf("%q: exit %d, %q; want 2 and %q", c.args, code, e.String(), c.want)
+		}
 	}
 	e.Reset()
 	if code := run([]string{"cpu", "extra"}, &o, &e); code != 2 || !strings.Contains(e.String(), `unexpected argument "extra"`) {
@@ -473,5 +489,27 @@ func TestSampleInterrupted(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("the interrupted run wrote -out")
+	}
+}
+
+// TestSamplingErrorFlags: a divergence names only flags its sampler
+// reads (it named -stepsize, -eps, -snr and -steps for every sampler,
+// most of which that sampler then refuses).
+func TestSamplingErrorFlags(t *testing.T) {
+	for _, kind := range []string{"ula", "mala", "underdamped", "annealed", "pc", "ode"} {
+		err := samplingError(kind, fmt.Errorf("wrapped: %w", &sampler.DivergenceError{Sampler: "X", Step: 3, Chain: 1, Hint: "h"}))
+		msg := err.Error()
+		i := strings.Index(msg, "(flags: ")
+		if i < 0 {
+			t.Fatalf("%s: %q names no flags", kind, msg)
+		}
+		for _, f := range strings.Split(strings.TrimSuffix(msg[i+len("(flags: "):], ")"), ", ") {
+			if !strings.HasPrefix(f, "-") || !slices.Contains(samplerFlags[f[1:]], kind) {
+				t.Errorf("%s: the divergence names %q, which -sampler %s does not read: %q", kind, f, kind, msg)
+			}
+		}
+	}
+	if err := errors.New("other"); samplingError("ula", err) != err {
+		t.Error("an error other than a divergence was changed")
 	}
 }

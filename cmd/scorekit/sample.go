@@ -300,7 +300,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		}
 		bar.done()
 		if err != nil {
-			return nil, "", samplingError(err)
+			return nil, "", samplingError(kind, err)
 		}
 		desc = fmt.Sprintf("%s, %d + %d burn-in steps", desc, s.steps, s.burnin)
 	case "annealed":
@@ -328,7 +328,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		_, err = an.Run(ctx, x)
 		bar.done()
 		if err != nil {
-			return nil, "", samplingError(err)
+			return nil, "", samplingError(kind, err)
 		}
 		desc = fmt.Sprintf("annealed Langevin, %d levels × %d steps, ε = %g", len(sig), s.T, s.eps)
 	case "pc", "ode":
@@ -384,7 +384,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			}
 			st, err = pc.Sample(ctx, x)
 			if err != nil {
-				return nil, "", samplingError(err)
+				return nil, "", samplingError(kind, err)
 			}
 		} else {
 			c := sampler.ODEConfig{Seed: s.seed, Workers: s.workers}
@@ -397,7 +397,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			}
 			st, err = o.Sample(ctx, x)
 			if err != nil {
-				return nil, "", samplingError(err)
+				return nil, "", samplingError(kind, err)
 			}
 			desc = fmt.Sprintf("probability-flow ODE (%v) on %s", c.Method, spec)
 		}
@@ -423,11 +423,23 @@ func withSteps(sde sampler.SDE, n int) sampler.SDE {
 	return sde
 }
 
-// samplingError turns a divergence into advice.
-func samplingError(err error) error {
+// divergenceFlags are, for each sampler, the flags that set its step
+// sizes, which a divergence points to (each one the sampler reads: see
+// samplerFlags).
+var divergenceFlags = map[string][]string{
+	"ula":         {"stepsize"},
+	"mala":        {"stepsize"},
+	"underdamped": {"stepsize", "friction"},
+	"annealed":    {"eps"},
+	"pc":          {"steps", "snr"},
+	"ode":         {"steps"},
+}
+
+// samplingError turns a divergence of the sampler kind into advice.
+func samplingError(kind string, err error) error {
 	var de *sampler.DivergenceError
 	if errors.As(err, &de) {
-		return fmt.Errorf("%v (flags: -stepsize, -eps, -snr, -steps)", err)
+		return fmt.Errorf("%v (flags: -%s)", err, strings.Join(divergenceFlags[kind], ", -"))
 	}
 	return err
 }
