@@ -110,9 +110,12 @@ func readCSV(r io.Reader) (table, error) {
 	return t, nil
 }
 
+// isHeader reports whether no cell of rec is a number. A number out of
+// float64's range (1e999) is a number, to be refused as such, not a
+// header to skip without a word.
 func isHeader(rec []string) bool {
 	for _, c := range rec {
-		if _, err := strconv.ParseFloat(strings.TrimSpace(c), 64); err == nil {
+		if _, err := strconv.ParseFloat(strings.TrimSpace(c), 64); err == nil || errors.Is(err, strconv.ErrRange) {
 			return false
 		}
 	}

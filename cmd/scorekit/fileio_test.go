@@ -25,9 +25,11 @@ func TestCSV(t *testing.T) {
 		"x,y\n":         "no rows of numbers",
 		"1,2\n3,NaN\n":  `2:3: "NaN" is not a finite number`,
 		"1,2\n3,1e39\n": `"1e39" is not a finite number`,
-		"1,2,\n3,4,\n":  "1:5: empty cell",
-		"1;2\n3;4\n":    `2:1: "3;4" is not a number: columns are separated by commas`,
-		"1\t2\n3\t4\n":  "columns are separated by commas",
+		// A first row out of float64's range was skipped as a header.
+		"1e999,1e999\n1,2\n": `1:1: "1e999" is not a finite number`,
+		"1,2,\n3,4,\n":       "1:5: empty cell",
+		"1;2\n3;4\n":         `2:1: "3;4" is not a number: columns are separated by commas`,
+		"1\t2\n3\t4\n":       "columns are separated by commas",
 	} {
 		if _, err := readCSV(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("readCSV(%q) error %v, want %q", in, err, want)
