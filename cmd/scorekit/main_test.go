@@ -513,3 +513,27 @@ func TestSamplingErrorFlags(t *testing.T) {
 		t.Error("an error other than a divergence was changed")
 	}
 }
+
+// TestTrainOutNotData: train refuses an -out that names a data file
+// (.csv, .npy): -data d.csv -out d.csv wrote the model over the data.
+func TestTrainOutNotData(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "d.csv")
+	const rows = "1,2\n3,4\n5,7\n"
+	if err := os.WriteFile(data, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{data, filepath.Join(dir, "m.NPY")} {
+		var o, e bytes.Buffer
+		code := run([]string{"train", "-data", data, "-out", out, "-steps", "2", "-hidden", "4", "-q"}, &o, &e)
+		if code != 2 || !strings.Contains(e.String(), "-out "+out+": a model file") {
+			t.Errorf("-out %s: exit %d, %q; want 2 and a refusal", out, code, e.String())
+		}
+	}
+	if b, err := os.ReadFile(data); err != nil || string(b) != rows {
+		t.Errorf("the data file now holds %q (%v)", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "m.NPY")); err == nil {
+		t.Error("m.NPY was written")
+	}
+}

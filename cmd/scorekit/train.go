@@ -282,6 +282,11 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 			return usagef("-steps %d: %s has %d steps already; ask for more", s.steps, s.resume, done)
 		}
 	}
+	// A model written over a data file (-data d.csv -out d.csv, or the
+	// two flags swapped) would destroy it.
+	if ext := strings.ToLower(filepath.Ext(s.out)); ext == ".csv" || ext == ".npy" {
+		return usagef("-out %s: a model file, not a %s data file (name it .safetensors)", s.out, ext)
+	}
 	// Before the data are read and the steps run: the file must be
 	// writable at the first checkpoint.
 	if err := checkOutput("-out", s.out); err != nil {
