@@ -537,3 +537,49 @@ func TestTrainOutNotData(t *testing.T) {
 		t.Error("m.NPY was written")
 	}
 }
+
+// TestResumeOldCheckpoint: a checkpoint written before train recorded
+// its optimiser's settings (no scorekit.lr, .warmup, .clip, .wd, .batch)
+// resumes with the defaults; the seed goes on as the other settings do
+// (it went back to 1, and the file then said 1), unless -seed is given.
+func TestResumeOldCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	in := func(f string) string { return filepath.Join(dir, f) }
+	train := func(args ...string) {
+		t.Helper()
+		var o, e bytes.Buffer
+		if code := run(append([]string{"train", "-q"}, args...), &o, &e); code != 0 {
+			t.Fatalf("train %q: exit %d\n%s%s", args, code, o.String(), e.String())
+		}
+	}
+	train("-data", "moons", "-hidden", "8", "-steps", "10", "-seed", "7", "-lr", "0.0003", "-warmup", "7", "-clip", "2", "-wd", "0.01", "-batch", "64", "-out", in("new.safetensors"))
+	mf, err := loadModel(in("new.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{metaLR, metaWarmup, metaClip, metaWD, metaBatch} {
+		if _, ok := mf.meta[k]; !ok {
+			t.Fatalf("the checkpoint has no %s", k)
+		}
+		delete(mf.meta, k)
+	}
+	if err := saveModel(in("old.safetensors"), mf.model, mf.meta, mf.train); err != nil {
+		t.Fatal(err)
+	}
+	train("-steps", "12", "-resume", in("old.safetensors"), "-out", in("old2.safetensors"))
+	train("-steps", "12", "-resume", in("new.safetensors"), "-out", in("new2.safetensors"))
+	train("-steps", "12", "-seed", "9", "-resume", in("new.safetensors"), "-out", in("new3.safetensors"))
+	for f, want := range map[string]string{
+		"old2.safetensors": "0.001 100 0 0 128 7",
+		"new2.safetensors": "0.0003 7 2 0.01 64 7",
+		"new3.safetensors": "0.0003 7 2 0.01 64 9",
+	} {
+		mf, err := loadModel(in(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join([]string{mf.meta[metaLR], mf.meta[metaWarmup], mf.meta[metaClip], mf.meta[metaWD], mf.meta[metaBatch], mf.meta[metaSeed]}, " "); got != want {
+			t.Errorf("%s: -lr -warmup -clip -wd -batch -seed %q, want %q", f, got, want)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "train -data <name|file.csv|file.npy> -out model.safetensors [flags]", stderr)
 	fs.StringVar(&s.data, "data", "moons", "built-in data set "+fmt.Sprint(data.Names())+", or a .csv or .npy file of rows")
 	fs.StringVar(&s.out, "out", "model.safetensors", "model file to write (also the checkpoint)")
-	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote): its loss, network, data, -ema, -lr, -warmup, -clip, -wd and -batch go on unless given")
+	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote): its loss, network, data, -ema, -lr, -warmup, -clip, -wd, -batch and -seed go on unless given")
 	fs.StringVar(&s.hidden, "hidden", "128,128,128", "hidden layer widths")
 	fs.StringVar(&s.act, "act", "silu", "activation: identity, relu, leakyrelu, tanh, sigmoid, silu, softplus, elu, gelu")
 	fs.BoolVar(&s.energy, "energy", false, "energy network (score = −∇E; sample can then use MALA)")
@@ -224,6 +224,15 @@ func fromCheckpoint(s *trainSettings, mf *modelFile) error {
 		} else {
 			*f.int = int(x)
 		}
+	}
+	// So does the seed: the file records one, which a resumed run that
+	// drew from seed 1 instead would overwrite with 1.
+	if v, ok := mf.meta[metaSeed]; ok && !s.set["seed"] {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%s: metadata %s %q: not a valid -seed", s.resume, metaSeed, v)
+		}
+		s.seed = seed
 	}
 	// The loss goes on with the checkpoint's noise levels or SDE: the
 	// defaults that follow the data and the seed (σ₁, VE's σ_max) could
