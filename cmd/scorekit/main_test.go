@@ -583,3 +583,26 @@ func TestResumeOldCheckpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeDataGone: when the data file a checkpoint records cannot be
+// read (a relative name, resumed from another folder), the error says
+// that the name came from the checkpoint and that -data gives another.
+func TestResumeDataGone(t *testing.T) {
+	dir := t.TempDir()
+	data, ckpt := filepath.Join(dir, "d.csv"), filepath.Join(dir, "m.safetensors")
+	if err := os.WriteFile(data, []byte("1,2\n3,4\n5,7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"train", "-q", "-data", data, "-hidden", "4", "-steps", "2", "-out", ckpt}, &o, &e); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, e.String())
+	}
+	if err := os.Remove(data); err != nil {
+		t.Fatal(err)
+	}
+	e.Reset()
+	code := run([]string{"train", "-q", "-steps", "4", "-resume", ckpt, "-out", ckpt}, &o, &e)
+	if want := "(the data " + ckpt + " records; give -data)"; code != 1 || !strings.Contains(e.String(), want) {
+		t.Errorf("exit %d, %q; want 1 and %q", code, e.String(), want)
+	}
+}

@@ -303,6 +303,10 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	}
 	src, rows, d, err := trainingData(s.data)
 	if err != nil {
+		if ckpt != nil && !s.set["data"] {
+			// A file named relative to where the checkpoint's run started.
+			return fmt.Errorf("%w (the data %s records; give -data)", err, s.resume)
+		}
 		return err
 	}
 	if ckpt != nil && d != ckpt.model.Dim() {
