@@ -170,7 +170,8 @@ func (o *sdeODE) heun(ctx context.Context, t0, t1 float64, steps int) (SDEStats,
 			}
 		}
 		if first >= 0 {
-			// The run stops at the failing step, as PC's stats say.
+			// The run stops at the failing step, which the counts include
+			// (its two evaluations were made; see SDEStats).
 			return SDEStats{Steps: first + 1, Evals: 2 * (first + 1)}, &DivergenceError{Sampler: "ODE", Step: first, Chain: chain,
 				Hint: fmt.Sprintf("made so by Heun's step at t = %g: more steps (or the adaptive RK45) is the likely cure", t0+float64(first)*o.h)}
 		}

@@ -109,7 +109,9 @@ type PCConfig struct {
 // SDEStats reports the work of one sampler or likelihood call. With an
 // error (cancellation, divergence), the predictor–corrector sampler's
 // counts cover the time steps before the one it stopped in, not that
-// step's part.
+// step's part; Heun's ODE counts the step that diverged too (its
+// evaluations were made), and a cancelled ODE or likelihood call the steps
+// it finished.
 type SDEStats struct {
 	// Steps is the number of accepted time steps.
 	Steps int
