@@ -58,7 +58,7 @@ func TestSDECancel(t *testing.T) {
 				t.Fatal(err)
 			}
 			return p.Sample(ctx, make([]float32, 2*37))
-		}, sdeSegment * perStep}
+		}, maxSegment * perStep}
 	}
 	ode := func(m ODEMethod, flow bool) run {
 		name := "ODE " + m.String()
@@ -67,7 +67,7 @@ func TestSDECancel(t *testing.T) {
 		}
 		bound := int64(6) // one RK45 step
 		if m == ODEHeun {
-			bound = 2 * sdeSegment
+			bound = 2 * maxSegment
 		}
 		return run{name, func(ctx context.Context, s TimeScore) (SDEStats, error) {
 			o, err := NewODESampler(g.sde, s, ODEConfig{Method: m, Steps: 1000, RTol: 1e-9, ATol: 1e-9})

@@ -274,36 +274,6 @@ func PCSNRFromNCSN(eps, sigmaL float64) float64 {
 	return math.Sqrt(eps / (2 * sigmaL * sigmaL))
 }
 
-// sdeSegment is the most time steps the SDE samplers' blocks run between
-// synchronisations, where a cancelled context is noticed.
-const sdeSegment = 64
-
-// segmentTime is about the longest a segment of time steps runs: the
-// first segment of a call is one step, each later one as many steps as
-// took about segmentTime at the pace of the one before (1 to sdeSegment),
-// so that a cancelled context is noticed within about segmentTime however
-// many chains there are or however slow the score is. The blocks compute
-// the same whatever the segments.
-const segmentTime = 25 * time.Millisecond
-
-// segmentHook, if not nil, gives the length of the segment after one of
-// steps time steps instead of the clock: tests set it to cut runs into
-// segments of their choosing, to check that segments never change the
-// result. It is read on the goroutine that runs the sampler.
-var segmentHook func(steps int) int
-
-// nextSegment returns the length of the segment after one of steps time
-// steps that took d.
-func nextSegment(steps int, d time.Duration) int {
-	if segmentHook != nil {
-		return segmentHook(steps)
-	}
-	if steps < 1 || d <= 0 {
-		return sdeSegment
-	}
-	return max(1, min(sdeSegment, int(int64(segmentTime)*int64(steps)/int64(d))))
-}
-
 // Sample fills x with n = len(x)/d samples, one per chain, and reports the
 // work done. It panics if len(x) is not a multiple of d. It returns an
 // error naming the step and chain if a sample becomes NaN or infinite,

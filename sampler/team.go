@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync/atomic"
+	"time"
 
 	"github.com/scorekit/scorekit/internal/spin"
 )
@@ -27,6 +28,38 @@ func chainWorkers(req, n, d int) int {
 		w = runtime.GOMAXPROCS(0)
 	}
 	return max(1, min(w, n, max(n/chainMinChains, n*d/chainMinElems)))
+}
+
+// maxSegment is the most steps the blocks of a sampler's team run between
+// synchronisations (cancellation checks, progress): the Langevin
+// samplers' steps (ChainConfig.Segment 0) and the SDE samplers' time
+// steps alike.
+const maxSegment = 64
+
+// segmentTime is about the longest a segment of steps runs: the
+// first segment of a call is one step, each later one as many steps as
+// took about segmentTime at the pace of the one before (1 to maxSegment),
+// so that a cancelled context is noticed within about segmentTime however
+// many chains there are or however slow the score is. The blocks compute
+// the same whatever the segments.
+const segmentTime = 25 * time.Millisecond
+
+// segmentHook, if not nil, gives the length of the segment after one of
+// steps time steps instead of the clock: tests set it to cut runs into
+// segments of their choosing, to check that segments never change the
+// result. It is read on the goroutine that runs the sampler.
+var segmentHook func(steps int) int
+
+// nextSegment returns the length of the segment after one of steps time
+// steps that took d.
+func nextSegment(steps int, d time.Duration) int {
+	if segmentHook != nil {
+		return segmentHook(steps)
+	}
+	if steps < 1 || d <= 0 {
+		return maxSegment
+	}
+	return max(1, min(maxSegment, int(int64(segmentTime)*int64(steps)/int64(d))))
 }
 
 // chainTeam splits n chains into contiguous blocks and runs phases (a
