@@ -14,9 +14,11 @@ func (m *Model) checkBatch(method string, dst, x []float32, per int) int {
 	return len(x) / d
 }
 
-func (m *Model) needCond(method string, ok bool, want string) {
-	if !ok {
-		panic(fmt.Sprintf("nn: Model.%s on a model with conditioning %v; call %s", method, m.cfg.Cond, want))
+// mustServe panics with CheckMethod's error unless the model serves
+// method.
+func (m *Model) mustServe(method string) {
+	if err := m.CheckMethod(method); err != nil {
+		panic(err.Error())
 	}
 }
 
@@ -46,7 +48,10 @@ func (m *Model) CheckMethod(name string) error {
 		if !m.cfg.Energy {
 			return fmt.Errorf("nn: a score model (Config.Energy false) has no LogDensity: only energy models know log p")
 		}
-		ok = m.cfg.Cond == CondNone
+		if m.cfg.Cond != CondNone {
+			return fmt.Errorf("nn: an energy model with conditioning %v has no LogDensity; call Energy with the conditioning value", m.cfg.Cond)
+		}
+		ok = true
 	case "NoiseScore":
 		ok = m.cfg.Cond == CondSigma || m.cfg.Cond == CondLogSigma
 	case "TimeScore":
@@ -65,7 +70,7 @@ func (m *Model) CheckMethod(name string) error {
 // for concurrent use; no allocations in steady state.
 func (m *Model) Score(dst, x []float32) {
 	m.checkBatch("Score", dst, x, m.cfg.Dim)
-	m.needCond("Score", m.cfg.Cond == CondNone, m.condMethod())
+	m.mustServe("Score")
 	m.score(dst, x, 0)
 }
 
@@ -73,7 +78,7 @@ func (m *Model) Score(dst, x []float32) {
 // model. Safe for concurrent use; no allocations in steady state.
 func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 	m.checkBatch("NoiseScore", dst, x, m.cfg.Dim)
-	m.needCond("NoiseScore", m.cfg.Cond == CondSigma || m.cfg.Cond == CondLogSigma, m.condMethod())
+	m.mustServe("NoiseScore")
 	m.score(dst, x, sigma)
 }
 
@@ -82,7 +87,7 @@ func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 // steady state.
 func (m *Model) TimeScore(dst, x []float32, t float32) {
 	m.checkBatch("TimeScore", dst, x, m.cfg.Dim)
-	m.needCond("TimeScore", m.cfg.Cond == CondTime, m.condMethod())
+	m.mustServe("TimeScore")
 	m.score(dst, x, t)
 }
 
@@ -92,10 +97,7 @@ func (m *Model) TimeScore(dst, x []float32, t float32) {
 // Safe for concurrent use; no allocations in steady state.
 func (m *Model) LogDensity(dst, x []float32) {
 	m.checkBatch("LogDensity", dst, x, 1)
-	if !m.cfg.Energy {
-		panic("nn: Model.LogDensity on a score model (Config.Energy is false): only energy models know log p")
-	}
-	m.needCond("LogDensity", m.cfg.Cond == CondNone, "Energy")
+	m.mustServe("LogDensity")
 	m.Energy(dst, x, 0)
 	for i := range dst {
 		dst[i] = -dst[i]
