@@ -106,6 +106,12 @@ func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("n must be a number of samples from 1 to %d", maxN), http.StatusBadRequest)
 		return
 	}
+	if r.Method == http.MethodHead {
+		// The headers a GET would send, without drawing samples no one
+		// will read (and without using up a seed).
+		w.Header().Set("Content-Type", "application/json")
+		return
+	}
 	x, err := s.sample(r.Context(), n, s.seed.Add(1))
 	if r.Context().Err() != nil {
 		return // the client has gone: the sampler stopped, no one to answer

@@ -115,6 +115,25 @@ func TestService(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD" {
 		t.Errorf("POST: status %d, Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
+	// HEAD answers as GET would, without sampling: no seed is used up.
+	seed := s.seed.Load()
+	resp, err = http.Head(srv.URL + "?n=3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("HEAD: status %d, Content-Type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if got := s.seed.Load(); got != seed {
+		t.Errorf("HEAD drew samples (seed %d → %d)", seed, got)
+	}
+	if resp, err = http.Head(srv.URL + "?n=0"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("HEAD ?n=0: status %d, want 400", resp.StatusCode)
+		}
+	}
 }
 
 // TestServiceConcurrent: requests at once share the model and each get
