@@ -68,6 +68,48 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 }
 
+// BenchmarkTrainWorkers times BenchmarkTrainStep's steps with the
+// active kernels on one and two goroutines (Model.SetWorkers), for
+// benchstat to compare: the gradients are the same bits on both.
+func BenchmarkTrainWorkers(b *testing.B) {
+	for _, d := range []int{2, 16} {
+		for _, c := range []struct {
+			name string
+			cond Conditioning
+			loss Loss
+		}{
+			{"dsm", CondLogSigma, NCDSM{Sigmas: []float64{0.01, 1}, Continuous: true}},
+			{"ssm-vr", CondNone, SlicedSM{VR: true}},
+			{"exact", CondNone, ExactSM{}},
+		} {
+			for _, bs := range []int{128, 1024} {
+				for _, workers := range []int{1, 2} {
+					b.Run(fmt.Sprintf("%s/d=%d/batch=%d/workers=%d", c.name, d, bs, workers), func(b *testing.B) {
+						m := benchNet(b, d, c.cond)
+						m.SetWorkers(workers)
+						x := randBatch(newRand(1, 1), bs, d)
+						grad := make([]float32, m.NumParams())
+						opt := NewAdam(m.NumParams(), 1e-3)
+						rng := newRand(2, 2)
+						step := func() {
+							clear(grad)
+							c.loss.Grad(m, x, rng, grad)
+							opt.Step(m.Params(), grad)
+							m.Repack()
+						}
+						step()
+						b.ReportAllocs()
+						for b.Loop() {
+							step()
+						}
+						b.ReportMetric(float64(bs*b.N)/b.Elapsed().Seconds(), "samples/s")
+					})
+				}
+			}
+		}
+	}
+}
+
 // BenchmarkScore times inference of the small net (batch 1 is the
 // latency path).
 func BenchmarkScore(b *testing.B) {

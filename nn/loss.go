@@ -39,6 +39,7 @@ func (m *Model) trainWork() *work {
 	if m.train == nil {
 		m.train = new(work)
 	}
+	m.train.workers = m.workers
 	return m.train
 }
 

@@ -173,6 +173,7 @@ type Model struct {
 	layers  []layer
 	fourier []float32 // fixed frequencies W (length cfg.Fourier), not trained
 	impl    kernel.Impl
+	workers int // goroutines for the training passes' products (SetWorkers)
 
 	train *work               // the training workspace, reused across steps
 	gen   uint64              // counts Repack calls: the training packs' staleness
@@ -264,8 +265,27 @@ func (m *Model) Clone() *Model {
 	copy(c.params, m.params)
 	copy(c.fourier, m.fourier)
 	c.SetImpl(m.impl)
+	c.workers = m.workers
 	return c
 }
+
+// SetWorkers makes the training passes (every [Loss]'s Grad, and so
+// [Trainer.Run]) run their matrix products on up to n goroutines: the
+// caller's and n−1 of f32's helpers (see [f32.Dense.ForwardParallel]);
+// n ≤ 1 means the caller's alone, the default. The gradients, and so the
+// trained parameters, are the same to the bit for any n: the products
+// split the rows of their outputs, never a sum. The elementwise work
+// between the products stays on the caller's goroutine, so two workers
+// give less than twice the speed, more for larger batches and for losses
+// with tangents (exact and sliced score matching). Inference (Score,
+// NoiseScore, TimeScore, LogDensity, Energy) always runs on the caller's
+// goroutine alone: the samplers split their chains across goroutines
+// themselves. Call it before training, not concurrently with other calls.
+func (m *Model) SetWorkers(n int) { m.workers = max(1, n) }
+
+// Workers returns the number of goroutines set by SetWorkers (1 if never
+// set).
+func (m *Model) Workers() int { return max(1, m.workers) }
 
 // Impl returns the implementation the model computes with.
 func (m *Model) Impl() kernel.Impl { return m.impl }
@@ -350,6 +370,8 @@ type work struct {
 	noise []float32 // n×d normals
 	v     []float32 // k×n×d projections
 	lvl   []float64 // n per-point noise levels
+
+	workers int // goroutines for the products (training: Model.SetWorkers; inference: 1)
 }
 
 // grow returns s resliced to n, reallocated if its capacity is short.
@@ -515,7 +537,7 @@ func (m *Model) forward(w *work, deriv bool) {
 	tp := m.packs(w)
 	for l, ly := range m.layers {
 		ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
-		ly.dense.Forward(yp, zp, ap)
+		ly.dense.ForwardParallel(w.workers, yp, zp, ap)
 		if (deriv || k > 0) && ly.act != kernel.Identity {
 			width := ly.w.Rows
 			zd := zp.Data[:n*width]
@@ -605,9 +627,9 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1 int) {
 			dst = ytm.Slice(r0, r1)
 		}
 		if tp != nil {
-			tp.tan(l).Forward(dst, f32.Matrix{}, at.Slice(r0, r1))
+			tp.tan(l).ForwardParallel(w.workers, dst, f32.Matrix{}, at.Slice(r0, r1))
 		} else {
-			f32.GemmWith(m.impl, 1, false, true, 1, at.Slice(r0, r1), ly.w, 0, dst)
+			f32.GemmWith(m.impl, w.workers, false, true, 1, at.Slice(r0, r1), ly.w, 0, dst)
 		}
 		if identity {
 			return
@@ -665,7 +687,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		case top:
 			if grad != nil {
 				// Tangent row r of block b adds ḡ[r][b]·a[r] to row b of ∂W.
-				m.weightGrad(gw, g, a, 0, n, w.vec)
+				m.weightGrad(w.workers, gw, g, a, 0, n, w.vec)
 				for b := range k {
 					gwb := gw.Data[b*gw.Stride : b*gw.Stride+gw.Cols]
 					for r := (1 + b) * n; r < (2+b)*n; r++ {
@@ -677,7 +699,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 				continue
 			}
 			// Tangent row r of block b of ā is ḡ[r][b]·W[b, :].
-			f32.GemmWith(m.impl, 1, false, false, 1, g.Slice(0, n), ly.w, 0, gl.Slice(0, n))
+			f32.GemmWith(m.impl, w.workers, false, false, 1, g.Slice(0, n), ly.w, 0, gl.Slice(0, n))
 			if fuse {
 				m.actBack(w, l-1, 0, n)
 			}
@@ -701,7 +723,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		case first:
 			if grad != nil {
 				// Tangent row r of block b adds ḡ[r] to column b of ∂W.
-				m.weightGrad(gw, g, a, 0, n, w.vec)
+				m.weightGrad(w.workers, gw, g, a, 0, n, w.vec)
 				col := w.vec[:width]
 				for b := range k {
 					for j := range col {
@@ -723,10 +745,10 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			for r0 := 0; r0 < rows; r0 += chunk {
 				r1 := min(rows, r0+chunk)
 				if grad != nil {
-					m.weightGrad(gw, g, a, r0, r1, w.vec)
+					m.weightGrad(w.workers, gw, g, a, r0, r1, w.vec)
 				}
 				if adj {
-					tp.adj(l).Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
+					tp.adj(l).ForwardParallel(w.workers, gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
 					if fuse {
 						m.actBack(w, l-1, r0, r1)
 					}
@@ -736,11 +758,11 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			continue
 		default:
 			if grad != nil {
-				m.weightGrad(gw, g, a, 0, rows, w.vec)
+				m.weightGrad(w.workers, gw, g, a, 0, rows, w.vec)
 			}
 		}
 		if adj {
-			f32.GemmWith(m.impl, 1, false, false, 1, g, ly.w, 0, gl)
+			f32.GemmWith(m.impl, w.workers, false, false, 1, g, ly.w, 0, gl)
 		}
 	}
 }
@@ -757,8 +779,9 @@ const narrowLayer = 4
 // rows in order, from gw's value, so consecutive ranges of rows continue
 // it exactly: a GEMM, or, for a layer with at most narrowLayer outputs or
 // inputs, one Axpy per row and output (or input), which computes the
-// same chains. tmp holds at least out values.
-func (m *Model) weightGrad(gw, g, a f32.Matrix, r0, r1 int, tmp []float32) {
+// same chains. tmp holds at least out values. The GEMM runs on up to
+// workers goroutines.
+func (m *Model) weightGrad(workers int, gw, g, a f32.Matrix, r0, r1 int, tmp []float32) {
 	switch {
 	case gw.Cols <= narrowLayer:
 		// Column c of ∂W, gathered into tmp, gets a[r][c]·ḡ[r].
@@ -783,6 +806,6 @@ func (m *Model) weightGrad(gw, g, a f32.Matrix, r0, r1 int, tmp []float32) {
 			}
 		}
 	default:
-		f32.GemmWith(m.impl, 1, true, false, 1, g.Slice(r0, r1), a.Slice(r0, r1), 1, gw)
+		f32.GemmWith(m.impl, workers, true, false, 1, g.Slice(r0, r1), a.Slice(r0, r1), 1, gw)
 	}
 }

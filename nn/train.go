@@ -23,7 +23,8 @@ type Source interface {
 // kernels (the model's [Model.Impl], and [kernel.Active] for the optimiser:
 // the reductions, such as the gradient norm of Adam.ClipNorm, sum in an
 // implementation's own order, so another implementation may differ in the
-// last bits).
+// last bits). They do not depend on the model's [Model.SetWorkers], which
+// spreads each step's matrix products over several goroutines.
 type Trainer struct {
 	Model *Model
 	Loss  Loss
