@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 
 	"github.com/scorekit/scorekit/kernel"
 	"github.com/scorekit/scorekit/nn"
@@ -33,6 +34,9 @@ func ExampleTrainer() {
 	if err != nil {
 		panic(err)
 	}
+	// Each step's products may use every core: the trained weights are
+	// the same for any number of workers.
+	m.SetWorkers(runtime.GOMAXPROCS(0))
 	tr := nn.Trainer{
 		Model: m,
 		Loss:  nn.NCDSM{Sigmas: []float64{1, 0.5, 0.25, 0.1}},
