@@ -159,6 +159,22 @@ func (g *Gaussian) eval(x, inv []float64, logdet float64, y []float64) float64 {
 	return -0.5 * (quad + logdet + float64(d)*log2Pi)
 }
 
+// scaledQuad returns the quadratic form (x − μ)ᵀ(Σ + s2·I)⁻¹(x − μ) of
+// eval scaled by 2²ᵉ, given prep's inv, computed from 2ᵉ·x and 2ᵉ·μ so
+// that a form too large for a float64 can be compared with others.
+func (g *Gaussian) scaledQuad(x, inv []float64, e int) float64 {
+	d := g.d
+	var quad float64
+	for k := 0; k < d; k++ {
+		var p float64
+		for i := 0; i < d; i++ {
+			p += g.q[i*d+k] * (math.Ldexp(x[i], e) - math.Ldexp(g.mean[i], e))
+		}
+		quad += p * p * inv[k]
+	}
+	return quad
+}
+
 // addGrad adds scale times the gradient −Q·y of the log density to dst.
 func (g *Gaussian) addGrad(dst, y []float64, scale float64) {
 	d := g.d
