@@ -213,7 +213,9 @@ func (g *Gaussian) Score(dst, x []float32) { g.NoiseScore(dst, x, 0) }
 
 // NoiseScore sets dst to the score of N(μ, Σ + σ²I), the target convolved
 // with N(0, σ²I), at each row of x: −(Σ + σ²I)⁻¹(x − μ). σ enters only as
-// σ², so −σ gives what σ gives; a NaN σ gives NaN scores.
+// σ², so −σ gives what σ gives (N(0, σ²I) is the same distribution); a NaN
+// σ gives NaN scores and an infinite σ scores of 0, the limit. Mixture's
+// NoiseScore treats σ alike.
 func (g *Gaussian) NoiseScore(dst, x []float32, sigma float32) {
 	n := checkBatch("Gaussian.NoiseScore", g.d, len(x), len(dst))
 	d := g.d

@@ -213,7 +213,8 @@ func (m *Mixture) LogDensity64(x []float64) float64 {
 func (m *Mixture) Score64(dst, x []float64) { m.NoiseScore64(dst, x, 0) }
 
 // NoiseScore64 sets dst to the score of the mixture convolved with
-// N(0, σ²I) at x.
+// N(0, σ²I) at x. σ enters only as σ², so −σ gives what σ gives; a NaN σ
+// gives NaN scores and an infinite σ scores of 0, as [Gaussian.NoiseScore].
 func (m *Mixture) NoiseScore64(dst, x []float64, sigma float64) {
 	checkPoint("Mixture.NoiseScore64", m.d, len(x), len(dst))
 	b := m.pool.get(m.scratchLen())
@@ -225,7 +226,9 @@ func (m *Mixture) NoiseScore64(dst, x []float64, sigma float64) {
 func (m *Mixture) Score(dst, x []float32) { m.NoiseScore(dst, x, 0) }
 
 // NoiseScore sets dst to the exact score of the mixture convolved with
-// N(0, σ²I) at each row of x.
+// N(0, σ²I) at each row of x. σ enters only as σ², so −σ gives what σ
+// gives; a NaN σ gives NaN scores and an infinite σ scores of 0, as
+// [Gaussian.NoiseScore].
 func (m *Mixture) NoiseScore(dst, x []float32, sigma float32) {
 	checkBatch("Mixture.NoiseScore", m.d, len(x), len(dst))
 	m.batch(dst, nil, x, float64(sigma)*float64(sigma))

@@ -681,3 +681,53 @@ func TestMixtureFarAwayScore(t *testing.T) {
 		t.Errorf("Mixture.LogDensity64((1e200, 0)) = %v, want -Inf", lp)
 	}
 }
+
+// TestNoiseScoreSigma: both targets with a noise-conditional score treat σ
+// alike, as documented: −σ gives what σ gives, a NaN σ NaN scores and an
+// infinite σ scores of 0 (the mixture's used to be NaN there).
+func TestNoiseScoreSigma(t *testing.T) {
+	tg := testTargets(t)
+	for _, name := range []string{"gaussian", "mixture", "ncsn"} {
+		ns := tg[name].(interface {
+			Dim() int
+			NoiseScore(dst, x []float32, sigma float32)
+		})
+		d := ns.Dim()
+		x := make([]float32, 2*d)
+		for i := range x {
+			x[i] = float32(i) - 1.5
+		}
+		pos, neg := make([]float32, 2*d), make([]float32, 2*d)
+		ns.NoiseScore(pos, x, 0.7)
+		ns.NoiseScore(neg, x, -0.7)
+		for i := range pos {
+			if pos[i] != neg[i] {
+				t.Errorf("%s: NoiseScore at σ = −0.7 [%d] = %v, at 0.7 %v: want equal", name, i, neg[i], pos[i])
+			}
+		}
+		ns.NoiseScore(pos, x, float32(math.NaN()))
+		for i, v := range pos {
+			if !math.IsNaN(float64(v)) {
+				t.Errorf("%s: NoiseScore at σ = NaN [%d] = %v, want NaN", name, i, v)
+			}
+		}
+		for _, inf := range []float32{float32(math.Inf(1)), float32(math.Inf(-1))} {
+			ns.NoiseScore(pos, x, inf)
+			for i, v := range pos {
+				if v != 0 {
+					t.Errorf("%s: NoiseScore at σ = %v [%d] = %v, want 0", name, inf, i, v)
+				}
+			}
+		}
+	}
+	m := tg["mixture"].(*Mixture)
+	x := []float64{0.3, -1, 2}
+	a, b := make([]float64, 3), make([]float64, 3)
+	m.NoiseScore64(a, x, 0.7)
+	m.NoiseScore64(b, x, -0.7)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Errorf("Mixture.NoiseScore64 at σ = −0.7 [%d] = %v, at 0.7 %v: want equal", i, b[i], a[i])
+		}
+	}
+}
