@@ -209,7 +209,7 @@ func (g *Gaussian) Score64(dst, x []float64) {
 }
 
 // Score sets dst to ∇log p at each of the n = len(x)/d rows of x.
-func (g *Gaussian) Score(dst, x []float32) { g.NoiseScore(dst, x, 0) }
+func (g *Gaussian) Score(dst, x []float32) { g.noiseScore("Gaussian.Score", dst, x, 0) }
 
 // NoiseScore sets dst to the score of N(μ, Σ + σ²I), the target convolved
 // with N(0, σ²I), at each row of x: −(Σ + σ²I)⁻¹(x − μ). σ enters only as
@@ -217,7 +217,12 @@ func (g *Gaussian) Score(dst, x []float32) { g.NoiseScore(dst, x, 0) }
 // σ gives NaN scores and an infinite σ scores of 0, the limit. Mixture's
 // NoiseScore treats σ alike.
 func (g *Gaussian) NoiseScore(dst, x []float32, sigma float32) {
-	n := checkBatch("Gaussian.NoiseScore", g.d, len(x), len(dst))
+	g.noiseScore("Gaussian.NoiseScore", dst, x, sigma)
+}
+
+// noiseScore is NoiseScore for the method fn, which its panics name.
+func (g *Gaussian) noiseScore(fn string, dst, x []float32, sigma float32) {
+	n := checkBatch(fn, g.d, len(x), len(dst))
 	d := g.d
 	var stack [64]float64 // small d: no pool round trip
 	buf := stack[:]

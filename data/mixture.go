@@ -210,20 +210,28 @@ func (m *Mixture) LogDensity64(x []float64) float64 {
 }
 
 // Score64 sets dst to ∇log p(x).
-func (m *Mixture) Score64(dst, x []float64) { m.NoiseScore64(dst, x, 0) }
+func (m *Mixture) Score64(dst, x []float64) { m.noiseScore64("Mixture.Score64", dst, x, 0) }
 
 // NoiseScore64 sets dst to the score of the mixture convolved with
 // N(0, σ²I) at x. σ enters only as σ², so −σ gives what σ gives; a NaN σ
 // gives NaN scores and an infinite σ scores of 0, as [Gaussian.NoiseScore].
 func (m *Mixture) NoiseScore64(dst, x []float64, sigma float64) {
-	checkPoint("Mixture.NoiseScore64", m.d, len(x), len(dst))
+	m.noiseScore64("Mixture.NoiseScore64", dst, x, sigma)
+}
+
+// noiseScore64 is NoiseScore64 for the method fn, which its panics name.
+func (m *Mixture) noiseScore64(fn string, dst, x []float64, sigma float64) {
+	checkPoint(fn, m.d, len(x), len(dst))
 	b := m.pool.get(m.scratchLen())
 	defer m.pool.put(b)
 	m.eval(x, m.split(*b, sigma*sigma), dst)
 }
 
 // Score sets dst to ∇log p at each of the n = len(x)/d rows of x.
-func (m *Mixture) Score(dst, x []float32) { m.NoiseScore(dst, x, 0) }
+func (m *Mixture) Score(dst, x []float32) {
+	checkBatch("Mixture.Score", m.d, len(x), len(dst))
+	m.batch(dst, nil, x, 0)
+}
 
 // NoiseScore sets dst to the exact score of the mixture convolved with
 // N(0, σ²I) at each row of x. σ enters only as σ², so −σ gives what σ
