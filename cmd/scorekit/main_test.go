@@ -606,3 +606,19 @@ func TestResumeDataGone(t *testing.T) {
 		t.Errorf("exit %d, %q; want 1 and %q", code, e.String(), want)
 	}
 }
+
+// TestStartTooLarge: a -start file of more values than sample holds is
+// refused naming -start and the limit, from the .npy header alone (this
+// one has no data), where the message used to be about -n.
+func TestStartTooLarge(t *testing.T) {
+	bin := scorekit(t)
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.npy")
+	shape := fmt.Sprintf("(%d, 2)", maxSampleValues/2+1)
+	os.WriteFile(big, npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': "+shape+", }", nil), 0o644)
+	_, errOut, code := exe(t, bin, nil, "sample", "-model", "../../nn/testdata/torch_mlp.safetensors", "-start", big, "-out", filepath.Join(dir, "never.csv"), "-q")
+	want := fmt.Sprintf("-start %s: shape %s is too large (more than %d values): more than sample holds at once", big, shape, maxSampleValues)
+	if code != 2 || !strings.Contains(errOut, want) {
+		t.Errorf("sample -start of shape %s: exit %d, %q; want exit 2 and %q", shape, code, errOut, want)
+	}
+}

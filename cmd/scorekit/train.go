@@ -98,7 +98,7 @@ func trainingData(name string) (src nn.Source, rows []float32, d int, err error)
 	if filepath.Ext(name) == "" && !strings.ContainsRune(name, filepath.Separator) && !strings.ContainsRune(name, '/') {
 		return nil, nil, 0, usagef("-data %q: unknown: want a built-in set (%s) or a .csv or .npy file", name, strings.Join(data.Names(), ", "))
 	}
-	t, err := readTable(name)
+	t, err := readTable(name, maxNPYElems)
 	if err != nil {
 		return nil, nil, 0, err
 	}
