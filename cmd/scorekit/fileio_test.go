@@ -21,7 +21,7 @@ func TestCSV(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"1,2\n3,abc\n":  `2:3: "abc" is not a finite number`,
-		"1,2\n3\n":      "2: 1 columns, but the rows above have 2",
+		"1,2\n3\n":      "2: 1 column, but the rows above have 2", // not "1 columns"
 		"x,y\n":         "no rows of numbers",
 		"1,2\n3,NaN\n":  `2:3: "NaN" is not a finite number`,
 		"1,2\n3,1e39\n": `"1e39" is not a finite number`,
@@ -133,10 +133,15 @@ func TestNPYBad(t *testing.T) {
 		{"NaN, Fortran", npyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", npyData(le, 4, 1, math.NaN(), 3, 4)), "value at row 1, column 0 (from 0) is NaN"},
 		{"beyond float32", npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", npyData(le, 8, 1e300)), "is 1e+300: want finite float32 values"},
 		{"not npy", []byte("PK\x03\x04 a zip file"), "bad magic"},
+		// Counts of 1 in the singular.
+		{"one byte long", npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", make([]byte, 5)), "1 byte after the 1 value of shape (1,)"},
 	} {
 		if _, err := readNPY(bytes.NewReader(c.file), maxNPYElems); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
 		}
+	}
+	if _, err := readNPY(bytes.NewReader(npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", nil)), maxNPYElems); err == nil || err.Error() != "data ends after 0 of 1 value" {
+		t.Errorf("one value short: error %v, want %q", err, "data ends after 0 of 1 value")
 	}
 }
 
@@ -260,5 +265,13 @@ func TestReadLimit(t *testing.T) {
 	}
 	if tb, err := readCSV(strings.NewReader("x,y\n1,2\n3,4\n5,6\n"), 6); err != nil || tb.rows != 3 {
 		t.Errorf("readCSV of 6 values, limit 6: %+v, %v", tb, err)
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "0 columns", 1: "1 column", 2: "2 columns", -1: "-1 columns"} {
+		if got := plural(n, "column"); got != want {
+			t.Errorf("plural(%d, column) = %q, want %q", n, got, want)
+		}
 	}
 }
