@@ -622,3 +622,33 @@ func TestStartTooLarge(t *testing.T) {
 		t.Errorf("sample -start of shape %s: exit %d, %q; want exit 2 and %q", shape, code, errOut, want)
 	}
 }
+
+// TestNotAScorekitModel: a valid safetensors file that is not a scorekit
+// model (no scorekit metadata, or another format's) gets a message that
+// says what is missing and what the file should be, where it said only
+// `format "", want "scorekit-mlp-v1"`.
+func TestNotAScorekitModel(t *testing.T) {
+	bin := scorekit(t)
+	dir := t.TempDir()
+	for name, meta := range map[string]map[string]string{
+		"plain.safetensors": nil,
+		"other.safetensors": {"format": "pt"},
+	} {
+		var b bytes.Buffer
+		if err := nn.WriteSafetensors(&b, &nn.TensorFile{Metadata: meta, Tensors: map[string]nn.Tensor{"w": {Shape: []int{2}, Data: []float32{1, 2}}}}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, b.Bytes(), 0o644)
+		_, errOut, code := exe(t, bin, nil, "sample", "-model", path, "-out", filepath.Join(dir, "never.csv"), "-q")
+		what := `its metadata has no "format"`
+		if meta != nil {
+			what = `its metadata says format "pt"`
+		}
+		for _, want := range []string{path + ": a safetensors file, but not a scorekit model: " + what, nn.FormatName, "a model written by scorekit train or scripts/export_torch.py"} {
+			if code != 1 || !strings.Contains(errOut, want) {
+				t.Errorf("sample -model %s: exit %d, %q; want exit 1 and %q", name, code, errOut, want)
+			}
+		}
+	}
+}
