@@ -275,3 +275,20 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVNumericHeader: a first row of numbers is data — nothing can tell
+// it from a header — and the help of the flags that read CSV says so, as
+// the package doc and README do.
+func TestCSVNumericHeader(t *testing.T) {
+	tb, err := readCSV(strings.NewReader("0,1\n2,3\n"), maxNPYElems)
+	if err != nil || tb.rows != 2 || tb.data[0] != 0 || tb.data[1] != 1 {
+		t.Errorf("readCSV(\"0,1\\n2,3\\n\") = %+v, %v; want two rows", tb, err)
+	}
+	bin := scorekit(t)
+	for _, c := range []string{"train", "sample"} {
+		out, errOut, _ := exe(t, bin, nil, c, "-h")
+		if want := "skipped as a header only if none of its cells is a number"; !strings.Contains(out+errOut, want) {
+			t.Errorf("scorekit %s -h does not say %q:\n%s%s", c, want, out, errOut)
+		}
+	}
+}

@@ -66,7 +66,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&s.h, "stepsize", 0.01, "ula, mala, underdamped: step size h in x ← x + h·∇log p + √(2h)·z")
 	fs.Float64Var(&s.friction, "friction", 1, "underdamped: friction γ")
 	fs.Float64Var(&s.initStd, "init", 1, "ula, mala, underdamped: chains start from N(0, init²I)")
-	fs.StringVar(&s.start, "start", "", "ula, mala, underdamped: start the chains from the rows of this .csv or .npy file (one chain per row, instead of -n; at most 2²⁸ values)")
+	fs.StringVar(&s.start, "start", "", "ula, mala, underdamped: start the chains from the rows of this .csv or .npy file (one chain per row, instead of -n; at most 2²⁸ values; a CSV's first row is skipped as a header only if none of its cells is a number)")
 	fs.IntVar(&s.T, "T", 100, "annealed: steps per noise level")
 	fs.Float64Var(&s.eps, "eps", 2e-5, "annealed: step ε (level i steps with ε·σᵢ²/σ_L²)")
 	fs.StringVar(&s.sigmas, "sigmas", "", "annealed: noise levels σ₁,…,σ_L (default: those the model was trained with)")
