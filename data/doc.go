@@ -11,7 +11,8 @@
 // has float64 single-point methods (Score64, LogDensity64) for references.
 // Gaussian and Mixture have closed-form noise-conditional scores
 // NoiseScore(dst, x, σ), the scores of the target convolved with N(0, σ²I),
-// which annealed Langevin needs. Sample(dst, rng) draws exact i.i.d.
+// which annealed Langevin needs; σ enters only as σ² (−σ gives what σ
+// gives), a NaN σ gives NaN scores and an infinite σ scores of 0. Sample(dst, rng) draws exact i.i.d.
 // samples (so a target is also a [Source]), except for [Rosenbrock]
 // beyond two dimensions, where it panics: no exact sampler is known there.
 // All methods are safe for concurrent use.

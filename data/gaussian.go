@@ -159,6 +159,22 @@ func (g *Gaussian) eval(x, inv []float64, logdet float64, y []float64) float64 {
 	return -0.5 * (quad + logdet + float64(d)*log2Pi)
 }
 
+// scaledQuad returns the quadratic form (x − μ)ᵀ(Σ + s2·I)⁻¹(x − μ) of
+// eval scaled by 2²ᵉ, given prep's inv, computed from 2ᵉ·x and 2ᵉ·μ so
+// that a form too large for a float64 can be compared with others.
+func (g *Gaussian) scaledQuad(x, inv []float64, e int) float64 {
+	d := g.d
+	var quad float64
+	for k := 0; k < d; k++ {
+		var p float64
+		for i := 0; i < d; i++ {
+			p += g.q[i*d+k] * (math.Ldexp(x[i], e) - math.Ldexp(g.mean[i], e))
+		}
+		quad += p * p * inv[k]
+	}
+	return quad
+}
+
 // addGrad adds scale times the gradient −Q·y of the log density to dst.
 func (g *Gaussian) addGrad(dst, y []float64, scale float64) {
 	d := g.d
@@ -193,13 +209,20 @@ func (g *Gaussian) Score64(dst, x []float64) {
 }
 
 // Score sets dst to ∇log p at each of the n = len(x)/d rows of x.
-func (g *Gaussian) Score(dst, x []float32) { g.NoiseScore(dst, x, 0) }
+func (g *Gaussian) Score(dst, x []float32) { g.noiseScore("Gaussian.Score", dst, x, 0) }
 
 // NoiseScore sets dst to the score of N(μ, Σ + σ²I), the target convolved
 // with N(0, σ²I), at each row of x: −(Σ + σ²I)⁻¹(x − μ). σ enters only as
-// σ², so −σ gives what σ gives; a NaN σ gives NaN scores.
+// σ², so −σ gives what σ gives (N(0, σ²I) is the same distribution); a NaN
+// σ gives NaN scores and an infinite σ scores of 0, the limit. Mixture's
+// NoiseScore treats σ alike.
 func (g *Gaussian) NoiseScore(dst, x []float32, sigma float32) {
-	n := checkBatch("Gaussian.NoiseScore", g.d, len(x), len(dst))
+	g.noiseScore("Gaussian.NoiseScore", dst, x, sigma)
+}
+
+// noiseScore is NoiseScore for the method fn, which its panics name.
+func (g *Gaussian) noiseScore(fn string, dst, x []float32, sigma float32) {
+	n := checkBatch(fn, g.d, len(x), len(dst))
 	d := g.d
 	var stack [64]float64 // small d: no pool round trip
 	buf := stack[:]

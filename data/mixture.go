@@ -9,7 +9,11 @@ import (
 // Mixture is a finite mixture of Gaussians Σₖ wₖ·N(μₖ, Σₖ). Its score is
 // the responsibility-weighted sum of the component scores, and its
 // noise-conditional score (the mixture convolved with N(0, σ²I)) is exact:
-// the mixture of N(μₖ, Σₖ + σ²I) with the same weights.
+// the mixture of N(μₖ, Σₖ + σ²I) with the same weights. So far out that
+// every component's density underflows, the log density is −Inf and the
+// score is still the limit: that of the component nearest in the
+// Mahalanobis sense (the weighted scores of those that tie). A point with
+// a NaN or infinite coordinate has NaN scores.
 type Mixture struct {
 	d     int
 	logW  []float64
@@ -98,7 +102,11 @@ func (m *Mixture) split(b []float64, s2 float64) mixScratch {
 }
 
 // eval returns log p_σ(x) and, if grad is not nil, sets grad to its
-// gradient.
+// gradient. Where every component's log term is −Inf (x so far out, or
+// the variances so small, that the quadratic forms overflow) log p_σ(x)
+// is −Inf and the gradient is the limit farTerms finds: the score of the
+// component nearest in the Mahalanobis sense, or the weighted scores of
+// those that tie. It is NaN if x is not finite.
 func (m *Mixture) eval(x []float64, s mixScratch, grad []float64) float64 {
 	d := m.d
 	mx := math.Inf(-1)
@@ -109,6 +117,12 @@ func (m *Mixture) eval(x []float64, s mixScratch, grad []float64) float64 {
 			break
 		}
 		mx = max(mx, s.lk[k])
+	}
+	logp := mx
+	if math.IsInf(mx, -1) && grad != nil && m.farTerms(x, s) {
+		for _, l := range s.lk {
+			mx = max(mx, l)
+		}
 	}
 	if math.IsInf(mx, -1) || math.IsNaN(mx) {
 		for i := range grad {
@@ -129,7 +143,62 @@ func (m *Mixture) eval(x []float64, s mixScratch, grad []float64) float64 {
 			}
 		}
 	}
+	if math.IsInf(logp, -1) {
+		return logp
+	}
 	return mx + math.Log(z)
+}
+
+// farTerms sets s.lk to log terms that give the responsibilities where
+// eval's all underflowed to −Inf, and reports whether it could (not if x
+// is not finite, or the scaled forms below overflow too). It recomputes
+// each quadratic form qₖ = (x − μₖ)ᵀ(Σₖ + σ²I)⁻¹(x − μₖ) scaled by 2²ᵉ so
+// that it does not overflow, and takes the log term
+// log wₖ − ½·log det(Σₖ + σ²I) − ½(qₖ − min q), with the difference scaled
+// back: far out it overflows to +Inf (a responsibility of 0) for all but
+// the nearest component and those whose scaled forms tie with it, whose
+// weights and determinants then share the responsibility. If every
+// determinant is infinite (σ = ∞) the weights alone do, and since every
+// component's score is then 0 so is the mixture's.
+func (m *Mixture) farTerms(x []float64, s mixScratch) bool {
+	d := m.d
+	var big, maxInv float64
+	for _, v := range x {
+		big = max(big, math.Abs(v))
+	}
+	for _, c := range m.comps {
+		for _, v := range c.mean {
+			big = max(big, math.Abs(v))
+		}
+	}
+	for _, v := range s.inv {
+		maxInv = max(maxInv, v)
+	}
+	if math.IsInf(big, 0) || math.IsNaN(big) || math.IsInf(maxInv, 0) {
+		return false
+	}
+	// |x − μ| < 2·2^eb and √inv < 2^((ei+1)/2), so each scaled term
+	// (2ᵉ·pₖ)²·invₖ stays below a small multiple of d².
+	_, eb := math.Frexp(big)
+	_, ei := math.Frexp(maxInv)
+	e := -eb - (ei+1)/2
+	qmin, tmax := math.Inf(1), math.Inf(-1)
+	for k, c := range m.comps {
+		s.lk[k] = c.scaledQuad(x, s.inv[k*d:k*d+d], e)
+		qmin = min(qmin, s.lk[k])
+		tmax = max(tmax, m.logW[k]-0.5*s.logdet[k])
+	}
+	if math.IsInf(qmin, 0) || math.IsNaN(qmin) {
+		return false
+	}
+	for k := range m.comps {
+		t := m.logW[k]
+		if !math.IsInf(tmax, -1) {
+			t -= 0.5 * s.logdet[k]
+		}
+		s.lk[k] = t - 0.5*math.Ldexp(s.lk[k]-qmin, -2*e)
+	}
+	return true
 }
 
 // LogDensity64 returns log p(x), normalised.
@@ -141,22 +210,33 @@ func (m *Mixture) LogDensity64(x []float64) float64 {
 }
 
 // Score64 sets dst to ∇log p(x).
-func (m *Mixture) Score64(dst, x []float64) { m.NoiseScore64(dst, x, 0) }
+func (m *Mixture) Score64(dst, x []float64) { m.noiseScore64("Mixture.Score64", dst, x, 0) }
 
 // NoiseScore64 sets dst to the score of the mixture convolved with
-// N(0, σ²I) at x.
+// N(0, σ²I) at x. σ enters only as σ², so −σ gives what σ gives; a NaN σ
+// gives NaN scores and an infinite σ scores of 0, as [Gaussian.NoiseScore].
 func (m *Mixture) NoiseScore64(dst, x []float64, sigma float64) {
-	checkPoint("Mixture.NoiseScore64", m.d, len(x), len(dst))
+	m.noiseScore64("Mixture.NoiseScore64", dst, x, sigma)
+}
+
+// noiseScore64 is NoiseScore64 for the method fn, which its panics name.
+func (m *Mixture) noiseScore64(fn string, dst, x []float64, sigma float64) {
+	checkPoint(fn, m.d, len(x), len(dst))
 	b := m.pool.get(m.scratchLen())
 	defer m.pool.put(b)
 	m.eval(x, m.split(*b, sigma*sigma), dst)
 }
 
 // Score sets dst to ∇log p at each of the n = len(x)/d rows of x.
-func (m *Mixture) Score(dst, x []float32) { m.NoiseScore(dst, x, 0) }
+func (m *Mixture) Score(dst, x []float32) {
+	checkBatch("Mixture.Score", m.d, len(x), len(dst))
+	m.batch(dst, nil, x, 0)
+}
 
 // NoiseScore sets dst to the exact score of the mixture convolved with
-// N(0, σ²I) at each row of x.
+// N(0, σ²I) at each row of x. σ enters only as σ², so −σ gives what σ
+// gives; a NaN σ gives NaN scores and an infinite σ scores of 0, as
+// [Gaussian.NoiseScore].
 func (m *Mixture) NoiseScore(dst, x []float32, sigma float32) {
 	checkBatch("Mixture.NoiseScore", m.d, len(x), len(dst))
 	m.batch(dst, nil, x, float64(sigma)*float64(sigma))

@@ -602,3 +602,132 @@ func TestPoolAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestMixtureFarAwayScore: where every component's log term underflows to
+// −Inf (the quadratic forms overflow), the mixture's score is the limit —
+// the score of the component nearest in the Mahalanobis sense, or the
+// weighted scores of those that tie — where it used to be NaN; and a NaN
+// or infinite point still gives NaN.
+func TestMixtureFarAwayScore(t *testing.T) {
+	// Full covariances: along a direction u, far out, the nearest component
+	// is the one with the smallest uᵀΣₖ⁻¹u, and the mixture's score is its.
+	m := testTargets(t)["mixture"].(*Mixture)
+	rng := rand.New(rand.NewPCG(31, 32))
+	x, got, want := make([]float64, 3), make([]float64, 3), make([]float64, 3)
+	for trial := 0; trial < 20; trial++ {
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		best, bq := -1, math.Inf(1)
+		xu := make([]float64, 3)
+		for i := range x {
+			xu[i] = 1e100 * x[i]
+		}
+		for k, c := range m.Components() {
+			c.Score64(want, xu) // −Σ⁻¹(xu − μ) ≈ −1e100·Σ⁻¹x: xᵀΣ⁻¹x ≈ −xᵀ·score/1e100
+			var q float64
+			for i := range x {
+				q -= x[i] * want[i] / 1e100
+			}
+			if q < bq {
+				best, bq = k, q
+			}
+		}
+		for i := range x {
+			x[i] *= 1e200
+		}
+		m.Score64(got, x)
+		m.Components()[best].Score64(want, x)
+		for i := range got {
+			if !(math.Abs(got[i]-want[i]) <= 1e-12*math.Abs(want[i])) {
+				t.Errorf("Mixture.Score64(%v)[%d] = %v, want component %d's %v", x, i, got[i], best, want[i])
+			}
+		}
+		m.NoiseScore64(got, x, 0.5)
+		for i := range got {
+			if math.IsNaN(got[i]) || math.IsInf(got[i], 0) {
+				t.Errorf("Mixture.NoiseScore64(%v, 0.5)[%d] = %v, want finite", x, i, got[i])
+			}
+		}
+	}
+
+	// Two components tie exactly far out along x₁: the weights decide, and
+	// the score is the exact −(x₁, Σₖ wₖ(x₂ − μₖ₂)) = (−1e200, 0.8 − 0.2).
+	tie, err := NewMixture([]float64{0.8, 0.2}, []*Gaussian{NewIsotropicGaussian([]float64{0, 1}, 1), NewIsotropicGaussian([]float64{0, -1}, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g2 := make([]float64, 2)
+	tie.Score64(g2, []float64{1e200, 0})
+	if math.Abs(g2[0]+1e200) > 1e-15*1e200 || math.Abs(g2[1]-0.6) > 1e-15 {
+		t.Errorf("tied Mixture.Score64((1e200, 0)) = %v, want [-1e200 0.6] to 1e-15", g2)
+	}
+	// An infinitely broad noise level: every score is 0, as the
+	// Gaussian's, through the float32 batch too.
+	s := []float32{1, 1}
+	tie.NoiseScore(s, []float32{3, -2}, float32(math.Inf(1)))
+	if s[0] != 0 || s[1] != 0 {
+		t.Errorf("Mixture.NoiseScore at σ = +Inf = %v, want [0 0]", s)
+	}
+
+	// Non-finite points stay NaN, as documented (TestNaNPropagates).
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		tie.Score64(g2, []float64{v, 0})
+		if !math.IsNaN(g2[0]) && !math.IsNaN(g2[1]) {
+			t.Errorf("Mixture.Score64((%v, 0)) = %v, want NaN", v, g2)
+		}
+	}
+	if lp := tie.LogDensity64([]float64{1e200, 0}); !math.IsInf(lp, -1) {
+		t.Errorf("Mixture.LogDensity64((1e200, 0)) = %v, want -Inf", lp)
+	}
+}
+
+// TestNoiseScoreSigma: both targets with a noise-conditional score treat σ
+// alike, as documented: −σ gives what σ gives, a NaN σ NaN scores and an
+// infinite σ scores of 0 (the mixture's used to be NaN there).
+func TestNoiseScoreSigma(t *testing.T) {
+	tg := testTargets(t)
+	for _, name := range []string{"gaussian", "mixture", "ncsn"} {
+		ns := tg[name].(interface {
+			Dim() int
+			NoiseScore(dst, x []float32, sigma float32)
+		})
+		d := ns.Dim()
+		x := make([]float32, 2*d)
+		for i := range x {
+			x[i] = float32(i) - 1.5
+		}
+		pos, neg := make([]float32, 2*d), make([]float32, 2*d)
+		ns.NoiseScore(pos, x, 0.7)
+		ns.NoiseScore(neg, x, -0.7)
+		for i := range pos {
+			if pos[i] != neg[i] {
+				t.Errorf("%s: NoiseScore at σ = −0.7 [%d] = %v, at 0.7 %v: want equal", name, i, neg[i], pos[i])
+			}
+		}
+		ns.NoiseScore(pos, x, float32(math.NaN()))
+		for i, v := range pos {
+			if !math.IsNaN(float64(v)) {
+				t.Errorf("%s: NoiseScore at σ = NaN [%d] = %v, want NaN", name, i, v)
+			}
+		}
+		for _, inf := range []float32{float32(math.Inf(1)), float32(math.Inf(-1))} {
+			ns.NoiseScore(pos, x, inf)
+			for i, v := range pos {
+				if v != 0 {
+					t.Errorf("%s: NoiseScore at σ = %v [%d] = %v, want 0", name, inf, i, v)
+				}
+			}
+		}
+	}
+	m := tg["mixture"].(*Mixture)
+	x := []float64{0.3, -1, 2}
+	a, b := make([]float64, 3), make([]float64, 3)
+	m.NoiseScore64(a, x, 0.7)
+	m.NoiseScore64(b, x, -0.7)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Errorf("Mixture.NoiseScore64 at σ = −0.7 [%d] = %v, at 0.7 %v: want equal", i, b[i], a[i])
+		}
+	}
+}

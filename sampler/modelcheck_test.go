@@ -120,3 +120,79 @@ func (noData) Dim() int                                { return 0 }
 func (noData) Len() int                                { return 1 }
 func (noData) PriorScore(dst, theta []float32)         {}
 func (noData) DataScore(dst, theta []float32, _ []int) {}
+
+// nilScore is a score function whose methods use the receiver, so that a
+// nil *nilScore panics at its first call, as a nil *nn.Model does.
+type nilScore struct{ d int }
+
+func (s *nilScore) Dim() int                                   { return s.d }
+func (s *nilScore) Len() int                                   { return 1 }
+func (s *nilScore) Score(dst, x []float32)                     {}
+func (s *nilScore) LogDensity(dst, x []float32)                {}
+func (s *nilScore) NoiseScore(dst, x []float32, sigma float32) {}
+func (s *nilScore) TimeScore(dst, x []float32, t float32)      {}
+func (s *nilScore) PriorScore(dst, theta []float32)            {}
+func (s *nilScore) DataScore(dst, theta []float32, _ []int)    {}
+
+// TestConstructorsRefuseTypedNil: a nil pointer inside a non-nil
+// interface (a nil *nn.Model given as the score, say) is an error that
+// names the type, where the nil check used to let it through and Dim
+// panicked.
+func TestConstructorsRefuseTypedNil(t *testing.T) {
+	var p *nilScore
+	var sde *sampler.VP // its value methods panic on nil
+	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU, Cond: nn.CondTime}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := sampler.ChainConfig{Steps: 1}
+	makers := []struct {
+		name string
+		make func() error
+	}{
+		{"ULA", func() error { _, err := sampler.NewULA(p, sampler.ULAConfig{Step: 0.1, Chain: chain}); return err }},
+		{"MALA", func() error { _, err := sampler.NewMALA(p, sampler.MALAConfig{Step: 0.1, Chain: chain}); return err }},
+		{"Underdamped", func() error {
+			_, err := sampler.NewUnderdamped(p, sampler.UnderdampedConfig{Step: 0.1, Friction: 1, Chain: chain})
+			return err
+		}},
+		{"Annealed", func() error {
+			_, err := sampler.NewAnnealed(p, sampler.AnnealedConfig{Sigmas: []float64{1}, StepsPerLevel: 1, Eps: 1e-3, Chain: chain})
+			return err
+		}},
+		{"SGLD", func() error {
+			_, err := sampler.NewSGLD(p, sampler.SGLDConfig{A: 0.1, Batch: 1, Chain: chain})
+			return err
+		}},
+		{"SGHMC", func() error {
+			_, err := sampler.NewSGHMC(p, sampler.SGHMCConfig{Step: 0.1, Friction: 1, Batch: 1, Chain: chain})
+			return err
+		}},
+		{"PC", func() error { _, err := sampler.NewPCSampler(sampler.DefaultVP(), p, sampler.PCConfig{}); return err }},
+		{"ODE", func() error { _, err := sampler.NewODESampler(sampler.DefaultVP(), p, sampler.ODEConfig{}); return err }},
+		{"Likelihood", func() error {
+			_, err := sampler.NewLikelihood(sampler.DefaultVP(), p, sampler.LikelihoodConfig{})
+			return err
+		}},
+		{"PC", func() error { _, err := sampler.NewPCSampler(sde, m, sampler.PCConfig{}); return err }},
+		{"ODE", func() error { _, err := sampler.NewODESampler(sde, m, sampler.ODEConfig{}); return err }},
+		{"Likelihood", func() error { _, err := sampler.NewLikelihood(sde, m, sampler.LikelihoodConfig{}); return err }},
+	}
+	for _, mk := range makers {
+		var err error
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					t.Errorf("%s of a typed nil panicked: %v", mk.name, v)
+				}
+			}()
+			err = mk.make()
+		}()
+		switch {
+		case err == nil:
+			t.Errorf("%s accepted a typed nil", mk.name)
+		case !strings.Contains(err.Error(), mk.name) || !strings.Contains(err.Error(), "nil *"):
+			t.Errorf("%s of a typed nil: the error %q does not name the sampler and the nil type", mk.name, err)
+		}
+	}
+}

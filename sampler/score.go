@@ -7,7 +7,10 @@
 // interfaces.
 package sampler
 
-import "fmt"
+import (
+	"fmt"
+	"reflect"
+)
 
 // Score is a batched score function s(x) ≈ ∇ₓ log p(x) on ℝᵈ.
 type Score interface {
@@ -59,12 +62,12 @@ type MethodChecker interface {
 	CheckMethod(name string) error
 }
 
-// checkScore returns an error, naming the sampler who, if score is nil,
-// has a dimension below 1, or says (as a [MethodChecker]) that it does not
-// serve one of methods.
+// checkScore returns an error, naming the sampler who, if score is nil
+// (see [checkNil]), has a dimension below 1, or says (as a
+// [MethodChecker]) that it does not serve one of methods.
 func checkScore(who string, score interface{ Dim() int }, methods ...string) error {
-	if score == nil {
-		return fmt.Errorf("sampler: %s: the score function is nil", who)
+	if err := checkNil(who, "score function", score); err != nil {
+		return err
 	}
 	if d := score.Dim(); d < 1 {
 		return fmt.Errorf("sampler: %s: score dimension %d < 1", who, d)
@@ -74,6 +77,24 @@ func checkScore(who string, score interface{ Dim() int }, methods ...string) err
 			if err := c.CheckMethod(m); err != nil {
 				return fmt.Errorf("sampler: %s: %w", who, err)
 			}
+		}
+	}
+	return nil
+}
+
+// checkNil returns an error, naming the sampler who and the argument
+// what, if v is nil or is a nil pointer, map, slice, func, channel or
+// interface held in a non-nil interface (a nil *nn.Model given as the
+// score, say): such a typed nil passes v == nil and panics at its first
+// method call. Every constructor checks its interface arguments with it.
+func checkNil(who, what string, v any) error {
+	if v == nil {
+		return fmt.Errorf("sampler: %s: the %s is nil", who, what)
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface, reflect.UnsafePointer:
+		if rv.IsNil() {
+			return fmt.Errorf("sampler: %s: the %s is a nil %T", who, what, v)
 		}
 	}
 	return nil

@@ -24,8 +24,8 @@ func newSDEChains(d int, seed, first uint64, workers int) sdeChains {
 // sdeCheck validates sde and the score (see checkScore) for the sampler
 // named who in the errors.
 func sdeCheck(who string, sde SDE, score TimeScore) error {
-	if sde == nil {
-		return fmt.Errorf("sampler: %s: the SDE is nil", who)
+	if err := checkNil(who, "SDE", sde); err != nil {
+		return err
 	}
 	if err := sde.Validate(); err != nil {
 		return err

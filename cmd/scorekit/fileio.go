@@ -24,8 +24,24 @@ type table struct {
 	data       []float32
 }
 
-// readTable reads a CSV (.csv) or NumPy (.npy) file of rows of numbers.
-func readTable(path string) (table, error) {
+// tooManyValues is the error of readTable, readCSV and readNPY for a file
+// of more values than the limit they were given.
+type tooManyValues struct {
+	limit int
+	shape string // a .npy file's shape, (rows, cols); "" for CSV, read up to the limit
+}
+
+func (e *tooManyValues) Error() string {
+	if e.shape != "" {
+		return fmt.Sprintf("shape %s is too large (more than %d values)", e.shape, e.limit)
+	}
+	return fmt.Sprintf("more than %d values", e.limit)
+}
+
+// readTable reads a CSV (.csv) or NumPy (.npy) file of rows of numbers,
+// of at most maxValues values (else a *tooManyValues error, found before
+// the values are read).
+func readTable(path string, maxValues int) (table, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext != ".npy" && ext != ".csv" {
 		return table{}, fmt.Errorf("%s: unknown file type %q (want .csv or .npy)", path, filepath.Ext(path))
@@ -39,13 +55,13 @@ func readTable(path string) (table, error) {
 		return table{}, fmt.Errorf("%s is a folder, not a %s file", path, ext)
 	}
 	if ext == ".npy" {
-		t, err := readNPY(f)
+		t, err := readNPY(f, maxValues)
 		if err != nil {
 			return table{}, fmt.Errorf("%s: %w", path, err)
 		}
 		return t, nil
 	}
-	t, err := readCSV(f)
+	t, err := readCSV(f, maxValues)
 	if err != nil {
 		return table{}, fmt.Errorf("%s:%w", path, err)
 	}
@@ -54,8 +70,9 @@ func readTable(path string) (table, error) {
 
 // readCSV reads rows of numbers separated by commas. A first row in which
 // no cell is a number is a header and is skipped, as is a UTF-8 byte-order
-// mark. Errors say "line:column: what".
-func readCSV(r io.Reader) (table, error) {
+// mark. Errors say "line:column: what"; more than maxValues values are a
+// *tooManyValues error at the line that passes the limit.
+func readCSV(r io.Reader, maxValues int) (table, error) {
 	br := bufio.NewReader(r)
 	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
 		br.Discard(3)
@@ -85,7 +102,10 @@ func readCSV(r io.Reader) (table, error) {
 		if t.cols == 0 {
 			t.cols = len(rec)
 		} else if len(rec) != t.cols {
-			return table{}, fmt.Errorf("%d: %d columns, but the rows above have %d", line, len(rec), t.cols)
+			return table{}, fmt.Errorf("%d: %s, but the rows above have %d", line, plural(len(rec), "column"), t.cols)
+		}
+		if len(rec) > maxValues-len(t.data) {
+			return table{}, fmt.Errorf("%d: %w", line, &tooManyValues{limit: maxValues})
 		}
 		for j, cell := range rec {
 			c := strings.TrimSpace(cell)
@@ -137,8 +157,9 @@ const maxNPYElems = min(1<<31, math.MaxInt/4)
 
 // readNPY reads a NumPy .npy file holding a float32 or float64 array (of
 // either byte order, in C or Fortran order) of one or two dimensions: a
-// vector is one column.
-func readNPY(r io.Reader) (table, error) {
+// vector is one column. A shape of more than maxValues values is a
+// *tooManyValues error, before any value is read.
+func readNPY(r io.Reader, maxValues int) (table, error) {
 	br := bufio.NewReader(r)
 	head := make([]byte, 8)
 	if _, err := io.ReadFull(br, head); err != nil || !bytes.Equal(head[:6], npyMagic) {
@@ -224,15 +245,15 @@ func readNPY(r io.Reader) (table, error) {
 	if rows == 0 || cols == 0 {
 		return table{}, fmt.Errorf("shape (%s) is empty", s[1])
 	}
-	if rows > maxNPYElems/cols {
-		return table{}, fmt.Errorf("shape (%s) is too large (more than %d values)", s[1], maxNPYElems)
+	if limit := min(maxValues, maxNPYElems); rows > limit/cols {
+		return table{}, &tooManyValues{limit: limit, shape: "(" + s[1] + ")"}
 	}
 	n := rows * cols
 	t := table{rows: rows, cols: cols, data: make([]float32, 0, min(n, 1<<20))}
 	buf := make([]byte, size)
 	for i := 0; i < n; i++ {
 		if _, err := io.ReadFull(br, buf); err != nil {
-			return table{}, fmt.Errorf("data ends after %d of %d values", i, n)
+			return table{}, fmt.Errorf("data ends after %d of %s", i, plural(n, "value"))
 		}
 		var v float64
 		if size == 4 {
@@ -250,7 +271,7 @@ func readNPY(r io.Reader) (table, error) {
 		t.data = append(t.data, float32(v))
 	}
 	if extra, _ := io.Copy(io.Discard, br); extra > 0 {
-		return table{}, fmt.Errorf("%d bytes after the %d values of shape (%s): the header does not describe the data", extra, n, s[1])
+		return table{}, fmt.Errorf("%s after the %s of shape (%s): the header does not describe the data", plural(int(extra), "byte"), plural(n, "value"), s[1])
 	}
 	if fortran && cols > 1 {
 		// Column-major on disk: the element (i, j) was read at j·rows + i.

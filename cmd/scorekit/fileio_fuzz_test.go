@@ -39,7 +39,7 @@ func FuzzReadNPY(f *testing.F) {
 	f.Add([]byte("\x93NUMPY\x01\x00\xff\xff"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tb, err := readNPY(bytes.NewReader(b))
+		tb, err := readNPY(bytes.NewReader(b), maxNPYElems)
 		if err != nil {
 			return
 		}
@@ -48,7 +48,7 @@ func FuzzReadNPY(f *testing.F) {
 		if err := writeNPY(&buf, tb); err != nil {
 			t.Fatal(err)
 		}
-		back, err := readNPY(&buf)
+		back, err := readNPY(&buf, maxNPYElems)
 		if err != nil || back.rows != tb.rows || back.cols != tb.cols || !slices.Equal(back.data, tb.data) {
 			t.Fatalf("round trip: %d×%d, %v; want %d×%d", back.rows, back.cols, err, tb.rows, tb.cols)
 		}
@@ -73,7 +73,7 @@ func FuzzReadCSV(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tb, err := readCSV(bytes.NewReader(b))
+		tb, err := readCSV(bytes.NewReader(b), maxNPYElems)
 		if err != nil {
 			return
 		}
@@ -82,7 +82,7 @@ func FuzzReadCSV(f *testing.F) {
 		if err := writeCSV(&buf, tb); err != nil {
 			t.Fatal(err)
 		}
-		back, err := readCSV(strings.NewReader(buf.String()))
+		back, err := readCSV(strings.NewReader(buf.String()), maxNPYElems)
 		if err != nil || back.rows != tb.rows || back.cols != tb.cols || !slices.Equal(back.data, tb.data) {
 			t.Fatalf("round trip of %q: %d×%d, %v; want %d×%d", buf.String(), back.rows, back.cols, err, tb.rows, tb.cols)
 		}

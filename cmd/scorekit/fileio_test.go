@@ -15,13 +15,13 @@ import (
 )
 
 func TestCSV(t *testing.T) {
-	tb, err := readCSV(strings.NewReader("a,b\n1,2\n# comment\n3, 4.5\n"))
+	tb, err := readCSV(strings.NewReader("a,b\n1,2\n# comment\n3, 4.5\n"), maxNPYElems)
 	if err != nil || tb.rows != 2 || tb.cols != 2 || tb.data[3] != 4.5 {
 		t.Fatalf("readCSV = %+v, %v", tb, err)
 	}
 	for in, want := range map[string]string{
 		"1,2\n3,abc\n":  `2:3: "abc" is not a finite number`,
-		"1,2\n3\n":      "2: 1 columns, but the rows above have 2",
+		"1,2\n3\n":      "2: 1 column, but the rows above have 2", // not "1 columns"
 		"x,y\n":         "no rows of numbers",
 		"1,2\n3,NaN\n":  `2:3: "NaN" is not a finite number`,
 		"1,2\n3,1e39\n": `"1e39" is not a finite number`,
@@ -31,7 +31,7 @@ func TestCSV(t *testing.T) {
 		"1;2\n3;4\n":         `2:1: "3;4" is not a number: columns are separated by commas`,
 		"1\t2\n3\t4\n":       "columns are separated by commas",
 	} {
-		if _, err := readCSV(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := readCSV(strings.NewReader(in), maxNPYElems); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("readCSV(%q) error %v, want %q", in, err, want)
 		}
 	}
@@ -49,7 +49,7 @@ func TestCSVAwkward(t *testing.T) {
 		"a\n1\n2\n":             {1, 2},
 		"-3.4028235e38,1e-50\n": {-math.MaxFloat32, 0},
 	} {
-		tb, err := readCSV(strings.NewReader(in))
+		tb, err := readCSV(strings.NewReader(in), maxNPYElems)
 		if err != nil || !slices.Equal(tb.data, want) || tb.rows*tb.cols != len(want) {
 			t.Errorf("readCSV(%q) = %+v, %v; want %v", in, tb, err, want)
 		}
@@ -97,7 +97,7 @@ func TestNPYLayouts(t *testing.T) {
 		{"vector", npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", npyData(le, 4, 1, 2, 3)), 3, 1, []float32{1, 2, 3}},
 		{"fortran vector", npyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", npyData(le, 4, 1, 2)), 2, 1, []float32{1, 2}},
 	} {
-		tb, err := readNPY(bytes.NewReader(c.file))
+		tb, err := readNPY(bytes.NewReader(c.file), maxNPYElems)
 		if err != nil || tb.rows != c.rows || tb.cols != c.cols || !slices.Equal(tb.data, c.want) {
 			t.Errorf("%s: readNPY = %+v, %v; want %d×%d %v", c.name, tb, err, c.rows, c.cols, c.want)
 		}
@@ -133,10 +133,15 @@ func TestNPYBad(t *testing.T) {
 		{"NaN, Fortran", npyFile("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", npyData(le, 4, 1, math.NaN(), 3, 4)), "value at row 1, column 0 (from 0) is NaN"},
 		{"beyond float32", npyFile("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", npyData(le, 8, 1e300)), "is 1e+300: want finite float32 values"},
 		{"not npy", []byte("PK\x03\x04 a zip file"), "bad magic"},
+		// Counts of 1 in the singular.
+		{"one byte long", npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", make([]byte, 5)), "1 byte after the 1 value of shape (1,)"},
 	} {
-		if _, err := readNPY(bytes.NewReader(c.file)); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := readNPY(bytes.NewReader(c.file), maxNPYElems); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
 		}
+	}
+	if _, err := readNPY(bytes.NewReader(npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", nil)), maxNPYElems); err == nil || err.Error() != "data ends after 0 of 1 value" {
+		t.Errorf("one value short: error %v, want %q", err, "data ends after 0 of 1 value")
 	}
 }
 
@@ -149,15 +154,15 @@ func TestNPYRoundTrip(t *testing.T) {
 	if (b.Len()-len(in.data)*4)%64 != 0 {
 		t.Errorf("header not padded to 64 bytes: total %d", b.Len())
 	}
-	out, err := readNPY(bytes.NewReader(b.Bytes()))
+	out, err := readNPY(bytes.NewReader(b.Bytes()), maxNPYElems)
 	if err != nil || out.rows != 3 || out.cols != 2 || out.data[5] != -6.5 {
 		t.Fatalf("readNPY = %+v, %v", out, err)
 	}
 	full := b.Bytes()
-	if _, err := readNPY(bytes.NewReader(full[:len(full)-3])); err == nil || !strings.Contains(err.Error(), "data ends after 5 of 6 values") {
+	if _, err := readNPY(bytes.NewReader(full[:len(full)-3]), maxNPYElems); err == nil || !strings.Contains(err.Error(), "data ends after 5 of 6 values") {
 		t.Errorf("truncated: %v", err)
 	}
-	if _, err := readNPY(strings.NewReader("PK\x03\x04")); err == nil || !strings.Contains(err.Error(), "bad magic") {
+	if _, err := readNPY(strings.NewReader("PK\x03\x04"), maxNPYElems); err == nil || !strings.Contains(err.Error(), "bad magic") {
 		t.Errorf("not npy: %v", err)
 	}
 }
@@ -233,11 +238,57 @@ func TestCheckOutput(t *testing.T) {
 // (found by FuzzReadCSV).
 func TestCSVParseErrorFirstRow(t *testing.T) {
 	for _, in := range []string{"A\"0000000000000", "1,2\n3,\"4\n"} {
-		_, err := readCSV(strings.NewReader(in))
+		_, err := readCSV(strings.NewReader(in), maxNPYElems)
 		if err == nil || !strings.Contains(err.Error(), "bare \" in non-quoted-field") && !strings.Contains(err.Error(), "extraneous or missing \" in quoted-field") {
 			t.Errorf("readCSV(%q): %v, want a parse error", in, err)
 		} else {
 			t.Log(err)
+		}
+	}
+}
+
+// TestReadLimit: more values than the reader's limit is a *tooManyValues
+// error, from a .npy file's header before its data are read (this one has
+// none) and from a CSV file at the line that passes the limit.
+func TestReadLimit(t *testing.T) {
+	var tm *tooManyValues
+	_, err := readNPY(bytes.NewReader(npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", nil)), 5)
+	if !errors.As(err, &tm) || err.Error() != "shape (3, 2) is too large (more than 5 values)" {
+		t.Errorf("readNPY of shape (3, 2), limit 5: %v, want a *tooManyValues", err)
+	}
+	if tb, err := readNPY(bytes.NewReader(npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", make([]byte, 24))), 6); err != nil || tb.rows != 3 {
+		t.Errorf("readNPY of shape (3, 2), limit 6: %+v, %v", tb, err)
+	}
+	_, err = readCSV(strings.NewReader("x,y\n1,2\n3,4\n5,6\n"), 5)
+	if !errors.As(err, &tm) || err.Error() != "4: more than 5 values" {
+		t.Errorf("readCSV of 6 values, limit 5: %v, want a *tooManyValues at line 4", err)
+	}
+	if tb, err := readCSV(strings.NewReader("x,y\n1,2\n3,4\n5,6\n"), 6); err != nil || tb.rows != 3 {
+		t.Errorf("readCSV of 6 values, limit 6: %+v, %v", tb, err)
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "0 columns", 1: "1 column", 2: "2 columns", -1: "-1 columns"} {
+		if got := plural(n, "column"); got != want {
+			t.Errorf("plural(%d, column) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestCSVNumericHeader: a first row of numbers is data — nothing can tell
+// it from a header — and the help of the flags that read CSV says so, as
+// the package doc and README do.
+func TestCSVNumericHeader(t *testing.T) {
+	tb, err := readCSV(strings.NewReader("0,1\n2,3\n"), maxNPYElems)
+	if err != nil || tb.rows != 2 || tb.data[0] != 0 || tb.data[1] != 1 {
+		t.Errorf("readCSV(\"0,1\\n2,3\\n\") = %+v, %v; want two rows", tb, err)
+	}
+	bin := scorekit(t)
+	for _, c := range []string{"train", "sample"} {
+		out, errOut, _ := exe(t, bin, nil, c, "-h")
+		if want := "skipped as a header only if none of its cells is a number"; !strings.Contains(out+errOut, want) {
+			t.Errorf("scorekit %s -h does not say %q:\n%s%s", c, want, out, errOut)
 		}
 	}
 }

@@ -15,6 +15,17 @@
 //
 // Run "scorekit <command> -h" for a command's flags.
 //
+// Files of points (train -data, sample -start) are CSV or NumPy .npy files
+// of rows, one point per row. A CSV file separates columns by commas, may
+// begin with a UTF-8 byte-order mark, and skips lines that begin with #.
+// Its first row is a header, and skipped, only if none of its cells is a
+// number (x,y or a,b): a header of numbers (0,1) cannot be told from data
+// and is read as the first point, so name columns with words or drop such
+// a header. There is no flag to say that a file has a header. A .npy file
+// holds float32 or float64 (either byte order, C or Fortran order) as a
+// matrix of rows or a vector, which is one column. sample writes CSV with
+// the header x0,x1,….
+//
 // The exit status is 0 on success (and for -h); 2 when the command line is
 // wrong: an unknown command or flag, a value out of range, flags that do
 // not fit each other, the sampler or loss in use, or the model or

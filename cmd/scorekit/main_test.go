@@ -606,3 +606,49 @@ func TestResumeDataGone(t *testing.T) {
 		t.Errorf("exit %d, %q; want 1 and %q", code, e.String(), want)
 	}
 }
+
+// TestStartTooLarge: a -start file of more values than sample holds is
+// refused naming -start and the limit, from the .npy header alone (this
+// one has no data), where the message used to be about -n.
+func TestStartTooLarge(t *testing.T) {
+	bin := scorekit(t)
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.npy")
+	shape := fmt.Sprintf("(%d, 2)", maxSampleValues/2+1)
+	os.WriteFile(big, npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': "+shape+", }", nil), 0o644)
+	_, errOut, code := exe(t, bin, nil, "sample", "-model", "../../nn/testdata/torch_mlp.safetensors", "-start", big, "-out", filepath.Join(dir, "never.csv"), "-q")
+	want := fmt.Sprintf("-start %s: shape %s is too large (more than %d values): more than sample holds at once", big, shape, maxSampleValues)
+	if code != 2 || !strings.Contains(errOut, want) {
+		t.Errorf("sample -start of shape %s: exit %d, %q; want exit 2 and %q", shape, code, errOut, want)
+	}
+}
+
+// TestNotAScorekitModel: a valid safetensors file that is not a scorekit
+// model (no scorekit metadata, or another format's) gets a message that
+// says what is missing and what the file should be, where it said only
+// `format "", want "scorekit-mlp-v1"`.
+func TestNotAScorekitModel(t *testing.T) {
+	bin := scorekit(t)
+	dir := t.TempDir()
+	for name, meta := range map[string]map[string]string{
+		"plain.safetensors": nil,
+		"other.safetensors": {"format": "pt"},
+	} {
+		var b bytes.Buffer
+		if err := nn.WriteSafetensors(&b, &nn.TensorFile{Metadata: meta, Tensors: map[string]nn.Tensor{"w": {Shape: []int{2}, Data: []float32{1, 2}}}}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, b.Bytes(), 0o644)
+		_, errOut, code := exe(t, bin, nil, "sample", "-model", path, "-out", filepath.Join(dir, "never.csv"), "-q")
+		what := `its metadata has no "format"`
+		if meta != nil {
+			what = `its metadata says format "pt"`
+		}
+		for _, want := range []string{path + ": a safetensors file, but not a scorekit model: " + what, nn.FormatName, "a model written by scorekit train or scripts/export_torch.py"} {
+			if code != 1 || !strings.Contains(errOut, want) {
+				t.Errorf("sample -model %s: exit %d, %q; want exit 1 and %q", name, code, errOut, want)
+			}
+		}
+	}
+}

@@ -50,6 +50,14 @@ func loadModel(path string) (*modelFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v (is it a complete safetensors file?)", path, err)
 	}
+	// nn's own error ("format \"\", want …") does not say what the file
+	// should have been.
+	switch f, ok := tf.Metadata["format"]; {
+	case !ok:
+		return nil, fmt.Errorf("%s: a safetensors file, but not a scorekit model: its metadata has no \"format\" (want %q, which a model written by scorekit train or scripts/export_torch.py has)", path, nn.FormatName)
+	case f != nn.FormatName:
+		return nil, fmt.Errorf("%s: a safetensors file, but not a scorekit model: its metadata says format %q (want %q, which a model written by scorekit train or scripts/export_torch.py has)", path, f, nn.FormatName)
+	}
 	mf := &modelFile{meta: tf.Metadata, train: map[string]nn.Tensor{}}
 	for name, t := range tf.Tensors {
 		if strings.HasPrefix(name, trainPrefix) {

@@ -66,7 +66,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&s.h, "stepsize", 0.01, "ula, mala, underdamped: step size h in x ← x + h·∇log p + √(2h)·z")
 	fs.Float64Var(&s.friction, "friction", 1, "underdamped: friction γ")
 	fs.Float64Var(&s.initStd, "init", 1, "ula, mala, underdamped: chains start from N(0, init²I)")
-	fs.StringVar(&s.start, "start", "", "ula, mala, underdamped: start the chains from the rows of this .csv or .npy file (one chain per row, instead of -n)")
+	fs.StringVar(&s.start, "start", "", "ula, mala, underdamped: start the chains from the rows of this .csv or .npy file (one chain per row, instead of -n; at most 2²⁸ values; a CSV's first row is skipped as a header only if none of its cells is a number)")
 	fs.IntVar(&s.T, "T", 100, "annealed: steps per noise level")
 	fs.Float64Var(&s.eps, "eps", 2e-5, "annealed: step ε (level i steps with ε·σᵢ²/σ_L²)")
 	fs.StringVar(&s.sigmas, "sigmas", "", "annealed: noise levels σ₁,…,σ_L (default: those the model was trained with)")
@@ -145,17 +145,20 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	d := mf.model.Dim()
 	var start []float32
 	if s.start != "" {
-		t, err := readTable(s.start)
+		t, err := readTable(s.start, maxSampleValues)
+		if tm := (*tooManyValues)(nil); errors.As(err, &tm) {
+			return usagef("-start %v: more than sample holds at once (%d values, rows × columns): split the file and run each part", err, maxSampleValues)
+		}
 		if err != nil {
 			return err
 		}
 		if t.cols != d {
-			return usagef("-start %s has %d columns, but %s is a model of dimension %d", s.start, t.cols, s.model, d)
+			return usagef("-start %s has %s, but %s is a model of dimension %d", s.start, plural(t.cols, "column"), s.model, d)
 		}
 		start, s.n = t.data, t.rows
 	}
 	if s.n > maxSampleValues/d {
-		return usagef("-n %d: %d samples of dimension %d are more than sample holds at once (%d values): draw them in several runs with other -seed values", s.n, s.n, d, maxSampleValues)
+		return usagef("-n %d: %s of dimension %d are more than sample holds at once (%d values): draw them in several runs with other -seed values", s.n, plural(s.n, "sample"), d, maxSampleValues)
 	}
 	// Before the sampling: both files must be writable.
 	if err := checkOutput("-out", s.out); err != nil {
@@ -181,7 +184,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s\nwrote    %s (%d × %d)\n", how, s.out, s.n, d)
 	if png != "" {
-		if err := writeScatterPNG(png, fmt.Sprintf("%d samples of %s", s.n, filepath.Base(s.model)), t, table{}); err != nil {
+		if err := writeScatterPNG(png, fmt.Sprintf("%s of %s", plural(s.n, "sample"), filepath.Base(s.model)), t, table{}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote    %s\n", png)
@@ -330,7 +333,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		if err != nil {
 			return nil, "", samplingError(kind, err)
 		}
-		desc = fmt.Sprintf("annealed Langevin, %d levels × %d steps, ε = %g", len(sig), s.T, s.eps)
+		desc = fmt.Sprintf("annealed Langevin, %s × %s, ε = %g", plural(len(sig), "level"), plural(s.T, "step"), s.eps)
 	case "pc", "ode":
 		spec := strings.TrimSpace(s.sde)
 		if spec == "" {
@@ -366,12 +369,12 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 				}
 			}
 			cfg := sampler.PCConfig{SNR: s.snr, Seed: s.seed, Workers: s.workers}
-			desc = fmt.Sprintf("predictor–corrector (reverse diffusion + Langevin, snr %g) on %s, %d steps", s.snr, spec, sde.Steps())
+			desc = fmt.Sprintf("predictor–corrector (reverse diffusion + Langevin, snr %g) on %s, %s", s.snr, spec, plural(sde.Steps(), "step"))
 			switch corr {
 			case "langevin":
 			case "none":
 				cfg.Corrector = sampler.PCNoCorrector
-				desc = fmt.Sprintf("reverse diffusion (predictor only) on %s, %d steps", spec, sde.Steps())
+				desc = fmt.Sprintf("reverse diffusion (predictor only) on %s, %s", spec, plural(sde.Steps(), "step"))
 			default:
 				return nil, "", usagef("-corrector %q: want langevin, none or auto", s.corrector)
 			}
@@ -401,10 +404,10 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			}
 			desc = fmt.Sprintf("probability-flow ODE (%v) on %s", c.Method, spec)
 		}
-		desc += fmt.Sprintf(", %d score evaluations", st.ScoreEvals)
+		desc += fmt.Sprintf(", %s", plural(st.ScoreEvals, "score evaluation"))
 	}
 	el := time.Since(t0).Seconds()
-	return x, fmt.Sprintf("sampled  %d points by %s in %.2fs (%.0f samples/s)", s.n, desc, el, float64(s.n)/el), nil
+	return x, fmt.Sprintf("sampled  %s by %s in %.2fs (%.0f samples/s)", plural(s.n, "point"), desc, el, float64(s.n)/el), nil
 }
 
 // withSteps returns sde with N discretisation steps.

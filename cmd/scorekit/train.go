@@ -48,7 +48,7 @@ type trainSettings struct {
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	var s trainSettings
 	fs := newFlags("train", "train -data <name|file.csv|file.npy> -out model.safetensors [flags]", stderr)
-	fs.StringVar(&s.data, "data", "moons", "built-in data set "+fmt.Sprint(data.Names())+", or a .csv or .npy file of rows")
+	fs.StringVar(&s.data, "data", "moons", "built-in data set "+fmt.Sprint(data.Names())+", or a .csv or .npy file of rows (a CSV's first row is skipped as a header only if none of its cells is a number)")
 	fs.StringVar(&s.out, "out", "model.safetensors", "model file to write (also the checkpoint)")
 	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote): its loss, network, data, -ema, -lr, -warmup, -clip, -wd, -batch and -seed go on unless given")
 	fs.StringVar(&s.hidden, "hidden", "128,128,128", "hidden layer widths")
@@ -98,7 +98,7 @@ func trainingData(name string) (src nn.Source, rows []float32, d int, err error)
 	if filepath.Ext(name) == "" && !strings.ContainsRune(name, filepath.Separator) && !strings.ContainsRune(name, '/') {
 		return nil, nil, 0, usagef("-data %q: unknown: want a built-in set (%s) or a .csv or .npy file", name, strings.Join(data.Names(), ", "))
 	}
-	t, err := readTable(name)
+	t, err := readTable(name, maxNPYElems)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -288,7 +288,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	}
 	if ckpt != nil {
 		if done, err := strconv.Atoi(ckpt.meta[metaStep]); err == nil && done >= s.steps {
-			return usagef("-steps %d: %s has %d steps already; ask for more", s.steps, s.resume, done)
+			return usagef("-steps %d: %s has %s already; ask for more", s.steps, s.resume, plural(done, "step"))
 		}
 	}
 	// A model written over a data file (-data d.csv -out d.csv, or the
@@ -419,7 +419,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		return err
 	}
 	el := time.Since(t0).Seconds()
-	fmt.Fprintf(stdout, "trained  %d steps in %.1fs (%.0f steps/s), final loss %.4g\nwrote    %s\n", s.steps-done, el, float64(s.steps-done)/el, last, s.out)
+	fmt.Fprintf(stdout, "trained  %s in %.1fs (%.0f steps/s), final loss %.4g\nwrote    %s\n", plural(s.steps-done, "step"), el, float64(s.steps-done)/el, last, s.out)
 	return nil
 }
 
@@ -461,7 +461,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 				return nil, fmt.Errorf("%s: bad %s %q", s.resume, metaSigmas, v)
 			}
 			if s.set["sigma1"] || s.set["sigmaL"] || s.set["levels"] {
-				return nil, usagef("-sigma1, -sigmaL, -levels: %s was trained on its own %d noise levels, %g to %g (leave these flags out to go on with them)", s.resume, len(sig), sig[0], sig[len(sig)-1])
+				return nil, usagef("-sigma1, -sigmaL, -levels: %s was trained on its own %s, %g to %g (leave these flags out to go on with them)", s.resume, plural(len(sig), "noise level"), sig[0], sig[len(sig)-1])
 			}
 		} else {
 			if s.sigma1 == 0 {
@@ -645,7 +645,7 @@ func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.A
 	var ema *nn.EMA
 	if raw, ok := mf.train[trainPrefix+"params"]; ok {
 		if len(raw.Data) != model.NumParams() {
-			return nil, nil, nil, 0, fmt.Errorf("%s: %d raw parameters, the network has %d", s.resume, len(raw.Data), model.NumParams())
+			return nil, nil, nil, 0, fmt.Errorf("%s: %s, the network has %d", s.resume, plural(len(raw.Data), "raw parameter"), model.NumParams())
 		}
 		// The file's weights are the average; with -ema 0 it is dropped
 		// and training goes on from the raw weights.
