@@ -13,7 +13,9 @@
 //	bench    run the standard benchmarks and print a Markdown table (or -json)
 //	cpu      print the CPU features seen and the kernel implementation chosen
 //
-// Run "scorekit <command> -h" for a command's flags.
+// Run "scorekit <command> -h" for a command's flags. train, sample and
+// demo spread their work over -workers goroutines (0, the default, means
+// GOMAXPROCS); neither the trained model nor the samples depend on it.
 //
 // Files of points (train -data, sample -start) are CSV or NumPy .npy files
 // of rows, one point per row. A CSV file separates columns by commas, may

@@ -652,3 +652,34 @@ func TestNotAScorekitModel(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainWorkersSame trains the same model on one goroutine and on two:
+// the files are the same byte for byte (weights, EMA, optimiser state),
+// and the run says how many goroutines it used. A bad -workers is a
+// usage error.
+func TestTrainWorkersSame(t *testing.T) {
+	bin := scorekit(t)
+	dir := t.TempDir()
+	var files [][]byte
+	for _, w := range []string{"1", "2"} {
+		f := filepath.Join(dir, "w"+w+".safetensors")
+		out, errOut, code := exe(t, bin, nil, "train", "-data", "moons", "-loss", "sliced-vr", "-hidden", "64,64", "-batch", "300", "-steps", "25", "-workers", w, "-out", f, "-q")
+		if code != 0 {
+			t.Fatalf("-workers %s: exit %d\n%s\n%s", w, code, out, errOut)
+		}
+		if want := map[string]string{"1": "1 goroutine\n", "2": "2 goroutines\n"}[w]; !strings.Contains(out, want) {
+			t.Errorf("-workers %s: the output does not say %q:\n%s", w, want, out)
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, b)
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Error("-workers 1 and -workers 2 wrote different model files")
+	}
+	if _, errOut, code := exe(t, bin, nil, "train", "-workers", "-1", "-out", filepath.Join(dir, "x.safetensors")); code != 2 || !strings.Contains(errOut, "-workers -1: want ≥ 0") {
+		t.Errorf("-workers -1: exit %d, %q", code, errOut)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -35,6 +36,7 @@ type trainSettings struct {
 	rademacher          bool
 	sdeA, sdeB          float64
 	seed                uint64
+	workers             int
 	quiet               bool
 
 	// set holds the flags given on the command line; fixed, when
@@ -72,6 +74,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&s.sdeA, "sde-min", 0, "ve: σ_min (0: 0.01); vp, subvp: β_min (0: 0.1)")
 	fs.Float64Var(&s.sdeB, "sde-max", 0, "ve: σ_max (0: the largest distance between training points); vp, subvp: β_max (0: 20)")
 	seed := fs.Uint64("seed", 1, "random seed")
+	fs.IntVar(&s.workers, "workers", 0, "goroutines for each step's matrix products (0: GOMAXPROCS); the trained model does not depend on it")
 	fs.BoolVar(&s.quiet, "q", false, "no progress output")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -264,6 +267,8 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		return usagef("-wd %g: want ≥ 0", s.wd)
 	case !(s.ema >= 0 && s.ema < 1):
 		return usagef("-ema %g: want 0 (none) or a rate in (0, 1)", s.ema)
+	case s.workers < 0:
+		return usagef("-workers %d: want ≥ 0", s.workers)
 	}
 	var ckpt *modelFile
 	var err error
@@ -347,8 +352,13 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		}
 	}
 	opt.LR, opt.Warmup, opt.ClipNorm, opt.WeightDecay = s.lr, s.warmup, s.clip, s.wd
-	fmt.Fprintf(stdout, "training %v MLP (%d parameters) on %s (d = %d) with %s, kernels %s\n",
-		cfg.Widths(), model.NumParams(), s.data, d, s.loss, kernel.Active())
+	workers := s.workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	model.SetWorkers(workers)
+	fmt.Fprintf(stdout, "training %v MLP (%d parameters) on %s (d = %d) with %s, kernels %s, %s\n",
+		cfg.Widths(), model.NumParams(), s.data, d, s.loss, kernel.Active(), plural(workers, "goroutine"))
 
 	save := func(step int) error {
 		meta[metaStep] = strconv.Itoa(step)
