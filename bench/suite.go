@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"time"
 
@@ -562,23 +563,33 @@ func trainingCases(o Options) []Case {
 		list = append(list, tc{"exact SM", 16, nn.ExactSM{}, nn.CondNone})
 	}
 	for _, t := range list {
-		m, err := nn.New(nn.Config{Dim: t.d, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: t.cond}, 1)
-		if err != nil {
-			panic(err)
-		}
-		x := suiteRand(128*t.d, 1, 10)
-		grad := make([]float32, m.NumParams())
-		opt := nn.NewAdam(m.NumParams(), 1e-4)
-		rng := rand.New(rand.NewPCG(1, 1))
-		cs = append(cs, Case{"training", fmt.Sprintf("%s step (forward, backward, Adam), d=%d, batch 128", t.name, t.d), "active", 1, "step", func(k int) error {
-			for range k {
-				clear(grad)
-				t.loss.Grad(m, x, rng, grad)
-				opt.Step(m.Params(), grad)
-				m.Repack()
+		for _, workers := range []int{1, 2} {
+			if workers > runtime.GOMAXPROCS(0) {
+				continue
 			}
-			return nil
-		}})
+			m, err := nn.New(nn.Config{Dim: t.d, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: t.cond}, 1)
+			if err != nil {
+				panic(err)
+			}
+			m.SetWorkers(workers)
+			x := suiteRand(128*t.d, 1, 10)
+			grad := make([]float32, m.NumParams())
+			opt := nn.NewAdam(m.NumParams(), 1e-4)
+			rng := rand.New(rand.NewPCG(1, 1))
+			name := fmt.Sprintf("%s step (forward, backward, Adam), d=%d, batch 128", t.name, t.d)
+			if workers > 1 {
+				name += fmt.Sprintf(", %d goroutines", workers)
+			}
+			cs = append(cs, Case{"training", name, "active", 1, "step", func(k int) error {
+				for range k {
+					clear(grad)
+					t.loss.Grad(m, x, rng, grad)
+					opt.Step(m.Params(), grad)
+					m.Repack()
+				}
+				return nil
+			}})
+		}
 	}
 	return cs
 }
