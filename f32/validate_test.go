@@ -1,0 +1,127 @@
+package f32
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// mustPanic runs f and checks that it panics with exactly want (a string
+// or an error's text): the package's panics name the function and the
+// sizes, and a bounds check left out would show as a runtime error (or no
+// panic) instead.
+func mustPanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil {
+			t.Errorf("no panic, want %q", want)
+			return
+		}
+		if got := fmt.Sprint(r); got != want {
+			t.Errorf("panic %q, want %q", got, want)
+		}
+	}()
+	f()
+}
+
+// padded returns a rows×cols matrix of stride cols+2 whose Data ends at
+// its last element (as a Slice of a larger matrix does), with capacity
+// beyond it.
+func padded(rows, cols int) Matrix {
+	buf := make([]float32, rows*(cols+2)+8)
+	for i := range buf {
+		buf[i] = float32(i)
+	}
+	return Matrix{Rows: rows, Cols: cols, Stride: cols + 2, Data: buf[:(rows-1)*(cols+2)+cols]}
+}
+
+func TestMatrixPanics(t *testing.T) {
+	mustPanic(t, "f32: NewMatrix: negative size -1×2", func() { NewMatrix(-1, 2) })
+	mustPanic(t, "f32: NewMatrix: negative size 0×-1", func() { NewMatrix(0, -1) })
+
+	m := padded(3, 2)
+	top := m.Slice(0, 1) // its Data has capacity for the rows below
+	mustPanic(t, "f32: Matrix.Row: row 1 out of range [0, 1)", func() { top.Row(1) })
+	mustPanic(t, "f32: Matrix.Row: row -1 out of range [0, 3)", func() { m.Row(-1) })
+	mustPanic(t, "f32: Matrix.Row: row 3 out of range [0, 3)", func() { m.Row(3) })
+	mustPanic(t, "f32: Matrix.Slice: rows [2, 1) out of range [0, 3)", func() { m.Slice(2, 1) })
+	mustPanic(t, "f32: Matrix.Slice: rows [1, 4) out of range [0, 3)", func() { m.Slice(1, 4) })
+	mustPanic(t, "f32: Matrix.Slice: rows [0, 2) out of range [0, 1)", func() { top.Slice(0, 2) })
+	mustPanic(t, "f32: Matrix.Slice: rows [-1, 1) out of range [0, 3)", func() { m.Slice(-1, 1) })
+}
+
+func TestMatrixSlice(t *testing.T) {
+	m := padded(3, 2)
+	for r0 := 0; r0 <= 3; r0++ {
+		for r1 := r0; r1 <= 3; r1++ {
+			s := m.Slice(r0, r1)
+			if s.Rows != r1-r0 || s.Cols != 2 || s.Stride != 4 {
+				t.Fatalf("Slice(%d, %d) is %d×%d stride %d, want %d×2 stride 4", r0, r1, s.Rows, s.Cols, s.Stride, r1-r0)
+			}
+			s.check("test", "s")
+			if s.Rows > 0 && r0*m.Stride+len(s.Data) > len(m.Data) {
+				t.Fatalf("Slice(%d, %d).Data reaches %d elements past m.Data", r0, r1, r0*m.Stride+len(s.Data)-len(m.Data))
+			}
+			for i := range s.Rows {
+				for j := range 2 {
+					if s.At(i, j) != m.At(r0+i, j) || s.Row(i)[j] != m.At(r0+i, j) {
+						t.Fatalf("Slice(%d, %d)(%d, %d) = %g, want %g", r0, r1, i, j, s.At(i, j), m.At(r0+i, j))
+					}
+				}
+			}
+		}
+	}
+	if r := m.Row(2); len(r) != 2 || cap(r) != 2 || r[0] != 8 || r[1] != 9 {
+		t.Errorf("Row(2) = %v (cap %d), want [8 9] (cap 2)", r, cap(r))
+	}
+}
+
+func TestGemmShapePanics(t *testing.T) {
+	a, b, c := NewMatrix(2, 3), NewMatrix(3, 4), NewMatrix(2, 4)
+	short := func(r, cl int) Matrix { return Matrix{Rows: r, Cols: cl, Stride: cl, Data: make([]float32, r*cl-1)} }
+	mustPanic(t, "f32: Gemm: A has bad shape 2×3 stride 2", func() {
+		Gemm(false, false, 1, Matrix{Rows: 2, Cols: 3, Stride: 2, Data: make([]float32, 6)}, b, 0, c)
+	})
+	mustPanic(t, "f32: Gemm: A has bad shape -1×3 stride 3", func() {
+		Gemm(false, false, 1, Matrix{Rows: -1, Cols: 3, Stride: 3}, b, 0, c)
+	})
+	mustPanic(t, "f32: Gemm: A is 2×3 stride 3 but len(Data) = 5", func() { Gemm(false, false, 1, short(2, 3), b, 0, c) })
+	mustPanic(t, "f32: Gemm: B is 3×4 stride 4 but len(Data) = 11", func() { Gemm(false, false, 1, a, short(3, 4), 0, c) })
+	mustPanic(t, "f32: Gemm: C is 2×4 stride 4 but len(Data) = 7", func() { Gemm(false, false, 1, a, b, 0, short(2, 4)) })
+	mustPanic(t, "f32: Gemm: shape mismatch: op(A) is 2×3, op(B) is 3×4, C is 3×4", func() { Gemm(false, false, 1, a, b, 0, NewMatrix(3, 4)) })
+	mustPanic(t, "f32: Gemm: shape mismatch: op(A) is 2×3, op(B) is 3×4, C is 2×5", func() { Gemm(false, false, 1, a, b, 0, NewMatrix(2, 5)) })
+	mustPanic(t, "f32: Gemm: shape mismatch: op(A) is 3×2, op(B) is 3×4, C is 2×4", func() { Gemm(true, false, 1, a, b, 0, c) })
+
+	// A matrix without columns holds no elements: it needs no Data,
+	// whatever its stride.
+	c2 := NewMatrix(2, 4)
+	c2.Data[0] = 7
+	Gemm(false, false, 1, Matrix{Rows: 2, Cols: 0, Stride: 3}, Matrix{Rows: 0, Cols: 4, Stride: 4}, 0, c2)
+	for _, v := range c2.Data {
+		if v != 0 {
+			t.Fatalf("K = 0, β = 0: C = %v, want zeros", c2.Data)
+		}
+	}
+}
+
+func TestDenseShapePanics(t *testing.T) {
+	w := NewMatrix(3, 4) // 4 → 3
+	mustPanic(t, "f32: NewDense: W is 3×4 but len(bias) = 2", func() { NewDense(w, make([]float32, 2), kernel.ReLU) })
+	mustPanic(t, "f32: NewDense: W is 3×4 stride 4 but len(Data) = 11", func() {
+		NewDense(Matrix{Rows: 3, Cols: 4, Stride: 4, Data: make([]float32, 11)}, nil, kernel.ReLU)
+	})
+	d := NewDense(w, nil, kernel.ReLU)
+	x, y, pre := NewMatrix(5, 4), NewMatrix(5, 3), NewMatrix(5, 3)
+	short := func(r, cl int) Matrix { return Matrix{Rows: r, Cols: cl, Stride: cl, Data: make([]float32, r*cl-1)} }
+	mustPanic(t, "f32: Dense.Forward: x is 5×4 stride 4 but len(Data) = 19", func() { d.Forward(y, pre, short(5, 4)) })
+	mustPanic(t, "f32: Dense.Forward: y is 5×3 stride 3 but len(Data) = 14", func() { d.Forward(short(5, 3), pre, x) })
+	mustPanic(t, "f32: Dense.Forward: pre is 5×3 stride 3 but len(Data) = 14", func() { d.Forward(y, short(5, 3), x) })
+	mustPanic(t, "f32: Dense.Forward: layer is 4→3 but x is 5×4 and y is 4×3", func() { d.Forward(NewMatrix(4, 3), pre, x) })
+	mustPanic(t, "f32: Dense.Forward: layer is 4→3 but x is 5×4 and y is 6×3", func() { d.Forward(NewMatrix(6, 3), pre, x) })
+	mustPanic(t, "f32: Dense.Forward: layer is 4→3 but x is 5×4 and y is 5×2", func() { d.Forward(NewMatrix(5, 2), pre, x) })
+	mustPanic(t, "f32: Dense.Forward: pre is 6×3, want 5×3", func() { d.Forward(y, NewMatrix(6, 3), x) })
+	mustPanic(t, "f32: Dense.Forward: pre is 5×4, want 5×3", func() { d.Forward(y, NewMatrix(5, 4), x) })
+}
