@@ -219,3 +219,83 @@ func TestDenseRepackNoAllocs(t *testing.T) {
 		t.Errorf("Repack: %g allocations per call", a)
 	}
 }
+
+// TestGemmAlphaScalesA: an alpha other than 1 scales A as it is packed,
+// so the result is, to the bit, the product with alpha = 1 of the
+// matrix of the rounded alpha·Aᵢₚ (read in place), transposed or not.
+func TestGemmAlphaScalesA(t *testing.T) {
+	rng := rand.New(rand.NewPCG(36, 1))
+	const alpha = 0.3
+	for _, impl := range kernel.Available() {
+		mr, _ := impl.GemmTile()
+		m, n, k := 2*mr+1, 19, 23
+		for _, transA := range []bool{false, true} {
+			ar, ac := m, k
+			if transA {
+				ar, ac = k, m
+			}
+			a := randMatrix(rng, ar, ac, 1)
+			scaled := NewMatrix(ar, ac)
+			for i := range ar {
+				for j := range ac {
+					scaled.Set(i, j, alpha*a.At(i, j))
+				}
+			}
+			b := randMatrix(rng, k, n, 0)
+			c, want := NewMatrix(m, n), NewMatrix(m, n)
+			GemmWith(impl, 1, transA, false, alpha, a, b, 0, c)
+			GemmWith(impl, 1, transA, false, 1, scaled, b, 0, want)
+			for i, v := range c.Data {
+				if math.Float32bits(v) != math.Float32bits(want.Data[i]) {
+					t.Fatalf("%v transA=%v: C[%d] = %g with alpha = %g, %g with A scaled beforehand", impl, transA, i, v, float32(alpha), want.Data[i])
+				}
+			}
+		}
+	}
+}
+
+// TestDenseImpl: NewDenseImpl runs and packs for the implementation it
+// is given, not the active one (the tests that compare implementations
+// would otherwise compare one with itself).
+func TestDenseImpl(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		_, nr := impl.GemmTile()
+		d := NewDenseImpl(impl, NewMatrix(nr+1, 3), nil, kernel.Identity)
+		if d.Impl() != impl {
+			t.Errorf("NewDenseImpl(%v).Impl() = %v", impl, d.Impl())
+		}
+		if len(d.packed) != 3*2*nr {
+			t.Errorf("%v: %d packed weights for 3×%d, want %d (two panels of %d)", impl, len(d.packed), nr+1, 3*2*nr, nr)
+		}
+	}
+}
+
+// TestDenseNarrowStrips runs the portable narrow path (zᵀ = W·xᵀ) with
+// more outputs than one microkernel strip (Out > mr), which Forward
+// never gives it with today's tiles (Out ≤ nr/2 = mr), so that the strip
+// loop's offsets are checked for a tile where it would.
+func TestDenseNarrowStrips(t *testing.T) {
+	rng := rand.New(rand.NewPCG(37, 1))
+	impl := kernel.Generic
+	mr, _ := impl.GemmTile()
+	_, kc := impl.GemmBlocking()
+	for _, out := range []int{mr + 1, 2*mr + 3} {
+		in := kc + 5
+		w := randMatrix(rng, out, in, 3)
+		bias := make([]float32, out)
+		kerneltest.Fill(rng, bias, 1, 0)
+		d := NewDenseImpl(impl, w, bias, kernel.Identity)
+		x := randMatrix(rng, narrowCols+9, in, 1)
+		z, zbuf := guardedMatrix(rng, x.Rows, out, 2)
+		d.forwardNarrow(z, z, x, false)
+		checkGuards(t, z, zbuf, "z")
+		want, bound := forwardWant(x, w, bias)
+		for i := range x.Rows {
+			for j := range out {
+				if e := math.Abs(float64(z.At(i, j)) - want[i*out+j]); !(e <= bound[i*out+j]) {
+					t.Fatalf("Out=%d: z[%d][%d] = %g, want %g", out, i, j, z.At(i, j), want[i*out+j])
+				}
+			}
+		}
+	}
+}

@@ -125,3 +125,23 @@ func TestDenseShapePanics(t *testing.T) {
 	mustPanic(t, "f32: Dense.Forward: pre is 6×3, want 5×3", func() { d.Forward(y, NewMatrix(6, 3), x) })
 	mustPanic(t, "f32: Dense.Forward: pre is 5×4, want 5×3", func() { d.Forward(y, NewMatrix(5, 4), x) })
 }
+
+// TestUnavailableImpl: GemmWith and NewDenseImpl use the implementation
+// they are given, so one this machine cannot run panics (every machine
+// lacks one: amd64 NEON, arm64 AVX2) rather than running another.
+func TestUnavailableImpl(t *testing.T) {
+	tried := 0
+	for i := kernel.Generic; i <= kernel.NEON; i++ {
+		if i.Available() {
+			continue
+		}
+		tried++
+		want := fmt.Sprintf("kernel: GemmTile: implementation %v is not available on this machine", i)
+		a, b, c := NewMatrix(2, 3), NewMatrix(3, 4), NewMatrix(2, 4)
+		mustPanic(t, want, func() { GemmWith(i, 1, false, false, 1, a, b, 0, c) })
+		mustPanic(t, want, func() { NewDenseImpl(i, NewMatrix(4, 3), nil, kernel.ReLU) })
+	}
+	if tried == 0 {
+		t.Error("every implementation is available: none to try")
+	}
+}
