@@ -29,6 +29,9 @@ func (m Matrix) Row(i int) []float32 {
 	if uint(i) >= uint(m.Rows) {
 		panic(rangeError{"Row", i, i + 1, m.Rows})
 	}
+	if m.Cols == 0 {
+		return nil // no Data needed (see check)
+	}
 	o := i * m.Stride
 	return m.Data[o : o+m.Cols : o+m.Cols]
 }
@@ -53,8 +56,8 @@ func (m Matrix) Slice(r0, r1 int) Matrix {
 	if r0 < 0 || r1 < r0 || r1 > m.Rows {
 		panic(rangeError{"Slice", r0, r1, m.Rows})
 	}
-	if r1 == r0 {
-		return Matrix{Cols: m.Cols, Stride: m.Stride}
+	if r1 == r0 || m.Cols == 0 {
+		return Matrix{Rows: r1 - r0, Cols: m.Cols, Stride: m.Stride} // no Data needed (see check)
 	}
 	return Matrix{Rows: r1 - r0, Cols: m.Cols, Stride: m.Stride, Data: m.Data[r0*m.Stride : (r1-1)*m.Stride+m.Cols]}
 }
@@ -63,6 +66,9 @@ func (m Matrix) Slice(r0, r1 int) Matrix {
 func (m *Matrix) row(i int) []float32 {
 	if uint(i) >= uint(m.Rows) {
 		panic(rangeError{"Row", i, i + 1, m.Rows})
+	}
+	if m.Cols == 0 {
+		return nil // no Data needed (see check)
 	}
 	o := i * m.Stride
 	return m.Data[o : o+m.Cols : o+m.Cols]

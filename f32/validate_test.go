@@ -145,3 +145,26 @@ func TestUnavailableImpl(t *testing.T) {
 		t.Error("every implementation is available: none to try")
 	}
 }
+
+// TestMatrixZeroCols: a matrix without columns needs no Data whatever
+// its stride (check accepts it), so Row and Slice accept it too, and so
+// does a layer without inputs.
+func TestMatrixZeroCols(t *testing.T) {
+	x := Matrix{Rows: 3, Cols: 0, Stride: 2}
+	if r := x.Row(2); len(r) != 0 {
+		t.Errorf("Row(2) has length %d", len(r))
+	}
+	if s := x.Slice(1, 3); s.Rows != 2 || s.Cols != 0 {
+		t.Errorf("Slice(1, 3) is %d×%d, want 2×0", s.Rows, s.Cols)
+	}
+	for _, m := range []int{1, 3} {
+		d := NewDense(NewMatrix(4, 0), []float32{1, -1, 2, 0}, kernel.ReLU)
+		y := NewMatrix(m, 4)
+		d.Forward(y, Matrix{}, x.Slice(0, m))
+		for i := range m {
+			if r := y.Row(i); r[0] != 1 || r[1] != 0 || r[2] != 2 || r[3] != 0 {
+				t.Errorf("%d rows: y[%d] = %v, want [1 0 2 0]", m, i, r)
+			}
+		}
+	}
+}
