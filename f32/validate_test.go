@@ -2,6 +2,8 @@ package f32
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 	"testing"
 
 	"github.com/scorekit/scorekit/kernel"
@@ -144,6 +146,18 @@ func TestUnavailableImpl(t *testing.T) {
 	if tried == 0 {
 		t.Error("every implementation is available: none to try")
 	}
+}
+
+// TestMatrixCheckOverflow: a stride so large that (Rows−1)·Stride + Cols
+// overflows is caught by check, not passed to the kernels, which would
+// read and write at the wrapped offset, outside Data.
+func TestMatrixCheckOverflow(t *testing.T) {
+	stride := math.MaxInt/2 + 2 // 2·stride + 1 wraps to a negative int
+	a := Matrix{Rows: 3, Cols: 1, Stride: stride, Data: make([]float32, 1)}
+	want := fmt.Sprintf("f32: Gemm: A is 3×1 stride %d but len(Data) = 1", stride)
+	mustPanic(t, want, func() { Gemm(false, false, 1, a, NewMatrix(1, 1), 0, NewMatrix(3, 1)) })
+	n := 1 << (bits.UintSize / 2) // n·n wraps to 0
+	mustPanic(t, fmt.Sprintf("f32: NewMatrix: size %d×%d overflows", n, n), func() { NewMatrix(n, n) })
 }
 
 // TestMatrixZeroCols: a matrix without columns needs no Data whatever
