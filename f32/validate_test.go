@@ -156,8 +156,16 @@ func TestMatrixCheckOverflow(t *testing.T) {
 	a := Matrix{Rows: 3, Cols: 1, Stride: stride, Data: make([]float32, 1)}
 	want := fmt.Sprintf("f32: Gemm: A is 3×1 stride %d but len(Data) = 1", stride)
 	mustPanic(t, want, func() { Gemm(false, false, 1, a, NewMatrix(1, 1), 0, NewMatrix(3, 1)) })
+	// 2·MaxInt fits a uint, but adding Cols wraps it past zero.
+	b := Matrix{Rows: 3, Cols: 3, Stride: math.MaxInt, Data: make([]float32, 3)}
+	want = fmt.Sprintf("f32: Gemm: B is 3×3 stride %d but len(Data) = 3", math.MaxInt)
+	mustPanic(t, want, func() { Gemm(false, false, 1, NewMatrix(1, 3), b, 0, NewMatrix(1, 3)) })
 	n := 1 << (bits.UintSize / 2) // n·n wraps to 0
+	x := Matrix{Rows: n + 1, Cols: 1, Stride: n, Data: make([]float32, 1)}
+	want = fmt.Sprintf("f32: Dense.Forward: x is %d×1 stride %d but len(Data) = 1", n+1, n)
+	mustPanic(t, want, func() { NewDense(NewMatrix(1, 1), nil, kernel.ReLU).Forward(NewMatrix(1, 1), Matrix{}, x) })
 	mustPanic(t, fmt.Sprintf("f32: NewMatrix: size %d×%d overflows", n, n), func() { NewMatrix(n, n) })
+	mustPanic(t, fmt.Sprintf("f32: NewMatrix: size %d×%d overflows", n, n/2), func() { NewMatrix(n, n/2) }) // a negative int
 }
 
 // TestMatrixZeroCols: a matrix without columns needs no Data whatever
