@@ -11,7 +11,8 @@ import (
 // Gemm computes C = alpha·op(A)·op(B) + beta·C with the active kernels on
 // one goroutine, where op(X) is X or, if its flag says so, Xᵀ. op(A) is
 // M×K, op(B) is K×N and C is M×N; it panics if the shapes disagree. With
-// beta = 0, C is only written, never read (NaNs in C do not propagate).
+// beta = 0, C is only written, never read (NaNs in C do not propagate);
+// with alpha = 0 or K = 0, A and B are not read (C = beta·C).
 // C must not overlap A or B.
 //
 // The transposed forms are what backpropagation through a dense layer

@@ -7,7 +7,11 @@
 // mismatched shapes, naming the function and the sizes.
 package f32
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
 
 // Matrix is a dense row-major float32 matrix: element (i, j) is
 // Data[i*Stride+j], for 0 ≤ i < Rows and 0 ≤ j < Cols ≤ Stride.
@@ -21,6 +25,9 @@ func NewMatrix(rows, cols int) Matrix {
 	if rows < 0 || cols < 0 {
 		panic(fmt.Sprintf("f32: NewMatrix: negative size %d×%d", rows, cols))
 	}
+	if hi, lo := bits.Mul(uint(rows), uint(cols)); hi != 0 || lo > math.MaxInt {
+		panic(fmt.Sprintf("f32: NewMatrix: size %d×%d overflows", rows, cols))
+	}
 	return Matrix{Rows: rows, Cols: cols, Stride: cols, Data: make([]float32, rows*cols)}
 }
 
@@ -28,6 +35,9 @@ func NewMatrix(rows, cols int) Matrix {
 func (m Matrix) Row(i int) []float32 {
 	if uint(i) >= uint(m.Rows) {
 		panic(rangeError{"Row", i, i + 1, m.Rows})
+	}
+	if m.Cols == 0 {
+		return nil // no Data needed (see check)
 	}
 	o := i * m.Stride
 	return m.Data[o : o+m.Cols : o+m.Cols]
@@ -53,8 +63,8 @@ func (m Matrix) Slice(r0, r1 int) Matrix {
 	if r0 < 0 || r1 < r0 || r1 > m.Rows {
 		panic(rangeError{"Slice", r0, r1, m.Rows})
 	}
-	if r1 == r0 {
-		return Matrix{Cols: m.Cols, Stride: m.Stride}
+	if r1 == r0 || m.Cols == 0 {
+		return Matrix{Rows: r1 - r0, Cols: m.Cols, Stride: m.Stride} // no Data needed (see check)
 	}
 	return Matrix{Rows: r1 - r0, Cols: m.Cols, Stride: m.Stride, Data: m.Data[r0*m.Stride : (r1-1)*m.Stride+m.Cols]}
 }
@@ -63,6 +73,9 @@ func (m Matrix) Slice(r0, r1 int) Matrix {
 func (m *Matrix) row(i int) []float32 {
 	if uint(i) >= uint(m.Rows) {
 		panic(rangeError{"Row", i, i + 1, m.Rows})
+	}
+	if m.Cols == 0 {
+		return nil // no Data needed (see check)
 	}
 	o := i * m.Stride
 	return m.Data[o : o+m.Cols : o+m.Cols]
@@ -78,20 +91,31 @@ func (m Matrix) Set(i, j int, v float32) { m.Data[i*m.Stride+j] = v }
 // pointer receiver: a copy of a Matrix just spilled from the argument
 // registers is read back in 16-byte moves that stall on store forwarding.)
 func (m *Matrix) check(fn, name string) {
-	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols || m.Rows > 0 && m.Cols > 0 && len(m.Data) < (m.Rows-1)*m.Stride+m.Cols {
-		panic(shapeError{fn, name, m.Rows, m.Cols, m.Stride, len(m.Data)})
+	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols || m.Rows > 0 && m.Cols > 0 && !m.fits() {
+		panic(shapeError{fn, name, *m})
 	}
+}
+
+// fits reports whether Data holds (Rows−1)·Stride + Cols elements, for
+// Rows, Cols > 0, without overflow: a product that wrapped would pass
+// a wrapped offset to the kernels, which would read and write outside
+// Data. (A product of 2⁶² or more, 2³⁰ on 32 bits, does not fit any
+// slice; below that, adding Cols cannot wrap a uint.)
+func (m *Matrix) fits() bool {
+	hi, lo := bits.Mul(uint(m.Rows-1), uint(m.Stride))
+	return hi|lo>>(bits.UintSize-2) == 0 && lo+uint(m.Cols) <= uint(len(m.Data))
 }
 
 // shapeError is the panic of check, formatted only if printed.
 type shapeError struct {
-	fn, name                string
-	rows, cols, stride, len int
+	fn, name string
+	m        Matrix
 }
 
 func (e shapeError) Error() string {
-	if e.rows < 0 || e.cols < 0 || e.stride < e.cols {
-		return fmt.Sprintf("f32: %s: %s has bad shape %d×%d stride %d", e.fn, e.name, e.rows, e.cols, e.stride)
+	m := e.m
+	if m.Rows < 0 || m.Cols < 0 || m.Stride < m.Cols {
+		return fmt.Sprintf("f32: %s: %s has bad shape %d×%d stride %d", e.fn, e.name, m.Rows, m.Cols, m.Stride)
 	}
-	return fmt.Sprintf("f32: %s: %s is %d×%d stride %d but len(Data) = %d", e.fn, e.name, e.rows, e.cols, e.stride, e.len)
+	return fmt.Sprintf("f32: %s: %s is %d×%d stride %d but len(Data) = %d", e.fn, e.name, m.Rows, m.Cols, m.Stride, len(m.Data))
 }

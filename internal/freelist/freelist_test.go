@@ -128,3 +128,28 @@ func TestBound(t *testing.T) {
 		t.Errorf("with GOMAXPROCS 8: %d kept, want 32", s.Len())
 	}
 }
+
+// TestSlicesOrder: Get takes the least free slice that fits and, when
+// none does, drops the largest, wherever they are in the list.
+func TestSlicesOrder(t *testing.T) {
+	var s Slices[int]
+	for _, c := range []int{7, 100, 50} {
+		b := make([]int, c)
+		s.Put(&b)
+	}
+	p := s.Get(6)
+	if cap(*p) != 7 {
+		t.Errorf("Get(6) took a slice of capacity %d from 7, 100, 50, want 7", cap(*p))
+	}
+	s.Put(p)
+	if q := s.Get(200); len(*q) != 200 {
+		t.Fatalf("Get(200) has length %d", len(*q))
+	}
+	caps := map[int]bool{}
+	for _, f := range s.free {
+		caps[cap(*f)] = true
+	}
+	if len(s.free) != 2 || !caps[7] || !caps[50] {
+		t.Errorf("after Get(200) with 7, 100, 50 free: %d free (7: %v, 50: %v), want 7 and 50 (the largest dropped)", len(s.free), caps[7], caps[50])
+	}
+}
