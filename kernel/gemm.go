@@ -115,7 +115,7 @@ func (i Impl) GemmStrip(m, n, k int, a []float32, rs, ps int, b, c []float32, ld
 	const name = "GemmStrip"
 	i.must(name)
 	s := gemmShapes[i]
-	np := (n + s.nr - 1) / s.nr
+	np := (n-1)/s.nr + 1 // ⌈n/nr⌉ for n ≥ 1 (checkTiles panics otherwise); n+nr−1 could wrap
 	y = i.checkTiles(name, m, n, np, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
 	q := 0
 	if full := n / s.nr; full > 0 && i != Generic {
@@ -158,11 +158,11 @@ func (i Impl) checkTiles(name string, m, n, np, k int, a []float32, rs, ps int, 
 	if m < 1 || m > s.mr || n < 1 || k < 0 || ldc < n || rs < 0 || ps < 0 || init > GemmBias {
 		panic(fmt.Sprintf("kernel: %s(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=%d for a %d×%d kernel", name, i, m, n, k, rs, ps, ldc, init, s.mr, s.nr))
 	}
-	alen := 0
-	if k > 0 {
-		alen = (m-1)*rs + (k-1)*ps + 1
-	}
-	if len(a) < alen || len(b) < np*k*s.nr || len(c) < (m-1)*ldc+n || init == GemmBias && len(bias) < n {
+	// The extents are computed exactly (fits, fits2): in int arithmetic
+	// a stride or k large enough to wrap them would pass with a short
+	// slice. C comes first: once it fits, n ≤ len(c), so np·nr < n + nr
+	// cannot wrap.
+	if !fits(len(c), m-1, ldc, n) || !fits(len(b), np*s.nr, k, 0) || k > 0 && !fits2(len(a), m-1, rs, k-1, ps, 1) || init == GemmBias && len(bias) < n {
 		panicLen(fmt.Sprintf("%s(%v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=%d)", name, i, m, n, k, rs, ps, ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
 	}
 	if y == nil {
@@ -174,7 +174,7 @@ func (i Impl) checkTiles(name string, m, n, np, k int, a []float32, rs, ps int, 
 	if ldy < n {
 		panic(fmt.Sprintf("kernel: %s(%v): bad ldy=%d for n=%d", name, i, ldy, n))
 	}
-	if len(y) < (m-1)*ldy+n {
+	if !fits(len(y), m-1, ldy, n) {
 		panicLen(fmt.Sprintf("%s(%v, m=%d n=%d ldy=%d)", name, i, m, n, ldy), "len(y)", len(y))
 	}
 	if &y[0] == &c[0] {
