@@ -51,15 +51,17 @@ func (i Impl) DenseNarrow(m, n, k int, x []float32, ldx int, w []float32, ldw in
 	if m == 0 || n == 0 {
 		return
 	}
+	// The extents are computed exactly (fits): in int arithmetic a large
+	// enough stride wraps them and a short slice would pass.
+	if k > 0 && (!fits(len(x), m-1, ldx, k) || !fits(len(w), n-1, ldw, k)) || !fits(len(z), m-1, ldz, n) || bias != nil && len(bias) < n {
+		panicLen(fmt.Sprintf("DenseNarrow(%v, m=%d n=%d k=%d ldx=%d ldw=%d ldz=%d)", i, m, n, k, ldx, ldw, ldz),
+			"len(x), len(w), len(bias), len(z)", len(x), len(w), len(bias), len(z))
+	}
 	nx, nw := 0, 0
 	if k > 0 {
 		nx, nw = (m-1)*ldx+k, (n-1)*ldw+k
 	}
 	nz := (m-1)*ldz + n
-	if len(x) < nx || len(w) < nw || len(z) < nz || bias != nil && len(bias) < n {
-		panicLen(fmt.Sprintf("DenseNarrow(%v, m=%d n=%d k=%d ldx=%d ldw=%d ldz=%d)", i, m, n, k, ldx, ldw, ldz),
-			"len(x), len(w), len(bias), len(z)", len(x), len(w), len(bias), len(z))
-	}
 	zz := z[:nz]
 	if overlap(zz, x[:nx]) || overlap(zz, w[:nw]) || bias != nil && overlap(zz, bias[:n]) {
 		panic(fmt.Sprintf("kernel: DenseNarrow(%v): z overlaps x, w or bias", i))

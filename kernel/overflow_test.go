@@ -119,3 +119,56 @@ func TestGemmOverflow(t *testing.T) {
 		}
 	}
 }
+
+// TestDenseNarrowOverflow: DenseNarrow panics, with its length message,
+// on a stride whose matrix's extent wraps to the slice's length in int
+// arithmetic (3·third + 1 = 3), before any kernel runs.
+func TestDenseNarrowOverflow(t *testing.T) {
+	for _, impl := range Available() {
+		x, w, z := make([]float32, 4), make([]float32, 4), make([]float32, 4)
+		for _, tc := range []struct {
+			name          string
+			m, n, k       int
+			ldx, ldw, ldz int
+			nx, nw, nz    int
+		}{
+			{"ldx", 4, 1, 1, third, 1, 1, 3, 1, 4},
+			{"ldw", 1, 4, 1, 1, third, 4, 1, 3, 4},
+			{"ldz", 4, 1, 1, 1, 1, third, 4, 1, 3},
+			{"ldz and n", 3, 3, 1, 1, 1, whole, 3, 3, 1},
+		} {
+			t.Run(impl.String()+"/"+tc.name, func(t *testing.T) {
+				want := fmt.Sprintf("kernel: DenseNarrow(%v, m=%d n=%d k=%d ldx=%d ldw=%d ldz=%d): length mismatch: len(x), len(w), len(bias), len(z) = [%d %d 0 %d]",
+					impl, tc.m, tc.n, tc.k, tc.ldx, tc.ldw, tc.ldz, tc.nx, tc.nw, tc.nz)
+				mustPanic(t, want, func() {
+					impl.DenseNarrow(tc.m, tc.n, tc.k, x[:tc.nx], tc.ldx, w[:tc.nw], tc.ldw, nil, z[:tc.nz], tc.ldz)
+				})
+			})
+		}
+	}
+}
+
+// TestTransposeOverflow: Transpose panics, with its length message, on
+// an lds or ldd whose matrix's extent wraps to the slice's length in int
+// arithmetic (3·third + 4 = 6), before any kernel runs: 4×4 is a whole
+// block of the smallest assembly tier.
+func TestTransposeOverflow(t *testing.T) {
+	for _, impl := range Available() {
+		src, dst := make([]float32, 16), make([]float32, 16)
+		for _, tc := range []struct {
+			name                 string
+			rows, cols, lds, ldd int
+			nsrc, ndst           int
+		}{
+			{"lds", 4, 4, third, 4, 6, 16},
+			{"ldd", 4, 4, 4, third, 16, 6},
+			{"lds and cols", 3, 3, whole, 3, 1, 9},
+		} {
+			t.Run(impl.String()+"/"+tc.name, func(t *testing.T) {
+				want := fmt.Sprintf("kernel: Transpose(%v, rows=%d cols=%d lds=%d ldd=%d): length mismatch: len(src), len(dst) = [%d %d]",
+					impl, tc.rows, tc.cols, tc.lds, tc.ldd, tc.nsrc, tc.ndst)
+				mustPanic(t, want, func() { impl.Transpose(tc.rows, tc.cols, src[:tc.nsrc], tc.lds, dst[:tc.ndst], tc.ldd) })
+			})
+		}
+	}
+}

@@ -30,7 +30,9 @@ func (i Impl) Transpose(rows, cols int, src []float32, lds int, dst []float32, l
 	if rows == 0 || cols == 0 {
 		return
 	}
-	if len(src) < (rows-1)*lds+cols || len(dst) < (cols-1)*ldd+rows {
+	// Exact extents (fits): in int arithmetic a large enough lds or ldd
+	// wraps them and a short slice would pass.
+	if !fits(len(src), rows-1, lds, cols) || !fits(len(dst), cols-1, ldd, rows) {
 		panicLen(fmt.Sprintf("Transpose(%v, rows=%d cols=%d lds=%d ldd=%d)", i, rows, cols, lds, ldd),
 			"len(src), len(dst)", len(src), len(dst))
 	}
