@@ -49,7 +49,10 @@ func (i Impl) matVec(name, out string, b, x, z, bias []float32, act Activation, 
 	s := gemmShapes[i]
 	k, n := len(x), len(z)
 	np := (n + s.nr - 1) / s.nr
-	if len(b) < np*k*s.nr || bias != nil && len(bias) != n {
+	// np·nr < n + nr cannot wrap, but its product with k can (n·k ≥ 2⁶⁴
+	// wraps to 0; 2³² on 32 bits, where x and z need only 2¹⁶ elements
+	// each): fits computes it exactly.
+	if !fits(len(b), np*s.nr, k, 0) || bias != nil && len(bias) != n {
 		panicLen(fmt.Sprintf("%s(%v, nr=%d)", name, i, s.nr), "len(b), len(x), len("+out+"), len(bias)", len(b), k, n, len(bias))
 	}
 	if n == 0 {
