@@ -64,7 +64,7 @@ func TestGemmOverflow(t *testing.T) {
 			t.Fatalf("%v: mr = %d: the cases below need 4 rows", impl, mr)
 		}
 		a, b, c, y := make([]float32, 4), make([]float32, nr), make([]float32, 4*nr), make([]float32, 4*nr)
-		b3 := make([]float32, 3*nr)
+		b3, b4 := make([]float32, 3*nr), make([]float32, 4*nr)
 		// short is checkTiles' message.
 		short := func(name string, m, n, k, rs, ps, ldc, la, lb, lc int) string {
 			return fmt.Sprintf("kernel: %s(%v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=0): length mismatch: len(a), len(b), len(c), len(bias) = [%d %d %d 0]",
@@ -85,6 +85,9 @@ func TestGemmOverflow(t *testing.T) {
 			// (k−1)·ps: three steps of K in one element.
 			{"ps", short("GemmMicro", 1, 1, 3, 0, half, 1, 1, 3*nr, 3), func() {
 				impl.GemmMicro(1, 1, 3, a[:1], 0, half, b3, c[:3], 1, GemmZero, nil)
+			}},
+			{"ps high word", short("GemmMicro", 1, 1, 4, 0, third, 1, 3, 4*nr, 3), func() {
+				impl.GemmMicro(1, 1, 4, a[:3], 0, third, b4, c[:3], 1, GemmZero, nil)
 			}},
 			// (m−1)·rs + (k−1)·ps + 1: each product fits, the sum wraps to 0.
 			{"rs and ps", short("GemmMicro", 2, 1, 2, whole, whole, 1, 1, 3*nr, 3), func() {
