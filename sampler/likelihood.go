@@ -125,8 +125,8 @@ func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood,
 		cfg.FDStep = 1e-3
 	}
 	oc := ODEConfig{RTol: cfg.RTol, ATol: cfg.ATol, MaxSteps: cfg.MaxSteps, Eps: cfg.Eps}
-	if err := oc.fill(sde.End()); err != nil {
-		return nil, fmt.Errorf("sampler: Likelihood: %w", err)
+	if err := oc.fill("Likelihood", sde.End()); err != nil {
+		return nil, err
 	}
 	cfg.RTol, cfg.ATol, cfg.MaxSteps = oc.RTol, oc.ATol, oc.MaxSteps
 	switch {

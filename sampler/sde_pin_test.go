@@ -387,3 +387,15 @@ func TestLikelihoodEps(t *testing.T) {
 		}
 	}
 }
+
+// TestLikelihoodConfigErrorNames: a bad Likelihood setting is reported as
+// the Likelihood's, once, not as the ODE sampler's it shares checks with.
+func TestLikelihoodConfigErrorNames(t *testing.T) {
+	g := newSDEGaussIso(DefaultVP(), []float64{0}, 1)
+	for _, c := range []LikelihoodConfig{{Eps: 1}, {ATol: -1}, {MaxSteps: -1}} {
+		_, err := NewLikelihood(g.sde, g, c)
+		if err == nil || !strings.HasPrefix(err.Error(), "sampler: Likelihood: ") || strings.Contains(err.Error(), "ODE") {
+			t.Errorf("%+v: error %v, want one from sampler: Likelihood alone", c, err)
+		}
+	}
+}
