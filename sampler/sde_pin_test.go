@@ -399,3 +399,93 @@ func TestLikelihoodConfigErrorNames(t *testing.T) {
 		}
 	}
 }
+
+// sdeEdgeScore is −x/2, under which VP's reverse-time samples grow, but
+// NaN in every coordinate above 3: chains diverge at different steps.
+type sdeEdgeScore struct{ d int }
+
+func (e sdeEdgeScore) Dim() int { return e.d }
+func (e sdeEdgeScore) TimeScore(dst, x []float32, t float32) {
+	for i, v := range x {
+		dst[i] = -v / 2
+		if v > 3 {
+			dst[i] = float32(math.NaN())
+		}
+	}
+}
+
+// TestSDEDivergenceWorkers: a divergence is reported at the earliest step
+// and, among the chains that diverge there, the lowest, with the same
+// counts, whatever the split into blocks; the PC sampler counts the steps
+// before the failing one, Heun's the failing one too.
+func TestSDEDivergenceWorkers(t *testing.T) {
+	smallBlocks(t)
+	sde := DefaultVP()
+	type result struct {
+		step, chain int
+		st          SDEStats
+	}
+	for _, name := range []string{"PC", "PC corrector", "Heun"} {
+		var ref *result
+		for _, pw := range splits {
+			var st SDEStats
+			var err error
+			withProcs(pw[0], func() {
+				x := make([]float32, 2*37)
+				switch name {
+				case "PC":
+					st, err = mustNew(NewPCSampler(sde, sdeEdgeScore{2}, PCConfig{Corrector: PCNoCorrector, Seed: 5, Workers: pw[1]})).Sample(context.Background(), x)
+				case "PC corrector":
+					st, err = mustNew(NewPCSampler(sde, sdeEdgeScore{2}, PCConfig{PerChainSNR: true, Seed: 5, Workers: pw[1]})).Sample(context.Background(), x)
+				default:
+					st, err = mustNew(NewODESampler(sde, sdeEdgeScore{2}, ODEConfig{Method: ODEHeun, Steps: 200, Seed: 5, Workers: pw[1]})).Sample(context.Background(), x)
+				}
+			})
+			var de *DivergenceError
+			if !errors.As(err, &de) {
+				t.Fatalf("%s: GOMAXPROCS %d, Workers %d: error %v, want a *DivergenceError", name, pw[0], pw[1], err)
+			}
+			r := &result{de.Step, de.Chain, st}
+			steps := de.Step
+			if name == "Heun" {
+				steps++
+			}
+			if st.Steps != steps {
+				t.Errorf("%s: divergence at step %d counted %d steps, want %d", name, de.Step, st.Steps, steps)
+			}
+			if ref == nil {
+				ref = r
+				t.Logf("%s: %v; %+v", name, err, st)
+			} else if *r != *ref {
+				t.Errorf("%s: GOMAXPROCS %d, Workers %d: step %d, chain %d, %+v; one worker: step %d, chain %d, %+v", name, pw[0], pw[1], r.step, r.chain, r.st, ref.step, ref.chain, ref.st)
+			}
+		}
+	}
+}
+
+// TestODENonFiniteStart: RK45 refuses a right-hand side that is not
+// finite at the start, saying where.
+func TestODENonFiniteStart(t *testing.T) {
+	o := mustNew(NewODESampler(DefaultVP(), sdeBadScore{2}, ODEConfig{}))
+	_, err := o.Flow(context.Background(), []float32{0.1, 0.2, 0.3, 0.4}, 0.3, 1)
+	if err == nil || !strings.Contains(err.Error(), "right-hand side at t = 0.3 is not finite") {
+		t.Errorf("flow from a NaN score: error %v", err)
+	}
+}
+
+// TestLikelihoodCancelCounts: a cancelled likelihood call reports the
+// steps it finished: cancelled at the last score call of the first RK45
+// step (d + 1 = 3 calls per right-hand side with forward differences:
+// 2·3 to start, 6·3 per step) it has made 1 step, 8 evaluations and 24
+// score calls.
+func TestLikelihoodCancelCounts(t *testing.T) {
+	g := newSDEGauss2(DefaultVP(), []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var calls int
+	l := mustNew(NewLikelihood(g.sde, sdeCancelAfter{g, 24, &calls, cancel}, LikelihoodConfig{Divergence: LikelihoodExact, Workers: 1}))
+	st, err := l.LogP(ctx, make([]float64, 2), nil, sdeDataPoints(g, 2, 1))
+	if !errors.Is(err, context.Canceled) || st.Steps != 1 || st.Evals != 8 || st.ScoreEvals != 24 || calls != 24 {
+		t.Errorf("cancelled likelihood: %+v, %v after %d score calls; want 1 step, 8 evaluations, 24 score calls", st, err, calls)
+	}
+}
