@@ -161,9 +161,10 @@ func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood,
 func (l *Likelihood) Config() LikelihoodConfig { return l.cfg }
 
 // LikelihoodBitsPerDim converts a log density in nats of a d-dimensional
-// point to bits per dimension, −log p/(d·ln 2). (For 8-bit images scaled
-// to [0, 1] or [−1, 1] the reference adds the dequantisation offset; that
-// is the caller's.)
+// point to bits per dimension, −log p/(d·ln 2). (For 8-bit images the
+// reference adds the dequantisation offset log₂ of the number of bins per
+// unit, 7 − inverse_scaler(−1): 8 for data scaled to [0, 1], 7 for
+// [−1, 1]; that is the caller's.)
 func LikelihoodBitsPerDim(logp float64, d int) float64 {
 	return -logp / (float64(d) * math.Ln2)
 }
