@@ -39,7 +39,7 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 		return nil, errors.New("data: NewGaussian: empty mean")
 	}
 	if len(cov) != d*d {
-		return nil, fmt.Errorf("data: NewGaussian: covariance has %d entries, want %d×%d = %d", len(cov), d, d, d*d)
+		return nil, fmt.Errorf("data: NewGaussian: covariance has %s, want %d×%d = %d", plural(len(cov), "entry"), d, d, d*d)
 	}
 	for i, v := range mean {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -74,8 +74,8 @@ func TestConstructorErrors(t *testing.T) {
 		want string
 	}{
 		{"no components", nil, nil, "0 weights for 0 components"},
-		{"more weights than components", []float64{1, 1}, []*Gaussian{one()}, "2 weights for 1 components"},
-		{"more components than weights", []float64{1}, []*Gaussian{one(), one()}, "1 weights for 2 components"},
+		{"more weights than components", []float64{1, 1}, []*Gaussian{one()}, "2 weights for 1 component"},
+		{"more components than weights", []float64{1}, []*Gaussian{one(), one()}, "1 weight for 2 components"},
 		{"a zero weight", []float64{1, 0}, []*Gaussian{one(), one()}, "weight 1 is 0"},
 		{"an infinite weight", []float64{math.Inf(1), 1}, []*Gaussian{one(), one()}, "weight 0 is +Inf"},
 		{"a NaN weight", []float64{1, math.NaN()}, []*Gaussian{one(), one()}, "weight 1 is NaN"},

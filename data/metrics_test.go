@@ -149,13 +149,13 @@ func TestMetricsBadInput(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"EnergyDistance with one row in x", func() { EnergyDistance(one, y, 2) }, "1 and 12 rows"},
-		{"EnergyDistance with one row in y", func() { EnergyDistance(x, one, 2) }, "10 and 1 rows"},
-		{"MMD2 with one row each", func() { MMD2(one, other, 2) }, "1 and 1 rows"},
-		{"MMD2 with the same single row", func() { MMD2(one, one, 2) }, "1 and 1 rows"},
-		{"MMD2 with no rows", func() { MMD2(nil, nil, 2) }, "0 and 0 rows"},
-		{"MMD2Bandwidth with one row in y", func() { MMD2Bandwidth(x, one, 2, 1) }, "10 and 1 rows"},
-		{"SlicedWasserstein with no rows in y", func() { SlicedWasserstein(x, nil, 2, 3, rng) }, "10 and 0 rows"},
+		{"EnergyDistance with one row in x", func() { EnergyDistance(one, y, 2) }, "x has 1 row, y 12 rows"},
+		{"EnergyDistance with one row in y", func() { EnergyDistance(x, one, 2) }, "x has 10 rows, y 1 row"},
+		{"MMD2 with one row each", func() { MMD2(one, other, 2) }, "x has 1 row, y 1 row"},
+		{"MMD2 with the same single row", func() { MMD2(one, one, 2) }, "x has 1 row, y 1 row"},
+		{"MMD2 with no rows", func() { MMD2(nil, nil, 2) }, "x has 0 rows, y 0 rows"},
+		{"MMD2Bandwidth with one row in y", func() { MMD2Bandwidth(x, one, 2, 1) }, "x has 10 rows, y 1 row"},
+		{"SlicedWasserstein with no rows in y", func() { SlicedWasserstein(x, nil, 2, 3, rng) }, "x has 10 rows, y 0 rows"},
 		{"SlicedWasserstein with no projections", func() { SlicedWasserstein(x, y, 2, 0, rng) }, "0 projections"},
 	} {
 		mustPanic(t, c.name, c.f, c.want)

@@ -26,7 +26,7 @@ type Mixture struct {
 // must be positive; they are normalised to sum to one.
 func NewMixture(weights []float64, comps []*Gaussian) (*Mixture, error) {
 	if len(weights) == 0 || len(weights) != len(comps) {
-		return nil, fmt.Errorf("data: NewMixture: %d weights for %d components", len(weights), len(comps))
+		return nil, fmt.Errorf("data: NewMixture: %s for %s", plural(len(weights), "weight"), plural(len(comps), "component"))
 	}
 	var sum float64
 	for k, w := range weights {

@@ -41,11 +41,11 @@ func checkChains(fn string, chains [][]float64, minLen int) (m, n int) {
 	n = len(chains[0])
 	for c, ch := range chains {
 		if len(ch) != n {
-			panic(fmt.Sprintf("sampler: %s: chain %d has %d draws, chain 0 has %d", fn, c, len(ch), n))
+			panic(fmt.Sprintf("sampler: %s: chain %d has %s, chain 0 has %d", fn, c, plural(len(ch), "draw"), n))
 		}
 	}
 	if n < minLen {
-		panic(fmt.Sprintf("sampler: %s: %d draws per chain, want at least %d", fn, n, minLen))
+		panic(fmt.Sprintf("sampler: %s: %s per chain, want at least %d", fn, plural(n, "draw"), minLen))
 	}
 	return m, n
 }

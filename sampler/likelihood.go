@@ -125,8 +125,8 @@ func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood,
 		cfg.FDStep = 1e-3
 	}
 	oc := ODEConfig{RTol: cfg.RTol, ATol: cfg.ATol, MaxSteps: cfg.MaxSteps, Eps: cfg.Eps}
-	if err := oc.fill(sde.End()); err != nil {
-		return nil, fmt.Errorf("sampler: Likelihood: %w", err)
+	if err := oc.fill("Likelihood", sde.End()); err != nil {
+		return nil, err
 	}
 	cfg.RTol, cfg.ATol, cfg.MaxSteps = oc.RTol, oc.ATol, oc.MaxSteps
 	switch {
@@ -161,9 +161,10 @@ func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood,
 func (l *Likelihood) Config() LikelihoodConfig { return l.cfg }
 
 // LikelihoodBitsPerDim converts a log density in nats of a d-dimensional
-// point to bits per dimension, −log p/(d·ln 2). (For 8-bit images scaled
-// to [0, 1] or [−1, 1] the reference adds the dequantisation offset; that
-// is the caller's.)
+// point to bits per dimension, −log p/(d·ln 2). (For 8-bit images the
+// reference adds the dequantisation offset log₂ of the number of bins per
+// unit, 7 − inverse_scaler(−1): 8 for data scaled to [0, 1], 7 for
+// [−1, 1]; that is the caller's.)
 func LikelihoodBitsPerDim(logp float64, d int) float64 {
 	return -logp / (float64(d) * math.Ln2)
 }

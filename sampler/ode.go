@@ -59,7 +59,9 @@ type ODEConfig struct {
 	Workers int
 }
 
-func (c *ODEConfig) fill(end float64) error {
+// fill fills in the defaults and checks the settings, for the
+// constructor named who in the errors.
+func (c *ODEConfig) fill(who string, end float64) error {
 	if c.Steps == 0 {
 		c.Steps = 100
 	}
@@ -77,15 +79,15 @@ func (c *ODEConfig) fill(end float64) error {
 	}
 	switch {
 	case c.Method != ODERK45 && c.Method != ODEHeun:
-		return fmt.Errorf("sampler: ODE: unknown method %v", c.Method)
+		return fmt.Errorf("sampler: %s: unknown method %v", who, c.Method)
 	case c.Steps < 1:
-		return fmt.Errorf("sampler: ODE: Steps %d < 1", c.Steps)
+		return fmt.Errorf("sampler: %s: Steps %d < 1", who, c.Steps)
 	case !(c.RTol > 0) || !(c.ATol > 0):
-		return fmt.Errorf("sampler: ODE: tolerances rtol %g, atol %g must be positive", c.RTol, c.ATol)
+		return fmt.Errorf("sampler: %s: tolerances rtol %g, atol %g must be positive", who, c.RTol, c.ATol)
 	case c.MaxSteps < 1:
-		return fmt.Errorf("sampler: ODE: MaxSteps %d < 1", c.MaxSteps)
+		return fmt.Errorf("sampler: %s: MaxSteps %d < 1", who, c.MaxSteps)
 	case !(c.Eps > 0 && c.Eps < end):
-		return fmt.Errorf("sampler: ODE: Eps %g outside (0, T = %g)", c.Eps, end)
+		return fmt.Errorf("sampler: %s: Eps %g outside (0, T = %g)", who, c.Eps, end)
 	}
 	return nil
 }
@@ -337,10 +339,10 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 		rejected := false
 		for {
 			if err := ctx.Err(); err != nil {
-				return st, fmt.Errorf("sampler: ODE: stopped at t = %g after %d steps: %w", t, st.Steps, err)
+				return st, fmt.Errorf("sampler: ODE: stopped at t = %g after %s: %w", t, plural(st.Steps, "step"), err)
 			}
 			if st.Steps+st.Rejected >= maxSteps {
-				return st, fmt.Errorf("sampler: ODE: RK45 reached %d steps at t = %g", maxSteps, t)
+				return st, fmt.Errorf("sampler: ODE: RK45 reached %s at t = %g", plural(maxSteps, "step"), t)
 			}
 			if h < 10*math.Abs(math.Nextafter(t, math.Inf(1))-t) {
 				return st, fmt.Errorf("sampler: ODE: RK45 step size %g too small at t = %g", h, t)
@@ -416,7 +418,7 @@ func NewODESampler(sde SDE, score TimeScore, cfg ODEConfig) (*ODESampler, error)
 	if err := sdeCheck("ODE", sde, score); err != nil {
 		return nil, err
 	}
-	if err := cfg.fill(sde.End()); err != nil {
+	if err := cfg.fill("ODE", sde.End()); err != nil {
 		return nil, err
 	}
 	o := &ODESampler{sdeChains: newSDEChains(score.Dim(), cfg.Seed, cfg.FirstChain, cfg.Workers), sde: sde, score: score, cfg: cfg}

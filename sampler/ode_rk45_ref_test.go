@@ -264,3 +264,44 @@ func TestODERK45Reference(t *testing.T) {
 		t.Logf("%s: %+v, margin %.3g, end point %.3g of the tolerance off", name, st, ref.margin, worst)
 	}
 }
+
+// TestODERK45ReferenceStarts holds the starting step's special cases to
+// rk45Ref: a point at the data mean under VE, where the right-hand side
+// is exactly 0 (d1 = d2 = 0: h1 = max(10⁻⁶, 10⁻³·h0), and every error
+// estimate is 0, so each step grows by the largest factor, 10), and a
+// point of size 5·10⁻¹¹ under VP (d0 < 10⁻⁵ while d1 is large: h0 =
+// 10⁻⁶ rather than 0.01·d0/d1).
+func TestODERK45ReferenceStarts(t *testing.T) {
+	cases := []struct {
+		name   string
+		sde    SDE
+		x      []float32
+		t0, t1 float64
+	}{
+		{"VE at the mean", DefaultVE(), []float32{1, -2, 1, -2}, 1, 1e-3},
+		{"VP near 0", DefaultVP(), []float32{5e-11, -5e-11}, 1e-3, 1},
+	}
+	for _, tc := range cases {
+		g := newSDEGauss2(tc.sde, []float64{1, -2}, [2]float64{0.25, 1}, 0.5)
+		y := make([]float64, len(tc.x))
+		for i, v := range tc.x {
+			y[i] = float64(v)
+		}
+		o := mustNew(NewODESampler(tc.sde, g, ODEConfig{}))
+		st, err := o.Flow(context.Background(), tc.x, tc.t0, tc.t1)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		ref := rk45Ref{f: pfODE(tc.sde, g, len(y)), rtol: 1e-5, atol: 1e-5}
+		ref.solve(y, tc.t0, tc.t1)
+		if st.Steps != ref.steps || st.Rejected != ref.rejected || st.Evals != ref.evals {
+			t.Errorf("%s: %+v, want %d steps, %d rejected, %d evaluations", tc.name, st, ref.steps, ref.rejected, ref.evals)
+		}
+		for i := range y {
+			if e := math.Abs(float64(tc.x[i]) - y[i]); e > 1e-6*(1+math.Abs(y[i])) {
+				t.Errorf("%s: coordinate %d: %v, want %v", tc.name, i, tc.x[i], y[i])
+			}
+		}
+		t.Logf("%s: %+v, margin %.3g", tc.name, st, ref.margin)
+	}
+}

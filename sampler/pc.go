@@ -118,9 +118,11 @@ type SDEStats struct {
 	// Rejected is the number of rejected adaptive steps (RK45).
 	Rejected int
 	// Evals is the number of evaluations of the right-hand side over the
-	// whole batch, as the reference counts them: scipy's nfev for RK45;
-	// for PC, N·(CorrectorSteps + 1) with a predictor and corrector, N
-	// or N·CorrectorSteps with only one of them.
+	// whole batch, as the reference counts them: scipy's nfev for RK45
+	// (plus one for the ODE sampler's final denoising step, which the
+	// reference's nfe leaves out); for PC, N·(CorrectorSteps + 1) with a
+	// predictor and corrector, N or N·CorrectorSteps with only one of
+	// them.
 	Evals int
 	// ScoreEvals is the number of batched score calls over the whole batch
 	// (more than Evals when divergences use finite differences).
