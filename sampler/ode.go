@@ -314,8 +314,13 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 	o.team.run(o.initF)
 	st.Evals++
 	d0, d1 := o.rmsNorm(o.acc), o.rmsNorm(o.acc2)
-	if math.IsNaN(d1) || math.IsInf(d1, 0) {
-		return st, fmt.Errorf("sampler: ODE: the right-hand side at t = %g is not finite", t0)
+	if math.IsNaN(d0+d1) || math.IsInf(d0+d1, 0) {
+		// The first chain whose state or right-hand side is not finite.
+		c := 0
+		for c < len(o.acc)-1 && !math.IsNaN(o.acc[c]+o.acc2[c]) && !math.IsInf(o.acc[c]+o.acc2[c], 0) {
+			c++
+		}
+		return st, &DivergenceError{Sampler: "ODE", Step: -1, Chain: c}
 	}
 	h0 := 0.01 * d0 / d1
 	if d0 < 1e-5 || d1 < 1e-5 {

@@ -464,12 +464,14 @@ func TestSDEDivergenceWorkers(t *testing.T) {
 }
 
 // TestODENonFiniteStart: RK45 refuses a right-hand side that is not
-// finite at the start, saying where.
+// finite at the start, naming the chain, as every divergence does.
 func TestODENonFiniteStart(t *testing.T) {
 	o := mustNew(NewODESampler(DefaultVP(), sdeBadScore{2}, ODEConfig{}))
-	_, err := o.Flow(context.Background(), []float32{0.1, 0.2, 0.3, 0.4}, 0.3, 1)
-	if err == nil || !strings.Contains(err.Error(), "right-hand side at t = 0.3 is not finite") {
-		t.Errorf("flow from a NaN score: error %v", err)
+	_, err := o.Flow(context.Background(), []float32{0.1, 0.2, 0.3, 0.4, 0.5, 0.6}, 0.3, 1)
+	var de *DivergenceError
+	if !errors.As(err, &de) || de.Sampler != "ODE" || de.Step != -1 || de.Chain != 1 ||
+		!strings.Contains(err.Error(), "chain 1: the initial state, its score or its log density is not finite") {
+		t.Errorf("flow from a NaN score at chain 1: error %v", err)
 	}
 }
 
