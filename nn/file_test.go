@@ -3,6 +3,7 @@ package nn
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -240,6 +241,33 @@ func TestSafetensorsDtypes(t *testing.T) {
 	}
 	if v := f.Tensors["b"].Data; v[0] != 3.140625 {
 		t.Errorf("BF16: %v", v)
+	}
+}
+
+// TestSafetensorsEmptyTensor: a tensor with no elements occupies no
+// bytes, so its data_offsets [o, o] may share o with the tensor that
+// begins there, as the reference writer lays them out (ordered by dtype
+// alignment, then name: an empty F64 tensor comes before an F32 one at
+// the same offset). Such a file is valid whatever the names.
+func TestSafetensorsEmptyTensor(t *testing.T) {
+	for _, names := range [][2]string{{"w", "z"}, {"z", "w"}} {
+		js := fmt.Sprintf(`{%q:{"dtype":"F32","shape":[1],"data_offsets":[0,4]},%q:{"dtype":"F64","shape":[0,3],"data_offsets":[0,0]}}`, names[0], names[1])
+		f, err := DecodeSafetensors(append(header(js), 0, 0, 0x80, 0x3f))
+		if err != nil {
+			t.Errorf("empty tensor %q at the offset of %q: %v", names[1], names[0], err)
+			continue
+		}
+		if v := f.Tensors[names[0]].Data; len(v) != 1 || v[0] != 1 {
+			t.Errorf("%q = %v, want [1]", names[0], v)
+		}
+		if e := f.Tensors[names[1]]; len(e.Data) != 0 || fmt.Sprint(e.Shape) != "[0 3]" {
+			t.Errorf("%q = %+v, want shape [0 3] and no data", names[1], e)
+		}
+	}
+	// An empty tensor inside another one's bytes is still refused.
+	js := `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}`
+	if _, err := DecodeSafetensors(append(header(js), make([]byte, 8)...)); err == nil {
+		t.Error("an empty tensor inside another: no error")
 	}
 }
 

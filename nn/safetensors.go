@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -116,11 +117,11 @@ func DecodeSafetensors(b []byte) (*TensorFile, error) {
 		spans = append(spans, span{name, begin, end})
 		heads[name] = th
 	}
+	// By offsets, as the reference implementation sorts them: an empty
+	// tensor at [o, o] comes before the tensor that begins at o, whatever
+	// their names (the names only order empty tensors at one offset).
 	slices.SortFunc(spans, func(a, b span) int {
-		if a.begin != b.begin {
-			return int(a.begin - b.begin)
-		}
-		return strings.Compare(a.name, b.name)
+		return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end), strings.Compare(a.name, b.name))
 	})
 	var at int64
 	for _, s := range spans {
