@@ -221,12 +221,15 @@ func lossCases(act kernel.Activation) []lossCase {
 	return []lossCase{
 		{"exact", base, ExactSM{}, exactRef(0)},
 		{"exact/cond", sigRaw, ExactSM{Cond: 0.3}, exactRef(0.3)},
+		{"exact/scaled", sig, ExactSM{Cond: 0.7}, exactRef(0.7)},
 		{"ssm/gauss", base, SlicedSM{Projections: 2}, slicedRef(SlicedSM{Projections: 2})},
 		{"ssm-vr/rademacher", base, SlicedSM{Projections: 3, Rademacher: true, VR: true}, slicedRef(SlicedSM{Projections: 3, Rademacher: true, VR: true})},
 		{"ssm-vr/scaled", sig, SlicedSM{VR: true, Cond: 0.7}, slicedRef(SlicedSM{VR: true, Cond: 0.7})},
+		{"ssm/scaled", sig, SlicedSM{Projections: 2, Cond: 0.7}, slicedRef(SlicedSM{Projections: 2, Cond: 0.7})},
 		{"dsm", base, DSM{Sigma: 0.5}, dsmOneRef(DSM{Sigma: 0.5})},
+		{"dsm/scaled", sig, DSM{Sigma: 0.5, Cond: 9}, dsmOneRef(DSM{Sigma: 0.5, Cond: 9})},
 		{"ncdsm/fourier", sig, NCDSM{Sigmas: []float64{1, 0.3, 0.1}}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.3, 0.1}})},
-		{"ncdsm/continuous", sigRaw, NCDSM{Sigmas: []float64{0.01, 1}, Continuous: true}, ncdsmRef(NCDSM{Sigmas: []float64{0.01, 1}, Continuous: true})},
+		{"ncdsm/continuous", sigRaw, NCDSM{Sigmas: []float64{1, 0.1, 0.01}, Continuous: true}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.1, 0.01}, Continuous: true})},
 		{"cdsm/vp", tim, cds, cdsmRef(cds)},
 		{"energy/dsm", en, DSM{Sigma: 0.5}, dsmOneRef(DSM{Sigma: 0.5})},
 		{"energy/ncdsm", enSig, NCDSM{Sigmas: []float64{1, 0.3}}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.3}})},
@@ -284,6 +287,7 @@ func TestExactShortcuts(t *testing.T) {
 		{Dim: 16, Hidden: []int{128, 128, 128}},
 		{Dim: 2, Hidden: nil},
 		{Dim: 3, Hidden: []int{7}, OutAct: kernel.Tanh},
+		{Dim: 3, Hidden: []int{7}}, // the trace's layer right above the basis tangents' layer
 	}
 	for ci, cfg := range cfgs {
 		for _, act := range []kernel.Activation{kernel.SiLU, kernel.Tanh, kernel.ReLU} {
