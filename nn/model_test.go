@@ -348,3 +348,80 @@ func TestCheckMethod(t *testing.T) {
 		}
 	}
 }
+
+// gradOf returns loss l's value and gradient on m for batch x, drawing
+// the loss's noise from newRand(seed, 0).
+func gradOf(m *Model, l Loss, x []float32, seed uint64) (float64, []float32) {
+	g := make([]float32, m.NumParams())
+	return l.Grad(m, x, newRand(seed, 0), g), g
+}
+
+// sameGrad fails unless two evaluations agree bit for bit.
+func sameGrad(t *testing.T, what string, l1, l2 float64, g1, g2 []float32) {
+	t.Helper()
+	if math.Float64bits(l1) != math.Float64bits(l2) {
+		t.Errorf("%s: loss %v, want %v", what, l1, l2)
+	}
+	for i := range g2 {
+		if math.Float32bits(g1[i]) != math.Float32bits(g2[i]) {
+			t.Errorf("%s: ∂loss/∂θ[%d] = %v, want %v", what, i, g1[i], g2[i])
+			return
+		}
+	}
+}
+
+// TestWorkspaceReuse: a loss on a model whose training workspace holds
+// an earlier call's values (another loss, batch size or number of
+// tangents) computes exactly what it computes on a fresh copy of the
+// model. The stacked rows of one call are other rows of the next: a
+// primal row with conditioning features becomes a tangent row, whose
+// conditioning columns must be zero, and σ″ and the tangent sums of a
+// call with tangents remain for one without.
+func TestWorkspaceReuse(t *testing.T) {
+	m, err := New(Config{Dim: 3, Hidden: []int{6, 5}, Act: kernel.SiLU, Cond: CondSigma, Fourier: 2, FourierScale: 0.5}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		l Loss
+		n int
+	}{
+		{SlicedSM{Projections: 1, Cond: 0.5}, 7},
+		{SlicedSM{Projections: 2, Cond: 0.5}, 3},
+		{DSM{Sigma: 0.5}, 3},
+		{ExactSM{Cond: 0.5}, 4},
+		{NCDSM{Sigmas: []float64{1, 0.2}}, 4},
+		{SlicedSM{Projections: 3, VR: true, Cond: 0.5}, 2},
+	}
+	for i, s := range steps {
+		x := randBatch(newRand(3, uint64(i)), s.n, 3)
+		fresh := m.Clone()
+		l1, g1 := gradOf(m, s.l, x, uint64(i))
+		l2, g2 := gradOf(fresh, s.l, x, uint64(i))
+		sameGrad(t, fmt.Sprintf("step %d (%T, n = %d) after step %d", i, s.l, s.n, i-1), l1, l2, g1, g2)
+	}
+}
+
+// TestTrainPacksFollowRepack: with enough tangent rows for the training
+// passes' packed weights, a gradient after the parameters change (and
+// Repack) is the one a fresh copy of the model computes, not one with the
+// weights packed before the change.
+func TestTrainPacksFollowRepack(t *testing.T) {
+	// Hidden layers wide enough that f32.Dense reads its packed panels
+	// (a layer with at most nr/2 outputs reads W in place).
+	m, err := New(Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.Tanh}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := SlicedSM{Projections: 4}
+	n := packRows(m.Impl())/l.Projections + 1
+	x := randBatch(newRand(4, 0), n, 2)
+	gradOf(m, l, x, 1)
+	for i := range m.Params() {
+		m.Params()[i] *= 1.25
+	}
+	m.Repack()
+	l1, g1 := gradOf(m, l, x, 2)
+	l2, g2 := gradOf(m.Clone(), l, x, 2)
+	sameGrad(t, "after Repack", l1, l2, g1, g2)
+}
