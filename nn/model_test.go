@@ -227,6 +227,23 @@ func TestActDeriv2(t *testing.T) {
 	}
 }
 
+// TestActDeriv2Limits: f″ at ±∞ and beyond the float32 range of the
+// exponentials is the limit 0, and NaN for NaN, as the kernel's.
+func TestActDeriv2Limits(t *testing.T) {
+	inf := float32(math.Inf(1))
+	x := []float32{inf, -inf, float32(math.NaN()), 1e30, -1e30}
+	for _, a := range kernel.Activations() {
+		got, want := make([]float32, len(x)), make([]float32, len(x))
+		actDeriv2(a, got, x)
+		kernel.ActDeriv2(a, want, x)
+		for i := range x {
+			if got[i] != want[i] && !(got[i] != got[i] && want[i] != want[i]) {
+				t.Errorf("%v''(%v) = %v, kernel %v", a, x[i], got[i], want[i])
+			}
+		}
+	}
+}
+
 // TestDeriv2From holds the σ″ computed from the forward pass's values to
 // the kernel package's.
 func TestDeriv2From(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/scorekit/scorekit/kernel"
@@ -426,9 +427,14 @@ func TestTrainerStops(t *testing.T) {
 	if err := tr.Run(context.Background()); err == nil {
 		t.Errorf("diverging run: no error")
 	}
-	tr = Trainer{Model: m, Loss: SlicedSM{}, Data: gauss{3, 1}, Steps: 1}
-	if err := tr.Run(context.Background()); err == nil {
-		t.Errorf("dimension mismatch: no error")
+	// On a fresh model: the one above has diverged, and its NaN loss
+	// would stop the run whatever the data.
+	m, _ = New(Config{Dim: 2, Hidden: []int{8}, Act: kernel.ReLU}, 1)
+	for _, dim := range []int{1, 3} {
+		tr = Trainer{Model: m, Loss: SlicedSM{}, Data: gauss{dim, 1}, Steps: 1}
+		if err := tr.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "dimension") {
+			t.Errorf("data of dimension %d for a model of 2: error %v", dim, err)
+		}
 	}
 }
 
