@@ -3,6 +3,7 @@ package nn
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/scorekit/scorekit/kernel"
 )
@@ -494,6 +496,14 @@ func TestClone(t *testing.T) {
 	m.TimeScore(b, x, 0.4)
 	if !slices.Equal(a, b) {
 		t.Error("changing the clone changed the model")
+	}
+}
+
+// TestLoadReadError: a reader's error is returned, wrapped.
+func TestLoadReadError(t *testing.T) {
+	bad := errors.New("disk on fire")
+	if _, err := Load(iotest.ErrReader(bad)); !errors.Is(err, bad) {
+		t.Errorf("Load from a failing reader: error %v, want one wrapping %v", err, bad)
 	}
 }
 

@@ -366,6 +366,17 @@ func TestCheckMethod(t *testing.T) {
 				if (err == nil) != serves {
 					t.Errorf("%v model (energy %v): CheckMethod(%q) = %v, want it served: %v", cond, energy, name, err, serves)
 				}
+				if err != nil && name != "LogDensity" {
+					for other, ok := range map[string]bool{
+						"Score":      cond == CondNone,
+						"NoiseScore": cond == CondSigma || cond == CondLogSigma,
+						"TimeScore":  cond == CondTime,
+					} {
+						if ok && !strings.Contains(err.Error(), other) {
+							t.Errorf("%v model: CheckMethod(%q) = %q: does not name %s, the method to call instead", cond, name, err, other)
+						}
+					}
+				}
 				if (err == nil) == panicked {
 					t.Errorf("%v model (energy %v): CheckMethod(%q) = %v, but the call panicked: %v", cond, energy, name, err, panicked)
 				}
@@ -455,6 +466,18 @@ func TestTrainPacksFollowRepack(t *testing.T) {
 	l1, g1 := gradOf(m, l, x, 2)
 	l2, g2 := gradOf(m.Clone(), l, x, 2)
 	sameGrad(t, "after Repack", l1, l2, g1, g2)
+}
+
+// TestEnergyOnScoreModel: Energy is an energy model's; a score model
+// panics rather than return its first output as an energy.
+func TestEnergyOnScoreModel(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh}, 1)
+	defer func() {
+		if recover() == nil {
+			t.Error("Energy on a score model did not panic")
+		}
+	}()
+	m.Energy(make([]float32, 1), []float32{1, 2}, 0)
 }
 
 // TestValidate: Config.Validate (and so New) refuses every configuration
