@@ -284,6 +284,21 @@ func TestSafetensorsEmptyTensor(t *testing.T) {
 	}
 }
 
+// TestSafetensorsHeaderLimit: a header longer than the reference
+// implementation's limit of 10⁸ bytes (safetensors' MAX_HEADER_SIZE) is
+// refused by its length, before any of it is parsed, even when the file
+// holds that many bytes. (The bytes past the first page are never
+// touched, so the file costs no memory in fact.)
+func TestSafetensorsHeaderLimit(t *testing.T) {
+	const n = 100_000_001
+	b := make([]byte, 8+n)
+	binary.LittleEndian.PutUint64(b, n)
+	b[8] = '{'
+	if _, err := DecodeSafetensors(b); err == nil || !strings.Contains(err.Error(), "header length") {
+		t.Errorf("a header of %d bytes: error %v, want one about its length", n, err)
+	}
+}
+
 // TestSafetensorsHalf converts IEEE binary16 values of every class:
 // normals with a fraction and a sign, the extremes, subnormals of either
 // sign, infinities and NaN.

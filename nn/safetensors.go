@@ -27,8 +27,8 @@ type TensorFile struct {
 }
 
 // MaxHeader bounds a safetensors header's length, as the reference
-// implementation does.
-const MaxHeader = 100 << 20
+// implementation does (its MAX_HEADER_SIZE, 10⁸ bytes).
+const MaxHeader = 100_000_000
 
 var dtypeSize = map[string]int{"F32": 4, "F64": 8, "F16": 2, "BF16": 2}
 
