@@ -169,6 +169,7 @@ func TestWrongMethodPanics(t *testing.T) {
 		"TimeScore":  func() { m.TimeScore(make([]float32, 2), make([]float32, 2), 0) },
 		"LogDensity": func() { m.LogDensity(make([]float32, 1), make([]float32, 2)) },
 		"length":     func() { m.NoiseScore(make([]float32, 3), make([]float32, 2), 1) },
+		"ragged x":   func() { m.NoiseScore(make([]float32, 2), make([]float32, 3), 1) },
 		"ExactSM":    func() { ExactSM{}.Grad(m, make([]float32, 2), newRand(1, 1), make([]float32, 3)) },
 	} {
 		func() {

@@ -636,3 +636,23 @@ func TestClipGradNormSubnormalSquares(t *testing.T) {
 		}
 	}
 }
+
+// TestEMALengths: Update and CopyTo refuse parameters of another length
+// than the average's, shorter ones included.
+func TestEMALengths(t *testing.T) {
+	panics := func(name string, f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s did not panic", name)
+			}
+		}()
+		f()
+	}
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh}, 1)
+	e := NewEMA(make([]float32, m.NumParams()+1), 0.9)
+	panics("Update with fewer parameters", func() { e.Update(make([]float32, m.NumParams())) })
+	panics("Update with more parameters", func() { e.Update(make([]float32, m.NumParams()+2)) })
+	panics("CopyTo a smaller model", func() { e.CopyTo(m) })
+	panics("CopyTo a larger model", func() { NewEMA(make([]float32, m.NumParams()-1), 0.9).CopyTo(m) })
+}

@@ -123,3 +123,16 @@ func TestTrainerErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainerCancelledBefore: a run whose context is already done takes
+// no step.
+func TestTrainerCancelledBefore(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	l := &constLoss{}
+	tr := Trainer{Model: m, Loss: l, Rows: []float32{1, 2}, Steps: 3}
+	if err := tr.Run(ctx); err != context.Canceled || l.points != 0 || tr.Opt.Steps() != 0 {
+		t.Errorf("cancelled before the run: error %v after %d points and %d steps", err, l.points, tr.Opt.Steps())
+	}
+}
