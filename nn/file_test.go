@@ -329,6 +329,23 @@ func TestSafetensorsHalf(t *testing.T) {
 	}
 }
 
+// TestSafetensorsSignedZero: F64 and BF16 conversions keep the sign of
+// zero, as a rounding to float32 does.
+func TestSafetensorsSignedZero(t *testing.T) {
+	data := binary.LittleEndian.AppendUint64(nil, math.Float64bits(math.Copysign(0, -1)))
+	data = binary.LittleEndian.AppendUint16(data, 0x8000)
+	js := `{"d":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[8,10]}}`
+	f, err := DecodeSafetensors(append(header(js), data...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"d", "b"} {
+		if v := f.Tensors[name].Data[0]; math.Float32bits(v) != 1<<31 {
+			t.Errorf("%s: −0 read as %v (%#08x)", name, v, math.Float32bits(v))
+		}
+	}
+}
+
 // TestWriteSafetensors: the header is padded with spaces to a multiple
 // of 8 bytes, a scalar's shape is written as [] (the reference reader
 // refuses null), the metadata is kept, and a tensor whose data does not
