@@ -23,6 +23,7 @@ func TestConditioningFeatures(t *testing.T) {
 		{"sigma", Config{Dim: 2, Cond: CondSigma}, 0.37},
 		{"logsigma", Config{Dim: 2, Cond: CondLogSigma}, 0.37},
 		{"time/fourier", Config{Dim: 2, Cond: CondTime, Fourier: 2, FourierScale: 1}, 0.61},
+		{"sigma/one fourier feature", Config{Dim: 2, Cond: CondSigma, Fourier: 1, FourierScale: 1}, 0.37},
 	}
 	x := []float32{0.3, -1.2, 2, 0.5}
 	for _, tc := range cases {

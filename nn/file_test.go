@@ -3,11 +3,15 @@ package nn
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/scorekit/scorekit/kernel"
 )
@@ -211,6 +215,16 @@ func TestDecodeSafetensorsErrors(t *testing.T) {
 		{"extra field", string(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}}`)) + f32(1), "unknown field"},
 		{"metadata", string(header(`{"__metadata__":{"a":1}}`)), "__metadata__"},
 		{"offsets count", string(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0]}}`)) + f32(1), "data_offsets"},
+		{"three offsets", string(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}`)) + f32(2), "data_offsets"},
+		{"bytes beyond the shape", string(header(`{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}}`)) + f32(2), "needs 4 bytes"},
+		// 2·2⁶²·4 wraps to 0 in int64: the product must be bounded before
+		// it is formed, not compared with the data after.
+		{"wrapping shape", string(header(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2,4611686018427387904,4],"data_offsets":[8,8]}}`)) + f32(2), "shape"},
+		{"dtype I32", string(header(`{"a":{"dtype":"I32","shape":[1],"data_offsets":[0,4]}}`)) + f32(1), "dtype"},
+		{"dtype U8", string(header(`{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}}`)) + f32(1), "dtype"},
+		{"dtype BOOL", string(header(`{"a":{"dtype":"BOOL","shape":[4],"data_offsets":[0,4]}}`)) + f32(1), "dtype"},
+		{"dtype F8", string(header(`{"a":{"dtype":"F8_E4M3","shape":[4],"data_offsets":[0,4]}}`)) + f32(1), "dtype"},
+		{"dtype lower case", string(header(`{"a":{"dtype":"f32","shape":[1],"data_offsets":[0,4]}}`)) + f32(1), "dtype"},
 	}
 	for _, c := range cases {
 		_, err := DecodeSafetensors([]byte(c.file))
@@ -240,6 +254,140 @@ func TestSafetensorsDtypes(t *testing.T) {
 	}
 	if v := f.Tensors["b"].Data; v[0] != 3.140625 {
 		t.Errorf("BF16: %v", v)
+	}
+}
+
+// TestSafetensorsEmptyTensor: a tensor with no elements occupies no
+// bytes, so its data_offsets [o, o] may share o with the tensor that
+// begins there, as the reference writer lays them out (ordered by dtype
+// alignment, then name: an empty F64 tensor comes before an F32 one at
+// the same offset). Such a file is valid whatever the names.
+func TestSafetensorsEmptyTensor(t *testing.T) {
+	for _, names := range [][2]string{{"w", "z"}, {"z", "w"}} {
+		js := fmt.Sprintf(`{%q:{"dtype":"F32","shape":[1],"data_offsets":[0,4]},%q:{"dtype":"F64","shape":[0,3],"data_offsets":[0,0]}}`, names[0], names[1])
+		f, err := DecodeSafetensors(append(header(js), 0, 0, 0x80, 0x3f))
+		if err != nil {
+			t.Errorf("empty tensor %q at the offset of %q: %v", names[1], names[0], err)
+			continue
+		}
+		if v := f.Tensors[names[0]].Data; len(v) != 1 || v[0] != 1 {
+			t.Errorf("%q = %v, want [1]", names[0], v)
+		}
+		if e := f.Tensors[names[1]]; len(e.Data) != 0 || fmt.Sprint(e.Shape) != "[0 3]" {
+			t.Errorf("%q = %+v, want shape [0 3] and no data", names[1], e)
+		}
+	}
+	// An empty tensor inside another one's bytes is still refused.
+	js := `{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}`
+	if _, err := DecodeSafetensors(append(header(js), make([]byte, 8)...)); err == nil {
+		t.Error("an empty tensor inside another: no error")
+	}
+}
+
+// TestSafetensorsHeaderLimit: a header longer than the reference
+// implementation's limit of 10⁸ bytes (safetensors' MAX_HEADER_SIZE) is
+// refused by its length, before any of it is parsed, even when the file
+// holds that many bytes. (The bytes past the first page are never
+// touched, so the file costs no memory in fact.)
+func TestSafetensorsHeaderLimit(t *testing.T) {
+	const n = 100_000_001
+	b := make([]byte, 8+n)
+	binary.LittleEndian.PutUint64(b, n)
+	b[8] = '{'
+	if _, err := DecodeSafetensors(b); err == nil || !strings.Contains(err.Error(), "header length") {
+		t.Errorf("a header of %d bytes: error %v, want one about its length", n, err)
+	}
+}
+
+// TestSafetensorsHalf converts IEEE binary16 values of every class:
+// normals with a fraction and a sign, the extremes, subnormals of either
+// sign, infinities and NaN.
+func TestSafetensorsHalf(t *testing.T) {
+	cases := []struct {
+		h    uint16
+		want float32
+	}{
+		{0x3555, 0.333251953125},     // (1 + 341/1024)/4
+		{0xc248, -3.140625},          // −(1 + 584/1024)·2
+		{0x7bff, 65504},              // the largest
+		{0x0400, 1.0 / (1 << 14)},    // the smallest normal
+		{0x03ff, 1023.0 / (1 << 24)}, // the largest subnormal
+		{0x8001, -1.0 / (1 << 24)},   // the smallest negative subnormal
+		{0x8000, float32(math.Copysign(0, -1))},
+		{0x7c00, float32(math.Inf(1))},
+	}
+	for _, c := range cases {
+		got := half(c.h)
+		if math.Float32bits(got) != math.Float32bits(c.want) {
+			t.Errorf("half(%#04x) = %v, want %v", c.h, got, c.want)
+		}
+	}
+	for _, h := range []uint16{0x7e00, 0x7c01, 0xfe00} {
+		if v := half(h); !math.IsNaN(float64(v)) {
+			t.Errorf("half(%#04x) = %v, want NaN", h, v)
+		}
+	}
+}
+
+// TestSafetensorsSignedZero: F64 and BF16 conversions keep the sign of
+// zero, as a rounding to float32 does.
+func TestSafetensorsSignedZero(t *testing.T) {
+	data := binary.LittleEndian.AppendUint64(nil, math.Float64bits(math.Copysign(0, -1)))
+	data = binary.LittleEndian.AppendUint16(data, 0x8000)
+	js := `{"d":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},"b":{"dtype":"BF16","shape":[1],"data_offsets":[8,10]}}`
+	f, err := DecodeSafetensors(append(header(js), data...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"d", "b"} {
+		if v := f.Tensors[name].Data[0]; math.Float32bits(v) != 1<<31 {
+			t.Errorf("%s: −0 read as %v (%#08x)", name, v, math.Float32bits(v))
+		}
+	}
+}
+
+// TestWriteSafetensors: the header is padded with spaces to a multiple
+// of 8 bytes, a scalar's shape is written as [] (the reference reader
+// refuses null), the metadata is kept, and a tensor whose data does not
+// match its shape, or one named __metadata__, is refused.
+func TestWriteSafetensors(t *testing.T) {
+	for n := range 9 {
+		f := &TensorFile{Metadata: map[string]string{"k": strings.Repeat("v", n)}, Tensors: map[string]Tensor{
+			"s": {Data: []float32{2}},
+			"v": {Shape: []int{2}, Data: []float32{1, -1}},
+		}}
+		var buf bytes.Buffer
+		if err := WriteSafetensors(&buf, f); err != nil {
+			t.Fatal(err)
+		}
+		b := buf.Bytes()
+		hn := binary.LittleEndian.Uint64(b)
+		hdr := string(b[8 : 8+hn])
+		if hn%8 != 0 || strings.TrimRight(hdr, " ") != strings.TrimSpace(hdr) || !strings.HasSuffix(strings.TrimRight(hdr, " "), "}") {
+			t.Errorf("header of %d bytes %q: want a JSON object padded with spaces to a multiple of 8", hn, hdr)
+		}
+		if !strings.Contains(hdr, `"shape":[]`) {
+			t.Errorf("header %q: the scalar's shape is not []", hdr)
+		}
+		g, err := DecodeSafetensors(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Metadata["k"] != f.Metadata["k"] || len(g.Metadata) != 1 {
+			t.Errorf("metadata %v, want %v", g.Metadata, f.Metadata)
+		}
+		if !slices.Equal(g.Tensors["s"].Data, []float32{2}) || !slices.Equal(g.Tensors["v"].Data, []float32{1, -1}) {
+			t.Errorf("tensors %v", g.Tensors)
+		}
+	}
+	for name, f := range map[string]*TensorFile{
+		"short data": {Tensors: map[string]Tensor{"a": {Shape: []int{2}, Data: []float32{1}}}},
+		"long data":  {Tensors: map[string]Tensor{"a": {Shape: []int{2}, Data: []float32{1, 2, 3}}}},
+		"metadata":   {Tensors: map[string]Tensor{"__metadata__": {Shape: []int{1}, Data: []float32{1}}}},
+	} {
+		if err := WriteSafetensors(io.Discard, f); err == nil {
+			t.Errorf("%s: no error", name)
+		}
 	}
 }
 
@@ -282,6 +430,14 @@ func TestLoadErrors(t *testing.T) {
 		}, "missing"},
 		{"extra", func(f *TensorFile) { f.Tensors["x"] = Tensor{Shape: []int{1}, Data: make([]float32, 1)} }, "unexpected"},
 		{"dim", func(f *TensorFile) { f.Metadata["dim"] = "-2" }, "Dim"},
+		{"dim not a number", func(f *TensorFile) { f.Metadata["dim"] = "two" }, "dim"},
+		{"cond", func(f *TensorFile) { f.Metadata["cond"] = "noise" }, "conditioning"},
+		{"fourier", func(f *TensorFile) { f.Metadata["fourier"] = "four" }, "fourier"},
+		{"fourier_scale", func(f *TensorFile) { f.Metadata["fourier_scale"] = "wide" }, "fourier_scale"},
+		{"scale_by_sigma", func(f *TensorFile) { f.Metadata["scale_by_sigma"] = "maybe" }, "scale_by_sigma"},
+		{"energy", func(f *TensorFile) { f.Metadata["energy"] = "maybe" }, "energy"},
+		{"hidden", func(f *TensorFile) { f.Metadata["hidden"] = "4x" }, "hidden"},
+		{"not training state", func(f *TensorFile) { f.Tensors["trainer.x"] = Tensor{Shape: []int{1}, Data: make([]float32, 1)} }, "unexpected"},
 	}
 	for _, c := range cases {
 		f := good()
@@ -372,5 +528,34 @@ func TestClone(t *testing.T) {
 	m.TimeScore(b, x, 0.4)
 	if !slices.Equal(a, b) {
 		t.Error("changing the clone changed the model")
+	}
+}
+
+// TestLoadReadError: a reader's error is returned, wrapped.
+func TestLoadReadError(t *testing.T) {
+	bad := errors.New("disk on fire")
+	if _, err := Load(iotest.ErrReader(bad)); !errors.Is(err, bad) {
+		t.Errorf("Load from a failing reader: error %v, want one wrapping %v", err, bad)
+	}
+}
+
+// TestSaveMetadata: Save writes the architecture as the file layout
+// (scripts/export_torch.py) documents it, the default Fourier scale as
+// its value; the reader takes lists written with spaces after the commas.
+func TestSaveMetadata(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{8, 7}, Act: kernel.SiLU, Cond: CondTime, Fourier: 4}, 3)
+	f := savedTensors(t, m)
+	want := map[string]string{
+		"format": FormatName, "dim": "2", "hidden": "8,7", "activations": "silu,silu,identity",
+		"cond": "time", "fourier": "4", "fourier_scale": "16", "scale_by_sigma": "false", "energy": "false",
+	}
+	for k, v := range want {
+		if f.Metadata[k] != v {
+			t.Errorf("metadata %q = %q, want %q", k, f.Metadata[k], v)
+		}
+	}
+	f.Metadata["hidden"], f.Metadata["activations"] = "8, 7", "silu, silu, identity"
+	if _, err := FromTensors(f); err != nil {
+		t.Errorf("lists with spaces: %v", err)
 	}
 }

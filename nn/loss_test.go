@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -221,12 +222,15 @@ func lossCases(act kernel.Activation) []lossCase {
 	return []lossCase{
 		{"exact", base, ExactSM{}, exactRef(0)},
 		{"exact/cond", sigRaw, ExactSM{Cond: 0.3}, exactRef(0.3)},
+		{"exact/scaled", sig, ExactSM{Cond: 0.7}, exactRef(0.7)},
 		{"ssm/gauss", base, SlicedSM{Projections: 2}, slicedRef(SlicedSM{Projections: 2})},
 		{"ssm-vr/rademacher", base, SlicedSM{Projections: 3, Rademacher: true, VR: true}, slicedRef(SlicedSM{Projections: 3, Rademacher: true, VR: true})},
 		{"ssm-vr/scaled", sig, SlicedSM{VR: true, Cond: 0.7}, slicedRef(SlicedSM{VR: true, Cond: 0.7})},
+		{"ssm/scaled", sig, SlicedSM{Projections: 2, Cond: 0.7}, slicedRef(SlicedSM{Projections: 2, Cond: 0.7})},
 		{"dsm", base, DSM{Sigma: 0.5}, dsmOneRef(DSM{Sigma: 0.5})},
+		{"dsm/scaled", sig, DSM{Sigma: 0.5, Cond: 9}, dsmOneRef(DSM{Sigma: 0.5, Cond: 9})},
 		{"ncdsm/fourier", sig, NCDSM{Sigmas: []float64{1, 0.3, 0.1}}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.3, 0.1}})},
-		{"ncdsm/continuous", sigRaw, NCDSM{Sigmas: []float64{0.01, 1}, Continuous: true}, ncdsmRef(NCDSM{Sigmas: []float64{0.01, 1}, Continuous: true})},
+		{"ncdsm/continuous", sigRaw, NCDSM{Sigmas: []float64{1, 0.1, 0.01}, Continuous: true}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.1, 0.01}, Continuous: true})},
 		{"cdsm/vp", tim, cds, cdsmRef(cds)},
 		{"energy/dsm", en, DSM{Sigma: 0.5}, dsmOneRef(DSM{Sigma: 0.5})},
 		{"energy/ncdsm", enSig, NCDSM{Sigmas: []float64{1, 0.3}}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.3}})},
@@ -284,6 +288,7 @@ func TestExactShortcuts(t *testing.T) {
 		{Dim: 16, Hidden: []int{128, 128, 128}},
 		{Dim: 2, Hidden: nil},
 		{Dim: 3, Hidden: []int{7}, OutAct: kernel.Tanh},
+		{Dim: 3, Hidden: []int{7}}, // the trace's layer right above the basis tangents' layer
 	}
 	for ci, cfg := range cfgs {
 		for _, act := range []kernel.Activation{kernel.SiLU, kernel.Tanh, kernel.ReLU} {
@@ -314,5 +319,127 @@ func TestExactShortcuts(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// constSource is a rand.Source that always returns the same word: with
+// 0, Float64 returns 0 and NormFloat64 returns 0.
+type constSource uint64
+
+func (c constSource) Uint64() uint64 { return uint64(c) }
+
+// recordSDE is a VE-like Perturbation that records the times asked for.
+type recordSDE struct{ ts *[]float64 }
+
+func (r recordSDE) Marginal(t float64) (float64, float64) {
+	*r.ts = append(*r.ts, t)
+	return 1, 0.5 + t
+}
+
+// TestDSMLevelRanges: ContinuousDSM draws t ~ U(Eps, 1) with Eps = 0
+// meaning 1e-5, and continuous NCDSM draws σ log-uniformly between the
+// smallest and largest level: a uniform draw of 0 gives t = Eps and
+// σ = σ_min, one just below 1 gives t and σ just below 1 and σ_max.
+func TestDSMLevelRanges(t *testing.T) {
+	tm, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime}, 1)
+	x := []float32{0.5, -1, 2, 0}
+	for _, c := range []struct {
+		eps, u, want float64
+		src          constSource
+	}{
+		{0, 0, 1e-5, 0},
+		{0.01, 0, 0.01, 0},
+		{0, 1, 1, ^constSource(0)},
+	} {
+		var ts []float64
+		ContinuousDSM{SDE: recordSDE{&ts}, Eps: c.eps}.Grad(tm, x, rand.New(c.src), make([]float32, tm.NumParams()))
+		for _, got := range ts {
+			if math.Abs(got-c.want) > 1e-12 || got > 1 {
+				t.Errorf("Eps %v, uniform draw %v: t = %v, want %v", c.eps, c.u, got, c.want)
+			}
+		}
+		if len(ts) != 2 {
+			t.Errorf("%d times for 2 points", len(ts))
+		}
+	}
+	sm, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondSigma}, 1)
+	l := NCDSM{Sigmas: []float64{1, 5, 0.2, 0.01, 2}, Continuous: true}
+	for _, c := range []struct {
+		src  constSource
+		want float64
+	}{{0, 0.01}, {^constSource(0), 5}} {
+		got := l.Grad(sm, x, rand.New(c.src), make([]float32, sm.NumParams()))
+		// With z = 0 (or about 10⁻⁹ from the all-ones word) the loss is
+		// ½σ²‖s(x, σ)‖² averaged over the points.
+		ref := newRef(sm)
+		var want float64
+		for i := range 2 {
+			s, _ := ref.score(theta64(sm), f64(x[2*i:2*i+2]), float32(c.want))
+			want += c.want * c.want * (s[0]*s[0] + s[1]*s[1]) / 2 / 2
+		}
+		if math.Abs(got-want) > 1e-5*want {
+			t.Errorf("uniform draw %v: loss %v, want %v (σ = %v)", c.src, got, want, c.want)
+		}
+	}
+}
+
+// TestNCDSMOneLevel: NCDSM with one level σ, discrete or continuous, is
+// DSM at σ weighted by λ(σ) = σ² (compared with the noise z = 0 of a
+// constant source, which both draw alike).
+func TestNCDSMOneLevel(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondLogSigma}, 1)
+	x := []float32{0.5, -1, 2, 0}
+	const sigma = 0.3
+	dsm := DSM{Sigma: sigma}.Grad(m, x, rand.New(constSource(0)), make([]float32, m.NumParams()))
+	for _, cont := range []bool{false, true} {
+		got := NCDSM{Sigmas: []float64{sigma}, Continuous: cont}.Grad(m, x, rand.New(constSource(0)), make([]float32, m.NumParams()))
+		if want := sigma * sigma * dsm; math.Abs(got-want) > 1e-12*want {
+			t.Errorf("continuous %v: loss %v, want σ²·DSM = %v", cont, got, want)
+		}
+	}
+}
+
+// TestLossPanics: each loss refuses an empty batch and a model it does
+// not apply to, by a panic that names it.
+func TestLossPanics(t *testing.T) {
+	mk := func(cond Conditioning, energy bool) *Model {
+		m, err := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: cond, Energy: energy}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	plain, sigma, tim, energy := mk(CondNone, false), mk(CondSigma, false), mk(CondTime, false), mk(CondNone, true)
+	x := []float32{0.5, -1}
+	cases := []struct {
+		name string
+		m    *Model
+		l    Loss
+		x    []float32
+	}{
+		{"ExactSM empty", plain, ExactSM{}, nil},
+		{"SlicedSM empty", plain, SlicedSM{}, nil},
+		{"DSM empty", plain, DSM{Sigma: 1}, nil},
+		{"NCDSM empty", sigma, NCDSM{Sigmas: []float64{1}}, nil},
+		{"ContinuousDSM empty", tim, ContinuousDSM{SDE: vp{}}, nil},
+		{"ExactSM energy", energy, ExactSM{}, x},
+		{"SlicedSM energy", energy, SlicedSM{}, x},
+		{"NCDSM unconditional", plain, NCDSM{Sigmas: []float64{1}}, x},
+		{"NCDSM time", tim, NCDSM{Sigmas: []float64{1}}, x},
+		{"NCDSM no levels", sigma, NCDSM{}, x},
+		{"ContinuousDSM unconditional", plain, ContinuousDSM{SDE: vp{}}, x},
+		{"ContinuousDSM sigma", sigma, ContinuousDSM{SDE: vp{}}, x},
+		{"ragged batch", plain, DSM{Sigma: 1}, []float32{1, 2, 3}},
+	}
+	for _, c := range cases {
+		func() {
+			defer func() {
+				p := recover()
+				if s, ok := p.(string); !ok || !strings.HasPrefix(s, "nn: ") {
+					t.Errorf("%s: panic %v, want one from nn", c.name, p)
+				}
+			}()
+			c.l.Grad(c.m, c.x, newRand(1, 1), make([]float32, c.m.NumParams()))
+		}()
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/scorekit/scorekit/kernel"
@@ -426,8 +427,232 @@ func TestTrainerStops(t *testing.T) {
 	if err := tr.Run(context.Background()); err == nil {
 		t.Errorf("diverging run: no error")
 	}
-	tr = Trainer{Model: m, Loss: SlicedSM{}, Data: gauss{3, 1}, Steps: 1}
-	if err := tr.Run(context.Background()); err == nil {
-		t.Errorf("dimension mismatch: no error")
+	// On a fresh model: the one above has diverged, and its NaN loss
+	// would stop the run whatever the data.
+	m, _ = New(Config{Dim: 2, Hidden: []int{8}, Act: kernel.ReLU}, 1)
+	for _, dim := range []int{1, 3} {
+		tr = Trainer{Model: m, Loss: SlicedSM{}, Data: gauss{dim, 1}, Steps: 1}
+		if err := tr.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "dimension") {
+			t.Errorf("data of dimension %d for a model of 2: error %v", dim, err)
+		}
 	}
+}
+
+// TestAdamFirstStep: Adam's first bias-corrected step from NewAdam's
+// defaults is lr·g/(|g| + ε) for each element (m̂ = g, v̂ = g²), so
+// a gradient of 10⁻⁸ = ε moves a parameter by lr/2 and a gradient of 3 by
+// lr·3/(3 + 10⁻⁸); Step returns 0 unless it clips.
+func TestAdamFirstStep(t *testing.T) {
+	const lr = 0.1
+	opt := NewAdam(2, lr)
+	p := []float32{1, -1}
+	if norm := opt.Step(p, []float32{1e-8, 3}); norm != 0 {
+		t.Errorf("Step without ClipNorm returned %v, want 0", norm)
+	}
+	for i, want := range []float64{1 - lr/2, -1 - lr*3/(3+1e-8)} {
+		if math.Abs(float64(p[i])-want) > 1e-6 {
+			t.Errorf("p[%d] = %v after one step, want %v", i, p[i], want)
+		}
+	}
+	opt.ClipNorm = 100
+	if norm := opt.Step(p, []float32{3, 4}); norm != 5 {
+		t.Errorf("Step with ClipNorm returned %v, want the norm 5", norm)
+	}
+}
+
+// TestAdamReset: after Reset, a step is the first step of a new
+// optimiser, bit for bit.
+func TestAdamReset(t *testing.T) {
+	p, q := []float32{0.5, -2, 3}, []float32{0.5, -2, 3}
+	opt := NewAdam(3, 0.01)
+	for range 3 {
+		opt.Step(slices.Clone(p), []float32{1, -4, 0.5})
+	}
+	opt.Reset()
+	if opt.Steps() != 0 {
+		t.Errorf("Steps() = %d after Reset", opt.Steps())
+	}
+	g := []float32{0.3, 0.1, -2}
+	opt.Step(p, slices.Clone(g))
+	NewAdam(3, 0.01).Step(q, g)
+	if !slices.Equal(p, q) {
+		t.Errorf("after Reset: %v, a new optimiser: %v", p, q)
+	}
+}
+
+// TestAdamLengths: Step refuses parameters or gradients of another
+// length than the optimiser's, shorter ones included.
+func TestAdamLengths(t *testing.T) {
+	for _, c := range [][2]int{{3, 3}, {4, 3}, {5, 5}, {0, 0}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Adam for 4 parameters: Step with %d parameters and %d gradients did not panic", c[0], c[1])
+				}
+			}()
+			NewAdam(4, 0.1).Step(make([]float32, c[0]), make([]float32, c[1]))
+		}()
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("a zero Adam: Step did not panic")
+			}
+		}()
+		new(Adam).Step(make([]float32, 2), make([]float32, 2))
+	}()
+}
+
+// TestAdamResume: an optimiser given another's State part-way through a
+// run continues it bit for bit; SetState copies, and refuses moments of
+// the wrong length or a negative step count, changing nothing.
+func TestAdamResume(t *testing.T) {
+	const n = 5
+	grads := make([][]float32, 6)
+	rng := newRand(3, 3)
+	for s := range grads {
+		grads[s] = make([]float32, n)
+		for i := range grads[s] {
+			grads[s][i] = float32(rng.NormFloat64())
+		}
+	}
+	newOpt := func() *Adam {
+		o := NewAdam(n, 0.05)
+		o.Warmup, o.WeightDecay = 5, 0.01
+		return o
+	}
+	whole, p := newOpt(), make([]float32, n)
+	for _, g := range grads {
+		whole.Step(p, slices.Clone(g))
+	}
+	first, q := newOpt(), make([]float32, n)
+	for _, g := range grads[:3] {
+		first.Step(q, slices.Clone(g))
+	}
+	m, v, steps := first.State()
+	m, v = slices.Clone(m), slices.Clone(v)
+	second := newOpt()
+	if err := second.SetState(m, v, steps); err != nil {
+		t.Fatal(err)
+	}
+	clear(m)
+	clear(v)
+	for _, g := range grads[3:] {
+		second.Step(q, slices.Clone(g))
+	}
+	if !slices.Equal(p, q) || second.Steps() != whole.Steps() {
+		t.Errorf("resumed after 3 steps: %v after %d steps, uninterrupted %v after %d", q, second.Steps(), p, whole.Steps())
+	}
+	m0, v0, s0 := second.State()
+	m0, v0 = slices.Clone(m0), slices.Clone(v0)
+	for name, c := range map[string]struct {
+		m, v  []float32
+		steps int
+	}{
+		"short m":        {make([]float32, n-1), make([]float32, n), 1},
+		"short v":        {make([]float32, n), make([]float32, n-1), 1},
+		"long v":         {make([]float32, n), make([]float32, n+1), 1},
+		"negative steps": {make([]float32, n), make([]float32, n), -1},
+	} {
+		if err := second.SetState(c.m, c.v, c.steps); err == nil {
+			t.Errorf("SetState with %s: no error", name)
+		}
+		if m, v, s := second.State(); !slices.Equal(m, m0) || !slices.Equal(v, v0) || s != s0 {
+			t.Errorf("SetState with %s changed the state", name)
+		}
+	}
+}
+
+// TestEMARestore: an average restored from Params and Updates part-way
+// through continues the original's updates bit for bit; RestoreEMA copies
+// the shadow and counts a negative number of updates as none.
+func TestEMARestore(t *testing.T) {
+	p := []float32{1, -2, 3}
+	e := NewEMA(p, 0.999)
+	step := func(e *EMA, u int) {
+		q := slices.Clone(p)
+		for i := range q {
+			q[i] += float32(u*(i+1)) * 0.1
+		}
+		e.Update(q)
+	}
+	for u := range 3 {
+		step(e, u)
+	}
+	shadow := slices.Clone(e.Params())
+	r := RestoreEMA(shadow, 0.999, e.Updates())
+	clear(shadow)
+	if e.Updates() != 3 {
+		t.Errorf("Updates() = %d after 3 updates", e.Updates())
+	}
+	for u := 3; u < 6; u++ {
+		step(e, u)
+		step(r, u)
+	}
+	if !slices.Equal(e.Params(), r.Params()) || r.Updates() != 6 {
+		t.Errorf("restored average %v after %d updates, original %v", r.Params(), r.Updates(), e.Params())
+	}
+	if n := RestoreEMA(p, 0.9, -3).Updates(); n != 0 {
+		t.Errorf("RestoreEMA with −3 updates: Updates() = %d, want 0", n)
+	}
+}
+
+// TestEMACopyTo: CopyTo puts the average into a model and repacks it, so
+// the model scores with the averaged weights.
+func TestEMACopyTo(t *testing.T) {
+	// A hidden layer wide enough that f32.Dense reads its packed panels
+	// (a layer with at most nr/2 outputs reads W in place).
+	cfg := Config{Dim: 2, Hidden: []int{64}, Act: kernel.Tanh}
+	a, _ := New(cfg, 1)
+	b, _ := New(cfg, 2)
+	NewEMA(a.Params(), 0.9).CopyTo(b)
+	x := []float32{0.3, -1, 2, 0.5, 1, 1}
+	sa, sb := make([]float32, len(x)), make([]float32, len(x))
+	a.Score(sa, x)
+	b.Score(sb, x)
+	if !slices.Equal(sa, sb) {
+		t.Errorf("after CopyTo: score %v, the averaged model's %v", sb, sa)
+	}
+}
+
+// TestClipGradNormSubnormalSquares: elements whose squares are float32
+// subnormals (where SumSq keeps only a few bits) are summed in float64,
+// so the norm keeps its documented accuracy.
+func TestClipGradNormSubnormalSquares(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		for _, x := range []float32{3e-21, 1.1e-22, 7.7e-20} {
+			g := make([]float32, 300)
+			for i := range g {
+				g[i] = x * float32(1+i%7)
+			}
+			var ss float64
+			for _, v := range g {
+				ss += float64(v) * float64(v)
+			}
+			want := math.Sqrt(ss)
+			if got := clipGradNorm(impl, g, 0); math.Abs(got-want) > clipBound*want {
+				t.Errorf("%v: elements %g·(1..7): norm %v, want %v (relative error %.2g)", impl, x, got, want, math.Abs(got-want)/want)
+			}
+		}
+	}
+}
+
+// TestEMALengths: Update and CopyTo refuse parameters of another length
+// than the average's, shorter ones included.
+func TestEMALengths(t *testing.T) {
+	panics := func(name string, f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s did not panic", name)
+			}
+		}()
+		f()
+	}
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh}, 1)
+	e := NewEMA(make([]float32, m.NumParams()+1), 0.9)
+	panics("Update with fewer parameters", func() { e.Update(make([]float32, m.NumParams())) })
+	panics("Update with more parameters", func() { e.Update(make([]float32, m.NumParams()+2)) })
+	panics("CopyTo a smaller model", func() { e.CopyTo(m) })
+	panics("CopyTo a larger model", func() { NewEMA(make([]float32, m.NumParams()-1), 0.9).CopyTo(m) })
 }

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -26,8 +27,8 @@ type TensorFile struct {
 }
 
 // MaxHeader bounds a safetensors header's length, as the reference
-// implementation does.
-const MaxHeader = 100 << 20
+// implementation does (its MAX_HEADER_SIZE, 10⁸ bytes).
+const MaxHeader = 100_000_000
 
 var dtypeSize = map[string]int{"F32": 4, "F64": 8, "F16": 2, "BF16": 2}
 
@@ -116,11 +117,11 @@ func DecodeSafetensors(b []byte) (*TensorFile, error) {
 		spans = append(spans, span{name, begin, end})
 		heads[name] = th
 	}
+	// By offsets, as the reference implementation sorts them: an empty
+	// tensor at [o, o] comes before the tensor that begins at o, whatever
+	// their names (the names only order empty tensors at one offset).
 	slices.SortFunc(spans, func(a, b span) int {
-		if a.begin != b.begin {
-			return int(a.begin - b.begin)
-		}
-		return strings.Compare(a.name, b.name)
+		return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end), strings.Compare(a.name, b.name))
 	})
 	var at int64
 	for _, s := range spans {
