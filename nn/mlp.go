@@ -274,10 +274,11 @@ func (m *Model) Clone() *Model {
 // caller's and n−1 of f32's helpers (see [f32.Dense.ForwardParallel]);
 // n ≤ 1 means the caller's alone, the default. The gradients, and so the
 // trained parameters, are the same to the bit for any n: the products
-// split the rows of their outputs, never a sum. The elementwise work
-// between the products stays on the caller's goroutine, so two workers
-// give less than twice the speed, more for larger batches and for losses
-// with tangents (exact and sliced score matching). Inference (Score,
+// split the rows of their outputs, never a sum. Whether it pays depends on
+// the batch and the machine: the elementwise work between the products
+// stays on the caller's goroutine, and a step's products are short and
+// read much memory. On the two cores of BENCHMARKS.md two workers were no
+// faster at batch 128 and at most 1.2× one at batch 1024. Inference (Score,
 // NoiseScore, TimeScore, LogDensity, Energy) always runs on the caller's
 // goroutine alone: the samplers split their chains across goroutines
 // themselves. Call it before training, not concurrently with other calls.

@@ -46,7 +46,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&s.sigmaL, "sigmaL", 0.01, "smallest noise level σ_L")
 	fs.Float64Var(&s.eps, "eps", 2e-5, "annealed Langevin step ε: level i steps with ε·σᵢ²/σ_L²")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same files")
-	fs.IntVar(&s.workers, "workers", 0, "goroutines for training and sampling (0: GOMAXPROCS); the result does not depend on it")
+	fs.IntVar(&s.workers, "workers", 0, "goroutines for sampling (0: GOMAXPROCS); the result does not depend on it")
 	fs.StringVar(&s.out, "out", ".", "folder for samples.png, samples.csv and model.safetensors (and, with -sde, samples-sde.png and model-sde.safetensors)")
 	fs.BoolVar(&s.quiet, "q", false, "no progress output")
 	fs.BoolVar(&s.sde, "sde", true, "also train a time-conditional model on the VP SDE and sample it with reverse diffusion (the PC sampler without corrector) and the probability-flow ODE")
@@ -189,7 +189,8 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 // data, network, steps and progress settings, and loads the file it wrote.
 func demoTrain(ctx context.Context, s demoSettings, ts trainSettings, stdout, stderr io.Writer) (*modelFile, error) {
 	ts.data, ts.hidden, ts.act = s.data, "128,128,128", "silu"
-	ts.steps, ts.quiet, ts.workers = s.steps, s.quiet, s.workers
+	// One goroutine: a batch of 128 trains no faster on more (BENCHMARKS.md).
+	ts.steps, ts.quiet, ts.workers = s.steps, s.quiet, 1
 	if err := train(ctx, ts, stdout, stderr); err != nil {
 		return nil, err
 	}
