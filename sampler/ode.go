@@ -349,7 +349,7 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 			if st.Steps+st.Rejected >= maxSteps {
 				return st, fmt.Errorf("sampler: ODE: RK45 reached %s at t = %g", plural(maxSteps, "step"), t)
 			}
-			if h < 10*math.Abs(math.Nextafter(t, math.Inf(1))-t) {
+			if h < 10*math.Abs(math.Nextafter(t, dir*math.Inf(1))-t) {
 				return st, fmt.Errorf("sampler: ODE: RK45 step size %g too small at t = %g", h, t)
 			}
 			tn := t + dir*h
