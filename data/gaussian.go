@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/scorekit/scorekit/internal/english"
 )
 
 const log2Pi = 1.8378770664093453 // log(2π)
@@ -39,7 +41,7 @@ func NewGaussian(mean, cov []float64) (*Gaussian, error) {
 		return nil, errors.New("data: NewGaussian: empty mean")
 	}
 	if len(cov) != d*d {
-		return nil, fmt.Errorf("data: NewGaussian: covariance has %s, want %d×%d = %d", plural(len(cov), "entry"), d, d, d*d)
+		return nil, fmt.Errorf("data: NewGaussian: covariance has %s, want %d×%d = %d", english.Count(len(cov), "entry"), d, d, d*d)
 	}
 	for i, v := range mean {
 		if math.IsNaN(v) || math.IsInf(v, 0) {

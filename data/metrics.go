@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/scorekit/scorekit/internal/english"
 )
 
 // checkSamples returns the row counts of x and y, which are row-major with
@@ -145,7 +147,7 @@ func MMD2(x, y []float32, d int) float64 {
 func checkMMD2(x, y []float32, d int) (n, m int) {
 	n, m = checkSamples("MMD2", x, y, d)
 	if n < 2 || m < 2 {
-		panic(fmt.Sprintf("data: MMD2: x has %s, y %s; want at least 2 each", plural(n, "row"), plural(m, "row")))
+		panic(fmt.Sprintf("data: MMD2: x has %s, y %s; want at least 2 each", english.Count(n, "row"), english.Count(m, "row")))
 	}
 	return n, m
 }
@@ -189,7 +191,7 @@ func MMD2Bandwidth(x, y []float32, d int, l2 float64) float64 {
 func EnergyDistance(x, y []float32, d int) float64 {
 	n, m := checkSamples("EnergyDistance", x, y, d)
 	if n < 2 || m < 2 {
-		panic(fmt.Sprintf("data: EnergyDistance: x has %s, y %s; want at least 2 each", plural(n, "row"), plural(m, "row")))
+		panic(fmt.Sprintf("data: EnergyDistance: x has %s, y %s; want at least 2 each", english.Count(n, "row"), english.Count(m, "row")))
 	}
 	var exy, exx, eyy float64
 	for i := 0; i < n; i++ {
@@ -222,7 +224,7 @@ func EnergyDistance(x, y []float32, d int) float64 {
 func SlicedWasserstein(x, y []float32, d, projections int, rng *rand.Rand) float64 {
 	n, m := checkSamples("SlicedWasserstein", x, y, d)
 	if n < 1 || m < 1 || projections < 1 {
-		panic(fmt.Sprintf("data: SlicedWasserstein: x has %s, y %s, and %s; want ≥ 1 each", plural(n, "row"), plural(m, "row"), plural(projections, "projection")))
+		panic(fmt.Sprintf("data: SlicedWasserstein: x has %s, y %s, and %s; want ≥ 1 each", english.Count(n, "row"), english.Count(m, "row"), english.Count(projections, "projection")))
 	}
 	theta := make([]float64, d)
 	px, py := make([]float64, n), make([]float64, m)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/scorekit/scorekit/internal/english"
 )
 
 // Mixture is a finite mixture of Gaussians Σₖ wₖ·N(μₖ, Σₖ). Its score is
@@ -26,7 +28,7 @@ type Mixture struct {
 // must be positive; they are normalised to sum to one.
 func NewMixture(weights []float64, comps []*Gaussian) (*Mixture, error) {
 	if len(weights) == 0 || len(weights) != len(comps) {
-		return nil, fmt.Errorf("data: NewMixture: %s for %s", plural(len(weights), "weight"), plural(len(comps), "component"))
+		return nil, fmt.Errorf("data: NewMixture: %s for %s", english.Count(len(weights), "weight"), english.Count(len(comps), "component"))
 	}
 	var sum float64
 	for k, w := range weights {

@@ -6,18 +6,6 @@ import (
 	"testing"
 )
 
-func TestPlural(t *testing.T) {
-	for _, c := range []struct {
-		n    int
-		noun string
-		want string
-	}{{0, "row", "0 rows"}, {1, "row", "1 row"}, {2, "row", "2 rows"}, {1, "entry", "1 entry"}, {3, "entry", "3 entries"}, {2, "day", "2 days"}, {2, "y", "2 ys"}} {
-		if got := plural(c.n, c.noun); got != c.want {
-			t.Errorf("plural(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
-		}
-	}
-}
-
 // TestMessagesSingular: messages that count say "1 row", "1 entry",
 // "1 projection", "1 component", never "1 rows".
 func TestMessagesSingular(t *testing.T) {

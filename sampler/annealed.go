@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/scorekit/scorekit/internal/english"
 	"github.com/scorekit/scorekit/kernel"
 )
 
@@ -58,7 +59,7 @@ func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
 		return nil, err
 	}
 	if len(cfg.Sigmas) == 0 || cfg.StepsPerLevel < 1 || !(cfg.Eps > 0) || math.IsInf(cfg.Eps, 0) {
-		return nil, fmt.Errorf("sampler: Annealed: %s, %s per level, ε = %v: want ≥ 1, ≥ 1, > 0", plural(len(cfg.Sigmas), "level"), plural(cfg.StepsPerLevel, "step"), cfg.Eps)
+		return nil, fmt.Errorf("sampler: Annealed: %s, %s per level, ε = %v: want ≥ 1, ≥ 1, > 0", english.Count(len(cfg.Sigmas), "level"), english.Count(cfg.StepsPerLevel, "step"), cfg.Eps)
 	}
 	for i, s := range cfg.Sigmas {
 		if !(s > 0) || math.IsInf(s, 0) || (i > 0 && !(s < cfg.Sigmas[i-1])) {

@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/dsp/fourier"
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/scorekit/scorekit/internal/english"
 )
 
 // Diagnostics of Markov chains (Vehtari, Gelman, Simpson, Carpenter and
@@ -41,11 +43,11 @@ func checkChains(fn string, chains [][]float64, minLen int) (m, n int) {
 	n = len(chains[0])
 	for c, ch := range chains {
 		if len(ch) != n {
-			panic(fmt.Sprintf("sampler: %s: chain %d has %s, chain 0 has %d", fn, c, plural(len(ch), "draw"), n))
+			panic(fmt.Sprintf("sampler: %s: chain %d has %s, chain 0 has %d", fn, c, english.Count(len(ch), "draw"), n))
 		}
 	}
 	if n < minLen {
-		panic(fmt.Sprintf("sampler: %s: %s per chain, want at least %d", fn, plural(n, "draw"), minLen))
+		panic(fmt.Sprintf("sampler: %s: %s per chain, want at least %d", fn, english.Count(n, "draw"), minLen))
 	}
 	return m, n
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/scorekit/scorekit/internal/english"
 )
 
 // ODEMethod chooses the integrator of the probability-flow ODE.
@@ -344,10 +346,10 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 		rejected := false
 		for {
 			if err := ctx.Err(); err != nil {
-				return st, fmt.Errorf("sampler: ODE: stopped at t = %g after %s: %w", t, plural(st.Steps, "step"), err)
+				return st, fmt.Errorf("sampler: ODE: stopped at t = %g after %s: %w", t, english.Count(st.Steps, "step"), err)
 			}
 			if st.Steps+st.Rejected >= maxSteps {
-				return st, fmt.Errorf("sampler: ODE: RK45 reached %s at t = %g", plural(maxSteps, "step"), t)
+				return st, fmt.Errorf("sampler: ODE: RK45 reached %s at t = %g", english.Count(maxSteps, "step"), t)
 			}
 			if h < 10*math.Abs(math.Nextafter(t, dir*math.Inf(1))-t) {
 				return st, fmt.Errorf("sampler: ODE: RK45 step size %g too small at t = %g", h, t)

@@ -8,18 +8,6 @@ import (
 	"github.com/scorekit/scorekit/data"
 )
 
-func TestPlural(t *testing.T) {
-	for _, c := range []struct {
-		n    int
-		noun string
-		want string
-	}{{0, "step", "0 steps"}, {1, "step", "1 step"}, {2, "draw", "2 draws"}, {1, "entry", "1 entry"}, {3, "entry", "3 entries"}} {
-		if got := plural(c.n, c.noun); got != c.want {
-			t.Errorf("plural(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
-		}
-	}
-}
-
 // sdeCancelAfter cancels its context at the k-th batched score call.
 type sdeCancelAfter struct {
 	*sdeGauss

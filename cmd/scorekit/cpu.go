@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/cpu"
 
+	"github.com/scorekit/scorekit/internal/english"
 	"github.com/scorekit/scorekit/kernel"
 )
 
@@ -16,7 +17,7 @@ func runCPU(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "arch:        %s/%s, %s, %s\n", runtime.GOOS, runtime.GOARCH, plural(runtime.NumCPU(), "logical CPU"), runtime.Version())
+	fmt.Fprintf(stdout, "arch:        %s/%s, %s, %s\n", runtime.GOOS, runtime.GOARCH, english.Count(runtime.NumCPU(), "logical CPU"), runtime.Version())
 	fmt.Fprintf(stdout, "features:    %s\n", strings.Join(features(), " "))
 	var avail []string
 	for _, i := range kernel.Available() {

@@ -16,6 +16,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/scorekit/scorekit/internal/english"
 )
 
 // table is a row-major n×d float32 matrix read from or written to a file.
@@ -102,7 +104,7 @@ func readCSV(r io.Reader, maxValues int) (table, error) {
 		if t.cols == 0 {
 			t.cols = len(rec)
 		} else if len(rec) != t.cols {
-			return table{}, fmt.Errorf("%d: %s, but the rows above have %d", line, plural(len(rec), "column"), t.cols)
+			return table{}, fmt.Errorf("%d: %s, but the rows above have %d", line, english.Count(len(rec), "column"), t.cols)
 		}
 		if len(rec) > maxValues-len(t.data) {
 			return table{}, fmt.Errorf("%d: %w", line, &tooManyValues{limit: maxValues})
@@ -253,7 +255,7 @@ func readNPY(r io.Reader, maxValues int) (table, error) {
 	buf := make([]byte, size)
 	for i := 0; i < n; i++ {
 		if _, err := io.ReadFull(br, buf); err != nil {
-			return table{}, fmt.Errorf("data ends after %d of %s", i, plural(n, "value"))
+			return table{}, fmt.Errorf("data ends after %d of %s", i, english.Count(n, "value"))
 		}
 		var v float64
 		if size == 4 {
@@ -271,7 +273,7 @@ func readNPY(r io.Reader, maxValues int) (table, error) {
 		t.data = append(t.data, float32(v))
 	}
 	if extra, _ := io.Copy(io.Discard, br); extra > 0 {
-		return table{}, fmt.Errorf("%s after the %s of shape (%s): the header does not describe the data", plural(int(extra), "byte"), plural(n, "value"), s[1])
+		return table{}, fmt.Errorf("%s after the %s of shape (%s): the header does not describe the data", english.Count(int(extra), "byte"), english.Count(n, "value"), s[1])
 	}
 	if fortran && cols > 1 {
 		// Column-major on disk: the element (i, j) was read at j·rows + i.

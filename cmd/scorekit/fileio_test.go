@@ -268,14 +268,6 @@ func TestReadLimit(t *testing.T) {
 	}
 }
 
-func TestPlural(t *testing.T) {
-	for n, want := range map[int]string{0: "0 columns", 1: "1 column", 2: "2 columns", -1: "-1 columns"} {
-		if got := plural(n, "column"); got != want {
-			t.Errorf("plural(%d, column) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 // TestCSVNumericHeader: a first row of numbers is data — nothing can tell
 // it from a header — and the help of the flags that read CSV says so, as
 // the package doc and README do.

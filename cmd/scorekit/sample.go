@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scorekit/scorekit/internal/english"
 	"github.com/scorekit/scorekit/kernel"
 	"github.com/scorekit/scorekit/nn"
 	"github.com/scorekit/scorekit/sampler"
@@ -153,12 +154,12 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if t.cols != d {
-			return usagef("-start %s has %s, but %s is a model of dimension %d", s.start, plural(t.cols, "column"), s.model, d)
+			return usagef("-start %s has %s, but %s is a model of dimension %d", s.start, english.Count(t.cols, "column"), s.model, d)
 		}
 		start, s.n = t.data, t.rows
 	}
 	if s.n > maxSampleValues/d {
-		return usagef("-n %d: %s of dimension %d are more than sample holds at once (%d values): draw them in several runs with other -seed values", s.n, plural(s.n, "sample"), d, maxSampleValues)
+		return usagef("-n %d: %s of dimension %d are more than sample holds at once (%d values): draw them in several runs with other -seed values", s.n, english.Count(s.n, "sample"), d, maxSampleValues)
 	}
 	// Before the sampling: both files must be writable.
 	if err := checkOutput("-out", s.out); err != nil {
@@ -184,7 +185,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s\nwrote    %s (%d × %d)\n", how, s.out, s.n, d)
 	if png != "" {
-		if err := writeScatterPNG(png, fmt.Sprintf("%s of %s", plural(s.n, "sample"), filepath.Base(s.model)), t, table{}); err != nil {
+		if err := writeScatterPNG(png, fmt.Sprintf("%s of %s", english.Count(s.n, "sample"), filepath.Base(s.model)), t, table{}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote    %s\n", png)
@@ -333,7 +334,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		if err != nil {
 			return nil, "", samplingError(kind, err)
 		}
-		desc = fmt.Sprintf("annealed Langevin, %s × %s, ε = %g", plural(len(sig), "level"), plural(s.T, "step"), s.eps)
+		desc = fmt.Sprintf("annealed Langevin, %s × %s, ε = %g", english.Count(len(sig), "level"), english.Count(s.T, "step"), s.eps)
 	case "pc", "ode":
 		spec := strings.TrimSpace(s.sde)
 		if spec == "" {
@@ -369,12 +370,12 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 				}
 			}
 			cfg := sampler.PCConfig{SNR: s.snr, Seed: s.seed, Workers: s.workers}
-			desc = fmt.Sprintf("predictor–corrector (reverse diffusion + Langevin, snr %g) on %s, %s", s.snr, spec, plural(sde.Steps(), "step"))
+			desc = fmt.Sprintf("predictor–corrector (reverse diffusion + Langevin, snr %g) on %s, %s", s.snr, spec, english.Count(sde.Steps(), "step"))
 			switch corr {
 			case "langevin":
 			case "none":
 				cfg.Corrector = sampler.PCNoCorrector
-				desc = fmt.Sprintf("reverse diffusion (predictor only) on %s, %s", spec, plural(sde.Steps(), "step"))
+				desc = fmt.Sprintf("reverse diffusion (predictor only) on %s, %s", spec, english.Count(sde.Steps(), "step"))
 			default:
 				return nil, "", usagef("-corrector %q: want langevin, none or auto", s.corrector)
 			}
@@ -404,10 +405,10 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			}
 			desc = fmt.Sprintf("probability-flow ODE (%v) on %s", c.Method, spec)
 		}
-		desc += fmt.Sprintf(", %s", plural(st.ScoreEvals, "score evaluation"))
+		desc += fmt.Sprintf(", %s", english.Count(st.ScoreEvals, "score evaluation"))
 	}
 	el := time.Since(t0).Seconds()
-	return x, fmt.Sprintf("sampled  %s by %s in %.2fs (%.0f samples/s)", plural(s.n, "point"), desc, el, float64(s.n)/el), nil
+	return x, fmt.Sprintf("sampled  %s by %s in %.2fs (%.0f samples/s)", english.Count(s.n, "point"), desc, el, float64(s.n)/el), nil
 }
 
 // withSteps returns sde with N discretisation steps.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/scorekit/scorekit/data"
+	"github.com/scorekit/scorekit/internal/english"
 	"github.com/scorekit/scorekit/kernel"
 	"github.com/scorekit/scorekit/nn"
 	"github.com/scorekit/scorekit/sampler"
@@ -293,7 +294,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	}
 	if ckpt != nil {
 		if done, err := strconv.Atoi(ckpt.meta[metaStep]); err == nil && done >= s.steps {
-			return usagef("-steps %d: %s has %s already; ask for more", s.steps, s.resume, plural(done, "step"))
+			return usagef("-steps %d: %s has %s already; ask for more", s.steps, s.resume, english.Count(done, "step"))
 		}
 	}
 	// A model written over a data file (-data d.csv -out d.csv, or the
@@ -358,7 +359,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	}
 	model.SetWorkers(workers)
 	fmt.Fprintf(stdout, "training %v MLP (%d parameters) on %s (d = %d) with %s, kernels %s, %s\n",
-		cfg.Widths(), model.NumParams(), s.data, d, s.loss, kernel.Active(), plural(workers, "goroutine"))
+		cfg.Widths(), model.NumParams(), s.data, d, s.loss, kernel.Active(), english.Count(workers, "goroutine"))
 
 	save := func(step int) error {
 		meta[metaStep] = strconv.Itoa(step)
@@ -429,7 +430,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		return err
 	}
 	el := time.Since(t0).Seconds()
-	fmt.Fprintf(stdout, "trained  %s in %.1fs (%.0f steps/s), final loss %.4g\nwrote    %s\n", plural(s.steps-done, "step"), el, float64(s.steps-done)/el, last, s.out)
+	fmt.Fprintf(stdout, "trained  %s in %.1fs (%.0f steps/s), final loss %.4g\nwrote    %s\n", english.Count(s.steps-done, "step"), el, float64(s.steps-done)/el, last, s.out)
 	return nil
 }
 
@@ -471,7 +472,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 				return nil, fmt.Errorf("%s: bad %s %q", s.resume, metaSigmas, v)
 			}
 			if s.set["sigma1"] || s.set["sigmaL"] || s.set["levels"] {
-				return nil, usagef("-sigma1, -sigmaL, -levels: %s was trained on its own %s, %g to %g (leave these flags out to go on with them)", s.resume, plural(len(sig), "noise level"), sig[0], sig[len(sig)-1])
+				return nil, usagef("-sigma1, -sigmaL, -levels: %s was trained on its own %s, %g to %g (leave these flags out to go on with them)", s.resume, english.Count(len(sig), "noise level"), sig[0], sig[len(sig)-1])
 			}
 		} else {
 			if s.sigma1 == 0 {
@@ -655,7 +656,7 @@ func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.A
 	var ema *nn.EMA
 	if raw, ok := mf.train[trainPrefix+"params"]; ok {
 		if len(raw.Data) != model.NumParams() {
-			return nil, nil, nil, 0, fmt.Errorf("%s: %s, the network has %d", s.resume, plural(len(raw.Data), "raw parameter"), model.NumParams())
+			return nil, nil, nil, 0, fmt.Errorf("%s: %s, the network has %d", s.resume, english.Count(len(raw.Data), "raw parameter"), model.NumParams())
 		}
 		// The file's weights are the average; with -ema 0 it is dropped
 		// and training goes on from the raw weights.
