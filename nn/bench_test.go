@@ -42,30 +42,40 @@ func BenchmarkTrainStep(b *testing.B) {
 					b.Run(fmt.Sprintf("%v/%s/d=%d/batch=%d", impl, c.name, d, bs), func(b *testing.B) {
 						m := benchNet(b, d, c.cond)
 						m.SetImpl(impl)
-						x := randBatch(newRand(1, 1), bs, d)
-						grad := make([]float32, m.NumParams())
-						opt := NewAdam(m.NumParams(), 1e-3)
-						rng := newRand(2, 2)
-						step := func() {
-							clear(grad)
-							c.loss.Grad(m, x, rng, grad)
-							opt.Step(m.Params(), grad)
-							m.Repack()
-						}
-						step()
-						b.ReportAllocs()
-						b.ResetTimer()
-						cpu0 := cpuTime()
-						for b.Loop() {
-							step()
-						}
-						b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/step")
-						b.ReportMetric(float64(bs*b.N)/b.Elapsed().Seconds(), "samples/s")
+						benchTrain(b, m, c.loss, bs, true)
 					})
 				}
 			}
 		}
 	}
+}
+
+// benchTrain times training steps of m (loss, gradient, Adam, repack)
+// on a fixed batch of bs points, reporting samples/s and, with cpu, the
+// thread's CPU time per step.
+func benchTrain(b *testing.B, m *Model, loss Loss, bs int, cpu bool) {
+	d := m.Dim()
+	x := randBatch(newRand(1, 1), bs, d)
+	grad := make([]float32, m.NumParams())
+	opt := NewAdam(m.NumParams(), 1e-3)
+	rng := newRand(2, 2)
+	step := func() {
+		clear(grad)
+		loss.Grad(m, x, rng, grad)
+		opt.Step(m.Params(), grad)
+		m.Repack()
+	}
+	step()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		step()
+	}
+	if cpu {
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/step")
+	}
+	b.ReportMetric(float64(bs*b.N)/b.Elapsed().Seconds(), "samples/s")
 }
 
 // BenchmarkTrainWorkers times BenchmarkTrainStep's steps with the
@@ -87,22 +97,7 @@ func BenchmarkTrainWorkers(b *testing.B) {
 					b.Run(fmt.Sprintf("%s/d=%d/batch=%d/workers=%d", c.name, d, bs, workers), func(b *testing.B) {
 						m := benchNet(b, d, c.cond)
 						m.SetWorkers(workers)
-						x := randBatch(newRand(1, 1), bs, d)
-						grad := make([]float32, m.NumParams())
-						opt := NewAdam(m.NumParams(), 1e-3)
-						rng := newRand(2, 2)
-						step := func() {
-							clear(grad)
-							c.loss.Grad(m, x, rng, grad)
-							opt.Step(m.Params(), grad)
-							m.Repack()
-						}
-						step()
-						b.ReportAllocs()
-						for b.Loop() {
-							step()
-						}
-						b.ReportMetric(float64(bs*b.N)/b.Elapsed().Seconds(), "samples/s")
+						benchTrain(b, m, c.loss, bs, false)
 					})
 				}
 			}
