@@ -19,21 +19,25 @@ func benchNet(b *testing.B, d int, cond Conditioning) *Model {
 	return m
 }
 
+// trainBenchCases are the losses of the training benchmarks, with the
+// conditioning of the net each trains.
+var trainBenchCases = []struct {
+	name string
+	cond Conditioning
+	loss Loss
+}{
+	{"dsm", CondLogSigma, NCDSM{Sigmas: []float64{0.01, 1}, Continuous: true}},
+	{"ssm-vr", CondNone, SlicedSM{VR: true}},
+	{"exact", CondNone, ExactSM{}},
+}
+
 // BenchmarkTrainStep times one training step (loss, gradient, Adam,
 // repack) on one goroutine, the workload of peers/torch_train.py: DSM
 // with σ log-uniform in [0.01, 1] and the net divided by σ, SSM-VR with
 // one Gaussian projection, exact score matching.
 func BenchmarkTrainStep(b *testing.B) {
 	for _, d := range []int{2, 16} {
-		for _, c := range []struct {
-			name string
-			cond Conditioning
-			loss Loss
-		}{
-			{"dsm", CondLogSigma, NCDSM{Sigmas: []float64{0.01, 1}, Continuous: true}},
-			{"ssm-vr", CondNone, SlicedSM{VR: true}},
-			{"exact", CondNone, ExactSM{}},
-		} {
+		for _, c := range trainBenchCases {
 			for _, bs := range []int{128, 1024} {
 				for _, impl := range kernel.Available() {
 					if impl == kernel.Generic && bs > 128 {
@@ -83,15 +87,7 @@ func benchTrain(b *testing.B, m *Model, loss Loss, bs int, cpu bool) {
 // benchstat to compare: the gradients are the same bits on both.
 func BenchmarkTrainWorkers(b *testing.B) {
 	for _, d := range []int{2, 16} {
-		for _, c := range []struct {
-			name string
-			cond Conditioning
-			loss Loss
-		}{
-			{"dsm", CondLogSigma, NCDSM{Sigmas: []float64{0.01, 1}, Continuous: true}},
-			{"ssm-vr", CondNone, SlicedSM{VR: true}},
-			{"exact", CondNone, ExactSM{}},
-		} {
+		for _, c := range trainBenchCases {
 			for _, bs := range []int{128, 1024} {
 				for _, workers := range []int{1, 2} {
 					b.Run(fmt.Sprintf("%s/d=%d/batch=%d/workers=%d", c.name, d, bs, workers), func(b *testing.B) {
