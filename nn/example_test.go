@@ -7,7 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"runtime"
+	"slices"
 
 	"github.com/scorekit/scorekit/kernel"
 	"github.com/scorekit/scorekit/nn"
@@ -34,9 +34,6 @@ func ExampleTrainer() {
 	if err != nil {
 		panic(err)
 	}
-	// Each step's products may use every core: the trained weights are
-	// the same for any number of workers.
-	m.SetWorkers(runtime.GOMAXPROCS(0))
 	tr := nn.Trainer{
 		Model: m,
 		Loss:  nn.NCDSM{Sigmas: []float64{1, 0.5, 0.25, 0.1}},
@@ -53,6 +50,28 @@ func ExampleTrainer() {
 	m.NoiseScore(s, []float32{3, 0}, 0.5)
 	fmt.Println("score at (3, 0) points inwards:", s[0] < 0)
 	// Output: score at (3, 0) points inwards: true
+}
+
+// Train on two goroutines: each step's matrix products are split between
+// them, and the weights come out the same, bit for bit, as on one. (Two
+// pay only for large batches; see BENCHMARKS.md.)
+func ExampleModel_SetWorkers() {
+	cfg := nn.Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU}
+	var weights [][]float32
+	for _, workers := range []int{1, 2} {
+		m, err := nn.New(cfg, 1)
+		if err != nil {
+			panic(err)
+		}
+		m.SetWorkers(workers)
+		tr := nn.Trainer{Model: m, Loss: nn.SlicedSM{VR: true}, Data: ring{}, Batch: 1024, Steps: 5, Seed: 1}
+		if err := tr.Run(context.Background()); err != nil {
+			panic(err)
+		}
+		weights = append(weights, m.Params())
+	}
+	fmt.Println("same weights:", slices.Equal(weights[0], weights[1]))
+	// Output: same weights: true
 }
 
 // Load a model exported from PyTorch by scripts/export_torch.py.
