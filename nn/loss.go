@@ -51,6 +51,38 @@ func checkGrad(name string, m *Model, x, grad []float32) int {
 	return len(x) / d
 }
 
+// goodSigma reports whether s is finite and positive, as a noise level
+// must be: the denoising losses divide the noise by it.
+func goodSigma(s float64) bool {
+	return s > 0 && !math.IsInf(s, 1)
+}
+
+// checkCond panics unless the model can take c as its conditioning
+// value: a finite t or σ, and for log σ conditioning (whose feature is
+// log σ) or ScaleBySigma (which divides the output by σ) a positive σ.
+// An unconditional model ignores c.
+func (m *Model) checkCond(name string, c float32) {
+	v := float64(c)
+	finite := !math.IsNaN(v) && !math.IsInf(v, 0)
+	switch m.cfg.Cond {
+	case CondTime:
+		if !finite {
+			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite t", name, c))
+		}
+	case CondLogSigma:
+		if !goodSigma(v) {
+			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ > 0 (the model takes log σ)", name, c))
+		}
+	case CondSigma:
+		if m.cfg.ScaleBySigma && !goodSigma(v) {
+			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ > 0 (the model divides its output by σ)", name, c))
+		}
+		if !finite {
+			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ", name, c))
+		}
+	}
+}
+
 func (m *Model) needScoreNet(name string) {
 	if m.cfg.Energy {
 		panic("nn: " + name + " needs the Jacobian of the score, which for an energy model is a Hessian: use a denoising loss")
@@ -132,7 +164,8 @@ func (m *Model) seedAdjoint(w *work) {
 // ExactSM is implicit score matching (Hyvärinen 2005),
 // E[tr(∇ₓs(x)) + ½‖s(x)‖²], with the trace computed exactly by d
 // forward-mode tangents. For a conditional model, Cond is the value of
-// the conditioning. Score networks only.
+// the conditioning: Grad panics unless it is finite, and positive too for
+// log σ conditioning or ScaleBySigma. Score networks only.
 type ExactSM struct {
 	Cond float32
 }
@@ -147,6 +180,7 @@ func (l ExactSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) flo
 func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) float64 {
 	n := checkGrad("ExactSM", m, x, grad)
 	m.needScoreNet("ExactSM")
+	m.checkCond("ExactSM", l.Cond)
 	d := m.cfg.Dim
 	w := m.trainWork()
 	w.prepare(m, n, d)
@@ -194,8 +228,9 @@ func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) flo
 //	E_v[vᵀ∇ₓs v + ½(vᵀs)²]    (VR false)
 //	E_v[vᵀ∇ₓs v] + ½‖s‖²      (VR true: the variance-reduced SSM-VR)
 //
-// For a conditional model, Cond is the value of the conditioning. Score
-// networks only.
+// For a conditional model, Cond is the value of the conditioning: Grad
+// panics unless it is finite, and positive too for log σ conditioning or
+// ScaleBySigma. Score networks only.
 type SlicedSM struct {
 	Projections int
 	Rademacher  bool
@@ -216,6 +251,7 @@ func (l SlicedSM) draw(w *work, rng *rand.Rand) {
 func (l SlicedSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
 	n := checkGrad("SlicedSM", m, x, grad)
 	m.needScoreNet("SlicedSM")
+	m.checkCond("SlicedSM", l.Cond)
 	k := max(1, l.Projections)
 	d := m.cfg.Dim
 	w := m.trainWork()
@@ -337,7 +373,8 @@ func (m *Model) dsmWork(name string, x, grad []float32) (*work, int) {
 
 // DSM is denoising score matching at one noise level (Vincent 2011):
 // ½E‖s(x̃) + (x̃ − x)/σ²‖² with x̃ = x + σz. A σ-conditional model is
-// given σ; a time-conditional one is given Cond.
+// given σ; a time-conditional one is given Cond. Grad panics unless Sigma
+// is finite and positive, and, for a time-conditional model, Cond finite.
 type DSM struct {
 	Sigma float64
 	Cond  float32 // conditioning value for a time-conditional model
@@ -346,6 +383,12 @@ type DSM struct {
 // Grad implements Loss.
 func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
 	w, n := m.dsmWork("DSM", x, grad)
+	if !goodSigma(l.Sigma) {
+		panic(fmt.Sprintf("nn: DSM.Grad: σ = %v: want a finite σ > 0", l.Sigma))
+	}
+	if m.cfg.Cond == CondTime {
+		m.checkCond("DSM", l.Cond)
+	}
 	fillNormals(w.noise, rng)
 	c := l.Cond
 	if m.cfg.Cond == CondSigma || m.cfg.Cond == CondLogSigma {
@@ -362,7 +405,8 @@ func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
 // 2019): each point draws a level σ uniformly from Sigmas, or, with
 // Continuous, log-uniformly between the smallest and largest of them, and
 // contributes ½σ²‖s(x̃, σ) + z/σ‖² = ½‖σ·s(x̃, σ) + z‖², x̃ = x + σz (the
-// weighting λ(σ) = σ²). The model must be σ-conditional.
+// weighting λ(σ) = σ²). The model must be σ-conditional. Grad panics
+// unless Sigmas is non-empty and every level in it is finite and positive.
 type NCDSM struct {
 	Sigmas     []float64
 	Continuous bool
@@ -378,7 +422,10 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 	}
 	w, n := m.dsmWork("NCDSM", x, grad)
 	lo, hi := l.Sigmas[0], l.Sigmas[0]
-	for _, s := range l.Sigmas {
+	for i, s := range l.Sigmas {
+		if !goodSigma(s) {
+			panic(fmt.Sprintf("nn: NCDSM.Grad: Sigmas[%d] = %v: want a finite σ > 0", i, s))
+		}
 		lo, hi = min(lo, s), max(hi, s)
 	}
 	for i := range n {
