@@ -446,7 +446,9 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 // et al. 2021): t ~ U(Eps, 1) per point, x_t = a(t)·x + σ(t)·z with
 // (a, σ) = SDE.Marginal(t), and loss ½σ(t)²‖s(x_t, t) + z/σ(t)‖², the
 // weighting λ(t) = σ(t)². The model must be time-conditional. Eps = 0
-// means 1e-5.
+// means 1e-5. Grad panics if SDE is nil or Eps is not in [0, 1), and if
+// SDE.Marginal gives a drawn t a mean scale that is not finite or a σ
+// that is not finite and positive.
 type ContinuousDSM struct {
 	SDE Perturbation
 	Eps float64
@@ -458,6 +460,12 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: the model's conditioning is %v, want time", m.cfg.Cond))
 	}
 	w, n := m.dsmWork("ContinuousDSM", x, grad)
+	if l.SDE == nil {
+		panic("nn: ContinuousDSM.Grad: no SDE")
+	}
+	if !(l.Eps >= 0 && l.Eps < 1) {
+		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: Eps = %v: want 0 ≤ Eps < 1", l.Eps))
+	}
 	eps := l.Eps
 	if eps == 0 {
 		eps = 1e-5
@@ -470,6 +478,9 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 	for i := range n {
 		t := eps + (1-eps)*rng.Float64()
 		a, s := l.SDE.Marginal(t)
+		if !goodSigma(s) || math.IsNaN(a) || math.IsInf(a, 0) {
+			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0", t, a, s))
+		}
 		w.lvl[i] = s
 		ms[i] = a
 		w.cond[i] = float32(t)

@@ -399,6 +399,11 @@ func TestNCDSMOneLevel(t *testing.T) {
 	}
 }
 
+// fixedSDE is a Perturbation with the same mean scale and σ at every t.
+type fixedSDE struct{ a, s float64 }
+
+func (f fixedSDE) Marginal(float64) (float64, float64) { return f.a, f.s }
+
 // TestLossPanics: each loss refuses an empty batch, a model it does not
 // apply to and noise settings that would make the loss NaN or infinite,
 // by a panic that names it (and, where msg is given, says why).
@@ -454,6 +459,15 @@ func TestLossPanics(t *testing.T) {
 		{"NCDSM continuous, level NaN", sigma, NCDSM{Sigmas: []float64{nan, 1}, Continuous: true}, x, badSigma},
 		{"NCDSM continuous, level Inf", sigma, NCDSM{Sigmas: []float64{0.1, inf}, Continuous: true}, x, badSigma},
 		{"NCDSM continuous, empty", sigma, NCDSM{Sigmas: []float64{}, Continuous: true}, x, ""},
+		{"ContinuousDSM no SDE", tim, ContinuousDSM{}, x, "ContinuousDSM.Grad: no SDE"},
+		{"ContinuousDSM Eps < 0", tim, ContinuousDSM{SDE: vp{}, Eps: -0.1}, x, "Eps = -0.1: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM Eps = 1", tim, ContinuousDSM{SDE: vp{}, Eps: 1}, x, "Eps = 1: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM Eps > 1", tim, ContinuousDSM{SDE: vp{}, Eps: 2}, x, "Eps = 2: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM Eps NaN", tim, ContinuousDSM{SDE: vp{}, Eps: nan}, x, "Eps = NaN: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM Eps Inf", tim, ContinuousDSM{SDE: vp{}, Eps: inf}, x, "Eps = +Inf: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM σ(t) = 0", tim, ContinuousDSM{SDE: fixedSDE{1, 0}}, x, "want a finite mean scale and a finite σ > 0"},
+		{"ContinuousDSM σ(t) NaN", tim, ContinuousDSM{SDE: fixedSDE{1, nan}}, x, "want a finite mean scale and a finite σ > 0"},
+		{"ContinuousDSM a(t) Inf", tim, ContinuousDSM{SDE: fixedSDE{inf, 1}}, x, "want a finite mean scale and a finite σ > 0"},
 	}
 	// ExactSM and SlicedSM alike: a Cond that the model's conditioning
 	// cannot take.
