@@ -51,18 +51,34 @@ func checkGrad(name string, m *Model, x, grad []float32) int {
 	return len(x) / d
 }
 
-// goodSigma reports whether s is finite and positive, as a noise level
-// must be: the denoising losses divide the noise by it.
-func goodSigma(s float64) bool {
-	return s > 0 && !math.IsInf(s, 1)
+// minSigma and maxSigma bound the noise levels σ for which σ and 1/σ are
+// both finite in float32, in which the model computes (x̃ = x + σz, the
+// target z/σ, the ScaleBySigma output net/σ).
+const minSigma, maxSigma = 1 / math.MaxFloat32, math.MaxFloat32
+
+// sigmaWhy says why s cannot be a noise level, or returns "".
+func sigmaWhy(s float64) string {
+	switch {
+	case !(s > 0) || math.IsInf(s, 1):
+		return "want a finite σ > 0"
+	case s < minSigma || s > maxSigma:
+		return "want σ and 1/σ finite in float32 (2.9e-39 ≤ σ ≤ 3.4e+38)"
+	}
+	return ""
 }
 
 // checkCond panics unless the model can take c as its conditioning
-// value: a finite t or σ, and for log σ conditioning (whose feature is
-// log σ) or ScaleBySigma (which divides the output by σ) a positive σ.
-// An unconditional model ignores c.
+// value: a finite t or σ; with ScaleBySigma (which divides the output by
+// σ) a σ > 0 with 1/σ finite, and for log σ conditioning a σ > 0. An
+// unconditional model ignores c.
 func (m *Model) checkCond(name string, c float32) {
 	v := float64(c)
+	if m.cfg.ScaleBySigma {
+		if why := sigmaWhy(v); why != "" {
+			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: %s (the model divides its output by σ)", name, c, why))
+		}
+		return
+	}
 	finite := !math.IsNaN(v) && !math.IsInf(v, 0)
 	switch m.cfg.Cond {
 	case CondTime:
@@ -70,13 +86,10 @@ func (m *Model) checkCond(name string, c float32) {
 			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite t", name, c))
 		}
 	case CondLogSigma:
-		if !goodSigma(v) {
+		if !(v > 0) || !finite {
 			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ > 0 (the model takes log σ)", name, c))
 		}
 	case CondSigma:
-		if m.cfg.ScaleBySigma && !goodSigma(v) {
-			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ > 0 (the model divides its output by σ)", name, c))
-		}
 		if !finite {
 			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ", name, c))
 		}
@@ -165,7 +178,8 @@ func (m *Model) seedAdjoint(w *work) {
 // E[tr(∇ₓs(x)) + ½‖s(x)‖²], with the trace computed exactly by d
 // forward-mode tangents. For a conditional model, Cond is the value of
 // the conditioning: Grad panics unless it is finite, and positive too for
-// log σ conditioning or ScaleBySigma. Score networks only.
+// log σ conditioning or ScaleBySigma (with ScaleBySigma, at least
+// 2.9e-39, so that 1/σ is finite in float32). Score networks only.
 type ExactSM struct {
 	Cond float32
 }
@@ -230,7 +244,8 @@ func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) flo
 //
 // For a conditional model, Cond is the value of the conditioning: Grad
 // panics unless it is finite, and positive too for log σ conditioning or
-// ScaleBySigma. Score networks only.
+// ScaleBySigma (with ScaleBySigma, at least 2.9e-39, so that 1/σ is
+// finite in float32). Score networks only.
 type SlicedSM struct {
 	Projections int
 	Rademacher  bool
@@ -374,7 +389,8 @@ func (m *Model) dsmWork(name string, x, grad []float32) (*work, int) {
 // DSM is denoising score matching at one noise level (Vincent 2011):
 // ½E‖s(x̃) + (x̃ − x)/σ²‖² with x̃ = x + σz. A σ-conditional model is
 // given σ; a time-conditional one is given Cond. Grad panics unless Sigma
-// is finite and positive, and, for a time-conditional model, Cond finite.
+// is finite and positive, with σ and 1/σ finite in float32 (2.9e-39 ≤ σ ≤
+// 3.4e38), and, for a time-conditional model, unless Cond is finite.
 type DSM struct {
 	Sigma float64
 	Cond  float32 // conditioning value for a time-conditional model
@@ -383,8 +399,8 @@ type DSM struct {
 // Grad implements Loss.
 func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
 	w, n := m.dsmWork("DSM", x, grad)
-	if !goodSigma(l.Sigma) {
-		panic(fmt.Sprintf("nn: DSM.Grad: σ = %v: want a finite σ > 0", l.Sigma))
+	if why := sigmaWhy(l.Sigma); why != "" {
+		panic(fmt.Sprintf("nn: DSM.Grad: σ = %v: %s", l.Sigma, why))
 	}
 	if m.cfg.Cond == CondTime {
 		m.checkCond("DSM", l.Cond)
@@ -406,7 +422,8 @@ func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
 // Continuous, log-uniformly between the smallest and largest of them, and
 // contributes ½σ²‖s(x̃, σ) + z/σ‖² = ½‖σ·s(x̃, σ) + z‖², x̃ = x + σz (the
 // weighting λ(σ) = σ²). The model must be σ-conditional. Grad panics
-// unless Sigmas is non-empty and every level in it is finite and positive.
+// unless Sigmas is non-empty and every level in it is finite and
+// positive, with σ and 1/σ finite in float32 (2.9e-39 ≤ σ ≤ 3.4e38).
 type NCDSM struct {
 	Sigmas     []float64
 	Continuous bool
@@ -423,8 +440,8 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 	w, n := m.dsmWork("NCDSM", x, grad)
 	lo, hi := l.Sigmas[0], l.Sigmas[0]
 	for i, s := range l.Sigmas {
-		if !goodSigma(s) {
-			panic(fmt.Sprintf("nn: NCDSM.Grad: Sigmas[%d] = %v: want a finite σ > 0", i, s))
+		if why := sigmaWhy(s); why != "" {
+			panic(fmt.Sprintf("nn: NCDSM.Grad: Sigmas[%d] = %v: %s", i, s, why))
 		}
 		lo, hi = min(lo, s), max(hi, s)
 	}
@@ -448,7 +465,7 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 // weighting λ(t) = σ(t)². The model must be time-conditional. Eps = 0
 // means 1e-5. Grad panics if SDE is nil or Eps is not in [0, 1), and if
 // SDE.Marginal gives a drawn t a mean scale that is not finite or a σ
-// that is not finite and positive.
+// outside 2.9e-39 ≤ σ ≤ 3.4e38 (σ and 1/σ finite in float32).
 type ContinuousDSM struct {
 	SDE Perturbation
 	Eps float64
@@ -478,8 +495,8 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 	for i := range n {
 		t := eps + (1-eps)*rng.Float64()
 		a, s := l.SDE.Marginal(t)
-		if !goodSigma(s) || math.IsNaN(a) || math.IsInf(a, 0) {
-			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0", t, a, s))
+		if math.IsNaN(a) || math.IsInf(a, 0) || sigmaWhy(s) != "" {
+			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0 (2.9e-39 ≤ σ ≤ 3.4e+38)", t, a, s))
 		}
 		w.lvl[i] = s
 		ms[i] = a

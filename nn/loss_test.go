@@ -448,6 +448,8 @@ func TestLossPanics(t *testing.T) {
 		{"DSM σ +Inf", plain, DSM{Sigma: inf}, x, badSigma},
 		{"DSM σ -Inf", plain, DSM{Sigma: -inf}, x, badSigma},
 		{"DSM σ NaN, σ-conditional", scaled, DSM{Sigma: nan}, x, badSigma},
+		{"DSM σ = 1e-320", plain, DSM{Sigma: 1e-320}, x, "σ = 1e-320: want σ and 1/σ finite in float32"},
+		{"DSM σ = 1e39", plain, DSM{Sigma: 1e39}, x, "σ = 1e+39: want σ and 1/σ finite in float32"},
 		{"DSM t NaN", tim, DSM{Sigma: 1, Cond: nan32}, x, "want a finite t"},
 		{"DSM t Inf", tim, DSM{Sigma: 1, Cond: inf32}, x, "want a finite t"},
 		{"NCDSM level 0", sigma, NCDSM{Sigmas: []float64{1, 0}}, x, "Sigmas[1] = 0: " + badSigma},
@@ -458,6 +460,7 @@ func TestLossPanics(t *testing.T) {
 		{"NCDSM continuous, level < 0", logSigma, NCDSM{Sigmas: []float64{1, -1}, Continuous: true}, x, badSigma},
 		{"NCDSM continuous, level NaN", sigma, NCDSM{Sigmas: []float64{nan, 1}, Continuous: true}, x, badSigma},
 		{"NCDSM continuous, level Inf", sigma, NCDSM{Sigmas: []float64{0.1, inf}, Continuous: true}, x, badSigma},
+		{"NCDSM level 1e-320", logSigma, NCDSM{Sigmas: []float64{5, 1e-320}}, x, "Sigmas[1] = 1e-320: want σ and 1/σ finite in float32"},
 		{"NCDSM continuous, empty", sigma, NCDSM{Sigmas: []float64{}, Continuous: true}, x, ""},
 		{"ContinuousDSM no SDE", tim, ContinuousDSM{}, x, "ContinuousDSM.Grad: no SDE"},
 		{"ContinuousDSM Eps < 0", tim, ContinuousDSM{SDE: vp{}, Eps: -0.1}, x, "Eps = -0.1: want 0 ≤ Eps < 1"},
@@ -467,6 +470,7 @@ func TestLossPanics(t *testing.T) {
 		{"ContinuousDSM Eps Inf", tim, ContinuousDSM{SDE: vp{}, Eps: inf}, x, "Eps = +Inf: want 0 ≤ Eps < 1"},
 		{"ContinuousDSM σ(t) = 0", tim, ContinuousDSM{SDE: fixedSDE{1, 0}}, x, "want a finite mean scale and a finite σ > 0"},
 		{"ContinuousDSM σ(t) NaN", tim, ContinuousDSM{SDE: fixedSDE{1, nan}}, x, "want a finite mean scale and a finite σ > 0"},
+		{"ContinuousDSM σ(t) = 1e-320", tim, ContinuousDSM{SDE: fixedSDE{1, 1e-320}}, x, "want a finite mean scale and a finite σ > 0"},
 		{"ContinuousDSM a(t) Inf", tim, ContinuousDSM{SDE: fixedSDE{inf, 1}}, x, "want a finite mean scale and a finite σ > 0"},
 	}
 	// ExactSM and SlicedSM alike: a Cond that the model's conditioning
@@ -481,6 +485,7 @@ func TestLossPanics(t *testing.T) {
 		{"scaled σ < 0", scaled, -0.5, "Cond = -0.5: " + badSigma},
 		{"scaled σ NaN", scaled, nan32, "Cond = NaN: " + badSigma},
 		{"scaled σ Inf", scaled, inf32, "Cond = +Inf: " + badSigma},
+		{"scaled σ = 1e-40", scaled, 1e-40, "Cond = 1e-40: want σ and 1/σ finite in float32"},
 		{"σ NaN", sigma, nan32, "Cond = NaN: want a finite σ"},
 		{"σ -Inf", sigma, -inf32, "Cond = -Inf: want a finite σ"},
 		{"log σ = 0", logSigma, 0, "Cond = 0: " + badSigma},
