@@ -53,8 +53,10 @@ func checkGrad(name string, m *Model, x, grad []float32) int {
 
 // minSigma and maxSigma bound the noise levels σ for which σ and 1/σ are
 // both finite in float32, in which the model computes (x̃ = x + σz, the
-// target z/σ, the ScaleBySigma output net/σ).
-const minSigma, maxSigma = 1 / math.MaxFloat32, math.MaxFloat32
+// target z/σ, the ScaleBySigma output net/σ): from the smallest normal
+// float32, whose reciprocal is 8.5e37, where 1/MaxFloat32 is subnormal
+// and rounds to a σ whose reciprocal may overflow.
+const minSigma, maxSigma = 0x1p-126, math.MaxFloat32
 
 // sigmaWhy says why s cannot be a noise level, or returns "".
 func sigmaWhy(s float64) string {
@@ -62,7 +64,7 @@ func sigmaWhy(s float64) string {
 	case !(s > 0) || math.IsInf(s, 1):
 		return "want a finite σ > 0"
 	case s < minSigma || s > maxSigma:
-		return "want σ and 1/σ finite in float32 (2.9e-39 ≤ σ ≤ 3.4e+38)"
+		return "want σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤ 3.4e+38)"
 	}
 	return ""
 }
@@ -179,7 +181,7 @@ func (m *Model) seedAdjoint(w *work) {
 // forward-mode tangents. For a conditional model, Cond is the value of
 // the conditioning: Grad panics unless it is finite, and positive too for
 // log σ conditioning or ScaleBySigma (with ScaleBySigma, at least
-// 2.9e-39, so that 1/σ is finite in float32). Score networks only.
+// 1.2e-38, so that 1/σ is finite in float32). Score networks only.
 type ExactSM struct {
 	Cond float32
 }
@@ -244,7 +246,7 @@ func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) flo
 //
 // For a conditional model, Cond is the value of the conditioning: Grad
 // panics unless it is finite, and positive too for log σ conditioning or
-// ScaleBySigma (with ScaleBySigma, at least 2.9e-39, so that 1/σ is
+// ScaleBySigma (with ScaleBySigma, at least 1.2e-38, so that 1/σ is
 // finite in float32). Score networks only.
 type SlicedSM struct {
 	Projections int
@@ -389,7 +391,7 @@ func (m *Model) dsmWork(name string, x, grad []float32) (*work, int) {
 // DSM is denoising score matching at one noise level (Vincent 2011):
 // ½E‖s(x̃) + (x̃ − x)/σ²‖² with x̃ = x + σz. A σ-conditional model is
 // given σ; a time-conditional one is given Cond. Grad panics unless Sigma
-// is finite and positive, with σ and 1/σ finite in float32 (2.9e-39 ≤ σ ≤
+// is finite and positive, with σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤
 // 3.4e38), and, for a time-conditional model, unless Cond is finite.
 type DSM struct {
 	Sigma float64
@@ -423,7 +425,7 @@ func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
 // contributes ½σ²‖s(x̃, σ) + z/σ‖² = ½‖σ·s(x̃, σ) + z‖², x̃ = x + σz (the
 // weighting λ(σ) = σ²). The model must be σ-conditional. Grad panics
 // unless Sigmas is non-empty and every level in it is finite and
-// positive, with σ and 1/σ finite in float32 (2.9e-39 ≤ σ ≤ 3.4e38).
+// positive, with σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤ 3.4e38).
 type NCDSM struct {
 	Sigmas     []float64
 	Continuous bool
@@ -465,7 +467,7 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 // weighting λ(t) = σ(t)². The model must be time-conditional. Eps = 0
 // means 1e-5. Grad panics if SDE is nil or Eps is not in [0, 1), and if
 // SDE.Marginal gives a drawn t a mean scale that is not finite or a σ
-// outside 2.9e-39 ≤ σ ≤ 3.4e38 (σ and 1/σ finite in float32).
+// outside 1.2e-38 ≤ σ ≤ 3.4e38 (σ and 1/σ finite in float32).
 type ContinuousDSM struct {
 	SDE Perturbation
 	Eps float64
@@ -496,7 +498,7 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 		t := eps + (1-eps)*rng.Float64()
 		a, s := l.SDE.Marginal(t)
 		if math.IsNaN(a) || math.IsInf(a, 0) || sigmaWhy(s) != "" {
-			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0 (2.9e-39 ≤ σ ≤ 3.4e+38)", t, a, s))
+			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0 (1.2e-38 ≤ σ ≤ 3.4e+38)", t, a, s))
 		}
 		w.lvl[i] = s
 		ms[i] = a

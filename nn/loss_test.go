@@ -449,6 +449,7 @@ func TestLossPanics(t *testing.T) {
 		{"DSM σ -Inf", plain, DSM{Sigma: -inf}, x, badSigma},
 		{"DSM σ NaN, σ-conditional", scaled, DSM{Sigma: nan}, x, badSigma},
 		{"DSM σ = 1e-320", plain, DSM{Sigma: 1e-320}, x, "σ = 1e-320: want σ and 1/σ finite in float32"},
+		{"DSM σ = 5e-39", scaled, DSM{Sigma: 5e-39}, x, "σ = 5e-39: want σ and 1/σ finite in float32"},
 		{"DSM σ = 1e39", plain, DSM{Sigma: 1e39}, x, "σ = 1e+39: want σ and 1/σ finite in float32"},
 		{"DSM t NaN", tim, DSM{Sigma: 1, Cond: nan32}, x, "want a finite t"},
 		{"DSM t Inf", tim, DSM{Sigma: 1, Cond: inf32}, x, "want a finite t"},

@@ -700,12 +700,12 @@ func TestTrainNoiseRefused(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"-loss", "dsm", "-sigma", "inf"}, "-sigma +Inf: want a finite σ > 0 (from 2.9e-39 to 3.4e+38"},
+		{[]string{"-loss", "dsm", "-sigma", "inf"}, "-sigma +Inf: want a finite σ > 0 (from 1.2e-38 to 3.4e+38"},
 		{[]string{"-loss", "dsm", "-sigma", "1e-320"}, "-sigma 1e-320: want a finite σ > 0"},
 		{[]string{"-loss", "ncdsm", "-sigma1", "inf", "-sigmaL", "0.1"}, "-sigma1 +Inf -sigmaL 0.1: want finite levels"},
 		{[]string{"-loss", "ncdsm", "-sigma1", "1e308", "-sigmaL", "1e-308"}, "-sigma1 1e+308 -sigmaL 1e-308: want finite levels"},
 		{[]string{"-loss", "ncdsm", "-sigma1", "5", "-sigmaL", "1e-320"}, "-sigma1 5 -sigmaL 1e-320: want finite levels"},
-		{[]string{"-loss", "ve", "-sde-max", "1e300"}, "the SDE ve:0.01:1e+300: σ(1) = 1e+300: want σ(t) from 2.9e-39"},
+		{[]string{"-loss", "ve", "-sde-max", "1e300"}, "the SDE ve:0.01:1e+300: σ(1) = 1e+300: want σ(t) from 1.2e-38"},
 		{[]string{"-loss", "ve", "-sde-min", "1e-300", "-sde-max", "1"}, "the SDE ve:1e-300:1: σ(1e-05) = "},
 		{[]string{"-loss", "vp", "-sde-min", "1e-300", "-sde-max", "2e-300"}, "the SDE vp:1e-300:2e-300: σ(1e-05) = "},
 	} {

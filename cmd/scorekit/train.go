@@ -522,12 +522,12 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 }
 
 // sigmaRange is where sigmaOK holds, for the usage errors.
-const sigmaRange = "from 2.9e-39 to 3.4e+38, where σ and 1/σ are finite in float32"
+const sigmaRange = "from 1.2e-38 to 3.4e+38, where σ and 1/σ are finite in float32"
 
 // sigmaOK reports whether v is a noise level the losses take: finite,
 // positive, with v and 1/v finite in float32 (nn panics otherwise).
 func sigmaOK(v float64) bool {
-	return v >= 1/math.MaxFloat32 && v <= math.MaxFloat32
+	return v >= 0x1p-126 && v <= math.MaxFloat32 // nn's minSigma, maxSigma
 }
 
 func badSigma(v float64) bool { return !sigmaOK(v) }
