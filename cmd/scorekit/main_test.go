@@ -717,6 +717,10 @@ func TestTrainNoiseRefused(t *testing.T) {
 	if _, err := os.Stat(in("never.safetensors")); err == nil {
 		t.Error("never.safetensors was written")
 	}
+	var o, e bytes.Buffer
+	if code := run([]string{"demo", "-sigma1", "inf", "-out", dir}, &o, &e); code != 2 || o.Len() > 0 || !strings.Contains(e.String(), "-sigma1 +Inf -sigmaL 0.01: want finite levels") {
+		t.Errorf("demo -sigma1 inf: exit %d, %q%q; want exit 2 and the usage error alone", code, o.String(), e.String())
+	}
 	for _, c := range []struct {
 		loss, key, value string
 	}{
