@@ -51,6 +51,53 @@ func checkGrad(name string, m *Model, x, grad []float32) int {
 	return len(x) / d
 }
 
+// minSigma and maxSigma bound the noise levels σ for which σ and 1/σ are
+// both finite in float32, in which the model computes (x̃ = x + σz, the
+// target z/σ, the ScaleBySigma output net/σ): from the smallest normal
+// float32, whose reciprocal is 8.5e37, where 1/MaxFloat32 is subnormal
+// and rounds to a σ whose reciprocal may overflow.
+const minSigma, maxSigma = 0x1p-126, math.MaxFloat32
+
+// sigmaWhy says why s cannot be a noise level, or returns "".
+func sigmaWhy(s float64) string {
+	switch {
+	case !(s > 0) || math.IsInf(s, 1):
+		return "want a finite σ > 0"
+	case s < minSigma || s > maxSigma:
+		return "want σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤ 3.4e+38)"
+	}
+	return ""
+}
+
+// checkCond panics unless the model can take c as its conditioning
+// value: a finite t or σ; with ScaleBySigma (which divides the output by
+// σ) a σ > 0 with 1/σ finite, and for log σ conditioning a σ > 0. An
+// unconditional model ignores c.
+func (m *Model) checkCond(name string, c float32) {
+	v := float64(c)
+	if m.cfg.ScaleBySigma {
+		if why := sigmaWhy(v); why != "" {
+			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: %s (the model divides its output by σ)", name, c, why))
+		}
+		return
+	}
+	finite := !math.IsNaN(v) && !math.IsInf(v, 0)
+	switch m.cfg.Cond {
+	case CondTime:
+		if !finite {
+			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite t", name, c))
+		}
+	case CondLogSigma:
+		if !(v > 0) || !finite {
+			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ > 0 (the model takes log σ)", name, c))
+		}
+	case CondSigma:
+		if !finite {
+			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ", name, c))
+		}
+	}
+}
+
 func (m *Model) needScoreNet(name string) {
 	if m.cfg.Energy {
 		panic("nn: " + name + " needs the Jacobian of the score, which for an energy model is a Hessian: use a denoising loss")
@@ -132,7 +179,9 @@ func (m *Model) seedAdjoint(w *work) {
 // ExactSM is implicit score matching (Hyvärinen 2005),
 // E[tr(∇ₓs(x)) + ½‖s(x)‖²], with the trace computed exactly by d
 // forward-mode tangents. For a conditional model, Cond is the value of
-// the conditioning. Score networks only.
+// the conditioning: Grad panics unless it is finite, and positive too for
+// log σ conditioning or ScaleBySigma (with ScaleBySigma, at least
+// 1.2e-38, so that 1/σ is finite in float32). Score networks only.
 type ExactSM struct {
 	Cond float32
 }
@@ -147,6 +196,7 @@ func (l ExactSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) flo
 func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) float64 {
 	n := checkGrad("ExactSM", m, x, grad)
 	m.needScoreNet("ExactSM")
+	m.checkCond("ExactSM", l.Cond)
 	d := m.cfg.Dim
 	w := m.trainWork()
 	w.prepare(m, n, d)
@@ -194,8 +244,10 @@ func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) flo
 //	E_v[vᵀ∇ₓs v + ½(vᵀs)²]    (VR false)
 //	E_v[vᵀ∇ₓs v] + ½‖s‖²      (VR true: the variance-reduced SSM-VR)
 //
-// For a conditional model, Cond is the value of the conditioning. Score
-// networks only.
+// For a conditional model, Cond is the value of the conditioning: Grad
+// panics unless it is finite, and positive too for log σ conditioning or
+// ScaleBySigma (with ScaleBySigma, at least 1.2e-38, so that 1/σ is
+// finite in float32). Score networks only.
 type SlicedSM struct {
 	Projections int
 	Rademacher  bool
@@ -216,6 +268,7 @@ func (l SlicedSM) draw(w *work, rng *rand.Rand) {
 func (l SlicedSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
 	n := checkGrad("SlicedSM", m, x, grad)
 	m.needScoreNet("SlicedSM")
+	m.checkCond("SlicedSM", l.Cond)
 	k := max(1, l.Projections)
 	d := m.cfg.Dim
 	w := m.trainWork()
@@ -337,7 +390,9 @@ func (m *Model) dsmWork(name string, x, grad []float32) (*work, int) {
 
 // DSM is denoising score matching at one noise level (Vincent 2011):
 // ½E‖s(x̃) + (x̃ − x)/σ²‖² with x̃ = x + σz. A σ-conditional model is
-// given σ; a time-conditional one is given Cond.
+// given σ; a time-conditional one is given Cond. Grad panics unless Sigma
+// is finite and positive, with σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤
+// 3.4e38), and, for a time-conditional model, unless Cond is finite.
 type DSM struct {
 	Sigma float64
 	Cond  float32 // conditioning value for a time-conditional model
@@ -346,6 +401,12 @@ type DSM struct {
 // Grad implements Loss.
 func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
 	w, n := m.dsmWork("DSM", x, grad)
+	if why := sigmaWhy(l.Sigma); why != "" {
+		panic(fmt.Sprintf("nn: DSM.Grad: σ = %v: %s", l.Sigma, why))
+	}
+	if m.cfg.Cond == CondTime {
+		m.checkCond("DSM", l.Cond)
+	}
 	fillNormals(w.noise, rng)
 	c := l.Cond
 	if m.cfg.Cond == CondSigma || m.cfg.Cond == CondLogSigma {
@@ -362,7 +423,9 @@ func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
 // 2019): each point draws a level σ uniformly from Sigmas, or, with
 // Continuous, log-uniformly between the smallest and largest of them, and
 // contributes ½σ²‖s(x̃, σ) + z/σ‖² = ½‖σ·s(x̃, σ) + z‖², x̃ = x + σz (the
-// weighting λ(σ) = σ²). The model must be σ-conditional.
+// weighting λ(σ) = σ²). The model must be σ-conditional. Grad panics
+// unless Sigmas is non-empty and every level in it is finite and
+// positive, with σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤ 3.4e38).
 type NCDSM struct {
 	Sigmas     []float64
 	Continuous bool
@@ -378,7 +441,10 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 	}
 	w, n := m.dsmWork("NCDSM", x, grad)
 	lo, hi := l.Sigmas[0], l.Sigmas[0]
-	for _, s := range l.Sigmas {
+	for i, s := range l.Sigmas {
+		if why := sigmaWhy(s); why != "" {
+			panic(fmt.Sprintf("nn: NCDSM.Grad: Sigmas[%d] = %v: %s", i, s, why))
+		}
 		lo, hi = min(lo, s), max(hi, s)
 	}
 	for i := range n {
@@ -399,7 +465,9 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 // et al. 2021): t ~ U(Eps, 1) per point, x_t = a(t)·x + σ(t)·z with
 // (a, σ) = SDE.Marginal(t), and loss ½σ(t)²‖s(x_t, t) + z/σ(t)‖², the
 // weighting λ(t) = σ(t)². The model must be time-conditional. Eps = 0
-// means 1e-5.
+// means 1e-5. Grad panics if SDE is nil or Eps is not in [0, 1), and if
+// SDE.Marginal gives a drawn t a mean scale that is not finite or a σ
+// outside 1.2e-38 ≤ σ ≤ 3.4e38 (σ and 1/σ finite in float32).
 type ContinuousDSM struct {
 	SDE Perturbation
 	Eps float64
@@ -411,6 +479,12 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: the model's conditioning is %v, want time", m.cfg.Cond))
 	}
 	w, n := m.dsmWork("ContinuousDSM", x, grad)
+	if l.SDE == nil {
+		panic("nn: ContinuousDSM.Grad: no SDE")
+	}
+	if !(l.Eps >= 0 && l.Eps < 1) {
+		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: Eps = %v: want 0 ≤ Eps < 1", l.Eps))
+	}
 	eps := l.Eps
 	if eps == 0 {
 		eps = 1e-5
@@ -423,6 +497,9 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 	for i := range n {
 		t := eps + (1-eps)*rng.Float64()
 		a, s := l.SDE.Marginal(t)
+		if math.IsNaN(a) || math.IsInf(a, 0) || sigmaWhy(s) != "" {
+			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0 (1.2e-38 ≤ σ ≤ 3.4e+38)", t, a, s))
+		}
 		w.lvl[i] = s
 		ms[i] = a
 		w.cond[i] = float32(t)

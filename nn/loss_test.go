@@ -399,47 +399,144 @@ func TestNCDSMOneLevel(t *testing.T) {
 	}
 }
 
-// TestLossPanics: each loss refuses an empty batch and a model it does
-// not apply to, by a panic that names it.
+// fixedSDE is a Perturbation with the same mean scale and σ at every t.
+type fixedSDE struct{ a, s float64 }
+
+func (f fixedSDE) Marginal(float64) (float64, float64) { return f.a, f.s }
+
+// TestLossPanics: each loss refuses an empty batch, a model it does not
+// apply to and noise settings that would make the loss NaN or infinite,
+// by a panic that names it (and, where msg is given, says why).
 func TestLossPanics(t *testing.T) {
-	mk := func(cond Conditioning, energy bool) *Model {
-		m, err := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: cond, Energy: energy}, 1)
+	mk := func(cond Conditioning, energy, scaled bool) *Model {
+		m, err := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: cond, Energy: energy, ScaleBySigma: scaled}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
-	plain, sigma, tim, energy := mk(CondNone, false), mk(CondSigma, false), mk(CondTime, false), mk(CondNone, true)
+	plain, sigma, tim, energy := mk(CondNone, false, false), mk(CondSigma, false, false), mk(CondTime, false, false), mk(CondNone, true, false)
+	scaled, logSigma := mk(CondSigma, false, true), mk(CondLogSigma, false, false)
 	x := []float32{0.5, -1}
-	cases := []struct {
+	nan, inf := math.NaN(), math.Inf(1)
+	nan32, inf32 := float32(nan), float32(inf)
+	const badSigma = "want a finite σ > 0"
+	type panicCase struct {
 		name string
 		m    *Model
 		l    Loss
 		x    []float32
+		msg  string
+	}
+	cases := []panicCase{
+		{"ExactSM empty", plain, ExactSM{}, nil, ""},
+		{"SlicedSM empty", plain, SlicedSM{}, nil, ""},
+		{"DSM empty", plain, DSM{Sigma: 1}, nil, ""},
+		{"NCDSM empty", sigma, NCDSM{Sigmas: []float64{1}}, nil, ""},
+		{"ContinuousDSM empty", tim, ContinuousDSM{SDE: vp{}}, nil, ""},
+		{"ExactSM energy", energy, ExactSM{}, x, ""},
+		{"SlicedSM energy", energy, SlicedSM{}, x, ""},
+		{"NCDSM unconditional", plain, NCDSM{Sigmas: []float64{1}}, x, ""},
+		{"NCDSM time", tim, NCDSM{Sigmas: []float64{1}}, x, ""},
+		{"NCDSM no levels", sigma, NCDSM{}, x, ""},
+		{"ContinuousDSM unconditional", plain, ContinuousDSM{SDE: vp{}}, x, ""},
+		{"ContinuousDSM sigma", sigma, ContinuousDSM{SDE: vp{}}, x, ""},
+		{"ragged batch", plain, DSM{Sigma: 1}, []float32{1, 2, 3}, ""},
+		{"DSM σ = 0", plain, DSM{}, x, "DSM.Grad: σ = 0: " + badSigma},
+		{"DSM σ < 0", plain, DSM{Sigma: -1}, x, "DSM.Grad: σ = -1: " + badSigma},
+		{"DSM σ NaN", plain, DSM{Sigma: nan}, x, badSigma},
+		{"DSM σ +Inf", plain, DSM{Sigma: inf}, x, badSigma},
+		{"DSM σ -Inf", plain, DSM{Sigma: -inf}, x, badSigma},
+		{"DSM σ NaN, σ-conditional", scaled, DSM{Sigma: nan}, x, badSigma},
+		{"DSM σ = 1e-320", plain, DSM{Sigma: 1e-320}, x, "σ = 1e-320: want σ and 1/σ finite in float32"},
+		{"DSM σ = 5e-39", scaled, DSM{Sigma: 5e-39}, x, "σ = 5e-39: want σ and 1/σ finite in float32"},
+		{"DSM σ = 1e39", plain, DSM{Sigma: 1e39}, x, "σ = 1e+39: want σ and 1/σ finite in float32"},
+		{"DSM t NaN", tim, DSM{Sigma: 1, Cond: nan32}, x, "want a finite t"},
+		{"DSM t Inf", tim, DSM{Sigma: 1, Cond: inf32}, x, "want a finite t"},
+		{"NCDSM level 0", sigma, NCDSM{Sigmas: []float64{1, 0}}, x, "Sigmas[1] = 0: " + badSigma},
+		{"NCDSM level < 0", sigma, NCDSM{Sigmas: []float64{-0.5, 1}}, x, "Sigmas[0] = -0.5: " + badSigma},
+		{"NCDSM level NaN", sigma, NCDSM{Sigmas: []float64{1, nan, 0.1}}, x, badSigma},
+		{"NCDSM level Inf", sigma, NCDSM{Sigmas: []float64{inf, 1}}, x, badSigma},
+		{"NCDSM continuous, level 0", sigma, NCDSM{Sigmas: []float64{1, 0}, Continuous: true}, x, badSigma},
+		{"NCDSM continuous, level < 0", logSigma, NCDSM{Sigmas: []float64{1, -1}, Continuous: true}, x, badSigma},
+		{"NCDSM continuous, level NaN", sigma, NCDSM{Sigmas: []float64{nan, 1}, Continuous: true}, x, badSigma},
+		{"NCDSM continuous, level Inf", sigma, NCDSM{Sigmas: []float64{0.1, inf}, Continuous: true}, x, badSigma},
+		{"NCDSM level 1e-320", logSigma, NCDSM{Sigmas: []float64{5, 1e-320}}, x, "Sigmas[1] = 1e-320: want σ and 1/σ finite in float32"},
+		{"NCDSM continuous, empty", sigma, NCDSM{Sigmas: []float64{}, Continuous: true}, x, ""},
+		{"ContinuousDSM no SDE", tim, ContinuousDSM{}, x, "ContinuousDSM.Grad: no SDE"},
+		{"ContinuousDSM Eps < 0", tim, ContinuousDSM{SDE: vp{}, Eps: -0.1}, x, "Eps = -0.1: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM Eps = 1", tim, ContinuousDSM{SDE: vp{}, Eps: 1}, x, "Eps = 1: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM Eps > 1", tim, ContinuousDSM{SDE: vp{}, Eps: 2}, x, "Eps = 2: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM Eps NaN", tim, ContinuousDSM{SDE: vp{}, Eps: nan}, x, "Eps = NaN: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM Eps Inf", tim, ContinuousDSM{SDE: vp{}, Eps: inf}, x, "Eps = +Inf: want 0 ≤ Eps < 1"},
+		{"ContinuousDSM σ(t) = 0", tim, ContinuousDSM{SDE: fixedSDE{1, 0}}, x, "want a finite mean scale and a finite σ > 0"},
+		{"ContinuousDSM σ(t) NaN", tim, ContinuousDSM{SDE: fixedSDE{1, nan}}, x, "want a finite mean scale and a finite σ > 0"},
+		{"ContinuousDSM σ(t) = 1e-320", tim, ContinuousDSM{SDE: fixedSDE{1, 1e-320}}, x, "want a finite mean scale and a finite σ > 0"},
+		{"ContinuousDSM a(t) Inf", tim, ContinuousDSM{SDE: fixedSDE{inf, 1}}, x, "want a finite mean scale and a finite σ > 0"},
+	}
+	// ExactSM and SlicedSM alike: a Cond that the model's conditioning
+	// cannot take.
+	for _, c := range []struct {
+		name string
+		m    *Model
+		cond float32
+		msg  string
 	}{
-		{"ExactSM empty", plain, ExactSM{}, nil},
-		{"SlicedSM empty", plain, SlicedSM{}, nil},
-		{"DSM empty", plain, DSM{Sigma: 1}, nil},
-		{"NCDSM empty", sigma, NCDSM{Sigmas: []float64{1}}, nil},
-		{"ContinuousDSM empty", tim, ContinuousDSM{SDE: vp{}}, nil},
-		{"ExactSM energy", energy, ExactSM{}, x},
-		{"SlicedSM energy", energy, SlicedSM{}, x},
-		{"NCDSM unconditional", plain, NCDSM{Sigmas: []float64{1}}, x},
-		{"NCDSM time", tim, NCDSM{Sigmas: []float64{1}}, x},
-		{"NCDSM no levels", sigma, NCDSM{}, x},
-		{"ContinuousDSM unconditional", plain, ContinuousDSM{SDE: vp{}}, x},
-		{"ContinuousDSM sigma", sigma, ContinuousDSM{SDE: vp{}}, x},
-		{"ragged batch", plain, DSM{Sigma: 1}, []float32{1, 2, 3}},
+		{"scaled σ = 0", scaled, 0, "Cond = 0: " + badSigma},
+		{"scaled σ < 0", scaled, -0.5, "Cond = -0.5: " + badSigma},
+		{"scaled σ NaN", scaled, nan32, "Cond = NaN: " + badSigma},
+		{"scaled σ Inf", scaled, inf32, "Cond = +Inf: " + badSigma},
+		{"scaled σ = 1e-40", scaled, 1e-40, "Cond = 1e-40: want σ and 1/σ finite in float32"},
+		{"σ NaN", sigma, nan32, "Cond = NaN: want a finite σ"},
+		{"σ -Inf", sigma, -inf32, "Cond = -Inf: want a finite σ"},
+		{"log σ = 0", logSigma, 0, "Cond = 0: " + badSigma},
+		{"log σ < 0", logSigma, -1, "Cond = -1: " + badSigma},
+		{"log σ Inf", logSigma, inf32, "Cond = +Inf: " + badSigma},
+		{"t NaN", tim, nan32, "Cond = NaN: want a finite t"},
+		{"t -Inf", tim, -inf32, "Cond = -Inf: want a finite t"},
+	} {
+		cases = append(cases,
+			panicCase{"ExactSM " + c.name, c.m, ExactSM{Cond: c.cond}, x, "ExactSM.Grad: " + c.msg},
+			panicCase{"SlicedSM " + c.name, c.m, SlicedSM{Cond: c.cond}, x, "SlicedSM.Grad: " + c.msg})
 	}
 	for _, c := range cases {
 		func() {
 			defer func() {
 				p := recover()
-				if s, ok := p.(string); !ok || !strings.HasPrefix(s, "nn: ") {
-					t.Errorf("%s: panic %v, want one from nn", c.name, p)
+				if s, ok := p.(string); !ok || !strings.HasPrefix(s, "nn: ") || !strings.Contains(s, c.msg) {
+					t.Errorf("%s: panic %v, want one from nn saying %q", c.name, p, c.msg)
 				}
 			}()
 			c.l.Grad(c.m, c.x, newRand(1, 1), make([]float32, c.m.NumParams()))
 		}()
+	}
+}
+
+// TestLossCondAccepted: the losses refuse only the Cond values that the
+// model's conditioning cannot take (TestLossPanics): an unconditional
+// model ignores Cond, a σ-conditional one without ScaleBySigma takes any
+// finite σ, and a time-conditional one any finite t.
+func TestLossCondAccepted(t *testing.T) {
+	x := []float32{0.5, -1}
+	for _, c := range []struct {
+		cond Conditioning
+		v    float32
+	}{
+		{CondNone, float32(math.NaN())},
+		{CondNone, 0},
+		{CondSigma, 0},
+		{CondSigma, -0.5},
+		{CondTime, 0},
+		{CondTime, -2},
+	} {
+		m, err := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: c.cond}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range []Loss{ExactSM{Cond: c.v}, SlicedSM{Cond: c.v}} {
+			if got := l.Grad(m, x, newRand(1, 1), make([]float32, m.NumParams())); math.IsNaN(got) || math.IsInf(got, 0) {
+				t.Errorf("%T, conditioning %v, Cond %v: loss %v", l, c.cond, c.v, got)
+			}
+		}
 	}
 }

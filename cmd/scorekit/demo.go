@@ -89,6 +89,8 @@ func (s demoSettings) validate() error {
 		return fmt.Errorf("-levels %d -T %d: want at least 2 levels and 1 step per level", s.levels, s.perLvl)
 	case !(s.sigma1 > s.sigmaL && s.sigmaL > 0):
 		return fmt.Errorf("-sigma1 %g -sigmaL %g: want σ₁ > σ_L > 0", s.sigma1, s.sigmaL)
+	case !sigmaOK(s.sigma1) || !sigmaOK(s.sigmaL):
+		return fmt.Errorf("-sigma1 %g -sigmaL %g: want finite levels (%s)", s.sigma1, s.sigmaL, sigmaRange)
 	case !(s.eps > 0):
 		return fmt.Errorf("-eps %g: want > 0", s.eps)
 	case s.workers < 0:

@@ -683,3 +683,70 @@ func TestTrainWorkersSame(t *testing.T) {
 		t.Errorf("-workers -1: exit %d, %q", code, errOut)
 	}
 }
+
+// TestTrainNoiseRefused: noise settings the losses would refuse by a panic
+// (σ not finite and positive, or beyond float32) are usage errors, and a
+// checkpoint recording such levels or such an SDE is refused by name,
+// where -sigma inf, -sigma1 inf or -sde-max 1e300 made nn panic.
+func TestTrainNoiseRefused(t *testing.T) {
+	dir := t.TempDir()
+	in := func(f string) string { return filepath.Join(dir, f) }
+	train := func(args ...string) (int, string) {
+		var o, e bytes.Buffer
+		code := run(append([]string{"train", "-q", "-data", "moons", "-hidden", "4", "-steps", "2"}, args...), &o, &e)
+		return code, e.String()
+	}
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-loss", "dsm", "-sigma", "inf"}, "-sigma +Inf: want a finite σ > 0 (from 1.2e-38 to 3.4e+38"},
+		{[]string{"-loss", "dsm", "-sigma", "1e-320"}, "-sigma 1e-320: want a finite σ > 0"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "inf", "-sigmaL", "0.1"}, "-sigma1 +Inf -sigmaL 0.1: want finite levels"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "1e308", "-sigmaL", "1e-308"}, "-sigma1 1e+308 -sigmaL 1e-308: want finite levels"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "5", "-sigmaL", "1e-320"}, "-sigma1 5 -sigmaL 1e-320: want finite levels"},
+		{[]string{"-loss", "ve", "-sde-max", "1e300"}, "the SDE ve:0.01:1e+300: σ(1) = 1e+300: want σ(t) from 1.2e-38"},
+		{[]string{"-loss", "ve", "-sde-min", "1e-300", "-sde-max", "1"}, "the SDE ve:1e-300:1: σ(1e-05) = "},
+		{[]string{"-loss", "vp", "-sde-min", "1e-300", "-sde-max", "2e-300"}, "the SDE vp:1e-300:2e-300: σ(1e-05) = "},
+	} {
+		args := append(c.args, "-out", in("never.safetensors"))
+		if code, e := train(args...); code != 2 || !strings.Contains(e, c.msg) {
+			t.Errorf("train %q: exit %d, %q; want exit 2 and %q", c.args, code, e, c.msg)
+		}
+	}
+	if _, err := os.Stat(in("never.safetensors")); err == nil {
+		t.Error("never.safetensors was written")
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"demo", "-sigma1", "inf", "-out", dir}, &o, &e); code != 2 || o.Len() > 0 || !strings.Contains(e.String(), "-sigma1 +Inf -sigmaL 0.01: want finite levels") {
+		t.Errorf("demo -sigma1 inf: exit %d, %q%q; want exit 2 and the usage error alone", code, o.String(), e.String())
+	}
+	for _, c := range []struct {
+		loss, key, value string
+	}{
+		{"dsm", metaSigmas, "+Inf"},
+		{"dsm", metaSigmas, "1e-320"},
+		{"ncdsm", metaSigmas, "1,-1"},
+		{"ncdsm", metaSigmas, "1,NaN"},
+		{"ve", metaSDE, "ve:1e-300:1"},
+	} {
+		f := in(c.loss + ".safetensors")
+		if code, e := train("-loss", c.loss, "-out", f); code != 0 {
+			t.Fatalf("train -loss %s: exit %d: %s", c.loss, code, e)
+		}
+		mf, err := loadModel(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mf.meta[c.key] = c.value
+		bad := in("bad-" + c.loss + ".safetensors")
+		if err := saveModel(bad, mf.model, mf.meta, mf.train); err != nil {
+			t.Fatal(err)
+		}
+		var o, e bytes.Buffer
+		code := run([]string{"train", "-q", "-steps", "4", "-resume", bad, "-out", in("never.safetensors")}, &o, &e)
+		if want := bad + ": "; code != 1 || !strings.Contains(e.String(), want) || !strings.Contains(e.String(), c.value) {
+			t.Errorf("resume with %s %q: exit %d, %q; want exit 1 naming the file and the value", c.key, c.value, code, e.String())
+		}
+	}
+}

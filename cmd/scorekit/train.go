@@ -451,7 +451,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 	case "dsm":
 		if v, ok := s.fixed[metaSigmas]; ok {
 			sig, err := parseFloats(v)
-			if err != nil || len(sig) != 1 || !(sig[0] > 0) {
+			if err != nil || len(sig) != 1 || !sigmaOK(sig[0]) {
 				return nil, fmt.Errorf("%s: bad %s %q", s.resume, metaSigmas, v)
 			}
 			if s.set["sigma"] && s.sigma != sig[0] {
@@ -459,8 +459,8 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 			}
 			s.sigma = sig[0]
 		}
-		if !(s.sigma > 0) {
-			return nil, usagef("-sigma %g: want > 0", s.sigma)
+		if !sigmaOK(s.sigma) {
+			return nil, usagef("-sigma %g: want a finite σ > 0 (%s)", s.sigma, sigmaRange)
 		}
 		meta[metaSigmas] = formatFloats([]float64{s.sigma})
 		return nn.DSM{Sigma: s.sigma}, nil
@@ -468,7 +468,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		var sig []float64
 		if v, ok := s.fixed[metaSigmas]; ok {
 			var err error
-			if sig, err = parseFloats(v); err != nil || len(sig) < 2 {
+			if sig, err = parseFloats(v); err != nil || len(sig) < 2 || slices.ContainsFunc(sig, badSigma) {
 				return nil, fmt.Errorf("%s: bad %s %q", s.resume, metaSigmas, v)
 			}
 			if s.set["sigma1"] || s.set["sigmaL"] || s.set["levels"] {
@@ -483,6 +483,9 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 			}
 			if !(s.sigma1 > s.sigmaL && s.sigmaL > 0) || s.levels < 2 {
 				return nil, usagef("-sigma1 %g -sigmaL %g -levels %d: want σ₁ > σ_L > 0 and at least 2 levels", s.sigma1, s.sigmaL, s.levels)
+			}
+			if !sigmaOK(s.sigma1) || !sigmaOK(s.sigmaL) {
+				return nil, usagef("-sigma1 %g -sigmaL %g: want finite levels (%s)", s.sigma1, s.sigmaL, sigmaRange)
 			}
 			sig = sampler.GeometricSigmas(s.sigma1, s.sigmaL, s.levels)
 		}
@@ -504,6 +507,12 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		} else if sde, spec, err = makeSDE(s.loss, s.sdeA, s.sdeB, func() float64 { return spread(src, rows, d, s.seed) }); err != nil {
 			return nil, err
 		}
+		if err := sdeSigmaErr(sde); err != nil {
+			if s.fixed[metaSDE] != "" {
+				return nil, fmt.Errorf("%s: %s %q: %v", s.resume, metaSDE, spec, err)
+			}
+			return nil, usagef("-sde-min %g -sde-max %g: the SDE %s: %v", s.sdeA, s.sdeB, spec, err)
+		}
 		meta[metaSDE] = spec
 		// 16 Fourier features of t at scale 4: smooth enough in t for the toy
 		// sets (score_sde's scale 16 suits its log σ or 999·t inputs).
@@ -511,6 +520,30 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		return nn.ContinuousDSM{SDE: sde}, nil
 	}
 	return nil, usagef("-loss %q: want one of %s", s.loss, strings.Join(lossNames, ", "))
+}
+
+// sigmaRange is where sigmaOK holds, for the usage errors.
+const sigmaRange = "from 1.2e-38 to 3.4e+38, where σ and 1/σ are finite in float32"
+
+// sigmaOK reports whether v is a noise level the losses take: finite,
+// positive, with v and 1/v finite in float32 (nn panics otherwise).
+func sigmaOK(v float64) bool {
+	return v >= 0x1p-126 && v <= math.MaxFloat32 // nn's minSigma, maxSigma
+}
+
+func badSigma(v float64) bool { return !sigmaOK(v) }
+
+// sdeSigmaErr says if the SDE's σ(t) leaves, over the t that
+// nn.ContinuousDSM draws (1e-5, its default Eps, to 1), the range where
+// the loss takes it (it would panic). σ(t) grows with t for VE, VP and
+// sub-VP, so the ends tell.
+func sdeSigmaErr(sde sampler.SDE) error {
+	for _, t := range []float64{1e-5, 1} {
+		if _, sig := sde.Marginal(t); !sigmaOK(sig) {
+			return fmt.Errorf("σ(%g) = %g: want σ(t) %s", t, sig, sigmaRange)
+		}
+	}
+	return nil
 }
 
 // makeSDE builds the SDE kind with parameters a, b (0: defaults; VE's
