@@ -10,16 +10,24 @@ import (
 )
 
 // GeometricSigmas returns L noise levels σ₁ = first > … > σ_L = last in
-// geometric progression, as NCSN uses. It panics unless first > last > 0
-// and L ≥ 2.
+// geometric progression, as NCSN uses. It panics unless first > last > 0,
+// first is finite and L ≥ 2.
 func GeometricSigmas(first, last float64, L int) []float64 {
-	if !(first > last && last > 0) || L < 2 {
-		panic(fmt.Sprintf("sampler: GeometricSigmas(%v, %v, %d): want first > last > 0 and L ≥ 2", first, last, L))
+	if !(first > last && last > 0) || math.IsInf(first, 1) || L < 2 {
+		panic(fmt.Sprintf("sampler: GeometricSigmas(%v, %v, %d): want finite first > last > 0 and L ≥ 2", first, last, L))
 	}
 	s := make([]float64, L)
 	r := math.Log(last / first)
 	for i := range s {
 		s[i] = first * math.Exp(r*float64(i)/float64(L-1))
+	}
+	if last/first < 0x1p-1022 {
+		// The ratio is subnormal or 0 (1e-300 over 1e300), and so are
+		// the middle levels' factors: interpolate the logs instead.
+		lf, ll := math.Log(first), math.Log(last)
+		for i := range s {
+			s[i] = math.Exp(lf + (ll-lf)*float64(i)/float64(L-1))
+		}
 	}
 	s[L-1] = last
 	return s

@@ -62,6 +62,25 @@ func TestGeometricSigmas(t *testing.T) {
 	}
 }
 
+// TestGeometricSigmasExtremes: levels spanning more than float64's
+// range of ratios are still a finite geometric progression, and an
+// infinite first level is refused.
+func TestGeometricSigmasExtremes(t *testing.T) {
+	s := GeometricSigmas(1e300, 1e-300, 7)
+	for i, v := range s {
+		want := math.Pow(10, 300-100*float64(i))
+		if math.Abs(v-want) > 1e-12*want {
+			t.Errorf("level %d = %v, want %v", i, v, want)
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "want finite first > last > 0") {
+			t.Errorf("GeometricSigmas(+Inf, 1, 3): panic %v", r)
+		}
+	}()
+	GeometricSigmas(math.Inf(1), 1, 3)
+}
+
 func TestSGLDSchedule(t *testing.T) {
 	c := SGLDConfig{A: 2, B: 3, Gamma: 1}
 	if h := c.step(5); math.Abs(h-0.25) > 1e-15 {
