@@ -15,8 +15,8 @@ import (
 // Chain c of a run uses its own random stream kernel.NewStream(Seed,
 // FirstChain+c): its normals are the stream's outputs from position 0 on,
 // and its other draws (MALA's accept uniforms, the minibatch indices of
-// SGLD and SGHMC) the outputs from position 2⁶³ on, so that each kind is
-// read in order and in whole groups (see [chainWordsPos]). The chains are
+// SGLD and SGHMC) the outputs from position 2⁶³ on ([kernel.Stream.Seek]),
+// so that each kind is read in order and in whole groups. The chains are
 // split into contiguous blocks, one per goroutine; since every chain
 // draws only from its own stream and every per-chain computation depends
 // only on that chain's state, the samples are bit-identical for any
