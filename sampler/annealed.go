@@ -29,7 +29,7 @@ func GeometricSigmas(first, last float64, L int) []float64 {
 			s[i] = math.Exp(lf + (ll-lf)*float64(i)/float64(L-1))
 		}
 	}
-	s[L-1] = last
+	s[0], s[L-1] = first, last // exp(log first) may be an ulp off, or overflow
 	return s
 }
 

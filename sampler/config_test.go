@@ -73,6 +73,14 @@ func TestGeometricSigmasExtremes(t *testing.T) {
 			t.Errorf("level %d = %v, want %v", i, v, want)
 		}
 	}
+	// The ends are first and last exactly, as the doc says, even where
+	// exp(log first) rounds up past MaxFloat64.
+	for _, c := range [][2]float64{{1e300, 1e-300}, {math.MaxFloat64, 5e-324}} {
+		s := GeometricSigmas(c[0], c[1], 5)
+		if s[0] != c[0] || s[4] != c[1] {
+			t.Errorf("GeometricSigmas(%v, %v, 5) = %v: want the ends exactly", c[0], c[1], s)
+		}
+	}
 	defer func() {
 		if r := recover(); r == nil || !strings.Contains(r.(string), "want finite first > last > 0") {
 			t.Errorf("GeometricSigmas(+Inf, 1, 3): panic %v", r)
