@@ -11,11 +11,14 @@ import (
 // Mixture is a finite mixture of Gaussians Σₖ wₖ·N(μₖ, Σₖ). Its score is
 // the responsibility-weighted sum of the component scores, and its
 // noise-conditional score (the mixture convolved with N(0, σ²I)) is exact:
-// the mixture of N(μₖ, Σₖ + σ²I) with the same weights. So far out that
-// every component's density underflows, the log density is −Inf and the
-// score is still the limit: that of the component nearest in the
-// Mahalanobis sense (the weighted scores of those that tie). A point with
-// a NaN or infinite coordinate has NaN scores.
+// the mixture of N(μₖ, Σₖ + σ²I) with the same weights. Where every
+// component's density underflows (from |x − μ| ≈ 40 for unit covariances)
+// the log density is still finite, from log-sum-exp; only so far out that
+// every component's quadratic form overflows float64 (|x − μ| ≳ 1e154 for
+// unit covariances) is it −Inf, and the score is still the limit there:
+// that of the component nearest in the Mahalanobis sense (the weighted
+// scores of those that tie). A point with a NaN or infinite coordinate has
+// NaN scores and a NaN log density.
 type Mixture struct {
 	d     int
 	logW  []float64
