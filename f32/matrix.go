@@ -20,7 +20,8 @@ type Matrix struct {
 	Data               []float32
 }
 
-// NewMatrix returns a zero rows×cols matrix with Stride = cols.
+// NewMatrix returns a zero rows×cols matrix with Stride = cols. It panics
+// if rows or cols is negative or their product overflows int.
 func NewMatrix(rows, cols int) Matrix {
 	if rows < 0 || cols < 0 {
 		panic(fmt.Sprintf("f32: NewMatrix: negative size %d×%d", rows, cols))
