@@ -254,9 +254,9 @@ func (m *Model) SetImpl(impl kernel.Impl) {
 }
 
 // Clone returns a deep copy of m — configuration, weights, Fourier
-// frequencies and kernels — ready for use: changing one does not change
-// the other. (A model made with New from m's configuration has other
-// Fourier frequencies unless it has m's seed.)
+// frequencies, kernels and [Model.SetWorkers] count — ready for use:
+// changing one does not change the other. (A model made with New from m's
+// configuration has other Fourier frequencies unless it has m's seed.)
 func (m *Model) Clone() *Model {
 	c, err := newModel(m.cfg.clone())
 	if err != nil {
@@ -271,17 +271,19 @@ func (m *Model) Clone() *Model {
 
 // SetWorkers makes the training passes (every [Loss]'s Grad, and so
 // [Trainer.Run]) run their matrix products on up to n goroutines: the
-// caller's and n−1 of f32's helpers (see [f32.Dense.ForwardParallel]);
-// n ≤ 1 means the caller's alone, the default. The gradients, and so the
-// trained parameters, are the same to the bit for any n: the products
-// split the rows of their outputs, never a sum. Whether it pays depends on
-// the batch and the machine: the elementwise work between the products
-// stays on the caller's goroutine, and a step's products are short and
-// read much memory. On the two cores of BENCHMARKS.md two workers were no
-// faster at batch 128 and at most 1.2× one at batch 1024. Inference (Score,
-// NoiseScore, TimeScore, LogDensity, Energy) always runs on the caller's
-// goroutine alone: the samplers split their chains across goroutines
-// themselves. Call it before training, not concurrently with other calls.
+// caller's and n−1 of f32's helpers (see [f32.Dense.ForwardParallel]),
+// which number GOMAXPROCS−1, so that n above GOMAXPROCS counts as
+// GOMAXPROCS (Workers still returns n); n ≤ 1 means the caller's alone,
+// the default. The gradients, and so the trained parameters, are the same
+// to the bit for any n: the products split the rows of their outputs,
+// never a sum. Whether it pays depends on the batch and the machine: the
+// elementwise work between the products stays on the caller's goroutine,
+// and a step's products are short and read much memory. On the two cores
+// of BENCHMARKS.md two workers were no faster at batch 128 and at most
+// 1.2× one at batch 1024. Inference (Score, NoiseScore, TimeScore,
+// LogDensity, Energy) always runs on the caller's goroutine alone: the
+// samplers split their chains across goroutines themselves. Call it before
+// training, not concurrently with other calls.
 func (m *Model) SetWorkers(n int) { m.workers = max(1, n) }
 
 // Workers returns the number of goroutines set by SetWorkers (1 if never
