@@ -106,7 +106,7 @@ func (s VE) End() float64 { return 1 }
 // PriorStd returns σ_max.
 func (s VE) PriorStd() float64 { return s.SigmaMax }
 
-// Validate checks 0 < σ_min < σ_max and N ≥ 1.
+// Validate checks 0 < σ_min < σ_max < ∞ and N ≥ 1.
 func (s VE) Validate() error {
 	if !(s.SigmaMin > 0 && s.SigmaMax > s.SigmaMin) || math.IsInf(s.SigmaMax, 0) {
 		return fmt.Errorf("sampler: VE: want 0 < SigmaMin < SigmaMax < ∞, have %g, %g", s.SigmaMin, s.SigmaMax)
