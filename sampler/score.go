@@ -83,8 +83,8 @@ func checkScore(who string, score interface{ Dim() int }, methods ...string) err
 }
 
 // checkNil returns an error, naming the sampler who and the argument
-// what, if v is nil or is a nil pointer, map, slice, func, channel or
-// interface held in a non-nil interface (a nil *nn.Model given as the
+// what, if v is nil or is a nil pointer, map, slice, func or channel
+// held in a non-nil interface (a nil *nn.Model given as the
 // score, say): such a typed nil passes v == nil and panics at its first
 // method call. Every constructor checks its interface arguments with it.
 func checkNil(who, what string, v any) error {
