@@ -42,7 +42,8 @@ const DenseNarrowMax = 16
 // It panics if m, n or k is negative, n > DenseNarrowMax, ldx < k, ldw <
 // k, ldz < n, a slice is too short for its matrix ((m−1)·ldx + k for x,
 // (n−1)·ldw + k for w, (m−1)·ldz + n for z, each only if the matrix is
-// not empty), or z overlaps an input.
+// not empty), a bias that is not nil holds fewer than n values, or z
+// overlaps an input.
 func (i Impl) DenseNarrow(m, n, k int, x []float32, ldx int, w []float32, ldw int, bias, z []float32, ldz int) {
 	i.must("DenseNarrow")
 	if m < 0 || n < 0 || k < 0 || n > DenseNarrowMax || ldx < k || ldw < k || ldz < n {
