@@ -32,9 +32,10 @@ var trainBenchCases = []struct {
 }
 
 // BenchmarkTrainStep times one training step (loss, gradient, Adam,
-// repack) on one goroutine, the workload of peers/torch_train.py: DSM
-// with σ log-uniform in [0.01, 1] and the net divided by σ, SSM-VR with
-// one Gaussian projection, exact score matching.
+// repack) on one goroutine: DSM with σ log-uniform in [0.01, 1] and the
+// net divided by σ, SSM-VR with one Gaussian projection, exact score
+// matching. bench/peers/torch_suite.py times the last two in PyTorch, and
+// DSM there at one σ = 0.1 on an unconditional net.
 func BenchmarkTrainStep(b *testing.B) {
 	for _, d := range []int{2, 16} {
 		for _, c := range trainBenchCases {
