@@ -69,8 +69,9 @@ func BenchmarkPeak(b *testing.B) {
 	}
 }
 
-// BenchmarkDenseIdentity is BenchmarkDense without the activation: the
-// GEMM and its bias epilogue alone.
+// BenchmarkDenseIdentity is the standard set's dense+bias+silu case
+// (BenchmarkSuite's "dense" group) without the activation: the GEMM and
+// its bias epilogue alone.
 func BenchmarkDenseIdentity(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	impl := kernel.Active()

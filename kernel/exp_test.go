@@ -16,8 +16,9 @@ const expMaxULP = 1
 // TestExpULP measures exp32 against float64 math.Exp rounded to float32
 // over the float32 values of [−104, 89] (every 61st one, or all of them
 // with -exhaustive), and the values beyond it. The vector implementations
-// compute the same sequence: TestActImplsAgree holds them to it bit for
-// bit through ELUDeriv, which is exp below zero.
+// compute the same sequence: TestElementwiseImplsAgree (and, with
+// -exhaustive, TestActExhaustive) holds them to it bit for bit through
+// ELU's derivative, which is exp below zero.
 func TestExpULP(t *testing.T) {
 	step := uint32(61)
 	if *exhaustive {
