@@ -11,7 +11,9 @@ import (
 
 // GeometricSigmas returns L noise levels σ₁ = first > … > σ_L = last in
 // geometric progression, as NCSN uses. It panics unless first > last > 0,
-// first is finite and L ≥ 2.
+// first is finite and L ≥ 2. If first and last are within about L ulps
+// of each other, levels round to repeats (GeometricSigmas(1, 1−2⁻⁵³, 5)
+// starts 1, 1, 1), which NewAnnealed refuses as not strictly decreasing.
 func GeometricSigmas(first, last float64, L int) []float64 {
 	if !(first > last && last > 0) || math.IsInf(first, 1) || L < 2 {
 		panic(fmt.Sprintf("sampler: GeometricSigmas(%v, %v, %d): want finite first > last > 0 and L ≥ 2", first, last, L))
