@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 )
 
 // Loss is a score-matching objective. Grad draws the loss's noise from
@@ -481,6 +482,9 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 	w, n := m.dsmWork("ContinuousDSM", x, grad)
 	if l.SDE == nil {
 		panic("nn: ContinuousDSM.Grad: no SDE")
+	}
+	if v := reflect.ValueOf(l.SDE); v.Kind() == reflect.Pointer && v.IsNil() {
+		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: the SDE is a nil %T", l.SDE))
 	}
 	if !(l.Eps >= 0 && l.Eps < 1) {
 		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: Eps = %v: want 0 ≤ Eps < 1", l.Eps))

@@ -464,6 +464,7 @@ func TestLossPanics(t *testing.T) {
 		{"NCDSM level 1e-320", logSigma, NCDSM{Sigmas: []float64{5, 1e-320}}, x, "Sigmas[1] = 1e-320: want σ and 1/σ finite in float32"},
 		{"NCDSM continuous, empty", sigma, NCDSM{Sigmas: []float64{}, Continuous: true}, x, ""},
 		{"ContinuousDSM no SDE", tim, ContinuousDSM{}, x, "ContinuousDSM.Grad: no SDE"},
+		{"ContinuousDSM typed-nil SDE", tim, ContinuousDSM{SDE: (*vp)(nil)}, x, "ContinuousDSM.Grad: the SDE is a nil *nn.vp"},
 		{"ContinuousDSM Eps < 0", tim, ContinuousDSM{SDE: vp{}, Eps: -0.1}, x, "Eps = -0.1: want 0 ≤ Eps < 1"},
 		{"ContinuousDSM Eps = 1", tim, ContinuousDSM{SDE: vp{}, Eps: 1}, x, "Eps = 1: want 0 ≤ Eps < 1"},
 		{"ContinuousDSM Eps > 1", tim, ContinuousDSM{SDE: vp{}, Eps: 2}, x, "Eps = 2: want 0 ≤ Eps < 1"},

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scorekit/scorekit/internal/english"
 	"github.com/scorekit/scorekit/nn"
 	"github.com/scorekit/scorekit/sampler"
 )
@@ -678,6 +679,11 @@ func TestTrainWorkersSame(t *testing.T) {
 	}
 	if !bytes.Equal(files[0], files[1]) {
 		t.Error("-workers 1 and -workers 2 wrote different model files")
+	}
+	// More than GOMAXPROCS run as GOMAXPROCS, and the message says so.
+	out, errOut, code := exe(t, bin, nil, "train", "-data", "moons", "-hidden", "8", "-steps", "2", "-workers", "64", "-out", filepath.Join(dir, "w64.safetensors"), "-q")
+	if want := english.Count(min(64, runtime.GOMAXPROCS(0)), "goroutine") + "\n"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("-workers 64: exit %d, output does not say %q:\n%s\n%s", code, want, out, errOut)
 	}
 	if _, errOut, code := exe(t, bin, nil, "train", "-workers", "-1", "-out", filepath.Join(dir, "x.safetensors")); code != 2 || !strings.Contains(errOut, "-workers -1: want ≥ 0") {
 		t.Errorf("-workers -1: exit %d, %q", code, errOut)

@@ -353,9 +353,10 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		}
 	}
 	opt.LR, opt.Warmup, opt.ClipNorm, opt.WeightDecay = s.lr, s.warmup, s.clip, s.wd
-	workers := s.workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
+	// At most GOMAXPROCS goroutines run (f32 has GOMAXPROCS−1 helpers).
+	workers := runtime.GOMAXPROCS(0)
+	if s.workers > 0 {
+		workers = min(s.workers, workers)
 	}
 	model.SetWorkers(workers)
 	fmt.Fprintf(stdout, "training %v MLP (%d parameters) on %s (d = %d) with %s, kernels %s, %s\n",
