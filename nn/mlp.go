@@ -279,8 +279,8 @@ func (m *Model) Clone() *Model {
 // never a sum. Whether it pays depends on the batch and the machine: the
 // elementwise work between the products stays on the caller's goroutine,
 // and a step's products are short and read much memory. On the two cores
-// of BENCHMARKS.md two workers were slower at batch 128 (0.86–0.99× one) and at most
-// 1.2× one at batch 1024. Inference (Score, NoiseScore, TimeScore,
+// of BENCHMARKS.md two workers gave 0.86–1.0× one at batch 128 and at
+// most 1.2× at batch 1024. Inference (Score, NoiseScore, TimeScore,
 // LogDensity, Energy) always runs on the caller's goroutine alone: the
 // samplers split their chains across goroutines themselves. Call it before
 // training, not concurrently with other calls.
