@@ -118,6 +118,16 @@ func selectKthRounds(a []float64, k int) (float64, int) {
 	return a[k], rounds
 }
 
+// allFinite reports whether no value of x is NaN or ±Inf.
+func allFinite(x []float32) bool {
+	for _, v := range x {
+		if v-v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func median3(a, b, c float64) float64 {
 	return max(min(a, b), min(max(a, b), c))
 }
@@ -132,11 +142,15 @@ func median3(a, b, c float64) float64 {
 //
 // It is zero in expectation when x and y come from the same distribution
 // and can then be slightly negative. Cost O((n+m)²·d). It returns NaN if a
-// coordinate is NaN or if the median is not positive (more than half of
-// the pooled rows' pairs coincide, as in samples of a few repeated
-// points), and panics unless n, m ≥ 2.
+// coordinate is NaN or ±Inf (as EnergyDistance does: the kernel alone
+// would count an infinite point as merely far) or if the median is not
+// positive (more than half of the pooled rows' pairs coincide, as in
+// samples of a few repeated points), and panics unless n, m ≥ 2.
 func MMD2(x, y []float32, d int) float64 {
 	checkMMD2(x, y, d)
+	if !allFinite(x) || !allFinite(y) {
+		return math.NaN()
+	}
 	l2 := MedianSqDist(x, y, d)
 	if !(l2 > 0) {
 		return math.NaN()
@@ -152,12 +166,16 @@ func checkMMD2(x, y []float32, d int) (n, m int) {
 	return n, m
 }
 
-// MMD2Bandwidth is [MMD2] with the kernel's ℓ² given. It panics unless
-// ℓ² > 0 (a negative ℓ² made the kernel grow with the distance).
+// MMD2Bandwidth is [MMD2] with the kernel's ℓ² given; it too returns NaN
+// if a coordinate is NaN or ±Inf. It panics unless ℓ² > 0 (a negative ℓ²
+// made the kernel grow with the distance).
 func MMD2Bandwidth(x, y []float32, d int, l2 float64) float64 {
 	n, m := checkMMD2(x, y, d)
 	if !(l2 > 0) {
 		panic(fmt.Sprintf("data: MMD2Bandwidth: ℓ² = %v, want > 0", l2))
+	}
+	if !allFinite(x) || !allFinite(y) {
+		return math.NaN()
 	}
 	k := func(a, b []float32) float64 { return math.Exp(-sqDist(a, b) / l2) }
 	var kxx, kyy, kxy float64

@@ -115,6 +115,25 @@ func TestMMD2Degenerate(t *testing.T) {
 	if got := SlicedWasserstein(x, y, 2, 5, rng); !math.IsNaN(got) {
 		t.Errorf("SlicedWasserstein with a NaN coordinate = %v", got)
 	}
+	// An infinite coordinate, in x or in y, makes every metric NaN: the
+	// RBF kernel alone would count the point as merely far away.
+	for _, inf := range []float32{float32(math.Inf(1)), float32(math.Inf(-1))} {
+		x[3] = 0.5
+		for _, xs := range [][]float32{x, y} {
+			orig := xs[2]
+			xs[2] = inf
+			if got := MMD2(x, y, 2); !math.IsNaN(got) {
+				t.Errorf("MMD2 with a %v coordinate = %v, want NaN", inf, got)
+			}
+			if got := MMD2Bandwidth(x, y, 2, 1); !math.IsNaN(got) {
+				t.Errorf("MMD2Bandwidth with a %v coordinate = %v, want NaN", inf, got)
+			}
+			if got := EnergyDistance(x, y, 2); !math.IsNaN(got) {
+				t.Errorf("EnergyDistance with a %v coordinate = %v, want NaN", inf, got)
+			}
+			xs[2] = orig
+		}
+	}
 }
 
 // TestMetricsBadInput: each metric refuses a dimension below one, rows cut
