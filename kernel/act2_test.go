@@ -227,3 +227,72 @@ func TestActInPlace(t *testing.T) {
 		}
 	}
 }
+
+// tailRef is deriv2Ref with σ′ and tanh′ written as e/(1+e)² and
+// 4e/(1+e)², e = exp(−|v|) and exp(−2|x|): deriv2Ref's s(1−s) and 1 − t²
+// cancel in float64 for large positive arguments (1 − t² at x = 12.4 is
+// off by 13 float32 ulps).
+func tailRef(a kernel.Activation, x float64) float64 {
+	sp := func(v float64) float64 { e := math.Exp(-math.Abs(v)); return e / ((1 + e) * (1 + e)) }
+	spp := func(v float64) float64 { return -sp(v) * math.Tanh(v/2) }
+	switch a {
+	case kernel.Tanh:
+		e := math.Exp(-2 * math.Abs(x))
+		return -2 * math.Tanh(x) * 4 * e / ((1 + e) * (1 + e))
+	case kernel.Sigmoid:
+		return spp(x)
+	case kernel.Softplus:
+		return sp(x)
+	case kernel.SiLU:
+		return 2*sp(x) + x*spp(x)
+	case kernel.GELU:
+		const c, k = 0.7978845608028654, 0.044715
+		v := 2 * c * (x + k*x*x*x)
+		dv := 2 * c * (1 + 3*k*x*x)
+		ddv := 2 * c * 6 * k * x
+		return 2*sp(v)*dv + x*spp(v)*dv*dv + x*sp(v)*ddv
+	}
+	return deriv2Ref(a, x)
+}
+
+// TestActDeriv2Tails measures f″ away from its zeros, on 4 ≤ |x| ≤ 100,
+// with the relative bounds of ActDeriv2's doc and no absolute slack above
+// the subnormals: there f″ falls from about 1e-2 to 1e-41, far below the
+// grid test's abs 1e-7 and 2e-7, so that test cannot see a tail set to 0
+// early (silu's and gelu's σ′ = 0 guard, for one).
+func TestActDeriv2Tails(t *testing.T) {
+	rel := map[kernel.Activation]float64{
+		kernel.Tanh: 8, kernel.Sigmoid: 8, kernel.Softplus: 8,
+		kernel.ELU: 2, kernel.SiLU: 16, kernel.GELU: 16,
+	}
+	var xs []float32
+	for v := 4.0; v <= 100; v += 0.0731 {
+		xs = append(xs, float32(v), float32(-v))
+	}
+	got := make([]float32, len(xs))
+	for _, impl := range kernel.Available() {
+		for a, ulps := range rel {
+			impl.ActDeriv2(a, got, xs)
+			for i, x := range xs {
+				want := tailRef(a, float64(x))
+				// below the least normal float32, subnormal spacing 2⁻¹⁴⁹,
+				// times the few roundings of the product
+				u, arg := ulps, math.Abs(float64(x))
+				switch a {
+				case kernel.Tanh:
+					arg *= 2
+				case kernel.GELU: // σ′(v) inherits v's rounding, as gelu's Act bound says
+					arg = math.Abs(1.5957691216057308 * (float64(x) + 0.044715*float64(x)*float64(x)*float64(x)))
+					u += 2 * arg
+				}
+				if arg > 87 && a != kernel.ELU {
+					continue // exp(−arg) subnormal: fewer bits, times a factor up to |x|³
+				}
+				tol := u*0x1p-23*math.Abs(want) + 8*0x1p-149
+				if d := math.Abs(float64(got[i]) - want); !(d <= tol) {
+					t.Fatalf("%v %v: f''(%g) = %g, want %g (|Δ| %g > %g)", impl, a, x, got[i], want, d, tol)
+				}
+			}
+		}
+	}
+}

@@ -161,3 +161,38 @@ func TestActSpecials(t *testing.T) {
 		}
 	}
 }
+
+// TestActSignedZeros pins f(±0) bit for bit on every implementation:
+// the functions that are odd, or x times an even positive factor, near 0
+// (identity, tanh, SiLU, GELU, leaky ReLU) keep the sign of zero, as
+// float64 math does; ReLU gives +0 for both, as max(x, 0) does; and
+// the derivatives at ±0 are their values at 0 (ReLU' and leaky ReLU'
+// take the left limit: 0 and 0.01).
+func TestActSignedZeros(t *testing.T) {
+	negz := float32(math.Copysign(0, -1))
+	cases := []struct {
+		a       Activation
+		x, f, d float32
+	}{
+		{Identity, negz, negz, 1}, {Identity, 0, 0, 1},
+		{ReLU, negz, 0, 0}, {ReLU, 0, 0, 0},
+		{LeakyReLU, negz, negz, float32(leakySlope)}, {LeakyReLU, 0, 0, float32(leakySlope)},
+		{Tanh, negz, negz, 1}, {Tanh, 0, 0, 1},
+		{SiLU, negz, negz, 0.5}, {SiLU, 0, 0, 0.5},
+		{GELU, negz, negz, 0.5}, {GELU, 0, 0, 0.5},
+		{Sigmoid, negz, 0.5, 0.25}, {Sigmoid, 0, 0.5, 0.25},
+	}
+	out := []float32{0}
+	for _, impl := range Available() {
+		for _, c := range cases {
+			impl.Act(c.a, out, []float32{c.x})
+			if bits(out[0]) != bits(c.f) {
+				t.Errorf("%v Act(%v)(%g) = %g, want %g", impl, c.a, c.x, out[0], c.f)
+			}
+			impl.ActDeriv(c.a, out, []float32{c.x})
+			if bits(out[0]) != bits(c.d) {
+				t.Errorf("%v ActDeriv(%v)(%g) = %g, want %g", impl, c.a, c.x, out[0], c.d)
+			}
+		}
+	}
+}
