@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"reflect"
+
+	"github.com/scorekit/scorekit/internal/nilness"
 )
 
 // Loss is a score-matching objective. Grad draws the loss's noise from
@@ -483,7 +484,7 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 	if l.SDE == nil {
 		panic("nn: ContinuousDSM.Grad: no SDE")
 	}
-	if v := reflect.ValueOf(l.SDE); v.Kind() == reflect.Pointer && v.IsNil() {
+	if nilness.Is(l.SDE) {
 		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: the SDE is a nil %T", l.SDE))
 	}
 	if !(l.Eps >= 0 && l.Eps < 1) {

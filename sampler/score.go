@@ -9,7 +9,8 @@ package sampler
 
 import (
 	"fmt"
-	"reflect"
+
+	"github.com/scorekit/scorekit/internal/nilness"
 )
 
 // Score is a batched score function s(x) ≈ ∇ₓ log p(x) on ℝᵈ.
@@ -83,19 +84,15 @@ func checkScore(who string, score interface{ Dim() int }, methods ...string) err
 }
 
 // checkNil returns an error, naming the sampler who and the argument
-// what, if v is nil or is a nil pointer, map, slice, func or channel
-// held in a non-nil interface (a nil *nn.Model given as the
-// score, say): such a typed nil passes v == nil and panics at its first
-// method call. Every constructor checks its interface arguments with it.
+// what, if v is nil or a typed nil held in the interface (a nil *nn.Model
+// given as the score, say; see [nilness.Is]). Every constructor checks its
+// interface arguments with it.
 func checkNil(who, what string, v any) error {
-	if v == nil {
+	switch {
+	case v == nil:
 		return fmt.Errorf("sampler: %s: the %s is nil", who, what)
-	}
-	switch rv := reflect.ValueOf(v); rv.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface, reflect.UnsafePointer:
-		if rv.IsNil() {
-			return fmt.Errorf("sampler: %s: the %s is a nil %T", who, what, v)
-		}
+	case nilness.Is(v):
+		return fmt.Errorf("sampler: %s: the %s is a nil %T", who, what, v)
 	}
 	return nil
 }
