@@ -53,19 +53,20 @@ func checkGrad(name string, m *Model, x, grad []float32) int {
 	return len(x) / d
 }
 
-// minSigma and maxSigma bound the noise levels σ for which σ and 1/σ are
-// both finite in float32, in which the model computes (x̃ = x + σz, the
-// target z/σ, the ScaleBySigma output net/σ): from the smallest normal
-// float32, whose reciprocal is 8.5e37, where 1/MaxFloat32 is subnormal
-// and rounds to a σ whose reciprocal may overflow.
-const minSigma, maxSigma = 0x1p-126, math.MaxFloat32
+// MinSigma and MaxSigma bound the noise levels σ the losses take: those
+// for which σ and 1/σ are both finite in float32, in which the model
+// computes (x̃ = x + σz, the target z/σ, the ScaleBySigma output net/σ).
+// MinSigma is the smallest normal float32, whose reciprocal is 8.5e37
+// (1/MaxFloat32 is subnormal and rounds to a σ whose reciprocal may
+// overflow).
+const MinSigma, MaxSigma = 0x1p-126, math.MaxFloat32
 
 // sigmaWhy says why s cannot be a noise level, or returns "".
 func sigmaWhy(s float64) string {
 	switch {
 	case !(s > 0) || math.IsInf(s, 1):
 		return "want a finite σ > 0"
-	case s < minSigma || s > maxSigma:
+	case s < MinSigma || s > MaxSigma:
 		return "want σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤ 3.4e+38)"
 	}
 	return ""

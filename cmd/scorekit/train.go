@@ -528,9 +528,7 @@ const sigmaRange = "from 1.2e-38 to 3.4e+38, where σ and 1/σ are finite in flo
 
 // sigmaOK reports whether v is a noise level the losses take: finite,
 // positive, with v and 1/v finite in float32 (nn panics otherwise).
-func sigmaOK(v float64) bool {
-	return v >= 0x1p-126 && v <= math.MaxFloat32 // nn's minSigma, maxSigma
-}
+func sigmaOK(v float64) bool { return v >= nn.MinSigma && v <= nn.MaxSigma }
 
 func badSigma(v float64) bool { return !sigmaOK(v) }
 
