@@ -54,7 +54,7 @@ func ExampleTrainer() {
 
 // Train on two goroutines: each step's matrix products are split between
 // them, and the weights come out the same, bit for bit, as on one. (Two
-// pay only for large batches; see BENCHMARKS.md.)
+// pay only on a core that is free; see BENCHMARKS.md.)
 func ExampleModel_SetWorkers() {
 	cfg := nn.Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU}
 	var weights [][]float32

@@ -276,11 +276,11 @@ func (m *Model) Clone() *Model {
 // GOMAXPROCS (Workers still returns n); n ≤ 1 means the caller's alone,
 // the default. The gradients, and so the trained parameters, are the same
 // to the bit for any n: the products split the rows of their outputs,
-// never a sum. Whether it pays depends on the batch and the machine: the
-// elementwise work between the products stays on the caller's goroutine,
-// and a step's products are short and read much memory. On the two cores
-// of BENCHMARKS.md two workers gave 0.86–1.0× one at batch 128 and at
-// most 1.2× at batch 1024. Inference (Score, NoiseScore, TimeScore,
+// never a sum. Whether it pays depends on the machine: the elementwise
+// work between the products stays on the caller's goroutine, and a
+// step's products are short. On the shared two cores of BENCHMARKS.md two
+// workers gave 1.1–1.6× one when the second core was free and 0.7–1.2×
+// when it was not. Inference (Score, NoiseScore, TimeScore,
 // LogDensity, Energy) always runs on the caller's goroutine alone: the
 // samplers split their chains across goroutines themselves. Call it before
 // training, not concurrently with other calls.

@@ -191,7 +191,8 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 // data, network, steps and progress settings, and loads the file it wrote.
 func demoTrain(ctx context.Context, s demoSettings, ts trainSettings, stdout, stderr io.Writer) (*modelFile, error) {
 	ts.data, ts.hidden, ts.act = s.data, "128,128,128", "silu"
-	// One goroutine: a batch of 128 trains no faster on more (BENCHMARKS.md).
+	// One goroutine, as train's default: more pays only on a free core
+	// (BENCHMARKS.md).
 	ts.steps, ts.quiet, ts.workers = s.steps, s.quiet, 1
 	if err := train(ctx, ts, stdout, stderr); err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&s.sdeA, "sde-min", 0, "ve: σ_min (0: 0.01); vp, subvp: β_min (0: 0.1)")
 	fs.Float64Var(&s.sdeB, "sde-max", 0, "ve: σ_max (0: the largest distance among 1000 training points, as for -sigma1, uncapped but at least 2·σ_min); vp, subvp: β_max (0: 20)")
 	seed := fs.Uint64("seed", 1, "random seed")
-	fs.IntVar(&s.workers, "workers", 1, "goroutines for each step's matrix products (0: GOMAXPROCS); more pays only for large batches (see BENCHMARKS.md); the trained model does not depend on it")
+	fs.IntVar(&s.workers, "workers", 1, "goroutines for each step's matrix products (0: GOMAXPROCS); more pays only on cores that are free (see BENCHMARKS.md); the trained model does not depend on it")
 	fs.BoolVar(&s.quiet, "q", false, "no progress output")
 	if err := parse(fs, args); err != nil {
 		return err
