@@ -95,16 +95,19 @@ func (c *ODEConfig) fill(who string, end float64) error {
 }
 
 // Dormand–Prince 5(4): nodes, stages, 5th-order weights and the error
-// weights (5th minus embedded 4th order).
+// weights (5th minus embedded 4th order). sdeDPA holds the rows of stages
+// 2–6 only: the tableau's last row, for stage 7, equals the 5th-order
+// weights sdeDPB (first same as last), so stagePhase evaluates stage 7 at
+// the new solution ynew, which sdeDPB gives, and reuses it as the next
+// step's first stage.
 var (
 	sdeDPC = [7]float64{0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1}
-	sdeDPA = [6][5]float64{
+	sdeDPA = [5][5]float64{
 		{1.0 / 5},
 		{3.0 / 40, 9.0 / 40},
 		{44.0 / 45, -56.0 / 15, 32.0 / 9},
 		{19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729},
 		{9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656},
-		{35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784},
 	}
 	sdeDPB = [7]float64{35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0}
 	sdeDPE = [7]float64{-71.0 / 57600, 0, 71.0 / 16695, -71.0 / 1920, 17253.0 / 339200, -22.0 / 525, 1.0 / 40}

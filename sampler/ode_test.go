@@ -262,3 +262,39 @@ func FuzzODEGaussianFlow(f *testing.F) {
 		}
 	})
 }
+
+// TestDormandPrinceTableau checks the Dormand–Prince 5(4) coefficients
+// against the conditions they must meet: each stage's row sums to its
+// node, the 5th-order weights sum to 1 and integrate t to ½ and t² to ⅓,
+// the error weights (5th minus 4th order) sum to 0, and the 5th-order
+// weights give stage 7 no weight while its node is 1: stage 7 is f at the
+// new solution, which is why sdeDPA needs no row for it.
+func TestDormandPrinceTableau(t *testing.T) {
+	const tol = 1e-15
+	for s, row := range sdeDPA {
+		var sum float64
+		for _, a := range row {
+			sum += a
+		}
+		if math.Abs(sum-sdeDPC[s+1]) > tol {
+			t.Errorf("stage %d: row sum %v, node %v", s+2, sum, sdeDPC[s+1])
+		}
+	}
+	var b0, b1, b2, e0 float64
+	for q, b := range sdeDPB {
+		c := sdeDPC[q]
+		b0 += b
+		b1 += b * c
+		b2 += b * c * c
+		e0 += sdeDPE[q]
+	}
+	if math.Abs(b0-1) > tol || math.Abs(b1-0.5) > tol || math.Abs(b2-1.0/3) > tol {
+		t.Errorf("5th-order weights: Σb = %v, Σbc = %v, Σbc² = %v, want 1, 1/2, 1/3", b0, b1, b2)
+	}
+	if math.Abs(e0) > tol {
+		t.Errorf("error weights sum to %v, want 0", e0)
+	}
+	if sdeDPB[6] != 0 || sdeDPC[6] != 1 {
+		t.Errorf("stage 7: weight %v, node %v, want 0 and 1", sdeDPB[6], sdeDPC[6])
+	}
+}
