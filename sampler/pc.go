@@ -417,11 +417,10 @@ func (p *PCSampler) initPhase(_, lo, hi int) {
 }
 
 // phase runs ops [from, to) on chains [lo, hi) of block b, stopping at
-// the first op that makes one of them non-finite.
+// the first op that makes one of them non-finite. A block enters it with
+// no failure recorded: Sample clears badOp before the first phase and
+// returns after any phase that records one.
 func (p *PCSampler) phase(b, lo, hi int) {
-	if p.badOp[b] >= 0 {
-		return
-	}
 	d := p.d
 	x, s, z := p.xs[lo*d:hi*d], p.s[lo*d:hi*d], p.z[lo*d:hi*d]
 	N := p.sde.Steps()
