@@ -1,6 +1,7 @@
 package data
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -36,5 +37,30 @@ func BenchmarkScore(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/point")
 		})
+	}
+}
+
+// BenchmarkMMD2 is MMD2 (median heuristic included) and MedianSqDist
+// alone on two samples of n rows of N(0, I₂), n = 1000 being the most
+// rows of each sample the median uses.
+func BenchmarkMMD2(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		const d = 2
+		rng := rand.New(rand.NewPCG(3, 4))
+		x, y := make([]float32, n*d), make([]float32, n*d)
+		for i := range x {
+			x[i], y[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+		}
+		for _, f := range []struct {
+			name string
+			f    func(x, y []float32, d int) float64
+		}{{"MMD2", MMD2}, {"MedianSqDist", MedianSqDist}} {
+			b.Run(fmt.Sprintf("%s/n=%d", f.name, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					f.f(x, y, d)
+				}
+			})
+		}
 	}
 }

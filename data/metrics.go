@@ -33,36 +33,142 @@ func sqDist(a, b []float32) float64 {
 
 // MedianSqDist returns the median of the squared distances between
 // distinct rows of the pooled sample x ∪ y (at most the first 1000 rows of
-// each are used), the bandwidth [MMD2] takes by the median heuristic. It
-// returns NaN if a coordinate of those rows is NaN, or if there are fewer
-// than two rows.
+// each are used), the bandwidth [MMD2] takes by the median heuristic: for
+// P pairs, the middle distance in sorted order if P is odd, else the mean
+// of the two middle ones, the value a sort of all P distances gives. It
+// returns NaN if a distance is NaN (a coordinate of those rows is NaN, or
+// two rows are infinite with the same sign in the same coordinate), or if
+// there are fewer than two rows.
+//
+// It keeps no list of the up to 2·10⁶ distances (16 MB): see
+// [pairDists.median].
 func MedianSqDist(x, y []float32, d int) float64 {
 	n, m := checkSamples("MedianSqDist", x, y, d)
-	n, m = min(n, 1000), min(m, 1000)
-	rows := make([][]float32, 0, n+m)
-	for i := 0; i < n; i++ {
-		rows = append(rows, x[i*d:i*d+d])
+	p := pairDists{x: x, y: y, d: d, n: min(n, 1000), rows: min(n, 1000) + min(m, 1000)}
+	return p.median()
+}
+
+// pairDists is the squared distances between the distinct rows of the
+// first n rows of x followed by rows − n rows of y.
+type pairDists struct {
+	x, y   []float32
+	d, n   int
+	rows   int
+	passes int // calls of each, for the tests
+}
+
+func (p *pairDists) row(i int) []float32 {
+	if i < p.n {
+		return p.x[i*p.d : i*p.d+p.d]
 	}
-	for j := 0; j < m; j++ {
-		rows = append(rows, y[j*d:j*d+d])
-	}
-	ds := make([]float64, 0, len(rows)*(len(rows)-1)/2)
-	for i := range rows {
+	i -= p.n
+	return p.y[i*p.d : i*p.d+p.d]
+}
+
+// each calls f with the distance of every pair, in a fixed order.
+func (p *pairDists) each(f func(v float64)) {
+	p.passes++
+	for i := 1; i < p.rows; i++ {
+		ri := p.row(i)
 		for j := 0; j < i; j++ {
-			ds = append(ds, sqDist(rows[i], rows[j]))
+			f(sqDist(ri, p.row(j)))
 		}
 	}
-	if len(ds) == 0 || slices.ContainsFunc(ds, math.IsNaN) {
+}
+
+// pairBins is the number of bins of each counting pass of
+// pairDists.median, and the most distances it gathers for a selection.
+const pairBins = 4096
+
+// median returns the median distance (NaN if there is none or a distance
+// is NaN), exactly, in a few passes over the pairs without storing them.
+// A distance is ≥ 0, so its bit pattern orders as it does. Each pass
+// counts the distances whose bits lie in the range known to hold the two
+// middle ranks (at first every non-NaN value) into pairBins bins of equal
+// width, and narrows the range to the bin that holds them; once that bin
+// holds at most pairBins distances, one pass gathers them and selectKth
+// picks the ranks among them. If the two middle ranks fall in different
+// bins, they are the largest of the first bin and the smallest of the
+// second, which one pass finds. Each pass divides the range's width by
+// 4096, so there are at most seven passes; two or three for samples whose
+// distances are not concentrated within a relative 10⁻⁴ or so. The
+// counts and the gathered distances live in arrays on the stack (48 KB),
+// so it allocates nothing.
+func (p *pairDists) median() float64 {
+	total := p.rows * (p.rows - 1) / 2
+	if total == 0 {
 		return math.NaN()
 	}
-	// The median by selection, not a sort: O(pairs) instead of O(pairs ·
-	// log pairs) for the up to 2·10⁶ pairs, and the same value.
-	k := len(ds) / 2
-	hi := selectKth(ds, k)
-	if len(ds)%2 == 0 {
-		return (slices.Max(ds[:k]) + hi) / 2 // ds[:k] holds the k smallest
+	a, b := (total-1)/2, total/2 // the middle ranks, equal if total is odd
+	var counts [pairBins]uint32
+	var buf [pairBins]float64
+	lo, hi := uint64(0), math.Float64bits(math.Inf(1)) // the keys' range, inclusive
+	below := 0                                         // distances with keys < lo
+	first := true
+	for {
+		if lo == hi {
+			return math.Float64frombits(lo)
+		}
+		shift := uint(max(0, bits.Len64(hi-lo)-bits.Len(pairBins-1)))
+		clear(counts[:])
+		nan := false
+		p.each(func(v float64) {
+			if k := math.Float64bits(v); k >= lo && k <= hi {
+				counts[(k-lo)>>shift]++
+			} else if first && v != v {
+				nan = true
+			}
+		})
+		if nan {
+			return math.NaN()
+		}
+		first = false
+		ba, bb := -1, -1
+		c := below
+		for i, n := range counts {
+			if ba < 0 && a < c+int(n) {
+				ba, below = i, c
+			}
+			if b < c+int(n) {
+				bb = i
+				break
+			}
+			c += int(n)
+		}
+		binLo := func(i int) uint64 { return lo + uint64(i)<<shift }
+		binHi := func(i int) uint64 { return min(hi, lo+(uint64(i+1)<<shift)-1) }
+		if ba != bb {
+			// a is the last rank in bin ba, b the first in bin bb.
+			aLo, aHi, bLo, bHi := binLo(ba), binHi(ba), binLo(bb), binHi(bb)
+			va, vb := math.Inf(-1), math.Inf(1)
+			p.each(func(v float64) {
+				switch k := math.Float64bits(v); {
+				case k >= aLo && k <= aHi:
+					va = max(va, v)
+				case k >= bLo && k <= bHi:
+					vb = min(vb, v)
+				}
+			})
+			return (va + vb) / 2
+		}
+		cnt := int(counts[ba])
+		lo, hi = binLo(ba), binHi(ba)
+		if cnt > len(buf) || lo == hi {
+			continue
+		}
+		g := buf[:0]
+		p.each(func(v float64) {
+			if k := math.Float64bits(v); k >= lo && k <= hi {
+				g = append(g, v)
+			}
+		})
+		va := selectKth(g, a-below)
+		if a == b {
+			return va
+		}
+		// selectKth left the larger distances after rank a.
+		return (va + slices.Min(g[a-below+1:])) / 2
 	}
-	return hi
 }
 
 // selectKth reorders a (no NaNs) so that a[k] is the value a sorted copy

@@ -301,3 +301,97 @@ func TestMedianSqDistBySort(t *testing.T) {
 		}
 	}
 }
+
+// medianSqDistSort is MedianSqDist by its definition: all the distances
+// of the first 1000 rows of x and of y, sorted, and the middle one or the
+// mean of the middle two; NaN if a distance is.
+func medianSqDistSort(x, y []float32, d int) float64 {
+	x, y = x[:min(len(x), 1000*d)], y[:min(len(y), 1000*d)]
+	rows := slices.Concat(x, y)
+	var ds []float64
+	for i := 0; i < len(rows)/d; i++ {
+		for j := 0; j < i; j++ {
+			ds = append(ds, sqDist(rows[i*d:i*d+d], rows[j*d:j*d+d]))
+		}
+	}
+	if len(ds) == 0 || slices.ContainsFunc(ds, math.IsNaN) {
+		return math.NaN()
+	}
+	slices.Sort(ds)
+	k := len(ds) / 2
+	if len(ds)%2 == 1 {
+		return ds[k]
+	}
+	return (ds[k-1] + ds[k]) / 2
+}
+
+// TestMedianSqDistSort holds MedianSqDist, which counts the distances in
+// bins over several passes rather than keeping them, to the median of the
+// sorted distances, bit for bit: random samples of 2 to 2200 rows (the
+// median uses 1000 of each), two-point samples whose middle distance is
+// repeated more times than a pass gathers, distances that agree to a
+// relative 10⁻³ (so the bins must narrow more than once), tiny and
+// infinite distances, and a NaN one (two rows infinite with the same sign
+// in one coordinate). The passes stay within the documented seven, and
+// within three for Gaussian samples.
+func TestMedianSqDistSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	type tc struct {
+		name   string
+		x, y   []float32
+		d      int
+		passes int // the most passes wanted
+	}
+	var cases []tc
+	for _, s := range [][3]int{{2, 0, 1}, {1, 1, 2}, {2, 1, 1}, {3, 2, 3}, {5, 5, 2}, {17, 30, 1}, {200, 150, 3}, {1100, 1100, 2}} {
+		cases = append(cases, tc{fmt.Sprintf("gaussian %d+%d rows, d=%d", s[0], s[1], s[2]), gauss(rng, s[0], s[2], 0), gauss(rng, s[1], s[2], 1), s[2], 3})
+	}
+	two := make([]float32, 200)
+	for i := 100; i < 200; i++ {
+		two[i] = 1
+	}
+	cases = append(cases, tc{"two points, 100 rows each", two[:100], two[100:], 1, 7})
+	// x: 1000 rows at u ∈ [0, 2⁻¹³); y: 500 at ±(1 + v), v ∈ [0, 2⁻¹³).
+	// Of the 1999000 distances, 749000 within clusters are below 2⁻²⁶,
+	// the 10⁶ between x and y lie in [1 − 2⁻¹², 1 + 2⁻¹¹] and hold the
+	// median, the rest are near 4.
+	near := make([]float32, 2000)
+	for i := range near {
+		v := float32(rng.IntN(1<<10)) * 0x1p-23
+		switch {
+		case i < 1000:
+			near[i] = v
+		case i < 1500:
+			near[i] = 1 + v
+		default:
+			near[i] = -1 - v
+		}
+	}
+	cases = append(cases, tc{"distances within 10⁻³", near[:1000], near[1000:], 1, 7})
+	tiny := gauss(rng, 50, 2, 0)
+	for i := range tiny {
+		tiny[i] *= 1e-30
+	}
+	cases = append(cases, tc{"tiny distances", tiny[:20], tiny[20:], 2, 7})
+	inf := float32(math.Inf(1))
+	cases = append(cases,
+		tc{"infinite median", []float32{inf, 0, 0, inf}, []float32{-inf, 0, 1, 1}, 2, 7},
+		tc{"infinite distances, finite median", []float32{inf, 0, 0, 0, 1, 1}, []float32{2, 0, 0, 3, 5, 5}, 2, 7},
+		tc{"NaN distance", []float32{inf, 0, 0, 0}, []float32{inf, 1, 1, 1}, 2, 7},
+	)
+	for _, c := range cases {
+		n, m := len(c.x)/c.d, len(c.y)/c.d
+		p := pairDists{x: c.x, y: c.y, d: c.d, n: min(n, 1000), rows: min(n, 1000) + min(m, 1000)}
+		got, want := p.median(), medianSqDistSort(c.x, c.y, c.d)
+		if got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("%s: median %v, sorted %v", c.name, got, want)
+		}
+		if got2 := MedianSqDist(c.x, c.y, c.d); math.Float64bits(got2) != math.Float64bits(got) {
+			t.Errorf("%s: MedianSqDist %v, pairDists.median %v", c.name, got2, got)
+		}
+		if p.passes > c.passes {
+			t.Errorf("%s: %d passes, want at most %d", c.name, p.passes, c.passes)
+		}
+		t.Logf("%s: %v in %d passes", c.name, got, p.passes)
+	}
+}
