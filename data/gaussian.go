@@ -16,6 +16,14 @@ const log2Pi = 1.8378770664093453 // log(2π)
 // Gaussian is the normal distribution N(μ, Σ) on ℝᵈ with a full covariance.
 // It keeps Σ's eigendecomposition Σ = Q·diag(λ)·Qᵀ, so the score and log
 // density of N(μ, Σ + σ²I) for any σ ≥ 0 cost two d×d products per point.
+//
+// At a finite point (and finite σ) its scores and log densities are never
+// NaN: each is finite where the exact value for its Q and λ is, to about
+// d ulps of the terms it sums, and ±Inf with the exact value's sign where
+// that overflows, even where an intermediate such as x − μ, 1/λ or
+// (Σ + σ²I)⁻¹(x − μ) does not fit in a float64 (a point far out, or
+// variances near the smallest float64): such points are computed again
+// with exponents that cannot overflow.
 type Gaussian struct {
 	d      int
 	mean   []float64
@@ -134,9 +142,19 @@ func (g *Gaussian) Cov() []float64 {
 func (g *Gaussian) prep(s2 float64, inv []float64) (logdet float64) {
 	for k, l := range g.lambda {
 		inv[k] = 1 / (l + s2)
-		logdet += math.Log(l + s2)
+		logdet += logPos(l + s2)
 	}
 	return logdet
+}
+
+// logPos is math.Log, right for subnormal v too: Go's amd64 math.Log
+// takes a subnormal's exponent for the smallest normal one (math.Log of
+// 10⁻³²² is −709.09 there, not −741.44; golang/go#56600).
+func logPos(v float64) float64 {
+	if v > 0 && v < 0x1p-1022 {
+		return math.Log(v*0x1p52) - 52*math.Ln2
+	}
+	return math.Log(v)
 }
 
 // eval returns log N(x; μ, Σ + s2·I) given prep's inv and logdet, and sets
@@ -190,13 +208,162 @@ func (g *Gaussian) addGrad(dst, y []float64, scale float64) {
 	}
 }
 
+// point returns log N(x; μ, Σ + s2·I) given prep's inv and logdet, or, if
+// grad is not nil, sets grad to its gradient (and returns 0), through eval
+// and addGrad, or through wide where they overflowed for finite x and s2.
+// y is eval's.
+func (g *Gaussian) point(x, inv []float64, logdet, s2 float64, y, grad []float64) float64 {
+	lp := g.eval(x, inv, logdet, y)
+	bad := !finite(lp)
+	if grad != nil {
+		lp = 0
+		clear(grad)
+		g.addGrad(grad, y, 1)
+		bad = false
+		for _, v := range grad {
+			bad = bad || !finite(v)
+		}
+	}
+	if !bad || !finite(s2) {
+		return lp
+	}
+	for _, v := range x {
+		if !finite(v) {
+			return lp
+		}
+	}
+	return g.wide(x, s2, grad)
+}
+
+func finite(v float64) bool { return v-v == 0 }
+
+// wide is point without overflow: it returns log N(x; μ, Σ + s2·I), or
+// sets grad to its gradient −Q·diag(1/(λ + s2))·Qᵀ(x − μ) if grad is not
+// nil, for finite x and s2, computing every intermediate as a float64
+// mantissa with an exponent of its own (xfloat), so that nothing overflows
+// or underflows before the result is rounded to a float64: ±Inf if its
+// magnitude is too large, 0 or a subnormal if too small. Each sum is
+// accurate to about d ulps of its largest term, as eval's is where that
+// does not overflow. Allocates nothing.
+func (g *Gaussian) wide(x []float64, s2 float64, grad []float64) float64 {
+	d := g.d
+	b := g.pool.get(4 * d)
+	defer g.pool.put(b)
+	pf, pe, yf, ye := (*b)[:d], (*b)[d:2*d], (*b)[2*d:3*d], (*b)[3*d:4*d]
+	var logdet float64
+	var quad xsum
+	for k := 0; k < d; k++ {
+		var p xsum // (Qᵀ(x − μ))ₖ
+		for i := 0; i < d; i++ {
+			p.add(xfloatOf(g.q[i*d+k]).mul(xdiff(x[i], g.mean[i])))
+		}
+		pk := p.value()
+		den := xdiff(g.lambda[k], -s2) // λₖ + s2
+		logdet += math.Log(den.f) + float64(den.e)*math.Ln2
+		yk := pk.div(den)
+		quad.add(pk.mul(yk))
+		pf[k], pe[k], yf[k], ye[k] = pk.f, float64(pk.e), yk.f, float64(yk.e)
+	}
+	if grad != nil {
+		for i := 0; i < d; i++ {
+			var s xsum
+			for k := 0; k < d; k++ {
+				s.add(xfloatOf(g.q[i*d+k]).mul(xfloat{yf[k], int(ye[k])}))
+			}
+			grad[i] = 0 - s.value().float64() // +0, not −0, as addGrad gives
+		}
+		return 0
+	}
+	// −½·quad − ½(log det + d·log 2π)
+	h := quad.value()
+	var lp xsum
+	lp.add(xfloat{-h.f, h.e - 1})
+	lp.add(xfloatOf(-0.5 * (logdet + float64(d)*log2Pi)))
+	return lp.value().float64()
+}
+
+// xfloat is f·2ᵉ with f = 0 or ½ ≤ |f| < 1: a float64 with an exponent
+// that does not overflow.
+type xfloat struct {
+	f float64
+	e int
+}
+
+// xfloatOf returns v·2⁰ normalised; v must be finite.
+func xfloatOf(v float64) xfloat {
+	f, e := math.Frexp(v)
+	return xfloat{f, e}
+}
+
+// xdiff returns a − b for finite a and b, correctly rounded even where
+// the difference overflows a float64.
+func xdiff(a, b float64) xfloat {
+	if v := a - b; finite(v) {
+		return xfloatOf(v)
+	}
+	// |a − b| > MaxFloat64 > 2¹⁰²³: halving loses at most a bit below
+	// 2⁻¹⁰⁷⁴, far below the difference's last bit.
+	v := xfloatOf(a/2 - b/2)
+	v.e++
+	return v
+}
+
+func (a xfloat) mul(b xfloat) xfloat {
+	v := xfloatOf(a.f * b.f)
+	if v.f != 0 {
+		v.e += a.e + b.e
+	}
+	return v
+}
+
+func (a xfloat) div(b xfloat) xfloat {
+	v := xfloatOf(a.f / b.f)
+	if v.f != 0 {
+		v.e += a.e - b.e
+	}
+	return v
+}
+
+// float64 returns a rounded to a float64: ±Inf if it overflows.
+func (a xfloat) float64() float64 { return math.Ldexp(a.f, a.e) }
+
+// xsum sums xfloats scaled by 2⁻ᵉ for the largest exponent e so far
+// (terms 2¹⁰⁷⁴ times smaller than the largest vanish, as they would
+// next to it in a float64 sum).
+type xsum struct {
+	s   float64
+	e   int
+	any bool
+}
+
+func (a *xsum) add(t xfloat) {
+	switch {
+	case t.f == 0:
+	case !a.any:
+		a.s, a.e, a.any = t.f, t.e, true
+	case t.e > a.e:
+		a.s = math.Ldexp(a.s, a.e-t.e) + t.f
+		a.e = t.e
+	default:
+		a.s += math.Ldexp(t.f, t.e-a.e)
+	}
+}
+
+func (a *xsum) value() xfloat {
+	v := xfloatOf(a.s)
+	if v.f != 0 {
+		v.e += a.e
+	}
+	return v
+}
+
 // LogDensity64 returns log p(x), normalised.
 func (g *Gaussian) LogDensity64(x []float64) float64 {
 	checkPoint("Gaussian.LogDensity64", g.d, len(x))
 	b := g.pool.get(2 * g.d)
 	defer g.pool.put(b)
 	inv, y := (*b)[:g.d], (*b)[g.d:]
-	return g.eval(x, inv, g.prep(0, inv), y)
+	return g.point(x, inv, g.prep(0, inv), 0, y, nil)
 }
 
 // Score64 sets dst to ∇log p(x) = −Σ⁻¹(x − μ).
@@ -205,9 +372,7 @@ func (g *Gaussian) Score64(dst, x []float64) {
 	b := g.pool.get(2 * g.d)
 	defer g.pool.put(b)
 	inv, y := (*b)[:g.d], (*b)[g.d:]
-	g.eval(x, inv, g.prep(0, inv), y)
-	clear(dst)
-	g.addGrad(dst, y, 1)
+	g.point(x, inv, g.prep(0, inv), 0, y, dst)
 }
 
 // Score sets dst to ∇log p at each of the n = len(x)/d rows of x.
@@ -234,12 +399,11 @@ func (g *Gaussian) noiseScore(fn string, dst, x []float32, sigma float32) {
 		buf = *b
 	}
 	inv, xs, y, gr := buf[:d], buf[d:2*d], buf[2*d:3*d], buf[3*d:4*d]
-	logdet := g.prep(float64(sigma)*float64(sigma), inv)
+	s2 := float64(sigma) * float64(sigma)
+	logdet := g.prep(s2, inv)
 	for r := 0; r < n; r++ {
 		widen(xs, x[r*d:r*d+d])
-		g.eval(xs, inv, logdet, y)
-		clear(gr)
-		g.addGrad(gr, y, 1)
+		g.point(xs, inv, logdet, s2, y, gr)
 		narrow(dst[r*d:r*d+d], gr)
 	}
 }
@@ -262,7 +426,7 @@ func (g *Gaussian) LogDensity(dst, x []float32) {
 	logdet := g.prep(0, inv)
 	for r := 0; r < n; r++ {
 		widen(xs, x[r*d:r*d+d])
-		dst[r] = float32(g.eval(xs, inv, logdet, y))
+		dst[r] = float32(g.point(xs, inv, logdet, 0, y, nil))
 	}
 }
 
