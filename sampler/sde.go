@@ -198,7 +198,10 @@ func sdeValidateBetas(name string, bmin, bmax float64, n int) error {
 // and std 1 − e^{2·lmc} (its variance (1 − e^{2·lmc})² is bounded by the
 // VP one), prior N(0, I). Its discretisation is Euler–Maruyama with
 // dt = 1/N, as the reference's default; the Langevin corrector uses VP's
-// α_i = 1 − β_i with the same β_min, β_max.
+// α_i = 1 − β_i with the same β_min, β_max. That is the reference's
+// evident intent rather than its behaviour: its LangevinCorrector takes
+// sub-VP with VP and reads sde.alphas[i], which its subVPSDE never
+// defines, so a sub-VP corrector step fails there (AttributeError).
 type SubVP struct {
 	BetaMin, BetaMax float64
 	N                int
