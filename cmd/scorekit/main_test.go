@@ -706,11 +706,17 @@ func TestTrainNoiseRefused(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"-loss", "dsm", "-sigma", "inf"}, "-sigma +Inf: want a finite σ > 0 (from 1.2e-38 to 3.4e+38"},
+		{[]string{"-loss", "dsm", "-sigma", "inf"}, "-sigma +Inf: want a finite σ > 0 (from 1.2e-38, where 1/σ is finite in float32, to 9.2e+18, where σ² is"},
+		// Finite in float32, but σ² is not: x + σz, and the gradients,
+		// overflow (a NaN loss at the first steps, where they were taken).
+		{[]string{"-loss", "dsm", "-sigma", "3e38"}, "-sigma 3e+38: want a finite σ > 0 (from 1.2e-38, where 1/σ is finite in float32, to 9.2e+18, where σ² is"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "3e38", "-sigmaL", "2e-38"}, "-sigma1 3e+38 -sigmaL 2e-38: want levels from 1.2e-38, where 1/σ is finite in float32, to 9.2e+18, where σ² is"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "1e19", "-sigmaL", "2e-38"}, "-sigma1 1e+19 -sigmaL 2e-38: want levels from"},
+		{[]string{"-loss", "ve", "-sde-max", "3e38"}, "the SDE ve:0.01:3e+38: σ(1) = 3e+38: want σ(t) from 1.2e-38"},
 		{[]string{"-loss", "dsm", "-sigma", "1e-320"}, "-sigma 1e-320: want a finite σ > 0"},
-		{[]string{"-loss", "ncdsm", "-sigma1", "inf", "-sigmaL", "0.1"}, "-sigma1 +Inf -sigmaL 0.1: want finite levels"},
-		{[]string{"-loss", "ncdsm", "-sigma1", "1e308", "-sigmaL", "1e-308"}, "-sigma1 1e+308 -sigmaL 1e-308: want finite levels"},
-		{[]string{"-loss", "ncdsm", "-sigma1", "5", "-sigmaL", "1e-320"}, "-sigma1 5 -sigmaL 1e-320: want finite levels"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "inf", "-sigmaL", "0.1"}, "-sigma1 +Inf -sigmaL 0.1: want levels from"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "1e308", "-sigmaL", "1e-308"}, "-sigma1 1e+308 -sigmaL 1e-308: want levels from"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "5", "-sigmaL", "1e-320"}, "-sigma1 5 -sigmaL 1e-320: want levels from"},
 		{[]string{"-loss", "ve", "-sde-max", "1e300"}, "the SDE ve:0.01:1e+300: σ(1) = 1e+300: want σ(t) from 1.2e-38"},
 		{[]string{"-loss", "ve", "-sde-min", "1e-300", "-sde-max", "1"}, "the SDE ve:1e-300:1: σ(1e-05) = "},
 		{[]string{"-loss", "vp", "-sde-min", "1e-300", "-sde-max", "2e-300"}, "the SDE vp:1e-300:2e-300: σ(1e-05) = "},
@@ -724,7 +730,7 @@ func TestTrainNoiseRefused(t *testing.T) {
 		t.Error("never.safetensors was written")
 	}
 	var o, e bytes.Buffer
-	if code := run([]string{"demo", "-sigma1", "inf", "-out", dir}, &o, &e); code != 2 || o.Len() > 0 || !strings.Contains(e.String(), "-sigma1 +Inf -sigmaL 0.01: want finite levels") {
+	if code := run([]string{"demo", "-sigma1", "inf", "-out", dir}, &o, &e); code != 2 || o.Len() > 0 || !strings.Contains(e.String(), "-sigma1 +Inf -sigmaL 0.01: want levels from") {
 		t.Errorf("demo -sigma1 inf: exit %d, %q%q; want exit 2 and the usage error alone", code, o.String(), e.String())
 	}
 	for _, c := range []struct {
