@@ -762,3 +762,50 @@ func TestTrainNoiseRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleLevelsRefused: annealed sampling refuses, before any step and
+// naming the values, levels the score cannot take as float32 and a
+// first step ε·σ₁²/σ_L² that overflows float32, given by -sigmas (a
+// usage error) or by the model file (an error naming it); the step
+// overflow ended in a divergence at step 0 blamed on -eps, and a
+// subnormal σ_L in Inf scores.
+func TestSampleLevelsRefused(t *testing.T) {
+	dir := t.TempDir()
+	in := func(f string) string { return filepath.Join(dir, f) }
+	var o, e bytes.Buffer
+	if code := run([]string{"train", "-q", "-data", "moons", "-hidden", "4", "-steps", "2", "-loss", "ncdsm", "-out", in("nc.safetensors")}, &o, &e); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, e.String())
+	}
+	sample := func(model string, args ...string) (int, string) {
+		var o, e bytes.Buffer
+		code := run(append([]string{"sample", "-q", "-n", "4", "-T", "2", "-model", model, "-out", in("never.csv")}, args...), &o, &e)
+		return code, e.String()
+	}
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-sigmas", "1,1e-40"}, "-sigmas 1,1e-40: sampler: Annealed: σ_2 = 1e-40: want a normal float32"},
+		{[]string{"-sigmas", "1e39,1"}, "σ_1 = 1e+39: want a normal float32"},
+		{[]string{"-sigmas", "3e38,2e-38"}, "-sigmas 3e38,2e-38: sampler: Annealed: ε = 2e-05, σ₁ = 3e+38, σ_L = 2e-38: the first step α₁ = ε·σ₁²/σ_L² = 4.5e+147 overflows float32"},
+		{[]string{"-sigmas", "50,1e-20", "-eps", "1"}, "the first step α₁ = ε·σ₁²/σ_L² = 2.5e+43 overflows float32"},
+	} {
+		if code, e := sample(in("nc.safetensors"), c.args...); code != 2 || !strings.Contains(e, c.msg) {
+			t.Errorf("sample %q: exit %d, %q; want exit 2 and %q", c.args, code, e, c.msg)
+		}
+	}
+	mf, err := loadModel(in("nc.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf.meta[metaSigmas] = "3e+38,2e-38"
+	if err := saveModel(in("bad.safetensors"), mf.model, mf.meta, mf.train); err != nil {
+		t.Fatal(err)
+	}
+	if code, e := sample(in("bad.safetensors")); code != 1 || !strings.Contains(e, in("bad.safetensors")+": metadata "+metaSigmas+": sampler: Annealed: ε = 2e-05") {
+		t.Errorf("sample a model whose levels overflow the step: exit %d, %q; want exit 1 naming the file and the values", code, e)
+	}
+	if _, err := os.Stat(in("never.csv")); err == nil {
+		t.Error("never.csv was written")
+	}
+}
