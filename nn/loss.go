@@ -53,51 +53,80 @@ func checkGrad(name string, m *Model, x, grad []float32) int {
 	return len(x) / d
 }
 
-// MinSigma and MaxSigma bound the noise levels σ the losses take: those
-// for which σ and 1/σ are both finite in float32, in which the model
-// computes (x̃ = x + σz, the target z/σ, the ScaleBySigma output net/σ).
-// MinSigma is the smallest normal float32, whose reciprocal is 8.5e37
-// (1/MaxFloat32 is subnormal and rounds to a σ whose reciprocal may
-// overflow).
-const MinSigma, MaxSigma = 0x1p-126, math.MaxFloat32
+// MinSigma and MaxSigma bound the noise levels σ the denoising losses
+// (DSM, NCDSM, ContinuousDSM) train at. Below MinSigma, the smallest
+// normal float32, 1/σ may overflow float32 (1/MinSigma is 8.5e37; the
+// target z/σ and the ScaleBySigma output net/σ divide by σ). Above
+// MaxSigma = 2⁶³ ≈ 9.2e18, σ² may overflow float32: the network sees
+// inputs x + σz of size σ, so at initialisation its outputs grow as σ
+// and the gradients of its weights as σ² (and NCDSM weights its levels
+// by σ² too); σ² ≤ 2¹²⁶ leaves float32 a factor of 4. Measured with the
+// command's default network on moons: DSM and NCDSM train at 9.2e18 and
+// give a NaN loss from 1e22 (DSM 1e25) up. ContinuousDSM, whose
+// time-conditional output is not divided by σ, weights by σ² a score
+// that grows as σ: its gradients grow as σ³, and the same network gave a
+// NaN loss from σ(1) = 1e12 up (1e10 trained). Evaluating a model asks
+// less: see [Model.NoiseScore].
+const MinSigma, MaxSigma = 0x1p-126, 0x1p63
 
-// sigmaWhy says why s cannot be a noise level, or returns "".
+// sigmaWhy says why s cannot be a noise level of the denoising losses,
+// or returns "".
 func sigmaWhy(s float64) string {
 	switch {
 	case !(s > 0) || math.IsInf(s, 1):
 		return "want a finite σ > 0"
-	case s < MinSigma || s > MaxSigma:
-		return "want σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤ 3.4e+38)"
+	case s < MinSigma:
+		return "want σ ≥ 1.2e-38, whose 1/σ is finite in float32"
+	case s > MaxSigma:
+		return "want σ ≤ 9.2e+18, whose σ² is finite in float32 (the gradients grow as σ²)"
 	}
 	return ""
 }
 
-// checkCond panics unless the model can take c as its conditioning
-// value: a finite t or σ; with ScaleBySigma (which divides the output by
-// σ) a σ > 0 with 1/σ finite, and for log σ conditioning a σ > 0. An
-// unconditional model ignores c.
-func (m *Model) checkCond(name string, c float32) {
-	v := float64(c)
-	if m.cfg.ScaleBySigma {
-		if why := sigmaWhy(v); why != "" {
-			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: %s (the model divides its output by σ)", name, c, why))
-		}
-		return
+// condName is the name of the model's conditioning value in messages.
+func (m *Model) condName() string {
+	if m.cfg.Cond == CondTime {
+		return "t"
 	}
+	return "σ"
+}
+
+// condWhy says why the model cannot take c as its conditioning value, or
+// returns "": it takes a finite t or σ; if scaled (ScaleBySigma, for a
+// score: the output divided by σ) a σ ≥ MinSigma, whose 1/σ is finite in
+// float32, and for log σ conditioning a σ > 0. An unconditional model
+// ignores c.
+func (m *Model) condWhy(c float32, scaled bool) string {
+	v := float64(c)
 	finite := !math.IsNaN(v) && !math.IsInf(v, 0)
-	switch m.cfg.Cond {
-	case CondTime:
-		if !finite {
-			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite t", name, c))
-		}
-	case CondLogSigma:
-		if !(v > 0) || !finite {
-			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ > 0 (the model takes log σ)", name, c))
-		}
-	case CondSigma:
-		if !finite {
-			panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: want a finite σ", name, c))
-		}
+	switch {
+	case m.cfg.Cond == CondNone:
+	case scaled && (!(v > 0) || !finite):
+		return "want a finite σ > 0 (the model divides its output by σ)"
+	case scaled && v < MinSigma:
+		return "want σ ≥ 1.2e-38, whose 1/σ is finite in float32 (the model divides its output by σ)"
+	case m.cfg.Cond == CondLogSigma && (!(v > 0) || !finite):
+		return "want a finite σ > 0 (the model takes log σ)"
+	case !finite:
+		return "want a finite " + m.condName()
+	}
+	return ""
+}
+
+// checkCond panics, naming the loss, unless the model can take c as its
+// conditioning value (see condWhy).
+func (m *Model) checkCond(name string, c float32) {
+	if why := m.condWhy(c, m.cfg.ScaleBySigma); why != "" {
+		panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: %s", name, c, why))
+	}
+}
+
+// mustCond panics, naming the method, unless the model can take c as its
+// conditioning value (see condWhy; scaled for the scores, not for the
+// energy, which ScaleBySigma leaves alone).
+func (m *Model) mustCond(method string, c float32, scaled bool) {
+	if why := m.condWhy(c, scaled); why != "" {
+		panic(fmt.Sprintf("nn: Model.%s: %s = %v: %s", method, m.condName(), c, why))
 	}
 }
 
@@ -394,8 +423,8 @@ func (m *Model) dsmWork(name string, x, grad []float32) (*work, int) {
 // DSM is denoising score matching at one noise level (Vincent 2011):
 // ½E‖s(x̃) + (x̃ − x)/σ²‖² with x̃ = x + σz. A σ-conditional model is
 // given σ; a time-conditional one is given Cond. Grad panics unless Sigma
-// is finite and positive, with σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤
-// 3.4e38), and, for a time-conditional model, unless Cond is finite.
+// is in [MinSigma, MaxSigma] (1.2e-38 ≤ σ ≤ 9.2e18), and, for a
+// time-conditional model, unless Cond is finite.
 type DSM struct {
 	Sigma float64
 	Cond  float32 // conditioning value for a time-conditional model
@@ -428,7 +457,7 @@ func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
 // contributes ½σ²‖s(x̃, σ) + z/σ‖² = ½‖σ·s(x̃, σ) + z‖², x̃ = x + σz (the
 // weighting λ(σ) = σ²). The model must be σ-conditional. Grad panics
 // unless Sigmas is non-empty and every level in it is finite and
-// positive, with σ and 1/σ finite in float32 (1.2e-38 ≤ σ ≤ 3.4e38).
+// in [MinSigma, MaxSigma] (1.2e-38 ≤ σ ≤ 9.2e18).
 type NCDSM struct {
 	Sigmas     []float64
 	Continuous bool
@@ -470,7 +499,7 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 // weighting λ(t) = σ(t)². The model must be time-conditional. Eps = 0
 // means 1e-5. Grad panics if SDE is nil or Eps is not in [0, 1), and if
 // SDE.Marginal gives a drawn t a mean scale that is not finite or a σ
-// outside 1.2e-38 ≤ σ ≤ 3.4e38 (σ and 1/σ finite in float32).
+// outside [MinSigma, MaxSigma] (1.2e-38 ≤ σ ≤ 9.2e18).
 type ContinuousDSM struct {
 	SDE Perturbation
 	Eps float64
@@ -504,7 +533,7 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 		t := eps + (1-eps)*rng.Float64()
 		a, s := l.SDE.Marginal(t)
 		if math.IsNaN(a) || math.IsInf(a, 0) || sigmaWhy(s) != "" {
-			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0 (1.2e-38 ≤ σ ≤ 3.4e+38)", t, a, s))
+			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0 (1.2e-38 ≤ σ ≤ 9.2e+18)", t, a, s))
 		}
 		w.lvl[i] = s
 		ms[i] = a

@@ -421,6 +421,8 @@ func TestLossPanics(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	nan32, inf32 := float32(nan), float32(inf)
 	const badSigma = "want a finite σ > 0"
+	const recipWhy = "want σ ≥ 1.2e-38, whose 1/σ is finite in float32"
+	const squareWhy = "want σ ≤ 9.2e+18, whose σ² is finite in float32"
 	type panicCase struct {
 		name string
 		m    *Model
@@ -448,9 +450,12 @@ func TestLossPanics(t *testing.T) {
 		{"DSM σ +Inf", plain, DSM{Sigma: inf}, x, badSigma},
 		{"DSM σ -Inf", plain, DSM{Sigma: -inf}, x, badSigma},
 		{"DSM σ NaN, σ-conditional", scaled, DSM{Sigma: nan}, x, badSigma},
-		{"DSM σ = 1e-320", plain, DSM{Sigma: 1e-320}, x, "σ = 1e-320: want σ and 1/σ finite in float32"},
-		{"DSM σ = 5e-39", scaled, DSM{Sigma: 5e-39}, x, "σ = 5e-39: want σ and 1/σ finite in float32"},
-		{"DSM σ = 1e39", plain, DSM{Sigma: 1e39}, x, "σ = 1e+39: want σ and 1/σ finite in float32"},
+		{"DSM σ = 1e-320", plain, DSM{Sigma: 1e-320}, x, "σ = 1e-320: " + recipWhy},
+		{"DSM σ = 5e-39", scaled, DSM{Sigma: 5e-39}, x, "σ = 5e-39: " + recipWhy},
+		{"DSM σ = 1e39", plain, DSM{Sigma: 1e39}, x, "σ = 1e+39: " + squareWhy},
+		// σ finite in float32 but σ² not: x + σz and the gradients overflow.
+		{"DSM σ = 3e38", plain, DSM{Sigma: 3e38}, x, "σ = 3e+38: " + squareWhy},
+		{"DSM σ = 2⁶³·(1+2⁻⁵²)", plain, DSM{Sigma: math.Nextafter(MaxSigma, math.Inf(1))}, x, "σ = 9.223372036854778e+18: " + squareWhy},
 		{"DSM t NaN", tim, DSM{Sigma: 1, Cond: nan32}, x, "want a finite t"},
 		{"DSM t Inf", tim, DSM{Sigma: 1, Cond: inf32}, x, "want a finite t"},
 		{"NCDSM level 0", sigma, NCDSM{Sigmas: []float64{1, 0}}, x, "Sigmas[1] = 0: " + badSigma},
@@ -461,7 +466,9 @@ func TestLossPanics(t *testing.T) {
 		{"NCDSM continuous, level < 0", logSigma, NCDSM{Sigmas: []float64{1, -1}, Continuous: true}, x, badSigma},
 		{"NCDSM continuous, level NaN", sigma, NCDSM{Sigmas: []float64{nan, 1}, Continuous: true}, x, badSigma},
 		{"NCDSM continuous, level Inf", sigma, NCDSM{Sigmas: []float64{0.1, inf}, Continuous: true}, x, badSigma},
-		{"NCDSM level 1e-320", logSigma, NCDSM{Sigmas: []float64{5, 1e-320}}, x, "Sigmas[1] = 1e-320: want σ and 1/σ finite in float32"},
+		{"NCDSM level 1e-320", logSigma, NCDSM{Sigmas: []float64{5, 1e-320}}, x, "Sigmas[1] = 1e-320: " + recipWhy},
+		{"NCDSM levels 3e38 to 2e-38", scaled, NCDSM{Sigmas: []float64{3e38, 1e10, 2e-38}}, x, "Sigmas[0] = 3e+38: " + squareWhy},
+		{"NCDSM continuous, level 1e20", logSigma, NCDSM{Sigmas: []float64{1, 1e20}, Continuous: true}, x, "Sigmas[1] = 1e+20: " + squareWhy},
 		{"NCDSM continuous, empty", sigma, NCDSM{Sigmas: []float64{}, Continuous: true}, x, ""},
 		{"ContinuousDSM no SDE", tim, ContinuousDSM{}, x, "ContinuousDSM.Grad: no SDE"},
 		{"ContinuousDSM typed-nil SDE", tim, ContinuousDSM{SDE: (*vp)(nil)}, x, "ContinuousDSM.Grad: the SDE is a nil *nn.vp"},
@@ -473,6 +480,7 @@ func TestLossPanics(t *testing.T) {
 		{"ContinuousDSM σ(t) = 0", tim, ContinuousDSM{SDE: fixedSDE{1, 0}}, x, "want a finite mean scale and a finite σ > 0"},
 		{"ContinuousDSM σ(t) NaN", tim, ContinuousDSM{SDE: fixedSDE{1, nan}}, x, "want a finite mean scale and a finite σ > 0"},
 		{"ContinuousDSM σ(t) = 1e-320", tim, ContinuousDSM{SDE: fixedSDE{1, 1e-320}}, x, "want a finite mean scale and a finite σ > 0"},
+		{"ContinuousDSM σ(t) = 1e20", tim, ContinuousDSM{SDE: fixedSDE{1, 1e20}}, x, "(1, 1e+20): want a finite mean scale and a finite σ > 0 (1.2e-38 ≤ σ ≤ 9.2e+18)"},
 		{"ContinuousDSM a(t) Inf", tim, ContinuousDSM{SDE: fixedSDE{inf, 1}}, x, "want a finite mean scale and a finite σ > 0"},
 	}
 	// ExactSM and SlicedSM alike: a Cond that the model's conditioning
@@ -487,7 +495,7 @@ func TestLossPanics(t *testing.T) {
 		{"scaled σ < 0", scaled, -0.5, "Cond = -0.5: " + badSigma},
 		{"scaled σ NaN", scaled, nan32, "Cond = NaN: " + badSigma},
 		{"scaled σ Inf", scaled, inf32, "Cond = +Inf: " + badSigma},
-		{"scaled σ = 1e-40", scaled, 1e-40, "Cond = 1e-40: want σ and 1/σ finite in float32"},
+		{"scaled σ = 1e-40", scaled, 1e-40, "Cond = 1e-40: " + recipWhy},
 		{"σ NaN", sigma, nan32, "Cond = NaN: want a finite σ"},
 		{"σ -Inf", sigma, -inf32, "Cond = -Inf: want a finite σ"},
 		{"log σ = 0", logSigma, 0, "Cond = 0: " + badSigma},

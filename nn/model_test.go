@@ -183,6 +183,106 @@ func TestWrongMethodPanics(t *testing.T) {
 	}
 }
 
+// TestScoreCondRefused: the inference methods refuse, by a panic naming
+// the value, a conditioning value for which the model has no finite
+// score (σ ≤ 0 or NaN for log σ, 1/σ infinite in float32 with
+// ScaleBySigma, a non-finite σ or t), where they returned Inf or NaN
+// scores, and take every other one: with ScaleBySigma, down to MinSigma
+// and up to MaxFloat32, s(x, σ) is exactly float32(1/σ) times the score
+// of the same network without it (s = net(x, σ)/σ).
+func TestScoreCondRefused(t *testing.T) {
+	mk := func(cond Conditioning, scaled, energy bool) *Model {
+		m, err := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: cond, ScaleBySigma: scaled, Energy: energy}, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	x := []float32{0.5, -1, 2, 0.25}
+	dst := make([]float32, len(x))
+	e := make([]float32, 2)
+	scaledLog, scaledRaw, logSigma, raw, tim := mk(CondLogSigma, true, false), mk(CondSigma, true, false), mk(CondLogSigma, false, false), mk(CondSigma, false, false), mk(CondTime, false, false)
+	energyLog, energyScaled := mk(CondLogSigma, false, true), mk(CondSigma, true, true)
+	const scaledWhy, logWhy = "want a finite σ > 0 (the model divides its output by σ)", "want a finite σ > 0 (the model takes log σ)"
+	const recipWhy = "want σ ≥ 1.2e-38, whose 1/σ is finite in float32"
+	for _, c := range []struct {
+		name string
+		m    *Model
+		v    float32
+		msg  string // "" if the value is taken
+	}{
+		{"scaled σ = 0", scaledLog, 0, "Model.NoiseScore: σ = 0: " + scaledWhy},
+		{"scaled σ < 0", scaledRaw, -1, "Model.NoiseScore: σ = -1: " + scaledWhy},
+		{"scaled σ NaN", scaledRaw, nan, "Model.NoiseScore: σ = NaN: " + scaledWhy},
+		{"scaled σ Inf", scaledLog, inf, "Model.NoiseScore: σ = +Inf: " + scaledWhy},
+		{"scaled σ = 1e-39", scaledLog, 1e-39, "Model.NoiseScore: σ = 1e-39: " + recipWhy},
+		{"scaled σ = MinSigma/2", scaledRaw, MinSigma / 2, "Model.NoiseScore: σ = 5.877472e-39: " + recipWhy},
+		{"scaled σ = MinSigma", scaledLog, MinSigma, ""},
+		{"scaled σ = MaxFloat32", scaledLog, math.MaxFloat32, ""},
+		{"scaled raw σ = 1e-30", scaledRaw, 1e-30, ""},
+		{"log σ = 0", logSigma, 0, "Model.NoiseScore: σ = 0: " + logWhy},
+		{"log σ < 0", logSigma, -2, "Model.NoiseScore: σ = -2: " + logWhy},
+		{"log σ -Inf", logSigma, -inf, "Model.NoiseScore: σ = -Inf: " + logWhy},
+		{"log σ = 1e-45", logSigma, 1e-45, ""},
+		{"raw σ NaN", raw, nan, "Model.NoiseScore: σ = NaN: want a finite σ"},
+		{"raw σ Inf", raw, inf, "Model.NoiseScore: σ = +Inf: want a finite σ"},
+		{"raw σ = 0", raw, 0, ""},
+		{"raw σ < 0", raw, -3, ""},
+		{"t NaN", tim, nan, "Model.TimeScore: t = NaN: want a finite t"},
+		{"t -Inf", tim, -inf, "Model.TimeScore: t = -Inf: want a finite t"},
+		{"t < 0", tim, -1, ""},
+		{"energy log σ = 0", energyLog, 0, "Model.Energy: σ = 0: " + logWhy},
+		{"energy scaled σ NaN", energyScaled, nan, "Model.Energy: σ = NaN: want a finite σ"},
+		{"energy scaled σ = 0", energyScaled, 0, ""}, // ScaleBySigma divides the score, not E
+	} {
+		func() {
+			defer func() {
+				p := recover()
+				if c.msg == "" {
+					if p != nil {
+						t.Errorf("%s: panic %v, want none", c.name, p)
+					}
+					return
+				}
+				if s, ok := p.(string); !ok || !strings.HasPrefix(s, "nn: "+c.msg) {
+					t.Errorf("%s: panic %v, want %q", c.name, p, "nn: "+c.msg)
+				}
+			}()
+			switch {
+			case c.m.cfg.Energy:
+				c.m.Energy(e, x, c.v)
+			case c.m.cfg.Cond == CondTime:
+				c.m.TimeScore(dst, x, c.v)
+			default:
+				c.m.NoiseScore(dst, x, c.v)
+			}
+		}()
+	}
+	// s = net/σ at the ends of the range taken.
+	for _, m := range []*Model{scaledLog, scaledRaw} {
+		cfg := m.Config()
+		cfg.ScaleBySigma = false
+		plain, err := New(cfg, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(plain.Params(), m.Params())
+		copy(plain.FourierWeights(), m.FourierWeights())
+		plain.Repack()
+		for _, sig := range []float32{MinSigma, 1e-30, 0.5, 1e30, math.MaxFloat32} {
+			net := make([]float32, len(x))
+			plain.NoiseScore(net, x, sig)
+			m.NoiseScore(dst, x, sig)
+			for i := range net {
+				if want := 1 / sig * net[i]; dst[i] != want {
+					t.Errorf("%v conditioning, σ = %v: s[%d] = %v, want net/σ = %v", cfg.Cond, sig, i, dst[i], want)
+				}
+			}
+		}
+	}
+}
+
 func TestZeroAllocs(t *testing.T) {
 	m, _ := New(Config{Dim: 2, Hidden: []int{32, 32}, Act: kernel.SiLU, Cond: CondLogSigma, ScaleBySigma: true}, 1)
 	x := randBatch(newRand(1, 1), 128, 2)

@@ -75,19 +75,27 @@ func (m *Model) Score(dst, x []float32) {
 }
 
 // NoiseScore sets dst to s(x, σ) for the points of x, for a σ-conditional
-// model. Safe for concurrent use; no allocations in steady state.
+// model. It panics, naming σ, unless σ is finite, and, for log σ
+// conditioning, positive, and, with ScaleBySigma (which divides the
+// output by σ), at least MinSigma (1.2e-38, whose reciprocal is finite in
+// float32): it returns no scores that such a σ would make infinite or
+// NaN. (The denoising losses train at most at MaxSigma; a model can be
+// evaluated beyond.) Safe for concurrent use; no allocations in steady
+// state.
 func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 	m.checkBatch("NoiseScore", dst, x, m.cfg.Dim)
 	m.mustServe("NoiseScore")
+	m.mustCond("NoiseScore", sigma, m.cfg.ScaleBySigma)
 	m.score(dst, x, sigma)
 }
 
 // TimeScore sets dst to s(x, t) for the points of x, for a
-// time-conditional model. Safe for concurrent use; no allocations in
-// steady state.
+// time-conditional model. It panics, naming t, unless t is finite. Safe
+// for concurrent use; no allocations in steady state.
 func (m *Model) TimeScore(dst, x []float32, t float32) {
 	m.checkBatch("TimeScore", dst, x, m.cfg.Dim)
 	m.mustServe("TimeScore")
+	m.mustCond("TimeScore", t, false)
 	m.score(dst, x, t)
 }
 
@@ -105,13 +113,16 @@ func (m *Model) LogDensity(dst, x []float32) {
 }
 
 // Energy sets dst[i] = E(x_i, c) for the points of x, for an energy model;
-// c is the conditioning value (ignored by an unconditional model).
-// Safe for concurrent use.
+// c is the conditioning value (ignored by an unconditional model). It
+// panics, naming c, unless c is finite, and, for log σ conditioning,
+// positive (ScaleBySigma divides the score, not the energy, by σ). Safe
+// for concurrent use.
 func (m *Model) Energy(dst, x []float32, c float32) {
 	n := m.checkBatch("Energy", dst, x, 1)
 	if !m.cfg.Energy {
 		panic("nn: Model.Energy on a score model (Config.Energy is false)")
 	}
+	m.mustCond("Energy", c, false)
 	w := m.pool.Get()
 	defer m.pool.Put(w)
 	d := m.cfg.Dim

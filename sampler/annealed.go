@@ -37,13 +37,17 @@ func GeometricSigmas(first, last float64, L int) []float64 {
 
 // AnnealedConfig configures annealed Langevin dynamics.
 type AnnealedConfig struct {
-	// Sigmas are the noise levels σ₁ > … > σ_L > 0 (see [GeometricSigmas]).
+	// Sigmas are the noise levels σ₁ > … > σ_L > 0 (see [GeometricSigmas]),
+	// each a normal float32 (1.2e-38 ≤ σ ≤ 3.4e38): the score takes σ
+	// as a float32, in which a smaller one loses precision or is 0 (a
+	// score that divides by σ gives Inf) and a larger one is Inf.
 	Sigmas []float64
 	// StepsPerLevel is T, the Langevin steps at each level.
 	StepsPerLevel int
 	// Eps is ε: level i steps with α_i = ε·σ_i²/σ_L² in
 	// x ← x + (α_i/2)·s(x, σ_i) + √α_i·z (Song & Ermon 2019, Algorithm 1;
-	// in this package's ULA convention h = α_i/2).
+	// in this package's ULA convention h = α_i/2), in float32: α₁/2, the
+	// largest, must be finite there (ε·(σ₁/σ_L)² ≤ 6.8e38).
 	Eps float64
 	// Denoise adds the final denoising step x ← x + σ_L²·s(x, σ_L)
 	// (Tweedie's formula; Jolicoeur-Martineau et al. 2021).
@@ -63,7 +67,10 @@ type Annealed struct {
 	eng   chainEngine
 }
 
-// NewAnnealed returns an annealed Langevin sampler of score.
+// NewAnnealed returns an annealed Langevin sampler of score, or an error
+// naming the value if cfg's levels or steps are not as [AnnealedConfig]
+// says (a level that is no normal float32, a first step α₁ that
+// overflows float32), rather than a divergence at the first step.
 func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
 	if err := checkScore("Annealed", score, "NoiseScore"); err != nil {
 		return nil, err
@@ -75,6 +82,14 @@ func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
 		if !(s > 0) || math.IsInf(s, 0) || (i > 0 && !(s < cfg.Sigmas[i-1])) {
 			return nil, fmt.Errorf("sampler: Annealed: σ_%d = %v: want positive and strictly decreasing", i+1, s)
 		}
+		if f := float32(s); f < 0x1p-126 || math.IsInf(float64(f), 0) {
+			return nil, fmt.Errorf("sampler: Annealed: σ_%d = %v: want a normal float32, 1.2e-38 ≤ σ ≤ 3.4e+38 (the score takes σ as a float32)", i+1, s)
+		}
+	}
+	// α₁ as step computes it; the others are smaller.
+	first, last := cfg.Sigmas[0], cfg.Sigmas[len(cfg.Sigmas)-1]
+	if alpha := cfg.Eps * first * first / (last * last); math.IsInf(float64(float32(alpha/2)), 0) {
+		return nil, fmt.Errorf("sampler: Annealed: ε = %v, σ₁ = %v, σ_L = %v: the first step α₁ = ε·σ₁²/σ_L² = %.3g overflows float32: want ε·(σ₁/σ_L)² ≤ 6.8e+38 (a smaller ε or a narrower range of levels)", cfg.Eps, first, last, alpha)
 	}
 	if err := cfg.Chain.validate("Annealed"); err != nil {
 		return nil, err

@@ -211,3 +211,38 @@ func TestEveryDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnealedFloat32Levels: the annealed sampler hands each level to the
+// score as a float32 and steps with α_i = ε·σ_i²/σ_L² in float32, so
+// NewAnnealed refuses, naming the values, a level that is no normal
+// float32 (0 or subnormal: a score that divides by σ gives Inf; above
+// MaxFloat32: Inf) and an α₁/2 beyond MaxFloat32, which made every
+// chain diverge at step 0 with the advice to lower ε. At the edges of
+// both it accepts: σ from 2⁻¹²⁶ to 2¹²⁷, and ε·(σ₁/σ_L)²/2 = 2⁻³⁸⁰⁺⁵⁰⁶⁻¹.
+func TestAnnealedFloat32Levels(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0}, 1)
+	for _, c := range []struct {
+		sig []float64
+		eps float64
+		msg string // "" if accepted
+	}{
+		{[]float64{10, 1e-40}, 1e-3, "σ_2 = 1e-40: want a normal float32, 1.2e-38 ≤ σ ≤ 3.4e+38"},
+		{[]float64{10, 1, 1e-46}, 1e-3, "σ_3 = 1e-46: want a normal float32"},                                // 0 in float32
+		{[]float64{0x1p-126, 0x1p-126 - 0x1p-149}, 1, "σ_2 = 1.1754942106924411e-38: want a normal float32"}, // the largest subnormal
+		{[]float64{0x1p-125, 0x1p-126 * (1 - 0x1p-30)}, 1, ""},                                               // rounds to 2⁻¹²⁶
+		{[]float64{1e39, 1}, 1e-300, "σ_1 = 1e+39: want a normal float32"},
+		{[]float64{3e38, 1, 2e-38}, 2e-5, "ε = 2e-05, σ₁ = 3e+38, σ_L = 2e-38: the first step α₁ = ε·σ₁²/σ_L² = 4.5e+147 overflows float32"},
+		{[]float64{50, 1e-30}, 2e-5, "ε = 2e-05, σ₁ = 50, σ_L = 1e-30: the first step α₁ = ε·σ₁²/σ_L² = 5e+58 overflows float32"},
+		{[]float64{0x1p127, 0x1p-126}, 0x1p-376, "overflows float32: want ε·(σ₁/σ_L)² ≤ 6.8e+38"},
+		{[]float64{0x1p127, 1, 0x1p-126}, 0x1p-380, ""},
+		{[]float64{0x1p-126 * 2, 0x1p-126}, 1, ""},
+	} {
+		_, err := NewAnnealed(g, AnnealedConfig{Sigmas: c.sig, StepsPerLevel: 1, Eps: c.eps})
+		switch {
+		case c.msg == "" && err != nil:
+			t.Errorf("σ %v, ε %v: %v", c.sig, c.eps, err)
+		case c.msg != "" && (err == nil || !strings.Contains(err.Error(), c.msg)):
+			t.Errorf("σ %v, ε %v: error %v, want one saying %q", c.sig, c.eps, err, c.msg)
+		}
+	}
+}

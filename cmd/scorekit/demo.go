@@ -90,7 +90,7 @@ func (s demoSettings) validate() error {
 	case !(s.sigma1 > s.sigmaL && s.sigmaL > 0):
 		return fmt.Errorf("-sigma1 %g -sigmaL %g: want σ₁ > σ_L > 0", s.sigma1, s.sigmaL)
 	case !sigmaOK(s.sigma1) || !sigmaOK(s.sigmaL):
-		return fmt.Errorf("-sigma1 %g -sigmaL %g: want finite levels (%s)", s.sigma1, s.sigmaL, sigmaRange)
+		return fmt.Errorf("-sigma1 %g -sigmaL %g: want levels %s", s.sigma1, s.sigmaL, sigmaRange)
 	case !(s.eps > 0):
 		return fmt.Errorf("-eps %g: want > 0", s.eps)
 	case s.workers < 0:

@@ -706,11 +706,17 @@ func TestTrainNoiseRefused(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"-loss", "dsm", "-sigma", "inf"}, "-sigma +Inf: want a finite σ > 0 (from 1.2e-38 to 3.4e+38"},
+		{[]string{"-loss", "dsm", "-sigma", "inf"}, "-sigma +Inf: want a finite σ > 0 (from 1.2e-38, where 1/σ is finite in float32, to 9.2e+18, where σ² is"},
+		// Finite in float32, but σ² is not: x + σz, and the gradients,
+		// overflow (a NaN loss at the first steps, where they were taken).
+		{[]string{"-loss", "dsm", "-sigma", "3e38"}, "-sigma 3e+38: want a finite σ > 0 (from 1.2e-38, where 1/σ is finite in float32, to 9.2e+18, where σ² is"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "3e38", "-sigmaL", "2e-38"}, "-sigma1 3e+38 -sigmaL 2e-38: want levels from 1.2e-38, where 1/σ is finite in float32, to 9.2e+18, where σ² is"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "1e19", "-sigmaL", "2e-38"}, "-sigma1 1e+19 -sigmaL 2e-38: want levels from"},
+		{[]string{"-loss", "ve", "-sde-max", "3e38"}, "the SDE ve:0.01:3e+38: σ(1) = 3e+38: want σ(t) from 1.2e-38"},
 		{[]string{"-loss", "dsm", "-sigma", "1e-320"}, "-sigma 1e-320: want a finite σ > 0"},
-		{[]string{"-loss", "ncdsm", "-sigma1", "inf", "-sigmaL", "0.1"}, "-sigma1 +Inf -sigmaL 0.1: want finite levels"},
-		{[]string{"-loss", "ncdsm", "-sigma1", "1e308", "-sigmaL", "1e-308"}, "-sigma1 1e+308 -sigmaL 1e-308: want finite levels"},
-		{[]string{"-loss", "ncdsm", "-sigma1", "5", "-sigmaL", "1e-320"}, "-sigma1 5 -sigmaL 1e-320: want finite levels"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "inf", "-sigmaL", "0.1"}, "-sigma1 +Inf -sigmaL 0.1: want levels from"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "1e308", "-sigmaL", "1e-308"}, "-sigma1 1e+308 -sigmaL 1e-308: want levels from"},
+		{[]string{"-loss", "ncdsm", "-sigma1", "5", "-sigmaL", "1e-320"}, "-sigma1 5 -sigmaL 1e-320: want levels from"},
 		{[]string{"-loss", "ve", "-sde-max", "1e300"}, "the SDE ve:0.01:1e+300: σ(1) = 1e+300: want σ(t) from 1.2e-38"},
 		{[]string{"-loss", "ve", "-sde-min", "1e-300", "-sde-max", "1"}, "the SDE ve:1e-300:1: σ(1e-05) = "},
 		{[]string{"-loss", "vp", "-sde-min", "1e-300", "-sde-max", "2e-300"}, "the SDE vp:1e-300:2e-300: σ(1e-05) = "},
@@ -724,7 +730,7 @@ func TestTrainNoiseRefused(t *testing.T) {
 		t.Error("never.safetensors was written")
 	}
 	var o, e bytes.Buffer
-	if code := run([]string{"demo", "-sigma1", "inf", "-out", dir}, &o, &e); code != 2 || o.Len() > 0 || !strings.Contains(e.String(), "-sigma1 +Inf -sigmaL 0.01: want finite levels") {
+	if code := run([]string{"demo", "-sigma1", "inf", "-out", dir}, &o, &e); code != 2 || o.Len() > 0 || !strings.Contains(e.String(), "-sigma1 +Inf -sigmaL 0.01: want levels from") {
 		t.Errorf("demo -sigma1 inf: exit %d, %q%q; want exit 2 and the usage error alone", code, o.String(), e.String())
 	}
 	for _, c := range []struct {
@@ -754,5 +760,52 @@ func TestTrainNoiseRefused(t *testing.T) {
 		if want := bad + ": "; code != 1 || !strings.Contains(e.String(), want) || !strings.Contains(e.String(), c.value) {
 			t.Errorf("resume with %s %q: exit %d, %q; want exit 1 naming the file and the value", c.key, c.value, code, e.String())
 		}
+	}
+}
+
+// TestSampleLevelsRefused: annealed sampling refuses, before any step and
+// naming the values, levels the score cannot take as float32 and a
+// first step ε·σ₁²/σ_L² that overflows float32, given by -sigmas (a
+// usage error) or by the model file (an error naming it); the step
+// overflow ended in a divergence at step 0 blamed on -eps, and a
+// subnormal σ_L in Inf scores.
+func TestSampleLevelsRefused(t *testing.T) {
+	dir := t.TempDir()
+	in := func(f string) string { return filepath.Join(dir, f) }
+	var o, e bytes.Buffer
+	if code := run([]string{"train", "-q", "-data", "moons", "-hidden", "4", "-steps", "2", "-loss", "ncdsm", "-out", in("nc.safetensors")}, &o, &e); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, e.String())
+	}
+	sample := func(model string, args ...string) (int, string) {
+		var o, e bytes.Buffer
+		code := run(append([]string{"sample", "-q", "-n", "4", "-T", "2", "-model", model, "-out", in("never.csv")}, args...), &o, &e)
+		return code, e.String()
+	}
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-sigmas", "1,1e-40"}, "-sigmas 1,1e-40: sampler: Annealed: σ_2 = 1e-40: want a normal float32"},
+		{[]string{"-sigmas", "1e39,1"}, "σ_1 = 1e+39: want a normal float32"},
+		{[]string{"-sigmas", "3e38,2e-38"}, "-sigmas 3e38,2e-38: sampler: Annealed: ε = 2e-05, σ₁ = 3e+38, σ_L = 2e-38: the first step α₁ = ε·σ₁²/σ_L² = 4.5e+147 overflows float32"},
+		{[]string{"-sigmas", "50,1e-20", "-eps", "1"}, "the first step α₁ = ε·σ₁²/σ_L² = 2.5e+43 overflows float32"},
+	} {
+		if code, e := sample(in("nc.safetensors"), c.args...); code != 2 || !strings.Contains(e, c.msg) {
+			t.Errorf("sample %q: exit %d, %q; want exit 2 and %q", c.args, code, e, c.msg)
+		}
+	}
+	mf, err := loadModel(in("nc.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf.meta[metaSigmas] = "3e+38,2e-38"
+	if err := saveModel(in("bad.safetensors"), mf.model, mf.meta, mf.train); err != nil {
+		t.Fatal(err)
+	}
+	if code, e := sample(in("bad.safetensors")); code != 1 || !strings.Contains(e, in("bad.safetensors")+": metadata "+metaSigmas+": sampler: Annealed: ε = 2e-05") {
+		t.Errorf("sample a model whose levels overflow the step: exit %d, %q; want exit 1 naming the file and the values", code, e)
+	}
+	if _, err := os.Stat(in("never.csv")); err == nil {
+		t.Error("never.csv was written")
 	}
 }

@@ -486,7 +486,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 				return nil, usagef("-sigma1 %g -sigmaL %g -levels %d: want σ₁ > σ_L > 0 and at least 2 levels", s.sigma1, s.sigmaL, s.levels)
 			}
 			if !sigmaOK(s.sigma1) || !sigmaOK(s.sigmaL) {
-				return nil, usagef("-sigma1 %g -sigmaL %g: want finite levels (%s)", s.sigma1, s.sigmaL, sigmaRange)
+				return nil, usagef("-sigma1 %g -sigmaL %g: want levels %s", s.sigma1, s.sigmaL, sigmaRange)
 			}
 			sig = sampler.GeometricSigmas(s.sigma1, s.sigmaL, s.levels)
 		}
@@ -524,10 +524,10 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 }
 
 // sigmaRange is where sigmaOK holds, for the usage errors.
-const sigmaRange = "from 1.2e-38 to 3.4e+38, where σ and 1/σ are finite in float32"
+var sigmaRange = fmt.Sprintf("from %.2g, where 1/σ is finite in float32, to %.2g, where σ² is: the gradients grow as σ²", nn.MinSigma, nn.MaxSigma)
 
 // sigmaOK reports whether v is a noise level the losses take: finite,
-// positive, with v and 1/v finite in float32 (nn panics otherwise).
+// from nn.MinSigma to nn.MaxSigma (nn panics otherwise).
 func sigmaOK(v float64) bool { return v >= nn.MinSigma && v <= nn.MaxSigma }
 
 func badSigma(v float64) bool { return !sigmaOK(v) }
