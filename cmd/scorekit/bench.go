@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -44,9 +45,16 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return usagef("-run %q matches no benchmark", *filter)
 	}
 	if *plots != "" {
-		// Before minutes of measuring: the folder must take the plots.
+		// Before minutes of measuring: the folder must take the plots
+		// (one that exists may still refuse files: read-only, /proc, or
+		// a folder where a plot's file should be).
 		if err := os.MkdirAll(*plots, 0o755); err != nil {
 			return fmt.Errorf("-plots: %w", err)
+		}
+		for _, f := range scalingPlotFiles {
+			if err := checkOutput("-plots", filepath.Join(*plots, f)); err != nil {
+				return err
+			}
 		}
 	}
 	if kernel.Active() == kernel.Generic && !*quiet {
@@ -90,8 +98,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			Results []bench.Result
 		}{h, peaks, results})
 	}
-	writeMarkdown(stdout, h, peaks, results)
-	return nil
+	return writeMarkdown(stdout, h, peaks, results)
 }
 
 // header describes the machine and the build.
@@ -124,7 +131,11 @@ func cpuModel() string {
 	return "unknown"
 }
 
-func writeMarkdown(w io.Writer, h map[string]string, peaks map[string]float64, rs []bench.Result) {
+// writeMarkdown writes the results as Markdown tables to out and returns
+// the first write error (a full disk under "bench > bench.md" must not
+// pass for success after minutes of measuring).
+func writeMarkdown(out io.Writer, h map[string]string, peaks map[string]float64, rs []bench.Result) error {
+	w := bufio.NewWriter(out)
 	fmt.Fprintf(w, "scorekit bench — %s, %s, %s, GOMAXPROCS=%s, kernels %s (available %s), %s\n\n",
 		h["cpu"], h["goos"], h["go"], h["gomaxprocs"], h["kernels"], h["available"], h["date"])
 	fmt.Fprintln(w, "| FMA peak at the start | GFLOP/s |\n|---|---:|")
@@ -144,6 +155,7 @@ func writeMarkdown(w io.Writer, h map[string]string, peaks map[string]float64, r
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Name, r.Impl, fmtDuration(r.NsPerOp), fmtRate(r.PerSec, r.Unit), pct)
 	}
+	return w.Flush()
 }
 
 func fmtDuration(ns float64) string {

@@ -756,3 +756,46 @@ func TestTrainNoiseRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchPlotsChecked: bench -plots checks before measuring that the
+// folder takes the plots' files. It created the folder only, so a folder
+// that exists but refuses files failed after the whole measurement (4
+// minutes for the standard set), having written the first plot.
+func TestBenchPlotsChecked(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "scaling-width.png"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err := runBench([]string{"-run", "dot n=4096 generic", "-time", "1ms", "-q", "-plots", dir}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "-plots "+filepath.Join(dir, "scaling-width.png")+" is a folder") {
+		t.Errorf("a plot's file is a folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "scaling-batch.png")); err == nil || out.Len() > 0 {
+		t.Errorf("bench measured and wrote before refusing -plots (stdout %q)", out.String())
+	}
+	if runtime.GOOS == "linux" {
+		err := runBench([]string{"-run", "dot n=4096 generic", "-time", "1ms", "-q", "-plots", "/proc"}, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "-plots /proc/scaling-batch.png: cannot write there") {
+			t.Errorf("-plots /proc: %v", err)
+		}
+	}
+}
+
+// failWriter fails every write, as a full disk does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestBenchWriteError: a table that cannot be written is an error (the
+// Markdown table's write errors were dropped: "bench > bench.md" on a
+// full disk exited 0 with nothing written).
+func TestBenchWriteError(t *testing.T) {
+	for _, format := range []string{"-json=false", "-json"} {
+		var errOut bytes.Buffer
+		err := runBench([]string{"-run", "dot n=4096 generic", "-time", "1ms", "-q", format}, failWriter{}, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+			t.Errorf("bench %s to a full disk: %v", format, err)
+		}
+	}
+}
