@@ -799,3 +799,29 @@ func TestBenchWriteError(t *testing.T) {
 		}
 	}
 }
+
+// TestScatterExtremes: the samples' PNG is drawn for points whose
+// coordinates all share one large value (one sample at 1e17 made gonum
+// panic, "illegal range": it pads a constant axis by ±1, lost beside
+// 1e17), and points it cannot draw are an error that names the file.
+func TestScatterExtremes(t *testing.T) {
+	dir := t.TempDir()
+	for i, tb := range []table{
+		{rows: 1, cols: 2, data: []float32{1e17, 1}},
+		{rows: 3, cols: 2, data: []float32{-3e38, 1, -3e38, 2, -3e38, 3}},
+		{rows: 1, cols: 1, data: []float32{1e20}},
+		{rows: 2, cols: 3, data: []float32{1e30, 1e30, 1e30, 1e30, 1e30, 1e30}},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("s%d.png", i))
+		if err := writeScatterPNG(path, "extreme", tb, table{}); err != nil {
+			t.Errorf("%v: %v", tb.data, err)
+		} else if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+			t.Errorf("%v: no PNG (%v)", tb.data, err)
+		}
+	}
+	path := filepath.Join(dir, "nan.png")
+	err := writeScatterPNG(path, "NaN", table{rows: 2, cols: 2, data: []float32{1, 2, float32(math.NaN()), 3}}, table{})
+	if err == nil || !strings.HasPrefix(err.Error(), "drawing "+path+": the samples: ") {
+		t.Errorf("a NaN sample: %v", err)
+	}
+}
