@@ -104,7 +104,7 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 	rep := max(target/Repetitions, time.Millisecond)
 	var beside Case // the FMA loop timed beside c, if c is FLOP work with a peak
 	var peakRate float64
-	if p := peaks[peakOf(c.Impl)]; c.Unit == "FLOP" && p > 0 {
+	if p := peakFor(c, peaks); p > 0 {
 		impl, err := kernel.ParseImpl(peakOf(c.Impl))
 		if err != nil {
 			return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
@@ -159,6 +159,16 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 		r.PeakPct = 100 * r.PerSec / bestPeak
 	}
 	return r, nil
+}
+
+// peakFor returns the peak in peaks that c's throughput is a percentage
+// of: for FLOP work, its implementation's (peakOf); 0 for other work or
+// when peaks has none.
+func peakFor(c Case, peaks map[string]float64) float64 {
+	if c.Unit != "FLOP" {
+		return 0
+	}
+	return peaks[peakOf(c.Impl)]
 }
 
 // peakOf names the peak a case is compared with: its own implementation,
