@@ -61,6 +61,14 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "bench: no assembly is active (purego build, GODEBUG, or an architecture without it): the sampler and training cases run at reduced sizes, and the rest takes minutes")
 	}
 	h := header()
+	// What was measured, so that a table says which set it is and how it
+	// was timed (torch_suite.py's header says the same).
+	h["set"] = "full"
+	if *quick {
+		h["set"] = "quick"
+	}
+	h["time"] = target.String()
+	h["run"] = *filter
 	peaks := bench.Peaks(*target)
 	bar := newProgress(stderr, *quiet, "bench", "benchmarks", len(cases))
 	var results []bench.Result
@@ -136,8 +144,12 @@ func cpuModel() string {
 // pass for success after minutes of measuring).
 func writeMarkdown(out io.Writer, h map[string]string, peaks map[string]float64, rs []bench.Result) error {
 	w := bufio.NewWriter(out)
-	fmt.Fprintf(w, "scorekit bench — %s, %s, %s, GOMAXPROCS=%s, kernels %s (available %s), %s\n\n",
-		h["cpu"], h["goos"], h["go"], h["gomaxprocs"], h["kernels"], h["available"], h["date"])
+	run := ""
+	if h["run"] != "" {
+		run = fmt.Sprintf(", -run %q", h["run"])
+	}
+	fmt.Fprintf(w, "scorekit bench — %s, %s, %s, GOMAXPROCS=%s, kernels %s (available %s), %s set, %s per case%s, %s\n\n",
+		h["cpu"], h["goos"], h["go"], h["gomaxprocs"], h["kernels"], h["available"], h["set"], h["time"], run, h["date"])
 	fmt.Fprintln(w, "| FMA peak at the start | GFLOP/s |\n|---|---:|")
 	for _, impl := range kernel.Available() {
 		fmt.Fprintf(w, "| %s | %.1f |\n", impl, peaks[impl.String()]/1e9)

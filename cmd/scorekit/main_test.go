@@ -825,3 +825,26 @@ func TestScatterExtremes(t *testing.T) {
 		t.Errorf("a NaN sample: %v", err)
 	}
 }
+
+// TestBenchHeader: the table's header line and the JSON header say which
+// set was run, for how long each case was timed and under which -run
+// filter (a -quick table read like a full one).
+func TestBenchHeader(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := runBench([]string{"-quick", "-run", "dot n=4096 generic", "-time", "2ms", "-q"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(out.String(), "\n")
+	if !strings.Contains(first, `, quick set, 2ms per case, -run "dot n=4096 generic", `) {
+		t.Errorf("header line %q", first)
+	}
+	out.Reset()
+	if err := runBench([]string{"-run", "dot n=4096 generic", "-time", "3ms", "-q", "-json"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"set": "full"`, `"time": "3ms"`, `"run": "dot n=4096 generic"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("JSON without %s:\n%s", want, out.String())
+		}
+	}
+}
