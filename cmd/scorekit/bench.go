@@ -20,7 +20,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	quick := fs.Bool("quick", false, "the reduced set, timed briefly (under a minute with assembly; minutes on the portable kernels)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a Markdown table")
 	filter := fs.String("run", "", "only the benchmarks whose \"group name implementation\" contains this, case-sensitive (e.g. annealed, avx512, \"K=N=128 gonum\")")
-	target := fs.Duration("time", 0, "time per benchmark (default 1s, 150ms with -quick)")
+	target := fs.Duration("time", 0, "time per benchmark, in 5 repetitions of at least 1ms each (default 1s, 150ms with -quick)")
 	plots := fs.String("plots", "", "also measure how the cost scales and write PNG plots to this folder (e.g. docs)")
 	quiet := fs.Bool("q", false, "no progress output")
 	if err := parse(fs, args); err != nil {
