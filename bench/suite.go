@@ -1,9 +1,10 @@
 // Package bench is scorekit's standard benchmark set: the kernels, the
 // dense layers and networks, the Langevin steps, the annealed run, the
-// training steps and the random normals, for every implementation this
-// machine can run, beside gonum's blas32 on the same shapes and the
-// machine's FMA peak measured in the same run. `scorekit bench` prints it as
-// a table; `go test -bench . ./bench` runs the same cases as benchmarks.
+// score-SDE samplers, the training steps and the random normals, for every
+// implementation this machine can run, beside gonum's blas32 on the same
+// shapes and the machine's FMA peak measured in the same run. `scorekit
+// bench` prints it as a table; `go test -bench Suite ./bench` runs the same
+// cases as benchmarks.
 package bench
 
 import (
@@ -25,9 +26,9 @@ import (
 
 // A Case is one benchmark: Run performs n operations.
 type Case struct {
-	Group string            // kernels, dense, networks, langevin, training, random
+	Group string            // kernels, random, dense, networks, langevin, sde, training
 	Name  string            // what one operation is
-	Impl  string            // the implementation: generic, avx2, avx512, neon, gonum, or active (through nn/sampler)
+	Impl  string            // the implementation: generic, avx2, avx512, neon; gonum, math/rand/v2 PCG (peers); or active (through nn/sampler)
 	Work  float64           // units of Unit per operation
 	Unit  string            // FLOP, elem, sample, step
 	Run   func(n int) error `json:"-"`
@@ -80,8 +81,11 @@ const Repetitions = 5
 
 // Measure times c over about target: after a warm-up call it finds the
 // count of operations that takes about target/Repetitions, as testing.B
-// does, then times that count Repetitions times (at least three when
-// an operation is longer than target) and keeps the fastest.
+// does, then times that count Repetitions times and keeps the fastest
+// (the calibration's last run is the first); the fourth and fifth run
+// only while the repetitions since the first, with the peak loop beside
+// them (below), have taken less than 2·target, so an operation longer
+// than target gets three.
 // The machines are shared, and the mean of one long run would charge
 // other tenants' time to the case.
 //
@@ -100,7 +104,7 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 	rep := max(target/Repetitions, time.Millisecond)
 	var beside Case // the FMA loop timed beside c, if c is FLOP work with a peak
 	var peakRate float64
-	if p := peaks[peakOf(c.Impl)]; c.Unit == "FLOP" && p > 0 {
+	if p := peakFor(c, peaks); p > 0 {
 		impl, err := kernel.ParseImpl(peakOf(c.Impl))
 		if err != nil {
 			return Result{}, fmt.Errorf("%s/%s: %w", c.Name, c.Impl, err)
@@ -155,6 +159,16 @@ func Measure(c Case, target time.Duration, peaks map[string]float64) (Result, er
 		r.PeakPct = 100 * r.PerSec / bestPeak
 	}
 	return r, nil
+}
+
+// peakFor returns the peak in peaks that c's throughput is a percentage
+// of: for FLOP work, its implementation's (peakOf); 0 for other work or
+// when peaks has none.
+func peakFor(c Case, peaks map[string]float64) float64 {
+	if c.Unit != "FLOP" {
+		return 0
+	}
+	return peaks[peakOf(c.Impl)]
 }
 
 // peakOf names the peak a case is compared with: its own implementation,

@@ -22,7 +22,7 @@ func BenchmarkSuite(b *testing.B) {
 			}
 			rate := c.Work * float64(b.N) / b.Elapsed().Seconds()
 			b.ReportMetric(rate/1e6, "M"+c.Unit+"/s")
-			if p := peaks[peakOf(c.Impl)]; c.Unit == "FLOP" && p > 0 {
+			if p := peakFor(c, peaks); p > 0 {
 				b.ReportMetric(100*rate/p, "%peak")
 			}
 		})

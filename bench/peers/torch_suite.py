@@ -39,6 +39,12 @@ ap.add_argument("-q", action="store_true", help="no progress output on stderr")
 args = ap.parse_args()
 if args.threads < 1:
     ap.error("--threads must be >= 1")
+# 0 is the default; below it, a negative count gave one repetition and a
+# negative time one call, reported as if measured.
+if args.reps < 0:
+    ap.error(f"--reps {args.reps}: want >= 1 (0 for the default)")
+if not args.time >= 0 or math.isinf(args.time):
+    ap.error(f"--time {args.time}: want a number of seconds > 0 (0 for the default)")
 REPS = args.reps or (3 if args.quick else 5)
 TARGET = args.time or (0.05 if args.quick else 0.2)
 

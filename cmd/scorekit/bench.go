@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -15,11 +16,11 @@ import (
 )
 
 func runBench(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "bench [-quick] [-json] [-run substring]", stderr)
+	fs := newFlags("bench", "bench [-quick] [-run substring] [flags]", stderr)
 	quick := fs.Bool("quick", false, "the reduced set, timed briefly (under a minute with assembly; minutes on the portable kernels)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a Markdown table")
-	filter := fs.String("run", "", "only the benchmarks whose group, name or implementation contains this")
-	target := fs.Duration("time", 0, "time per benchmark (default 1s, 150ms with -quick)")
+	filter := fs.String("run", "", "only the benchmarks whose \"group name implementation\" contains this, case-sensitive (e.g. annealed, avx512, \"K=N=128 gonum\")")
+	target := fs.Duration("time", 0, "time per benchmark, in 5 repetitions of at least 1ms each (default 1s, 150ms with -quick)")
 	plots := fs.String("plots", "", "also measure how the cost scales and write PNG plots to this folder (e.g. docs)")
 	quiet := fs.Bool("q", false, "no progress output")
 	if err := parse(fs, args); err != nil {
@@ -44,15 +45,30 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return usagef("-run %q matches no benchmark", *filter)
 	}
 	if *plots != "" {
-		// Before minutes of measuring: the folder must take the plots.
+		// Before minutes of measuring: the folder must take the plots
+		// (one that exists may still refuse files: read-only, /proc, or
+		// a folder where a plot's file should be).
 		if err := os.MkdirAll(*plots, 0o755); err != nil {
 			return fmt.Errorf("-plots: %w", err)
+		}
+		for _, f := range scalingPlotFiles {
+			if err := checkOutput("-plots", filepath.Join(*plots, f)); err != nil {
+				return err
+			}
 		}
 	}
 	if kernel.Active() == kernel.Generic && !*quiet {
 		fmt.Fprintln(stderr, "bench: no assembly is active (purego build, GODEBUG, or an architecture without it): the sampler and training cases run at reduced sizes, and the rest takes minutes")
 	}
 	h := header()
+	// What was measured, so that a table says which set it is and how it
+	// was timed (torch_suite.py's header says the same).
+	h["set"] = "full"
+	if *quick {
+		h["set"] = "quick"
+	}
+	h["time"] = target.String()
+	h["run"] = *filter
 	peaks := bench.Peaks(*target)
 	bar := newProgress(stderr, *quiet, "bench", "benchmarks", len(cases))
 	var results []bench.Result
@@ -90,8 +106,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			Results []bench.Result
 		}{h, peaks, results})
 	}
-	writeMarkdown(stdout, h, peaks, results)
-	return nil
+	return writeMarkdown(stdout, h, peaks, results)
 }
 
 // header describes the machine and the build.
@@ -124,9 +139,17 @@ func cpuModel() string {
 	return "unknown"
 }
 
-func writeMarkdown(w io.Writer, h map[string]string, peaks map[string]float64, rs []bench.Result) {
-	fmt.Fprintf(w, "scorekit bench — %s, %s, %s, GOMAXPROCS=%s, kernels %s (available %s), %s\n\n",
-		h["cpu"], h["goos"], h["go"], h["gomaxprocs"], h["kernels"], h["available"], h["date"])
+// writeMarkdown writes the results as Markdown tables to out and returns
+// the first write error (a full disk under "bench > bench.md" must not
+// pass for success after minutes of measuring).
+func writeMarkdown(out io.Writer, h map[string]string, peaks map[string]float64, rs []bench.Result) error {
+	w := bufio.NewWriter(out)
+	run := ""
+	if h["run"] != "" {
+		run = fmt.Sprintf(", -run %q", h["run"])
+	}
+	fmt.Fprintf(w, "scorekit bench — %s, %s, %s, GOMAXPROCS=%s, kernels %s (available %s), %s set, %s per case%s, %s\n\n",
+		h["cpu"], h["goos"], h["go"], h["gomaxprocs"], h["kernels"], h["available"], h["set"], h["time"], run, h["date"])
 	fmt.Fprintln(w, "| FMA peak at the start | GFLOP/s |\n|---|---:|")
 	for _, impl := range kernel.Available() {
 		fmt.Fprintf(w, "| %s | %.1f |\n", impl, peaks[impl.String()]/1e9)
@@ -144,6 +167,7 @@ func writeMarkdown(w io.Writer, h map[string]string, peaks map[string]float64, r
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.Name, r.Impl, fmtDuration(r.NsPerOp), fmtRate(r.PerSec, r.Unit), pct)
 	}
+	return w.Flush()
 }
 
 func fmtDuration(ns float64) string {

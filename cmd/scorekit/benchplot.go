@@ -19,6 +19,9 @@ var lineColors = []color.Color{
 	color.RGBA{R: 44, G: 160, B: 44, A: 255},
 }
 
+// scalingPlotFiles are the files writeScalingPlots writes, in its order.
+var scalingPlotFiles = []string{"scaling-batch.png", "scaling-width.png"}
+
 // writeScalingPlots draws the scaling series as PNGs in dir and returns
 // the files written.
 func writeScalingPlots(dir string, s bench.Scaling, h map[string]string) ([]string, error) {
@@ -29,8 +32,8 @@ func writeScalingPlots(dir string, s bench.Scaling, h map[string]string) ([]stri
 		series            []bench.Series
 		logY              bool
 	}{
-		{"scaling-batch.png", "ULA step of the small net (2-128-128-128-2 SiLU)", "chains (batch size)", "chain-steps per second", s.ByBatch, true},
-		{"scaling-width.png", "ULA step of the net 2-w-w-w-2 (SiLU), 1024 chains", "hidden width w", "time per step (µs)", s.ByWidth, true},
+		{scalingPlotFiles[0], "ULA step of the small net (2-128-128-128-2 SiLU)", "chains (batch size)", "chain-steps per second", s.ByBatch, true},
+		{scalingPlotFiles[1], "ULA step of the net 2-w-w-w-2 (SiLU), 1024 chains", "hidden width w", "time per step (µs)", s.ByWidth, true},
 	} {
 		pl := plot.New()
 		pl.Title.Text = p.title + "\n" + sub

@@ -809,3 +809,95 @@ func TestSampleLevelsRefused(t *testing.T) {
 		t.Error("never.csv was written")
 	}
 }
+
+// TestBenchPlotsChecked: bench -plots checks before measuring that the
+// folder takes the plots' files. It created the folder only, so a folder
+// that exists but refuses files failed after the whole measurement (4
+// minutes for the standard set), having written the first plot.
+func TestBenchPlotsChecked(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "scaling-width.png"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err := runBench([]string{"-run", "dot n=4096 generic", "-time", "1ms", "-q", "-plots", dir}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "-plots "+filepath.Join(dir, "scaling-width.png")+" is a folder") {
+		t.Errorf("a plot's file is a folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "scaling-batch.png")); err == nil || out.Len() > 0 {
+		t.Errorf("bench measured and wrote before refusing -plots (stdout %q)", out.String())
+	}
+	if runtime.GOOS == "linux" {
+		err := runBench([]string{"-run", "dot n=4096 generic", "-time", "1ms", "-q", "-plots", "/proc"}, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "-plots /proc/scaling-batch.png: cannot write there") {
+			t.Errorf("-plots /proc: %v", err)
+		}
+	}
+}
+
+// failWriter fails every write, as a full disk does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestBenchWriteError: a table that cannot be written is an error (the
+// Markdown table's write errors were dropped: "bench > bench.md" on a
+// full disk exited 0 with nothing written).
+func TestBenchWriteError(t *testing.T) {
+	for _, format := range []string{"-json=false", "-json"} {
+		var errOut bytes.Buffer
+		err := runBench([]string{"-run", "dot n=4096 generic", "-time", "1ms", "-q", format}, failWriter{}, &errOut)
+		if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+			t.Errorf("bench %s to a full disk: %v", format, err)
+		}
+	}
+}
+
+// TestScatterExtremes: the samples' PNG is drawn for points whose
+// coordinates all share one large value (one sample at 1e17 made gonum
+// panic, "illegal range": it pads a constant axis by ±1, lost beside
+// 1e17), and points it cannot draw are an error that names the file.
+func TestScatterExtremes(t *testing.T) {
+	dir := t.TempDir()
+	for i, tb := range []table{
+		{rows: 1, cols: 2, data: []float32{1e17, 1}},
+		{rows: 3, cols: 2, data: []float32{-3e38, 1, -3e38, 2, -3e38, 3}},
+		{rows: 1, cols: 1, data: []float32{1e20}},
+		{rows: 2, cols: 3, data: []float32{1e30, 1e30, 1e30, 1e30, 1e30, 1e30}},
+	} {
+		path := filepath.Join(dir, fmt.Sprintf("s%d.png", i))
+		if err := writeScatterPNG(path, "extreme", tb, table{}); err != nil {
+			t.Errorf("%v: %v", tb.data, err)
+		} else if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+			t.Errorf("%v: no PNG (%v)", tb.data, err)
+		}
+	}
+	path := filepath.Join(dir, "nan.png")
+	err := writeScatterPNG(path, "NaN", table{rows: 2, cols: 2, data: []float32{1, 2, float32(math.NaN()), 3}}, table{})
+	if err == nil || !strings.HasPrefix(err.Error(), "drawing "+path+": the samples: ") {
+		t.Errorf("a NaN sample: %v", err)
+	}
+}
+
+// TestBenchHeader: the table's header line and the JSON header say which
+// set was run, for how long each case was timed and under which -run
+// filter (a -quick table read like a full one).
+func TestBenchHeader(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := runBench([]string{"-quick", "-run", "dot n=4096 generic", "-time", "2ms", "-q"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(out.String(), "\n")
+	if !strings.Contains(first, `, quick set, 2ms per case, -run "dot n=4096 generic", `) {
+		t.Errorf("header line %q", first)
+	}
+	out.Reset()
+	if err := runBench([]string{"-run", "dot n=4096 generic", "-time", "3ms", "-q", "-json"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"set": "full"`, `"time": "3ms"`, `"run": "dot n=4096 generic"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("JSON without %s:\n%s", want, out.String())
+		}
+	}
+}

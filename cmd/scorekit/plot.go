@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -59,12 +60,14 @@ func writeScatterPNG(path, title string, samples, data table) error {
 		}
 		if data.rows > 0 {
 			if err := addScatter(p, data, pr, dataColor, "data", n == 0); err != nil {
-				return err
+				return fmt.Errorf("drawing %s: the data: %v", path, err)
 			}
 		}
 		if err := addScatter(p, samples, pr, sampleColor, "samples", n == 0); err != nil {
-			return err
+			return fmt.Errorf("drawing %s: the samples: %v", path, err)
 		}
+		widen(&p.X)
+		widen(&p.Y)
 		if n == 0 {
 			p.Legend.Top = true
 		}
@@ -89,6 +92,16 @@ func writeScatterPNG(path, title string, samples, data table) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err
 	})
+}
+
+// widen gives an axis whose points all share one value a range around it.
+// gonum pads such a range by ±1, which vanishes beside a value of 2⁵³ or
+// more (one sample at 1e16 made it panic, "illegal range").
+func widen(a *plot.Axis) {
+	if a.Min == a.Max {
+		d := max(1, math.Abs(a.Min)/8)
+		a.Min, a.Max = a.Min-d, a.Max+d
+	}
 }
 
 // project returns the points (x_i, x_j) of t; for i == j, (x_i, row).

@@ -2,7 +2,10 @@
 // model trained by scorekit train -loss ncdsm (or demo): GET /samples?n=100
 // answers with n points (1 to 10,000) drawn by annealed Langevin dynamics,
 // as JSON; a bad n is a 400, and a request whose client goes away stops its
-// sampler. It shows how to embed a sampler in a Go service:
+// sampler. Request k draws from the streams of seed s+k, where s is -seed
+// or, by default, a number drawn at start-up, so that a restarted service
+// does not serve the same samples again. It shows how to embed a sampler
+// in a Go service:
 //
 //	go run ./cmd/scorekit demo                              # writes model.safetensors
 //	go run ./examples/embed -model model.safetensors -addr :8080
@@ -15,11 +18,14 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/scorekit/scorekit/kernel"
 	"github.com/scorekit/scorekit/nn"
@@ -30,7 +36,7 @@ import (
 type service struct {
 	model  *nn.Model
 	sigmas []float64
-	seed   atomic.Uint64 // each request draws from fresh streams
+	seed   atomic.Uint64 // the last request's seed: each request draws from fresh streams
 }
 
 func newService(path string) (*service, error) {
@@ -41,7 +47,7 @@ func newService(path string) (*service, error) {
 	defer f.Close()
 	tf, err := nn.ReadSafetensors(f)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	m, err := nn.FromTensors(tf) // a checkpoint's training state is skipped
 	if err != nil {
@@ -129,15 +135,34 @@ func (s *service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(rows)
 }
 
+// firstSeed is the seed the requests' seeds count up from: seed if it is
+// not 0, otherwise a random one.
+func firstSeed(seed uint64) uint64 {
+	if seed != 0 {
+		return seed
+	}
+	return rand.Uint64()
+}
+
 func main() {
 	path := flag.String("model", "model.safetensors", "model file written by scorekit demo or train -loss ncdsm")
-	addr := flag.String("addr", "localhost:8080", "address to listen on")
+	addr := flag.String("addr", "localhost:8080", "address to listen on (port 0: any free port, which the log line gives)")
+	seed := flag.Uint64("seed", 0, "request k draws from the streams of seed+k; 0: a seed drawn at start-up, so that a restarted service serves new samples")
 	flag.Parse()
+	if flag.NArg() > 0 {
+		log.Fatalf("unexpected argument %q", flag.Arg(0))
+	}
 	s, err := newService(*path)
 	if err != nil {
 		log.Fatal(err)
 	}
+	s.seed.Store(firstSeed(*seed))
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
 	http.Handle("/samples", s)
-	log.Printf("serving samples of %s on http://%s/samples?n=10", *path, *addr)
-	log.Fatal(http.ListenAndServe(*addr, nil))
+	log.Printf("serving samples of %s on http://%s/samples?n=10", *path, l.Addr())
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second} // a client that never finishes its headers does not hold a connection for ever
+	log.Fatal(srv.Serve(l))
 }

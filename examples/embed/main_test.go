@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -201,5 +203,74 @@ func TestNewServiceRefuses(t *testing.T) {
 	}
 	if _, err := newService(filepath.Join(t.TempDir(), "missing.safetensors")); err == nil {
 		t.Error("a missing file: no error")
+	}
+	// A file that is not safetensors: the error names it (it said only
+	// "nn: safetensors: header length …").
+	garbage := filepath.Join(t.TempDir(), "garbage.safetensors")
+	if err := os.WriteFile(garbage, []byte("not a model\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newService(garbage); err == nil || !strings.HasPrefix(err.Error(), garbage+": ") {
+		t.Errorf("a file that is not safetensors: %v", err)
+	}
+}
+
+// TestMain runs main instead of the tests when EMBED_MAIN is set, with the
+// arguments in EMBED_ARGS (tab-separated), so that the tests can start the
+// service as a user does.
+func TestMain(m *testing.M) {
+	if os.Getenv("EMBED_MAIN") == "1" {
+		os.Args = append([]string{"embed"}, strings.Split(os.Getenv("EMBED_ARGS"), "\t")...)
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// serve starts the service (this test binary as main) with args on a free
+// port, and returns the URL of /samples that its log line gives; the
+// service ends with the test.
+func serve(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "EMBED_MAIN=1", "EMBED_ARGS="+strings.Join(append(args, "-addr", "127.0.0.1:0"), "\t"))
+	logs, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(logs).ReadString('\n')
+	_, url, ok := strings.Cut(line, " on ")
+	if !ok {
+		t.Fatalf("the service logged %q (%v)", line, err)
+	}
+	url, _, _ = strings.Cut(strings.TrimSpace(url), "?")
+	go io.Copy(io.Discard, logs)
+	return url
+}
+
+// TestRestart: a restarted service serves new samples (the requests'
+// seeds counted from 0 at every start, so its first request gave the same
+// points after every restart), unless -seed asks for the same ones.
+func TestRestart(t *testing.T) {
+	path := writeModel(t, ncsn, sampler.GeometricSigmas(3, 0.05, 4))
+	first := func(args ...string) string {
+		code, body := get(t, serve(t, append([]string{"-model", path}, args...)...)+"?n=2")
+		if code != http.StatusOK {
+			t.Fatalf("%v: status %d %q", args, code, body)
+		}
+		return body
+	}
+	if a, b := first(), first(); a == b {
+		t.Errorf("two starts served the same first samples %s", a)
+	}
+	if a, b := first("-seed", "7"), first("-seed", "7"); a != b {
+		t.Errorf("two starts with -seed 7 served %s and %s", a, b)
 	}
 }
