@@ -81,6 +81,21 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		bar.update(i+1, "")
 	}
 	bar.done()
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			Header  map[string]string
+			Peaks   map[string]float64 // FLOP/s
+			Results []bench.Result
+		}{h, peaks, results}); err != nil {
+			return err
+		}
+	} else if err := writeMarkdown(stdout, h, peaks, results); err != nil {
+		return err
+	}
+	// The scaling series last, after the results are out: an error there
+	// (the folder changed since it was checked) does not lose them.
 	if *plots != "" {
 		if !*quiet {
 			fmt.Fprintln(stderr, "bench: measuring the scaling series for the plots")
@@ -97,16 +112,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "bench: wrote %s\n", f)
 		}
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Header  map[string]string
-			Peaks   map[string]float64 // FLOP/s
-			Results []bench.Result
-		}{h, peaks, results})
-	}
-	return writeMarkdown(stdout, h, peaks, results)
+	return nil
 }
 
 // header describes the machine and the build.

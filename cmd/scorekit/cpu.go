@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"runtime"
@@ -17,19 +18,22 @@ func runCPU(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "arch:        %s/%s, %s, %s\n", runtime.GOOS, runtime.GOARCH, english.Count(runtime.NumCPU(), "logical CPU"), runtime.Version())
-	fmt.Fprintf(stdout, "features:    %s\n", strings.Join(features(), " "))
+	// Buffered, so that a failed write (a full disk, a closed pipe) is an
+	// error, not a silent exit 0.
+	w := bufio.NewWriter(stdout)
+	fmt.Fprintf(w, "arch:        %s/%s, %s, %s\n", runtime.GOOS, runtime.GOARCH, english.Count(runtime.NumCPU(), "logical CPU"), runtime.Version())
+	fmt.Fprintf(w, "features:    %s\n", strings.Join(features(), " "))
 	var avail []string
 	for _, i := range kernel.Available() {
 		avail = append(avail, i.String())
 	}
-	fmt.Fprintf(stdout, "available:   %s\n", strings.Join(avail, " "))
-	fmt.Fprintf(stdout, "active:      %s\n", kernel.Active())
+	fmt.Fprintf(w, "available:   %s\n", strings.Join(avail, " "))
+	fmt.Fprintf(w, "active:      %s\n", kernel.Active())
 	if len(avail) == 1 && simdCapable() {
-		fmt.Fprintln(stdout, "note:        the CPU has the features, but this build has no assembly (built with -tags purego)")
+		fmt.Fprintln(w, "note:        the CPU has the features, but this build has no assembly (built with -tags purego)")
 	}
-	fmt.Fprintln(stdout, "(GODEBUG=cpu.avx512f=off, cpu.avx2=off or cpu.asimd=off switch features off; -tags purego removes all assembly)")
-	return nil
+	fmt.Fprintln(w, "(GODEBUG=cpu.avx512f=off, cpu.avx2=off or cpu.asimd=off switch features off; -tags purego removes all assembly)")
+	return w.Flush()
 }
 
 // simdCapable reports whether the CPU, after GODEBUG, has the features of

@@ -901,3 +901,12 @@ func TestBenchHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestCPUWriteError: cpu's report that cannot be written is an error, as
+// bench's is ("scorekit cpu > /dev/full" exited 0 with nothing written).
+func TestCPUWriteError(t *testing.T) {
+	var errOut bytes.Buffer
+	if err := runCPU(nil, failWriter{}, &errOut); err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Errorf("cpu to a full disk: %v", err)
+	}
+}
