@@ -817,6 +817,11 @@ GLOBL const_gelu_k2x3<>(SB), RODATA|NOPTR, $64
 // func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 // Requires: AVX, AVX2, FMA3
 TEXT ·GemmAVX2(SB), NOSPLIT, $0-112
+	// np < 1: nothing to do (the Go wrapper never calls with one; nextPanel stops at np = 0)
+	MOVQ np+104(FP), AX
+	CMPQ AX, $0x01
+	JL   GemmAVX2_ret
+
 GemmAVX2_panel:
 	MOVQ m+8(FP), AX
 	CMPQ AX, $0x06
@@ -2417,6 +2422,10 @@ GemmAVX2_ret:
 // func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·GemmAVX512(SB), NOSPLIT, $8-112
+	// np < 1: nothing to do (the Go wrapper never calls with one; nextPanel stops at np = 0)
+	MOVQ np+104(FP), AX
+	CMPQ AX, $0x01
+	JL   GemmAVX512_ret
 	MOVQ $0x00000000, (SP)
 
 GemmAVX512_panel:
@@ -9703,6 +9712,10 @@ TEXT ·MatVecAVX2(SB), NOSPLIT, $0-64
 	MOVQ b+16(FP), DX
 	MOVQ y+32(FP), BX
 	MOVQ bias+40(FP), SI
+
+	// np < 1: nothing to do (the Go wrapper never calls with one)
+	CMPQ CX, $0x01
+	JL   MatVecAVX2_none
 	MOVQ AX, DI
 	SHLQ $0x06, DI
 	LEAQ (DI)(DI*2), R8
@@ -10674,6 +10687,9 @@ MatVecAVX2_GELU_hoist:
 	VMOVUPS const_exp_min<>+0(SB), Y8
 	JMP     MatVecAVX2_GELU_start
 
+MatVecAVX2_none:
+	RET
+
 // func MatVecAVX512(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·MatVecAVX512(SB), NOSPLIT, $0-64
@@ -10682,6 +10698,10 @@ TEXT ·MatVecAVX512(SB), NOSPLIT, $0-64
 	MOVQ b+16(FP), DX
 	MOVQ y+32(FP), BX
 	MOVQ bias+40(FP), SI
+
+	// np < 1: nothing to do (the Go wrapper never calls with one)
+	CMPQ CX, $0x01
+	JL   MatVecAVX512_none
 	MOVQ AX, DI
 	SHLQ $0x07, DI
 	LEAQ (DI)(DI*2), R8
@@ -12483,3 +12503,6 @@ MatVecAVX512_GELU_hoist:
 	VMOVUPS const_exp_p5<>+0(SB), Z13
 	VMOVUPS const_exp_p4<>+0(SB), Z14
 	JMP     MatVecAVX512_GELU_start
+
+MatVecAVX512_none:
+	RET
