@@ -324,9 +324,10 @@ func expm1Small(x float32) float32 {
 	return fma32(x*x, q, x)
 }
 
-// elu32: x for x > 0, eˣ − 1 below (α = 1).
+// elu32: x for x ≥ 0, eˣ − 1 below (α = 1). ELU(−0) is −0, as PyTorch's
+// elu gives (expm1(−0) = −0): −0 takes the x branch, which keeps its sign.
 func elu32(x float32) float32 {
-	if x > 0 || isNaN32(x) {
+	if !(x < 0) { // x ≥ 0 or NaN
 		return x
 	}
 	if x > -0.25 {

@@ -165,7 +165,7 @@ func TestActSpecials(t *testing.T) {
 // TestActSignedZeros pins f(±0) bit for bit on every implementation:
 // the functions that are odd, or x times an even positive factor, near 0
 // (identity, tanh, SiLU, GELU, leaky ReLU) keep the sign of zero, as
-// float64 math does; ReLU gives +0 for both, as max(x, 0) does; and
+// float64 math does, and so does ELU, as PyTorch's (expm1(−0) = −0); ReLU gives +0 for both, as max(x, 0) does; and
 // the derivatives at ±0 are their values at 0 (ReLU' and leaky ReLU'
 // take the left limit: 0 and 0.01).
 func TestActSignedZeros(t *testing.T) {
@@ -181,6 +181,7 @@ func TestActSignedZeros(t *testing.T) {
 		{SiLU, negz, negz, 0.5}, {SiLU, 0, 0, 0.5},
 		{GELU, negz, negz, 0.5}, {GELU, 0, 0, 0.5},
 		{Sigmoid, negz, 0.5, 0.25}, {Sigmoid, 0, 0.5, 0.25},
+		{ELU, negz, negz, 1}, {ELU, 0, 0, 1},
 	}
 	out := []float32{0}
 	for _, impl := range Available() {

@@ -355,7 +355,7 @@ var Softplus = &Body{Scalar: "softplus32", Unroll: 2, Setup: func(g *neon.Gen) f
 	}
 }}
 
-// ELU: x > 0 ? x : eˣ − 1.
+// ELU: x ≥ 0 ? x : eˣ − 1 (so ELU(−0) = −0).
 var ELU = &Body{Scalar: "elu32", Unroll: 2, Setup: func(g *neon.Gen) func(neon.G) neon.G {
 	one := g.Const(neon.F32(1))
 	ec := g.LoadExp(one)
@@ -381,8 +381,8 @@ var ELU = &Body{Scalar: "elu32", Unroll: 2, Setup: func(g *neon.Gen) func(neon.G
 		g.FMLA(sm, xx, q) // expm1Small: fma(x·x, q, x)
 		g.FCMGT(xx, x, g.B(negQuarter))
 		g.VBIT(d, sm, xx) // x > −0.25: the series
-		g.FCMLEZ(xx, x)
-		g.VBIF(d, x, xx) // x > 0 or NaN: x
+		g.FCMLTZ(xx, x)
+		g.VBIF(d, x, xx) // x ≥ 0 (−0 too) or NaN: x
 		g.Free(q, xx, sm)
 		return d
 	}
