@@ -89,6 +89,10 @@ func Activations() []Activation {
 // subnormals carry fewer bits) are within 1e-37 absolute.
 //
 // Special values: NaN gives NaN; f(±Inf) and f'(±Inf) are the limits.
+// Which NaN is not promised: its sign and payload may differ among
+// implementations, and a signalling NaN may come back quiet (neon's ReLU
+// and leaky ReLU return an sNaN x with its quiet bit set, as Arm's FMAX
+// and FMUL do, where generic returns it as it is; TestActNaN).
 func (i Impl) Act(a Activation, dst, x []float32) {
 	if len(dst) != len(x) {
 		panicLen("Act("+a.String()+")", "len(dst), len(x)", len(dst), len(x))

@@ -162,6 +162,30 @@ func TestActSpecials(t *testing.T) {
 	}
 }
 
+// TestActNaN holds every implementation's activations and derivatives to
+// a NaN for every kind of NaN input (signalling, quiet, either sign), the
+// documented promise; which NaN is not promised (see [Impl.Act]).
+func TestActNaN(t *testing.T) {
+	in := []float32{math.Float32frombits(0x7f800001), math.Float32frombits(0xff812345),
+		math.Float32frombits(0x7fc00000), math.Float32frombits(0xffc00007)}
+	for _, impl := range Available() {
+		for _, a := range Activations() {
+			for _, k := range []struct {
+				name string
+				f    func(Activation, []float32, []float32)
+			}{{"Act", impl.Act}, {"ActDeriv", impl.ActDeriv}, {"ActDeriv2", impl.ActDeriv2}} {
+				out := make([]float32, len(in))
+				k.f(a, out, in)
+				for i, v := range out {
+					if v == v {
+						t.Errorf("%v %s(%v)(%#x) = %g, want a NaN", impl, k.name, a, math.Float32bits(in[i]), v)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestActSignedZeros pins f(±0) bit for bit on every implementation:
 // the functions that are odd, or x times an even positive factor, near 0
 // (identity, tanh, SiLU, GELU, leaky ReLU) keep the sign of zero, as

@@ -172,7 +172,9 @@ func selectNaN(g *neon.Gen, d, x neon.G) {
 	g.Free(nn)
 }
 
-// ReLU: max(x, 0), NaN kept.
+// ReLU: FMAX(x, 0), +0 for ±0. A NaN x comes back with its quiet bit
+// set (relu32 returns an sNaN as it is): kernel.Impl.Act promises a NaN,
+// not which.
 var ReLU = &Body{Scalar: "relu32", Unroll: 4, Setup: func(g *neon.Gen) func(neon.G) neon.G {
 	zero := g.Const(0)
 	return func(x neon.G) neon.G {
@@ -194,7 +196,7 @@ var ReLUDeriv = &Body{Scalar: "reluDeriv32", Unroll: 4, Setup: func(g *neon.Gen)
 	}
 }}
 
-// LeakyReLU: x > 0 ? x : 0.01·x.
+// LeakyReLU: x > 0 ? x : 0.01·x; a NaN x gives FMUL's NaN, x quieted.
 var LeakyReLU = &Body{Scalar: "leaky32", Unroll: 4, Setup: func(g *neon.Gen) func(neon.G) neon.G {
 	slope := g.Const(f32bits(leakySlope))
 	return func(x neon.G) neon.G {
