@@ -10,8 +10,8 @@ package asm
 // with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).
 // Then, if act (a kernel.Activation) is not 0, Y[r][j] = act(C[r][j]) for the m rows (row stride
 // ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.
-// It does this for np ≥ 1 tiles side by side: tile q reads the panel at b + q·k·16 and
-// bias + q·16, and writes C and Y 16 columns on.
+// It does this for np tiles side by side: tile q reads the panel at b + q·k·16 and
+// bias + q·16, and writes C and Y 16 columns on; for np < 1 it returns at once.
 //
 //go:noescape
 func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
@@ -22,8 +22,8 @@ func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, 
 // with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).
 // Then, if act (a kernel.Activation) is not 0, Y[r][j] = act(C[r][j]) for the m rows (row stride
 // ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.
-// It does this for np ≥ 1 tiles side by side: tile q reads the panel at b + q·k·32 and
-// bias + q·32, and writes C and Y 32 columns on.
+// It does this for np tiles side by side: tile q reads the panel at b + q·k·32 and
+// bias + q·32, and writes C and Y 32 columns on; for np < 1 it returns at once.
 //
 //go:noescape
 func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
@@ -32,7 +32,7 @@ func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32
 // packed panels of 16 columns (panel q: k rows of 16 values at b[q·k·16:]); init is bias,
 // or 0 if bias is nil. y (and bias) hold np·16 values. Then, if act (a kernel.Activation)
 // is not 0, out[j] = act(y[j]) by the operation sequence of the activation kernels; out is y
-// or does not overlap it.
+// or does not overlap it. For np < 1 it returns at once.
 //
 //go:noescape
 func MatVecAVX2(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)
@@ -41,7 +41,7 @@ func MatVecAVX2(k int, np int, b *float32, x *float32, y *float32, bias *float32
 // packed panels of 32 columns (panel q: k rows of 32 values at b[q·k·32:]); init is bias,
 // or 0 if bias is nil. y (and bias) hold np·32 values. Then, if act (a kernel.Activation)
 // is not 0, out[j] = act(y[j]) by the operation sequence of the activation kernels; out is y
-// or does not overlap it.
+// or does not overlap it. For np < 1 it returns at once.
 //
 //go:noescape
 func MatVecAVX512(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)

@@ -817,6 +817,11 @@ GLOBL const_gelu_k2x3<>(SB), RODATA|NOPTR, $64
 // func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 // Requires: AVX, AVX2, FMA3
 TEXT ·GemmAVX2(SB), NOSPLIT, $0-112
+	// np < 1: nothing to do (the Go wrapper never calls with one; nextPanel stops at np = 0)
+	MOVQ np+104(FP), AX
+	CMPQ AX, $0x01
+	JL   GemmAVX2_ret
+
 GemmAVX2_panel:
 	MOVQ m+8(FP), AX
 	CMPQ AX, $0x06
@@ -2235,8 +2240,8 @@ GemmAVX2_ELU_row:
 	VBLENDVPS Y10, Y11, Y15, Y15
 	VXORPS    Y1, Y1, Y1
 	VXORPS    Y8, Y8, Y8
-	VCMPPS    $0x16, Y1, Y0, Y1
-	VCMPPS    $0x16, Y8, Y9, Y8
+	VCMPPS    $0x15, Y1, Y0, Y1
+	VCMPPS    $0x15, Y8, Y9, Y8
 	VBLENDVPS Y1, Y0, Y13, Y13
 	VBLENDVPS Y8, Y9, Y15, Y15
 	VMOVUPS   Y13, (CX)
@@ -2417,6 +2422,10 @@ GemmAVX2_ret:
 // func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·GemmAVX512(SB), NOSPLIT, $8-112
+	// np < 1: nothing to do (the Go wrapper never calls with one; nextPanel stops at np = 0)
+	MOVQ np+104(FP), AX
+	CMPQ AX, $0x01
+	JL   GemmAVX512_ret
 	MOVQ $0x00000000, (SP)
 
 GemmAVX512_panel:
@@ -5401,7 +5410,7 @@ GemmAVX512_m12pipe_ELU_loop:
 	VCMPPS       $0x1e, Z25, Z24, K1
 	VBLENDMPS    Z26, Z28, K1, Z28
 	VXORPS       Z25, Z25, Z25
-	VCMPPS       $0x16, Z25, Z24, K1
+	VCMPPS       $0x15, Z25, Z24, K1
 	VBLENDMPS    Z24, Z28, K1, Z28
 	VMOVUPS      Z28, (R11)
 	VMOVUPS      512(CX), Z24
@@ -5609,7 +5618,7 @@ GemmAVX512_m12pipe_ELU_loop:
 	VCMPPS    $0x1e, Z25, Z24, K1
 	VBLENDMPS Z26, Z28, K1, Z28
 	VXORPS    Z25, Z25, Z25
-	VCMPPS    $0x16, Z25, Z24, K1
+	VCMPPS    $0x15, Z25, Z24, K1
 	VBLENDMPS Z24, Z28, K1, Z28
 	VMOVUPS   Z28, 64(R11)
 	ADDQ      $0x00000400, CX
@@ -9267,10 +9276,10 @@ GemmAVX512_ELU_pair:
 	VXORPS    Z9, Z9, Z9
 	VXORPS    Z16, Z16, Z16
 	VXORPS    Z17, Z17, Z17
-	VCMPPS    $0x16, Z1, Z0, K1
-	VCMPPS    $0x16, Z9, Z15, K2
-	VCMPPS    $0x16, Z16, Z18, K3
-	VCMPPS    $0x16, Z17, Z21, K4
+	VCMPPS    $0x15, Z1, Z0, K1
+	VCMPPS    $0x15, Z9, Z15, K2
+	VCMPPS    $0x15, Z16, Z18, K3
+	VCMPPS    $0x15, Z17, Z21, K4
 	VBLENDMPS Z0, Z22, K1, Z22
 	VBLENDMPS Z15, Z27, K2, Z27
 	VBLENDMPS Z18, Z29, K3, Z29
@@ -9360,8 +9369,8 @@ GemmAVX512_ELU_odd:
 	VBLENDMPS Z4, Z8, K2, Z8
 	VXORPS    Z1, Z1, Z1
 	VXORPS    Z2, Z2, Z2
-	VCMPPS    $0x16, Z1, Z0, K1
-	VCMPPS    $0x16, Z2, Z9, K2
+	VCMPPS    $0x15, Z1, Z0, K1
+	VCMPPS    $0x15, Z2, Z9, K2
 	VBLENDMPS Z0, Z7, K1, Z7
 	VBLENDMPS Z9, Z8, K2, Z8
 	VMOVUPS   Z7, (CX)
@@ -9703,6 +9712,10 @@ TEXT ·MatVecAVX2(SB), NOSPLIT, $0-64
 	MOVQ b+16(FP), DX
 	MOVQ y+32(FP), BX
 	MOVQ bias+40(FP), SI
+
+	// np < 1: nothing to do (the Go wrapper never calls with one)
+	CMPQ CX, $0x01
+	JL   MatVecAVX2_none
 	MOVQ AX, DI
 	SHLQ $0x06, DI
 	LEAQ (DI)(DI*2), R8
@@ -10525,8 +10538,8 @@ MatVecAVX2_ELU_many:
 	VBLENDVPS Y10, Y11, Y15, Y15
 	VXORPS    Y1, Y1, Y1
 	VXORPS    Y8, Y8, Y8
-	VCMPPS    $0x16, Y1, Y0, Y1
-	VCMPPS    $0x16, Y8, Y9, Y8
+	VCMPPS    $0x15, Y1, Y0, Y1
+	VCMPPS    $0x15, Y8, Y9, Y8
 	VBLENDVPS Y1, Y0, Y13, Y13
 	VBLENDVPS Y8, Y9, Y15, Y15
 	VMOVUPS   Y13, (CX)
@@ -10674,6 +10687,9 @@ MatVecAVX2_GELU_hoist:
 	VMOVUPS const_exp_min<>+0(SB), Y8
 	JMP     MatVecAVX2_GELU_start
 
+MatVecAVX2_none:
+	RET
+
 // func MatVecAVX512(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)
 // Requires: AVX, AVX512DQ, AVX512F
 TEXT ·MatVecAVX512(SB), NOSPLIT, $0-64
@@ -10682,6 +10698,10 @@ TEXT ·MatVecAVX512(SB), NOSPLIT, $0-64
 	MOVQ b+16(FP), DX
 	MOVQ y+32(FP), BX
 	MOVQ bias+40(FP), SI
+
+	// np < 1: nothing to do (the Go wrapper never calls with one)
+	CMPQ CX, $0x01
+	JL   MatVecAVX512_none
 	MOVQ AX, DI
 	SHLQ $0x07, DI
 	LEAQ (DI)(DI*2), R8
@@ -12095,10 +12115,10 @@ MatVecAVX512_ELU_many:
 	VXORPS    Z9, Z9, Z9
 	VXORPS    Z16, Z16, Z16
 	VXORPS    Z17, Z17, Z17
-	VCMPPS    $0x16, Z1, Z0, K1
-	VCMPPS    $0x16, Z9, Z15, K2
-	VCMPPS    $0x16, Z16, Z18, K3
-	VCMPPS    $0x16, Z17, Z21, K4
+	VCMPPS    $0x15, Z1, Z0, K1
+	VCMPPS    $0x15, Z9, Z15, K2
+	VCMPPS    $0x15, Z16, Z18, K3
+	VCMPPS    $0x15, Z17, Z21, K4
 	VBLENDMPS Z0, Z22, K1, Z22
 	VBLENDMPS Z15, Z27, K2, Z27
 	VBLENDMPS Z18, Z29, K3, Z29
@@ -12186,8 +12206,8 @@ MatVecAVX512_ELU_few:
 	VBLENDMPS Z4, Z8, K2, Z8
 	VXORPS    Z1, Z1, Z1
 	VXORPS    Z2, Z2, Z2
-	VCMPPS    $0x16, Z1, Z0, K1
-	VCMPPS    $0x16, Z2, Z9, K2
+	VCMPPS    $0x15, Z1, Z0, K1
+	VCMPPS    $0x15, Z2, Z9, K2
 	VBLENDMPS Z0, Z7, K1, Z7
 	VBLENDMPS Z9, Z8, K2, Z8
 	VMOVUPS   Z7, (CX)
@@ -12483,3 +12503,6 @@ MatVecAVX512_GELU_hoist:
 	VMOVUPS const_exp_p5<>+0(SB), Z13
 	VMOVUPS const_exp_p4<>+0(SB), Z14
 	JMP     MatVecAVX512_GELU_start
+
+MatVecAVX512_none:
+	RET

@@ -11,8 +11,8 @@ package asm
 // Then, if act ≠ 0 (a kernel.Activation; 0 is identity: y is not touched), y[r·ldy+j] = act(C[r][j])
 // for the m rows, by the operation sequence of kernel's Act. y is C itself (ldy = ldc) or a tile
 // that does not overlap it; act is in range (the caller checks).
-// It does this for np ≥ 1 tiles side by side: tile q reads the panel at b + q·k·16 and
-// bias + q·16, and writes C and y 16 columns on.
+// It does this for np tiles side by side: tile q reads the panel at b + q·k·16 and
+// bias + q·16, and writes C and y 16 columns on; for np < 1 it returns at once.
 //
 //go:noescape
 func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
@@ -21,7 +21,7 @@ func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, 
 // packed panels of 16 columns (panel q: k rows of 16 values at b[q·k·16:]); init is bias,
 // or 0 if bias is nil. y (and bias) hold np·16 values. Then, if act (a kernel.Activation)
 // is not 0, out[j] = act(y[j]) by the operation sequence of kernel's Act; out is y or does
-// not overlap it.
+// not overlap it. For np < 1 it returns at once.
 //
 //go:noescape
 func MatVecNEON(k int, np int, b *float32, x *float32, y *float32, bias *float32, out *float32, act int)

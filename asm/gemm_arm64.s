@@ -8,6 +8,11 @@
 // Requires: ASIMD
 TEXT ·GemmNEON(SB), NOSPLIT, $0-112
 
+	// np < 1: nothing to do (the Go wrapper never calls with one)
+	MOVD np+104(FP), R16
+	CMP $1, R16
+	BLT ret
+
 	// each tile starts here, from the arguments (nextPanel moves them on)
 panel:
 	MOVD k+0(FP), R0
@@ -1427,8 +1432,8 @@ elugroup2:
 	WORD $0x6eace6b7 // FCMGT V23.4S, V21.4S, V12.4S
 	VBIT V22.B16, V26.B16, V28.B16
 	VBIT V23.B16, V27.B16, V29.B16
-	WORD $0x6ea0da96 // FCMLE V22.4S, V20.4S, #0.0
-	WORD $0x6ea0dab7 // FCMLE V23.4S, V21.4S, #0.0
+	WORD $0x4ea0ea96 // FCMLT V22.4S, V20.4S, #0.0
+	WORD $0x4ea0eab7 // FCMLT V23.4S, V21.4S, #0.0
 	VBIF V22.B16, V20.B16, V28.B16
 	VBIF V23.B16, V21.B16, V29.B16
 	VST1.P [V28.S4, V29.S4], 32(R6)
@@ -1634,6 +1639,10 @@ TEXT ·MatVecNEON(SB), NOSPLIT, $0-64
 	MOVD x+24(FP), R3
 	MOVD y+32(FP), R4
 	MOVD bias+40(FP), R5
+
+	// np < 1: nothing to do (the Go wrapper never calls with one)
+	CMP $1, R1
+	BLT none
 	LSL $6, R0, R6
 
 	// 4 panels at a time. V0..V15: accumulators (panel q in V4q..V4q+3); V16..V23: b rows; V31: broadcast x[p]
@@ -2638,8 +2647,8 @@ elugroup2:
 	WORD $0x6eace6b7 // FCMGT V23.4S, V21.4S, V12.4S
 	VBIT V22.B16, V26.B16, V28.B16
 	VBIT V23.B16, V27.B16, V29.B16
-	WORD $0x6ea0da96 // FCMLE V22.4S, V20.4S, #0.0
-	WORD $0x6ea0dab7 // FCMLE V23.4S, V21.4S, #0.0
+	WORD $0x4ea0ea96 // FCMLT V22.4S, V20.4S, #0.0
+	WORD $0x4ea0eab7 // FCMLT V23.4S, V21.4S, #0.0
 	VBIF V22.B16, V20.B16, V28.B16
 	VBIF V23.B16, V21.B16, V29.B16
 	VST1.P [V28.S4, V29.S4], 32(R6)
@@ -2802,4 +2811,6 @@ gelugroup2:
 	SUB $1, R0
 	CBNZ R0, gelurow1
 geludone:
+	RET
+none:
 	RET

@@ -5,7 +5,7 @@
 package asm
 
 // DenseNarrowNEON sets z[r·ldz+j] = bias[j] + Σₚ x[r·ldx+p]·w[j·ldw+p] for r < m, j < n,
-// one FMA per p in order (1 ≤ n ≤ 16, k ≥ 1, m ≥ 1; bias is not nil), 4 rows per vector;
+// one FMA per p in order (1 ≤ n ≤ 8, k ≥ 1, m ≥ 1; bias is not nil), 4 rows per vector;
 // strides are in elements, and nothing outside the m×k, n×k and m×n matrices is read or written.
 // Each output is the chain of kernel.Impl.DenseNarrow's portable loop, the same bits, so within
 // (k+1)·2⁻²⁴·(|bias[j]| + Σₚ|x·w|) of the exact value.

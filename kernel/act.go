@@ -89,6 +89,10 @@ func Activations() []Activation {
 // subnormals carry fewer bits) are within 1e-37 absolute.
 //
 // Special values: NaN gives NaN; f(±Inf) and f'(±Inf) are the limits.
+// Which NaN is not promised: its sign and payload may differ among
+// implementations, and a signalling NaN may come back quiet (neon's ReLU
+// and leaky ReLU return an sNaN x with its quiet bit set, as Arm's FMAX
+// and FMUL do, where generic returns it as it is; TestActNaN).
 func (i Impl) Act(a Activation, dst, x []float32) {
 	if len(dst) != len(x) {
 		panicLen("Act("+a.String()+")", "len(dst), len(x)", len(dst), len(x))
@@ -324,9 +328,10 @@ func expm1Small(x float32) float32 {
 	return fma32(x*x, q, x)
 }
 
-// elu32: x for x > 0, eˣ − 1 below (α = 1).
+// elu32: x for x ≥ 0, eˣ − 1 below (α = 1). ELU(−0) is −0, as PyTorch's
+// elu gives (expm1(−0) = −0): −0 takes the x branch, which keeps its sign.
 func elu32(x float32) float32 {
-	if x > 0 || isNaN32(x) {
+	if !(x < 0) { // x ≥ 0 or NaN
 		return x
 	}
 	if x > -0.25 {

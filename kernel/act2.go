@@ -31,7 +31,8 @@ package kernel
 //	elu                         rel 2 ulp
 //	silu, gelu                  rel 16 ulp, abs 2e-7 (f'' crosses 0)
 //
-// Special values: NaN gives NaN; f″(±Inf) is the limit, 0.
+// Special values: NaN gives NaN (which NaN is not promised, as for
+// [Impl.Act]); f″(±Inf) is the limit, 0.
 //
 // On amd64 the avx2 and avx512 kernels compose the implementation's own
 // tanh, σ′, tanh′ and elu′ kernels over chunks with the remaining

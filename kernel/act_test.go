@@ -162,10 +162,34 @@ func TestActSpecials(t *testing.T) {
 	}
 }
 
+// TestActNaN holds every implementation's activations and derivatives to
+// a NaN for every kind of NaN input (signalling, quiet, either sign), the
+// documented promise; which NaN is not promised (see [Impl.Act]).
+func TestActNaN(t *testing.T) {
+	in := []float32{math.Float32frombits(0x7f800001), math.Float32frombits(0xff812345),
+		math.Float32frombits(0x7fc00000), math.Float32frombits(0xffc00007)}
+	for _, impl := range Available() {
+		for _, a := range Activations() {
+			for _, k := range []struct {
+				name string
+				f    func(Activation, []float32, []float32)
+			}{{"Act", impl.Act}, {"ActDeriv", impl.ActDeriv}, {"ActDeriv2", impl.ActDeriv2}} {
+				out := make([]float32, len(in))
+				k.f(a, out, in)
+				for i, v := range out {
+					if v == v {
+						t.Errorf("%v %s(%v)(%#x) = %g, want a NaN", impl, k.name, a, math.Float32bits(in[i]), v)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestActSignedZeros pins f(±0) bit for bit on every implementation:
 // the functions that are odd, or x times an even positive factor, near 0
 // (identity, tanh, SiLU, GELU, leaky ReLU) keep the sign of zero, as
-// float64 math does; ReLU gives +0 for both, as max(x, 0) does; and
+// float64 math does, and so does ELU, as PyTorch's (expm1(−0) = −0); ReLU gives +0 for both, as max(x, 0) does; and
 // the derivatives at ±0 are their values at 0 (ReLU' and leaky ReLU'
 // take the left limit: 0 and 0.01).
 func TestActSignedZeros(t *testing.T) {
@@ -181,6 +205,7 @@ func TestActSignedZeros(t *testing.T) {
 		{SiLU, negz, negz, 0.5}, {SiLU, 0, 0, 0.5},
 		{GELU, negz, negz, 0.5}, {GELU, 0, 0, 0.5},
 		{Sigmoid, negz, 0.5, 0.25}, {Sigmoid, 0, 0.5, 0.25},
+		{ELU, negz, negz, 1}, {ELU, 0, 0, 1},
 	}
 	out := []float32{0}
 	for _, impl := range Available() {

@@ -34,9 +34,9 @@ const DenseNarrowMax = 16
 // run along the rows, 16, 8 or 4 to a vector, with several groups of rows
 // at once when n is small so that eight or more multiply-add chains are
 // in flight, and x's columns transposed in registers as they are loaded;
-// avx2 takes n > 8 in two passes over x. On generic, DenseNarrow runs
-// the portable loop above, and [Impl.HasDenseNarrow] reports false, so
-// that a driver can prefer its GEMM path there (the bits are the same
+// avx2 and neon take n > 8 in two passes over x. On generic, DenseNarrow
+// runs the portable loop above, and [Impl.HasDenseNarrow] reports false,
+// so that a driver can prefer its GEMM path there (the bits are the same
 // either way).
 //
 // It panics if m, n or k is negative, n > DenseNarrowMax, ldx < k, ldw <

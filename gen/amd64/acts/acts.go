@@ -305,7 +305,7 @@ func elu(a *vec.ISA, x VecVirtual) VecVirtual {
 	VSUBPS(a.C(vec.One), e, e)
 	neg := a.Load(negQuarter)
 	a.Select(a.Cmp(vec.GT_OQ, x, neg), x2, e, e)
-	a.Select(a.Cmp(vec.NLE_UQ, x, zero(a)), x, e, e)
+	a.Select(a.Cmp(vec.NLT_UQ, x, zero(a)), x, e, e) // x ≥ 0 (−0 too) or NaN: x
 	return e
 }
 

@@ -78,8 +78,11 @@ func gemm(s isa) {
 		"with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).",
 		"Then, if act (a kernel.Activation) is not 0, Y[r][j] = act(C[r][j]) for the m rows (row stride",
 		"ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.",
-		fmt.Sprintf("It does this for np ≥ 1 tiles side by side: tile q reads the panel at b + q·k·%d and", nr),
-		fmt.Sprintf("bias + q·%d, and writes C and Y %d columns on.", nr, nr))
+		fmt.Sprintf("It does this for np tiles side by side: tile q reads the panel at b + q·k·%d and", nr),
+		fmt.Sprintf("bias + q·%d, and writes C and Y %d columns on; for np < 1 it returns at once.", nr, nr))
+	Comment("np < 1: nothing to do (the Go wrapper never calls with one; nextPanel stops at np = 0)")
+	CMPQ(Load(Param("np"), GP64()), U8(1))
+	JL(LabelRef(name + "_ret"))
 	var pend Mem // 1 while the previous tile's activation is pending
 	if s.pipe {
 		pend = AllocLocal(8)
@@ -472,7 +475,7 @@ func matvec(s isa) {
 		fmt.Sprintf("packed panels of %d columns (panel q: k rows of %d values at b[q·k·%d:]); init is bias,", nr, nr, nr),
 		fmt.Sprintf("or 0 if bias is nil. y (and bias) hold np·%d values. Then, if act (a kernel.Activation)", nr),
 		"is not 0, out[j] = act(y[j]) by the operation sequence of the activation kernels; out is y",
-		"or does not overlap it.")
+		"or does not overlap it. For np < 1 it returns at once.")
 	l := func(x string) string { return name + "_" + x }
 
 	k := Load(Param("k"), GP64())
@@ -480,6 +483,9 @@ func matvec(s isa) {
 	bb := Load(Param("b"), GP64())
 	yp := Load(Param("y"), GP64())
 	bias := Load(Param("bias"), GP64())
+	Comment("np < 1: nothing to do (the Go wrapper never calls with one)")
+	CMPQ(np, U8(1))
+	JL(LabelRef(l("none")))
 	stride := GP64()
 	MOVQ(k, stride)
 	SHLQ(U8(2+log2(nr)), stride) // bytes per panel
@@ -570,6 +576,8 @@ func matvec(s isa) {
 	}
 	Label(l("done"))
 	matvecEpilogue(s, name)
+	Label(l("none"))
+	RET()
 }
 
 // matvecEpilogue emits MatVec's activation: out = act(y) over the np·nr

@@ -184,9 +184,9 @@ func (a *ISA) StoreMasked(m Mask, src VecVirtual, dst Mem) {
 // Comparison predicates (the imm8 of VCMPPS).
 const (
 	LT_OQ  = 0x11 // x < y, false for NaN
-	LE_OQ  = 0x12
 	UNORD  = 0x03 // either is NaN
 	NLE_UQ = 0x16 // !(x <= y): true for NaN
+	NLT_UQ = 0x15 // !(x < y): true for NaN
 	GE_OQ  = 0x1d // x >= y, false for NaN
 	GT_OQ  = 0x1e // x > y, false for NaN
 )

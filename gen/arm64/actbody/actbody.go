@@ -172,7 +172,9 @@ func selectNaN(g *neon.Gen, d, x neon.G) {
 	g.Free(nn)
 }
 
-// ReLU: max(x, 0), NaN kept.
+// ReLU: FMAX(x, 0), +0 for ±0. A NaN x comes back with its quiet bit
+// set (relu32 returns an sNaN as it is): kernel.Impl.Act promises a NaN,
+// not which.
 var ReLU = &Body{Scalar: "relu32", Unroll: 4, Setup: func(g *neon.Gen) func(neon.G) neon.G {
 	zero := g.Const(0)
 	return func(x neon.G) neon.G {
@@ -194,7 +196,7 @@ var ReLUDeriv = &Body{Scalar: "reluDeriv32", Unroll: 4, Setup: func(g *neon.Gen)
 	}
 }}
 
-// LeakyReLU: x > 0 ? x : 0.01·x.
+// LeakyReLU: x > 0 ? x : 0.01·x; a NaN x gives FMUL's NaN, x quieted.
 var LeakyReLU = &Body{Scalar: "leaky32", Unroll: 4, Setup: func(g *neon.Gen) func(neon.G) neon.G {
 	slope := g.Const(f32bits(leakySlope))
 	return func(x neon.G) neon.G {
@@ -355,7 +357,7 @@ var Softplus = &Body{Scalar: "softplus32", Unroll: 2, Setup: func(g *neon.Gen) f
 	}
 }}
 
-// ELU: x > 0 ? x : eˣ − 1.
+// ELU: x ≥ 0 ? x : eˣ − 1 (so ELU(−0) = −0).
 var ELU = &Body{Scalar: "elu32", Unroll: 2, Setup: func(g *neon.Gen) func(neon.G) neon.G {
 	one := g.Const(neon.F32(1))
 	ec := g.LoadExp(one)
@@ -381,8 +383,8 @@ var ELU = &Body{Scalar: "elu32", Unroll: 2, Setup: func(g *neon.Gen) func(neon.G
 		g.FMLA(sm, xx, q) // expm1Small: fma(x·x, q, x)
 		g.FCMGT(xx, x, g.B(negQuarter))
 		g.VBIT(d, sm, xx) // x > −0.25: the series
-		g.FCMLEZ(xx, x)
-		g.VBIF(d, x, xx) // x > 0 or NaN: x
+		g.FCMLTZ(xx, x)
+		g.VBIF(d, x, xx) // x ≥ 0 (−0 too) or NaN: x
 		g.Free(q, xx, sm)
 		return d
 	}

@@ -73,14 +73,18 @@ func gemm(e *emit.Emitter) {
 			"Then, if act ≠ 0 (a kernel.Activation; 0 is identity: y is not touched), y[r·ldy+j] = act(C[r][j])",
 			"for the m rows, by the operation sequence of kernel's Act. y is C itself (ldy = ldc) or a tile",
 			"that does not overlap it; act is in range (the caller checks).",
-			fmt.Sprintf("It does this for np ≥ 1 tiles side by side: tile q reads the panel at b + q·k·%d and", nr),
-			fmt.Sprintf("bias + q·%d, and writes C and y %d columns on.", nr, nr),
+			fmt.Sprintf("It does this for np tiles side by side: tile q reads the panel at b + q·k·%d and", nr),
+			fmt.Sprintf("bias + q·%d, and writes C and y %d columns on; for np < 1 it returns at once.", nr, nr),
 		},
 		Params: []emit.Param{p("k", "int"), p("m", "int"), p("a", "*float32"), p("rs", "int"), p("ps", "int"),
 			p("b", "*float32"), p("c", "*float32"), p("ldc", "int"), p("bias", "*float32"), p("mode", "int"),
 			p("y", "*float32"), p("ldy", "int"), p("act", "int"), p("np", "int")},
 		Requires: "ASIMD",
 	})
+	e.Comment("np < 1: nothing to do (the Go wrapper never calls with one)")
+	e.MOVD(e.Arg("np"), rT)
+	e.Inst("CMP $1, %s", rT)
+	e.Inst("BLT ret")
 	e.Comment("each tile starts here, from the arguments (nextPanel moves them on)")
 	e.Label("panel")
 	for _, x := range []struct {
@@ -294,7 +298,7 @@ func matvec(e *emit.Emitter) {
 			fmt.Sprintf("packed panels of %d columns (panel q: k rows of %d values at b[q·k·%d:]); init is bias,", nr, nr, nr),
 			fmt.Sprintf("or 0 if bias is nil. y (and bias) hold np·%d values. Then, if act (a kernel.Activation)", nr),
 			"is not 0, out[j] = act(y[j]) by the operation sequence of kernel's Act; out is y or does",
-			"not overlap it.",
+			"not overlap it. For np < 1 it returns at once.",
 		},
 		Params: []emit.Param{p("k", "int"), p("np", "int"), p("b", "*float32"), p("x", "*float32"), p("y", "*float32"), p("bias", "*float32"),
 			p("out", "*float32"), p("act", "int")},
@@ -306,6 +310,9 @@ func matvec(e *emit.Emitter) {
 	}{{"k", mK}, {"np", mNP}, {"b", mBB}, {"x", mX}, {"y", mY}, {"bias", mBias}} {
 		e.MOVD(e.Arg(x.arg), x.r)
 	}
+	e.Comment("np < 1: nothing to do (the Go wrapper never calls with one)")
+	e.Inst("CMP $1, %s", mNP)
+	e.Inst("BLT none")
 	e.Inst("LSL $%d, %s, %s", panelShift, mK, mStride)
 	const xb emit.V = 31
 	tmp := [][]emit.V{{16, 17, 18, 19}, {20, 21, 22, 23}}
@@ -365,4 +372,6 @@ func matvec(e *emit.Emitter) {
 		e.MOVD(e.Arg("out"), dst)
 		e.MOVD(fmt.Sprintf("$%d", 4*nr), ds)
 	})
+	e.Label("none")
+	e.Inst("RET")
 }

@@ -1,8 +1,10 @@
 // Command narrow generates the NEON kernel of kernel.Impl.DenseNarrow
 // (kernel/narrow.go) into package asm: asm/narrow_arm64.s and its
-// declaration. It computes z = bias + x·Wᵀ for a layer with at most 16
+// declaration. It computes z = bias + x·Wᵀ for a layer with at most 8
 // outputs, vectorised over the rows of x, as gen/amd64/narrow does with
-// wider vectors. Run by go generate from kernel/generate_neon.go.
+// wider vectors; kernel.Impl.DenseNarrow runs 9 to 16 outputs in two
+// calls of ⌈n/2⌉ and ⌊n/2⌋, as it does for avx2. Run by go generate from
+// kernel/generate_neon.go.
 //
 // A vector holds one output of a group of four consecutive rows, so every
 // lane runs the chain s = fma(x[r][p], w[j][p], s) over p in order, as
@@ -17,9 +19,8 @@
 // With few outputs, several groups of rows (a block) run at once so that
 // eight or more accumulator chains are in flight: groups(n) below. W's n
 // vectors are loaded once per four steps and held for all the block's
-// groups where the registers allow (n ≤ 12), else loaded one output at a
-// time (streamed). Transposes use one or two sets of eight registers, so
-// that two groups' loads and transposes can be in flight.
+// groups. Transposes use one or two sets of eight registers, so that two
+// groups' loads and transposes can be in flight.
 //
 // Every n has its own code: blocks of groups(n) groups, then smaller
 // blocks (halving, down to two groups) for the rows left, and last a loop
@@ -45,6 +46,15 @@
 // transposed panel and the microkernel's per-step loop: about 5.5, 3.4
 // and 1.9 instructions per FMLA at n = 1, 2 and 8, against 4.1, 2.6 and
 // 1.7 here. (Not timed: the arm64 tests run under qemu.)
+//
+// Why not 16 outputs in one pass: f32 takes this kernel only for layers of
+// at most nr/2 = 8 outputs (f32/dense.go forwardNarrow), and one-pass code
+// for n = 9..16 (a group of one; W held to n = 12, streamed above) made
+// 53 KB of a 140 KB file. The two passes load and transpose x twice: at
+// most 5n + 28 instructions per group and four steps instead of 5n + 14
+// (4n of them FMLA either way). GemmNEON, which f32 uses for those
+// layers, takes 34 per step and six rows on a 16-column panel whatever n,
+// 91 per four rows and four steps, 24·16/6 = 64 of them FMLA.
 package main
 
 import (
@@ -56,8 +66,9 @@ import (
 
 func main() { neon.Main("narrow", build) }
 
-// maxN is the most outputs the kernel computes (kernel.DenseNarrowMax).
-const maxN = 16
+// maxN is the most outputs the kernel computes in one call: half of
+// kernel.DenseNarrowMax (kernel/narrow_arm64.go splits n above it).
+const maxN = 8
 
 // The general registers.
 const (
@@ -180,16 +191,14 @@ func blocks(n int) []int {
 // shape is the register plan of a block of g groups for n outputs.
 type shape struct {
 	n, g int
-	acc  [][]emit.V // acc[gi][j]: output j of group gi's rows, lane i for row 4gi+i
-	held bool       // W's n vectors held for the block (w[j]), else streamed through w[j%3]
-	w    []emit.V
+	acc  [][]emit.V  // acc[gi][j]: output j of group gi's rows, lane i for row 4gi+i
+	w    []emit.V    // W's n vectors, held for the block: w[j] is output j's
 	sets [][8]emit.V // transpose registers: a group's rows in [0..3], their columns after, [4..7] scratch
 }
 
 // plan lays out the vector registers of a block of g groups, n outputs:
-// the accumulators from V0, then W's vectors (n held, or 3 to stream
-// through), then one or two sets of eight for the transposes. It panics
-// if they do not fit.
+// the accumulators from V0, then W's n vectors, then one or two sets of
+// eight for the transposes. It panics if they do not fit.
 func plan(n, g int) shape {
 	s := shape{n: n, g: g}
 	next := 0
@@ -206,12 +215,7 @@ func plan(n, g int) shape {
 			s.acc[gi] = append(s.acc[gi], alloc())
 		}
 	}
-	s.held = 32-g*n-n >= 8
-	nw := 3
-	if s.held {
-		nw = n
-	}
-	for range nw {
+	for range n {
 		s.w = append(s.w, alloc())
 	}
 	for range min(2, (32-next)/8, g) {
@@ -323,17 +327,12 @@ func steps(e *emit.Emitter, s shape, table bool, l func(string) string) {
 	e.MOVD(rK4.String(), rCnt)
 	e.Inst("CBZ %s, %s", rCnt, l("tail"))
 	wdesc := fmt.Sprintf("V%d..V%d: W's rows, four steps", s.w[0], s.w[len(s.w)-1])
-	if !s.held {
-		wdesc = fmt.Sprintf("V%d..V%d: W's rows in turn, four steps", s.w[0], s.w[len(s.w)-1])
-	}
 	sets := fmt.Sprintf("V%d..V%d", s.sets[0][0], s.sets[len(s.sets)-1][7])
 	e.Comment("four steps an iteration. V0..V%d: accumulators (group g, output j in V%d·g+j); %s; %s: rows of x, transposed to columns",
 		s.g*s.n-1, s.n, wdesc, sets)
 	e.Label(l("k4"))
-	if s.held {
-		for j, v := range s.w {
-			loadW(e, s, j, v, true)
-		}
+	for j, v := range s.w {
+		loadW(e, s, j, v, true)
 	}
 	for b := 0; b < s.g; b += len(s.sets) {
 		batch := make([]int, 0, len(s.sets))
@@ -348,24 +347,11 @@ func steps(e *emit.Emitter, s shape, table bool, l func(string) string) {
 		for bi := range batch {
 			transpose4(e, s.sets[bi])
 		}
-		if s.held {
-			for c := range 4 {
-				for bi, gi := range batch {
-					for j := range s.n {
-						e.FMLAElem(s.acc[gi][j], s.sets[bi][c], s.w[j], c)
-					}
+		for c := range 4 {
+			for bi, gi := range batch {
+				for j := range s.n {
+					e.FMLAElem(s.acc[gi][j], s.sets[bi][c], s.w[j], c)
 				}
-			}
-			continue
-		}
-		if s.g > 1 {
-			panic("narrow: W streamed in a block of several groups")
-		}
-		for j := range s.n {
-			w := s.w[j%len(s.w)]
-			loadW(e, s, j, w, true)
-			for c := range 4 {
-				e.FMLAElem(s.acc[batch[0]][j], s.sets[0][c], w, c)
 			}
 		}
 	}
@@ -382,22 +368,12 @@ func steps(e *emit.Emitter, s shape, table bool, l func(string) string) {
 			loadX(e, s, table, gi, i, s.col(gi), false)
 		}
 	}
-	if s.held {
-		for j, v := range s.w {
-			loadW(e, s, j, v, false)
-		}
-		for gi := range s.g {
-			for j := range s.n {
-				e.VFMLA(s.acc[gi][j], s.col(gi), s.w[j])
-			}
-		}
-	} else {
+	for j, v := range s.w {
+		loadW(e, s, j, v, false)
+	}
+	for gi := range s.g {
 		for j := range s.n {
-			w := s.w[j%len(s.w)]
-			loadW(e, s, j, w, false)
-			for gi := range s.g {
-				e.VFMLA(s.acc[gi][j], s.col(gi), w)
-			}
+			e.VFMLA(s.acc[gi][j], s.col(gi), s.w[j])
 		}
 	}
 	e.Inst("SUBS $1, %s, %s", rCnt, rCnt)

@@ -266,6 +266,7 @@ func (g *Gen) FCVTZS(d, n G)   { g.each2(g.E.FCVTZS, d, n) }
 func (g *Gen) FCMGTZ(d, n G)   { g.each2(g.E.FCMGTZ, d, n) }
 func (g *Gen) FCMGEZ(d, n G)   { g.each2(g.E.FCMGEZ, d, n) }
 func (g *Gen) FCMLEZ(d, n G)   { g.each2(g.E.FCMLEZ, d, n) }
+func (g *Gen) FCMLTZ(d, n G)   { g.each2(g.E.FCMLTZ, d, n) }
 func (g *Gen) FCMEQZ(d, n G)   { g.each2(g.E.FCMEQZ, d, n) }
 func (g *Gen) SSHR(d, n G, sh int) {
 	for i := range d {
