@@ -65,9 +65,11 @@ func checkGrad(name string, m *Model, x, grad []float32) int {
 // give a NaN loss from 1e22 (DSM 1e25) up. ContinuousDSM with a
 // model whose time-conditional output is not divided by σ(t) weights by
 // σ² a score that grows as σ: its gradients grow as σ³, and the same
-// network gave a NaN loss from σ(1) = 1e12 up (1e10 trained); with
-// Config.ScaleByStd, which divides it, it trains at 1e12 and up. Evaluating a model asks
-// less: see [Model.NoiseScore].
+// network gave a NaN loss from σ(1) = 1e12 up (1e10 trained). With
+// Config.ScaleByStd, which divides it by σ(t), its losses stay finite at
+// 1e12, 1e15 and 1e18 (200 steps); they are still of order σ² there, as
+// the inputs x + σz of size σ give outputs of that size. Evaluating a
+// model asks less: see [Model.NoiseScore].
 const MinSigma, MaxSigma = 0x1p-126, 0x1p63
 
 // sigmaWhy says why s cannot be a noise level of the denoising losses,
