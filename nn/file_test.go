@@ -435,6 +435,8 @@ func TestLoadErrors(t *testing.T) {
 		{"fourier", func(f *TensorFile) { f.Metadata["fourier"] = "four" }, "fourier"},
 		{"fourier_scale", func(f *TensorFile) { f.Metadata["fourier_scale"] = "wide" }, "fourier_scale"},
 		{"scale_by_sigma", func(f *TensorFile) { f.Metadata["scale_by_sigma"] = "maybe" }, "scale_by_sigma"},
+		{"scale_by_std", func(f *TensorFile) { f.Metadata["scale_by_std"] = "maybe" }, "scale_by_std"},
+		{"scale_by_std without t", func(f *TensorFile) { f.Metadata["scale_by_std"] = "true" }, "ScaleByStd needs time conditioning"},
 		{"energy", func(f *TensorFile) { f.Metadata["energy"] = "maybe" }, "energy"},
 		{"hidden", func(f *TensorFile) { f.Metadata["hidden"] = "4x" }, "hidden"},
 		{"not training state", func(f *TensorFile) { f.Tensors["trainer.x"] = Tensor{Shape: []int{1}, Data: make([]float32, 1)} }, "unexpected"},
@@ -547,7 +549,7 @@ func TestSaveMetadata(t *testing.T) {
 	f := savedTensors(t, m)
 	want := map[string]string{
 		"format": FormatName, "dim": "2", "hidden": "8,7", "activations": "silu,silu,identity",
-		"cond": "time", "fourier": "4", "fourier_scale": "16", "scale_by_sigma": "false", "energy": "false",
+		"cond": "time", "fourier": "4", "fourier_scale": "16", "scale_by_sigma": "false", "scale_by_std": "false", "energy": "false",
 	}
 	for k, v := range want {
 		if f.Metadata[k] != v {

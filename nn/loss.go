@@ -62,11 +62,14 @@ func checkGrad(name string, m *Model, x, grad []float32) int {
 // and the gradients of its weights as σ² (and NCDSM weights its levels
 // by σ² too); σ² ≤ 2¹²⁶ leaves float32 a factor of 4. Measured with the
 // command's default network on moons: DSM and NCDSM train at 9.2e18 and
-// give a NaN loss from 1e22 (DSM 1e25) up. ContinuousDSM, whose
-// time-conditional output is not divided by σ, weights by σ² a score
-// that grows as σ: its gradients grow as σ³, and the same network gave a
-// NaN loss from σ(1) = 1e12 up (1e10 trained). Evaluating a model asks
-// less: see [Model.NoiseScore].
+// give a NaN loss from 1e22 (DSM 1e25) up. ContinuousDSM with a
+// model whose time-conditional output is not divided by σ(t) weights by
+// σ² a score that grows as σ: its gradients grow as σ³, and the same
+// network gave a NaN loss from σ(1) = 1e12 up (1e10 trained). With
+// Config.ScaleByStd, which divides it by σ(t), its losses stay finite at
+// 1e12, 1e15 and 1e18 (200 steps); they are still of order σ² there, as
+// the inputs x + σz of size σ give outputs of that size. Evaluating a
+// model asks less: see [Model.NoiseScore].
 const MinSigma, MaxSigma = 0x1p-126, 0x1p63
 
 // sigmaWhy says why s cannot be a noise level of the denoising losses,
@@ -92,13 +95,15 @@ func (m *Model) condName() string {
 }
 
 // condWhy says why the model cannot take c as its conditioning value, or
-// returns "": it takes a finite t or σ; if scaled (ScaleBySigma, for a
-// score: the output divided by σ) a σ ≥ MinSigma, whose 1/σ is finite in
-// float32, and for log σ conditioning a σ > 0. An unconditional model
-// ignores c.
-func (m *Model) condWhy(c float32, scaled bool) string {
+// returns "": it takes a finite t or σ; for log σ conditioning a σ > 0;
+// and if score (a score, which ScaleBySigma and ScaleByStd divide, not an
+// energy), with ScaleBySigma a σ ≥ MinSigma, whose 1/σ is finite in
+// float32, and with ScaleByStd a t at which its perturbation's σ(t) is
+// (see stdScale). An unconditional model ignores c.
+func (m *Model) condWhy(c float32, score bool) string {
 	v := float64(c)
 	finite := !math.IsNaN(v) && !math.IsInf(v, 0)
+	scaled := score && m.cfg.ScaleBySigma
 	switch {
 	case m.cfg.Cond == CondNone:
 	case scaled && (!(v > 0) || !finite):
@@ -109,6 +114,12 @@ func (m *Model) condWhy(c float32, scaled bool) string {
 		return "want a finite σ > 0 (the model takes log σ)"
 	case !finite:
 		return "want a finite " + m.condName()
+	case score && m.cfg.ScaleByStd:
+		if why := m.pertWhy(); why != "" {
+			return why
+		}
+		_, why := m.stdScale(c)
+		return why
 	}
 	return ""
 }
@@ -116,16 +127,20 @@ func (m *Model) condWhy(c float32, scaled bool) string {
 // checkCond panics, naming the loss, unless the model can take c as its
 // conditioning value (see condWhy).
 func (m *Model) checkCond(name string, c float32) {
-	if why := m.condWhy(c, m.cfg.ScaleBySigma); why != "" {
+	m.mustPert(name + ".Grad")
+	if why := m.condWhy(c, true); why != "" {
 		panic(fmt.Sprintf("nn: %s.Grad: Cond = %v: %s", name, c, why))
 	}
 }
 
 // mustCond panics, naming the method, unless the model can take c as its
-// conditioning value (see condWhy; scaled for the scores, not for the
-// energy, which ScaleBySigma leaves alone).
-func (m *Model) mustCond(method string, c float32, scaled bool) {
-	if why := m.condWhy(c, scaled); why != "" {
+// conditioning value (see condWhy; score for the scores, not for the
+// energy, which ScaleBySigma and ScaleByStd leave alone).
+func (m *Model) mustCond(method string, c float32, score bool) {
+	if score {
+		m.mustPert("Model." + method)
+	}
+	if why := m.condWhy(c, score); why != "" {
 		panic(fmt.Sprintf("nn: Model.%s: %s = %v: %s", method, m.condName(), c, why))
 	}
 }
@@ -154,13 +169,17 @@ func fillRademacher(dst []float32, rng *rand.Rand) {
 	}
 }
 
-// setScale sets w.scale from the per-point σ in w.cond (ScaleBySigma), or
-// to 1.
+// setScale sets w.scale from the per-point conditioning value in w.cond:
+// 1/σ with ScaleBySigma, 1/σ(t) with ScaleByStd (the caller has checked
+// that it is finite in float32), or 1.
 func (m *Model) setScale(w *work) {
 	for i := range w.n {
 		w.scale[i] = 1
-		if m.cfg.ScaleBySigma {
+		switch {
+		case m.cfg.ScaleBySigma:
 			w.scale[i] = 1 / w.cond[i]
+		case m.cfg.ScaleByStd:
+			w.scale[i], _ = m.stdScale(w.cond[i])
 		}
 	}
 }
@@ -500,6 +519,16 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 // means 1e-5. Grad panics if SDE is nil or Eps is not in [0, 1), and if
 // SDE.Marginal gives a drawn t a mean scale that is not finite or a σ
 // outside [MinSigma, MaxSigma] (1.2e-38 ≤ σ ≤ 9.2e18).
+//
+// With Config.ScaleByStd the model's score is net(x_t, t)/σ(t), σ(t) from
+// the perturbation given to [Model.SetPerturbation], and the loss is
+// ½‖net(x_t, t) + z‖² at every t: the network's target is of order 1
+// whatever σ(t), where an unscaled network must output −z/σ(t) and its
+// weights' gradients grow as σ(t)³ (see MaxSigma). The loss trains the
+// model as TimeScore computes it, so Grad panics unless the model has a
+// perturbation and its σ(t) agrees with SDE's to 1e-6 relative at every
+// drawn t: a model scaled by one process and trained on another would
+// score neither.
 type ContinuousDSM struct {
 	SDE Perturbation
 	Eps float64
@@ -517,6 +546,7 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 	if nilness.Is(l.SDE) {
 		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: the SDE is a nil %T", l.SDE))
 	}
+	m.mustPert("ContinuousDSM.Grad")
 	if !(l.Eps >= 0 && l.Eps < 1) {
 		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: Eps = %v: want 0 ≤ Eps < 1", l.Eps))
 	}
@@ -534,6 +564,17 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 		a, s := l.SDE.Marginal(t)
 		if math.IsNaN(a) || math.IsInf(a, 0) || sigmaWhy(s) != "" {
 			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0 (1.2e-38 ≤ σ ≤ 9.2e+18)", t, a, s))
+		}
+		if m.cfg.ScaleByStd {
+			// The model divides by its own σ(t), at the float32 t it is
+			// given, as TimeScore does: the loss trains the model that
+			// TimeScore computes, and so must draw from the same process.
+			if _, ps := m.pert.Marginal(t); !(math.Abs(ps-s) <= 1e-6*s) {
+				panic(fmt.Sprintf("nn: ContinuousDSM.Grad: at t = %v the model divides its output by its perturbation's σ(t) = %v, but the loss's SDE has σ(t) = %v: train with the SDE given to SetPerturbation", t, ps, s))
+			}
+			if _, why := m.stdScale(float32(t)); why != "" {
+				panic(fmt.Sprintf("nn: ContinuousDSM.Grad: t = %v: %s", float32(t), why))
+			}
 		}
 		w.lvl[i] = s
 		ms[i] = a

@@ -22,6 +22,12 @@ func (vp) Marginal(t float64) (float64, float64) {
 	return a, math.Sqrt(1 - math.Exp(2*lmc))
 }
 
+// ve is a variance-exploding perturbation, σ(t) = σ_min·(σ_max/σ_min)^t
+// with mean scale 1, as score_sde's VE SDE.
+type ve struct{ min, max float64 }
+
+func (v ve) Marginal(t float64) (float64, float64) { return 1, v.min * math.Pow(v.max/v.min, t) }
+
 func randBatch(rng *rand.Rand, n, d int) []float32 {
 	x := make([]float32, n*d)
 	for i := range x {
@@ -46,6 +52,21 @@ type lossCase struct {
 	cfg   Config
 	loss  Loss
 	refFn func(r ref, x []float32, rng *rand.Rand) func(theta []float64) float64
+	pert  Perturbation // for a ScaleByStd model
+}
+
+// newModel returns the case's model for cfg (lc.cfg, or a variant of it)
+// with its perturbation set.
+func (lc lossCase) newModel(t testing.TB, cfg Config, seed uint64) *Model {
+	t.Helper()
+	m, err := New(cfg, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lc.pert != nil {
+		m.SetPerturbation(lc.pert)
+	}
+	return m
 }
 
 func exactRef(c float32) func(r ref, x []float32, rng *rand.Rand) func([]float64) float64 {
@@ -195,7 +216,11 @@ func cdsmRef(l ContinuousDSM) func(r ref, x []float32, rng *rand.Rand) func([]fl
 		ms := make([]float64, n)
 		cond := make([]float32, n)
 		for i := range n {
-			t := l.Eps + (1-l.Eps)*rng.Float64()
+			eps := l.Eps
+			if eps == 0 {
+				eps = 1e-5
+			}
+			t := eps + (1-eps)*rng.Float64()
 			ms[i], lvl[i] = l.SDE.Marginal(t)
 			cond[i] = float32(t)
 		}
@@ -219,21 +244,36 @@ func lossCases(act kernel.Activation) []lossCase {
 	enSig := sigRaw
 	enSig.Energy = true
 	cds := ContinuousDSM{SDE: vp{}, Eps: 1e-3}
+	// Time-conditional models whose output is divided by σ(t).
+	timS := tim
+	timS.ScaleByStd = true
+	timSF := timS
+	timSF.Fourier, timSF.FourierScale = 3, 0.5
+	enTimS := timS
+	enTimS.Energy = true
+	v := ve{0.01, 50}
+	cve := ContinuousDSM{SDE: v}
 	return []lossCase{
-		{"exact", base, ExactSM{}, exactRef(0)},
-		{"exact/cond", sigRaw, ExactSM{Cond: 0.3}, exactRef(0.3)},
-		{"exact/scaled", sig, ExactSM{Cond: 0.7}, exactRef(0.7)},
-		{"ssm/gauss", base, SlicedSM{Projections: 2}, slicedRef(SlicedSM{Projections: 2})},
-		{"ssm-vr/rademacher", base, SlicedSM{Projections: 3, Rademacher: true, VR: true}, slicedRef(SlicedSM{Projections: 3, Rademacher: true, VR: true})},
-		{"ssm-vr/scaled", sig, SlicedSM{VR: true, Cond: 0.7}, slicedRef(SlicedSM{VR: true, Cond: 0.7})},
-		{"ssm/scaled", sig, SlicedSM{Projections: 2, Cond: 0.7}, slicedRef(SlicedSM{Projections: 2, Cond: 0.7})},
-		{"dsm", base, DSM{Sigma: 0.5}, dsmOneRef(DSM{Sigma: 0.5})},
-		{"dsm/scaled", sig, DSM{Sigma: 0.5, Cond: 9}, dsmOneRef(DSM{Sigma: 0.5, Cond: 9})},
-		{"ncdsm/fourier", sig, NCDSM{Sigmas: []float64{1, 0.3, 0.1}}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.3, 0.1}})},
-		{"ncdsm/continuous", sigRaw, NCDSM{Sigmas: []float64{1, 0.1, 0.01}, Continuous: true}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.1, 0.01}, Continuous: true})},
-		{"cdsm/vp", tim, cds, cdsmRef(cds)},
-		{"energy/dsm", en, DSM{Sigma: 0.5}, dsmOneRef(DSM{Sigma: 0.5})},
-		{"energy/ncdsm", enSig, NCDSM{Sigmas: []float64{1, 0.3}}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.3}})},
+		{"exact", base, ExactSM{}, exactRef(0), nil},
+		{"exact/cond", sigRaw, ExactSM{Cond: 0.3}, exactRef(0.3), nil},
+		{"exact/scaled", sig, ExactSM{Cond: 0.7}, exactRef(0.7), nil},
+		{"ssm/gauss", base, SlicedSM{Projections: 2}, slicedRef(SlicedSM{Projections: 2}), nil},
+		{"ssm-vr/rademacher", base, SlicedSM{Projections: 3, Rademacher: true, VR: true}, slicedRef(SlicedSM{Projections: 3, Rademacher: true, VR: true}), nil},
+		{"ssm-vr/scaled", sig, SlicedSM{VR: true, Cond: 0.7}, slicedRef(SlicedSM{VR: true, Cond: 0.7}), nil},
+		{"ssm/scaled", sig, SlicedSM{Projections: 2, Cond: 0.7}, slicedRef(SlicedSM{Projections: 2, Cond: 0.7}), nil},
+		{"dsm", base, DSM{Sigma: 0.5}, dsmOneRef(DSM{Sigma: 0.5}), nil},
+		{"dsm/scaled", sig, DSM{Sigma: 0.5, Cond: 9}, dsmOneRef(DSM{Sigma: 0.5, Cond: 9}), nil},
+		{"ncdsm/fourier", sig, NCDSM{Sigmas: []float64{1, 0.3, 0.1}}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.3, 0.1}}), nil},
+		{"ncdsm/continuous", sigRaw, NCDSM{Sigmas: []float64{1, 0.1, 0.01}, Continuous: true}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.1, 0.01}, Continuous: true}), nil},
+		{"cdsm/vp", tim, cds, cdsmRef(cds), nil},
+		{"energy/dsm", en, DSM{Sigma: 0.5}, dsmOneRef(DSM{Sigma: 0.5}), nil},
+		{"energy/ncdsm", enSig, NCDSM{Sigmas: []float64{1, 0.3}}, ncdsmRef(NCDSM{Sigmas: []float64{1, 0.3}}), nil},
+		{"exact/std-scaled", timS, ExactSM{Cond: 0.3}, exactRef(0.3), v},
+		{"ssm/std-scaled", timS, SlicedSM{Projections: 2, Cond: 0.8}, slicedRef(SlicedSM{Projections: 2, Cond: 0.8}), vp{}},
+		{"dsm/std-scaled", timS, DSM{Sigma: 0.5, Cond: 0.2}, dsmOneRef(DSM{Sigma: 0.5, Cond: 0.2}), v},
+		{"cdsm/vp/std-scaled", timS, cds, cdsmRef(cds), vp{}},
+		{"cdsm/ve/std-scaled", timSF, cve, cdsmRef(cve), v},
+		{"energy/cdsm/ve/std-scaled", enTimS, cve, cdsmRef(cve), v},
 	}
 }
 
@@ -245,10 +285,7 @@ func TestLossGrad(t *testing.T) {
 	for _, act := range kernel.Activations() {
 		for ci, lc := range lossCases(act) {
 			t.Run(fmt.Sprintf("%v/%s", act, lc.name), func(t *testing.T) {
-				m, err := New(lc.cfg, uint64(10+ci))
-				if err != nil {
-					t.Fatal(err)
-				}
+				m := lc.newModel(t, lc.cfg, uint64(10+ci))
 				x := randBatch(newRand(7, uint64(ci)), n, lc.cfg.Dim)
 				grad := make([]float32, m.NumParams())
 				got := lc.loss.Grad(m, x, newRand(99, 0), grad)

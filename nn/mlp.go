@@ -65,6 +65,7 @@ type Config struct {
 	Fourier      int          // if > 0, c enters as [sin 2πWc, cos 2πWc], W ~ N(0, FourierScale²) of length Fourier
 	FourierScale float64      // 0 means DefaultFourierScale
 	ScaleBySigma bool         // s(x, σ) = net(x, σ)/σ (σ conditioning only)
+	ScaleByStd   bool         // s(x, t) = net(x, t)/σ(t), σ(t) the std of the model's Perturbation (time conditioning only; see Model.SetPerturbation)
 	Energy       bool         // the net outputs a scalar E(x); s = −∇ₓE and log p = −E
 }
 
@@ -139,6 +140,9 @@ func (c Config) Validate() error {
 	if c.ScaleBySigma && c.Cond != CondSigma && c.Cond != CondLogSigma {
 		return fmt.Errorf("nn: Config.ScaleBySigma needs σ conditioning, have %v", c.Cond)
 	}
+	if c.ScaleByStd && c.Cond != CondTime {
+		return fmt.Errorf("nn: Config.ScaleByStd needs time conditioning, have %v", c.Cond)
+	}
 	if c.Dim+c.condWidth() > maxWidth {
 		return fmt.Errorf("nn: input width %d too large", c.Dim+c.condWidth())
 	}
@@ -173,7 +177,8 @@ type Model struct {
 	layers  []layer
 	fourier []float32 // fixed frequencies W (length cfg.Fourier), not trained
 	impl    kernel.Impl
-	workers int // goroutines for the training passes' products (SetWorkers)
+	workers int          // goroutines for the training passes' products (SetWorkers)
+	pert    Perturbation // σ(t) for ScaleByStd (SetPerturbation)
 
 	train *work               // the training workspace, reused across steps
 	gen   uint64              // counts Repack calls: the training packs' staleness
@@ -254,7 +259,9 @@ func (m *Model) SetImpl(impl kernel.Impl) {
 }
 
 // Clone returns a deep copy of m — configuration, weights, Fourier
-// frequencies, kernels and [Model.SetWorkers] count — ready for use:
+// frequencies, kernels, [Model.SetWorkers] count and
+// [Model.SetPerturbation] perturbation (shared: it is a value the model
+// only reads) — ready for use:
 // changing one does not change the other. (A model made with New from m's
 // configuration has other Fourier frequencies unless it has m's seed.)
 func (m *Model) Clone() *Model {
@@ -266,6 +273,7 @@ func (m *Model) Clone() *Model {
 	copy(c.fourier, m.fourier)
 	c.SetImpl(m.impl)
 	c.workers = m.workers
+	c.pert = m.pert
 	return c
 }
 

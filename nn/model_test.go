@@ -380,7 +380,7 @@ func TestImplsAgree(t *testing.T) {
 				cfg := lc.cfg
 				cfg.Hidden = []int{40, 33}
 				run := func(impl kernel.Impl) (float64, []float32, []float32) {
-					m, _ := New(cfg, uint64(ci))
+					m := lc.newModel(t, cfg, uint64(ci))
 					m.SetImpl(impl)
 					x := randBatch(newRand(7, uint64(ci)), 37, cfg.Dim)
 					grad := make([]float32, m.NumParams())
@@ -603,6 +603,8 @@ func TestValidate(t *testing.T) {
 		"infinite scale":      {Dim: 2, Cond: CondTime, Fourier: 4, FourierScale: math.Inf(1)},
 		"scale without σ":     {Dim: 2, Cond: CondTime, ScaleBySigma: true},
 		"scale unconditional": {Dim: 2, ScaleBySigma: true},
+		"std without t":       {Dim: 2, Cond: CondLogSigma, ScaleByStd: true},
+		"std unconditional":   {Dim: 2, ScaleByStd: true},
 		"input too wide":      {Dim: maxWidth, Cond: CondSigma},
 	}
 	for name, c := range bad {
@@ -616,6 +618,7 @@ func TestValidate(t *testing.T) {
 		{Dim: maxWidth - 1, Cond: CondSigma},
 		{Dim: 2, Cond: CondLogSigma, ScaleBySigma: true},
 		{Dim: 2, Cond: CondTime, Fourier: 1},
+		{Dim: 2, Cond: CondTime, ScaleByStd: true},
 		{Dim: 2, Hidden: []int{3}, Act: kernel.Activation(acts - 1), OutAct: kernel.Activation(acts - 1)},
 	}
 	for _, c := range good {

@@ -149,8 +149,12 @@ func (r ref) input(x []float64, c float32) []float64 {
 func (r ref) score(theta []float64, x []float64, c float32) (s, js []float64) {
 	d := r.m.cfg.Dim
 	sc := 1.0
-	if r.m.cfg.ScaleBySigma {
+	switch {
+	case r.m.cfg.ScaleBySigma:
 		sc = 1 / float64(c)
+	case r.m.cfg.ScaleByStd:
+		_, std := r.m.pert.Marginal(float64(c))
+		sc = 1 / std
 	}
 	y, jac := r.eval(theta, r.input(x, c))
 	if r.m.cfg.Energy {

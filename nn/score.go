@@ -34,8 +34,9 @@ func (m *Model) condMethod() string {
 
 // CheckMethod returns nil if the model serves the method of that name —
 // "Score" and "LogDensity" (an energy model) if it is unconditional,
-// "NoiseScore" if it is conditioned on σ or log σ, "TimeScore" if on t —
-// and otherwise an error that names the method to call instead. The
+// "NoiseScore" if it is conditioned on σ or log σ, "TimeScore" if on t
+// (and, with ScaleByStd, has a perturbation: see [Model.SetPerturbation])
+// — and otherwise an error that names the method to call instead. The
 // samplers ask it (sampler.MethodChecker), so that a model of the wrong
 // kind is refused when the sampler is made, not by a panic at its first
 // step.
@@ -56,6 +57,9 @@ func (m *Model) CheckMethod(name string) error {
 		ok = m.cfg.Cond == CondSigma || m.cfg.Cond == CondLogSigma
 	case "TimeScore":
 		ok = m.cfg.Cond == CondTime
+		if why := m.pertWhy(); ok && why != "" {
+			return fmt.Errorf("nn: Model.TimeScore: %s", why)
+		}
 	default:
 		return fmt.Errorf("nn: a model has no method %q", name)
 	}
@@ -85,17 +89,20 @@ func (m *Model) Score(dst, x []float32) {
 func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 	m.checkBatch("NoiseScore", dst, x, m.cfg.Dim)
 	m.mustServe("NoiseScore")
-	m.mustCond("NoiseScore", sigma, m.cfg.ScaleBySigma)
+	m.mustCond("NoiseScore", sigma, true)
 	m.score(dst, x, sigma)
 }
 
 // TimeScore sets dst to s(x, t) for the points of x, for a
-// time-conditional model. It panics, naming t, unless t is finite. Safe
-// for concurrent use; no allocations in steady state.
+// time-conditional model. It panics, naming t, unless t is finite, and,
+// with ScaleByStd (which divides the output by the std σ(t) of the
+// model's perturbation), unless [Model.SetPerturbation] was called and
+// σ(t) is finite and at least MinSigma. Safe for concurrent use; no
+// allocations in steady state.
 func (m *Model) TimeScore(dst, x []float32, t float32) {
 	m.checkBatch("TimeScore", dst, x, m.cfg.Dim)
 	m.mustServe("TimeScore")
-	m.mustCond("TimeScore", t, false)
+	m.mustCond("TimeScore", t, true)
 	m.score(dst, x, t)
 }
 
@@ -166,8 +173,11 @@ func (m *Model) score(dst, x []float32, c float32) {
 	d := m.cfg.Dim
 	n := len(x) / d
 	scale := float32(1)
-	if m.cfg.ScaleBySigma {
+	switch {
+	case m.cfg.ScaleBySigma:
 		scale = 1 / c
+	case m.cfg.ScaleByStd:
+		scale, _ = m.stdScale(c) // TimeScore checked it
 	}
 	L := len(m.layers)
 	chunk := chunkRows(m.impl)

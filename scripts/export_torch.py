@@ -16,7 +16,11 @@ where c' is sigma (cond="sigma"), log sigma (cond="logsigma") or t
 (cond="time"), and W holds the F fixed frequencies (score_sde's
 GaussianFourierProjection, W = randn(F) * scale, is this layout). With
 scale_by_sigma the score is net(...) / sigma (NCSN's output scaling; sigma
-conditioning only). score() below computes exactly this in PyTorch: check
+conditioning only); with scale_by_std it is net(...) / std, std = sigma(t)
+the standard deviation of the SDE's perturbation kernel at t (score_sde's
+scale_by_sigma for time models; time conditioning only: the file does not
+hold the SDE, which scorekit's nn.Model.SetPerturbation, or sample -sde,
+gives). score() below computes exactly this in PyTorch: check
 that your model agrees with it before exporting.
 
 As a library:
@@ -124,13 +128,15 @@ def write_safetensors(path, tensors, metadata):
 CONDS = ("none", "sigma", "logsigma", "time")
 
 
-def _check_cond(cond, fourier_W, scale_by_sigma):
+def _check_cond(cond, fourier_W, scale_by_sigma, scale_by_std=False):
     """Return fourier_W as a 1-D float32 tensor (or None), or raise for a
     combination scorekit's nn.Load would refuse."""
     if cond not in CONDS:
         raise ValueError("cond %r: want one of %s" % (cond, ", ".join(CONDS)))
     if scale_by_sigma and cond not in ("sigma", "logsigma"):
         raise ValueError("scale_by_sigma needs cond='sigma' or 'logsigma', have %r" % cond)
+    if scale_by_std and cond != "time":
+        raise ValueError("scale_by_std needs cond='time', have %r" % cond)
     if fourier_W is None:
         return None
     if cond == "none":
@@ -155,12 +161,15 @@ def features(c, cond, fourier_W=None):
     return torch.cat([torch.sin(proj), torch.cos(proj)], dim=1)
 
 
-def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False):
+def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False, scale_by_std=False, std=None):
     """The score s(x, c) the exported file means, computed by PyTorch: x is
-    n x d, c a number or n values (sigma or t, one per row). This is what
-    scorekit's Score, NoiseScore or TimeScore returns for the loaded model
-    (energy models are not covered)."""
-    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma)
+    n x d, c a number or n values (sigma or t, one per row). With
+    scale_by_std, std is sigma(t) of the SDE at c (a number or n values).
+    This is what scorekit's Score, NoiseScore or TimeScore returns for the
+    loaded model (energy models are not covered)."""
+    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma, scale_by_std)
+    if scale_by_std and std is None:
+        raise ValueError("scale_by_std needs std, the SDE's sigma(t) at c")
     if cond == "none":
         return net(x)
     c = torch.as_tensor(c, dtype=x.dtype)
@@ -169,10 +178,16 @@ def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False):
     y = net(torch.cat([x, features(c, cond, fourier_W)], dim=1))
     if scale_by_sigma:
         y = y / c.reshape(-1, 1)
+    if scale_by_std:
+        s = torch.as_tensor(std, dtype=x.dtype)
+        if s.dim() == 0:
+            s = s.expand(x.shape[0])
+        y = y / s.reshape(-1, 1)
     return y
 
 
-def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_sigma=False, energy=False):
+def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_sigma=False, energy=False,
+           scale_by_std=False):
     """Write net (nn.Sequential of Linear + activations) to path.
 
     cond is "none", "sigma", "logsigma" or "time": the conditioning value
@@ -181,8 +196,9 @@ def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_
     [sin 2 pi W c, cos 2 pi W c]. fourier_scale is recorded in the file
     (scorekit draws fresh frequencies with it only for a new model; the
     loaded ones are fourier_W). scale_by_sigma divides the net's output by
-    sigma. See score() for the whole computation."""
-    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma)
+    sigma, scale_by_std a time model's by the SDE's sigma(t). See score()
+    for the whole computation."""
+    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma, scale_by_std)
     layers = _layers(net)
     n_in = layers[0][0].in_features
     cond_width = 0 if cond == "none" else (2 * len(fourier_W) if fourier_W is not None else 1)
@@ -207,6 +223,7 @@ def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_
         "fourier": 0 if fourier_W is None else len(fourier_W),
         "fourier_scale": repr(float(fourier_scale)),
         "scale_by_sigma": "true" if scale_by_sigma else "false",
+        "scale_by_std": "true" if scale_by_std else "false",
         "energy": "true" if energy else "false",
     }
     write_safetensors(path, tensors, meta)

@@ -1,0 +1,62 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/scorekit/scorekit/internal/nilness"
+)
+
+// SetPerturbation sets the forward noising process whose marginal standard
+// deviation σ(t) a time-conditional model with Config.ScaleByStd divides
+// its output by: s(x, t) = net(x, t)/σ(t), score_sde's scale_by_sigma for
+// its VE models (and, up to the sign, its −ε/σ(t) for VP). Give it the SDE
+// the model is trained on (by [ContinuousDSM], which refuses another) and
+// sampled with: the sampler package's VE, VP and sub-VP SDEs satisfy
+// Perturbation. A model file does not hold it: set it again after [Load]
+// (scorekit's command does, from the SDE the file records). Without
+// ScaleByStd a time-conditional model keeps p and does not use it. Until
+// it is set, a ScaleByStd model's TimeScore and training calls panic, and
+// CheckMethod("TimeScore") returns an error, saying to call it. It panics
+// if the model is not time-conditional or p is nil. [Model.Clone] keeps
+// it. Call it before using the model, not concurrently with other calls.
+func (m *Model) SetPerturbation(p Perturbation) {
+	if m.cfg.Cond != CondTime {
+		panic(fmt.Sprintf("nn: Model.SetPerturbation: a model with conditioning %v takes no perturbation (only a time-conditional one does)", m.cfg.Cond))
+	}
+	if p == nil || nilness.Is(p) {
+		panic(fmt.Sprintf("nn: Model.SetPerturbation: a nil perturbation (%T)", p))
+	}
+	m.pert = p
+}
+
+// Perturbation returns the perturbation set by SetPerturbation, or nil.
+func (m *Model) Perturbation() Perturbation { return m.pert }
+
+// pertWhy says why the model cannot score yet — it divides by σ(t) and
+// has no perturbation — or returns "".
+func (m *Model) pertWhy() string {
+	if m.cfg.ScaleByStd && m.pert == nil {
+		return "the model divides its output by σ(t) (Config.ScaleByStd) but has no perturbation: call SetPerturbation with the SDE it is trained on"
+	}
+	return ""
+}
+
+// mustPert panics, naming where, unless the model can score (pertWhy).
+func (m *Model) mustPert(where string) {
+	if why := m.pertWhy(); why != "" {
+		panic("nn: " + where + ": " + why)
+	}
+}
+
+// stdScale returns 1/σ(t) in float32 for a ScaleByStd model, σ(t) the
+// std of its perturbation at t (as float64, as TimeScore passes it), or
+// why it has none: σ(t) must be finite and at least MinSigma, whose
+// reciprocal is finite in float32.
+func (m *Model) stdScale(t float32) (float32, string) {
+	_, s := m.pert.Marginal(float64(t))
+	if !(s >= MinSigma) || math.IsInf(s, 1) {
+		return 0, fmt.Sprintf("its perturbation's σ(t) = %v: want a finite σ(t) ≥ 1.2e-38, whose 1/σ is finite in float32 (the model divides its output by σ(t))", s)
+	}
+	return float32(1 / s), ""
+}

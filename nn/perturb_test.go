@@ -1,0 +1,188 @@
+package nn
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/scorekit/scorekit/kernel"
+)
+
+// TestScaleByStdScore: a ScaleByStd model scores net(x, t)/σ(t), σ(t)
+// the std of its perturbation at the float32 t it is given: the same
+// weights without the flag, times 1/σ(t) rounded to float32, to the bit;
+// for an energy model −∇ₓE/σ(t), while its energy is not divided. Clone
+// and a saved and loaded model (given the perturbation again) score the
+// same.
+func TestScaleByStdScore(t *testing.T) {
+	x := []float32{0.3, -1, 2, 0.5, -4, 9}
+	for _, energy := range []bool{false, true} {
+		for _, p := range []Perturbation{ve{0.01, 1e12}, vp{}} {
+			cfg := Config{Dim: 2, Hidden: []int{16, 16}, Act: kernel.Tanh, Cond: CondTime, Fourier: 4, FourierScale: 2, Energy: energy}
+			plain, _ := New(cfg, 3)
+			cfg.ScaleByStd = true
+			m, _ := New(cfg, 3)
+			m.SetPerturbation(p)
+			if m.Perturbation() != p {
+				t.Fatalf("Perturbation() = %v, want %v", m.Perturbation(), p)
+			}
+			var buf bytes.Buffer
+			if err := m.Save(&buf); err != nil {
+				t.Fatal(err)
+			}
+			loaded, err := Load(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !loaded.Config().ScaleByStd || loaded.Perturbation() != nil {
+				t.Fatalf("loaded: ScaleByStd %v, perturbation %v; want true and none (a file does not hold it)", loaded.Config().ScaleByStd, loaded.Perturbation())
+			}
+			loaded.SetPerturbation(p)
+			for _, tt := range []float32{1e-5, 0.37, 1} {
+				_, std := p.Marginal(float64(tt))
+				sc := float32(1 / std)
+				want, got := make([]float32, len(x)), make([]float32, len(x))
+				plain.TimeScore(want, x, tt)
+				for i := range want {
+					want[i] *= sc
+				}
+				for name, s := range map[string]*Model{"model": m, "clone": m.Clone(), "loaded": loaded} {
+					m.TimeScore(got, x, tt)
+					s.TimeScore(got, x, tt)
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("energy %v, %T, t = %v, %s: s[%d] = %v, want net/σ(t) = %v", energy, p, tt, name, i, got[i], want[i])
+						}
+					}
+				}
+				if energy {
+					e, pe := make([]float32, 3), make([]float32, 3)
+					m.Energy(e, x, tt)
+					plain.Energy(pe, x, tt)
+					if !equalBits(e, pe) {
+						t.Errorf("t = %v: energy %v, want the unscaled net's %v", tt, e, pe)
+					}
+				}
+			}
+		}
+	}
+}
+
+func equalBits(a, b []float32) bool {
+	for i := range a {
+		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+// TestScaleByStdRefused: a ScaleByStd model without a perturbation
+// refuses to score or train, saying to call SetPerturbation (CheckMethod,
+// which the samplers ask, returns that error); SetPerturbation refuses a
+// model that is not time-conditional and a nil perturbation;
+// ContinuousDSM refuses an SDE whose σ(t) is not the model's; the scores
+// refuse a t at which the model's σ(t) has no finite reciprocal in
+// float32.
+func TestScaleByStdRefused(t *testing.T) {
+	cfg := Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime, ScaleByStd: true}
+	bare, _ := New(cfg, 1)
+	x := []float32{0.5, -1}
+	grad := make([]float32, bare.NumParams())
+	const noPert = "has no perturbation: call SetPerturbation"
+	if err := bare.CheckMethod("TimeScore"); err == nil || !strings.Contains(err.Error(), noPert) {
+		t.Errorf("CheckMethod(TimeScore) without a perturbation: %v, want an error saying %q", err, noPert)
+	}
+	withPert := func(p Perturbation) *Model {
+		m := bare.Clone()
+		m.SetPerturbation(p)
+		return m
+	}
+	if err := withPert(vp{}).CheckMethod("TimeScore"); err != nil {
+		t.Errorf("CheckMethod(TimeScore) with a perturbation: %v", err)
+	}
+	sigma, _ := New(Config{Dim: 2, Cond: CondSigma}, 1)
+	tiny := ve{1e-40, 1} // σ(0) = 1e-40: 1/σ overflows float32
+	for _, c := range []struct {
+		name string
+		f    func()
+		msg  string
+	}{
+		{"TimeScore", func() { bare.TimeScore(make([]float32, 2), x, 0.5) }, "Model.TimeScore: the model divides its output by σ(t) (Config.ScaleByStd) but " + noPert},
+		{"ContinuousDSM", func() { ContinuousDSM{SDE: vp{}}.Grad(bare, x, newRand(1, 1), grad) }, "ContinuousDSM.Grad: the model divides its output by σ(t)"},
+		{"DSM", func() { DSM{Sigma: 1, Cond: 0.5}.Grad(bare, x, newRand(1, 1), grad) }, "DSM.Grad: the model divides its output by σ(t)"},
+		{"ExactSM", func() { ExactSM{Cond: 0.5}.Grad(bare, x, newRand(1, 1), grad) }, "ExactSM.Grad: the model divides"},
+		{"SlicedSM", func() { SlicedSM{Cond: 0.5}.Grad(bare, x, newRand(1, 1), grad) }, "SlicedSM.Grad: the model divides"},
+		{"SetPerturbation σ-conditional", func() { sigma.SetPerturbation(vp{}) }, "Model.SetPerturbation: a model with conditioning sigma takes no perturbation"},
+		{"SetPerturbation nil", func() { bare.Clone().SetPerturbation(nil) }, "Model.SetPerturbation: a nil perturbation"},
+		{"SetPerturbation typed nil", func() { bare.Clone().SetPerturbation((*vp)(nil)) }, "a nil perturbation (*nn.vp)"},
+		{"ContinuousDSM other SDE", func() { ContinuousDSM{SDE: ve{0.01, 50}}.Grad(withPert(ve{0.01, 51}), x, newRand(1, 1), grad) }, "ContinuousDSM.Grad: at t = "},
+		{"ContinuousDSM VP for VE", func() { ContinuousDSM{SDE: vp{}}.Grad(withPert(ve{0.01, 50}), x, newRand(1, 1), grad) }, "but the loss's SDE has σ(t) = "},
+		{"TimeScore σ(t) = 1e-40", func() { withPert(tiny).TimeScore(make([]float32, 2), x, 0) }, "Model.TimeScore: t = 0: its perturbation's σ(t) = 1e-40: want a finite σ(t) ≥ 1.2e-38"},
+		{"TimeScore t NaN", func() { withPert(vp{}).TimeScore(make([]float32, 2), x, float32(math.NaN())) }, "t = NaN: want a finite t"},
+		{"TimeScore VP σ(0) = 0", func() { withPert(vp{}).TimeScore(make([]float32, 2), x, 0) }, "its perturbation's σ(t) = 0: want"},
+		{"ExactSM σ(t) = 1e-40", func() { ExactSM{Cond: 0}.Grad(withPert(tiny), x, newRand(1, 1), grad) }, "ExactSM.Grad: Cond = 0: its perturbation's σ(t) = 1e-40"},
+	} {
+		func() {
+			defer func() {
+				p := recover()
+				if s, ok := p.(string); !ok || !strings.HasPrefix(s, "nn: ") || !strings.Contains(s, c.msg) {
+					t.Errorf("%s: panic %v, want one from nn saying %q", c.name, p, c.msg)
+				}
+			}()
+			c.f()
+		}()
+	}
+	// The energy itself is not divided: it needs no perturbation.
+	en := cfg
+	en.Energy = true
+	em, _ := New(en, 1)
+	em.Energy(make([]float32, 1), x, 0.5)
+	// The same process as another value of the same type is no mismatch.
+	m := withPert(ve{0.01, 50})
+	if l := (ContinuousDSM{SDE: ve{0.01, 50}}).Grad(m, x, newRand(1, 1), grad); math.IsNaN(l) || math.IsInf(l, 0) {
+		t.Errorf("loss %v", l)
+	}
+}
+
+// TestScaleByStdTrainsVE: continuous-time DSM on a VE SDE with σ_max =
+// 1e12. An unscaled time-conditional network must output −z/σ(t), and
+// its weights' gradients grow as σ(t)³: the loss is NaN within a few
+// steps. Divided by σ(t), the network's target is −z at every t, and 200
+// steps give finite losses that fall.
+func TestScaleByStdTrainsVE(t *testing.T) {
+	p := ve{0.01, 1e12}
+	rows := randBatch(newRand(3, 0), 512, 2)
+	for _, scaled := range []bool{false, true} {
+		m, err := New(Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU, Cond: CondTime, Fourier: 8, FourierScale: 4, ScaleByStd: scaled}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scaled {
+			m.SetPerturbation(p)
+		}
+		var first, last float64
+		tr := Trainer{Model: m, Loss: ContinuousDSM{SDE: p}, Rows: rows, Steps: 200, Seed: 1, Opt: NewAdam(m.NumParams(), 1e-3),
+			Callback: func(step int, loss, _ float64) error {
+				if step <= 10 {
+					first += loss / 10
+				}
+				if step > 190 {
+					last += loss / 10
+				}
+				return nil
+			}}
+		err = tr.Run(context.Background())
+		t.Logf("ScaleByStd %v: %v; mean loss of steps 1–10 %.4g, 191–200 %.4g", scaled, err, first, last)
+		switch {
+		case !scaled && (err == nil || !strings.Contains(err.Error(), "loss is NaN")):
+			t.Errorf("unscaled: %v, want a NaN loss (if it trains now, MaxSigma's note is out of date)", err)
+		case scaled && err != nil:
+			t.Errorf("scaled: %v", err)
+		case scaled && !(last < first):
+			t.Errorf("scaled: loss %.4g at the start, %.4g at the end: want it to fall", first, last)
+		}
+	}
+}
