@@ -30,20 +30,27 @@ As a library:
     W = torch.randn(16) * 16                            # fixed, not trained
     export(net, "sde.safetensors", cond="time", fourier_W=W, fourier_scale=16)
     s = score(net, x, t, cond="time", fourier_W=W)      # what Go's TimeScore returns
+    export(net, "ve.safetensors", cond="time", fourier_W=W, scale_by_std=True)
+    std = 0.01 * (50 / 0.01) ** t                       # the SDE's sigma(t): VE here
+    s = score(net, x, t, cond="time", fourier_W=W, scale_by_std=True, std=std)
 
 scorekit loads them with nn.Load; NoiseScore(dst, x, sigma) answers a sigma
-model and TimeScore(dst, x, t) a time model.
+model and TimeScore(dst, x, t) a time model (a scale_by_std one once
+SetPerturbation has given it the SDE, whose sigma(t) is std).
 
 As a command, it writes the interop fixtures nn/testdata holds, from real
 PyTorch, each a model file and an _io file of inputs and torch's outputs:
-    env -u OPENBLAS_CORETYPE /usr/bin/python3 scripts/export_torch.py --fixture nn/testdata [mlp] [sigma] [time] [plainsigma] [fouriersigma]
+    env -u OPENBLAS_CORETYPE /usr/bin/python3 scripts/export_torch.py --fixture nn/testdata [mlp] [sigma] [time] [plainsigma] [fouriersigma] [timestd]
 mlp is the unconditional model (torch_mlp, torch_io), sigma a log-sigma
 conditional model scaled by 1/sigma (torch_sigma, torch_sigma_io), time a
 time-conditional model with Fourier features (torch_time, torch_time_io),
 plainsigma a sigma-conditional model, input sigma itself and no scaling
-(torch_plainsigma, torch_plainsigma_io), and fouriersigma NCSN++'s: Fourier
+(torch_plainsigma, torch_plainsigma_io), fouriersigma NCSN++'s: Fourier
 features of log sigma, scaled by 1/sigma (torch_fouriersigma,
-torch_fouriersigma_io); no names means all five. The models and inputs are
+torch_fouriersigma_io), and timestd score_sde's VE model: Fourier features
+of t, scaled by 1/sigma(t) of the VE SDE with sigma_min 0.01 and sigma_max
+50, computed in float64 (torch_timestd, torch_timestd_io, which also holds
+sigma(t) and the SDE); no names means all six. The models and inputs are
 seeded and reproduce bit for bit; torch's outputs may differ in the last
 bit with another BLAS (torch_io does on this machine's torch 1.13), so
 write only the fixtures you mean to change.
@@ -170,6 +177,8 @@ def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False, sca
     fourier_W = _check_cond(cond, fourier_W, scale_by_sigma, scale_by_std)
     if scale_by_std and std is None:
         raise ValueError("scale_by_std needs std, the SDE's sigma(t) at c")
+    if std is not None and not scale_by_std:
+        raise ValueError("std is used only with scale_by_std=True")
     if cond == "none":
         return net(x)
     c = torch.as_tensor(c, dtype=x.dtype)
@@ -251,18 +260,27 @@ def _fixture_mlp(outdir):
 
 
 def _fixture_cond(outdir, name, net, cond, levels, per_level, fourier_W=None, fourier_scale=16.0,
-                  scale_by_sigma=False):
+                  scale_by_sigma=False, std_of=None, meta=None):
     """Export net and write name_io: x (n x d), c (n: per_level rows at each
-    of levels, in runs) and y = score(net, x, c), as PyTorch computes it."""
+    of levels, in runs) and y = score(net, x, c), as PyTorch computes it.
+    With std_of, a function of the float32 tensor c giving the SDE's
+    sigma(t) (in float64), the model is scale_by_std and name_io holds std
+    too, rounded to float32; meta adds to name_io's metadata."""
     dim = net[-1].out_features
     c = torch.tensor(levels, dtype=torch.float32).repeat_interleave(per_level)
     x = torch.randn(len(c), dim) * 2
+    io = {"x": x, "c": c}
+    std = None
+    if std_of is not None:
+        std = std_of(c)
+        io["std"] = std
     with torch.no_grad():
-        y = score(net, x, c, cond=cond, fourier_W=fourier_W, scale_by_sigma=scale_by_sigma)
+        io["y"] = score(net, x, c, cond=cond, fourier_W=fourier_W, scale_by_sigma=scale_by_sigma,
+                        scale_by_std=std is not None, std=std)
     export(net, os.path.join(outdir, name + ".safetensors"), cond=cond, fourier_W=fourier_W,
-           fourier_scale=fourier_scale, scale_by_sigma=scale_by_sigma)
-    write_safetensors(os.path.join(outdir, name + "_io.safetensors"), {"x": x, "c": c, "y": y},
-                      {"torch": torch.__version__, "cond": cond})
+           fourier_scale=fourier_scale, scale_by_sigma=scale_by_sigma, scale_by_std=std is not None)
+    write_safetensors(os.path.join(outdir, name + "_io.safetensors"), io,
+                      dict({"torch": torch.__version__, "cond": cond}, **(meta or {})))
 
 
 def _fixture_sigma(outdir):
@@ -308,8 +326,29 @@ def _fixture_fouriersigma(outdir):
                   fourier_W=W, fourier_scale=scale, scale_by_sigma=True)
 
 
+def _fixture_timestd(outdir):
+    """score_sde's VE models: Gaussian Fourier features of t and the output
+    divided by the VE SDE's sigma(t) = sigma_min (sigma_max/sigma_min)^t,
+    sigma_min 0.01 and sigma_max 50 (score_sde's defaults), computed in
+    float64 at the float32 t as scorekit computes it, at t from 0.001 to 1
+    (sigma from 0.0101 to 50; none at 0.54, where sigma = 1)."""
+    torch.manual_seed(10)
+    F, scale = 4, 16.0
+    W = torch.randn(F) * scale
+    net = nn.Sequential(nn.Linear(2 + 2 * F, 16), nn.SiLU(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2))
+    sigma_min, sigma_max = 0.01, 50.0
+
+    def std_of(t):
+        return sigma_min * (sigma_max / sigma_min) ** t.to(torch.float64)
+
+    _fixture_cond(outdir, "torch_timestd", net, "time", [1e-3, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0], 4,
+                  fourier_W=W, fourier_scale=scale, std_of=std_of,
+                  meta={"sde": "ve", "sigma_min": repr(sigma_min), "sigma_max": repr(sigma_max)})
+
+
 FIXTURES = {"mlp": _fixture_mlp, "sigma": _fixture_sigma, "time": _fixture_time,
-            "plainsigma": _fixture_plainsigma, "fouriersigma": _fixture_fouriersigma}
+            "plainsigma": _fixture_plainsigma, "fouriersigma": _fixture_fouriersigma,
+            "timestd": _fixture_timestd}
 
 
 if __name__ == "__main__":
