@@ -128,21 +128,7 @@ func TestTorchConditional(t *testing.T) {
 			if len(x) != len(c)*d || len(want) != len(x) {
 				t.Fatalf("fixture holds %d values of x, %d of c and %d of y for d = %d", len(x), len(c), len(want), d)
 			}
-			got := make([]float32, len(want))
-			levels := 0
-			for i0 := 0; i0 < len(c); {
-				i1 := i0 + 1
-				for i1 < len(c) && c[i1] == c[i0] {
-					i1++
-				}
-				if cfg.Cond == CondTime {
-					m.TimeScore(got[i0*d:i1*d], x[i0*d:i1*d], c[i0])
-				} else {
-					m.NoiseScore(got[i0*d:i1*d], x[i0*d:i1*d], c[i0])
-				}
-				levels++
-				i0 = i1
-			}
+			got, levels := scoreRuns(m, x, c)
 			if levels < 4 {
 				t.Fatalf("fixture holds %d conditioning values, want several", levels)
 			}
@@ -155,6 +141,91 @@ func TestTorchConditional(t *testing.T) {
 				t.Errorf("worst relative difference from torch %.3g > %g", worst, torchTolerance)
 			}
 		})
+	}
+}
+
+// scoreRuns returns m's scores of the points of x, each run of points at
+// one value of c (σ, or t for a time model) scored in one call, and the
+// number of runs.
+func scoreRuns(m *Model, x, c []float32) (got []float32, runs int) {
+	d := m.Dim()
+	got = make([]float32, len(x))
+	for i0 := 0; i0 < len(c); {
+		i1 := i0 + 1
+		for i1 < len(c) && c[i1] == c[i0] {
+			i1++
+		}
+		if m.Config().Cond == CondTime {
+			m.TimeScore(got[i0*d:i1*d], x[i0*d:i1*d], c[i0])
+		} else {
+			m.NoiseScore(got[i0*d:i1*d], x[i0*d:i1*d], c[i0])
+		}
+		runs++
+		i0 = i1
+	}
+	return got, runs
+}
+
+// TestTorchScaleByStd loads score_sde's VE model exported from PyTorch by
+// scripts/export_torch.py (its timestd fixture: Fourier features of t,
+// scale_by_std) and matches torch's score, net(x, t)/σ(t) with the VE
+// SDE's σ(t) = σ_min·(σ_max/σ_min)^t computed by torch in float64, once
+// SetPerturbation gives the model the same SDE. The fixture records σ_min,
+// σ_max and the σ(t) torch divided by; σ(t) runs from 0.0101 to 50, so a
+// model that ignored the scaling, divided by σ², or used σ_max 1% off
+// would miss by orders of magnitude more than the tolerance, and the test
+// checks that they do.
+func TestTorchScaleByStd(t *testing.T) {
+	m := loadTestdata(t, "torch_timestd.safetensors")
+	cfg := m.Config()
+	if cfg.Cond != CondTime || !cfg.ScaleByStd || cfg.ScaleBySigma || cfg.Fourier != 4 || cfg.FourierScale != 16 {
+		t.Fatalf("conditioning %v, ScaleByStd %v, ScaleBySigma %v, Fourier %d (scale %v); the fixture should have time, true, false, 4 (16)",
+			cfg.Cond, cfg.ScaleByStd, cfg.ScaleBySigma, cfg.Fourier, cfg.FourierScale)
+	}
+	io := readTestdata(t, "torch_timestd_io.safetensors")
+	x, c, std, want := io.Tensors["x"].Data, io.Tensors["c"].Data, io.Tensors["std"].Data, io.Tensors["y"].Data
+	d := m.Dim()
+	if len(x) != len(c)*d || len(want) != len(x) || len(std) != len(c) {
+		t.Fatalf("fixture holds %d values of x, %d of c, %d of std and %d of y for d = %d", len(x), len(c), len(std), len(want), d)
+	}
+	if io.Metadata["sde"] != "ve" || io.Metadata["sigma_min"] != "0.01" || io.Metadata["sigma_max"] != "50.0" {
+		t.Fatalf("fixture's SDE %q, σ_min %q, σ_max %q; want ve, 0.01, 50.0", io.Metadata["sde"], io.Metadata["sigma_min"], io.Metadata["sigma_max"])
+	}
+	sde := ve{0.01, 50}
+	// The perturbation given to Go is the one torch divided by: the same
+	// σ(t), rounded to float32, at every t of the fixture.
+	for i, ti := range c {
+		if _, s := sde.Marginal(float64(ti)); float32(s) != std[i] {
+			t.Fatalf("σ(%v) = %v here, %v in torch", ti, float32(s), std[i])
+		}
+	}
+	if lo, hi := slices.Min(std), slices.Max(std); lo > 0.02 || hi < 40 {
+		t.Fatalf("fixture's σ(t) from %g to %g, want 0.02 to 40 or wider", lo, hi)
+	}
+	m.SetPerturbation(sde)
+	got, levels := scoreRuns(m, x, c)
+	if levels < 4 {
+		t.Fatalf("fixture holds %d values of t, want several", levels)
+	}
+	worst := worstRelative(got, want, d)
+	t.Logf("torch %s: worst relative difference %.2g over %d points at %d values of t", io.Metadata["torch"], worst, len(c), levels)
+	if worst > torchTolerance {
+		t.Errorf("worst relative difference from torch %.3g > %g", worst, torchTolerance)
+	}
+	for _, wrong := range []struct {
+		name string
+		p    Perturbation
+	}{
+		{"σ(t) = 1 (no scaling)", ve{1, 1}},
+		{"σ(t)²", ve{0.01 * 0.01, 50 * 50}},
+		{"σ_max 1% high", ve{0.01, 50.5}},
+	} {
+		m.SetPerturbation(wrong.p)
+		got, _ := scoreRuns(m, x, c)
+		if w := worstRelative(got, want, d); !(w > 100*torchTolerance) {
+			t.Errorf("with %s: worst relative difference from torch %.3g, want more than %g: the fixture cannot tell it from the SDE torch used",
+				wrong.name, w, 100*torchTolerance)
+		}
 	}
 }
 
