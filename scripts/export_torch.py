@@ -18,9 +18,10 @@ GaussianFourierProjection, W = randn(F) * scale, is this layout). With
 scale_by_sigma the score is net(...) / sigma (NCSN's output scaling; sigma
 conditioning only); with scale_by_std it is net(...) / std, std = sigma(t)
 the standard deviation of the SDE's perturbation kernel at t (score_sde's
-scale_by_sigma for time models; time conditioning only: the file does not
-hold the SDE, which scorekit's nn.Model.SetPerturbation, or sample -sde,
-gives). score() below computes exactly this in PyTorch: check
+scale_by_sigma for time models; time conditioning only: nn.Load does not
+read the SDE, which nn.Model.SetPerturbation gives, and scorekit sample
+takes it from -sde or from the file's scorekit.sde entry, which export's
+sde= writes). score() below computes exactly this in PyTorch: check
 that your model agrees with it before exporting.
 
 As a library:
@@ -30,7 +31,7 @@ As a library:
     W = torch.randn(16) * 16                            # fixed, not trained
     export(net, "sde.safetensors", cond="time", fourier_W=W, fourier_scale=16)
     s = score(net, x, t, cond="time", fourier_W=W)      # what Go's TimeScore returns
-    export(net, "ve.safetensors", cond="time", fourier_W=W, scale_by_std=True)
+    export(net, "ve.safetensors", cond="time", fourier_W=W, scale_by_std=True, sde="ve:0.01:50")
     std = 0.01 * (50 / 0.01) ** t                       # the SDE's sigma(t): VE here
     s = score(net, x, t, cond="time", fourier_W=W, scale_by_std=True, std=std)
 
@@ -196,7 +197,7 @@ def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False, sca
 
 
 def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_sigma=False, energy=False,
-           scale_by_std=False):
+           scale_by_std=False, sde=None):
     """Write net (nn.Sequential of Linear + activations) to path.
 
     cond is "none", "sigma", "logsigma" or "time": the conditioning value
@@ -206,8 +207,13 @@ def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_
     (scorekit draws fresh frequencies with it only for a new model; the
     loaded ones are fourier_W). scale_by_sigma divides the net's output by
     sigma, scale_by_std a time model's by the SDE's sigma(t). See score()
-    for the whole computation."""
+    for the whole computation. sde, for a time model, records the SDE it
+    was trained on as scorekit train does ("ve:SIGMA_MIN:SIGMA_MAX",
+    "vp:BETA_MIN:BETA_MAX" or "subvp:BETA_MIN:BETA_MAX"), so that scorekit
+    sample needs no -sde (and refuses another)."""
     fourier_W = _check_cond(cond, fourier_W, scale_by_sigma, scale_by_std)
+    if sde is not None:
+        _check_sde(sde, cond)
     layers = _layers(net)
     n_in = layers[0][0].in_features
     cond_width = 0 if cond == "none" else (2 * len(fourier_W) if fourier_W is not None else 1)
@@ -235,7 +241,24 @@ def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_
         "scale_by_std": "true" if scale_by_std else "false",
         "energy": "true" if energy else "false",
     }
+    if sde is not None:
+        meta["scorekit.sde"] = sde
     write_safetensors(path, tensors, meta)
+
+
+def _check_sde(sde, cond):
+    """Raise ValueError unless sde is an SDE scorekit reads, for a time model."""
+    if cond != "time":
+        raise ValueError("sde is for a time model (cond='time'), have %r" % cond)
+    parts = sde.split(":") if isinstance(sde, str) else []
+    if len(parts) != 3 or parts[0] not in ("ve", "vp", "subvp"):
+        raise ValueError("sde %r: want ve:SIGMA_MIN:SIGMA_MAX, vp:BETA_MIN:BETA_MAX or subvp:BETA_MIN:BETA_MAX" % (sde,))
+    try:
+        lo, hi = float(parts[1]), float(parts[2])
+    except ValueError:
+        raise ValueError("sde %r: its two parameters are not numbers" % (sde,))
+    if not (0 <= lo < hi < math.inf) or (parts[0] == "ve" and lo == 0):
+        raise ValueError("sde %r: want finite 0 <= min < max (sigma_min > 0)" % (sde,))
 
 
 def _fixture_mlp(outdir):
@@ -260,12 +283,13 @@ def _fixture_mlp(outdir):
 
 
 def _fixture_cond(outdir, name, net, cond, levels, per_level, fourier_W=None, fourier_scale=16.0,
-                  scale_by_sigma=False, std_of=None, meta=None):
+                  scale_by_sigma=False, std_of=None, meta=None, sde=None):
     """Export net and write name_io: x (n x d), c (n: per_level rows at each
     of levels, in runs) and y = score(net, x, c), as PyTorch computes it.
     With std_of, a function of the float32 tensor c giving the SDE's
     sigma(t) (in float64), the model is scale_by_std and name_io holds std
-    too, rounded to float32; meta adds to name_io's metadata."""
+    too, rounded to float32; meta adds to name_io's metadata and sde is
+    recorded in the model file (see export)."""
     dim = net[-1].out_features
     c = torch.tensor(levels, dtype=torch.float32).repeat_interleave(per_level)
     x = torch.randn(len(c), dim) * 2
@@ -278,7 +302,7 @@ def _fixture_cond(outdir, name, net, cond, levels, per_level, fourier_W=None, fo
         io["y"] = score(net, x, c, cond=cond, fourier_W=fourier_W, scale_by_sigma=scale_by_sigma,
                         scale_by_std=std is not None, std=std)
     export(net, os.path.join(outdir, name + ".safetensors"), cond=cond, fourier_W=fourier_W,
-           fourier_scale=fourier_scale, scale_by_sigma=scale_by_sigma, scale_by_std=std is not None)
+           fourier_scale=fourier_scale, scale_by_sigma=scale_by_sigma, scale_by_std=std is not None, sde=sde)
     write_safetensors(os.path.join(outdir, name + "_io.safetensors"), io,
                       dict({"torch": torch.__version__, "cond": cond}, **(meta or {})))
 
@@ -342,7 +366,7 @@ def _fixture_timestd(outdir):
         return sigma_min * (sigma_max / sigma_min) ** t.to(torch.float64)
 
     _fixture_cond(outdir, "torch_timestd", net, "time", [1e-3, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0], 4,
-                  fourier_W=W, fourier_scale=scale, std_of=std_of,
+                  fourier_W=W, fourier_scale=scale, std_of=std_of, sde="ve:0.01:50",
                   meta={"sde": "ve", "sigma_min": repr(sigma_min), "sigma_max": repr(sigma_max)})
 
 

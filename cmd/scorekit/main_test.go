@@ -910,3 +910,26 @@ func TestCPUWriteError(t *testing.T) {
 		t.Errorf("cpu to a full disk: %v", err)
 	}
 }
+
+// TestSampleExportedSDE: a time model exported from PyTorch with
+// export_torch.py's sde= (nn/testdata/torch_timestd: scale_by_std, VE
+// σ 0.01..50) samples without -sde, its scores divided by the recorded
+// SDE's σ(t), and another -sde is refused as for a trained model.
+func TestSampleExportedSDE(t *testing.T) {
+	model := filepath.Join("..", "..", "nn", "testdata", "torch_timestd.safetensors")
+	dir := t.TempDir()
+	for _, sampler := range []string{"pc", "ode"} {
+		var o, e bytes.Buffer
+		out := filepath.Join(dir, sampler+".csv")
+		if code := run([]string{"sample", "-q", "-model", model, "-sampler", sampler, "-n", "8", "-steps", "20", "-out", out}, &o, &e); code != 0 {
+			t.Fatalf("sample -sampler %s: exit %d: %s", sampler, code, e.String())
+		}
+		if _, err := os.Stat(out); err != nil {
+			t.Error(err)
+		}
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"sample", "-q", "-model", model, "-sampler", "ode", "-sde", "ve:0.01:40", "-n", "8", "-out", filepath.Join(dir, "never.csv")}, &o, &e); code != 2 || !strings.Contains(e.String(), "was trained on the SDE ve:0.01:50") {
+		t.Errorf("sample -sde ve:0.01:40: exit %d, %q; want exit 2 naming the recorded SDE", code, e.String())
+	}
+}
