@@ -164,7 +164,7 @@ def features(c, cond, fourier_W=None):
     v = v.reshape(-1, 1)
     if fourier_W is None:
         return v
-    W = torch.as_tensor(fourier_W).to(v.dtype).reshape(1, -1)
+    W = torch.as_tensor(fourier_W).to(device=v.device, dtype=v.dtype).reshape(1, -1)
     proj = 2 * math.pi * W * v
     return torch.cat([torch.sin(proj), torch.cos(proj)], dim=1)
 
@@ -182,14 +182,14 @@ def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False, sca
         raise ValueError("std is used only with scale_by_std=True")
     if cond == "none":
         return net(x)
-    c = torch.as_tensor(c, dtype=x.dtype)
+    c = torch.as_tensor(c, dtype=x.dtype, device=x.device)  # x's device, as the net's
     if c.dim() == 0:
         c = c.expand(x.shape[0])
     y = net(torch.cat([x, features(c, cond, fourier_W)], dim=1))
     if scale_by_sigma:
         y = y / c.reshape(-1, 1)
     if scale_by_std:
-        s = torch.as_tensor(std, dtype=x.dtype)
+        s = torch.as_tensor(std, dtype=x.dtype, device=x.device)
         if s.dim() == 0:
             s = s.expand(x.shape[0])
         y = y / s.reshape(-1, 1)
