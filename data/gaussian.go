@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/scorekit/scorekit/internal/english"
+	"github.com/scorekit/scorekit/internal/fmath"
 )
 
 const log2Pi = 1.8378770664093453 // log(2π)
@@ -142,19 +143,9 @@ func (g *Gaussian) Cov() []float64 {
 func (g *Gaussian) prep(s2 float64, inv []float64) (logdet float64) {
 	for k, l := range g.lambda {
 		inv[k] = 1 / (l + s2)
-		logdet += logPos(l + s2)
+		logdet += fmath.Log(l + s2) // l + s2 may be subnormal
 	}
 	return logdet
-}
-
-// logPos is math.Log, right for subnormal v too: Go's amd64 math.Log
-// takes a subnormal's exponent for the smallest normal one (math.Log of
-// 10⁻³²² is −709.09 there, not −741.44; golang/go#56600).
-func logPos(v float64) float64 {
-	if v > 0 && v < 0x1p-1022 {
-		return math.Log(v*0x1p52) - 52*math.Ln2
-	}
-	return math.Log(v)
 }
 
 // eval returns log N(x; μ, Σ + s2·I) given prep's inv and logdet, and sets
