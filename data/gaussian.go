@@ -170,22 +170,6 @@ func (g *Gaussian) eval(x, inv []float64, logdet float64, y []float64) float64 {
 	return -0.5 * (quad + logdet + float64(d)*log2Pi)
 }
 
-// scaledQuad returns the quadratic form (x − μ)ᵀ(Σ + s2·I)⁻¹(x − μ) of
-// eval scaled by 2²ᵉ, given prep's inv, computed from 2ᵉ·x and 2ᵉ·μ so
-// that a form too large for a float64 can be compared with others.
-func (g *Gaussian) scaledQuad(x, inv []float64, e int) float64 {
-	d := g.d
-	var quad float64
-	for k := 0; k < d; k++ {
-		var p float64
-		for i := 0; i < d; i++ {
-			p += g.q[i*d+k] * (math.Ldexp(x[i], e) - math.Ldexp(g.mean[i], e))
-		}
-		quad += p * p * inv[k]
-	}
-	return quad
-}
-
 // addGrad adds scale times the gradient −Q·y of the log density to dst.
 func (g *Gaussian) addGrad(dst, y []float64, scale float64) {
 	d := g.d
@@ -238,11 +222,31 @@ func finite(v float64) bool { return v-v == 0 }
 // does not overflow. Allocates nothing.
 func (g *Gaussian) wide(x []float64, s2 float64, grad []float64) float64 {
 	d := g.d
-	b := g.pool.get(4 * d)
+	b := g.pool.get(2 * d)
 	defer g.pool.put(b)
-	pf, pe, yf, ye := (*b)[:d], (*b)[d:2*d], (*b)[2*d:3*d], (*b)[3*d:4*d]
-	var logdet float64
-	var quad xsum
+	yf, ye := (*b)[:d], (*b)[d:2*d]
+	quad, logdet := g.wideSolve(x, s2, yf, ye)
+	if grad != nil {
+		for i := 0; i < d; i++ {
+			var s xsum
+			g.wideRow(&s, i, xfloat{0.5, 1}, yf, ye)
+			grad[i] = 0 - s.value().float64() // +0, not −0, as addGrad gives
+		}
+		return 0
+	}
+	// −½·quad − ½(log det + d·log 2π)
+	var lp xsum
+	lp.add(xfloat{-quad.f, quad.e - 1})
+	lp.add(xfloatOf(-0.5 * (logdet + float64(d)*log2Pi)))
+	return lp.value().float64()
+}
+
+// wideSolve is eval in xfloats, for finite x and s2: it sets y =
+// diag(1/(λ + s2))·Qᵀ(x − μ) as mantissas yf and exponents ye, and returns
+// the quadratic form (x − μ)ᵀ(Σ + s2·I)⁻¹(x − μ) and log det(Σ + s2·I).
+func (g *Gaussian) wideSolve(x []float64, s2 float64, yf, ye []float64) (quad xfloat, logdet float64) {
+	d := g.d
+	var q xsum
 	for k := 0; k < d; k++ {
 		var p xsum // (Qᵀ(x − μ))ₖ
 		for i := 0; i < d; i++ {
@@ -252,25 +256,19 @@ func (g *Gaussian) wide(x []float64, s2 float64, grad []float64) float64 {
 		den := xdiff(g.lambda[k], -s2) // λₖ + s2
 		logdet += math.Log(den.f) + float64(den.e)*math.Ln2
 		yk := pk.div(den)
-		quad.add(pk.mul(yk))
-		pf[k], pe[k], yf[k], ye[k] = pk.f, float64(pk.e), yk.f, float64(yk.e)
+		q.add(pk.mul(yk))
+		yf[k], ye[k] = yk.f, float64(yk.e)
 	}
-	if grad != nil {
-		for i := 0; i < d; i++ {
-			var s xsum
-			for k := 0; k < d; k++ {
-				s.add(xfloatOf(g.q[i*d+k]).mul(xfloat{yf[k], int(ye[k])}))
-			}
-			grad[i] = 0 - s.value().float64() // +0, not −0, as addGrad gives
-		}
-		return 0
+	return q.value(), logdet
+}
+
+// wideRow adds r·(Q·y)ᵢ to s, with y as wideSolve sets it: the i-th
+// component of the gradient, negated, weighted by r.
+func (g *Gaussian) wideRow(s *xsum, i int, r xfloat, yf, ye []float64) {
+	d := g.d
+	for k := 0; k < d; k++ {
+		s.add(xfloatOf(g.q[i*d+k]).mul(r).mul(xfloat{yf[k], int(ye[k])}))
 	}
-	// −½·quad − ½(log det + d·log 2π)
-	h := quad.value()
-	var lp xsum
-	lp.add(xfloat{-h.f, h.e - 1})
-	lp.add(xfloatOf(-0.5 * (logdet + float64(d)*log2Pi)))
-	return lp.value().float64()
 }
 
 // xfloat is f·2ᵉ with f = 0 or ½ ≤ |f| < 1: a float64 with an exponent
@@ -278,6 +276,17 @@ func (g *Gaussian) wide(x []float64, s2 float64, grad []float64) float64 {
 type xfloat struct {
 	f float64
 	e int
+}
+
+// less reports whether a < b for a, b ≥ 0.
+func (a xfloat) less(b xfloat) bool {
+	switch {
+	case a.f == 0 || b.f == 0:
+		return a.f < b.f
+	case a.e != b.e:
+		return a.e < b.e
+	}
+	return a.f < b.f
 }
 
 // xfloatOf returns v·2⁰ normalised; v must be finite.
