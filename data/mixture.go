@@ -138,22 +138,21 @@ func (m *Mixture) split(b []float64, s2 float64) mixScratch {
 func (m *Mixture) eval(x []float64, s mixScratch, grad []float64) float64 {
 	d := m.d
 	mx := math.Inf(-1)
-	ok := true // every log term finite
+	var chk float64 // 0 if every log term is finite, else NaN
 	for k, c := range m.comps {
 		l := m.logW[k] + c.eval(x, s.inv[k*d:k*d+d], s.logdet[k], s.y[k*d:k*d+d])
 		s.lk[k] = l
-		ok = ok && finite(l)
+		chk += l - l
 		mx = max(mx, l)
 	}
-	if ok {
+	if chk == 0 {
 		var z float64
 		for k, l := range s.lk {
 			s.lk[k] = math.Exp(l - mx)
 			z += s.lk[k]
 		}
-		logp := mx + math.Log(z)
 		if grad == nil {
-			if finite(logp) {
+			if logp := mx + math.Log(z); finite(logp) {
 				return logp
 			}
 		} else {
@@ -163,11 +162,7 @@ func (m *Mixture) eval(x []float64, s mixScratch, grad []float64) float64 {
 					c.addGrad(grad, s.y[k*d:k*d+d], r)
 				}
 			}
-			var sum float64
-			for _, v := range grad {
-				sum += v - v // NaN if any v is not finite
-			}
-			if sum == 0 {
+			if finite64s(grad) {
 				return 0
 			}
 		}
