@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/scorekit/scorekit/internal/english"
+	"github.com/scorekit/scorekit/internal/fmath"
 )
 
 const log2Pi = 1.8378770664093453 // log(2π)
@@ -142,19 +143,9 @@ func (g *Gaussian) Cov() []float64 {
 func (g *Gaussian) prep(s2 float64, inv []float64) (logdet float64) {
 	for k, l := range g.lambda {
 		inv[k] = 1 / (l + s2)
-		logdet += logPos(l + s2)
+		logdet += fmath.Log(l + s2) // l + s2 may be subnormal
 	}
 	return logdet
-}
-
-// logPos is math.Log, right for subnormal v too: Go's amd64 math.Log
-// takes a subnormal's exponent for the smallest normal one (math.Log of
-// 10⁻³²² is −709.09 there, not −741.44; golang/go#56600).
-func logPos(v float64) float64 {
-	if v > 0 && v < 0x1p-1022 {
-		return math.Log(v*0x1p52) - 52*math.Ln2
-	}
-	return math.Log(v)
 }
 
 // eval returns log N(x; μ, Σ + s2·I) given prep's inv and logdet, and sets
@@ -179,22 +170,6 @@ func (g *Gaussian) eval(x, inv []float64, logdet float64, y []float64) float64 {
 	return -0.5 * (quad + logdet + float64(d)*log2Pi)
 }
 
-// scaledQuad returns the quadratic form (x − μ)ᵀ(Σ + s2·I)⁻¹(x − μ) of
-// eval scaled by 2²ᵉ, given prep's inv, computed from 2ᵉ·x and 2ᵉ·μ so
-// that a form too large for a float64 can be compared with others.
-func (g *Gaussian) scaledQuad(x, inv []float64, e int) float64 {
-	d := g.d
-	var quad float64
-	for k := 0; k < d; k++ {
-		var p float64
-		for i := 0; i < d; i++ {
-			p += g.q[i*d+k] * (math.Ldexp(x[i], e) - math.Ldexp(g.mean[i], e))
-		}
-		quad += p * p * inv[k]
-	}
-	return quad
-}
-
 // addGrad adds scale times the gradient −Q·y of the log density to dst.
 func (g *Gaussian) addGrad(dst, y []float64, scale float64) {
 	d := g.d
@@ -214,17 +189,14 @@ func (g *Gaussian) addGrad(dst, y []float64, scale float64) {
 // y is eval's.
 func (g *Gaussian) point(x, inv []float64, logdet, s2 float64, y, grad []float64) float64 {
 	lp := g.eval(x, inv, logdet, y)
-	bad := !finite(lp)
+	ok := finite(lp)
 	if grad != nil {
 		lp = 0
 		clear(grad)
 		g.addGrad(grad, y, 1)
-		bad = false
-		for _, v := range grad {
-			bad = bad || !finite(v)
-		}
+		ok = finite64s(grad)
 	}
-	if !bad || !finite(s2) {
+	if ok || !finite(s2) {
 		return lp
 	}
 	for _, v := range x {
@@ -237,6 +209,16 @@ func (g *Gaussian) point(x, inv []float64, logdet, s2 float64, y, grad []float64
 
 func finite(v float64) bool { return v-v == 0 }
 
+// finite64s reports whether every element of v is finite, with one
+// branch: v − v is 0 for a finite v and NaN otherwise, and NaN sticks.
+func finite64s(v []float64) bool {
+	var s float64
+	for _, e := range v {
+		s += e - e
+	}
+	return s == 0
+}
+
 // wide is point without overflow: it returns log N(x; μ, Σ + s2·I), or
 // sets grad to its gradient −Q·diag(1/(λ + s2))·Qᵀ(x − μ) if grad is not
 // nil, for finite x and s2, computing every intermediate as a float64
@@ -247,11 +229,31 @@ func finite(v float64) bool { return v-v == 0 }
 // does not overflow. Allocates nothing.
 func (g *Gaussian) wide(x []float64, s2 float64, grad []float64) float64 {
 	d := g.d
-	b := g.pool.get(4 * d)
+	b := g.pool.get(2 * d)
 	defer g.pool.put(b)
-	pf, pe, yf, ye := (*b)[:d], (*b)[d:2*d], (*b)[2*d:3*d], (*b)[3*d:4*d]
-	var logdet float64
-	var quad xsum
+	yf, ye := (*b)[:d], (*b)[d:2*d]
+	quad, logdet := g.wideSolve(x, s2, yf, ye)
+	if grad != nil {
+		for i := 0; i < d; i++ {
+			var s xsum
+			g.wideRow(&s, i, xfloat{0.5, 1}, yf, ye)
+			grad[i] = 0 - s.value().float64() // +0, not −0, as addGrad gives
+		}
+		return 0
+	}
+	// −½·quad − ½(log det + d·log 2π)
+	var lp xsum
+	lp.add(xfloat{-quad.f, quad.e - 1})
+	lp.add(xfloatOf(-0.5 * (logdet + float64(d)*log2Pi)))
+	return lp.value().float64()
+}
+
+// wideSolve is eval in xfloats, for finite x and s2: it sets y =
+// diag(1/(λ + s2))·Qᵀ(x − μ) as mantissas yf and exponents ye, and returns
+// the quadratic form (x − μ)ᵀ(Σ + s2·I)⁻¹(x − μ) and log det(Σ + s2·I).
+func (g *Gaussian) wideSolve(x []float64, s2 float64, yf, ye []float64) (quad xfloat, logdet float64) {
+	d := g.d
+	var q xsum
 	for k := 0; k < d; k++ {
 		var p xsum // (Qᵀ(x − μ))ₖ
 		for i := 0; i < d; i++ {
@@ -261,25 +263,19 @@ func (g *Gaussian) wide(x []float64, s2 float64, grad []float64) float64 {
 		den := xdiff(g.lambda[k], -s2) // λₖ + s2
 		logdet += math.Log(den.f) + float64(den.e)*math.Ln2
 		yk := pk.div(den)
-		quad.add(pk.mul(yk))
-		pf[k], pe[k], yf[k], ye[k] = pk.f, float64(pk.e), yk.f, float64(yk.e)
+		q.add(pk.mul(yk))
+		yf[k], ye[k] = yk.f, float64(yk.e)
 	}
-	if grad != nil {
-		for i := 0; i < d; i++ {
-			var s xsum
-			for k := 0; k < d; k++ {
-				s.add(xfloatOf(g.q[i*d+k]).mul(xfloat{yf[k], int(ye[k])}))
-			}
-			grad[i] = 0 - s.value().float64() // +0, not −0, as addGrad gives
-		}
-		return 0
+	return q.value(), logdet
+}
+
+// wideRow adds r·(Q·y)ᵢ to s, with y as wideSolve sets it: the i-th
+// component of the gradient, negated, weighted by r.
+func (g *Gaussian) wideRow(s *xsum, i int, r xfloat, yf, ye []float64) {
+	d := g.d
+	for k := 0; k < d; k++ {
+		s.add(xfloatOf(g.q[i*d+k]).mul(r).mul(xfloat{yf[k], int(ye[k])}))
 	}
-	// −½·quad − ½(log det + d·log 2π)
-	h := quad.value()
-	var lp xsum
-	lp.add(xfloat{-h.f, h.e - 1})
-	lp.add(xfloatOf(-0.5 * (logdet + float64(d)*log2Pi)))
-	return lp.value().float64()
 }
 
 // xfloat is f·2ᵉ with f = 0 or ½ ≤ |f| < 1: a float64 with an exponent
@@ -287,6 +283,17 @@ func (g *Gaussian) wide(x []float64, s2 float64, grad []float64) float64 {
 type xfloat struct {
 	f float64
 	e int
+}
+
+// less reports whether a < b for a, b ≥ 0.
+func (a xfloat) less(b xfloat) bool {
+	switch {
+	case a.f == 0 || b.f == 0:
+		return a.f < b.f
+	case a.e != b.e:
+		return a.e < b.e
+	}
+	return a.f < b.f
 }
 
 // xfloatOf returns v·2⁰ normalised; v must be finite.
@@ -403,7 +410,13 @@ func (g *Gaussian) noiseScore(fn string, dst, x []float32, sigma float32) {
 	logdet := g.prep(s2, inv)
 	for r := 0; r < n; r++ {
 		widen(xs, x[r*d:r*d+d])
-		g.point(xs, inv, logdet, s2, y, gr)
+		// point's fast path, inline: a call less per point.
+		g.eval(xs, inv, logdet, y)
+		clear(gr)
+		g.addGrad(gr, y, 1)
+		if !finite64s(gr) {
+			g.point(xs, inv, logdet, s2, y, gr)
+		}
 		narrow(dst[r*d:r*d+d], gr)
 	}
 }
@@ -426,7 +439,11 @@ func (g *Gaussian) LogDensity(dst, x []float32) {
 	logdet := g.prep(0, inv)
 	for r := 0; r < n; r++ {
 		widen(xs, x[r*d:r*d+d])
-		dst[r] = float32(g.point(xs, inv, logdet, 0, y, nil))
+		lp := g.eval(xs, inv, logdet, y) // point's fast path, inline
+		if !finite(lp) {
+			lp = g.point(xs, inv, logdet, 0, y, nil)
+		}
+		dst[r] = float32(lp)
 	}
 }
 

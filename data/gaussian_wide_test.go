@@ -35,7 +35,7 @@ func gaussianRef(g *Gaussian, x []float64, s2 float64) (score, bound []*big.Floa
 		den := nf(g.lambda[k])
 		den.Add(den, nf(s2))
 		// log(m·2ᵉ) with m = den·2⁻ᵉ in [½, 1): math.Log takes no
-		// subnormal (see logPos).
+		// subnormal (see fmath.Log).
 		e := den.MantExp(nil)
 		m, _ := new(big.Float).SetMantExp(den, -e).Float64()
 		logdet += math.Log(m) + float64(e)*math.Ln2
@@ -90,7 +90,7 @@ func checkRef(t *testing.T, what string, got float64, ref, bound *big.Float, d i
 // 739.6 but eval made both 0·Inf = NaN, and one ulp from the mean,
 // where the score −4.5·10³⁰⁶ is finite but eval's y was Inf; a variance of 6·10⁻³⁰⁹, subnormal
 // with a finite inverse, whose log density at the mean was 0.86 too low
-// (math.Log's subnormal bug, see logPos); a diagonal covariance of 10⁻³⁰⁰
+// (math.Log's subnormal bug, see fmath.Log); a diagonal covariance of 10⁻³⁰⁰
 // and 10⁻²⁹¹ at (10¹⁰, 10⁻³⁰⁰), where the score is (−Inf, −10⁻⁹) and
 // was (−Inf, NaN); x − μ = 2·10³⁰⁸, which overflows (score (−Inf, −5),
 // was NaN); a log density of −1.125·10³⁰⁸ whose quadratic form

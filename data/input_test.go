@@ -147,6 +147,11 @@ func TestBadTargets(t *testing.T) {
 		{"Banana{}", methods("Banana", Banana{}, 2), "Scale = 0"},
 		{"Banana{Scale: −10}", methods("Banana", Banana{B: 0.03, Scale: -10}, 2), "Scale = -10"},
 		{"Banana{B: NaN}", methods("Banana", Banana{B: math.NaN(), Scale: 10}, 2), "B = NaN"},
+		// Scale² underflows (NaN at x₀ = 0 was the result) or overflows.
+		{"Banana{Scale: 1e-170}", methods("Banana", Banana{B: 0.03, Scale: 1e-170}, 2), "Scale = 1e-170"},
+		{"Banana{Scale: 1e-320}", methods("Banana", Banana{B: 0.03, Scale: 1e-320}, 2), "Scale = 1e-320"},
+		{"Banana{Scale: 1e160}", methods("Banana", Banana{B: 0.03, Scale: 1e160}, 2), "Scale = 1e+160"},
+		{"Funnel{D: 3, Scale: 1e-170}", methods("Funnel", Funnel{D: 3, Scale: 1e-170}, 3), "Scale = 1e-170"},
 		{"Rosenbrock{}", methods("Rosenbrock", Rosenbrock{}, 0), "dimension 0"},
 		{"Rosenbrock{B: NaN}", methods("Rosenbrock", Rosenbrock{D: 3, A: 1, B: math.NaN(), Temp: 0.05}, 3), "B = NaN"},
 		{"Rosenbrock{Temp: +Inf}", methods("Rosenbrock", Rosenbrock{D: 3, A: 1, B: 100, Temp: math.Inf(1)}, 3), "Temp = +Inf"},

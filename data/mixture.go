@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/scorekit/scorekit/internal/english"
+	"github.com/scorekit/scorekit/internal/fmath"
 )
 
 // Mixture is a finite mixture of Gaussians Σₖ wₖ·N(μₖ, Σₖ). Its score is
@@ -13,12 +14,23 @@ import (
 // noise-conditional score (the mixture convolved with N(0, σ²I)) is exact:
 // the mixture of N(μₖ, Σₖ + σ²I) with the same weights. Where every
 // component's density underflows (from |x − μ| ≈ 40 for unit covariances)
-// the log density is still finite, from log-sum-exp; only so far out that
-// every component's quadratic form overflows float64 (|x − μ| ≳ 1e154 for
-// unit covariances) is it −Inf, and the score is still the limit there:
-// that of the component nearest in the Mahalanobis sense (the weighted
-// scores of those that tie). A point with a NaN or infinite coordinate has
-// NaN scores and a NaN log density.
+// the log density is still finite, from log-sum-exp.
+//
+// At a finite point (and finite σ) its scores and log densities are never
+// NaN, as [Gaussian]'s: each is finite where the exact value for the
+// components' Q and λ is, to about d ulps of the terms it sums (and the
+// rounding of the responsibilities), and ±Inf with the exact value's sign
+// where that overflows. Where a component's log term, the log density or
+// a score does not come out finite, the point is computed again with
+// exponents that cannot overflow (Gaussian's xfloats). So far out that
+// every quadratic form overflows (|x − μ| ≳ 1e154 for unit covariances)
+// the log density is still the exact value, −Inf only where that
+// overflows, and the score is that of the component nearest in the
+// Mahalanobis sense (the weighted scores of those that tie); at and near
+// the mean of a component with variances near the smallest float64, where
+// 1/λ overflows, both are right too. A point with a
+// NaN or infinite coordinate has NaN scores and a NaN log density, and an
+// infinite σ gives scores of 0.
 type Mixture struct {
 	d     int
 	logW  []float64
@@ -33,12 +45,17 @@ func NewMixture(weights []float64, comps []*Gaussian) (*Mixture, error) {
 	if len(weights) == 0 || len(weights) != len(comps) {
 		return nil, fmt.Errorf("data: NewMixture: %s for %s", english.Count(len(weights), "weight"), english.Count(len(comps), "component"))
 	}
-	var sum float64
+	var sum, top float64
 	for k, w := range weights {
 		if !(w > 0) || math.IsInf(w, 0) {
-			return nil, fmt.Errorf("data: NewMixture: weight %d is %v, want > 0", k, w)
+			return nil, fmt.Errorf("data: NewMixture: weight %d is %v, want finite and > 0", k, w)
 		}
 		sum += w
+		top = max(top, w)
+	}
+	var rel float64 // Σ w/top, in [1, K]: the sum may overflow
+	for _, w := range weights {
+		rel += w / top
 	}
 	for k, c := range comps {
 		if c == nil {
@@ -52,8 +69,16 @@ func NewMixture(weights []float64, comps []*Gaussian) (*Mixture, error) {
 		if comps[k].d != d {
 			return nil, fmt.Errorf("data: NewMixture: component %d has dimension %d, component 0 has %d", k, comps[k].d, d)
 		}
-		m.logW = append(m.logW, math.Log(w/sum))
-		c += w / sum
+		p := w / sum
+		lw := math.Log(p)
+		if math.IsInf(sum, 1) || p < 0x1p-1022 {
+			// sum overflowed, or p is subnormal or 0 and lost digits
+			// (and amd64's math.Log is wrong there, see fmath.Log).
+			p = w / top / rel
+			lw = fmath.Log(w) - fmath.Log(top) - math.Log(rel)
+		}
+		m.logW = append(m.logW, lw)
+		c += p
 		m.cum = append(m.cum, c)
 	}
 	return m, nil
@@ -89,17 +114,18 @@ func (m *Mixture) Weights() []float64 {
 // Components returns the components (shared, not copied).
 func (m *Mixture) Components() []*Gaussian { return append([]*Gaussian(nil), m.comps...) }
 
-// mixScratch is the work space of one batch at one noise level: each
+// mixScratch is the work space of one batch at one noise level s2: each
 // component's inv (K·d), log det (K) and y (K·d), and the log terms (K).
 type mixScratch struct {
 	inv, logdet, y, lk []float64
+	s2                 float64
 }
 
 func (m *Mixture) scratchLen() int { K := len(m.comps); return 2*K*m.d + 2*K }
 
 func (m *Mixture) split(b []float64, s2 float64) mixScratch {
 	d, K := m.d, len(m.comps)
-	s := mixScratch{inv: b[:K*d], logdet: b[K*d : K*d+K], y: b[K*d+K : 2*K*d+K], lk: b[2*K*d+K : 2*K*d+2*K]}
+	s := mixScratch{inv: b[:K*d], logdet: b[K*d : K*d+K], y: b[K*d+K : 2*K*d+K], lk: b[2*K*d+K : 2*K*d+2*K], s2: s2}
 	for k, c := range m.comps {
 		s.logdet[k] = c.prep(s2, s.inv[k*d:k*d+d])
 	}
@@ -107,103 +133,113 @@ func (m *Mixture) split(b []float64, s2 float64) mixScratch {
 }
 
 // eval returns log p_σ(x) and, if grad is not nil, sets grad to its
-// gradient. Where every component's log term is −Inf (x so far out, or
-// the variances so small, that the quadratic forms overflow) log p_σ(x)
-// is −Inf and the gradient is the limit farTerms finds: the score of the
-// component nearest in the Mahalanobis sense, or the weighted scores of
-// those that tie. It is NaN if x is not finite.
+// gradient, by log-sum-exp over the components' eval, or by wide where a
+// log term or the result is not finite and x and σ are (see Mixture).
 func (m *Mixture) eval(x []float64, s mixScratch, grad []float64) float64 {
 	d := m.d
 	mx := math.Inf(-1)
+	var chk float64 // 0 if every log term is finite, else NaN
 	for k, c := range m.comps {
-		s.lk[k] = m.logW[k] + c.eval(x, s.inv[k*d:k*d+d], s.logdet[k], s.y[k*d:k*d+d])
-		if math.IsNaN(s.lk[k]) {
-			mx = s.lk[k]
-			break
+		l := m.logW[k] + c.eval(x, s.inv[k*d:k*d+d], s.logdet[k], s.y[k*d:k*d+d])
+		s.lk[k] = l
+		chk += l - l
+		mx = max(mx, l)
+	}
+	if chk == 0 {
+		var z float64
+		for k, l := range s.lk {
+			s.lk[k] = math.Exp(l - mx)
+			z += s.lk[k]
 		}
-		mx = max(mx, s.lk[k])
-	}
-	logp := mx
-	if math.IsInf(mx, -1) && grad != nil && m.farTerms(x, s) {
-		for _, l := range s.lk {
-			mx = max(mx, l)
-		}
-	}
-	if math.IsInf(mx, -1) || math.IsNaN(mx) {
-		for i := range grad {
-			grad[i] = math.NaN()
-		}
-		return mx
-	}
-	var z float64
-	for k, l := range s.lk {
-		s.lk[k] = math.Exp(l - mx)
-		z += s.lk[k]
-	}
-	if grad != nil {
-		clear(grad)
-		for k, c := range m.comps {
-			if r := s.lk[k] / z; r != 0 {
-				c.addGrad(grad, s.y[k*d:k*d+d], r)
+		if grad == nil {
+			if logp := mx + math.Log(z); finite(logp) {
+				return logp
+			}
+		} else {
+			clear(grad)
+			for k, c := range m.comps {
+				if r := s.lk[k] / z; r != 0 {
+					c.addGrad(grad, s.y[k*d:k*d+d], r)
+				}
+			}
+			if finite64s(grad) {
+				return 0
 			}
 		}
 	}
-	if math.IsInf(logp, -1) {
-		return logp
+	for _, v := range x {
+		if !finite(v) {
+			for i := range grad {
+				grad[i] = math.NaN()
+			}
+			return math.NaN()
+		}
 	}
-	return mx + math.Log(z)
+	switch {
+	case math.IsNaN(s.s2):
+		for i := range grad {
+			grad[i] = math.NaN()
+		}
+		return math.NaN()
+	case math.IsInf(s.s2, 1):
+		// N(μₖ, Σₖ + ∞·I): a density of 0 and, in the limit, a score of 0.
+		clear(grad)
+		return math.Inf(-1)
+	}
+	return m.wide(x, s.s2, grad)
 }
 
-// farTerms sets s.lk to log terms that give the responsibilities where
-// eval's all underflowed to −Inf, and reports whether it could (not if x
-// is not finite, or the scaled forms below overflow too). It recomputes
-// each quadratic form qₖ = (x − μₖ)ᵀ(Σₖ + σ²I)⁻¹(x − μₖ) scaled by 2²ᵉ so
-// that it does not overflow, and takes the log term
-// log wₖ − ½·log det(Σₖ + σ²I) − ½(qₖ − min q), with the difference scaled
-// back: far out it overflows to +Inf (a responsibility of 0) for all but
-// the nearest component and those whose scaled forms tie with it, whose
-// weights and determinants then share the responsibility. If every
-// determinant is infinite (σ = ∞) the weights alone do, and since every
-// component's score is then 0 so is the mixture's.
-func (m *Mixture) farTerms(x []float64, s mixScratch) bool {
-	d := m.d
-	var big, maxInv float64
-	for _, v := range x {
-		big = max(big, math.Abs(v))
-	}
-	for _, c := range m.comps {
-		for _, v := range c.mean {
-			big = max(big, math.Abs(v))
-		}
-	}
-	for _, v := range s.inv {
-		maxInv = max(maxInv, v)
-	}
-	if math.IsInf(big, 0) || math.IsNaN(big) || math.IsInf(maxInv, 0) {
-		return false
-	}
-	// |x − μ| < 2·2^eb and √inv < 2^((ei+1)/2), so each scaled term
-	// (2ᵉ·pₖ)²·invₖ stays below a small multiple of d².
-	_, eb := math.Frexp(big)
-	_, ei := math.Frexp(maxInv)
-	e := -eb - (ei+1)/2
-	qmin, tmax := math.Inf(1), math.Inf(-1)
+// wide is eval without overflow, for finite x and s2, through the
+// components' wideSolve and wideRow: each log term
+// log wₖ − ½·log det(Σₖ + s2·I) − ½(qₖ − min q) − (d/2)·log 2π, with the
+// quadratic forms qₖ and their differences in xfloats, so that far out
+// only the components nearest in the Mahalanobis sense keep a
+// responsibility; the log density adds −½·min q back, and the gradient
+// sums the responsibility-weighted −Qₖ·yₖ in xfloats.
+func (m *Mixture) wide(x []float64, s2 float64, grad []float64) float64 {
+	d, K := m.d, len(m.comps)
+	b := m.pool.get(2*K*d + 3*K)
+	defer m.pool.put(b)
+	yf, ye := (*b)[:K*d], (*b)[K*d:2*K*d]
+	qf, qe, lk := (*b)[2*K*d:2*K*d+K], (*b)[2*K*d+K:2*K*d+2*K], (*b)[2*K*d+2*K:]
+	qmin := -1
 	for k, c := range m.comps {
-		s.lk[k] = c.scaledQuad(x, s.inv[k*d:k*d+d], e)
-		qmin = min(qmin, s.lk[k])
-		tmax = max(tmax, m.logW[k]-0.5*s.logdet[k])
-	}
-	if math.IsInf(qmin, 0) || math.IsNaN(qmin) {
-		return false
-	}
-	for k := range m.comps {
-		t := m.logW[k]
-		if !math.IsInf(tmax, -1) {
-			t -= 0.5 * s.logdet[k]
+		q, logdet := c.wideSolve(x, s2, yf[k*d:k*d+d], ye[k*d:k*d+d])
+		qf[k], qe[k], lk[k] = q.f, float64(q.e), m.logW[k]-0.5*logdet
+		if qmin < 0 || q.less(xfloat{qf[qmin], int(qe[qmin])}) {
+			qmin = k
 		}
-		s.lk[k] = t - 0.5*math.Ldexp(s.lk[k]-qmin, -2*e)
 	}
-	return true
+	qm := xfloat{qf[qmin], int(qe[qmin])}
+	mx := math.Inf(-1)
+	for k := range m.comps {
+		var t xsum // −½(qₖ − min q), before lk joins, so that lk is not lost next to qₖ
+		t.add(xfloat{-qf[k], int(qe[k]) - 1})
+		t.add(xfloat{qm.f, qm.e - 1})
+		lk[k] += t.value().float64()
+		mx = max(mx, lk[k])
+	}
+	var z float64
+	for k, l := range lk {
+		lk[k] = math.Exp(l - mx)
+		z += lk[k]
+	}
+	if grad != nil {
+		for i := 0; i < d; i++ {
+			var s xsum
+			for k, c := range m.comps {
+				if r := lk[k] / z; r != 0 {
+					c.wideRow(&s, i, xfloatOf(r), yf[k*d:k*d+d], ye[k*d:k*d+d])
+				}
+			}
+			grad[i] = 0 - s.value().float64() // +0, not −0
+		}
+		return 0
+	}
+	var lp xsum // −½·min q + mx + log z − (d/2)·log 2π
+	lp.add(xfloat{-qm.f, qm.e - 1})
+	lp.add(xfloatOf(mx + math.Log(z) - 0.5*float64(d)*log2Pi))
+	return lp.value().float64()
 }
 
 // LogDensity64 returns log p(x), normalised.

@@ -13,15 +13,17 @@ import (
 // [NewBanana] gives the usual B = 0.03, Scale = 10, for which E[x₀] =
 // E[x₁] = 0, E[x₀²] = 100 and E[x₁²] = 1 + 2·B²·Scale⁴ = 19.
 //
-// Its methods panic unless Scale is finite and > 0 and B is finite (the
-// zero value, with Scale = 0, is not a density).
+// Its methods panic unless Scale is finite and > 0 with Scale² neither
+// underflowing to 0 nor overflowing, and B is finite (the zero value, with
+// Scale = 0, is not a density). Beyond that range Scale² made the score
+// and log density NaN at x₀ = 0 (0/0, 0·∞).
 type Banana struct {
 	B, Scale float64
 }
 
 func (t Banana) check(fn string) {
-	if !(t.Scale > 0) || math.IsInf(t.Scale, 1) || math.IsNaN(t.B) || math.IsInf(t.B, 0) {
-		panic(fmt.Sprintf("data: %s: Scale = %v, B = %v: want Scale finite and > 0, B finite", fn, t.Scale, t.B))
+	if s2 := t.Scale * t.Scale; !(t.Scale > 0) || !(s2 > 0) || math.IsInf(s2, 1) || math.IsNaN(t.B) || math.IsInf(t.B, 0) {
+		panic(fmt.Sprintf("data: %s: Scale = %v, B = %v: want Scale finite and > 0 (with Scale² = %v also), B finite", fn, t.Scale, t.B, s2))
 	}
 }
 
@@ -99,16 +101,17 @@ func (t Banana) Sample(dst []float32, rng *rand.Rand) {
 // (Neal 2003; Scale = 3 in [NewFunnel]). Its neck, where v is very
 // negative, defeats samplers with a fixed step size.
 //
-// Its methods panic unless D ≥ 1 and Scale is finite and > 0 (the zero
-// value is not a density).
+// Its methods panic unless D ≥ 1 and Scale is finite and > 0 with Scale²
+// not underflowing to 0 (the zero value is not a density; below that the
+// score and log density were NaN at v = 0, from 0/0).
 type Funnel struct {
 	D     int
 	Scale float64
 }
 
 func (t Funnel) check(fn string) {
-	if !(t.Scale > 0) || math.IsInf(t.Scale, 1) {
-		panic(fmt.Sprintf("data: %s: Scale = %v, want finite and > 0", fn, t.Scale))
+	if !(t.Scale > 0) || !(t.Scale*t.Scale > 0) || math.IsInf(t.Scale, 1) {
+		panic(fmt.Sprintf("data: %s: Scale = %v, want finite and > 0 with Scale² > 0", fn, t.Scale))
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 
 	"github.com/scorekit/scorekit/internal/english"
 	"github.com/scorekit/scorekit/kernel"
+
+	"github.com/scorekit/scorekit/internal/fmath"
 )
 
 // GeometricSigmas returns L noise levels σ₁ = first > … > σ_L = last in
@@ -25,8 +27,9 @@ func GeometricSigmas(first, last float64, L int) []float64 {
 	}
 	if last/first < 0x1p-1022 {
 		// The ratio is subnormal or 0 (1e-300 over 1e300), and so are
-		// the middle levels' factors: interpolate the logs instead.
-		lf, ll := math.Log(first), math.Log(last)
+		// the middle levels' factors: interpolate the logs instead (last
+		// may be subnormal, whose log amd64's math.Log gets wrong).
+		lf, ll := fmath.Log(first), fmath.Log(last)
 		for i := range s {
 			s[i] = math.Exp(lf + (ll-lf)*float64(i)/float64(L-1))
 		}

@@ -210,8 +210,7 @@ func (l *Likelihood) LogP(ctx context.Context, logp []float64, z, x []float32) (
 		for _, v := range y[:d] {
 			ss += v * v
 		}
-		prior := -0.5*float64(d)*math.Log(2*math.Pi*sig*sig) - ss/(2*sig*sig)
-		logp[c] = prior + y[d]
+		logp[c] = priorLogP(float64(d), ss, sig) + y[d]
 		if z != nil {
 			for j, v := range y[:d] {
 				z[c*d+j] = float32(v)

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"github.com/scorekit/scorekit/kernel"
+
+	"github.com/scorekit/scorekit/internal/fmath"
 )
 
 // MALAConfig configures the Metropolis-adjusted Langevin algorithm.
@@ -126,7 +128,7 @@ func (m *MALA) resize(old, n int) {
 	if kept > 0 {
 		var s float64
 		for _, v := range m.h[:kept] {
-			s += math.Log(v)
+			s += fmath.Log(v) // adaptation may drive h subnormal
 		}
 		h = math.Exp(s / float64(kept))
 	}
@@ -226,7 +228,7 @@ func (m *MALA) drawsWords() {}
 
 // adapt performs dual-averaging iteration it ≥ 1 for chain c.
 func (m *MALA) adapt(c, it int, alpha float64) {
-	mu := math.Log(10 * m.cfg.Step)
+	mu := fmath.Log(10 * m.cfg.Step) // Step may be subnormal
 	fi := float64(it)
 	w := 1 / (fi + daT0)
 	m.hbar[c] = (1-w)*m.hbar[c] + w*(m.cfg.TargetAccept-alpha)

@@ -3,6 +3,8 @@ package sampler
 import (
 	"fmt"
 	"math"
+
+	"github.com/scorekit/scorekit/internal/fmath"
 )
 
 // SDE is a forward score SDE on t ∈ [0, T], dx = f(t)·x dt + g(t) dw, whose
@@ -39,8 +41,25 @@ func SDEPriorLogP(sde SDE, z []float32) float64 {
 	for _, v := range z {
 		ss += float64(v) * float64(v)
 	}
-	d := float64(len(z))
-	return -0.5*d*math.Log(2*math.Pi*s*s) - ss/(2*s*s)
+	return priorLogP(float64(len(z)), ss, s)
+}
+
+// priorLogP returns log N(z; 0, s²I) in d dimensions given ss = ‖z‖²:
+// −d·(log s + ½·log 2π) − ‖z‖²/(2s²), with s² never formed, since it
+// overflows for s ≳ 1e154 and is subnormal for s ≲ 1e-154 (and 2πs² for
+// somewhat larger s), where amd64's math.Log is wrong (see fmath.Log).
+func priorLogP(d, ss, s float64) float64 {
+	return -d*(fmath.Log(s)+0.5*log2Pi) - ss/s/s/2
+}
+
+const log2Pi = 1.8378770664093453 // log(2π)
+
+// logRatio returns log(σ_max/σ_min), also where the ratio overflows.
+func (s VE) logRatio() float64 {
+	if r := s.SigmaMax / s.SigmaMin; !math.IsInf(r, 1) {
+		return math.Log(r)
+	}
+	return fmath.Log(s.SigmaMax) - fmath.Log(s.SigmaMin)
 }
 
 // sdeIndex is the reference's discrete time index ⌊t·(N−1)/T⌋, clamped to
@@ -64,7 +83,10 @@ func DefaultVE() VE { return VE{SigmaMin: 0.01, SigmaMax: 50, N: 1000} }
 
 // Sigma returns σ(t) = σ_min(σ_max/σ_min)^t.
 func (s VE) Sigma(t float64) float64 {
-	return s.SigmaMin * math.Pow(s.SigmaMax/s.SigmaMin, t)
+	if r := s.SigmaMax / s.SigmaMin; !math.IsInf(r, 1) {
+		return s.SigmaMin * math.Pow(r, t)
+	}
+	return math.Exp(fmath.Log(s.SigmaMin) + t*s.logRatio()) // σ_max/σ_min > MaxFloat64
 }
 
 // DiscreteSigma returns the discrete level σ_i = exp(linspace(ln σ_min,
@@ -73,7 +95,7 @@ func (s VE) DiscreteSigma(i int) float64 {
 	if s.N == 1 {
 		return s.SigmaMin
 	}
-	lo, hi := math.Log(s.SigmaMin), math.Log(s.SigmaMax)
+	lo, hi := fmath.Log(s.SigmaMin), fmath.Log(s.SigmaMax) // σ_min may be subnormal
 	return math.Exp(lo + float64(i)*(hi-lo)/float64(s.N-1))
 }
 
@@ -82,7 +104,7 @@ func (s VE) Marginal(t float64) (meanScale, std float64) { return 1, s.Sigma(t) 
 
 // Coefficients returns drift 0 and diffusion σ(t)√(2 ln(σ_max/σ_min)).
 func (s VE) Coefficients(t float64) (drift, diffusion float64) {
-	return 0, s.Sigma(t) * math.Sqrt(2*math.Log(s.SigmaMax/s.SigmaMin))
+	return 0, s.Sigma(t) * math.Sqrt(2*s.logRatio())
 }
 
 // Discrete returns drift 0 and diffusion √(σ_i² − σ_{i−1}²) at the index i
