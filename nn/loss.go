@@ -32,7 +32,9 @@ type Loss interface {
 
 // Perturbation is a forward noising process: x_t | x_0 ~
 // N(meanScale·x_0, std²I). The sampler package's VE, VP and sub-VP SDEs
-// satisfy it.
+// satisfy it. Marginal must be a pure function of t, safe for concurrent
+// use: a ScaleByStd model's TimeScore, which is, calls it on every call
+// (see [Model.SetPerturbation]).
 type Perturbation interface {
 	Marginal(t float64) (meanScale, std float64)
 }

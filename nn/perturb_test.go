@@ -49,7 +49,7 @@ func TestScaleByStdScore(t *testing.T) {
 					want[i] *= sc
 				}
 				for name, s := range map[string]*Model{"model": m, "clone": m.Clone(), "loaded": loaded} {
-					m.TimeScore(got, x, tt)
+					clear(got)
 					s.TimeScore(got, x, tt)
 					for i := range got {
 						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
