@@ -100,8 +100,9 @@ func (m *Model) condName() string {
 // returns "": it takes a finite t or σ; for log σ conditioning a σ > 0;
 // and if score (a score, which ScaleBySigma and ScaleByStd divide, not an
 // energy), with ScaleBySigma a σ ≥ MinSigma, whose 1/σ is finite in
-// float32, and with ScaleByStd a t at which its perturbation's σ(t) is
-// (see stdScale). An unconditional model ignores c.
+// float32, and with ScaleByStd a perturbation (pertWhy) whose σ(t) at c
+// is finite and at least MinSigma (stdScale). An unconditional model
+// ignores c.
 func (m *Model) condWhy(c float32, score bool) string {
 	v := float64(c)
 	finite := !math.IsNaN(v) && !math.IsInf(v, 0)
