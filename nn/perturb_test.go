@@ -125,15 +125,9 @@ func TestScaleByStdRefused(t *testing.T) {
 		{"TimeScore VP σ(0) = 0", func() { withPert(vp{}).TimeScore(make([]float32, 2), x, 0) }, "its perturbation's σ(t) = 0: want"},
 		{"ExactSM σ(t) = 1e-40", func() { ExactSM{Cond: 0}.Grad(withPert(tiny), x, newRand(1, 1), grad) }, "ExactSM.Grad: Cond = 0: its perturbation's σ(t) = 1e-40"},
 	} {
-		func() {
-			defer func() {
-				p := recover()
-				if s, ok := p.(string); !ok || !strings.HasPrefix(s, "nn: ") || !strings.Contains(s, c.msg) {
-					t.Errorf("%s: panic %v, want one from nn saying %q", c.name, p, c.msg)
-				}
-			}()
-			c.f()
-		}()
+		if msg, ok := nnPanic(c.f); !ok || !strings.HasPrefix(msg, "nn: ") || !strings.Contains(msg, c.msg) {
+			t.Errorf("%s: panic %q, want one from nn saying %q", c.name, msg, c.msg)
+		}
 	}
 	// The energy itself is not divided: it needs no perturbation.
 	en := cfg
