@@ -101,7 +101,7 @@ func (m *Model) condName() string {
 // and if score (a score, which ScaleBySigma and ScaleByStd divide, not an
 // energy), with ScaleBySigma a σ ≥ MinSigma, whose 1/σ is finite in
 // float32, and with ScaleByStd a perturbation (pertWhy) whose σ(t) at c
-// is finite and at least MinSigma (stdScale). An unconditional model
+// is from MinSigma to MaxFloat32 (stdScale). An unconditional model
 // ignores c.
 func (m *Model) condWhy(c float32, score bool) string {
 	v := float64(c)
