@@ -32,7 +32,9 @@ type Loss interface {
 
 // Perturbation is a forward noising process: x_t | x_0 ~
 // N(meanScale·x_0, std²I). The sampler package's VE, VP and sub-VP SDEs
-// satisfy it.
+// satisfy it. Marginal must be a pure function of t, safe for concurrent
+// use: a ScaleByStd model's TimeScore, which is, calls it on every call
+// (see [Model.SetPerturbation]).
 type Perturbation interface {
 	Marginal(t float64) (meanScale, std float64)
 }
@@ -98,8 +100,9 @@ func (m *Model) condName() string {
 // returns "": it takes a finite t or σ; for log σ conditioning a σ > 0;
 // and if score (a score, which ScaleBySigma and ScaleByStd divide, not an
 // energy), with ScaleBySigma a σ ≥ MinSigma, whose 1/σ is finite in
-// float32, and with ScaleByStd a t at which its perturbation's σ(t) is
-// (see stdScale). An unconditional model ignores c.
+// float32, and with ScaleByStd a perturbation (pertWhy) whose σ(t) at c
+// is from MinSigma to MaxFloat32 (stdScale). An unconditional model
+// ignores c.
 func (m *Model) condWhy(c float32, score bool) string {
 	v := float64(c)
 	finite := !math.IsNaN(v) && !math.IsInf(v, 0)

@@ -28,6 +28,35 @@ type ve struct{ min, max float64 }
 
 func (v ve) Marginal(t float64) (float64, float64) { return 1, v.min * math.Pow(v.max/v.min, t) }
 
+// smallModel is the tests' 2-4-… tanh model with conditioning cond, an
+// energy network if energy, its output divided by σ if scaled.
+func smallModel(t testing.TB, cond Conditioning, energy, scaled bool, seed uint64) *Model {
+	t.Helper()
+	m, err := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: cond, Energy: energy, ScaleBySigma: scaled}, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// nnPanic calls f and reports whether it panicked, and with what: the
+// message of a panic from nn (a string "nn: …"), or a description of any
+// other value, which no test's "nn: …" prefix matches.
+func nnPanic(f func()) (msg string, panicked bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked = true
+			if s, ok := p.(string); ok && strings.HasPrefix(s, "nn: ") {
+				msg = s
+			} else {
+				msg = fmt.Sprintf("a panic not from nn: %v", p)
+			}
+		}
+	}()
+	f()
+	return "", false
+}
+
 func randBatch(rng *rand.Rand, n, d int) []float32 {
 	x := make([]float32, n*d)
 	for i := range x {
@@ -445,13 +474,7 @@ func (f fixedSDE) Marginal(float64) (float64, float64) { return f.a, f.s }
 // apply to and noise settings that would make the loss NaN or infinite,
 // by a panic that names it (and, where msg is given, says why).
 func TestLossPanics(t *testing.T) {
-	mk := func(cond Conditioning, energy, scaled bool) *Model {
-		m, err := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: cond, Energy: energy, ScaleBySigma: scaled}, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	mk := func(cond Conditioning, energy, scaled bool) *Model { return smallModel(t, cond, energy, scaled, 1) }
 	plain, sigma, tim, energy := mk(CondNone, false, false), mk(CondSigma, false, false), mk(CondTime, false, false), mk(CondNone, true, false)
 	scaled, logSigma := mk(CondSigma, false, true), mk(CondLogSigma, false, false)
 	x := []float32{0.5, -1}
@@ -546,15 +569,10 @@ func TestLossPanics(t *testing.T) {
 			panicCase{"SlicedSM " + c.name, c.m, SlicedSM{Cond: c.cond}, x, "SlicedSM.Grad: " + c.msg})
 	}
 	for _, c := range cases {
-		func() {
-			defer func() {
-				p := recover()
-				if s, ok := p.(string); !ok || !strings.HasPrefix(s, "nn: ") || !strings.Contains(s, c.msg) {
-					t.Errorf("%s: panic %v, want one from nn saying %q", c.name, p, c.msg)
-				}
-			}()
-			c.l.Grad(c.m, c.x, newRand(1, 1), make([]float32, c.m.NumParams()))
-		}()
+		msg, ok := nnPanic(func() { c.l.Grad(c.m, c.x, newRand(1, 1), make([]float32, c.m.NumParams())) })
+		if !ok || !strings.HasPrefix(msg, "nn: ") || !strings.Contains(msg, c.msg) {
+			t.Errorf("%s: panic %q, want one from nn saying %q", c.name, msg, c.msg)
+		}
 	}
 }
 

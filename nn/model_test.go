@@ -191,13 +191,7 @@ func TestWrongMethodPanics(t *testing.T) {
 // and up to MaxFloat32, s(x, σ) is exactly float32(1/σ) times the score
 // of the same network without it (s = net(x, σ)/σ).
 func TestScoreCondRefused(t *testing.T) {
-	mk := func(cond Conditioning, scaled, energy bool) *Model {
-		m, err := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: cond, ScaleBySigma: scaled, Energy: energy}, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	mk := func(cond Conditioning, scaled, energy bool) *Model { return smallModel(t, cond, energy, scaled, 3) }
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	x := []float32{0.5, -1, 2, 0.25}
 	dst := make([]float32, len(x))
@@ -236,19 +230,7 @@ func TestScoreCondRefused(t *testing.T) {
 		{"energy scaled σ NaN", energyScaled, nan, "Model.Energy: σ = NaN: want a finite σ"},
 		{"energy scaled σ = 0", energyScaled, 0, ""}, // ScaleBySigma divides the score, not E
 	} {
-		func() {
-			defer func() {
-				p := recover()
-				if c.msg == "" {
-					if p != nil {
-						t.Errorf("%s: panic %v, want none", c.name, p)
-					}
-					return
-				}
-				if s, ok := p.(string); !ok || !strings.HasPrefix(s, "nn: "+c.msg) {
-					t.Errorf("%s: panic %v, want %q", c.name, p, "nn: "+c.msg)
-				}
-			}()
+		msg, panicked := nnPanic(func() {
 			switch {
 			case c.m.cfg.Energy:
 				c.m.Energy(e, x, c.v)
@@ -257,7 +239,13 @@ func TestScoreCondRefused(t *testing.T) {
 			default:
 				c.m.NoiseScore(dst, x, c.v)
 			}
-		}()
+		})
+		switch {
+		case c.msg == "" && panicked:
+			t.Errorf("%s: panic %q, want none", c.name, msg)
+		case c.msg != "" && !strings.HasPrefix(msg, "nn: "+c.msg):
+			t.Errorf("%s: panic %q, want %q", c.name, msg, "nn: "+c.msg)
+		}
 	}
 	// s = net/σ at the ends of the range taken.
 	for _, m := range []*Model{scaledLog, scaledRaw} {

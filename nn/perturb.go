@@ -51,12 +51,14 @@ func (m *Model) mustPert(where string) {
 
 // stdScale returns 1/σ(t) in float32 for a ScaleByStd model, σ(t) the
 // std of its perturbation at t (as float64, as TimeScore passes it), or
-// why it has none: σ(t) must be finite and at least MinSigma, whose
-// reciprocal is finite in float32.
+// why it has none: σ(t) must be from MinSigma, whose reciprocal is
+// finite in float32, to MaxFloat32, whose reciprocal is not 0 (above it,
+// 1/σ(t) rounds to 0 or soon will, and every score would be 0): the
+// range of ScaleBySigma's float32 σ.
 func (m *Model) stdScale(t float32) (float32, string) {
 	_, s := m.pert.Marginal(float64(t))
-	if !(s >= MinSigma) || math.IsInf(s, 1) {
-		return 0, fmt.Sprintf("its perturbation's σ(t) = %v: want a finite σ(t) ≥ 1.2e-38, whose 1/σ is finite in float32 (the model divides its output by σ(t))", s)
+	if !(s >= MinSigma && s <= math.MaxFloat32) {
+		return 0, fmt.Sprintf("its perturbation's σ(t) = %v: want 1.2e-38 ≤ σ(t) ≤ 3.4e+38, whose 1/σ is finite and not 0 in float32 (the model divides its output by σ(t))", s)
 	}
 	return float32(1 / s), ""
 }

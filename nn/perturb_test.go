@@ -49,7 +49,7 @@ func TestScaleByStdScore(t *testing.T) {
 					want[i] *= sc
 				}
 				for name, s := range map[string]*Model{"model": m, "clone": m.Clone(), "loaded": loaded} {
-					m.TimeScore(got, x, tt)
+					clear(got)
 					s.TimeScore(got, x, tt)
 					for i := range got {
 						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
@@ -105,6 +105,7 @@ func TestScaleByStdRefused(t *testing.T) {
 	}
 	sigma, _ := New(Config{Dim: 2, Cond: CondSigma}, 1)
 	tiny := ve{1e-40, 1} // σ(0) = 1e-40: 1/σ overflows float32
+	huge := ve{1, 1e50}  // σ(1) = 1e50: 1/σ is 0 in float32
 	for _, c := range []struct {
 		name string
 		f    func()
@@ -120,20 +121,18 @@ func TestScaleByStdRefused(t *testing.T) {
 		{"SetPerturbation typed nil", func() { bare.Clone().SetPerturbation((*vp)(nil)) }, "a nil perturbation (*nn.vp)"},
 		{"ContinuousDSM other SDE", func() { ContinuousDSM{SDE: ve{0.01, 50}}.Grad(withPert(ve{0.01, 51}), x, newRand(1, 1), grad) }, "ContinuousDSM.Grad: at t = "},
 		{"ContinuousDSM VP for VE", func() { ContinuousDSM{SDE: vp{}}.Grad(withPert(ve{0.01, 50}), x, newRand(1, 1), grad) }, "but the loss's SDE has σ(t) = "},
-		{"TimeScore σ(t) = 1e-40", func() { withPert(tiny).TimeScore(make([]float32, 2), x, 0) }, "Model.TimeScore: t = 0: its perturbation's σ(t) = 1e-40: want a finite σ(t) ≥ 1.2e-38"},
+		{"TimeScore σ(t) = 1e-40", func() { withPert(tiny).TimeScore(make([]float32, 2), x, 0) }, "Model.TimeScore: t = 0: its perturbation's σ(t) = 1e-40: want 1.2e-38 ≤ σ(t) ≤ 3.4e+38"},
+		// 1/σ(t) rounds to 0 in float32: every score was 0.
+		{"TimeScore σ(t) = 1e50", func() { withPert(huge).TimeScore(make([]float32, 2), x, 1) }, "Model.TimeScore: t = 1: its perturbation's σ(t) = 1e+50: want 1.2e-38 ≤ σ(t) ≤ 3.4e+38"},
+		{"TimeScore σ(t) = MaxFloat32·(1+2⁻²⁰)", func() { withPert(ve{1, math.MaxFloat32 * (1 + 0x1p-20)}).TimeScore(make([]float32, 2), x, 1) }, "its perturbation's σ(t) = 3.40282"},
 		{"TimeScore t NaN", func() { withPert(vp{}).TimeScore(make([]float32, 2), x, float32(math.NaN())) }, "t = NaN: want a finite t"},
 		{"TimeScore VP σ(0) = 0", func() { withPert(vp{}).TimeScore(make([]float32, 2), x, 0) }, "its perturbation's σ(t) = 0: want"},
 		{"ExactSM σ(t) = 1e-40", func() { ExactSM{Cond: 0}.Grad(withPert(tiny), x, newRand(1, 1), grad) }, "ExactSM.Grad: Cond = 0: its perturbation's σ(t) = 1e-40"},
+		{"ExactSM σ(t) = 1e50", func() { ExactSM{Cond: 1}.Grad(withPert(huge), x, newRand(1, 1), grad) }, "ExactSM.Grad: Cond = 1: its perturbation's σ(t) = 1e+50"},
 	} {
-		func() {
-			defer func() {
-				p := recover()
-				if s, ok := p.(string); !ok || !strings.HasPrefix(s, "nn: ") || !strings.Contains(s, c.msg) {
-					t.Errorf("%s: panic %v, want one from nn saying %q", c.name, p, c.msg)
-				}
-			}()
-			c.f()
-		}()
+		if msg, ok := nnPanic(c.f); !ok || !strings.HasPrefix(msg, "nn: ") || !strings.Contains(msg, c.msg) {
+			t.Errorf("%s: panic %q, want one from nn saying %q", c.name, msg, c.msg)
+		}
 	}
 	// The energy itself is not divided: it needs no perturbation.
 	en := cfg
@@ -183,6 +182,29 @@ func TestScaleByStdTrainsVE(t *testing.T) {
 			t.Errorf("scaled: %v", err)
 		case scaled && !(last < first):
 			t.Errorf("scaled: loss %.4g at the start, %.4g at the end: want it to fall", first, last)
+		}
+	}
+}
+
+// TestScaleByStdRange: a ScaleByStd model scores wherever σ(t) is from
+// MinSigma to MaxFloat32 (1/σ(t) is then a nonzero finite float32, as
+// ScaleBySigma's 1/σ is for a float32 σ), net/σ(t) to the bit at both
+// ends.
+func TestScaleByStdRange(t *testing.T) {
+	cfg := Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime}
+	plain, _ := New(cfg, 5)
+	cfg.ScaleByStd = true
+	m, _ := New(cfg, 5)
+	x := []float32{0.5, -1}
+	for _, s := range []float64{MinSigma, 1e-30, 1e30, math.MaxFloat32} {
+		m.SetPerturbation(ve{s, s})
+		want, got := make([]float32, 2), make([]float32, 2)
+		plain.TimeScore(want, x, 0.5)
+		m.TimeScore(got, x, 0.5)
+		for i := range got {
+			if w := float32(1/s) * want[i]; got[i] != w || w == 0 {
+				t.Errorf("σ(t) = %v: s[%d] = %v, want net/σ(t) = %v, not 0", s, i, got[i], w)
+			}
 		}
 	}
 }

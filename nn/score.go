@@ -97,7 +97,8 @@ func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 // time-conditional model. It panics, naming t, unless t is finite, and,
 // with ScaleByStd (which divides the output by the std σ(t) of the
 // model's perturbation), unless [Model.SetPerturbation] was called and
-// σ(t) is finite and at least MinSigma. Safe for concurrent use; no
+// σ(t) is from MinSigma to MaxFloat32, where 1/σ(t) is finite and not 0
+// in float32. Safe for concurrent use; no
 // allocations in steady state.
 func (m *Model) TimeScore(dst, x []float32, t float32) {
 	m.checkBatch("TimeScore", dst, x, m.cfg.Dim)

@@ -67,7 +67,7 @@ import (
 func main() { neon.Main("narrow", build) }
 
 // maxN is the most outputs the kernel computes in one call: half of
-// kernel.DenseNarrowMax (kernel/narrow_arm64.go splits n above it).
+// kernel.DenseNarrowMax (kernel/narrow_asm.go splits n above it).
 const maxN = 8
 
 // The general registers.
