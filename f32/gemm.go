@@ -169,10 +169,11 @@ func (blk *block) rows(workers, m int) {
 // columns), all rows, packing their part of op(B) (blk.src) into a buffer
 // of its own: GemmWith's split by columns runs it on each worker's chunk
 // of panels, so that the workers pack B side by side rather than the
-// caller all of it first. If C has at most mc rows (a weight gradient
-// ḡᵀ·a summed over a long K), it packs and runs one kc-block of K at a
-// time, so that the buffer stays in cache and is a kc-block, not all of
-// K; the chains continue exactly across kc-blocks either way.
+// caller all of it first. If the chunk's columns of C fit in L2 (a
+// weight gradient ḡᵀ·a, summed over a long K), it packs and runs one
+// kc-block of K at a time, so that the buffer stays in cache and is a
+// kc-block, not all of K; the chains continue exactly across kc-blocks
+// either way.
 func (blk *block) runCols(q0, q1 int) {
 	g := blk.g
 	j0 := q0 * g.nr
@@ -181,7 +182,7 @@ func (blk *block) runCols(q0, q1 int) {
 	m := blk.c.Rows
 	sub := *blk
 	sub.j0, sub.nb = j0, nb
-	if m > g.mc {
+	if m*npad > colsInCache {
 		buf := getBuf(blk.k * npad)
 		for p0 := 0; p0 < blk.k; p0 += g.kc {
 			packB(g.nr, (*buf)[p0*npad:], blk.src, blk.transB, p0, min(g.kc, blk.k-p0), j0, nb)
@@ -204,6 +205,11 @@ func (blk *block) runCols(q0, q1 int) {
 	}
 	putBuf(buf)
 }
+
+// colsInCache is the most floats of C (rows × the chunk's columns) that
+// runCols reloads for each kc-block rather than packing all of K first:
+// 256 KB, a share of L2.
+const colsInCache = 1 << 16
 
 // kBlock returns the steps p0..p0+pb−1 of K of A as a matrix whose op is
 // those columns of op(A): rows of a if trans, else columns.

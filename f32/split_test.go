@@ -7,17 +7,18 @@ import (
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/scorekit/scorekit/internal/poolstat"
 	"github.com/scorekit/scorekit/kernel"
 )
 
-// helped runs call up to 200 times and reports whether a helper
-// goroutine ran a chunk of it in one of them: a helper whose thread waits
-// for a CPU is called off, so on a busy machine one call may well run on
-// its caller alone, but not two hundred.
+// helped runs call until a helper goroutine has run a chunk of it, for
+// at least 200 calls and 5 seconds, and reports whether one did: a helper
+// whose thread waits for a CPU is called off, so on a busy machine a call
+// may well run on its caller alone, but not for seconds on end.
 func helped(call func()) bool {
-	for range 200 {
+	for i, t0 := 0, time.Now(); i < 200 || time.Since(t0) < 5*time.Second; i++ {
 		before := poolstat.HelperChunks.Load()
 		call()
 		if poolstat.HelperChunks.Load() > before {
@@ -58,7 +59,7 @@ func TestWorkersSplit(t *testing.T) {
 		{"range", func(n int) { ParallelRange(n, len(buf), 16, &job) }},
 	} {
 		if !helped(func() { tc.call(2) }) {
-			t.Errorf("%s: two workers: no helper ran a chunk in 200 calls", tc.name)
+			t.Errorf("%s: two workers: no helper ran a chunk in 5 s of calls", tc.name)
 		}
 		before := poolstat.HelperChunks.Load()
 		tc.call(1)

@@ -693,7 +693,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		if grad != nil {
 			gw = f32.Matrix{Rows: ly.w.Rows, Cols: ly.w.Cols, Stride: ly.w.Cols, Data: grad[ly.woff : ly.woff+len(ly.w.Data)]}
 			w.job.g, w.job.gb = g, grad[ly.boff:ly.boff+width]
-			w.split(passBias, width, colUnit, n*width)
+			w.splitCols(passBias, width, n*width)
 		}
 		// ā = z̄·W is needed below layer 0 or for the input. Where it is
 		// produced point by point (the trace shortcut's rows, the
@@ -722,7 +722,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			if grad != nil {
 				m.weightGrad(w, gw, g, a, 0, n)
 				w.job.gw, w.job.g = gw, g
-				w.split(passFirst, width, colUnit, k*n*width)
+				w.splitCols(passFirst, width, k*n*width)
 			}
 		case tp != nil && w.workers <= 1:
 			// In chunks of rows, in order: each chunk's share of ∂W (the
@@ -790,9 +790,9 @@ func (m *Model) weightGrad(w *work, gw, g, a f32.Matrix, r0, r1 int) {
 	w.job.gw, w.job.g, w.job.a, w.job.r0, w.job.r1 = gw, g, a, r0, r1
 	switch {
 	case gw.Cols <= narrowLayer:
-		w.split(passWeightCols, gw.Rows, colUnit, (r1-r0)*gw.Rows)
+		w.splitCols(passWeightCols, gw.Rows, (r1-r0)*gw.Rows)
 	case gw.Rows <= narrowLayer:
-		w.split(passWeightRows, gw.Cols, colUnit, (r1-r0)*gw.Cols)
+		w.splitCols(passWeightRows, gw.Cols, (r1-r0)*gw.Cols)
 	default:
 		f32.GemmWith(m.impl, w.workers, true, false, 1, g.Slice(r0, r1), a.Slice(r0, r1), 1, gw)
 	}

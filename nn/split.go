@@ -70,6 +70,15 @@ func (w *work) split(kind passKind, n, unit, size int) {
 	f32.ParallelRange(workers, n, unit, &w.job)
 }
 
+// splitCols runs the pass set in w.job over columns 0..cols−1 as split
+// does, in one chunk per worker: each chunk makes a kernel call per row it
+// sums down, whatever its width, so that more, narrower chunks would only
+// add calls.
+func (w *work) splitCols(kind passKind, cols, size int) {
+	per := (cols + max(1, w.workers) - 1) / max(1, w.workers)
+	w.split(kind, cols, (per+colUnit-1)/colUnit*colUnit, size)
+}
+
 // pointUnit is the unit of a pass over points of a layer of the given
 // width: about 1,024 floats of each row block.
 func pointUnit(width int) int { return max(1, 1024/max(1, width)) }

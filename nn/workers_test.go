@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/scorekit/scorekit/internal/poolstat"
 	"github.com/scorekit/scorekit/kernel"
@@ -123,9 +124,9 @@ func TestTrainerWorkersSame(t *testing.T) {
 // TestWorkersSplit checks that SetWorkers(2) really puts a training
 // step's work on two goroutines, which the gradient cannot show (it is
 // the same bits on one): a step, and a pass between the products on its
-// own, has one of f32's helpers run a chunk (poolstat counts them) in one
-// of 200 tries (a helper whose thread waits for a CPU is called off), and
-// on one goroutine none does.
+// own, has one of f32's helpers run a chunk (poolstat counts them) within
+// 200 tries and 5 seconds (a helper whose thread waits for a CPU is
+// called off), and in 200 tries on one goroutine none does.
 func TestWorkersSplit(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("GOMAXPROCS 1: no helpers")
@@ -145,7 +146,7 @@ func TestWorkersSplit(t *testing.T) {
 	pass := func() {
 		g := w.g[1]
 		w.job = passJob{m: m, w: w, g: g, gb: grad[m.layers[0].boff : m.layers[0].boff+g.Cols]}
-		w.split(passBias, g.Cols, colUnit, w.n*g.Cols)
+		w.splitCols(passBias, g.Cols, w.n*g.Cols)
 	}
 	for _, workers := range []int{2, 1} {
 		m.SetWorkers(workers)
@@ -156,7 +157,7 @@ func TestWorkersSplit(t *testing.T) {
 			call func()
 		}{{"step", step}, {"bias pass", pass}} {
 			helped := false
-			for range 200 {
+			for i, t0 := 0, time.Now(); i < 200 || workers > 1 && time.Since(t0) < 5*time.Second; i++ {
 				before := poolstat.HelperChunks.Load()
 				c.call()
 				if poolstat.HelperChunks.Load() > before {
