@@ -270,20 +270,24 @@ func (m *Model) Clone() *Model {
 }
 
 // SetWorkers makes the training passes (every [Loss]'s Grad, and so
-// [Trainer.Run]) run their matrix products on up to n goroutines: the
-// caller's and n−1 of f32's helpers (see [f32.Dense.ForwardParallel]),
-// which number GOMAXPROCS−1, so that n above GOMAXPROCS counts as
-// GOMAXPROCS (Workers still returns n); n ≤ 1 means the caller's alone,
-// the default. The gradients, and so the trained parameters, are the same
-// to the bit for any n: the products split the rows of their outputs,
-// never a sum. Whether it pays depends on the machine: the elementwise
-// work between the products stays on the caller's goroutine, and a
-// step's products are short. On the shared two cores of BENCHMARKS.md two
-// workers gave 1.1–1.6× one when the second core was free and 0.7–1.2×
-// when it was not. Inference (Score, NoiseScore, TimeScore,
-// LogDensity, Energy) always runs on the caller's goroutine alone: the
-// samplers split their chains across goroutines themselves. Call it before
-// training, not concurrently with other calls.
+// [Trainer.Run]) run on up to n goroutines: the caller's and n−1 of f32's
+// helpers (see [f32.Dense.ForwardParallel]), which number GOMAXPROCS−1,
+// so that n above GOMAXPROCS counts as GOMAXPROCS (Workers still returns
+// n); n ≤ 1 means the caller's alone, the default. The matrix products
+// split the rows of their outputs (a weight gradient, the columns), and
+// the passes between them that touch at least 32K floats (activation
+// derivatives, Hadamard products, bias and narrow weight-gradient sums)
+// split rows, points or columns, never the order of a sum: the
+// gradients, and so the trained parameters, are the same to the bit for
+// any n. In CPU profiles of BENCHMARKS.md's training steps, 68–96 % of a
+// step's CPU time ran in split work (60–74 % when only the products were
+// split). Whether it pays depends on the machine: on the shared two cores
+// of BENCHMARKS.md, with the second core mostly busy, two workers gave
+// 0.63–1.45× one (geomean 0.93×), and lost at batch 128. Inference
+// (Score, NoiseScore, TimeScore, LogDensity, Energy) always runs on the
+// caller's goroutine alone: the samplers split their chains across
+// goroutines themselves. Call it before training, not concurrently with
+// other calls.
 func (m *Model) SetWorkers(n int) { m.workers = max(1, n) }
 
 // Workers returns the number of goroutines set by SetWorkers (1 if never
