@@ -173,7 +173,7 @@ type Model struct {
 	layers  []layer
 	fourier []float32 // fixed frequencies W (length cfg.Fourier), not trained
 	impl    kernel.Impl
-	workers int // goroutines for the training passes (SetWorkers)
+	workers int // goroutines for the training passes' products (SetWorkers)
 
 	train *work               // the training workspace, reused across steps
 	gen   uint64              // counts Repack calls: the training packs' staleness
