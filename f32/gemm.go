@@ -33,9 +33,10 @@ func Gemm(transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matri
 
 // GemmWith is [Gemm] with the kernels of impl, on up to workers
 // goroutines (values below 1 mean 1; see [Dense.ForwardParallel] for the
-// worker goroutines). Work is split by blocks of rows of C and every
-// element is computed the same way whatever the split: the result does not
-// depend on workers.
+// worker goroutines). Work is split by blocks of rows of C or, if C is no
+// taller than wide, by panels of its columns, each worker packing its own
+// columns of op(B); every element is computed the same way whatever the
+// split: the result does not depend on workers.
 func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matrix) {
 	a.check("Gemm", "A")
 	b.check("Gemm", "B")
@@ -67,6 +68,20 @@ func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32,
 		scaleMatrix(beta, c)
 	}
 	g := newGeometry(impl)
+	if panels := g.panels(n); workers > 1 && m <= n && panels > 1 {
+		// A product no taller than wide (a weight gradient ḡᵀ·a, summed
+		// over a long K) is split by panels of columns: each worker packs
+		// its own part of op(B) and streams only that, where a split by
+		// rows would pack all of B on the caller and stream all of it on
+		// every worker.
+		if w := workersFor(workers, panels); w > 1 {
+			call := getCall()
+			call.blk = block{g: g, a: a, transA: transA, alpha: alpha, k: k, c: c, init: init, src: b, transB: transB}
+			call.cols, call.n, call.unit = true, panels, 1
+			call.run(w)
+			return
+		}
+	}
 	for j0 := 0; j0 < n; j0 += g.nc {
 		nb := min(g.nc, n-j0)
 		// Pack this slab of op(B), all of K, in kc-blocks of nr-panels (the
@@ -122,6 +137,10 @@ type block struct {
 	init   kernel.GemmInit // for the first kc-block; the others accumulate
 	bias   []float32       // for GemmBias: the columns j0.. of the bias
 
+	// src and transB are op(B) unpacked, for runCols to pack its part.
+	src    Matrix
+	transB bool
+
 	// epilogue: if set, the microkernel's epilogue sets y = act(c) on
 	// each tile after its last kc-block (c is pre, or y itself).
 	epilogue bool
@@ -135,24 +154,70 @@ type block struct {
 // a helper that starts late, or never, only leaves more chunks to the
 // others. Every row is computed the same way whoever runs it.
 func (blk *block) rows(workers, m int) {
-	tiles := (m + blk.g.mr - 1) / blk.g.mr
-	workers = max(1, min(workers, tiles))
-	if workers > 1 {
-		startHelpers()
-		workers = min(workers, len(helpers)+1)
-	}
+	workers = workersFor(workers, (m+blk.g.mr-1)/blk.g.mr)
 	if workers == 1 {
 		blk.run(0, m)
 		return
 	}
-	call := getCall()
-	call.blk = *blk
-	call.m, call.workers = m, workers
-	call.next.Store(0)
-	call.dispatch(workers - 1)
-	call.work(false)
-	call.wait()
-	putCall(call)
+	c := getCall()
+	c.blk = *blk
+	c.n, c.unit = m, blk.g.mr
+	c.run(workers)
+}
+
+// runCols computes the columns of C in nr-panels q0..q1−1 (at most ncMax
+// columns), all rows, packing their part of op(B) (blk.src) into a buffer
+// of its own: GemmWith's split by columns runs it on each worker's chunk
+// of panels, so that the workers pack B side by side rather than the
+// caller all of it first. If the chunk's columns of C fit in L2 (a
+// weight gradient ḡᵀ·a, summed over a long K), it packs and runs one
+// kc-block of K at a time, so that the buffer stays in cache and is a
+// kc-block, not all of K; the chains continue exactly across kc-blocks
+// either way.
+func (blk *block) runCols(q0, q1 int) {
+	g := blk.g
+	j0 := q0 * g.nr
+	nb := min(q1*g.nr, blk.c.Cols) - j0
+	npad := (q1 - q0) * g.nr
+	m := blk.c.Rows
+	sub := *blk
+	sub.j0, sub.nb = j0, nb
+	if m*npad > colsInCache {
+		buf := getBuf(blk.k * npad)
+		for p0 := 0; p0 < blk.k; p0 += g.kc {
+			packB(g.nr, (*buf)[p0*npad:], blk.src, blk.transB, p0, min(g.kc, blk.k-p0), j0, nb)
+		}
+		sub.b, sub.npad = *buf, npad
+		sub.run(0, m)
+		putBuf(buf)
+		return
+	}
+	buf := getBuf(min(g.kc, blk.k) * npad)
+	sub.b, sub.npad = *buf, 0
+	for p0 := 0; p0 < blk.k; p0 += g.kc {
+		pb := min(g.kc, blk.k-p0)
+		packB(g.nr, *buf, blk.src, blk.transB, p0, pb, j0, nb)
+		sub.a, sub.k = kBlock(blk.a, blk.transA, p0, pb), pb
+		if p0 > 0 {
+			sub.init = kernel.GemmLoad
+		}
+		sub.run(0, m)
+	}
+	putBuf(buf)
+}
+
+// colsInCache is the most floats of C (rows × the chunk's columns) that
+// runCols reloads for each kc-block rather than packing all of K first:
+// 256 KB, a share of L2.
+const colsInCache = 1 << 16
+
+// kBlock returns the steps p0..p0+pb−1 of K of A as a matrix whose op is
+// those columns of op(A): rows of a if trans, else columns.
+func kBlock(a Matrix, trans bool, p0, pb int) Matrix {
+	if trans {
+		return a.Slice(p0, p0+pb)
+	}
+	return Matrix{Rows: a.Rows, Cols: pb, Stride: a.Stride, Data: a.Data[p0 : (a.Rows-1)*a.Stride+p0+pb]}
 }
 
 // run computes rows i0..i1−1 in blocks of mc rows. For each block and

@@ -5,13 +5,15 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/scorekit/scorekit/internal/poolstat"
 	"github.com/scorekit/scorekit/internal/spin"
 )
 
 // The helper goroutines of the parallel GEMM and dense paths.
 //
-// A parallel call hands its block to idle helpers, one atomic store each
-// (no channel), and then it and they take chunks of rows from a shared
+// A parallel call hands its work (a block of a product, split by rows or
+// by panels of columns, or a RangeJob) to idle helpers, one atomic store
+// each (no channel), and then it and they take chunks of it from a shared
 // counter until none is left (see parallelCall.work). An idle helper polls
 // its slot for spin.For before it parks on a channel, and a caller polls
 // for its helpers for as long before it parks: back-to-back calls (one per layer, one per step)
@@ -104,13 +106,18 @@ func (h *helper) post(c *parallelCall) {
 	}
 }
 
-// parallelCall is one multi-worker run of a block, recycled so that the
-// steady state allocates nothing.
+// parallelCall is one multi-worker run, recycled so that the steady
+// state allocates nothing. Its work is the indices 0..n−1: rows of blk
+// (blk.run), panels of blk's columns if cols (blk.runCols), or job's
+// indices if job is not nil.
 type parallelCall struct {
 	blk     block
-	m       int          // rows
+	cols    bool
+	job     RangeJob
+	n       int          // the indices to split
+	unit    int          // a chunk is whole units, but for the last
 	workers int          // the caller and the helpers it asked for
-	next    atomic.Int64 // the first row of the next chunk
+	next    atomic.Int64 // the first index of the next chunk
 	hs      []*helper    // the helpers posted this call
 	pending atomic.Int32 // helpers not yet done, | parkedBit once the caller parks
 	wakeup  chan struct{}
@@ -133,7 +140,7 @@ func getCall() *parallelCall {
 }
 
 func putCall(c *parallelCall) {
-	c.blk = block{}
+	c.blk, c.cols, c.job = block{}, false, nil
 	clear(c.hs)
 	calls.Lock()
 	calls.free = append(calls.free, c)
@@ -162,28 +169,100 @@ func (c *parallelCall) dispatch(n int) {
 // that helpers and callers wait and park.
 var chunkHook func(helper bool)
 
-// work runs chunks of rows until none is left; helper says whether the
-// worker is a helper or the caller. A chunk is a share of what is left
-// (guided scheduling): whole tiles, large while there is much to do, down
-// to one tile at the end, so the workers finish together with few trips
-// to the counter.
+// workersFor bounds workers by the units of work there are and, above
+// one, by the helpers there are (starting them at the first call).
+func workersFor(workers, units int) int {
+	workers = max(1, min(workers, units))
+	if workers > 1 {
+		startHelpers()
+		workers = min(workers, len(helpers)+1)
+	}
+	return workers
+}
+
+// run does c's work on the caller and up to workers−1 helpers, and
+// recycles c. c's work (blk, cols or job; n and unit) is set.
+func (c *parallelCall) run(workers int) {
+	c.workers = workers
+	c.next.Store(0)
+	c.dispatch(workers - 1)
+	c.work(false)
+	c.wait()
+	putCall(c)
+}
+
+// work runs chunks until none is left; helper says whether the worker is
+// a helper or the caller. A chunk of rows, or of a job's range, is a share
+// of what is left (guided scheduling): whole units, large while there is
+// much to do, down to one unit at the end, so the workers finish together
+// with few trips to the counter. A chunk of columns reads all of A, so
+// they are fewer: an even share of what is left, at most ncMax columns.
 func (c *parallelCall) work(helper bool) {
-	mr, w := c.blk.g.mr, int64(c.workers)
+	unit, w := int64(c.unit), int64(c.workers)
 	for {
 		i0 := c.next.Load()
-		left := int64(c.m) - i0
+		left := int64(c.n) - i0
 		if left <= 0 {
 			return
 		}
-		size := max(left/(2*w)/int64(mr)*int64(mr), int64(mr))
+		size := max(left/(2*w)/unit*unit, unit)
+		if c.cols {
+			size = min((left+w-1)/w, int64(c.blk.g.nc/c.blk.g.nr))
+		}
 		if !c.next.CompareAndSwap(i0, i0+size) {
 			continue
+		}
+		if helper {
+			poolstat.HelperChunks.Add(1)
 		}
 		if chunkHook != nil {
 			chunkHook(helper)
 		}
-		c.blk.run(int(i0), int(min(i0+size, int64(c.m))))
+		i1 := int(min(i0+size, int64(c.n)))
+		switch {
+		case c.job != nil:
+			c.job.Range(int(i0), i1)
+		case c.cols:
+			c.blk.runCols(int(i0), i1)
+		default:
+			c.blk.run(int(i0), i1)
+		}
 	}
+}
+
+// RangeJob is work over indices 0..n−1 (rows of a matrix, points of a
+// batch) that [ParallelRange] splits across goroutines.
+type RangeJob interface {
+	// Range does the work of indices i0..i1−1. Calls on disjoint
+	// ranges may run at the same time, on different goroutines.
+	Range(i0, i1 int)
+}
+
+// ParallelRange calls job.Range on disjoint ranges that cover 0..n−1, on
+// up to workers goroutines: the caller and up to workers−1 of the helper
+// goroutines that [Dense.ForwardParallel] and [GemmWith] split their rows
+// across, in the same way (chunks from a shared counter, large first;
+// helpers that are busy or late leave their share to the others). Each
+// range is a whole multiple of unit long (values below 1 mean 1), but for
+// the one that ends at n. It returns when every range is done. With
+// workers ≤ 1, or n ≤ unit, it calls job.Range(0, n) on the caller. It
+// allocates nothing if job is a pointer.
+//
+// The split depends on timing: a job whose result must not depend on it
+// computes each index the same way whatever range it comes in.
+func ParallelRange(workers, n, unit int, job RangeJob) {
+	if n <= 0 {
+		return
+	}
+	unit = max(1, unit)
+	workers = workersFor(workers, (n+unit-1)/unit)
+	if workers == 1 {
+		job.Range(0, n)
+		return
+	}
+	c := getCall()
+	c.job, c.n, c.unit = job, n, unit
+	c.run(workers)
 }
 
 // done is a helper's report that it has finished its chunks.

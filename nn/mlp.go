@@ -278,20 +278,24 @@ func (m *Model) Clone() *Model {
 }
 
 // SetWorkers makes the training passes (every [Loss]'s Grad, and so
-// [Trainer.Run]) run their matrix products on up to n goroutines: the
-// caller's and n−1 of f32's helpers (see [f32.Dense.ForwardParallel]),
-// which number GOMAXPROCS−1, so that n above GOMAXPROCS counts as
-// GOMAXPROCS (Workers still returns n); n ≤ 1 means the caller's alone,
-// the default. The gradients, and so the trained parameters, are the same
-// to the bit for any n: the products split the rows of their outputs,
-// never a sum. Whether it pays depends on the machine: the elementwise
-// work between the products stays on the caller's goroutine, and a
-// step's products are short. On the shared two cores of BENCHMARKS.md two
-// workers gave 1.1–1.6× one when the second core was free and 0.7–1.2×
-// when it was not. Inference (Score, NoiseScore, TimeScore,
-// LogDensity, Energy) always runs on the caller's goroutine alone: the
-// samplers split their chains across goroutines themselves. Call it before
-// training, not concurrently with other calls.
+// [Trainer.Run]) run on up to n goroutines: the caller's and n−1 of f32's
+// helpers (see [f32.Dense.ForwardParallel]), which number GOMAXPROCS−1,
+// so that n above GOMAXPROCS counts as GOMAXPROCS (Workers still returns
+// n); n ≤ 1 means the caller's alone, the default. The matrix products
+// split the rows of their outputs (a weight gradient, the columns), and
+// the passes between them that touch at least 32K floats (activation
+// derivatives, Hadamard products, bias and narrow weight-gradient sums)
+// split rows, points or columns, never the order of a sum: the
+// gradients, and so the trained parameters, are the same to the bit for
+// any n. In CPU profiles of BENCHMARKS.md's training steps, 68–96 % of a
+// step's CPU time ran in split work (60–74 % when only the products were
+// split). Whether it pays depends on the machine: on the shared two cores
+// of BENCHMARKS.md, with the second core mostly busy, two workers gave
+// 0.63–1.45× one (geomean 0.93×), and lost at batch 128. Inference
+// (Score, NoiseScore, TimeScore, LogDensity, Energy) always runs on the
+// caller's goroutine alone: the samplers split their chains across
+// goroutines themselves. Call it before training, not concurrently with
+// other calls.
 func (m *Model) SetWorkers(n int) { m.workers = max(1, n) }
 
 // Workers returns the number of goroutines set by SetWorkers (1 if never
@@ -361,8 +365,9 @@ type work struct {
 	d2   [][]float32  // L: σ''(z) on the primal rows
 	tmp  []float32    // n × widest layer: scratch, and Σ_b ż_b⊙ȧ_b in the backward pass
 	vec  []float32    // widest layer, scratch
-	col  []float32    // widest layer: a column of the first layer's W
+	wt0  []float32    // with basis tangents, the first layer's Wᵀ: row b is ż_b = W·e_b
 	buf  [][]float32  // backing arrays, by slot
+	job  passJob      // the pass split across the workers (split.go)
 
 	// basis says tangent b is e_b (setBasisTangents), so the first
 	// layer's tangent pre-activations are columns of W and its weight
@@ -382,7 +387,7 @@ type work struct {
 	v     []float32 // k×n×d projections
 	lvl   []float64 // n per-point noise levels
 
-	workers int // goroutines for the products (training: Model.SetWorkers; inference: 1)
+	workers int // goroutines for the passes (training: Model.SetWorkers; inference: 1)
 }
 
 // grow returns s resliced to n, reallocated if its capacity is short.
@@ -435,7 +440,9 @@ func (w *work) prepare(m *Model, n, k int) {
 	}
 	w.tmp = grow(w.tmp, n*widest)
 	w.vec = grow(w.vec, widest)
-	w.col = grow(w.col, widest)
+	if k > 0 && L > 0 {
+		w.wt0 = grow(w.wt0, m.widths[0]*m.widths[1])
+	}
 	d := m.cfg.Dim
 	w.cond = grow(w.cond, n)
 	w.scale = grow(w.scale, n)
@@ -546,38 +553,52 @@ func (m *Model) traceOnly(w *work) bool {
 func (m *Model) forward(w *work, deriv bool) {
 	n, k := w.n, w.k
 	tp := m.packs(w)
+	if k > 0 && w.basis {
+		ly := m.layers[0]
+		m.impl.Transpose(ly.w.Rows, ly.w.Cols, ly.w.Data, ly.w.Stride, w.wt0, ly.w.Rows)
+	}
+	w.job = passJob{m: m, w: w, tp: tp}
 	for l, ly := range m.layers {
 		ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
 		ly.dense.ForwardParallel(w.workers, yp, zp, ap)
 		if (deriv || k > 0) && ly.act != kernel.Identity {
 			width := ly.w.Rows
-			zd := zp.Data[:n*width]
-			m.impl.ActDeriv(ly.act, w.d1[l], zd)
-			if k > 0 && deriv {
-				deriv2From(m.impl, ly.act, w.d2[l], zd, yp.Data[:n*width], w.d1[l], w.tmp)
-			}
+			w.job.l, w.job.deriv = l, k > 0 && deriv
+			w.split(passDeriv, n, pointUnit(width), n*width)
 		}
 		if k > 0 && tp == nil {
 			// One chunk: the layer's tangent rows follow its primal rows.
-			m.tangentRows(w, nil, l, 0, k*n)
+			m.tangentRows(w, nil, l, 0, k*n, w.workers)
 		}
 	}
 	if tp == nil {
 		return
 	}
-	chunk := chunkRows(m.impl)
-	for r0 := 0; r0 < k*n; r0 += chunk {
-		r1 := min(k*n, r0+chunk)
-		for l := range m.layers {
-			m.tangentRows(w, tp, l, r0, r1)
+	// The chunks run on the workers, each through every layer, with the
+	// weights packed first (tan packs them at its first call after a
+	// Repack, which must not be on several goroutines at once).
+	widest := 0
+	for l, ly := range m.layers {
+		if m.tanPacked(w, l) {
+			tp.tan(l)
 		}
+		widest = max(widest, ly.w.Rows)
 	}
+	w.split(passTangent, k*n, chunkRows(m.impl), k*n*widest)
+}
+
+// tanPacked reports whether tangentRows computes layer l's tangent
+// outputs with the training packs' W (a GEMM), not one of its shortcuts.
+func (m *Model) tanPacked(w *work, l int) bool {
+	last := l == len(m.layers)-1
+	return !(l == 0 && w.basis) && !(last && m.traceOnly(w)) && m.layers[l].w.Rows > narrowLayer
 }
 
 // tangentRows computes tangent rows r0..r1−1 (counted from the first
 // tangent row: row r is point r mod n of tangent r/n) of layer l:
-// ż = ȧ·Wᵀ and ẏ = σ'(z)⊙ż.
-func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1 int) {
+// ż = ȧ·Wᵀ and ẏ = σ'(z)⊙ż, the product on up to workers goroutines (and
+// with workers > 1, σ'(z)⊙ż too: it must not run in a split pass).
+func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 	n, k := w.n, w.k
 	ly := m.layers[l]
 	width := ly.w.Rows
@@ -590,14 +611,11 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1 int) {
 	case l == 0 && w.basis:
 		// ż_b = W·e_b: column b of W in every row of block b, the value
 		// the GEMM's chain of fused multiply-adds gives. It is not stored
-		// (backward gathers the column again): ẏ_b = σ'⊙ż_b row by row.
-		col := w.col[:width]
+		// (backward takes it from w.wt0 again): ẏ_b = σ'⊙ż_b row by row.
 		for r := r0; r < r1; {
 			b := r / n
 			e := min(r1, (b+1)*n)
-			for j := range col {
-				col[j] = ly.w.Data[j*ly.w.Stride+b]
-			}
+			col := w.wt0[b*width : (b+1)*width]
 			for ; r < e; r++ {
 				row := yt[r*width : (r+1)*width]
 				if identity {
@@ -638,13 +656,18 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1 int) {
 			dst = ytm.Slice(r0, r1)
 		}
 		if tp != nil {
-			tp.tan(l).ForwardParallel(w.workers, dst, f32.Matrix{}, at.Slice(r0, r1))
+			tp.tan(l).ForwardParallel(workers, dst, f32.Matrix{}, at.Slice(r0, r1))
 		} else {
-			f32.GemmWith(m.impl, w.workers, false, true, 1, at.Slice(r0, r1), ly.w, 0, dst)
+			f32.GemmWith(m.impl, workers, false, true, 1, at.Slice(r0, r1), ly.w, 0, dst)
 		}
 		if identity {
 			return
 		}
+	}
+	if workers > 1 {
+		w.job.l, w.job.r0 = l, r0
+		w.split(passMulD1, r1-r0, pointUnit(width), (r1-r0)*width)
+		return
 	}
 	m.mulD1(yt, ztd, d1, n, width, r0, r1)
 }
@@ -657,20 +680,19 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 	n, k := w.n, w.k
 	rows := (1 + k) * n
 	tp := m.packs(w)
+	w.job = passJob{m: m, w: w, tp: tp}
 	// applied says the adjoints of layer l's output, w.g[l+1], have been
-	// taken back through its activation already (actBack, chunk by chunk
-	// as layer l+1 produced them).
+	// taken back through its activation already (by the pass that
+	// produced them, point by point).
 	applied := false
 	for l := len(m.layers) - 1; l >= 0; l-- {
 		ly := m.layers[l]
 		width := ly.w.Rows
 		g := w.g[l+1]
-		if ly.act != kernel.Identity {
+		w.job.l = l
+		if ly.act != kernel.Identity && !applied {
 			// z̄ = σ'⊙ā + σ”⊙Σ_b ż_b⊙ȧ_b and ż̄_b = σ'⊙ȧ_b.
-			if !applied {
-				m.actBack(w, l, 0, rows)
-			}
-			m.actFinish(w, l)
+			w.split(passActBack, n, pointUnit(width), rows*width)
 		}
 		applied = false
 		// The shortcuts below skip products with the zeros of one-hot
@@ -682,73 +704,39 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		a := w.a[l]
 		if grad != nil {
 			gw = f32.Matrix{Rows: ly.w.Rows, Cols: ly.w.Cols, Stride: ly.w.Cols, Data: grad[ly.woff : ly.woff+len(ly.w.Data)]}
-			gb := grad[ly.boff : ly.boff+width]
-			for i := range n {
-				m.impl.Axpy(1, g.Data[i*width:(i+1)*width], gb)
-			}
+			w.job.g, w.job.gb = g, grad[ly.boff:ly.boff+width]
+			w.splitCols(passBias, width, n*width)
 		}
 		// ā = z̄·W is needed below layer 0 or for the input. Where it is
-		// produced in pieces (the trace shortcut's rows, the training
-		// packs' chunks), layer l−1's actBack follows on each piece while
-		// it is in cache.
+		// produced point by point (the trace shortcut's rows, the
+		// training packs' products), layer l−1's actBack follows on each
+		// point's rows while they are in cache.
 		adj := l > 0 || input
 		fuse := l > 0 && m.layers[l-1].act != kernel.Identity
 		gl := w.g[l]
 		switch {
 		case top:
 			if grad != nil {
-				// Tangent row r of block b adds ḡ[r][b]·a[r] to row b of ∂W.
-				m.weightGrad(w.workers, gw, g, a, 0, n, w.vec)
-				for b := range k {
-					gwb := gw.Data[b*gw.Stride : b*gw.Stride+gw.Cols]
-					for r := (1 + b) * n; r < (2+b)*n; r++ {
-						m.impl.Axpy(g.Data[r*g.Stride+b], a.Data[r*a.Stride:r*a.Stride+a.Cols], gwb)
-					}
-				}
+				m.weightGrad(w, gw, g, a, 0, n)
+				w.job.gw, w.job.g, w.job.a = gw, g, a
+				w.split(passTop, k, 1, k*n*a.Cols)
 			}
 			if !adj {
 				continue
 			}
 			// Tangent row r of block b of ā is ḡ[r][b]·W[b, :].
 			f32.GemmWith(m.impl, w.workers, false, false, 1, g.Slice(0, n), ly.w, 0, gl.Slice(0, n))
-			if fuse {
-				m.actBack(w, l-1, 0, n)
-			}
+			w.job.l, w.job.fuse = l, fuse
+			w.split(passTrace, n, pointUnit(ly.w.Cols), rows*ly.w.Cols)
 			applied = fuse
-			if fuse && !(l == 1 && w.basis) {
-				m.traceBack(w, l)
-				continue
-			}
-			for b := range k {
-				wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
-				for r := (1 + b) * n; r < (2+b)*n; r++ {
-					row := gl.Data[r*gl.Stride : r*gl.Stride+gl.Cols]
-					copy(row, wb)
-					m.impl.Scale(g.Data[r*g.Stride+b], row)
-				}
-				if fuse {
-					m.actBack(w, l-1, (1+b)*n, (2+b)*n)
-				}
-			}
 			continue
 		case first:
 			if grad != nil {
-				// Tangent row r of block b adds ḡ[r] to column b of ∂W.
-				m.weightGrad(w.workers, gw, g, a, 0, n, w.vec)
-				col := w.vec[:width]
-				for b := range k {
-					for j := range col {
-						col[j] = gw.Data[j*gw.Stride+b]
-					}
-					for r := (1 + b) * n; r < (2+b)*n; r++ {
-						m.impl.Axpy(1, g.Data[r*g.Stride:r*g.Stride+width], col)
-					}
-					for j, v := range col {
-						gw.Data[j*gw.Stride+b] = v
-					}
-				}
+				m.weightGrad(w, gw, g, a, 0, n)
+				w.job.gw, w.job.g = gw, g
+				w.splitCols(passFirst, width, k*n*width)
 			}
-		case tp != nil:
+		case tp != nil && w.workers <= 1:
 			// In chunks of rows, in order: each chunk's share of ∂W (the
 			// chains continue exactly from one chunk to the next), then
 			// its ā, while the chunk of z̄ is in cache.
@@ -756,20 +744,38 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			for r0 := 0; r0 < rows; r0 += chunk {
 				r1 := min(rows, r0+chunk)
 				if grad != nil {
-					m.weightGrad(w.workers, gw, g, a, r0, r1, w.vec)
+					m.weightGrad(w, gw, g, a, r0, r1)
 				}
 				if adj {
-					tp.adj(l).ForwardParallel(w.workers, gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
+					tp.adj(l).Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
 					if fuse {
 						m.actBack(w, l-1, r0, r1)
 					}
 				}
 			}
+			if adj && fuse {
+				m.actFinish(w, l-1, 0, n)
+			}
+			applied = adj && fuse
+			continue
+		case tp != nil:
+			// On several goroutines: ∂W in one product over all rows
+			// (split by columns, one hand-off); then, point by point, the
+			// adjoint rows and layer l−1's actBack on them.
+			if grad != nil {
+				m.weightGrad(w, gw, g, a, 0, rows)
+			}
+			if adj {
+				tp.adj(l) // packed here, not on the workers
+				w.job.l, w.job.fuse = l, fuse
+				mr, _ := m.impl.GemmTile()
+				w.split(passAdjoint, n, 4*mr, rows*ly.w.Cols)
+			}
 			applied = adj && fuse
 			continue
 		default:
 			if grad != nil {
-				m.weightGrad(w.workers, gw, g, a, 0, rows, w.vec)
+				m.weightGrad(w, gw, g, a, 0, rows)
 			}
 		}
 		if adj {
@@ -786,37 +792,20 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 const narrowLayer = 4
 
 // weightGrad adds ḡᵀ·a over rows r0..r1−1 to the weight gradient gw
-// (out×in). Each element is one chain of fused multiply-adds over the
-// rows in order, from gw's value, so consecutive ranges of rows continue
-// it exactly: a GEMM, or, for a layer with at most narrowLayer outputs or
-// inputs, one Axpy per row and output (or input), which computes the
-// same chains. tmp holds at least out values. The GEMM runs on up to
-// workers goroutines.
-func (m *Model) weightGrad(workers int, gw, g, a f32.Matrix, r0, r1 int, tmp []float32) {
+// (out×in) on w.workers goroutines. Each element is one chain of fused
+// multiply-adds over the rows in order, from gw's value, so consecutive
+// ranges of rows continue it exactly: a GEMM (split by columns), or, for
+// a layer with at most narrowLayer outputs or inputs, one Axpy per row
+// and output (or input), which computes the same chains, split by the
+// other side's columns.
+func (m *Model) weightGrad(w *work, gw, g, a f32.Matrix, r0, r1 int) {
+	w.job.gw, w.job.g, w.job.a, w.job.r0, w.job.r1 = gw, g, a, r0, r1
 	switch {
 	case gw.Cols <= narrowLayer:
-		// Column c of ∂W, gathered into tmp, gets a[r][c]·ḡ[r].
-		col := tmp[:gw.Rows]
-		for c := range gw.Cols {
-			for j := range col {
-				col[j] = gw.Data[j*gw.Stride+c]
-			}
-			for r := r0; r < r1; r++ {
-				m.impl.Axpy(a.Data[r*a.Stride+c], g.Data[r*g.Stride:r*g.Stride+g.Cols], col)
-			}
-			for j, v := range col {
-				gw.Data[j*gw.Stride+c] = v
-			}
-		}
+		w.splitCols(passWeightCols, gw.Rows, (r1-r0)*gw.Rows)
 	case gw.Rows <= narrowLayer:
-		// Row o of ∂W gets ḡ[r][o]·a[r].
-		for o := range gw.Rows {
-			dst := gw.Data[o*gw.Stride : o*gw.Stride+gw.Cols]
-			for r := r0; r < r1; r++ {
-				m.impl.Axpy(g.Data[r*g.Stride+o], a.Data[r*a.Stride:r*a.Stride+a.Cols], dst)
-			}
-		}
+		w.splitCols(passWeightRows, gw.Cols, (r1-r0)*gw.Cols)
 	default:
-		f32.GemmWith(m.impl, workers, true, false, 1, g.Slice(r0, r1), a.Slice(r0, r1), 1, gw)
+		f32.GemmWith(m.impl, w.workers, true, false, 1, g.Slice(r0, r1), a.Slice(r0, r1), 1, gw)
 	}
 }

@@ -1,8 +1,6 @@
 package nn
 
 import (
-	"math"
-
 	"github.com/scorekit/scorekit/f32"
 	"github.com/scorekit/scorekit/kernel"
 )
@@ -20,7 +18,9 @@ import (
 //
 // Only training uses them (only training has tangents), and it is never
 // concurrent with Repack or with itself: each is packed when a training
-// pass first needs it after a Repack (gen), never by inference.
+// pass first needs it after a Repack (gen), never by inference, on the
+// caller before a pass split across the workers reads it (tan and adj
+// only read a pack that is up to date).
 type trainPacks struct {
 	m      *Model
 	tanD   []*f32.Dense
@@ -55,13 +55,16 @@ func (m *Model) packs(w *work) *trainPacks {
 	return tp
 }
 
-// tan returns layer l's packed W, repacked if the weights changed.
+// tan returns layer l's packed W, repacked if the weights changed. Once
+// it is packed, tan only reads, so the tangent pass's workers may call it.
 func (tp *trainPacks) tan(l int) *f32.Dense {
 	m := tp.m
-	switch {
-	case tp.tanD[l] == nil:
+	if tp.tanD[l] != nil && tp.tanGen[l] == m.gen+1 {
+		return tp.tanD[l]
+	}
+	if tp.tanD[l] == nil {
 		tp.tanD[l] = f32.NewDenseImpl(m.impl, m.layers[l].w, nil, kernel.Identity)
-	case tp.tanGen[l] != m.gen+1:
+	} else {
 		tp.tanD[l].Repack()
 	}
 	tp.tanGen[l] = m.gen + 1
@@ -116,9 +119,10 @@ func (m *Model) mulD1(yt, zt, d1 []float32, n, width, r0, r1 int) {
 // l's output back through its activation: primal rows z̄ = σ'⊙ā, tangent
 // rows ż̄_b = σ'⊙ȧ_b, after adding ż_b⊙ȧ_b to the per-point sum
 // Σ_b ż_b⊙ȧ_b (in w.tmp; tangent 0 sets it). actFinish then adds σ”⊙sum
-// to the primal rows once all rows are done. Called on the rows in
-// increasing order, in one call or in chunks, it computes every element
-// the same way.
+// to the primal rows once all rows are done. Called on each point's rows
+// in increasing order, in one call or in chunks, it computes every
+// element the same way; calls on the rows of different points may run at
+// the same time.
 func (m *Model) actBack(w *work, l, r0, r1 int) {
 	n := w.n
 	width := m.layers[l].w.Rows
@@ -130,7 +134,6 @@ func (m *Model) actBack(w *work, l, r0, r1 int) {
 		r0 = e
 	}
 	basis := l == 0 && w.basis
-	var col []float32
 	for r := r0; r < r1; {
 		b, i := r/n-1, r%n
 		e := min(r1, (b+2)*n)
@@ -138,11 +141,7 @@ func (m *Model) actBack(w *work, l, r0, r1 int) {
 		sum := w.tmp[i*width : (i+e-r)*width]
 		if basis {
 			// ż_b = W·e_b, column b of W in every row (not stored).
-			col = w.col[:width]
-			ly := m.layers[0]
-			for j := range col {
-				col[j] = ly.w.Data[j*ly.w.Stride+b]
-			}
+			col := w.wt0[b*width : (b+1)*width]
 			for q := range e - r {
 				s, a := sum[q*width:(q+1)*width], gt[q*width:(q+1)*width]
 				if b == 0 {
@@ -164,50 +163,13 @@ func (m *Model) actBack(w *work, l, r0, r1 int) {
 	}
 }
 
-// actFinish completes actBack on the primal rows: z̄ += σ”⊙Σ_b ż_b⊙ȧ_b.
-func (m *Model) actFinish(w *work, l int) {
+// actFinish completes actBack on the primal rows of points i0..i1−1:
+// z̄ += σ”⊙Σ_b ż_b⊙ȧ_b.
+func (m *Model) actFinish(w *work, l, i0, i1 int) {
 	if w.k == 0 {
 		return
 	}
-	nw := w.n * m.layers[l].w.Rows
-	gp := w.g[l+1].Data[:nw]
-	m.impl.MulAdd(gp, w.d2[l][:nw], w.tmp[:nw])
-}
-
-// traceBack is the tangent rows' share of the output layer l's adjoint
-// under the trace shortcut followed by layer l−1's actBack on it, row by
-// row: tangent row r of block b of ā is v = ḡ[r][b]·W[b, :], so the row
-// adds ż⊙v to the sum and gets σ'⊙v, without writing v out first and
-// reading it back. v is computed again only when ḡ[r][b] changes (it is
-// the same for every row of a block in ExactSM). Each element is the same
-// operations as actBack's on the written row. Layer l−1 must not be the
-// first layer with basis tangents (whose ż is not stored).
-func (m *Model) traceBack(w *work, l int) {
-	n, k := w.n, w.k
-	ly := m.layers[l]
-	width := ly.w.Cols // layer l−1's outputs
-	g, gl := w.g[l+1], w.g[l].Data
-	zt, d1 := w.z[l-1].Data, w.d1[l-1]
-	v := w.vec[:width]
-	for b := range k {
-		wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
-		var c uint32
-		for r := (1 + b) * n; r < (2+b)*n; r++ {
-			cr := g.Data[r*g.Stride+b]
-			if r == (1+b)*n || math.Float32bits(cr) != c {
-				copy(v, wb)
-				m.impl.Scale(cr, v)
-				c = math.Float32bits(cr)
-			}
-			i := r - (1+b)*n
-			sum := w.tmp[i*width : (i+1)*width]
-			z := zt[r*width : (r+1)*width]
-			if b == 0 {
-				m.impl.Mul(sum, z, v)
-			} else {
-				m.impl.MulAdd(sum, z, v)
-			}
-			m.impl.Mul(gl[r*width:(r+1)*width], v, d1[i*width:(i+1)*width])
-		}
-	}
+	width := m.layers[l].w.Rows
+	e0, e1 := i0*width, i1*width
+	m.impl.MulAdd(w.g[l+1].Data[e0:e1], w.d2[l][e0:e1], w.tmp[e0:e1])
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
+	"time"
 
+	"github.com/scorekit/scorekit/internal/poolstat"
 	"github.com/scorekit/scorekit/kernel"
 )
 
@@ -13,7 +16,9 @@ import (
 // same loss and gradient, to the bit, on one goroutine or several. The
 // nets are wide enough and the batches long enough for the products to
 // split into several blocks of rows (and exact score matching at d = 16
-// reaches the training packs' chunked passes).
+// reaches the training packs' chunked passes); on several goroutines
+// each runs twice, the second time with every pass between the products
+// split too, however small (parMin 1).
 func TestWorkersSame(t *testing.T) {
 	wide := Config{Dim: 3, Hidden: []int{70, 45}, Act: kernel.SiLU}
 	sig := wide
@@ -52,7 +57,10 @@ func TestWorkersSame(t *testing.T) {
 				x := randBatch(newRand(3, uint64(ci)), c.n, c.cfg.Dim)
 				var loss0 float64
 				var grad0 []float32
-				for _, workers := range []int{1, 2, 3} {
+				defer func(p int) { parMin = p }(parMin)
+				for _, run := range []struct{ workers, parMin int }{{1, parMin}, {2, parMin}, {3, parMin}, {2, 1}, {3, 1}} {
+					workers := run.workers
+					parMin = run.parMin
 					m.SetWorkers(workers)
 					if m.Workers() != workers {
 						t.Fatalf("Workers() = %d after SetWorkers(%d)", m.Workers(), workers)
@@ -64,11 +72,11 @@ func TestWorkersSame(t *testing.T) {
 						continue
 					}
 					if math.Float64bits(loss) != math.Float64bits(loss0) {
-						t.Errorf("workers %d: loss %v, one worker %v", workers, loss, loss0)
+						t.Errorf("workers %d, parMin %d: loss %v, one worker %v", workers, parMin, loss, loss0)
 					}
 					for i := range grad {
 						if math.Float32bits(grad[i]) != math.Float32bits(grad0[i]) {
-							t.Fatalf("workers %d: grad[%d] = %v, one worker %v", workers, i, grad[i], grad0[i])
+							t.Fatalf("workers %d, parMin %d: grad[%d] = %v, one worker %v", workers, parMin, i, grad[i], grad0[i])
 						}
 					}
 				}
@@ -110,5 +118,95 @@ func TestTrainerWorkersSame(t *testing.T) {
 	m.SetWorkers(-3)
 	if m.Workers() != 1 {
 		t.Errorf("SetWorkers(-3): Workers() = %d, want 1", m.Workers())
+	}
+}
+
+// TestWorkersSplit checks that SetWorkers(2) really puts a training
+// step's work on two goroutines, which the gradient cannot show (it is
+// the same bits on one): a step, and a pass between the products on its
+// own, has one of f32's helpers run a chunk (poolstat counts them) within
+// 200 tries and 5 seconds (a helper whose thread waits for a CPU is
+// called off), and in 200 tries on one goroutine none does.
+func TestWorkersSplit(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("GOMAXPROCS 1: no helpers")
+	}
+	m, err := New(Config{Dim: 2, Hidden: []int{128, 128}, Act: kernel.SiLU, Cond: CondLogSigma, ScaleBySigma: true}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := randBatch(newRand(1, 1), 1024, 2)
+	grad := make([]float32, m.NumParams())
+	loss := NCDSM{Sigmas: []float64{1, 0.1}}
+	rng := newRand(2, 2)
+	step := func() { loss.Grad(m, x, rng, grad) }
+	// A pass alone: the bias gradient's column sums over the last
+	// adjoints, 1024×128 (the step has just left them in place).
+	w := m.train
+	pass := func() {
+		g := w.g[1]
+		w.job = passJob{m: m, w: w, g: g, gb: grad[m.layers[0].boff : m.layers[0].boff+g.Cols]}
+		w.splitCols(passBias, g.Cols, w.n*g.Cols)
+	}
+	for _, workers := range []int{2, 1} {
+		m.SetWorkers(workers)
+		step()
+		w = m.train
+		for _, c := range []struct {
+			name string
+			call func()
+		}{{"step", step}, {"bias pass", pass}} {
+			helped := false
+			for i, t0 := 0, time.Now(); i < 200 || workers > 1 && time.Since(t0) < 5*time.Second; i++ {
+				before := poolstat.HelperChunks.Load()
+				c.call()
+				if poolstat.HelperChunks.Load() > before {
+					helped = true
+					break
+				}
+			}
+			if helped != (workers > 1) {
+				t.Errorf("%s, %d workers: a helper ran a chunk: %v", c.name, workers, helped)
+			}
+		}
+	}
+}
+
+// TestWorkersNoAllocs: a training step on two goroutines allocates
+// nothing once warm, with the passes split (parMin 1) and not, on the
+// unchunked passes and the training packs' (exact score matching at
+// d = 16).
+func TestWorkersNoAllocs(t *testing.T) {
+	defer func(p int) { parMin = p }(parMin)
+	for _, c := range []struct {
+		cfg  Config
+		loss Loss
+	}{
+		{Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU, Cond: CondLogSigma, ScaleBySigma: true}, NCDSM{Sigmas: []float64{1, 0.1}}},
+		{Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU}, SlicedSM{VR: true}},
+		{Config{Dim: 16, Hidden: []int{64, 64}, Act: kernel.Tanh}, ExactSM{}},
+	} {
+		m, err := New(c.cfg, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.SetWorkers(2)
+		x := randBatch(newRand(1, 1), 300, c.cfg.Dim)
+		grad := make([]float32, m.NumParams())
+		opt := NewAdam(m.NumParams(), 1e-3)
+		rng := newRand(1, 2)
+		step := func() {
+			clear(grad)
+			c.loss.Grad(m, x, rng, grad)
+			opt.Step(m.Params(), grad)
+			m.Repack()
+		}
+		for _, p := range []int{1 << 15, 1} {
+			parMin = p
+			step()
+			if a := testing.AllocsPerRun(20, step); a != 0 {
+				t.Errorf("%T, parMin %d: %v allocations per step", c.loss, p, a)
+			}
+		}
 	}
 }
