@@ -77,7 +77,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&s.scaleStd, "scale-by-std", true, "ve, vp, subvp: divide the network's output by the SDE's σ(t), score_sde's scale_by_sigma: its target is then −z at every t, where an unscaled one must output −z/σ(t) and its gradients grow as σ(t)³ (false: unscaled, as models trained before this flag are, which load and resume so)")
 	fs.Float64Var(&s.sdeB, "sde-max", 0, "ve: σ_max (0: the largest distance among 1000 training points, as for -sigma1, uncapped but at least 2·σ_min); vp, subvp: β_max (0: 20)")
 	seed := fs.Uint64("seed", 1, "random seed")
-	fs.IntVar(&s.workers, "workers", 1, "goroutines for each step's matrix products (0: GOMAXPROCS); more pays only on cores that are free (see BENCHMARKS.md); the trained model does not depend on it")
+	fs.IntVar(&s.workers, "workers", 1, "goroutines for each training step's matrix products and the passes between them (0: GOMAXPROCS); more pays only on cores that are free (see BENCHMARKS.md); the trained model does not depend on it")
 	fs.BoolVar(&s.quiet, "q", false, "no progress output")
 	if err := parse(fs, args); err != nil {
 		return err
