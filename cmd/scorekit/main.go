@@ -15,9 +15,9 @@
 //
 // Run "scorekit <command> -h" for a command's flags. sample and demo
 // spread their chains over -workers goroutines (0, the default, means
-// GOMAXPROCS), and train each step's products and the passes between them (default
-// 1); neither
-// the samples nor the trained model depend on it.
+// GOMAXPROCS), and train each step's products and the passes between
+// them (default 1); neither the samples nor the trained model depend on
+// it.
 //
 // Files of points (train -data, sample -start) are CSV or NumPy .npy files
 // of rows, one point per row. A CSV file separates columns by commas, may
