@@ -515,13 +515,15 @@ func langevinCases(o Options) []Case {
 	return cs
 }
 
-// sdeCases: the score-SDE samplers with a time-conditional small net at
-// batch 1024 — predictor–corrector (N = 1000, one corrector step; 100 with
+// sdeCases: the score-SDE samplers with a time-conditional small net,
+// its output divided by the VP SDE's σ(t) as scorekit train's default
+// (-scale-by-sigma) makes it (one multiply per output more), at batch
+// 1024 — predictor–corrector (N = 1000, one corrector step; 100 with
 // -quick) and the probability-flow ODE (Heun, 100 steps); N = 25 and 10
 // Heun steps on the portable kernels.
 func sdeCases(o Options) []Case {
 	var cs []Case
-	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 16, FourierScale: 4}, 1)
+	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 16, FourierScale: 4, ScaleBySigma: true}, 1)
 	if err != nil {
 		panic(err)
 	}
@@ -533,6 +535,7 @@ func sdeCases(o Options) []Case {
 		n, heun = 25, 10 // N > β_max = 20, as VP requires
 	}
 	sde := sampler.VP{BetaMin: 0.1, BetaMax: 20, N: n}
+	m.SetPerturbation(sde)
 	ctx := context.Background()
 	const chains = 1024
 	for _, workers := range []int{1, 2} {

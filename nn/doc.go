@@ -15,14 +15,14 @@
 // an energy model answers LogDensity; the others panic, naming the method
 // to call instead.
 //
-// A σ-conditional model may divide its output by σ (Config.ScaleBySigma,
-// NCSN's choice), and a time-conditional one by the std σ(t) of the
-// forward process it is trained on (Config.ScaleByStd, score_sde's
-// scale_by_sigma): in the denoising losses the network's target is then
-// −z, of order 1 at every noise level, where an unscaled one must output
-// −z/σ and its gradients grow with σ. A ScaleByStd model needs that process,
-// a [Perturbation] such as the sampler package's SDEs, through
-// [Model.SetPerturbation] before it scores or trains.
+// Config.ScaleBySigma divides a σ-conditional model's output by σ (NCSN's
+// choice) and a time-conditional one's by the std σ(t) of the forward
+// process it is trained on (score_sde's scale_by_sigma, one idea for
+// both): in the denoising losses the network's target is then −z, of
+// order 1 at every noise level, where an unscaled one must output −z/σ
+// and its gradients grow with σ. A time-conditional ScaleBySigma model
+// needs that process, a [Perturbation] such as the sampler package's
+// SDEs, through [Model.SetPerturbation] before it scores or trains.
 //
 // Training calls (Loss.Grad, Trainer.Run) are not safe for concurrent use
 // on one Model; inference calls are, and may run beside training only if

@@ -14,17 +14,18 @@ import (
 // divided by the SDE's σ(t) (score_sde's scale_by_sigma), as scorekit
 // train -loss ve does: the network's target is −z at every t, of order 1
 // whatever σ(t). The model divides by the σ(t) of the SDE given to
-// SetPerturbation; after nn.Load, set it again before scoring.
+// SetPerturbation, and ContinuousDSM with no SDE trains on it; after
+// nn.Load, set it again before scoring.
 func ExampleModel_SetPerturbation() {
 	sde := sampler.VE{SigmaMin: 0.01, SigmaMax: 50, N: 1000}
-	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{32, 32}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 8, FourierScale: 4, ScaleByStd: true}, 1)
+	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{32, 32}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 8, FourierScale: 4, ScaleBySigma: true}, 1)
 	if err != nil {
 		panic(err)
 	}
 	m.SetPerturbation(sde)
 	var first, last float64
 	tr := nn.Trainer{
-		Model: m, Loss: nn.ContinuousDSM{SDE: sde}, Data: ring{}, Steps: 300, Seed: 1,
+		Model: m, Loss: nn.ContinuousDSM{}, Data: ring{}, Steps: 300, Seed: 1,
 		Callback: func(step int, loss, _ float64) error {
 			if step == 1 {
 				first = loss

@@ -17,9 +17,9 @@ const FormatName = "scorekit-mlp-v1"
 // (out×in), layers.<l>.bias (out) and, with Fourier features, fourier.W;
 // the architecture in the metadata (format, dim, hidden, activations — one
 // per linear layer — cond, fourier, fourier_scale, scale_by_sigma,
-// scale_by_std, energy). scripts/export_torch.py writes the same layout
-// from PyTorch. The perturbation of a ScaleByStd model is not saved: set
-// it again after Load.
+// energy). scripts/export_torch.py writes the same layout from PyTorch.
+// The perturbation of a time-conditional model (whose σ(t) a
+// ScaleBySigma one divides by) is not saved: set it again after Load.
 func (m *Model) Save(w io.Writer) error {
 	f := &TensorFile{Metadata: m.metadata(), Tensors: map[string]Tensor{}}
 	for l, ly := range m.layers {
@@ -55,14 +55,13 @@ func (m *Model) metadata() map[string]string {
 		"fourier":        strconv.Itoa(c.Fourier),
 		"fourier_scale":  strconv.FormatFloat(fs, 'g', -1, 64),
 		"scale_by_sigma": strconv.FormatBool(c.ScaleBySigma),
-		"scale_by_std":   strconv.FormatBool(c.ScaleByStd),
 		"energy":         strconv.FormatBool(c.Energy),
 	}
 }
 
 // configFromMetadata parses the architecture. Missing optional keys take
-// their zero values (files written before scale_by_std load unscaled, as
-// they were trained); dim, hidden and activations are required.
+// their zero values (a file without scale_by_sigma loads unscaled); other
+// keys are ignored; dim, hidden and activations are required.
 func configFromMetadata(md map[string]string) (Config, error) {
 	var c Config
 	if md["format"] != FormatName {
@@ -116,11 +115,6 @@ func configFromMetadata(md map[string]string) (Config, error) {
 	if s, ok := md["scale_by_sigma"]; ok {
 		if c.ScaleBySigma, err = strconv.ParseBool(s); err != nil {
 			return c, fmt.Errorf("nn: model file: scale_by_sigma: %w", err)
-		}
-	}
-	if s, ok := md["scale_by_std"]; ok { // files written before it have no scale_by_std: false
-		if c.ScaleByStd, err = strconv.ParseBool(s); err != nil {
-			return c, fmt.Errorf("nn: model file: scale_by_std: %w", err)
 		}
 	}
 	if s, ok := md["energy"]; ok {

@@ -166,21 +166,21 @@ func scoreRuns(m *Model, x, c []float32) (got []float32, runs int) {
 	return got, runs
 }
 
-// TestTorchScaleByStd loads score_sde's VE model exported from PyTorch by
-// scripts/export_torch.py (its timestd fixture: Fourier features of t,
-// scale_by_std) and matches torch's score, net(x, t)/σ(t) with the VE
+// TestTorchScaleBySigmaTime loads score_sde's VE model exported from
+// PyTorch by scripts/export_torch.py (its timestd fixture: Fourier
+// features of t, scale_by_sigma) and matches torch's score, net(x, t)/σ(t) with the VE
 // SDE's σ(t) = σ_min·(σ_max/σ_min)^t computed by torch in float64, once
 // SetPerturbation gives the model the same SDE. The fixture records σ_min,
 // σ_max and the σ(t) torch divided by; σ(t) runs from 0.0101 to 50, so a
 // model that ignored the scaling, divided by σ², or used σ_max 1% off
 // would miss by orders of magnitude more than the tolerance, and the test
 // checks that they do.
-func TestTorchScaleByStd(t *testing.T) {
+func TestTorchScaleBySigmaTime(t *testing.T) {
 	m := loadTestdata(t, "torch_timestd.safetensors")
 	cfg := m.Config()
-	if cfg.Cond != CondTime || !cfg.ScaleByStd || cfg.ScaleBySigma || cfg.Fourier != 4 || cfg.FourierScale != 16 {
-		t.Fatalf("conditioning %v, ScaleByStd %v, ScaleBySigma %v, Fourier %d (scale %v); the fixture should have time, true, false, 4 (16)",
-			cfg.Cond, cfg.ScaleByStd, cfg.ScaleBySigma, cfg.Fourier, cfg.FourierScale)
+	if cfg.Cond != CondTime || !cfg.ScaleBySigma || cfg.Fourier != 4 || cfg.FourierScale != 16 {
+		t.Fatalf("conditioning %v, ScaleBySigma %v, Fourier %d (scale %v); the fixture should have time, true, 4 (16)",
+			cfg.Cond, cfg.ScaleBySigma, cfg.Fourier, cfg.FourierScale)
 	}
 	io := readTestdata(t, "torch_timestd_io.safetensors")
 	x, c, std, want := io.Tensors["x"].Data, io.Tensors["c"].Data, io.Tensors["std"].Data, io.Tensors["y"].Data
@@ -506,8 +506,7 @@ func TestLoadErrors(t *testing.T) {
 		{"fourier", func(f *TensorFile) { f.Metadata["fourier"] = "four" }, "fourier"},
 		{"fourier_scale", func(f *TensorFile) { f.Metadata["fourier_scale"] = "wide" }, "fourier_scale"},
 		{"scale_by_sigma", func(f *TensorFile) { f.Metadata["scale_by_sigma"] = "maybe" }, "scale_by_sigma"},
-		{"scale_by_std", func(f *TensorFile) { f.Metadata["scale_by_std"] = "maybe" }, "scale_by_std"},
-		{"scale_by_std without t", func(f *TensorFile) { f.Metadata["scale_by_std"] = "true" }, "ScaleByStd needs time conditioning"},
+		{"scale_by_sigma unconditional", func(f *TensorFile) { f.Metadata["scale_by_sigma"] = "true" }, "ScaleBySigma needs σ, log σ or time conditioning, have none"},
 		{"energy", func(f *TensorFile) { f.Metadata["energy"] = "maybe" }, "energy"},
 		{"hidden", func(f *TensorFile) { f.Metadata["hidden"] = "4x" }, "hidden"},
 		{"not training state", func(f *TensorFile) { f.Tensors["trainer.x"] = Tensor{Shape: []int{1}, Data: make([]float32, 1)} }, "unexpected"},
@@ -620,12 +619,15 @@ func TestSaveMetadata(t *testing.T) {
 	f := savedTensors(t, m)
 	want := map[string]string{
 		"format": FormatName, "dim": "2", "hidden": "8,7", "activations": "silu,silu,identity",
-		"cond": "time", "fourier": "4", "fourier_scale": "16", "scale_by_sigma": "false", "scale_by_std": "false", "energy": "false",
+		"cond": "time", "fourier": "4", "fourier_scale": "16", "scale_by_sigma": "false", "energy": "false",
 	}
 	for k, v := range want {
 		if f.Metadata[k] != v {
 			t.Errorf("metadata %q = %q, want %q", k, f.Metadata[k], v)
 		}
+	}
+	if v, ok := f.Metadata["scale_by_std"]; ok { // ScaleBySigma's time form's unreleased name
+		t.Errorf("metadata has scale_by_std = %q; scale_by_sigma says it", v)
 	}
 	f.Metadata["hidden"], f.Metadata["activations"] = "8, 7", "silu, silu, identity"
 	if _, err := FromTensors(f); err != nil {

@@ -33,7 +33,8 @@ type Loss interface {
 // Perturbation is a forward noising process: x_t | x_0 ~
 // N(meanScale·x_0, std²I). The sampler package's VE, VP and sub-VP SDEs
 // satisfy it. Marginal must be a pure function of t, safe for concurrent
-// use: a ScaleByStd model's TimeScore, which is, calls it on every call
+// use: a time-conditional ScaleBySigma model's TimeScore, which is, calls
+// it on every call
 // (see [Model.SetPerturbation]).
 type Perturbation interface {
 	Marginal(t float64) (meanScale, std float64)
@@ -68,7 +69,7 @@ func checkGrad(name string, m *Model, x, grad []float32) int {
 // model whose time-conditional output is not divided by σ(t) weights by
 // σ² a score that grows as σ: its gradients grow as σ³, and the same
 // network gave a NaN loss from σ(1) = 1e12 up (1e10 trained). With
-// Config.ScaleByStd, which divides it by σ(t), its losses stay finite at
+// Config.ScaleBySigma, which divides it by σ(t), its losses stay finite at
 // 1e12, 1e15 and 1e18 (200 steps); they are still of order σ² there, as
 // the inputs x + σz of size σ give outputs of that size. Evaluating a
 // model asks less: see [Model.NoiseScore].
@@ -98,15 +99,15 @@ func (m *Model) condName() string {
 
 // condWhy says why the model cannot take c as its conditioning value, or
 // returns "": it takes a finite t or σ; for log σ conditioning a σ > 0;
-// and if score (a score, which ScaleBySigma and ScaleByStd divide, not an
-// energy), with ScaleBySigma a σ ≥ MinSigma, whose 1/σ is finite in
-// float32, and with ScaleByStd a perturbation (pertWhy) whose σ(t) at c
-// is from MinSigma to MaxFloat32 (stdScale). An unconditional model
+// and if score (a score, which ScaleBySigma divides, not an energy), with
+// ScaleBySigma and σ conditioning a σ ≥ MinSigma, whose 1/σ is finite in
+// float32, and with ScaleBySigma and time conditioning a perturbation
+// (pertWhy) whose σ(t) at c is from MinSigma to MaxFloat32 (stdScale). An unconditional model
 // ignores c.
 func (m *Model) condWhy(c float32, score bool) string {
 	v := float64(c)
 	finite := !math.IsNaN(v) && !math.IsInf(v, 0)
-	scaled := score && m.cfg.ScaleBySigma
+	scaled := score && m.sigmaScaled()
 	switch {
 	case m.cfg.Cond == CondNone:
 	case scaled && (!(v > 0) || !finite):
@@ -117,7 +118,7 @@ func (m *Model) condWhy(c float32, score bool) string {
 		return "want a finite σ > 0 (the model takes log σ)"
 	case !finite:
 		return "want a finite " + m.condName()
-	case score && m.cfg.ScaleByStd:
+	case score && m.timeScaled():
 		if why := m.pertWhy(); why != "" {
 			return why
 		}
@@ -138,7 +139,7 @@ func (m *Model) checkCond(name string, c float32) {
 
 // mustCond panics, naming the method, unless the model can take c as its
 // conditioning value (see condWhy; score for the scores, not for the
-// energy, which ScaleBySigma and ScaleByStd leave alone).
+// energy, which ScaleBySigma leaves alone).
 func (m *Model) mustCond(method string, c float32, score bool) {
 	if score {
 		m.mustPert("Model." + method)
@@ -173,15 +174,15 @@ func fillRademacher(dst []float32, rng *rand.Rand) {
 }
 
 // setScale sets w.scale from the per-point conditioning value in w.cond:
-// 1/σ with ScaleBySigma, 1/σ(t) with ScaleByStd (the caller has checked
-// that it is finite in float32), or 1.
+// 1/σ with ScaleBySigma, 1/σ(t) with ScaleBySigma and time conditioning
+// (the caller has checked that it is finite in float32), or 1.
 func (m *Model) setScale(w *work) {
 	for i := range w.n {
 		w.scale[i] = 1
 		switch {
-		case m.cfg.ScaleBySigma:
+		case m.sigmaScaled():
 			w.scale[i] = 1 / w.cond[i]
-		case m.cfg.ScaleByStd:
+		case m.timeScaled():
 			w.scale[i], _ = m.stdScale(w.cond[i])
 		}
 	}
@@ -234,8 +235,9 @@ func (m *Model) seedAdjoint(w *work) {
 // E[tr(∇ₓs(x)) + ½‖s(x)‖²], with the trace computed exactly by d
 // forward-mode tangents. For a conditional model, Cond is the value of
 // the conditioning: Grad panics unless it is finite, and positive too for
-// log σ conditioning or ScaleBySigma (with ScaleBySigma, at least
-// 1.2e-38, so that 1/σ is finite in float32). Score networks only.
+// log σ conditioning or ScaleBySigma with σ conditioning (then at least
+// 1.2e-38, so that 1/σ is finite in float32); with ScaleBySigma and time
+// conditioning it takes the t that TimeScore takes. Score networks only.
 type ExactSM struct {
 	Cond float32
 }
@@ -300,8 +302,9 @@ func (l ExactSM) grad(m *Model, x []float32, grad []float32, shortcuts bool) flo
 //
 // For a conditional model, Cond is the value of the conditioning: Grad
 // panics unless it is finite, and positive too for log σ conditioning or
-// ScaleBySigma (with ScaleBySigma, at least 1.2e-38, so that 1/σ is
-// finite in float32). Score networks only.
+// ScaleBySigma with σ conditioning (then at least 1.2e-38, so that 1/σ is
+// finite in float32); with ScaleBySigma and time conditioning it takes the
+// t that TimeScore takes. Score networks only.
 type SlicedSM struct {
 	Projections int
 	Rademacher  bool
@@ -519,11 +522,13 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 // et al. 2021): t ~ U(Eps, 1) per point, x_t = a(t)·x + σ(t)·z with
 // (a, σ) = SDE.Marginal(t), and loss ½σ(t)²‖s(x_t, t) + z/σ(t)‖², the
 // weighting λ(t) = σ(t)². The model must be time-conditional. Eps = 0
-// means 1e-5. Grad panics if SDE is nil or Eps is not in [0, 1), and if
-// SDE.Marginal gives a drawn t a mean scale that is not finite or a σ
+// means 1e-5. A nil SDE means the model's own, from
+// [Model.SetPerturbation], so that a caller need not repeat it. Grad
+// panics if SDE is nil and the model has no perturbation, if Eps is not
+// in [0, 1), and if SDE.Marginal gives a drawn t a mean scale that is not finite or a σ
 // outside [MinSigma, MaxSigma] (1.2e-38 ≤ σ ≤ 9.2e18).
 //
-// With Config.ScaleByStd the model's score is net(x_t, t)/σ(t), σ(t) from
+// With Config.ScaleBySigma the model's score is net(x_t, t)/σ(t), σ(t) from
 // the perturbation given to [Model.SetPerturbation], and the loss is
 // ½‖net(x_t, t) + z‖² at every t: the network's target is of order 1
 // whatever σ(t), where an unscaled network must output −z/σ(t) and its
@@ -544,7 +549,10 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 	}
 	w, n := m.dsmWork("ContinuousDSM", x, grad)
 	if l.SDE == nil {
-		panic("nn: ContinuousDSM.Grad: no SDE")
+		if m.pert == nil {
+			panic("nn: ContinuousDSM.Grad: no SDE, and the model has no perturbation (Model.SetPerturbation) to use instead")
+		}
+		l.SDE = m.pert
 	}
 	if nilness.Is(l.SDE) {
 		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: the SDE is a nil %T", l.SDE))
@@ -568,7 +576,7 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 		if math.IsNaN(a) || math.IsInf(a, 0) || sigmaWhy(s) != "" {
 			panic(fmt.Sprintf("nn: ContinuousDSM.Grad: SDE.Marginal(%v) = (%v, %v): want a finite mean scale and a finite σ > 0 (1.2e-38 ≤ σ ≤ 9.2e+18)", t, a, s))
 		}
-		if m.cfg.ScaleByStd {
+		if m.timeScaled() {
 			// The model divides by its own σ(t), at the float32 t it is
 			// given, as TimeScore does: the loss trains the model that
 			// TimeScore computes, and so must draw from the same process.

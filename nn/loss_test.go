@@ -81,7 +81,7 @@ type lossCase struct {
 	cfg   Config
 	loss  Loss
 	refFn func(r ref, x []float32, rng *rand.Rand) func(theta []float64) float64
-	pert  Perturbation // for a ScaleByStd model
+	pert  Perturbation // for a time-conditional ScaleBySigma model
 }
 
 // newModel returns the case's model for cfg (lc.cfg, or a variant of it)
@@ -275,7 +275,7 @@ func lossCases(act kernel.Activation) []lossCase {
 	cds := ContinuousDSM{SDE: vp{}, Eps: 1e-3}
 	// Time-conditional models whose output is divided by σ(t).
 	timS := tim
-	timS.ScaleByStd = true
+	timS.ScaleBySigma = true
 	timSF := timS
 	timSF.Fourier, timSF.FourierScale = 3, 0.5
 	enTimS := timS

@@ -64,8 +64,7 @@ type Config struct {
 	Cond         Conditioning // the conditioning scalar c, if any
 	Fourier      int          // if > 0, c enters as [sin 2πWc, cos 2πWc], W ~ N(0, FourierScale²) of length Fourier
 	FourierScale float64      // 0 means DefaultFourierScale
-	ScaleBySigma bool         // s(x, σ) = net(x, σ)/σ (σ conditioning only)
-	ScaleByStd   bool         // s(x, t) = net(x, t)/σ(t), σ(t) the std of the model's Perturbation (time conditioning only; see Model.SetPerturbation)
+	ScaleBySigma bool         // s(x, σ) = net(x, σ)/σ; with time conditioning s(x, t) = net(x, t)/σ(t), σ(t) the std of the model's Perturbation (see Model.SetPerturbation)
 	Energy       bool         // the net outputs a scalar E(x); s = −∇ₓE and log p = −E
 }
 
@@ -137,11 +136,8 @@ func (c Config) Validate() error {
 	if c.FourierScale < 0 || math.IsNaN(c.FourierScale) || math.IsInf(c.FourierScale, 0) {
 		return fmt.Errorf("nn: Config.FourierScale = %v", c.FourierScale)
 	}
-	if c.ScaleBySigma && c.Cond != CondSigma && c.Cond != CondLogSigma {
-		return fmt.Errorf("nn: Config.ScaleBySigma needs σ conditioning, have %v", c.Cond)
-	}
-	if c.ScaleByStd && c.Cond != CondTime {
-		return fmt.Errorf("nn: Config.ScaleByStd needs time conditioning, have %v", c.Cond)
+	if c.ScaleBySigma && c.Cond == CondNone {
+		return fmt.Errorf("nn: Config.ScaleBySigma needs σ, log σ or time conditioning, have %v", c.Cond)
 	}
 	if c.Dim+c.condWidth() > maxWidth {
 		return fmt.Errorf("nn: input width %d too large", c.Dim+c.condWidth())
@@ -178,7 +174,7 @@ type Model struct {
 	fourier []float32 // fixed frequencies W (length cfg.Fourier), not trained
 	impl    kernel.Impl
 	workers int          // goroutines for the training passes' products (SetWorkers)
-	pert    Perturbation // σ(t) for ScaleByStd (SetPerturbation)
+	pert    Perturbation // σ(t) for a time-conditional ScaleBySigma model (SetPerturbation)
 
 	train *work               // the training workspace, reused across steps
 	gen   uint64              // counts Repack calls: the training packs' staleness

@@ -589,10 +589,7 @@ func TestValidate(t *testing.T) {
 		"negative scale":      {Dim: 2, Cond: CondTime, Fourier: 4, FourierScale: -1},
 		"NaN scale":           {Dim: 2, Cond: CondTime, Fourier: 4, FourierScale: math.NaN()},
 		"infinite scale":      {Dim: 2, Cond: CondTime, Fourier: 4, FourierScale: math.Inf(1)},
-		"scale without σ":     {Dim: 2, Cond: CondTime, ScaleBySigma: true},
 		"scale unconditional": {Dim: 2, ScaleBySigma: true},
-		"std without t":       {Dim: 2, Cond: CondLogSigma, ScaleByStd: true},
-		"std unconditional":   {Dim: 2, ScaleByStd: true},
 		"input too wide":      {Dim: maxWidth, Cond: CondSigma},
 	}
 	for name, c := range bad {
@@ -606,7 +603,8 @@ func TestValidate(t *testing.T) {
 		{Dim: maxWidth - 1, Cond: CondSigma},
 		{Dim: 2, Cond: CondLogSigma, ScaleBySigma: true},
 		{Dim: 2, Cond: CondTime, Fourier: 1},
-		{Dim: 2, Cond: CondTime, ScaleByStd: true},
+		{Dim: 2, Cond: CondSigma, ScaleBySigma: true},
+		{Dim: 2, Cond: CondTime, ScaleBySigma: true},
 		{Dim: 2, Hidden: []int{3}, Act: kernel.Activation(acts - 1), OutAct: kernel.Activation(acts - 1)},
 	}
 	for _, c := range good {

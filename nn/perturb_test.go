@@ -4,25 +4,26 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/scorekit/scorekit/kernel"
 )
 
-// TestScaleByStdScore: a ScaleByStd model scores net(x, t)/σ(t), σ(t)
-// the std of its perturbation at the float32 t it is given: the same
+// TestScaleBySigmaTimeScore: a time-conditional ScaleBySigma model
+// scores net(x, t)/σ(t), σ(t) the std of its perturbation at the float32 t it is given: the same
 // weights without the flag, times 1/σ(t) rounded to float32, to the bit;
 // for an energy model −∇ₓE/σ(t), while its energy is not divided. Clone
 // and a saved and loaded model (given the perturbation again) score the
 // same.
-func TestScaleByStdScore(t *testing.T) {
+func TestScaleBySigmaTimeScore(t *testing.T) {
 	x := []float32{0.3, -1, 2, 0.5, -4, 9}
 	for _, energy := range []bool{false, true} {
 		for _, p := range []Perturbation{ve{0.01, 1e12}, vp{}} {
 			cfg := Config{Dim: 2, Hidden: []int{16, 16}, Act: kernel.Tanh, Cond: CondTime, Fourier: 4, FourierScale: 2, Energy: energy}
 			plain, _ := New(cfg, 3)
-			cfg.ScaleByStd = true
+			cfg.ScaleBySigma = true
 			m, _ := New(cfg, 3)
 			m.SetPerturbation(p)
 			if m.Perturbation() != p {
@@ -36,8 +37,8 @@ func TestScaleByStdScore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !loaded.Config().ScaleByStd || loaded.Perturbation() != nil {
-				t.Fatalf("loaded: ScaleByStd %v, perturbation %v; want true and none (a file does not hold it)", loaded.Config().ScaleByStd, loaded.Perturbation())
+			if !loaded.Config().ScaleBySigma || loaded.Perturbation() != nil {
+				t.Fatalf("loaded: ScaleBySigma %v, perturbation %v; want true and none (a file does not hold it)", loaded.Config().ScaleBySigma, loaded.Perturbation())
 			}
 			loaded.SetPerturbation(p)
 			for _, tt := range []float32{1e-5, 0.37, 1} {
@@ -79,15 +80,15 @@ func equalBits(a, b []float32) bool {
 	return len(a) == len(b)
 }
 
-// TestScaleByStdRefused: a ScaleByStd model without a perturbation
-// refuses to score or train, saying to call SetPerturbation (CheckMethod,
+// TestScaleBySigmaTimeRefused: a time-conditional ScaleBySigma model
+// without a perturbation refuses to score or train, saying to call SetPerturbation (CheckMethod,
 // which the samplers ask, returns that error); SetPerturbation refuses a
 // model that is not time-conditional and a nil perturbation;
 // ContinuousDSM refuses an SDE whose σ(t) is not the model's; the scores
 // refuse a t at which the model's σ(t) has no finite reciprocal in
 // float32.
-func TestScaleByStdRefused(t *testing.T) {
-	cfg := Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime, ScaleByStd: true}
+func TestScaleBySigmaTimeRefused(t *testing.T) {
+	cfg := Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime, ScaleBySigma: true}
 	bare, _ := New(cfg, 1)
 	x := []float32{0.5, -1}
 	grad := make([]float32, bare.NumParams())
@@ -111,8 +112,9 @@ func TestScaleByStdRefused(t *testing.T) {
 		f    func()
 		msg  string
 	}{
-		{"TimeScore", func() { bare.TimeScore(make([]float32, 2), x, 0.5) }, "Model.TimeScore: the model divides its output by σ(t) (Config.ScaleByStd) but " + noPert},
+		{"TimeScore", func() { bare.TimeScore(make([]float32, 2), x, 0.5) }, "Model.TimeScore: the model divides its output by σ(t) (Config.ScaleBySigma with time conditioning) but " + noPert},
 		{"ContinuousDSM", func() { ContinuousDSM{SDE: vp{}}.Grad(bare, x, newRand(1, 1), grad) }, "ContinuousDSM.Grad: the model divides its output by σ(t)"},
+		{"ContinuousDSM no SDE", func() { ContinuousDSM{}.Grad(bare, x, newRand(1, 1), grad) }, "ContinuousDSM.Grad: no SDE, and the model has no perturbation (Model.SetPerturbation) to use instead"},
 		{"DSM", func() { DSM{Sigma: 1, Cond: 0.5}.Grad(bare, x, newRand(1, 1), grad) }, "DSM.Grad: the model divides its output by σ(t)"},
 		{"ExactSM", func() { ExactSM{Cond: 0.5}.Grad(bare, x, newRand(1, 1), grad) }, "ExactSM.Grad: the model divides"},
 		{"SlicedSM", func() { SlicedSM{Cond: 0.5}.Grad(bare, x, newRand(1, 1), grad) }, "SlicedSM.Grad: the model divides"},
@@ -146,16 +148,16 @@ func TestScaleByStdRefused(t *testing.T) {
 	}
 }
 
-// TestScaleByStdTrainsVE: continuous-time DSM on a VE SDE with σ_max =
-// 1e12. An unscaled time-conditional network must output −z/σ(t), and
+// TestScaleBySigmaTimeTrainsVE: continuous-time DSM on a VE SDE with
+// σ_max = 1e12. An unscaled time-conditional network must output −z/σ(t), and
 // its weights' gradients grow as σ(t)³: the loss is NaN within a few
 // steps. Divided by σ(t), the network's target is −z at every t, and 200
 // steps give finite losses that fall.
-func TestScaleByStdTrainsVE(t *testing.T) {
+func TestScaleBySigmaTimeTrainsVE(t *testing.T) {
 	p := ve{0.01, 1e12}
 	rows := randBatch(newRand(3, 0), 512, 2)
 	for _, scaled := range []bool{false, true} {
-		m, err := New(Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU, Cond: CondTime, Fourier: 8, FourierScale: 4, ScaleByStd: scaled}, 1)
+		m, err := New(Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU, Cond: CondTime, Fourier: 8, FourierScale: 4, ScaleBySigma: scaled}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +176,7 @@ func TestScaleByStdTrainsVE(t *testing.T) {
 				return nil
 			}}
 		err = tr.Run(context.Background())
-		t.Logf("ScaleByStd %v: %v; mean loss of steps 1–10 %.4g, 191–200 %.4g", scaled, err, first, last)
+		t.Logf("ScaleBySigma %v: %v; mean loss of steps 1–10 %.4g, 191–200 %.4g", scaled, err, first, last)
 		switch {
 		case !scaled && (err == nil || !strings.Contains(err.Error(), "loss is NaN")):
 			t.Errorf("unscaled: %v, want a NaN loss (if it trains now, MaxSigma's note is out of date)", err)
@@ -186,14 +188,15 @@ func TestScaleByStdTrainsVE(t *testing.T) {
 	}
 }
 
-// TestScaleByStdRange: a ScaleByStd model scores wherever σ(t) is from
-// MinSigma to MaxFloat32 (1/σ(t) is then a nonzero finite float32, as
-// ScaleBySigma's 1/σ is for a float32 σ), net/σ(t) to the bit at both
+// TestScaleBySigmaTimeRange: a time-conditional ScaleBySigma model
+// scores wherever σ(t) is from MinSigma to MaxFloat32 (1/σ(t) is then a
+// nonzero finite float32, as a σ-conditional one's 1/σ is for a float32
+// σ), net/σ(t) to the bit at both
 // ends.
-func TestScaleByStdRange(t *testing.T) {
+func TestScaleBySigmaTimeRange(t *testing.T) {
 	cfg := Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime}
 	plain, _ := New(cfg, 5)
-	cfg.ScaleByStd = true
+	cfg.ScaleBySigma = true
 	m, _ := New(cfg, 5)
 	x := []float32{0.5, -1}
 	for _, s := range []float64{MinSigma, 1e-30, 1e30, math.MaxFloat32} {
@@ -205,6 +208,35 @@ func TestScaleByStdRange(t *testing.T) {
 			if w := float32(1/s) * want[i]; got[i] != w || w == 0 {
 				t.Errorf("σ(t) = %v: s[%d] = %v, want net/σ(t) = %v, not 0", s, i, got[i], w)
 			}
+		}
+	}
+}
+
+// TestContinuousDSMModelSDE: ContinuousDSM with no SDE trains on the
+// model's perturbation, scaled or not: the same loss and gradient, to the
+// bit, as with that SDE given; without either it panics, saying so.
+func TestContinuousDSMModelSDE(t *testing.T) {
+	p := ve{0.01, 50}
+	x := []float32{0.5, -1, 2, 0.25, -3, 1}
+	for _, scaled := range []bool{false, true} {
+		m, _ := New(Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU, Cond: CondTime, Fourier: 2, ScaleBySigma: scaled}, 4)
+		bare := m.Clone()
+		m.SetPerturbation(p)
+		gGiven, gOwn := make([]float32, m.NumParams()), make([]float32, m.NumParams())
+		lGiven := ContinuousDSM{SDE: p}.Grad(m, x, newRand(7, 0), gGiven)
+		lOwn := ContinuousDSM{}.Grad(m, x, newRand(7, 0), gOwn)
+		if lOwn != lGiven || !slices.Equal(gOwn, gGiven) {
+			t.Errorf("ScaleBySigma %v: no SDE gave loss %v, the model's SDE %v (gradients equal: %v)", scaled, lOwn, lGiven, slices.Equal(gOwn, gGiven))
+		}
+		// Another SDE changes the loss: the comparison can fail.
+		if !scaled {
+			if l := (ContinuousDSM{SDE: ve{0.01, 5}}).Grad(bare, x, newRand(7, 0), gOwn); l == lGiven {
+				t.Errorf("unscaled: another SDE gave the same loss %v", l)
+			}
+		}
+		const want = "nn: ContinuousDSM.Grad: no SDE, and the model has no perturbation"
+		if msg, ok := nnPanic(func() { ContinuousDSM{}.Grad(bare, x, newRand(7, 0), gOwn) }); !ok || !strings.Contains(msg, want) {
+			t.Errorf("ScaleBySigma %v, no SDE, no perturbation: panic %q, want %q", scaled, msg, want)
 		}
 	}
 }

@@ -150,9 +150,9 @@ func (r ref) score(theta []float64, x []float64, c float32) (s, js []float64) {
 	d := r.m.cfg.Dim
 	sc := 1.0
 	switch {
-	case r.m.cfg.ScaleBySigma:
+	case r.m.sigmaScaled():
 		sc = 1 / float64(c)
-	case r.m.cfg.ScaleByStd:
+	case r.m.timeScaled():
 		_, std := r.m.pert.Marginal(float64(c))
 		sc = 1 / std
 	}

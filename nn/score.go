@@ -35,7 +35,7 @@ func (m *Model) condMethod() string {
 // CheckMethod returns nil if the model serves the method of that name —
 // "Score" and "LogDensity" (an energy model) if it is unconditional,
 // "NoiseScore" if it is conditioned on σ or log σ, "TimeScore" if on t
-// (and, with ScaleByStd, has a perturbation: see [Model.SetPerturbation])
+// (and, with ScaleBySigma, has a perturbation: see [Model.SetPerturbation])
 // — and otherwise an error that names the method to call instead. The
 // samplers ask it (sampler.MethodChecker), so that a model of the wrong
 // kind is refused when the sampler is made, not by a panic at its first
@@ -95,7 +95,7 @@ func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 
 // TimeScore sets dst to s(x, t) for the points of x, for a
 // time-conditional model. It panics, naming t, unless t is finite, and,
-// with ScaleByStd (which divides the output by the std σ(t) of the
+// with ScaleBySigma (which divides the output by the std σ(t) of the
 // model's perturbation), unless [Model.SetPerturbation] was called and
 // σ(t) is from MinSigma to MaxFloat32, where 1/σ(t) is finite and not 0
 // in float32. Safe for concurrent use; no
@@ -175,9 +175,9 @@ func (m *Model) score(dst, x []float32, c float32) {
 	n := len(x) / d
 	scale := float32(1)
 	switch {
-	case m.cfg.ScaleBySigma:
+	case m.sigmaScaled():
 		scale = 1 / c
-	case m.cfg.ScaleByStd:
+	case m.timeScaled():
 		scale, _ = m.stdScale(c) // TimeScore checked it
 	}
 	L := len(m.layers)

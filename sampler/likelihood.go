@@ -65,7 +65,8 @@ type LikelihoodConfig struct {
 	RTol, ATol float64
 	// MaxSteps bounds RK45's steps; 0 means 10⁵.
 	MaxSteps int
-	// Eps is the time the data are put at; 0 means 10⁻⁵.
+	// Eps is the time the data are put at; 0 means 10⁻⁵. It must be a
+	// normal float32 (at least 1.2e-38): the score takes t as a float32.
 	Eps float64
 	// FDStep is the forward-difference step relative to 1 + rms(x) of the
 	// point, used without TimeScoreJVP/TimeScoreDiv; 0 means 10⁻³. The

@@ -49,7 +49,9 @@ type ODEConfig struct {
 	RTol, ATol float64
 	// MaxSteps bounds RK45's accepted plus rejected steps; 0 means 10⁵.
 	MaxSteps int
-	// Eps is the time the samples are taken at; 0 means 10⁻³.
+	// Eps is the time the samples are taken at; 0 means 10⁻³. It must be
+	// a normal float32 (at least 1.2e-38): the score takes t as a
+	// float32.
 	Eps float64
 	// Denoise ends with one reverse-diffusion predictor step without noise
 	// at ε (x ← x − f_0(x) + G_0²·s(x, ε)), as the reference's denoise.
@@ -90,9 +92,20 @@ func (c *ODEConfig) fill(who string, end float64) error {
 		return fmt.Errorf("sampler: %s: MaxSteps %d < 1", who, c.MaxSteps)
 	case !(c.Eps > 0 && c.Eps < end):
 		return fmt.Errorf("sampler: %s: Eps %g outside (0, T = %g)", who, c.Eps, end)
+	case float32(c.Eps) < minNormal32:
+		return fmt.Errorf("sampler: %s: Eps %g: %s", who, c.Eps, epsNormalWhy)
 	}
 	return nil
 }
+
+// minNormal32 is the smallest normal float32, 2⁻¹²⁶ ≈ 1.2e-38.
+const minNormal32 = 0x1p-126
+
+// epsNormalWhy says why the SDE samplers refuse an Eps whose float32 is
+// below minNormal32: the score takes t as a float32, which would be 0 or
+// subnormal, where a VP SDE's σ(0) = 0 and a model that divides by σ(t)
+// panics inside a sampler goroutine.
+const epsNormalWhy = "want a normal float32, Eps ≥ 1.2e-38 (the score takes t as a float32, which would be 0 or subnormal, where a VP SDE's σ(t) is 0 or nearly)"
 
 // Dormand–Prince 5(4): nodes, stages, 5th-order weights and the error
 // weights (5th minus embedded 4th order). sdeDPA holds the rows of stages

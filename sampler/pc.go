@@ -81,6 +81,8 @@ type PCConfig struct {
 	// 0 means 1.
 	CorrectorSteps int
 	// Eps is the last time of the grid linspace(T, Eps, N); 0 means 10⁻³.
+	// It must be a normal float32 (at least 1.2e-38): the score takes t
+	// as a float32.
 	Eps float64
 	// KeepNoise returns the last sample with its noise; by default the
 	// result is the last mean (the reference's noise removal).
@@ -189,6 +191,8 @@ func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
 		return nil, fmt.Errorf("sampler: PC: CorrectorSteps %d < 0", cfg.CorrectorSteps)
 	case !(cfg.Eps > 0 && cfg.Eps < sde.End()):
 		return nil, fmt.Errorf("sampler: PC: Eps %g outside (0, T = %g)", cfg.Eps, sde.End())
+	case float32(cfg.Eps) < minNormal32:
+		return nil, fmt.Errorf("sampler: PC: Eps %g: %s", cfg.Eps, epsNormalWhy)
 	case cfg.Predictor == PCNoPredictor && cfg.Corrector == PCNoCorrector:
 		return nil, fmt.Errorf("sampler: PC: neither predictor nor corrector")
 	}

@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -233,6 +234,39 @@ func TestSDEConfigErrors(t *testing.T) {
 	for name, err := range bad {
 		if err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestSDEEpsFloat32: PC, ODE and Likelihood refuse an Eps whose float32
+// is subnormal or 0 (the score takes t as a float32, and a VP σ(0) = 0
+// made a model that divides by σ(t) panic inside a sampler goroutine),
+// naming it, and take the smallest normal float32.
+func TestSDEEpsFloat32(t *testing.T) {
+	g := newSDEGaussIso(DefaultVP(), []float64{0}, 1)
+	for _, eps := range []float64{0x1p-126 - 0x1p-149, 0x1p-127, 1e-40, 1e-46} {
+		for who, err := range map[string]error{
+			"PC":         second(NewPCSampler(g.sde, g, PCConfig{Eps: eps})),
+			"ODE":        second(NewODESampler(g.sde, g, ODEConfig{Eps: eps})),
+			"Likelihood": second(NewLikelihood(g.sde, g, LikelihoodConfig{Eps: eps})),
+		} {
+			want := fmt.Sprintf("sampler: %s: Eps %g: want a normal float32, Eps ≥ 1.2e-38", who, eps)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s Eps = %g: error %v, want %q", who, eps, err, want)
+			}
+		}
+	}
+	// 2⁻¹²⁶ − 2⁻¹⁵¹ rounds up to 2⁻¹²⁶ in float32 (the subnormals are
+	// 2⁻¹⁴⁹ apart), where 2⁻¹²⁶ − 2⁻¹⁴⁹ above is the largest subnormal.
+	for _, eps := range []float64{0x1p-126, 0x1p-126 - 0x1p-151, 1e-30} {
+		for who, err := range map[string]error{
+			"PC":         second(NewPCSampler(g.sde, g, PCConfig{Eps: eps})),
+			"ODE":        second(NewODESampler(g.sde, g, ODEConfig{Eps: eps})),
+			"Likelihood": second(NewLikelihood(g.sde, g, LikelihoodConfig{Eps: eps})),
+		} {
+			if err != nil {
+				t.Errorf("%s Eps = %g: %v", who, eps, err)
+			}
 		}
 	}
 }

@@ -15,14 +15,18 @@ value c appended: for a model of d-dimensional data the net's input is
 where c' is sigma (cond="sigma"), log sigma (cond="logsigma") or t
 (cond="time"), and W holds the F fixed frequencies (score_sde's
 GaussianFourierProjection, W = randn(F) * scale, is this layout). With
-scale_by_sigma the score is net(...) / sigma (NCSN's output scaling; sigma
-conditioning only); with scale_by_std it is net(...) / std, std = sigma(t)
-the standard deviation of the SDE's perturbation kernel at t (score_sde's
-scale_by_sigma for time models; time conditioning only: nn.Load does not
-read the SDE, which nn.Model.SetPerturbation gives, and scorekit sample
-takes it from -sde or from the file's scorekit.sde entry, which export's
-sde= writes). score() below computes exactly this in PyTorch: check
-that your model agrees with it before exporting.
+scale_by_sigma the score is net(...) / sigma for a sigma model (NCSN's
+output scaling) and net(...) / std for a time model, std = sigma(t) the
+standard deviation of the SDE's perturbation kernel at t (score_sde's
+scale_by_sigma, one idea for both; nn.Load does not read the SDE, which
+nn.Model.SetPerturbation gives, and scorekit sample takes it from -sde or
+from the file's scorekit.sde entry, which export's sde= writes). score() below computes this formula in PyTorch: check
+that your model agrees with it before exporting. scorekit's float32
+result agrees with it to rounding, not bit for bit: its matrix products
+sum in another order, and it multiplies by the float32 reciprocal of
+sigma where score() divides (dividing or multiplying here changes the
+fixtures' worst relative difference from torch by at most 1e-7, against
+up to 7e-6 from the rest of the forward pass; nn's tests allow 1e-5).
 
 As a library:
     from export_torch import export, score
@@ -31,12 +35,12 @@ As a library:
     W = torch.randn(16) * 16                            # fixed, not trained
     export(net, "sde.safetensors", cond="time", fourier_W=W, fourier_scale=16)
     s = score(net, x, t, cond="time", fourier_W=W)      # what Go's TimeScore returns
-    export(net, "ve.safetensors", cond="time", fourier_W=W, scale_by_std=True, sde="ve:0.01:50")
+    export(net, "ve.safetensors", cond="time", fourier_W=W, scale_by_sigma=True, sde="ve:0.01:50")
     std = 0.01 * (50 / 0.01) ** t                       # the SDE's sigma(t): VE here
-    s = score(net, x, t, cond="time", fourier_W=W, scale_by_std=True, std=std)
+    s = score(net, x, t, cond="time", fourier_W=W, scale_by_sigma=True, std=std)
 
 scorekit loads them with nn.Load; NoiseScore(dst, x, sigma) answers a sigma
-model and TimeScore(dst, x, t) a time model (a scale_by_std one once
+model and TimeScore(dst, x, t) a time model (a scale_by_sigma one once
 SetPerturbation has given it the SDE, whose sigma(t) is std).
 
 As a command, it writes the interop fixtures nn/testdata holds, from real
@@ -136,15 +140,13 @@ def write_safetensors(path, tensors, metadata):
 CONDS = ("none", "sigma", "logsigma", "time")
 
 
-def _check_cond(cond, fourier_W, scale_by_sigma, scale_by_std=False):
+def _check_cond(cond, fourier_W, scale_by_sigma):
     """Return fourier_W as a 1-D float32 tensor (or None), or raise for a
     combination scorekit's nn.Load would refuse."""
     if cond not in CONDS:
         raise ValueError("cond %r: want one of %s" % (cond, ", ".join(CONDS)))
-    if scale_by_sigma and cond not in ("sigma", "logsigma"):
-        raise ValueError("scale_by_sigma needs cond='sigma' or 'logsigma', have %r" % cond)
-    if scale_by_std and cond != "time":
-        raise ValueError("scale_by_std needs cond='time', have %r" % cond)
+    if scale_by_sigma and cond == "none":
+        raise ValueError("scale_by_sigma needs cond='sigma', 'logsigma' or 'time', have 'none'")
     if fourier_W is None:
         return None
     if cond == "none":
@@ -169,26 +171,28 @@ def features(c, cond, fourier_W=None):
     return torch.cat([torch.sin(proj), torch.cos(proj)], dim=1)
 
 
-def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False, scale_by_std=False, std=None):
+def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False, std=None):
     """The score s(x, c) the exported file means, computed by PyTorch: x is
     n x d, c a number or n values (sigma or t, one per row). With
-    scale_by_std, std is sigma(t) of the SDE at c (a number or n values).
+    scale_by_sigma and cond="time", std is sigma(t) of the SDE at c (a
+    number or n values).
     This is what scorekit's Score, NoiseScore or TimeScore returns for the
     loaded model (energy models are not covered)."""
-    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma, scale_by_std)
-    if scale_by_std and std is None:
-        raise ValueError("scale_by_std needs std, the SDE's sigma(t) at c")
-    if std is not None and not scale_by_std:
-        raise ValueError("std is used only with scale_by_std=True")
+    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma)
+    time_scaled = scale_by_sigma and cond == "time"
+    if time_scaled and std is None:
+        raise ValueError("scale_by_sigma with cond='time' needs std, the SDE's sigma(t) at c")
+    if std is not None and not time_scaled:
+        raise ValueError("std is used only with scale_by_sigma=True and cond='time'")
     if cond == "none":
         return net(x)
     c = torch.as_tensor(c, dtype=x.dtype, device=x.device)  # x's device, as the net's
     if c.dim() == 0:
         c = c.expand(x.shape[0])
     y = net(torch.cat([x, features(c, cond, fourier_W)], dim=1))
-    if scale_by_sigma:
+    if scale_by_sigma and not time_scaled:
         y = y / c.reshape(-1, 1)
-    if scale_by_std:
+    if time_scaled:
         s = torch.as_tensor(std, dtype=x.dtype, device=x.device)
         if s.dim() == 0:
             s = s.expand(x.shape[0])
@@ -197,7 +201,7 @@ def score(net, x, c=None, cond="none", fourier_W=None, scale_by_sigma=False, sca
 
 
 def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_sigma=False, energy=False,
-           scale_by_std=False, sde=None):
+           sde=None):
     """Write net (nn.Sequential of Linear + activations) to path.
 
     cond is "none", "sigma", "logsigma" or "time": the conditioning value
@@ -206,12 +210,12 @@ def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_
     [sin 2 pi W c, cos 2 pi W c]. fourier_scale is recorded in the file
     (scorekit draws fresh frequencies with it only for a new model; the
     loaded ones are fourier_W). scale_by_sigma divides the net's output by
-    sigma, scale_by_std a time model's by the SDE's sigma(t). See score()
+    sigma, or a time model's by the SDE's sigma(t). See score()
     for the whole computation. sde, for a time model, records the SDE it
     was trained on as scorekit train does ("ve:SIGMA_MIN:SIGMA_MAX",
     "vp:BETA_MIN:BETA_MAX" or "subvp:BETA_MIN:BETA_MAX"), so that scorekit
     sample needs no -sde (and refuses another)."""
-    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma, scale_by_std)
+    fourier_W = _check_cond(cond, fourier_W, scale_by_sigma)
     if sde is not None:
         _check_sde(sde, cond)
     layers = _layers(net)
@@ -238,7 +242,6 @@ def export(net, path, cond="none", fourier_W=None, fourier_scale=16.0, scale_by_
         "fourier": 0 if fourier_W is None else len(fourier_W),
         "fourier_scale": repr(float(fourier_scale)),
         "scale_by_sigma": "true" if scale_by_sigma else "false",
-        "scale_by_std": "true" if scale_by_std else "false",
         "energy": "true" if energy else "false",
     }
     if sde is not None:
@@ -286,8 +289,8 @@ def _fixture_cond(outdir, name, net, cond, levels, per_level, fourier_W=None, fo
                   scale_by_sigma=False, std_of=None, meta=None, sde=None):
     """Export net and write name_io: x (n x d), c (n: per_level rows at each
     of levels, in runs) and y = score(net, x, c), as PyTorch computes it.
-    With std_of, a function of the float32 tensor c giving the SDE's
-    sigma(t) (in float64), the model is scale_by_std and name_io holds std
+    std_of, for a scale_by_sigma time model, is a function of the float32
+    tensor c giving the SDE's sigma(t) (in float64), and name_io holds std
     too, rounded to float32; meta adds to name_io's metadata and sde is
     recorded in the model file (see export)."""
     dim = net[-1].out_features
@@ -299,10 +302,9 @@ def _fixture_cond(outdir, name, net, cond, levels, per_level, fourier_W=None, fo
         std = std_of(c)
         io["std"] = std
     with torch.no_grad():
-        io["y"] = score(net, x, c, cond=cond, fourier_W=fourier_W, scale_by_sigma=scale_by_sigma,
-                        scale_by_std=std is not None, std=std)
+        io["y"] = score(net, x, c, cond=cond, fourier_W=fourier_W, scale_by_sigma=scale_by_sigma, std=std)
     export(net, os.path.join(outdir, name + ".safetensors"), cond=cond, fourier_W=fourier_W,
-           fourier_scale=fourier_scale, scale_by_sigma=scale_by_sigma, scale_by_std=std is not None, sde=sde)
+           fourier_scale=fourier_scale, scale_by_sigma=scale_by_sigma, sde=sde)
     write_safetensors(os.path.join(outdir, name + "_io.safetensors"), io,
                       dict({"torch": torch.__version__, "cond": cond}, **(meta or {})))
 
@@ -366,7 +368,7 @@ def _fixture_timestd(outdir):
         return sigma_min * (sigma_max / sigma_min) ** t.to(torch.float64)
 
     _fixture_cond(outdir, "torch_timestd", net, "time", [1e-3, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0], 4,
-                  fourier_W=W, fourier_scale=scale, std_of=std_of, sde="ve:0.01:50",
+                  fourier_W=W, fourier_scale=scale, scale_by_sigma=True, std_of=std_of, sde="ve:0.01:50",
                   meta={"sde": "ve", "sigma_min": repr(sigma_min), "sigma_max": repr(sigma_max)})
 
 

@@ -136,11 +136,12 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 	if s.sde {
 		// A time-conditional model trained by continuous-time DSM on the
 		// VP SDE (train -loss vp, its output divided by σ(t) as
-		// -scale-by-std's default asks), sampled by reverse diffusion — the PC
-		// sampler without corrector, score_sde's choice for VP — and the
-		// probability-flow ODE with 100 Heun steps (sample -sampler pc, ode).
+		// -scale-by-sigma's default asks), sampled by reverse diffusion —
+		// the PC sampler without corrector, score_sde's choice for VP — and
+		// the probability-flow ODE with 100 Heun steps (sample -sampler pc,
+		// ode).
 		sdeModel, err := demoTrain(ctx, s, trainSettings{
-			loss: "vp", out: sdePath, batch: 256, lr: 2e-3, ema: 0.999, seed: s.seed + 1, scaleStd: true,
+			loss: "vp", out: sdePath, batch: 256, lr: 2e-3, ema: 0.999, seed: s.seed + 1, scaleSigma: true,
 		}, stdout, stderr)
 		if err != nil {
 			return err

@@ -912,7 +912,7 @@ func TestCPUWriteError(t *testing.T) {
 }
 
 // TestSampleExportedSDE: a time model exported from PyTorch with
-// export_torch.py's sde= (nn/testdata/torch_timestd: scale_by_std, VE
+// export_torch.py's sde= (nn/testdata/torch_timestd: scale_by_sigma, VE
 // σ 0.01..50) samples without -sde, its scores divided by the recorded
 // SDE's σ(t), and another -sde is refused as for a trained model.
 func TestSampleExportedSDE(t *testing.T) {

@@ -73,7 +73,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&s.sigmas, "sigmas", "", "annealed: noise levels σ₁,…,σ_L (default: those the model was trained with)")
 	fs.StringVar(&s.corrector, "corrector", "auto", "pc: langevin, none, or auto: langevin on a ve SDE, none on vp and subvp (score_sde's choices)")
 	fs.Float64Var(&s.snr, "snr", 0.16, "pc: the Langevin corrector's signal-to-noise ratio")
-	fs.StringVar(&s.sde, "sde", "", "pc, ode: the SDE as kind:a:b, e.g. ve:0.01:50 or vp:0.1:20 (default: the one the model records, and then only that one; a model trained with -scale-by-std divides its output by this SDE's σ(t))")
+	fs.StringVar(&s.sde, "sde", "", "pc, ode: the SDE as kind:a:b, e.g. ve:0.01:50 or vp:0.1:20 (default: the one the model records, and then only that one; a model trained with -scale-by-sigma divides its output by this SDE's σ(t))")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same samples, for any -workers")
 	fs.IntVar(&s.workers, "workers", 0, "goroutines (0: GOMAXPROCS)")
 	fs.BoolVar(&s.quiet, "q", false, "no progress output")
@@ -357,7 +357,7 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 				return nil, "", usagef("-sde %s: %s was trained on the SDE %s, and its score fits no other (leave -sde out)", spec, s.model, trained)
 			}
 		}
-		// A -scale-by-std model divides its output by this SDE's σ(t).
+		// A -scale-by-sigma model divides its output by this SDE's σ(t).
 		m.SetPerturbation(sde)
 		var st sampler.SDEStats
 		if kind == "pc" {

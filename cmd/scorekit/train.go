@@ -36,7 +36,7 @@ type trainSettings struct {
 	levels, proj        int
 	rademacher          bool
 	sdeA, sdeB          float64
-	scaleStd            bool
+	scaleSigma          bool
 	seed                uint64
 	workers             int
 	quiet               bool
@@ -74,7 +74,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&s.proj, "projections", 1, "sliced: projections per point")
 	fs.BoolVar(&s.rademacher, "rademacher", false, "sliced: Rademacher projections instead of Gaussian")
 	fs.Float64Var(&s.sdeA, "sde-min", 0, "ve: σ_min (0: 0.01); vp, subvp: β_min (0: 0.1)")
-	fs.BoolVar(&s.scaleStd, "scale-by-std", true, "ve, vp, subvp: divide the network's output by the SDE's σ(t), score_sde's scale_by_sigma: its target is then −z at every t, where an unscaled one must output −z/σ(t) and its gradients grow as σ(t)³ (false: unscaled, as models trained before this flag are, which load and resume so)")
+	fs.BoolVar(&s.scaleSigma, "scale-by-sigma", true, "ve, vp, subvp: divide the network's output by the SDE's σ(t), score_sde's scale_by_sigma (as ncdsm's is divided by σ): its target is then −z at every t, where an unscaled one must output −z/σ(t) and its gradients grow as σ(t)³ (false: unscaled, as models trained before this flag are, which load and resume so)")
 	fs.Float64Var(&s.sdeB, "sde-max", 0, "ve: σ_max (0: the largest distance among 1000 training points, as for -sigma1, uncapped but at least 2·σ_min); vp, subvp: β_max (0: 20)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	fs.IntVar(&s.workers, "workers", 1, "goroutines for each training step's matrix products and the passes between them (0: GOMAXPROCS); more pays only on cores that are free (see BENCHMARKS.md); the trained model does not depend on it")
@@ -114,15 +114,15 @@ func trainingData(name string) (src nn.Source, rows []float32, d int, err error)
 // lossFlags are the flags that only some losses read: giving one with
 // another loss is an error rather than silently ignored.
 var lossFlags = map[string][]string{
-	"sigma":        {"dsm"},
-	"sigma1":       {"ncdsm"},
-	"sigmaL":       {"ncdsm"},
-	"levels":       {"ncdsm"},
-	"projections":  {"sliced", "sliced-vr"},
-	"rademacher":   {"sliced", "sliced-vr"},
-	"sde-min":      {"ve", "vp", "subvp"},
-	"sde-max":      {"ve", "vp", "subvp"},
-	"scale-by-std": {"ve", "vp", "subvp"},
+	"sigma":          {"dsm"},
+	"sigma1":         {"ncdsm"},
+	"sigmaL":         {"ncdsm"},
+	"levels":         {"ncdsm"},
+	"projections":    {"sliced", "sliced-vr"},
+	"rademacher":     {"sliced", "sliced-vr"},
+	"sde-min":        {"ve", "vp", "subvp"},
+	"sde-max":        {"ve", "vp", "subvp"},
+	"scale-by-sigma": {"ve", "vp", "subvp"},
 }
 
 // checkLossFlags rejects a flag given on the command line that the loss
@@ -193,11 +193,12 @@ func fromCheckpoint(s *trainSettings, mf *modelFile) error {
 	}
 	s.energy = cfg.Energy
 	if cfg.Cond == nn.CondTime {
-		// Files from before -scale-by-std have none, and go on unscaled.
-		if s.set["scale-by-std"] && s.scaleStd != cfg.ScaleByStd {
-			return usagef("-scale-by-std=%v: %s holds a network trained with -scale-by-std=%v (leave -scale-by-std out to go on with it)", s.scaleStd, s.resume, cfg.ScaleByStd)
+		// Files from before -scale-by-sigma hold scale_by_sigma false, or
+		// none, and go on unscaled.
+		if s.set["scale-by-sigma"] && s.scaleSigma != cfg.ScaleBySigma {
+			return usagef("-scale-by-sigma=%v: %s holds a network trained with -scale-by-sigma=%v (leave -scale-by-sigma out to go on with it)", s.scaleSigma, s.resume, cfg.ScaleBySigma)
 		}
-		s.scaleStd = cfg.ScaleByStd
+		s.scaleSigma = cfg.ScaleBySigma
 	}
 	if !s.set["ema"] {
 		// Go on averaging at the checkpoint's rate, or not averaging.
@@ -364,7 +365,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	}
 	opt.LR, opt.Warmup, opt.ClipNorm, opt.WeightDecay = s.lr, s.warmup, s.clip, s.wd
 	if l, ok := loss.(nn.ContinuousDSM); ok {
-		// A -scale-by-std network divides by the σ(t) of the SDE it learns.
+		// A -scale-by-sigma network divides by the σ(t) of the SDE it learns.
 		model.SetPerturbation(l.SDE)
 	}
 	// At most GOMAXPROCS goroutines run (f32 has GOMAXPROCS−1 helpers).
@@ -532,7 +533,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		// 16 Fourier features of t at scale 4: smooth enough in t for the toy
 		// sets (score_sde's scale 16 suits its log σ or 999·t inputs).
 		cfg.Cond, cfg.Fourier, cfg.FourierScale = nn.CondTime, 16, 4
-		cfg.ScaleByStd = s.scaleStd
+		cfg.ScaleBySigma = s.scaleSigma
 		return nn.ContinuousDSM{SDE: sde}, nil
 	}
 	return nil, usagef("-loss %q: want one of %s", s.loss, strings.Join(lossNames, ", "))
@@ -692,7 +693,7 @@ func spread(src nn.Source, rows []float32, d int, seed uint64) float64 {
 // and returns its model, optimiser, average and step count.
 func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.Adam, *nn.EMA, int, error) {
 	got := mf.model.Config()
-	if fmt.Sprint(got.Widths()) != fmt.Sprint(cfg.Widths()) || got.Act != cfg.Act || got.Cond != cfg.Cond || got.Energy != cfg.Energy || got.ScaleByStd != cfg.ScaleByStd {
+	if fmt.Sprint(got.Widths()) != fmt.Sprint(cfg.Widths()) || got.Act != cfg.Act || got.Cond != cfg.Cond || got.Energy != cfg.Energy || got.ScaleBySigma != cfg.ScaleBySigma {
 		return nil, nil, nil, 0, fmt.Errorf("%s holds a %v %v network; the flags ask for %v %v", s.resume, got.Widths(), got.Act, cfg.Widths(), cfg.Act)
 	}
 	done, err := strconv.Atoi(mf.meta[metaStep])

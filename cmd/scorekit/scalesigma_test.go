@@ -42,7 +42,7 @@ func finalLoss(t *testing.T, out string) float64 {
 }
 
 // TestTrainVEHugeSigma: continuous-time DSM on the VE SDE with σ_max =
-// 1e12 trains with -scale-by-std (the default), the network's output
+// 1e12 trains with -scale-by-sigma (the default), the network's output
 // divided by σ(t); unscaled, as before, the gradients grow as σ(t)³ and
 // the loss is NaN at step 2.
 func TestTrainVEHugeSigma(t *testing.T) {
@@ -55,23 +55,23 @@ func TestTrainVEHugeSigma(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !mf.model.Config().ScaleByStd {
-		t.Error("train -loss ve wrote an unscaled network; -scale-by-std is the default")
+	if !mf.model.Config().ScaleBySigma {
+		t.Error("train -loss ve wrote an unscaled network; -scale-by-sigma is the default")
 	}
 	var o, e bytes.Buffer
-	code := run([]string{"train", "-q", "-data", "moons", "-loss", "ve", "-sde-max", "1e12", "-steps", "200", "-scale-by-std=false", "-out", filepath.Join(dir, "never.safetensors")}, &o, &e)
+	code := run([]string{"train", "-q", "-data", "moons", "-loss", "ve", "-sde-max", "1e12", "-steps", "200", "-scale-by-sigma=false", "-out", filepath.Join(dir, "never.safetensors")}, &o, &e)
 	if code != 1 || !strings.Contains(e.String(), "loss is NaN at step 2") {
 		t.Errorf("unscaled at σ_max = 1e12: exit %d, %q; want the NaN loss at step 2 of the unscaled network", code, e.String())
 	}
 }
 
-// TestScaleByStdSampleVE trains a scaled VE model on moons and samples it
-// with the PC sampler and the probability-flow ODE: the samples must be
+// TestScaleBySigmaSampleVE trains a scaled VE model on moons and samples
+// it with the PC sampler and the probability-flow ODE: the samples must be
 // much nearer the data, in energy distance to held-out points, than a
 // Gaussian fitted to the data (as TestDemo asks of the demo). The file
 // records the flag, sample sets the perturbation from the SDE the file
 // records (it would panic otherwise), and resuming keeps the flag.
-func TestScaleByStdSampleVE(t *testing.T) {
+func TestScaleBySigmaSampleVE(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a model")
 	}
@@ -121,7 +121,7 @@ func TestScaleByStdSampleVE(t *testing.T) {
 }
 
 // checkScaledResume checks that resuming ve.safetensors (3000 steps,
-// -scale-by-std) goes on scaled, and refuses to change the flag.
+// -scale-by-sigma) goes on scaled, and refuses to change the flag.
 func checkScaledResume(t *testing.T, in func(string) string) {
 	t.Helper()
 	runOK(t, "train", "-q", "-steps", "3010", "-resume", in("ve.safetensors"), "-out", in("ve2.safetensors"))
@@ -129,23 +129,24 @@ func checkScaledResume(t *testing.T, in func(string) string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !mf.model.Config().ScaleByStd {
-		t.Error("resuming lost -scale-by-std")
+	if !mf.model.Config().ScaleBySigma {
+		t.Error("resuming lost -scale-by-sigma")
 	}
 	var o, e bytes.Buffer
-	if code := run([]string{"train", "-q", "-steps", "3020", "-scale-by-std=false", "-resume", in("ve.safetensors"), "-out", in("never.safetensors")}, &o, &e); code != 2 || !strings.Contains(e.String(), "-scale-by-std=false: "+in("ve.safetensors")+" holds a network trained with -scale-by-std=true") {
-		t.Errorf("resume with -scale-by-std=false: exit %d, %q", code, e.String())
+	if code := run([]string{"train", "-q", "-steps", "3020", "-scale-by-sigma=false", "-resume", in("ve.safetensors"), "-out", in("never.safetensors")}, &o, &e); code != 2 || !strings.Contains(e.String(), "-scale-by-sigma=false: "+in("ve.safetensors")+" holds a network trained with -scale-by-sigma=true") {
+		t.Errorf("resume with -scale-by-sigma=false: exit %d, %q", code, e.String())
 	}
 }
 
-// TestUnscaledModelFiles: a time-conditional model file written before
-// -scale-by-std (no scale_by_std in its metadata) loads unscaled and
-// samples exactly as the unscaled network does, and resumes unscaled;
-// the flag is refused with another loss.
+// TestUnscaledModelFiles: a time-conditional model file without
+// scale_by_sigma in its metadata (scorekit before -scale-by-sigma wrote it
+// false for every time model, as -scale-by-sigma=false does) loads
+// unscaled and samples exactly as the unscaled network does, and resumes
+// unscaled; the flag is refused with another loss.
 func TestUnscaledModelFiles(t *testing.T) {
 	dir := t.TempDir()
 	in := func(f string) string { return filepath.Join(dir, f) }
-	runOK(t, "train", "-q", "-data", "moons", "-loss", "ve", "-hidden", "8", "-steps", "20", "-scale-by-std=false", "-out", in("new.safetensors"))
+	runOK(t, "train", "-q", "-data", "moons", "-loss", "ve", "-hidden", "8", "-steps", "20", "-scale-by-sigma=false", "-out", in("new.safetensors"))
 	mf, err := loadModel(in("new.safetensors"))
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +159,10 @@ func TestUnscaledModelFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	delete(tf.Metadata, "scale_by_std") // as an older scorekit wrote it
+	if v := tf.Metadata["scale_by_sigma"]; v != "false" {
+		t.Fatalf("-scale-by-sigma=false wrote scale_by_sigma = %q", v)
+	}
+	delete(tf.Metadata, "scale_by_sigma")
 	var buf bytes.Buffer
 	if err := nn.WriteSafetensors(&buf, tf); err != nil {
 		t.Fatal(err)
@@ -170,11 +174,11 @@ func TestUnscaledModelFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := old.meta["scale_by_std"]; ok {
-		t.Fatal("the old file has scale_by_std")
+	if _, ok := old.meta["scale_by_sigma"]; ok {
+		t.Fatal("the old file has scale_by_sigma")
 	}
-	if old.model.Config().ScaleByStd {
-		t.Fatal("a file without scale_by_std loaded scaled")
+	if old.model.Config().ScaleBySigma {
+		t.Fatal("a file without scale_by_sigma loaded scaled")
 	}
 	// The same samples as the unscaled network sampled directly.
 	runOK(t, "sample", "-q", "-model", in("old.safetensors"), "-n", "30", "-steps", "50", "-png", "none", "-out", in("old.csv"))
@@ -200,11 +204,11 @@ func TestUnscaledModelFiles(t *testing.T) {
 		}
 	}
 	runOK(t, "train", "-q", "-steps", "30", "-resume", in("old.safetensors"), "-out", in("old2.safetensors"))
-	if mf2, err := loadModel(in("old2.safetensors")); err != nil || mf2.model.Config().ScaleByStd {
-		t.Errorf("resuming an old file: %v, ScaleByStd %v; want it unscaled", err, mf2 != nil && mf2.model.Config().ScaleByStd)
+	if mf2, err := loadModel(in("old2.safetensors")); err != nil || mf2.model.Config().ScaleBySigma {
+		t.Errorf("resuming an old file: %v, ScaleBySigma %v; want it unscaled", err, mf2 != nil && mf2.model.Config().ScaleBySigma)
 	}
 	var o, e bytes.Buffer
-	if code := run([]string{"train", "-q", "-loss", "ncdsm", "-scale-by-std", "-out", in("never.safetensors")}, &o, &e); code != 2 || !strings.Contains(e.String(), "-scale-by-std is for -loss ve, vp, subvp; this run's loss is ncdsm") {
-		t.Errorf("-scale-by-std with ncdsm: exit %d, %q", code, e.String())
+	if code := run([]string{"train", "-q", "-loss", "ncdsm", "-scale-by-sigma", "-out", in("never.safetensors")}, &o, &e); code != 2 || !strings.Contains(e.String(), "-scale-by-sigma is for -loss ve, vp, subvp; this run's loss is ncdsm") {
+		t.Errorf("-scale-by-sigma with ncdsm: exit %d, %q", code, e.String())
 	}
 }
