@@ -142,15 +142,11 @@ func (p *passJob) Range(i0, i1 int) {
 		gw, g, a := p.gw, p.g, p.a
 		col := w.vec[i0:i1]
 		for c := range gw.Cols {
-			for j := range col {
-				col[j] = gw.Data[(i0+j)*gw.Stride+c]
-			}
+			getCol(col, gw, c, i0)
 			for r := p.r0; r < p.r1; r++ {
 				m.impl.Axpy(a.Data[r*a.Stride+c], g.Data[r*g.Stride+i0:r*g.Stride+i1], col)
 			}
-			for j, v := range col {
-				gw.Data[(i0+j)*gw.Stride+c] = v
-			}
+			setCol(gw, c, i0, col)
 		}
 	case passWeightRows:
 		// Row o of ∂W, columns i0..i1−1, gets ḡ[r][o]·a[r].
@@ -176,16 +172,26 @@ func (p *passJob) Range(i0, i1 int) {
 		gw, g, n := p.gw, p.g, w.n
 		col := w.vec[i0:i1]
 		for b := range w.k {
-			for j := range col {
-				col[j] = gw.Data[(i0+j)*gw.Stride+b]
-			}
+			getCol(col, gw, b, i0)
 			for r := (1 + b) * n; r < (2+b)*n; r++ {
 				m.impl.Axpy(1, g.Data[r*g.Stride+i0:r*g.Stride+i1], col)
 			}
-			for j, v := range col {
-				gw.Data[(i0+j)*gw.Stride+b] = v
-			}
+			setCol(gw, b, i0, col)
 		}
+	}
+}
+
+// getCol copies column c of m, from row i0 on, into col.
+func getCol(col []float32, m f32.Matrix, c, i0 int) {
+	for j := range col {
+		col[j] = m.Data[(i0+j)*m.Stride+c]
+	}
+}
+
+// setCol copies col into column c of m, from row i0 on.
+func setCol(m f32.Matrix, c, i0 int, col []float32) {
+	for j, v := range col {
+		m.Data[(i0+j)*m.Stride+c] = v
 	}
 }
 
