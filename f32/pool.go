@@ -59,7 +59,7 @@ func startHelpers() {
 func (h *helper) loop() {
 	for {
 		c := h.take()
-		c.work(true)
+		c.helperWork()
 		h.claimed.Store(false)
 		c.done() // the helper's last use of c
 	}
@@ -121,7 +121,12 @@ type parallelCall struct {
 	hs      []*helper    // the helpers posted this call
 	pending atomic.Int32 // helpers not yet done, | parkedBit once the caller parks
 	wakeup  chan struct{}
+	failure atomic.Pointer[failure] // the first panic of a helper's chunk
 }
+
+// failure is a value a chunk panicked with, on a helper, for the caller
+// to panic with again.
+type failure struct{ v any }
 
 var calls struct {
 	sync.Mutex
@@ -141,6 +146,7 @@ func getCall() *parallelCall {
 
 func putCall(c *parallelCall) {
 	c.blk, c.cols, c.job = block{}, false, nil
+	c.failure.Store(nil)
 	clear(c.hs)
 	calls.Lock()
 	calls.free = append(calls.free, c)
@@ -182,13 +188,46 @@ func workersFor(workers, units int) int {
 
 // run does c's work on the caller and up to workers−1 helpers, and
 // recycles c. c's work (blk, cols or job; n and unit) is set.
+//
+// A chunk that panics stops the call: no worker starts another chunk, and
+// run returns only once the helpers are done with c, then panics on the
+// caller, with the caller's own panic (unrecovered, so its stack is kept)
+// or else with the value a helper's chunk panicked with. The helpers
+// survive, and the memory the work writes is not written after run
+// returns, recovered or not.
 func (c *parallelCall) run(workers int) {
 	c.workers = workers
 	c.next.Store(0)
 	c.dispatch(workers - 1)
+	finished := false
+	defer func() {
+		if !finished { // the caller's chunk panicked: stop, and let the panic go on once the helpers are done
+			c.next.Store(int64(c.n))
+			c.wait()
+			putCall(c)
+		}
+	}()
 	c.work(false)
+	finished = true
 	c.wait()
+	f := c.failure.Load()
 	putCall(c)
+	if f != nil {
+		panic(f.v)
+	}
+}
+
+// helperWork is work on a helper: a panic in a chunk stops the call and
+// is kept for the caller to raise (see run), rather than ending the
+// program from a goroutine no caller can recover on.
+func (c *parallelCall) helperWork() {
+	defer func() {
+		if r := recover(); r != nil {
+			c.failure.CompareAndSwap(nil, &failure{r})
+			c.next.Store(int64(c.n))
+		}
+	}()
+	c.work(true)
 }
 
 // work runs chunks until none is left; helper says whether the worker is
@@ -246,7 +285,14 @@ type RangeJob interface {
 // range is a whole multiple of unit long (values below 1 mean 1), but for
 // the one that ends at n. It returns when every range is done. With
 // workers ≤ 1, or n ≤ unit, it calls job.Range(0, n) on the caller. It
-// allocates nothing if job is a pointer.
+// allocates nothing if job is a pointer. Workers above the helpers there
+// are (GOMAXPROCS−1) count as that many more; n ≤ 0 calls nothing.
+//
+// If a call of job.Range panics, no range starts after it, and
+// ParallelRange, once every range begun is done, panics on the caller
+// with the same value (the caller's own panic first). job.Range may call
+// ParallelRange or GemmWith: the inner call has the helpers that are idle
+// at the time, or none.
 //
 // The split depends on timing: a job whose result must not depend on it
 // computes each index the same way whatever range it comes in.

@@ -1,0 +1,108 @@
+package f32
+
+import (
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// catch runs call and returns what it panicked with, or nil.
+func catch(call func()) (v any) {
+	defer func() { v = recover() }()
+	call()
+	return nil
+}
+
+// TestParallelRangeHelperPanic checks that a range that panics on a
+// helper goroutine panics on ParallelRange's caller, with its value,
+// rather than ending the program, and that the helpers work on after it.
+func TestParallelRangeHelperPanic(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("GOMAXPROCS 1: no helpers")
+	}
+	var helperPanicked atomic.Bool
+	chunkHook = func(helper bool) {
+		if helper && helperPanicked.CompareAndSwap(false, true) {
+			panic("helper chunk")
+		}
+		if !helper {
+			time.Sleep(100 * time.Microsecond) // leave the helper chunks
+		}
+	}
+	defer func() { chunkHook = nil }()
+	var done atomic.Int64
+	job := rangeFunc(func(i0, i1 int) { done.Add(int64(i1 - i0)) })
+	for t0 := time.Now(); !helperPanicked.Load(); {
+		if time.Since(t0) > 5*time.Second {
+			t.Skip("no helper ran a chunk in 5 s of calls")
+		}
+		done.Store(0)
+		v := catch(func() { ParallelRange(2, 1<<10, 1, &job) })
+		if helperPanicked.Load() {
+			if v != "helper chunk" {
+				t.Fatalf("ParallelRange panicked with %v, want the helper's value", v)
+			}
+			if d := done.Load(); d >= 1<<10 {
+				t.Errorf("after the panic, %d indices done: the call went on", d)
+			}
+		} else if v != nil {
+			t.Fatalf("ParallelRange panicked with %v, no chunk did", v)
+		}
+	}
+	chunkHook = nil
+	if !helped(func() { ParallelRange(2, 1<<16, 16, &job) }) {
+		t.Error("after a helper's panic no helper runs chunks")
+	}
+}
+
+// TestParallelRangeCallerPanic checks that when the caller's range
+// panics, ParallelRange does not return (panic) before the helpers'
+// ranges are done, and that none starts after: the memory a job writes
+// must be the caller's again once it recovers.
+func TestParallelRangeCallerPanic(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("GOMAXPROCS 1: no helpers")
+	}
+	var helperStarted atomic.Bool
+	var active, begun atomic.Int64
+	chunkHook = func(helper bool) {
+		if helper {
+			helperStarted.Store(true)
+			return
+		}
+		for t0 := time.Now(); !helperStarted.Load() && time.Since(t0) < 100*time.Millisecond; {
+			runtime.Gosched()
+		}
+		panic("caller chunk")
+	}
+	defer func() { chunkHook = nil }()
+	job := rangeFunc(func(i0, i1 int) {
+		begun.Add(1)
+		active.Add(1)
+		time.Sleep(20 * time.Millisecond)
+		active.Add(-1)
+	})
+	for t0 := time.Now(); ; {
+		if time.Since(t0) > 5*time.Second {
+			t.Skip("no helper ran a chunk in 5 s of calls")
+		}
+		helperStarted.Store(false)
+		v := catch(func() { ParallelRange(2, 1<<10, 1, &job) })
+		if v != "caller chunk" {
+			t.Fatalf("ParallelRange panicked with %v, want the caller's value", v)
+		}
+		if !helperStarted.Load() {
+			continue
+		}
+		if a := active.Load(); a != 0 {
+			t.Fatalf("ParallelRange panicked with %d ranges still running", a)
+		}
+		b := begun.Load()
+		time.Sleep(50 * time.Millisecond)
+		if b2 := begun.Load(); b2 != b {
+			t.Fatalf("%d ranges began after ParallelRange panicked", b2-b)
+		}
+		return
+	}
+}
