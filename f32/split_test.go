@@ -115,13 +115,14 @@ func TestParallelRange(t *testing.T) {
 // TestGemmColsSame holds the split by columns (C no taller than wide,
 // two or more panels) to the one-worker bits, for each op(A) and op(B),
 // each with alpha ≠ 1 (A packed) and beta 0, 1 and other in turn, K over
-// several kc-blocks, C of at most mc rows (packed a kc-block at a time)
-// and more, and more than ncMax columns (chunks of at most ncMax).
+// several kc-blocks, chunks of C that fit in colsInCache (B packed a
+// kc-block at a time) and one that does not (all of K packed first), and
+// more than ncMax columns (chunks of at most ncMax).
 func TestGemmColsSame(t *testing.T) {
 	rng := rand.New(rand.NewPCG(32, 1))
 	for _, impl := range kernel.Available() {
 		_, nr := impl.GemmTile()
-		for si, sh := range []struct{ m, n, k int }{{5, 2 * nr, 3}, {37, 3*nr + 5, 300}, {64, 64, 260}, {130, 140, 270}, {20, ncMax + 3*nr + 1, 40}} {
+		for si, sh := range []struct{ m, n, k int }{{5, 2 * nr, 3}, {37, 3*nr + 5, 300}, {64, 64, 260}, {130, 140, 270}, {260, 2*colsInCache/260 + 3, 300}, {20, ncMax + 3*nr + 1, 40}} {
 			for ti, tr := range []struct{ a, b bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
 				for _, ab := range []struct{ alpha, beta float32 }{{1, 0}, {1, 1}, {0.5, 0.25}} {
 					if ab.alpha != 1 && (si+ti)%2 == 1 {
