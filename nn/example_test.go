@@ -52,9 +52,10 @@ func ExampleTrainer() {
 	// Output: score at (3, 0) points inwards: true
 }
 
-// Train on two goroutines: each step's matrix products are split between
-// them, and the weights come out the same, bit for bit, as on one. (Two
-// pay only on a core that is free; see BENCHMARKS.md.)
+// Train on two goroutines: each step's matrix products, and the passes
+// between them, are split between them, and the weights come out the
+// same, bit for bit, as on one. (Two pay only on a core that is free; see
+// BENCHMARKS.md.)
 func ExampleModel_SetWorkers() {
 	cfg := nn.Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU}
 	var weights [][]float32

@@ -24,7 +24,8 @@ type Source interface {
 // the reductions, such as the gradient norm of Adam.ClipNorm, sum in an
 // implementation's own order, so another implementation may differ in the
 // last bits). They do not depend on the model's [Model.SetWorkers], which
-// spreads each step's matrix products over several goroutines.
+// spreads each step's matrix products, and the passes between them, over
+// several goroutines.
 type Trainer struct {
 	Model *Model
 	Loss  Loss
