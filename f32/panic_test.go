@@ -106,3 +106,48 @@ func TestParallelRangeCallerPanic(t *testing.T) {
 		return
 	}
 }
+
+// TestParallelRangeHelperGoexit checks that a range that calls
+// runtime.Goexit on a helper (a test's FailNow) ends ParallelRange's
+// caller likewise, rather than leaving it waiting for good for a helper
+// that is gone, and that helpers work on after it.
+func TestParallelRangeHelperGoexit(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("GOMAXPROCS 1: no helpers")
+	}
+	var helperExited atomic.Bool
+	chunkHook = func(helper bool) {
+		if helper && helperExited.CompareAndSwap(false, true) {
+			runtime.Goexit()
+		}
+		if !helper {
+			time.Sleep(100 * time.Microsecond) // leave the helper chunks
+		}
+	}
+	defer func() { chunkHook = nil }()
+	job := rangeFunc(func(i0, i1 int) {})
+	for t0 := time.Now(); !helperExited.Load(); {
+		if time.Since(t0) > 5*time.Second {
+			t.Skip("no helper ran a chunk in 5 s of calls")
+		}
+		returned := make(chan bool, 1)
+		go func() {
+			ok := false
+			defer func() { returned <- ok }()
+			ParallelRange(2, 1<<10, 1, &job)
+			ok = true
+		}()
+		select {
+		case ok := <-returned:
+			if helperExited.Load() && ok {
+				t.Fatal("a helper's range called Goexit, and ParallelRange returned")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a helper's range called Goexit: ParallelRange still waits after 10 s")
+		}
+	}
+	chunkHook = nil
+	if !helped(func() { ParallelRange(2, 1<<16, 16, &job) }) {
+		t.Error("after a helper's Goexit no helper runs chunks")
+	}
+}

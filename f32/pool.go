@@ -58,11 +58,33 @@ func startHelpers() {
 
 func (h *helper) loop() {
 	for {
-		c := h.take()
-		c.helperWork()
+		h.do(h.take())
+	}
+}
+
+// do runs c's chunks on h, then hands h and c back. A chunk that panics
+// stops the call, its value kept for the caller to raise (see
+// parallelCall.run), rather than ending the program from a goroutine no
+// caller can recover on; one that calls runtime.Goexit (a test's FailNow)
+// stops it too, and a new goroutine takes h's place, rather than leaving
+// the caller waiting for h for good.
+func (h *helper) do(c *parallelCall) {
+	returned := false
+	defer func() {
+		if !returned {
+			r := recover()
+			f := &failure{v: r, goexit: r == nil}
+			if f.goexit {
+				go h.loop() // this goroutine ends when the defers are done
+			}
+			c.failure.CompareAndSwap(nil, f)
+			c.next.Store(int64(c.n))
+		}
 		h.claimed.Store(false)
 		c.done() // the helper's last use of c
-	}
+	}()
+	c.work(true)
+	returned = true
 }
 
 // take returns the call posted to h, polling for spin.For, then parked.
@@ -124,9 +146,12 @@ type parallelCall struct {
 	failure atomic.Pointer[failure] // the first panic of a helper's chunk
 }
 
-// failure is a value a chunk panicked with, on a helper, for the caller
-// to panic with again.
-type failure struct{ v any }
+// failure is how a chunk on a helper stopped, for the caller to stop so
+// too: the value it panicked with, or a call of runtime.Goexit.
+type failure struct {
+	v      any
+	goexit bool
+}
 
 var calls struct {
 	sync.Mutex
@@ -189,12 +214,13 @@ func workersFor(workers, units int) int {
 // run does c's work on the caller and up to workers−1 helpers, and
 // recycles c. c's work (blk, cols or job; n and unit) is set.
 //
-// A chunk that panics stops the call: no worker starts another chunk, and
-// run returns only once the helpers are done with c, then panics on the
-// caller, with the caller's own panic (unrecovered, so its stack is kept)
-// or else with the value a helper's chunk panicked with. The helpers
-// survive, and the memory the work writes is not written after run
-// returns, recovered or not.
+// A chunk that panics or calls runtime.Goexit stops the call: no worker
+// starts another chunk, and run returns only once the helpers are done
+// with c, then stops the caller the same way: the caller's own panic or
+// Goexit (unrecovered, so its stack is kept), or else a panic with the
+// value a helper's chunk panicked with, or Goexit if it called that. The
+// helpers survive, and the memory the work writes is not written after
+// run returns, recovered or not.
 func (c *parallelCall) run(workers int) {
 	c.workers = workers
 	c.next.Store(0)
@@ -212,22 +238,13 @@ func (c *parallelCall) run(workers int) {
 	c.wait()
 	f := c.failure.Load()
 	putCall(c)
-	if f != nil {
+	switch {
+	case f == nil:
+	case f.goexit:
+		runtime.Goexit()
+	default:
 		panic(f.v)
 	}
-}
-
-// helperWork is work on a helper: a panic in a chunk stops the call and
-// is kept for the caller to raise (see run), rather than ending the
-// program from a goroutine no caller can recover on.
-func (c *parallelCall) helperWork() {
-	defer func() {
-		if r := recover(); r != nil {
-			c.failure.CompareAndSwap(nil, &failure{r})
-			c.next.Store(int64(c.n))
-		}
-	}()
-	c.work(true)
 }
 
 // work runs chunks until none is left; helper says whether the worker is
@@ -288,9 +305,10 @@ type RangeJob interface {
 // allocates nothing if job is a pointer. Workers above the helpers there
 // are (GOMAXPROCS−1) count as that many more; n ≤ 0 calls nothing.
 //
-// If a call of job.Range panics, no range starts after it, and
-// ParallelRange, once every range begun is done, panics on the caller
-// with the same value (the caller's own panic first). job.Range may call
+// If a call of job.Range panics (or calls runtime.Goexit), no range
+// starts after it, and ParallelRange, once every range begun is done,
+// panics on the caller with the same value (or calls runtime.Goexit;
+// the caller's own range first). job.Range may call
 // ParallelRange or GemmWith: the inner call has the helpers that are idle
 // at the time, or none.
 //
