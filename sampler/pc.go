@@ -362,11 +362,17 @@ func (p *PCSampler) isPrep(o int) bool {
 	return r < 2*p.k && r%2 == 0
 }
 
-// time returns t_i = T + i(ε − T)/(N − 1), the grid linspace(T, ε, N).
+// time returns t_i = T + i(ε − T)/(N − 1), the grid linspace(T, ε, N),
+// whose last time is ε itself, as torch.linspace's is: computed, it is
+// T + (ε − T), which for ε below T·2⁻⁵³ is 0 (float32 0, where a VP σ(t)
+// is 0), and may be an ulp of T off ε above.
 func (p *PCSampler) time(i int) float64 {
 	N, T := p.sde.Steps(), p.sde.End()
 	if N == 1 {
 		return T
+	}
+	if i == N-1 {
+		return p.cfg.Eps
 	}
 	return T + float64(i)*(p.cfg.Eps-T)/float64(N-1)
 }

@@ -525,3 +525,19 @@ func TestLikelihoodCancelCounts(t *testing.T) {
 		t.Errorf("cancelled likelihood: %+v, %v after %d score calls; want 1 step, 8 evaluations, 24 score calls", st, err, calls)
 	}
 }
+
+// TestPCLastTime: PC's grid ends at Eps itself, so that the last step's
+// score sees a normal float32 t whenever Eps is one (NewPCSampler's
+// check); computed as T + (Eps − T) it was 0 for Eps = 2⁻¹²⁶.
+func TestPCLastTime(t *testing.T) {
+	g := newSDEGaussIso(DefaultVP(), []float64{0}, 1)
+	for _, eps := range []float64{0x1p-126, 1e-20, 1e-3, 0.1, 1.0 / 3} {
+		p, err := NewPCSampler(g.sde, g, PCConfig{Eps: eps})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.time(g.sde.Steps() - 1); got != eps {
+			t.Errorf("Eps %g: last time %g", eps, got)
+		}
+	}
+}
