@@ -60,9 +60,8 @@ func (m *Model) metadata() map[string]string {
 }
 
 // configFromMetadata parses the architecture. Missing optional keys take
-// their zero values (a file without scale_by_sigma, or scale_by_std, its
-// former name for time conditioning, loads unscaled); other keys are
-// ignored; dim, hidden and activations are required.
+// their zero values (a file without scale_by_sigma loads unscaled); other
+// keys are ignored; dim, hidden and activations are required.
 func configFromMetadata(md map[string]string) (Config, error) {
 	var c Config
 	if md["format"] != FormatName {
@@ -117,17 +116,6 @@ func configFromMetadata(md map[string]string) (Config, error) {
 		if c.ScaleBySigma, err = strconv.ParseBool(s); err != nil {
 			return c, fmt.Errorf("nn: model file: scale_by_sigma: %w", err)
 		}
-	}
-	// scale_by_std is what main wrote for a time-conditional
-	// ScaleBySigma model before the two were one flag (scorekit train's
-	// default for ve, vp and subvp then): such a file is scaled, and
-	// loading it unscaled would give scores off by σ(t) without a word.
-	if s, ok := md["scale_by_std"]; ok {
-		std, err := strconv.ParseBool(s)
-		if err != nil {
-			return c, fmt.Errorf("nn: model file: scale_by_std: %w", err)
-		}
-		c.ScaleBySigma = c.ScaleBySigma || std
 	}
 	if s, ok := md["energy"]; ok {
 		if c.Energy, err = strconv.ParseBool(s); err != nil {

@@ -603,33 +603,6 @@ func TestClone(t *testing.T) {
 	}
 }
 
-// TestLoadScaleByStd: a file from before ScaleByStd became ScaleBySigma
-// (scale_by_sigma false, scale_by_std true, what scorekit train wrote for
-// ve, vp and subvp by default) loads scaled by σ(t), as it was trained,
-// not silently unscaled; scale_by_std false leaves it unscaled.
-func TestLoadScaleByStd(t *testing.T) {
-	m, _ := New(Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU, Cond: CondTime, Fourier: 4}, 3)
-	for _, c := range []struct {
-		std  string
-		want bool
-	}{{"true", true}, {"false", false}} {
-		f := savedTensors(t, m)
-		f.Metadata["scale_by_std"] = c.std
-		got, err := FromTensors(f)
-		if err != nil {
-			t.Fatalf("scale_by_std %s: %v", c.std, err)
-		}
-		if got.Config().ScaleBySigma != c.want {
-			t.Errorf("scale_by_std %s: ScaleBySigma %v, want %v", c.std, got.Config().ScaleBySigma, c.want)
-		}
-	}
-	f := savedTensors(t, m)
-	f.Metadata["scale_by_std"] = "maybe"
-	if _, err := FromTensors(f); err == nil || !strings.Contains(err.Error(), "scale_by_std") {
-		t.Errorf("scale_by_std maybe: error %v", err)
-	}
-}
-
 // TestLoadReadError: a reader's error is returned, wrapped.
 func TestLoadReadError(t *testing.T) {
 	bad := errors.New("disk on fire")
