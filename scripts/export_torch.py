@@ -20,8 +20,9 @@ output scaling) and net(...) / std for a time model, std = sigma(t) the
 standard deviation of the SDE's perturbation kernel at t (score_sde's
 scale_by_sigma, one idea for both; nn.Load does not read the SDE, which
 nn.Model.SetPerturbation gives, and scorekit sample takes it from -sde or
-from the file's scorekit.sde entry, which export's sde= writes). score() below computes this formula in PyTorch: check
-that your model agrees with it before exporting. scorekit's float32
+from the file's scorekit.sde entry, which export's sde= writes). score()
+below computes this formula in PyTorch: check that your model agrees with
+it before exporting. scorekit's float32
 result agrees with it to rounding, not bit for bit: its matrix products
 sum in another order, and it multiplies by the float32 reciprocal of
 sigma where score() divides (dividing or multiplying here changes the
