@@ -49,8 +49,11 @@ type AnnealedConfig struct {
 	StepsPerLevel int
 	// Eps is ε: level i steps with α_i = ε·σ_i²/σ_L² in
 	// x ← x + (α_i/2)·s(x, σ_i) + √α_i·z (Song & Ermon 2019, Algorithm 1;
-	// in this package's ULA convention h = α_i/2), in float32: α₁/2, the
-	// largest, must be finite there (ε·(σ₁/σ_L)² ≤ 6.8e38).
+	// in this package's ULA convention h = α_i/2), in float32, where every
+	// step must be normal and finite: α_L/2 = ε/2, the smallest, at least
+	// 1.2e-38 (ε ≥ 2.4e-38, up to rounding), and α₁/2, the largest, at
+	// most 3.4e38 (ε·(σ₁/σ_L)² ≤ 6.8e38). Levels whose ratio σ₁/σ_L
+	// exceeds 2¹²⁷ leave no such ε.
 	Eps float64
 	// Denoise adds the final denoising step x ← x + σ_L²·s(x, σ_L)
 	// (Tweedie's formula; Jolicoeur-Martineau et al. 2021).
@@ -58,6 +61,12 @@ type AnnealedConfig struct {
 	// Chain gives the seed, workers, thinning, progress and segment;
 	// its Steps and BurnIn are ignored: a run is L·T steps.
 	Chain ChainConfig
+}
+
+// alpha returns level i's α_i = ε·σ_i²/σ_L².
+func (c *AnnealedConfig) alpha(i int) float64 {
+	sig, last := c.Sigmas[i], c.Sigmas[len(c.Sigmas)-1]
+	return c.Eps * sig * sig / (last * last)
 }
 
 // Annealed is annealed Langevin dynamics (Song & Ermon 2019) over a batch
@@ -73,7 +82,8 @@ type Annealed struct {
 // NewAnnealed returns an annealed Langevin sampler of score, or an error
 // naming the value if cfg's levels or steps are not as [AnnealedConfig]
 // says (a level that is no normal float32, a first step α₁ that
-// overflows float32), rather than a divergence at the first step.
+// overflows float32, a last step α_L that is 0 or subnormal there),
+// rather than a divergence at the first step or chains that do not move.
 func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
 	if err := checkScore("Annealed", score, "NoiseScore"); err != nil {
 		return nil, err
@@ -85,14 +95,17 @@ func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
 		if !(s > 0) || math.IsInf(s, 0) || (i > 0 && !(s < cfg.Sigmas[i-1])) {
 			return nil, fmt.Errorf("sampler: Annealed: σ_%d = %v: want positive and strictly decreasing", i+1, s)
 		}
-		if f := float32(s); f < 0x1p-126 || math.IsInf(float64(f), 0) {
+		if f := float32(s); f < minNormal32 || math.IsInf(float64(f), 0) {
 			return nil, fmt.Errorf("sampler: Annealed: σ_%d = %v: want a normal float32, 1.2e-38 ≤ σ ≤ 3.4e+38 (the score takes σ as a float32)", i+1, s)
 		}
 	}
-	// α₁ as step computes it; the others are smaller.
+	// α₁ and α_L as step computes them; the others lie between.
 	first, last := cfg.Sigmas[0], cfg.Sigmas[len(cfg.Sigmas)-1]
-	if alpha := cfg.Eps * first * first / (last * last); math.IsInf(float64(float32(alpha/2)), 0) {
+	if alpha := cfg.alpha(0); math.IsInf(float64(float32(alpha/2)), 0) {
 		return nil, fmt.Errorf("sampler: Annealed: ε = %v, σ₁ = %v, σ_L = %v: the first step α₁ = ε·σ₁²/σ_L² = %.3g overflows float32: want ε·(σ₁/σ_L)² ≤ 6.8e+38 (a smaller ε or a narrower range of levels)", cfg.Eps, first, last, alpha)
+	}
+	if err := checkStep("Annealed", fmt.Sprintf("ε = %v: the last level's step α_L/2", cfg.Eps), cfg.alpha(len(cfg.Sigmas)-1)/2); err != nil {
+		return nil, err
 	}
 	if err := cfg.Chain.validate("Annealed"); err != nil {
 		return nil, err
@@ -120,9 +133,8 @@ func (a *Annealed) resize(_, n int) { a.grad = resize(a.grad, n*a.dim()) }
 
 func (a *Annealed) step(e *chainEngine, t int, x []float32, lo, hi int) {
 	d := e.d
-	sig := a.cfg.Sigmas[t/a.cfg.StepsPerLevel]
-	last := a.cfg.Sigmas[len(a.cfg.Sigmas)-1]
-	alpha := a.cfg.Eps * sig * sig / (last * last)
+	i := t / a.cfg.StepsPerLevel
+	sig, alpha := a.cfg.Sigmas[i], a.cfg.alpha(i)
 	h, b := float32(alpha/2), float32(math.Sqrt(alpha))
 	a.score.NoiseScore(rows(a.grad, d, lo, hi), rows(x, d, lo, hi), float32(sig))
 	e.langevin(h, b, x, a.grad, lo, hi)

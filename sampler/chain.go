@@ -3,6 +3,7 @@ package sampler
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/scorekit/scorekit/internal/rngconst"
@@ -66,6 +67,31 @@ func (c *ChainConfig) validate(who string) error {
 		return fmt.Errorf("sampler: %s: Workers = %d, Segment = %d: want ≥ 0", who, c.Workers, c.Segment)
 	}
 	return nil
+}
+
+// checkStep returns an error unless v, a step size of the sampler who,
+// is positive and, rounded to float32 as the chains' kernels take it, a
+// normal finite float32 (2⁻¹²⁶ ≈ 1.2e-38 to MaxFloat32 ≈ 3.4e38): a
+// smaller step is 0 there (every chain stands still, or, in MALA, every
+// proposal is rejected) or a subnormal one of a few bits, a larger one
+// +Inf (every chain diverges at its first step). The error names the
+// setting with what, which may carry the settings v derives from.
+func checkStep(who, what string, v float64) error {
+	f := float32(v)
+	var is string
+	switch {
+	case !(v > 0):
+		return fmt.Errorf("sampler: %s: %s = %v, want > 0", who, what, v)
+	case f == 0:
+		is = "0"
+	case f < minNormal32:
+		is = fmt.Sprintf("subnormal (%v)", f)
+	case math.IsInf(float64(f), 0):
+		is = "+Inf"
+	default:
+		return nil
+	}
+	return fmt.Errorf("sampler: %s: %s = %v is %s in float32, in which the chains step: want a normal float32, 1.2e-38 to 3.4e+38", who, what, v, is)
 }
 
 // Trace holds the states a run kept: Draws draws of Chains chains in ℝ^Dim,

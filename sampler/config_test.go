@@ -216,9 +216,11 @@ func TestEveryDeterministic(t *testing.T) {
 // score as a float32 and steps with α_i = ε·σ_i²/σ_L² in float32, so
 // NewAnnealed refuses, naming the values, a level that is no normal
 // float32 (0 or subnormal: a score that divides by σ gives Inf; above
-// MaxFloat32: Inf) and an α₁/2 beyond MaxFloat32, which made every
-// chain diverge at step 0 with the advice to lower ε. At the edges of
-// both it accepts: σ from 2⁻¹²⁶ to 2¹²⁷, and ε·(σ₁/σ_L)²/2 = 2⁻³⁸⁰⁺⁵⁰⁶⁻¹.
+// MaxFloat32: Inf), an α₁/2 beyond MaxFloat32, which made every chain
+// diverge at step 0 with the advice to lower ε, and an α_L/2 = ε/2 that
+// is 0 or subnormal in float32 (accepted before, with chains that did
+// not move at the last levels). At the edges it accepts: σ from 2⁻¹²⁶
+// to 2¹²⁷, and α_L/2 = 2⁻¹²⁶ with α₁/2 = 2¹²⁶.
 func TestAnnealedFloat32Levels(t *testing.T) {
 	g := data.NewIsotropicGaussian([]float64{0}, 1)
 	for _, c := range []struct {
@@ -234,7 +236,9 @@ func TestAnnealedFloat32Levels(t *testing.T) {
 		{[]float64{3e38, 1, 2e-38}, 2e-5, "ε = 2e-05, σ₁ = 3e+38, σ_L = 2e-38: the first step α₁ = ε·σ₁²/σ_L² = 4.5e+147 overflows float32"},
 		{[]float64{50, 1e-30}, 2e-5, "ε = 2e-05, σ₁ = 50, σ_L = 1e-30: the first step α₁ = ε·σ₁²/σ_L² = 5e+58 overflows float32"},
 		{[]float64{0x1p127, 0x1p-126}, 0x1p-376, "overflows float32: want ε·(σ₁/σ_L)² ≤ 6.8e+38"},
-		{[]float64{0x1p127, 1, 0x1p-126}, 0x1p-380, ""},
+		{[]float64{0x1p127, 1, 0x1p-126}, 0x1p-380, "ε = 4.060706939705039e-115: the last level's step α_L/2 = 2.0303534698525194e-115 is 0 in float32"},
+		{[]float64{0x1p63, 1, 0x1p-63}, 0x1p-125 * (1 - 0x1p-20), "the last level's step α_L/2 = 1.175493229783516e-38 is subnormal"},
+		{[]float64{0x1p63, 1, 0x1p-63}, 0x1p-125, ""}, // α_L/2 = 2⁻¹²⁶, α₁/2 = 2¹²⁶
 		{[]float64{0x1p-126 * 2, 0x1p-126}, 1, ""},
 	} {
 		_, err := NewAnnealed(g, AnnealedConfig{Sigmas: c.sig, StepsPerLevel: 1, Eps: c.eps})

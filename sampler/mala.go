@@ -13,7 +13,8 @@ import (
 // MALAConfig configures the Metropolis-adjusted Langevin algorithm.
 type MALAConfig struct {
 	// Step is the initial h of the proposal x′ = x + h·∇log p(x) + √(2h)·z
-	// (ε₀ of the adaptation).
+	// (ε₀ of the adaptation). As in [ULAConfig.Step], it must be a normal
+	// finite float32: 1.2e-38 ≤ Step ≤ 3.4e38, up to rounding.
 	Step float64
 	// Adapt turns on dual-averaging step-size adaptation during burn-in
 	// (Hoffman & Gelman 2014, §3.2): μ = log(10·ε₀), γ = 0.05, t₀ = 10,
@@ -51,13 +52,15 @@ type MALA struct {
 	eng             chainEngine
 }
 
-// NewMALA returns a MALA sampler of target.
+// NewMALA returns a MALA sampler of target, or an error naming the
+// setting if the step is not as [MALAConfig.Step] says or the target
+// acceptance is outside (0, 1).
 func NewMALA(target LogDensity, cfg MALAConfig) (*MALA, error) {
 	if err := checkScore("MALA", target, "Score", "LogDensity"); err != nil {
 		return nil, err
 	}
-	if !(cfg.Step > 0) || math.IsInf(cfg.Step, 0) {
-		return nil, fmt.Errorf("sampler: MALA: step %v, want > 0", cfg.Step)
+	if err := checkStep("MALA", "step", cfg.Step); err != nil {
+		return nil, err
 	}
 	if cfg.TargetAccept == 0 {
 		cfg.TargetAccept = 0.574
@@ -228,7 +231,7 @@ func (m *MALA) drawsWords() {}
 
 // adapt performs dual-averaging iteration it ≥ 1 for chain c.
 func (m *MALA) adapt(c, it int, alpha float64) {
-	mu := fmath.Log(10 * m.cfg.Step) // Step may be subnormal
+	mu := fmath.Log(10 * m.cfg.Step)
 	fi := float64(it)
 	w := 1 / (fi + daT0)
 	m.hbar[c] = (1-w)*m.hbar[c] + w*(m.cfg.TargetAccept-alpha)

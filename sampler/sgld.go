@@ -34,7 +34,9 @@ type SGLDConfig struct {
 	// x ← x + h_t·ĝ(x) + √(2h_t)·z. Welling & Teh (2011) write ε_t = 2h_t.
 	// A must be positive and finite. Gamma must be in (0.5, 1] for the
 	// Robbins–Monro conditions, with B > 0, or 0 for the constant step A
-	// (B is then unused).
+	// (B is then unused). The chains step in float32, where every h_t of
+	// a run must be normal and finite: 1.2e-38 ≤ h_t ≤ 3.4e38 (up to
+	// rounding) for the first, h₀, and the last, at t = BurnIn + Steps − 1.
 	A, B, Gamma float64
 	// Batch is the minibatch size n; indices are drawn uniformly with
 	// replacement from each chain's words (see [ChainConfig]).
@@ -106,10 +108,20 @@ func checkMinibatch(who string, score MinibatchScore, batch int) error {
 	return nil
 }
 
-// NewSGLD returns an SGLD sampler of score.
+// NewSGLD returns an SGLD sampler of score, or an error naming the
+// settings if they are not as [SGLDConfig] says (a step h_t of the run
+// that is 0, subnormal or +Inf in float32 among them).
 func NewSGLD(score MinibatchScore, cfg SGLDConfig) (*SGLD, error) {
 	if !(cfg.A > 0) || math.IsInf(cfg.A, 0) || (cfg.Gamma != 0 && !(cfg.Gamma > 0.5 && cfg.Gamma <= 1)) || (cfg.Gamma != 0 && !(cfg.B > 0)) {
 		return nil, fmt.Errorf("sampler: SGLD: A = %v, B = %v, Gamma = %v: want A > 0 and Gamma in (0.5, 1] with B > 0, or Gamma = 0", cfg.A, cfg.B, cfg.Gamma)
+	}
+	if err := checkStep("SGLD", fmt.Sprintf("A = %v, B = %v, Gamma = %v: the first step h₀", cfg.A, cfg.B, cfg.Gamma), cfg.step(0)); err != nil {
+		return nil, err
+	}
+	if last := cfg.Chain.BurnIn + cfg.Chain.Steps - 1; last > 0 && cfg.Gamma != 0 {
+		if err := checkStep("SGLD", fmt.Sprintf("A = %v, B = %v, Gamma = %v: the last step h_%d", cfg.A, cfg.B, cfg.Gamma, last), cfg.step(last)); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkMinibatch("SGLD", score, cfg.Batch); err != nil {
 		return nil, err
@@ -154,7 +166,8 @@ type SGHMCConfig struct {
 	//
 	//	v ← (1 − γh)·v + h·ĝ(x) + √(2(γ − B̂)h)·z,  x ← x + h·v
 	//
-	// with γh < 1.
+	// with γh < 1. The chains step in float32 with h, which must be normal
+	// and finite there: 1.2e-38 ≤ Step ≤ 3.4e38, up to rounding.
 	Step, Friction float64
 	// NoiseEstimate is B̂, the estimate of the minibatch gradient's noise
 	// in the paper's units: B̂ = ½·h·V̂, where V̂ is the variance of one
@@ -190,10 +203,15 @@ type SGHMC struct {
 	eng   chainEngine
 }
 
-// NewSGHMC returns an SGHMC sampler of score.
+// NewSGHMC returns an SGHMC sampler of score, or an error naming the
+// settings if they are not as [SGHMCConfig] says (a step that is no
+// normal float32 among them).
 func NewSGHMC(score MinibatchScore, cfg SGHMCConfig) (*SGHMC, error) {
 	if !(cfg.Step > 0) || !(cfg.Friction > 0) || !(cfg.Step*cfg.Friction < 1) {
 		return nil, fmt.Errorf("sampler: SGHMC: step %v, friction %v: want both > 0 and step·friction < 1", cfg.Step, cfg.Friction)
+	}
+	if err := checkStep("SGHMC", "step", cfg.Step); err != nil {
+		return nil, err
 	}
 	if !(cfg.NoiseEstimate >= 0 && cfg.NoiseEstimate <= cfg.Friction) {
 		return nil, fmt.Errorf("sampler: SGHMC: noise estimate B̂ = %v, friction %v: want 0 ≤ B̂ ≤ friction (the injected noise has variance 2(friction − B̂)·step)", cfg.NoiseEstimate, cfg.Friction)

@@ -10,7 +10,8 @@ import (
 type ULAConfig struct {
 	// Step is h in x ← x + h·∇log p(x) + √(2h)·z. (TensorFlow
 	// Probability's UncalibratedLangevin calls 2h its step size; Song &
-	// Ermon's α is also 2h.)
+	// Ermon's α is also 2h.) The chains step in float32, where h must be
+	// normal and finite: 1.2e-38 ≤ Step ≤ 3.4e38, up to rounding.
 	Step  float64
 	Chain ChainConfig
 }
@@ -30,13 +31,14 @@ type ULA struct {
 	eng   chainEngine
 }
 
-// NewULA returns a ULA sampler of score.
+// NewULA returns a ULA sampler of score, or an error naming the step if
+// it is not positive or not a normal float32 (see [ULAConfig.Step]).
 func NewULA(score Score, cfg ULAConfig) (*ULA, error) {
 	if err := checkScore("ULA", score, "Score"); err != nil {
 		return nil, err
 	}
-	if !(cfg.Step > 0) || math.IsInf(cfg.Step, 0) {
-		return nil, fmt.Errorf("sampler: ULA: step %v, want > 0", cfg.Step)
+	if err := checkStep("ULA", "step", cfg.Step); err != nil {
+		return nil, err
 	}
 	if err := cfg.Chain.validate("ULA"); err != nil {
 		return nil, err

@@ -34,7 +34,9 @@ func (s UnderdampedScheme) String() string {
 // UnderdampedConfig configures underdamped Langevin dynamics.
 type UnderdampedConfig struct {
 	// Step h and Friction γ of dx = v dt, dv = ∇log p(x) dt − γv dt + √(2γ) dW
-	// (unit mass and temperature).
+	// (unit mass and temperature). The chains step in float32 with h/2
+	// (the kicks, and BAOAB's drifts) and h (OBABO's drift), which must be
+	// normal and finite there: 2.4e-38 ≤ Step ≤ 3.4e38, up to rounding.
 	Step, Friction float64
 	Scheme         UnderdampedScheme
 	Chain          ChainConfig
@@ -59,13 +61,22 @@ type Underdamped struct {
 	eng   chainEngine
 }
 
-// NewUnderdamped returns an underdamped Langevin sampler of score.
+// NewUnderdamped returns an underdamped Langevin sampler of score, or an
+// error naming the setting if the step or friction is not positive and
+// finite, the step or its half no normal float32 (see
+// [UnderdampedConfig.Step]) or the scheme unknown.
 func NewUnderdamped(score Score, cfg UnderdampedConfig) (*Underdamped, error) {
 	if err := checkScore("Underdamped", score, "Score"); err != nil {
 		return nil, err
 	}
 	if !(cfg.Step > 0) || !(cfg.Friction > 0) || math.IsInf(cfg.Step, 0) || math.IsInf(cfg.Friction, 0) {
 		return nil, fmt.Errorf("sampler: Underdamped: step %v, friction %v: want both > 0", cfg.Step, cfg.Friction)
+	}
+	if err := checkStep("Underdamped", "step", cfg.Step); err != nil {
+		return nil, err
+	}
+	if err := checkStep("Underdamped", fmt.Sprintf("step %v: the half step", cfg.Step), cfg.Step/2); err != nil {
+		return nil, err
 	}
 	if cfg.Scheme != BAOAB && cfg.Scheme != OBABO {
 		return nil, fmt.Errorf("sampler: Underdamped: unknown scheme %v", cfg.Scheme)
