@@ -151,6 +151,9 @@ func TestBadTargets(t *testing.T) {
 		{"Banana{Scale: 1e-170}", methods("Banana", Banana{B: 0.03, Scale: 1e-170}, 2), "Scale = 1e-170"},
 		{"Banana{Scale: 1e-320}", methods("Banana", Banana{B: 0.03, Scale: 1e-320}, 2), "Scale = 1e-320"},
 		{"Banana{Scale: 1e160}", methods("Banana", Banana{B: 0.03, Scale: 1e160}, 2), "Scale = 1e+160"},
+		// B·Scale² overflows: the score was NaN at x = 0 (0·∞).
+		{"Banana{B: 1e200, Scale: 1e150}", methods("Banana", Banana{B: 1e200, Scale: 1e150}, 2), "B = 1e+200: B·Scale² = +Inf, want it finite"},
+		{"Banana{B: −1e10, Scale: 1e150}", methods("Banana", Banana{B: -1e10, Scale: 1e150}, 2), "B·Scale² = -Inf"},
 		{"Funnel{D: 3, Scale: 1e-170}", methods("Funnel", Funnel{D: 3, Scale: 1e-170}, 3), "Scale = 1e-170"},
 		{"Rosenbrock{}", methods("Rosenbrock", Rosenbrock{}, 0), "dimension 0"},
 		{"Rosenbrock{B: NaN}", methods("Rosenbrock", Rosenbrock{D: 3, A: 1, B: math.NaN(), Temp: 0.05}, 3), "B = NaN"},

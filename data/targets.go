@@ -14,16 +14,22 @@ import (
 // E[x₁] = 0, E[x₀²] = 100 and E[x₁²] = 1 + 2·B²·Scale⁴ = 19.
 //
 // Its methods panic unless Scale is finite and > 0 with Scale² neither
-// underflowing to 0 nor overflowing, and B is finite (the zero value, with
-// Scale = 0, is not a density). Beyond that range Scale² made the score
-// and log density NaN at x₀ = 0 (0/0, 0·∞).
+// underflowing to 0 nor overflowing, and B is finite with B·Scale² finite
+// (the zero value, with Scale = 0, is not a density). Beyond that range
+// Scale² made the score and log density NaN at x₀ = 0 (0/0, 0·∞), and an
+// infinite B·Scale² made the score NaN there (0·∞) and every draw's x₁
+// infinite.
 type Banana struct {
 	B, Scale float64
 }
 
 func (t Banana) check(fn string) {
-	if s2 := t.Scale * t.Scale; !(t.Scale > 0) || !(s2 > 0) || math.IsInf(s2, 1) || math.IsNaN(t.B) || math.IsInf(t.B, 0) {
+	s2 := t.Scale * t.Scale
+	if !(t.Scale > 0) || !(s2 > 0) || math.IsInf(s2, 1) || math.IsNaN(t.B) || math.IsInf(t.B, 0) {
 		panic(fmt.Sprintf("data: %s: Scale = %v, B = %v: want Scale finite and > 0 (with Scale² = %v also), B finite", fn, t.Scale, t.B, s2))
+	}
+	if bs2 := t.B * s2; math.IsInf(bs2, 0) {
+		panic(fmt.Sprintf("data: %s: Scale = %v, B = %v: B·Scale² = %v, want it finite", fn, t.Scale, t.B, bs2))
 	}
 }
 
