@@ -353,9 +353,21 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 	if d1 <= 1e-15 && d2 <= 1e-15 {
 		h1 = max(1e-6, h0*1e-3)
 	} else {
+		// math.Pow is wrong for a subnormal argument on amd64 (its
+		// math.Log is, golang/go#56600), but never decides h: that
+		// takes d2 = ‖Δf‖/h0 > 4.5e305 with ‖Δf‖ < 1.4e154 (the norm
+		// sums squares), so 100·h0 < 3e-150 while h1 > 2e-65.
 		h1 = math.Pow(0.01/max(d1, d2), 1.0/5)
 	}
-	h := min(100*h0, h1, span)
+	// min(100·h0, h1, span) as Python's min takes it, passing over an h1
+	// that is NaN (the right-hand side is NaN at the trial point): Go's
+	// min would make the step NaN, and every chain with it, where the
+	// first step now finds the chains that are not finite.
+	h := 100 * h0
+	if h1 < h {
+		h = h1
+	}
+	h = min(h, span)
 
 	t := t0
 	for dir*(t1-t) > 0 {
@@ -388,6 +400,8 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 			if en < 1 {
 				factor := 10.0
 				if en > 0 {
+					// A subnormal en, where amd64's math.Pow is
+					// wrong, gives over 3e61 either way: factor 10.
 					factor = min(10, 0.9*math.Pow(en, -0.2))
 				}
 				if rejected {

@@ -1,0 +1,42 @@
+package sampler
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// nanAbove7 is the score 0 in ℝ², NaN on rows whose first coordinate
+// exceeds 7.
+type nanAbove7 struct{}
+
+func (nanAbove7) Dim() int { return 2 }
+func (nanAbove7) TimeScore(dst, x []float32, _ float32) {
+	for i := range dst {
+		dst[i] = 0
+		if x[i&^1] > 7 {
+			dst[i] = float32(math.NaN())
+		}
+	}
+}
+
+// TestODERK45NaNTrialPoint: RK45's starting step makes a trial Euler step
+// of h0 to estimate the second derivative d2. When the right-hand side is
+// NaN there for one chain, d2 is NaN, and so was h1 = (0.01/d2)^(1/5)
+// and, through Go's min, which returns NaN if any argument is NaN, the
+// first step: every chain's stages became NaN and the error named chain
+// 0. As in scipy (Python's min passes over a NaN), h1 is now left out,
+// the first step is min(100·h0, span), and the divergence is chain 1's,
+// which starts at 7 and moves up under VP's drift −½β(t)x with a zero
+// score.
+func TestODERK45NaNTrialPoint(t *testing.T) {
+	o := mustNew(NewODESampler(DefaultVP(), nanAbove7{}, ODEConfig{Workers: 1}))
+	x := []float32{1, 1, 7, 1, 1, 1}
+	_, err := o.Flow(context.Background(), x, 1, 1e-3)
+	var de *DivergenceError
+	if !errors.As(err, &de) || de.Chain != 1 || de.Step != 0 || !strings.Contains(de.Hint, "RK45 step from t = 1") {
+		t.Errorf("error %v (%+v), want a *DivergenceError naming chain 1 at step 0", err, de)
+	}
+}
