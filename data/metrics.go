@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"github.com/scorekit/scorekit/internal/english"
 )
@@ -40,8 +41,10 @@ func sqDist(a, b []float32) float64 {
 // two rows are infinite with the same sign in the same coordinate), or if
 // there are fewer than two rows.
 //
-// It keeps no list of the up to 2·10⁶ distances (16 MB): see
-// [pairDists.median].
+// It lists the up to 2·10⁶ distances (16 MB) in a buffer it keeps for
+// the next call, and selects the middle ones in time linear in their
+// number; the buffer is kept from one call to the next, so that calls
+// made one after another allocate nothing (see [pairDists.median]).
 func MedianSqDist(x, y []float32, d int) float64 {
 	n, m := checkSamples("MedianSqDist", x, y, d)
 	p := pairDists{x: x, y: y, d: d, n: min(n, 1000), rows: min(n, 1000) + min(m, 1000)}
@@ -55,6 +58,44 @@ type pairDists struct {
 	d, n   int
 	rows   int
 	passes int // calls of each, for the tests
+}
+
+// pairSelectMax is the most distances pairDists.median lists for a
+// selection: 32 MiB of float64, above the 1999000 pairs of MedianSqDist's
+// 2000 rows. Beyond it (a variable, so that the tests can lower it) the
+// median counts the distances in passes instead (pairDists.count).
+var pairSelectMax = 32 << 20 / 8
+
+// pairBuf is the buffer of distances kept between calls of
+// pairDists.median: at most one, the largest returned, so that it holds
+// 16 MB at most for good (a free list would keep one for every call that
+// ever ran at once). A call that finds it taken, while another
+// goroutine's call runs, makes its own.
+var pairBuf struct {
+	mu sync.Mutex
+	b  []float64
+}
+
+// getPairBuf returns a buffer of n float64s: the kept one if it is free
+// and large enough, else a new one.
+func getPairBuf(n int) []float64 {
+	pairBuf.mu.Lock()
+	b := pairBuf.b
+	pairBuf.b = nil
+	pairBuf.mu.Unlock()
+	if cap(b) < n {
+		b = make([]float64, n)
+	}
+	return b[:n]
+}
+
+// putPairBuf keeps b for the next call, unless a larger one is kept.
+func putPairBuf(b []float64) {
+	pairBuf.mu.Lock()
+	if cap(b) > cap(pairBuf.b) {
+		pairBuf.b = b
+	}
+	pairBuf.mu.Unlock()
 }
 
 func (p *pairDists) row(i int) []float32 {
@@ -77,10 +118,53 @@ func (p *pairDists) each(f func(v float64)) {
 }
 
 // pairBins is the number of bins of each counting pass of
-// pairDists.median, and the most distances it gathers for a selection.
+// pairDists.count, and the most distances it gathers for a selection.
 const pairBins = 4096
 
-// median returns the median distance (NaN if there is none or a distance
+// median returns the median distance, NaN if there is none or a distance
+// is NaN: up to pairSelectMax distances, it lists them all in a kept
+// buffer (getPairBuf) and selects the middle ranks with selectKth, in
+// time linear in their number (2·10⁶ took 56% of the time of counting
+// them in passes); beyond, it counts
+// (pairDists.count). Both give the bits a sort of all distances gives.
+func (p *pairDists) median() float64 {
+	total := p.rows * (p.rows - 1) / 2
+	if total == 0 {
+		return math.NaN()
+	}
+	if total > pairSelectMax {
+		return p.count()
+	}
+	buf := getPairBuf(total)
+	defer putPairBuf(buf)
+	k := 0
+	for i := 1; i < p.rows; i++ {
+		ri := p.row(i)
+		for j := 0; j < i; j++ {
+			v := sqDist(ri, p.row(j))
+			if v != v {
+				return math.NaN()
+			}
+			buf[k] = v
+			k++
+		}
+	}
+	return middle(buf, (total-1)/2, total/2)
+}
+
+// middle returns a[i] if i = j, else the mean of a[i] and a[j] = the
+// next larger value, of a sorted copy of a (no NaNs; j = i or i+1), and
+// reorders a.
+func middle(a []float64, i, j int) float64 {
+	v := selectKth(a, i)
+	if i == j {
+		return v
+	}
+	// selectKth left the larger values after rank i.
+	return (v + slices.Min(a[i+1:])) / 2
+}
+
+// count returns the median distance (NaN if there is none or a distance
 // is NaN), exactly, in a few passes over the pairs without storing them.
 // A distance is ≥ 0, so its bit pattern orders as it does. Each pass
 // counts the distances whose bits lie in the range known to hold the two
@@ -94,7 +178,7 @@ const pairBins = 4096
 // distances are not concentrated within a relative 10⁻⁴ or so. The
 // counts and the gathered distances live in arrays on the stack (48 KB),
 // so it allocates nothing.
-func (p *pairDists) median() float64 {
+func (p *pairDists) count() float64 {
 	total := p.rows * (p.rows - 1) / 2
 	if total == 0 {
 		return math.NaN()
@@ -162,12 +246,7 @@ func (p *pairDists) median() float64 {
 				g = append(g, v)
 			}
 		})
-		va := selectKth(g, a-below)
-		if a == b {
-			return va
-		}
-		// selectKth left the larger distances after rank a.
-		return (va + slices.Min(g[a-below+1:])) / 2
+		return middle(g, a-below, b-below)
 	}
 }
 

@@ -302,6 +302,31 @@ func TestMedianSqDistBySort(t *testing.T) {
 	}
 }
 
+// TestMedianSqDistBound: pairDists.median selects among the listed
+// distances up to pairSelectMax of them and counts beyond, with the
+// sorted median either way, and neither way allocates once a first call
+// has made the buffer of distances.
+func TestMedianSqDistBound(t *testing.T) {
+	defer func(m int) { pairSelectMax = m }(pairSelectMax)
+	pairSelectMax = 45 // the pairs of 10 rows
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, rows := range []int{9, 10, 11, 40} {
+		x, y := gauss(rng, rows/2, 3, 0), gauss(rng, rows-rows/2, 3, 1)
+		p := pairDists{x: x, y: y, d: 3, n: rows / 2, rows: rows}
+		got, want := p.median(), medianSqDistSort(x, y, 3)
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("%d rows: median %v, sorted %v", rows, got, want)
+		}
+		if counted := p.passes > 0; counted != (rows > 10) {
+			t.Errorf("%d rows, %d pairs: counted %v (%d passes), want %v", rows, rows*(rows-1)/2, counted, p.passes, rows > 10)
+		}
+		MedianSqDist(x, y, 3)
+		if a := testing.AllocsPerRun(5, func() { MedianSqDist(x, y, 3) }); a != 0 {
+			t.Errorf("%d rows: %v allocations per call", rows, a)
+		}
+	}
+}
+
 // medianSqDistSort is MedianSqDist by its definition: all the distances
 // of the first 1000 rows of x and of y, sorted, and the middle one or the
 // mean of the middle two; NaN if a distance is.
@@ -325,7 +350,8 @@ func medianSqDistSort(x, y []float32, d int) float64 {
 	return (ds[k-1] + ds[k]) / 2
 }
 
-// TestMedianSqDistSort holds MedianSqDist, which counts the distances in
+// TestMedianSqDistSort holds both ways of MedianSqDist, the selection
+// among the listed distances and pairDists.count, which counts them in
 // bins over several passes rather than keeping them, to the median of the
 // sorted distances, bit for bit: random samples of 2 to 2200 rows (the
 // median uses 1000 of each), two-point samples whose middle distance is
@@ -382,12 +408,13 @@ func TestMedianSqDistSort(t *testing.T) {
 	for _, c := range cases {
 		n, m := len(c.x)/c.d, len(c.y)/c.d
 		p := pairDists{x: c.x, y: c.y, d: c.d, n: min(n, 1000), rows: min(n, 1000) + min(m, 1000)}
-		got, want := p.median(), medianSqDistSort(c.x, c.y, c.d)
-		if got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
-			t.Errorf("%s: median %v, sorted %v", c.name, got, want)
+		got, want := p.count(), medianSqDistSort(c.x, c.y, c.d)
+		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("%s: counted %v, sorted %v", c.name, got, want)
 		}
-		if got2 := MedianSqDist(c.x, c.y, c.d); math.Float64bits(got2) != math.Float64bits(got) {
-			t.Errorf("%s: MedianSqDist %v, pairDists.median %v", c.name, got2, got)
+		sel := MedianSqDist(c.x, c.y, c.d) // selects: 2000 rows' pairs are below pairSelectMax
+		if math.Float64bits(sel) != math.Float64bits(want) && !(math.IsNaN(sel) && math.IsNaN(want)) {
+			t.Errorf("%s: selected %v, sorted %v", c.name, sel, want)
 		}
 		if p.passes > c.passes {
 			t.Errorf("%s: %d passes, want at most %d", c.name, p.passes, c.passes)
