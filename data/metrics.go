@@ -41,10 +41,11 @@ func sqDist(a, b []float32) float64 {
 // two rows are infinite with the same sign in the same coordinate), or if
 // there are fewer than two rows.
 //
-// It lists the up to 2·10⁶ distances (16 MB) in a buffer it keeps for
-// the next call, and selects the middle ones in time linear in their
-// number; the buffer is kept from one call to the next, so that calls
-// made one after another allocate nothing (see [pairDists.median]).
+// It keeps no list of the up to 2·10⁶ distances (16 MB): it lists up to
+// 65536 of them, else the about 55000 a sample marks as holding the
+// middle ones, in a buffer of at most about 1 MB that it keeps for the
+// next call, so that calls made one after another allocate nothing, and
+// selects the middle ones there (see [pairDists.median]).
 func MedianSqDist(x, y []float32, d int) float64 {
 	n, m := checkSamples("MedianSqDist", x, y, d)
 	p := pairDists{x: x, y: y, d: d, n: min(n, 1000), rows: min(n, 1000) + min(m, 1000)}
@@ -60,15 +61,30 @@ type pairDists struct {
 	passes int // calls of each, for the tests
 }
 
-// pairSelectMax is the most distances pairDists.median lists for a
-// selection: 32 MiB of float64, above the 1999000 pairs of MedianSqDist's
-// 2000 rows. Beyond it (a variable, so that the tests can lower it) the
-// median counts the distances in passes instead (pairDists.count).
-var pairSelectMax = 32 << 20 / 8
+// pairListMax is the most distances pairDists.median lists in full for
+// a selection (512 KiB of float64, 363 rows); beyond, it selects them
+// through a sample (pairDists.sampled). A variable, so that the tests can
+// lower it.
+var pairListMax = 1 << 16
+
+// The sample of pairDists.sampled: pairSample distances of pairs drawn
+// with replacement, and the pivots pairMargin sample ranks outside the
+// place of the middle ranks in it, 3.5 standard deviations of a sample
+// rank there (√(pairSample/4) = 64), so that the pivots miss the middle
+// ranks about once in 2000 calls.
+const (
+	pairSample = 1 << 14
+	pairMargin = 224
+)
+
+// pairGather is how many times the expected number of distances between
+// the pivots pairDists.sampled makes room for (0 in the tests forces the
+// fallback to counting).
+var pairGather = 2
 
 // pairBuf is the buffer of distances kept between calls of
 // pairDists.median: at most one, the largest returned, so that it holds
-// 16 MB at most for good (a free list would keep one for every call that
+// about 1 MB for good (a free list would keep one for every call that
 // ever ran at once). A call that finds it taken, while another
 // goroutine's call runs, makes its own.
 var pairBuf struct {
@@ -122,18 +138,19 @@ func (p *pairDists) each(f func(v float64)) {
 const pairBins = 4096
 
 // median returns the median distance, NaN if there is none or a distance
-// is NaN: up to pairSelectMax distances, it lists them all in a kept
-// buffer (getPairBuf) and selects the middle ranks with selectKth, in
-// time linear in their number (2·10⁶ took 56% of the time of counting
-// them in passes); beyond, it counts
-// (pairDists.count). Both give the bits a sort of all distances gives.
+// is NaN, with the bits a sort of all the distances gives. Up to
+// pairListMax distances, it lists them all in a kept buffer (getPairBuf)
+// and selects the middle ranks with selectKth; beyond, it selects them
+// through a sample in one pass (pairDists.sampled), or, if that misses,
+// counts them in passes (pairDists.count).
 func (p *pairDists) median() float64 {
 	total := p.rows * (p.rows - 1) / 2
 	if total == 0 {
 		return math.NaN()
 	}
-	if total > pairSelectMax {
-		return p.count()
+	a, b := (total-1)/2, total/2 // the middle ranks, equal if total is odd
+	if total > pairListMax {
+		return p.sampled(total, a, b)
 	}
 	buf := getPairBuf(total)
 	defer putPairBuf(buf)
@@ -149,7 +166,78 @@ func (p *pairDists) median() float64 {
 			k++
 		}
 	}
-	return middle(buf, (total-1)/2, total/2)
+	return middle(buf, a, b)
+}
+
+// sampled returns the mean of the distances of ranks a and b = a or a+1
+// of the total (NaN if a distance is NaN) in the manner of Floyd and
+// Rivest's selection (CACM 18(3), 1975): it draws a sample of the
+// distances, takes two of them as pivots lo ≤ hi that the middle ranks
+// very likely lie between, and in one pass over the pairs counts the
+// distances below lo and gathers those in [lo, hi], among which
+// selectKth finds the middle ranks. For 2·10⁶ distances it gathers about
+// 55000 (pairMargin/pairSample of them on either side). If the middle
+// ranks are not among them, or they overflow the room made for them, it
+// falls back to pairDists.count, which is exact but takes 2 to 7 passes.
+// The sample's pairs come from a fixed generator, so the result never
+// depends on it, only the time.
+func (p *pairDists) sampled(total, a, b int) float64 {
+	room := pairGather * (int(int64(total)*(2*pairMargin+2)/pairSample) + 1024)
+	buf := getPairBuf(pairSample + room)
+	defer putPairBuf(buf)
+	smp, g := buf[:pairSample], buf[pairSample:pairSample]
+	// Pairs i ≠ j uniform among the rows, from SplitMix64 (Steele, Lea
+	// and Flood 2014).
+	var state uint64
+	rows := uint64(p.rows)
+	for k := range smp {
+		state += 0x9e3779b97f4a7c15
+		z := state
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		z ^= z >> 31
+		i, j := int((z>>32)*rows>>32), int((z&0xffffffff)*(rows-1)>>32)
+		if j >= i {
+			j++
+		}
+		v := sqDist(p.row(i), p.row(j))
+		if v != v {
+			return math.NaN()
+		}
+		smp[k] = v
+	}
+	ra := int(int64(a)*pairSample/int64(total)) - pairMargin
+	rb := int(int64(b)*pairSample/int64(total)) + pairMargin + 1
+	lo, hi := math.Inf(-1), math.Inf(1)
+	if ra > 0 {
+		lo = selectKth(smp, ra)
+	} else {
+		ra = 0
+	}
+	if rb < pairSample {
+		hi = selectKth(smp[ra:], rb-ra) // selectKth left those ≥ lo after ra
+	}
+	below, between := 0, 0
+	for i := 1; i < p.rows; i++ {
+		ri := p.row(i)
+		for j := 0; j < i; j++ {
+			switch v := sqDist(ri, p.row(j)); {
+			case v < lo:
+				below++
+			case v <= hi:
+				if len(g) < room {
+					g = append(g, v)
+				}
+				between++
+			case v != v:
+				return math.NaN()
+			}
+		}
+	}
+	if between > len(g) || a < below || b >= below+between {
+		return p.count()
+	}
+	return middle(g, a-below, b-below)
 }
 
 // middle returns a[i] if i = j, else the mean of a[i] and a[j] = the

@@ -302,27 +302,36 @@ func TestMedianSqDistBySort(t *testing.T) {
 	}
 }
 
-// TestMedianSqDistBound: pairDists.median selects among the listed
-// distances up to pairSelectMax of them and counts beyond, with the
-// sorted median either way, and neither way allocates once a first call
+// TestMedianSqDistBound: pairDists.median lists the distances up to
+// pairListMax of them and selects through a sample beyond, falling back
+// to counting if the pivots miss or too many distances lie between them
+// (forced here with pairGather = 0); each way gives the sorted median bit
+// for bit, NaN for a NaN distance, and none allocates once a first call
 // has made the buffer of distances.
 func TestMedianSqDistBound(t *testing.T) {
-	defer func(m int) { pairSelectMax = m }(pairSelectMax)
-	pairSelectMax = 45 // the pairs of 10 rows
+	defer func(l, g int) { pairListMax, pairGather = l, g }(pairListMax, pairGather)
+	pairListMax = 45 // the pairs of 10 rows
 	rng := rand.New(rand.NewPCG(8, 8))
-	for _, rows := range []int{9, 10, 11, 40} {
-		x, y := gauss(rng, rows/2, 3, 0), gauss(rng, rows-rows/2, 3, 1)
-		p := pairDists{x: x, y: y, d: 3, n: rows / 2, rows: rows}
-		got, want := p.median(), medianSqDistSort(x, y, 3)
-		if math.Float64bits(got) != math.Float64bits(want) {
-			t.Errorf("%d rows: median %v, sorted %v", rows, got, want)
-		}
-		if counted := p.passes > 0; counted != (rows > 10) {
-			t.Errorf("%d rows, %d pairs: counted %v (%d passes), want %v", rows, rows*(rows-1)/2, counted, p.passes, rows > 10)
-		}
-		MedianSqDist(x, y, 3)
-		if a := testing.AllocsPerRun(5, func() { MedianSqDist(x, y, 3) }); a != 0 {
-			t.Errorf("%d rows: %v allocations per call", rows, a)
+	inf := float32(math.Inf(1))
+	for _, gather := range []int{2, 0} {
+		pairGather = gather
+		for _, rows := range []int{9, 10, 11, 40, 41} {
+			x, y := gauss(rng, rows/2, 3, 0), gauss(rng, rows-rows/2, 3, 1)
+			if rows == 41 { // two rows infinite in the same coordinate: a NaN distance
+				x[0], y[0] = inf, inf
+			}
+			p := pairDists{x: x, y: y, d: 3, n: rows / 2, rows: rows}
+			got, want := p.median(), medianSqDistSort(x, y, 3)
+			if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+				t.Errorf("gather %d, %d rows: median %v, sorted %v", gather, rows, got, want)
+			}
+			if counted, want := p.passes > 0, rows > 10 && gather == 0 && rows != 41; counted != want { // the sample finds the NaN
+				t.Errorf("gather %d, %d rows, %d pairs: counted %v (%d passes), want %v", gather, rows, rows*(rows-1)/2, counted, p.passes, want)
+			}
+			MedianSqDist(x, y, 3)
+			if a := testing.AllocsPerRun(5, func() { MedianSqDist(x, y, 3) }); a != 0 {
+				t.Errorf("gather %d, %d rows: %v allocations per call", gather, rows, a)
+			}
 		}
 	}
 }
@@ -350,9 +359,9 @@ func medianSqDistSort(x, y []float32, d int) float64 {
 	return (ds[k-1] + ds[k]) / 2
 }
 
-// TestMedianSqDistSort holds both ways of MedianSqDist, the selection
-// among the listed distances and pairDists.count, which counts them in
-// bins over several passes rather than keeping them, to the median of the
+// TestMedianSqDistSort holds MedianSqDist (which lists the distances or,
+// beyond 363 rows, selects them through a sample) and pairDists.count
+// (which counts them in bins over several passes) to the median of the
 // sorted distances, bit for bit: random samples of 2 to 2200 rows (the
 // median uses 1000 of each), two-point samples whose middle distance is
 // repeated more times than a pass gathers, distances that agree to a
@@ -412,9 +421,13 @@ func TestMedianSqDistSort(t *testing.T) {
 		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
 			t.Errorf("%s: counted %v, sorted %v", c.name, got, want)
 		}
-		sel := MedianSqDist(c.x, c.y, c.d) // selects: 2000 rows' pairs are below pairSelectMax
+		sel := MedianSqDist(c.x, c.y, c.d) // lists up to 363 rows, else samples
 		if math.Float64bits(sel) != math.Float64bits(want) && !(math.IsNaN(sel) && math.IsNaN(want)) {
 			t.Errorf("%s: selected %v, sorted %v", c.name, sel, want)
+		}
+		q := pairDists{x: c.x, y: c.y, d: c.d, n: min(n, 1000), rows: min(n, 1000) + min(m, 1000)}
+		if q.median(); q.passes != 0 { // the fixed sample's pivots hold the middle ranks
+			t.Errorf("%s: MedianSqDist fell back to counting (%d passes)", c.name, q.passes)
 		}
 		if p.passes > c.passes {
 			t.Errorf("%s: %d passes, want at most %d", c.name, p.passes, c.passes)
