@@ -62,7 +62,7 @@ type pairDists struct {
 }
 
 // pairListMax is the most distances pairDists.median lists in full for
-// a selection (512 KiB of float64, 363 rows); beyond, it selects them
+// a selection (512 KiB of float64, the pairs of 362 rows); beyond, it selects them
 // through a sample (pairDists.sampled). A variable, so that the tests can
 // lower it.
 var pairListMax = 1 << 16
@@ -71,7 +71,7 @@ var pairListMax = 1 << 16
 // with replacement, and the pivots pairMargin sample ranks outside the
 // place of the middle ranks in it, 3.5 standard deviations of a sample
 // rank there (√(pairSample/4) = 64), so that the pivots miss the middle
-// ranks about once in 2000 calls.
+// ranks for about one pooled sample in 2000.
 const (
 	pairSample = 1 << 14
 	pairMargin = 224

@@ -360,7 +360,7 @@ func medianSqDistSort(x, y []float32, d int) float64 {
 }
 
 // TestMedianSqDistSort holds MedianSqDist (which lists the distances or,
-// beyond 363 rows, selects them through a sample) and pairDists.count
+// beyond 362 rows, selects them through a sample) and pairDists.count
 // (which counts them in bins over several passes) to the median of the
 // sorted distances, bit for bit: random samples of 2 to 2200 rows (the
 // median uses 1000 of each), two-point samples whose middle distance is
@@ -421,7 +421,7 @@ func TestMedianSqDistSort(t *testing.T) {
 		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
 			t.Errorf("%s: counted %v, sorted %v", c.name, got, want)
 		}
-		sel := MedianSqDist(c.x, c.y, c.d) // lists up to 363 rows, else samples
+		sel := MedianSqDist(c.x, c.y, c.d) // lists up to 362 rows, else samples
 		if math.Float64bits(sel) != math.Float64bits(want) && !(math.IsNaN(sel) && math.IsNaN(want)) {
 			t.Errorf("%s: selected %v, sorted %v", c.name, sel, want)
 		}
