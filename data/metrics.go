@@ -62,9 +62,9 @@ type pairDists struct {
 }
 
 // pairListMax is the most distances pairDists.median lists in full for
-// a selection (512 KiB of float64, the pairs of 362 rows); beyond, it selects them
-// through a sample (pairDists.sampled). A variable, so that the tests can
-// lower it.
+// a selection (512 KiB of float64, the pairs of 362 rows); beyond, it
+// selects them through a sample (pairDists.sampled). A variable, so that
+// the tests can lower it.
 var pairListMax = 1 << 16
 
 // The sample of pairDists.sampled: pairSample distances of pairs drawn
