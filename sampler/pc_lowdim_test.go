@@ -8,21 +8,22 @@ import (
 )
 
 // TestPCCorrectorSmallSigma shows, with exact scores in d = 2 (VE, N = 200,
-// 1000 chains), where the Langevin corrector helps and where it hurts, by
-// the samples' width within their mode (pcWithin: d = 2 for the data, and
-// 1/4 of that for the data narrowed fourfold in variance), each side held
-// to 4.5 standard errors of its 1000-row mean:
+// 1000 chains), where the Langevin corrector is harmless and where it
+// hurts, by the samples' width within their mode (pcWithin: d = 2 for the
+// data, and 1/4 of that for the data narrowed fourfold in variance), each
+// bound widened by 4.5 standard errors of a 1000-row mean of the data's:
 //
 //   - with the data's exact score the default corrector keeps the width
 //     (within a 10% discretisation budget);
 //   - PerChainSNR makes it more than 1.5 times too wide: a chain's step
-//     2·snr²·‖z‖²/‖s‖² is snr²σ² times an F(d, d) variable near a mode of
-//     scale σ, whose mean is infinite for d ≤ 2;
+//     2·snr²·‖z‖²/‖s‖² is 2·snr²σ² times an F(d, d) variable near a mode
+//     of scale σ, whose mean is infinite for d ≤ 2;
 //   - with a score that is exact for σ(t) ≥ 0.05 and the narrowed data's
 //     below (the data's scale is 0.3 to 1: a stand-in for a trained
 //     network, which denoising score matching fits worst at small σ(t)),
 //     reverse diffusion alone keeps the width within 10%, as its steps
-//     there move the samples by about σ(t) in all, but the corrector, whose
+//     below σ(t) = 0.05 add up to a variance of 0.05², small beside the
+//     data's, but the corrector, whose
 //     step follows ‖s‖ (the data's scale) rather than σ(t), runs Langevin
 //     on the wrong score long enough to come nearer the narrowed width
 //     than the data's.
