@@ -13,8 +13,10 @@ import (
 )
 
 // TestSDEEndToEnd is issue 7's end-to-end check: a time-conditional score
-// net (Gaussian Fourier features of t) trained by continuous-time DSM on
-// the VP SDE, sampled with predictor–corrector and with the
+// net (Gaussian Fourier features of t, its output divided by the VP SDE's
+// σ(t) as the command's -scale-by-sigma default and the demo do) trained by
+// continuous-time DSM on the VP SDE, sampled with reverse diffusion (the
+// predictor–corrector sampler without corrector) and with the
 // probability-flow ODE, must beat a Gaussian fitted to the data in MMD²
 // against held-out data, and the ODE's log-likelihood of held-out points
 // must beat the Gaussian's. (It lives here because it wires nn into
@@ -28,10 +30,11 @@ func TestSDEEndToEnd(t *testing.T) {
 	}
 	src := data.EightGaussians()
 	sde := sampler.DefaultVP()
-	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 16, FourierScale: 4}, 1)
+	m, err := nn.New(nn.Config{Dim: 2, Hidden: []int{128, 128, 128}, Act: kernel.SiLU, Cond: nn.CondTime, Fourier: 16, FourierScale: 4, ScaleBySigma: true}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.SetPerturbation(sde)
 	ema := nn.NewEMA(m.Params(), 0.999)
 	tr := nn.Trainer{Model: m, Loss: nn.ContinuousDSM{SDE: sde}, Opt: nn.NewAdam(m.NumParams(), 2e-3), EMA: ema, Data: src, Batch: 256, Steps: 3000, Seed: 1}
 	if err := tr.Run(context.Background()); err != nil {
