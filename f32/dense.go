@@ -143,6 +143,13 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		d.forwardNarrow(y, *z, x, !identity)
 		return
 	}
+	d.forwardGemm(workers, y, *z, x, identity)
+}
+
+// forwardGemm is the GEMM path of ForwardParallel: z = x·Wᵀ + b over the
+// packed panels, y = act(z) in the microkernel's epilogue unless identity.
+func (d *Dense) forwardGemm(workers int, y, z, x Matrix, identity bool) {
+	k, n, m := d.In(), d.Out(), x.Rows
 	for j0 := 0; j0 < n; j0 += d.g.nc {
 		nb := min(d.g.nc, n-j0)
 		init := kernel.GemmZero
@@ -152,7 +159,7 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		}
 		blk := block{
 			g: d.g, a: x, alpha: 1, k: k,
-			b: d.packed, npad: d.npad, j0b: j0, c: *z, j0: j0, nb: nb,
+			b: d.packed, npad: d.npad, j0b: j0, c: z, j0: j0, nb: nb,
 			init: init, bias: bias,
 			epilogue: !identity, act: d.act, y: y,
 		}
