@@ -139,6 +139,12 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		d.forwardRows(&y, z, &x, identity)
 		return
 	}
+	// Out in (nr/2, DenseNarrowMax] stays on the GEMM although a narrow
+	// kernel would take it: with nr = 16 (avx2, neon) the narrow kernel
+	// takes n > 8 in two passes over x, and on avx2 it is no faster there
+	// (BenchmarkDenseNarrowPaths, Out 12 and 16: about twice as slow at
+	// M = 3; at M = 1024 a tie at 12 and 21 % slower at 16), while the
+	// GEMM also splits across workers.
 	if n <= d.g.nr/2 {
 		d.forwardNarrow(y, *z, x, !identity)
 		return
