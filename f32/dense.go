@@ -139,10 +139,23 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		d.forwardRows(&y, z, &x, identity)
 		return
 	}
+	// Out in (nr/2, DenseNarrowMax] stays on the GEMM although a narrow
+	// kernel would take it: with nr = 16 (avx2, neon) the narrow kernel
+	// takes n > 8 in two passes over x, and on avx2 it is no faster there
+	// (BenchmarkDenseNarrowPaths, Out 12 and 16: about twice as slow at
+	// M = 3; at M = 1024 a tie at 12 and 21 % slower at 16), while the
+	// GEMM also splits across workers.
 	if n <= d.g.nr/2 {
 		d.forwardNarrow(y, *z, x, !identity)
 		return
 	}
+	d.forwardGemm(workers, y, *z, x, identity)
+}
+
+// forwardGemm is the GEMM path of ForwardParallel: z = x·Wᵀ + b over the
+// packed panels, y = act(z) in the microkernel's epilogue unless identity.
+func (d *Dense) forwardGemm(workers int, y, z, x Matrix, identity bool) {
+	k, n, m := d.In(), d.Out(), x.Rows
 	for j0 := 0; j0 < n; j0 += d.g.nc {
 		nb := min(d.g.nc, n-j0)
 		init := kernel.GemmZero
@@ -152,7 +165,7 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		}
 		blk := block{
 			g: d.g, a: x, alpha: 1, k: k,
-			b: d.packed, npad: d.npad, j0b: j0, c: *z, j0: j0, nb: nb,
+			b: d.packed, npad: d.npad, j0b: j0, c: z, j0: j0, nb: nb,
 			init: init, bias: bias,
 			epilogue: !identity, act: d.act, y: y,
 		}

@@ -102,6 +102,42 @@ func TestDensePathsAgree(t *testing.T) {
 	}
 }
 
+// TestDenseNarrowPathsSame: for every output count a narrow kernel takes
+// (1..DenseNarrowMax), whichever path Forward's rule picks, the narrow path
+// (the narrow kernel, or zᵀ = W·xᵀ where there is none) and the GEMM path
+// give the same bits, pre-activation and activation, as the generic
+// kernels do, so where the rule draws its line is a matter of speed only.
+func TestDenseNarrowPathsSame(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 1))
+	const m, in = 37, 33
+	x := randMatrix(rng, m, in, 0)
+	for out := 1; out <= kernel.DenseNarrowMax; out++ {
+		act := []kernel.Activation{kernel.Identity, kernel.Tanh}[out%2]
+		w := randMatrix(rng, out, in, 0)
+		bias := make([]float32, out)
+		kerneltest.Fill(rng, bias, 1, 0)
+		ref, refPre := NewMatrix(m, out), NewMatrix(m, out)
+		NewDenseImpl(kernel.Generic, w, bias, act).Forward(ref, refPre, x)
+		for _, impl := range kernel.Available() {
+			d := NewDenseImpl(impl, w, bias, act)
+			for path, run := range map[string]func(y, pre Matrix){
+				"Forward": func(y, pre Matrix) { d.Forward(y, pre, x) },
+				"narrow":  func(y, pre Matrix) { d.forwardNarrow(y, pre, x, true) },
+				"GEMM":    func(y, pre Matrix) { d.forwardGemm(1, y, pre, x, false) },
+			} {
+				y, pre := NewMatrix(m, out), NewMatrix(m, out)
+				run(y, pre)
+				for i := range y.Data {
+					if !kerneltest.Same(y.Data[i], ref.Data[i]) || !kerneltest.Same(pre.Data[i], refPre.Data[i]) {
+						t.Fatalf("%v Out=%d %v, %s path: element %d: y %g pre %g, generic y %g pre %g",
+							impl, out, act, path, i, y.Data[i], pre.Data[i], ref.Data[i], refPre.Data[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestDenseRepack(t *testing.T) {
 	w := NewMatrix(2, 2)
 	d := NewDense(w, []float32{1, 2}, kernel.Identity)

@@ -7,6 +7,19 @@ import (
 	"time"
 )
 
+// hookChunks makes hook the chunkHook of the rest of test t and removes
+// it when t ends (t.Cleanup, which runs however t ends: a Fatal, a Skip
+// or a panic). It fails t if a hook is already set: a test that left one
+// behind would slow or break the chunks of every test after it.
+func hookChunks(t *testing.T, hook func(helper bool)) {
+	t.Helper()
+	if chunkHook != nil {
+		t.Fatal("chunkHook is already set: a test left its hook behind")
+	}
+	chunkHook = hook
+	t.Cleanup(func() { chunkHook = nil })
+}
+
 // catch runs call and returns what it panicked with, or nil.
 func catch(call func()) (v any) {
 	defer func() { v = recover() }()
@@ -22,15 +35,14 @@ func TestParallelRangeHelperPanic(t *testing.T) {
 		t.Skip("GOMAXPROCS 1: no helpers")
 	}
 	var helperPanicked atomic.Bool
-	chunkHook = func(helper bool) {
+	hookChunks(t, func(helper bool) {
 		if helper && helperPanicked.CompareAndSwap(false, true) {
 			panic("helper chunk")
 		}
 		if !helper {
 			time.Sleep(100 * time.Microsecond) // leave the helper chunks
 		}
-	}
-	defer func() { chunkHook = nil }()
+	})
 	var done atomic.Int64
 	job := rangeFunc(func(i0, i1 int) { done.Add(int64(i1 - i0)) })
 	for t0 := time.Now(); !helperPanicked.Load(); {
@@ -66,7 +78,7 @@ func TestParallelRangeCallerPanic(t *testing.T) {
 	}
 	var helperStarted atomic.Bool
 	var active, begun atomic.Int64
-	chunkHook = func(helper bool) {
+	hookChunks(t, func(helper bool) {
 		if helper {
 			helperStarted.Store(true)
 			return
@@ -75,8 +87,7 @@ func TestParallelRangeCallerPanic(t *testing.T) {
 			runtime.Gosched()
 		}
 		panic("caller chunk")
-	}
-	defer func() { chunkHook = nil }()
+	})
 	job := rangeFunc(func(i0, i1 int) {
 		begun.Add(1)
 		active.Add(1)
@@ -116,15 +127,14 @@ func TestParallelRangeHelperGoexit(t *testing.T) {
 		t.Skip("GOMAXPROCS 1: no helpers")
 	}
 	var helperExited atomic.Bool
-	chunkHook = func(helper bool) {
+	hookChunks(t, func(helper bool) {
 		if helper && helperExited.CompareAndSwap(false, true) {
 			runtime.Goexit()
 		}
 		if !helper {
 			time.Sleep(100 * time.Microsecond) // leave the helper chunks
 		}
-	}
-	defer func() { chunkHook = nil }()
+	})
 	job := rangeFunc(func(i0, i1 int) {})
 	for t0 := time.Now(); !helperExited.Load(); {
 		if time.Since(t0) > 5*time.Second {

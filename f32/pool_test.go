@@ -99,15 +99,14 @@ func TestParallelParks(t *testing.T) {
 	}
 	var slowCaller, slowHelper atomic.Int64 // each chunk's delay, in ns
 	var chunks atomic.Int64                 // chunks helpers began
-	chunkHook = func(helper bool) {
+	hookChunks(t, func(helper bool) {
 		if !helper {
 			busy(time.Duration(slowCaller.Load()))
 			return
 		}
 		chunks.Add(1)
 		busy(time.Duration(slowHelper.Load()))
-	}
-	defer func() { chunkHook = nil }()
+	})
 	done := make(chan string, 1)
 	helped := 0            // calls in which a helper did a chunk
 	var ended atomic.Int64 // calls that have returned

@@ -178,8 +178,10 @@ func TestAssembles(t *testing.T) {
 		func() { e.VSHL(1, 2, 23) }, func() { e.VUSHR(1, 2, 9) }, func() { e.VLD1P(0, 4, 5, 6, 7) },
 		func() { e.VST1P(1, 28, 29) }, func() { e.VLD1(2, 8) }, func() { e.FSTP(1, 3) },
 		func() { e.MOVW32(0x3f800000, 5) }, func() { e.VUZP1(1, 2, 3) }, func() { e.VUZP2(1, 2, 3) },
-		func() { e.VCMTST(1, 2, 3) }, func() { e.VEXT(1, 2, 3, 8) }, func() { e.VLD1RP(4, 9) },
+		func() { e.VCMTST(1, 2, 3) }, func() { e.VEXT(1, 2, 3, 8) }, func() { e.VLDnRP(4, 9) }, func() { e.VLDnRP(4, 28, 29, 30, 31) }, func() { e.VLDnRP(6, 2, 3) },
 		func() { e.VST1(5, 10, 11, 12, 13) },
+		func() { e.Inst("MOVD $%s, R7", e.Data("tbl", []uint32{1, 2, 3})) },
+		func() { e.Inst("MOVD $%s, R8", e.Data("tbl", []uint32{1, 2, 3})) }, // shared
 	} {
 		f()
 	}
@@ -218,4 +220,27 @@ func TestScratch(t *testing.T) {
 	if !strings.Contains(string(s.Asm()), "MOVD n+24(FP), R0") {
 		t.Errorf("scratch emitter lacks the instruction:\n%s", s.Asm())
 	}
+}
+
+// TestData checks that a table is written once, after the functions, in
+// order, and that a second definition must agree with the first.
+func TestData(t *testing.T) {
+	e := New("t")
+	e.TEXT(Func{Name: "F"})
+	if got := e.Data("c", []uint32{0x3f800000, 7}); got != "c<>(SB)" {
+		t.Errorf("Data = %q, want c<>(SB)", got)
+	}
+	e.Inst("RET")
+	e.Data("c", []uint32{0x3f800000, 7})
+	asm := string(e.Asm())
+	want := "DATA c<>+0(SB)/4, $0x3f800000\nDATA c<>+4(SB)/4, $0x00000007\nGLOBL c<>(SB), RODATA|NOPTR, $8\n"
+	if !strings.HasSuffix(asm, want) || strings.Count(asm, "GLOBL") != 1 {
+		t.Errorf("the table is not written once, at the end:\n%s", asm)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a table defined again with other words did not panic")
+		}
+	}()
+	e.Data("c", []uint32{0x3f800000, 8})
 }

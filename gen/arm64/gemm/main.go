@@ -237,9 +237,15 @@ func gemmRows(e *emit.Emitter, rows int) {
 // passes it through the activation's body from gen/arm64/actbody (as many
 // vectors at a time as Act's kernel takes), and stores the results to the
 // same row of dst. The activation's constants are loaded before its loop,
-// into vector registers as far as they fit (neon.Fit). tile emits the code
-// that sets the loop's registers from the arguments: the row count, the
-// first src and dst rows, and their strides in bytes.
+// into vector registers as far as they fit (neon.Fit), from a read-only
+// table, four to a VLD4R: GemmNEON runs the epilogue once per tile, and
+// they cannot stay in registers from one tile to the next, as a 6-row
+// tile's products hold all 32 (24 accumulators, 4 b vectors, 4 a
+// broadcasts). That takes 5–11 instructions per tile (coefficients in
+// general registers included) where an immediate and a VDUP per constant
+// took 31–55. tile emits the code that sets the loop's registers from the
+// arguments: the row count, the first src and dst rows, and their strides
+// in bytes.
 func epilogue(e *emit.Emitter, exit string, tile func(e *emit.Emitter, rows, src, srcStride, dst, dstStride emit.R)) {
 	const rAct emit.R = 0
 	e.Label("epilogue")
@@ -256,7 +262,9 @@ func epilogue(e *emit.Emitter, exit string, tile func(e *emit.Emitter, rows, src
 		e.Comment("%s: %s on every row", a.Name, a.Body.Scalar)
 		e.Label(a.Name)
 		neon.Fit(e, func(e *emit.Emitter) *neon.Gen { return neon.Continue(e, a.Name) }, func(g *neon.Gen) {
+			g.PoolConsts()
 			body := a.Body.Setup(g)
+			g.LoadConsts(a.Name + "consts")
 			rows, src, ss, dst, ds := g.GP(), g.GP(), g.GP(), g.GP(), g.GP()
 			e := g.E
 			e.Comment("%s: rows left, %s, %s: the source and destination rows, %s, %s: their strides in bytes", rows, src, dst, ss, ds)

@@ -13,7 +13,8 @@ func TestUpToDate(t *testing.T) { neon.CheckUpToDate(t, "gemm", "gemm", build) }
 
 // TestEpilogueShared checks that each function emits every activation's
 // body once, whatever the number of row-count code paths, and that the
-// epilogue loads no coefficient inside its loops where registers are free.
+// epilogue loads its constants from a table and no coefficient inside its
+// loops where registers are free.
 func TestEpilogueShared(t *testing.T) {
 	e := emit.New("test")
 	build(e)
@@ -26,6 +27,15 @@ func TestEpilogueShared(t *testing.T) {
 		for _, a := range actbody.Activations[1:] {
 			if n := strings.Count(text, "// "+a.Body.Scalar+" of "); n != 1 {
 				t.Errorf("%s: %s's body emitted %d times, want 1", fn, a.Name, n)
+			}
+		}
+		// The constants, loaded per tile, come four to an instruction
+		// from a table: at most a lone one is an immediate (VDUP).
+		for _, a := range actbody.Activations[1:] {
+			setup := text[strings.Index(text, "\n"+a.Name+":\n"):]
+			setup = setup[:strings.Index(setup, a.Name+"row")]
+			if n := strings.Count(setup, "VDUP"); n > 1 {
+				t.Errorf("%s: %s's constants take %d VDUPs, want their table", fn, a.Name, n)
 			}
 		}
 		// relu and leaky relu have no coefficients, sigmoid, silu and elu

@@ -45,6 +45,14 @@ type Gen struct {
 	peak   int    // most vector registers in use at once
 	coefs  int    // Coef calls so far
 	hoist  int    // how many Coef calls get a vector register
+	pool   bool   // Const defers its loads to LoadConsts
+	pooled []pooled
+}
+
+// pooled is a constant Const has allocated and LoadConsts is to load.
+type pooled struct {
+	v    emit.V
+	bits uint32
 }
 
 // generalRegs are the general registers a generated leaf may use.
@@ -155,12 +163,69 @@ func F32(v float64) uint32 { return math.Float32bits(float32(v)) }
 // Const broadcasts bits into a vector register kept for the whole function
 // (written where called: call it before the loops).
 func (g *Gen) Const(bits uint32) emit.V {
-	r := g.GP()
+	if g.pool {
+		v := g.V()
+		g.pooled = append(g.pooled, pooled{v, bits})
+		return v
+	}
 	v := g.V()
+	g.dup(v, bits)
+	return v
+}
+
+// dup broadcasts bits into v through a general register.
+func (g *Gen) dup(v emit.V, bits uint32) {
+	r := g.GP()
 	g.E.Inst("MOVW $0x%08x, %s // V%d: %s in every lane", bits, r, v, describe(bits))
 	g.E.VDUP(v, r)
 	g.rfree = append([]emit.R{r}, g.rfree...)
-	return v
+}
+
+// PoolConsts makes the Const calls that follow (and the Coefs Fit
+// hoists) only allocate their registers, for LoadConsts to load together:
+// a code path that runs many times per call (an epilogue per tile) then
+// loads four constants per instruction, not one per two or three.
+func (g *Gen) PoolConsts() { g.pool = true }
+
+// LoadConsts emits the loads of the constants pooled since PoolConsts,
+// from a read-only table named table (shared by every Gen that pools the
+// same constants under that name): its address, then one VLD4R (up to
+// four consecutive registers, each broadcast from one word) per group; a
+// single constant is loaded as Const does. It ends the pooling.
+func (g *Gen) LoadConsts(table string) {
+	g.pool = false
+	if len(g.pooled) == 1 { // a table costs more than its one immediate
+		g.dup(g.pooled[0].v, g.pooled[0].bits)
+		g.pooled = nil
+	}
+	if len(g.pooled) == 0 {
+		return
+	}
+	words := make([]uint32, len(g.pooled))
+	for i, c := range g.pooled {
+		words[i] = c.bits
+	}
+	e := g.E
+	p := g.GP()
+	e.Comment("the constants, each in every lane of its register, from %s<>", table)
+	e.Inst("MOVD $%s, %s", e.Data(table, words), p)
+	for i := 0; i < len(g.pooled); {
+		n := 1
+		for n < 4 && i+n < len(g.pooled) && g.pooled[i+n].v == g.pooled[i+n-1].v+1 {
+			n++
+		}
+		vs := make([]emit.V, n)
+		what := make([]string, n)
+		for j := range vs {
+			vs[j] = g.pooled[i+j].v
+			what[j] = fmt.Sprintf("V%d: %s", vs[j], describe(g.pooled[i+j].bits))
+		}
+		e.VLDnRP(p, vs...)
+		e.Inst("// %s", strings.Join(what, ", "))
+		i += n
+	}
+	g.pooled = nil
+	g.rfree = append([]emit.R{p}, g.rfree...)
 }
 
 // Coef is a constant of which a loop body needs fresh copies, to be

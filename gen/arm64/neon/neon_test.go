@@ -145,3 +145,47 @@ func TestGString(t *testing.T) {
 		t.Errorf("G{3, 4}.String() = %q, want \"V3, V4\"", got)
 	}
 }
+
+// TestLoadConsts checks that pooled constants load from one table, four
+// consecutive registers per VLD4R and a shorter VLDnR where a run of
+// consecutive registers ends, that a lone constant is an immediate, and
+// that Const loads at once again after LoadConsts.
+func TestLoadConsts(t *testing.T) {
+	g := begin()
+	g.PoolConsts()
+	var vs []emit.V
+	for i := range 5 {
+		vs = append(vs, g.Const(uint32(i+1)))
+	}
+	gap := g.V()
+	vs = append(vs, g.Const(6), g.Const(7))
+	if before := string(g.E.Asm()); strings.Contains(before, "V0") {
+		t.Fatalf("pooled Const emitted code before LoadConsts:\n%s", before)
+	}
+	g.LoadConsts("k")
+	g.FreeV(gap)
+	one := g.Const(8) // not pooled
+	asm := string(g.E.Asm())
+	for _, want := range []string{
+		"VLD4R.P 16(R0), [V0.S4, V1.S4, V2.S4, V3.S4]",
+		"VLD1R.P 4(R0), [V4.S4]",
+		"VLD2R.P 8(R0), [V6.S4, V7.S4]",
+		"MOVW $0x00000008, R0 // V5: int 8 in every lane",
+		"DATA k<>+24(SB)/4, $0x00000007",
+		"GLOBL k<>(SB), RODATA|NOPTR, $28",
+	} {
+		if !strings.Contains(asm, want) {
+			t.Errorf("no %q in\n%s", want, asm)
+		}
+	}
+	if len(vs) != 7 || vs[5] != 6 || one != 5 {
+		t.Errorf("registers %v and %v, want V0..V4, V6, V7 and V5", vs, one)
+	}
+	g = begin()
+	g.PoolConsts()
+	g.Const(0x3f800000)
+	g.LoadConsts("lone")
+	if asm := string(g.E.Asm()); strings.Contains(asm, "lone") || !strings.Contains(asm, "VDUP R0, V0.S4") {
+		t.Errorf("a lone pooled constant is not an immediate:\n%s", asm)
+	}
+}

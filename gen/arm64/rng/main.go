@@ -301,8 +301,8 @@ func (k *kern) philox(n int) [][4]emit.V {
 		}
 	}
 	for range rngconst.PhiloxRounds {
-		e.VLD1RP(k.key, k0)
-		e.VLD1RP(k.key, k1)
+		e.VLDnRP(k.key, k0)
+		e.VLDnRP(k.key, k1)
 		each(func(x *state) { e.UMULL(x.pa, x.c0, k.m0) })
 		each(func(x *state) { e.UMULL2(x.pb, x.c0, k.m0) })
 		each(func(x *state) { e.VUZP2(x.c0, x.pa, x.pb) }) // hi(M0·c0), the new c2 (c0 is consumed)
