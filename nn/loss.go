@@ -98,34 +98,44 @@ func (m *Model) condName() string {
 }
 
 // condWhy says why the model cannot take c as its conditioning value, or
-// returns "": it takes a finite t or σ; for log σ conditioning a σ > 0;
-// and if score (a score, which ScaleBySigma divides, not an energy), with
-// ScaleBySigma and σ conditioning a σ ≥ MinSigma, whose 1/σ is finite in
-// float32, and with ScaleBySigma and time conditioning a perturbation
-// (pertWhy) whose σ(t) at c is from MinSigma to MaxFloat32 (stdScale). An unconditional model
-// ignores c.
+// returns "" (see condScale).
 func (m *Model) condWhy(c float32, score bool) string {
+	_, why := m.condScale(c, score)
+	return why
+}
+
+// condScale says why the model cannot take c as its conditioning value,
+// or returns "" and the factor its scores at c are multiplied by: it
+// takes a finite t or σ; for log σ conditioning a σ > 0; and if score (a
+// score, which ScaleBySigma divides, not an energy), with ScaleBySigma and
+// σ conditioning a σ ≥ MinSigma, whose 1/σ is finite in float32 (the
+// factor), and with ScaleBySigma and time conditioning a perturbation
+// (pertWhy) whose σ(t) at c is from MinSigma to MaxFloat32 (stdScale, the
+// factor, from one call of Marginal). The factor is 1 otherwise. An
+// unconditional model ignores c.
+func (m *Model) condScale(c float32, score bool) (float32, string) {
 	v := float64(c)
 	finite := !math.IsNaN(v) && !math.IsInf(v, 0)
 	scaled := score && m.sigmaScaled()
 	switch {
 	case m.cfg.Cond == CondNone:
 	case scaled && (!(v > 0) || !finite):
-		return "want a finite σ > 0 (the model divides its output by σ)"
+		return 0, "want a finite σ > 0 (the model divides its output by σ)"
 	case scaled && v < MinSigma:
-		return "want σ ≥ 1.2e-38, whose 1/σ is finite in float32 (the model divides its output by σ)"
+		return 0, "want σ ≥ 1.2e-38, whose 1/σ is finite in float32 (the model divides its output by σ)"
 	case m.cfg.Cond == CondLogSigma && (!(v > 0) || !finite):
-		return "want a finite σ > 0 (the model takes log σ)"
+		return 0, "want a finite σ > 0 (the model takes log σ)"
 	case !finite:
-		return "want a finite " + m.condName()
+		return 0, "want a finite " + m.condName()
+	case scaled:
+		return 1 / c, ""
 	case score && m.timeScaled():
 		if why := m.pertWhy(); why != "" {
-			return why
+			return 0, why
 		}
-		_, why := m.stdScale(c)
-		return why
+		return m.stdScale(c)
 	}
-	return ""
+	return 1, ""
 }
 
 // checkCond panics, naming the loss, unless the model can take c as its
@@ -138,15 +148,18 @@ func (m *Model) checkCond(name string, c float32) {
 }
 
 // mustCond panics, naming the method, unless the model can take c as its
-// conditioning value (see condWhy; score for the scores, not for the
-// energy, which ScaleBySigma leaves alone).
-func (m *Model) mustCond(method string, c float32, score bool) {
+// conditioning value (see condScale; score for the scores, not for the
+// energy, which ScaleBySigma leaves alone), and returns the factor its
+// scores at c are multiplied by.
+func (m *Model) mustCond(method string, c float32, score bool) float32 {
 	if score {
 		m.mustPert("Model." + method)
 	}
-	if why := m.condWhy(c, score); why != "" {
+	scale, why := m.condScale(c, score)
+	if why != "" {
 		panic(fmt.Sprintf("nn: Model.%s: %s = %v: %s", method, m.condName(), c, why))
 	}
+	return scale
 }
 
 func (m *Model) needScoreNet(name string) {

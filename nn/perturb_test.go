@@ -240,3 +240,28 @@ func TestContinuousDSMModelSDE(t *testing.T) {
 		}
 	}
 }
+
+// countSDE is ve counting its Marginal calls.
+type countSDE struct {
+	ve
+	calls *int
+}
+
+func (c countSDE) Marginal(t float64) (float64, float64) {
+	*c.calls++
+	return c.ve.Marginal(t)
+}
+
+// TestTimeScoreMarginalOnce: a time-conditional ScaleBySigma model's
+// TimeScore asks its perturbation for σ(t) once per call, for the check
+// and the scaling both.
+func TestTimeScoreMarginalOnce(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime, ScaleBySigma: true}, 5)
+	var calls int
+	m.SetPerturbation(countSDE{ve{0.01, 50}, &calls})
+	x := []float32{0.5, -1, 2, 0.25}
+	m.TimeScore(make([]float32, 4), x, 0.5)
+	if calls != 1 {
+		t.Errorf("TimeScore called Marginal %d times, want 1", calls)
+	}
+}
