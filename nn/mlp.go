@@ -176,10 +176,11 @@ type Model struct {
 	workers int          // goroutines for the training passes' products (SetWorkers)
 	pert    Perturbation // σ(t) for a time-conditional ScaleBySigma model (SetPerturbation)
 
-	train *work               // the training workspace, reused across steps
-	gen   uint64              // counts Repack calls: the training packs' staleness
-	tp    trainPacks          // weights packed for training's tangent and adjoint products
-	pool  freelist.List[work] // inference workspaces
+	train  *work               // the training workspace, reused across steps
+	repack repackJob           // Repack's split across the workers
+	gen    uint64              // counts Repack calls: the training packs' staleness
+	tp     trainPacks          // weights packed for training's tangent and adjoint products
+	pool   freelist.List[work] // inference workspaces
 }
 
 // New returns a model for cfg with PyTorch's default initialisation
@@ -315,12 +316,28 @@ func (m *Model) Params() []float32 { return m.params }
 // NumParams returns len(m.Params()).
 func (m *Model) NumParams() int { return len(m.params) }
 
-// Repack rebuilds the layers' packed weights after Params changed.
+// Repack rebuilds the layers' packed weights after Params changed, a
+// layer at a time on up to the model's workers (SetWorkers) if it has at
+// least 32K parameters.
 func (m *Model) Repack() {
-	for _, ly := range m.layers {
+	workers := m.workers
+	if len(m.params) < parMin {
+		workers = 1
+	}
+	m.repack.m = m
+	f32.ParallelRange(workers, len(m.layers), 1, &m.repack)
+	m.gen++ // the training packs follow at the next training pass
+}
+
+// repackJob is Repack as f32.ParallelRange splits it: by layers, each
+// packed whole by one worker.
+type repackJob struct{ m *Model }
+
+// Range implements f32.RangeJob.
+func (j *repackJob) Range(l0, l1 int) {
+	for _, ly := range j.m.layers[l0:l1] {
 		ly.dense.Repack()
 	}
-	m.gen++ // the training packs follow at the next training pass
 }
 
 // Layer returns W (out×in) and the bias of linear layer l, shared with the
@@ -555,8 +572,15 @@ func (m *Model) forward(w *work, deriv bool) {
 	}
 	w.job = passJob{m: m, w: w, tp: tp}
 	for l, ly := range m.layers {
-		ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
-		ly.dense.ForwardParallel(w.workers, yp, zp, ap)
+		if ly.w.Rows <= narrowLayer {
+			// f32 computes a narrow layer on one goroutine: split its
+			// rows here (each row is the same chains on any path).
+			w.job.l = l
+			w.split(passNarrow, n, narrowUnit, n*ly.w.Cols)
+		} else {
+			ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
+			ly.dense.ForwardParallel(w.workers, yp, zp, ap)
+		}
 		if (deriv || k > 0) && ly.act != kernel.Identity {
 			width := ly.w.Rows
 			w.job.l, w.job.deriv = l, k > 0 && deriv
@@ -786,6 +810,10 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 // computes the tangent outputs of a layer with at most narrowLayer outputs
 // as dot products.
 const narrowLayer = 4
+
+// narrowUnit is the unit of rows of a narrow layer's forward product split
+// across the workers: the rows of one call of f32's narrow kernel.
+const narrowUnit = 256
 
 // weightGrad adds ḡᵀ·a over rows r0..r1−1 to the weight gradient gw
 // (out×in) on w.workers goroutines. Each element is one chain of fused

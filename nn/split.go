@@ -40,6 +40,7 @@ const (
 	passWeightRows                 // columns of ∂W (gw.Rows ≤ narrowLayer)
 	passTop                        // tangents b: row b of ∂W gets the trace shortcut's Σ_r ḡ[r][b]·a[r]
 	passFirst                      // rows of ∂W: column b gets the basis tangents' Σ_r ḡ[r] of block b
+	passNarrow                     // points: the primal rows of narrow layer l's forward product
 )
 
 // passJob is a pass of the training passes, as f32.ParallelRange splits
@@ -92,6 +93,8 @@ func (p *passJob) Range(i0, i1 int) {
 	switch p.kind {
 	case passDeriv:
 		m.derivRows(w, l, i0, i1, p.deriv)
+	case passNarrow:
+		m.layers[l].dense.Forward(w.a[l+1].Slice(i0, i1), w.z[l].Slice(i0, i1), w.a[l].Slice(i0, i1))
 	case passMulD1:
 		width := m.layers[l].w.Rows
 		zt := w.z[l].Data[w.n*width:]
