@@ -616,8 +616,9 @@ func (m *Model) tanPacked(w *work, l int) bool {
 
 // tangentRows computes tangent rows r0..r1−1 (counted from the first
 // tangent row: row r is point r mod n of tangent r/n) of layer l:
-// ż = ȧ·Wᵀ and ẏ = σ'(z)⊙ż, the product on up to workers goroutines (and
-// with workers > 1, σ'(z)⊙ż too: it must not run in a split pass).
+// ż = ȧ·Wᵀ and ẏ = σ'(z)⊙ż, on up to workers goroutines (the product
+// and σ'(z)⊙ż, or the shortcuts' rows: with workers > 1 it must not run
+// in a split pass).
 func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 	n, k := w.n, w.k
 	ly := m.layers[l]
@@ -627,6 +628,14 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 	zt := w.z[l].Slice(n, (1+k)*n)
 	ytm := w.a[l+1].Slice(n, (1+k)*n)
 	yt, ztd, d1 := ytm.Data, zt.Data, w.d1[l]
+	if workers > 1 && !m.tanPacked(w, l) {
+		// A shortcut below, which computes each row from its own: split
+		// the rows.
+		wide := max(width, ly.w.Cols)
+		w.job.l, w.job.r0 = l, r0
+		w.split(passTanRows, r1-r0, pointUnit(wide), (r1-r0)*wide)
+		return
+	}
 	switch {
 	case l == 0 && w.basis:
 		// ż_b = W·e_b: column b of W in every row of block b, the value

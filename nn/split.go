@@ -41,6 +41,7 @@ const (
 	passTop                        // tangents b: row b of ∂W gets the trace shortcut's Σ_r ḡ[r][b]·a[r]
 	passFirst                      // rows of ∂W: column b gets the basis tangents' Σ_r ḡ[r] of block b
 	passNarrow                     // points: the primal rows of narrow layer l's forward product
+	passTanRows                    // tangent rows r0+i: tangentRows' shortcuts of layer l, row by row
 )
 
 // passJob is a pass of the training passes, as f32.ParallelRange splits
@@ -93,6 +94,8 @@ func (p *passJob) Range(i0, i1 int) {
 	switch p.kind {
 	case passDeriv:
 		m.derivRows(w, l, i0, i1, p.deriv)
+	case passTanRows:
+		m.tangentRows(w, nil, l, p.r0+i0, p.r0+i1, 1)
 	case passNarrow:
 		m.layers[l].dense.Forward(w.a[l+1].Slice(i0, i1), w.z[l].Slice(i0, i1), w.a[l].Slice(i0, i1))
 	case passMulD1:

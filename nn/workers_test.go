@@ -15,8 +15,9 @@ import (
 // TestWorkersSame holds SetWorkers to its promise: every loss gives the
 // same loss and gradient, to the bit, on one goroutine or several. The
 // nets are wide enough and the batches long enough for the products to
-// split into several blocks of rows (and exact score matching at d = 16
-// reaches the training packs' chunked passes); on several goroutines
+// split into several blocks of rows (exact score matching at d = 16
+// reaches the training packs' chunked passes, the unpacked cases the
+// passes over whole matrices); on several goroutines
 // each runs twice, the second time with every pass between the products
 // split too, however small (parMin 1).
 func TestWorkersSame(t *testing.T) {
@@ -36,6 +37,8 @@ func TestWorkersSame(t *testing.T) {
 	}{
 		{"exact", wide, ExactSM{}, 200},
 		{"exact/d=16/packs", d16, ExactSM{}, 80},
+		{"exact/unpacked", wide, ExactSM{}, 100}, // the tangent shortcuts' rows outside the training packs' chunks
+		{"ssm/unpacked", wide, SlicedSM{Projections: 1}, 150},
 		{"ssm-vr", wide, SlicedSM{VR: true, Projections: 2}, 300},
 		{"ssm/packs", wide, SlicedSM{Projections: 4, Rademacher: true}, 300},
 		{"dsm", wide, DSM{Sigma: 0.3}, 333},
