@@ -398,16 +398,12 @@ func (l SlicedSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) fl
 	return loss * inv
 }
 
-// dsm evaluates ½·λᵢ‖s(x̃ᵢ, cᵢ) + zᵢ/σᵢ‖² averaged over the batch, where
-// x̃ = a·x + σz, with w.lvl holding σᵢ, w.cond cᵢ, w.noise z, and the
-// mean scale a per point given by ms (nil means 1). λᵢ = σᵢ² if weighted,
-// else 1.
-func (m *Model) dsm(w *work, x []float32, ms []float64, weighted bool, grad []float32) float64 {
-	d, n := m.cfg.Dim, w.n
+// noisyRows writes the primal input rows of points i0..i1−1 of dsm: x̃ =
+// a·x + σz and the features of the point's conditioning value (see dsm).
+func (m *Model) noisyRows(w *work, x []float32, ms []float64, i0, i1 int) {
+	d := m.cfg.Dim
 	a := w.a[0]
-	// Noisy inputs into the stacked input (primal rows).
-	m.setScale(w)
-	for i := range n {
+	for i := i0; i < i1; i++ {
 		row := a.Data[i*a.Stride : i*a.Stride+a.Cols]
 		sig := w.lvl[i]
 		mi := 1.0
@@ -421,6 +417,20 @@ func (m *Model) dsm(w *work, x []float32, ms []float64, weighted bool, grad []fl
 			m.features(row[d:], w.cond[i])
 		}
 	}
+}
+
+// dsm evaluates ½·λᵢ‖s(x̃ᵢ, cᵢ) + zᵢ/σᵢ‖² averaged over the batch, where
+// x̃ = a·x + σz, with w.lvl holding σᵢ, w.cond cᵢ, w.noise z, and the
+// mean scale a per point given by ms (nil means 1). λᵢ = σᵢ² if weighted,
+// else 1.
+func (m *Model) dsm(w *work, x []float32, ms []float64, weighted bool, grad []float32) float64 {
+	d, n := m.cfg.Dim, w.n
+	// Noisy inputs into the stacked input (primal rows), point by point
+	// on the workers (the Fourier features' sines and cosines).
+	m.setScale(w)
+	w.job = passJob{m: m, w: w, x: x, ms: ms}
+	w.split(passNoisy, n, pointUnit(w.a[0].Cols), n*w.a[0].Cols)
+	w.job.x, w.job.ms = nil, nil
 	if m.cfg.Energy {
 		m.setBasisTangents(w, true)
 	}

@@ -42,6 +42,7 @@ const (
 	passFirst                      // rows of ∂W: column b gets the basis tangents' Σ_r ḡ[r] of block b
 	passNarrow                     // points: the primal rows of narrow layer l's forward product
 	passTanRows                    // tangent rows r0+i: tangentRows' shortcuts of layer l, row by row
+	passNoisy                      // points: dsm's noisy input rows and their features
 )
 
 // passJob is a pass of the training passes, as f32.ParallelRange splits
@@ -58,6 +59,8 @@ type passJob struct {
 	gb       []float32
 	r0, r1   int // rows of the sums (weightGrad's narrow sums, passMulD1's rows)
 	tp       *trainPacks
+	x        []float32 // passNoisy: the batch
+	ms       []float64 // passNoisy: the mean scales, or nil
 }
 
 // split runs the pass set in w.job over indices 0..n−1, in units of unit,
@@ -94,6 +97,8 @@ func (p *passJob) Range(i0, i1 int) {
 	switch p.kind {
 	case passDeriv:
 		m.derivRows(w, l, i0, i1, p.deriv)
+	case passNoisy:
+		m.noisyRows(w, p.x, p.ms, i0, i1)
 	case passTanRows:
 		m.tangentRows(w, nil, l, p.r0+i0, p.r0+i1, 1)
 	case passNarrow:
