@@ -188,15 +188,22 @@ func fillRademacher(dst []float32, rng *rand.Rand) {
 
 // setScale sets w.scale from the per-point conditioning value in w.cond:
 // 1/σ with ScaleBySigma, 1/σ(t) with ScaleBySigma and time conditioning
-// (the caller has checked that it is finite in float32), or 1.
+// (the caller has checked that it is finite in float32), or 1. σ(t) is
+// asked of the perturbation again only where t changes from the point
+// before (Marginal is a pure function of t): once for a loss that trains
+// at one t.
 func (m *Model) setScale(w *work) {
+	var last float32
 	for i := range w.n {
 		w.scale[i] = 1
 		switch {
 		case m.sigmaScaled():
 			w.scale[i] = 1 / w.cond[i]
+		case m.timeScaled() && i > 0 && math.Float32bits(w.cond[i]) == math.Float32bits(last):
+			w.scale[i] = w.scale[i-1]
 		case m.timeScaled():
 			w.scale[i], _ = m.stdScale(w.cond[i])
+			last = w.cond[i]
 		}
 	}
 }
@@ -421,13 +428,12 @@ func (m *Model) noisyRows(w *work, x []float32, ms []float64, i0, i1 int) {
 
 // dsm evaluates ½·λᵢ‖s(x̃ᵢ, cᵢ) + zᵢ/σᵢ‖² averaged over the batch, where
 // x̃ = a·x + σz, with w.lvl holding σᵢ, w.cond cᵢ, w.noise z, and the
-// mean scale a per point given by ms (nil means 1). λᵢ = σᵢ² if weighted,
-// else 1.
+// mean scale a per point given by ms (nil means 1), and w.scale the
+// output scales. λᵢ = σᵢ² if weighted, else 1.
 func (m *Model) dsm(w *work, x []float32, ms []float64, weighted bool, grad []float32) float64 {
 	d, n := m.cfg.Dim, w.n
 	// Noisy inputs into the stacked input (primal rows), point by point
 	// on the workers (the Fourier features' sines and cosines).
-	m.setScale(w)
 	w.job = passJob{m: m, w: w, x: x, ms: ms}
 	w.split(passNoisy, n, pointUnit(w.a[0].Cols), n*w.a[0].Cols)
 	w.job.x, w.job.ms = nil, nil
@@ -496,6 +502,7 @@ func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
 		w.lvl[i] = l.Sigma
 		w.cond[i] = c
 	}
+	m.setScale(w)
 	return m.dsm(w, x, nil, false, grad)
 }
 
@@ -538,6 +545,7 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 		w.cond[i] = float32(s)
 	}
 	fillNormals(w.noise, rng)
+	m.setScale(w)
 	return m.dsm(w, x, nil, true, grad)
 }
 
@@ -606,9 +614,13 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 			if _, ps := m.pert.Marginal(t); !(math.Abs(ps-s) <= 1e-6*s) {
 				panic(fmt.Sprintf("nn: ContinuousDSM.Grad: at t = %v the model divides its output by its perturbation's σ(t) = %v, but the loss's SDE has σ(t) = %v: train with the SDE given to SetPerturbation", t, ps, s))
 			}
-			if _, why := m.stdScale(float32(t)); why != "" {
+			sc, why := m.stdScale(float32(t))
+			if why != "" {
 				panic(fmt.Sprintf("nn: ContinuousDSM.Grad: t = %v: %s", float32(t), why))
 			}
+			w.scale[i] = sc // dsm takes it from here: setScale would ask Marginal again
+		} else {
+			w.scale[i] = 1
 		}
 		w.lvl[i] = s
 		ms[i] = a
