@@ -281,8 +281,10 @@ func (m *Model) Clone() *Model {
 // n); n ≤ 1 means the caller's alone, the default. The matrix products
 // split the rows of their outputs (a weight gradient, the columns), and
 // the passes between them that touch at least 32K floats (activation
-// derivatives, Hadamard products, bias and narrow weight-gradient sums)
-// split rows, points or columns, never the order of a sum: the
+// derivatives, Hadamard products, bias and narrow weight-gradient sums, a
+// narrow layer's forward product, the denoising losses' noisy inputs),
+// and [Model.Repack] (a layer per worker), split rows, points, columns
+// or layers, never the order of a sum: the
 // gradients, and so the trained parameters, are the same to the bit for
 // any n. In CPU profiles of BENCHMARKS.md's training steps, 68–96 % of a
 // step's CPU time ran in split work (60–74 % when only the products were
@@ -595,16 +597,25 @@ func (m *Model) forward(w *work, deriv bool) {
 		return
 	}
 	// The chunks run on the workers, each through every layer, with the
-	// weights packed first (tan packs them at its first call after a
-	// Repack, which must not be on several goroutines at once).
+	// weights packed first, a layer per worker (tan packs them at its
+	// first call after a Repack, which must not be on several goroutines
+	// at once).
+	w.split(passPackTan, len(m.layers), 1, len(m.params))
 	widest := 0
-	for l, ly := range m.layers {
-		if m.tanPacked(w, l) {
-			tp.tan(l)
-		}
+	for _, ly := range m.layers {
 		widest = max(widest, ly.w.Rows)
 	}
 	w.split(passTangent, k*n, chunkRows(m.impl), k*n*widest)
+}
+
+// adjPacked reports whether backward computes layer l's adjoint product
+// with the training packs' Wᵀ (given them): below the first layer or for
+// the input, and not one of the shortcuts of the trace's output layer or
+// the basis tangents' first layer.
+func (m *Model) adjPacked(w *work, l int, input bool) bool {
+	top := l == len(m.layers)-1 && m.traceOnly(w)
+	first := l == 0 && w.basis && w.k > 0
+	return !top && !first && (l > 0 || input)
 }
 
 // tanPacked reports whether tangentRows computes layer l's tangent
@@ -709,7 +720,12 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 	n, k := w.n, w.k
 	rows := (1 + k) * n
 	tp := m.packs(w)
-	w.job = passJob{m: m, w: w, tp: tp}
+	w.job = passJob{m: m, w: w, tp: tp, input: input}
+	if tp != nil {
+		// The weights the adjoint products use, packed first, a layer
+		// per worker (as in forward).
+		w.split(passPackAdj, len(m.layers), 1, len(m.params))
+	}
 	// applied says the adjoints of layer l's output, w.g[l+1], have been
 	// taken back through its activation already (by the pass that
 	// produced them, point by point).
@@ -795,7 +811,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 				m.weightGrad(w, gw, g, a, 0, rows)
 			}
 			if adj {
-				tp.adj(l) // packed here, not on the workers
+				tp.adj(l) // packed above, not on the chunks' workers
 				w.job.l, w.job.fuse = l, fuse
 				mr, _ := m.impl.GemmTile()
 				w.split(passAdjoint, n, 4*mr, rows*ly.w.Cols)
