@@ -276,25 +276,28 @@ func (m *Model) Clone() *Model {
 
 // SetWorkers makes the training passes (every [Loss]'s Grad, and so
 // [Trainer.Run]) run on up to n goroutines: the caller's and n−1 of f32's
-// helpers (see [f32.Dense.ForwardParallel]), which number GOMAXPROCS−1,
-// so that n above GOMAXPROCS counts as GOMAXPROCS (Workers still returns
-// n); n ≤ 1 means the caller's alone, the default. The matrix products
-// split the rows of their outputs (a weight gradient, the columns), and
-// the passes between them that touch at least 32K floats (activation
+// helpers (see [f32.Dense.ForwardParallel]), which number GOMAXPROCS−1, so
+// that n above GOMAXPROCS counts as GOMAXPROCS (Workers still returns n);
+// n ≤ 1 means the caller's alone, the default. The matrix products split
+// the rows of their outputs (a weight gradient, the columns), and the
+// passes between them that touch at least 32K floats (activation
 // derivatives, Hadamard products, bias and narrow weight-gradient sums, a
-// narrow layer's forward product, the denoising losses' noisy inputs),
-// and [Model.Repack] (a layer per worker), split rows, points, columns
-// or layers, never the order of a sum: the
-// gradients, and so the trained parameters, are the same to the bit for
-// any n. In CPU profiles of BENCHMARKS.md's training steps, 68–96 % of a
-// step's CPU time ran in split work (60–74 % when only the products were
-// split). Whether it pays depends on the machine: on the shared two cores
-// of BENCHMARKS.md, with the second core mostly busy, two workers gave
-// 0.63–1.45× one (geomean 0.93×), and lost at batch 128. Inference
-// (Score, NoiseScore, TimeScore, LogDensity, Energy) always runs on the
-// caller's goroutine alone: the samplers split their chains across
-// goroutines themselves. Call it before training, not concurrently with
-// other calls.
+// narrow layer's forward product, the denoising losses' noisy inputs), and
+// [Model.Repack] (a layer per worker), split rows, points, columns or
+// layers, never the order of a sum: the gradients, and so the trained
+// parameters, are the same to the bit for any n. [Trainer.Run] runs the
+// optimiser's and the average's updates on the same workers (see
+// Adam.Workers). In CPU profiles of BENCHMARKS.md's training steps,
+// 68–96 % of a step's CPU time ran in split work (60–74 % when only the
+// products were split); at d = 2, with the optimiser, the repacking, the narrow
+// last layer and the tangent shortcuts split too, 78–99 % (72–98 %
+// measured the same way just before). Whether it pays depends on the
+// machine: on the shared two cores of BENCHMARKS.md, with the second core
+// mostly busy, two workers gave 0.63–1.45× one (geomean 0.93×), and lost
+// at batch 128. Inference (Score, NoiseScore, TimeScore, LogDensity,
+// Energy) always runs on the caller's goroutine alone: the samplers split
+// their chains across goroutines themselves. Call it before training, not
+// concurrently with other calls.
 func (m *Model) SetWorkers(n int) { m.workers = max(1, n) }
 
 // Workers returns the number of goroutines set by SetWorkers (1 if never
