@@ -37,8 +37,8 @@ func TestWorkersSame(t *testing.T) {
 	}{
 		{"exact", wide, ExactSM{}, 200},
 		{"exact/d=16/packs", d16, ExactSM{}, 80},
-		{"exact/unpacked", wide, ExactSM{}, 100}, // the tangent shortcuts' rows outside the training packs' chunks
-		{"ssm/unpacked", wide, SlicedSM{Projections: 1}, 150},
+		{"exact/unpacked", wide, ExactSM{}, 60}, // the tangent shortcuts' rows outside the training packs' chunks
+		{"ssm/unpacked", wide, SlicedSM{Projections: 1}, 80},
 		{"ssm-vr", wide, SlicedSM{VR: true, Projections: 2}, 300},
 		{"ssm/packs", wide, SlicedSM{Projections: 4, Rademacher: true}, 300},
 		{"dsm", wide, DSM{Sigma: 0.3}, 333},
@@ -89,15 +89,16 @@ func TestWorkersSame(t *testing.T) {
 }
 
 // TestTrainerWorkersSame trains the same model on one and on two
-// goroutines, with the optimiser's update, its clipping, the average's
-// update and the repacking split (parMin 1) and not: the parameters and
-// the averages agree bit for bit after every run, and a clone keeps the
-// setting.
+// goroutines, on two with every pass split (parMin 1: the optimiser's
+// update, its clipping, the average's update and the repacking too;
+// TestOptimWorkersSame holds them at the default thresholds): the
+// parameters and the averages agree bit for bit after every run, and a
+// clone keeps the setting.
 func TestTrainerWorkersSame(t *testing.T) {
 	defer func(p int) { parMin = p }(parMin)
 	cfg := Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU, Cond: CondLogSigma, ScaleBySigma: true}
 	var params, avgs [][]float32
-	for _, run := range []struct{ workers, parMin int }{{1, parMin}, {2, parMin}, {2, 1}} {
+	for _, run := range []struct{ workers, parMin int }{{1, parMin}, {2, 1}} {
 		workers := run.workers
 		parMin = run.parMin
 		m, err := New(cfg, 4)
