@@ -63,6 +63,7 @@ func benchTrain(b *testing.B, m *Model, loss Loss, bs int, cpu bool) {
 	x := randBatch(newRand(1, 1), bs, d)
 	grad := make([]float32, m.NumParams())
 	opt := NewAdam(m.NumParams(), 1e-3)
+	opt.Workers = m.Workers() // as Trainer.Run does
 	rng := newRand(2, 2)
 	step := func() {
 		clear(grad)

@@ -98,34 +98,44 @@ func (m *Model) condName() string {
 }
 
 // condWhy says why the model cannot take c as its conditioning value, or
-// returns "": it takes a finite t or σ; for log σ conditioning a σ > 0;
-// and if score (a score, which ScaleBySigma divides, not an energy), with
-// ScaleBySigma and σ conditioning a σ ≥ MinSigma, whose 1/σ is finite in
-// float32, and with ScaleBySigma and time conditioning a perturbation
-// (pertWhy) whose σ(t) at c is from MinSigma to MaxFloat32 (stdScale). An unconditional model
-// ignores c.
+// returns "" (see condScale).
 func (m *Model) condWhy(c float32, score bool) string {
+	_, why := m.condScale(c, score)
+	return why
+}
+
+// condScale says why the model cannot take c as its conditioning value,
+// or returns "" and the factor its scores at c are multiplied by: it
+// takes a finite t or σ; for log σ conditioning a σ > 0; and if score (a
+// score, which ScaleBySigma divides, not an energy), with ScaleBySigma and
+// σ conditioning a σ ≥ MinSigma, whose 1/σ is finite in float32 (the
+// factor), and with ScaleBySigma and time conditioning a perturbation
+// (pertWhy) whose σ(t) at c is from MinSigma to MaxFloat32 (stdScale, the
+// factor, from one call of Marginal). The factor is 1 otherwise. An
+// unconditional model ignores c.
+func (m *Model) condScale(c float32, score bool) (float32, string) {
 	v := float64(c)
 	finite := !math.IsNaN(v) && !math.IsInf(v, 0)
 	scaled := score && m.sigmaScaled()
 	switch {
 	case m.cfg.Cond == CondNone:
 	case scaled && (!(v > 0) || !finite):
-		return "want a finite σ > 0 (the model divides its output by σ)"
+		return 0, "want a finite σ > 0 (the model divides its output by σ)"
 	case scaled && v < MinSigma:
-		return "want σ ≥ 1.2e-38, whose 1/σ is finite in float32 (the model divides its output by σ)"
+		return 0, "want σ ≥ 1.2e-38, whose 1/σ is finite in float32 (the model divides its output by σ)"
 	case m.cfg.Cond == CondLogSigma && (!(v > 0) || !finite):
-		return "want a finite σ > 0 (the model takes log σ)"
+		return 0, "want a finite σ > 0 (the model takes log σ)"
 	case !finite:
-		return "want a finite " + m.condName()
+		return 0, "want a finite " + m.condName()
+	case scaled:
+		return 1 / c, ""
 	case score && m.timeScaled():
 		if why := m.pertWhy(); why != "" {
-			return why
+			return 0, why
 		}
-		_, why := m.stdScale(c)
-		return why
+		return m.stdScale(c)
 	}
-	return ""
+	return 1, ""
 }
 
 // checkCond panics, naming the loss, unless the model can take c as its
@@ -138,15 +148,18 @@ func (m *Model) checkCond(name string, c float32) {
 }
 
 // mustCond panics, naming the method, unless the model can take c as its
-// conditioning value (see condWhy; score for the scores, not for the
-// energy, which ScaleBySigma leaves alone).
-func (m *Model) mustCond(method string, c float32, score bool) {
+// conditioning value (see condScale; score for the scores, not for the
+// energy, which ScaleBySigma leaves alone), and returns the factor its
+// scores at c are multiplied by.
+func (m *Model) mustCond(method string, c float32, score bool) float32 {
 	if score {
 		m.mustPert("Model." + method)
 	}
-	if why := m.condWhy(c, score); why != "" {
+	scale, why := m.condScale(c, score)
+	if why != "" {
 		panic(fmt.Sprintf("nn: Model.%s: %s = %v: %s", method, m.condName(), c, why))
 	}
+	return scale
 }
 
 func (m *Model) needScoreNet(name string) {
@@ -175,15 +188,22 @@ func fillRademacher(dst []float32, rng *rand.Rand) {
 
 // setScale sets w.scale from the per-point conditioning value in w.cond:
 // 1/σ with ScaleBySigma, 1/σ(t) with ScaleBySigma and time conditioning
-// (the caller has checked that it is finite in float32), or 1.
+// (the caller has checked that it is finite in float32), or 1. σ(t) is
+// asked of the perturbation again only where t changes from the point
+// before (Marginal is a pure function of t): once for a loss that trains
+// at one t.
 func (m *Model) setScale(w *work) {
+	var last float32
 	for i := range w.n {
 		w.scale[i] = 1
 		switch {
 		case m.sigmaScaled():
 			w.scale[i] = 1 / w.cond[i]
+		case m.timeScaled() && i > 0 && math.Float32bits(w.cond[i]) == math.Float32bits(last):
+			w.scale[i] = w.scale[i-1]
 		case m.timeScaled():
 			w.scale[i], _ = m.stdScale(w.cond[i])
+			last = w.cond[i]
 		}
 	}
 }
@@ -385,16 +405,12 @@ func (l SlicedSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) fl
 	return loss * inv
 }
 
-// dsm evaluates ½·λᵢ‖s(x̃ᵢ, cᵢ) + zᵢ/σᵢ‖² averaged over the batch, where
-// x̃ = a·x + σz, with w.lvl holding σᵢ, w.cond cᵢ, w.noise z, and the
-// mean scale a per point given by ms (nil means 1). λᵢ = σᵢ² if weighted,
-// else 1.
-func (m *Model) dsm(w *work, x []float32, ms []float64, weighted bool, grad []float32) float64 {
-	d, n := m.cfg.Dim, w.n
+// noisyRows writes the primal input rows of points i0..i1−1 of dsm: x̃ =
+// a·x + σz and the features of the point's conditioning value (see dsm).
+func (m *Model) noisyRows(w *work, x []float32, ms []float64, i0, i1 int) {
+	d := m.cfg.Dim
 	a := w.a[0]
-	// Noisy inputs into the stacked input (primal rows).
-	m.setScale(w)
-	for i := range n {
+	for i := i0; i < i1; i++ {
 		row := a.Data[i*a.Stride : i*a.Stride+a.Cols]
 		sig := w.lvl[i]
 		mi := 1.0
@@ -408,6 +424,19 @@ func (m *Model) dsm(w *work, x []float32, ms []float64, weighted bool, grad []fl
 			m.features(row[d:], w.cond[i])
 		}
 	}
+}
+
+// dsm evaluates ½·λᵢ‖s(x̃ᵢ, cᵢ) + zᵢ/σᵢ‖² averaged over the batch, where
+// x̃ = a·x + σz, with w.lvl holding σᵢ, w.cond cᵢ, w.noise z, and the
+// mean scale a per point given by ms (nil means 1), and w.scale the
+// output scales. λᵢ = σᵢ² if weighted, else 1.
+func (m *Model) dsm(w *work, x []float32, ms []float64, weighted bool, grad []float32) float64 {
+	d, n := m.cfg.Dim, w.n
+	// Noisy inputs into the stacked input (primal rows), point by point
+	// on the workers (the Fourier features' sines and cosines).
+	w.job = passJob{m: m, w: w, x: x, ms: ms}
+	w.split(passNoisy, n, pointUnit(w.a[0].Cols), n*w.a[0].Cols)
+	w.job.x, w.job.ms = nil, nil
 	if m.cfg.Energy {
 		m.setBasisTangents(w, true)
 	}
@@ -473,6 +502,7 @@ func (l DSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64
 		w.lvl[i] = l.Sigma
 		w.cond[i] = c
 	}
+	m.setScale(w)
 	return m.dsm(w, x, nil, false, grad)
 }
 
@@ -515,6 +545,7 @@ func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float
 		w.cond[i] = float32(s)
 	}
 	fillNormals(w.noise, rng)
+	m.setScale(w)
 	return m.dsm(w, x, nil, true, grad)
 }
 
@@ -583,9 +614,13 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 			if _, ps := m.pert.Marginal(t); !(math.Abs(ps-s) <= 1e-6*s) {
 				panic(fmt.Sprintf("nn: ContinuousDSM.Grad: at t = %v the model divides its output by its perturbation's σ(t) = %v, but the loss's SDE has σ(t) = %v: train with the SDE given to SetPerturbation", t, ps, s))
 			}
-			if _, why := m.stdScale(float32(t)); why != "" {
+			sc, why := m.stdScale(float32(t))
+			if why != "" {
 				panic(fmt.Sprintf("nn: ContinuousDSM.Grad: t = %v: %s", float32(t), why))
 			}
+			w.scale[i] = sc // dsm takes it from here: setScale would ask Marginal again
+		} else {
+			w.scale[i] = 1
 		}
 		w.lvl[i] = s
 		ms[i] = a

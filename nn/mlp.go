@@ -176,10 +176,11 @@ type Model struct {
 	workers int          // goroutines for the training passes' products (SetWorkers)
 	pert    Perturbation // σ(t) for a time-conditional ScaleBySigma model (SetPerturbation)
 
-	train *work               // the training workspace, reused across steps
-	gen   uint64              // counts Repack calls: the training packs' staleness
-	tp    trainPacks          // weights packed for training's tangent and adjoint products
-	pool  freelist.List[work] // inference workspaces
+	train  *work               // the training workspace, reused across steps
+	repack repackJob           // Repack's split across the workers
+	gen    uint64              // counts Repack calls: the training packs' staleness
+	tp     trainPacks          // weights packed for training's tangent and adjoint products
+	pool   freelist.List[work] // inference workspaces
 }
 
 // New returns a model for cfg with PyTorch's default initialisation
@@ -275,23 +276,28 @@ func (m *Model) Clone() *Model {
 
 // SetWorkers makes the training passes (every [Loss]'s Grad, and so
 // [Trainer.Run]) run on up to n goroutines: the caller's and n−1 of f32's
-// helpers (see [f32.Dense.ForwardParallel]), which number GOMAXPROCS−1,
-// so that n above GOMAXPROCS counts as GOMAXPROCS (Workers still returns
-// n); n ≤ 1 means the caller's alone, the default. The matrix products
-// split the rows of their outputs (a weight gradient, the columns), and
-// the passes between them that touch at least 32K floats (activation
-// derivatives, Hadamard products, bias and narrow weight-gradient sums)
-// split rows, points or columns, never the order of a sum: the
-// gradients, and so the trained parameters, are the same to the bit for
-// any n. In CPU profiles of BENCHMARKS.md's training steps, 68–96 % of a
-// step's CPU time ran in split work (60–74 % when only the products were
-// split). Whether it pays depends on the machine: on the shared two cores
-// of BENCHMARKS.md, with the second core mostly busy, two workers gave
-// 0.63–1.45× one (geomean 0.93×), and lost at batch 128. Inference
-// (Score, NoiseScore, TimeScore, LogDensity, Energy) always runs on the
-// caller's goroutine alone: the samplers split their chains across
-// goroutines themselves. Call it before training, not concurrently with
-// other calls.
+// helpers (see [f32.Dense.ForwardParallel]), which number GOMAXPROCS−1, so
+// that n above GOMAXPROCS counts as GOMAXPROCS (Workers still returns n);
+// n ≤ 1 means the caller's alone, the default. The matrix products split
+// the rows of their outputs (a weight gradient, the columns), and the
+// passes between them that touch at least 32K floats (activation
+// derivatives, Hadamard products, bias and narrow weight-gradient sums, a
+// narrow layer's forward product, the denoising losses' noisy inputs), and
+// [Model.Repack] (a layer per worker), split rows, points, columns or
+// layers, never the order of a sum: the gradients, and so the trained
+// parameters, are the same to the bit for any n. [Trainer.Run] runs the
+// optimiser's and the average's updates on the same workers (see
+// Adam.Workers). In CPU profiles of BENCHMARKS.md's training steps,
+// 68–96 % of a step's CPU time ran in split work (60–74 % when only the
+// products were split); at d = 2, with the optimiser, the repacking, the narrow
+// last layer and the tangent shortcuts split too, 78–99 % (72–98 %
+// measured the same way just before). Whether it pays depends on the
+// machine: on the shared two cores of BENCHMARKS.md, with the second core
+// mostly busy, two workers gave 0.63–1.45× one (geomean 0.93×), and lost
+// at batch 128. Inference (Score, NoiseScore, TimeScore, LogDensity,
+// Energy) always runs on the caller's goroutine alone: the samplers split
+// their chains across goroutines themselves. Call it before training, not
+// concurrently with other calls.
 func (m *Model) SetWorkers(n int) { m.workers = max(1, n) }
 
 // Workers returns the number of goroutines set by SetWorkers (1 if never
@@ -315,12 +321,28 @@ func (m *Model) Params() []float32 { return m.params }
 // NumParams returns len(m.Params()).
 func (m *Model) NumParams() int { return len(m.params) }
 
-// Repack rebuilds the layers' packed weights after Params changed.
+// Repack rebuilds the layers' packed weights after Params changed, a
+// layer at a time on up to the model's workers (SetWorkers) if it has at
+// least 32K parameters.
 func (m *Model) Repack() {
-	for _, ly := range m.layers {
+	workers := m.workers
+	if len(m.params) < parMin {
+		workers = 1
+	}
+	m.repack.m = m
+	f32.ParallelRange(workers, len(m.layers), 1, &m.repack)
+	m.gen++ // the training packs follow at the next training pass
+}
+
+// repackJob is Repack as f32.ParallelRange splits it: by layers, each
+// packed whole by one worker.
+type repackJob struct{ m *Model }
+
+// Range implements f32.RangeJob.
+func (j *repackJob) Range(l0, l1 int) {
+	for _, ly := range j.m.layers[l0:l1] {
 		ly.dense.Repack()
 	}
-	m.gen++ // the training packs follow at the next training pass
 }
 
 // Layer returns W (out×in) and the bias of linear layer l, shared with the
@@ -555,8 +577,15 @@ func (m *Model) forward(w *work, deriv bool) {
 	}
 	w.job = passJob{m: m, w: w, tp: tp}
 	for l, ly := range m.layers {
-		ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
-		ly.dense.ForwardParallel(w.workers, yp, zp, ap)
+		if ly.w.Rows <= narrowLayer {
+			// f32 computes a narrow layer on one goroutine: split its
+			// rows here (each row is the same chains on any path).
+			w.job.l = l
+			w.split(passNarrow, n, narrowUnit, n*ly.w.Cols)
+		} else {
+			ap, zp, yp := w.block(w.a[l], 0), w.block(w.z[l], 0), w.block(w.a[l+1], 0)
+			ly.dense.ForwardParallel(w.workers, yp, zp, ap)
+		}
 		if (deriv || k > 0) && ly.act != kernel.Identity {
 			width := ly.w.Rows
 			w.job.l, w.job.deriv = l, k > 0 && deriv
@@ -571,16 +600,25 @@ func (m *Model) forward(w *work, deriv bool) {
 		return
 	}
 	// The chunks run on the workers, each through every layer, with the
-	// weights packed first (tan packs them at its first call after a
-	// Repack, which must not be on several goroutines at once).
+	// weights packed first, a layer per worker (tan packs them at its
+	// first call after a Repack, which must not be on several goroutines
+	// at once).
+	w.split(passPackTan, len(m.layers), 1, len(m.params))
 	widest := 0
-	for l, ly := range m.layers {
-		if m.tanPacked(w, l) {
-			tp.tan(l)
-		}
+	for _, ly := range m.layers {
 		widest = max(widest, ly.w.Rows)
 	}
 	w.split(passTangent, k*n, chunkRows(m.impl), k*n*widest)
+}
+
+// adjPacked reports whether backward computes layer l's adjoint product
+// with the training packs' Wᵀ (given them): below the first layer or for
+// the input, and not one of the shortcuts of the trace's output layer or
+// the basis tangents' first layer.
+func (m *Model) adjPacked(w *work, l int, input bool) bool {
+	top := l == len(m.layers)-1 && m.traceOnly(w)
+	first := l == 0 && w.basis && w.k > 0
+	return !top && !first && (l > 0 || input)
 }
 
 // tanPacked reports whether tangentRows computes layer l's tangent
@@ -592,8 +630,9 @@ func (m *Model) tanPacked(w *work, l int) bool {
 
 // tangentRows computes tangent rows r0..r1−1 (counted from the first
 // tangent row: row r is point r mod n of tangent r/n) of layer l:
-// ż = ȧ·Wᵀ and ẏ = σ'(z)⊙ż, the product on up to workers goroutines (and
-// with workers > 1, σ'(z)⊙ż too: it must not run in a split pass).
+// ż = ȧ·Wᵀ and ẏ = σ'(z)⊙ż, on up to workers goroutines (the product
+// and σ'(z)⊙ż, or the shortcuts' rows: with workers > 1 it must not run
+// in a split pass).
 func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 	n, k := w.n, w.k
 	ly := m.layers[l]
@@ -603,6 +642,14 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 	zt := w.z[l].Slice(n, (1+k)*n)
 	ytm := w.a[l+1].Slice(n, (1+k)*n)
 	yt, ztd, d1 := ytm.Data, zt.Data, w.d1[l]
+	if workers > 1 && !m.tanPacked(w, l) {
+		// A shortcut below, which computes each row from its own: split
+		// the rows.
+		wide := max(width, ly.w.Cols)
+		w.job.l, w.job.r0 = l, r0
+		w.split(passTanRows, r1-r0, pointUnit(wide), (r1-r0)*wide)
+		return
+	}
 	switch {
 	case l == 0 && w.basis:
 		// ż_b = W·e_b: column b of W in every row of block b, the value
@@ -676,7 +723,12 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 	n, k := w.n, w.k
 	rows := (1 + k) * n
 	tp := m.packs(w)
-	w.job = passJob{m: m, w: w, tp: tp}
+	w.job = passJob{m: m, w: w, tp: tp, input: input}
+	if tp != nil {
+		// The weights the adjoint products use, packed first, a layer
+		// per worker (as in forward).
+		w.split(passPackAdj, len(m.layers), 1, len(m.params))
+	}
 	// applied says the adjoints of layer l's output, w.g[l+1], have been
 	// taken back through its activation already (by the pass that
 	// produced them, point by point).
@@ -762,7 +814,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 				m.weightGrad(w, gw, g, a, 0, rows)
 			}
 			if adj {
-				tp.adj(l) // packed here, not on the workers
+				tp.adj(l) // packed above, not on the chunks' workers
 				w.job.l, w.job.fuse = l, fuse
 				mr, _ := m.impl.GemmTile()
 				w.split(passAdjoint, n, 4*mr, rows*ly.w.Cols)
@@ -786,6 +838,10 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 // computes the tangent outputs of a layer with at most narrowLayer outputs
 // as dot products.
 const narrowLayer = 4
+
+// narrowUnit is the unit of rows of a narrow layer's forward product split
+// across the workers: the rows of one call of f32's narrow kernel.
+const narrowUnit = 256
 
 // weightGrad adds ḡᵀ·a over rows r0..r1−1 to the weight gradient gw
 // (out×in) on w.workers goroutines. Each element is one chain of fused

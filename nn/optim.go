@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/scorekit/scorekit/f32"
 	"github.com/scorekit/scorekit/kernel"
 )
 
@@ -22,8 +23,17 @@ type Adam struct {
 	ClipNorm    float64 // if > 0, the gradient is rescaled to at most this Euclidean norm
 	Warmup      int     // if > 0, the rate ramps as LR·min(1, step/Warmup), step counted from 1
 
+	// Workers, if above 1, spreads Step's passes over up to that many
+	// goroutines, as [Model.SetWorkers] does a training step's: the
+	// update by elements, and with ClipNorm the norm's float32 block sums
+	// (which are then added in order, as on one) and the clipping. The
+	// result is the same bits for any count. [Trainer.Run] takes its
+	// model's count when Workers is 0.
+	Workers int
+
 	m, v []float32
 	t    int
+	job  optJob
 }
 
 // NewAdam returns Adam for n parameters at learning rate lr with the
@@ -84,35 +94,129 @@ func ClipGradNorm(grad []float32, maxNorm float64) float64 {
 
 // clipGradNorm is ClipGradNorm with impl's kernels.
 func clipGradNorm(impl kernel.Impl, grad []float32, maxNorm float64) float64 {
+	return clipNorm(impl, grad, maxNorm, 1, nil)
+}
+
+// clipNorm is ClipGradNorm with impl's kernels, on the caller if j is nil,
+// else through j on up to workers goroutines: the blocks' float32 sums
+// into j.sums, then added in order on the caller, and the clipping by
+// elements. Either way each block's sum, and the order of the float64
+// additions, depends only on the length.
+func clipNorm(impl kernel.Impl, grad []float32, maxNorm float64, workers int, j *optJob) float64 {
 	var ss float64
-	for x := grad; len(x) > 0; {
-		blk := x[:min(clipBlock, len(x))]
-		x = x[len(blk):]
-		if s := impl.SumSq(blk); s >= 0x1p-100 && s <= math.MaxFloat32 {
-			ss += float64(s)
-			continue
+	if j == nil {
+		for b0 := 0; b0 < len(grad); b0 += clipBlock {
+			blk := grad[b0:min(len(grad), b0+clipBlock)]
+			ss = addSquares(ss, blk, impl.SumSq(blk))
 		}
-		for _, g := range blk {
-			ss += float64(g) * float64(g)
+	} else {
+		nb := (len(grad) + clipBlock - 1) / clipBlock
+		j.sums = grow(j.sums, nb)
+		j.impl, j.x = impl, grad
+		j.run(optSumSq, workers, nb, optUnit/clipBlock, len(grad))
+		for b, s := range j.sums {
+			ss = addSquares(ss, grad[b*clipBlock:min(len(grad), (b+1)*clipBlock)], s)
 		}
 	}
 	norm := math.Sqrt(ss)
 	if maxNorm > 0 && norm > maxNorm && !math.IsInf(norm, 0) {
-		impl.Scale(float32(maxNorm/norm), grad)
+		c := float32(maxNorm / norm)
+		if j == nil {
+			impl.Scale(c, grad)
+		} else {
+			j.alpha = c
+			j.run(optScale, workers, len(grad), optUnit, len(grad))
+		}
 	}
 	return norm
 }
 
+// addSquares returns ss plus the squares of the block blk, whose float32
+// sum is s: s itself, or, if s is below 2⁻¹⁰⁰ or not finite, each square
+// in float64, in order.
+func addSquares(ss float64, blk []float32, s float32) float64 {
+	if s >= 0x1p-100 && s <= math.MaxFloat32 {
+		return ss + float64(s)
+	}
+	for _, g := range blk {
+		ss += float64(g) * float64(g)
+	}
+	return ss
+}
+
+// optUnit is the unit of the optimiser's passes split across workers:
+// 1,024 elements, 4 KB of each vector.
+const optUnit = 1024
+
+// optKind says which pass an optJob runs.
+type optKind uint8
+
+const (
+	optAdam  optKind = iota // elements: the Adam update
+	optSumSq                // blocks of clipBlock elements: their float32 sums of squares
+	optScale                // elements: x *= alpha
+	optEMA                  // elements: y = alpha·y, then y += (1 − alpha)·x
+)
+
+// optJob is a pass of the optimiser (Adam's update, ClipGradNorm, EMA's
+// update) as f32.ParallelRange splits it; Adam and EMA hold one, so
+// that handing it over allocates nothing. Each element, and each block
+// of the norm, is the same kernel call on the same values as in one pass
+// over the whole vector, which every kernel computes element by element.
+type optJob struct {
+	kind       optKind
+	impl       kernel.Impl
+	c          kernel.AdamCoef
+	x, y, m, v []float32 // optAdam: params, grad, m, v; optSumSq and optScale: x; optEMA: x the parameters, y the average
+	alpha      float32
+	sums       []float32 // optSumSq: one per block
+}
+
+// run runs the pass kind over indices 0..n−1 in units of unit on up to
+// workers goroutines, or on the caller if it touches fewer than parMin
+// floats (size).
+func (j *optJob) run(kind optKind, workers, n, unit, size int) {
+	j.kind = kind
+	if size < parMin {
+		workers = 1
+	}
+	f32.ParallelRange(workers, n, unit, j)
+}
+
+// Range implements f32.RangeJob.
+func (j *optJob) Range(i0, i1 int) {
+	switch j.kind {
+	case optAdam:
+		j.impl.Adam(j.c, j.x[i0:i1], j.y[i0:i1], j.m[i0:i1], j.v[i0:i1])
+	case optSumSq:
+		for b := i0; b < i1; b++ {
+			j.sums[b] = j.impl.SumSq(j.x[b*clipBlock : min(len(j.x), (b+1)*clipBlock)])
+		}
+	case optScale:
+		j.impl.Scale(j.alpha, j.x[i0:i1])
+	case optEMA:
+		j.impl.Scale(j.alpha, j.y[i0:i1])
+		j.impl.Axpy(1-j.alpha, j.x[i0:i1], j.y[i0:i1])
+	}
+}
+
+// release drops j's references to the vectors it ran on.
+func (j *optJob) release() { j.x, j.y, j.m, j.v = nil, nil, nil, nil }
+
 // Step applies one update to params from grad (clipped in place if
 // ClipNorm is set) and returns the gradient norm before clipping (0
-// without clipping, which skips computing it).
-func (a *Adam) Step(params, grad []float32) float64 {
+// without clipping, which skips computing it), on up to a.Workers
+// goroutines.
+func (a *Adam) Step(params, grad []float32) float64 { return a.step(params, grad, a.Workers) }
+
+// step is Step on up to workers goroutines.
+func (a *Adam) step(params, grad []float32, workers int) float64 {
 	if len(params) != len(grad) || len(params) != len(a.m) {
 		panic(fmt.Sprintf("nn: Adam.Step: optimiser for %d parameters but len(params) = %d and len(grad) = %d", len(a.m), len(params), len(grad)))
 	}
 	var norm float64
 	if a.ClipNorm > 0 {
-		norm = ClipGradNorm(grad, a.ClipNorm)
+		norm = clipNorm(kernel.Active(), grad, a.ClipNorm, workers, &a.job)
 	}
 	a.t++
 	lr := a.LR
@@ -130,7 +234,10 @@ func (a *Adam) Step(params, grad []float32) float64 {
 		Eps:   float32(a.Eps * math.Sqrt(bc2)),
 		Decay: float32(1 - lr*a.WeightDecay),
 	}
-	kernel.Adam(c, params, grad, a.m, a.v)
+	j := &a.job
+	j.impl, j.c, j.x, j.y, j.m, j.v = kernel.Active(), c, params, grad, a.m, a.v
+	j.run(optAdam, workers, len(grad), optUnit, 4*len(grad))
+	j.release()
 	return norm
 }
 
@@ -138,9 +245,17 @@ func (a *Adam) Step(params, grad []float32) float64 {
 // min(Rate, (1+n)/(10+n)) at update n (counted from 0), so early updates
 // follow the parameters closely.
 type EMA struct {
-	Rate   float64
+	Rate float64
+
+	// Workers, if above 1, spreads Update over up to that many
+	// goroutines by elements, with the same bits for any count (each
+	// element's two roundings are the same). [Trainer.Run] takes its
+	// model's count when Workers is 0.
+	Workers int
+
 	shadow []float32
 	n      int
+	job    optJob
 }
 
 // NewEMA returns an average starting at a copy of params.
@@ -160,14 +275,19 @@ func NewEMA(params []float32, rate float64) *EMA {
 // average that meets a NaN or infinite parameter stays NaN or infinite.
 // It panics unless len(params) is the average's length, and allocates
 // nothing.
-func (e *EMA) Update(params []float32) {
+func (e *EMA) Update(params []float32) { e.update(params, e.Workers) }
+
+// update is Update on up to workers goroutines.
+func (e *EMA) update(params []float32, workers int) {
 	if len(params) != len(e.shadow) {
 		panic(fmt.Sprintf("nn: EMA.Update: average of %d parameters but len(params) = %d", len(e.shadow), len(params)))
 	}
 	d := float32(min(e.Rate, float64(1+e.n)/float64(10+e.n)))
 	e.n++
-	kernel.Scale(d, e.shadow)
-	kernel.Axpy(1-d, params, e.shadow)
+	j := &e.job
+	j.impl, j.alpha, j.x, j.y = kernel.Active(), d, params, e.shadow
+	j.run(optEMA, workers, len(params), optUnit, 2*len(params))
+	j.release()
 }
 
 // Params returns the averaged parameters (shared; do not modify).

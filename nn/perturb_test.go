@@ -240,3 +240,59 @@ func TestContinuousDSMModelSDE(t *testing.T) {
 		}
 	}
 }
+
+// countSDE is ve counting its Marginal calls.
+type countSDE struct {
+	ve
+	calls *int
+}
+
+func (c countSDE) Marginal(t float64) (float64, float64) {
+	*c.calls++
+	return c.ve.Marginal(t)
+}
+
+// TestTimeScoreMarginalOnce: a time-conditional ScaleBySigma model's
+// TimeScore asks its perturbation for σ(t) once per call, for the check
+// and the scaling both.
+func TestTimeScoreMarginalOnce(t *testing.T) {
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime, ScaleBySigma: true}, 5)
+	var calls int
+	m.SetPerturbation(countSDE{ve{0.01, 50}, &calls})
+	x := []float32{0.5, -1, 2, 0.25}
+	m.TimeScore(make([]float32, 4), x, 0.5)
+	if calls != 1 {
+		t.Errorf("TimeScore called Marginal %d times, want 1", calls)
+	}
+}
+
+// TestLossMarginalCalls: the losses ask a time-conditional ScaleBySigma
+// model's perturbation for σ(t) once per t they need: exact and sliced
+// score matching and DSM, which train at one t, twice per step (the
+// check, then the scales), not once per point; ContinuousDSM three times
+// per point (the loss's SDE and the model's at the drawn t, the model's
+// at its float32 rounding), not four.
+func TestLossMarginalCalls(t *testing.T) {
+	const n = 6
+	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime, ScaleBySigma: true}, 5)
+	var calls int
+	p := countSDE{ve{0.01, 50}, &calls}
+	m.SetPerturbation(p)
+	x := randBatch(newRand(1, 2), n, 2)
+	grad := make([]float32, m.NumParams())
+	for _, c := range []struct {
+		loss Loss
+		want int
+	}{
+		{ExactSM{Cond: 0.5}, 2},
+		{SlicedSM{Cond: 0.5}, 2},
+		{DSM{Sigma: 0.3, Cond: 0.5}, 2},
+		{ContinuousDSM{SDE: p}, 3 * n},
+	} {
+		calls = 0
+		c.loss.Grad(m, x, newRand(3, 4), grad)
+		if calls != c.want {
+			t.Errorf("%T: %d calls of Marginal for %d points, want %d", c.loss, calls, n, c.want)
+		}
+	}
+}

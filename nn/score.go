@@ -75,7 +75,7 @@ func (m *Model) CheckMethod(name string) error {
 func (m *Model) Score(dst, x []float32) {
 	m.checkBatch("Score", dst, x, m.cfg.Dim)
 	m.mustServe("Score")
-	m.score(dst, x, 0)
+	m.score(dst, x, 0, 1)
 }
 
 // NoiseScore sets dst to s(x, σ) for the points of x, for a σ-conditional
@@ -89,8 +89,7 @@ func (m *Model) Score(dst, x []float32) {
 func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 	m.checkBatch("NoiseScore", dst, x, m.cfg.Dim)
 	m.mustServe("NoiseScore")
-	m.mustCond("NoiseScore", sigma, true)
-	m.score(dst, x, sigma)
+	m.score(dst, x, sigma, m.mustCond("NoiseScore", sigma, true))
 }
 
 // TimeScore sets dst to s(x, t) for the points of x, for a
@@ -103,8 +102,7 @@ func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 func (m *Model) TimeScore(dst, x []float32, t float32) {
 	m.checkBatch("TimeScore", dst, x, m.cfg.Dim)
 	m.mustServe("TimeScore")
-	m.mustCond("TimeScore", t, true)
-	m.score(dst, x, t)
+	m.score(dst, x, t, m.mustCond("TimeScore", t, true))
 }
 
 // LogDensity sets dst[i] = −E(x_i) = log p(x_i) + const for the n points
@@ -167,19 +165,13 @@ func (m *Model) forwardPrimal(w *work) {
 	}
 }
 
-// score computes the score at conditioning value c over chunks.
-func (m *Model) score(dst, x []float32, c float32) {
+// score computes the score at conditioning value c over chunks, the
+// net's output (or −∇ₓE) multiplied by scale (mustCond's).
+func (m *Model) score(dst, x []float32, c, scale float32) {
 	w := m.pool.Get()
 	defer m.pool.Put(w)
 	d := m.cfg.Dim
 	n := len(x) / d
-	scale := float32(1)
-	switch {
-	case m.sigmaScaled():
-		scale = 1 / c
-	case m.timeScaled():
-		scale, _ = m.stdScale(c) // TimeScore checked it
-	}
 	L := len(m.layers)
 	chunk := chunkRows(m.impl)
 	for i0 := 0; i0 < n; i0 += chunk {

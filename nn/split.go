@@ -9,7 +9,9 @@ import (
 
 // The training passes' work between the products (activation derivatives,
 // Hadamard products, bias and narrow weight-gradient sums, the chunked
-// tangent and adjoint passes) runs on the workers of Model.SetWorkers
+// tangent and adjoint passes, the tangent shortcuts' rows, a narrow
+// layer's forward rows, the denoising losses' noisy inputs) runs on the
+// workers of Model.SetWorkers
 // through f32.ParallelRange, split so that the result does not depend on
 // the split: by rows or points where each element is computed from its
 // own row (or, for the sums over tangents, its own point, whose tangents
@@ -40,6 +42,11 @@ const (
 	passWeightRows                 // columns of ∂W (gw.Rows ≤ narrowLayer)
 	passTop                        // tangents b: row b of ∂W gets the trace shortcut's Σ_r ḡ[r][b]·a[r]
 	passFirst                      // rows of ∂W: column b gets the basis tangents' Σ_r ḡ[r] of block b
+	passNarrow                     // points: the primal rows of narrow layer l's forward product
+	passTanRows                    // tangent rows r0+i: tangentRows' shortcuts of layer l, row by row
+	passNoisy                      // points: dsm's noisy input rows and their features
+	passPackTan                    // layers: the training packs' W, where the tangent pass uses it
+	passPackAdj                    // layers: the training packs' Wᵀ, where the backward pass uses it
 )
 
 // passJob is a pass of the training passes, as f32.ParallelRange splits
@@ -56,6 +63,9 @@ type passJob struct {
 	gb       []float32
 	r0, r1   int // rows of the sums (weightGrad's narrow sums, passMulD1's rows)
 	tp       *trainPacks
+	input    bool      // passPackAdj: backward leaves the input's adjoint
+	x        []float32 // passNoisy: the batch
+	ms       []float64 // passNoisy: the mean scales, or nil
 }
 
 // split runs the pass set in w.job over indices 0..n−1, in units of unit,
@@ -92,6 +102,24 @@ func (p *passJob) Range(i0, i1 int) {
 	switch p.kind {
 	case passDeriv:
 		m.derivRows(w, l, i0, i1, p.deriv)
+	case passPackTan:
+		for l := i0; l < i1; l++ {
+			if m.tanPacked(w, l) {
+				p.tp.tan(l)
+			}
+		}
+	case passPackAdj:
+		for l := i0; l < i1; l++ {
+			if m.adjPacked(w, l, p.input) {
+				p.tp.adj(l)
+			}
+		}
+	case passNoisy:
+		m.noisyRows(w, p.x, p.ms, i0, i1)
+	case passTanRows:
+		m.tangentRows(w, nil, l, p.r0+i0, p.r0+i1, 1)
+	case passNarrow:
+		m.layers[l].dense.Forward(w.a[l+1].Slice(i0, i1), w.z[l].Slice(i0, i1), w.a[l].Slice(i0, i1))
 	case passMulD1:
 		width := m.layers[l].w.Rows
 		zt := w.z[l].Data[w.n*width:]

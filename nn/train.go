@@ -24,8 +24,10 @@ type Source interface {
 // the reductions, such as the gradient norm of Adam.ClipNorm, sum in an
 // implementation's own order, so another implementation may differ in the
 // last bits). They do not depend on the model's [Model.SetWorkers], which
-// spreads each step's matrix products, and the passes between them, over
-// several goroutines.
+// spreads each step's matrix products, the passes between them and the
+// repacking of the weights over several goroutines, and, unless
+// Opt.Workers or EMA.Workers sets another count, the optimiser's and the
+// average's updates too.
 type Trainer struct {
 	Model *Model
 	Loss  Loss
@@ -45,6 +47,14 @@ type Trainer struct {
 
 	grad  []float32
 	batch []float32
+}
+
+// orModel returns workers, or m's count if it is 0.
+func orModel(workers int, m *Model) int {
+	if workers == 0 {
+		return m.Workers()
+	}
+	return workers
 }
 
 // Run trains for t.Steps steps or until ctx is done, whichever comes
@@ -95,10 +105,10 @@ func (t *Trainer) Run(ctx context.Context) error {
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return fmt.Errorf("nn: Trainer: loss is %v at step %d", loss, step)
 		}
-		t.Opt.Step(m.params, t.grad)
+		t.Opt.step(m.params, t.grad, orModel(t.Opt.Workers, m))
 		m.Repack()
 		if t.EMA != nil {
-			t.EMA.Update(m.params)
+			t.EMA.update(m.params, orModel(t.EMA.Workers, m))
 		}
 		if t.Callback != nil {
 			rate := float64(step) / time.Since(start).Seconds()

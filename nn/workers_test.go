@@ -15,8 +15,9 @@ import (
 // TestWorkersSame holds SetWorkers to its promise: every loss gives the
 // same loss and gradient, to the bit, on one goroutine or several. The
 // nets are wide enough and the batches long enough for the products to
-// split into several blocks of rows (and exact score matching at d = 16
-// reaches the training packs' chunked passes); on several goroutines
+// split into several blocks of rows (exact score matching at d = 16
+// reaches the training packs' chunked passes, the unpacked cases the
+// passes over whole matrices); on several goroutines
 // each runs twice, the second time with every pass between the products
 // split too, however small (parMin 1).
 func TestWorkersSame(t *testing.T) {
@@ -36,6 +37,8 @@ func TestWorkersSame(t *testing.T) {
 	}{
 		{"exact", wide, ExactSM{}, 200},
 		{"exact/d=16/packs", d16, ExactSM{}, 80},
+		{"exact/unpacked", wide, ExactSM{}, 60}, // the tangent shortcuts' rows outside the training packs' chunks
+		{"ssm/unpacked", wide, SlicedSM{Projections: 1}, 80},
 		{"ssm-vr", wide, SlicedSM{VR: true, Projections: 2}, 300},
 		{"ssm/packs", wide, SlicedSM{Projections: 4, Rademacher: true}, 300},
 		{"dsm", wide, DSM{Sigma: 0.3}, 333},
@@ -86,12 +89,18 @@ func TestWorkersSame(t *testing.T) {
 }
 
 // TestTrainerWorkersSame trains the same model on one and on two
-// goroutines: the parameters agree bit for bit after every run, and a
+// goroutines, on two with every pass split (parMin 1: the optimiser's
+// update, its clipping, the average's update and the repacking too;
+// TestOptimWorkersSame holds them at the default thresholds): the
+// parameters and the averages agree bit for bit after every run, and a
 // clone keeps the setting.
 func TestTrainerWorkersSame(t *testing.T) {
+	defer func(p int) { parMin = p }(parMin)
 	cfg := Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.SiLU, Cond: CondLogSigma, ScaleBySigma: true}
-	var params [][]float32
-	for _, workers := range []int{1, 2} {
+	var params, avgs [][]float32
+	for _, run := range []struct{ workers, parMin int }{{1, parMin}, {2, 1}} {
+		workers := run.workers
+		parMin = run.parMin
 		m, err := New(cfg, 4)
 		if err != nil {
 			t.Fatal(err)
@@ -100,15 +109,24 @@ func TestTrainerWorkersSame(t *testing.T) {
 		if c := m.Clone(); c.Workers() != workers {
 			t.Errorf("Clone().Workers() = %d, want %d", c.Workers(), workers)
 		}
-		tr := Trainer{Model: m, Loss: NCDSM{Sigmas: []float64{1, 0.5, 0.1}}, Data: mixture{}, Batch: 200, Steps: 20, Seed: 9}
+		opt := NewAdam(m.NumParams(), 1e-3)
+		opt.ClipNorm = 0.5
+		ema := NewEMA(m.Params(), 0.99)
+		tr := Trainer{Model: m, Loss: NCDSM{Sigmas: []float64{1, 0.5, 0.1}}, Opt: opt, EMA: ema, Data: mixture{}, Batch: 200, Steps: 20, Seed: 9}
 		if err := tr.Run(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		params = append(params, m.Params())
+		avgs = append(avgs, ema.Params())
 	}
-	for i := range params[0] {
-		if math.Float32bits(params[0][i]) != math.Float32bits(params[1][i]) {
-			t.Fatalf("param %d: %v on two goroutines, %v on one", i, params[1][i], params[0][i])
+	for r := 1; r < len(params); r++ {
+		for i := range params[0] {
+			if math.Float32bits(params[0][i]) != math.Float32bits(params[r][i]) {
+				t.Fatalf("run %d: param %d: %v on two goroutines, %v on one", r, i, params[r][i], params[0][i])
+			}
+		}
+		if !equalBits(avgs[0], avgs[r]) {
+			t.Errorf("run %d: the averages differ from one goroutine's", r)
 		}
 	}
 	var m Model
@@ -180,7 +198,8 @@ func TestWorkersSplit(t *testing.T) {
 	}
 }
 
-// TestWorkersNoAllocs: a training step on two goroutines allocates
+// TestWorkersNoAllocs: a training step on two goroutines (Adam with
+// clipping, repacking and the average's update included) allocates
 // nothing once warm, with the passes split (parMin 1) and not, on the
 // unchunked passes and the training packs' (exact score matching at
 // d = 16).
@@ -206,12 +225,16 @@ func TestWorkersNoAllocs(t *testing.T) {
 		x := randBatch(newRand(1, 1), batch, c.cfg.Dim)
 		grad := make([]float32, m.NumParams())
 		opt := NewAdam(m.NumParams(), 1e-3)
+		opt.ClipNorm, opt.Workers = 0.5, 2
+		ema := NewEMA(m.Params(), 0.99)
+		ema.Workers = 2
 		rng := newRand(1, 2)
 		step := func() {
 			clear(grad)
 			c.loss.Grad(m, x, rng, grad)
 			opt.Step(m.Params(), grad)
 			m.Repack()
+			ema.Update(m.Params())
 		}
 		// An allocation in every step shows at any count (AllocsPerRun
 		// divides in integers); the portable kernels under qemu-arm took
@@ -225,6 +248,55 @@ func TestWorkersNoAllocs(t *testing.T) {
 			step()
 			if a := testing.AllocsPerRun(runs, step); a != 0 {
 				t.Errorf("%T, parMin %d: %v allocations per step", c.loss, p, a)
+			}
+		}
+	}
+}
+
+// TestOptimWorkersSame: Adam's step (with clipping, whose norm sums
+// blocks on the workers, some of them summed again in float64) and
+// EMA's update give the same bits on one goroutine and on several, with
+// every pass split (parMin 1) and not, for a length that is no multiple
+// of a block or a unit.
+func TestOptimWorkersSame(t *testing.T) {
+	defer func(p int) { parMin = p }(parMin)
+	const n = 5*optUnit + 3*clipBlock + 17
+	type result struct {
+		params, m, v, avg []float32
+		norms             []float64
+	}
+	run := func(workers int) result {
+		rng := newRand(6, 1)
+		params := randBatch(rng, n, 1)
+		opt := NewAdam(n, 1e-2)
+		opt.ClipNorm, opt.WeightDecay, opt.Workers = 3, 0.01, workers
+		ema := NewEMA(params, 0.9)
+		ema.Workers = workers
+		var norms []float64
+		for step := range 3 {
+			grad := randBatch(rng, n, 1)
+			for i := range clipBlock { // a block whose float32 squares underflow
+				grad[2*clipBlock+i] *= 1e-30
+			}
+			grad[n-1] *= float32(step + 1)
+			norms = append(norms, opt.Step(params, grad))
+			ema.Update(params)
+		}
+		m, v, _ := opt.State()
+		return result{params, m, v, ema.Params(), norms}
+	}
+	want := run(1)
+	for _, c := range []struct{ workers, parMin int }{{2, 1 << 15}, {2, 1}, {3, 1}} {
+		parMin = c.parMin
+		got := run(c.workers)
+		for i := range want.norms {
+			if math.Float64bits(got.norms[i]) != math.Float64bits(want.norms[i]) {
+				t.Errorf("workers %d, parMin %d: norm %d = %v, one worker %v", c.workers, c.parMin, i, got.norms[i], want.norms[i])
+			}
+		}
+		for name, p := range map[string][2][]float32{"params": {got.params, want.params}, "m": {got.m, want.m}, "v": {got.v, want.v}, "average": {got.avg, want.avg}} {
+			if !equalBits(p[0], p[1]) {
+				t.Errorf("workers %d, parMin %d: %s differ from one worker's", c.workers, c.parMin, name)
 			}
 		}
 	}
