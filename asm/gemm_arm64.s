@@ -674,14 +674,17 @@ tanh:
 	MOVW $0x3e088889, R0 // 0.13333334
 	MOVW $0xbeaaaaab, R1 // -0.333333343
 
-	// the constants, each in every lane of its register, from tanhconsts<>
-	MOVD $tanhconsts<>(SB), R2
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R2
 	VLD4R.P 16(R2), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R2), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
+
+	// the constants, each in every lane of its register, from tanhconsts<>
+	MOVD $tanhconsts<>(SB), R2
 	VLD4R.P 16(R2), [V12.S4, V13.S4, V14.S4, V15.S4]
 	// V12: -2, V13: 0.25, V14: sign bit, V15: -0.00886323582
 	VLD2R.P 8(R2), [V16.S4, V17.S4]
@@ -819,8 +822,8 @@ sigmoid:
 
 	// constants of exp32
 
-	// the constants, each in every lane of its register, from sigmoidconsts<>
-	MOVD $sigmoidconsts<>(SB), R0
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R0
 	VLD4R.P 16(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
@@ -932,16 +935,16 @@ silu:
 
 	// constants of exp32
 
-	// the constants, each in every lane of its register, from siluconsts<>
-	MOVD $siluconsts<>(SB), R0
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R0
 	VLD4R.P 16(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R0), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
-	VLD1R.P 4(R0), [V12.S4]
-	// V12: -128
+	MOVW $0xc3000000, R0 // V12: -128 in every lane
+	VDUP R0, V12.S4
 
 	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
@@ -1052,14 +1055,17 @@ softplus:
 	// constants of softplus32
 	MOVW $0x3eaaaaab, R0 // 0.333333343
 
-	// the constants, each in every lane of its register, from softplusconsts<>
-	MOVD $softplusconsts<>(SB), R1
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R1
 	VLD4R.P 16(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R1), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
+
+	// the constants, each in every lane of its register, from softplusconsts<>
+	MOVD $softplusconsts<>(SB), R1
 	VLD4R.P 16(R1), [V12.S4, V13.S4, V14.S4, V15.S4]
 	// V12: 2, V13: int 0, V14: 0.0666666701, V15: 0.0769230798
 	VLD4R.P 16(R1), [V16.S4, V17.S4, V18.S4, V19.S4]
@@ -1201,14 +1207,17 @@ elu:
 
 	// constants of elu32
 
-	// the constants, each in every lane of its register, from eluconsts<>
-	MOVD $eluconsts<>(SB), R0
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R0
 	VLD4R.P 16(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R0), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
+
+	// the constants, each in every lane of its register, from eluconsts<>
+	MOVD $eluconsts<>(SB), R0
 	VLD4R.P 16(R0), [V12.S4, V13.S4, V14.S4, V15.S4]
 	// V12: -0.25, V13: 2.48015876e-05, V14: 0.000198412701, V15: 0.00138888892
 	VLD4R.P 16(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
@@ -1346,14 +1355,17 @@ gelu:
 
 	// constants of gelu32
 
-	// the constants, each in every lane of its register, from geluconsts<>
-	MOVD $geluconsts<>(SB), R0
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R0
 	VLD4R.P 16(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R0), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
+
+	// the constants, each in every lane of its register, from geluconsts<>
+	MOVD $geluconsts<>(SB), R0
 	VLD4R.P 16(R0), [V12.S4, V13.S4, V14.S4, V15.S4]
 	// V12: 0.0713548139, V13: 1.59576917, V14: -128, V15: 128
 
@@ -1771,14 +1783,17 @@ tanh:
 	MOVW $0x3e088889, R0 // 0.13333334
 	MOVW $0xbeaaaaab, R1 // -0.333333343
 
-	// the constants, each in every lane of its register, from tanhconsts<>
-	MOVD $tanhconsts<>(SB), R2
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R2
 	VLD4R.P 16(R2), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R2), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
+
+	// the constants, each in every lane of its register, from tanhconsts<>
+	MOVD $tanhconsts<>(SB), R2
 	VLD4R.P 16(R2), [V12.S4, V13.S4, V14.S4, V15.S4]
 	// V12: -2, V13: 0.25, V14: sign bit, V15: -0.00886323582
 	VLD2R.P 8(R2), [V16.S4, V17.S4]
@@ -1914,8 +1929,8 @@ sigmoid:
 
 	// constants of exp32
 
-	// the constants, each in every lane of its register, from sigmoidconsts<>
-	MOVD $sigmoidconsts<>(SB), R0
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R0
 	VLD4R.P 16(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
@@ -2025,16 +2040,16 @@ silu:
 
 	// constants of exp32
 
-	// the constants, each in every lane of its register, from siluconsts<>
-	MOVD $siluconsts<>(SB), R0
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R0
 	VLD4R.P 16(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R0), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
-	VLD1R.P 4(R0), [V12.S4]
-	// V12: -128
+	MOVW $0xc3000000, R0 // V12: -128 in every lane
+	VDUP R0, V12.S4
 
 	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD np+8(FP), R0
@@ -2143,14 +2158,17 @@ softplus:
 	// constants of softplus32
 	MOVW $0x3eaaaaab, R0 // 0.333333343
 
-	// the constants, each in every lane of its register, from softplusconsts<>
-	MOVD $softplusconsts<>(SB), R1
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R1
 	VLD4R.P 16(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R1), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
+
+	// the constants, each in every lane of its register, from softplusconsts<>
+	MOVD $softplusconsts<>(SB), R1
 	VLD4R.P 16(R1), [V12.S4, V13.S4, V14.S4, V15.S4]
 	// V12: 2, V13: int 0, V14: 0.0666666701, V15: 0.0769230798
 	VLD4R.P 16(R1), [V16.S4, V17.S4, V18.S4, V19.S4]
@@ -2290,14 +2308,17 @@ elu:
 
 	// constants of elu32
 
-	// the constants, each in every lane of its register, from eluconsts<>
-	MOVD $eluconsts<>(SB), R0
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R0
 	VLD4R.P 16(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R0), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
+
+	// the constants, each in every lane of its register, from eluconsts<>
+	MOVD $eluconsts<>(SB), R0
 	VLD4R.P 16(R0), [V12.S4, V13.S4, V14.S4, V15.S4]
 	// V12: -0.25, V13: 2.48015876e-05, V14: 0.000198412701, V15: 0.00138888892
 	VLD4R.P 16(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
@@ -2433,14 +2454,17 @@ gelu:
 
 	// constants of gelu32
 
-	// the constants, each in every lane of its register, from geluconsts<>
-	MOVD $geluconsts<>(SB), R0
+	// the constants, each in every lane of its register, from exp12consts<>
+	MOVD $exp12consts<>(SB), R0
 	VLD4R.P 16(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
 	// V0: 1, V1: -104, V2: 89, V3: 1.44269502
 	VLD4R.P 16(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
 	// V4: 0.693359375, V5: -0.000212194442, V6: 0.0013893405, V7: int 127
 	VLD4R.P 16(R0), [V8.S4, V9.S4, V10.S4, V11.S4]
 	// V8: 0.00837028399, V9: 0.0416670889, V10: 0.166665062, V11: 0.49999997
+
+	// the constants, each in every lane of its register, from geluconsts<>
+	MOVD $geluconsts<>(SB), R0
 	VLD4R.P 16(R0), [V12.S4, V13.S4, V14.S4, V15.S4]
 	// V12: 0.0713548139, V13: 1.59576917, V14: -128, V15: 128
 
@@ -2559,119 +2583,55 @@ geludone:
 none:
 	RET
 
-// tanhconsts: 18 constants, read by VLDnR
-DATA tanhconsts<>+0(SB)/4, $0x3f800000
-DATA tanhconsts<>+4(SB)/4, $0xc2d00000
-DATA tanhconsts<>+8(SB)/4, $0x42b20000
-DATA tanhconsts<>+12(SB)/4, $0x3fb8aa3b
-DATA tanhconsts<>+16(SB)/4, $0x3f318000
-DATA tanhconsts<>+20(SB)/4, $0xb95e8083
-DATA tanhconsts<>+24(SB)/4, $0x3ab61a88
-DATA tanhconsts<>+28(SB)/4, $0x0000007f
-DATA tanhconsts<>+32(SB)/4, $0x3c092384
-DATA tanhconsts<>+36(SB)/4, $0x3d2aab1c
-DATA tanhconsts<>+40(SB)/4, $0x3e2aaa3f
-DATA tanhconsts<>+44(SB)/4, $0x3effffff
-DATA tanhconsts<>+48(SB)/4, $0xc0000000
-DATA tanhconsts<>+52(SB)/4, $0x3e800000
-DATA tanhconsts<>+56(SB)/4, $0x80000000
-DATA tanhconsts<>+60(SB)/4, $0xbc11371b
-DATA tanhconsts<>+64(SB)/4, $0x3cb327a4
-DATA tanhconsts<>+68(SB)/4, $0xbd5d0dd1
-GLOBL tanhconsts<>(SB), RODATA|NOPTR, $72
+// exp12consts: 12 constants, read by VLDnR
+DATA exp12consts<>+0(SB)/4, $0x3f800000
+DATA exp12consts<>+4(SB)/4, $0xc2d00000
+DATA exp12consts<>+8(SB)/4, $0x42b20000
+DATA exp12consts<>+12(SB)/4, $0x3fb8aa3b
+DATA exp12consts<>+16(SB)/4, $0x3f318000
+DATA exp12consts<>+20(SB)/4, $0xb95e8083
+DATA exp12consts<>+24(SB)/4, $0x3ab61a88
+DATA exp12consts<>+28(SB)/4, $0x0000007f
+DATA exp12consts<>+32(SB)/4, $0x3c092384
+DATA exp12consts<>+36(SB)/4, $0x3d2aab1c
+DATA exp12consts<>+40(SB)/4, $0x3e2aaa3f
+DATA exp12consts<>+44(SB)/4, $0x3effffff
+GLOBL exp12consts<>(SB), RODATA|NOPTR, $48
 
-// sigmoidconsts: 12 constants, read by VLDnR
-DATA sigmoidconsts<>+0(SB)/4, $0x3f800000
-DATA sigmoidconsts<>+4(SB)/4, $0xc2d00000
-DATA sigmoidconsts<>+8(SB)/4, $0x42b20000
-DATA sigmoidconsts<>+12(SB)/4, $0x3fb8aa3b
-DATA sigmoidconsts<>+16(SB)/4, $0x3f318000
-DATA sigmoidconsts<>+20(SB)/4, $0xb95e8083
-DATA sigmoidconsts<>+24(SB)/4, $0x3ab61a88
-DATA sigmoidconsts<>+28(SB)/4, $0x0000007f
-DATA sigmoidconsts<>+32(SB)/4, $0x3c092384
-DATA sigmoidconsts<>+36(SB)/4, $0x3d2aab1c
-DATA sigmoidconsts<>+40(SB)/4, $0x3e2aaa3f
-DATA sigmoidconsts<>+44(SB)/4, $0x3effffff
-GLOBL sigmoidconsts<>(SB), RODATA|NOPTR, $48
+// tanhconsts: 6 constants, read by VLDnR
+DATA tanhconsts<>+0(SB)/4, $0xc0000000
+DATA tanhconsts<>+4(SB)/4, $0x3e800000
+DATA tanhconsts<>+8(SB)/4, $0x80000000
+DATA tanhconsts<>+12(SB)/4, $0xbc11371b
+DATA tanhconsts<>+16(SB)/4, $0x3cb327a4
+DATA tanhconsts<>+20(SB)/4, $0xbd5d0dd1
+GLOBL tanhconsts<>(SB), RODATA|NOPTR, $24
 
-// siluconsts: 13 constants, read by VLDnR
-DATA siluconsts<>+0(SB)/4, $0x3f800000
-DATA siluconsts<>+4(SB)/4, $0xc2d00000
-DATA siluconsts<>+8(SB)/4, $0x42b20000
-DATA siluconsts<>+12(SB)/4, $0x3fb8aa3b
-DATA siluconsts<>+16(SB)/4, $0x3f318000
-DATA siluconsts<>+20(SB)/4, $0xb95e8083
-DATA siluconsts<>+24(SB)/4, $0x3ab61a88
-DATA siluconsts<>+28(SB)/4, $0x0000007f
-DATA siluconsts<>+32(SB)/4, $0x3c092384
-DATA siluconsts<>+36(SB)/4, $0x3d2aab1c
-DATA siluconsts<>+40(SB)/4, $0x3e2aaa3f
-DATA siluconsts<>+44(SB)/4, $0x3effffff
-DATA siluconsts<>+48(SB)/4, $0xc3000000
-GLOBL siluconsts<>(SB), RODATA|NOPTR, $52
+// softplusconsts: 8 constants, read by VLDnR
+DATA softplusconsts<>+0(SB)/4, $0x40000000
+DATA softplusconsts<>+4(SB)/4, $0x00000000
+DATA softplusconsts<>+8(SB)/4, $0x3d888889
+DATA softplusconsts<>+12(SB)/4, $0x3d9d89d9
+DATA softplusconsts<>+16(SB)/4, $0x3dba2e8c
+DATA softplusconsts<>+20(SB)/4, $0x3de38e39
+DATA softplusconsts<>+24(SB)/4, $0x3e124925
+DATA softplusconsts<>+28(SB)/4, $0x3e4ccccd
+GLOBL softplusconsts<>(SB), RODATA|NOPTR, $32
 
-// softplusconsts: 20 constants, read by VLDnR
-DATA softplusconsts<>+0(SB)/4, $0x3f800000
-DATA softplusconsts<>+4(SB)/4, $0xc2d00000
-DATA softplusconsts<>+8(SB)/4, $0x42b20000
-DATA softplusconsts<>+12(SB)/4, $0x3fb8aa3b
-DATA softplusconsts<>+16(SB)/4, $0x3f318000
-DATA softplusconsts<>+20(SB)/4, $0xb95e8083
-DATA softplusconsts<>+24(SB)/4, $0x3ab61a88
-DATA softplusconsts<>+28(SB)/4, $0x0000007f
-DATA softplusconsts<>+32(SB)/4, $0x3c092384
-DATA softplusconsts<>+36(SB)/4, $0x3d2aab1c
-DATA softplusconsts<>+40(SB)/4, $0x3e2aaa3f
-DATA softplusconsts<>+44(SB)/4, $0x3effffff
-DATA softplusconsts<>+48(SB)/4, $0x40000000
-DATA softplusconsts<>+52(SB)/4, $0x00000000
-DATA softplusconsts<>+56(SB)/4, $0x3d888889
-DATA softplusconsts<>+60(SB)/4, $0x3d9d89d9
-DATA softplusconsts<>+64(SB)/4, $0x3dba2e8c
-DATA softplusconsts<>+68(SB)/4, $0x3de38e39
-DATA softplusconsts<>+72(SB)/4, $0x3e124925
-DATA softplusconsts<>+76(SB)/4, $0x3e4ccccd
-GLOBL softplusconsts<>(SB), RODATA|NOPTR, $80
+// eluconsts: 8 constants, read by VLDnR
+DATA eluconsts<>+0(SB)/4, $0xbe800000
+DATA eluconsts<>+4(SB)/4, $0x37d00d01
+DATA eluconsts<>+8(SB)/4, $0x39500d01
+DATA eluconsts<>+12(SB)/4, $0x3ab60b61
+DATA eluconsts<>+16(SB)/4, $0x3c088889
+DATA eluconsts<>+20(SB)/4, $0x3d2aaaab
+DATA eluconsts<>+24(SB)/4, $0x3e2aaaab
+DATA eluconsts<>+28(SB)/4, $0x3f000000
+GLOBL eluconsts<>(SB), RODATA|NOPTR, $32
 
-// eluconsts: 20 constants, read by VLDnR
-DATA eluconsts<>+0(SB)/4, $0x3f800000
-DATA eluconsts<>+4(SB)/4, $0xc2d00000
-DATA eluconsts<>+8(SB)/4, $0x42b20000
-DATA eluconsts<>+12(SB)/4, $0x3fb8aa3b
-DATA eluconsts<>+16(SB)/4, $0x3f318000
-DATA eluconsts<>+20(SB)/4, $0xb95e8083
-DATA eluconsts<>+24(SB)/4, $0x3ab61a88
-DATA eluconsts<>+28(SB)/4, $0x0000007f
-DATA eluconsts<>+32(SB)/4, $0x3c092384
-DATA eluconsts<>+36(SB)/4, $0x3d2aab1c
-DATA eluconsts<>+40(SB)/4, $0x3e2aaa3f
-DATA eluconsts<>+44(SB)/4, $0x3effffff
-DATA eluconsts<>+48(SB)/4, $0xbe800000
-DATA eluconsts<>+52(SB)/4, $0x37d00d01
-DATA eluconsts<>+56(SB)/4, $0x39500d01
-DATA eluconsts<>+60(SB)/4, $0x3ab60b61
-DATA eluconsts<>+64(SB)/4, $0x3c088889
-DATA eluconsts<>+68(SB)/4, $0x3d2aaaab
-DATA eluconsts<>+72(SB)/4, $0x3e2aaaab
-DATA eluconsts<>+76(SB)/4, $0x3f000000
-GLOBL eluconsts<>(SB), RODATA|NOPTR, $80
-
-// geluconsts: 16 constants, read by VLDnR
-DATA geluconsts<>+0(SB)/4, $0x3f800000
-DATA geluconsts<>+4(SB)/4, $0xc2d00000
-DATA geluconsts<>+8(SB)/4, $0x42b20000
-DATA geluconsts<>+12(SB)/4, $0x3fb8aa3b
-DATA geluconsts<>+16(SB)/4, $0x3f318000
-DATA geluconsts<>+20(SB)/4, $0xb95e8083
-DATA geluconsts<>+24(SB)/4, $0x3ab61a88
-DATA geluconsts<>+28(SB)/4, $0x0000007f
-DATA geluconsts<>+32(SB)/4, $0x3c092384
-DATA geluconsts<>+36(SB)/4, $0x3d2aab1c
-DATA geluconsts<>+40(SB)/4, $0x3e2aaa3f
-DATA geluconsts<>+44(SB)/4, $0x3effffff
-DATA geluconsts<>+48(SB)/4, $0x3d922279
-DATA geluconsts<>+52(SB)/4, $0x3fcc422a
-DATA geluconsts<>+56(SB)/4, $0xc3000000
-DATA geluconsts<>+60(SB)/4, $0x43000000
-GLOBL geluconsts<>(SB), RODATA|NOPTR, $64
+// geluconsts: 4 constants, read by VLDnR
+DATA geluconsts<>+0(SB)/4, $0x3d922279
+DATA geluconsts<>+4(SB)/4, $0x3fcc422a
+DATA geluconsts<>+8(SB)/4, $0xc3000000
+DATA geluconsts<>+12(SB)/4, $0x43000000
+GLOBL geluconsts<>(SB), RODATA|NOPTR, $16

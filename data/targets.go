@@ -48,7 +48,7 @@ func (t Banana) LogDensity64(x []float64) float64 {
 
 func (t Banana) logDensity(x0, x1 float64) float64 {
 	s2 := t.Scale * t.Scale
-	r := x1 - t.B*(x0*x0-s2)
+	r := x1 - t.twist(x0)
 	return -x0*x0/(2*s2) - r*r/2 - log2Pi - math.Log(t.Scale)
 }
 
@@ -61,9 +61,25 @@ func (t Banana) Score64(dst, x []float64) {
 
 func (t Banana) score(dst []float64, x0, x1 float64) {
 	s2 := t.Scale * t.Scale
-	r := x1 - t.B*(x0*x0-s2)
+	r := x1 - t.twist(x0)
 	dst[0] = -x0/s2 + 2*t.B*x0*r
 	dst[1] = -r
+}
+
+// twist returns x₁'s mean given x₀, B·(x₀² − Scale²). Where x₀²
+// overflows it is B·Scale²·((x₀/Scale)² − 1), finite while that is (B·Scale²
+// is, by check), and 0 if B = 0: not B·∞, which is NaN for B = 0 and
+// infinite for a small B.
+func (t Banana) twist(x0 float64) float64 {
+	s2 := t.Scale * t.Scale
+	if sq := x0 * x0; !math.IsInf(sq, 1) {
+		return t.B * (sq - s2)
+	}
+	if t.B == 0 {
+		return 0
+	}
+	u := x0 / t.Scale
+	return t.B * s2 * (u*u - 1)
 }
 
 // Score sets dst to ∇log p at each row of x.
@@ -96,7 +112,7 @@ func (t Banana) Sample(dst []float32, rng *rand.Rand) {
 	for r := 0; r < n; r++ {
 		x0 := t.Scale * rng.NormFloat64()
 		dst[2*r] = float32(x0)
-		dst[2*r+1] = float32(t.B*(x0*x0-t.Scale*t.Scale) + rng.NormFloat64())
+		dst[2*r+1] = float32(t.twist(x0) + rng.NormFloat64())
 	}
 }
 

@@ -731,3 +731,30 @@ func TestNoiseScoreSigma(t *testing.T) {
 		}
 	}
 }
+
+// TestBananaTwistOverflow: where x₀² overflows float64 the twist
+// B·(x₀² − Scale²) was B·∞: NaN for B = 0 (every draw of Scale = 10¹⁵⁴
+// with |z| > 1.35 had x₁ NaN, and the score at x₀ = 10¹⁵⁵ was NaN) and
+// +Inf for B = 10⁻³⁰⁰, whose B·Scale²·(z² − 1) is at most about 10⁹.
+func TestBananaTwistOverflow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	x := make([]float32, 2*200)
+	for _, b := range []Banana{{B: 0, Scale: 1e154}, {B: 1e-300, Scale: 1e154}} {
+		b.Sample(x, rng)
+		for r := 0; r < len(x)/2; r++ {
+			if x1 := x[2*r+1]; math.IsNaN(float64(x1)) || math.IsInf(float64(x1), 0) {
+				t.Errorf("%+v.Sample: draw %d is %v, want x₁ finite", b, r, x[2*r:2*r+2])
+				break
+			}
+		}
+	}
+	b := Banana{B: 0, Scale: 10}
+	g := make([]float64, 2)
+	b.Score64(g, []float64{1e155, 0.5})
+	if g[0] != -1e153 || g[1] != -0.5 {
+		t.Errorf("%+v.Score64 at (1e155, 0.5) = %v, want [-1e153 -0.5]", b, g)
+	}
+	if lp := b.LogDensity64([]float64{1e155, 0.5}); math.IsNaN(lp) {
+		t.Errorf("%+v.LogDensity64 at (1e155, 0.5) = NaN", b)
+	}
+}

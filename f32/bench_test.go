@@ -108,33 +108,34 @@ func BenchmarkDenseNarrow(b *testing.B) {
 // BenchmarkDenseNarrowPaths times the two paths Forward can take for a
 // layer with few outputs, the narrow kernel and the GEMM over padded
 // panels, on one goroutine, where the kernels have a narrow kernel: the
-// evidence for Forward's rule (narrow for Out ≤ nr/2).
+// evidence for Forward's rules (narrow for Out ≤ nr/2, and narrowGemmRows).
 //
 //	go test ./f32 -run XXX -bench DenseNarrowPaths -count 10 | benchstat -col /path -
 func BenchmarkDenseNarrowPaths(b *testing.B) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	const k = 128
 	for _, impl := range kernel.Available() {
 		if !impl.HasDenseNarrow() {
 			continue
 		}
-		for _, m := range []int{3, 64, 1024} {
-			x := randMatrix(rng, m, k, 0)
-			for _, n := range []int{2, 4, 8, 12, 16} {
-				d := NewDenseImpl(impl, randMatrix(rng, n, k, 0), make([]float32, n), kernel.Identity)
-				y := NewMatrix(m, n)
-				for _, p := range []struct {
-					name string
-					run  func()
-				}{
-					{"narrow", func() { d.forwardNarrowKernel(y, y, x, false) }},
-					{"gemm", func() { d.forwardGemm(1, y, y, x, true) }},
-				} {
-					b.Run(fmt.Sprintf("%v/M=%d/N=%d/path=%s", impl, m, n, p.name), func(b *testing.B) {
-						for b.Loop() {
-							p.run()
-						}
-					})
+		for _, k := range []int{128, 256} {
+			for _, m := range []int{3, 4, 5, 6, 7, 8, 16, 32, 64, 1024} {
+				x := randMatrix(rng, m, k, 0)
+				for _, n := range []int{2, 4, 8, 12, 16} {
+					d := NewDenseImpl(impl, randMatrix(rng, n, k, 0), make([]float32, n), kernel.Identity)
+					y := NewMatrix(m, n)
+					for _, p := range []struct {
+						name string
+						run  func()
+					}{
+						{"narrow", func() { d.forwardNarrowKernel(y, y, x, false) }},
+						{"gemm", func() { d.forwardGemm(1, y, y, x, true) }},
+					} {
+						b.Run(fmt.Sprintf("%v/K=%d/M=%d/N=%d/path=%s", impl, k, m, n, p.name), func(b *testing.B) {
+							for b.Loop() {
+								p.run()
+							}
+						})
+					}
 				}
 			}
 		}

@@ -144,8 +144,9 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 	// takes n > 8 in two passes over x, and on avx2 it is no faster there
 	// (BenchmarkDenseNarrowPaths, Out 12 and 16: about twice as slow at
 	// M = 3; at M = 1024 a tie at 12 and 21 % slower at 16), while the
-	// GEMM also splits across workers.
-	if n <= d.g.nr/2 {
+	// GEMM also splits across workers. So does a short batch on avx512:
+	// see narrowGemmRows.
+	if n <= d.g.nr/2 && !(d.g.impl == kernel.AVX512 && n > 8 && m < narrowGemmRows) {
 		d.forwardNarrow(y, *z, x, !identity)
 		return
 	}
@@ -214,6 +215,18 @@ func (d *Dense) forwardRows(y, z, x *Matrix, identity bool) {
 		}
 	}
 }
+
+// narrowGemmRows is the batch below which Forward runs a layer of 9 to
+// 16 outputs on the GEMM on avx512, not the narrow kernel. That kernel
+// takes 16 rows to a vector, so below 8 most of each vector is idle,
+// while the GEMM is one short strip. BenchmarkDenseNarrowPaths (K = 128
+// and 256, n = 10), Out 12 and 16: the GEMM takes 12–51 % less time at
+// M = 3 to 6 (p ≤ 0.022), 16–29 % less at M = 7 but for Out 12 at K = 128
+// (a tie), ties at M = 8 and takes 38–138 % longer from M = 16 on. Out 8
+// is mixed (the GEMM 18–31 % faster at M = 3, 8–27 % slower at M = 7),
+// and at Out 2 and 4 the narrow kernel is as fast or faster from M = 3:
+// those keep it.
+const narrowGemmRows = 8
 
 // narrowCols is the number of rows of x a narrow layer does at once:
 // transposed for the GEMM, or in one call of the narrow kernel.

@@ -109,28 +109,32 @@ func TestDensePathsAgree(t *testing.T) {
 // kernels do, so where the rule draws its line is a matter of speed only.
 func TestDenseNarrowPathsSame(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 1))
-	const m, in = 37, 33
-	x := randMatrix(rng, m, in, 0)
-	for out := 1; out <= kernel.DenseNarrowMax; out++ {
-		act := []kernel.Activation{kernel.Identity, kernel.Tanh}[out%2]
-		w := randMatrix(rng, out, in, 0)
-		bias := make([]float32, out)
-		kerneltest.Fill(rng, bias, 1, 0)
-		ref, refPre := NewMatrix(m, out), NewMatrix(m, out)
-		NewDenseImpl(kernel.Generic, w, bias, act).Forward(ref, refPre, x)
-		for _, impl := range kernel.Available() {
-			d := NewDenseImpl(impl, w, bias, act)
-			for path, run := range map[string]func(y, pre Matrix){
-				"Forward": func(y, pre Matrix) { d.Forward(y, pre, x) },
-				"narrow":  func(y, pre Matrix) { d.forwardNarrow(y, pre, x, true) },
-				"GEMM":    func(y, pre Matrix) { d.forwardGemm(1, y, pre, x, false) },
-			} {
-				y, pre := NewMatrix(m, out), NewMatrix(m, out)
-				run(y, pre)
-				for i := range y.Data {
-					if !kerneltest.Same(y.Data[i], ref.Data[i]) || !kerneltest.Same(pre.Data[i], refPre.Data[i]) {
-						t.Fatalf("%v Out=%d %v, %s path: element %d: y %g pre %g, generic y %g pre %g",
-							impl, out, act, path, i, y.Data[i], pre.Data[i], ref.Data[i], refPre.Data[i])
+	const in = 33
+	// m = 5 is below narrowGemmRows (Forward takes the GEMM on avx512
+	// for Out > 8), 37 above it.
+	for _, m := range []int{5, 37} {
+		x := randMatrix(rng, m, in, 0)
+		for out := 1; out <= kernel.DenseNarrowMax; out++ {
+			act := []kernel.Activation{kernel.Identity, kernel.Tanh}[out%2]
+			w := randMatrix(rng, out, in, 0)
+			bias := make([]float32, out)
+			kerneltest.Fill(rng, bias, 1, 0)
+			ref, refPre := NewMatrix(m, out), NewMatrix(m, out)
+			NewDenseImpl(kernel.Generic, w, bias, act).Forward(ref, refPre, x)
+			for _, impl := range kernel.Available() {
+				d := NewDenseImpl(impl, w, bias, act)
+				for path, run := range map[string]func(y, pre Matrix){
+					"Forward": func(y, pre Matrix) { d.Forward(y, pre, x) },
+					"narrow":  func(y, pre Matrix) { d.forwardNarrow(y, pre, x, true) },
+					"GEMM":    func(y, pre Matrix) { d.forwardGemm(1, y, pre, x, false) },
+				} {
+					y, pre := NewMatrix(m, out), NewMatrix(m, out)
+					run(y, pre)
+					for i := range y.Data {
+						if !kerneltest.Same(y.Data[i], ref.Data[i]) || !kerneltest.Same(pre.Data[i], refPre.Data[i]) {
+							t.Fatalf("%v M=%d Out=%d %v, %s path: element %d: y %g pre %g, generic y %g pre %g",
+								impl, m, out, act, path, i, y.Data[i], pre.Data[i], ref.Data[i], refPre.Data[i])
+						}
 					}
 				}
 			}

@@ -21,6 +21,8 @@ type MALAConfig struct {
 	// κ = 0.75, each chain adapting its own h to TargetAccept; at the end
 	// of burn-in every chain takes h = exp(mean of the chains' log x̄), the
 	// geometric mean of their averaged step sizes, and keeps it fixed.
+	// The adapted h stays within 2⁻¹⁴⁹ ≈ 1.4e-45 to MaxFloat32 ≈ 3.4e38,
+	// a positive finite float32 (see [MALA] for why it may be subnormal).
 	Adapt bool
 	// TargetAccept is the acceptance rate the adaptation aims at; 0 means
 	// 0.574, the optimum for MALA in high dimension (Roberts & Rosenthal
@@ -37,6 +39,14 @@ type MALAConfig struct {
 //
 // A ratio that is NaN (say log p(x′) = −∞ − (−∞)) counts as a rejection.
 // The chain is then exactly invariant for p, whatever h.
+//
+// The chains step with h rounded to float32, in the proposal and the ratio
+// alike, so any positive finite float32 h gives an exact MALA chain, a
+// subnormal one too: a target of scale σ ≈ 10⁻²² needs h ≈ σ² ≈ 10⁻⁴⁴,
+// and accepts about 40 % of its proposals there. At h = 0 the ratio is
+// 0/0, every proposal is rejected, and an adaptation that came down to it
+// would keep going down, so the adaptation holds log h within
+// [log 2⁻¹⁴⁹, log MaxFloat32].
 type MALA struct {
 	noHooks
 	cfg    MALAConfig
@@ -131,7 +141,7 @@ func (m *MALA) resize(old, n int) {
 	if kept > 0 {
 		var s float64
 		for _, v := range m.h[:kept] {
-			s += fmath.Log(v) // adaptation may drive h subnormal
+			s += fmath.Log(v) // exact for a subnormal float64 too
 		}
 		h = math.Exp(s / float64(kept))
 	}
@@ -229,13 +239,23 @@ func (m *MALA) propose(e *chainEngine, x []float32, lo, hi int) {
 
 func (m *MALA) drawsWords() {}
 
-// adapt performs dual-averaging iteration it ≥ 1 for chain c.
+// The bounds of the adapted log h: float32(h) is positive and finite
+// (2⁻¹⁴⁹, the smallest positive float32, and MaxFloat32; exp of either
+// rounds back to it in float32).
+var (
+	logMinStep32 = -149 * math.Ln2
+	logMaxStep32 = math.Log(math.MaxFloat32)
+)
+
+// adapt performs dual-averaging iteration it ≥ 1 for chain c. It clamps
+// log h to [logMinStep32, logMaxStep32] before it enters log x̄, so the
+// step after burn-in, exp of a mean of those, is in range too.
 func (m *MALA) adapt(c, it int, alpha float64) {
 	mu := fmath.Log(10 * m.cfg.Step)
 	fi := float64(it)
 	w := 1 / (fi + daT0)
 	m.hbar[c] = (1-w)*m.hbar[c] + w*(m.cfg.TargetAccept-alpha)
-	logH := mu - math.Sqrt(fi)/daGamma*m.hbar[c]
+	logH := min(max(mu-math.Sqrt(fi)/daGamma*m.hbar[c], logMinStep32), logMaxStep32)
 	eta := math.Pow(fi, -daKappa)
 	m.logxbar[c] = eta*logH + (1-eta)*m.logxbar[c]
 	m.h[c] = math.Exp(logH)

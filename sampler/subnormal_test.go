@@ -78,11 +78,10 @@ func TestSDEPriorLogPExtremes(t *testing.T) {
 	}
 }
 
-// TestMALASubnormalStep: a MALA chain's step may become subnormal in
-// float64 (the adaptation drives it down while every proposal is
-// rejected; NewMALA refuses such a Step), and keeps its scale: a chain
-// added by a later Run starts at the geometric mean of the others'
-// steps, 10⁻³²⁰ (it was 1.1·10⁻³⁰⁸ with math.Log).
+// TestMALASubnormalStep: a chain added by a later Run starts at the
+// geometric mean of the kept chains' steps, 10⁻³²⁰ here (it was
+// 1.1·10⁻³⁰⁸ with math.Log). Adaptation no longer leaves a step below
+// 2⁻¹⁴⁹ (TestMALAAdaptStepInFloat32), so the step is set by hand.
 func TestMALASubnormalStep(t *testing.T) {
 	g := data.NewIsotropicGaussian([]float64{0, 0}, 1)
 	m, err := NewMALA(g, MALAConfig{Step: 0.1, Chain: ChainConfig{Seed: 1, Steps: 1}})
@@ -92,11 +91,46 @@ func TestMALASubnormalStep(t *testing.T) {
 	if _, err := m.Run(context.Background(), []float32{0.5, 0.5}); err != nil {
 		t.Fatal(err)
 	}
-	m.h[0] = 1e-320 // as an adaptation that rejected throughout leaves it
+	m.h[0] = 1e-320
 	if _, err := m.Run(context.Background(), []float32{0.5, 0.5, 1, 1}); err != nil {
 		t.Fatal(err)
 	}
 	if got := m.StepSize(1); !relNear(got, 1e-320, 1e-3) { // 1e-320 has 14 bits
 		t.Errorf("added chain's step %v, want the kept chain's 1e-320", got)
+	}
+}
+
+// TestMALAAdaptStepInFloat32: a Gaussian of scale 3·10⁻²³ wants a step
+// h ≈ σ² ≈ 10⁻⁴⁵, below the smallest positive float32 2⁻¹⁴⁹ ≈ 1.4·10⁻⁴⁵.
+// The adaptation took h to 0 in float32, where every proposal is rejected
+// (0/0 in the ratio) and h only goes down: no proposal after burn-in was
+// accepted. Held at 2⁻¹⁴⁹, 40 of 300 are. Then the adaptation alone,
+// accepting always (α = 1) or never (α = 0), keeps h a positive finite
+// float32 (it reached +Inf and 0).
+func TestMALAAdaptStepInFloat32(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0, 0}, 3e-23)
+	m, err := NewMALA(g, MALAConfig{Step: 1, Adapt: true, Chain: ChainConfig{Seed: 1, BurnIn: 300, Steps: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{3e-23, 0, 0, -3e-23, 0, 0}
+	if _, err := m.Run(context.Background(), x); err != nil {
+		t.Fatal(err)
+	}
+	if h := float32(m.StepSize(0)); h == 0 {
+		t.Errorf("adapted step %v in float32, want > 0", h)
+	}
+	if a := m.Acceptance(); a.Rate() < 0.05 {
+		t.Errorf("acceptance after burn-in %+v, want a rate ≥ 0.05", a)
+	}
+	for _, alpha := range []float64{0, 1} {
+		m.Reset()
+		m.resize(0, 1)
+		for it := 1; it <= 1000; it++ {
+			m.adapt(0, it, alpha)
+			if h := float32(m.h[0]); !(h > 0 && h <= math.MaxFloat32) {
+				t.Fatalf("α = %v: step %v in float32 after %d adaptations", alpha, h, it)
+			}
+		}
 	}
 }

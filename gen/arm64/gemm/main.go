@@ -241,9 +241,13 @@ func gemmRows(e *emit.Emitter, rows int) {
 // table, four to a VLD4R: GemmNEON runs the epilogue once per tile, and
 // they cannot stay in registers from one tile to the next, as a 6-row
 // tile's products hold all 32 (24 accumulators, 4 b vectors, 4 a
-// broadcasts). That takes 5–11 instructions per tile (coefficients in
-// general registers included) where an immediate and a VDUP per constant
-// took 31–55. tile emits the code that sets the loop's registers from the
+// broadcasts). The twelve constants of exp (1.0 first) that six
+// activations begin with come from one table they share (see
+// neon.Gen.LoadConsts), their others from their own: one address load
+// more per tile than a table each, which held the twelve six times. That
+// takes 4–9 assembly instructions per tile (coefficients in general
+// registers included) where an immediate and a VDUP per constant took
+// 31–55. tile emits the code that sets the loop's registers from the
 // arguments: the row count, the first src and dst rows, and their strides
 // in bytes.
 func epilogue(e *emit.Emitter, exit string, tile func(e *emit.Emitter, rows, src, srcStride, dst, dstStride emit.R)) {

@@ -50,3 +50,14 @@ func TestEpilogueShared(t *testing.T) {
 		}
 	}
 }
+
+// TestEpilogueExpTableOnce checks that exp's constants, which six
+// activations load per tile, are in the binary once (log2e's word in one
+// table): they were in every activation's table.
+func TestEpilogueExpTableOnce(t *testing.T) {
+	e := emit.New("test")
+	build(e)
+	if n := strings.Count(string(e.Asm()), ", $0x3fb8aa3b\n"); n != 1 {
+		t.Errorf("log2e (0x3fb8aa3b) is in %d tables, want 1", n)
+	}
+}

@@ -47,6 +47,10 @@ type Gen struct {
 	hoist  int    // how many Coef calls get a vector register
 	pool   bool   // Const defers its loads to LoadConsts
 	pooled []pooled
+	// share names the table LoadConsts loads pooled[:shareN] from, a
+	// prefix of the pool that other Gens pool too (LoadExp's).
+	share  string
+	shareN int
 }
 
 // pooled is a constant Const has allocated and LoadConsts is to load.
@@ -191,40 +195,54 @@ func (g *Gen) PoolConsts() { g.pool = true }
 // from a read-only table named table (shared by every Gen that pools the
 // same constants under that name): its address, then one VLD4R (up to
 // four consecutive registers, each broadcast from one word) per group; a
-// single constant is loaded as Const does. It ends the pooling.
+// single constant is loaded as Const does. If the pool begins with 1.0
+// and exp's constants (LoadExp), those come from a table of their own
+// that every such Gen shares, and the rest from table: one address load
+// more, for one copy of exp's constants in the binary. It ends the
+// pooling.
 func (g *Gen) LoadConsts(table string) {
 	g.pool = false
-	if len(g.pooled) == 1 { // a table costs more than its one immediate
-		g.dup(g.pooled[0].v, g.pooled[0].bits)
-		g.pooled = nil
+	if g.shareN > 0 {
+		g.loadTable(g.share, g.pooled[:g.shareN])
+		g.pooled = g.pooled[g.shareN:]
 	}
-	if len(g.pooled) == 0 {
+	g.loadTable(table, g.pooled)
+	g.pooled, g.share, g.shareN = nil, "", 0
+}
+
+// loadTable emits the loads of the constants cs from table, as
+// LoadConsts says.
+func (g *Gen) loadTable(table string, cs []pooled) {
+	if len(cs) == 1 { // a table costs more than its one immediate
+		g.dup(cs[0].v, cs[0].bits)
 		return
 	}
-	words := make([]uint32, len(g.pooled))
-	for i, c := range g.pooled {
+	if len(cs) == 0 {
+		return
+	}
+	words := make([]uint32, len(cs))
+	for i, c := range cs {
 		words[i] = c.bits
 	}
 	e := g.E
 	p := g.GP()
 	e.Comment("the constants, each in every lane of its register, from %s<>", table)
 	e.Inst("MOVD $%s, %s", e.Data(table, words), p)
-	for i := 0; i < len(g.pooled); {
+	for i := 0; i < len(cs); {
 		n := 1
-		for n < 4 && i+n < len(g.pooled) && g.pooled[i+n].v == g.pooled[i+n-1].v+1 {
+		for n < 4 && i+n < len(cs) && cs[i+n].v == cs[i+n-1].v+1 {
 			n++
 		}
 		vs := make([]emit.V, n)
 		what := make([]string, n)
 		for j := range vs {
-			vs[j] = g.pooled[i+j].v
-			what[j] = fmt.Sprintf("V%d: %s", vs[j], describe(g.pooled[i+j].bits))
+			vs[j] = cs[i+j].v
+			what[j] = fmt.Sprintf("V%d: %s", vs[j], describe(cs[i+j].bits))
 		}
 		e.VLDnRP(p, vs...)
 		e.Inst("// %s", strings.Join(what, ", "))
 		i += n
 	}
-	g.pooled = nil
 	g.rfree = append([]emit.R{p}, g.rfree...)
 }
 
@@ -616,12 +634,18 @@ const (
 // with the caller.
 func (g *Gen) LoadExp(one emit.V) *ExpConsts {
 	g.E.Comment("constants of exp32")
-	return &ExpConsts{
+	first := len(g.pooled) == 1 && g.pooled[0].v == one
+	c := &ExpConsts{
 		min: g.Const(F32(expMin)), max: g.Const(F32(expMax)), log2e: g.Const(F32(log2e)),
 		ln2Hi: g.Const(F32(ln2Hi)), ln2Lo: g.Const(F32(ln2Lo)), p6: g.Const(expP6),
 		one: one, bias: g.Const(expBias),
 		p5: g.Coef(expP5), p4: g.Coef(expP4), p3: g.Coef(expP3), p2: g.Coef(expP2),
 	}
+	if first { // 1.0 and these lead the pool: LoadConsts shares them
+		g.shareN = len(g.pooled)
+		g.share = fmt.Sprintf("exp%dconsts", g.shareN)
+	}
+	return c
 }
 
 // Exp returns a new group holding exp32(x), with kernel.exp32's operation
