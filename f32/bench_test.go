@@ -110,7 +110,10 @@ func BenchmarkDenseNarrow(b *testing.B) {
 // panels, on one goroutine, where the kernels have a narrow kernel: the
 // evidence for Forward's rules (narrow for Out ≤ nr/2, and narrowGemmRows).
 //
-//	go test ./f32 -run XXX -bench DenseNarrowPaths -count 10 | benchstat -col /path -
+// -count repeats each case back to back; to interleave the rounds:
+//
+//	go test -c -o /tmp/f32.test ./f32
+//	for i in $(seq 10); do /tmp/f32.test -test.run XXX -test.bench DenseNarrowPaths -test.cpu 1; done | benchstat -col /path -
 func BenchmarkDenseNarrowPaths(b *testing.B) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for _, impl := range kernel.Available() {
