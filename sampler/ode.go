@@ -359,12 +359,14 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 		// sums squares), so 100·h0 < 3e-150 while h1 > 2e-65.
 		h1 = math.Pow(0.01/max(d1, d2), 1.0/5)
 	}
-	// min(100·h0, h1, span) as Python's min takes it, passing over an h1
-	// that is NaN (the right-hand side is NaN at the trial point): Go's
-	// min would make the step NaN, and every chain with it, where the
-	// first step now finds the chains that are not finite.
+	// min(100·h0, h1, span), passing over an h1 that is NaN or 0, as it
+	// is when the right-hand side at the trial point is NaN or infinite
+	// for some chain (d2 NaN or +Inf; a finite d2 gives h1 > 0): Go's
+	// min would make the step NaN, and every chain with it, and scipy's
+	// 0 would stop at once with "step size too small", naming no chain,
+	// where the first step now finds the chains that are not finite.
 	h := 100 * h0
-	if h1 < h {
+	if h1 > 0 && h1 < h {
 		h = h1
 	}
 	h = min(h, span)

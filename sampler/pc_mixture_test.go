@@ -162,25 +162,3 @@ func TestPCMixtureScore(t *testing.T) {
 		}
 	}
 }
-
-// newPCMoons approximates data.Moons by a mixture: 2×32 isotropic
-// components of standard deviation 0.2 (the data's noise) centred along
-// the two half circles, so its score is exact, as data.Moons has none.
-func newPCMoons(sde SDE) *pcMixture {
-	const per = 32
-	var w []float64
-	var mu, lam [][]float64
-	for arc := range 2 {
-		for i := range per {
-			a := math.Pi * (float64(i) + 0.5) / per
-			x, y := math.Cos(a), math.Sin(a)
-			if arc == 1 {
-				x, y = 1-x, 0.5-y
-			}
-			w = append(w, 1)
-			mu = append(mu, []float64{2*x - 1, 2*y - 0.2})
-			lam = append(lam, []float64{0.04, 0.04})
-		}
-	}
-	return newPCMixture(sde, w, mu, lam)
-}

@@ -252,7 +252,8 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 	if len(fw[0]) == 0 || !slices.Equal(fw[0], fw[1]) {
 		t.Errorf("Fourier frequencies %v after resuming with another seed, want %v", fw[1], fw[0])
 	}
-	// PC's corrector follows score_sde: none on VP unless asked for.
+	// PC has no corrector unless asked for (-corrector auto is none on
+	// every SDE; score_sde's choice for VP).
 	if out := ok("sample", "-model", in("vp.safetensors"), "-n", "20", "-steps", "50", "-out", in("vp.csv"), "-png", "none", "-q"); !strings.Contains(out, "reverse diffusion (predictor only)") {
 		t.Errorf("sampling a VP model:\n%s", out)
 	}
