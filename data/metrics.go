@@ -42,8 +42,8 @@ func sqDist(a, b []float32) float64 {
 // there are fewer than two rows.
 //
 // It keeps no list of the up to 2·10⁶ distances (16 MB): it lists up to
-// 65536 of them, else the about 55000 a sample marks as holding the
-// middle ones, in a buffer of at most about 1 MB that it keeps for the
+// 65536 of them, else those a sample marks as holding the middle ones
+// (about 55000 of 2·10⁶), in a buffer of at most about 1 MB that it keeps for the
 // next call, so that calls made one after another allocate nothing, and
 // selects the middle ones there (see [pairDists.median]).
 func MedianSqDist(x, y []float32, d int) float64 {

@@ -18,7 +18,11 @@ import (
 // (the zero value, with Scale = 0, is not a density). Beyond that range
 // Scale² made the score and log density NaN at x₀ = 0 (0/0, 0·∞), and an
 // infinite B·Scale² made the score NaN there (0·∞) and every draw's x₁
-// infinite.
+// infinite. The float32 methods (Score, LogDensity, Sample) compute in
+// float64 and round the results to float32, so where Scale or |B|·Scale²
+// is beyond float32's range (3.4e38), as with B = 1e100, Scale = 1, draws
+// and scores come out ±Inf there: use the float64 methods for such a
+// target.
 type Banana struct {
 	B, Scale float64
 }
