@@ -20,6 +20,24 @@ func hookChunks(t *testing.T, hook func(helper bool)) {
 	t.Cleanup(func() { chunkHook = nil })
 }
 
+// hookFirstHelperChunk hooks the chunks of the rest of test t (see
+// hookChunks): the first chunk a helper starts calls stop (a panic, a
+// Goexit), and every chunk of a caller sleeps first, to leave chunks to
+// the helpers. The flag it returns is set once a helper has called stop.
+func hookFirstHelperChunk(t *testing.T, stop func()) *atomic.Bool {
+	t.Helper()
+	var stopped atomic.Bool
+	hookChunks(t, func(helper bool) {
+		if helper && stopped.CompareAndSwap(false, true) {
+			stop()
+		}
+		if !helper {
+			time.Sleep(100 * time.Microsecond) // leave the helper chunks
+		}
+	})
+	return &stopped
+}
+
 // catch runs call and returns what it panicked with, or nil.
 func catch(call func()) (v any) {
 	defer func() { v = recover() }()
@@ -34,15 +52,7 @@ func TestParallelRangeHelperPanic(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("GOMAXPROCS 1: no helpers")
 	}
-	var helperPanicked atomic.Bool
-	hookChunks(t, func(helper bool) {
-		if helper && helperPanicked.CompareAndSwap(false, true) {
-			panic("helper chunk")
-		}
-		if !helper {
-			time.Sleep(100 * time.Microsecond) // leave the helper chunks
-		}
-	})
+	helperPanicked := hookFirstHelperChunk(t, func() { panic("helper chunk") })
 	var done atomic.Int64
 	job := rangeFunc(func(i0, i1 int) { done.Add(int64(i1 - i0)) })
 	for t0 := time.Now(); !helperPanicked.Load(); {
@@ -126,15 +136,7 @@ func TestParallelRangeHelperGoexit(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("GOMAXPROCS 1: no helpers")
 	}
-	var helperExited atomic.Bool
-	hookChunks(t, func(helper bool) {
-		if helper && helperExited.CompareAndSwap(false, true) {
-			runtime.Goexit()
-		}
-		if !helper {
-			time.Sleep(100 * time.Microsecond) // leave the helper chunks
-		}
-	})
+	helperExited := hookFirstHelperChunk(t, runtime.Goexit)
 	job := rangeFunc(func(i0, i1 int) {})
 	for t0 := time.Now(); !helperExited.Load(); {
 		if time.Since(t0) > 5*time.Second {

@@ -34,8 +34,7 @@ type Loss interface {
 // N(meanScale·x_0, std²I). The sampler package's VE, VP and sub-VP SDEs
 // satisfy it. Marginal must be a pure function of t, safe for concurrent
 // use: a time-conditional ScaleBySigma model's TimeScore, which is, calls
-// it on every call
-// (see [Model.SetPerturbation]).
+// it on every call (see [Model.SetPerturbation]).
 type Perturbation interface {
 	Marginal(t float64) (meanScale, std float64)
 }

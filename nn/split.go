@@ -11,12 +11,12 @@ import (
 // Hadamard products, bias and narrow weight-gradient sums, the chunked
 // tangent and adjoint passes, the tangent shortcuts' rows, a narrow
 // layer's forward rows, the denoising losses' noisy inputs) runs on the
-// workers of Model.SetWorkers
-// through f32.ParallelRange, split so that the result does not depend on
-// the split: by rows or points where each element is computed from its
-// own row (or, for the sums over tangents, its own point, whose tangents
-// are taken in order), by columns where a sum runs down the rows. Every
-// element is the same operations in the same order as on one goroutine.
+// workers of Model.SetWorkers through f32.ParallelRange, split so that the
+// result does not depend on the split: by rows or points where each
+// element is computed from its own row (or, for the sums over tangents,
+// its own point, whose tangents are taken in order), by columns where a
+// sum runs down the rows. Every element is the same operations in the
+// same order as on one goroutine.
 
 // parMin is the fewest floats a pass touches for it to be split: below
 // it, handing half of it to a helper costs about what the half saves.

@@ -23,10 +23,9 @@ import (
 //     network, which denoising score matching fits worst at small σ(t)),
 //     reverse diffusion alone keeps the width within 10%, as its steps
 //     below σ(t) = 0.05 add up to a variance of 0.05², small beside the
-//     data's, but the corrector, whose
-//     step follows ‖s‖ (the data's scale) rather than σ(t), runs Langevin
-//     on the wrong score long enough to come nearer the narrowed width
-//     than the data's.
+//     data's, but the corrector, whose step follows ‖s‖ (the data's
+//     scale) rather than σ(t), runs Langevin on the wrong score long
+//     enough to come nearer the narrowed width than the data's.
 func TestPCCorrectorSmallSigma(t *testing.T) {
 	const n = 1000
 	sde := VE{SigmaMin: 0.01, SigmaMax: 5, N: 200}
