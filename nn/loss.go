@@ -578,7 +578,8 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: the model's conditioning is %v, want time", m.cfg.Cond))
 	}
 	w, n := m.dsmWork("ContinuousDSM", x, grad)
-	if l.SDE == nil {
+	own := l.SDE == nil // the model's perturbation: nothing to compare it with
+	if own {
 		if m.pert == nil {
 			panic("nn: ContinuousDSM.Grad: no SDE, and the model has no perturbation (Model.SetPerturbation) to use instead")
 		}
@@ -610,8 +611,10 @@ func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float3
 			// The model divides by its own σ(t), at the float32 t it is
 			// given, as TimeScore does: the loss trains the model that
 			// TimeScore computes, and so must draw from the same process.
-			if _, ps := m.pert.Marginal(t); !(math.Abs(ps-s) <= 1e-6*s) {
-				panic(fmt.Sprintf("nn: ContinuousDSM.Grad: at t = %v the model divides its output by its perturbation's σ(t) = %v, but the loss's SDE has σ(t) = %v: train with the SDE given to SetPerturbation", t, ps, s))
+			if !own {
+				if _, ps := m.pert.Marginal(t); !(math.Abs(ps-s) <= 1e-6*s) {
+					panic(fmt.Sprintf("nn: ContinuousDSM.Grad: at t = %v the model divides its output by its perturbation's σ(t) = %v, but the loss's SDE has σ(t) = %v: train with the SDE given to SetPerturbation", t, ps, s))
+				}
 			}
 			sc, why := m.stdScale(float32(t))
 			if why != "" {

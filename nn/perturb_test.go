@@ -271,7 +271,8 @@ func TestTimeScoreMarginalOnce(t *testing.T) {
 // score matching and DSM, which train at one t, twice per step (the
 // check, then the scales), not once per point; ContinuousDSM three times
 // per point (the loss's SDE and the model's at the drawn t, the model's
-// at its float32 rounding), not four.
+// at its float32 rounding), not four, and twice with no SDE of its own
+// (the model's is the loss's: nothing to compare).
 func TestLossMarginalCalls(t *testing.T) {
 	const n = 6
 	m, _ := New(Config{Dim: 2, Hidden: []int{4}, Act: kernel.Tanh, Cond: CondTime, ScaleBySigma: true}, 5)
@@ -288,6 +289,7 @@ func TestLossMarginalCalls(t *testing.T) {
 		{SlicedSM{Cond: 0.5}, 2},
 		{DSM{Sigma: 0.3, Cond: 0.5}, 2},
 		{ContinuousDSM{SDE: p}, 3 * n},
+		{ContinuousDSM{}, 2 * n},
 	} {
 		calls = 0
 		c.loss.Grad(m, x, newRand(3, 4), grad)
