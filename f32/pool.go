@@ -308,9 +308,9 @@ type RangeJob interface {
 // If a call of job.Range panics (or calls runtime.Goexit), no range
 // starts after it, and ParallelRange, once every range begun is done,
 // panics on the caller with the same value (or calls runtime.Goexit;
-// the caller's own range first). job.Range may call
-// ParallelRange or GemmWith: the inner call has the helpers that are idle
-// at the time, or none.
+// the caller's own range first). job.Range may call ParallelRange or
+// GemmWith: the inner call has the helpers that are idle at the time, or
+// none.
 //
 // The split depends on timing: a job whose result must not depend on it
 // computes each index the same way whatever range it comes in.

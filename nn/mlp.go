@@ -289,8 +289,8 @@ func (m *Model) Clone() *Model {
 // optimiser's and the average's updates on the same workers (see
 // Adam.Workers). In CPU profiles of BENCHMARKS.md's training steps,
 // 68–96 % of a step's CPU time ran in split work (60–74 % when only the
-// products were split); at d = 2, with the optimiser, the repacking, the narrow
-// last layer and the tangent shortcuts split too, 78–99 % (72–98 %
+// products were split); at d = 2, with the optimiser, the repacking, the
+// narrow last layer and the tangent shortcuts split too, 78–99 % (72–98 %
 // measured the same way just before). Whether it pays depends on the
 // machine: on the shared two cores of BENCHMARKS.md, with the second core
 // mostly busy, two workers gave 0.63–1.45× one (geomean 0.93×), and lost
