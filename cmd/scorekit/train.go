@@ -366,7 +366,12 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	opt.LR, opt.Warmup, opt.ClipNorm, opt.WeightDecay = s.lr, s.warmup, s.clip, s.wd
 	if l, ok := loss.(nn.ContinuousDSM); ok {
 		// A -scale-by-sigma network divides by the σ(t) of the SDE it learns.
+		// The loss then takes the model's SDE (a nil SDE): given the same
+		// one again, it would ask it for σ(t) a second time per point only
+		// to check that the two agree.
 		model.SetPerturbation(l.SDE)
+		l.SDE = nil
+		loss = l
 	}
 	// At most GOMAXPROCS goroutines run (f32 has GOMAXPROCS−1 helpers).
 	workers := runtime.GOMAXPROCS(0)
