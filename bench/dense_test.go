@@ -52,7 +52,6 @@ func randMatrix(rng *rand.Rand, r, c int) f32.Matrix {
 	return m
 }
 
-var denseMs = []int{1, 16, 256, 1024, 4096}
 var denseKNs = []int{64, 128, 256, 512}
 
 // BenchmarkPeak is the FMA-throughput loop of each implementation: the

@@ -48,13 +48,12 @@ func TestLearnLinear(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			m, _ := New(Config{Dim: 2, Act: kernel.Identity}, 1)
 			opt := NewAdam(m.NumParams(), 2e-3)
-			ema := NewEMA(m.Params(), 0.999)
 			tr := Trainer{Model: m, Loss: c.loss, Opt: opt, Data: gauss{2, s}, Batch: 256, Steps: 3000, Seed: 3}
 			if err := tr.Run(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			// Only average the last part of the run.
-			ema = NewEMA(m.Params(), 0.999)
+			ema := NewEMA(m.Params(), 0.999)
 			tr.EMA, tr.Steps, tr.Seed = ema, 3000, 4
 			if err := tr.Run(context.Background()); err != nil {
 				t.Fatal(err)

@@ -42,13 +42,12 @@ func withSegments(t *testing.T, f func(name string, segment int)) {
 
 // runOutcome is everything a run reports that segments must not change.
 type runOutcome struct {
-	x, trace  []float32
-	progress  []int // Progress calls with done = BurnIn
-	last      int   // done of the last Progress call
-	total     int
-	err       string
-	accepted  string
-	stepSizes []float64
+	x, trace []float32
+	progress []int // Progress calls with done = BurnIn
+	last     int   // done of the last Progress call
+	total    int
+	err      string
+	accepted string
 }
 
 func sameBits(a, b []float32) int {

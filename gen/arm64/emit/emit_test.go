@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -160,8 +159,8 @@ func TestAssembles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
 	}
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
 		t.Skip("no go command")
 	}
 	dir := t.TempDir()

@@ -402,13 +402,6 @@ func (g *Gen) Label(stem string) string {
 	return fmt.Sprintf("%s%s%d", g.prefix, stem, g.label)
 }
 
-// Stream is one slice argument walked by a loop: a pointer register that
-// loads or stores advance.
-type Stream struct {
-	Arg string // the slice argument's name
-	p   emit.R
-}
-
 // Map emits an elementwise loop over n = len(count) elements: each
 // iteration loads one group from every input, runs body and stores the
 // groups it returns to the outputs, in order. unroll is the number of
