@@ -334,11 +334,17 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 	d0, d1 := o.rmsNorm(o.acc), o.rmsNorm(o.acc2)
 	if math.IsNaN(d0+d1) || math.IsInf(d0+d1, 0) {
 		// The first chain whose state or right-hand side is not finite.
-		c := 0
-		for c < len(o.acc)-1 && !math.IsNaN(o.acc[c]+o.acc2[c]) && !math.IsInf(o.acc[c]+o.acc2[c], 0) {
-			c++
+		c := firstNonFinite(o.y, o.w)
+		if f := firstNonFinite(o.k[0], o.w); c < 0 || f >= 0 && f < c {
+			c = f
 		}
-		return st, &DivergenceError{Sampler: "ODE", Step: -1, Chain: c}
+		if c >= 0 {
+			return st, &DivergenceError{Sampler: "ODE", Step: -1, Chain: c}
+		}
+		// All finite: the sums of squares of the scaled state and
+		// right-hand side overflowed (each over 1e154 or so), which
+		// takes tolerances far below the values.
+		return st, fmt.Errorf("sampler: ODE: RK45's error norms overflow at t = %g: the tolerances (RTol %g, ATol %g) are too small for this state, whose values or derivatives exceed 1e154 times them", t0, o.rtol, o.atol)
 	}
 	h0 := 0.01 * d0 / d1
 	if d0 < 1e-5 || d1 < 1e-5 {
@@ -382,7 +388,7 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 				return st, fmt.Errorf("sampler: ODE: RK45 reached %s at t = %g", english.Count(maxSteps, "step"), t)
 			}
 			if h < 10*math.Abs(math.Nextafter(t, dir*math.Inf(1))-t) {
-				return st, fmt.Errorf("sampler: ODE: RK45 step size %g too small at t = %g", h, t)
+				return st, fmt.Errorf("sampler: ODE: RK45 step size %g too small at t = %g: the score is not smooth there, or the tolerances (RTol %g, ATol %g) are too tight", h, t, o.rtol, o.atol)
 			}
 			tn := t + dir*h
 			if dir*(tn-t1) > 0 {

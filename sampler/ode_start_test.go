@@ -60,3 +60,46 @@ func TestODERK45NaNTrialPoint(t *testing.T) {
 		}
 	}
 }
+
+// shifted is the score 0.5 − x in ℝ²: its ODE's right-hand side is not 0
+// where x is.
+type shifted struct{}
+
+func (shifted) Dim() int { return 2 }
+func (shifted) TimeScore(dst, x []float32, _ float32) {
+	for i, v := range x {
+		dst[i] = 0.5 - v
+	}
+}
+
+// TestODERK45TinyATol: RK45's starting step takes norms of the state and
+// the right-hand side scaled by atol + rtol·|y|. Where a coordinate is 0
+// and atol tiny, the scaled right-hand side is huge, and with ATol =
+// 1e-160 its square overflowed: the run stopped with a DivergenceError for
+// chain 0 ("the initial state, its score or its log density is not
+// finite"), although every value was finite. The error now says the
+// tolerances are too small. An ATol of 1e-100 does not overflow and gives
+// scipy's outcome, a first step too small, whose message now names the
+// tolerances too.
+func TestODERK45TinyATol(t *testing.T) {
+	for _, c := range []struct {
+		atol float64
+		want string
+	}{
+		{1e-5, ""},
+		{1e-100, "too small at t = 1: the score is not smooth there, or the tolerances (RTol 1e-05, ATol 1e-100) are too tight"},
+		{1e-160, "error norms overflow at t = 1: the tolerances (RTol 1e-05, ATol 1e-160) are too small"},
+		{1e-300, "error norms overflow at t = 1: the tolerances (RTol 1e-05, ATol 1e-300) are too small"},
+	} {
+		o := mustNew(NewODESampler(DefaultVP(), shifted{}, ODEConfig{Workers: 1, ATol: c.atol}))
+		x := []float32{0, 1, 0.5, 0}
+		_, err := o.Flow(context.Background(), x, 1, 1e-3)
+		var de *DivergenceError
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("ATol %g: %v", c.atol, err)
+		case c.want != "" && (err == nil || errors.As(err, &de) || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("ATol %g: error %v, want one containing %q", c.atol, err, c.want)
+		}
+	}
+}
