@@ -1,8 +1,11 @@
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"testing"
+
+	"github.com/scorekit/scorekit/data"
 )
 
 // TestTraceIndexPanics: a chain or coordinate past its range panicked
@@ -40,4 +43,36 @@ func TestTraceIndexPanics(t *testing.T) {
 			c.f()
 		}()
 	}
+}
+
+// TestMALAStepSizeRange: StepSize of a chain the last Run did not have
+// panicked with a bare index error (before any Run, with every chain).
+func TestMALAStepSizeRange(t *testing.T) {
+	m, err := NewMALA(data.NewIsotropicGaussian([]float64{0, 0}, 1), MALAConfig{Step: 0.1, Chain: ChainConfig{Steps: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPanicWith := func(want string, f func()) {
+		t.Helper()
+		defer func() {
+			t.Helper()
+			if got := fmt.Sprint(recover()); got != want {
+				t.Errorf("panic %q, want %q", got, want)
+			}
+		}()
+		f()
+	}
+	mustPanicWith("sampler: MALA.StepSize: chain 0 out of range [0, 0), the chains of the last Run", func() { m.StepSize(0) })
+	if _, err := m.Run(context.Background(), make([]float32, 3*2)); err != nil {
+		t.Fatal(err)
+	}
+	if h := m.StepSize(2); h != 0.1 {
+		t.Errorf("StepSize(2) = %v, want 0.1", h)
+	}
+	mustPanicWith("sampler: MALA.StepSize: chain 3 out of range [0, 3), the chains of the last Run", func() { m.StepSize(3) })
+	mustPanicWith("sampler: MALA.StepSize: chain -1 out of range [0, 3), the chains of the last Run", func() { m.StepSize(-1) })
+	if _, err := m.Run(context.Background(), make([]float32, 2*2)); err != nil {
+		t.Fatal(err)
+	}
+	mustPanicWith("sampler: MALA.StepSize: chain 2 out of range [0, 2), the chains of the last Run", func() { m.StepSize(2) })
 }
