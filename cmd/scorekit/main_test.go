@@ -334,6 +334,12 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"train", "-data", "moons", "-batch", "100000000", "-out", in("never.safetensors")}, 2, "-batch 100000000: more than train holds at once for a [3 128 128 128 2] network"},
 		{[]string{"train", "-hidden", "65536,65536", "-out", in("never.safetensors")}, 2, "-hidden 65536,65536: a network of 4295426050 parameters is more than train holds"},
 		{[]string{"train", "-data", in("line.csv"), "-sigmaL", "5", "-out", in("never.safetensors")}, 2, "its points are at most 2 apart, and σ₁ defaults to that, which is not above -sigmaL 5: give -sigma1"},
+		// σ₁ from the data was named as if it had been given: "-sigma1
+		// 7.0149411662583665 -sigmaL 0.01 -levels 1: want σ₁ > σ_L > 0 and
+		// at least 2 levels".
+		{[]string{"train", "-levels", "1", "-out", in("never.safetensors")}, 2, "scorekit train: -levels 1: want at least 2\n"},
+		{[]string{"train", "-sigmaL", "0", "-out", in("never.safetensors")}, 2, "scorekit train: -sigmaL 0: want σ_L > 0\n"},
+		{[]string{"train", "-sigma1", "0.5", "-sigmaL", "1", "-out", in("never.safetensors")}, 2, "scorekit train: -sigma1 0.5 -sigmaL 1: want σ₁ > σ_L\n"},
 		{[]string{"demo", "-data", "spiral", "-out", dir}, 2, `-data "spiral": unknown: want one of 8gaussians,`},
 		{[]string{"train", "-data", "moons", "-out", in("no/m.safetensors")}, 1, "-out " + in("no/m.safetensors") + ": cannot write there: no folder"},
 		{[]string{"train", "-data", "moons", "-out", dir}, 1, "is a folder: want a file name"},
