@@ -659,6 +659,27 @@ func TestNotAScorekitModel(t *testing.T) {
 			}
 		}
 	}
+	// Not a safetensors file at all (the samples or a picture given as
+	// the model): its first 8 bytes were read as a header length, "header
+	// length 3615557283434213496, but the file has 42697 bytes after it
+	// (limit 100000000) (is it a complete safetensors file?)".
+	for name, content := range map[string]string{
+		"samples.csv": "x0,x1\n0.5182252,0.74885416\n-0.056461714,1.6837204\n",
+		"short.csv":   "1,2,3,4\n", // 8 bytes: nothing after a length
+	} {
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(content), 0o644)
+		for _, args := range [][]string{
+			{"sample", "-model", path, "-out", filepath.Join(dir, "never.csv"), "-q"},
+			{"train", "-resume", path, "-out", filepath.Join(dir, "never.safetensors"), "-q"},
+		} {
+			_, errOut, code := exe(t, bin, nil, args...)
+			want := path + ": not a safetensors file: want a model file written by scorekit train or scripts/export_torch.py\n"
+			if code != 1 || !strings.HasSuffix(errOut, want) || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("%s %s %s: exit %d, %q; want exit 1 and %q", args[0], args[1], name, code, errOut, want)
+			}
+		}
+	}
 }
 
 // TestTrainWorkersSame trains the same model on one goroutine and on two:
