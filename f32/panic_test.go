@@ -1,6 +1,7 @@
 package f32
 
 import (
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -161,5 +162,26 @@ func TestParallelRangeHelperGoexit(t *testing.T) {
 	chunkHook = nil
 	if !helped(func() { ParallelRange(2, 1<<16, 16, &job) }) {
 		t.Error("after a helper's Goexit no helper runs chunks")
+	}
+}
+
+// TestParallelRangeNilJob: a nil job is a panic that says so, whatever n
+// and workers. With helpers to share it, the workers took the nil job for
+// a GEMM's rows and spun on an empty block: the call never returned.
+func TestParallelRangeNilJob(t *testing.T) {
+	for _, c := range []struct{ workers, n int }{{2, 1 << 10}, {1, 10}, {2, 0}} {
+		done := make(chan any, 1)
+		go func() {
+			defer func() { done <- recover() }()
+			ParallelRange(c.workers, c.n, 1, nil)
+		}()
+		select {
+		case v := <-done:
+			if s := fmt.Sprint(v); s != "f32: ParallelRange: nil job" {
+				t.Errorf("ParallelRange(%d, %d, 1, nil) panicked with %q, want f32: ParallelRange: nil job", c.workers, c.n, s)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("ParallelRange(%d, %d, 1, nil) has not returned in 5 s", c.workers, c.n)
+		}
 	}
 }

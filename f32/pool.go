@@ -314,7 +314,14 @@ type RangeJob interface {
 //
 // The split depends on timing: a job whose result must not depend on it
 // computes each index the same way whatever range it comes in.
+//
+// It panics if job is nil, whatever n and workers are.
 func ParallelRange(workers, n, unit int, job RangeJob) {
+	if job == nil {
+		// Not left to the call: the workers would take a nil job for
+		// a GEMM's rows and spin on an empty block.
+		panic("f32: ParallelRange: nil job")
+	}
 	if n <= 0 {
 		return
 	}

@@ -117,8 +117,14 @@ func (m *MALA) WarmupAcceptance() Acceptance {
 	return a
 }
 
-// StepSize returns chain c's current step h.
-func (m *MALA) StepSize(c int) float64 { return m.h[c] }
+// StepSize returns chain c's current step h. It panics unless c is a
+// chain of the last Run (0 ≤ c < n): before the first there are none.
+func (m *MALA) StepSize(c int) float64 {
+	if c < 0 || c >= len(m.h) {
+		panic(fmt.Sprintf("sampler: MALA.StepSize: chain %d out of range [0, %d), the chains of the last Run", c, len(m.h)))
+	}
+	return m.h[c]
+}
 
 func (m *MALA) name() string { return "MALA" }
 func (m *MALA) hint() string {

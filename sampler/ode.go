@@ -525,10 +525,17 @@ func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) 
 // Flow carries the n = len(x)/d points of x in place along the
 // probability-flow ODE from time t0 to t1 (t0 > t1 decodes towards the
 // data, t0 < t1 encodes towards the prior), without denoising. It panics
-// if len(x) is not a multiple of d; it stops as Sample does if ctx is
-// cancelled, leaving x as it was.
+// if len(x) is not a multiple of d; it returns an error unless t0 and t1
+// are in [1.2e-38, T] (normal float32 times, as [ODEConfig.Eps]); it stops
+// as Sample does if ctx is cancelled, leaving x as it was.
 func (o *ODESampler) Flow(ctx context.Context, x []float32, t0, t1 float64) (SDEStats, error) {
 	n := o.count("ODESampler.Flow", x)
+	// Outside, the flow ran silently beyond T, where the score was never
+	// trained, or, towards t = 0, had the score panic at a time rounding
+	// took below 0.
+	if end := o.sde.End(); !(t0 <= end && float32(t0) >= minNormal32 && t1 <= end && float32(t1) >= minNormal32) {
+		return SDEStats{}, fmt.Errorf("sampler: ODESampler.Flow: from t0 = %g to t1 = %g: want times from 1.2e-38 to T = %g (the score takes t as a float32, which would be 0 or subnormal, where a VP SDE's σ(t) is 0 or nearly)", t0, t1, end)
+	}
 	if n == 0 || t0 == t1 {
 		return SDEStats{}, nil
 	}

@@ -5,6 +5,38 @@
 // chains (ESS, split-R̂, Summarize). It never imports nn: a trained
 // network and an analytic target from data both satisfy these
 // interfaces.
+//
+// # Step sizes
+//
+// The Langevin family shares one convention: a step h in
+// x ← x + h·∇log p(x) + √(2h)·z, where others write 2h (Song & Ermon's α,
+// Welling & Teh's ε, TensorFlow Probability's step size).
+//
+//   - ULA and MALA: [ULAConfig.Step], [MALAConfig.Step] are h.
+//   - SGLD: h_t = A·(B + t)^(−Gamma) at step t ([SGLDConfig]).
+//   - Annealed Langevin: [AnnealedConfig.Eps] is NCSN's ε; level i steps
+//     with α_i = ε·σ_i²/σ_L², that is h = α_i/2.
+//   - Underdamped Langevin and SGHMC: h is the time step of the kinetic
+//     dynamics with friction γ ([UnderdampedConfig], [SGHMCConfig]).
+//   - Predictor–corrector: the predictor takes the N steps of the SDE's
+//     own discretisation ([SDE.Steps]); the Langevin corrector sets its
+//     step from the signal-to-noise ratio at every time ([PCConfig]).
+//   - Probability-flow ODE: Heun's fixed steps or RK45's tolerances
+//     ([ODEConfig]).
+//
+// # Sampling a trained network
+//
+// An nn.Model loaded with nn.Load serves the interface its training
+// gave it (Score, NoiseScore, TimeScore, or LogDensity for an energy
+// model); a constructor given the wrong kind returns an error that says
+// so. A time-conditional model that divides by σ(t) needs the SDE it was
+// trained on through its SetPerturbation before it scores. A model is safe
+// for concurrent use, a sampler is not: make one per goroutine or request
+// and reuse it. The Langevin samplers' chains continue their random
+// streams from one Run to the next (Reset restarts them); the SDE
+// samplers start from their configured streams on every call. The
+// command examples/embed is an HTTP service that serves annealed Langevin
+// samples of a model written by scorekit train.
 package sampler
 
 import (

@@ -226,7 +226,9 @@ func NewSGHMC(score MinibatchScore, cfg SGHMCConfig) (*SGHMC, error) {
 }
 
 // Run advances the chains in x (n×d) and their velocities by BurnIn +
-// Steps steps in place and returns the kept positions; see [ULA.Run].
+// Steps steps in place and returns the kept positions; see [ULA.Run]. A
+// chain whose velocity is not finite, as a divergence leaves it, draws a
+// new one (else it diverged again at the first step, whatever x).
 func (s *SGHMC) Run(ctx context.Context, x []float32) (*Trace, error) {
 	tr, err := s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
 	s.vFrom = s.eng.n
@@ -252,8 +254,10 @@ func (s *SGHMC) resize(old, n int) {
 }
 
 func (s *SGHMC) begin(e *chainEngine, _ []float32, lo, hi int) int {
-	for c := max(lo, s.vFrom); c < hi; c++ {
-		e.normals(c, rows(s.v, e.d, c, c+1))
+	for c := lo; c < hi; c++ {
+		if v := rows(s.v, e.d, c, c+1); c >= s.vFrom || firstNonFinite(v, e.d) >= 0 {
+			e.normals(c, v)
+		}
 	}
 	return -1
 }

@@ -47,7 +47,9 @@ func NewULA(score Score, cfg ULAConfig) (*ULA, error) {
 }
 
 // Run advances the chains in x (n×d row-major, n = len(x)/d chains) by
-// BurnIn + Steps steps in place and returns the kept draws. The random
+// BurnIn + Steps steps in place and returns the kept draws, or a nil
+// *Trace if it keeps none (Thin 0, the default, or above Steps; x empty):
+// the final states are in x either way. The random
 // streams continue from one Run to the next, whatever the number of
 // chains: chain c's streams go on where they stopped, and a chain new to
 // the sampler starts its own, so no draw is used twice; [ULA.Reset]

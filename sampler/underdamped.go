@@ -88,7 +88,9 @@ func NewUnderdamped(score Score, cfg UnderdampedConfig) (*Underdamped, error) {
 }
 
 // Run advances the chains in x (n×d) and their velocities by BurnIn +
-// Steps steps in place and returns the kept positions; see [ULA.Run].
+// Steps steps in place and returns the kept positions; see [ULA.Run]. A
+// chain whose velocity is not finite, as a divergence leaves it, draws a
+// new one (else it diverged again at the first step, whatever x).
 func (u *Underdamped) Run(ctx context.Context, x []float32) (*Trace, error) {
 	tr, err := u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
 	u.vFrom = u.eng.n
@@ -114,8 +116,10 @@ func (u *Underdamped) resize(old, n int) {
 
 func (u *Underdamped) begin(e *chainEngine, x []float32, lo, hi int) int {
 	d := e.d
-	for c := max(lo, u.vFrom); c < hi; c++ {
-		e.normals(c, u.v[c*d:c*d+d])
+	for c := lo; c < hi; c++ {
+		if v := u.v[c*d : c*d+d]; c >= u.vFrom || firstNonFinite(v, d) >= 0 {
+			e.normals(c, v)
+		}
 	}
 	u.score.Score(rows(u.grad, d, lo, hi), rows(x, d, lo, hi))
 	if c := firstNonFinite(rows(u.grad, d, lo, hi), d); c >= 0 {

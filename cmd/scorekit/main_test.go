@@ -334,6 +334,12 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"train", "-data", "moons", "-batch", "100000000", "-out", in("never.safetensors")}, 2, "-batch 100000000: more than train holds at once for a [3 128 128 128 2] network"},
 		{[]string{"train", "-hidden", "65536,65536", "-out", in("never.safetensors")}, 2, "-hidden 65536,65536: a network of 4295426050 parameters is more than train holds"},
 		{[]string{"train", "-data", in("line.csv"), "-sigmaL", "5", "-out", in("never.safetensors")}, 2, "its points are at most 2 apart, and σ₁ defaults to that, which is not above -sigmaL 5: give -sigma1"},
+		// σ₁ from the data was named as if it had been given: "-sigma1
+		// 7.0149411662583665 -sigmaL 0.01 -levels 1: want σ₁ > σ_L > 0 and
+		// at least 2 levels".
+		{[]string{"train", "-levels", "1", "-out", in("never.safetensors")}, 2, "scorekit train: -levels 1: want at least 2\n"},
+		{[]string{"train", "-sigmaL", "0", "-out", in("never.safetensors")}, 2, "scorekit train: -sigmaL 0: want σ_L > 0\n"},
+		{[]string{"train", "-sigma1", "0.5", "-sigmaL", "1", "-out", in("never.safetensors")}, 2, "scorekit train: -sigma1 0.5 -sigmaL 1: want σ₁ > σ_L\n"},
 		{[]string{"demo", "-data", "spiral", "-out", dir}, 2, `-data "spiral": unknown: want one of 8gaussians,`},
 		{[]string{"train", "-data", "moons", "-out", in("no/m.safetensors")}, 1, "-out " + in("no/m.safetensors") + ": cannot write there: no folder"},
 		{[]string{"train", "-data", "moons", "-out", dir}, 1, "is a folder: want a file name"},
@@ -650,6 +656,27 @@ func TestNotAScorekitModel(t *testing.T) {
 		for _, want := range []string{path + ": a safetensors file, but not a scorekit model: " + what, nn.FormatName, "a model written by scorekit train or scripts/export_torch.py"} {
 			if code != 1 || !strings.Contains(errOut, want) {
 				t.Errorf("sample -model %s: exit %d, %q; want exit 1 and %q", name, code, errOut, want)
+			}
+		}
+	}
+	// Not a safetensors file at all (the samples or a picture given as
+	// the model): its first 8 bytes were read as a header length, "header
+	// length 3615557283434213496, but the file has 42697 bytes after it
+	// (limit 100000000) (is it a complete safetensors file?)".
+	for name, content := range map[string]string{
+		"samples.csv": "x0,x1\n0.5182252,0.74885416\n-0.056461714,1.6837204\n",
+		"short.csv":   "1,2,3,4\n", // 8 bytes: nothing after a length
+	} {
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(content), 0o644)
+		for _, args := range [][]string{
+			{"sample", "-model", path, "-out", filepath.Join(dir, "never.csv"), "-q"},
+			{"train", "-resume", path, "-out", filepath.Join(dir, "never.safetensors"), "-q"},
+		} {
+			_, errOut, code := exe(t, bin, nil, args...)
+			want := path + ": not a safetensors file: want a model file written by scorekit train or scripts/export_torch.py\n"
+			if code != 1 || !strings.HasSuffix(errOut, want) || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("%s %s %s: exit %d, %q; want exit 1 and %q", args[0], args[1], name, code, errOut, want)
 			}
 		}
 	}

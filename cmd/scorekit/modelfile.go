@@ -46,6 +46,13 @@ func loadModel(path string) (*modelFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A safetensors file is an 8-byte header length, then the header, a
+	// JSON object. Another kind of file (samples, a picture) would be
+	// read as a huge header length and blamed on truncation below. (Under
+	// 8 bytes it is too short to say.)
+	if len(b) >= 8 && (len(b) == 8 || b[8] != '{') {
+		return nil, fmt.Errorf("%s: not a safetensors file: want a model file written by scorekit train or scripts/export_torch.py", path)
+	}
 	tf, err := nn.DecodeSafetensors(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v (is it a complete safetensors file?)", path, err)

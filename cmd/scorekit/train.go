@@ -496,14 +496,22 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 				return nil, usagef("-sigma1, -sigmaL, -levels: %s was trained on its own %s, %g to %g (leave these flags out to go on with them)", s.resume, english.Count(len(sig), "noise level"), sig[0], sig[len(sig)-1])
 			}
 		} else {
+			// Each flag on its own first, so that a message names only
+			// flags that were given (σ₁ may be the data's default).
+			if s.levels < 2 {
+				return nil, usagef("-levels %d: want at least 2", s.levels)
+			}
+			if !(s.sigmaL > 0) {
+				return nil, usagef("-sigmaL %g: want σ_L > 0", s.sigmaL)
+			}
 			if s.sigma1 == 0 {
 				s.sigma1 = min(spread(src, rows, d, s.seed), 50)
-				if !(s.sigma1 > s.sigmaL) && s.sigmaL > 0 {
+				if !(s.sigma1 > s.sigmaL) {
 					return nil, usagef("-data %s: its points are at most %g apart, and σ₁ defaults to that, which is not above -sigmaL %g: give -sigma1", s.data, s.sigma1, s.sigmaL)
 				}
 			}
-			if !(s.sigma1 > s.sigmaL && s.sigmaL > 0) || s.levels < 2 {
-				return nil, usagef("-sigma1 %g -sigmaL %g -levels %d: want σ₁ > σ_L > 0 and at least 2 levels", s.sigma1, s.sigmaL, s.levels)
+			if !(s.sigma1 > s.sigmaL) {
+				return nil, usagef("-sigma1 %g -sigmaL %g: want σ₁ > σ_L", s.sigma1, s.sigmaL)
 			}
 			if !sigmaOK(s.sigma1) || !sigmaOK(s.sigmaL) {
 				return nil, usagef("-sigma1 %g -sigmaL %g: want levels %s", s.sigma1, s.sigmaL, sigmaRange)
