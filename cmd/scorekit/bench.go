@@ -16,7 +16,7 @@ import (
 )
 
 func runBench(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "bench [-quick] [-run substring] [flags]", stderr)
+	fs := newFlags("bench", "bench [-quick] [-run substring] [flags]", stdout)
 	quick := fs.Bool("quick", false, "the reduced set, timed briefly (under a minute with assembly; minutes on the portable kernels)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a Markdown table")
 	filter := fs.String("run", "", "only the benchmarks whose \"group name implementation\" contains this, case-sensitive (e.g. annealed, avx512, \"K=N=128 gonum\")")

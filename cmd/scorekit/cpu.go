@@ -14,7 +14,7 @@ import (
 )
 
 func runCPU(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("cpu", "cpu", stderr)
+	fs := newFlags("cpu", "cpu", stdout)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

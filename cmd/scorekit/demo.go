@@ -35,7 +35,7 @@ type demoSettings struct {
 
 func runDemo(args []string, stdout, stderr io.Writer) error {
 	s := demoSettings{}
-	fs := newFlags("demo", "demo [flags]", stderr)
+	fs := newFlags("demo", "demo [flags]", stdout)
 	fs.StringVar(&s.data, "data", "moons", "built-in data set: "+fmt.Sprint(data.Names()))
 	fs.IntVar(&s.steps, "steps", 4000, "training steps")
 	fs.IntVar(&s.batch, "batch", 128, "training batch size")

@@ -87,11 +87,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		args = []string{args[1], "-h"} // "scorekit help train" is "scorekit train -h"
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout) // asked for: the output, as go help's
 		return 0
 	}
 	c, ok := commands[args[0]]
@@ -130,24 +131,35 @@ func usage(w io.Writer) {
 }
 
 // newFlags returns a flag set for the command name that reports errors
-// through run (not by exiting) and prints its usage to stderr.
-func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+// through run (not by exiting); its Usage prints the synopsis and the
+// flags to stdout, which parse calls for -h only.
+func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("scorekit "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: scorekit %s\n\n", synopsis)
+		fmt.Fprintf(stdout, "Usage: scorekit %s\n\n", synopsis)
+		fs.SetOutput(stdout)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
 
-// parse parses args into fs and rejects positional arguments.
+// parse parses args into fs and rejects positional arguments. For -h it
+// prints fs's usage (to stdout: it was asked for); a wrong flag is an
+// error for run to print, once, with where to find the flags (the flag
+// package would print it, then the whole usage, to its output too).
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %v (%s -h lists the flags)", errUsage, err, fs.Name())
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))

@@ -405,6 +405,32 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// TestHelpStreams: help that was asked for (scorekit help, -h) goes to
+// stdout, so that "scorekit help | less" shows it (it went to stderr), and
+// a wrong flag is said once, on stderr (the flag package printed it with
+// the whole usage, then run printed it again).
+func TestHelpStreams(t *testing.T) {
+	bin := scorekit(t)
+	for _, args := range [][]string{{"help"}, {"-h"}, {"help", "train"}, {"sample", "-h"}} {
+		out, errOut, code := exe(t, bin, nil, args...)
+		if code != 0 || !strings.Contains(out, "Usage") || errOut != "" {
+			t.Errorf("scorekit %s: exit %d, stdout %q, stderr %q: want the usage on stdout alone", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	if out, errOut, code := exe(t, bin, nil); code != 2 || out != "" || !strings.Contains(errOut, "Usage") {
+		t.Errorf("scorekit: exit %d, stdout %q, stderr %q: want the usage on stderr, exit 2", code, out, errOut)
+	}
+	for _, c := range []struct{ flag, msg string }{
+		{"-nosuch", "flag provided but not defined: -nosuch"},
+		{"-steps=abc", `invalid value "abc" for flag -steps`},
+	} {
+		out, errOut, code := exe(t, bin, nil, "train", c.flag)
+		if code != 2 || out != "" || strings.Count(errOut, c.msg) != 1 || !strings.Contains(errOut, "scorekit train -h lists the flags") {
+			t.Errorf("scorekit train %s: exit %d, stdout %q, stderr %q: want the error once, exit 2", c.flag, code, out, errOut)
+		}
+	}
+}
+
 // TestTrainInterrupted: an interrupted train says at which step it
 // stopped and which checkpoint it wrote, or that it wrote none (it
 // claimed a checkpoint at -out either way, which could be an older file

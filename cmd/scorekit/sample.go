@@ -56,7 +56,7 @@ const maxSampleValues = 1 << 28
 
 func runSample(args []string, stdout, stderr io.Writer) error {
 	var s sampleSettings
-	fs := newFlags("sample", "sample -model model.safetensors [flags]", stderr)
+	fs := newFlags("sample", "sample -model model.safetensors [flags]", stdout)
 	fs.StringVar(&s.model, "model", "", "model file (from scorekit train, or scripts/export_torch.py)")
 	fs.IntVar(&s.n, "n", 1000, "number of samples (chains)")
 	fs.StringVar(&s.kind, "sampler", "auto", "auto, ula, mala, underdamped, annealed, pc or ode (auto: annealed for σ-conditional models, pc for time-conditional ones, mala for energy models, ula otherwise)")

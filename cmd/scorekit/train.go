@@ -51,7 +51,7 @@ type trainSettings struct {
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	var s trainSettings
-	fs := newFlags("train", "train -data <name|file.csv|file.npy> -out model.safetensors [flags]", stderr)
+	fs := newFlags("train", "train -data <name|file.csv|file.npy> -out model.safetensors [flags]", stdout)
 	fs.StringVar(&s.data, "data", "moons", "built-in data set "+fmt.Sprint(data.Names())+", or a .csv or .npy file of rows (a CSV's first row is skipped as a header only if none of its cells is a number)")
 	fs.StringVar(&s.out, "out", "model.safetensors", "model file to write (also the checkpoint)")
 	fs.StringVar(&s.resume, "resume", "", "checkpoint to resume from (a model file train wrote): its loss, network, data, -ema, -lr, -warmup, -clip, -wd, -batch and -seed go on unless given")
