@@ -75,16 +75,6 @@ func TestSlicedWasserstein(t *testing.T) {
 	}
 }
 
-func ExampleMMD2() {
-	rng := rand.New(rand.NewPCG(1, 2))
-	x := make([]float32, 2*200)
-	y := make([]float32, 2*200)
-	NCSNMixture().Sample(x, rng)
-	NCSNMixture().Sample(y, rng)
-	fmt.Println(math.Abs(MMD2(x, y, 2)) < 0.02)
-	// Output: true
-}
-
 // TestMMD2Degenerate: a bandwidth that is not positive is refused (ℓ² = −1
 // gave MMD² = −2.8e11 for two samples of 50 draws of N(0, I)), and MMD2 is NaN where
 // the median heuristic has no bandwidth to give.

@@ -1,7 +1,6 @@
 package data
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -85,27 +84,6 @@ func TestToyShapes(t *testing.T) {
 			t.Errorf("%T: mean (%v, %v) far from the origin", s, mx/n, my/n)
 		}
 	}
-}
-
-func ExampleNamed() {
-	fmt.Println(Names())
-	src, err := Named("moons")
-	if err != nil {
-		panic(err)
-	}
-	const n = 10000
-	x := make([]float32, n*src.Dim())
-	src.Sample(x, rand.New(rand.NewPCG(1, 1)))
-	var mean [2]float64 // exactly (0, 0.3), see Moons; standard errors 0.017, 0.010
-	for i := 0; i < len(x); i += 2 {
-		mean[0] += float64(x[i]) / n
-		mean[1] += float64(x[i+1]) / n
-	}
-	fmt.Printf("%d-dimensional; mean within 0.05 of (0, 0.3): %v\n", src.Dim(),
-		math.Abs(mean[0]) < 0.05 && math.Abs(mean[1]-0.3) < 0.05)
-	// Output:
-	// [8gaussians checkerboard circles mixture moons pinwheel swissroll]
-	// 2-dimensional; mean within 0.05 of (0, 0.3): true
 }
 
 // TestNamedLookup: Named ignores case, Names is sorted and lists every

@@ -172,14 +172,3 @@ func TestPageFence(t *testing.T) {
 		}
 	}
 }
-
-func Example() {
-	x := []float32{1, 2, 3}
-	y := []float32{4, 5, 6}
-	fmt.Println(Dot(x, y))
-	Axpy(2, x, y) // y += 2x
-	fmt.Println(y)
-	// Output:
-	// 32
-	// [6 9 12]
-}
