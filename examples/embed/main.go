@@ -56,7 +56,11 @@ func newService(path string) (*service, error) {
 	// Annealed Langevin needs a σ-conditional model and its noise levels
 	// (a -loss dsm model has one σ in its metadata, but no σ input).
 	if c := m.Config().Cond; c != nn.CondSigma && c != nn.CondLogSigma {
-		return nil, fmt.Errorf("%s: a model conditioned on %v, not on σ: train it with scorekit train -loss ncdsm", path, c)
+		what := fmt.Sprintf("a model conditioned on %v", c)
+		if c == nn.CondNone {
+			what = "an unconditional model"
+		}
+		return nil, fmt.Errorf("%s: %s, not conditioned on σ: train it with scorekit train -loss ncdsm", path, what)
 	}
 	var sigmas []float64
 	for _, s := range strings.Split(tf.Metadata["scorekit.sigmas"], ",") {

@@ -195,7 +195,7 @@ func TestServiceCancel(t *testing.T) {
 // panicked in every request.
 func TestNewServiceRefuses(t *testing.T) {
 	plain := nn.Config{Dim: 2, Hidden: []int{8}, Act: kernel.SiLU}
-	if _, err := newService(writeModel(t, plain, []float64{0.1})); err == nil || !strings.Contains(err.Error(), "a model conditioned on none, not on σ") {
+	if _, err := newService(writeModel(t, plain, []float64{0.1})); err == nil || !strings.Contains(err.Error(), "an unconditional model, not conditioned on σ") {
 		t.Errorf("a dsm model: %v", err)
 	}
 	if _, err := newService(writeModel(t, ncsn, []float64{0.1, 1})); err == nil || !strings.Contains(err.Error(), "decreasing") {
