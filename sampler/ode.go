@@ -61,6 +61,10 @@ type ODEConfig struct {
 	// Workers is the most goroutines a call uses, as in [PCConfig]. The
 	// result does not depend on it.
 	Workers int
+	// Progress, if not nil, is called on the calling goroutine with the
+	// time the chains have reached: after every RK45 step and after every
+	// segment of Heun steps (see [ODESampler.Sample]).
+	Progress func(t float64)
 }
 
 // fill fills in the defaults and checks the settings, for the
@@ -134,6 +138,7 @@ type sdeODE struct {
 	w, n       int
 	rtol, atol float64
 	rhs        func(lo, hi int, t float64, y, dy []float64)
+	progress   func(t float64) // nil, or called with the time reached
 
 	y, ynew, tmp []float64
 	k            [7][]float64
@@ -194,6 +199,13 @@ func (o *sdeODE) heun(ctx context.Context, t0, t1 float64, steps int) (SDEStats,
 			// (its two evaluations were made; see SDEStats).
 			return SDEStats{Steps: first + 1, Evals: 2 * (first + 1)}, &DivergenceError{Sampler: "ODE", Step: first, Chain: chain,
 				Hint: fmt.Sprintf("made so by Heun's step at t = %g: more steps (or the adaptive RK45) is the likely cure", t0+float64(first)*o.h)}
+		}
+		if o.progress != nil {
+			t := t0 + float64(o.i1)*o.h
+			if o.i1 == steps {
+				t = t1 // exactly, not as the sum rounds
+			}
+			o.progress(t)
 		}
 	}
 	return SDEStats{Steps: steps, Evals: 2 * steps}, nil
@@ -420,6 +432,9 @@ func (o *sdeODE) rk45(ctx context.Context, t0, t1 float64, maxSteps int) (SDESta
 				o.y, o.ynew = o.ynew, o.y
 				o.k[0], o.k[6] = o.k[6], o.k[0]
 				st.Steps++
+				if o.progress != nil {
+					o.progress(t)
+				}
 				break
 			}
 			h = hAbs * max(0.2, 0.9*math.Pow(en, -0.2))
@@ -470,6 +485,7 @@ func NewODESampler(sde SDE, score TimeScore, cfg ODEConfig) (*ODESampler, error)
 	o.ode = newSDEODE(&o.team)
 	o.ode.rtol, o.ode.atol = cfg.RTol, cfg.ATol
 	o.ode.rhs = o.rhs
+	o.ode.progress = cfg.Progress
 	o.initF = o.initPhase
 	o.outF = o.outPhase
 	o.denF = o.denoisePhase

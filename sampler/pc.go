@@ -130,6 +130,10 @@ type PCConfig struct {
 	// applied, with the time step index, t and ε (never with PerChainSNR,
 	// which has no batch step size).
 	Trace func(step int, t, eps float64)
+	// Progress, if not nil, is called on the calling goroutine after every
+	// segment of time steps (see [PCSampler.Sample]) with the time steps
+	// done and N.
+	Progress func(done, total int)
 }
 
 // SDEStats reports the work of one sampler or likelihood call. With an
@@ -367,6 +371,11 @@ func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
 			if p.cfg.Trace != nil {
 				p.cfg.Trace(i, t, p.eps)
 			}
+		}
+		// A segment may end inside a time step (after a corrector's
+		// preparation): report whole steps, each once.
+		if done := end / p.per; p.cfg.Progress != nil && done > o/p.per {
+			p.cfg.Progress(done, N)
 		}
 		o = end
 	}

@@ -260,6 +260,21 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 	if out := ok("sample", "-model", in("vp.safetensors"), "-n", "20", "-steps", "50", "-corrector", "langevin", "-out", in("vp.csv"), "-png", "none", "-q"); !strings.Contains(out, "reverse diffusion + Langevin, snr 0.16") {
 		t.Errorf("sampling a VP model with -corrector langevin:\n%s", out)
 	}
+	// PC and the ODE report progress (they said nothing before): the
+	// last report of a run is 100 %.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-sampler", "pc", "-steps", "50"}, "pc: 50/50 steps (100%)"},
+		{[]string{"-sampler", "ode", "-steps", "20"}, "ode: 20/20 steps (100%)"},
+		{[]string{"-sampler", "ode", "-steps", "0"}, "ode: 100%, 0s left"},
+	} {
+		args := append([]string{"sample", "-model", in("vp.safetensors"), "-n", "20", "-out", in("vp.csv"), "-png", "none"}, c.args...)
+		if _, errOut, code := exe(t, bin, nil, args...); code != 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("scorekit %v: exit %d, stderr %q: want progress ending %q", args, code, errOut, c.want)
+		}
+	}
 	// -sde may repeat the model's SDE, written another way.
 	ok("sample", "-model", in("vp.safetensors"), "-n", "20", "-steps", "50", "-sde", "vp:0.10:20.0", "-out", in("vp.csv"), "-png", "none", "-q")
 	// Same seed, same samples, for any number of workers.

@@ -53,12 +53,23 @@ func (p *progress) update(done int, extra string) {
 		left = (time.Duration(float64(p.total-done)/rate) * time.Second).Round(time.Second).String()
 	}
 	frac := float64(done) / float64(max(p.total, 1))
+	// A share (an adaptive integrator's time, unit "%") has no count or
+	// rate to show.
+	share := p.unit == "%"
 	if p.tty {
 		const width = 30
 		n := int(frac * width)
-		fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %.0f %s/s, %s left %s\033[K",
-			p.what, strings.Repeat("#", n), strings.Repeat(" ", width-n), 100*frac, rate, p.unit, left, extra)
+		rateText := ","
+		if !share {
+			rateText = fmt.Sprintf(" %.0f %s/s,", rate, p.unit)
+		}
+		fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%%%s %s left %s\033[K",
+			p.what, strings.Repeat("#", n), strings.Repeat(" ", width-n), 100*frac, rateText, left, extra)
 		p.printed = true
+		return
+	}
+	if share {
+		fmt.Fprintf(p.w, "%s: %.0f%%, %s left %s\n", p.what, 100*frac, left, extra)
 		return
 	}
 	fmt.Fprintf(p.w, "%s: %d/%d %s (%.0f%%), %.0f %s/s, %s left %s\n", p.what, done, p.total, p.unit, 100*frac, rate, p.unit, left, extra)

@@ -382,11 +382,14 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			if corr == "none" && s.set["snr"] {
 				return nil, "", usagef("-snr is for the Langevin corrector, and this run has none (add -corrector langevin)")
 			}
+			bar := newProgress(stderr, s.quiet, "pc", "steps", sde.Steps())
+			cfg.Progress = func(done, _ int) { bar.update(done, "") }
 			pc, err := sampler.NewPCSampler(sde, m, cfg)
 			if err != nil {
 				return nil, "", usagef("-steps %d on the SDE %s: %v", sde.Steps(), spec, err)
 			}
 			st, err = pc.Sample(ctx, x)
+			bar.done()
 			if err != nil {
 				return nil, "", samplingError(kind, err)
 			}
@@ -395,11 +398,22 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			if s.steps > 0 {
 				c.Method, c.Steps = sampler.ODEHeun, s.steps
 			}
+			// Progress in Heun's steps, or for RK45 (adaptive: no step
+			// count ahead) in percent of the time from T to ε.
+			T, eps := sde.End(), 0.0 // ε once the sampler has filled it in
+			total, unit := 100, "%"
+			if c.Method == sampler.ODEHeun {
+				total, unit = c.Steps, "steps"
+			}
+			bar := newProgress(stderr, s.quiet, "ode", unit, total)
+			c.Progress = func(t float64) { bar.update(int(math.Round(float64(total)*(T-t)/(T-eps))), "") }
 			o, err := sampler.NewODESampler(sde, m, c)
 			if err != nil {
 				return nil, "", usagef("-steps %d on the SDE %s: %v", s.steps, spec, err)
 			}
+			eps = o.Config().Eps
 			st, err = o.Sample(ctx, x)
+			bar.done()
 			if err != nil {
 				return nil, "", samplingError(kind, err)
 			}
