@@ -30,7 +30,8 @@
 // gave it (Score, NoiseScore, TimeScore, or LogDensity for an energy
 // model); a constructor given the wrong kind returns an error that says
 // so. A time-conditional model that divides by σ(t) needs the SDE it was
-// trained on through its SetPerturbation before it scores. A model is safe
+// trained on through its SetPerturbation before it scores: [ParseSDE]
+// reads it from the "scorekit.sde" metadata that scorekit train writes. A model is safe
 // for concurrent use, a sampler is not: make one per goroutine or request
 // and reuse it. The Langevin samplers' chains continue their random
 // streams from one Run to the next (Reset restarts them); the SDE

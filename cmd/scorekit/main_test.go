@@ -275,8 +275,12 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 			t.Errorf("scorekit %v: exit %d, stderr %q: want progress ending %q", args, code, errOut, c.want)
 		}
 	}
-	// -sde may repeat the model's SDE, written another way.
+	// -sde may repeat the model's SDE, written another way, or with
+	// another N (the predictor's steps).
 	ok("sample", "-model", in("vp.safetensors"), "-n", "20", "-steps", "50", "-sde", "vp:0.10:20.0", "-out", in("vp.csv"), "-png", "none", "-q")
+	if out := ok("sample", "-model", in("vp.safetensors"), "-n", "20", "-sde", "vp:0.1:20:40", "-out", in("vp.csv"), "-png", "none", "-q"); !strings.Contains(out, "40 steps") {
+		t.Errorf("sampling with -sde vp:0.1:20:40:\n%s", out)
+	}
 	// Same seed, same samples, for any number of workers.
 	ok("sample", "-model", in("nc.safetensors"), "-n", "40", "-T", "5", "-workers", "1", "-out", in("w1.csv"), "-png", "none", "-q")
 	ok("sample", "-model", in("nc.safetensors"), "-n", "40", "-T", "5", "-workers", "2", "-out", in("w2.csv"), "-png", "none", "-q")

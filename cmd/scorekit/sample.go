@@ -62,7 +62,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&s.kind, "sampler", "auto", "auto, ula, mala, underdamped, annealed, pc or ode (auto: annealed for σ-conditional models, pc for time-conditional ones, mala for energy models, ula otherwise)")
 	fs.StringVar(&s.out, "out", "samples.csv", "output file, .csv or .npy")
 	fs.StringVar(&s.png, "png", "auto", "picture of the samples, a .png file (auto: -out's name with .png; none: no picture)")
-	fs.IntVar(&s.steps, "steps", 1000, "ula, mala, underdamped: steps after burn-in; pc: time steps N (0: 1000); ode: Heun steps (0: adaptive RK45)")
+	fs.IntVar(&s.steps, "steps", 1000, "ula, mala, underdamped: steps after burn-in; pc: time steps N (if not given, or 0: the SDE's N, 1000 unless -sde gives one); ode: Heun steps (0: adaptive RK45)")
 	fs.IntVar(&s.burnin, "burnin", 200, "ula, mala, underdamped: burn-in steps (MALA adapts its step size during them)")
 	fs.Float64Var(&s.h, "stepsize", 0.01, "ula, mala, underdamped: step size h in x ← x + h·∇log p + √(2h)·z")
 	fs.Float64Var(&s.friction, "friction", 1, "underdamped: friction γ")
@@ -73,7 +73,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&s.sigmas, "sigmas", "", "annealed: noise levels σ₁,…,σ_L (default: those the model was trained with)")
 	fs.StringVar(&s.corrector, "corrector", "auto", "pc: langevin, none, or auto: none on every SDE (score_sde adds langevin on ve, but on low-dimensional data it settles the samples in a trained network's score at the smallest σ(t), its least accurate: on two moons it gave energy distance 0.11, none 0.016; see sampler.PCConfig)")
 	fs.Float64Var(&s.snr, "snr", 0.16, "pc: the Langevin corrector's signal-to-noise ratio")
-	fs.StringVar(&s.sde, "sde", "", "pc, ode: the SDE as kind:a:b, e.g. ve:0.01:50 or vp:0.1:20 (default: the one the model records, and then only that one; a model trained with -scale-by-sigma divides its output by this SDE's σ(t))")
+	fs.StringVar(&s.sde, "sde", "", "pc, ode: the SDE as kind:a:b or kind:a:b:N, e.g. ve:0.01:50 or vp:0.1:20 (N = 1000 unless given; default: the one the model records, and then only that one; a model trained with -scale-by-sigma divides its output by this SDE's σ(t))")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same samples, for any -workers")
 	fs.IntVar(&s.workers, "workers", 0, "goroutines (0: GOMAXPROCS)")
 	fs.BoolVar(&s.quiet, "q", false, "no progress output")
@@ -353,7 +353,8 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		// A time-conditional score fits the marginals of the SDE it was
 		// trained on only: another one is a mistake, not a choice.
 		if trained := mf.meta[metaSDE]; trained != "" && spec != trained {
-			if t, err := parseSDE(trained); err == nil && t != sde {
+			// (Its N, the discretisation, is the sampler's choice.)
+			if t, err := parseSDE(trained); err == nil && withSteps(t, sde.Steps()) != sde {
 				return nil, "", usagef("-sde %s: %s was trained on the SDE %s, and its score fits no other (leave -sde out)", spec, s.model, trained)
 			}
 		}
@@ -361,7 +362,8 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		m.SetPerturbation(sde)
 		var st sampler.SDEStats
 		if kind == "pc" {
-			if s.steps > 0 {
+			// N: -steps if given, else the spec's (1000 unless it says).
+			if s.set["steps"] && s.steps > 0 {
 				sde = withSteps(sde, s.steps)
 			}
 			corr := s.corrector

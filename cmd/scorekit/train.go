@@ -605,37 +605,16 @@ func makeSDE(kind string, a, b float64, spreadOf func() float64) (sampler.SDE, s
 	if err := sde.Validate(); err != nil {
 		return nil, "", usagef("-sde-min %g -sde-max %g: %v", a, b, err)
 	}
-	return sde, fmt.Sprintf("%s:%g:%g", kind, a, b), nil
+	return sde, sde.(fmt.Stringer).String(), nil
 }
 
-// parseSDE reads an SDE spec as makeSDE writes it, kind:a:b with both
-// parameters given (σ_min:σ_max for ve, β_min:β_max for vp and subvp).
+// parseSDE reads an SDE spec as makeSDE writes it (sampler.ParseSDE:
+// kind:a:b, σ_min:σ_max for ve and β_min:β_max for vp and subvp, maybe
+// :N), its errors without the package's prefix, for the command's own.
 func parseSDE(spec string) (sampler.SDE, error) {
-	bad := func(why string) error {
-		return fmt.Errorf("SDE %q: %s (want ve:σmin:σmax, vp:βmin:βmax or subvp:βmin:βmax, e.g. ve:0.01:50)", spec, why)
-	}
-	f := strings.Split(spec, ":")
-	if len(f) != 3 {
-		return nil, bad("not three fields")
-	}
-	a, err1 := strconv.ParseFloat(f[1], 64)
-	b, err2 := strconv.ParseFloat(f[2], 64)
-	if err1 != nil || err2 != nil {
-		return nil, bad("parameters are not numbers")
-	}
-	var sde sampler.SDE
-	switch f[0] {
-	case "ve":
-		sde = sampler.VE{SigmaMin: a, SigmaMax: b, N: 1000}
-	case "vp":
-		sde = sampler.VP{BetaMin: a, BetaMax: b, N: 1000}
-	case "subvp":
-		sde = sampler.SubVP{BetaMin: a, BetaMax: b, N: 1000}
-	default:
-		return nil, bad("unknown kind")
-	}
-	if err := sde.Validate(); err != nil {
-		return nil, bad(err.Error())
+	sde, err := sampler.ParseSDE(spec)
+	if err != nil {
+		return nil, errors.New(strings.TrimPrefix(err.Error(), "sampler: "))
 	}
 	return sde, nil
 }
