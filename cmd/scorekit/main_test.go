@@ -269,6 +269,7 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"-sampler", "pc", "-steps", "50"}, "pc: 50/50 steps (100%)"},
 		{[]string{"-sampler", "ode", "-steps", "20"}, "ode: 20/20 steps (100%)"},
 		{[]string{"-sampler", "ode", "-steps", "0"}, "ode: 100%, 0s left"},
+		{[]string{"-sampler", "ode"}, "ode: 100%, 0s left"}, // RK45 unless -steps asks for Heun
 	} {
 		args := append([]string{"sample", "-model", in("vp.safetensors"), "-n", "20", "-out", in("vp.csv"), "-png", "none"}, c.args...)
 		if _, errOut, code := exe(t, bin, nil, args...); code != 0 || !strings.Contains(errOut, c.want) {

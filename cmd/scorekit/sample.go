@@ -62,7 +62,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&s.kind, "sampler", "auto", "auto, ula, mala, underdamped, annealed, pc or ode (auto: annealed for σ-conditional models, pc for time-conditional ones, mala for energy models, ula otherwise)")
 	fs.StringVar(&s.out, "out", "samples.csv", "output file, .csv or .npy")
 	fs.StringVar(&s.png, "png", "auto", "picture of the samples, a .png file (auto: -out's name with .png; none: no picture)")
-	fs.IntVar(&s.steps, "steps", 1000, "ula, mala, underdamped: steps after burn-in; pc: time steps N (if not given, or 0: the SDE's N, 1000 unless -sde gives one); ode: Heun steps (0: adaptive RK45)")
+	fs.IntVar(&s.steps, "steps", 1000, "ula, mala, underdamped: steps after burn-in; pc: time steps N (if not given, or 0: the SDE's N, 1000 unless -sde gives one); ode: Heun steps (if not given, or 0: adaptive RK45)")
 	fs.IntVar(&s.burnin, "burnin", 200, "ula, mala, underdamped: burn-in steps (MALA adapts its step size during them)")
 	fs.Float64Var(&s.h, "stepsize", 0.01, "ula, mala, underdamped: step size h in x ← x + h·∇log p + √(2h)·z")
 	fs.Float64Var(&s.friction, "friction", 1, "underdamped: friction γ")
@@ -397,7 +397,10 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			}
 		} else {
 			c := sampler.ODEConfig{Seed: s.seed, Workers: s.workers}
-			if s.steps > 0 {
+			// The library's default, RK45, unless -steps asks for Heun:
+			// the flag's 1000 (for the chains) was 2000 score evaluations,
+			// where RK45 at its tolerances takes a few hundred.
+			if s.set["steps"] && s.steps > 0 {
 				c.Method, c.Steps = sampler.ODEHeun, s.steps
 			}
 			// Progress in Heun's steps, or for RK45 (adaptive: no step
