@@ -104,15 +104,69 @@ func chunkRows(impl kernel.Impl) int {
 }
 
 // mulD1 sets y = σ'(z)⊙z over rows r0..r1−1 of the stacked tangent rows
-// (row r of yt and zt belongs to point r mod n, whose σ' is row r mod n of
-// d1), one call per run of rows within a tangent block.
-func (m *Model) mulD1(yt, zt, d1 []float32, n, width, r0, r1 int) {
+// (row r of zt belongs to point r mod n, whose σ' is row r mod n of d1;
+// its y is row r−y0 of yt), one call per run of rows within a tangent
+// block.
+func (m *Model) mulD1(yt, zt, d1 []float32, n, width, r0, r1, y0 int) {
 	for r := r0; r < r1; {
 		i := r % n
 		e := min(r1, r-i+n)
-		m.impl.Mul(yt[r*width:e*width], d1[i*width:(i+e-r)*width], zt[r*width:e*width])
+		m.impl.Mul(yt[(r-y0)*width:(e-y0)*width], d1[i*width:(i+e-r)*width], zt[r*width:e*width])
 		r = e
 	}
+}
+
+// tanChunked reports whether the tangent rows of the activation a[l] are
+// kept only a chunk at a time: the training packs' tangent pass on one
+// goroutine writes a chunk's rows r0.. (counted from the first tangent
+// row) to a[l]'s first tangent rows, where the next layer reads them
+// while they are in cache, and backward's chunked pass writes them again
+// (redoTangents) for layer l's weight gradient, from σ' and ż of the
+// layer below (which backward reads anyway), rather than writing them all
+// out to memory and reading them back. It needs a hidden layer l (not the
+// output layer's trace shortcut, which reads them on its own) whose
+// weight gradient is a GEMM, an activation below it, and both passes in
+// chunks on one goroutine.
+func (m *Model) tanChunked(w *work, tp *trainPacks, l int) bool {
+	if tp == nil || w.workers > 1 || l < 1 || l >= len(m.layers) {
+		return false
+	}
+	ly := m.layers[l]
+	top := l == len(m.layers)-1 && m.traceOnly(w)
+	return !top && m.layers[l-1].act != kernel.Identity && ly.w.Rows > narrowLayer && ly.w.Cols > narrowLayer
+}
+
+// redoTangents writes again, for layer l's weight gradient over rows
+// r0..r1−1 of the stacked rows (at most a chunk), the tangent rows of a[l]
+// among them, which the tangent pass kept only a chunk at a time
+// (tanChunked), by the operations of tangentRows (the same bits), to
+// a[l]'s first tangent rows. It returns rows r0..r1−1 of a[l], the primal
+// ones among them in place.
+func (m *Model) redoTangents(w *work, l, r0, r1 int) f32.Matrix {
+	n := w.n
+	a := w.a[l]
+	if r1 <= n {
+		return a.Slice(r0, r1)
+	}
+	// Tangent rows t0..r1−1 (stacked) go to rows n.. of a: after the
+	// primal rows r0..n−1 if the chunk has them.
+	t0 := max(r0, n)
+	width := a.Cols
+	yt := a.Data[n*width : (n+r1-t0)*width]
+	if l == 1 && w.basis {
+		// ẏ_b = σ'⊙ż_b with ż_b = W·e_b, column b of W (w.wt0).
+		d1 := w.d1[0]
+		for r := t0; r < r1; r++ {
+			b, i, q := r/n-1, r%n, r-t0
+			m.impl.Mul(yt[q*width:(q+1)*width], d1[i*width:(i+1)*width], w.wt0[b*width:(b+1)*width])
+		}
+	} else {
+		m.mulD1(yt, w.z[l-1].Data[n*width:], w.d1[l-1], n, width, t0-n, r1-n, t0-n)
+	}
+	if r0 < n {
+		return a.Slice(r0, r1)
+	}
+	return a.Slice(n, n+r1-r0)
 }
 
 // actBack takes rows r0..r1−1 of the stacked adjoints w.g[l+1] of layer

@@ -124,7 +124,7 @@ func (p *passJob) Range(i0, i1 int) {
 		width := m.layers[l].w.Rows
 		zt := w.z[l].Data[w.n*width:]
 		yt := w.a[l+1].Data[w.n*width:]
-		m.mulD1(yt, zt, w.d1[l], w.n, width, p.r0+i0, p.r0+i1)
+		m.mulD1(yt, zt, w.d1[l], w.n, width, p.r0+i0, p.r0+i1, 0)
 	case passTangent:
 		chunk := chunkRows(m.impl)
 		for r := i0; r < i1; r += chunk {
