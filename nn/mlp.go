@@ -774,17 +774,26 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		gl := w.g[l]
 		switch {
 		case top:
+			// With a's tangent rows kept a chunk at a time, passTop's
+			// sums follow in traceBack, on the rows written again
+			// (tanChunked needs l ≥ 1, so adj holds).
+			chunked := m.tanChunked(w, tp, l)
 			if grad != nil {
 				m.weightGrad(w, gw, g, a, 0, n)
-				w.job.gw, w.job.g, w.job.a = gw, g, a
-				w.split(passTop, k, 1, k*n*a.Cols)
+				if !chunked {
+					w.job.gw, w.job.g, w.job.a = gw, g, a
+					w.split(passTop, k, 1, k*n*a.Cols)
+				}
 			}
 			if !adj {
 				continue
 			}
 			// Tangent row r of block b of ā is ḡ[r][b]·W[b, :].
 			f32.GemmWith(m.impl, w.workers, false, false, 1, g.Slice(0, n), ly.w, 0, gl.Slice(0, n))
-			w.job.l, w.job.fuse = l, fuse
+			w.job.l, w.job.fuse, w.job.gw = l, fuse, f32.Matrix{}
+			if chunked && grad != nil {
+				w.job.gw = gw
+			}
 			w.split(passTrace, n, pointUnit(ly.w.Cols), rows*ly.w.Cols)
 			applied = fuse
 			continue

@@ -120,20 +120,27 @@ func (m *Model) mulD1(yt, zt, d1 []float32, n, width, r0, r1, y0 int) {
 // kept only a chunk at a time: the training packs' tangent pass on one
 // goroutine writes a chunk's rows r0.. (counted from the first tangent
 // row) to a[l]'s first tangent rows, where the next layer reads them
-// while they are in cache, and backward's chunked pass writes them again
-// (redoTangents) for layer l's weight gradient, from σ' and ż of the
-// layer below (which backward reads anyway), rather than writing them all
-// out to memory and reading them back. It needs a hidden layer l (not the
-// output layer's trace shortcut, which reads them on its own) whose
-// weight gradient is a GEMM, an activation below it, and both passes in
-// chunks on one goroutine.
+// while they are in cache, and backward writes them again for layer l's
+// weight gradient, from σ' and ż of the layer below (which it reads
+// anyway), rather than writing them all out to memory and reading them
+// back: in its chunked pass (redoTangents), so for a hidden layer l whose
+// weight gradient is a GEMM, or in traceBack for the trace shortcut's
+// output layer. It needs an activation below layer l and the passes on
+// one goroutine.
 func (m *Model) tanChunked(w *work, tp *trainPacks, l int) bool {
 	if tp == nil || w.workers > 1 || l < 1 || l >= len(m.layers) {
 		return false
 	}
+	if m.layers[l-1].act == kernel.Identity {
+		return false
+	}
+	if l == len(m.layers)-1 && m.traceOnly(w) {
+		// The trace shortcut's output layer: traceBack adds passTop's
+		// sums (where it applies).
+		return !(l == 1 && w.basis)
+	}
 	ly := m.layers[l]
-	top := l == len(m.layers)-1 && m.traceOnly(w)
-	return !top && m.layers[l-1].act != kernel.Identity && ly.w.Rows > narrowLayer && ly.w.Cols > narrowLayer
+	return ly.w.Rows > narrowLayer && ly.w.Cols > narrowLayer
 }
 
 // redoTangents writes again, for layer l's weight gradient over rows

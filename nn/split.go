@@ -36,7 +36,7 @@ const (
 	passActBack                    // points: actBack of layer l on every row of theirs, and actFinish
 	passFinish                     // points: actFinish of layer l
 	passAdjoint                    // points: layer l's packed adjoint product on their rows, then layer l−1's actBack
-	passTrace                      // points: the trace shortcut's tangent adjoints of output layer l
+	passTrace                      // points: the trace shortcut's tangent adjoints of output layer l (and passTop's sums, if gw is set)
 	passBias                       // columns: bias gradient gb += Σ_i ḡ[i] over the primal rows
 	passWeightCols                 // columns of ∂W (gw.Cols ≤ narrowLayer: its rows): weightGrad's narrow sums
 	passWeightRows                 // columns of ∂W (gw.Rows ≤ narrowLayer)
@@ -158,7 +158,7 @@ func (p *passJob) Range(i0, i1 int) {
 			}
 		}
 	case passTrace:
-		m.traceRange(w, l, i0, i1, p.fuse)
+		m.traceRange(w, l, i0, i1, p.fuse, p.gw)
 	case passBias:
 		width := len(p.gb)
 		for i := range w.n {
@@ -249,8 +249,12 @@ func (m *Model) actBackPoints(w *work, l, i0, i1 int) {
 // points i0..i1−1 through output layer l (tangent row r of block b of ā
 // is ḡ[r][b]·W[b, :]), with, if fuse, layer l−1's actBack on the points'
 // rows (the primal ones are written already) and its actFinish:
-// traceBack where it applies, else the rows written out first.
-func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool) {
+// traceBack where it applies, else the rows written out first. If gw has
+// rows, traceBack also adds passTop's sums to it: a's tangent rows are
+// kept a chunk at a time (tanChunked, which ensures that traceBack
+// applies and that one range has all the points, so that each row of gw
+// sums its rows in order).
+func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool, gw f32.Matrix) {
 	n, k := w.n, w.k
 	ly := m.layers[l]
 	g, gl := w.g[l+1], w.g[l]
@@ -258,8 +262,8 @@ func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool) {
 		m.actBack(w, l-1, i0, i1) // the primal rows
 	}
 	if fuse && !(l == 1 && w.basis) {
-		v := scratch.Get(ly.w.Cols)
-		m.traceBack(w, l, i0, i1, *v)
+		v := scratch.Get(2 * ly.w.Cols)
+		m.traceBack(w, l, i0, i1, *v, gw)
 		scratch.Put(v)
 	} else {
 		for b := range k {
@@ -287,16 +291,22 @@ func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool) {
 // again only when ḡ[r][b] changes (it is the same for every row of a
 // block in ExactSM). Each element is the same operations as actBack's on
 // the written row. Layer l−1 must not be the first layer with basis
-// tangents (whose ż is not stored).
-func (m *Model) traceBack(w *work, l, i0, i1 int, scratch []float32) {
+// tangents (whose ż is not stored). If gw has rows, each tangent row r of
+// block b also adds ḡ[r][b]·a[r] to row b of gw, as passTop does, with
+// a[r] = σ'⊙ż written again (as tangentRows computes it) to scratch.
+func (m *Model) traceBack(w *work, l, i0, i1 int, scratch []float32, gw f32.Matrix) {
 	n, k := w.n, w.k
 	ly := m.layers[l]
 	width := ly.w.Cols // layer l−1's outputs
 	g, gl := w.g[l+1], w.g[l].Data
 	zt, d1 := w.z[l-1].Data, w.d1[l-1]
-	v := scratch[:width]
+	v, at := scratch[:width], scratch[width:2*width]
 	for b := range k {
 		wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
+		var gwb []float32
+		if gw.Rows > 0 {
+			gwb = gw.Data[b*gw.Stride : b*gw.Stride+gw.Cols]
+		}
 		var c uint32
 		for r := (1+b)*n + i0; r < (1+b)*n+i1; r++ {
 			cr := g.Data[r*g.Stride+b]
@@ -308,6 +318,10 @@ func (m *Model) traceBack(w *work, l, i0, i1 int, scratch []float32) {
 			i := r - (1+b)*n
 			sum := w.tmp[i*width : (i+1)*width]
 			z := zt[r*width : (r+1)*width]
+			if gwb != nil {
+				m.impl.Mul(at, d1[i*width:(i+1)*width], z)
+				m.impl.Axpy(cr, at, gwb)
+			}
 			if b == 0 {
 				m.impl.Mul(sum, z, v)
 			} else {
