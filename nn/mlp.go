@@ -664,20 +664,14 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 	case l == 0 && w.basis:
 		// ż_b = W·e_b: column b of W in every row of block b, the value
 		// the GEMM's chain of fused multiply-adds gives. It is not stored
-		// (backward takes it from w.wt0 again): ẏ_b = σ'⊙ż_b row by row.
-		for r := r0; r < r1; {
+		// (backward takes it from w.wt0 again): ẏ_b = σ'⊙ż_b.
+		if !identity {
+			m.basisRows(w, yt[(r0-y0)*width:], r0, r1)
+			return
+		}
+		for r := r0; r < r1; r++ {
 			b := r / n
-			e := min(r1, (b+1)*n)
-			col := w.wt0[b*width : (b+1)*width]
-			for ; r < e; r++ {
-				row := yt[(r-y0)*width : (r-y0+1)*width]
-				if identity {
-					copy(row, col)
-				} else {
-					i := r - b*n
-					m.impl.Mul(row, d1[i*width:(i+1)*width], col)
-				}
-			}
+			copy(yt[(r-y0)*width:(r-y0+1)*width], w.wt0[b*width:(b+1)*width])
 		}
 		return
 	case l == len(m.layers)-1 && m.traceOnly(w):

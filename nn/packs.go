@@ -116,6 +116,20 @@ func (m *Model) mulD1(yt, zt, d1 []float32, n, width, r0, r1, y0 int) {
 	}
 }
 
+// repRows is the most rows the passes take in one Hadamard call where
+// each row is multiplied by the same vector (a basis tangent's column of
+// W, the trace shortcut's ḡ[r][b]·W[b, :]), held repeated that many
+// times, rather than a call per row: each element is the same operation.
+const repRows = 16
+
+// repeat fills rep (a multiple of len(v) long) with copies of v.
+func repeat(rep, v []float32) {
+	n := copy(rep, v)
+	for n < len(rep) {
+		n += copy(rep[n:], rep[:n])
+	}
+}
+
 // tanChunked reports whether the tangent rows of the activation a[l] are
 // kept only a chunk at a time: the training packs' tangent pass on one
 // goroutine writes a chunk's rows r0.. (counted from the first tangent
@@ -162,11 +176,7 @@ func (m *Model) redoTangents(w *work, l, r0, r1 int) f32.Matrix {
 	yt := a.Data[n*width : (n+r1-t0)*width]
 	if l == 1 && w.basis {
 		// ẏ_b = σ'⊙ż_b with ż_b = W·e_b, column b of W (w.wt0).
-		d1 := w.d1[0]
-		for r := t0; r < r1; r++ {
-			b, i, q := r/n-1, r%n, r-t0
-			m.impl.Mul(yt[q*width:(q+1)*width], d1[i*width:(i+1)*width], w.wt0[b*width:(b+1)*width])
-		}
+		m.basisRows(w, yt, t0-n, r1-n)
 	} else {
 		m.mulD1(yt, w.z[l-1].Data[n*width:], w.d1[l-1], n, width, t0-n, r1-n, t0-n)
 	}
@@ -174,6 +184,28 @@ func (m *Model) redoTangents(w *work, l, r0, r1 int) f32.Matrix {
 		return a.Slice(r0, r1)
 	}
 	return a.Slice(n, n+r1-r0)
+}
+
+// basisRows sets ẏ = σ'⊙ż for tangent rows r0..r1−1 (counted from the
+// first tangent row) of the first layer with basis tangents, into yt from
+// its start: ż_b = W·e_b is column b of W (w.wt0) in every row of block
+// b, as tangentRows computes it, repRows rows per call.
+func (m *Model) basisRows(w *work, yt []float32, r0, r1 int) {
+	n := w.n
+	width := m.layers[0].w.Rows
+	d1 := w.d1[0]
+	rep := scratch.Get(repRows * width)
+	for r := r0; r < r1; {
+		b := r / n
+		e := min(r1, (b+1)*n)
+		repeat(*rep, w.wt0[b*width:(b+1)*width])
+		for ; r < e; r += repRows {
+			i, q := r-b*n, min(repRows, e-r)
+			m.impl.Mul(yt[(r-r0)*width:(r-r0+q)*width], d1[i*width:(i+q)*width], (*rep)[:q*width])
+		}
+		r = e
+	}
+	scratch.Put(rep)
 }
 
 // actBack takes rows r0..r1−1 of the stacked adjoints w.g[l+1] of layer
@@ -201,16 +233,20 @@ func (m *Model) actBack(w *work, l, r0, r1 int) {
 		gt := g[r*width : e*width]
 		sum := w.tmp[i*width : (i+e-r)*width]
 		if basis {
-			// ż_b = W·e_b, column b of W in every row (not stored).
-			col := w.wt0[b*width : (b+1)*width]
-			for q := range e - r {
-				s, a := sum[q*width:(q+1)*width], gt[q*width:(q+1)*width]
+			// ż_b = W·e_b, column b of W in every row (not stored),
+			// repRows rows per call.
+			rep := scratch.Get(repRows * width)
+			repeat(*rep, w.wt0[b*width:(b+1)*width])
+			for q0 := 0; q0 < e-r; q0 += repRows {
+				q1 := min(e-r, q0+repRows)
+				s, c, a := sum[q0*width:q1*width], (*rep)[:(q1-q0)*width], gt[q0*width:q1*width]
 				if b == 0 {
-					m.impl.Mul(s, col, a)
+					m.impl.Mul(s, c, a)
 				} else {
-					m.impl.MulAdd(s, col, a)
+					m.impl.MulAdd(s, c, a)
 				}
 			}
+			scratch.Put(rep)
 		} else {
 			zt := w.z[l].Data[r*width : e*width]
 			if b == 0 {

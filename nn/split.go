@@ -262,7 +262,7 @@ func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool, gw f32.Matrix) {
 		m.actBack(w, l-1, i0, i1) // the primal rows
 	}
 	if fuse && !(l == 1 && w.basis) {
-		v := scratch.Get(2 * ly.w.Cols)
+		v := scratch.Get(2 * repRows * ly.w.Cols)
 		m.traceBack(w, l, i0, i1, *v, gw)
 		scratch.Put(v)
 	} else {
@@ -285,11 +285,12 @@ func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool, gw f32.Matrix) {
 
 // traceBack is the tangent rows' share of the output layer l's adjoint
 // under the trace shortcut followed by layer l−1's actBack on it, on the
-// points i0..i1−1, row by row: tangent row r of block b of ā is v =
-// ḡ[r][b]·W[b, :], so the row adds ż⊙v to the sum and gets σ'⊙v, without
-// writing v out first and reading it back. v (in scratch) is computed
-// again only when ḡ[r][b] changes (it is the same for every row of a
-// block in ExactSM). Each element is the same operations as actBack's on
+// points i0..i1−1: tangent row r of block b of ā is v = ḡ[r][b]·W[b, :],
+// so the row adds ż⊙v to the sum and gets σ'⊙v, without writing v out
+// first and reading it back. v (in scratch) is computed again only when
+// ḡ[r][b] changes (it is the same for every row of a block in ExactSM),
+// and held repeated, so that the rows of a run with the same ḡ[r][b] go
+// repRows per call. Each element is the same operations as actBack's on
 // the written row. Layer l−1 must not be the first layer with basis
 // tangents (whose ż is not stored). If gw has rows, each tangent row r of
 // block b also adds ḡ[r][b]·a[r] to row b of gw, as passTop does, with
@@ -300,7 +301,10 @@ func (m *Model) traceBack(w *work, l, i0, i1 int, scratch []float32, gw f32.Matr
 	width := ly.w.Cols // layer l−1's outputs
 	g, gl := w.g[l+1], w.g[l].Data
 	zt, d1 := w.z[l-1].Data, w.d1[l-1]
-	v, at := scratch[:width], scratch[width:2*width]
+	// v repeated repRows times (vs), so that a run of rows with the same
+	// ḡ[r][b] takes repRows rows per call; at, repRows rows of a.
+	vs, at := scratch[:repRows*width], scratch[repRows*width:2*repRows*width]
+	v := vs[:width]
 	for b := range k {
 		wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
 		var gwb []float32
@@ -308,26 +312,36 @@ func (m *Model) traceBack(w *work, l, i0, i1 int, scratch []float32, gw f32.Matr
 			gwb = gw.Data[b*gw.Stride : b*gw.Stride+gw.Cols]
 		}
 		var c uint32
-		for r := (1+b)*n + i0; r < (1+b)*n+i1; r++ {
+		for r, e := (1+b)*n+i0, (1+b)*n+i1; r < e; {
 			cr := g.Data[r*g.Stride+b]
 			if r == (1+b)*n+i0 || math.Float32bits(cr) != c {
 				copy(v, wb)
 				m.impl.Scale(cr, v)
+				repeat(vs, v)
 				c = math.Float32bits(cr)
 			}
+			// Rows r..r+q−1: those of up to repRows with this ḡ[r][b].
+			q := 1
+			for q < repRows && r+q < e && math.Float32bits(g.Data[(r+q)*g.Stride+b]) == c {
+				q++
+			}
 			i := r - (1+b)*n
-			sum := w.tmp[i*width : (i+1)*width]
-			z := zt[r*width : (r+1)*width]
+			sum := w.tmp[i*width : (i+q)*width]
+			z := zt[r*width : (r+q)*width]
+			di := d1[i*width : (i+q)*width]
 			if gwb != nil {
-				m.impl.Mul(at, d1[i*width:(i+1)*width], z)
-				m.impl.Axpy(cr, at, gwb)
+				m.impl.Mul(at[:q*width], di, z)
+				for j := range q {
+					m.impl.Axpy(cr, at[j*width:(j+1)*width], gwb)
+				}
 			}
 			if b == 0 {
-				m.impl.Mul(sum, z, v)
+				m.impl.Mul(sum, z, vs[:q*width])
 			} else {
-				m.impl.MulAdd(sum, z, v)
+				m.impl.MulAdd(sum, z, vs[:q*width])
 			}
-			m.impl.Mul(gl[r*width:(r+1)*width], v, d1[i*width:(i+1)*width])
+			m.impl.Mul(gl[r*width:(r+q)*width], vs[:q*width], di)
+			r += q
 		}
 	}
 }
