@@ -373,7 +373,9 @@ func newRand(seed, id uint64) *rand.Rand {
 
 // work holds the buffers of one pass over n points with k tangents per
 // point. Activations, pre-activations and adjoints are stacked: rows
-// 0..n−1 are the primal pass, rows (1+b)n..(2+b)n−1 tangent b.
+// 0..n−1 are the primal pass, rows (1+b)n..(2+b)n−1 tangent b (but the
+// tangent rows of a hidden activation that tanChunked keeps a chunk at a
+// time hold one chunk's rows, from row n on).
 type work struct {
 	n, k int
 	a    []f32.Matrix // L+1 activations; a[0] the input
@@ -632,7 +634,8 @@ func (m *Model) tanPacked(w *work, l int) bool {
 // tangent row: row r is point r mod n of tangent r/n) of layer l:
 // ż = ȧ·Wᵀ and ẏ = σ'(z)⊙ż, on up to workers goroutines (the product
 // and σ'(z)⊙ż, or the shortcuts' rows: with workers > 1 it must not run
-// in a split pass).
+// in a split pass). Where the activations are kept a chunk at a time
+// (tanChunked), row r of ȧ or ẏ is their tangent row r−r0.
 func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 	n, k := w.n, w.k
 	ly := m.layers[l]
@@ -642,6 +645,13 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 	zt := w.z[l].Slice(n, (1+k)*n)
 	ytm := w.a[l+1].Slice(n, (1+k)*n)
 	yt, ztd, d1 := ytm.Data, zt.Data, w.d1[l]
+	a0, y0 := 0, 0 // row r of ȧ is row r−a0 of at, of ẏ row r−y0 of ytm
+	if m.tanChunked(w, tp, l) {
+		a0 = r0
+	}
+	if m.tanChunked(w, tp, l+1) {
+		y0 = r0
+	}
 	if workers > 1 && !m.tanPacked(w, l) {
 		// A shortcut below, which computes each row from its own: split
 		// the rows.
@@ -654,20 +664,14 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 	case l == 0 && w.basis:
 		// ż_b = W·e_b: column b of W in every row of block b, the value
 		// the GEMM's chain of fused multiply-adds gives. It is not stored
-		// (backward takes it from w.wt0 again): ẏ_b = σ'⊙ż_b row by row.
-		for r := r0; r < r1; {
+		// (backward takes it from w.wt0 again): ẏ_b = σ'⊙ż_b.
+		if !identity {
+			m.basisRows(w, yt[(r0-y0)*width:], r0, r1)
+			return
+		}
+		for r := r0; r < r1; r++ {
 			b := r / n
-			e := min(r1, (b+1)*n)
-			col := w.wt0[b*width : (b+1)*width]
-			for ; r < e; r++ {
-				row := yt[r*width : (r+1)*width]
-				if identity {
-					copy(row, col)
-				} else {
-					i := r - b*n
-					m.impl.Mul(row, d1[i*width:(i+1)*width], col)
-				}
-			}
+			copy(yt[(r-y0)*width:(r-y0+1)*width], w.wt0[b*width:(b+1)*width])
 		}
 		return
 	case l == len(m.layers)-1 && m.traceOnly(w):
@@ -675,20 +679,20 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 		for r := r0; r < r1; r++ {
 			b := r / n
 			wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
-			yt[r*ytm.Stride+b] = m.impl.Dot(at.Data[r*at.Stride:r*at.Stride+at.Cols], wb)
+			yt[(r-y0)*ytm.Stride+b] = m.impl.Dot(at.Data[(r-a0)*at.Stride:(r-a0)*at.Stride+at.Cols], wb)
 		}
 		return
 	case ly.w.Rows <= narrowLayer:
 		// A few outputs (a net's last layer): a dot product each,
 		// where the GEMM's tiles would be mostly padding.
 		for r := r0; r < r1; r++ {
-			ar := at.Data[r*at.Stride : r*at.Stride+at.Cols]
+			ar := at.Data[(r-a0)*at.Stride : (r-a0)*at.Stride+at.Cols]
 			for o := range width {
 				ztd[r*zt.Stride+o] = m.impl.Dot(ar, ly.w.Data[o*ly.w.Stride:o*ly.w.Stride+ly.w.Cols])
 			}
 		}
 		if identity {
-			copy(yt[r0*width:r1*width], ztd[r0*width:r1*width])
+			copy(yt[(r0-y0)*width:(r1-y0)*width], ztd[r0*width:r1*width])
 			return
 		}
 	default:
@@ -696,12 +700,12 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 		// not read its ż.
 		dst := zt.Slice(r0, r1)
 		if identity {
-			dst = ytm.Slice(r0, r1)
+			dst = ytm.Slice(r0-y0, r1-y0)
 		}
 		if tp != nil {
-			tp.tan(l).ForwardParallel(workers, dst, f32.Matrix{}, at.Slice(r0, r1))
+			tp.tan(l).ForwardParallel(workers, dst, f32.Matrix{}, at.Slice(r0-a0, r1-a0))
 		} else {
-			f32.GemmWith(m.impl, workers, false, true, 1, at.Slice(r0, r1), ly.w, 0, dst)
+			f32.GemmWith(m.impl, workers, false, true, 1, at.Slice(r0-a0, r1-a0), ly.w, 0, dst)
 		}
 		if identity {
 			return
@@ -712,7 +716,7 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 		w.split(passMulD1, r1-r0, pointUnit(width), (r1-r0)*width)
 		return
 	}
-	m.mulD1(yt, ztd, d1, n, width, r0, r1)
+	m.mulD1(yt, ztd, d1, n, width, r0, r1, y0)
 }
 
 // backward propagates the stacked adjoints in w.g[L] (primal rows:
@@ -764,17 +768,26 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 		gl := w.g[l]
 		switch {
 		case top:
+			// With a's tangent rows kept a chunk at a time, passTop's
+			// sums follow in traceBack, on the rows written again
+			// (tanChunked needs l ≥ 1, so adj holds).
+			chunked := m.tanChunked(w, tp, l)
 			if grad != nil {
 				m.weightGrad(w, gw, g, a, 0, n)
-				w.job.gw, w.job.g, w.job.a = gw, g, a
-				w.split(passTop, k, 1, k*n*a.Cols)
+				if !chunked {
+					w.job.gw, w.job.g, w.job.a = gw, g, a
+					w.split(passTop, k, 1, k*n*a.Cols)
+				}
 			}
 			if !adj {
 				continue
 			}
 			// Tangent row r of block b of ā is ḡ[r][b]·W[b, :].
 			f32.GemmWith(m.impl, w.workers, false, false, 1, g.Slice(0, n), ly.w, 0, gl.Slice(0, n))
-			w.job.l, w.job.fuse = l, fuse
+			w.job.l, w.job.fuse, w.job.gw = l, fuse, f32.Matrix{}
+			if chunked && grad != nil {
+				w.job.gw = gw
+			}
 			w.split(passTrace, n, pointUnit(ly.w.Cols), rows*ly.w.Cols)
 			applied = fuse
 			continue
@@ -789,9 +802,16 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 			// chains continue exactly from one chunk to the next), then
 			// its ā, while the chunk of z̄ is in cache.
 			chunk := chunkRows(m.impl)
+			chunked := m.tanChunked(w, tp, l)
 			for r0 := 0; r0 < rows; r0 += chunk {
 				r1 := min(rows, r0+chunk)
-				if grad != nil {
+				switch {
+				case grad == nil:
+				case chunked:
+					// weightGrad's product (a GEMM, as tanChunked
+					// requires) on the chunk's rows of a, written again.
+					f32.GemmWith(m.impl, w.workers, true, false, 1, g.Slice(r0, r1), m.redoTangents(w, l, r0, r1), 1, gw)
+				default:
 					m.weightGrad(w, gw, g, a, r0, r1)
 				}
 				if adj {

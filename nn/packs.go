@@ -104,15 +104,108 @@ func chunkRows(impl kernel.Impl) int {
 }
 
 // mulD1 sets y = σ'(z)⊙z over rows r0..r1−1 of the stacked tangent rows
-// (row r of yt and zt belongs to point r mod n, whose σ' is row r mod n of
-// d1), one call per run of rows within a tangent block.
-func (m *Model) mulD1(yt, zt, d1 []float32, n, width, r0, r1 int) {
+// (row r of zt belongs to point r mod n, whose σ' is row r mod n of d1;
+// its y is row r−y0 of yt), one call per run of rows within a tangent
+// block.
+func (m *Model) mulD1(yt, zt, d1 []float32, n, width, r0, r1, y0 int) {
 	for r := r0; r < r1; {
 		i := r % n
 		e := min(r1, r-i+n)
-		m.impl.Mul(yt[r*width:e*width], d1[i*width:(i+e-r)*width], zt[r*width:e*width])
+		m.impl.Mul(yt[(r-y0)*width:(e-y0)*width], d1[i*width:(i+e-r)*width], zt[r*width:e*width])
 		r = e
 	}
+}
+
+// repRows is the most rows the passes take in one Hadamard call where
+// each row is multiplied by the same vector (a basis tangent's column of
+// W, the trace shortcut's ḡ[r][b]·W[b, :]), held repeated that many
+// times, rather than a call per row: each element is the same operation.
+const repRows = 16
+
+// repeat fills rep (a multiple of len(v) long) with copies of v.
+func repeat(rep, v []float32) {
+	n := copy(rep, v)
+	for n < len(rep) {
+		n += copy(rep[n:], rep[:n])
+	}
+}
+
+// tanChunked reports whether the tangent rows of the activation a[l] are
+// kept only a chunk at a time: the training packs' tangent pass on one
+// goroutine writes a chunk's rows r0.. (counted from the first tangent
+// row) to a[l]'s first tangent rows, where the next layer reads them
+// while they are in cache, and backward writes them again for layer l's
+// weight gradient, from σ' and ż of the layer below (which it reads
+// anyway), rather than writing them all out to memory and reading them
+// back: in its chunked pass (redoTangents), so for a hidden layer l whose
+// weight gradient is a GEMM, or in traceBack for the trace shortcut's
+// output layer. It needs an activation below layer l and the passes on
+// one goroutine.
+func (m *Model) tanChunked(w *work, tp *trainPacks, l int) bool {
+	if tp == nil || w.workers > 1 || l < 1 || l >= len(m.layers) {
+		return false
+	}
+	if m.layers[l-1].act == kernel.Identity {
+		return false
+	}
+	if l == len(m.layers)-1 && m.traceOnly(w) {
+		// The trace shortcut's output layer: traceBack adds passTop's
+		// sums (where it applies).
+		return !(l == 1 && w.basis)
+	}
+	ly := m.layers[l]
+	return ly.w.Rows > narrowLayer && ly.w.Cols > narrowLayer
+}
+
+// redoTangents writes again, for layer l's weight gradient over rows
+// r0..r1−1 of the stacked rows (at most a chunk), the tangent rows of a[l]
+// among them, which the tangent pass kept only a chunk at a time
+// (tanChunked), by the operations of tangentRows (the same bits), to
+// a[l]'s first tangent rows. It returns rows r0..r1−1 of a[l], the primal
+// ones among them in place.
+func (m *Model) redoTangents(w *work, l, r0, r1 int) f32.Matrix {
+	n := w.n
+	a := w.a[l]
+	if r1 <= n {
+		return a.Slice(r0, r1)
+	}
+	// Tangent rows t0..r1−1 (stacked) go to rows n.. of a: after the
+	// primal rows r0..n−1 if the chunk has them.
+	t0 := max(r0, n)
+	width := a.Cols
+	yt := a.Data[n*width : (n+r1-t0)*width]
+	if l == 1 && w.basis {
+		// ẏ_b = σ'⊙ż_b with ż_b = W·e_b, column b of W (w.wt0).
+		m.basisRows(w, yt, t0-n, r1-n)
+	} else {
+		m.mulD1(yt, w.z[l-1].Data[n*width:], w.d1[l-1], n, width, t0-n, r1-n, t0-n)
+	}
+	if r0 < n {
+		return a.Slice(r0, r1)
+	}
+	return a.Slice(n, n+r1-r0)
+}
+
+// basisRows sets ẏ = σ'⊙ż for tangent rows r0..r1−1 (counted from the
+// first tangent row) of the first layer with basis tangents, into yt from
+// its start: ż_b = W·e_b is column b of W (w.wt0) in every row of block
+// b, as tangentRows computes it, repRows rows per call.
+func (m *Model) basisRows(w *work, yt []float32, r0, r1 int) {
+	n := w.n
+	width := m.layers[0].w.Rows
+	d1 := w.d1[0]
+	rep := scratch.Get(repRows * width)
+	for r := r0; r < r1; {
+		b := r / n
+		e := min(r1, (b+1)*n)
+		repeat(*rep, w.wt0[b*width:(b+1)*width])
+		for ; r < e; r += repRows {
+			i, q := r-b*n, min(repRows, e-r)
+			m.impl.Mul(yt[(r-r0)*width:(r-r0+q)*width], d1[i*width:(i+q)*width], (*rep)[:q*width])
+		}
+		r = e
+	}
+	scratch.Put(rep)
 }
 
 // actBack takes rows r0..r1−1 of the stacked adjoints w.g[l+1] of layer
@@ -140,16 +233,20 @@ func (m *Model) actBack(w *work, l, r0, r1 int) {
 		gt := g[r*width : e*width]
 		sum := w.tmp[i*width : (i+e-r)*width]
 		if basis {
-			// ż_b = W·e_b, column b of W in every row (not stored).
-			col := w.wt0[b*width : (b+1)*width]
-			for q := range e - r {
-				s, a := sum[q*width:(q+1)*width], gt[q*width:(q+1)*width]
+			// ż_b = W·e_b, column b of W in every row (not stored),
+			// repRows rows per call.
+			rep := scratch.Get(repRows * width)
+			repeat(*rep, w.wt0[b*width:(b+1)*width])
+			for q0 := 0; q0 < e-r; q0 += repRows {
+				q1 := min(e-r, q0+repRows)
+				s, c, a := sum[q0*width:q1*width], (*rep)[:(q1-q0)*width], gt[q0*width:q1*width]
 				if b == 0 {
-					m.impl.Mul(s, col, a)
+					m.impl.Mul(s, c, a)
 				} else {
-					m.impl.MulAdd(s, col, a)
+					m.impl.MulAdd(s, c, a)
 				}
 			}
+			scratch.Put(rep)
 		} else {
 			zt := w.z[l].Data[r*width : e*width]
 			if b == 0 {

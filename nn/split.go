@@ -36,7 +36,7 @@ const (
 	passActBack                    // points: actBack of layer l on every row of theirs, and actFinish
 	passFinish                     // points: actFinish of layer l
 	passAdjoint                    // points: layer l's packed adjoint product on their rows, then layer l−1's actBack
-	passTrace                      // points: the trace shortcut's tangent adjoints of output layer l
+	passTrace                      // points: the trace shortcut's tangent adjoints of output layer l (and passTop's sums, if gw is set)
 	passBias                       // columns: bias gradient gb += Σ_i ḡ[i] over the primal rows
 	passWeightCols                 // columns of ∂W (gw.Cols ≤ narrowLayer: its rows): weightGrad's narrow sums
 	passWeightRows                 // columns of ∂W (gw.Rows ≤ narrowLayer)
@@ -124,7 +124,7 @@ func (p *passJob) Range(i0, i1 int) {
 		width := m.layers[l].w.Rows
 		zt := w.z[l].Data[w.n*width:]
 		yt := w.a[l+1].Data[w.n*width:]
-		m.mulD1(yt, zt, w.d1[l], w.n, width, p.r0+i0, p.r0+i1)
+		m.mulD1(yt, zt, w.d1[l], w.n, width, p.r0+i0, p.r0+i1, 0)
 	case passTangent:
 		chunk := chunkRows(m.impl)
 		for r := i0; r < i1; r += chunk {
@@ -158,7 +158,7 @@ func (p *passJob) Range(i0, i1 int) {
 			}
 		}
 	case passTrace:
-		m.traceRange(w, l, i0, i1, p.fuse)
+		m.traceRange(w, l, i0, i1, p.fuse, p.gw)
 	case passBias:
 		width := len(p.gb)
 		for i := range w.n {
@@ -249,8 +249,12 @@ func (m *Model) actBackPoints(w *work, l, i0, i1 int) {
 // points i0..i1−1 through output layer l (tangent row r of block b of ā
 // is ḡ[r][b]·W[b, :]), with, if fuse, layer l−1's actBack on the points'
 // rows (the primal ones are written already) and its actFinish:
-// traceBack where it applies, else the rows written out first.
-func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool) {
+// traceBack where it applies, else the rows written out first. If gw has
+// rows, traceBack also adds passTop's sums to it: a's tangent rows are
+// kept a chunk at a time (tanChunked, which ensures that traceBack
+// applies and that one range has all the points, so that each row of gw
+// sums its rows in order).
+func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool, gw f32.Matrix) {
 	n, k := w.n, w.k
 	ly := m.layers[l]
 	g, gl := w.g[l+1], w.g[l]
@@ -258,8 +262,8 @@ func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool) {
 		m.actBack(w, l-1, i0, i1) // the primal rows
 	}
 	if fuse && !(l == 1 && w.basis) {
-		v := scratch.Get(ly.w.Cols)
-		m.traceBack(w, l, i0, i1, *v)
+		v := scratch.Get(2 * repRows * ly.w.Cols)
+		m.traceBack(w, l, i0, i1, *v, gw)
 		scratch.Put(v)
 	} else {
 		for b := range k {
@@ -281,39 +285,63 @@ func (m *Model) traceRange(w *work, l, i0, i1 int, fuse bool) {
 
 // traceBack is the tangent rows' share of the output layer l's adjoint
 // under the trace shortcut followed by layer l−1's actBack on it, on the
-// points i0..i1−1, row by row: tangent row r of block b of ā is v =
-// ḡ[r][b]·W[b, :], so the row adds ż⊙v to the sum and gets σ'⊙v, without
-// writing v out first and reading it back. v (in scratch) is computed
-// again only when ḡ[r][b] changes (it is the same for every row of a
-// block in ExactSM). Each element is the same operations as actBack's on
+// points i0..i1−1: tangent row r of block b of ā is v = ḡ[r][b]·W[b, :],
+// so the row adds ż⊙v to the sum and gets σ'⊙v, without writing v out
+// first and reading it back. v (in scratch) is computed again only when
+// ḡ[r][b] changes (it is the same for every row of a block in ExactSM),
+// and held repeated, so that the rows of a run with the same ḡ[r][b] go
+// repRows per call. Each element is the same operations as actBack's on
 // the written row. Layer l−1 must not be the first layer with basis
-// tangents (whose ż is not stored).
-func (m *Model) traceBack(w *work, l, i0, i1 int, scratch []float32) {
+// tangents (whose ż is not stored). If gw has rows, each tangent row r of
+// block b also adds ḡ[r][b]·a[r] to row b of gw, as passTop does, with
+// a[r] = σ'⊙ż written again (as tangentRows computes it) to scratch.
+func (m *Model) traceBack(w *work, l, i0, i1 int, scratch []float32, gw f32.Matrix) {
 	n, k := w.n, w.k
 	ly := m.layers[l]
 	width := ly.w.Cols // layer l−1's outputs
 	g, gl := w.g[l+1], w.g[l].Data
 	zt, d1 := w.z[l-1].Data, w.d1[l-1]
-	v := scratch[:width]
+	// v repeated repRows times (vs), so that a run of rows with the same
+	// ḡ[r][b] takes repRows rows per call; at, repRows rows of a.
+	vs, at := scratch[:repRows*width], scratch[repRows*width:2*repRows*width]
+	v := vs[:width]
 	for b := range k {
 		wb := ly.w.Data[b*ly.w.Stride : b*ly.w.Stride+ly.w.Cols]
+		var gwb []float32
+		if gw.Rows > 0 {
+			gwb = gw.Data[b*gw.Stride : b*gw.Stride+gw.Cols]
+		}
 		var c uint32
-		for r := (1+b)*n + i0; r < (1+b)*n+i1; r++ {
+		for r, e := (1+b)*n+i0, (1+b)*n+i1; r < e; {
 			cr := g.Data[r*g.Stride+b]
 			if r == (1+b)*n+i0 || math.Float32bits(cr) != c {
 				copy(v, wb)
 				m.impl.Scale(cr, v)
+				repeat(vs, v)
 				c = math.Float32bits(cr)
 			}
-			i := r - (1+b)*n
-			sum := w.tmp[i*width : (i+1)*width]
-			z := zt[r*width : (r+1)*width]
-			if b == 0 {
-				m.impl.Mul(sum, z, v)
-			} else {
-				m.impl.MulAdd(sum, z, v)
+			// Rows r..r+q−1: those of up to repRows with this ḡ[r][b].
+			q := 1
+			for q < repRows && r+q < e && math.Float32bits(g.Data[(r+q)*g.Stride+b]) == c {
+				q++
 			}
-			m.impl.Mul(gl[r*width:(r+1)*width], v, d1[i*width:(i+1)*width])
+			i := r - (1+b)*n
+			sum := w.tmp[i*width : (i+q)*width]
+			z := zt[r*width : (r+q)*width]
+			di := d1[i*width : (i+q)*width]
+			if gwb != nil {
+				m.impl.Mul(at[:q*width], di, z)
+				for j := range q {
+					m.impl.Axpy(cr, at[j*width:(j+1)*width], gwb)
+				}
+			}
+			if b == 0 {
+				m.impl.Mul(sum, z, vs[:q*width])
+			} else {
+				m.impl.MulAdd(sum, z, vs[:q*width])
+			}
+			m.impl.Mul(gl[r*width:(r+q)*width], vs[:q*width], di)
+			r += q
 		}
 	}
 }

@@ -29,6 +29,7 @@ func TestWorkersSame(t *testing.T) {
 	en := wide
 	en.Energy = true
 	d16 := Config{Dim: 16, Hidden: []int{64, 64}, Act: kernel.Tanh}
+	d16deep := Config{Dim: 16, Hidden: []int{40, 24, 40}, Act: kernel.SiLU}
 	cases := []struct {
 		name string
 		cfg  Config
@@ -37,7 +38,8 @@ func TestWorkersSame(t *testing.T) {
 	}{
 		{"exact", wide, ExactSM{}, 200},
 		{"exact/d=16/packs", d16, ExactSM{}, 80},
-		{"exact/unpacked", wide, ExactSM{}, 60}, // the tangent shortcuts' rows outside the training packs' chunks
+		{"exact/d=16/deep", d16deep, ExactSM{}, 40}, // a chunked activation above another (redoTangents from ż)
+		{"exact/unpacked", wide, ExactSM{}, 60},     // the tangent shortcuts' rows outside the training packs' chunks
 		{"ssm/unpacked", wide, SlicedSM{Projections: 1}, 80},
 		{"ssm-vr", wide, SlicedSM{VR: true, Projections: 2}, 300},
 		{"ssm/packs", wide, SlicedSM{Projections: 4, Rademacher: true}, 300},
