@@ -159,7 +159,12 @@ func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood,
 }
 
 // Config returns the configuration with defaults filled in.
-func (l *Likelihood) Config() LikelihoodConfig { return l.cfg }
+func (l *Likelihood) Config() LikelihoodConfig {
+	if l == nil || l.score == nil {
+		unbuilt("Likelihood.Config", l == nil)
+	}
+	return l.cfg
+}
 
 // LikelihoodBitsPerDim converts a log density in nats of a d-dimensional
 // point to bits per dimension, −log p/(d·ln 2). (For 8-bit images the
@@ -185,6 +190,9 @@ func (l *Likelihood) resize(n int) {
 // error if ctx is cancelled (checked before every RK45 step; logp and z
 // are then not written).
 func (l *Likelihood) LogP(ctx context.Context, logp []float64, z, x []float32) (SDEStats, error) {
+	if l == nil || l.score == nil {
+		unbuilt("Likelihood.LogP", l == nil)
+	}
 	d := l.d
 	if len(x)%d != 0 || len(logp) != len(x)/d || (z != nil && len(z) != len(x)) {
 		panic(fmt.Sprintf("sampler: Likelihood.LogP: length mismatch: len(logp), len(z), len(x), d = %d, %d, %d, %d", len(logp), len(z), len(x), d))

@@ -241,7 +241,12 @@ func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
 }
 
 // Config returns the sampler's configuration with defaults filled in.
-func (p *PCSampler) Config() PCConfig { return p.cfg }
+func (p *PCSampler) Config() PCConfig {
+	if p == nil || p.score == nil {
+		unbuilt("PCSampler.Config", p == nil)
+	}
+	return p.cfg
+}
 
 // sdeAncestral returns the ancestral step x ← a·x + b·s + c·z at t for VE
 // and VP.
@@ -316,6 +321,9 @@ func PCSNRFromNCSN(eps, sigmaL float64) float64 {
 // most 64 time steps, sized so that a segment takes about 25 ms, where ctx
 // is checked.
 func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
+	if p == nil || p.score == nil {
+		unbuilt("PCSampler.Sample", p == nil)
+	}
 	n := p.count("PCSampler.Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil
