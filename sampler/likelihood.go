@@ -113,9 +113,10 @@ type Likelihood struct {
 }
 
 // NewLikelihood returns a likelihood computer for sde with the
-// time-conditional score. It returns an error for invalid settings.
+// time-conditional score. It returns an error for invalid settings. It
+// never uses the SDE's N, which may be 0.
 func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood, error) {
-	if err := sdeCheck("Likelihood", sde, score); err != nil {
+	if err := sdeCheck("Likelihood", sde, score, false); err != nil {
 		return nil, err
 	}
 	d := score.Dim()

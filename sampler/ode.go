@@ -55,6 +55,8 @@ type ODEConfig struct {
 	Eps float64
 	// Denoise ends with one reverse-diffusion predictor step without noise
 	// at ε (x ← x − f_0(x) + G_0²·s(x, ε)), as the reference's denoise.
+	// It takes the SDE's N-step discretisation, so needs N ≥ 1; without
+	// it the sampler never uses N, and takes N = 0.
 	Denoise bool
 	// Seed and FirstChain name the prior's streams as in [PCConfig].
 	Seed, FirstChain uint64
@@ -458,9 +460,10 @@ type ODESampler struct {
 }
 
 // NewODESampler returns a probability-flow ODE sampler for sde with the
-// time-conditional score. It returns an error for invalid settings.
+// time-conditional score. It returns an error for invalid settings. The
+// SDE's N may be 0 unless cfg.Denoise (see [ODEConfig.Denoise]).
 func NewODESampler(sde SDE, score TimeScore, cfg ODEConfig) (*ODESampler, error) {
-	if err := sdeCheck("ODE", sde, score); err != nil {
+	if err := sdeCheck("ODE", sde, score, cfg.Denoise); err != nil {
 		return nil, err
 	}
 	if err := cfg.fill("ODE", sde.End()); err != nil {

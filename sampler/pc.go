@@ -190,9 +190,10 @@ type PCSampler struct {
 }
 
 // NewPCSampler returns a predictor–corrector sampler for sde with the
-// time-conditional score. It returns an error for invalid settings.
+// time-conditional score. It returns an error for invalid settings, an
+// SDE with N < 1 among them: its grid has the SDE's N times.
 func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
-	if err := sdeCheck("PC", sde, score); err != nil {
+	if err := sdeCheck("PC", sde, score, true); err != nil {
 		return nil, err
 	}
 	if cfg.SNR == 0 {
