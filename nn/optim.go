@@ -295,6 +295,7 @@ func (e *EMA) Params() []float32 { return e.shadow }
 
 // CopyTo copies the averaged parameters into m and repacks it.
 func (e *EMA) CopyTo(m *Model) {
+	m.mustBeBuilt("EMA.CopyTo")
 	if len(m.params) != len(e.shadow) {
 		panic(fmt.Sprintf("nn: EMA.CopyTo: average of %d parameters, model has %d", len(e.shadow), len(m.params)))
 	}
