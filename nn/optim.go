@@ -15,7 +15,7 @@ import (
 // Adam); its fields may be changed between steps. The update itself is
 // one pass of [kernel.Adam] over parameters, moments and gradient.
 type Adam struct {
-	LR          float64 // learning rate after warm-up
+	LR          float64 // learning rate after warm-up, finite and ≥ 0 (0 leaves the parameters as they are; the moments still advance)
 	Beta1       float64 // first-moment decay, 0.9 from NewAdam
 	Beta2       float64 // second-moment decay, 0.999 from NewAdam
 	Eps         float64 // 1e-8 from NewAdam
@@ -37,9 +37,26 @@ type Adam struct {
 }
 
 // NewAdam returns Adam for n parameters at learning rate lr with the
-// usual defaults.
+// usual defaults. It panics unless n ≥ 0 and lr is finite and ≥ 0 (see
+// [Adam.LR]).
 func NewAdam(n int, lr float64) *Adam {
+	if n < 0 {
+		panic(fmt.Sprintf("nn: NewAdam: n = %d parameters, want ≥ 0", n))
+	}
+	if why := lrWhy(lr); why != "" {
+		panic(fmt.Sprintf("nn: NewAdam: lr = %v: %s", lr, why))
+	}
 	return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, m: make([]float32, n), v: make([]float32, n)}
+}
+
+// lrWhy says why lr cannot be Adam's learning rate, or returns "": a
+// negative one climbs the loss, a NaN or infinite one makes every
+// parameter NaN or infinite at the first step.
+func lrWhy(lr float64) string {
+	if !(lr >= 0) || math.IsInf(lr, 1) {
+		return "want a finite rate ≥ 0"
+	}
+	return ""
 }
 
 // Steps returns the number of steps taken.
@@ -206,13 +223,17 @@ func (j *optJob) release() { j.x, j.y, j.m, j.v = nil, nil, nil, nil }
 // Step applies one update to params from grad (clipped in place if
 // ClipNorm is set) and returns the gradient norm before clipping (0
 // without clipping, which skips computing it), on up to a.Workers
-// goroutines.
+// goroutines. It panics unless len(params) and len(grad) are the
+// optimiser's length and LR is finite and ≥ 0.
 func (a *Adam) Step(params, grad []float32) float64 { return a.step(params, grad, a.Workers) }
 
 // step is Step on up to workers goroutines.
 func (a *Adam) step(params, grad []float32, workers int) float64 {
 	if len(params) != len(grad) || len(params) != len(a.m) {
 		panic(fmt.Sprintf("nn: Adam.Step: optimiser for %d parameters but len(params) = %d and len(grad) = %d", len(a.m), len(params), len(grad)))
+	}
+	if why := lrWhy(a.LR); why != "" {
+		panic(fmt.Sprintf("nn: Adam.Step: LR = %v: %s", a.LR, why))
 	}
 	var norm float64
 	if a.ClipNorm > 0 {
@@ -245,6 +266,9 @@ func (a *Adam) step(params, grad []float32, workers int) float64 {
 // min(Rate, (1+n)/(10+n)) at update n (counted from 0), so early updates
 // follow the parameters closely.
 type EMA struct {
+	// Rate is the decay, 0 ≤ Rate < 1 (0 keeps the latest parameters, no
+	// average): a negative one overshoots the parameters (below −1 it
+	// grows without bound), a NaN one makes the average NaN.
 	Rate float64
 
 	// Workers, if above 1, spreads Update over up to that many
@@ -258,8 +282,10 @@ type EMA struct {
 	job    optJob
 }
 
-// NewEMA returns an average starting at a copy of params.
+// NewEMA returns an average starting at a copy of params. It panics
+// unless 0 ≤ rate < 1 (see [EMA.Rate]).
 func NewEMA(params []float32, rate float64) *EMA {
+	mustRate("NewEMA", "rate", rate)
 	return &EMA{Rate: rate, shadow: append([]float32(nil), params...)}
 }
 
@@ -273,8 +299,8 @@ func NewEMA(params []float32, rate float64) *EMA {
 // implementation: two roundings, so each new value s′ is within
 // 2⁻²⁴·(d·|s| + |s′|) (plus 2⁻¹⁴⁸ where it underflows) of d·s + c·p. An
 // average that meets a NaN or infinite parameter stays NaN or infinite.
-// It panics unless len(params) is the average's length, and allocates
-// nothing.
+// It panics unless len(params) is the average's length and
+// 0 ≤ Rate < 1, and allocates nothing.
 func (e *EMA) Update(params []float32) { e.update(params, e.Workers) }
 
 // update is Update on up to workers goroutines.
@@ -282,12 +308,21 @@ func (e *EMA) update(params []float32, workers int) {
 	if len(params) != len(e.shadow) {
 		panic(fmt.Sprintf("nn: EMA.Update: average of %d parameters but len(params) = %d", len(e.shadow), len(params)))
 	}
+	mustRate("EMA.Update", "Rate", e.Rate)
 	d := float32(min(e.Rate, float64(1+e.n)/float64(10+e.n)))
 	e.n++
 	j := &e.job
 	j.impl, j.alpha, j.x, j.y = kernel.Active(), d, params, e.shadow
 	j.run(optEMA, workers, len(params), optUnit, 2*len(params))
 	j.release()
+}
+
+// mustRate panics, naming fn and the argument or field what, unless
+// 0 ≤ rate < 1.
+func mustRate(fn, what string, rate float64) {
+	if !(rate >= 0 && rate < 1) {
+		panic(fmt.Sprintf("nn: %s: %s = %v, want 0 ≤ %s < 1", fn, what, rate, what))
+	}
 }
 
 // Params returns the averaged parameters (shared; do not modify).
