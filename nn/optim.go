@@ -16,10 +16,10 @@ import (
 // one pass of [kernel.Adam] over parameters, moments and gradient.
 type Adam struct {
 	LR          float64 // learning rate after warm-up, finite and ≥ 0 (0 leaves the parameters as they are; the moments still advance)
-	Beta1       float64 // first-moment decay, 0.9 from NewAdam
-	Beta2       float64 // second-moment decay, 0.999 from NewAdam
-	Eps         float64 // 1e-8 from NewAdam
-	WeightDecay float64 // decoupled: p −= lr·WeightDecay·p each step
+	Beta1       float64 // first-moment decay, 0 ≤ Beta1 < 1, 0.9 from NewAdam
+	Beta2       float64 // second-moment decay, 0 ≤ Beta2 < 1, 0.999 from NewAdam
+	Eps         float64 // finite and > 0, 1e-8 from NewAdam
+	WeightDecay float64 // decoupled: p −= lr·WeightDecay·p each step; finite and ≥ 0
 	ClipNorm    float64 // if > 0, the gradient is rescaled to at most this Euclidean norm
 	Warmup      int     // if > 0, the rate ramps as LR·min(1, step/Warmup), step counted from 1
 
@@ -57,6 +57,26 @@ func lrWhy(lr float64) string {
 		return "want a finite rate ≥ 0"
 	}
 	return ""
+}
+
+// mustFields panics, naming the field, unless Step can take it (see
+// [Adam.Step]).
+func (a *Adam) mustFields() {
+	bad := func(name string, v float64, want string) {
+		panic(fmt.Sprintf("nn: Adam.Step: %s = %v: want %s", name, v, want))
+	}
+	switch {
+	case lrWhy(a.LR) != "":
+		bad("LR", a.LR, "a finite rate ≥ 0")
+	case !(a.Beta1 >= 0 && a.Beta1 < 1):
+		bad("Beta1", a.Beta1, "0 ≤ Beta1 < 1")
+	case !(a.Beta2 >= 0 && a.Beta2 < 1):
+		bad("Beta2", a.Beta2, "0 ≤ Beta2 < 1")
+	case !(a.Eps > 0) || math.IsInf(a.Eps, 1):
+		bad("Eps", a.Eps, "a finite Eps > 0")
+	case !(a.WeightDecay >= 0) || math.IsInf(a.WeightDecay, 1):
+		bad("WeightDecay", a.WeightDecay, "a finite WeightDecay ≥ 0")
+	}
 }
 
 // Steps returns the number of steps taken.
@@ -224,7 +244,12 @@ func (j *optJob) release() { j.x, j.y, j.m, j.v = nil, nil, nil, nil }
 // ClipNorm is set) and returns the gradient norm before clipping (0
 // without clipping, which skips computing it), on up to a.Workers
 // goroutines. It panics unless len(params) and len(grad) are the
-// optimiser's length and LR is finite and ≥ 0.
+// optimiser's length and the fields are in the ranges [Adam] gives: a
+// decay β of 1 divides by the bias correction 1 − βᵗ = 0, an Eps of 0
+// divides 0 by 0 for a parameter whose gradients have all been 0 (a dead
+// unit's), a negative WeightDecay makes the weights grow, and a bad LR
+// is said at NewAdam; each made the parameters NaN, infinite or growing
+// without a word.
 func (a *Adam) Step(params, grad []float32) float64 { return a.step(params, grad, a.Workers) }
 
 // step is Step on up to workers goroutines.
@@ -232,9 +257,7 @@ func (a *Adam) step(params, grad []float32, workers int) float64 {
 	if len(params) != len(grad) || len(params) != len(a.m) {
 		panic(fmt.Sprintf("nn: Adam.Step: optimiser for %d parameters but len(params) = %d and len(grad) = %d", len(a.m), len(params), len(grad)))
 	}
-	if why := lrWhy(a.LR); why != "" {
-		panic(fmt.Sprintf("nn: Adam.Step: LR = %v: %s", a.LR, why))
-	}
+	a.mustFields()
 	var norm float64
 	if a.ClipNorm > 0 {
 		norm = clipNorm(kernel.Active(), grad, a.ClipNorm, workers, &a.job)

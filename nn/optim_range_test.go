@@ -20,6 +20,22 @@ func TestOptimRanges(t *testing.T) {
 		mustPanicWith(t, func() { a.Step(make([]float32, 2), make([]float32, 2)) }, "nn: Adam.Step: LR = "+fmt.Sprint(lr)+": want a finite rate ≥ 0")
 	}
 	mustPanicWith(t, func() { NewAdam(-1, 1e-3) }, "nn: NewAdam: n = -1 parameters, want ≥ 0")
+	// The other fields, which Step took without a word: Beta1 = 1 made
+	// the parameters NaN at the first step.
+	for _, c := range []struct {
+		set  func(*Adam)
+		want string
+	}{
+		{func(a *Adam) { a.Beta1 = 1 }, "Beta1 = 1: want 0 ≤ Beta1 < 1"},
+		{func(a *Adam) { a.Beta1 = -0.1 }, "Beta1 = -0.1: want 0 ≤ Beta1 < 1"},
+		{func(a *Adam) { a.Beta2 = math.NaN() }, "Beta2 = NaN: want 0 ≤ Beta2 < 1"},
+		{func(a *Adam) { a.Eps = 0 }, "Eps = 0: want a finite Eps > 0"},
+		{func(a *Adam) { a.WeightDecay = -1e-2 }, "WeightDecay = -0.01: want a finite WeightDecay ≥ 0"},
+	} {
+		a := NewAdam(2, 1e-3)
+		c.set(a)
+		mustPanicWith(t, func() { a.Step(make([]float32, 2), make([]float32, 2)) }, "nn: Adam.Step: "+c.want)
+	}
 	p := []float32{1, -2}
 	a := NewAdam(2, 0)
 	a.Step(p, []float32{0.5, 0.5})
