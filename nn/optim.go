@@ -59,24 +59,25 @@ func lrWhy(lr float64) string {
 	return ""
 }
 
-// mustFields panics, naming the field, unless Step can take it (see
-// [Adam.Step]).
-func (a *Adam) mustFields() {
-	bad := func(name string, v float64, want string) {
-		panic(fmt.Sprintf("nn: Adam.Step: %s = %v: want %s", name, v, want))
+// fieldsWhy names the first field Step cannot take and says why (see
+// [Adam.Step]), or returns "".
+func (a *Adam) fieldsWhy() string {
+	bad := func(name string, v float64, want string) string {
+		return fmt.Sprintf("%s = %v: want %s", name, v, want)
 	}
 	switch {
 	case lrWhy(a.LR) != "":
-		bad("LR", a.LR, "a finite rate ≥ 0")
+		return bad("LR", a.LR, "a finite rate ≥ 0")
 	case !(a.Beta1 >= 0 && a.Beta1 < 1):
-		bad("Beta1", a.Beta1, "0 ≤ Beta1 < 1")
+		return bad("Beta1", a.Beta1, "0 ≤ Beta1 < 1")
 	case !(a.Beta2 >= 0 && a.Beta2 < 1):
-		bad("Beta2", a.Beta2, "0 ≤ Beta2 < 1")
+		return bad("Beta2", a.Beta2, "0 ≤ Beta2 < 1")
 	case !(a.Eps > 0) || math.IsInf(a.Eps, 1):
-		bad("Eps", a.Eps, "a finite Eps > 0")
+		return bad("Eps", a.Eps, "a finite Eps > 0")
 	case !(a.WeightDecay >= 0) || math.IsInf(a.WeightDecay, 1):
-		bad("WeightDecay", a.WeightDecay, "a finite WeightDecay ≥ 0")
+		return bad("WeightDecay", a.WeightDecay, "a finite WeightDecay ≥ 0")
 	}
+	return ""
 }
 
 // Steps returns the number of steps taken.
@@ -257,7 +258,9 @@ func (a *Adam) step(params, grad []float32, workers int) float64 {
 	if len(params) != len(grad) || len(params) != len(a.m) {
 		panic(fmt.Sprintf("nn: Adam.Step: optimiser for %d parameters but len(params) = %d and len(grad) = %d", len(a.m), len(params), len(grad)))
 	}
-	a.mustFields()
+	if why := a.fieldsWhy(); why != "" {
+		panic("nn: Adam.Step: " + why)
+	}
 	var norm float64
 	if a.ClipNorm > 0 {
 		norm = clipNorm(kernel.Active(), grad, a.ClipNorm, workers, &a.job)
@@ -341,11 +344,20 @@ func (e *EMA) update(params []float32, workers int) {
 }
 
 // mustRate panics, naming fn and the argument or field what, unless
-// 0 ≤ rate < 1.
+// 0 ≤ rate < 1 (see rateWhy).
 func mustRate(fn, what string, rate float64) {
-	if !(rate >= 0 && rate < 1) {
-		panic(fmt.Sprintf("nn: %s: %s = %v, want 0 ≤ %s < 1", fn, what, rate, what))
+	if why := rateWhy(what, rate); why != "" {
+		panic(fmt.Sprintf("nn: %s: %s", fn, why))
 	}
+}
+
+// rateWhy says, naming the argument or field what, why rate cannot be an
+// EMA's rate, or returns "".
+func rateWhy(what string, rate float64) string {
+	if !(rate >= 0 && rate < 1) {
+		return fmt.Sprintf("%s = %v, want 0 ≤ %s < 1", what, rate, what)
+	}
+	return ""
 }
 
 // Params returns the averaged parameters (shared; do not modify).

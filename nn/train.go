@@ -64,8 +64,9 @@ func orModel(workers int, m *Model) int {
 // error if the loss becomes NaN or infinite (naming the step). It returns
 // an error before the first step if the Model, the Loss or a Data given
 // is nil, the Model is a zero Model (see [Model]), or the Opt or the EMA
-// is for another number of parameters than the model's. A step
-// allocates nothing.
+// is for another number of parameters than the model's or has a field
+// out of its range (see [Adam.Step], [EMA.Rate]). A step allocates
+// nothing.
 func (t *Trainer) Run(ctx context.Context) error {
 	m := t.Model
 	switch {
@@ -97,6 +98,15 @@ func (t *Trainer) Run(ctx context.Context) error {
 	}
 	if t.Opt == nil {
 		t.Opt = NewAdam(m.NumParams(), 1e-3)
+	}
+	// What the first step would panic on.
+	if why := t.Opt.fieldsWhy(); why != "" {
+		return fmt.Errorf("nn: Trainer.Run: Opt.%s", why)
+	}
+	if t.EMA != nil {
+		if why := rateWhy("EMA.Rate", t.EMA.Rate); why != "" {
+			return fmt.Errorf("nn: Trainer.Run: %s", why)
+		}
 	}
 	t.grad = grow(t.grad, m.NumParams())
 	t.batch = grow(t.batch, bs*d)

@@ -76,6 +76,8 @@ func TestUnbuiltModel(t *testing.T) {
 		{Trainer{Model: m, Loss: DSM{Sigma: 1}, Data: (*testSource)(nil)}, "the Data is a nil *nn.testSource"},
 		{Trainer{Model: m, Loss: DSM{Sigma: 1}, Rows: x, Opt: NewAdam(3, 1e-3)}, "the Opt is for 3 parameters, the model has 17"},
 		{Trainer{Model: m, Loss: DSM{Sigma: 1}, Rows: x, EMA: NewEMA(make([]float32, 4), 0.9)}, "the EMA averages 4 parameters, the model has 17"},
+		{Trainer{Model: m, Loss: DSM{Sigma: 1}, Rows: x, Opt: &Adam{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, m: make([]float32, 17), v: make([]float32, 17)}}, "nn: Trainer.Run: Opt.Eps = 0: want a finite Eps > 0"},
+		{Trainer{Model: m, Loss: DSM{Sigma: 1}, Rows: x, EMA: &EMA{Rate: -1, shadow: make([]float32, 17)}}, "nn: Trainer.Run: EMA.Rate = -1, want 0 ≤ EMA.Rate < 1"},
 	} {
 		c.tr.Steps = 1
 		if err := c.tr.Run(context.Background()); err == nil || !strings.Contains(err.Error(), c.want) {
