@@ -511,11 +511,16 @@ func EnergyDistance(x, y []float32, d int) float64 {
 // from rng. Each one-dimensional W₂² is exact for the empirical measures:
 // ∫₀¹ (F⁻¹(u) − G⁻¹(u))² du over their quantile functions, which are
 // constant between the breakpoints i/n and j/m, so for n = m it is the
-// mean squared difference of the sorted projections.
+// mean squared difference of the sorted projections. It panics if rng is
+// nil: the directions are random, and the caller's seed makes the
+// distance reproducible.
 func SlicedWasserstein(x, y []float32, d, projections int, rng *rand.Rand) float64 {
 	n, m := checkSamples("SlicedWasserstein", x, y, d)
 	if n < 1 || m < 1 || projections < 1 {
 		panic(fmt.Sprintf("data: SlicedWasserstein: x has %s, y %s, and %s; want ≥ 1 each", english.Count(n, "row"), english.Count(m, "row"), english.Count(projections, "projection")))
+	}
+	if rng == nil {
+		panic("data: SlicedWasserstein: nil rng: want a *rand.Rand to draw the directions from (rand.New(rand.NewPCG(seed, 0)), say)")
 	}
 	theta := make([]float64, d)
 	px, py := make([]float64, n), make([]float64, m)

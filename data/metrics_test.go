@@ -127,7 +127,8 @@ func TestMMD2Degenerate(t *testing.T) {
 }
 
 // TestMetricsBadInput: each metric refuses a dimension below one, rows cut
-// short and samples too small for its estimator with a message that names
+// short, samples too small for its estimator and (SlicedWasserstein) a
+// nil rng, which dereferenced nil, with a message that names
 // it (not a division by zero or an index out of range, nor a NaN from
 // 0/0), and MedianSqDist is NaN where there is no median to take.
 func TestMetricsBadInput(t *testing.T) {
@@ -166,6 +167,7 @@ func TestMetricsBadInput(t *testing.T) {
 		{"MMD2Bandwidth with one row in y", func() { MMD2Bandwidth(x, one, 2, 1) }, "x has 10 rows, y 1 row"},
 		{"SlicedWasserstein with no rows in y", func() { SlicedWasserstein(x, nil, 2, 3, rng) }, "x has 10 rows, y 0 rows"},
 		{"SlicedWasserstein with no projections", func() { SlicedWasserstein(x, y, 2, 0, rng) }, "0 projections"},
+		{"SlicedWasserstein with a nil rng", func() { SlicedWasserstein(x, y, 2, 3, nil) }, "data: SlicedWasserstein: nil rng"},
 	} {
 		mustPanic(t, c.name, c.f, c.want)
 	}

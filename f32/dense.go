@@ -40,8 +40,9 @@ type Dense struct {
 const matvecRows = 2
 
 // NewDense returns a layer with weights w (out×in, shared, not copied),
-// bias (length out, shared; nil means no bias) and activation act, using
-// the active kernels.
+// bias (length out, shared; nil means no bias) and activation act (one of
+// [kernel.Activations]), using the active kernels. It panics if the
+// shapes disagree or act is unknown.
 func NewDense(w Matrix, bias []float32, act kernel.Activation) *Dense {
 	return NewDenseImpl(kernel.Active(), w, bias, act)
 }
@@ -52,6 +53,11 @@ func NewDenseImpl(impl kernel.Impl, w Matrix, bias []float32, act kernel.Activat
 	w.check("NewDense", "W")
 	if bias != nil && len(bias) != w.Rows {
 		panic(fmt.Sprintf("f32: NewDense: W is %d×%d but len(bias) = %d", w.Rows, w.Cols, len(bias)))
+	}
+	if int(act) >= len(kernel.Activations()) {
+		// Else the layer is made, and its first Forward panics in the
+		// kernel (kernel: Act: unknown activation), far from the cause.
+		panic(fmt.Sprintf("f32: NewDense: unknown activation %v", act))
 	}
 	d := &Dense{w: w, bias: bias, act: act, g: newGeometry(impl)}
 	d.Repack()

@@ -115,6 +115,11 @@ func TestDenseShapePanics(t *testing.T) {
 	mustPanic(t, "f32: NewDense: W is 3×4 stride 4 but len(Data) = 11", func() {
 		NewDense(Matrix{Rows: 3, Cols: 4, Stride: 4, Data: make([]float32, 11)}, nil, kernel.ReLU)
 	})
+	// An unknown activation, which was accepted and panicked in the
+	// kernel at the first Forward.
+	bad := kernel.Activation(len(kernel.Activations()))
+	mustPanic(t, fmt.Sprintf("f32: NewDense: unknown activation %v", bad), func() { NewDense(w, nil, bad) })
+	mustPanic(t, "f32: NewDense: unknown activation Activation(255)", func() { NewDenseImpl(kernel.Generic, w, nil, 255) })
 	d := NewDense(w, nil, kernel.ReLU)
 	x, y, pre := NewMatrix(5, 4), NewMatrix(5, 3), NewMatrix(5, 3)
 	short := func(r, cl int) Matrix { return Matrix{Rows: r, Cols: cl, Stride: cl, Data: make([]float32, r*cl-1)} }

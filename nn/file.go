@@ -21,6 +21,9 @@ const FormatName = "scorekit-mlp-v1"
 // The perturbation of a time-conditional model (whose σ(t) a
 // ScaleBySigma one divides by) is not saved: set it again after Load.
 func (m *Model) Save(w io.Writer) error {
+	if why := m.unbuiltWhy(); why != "" {
+		return fmt.Errorf("nn: Model.Save: %s", why)
+	}
 	f := &TensorFile{Metadata: m.metadata(), Tensors: map[string]Tensor{}}
 	for l, ly := range m.layers {
 		f.Tensors[fmt.Sprintf("layers.%d.weight", l)] = Tensor{Shape: []int{ly.w.Rows, ly.w.Cols}, Data: ly.w.Data}

@@ -48,6 +48,7 @@ func (m *Model) trainWork() *work {
 }
 
 func checkGrad(name string, m *Model, x, grad []float32) int {
+	m.mustBeBuilt(name + ".Grad")
 	d := m.cfg.Dim
 	if len(x)%d != 0 || len(x) == 0 || len(grad) != len(m.params) {
 		panic(fmt.Sprintf("nn: %s.Grad: d = %d, %d parameters, but len(x) = %d and len(grad) = %d", name, d, len(m.params), len(x), len(grad)))
@@ -519,6 +520,7 @@ type NCDSM struct {
 
 // Grad implements Loss.
 func (l NCDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
+	m.mustBeBuilt("NCDSM.Grad")
 	if m.cfg.Cond != CondSigma && m.cfg.Cond != CondLogSigma {
 		panic(fmt.Sprintf("nn: NCDSM.Grad: the model's conditioning is %v, want sigma or logsigma", m.cfg.Cond))
 	}
@@ -574,6 +576,7 @@ type ContinuousDSM struct {
 
 // Grad implements Loss.
 func (l ContinuousDSM) Grad(m *Model, x []float32, rng *rand.Rand, grad []float32) float64 {
+	m.mustBeBuilt("ContinuousDSM.Grad")
 	if m.cfg.Cond != CondTime {
 		panic(fmt.Sprintf("nn: ContinuousDSM.Grad: the model's conditioning is %v, want time", m.cfg.Cond))
 	}

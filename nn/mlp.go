@@ -165,7 +165,11 @@ type layer struct {
 // Model is an MLP score network (or energy network) with its parameters
 // in one flat slice, so optimisers and weight files treat them as a
 // vector. Inference methods are safe for concurrent use; see the package
-// documentation for training.
+// documentation for training. Make one with [New], [Load] or
+// [FromTensors]: the zero Model has no network, and the methods that
+// compute with one (Score, NoiseScore, TimeScore, LogDensity, Energy,
+// Clone, SetPerturbation, a Loss's Grad) panic on it, or on a nil
+// *Model, saying so (CheckMethod and Save return the error).
 type Model struct {
 	cfg     Config
 	widths  []int
@@ -262,6 +266,7 @@ func (m *Model) SetImpl(impl kernel.Impl) {
 // changing one does not change the other. (A model made with New from m's
 // configuration has other Fourier frequencies unless it has m's seed.)
 func (m *Model) Clone() *Model {
+	m.mustBeBuilt("Model.Clone")
 	c, err := newModel(m.cfg.clone())
 	if err != nil {
 		panic("nn: Model.Clone: " + err.Error()) // m's configuration was valid
@@ -346,8 +351,11 @@ func (j *repackJob) Range(l0, l1 int) {
 }
 
 // Layer returns W (out×in) and the bias of linear layer l, shared with the
-// model.
+// model. It panics unless 0 ≤ l < NumLayers().
 func (m *Model) Layer(l int) (w f32.Matrix, bias []float32) {
+	if l < 0 || l >= len(m.layers) {
+		panic(fmt.Sprintf("nn: Model.Layer: layer %d out of range [0, %d)", l, len(m.layers)))
+	}
 	return m.layers[l].w, m.layers[l].b
 }
 

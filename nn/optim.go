@@ -15,11 +15,11 @@ import (
 // Adam); its fields may be changed between steps. The update itself is
 // one pass of [kernel.Adam] over parameters, moments and gradient.
 type Adam struct {
-	LR          float64 // learning rate after warm-up
-	Beta1       float64 // first-moment decay, 0.9 from NewAdam
-	Beta2       float64 // second-moment decay, 0.999 from NewAdam
-	Eps         float64 // 1e-8 from NewAdam
-	WeightDecay float64 // decoupled: p −= lr·WeightDecay·p each step
+	LR          float64 // learning rate after warm-up, finite and ≥ 0 (0 leaves the parameters as they are; the moments still advance)
+	Beta1       float64 // first-moment decay, 0 ≤ Beta1 < 1, 0.9 from NewAdam
+	Beta2       float64 // second-moment decay, 0 ≤ Beta2 < 1, 0.999 from NewAdam
+	Eps         float64 // finite and > 0, 1e-8 from NewAdam
+	WeightDecay float64 // decoupled: p −= lr·WeightDecay·p each step; finite and ≥ 0
 	ClipNorm    float64 // if > 0, the gradient is rescaled to at most this Euclidean norm
 	Warmup      int     // if > 0, the rate ramps as LR·min(1, step/Warmup), step counted from 1
 
@@ -37,9 +37,47 @@ type Adam struct {
 }
 
 // NewAdam returns Adam for n parameters at learning rate lr with the
-// usual defaults.
+// usual defaults. It panics unless n ≥ 0 and lr is finite and ≥ 0 (see
+// [Adam.LR]).
 func NewAdam(n int, lr float64) *Adam {
+	if n < 0 {
+		panic(fmt.Sprintf("nn: NewAdam: n = %d parameters, want ≥ 0", n))
+	}
+	if why := lrWhy(lr); why != "" {
+		panic(fmt.Sprintf("nn: NewAdam: lr = %v: %s", lr, why))
+	}
 	return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, m: make([]float32, n), v: make([]float32, n)}
+}
+
+// lrWhy says why lr cannot be Adam's learning rate, or returns "": a
+// negative one climbs the loss, a NaN or infinite one makes every
+// parameter NaN or infinite at the first step.
+func lrWhy(lr float64) string {
+	if !(lr >= 0) || math.IsInf(lr, 1) {
+		return "want a finite rate ≥ 0"
+	}
+	return ""
+}
+
+// fieldsWhy names the first field Step cannot take and says why (see
+// [Adam.Step]), or returns "".
+func (a *Adam) fieldsWhy() string {
+	bad := func(name string, v float64, want string) string {
+		return fmt.Sprintf("%s = %v: want %s", name, v, want)
+	}
+	switch {
+	case lrWhy(a.LR) != "":
+		return bad("LR", a.LR, "a finite rate ≥ 0")
+	case !(a.Beta1 >= 0 && a.Beta1 < 1):
+		return bad("Beta1", a.Beta1, "0 ≤ Beta1 < 1")
+	case !(a.Beta2 >= 0 && a.Beta2 < 1):
+		return bad("Beta2", a.Beta2, "0 ≤ Beta2 < 1")
+	case !(a.Eps > 0) || math.IsInf(a.Eps, 1):
+		return bad("Eps", a.Eps, "a finite Eps > 0")
+	case !(a.WeightDecay >= 0) || math.IsInf(a.WeightDecay, 1):
+		return bad("WeightDecay", a.WeightDecay, "a finite WeightDecay ≥ 0")
+	}
+	return ""
 }
 
 // Steps returns the number of steps taken.
@@ -206,13 +244,22 @@ func (j *optJob) release() { j.x, j.y, j.m, j.v = nil, nil, nil, nil }
 // Step applies one update to params from grad (clipped in place if
 // ClipNorm is set) and returns the gradient norm before clipping (0
 // without clipping, which skips computing it), on up to a.Workers
-// goroutines.
+// goroutines. It panics unless len(params) and len(grad) are the
+// optimiser's length and the fields are in the ranges [Adam] gives: a
+// decay β of 1 divides by the bias correction 1 − βᵗ = 0, an Eps of 0
+// divides 0 by 0 for a parameter whose gradients have all been 0 (a dead
+// unit's), a negative WeightDecay makes the weights grow, and a bad LR
+// is said at NewAdam; each made the parameters NaN, infinite or growing
+// without a word.
 func (a *Adam) Step(params, grad []float32) float64 { return a.step(params, grad, a.Workers) }
 
 // step is Step on up to workers goroutines.
 func (a *Adam) step(params, grad []float32, workers int) float64 {
 	if len(params) != len(grad) || len(params) != len(a.m) {
 		panic(fmt.Sprintf("nn: Adam.Step: optimiser for %d parameters but len(params) = %d and len(grad) = %d", len(a.m), len(params), len(grad)))
+	}
+	if why := a.fieldsWhy(); why != "" {
+		panic("nn: Adam.Step: " + why)
 	}
 	var norm float64
 	if a.ClipNorm > 0 {
@@ -245,6 +292,9 @@ func (a *Adam) step(params, grad []float32, workers int) float64 {
 // min(Rate, (1+n)/(10+n)) at update n (counted from 0), so early updates
 // follow the parameters closely.
 type EMA struct {
+	// Rate is the decay, 0 ≤ Rate < 1 (0 keeps the latest parameters, no
+	// average): a negative one overshoots the parameters (below −1 it
+	// grows without bound), a NaN one makes the average NaN.
 	Rate float64
 
 	// Workers, if above 1, spreads Update over up to that many
@@ -258,8 +308,10 @@ type EMA struct {
 	job    optJob
 }
 
-// NewEMA returns an average starting at a copy of params.
+// NewEMA returns an average starting at a copy of params. It panics
+// unless 0 ≤ rate < 1 (see [EMA.Rate]).
 func NewEMA(params []float32, rate float64) *EMA {
+	mustRate("NewEMA", "rate", rate)
 	return &EMA{Rate: rate, shadow: append([]float32(nil), params...)}
 }
 
@@ -273,8 +325,8 @@ func NewEMA(params []float32, rate float64) *EMA {
 // implementation: two roundings, so each new value s′ is within
 // 2⁻²⁴·(d·|s| + |s′|) (plus 2⁻¹⁴⁸ where it underflows) of d·s + c·p. An
 // average that meets a NaN or infinite parameter stays NaN or infinite.
-// It panics unless len(params) is the average's length, and allocates
-// nothing.
+// It panics unless len(params) is the average's length and
+// 0 ≤ Rate < 1, and allocates nothing.
 func (e *EMA) Update(params []float32) { e.update(params, e.Workers) }
 
 // update is Update on up to workers goroutines.
@@ -282,6 +334,7 @@ func (e *EMA) update(params []float32, workers int) {
 	if len(params) != len(e.shadow) {
 		panic(fmt.Sprintf("nn: EMA.Update: average of %d parameters but len(params) = %d", len(e.shadow), len(params)))
 	}
+	mustRate("EMA.Update", "Rate", e.Rate)
 	d := float32(min(e.Rate, float64(1+e.n)/float64(10+e.n)))
 	e.n++
 	j := &e.job
@@ -290,11 +343,29 @@ func (e *EMA) update(params []float32, workers int) {
 	j.release()
 }
 
+// mustRate panics, naming fn and the argument or field what, unless
+// 0 ≤ rate < 1 (see rateWhy).
+func mustRate(fn, what string, rate float64) {
+	if why := rateWhy(what, rate); why != "" {
+		panic(fmt.Sprintf("nn: %s: %s", fn, why))
+	}
+}
+
+// rateWhy says, naming the argument or field what, why rate cannot be an
+// EMA's rate, or returns "".
+func rateWhy(what string, rate float64) string {
+	if !(rate >= 0 && rate < 1) {
+		return fmt.Sprintf("%s = %v, want 0 ≤ %s < 1", what, rate, what)
+	}
+	return ""
+}
+
 // Params returns the averaged parameters (shared; do not modify).
 func (e *EMA) Params() []float32 { return e.shadow }
 
 // CopyTo copies the averaged parameters into m and repacks it.
 func (e *EMA) CopyTo(m *Model) {
+	m.mustBeBuilt("EMA.CopyTo")
 	if len(m.params) != len(e.shadow) {
 		panic(fmt.Sprintf("nn: EMA.CopyTo: average of %d parameters, model has %d", len(e.shadow), len(m.params)))
 	}

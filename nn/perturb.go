@@ -24,6 +24,7 @@ import (
 // [Model.Clone] keeps it. Call it before using the model, not
 // concurrently with other calls.
 func (m *Model) SetPerturbation(p Perturbation) {
+	m.mustBeBuilt("Model.SetPerturbation")
 	if m.cfg.Cond != CondTime {
 		panic(fmt.Sprintf("nn: Model.SetPerturbation: a model with conditioning %v takes no perturbation (only a time-conditional one does)", m.cfg.Cond))
 	}

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/scorekit/scorekit/f32"
@@ -12,6 +13,29 @@ func (m *Model) checkBatch(method string, dst, x []float32, per int) int {
 		panic(fmt.Sprintf("nn: Model.%s: d = %d but len(x) = %d and len(dst) = %d", method, d, len(x), len(dst)))
 	}
 	return len(x) / d
+}
+
+// unbuiltWhy says why m cannot be used — it is nil, or the zero Model
+// (no layers, dimension 0), not one New, Load or FromTensors made — or
+// returns "".
+func (m *Model) unbuiltWhy() string {
+	switch {
+	case m == nil:
+		return "nil *Model: build it with nn.New or nn.Load (did it return an error?)"
+	case len(m.layers) == 0:
+		return "zero Model: build it with nn.New or nn.Load"
+	}
+	return ""
+}
+
+// mustBeBuilt panics, naming where (a method, "Model.Score", or a loss's
+// Grad), unless m was built (see unbuiltWhy): the zero Model failed with
+// an integer division by zero (its dimension is 0), a nil one with a nil
+// dereference.
+func (m *Model) mustBeBuilt(where string) {
+	if m == nil || len(m.layers) == 0 {
+		panic("nn: " + where + ": " + m.unbuiltWhy())
+	}
 }
 
 // mustServe panics with CheckMethod's error unless the model serves
@@ -41,6 +65,9 @@ func (m *Model) condMethod() string {
 // kind is refused when the sampler is made, not by a panic at its first
 // step.
 func (m *Model) CheckMethod(name string) error {
+	if why := m.unbuiltWhy(); why != "" {
+		return errors.New("nn: Model.CheckMethod: " + why)
+	}
 	var ok bool
 	switch name {
 	case "Score":
@@ -73,6 +100,7 @@ func (m *Model) CheckMethod(name string) error {
 // row-major); len(dst) == len(x). The model must be unconditional. Safe
 // for concurrent use; no allocations in steady state.
 func (m *Model) Score(dst, x []float32) {
+	m.mustBeBuilt("Model.Score")
 	m.checkBatch("Score", dst, x, m.cfg.Dim)
 	m.mustServe("Score")
 	m.score(dst, x, 0, 1)
@@ -87,6 +115,7 @@ func (m *Model) Score(dst, x []float32) {
 // evaluated beyond.) Safe for concurrent use; no allocations in steady
 // state.
 func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
+	m.mustBeBuilt("Model.NoiseScore")
 	m.checkBatch("NoiseScore", dst, x, m.cfg.Dim)
 	m.mustServe("NoiseScore")
 	m.score(dst, x, sigma, m.mustCond("NoiseScore", sigma, true))
@@ -100,6 +129,7 @@ func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 // in float32. Safe for concurrent use; no
 // allocations in steady state.
 func (m *Model) TimeScore(dst, x []float32, t float32) {
+	m.mustBeBuilt("Model.TimeScore")
 	m.checkBatch("TimeScore", dst, x, m.cfg.Dim)
 	m.mustServe("TimeScore")
 	m.score(dst, x, t, m.mustCond("TimeScore", t, true))
@@ -110,6 +140,7 @@ func (m *Model) TimeScore(dst, x []float32, t float32) {
 // conditional one is asked through Energy, with its conditioning value).
 // Safe for concurrent use; no allocations in steady state.
 func (m *Model) LogDensity(dst, x []float32) {
+	m.mustBeBuilt("Model.LogDensity")
 	m.checkBatch("LogDensity", dst, x, 1)
 	m.mustServe("LogDensity")
 	m.Energy(dst, x, 0)
@@ -124,6 +155,7 @@ func (m *Model) LogDensity(dst, x []float32) {
 // positive (ScaleBySigma divides the score, not the energy, by σ). Safe
 // for concurrent use.
 func (m *Model) Energy(dst, x []float32, c float32) {
+	m.mustBeBuilt("Model.Energy")
 	n := m.checkBatch("Energy", dst, x, 1)
 	if !m.cfg.Energy {
 		panic("nn: Model.Energy on a score model (Config.Energy is false)")

@@ -25,7 +25,9 @@ func (a *Adam) SetState(m, v []float32, steps int) error {
 func (e *EMA) Updates() int { return e.n }
 
 // RestoreEMA returns an average of the given parameters after the given
-// number of updates, as a checkpoint saved them (Params, Updates).
+// number of updates, as a checkpoint saved them (Params, Updates). It
+// panics unless 0 ≤ rate < 1 (see [EMA.Rate]).
 func RestoreEMA(shadow []float32, rate float64, updates int) *EMA {
+	mustRate("RestoreEMA", "rate", rate)
 	return &EMA{Rate: rate, shadow: append([]float32(nil), shadow...), n: max(updates, 0)}
 }

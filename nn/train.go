@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/scorekit/scorekit/internal/nilness"
 )
 
 // Source is a data set to draw training batches from, as the data
@@ -59,12 +61,27 @@ func orModel(workers int, m *Model) int {
 
 // Run trains for t.Steps steps or until ctx is done, whichever comes
 // first. It returns ctx's error if cancelled, the callback's error, or an
-// error if the loss becomes NaN or infinite (naming the step). A step
-// allocates nothing.
+// error if the loss becomes NaN or infinite (naming the step). It returns
+// an error before the first step if the Model, the Loss or a Data given
+// is nil, the Model is a zero Model (see [Model]), or the Opt or the EMA
+// is for another number of parameters than the model's or has a field
+// out of its range (see [Adam.Step], [EMA.Rate]). A step allocates
+// nothing.
 func (t *Trainer) Run(ctx context.Context) error {
 	m := t.Model
-	if m == nil || t.Loss == nil {
-		return errors.New("nn: Trainer needs a Model and a Loss")
+	switch {
+	case m == nil:
+		return errors.New("nn: Trainer.Run: the Model is nil (Trainer needs a Model and a Loss)")
+	case len(m.layers) == 0:
+		return errors.New("nn: Trainer.Run: " + m.unbuiltWhy())
+	case nilness.Is(t.Loss):
+		return fmt.Errorf("nn: Trainer.Run: the Loss is nil (%T; Trainer needs a Model and a Loss)", t.Loss)
+	case t.Data != nil && nilness.Is(t.Data):
+		return fmt.Errorf("nn: Trainer.Run: the Data is a nil %T (leave Data nil to train on Rows)", t.Data)
+	case t.Opt != nil && len(t.Opt.m) != m.NumParams():
+		return fmt.Errorf("nn: Trainer.Run: the Opt is for %d parameters, the model has %d (make it with NewAdam(model.NumParams(), lr), or leave it nil)", len(t.Opt.m), m.NumParams())
+	case t.EMA != nil && len(t.EMA.shadow) != m.NumParams():
+		return fmt.Errorf("nn: Trainer.Run: the EMA averages %d parameters, the model has %d (make it with NewEMA(model.Params(), rate))", len(t.EMA.shadow), m.NumParams())
 	}
 	d := m.Dim()
 	bs := t.Batch
@@ -81,6 +98,15 @@ func (t *Trainer) Run(ctx context.Context) error {
 	}
 	if t.Opt == nil {
 		t.Opt = NewAdam(m.NumParams(), 1e-3)
+	}
+	// What the first step would panic on.
+	if why := t.Opt.fieldsWhy(); why != "" {
+		return fmt.Errorf("nn: Trainer.Run: Opt.%s", why)
+	}
+	if t.EMA != nil {
+		if why := rateWhy("EMA.Rate", t.EMA.Rate); why != "" {
+			return fmt.Errorf("nn: Trainer.Run: %s", why)
+		}
 	}
 	t.grad = grow(t.grad, m.NumParams())
 	t.batch = grow(t.batch, bs*d)

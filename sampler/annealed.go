@@ -118,6 +118,9 @@ func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
 // denoising step if asked, and returns the kept draws (every Thin-th of
 // the L·T states). See [ULA.Run] for streams and errors.
 func (a *Annealed) Run(ctx context.Context, x []float32) (*Trace, error) {
+	if a == nil || a.score == nil {
+		unbuilt("Annealed.Run", a == nil)
+	}
 	return a.eng.run(ctx, a, x, 0, len(a.cfg.Sigmas)*a.cfg.StepsPerLevel)
 }
 

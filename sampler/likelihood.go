@@ -113,9 +113,10 @@ type Likelihood struct {
 }
 
 // NewLikelihood returns a likelihood computer for sde with the
-// time-conditional score. It returns an error for invalid settings.
+// time-conditional score. It returns an error for invalid settings. It
+// never uses the SDE's N, which may be 0.
 func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood, error) {
-	if err := sdeCheck("Likelihood", sde, score); err != nil {
+	if err := sdeCheck("Likelihood", sde, score, false); err != nil {
 		return nil, err
 	}
 	d := score.Dim()
@@ -159,7 +160,12 @@ func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood,
 }
 
 // Config returns the configuration with defaults filled in.
-func (l *Likelihood) Config() LikelihoodConfig { return l.cfg }
+func (l *Likelihood) Config() LikelihoodConfig {
+	if l == nil || l.score == nil {
+		unbuilt("Likelihood.Config", l == nil)
+	}
+	return l.cfg
+}
 
 // LikelihoodBitsPerDim converts a log density in nats of a d-dimensional
 // point to bits per dimension, −log p/(d·ln 2). (For 8-bit images the
@@ -185,6 +191,9 @@ func (l *Likelihood) resize(n int) {
 // error if ctx is cancelled (checked before every RK45 step; logp and z
 // are then not written).
 func (l *Likelihood) LogP(ctx context.Context, logp []float64, z, x []float32) (SDEStats, error) {
+	if l == nil || l.score == nil {
+		unbuilt("Likelihood.LogP", l == nil)
+	}
 	d := l.d
 	if len(x)%d != 0 || len(logp) != len(x)/d || (z != nil && len(z) != len(x)) {
 		panic(fmt.Sprintf("sampler: Likelihood.LogP: length mismatch: len(logp), len(z), len(x), d = %d, %d, %d, %d", len(logp), len(z), len(x), d))

@@ -90,6 +90,9 @@ func NewMALA(target LogDensity, cfg MALAConfig) (*MALA, error) {
 // the last Run keep their step sizes; chains new to the sampler start at
 // the geometric mean of those (Step if there are none).
 func (m *MALA) Run(ctx context.Context, x []float32) (*Trace, error) {
+	if m == nil || m.target == nil {
+		unbuilt("MALA.Run", m == nil)
+	}
 	return m.eng.run(ctx, m, x, m.cfg.Chain.BurnIn, m.cfg.Chain.Steps)
 }
 

@@ -55,6 +55,8 @@ type ODEConfig struct {
 	Eps float64
 	// Denoise ends with one reverse-diffusion predictor step without noise
 	// at ε (x ← x − f_0(x) + G_0²·s(x, ε)), as the reference's denoise.
+	// It takes the SDE's N-step discretisation, so needs N ≥ 1; without
+	// it the sampler never uses N, and takes N = 0.
 	Denoise bool
 	// Seed and FirstChain name the prior's streams as in [PCConfig].
 	Seed, FirstChain uint64
@@ -473,9 +475,10 @@ type ODESampler struct {
 }
 
 // NewODESampler returns a probability-flow ODE sampler for sde with the
-// time-conditional score. It returns an error for invalid settings.
+// time-conditional score. It returns an error for invalid settings. The
+// SDE's N may be 0 unless cfg.Denoise (see [ODEConfig.Denoise]).
 func NewODESampler(sde SDE, score TimeScore, cfg ODEConfig) (*ODESampler, error) {
-	if err := sdeCheck("ODE", sde, score); err != nil {
+	if err := sdeCheck("ODE", sde, score, cfg.Denoise); err != nil {
 		return nil, err
 	}
 	if err := cfg.fill("ODE", sde.End()); err != nil {
@@ -493,7 +496,12 @@ func NewODESampler(sde SDE, score TimeScore, cfg ODEConfig) (*ODESampler, error)
 }
 
 // Config returns the sampler's configuration with defaults filled in.
-func (o *ODESampler) Config() ODEConfig { return o.cfg }
+func (o *ODESampler) Config() ODEConfig {
+	if o == nil || o.score == nil {
+		unbuilt("ODESampler.Config", o == nil)
+	}
+	return o.cfg
+}
 
 // rhs is the probability-flow drift f(t)x − ½g(t)²s(x, t).
 func (o *ODESampler) rhs(lo, hi int, t float64, y, dy []float64) {
@@ -525,6 +533,9 @@ func (o *ODESampler) resize(n int) {
 // is cancelled (checked before every RK45 step and between segments of at
 // most 64 Heun steps that take about 25 ms; x then holds no samples).
 func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
+	if o == nil || o.score == nil {
+		unbuilt("ODESampler.Sample", o == nil)
+	}
 	n := o.count("ODESampler.Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil
@@ -545,6 +556,9 @@ func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) 
 // are in [1.2e-38, T] (normal float32 times, as [ODEConfig.Eps]); it stops
 // as Sample does if ctx is cancelled, leaving x as it was.
 func (o *ODESampler) Flow(ctx context.Context, x []float32, t0, t1 float64) (SDEStats, error) {
+	if o == nil || o.score == nil {
+		unbuilt("ODESampler.Flow", o == nil)
+	}
 	n := o.count("ODESampler.Flow", x)
 	// Outside, the flow ran silently beyond T, where the score was never
 	// trained, or, towards t = 0, had the score panic at a time rounding

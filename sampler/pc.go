@@ -194,9 +194,10 @@ type PCSampler struct {
 }
 
 // NewPCSampler returns a predictor–corrector sampler for sde with the
-// time-conditional score. It returns an error for invalid settings.
+// time-conditional score. It returns an error for invalid settings, an
+// SDE with N < 1 among them: its grid has the SDE's N times.
 func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
-	if err := sdeCheck("PC", sde, score); err != nil {
+	if err := sdeCheck("PC", sde, score, true); err != nil {
 		return nil, err
 	}
 	if cfg.SNR == 0 {
@@ -245,7 +246,12 @@ func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
 }
 
 // Config returns the sampler's configuration with defaults filled in.
-func (p *PCSampler) Config() PCConfig { return p.cfg }
+func (p *PCSampler) Config() PCConfig {
+	if p == nil || p.score == nil {
+		unbuilt("PCSampler.Config", p == nil)
+	}
+	return p.cfg
+}
 
 // sdeAncestral returns the ancestral step x ← a·x + b·s + c·z at t for VE
 // and VP.
@@ -320,6 +326,9 @@ func PCSNRFromNCSN(eps, sigmaL float64) float64 {
 // most 64 time steps, sized so that a segment takes about 25 ms, where ctx
 // is checked.
 func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
+	if p == nil || p.score == nil {
+		unbuilt("PCSampler.Sample", p == nil)
+	}
 	n := p.count("PCSampler.Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil

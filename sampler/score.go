@@ -35,13 +35,17 @@
 // for concurrent use, a sampler is not: make one per goroutine or request
 // and reuse it. The Langevin samplers' chains continue their random
 // streams from one Run to the next (Reset restarts them); the SDE
-// samplers start from their configured streams on every call. The
+// samplers start from their configured streams on every call. Make every
+// sampler with its New… constructor: the methods that run one (Run,
+// Sample, Flow, LogP, Config) panic, naming the constructor, on a zero
+// value or a nil pointer. The
 // command examples/embed is an HTTP service that serves annealed Langevin
 // samples of a model written by scorekit train.
 package sampler
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/scorekit/scorekit/internal/nilness"
 )
@@ -128,4 +132,18 @@ func checkNil(who, what string, v any) error {
 		return fmt.Errorf("sampler: %s: the %s is a nil %T", who, what, v)
 	}
 	return nil
+}
+
+// unbuilt panics, naming method ("ULA.Run") and its type's constructor
+// (New and the type's name), for a sampler that its constructor did not
+// make: a nil pointer (isNil; as a constructor returns with an error) or
+// the type's zero value, which has no score function and would fail with
+// a nil dereference or a division by zero. The methods that compute call
+// it, once per call, when the pointer is nil or the score is.
+func unbuilt(method string, isNil bool) {
+	typ, _, _ := strings.Cut(method, ".")
+	if isNil {
+		panic(fmt.Sprintf("sampler: %s: nil *%s: build it with New%s (did it return an error?)", method, typ, typ))
+	}
+	panic(fmt.Sprintf("sampler: %s: zero %s: build it with New%s", method, typ, typ))
 }

@@ -23,13 +23,18 @@ type SDE interface {
 	// Discrete returns the discretised forward step at t, as the
 	// reference's discretize: x_{i+1} = x_i + drift·x_i + diffusion·z.
 	Discrete(t float64) (drift, diffusion float64)
-	// Steps returns N, the number of discretisation steps.
+	// Steps returns N, the number of discretisation steps, which only
+	// the discretised samplers use: the predictor–corrector sampler and
+	// the ODE sampler's final denoising step.
 	Steps() int
 	// End returns T, the end of the time interval (1 for all SDEs here).
 	End() float64
 	// PriorStd returns the standard deviation of the prior N(0, PriorStd²·I).
 	PriorStd() float64
-	// Validate reports whether the parameters make sense.
+	// Validate reports whether the parameters make sense, N among them.
+	// (The VE, VP and SubVP here with N = 0, no discretisation, serve
+	// the probability-flow ODE without denoising and the likelihood,
+	// which never use N.)
 	Validate() error
 }
 
@@ -72,7 +77,9 @@ func sdeIndex(t, end float64, n int) int {
 
 // VE is the variance-exploding SDE (SMLD/NCSN): σ(t) = σ_min(σ_max/σ_min)^t,
 // drift 0, diffusion σ(t)·√(2 ln(σ_max/σ_min)), prior N(0, σ_max²I), with
-// the N discrete levels σ_i geometric from σ_min to σ_max.
+// the N discrete levels σ_i geometric from σ_min to σ_max. N is used only
+// by the discretised samplers (see [SDE.Steps]); the probability-flow ODE
+// without denoising and the likelihood take N = 0.
 type VE struct {
 	SigmaMin, SigmaMax float64
 	N                  int
@@ -130,18 +137,60 @@ func (s VE) PriorStd() float64 { return s.SigmaMax }
 
 // Validate checks 0 < σ_min < σ_max < ∞ and N ≥ 1.
 func (s VE) Validate() error {
+	if err := s.validateFlow(); err != nil {
+		return err
+	}
+	return sdeValidateN("VE", s.N)
+}
+
+// validateFlow is Validate without N.
+func (s VE) validateFlow() error {
 	if !(s.SigmaMin > 0 && s.SigmaMax > s.SigmaMin) || math.IsInf(s.SigmaMax, 0) {
 		return fmt.Errorf("sampler: VE: want 0 < SigmaMin < SigmaMax < ∞, have %g, %g", s.SigmaMin, s.SigmaMax)
-	}
-	if s.N < 1 {
-		return fmt.Errorf("sampler: VE: want N ≥ 1, have %d", s.N)
 	}
 	return nil
 }
 
+// sdeValidateN checks the number of discretisation steps of the SDE name.
+func sdeValidateN(name string, n int) error {
+	if n < 1 {
+		return fmt.Errorf("sampler: %s: want N ≥ 1, have %d: the predictor–corrector sampler and the ODE sampler's Denoise step on the N-step discretisation (the probability-flow ODE without Denoise and the likelihood take N = 0)", name, n)
+	}
+	return nil
+}
+
+// sdeValidateFlow validates sde for a sampler that does not use its
+// discretisation: the probability-flow ODE without denoising and the
+// likelihood. VE, VP and SubVP (or pointers to them) with N = 0 are
+// checked but for N; any other SDE, or N ≠ 0, by Validate.
+func sdeValidateFlow(sde SDE) error {
+	switch s := sde.(type) {
+	case *VE:
+		return sdeValidateFlow(*s)
+	case *VP:
+		return sdeValidateFlow(*s)
+	case *SubVP:
+		return sdeValidateFlow(*s)
+	case VE:
+		if s.N == 0 {
+			return s.validateFlow()
+		}
+	case VP:
+		if s.N == 0 {
+			return sdeValidateBetaRange("VP", s.BetaMin, s.BetaMax)
+		}
+	case SubVP:
+		if s.N == 0 {
+			return sdeValidateBetaRange("SubVP", s.BetaMin, s.BetaMax)
+		}
+	}
+	return sde.Validate()
+}
+
 // VP is the variance-preserving SDE (DDPM): β(t) = β_min + t(β_max − β_min),
 // drift −½β(t)x, diffusion √β(t), prior N(0, I), with the N discrete
-// β_i = linspace(β_min/N, β_max/N, N)[i] and α_i = 1 − β_i.
+// β_i = linspace(β_min/N, β_max/N, N)[i] and α_i = 1 − β_i. N is used only
+// by the discretised samplers, as for [VE].
 type VP struct {
 	BetaMin, BetaMax float64
 	N                int
@@ -203,14 +252,22 @@ func (s VP) PriorStd() float64 { return 1 }
 func (s VP) Validate() error { return sdeValidateBetas("VP", s.BetaMin, s.BetaMax, s.N) }
 
 func sdeValidateBetas(name string, bmin, bmax float64, n int) error {
-	if !(bmin >= 0 && bmax >= bmin && bmax > 0) || math.IsInf(bmax, 0) {
-		return fmt.Errorf("sampler: %s: want 0 ≤ BetaMin ≤ BetaMax < ∞, BetaMax > 0, have %g, %g", name, bmin, bmax)
+	if err := sdeValidateBetaRange(name, bmin, bmax); err != nil {
+		return err
 	}
-	if n < 1 {
-		return fmt.Errorf("sampler: %s: want N ≥ 1, have %d", name, n)
+	if err := sdeValidateN(name, n); err != nil {
+		return err
 	}
 	if bmax/float64(n) >= 1 {
 		return fmt.Errorf("sampler: %s: want BetaMax/N < 1, have %g/%d", name, bmax, n)
+	}
+	return nil
+}
+
+// sdeValidateBetaRange is sdeValidateBetas without N.
+func sdeValidateBetaRange(name string, bmin, bmax float64) error {
+	if !(bmin >= 0 && bmax >= bmin && bmax > 0) || math.IsInf(bmax, 0) {
+		return fmt.Errorf("sampler: %s: want 0 ≤ BetaMin ≤ BetaMax < ∞, BetaMax > 0, have %g, %g", name, bmin, bmax)
 	}
 	return nil
 }
@@ -223,7 +280,8 @@ func sdeValidateBetas(name string, bmin, bmax float64, n int) error {
 // α_i = 1 − β_i with the same β_min, β_max. That is the reference's
 // evident intent rather than its behaviour: its LangevinCorrector takes
 // sub-VP with VP and reads sde.alphas[i], which its subVPSDE never
-// defines, so a sub-VP corrector step fails there (AttributeError).
+// defines, so a sub-VP corrector step fails there (AttributeError). N is
+// used only by the discretised samplers, as for [VE].
 type SubVP struct {
 	BetaMin, BetaMax float64
 	N                int

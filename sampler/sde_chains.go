@@ -22,13 +22,20 @@ func newSDEChains(d int, seed, first uint64, workers int) sdeChains {
 }
 
 // sdeCheck validates sde and the score (see checkScore) for the sampler
-// named who in the errors.
-func sdeCheck(who string, sde SDE, score TimeScore) error {
+// named who in the errors; discrete says whether it uses sde's N-step
+// discretisation (else N = 0 is allowed: see sdeValidateFlow).
+func sdeCheck(who string, sde SDE, score TimeScore, discrete bool) error {
 	if err := checkNil(who, "SDE", sde); err != nil {
 		return err
 	}
-	if err := sde.Validate(); err != nil {
+	if !discrete {
+		if err := sdeValidateFlow(sde); err != nil {
+			return err
+		}
+	} else if err := sde.Validate(); err != nil {
 		return err
+	} else if n := sde.Steps(); n < 1 {
+		return fmt.Errorf("sampler: %s: the SDE %T has N = %d, want N ≥ 1 for its discretisation", who, sde, n)
 	}
 	return checkScore(who, score, "TimeScore")
 }

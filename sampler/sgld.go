@@ -135,6 +135,9 @@ func NewSGLD(score MinibatchScore, cfg SGLDConfig) (*SGLD, error) {
 // Run advances the chains in x (n×d) by BurnIn + Steps steps in place and
 // returns the kept draws; see [ULA.Run].
 func (s *SGLD) Run(ctx context.Context, x []float32) (*Trace, error) {
+	if s == nil || s.score == nil {
+		unbuilt("SGLD.Run", s == nil)
+	}
 	return s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
 }
 
@@ -230,6 +233,9 @@ func NewSGHMC(score MinibatchScore, cfg SGHMCConfig) (*SGHMC, error) {
 // chain whose velocity is not finite, as a divergence leaves it, draws a
 // new one (else it diverged again at the first step, whatever x).
 func (s *SGHMC) Run(ctx context.Context, x []float32) (*Trace, error) {
+	if s == nil || s.score == nil {
+		unbuilt("SGHMC.Run", s == nil)
+	}
 	tr, err := s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
 	s.vFrom = s.eng.n
 	return tr, err

@@ -61,6 +61,9 @@ func NewULA(score Score, cfg ULAConfig) (*ULA, error) {
 // later ones left zero). A run allocates a fixed few objects (its
 // goroutines, and the Trace if Thin > 0), nothing per step.
 func (u *ULA) Run(ctx context.Context, x []float32) (*Trace, error) {
+	if u == nil || u.score == nil {
+		unbuilt("ULA.Run", u == nil)
+	}
 	return u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
 }
 

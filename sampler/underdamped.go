@@ -92,6 +92,9 @@ func NewUnderdamped(score Score, cfg UnderdampedConfig) (*Underdamped, error) {
 // chain whose velocity is not finite, as a divergence leaves it, draws a
 // new one (else it diverged again at the first step, whatever x).
 func (u *Underdamped) Run(ctx context.Context, x []float32) (*Trace, error) {
+	if u == nil || u.score == nil {
+		unbuilt("Underdamped.Run", u == nil)
+	}
 	tr, err := u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
 	u.vFrom = u.eng.n
 	return tr, err
