@@ -19,7 +19,7 @@ type Adam struct {
 	Beta1       float64 // first-moment decay, 0 ≤ Beta1 < 1, 0.9 from NewAdam
 	Beta2       float64 // second-moment decay, 0 ≤ Beta2 < 1, 0.999 from NewAdam
 	Eps         float64 // finite and > 0, 1e-8 from NewAdam
-	WeightDecay float64 // decoupled: p −= lr·WeightDecay·p each step; finite and ≥ 0
+	WeightDecay float64 // decoupled: p −= lr·WeightDecay·p each step; finite, ≥ 0 and below 1/LR
 	ClipNorm    float64 // if > 0, the gradient is rescaled to at most this Euclidean norm
 	Warmup      int     // if > 0, the rate ramps as LR·min(1, step/Warmup), step counted from 1
 
@@ -76,6 +76,10 @@ func (a *Adam) fieldsWhy() string {
 		return bad("Eps", a.Eps, "a finite Eps > 0")
 	case !(a.WeightDecay >= 0) || math.IsInf(a.WeightDecay, 1):
 		return bad("WeightDecay", a.WeightDecay, "a finite WeightDecay ≥ 0")
+	case a.LR*a.WeightDecay >= 1:
+		// The decay multiplies each weight by 1 − lr·WeightDecay: at 1
+		// or more it zeroes or flips them every step.
+		return fmt.Sprintf("LR·WeightDecay = %v·%v: want it below 1", a.LR, a.WeightDecay)
 	}
 	return ""
 }

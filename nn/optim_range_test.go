@@ -31,6 +31,7 @@ func TestOptimRanges(t *testing.T) {
 		{func(a *Adam) { a.Beta2 = math.NaN() }, "Beta2 = NaN: want 0 ≤ Beta2 < 1"},
 		{func(a *Adam) { a.Eps = 0 }, "Eps = 0: want a finite Eps > 0"},
 		{func(a *Adam) { a.WeightDecay = -1e-2 }, "WeightDecay = -0.01: want a finite WeightDecay ≥ 0"},
+		{func(a *Adam) { a.WeightDecay = 1000 }, "LR·WeightDecay = 0.001·1000: want it below 1"},
 	} {
 		a := NewAdam(2, 1e-3)
 		c.set(a)

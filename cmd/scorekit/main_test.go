@@ -323,6 +323,7 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"sample", "-model", in("trunc.safetensors"), "-out", in("never.csv")}, 1, "is it a complete safetensors file?"},
 		{[]string{"train", "-data", in("bad.csv"), "-out", in("never.safetensors")}, 1, `bad.csv:2:3: "abc" is not a finite number`},
 		{[]string{"sample", "-model", in("nc.safetensors"), "-n", "-5"}, 2, "-n -5: want at least 1 sample"},
+		{[]string{"train", "-data", "moons", "-lr", "0.1", "-wd", "10", "-out", in("never.safetensors")}, 2, "-lr 0.1 -wd 10: want lr·wd below 1"},
 		{[]string{"sample", "-model", in("nc.safetensors"), "-sampler", "pc"}, 2, "needs a model conditioned on time"},
 		{[]string{"train", "-data", in("d.csv"), "-loss", "sliced-vr", "-hidden", "32", "-steps", "200", "-resume", in("u.safetensors"), "-out", in("never.safetensors")}, 2, "-hidden 32: " + in("u.safetensors") + " has hidden layers 16 (leave -hidden out"},
 		{[]string{"train", "-data", "spiral", "-out", in("never.safetensors")}, 2, "unknown"},

@@ -277,6 +277,8 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		return usagef("-clip %g: want a finite norm > 0, or 0 for none", s.clip)
 	case !(s.wd >= 0) || math.IsInf(s.wd, 0):
 		return usagef("-wd %g: want ≥ 0", s.wd)
+	case s.lr*s.wd >= 1:
+		return usagef("-lr %g -wd %g: want lr·wd below 1 (each step multiplies the weights by 1 − lr·wd)", s.lr, s.wd)
 	case !(s.ema >= 0 && s.ema < 1):
 		return usagef("-ema %g: want 0 (none) or a rate in (0, 1)", s.ema)
 	case s.workers < 0:
