@@ -59,14 +59,14 @@ func orModel(workers int, m *Model) int {
 	return workers
 }
 
-// Run trains for t.Steps steps or until ctx is done, whichever comes
-// first. It returns ctx's error if cancelled, the callback's error, or an
-// error if the loss becomes NaN or infinite (naming the step). It returns
-// an error before the first step if the Model, the Loss or a Data given
-// is nil, the Model is a zero Model (see [Model]), or the Opt or the EMA
-// is for another number of parameters than the model's or has a field
-// out of its range (see [Adam.Step], [EMA.Rate]). A step allocates
-// nothing.
+// Run trains for t.Steps steps or until ctx is done, whichever comes first.
+// It returns an error wrapping ctx's if cancelled (naming the step it
+// stopped before; the steps before it are applied), the callback's error,
+// or an error if the loss becomes NaN or infinite (naming the step). It
+// returns an error before the first step if the Model, the Loss or a Data
+// given is nil, the Model is a zero Model (see [Model]), or the Opt or the
+// EMA is for another number of parameters than the model's or has a field
+// out of its range (see [Adam.Step], [EMA.Rate]). A step allocates nothing.
 func (t *Trainer) Run(ctx context.Context) error {
 	m := t.Model
 	switch {
@@ -115,7 +115,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 	start := time.Now()
 	for step := 1; step <= t.Steps; step++ {
 		if err := ctx.Err(); err != nil {
-			return err
+			return fmt.Errorf("nn: Trainer: stopped before step %d of %d: %w", step, t.Steps, err)
 		}
 		if t.Data != nil {
 			t.Data.Sample(t.batch, dataRNG)

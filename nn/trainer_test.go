@@ -2,6 +2,7 @@ package nn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -132,7 +133,7 @@ func TestTrainerCancelledBefore(t *testing.T) {
 	cancel()
 	l := &constLoss{}
 	tr := Trainer{Model: m, Loss: l, Rows: []float32{1, 2}, Steps: 3}
-	if err := tr.Run(ctx); err != context.Canceled || l.points != 0 || tr.Opt.Steps() != 0 {
+	if err := tr.Run(ctx); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped before step 1 of 3") || l.points != 0 || tr.Opt.Steps() != 0 {
 		t.Errorf("cancelled before the run: error %v after %d points and %d steps", err, l.points, tr.Opt.Steps())
 	}
 }
