@@ -6,35 +6,16 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
-// mustPanic calls f and fails unless it panics with a string (not a
-// runtime error such as an index out of range or a division by zero) that
-// contains each of want.
+// mustPanic calls f and fails unless it panics with a message of the
+// package (not a runtime error such as an index out of range or a division
+// by zero) that contains each of want.
 func mustPanic(t *testing.T, what string, f func(), want ...string) {
 	t.Helper()
-	r := panicValue(f)
-	if r == nil {
-		t.Errorf("%s did not panic", what)
-		return
-	}
-	s, ok := r.(string)
-	if !ok {
-		t.Errorf("%s panicked with %T %v, want a message from data", what, r, r)
-		return
-	}
-	for _, w := range want {
-		if !strings.Contains(s, w) {
-			t.Errorf("%s panicked with %q, want it to mention %q", what, s, w)
-		}
-	}
-}
-
-// panicValue returns what f panics with, or nil.
-func panicValue(f func()) (r any) {
-	defer func() { r = recover() }()
-	f()
-	return nil
+	testpanic.Contains(t, what, f, want...)
 }
 
 // TestConstructorErrors covers what the constructors refuse, and that the

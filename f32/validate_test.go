@@ -6,27 +6,17 @@ import (
 	"math/bits"
 	"testing"
 
+	"github.com/scorekit/scorekit/internal/testpanic"
 	"github.com/scorekit/scorekit/kernel"
 )
 
-// mustPanic runs f and checks that it panics with exactly want (a string
+// mustPanic fails unless f panics with exactly the message want (a string
 // or an error's text): the package's panics name the function and the
 // sizes, and a bounds check left out would show as a runtime error (or no
 // panic) instead.
 func mustPanic(t *testing.T, want string, f func()) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Errorf("no panic, want %q", want)
-			return
-		}
-		if got := fmt.Sprint(r); got != want {
-			t.Errorf("panic %q, want %q", got, want)
-		}
-	}()
-	f()
+	testpanic.Exactly(t, want, f)
 }
 
 // padded returns a rows×cols matrix of stride cols+2 whose Data ends at

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/cpu"
+
+	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
 // TestRequireAssembly asserts which implementation was chosen on this
@@ -78,17 +80,9 @@ func TestLengthMismatchPanics(t *testing.T) {
 	mustPanic(t, "unknown activation", func() { Act(numActs, a, a) })
 }
 
+// mustPanic fails unless f panics with a message of the package that
+// contains want.
 func mustPanic(t *testing.T, want string, f func()) {
 	t.Helper()
-	defer func() {
-		t.Helper()
-		r := recover()
-		if r == nil {
-			t.Fatalf("no panic, want %q", want)
-		}
-		if s, _ := r.(string); !strings.Contains(s, want) {
-			t.Fatalf("panic %q, want it to contain %q", r, want)
-		}
-	}()
-	f()
+	testpanic.Contains(t, "the call", f, want)
 }

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
 // TestUnbuiltModel: a Model that New, Load or FromTensors did not make (the
@@ -95,16 +97,8 @@ type testSource struct{}
 func (*testSource) Dim() int                     { return 2 }
 func (*testSource) Sample([]float32, *rand.Rand) {}
 
-// mustPanicWith fails unless f panics with exactly the string want (not a
-// runtime error).
+// mustPanicWith fails unless f panics with exactly the message want.
 func mustPanicWith(t *testing.T, f func(), want string) {
 	t.Helper()
-	var r any
-	func() {
-		defer func() { r = recover() }()
-		f()
-	}()
-	if s, ok := r.(string); !ok || s != want {
-		t.Errorf("panic %T %v, want %q", r, r, want)
-	}
+	testpanic.Exactly(t, want, f)
 }

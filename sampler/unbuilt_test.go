@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
 // TestUnbuiltPanics: a sampler its constructor did not make (a zero
@@ -41,16 +43,8 @@ func TestUnbuiltPanics(t *testing.T) {
 	}
 }
 
-// wantPanic fails unless f panics with exactly the string want (not a
-// runtime error).
+// wantPanic fails unless f panics with exactly the message want.
 func wantPanic(t *testing.T, f func(), want string) {
 	t.Helper()
-	var r any
-	func() {
-		defer func() { r = recover() }()
-		f()
-	}()
-	if s, ok := r.(string); !ok || s != want {
-		t.Errorf("panic %T %v, want %q", r, r, want)
-	}
+	testpanic.Exactly(t, want, f)
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
 // words returns the WORD lines e wrote.
@@ -48,14 +50,11 @@ func TestGoldenCoversHelpers(t *testing.T) {
 	}
 }
 
+// mustPanic fails unless f (described by what) panics with a message of
+// the package.
 func mustPanic(t *testing.T, what string, f func()) {
 	t.Helper()
-	defer func() {
-		if recover() == nil {
-			t.Errorf("%s did not panic", what)
-		}
-	}()
-	f()
+	testpanic.Contains(t, what, f)
 }
 
 func TestRegisterChecks(t *testing.T) {

@@ -5,16 +5,14 @@ import (
 	"testing"
 
 	"github.com/scorekit/scorekit/gen/arm64/emit"
+	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
+// mustPanic fails unless f (described by what) panics with a message of
+// the package.
 func mustPanic(t *testing.T, what string, f func()) {
 	t.Helper()
-	defer func() {
-		if recover() == nil {
-			t.Errorf("%s did not panic", what)
-		}
-	}()
-	f()
+	testpanic.Contains(t, what, f)
 }
 
 func begin() *Gen {
