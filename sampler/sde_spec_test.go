@@ -1,33 +1,38 @@
 package sampler
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 )
 
-// TestParseSDE: ParseSDE reads back what String writes, bit for bit,
-// with N = 1000 implied, and refuses what is malformed or invalid,
-// naming the spec.
+// TestParseSDE: ParseSDE reads what a user writes and what String writes,
+// bit for bit, with N = 1000 implied, and refuses what is malformed or
+// invalid, naming the spec.
 func TestParseSDE(t *testing.T) {
-	for _, sde := range []SDE{VE{0.01, 50, 1000}, VP{0.1, 20, 1000}, SubVP{0.1, 20, 1000},
-		VE{1.0 / 3, math.Pi * 1e10, 7}, VP{0.1 + 0.2, 19.999999999999996, 2000}, SubVP{1e-300, 0.5, 1}} {
-		s := sde.(interface{ String() string }).String()
-		got, err := ParseSDE(s)
-		if err != nil || got != sde {
-			t.Errorf("ParseSDE(%q) = %#v, %v: want %#v", s, got, err, sde)
-		}
-	}
-	for spec, want := range map[string]string{
-		"ve:0.01:50":       "ve:0.01:50",
-		"vp:0.1:20:500":    "vp:0.1:20:500",
-		"subvp:1e-1:2e1":   "subvp:0.1:20",
-		"ve:0.01:50:1000":  "ve:0.01:50",
-		"vp:.1:20.0000000": "vp:0.1:20",
+	for _, c := range []struct {
+		spec string // what a user may write
+		sde  SDE
+		str  string // what String writes
+	}{
+		{"ve:0.01:50", VE{0.01, 50, 1000}, "ve:0.01:50"},
+		{"vp:0.1:20:500", VP{0.1, 20, 500}, "vp:0.1:20:500"},
+		{"subvp:1e-1:2e1", SubVP{0.1, 20, 1000}, "subvp:0.1:20"},
+		{"ve:0.01:50:1000", VE{0.01, 50, 1000}, "ve:0.01:50"},
+		{"vp:.1:20.0000000", VP{0.1, 20, 1000}, "vp:0.1:20"},
+		{"ve:0.3333333333333333:31415926535.897934:7", VE{1.0 / 3, math.Pi * 1e10, 7}, "ve:0.3333333333333333:3.1415926535897934e+10:7"},
+		{"vp:0.30000000000000004:19.999999999999996:2000", VP{0.30000000000000004, 19.999999999999996, 2000}, "vp:0.30000000000000004:19.999999999999996:2000"},
+		{"subvp:1e-300:0.5:1", SubVP{1e-300, 0.5, 1}, "subvp:1e-300:0.5:1"},
 	} {
-		sde, err := ParseSDE(spec)
-		if err != nil || sde.(interface{ String() string }).String() != want {
-			t.Errorf("ParseSDE(%q) = %v, %v: want %s", spec, sde, err, want)
+		sde, err := ParseSDE(c.spec)
+		if err != nil || sde != c.sde {
+			t.Errorf("ParseSDE(%q) = %#v, %v: want %#v", c.spec, sde, err, c.sde)
+			continue
+		}
+		str := sde.(fmt.Stringer).String()
+		if back, err := ParseSDE(str); str != c.str || err != nil || back != c.sde {
+			t.Errorf("%#v: String %q, read back as %#v, %v: want %q and the same SDE", c.sde, str, back, err, c.str)
 		}
 	}
 	for spec, why := range map[string]string{
