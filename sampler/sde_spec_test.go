@@ -54,3 +54,29 @@ func TestParseSDE(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseSDE: a model file's "scorekit.sde" metadata is read with
+// ParseSDE, so any string may reach it: it never panics, and an SDE it
+// accepts is valid and reads back from its String as the same SDE.
+func FuzzParseSDE(f *testing.F) {
+	for _, s := range []string{"ve:0.01:50", "vp:0.1:20:500", "subvp:1e-1:2e1", "ve:50:0.01", "vp:NaN:20", "ve:0.01:Inf",
+		"vp:0.1:20:-1", "vp:0.1:20:0", "ve:1e-320:1e308:9223372036854775807", "ve::", ":::", "vp:0x1p-3:0x1.4p4", "subvp:+1:1_0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		sde, err := ParseSDE(spec)
+		if err != nil {
+			if sde != nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", spec)) {
+				t.Fatalf("ParseSDE(%q) = %v, %v: want no SDE and an error naming the spec", spec, sde, err)
+			}
+			return
+		}
+		if err := sde.Validate(); err != nil {
+			t.Fatalf("ParseSDE(%q) = %#v, which is not valid: %v", spec, sde, err)
+		}
+		str := sde.(fmt.Stringer).String()
+		if back, err := ParseSDE(str); err != nil || back != sde {
+			t.Fatalf("ParseSDE(%q) = %#v, whose String %q reads back as %#v, %v", spec, sde, str, back, err)
+		}
+	})
+}
