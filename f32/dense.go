@@ -14,12 +14,13 @@ import (
 //
 // Forward with one or two rows of x is the latency path: a matvec in axpy
 // form over the packed panels, with the activation in its epilogue
-// ([kernel.Impl.MatVecAct]). With more rows it is a GEMM that reads x in
-// place, whose microkernel starts its accumulators from the bias and
-// applies the activation to each tile in its epilogue, a strip of tiles
-// per call ([kernel.Impl.GemmStrip]). A layer with few outputs (Out ≤
-// nr/2, e.g. a network's last) is computed transposed, zᵀ = W·xᵀ + b, so
-// that its tiles are not mostly padding. All paths compute each output as
+// ([kernel.Impl.MatVecAct]), through a [kernel.MatVecPlan] that Repack
+// checks once, so that a call checks only its rows. With more rows it is
+// a GEMM that reads x in place, whose microkernel starts its accumulators
+// from the bias and applies the activation to each tile in its epilogue,
+// a strip of tiles per call ([kernel.Impl.GemmStrip]). A layer with few
+// outputs (Out ≤ nr/2, e.g. a network's last) is computed transposed,
+// zᵀ = W·xᵀ + b, so that its tiles are not mostly padding. All paths compute each output as
 // the same chain of fused multiply-adds: the same bits.
 //
 // A Dense is safe for concurrent Forward calls (with distinct outputs);
@@ -33,6 +34,9 @@ type Dense struct {
 	// b·kc·npad and holds npad/nr panels of (its rows)×nr, zero-padded.
 	packed []float32
 	npad   int
+	// vec is the matvec of a layer with 0 < In ≤ kc (one block of
+	// packed), checked once by Repack: the latency path's per-row call.
+	vec kernel.MatVecPlan
 }
 
 // matvecRows is the largest batch Forward runs as one matvec per row
@@ -98,6 +102,10 @@ func (d *Dense) Repack() {
 		pb := min(d.g.kc, k-p0)
 		packB(d.g.nr, d.packed[p0*d.npad:], d.w, true, p0, pb, 0, n)
 	}
+	d.vec = kernel.MatVecPlan{}
+	if 0 < k && k <= d.g.kc {
+		d.vec = d.g.impl.PlanMatVec(d.packed, k, n, d.bias, d.act)
+	}
 }
 
 // Forward sets y = act(x·Wᵀ + b) for the rows of x (M×In) into y (M×Out)
@@ -141,7 +149,23 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		return
 	}
 	identity := d.act == kernel.Identity && pre.Data == nil // y = z already
-	if k == 0 || m <= matvecRows {
+	if m <= matvecRows {
+		if 0 < k && k <= d.g.kc {
+			// The latency path, one block of K: d.vec checked B, the bias
+			// and the activation at Repack, and checks the rows' lengths.
+			for i := range m {
+				var yi []float32
+				if !identity {
+					yi = y.row(i)
+				}
+				d.vec.Run(x.row(i), z.row(i), yi)
+			}
+			return
+		}
+		d.forwardRows(&y, z, &x, identity)
+		return
+	}
+	if k == 0 {
 		d.forwardRows(&y, z, &x, identity)
 		return
 	}
@@ -180,7 +204,8 @@ func (d *Dense) forwardGemm(workers int, y, z, x Matrix, identity bool) {
 	}
 }
 
-// forwardRows is the latency path of Forward: one matvec per row of x,
+// forwardRows is the latency path of Forward where d.vec is not (K = 0,
+// or K > kc in blocks of kc): one matvec per row of x,
 // with the activation in its epilogue (a copy if it is the identity and y
 // is not z).
 func (d *Dense) forwardRows(y, z, x *Matrix, identity bool) {

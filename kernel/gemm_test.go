@@ -668,6 +668,89 @@ func TestMatVecAct(t *testing.T) {
 	}
 }
 
+// TestMatVecPlan holds a MatVecPlan's Run to MatVec (y nil) and
+// MatVecAct (y apart or in place), bit for bit, with guards around z and
+// y, and checks that Run and PlanMatVec refuse what MatVecAct refuses.
+func TestMatVecPlan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, impl := range kernel.Available() {
+		_, nr := impl.GemmTile()
+		for _, act := range kernel.Activations() {
+			for _, k := range []int{0, 1, 7, 64} {
+				for _, n := range []int{0, 1, 2, nr - 1, nr, nr + 3, 3*nr + 5} {
+					B := make([]float32, k*n)
+					x := make([]float32, k)
+					bias := make([]float32, n)
+					kerneltest.Fill(rng, B, 2, 0.05)
+					kerneltest.Fill(rng, x, 2, 0.05)
+					kerneltest.Fill(rng, bias, 4, 0.05)
+					b := packPanels(nr, B, k, n)
+					for _, bs := range [][]float32{nil, bias} {
+						p := impl.PlanMatVec(b, k, n, bs, act)
+						wz, wy := make([]float32, n), make([]float32, n)
+						impl.MatVec(b, x, wz, bs)
+						impl.MatVecAct(b, x, make([]float32, n), bs, act, wy)
+						desc := fmt.Sprintf("%v %v k=%d n=%d bias=%v", impl, act, k, n, bs != nil)
+						for _, mode := range []string{"z only", "apart", "in place"} {
+							gz := kerneltest.NewGuarded(n, rng.IntN(8), nil)
+							var y []float32
+							want := wy
+							switch mode {
+							case "z only":
+								want = wz
+							case "apart":
+								y = make([]float32, n)
+							case "in place":
+								y = gz.S()
+							}
+							p.Run(x, gz.S(), y)
+							gz.Check(t, desc+" "+mode)
+							got := gz.S()
+							if y != nil {
+								got = y
+							}
+							for j := range n {
+								if !kerneltest.Same(got[j], want[j]) {
+									t.Fatalf("%s %s: [%d] = %g, MatVec(Act) gives %g", desc, mode, j, got[j], want[j])
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		k, n := 3, nr+1
+		b := make([]float32, 2*k*nr)
+		z := make([]float32, n+1)
+		p := impl.PlanMatVec(b, k, n, nil, kernel.SiLU)
+		for _, tc := range []struct {
+			name, want string
+			f          func()
+		}{
+			{"short x", "MatVecPlan.Run", func() { p.Run(make([]float32, k-1), z[:n], nil) }},
+			{"long z", "length mismatch", func() { p.Run(make([]float32, k), z, nil) }},
+			{"short y", "length mismatch", func() { p.Run(make([]float32, k), z[:n], z[:n-1]) }},
+			{"y overlaps z", "overlaps", func() { p.Run(make([]float32, k), z[:n], z[1:]) }},
+			{"short b", "length mismatch", func() { impl.PlanMatVec(b[1:], k, n, nil, kernel.SiLU) }},
+			{"short bias", "length mismatch", func() { impl.PlanMatVec(b, k, n, make([]float32, n-1), kernel.SiLU) }},
+			{"negative k", "length mismatch", func() { impl.PlanMatVec(b, -1, n, nil, kernel.SiLU) }},
+			{"bad activation", "unknown activation", func() { impl.PlanMatVec(b, k, n, nil, kernel.Activation(200)) }},
+		} {
+			t.Run(impl.String()+"/"+tc.name, func(t *testing.T) {
+				defer func() {
+					r := recover()
+					if s, _ := r.(string); !strings.Contains(s, tc.want) {
+						t.Fatalf("panic %v, want it to contain %q", r, tc.want)
+					}
+				}()
+				tc.f()
+			})
+		}
+	}
+	var zero kernel.MatVecPlan
+	zero.Run(nil, nil, nil) // k = n = 0: nothing to do
+}
+
 // TestGemmStrip holds GemmStrip, which runs the full tiles of a strip in
 // one call into the microkernel, to GemmMicroAct tile by tile, bit for bit:
 // every implementation, strips of 1 to 4 tiles with and without a narrow

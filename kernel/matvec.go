@@ -58,44 +58,8 @@ func (i Impl) matVec(name, out string, b, x, z, bias []float32, act Activation, 
 	if n == 0 {
 		return
 	}
-	if y != nil && &y[0] == &z[0] && act == Identity {
-		y = nil // nothing to do
-	}
-	if i == Generic {
-		matVecGeneric(s.nr, b, x, z, bias)
-		actTile(Generic, act, 1, n, z, n, y, n)
-		return
-	}
-	bp, xp := unsafe.SliceData(b), unsafe.SliceData(x)
-	full := n / s.nr
-	if full > 0 {
-		var biasp, yp *float32
-		if bias != nil {
-			biasp = &bias[0]
-		}
-		epi := Identity
-		if act != Identity && y != nil {
-			yp, epi = &y[0], act
-		}
-		matVecArch(i, k, full, bp, xp, &z[0], biasp, yp, epi)
-		if act == Identity && y != nil {
-			copy(y[:full*s.nr], z)
-		}
-	}
-	if rest := n - full*s.nr; rest > 0 {
-		var yy, bb [maxNR]float32
-		var biasp *float32
-		if bias != nil {
-			copy(bb[:], bias[full*s.nr:])
-			biasp = &bb[0]
-		}
-		matVecArch(i, k, 1, unsafe.SliceData(b[full*k*s.nr:]), xp, &yy[0], biasp, nil, Identity)
-		zr := z[full*s.nr:]
-		copy(zr, yy[:rest])
-		if y != nil {
-			actTile(i, act, 1, rest, zr, rest, y[full*s.nr:], rest)
-		}
-	}
+	p := MatVecPlan{b: b, bias: bias, impl: i, act: act, k: k, n: n, nr: s.nr, nf: n / s.nr}
+	p.Run(x, z, y)
 }
 
 func matVecGeneric(nr int, b, x, y, bias []float32) {
@@ -119,4 +83,97 @@ func matVecGeneric(nr int, b, x, y, bias []float32) {
 		}
 		copy(y[j0:], s)
 	}
+}
+
+// A MatVecPlan is [Impl.MatVecAct] for one fixed B, bias and activation,
+// checked once, when [Impl.PlanMatVec] makes it, for a caller that runs
+// the same layer again and again on one vector (a dense layer's latency
+// path). [MatVecPlan.Run] then checks only what varies from call to call
+// — the lengths of x, z and y, and whether y overlaps z — and computes
+// the same bits as MatVecAct. It keeps B and bias (shared, not copied):
+// a change to their values takes effect at the next Run. The zero
+// MatVecPlan is a plan for k = n = 0.
+type MatVecPlan struct {
+	b, bias      []float32
+	impl         Impl
+	act          Activation
+	k, n, nr, nf int // nf = n/nr full panels
+}
+
+// PlanMatVec returns the plan of [Impl.MatVecAct] with B (k×n, packed in
+// panels of nr columns as MatVec reads it), bias (nil or of length n)
+// and act. It panics, as MatVecAct would, unless i is available, act is
+// an activation and the lengths agree.
+func (i Impl) PlanMatVec(b []float32, k, n int, bias []float32, act Activation) MatVecPlan {
+	i.must("PlanMatVec")
+	act.must("PlanMatVec")
+	s := gemmShapes[i]
+	if k < 0 || n < 0 || !fits(len(b), (n+s.nr-1)/s.nr*s.nr, k, 0) || bias != nil && len(bias) != n {
+		panicLen(fmt.Sprintf("PlanMatVec(%v, nr=%d)", i, s.nr), "len(b), k, n, len(bias)", len(b), k, n, len(bias))
+	}
+	return MatVecPlan{b: b, bias: bias, impl: i, act: act, k: k, n: n, nr: s.nr, nf: n / s.nr}
+}
+
+// Run sets z = bias + xᵀ·B and, unless y is nil, y = act(z), as
+// [Impl.MatVecAct] does (y nil: [Impl.MatVec]). len(x) = k, len(z) = n,
+// and y is nil, z itself, or of length n and not overlapping z.
+func (p *MatVecPlan) Run(x, z, y []float32) {
+	if len(x) != p.k || len(z) != p.n || y != nil && len(y) != p.n {
+		p.badLen(x, z, y)
+	}
+	if p.n == 0 {
+		return
+	}
+	if y != nil && &y[0] != &z[0] && overlap(y, z) {
+		panic(fmt.Sprintf("kernel: MatVecPlan.Run(%v, %v): y overlaps z without being it", p.impl, p.act))
+	}
+	// The one body of MatVec, MatVecAct and Run.
+	i, act, nr, full, b, bias := p.impl, p.act, p.nr, p.nf, p.b, p.bias
+	n, k := len(z), len(x)
+	if y != nil && &y[0] == &z[0] && act == Identity {
+		y = nil // nothing to do
+	}
+	if i == Generic {
+		matVecGeneric(nr, b, x, z, bias)
+		actTile(Generic, act, 1, n, z, n, y, n)
+		return
+	}
+	bp, xp := unsafe.SliceData(b), unsafe.SliceData(x)
+	if full > 0 {
+		var biasp, yp *float32
+		if bias != nil {
+			biasp = &bias[0]
+		}
+		epi := Identity
+		if act != Identity && y != nil {
+			yp, epi = &y[0], act
+		}
+		matVecArch(i, k, full, bp, xp, &z[0], biasp, yp, epi)
+		if act == Identity && y != nil {
+			copy(y[:full*nr], z)
+		}
+	}
+	if rest := n - full*nr; rest > 0 {
+		var yy, bb [maxNR]float32
+		var biasp *float32
+		if bias != nil {
+			copy(bb[:], bias[full*nr:])
+			biasp = &bb[0]
+		}
+		matVecArch(i, k, 1, unsafe.SliceData(b[full*k*nr:]), xp, &yy[0], biasp, nil, Identity)
+		zr := z[full*nr:]
+		copy(zr, yy[:rest])
+		switch {
+		case y == nil:
+		case act == Identity:
+			copy(y[full*nr:], zr)
+		default:
+			actImpl(i, act, y[full*nr:], zr) // actTile of one row
+		}
+	}
+}
+
+//go:noinline
+func (p *MatVecPlan) badLen(x, z, y []float32) {
+	panicLen(fmt.Sprintf("MatVecPlan.Run(%v, k=%d, n=%d)", p.impl, p.k, p.n), "len(x), len(z), len(y)", len(x), len(z), len(y))
 }

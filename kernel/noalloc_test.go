@@ -195,6 +195,15 @@ func gemmAllocCases(impl kernel.Impl) []allocCase {
 				var z, bias, y [naNR + 3]float32
 				impl.MatVecAct(b[:], x[:], z[:n], bias[:n], act, y[:n])
 			}},
+			allocCase{fmt.Sprintf("MatVecPlan.Run(%v)", act), func() {
+				var b [2 * naK * naNR]float32
+				var x [naK]float32
+				var z, bias, y [naNR + 3]float32
+				p := impl.PlanMatVec(b[:], naK, n, bias[:n], act)
+				p.Run(x[:], z[:n], y[:n])
+				p.Run(x[:], z[:n], z[:n])
+				p.Run(x[:], z[:n], nil)
+			}},
 			allocCase{fmt.Sprintf("MatVecAct(%v) in place", act), func() {
 				var b [2 * naK * naNR]float32
 				var x [naK]float32

@@ -12,7 +12,7 @@ import (
 	"unsafe"
 )
 
-// TestMatVecOverflow: MatVec and MatVecAct panic, with their length
+// TestMatVecOverflow: MatVec, MatVecAct and PlanMatVec panic, with their length
 // message, when len(x)·len(z) rounded up to panels wraps to 0 in int
 // arithmetic, before any kernel runs (an unchecked one would read B,
 // here nil, for all of them). No slice holds 2³² elements in a test, so
@@ -29,6 +29,8 @@ func TestMatVecOverflow(t *testing.T) {
 			mustPanic(t, want, func() { impl.MatVec(nil, big, big, nil) })
 			want = fmt.Sprintf("kernel: MatVecAct(%v, nr=%d): length mismatch: len(b), len(x), len(z), len(bias) = [0 %d %d 0]", impl, nr, n, n)
 			mustPanic(t, want, func() { impl.MatVecAct(nil, big, big, nil, ReLU, big) })
+			want = fmt.Sprintf("kernel: PlanMatVec(%v, nr=%d): length mismatch: len(b), k, n, len(bias) = [0 %d %d 0]", impl, nr, n, n)
+			mustPanic(t, want, func() { impl.PlanMatVec(nil, n, n, nil, ReLU) })
 		})
 	}
 }

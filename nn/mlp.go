@@ -177,6 +177,7 @@ type Model struct {
 	layers  []layer
 	fourier []float32 // fixed frequencies W (length cfg.Fourier), not trained
 	impl    kernel.Impl
+	chunk   int          // chunkRows(impl), set with it: looked up once, not per call
 	workers int          // goroutines for the training passes' products (SetWorkers)
 	pert    Perturbation // σ(t) for a time-conditional ScaleBySigma model (SetPerturbation)
 
@@ -252,7 +253,7 @@ func (m *Model) SetImpl(impl kernel.Impl) {
 	if !impl.Available() {
 		panic(fmt.Sprintf("nn: Model.SetImpl: %v is not available on this machine", impl))
 	}
-	m.impl = impl
+	m.impl, m.chunk = impl, chunkRows(impl)
 	for l := range m.layers {
 		ly := &m.layers[l]
 		ly.dense = f32.NewDenseImpl(impl, ly.w, ly.b, ly.act)

@@ -101,9 +101,11 @@ func (m *Model) CheckMethod(name string) error {
 // for concurrent use; no allocations in steady state.
 func (m *Model) Score(dst, x []float32) {
 	m.mustBeBuilt("Model.Score")
-	m.checkBatch("Score", dst, x, m.cfg.Dim)
-	m.mustServe("Score")
-	m.score(dst, x, 0, 1)
+	n := m.checkBatch("Score", dst, x, m.cfg.Dim)
+	if m.cfg.Cond != CondNone { // CheckMethod("Score"), without its switch
+		m.mustServe("Score")
+	}
+	m.score(dst, x, n, 0, 1)
 }
 
 // NoiseScore sets dst to s(x, σ) for the points of x, for a σ-conditional
@@ -116,9 +118,9 @@ func (m *Model) Score(dst, x []float32) {
 // state.
 func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 	m.mustBeBuilt("Model.NoiseScore")
-	m.checkBatch("NoiseScore", dst, x, m.cfg.Dim)
+	n := m.checkBatch("NoiseScore", dst, x, m.cfg.Dim)
 	m.mustServe("NoiseScore")
-	m.score(dst, x, sigma, m.mustCond("NoiseScore", sigma, true))
+	m.score(dst, x, n, sigma, m.mustCond("NoiseScore", sigma, true))
 }
 
 // TimeScore sets dst to s(x, t) for the points of x, for a
@@ -130,9 +132,9 @@ func (m *Model) NoiseScore(dst, x []float32, sigma float32) {
 // allocations in steady state.
 func (m *Model) TimeScore(dst, x []float32, t float32) {
 	m.mustBeBuilt("Model.TimeScore")
-	m.checkBatch("TimeScore", dst, x, m.cfg.Dim)
+	n := m.checkBatch("TimeScore", dst, x, m.cfg.Dim)
 	m.mustServe("TimeScore")
-	m.score(dst, x, t, m.mustCond("TimeScore", t, true))
+	m.score(dst, x, n, t, m.mustCond("TimeScore", t, true))
 }
 
 // LogDensity sets dst[i] = −E(x_i) = log p(x_i) + const for the n points
@@ -164,7 +166,7 @@ func (m *Model) Energy(dst, x []float32, c float32) {
 	w := m.pool.Get()
 	defer m.pool.Put(w)
 	d := m.cfg.Dim
-	chunk := chunkRows(m.impl)
+	chunk := m.chunk
 	for i0 := 0; i0 < n; i0 += chunk {
 		i1 := min(n, i0+chunk)
 		if !w.sized(m, i1-i0) {
@@ -197,15 +199,15 @@ func (m *Model) forwardPrimal(w *work) {
 	}
 }
 
-// score computes the score at conditioning value c over chunks, the
-// net's output (or −∇ₓE) multiplied by scale (mustCond's).
-func (m *Model) score(dst, x []float32, c, scale float32) {
+// score computes the score of the n points of x (checkBatch's) at
+// conditioning value c over chunks, the net's output (or −∇ₓE)
+// multiplied by scale (mustCond's).
+func (m *Model) score(dst, x []float32, n int, c, scale float32) {
 	w := m.pool.Get()
 	defer m.pool.Put(w)
 	d := m.cfg.Dim
-	n := len(x) / d
 	L := len(m.layers)
-	chunk := chunkRows(m.impl)
+	chunk := m.chunk
 	for i0 := 0; i0 < n; i0 += chunk {
 		i1 := min(n, i0+chunk)
 		if !w.sized(m, i1-i0) {
