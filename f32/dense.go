@@ -58,7 +58,7 @@ func NewDenseImpl(impl kernel.Impl, w Matrix, bias []float32, act kernel.Activat
 	if bias != nil && len(bias) != w.Rows {
 		panic(fmt.Sprintf("f32: NewDense: W is %d×%d but len(bias) = %d", w.Rows, w.Cols, len(bias)))
 	}
-	if int(act) >= len(kernel.Activations()) {
+	if !act.Valid() {
 		// Else the layer is made, and its first Forward panics in the
 		// kernel (kernel: Act: unknown activation), far from the cause.
 		panic(fmt.Sprintf("f32: NewDense: unknown activation %v", act))

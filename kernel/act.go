@@ -48,8 +48,12 @@ func ParseActivation(name string) (Activation, error) {
 	return 0, fmt.Errorf("kernel: unknown activation %q (want one of %s)", name, strings.Join(actNames[:], ", "))
 }
 
+// Valid reports whether a is one of the activations the kernels have
+// (those of [Activations]).
+func (a Activation) Valid() bool { return a < numActs }
+
 func (a Activation) must(kern string) {
-	if a >= numActs {
+	if !a.Valid() {
 		panic(fmt.Sprintf("kernel: %s: unknown activation %v", kern, a))
 	}
 }

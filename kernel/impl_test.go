@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -85,4 +86,31 @@ func TestLengthMismatchPanics(t *testing.T) {
 func mustPanic(t *testing.T, want string, f func()) {
 	t.Helper()
 	testpanic.Contains(t, "the call", f, want)
+}
+
+// TestActivationNames: every activation is Valid and reads back from its
+// String through ParseActivation (case-insensitive, "swish" for SiLU); the
+// first value past them is not Valid, prints its number and is unknown to
+// ParseActivation.
+func TestActivationNames(t *testing.T) {
+	for _, a := range Activations() {
+		if !a.Valid() {
+			t.Errorf("%v: not Valid", a)
+		}
+		for _, name := range []string{a.String(), strings.ToUpper(a.String())} {
+			if got, err := ParseActivation(name); err != nil || got != a {
+				t.Errorf("ParseActivation(%q) = %v, %v: want %v", name, got, err, a)
+			}
+		}
+	}
+	if got, err := ParseActivation("Swish"); err != nil || got != SiLU {
+		t.Errorf("ParseActivation(Swish) = %v, %v: want silu", got, err)
+	}
+	bad := Activation(len(Activations()))
+	if bad.Valid() || bad.String() != fmt.Sprintf("Activation(%d)", len(Activations())) {
+		t.Errorf("Activation(%d): Valid %v, String %q", len(Activations()), bad.Valid(), bad.String())
+	}
+	if _, err := ParseActivation("mish"); err == nil || !strings.Contains(err.Error(), `unknown activation "mish"`) {
+		t.Errorf("ParseActivation(mish): error %v", err)
+	}
 }

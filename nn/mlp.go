@@ -120,7 +120,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("nn: Config.Acts has %d activations for %d hidden layers", len(c.Acts), len(c.Hidden))
 	}
 	for l := range len(c.Hidden) + 1 {
-		if a := c.layerAct(l); int(a) >= len(kernel.Activations()) {
+		if a := c.layerAct(l); !a.Valid() {
 			return fmt.Errorf("nn: layer %d: unknown activation %v", l, a)
 		}
 	}
