@@ -140,16 +140,19 @@ func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 		// the PC sampler without corrector, score_sde's choice for VP — and
 		// the probability-flow ODE with 100 Heun steps (sample -sampler pc,
 		// ode).
+		// As if given on the command line: sample takes -steps for PC's N
+		// and Heun's steps only then (the ODE's default is RK45).
+		givenSteps := map[string]bool{"steps": true}
 		sdeModel, err := demoTrain(ctx, s, trainSettings{
 			loss: "vp", out: sdePath, batch: 256, lr: 2e-3, ema: 0.999, seed: s.seed + 1, scaleSigma: true,
 		}, stdout, stderr)
 		if err != nil {
 			return err
 		}
-		if pcX, err = demoSample(ctx, s, sdeModel, sdePath, sampleSettings{kind: "pc", steps: sampler.DefaultVP().N, snr: 0.16, corrector: "auto"}, stdout, stderr); err != nil {
+		if pcX, err = demoSample(ctx, s, sdeModel, sdePath, sampleSettings{kind: "pc", steps: sampler.DefaultVP().N, snr: 0.16, corrector: "auto", set: givenSteps}, stdout, stderr); err != nil {
 			return err
 		}
-		odeX, err := demoSample(ctx, s, sdeModel, sdePath, sampleSettings{kind: "ode", steps: 100}, stdout, stderr)
+		odeX, err := demoSample(ctx, s, sdeModel, sdePath, sampleSettings{kind: "ode", steps: 100, set: givenSteps}, stdout, stderr)
 		if err != nil {
 			return err
 		}
