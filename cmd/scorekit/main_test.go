@@ -125,6 +125,13 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo did not write %s: %v", f, err)
 		}
 	}
+	// The SDE model's samplers run as the demo says (its ODE ran RK45 for
+	// a while, when sample began taking -steps for Heun only if given).
+	for _, want := range []string{"reverse diffusion (predictor only) on vp:0.1:20, 1000 steps", "probability-flow ODE (heun) on vp:0.1:20, 200 score evaluations"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo's output lacks %q:\n%s", want, out)
+		}
+	}
 	// The annealed samples must beat the Gaussian baseline's energy
 	// distance (an unbiased estimate: it can fall below 0).
 	ours, base := math.NaN(), math.NaN()
