@@ -633,13 +633,7 @@ func TestMatVecAct(t *testing.T) {
 					if n > 5*nr+2 {
 						continue
 					}
-					B := make([]float32, k*n)
-					x := make([]float32, k)
-					bias := make([]float32, n)
-					kerneltest.Fill(rng, B, 2, 0.05)
-					kerneltest.Fill(rng, x, 2, 0.05)
-					kerneltest.Fill(rng, bias, 4, 0.05)
-					b := packPanels(nr, B, k, n)
+					b, x, bias := matVecInputs(rng, nr, k, n)
 					z := make([]float32, n)
 					impl.MatVec(b, x, z, bias)
 					want := make([]float32, n)
@@ -668,6 +662,18 @@ func TestMatVecAct(t *testing.T) {
 	}
 }
 
+// matVecInputs returns a random k×n B packed in panels of nr columns, x
+// (k) and bias (n), with some special values among them.
+func matVecInputs(rng *rand.Rand, nr, k, n int) (b, x, bias []float32) {
+	B := make([]float32, k*n)
+	x = make([]float32, k)
+	bias = make([]float32, n)
+	kerneltest.Fill(rng, B, 2, 0.05)
+	kerneltest.Fill(rng, x, 2, 0.05)
+	kerneltest.Fill(rng, bias, 4, 0.05)
+	return packPanels(nr, B, k, n), x, bias
+}
+
 // TestMatVecPlan holds a MatVecPlan's Run to MatVec (y nil) and
 // MatVecAct (y apart or in place), bit for bit, with guards around z and
 // y, and checks that Run and PlanMatVec refuse what MatVecAct refuses.
@@ -678,13 +684,7 @@ func TestMatVecPlan(t *testing.T) {
 		for _, act := range kernel.Activations() {
 			for _, k := range []int{0, 1, 7, 64} {
 				for _, n := range []int{0, 1, 2, nr - 1, nr, nr + 3, 3*nr + 5} {
-					B := make([]float32, k*n)
-					x := make([]float32, k)
-					bias := make([]float32, n)
-					kerneltest.Fill(rng, B, 2, 0.05)
-					kerneltest.Fill(rng, x, 2, 0.05)
-					kerneltest.Fill(rng, bias, 4, 0.05)
-					b := packPanels(nr, B, k, n)
+					b, x, bias := matVecInputs(rng, nr, k, n)
 					for _, bs := range [][]float32{nil, bias} {
 						p := impl.PlanMatVec(b, k, n, bs, act)
 						wz, wy := make([]float32, n), make([]float32, n)
