@@ -31,10 +31,10 @@ type SDE interface {
 	End() float64
 	// PriorStd returns the standard deviation of the prior N(0, PriorStd²·I).
 	PriorStd() float64
-	// Validate reports whether the parameters make sense, N among them.
-	// (The VE, VP and SubVP here with N = 0, no discretisation, serve
-	// the probability-flow ODE without denoising and the likelihood,
-	// which never use N.)
+	// Validate reports whether the parameters make sense, N among them
+	// (the VE, VP and SubVP here take N = 0, no discretisation, which
+	// serves the probability-flow ODE without denoising and the
+	// likelihood; the samplers that step on it refuse it).
 	Validate() error
 }
 
@@ -135,56 +135,22 @@ func (s VE) End() float64 { return 1 }
 // PriorStd returns σ_max.
 func (s VE) PriorStd() float64 { return s.SigmaMax }
 
-// Validate checks 0 < σ_min < σ_max < ∞ and N ≥ 1.
+// Validate checks 0 < σ_min < σ_max < ∞ and N ≥ 0 (0: no
+// discretisation, see [SDE.Steps]).
 func (s VE) Validate() error {
-	if err := s.validateFlow(); err != nil {
-		return err
+	if !(s.SigmaMin > 0 && s.SigmaMax > s.SigmaMin) || math.IsInf(s.SigmaMax, 0) {
+		return fmt.Errorf("sampler: VE: want 0 < SigmaMin < SigmaMax < ∞, have %g, %g", s.SigmaMin, s.SigmaMax)
 	}
 	return sdeValidateN("VE", s.N)
 }
 
-// validateFlow is Validate without N.
-func (s VE) validateFlow() error {
-	if !(s.SigmaMin > 0 && s.SigmaMax > s.SigmaMin) || math.IsInf(s.SigmaMax, 0) {
-		return fmt.Errorf("sampler: VE: want 0 < SigmaMin < SigmaMax < ∞, have %g, %g", s.SigmaMin, s.SigmaMax)
-	}
-	return nil
-}
-
-// sdeValidateN checks the number of discretisation steps of the SDE name.
+// sdeValidateN checks the number of discretisation steps of the SDE name:
+// 0 for none (the samplers that step on it refuse that: see sdeCheck).
 func sdeValidateN(name string, n int) error {
-	if n < 1 {
-		return fmt.Errorf("sampler: %s: want N ≥ 1, have %d: the predictor–corrector sampler and the ODE sampler's Denoise step on the N-step discretisation (the probability-flow ODE without Denoise and the likelihood take N = 0)", name, n)
+	if n < 0 {
+		return fmt.Errorf("sampler: %s: want N ≥ 0, have %d", name, n)
 	}
 	return nil
-}
-
-// sdeValidateFlow validates sde for a sampler that does not use its
-// discretisation: the probability-flow ODE without denoising and the
-// likelihood. VE, VP and SubVP (or pointers to them) with N = 0 are
-// checked but for N; any other SDE, or N ≠ 0, by Validate.
-func sdeValidateFlow(sde SDE) error {
-	switch s := sde.(type) {
-	case *VE:
-		return sdeValidateFlow(*s)
-	case *VP:
-		return sdeValidateFlow(*s)
-	case *SubVP:
-		return sdeValidateFlow(*s)
-	case VE:
-		if s.N == 0 {
-			return s.validateFlow()
-		}
-	case VP:
-		if s.N == 0 {
-			return sdeValidateBetaRange("VP", s.BetaMin, s.BetaMax)
-		}
-	case SubVP:
-		if s.N == 0 {
-			return sdeValidateBetaRange("SubVP", s.BetaMin, s.BetaMax)
-		}
-	}
-	return sde.Validate()
 }
 
 // VP is the variance-preserving SDE (DDPM): β(t) = β_min + t(β_max − β_min),
@@ -248,26 +214,19 @@ func (s VP) End() float64 { return 1 }
 // PriorStd returns 1.
 func (s VP) PriorStd() float64 { return 1 }
 
-// Validate checks 0 ≤ β_min ≤ β_max, β_max > 0, β_max/N < 1 and N ≥ 1.
+// Validate checks 0 ≤ β_min ≤ β_max, β_max > 0, N ≥ 0 (0: no
+// discretisation) and β_max/N < 1 if N ≥ 1.
 func (s VP) Validate() error { return sdeValidateBetas("VP", s.BetaMin, s.BetaMax, s.N) }
 
 func sdeValidateBetas(name string, bmin, bmax float64, n int) error {
-	if err := sdeValidateBetaRange(name, bmin, bmax); err != nil {
-		return err
+	if !(bmin >= 0 && bmax >= bmin && bmax > 0) || math.IsInf(bmax, 0) {
+		return fmt.Errorf("sampler: %s: want 0 ≤ BetaMin ≤ BetaMax < ∞, BetaMax > 0, have %g, %g", name, bmin, bmax)
 	}
 	if err := sdeValidateN(name, n); err != nil {
 		return err
 	}
-	if bmax/float64(n) >= 1 {
+	if n > 0 && bmax/float64(n) >= 1 {
 		return fmt.Errorf("sampler: %s: want BetaMax/N < 1, have %g/%d", name, bmax, n)
-	}
-	return nil
-}
-
-// sdeValidateBetaRange is sdeValidateBetas without N.
-func sdeValidateBetaRange(name string, bmin, bmax float64) error {
-	if !(bmin >= 0 && bmax >= bmin && bmax > 0) || math.IsInf(bmax, 0) {
-		return fmt.Errorf("sampler: %s: want 0 ≤ BetaMin ≤ BetaMax < ∞, BetaMax > 0, have %g, %g", name, bmin, bmax)
 	}
 	return nil
 }

@@ -22,20 +22,18 @@ func newSDEChains(d int, seed, first uint64, workers int) sdeChains {
 }
 
 // sdeCheck validates sde and the score (see checkScore) for the sampler
-// named who in the errors; discrete says whether it uses sde's N-step
-// discretisation (else N = 0 is allowed: see sdeValidateFlow).
+// named who in the errors; discrete says whether it steps on sde's N-step
+// discretisation, which then must have N ≥ 1 (Validate takes N = 0, no
+// discretisation, which the others never use).
 func sdeCheck(who string, sde SDE, score TimeScore, discrete bool) error {
 	if err := checkNil(who, "SDE", sde); err != nil {
 		return err
 	}
-	if !discrete {
-		if err := sdeValidateFlow(sde); err != nil {
-			return err
-		}
-	} else if err := sde.Validate(); err != nil {
+	if err := sde.Validate(); err != nil {
 		return err
-	} else if n := sde.Steps(); n < 1 {
-		return fmt.Errorf("sampler: %s: the SDE %T has N = %d, want N ≥ 1 for its discretisation", who, sde, n)
+	}
+	if n := sde.Steps(); discrete && n < 1 {
+		return fmt.Errorf("sampler: %s: the SDE %T has N = %d: want N ≥ 1, since the predictor–corrector sampler and the ODE sampler's Denoise step on the N-step discretisation (the probability-flow ODE without Denoise and the likelihood take N = 0)", who, sde, n)
 	}
 	return checkScore(who, score, "TimeScore")
 }

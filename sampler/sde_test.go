@@ -388,10 +388,16 @@ func FuzzSDEMarginal(f *testing.F) {
 }
 
 // TestSDEValidate: besides the plain range errors, an infinite σ_max, a
-// β_max/N of exactly 1 (α_{N−1} = 0: the DDPM step divides by √α) and
-// β ≡ 0 (no noise at all) are refused.
+// β_max/N of exactly 1 (α_{N−1} = 0: the DDPM step divides by √α), β ≡ 0
+// (no noise at all) and a negative N are refused; N = 0 (no
+// discretisation) is taken.
 func TestSDEValidate(t *testing.T) {
-	for _, sde := range []SDE{VE{0, 1, 10}, VE{1, 1, 10}, VE{0.1, 1, 0}, VP{-1, 1, 10}, VP{0.1, 20, 10}, SubVP{1, 0.5, 10},
+	for _, sde := range []SDE{VE{0.1, 1, 0}, VP{0.1, 20, 0}, SubVP{0.1, 20, 0}} {
+		if err := sde.Validate(); err != nil {
+			t.Errorf("%#v: %v", sde, err)
+		}
+	}
+	for _, sde := range []SDE{VE{0, 1, 10}, VE{1, 1, 10}, VE{0.1, 1, -1}, VP{0.1, 20, -1}, VP{-1, 1, 10}, VP{0.1, 20, 10}, SubVP{1, 0.5, 10},
 		VE{0.01, math.Inf(1), 10}, VP{0, 10, 10}, VP{0, 0, 10}, SubVP{0, 0, 10}} {
 		if sde.Validate() == nil {
 			t.Errorf("%#v: Validate accepted it", sde)
