@@ -105,8 +105,8 @@ type Trace struct {
 // At returns the state of chain c at draw k (sharing Data). It panics
 // unless 0 ≤ k < Draws and 0 ≤ c < Chains.
 func (t *Trace) At(k, c int) []float32 {
-	inRange("At", "draw", k, t.Draws)
-	inRange("At", "chain", c, t.Chains)
+	inRange("Trace.At", "draw", k, t.Draws)
+	inRange("Trace.At", "chain", c, t.Chains)
 	o := (k*t.Chains + c) * t.Dim
 	return t.Data[o : o+t.Dim : o+t.Dim]
 }
@@ -114,7 +114,7 @@ func (t *Trace) At(k, c int) []float32 {
 // Draw returns all chains at draw k, Chains×Dim row-major (sharing Data).
 // It panics unless 0 ≤ k < Draws.
 func (t *Trace) Draw(k int) []float32 {
-	inRange("Draw", "draw", k, t.Draws)
+	inRange("Trace.Draw", "draw", k, t.Draws)
 	o := k * t.Chains * t.Dim
 	return t.Data[o : o+t.Chains*t.Dim]
 }
@@ -122,8 +122,8 @@ func (t *Trace) Draw(k int) []float32 {
 // Series returns coordinate j of chain c over the draws, in float64. It
 // panics unless 0 ≤ c < Chains and 0 ≤ j < Dim.
 func (t *Trace) Series(c, j int) []float64 {
-	inRange("Series", "chain", c, t.Chains)
-	inRange("Series", "coordinate", j, t.Dim)
+	inRange("Trace.Series", "chain", c, t.Chains)
+	inRange("Trace.Series", "coordinate", j, t.Dim)
 	s := make([]float64, t.Draws)
 	for k := range s {
 		s[k] = float64(t.Data[(k*t.Chains+c)*t.Dim+j])
@@ -135,7 +135,7 @@ func (t *Trace) Series(c, j int) []float64 {
 // the diagnostics ([ESS], [SplitRHat], [Summarize]) take. It panics
 // unless 0 ≤ j < Dim.
 func (t *Trace) Coordinate(j int) [][]float64 {
-	inRange("Coordinate", "coordinate", j, t.Dim)
+	inRange("Trace.Coordinate", "coordinate", j, t.Dim)
 	out := make([][]float64, t.Chains)
 	for c := range out {
 		out[c] = t.Series(c, j)
@@ -143,12 +143,12 @@ func (t *Trace) Coordinate(j int) [][]float64 {
 	return out
 }
 
-// inRange panics, naming the Trace method, unless 0 ≤ i < n: a chain or
-// coordinate past its range would otherwise read another chain's or
-// draw's values without a word.
+// inRange panics, naming the method ("Trace.At") and what i indexes,
+// unless 0 ≤ i < n: a chain or coordinate past its range would otherwise
+// read another chain's or draw's values without a word.
 func inRange(method, what string, i, n int) {
 	if i < 0 || i >= n {
-		panic(fmt.Sprintf("sampler: Trace.%s: %s %d out of range [0, %d)", method, what, i, n))
+		panic(fmt.Sprintf("sampler: %s: %s %d out of range [0, %d)", method, what, i, n))
 	}
 }
 

@@ -123,9 +123,7 @@ func (m *MALA) WarmupAcceptance() Acceptance {
 // StepSize returns chain c's current step h. It panics unless c is a
 // chain of the last Run (0 ≤ c < n): before the first there are none.
 func (m *MALA) StepSize(c int) float64 {
-	if c < 0 || c >= len(m.h) {
-		panic(fmt.Sprintf("sampler: MALA.StepSize: chain %d out of range [0, %d), the chains of the last Run", c, len(m.h)))
-	}
+	inRange("MALA.StepSize", "chain (of the last Run)", c, len(m.h))
 	return m.h[c]
 }
 

@@ -2,7 +2,6 @@ package sampler
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/scorekit/scorekit/data"
@@ -34,14 +33,7 @@ func TestTraceIndexPanics(t *testing.T) {
 		{"sampler: Trace.Coordinate: coordinate 3 out of range [0, 3)", func() { tr.Coordinate(3) }},
 		{"sampler: Trace.Coordinate: coordinate -1 out of range [0, 3)", func() { tr.Coordinate(-1) }},
 	} {
-		func() {
-			defer func() {
-				if got := fmt.Sprint(recover()); got != c.want {
-					t.Errorf("panic %q, want %q", got, c.want)
-				}
-			}()
-			c.f()
-		}()
+		wantPanic(t, c.f, c.want)
 	}
 }
 
@@ -52,27 +44,17 @@ func TestMALAStepSizeRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustPanicWith := func(want string, f func()) {
-		t.Helper()
-		defer func() {
-			t.Helper()
-			if got := fmt.Sprint(recover()); got != want {
-				t.Errorf("panic %q, want %q", got, want)
-			}
-		}()
-		f()
-	}
-	mustPanicWith("sampler: MALA.StepSize: chain 0 out of range [0, 0), the chains of the last Run", func() { m.StepSize(0) })
+	wantPanic(t, func() { m.StepSize(0) }, "sampler: MALA.StepSize: chain (of the last Run) 0 out of range [0, 0)")
 	if _, err := m.Run(context.Background(), make([]float32, 3*2)); err != nil {
 		t.Fatal(err)
 	}
 	if h := m.StepSize(2); h != 0.1 {
 		t.Errorf("StepSize(2) = %v, want 0.1", h)
 	}
-	mustPanicWith("sampler: MALA.StepSize: chain 3 out of range [0, 3), the chains of the last Run", func() { m.StepSize(3) })
-	mustPanicWith("sampler: MALA.StepSize: chain -1 out of range [0, 3), the chains of the last Run", func() { m.StepSize(-1) })
+	wantPanic(t, func() { m.StepSize(3) }, "sampler: MALA.StepSize: chain (of the last Run) 3 out of range [0, 3)")
+	wantPanic(t, func() { m.StepSize(-1) }, "sampler: MALA.StepSize: chain (of the last Run) -1 out of range [0, 3)")
 	if _, err := m.Run(context.Background(), make([]float32, 2*2)); err != nil {
 		t.Fatal(err)
 	}
-	mustPanicWith("sampler: MALA.StepSize: chain 2 out of range [0, 2), the chains of the last Run", func() { m.StepSize(2) })
+	wantPanic(t, func() { m.StepSize(2) }, "sampler: MALA.StepSize: chain (of the last Run) 2 out of range [0, 2)")
 }
