@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/scorekit/scorekit/internal/kerneltest"
+	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
 // narrowShape is one DenseNarrow call: sizes, strides, and where x, w, z
@@ -225,16 +225,10 @@ func TestDenseNarrowPanics(t *testing.T) {
 	}
 	for _, impl := range Available() {
 		for _, c := range bad {
-			func() {
-				defer func() {
-					msg := fmt.Sprint(recover())
-					if !strings.Contains(msg, "DenseNarrow") {
-						t.Errorf("%v %s: panic %q does not name DenseNarrow", impl, c.name, msg)
-					}
-				}()
+			testpanic.Contains(t, fmt.Sprintf("%v DenseNarrow, %s,", impl, c.name), func() {
 				// x at buf[0:], w at buf[40:], bias at buf[80:].
 				impl.DenseNarrow(c.m, c.n, c.k, buf[:c.nx], c.ldx, buf[40:40+c.nw], c.ldw, buf[80:80+c.nb], buf[c.zAt:c.zAt+c.nz], c.ldz)
-			}()
+			}, "DenseNarrow")
 		}
 		// The exact lengths are enough, and empty shapes touch nothing.
 		impl.DenseNarrow(2, 2, 3, buf[:7], 4, buf[40:46], 3, buf[80:82], buf[100:104], 2)
@@ -246,14 +240,9 @@ func TestDenseNarrowPanics(t *testing.T) {
 		if i.Available() {
 			continue
 		}
-		func() {
-			defer func() {
-				if msg := fmt.Sprint(recover()); !strings.Contains(msg, "DenseNarrow") {
-					t.Errorf("%v unavailable: panic %q does not name DenseNarrow", i, msg)
-				}
-			}()
+		testpanic.Contains(t, fmt.Sprintf("%v DenseNarrow (unavailable)", i), func() {
 			i.DenseNarrow(1, 1, 1, buf[:1], 1, buf[1:2], 1, nil, buf[2:3], 1)
-		}()
+		}, "DenseNarrow")
 	}
 }
 

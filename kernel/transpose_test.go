@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/scorekit/scorekit/internal/kerneltest"
+	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
 // transposeRef is the oracle: the loop of Transpose's doc comment.
@@ -171,15 +171,9 @@ func TestTransposePanics(t *testing.T) {
 	}
 	for _, impl := range Available() {
 		for _, c := range bad {
-			func() {
-				defer func() {
-					msg := fmt.Sprint(recover())
-					if !strings.Contains(msg, "Transpose") {
-						t.Errorf("%v %s: panic %q does not name Transpose", impl, c.name, msg)
-					}
-				}()
+			testpanic.Contains(t, fmt.Sprintf("%v Transpose, %s,", impl, c.name), func() {
 				impl.Transpose(c.rows, c.cols, buf[:c.nsrc], c.lds, buf[:c.ndst], c.ldd)
-			}()
+			}, "Transpose")
 		}
 		// The exact lengths are enough, and empty shapes touch nothing.
 		impl.Transpose(3, 4, buf[:14], 5, buf[50:50+18], 5)
@@ -190,14 +184,9 @@ func TestTransposePanics(t *testing.T) {
 		if i.Available() {
 			continue
 		}
-		func() {
-			defer func() {
-				if msg := fmt.Sprint(recover()); !strings.Contains(msg, "Transpose") {
-					t.Errorf("%v unavailable: panic %q does not name Transpose", i, msg)
-				}
-			}()
+		testpanic.Contains(t, fmt.Sprintf("%v Transpose (unavailable)", i), func() {
 			i.Transpose(1, 1, buf, 1, buf[1:], 1)
-		}()
+		}, "Transpose")
 	}
 }
 
