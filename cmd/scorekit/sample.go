@@ -404,13 +404,15 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 				c.Method, c.Steps = sampler.ODEHeun, s.steps
 			}
 			// Progress in Heun's steps, or for RK45 (adaptive: no step
-			// count ahead) in percent of the time from T to ε.
+			// count ahead) as the share of the time from T to ε, in
+			// thousandths.
 			T, eps := sde.End(), 0.0 // ε once the sampler has filled it in
-			total, unit := 100, "%"
+			total := 1000
+			bar := newShareProgress(stderr, s.quiet, "ode", total)
 			if c.Method == sampler.ODEHeun {
-				total, unit = c.Steps, "steps"
+				total = c.Steps
+				bar = newProgress(stderr, s.quiet, "ode", "steps", total)
 			}
-			bar := newProgress(stderr, s.quiet, "ode", unit, total)
 			c.Progress = func(t float64) { bar.update(int(math.Round(float64(total)*(T-t)/(T-eps))), "") }
 			o, err := sampler.NewODESampler(sde, m, c)
 			if err != nil {
