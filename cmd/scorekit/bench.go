@@ -49,7 +49,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		// (one that exists may still refuse files: read-only, /proc, or
 		// a folder where a plot's file should be).
 		if err := os.MkdirAll(*plots, 0o755); err != nil {
-			return fmt.Errorf("-plots: %w", err)
+			return usagef("-plots %s: cannot make the folder: %v", *plots, unwrapPath(err))
 		}
 		for _, f := range scalingPlotFiles {
 			if err := checkOutput("-plots", filepath.Join(*plots, f)); err != nil {

@@ -58,9 +58,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if st, err := os.Stat(s.out); err != nil {
-		return fmt.Errorf("-out %s: no such folder", s.out)
+		return usagef("-out %s: no such folder", s.out)
 	} else if !st.IsDir() {
-		return fmt.Errorf("-out %s is a file: want the folder to write to", s.out)
+		return usagef("-out %s is a file: want the folder to write to", s.out)
 	}
 	if err := checkOutput("-out", filepath.Join(s.out, "model.safetensors")); err != nil {
 		return err

@@ -42,19 +42,20 @@ func (e *tooManyValues) Error() string {
 
 // readTable reads a CSV (.csv) or NumPy (.npy) file of rows of numbers,
 // of at most maxValues values (else a *tooManyValues error, found before
-// the values are read).
+// the values are read). Its errors begin with path, for the caller to
+// put the flag that named it before.
 func readTable(path string, maxValues int) (table, error) {
-	ext := strings.ToLower(filepath.Ext(path))
-	if ext != ".npy" && ext != ".csv" {
-		return table{}, fmt.Errorf("%s: unknown file type %q (want .csv or .npy)", path, filepath.Ext(path))
+	if err := tableType(path); err != nil {
+		return table{}, err
 	}
+	ext := strings.ToLower(filepath.Ext(path))
 	f, err := os.Open(path)
 	if err != nil {
-		return table{}, err
+		return table{}, fmt.Errorf("%s: %w", path, unwrapPath(err))
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return table{}, fmt.Errorf("%s is a folder, not a %s file", path, ext)
+		return table{}, fmt.Errorf("%s: a folder, not a %s file", path, ext)
 	}
 	if ext == ".npy" {
 		t, err := readNPY(f, maxValues)
@@ -68,6 +69,19 @@ func readTable(path string, maxValues int) (table, error) {
 		return table{}, fmt.Errorf("%s:%w", path, err)
 	}
 	return t, nil
+}
+
+// tableType returns an error, which begins with path, unless path names
+// a file of points by its extension: .csv or .npy, in any case.
+func tableType(path string) error {
+	if ext := strings.ToLower(filepath.Ext(path)); ext != ".npy" && ext != ".csv" {
+		what := fmt.Sprintf("file type %q", filepath.Ext(path))
+		if ext == "" {
+			what = "no file type"
+		}
+		return fmt.Errorf("%s: %s: want a .csv or .npy file of points", path, what)
+	}
+	return nil
 }
 
 // readCSV reads rows of numbers separated by commas. A first row in which
@@ -415,14 +429,15 @@ func unwrapPath(err error) error {
 
 // checkOutput checks, before any long work, that the file path can be
 // written: its folder exists, it is not itself a folder, and a file can
-// be created beside it. flag names the flag that gave path.
+// be created beside it. flag names the flag that gave path; the error is
+// a command-line one (exit status 2), since nothing has been done.
 func checkOutput(flag, path string) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("%s %s is a folder: want a file name", flag, path)
+		return usagef("%s %s is a folder: want a file name", flag, path)
 	}
 	f, err := createTemp(path)
 	if err != nil {
-		return fmt.Errorf("%s %s: cannot write there: %v", flag, path, err)
+		return usagef("%s %s: cannot write there: %v", flag, path, err)
 	}
 	f.Close()
 	os.Remove(f.Name())

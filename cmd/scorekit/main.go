@@ -30,14 +30,21 @@
 // matrix of rows or a vector, which is one column. sample writes CSV with
 // the header x0,x1,….
 //
-// The exit status is 0 on success (and for -h); 2 when the command line is
-// wrong: an unknown command or flag, a value out of range, flags that do
-// not fit each other, the sampler or loss in use, or the model or
-// checkpoint they name; 1 when the work fails: a file that cannot be read
-// or written or is malformed, a loss or sampler that diverges, or an
-// interrupt. An interrupt (Ctrl-C) or SIGTERM stops train, sample and demo
-// between steps, with a message that says where; a second one ends the
-// process at once.
+// The exit status is 0 on success (and for -h). It is 2 when the command
+// line cannot be carried out, which every command finds before it starts
+// its work: an unknown command or flag; a value that is malformed or out
+// of range (a negative count, NaN, a step that is 0 in float32); flags
+// that do not fit each other, the sampler or loss in use, or the model or
+// checkpoint they name; a file a flag names (train -data and -resume,
+// sample -model and -start) that is missing, unreadable, of the wrong
+// type, malformed or not what the flag takes; or an output (-out, -png,
+// bench -plots) that cannot be written there. Its message begins with the
+// flag, as "scorekit train: -data x.txt: file type ".txt": want a .csv or
+// .npy file of points". It is 1 when the work fails once started: a loss
+// or sampler that diverges, a file that cannot be written at the end (a
+// full disk), or an interrupt. An interrupt (Ctrl-C) or SIGTERM stops
+// train, sample and demo between steps, with a message that says where; a
+// second one ends the process at once.
 package main
 
 import (
@@ -70,8 +77,32 @@ var commands = map[string]command{
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// errUsage marks an error in the command line: exit status 2.
+// errUsage marks an error in the command line, or in a file it names,
+// found before any work: exit status 2 (see exitStatus).
 var errUsage = errors.New("usage")
+
+// usagef returns a command-line error: exit status 2. Its text begins
+// with the flag, or the flags, whose values it is about.
+func usagef(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+// flagError returns the command-line error of the flag name, whose value
+// err refuses; err's text begins with the value (a file's errors with
+// its path), and err stays in the chain for errors.As.
+func flagError(name string, err error) error {
+	return fmt.Errorf("%w: -%s %w", errUsage, name, err)
+}
+
+// exitStatus is the rule that run applies, for the package doc and the
+// usage texts.
+const exitStatus = `Exit status: 0 on success; 2 when the command line cannot be carried out,
+found before any work starts: a flag's value that is malformed or out of
+range, flags that do not fit each other, or a file a flag names that is
+missing, unreadable, of the wrong type or not what the flag takes, or an
+output that cannot be written there (the message begins with the flag);
+1 when the work fails once started: a loss or sampler that diverges, a
+file that cannot be written at the end, or an interrupt.`
 
 // run executes the command line args and returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -128,6 +159,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "\t%-8s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun \"scorekit <command> -h\" or \"scorekit help <command>\" for a command's flags.")
+	fmt.Fprintln(w, "\n"+exitStatus)
 }
 
 // newFlags returns a flag set for the command name that reports errors
@@ -141,6 +173,7 @@ func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
+		fmt.Fprintln(stdout, "\n"+exitStatus)
 	}
 	return fs
 }

@@ -160,7 +160,7 @@ func TestDemo(t *testing.T) {
 	if _, errOut, code := exe(t, bin, nil, "demo", "-n", "10001"); code != 2 || !strings.Contains(errOut, "-n 10001: want at most 10000") {
 		t.Fatalf("demo -n 10001: exit %d, %q", code, errOut)
 	}
-	if _, errOut, code := exe(t, bin, nil, "demo", "-out", filepath.Join(dir, "no")); code != 1 || !strings.Contains(errOut, "-out "+filepath.Join(dir, "no")+": no such folder") {
+	if _, errOut, code := exe(t, bin, nil, "demo", "-out", filepath.Join(dir, "no")); code != 2 || !strings.Contains(errOut, "-out "+filepath.Join(dir, "no")+": no such folder") {
 		t.Fatalf("demo -out into a missing folder: exit %d, %q", code, errOut)
 	}
 }
@@ -326,9 +326,9 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"sample", "-model", in("missing.safetensors")}, 1, "no such file"},
-		{[]string{"sample", "-model", in("trunc.safetensors"), "-out", in("never.csv")}, 1, "is it a complete safetensors file?"},
-		{[]string{"train", "-data", in("bad.csv"), "-out", in("never.safetensors")}, 1, `bad.csv:2:3: "abc" is not a finite number`},
+		{[]string{"sample", "-model", in("missing.safetensors")}, 2, "-model " + in("missing.safetensors") + ": no such file"},
+		{[]string{"sample", "-model", in("trunc.safetensors"), "-out", in("never.csv")}, 2, "is it a complete safetensors file?"},
+		{[]string{"train", "-data", in("bad.csv"), "-out", in("never.safetensors")}, 2, `-data ` + in("bad.csv") + `:2:3: "abc" is not a finite number`},
 		{[]string{"sample", "-model", in("nc.safetensors"), "-n", "-5"}, 2, "-n -5: want at least 1 sample"},
 		{[]string{"train", "-data", "moons", "-lr", "0.1", "-wd", "10", "-out", in("never.safetensors")}, 2, "-lr 0.1 -wd 10: want lr·wd below 1"},
 		{[]string{"sample", "-model", in("nc.safetensors"), "-sampler", "pc"}, 2, "needs a model conditioned on time"},
@@ -348,8 +348,8 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		// written after minutes of work into a folder that is not there,
 		// flags the sampler or loss never reads taken without a word.
 		{[]string{"sample", "-model", in("nc.safetensors"), "-n", "100000000000", "-out", in("never.csv")}, 2, "-n 100000000000: 100000000000 samples of dimension 2 are more than sample holds at once"},
-		{[]string{"sample", "-model", in("nc.safetensors"), "-out", in("no/s.csv")}, 1, "-out " + in("no/s.csv") + ": cannot write there: no folder"},
-		{[]string{"sample", "-model", in("nc.safetensors"), "-png", in("no/s.png"), "-out", in("never.csv")}, 1, "-png " + in("no/s.png") + ": cannot write there: no folder"},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-out", in("no/s.csv")}, 2, "-out " + in("no/s.csv") + ": cannot write there: no folder"},
+		{[]string{"sample", "-model", in("nc.safetensors"), "-png", in("no/s.png"), "-out", in("never.csv")}, 2, "-png " + in("no/s.png") + ": cannot write there: no folder"},
 		{[]string{"sample", "-model", in("nc.safetensors"), "-png", in("s.jpg"), "-out", in("never.csv")}, 2, "want a .png file, auto or none"},
 		{[]string{"sample", "-model", in("nc.safetensors"), "-stepsize", "0.1", "-out", in("never.csv")}, 2, "-stepsize is for -sampler ula, mala, underdamped; this run's sampler is annealed"},
 		{[]string{"sample", "-model", in("nc.safetensors"), "-sde", "ve:0.01:5", "-out", in("never.csv")}, 2, "-sde is for -sampler pc, ode"},
@@ -369,11 +369,11 @@ func TestTrainSampleRoundTrip(t *testing.T) {
 		{[]string{"train", "-sigmaL", "0", "-out", in("never.safetensors")}, 2, "scorekit train: -sigmaL 0: want σ_L > 0\n"},
 		{[]string{"train", "-sigma1", "0.5", "-sigmaL", "1", "-out", in("never.safetensors")}, 2, "scorekit train: -sigma1 0.5 -sigmaL 1: want σ₁ > σ_L\n"},
 		{[]string{"demo", "-data", "spiral", "-out", dir}, 2, `-data "spiral": unknown: want one of 8gaussians,`},
-		{[]string{"train", "-data", "moons", "-out", in("no/m.safetensors")}, 1, "-out " + in("no/m.safetensors") + ": cannot write there: no folder"},
-		{[]string{"train", "-data", "moons", "-out", dir}, 1, "is a folder: want a file name"},
+		{[]string{"train", "-data", "moons", "-out", in("no/m.safetensors")}, 2, "-out " + in("no/m.safetensors") + ": cannot write there: no folder"},
+		{[]string{"train", "-data", "moons", "-out", dir}, 2, "is a folder: want a file name"},
 		{[]string{"train", "-data", "moons", "-sigma", "0.5", "-out", in("never.safetensors")}, 2, "-sigma is for -loss dsm; this run's loss is ncdsm"},
-		{[]string{"train", "-data", in("x.txt"), "-out", in("never.safetensors")}, 1, `x.txt: unknown file type ".txt" (want .csv or .npy)`},
-		{[]string{"train", "-data", in("int.npy"), "-out", in("never.safetensors")}, 1, "int.npy: dtype <i8: want float32 or float64"},
+		{[]string{"train", "-data", in("x.txt"), "-out", in("never.safetensors")}, 2, "-data " + in("x.txt") + `: file type ".txt": want a .csv or .npy file of points`},
+		{[]string{"train", "-data", in("int.npy"), "-out", in("never.safetensors")}, 2, "-data " + in("int.npy") + ": dtype <i8: want float32 or float64"},
 		{[]string{"train", "-data", in("huge.csv"), "-loss", "dsm", "-hidden", "8", "-steps", "50", "-q", "-out", in("never.safetensors")}, 1, "the data reach |x| = 1e+30: standardise them"},
 		{[]string{"train", "-loss", "dsm", "-steps", "500", "-resume", in("nc.safetensors"), "-out", in("never.safetensors")}, 2, "-loss dsm: " + in("nc.safetensors") + " was trained with -loss ncdsm"},
 		{[]string{"train", "-data", in("line.csv"), "-steps", "500", "-resume", in("nc.safetensors"), "-out", in("never.safetensors")}, 2, "has dimension 1, but " + in("nc.safetensors") + " is a model of dimension 2"},
@@ -664,7 +664,7 @@ func TestResumeDataGone(t *testing.T) {
 	}
 	e.Reset()
 	code := run([]string{"train", "-q", "-steps", "4", "-resume", ckpt, "-out", ckpt}, &o, &e)
-	if want := "(the data " + ckpt + " records; give -data)"; code != 1 || !strings.Contains(e.String(), want) {
+	if want := "-data " + data + ": no such file or directory (the data -resume " + ckpt + " records; give -data)"; code != 2 || !strings.Contains(e.String(), want) {
 		t.Errorf("exit %d, %q; want 1 and %q", code, e.String(), want)
 	}
 }
@@ -708,8 +708,8 @@ func TestNotAScorekitModel(t *testing.T) {
 			what = `its metadata says format "pt"`
 		}
 		for _, want := range []string{path + ": a safetensors file, but not a scorekit model: " + what, nn.FormatName, "a model written by scorekit train or scripts/export_torch.py"} {
-			if code != 1 || !strings.Contains(errOut, want) {
-				t.Errorf("sample -model %s: exit %d, %q; want exit 1 and %q", name, code, errOut, want)
+			if code != 2 || !strings.Contains(errOut, want) {
+				t.Errorf("sample -model %s: exit %d, %q; want exit 2 and %q", name, code, errOut, want)
 			}
 		}
 	}
@@ -728,9 +728,9 @@ func TestNotAScorekitModel(t *testing.T) {
 			{"train", "-resume", path, "-out", filepath.Join(dir, "never.safetensors"), "-q"},
 		} {
 			_, errOut, code := exe(t, bin, nil, args...)
-			want := path + ": not a safetensors file: want a model file written by scorekit train or scripts/export_torch.py\n"
-			if code != 1 || !strings.HasSuffix(errOut, want) || strings.Count(errOut, "\n") != 1 {
-				t.Errorf("%s %s %s: exit %d, %q; want exit 1 and %q", args[0], args[1], name, code, errOut, want)
+			want := args[1] + " " + path + ": not a safetensors file: want a model file written by scorekit train or scripts/export_torch.py\n"
+			if code != 2 || !strings.HasSuffix(errOut, want) || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("%s %s %s: exit %d, %q; want exit 2 and %q", args[0], args[1], name, code, errOut, want)
 			}
 		}
 	}
@@ -839,18 +839,18 @@ func TestTrainNoiseRefused(t *testing.T) {
 		}
 		var o, e bytes.Buffer
 		code := run([]string{"train", "-q", "-steps", "4", "-resume", bad, "-out", in("never.safetensors")}, &o, &e)
-		if want := bad + ": "; code != 1 || !strings.Contains(e.String(), want) || !strings.Contains(e.String(), c.value) {
-			t.Errorf("resume with %s %q: exit %d, %q; want exit 1 naming the file and the value", c.key, c.value, code, e.String())
+		if want := "-resume " + bad + ": "; code != 2 || !strings.Contains(e.String(), want) || !strings.Contains(e.String(), c.value) {
+			t.Errorf("resume with %s %q: exit %d, %q; want exit 2 naming the flag, the file and the value", c.key, c.value, code, e.String())
 		}
 	}
 }
 
 // TestSampleLevelsRefused: annealed sampling refuses, before any step and
 // naming the values, levels the score cannot take as float32 and a
-// first step ε·σ₁²/σ_L² that overflows float32, given by -sigmas (a
-// usage error) or by the model file (an error naming it); the step
-// overflow ended in a divergence at step 0 blamed on -eps, and a
-// subnormal σ_L in Inf scores.
+// first step ε·σ₁²/σ_L² that overflows float32, given by -sigmas or by
+// -model's file: a usage error that names the flag (and -eps if given).
+// The step overflow ended in a divergence at step 0 blamed on -eps, and
+// a subnormal σ_L in Inf scores.
 func TestSampleLevelsRefused(t *testing.T) {
 	dir := t.TempDir()
 	in := func(f string) string { return filepath.Join(dir, f) }
@@ -884,8 +884,11 @@ func TestSampleLevelsRefused(t *testing.T) {
 	if err := saveModel(in("bad.safetensors"), mf.model, mf.meta, mf.train); err != nil {
 		t.Fatal(err)
 	}
-	if code, e := sample(in("bad.safetensors")); code != 1 || !strings.Contains(e, in("bad.safetensors")+": metadata "+metaSigmas+": sampler: Annealed: ε = 2e-05") {
-		t.Errorf("sample a model whose levels overflow the step: exit %d, %q; want exit 1 naming the file and the values", code, e)
+	if code, e := sample(in("bad.safetensors")); code != 2 || !strings.Contains(e, "-model "+in("bad.safetensors")+": metadata "+metaSigmas+": sampler: Annealed: ε = 2e-05") {
+		t.Errorf("sample a model whose levels overflow the step: exit %d, %q; want exit 2 naming the flag, the file and the values", code, e)
+	}
+	if code, e := sample(in("bad.safetensors"), "-eps", "1e-5"); code != 2 || !strings.Contains(e, "-model "+in("bad.safetensors")+": metadata "+metaSigmas+" with -eps 1e-05: sampler: Annealed: ε = 1e-05") {
+		t.Errorf("sample -eps 1e-5 a model whose levels overflow the step: exit %d, %q; want exit 2 naming both flags", code, e)
 	}
 	if _, err := os.Stat(in("never.csv")); err == nil {
 		t.Error("never.csv was written")

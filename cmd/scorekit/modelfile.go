@@ -40,11 +40,12 @@ type modelFile struct {
 }
 
 // loadModel reads a safetensors model file written by scorekit or by
-// scripts/export_torch.py.
+// scripts/export_torch.py. Its errors begin with path, for the caller to
+// put the flag that named it before.
 func loadModel(path string) (*modelFile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", path, unwrapPath(err))
 	}
 	// A safetensors file is an 8-byte header length, then the header, a
 	// JSON object. Another kind of file (samples, a picture) would be

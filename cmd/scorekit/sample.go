@@ -110,6 +110,11 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	case !(s.snr >= 0) || math.IsInf(s.snr, 0):
 		return usagef("-snr %g: want a finite ratio ≥ 0", s.snr)
 	}
+	if s.start != "" {
+		if err := tableType(s.start); err != nil {
+			return flagError("start", err)
+		}
+	}
 	ext := strings.ToLower(filepath.Ext(s.out))
 	if ext != ".csv" && ext != ".npy" {
 		return usagef("-out %s: want a .csv or .npy file", s.out)
@@ -127,7 +132,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 	}
 	mf, err := loadModel(s.model)
 	if err != nil {
-		return err
+		return flagError("model", err)
 	}
 	kind, err := samplerFor(s.kind, mf, s.model)
 	if err != nil {
@@ -151,7 +156,7 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 			return usagef("-start %v: more than sample holds at once (%d values, rows × columns): split the file and run each part", err, maxSampleValues)
 		}
 		if err != nil {
-			return err
+			return flagError("start", err)
 		}
 		if t.cols != d {
 			return usagef("-start %s has %s, but %s is a model of dimension %d", s.start, english.Count(t.cols, "column"), s.model, d)
@@ -308,25 +313,29 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		}
 		desc = fmt.Sprintf("%s, %d + %d burn-in steps", desc, s.steps, s.burnin)
 	case "annealed":
-		spec := s.sigmas
+		// The levels of -sigmas, else the model's (a file the command
+		// line names: a bad one is a usage error too).
+		spec, from := s.sigmas, "-sigmas "+s.sigmas
 		if spec == "" {
-			spec = mf.meta[metaSigmas]
+			spec, from = mf.meta[metaSigmas], fmt.Sprintf("-model %s: metadata %s", s.model, metaSigmas)
 		}
 		if spec == "" {
-			return nil, "", usagef("%s does not say its noise levels: give -sigmas σ₁,…,σ_L", s.model)
+			return nil, "", usagef("-model %s does not say its noise levels: give -sigmas σ₁,…,σ_L", s.model)
 		}
 		sig, err := parseFloats(spec)
 		if err != nil {
-			return nil, "", usagef("-sigmas: %v", err)
+			return nil, "", usagef("%s: %v", from, err)
 		}
 		bar := newProgress(stderr, s.quiet, "annealed", "steps", len(sig)*s.T)
 		chain.Progress = func(done, _ int) { bar.update(done, "") }
 		an, err := sampler.NewAnnealed(m, sampler.AnnealedConfig{Sigmas: sig, StepsPerLevel: s.T, Eps: s.eps, Denoise: true, Chain: chain})
 		if err != nil {
-			if s.sigmas == "" {
-				return nil, "", fmt.Errorf("%s: metadata %s: %v", s.model, metaSigmas, err)
+			// The steps ε·σᵢ²/σ_L² may be what is wrong: say so if
+			// -eps was given.
+			if s.set["eps"] {
+				from += fmt.Sprintf(" with -eps %g", s.eps)
 			}
-			return nil, "", usagef("-sigmas %s: %v", s.sigmas, err)
+			return nil, "", usagef("%s: %v", from, err)
 		}
 		start(sig[0]) // N(0, σ₁²I); -start is refused above
 		_, err = an.Run(ctx, x)
@@ -341,14 +350,14 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 			spec = mf.meta[metaSDE]
 		}
 		if spec == "" {
-			return nil, "", usagef("%s does not say its SDE: give -sde, e.g. ve:0.01:50", s.model)
+			return nil, "", usagef("-model %s does not say its SDE: give -sde, e.g. ve:0.01:50", s.model)
 		}
 		sde, err := parseSDE(spec)
 		if err != nil {
 			if spec == strings.TrimSpace(s.sde) {
 				return nil, "", usagef("-sde: %v", err)
 			}
-			return nil, "", fmt.Errorf("%s: metadata %s: %v", s.model, metaSDE, err)
+			return nil, "", usagef("-model %s: metadata %s: %v", s.model, metaSDE, err)
 		}
 		// A time-conditional score fits the marginals of the SDE it was
 		// trained on only: another one is a mistake, not a choice.

@@ -90,11 +90,6 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	return train(ctx, s, stdout, stderr)
 }
 
-// usagef returns a command-line error.
-func usagef(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
-}
-
 // trainingData returns the data source: a built-in set or the rows of a
 // file. A name with an extension or a folder in it is a file.
 func trainingData(name string) (src nn.Source, rows []float32, d int, err error) {
@@ -106,7 +101,7 @@ func trainingData(name string) (src nn.Source, rows []float32, d int, err error)
 	}
 	t, err := readTable(name, maxNPYElems)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, 0, flagError("data", err)
 	}
 	return nil, t.data, t.cols, nil
 }
@@ -206,7 +201,7 @@ func fromCheckpoint(s *trainSettings, mf *modelFile) error {
 		if v, ok := mf.meta[metaEMA]; ok {
 			r, err := strconv.ParseFloat(v, 64)
 			if err != nil || !(r > 0 && r < 1) {
-				return fmt.Errorf("%s: metadata %s %q: want a rate in (0, 1)", s.resume, metaEMA, v)
+				return usagef("-resume %s: metadata %s %q: want a rate in (0, 1)", s.resume, metaEMA, v)
 			}
 			s.ema = r
 		}
@@ -232,7 +227,7 @@ func fromCheckpoint(s *trainSettings, mf *modelFile) error {
 		}
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil || math.IsInf(x, 0) || !(x >= f.min) || f.flag == "lr" && x == 0 || f.int != nil && (x != math.Trunc(x) || x > 1<<40) {
-			return fmt.Errorf("%s: metadata %s %q: not a valid -%s", s.resume, f.key, v, f.flag)
+			return usagef("-resume %s: metadata %s %q: not a valid -%s", s.resume, f.key, v, f.flag)
 		}
 		if f.float != nil {
 			*f.float = x
@@ -245,7 +240,7 @@ func fromCheckpoint(s *trainSettings, mf *modelFile) error {
 	if v, ok := mf.meta[metaSeed]; ok && !s.set["seed"] {
 		seed, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			return fmt.Errorf("%s: metadata %s %q: not a valid -seed", s.resume, metaSeed, v)
+			return usagef("-resume %s: metadata %s %q: not a valid -seed", s.resume, metaSeed, v)
 		}
 		s.seed = seed
 	}
@@ -288,7 +283,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	var err error
 	if s.resume != "" {
 		if ckpt, err = loadModel(s.resume); err != nil {
-			return err
+			return flagError("resume", err)
 		}
 		if err := fromCheckpoint(&s, ckpt); err != nil {
 			return err
@@ -324,7 +319,7 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	if err != nil {
 		if ckpt != nil && !s.set["data"] {
 			// A file named relative to where the checkpoint's run started.
-			return fmt.Errorf("%w (the data %s records; give -data)", err, s.resume)
+			return fmt.Errorf("%w (the data -resume %s records; give -data)", err, s.resume)
 		}
 		return err
 	}
@@ -475,7 +470,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		if v, ok := s.fixed[metaSigmas]; ok {
 			sig, err := parseFloats(v)
 			if err != nil || len(sig) != 1 || !sigmaOK(sig[0]) {
-				return nil, fmt.Errorf("%s: bad %s %q", s.resume, metaSigmas, v)
+				return nil, usagef("-resume %s: metadata %s %q: want a noise level %s", s.resume, metaSigmas, v, sigmaRange)
 			}
 			if s.set["sigma"] && s.sigma != sig[0] {
 				return nil, usagef("-sigma %g: %s was trained at σ = %g (leave -sigma out to go on with it)", s.sigma, s.resume, sig[0])
@@ -492,7 +487,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		if v, ok := s.fixed[metaSigmas]; ok {
 			var err error
 			if sig, err = parseFloats(v); err != nil || len(sig) < 2 || slices.ContainsFunc(sig, badSigma) {
-				return nil, fmt.Errorf("%s: bad %s %q", s.resume, metaSigmas, v)
+				return nil, usagef("-resume %s: metadata %s %q: want two or more noise levels %s", s.resume, metaSigmas, v, sigmaRange)
 			}
 			if s.set["sigma1"] || s.set["sigmaL"] || s.set["levels"] {
 				return nil, usagef("-sigma1, -sigmaL, -levels: %s was trained on its own %s, %g to %g (leave these flags out to go on with them)", s.resume, english.Count(len(sig), "noise level"), sig[0], sig[len(sig)-1])
@@ -532,7 +527,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 				return nil, usagef("-sde-min, -sde-max: %s was trained on the SDE %s (leave these flags out to go on with it)", s.resume, v)
 			}
 			if sde, err = parseSDE(v); err != nil {
-				return nil, fmt.Errorf("%s: %s: %v", s.resume, metaSDE, err)
+				return nil, usagef("-resume %s: metadata %s: %v", s.resume, metaSDE, err)
 			}
 			spec = v
 		} else if sde, spec, err = makeSDE(s.loss, s.sdeA, s.sdeB, func() float64 { return spread(src, rows, d, s.seed) }); err != nil {
@@ -540,7 +535,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 		}
 		if err := sdeSigmaErr(sde); err != nil {
 			if s.fixed[metaSDE] != "" {
-				return nil, fmt.Errorf("%s: %s %q: %v", s.resume, metaSDE, spec, err)
+				return nil, usagef("-resume %s: metadata %s %q: %v", s.resume, metaSDE, spec, err)
 			}
 			return nil, usagef("-sde-min %g -sde-max %g: the SDE %s: %v", s.sdeA, s.sdeB, spec, err)
 		}
@@ -688,17 +683,17 @@ func spread(src nn.Source, rows []float32, d int, seed uint64) float64 {
 func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.Adam, *nn.EMA, int, error) {
 	got := mf.model.Config()
 	if fmt.Sprint(got.Widths()) != fmt.Sprint(cfg.Widths()) || got.Act != cfg.Act || got.Cond != cfg.Cond || got.Energy != cfg.Energy || got.ScaleBySigma != cfg.ScaleBySigma {
-		return nil, nil, nil, 0, fmt.Errorf("%s holds a %v %v network; the flags ask for %v %v", s.resume, got.Widths(), got.Act, cfg.Widths(), cfg.Act)
+		return nil, nil, nil, 0, usagef("-resume %s holds a %v %v network; the flags ask for %v %v", s.resume, got.Widths(), got.Act, cfg.Widths(), cfg.Act)
 	}
 	done, err := strconv.Atoi(mf.meta[metaStep])
 	if err != nil || done < 0 {
-		return nil, nil, nil, 0, fmt.Errorf("%s is not a checkpoint of scorekit train (no step count)", s.resume)
+		return nil, nil, nil, 0, usagef("-resume %s: not a checkpoint of scorekit train (metadata %s %q is no step count)", s.resume, metaStep, mf.meta[metaStep])
 	}
 	model := mf.model
 	var ema *nn.EMA
 	if raw, ok := mf.train[trainPrefix+"params"]; ok {
 		if len(raw.Data) != model.NumParams() {
-			return nil, nil, nil, 0, fmt.Errorf("%s: %s, the network has %d", s.resume, english.Count(len(raw.Data), "raw parameter"), model.NumParams())
+			return nil, nil, nil, 0, usagef("-resume %s: %s, the network has %d", s.resume, english.Count(len(raw.Data), "raw parameter"), model.NumParams())
 		}
 		// The file's weights are the average; with -ema 0 it is dropped
 		// and training goes on from the raw weights.
@@ -716,7 +711,7 @@ func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.A
 	v, okv := mf.train[trainPrefix+"adam.v"]
 	if okm && okv {
 		if err := opt.SetState(m.Data, v.Data, done); err != nil {
-			return nil, nil, nil, 0, fmt.Errorf("%s: %v", s.resume, err)
+			return nil, nil, nil, 0, usagef("-resume %s: %v", s.resume, err)
 		}
 	}
 	return model, opt, ema, done, nil
