@@ -33,7 +33,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *target < 0 {
-		return usagef("-time %v: want > 0", *target)
+		return usagef("-time %v: want > 0 (or 0 for the default)", *target)
 	}
 	var cases []bench.Case
 	for _, c := range bench.Suite(bench.Options{Quick: *quick}) {

@@ -57,6 +57,9 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if err := s.validate(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
+	if _, err := data.Named(s.data); err != nil {
+		return usagef("-data %q: unknown: want one of %s", s.data, strings.Join(data.Names(), ", "))
+	}
 	if st, err := os.Stat(s.out); err != nil {
 		return usagef("-out %s: no such folder", s.out)
 	} else if !st.IsDir() {
@@ -91,18 +94,33 @@ func (s demoSettings) validate() error {
 		return fmt.Errorf("-sigma1 %g -sigmaL %g: want σ₁ > σ_L > 0", s.sigma1, s.sigmaL)
 	case !sigmaOK(s.sigma1) || !sigmaOK(s.sigmaL):
 		return fmt.Errorf("-sigma1 %g -sigmaL %g: want levels %s", s.sigma1, s.sigmaL, sigmaRange)
-	case !(s.eps > 0):
-		return fmt.Errorf("-eps %g: want > 0", s.eps)
+	case s.levels > maxLevels:
+		return fmt.Errorf("-levels %d: want at most %d", s.levels, maxLevels)
+	case !(s.eps > 0) || math.IsInf(s.eps, 0):
+		return fmt.Errorf("-eps %g: want a finite step > 0", s.eps)
 	case s.workers < 0:
 		return fmt.Errorf("-workers %d: want ≥ 0", s.workers)
+	}
+	// The sampler's own checks of its steps ε·σᵢ²/σ_L² (none may overflow
+	// or be 0 in float32), before minutes of training.
+	cfg := sampler.AnnealedConfig{Sigmas: sampler.GeometricSigmas(s.sigma1, s.sigmaL, s.levels), StepsPerLevel: s.perLvl, Eps: s.eps}
+	if _, err := sampler.NewAnnealed(noScore{}, cfg); err != nil {
+		return fmt.Errorf("-eps %g -sigma1 %g -sigmaL %g: %v", s.eps, s.sigma1, s.sigmaL, err)
 	}
 	return nil
 }
 
+// noScore stands for the demo's model in the checks of validate, which
+// never call it.
+type noScore struct{}
+
+func (noScore) Dim() int                                   { return 2 }
+func (noScore) NoiseScore(dst, x []float32, sigma float32) { panic("noScore: called") }
+
 func demo(ctx context.Context, s demoSettings, stdout, stderr io.Writer) error {
 	src, err := data.Named(s.data)
 	if err != nil {
-		return usagef("-data %q: unknown: want one of %s", s.data, strings.Join(data.Names(), ", "))
+		return err // runDemo checked it
 	}
 	d := src.Dim()
 	fmt.Fprintf(stdout, "scorekit demo: %s (d = %d), kernels: %s\n", s.data, d, kernel.Active())

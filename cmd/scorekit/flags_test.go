@@ -150,3 +150,110 @@ func TestFileFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestBadFlagValues: a value out of range, NaN or infinite, or one the
+// sampler or loss in use would refuse, or take for another (PC took -snr
+// 0 for 0.16; a step that is 0 in float32 exited 1 as if the sampler had
+// failed), is refused before any work, naming the flag — in every
+// command.
+func TestBadFlagValues(t *testing.T) {
+	dir := t.TempDir()
+	in := func(f string) string { return filepath.Join(dir, f) }
+	pts := in("pts.csv")
+	if err := os.WriteFile(pts, []byte("1,2,3\n4,5,6\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sample := func(model string, args ...string) []string {
+		return append([]string{"sample", "-q", "-n", "4", "-model", "../../nn/testdata/" + model + ".safetensors", "-out", in("never.csv")}, args...)
+	}
+	ula := func(args ...string) []string { return sample("torch_mlp", args...) }
+	annealed := func(args ...string) []string {
+		return sample("torch_sigma", append([]string{"-sigmas", "1,0.1"}, args...)...)
+	}
+	pc := func(args ...string) []string {
+		return sample("torch_time", append([]string{"-sde", "vp:0.1:20"}, args...)...)
+	}
+	train := func(args ...string) []string {
+		return append([]string{"train", "-q", "-hidden", "4", "-steps", "1", "-out", in("never.safetensors")}, args...)
+	}
+	demo := func(args ...string) []string { return append([]string{"demo", "-q", "-out", dir}, args...) }
+	checkRefused(t, []flagCase{
+		{ula("-n", "0"), "-n 0", "want at least 1 sample"},
+		{ula("-steps", "-1"), "-steps -1", "want ≥ 0"},
+		{ula("-burnin", "-1"), "-burnin -1", "want ≥ 0"},
+		{ula("-steps", "0", "-burnin", "0"), "-steps 0 -burnin 0", "no steps"},
+		{ula("-stepsize", "NaN"), "-stepsize NaN", "want a finite step > 0"},
+		{ula("-stepsize", "-1"), "-stepsize -1", "want a finite step > 0"},
+		{ula("-stepsize", "inf"), "-stepsize +Inf", "want a finite step > 0"},
+		{ula("-stepsize", "1e-50"), "-stepsize 1e-50", "is 0 in float32"},
+		{ula("-stepsize", "1e39"), "-stepsize 1e+39", "is +Inf in float32"},
+		{ula("-sampler", "underdamped", "-stepsize", "2e-38"), "-stepsize 2e-38 -friction 1", "the half step"},
+		{ula("-sampler", "underdamped", "-friction", "NaN"), "-friction NaN", "want a finite friction > 0"},
+		{ula("-init", "0"), "-init 0", "want a finite standard deviation > 0"},
+		{[]string{"sample", "-q", "-model", "../../nn/testdata/torch_mlp.safetensors", "-out", in("never.csv"), "-init", "2", "-start", pts}, "-init and -start", "give one"},
+		{ula("-workers", "-1"), "-workers -1", "want ≥ 0"},
+		{ula("-seed", "-1"), `invalid value "-1" for flag -seed`, "scorekit sample -h lists the flags"},
+		{ula("-sampler", "langevin"), `-sampler "langevin"`, "want auto, ula, mala, underdamped, annealed, pc or ode"},
+		{annealed("-T", "0"), "-T 0", "want at least 1 step per level"},
+		{annealed("-eps", "NaN"), "-eps NaN", "want a finite step > 0"},
+		{annealed("-eps", "inf"), "-eps +Inf", "want a finite step > 0"},
+		{annealed("-eps", "1e-45"), "-sigmas 1,0.1 with -eps 1e-45", "the last level's step"},
+		{annealed("-sigmas", "1,NaN"), "-sigmas 1,NaN", "want positive and strictly decreasing"},
+		{annealed("-sigmas", "0.1,1"), "-sigmas 0.1,1", "want positive and strictly decreasing"},
+		{annealed("-sigmas", "1,x"), "-sigmas 1,x", `"x" is not a number`},
+		{pc("-snr", "0"), "-snr 0", "want a finite ratio > 0 (-corrector none for no corrector)"},
+		{pc("-snr", "NaN"), "-snr NaN", "want a finite ratio > 0"},
+		{pc("-corrector", "yes"), `-corrector "yes"`, "want langevin, none or auto"},
+		{pc("-sde", "vp:NaN:20"), "-sde: ", "vp:NaN:20"},
+		{pc("-steps", "5"), "-steps 5 on the SDE vp:0.1:20", "BetaMax/N < 1"},
+		{pc("-sampler", "ode", "-steps", "-1"), "-steps -1", "want ≥ 0"},
+		{train("-steps", "0"), "-steps 0", "want at least 1"},
+		{train("-batch", "0"), "-batch 0", "want at least 1"},
+		{train("-checkpoint", "-1"), "-checkpoint -1", "want ≥ 0"},
+		{train("-lr", "NaN"), "-lr NaN", "want a finite rate > 0"},
+		{train("-lr", "0"), "-lr 0", "want a finite rate > 0"},
+		{train("-warmup", "-1"), "-warmup -1", "want ≥ 0"},
+		{train("-clip", "NaN"), "-clip NaN", "want a finite norm > 0, or 0 for none"},
+		{train("-wd", "inf"), "-wd +Inf", "want ≥ 0"},
+		{train("-ema", "1"), "-ema 1", "want 0 (none) or a rate in (0, 1)"},
+		{train("-ema", "NaN"), "-ema NaN", "want 0 (none) or a rate in (0, 1)"},
+		{train("-workers", "-1"), "-workers -1", "want ≥ 0"},
+		{train("-hidden", "4,0"), "-hidden: ", `"0" is not a positive width`},
+		{train("-act", "swishy"), "-act: ", "swishy"},
+		{train("-loss", "score"), `-loss "score"`, "want one of exact, sliced"},
+		{train("-levels", "1"), "-levels 1", "want at least 2"},
+		{train("-levels", "1000001"), "-levels 1000001", "want at most 100000"},
+		{train("-sigmaL", "NaN"), "-sigmaL NaN", "want σ_L > 0"},
+		{train("-sigma1", "NaN"), "-sigma1 NaN -sigmaL 0.01", "want σ₁ > σ_L"},
+		{train("-loss", "dsm", "-sigma", "NaN"), "-sigma NaN", "want a finite σ > 0"},
+		{train("-loss", "sliced", "-projections", "0"), "-projections 0", "want at least 1"},
+		// (1 + 1,000,000) rows per point: 10⁸ rows of activations.
+		{train("-loss", "sliced", "-batch", "100", "-projections", "1000000"), "-batch 100 -projections 1000000", "more than train holds at once"},
+		// An energy network's score takes d tangents per point: 3 rows.
+		{train("-energy", "-hidden", "128,128,128", "-batch", "100000"), "-batch 100000", "with -energy, each point takes d = 2 tangent rows"},
+		// Only the flags given (σ_max's default, the data's spread, is in
+		// the values the message gives).
+		{train("-loss", "ve", "-sde-min", "-1"), "-sde-min -1: ", "want 0 < SigmaMin < SigmaMax < ∞, have -1, 7.01"},
+		{train("-loss", "vp", "-sde-max", "NaN"), "-sde-max NaN: ", "want 0 ≤ BetaMin ≤ BetaMax < ∞"},
+		{train("-loss", "ve", "-sde-max", "1e300"), "-sde-max 1e+300: the SDE ve:0.01:1e+300: ", "σ(1) = 1e+300"},
+		{demo("-steps", "0"), "-steps 0", "want at least 1"},
+		{demo("-batch", "-1"), "-batch -1", "want at least 1"},
+		{demo("-n", "1"), "-n 1", "want at least 2 samples"},
+		{demo("-levels", "1000001"), "-levels 1000001", "want at most 100000"},
+		{demo("-T", "0"), "-levels 10 -T 0", "want at least 2 levels and 1 step per level"},
+		{demo("-sigmaL", "NaN"), "-sigma1 3 -sigmaL NaN", "want σ₁ > σ_L > 0"},
+		{demo("-eps", "inf"), "-eps +Inf", "want a finite step > 0"},
+		// ε·(σ₁/σ_L)² = 10³⁴·300² overflows float32: refused before
+		// training, where it was refused after it, as the model's fault.
+		{demo("-eps", "1e34"), "-eps 1e+34 -sigma1 3 -sigmaL 0.01", "overflows float32"},
+		{demo("-workers", "-1"), "-workers -1", "want ≥ 0"},
+		{demo("-data", "spiral"), `-data "spiral": unknown`, "moons"},
+		{[]string{"bench", "-q", "-time", "-1s"}, "-time -1s", "want > 0"},
+		{[]string{"bench", "-q", "-run", "no such benchmark"}, `-run "no such benchmark"`, "matches no benchmark"},
+	})
+	for _, f := range []string{"never.csv", "never.safetensors", "model.safetensors", "samples.csv"} {
+		if _, err := os.Stat(in(f)); err == nil {
+			t.Errorf("%s was written by a refused command", f)
+		}
+	}
+}

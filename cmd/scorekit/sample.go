@@ -91,6 +91,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return usagef("-n %d: want at least 1 sample", s.n)
 	case s.set["n"] && s.start != "":
 		return usagef("-n and -start: give one (-start runs one chain from each row of its file)")
+	case s.set["init"] && s.start != "":
+		return usagef("-init and -start: give one (the chains start from the rows of -start's file)")
 	case s.steps < 0:
 		return usagef("-steps %d: want ≥ 0", s.steps)
 	case s.burnin < 0:
@@ -107,8 +109,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return usagef("-init %g: want a finite standard deviation > 0", s.initStd)
 	case !finite(s.friction):
 		return usagef("-friction %g: want a finite friction > 0", s.friction)
-	case !(s.snr >= 0) || math.IsInf(s.snr, 0):
-		return usagef("-snr %g: want a finite ratio ≥ 0", s.snr)
+	case !finite(s.snr):
+		// (sampler.PCConfig would take 0 for its default, 0.16.)
+		return usagef("-snr %g: want a finite ratio > 0 (-corrector none for no corrector)", s.snr)
 	}
 	if s.start != "" {
 		if err := tableType(s.start); err != nil {
@@ -147,6 +150,9 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		if s.set[f] && !slices.Contains(samplerFlags[f], kind) {
 			return usagef("-%s is for -sampler %s; this run's sampler is %s", f, strings.Join(samplerFlags[f], ", "), kind)
 		}
+	}
+	if (kind == "ula" || kind == "mala" || kind == "underdamped") && s.steps == 0 && s.burnin == 0 {
+		return usagef("-steps 0 -burnin 0: no steps, and the samples would be where the chains start")
 	}
 	d := mf.model.Dim()
 	var start []float32
@@ -281,32 +287,42 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 	case "ula", "mala", "underdamped":
 		bar := newProgress(stderr, s.quiet, kind, "steps", s.steps+s.burnin)
 		chain.Progress = func(done, _ int) { bar.update(done, "") }
-		start(s.initStd)
-		var err error
+		// The samplers refuse a step that is 0, subnormal or +Inf in
+		// float32, the chains' arithmetic: a value of the flags.
+		var runChains func() error
 		switch kind {
 		case "ula":
-			var u *sampler.ULA
-			if u, err = sampler.NewULA(m, sampler.ULAConfig{Step: s.h, Chain: chain}); err == nil {
-				_, err = u.Run(ctx, x)
+			u, err := sampler.NewULA(m, sampler.ULAConfig{Step: s.h, Chain: chain})
+			if err != nil {
+				return nil, "", usagef("-stepsize %g: %v", s.h, err)
 			}
+			runChains = func() error { _, err := u.Run(ctx, x); return err }
 			desc = fmt.Sprintf("ULA, h = %g", s.h)
 		case "mala":
-			var u *sampler.MALA
-			if u, err = sampler.NewMALA(m, sampler.MALAConfig{Step: s.h, Adapt: s.burnin > 0, Chain: chain}); err == nil {
-				if _, err = u.Run(ctx, x); err == nil {
-					desc = fmt.Sprintf("MALA, h = %g, acceptance %.3f", s.h, u.Acceptance().Rate())
-					if s.burnin > 0 {
-						desc = fmt.Sprintf("MALA, h = %.3g after adaptation, acceptance %.3f", u.StepSize(0), u.Acceptance().Rate())
-					}
+			u, err := sampler.NewMALA(m, sampler.MALAConfig{Step: s.h, Adapt: s.burnin > 0, Chain: chain})
+			if err != nil {
+				return nil, "", usagef("-stepsize %g: %v", s.h, err)
+			}
+			runChains = func() error {
+				if _, err := u.Run(ctx, x); err != nil {
+					return err
 				}
+				desc = fmt.Sprintf("MALA, h = %g, acceptance %.3f", s.h, u.Acceptance().Rate())
+				if s.burnin > 0 {
+					desc = fmt.Sprintf("MALA, h = %.3g after adaptation, acceptance %.3f", u.StepSize(0), u.Acceptance().Rate())
+				}
+				return nil
 			}
 		case "underdamped":
-			var u *sampler.Underdamped
-			if u, err = sampler.NewUnderdamped(m, sampler.UnderdampedConfig{Step: s.h, Friction: s.friction, Chain: chain}); err == nil {
-				_, err = u.Run(ctx, x)
+			u, err := sampler.NewUnderdamped(m, sampler.UnderdampedConfig{Step: s.h, Friction: s.friction, Chain: chain})
+			if err != nil {
+				return nil, "", usagef("-stepsize %g -friction %g: %v", s.h, s.friction, err)
 			}
+			runChains = func() error { _, err := u.Run(ctx, x); return err }
 			desc = fmt.Sprintf("underdamped Langevin, h = %g, γ = %g", s.h, s.friction)
 		}
+		start(s.initStd)
+		err := runChains()
 		bar.done()
 		if err != nil {
 			return nil, "", samplingError(kind, err)

@@ -337,8 +337,17 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 	if n := numParams(cfg.Widths()); n > maxParams {
 		return usagef("-hidden %s: a network of %d parameters is more than train holds (at most %d)", s.hidden, n, maxParams)
 	}
-	if w := cfg.Widths(); s.batch > maxBatchValues/sum(w) {
-		return usagef("-batch %d: more than train holds at once for a %v network (at most %d)", s.batch, w, maxBatchValues/sum(w))
+	// Each point of a batch is a row of activations, and so is each of
+	// its tangents (projections, or a basis of ℝᵈ).
+	if w, k := cfg.Widths(), tangents(&s, d); s.batch > maxBatchValues/sum(w)/(1+k) {
+		rows := maxBatchValues / sum(w)
+		switch {
+		case k == 0:
+			return usagef("-batch %d: more than train holds at once for a %v network (at most %d)", s.batch, w, rows)
+		case s.loss == "sliced" || s.loss == "sliced-vr":
+			return usagef("-batch %d -projections %d: batch × (1 + projections) rows of activations are more than train holds at once for a %v network (at most %d rows)", s.batch, s.proj, w, rows)
+		}
+		return usagef("-batch %d: with %s, each point takes d = %d tangent rows of activations beside its own, and batch × (1 + d) rows are more than train holds at once for a %v network (at most %d rows)", s.batch, map[bool]string{true: "-energy", false: "-loss exact"}[s.energy], d, w, rows)
 	}
 
 	var model *nn.Model
@@ -498,6 +507,9 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 			if s.levels < 2 {
 				return nil, usagef("-levels %d: want at least 2", s.levels)
 			}
+			if s.levels > maxLevels {
+				return nil, usagef("-levels %d: want at most %d (the model file's header records every level)", s.levels, maxLevels)
+			}
 			if !(s.sigmaL > 0) {
 				return nil, usagef("-sigmaL %g: want σ_L > 0", s.sigmaL)
 			}
@@ -537,7 +549,7 @@ func makeLoss(s *trainSettings, cfg *nn.Config, meta map[string]string, src nn.S
 			if s.fixed[metaSDE] != "" {
 				return nil, usagef("-resume %s: metadata %s %q: %v", s.resume, metaSDE, spec, err)
 			}
-			return nil, usagef("-sde-min %g -sde-max %g: the SDE %s: %v", s.sdeA, s.sdeB, spec, err)
+			return nil, usagef("%s: the SDE %s: %v", sdeFlags(s.sdeA, s.sdeB), spec, err)
 		}
 		meta[metaSDE] = spec
 		// 16 Fourier features of t at scale 4: smooth enough in t for the toy
@@ -571,9 +583,22 @@ func sdeSigmaErr(sde sampler.SDE) error {
 	return nil
 }
 
+// sdeFlags names the flags -sde-min a and -sde-max b that were given
+// (not 0, their default), for a message.
+func sdeFlags(a, b float64) string {
+	switch {
+	case a != 0 && b != 0:
+		return fmt.Sprintf("-sde-min %g -sde-max %g", a, b)
+	case b != 0:
+		return fmt.Sprintf("-sde-max %g", b)
+	}
+	return fmt.Sprintf("-sde-min %g", a)
+}
+
 // makeSDE builds the SDE kind with parameters a, b (0: defaults; VE's
 // σ_max defaults to the data's spread) and returns its spec for the file.
 func makeSDE(kind string, a, b float64, spreadOf func() float64) (sampler.SDE, string, error) {
+	given := sdeFlags(a, b)
 	var sde sampler.SDE
 	switch kind {
 	case "ve":
@@ -600,7 +625,7 @@ func makeSDE(kind string, a, b float64, spreadOf func() float64) (sampler.SDE, s
 		return nil, "", fmt.Errorf("unknown SDE %q", kind)
 	}
 	if err := sde.Validate(); err != nil {
-		return nil, "", usagef("-sde-min %g -sde-max %g: %v", a, b, err)
+		return nil, "", usagef("%s: %v", given, err)
 	}
 	return sde, sde.(fmt.Stringer).String(), nil
 }
@@ -620,6 +645,23 @@ func parseSDE(spec string) (sampler.SDE, error) {
 // layer widths: 2²⁶, about 1.2 GB with the buffers of the passes (a batch
 // of 65,536 for the default network took 0.48 GB).
 const maxBatchValues = 1 << 26
+
+// tangents returns the tangent rows the loss of s computes per point,
+// beside the point's own: the projections of sliced score matching, the
+// basis of ℝᵈ of exact score matching and of an energy network's score.
+func tangents(s *trainSettings, d int) int {
+	switch {
+	case s.loss == "sliced" || s.loss == "sliced-vr":
+		return max(1, s.proj)
+	case s.loss == "exact" || s.energy:
+		return d
+	}
+	return 0
+}
+
+// maxLevels bounds ncdsm's -levels: the model file records the levels
+// in its header (about 20 bytes each); NCSNv2's largest set used 2311.
+const maxLevels = 100_000
 
 // maxParams bounds a network's parameters: 2²⁷, 512 MiB, which the
 // gradient, Adam's moments and the average take four times over again.
