@@ -20,8 +20,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	quick := fs.Bool("quick", false, "the reduced set, timed briefly (under a minute with assembly; minutes on the portable kernels)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a Markdown table")
 	filter := fs.String("run", "", "only the benchmarks whose \"group name implementation\" contains this, case-sensitive (e.g. annealed, avx512, \"K=N=128 gonum\")")
-	target := fs.Duration("time", 0, "time per benchmark, in 5 repetitions of at least 1ms each (default 1s, 150ms with -quick)")
-	plots := fs.String("plots", "", "also measure how the cost scales and write PNG plots to this folder (e.g. docs)")
+	target := fs.Duration("time", 0, "time per benchmark: the best of 5 repetitions of a fifth of it each, at least 1ms (3 repetitions for an operation longer than -time) (default 1s, 150ms with -quick)")
+	plots := fs.String("plots", "", "also measure how the cost scales and write the plots scaling-batch.png and scaling-width.png to this folder (e.g. docs), made if need be")
 	quiet := fs.Bool("q", false, "no progress output")
 	if err := parse(fs, args); err != nil {
 		return err

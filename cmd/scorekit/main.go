@@ -169,13 +169,23 @@ func newFlags(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("scorekit "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: scorekit %s\n\n", synopsis)
+		fmt.Fprintf(stdout, "Usage: scorekit %s\n", synopsis)
+		if hasFlags(fs) {
+			fmt.Fprintln(stdout)
+		}
 		fs.SetOutput(stdout)
-		fs.PrintDefaults()
+		fs.PrintDefaults() // nothing for a command without flags (cpu)
 		fs.SetOutput(io.Discard)
 		fmt.Fprintln(stdout, "\n"+exitStatus)
 	}
 	return fs
+}
+
+// hasFlags reports whether fs defines a flag.
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
 }
 
 // parse parses args into fs and rejects positional arguments. For -h it
