@@ -81,8 +81,8 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 // found before any work: exit status 2 (see exitStatus).
 var errUsage = errors.New("usage")
 
-// usagef returns a command-line error: exit status 2. Its text begins
-// with the flag, or the flags, whose values it is about.
+// usagef returns a command-line error: exit status 2. Its text should
+// begin with the flag, or the flags, whose values it is about.
 func usagef(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
 }
@@ -94,8 +94,8 @@ func flagError(name string, err error) error {
 	return fmt.Errorf("%w: -%s %w", errUsage, name, err)
 }
 
-// exitStatus is the rule that run applies, for the package doc and the
-// usage texts.
+// exitStatus is the rule that run applies, for the usage texts (the
+// package doc says it at more length).
 const exitStatus = `Exit status: 0 on success; 2 when the command line cannot be carried out,
 found before any work starts: a flag's value that is malformed or out of
 range, flags that do not fit each other, or a file a flag names that is
