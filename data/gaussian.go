@@ -12,8 +12,6 @@ import (
 	"github.com/scorekit/scorekit/internal/fmath"
 )
 
-const log2Pi = 1.8378770664093453 // log(2π)
-
 // Gaussian is the normal distribution N(μ, Σ) on ℝᵈ with a full covariance.
 // It keeps Σ's eigendecomposition Σ = Q·diag(λ)·Qᵀ, so the score and log
 // density of N(μ, Σ + σ²I) for any σ ≥ 0 cost two d×d products per point.
@@ -167,7 +165,7 @@ func (g *Gaussian) eval(x, inv []float64, logdet float64, y []float64) float64 {
 		y[k] = p * inv[k]
 		quad += p * y[k]
 	}
-	return -0.5 * (quad + logdet + float64(d)*log2Pi)
+	return -0.5 * (quad + logdet + float64(d)*fmath.Log2Pi)
 }
 
 // addGrad adds scale times the gradient −Q·y of the log density to dst.
@@ -244,7 +242,7 @@ func (g *Gaussian) wide(x []float64, s2 float64, grad []float64) float64 {
 	// −½·quad − ½(log det + d·log 2π)
 	var lp xsum
 	lp.add(xfloat{-quad.f, quad.e - 1})
-	lp.add(xfloatOf(-0.5 * (logdet + float64(d)*log2Pi)))
+	lp.add(xfloatOf(-0.5 * (logdet + float64(d)*fmath.Log2Pi)))
 	return lp.value().float64()
 }
 

@@ -238,7 +238,7 @@ func (m *Mixture) wide(x []float64, s2 float64, grad []float64) float64 {
 	}
 	var lp xsum // −½·min q + mx + log z − (d/2)·log 2π
 	lp.add(xfloat{-qm.f, qm.e - 1})
-	lp.add(xfloatOf(mx + math.Log(z) - 0.5*float64(d)*log2Pi))
+	lp.add(xfloatOf(mx + math.Log(z) - 0.5*float64(d)*fmath.Log2Pi))
 	return lp.value().float64()
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/scorekit/scorekit/internal/fmath"
 )
 
 // Banana is the twisted Gaussian ("banana") on ℝ²:
@@ -53,7 +55,7 @@ func (t Banana) LogDensity64(x []float64) float64 {
 func (t Banana) logDensity(x0, x1 float64) float64 {
 	s2 := t.Scale * t.Scale
 	r := x1 - t.twist(x0)
-	return -x0*x0/(2*s2) - r*r/2 - log2Pi - math.Log(t.Scale)
+	return -x0*x0/(2*s2) - r*r/2 - fmath.Log2Pi - math.Log(t.Scale)
 }
 
 // Score64 sets dst to ∇log p(x).
@@ -170,8 +172,8 @@ func sumSqTail64(x []float64) float64 {
 
 func (t Funnel) logDensity(v, ss float64) float64 {
 	m := float64(t.D - 1)
-	return -v*v/(2*t.Scale*t.Scale) - 0.5*log2Pi - math.Log(t.Scale) -
-		0.5*ss*math.Exp(-v) - 0.5*m*v - 0.5*m*log2Pi
+	return -v*v/(2*t.Scale*t.Scale) - 0.5*fmath.Log2Pi - math.Log(t.Scale) -
+		0.5*ss*math.Exp(-v) - 0.5*m*v - 0.5*m*fmath.Log2Pi
 }
 
 // Score64 sets dst to ∇log p(x).
