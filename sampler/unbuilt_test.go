@@ -3,6 +3,12 @@ package sampler
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,6 +46,134 @@ func TestUnbuiltPanics(t *testing.T) {
 		typ, _, _ := strings.Cut(c.method, ".")
 		wantPanic(t, c.zero, fmt.Sprintf("sampler: %s: zero %s: build it with New%s", c.method, typ, typ))
 		wantPanic(t, c.nilPtr, fmt.Sprintf("sampler: %s: nil *%s: build it with New%s (did it return an error?)", c.method, typ, typ))
+	}
+}
+
+// unbuiltTypes are nil pointers of every exported sampler type: each is
+// made by its constructor, and every exported method checks that it was.
+var unbuiltTypes = []any{
+	(*ULA)(nil), (*MALA)(nil), (*SGLD)(nil), (*SGHMC)(nil), (*Underdamped)(nil), (*Annealed)(nil),
+	(*PCSampler)(nil), (*ODESampler)(nil), (*Likelihood)(nil),
+}
+
+// nilCheckedTypes are the other exported types with pointer receivers,
+// whose methods check for a nil pointer (TestTraceMisuse,
+// TestDivergenceErrorNil).
+var nilCheckedTypes = []any{(*Trace)(nil), (*DivergenceError)(nil)}
+
+// callMethods calls every exported method of recv's type (found by
+// reflection, so a method added later is called too) with zero
+// arguments and checks its panic with want(method name).
+func callMethods(t *testing.T, recv reflect.Value, want func(t *testing.T, name string, f func())) {
+	t.Helper()
+	typ := recv.Type()
+	for i := range typ.NumMethod() {
+		m := typ.Method(i)
+		args := []reflect.Value{recv}
+		for j := 1; j < m.Type.NumIn(); j++ {
+			args = append(args, reflect.Zero(m.Type.In(j)))
+		}
+		want(t, m.Name, func() { m.Func.Call(args) })
+	}
+}
+
+// TestUnbuiltMethods: every exported method of every sampler type, on a
+// nil pointer and on a zero value, panics with unbuilt's message naming
+// it. Reset, MALA's Acceptance, WarmupAcceptance and StepSize and the
+// Velocities of SGHMC and Underdamped dereferenced nil (StepSize on a
+// zero MALA named a chain out of range, not the constructor), where Run
+// already named the constructor.
+func TestUnbuiltMethods(t *testing.T) {
+	for _, p := range unbuiltTypes {
+		typ := reflect.TypeOf(p).Elem().Name()
+		callMethods(t, reflect.ValueOf(p), func(t *testing.T, name string, f func()) {
+			t.Helper()
+			wantPanic(t, f, fmt.Sprintf("sampler: %s.%s: nil *%s: build it with New%s (did it return an error?)", typ, name, typ, typ))
+		})
+		callMethods(t, reflect.New(reflect.TypeOf(p).Elem()), func(t *testing.T, name string, f func()) {
+			t.Helper()
+			wantPanic(t, f, fmt.Sprintf("sampler: %s.%s: zero %s: build it with New%s", typ, name, typ, typ))
+		})
+	}
+}
+
+// TestTraceMisuse: every method of a nil *Trace (what Run returns when
+// it keeps no draws) and of a Trace whose counts do not describe Data
+// panics naming itself, where each dereferenced nil or indexed Data out
+// of range; the zero Trace, no draws, panics only where an index is out
+// of range.
+func TestTraceMisuse(t *testing.T) {
+	callMethods(t, reflect.ValueOf((*Trace)(nil)), func(t *testing.T, name string, f func()) {
+		t.Helper()
+		wantPanic(t, f, fmt.Sprintf("sampler: Trace.%s: nil *Trace: a Run that keeps no draws returns one (Thin 0, the default, or above the steps run; no chains)", name))
+	})
+	for _, tr := range []*Trace{
+		{Chains: 2, Dim: 3, Draws: 4},
+		{Chains: 2, Dim: 3, Draws: 4, Data: make([]float32, 23)},
+		{Chains: -1, Dim: 3, Draws: 0},
+		{Chains: 1, Dim: -1, Draws: -1, Data: make([]float32, 1)},
+		{Chains: 1 << 40, Dim: 1 << 40, Draws: 1 << 40},
+	} {
+		callMethods(t, reflect.ValueOf(tr), func(t *testing.T, name string, f func()) {
+			t.Helper()
+			wantPanic(t, f, fmt.Sprintf("sampler: Trace.%s: Chains, Dim, Draws = %d, %d, %d and %d values in Data, want Chains·Dim·Draws values", name, tr.Chains, tr.Dim, tr.Draws, len(tr.Data)))
+		})
+	}
+	callMethods(t, reflect.ValueOf(&Trace{}), func(t *testing.T, name string, f func()) {
+		t.Helper()
+		if r := testpanic.Recover(f); r != nil {
+			if _, ok := testpanic.Message(r); !ok {
+				t.Errorf("zero Trace: %s panicked with %T %v, want a message of the package", name, r, r)
+			}
+		}
+	})
+}
+
+// TestDivergenceErrorNil: Error on a nil *DivergenceError panics naming
+// itself, where it dereferenced nil.
+func TestDivergenceErrorNil(t *testing.T) {
+	wantPanic(t, func() { _ = (*DivergenceError)(nil).Error() }, "sampler: DivergenceError.Error: nil *DivergenceError")
+	if got := (&DivergenceError{}).Error(); !strings.HasPrefix(got, "sampler: ") {
+		t.Errorf("zero DivergenceError: Error() = %q", got)
+	}
+}
+
+// TestNilCheckedTypesListed parses the package's source for the exported
+// types that have methods with pointer receivers, and wants each in
+// unbuiltTypes or nilCheckedTypes: a new one needs its methods checked
+// for a nil receiver, and its place in a test above.
+func TestNilCheckedTypesListed(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, p := range slices.Concat(unbuiltTypes, nilCheckedTypes) {
+		listed = append(listed, reflect.TypeOf(p).Elem().Name())
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Recv == nil || !fn.Name.IsExported() {
+				continue
+			}
+			star, ok := fn.Recv.List[0].Type.(*ast.StarExpr)
+			if !ok {
+				continue
+			}
+			id, ok := star.X.(*ast.Ident)
+			if ok && id.IsExported() && !slices.Contains(listed, id.Name) {
+				t.Errorf("%s: %s has the method (*%s).%s but is in neither unbuiltTypes nor nilCheckedTypes", name, id.Name, id.Name, fn.Name.Name)
+			}
+		}
 	}
 }
 
