@@ -127,6 +127,7 @@ func (a *Annealed) built(method string) {
 // the L·T states). See [ULA.Run] for streams and errors.
 func (a *Annealed) Run(ctx context.Context, x []float32) (*Trace, error) {
 	a.built("Run")
+	checkContext("Annealed.Run", ctx)
 	return a.eng.run(ctx, a, x, 0, len(a.cfg.Sigmas)*a.cfg.StepsPerLevel)
 }
 

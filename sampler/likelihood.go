@@ -198,6 +198,7 @@ func (l *Likelihood) resize(n int) {
 // are then not written).
 func (l *Likelihood) LogP(ctx context.Context, logp []float64, z, x []float32) (SDEStats, error) {
 	l.built("LogP")
+	checkContext("Likelihood.LogP", ctx)
 	d := l.d
 	if len(x)%d != 0 || len(logp) != len(x)/d || (z != nil && len(z) != len(x)) {
 		panic(fmt.Sprintf("sampler: Likelihood.LogP: length mismatch: len(logp), len(z), len(x), d = %d, %d, %d, %d", len(logp), len(z), len(x), d))

@@ -99,6 +99,7 @@ func (m *MALA) built(method string) {
 // the geometric mean of those (Step if there are none).
 func (m *MALA) Run(ctx context.Context, x []float32) (*Trace, error) {
 	m.built("Run")
+	checkContext("MALA.Run", ctx)
 	return m.eng.run(ctx, m, x, m.cfg.Chain.BurnIn, m.cfg.Chain.Steps)
 }
 

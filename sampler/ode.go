@@ -540,6 +540,7 @@ func (o *ODESampler) resize(n int) {
 // most 64 Heun steps that take about 25 ms; x then holds no samples).
 func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
 	o.built("Sample")
+	checkContext("ODESampler.Sample", ctx)
 	n := o.count("ODESampler.Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil
@@ -561,6 +562,7 @@ func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) 
 // as Sample does if ctx is cancelled, leaving x as it was.
 func (o *ODESampler) Flow(ctx context.Context, x []float32, t0, t1 float64) (SDEStats, error) {
 	o.built("Flow")
+	checkContext("ODESampler.Flow", ctx)
 	n := o.count("ODESampler.Flow", x)
 	// Outside, the flow ran silently beyond T, where the score was never
 	// trained, or, towards t = 0, had the score panic at a time rounding

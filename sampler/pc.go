@@ -333,6 +333,7 @@ func PCSNRFromNCSN(eps, sigmaL float64) float64 {
 // is checked.
 func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
 	p.built("Sample")
+	checkContext("PCSampler.Sample", ctx)
 	n := p.count("PCSampler.Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil

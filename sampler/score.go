@@ -39,12 +39,13 @@
 // sampler with its New… constructor: each of its methods (Run, Sample,
 // Flow, LogP, Config, Reset and the accessors) panics, naming the method
 // and the constructor, on a zero value or a nil pointer, such as a
-// constructor returns with an error. The command examples/embed is an
-// HTTP service that serves annealed Langevin samples of a model written
-// by scorekit train.
+// constructor returns with an error; and the methods that run one panic
+// on a nil Context. The command examples/embed is an HTTP service that
+// serves annealed Langevin samples of a model written by scorekit train.
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -133,6 +134,14 @@ func checkNil(who, what string, v any) error {
 		return fmt.Errorf("sampler: %s: the %s is a nil %T", who, what, v)
 	}
 	return nil
+}
+
+// checkContext panics, naming method ("ULA.Run"), if ctx is nil, which
+// the run would dereference when it checks for cancellation.
+func checkContext(method string, ctx context.Context) {
+	if ctx == nil {
+		panic(fmt.Sprintf("sampler: %s: nil Context (pass context.Background() if there is none)", method))
+	}
 }
 
 // unbuilt panics, naming method ("ULA.Run") and its type's constructor

@@ -39,8 +39,12 @@ type SDE interface {
 }
 
 // SDEPriorLogP returns the log density of the prior N(0, σ²I) of sde at
-// the point z (any length d), in nats.
+// the point z (any length d), in nats. It panics if sde is nil (or a nil
+// pointer).
 func SDEPriorLogP(sde SDE, z []float32) float64 {
+	if err := checkNil("SDEPriorLogP", "SDE", sde); err != nil {
+		panic(err.Error())
+	}
 	s := sde.PriorStd()
 	var ss float64
 	for _, v := range z {

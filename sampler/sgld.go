@@ -144,6 +144,7 @@ func (s *SGLD) built(method string) {
 // returns the kept draws; see [ULA.Run].
 func (s *SGLD) Run(ctx context.Context, x []float32) (*Trace, error) {
 	s.built("Run")
+	checkContext("SGLD.Run", ctx)
 	return s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
 }
 
@@ -251,6 +252,7 @@ func (s *SGHMC) built(method string) {
 // new one (else it diverged again at the first step, whatever x).
 func (s *SGHMC) Run(ctx context.Context, x []float32) (*Trace, error) {
 	s.built("Run")
+	checkContext("SGHMC.Run", ctx)
 	tr, err := s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
 	s.vFrom = s.eng.n
 	return tr, err

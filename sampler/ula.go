@@ -70,6 +70,7 @@ func (u *ULA) built(method string) {
 // goroutines, and the Trace if Thin > 0), nothing per step.
 func (u *ULA) Run(ctx context.Context, x []float32) (*Trace, error) {
 	u.built("Run")
+	checkContext("ULA.Run", ctx)
 	return u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
 }
 

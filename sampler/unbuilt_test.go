@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scorekit/scorekit/data"
 	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
@@ -97,6 +98,66 @@ func TestUnbuiltMethods(t *testing.T) {
 	}
 }
 
+// TestNilContext: every method that takes a Context panics naming itself
+// on a nil one (a built sampler, two points in x), where each
+// dereferenced it at its first cancellation check.
+func TestNilContext(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0, 0}, 1)
+	l := &isoMean{d: 2}
+	sde := VE{SigmaMin: 0.01, SigmaMax: 50, N: 10}
+	ts := newPCTwoModes(sde, 2)
+	chain := ChainConfig{Steps: 2}
+	built := []any{
+		mustNew(NewULA(g, ULAConfig{Step: 0.1, Chain: chain})),
+		mustNew(NewMALA(g, MALAConfig{Step: 0.1, Chain: chain})),
+		mustNew(NewSGLD(l, SGLDConfig{A: 1e-3, Batch: 2, Chain: chain})),
+		mustNew(NewSGHMC(l, SGHMCConfig{Step: 1e-2, Friction: 10, Batch: 2, Chain: chain})),
+		mustNew(NewUnderdamped(g, UnderdampedConfig{Step: 0.1, Friction: 1, Chain: chain})),
+		mustNew(NewAnnealed(g, AnnealedConfig{Sigmas: []float64{1, 0.1}, StepsPerLevel: 2, Eps: 1e-3, Chain: chain})),
+		mustNew(NewPCSampler(sde, ts, PCConfig{})),
+		mustNew(NewODESampler(sde, ts, ODEConfig{})),
+		mustNew(NewLikelihood(sde, ts, LikelihoodConfig{})),
+	}
+	if len(built) != len(unbuiltTypes) {
+		t.Fatalf("%d samplers built, want one of each of the %d types of unbuiltTypes", len(built), len(unbuiltTypes))
+	}
+	ctxType := reflect.TypeFor[context.Context]()
+	// Two points of x (and z), their log densities, and times for Flow.
+	sampleArgs := map[reflect.Type]reflect.Value{
+		reflect.TypeFor[[]float32](): reflect.ValueOf(make([]float32, 4)),
+		reflect.TypeFor[[]float64](): reflect.ValueOf(make([]float64, 2)),
+	}
+	times := []float64{1, 0.5} // Flow's t0 and t1
+	var calls int
+	for _, s := range built {
+		v := reflect.ValueOf(s)
+		typ := v.Type().Elem().Name()
+		for i := range v.NumMethod() {
+			m := v.Type().Method(i)
+			if m.Type.NumIn() < 2 || m.Type.In(1) != ctxType {
+				continue
+			}
+			args := []reflect.Value{v, reflect.Zero(ctxType)}
+			ts := times
+			for j := 2; j < m.Type.NumIn(); j++ {
+				a, ok := sampleArgs[m.Type.In(j)]
+				if m.Type.In(j).Kind() == reflect.Float64 {
+					a, ok, ts = reflect.ValueOf(ts[0]), true, ts[1:]
+				}
+				if !ok {
+					t.Fatalf("%s.%s: no argument of type %v to pass", typ, m.Name, m.Type.In(j))
+				}
+				args = append(args, a)
+			}
+			wantPanic(t, func() { m.Func.Call(args) }, fmt.Sprintf("sampler: %s.%s: nil Context (pass context.Background() if there is none)", typ, m.Name))
+			calls++
+		}
+	}
+	if calls < len(built) {
+		t.Errorf("%d methods take a Context, want at least one per sampler type (%d)", calls, len(built))
+	}
+}
+
 // TestTraceMisuse: every method of a nil *Trace (what Run returns when
 // it keeps no draws) and of a Trace whose counts do not describe Data
 // panics naming itself, where each dereferenced nil or indexed Data out
@@ -136,6 +197,13 @@ func TestDivergenceErrorNil(t *testing.T) {
 	if got := (&DivergenceError{}).Error(); !strings.HasPrefix(got, "sampler: ") {
 		t.Errorf("zero DivergenceError: Error() = %q", got)
 	}
+}
+
+// TestSDEPriorLogPNil: a nil SDE, or a nil pointer to one, panics naming
+// the function, where it dereferenced nil.
+func TestSDEPriorLogPNil(t *testing.T) {
+	wantPanic(t, func() { SDEPriorLogP(nil, []float32{1}) }, "sampler: SDEPriorLogP: the SDE is nil")
+	wantPanic(t, func() { SDEPriorLogP((*VP)(nil), []float32{1}) }, "sampler: SDEPriorLogP: the SDE is a nil *sampler.VP")
 }
 
 // TestNilCheckedTypesListed parses the package's source for the exported

@@ -101,6 +101,7 @@ func (u *Underdamped) built(method string) {
 // new one (else it diverged again at the first step, whatever x).
 func (u *Underdamped) Run(ctx context.Context, x []float32) (*Trace, error) {
 	u.built("Run")
+	checkContext("Underdamped.Run", ctx)
 	tr, err := u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
 	u.vFrom = u.eng.n
 	return tr, err
