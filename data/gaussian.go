@@ -448,6 +448,7 @@ func (g *Gaussian) LogDensity(dst, x []float32) {
 // Sample fills dst with n = len(dst)/d independent draws μ + Q·diag(√λ)·z.
 func (g *Gaussian) Sample(dst []float32, rng *rand.Rand) {
 	n := checkBatch("Gaussian.Sample", g.d, len(dst), -1)
+	checkRNG("Gaussian.Sample", "the rows", rng)
 	d := g.d
 	b := g.pool.get(d)
 	defer g.pool.put(b)
@@ -512,6 +513,15 @@ func checkBatch(fn string, d, lx, ldst int) int {
 		panic(fmt.Sprintf("data: %s: len(dst) = %d, len(x) = %d: want equal", fn, ldst, lx))
 	}
 	return lx / d
+}
+
+// checkRNG panics, naming the function fn and what it draws, if rng is
+// nil: the package has no default source, so that the caller's seed
+// makes every draw reproducible.
+func checkRNG(fn, what string, rng *rand.Rand) {
+	if rng == nil {
+		panic(fmt.Sprintf("data: %s: nil rng: want a *rand.Rand to draw %s from (rand.New(rand.NewPCG(seed, 0)), say)", fn, what))
+	}
 }
 
 func panicDst(fn string, got, want int) {

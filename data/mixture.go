@@ -319,6 +319,7 @@ func (m *Mixture) batch(score, logp, x []float32, s2 float64) {
 // Sample fills dst with n = len(dst)/d independent draws.
 func (m *Mixture) Sample(dst []float32, rng *rand.Rand) {
 	n := checkBatch("Mixture.Sample", m.d, len(dst), -1)
+	checkRNG("Mixture.Sample", "the rows", rng)
 	d := m.d
 	b := m.pool.get(d)
 	defer m.pool.put(b)

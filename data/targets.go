@@ -115,6 +115,7 @@ func (t Banana) LogDensity(dst, x []float32) {
 func (t Banana) Sample(dst []float32, rng *rand.Rand) {
 	t.check("Banana.Sample")
 	n := checkBatch("Banana.Sample", 2, len(dst), -1)
+	checkRNG("Banana.Sample", "the rows", rng)
 	for r := 0; r < n; r++ {
 		x0 := t.Scale * rng.NormFloat64()
 		dst[2*r] = float32(x0)
@@ -229,6 +230,7 @@ func (t Funnel) Sample(dst []float32, rng *rand.Rand) {
 	d := t.D
 	t.check("Funnel.Sample")
 	n := checkBatch("Funnel.Sample", d, len(dst), -1)
+	checkRNG("Funnel.Sample", "the rows", rng)
 	for r := 0; r < n; r++ {
 		v := t.Scale * rng.NormFloat64()
 		dst[r*d] = float32(v)
@@ -376,6 +378,7 @@ func (t Rosenbrock) Sample(dst []float32, rng *rand.Rand) {
 		panic(fmt.Sprintf("data: Rosenbrock.Sample: A = %v, Temp = %v, B = %v: want Temp and B > 0, all finite", t.A, t.Temp, t.B))
 	}
 	n := checkBatch("Rosenbrock.Sample", 2, len(dst), -1)
+	checkRNG("Rosenbrock.Sample", "the rows", rng)
 	s0, s1 := math.Sqrt(1/(2*t.Temp)), math.Sqrt(1/(2*t.Temp*t.B))
 	for r := 0; r < n; r++ {
 		x0 := t.A + s0*rng.NormFloat64()
