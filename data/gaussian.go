@@ -23,6 +23,9 @@ import (
 // (Σ + σ²I)⁻¹(x − μ) does not fit in a float64 (a point far out, or
 // variances near the smallest float64): such points are computed again
 // with exponents that cannot overflow.
+//
+// Its methods panic, naming themselves, on a nil *Gaussian, as
+// [NewGaussian] returns with an error.
 type Gaussian struct {
 	d      int
 	mean   []float64
@@ -114,15 +117,28 @@ func NewIsotropicGaussian(mean []float64, std float64) *Gaussian {
 	return g
 }
 
+// dim returns d, and panics naming the method fn if g is nil, as
+// NewGaussian returns it with an error (a zero Gaussian has d = 0, which
+// the methods that compute refuse through checkDim).
+func (g *Gaussian) dim(fn string) int {
+	if g == nil {
+		panic(fmt.Sprintf("data: %s: nil *Gaussian: build it with NewGaussian (did it return an error?)", fn))
+	}
+	return g.d
+}
+
 // Dim returns d.
-func (g *Gaussian) Dim() int { return g.d }
+func (g *Gaussian) Dim() int { return g.dim("Gaussian.Dim") }
 
 // Mean returns a copy of μ.
-func (g *Gaussian) Mean() []float64 { return append([]float64(nil), g.mean...) }
+func (g *Gaussian) Mean() []float64 {
+	g.dim("Gaussian.Mean")
+	return append([]float64(nil), g.mean...)
+}
 
 // Cov returns a copy of Σ, d×d row-major.
 func (g *Gaussian) Cov() []float64 {
-	d := g.d
+	d := g.dim("Gaussian.Cov")
 	c := make([]float64, d*d)
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
@@ -364,7 +380,7 @@ func (a *xsum) value() xfloat {
 
 // LogDensity64 returns log p(x), normalised.
 func (g *Gaussian) LogDensity64(x []float64) float64 {
-	checkPoint("Gaussian.LogDensity64", g.d, len(x))
+	checkPoint("Gaussian.LogDensity64", g.dim("Gaussian.LogDensity64"), len(x))
 	b := g.pool.get(2 * g.d)
 	defer g.pool.put(b)
 	inv, y := (*b)[:g.d], (*b)[g.d:]
@@ -373,7 +389,7 @@ func (g *Gaussian) LogDensity64(x []float64) float64 {
 
 // Score64 sets dst to ∇log p(x) = −Σ⁻¹(x − μ).
 func (g *Gaussian) Score64(dst, x []float64) {
-	checkPoint("Gaussian.Score64", g.d, len(x), len(dst))
+	checkPoint("Gaussian.Score64", g.dim("Gaussian.Score64"), len(x), len(dst))
 	b := g.pool.get(2 * g.d)
 	defer g.pool.put(b)
 	inv, y := (*b)[:g.d], (*b)[g.d:]
@@ -394,7 +410,7 @@ func (g *Gaussian) NoiseScore(dst, x []float32, sigma float32) {
 
 // noiseScore is NoiseScore for the method fn, which its panics name.
 func (g *Gaussian) noiseScore(fn string, dst, x []float32, sigma float32) {
-	n := checkBatch(fn, g.d, len(x), len(dst))
+	n := checkBatch(fn, g.dim(fn), len(x), len(dst))
 	d := g.d
 	var stack [64]float64 // small d: no pool round trip
 	buf := stack[:]
@@ -421,7 +437,7 @@ func (g *Gaussian) noiseScore(fn string, dst, x []float32, sigma float32) {
 
 // LogDensity sets dst[i] to log p at row i of x (normalised).
 func (g *Gaussian) LogDensity(dst, x []float32) {
-	n := checkBatch("Gaussian.LogDensity", g.d, len(x), -1)
+	n := checkBatch("Gaussian.LogDensity", g.dim("Gaussian.LogDensity"), len(x), -1)
 	if len(dst) != n {
 		panicDst("Gaussian.LogDensity", len(dst), n)
 	}
@@ -447,7 +463,7 @@ func (g *Gaussian) LogDensity(dst, x []float32) {
 
 // Sample fills dst with n = len(dst)/d independent draws μ + Q·diag(√λ)·z.
 func (g *Gaussian) Sample(dst []float32, rng *rand.Rand) {
-	n := checkBatch("Gaussian.Sample", g.d, len(dst), -1)
+	n := checkBatch("Gaussian.Sample", g.dim("Gaussian.Sample"), len(dst), -1)
 	checkRNG("Gaussian.Sample", "the rows", rng)
 	d := g.d
 	b := g.pool.get(d)
