@@ -15,7 +15,7 @@ import (
 // newPCTwoModes, the reverse-diffusion predictor alone leaves the samples
 // too wide, and the Langevin corrector at the default snr takes most of
 // that off. The width is pcWithin's (d in expectation for the data; the
-// data's own from 20000 draws) over 500 chains. Each comparison must hold
+// data's own from 5000 draws) over 500 chains. Each comparison must hold
 // by 4.5 standard errors of the widths it compares (pcWithin's, over the
 // rows), so that another seed would not flip it: at this size the
 // predictor's excess width was 0.09·d to 0.11·d over six seeds, at a
@@ -27,7 +27,7 @@ func TestPCCorrectorWidth(t *testing.T) {
 	const n, d = 500, 64
 	sde := VE{SigmaMin: 0.01, SigmaMax: 50, N: 100}
 	g := newPCTwoModes(sde, d)
-	truth, seT := pcWithin(g, g.sample(20000, rand.New(rand.NewPCG(1, 2))))
+	truth, seT := pcWithin(g, g.sample(5000, rand.New(rand.NewPCG(1, 2))))
 	width := func(cfg PCConfig) (w, se float64) {
 		cfg.Seed = 3
 		p, err := NewPCSampler(sde, g, cfg)
