@@ -19,7 +19,9 @@
 //
 // # Toy data sets
 //
-// A [Source] fills a batch of rows from a *rand.Rand (math/rand/v2). [Named]
+// A [Source] fills a batch of rows from a *rand.Rand (math/rand/v2), which
+// must not be nil: no method or metric of the package has a default
+// source, so the caller's seed makes every result reproducible. [Named]
 // returns the two-dimensional sets of the FFJORD and score-model
 // literature by name: "8gaussians", "moons", "swissroll", "circles",
 // "checkerboard", "pinwheel" and "mixture" (the NCSN toy

@@ -12,8 +12,6 @@ import (
 	"github.com/scorekit/scorekit/internal/fmath"
 )
 
-const log2Pi = 1.8378770664093453 // log(2π)
-
 // Gaussian is the normal distribution N(μ, Σ) on ℝᵈ with a full covariance.
 // It keeps Σ's eigendecomposition Σ = Q·diag(λ)·Qᵀ, so the score and log
 // density of N(μ, Σ + σ²I) for any σ ≥ 0 cost two d×d products per point.
@@ -25,6 +23,9 @@ const log2Pi = 1.8378770664093453 // log(2π)
 // (Σ + σ²I)⁻¹(x − μ) does not fit in a float64 (a point far out, or
 // variances near the smallest float64): such points are computed again
 // with exponents that cannot overflow.
+//
+// Its methods panic, naming themselves, on a nil *Gaussian, as
+// [NewGaussian] returns with an error.
 type Gaussian struct {
 	d      int
 	mean   []float64
@@ -116,15 +117,28 @@ func NewIsotropicGaussian(mean []float64, std float64) *Gaussian {
 	return g
 }
 
+// dim returns d, and panics naming the method fn if g is nil, as
+// NewGaussian returns it with an error (a zero Gaussian has d = 0, which
+// the methods that compute refuse through checkDim).
+func (g *Gaussian) dim(fn string) int {
+	if g == nil {
+		panic(fmt.Sprintf("data: %s: nil *Gaussian: build it with NewGaussian (did it return an error?)", fn))
+	}
+	return g.d
+}
+
 // Dim returns d.
-func (g *Gaussian) Dim() int { return g.d }
+func (g *Gaussian) Dim() int { return g.dim("Gaussian.Dim") }
 
 // Mean returns a copy of μ.
-func (g *Gaussian) Mean() []float64 { return append([]float64(nil), g.mean...) }
+func (g *Gaussian) Mean() []float64 {
+	g.dim("Gaussian.Mean")
+	return append([]float64(nil), g.mean...)
+}
 
 // Cov returns a copy of Σ, d×d row-major.
 func (g *Gaussian) Cov() []float64 {
-	d := g.d
+	d := g.dim("Gaussian.Cov")
 	c := make([]float64, d*d)
 	for i := 0; i < d; i++ {
 		for j := 0; j < d; j++ {
@@ -167,7 +181,7 @@ func (g *Gaussian) eval(x, inv []float64, logdet float64, y []float64) float64 {
 		y[k] = p * inv[k]
 		quad += p * y[k]
 	}
-	return -0.5 * (quad + logdet + float64(d)*log2Pi)
+	return -0.5 * (quad + logdet + float64(d)*fmath.Log2Pi)
 }
 
 // addGrad adds scale times the gradient −Q·y of the log density to dst.
@@ -244,7 +258,7 @@ func (g *Gaussian) wide(x []float64, s2 float64, grad []float64) float64 {
 	// −½·quad − ½(log det + d·log 2π)
 	var lp xsum
 	lp.add(xfloat{-quad.f, quad.e - 1})
-	lp.add(xfloatOf(-0.5 * (logdet + float64(d)*log2Pi)))
+	lp.add(xfloatOf(-0.5 * (logdet + float64(d)*fmath.Log2Pi)))
 	return lp.value().float64()
 }
 
@@ -366,7 +380,7 @@ func (a *xsum) value() xfloat {
 
 // LogDensity64 returns log p(x), normalised.
 func (g *Gaussian) LogDensity64(x []float64) float64 {
-	checkPoint("Gaussian.LogDensity64", g.d, len(x))
+	checkPoint("Gaussian.LogDensity64", g.dim("Gaussian.LogDensity64"), len(x))
 	b := g.pool.get(2 * g.d)
 	defer g.pool.put(b)
 	inv, y := (*b)[:g.d], (*b)[g.d:]
@@ -375,7 +389,7 @@ func (g *Gaussian) LogDensity64(x []float64) float64 {
 
 // Score64 sets dst to ∇log p(x) = −Σ⁻¹(x − μ).
 func (g *Gaussian) Score64(dst, x []float64) {
-	checkPoint("Gaussian.Score64", g.d, len(x), len(dst))
+	checkPoint("Gaussian.Score64", g.dim("Gaussian.Score64"), len(x), len(dst))
 	b := g.pool.get(2 * g.d)
 	defer g.pool.put(b)
 	inv, y := (*b)[:g.d], (*b)[g.d:]
@@ -396,7 +410,7 @@ func (g *Gaussian) NoiseScore(dst, x []float32, sigma float32) {
 
 // noiseScore is NoiseScore for the method fn, which its panics name.
 func (g *Gaussian) noiseScore(fn string, dst, x []float32, sigma float32) {
-	n := checkBatch(fn, g.d, len(x), len(dst))
+	n := checkBatch(fn, g.dim(fn), len(x), len(dst))
 	d := g.d
 	var stack [64]float64 // small d: no pool round trip
 	buf := stack[:]
@@ -423,7 +437,7 @@ func (g *Gaussian) noiseScore(fn string, dst, x []float32, sigma float32) {
 
 // LogDensity sets dst[i] to log p at row i of x (normalised).
 func (g *Gaussian) LogDensity(dst, x []float32) {
-	n := checkBatch("Gaussian.LogDensity", g.d, len(x), -1)
+	n := checkBatch("Gaussian.LogDensity", g.dim("Gaussian.LogDensity"), len(x), -1)
 	if len(dst) != n {
 		panicDst("Gaussian.LogDensity", len(dst), n)
 	}
@@ -449,7 +463,8 @@ func (g *Gaussian) LogDensity(dst, x []float32) {
 
 // Sample fills dst with n = len(dst)/d independent draws μ + Q·diag(√λ)·z.
 func (g *Gaussian) Sample(dst []float32, rng *rand.Rand) {
-	n := checkBatch("Gaussian.Sample", g.d, len(dst), -1)
+	n := checkBatch("Gaussian.Sample", g.dim("Gaussian.Sample"), len(dst), -1)
+	checkRNG("Gaussian.Sample", "the rows", rng)
 	d := g.d
 	b := g.pool.get(d)
 	defer g.pool.put(b)
@@ -514,6 +529,15 @@ func checkBatch(fn string, d, lx, ldst int) int {
 		panic(fmt.Sprintf("data: %s: len(dst) = %d, len(x) = %d: want equal", fn, ldst, lx))
 	}
 	return lx / d
+}
+
+// checkRNG panics, naming the function fn and what it draws, if rng is
+// nil: the package has no default source, so that the caller's seed
+// makes every draw reproducible.
+func checkRNG(fn, what string, rng *rand.Rand) {
+	if rng == nil {
+		panic(fmt.Sprintf("data: %s: nil rng: want a *rand.Rand to draw %s from (rand.New(rand.NewPCG(seed, 0)), say)", fn, what))
+	}
 }
 
 func panicDst(fn string, got, want int) {

@@ -60,6 +60,10 @@ func TestConstructorErrors(t *testing.T) {
 		{"a zero weight", []float64{1, 0}, []*Gaussian{one(), one()}, "weight 1 is 0"},
 		{"an infinite weight", []float64{math.Inf(1), 1}, []*Gaussian{one(), one()}, "weight 0 is +Inf"},
 		{"a NaN weight", []float64{1, math.NaN()}, []*Gaussian{one(), one()}, "weight 1 is NaN"},
+		{"a nil component", []float64{1, 1}, []*Gaussian{one(), nil}, "component 1 is nil"},
+		// A zero Gaussian made a mixture of dimension 0, whose methods then
+		// asked whether it was built by its constructor.
+		{"a zero component", []float64{1}, []*Gaussian{{}}, "component 0 has dimension 0 (was it built by NewGaussian?)"},
 	} {
 		m, err := NewMixture(c.w, c.c)
 		if err == nil {

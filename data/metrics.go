@@ -519,9 +519,7 @@ func SlicedWasserstein(x, y []float32, d, projections int, rng *rand.Rand) float
 	if n < 1 || m < 1 || projections < 1 {
 		panic(fmt.Sprintf("data: SlicedWasserstein: x has %s, y %s, and %s; want ≥ 1 each", english.Count(n, "row"), english.Count(m, "row"), english.Count(projections, "projection")))
 	}
-	if rng == nil {
-		panic("data: SlicedWasserstein: nil rng: want a *rand.Rand to draw the directions from (rand.New(rand.NewPCG(seed, 0)), say)")
-	}
+	checkRNG("SlicedWasserstein", "the directions", rng)
 	theta := make([]float64, d)
 	px, py := make([]float64, n), make([]float64, m)
 	project := func(dst []float64, s []float32) {

@@ -31,6 +31,9 @@ import (
 // 1/λ overflows, both are right too. A point with a
 // NaN or infinite coordinate has NaN scores and a NaN log density, and an
 // infinite σ gives scores of 0.
+//
+// Its methods panic, naming themselves, on a nil *Mixture, as
+// [NewMixture] returns with an error.
 type Mixture struct {
 	d     int
 	logW  []float64
@@ -60,6 +63,9 @@ func NewMixture(weights []float64, comps []*Gaussian) (*Mixture, error) {
 	for k, c := range comps {
 		if c == nil {
 			return nil, fmt.Errorf("data: NewMixture: component %d is nil", k)
+		}
+		if c.d < 1 {
+			return nil, fmt.Errorf("data: NewMixture: component %d has dimension %d (was it built by NewGaussian?)", k, c.d)
 		}
 	}
 	d := comps[0].d
@@ -100,10 +106,22 @@ func NCSNMixture() *Mixture {
 }
 
 // Dim returns d.
-func (m *Mixture) Dim() int { return m.d }
+// dim returns d, and panics naming the method fn if m is nil, as
+// NewMixture returns it with an error (a zero Mixture has d = 0, which
+// the methods that compute refuse through checkDim).
+func (m *Mixture) dim(fn string) int {
+	if m == nil {
+		panic(fmt.Sprintf("data: %s: nil *Mixture: build it with NewMixture (did it return an error?)", fn))
+	}
+	return m.d
+}
+
+// Dim returns d.
+func (m *Mixture) Dim() int { return m.dim("Mixture.Dim") }
 
 // Weights returns the normalised weights.
 func (m *Mixture) Weights() []float64 {
+	m.dim("Mixture.Weights")
 	w := make([]float64, len(m.logW))
 	for k, l := range m.logW {
 		w[k] = math.Exp(l)
@@ -112,7 +130,10 @@ func (m *Mixture) Weights() []float64 {
 }
 
 // Components returns the components (shared, not copied).
-func (m *Mixture) Components() []*Gaussian { return append([]*Gaussian(nil), m.comps...) }
+func (m *Mixture) Components() []*Gaussian {
+	m.dim("Mixture.Components")
+	return append([]*Gaussian(nil), m.comps...)
+}
 
 // mixScratch is the work space of one batch at one noise level s2: each
 // component's inv (K·d), log det (K) and y (K·d), and the log terms (K).
@@ -238,13 +259,13 @@ func (m *Mixture) wide(x []float64, s2 float64, grad []float64) float64 {
 	}
 	var lp xsum // −½·min q + mx + log z − (d/2)·log 2π
 	lp.add(xfloat{-qm.f, qm.e - 1})
-	lp.add(xfloatOf(mx + math.Log(z) - 0.5*float64(d)*log2Pi))
+	lp.add(xfloatOf(mx + math.Log(z) - 0.5*float64(d)*fmath.Log2Pi))
 	return lp.value().float64()
 }
 
 // LogDensity64 returns log p(x), normalised.
 func (m *Mixture) LogDensity64(x []float64) float64 {
-	checkPoint("Mixture.LogDensity64", m.d, len(x))
+	checkPoint("Mixture.LogDensity64", m.dim("Mixture.LogDensity64"), len(x))
 	b := m.pool.get(m.scratchLen())
 	defer m.pool.put(b)
 	return m.eval(x, m.split(*b, 0), nil)
@@ -262,7 +283,7 @@ func (m *Mixture) NoiseScore64(dst, x []float64, sigma float64) {
 
 // noiseScore64 is NoiseScore64 for the method fn, which its panics name.
 func (m *Mixture) noiseScore64(fn string, dst, x []float64, sigma float64) {
-	checkPoint(fn, m.d, len(x), len(dst))
+	checkPoint(fn, m.dim(fn), len(x), len(dst))
 	b := m.pool.get(m.scratchLen())
 	defer m.pool.put(b)
 	m.eval(x, m.split(*b, sigma*sigma), dst)
@@ -270,7 +291,7 @@ func (m *Mixture) noiseScore64(fn string, dst, x []float64, sigma float64) {
 
 // Score sets dst to ∇log p at each of the n = len(x)/d rows of x.
 func (m *Mixture) Score(dst, x []float32) {
-	checkBatch("Mixture.Score", m.d, len(x), len(dst))
+	checkBatch("Mixture.Score", m.dim("Mixture.Score"), len(x), len(dst))
 	m.batch(dst, nil, x, 0)
 }
 
@@ -279,13 +300,13 @@ func (m *Mixture) Score(dst, x []float32) {
 // gives; a NaN σ gives NaN scores and an infinite σ scores of 0, as
 // [Gaussian.NoiseScore].
 func (m *Mixture) NoiseScore(dst, x []float32, sigma float32) {
-	checkBatch("Mixture.NoiseScore", m.d, len(x), len(dst))
+	checkBatch("Mixture.NoiseScore", m.dim("Mixture.NoiseScore"), len(x), len(dst))
 	m.batch(dst, nil, x, float64(sigma)*float64(sigma))
 }
 
 // LogDensity sets dst[i] to log p at row i of x (normalised).
 func (m *Mixture) LogDensity(dst, x []float32) {
-	n := checkBatch("Mixture.LogDensity", m.d, len(x), -1)
+	n := checkBatch("Mixture.LogDensity", m.dim("Mixture.LogDensity"), len(x), -1)
 	if len(dst) != n {
 		panicDst("Mixture.LogDensity", len(dst), n)
 	}
@@ -318,7 +339,8 @@ func (m *Mixture) batch(score, logp, x []float32, s2 float64) {
 
 // Sample fills dst with n = len(dst)/d independent draws.
 func (m *Mixture) Sample(dst []float32, rng *rand.Rand) {
-	n := checkBatch("Mixture.Sample", m.d, len(dst), -1)
+	n := checkBatch("Mixture.Sample", m.dim("Mixture.Sample"), len(dst), -1)
+	checkRNG("Mixture.Sample", "the rows", rng)
 	d := m.d
 	b := m.pool.get(d)
 	defer m.pool.put(b)

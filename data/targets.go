@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/scorekit/scorekit/internal/fmath"
 )
 
 // Banana is the twisted Gaussian ("banana") on ℝ²:
@@ -53,7 +55,7 @@ func (t Banana) LogDensity64(x []float64) float64 {
 func (t Banana) logDensity(x0, x1 float64) float64 {
 	s2 := t.Scale * t.Scale
 	r := x1 - t.twist(x0)
-	return -x0*x0/(2*s2) - r*r/2 - log2Pi - math.Log(t.Scale)
+	return -x0*x0/(2*s2) - r*r/2 - fmath.Log2Pi - math.Log(t.Scale)
 }
 
 // Score64 sets dst to ∇log p(x).
@@ -113,6 +115,7 @@ func (t Banana) LogDensity(dst, x []float32) {
 func (t Banana) Sample(dst []float32, rng *rand.Rand) {
 	t.check("Banana.Sample")
 	n := checkBatch("Banana.Sample", 2, len(dst), -1)
+	checkRNG("Banana.Sample", "the rows", rng)
 	for r := 0; r < n; r++ {
 		x0 := t.Scale * rng.NormFloat64()
 		dst[2*r] = float32(x0)
@@ -170,8 +173,8 @@ func sumSqTail64(x []float64) float64 {
 
 func (t Funnel) logDensity(v, ss float64) float64 {
 	m := float64(t.D - 1)
-	return -v*v/(2*t.Scale*t.Scale) - 0.5*log2Pi - math.Log(t.Scale) -
-		0.5*ss*math.Exp(-v) - 0.5*m*v - 0.5*m*log2Pi
+	return -v*v/(2*t.Scale*t.Scale) - 0.5*fmath.Log2Pi - math.Log(t.Scale) -
+		0.5*ss*math.Exp(-v) - 0.5*m*v - 0.5*m*fmath.Log2Pi
 }
 
 // Score64 sets dst to ∇log p(x).
@@ -227,6 +230,7 @@ func (t Funnel) Sample(dst []float32, rng *rand.Rand) {
 	d := t.D
 	t.check("Funnel.Sample")
 	n := checkBatch("Funnel.Sample", d, len(dst), -1)
+	checkRNG("Funnel.Sample", "the rows", rng)
 	for r := 0; r < n; r++ {
 		v := t.Scale * rng.NormFloat64()
 		dst[r*d] = float32(v)
@@ -374,6 +378,7 @@ func (t Rosenbrock) Sample(dst []float32, rng *rand.Rand) {
 		panic(fmt.Sprintf("data: Rosenbrock.Sample: A = %v, Temp = %v, B = %v: want Temp and B > 0, all finite", t.A, t.Temp, t.B))
 	}
 	n := checkBatch("Rosenbrock.Sample", 2, len(dst), -1)
+	checkRNG("Rosenbrock.Sample", "the rows", rng)
 	s0, s1 := math.Sqrt(1/(2*t.Temp)), math.Sqrt(1/(2*t.Temp*t.B))
 	for r := 0; r < n; r++ {
 		x0 := t.A + s0*rng.NormFloat64()

@@ -10,7 +10,8 @@ import (
 
 // Source is a data set to draw from: Sample fills dst with n = len(dst)/Dim()
 // rows, drawing randomness only from rng, so a seeded rng gives the same
-// rows every time.
+// rows every time. The package's Sample methods panic if rng is nil: there
+// is no default source.
 type Source interface {
 	Dim() int
 	Sample(dst []float32, rng *rand.Rand)
@@ -32,6 +33,7 @@ func (s SourceFunc) Sample(dst []float32, rng *rand.Rand) {
 	if s.Row == nil {
 		panic("data: SourceFunc.Sample: Row is nil")
 	}
+	checkRNG("SourceFunc.Sample", "the rows", rng)
 	for r := 0; r < n; r++ {
 		s.Row(dst[r*s.D:r*s.D+s.D], rng)
 	}

@@ -114,18 +114,28 @@ func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
 	return &Annealed{cfg: cfg, score: score, eng: newChainEngine(cfg.Chain)}, nil
 }
 
+// built panics, naming method, unless a was made by [NewAnnealed]
+// (see unbuilt). Every exported method calls it first.
+func (a *Annealed) built(method string) {
+	if a == nil || a.score == nil {
+		unbuilt("Annealed."+method, a == nil)
+	}
+}
+
 // Run runs the L·T steps on the chains in x (n×d) in place, then the
 // denoising step if asked, and returns the kept draws (every Thin-th of
 // the L·T states). See [ULA.Run] for streams and errors.
 func (a *Annealed) Run(ctx context.Context, x []float32) (*Trace, error) {
-	if a == nil || a.score == nil {
-		unbuilt("Annealed.Run", a == nil)
-	}
+	a.built("Run")
+	checkContext("Annealed.Run", ctx)
 	return a.eng.run(ctx, a, x, 0, len(a.cfg.Sigmas)*a.cfg.StepsPerLevel)
 }
 
 // Reset makes the next Run restart every stream at position 0.
-func (a *Annealed) Reset() { a.eng.reset() }
+func (a *Annealed) Reset() {
+	a.built("Reset")
+	a.eng.reset()
+}
 
 func (a *Annealed) name() string { return "Annealed" }
 func (a *Annealed) hint() string {

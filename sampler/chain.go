@@ -97,6 +97,10 @@ func checkStep(who, what string, v float64) error {
 // Trace holds the states a run kept: Draws draws of Chains chains in ℝ^Dim,
 // draw-major. Coordinate j of chain c at draw k is
 // Data[(k·Chains + c)·Dim + j].
+//
+// Its methods panic, naming themselves, on a nil *Trace (as a Run that
+// keeps no draws returns) and on counts that do not describe Data
+// (len(Data) ≠ Chains·Dim·Draws); the zero Trace has no draws.
 type Trace struct {
 	Chains, Dim, Draws int
 	Data               []float32
@@ -105,6 +109,7 @@ type Trace struct {
 // At returns the state of chain c at draw k (sharing Data). It panics
 // unless 0 ≤ k < Draws and 0 ≤ c < Chains.
 func (t *Trace) At(k, c int) []float32 {
+	t.check("At")
 	inRange("Trace.At", "draw", k, t.Draws)
 	inRange("Trace.At", "chain", c, t.Chains)
 	o := (k*t.Chains + c) * t.Dim
@@ -114,6 +119,7 @@ func (t *Trace) At(k, c int) []float32 {
 // Draw returns all chains at draw k, Chains×Dim row-major (sharing Data).
 // It panics unless 0 ≤ k < Draws.
 func (t *Trace) Draw(k int) []float32 {
+	t.check("Draw")
 	inRange("Trace.Draw", "draw", k, t.Draws)
 	o := k * t.Chains * t.Dim
 	return t.Data[o : o+t.Chains*t.Dim]
@@ -122,6 +128,7 @@ func (t *Trace) Draw(k int) []float32 {
 // Series returns coordinate j of chain c over the draws, in float64. It
 // panics unless 0 ≤ c < Chains and 0 ≤ j < Dim.
 func (t *Trace) Series(c, j int) []float64 {
+	t.check("Series")
 	inRange("Trace.Series", "chain", c, t.Chains)
 	inRange("Trace.Series", "coordinate", j, t.Dim)
 	s := make([]float64, t.Draws)
@@ -135,12 +142,39 @@ func (t *Trace) Series(c, j int) []float64 {
 // the diagnostics ([ESS], [SplitRHat], [Summarize]) take. It panics
 // unless 0 ≤ j < Dim.
 func (t *Trace) Coordinate(j int) [][]float64 {
+	t.check("Coordinate")
 	inRange("Trace.Coordinate", "coordinate", j, t.Dim)
 	out := make([][]float64, t.Chains)
 	for c := range out {
 		out[c] = t.Series(c, j)
 	}
 	return out
+}
+
+// check panics, naming the method, if t is nil (what Run returns when it
+// keeps no draws) or its fields do not describe Data: negative counts, or
+// len(Data) other than Chains·Dim·Draws, which the methods would index
+// out of range (or read as other draws) with a runtime error.
+func (t *Trace) check(method string) {
+	if t == nil {
+		panic(fmt.Sprintf("sampler: Trace.%s: nil *Trace: a Run that keeps no draws returns one (Thin 0, the default, or above the steps run; no chains)", method))
+	}
+	if n, ok := traceLen(t.Chains, t.Dim, t.Draws); !ok || len(t.Data) != n {
+		panic(fmt.Sprintf("sampler: Trace.%s: Chains, Dim, Draws = %d, %d, %d and %d values in Data, want Chains·Dim·Draws values", method, t.Chains, t.Dim, t.Draws, len(t.Data)))
+	}
+}
+
+// traceLen returns Chains·Dim·Draws, and false if a count is negative or
+// the product overflows an int.
+func traceLen(counts ...int) (int, bool) {
+	n := 1
+	for _, c := range counts {
+		if c < 0 || c > 0 && n > math.MaxInt/c {
+			return 0, false
+		}
+		n *= c
+	}
+	return n, true
 }
 
 // inRange panics, naming the method ("Trace.At") and what i indexes,
@@ -154,6 +188,7 @@ func inRange(method, what string, i, n int) {
 
 // Summary returns [Summarize] of every coordinate (Draws ≥ 8).
 func (t *Trace) Summary() []Summary {
+	t.check("Summary")
 	s := make([]Summary, t.Dim)
 	for j := range s {
 		s[j] = Summarize(t.Coordinate(j))
@@ -172,6 +207,9 @@ type DivergenceError struct {
 
 // Error describes the divergence: sampler, step, chain and likely cause.
 func (e *DivergenceError) Error() string {
+	if e == nil {
+		panic("sampler: DivergenceError.Error: nil *DivergenceError")
+	}
 	if e.Step < 0 {
 		return fmt.Sprintf("sampler: %s: chain %d: the initial state, its score or its log density is not finite", e.Sampler, e.Chain)
 	}

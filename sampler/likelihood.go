@@ -159,11 +159,17 @@ func NewLikelihood(sde SDE, score TimeScore, cfg LikelihoodConfig) (*Likelihood,
 	return l, nil
 }
 
+// built panics, naming method, unless l was made by [NewLikelihood]
+// (see unbuilt). Every exported method calls it first.
+func (l *Likelihood) built(method string) {
+	if l == nil || l.score == nil {
+		unbuilt("Likelihood."+method, l == nil)
+	}
+}
+
 // Config returns the configuration with defaults filled in.
 func (l *Likelihood) Config() LikelihoodConfig {
-	if l == nil || l.score == nil {
-		unbuilt("Likelihood.Config", l == nil)
-	}
+	l.built("Config")
 	return l.cfg
 }
 
@@ -191,9 +197,8 @@ func (l *Likelihood) resize(n int) {
 // error if ctx is cancelled (checked before every RK45 step; logp and z
 // are then not written).
 func (l *Likelihood) LogP(ctx context.Context, logp []float64, z, x []float32) (SDEStats, error) {
-	if l == nil || l.score == nil {
-		unbuilt("Likelihood.LogP", l == nil)
-	}
+	l.built("LogP")
+	checkContext("Likelihood.LogP", ctx)
 	d := l.d
 	if len(x)%d != 0 || len(logp) != len(x)/d || (z != nil && len(z) != len(x)) {
 		panic(fmt.Sprintf("sampler: Likelihood.LogP: length mismatch: len(logp), len(z), len(x), d = %d, %d, %d, %d", len(logp), len(z), len(x), d))

@@ -84,26 +84,37 @@ func NewMALA(target LogDensity, cfg MALAConfig) (*MALA, error) {
 	return &MALA{cfg: cfg, target: target, eng: newChainEngine(cfg.Chain)}, nil
 }
 
+// built panics, naming method, unless m was made by [NewMALA]
+// (see unbuilt). Every exported method calls it first.
+func (m *MALA) built(method string) {
+	if m == nil || m.target == nil {
+		unbuilt("MALA."+method, m == nil)
+	}
+}
+
 // Run advances the chains in x (n×d) by BurnIn + Steps steps in place and
 // returns the kept draws; see [ULA.Run] for streams, errors and
 // allocation. Adaptation, if on, runs during burn-in only. The chains of
 // the last Run keep their step sizes; chains new to the sampler start at
 // the geometric mean of those (Step if there are none).
 func (m *MALA) Run(ctx context.Context, x []float32) (*Trace, error) {
-	if m == nil || m.target == nil {
-		unbuilt("MALA.Run", m == nil)
-	}
+	m.built("Run")
+	checkContext("MALA.Run", ctx)
 	return m.eng.run(ctx, m, x, m.cfg.Chain.BurnIn, m.cfg.Chain.Steps)
 }
 
 // Reset makes the next Run restart every stream at position 0 and the
 // step sizes at Step.
-func (m *MALA) Reset() { m.eng.reset() }
+func (m *MALA) Reset() {
+	m.built("Reset")
+	m.eng.reset()
+}
 
 // Acceptance returns the acceptance counts of the steps after burn-in,
 // summed over the chains of the last Run in chain order, since the last
 // reset (or since the Run that added a chain, for that chain).
 func (m *MALA) Acceptance() Acceptance {
+	m.built("Acceptance")
 	var a Acceptance
 	for _, c := range m.acc {
 		a = a.Add(c)
@@ -113,6 +124,7 @@ func (m *MALA) Acceptance() Acceptance {
 
 // WarmupAcceptance returns the acceptance counts during burn-in.
 func (m *MALA) WarmupAcceptance() Acceptance {
+	m.built("WarmupAcceptance")
 	var a Acceptance
 	for _, c := range m.accWarm {
 		a = a.Add(c)
@@ -123,6 +135,7 @@ func (m *MALA) WarmupAcceptance() Acceptance {
 // StepSize returns chain c's current step h. It panics unless c is a
 // chain of the last Run (0 ≤ c < n): before the first there are none.
 func (m *MALA) StepSize(c int) float64 {
+	m.built("StepSize")
 	inRange("MALA.StepSize", "chain (of the last Run)", c, len(m.h))
 	return m.h[c]
 }

@@ -495,11 +495,17 @@ func NewODESampler(sde SDE, score TimeScore, cfg ODEConfig) (*ODESampler, error)
 	return o, nil
 }
 
+// built panics, naming method, unless o was made by [NewODESampler]
+// (see unbuilt). Every exported method calls it first.
+func (o *ODESampler) built(method string) {
+	if o == nil || o.score == nil {
+		unbuilt("ODESampler."+method, o == nil)
+	}
+}
+
 // Config returns the sampler's configuration with defaults filled in.
 func (o *ODESampler) Config() ODEConfig {
-	if o == nil || o.score == nil {
-		unbuilt("ODESampler.Config", o == nil)
-	}
+	o.built("Config")
 	return o.cfg
 }
 
@@ -533,9 +539,8 @@ func (o *ODESampler) resize(n int) {
 // is cancelled (checked before every RK45 step and between segments of at
 // most 64 Heun steps that take about 25 ms; x then holds no samples).
 func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
-	if o == nil || o.score == nil {
-		unbuilt("ODESampler.Sample", o == nil)
-	}
+	o.built("Sample")
+	checkContext("ODESampler.Sample", ctx)
 	n := o.count("ODESampler.Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil
@@ -556,9 +561,8 @@ func (o *ODESampler) Sample(ctx context.Context, x []float32) (SDEStats, error) 
 // are in [1.2e-38, T] (normal float32 times, as [ODEConfig.Eps]); it stops
 // as Sample does if ctx is cancelled, leaving x as it was.
 func (o *ODESampler) Flow(ctx context.Context, x []float32, t0, t1 float64) (SDEStats, error) {
-	if o == nil || o.score == nil {
-		unbuilt("ODESampler.Flow", o == nil)
-	}
+	o.built("Flow")
+	checkContext("ODESampler.Flow", ctx)
 	n := o.count("ODESampler.Flow", x)
 	// Outside, the flow ran silently beyond T, where the score was never
 	// trained, or, towards t = 0, had the score panic at a time rounding

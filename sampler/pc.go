@@ -245,11 +245,17 @@ func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
 	return p, nil
 }
 
+// built panics, naming method, unless p was made by [NewPCSampler]
+// (see unbuilt). Every exported method calls it first.
+func (p *PCSampler) built(method string) {
+	if p == nil || p.score == nil {
+		unbuilt("PCSampler."+method, p == nil)
+	}
+}
+
 // Config returns the sampler's configuration with defaults filled in.
 func (p *PCSampler) Config() PCConfig {
-	if p == nil || p.score == nil {
-		unbuilt("PCSampler.Config", p == nil)
-	}
+	p.built("Config")
 	return p.cfg
 }
 
@@ -326,9 +332,8 @@ func PCSNRFromNCSN(eps, sigmaL float64) float64 {
 // most 64 time steps, sized so that a segment takes about 25 ms, where ctx
 // is checked.
 func (p *PCSampler) Sample(ctx context.Context, x []float32) (SDEStats, error) {
-	if p == nil || p.score == nil {
-		unbuilt("PCSampler.Sample", p == nil)
-	}
+	p.built("Sample")
+	checkContext("PCSampler.Sample", ctx)
 	n := p.count("PCSampler.Sample", x)
 	if n == 0 {
 		return SDEStats{}, nil

@@ -53,8 +53,9 @@ func newPCMixture(sde SDE, w []float64, mu, lam [][]float64) *pcMixture {
 	return g
 }
 
-// newPCTwoModes is the sweep's data in d dimensions: 0.7·N(+2u, diag λ₁)
-// + 0.3·N(−2u, diag λ₂), u = (1, …, 1)/√d, with standard deviations
+// newPCTwoModes is the data of the corrector's tests and of
+// BenchmarkPCCorrector in d dimensions: 0.7·N(+2u, diag λ₁) +
+// 0.3·N(−2u, diag λ₂), u = (1, …, 1)/√d, with standard deviations
 // spread from 0.3 to 1 across the coordinates (increasing in the first
 // component, decreasing in the second), so the modes differ in shape and
 // each is anisotropic.

@@ -36,14 +36,16 @@
 // and reuse it. The Langevin samplers' chains continue their random
 // streams from one Run to the next (Reset restarts them); the SDE
 // samplers start from their configured streams on every call. Make every
-// sampler with its New… constructor: the methods that run one (Run,
-// Sample, Flow, LogP, Config) panic, naming the constructor, on a zero
-// value or a nil pointer. The
-// command examples/embed is an HTTP service that serves annealed Langevin
-// samples of a model written by scorekit train.
+// sampler with its New… constructor: each of its methods (Run, Sample,
+// Flow, LogP, Config, Reset and the accessors) panics, naming the method
+// and the constructor, on a zero value or a nil pointer, such as a
+// constructor returns with an error; and the methods that run one panic
+// on a nil Context. The command examples/embed is an HTTP service that
+// serves annealed Langevin samples of a model written by scorekit train.
 package sampler
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -134,12 +136,21 @@ func checkNil(who, what string, v any) error {
 	return nil
 }
 
+// checkContext panics, naming method ("ULA.Run"), if ctx is nil, which
+// the run would dereference when it checks for cancellation.
+func checkContext(method string, ctx context.Context) {
+	if ctx == nil {
+		panic(fmt.Sprintf("sampler: %s: nil Context (pass context.Background() if there is none)", method))
+	}
+}
+
 // unbuilt panics, naming method ("ULA.Run") and its type's constructor
 // (New and the type's name), for a sampler that its constructor did not
 // make: a nil pointer (isNil; as a constructor returns with an error) or
 // the type's zero value, which has no score function and would fail with
-// a nil dereference or a division by zero. The methods that compute call
-// it, once per call, when the pointer is nil or the score is.
+// a nil dereference or a division by zero. Every exported method of a
+// sampler calls it, through the type's built method, when the pointer is
+// nil or the score is.
 func unbuilt(method string, isNil bool) {
 	typ, _, _ := strings.Cut(method, ".")
 	if isNil {

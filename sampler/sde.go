@@ -39,8 +39,12 @@ type SDE interface {
 }
 
 // SDEPriorLogP returns the log density of the prior N(0, σ²I) of sde at
-// the point z (any length d), in nats.
+// the point z (any length d), in nats. It panics if sde is nil (or a nil
+// pointer).
 func SDEPriorLogP(sde SDE, z []float32) float64 {
+	if err := checkNil("SDEPriorLogP", "SDE", sde); err != nil {
+		panic(err.Error())
+	}
 	s := sde.PriorStd()
 	var ss float64
 	for _, v := range z {
@@ -54,10 +58,8 @@ func SDEPriorLogP(sde SDE, z []float32) float64 {
 // overflows for s ≳ 1e154 and is subnormal for s ≲ 1e-154 (and 2πs² for
 // somewhat larger s), where amd64's math.Log is wrong (see fmath.Log).
 func priorLogP(d, ss, s float64) float64 {
-	return -d*(fmath.Log(s)+0.5*log2Pi) - ss/s/s/2
+	return -d*(fmath.Log(s)+0.5*fmath.Log2Pi) - ss/s/s/2
 }
-
-const log2Pi = 1.8378770664093453 // log(2π)
 
 // logRatio returns log(σ_max/σ_min), also where the ratio overflows.
 func (s VE) logRatio() float64 {

@@ -132,17 +132,27 @@ func NewSGLD(score MinibatchScore, cfg SGLDConfig) (*SGLD, error) {
 	return &SGLD{cfg: cfg, score: score, mb: minibatch{score: score, batch: cfg.Batch}, eng: newChainEngine(cfg.Chain)}, nil
 }
 
+// built panics, naming method, unless s was made by [NewSGLD]
+// (see unbuilt). Every exported method calls it first.
+func (s *SGLD) built(method string) {
+	if s == nil || s.score == nil {
+		unbuilt("SGLD."+method, s == nil)
+	}
+}
+
 // Run advances the chains in x (n×d) by BurnIn + Steps steps in place and
 // returns the kept draws; see [ULA.Run].
 func (s *SGLD) Run(ctx context.Context, x []float32) (*Trace, error) {
-	if s == nil || s.score == nil {
-		unbuilt("SGLD.Run", s == nil)
-	}
+	s.built("Run")
+	checkContext("SGLD.Run", ctx)
 	return s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
 }
 
 // Reset makes the next Run restart every stream at position 0.
-func (s *SGLD) Reset() { s.eng.reset() }
+func (s *SGLD) Reset() {
+	s.built("Reset")
+	s.eng.reset()
+}
 
 func (s *SGLD) name() string { return "SGLD" }
 func (s *SGLD) hint() string {
@@ -228,14 +238,21 @@ func NewSGHMC(score MinibatchScore, cfg SGHMCConfig) (*SGHMC, error) {
 	return &SGHMC{cfg: cfg, score: score, mb: minibatch{score: score, batch: cfg.Batch}, eng: newChainEngine(cfg.Chain)}, nil
 }
 
+// built panics, naming method, unless s was made by [NewSGHMC]
+// (see unbuilt). Every exported method calls it first.
+func (s *SGHMC) built(method string) {
+	if s == nil || s.score == nil {
+		unbuilt("SGHMC."+method, s == nil)
+	}
+}
+
 // Run advances the chains in x (n×d) and their velocities by BurnIn +
 // Steps steps in place and returns the kept positions; see [ULA.Run]. A
 // chain whose velocity is not finite, as a divergence leaves it, draws a
 // new one (else it diverged again at the first step, whatever x).
 func (s *SGHMC) Run(ctx context.Context, x []float32) (*Trace, error) {
-	if s == nil || s.score == nil {
-		unbuilt("SGHMC.Run", s == nil)
-	}
+	s.built("Run")
+	checkContext("SGHMC.Run", ctx)
 	tr, err := s.eng.run(ctx, s, x, s.cfg.Chain.BurnIn, s.cfg.Chain.Steps)
 	s.vFrom = s.eng.n
 	return tr, err
@@ -243,10 +260,16 @@ func (s *SGHMC) Run(ctx context.Context, x []float32) (*Trace, error) {
 
 // Reset makes the next Run restart every stream at position 0 and redraw
 // the velocities.
-func (s *SGHMC) Reset() { s.eng.reset() }
+func (s *SGHMC) Reset() {
+	s.built("Reset")
+	s.eng.reset()
+}
 
 // Velocities returns the chains' velocities, n×d (shared).
-func (s *SGHMC) Velocities() []float32 { return s.v }
+func (s *SGHMC) Velocities() []float32 {
+	s.built("Velocities")
+	return s.v
+}
 
 func (s *SGHMC) name() string { return "SGHMC" }
 func (s *SGHMC) hint() string {

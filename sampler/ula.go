@@ -46,6 +46,14 @@ func NewULA(score Score, cfg ULAConfig) (*ULA, error) {
 	return &ULA{cfg: cfg, score: score, eng: newChainEngine(cfg.Chain)}, nil
 }
 
+// built panics, naming method, unless u was made by [NewULA]
+// (see unbuilt). Every exported method calls it first.
+func (u *ULA) built(method string) {
+	if u == nil || u.score == nil {
+		unbuilt("ULA."+method, u == nil)
+	}
+}
+
 // Run advances the chains in x (n×d row-major, n = len(x)/d chains) by
 // BurnIn + Steps steps in place and returns the kept draws, or a nil
 // *Trace if it keeps none (Thin 0, the default, or above Steps; x empty):
@@ -61,14 +69,16 @@ func NewULA(score Score, cfg ULAConfig) (*ULA, error) {
 // later ones left zero). A run allocates a fixed few objects (its
 // goroutines, and the Trace if Thin > 0), nothing per step.
 func (u *ULA) Run(ctx context.Context, x []float32) (*Trace, error) {
-	if u == nil || u.score == nil {
-		unbuilt("ULA.Run", u == nil)
-	}
+	u.built("Run")
+	checkContext("ULA.Run", ctx)
 	return u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
 }
 
 // Reset makes the next Run restart every chain's stream at position 0.
-func (u *ULA) Reset() { u.eng.reset() }
+func (u *ULA) Reset() {
+	u.built("Reset")
+	u.eng.reset()
+}
 
 func (u *ULA) name() string { return "ULA" }
 func (u *ULA) hint() string {

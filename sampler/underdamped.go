@@ -87,14 +87,21 @@ func NewUnderdamped(score Score, cfg UnderdampedConfig) (*Underdamped, error) {
 	return &Underdamped{cfg: cfg, score: score, eng: newChainEngine(cfg.Chain)}, nil
 }
 
+// built panics, naming method, unless u was made by [NewUnderdamped]
+// (see unbuilt). Every exported method calls it first.
+func (u *Underdamped) built(method string) {
+	if u == nil || u.score == nil {
+		unbuilt("Underdamped."+method, u == nil)
+	}
+}
+
 // Run advances the chains in x (n×d) and their velocities by BurnIn +
 // Steps steps in place and returns the kept positions; see [ULA.Run]. A
 // chain whose velocity is not finite, as a divergence leaves it, draws a
 // new one (else it diverged again at the first step, whatever x).
 func (u *Underdamped) Run(ctx context.Context, x []float32) (*Trace, error) {
-	if u == nil || u.score == nil {
-		unbuilt("Underdamped.Run", u == nil)
-	}
+	u.built("Run")
+	checkContext("Underdamped.Run", ctx)
 	tr, err := u.eng.run(ctx, u, x, u.cfg.Chain.BurnIn, u.cfg.Chain.Steps)
 	u.vFrom = u.eng.n
 	return tr, err
@@ -102,10 +109,16 @@ func (u *Underdamped) Run(ctx context.Context, x []float32) (*Trace, error) {
 
 // Reset makes the next Run restart every stream at position 0 and redraw
 // the velocities.
-func (u *Underdamped) Reset() { u.eng.reset() }
+func (u *Underdamped) Reset() {
+	u.built("Reset")
+	u.eng.reset()
+}
 
 // Velocities returns the chains' velocities, n×d (shared).
-func (u *Underdamped) Velocities() []float32 { return u.v }
+func (u *Underdamped) Velocities() []float32 {
+	u.built("Velocities")
+	return u.v
+}
 
 func (u *Underdamped) name() string { return "Underdamped/" + u.cfg.Scheme.String() }
 func (u *Underdamped) hint() string {

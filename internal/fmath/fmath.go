@@ -1,8 +1,14 @@
-// Package fmath holds float64 functions that the standard library gets
-// wrong on some architecture, for every package of the module to share.
+// Package fmath holds the float64 mathematics that several packages of
+// the module share and the standard library does not give them: functions
+// it gets wrong on some architecture, and constants it lacks.
 package fmath
 
 import "math"
+
+// Log2Pi is log(2π), the constant of every Gaussian log density
+// (−½·d·log 2π − …), correctly rounded to float64: math.Log(2*math.Pi),
+// the value the packages used before, is an ulp below.
+const Log2Pi = 1.8378770664093456
 
 // Log returns the natural logarithm of v, as [math.Log] (−Inf for ±0,
 // NaN below 0, +Inf for +Inf, NaN for NaN), but right for subnormal v on

@@ -77,3 +77,15 @@ func TestLogSubnormal(t *testing.T) {
 		}
 	}
 }
+
+// TestLog2Pi holds Log2Pi to log(2π) from 40 digits, correctly rounded
+// (1.8378770664093453, what math.Log(2*math.Pi) gives, is an ulp low).
+func TestLog2Pi(t *testing.T) {
+	want, _, err := big.ParseFloat("1.837877066409345483560659472811235279723", 10, 200, big.ToNearestEven)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := want.Float64(); Log2Pi != w {
+		t.Errorf("Log2Pi = %.17g, want %.17g", Log2Pi, w)
+	}
+}
