@@ -177,8 +177,11 @@ func (l *Likelihood) Config() LikelihoodConfig {
 // point to bits per dimension, −log p/(d·ln 2). (For 8-bit images the
 // reference adds the dequantisation offset log₂ of the number of bins per
 // unit, 7 − inverse_scaler(−1): 8 for data scaled to [0, 1], 7 for
-// [−1, 1]; that is the caller's.)
+// [−1, 1]; that is the caller's.) It panics if d < 1.
 func LikelihoodBitsPerDim(logp float64, d int) float64 {
+	if d < 1 {
+		panic(fmt.Sprintf("sampler: LikelihoodBitsPerDim: dimension %d, want ≥ 1", d))
+	}
 	return -logp / (float64(d) * math.Ln2)
 }
 

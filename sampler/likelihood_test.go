@@ -258,4 +258,5 @@ func TestLikelihoodBitsPerDim(t *testing.T) {
 	if got := LikelihoodBitsPerDim(-2*math.Ln2*3, 3); math.Abs(got-2) > 1e-15 {
 		t.Errorf("bits/dim = %g, want 2", got)
 	}
+	wantPanic(t, func() { LikelihoodBitsPerDim(-1, 0) }, "sampler: LikelihoodBitsPerDim: dimension 0, want ≥ 1")
 }

@@ -22,6 +22,7 @@ type SDE interface {
 	Coefficients(t float64) (drift, diffusion float64)
 	// Discrete returns the discretised forward step at t, as the
 	// reference's discretize: x_{i+1} = x_i + drift·x_i + diffusion·z.
+	// The VE, VP and SubVP here panic if N is 0 (no discretisation).
 	Discrete(t float64) (drift, diffusion float64)
 	// Steps returns N, the number of discretisation steps, which only
 	// the discretised samplers use: the predictor–corrector sampler and
@@ -99,8 +100,9 @@ func (s VE) Sigma(t float64) float64 {
 }
 
 // DiscreteSigma returns the discrete level σ_i = exp(linspace(ln σ_min,
-// ln σ_max, N))[i].
+// ln σ_max, N))[i]. It panics unless 0 ≤ i < N.
 func (s VE) DiscreteSigma(i int) float64 {
+	sdeLevel("VE.DiscreteSigma", i, s.N)
 	if s.N == 1 {
 		return s.SigmaMin
 	}
@@ -119,6 +121,7 @@ func (s VE) Coefficients(t float64) (drift, diffusion float64) {
 // Discrete returns drift 0 and diffusion √(σ_i² − σ_{i−1}²) at the index i
 // of t (σ_{−1} = 0), the SMLD discretisation.
 func (s VE) Discrete(t float64) (drift, diffusion float64) {
+	sdeDiscretised("VE.Discrete", s.N)
 	i := sdeIndex(t, 1, s.N)
 	sig := s.DiscreteSigma(i)
 	var adj float64
@@ -148,6 +151,25 @@ func (s VE) Validate() error {
 
 // sdeValidateN checks the number of discretisation steps of the SDE name:
 // 0 for none (the samplers that step on it refuse that: see sdeCheck).
+// sdeDiscretised panics, naming the method, if the SDE has no
+// discretisation (N = 0, or a negative N that Validate refuses): its
+// steps would divide by N.
+func sdeDiscretised(method string, n int) {
+	if n < 1 {
+		panic(fmt.Sprintf("sampler: %s: N = %d: the SDE has no discretisation (want N ≥ 1)", method, n))
+	}
+}
+
+// sdeLevel panics, naming the method, unless 0 ≤ i < n: the discrete
+// levels are σ_0 … σ_{N−1} (β_0 … β_{N−1}), and the formulas would
+// extrapolate past them without a word.
+func sdeLevel(method string, i, n int) {
+	sdeDiscretised(method, n)
+	if i < 0 || i >= n {
+		panic(fmt.Sprintf("sampler: %s: index %d out of range [0, %d)", method, i, n))
+	}
+}
+
 func sdeValidateN(name string, n int) error {
 	if n < 0 {
 		return fmt.Errorf("sampler: %s: want N ≥ 0, have %d", name, n)
@@ -170,8 +192,12 @@ func DefaultVP() VP { return VP{BetaMin: 0.1, BetaMax: 20, N: 1000} }
 // Beta returns β(t) = β_min + t(β_max − β_min).
 func (s VP) Beta(t float64) float64 { return s.BetaMin + t*(s.BetaMax-s.BetaMin) }
 
-// DiscreteBeta returns β_i = linspace(β_min/N, β_max/N, N)[i].
-func (s VP) DiscreteBeta(i int) float64 { return sdeDiscreteBeta(s.BetaMin, s.BetaMax, s.N, i) }
+// DiscreteBeta returns β_i = linspace(β_min/N, β_max/N, N)[i]. It panics
+// unless 0 ≤ i < N.
+func (s VP) DiscreteBeta(i int) float64 {
+	sdeLevel("VP.DiscreteBeta", i, s.N)
+	return sdeDiscreteBeta(s.BetaMin, s.BetaMax, s.N, i)
+}
 
 func sdeDiscreteBeta(bmin, bmax float64, n, i int) float64 {
 	lo, hi := bmin/float64(n), bmax/float64(n)
@@ -203,6 +229,7 @@ func (s VP) Coefficients(t float64) (drift, diffusion float64) {
 // Discrete returns the DDPM step at the index i of t: drift √α_i − 1 and
 // diffusion √β_i.
 func (s VP) Discrete(t float64) (drift, diffusion float64) {
+	sdeDiscretised("VP.Discrete", s.N)
 	b := s.DiscreteBeta(sdeIndex(t, 1, s.N))
 	return math.Sqrt(1-b) - 1, math.Sqrt(b)
 }
@@ -272,6 +299,7 @@ func (s SubVP) Coefficients(t float64) (drift, diffusion float64) {
 // Discrete returns the Euler–Maruyama step with dt = 1/N: drift f(t)/N and
 // diffusion g(t)/√N.
 func (s SubVP) Discrete(t float64) (drift, diffusion float64) {
+	sdeDiscretised("SubVP.Discrete", s.N)
 	f, g := s.Coefficients(t)
 	n := float64(s.N)
 	return f / n, g / math.Sqrt(n)

@@ -425,3 +425,32 @@ func TestSDEStreamBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestSDEDiscreteRange: the discrete levels exist for 0 ≤ i < N only, and
+// an SDE with N = 0 (which Validate takes, for the ODE and the
+// likelihood) has no discretised step; each says so rather than
+// extrapolating, or dividing by N = 0, without a word.
+func TestSDEDiscreteRange(t *testing.T) {
+	ve, vp, svp := VE{0.01, 50, 10}, VP{0.1, 20, 10}, SubVP{0.1, 20, 10}
+	if got := ve.DiscreteSigma(9); math.Abs(got-50) > 1e-13 {
+		t.Errorf("VE σ_9 = %v, want 50", got)
+	}
+	if got := vp.DiscreteBeta(9); math.Abs(got-2) > 1e-15 {
+		t.Errorf("VP β_9 = %v, want 2", got)
+	}
+	wantPanic(t, func() { ve.DiscreteSigma(10) }, "sampler: VE.DiscreteSigma: index 10 out of range [0, 10)")
+	wantPanic(t, func() { ve.DiscreteSigma(-1) }, "sampler: VE.DiscreteSigma: index -1 out of range [0, 10)")
+	wantPanic(t, func() { vp.DiscreteBeta(10) }, "sampler: VP.DiscreteBeta: index 10 out of range [0, 10)")
+	ve.N, vp.N, svp.N = 0, 0, 0
+	for _, c := range []struct {
+		sde  SDE
+		name string
+	}{{ve, "VE"}, {vp, "VP"}, {svp, "SubVP"}} {
+		if err := c.sde.Validate(); err != nil {
+			t.Errorf("%s with N = 0: Validate: %v", c.name, err)
+		}
+		wantPanic(t, func() { c.sde.Discrete(0.5) }, "sampler: "+c.name+".Discrete: N = 0: the SDE has no discretisation (want N ≥ 1)")
+	}
+	wantPanic(t, func() { ve.DiscreteSigma(0) }, "sampler: VE.DiscreteSigma: N = 0: the SDE has no discretisation (want N ≥ 1)")
+	wantPanic(t, func() { vp.DiscreteBeta(0) }, "sampler: VP.DiscreteBeta: N = 0: the SDE has no discretisation (want N ≥ 1)")
+}
