@@ -105,7 +105,6 @@ func NCSNMixture() *Mixture {
 	return m
 }
 
-// Dim returns d.
 // dim returns d, and panics naming the method fn if m is nil, as
 // NewMixture returns it with an error (a zero Mixture has d = 0, which
 // the methods that compute refuse through checkDim).
