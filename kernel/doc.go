@@ -36,6 +36,9 @@
 // Elementwise kernels compute each element with the same sequence of
 // correctly rounded operations (including fused multiply-adds) in every
 // implementation, so they agree to the last bit except where a doc comment
-// says otherwise. Reductions (Dot, SumSq) sum in an order that depends on
-// the vector width; their doc comments give the bound.
+// says otherwise. So do the matrix kernels (GemmMicro, MatVec,
+// DenseNarrow), whose outputs are each one chain of fused multiply-adds in
+// a fixed order, and MALAReverse, whose sum has a fixed order. Dot and
+// SumSq sum in an order that depends on the vector width; their doc
+// comments give the bound.
 package kernel

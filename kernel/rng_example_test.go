@@ -17,7 +17,8 @@ func ExampleStream_Normals() {
 	s.Normals(z)
 	fmt.Printf("%.4f, position %d\n", z, s.Pos())
 
-	// The same numbers, read one at a time from a copy.
+	// The third of them alone, from a new stream moved to position 2: a
+	// normal depends only on its position, not on how it was read.
 	t := kernel.NewStream(2024, 0)
 	one := make([]float32, 1)
 	t.Seek(2)

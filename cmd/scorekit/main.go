@@ -13,11 +13,11 @@
 //	bench    run the standard benchmarks and print a Markdown table (or -json)
 //	cpu      print the CPU features seen and the kernel implementation chosen
 //
-// Run "scorekit <command> -h" for a command's flags. sample and demo
-// spread their chains over -workers goroutines (0, the default, means
-// GOMAXPROCS), and train each step's products and the passes between
-// them (default 1); neither the samples nor the trained model depend on
-// it.
+// Run "scorekit <command> -h" (or "scorekit help <command>") for a
+// command's flags. sample and demo spread their chains over -workers
+// goroutines (0, the default, means GOMAXPROCS), and train each step's
+// products and the passes between them (default 1); neither the samples
+// nor the trained model depend on it.
 //
 // Files of points (train -data, sample -start) are CSV or NumPy .npy files
 // of rows, one point per row. A CSV file separates columns by commas, may
