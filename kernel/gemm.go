@@ -197,21 +197,24 @@ func (i Impl) checkTiles(name string, m, n, np, k int, a []float32, rs, ps int, 
 	i.must(name)
 	act.must(name)
 	s := gemmShapes[i]
-	bl := ""
-	if !packed {
-		bl = fmt.Sprintf(" ldb=%d qs=%d", ldb, qs)
+	// bl is B's layout in the messages, where it is a parameter.
+	bl := func() string {
+		if packed {
+			return ""
+		}
+		return fmt.Sprintf(" ldb=%d qs=%d", ldb, qs)
 	}
 	// (Packed, qs = k·nr may have wrapped for a huge k: the length check
 	// below refuses that k.)
 	if m < 1 || m > s.mr || n < 1 || k < 0 || ldc < n || rs < 0 || ps < 0 || !packed && (ldb < 0 || qs < 0) || init > GemmBias {
-		panic(fmt.Sprintf("kernel: %s(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d%s ldc=%d init=%d for a %d×%d kernel", name, i, m, n, k, rs, ps, bl, ldc, init, s.mr, s.nr))
+		panic(fmt.Sprintf("kernel: %s(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d%s ldc=%d init=%d for a %d×%d kernel", name, i, m, n, k, rs, ps, bl(), ldc, init, s.mr, s.nr))
 	}
 	// The extents are computed exactly (fits, fits2): in int arithmetic
 	// a stride or k large enough to wrap them would pass with a short
 	// slice. C comes first: once it fits, n ≤ len(c), so np·nr < n + nr
 	// cannot wrap.
 	if !fits(len(c), m-1, ldc, n) || !i.fitsB(len(b), np, n, k, ldb, qs, packed) || k > 0 && !fits2(len(a), m-1, rs, k-1, ps, 1) || init == GemmBias && len(bias) < n {
-		panicLen(fmt.Sprintf("%s(%v, m=%d n=%d k=%d rs=%d ps=%d%s ldc=%d init=%d)", name, i, m, n, k, rs, ps, bl, ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
+		panicLen(fmt.Sprintf("%s(%v, m=%d n=%d k=%d rs=%d ps=%d%s ldc=%d init=%d)", name, i, m, n, k, rs, ps, bl(), ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
 	}
 	if y == nil {
 		if act != Identity {

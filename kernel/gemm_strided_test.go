@@ -255,3 +255,46 @@ func FuzzGemmStripStrided(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkGemmStripStrided times a strip of mr rows by 128 columns (the
+// small net's hidden width) over k steps, B packed (GemmStrip) or read in
+// place from a row-major k×128 matrix (GemmStripStrided, rows 512 bytes
+// apart, as the weight gradients read it): the cost of reading B's rows at
+// a stride that maps them to few L1 sets, against packing it. Two
+// matrices alternate so that B streams from L2, as in the driver, where
+// each strip reads all of B.
+func BenchmarkGemmStripStrided(b *testing.B) {
+	const n = 128
+	rng := rand.New(rand.NewPCG(76, 4))
+	for _, impl := range kernel.Available() {
+		if impl == kernel.Generic {
+			continue
+		}
+		mr, nr := impl.GemmTile()
+		for _, k := range []int{16, 64, 128, 240} {
+			var inPlace, packed [2][]float32
+			for i := range 2 {
+				inPlace[i] = make([]float32, k*n)
+				kerneltest.Fill(rng, inPlace[i], 1, 0)
+				packed[i] = packPanels(nr, inPlace[i], k, n)
+			}
+			a := make([]float32, k*mr)
+			kerneltest.Fill(rng, a, 1, 0)
+			c := make([]float32, mr*n)
+			for _, layout := range []string{"packed", "inplace"} {
+				b.Run(fmt.Sprintf("%v/k=%d/%s", impl, k, layout), func(b *testing.B) {
+					i := 0
+					for b.Loop() {
+						if layout == "packed" {
+							impl.GemmStrip(mr, n, k, a, 1, mr, packed[i&1], c, n, kernel.GemmLoad, nil, kernel.Identity, nil, 0)
+						} else {
+							impl.GemmStripStrided(mr, n, k, a, 1, mr, inPlace[i&1], n, nr, c, n, kernel.GemmLoad, nil, kernel.Identity, nil, 0)
+						}
+						i++
+					}
+					b.ReportMetric(float64(2*mr*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+				})
+			}
+		}
+	}
+}
