@@ -5,17 +5,17 @@
 package asm
 
 // GemmNEON computes rows 0..m−1 (1 ≤ m ≤ 6) of a 6×16 tile of C (row stride ldc elements):
-// C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·16+j], one FMA per p in order; init is 0 (mode 0),
-// C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place
-// with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).
+// C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·ldb+j], one FMA per p in order; init is 0 (mode 0),
+// C[r][j] (mode 1) or bias[j] (mode 2). A and B are read in place with their strides (elements):
+// A packed (rs=1, ps=mr) or not (rs=lda, ps=1), B's k rows packed (ldb=16) or not (ldb=its stride).
 // Then, if act ≠ 0 (a kernel.Activation; 0 is identity: y is not touched), y[r·ldy+j] = act(C[r][j])
 // for the m rows, by the operation sequence of kernel's Act. y is C itself (ldy = ldc) or a tile
 // that does not overlap it; act is in range (the caller checks).
-// It does this for np tiles side by side: tile q reads the panel at b + q·k·16 and
+// It does this for np tiles side by side: tile q reads B at b + q·qs (qs = k·16 packed, 16 not) and
 // bias + q·16, and writes C and y 16 columns on; for np < 1 it returns at once.
 //
 //go:noescape
-func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
+func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, ldb int, qs int, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 
 // MatVecNEON computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np
 // packed panels of 16 columns (panel q: k rows of 16 values at b[q·k·16:]); init is bias,

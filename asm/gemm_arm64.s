@@ -4,12 +4,12 @@
 
 #include "textflag.h"
 
-// func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
+// func GemmNEON(k int, m int, a *float32, rs int, ps int, b *float32, ldb int, qs int, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
 // Requires: ASIMD
-TEXT ·GemmNEON(SB), NOSPLIT, $0-112
+TEXT ·GemmNEON(SB), NOSPLIT, $0-128
 
 	// np < 1: nothing to do (the Go wrapper never calls with one)
-	MOVD np+104(FP), R16
+	MOVD np+120(FP), R16
 	CMP $1, R16
 	BLT ret
 
@@ -21,10 +21,12 @@ panel:
 	MOVD rs+24(FP), R2
 	MOVD ps+32(FP), R3
 	MOVD b+40(FP), R4
-	MOVD c+48(FP), R5
-	MOVD ldc+56(FP), R6
-	MOVD bias+64(FP), R7
-	MOVD mode+72(FP), R8
+	MOVD ldb+48(FP), R19
+	MOVD c+64(FP), R5
+	MOVD ldc+72(FP), R6
+	MOVD bias+80(FP), R7
+	MOVD mode+88(FP), R8
+	LSL $2, R19
 	LSL $2, R2
 	LSL $2, R3
 	LSL $2, R6
@@ -44,7 +46,7 @@ panel:
 	BEQ m1
 	RET // m out of range: the Go wrapper never calls with one
 
-	// 6 rows. V0..V23: 6×16 accumulators (row r in V4r..V4r+3); V24..V27: b row; V28..V31: broadcast a; R10..R15: A's rows
+	// 6 rows. V0..V23: 6×16 accumulators (row r in V4r..V4r+3); V24..V27: b row (the next R19 bytes on); V28..V31: broadcast a; R10..R15: A's rows
 m6:
 	MOVD R1, R10
 	ADD R2, R10, R11
@@ -127,7 +129,7 @@ m6bias:
 	// one step p per iteration: the b row, then each row's a broadcast and its 4 FMAs
 m6loop:
 	CBZ R0, m6store
-	VLD1.P 64(R4), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P (R4)(R19), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1R.P (R10)(R3), [V28.S4]
 	VFMLA V28.S4, V24.S4, V0.S4
 	VFMLA V28.S4, V25.S4, V1.S4
@@ -176,7 +178,7 @@ m6store:
 	VST1 [V20.S4, V21.S4, V22.S4, V23.S4], (R5)
 	B epilogue
 
-	// 5 rows. V0..V19: 5×16 accumulators (row r in V4r..V4r+3); V24..V27: b row; V28..V31: broadcast a; R10..R14: A's rows
+	// 5 rows. V0..V19: 5×16 accumulators (row r in V4r..V4r+3); V24..V27: b row (the next R19 bytes on); V28..V31: broadcast a; R10..R14: A's rows
 m5:
 	MOVD R1, R10
 	ADD R2, R10, R11
@@ -248,7 +250,7 @@ m5bias:
 	// one step p per iteration: the b row, then each row's a broadcast and its 4 FMAs
 m5loop:
 	CBZ R0, m5store
-	VLD1.P 64(R4), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P (R4)(R19), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1R.P (R10)(R3), [V28.S4]
 	VFMLA V28.S4, V24.S4, V0.S4
 	VFMLA V28.S4, V25.S4, V1.S4
@@ -290,7 +292,7 @@ m5store:
 	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R5)
 	B epilogue
 
-	// 4 rows. V0..V15: 4×16 accumulators (row r in V4r..V4r+3); V24..V27: b row; V28..V31: broadcast a; R10..R13: A's rows
+	// 4 rows. V0..V15: 4×16 accumulators (row r in V4r..V4r+3); V24..V27: b row (the next R19 bytes on); V28..V31: broadcast a; R10..R13: A's rows
 m4:
 	MOVD R1, R10
 	ADD R2, R10, R11
@@ -351,7 +353,7 @@ m4bias:
 	// one step p per iteration: the b row, then each row's a broadcast and its 4 FMAs
 m4loop:
 	CBZ R0, m4store
-	VLD1.P 64(R4), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P (R4)(R19), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1R.P (R10)(R3), [V28.S4]
 	VFMLA V28.S4, V24.S4, V0.S4
 	VFMLA V28.S4, V25.S4, V1.S4
@@ -386,7 +388,7 @@ m4store:
 	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R5)
 	B epilogue
 
-	// 3 rows. V0..V11: 3×16 accumulators (row r in V4r..V4r+3); V24..V27: b row; V28..V31: broadcast a; R10..R12: A's rows
+	// 3 rows. V0..V11: 3×16 accumulators (row r in V4r..V4r+3); V24..V27: b row (the next R19 bytes on); V28..V31: broadcast a; R10..R12: A's rows
 m3:
 	MOVD R1, R10
 	ADD R2, R10, R11
@@ -436,7 +438,7 @@ m3bias:
 	// one step p per iteration: the b row, then each row's a broadcast and its 4 FMAs
 m3loop:
 	CBZ R0, m3store
-	VLD1.P 64(R4), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P (R4)(R19), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1R.P (R10)(R3), [V28.S4]
 	VFMLA V28.S4, V24.S4, V0.S4
 	VFMLA V28.S4, V25.S4, V1.S4
@@ -464,7 +466,7 @@ m3store:
 	VST1 [V8.S4, V9.S4, V10.S4, V11.S4], (R5)
 	B epilogue
 
-	// 2 rows. V0..V7: 2×16 accumulators (row r in V4r..V4r+3); V24..V27: b row; V28..V31: broadcast a; R10..R11: A's rows
+	// 2 rows. V0..V7: 2×16 accumulators (row r in V4r..V4r+3); V24..V27: b row (the next R19 bytes on); V28..V31: broadcast a; R10..R11: A's rows
 m2:
 	MOVD R1, R10
 	ADD R2, R10, R11
@@ -503,7 +505,7 @@ m2bias:
 	// one step p per iteration: the b row, then each row's a broadcast and its 4 FMAs
 m2loop:
 	CBZ R0, m2store
-	VLD1.P 64(R4), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P (R4)(R19), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1R.P (R10)(R3), [V28.S4]
 	VFMLA V28.S4, V24.S4, V0.S4
 	VFMLA V28.S4, V25.S4, V1.S4
@@ -524,7 +526,7 @@ m2store:
 	VST1 [V4.S4, V5.S4, V6.S4, V7.S4], (R5)
 	B epilogue
 
-	// 1 rows. V0..V3: 1×16 accumulators (row r in V4r..V4r+3); V24..V27: b row; V28..V31: broadcast a; R10..R10: A's rows
+	// 1 rows. V0..V3: 1×16 accumulators (row r in V4r..V4r+3); V24..V27: b row (the next R19 bytes on); V28..V31: broadcast a; R10..R10: A's rows
 m1:
 	MOVD R1, R10
 	CMP $1, R8
@@ -552,7 +554,7 @@ m1bias:
 	// one step p per iteration: the b row, then each row's a broadcast and its 4 FMAs
 m1loop:
 	CBZ R0, m1store
-	VLD1.P 64(R4), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P (R4)(R19), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1R.P (R10)(R3), [V28.S4]
 	VFMLA V28.S4, V24.S4, V0.S4
 	VFMLA V28.S4, V25.S4, V1.S4
@@ -569,7 +571,7 @@ m1store:
 
 	// the activation: y = act(C), C's m rows to y's
 epilogue:
-	MOVD act+96(FP), R0
+	MOVD act+112(FP), R0
 	CBNZ R0, activation
 	B next // identity: nothing to do
 activation:
@@ -598,11 +600,11 @@ relu:
 
 	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
-	MOVD c+48(FP), R1
-	MOVD ldc+56(FP), R2
+	MOVD c+64(FP), R1
+	MOVD ldc+72(FP), R2
 	LSL $2, R2
-	MOVD y+80(FP), R3
-	MOVD ldy+88(FP), R4
+	MOVD y+96(FP), R3
+	MOVD ldy+104(FP), R4
 	LSL $2, R4
 	CBZ R0, reludone
 
@@ -631,11 +633,11 @@ leakyrelu:
 
 	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
-	MOVD c+48(FP), R1
-	MOVD ldc+56(FP), R2
+	MOVD c+64(FP), R1
+	MOVD ldc+72(FP), R2
 	LSL $2, R2
-	MOVD y+80(FP), R3
-	MOVD ldy+88(FP), R4
+	MOVD y+96(FP), R3
+	MOVD ldy+104(FP), R4
 	LSL $2, R4
 	CBZ R0, leakyreludone
 
@@ -692,11 +694,11 @@ tanh:
 
 	// R2: rows left, R3, R5: the source and destination rows, R4, R6: their strides in bytes
 	MOVD m+8(FP), R2
-	MOVD c+48(FP), R3
-	MOVD ldc+56(FP), R4
+	MOVD c+64(FP), R3
+	MOVD ldc+72(FP), R4
 	LSL $2, R4
-	MOVD y+80(FP), R5
-	MOVD ldy+88(FP), R6
+	MOVD y+96(FP), R5
+	MOVD ldy+104(FP), R6
 	LSL $2, R6
 	CBZ R2, tanhdone
 
@@ -833,11 +835,11 @@ sigmoid:
 
 	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
-	MOVD c+48(FP), R1
-	MOVD ldc+56(FP), R2
+	MOVD c+64(FP), R1
+	MOVD ldc+72(FP), R2
 	LSL $2, R2
-	MOVD y+80(FP), R3
-	MOVD ldy+88(FP), R4
+	MOVD y+96(FP), R3
+	MOVD ldy+104(FP), R4
 	LSL $2, R4
 	CBZ R0, sigmoiddone
 
@@ -948,11 +950,11 @@ silu:
 
 	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
-	MOVD c+48(FP), R1
-	MOVD ldc+56(FP), R2
+	MOVD c+64(FP), R1
+	MOVD ldc+72(FP), R2
 	LSL $2, R2
-	MOVD y+80(FP), R3
-	MOVD ldy+88(FP), R4
+	MOVD y+96(FP), R3
+	MOVD ldy+104(FP), R4
 	LSL $2, R4
 	CBZ R0, siludone
 
@@ -1073,11 +1075,11 @@ softplus:
 
 	// R1: rows left, R2, R4: the source and destination rows, R3, R5: their strides in bytes
 	MOVD m+8(FP), R1
-	MOVD c+48(FP), R2
-	MOVD ldc+56(FP), R3
+	MOVD c+64(FP), R2
+	MOVD ldc+72(FP), R3
 	LSL $2, R3
-	MOVD y+80(FP), R4
-	MOVD ldy+88(FP), R5
+	MOVD y+96(FP), R4
+	MOVD ldy+104(FP), R5
 	LSL $2, R5
 	CBZ R1, softplusdone
 
@@ -1225,11 +1227,11 @@ elu:
 
 	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
-	MOVD c+48(FP), R1
-	MOVD ldc+56(FP), R2
+	MOVD c+64(FP), R1
+	MOVD ldc+72(FP), R2
 	LSL $2, R2
-	MOVD y+80(FP), R3
-	MOVD ldy+88(FP), R4
+	MOVD y+96(FP), R3
+	MOVD ldy+104(FP), R4
 	LSL $2, R4
 	CBZ R0, eludone
 
@@ -1371,11 +1373,11 @@ gelu:
 
 	// R0: rows left, R1, R3: the source and destination rows, R2, R4: their strides in bytes
 	MOVD m+8(FP), R0
-	MOVD c+48(FP), R1
-	MOVD ldc+56(FP), R2
+	MOVD c+64(FP), R1
+	MOVD ldc+72(FP), R2
 	LSL $2, R2
-	MOVD y+80(FP), R3
-	MOVD ldy+88(FP), R4
+	MOVD y+96(FP), R3
+	MOVD ldy+104(FP), R4
 	LSL $2, R4
 	CBZ R0, geludone
 
@@ -1484,32 +1486,32 @@ gelugroup2:
 geludone:
 	B next
 
-	// the next tile: b by a panel (k·16 values), c, bias (mode 2) and y (act ≠ 0) by 16 columns
+	// the next tile: b by qs values (a panel), c, bias (mode 2) and y (act ≠ 0) by 16 columns
 next:
-	MOVD np+104(FP), R0
+	MOVD np+120(FP), R0
 	SUBS $1, R0
 	BLE ret
-	MOVD R0, np+104(FP)
-	MOVD k+0(FP), R1
-	LSL $6, R1
+	MOVD R0, np+120(FP)
+	MOVD qs+56(FP), R1
+	LSL $2, R1
 	MOVD b+40(FP), R2
 	ADD R1, R2
 	MOVD R2, b+40(FP)
-	MOVD c+48(FP), R2
+	MOVD c+64(FP), R2
 	ADD $64, R2
-	MOVD R2, c+48(FP)
-	MOVD mode+72(FP), R2
+	MOVD R2, c+64(FP)
+	MOVD mode+88(FP), R2
 	CMP $2, R2
 	BNE nobias
-	MOVD bias+64(FP), R2
+	MOVD bias+80(FP), R2
 	ADD $64, R2
-	MOVD R2, bias+64(FP)
+	MOVD R2, bias+80(FP)
 nobias:
-	MOVD act+96(FP), R2
+	MOVD act+112(FP), R2
 	CBZ R2, panel
-	MOVD y+80(FP), R2
+	MOVD y+96(FP), R2
 	ADD $64, R2
-	MOVD R2, y+80(FP)
+	MOVD R2, y+96(FP)
 	B panel
 ret:
 	RET

@@ -30,6 +30,12 @@ func BenchmarkGemm(b *testing.B) {
 			{"XWt", false, true, 1024, 256, 256, 1024, 256, 256, 256},
 			{"dYtX", true, false, 256, 256, 1024, 1024, 256, 1024, 256},
 			{"dYW", false, false, 1024, 256, 256, 1024, 256, 256, 256},
+			// The small net's (128-wide hidden layers) training products
+			// on one goroutine: a chunk's weight gradient, the output
+			// layer's (d = 16) and its adjoint.
+			{"dYtX", true, false, 128, 128, 240, 240, 128, 240, 128},
+			{"dYtX", true, false, 16, 128, 128, 128, 16, 128, 128},
+			{"dYW", false, false, 128, 128, 16, 128, 16, 16, 128},
 		} {
 			a := randMatrix(rng, s.ar, s.ac, 0)
 			bm := randMatrix(rng, s.br, s.bc, 0)

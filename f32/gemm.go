@@ -36,7 +36,11 @@ func Gemm(transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matri
 // worker goroutines). Work is split by blocks of rows of C or, if C is no
 // taller than wide, by panels of its columns, each worker packing its own
 // columns of op(B); every element is computed the same way whatever the
-// split: the result does not depend on workers.
+// split: the result does not depend on workers. An untransposed B of
+// stride at most 512 under a C of at most two row blocks (2·mc rows, see
+// [kernel.Impl.GemmBlocking]), such as a weight gradient dYᵀ·X, is not
+// packed: the microkernel reads its full panels in place
+// ([kernel.Impl.GemmStripStrided]), the same bits.
 func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matrix) {
 	a.check("Gemm", "A")
 	b.check("Gemm", "B")
@@ -85,19 +89,63 @@ func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32,
 	for j0 := 0; j0 < n; j0 += g.nc {
 		nb := min(g.nc, n-j0)
 		// Pack this slab of op(B), all of K, in kc-blocks of nr-panels (the
-		// layout of Dense's weights), then run every row block over it.
-		npad := g.panels(nb) * g.nr
-		bufB := getBuf(k * npad)
-		for p0 := 0; p0 < k; p0 += g.kc {
-			packB(g.nr, (*bufB)[p0*npad:], b, transB, p0, min(g.kc, k-p0), j0, nb)
+		// layout of Dense's weights), then run every row block over it;
+		// reading B in place, pack only its narrow last panel.
+		inB := g.readsB(transB, nb, m, b.Stride)
+		pj, pn := g.packedCols(inB, j0, nb)
+		npad := g.panels(pn) * g.nr
+		var bufB *[]float32
+		var bp []float32
+		if npad > 0 {
+			bufB = getBuf(k * npad)
+			bp = *bufB
+			for p0 := 0; p0 < k; p0 += g.kc {
+				packB(g.nr, bp[p0*npad:], b, transB, p0, min(g.kc, k-p0), pj, pn)
+			}
 		}
 		blk := block{
 			g: g, a: a, transA: transA, alpha: alpha, k: k,
-			b: *bufB, npad: npad, c: c, j0: j0, nb: nb, init: init,
+			b: bp, npad: npad, c: c, j0: j0, nb: nb, init: init,
+			src: b, transB: transB, inB: inB,
 		}
 		blk.rows(workers, m)
-		putBuf(bufB)
+		if bufB != nil {
+			putBuf(bufB)
+		}
 	}
+}
+
+// readsB reports whether the microkernel reads the full panels of a slab
+// of nb columns of op(B) in place, from B with its stride
+// ([kernel.Impl.GemmStripStrided]), rather than packed: B not transposed
+// (its rows are op(B)'s), at least one full panel, and where that pays.
+// Packing costs a pass over B; read in place, its rows at a stride map to
+// fewer cache sets and prefetch worse than packed panels, a cost paid
+// each time a strip of mr rows of C streams B. So B is read in place for
+// a C of at most 2·mc rows (two row blocks) and a stride of at
+// most inPlaceStride floats. Measured on one goroutine (cpu time, M×N×K,
+// dW = dYᵀ·X, N = B's stride): in place takes 12–16 % less time at
+// 128×128×240 (the small net's weight gradients) and 128×128×1024 on
+// avx2 and avx512, 5–24 % less at 64×512, 160×512 and 192×256 (a tie on
+// avx2), but on avx2 7–19 % more at 256×256 to 256×2048 and 8 % more at
+// 128×2048 (avx512: −6 % to a tie there).
+func (g geometry) readsB(transB bool, nb, m, stride int) bool {
+	return !transB && nb >= g.nr && m <= 2*g.mc && stride <= inPlaceStride
+}
+
+// inPlaceStride is the widest stride (floats) at which readsB reads B in
+// place: 2 KB.
+const inPlaceStride = 512
+
+// packedCols returns the columns of a slab (j0, nb columns) of op(B)
+// that are packed: all of them, or, if B is read in place (inB), those of
+// its narrow last panel (none if nb is a multiple of nr).
+func (g geometry) packedCols(inB bool, j0, nb int) (pj, pn int) {
+	if !inB {
+		return j0, nb
+	}
+	full := nb / g.nr * g.nr
+	return j0 + full, nb - full
 }
 
 // geometry is the tile and blocking of one implementation.
@@ -122,7 +170,10 @@ func (g geometry) panels(n int) int { return (n + g.nr - 1) / g.nr }
 // block is a slab of the product: the columns j0..j0+nb−1 of C, all its
 // rows, all k steps of K, with B packed; rows runs it. B's kc-block
 // starting at step p (of pb steps) is at b[p·npad + j0b·pb:], in panels
-// of pb×nr (npad = 0 if the slab is one kc-block).
+// of pb×nr (npad = 0 if the slab is one kc-block). If inB, op(B) is src
+// itself, not transposed, whose full panels of the slab the microkernel
+// reads in place; b then holds only its narrow last panel packed, if any
+// (packedCols).
 type block struct {
 	g      geometry
 	a      Matrix
@@ -137,9 +188,12 @@ type block struct {
 	init   kernel.GemmInit // for the first kc-block; the others accumulate
 	bias   []float32       // for GemmBias: the columns j0.. of the bias
 
-	// src and transB are op(B) unpacked, for runCols to pack its part.
+	// src and transB are op(B) unpacked, for runCols to pack its part
+	// and, if inB, for run to read in place (rows p0.. of src are the
+	// block's steps p0.. of K).
 	src    Matrix
 	transB bool
+	inB    bool
 
 	// epilogue: if set, the microkernel's epilogue sets y = act(c) on
 	// each tile after its last kc-block (c is pre, or y itself).
@@ -178,32 +232,51 @@ func (blk *block) runCols(q0, q1 int) {
 	g := blk.g
 	j0 := q0 * g.nr
 	nb := min(q1*g.nr, blk.c.Cols) - j0
-	npad := (q1 - q0) * g.nr
 	m := blk.c.Rows
 	sub := *blk
 	sub.j0, sub.nb = j0, nb
-	if m*npad > colsInCache {
-		buf := getBuf(blk.k * npad)
-		for p0 := 0; p0 < blk.k; p0 += g.kc {
-			packB(g.nr, (*buf)[p0*npad:], blk.src, blk.transB, p0, min(g.kc, blk.k-p0), j0, nb)
+	sub.inB = g.readsB(blk.transB, nb, m, blk.src.Stride)
+	pj, pn := g.packedCols(sub.inB, j0, nb)
+	npad := g.panels(pn) * g.nr
+	if m*(q1-q0)*g.nr > colsInCache {
+		var buf *[]float32
+		if npad > 0 {
+			buf = getBuf(blk.k * npad)
+			for p0 := 0; p0 < blk.k; p0 += g.kc {
+				packB(g.nr, (*buf)[p0*npad:], blk.src, blk.transB, p0, min(g.kc, blk.k-p0), pj, pn)
+			}
+			sub.b = *buf
 		}
-		sub.b, sub.npad = *buf, npad
+		sub.npad = npad
 		sub.run(0, m)
-		putBuf(buf)
+		if buf != nil {
+			putBuf(buf)
+		}
 		return
 	}
-	buf := getBuf(min(g.kc, blk.k) * npad)
-	sub.b, sub.npad = *buf, 0
+	var buf *[]float32
+	if npad > 0 {
+		buf = getBuf(min(g.kc, blk.k) * npad)
+		sub.b = *buf
+	}
+	sub.npad = 0
 	for p0 := 0; p0 < blk.k; p0 += g.kc {
 		pb := min(g.kc, blk.k-p0)
-		packB(g.nr, *buf, blk.src, blk.transB, p0, pb, j0, nb)
+		if npad > 0 {
+			packB(g.nr, *buf, blk.src, blk.transB, p0, pb, pj, pn)
+		}
 		sub.a, sub.k = kBlock(blk.a, blk.transA, p0, pb), pb
+		if sub.inB {
+			sub.src = blk.src.Slice(p0, p0+pb)
+		}
 		if p0 > 0 {
 			sub.init = kernel.GemmLoad
 		}
 		sub.run(0, m)
 	}
-	putBuf(buf)
+	if buf != nil {
+		putBuf(buf)
+	}
 }
 
 // colsInCache is the most floats of C (rows × the chunk's columns) that
@@ -223,7 +296,9 @@ func kBlock(a Matrix, trans bool, p0, pb int) Matrix {
 // run computes rows i0..i1−1 in blocks of mc rows. For each block and
 // each kc-block of K: pack A's block (unless the microkernel can read A in
 // place, transposed or not: alpha = 1), then for each strip of mr rows its
-// nr-column tiles (one kernel.Impl.GemmStrip call), the last kc-block's
+// nr-column tiles (one kernel.Impl.GemmStrip call; with B in place, one
+// GemmStripStrided call over its full panels and, if there is one, a
+// GemmStrip call over its packed narrow last panel), the last kc-block's
 // with the activation in the microkernel's epilogue. The block of C stays
 // in L2 across the kc-blocks.
 func (blk *block) run(i0, i1 int) {
@@ -271,17 +346,32 @@ func (blk *block) run(i0, i1 int) {
 					ap, rs, ps = pa[ir*pb:], 1, g.mr
 				}
 				// The strip's tiles, one call: the microkernel moves from
-				// panel to panel itself.
-				var bias []float32
+				// panel to panel itself. With B in place, the full panels
+				// in one call and its packed narrow last panel in another.
+				var bias, y []float32
 				if init == kernel.GemmBias {
 					bias = blk.bias[:blk.nb]
 				}
-				c := blk.c.Data[(ib+ir)*ldc+blk.j0:]
+				act, ldy := kernel.Identity, 0
 				if blk.epilogue && last {
-					y := blk.y.Data[(ib+ir)*blk.y.Stride+blk.j0:]
-					g.impl.GemmStrip(m, blk.nb, pb, ap, rs, ps, bb, c, ldc, init, bias, blk.act, y, blk.y.Stride)
-				} else {
-					g.impl.GemmStrip(m, blk.nb, pb, ap, rs, ps, bb, c, ldc, init, bias, kernel.Identity, nil, 0)
+					act, ldy = blk.act, blk.y.Stride
+					y = blk.y.Data[(ib+ir)*ldy+blk.j0:]
+				}
+				c := blk.c.Data[(ib+ir)*ldc+blk.j0:]
+				full := 0
+				if blk.inB {
+					full = blk.nb / g.nr * g.nr
+					src := blk.src
+					g.impl.GemmStripStrided(m, full, pb, ap, rs, ps, src.Data[p0*src.Stride+blk.j0:], src.Stride, g.nr, c, ldc, init, bias, act, y, ldy)
+				}
+				if full < blk.nb {
+					if bias != nil {
+						bias = bias[full:]
+					}
+					if y != nil {
+						y = y[full:]
+					}
+					g.impl.GemmStrip(m, blk.nb-full, pb, ap, rs, ps, bb, c[full:], ldc, init, bias, act, y, ldy)
 				}
 				ir += m
 			}

@@ -259,3 +259,76 @@ func FuzzGemm(f *testing.F) {
 		}
 	})
 }
+
+// TestGemmInPlaceBSame holds the products that read B in place (op(B) =
+// B, its full panels read with B's stride: kernel.Impl.GemmStripStrided)
+// to the same products over Bᵀ transposed (op(B) packed), bit for bit: for
+// each op(A), alpha 1 (A in place) and not (A packed), beta 0, 1 and
+// other, B with and without padding between rows, N a multiple of nr
+// and not (a narrow last panel, packed), less than one panel, K over two
+// kc-blocks, split by rows (one worker) and by columns (two or three,
+// chunks of C in colsInCache and not, which pack a kc-block at a time or
+// all of K first), and more than ncMax columns (slabs). C is at most 2·mc
+// rows tall and B's stride at most inPlaceStride, so that B is read in
+// place (readsB).
+func TestGemmInPlaceBSame(t *testing.T) {
+	rng := rand.New(rand.NewPCG(76, 3))
+	for _, impl := range kernel.Available() {
+		_, nr := impl.GemmTile()
+		_, kc := impl.GemmBlocking()
+		for si, sh := range []struct {
+			m, n, k int
+			workers []int
+		}{
+			{5, nr - 1, 3, []int{1, 2}},
+			{7, 2 * nr, 5, []int{1, 2}},
+			{37, 3*nr + 5, kc + 9, []int{1, 2, 3}},
+			{64, 4 * nr, 33, []int{1, 3}},
+			{3, ncMax + 2*nr + 1, 4, []int{1, 2}},
+			// Chunks of C of 66 rows by ncMax columns, over colsInCache:
+			// all of K, two kc-blocks, packed first (a narrow last
+			// panel), with the full panels in place.
+			{66, 2*ncMax + nr + 3, kc + 2, []int{2}},
+		} {
+			if impl == kernel.Generic && len(kernel.Available()) > 1 && sh.m*sh.n*sh.k > 1e7 {
+				continue // as in TestGemmColsSame: the branch is the driver's
+			}
+			for _, transA := range []bool{false, true} {
+				ab := []struct{ alpha, beta float32 }{{1, 0}, {1, 1}, {0.5, 0.25}}[(si+btoi(transA))%3]
+				ar, ac := sh.m, sh.k
+				if transA {
+					ar, ac = ac, ar
+				}
+				a := randMatrix(rng, ar, ac, si%2)
+				b := randMatrix(rng, sh.k, sh.n, (si+1)%3)
+				bt := NewMatrix(sh.n, sh.k)
+				for p := range sh.k {
+					for j := range sh.n {
+						bt.Data[j*bt.Stride+p] = b.At(p, j)
+					}
+				}
+				c0 := randMatrix(rng, sh.m, sh.n, 0)
+				for _, workers := range sh.workers {
+					want, got := NewMatrix(sh.m, sh.n), NewMatrix(sh.m, sh.n)
+					copy(want.Data, c0.Data)
+					copy(got.Data, c0.Data)
+					GemmWith(impl, workers, transA, true, ab.alpha, a, bt, ab.beta, want)
+					GemmWith(impl, workers, transA, false, ab.alpha, a, b, ab.beta, got)
+					for i, v := range got.Data {
+						if math.Float32bits(v) != math.Float32bits(want.Data[i]) {
+							t.Fatalf("%v %d×%d×%d transA %v alpha %v beta %v workers %d: C[%d] = %v, over Bᵀ %v",
+								impl, sh.m, sh.n, sh.k, transA, ab.alpha, ab.beta, workers, i, v, want.Data[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

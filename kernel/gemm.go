@@ -110,13 +110,46 @@ func (i Impl) GemmMicroAct(m, n, k int, a []float32, rs, ps int, b, c []float32,
 // n are ignored), tile q starting from bias[q·nr:] (GemmBias); y as for
 // GemmMicroAct, over the whole m×n strip. The full-width tiles run in one
 // call into the microkernel, which moves from panel to panel itself; the
-// result is that of GemmMicroAct on each tile, to the bit.
+// result is that of GemmMicroAct on each tile, to the bit. It is
+// [Impl.GemmStripStrided] with ldb = nr and qs = k·nr, on a b of at least
+// ⌈n/nr⌉·k·nr values.
 func (i Impl) GemmStrip(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
-	const name = "GemmStrip"
+	i.must("GemmStrip")
+	nr := gemmShapes[i].nr
+	i.strip("GemmStrip", m, n, k, a, rs, ps, b, nr, k*nr, true, c, ldc, init, bias, act, y, ldy)
+}
+
+// GemmStripStrided is [Impl.GemmStrip] with B's layout as parameters, so
+// that a driver can read B where it lies rather than pack it: B[p][j],
+// for column j of panel q = j/nr, is b[q·qs + p·ldb + j−q·nr]. Packed
+// panels are ldb = nr, qs = k·nr (GemmStrip); a row-major k×n matrix read
+// in place is ldb = its stride, qs = nr. b must hold the k rows of every
+// panel up to column n (it panics otherwise):
+//
+//	for r < m, j < n {
+//		q := j / nr
+//		s := init(r, j)
+//		for p := range k { s = fma(a[r*rs+p*ps], b[q*qs+p*ldb+j-q*nr], s) }
+//		c[r*ldc+j] = s
+//	}
+//
+// then y as for GemmStrip. The result is that of GemmStrip on B packed,
+// to the bit. A narrow last tile (n not a multiple of nr) reads its rows
+// of B nr wide, ignoring the columns past n, where they lie within b (as
+// packed panels do); where they do not (a matrix read in place), it runs
+// the portable kernel instead: the same bits, but slower, so a driver
+// packs such a panel and passes it to GemmStrip.
+func (i Impl) GemmStripStrided(m, n, k int, a []float32, rs, ps int, b []float32, ldb, qs int, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
+	i.strip("GemmStripStrided", m, n, k, a, rs, ps, b, ldb, qs, false, c, ldc, init, bias, act, y, ldy)
+}
+
+// strip runs GemmStrip (packed: ldb = nr, qs = k·nr, b holding whole
+// panels) or GemmStripStrided, under name.
+func (i Impl) strip(name string, m, n, k int, a []float32, rs, ps int, b []float32, ldb, qs int, packed bool, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
 	i.must(name)
 	s := gemmShapes[i]
 	np := (n-1)/s.nr + 1 // ⌈n/nr⌉ for n ≥ 1 (checkTiles panics otherwise); n+nr−1 could wrap
-	y = i.checkTiles(name, m, n, np, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
+	y = i.checkTiles(name, m, n, np, k, a, rs, ps, b, ldb, qs, packed, c, ldc, init, bias, act, y, ldy)
 	q := 0
 	if full := n / s.nr; full > 0 && i != Generic {
 		var biasp, yp *float32
@@ -127,7 +160,7 @@ func (i Impl) GemmStrip(m, n, k int, a []float32, rs, ps int, b, c []float32, ld
 		if act != Identity {
 			yp, epi = &y[0], act
 		}
-		gemmMicroArch(i, k, m, unsafe.SliceData(a), rs, ps, unsafe.SliceData(b), &c[0], ldc, biasp, init, yp, ldy, epi, full)
+		gemmMicroArch(i, k, m, unsafe.SliceData(a), rs, ps, unsafe.SliceData(b), ldb, qs, &c[0], ldc, biasp, init, yp, ldy, epi, full)
 		if act == Identity {
 			actTile(i, Identity, m, full*s.nr, c, ldc, y, ldy)
 		}
@@ -142,28 +175,46 @@ func (i Impl) GemmStrip(m, n, k int, a []float32, rs, ps int, b, c []float32, ld
 		if y != nil {
 			yq = y[j:]
 		}
-		i.tile(m, min(s.nr, n-j), k, a, rs, ps, b[q*k*s.nr:], c[j:], ldc, init, bq, act, yq, ldy)
+		w := min(s.nr, n-j)
+		// The panel's rows, nr wide if they lie within b (always when
+		// packed: checkTiles took whole panels).
+		wide := packed || k == 0 || w == s.nr || fits2(len(b), q, qs, k-1, ldb, s.nr)
+		bp := b
+		if k > 0 {
+			bp = b[q*qs:]
+		}
+		i.tile(m, w, k, a, rs, ps, bp, ldb, wide, c[j:], ldc, init, bq, act, yq, ldy)
 	}
 }
 
 // checkTiles panics, naming the kernel name, unless the arguments describe
-// m rows of n columns of C over np packed panels of k steps (see
-// [Impl.GemmStrip]), with y nil (act = Identity only), c itself (ldy =
-// ldc) or memory apart from C's rows. It returns y, or nil if y is c and
-// act is Identity (nothing to do).
-func (i Impl) checkTiles(name string, m, n, np, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) []float32 {
+// m rows of n columns of C over np panels of k steps of B laid out as
+// ldb and qs say (see [Impl.GemmStripStrided]; packed: whole panels of
+// k·nr values, as [Impl.GemmStrip] takes them), with y nil (act =
+// Identity only), c itself (ldy = ldc) or memory apart from C's rows. It
+// returns y, or nil if y is c and act is Identity (nothing to do).
+func (i Impl) checkTiles(name string, m, n, np, k int, a []float32, rs, ps int, b []float32, ldb, qs int, packed bool, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) []float32 {
 	i.must(name)
 	act.must(name)
 	s := gemmShapes[i]
-	if m < 1 || m > s.mr || n < 1 || k < 0 || ldc < n || rs < 0 || ps < 0 || init > GemmBias {
-		panic(fmt.Sprintf("kernel: %s(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=%d for a %d×%d kernel", name, i, m, n, k, rs, ps, ldc, init, s.mr, s.nr))
+	// bl is B's layout in the messages, where it is a parameter.
+	bl := func() string {
+		if packed {
+			return ""
+		}
+		return fmt.Sprintf(" ldb=%d qs=%d", ldb, qs)
+	}
+	// (Packed, qs = k·nr may have wrapped for a huge k: the length check
+	// below refuses that k.)
+	if m < 1 || m > s.mr || n < 1 || k < 0 || ldc < n || rs < 0 || ps < 0 || !packed && (ldb < 0 || qs < 0) || init > GemmBias {
+		panic(fmt.Sprintf("kernel: %s(%v): bad tile m=%d n=%d k=%d rs=%d ps=%d%s ldc=%d init=%d for a %d×%d kernel", name, i, m, n, k, rs, ps, bl(), ldc, init, s.mr, s.nr))
 	}
 	// The extents are computed exactly (fits, fits2): in int arithmetic
 	// a stride or k large enough to wrap them would pass with a short
 	// slice. C comes first: once it fits, n ≤ len(c), so np·nr < n + nr
 	// cannot wrap.
-	if !fits(len(c), m-1, ldc, n) || !fits(len(b), np*s.nr, k, 0) || k > 0 && !fits2(len(a), m-1, rs, k-1, ps, 1) || init == GemmBias && len(bias) < n {
-		panicLen(fmt.Sprintf("%s(%v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=%d)", name, i, m, n, k, rs, ps, ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
+	if !fits(len(c), m-1, ldc, n) || !i.fitsB(len(b), np, n, k, ldb, qs, packed) || k > 0 && !fits2(len(a), m-1, rs, k-1, ps, 1) || init == GemmBias && len(bias) < n {
+		panicLen(fmt.Sprintf("%s(%v, m=%d n=%d k=%d rs=%d ps=%d%s ldc=%d init=%d)", name, i, m, n, k, rs, ps, bl(), ldc, init), "len(a), len(b), len(c), len(bias)", len(a), len(b), len(c), len(bias))
 	}
 	if y == nil {
 		if act != Identity {
@@ -192,6 +243,23 @@ func (i Impl) checkTiles(name string, m, n, np, k int, a []float32, rs, ps int, 
 	return y
 }
 
+// fitsB reports whether a b of length lb holds B's np panels of k rows up
+// to column n (n ≥ 1, np = ⌈n/nr⌉ < lc/nr + 1 for the length lc of a
+// slice, k, ldb, qs ≥ 0): packed, np whole panels of k·nr values; else
+// the k rows of the last panel to column n and, if it is narrow, of the
+// one before it (whose rows end further on if qs < nr).
+func (i Impl) fitsB(lb, np, n, k, ldb, qs int, packed bool) bool {
+	nr := gemmShapes[i].nr
+	if packed {
+		return fits(lb, np*nr, k, 0)
+	}
+	if k == 0 {
+		return true
+	}
+	w := n - (np-1)*nr // the last panel's columns, 1..nr
+	return fits2(lb, np-1, qs, k-1, ldb, w) && (w == nr || np < 2 || fits2(lb, np-2, qs, k-1, ldb, nr))
+}
+
 // overlap reports whether the memory of x and y intersects.
 func overlap(x, y []float32) bool {
 	if len(x) == 0 || len(y) == 0 {
@@ -203,19 +271,22 @@ func overlap(x, y []float32) bool {
 
 func (i Impl) gemmMicro(name string, m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
 	i.must(name)
-	if n > gemmShapes[i].nr {
-		panic(fmt.Sprintf("kernel: %s(%v): bad tile n=%d for a %d-column kernel", name, i, n, gemmShapes[i].nr))
+	nr := gemmShapes[i].nr
+	if n > nr {
+		panic(fmt.Sprintf("kernel: %s(%v): bad tile n=%d for a %d-column kernel", name, i, n, nr))
 	}
-	y = i.checkTiles(name, m, n, 1, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
-	i.tile(m, n, k, a, rs, ps, b, c, ldc, init, bias, act, y, ldy)
+	y = i.checkTiles(name, m, n, 1, k, a, rs, ps, b, nr, k*nr, true, c, ldc, init, bias, act, y, ldy)
+	i.tile(m, n, k, a, rs, ps, b, nr, true, c, ldc, init, bias, act, y, ldy)
 }
 
-// tile runs one checked tile of GemmMicroAct (y nil: none).
-func (i Impl) tile(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
+// tile runs one checked tile of GemmMicroAct (y nil: none), B's rows ldb
+// apart; wide says they can be read nr values wide within b (else a
+// narrow tile runs the portable kernel, which reads n).
+func (i Impl) tile(m, n, k int, a []float32, rs, ps int, b []float32, ldb int, wide bool, c []float32, ldc int, init GemmInit, bias []float32, act Activation, y []float32, ldy int) {
 	s := gemmShapes[i]
-	if i == Generic {
-		gemmMicroGeneric(s.nr, m, n, k, a, rs, ps, b, c, ldc, init, bias)
-		actTile(Generic, act, m, n, c, ldc, y, ldy)
+	if i == Generic || !wide {
+		gemmMicroGeneric(m, n, k, a, rs, ps, b, ldb, c, ldc, init, bias)
+		actTile(i, act, m, n, c, ldc, y, ldy)
 		return
 	}
 	ap, bp := unsafe.SliceData(a), unsafe.SliceData(b)
@@ -227,11 +298,11 @@ func (i Impl) tile(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int
 			biasp = &bias[0]
 		}
 		if act == Identity || y == nil {
-			gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, nil, 0, Identity, 1)
+			gemmMicroArch(i, k, m, ap, rs, ps, bp, ldb, 0, &c[0], ldc, biasp, init, nil, 0, Identity, 1)
 			actTile(i, Identity, m, n, c, ldc, y, ldy)
 			return
 		}
-		gemmMicroArch(i, k, m, ap, rs, ps, bp, &c[0], ldc, biasp, init, &y[0], ldy, act, 1)
+		gemmMicroArch(i, k, m, ap, rs, ps, bp, ldb, 0, &c[0], ldc, biasp, init, &y[0], ldy, act, 1)
 		return
 	}
 	// Narrow edge tile: run the kernel on a buffer, copy the m×n corner,
@@ -246,7 +317,7 @@ func (i Impl) tile(m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int
 	if init == GemmBias {
 		copy(bb[:n], bias)
 	}
-	gemmMicroArch(i, k, m, ap, rs, ps, bp, &tile[0], s.nr, &bb[0], init, nil, 0, Identity, 1)
+	gemmMicroArch(i, k, m, ap, rs, ps, bp, ldb, 0, &tile[0], s.nr, &bb[0], init, nil, 0, Identity, 1)
 	for r := range m {
 		copy(c[r*ldc:r*ldc+n], tile[r*s.nr:r*s.nr+n])
 	}
@@ -268,8 +339,9 @@ func actTile(i Impl, act Activation, m, n int, c []float32, ldc int, y []float32
 	}
 }
 
-func gemmMicroGeneric(nr, m, n, k int, a []float32, rs, ps int, b, c []float32, ldc int, init GemmInit, bias []float32) {
-	b = b[:k*nr]
+// gemmMicroGeneric is the portable microkernel on one tile, B's rows ldb
+// apart: it reads n values of each.
+func gemmMicroGeneric(m, n, k int, a []float32, rs, ps int, b []float32, ldb int, c []float32, ldc int, init GemmInit, bias []float32) {
 	// The row's n chains advance together, one step of K at a time: the
 	// same chains as one after the other, but independent of each other
 	// within a step, so fma32's latency overlaps across them (fmaAxpy: one step).
@@ -287,7 +359,7 @@ func gemmMicroGeneric(nr, m, n, k int, a []float32, rs, ps int, b, c []float32, 
 		}
 		for p := range k {
 			av := a[r*rs+p*ps]
-			bp := b[p*nr : p*nr+n]
+			bp := b[p*ldb : p*ldb+n]
 			fmaAxpy(av, bp, s)
 		}
 		copy(row, s)

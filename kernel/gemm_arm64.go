@@ -13,14 +13,15 @@ func gemmArch() (t [numImpls]*gemmShape) {
 }
 
 // gemmMicroArch runs i's assembly microkernel on the first m rows of np
-// full-width tiles side by side (see [Impl.GemmStrip]), in one call that
+// full-width tiles side by side (see [Impl.GemmStripStrided]: B's rows
+// ldb apart, its panels qs apart), in one call that
 // moves from panel to panel itself, each tile followed, if act ≠ Identity,
 // by y = act(C) on its rows in the kernel's epilogue, while it is in L1.
-func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation, np int) {
+func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b *float32, ldb, qs int, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation, np int) {
 	if i != NEON {
 		panic("kernel: GemmMicro: no assembly for " + i.String())
 	}
-	asm.GemmNEON(k, m, a, rs, ps, b, c, ldc, bias, int(init), y, ldy, int(act), np)
+	asm.GemmNEON(k, m, a, rs, ps, b, ldb, qs, c, ldc, bias, int(init), y, ldy, int(act), np)
 }
 
 // matVecArch runs i's assembly matvec over np full panels, then (act ≠

@@ -6,7 +6,7 @@ package kernel
 // (the NEON microkernels plug in here).
 func gemmArch() (t [numImpls]*gemmShape) { return t }
 
-func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation, np int) {
+func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b *float32, ldb, qs int, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation, np int) {
 	panic("kernel: GemmMicro: no assembly for " + i.String())
 }
 

@@ -39,7 +39,7 @@ func TestGemmMicroArchNoPanels(t *testing.T) {
 				if act != Identity {
 					yp = &y[0]
 				}
-				gemmMicroArch(impl, k, mr, &a[0], 1, mr, &b[0], &c[0], nr, &bias[0], GemmBias, yp, nr, act, np)
+				gemmMicroArch(impl, k, mr, &a[0], 1, mr, &b[0], nr, k*nr, &c[0], nr, &bias[0], GemmBias, yp, nr, act, np)
 				x := make([]float32, k)
 				matVecArch(impl, k, np, &b[0], &x[0], &c[0], &bias[0], yp, act)
 				for i := range c {

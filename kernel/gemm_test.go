@@ -368,8 +368,12 @@ func TestPeakFLOPs(t *testing.T) {
 	}
 }
 
+// FuzzGemmMicro holds fuzzed tiles to the float64 reference (NaN where it
+// has one), then GemmStripStrided on the same tile, B laid out in place or
+// in padded panels, to GemmMicro's bits.
 func FuzzGemmMicro(f *testing.F) {
 	f.Add(uint64(1), uint8(3), uint8(5), uint8(7))
+	f.Add(uint64(9), uint8(11), uint8(31), uint8(100)) // padded panels
 	f.Fuzz(func(t *testing.T, seed uint64, m8, n8, k8 uint8) {
 		rng := rand.New(rand.NewPCG(seed, 9))
 		for _, impl := range kernel.Available() {
@@ -389,6 +393,21 @@ func FuzzGemmMicro(f *testing.F) {
 				w := want[i]
 				if math.IsNaN(w) != (g != g) && !math.IsInf(w, 0) {
 					t.Fatalf("%v: element %d = %g, want %g", impl, i, g, w)
+				}
+			}
+			// The same tile from B laid out as GemmStripStrided reads it
+			// (in place or in padded panels, by the seed): the same bits.
+			B := make([]float32, k*n)
+			for p := range k {
+				copy(B[p*n:(p+1)*n], b[p*nr:])
+			}
+			sb, ldb, qs := stridedB(rng, nr, B, k, n, int(seed/8%2), heap)
+			gs := kerneltest.NewGuarded(m*n, int(seed/16%8), nil)
+			impl.GemmStripStrided(m, n, k, a, 1, mr, sb, ldb, qs, gs.S(), n, kernel.GemmBias, bias, kernel.Identity, nil, 0)
+			gs.Check(t, impl.String()+" strided")
+			for i, g := range gs.S() {
+				if !kerneltest.Same(g, c.S()[i]) {
+					t.Fatalf("%v m=%d n=%d k=%d ldb=%d qs=%d: element %d = %g strided, %g packed", impl, m, n, k, ldb, qs, i, g, c.S()[i])
 				}
 			}
 		}
@@ -585,9 +604,11 @@ func TestGemmMicroAct(t *testing.T) {
 }
 
 // FuzzGemmMicroAct is TestGemmMicroAct's comparison over fuzzed tiles,
-// activations and seeds, with y apart from C.
+// activations and seeds, with y apart from C; then GemmStripStrided's on
+// the same tile, B laid out in place or in padded panels, y in place.
 func FuzzGemmMicroAct(f *testing.F) {
 	f.Add(uint64(1), uint8(3), uint8(5), uint8(7), uint8(5))
+	f.Add(uint64(65), uint8(11), uint8(31), uint8(97), uint8(3)) // padded panels
 	f.Fuzz(func(t *testing.T, seed uint64, m8, n8, k8, act8 uint8) {
 		rng := rand.New(rand.NewPCG(seed, 10))
 		acts := kernel.Activations()
@@ -613,6 +634,21 @@ func FuzzGemmMicroAct(f *testing.F) {
 			for i := range want {
 				if !kerneltest.Same(gc.S()[i], c[i]) || !kerneltest.Same(gy.S()[i], want[i]) {
 					t.Fatalf("%v %v m=%d n=%d k=%d: element %d: C %g y %g, want C %g y %g", impl, act, m, n, k, i, gc.S()[i], gy.S()[i], c[i], want[i])
+				}
+			}
+			// And from B laid out as GemmStripStrided reads it (in place
+			// or in padded panels, by the seed), y in place: the same y.
+			B := make([]float32, k*n)
+			for p := range k {
+				copy(B[p*n:(p+1)*n], b[p*nr:])
+			}
+			sb, ldb, qs := stridedB(rng, nr, B, k, n, int(seed/64%2), heap)
+			gs := kerneltest.NewGuarded(m*n, int(seed/128%8), nil)
+			impl.GemmStripStrided(m, n, k, a, 1, mr, sb, ldb, qs, gs.S(), n, kernel.GemmBias, bias, act, gs.S(), n)
+			gs.Check(t, impl.String()+" strided")
+			for i := range want {
+				if !kerneltest.Same(gs.S()[i], want[i]) {
+					t.Fatalf("%v %v m=%d n=%d k=%d ldb=%d qs=%d: element %d: y %g strided, %g packed", impl, act, m, n, k, ldb, qs, i, gs.S()[i], want[i])
 				}
 			}
 		}

@@ -170,6 +170,13 @@ func gemmAllocCases(impl kernel.Impl) []allocCase {
 			var c, y [naMR * n]float32
 			var bias [n]float32
 			impl.GemmStrip(mr, 2*nr+5, naK, a[:], 1, mr, b[:], c[:], n, kernel.GemmBias, bias[:], act, y[:], n)
+		}}, allocCase{fmt.Sprintf("GemmStripStrided(%v), B in place, two full tiles and an edge", act), func() {
+			const n = 2*naNR + 5
+			var a [naMR * naK]float32
+			var b [naK * n]float32
+			var c, y [naMR * n]float32
+			var bias [n]float32
+			impl.GemmStripStrided(mr, 2*nr+5, naK, a[:], 1, mr, b[:], n, nr, c[:], n, kernel.GemmBias, bias[:], act, y[:], n)
 		}})
 	}
 	n := nr + 3 // one full panel and a partial one

@@ -53,10 +53,11 @@ func TestFits(t *testing.T) {
 	}
 }
 
-// TestGemmOverflow: GemmMicro, GemmMicroAct and GemmStrip panic, with
-// checkTiles' message, on strides, k and n whose extents wrap in int
-// arithmetic, before any kernel runs (an unchecked one would read and
-// write at the true offsets, far outside the slices).
+// TestGemmOverflow: GemmMicro, GemmMicroAct, GemmStrip and
+// GemmStripStrided panic, with checkTiles' message, on strides, k and n
+// whose extents wrap in int arithmetic, before any kernel runs (an
+// unchecked one would read and write at the true offsets, far outside
+// the slices).
 func TestGemmOverflow(t *testing.T) {
 	for _, impl := range Available() {
 		mr, nr := impl.GemmTile()
@@ -69,6 +70,11 @@ func TestGemmOverflow(t *testing.T) {
 		short := func(name string, m, n, k, rs, ps, ldc, la, lb, lc int) string {
 			return fmt.Sprintf("kernel: %s(%v, m=%d n=%d k=%d rs=%d ps=%d ldc=%d init=0): length mismatch: len(a), len(b), len(c), len(bias) = [%d %d %d 0]",
 				name, impl, m, n, k, rs, ps, ldc, la, lb, lc)
+		}
+		// stridedMsg is checkTiles' message for GemmStripStrided (rs = ps
+		// = 0, init = 0).
+		stridedMsg := func(m, n, k, ldb, qs, ldc int) string {
+			return fmt.Sprintf("kernel: GemmStripStrided(%v, m=%d n=%d k=%d rs=0 ps=0 ldb=%d qs=%d ldc=%d init=0): length mismatch", impl, m, n, k, ldb, qs, ldc)
 		}
 		for _, tc := range []struct {
 			name string
@@ -109,6 +115,19 @@ func TestGemmOverflow(t *testing.T) {
 			// negative panel count, and C's extent 2·MaxInt wraps too.
 			{"strip n", fmt.Sprintf("kernel: GemmStrip(%v, m=2 n=%d k=1 rs=1 ps=1 ldc=%d init=0): length mismatch", impl, math.MaxInt, math.MaxInt), func() {
 				impl.GemmStrip(2, math.MaxInt, 1, a[:2], 1, 1, b, c[:3], math.MaxInt, GemmZero, nil, Identity, nil, 0)
+			}},
+			// GemmStripStrided's B: (k−1)·ldb, (np−1)·qs and their sum.
+			{"ldb", stridedMsg(1, 1, 3, half, 0, 1), func() {
+				impl.GemmStripStrided(1, 1, 3, a[:1], 0, 0, b[:1], half, 0, c[:3], 1, GemmZero, nil, Identity, nil, 0)
+			}},
+			{"ldb high word", stridedMsg(1, 1, 4, third, 0, 1), func() {
+				impl.GemmStripStrided(1, 1, 4, a[:1], 0, 0, b[:1], third, 0, c[:3], 1, GemmZero, nil, Identity, nil, 0)
+			}},
+			{"qs", stridedMsg(1, 2*nr+1, 1, 0, half, 2*nr+1), func() {
+				impl.GemmStripStrided(1, 2*nr+1, 1, a[:1], 0, 0, b, 0, half, c, 2*nr+1, GemmZero, nil, Identity, nil, 0)
+			}},
+			{"ldb and qs", stridedMsg(1, nr+1, 2, whole, whole, nr+1), func() {
+				impl.GemmStripStrided(1, nr+1, 2, a[:1], 0, 0, b, whole, whole, c, nr+1, GemmZero, nil, Identity, nil, 0)
 			}},
 			// (m−1)·ldy + n, y apart from C.
 			{"ldy", fmt.Sprintf("kernel: GemmMicroAct(%v, m=3 n=1 ldy=%d): length mismatch: len(y) = [1]", impl, half), func() {

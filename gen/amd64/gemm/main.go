@@ -61,7 +61,7 @@ func main() {
 
 // gemm emits the microkernel: the first m rows (1 ≤ m ≤ mr) of an mr×nr
 // tile of C, at c with row stride ldc elements, become init + Σₚ
-// a[p·mr+r]·b[p·nr+j], one FMA per p in order, where init is 0 (mode 0),
+// a[r·rs+p·ps]·b[p·ldb+j], one FMA per p in order, where init is 0 (mode 0),
 // C (mode 1) or bias[j] (mode 2). Each row count has its own code path, so
 // a short edge tile neither computes nor touches rows it does not own.
 // Each tile's rows get y = act(C) for act ≠ 0 (a kernel.Activation): in
@@ -70,15 +70,15 @@ func main() {
 func gemm(s isa) {
 	nr := s.nv * s.v.Lanes
 	name := "Gemm" + s.v.Name
-	TEXT(name, NOSPLIT, "func(k, m int, a *float32, rs, ps int, b, c *float32, ldc int, bias *float32, mode int, y *float32, ldy, act, np int)")
+	TEXT(name, NOSPLIT, "func(k, m int, a *float32, rs, ps int, b *float32, ldb, qs int, c *float32, ldc int, bias *float32, mode int, y *float32, ldy, act, np int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s computes rows 0..m−1 (1 ≤ m ≤ %d) of a %d×%d tile of C (row stride ldc elements):", name, s.mr, s.mr, nr),
-		fmt.Sprintf("C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", nr),
-		"C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place",
-		"with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).",
+		"C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·ldb+j], one FMA per p in order; init is 0 (mode 0),",
+		"C[r][j] (mode 1) or bias[j] (mode 2). A and B are read in place with their strides (elements):",
+		fmt.Sprintf("A packed (rs=1, ps=mr) or not (rs=lda, ps=1), B's k rows packed (ldb=%d) or not (ldb=its stride).", nr),
 		"Then, if act (a kernel.Activation) is not 0, Y[r][j] = act(C[r][j]) for the m rows (row stride",
 		"ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.",
-		fmt.Sprintf("It does this for np tiles side by side: tile q reads the panel at b + q·k·%d and", nr),
+		fmt.Sprintf("It does this for np tiles side by side: tile q reads B at b + q·qs (qs = k·%d packed, %d not) and", nr, nr),
 		fmt.Sprintf("bias + q·%d, and writes C and Y %d columns on; for np < 1 it returns at once.", nr, nr))
 	Comment("np < 1: nothing to do (the Go wrapper never calls with one; nextPanel stops at np = 0)")
 	CMPQ(Load(Param("np"), GP64()), U8(1))
@@ -103,9 +103,9 @@ func gemm(s isa) {
 }
 
 // nextPanel emits the end of a tile: if it was the last of the np, return;
-// else move the arguments b, c, bias (mode 2) and y (act ≠ 0) on to the
-// next tile's and start it from the dispatch on m. (Pointers that would
-// be nil or past their slice are not moved.)
+// else move the arguments b (by qs), c, bias (mode 2) and y (act ≠ 0) on
+// to the next tile's and start it from the dispatch on m. (Pointers that
+// would be nil or past their slice are not moved.)
 func nextPanel(s isa, name string) {
 	nr := s.nv * s.v.Lanes
 	Label(name + "_next")
@@ -113,8 +113,8 @@ func nextPanel(s isa, name string) {
 	DECQ(np)
 	JZ(LabelRef(name + "_ret"))
 	Store(np, Param("np"))
-	step := Load(Param("k"), GP64())
-	SHLQ(U8(2+log2(nr)), step) // bytes per packed panel
+	step := Load(Param("qs"), GP64())
+	SHLQ(U8(2), step) // bytes from one panel of B to the next
 	b := Load(Param("b"), GP64())
 	ADDQ(step, b)
 	Store(b, Param("b"))
@@ -276,6 +276,10 @@ func gemmRows(s isa, name string, rows int, pend Mem) {
 
 	k := Load(Param("k"), GP64())
 	bp := Load(Param("b"), GP64())
+	// B's row stride in bytes: the b rows of a pair of steps are at (bp)
+	// and (bp)(ldb*1), and bp moves two rows on after each pair.
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ldb)
 	// A's rows: base pointers five rows apart, each reaching rows
 	// base+0..4 as (base), (base)(rs*1), (base)(rs*2), (base)(rs3*1),
 	// (base)(rs*4).
@@ -352,12 +356,16 @@ func gemmRows(s isa, name string, rows int, pend Mem) {
 		}
 	}
 
-	// step emits one step p (at offset i steps from bp): the b row in
-	// vectors, the a column broadcast row by row, one FMA per accumulator,
-	// then A's bases move one step on.
-	step := func(i int) {
+	// step emits one step p (its b row at (bp), or (bp)(ldb*1) if odd):
+	// the b row in vectors, the a column broadcast row by row, one FMA per
+	// accumulator, then A's bases move one step on.
+	step := func(odd bool) {
+		row := Mem{Base: bp}
+		if odd {
+			row = Mem{Base: bp, Index: ldb, Scale: 1}
+		}
 		for v := range s.nv {
-			VMOVUPS(Mem{Base: bp, Disp: i*4*nr + v*vb}, bv[v])
+			VMOVUPS(row.Offset(v*vb), bv[v])
 		}
 		for r := range rows {
 			x := bc[r%2]
@@ -386,16 +394,16 @@ func gemmRows(s isa, name string, rows int, pend Mem) {
 	SUBQ(U8(2), k)
 	JL(LabelRef(l("tail")))
 	Label(l("loop"))
-	step(0)
-	step(1)
-	ADDQ(U32(8*nr), bp)
+	step(false)
+	step(true)
+	LEAQ(Mem{Base: bp, Index: ldb, Scale: 2}, bp)
 	SUBQ(U8(2), k)
 	JGE(LabelRef(l("loop")))
 	Label(l("tail"))
 	Comment("the last step if k is odd")
 	ADDQ(U8(2), k)
 	JZ(LabelRef(l("store")))
-	step(0)
+	step(false)
 
 	Label(l("store"))
 	Comment("write the rows to C, then the epilogue")
@@ -443,13 +451,15 @@ func gemmRows(s isa, name string, rows int, pend Mem) {
 		Label(l("pipe_" + an + "_loop"))
 		for v := range s.nv {
 			for i := range pipeSteps {
-				step(pipeSteps*v + i)
+				step(i%2 == 1)
+				if i%2 == 1 {
+					LEAQ(Mem{Base: bp, Index: ldb, Scale: 2}, bp)
+				}
 			}
 			x := a.Vec()
 			VMOVUPS(Mem{Base: cpv, Disp: v * vb}, x)
 			VMOVUPS(body(a, x), Mem{Base: yp, Disp: v * vb})
 		}
-		ADDQ(U32(pipeSteps*s.nv*4*nr), bp)
 		t := Load(Param("ldc"), GP64())
 		LEAQ(Mem{Base: cpv, Index: t, Scale: 4}, cpv)
 		t = Load(Param("ldy"), GP64())

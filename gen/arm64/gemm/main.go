@@ -27,7 +27,7 @@ const (
 	nv = 4  // vectors per tile row
 	nr = 16 // tile columns
 
-	panelShift = 6 // a packed panel's step is 4·nr = 1<<panelShift bytes
+	panelShift = 6 // a packed panel's row is 4·nr = 1<<panelShift bytes (MatVecNEON)
 )
 
 func build(e *emit.Emitter) {
@@ -51,6 +51,7 @@ const (
 	rM    emit.R = 9
 	rRow0 emit.R = 10 // R10..R15: A's row pointers
 	rT    emit.R = 16
+	rLDB  emit.R = 19 // row stride of B, bytes
 )
 
 func acc(r, v int) emit.V { return emit.V(nv*r + v) }
@@ -67,17 +68,17 @@ func gemm(e *emit.Emitter) {
 		Name: name,
 		Doc: []string{
 			fmt.Sprintf("%s computes rows 0..m−1 (1 ≤ m ≤ %d) of a %d×%d tile of C (row stride ldc elements):", name, mr, mr, nr),
-			fmt.Sprintf("C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·%d+j], one FMA per p in order; init is 0 (mode 0),", nr),
-			"C[r][j] (mode 1) or bias[j] (mode 2). b is a packed panel of k steps; A is read in place",
-			"with row stride rs and step stride ps (elements), packed (rs=1, ps=mr) or not (rs=lda, ps=1).",
+			"C[r][j] = init + Σₚ a[r·rs+p·ps]·b[p·ldb+j], one FMA per p in order; init is 0 (mode 0),",
+			"C[r][j] (mode 1) or bias[j] (mode 2). A and B are read in place with their strides (elements):",
+			fmt.Sprintf("A packed (rs=1, ps=mr) or not (rs=lda, ps=1), B's k rows packed (ldb=%d) or not (ldb=its stride).", nr),
 			"Then, if act ≠ 0 (a kernel.Activation; 0 is identity: y is not touched), y[r·ldy+j] = act(C[r][j])",
 			"for the m rows, by the operation sequence of kernel's Act. y is C itself (ldy = ldc) or a tile",
 			"that does not overlap it; act is in range (the caller checks).",
-			fmt.Sprintf("It does this for np tiles side by side: tile q reads the panel at b + q·k·%d and", nr),
+			fmt.Sprintf("It does this for np tiles side by side: tile q reads B at b + q·qs (qs = k·%d packed, %d not) and", nr, nr),
 			fmt.Sprintf("bias + q·%d, and writes C and y %d columns on; for np < 1 it returns at once.", nr, nr),
 		},
 		Params: []emit.Param{p("k", "int"), p("m", "int"), p("a", "*float32"), p("rs", "int"), p("ps", "int"),
-			p("b", "*float32"), p("c", "*float32"), p("ldc", "int"), p("bias", "*float32"), p("mode", "int"),
+			p("b", "*float32"), p("ldb", "int"), p("qs", "int"), p("c", "*float32"), p("ldc", "int"), p("bias", "*float32"), p("mode", "int"),
 			p("y", "*float32"), p("ldy", "int"), p("act", "int"), p("np", "int")},
 		Requires: "ASIMD",
 	})
@@ -90,9 +91,10 @@ func gemm(e *emit.Emitter) {
 	for _, x := range []struct {
 		arg string
 		r   emit.R
-	}{{"k", rK}, {"m", rM}, {"a", rA}, {"rs", rRS}, {"ps", rPS}, {"b", rB}, {"c", rC}, {"ldc", rLDC}, {"bias", rBias}, {"mode", rMode}} {
+	}{{"k", rK}, {"m", rM}, {"a", rA}, {"rs", rRS}, {"ps", rPS}, {"b", rB}, {"ldb", rLDB}, {"c", rC}, {"ldc", rLDC}, {"bias", rBias}, {"mode", rMode}} {
 		e.MOVD(e.Arg(x.arg), x.r)
 	}
+	e.Inst("LSL $2, %s", rLDB)
 	e.Inst("LSL $2, %s", rRS)
 	e.Inst("LSL $2, %s", rPS)
 	e.Inst("LSL $2, %s", rLDC)
@@ -119,25 +121,25 @@ func gemm(e *emit.Emitter) {
 }
 
 // nextPanel emits the end of GemmNEON's tile, at label next: if it was the
-// last of the np, return; otherwise move the arguments b, c, bias (mode 2
-// only) and y (act ≠ 0 only) on to the next tile, write them back to
+// last of the np, return; otherwise move the arguments b (by qs), c, bias
+// (mode 2 only) and y (act ≠ 0 only) on to the next tile, write them back to
 // their slots, and start again at panel. Pointers that are not used (a nil
 // bias or y) or would pass their slice's end (after the last tile) are not
 // moved.
 func nextPanel(e *emit.Emitter) {
 	const (
 		rNP emit.R = 0
-		rS  emit.R = 1 // bytes per packed panel
+		rS  emit.R = 1 // bytes from one panel of B to the next
 		rP  emit.R = 2
 	)
-	e.Comment("the next tile: b by a panel (k·%d values), c, bias (mode 2) and y (act ≠ 0) by %d columns", nr, nr)
+	e.Comment("the next tile: b by qs values (a panel), c, bias (mode 2) and y (act ≠ 0) by %d columns", nr)
 	e.Label("next")
 	e.MOVD(e.Arg("np"), rNP)
 	e.Inst("SUBS $1, %s", rNP)
 	e.Inst("BLE ret")
 	e.Inst("MOVD %s, %s", rNP, e.Arg("np"))
-	e.MOVD(e.Arg("k"), rS)
-	e.Inst("LSL $%d, %s", panelShift, rS)
+	e.MOVD(e.Arg("qs"), rS)
+	e.Inst("LSL $2, %s", rS)
 	move := func(arg, by string) {
 		e.MOVD(e.Arg(arg), rP)
 		e.Inst("ADD %s, %s", by, rP)
@@ -160,8 +162,8 @@ func nextPanel(e *emit.Emitter) {
 
 func gemmRows(e *emit.Emitter, rows int) {
 	l := func(s string) string { return fmt.Sprintf("m%d%s", rows, s) }
-	e.Comment("%d rows. V0..V%d: %d×%d accumulators (row r in V4r..V4r+3); V24..V27: b row; V28..V31: broadcast a; R10..R%d: A's rows",
-		rows, nv*rows-1, rows, nr, 10+rows-1)
+	e.Comment("%d rows. V0..V%d: %d×%d accumulators (row r in V4r..V4r+3); V24..V27: b row (the next %s bytes on); V28..V31: broadcast a; R10..R%d: A's rows",
+		rows, nv*rows-1, rows, nr, rLDB, 10+rows-1)
 	e.Label(l(""))
 	e.MOVD(rA.String(), rRow0)
 	for r := 1; r < rows; r++ {
@@ -202,7 +204,7 @@ func gemmRows(e *emit.Emitter, rows int) {
 	e.Comment("one step p per iteration: the b row, then each row's a broadcast and its %d FMAs", nv)
 	e.Label(l("loop"))
 	e.Inst("CBZ %s, %s", rK, l("store"))
-	e.VLD1P(rB, bv...)
+	e.Inst("VLD1.P (%s)(%s), [%s, %s, %s, %s]", rB, rLDB, bv[0].S4(), bv[1].S4(), bv[2].S4(), bv[3].S4())
 	for r := range rows {
 		x := bc[r%len(bc)]
 		e.Inst("VLD1R.P (%s)(%s), [%s]", rRow0+emit.R(r), rPS, x.S4())
