@@ -2,16 +2,12 @@ package data
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/scorekit/scorekit/internal/methodscan"
 	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
@@ -125,31 +121,13 @@ func TestMethodTypesListed(t *testing.T) {
 	for _, b := range builtTargets() {
 		listed = append(listed, typeName(b))
 	}
-	files, err := filepath.Glob("*.go")
+	methods, err := methodscan.Exported(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Recv == nil || !fn.Name.IsExported() {
-				continue
-			}
-			recv := fn.Recv.List[0].Type
-			if star, ok := recv.(*ast.StarExpr); ok {
-				recv = star.X
-			}
-			if id, ok := recv.(*ast.Ident); ok && id.IsExported() && !slices.Contains(listed, id.Name) {
-				t.Errorf("%s: %s has the method %s but no value in builtTargets", name, id.Name, fn.Name.Name)
-			}
+	for _, m := range methods {
+		if !slices.Contains(listed, m.Type) {
+			t.Errorf("%s: %s has the method %s but no value in builtTargets", m.File, m.Type, m.Name)
 		}
 	}
 }

@@ -3,16 +3,13 @@ package sampler
 import (
 	"context"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/scorekit/scorekit/data"
+	"github.com/scorekit/scorekit/internal/methodscan"
 	"github.com/scorekit/scorekit/internal/testpanic"
 )
 
@@ -211,36 +208,17 @@ func TestSDEPriorLogPNil(t *testing.T) {
 // unbuiltTypes or nilCheckedTypes: a new one needs its methods checked
 // for a nil receiver, and its place in a test above.
 func TestNilCheckedTypesListed(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var listed []string
 	for _, p := range slices.Concat(unbuiltTypes, nilCheckedTypes) {
 		listed = append(listed, reflect.TypeOf(p).Elem().Name())
 	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Recv == nil || !fn.Name.IsExported() {
-				continue
-			}
-			star, ok := fn.Recv.List[0].Type.(*ast.StarExpr)
-			if !ok {
-				continue
-			}
-			id, ok := star.X.(*ast.Ident)
-			if ok && id.IsExported() && !slices.Contains(listed, id.Name) {
-				t.Errorf("%s: %s has the method (*%s).%s but is in neither unbuiltTypes nor nilCheckedTypes", name, id.Name, id.Name, fn.Name.Name)
-			}
+	methods, err := methodscan.Exported(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range methods {
+		if m.Pointer && !slices.Contains(listed, m.Type) {
+			t.Errorf("%s: %s has the method (*%s).%s but is in neither unbuiltTypes nor nilCheckedTypes", m.File, m.Type, m.Type, m.Name)
 		}
 	}
 }
