@@ -247,8 +247,16 @@ func pipeK(s isa) int { return pipeSteps * s.nv * s.mr }
 
 // pipeSteps is the number of k steps per vector of the previous tile's
 // activation: 4 measured faster than 2 (which crowds the activation's
-// dependency chains into the scheduler) and as fast as 5.
+// dependency chains into the scheduler) and as fast as 5. It must be
+// even: the pipelined loop moves B's pointer on after each pair of steps
+// (B's rows are ldb apart, at (bp) and (bp)(ldb*1)).
 const pipeSteps = 4
+
+func init() {
+	if pipeSteps%2 != 0 {
+		panic("gemm: pipeSteps must be even")
+	}
+}
 
 // gemmRows emits the code path of gemm for a tile of rows rows. With
 // s.pipe, the full-tile path (rows = mr) is software-pipelined when act ≠
