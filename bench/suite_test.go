@@ -73,9 +73,19 @@ func TestMeasurePeak(t *testing.T) {
 		t.Fatalf("peak %g, %g %%, %g FLOP/s: want the percentage of the peak beside it", r.Peak, r.PeakPct, r.PerSec)
 	}
 	// The same loop timed alternately: within a factor two of each other
-	// even on a loaded machine (the best of five each).
-	if r.PeakPct < 50 || r.PeakPct > 200 {
-		t.Errorf("the peak loop measures %.0f %% of itself", r.PeakPct)
+	// (the best of five each), in one of three tries, each timing both
+	// again: a neighbour that takes the core for one of the two timings
+	// should not fail the test, but a percentage computed wrongly fails
+	// all three.
+	for try := 1; r.PeakPct < 50 || r.PeakPct > 200; try++ {
+		if try == 3 {
+			t.Errorf("the peak loop measures %.0f %% of itself (three tries)", r.PeakPct)
+			break
+		}
+		peaks = Peaks(20 * time.Millisecond)
+		if r, err = Measure(peakCase(impl), 20*time.Millisecond, peaks); err != nil {
+			t.Fatal(err)
+		}
 	}
 	c := kernelCases()[0] // elements, not FLOP
 	if r, err := Measure(c, 10*time.Millisecond, peaks); err != nil || r.Peak != 0 || r.PeakPct != 0 {
