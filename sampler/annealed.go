@@ -91,6 +91,11 @@ func NewAnnealed(score NoiseScore, cfg AnnealedConfig) (*Annealed, error) {
 	if len(cfg.Sigmas) == 0 || cfg.StepsPerLevel < 1 || !(cfg.Eps > 0) || math.IsInf(cfg.Eps, 0) {
 		return nil, fmt.Errorf("sampler: Annealed: %s, %s per level, ε = %v: want ≥ 1, ≥ 1, > 0", english.Count(len(cfg.Sigmas), "level"), english.Count(cfg.StepsPerLevel, "step"), cfg.Eps)
 	}
+	if cfg.StepsPerLevel > math.MaxInt/len(cfg.Sigmas) {
+		// L·T would wrap, and a run would return at once having run
+		// nothing.
+		return nil, fmt.Errorf("sampler: Annealed: %s × %d steps per level overflows an int", english.Count(len(cfg.Sigmas), "level"), cfg.StepsPerLevel)
+	}
 	for i, s := range cfg.Sigmas {
 		if !(s > 0) || math.IsInf(s, 0) || (i > 0 && !(s < cfg.Sigmas[i-1])) {
 			return nil, fmt.Errorf("sampler: Annealed: σ_%d = %v: want positive and strictly decreasing", i+1, s)

@@ -61,6 +61,10 @@ func (c *ChainConfig) validate(who string) error {
 	switch {
 	case c.Steps < 0 || c.BurnIn < 0:
 		return fmt.Errorf("sampler: %s: Steps = %d, BurnIn = %d: want ≥ 0", who, c.Steps, c.BurnIn)
+	case c.Steps > math.MaxInt-c.BurnIn:
+		// A run's BurnIn + Steps would wrap to a negative count, and it
+		// would return at once, having run nothing.
+		return fmt.Errorf("sampler: %s: Steps = %d, BurnIn = %d: BurnIn + Steps overflows an int", who, c.Steps, c.BurnIn)
 	case c.Thin < 0:
 		return fmt.Errorf("sampler: %s: Thin = %d, want ≥ 0", who, c.Thin)
 	case c.Workers < 0 || c.Segment < 0:

@@ -31,6 +31,9 @@ func TestConfigErrors(t *testing.T) {
 		{"SGHMC B̂ NaN", second(NewSGHMC(l, SGHMCConfig{Step: 0.1, Friction: 1, NoiseEstimate: math.NaN(), Batch: 1}))},
 		{"Annealed increasing σ", second(NewAnnealed(g, AnnealedConfig{Sigmas: []float64{1, 2}, StepsPerLevel: 1, Eps: 1}))},
 		{"Annealed no levels", second(NewAnnealed(g, AnnealedConfig{StepsPerLevel: 1, Eps: 1}))},
+		{"ULA BurnIn + Steps overflows", second(NewULA(g, ULAConfig{Step: 1, Chain: ChainConfig{Steps: math.MaxInt, BurnIn: 1}}))},
+		{"MALA BurnIn + Steps overflows", second(NewMALA(g, MALAConfig{Step: 1, Chain: ChainConfig{Steps: math.MaxInt - 1, BurnIn: 2}}))},
+		{"Annealed L·T overflows", second(NewAnnealed(g, AnnealedConfig{Sigmas: []float64{2, 1}, StepsPerLevel: math.MaxInt/2 + 1, Eps: 1}))},
 		{"Underdamped friction 0", second(NewUnderdamped(g, UnderdampedConfig{Step: 1}))},
 		{"Underdamped scheme", second(NewUnderdamped(g, UnderdampedConfig{Step: 1, Friction: 1, Scheme: 7}))},
 	}
@@ -38,6 +41,14 @@ func TestConfigErrors(t *testing.T) {
 		if b.err == nil {
 			t.Errorf("%s: accepted", b.name)
 		}
+	}
+	// The largest counts that do not overflow are taken (a run of them
+	// would not end, but it is a run, not a silent no-op).
+	if _, err := NewULA(g, ULAConfig{Step: 1, Chain: ChainConfig{Steps: math.MaxInt - 1, BurnIn: 1}}); err != nil {
+		t.Errorf("ULA BurnIn + Steps = MaxInt: %v", err)
+	}
+	if _, err := NewAnnealed(g, AnnealedConfig{Sigmas: []float64{2, 1}, StepsPerLevel: math.MaxInt / 2, Eps: 1}); err != nil {
+		t.Errorf("Annealed L·T ≤ MaxInt: %v", err)
 	}
 	if _, err := NewSGHMC(l, SGHMCConfig{Step: 0.1, Friction: 1, NoiseEstimate: 1, Batch: 1}); err != nil {
 		t.Errorf("SGHMC B̂ = γ (no injected noise): %v", err)
