@@ -96,6 +96,8 @@ func (s demoSettings) validate() error {
 		return fmt.Errorf("-sigma1 %g -sigmaL %g: want levels %s", s.sigma1, s.sigmaL, sigmaRange)
 	case s.levels > maxLevels:
 		return fmt.Errorf("-levels %d: want at most %d", s.levels, maxLevels)
+	case s.perLvl > math.MaxInt/s.levels:
+		return fmt.Errorf("-levels %d -T %d: more steps in all than an int counts", s.levels, s.perLvl)
 	case !(s.eps > 0) || math.IsInf(s.eps, 0):
 		return fmt.Errorf("-eps %g: want a finite step > 0", s.eps)
 	case s.workers < 0:

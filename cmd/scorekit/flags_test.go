@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -177,11 +179,14 @@ func TestBadFlagValues(t *testing.T) {
 		return append([]string{"train", "-q", "-hidden", "4", "-steps", "1", "-out", in("never.safetensors")}, args...)
 	}
 	demo := func(args ...string) []string { return append([]string{"demo", "-q", "-out", dir}, args...) }
+	maxInt := strconv.Itoa(math.MaxInt)
 	checkRefused(t, []flagCase{
 		{ula("-n", "0"), "-n 0", "want at least 1 sample"},
 		{ula("-steps", "-1"), "-steps -1", "want ≥ 0"},
 		{ula("-burnin", "-1"), "-burnin -1", "want ≥ 0"},
 		{ula("-steps", "0", "-burnin", "0"), "-steps 0 -burnin 0", "no steps"},
+		{ula("-steps", maxInt, "-burnin", "1"), "-steps " + maxInt + " -burnin 1", "more steps in all than an int counts"},
+		{annealed("-T", maxInt), "-T " + maxInt, "2 levels × -T steps is more than an int counts"},
 		{ula("-stepsize", "NaN"), "-stepsize NaN", "want a finite step > 0"},
 		{ula("-stepsize", "-1"), "-stepsize -1", "want a finite step > 0"},
 		{ula("-stepsize", "inf"), "-stepsize +Inf", "want a finite step > 0"},
@@ -238,6 +243,7 @@ func TestBadFlagValues(t *testing.T) {
 		{train("-loss", "ve", "-sde-max", "1e300"), "-sde-max 1e+300: the SDE ve:0.01:1e+300: ", "σ(1) = 1e+300"},
 		{demo("-steps", "0"), "-steps 0", "want at least 1"},
 		{demo("-batch", "-1"), "-batch -1", "want at least 1"},
+		{demo("-T", maxInt), "-levels 10 -T " + maxInt, "more steps in all than an int counts"},
 		{demo("-n", "1"), "-n 1", "want at least 2 samples"},
 		{demo("-levels", "1000001"), "-levels 1000001", "want at most 100000"},
 		{demo("-T", "0"), "-levels 10 -T 0", "want at least 2 levels and 1 step per level"},

@@ -97,6 +97,8 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return usagef("-steps %d: want ≥ 0", s.steps)
 	case s.burnin < 0:
 		return usagef("-burnin %d: want ≥ 0", s.burnin)
+	case s.steps > math.MaxInt-s.burnin:
+		return usagef("-steps %d -burnin %d: more steps in all than an int counts", s.steps, s.burnin)
 	case s.T < 1:
 		return usagef("-T %d: want at least 1 step per level", s.T)
 	case s.workers < 0:
@@ -341,6 +343,9 @@ func sampleModel(ctx context.Context, s sampleSettings, mf *modelFile, startAt [
 		sig, err := parseFloats(spec)
 		if err != nil {
 			return nil, "", usagef("%s: %v", from, err)
+		}
+		if s.T > math.MaxInt/max(len(sig), 1) {
+			return nil, "", usagef("-T %d: %s × -T steps is more than an int counts", s.T, english.Count(len(sig), "level"))
 		}
 		bar := newProgress(stderr, s.quiet, "annealed", "steps", len(sig)*s.T)
 		chain.Progress = func(done, _ int) { bar.update(done, "") }
