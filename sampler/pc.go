@@ -236,9 +236,17 @@ func NewPCSampler(sde SDE, score TimeScore, cfg PCConfig) (*PCSampler, error) {
 	if p.corr {
 		p.k = cfg.CorrectorSteps
 	}
+	if p.k > (math.MaxInt-1)/2 {
+		return nil, fmt.Errorf("sampler: PC: CorrectorSteps %d: a time step's phases overflow an int", p.k)
+	}
 	p.per = 2 * p.k
 	if p.pred {
 		p.per++
+	}
+	if N := sde.Steps(); N > math.MaxInt/p.per {
+		// A run's N·per phases would wrap, and it would return at once
+		// having run nothing.
+		return nil, fmt.Errorf("sampler: PC: N = %d time steps of %d phases each overflow an int", N, p.per)
 	}
 	p.initF = p.initPhase
 	p.phaseF = p.phase

@@ -226,3 +226,30 @@ func TestPCConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestPCStepsOverflow: a grid of N time steps whose N·(2·CorrectorSteps
+// + 1) phases overflow an int is refused; the run's count wrapped
+// negative, and Sample returned at once having run nothing.
+func TestPCStepsOverflow(t *testing.T) {
+	g := newSDEGauss2(VP{0.1, 20, 100}, []float64{0, 0}, [2]float64{1, 1}, 0)
+	for _, c := range []struct {
+		sde  SDE
+		cfg  PCConfig
+		want string
+	}{
+		{VP{0.1, 20, math.MaxInt/3 + 1}, PCConfig{}, "time steps of 3 phases each overflow an int"},
+		{VP{0.1, 20, 100}, PCConfig{CorrectorSteps: math.MaxInt/2 + 1}, "a time step's phases overflow an int"},
+	} {
+		if _, err := NewPCSampler(c.sde, g, c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("N = %d, CorrectorSteps = %d: error %v, want one saying %q", c.sde.Steps(), c.cfg.CorrectorSteps, err, c.want)
+		}
+	}
+	// Without a corrector a phase is a time step: N = MaxInt/3 + 1 is
+	// fine there (and with one, MaxInt/3 is).
+	if _, err := NewPCSampler(VP{0.1, 20, math.MaxInt/3 + 1}, g, PCConfig{Corrector: PCNoCorrector}); err != nil {
+		t.Errorf("N = MaxInt/3 + 1, no corrector: %v", err)
+	}
+	if _, err := NewPCSampler(VP{0.1, 20, math.MaxInt / 3}, g, PCConfig{}); err != nil {
+		t.Errorf("N = MaxInt/3: %v", err)
+	}
+}

@@ -97,8 +97,6 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 		return usagef("-steps %d: want ≥ 0", s.steps)
 	case s.burnin < 0:
 		return usagef("-burnin %d: want ≥ 0", s.burnin)
-	case s.steps > math.MaxInt-s.burnin:
-		return usagef("-steps %d -burnin %d: more steps in all than an int counts", s.steps, s.burnin)
 	case s.T < 1:
 		return usagef("-T %d: want at least 1 step per level", s.T)
 	case s.workers < 0:
@@ -153,8 +151,13 @@ func runSample(args []string, stdout, stderr io.Writer) error {
 			return usagef("-%s is for -sampler %s; this run's sampler is %s", f, strings.Join(samplerFlags[f], ", "), kind)
 		}
 	}
-	if (kind == "ula" || kind == "mala" || kind == "underdamped") && s.steps == 0 && s.burnin == 0 {
-		return usagef("-steps 0 -burnin 0: no steps, and the samples would be where the chains start")
+	if kind == "ula" || kind == "mala" || kind == "underdamped" {
+		switch {
+		case s.steps == 0 && s.burnin == 0:
+			return usagef("-steps 0 -burnin 0: no steps, and the samples would be where the chains start")
+		case s.steps > math.MaxInt-s.burnin:
+			return usagef("-steps %d -burnin %d: more steps in all than an int counts", s.steps, s.burnin)
+		}
 	}
 	d := mf.model.Dim()
 	var start []float32
