@@ -742,6 +742,42 @@ DATA const_pos_clamp<>+56(SB)/4, $0x43000000
 DATA const_pos_clamp<>+60(SB)/4, $0x43000000
 GLOBL const_pos_clamp<>(SB), RODATA|NOPTR, $64
 
+DATA const_exp_one_min<>+0(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+4(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+8(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+12(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+16(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+20(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+24(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+28(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+32(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+36(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+40(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+44(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+48(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+52(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+56(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+60(SB)/4, $0xc1900000
+GLOBL const_exp_one_min<>(SB), RODATA|NOPTR, $64
+
+DATA const_gelu_hi<>+0(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+4(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+8(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+12(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+16(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+20(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+24(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+28(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+32(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+36(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+40(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+44(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+48(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+52(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+56(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+60(SB)/4, $0x40c00000
+GLOBL const_gelu_hi<>(SB), RODATA|NOPTR, $64
+
 DATA const_leaky_slope<>+0(SB)/4, $0x3c23d70a
 DATA const_leaky_slope<>+4(SB)/4, $0x3c23d70a
 DATA const_leaky_slope<>+8(SB)/4, $0x3c23d70a
@@ -2005,7 +2041,7 @@ loopu:
 	VMULPS  Y4, Y1, Y3
 	VMULPS  Y4, Y11, Y12
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y5
 	VMOVAPS Y6, Y13
 	VMAXPS  Y3, Y5, Y5
@@ -2109,7 +2145,7 @@ loop:
 	VANDPS  Y2, Y0, Y1
 	VMULPS  Y4, Y1, Y3
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y5
 	VMAXPS  Y3, Y5, Y5
 
@@ -2174,7 +2210,7 @@ tail:
 	VANDPS     Y2, Y1, Y2
 	VMULPS     Y4, Y2, Y3
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y4
 	VMAXPS  Y3, Y4, Y4
 
@@ -2233,7 +2269,7 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_abs<>+0(SB), Y2
 	VMOVUPS const_neg2<>+0(SB), Y4
-	VMOVUPS const_exp_min<>+0(SB), Y6
+	VMOVUPS const_exp_one_min<>+0(SB), Y6
 	VMOVUPS const_log2e<>+0(SB), Y7
 	VMOVUPS const_ln2hi<>+0(SB), Y8
 	VMOVUPS const_ln2lo<>+0(SB), Y9
@@ -2720,9 +2756,9 @@ loopu:
 	VFMADD213PS Y0, Y1, Y8
 	VFMADD213PS Y9, Y10, Y11
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
-	VMOVUPS const_exp_min<>+0(SB), Y12
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_one_min<>+0(SB), Y1
+	VMOVUPS const_exp_one_min<>+0(SB), Y12
 	VMAXPS  Y0, Y1, Y1
 	VMAXPS  Y9, Y12, Y12
 	VMOVUPS const_exp_max<>+0(SB), Y10
@@ -2813,8 +2849,8 @@ loop:
 	VMULPS      Y0, Y0, Y8
 	VFMADD213PS Y0, Y1, Y8
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_one_min<>+0(SB), Y1
 	VMAXPS  Y0, Y1, Y1
 	VMOVUPS const_exp_max<>+0(SB), Y9
 	VMINPS  Y1, Y9, Y1
@@ -2876,8 +2912,8 @@ tail:
 	VMULPS      Y1, Y1, Y3
 	VFMADD213PS Y1, Y2, Y3
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y2
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_one_min<>+0(SB), Y2
 	VMAXPS  Y1, Y2, Y2
 	VMOVUPS const_exp_max<>+0(SB), Y4
 	VMINPS  Y2, Y4, Y2
@@ -3137,20 +3173,22 @@ TEXT ·GELUAVX2(SB), NOSPLIT, $0-48
 start:
 	// Unrolled loop: 2×8 elements per iteration.
 loopu:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000010
-	JB          loop
-	VMOVUPS     (DX)(BX*4), Y0
-	VMOVUPS     32(DX)(BX*4), Y9
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      loop
+	VMOVUPS (DX)(BX*4), Y0
+	VMOVUPS 32(DX)(BX*4), Y9
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Y2, Y1
 	VMOVAPS     Y2, Y10
-	VMAXPS      Y0, Y1, Y1
-	VMAXPS      Y9, Y10, Y10
 	VMOVAPS     Y4, Y3
 	VMOVAPS     Y4, Y11
-	VMINPS      Y1, Y3, Y1
-	VMINPS      Y10, Y11, Y10
+	VMAXPS      Y0, Y3, Y3
+	VMAXPS      Y9, Y11, Y11
+	VMINPS      Y3, Y1, Y1
+	VMINPS      Y11, Y10, Y10
 	VMULPS      Y1, Y1, Y3
 	VMULPS      Y10, Y10, Y12
 	VMOVAPS     Y5, Y11
@@ -3227,8 +3265,8 @@ loopu:
 	VCMPPS    $0x1d, Y15, Y13, Y11
 	VBLENDVPS Y10, Y3, Y1, Y1
 	VBLENDVPS Y11, Y14, Y12, Y12
-	VMOVAPS   Y2, Y3
-	VMOVAPS   Y2, Y10
+	VMOVAPS   Y4, Y3
+	VMOVAPS   Y4, Y10
 	VMAXPS    Y0, Y3, Y3
 	VMAXPS    Y9, Y10, Y10
 	VMULPS    Y3, Y1, Y1
@@ -3240,15 +3278,17 @@ loopu:
 
 	// Main loop: 8 elements per iteration.
 loop:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000008
-	JB          tail
-	VMOVUPS     (DX)(BX*4), Y0
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000008
+	JB      tail
+	VMOVUPS (DX)(BX*4), Y0
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Y2, Y1
-	VMAXPS      Y0, Y1, Y1
 	VMOVAPS     Y4, Y3
-	VMINPS      Y1, Y3, Y1
+	VMAXPS      Y0, Y3, Y3
+	VMINPS      Y3, Y1, Y1
 	VMULPS      Y1, Y1, Y3
 	VMOVAPS     Y5, Y9
 	VFMADD213PS Y6, Y3, Y9
@@ -3291,7 +3331,7 @@ loop:
 	VXORPS    Y10, Y10, Y10
 	VCMPPS    $0x1d, Y10, Y9, Y9
 	VBLENDVPS Y9, Y3, Y1, Y1
-	VMOVAPS   Y2, Y3
+	VMOVAPS   Y4, Y3
 	VMAXPS    Y0, Y3, Y3
 	VMULPS    Y3, Y1, Y1
 	VMOVUPS   Y1, (AX)(BX*4)
@@ -3300,63 +3340,65 @@ loop:
 
 tail:
 	// Tail: the remaining 0 < r < lanes elements, under a lane mask.
-	TESTQ       SI, SI
-	JZ          done
-	MOVQ        $0x00000008, CX
-	SUBQ        SI, CX
-	LEAQ        tail_ymm<>+0(SB), SI
-	VMOVDQU     (SI)(CX*4), Y0
-	VMASKMOVPS  (DX)(BX*4), Y0, Y1
-	VMOVAPS     Y2, Y3
+	TESTQ      SI, SI
+	JZ         done
+	MOVQ       $0x00000008, CX
+	SUBQ       SI, CX
+	LEAQ       tail_ymm<>+0(SB), SI
+	VMOVDQU    (SI)(CX*4), Y0
+	VMASKMOVPS (DX)(BX*4), Y0, Y1
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
+	VMOVAPS     Y2, Y2
+	VMOVAPS     Y4, Y3
 	VMAXPS      Y1, Y3, Y3
-	VMOVAPS     Y4, Y4
-	VMINPS      Y3, Y4, Y3
-	VMULPS      Y3, Y3, Y4
+	VMINPS      Y3, Y2, Y2
+	VMULPS      Y2, Y2, Y3
 	VMOVAPS     Y5, Y5
-	VFMADD213PS Y6, Y4, Y5
-	VMULPS      Y3, Y5, Y5
-	VORPS       Y7, Y5, Y3
+	VFMADD213PS Y6, Y3, Y5
+	VMULPS      Y2, Y5, Y5
+	VORPS       Y7, Y5, Y2
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y8, Y4
-	VMAXPS  Y3, Y4, Y4
+	VMOVAPS Y8, Y3
+	VMAXPS  Y2, Y3, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y4, Y3
-	VROUNDPS     $0x00, Y3, Y3
-	VFNMADD231PS const_ln2hi<>+0(SB), Y3, Y4
-	VFNMADD231PS const_ln2lo<>+0(SB), Y3, Y4
+	VMULPS       const_log2e<>+0(SB), Y3, Y2
+	VROUNDPS     $0x00, Y2, Y2
+	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVUPS     const_exp_p6<>+0(SB), Y6
-	VFMADD213PS const_exp_p5<>+0(SB), Y4, Y6
-	VFMADD213PS const_exp_p4<>+0(SB), Y4, Y6
-	VFMADD213PS const_exp_p3<>+0(SB), Y4, Y6
-	VFMADD213PS const_exp_p2<>+0(SB), Y4, Y6
-	VFMADD213PS const_one<>+0(SB), Y4, Y6
-	VFMADD213PS const_one<>+0(SB), Y4, Y6
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y6
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y6
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y6
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y6
+	VFMADD213PS const_one<>+0(SB), Y3, Y6
+	VFMADD213PS const_one<>+0(SB), Y3, Y6
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ  Y3, Y3
-	VPSRAD     $0x01, Y3, Y4
-	VPSUBD     Y4, Y3, Y3
-	VPADDD     const_exp_bias<>+0(SB), Y4, Y4
-	VPSLLD     $0x17, Y4, Y4
-	VMULPS     Y4, Y6, Y6
+	VCVTPS2DQ  Y2, Y2
+	VPSRAD     $0x01, Y2, Y3
+	VPSUBD     Y3, Y2, Y2
 	VPADDD     const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD     $0x17, Y3, Y3
 	VMULPS     Y3, Y6, Y6
-	VADDPS     const_one<>+0(SB), Y6, Y3
-	VMOVUPS    const_one<>+0(SB), Y4
-	VDIVPS     Y3, Y4, Y4
-	VMULPS     Y4, Y6, Y3
+	VPADDD     const_exp_bias<>+0(SB), Y2, Y2
+	VPSLLD     $0x17, Y2, Y2
+	VMULPS     Y2, Y6, Y6
+	VADDPS     const_one<>+0(SB), Y6, Y2
+	VMOVUPS    const_one<>+0(SB), Y3
+	VDIVPS     Y2, Y3, Y3
+	VMULPS     Y3, Y6, Y2
 	VXORPS     Y6, Y6, Y6
 	VCMPPS     $0x1d, Y6, Y5, Y5
-	VBLENDVPS  Y5, Y4, Y3, Y3
-	VMOVAPS    Y2, Y2
-	VMAXPS     Y1, Y2, Y2
-	VMULPS     Y2, Y3, Y3
-	VMASKMOVPS Y3, Y0, (AX)(BX*4)
+	VBLENDVPS  Y5, Y3, Y2, Y2
+	VMOVAPS    Y4, Y3
+	VMAXPS     Y1, Y3, Y3
+	VMULPS     Y3, Y2, Y2
+	VMASKMOVPS Y2, Y0, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -3364,8 +3406,8 @@ done:
 
 hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_neg_clamp<>+0(SB), Y2
-	VMOVUPS const_pos_clamp<>+0(SB), Y4
+	VMOVUPS const_gelu_hi<>+0(SB), Y2
+	VMOVUPS const_neg_clamp<>+0(SB), Y4
 	VMOVUPS const_gelu_k2<>+0(SB), Y5
 	VMOVUPS const_gelu_c2<>+0(SB), Y6
 	VMOVUPS const_sign<>+0(SB), Y7
@@ -4926,7 +4968,7 @@ loopu:
 	VMULPS  Z4, Z21, Z22
 	VMULPS  Z4, Z25, Z26
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z5
 	VMOVAPS Z6, Z19
 	VMOVAPS Z6, Z23
@@ -5080,7 +5122,7 @@ loop:
 	VANDPS  Z2, Z0, Z1
 	VMULPS  Z4, Z1, Z3
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z5
 	VMAXPS  Z3, Z5, Z5
 
@@ -5135,7 +5177,7 @@ tail:
 	VANDPS    Z2, Z0, Z1
 	VMULPS    Z4, Z1, Z2
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z3
 	VMAXPS  Z2, Z3, Z3
 
@@ -5186,7 +5228,7 @@ hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_abs<>+0(SB), Z2
 	VMOVUPS const_neg2<>+0(SB), Z4
-	VMOVUPS const_exp_min<>+0(SB), Z6
+	VMOVUPS const_exp_one_min<>+0(SB), Z6
 	VMOVUPS const_log2e<>+0(SB), Z7
 	VMOVUPS const_ln2hi<>+0(SB), Z8
 	VMOVUPS const_ln2lo<>+0(SB), Z9
@@ -5757,7 +5799,7 @@ loopu:
 	VFMADD213PS Z18, Z19, Z20
 	VFMADD213PS Z21, Z22, Z23
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
 	VMOVAPS Z10, Z19
 	VMOVAPS Z10, Z24
@@ -5882,7 +5924,7 @@ loop:
 	VMULPS      Z0, Z0, Z9
 	VFMADD213PS Z0, Z1, Z9
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
 	VMOVAPS Z11, Z15
@@ -5935,7 +5977,7 @@ tail:
 	VMULPS      Z0, Z0, Z2
 	VFMADD213PS Z0, Z1, Z2
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
 	VMAXPS  Z0, Z1, Z1
 	VMOVAPS Z11, Z3
@@ -5980,7 +6022,7 @@ hoist:
 	VMOVUPS const_exp_c4<>+0(SB), Z6
 	VMOVUPS const_exp_c3<>+0(SB), Z7
 	VMOVUPS const_exp_c2<>+0(SB), Z8
-	VMOVUPS const_exp_min<>+0(SB), Z10
+	VMOVUPS const_exp_one_min<>+0(SB), Z10
 	VMOVUPS const_exp_max<>+0(SB), Z11
 	VMOVUPS const_log2e<>+0(SB), Z12
 	VMOVUPS const_ln2hi<>+0(SB), Z13
@@ -6209,30 +6251,32 @@ TEXT ·GELUAVX512(SB), NOSPLIT, $0-48
 start:
 	// Unrolled loop: 4×16 elements per iteration.
 loopu:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000040
-	JB          loop
-	VMOVUPS     (DX)(BX*4), Z0
-	VMOVUPS     64(DX)(BX*4), Z15
-	VMOVUPS     128(DX)(BX*4), Z18
-	VMOVUPS     192(DX)(BX*4), Z21
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000040
+	JB      loop
+	VMOVUPS (DX)(BX*4), Z0
+	VMOVUPS 64(DX)(BX*4), Z15
+	VMOVUPS 128(DX)(BX*4), Z18
+	VMOVUPS 192(DX)(BX*4), Z21
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
 	VMOVAPS     Z2, Z16
 	VMOVAPS     Z2, Z19
 	VMOVAPS     Z2, Z22
-	VMAXPS      Z0, Z1, Z1
-	VMAXPS      Z15, Z16, Z16
-	VMAXPS      Z18, Z19, Z19
-	VMAXPS      Z21, Z22, Z22
 	VMOVAPS     Z4, Z3
 	VMOVAPS     Z4, Z17
 	VMOVAPS     Z4, Z20
 	VMOVAPS     Z4, Z23
-	VMINPS      Z1, Z3, Z1
-	VMINPS      Z16, Z17, Z16
-	VMINPS      Z19, Z20, Z19
-	VMINPS      Z22, Z23, Z22
+	VMAXPS      Z0, Z3, Z3
+	VMAXPS      Z15, Z17, Z17
+	VMAXPS      Z18, Z20, Z20
+	VMAXPS      Z21, Z23, Z23
+	VMINPS      Z3, Z1, Z1
+	VMINPS      Z17, Z16, Z16
+	VMINPS      Z20, Z19, Z19
+	VMINPS      Z23, Z22, Z22
 	VMULPS      Z1, Z1, Z3
 	VMULPS      Z16, Z16, Z20
 	VMULPS      Z19, Z19, Z24
@@ -6345,10 +6389,10 @@ loopu:
 	VBLENDMPS Z20, Z16, K2, Z16
 	VBLENDMPS Z26, Z19, K3, Z19
 	VBLENDMPS Z30, Z29, K4, Z29
-	VMOVAPS   Z2, Z3
-	VMOVAPS   Z2, Z17
-	VMOVAPS   Z2, Z20
-	VMOVAPS   Z2, Z22
+	VMOVAPS   Z4, Z3
+	VMOVAPS   Z4, Z17
+	VMOVAPS   Z4, Z20
+	VMOVAPS   Z4, Z22
 	VMAXPS    Z0, Z3, Z3
 	VMAXPS    Z15, Z17, Z17
 	VMAXPS    Z18, Z20, Z20
@@ -6366,15 +6410,17 @@ loopu:
 
 	// Main loop: 16 elements per iteration.
 loop:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000010
-	JB          tail
-	VMOVUPS     (DX)(BX*4), Z0
+	MOVQ    CX, SI
+	SUBQ    BX, SI
+	CMPQ    SI, $0x00000010
+	JB      tail
+	VMOVUPS (DX)(BX*4), Z0
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMAXPS      Z0, Z1, Z1
 	VMOVAPS     Z4, Z3
-	VMINPS      Z1, Z3, Z1
+	VMAXPS      Z0, Z3, Z3
+	VMINPS      Z3, Z1, Z1
 	VMULPS      Z1, Z1, Z3
 	VMOVAPS     Z5, Z15
 	VFMADD213PS Z6, Z3, Z15
@@ -6409,7 +6455,7 @@ loop:
 	VXORPS    Z16, Z16, Z16
 	VCMPPS    $0x1d, Z16, Z15, K1
 	VBLENDMPS Z3, Z1, K1, Z1
-	VMOVAPS   Z2, Z3
+	VMOVAPS   Z4, Z3
 	VMAXPS    Z0, Z3, Z3
 	VMULPS    Z3, Z1, Z1
 	VMOVUPS   Z1, (AX)(BX*4)
@@ -6418,50 +6464,52 @@ loop:
 
 tail:
 	// Tail: the remaining 0 < r < lanes elements, under a lane mask.
-	TESTQ       SI, SI
-	JZ          done
-	LEAQ        tail_k<>+0(SB), CX
-	KMOVW       (CX)(SI*2), K1
-	VMOVUPS.Z   (DX)(BX*4), K1, Z0
+	TESTQ     SI, SI
+	JZ        done
+	LEAQ      tail_k<>+0(SB), CX
+	KMOVW     (CX)(SI*2), K1
+	VMOVUPS.Z (DX)(BX*4), K1, Z0
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMAXPS      Z0, Z1, Z1
-	VMOVAPS     Z4, Z3
-	VMINPS      Z1, Z3, Z1
-	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z5, Z4
-	VFMADD213PS Z6, Z3, Z4
-	VMULPS      Z1, Z4, Z4
-	VORPS       Z7, Z4, Z1
+	VMOVAPS     Z4, Z2
+	VMAXPS      Z0, Z2, Z2
+	VMINPS      Z2, Z1, Z1
+	VMULPS      Z1, Z1, Z2
+	VMOVAPS     Z5, Z3
+	VFMADD213PS Z6, Z2, Z3
+	VMULPS      Z1, Z3, Z3
+	VORPS       Z7, Z3, Z1
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z3
-	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z8, Z2
+	VMAXPS  Z1, Z2, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z3, Z1
+	VMULPS       Z9, Z2, Z1
 	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z10, Z1, Z3
-	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z10, Z1, Z2
+	VFNMADD231PS Z11, Z1, Z2
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z5
-	VFMADD213PS Z13, Z3, Z5
-	VFMADD213PS Z14, Z3, Z5
-	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z5
-	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z5
-	VFMADD213PS const_one<>+0(SB), Z3, Z5
-	VFMADD213PS const_one<>+0(SB), Z3, Z5
+	VFMADD213PS Z13, Z2, Z5
+	VFMADD213PS Z14, Z2, Z5
+	VFMADD213PS const_exp_p3<>+0(SB), Z2, Z5
+	VFMADD213PS const_exp_p2<>+0(SB), Z2, Z5
+	VFMADD213PS const_one<>+0(SB), Z2, Z5
+	VFMADD213PS const_one<>+0(SB), Z2, Z5
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
 	VSCALEFPS Z1, Z5, Z5
 	VADDPS    const_one<>+0(SB), Z5, Z1
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z5, Z1
+	VMOVUPS   const_one<>+0(SB), Z2
+	VDIVPS    Z1, Z2, Z2
+	VMULPS    Z2, Z5, Z1
 	VXORPS    Z5, Z5, Z5
-	VCMPPS    $0x1d, Z5, Z4, K2
-	VBLENDMPS Z3, Z1, K2, Z1
-	VMOVAPS   Z2, Z2
+	VCMPPS    $0x1d, Z5, Z3, K2
+	VBLENDMPS Z2, Z1, K2, Z1
+	VMOVAPS   Z4, Z2
 	VMAXPS    Z0, Z2, Z2
 	VMULPS    Z2, Z1, Z1
 	VMOVUPS   Z1, K1, (AX)(BX*4)
@@ -6472,8 +6520,8 @@ done:
 
 hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_neg_clamp<>+0(SB), Z2
-	VMOVUPS const_pos_clamp<>+0(SB), Z4
+	VMOVUPS const_gelu_hi<>+0(SB), Z2
+	VMOVUPS const_neg_clamp<>+0(SB), Z4
 	VMOVUPS const_gelu_k2<>+0(SB), Z5
 	VMOVUPS const_gelu_c2<>+0(SB), Z6
 	VMOVUPS const_sign<>+0(SB), Z7

@@ -706,6 +706,42 @@ DATA const_pos_clamp<>+56(SB)/4, $0x43000000
 DATA const_pos_clamp<>+60(SB)/4, $0x43000000
 GLOBL const_pos_clamp<>(SB), RODATA|NOPTR, $64
 
+DATA const_exp_one_min<>+0(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+4(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+8(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+12(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+16(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+20(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+24(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+28(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+32(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+36(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+40(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+44(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+48(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+52(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+56(SB)/4, $0xc1900000
+DATA const_exp_one_min<>+60(SB)/4, $0xc1900000
+GLOBL const_exp_one_min<>(SB), RODATA|NOPTR, $64
+
+DATA const_gelu_hi<>+0(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+4(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+8(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+12(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+16(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+20(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+24(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+28(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+32(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+36(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+40(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+44(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+48(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+52(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+56(SB)/4, $0x40c00000
+DATA const_gelu_hi<>+60(SB)/4, $0x40c00000
+GLOBL const_gelu_hi<>(SB), RODATA|NOPTR, $64
+
 DATA const_leaky_slope<>+0(SB)/4, $0x3c23d70a
 DATA const_leaky_slope<>+4(SB)/4, $0x3c23d70a
 DATA const_leaky_slope<>+8(SB)/4, $0x3c23d70a
@@ -1717,7 +1753,7 @@ GemmAVX2_Tanh_row:
 	VMULPS  Y4, Y1, Y3
 	VMULPS  Y4, Y11, Y12
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y5
 	VMOVAPS Y6, Y13
 	VMAXPS  Y3, Y5, Y5
@@ -1818,7 +1854,7 @@ GemmAVX2_Tanh_hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_abs<>+0(SB), Y2
 	VMOVUPS const_neg2<>+0(SB), Y4
-	VMOVUPS const_exp_min<>+0(SB), Y6
+	VMOVUPS const_exp_one_min<>+0(SB), Y6
 	VMOVUPS const_log2e<>+0(SB), Y7
 	VMOVUPS const_ln2hi<>+0(SB), Y8
 	VMOVUPS const_ln2lo<>+0(SB), Y9
@@ -2187,9 +2223,9 @@ GemmAVX2_ELU_row:
 	VFMADD213PS Y0, Y1, Y8
 	VFMADD213PS Y9, Y10, Y11
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
-	VMOVUPS const_exp_min<>+0(SB), Y12
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_one_min<>+0(SB), Y1
+	VMOVUPS const_exp_one_min<>+0(SB), Y12
 	VMAXPS  Y0, Y1, Y1
 	VMAXPS  Y9, Y12, Y12
 	VMOVUPS const_exp_max<>+0(SB), Y10
@@ -2288,16 +2324,18 @@ GemmAVX2_GELU_start:
 	MOVQ m+8(FP), SI
 
 GemmAVX2_GELU_row:
-	VMOVUPS     (AX), Y0
-	VMOVUPS     32(AX), Y9
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Y2, Y1
 	VMOVAPS     Y2, Y10
-	VMAXPS      Y0, Y1, Y1
-	VMAXPS      Y9, Y10, Y10
 	VMOVAPS     Y4, Y3
 	VMOVAPS     Y4, Y11
-	VMINPS      Y1, Y3, Y1
-	VMINPS      Y10, Y11, Y10
+	VMAXPS      Y0, Y3, Y3
+	VMAXPS      Y9, Y11, Y11
+	VMINPS      Y3, Y1, Y1
+	VMINPS      Y11, Y10, Y10
 	VMULPS      Y1, Y1, Y3
 	VMULPS      Y10, Y10, Y12
 	VMOVAPS     Y5, Y11
@@ -2374,8 +2412,8 @@ GemmAVX2_GELU_row:
 	VCMPPS    $0x1d, Y15, Y13, Y11
 	VBLENDVPS Y10, Y3, Y1, Y1
 	VBLENDVPS Y11, Y14, Y12, Y12
-	VMOVAPS   Y2, Y3
-	VMOVAPS   Y2, Y10
+	VMOVAPS   Y4, Y3
+	VMOVAPS   Y4, Y10
 	VMAXPS    Y0, Y3, Y3
 	VMAXPS    Y9, Y10, Y10
 	VMULPS    Y3, Y1, Y1
@@ -2390,8 +2428,8 @@ GemmAVX2_GELU_row:
 
 GemmAVX2_GELU_hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_neg_clamp<>+0(SB), Y2
-	VMOVUPS const_pos_clamp<>+0(SB), Y4
+	VMOVUPS const_gelu_hi<>+0(SB), Y2
+	VMOVUPS const_neg_clamp<>+0(SB), Y4
 	VMOVUPS const_gelu_k2<>+0(SB), Y5
 	VMOVUPS const_gelu_c2<>+0(SB), Y6
 	VMOVUPS const_sign<>+0(SB), Y7
@@ -3703,8 +3741,8 @@ GemmAVX512_m12pipe_Tanh_loop:
 	VANDPS       const_abs<>+0(SB), Z24, Z25
 	VMULPS       const_neg2<>+0(SB), Z25, Z26
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVUPS const_exp_min<>+0(SB), Z27
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
+	VMOVUPS const_exp_one_min<>+0(SB), Z27
 	VMAXPS  Z26, Z27, Z27
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
@@ -3915,8 +3953,8 @@ GemmAVX512_m12pipe_Tanh_loop:
 	VANDPS       const_abs<>+0(SB), Z24, Z25
 	VMULPS       const_neg2<>+0(SB), Z25, Z26
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVUPS const_exp_min<>+0(SB), Z27
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
+	VMOVUPS const_exp_one_min<>+0(SB), Z27
 	VMAXPS  Z26, Z27, Z27
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
@@ -5416,8 +5454,8 @@ GemmAVX512_m12pipe_ELU_loop:
 	VMULPS      Z24, Z24, Z26
 	VFMADD213PS Z24, Z25, Z26
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z25
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_one_min<>+0(SB), Z25
 	VMAXPS  Z24, Z25, Z25
 	VMOVUPS const_exp_max<>+0(SB), Z27
 	VMINPS  Z25, Z27, Z25
@@ -5626,8 +5664,8 @@ GemmAVX512_m12pipe_ELU_loop:
 	VMULPS      Z24, Z24, Z26
 	VFMADD213PS Z24, Z25, Z26
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Z25
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_one_min<>+0(SB), Z25
 	VMAXPS  Z24, Z25, Z25
 	VMOVUPS const_exp_max<>+0(SB), Z27
 	VMINPS  Z25, Z27, Z25
@@ -5842,15 +5880,17 @@ GemmAVX512_m12pipe_GELU_loop:
 	ADDQ         SI, R10
 	LEAQ         (CX)(DX*2), CX
 	VMOVUPS      (R11), Z24
-	VMOVUPS      const_neg_clamp<>+0(SB), Z25
-	VMAXPS       Z24, Z25, Z25
-	VMOVUPS      const_pos_clamp<>+0(SB), Z26
-	VMINPS       Z25, Z26, Z25
-	VMULPS       Z25, Z25, Z26
-	VMOVUPS      const_gelu_k2<>+0(SB), Z27
-	VFMADD213PS  const_gelu_c2<>+0(SB), Z26, Z27
-	VMULPS       Z25, Z27, Z27
-	VORPS        const_sign<>+0(SB), Z27, Z25
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
+	VMOVUPS     const_gelu_hi<>+0(SB), Z25
+	VMOVUPS     const_neg_clamp<>+0(SB), Z26
+	VMAXPS      Z24, Z26, Z26
+	VMINPS      Z26, Z25, Z25
+	VMULPS      Z25, Z25, Z26
+	VMOVUPS     const_gelu_k2<>+0(SB), Z27
+	VFMADD213PS const_gelu_c2<>+0(SB), Z26, Z27
+	VMULPS      Z25, Z27, Z27
+	VORPS       const_sign<>+0(SB), Z27, Z25
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVUPS const_exp_min<>+0(SB), Z26
@@ -6051,15 +6091,17 @@ GemmAVX512_m12pipe_GELU_loop:
 	ADDQ         SI, R10
 	LEAQ         (CX)(DX*2), CX
 	VMOVUPS      64(R11), Z24
-	VMOVUPS      const_neg_clamp<>+0(SB), Z25
-	VMAXPS       Z24, Z25, Z25
-	VMOVUPS      const_pos_clamp<>+0(SB), Z26
-	VMINPS       Z25, Z26, Z25
-	VMULPS       Z25, Z25, Z26
-	VMOVUPS      const_gelu_k2<>+0(SB), Z27
-	VFMADD213PS  const_gelu_c2<>+0(SB), Z26, Z27
-	VMULPS       Z25, Z27, Z27
-	VORPS        const_sign<>+0(SB), Z27, Z25
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
+	VMOVUPS     const_gelu_hi<>+0(SB), Z25
+	VMOVUPS     const_neg_clamp<>+0(SB), Z26
+	VMAXPS      Z24, Z26, Z26
+	VMINPS      Z26, Z25, Z25
+	VMULPS      Z25, Z25, Z26
+	VMOVUPS     const_gelu_k2<>+0(SB), Z27
+	VFMADD213PS const_gelu_c2<>+0(SB), Z26, Z27
+	VMULPS      Z25, Z27, Z27
+	VORPS       const_sign<>+0(SB), Z27, Z25
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVUPS const_exp_min<>+0(SB), Z26
@@ -8248,7 +8290,7 @@ GemmAVX512_Tanh_pair:
 	VMULPS  Z4, Z21, Z22
 	VMULPS  Z4, Z25, Z26
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z5
 	VMOVAPS Z6, Z19
 	VMOVAPS Z6, Z23
@@ -8405,7 +8447,7 @@ GemmAVX512_Tanh_odd:
 	VMULPS  Z4, Z1, Z2
 	VMULPS  Z4, Z5, Z16
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z4
 	VMOVAPS Z6, Z6
 	VMAXPS  Z2, Z4, Z4
@@ -8490,7 +8532,7 @@ GemmAVX512_Tanh_hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_abs<>+0(SB), Z2
 	VMOVUPS const_neg2<>+0(SB), Z4
-	VMOVUPS const_exp_min<>+0(SB), Z6
+	VMOVUPS const_exp_one_min<>+0(SB), Z6
 	VMOVUPS const_log2e<>+0(SB), Z7
 	VMOVUPS const_ln2hi<>+0(SB), Z8
 	VMOVUPS const_ln2lo<>+0(SB), Z9
@@ -9245,7 +9287,7 @@ GemmAVX512_ELU_pair:
 	VFMADD213PS Z18, Z19, Z20
 	VFMADD213PS Z21, Z22, Z23
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
 	VMOVAPS Z10, Z19
 	VMOVAPS Z10, Z24
@@ -9380,7 +9422,7 @@ GemmAVX512_ELU_odd:
 	VFMADD213PS Z0, Z1, Z3
 	VFMADD213PS Z9, Z2, Z4
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
 	VMOVAPS Z10, Z5
 	VMAXPS  Z0, Z1, Z1
@@ -9450,7 +9492,7 @@ GemmAVX512_ELU_hoist:
 	VMOVUPS const_exp_c4<>+0(SB), Z6
 	VMOVUPS const_exp_c3<>+0(SB), Z7
 	VMOVUPS const_exp_c2<>+0(SB), Z8
-	VMOVUPS const_exp_min<>+0(SB), Z10
+	VMOVUPS const_exp_one_min<>+0(SB), Z10
 	VMOVUPS const_exp_max<>+0(SB), Z11
 	VMOVUPS const_log2e<>+0(SB), Z12
 	VMOVUPS const_ln2hi<>+0(SB), Z13
@@ -9472,28 +9514,30 @@ GemmAVX512_GELU_start:
 
 	// two rows at a time, then the last if m is odd
 GemmAVX512_GELU_pair:
-	SUBQ        $0x02, SI
-	JL          GemmAVX512_GELU_odd
-	VMOVUPS     (AX), Z0
-	VMOVUPS     64(AX), Z15
-	VMOVUPS     (AX)(DX*1), Z18
-	VMOVUPS     64(AX)(DX*1), Z21
+	SUBQ    $0x02, SI
+	JL      GemmAVX512_GELU_odd
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS (AX)(DX*1), Z18
+	VMOVUPS 64(AX)(DX*1), Z21
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
 	VMOVAPS     Z2, Z16
 	VMOVAPS     Z2, Z19
 	VMOVAPS     Z2, Z22
-	VMAXPS      Z0, Z1, Z1
-	VMAXPS      Z15, Z16, Z16
-	VMAXPS      Z18, Z19, Z19
-	VMAXPS      Z21, Z22, Z22
 	VMOVAPS     Z4, Z3
 	VMOVAPS     Z4, Z17
 	VMOVAPS     Z4, Z20
 	VMOVAPS     Z4, Z23
-	VMINPS      Z1, Z3, Z1
-	VMINPS      Z16, Z17, Z16
-	VMINPS      Z19, Z20, Z19
-	VMINPS      Z22, Z23, Z22
+	VMAXPS      Z0, Z3, Z3
+	VMAXPS      Z15, Z17, Z17
+	VMAXPS      Z18, Z20, Z20
+	VMAXPS      Z21, Z23, Z23
+	VMINPS      Z3, Z1, Z1
+	VMINPS      Z17, Z16, Z16
+	VMINPS      Z20, Z19, Z19
+	VMINPS      Z23, Z22, Z22
 	VMULPS      Z1, Z1, Z3
 	VMULPS      Z16, Z16, Z20
 	VMULPS      Z19, Z19, Z24
@@ -9606,10 +9650,10 @@ GemmAVX512_GELU_pair:
 	VBLENDMPS Z20, Z16, K2, Z16
 	VBLENDMPS Z26, Z19, K3, Z19
 	VBLENDMPS Z30, Z29, K4, Z29
-	VMOVAPS   Z2, Z3
-	VMOVAPS   Z2, Z17
-	VMOVAPS   Z2, Z20
-	VMOVAPS   Z2, Z22
+	VMOVAPS   Z4, Z3
+	VMOVAPS   Z4, Z17
+	VMOVAPS   Z4, Z20
+	VMOVAPS   Z4, Z22
 	VMAXPS    Z0, Z3, Z3
 	VMAXPS    Z15, Z17, Z17
 	VMAXPS    Z18, Z20, Z20
@@ -9629,59 +9673,61 @@ GemmAVX512_GELU_pair:
 	JMP       GemmAVX512_GELU_pair
 
 GemmAVX512_GELU_odd:
-	ADDQ        $0x02, SI
-	JZ          GemmAVX512_GELU_done
-	VMOVUPS     (AX), Z0
-	VMOVUPS     64(AX), Z15
+	ADDQ    $0x02, SI
+	JZ      GemmAVX512_GELU_done
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z16
-	VMAXPS      Z0, Z1, Z1
-	VMAXPS      Z15, Z16, Z16
-	VMOVAPS     Z4, Z3
-	VMOVAPS     Z4, Z4
-	VMINPS      Z1, Z3, Z1
-	VMINPS      Z16, Z4, Z16
-	VMULPS      Z1, Z1, Z3
-	VMULPS      Z16, Z16, Z17
-	VMOVAPS     Z5, Z4
+	VMOVAPS     Z2, Z15
+	VMOVAPS     Z4, Z2
+	VMOVAPS     Z4, Z16
+	VMAXPS      Z0, Z2, Z2
+	VMAXPS      Z3, Z16, Z16
+	VMINPS      Z2, Z1, Z1
+	VMINPS      Z16, Z15, Z15
+	VMULPS      Z1, Z1, Z2
+	VMULPS      Z15, Z15, Z17
+	VMOVAPS     Z5, Z16
 	VMOVAPS     Z5, Z5
-	VFMADD213PS Z6, Z3, Z4
+	VFMADD213PS Z6, Z2, Z16
 	VFMADD213PS Z6, Z17, Z5
-	VMULPS      Z1, Z4, Z4
-	VMULPS      Z16, Z5, Z5
-	VORPS       Z7, Z4, Z1
+	VMULPS      Z1, Z16, Z16
+	VMULPS      Z15, Z5, Z5
+	VORPS       Z7, Z16, Z1
 	VORPS       Z7, Z5, Z6
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z3
+	VMOVAPS Z8, Z2
 	VMOVAPS Z8, Z7
-	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z1, Z2, Z2
 	VMAXPS  Z6, Z7, Z7
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z3, Z1
+	VMULPS       Z9, Z2, Z1
 	VMULPS       Z9, Z7, Z6
 	VRNDSCALEPS  $0x00, Z1, Z1
 	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS Z10, Z1, Z3
+	VFNMADD231PS Z10, Z1, Z2
 	VFNMADD231PS Z10, Z6, Z7
-	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z11, Z1, Z2
 	VFNMADD231PS Z11, Z6, Z7
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z8
 	VMOVAPS     Z12, Z9
-	VFMADD213PS Z13, Z3, Z8
+	VFMADD213PS Z13, Z2, Z8
 	VFMADD213PS Z13, Z7, Z9
-	VFMADD213PS Z14, Z3, Z8
+	VFMADD213PS Z14, Z2, Z8
 	VFMADD213PS Z14, Z7, Z9
-	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_p3<>+0(SB), Z2, Z8
 	VFMADD213PS const_exp_p3<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_p2<>+0(SB), Z2, Z8
 	VFMADD213PS const_exp_p2<>+0(SB), Z7, Z9
-	VFMADD213PS const_one<>+0(SB), Z3, Z8
+	VFMADD213PS const_one<>+0(SB), Z2, Z8
 	VFMADD213PS const_one<>+0(SB), Z7, Z9
-	VFMADD213PS const_one<>+0(SB), Z3, Z8
+	VFMADD213PS const_one<>+0(SB), Z2, Z8
 	VFMADD213PS const_one<>+0(SB), Z7, Z9
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -9689,24 +9735,24 @@ GemmAVX512_GELU_odd:
 	VSCALEFPS Z6, Z9, Z9
 	VADDPS    const_one<>+0(SB), Z8, Z1
 	VADDPS    const_one<>+0(SB), Z9, Z6
-	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z2
 	VMOVUPS   const_one<>+0(SB), Z7
-	VDIVPS    Z1, Z3, Z3
+	VDIVPS    Z1, Z2, Z2
 	VDIVPS    Z6, Z7, Z7
-	VMULPS    Z3, Z8, Z1
+	VMULPS    Z2, Z8, Z1
 	VMULPS    Z7, Z9, Z8
 	VXORPS    Z6, Z6, Z6
 	VXORPS    Z9, Z9, Z9
-	VCMPPS    $0x1d, Z6, Z4, K1
+	VCMPPS    $0x1d, Z6, Z16, K1
 	VCMPPS    $0x1d, Z9, Z5, K2
-	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z2, Z1, K1, Z1
 	VBLENDMPS Z7, Z8, K2, Z8
-	VMOVAPS   Z2, Z3
-	VMOVAPS   Z2, Z2
-	VMAXPS    Z0, Z3, Z3
-	VMAXPS    Z15, Z2, Z2
-	VMULPS    Z3, Z1, Z1
-	VMULPS    Z2, Z8, Z8
+	VMOVAPS   Z4, Z2
+	VMOVAPS   Z4, Z4
+	VMAXPS    Z0, Z2, Z2
+	VMAXPS    Z3, Z4, Z4
+	VMULPS    Z2, Z1, Z1
+	VMULPS    Z4, Z8, Z8
 	VMOVUPS   Z1, (CX)
 	VMOVUPS   Z8, 64(CX)
 	ADDQ      DX, AX
@@ -9717,8 +9763,8 @@ GemmAVX512_GELU_done:
 
 GemmAVX512_GELU_hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_neg_clamp<>+0(SB), Z2
-	VMOVUPS const_pos_clamp<>+0(SB), Z4
+	VMOVUPS const_gelu_hi<>+0(SB), Z2
+	VMOVUPS const_neg_clamp<>+0(SB), Z4
 	VMOVUPS const_gelu_k2<>+0(SB), Z5
 	VMOVUPS const_gelu_c2<>+0(SB), Z6
 	VMOVUPS const_sign<>+0(SB), Z7
@@ -10059,7 +10105,7 @@ MatVecAVX2_Tanh_many:
 	VMULPS  Y4, Y1, Y3
 	VMULPS  Y4, Y11, Y12
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Y6, Y5
 	VMOVAPS Y6, Y13
 	VMAXPS  Y3, Y5, Y5
@@ -10162,7 +10208,7 @@ MatVecAVX2_Tanh_hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_abs<>+0(SB), Y2
 	VMOVUPS const_neg2<>+0(SB), Y4
-	VMOVUPS const_exp_min<>+0(SB), Y6
+	VMOVUPS const_exp_one_min<>+0(SB), Y6
 	VMOVUPS const_log2e<>+0(SB), Y7
 	VMOVUPS const_ln2hi<>+0(SB), Y8
 	VMOVUPS const_ln2lo<>+0(SB), Y9
@@ -10533,9 +10579,9 @@ MatVecAVX2_ELU_many:
 	VFMADD213PS Y0, Y1, Y8
 	VFMADD213PS Y9, Y10, Y11
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
-	VMOVUPS const_exp_min<>+0(SB), Y1
-	VMOVUPS const_exp_min<>+0(SB), Y12
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	VMOVUPS const_exp_one_min<>+0(SB), Y1
+	VMOVUPS const_exp_one_min<>+0(SB), Y12
 	VMAXPS  Y0, Y1, Y1
 	VMAXPS  Y9, Y12, Y12
 	VMOVUPS const_exp_max<>+0(SB), Y10
@@ -10633,18 +10679,20 @@ MatVecAVX2_GELU_start:
 	SHLQ $0x01, DX
 
 MatVecAVX2_GELU_many:
-	SUBQ        $0x02, DX
-	JL          MatVecAVX2_GELU_few
-	VMOVUPS     (AX), Y0
-	VMOVUPS     32(AX), Y9
+	SUBQ    $0x02, DX
+	JL      MatVecAVX2_GELU_few
+	VMOVUPS (AX), Y0
+	VMOVUPS 32(AX), Y9
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Y2, Y1
 	VMOVAPS     Y2, Y10
-	VMAXPS      Y0, Y1, Y1
-	VMAXPS      Y9, Y10, Y10
 	VMOVAPS     Y4, Y3
 	VMOVAPS     Y4, Y11
-	VMINPS      Y1, Y3, Y1
-	VMINPS      Y10, Y11, Y10
+	VMAXPS      Y0, Y3, Y3
+	VMAXPS      Y9, Y11, Y11
+	VMINPS      Y3, Y1, Y1
+	VMINPS      Y11, Y10, Y10
 	VMULPS      Y1, Y1, Y3
 	VMULPS      Y10, Y10, Y12
 	VMOVAPS     Y5, Y11
@@ -10721,8 +10769,8 @@ MatVecAVX2_GELU_many:
 	VCMPPS    $0x1d, Y15, Y13, Y11
 	VBLENDVPS Y10, Y3, Y1, Y1
 	VBLENDVPS Y11, Y14, Y12, Y12
-	VMOVAPS   Y2, Y3
-	VMOVAPS   Y2, Y10
+	VMOVAPS   Y4, Y3
+	VMOVAPS   Y4, Y10
 	VMAXPS    Y0, Y3, Y3
 	VMAXPS    Y9, Y10, Y10
 	VMULPS    Y3, Y1, Y1
@@ -10739,8 +10787,8 @@ MatVecAVX2_GELU_few:
 
 MatVecAVX2_GELU_hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_neg_clamp<>+0(SB), Y2
-	VMOVUPS const_pos_clamp<>+0(SB), Y4
+	VMOVUPS const_gelu_hi<>+0(SB), Y2
+	VMOVUPS const_neg_clamp<>+0(SB), Y4
 	VMOVUPS const_gelu_k2<>+0(SB), Y5
 	VMOVUPS const_gelu_c2<>+0(SB), Y6
 	VMOVUPS const_sign<>+0(SB), Y7
@@ -11107,7 +11155,7 @@ MatVecAVX512_Tanh_many:
 	VMULPS  Z4, Z21, Z22
 	VMULPS  Z4, Z25, Z26
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z5
 	VMOVAPS Z6, Z19
 	VMOVAPS Z6, Z23
@@ -11262,7 +11310,7 @@ MatVecAVX512_Tanh_few:
 	VMULPS  Z4, Z1, Z2
 	VMULPS  Z4, Z5, Z16
 
-	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
+	// exp of x ≤ 0: clamp below at the caller's bound (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z6, Z4
 	VMOVAPS Z6, Z6
 	VMAXPS  Z2, Z4, Z4
@@ -11348,7 +11396,7 @@ MatVecAVX512_Tanh_hoist:
 	// The constants the loop keeps in registers.
 	VMOVUPS const_abs<>+0(SB), Z2
 	VMOVUPS const_neg2<>+0(SB), Z4
-	VMOVUPS const_exp_min<>+0(SB), Z6
+	VMOVUPS const_exp_one_min<>+0(SB), Z6
 	VMOVUPS const_log2e<>+0(SB), Z7
 	VMOVUPS const_ln2hi<>+0(SB), Z8
 	VMOVUPS const_ln2lo<>+0(SB), Z9
@@ -12084,7 +12132,7 @@ MatVecAVX512_ELU_many:
 	VFMADD213PS Z18, Z19, Z20
 	VFMADD213PS Z21, Z22, Z23
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
 	VMOVAPS Z10, Z19
 	VMOVAPS Z10, Z24
@@ -12217,7 +12265,7 @@ MatVecAVX512_ELU_few:
 	VFMADD213PS Z0, Z1, Z3
 	VFMADD213PS Z9, Z2, Z4
 
-	// exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)
+	// exp: clamp to [the caller's bound, 89] (NaN passes: it is the operand MAXPS/MINPS return)
 	VMOVAPS Z10, Z1
 	VMOVAPS Z10, Z5
 	VMAXPS  Z0, Z1, Z1
@@ -12288,7 +12336,7 @@ MatVecAVX512_ELU_hoist:
 	VMOVUPS const_exp_c4<>+0(SB), Z6
 	VMOVUPS const_exp_c3<>+0(SB), Z7
 	VMOVUPS const_exp_c2<>+0(SB), Z8
-	VMOVUPS const_exp_min<>+0(SB), Z10
+	VMOVUPS const_exp_one_min<>+0(SB), Z10
 	VMOVUPS const_exp_max<>+0(SB), Z11
 	VMOVUPS const_log2e<>+0(SB), Z12
 	VMOVUPS const_ln2hi<>+0(SB), Z13
@@ -12306,28 +12354,30 @@ MatVecAVX512_GELU_start:
 	SHLQ $0x01, DX
 
 MatVecAVX512_GELU_many:
-	SUBQ        $0x04, DX
-	JL          MatVecAVX512_GELU_few
-	VMOVUPS     (AX), Z0
-	VMOVUPS     64(AX), Z15
-	VMOVUPS     128(AX), Z18
-	VMOVUPS     192(AX), Z21
+	SUBQ    $0x04, DX
+	JL      MatVecAVX512_GELU_few
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z15
+	VMOVUPS 128(AX), Z18
+	VMOVUPS 192(AX), Z21
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
 	VMOVAPS     Z2, Z16
 	VMOVAPS     Z2, Z19
 	VMOVAPS     Z2, Z22
-	VMAXPS      Z0, Z1, Z1
-	VMAXPS      Z15, Z16, Z16
-	VMAXPS      Z18, Z19, Z19
-	VMAXPS      Z21, Z22, Z22
 	VMOVAPS     Z4, Z3
 	VMOVAPS     Z4, Z17
 	VMOVAPS     Z4, Z20
 	VMOVAPS     Z4, Z23
-	VMINPS      Z1, Z3, Z1
-	VMINPS      Z16, Z17, Z16
-	VMINPS      Z19, Z20, Z19
-	VMINPS      Z22, Z23, Z22
+	VMAXPS      Z0, Z3, Z3
+	VMAXPS      Z15, Z17, Z17
+	VMAXPS      Z18, Z20, Z20
+	VMAXPS      Z21, Z23, Z23
+	VMINPS      Z3, Z1, Z1
+	VMINPS      Z17, Z16, Z16
+	VMINPS      Z20, Z19, Z19
+	VMINPS      Z23, Z22, Z22
 	VMULPS      Z1, Z1, Z3
 	VMULPS      Z16, Z16, Z20
 	VMULPS      Z19, Z19, Z24
@@ -12440,10 +12490,10 @@ MatVecAVX512_GELU_many:
 	VBLENDMPS Z20, Z16, K2, Z16
 	VBLENDMPS Z26, Z19, K3, Z19
 	VBLENDMPS Z30, Z29, K4, Z29
-	VMOVAPS   Z2, Z3
-	VMOVAPS   Z2, Z17
-	VMOVAPS   Z2, Z20
-	VMOVAPS   Z2, Z22
+	VMOVAPS   Z4, Z3
+	VMOVAPS   Z4, Z17
+	VMOVAPS   Z4, Z20
+	VMOVAPS   Z4, Z22
 	VMAXPS    Z0, Z3, Z3
 	VMAXPS    Z15, Z17, Z17
 	VMAXPS    Z18, Z20, Z20
@@ -12461,59 +12511,61 @@ MatVecAVX512_GELU_many:
 	JMP       MatVecAVX512_GELU_many
 
 MatVecAVX512_GELU_few:
-	ADDQ        $0x04, DX
-	JZ          MatVecAVX512_GELU_done
-	VMOVUPS     (AX), Z0
-	VMOVUPS     64(AX), Z15
+	ADDQ    $0x04, DX
+	JZ      MatVecAVX512_GELU_done
+	VMOVUPS (AX), Z0
+	VMOVUPS 64(AX), Z3
+
+	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z16
-	VMAXPS      Z0, Z1, Z1
-	VMAXPS      Z15, Z16, Z16
-	VMOVAPS     Z4, Z3
-	VMOVAPS     Z4, Z4
-	VMINPS      Z1, Z3, Z1
-	VMINPS      Z16, Z4, Z16
-	VMULPS      Z1, Z1, Z3
-	VMULPS      Z16, Z16, Z17
-	VMOVAPS     Z5, Z4
+	VMOVAPS     Z2, Z15
+	VMOVAPS     Z4, Z2
+	VMOVAPS     Z4, Z16
+	VMAXPS      Z0, Z2, Z2
+	VMAXPS      Z3, Z16, Z16
+	VMINPS      Z2, Z1, Z1
+	VMINPS      Z16, Z15, Z15
+	VMULPS      Z1, Z1, Z2
+	VMULPS      Z15, Z15, Z17
+	VMOVAPS     Z5, Z16
 	VMOVAPS     Z5, Z5
-	VFMADD213PS Z6, Z3, Z4
+	VFMADD213PS Z6, Z2, Z16
 	VFMADD213PS Z6, Z17, Z5
-	VMULPS      Z1, Z4, Z4
-	VMULPS      Z16, Z5, Z5
-	VORPS       Z7, Z4, Z1
+	VMULPS      Z1, Z16, Z16
+	VMULPS      Z15, Z5, Z5
+	VORPS       Z7, Z16, Z1
 	VORPS       Z7, Z5, Z6
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z3
+	VMOVAPS Z8, Z2
 	VMOVAPS Z8, Z7
-	VMAXPS  Z1, Z3, Z3
+	VMAXPS  Z1, Z2, Z2
 	VMAXPS  Z6, Z7, Z7
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z3, Z1
+	VMULPS       Z9, Z2, Z1
 	VMULPS       Z9, Z7, Z6
 	VRNDSCALEPS  $0x00, Z1, Z1
 	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS Z10, Z1, Z3
+	VFNMADD231PS Z10, Z1, Z2
 	VFNMADD231PS Z10, Z6, Z7
-	VFNMADD231PS Z11, Z1, Z3
+	VFNMADD231PS Z11, Z1, Z2
 	VFNMADD231PS Z11, Z6, Z7
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z12, Z8
 	VMOVAPS     Z12, Z9
-	VFMADD213PS Z13, Z3, Z8
+	VFMADD213PS Z13, Z2, Z8
 	VFMADD213PS Z13, Z7, Z9
-	VFMADD213PS Z14, Z3, Z8
+	VFMADD213PS Z14, Z2, Z8
 	VFMADD213PS Z14, Z7, Z9
-	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_p3<>+0(SB), Z2, Z8
 	VFMADD213PS const_exp_p3<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z8
+	VFMADD213PS const_exp_p2<>+0(SB), Z2, Z8
 	VFMADD213PS const_exp_p2<>+0(SB), Z7, Z9
-	VFMADD213PS const_one<>+0(SB), Z3, Z8
+	VFMADD213PS const_one<>+0(SB), Z2, Z8
 	VFMADD213PS const_one<>+0(SB), Z7, Z9
-	VFMADD213PS const_one<>+0(SB), Z3, Z8
+	VFMADD213PS const_one<>+0(SB), Z2, Z8
 	VFMADD213PS const_one<>+0(SB), Z7, Z9
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
@@ -12521,24 +12573,24 @@ MatVecAVX512_GELU_few:
 	VSCALEFPS Z6, Z9, Z9
 	VADDPS    const_one<>+0(SB), Z8, Z1
 	VADDPS    const_one<>+0(SB), Z9, Z6
-	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z2
 	VMOVUPS   const_one<>+0(SB), Z7
-	VDIVPS    Z1, Z3, Z3
+	VDIVPS    Z1, Z2, Z2
 	VDIVPS    Z6, Z7, Z7
-	VMULPS    Z3, Z8, Z1
+	VMULPS    Z2, Z8, Z1
 	VMULPS    Z7, Z9, Z8
 	VXORPS    Z6, Z6, Z6
 	VXORPS    Z9, Z9, Z9
-	VCMPPS    $0x1d, Z6, Z4, K1
+	VCMPPS    $0x1d, Z6, Z16, K1
 	VCMPPS    $0x1d, Z9, Z5, K2
-	VBLENDMPS Z3, Z1, K1, Z1
+	VBLENDMPS Z2, Z1, K1, Z1
 	VBLENDMPS Z7, Z8, K2, Z8
-	VMOVAPS   Z2, Z3
-	VMOVAPS   Z2, Z2
-	VMAXPS    Z0, Z3, Z3
-	VMAXPS    Z15, Z2, Z2
-	VMULPS    Z3, Z1, Z1
-	VMULPS    Z2, Z8, Z8
+	VMOVAPS   Z4, Z2
+	VMOVAPS   Z4, Z4
+	VMAXPS    Z0, Z2, Z2
+	VMAXPS    Z3, Z4, Z4
+	VMULPS    Z2, Z1, Z1
+	VMULPS    Z4, Z8, Z8
 	VMOVUPS   Z1, (CX)
 	VMOVUPS   Z8, 64(CX)
 	ADDQ      $0x00000080, AX
@@ -12550,8 +12602,8 @@ MatVecAVX512_GELU_done:
 
 MatVecAVX512_GELU_hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_neg_clamp<>+0(SB), Z2
-	VMOVUPS const_pos_clamp<>+0(SB), Z4
+	VMOVUPS const_gelu_hi<>+0(SB), Z2
+	VMOVUPS const_neg_clamp<>+0(SB), Z4
 	VMOVUPS const_gelu_k2<>+0(SB), Z5
 	VMOVUPS const_gelu_c2<>+0(SB), Z6
 	VMOVUPS const_sign<>+0(SB), Z7

@@ -94,6 +94,39 @@ func BenchmarkAct(b *testing.B) {
 	}
 }
 
+// BenchmarkActLarge times the activations on inputs far out, where their
+// exponential's result is tiny: a subnormal or 0. Intel cores take a
+// microcode assist for every vector operation whose result underflows
+// (Go leaves subnormals on), ten to thirty times the vector's usual cost.
+// The forward tanh, elu and gelu (x ≥ 6) clamp the exponential where its
+// value cannot reach the result (kernel's expOneMin and geluHi), so their
+// cases here run at the speed of ordinary inputs; the others (gelu and
+// silu at x < 0, whose results are themselves tiny) still underflow.
+//
+//	go test ./kernel -run XXX -bench ActLarge
+func BenchmarkActLarge(b *testing.B) {
+	const n = 4096
+	x := make([]float32, n)
+	dst := make([]float32, n)
+	for _, c := range []struct {
+		a Activation
+		v float32
+	}{{GELU, 1}, {GELU, 11}, {GELU, -11}, {Tanh, 47}, {ELU, -95}, {SiLU, 1}, {SiLU, -95}} {
+		for i := range x {
+			x[i] = c.v
+		}
+		for _, impl := range Available() {
+			b.Run(fmt.Sprintf("%v/x=%v/%v", c.a, c.v, impl), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					impl.Act(c.a, dst, x)
+				}
+				b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds()/1e6, "Melem/s")
+			})
+		}
+	}
+}
+
 // BenchmarkLangevinUpdate times x += a·s + b·z; bytes are those moved
 // (three reads, one write).
 func BenchmarkLangevinUpdate(b *testing.B) {

@@ -21,6 +21,7 @@ var (
 	atanhC                                             [16]Mem
 	four, slope, negQuarter, expm1C8                   Mem
 	negClamp, posClamp                                 Mem
+	expOneMin, geluHi                                  Mem
 	geluC2, geluK2, geluK2x3                           Mem
 )
 
@@ -41,6 +42,8 @@ func Declare() {
 	four = vec.F("four", "4")
 	negClamp = vec.F("neg_clamp", "-128")
 	posClamp = vec.F("pos_clamp", "128")
+	expOneMin = vec.F("exp_one_min", "-18")
+	geluHi = vec.F("gelu_hi", "6")
 	slope = vec.F("leaky_slope", "0.01")
 	negQuarter = vec.F("neg_quarter", "-0.25")
 	expm1C8 = vec.F("expm1_c8", "1/40320")
@@ -223,12 +226,19 @@ func siluDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 }
 
 // tanhParts returns |x|, e = exp(−2|x|) and r = 1/(1+e).
-func tanhParts(a *vec.ISA, x VecVirtual) (ax, e, r VecVirtual) {
+// The forward tanh clamps exp's argument at kernel's expOneMin, where e
+// enters only through 1 ± e (same bits; no underflow), the derivative,
+// which needs e, does not.
+func tanhParts(a *vec.ISA, x VecVirtual, forward bool) (ax, e, r VecVirtual) {
 	ax = a.Vec()
 	VANDPS(a.C(vec.AbsMask), x, ax)
 	m := a.Vec()
 	VMULPS(a.C(vec.Neg2), ax, m)
-	e = a.ExpNonPos(m)
+	if forward {
+		e = a.ExpNonPosAbove(m, expOneMin)
+	} else {
+		e = a.ExpNonPos(m)
+	}
 	t := a.Vec()
 	VADDPS(a.C(vec.One), e, t)
 	r = a.Load(vec.One)
@@ -237,7 +247,7 @@ func tanhParts(a *vec.ISA, x VecVirtual) (ax, e, r VecVirtual) {
 }
 
 func tanh(a *vec.ISA, x VecVirtual) VecVirtual {
-	ax, e, r := tanhParts(a, x)
+	ax, e, r := tanhParts(a, x, true)
 	t := a.Load(vec.One)
 	VSUBPS(e, t, t)
 	VMULPS(r, t, t)
@@ -259,7 +269,7 @@ func tanh(a *vec.ISA, x VecVirtual) VecVirtual {
 }
 
 func tanhDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
-	_, e, r := tanhParts(a, x)
+	_, e, r := tanhParts(a, x, false)
 	d := a.Vec()
 	VMULPS(a.C(four), e, d)
 	VMULPS(r, d, d)
@@ -301,7 +311,7 @@ func elu(a *vec.ISA, x VecVirtual) VecVirtual {
 	x2 := a.Vec()
 	VMULPS(x, x, x2)
 	VFMADD213PS(x, q, x2)
-	e := a.Exp(x)
+	e := a.ExpAbove(x, expOneMin)
 	VSUBPS(a.C(vec.One), e, e)
 	neg := a.Load(negQuarter)
 	a.Select(a.Cmp(vec.GT_OQ, x, neg), x2, e, e)
@@ -326,7 +336,10 @@ func geluArg(a *vec.ISA, x VecVirtual) (x2, v VecVirtual) {
 }
 
 func gelu(a *vec.ISA, x VecVirtual) VecVirtual {
-	_, v := geluArg(a, clamp(a, x))
+	Comment("x clamped to [−128, 6]: kernel's geluHi (NaN passes)")
+	xc := a.Load(geluHi)
+	VMINPS(clampLo(a, x), xc, xc)
+	_, v := geluArg(a, xc)
 	e, r := parts(a, v)
 	s := sig(a, v, e, r)
 	VMULPS(clampLo(a, x), s, s)

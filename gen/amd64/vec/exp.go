@@ -49,22 +49,34 @@ func DeclareExp() {
 
 // Exp returns a new register holding exp(x) lane by lane, computed by the
 // sequence of kernel.exp32 (see its doc comment); x is not modified.
-func (a *ISA) Exp(x VecVirtual) VecVirtual { return a.exp(x, true) }
+func (a *ISA) Exp(x VecVirtual) VecVirtual { return a.exp(x, expMin, true) }
 
 // ExpNonPos is [ISA.Exp] for arguments known to be ≤ 0 or NaN (such as
 // −|x|): the clamp at 89 cannot change them, so it is left out. Same bits.
-func (a *ISA) ExpNonPos(x VecVirtual) VecVirtual { return a.exp(x, false) }
+func (a *ISA) ExpNonPos(x VecVirtual) VecVirtual { return a.exp(x, expMin, false) }
 
-func (a *ISA) exp(x VecVirtual, upper bool) VecVirtual {
+// ExpAbove is [ISA.Exp] of max(x, lo), lo a constant above −104, in the
+// same instructions: the lower clamp takes lo's value instead of −104
+// (kernel's floorOne and exp32, for a bound such as expOneMin).
+func (a *ISA) ExpAbove(x VecVirtual, lo Mem) VecVirtual { return a.exp(x, lo, true) }
+
+// ExpNonPosAbove is [ISA.ExpNonPos] of max(x, lo), as [ISA.ExpAbove].
+func (a *ISA) ExpNonPosAbove(x VecVirtual, lo Mem) VecVirtual { return a.exp(x, lo, false) }
+
+func (a *ISA) exp(x VecVirtual, lo Mem, upper bool) VecVirtual {
 	if expMin.Symbol.Name == "" {
 		panic("vec: Exp before DeclareExp")
 	}
-	if upper {
-		Comment("exp: clamp to [−104, 89] (NaN passes: it is the operand MAXPS/MINPS return)")
-	} else {
-		Comment("exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)")
+	bound := "−104"
+	if lo != expMin {
+		bound = "the caller's bound"
 	}
-	t := a.Load(expMin)
+	if upper {
+		Comment("exp: clamp to [" + bound + ", 89] (NaN passes: it is the operand MAXPS/MINPS return)")
+	} else {
+		Comment("exp of x ≤ 0: clamp below at " + bound + " (NaN passes: it is the operand MAXPS returns)")
+	}
+	t := a.Load(lo)
 	VMAXPS(x, t, t)
 	if upper {
 		hi := a.Load(expMax)
