@@ -342,7 +342,15 @@ def main():
                  "(apt-get install -y libopenblas0-pthread) or pass --any-blas.")
     if coretype and not args.q:
         print(f"torch_suite: warning: OPENBLAS_CORETYPE={coretype} forces OpenBLAS's kernels "
-              "(Haswell: AVX2 only, about half the GEMM speed); run with env -u OPENBLAS_CORETYPE", file=sys.stderr)
+              "(Haswell: AVX2 only, about half the GEMM speed); run with env -u OPENBLAS_CORETYPE, "
+              "unless OpenBLAS does not know this CPU", file=sys.stderr)
+    elif blas.endswith("core Prescott") and not args.q:
+        # OpenBLAS falls back to its SSE3 kernels on a CPU it does not know
+        # (Debian's 0.3.21 on an Intel Xeon of family 6, model 207: 32
+        # against 153 GFLOP/s with SkylakeX on sgemm 1024×256×256).
+        print("torch_suite: warning: OpenBLAS does not know this CPU and runs its Prescott (SSE3) kernels, "
+              "several times slower than a user would set up; set OPENBLAS_CORETYPE to the newest core the CPU "
+              "supports (SkylakeX for AVX-512, Haswell for AVX2)", file=sys.stderr)
     header = {
         "cpu": cpu_model(),
         "torch": torch.__version__,
