@@ -23,10 +23,10 @@ func GemmAVX2(k int, m int, a *float32, rs int, ps int, b *float32, ldb int, qs 
 // Then, if act (a kernel.Activation) is not 0, Y[r][j] = act(C[r][j]) for the m rows (row stride
 // ldy), by the operation sequence of the activation kernels; y is c or does not overlap it.
 // It does this for np tiles side by side: tile q reads B at b + q·qs (qs = k·32 packed, 32 not) and
-// bias + q·32, and writes C and Y 32 columns on; for np < 1 it returns at once.
+// bias + q·32, and writes C and Y 32 columns on; for np < 1 it returns at once. With pipe = 0, every tile's activation runs in its epilogue: none in the next tile's k-loop.
 //
 //go:noescape
-func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, ldb int, qs int, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
+func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, ldb int, qs int, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int, pipe int)
 
 // MatVecAVX2 computes y[j] = init[j] + Σₚ x[p]·B[p][j], one FMA per p in order, over np
 // packed panels of 16 columns (panel q: k rows of 16 values at b[q·k·16:]); init is bias,

@@ -2469,9 +2469,9 @@ GemmAVX2_ret:
 	VZEROUPPER
 	RET
 
-// func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, ldb int, qs int, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int)
+// func GemmAVX512(k int, m int, a *float32, rs int, ps int, b *float32, ldb int, qs int, c *float32, ldc int, bias *float32, mode int, y *float32, ldy int, act int, np int, pipe int)
 // Requires: AVX, AVX512DQ, AVX512F
-TEXT ·GemmAVX512(SB), NOSPLIT, $8-128
+TEXT ·GemmAVX512(SB), NOSPLIT, $8-136
 	// np < 1: nothing to do (the Go wrapper never calls with one; nextPanel stops at np = 0)
 	MOVQ np+120(FP), AX
 	CMPQ AX, $0x01
@@ -2826,7 +2826,7 @@ GemmAVX512_m12store:
 	VMOVUPS Z22, (AX)
 	VMOVUPS Z23, 64(AX)
 
-	// leave the activation to the next tile if there is one and k ≥ 96
+	// leave the activation to the next tile if there is one, k ≥ 96 and pipe ≠ 0
 	MOVQ  $0x00000000, (SP)
 	MOVQ  act+112(FP), AX
 	TESTQ AX, AX
@@ -2837,6 +2837,9 @@ GemmAVX512_m12store:
 	MOVQ  np+120(FP), AX
 	CMPQ  AX, $0x01
 	JLE   GemmAVX512_epi
+	MOVQ  pipe+128(FP), AX
+	TESTQ AX, AX
+	JZ    GemmAVX512_epi
 	MOVQ  $0x00000001, (SP)
 	JMP   GemmAVX512_next
 

@@ -13,3 +13,6 @@ func PeakAVX2(n int)
 //
 //go:noescape
 func PeakAVX512(n int)
+
+// CPUVendor returns CPUID leaf 0's EBX, EDX and ECX: the CPU vendor string, four bytes each, little-endian.
+func CPUVendor() (ebx uint32, edx uint32, ecx uint32)

@@ -87,3 +87,14 @@ PeakAVX512_loop:
 PeakAVX512_done:
 	VZEROUPPER
 	RET
+
+// func CPUVendor() (ebx uint32, edx uint32, ecx uint32)
+// Requires: CPUID
+TEXT ·CPUVendor(SB), NOSPLIT, $0-12
+	XORL AX, AX
+	XORL CX, CX
+	CPUID
+	MOVL BX, ebx+0(FP)
+	MOVL DX, edx+4(FP)
+	MOVL CX, ecx+8(FP)
+	RET

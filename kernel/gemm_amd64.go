@@ -16,15 +16,22 @@ func gemmArch() (t [numImpls]*gemmShape) {
 	return t
 }
 
+func init() {
+	if cpuVendor() == "AuthenticAMD" {
+		gemmPipe = 1
+	}
+}
+
 // gemmMicroArch runs i's assembly microkernel on the first m rows of np
 // full-width tiles side by side (see [Impl.GemmStripStrided]: B's rows
 // ldb apart, its panels qs apart), each followed, if
-// act ≠ Identity, by its epilogue y = act(C) (on AVX-512, for full tiles
-// with k ≥ 96, inside the next tile's k-loop: see gen/amd64/gemm).
+// act ≠ Identity, by its epilogue y = act(C) (on AVX-512 with gemmPipe
+// set, for full tiles with k ≥ 96, inside the next tile's k-loop: see
+// gen/amd64/gemm and [GemmPipelined]).
 func gemmMicroArch(i Impl, k, m int, a *float32, rs, ps int, b *float32, ldb, qs int, c *float32, ldc int, bias *float32, init GemmInit, y *float32, ldy int, act Activation, np int) {
 	switch i {
 	case AVX512:
-		asm.GemmAVX512(k, m, a, rs, ps, b, ldb, qs, c, ldc, bias, int(init), y, ldy, int(act), np)
+		asm.GemmAVX512(k, m, a, rs, ps, b, ldb, qs, c, ldc, bias, int(init), y, ldy, int(act), np, gemmPipe)
 	case AVX2:
 		asm.GemmAVX2(k, m, a, rs, ps, b, ldb, qs, c, ldc, bias, int(init), y, ldy, int(act), np)
 	default:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 
@@ -452,6 +453,48 @@ func BenchmarkPeak(b *testing.B) {
 	}
 }
 
+// BenchmarkGemmEpilogue times a strip of full AVX-512 tiles with SiLU
+// (M = mr rows, N = 256: eight tiles, A and B packed and in L1/L2) with
+// the activation inside the next tile's k-loop (pipe=true) and after each
+// tile (pipe=false), to check the choice GemmPipelined makes by vendor on
+// a new machine:
+//
+//	go test ./kernel -run XXX -bench GemmEpilogue -count 8 | benchstat -col /pipe -
+//
+// On the Zen 5 the pipelined form is the faster (see gen/amd64/gemm); on
+// an Intel Xeon (family 6, model 207) it was the slower.
+func BenchmarkGemmEpilogue(b *testing.B) {
+	if !kernel.AVX512.Available() {
+		b.Skip("no avx512")
+	}
+	impl := kernel.AVX512
+	mr, _ := impl.GemmTile()
+	const n = 256
+	for _, k := range []int{128, 256} {
+		rng := rand.New(rand.NewPCG(5, 6))
+		a := make([]float32, k*mr)
+		bb := make([]float32, k*n)
+		for i := range a {
+			a[i] = float32(rng.NormFloat64()) / 8
+		}
+		for i := range bb {
+			bb[i] = float32(rng.NormFloat64()) / 8
+		}
+		bias := make([]float32, n)
+		c := make([]float32, mr*n)
+		for _, pipe := range []bool{true, false} {
+			b.Run(fmt.Sprintf("K=%d/pipe=%v", k, pipe), func(b *testing.B) {
+				defer kernel.SetGemmPipe(pipe)()
+				b.ReportAllocs()
+				for b.Loop() {
+					impl.GemmStrip(mr, n, k, a, 1, mr, bb, c, n, kernel.GemmBias, bias, kernel.SiLU, c, n)
+				}
+				b.ReportMetric(float64(2*mr*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
 // BenchmarkMatVec times the matvec on square layers and on the small
 // net's two layer shapes, 128 and 128x2 (its last layer, one padded
 // panel: a chain of 128 dependent FMAs per output). On those two, calls
@@ -794,7 +837,22 @@ func TestMatVecPlan(t *testing.T) {
 // sentinels and a page fence after C catch writes outside the strip.
 func TestGemmStrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 16))
+	type run struct {
+		impl kernel.Impl
+		pipe bool
+	}
+	var runs []run
 	for _, impl := range kernel.Available() {
+		runs = append(runs, run{impl, kernel.GemmPipelined()})
+		if impl == kernel.AVX512 {
+			// The other of the two epilogue placements, which the
+			// machine's vendor did not choose: the same bits.
+			runs = append(runs, run{impl, !kernel.GemmPipelined()})
+		}
+	}
+	for _, r := range runs {
+		impl := r.impl
+		restore := kernel.SetGemmPipe(r.pipe)
 		mr, nr := impl.GemmTile()
 		for _, n := range []int{1, nr - 1, nr, nr + 1, 2 * nr, 3*nr + 5, 4 * nr} {
 			for _, m := range []int{1, 2, mr - 1, mr} {
@@ -857,7 +915,7 @@ func TestGemmStrip(t *testing.T) {
 						cinit := make([]float32, (m-1)*ldc+n)
 						kerneltest.Fill(rng, cinit, 4, 0.02)
 						yinit := make([]float32, (m-1)*ldy+n)
-						desc := fmt.Sprintf("%v %v m=%d n=%d k=%d ldc=%d ldy=%d init=%d ymode=%d", impl, act, m, n, k, ldc, ldy, init, ymode)
+						desc := fmt.Sprintf("%v (pipe %v) %v m=%d n=%d k=%d ldc=%d ldy=%d init=%d ymode=%d", impl, r.pipe, act, m, n, k, ldc, ldy, init, ymode)
 
 						// Tile by tile.
 						wantC := append([]float32(nil), cinit...)
@@ -909,5 +967,38 @@ func TestGemmStrip(t *testing.T) {
 				}
 			}
 		}
+		restore()
+	}
+}
+
+// TestCPUVendor: where the amd64 assembly is built, CPUVendor is CPUID's
+// 12-byte vendor string (on Linux, /proc/cpuinfo's vendor_id), and
+// GemmPipelined is true exactly on AMD cores with AVX-512.
+func TestCPUVendor(t *testing.T) {
+	v := kernel.CPUVendor()
+	if v == "" {
+		if kernel.AVX2.Available() {
+			t.Fatal("CPUVendor is empty where the amd64 assembly runs")
+		}
+		if kernel.GemmPipelined() {
+			t.Fatal("GemmPipelined without a vendor")
+		}
+		return
+	}
+	if len(v) != 12 || strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r > '~' }) {
+		t.Fatalf("CPUVendor = %q: want 12 printable bytes", v)
+	}
+	if info, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(info), "\n") {
+			if k, val, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "vendor_id" {
+				if got := strings.TrimSpace(val); got != v {
+					t.Fatalf("CPUVendor = %q, /proc/cpuinfo says %q", v, got)
+				}
+				break
+			}
+		}
+	}
+	if want := v == "AuthenticAMD" && kernel.AVX512.Available(); kernel.GemmPipelined() != want {
+		t.Fatalf("GemmPipelined = %v on %s (avx512 %v)", kernel.GemmPipelined(), v, kernel.AVX512.Available())
 	}
 }

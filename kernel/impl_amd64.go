@@ -2,7 +2,13 @@
 
 package kernel
 
-import "golang.org/x/sys/cpu"
+import (
+	"encoding/binary"
+
+	"golang.org/x/sys/cpu"
+
+	"github.com/scorekit/scorekit/asm"
+)
 
 // detect reports the implementations this amd64 machine can run. x/sys/cpu
 // checks that the OS saves the AVX and AVX-512 registers, and applies
@@ -18,3 +24,14 @@ func detect() (a [numImpls]bool) {
 
 // asmBuild reports whether this build has assembly kernels.
 const asmBuild = true
+
+// cpuVendor returns the vendor string of CPUID leaf 0, such as
+// "GenuineIntel" or "AuthenticAMD".
+func cpuVendor() string {
+	ebx, edx, ecx := asm.CPUVendor()
+	var b [12]byte
+	binary.LittleEndian.PutUint32(b[0:], ebx)
+	binary.LittleEndian.PutUint32(b[4:], edx)
+	binary.LittleEndian.PutUint32(b[8:], ecx)
+	return string(b[:])
+}

@@ -15,3 +15,6 @@ func detect() (a [numImpls]bool) {
 
 // asmBuild reports whether this build has assembly kernels.
 const asmBuild = true
+
+// cpuVendor returns "": only amd64's assembly build reads CPUID.
+func cpuVendor() string { return "" }

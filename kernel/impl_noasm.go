@@ -11,3 +11,6 @@ func detect() (a [numImpls]bool) {
 
 // asmBuild reports whether this build has assembly kernels.
 const asmBuild = false
+
+// cpuVendor returns "": only amd64's assembly build reads CPUID.
+func cpuVendor() string { return "" }

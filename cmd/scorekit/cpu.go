@@ -22,6 +22,9 @@ func runCPU(args []string, stdout, stderr io.Writer) error {
 	// error, not a silent exit 0.
 	w := bufio.NewWriter(stdout)
 	fmt.Fprintf(w, "arch:        %s/%s, %s, %s\n", runtime.GOOS, runtime.GOARCH, english.Count(runtime.NumCPU(), "logical CPU"), runtime.Version())
+	if v := kernel.CPUVendor(); v != "" {
+		fmt.Fprintf(w, "vendor:      %s\n", v)
+	}
 	fmt.Fprintf(w, "features:    %s\n", strings.Join(features(), " "))
 	var avail []string
 	for _, i := range kernel.Available() {
@@ -29,6 +32,14 @@ func runCPU(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(w, "available:   %s\n", strings.Join(avail, " "))
 	fmt.Fprintf(w, "active:      %s\n", kernel.Active())
+	if kernel.AVX512.Available() {
+		// The same bits either way; see kernel.GemmPipelined.
+		placement := "after each tile (the pipelined form is chosen on AMD cores)"
+		if kernel.GemmPipelined() {
+			placement = "inside the next tile's k-loop (pipelined, as on AMD cores)"
+		}
+		fmt.Fprintf(w, "avx512 GEMM: activation %s\n", placement)
+	}
 	if len(avail) == 1 && simdCapable() {
 		fmt.Fprintln(w, "note:        the CPU has the features, but this build has no assembly (built with -tags purego)")
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/scorekit/scorekit/internal/english"
+	"github.com/scorekit/scorekit/kernel"
 	"github.com/scorekit/scorekit/nn"
 	"github.com/scorekit/scorekit/sampler"
 )
@@ -77,6 +78,12 @@ func TestCPU(t *testing.T) {
 	out, _, code := exe(t, bin, nil, "cpu")
 	if code != 0 || !strings.Contains(out, "active:") {
 		t.Fatalf("scorekit cpu: exit %d\n%s", code, out)
+	}
+	if v := kernel.CPUVendor(); v != "" && !strings.Contains(out, "vendor:      "+v+"\n") {
+		t.Fatalf("scorekit cpu does not name the vendor %q:\n%s", v, out)
+	}
+	if kernel.AVX512.Available() != strings.Contains(out, "avx512 GEMM: activation ") {
+		t.Fatalf("scorekit cpu: the avx512 GEMM line should be there exactly when avx512 is available (%v):\n%s", kernel.AVX512.Available(), out)
 	}
 	out, _, _ = exe(t, bin, []string{"GODEBUG=cpu.avx2=off,cpu.avx512f=off,cpu.asimd=off"}, "cpu")
 	if !strings.Contains(out, "active:      generic") {

@@ -2,7 +2,9 @@
 // (asm/peak_amd64.s and its Go declarations): per instruction set, n
 // iterations of twelve independent chains of vector FMAs, enough to keep
 // two FMA pipes of latency four busy. Benchmarks divide their FLOP/s by
-// what this loop reaches in the same run.
+// what this loop reaches in the same run. It also emits CPUVendor, which
+// reads the vendor string (CPUID leaf 0) that kernel tunes the AVX-512
+// GEMM's epilogue by.
 //
 // Run by go generate from kernel/peak.go.
 package main
@@ -23,7 +25,22 @@ func main() {
 	ConstraintExpr("gc,!purego") // avo takes the +build syntax: gc && !purego
 	loop("AVX2", 8, func() VecVirtual { return YMM() })
 	loop("AVX512", 16, func() VecVirtual { return ZMM() })
+	vendor()
 	Generate()
+}
+
+// vendor emits CPUVendor: CPUID leaf 0's EBX, EDX and ECX, which hold the
+// vendor string's 12 bytes in that order ("GenuineIntel", "AuthenticAMD").
+func vendor() {
+	TEXT("CPUVendor", NOSPLIT, "func() (ebx, edx, ecx uint32)")
+	Doc("CPUVendor returns CPUID leaf 0's EBX, EDX and ECX: the CPU vendor string, four bytes each, little-endian.")
+	XORL(EAX, EAX)
+	XORL(ECX, ECX)
+	CPUID()
+	Store(EBX, ReturnIndex(0))
+	Store(EDX, ReturnIndex(1))
+	Store(ECX, ReturnIndex(2))
+	RET()
 }
 
 func loop(isa string, lanes int, vec func() VecVirtual) {
