@@ -19,6 +19,12 @@
 // for the last one, since its own options do not include it; x/sys/cpu
 // still honours it.)
 //
+// One choice within an implementation follows the CPU's vendor: the avx512
+// GEMM microkernel applies an activation inside the next tile's loop on
+// AMD cores and after each tile elsewhere ([GemmPipelined]), which were
+// the faster on the Zen 5 and on an Intel Xeon respectively. The results
+// are the same bits either way.
+//
 // The purego build tag removes all assembly. Package-level functions such as
 // [Dot] run the active implementation; the same kernels are methods on
 // [Impl], so tests and benchmarks can run each available implementation by
