@@ -525,6 +525,7 @@ func (m *Model) setInput(w *work, x []float32, uniform bool, c float32) {
 		for i := range w.n {
 			row := a.Data[i*a.Stride : i*a.Stride+d+cw]
 			xi := x[i*d : (i+1)*d]
+			//lint:ignore S1001 a loop: copy's call is the cost being avoided
 			for j, v := range xi {
 				row[j] = v
 			}
