@@ -610,11 +610,7 @@ func (m *Model) forward(w *work, deriv bool) {
 	if tp == nil {
 		return
 	}
-	// The chunks run on the workers, each through every layer, with the
-	// weights packed first, a layer per worker (tan packs them at its
-	// first call after a Repack, which must not be on several goroutines
-	// at once).
-	w.split(passPackTan, len(m.layers), 1, len(m.params))
+	// The chunks run on the workers, each through every layer.
 	widest := 0
 	for _, ly := range m.layers {
 		widest = max(widest, ly.w.Rows)
@@ -633,7 +629,8 @@ func (m *Model) adjPacked(w *work, l int, input bool) bool {
 }
 
 // tanPacked reports whether tangentRows computes layer l's tangent
-// outputs with the training packs' W (a GEMM), not one of its shortcuts.
+// outputs with a GEMM (the training packs' tan, given them), not one of
+// its shortcuts.
 func (m *Model) tanPacked(w *work, l int) bool {
 	last := l == len(m.layers)-1
 	return !(l == 0 && w.basis) && !(last && m.traceOnly(w)) && m.layers[l].w.Rows > narrowLayer
@@ -712,7 +709,7 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 			dst = ytm.Slice(r0-y0, r1-y0)
 		}
 		if tp != nil {
-			tp.tan(l).ForwardParallel(workers, dst, f32.Matrix{}, at.Slice(r0-a0, r1-a0))
+			tp.tan(l, workers, dst, at.Slice(r0-a0, r1-a0))
 		} else {
 			f32.GemmWith(m.impl, workers, false, true, 1, at.Slice(r0-a0, r1-a0), ly.w, 0, dst)
 		}
@@ -739,7 +736,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 	w.job = passJob{m: m, w: w, tp: tp, input: input}
 	if tp != nil {
 		// The weights the adjoint products use, packed first, a layer
-		// per worker (as in forward).
+		// per worker.
 		w.split(passPackAdj, len(m.layers), 1, len(m.params))
 	}
 	// applied says the adjoints of layer l's output, w.g[l+1], have been

@@ -5,28 +5,26 @@ import (
 	"github.com/scorekit/scorekit/kernel"
 )
 
-// trainPacks holds the weights packed once per step for the training
-// passes' tangent and adjoint products, so that these run in chunks of
-// rows (each chunk's elementwise work follows its product while it is in
-// cache) without packing the weights again for every chunk.
+// trainPacks runs the training passes' tangent and adjoint products in
+// chunks of rows (each chunk's elementwise work follows its product while
+// it is in cache) without packing the weights for every chunk.
 //
-// tan(l) is W_l without bias or activation, so its Forward computes
-// ż = ȧ·Wᵀ; adj(l) is Wᵀ_l (held in wt[l]), so its Forward computes the
-// adjoint ā = z̄·W. Each element is the chain of fused multiply-adds from
-// zero, over K in order, that f32.GemmWith computes: the same bits as the
-// unchunked products.
+// tan computes ż = ȧ·Wᵀ with the layer's own f32.Dense, whose packed W
+// Model.Repack keeps up to date, without its bias and activation
+// (f32.Dense.ForwardLinear); adj(l) is Wᵀ_l packed once per step (held in
+// wt[l]), so its Forward computes the adjoint ā = z̄·W. Each element is
+// the chain of fused multiply-adds from zero, over K in order, that
+// f32.GemmWith computes: the same bits as the unchunked products.
 //
 // Only training uses them (only training has tangents), and it is never
-// concurrent with Repack or with itself: each is packed when a training
+// concurrent with Repack or with itself: Wᵀ is packed when a training
 // pass first needs it after a Repack (gen), never by inference, on the
-// caller before a pass split across the workers reads it (tan and adj
-// only read a pack that is up to date).
+// caller before a pass split across the workers reads it (adj only reads
+// a pack that is up to date).
 type trainPacks struct {
 	m      *Model
-	tanD   []*f32.Dense
 	adjD   []*f32.Dense
-	tanGen []uint64 // m.gen+1 when tanD[l] was packed (0: never)
-	adjGen []uint64
+	adjGen []uint64 // m.gen+1 when adjD[l] was packed (0: never)
 	wt     [][]float32
 	impl   kernel.Impl
 }
@@ -45,30 +43,19 @@ func (m *Model) packs(w *work) *trainPacks {
 		return nil
 	}
 	tp := &m.tp
-	if tp.m != m || tp.impl != m.impl || len(tp.tanD) != len(m.layers) {
+	if tp.m != m || tp.impl != m.impl || len(tp.adjD) != len(m.layers) {
 		L := len(m.layers)
 		*tp = trainPacks{m: m, impl: m.impl,
-			tanD: make([]*f32.Dense, L), adjD: make([]*f32.Dense, L),
-			tanGen: make([]uint64, L), adjGen: make([]uint64, L),
+			adjD: make([]*f32.Dense, L), adjGen: make([]uint64, L),
 			wt: make([][]float32, L)}
 	}
 	return tp
 }
 
-// tan returns layer l's packed W, repacked if the weights changed. Once
-// it is packed, tan only reads, so the tangent pass's workers may call it.
-func (tp *trainPacks) tan(l int) *f32.Dense {
-	m := tp.m
-	if tp.tanD[l] != nil && tp.tanGen[l] == m.gen+1 {
-		return tp.tanD[l]
-	}
-	if tp.tanD[l] == nil {
-		tp.tanD[l] = f32.NewDenseImpl(m.impl, m.layers[l].w, nil, kernel.Identity)
-	} else {
-		tp.tanD[l].Repack()
-	}
-	tp.tanGen[l] = m.gen + 1
-	return tp.tanD[l]
+// tan sets dst = at·Wᵀ, layer l's tangent product, on up to workers
+// goroutines, from the layer's packed W (which Repack keeps up to date).
+func (tp *trainPacks) tan(l, workers int, dst, at f32.Matrix) {
+	tp.m.layers[l].dense.ForwardLinear(workers, dst, at)
 }
 
 // adj returns layer l's packed Wᵀ, repacked if the weights changed.

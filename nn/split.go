@@ -45,7 +45,6 @@ const (
 	passNarrow                     // points: the primal rows of narrow layer l's forward product
 	passTanRows                    // tangent rows r0+i: tangentRows' shortcuts of layer l, row by row
 	passNoisy                      // points: dsm's noisy input rows and their features
-	passPackTan                    // layers: the training packs' W, where the tangent pass uses it
 	passPackAdj                    // layers: the training packs' Wᵀ, where the backward pass uses it
 )
 
@@ -102,12 +101,6 @@ func (p *passJob) Range(i0, i1 int) {
 	switch p.kind {
 	case passDeriv:
 		m.derivRows(w, l, i0, i1, p.deriv)
-	case passPackTan:
-		for l := i0; l < i1; l++ {
-			if m.tanPacked(w, l) {
-				p.tp.tan(l)
-			}
-		}
 	case passPackAdj:
 		for l := i0; l < i1; l++ {
 			if m.adjPacked(w, l, p.input) {
