@@ -619,9 +619,9 @@ func (m *Model) forward(w *work, deriv bool) {
 }
 
 // adjPacked reports whether backward computes layer l's adjoint product
-// with the training packs' Wᵀ (given them): below the first layer or for
-// the input, and not one of the shortcuts of the trace's output layer or
-// the basis tangents' first layer.
+// with the training packs' adjoint (given them): below the first layer or
+// for the input, and not one of the shortcuts of the trace's output layer
+// or the basis tangents' first layer.
 func (m *Model) adjPacked(w *work, l int, input bool) bool {
 	top := l == len(m.layers)-1 && m.traceOnly(w)
 	first := l == 0 && w.basis && w.k > 0
@@ -734,9 +734,9 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 	rows := (1 + k) * n
 	tp := m.packs(w)
 	w.job = passJob{m: m, w: w, tp: tp, input: input}
-	if tp != nil {
-		// The weights the adjoint products use, packed first, a layer
-		// per worker.
+	if tp != nil && tp.wide {
+		// The wide layers' Wᵀ, which their adjoint products use, packed
+		// first, a layer per worker.
 		w.split(passPackAdj, len(m.layers), 1, len(m.params))
 	}
 	// applied says the adjoints of layer l's output, w.g[l+1], have been
@@ -821,7 +821,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 					m.weightGrad(w, gw, g, a, r0, r1)
 				}
 				if adj {
-					tp.adj(l).Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
+					tp.adjoint(l, gl.Slice(r0, r1), g.Slice(r0, r1))
 					if fuse {
 						m.actBack(w, l-1, r0, r1)
 					}
@@ -840,7 +840,9 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 				m.weightGrad(w, gw, g, a, 0, rows)
 			}
 			if adj {
-				tp.adj(l) // packed above, not on the chunks' workers
+				if tp.adjWide(l) {
+					tp.adj(l) // packed above, not on the chunks' workers
+				}
 				w.job.l, w.job.fuse = l, fuse
 				mr, _ := m.impl.GemmTile()
 				w.split(passAdjoint, n, 4*mr, rows*ly.w.Cols)
