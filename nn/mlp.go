@@ -183,8 +183,8 @@ type Model struct {
 
 	train  *work               // the training workspace, reused across steps
 	repack repackJob           // Repack's split across the workers
-	gen    uint64              // counts Repack calls: the training packs' staleness
-	tp     trainPacks          // weights packed for training's tangent and adjoint products
+	gen    uint64              // counts Repack calls: the staleness of a wide layer's Wᵀ in tp
+	tp     trainPacks          // training's chunked tangent and adjoint products
 	pool   freelist.List[work] // inference workspaces
 }
 

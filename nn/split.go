@@ -32,10 +32,10 @@ type passKind uint8
 const (
 	passDeriv      passKind = iota // points: σ' (and σ”) of layer l's primal rows
 	passMulD1                      // tangent rows r0+i: ẏ = σ'⊙ż of layer l
-	passTangent                    // tangent rows, in chunks: the packed tangent pass through every layer
+	passTangent                    // tangent rows, in chunks: the chunked tangent pass through every layer
 	passActBack                    // points: actBack of layer l on every row of theirs, and actFinish
 	passFinish                     // points: actFinish of layer l
-	passAdjoint                    // points: layer l's packed adjoint product on their rows, then layer l−1's actBack
+	passAdjoint                    // points: layer l's chunked adjoint product on their rows, then layer l−1's actBack
 	passTrace                      // points: the trace shortcut's tangent adjoints of output layer l (and passTop's sums, if gw is set)
 	passBias                       // columns: bias gradient gb += Σ_i ḡ[i] over the primal rows
 	passWeightCols                 // columns of ∂W (gw.Cols ≤ narrowLayer: its rows): weightGrad's narrow sums
