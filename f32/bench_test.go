@@ -136,8 +136,8 @@ func BenchmarkDenseNarrowPaths(b *testing.B) {
 						name string
 						run  func()
 					}{
-						{"narrow", func() { d.forwardNarrowKernel(y, y, x, false) }},
-						{"gemm", func() { d.forwardGemm(1, y, y, x, true) }},
+						{"narrow", func() { d.forwardNarrowKernel(y, y, x, d.bias, d.act, false) }},
+						{"gemm", func() { d.forwardGemm(1, y, y, x, d.bias, d.act, true) }},
 					} {
 						b.Run(fmt.Sprintf("%v/K=%d/M=%d/N=%d/path=%s", impl, k, m, n, p.name), func(b *testing.B) {
 							for b.Loop() {

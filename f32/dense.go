@@ -21,7 +21,9 @@ import (
 // a strip of tiles per call ([kernel.Impl.GemmStrip]). A layer with few
 // outputs (Out ≤ nr/2, e.g. a network's last) is computed transposed,
 // zᵀ = W·xᵀ + b, so that its tiles are not mostly padding. All paths compute each output as
-// the same chain of fused multiply-adds: the same bits.
+// the same chain of fused multiply-adds: the same bits. [Dense.ForwardLinear]
+// runs the same paths over the same packed panels without the bias and
+// the activation (x·Wᵀ alone, as a tangent needs it).
 //
 // A Dense is safe for concurrent Forward calls (with distinct outputs);
 // Repack must not run concurrently with them.
@@ -145,12 +147,39 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 		}
 		z = &pre
 	}
+	identity := d.act == kernel.Identity && pre.Data == nil // y = z already
+	d.forward(workers, &y, z, &x, d.bias, d.act, identity, true)
+}
+
+// ForwardLinear sets z = x·Wᵀ for the rows of x (M×In) into z (M×Out),
+// without the layer's bias and activation, on up to workers goroutines as
+// [Dense.ForwardParallel] runs: the product of a layer's tangents,
+// ż = ẋ·Wᵀ, in forward-mode differentiation. It reads the layer's packed
+// weights, so it follows [Dense.Repack] as Forward does, and gives the
+// bits of ForwardParallel of a layer with the same W, no bias and the
+// identity: each element is a chain of fused multiply-adds over K in
+// order, from zero. z must not overlap x. The steady state allocates
+// nothing.
+func (d *Dense) ForwardLinear(workers int, z, x Matrix) {
+	x.check("Dense.ForwardLinear", "x")
+	z.check("Dense.ForwardLinear", "z")
+	k, n, m := d.In(), d.Out(), x.Rows
+	if x.Cols != k || z.Cols != n || z.Rows != m {
+		panic(fmt.Sprintf("f32: Dense.ForwardLinear: layer is %d→%d but x is %d×%d and z is %d×%d", k, n, x.Rows, x.Cols, z.Rows, z.Cols))
+	}
+	d.forward(workers, &z, &z, &x, nil, kernel.Identity, true, false)
+}
+
+// forward is ForwardParallel after its checks, with the given bias and
+// activation: d's own, with plan set (d.vec, which Repack made for them,
+// runs the latency path), or none (ForwardLinear). z is pre, or y.
+func (d *Dense) forward(workers int, y, z, x *Matrix, bias []float32, act kernel.Activation, identity, plan bool) {
+	k, n, m := d.In(), d.Out(), x.Rows
 	if m == 0 || n == 0 {
 		return
 	}
-	identity := d.act == kernel.Identity && pre.Data == nil // y = z already
 	if m <= matvecRows {
-		if 0 < k && k <= d.g.kc {
+		if plan && 0 < k && k <= d.g.kc {
 			// The latency path, one block of K: d.vec checked B, the bias
 			// and the activation at Repack, and checks the rows' lengths.
 			for i := range m {
@@ -162,11 +191,11 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 			}
 			return
 		}
-		d.forwardRows(&y, z, &x, identity)
+		d.forwardRows(y, z, x, bias, act, identity)
 		return
 	}
 	if k == 0 {
-		d.forwardRows(&y, z, &x, identity)
+		d.forwardRows(y, z, x, bias, act, identity)
 		return
 	}
 	// Out in (nr/2, DenseNarrowMax] stays on the GEMM although a narrow
@@ -177,40 +206,39 @@ func (d *Dense) ForwardParallel(workers int, y, pre, x Matrix) {
 	// GEMM also splits across workers. So does a short batch on avx512:
 	// see narrowGemmRows.
 	if n <= d.g.nr/2 && !(d.g.impl == kernel.AVX512 && n > 8 && m < narrowGemmRows) {
-		d.forwardNarrow(y, *z, x, !identity)
+		d.forwardNarrow(*y, *z, *x, bias, act, !identity)
 		return
 	}
-	d.forwardGemm(workers, y, *z, x, identity)
+	d.forwardGemm(workers, *y, *z, *x, bias, act, identity)
 }
 
-// forwardGemm is the GEMM path of ForwardParallel: z = x·Wᵀ + b over the
+// forwardGemm is the GEMM path of forward: z = x·Wᵀ + bias over the
 // packed panels, y = act(z) in the microkernel's epilogue unless identity.
-func (d *Dense) forwardGemm(workers int, y, z, x Matrix, identity bool) {
+func (d *Dense) forwardGemm(workers int, y, z, x Matrix, bias []float32, act kernel.Activation, identity bool) {
 	k, n, m := d.In(), d.Out(), x.Rows
 	for j0 := 0; j0 < n; j0 += d.g.nc {
 		nb := min(d.g.nc, n-j0)
 		init := kernel.GemmZero
-		var bias []float32
-		if d.bias != nil {
-			init, bias = kernel.GemmBias, d.bias[j0:j0+nb]
+		var bj []float32
+		if bias != nil {
+			init, bj = kernel.GemmBias, bias[j0:j0+nb]
 		}
 		blk := block{
 			g: d.g, a: x, alpha: 1, k: k,
 			b: d.packed, npad: d.npad, j0b: j0, c: z, j0: j0, nb: nb,
-			init: init, bias: bias,
-			epilogue: !identity, act: d.act, y: y,
+			init: init, bias: bj,
+			epilogue: !identity, act: act, y: y,
 		}
 		blk.rows(workers, m)
 	}
 }
 
-// forwardRows is the latency path of Forward where d.vec is not (K = 0,
-// or K > kc in blocks of kc): one matvec per row of x,
-// with the activation in its epilogue (a copy if it is the identity and y
+// forwardRows is the latency path of forward where d.vec is not (K = 0,
+// K > kc in blocks of kc, or ForwardLinear): one matvec per row of x,
+// from bias, with act in its epilogue (a copy if it is the identity and y
 // is not z).
-func (d *Dense) forwardRows(y, z, x *Matrix, identity bool) {
+func (d *Dense) forwardRows(y, z, x *Matrix, bias []float32, act kernel.Activation, identity bool) {
 	impl, k, kc := d.g.impl, d.In(), d.g.kc
-	act := d.act
 	for i := range x.Rows {
 		zi, xi := z.row(i), x.row(i)
 		var yi []float32
@@ -219,8 +247,8 @@ func (d *Dense) forwardRows(y, z, x *Matrix, identity bool) {
 		}
 		switch {
 		case k == 0:
-			if d.bias != nil {
-				copy(zi, d.bias)
+			if bias != nil {
+				copy(zi, bias)
 			} else {
 				clear(zi)
 			}
@@ -228,20 +256,20 @@ func (d *Dense) forwardRows(y, z, x *Matrix, identity bool) {
 				impl.Act(act, yi, zi)
 			}
 		case k <= kc && yi == nil:
-			impl.MatVec(d.packed, xi, zi, d.bias)
+			impl.MatVec(d.packed, xi, zi, bias)
 		case k <= kc:
-			impl.MatVecAct(d.packed, xi, zi, d.bias, act, yi)
+			impl.MatVecAct(d.packed, xi, zi, bias, act, yi)
 		default:
-			bias := d.bias
+			from := bias
 			for p0 := 0; p0 < k; p0 += kc {
 				pb := min(kc, k-p0)
 				b, xb := d.packed[p0*d.npad:(p0+pb)*d.npad], xi[p0:p0+pb]
 				if p0+pb < k || yi == nil {
-					impl.MatVec(b, xb, zi, bias)
+					impl.MatVec(b, xb, zi, from)
 				} else {
-					impl.MatVecAct(b, xb, zi, bias, act, yi)
+					impl.MatVecAct(b, xb, zi, from, act, yi)
 				}
-				bias = zi // later blocks accumulate: MatVec allows bias == z
+				from = zi // later blocks accumulate: MatVec allows bias == z
 			}
 		}
 	}
@@ -271,12 +299,13 @@ const narrowCols = 256
 // activation following it while its rows are in cache. Otherwise it
 // computes zᵀ = W·xᵀ + b: W is read in place as the microkernel's A, each
 // block of rows of x is packed transposed as its B, and the accumulators
-// start from the bias. Every element is the same chain of fused
-// multiply-adds as on the other paths (fma(W, x) = fma(x, W)), so the bits
-// are the same. It is little work: one goroutine does it.
-func (d *Dense) forwardNarrow(y, z, x Matrix, act bool) {
+// start from the bias (zero if bias is nil); y = act(z) follows only with
+// epilogue. Every element is the same chain of fused multiply-adds as on
+// the other paths (fma(W, x) = fma(x, W)), so the bits are the same. It
+// is little work: one goroutine does it.
+func (d *Dense) forwardNarrow(y, z, x Matrix, bias []float32, act kernel.Activation, epilogue bool) {
 	if d.g.impl.HasDenseNarrow() && d.Out() <= kernel.DenseNarrowMax {
-		d.forwardNarrowKernel(y, z, x, act)
+		d.forwardNarrowKernel(y, z, x, bias, act, epilogue)
 		return
 	}
 	g := d.g
@@ -292,9 +321,9 @@ func (d *Dense) forwardNarrow(y, z, x Matrix, act bool) {
 		// zᵀ block (n×mb, stride mb) starts from the bias.
 		for j := range n {
 			row := ct[j*mb : (j+1)*mb]
-			if d.bias != nil {
+			if bias != nil {
 				for i := range row {
-					row[i] = d.bias[j]
+					row[i] = bias[j]
 				}
 			} else {
 				clear(row)
@@ -311,33 +340,33 @@ func (d *Dense) forwardNarrow(y, z, x Matrix, act bool) {
 		}
 		// z's rows ib.. are the columns of the n×mb block.
 		g.impl.Transpose(n, mb, ct, mb, z.Data[ib*z.Stride:], z.Stride)
-		if act {
-			d.actRows(y, z, ib, mb)
+		if epilogue {
+			d.actRows(y, z, act, ib, mb)
 		}
 	}
 }
 
 // forwardNarrowKernel is forwardNarrow with the fused narrow kernel.
-func (d *Dense) forwardNarrowKernel(y, z, x Matrix, act bool) {
+func (d *Dense) forwardNarrowKernel(y, z, x Matrix, bias []float32, act kernel.Activation, epilogue bool) {
 	impl := d.g.impl
 	k, n := d.In(), d.Out()
 	for ib := 0; ib < x.Rows; ib += narrowCols {
 		mb := min(narrowCols, x.Rows-ib)
-		impl.DenseNarrow(mb, n, k, x.Data[ib*x.Stride:], x.Stride, d.w.Data, d.w.Stride, d.bias, z.Data[ib*z.Stride:], z.Stride)
-		if act {
-			d.actRows(y, z, ib, mb)
+		impl.DenseNarrow(mb, n, k, x.Data[ib*x.Stride:], x.Stride, d.w.Data, d.w.Stride, bias, z.Data[ib*z.Stride:], z.Stride)
+		if epilogue {
+			d.actRows(y, z, act, ib, mb)
 		}
 	}
 }
 
 // actRows sets y = act(z) on the rows ib..ib+mb−1.
-func (d *Dense) actRows(y, z Matrix, ib, mb int) {
+func (d *Dense) actRows(y, z Matrix, act kernel.Activation, ib, mb int) {
 	impl, n := d.g.impl, d.Out()
 	if z.Stride == n && y.Stride == n {
-		impl.Act(d.act, y.Data[ib*n:(ib+mb)*n], z.Data[ib*n:(ib+mb)*n])
+		impl.Act(act, y.Data[ib*n:(ib+mb)*n], z.Data[ib*n:(ib+mb)*n])
 		return
 	}
 	for i := range mb {
-		impl.Act(d.act, y.Row(ib+i), z.Row(ib+i))
+		impl.Act(act, y.Row(ib+i), z.Row(ib+i))
 	}
 }

@@ -125,8 +125,8 @@ func TestDenseNarrowPathsSame(t *testing.T) {
 				d := NewDenseImpl(impl, w, bias, act)
 				for path, run := range map[string]func(y, pre Matrix){
 					"Forward": func(y, pre Matrix) { d.Forward(y, pre, x) },
-					"narrow":  func(y, pre Matrix) { d.forwardNarrow(y, pre, x, true) },
-					"GEMM":    func(y, pre Matrix) { d.forwardGemm(1, y, pre, x, false) },
+					"narrow":  func(y, pre Matrix) { d.forwardNarrow(y, pre, x, d.bias, d.act, true) },
+					"GEMM":    func(y, pre Matrix) { d.forwardGemm(1, y, pre, x, d.bias, d.act, false) },
 				} {
 					y, pre := NewMatrix(m, out), NewMatrix(m, out)
 					run(y, pre)
@@ -134,6 +134,50 @@ func TestDenseNarrowPathsSame(t *testing.T) {
 						if !kerneltest.Same(y.Data[i], ref.Data[i]) || !kerneltest.Same(pre.Data[i], refPre.Data[i]) {
 							t.Fatalf("%v M=%d Out=%d %v, %s path: element %d: y %g pre %g, generic y %g pre %g",
 								impl, m, out, act, path, i, y.Data[i], pre.Data[i], ref.Data[i], refPre.Data[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDenseForwardLinear: ForwardLinear of a layer with a bias and an
+// activation gives the bits of Forward of a layer with the same W, no bias
+// and the identity, on every path (one or two rows, with K in one block or
+// beyond it, K = 0, a narrow layer, on avx512 below narrowGemmRows too,
+// the GEMM) and number of workers, without writing outside z; after W
+// changes and Repack, it follows.
+func TestDenseForwardLinear(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 1))
+	for si, s := range [][3]int{{1, 40, 64}, {2, 300, 20}, {9, 0, 5}, {5, 33, 12}, {37, 33, 3}, {70, 300, 48}, {131, 64, 128}} {
+		m, in, out := s[0], s[1], s[2]
+		for _, impl := range kernel.Available() {
+			w := randMatrix(rng, out, in, si%2)
+			bias := make([]float32, out)
+			kerneltest.Fill(rng, bias, 1, 0)
+			d := NewDenseImpl(impl, w, bias, kernel.Tanh)
+			plain := NewDenseImpl(impl, w, nil, kernel.Identity)
+			x := randMatrix(rng, m, in, 1)
+			for round := range 2 {
+				if round == 1 {
+					// New weights: both layers follow at Repack.
+					kerneltest.Fill(rng, w.Data, 1, 0)
+					d.Repack()
+					plain.Repack()
+				}
+				want := NewMatrix(m, out)
+				plain.Forward(want, Matrix{}, x)
+				for _, workers := range []int{1, 2} {
+					z, buf := guardedMatrix(rng, m, out, 1)
+					d.ForwardLinear(workers, z, x)
+					desc := fmt.Sprintf("%v %d×%d→%d workers=%d round %d", impl, m, in, out, workers, round)
+					checkGuards(t, z, buf, desc)
+					for i := range m {
+						for j := range out {
+							if !kerneltest.Same(z.At(i, j), want.At(i, j)) {
+								t.Fatalf("%s: z[%d][%d] = %g, Forward without bias and activation %g", desc, i, j, z.At(i, j), want.At(i, j))
+							}
 						}
 					}
 				}
@@ -199,6 +243,12 @@ func TestDenseNoAllocs(t *testing.T) {
 		d.ForwardParallel(2, y, Matrix{}, x)
 		if a := testing.AllocsPerRun(20, func() { d.ForwardParallel(2, y, Matrix{}, x) }); a != 0 {
 			t.Errorf("ForwardParallel(2) with %d rows: %g allocations per call", m, a)
+		}
+		for _, workers := range []int{1, 2} {
+			d.ForwardLinear(workers, y, x)
+			if a := testing.AllocsPerRun(20, func() { d.ForwardLinear(workers, y, x) }); a != 0 {
+				t.Errorf("ForwardLinear(%d) with %d rows: %g allocations per call", workers, m, a)
+			}
 		}
 	}
 }

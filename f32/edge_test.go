@@ -287,7 +287,7 @@ func TestDenseNarrowStrips(t *testing.T) {
 		d := NewDenseImpl(impl, w, bias, kernel.Identity)
 		x := randMatrix(rng, narrowCols+9, in, 1)
 		z, zbuf := guardedMatrix(rng, x.Rows, out, 2)
-		d.forwardNarrow(z, z, x, false)
+		d.forwardNarrow(z, z, x, d.bias, d.act, false)
 		checkGuards(t, z, zbuf, "z")
 		want, bound := forwardWant(x, w, bias)
 		for i := range x.Rows {

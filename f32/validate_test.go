@@ -121,6 +121,10 @@ func TestDenseShapePanics(t *testing.T) {
 	mustPanic(t, "f32: Dense.Forward: layer is 4→3 but x is 5×4 and y is 5×2", func() { d.Forward(NewMatrix(5, 2), pre, x) })
 	mustPanic(t, "f32: Dense.Forward: pre is 6×3, want 5×3", func() { d.Forward(y, NewMatrix(6, 3), x) })
 	mustPanic(t, "f32: Dense.Forward: pre is 5×4, want 5×3", func() { d.Forward(y, NewMatrix(5, 4), x) })
+	mustPanic(t, "f32: Dense.ForwardLinear: x is 5×4 stride 4 but len(Data) = 19", func() { d.ForwardLinear(1, y, short(5, 4)) })
+	mustPanic(t, "f32: Dense.ForwardLinear: z is 5×3 stride 3 but len(Data) = 14", func() { d.ForwardLinear(1, short(5, 3), x) })
+	mustPanic(t, "f32: Dense.ForwardLinear: layer is 4→3 but x is 5×4 and z is 4×3", func() { d.ForwardLinear(1, NewMatrix(4, 3), x) })
+	mustPanic(t, "f32: Dense.ForwardLinear: layer is 4→3 but x is 5×3 and z is 5×3", func() { d.ForwardLinear(2, y, NewMatrix(5, 3)) })
 }
 
 // TestUnavailableImpl: GemmWith and NewDenseImpl use the implementation

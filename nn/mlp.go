@@ -183,8 +183,8 @@ type Model struct {
 
 	train  *work               // the training workspace, reused across steps
 	repack repackJob           // Repack's split across the workers
-	gen    uint64              // counts Repack calls: the training packs' staleness
-	tp     trainPacks          // weights packed for training's tangent and adjoint products
+	gen    uint64              // counts Repack calls: the staleness of a wide layer's Wᵀ in tp
+	tp     trainPacks          // training's chunked tangent and adjoint products
 	pool   freelist.List[work] // inference workspaces
 }
 
@@ -633,11 +633,7 @@ func (m *Model) forward(w *work, deriv bool) {
 	if tp == nil {
 		return
 	}
-	// The chunks run on the workers, each through every layer, with the
-	// weights packed first, a layer per worker (tan packs them at its
-	// first call after a Repack, which must not be on several goroutines
-	// at once).
-	w.split(passPackTan, len(m.layers), 1, len(m.params))
+	// The chunks run on the workers, each through every layer.
 	widest := 0
 	for _, ly := range m.layers {
 		widest = max(widest, ly.w.Rows)
@@ -646,9 +642,9 @@ func (m *Model) forward(w *work, deriv bool) {
 }
 
 // adjPacked reports whether backward computes layer l's adjoint product
-// with the training packs' Wᵀ (given them): below the first layer or for
-// the input, and not one of the shortcuts of the trace's output layer or
-// the basis tangents' first layer.
+// with the training packs' adjoint (given them): below the first layer or
+// for the input, and not one of the shortcuts of the trace's output layer
+// or the basis tangents' first layer.
 func (m *Model) adjPacked(w *work, l int, input bool) bool {
 	top := l == len(m.layers)-1 && m.traceOnly(w)
 	first := l == 0 && w.basis && w.k > 0
@@ -656,7 +652,8 @@ func (m *Model) adjPacked(w *work, l int, input bool) bool {
 }
 
 // tanPacked reports whether tangentRows computes layer l's tangent
-// outputs with the training packs' W (a GEMM), not one of its shortcuts.
+// outputs with a GEMM (the training packs' tan, given them), not one of
+// its shortcuts.
 func (m *Model) tanPacked(w *work, l int) bool {
 	last := l == len(m.layers)-1
 	return !(l == 0 && w.basis) && !(last && m.traceOnly(w)) && m.layers[l].w.Rows > narrowLayer
@@ -735,7 +732,7 @@ func (m *Model) tangentRows(w *work, tp *trainPacks, l, r0, r1, workers int) {
 			dst = ytm.Slice(r0-y0, r1-y0)
 		}
 		if tp != nil {
-			tp.tan(l).ForwardParallel(workers, dst, f32.Matrix{}, at.Slice(r0-a0, r1-a0))
+			tp.tan(l, workers, dst, at.Slice(r0-a0, r1-a0))
 		} else {
 			f32.GemmWith(m.impl, workers, false, true, 1, at.Slice(r0-a0, r1-a0), ly.w, 0, dst)
 		}
@@ -760,9 +757,9 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 	rows := (1 + k) * n
 	tp := m.packs(w)
 	w.job = passJob{m: m, w: w, tp: tp, input: input}
-	if tp != nil {
-		// The weights the adjoint products use, packed first, a layer
-		// per worker (as in forward).
+	if tp != nil && tp.wide {
+		// The wide layers' Wᵀ, which their adjoint products use, packed
+		// first, a layer per worker.
 		w.split(passPackAdj, len(m.layers), 1, len(m.params))
 	}
 	// applied says the adjoints of layer l's output, w.g[l+1], have been
@@ -847,7 +844,7 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 					m.weightGrad(w, gw, g, a, r0, r1)
 				}
 				if adj {
-					tp.adj(l).Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
+					tp.adjoint(l, gl.Slice(r0, r1), g.Slice(r0, r1))
 					if fuse {
 						m.actBack(w, l-1, r0, r1)
 					}
@@ -866,7 +863,9 @@ func (m *Model) backward(w *work, grad []float32, input bool) {
 				m.weightGrad(w, gw, g, a, 0, rows)
 			}
 			if adj {
-				tp.adj(l) // packed above, not on the chunks' workers
+				if tp.adjWide(l) {
+					tp.adj(l) // packed above, not on the chunks' workers
+				}
 				w.job.l, w.job.fuse = l, fuse
 				mr, _ := m.impl.GemmTile()
 				w.split(passAdjoint, n, 4*mr, rows*ly.w.Cols)

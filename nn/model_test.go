@@ -534,13 +534,14 @@ func TestWorkspaceReuse(t *testing.T) {
 }
 
 // TestTrainPacksFollowRepack: with enough tangent rows for the training
-// passes' packed weights, a gradient after the parameters change (and
-// Repack) is the one a fresh copy of the model computes, not one with the
-// weights packed before the change.
+// passes' chunks, a gradient after the parameters change (and Repack) is
+// the one a fresh copy of the model computes, not one with the weights
+// packed before the change.
 func TestTrainPacksFollowRepack(t *testing.T) {
 	// Hidden layers wide enough that f32.Dense reads its packed panels
-	// (a layer with at most nr/2 outputs reads W in place).
-	m, err := New(Config{Dim: 2, Hidden: []int{64, 64}, Act: kernel.Tanh}, 3)
+	// (a layer with at most nr/2 outputs reads W in place), and one with
+	// more than inPlaceStride inputs, whose adjoint uses its Wᵀ packed.
+	m, err := New(Config{Dim: 2, Hidden: []int{64, inPlaceStride + 8, 64}, Act: kernel.Tanh}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

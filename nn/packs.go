@@ -5,37 +5,42 @@ import (
 	"github.com/scorekit/scorekit/kernel"
 )
 
-// trainPacks holds the weights packed once per step for the training
-// passes' tangent and adjoint products, so that these run in chunks of
-// rows (each chunk's elementwise work follows its product while it is in
-// cache) without packing the weights again for every chunk.
+// trainPacks runs the training passes' tangent and adjoint products in
+// chunks of rows (each chunk's elementwise work follows its product while
+// it is in cache) without packing the weights for every chunk: only a
+// wide layer's Wᵀ is packed for them, once per step.
 //
-// tan(l) is W_l without bias or activation, so its Forward computes
-// ż = ȧ·Wᵀ; adj(l) is Wᵀ_l (held in wt[l]), so its Forward computes the
-// adjoint ā = z̄·W. Each element is the chain of fused multiply-adds from
-// zero, over K in order, that f32.GemmWith computes: the same bits as the
-// unchunked products.
+// tan computes ż = ȧ·Wᵀ with the layer's own f32.Dense, whose packed W
+// Model.Repack keeps up to date, without its bias and activation
+// (f32.Dense.ForwardLinear). adjoint computes ā = z̄·W with f32.GemmWith,
+// which reads W in place for a chunk (at most 2·mc rows per call, and W's
+// stride at most inPlaceStride). A layer with more inputs than that,
+// whose W GemmWith would pack for every chunk, has its Wᵀ packed once per
+// step instead (adj: Wᵀ held in wt[l], packed into adjD[l]), whose
+// Forward computes ā. Each element is the chain of fused multiply-adds
+// from zero, over K in order, that f32.GemmWith computes: the same bits
+// as the unchunked products.
 //
 // Only training uses them (only training has tangents), and it is never
-// concurrent with Repack or with itself: each is packed when a training
-// pass first needs it after a Repack (gen), never by inference, on the
-// caller before a pass split across the workers reads it (tan and adj
-// only read a pack that is up to date).
+// concurrent with Repack or with itself: a wide layer's Wᵀ is packed when
+// a training pass first needs it after a Repack (gen), never by
+// inference, on the caller before a pass split across the workers reads
+// it (adjoint only reads a pack that is up to date).
 type trainPacks struct {
 	m      *Model
-	tanD   []*f32.Dense
 	adjD   []*f32.Dense
-	tanGen []uint64 // m.gen+1 when tanD[l] was packed (0: never)
-	adjGen []uint64
+	adjGen []uint64 // m.gen+1 when adjD[l] was packed (0: never)
 	wt     [][]float32
+	wide   bool // some layer is (adjWide)
 	impl   kernel.Impl
 }
 
 // packRows is the fewest tangent rows (k·n) for which the training passes
 // use the packs and chunks: below two chunks, packing W and Wᵀ for them
-// costs more than the chunks save (SSM-VR at d = 2, one projection, batch
-// 128: 2.5 % slower with them), and the passes use f32.GemmWith on whole
-// matrices.
+// cost more than the chunks saved (SSM-VR at d = 2, one projection, batch
+// 128: 2.5 % slower with them, measured when the passes packed W and Wᵀ
+// for every layer at every step), and the passes use f32.GemmWith on
+// whole matrices.
 func packRows(impl kernel.Impl) int { return 2 * chunkRows(impl) }
 
 // packs returns the training packs for a workspace with at least
@@ -45,37 +50,59 @@ func (m *Model) packs(w *work) *trainPacks {
 		return nil
 	}
 	tp := &m.tp
-	if tp.m != m || tp.impl != m.impl || len(tp.tanD) != len(m.layers) {
+	if tp.m != m || tp.impl != m.impl || len(tp.adjD) != len(m.layers) {
 		L := len(m.layers)
 		*tp = trainPacks{m: m, impl: m.impl,
-			tanD: make([]*f32.Dense, L), adjD: make([]*f32.Dense, L),
-			tanGen: make([]uint64, L), adjGen: make([]uint64, L),
+			adjD: make([]*f32.Dense, L), adjGen: make([]uint64, L),
 			wt: make([][]float32, L)}
+		for l := range L {
+			tp.wide = tp.wide || tp.adjWide(l)
+		}
 	}
 	return tp
 }
 
-// tan returns layer l's packed W, repacked if the weights changed. Once
-// it is packed, tan only reads, so the tangent pass's workers may call it.
-func (tp *trainPacks) tan(l int) *f32.Dense {
-	m := tp.m
-	if tp.tanD[l] != nil && tp.tanGen[l] == m.gen+1 {
-		return tp.tanD[l]
-	}
-	if tp.tanD[l] == nil {
-		tp.tanD[l] = f32.NewDenseImpl(m.impl, m.layers[l].w, nil, kernel.Identity)
-	} else {
-		tp.tanD[l].Repack()
-	}
-	tp.tanGen[l] = m.gen + 1
-	return tp.tanD[l]
+// tan sets dst = at·Wᵀ, layer l's tangent product, on up to workers
+// goroutines, from the layer's packed W (which Repack keeps up to date).
+func (tp *trainPacks) tan(l, workers int, dst, at f32.Matrix) {
+	tp.m.layers[l].dense.ForwardLinear(workers, dst, at)
 }
 
-// adj returns layer l's packed Wᵀ, repacked if the weights changed.
-func (tp *trainPacks) adj(l int) *f32.Dense {
+// inPlaceStride is the widest stride (floats) of an untransposed B that
+// f32.GemmWith reads in place, under a C of at most 2·mc rows (see its
+// doc): a layer whose input is wider has its Wᵀ packed for the adjoint.
+const inPlaceStride = 512
+
+// adjWide reports whether layer l's adjoint product uses its packed Wᵀ
+// (adj), W being too wide for f32.GemmWith to read in place.
+func (tp *trainPacks) adjWide(l int) bool {
+	return tp.m.layers[l].w.Stride > inPlaceStride
+}
+
+// adjoint sets gl = g·W_l, the adjoint of layer l's input, for the rows
+// of g (at most a chunk) on the caller: f32.GemmWith reading W in place,
+// at most 2·mc rows per call so that it does (a generic chunk has 4·mc),
+// or, for a wide layer, adj's packed Wᵀ, which must be up to date.
+func (tp *trainPacks) adjoint(l int, gl, g f32.Matrix) {
+	m := tp.m
+	if tp.adjWide(l) {
+		tp.adjD[l].Forward(gl, f32.Matrix{}, g)
+		return
+	}
+	mc, _ := m.impl.GemmBlocking()
+	w := m.layers[l].w
+	for r0 := 0; r0 < g.Rows; r0 += 2 * mc {
+		r1 := min(g.Rows, r0+2*mc)
+		f32.GemmWith(m.impl, 1, false, false, 1, g.Slice(r0, r1), w, 0, gl.Slice(r0, r1))
+	}
+}
+
+// adj packs a wide layer l's Wᵀ (see adjWide) for adjoint, if the weights
+// changed since it was last packed.
+func (tp *trainPacks) adj(l int) {
 	m := tp.m
 	if tp.adjD[l] != nil && tp.adjGen[l] == m.gen+1 {
-		return tp.adjD[l]
+		return
 	}
 	w := m.layers[l].w
 	if tp.wt[l] == nil {
@@ -89,7 +116,6 @@ func (tp *trainPacks) adj(l int) *f32.Dense {
 		tp.adjD[l].Repack()
 	}
 	tp.adjGen[l] = m.gen + 1
-	return tp.adjD[l]
 }
 
 // chunkRows is the number of rows an inference call (Score, Energy) pushes

@@ -32,10 +32,10 @@ type passKind uint8
 const (
 	passDeriv      passKind = iota // points: σ' (and σ”) of layer l's primal rows
 	passMulD1                      // tangent rows r0+i: ẏ = σ'⊙ż of layer l
-	passTangent                    // tangent rows, in chunks: the packed tangent pass through every layer
+	passTangent                    // tangent rows, in chunks: the chunked tangent pass through every layer
 	passActBack                    // points: actBack of layer l on every row of theirs, and actFinish
 	passFinish                     // points: actFinish of layer l
-	passAdjoint                    // points: layer l's packed adjoint product on their rows, then layer l−1's actBack
+	passAdjoint                    // points: layer l's chunked adjoint product on their rows, then layer l−1's actBack
 	passTrace                      // points: the trace shortcut's tangent adjoints of output layer l (and passTop's sums, if gw is set)
 	passBias                       // columns: bias gradient gb += Σ_i ḡ[i] over the primal rows
 	passWeightCols                 // columns of ∂W (gw.Cols ≤ narrowLayer: its rows): weightGrad's narrow sums
@@ -45,8 +45,7 @@ const (
 	passNarrow                     // points: the primal rows of narrow layer l's forward product
 	passTanRows                    // tangent rows r0+i: tangentRows' shortcuts of layer l, row by row
 	passNoisy                      // points: dsm's noisy input rows and their features
-	passPackTan                    // layers: the training packs' W, where the tangent pass uses it
-	passPackAdj                    // layers: the training packs' Wᵀ, where the backward pass uses it
+	passPackAdj                    // layers: the training packs' Wᵀ of a wide layer, where the backward pass uses it
 )
 
 // passJob is a pass of the training passes, as f32.ParallelRange splits
@@ -102,15 +101,9 @@ func (p *passJob) Range(i0, i1 int) {
 	switch p.kind {
 	case passDeriv:
 		m.derivRows(w, l, i0, i1, p.deriv)
-	case passPackTan:
-		for l := i0; l < i1; l++ {
-			if m.tanPacked(w, l) {
-				p.tp.tan(l)
-			}
-		}
 	case passPackAdj:
 		for l := i0; l < i1; l++ {
-			if m.adjPacked(w, l, p.input) {
+			if m.adjPacked(w, l, p.input) && p.tp.adjWide(l) {
 				p.tp.adj(l)
 			}
 		}
@@ -142,13 +135,12 @@ func (p *passJob) Range(i0, i1 int) {
 		// cache for the actBack that follows.
 		n := w.n
 		g, gl := w.g[l+1], w.g[l]
-		adj := p.tp.adj(l)
 		chunk := chunkRows(m.impl)
 		for c0 := i0; c0 < i1; c0 += chunk {
 			c1 := min(i1, c0+chunk)
 			for b := range 1 + w.k {
 				r0, r1 := b*n+c0, b*n+c1
-				adj.Forward(gl.Slice(r0, r1), f32.Matrix{}, g.Slice(r0, r1))
+				p.tp.adjoint(l, gl.Slice(r0, r1), g.Slice(r0, r1))
 				if p.fuse {
 					m.actBack(w, l-1, r0, r1)
 				}
