@@ -79,11 +79,23 @@ func TestCPU(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "active:") {
 		t.Fatalf("scorekit cpu: exit %d\n%s", code, out)
 	}
+	// The binary is built without this test's tags (purego), so its
+	// report is held to itself: the avx512 GEMM line is there exactly
+	// when avx512 is available, and where avx2 is, the vendor is named.
+	var avail []string
+	for _, line := range strings.Split(out, "\n") {
+		if rest, ok := strings.CutPrefix(line, "available:"); ok {
+			avail = strings.Fields(rest)
+		}
+	}
+	if slices.Contains(avail, "avx512") != strings.Contains(out, "avx512 GEMM: activation ") {
+		t.Fatalf("scorekit cpu: the avx512 GEMM line should be there exactly when avx512 is available:\n%s", out)
+	}
+	if slices.Contains(avail, "avx2") && !strings.Contains(out, "\nvendor:      ") {
+		t.Fatalf("scorekit cpu: no vendor line beside the amd64 assembly:\n%s", out)
+	}
 	if v := kernel.CPUVendor(); v != "" && !strings.Contains(out, "vendor:      "+v+"\n") {
 		t.Fatalf("scorekit cpu does not name the vendor %q:\n%s", v, out)
-	}
-	if kernel.AVX512.Available() != strings.Contains(out, "avx512 GEMM: activation ") {
-		t.Fatalf("scorekit cpu: the avx512 GEMM line should be there exactly when avx512 is available (%v):\n%s", kernel.AVX512.Available(), out)
 	}
 	out, _, _ = exe(t, bin, []string{"GODEBUG=cpu.avx2=off,cpu.avx512f=off,cpu.asimd=off"}, "cpu")
 	if !strings.Contains(out, "active:      generic") {
