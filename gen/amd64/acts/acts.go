@@ -225,10 +225,10 @@ func siluDeriv(a *vec.ISA, x VecVirtual) VecVirtual {
 	return s
 }
 
-// tanhParts returns |x|, e = exp(−2|x|) and r = 1/(1+e).
-// The forward tanh clamps exp's argument at kernel's expOneMin, where e
-// enters only through 1 ± e (same bits; no underflow), the derivative,
-// which needs e, does not.
+// tanhParts returns |x|, e = exp(−2|x|) and r = 1/(1+e). For the
+// forward tanh (forward), exp's argument is clamped below at kernel's
+// expOneMin: e enters tanh only through 1 ± e, so the bits are the same
+// and exp does not underflow. The derivative needs e itself: no clamp.
 func tanhParts(a *vec.ISA, x VecVirtual, forward bool) (ax, e, r VecVirtual) {
 	ax = a.Vec()
 	VANDPS(a.C(vec.AbsMask), x, ax)
