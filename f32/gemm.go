@@ -38,9 +38,9 @@ func Gemm(transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matri
 // columns of op(B); every element is computed the same way whatever the
 // split: the result does not depend on workers. An untransposed B of
 // stride at most 512 under a C of at most two row blocks (2·mc rows, see
-// [kernel.Impl.GemmBlocking]), such as a weight gradient dYᵀ·X, is not
-// packed: the microkernel reads its full panels in place
-// ([kernel.Impl.GemmStripStrided]), the same bits.
+// [kernel.Impl.GemmBlocking]; [InPlaceB] gives both), such as a weight
+// gradient dYᵀ·X, is not packed: the microkernel reads its full panels in
+// place ([kernel.Impl.GemmStripStrided]), the same bits.
 func GemmWith(impl kernel.Impl, workers int, transA, transB bool, alpha float32, a, b Matrix, beta float32, c Matrix) {
 	a.check("Gemm", "A")
 	b.check("Gemm", "B")
@@ -136,6 +136,16 @@ func (g geometry) readsB(transB bool, nb, m, stride int) bool {
 // inPlaceStride is the widest stride (floats) at which readsB reads B in
 // place: 2 KB.
 const inPlaceStride = 512
+
+// InPlaceB returns the limits under which [GemmWith] with impl reads an
+// untransposed B in place, not packing its full panels: C of at most
+// rows rows and B's stride at most stride floats. A caller that splits a
+// product into calls of at most rows rows (nn's adjoint products) keeps
+// B unpacked.
+func InPlaceB(impl kernel.Impl) (rows, stride int) {
+	g := newGeometry(impl)
+	return 2 * g.mc, inPlaceStride
+}
 
 // packedCols returns the columns of a slab (j0, nb columns) of op(B)
 // that are packed: all of them, or, if B is read in place (inB), those of

@@ -332,3 +332,19 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// TestInPlaceB holds InPlaceB to the rule GemmWith follows (readsB): at
+// its limits B is read in place, one row or one float of stride beyond
+// them it is packed.
+func TestInPlaceB(t *testing.T) {
+	for _, impl := range kernel.Available() {
+		g := newGeometry(impl)
+		rows, stride := InPlaceB(impl)
+		if !g.readsB(false, g.nr, rows, stride) {
+			t.Errorf("%v: InPlaceB = %d rows, stride %d, but GemmWith packs B there", impl, rows, stride)
+		}
+		if g.readsB(false, g.nr, rows+1, stride) || g.readsB(false, g.nr, rows, stride+1) {
+			t.Errorf("%v: InPlaceB = %d rows, stride %d, but GemmWith reads B in place beyond them", impl, rows, stride)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/scorekit/scorekit/f32"
 	"github.com/scorekit/scorekit/kernel"
 )
 
@@ -540,8 +541,10 @@ func TestWorkspaceReuse(t *testing.T) {
 func TestTrainPacksFollowRepack(t *testing.T) {
 	// Hidden layers wide enough that f32.Dense reads its packed panels
 	// (a layer with at most nr/2 outputs reads W in place), and one with
-	// more than inPlaceStride inputs, whose adjoint uses its Wᵀ packed.
-	m, err := New(Config{Dim: 2, Hidden: []int{64, inPlaceStride + 8, 64}, Act: kernel.Tanh}, 3)
+	// more inputs than f32.GemmWith reads in place, whose adjoint uses its
+	// Wᵀ packed.
+	_, wide := f32.InPlaceB(kernel.Active())
+	m, err := New(Config{Dim: 2, Hidden: []int{64, wide + 8, 64}, Act: kernel.Tanh}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}

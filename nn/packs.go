@@ -13,8 +13,9 @@ import (
 // tan computes ż = ȧ·Wᵀ with the layer's own f32.Dense, whose packed W
 // Model.Repack keeps up to date, without its bias and activation
 // (f32.Dense.ForwardLinear). adjoint computes ā = z̄·W with f32.GemmWith,
-// which reads W in place for a chunk (at most 2·mc rows per call, and W's
-// stride at most inPlaceStride). A layer with more inputs than that,
+// which reads W in place for a chunk (in calls of at most the rows, and
+// for W's stride at most the floats, that f32.InPlaceB gives). A layer
+// with more inputs than that,
 // whose W GemmWith would pack for every chunk, has its Wᵀ packed once per
 // step instead (adj: Wᵀ held in wt[l], packed into adjD[l]), whose
 // Forward computes ā. Each element is the chain of fused multiply-adds
@@ -68,31 +69,29 @@ func (tp *trainPacks) tan(l, workers int, dst, at f32.Matrix) {
 	tp.m.layers[l].dense.ForwardLinear(workers, dst, at)
 }
 
-// inPlaceStride is the widest stride (floats) of an untransposed B that
-// f32.GemmWith reads in place, under a C of at most 2·mc rows (see its
-// doc): a layer whose input is wider has its Wᵀ packed for the adjoint.
-const inPlaceStride = 512
-
 // adjWide reports whether layer l's adjoint product uses its packed Wᵀ
-// (adj), W being too wide for f32.GemmWith to read in place.
+// (adj), W's stride being too wide for f32.GemmWith to read it in place
+// (f32.InPlaceB).
 func (tp *trainPacks) adjWide(l int) bool {
-	return tp.m.layers[l].w.Stride > inPlaceStride
+	_, stride := f32.InPlaceB(tp.impl)
+	return tp.m.layers[l].w.Stride > stride
 }
 
 // adjoint sets gl = g·W_l, the adjoint of layer l's input, for the rows
 // of g (at most a chunk) on the caller: f32.GemmWith reading W in place,
-// at most 2·mc rows per call so that it does (a generic chunk has 4·mc),
-// or, for a wide layer, adj's packed Wᵀ, which must be up to date.
+// in calls of at most f32.InPlaceB's rows so that it does (a generic
+// chunk has twice that), or, for a wide layer, adj's packed Wᵀ, which
+// must be up to date.
 func (tp *trainPacks) adjoint(l int, gl, g f32.Matrix) {
 	m := tp.m
 	if tp.adjWide(l) {
 		tp.adjD[l].Forward(gl, f32.Matrix{}, g)
 		return
 	}
-	mc, _ := m.impl.GemmBlocking()
+	rows, _ := f32.InPlaceB(m.impl)
 	w := m.layers[l].w
-	for r0 := 0; r0 < g.Rows; r0 += 2 * mc {
-		r1 := min(g.Rows, r0+2*mc)
+	for r0 := 0; r0 < g.Rows; r0 += rows {
+		r1 := min(g.Rows, r0+rows)
 		f32.GemmWith(m.impl, 1, false, false, 1, g.Slice(r0, r1), w, 0, gl.Slice(r0, r1))
 	}
 }
