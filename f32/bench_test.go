@@ -81,6 +81,47 @@ func BenchmarkDenseForward(b *testing.B) {
 	}
 }
 
+// BenchmarkDenseActivations is Forward of a 1024×128×128 layer with bias
+// under each activation whose epilogue cost BENCHMARKS.md compares, the
+// identity giving the GEMM alone. Weights N(0, 1/128) make
+// pre-activations of order 1; "gelu/wide" has weights N(0, 1), whose
+// pre-activations (standard deviation about 11) put GELU's exponential
+// below the normal range in nearly every vector: on Intel cores each
+// such vector takes a microcode assist (kernel.Impl.Act's doc).
+//
+//	go test ./f32 -run XXX -bench DenseActivations -count 5 | benchstat -
+func BenchmarkDenseActivations(b *testing.B) {
+	const m, kn = 1024, 128
+	for _, impl := range kernel.Available() {
+		if skipGeneric(impl) {
+			continue
+		}
+		for _, c := range []struct {
+			name  string
+			act   kernel.Activation
+			scale float32
+		}{
+			{"identity", kernel.Identity, 1.0 / 11.3}, {"relu", kernel.ReLU, 1.0 / 11.3}, {"silu", kernel.SiLU, 1.0 / 11.3},
+			{"tanh", kernel.Tanh, 1.0 / 11.3}, {"gelu", kernel.GELU, 1.0 / 11.3}, {"gelu/wide", kernel.GELU, 1},
+		} {
+			rng := rand.New(rand.NewPCG(2, 2))
+			w := randMatrix(rng, kn, kn, 0)
+			for i := range w.Data {
+				w.Data[i] *= c.scale
+			}
+			d := NewDenseImpl(impl, w, make([]float32, kn), c.act)
+			x := randMatrix(rng, m, kn, 0)
+			y := NewMatrix(m, kn)
+			b.Run(fmt.Sprintf("%v/%s", impl, c.name), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					d.Forward(y, Matrix{}, x)
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkDenseNarrow is a layer with few outputs (a score network's
 // last, no activation) at batch 1024 per implementation: Forward's
 // narrow path.

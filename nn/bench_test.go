@@ -125,6 +125,21 @@ func BenchmarkScore(b *testing.B) {
 	}
 }
 
+// BenchmarkSetInput times the writing of a chunk of input rows (x and
+// log σ, d = 2: setInput's element-by-element path), as every Score
+// call of a σ-conditional model does per chunk.
+func BenchmarkSetInput(b *testing.B) {
+	m := benchNet(b, 2, CondLogSigma)
+	n := chunkRows(m.impl)
+	x := randBatch(newRand(1, 1), n, 2)
+	w := m.trainWork()
+	w.prepare(m, n, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.setInput(w, x, true, 0.5)
+	}
+}
+
 // BenchmarkAdam times one Adam step over the small net's parameters.
 func BenchmarkAdam(b *testing.B) {
 	m := benchNet(b, 2, CondNone)
