@@ -1652,24 +1652,24 @@ loopu:
 	VPSLLD    $0x17, Y11, Y11
 	VMULPS    Y1, Y10, Y10
 	VMULPS    Y11, Y13, Y13
-	VMOVUPS   const_neg_clamp<>+0(SB), Y1
-	VMOVUPS   const_neg_clamp<>+0(SB), Y12
-	VMAXPS    Y0, Y1, Y1
-	VMAXPS    Y9, Y12, Y12
-	VMULPS    Y10, Y1, Y3
-	VMULPS    Y13, Y12, Y14
+	VMOVUPS   const_neg_clamp<>+0(SB), Y3
+	VMOVUPS   const_neg_clamp<>+0(SB), Y14
+	VMAXPS    Y0, Y3, Y3
+	VMAXPS    Y9, Y14, Y14
+	VMULPS    Y10, Y3, Y1
+	VMULPS    Y13, Y14, Y12
 	VXORPS    Y11, Y11, Y11
 	VXORPS    Y15, Y15, Y15
 	VCMPPS    $0x1d, Y11, Y0, Y0
 	VCMPPS    $0x1d, Y15, Y9, Y9
-	VBLENDVPS Y0, Y1, Y3, Y3
-	VBLENDVPS Y9, Y12, Y14, Y14
+	VBLENDVPS Y0, Y3, Y1, Y1
+	VBLENDVPS Y9, Y14, Y12, Y12
 	VADDPS    const_one<>+0(SB), Y10, Y0
-	VADDPS    const_one<>+0(SB), Y13, Y1
-	VDIVPS    Y0, Y3, Y3
-	VDIVPS    Y1, Y14, Y14
-	VMOVUPS   Y3, (AX)(BX*4)
-	VMOVUPS   Y14, 32(AX)(BX*4)
+	VADDPS    const_one<>+0(SB), Y13, Y3
+	VDIVPS    Y0, Y1, Y1
+	VDIVPS    Y3, Y12, Y12
+	VMOVUPS   Y1, (AX)(BX*4)
+	VMOVUPS   Y12, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
 
@@ -1711,15 +1711,15 @@ loop:
 	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
 	VPSLLD    $0x17, Y1, Y1
 	VMULPS    Y1, Y9, Y9
-	VMOVUPS   const_neg_clamp<>+0(SB), Y1
-	VMAXPS    Y0, Y1, Y1
-	VMULPS    Y9, Y1, Y3
+	VMOVUPS   const_neg_clamp<>+0(SB), Y3
+	VMAXPS    Y0, Y3, Y3
+	VMULPS    Y9, Y3, Y1
 	VXORPS    Y10, Y10, Y10
 	VCMPPS    $0x1d, Y10, Y0, Y0
-	VBLENDVPS Y0, Y1, Y3, Y3
+	VBLENDVPS Y0, Y3, Y1, Y1
 	VADDPS    const_one<>+0(SB), Y9, Y0
-	VDIVPS    Y0, Y3, Y3
-	VMOVUPS   Y3, (AX)(BX*4)
+	VDIVPS    Y0, Y1, Y1
+	VMOVUPS   Y1, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
 
@@ -1763,15 +1763,15 @@ tail:
 	VPADDD     const_exp_bias<>+0(SB), Y2, Y2
 	VPSLLD     $0x17, Y2, Y2
 	VMULPS     Y2, Y4, Y4
-	VMOVUPS    const_neg_clamp<>+0(SB), Y2
-	VMAXPS     Y1, Y2, Y2
-	VMULPS     Y4, Y2, Y3
+	VMOVUPS    const_neg_clamp<>+0(SB), Y3
+	VMAXPS     Y1, Y3, Y3
+	VMULPS     Y4, Y3, Y2
 	VXORPS     Y5, Y5, Y5
 	VCMPPS     $0x1d, Y5, Y1, Y1
-	VBLENDVPS  Y1, Y2, Y3, Y3
+	VBLENDVPS  Y1, Y3, Y2, Y2
 	VADDPS     const_one<>+0(SB), Y4, Y1
-	VDIVPS     Y1, Y3, Y3
-	VMASKMOVPS Y3, Y0, (AX)(BX*4)
+	VDIVPS     Y1, Y2, Y2
+	VMASKMOVPS Y2, Y0, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -3178,100 +3178,96 @@ loopu:
 	CMPQ    SI, $0x00000010
 	JB      loop
 	VMOVUPS (DX)(BX*4), Y0
-	VMOVUPS 32(DX)(BX*4), Y9
+	VMOVUPS 32(DX)(BX*4), Y8
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Y2, Y1
-	VMOVAPS     Y2, Y10
-	VMOVAPS     Y4, Y3
-	VMOVAPS     Y4, Y11
-	VMAXPS      Y0, Y3, Y3
-	VMAXPS      Y9, Y11, Y11
-	VMINPS      Y3, Y1, Y1
-	VMINPS      Y11, Y10, Y10
-	VMULPS      Y1, Y1, Y3
-	VMULPS      Y10, Y10, Y12
-	VMOVAPS     Y5, Y11
-	VMOVAPS     Y5, Y13
-	VFMADD213PS Y6, Y3, Y11
-	VFMADD213PS Y6, Y12, Y13
-	VMULPS      Y1, Y11, Y11
-	VMULPS      Y10, Y13, Y13
-	VORPS       Y7, Y11, Y1
-	VORPS       Y7, Y13, Y10
+	VMOVAPS     Y2, Y9
+	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y8, Y9, Y9
+	VMOVAPS     Y3, Y0
+	VMOVAPS     Y3, Y11
+	VMINPS      Y1, Y0, Y0
+	VMINPS      Y9, Y11, Y11
+	VMULPS      Y0, Y0, Y8
+	VMULPS      Y11, Y11, Y12
+	VMOVAPS     Y4, Y10
+	VMOVAPS     Y4, Y13
+	VFMADD213PS Y5, Y8, Y10
+	VFMADD213PS Y5, Y12, Y13
+	VMULPS      Y0, Y10, Y10
+	VMULPS      Y11, Y13, Y13
+	VORPS       Y6, Y10, Y0
+	VORPS       Y6, Y13, Y11
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y8, Y3
-	VMOVAPS Y8, Y12
-	VMAXPS  Y1, Y3, Y3
-	VMAXPS  Y10, Y12, Y12
+	VMOVAPS Y7, Y8
+	VMOVAPS Y7, Y12
+	VMAXPS  Y0, Y8, Y8
+	VMAXPS  Y11, Y12, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y8, Y0
 	VMULPS       const_log2e<>+0(SB), Y12, Y14
-	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y0, Y0
 	VROUNDPS     $0x00, Y14, Y14
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y8
 	VFNMADD231PS const_ln2hi<>+0(SB), Y14, Y12
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y8
 	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VMOVUPS     const_exp_p6<>+0(SB), Y11
 	VMOVUPS     const_exp_p6<>+0(SB), Y15
-	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p5<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p4<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p3<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p2<>+0(SB), Y12, Y15
-	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y8, Y11
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
-	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y8, Y11
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y0, Y0
 	VCVTPS2DQ Y14, Y12
-	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y0, Y8
 	VPSRAD    $0x01, Y12, Y14
-	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y8, Y0, Y0
 	VPSUBD    Y14, Y12, Y12
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y8, Y8
 	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
-	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y8, Y8
 	VPSLLD    $0x17, Y14, Y14
-	VMULPS    Y3, Y10, Y10
+	VMULPS    Y8, Y11, Y11
 	VMULPS    Y14, Y15, Y15
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
-	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y0, Y0
 	VPSLLD    $0x17, Y12, Y12
-	VMULPS    Y1, Y10, Y10
+	VMULPS    Y0, Y11, Y11
 	VMULPS    Y12, Y15, Y15
-	VADDPS    const_one<>+0(SB), Y10, Y1
+	VADDPS    const_one<>+0(SB), Y11, Y0
 	VADDPS    const_one<>+0(SB), Y15, Y12
-	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y8
 	VMOVUPS   const_one<>+0(SB), Y14
-	VDIVPS    Y1, Y3, Y3
+	VDIVPS    Y0, Y8, Y8
 	VDIVPS    Y12, Y14, Y14
-	VMULPS    Y3, Y10, Y1
+	VMULPS    Y8, Y11, Y0
 	VMULPS    Y14, Y15, Y12
-	VXORPS    Y10, Y10, Y10
+	VXORPS    Y11, Y11, Y11
 	VXORPS    Y15, Y15, Y15
-	VCMPPS    $0x1d, Y10, Y11, Y10
+	VCMPPS    $0x1d, Y11, Y10, Y10
 	VCMPPS    $0x1d, Y15, Y13, Y11
-	VBLENDVPS Y10, Y3, Y1, Y1
+	VBLENDVPS Y10, Y8, Y0, Y0
 	VBLENDVPS Y11, Y14, Y12, Y12
-	VMOVAPS   Y4, Y3
-	VMOVAPS   Y4, Y10
-	VMAXPS    Y0, Y3, Y3
-	VMAXPS    Y9, Y10, Y10
-	VMULPS    Y3, Y1, Y1
-	VMULPS    Y10, Y12, Y12
-	VMOVUPS   Y1, (AX)(BX*4)
+	VMULPS    Y1, Y0, Y0
+	VMULPS    Y9, Y12, Y12
+	VMOVUPS   Y0, (AX)(BX*4)
 	VMOVUPS   Y12, 32(AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loopu
@@ -3286,55 +3282,53 @@ loop:
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Y2, Y1
-	VMOVAPS     Y4, Y3
-	VMAXPS      Y0, Y3, Y3
-	VMINPS      Y3, Y1, Y1
-	VMULPS      Y1, Y1, Y3
-	VMOVAPS     Y5, Y9
-	VFMADD213PS Y6, Y3, Y9
-	VMULPS      Y1, Y9, Y9
-	VORPS       Y7, Y9, Y1
+	VMAXPS      Y0, Y1, Y1
+	VMOVAPS     Y3, Y0
+	VMINPS      Y1, Y0, Y0
+	VMULPS      Y0, Y0, Y8
+	VMOVAPS     Y4, Y9
+	VFMADD213PS Y5, Y8, Y9
+	VMULPS      Y0, Y9, Y9
+	VORPS       Y6, Y9, Y0
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y8, Y3
-	VMAXPS  Y1, Y3, Y3
+	VMOVAPS Y7, Y8
+	VMAXPS  Y0, Y8, Y8
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y1
-	VROUNDPS     $0x00, Y1, Y1
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
+	VMULPS       const_log2e<>+0(SB), Y8, Y0
+	VROUNDPS     $0x00, Y0, Y0
+	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y8
+	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y8
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVUPS     const_exp_p6<>+0(SB), Y10
-	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
-	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
-	VFMADD213PS const_one<>+0(SB), Y3, Y10
-	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y8, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y8, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y8, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y8, Y10
+	VFMADD213PS const_one<>+0(SB), Y8, Y10
+	VFMADD213PS const_one<>+0(SB), Y8, Y10
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y1, Y1
-	VPSRAD    $0x01, Y1, Y3
-	VPSUBD    Y3, Y1, Y1
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
-	VPSLLD    $0x17, Y3, Y3
-	VMULPS    Y3, Y10, Y10
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
-	VPSLLD    $0x17, Y1, Y1
-	VMULPS    Y1, Y10, Y10
-	VADDPS    const_one<>+0(SB), Y10, Y1
-	VMOVUPS   const_one<>+0(SB), Y3
-	VDIVPS    Y1, Y3, Y3
-	VMULPS    Y3, Y10, Y1
+	VCVTPS2DQ Y0, Y0
+	VPSRAD    $0x01, Y0, Y8
+	VPSUBD    Y8, Y0, Y0
+	VPADDD    const_exp_bias<>+0(SB), Y8, Y8
+	VPSLLD    $0x17, Y8, Y8
+	VMULPS    Y8, Y10, Y10
+	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
+	VPSLLD    $0x17, Y0, Y0
+	VMULPS    Y0, Y10, Y10
+	VADDPS    const_one<>+0(SB), Y10, Y0
+	VMOVUPS   const_one<>+0(SB), Y8
+	VDIVPS    Y0, Y8, Y8
+	VMULPS    Y8, Y10, Y0
 	VXORPS    Y10, Y10, Y10
 	VCMPPS    $0x1d, Y10, Y9, Y9
-	VBLENDVPS Y9, Y3, Y1, Y1
-	VMOVAPS   Y4, Y3
-	VMAXPS    Y0, Y3, Y3
-	VMULPS    Y3, Y1, Y1
-	VMOVUPS   Y1, (AX)(BX*4)
+	VBLENDVPS Y9, Y8, Y0, Y0
+	VMULPS    Y1, Y0, Y0
+	VMOVUPS   Y0, (AX)(BX*4)
 	ADDQ      $0x00000008, BX
 	JMP       loop
 
@@ -3350,55 +3344,53 @@ tail:
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Y2, Y2
-	VMOVAPS     Y4, Y3
-	VMAXPS      Y1, Y3, Y3
-	VMINPS      Y3, Y2, Y2
-	VMULPS      Y2, Y2, Y3
-	VMOVAPS     Y5, Y5
-	VFMADD213PS Y6, Y3, Y5
-	VMULPS      Y2, Y5, Y5
-	VORPS       Y7, Y5, Y2
+	VMAXPS      Y1, Y2, Y2
+	VMOVAPS     Y3, Y1
+	VMINPS      Y2, Y1, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVAPS     Y4, Y4
+	VFMADD213PS Y5, Y3, Y4
+	VMULPS      Y1, Y4, Y4
+	VORPS       Y6, Y4, Y1
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y8, Y3
-	VMAXPS  Y2, Y3, Y3
+	VMOVAPS Y7, Y3
+	VMAXPS  Y1, Y3, Y3
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y2
-	VROUNDPS     $0x00, Y2, Y2
-	VFNMADD231PS const_ln2hi<>+0(SB), Y2, Y3
-	VFNMADD231PS const_ln2lo<>+0(SB), Y2, Y3
+	VMULPS       const_log2e<>+0(SB), Y3, Y1
+	VROUNDPS     $0x00, Y1, Y1
+	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVUPS     const_exp_p6<>+0(SB), Y6
-	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y6
-	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y6
-	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y6
-	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y6
-	VFMADD213PS const_one<>+0(SB), Y3, Y6
-	VFMADD213PS const_one<>+0(SB), Y3, Y6
+	VMOVUPS     const_exp_p6<>+0(SB), Y5
+	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y5
+	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y5
+	VFMADD213PS const_one<>+0(SB), Y3, Y5
+	VFMADD213PS const_one<>+0(SB), Y3, Y5
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ  Y2, Y2
-	VPSRAD     $0x01, Y2, Y3
-	VPSUBD     Y3, Y2, Y2
+	VCVTPS2DQ  Y1, Y1
+	VPSRAD     $0x01, Y1, Y3
+	VPSUBD     Y3, Y1, Y1
 	VPADDD     const_exp_bias<>+0(SB), Y3, Y3
 	VPSLLD     $0x17, Y3, Y3
-	VMULPS     Y3, Y6, Y6
-	VPADDD     const_exp_bias<>+0(SB), Y2, Y2
-	VPSLLD     $0x17, Y2, Y2
-	VMULPS     Y2, Y6, Y6
-	VADDPS     const_one<>+0(SB), Y6, Y2
+	VMULPS     Y3, Y5, Y5
+	VPADDD     const_exp_bias<>+0(SB), Y1, Y1
+	VPSLLD     $0x17, Y1, Y1
+	VMULPS     Y1, Y5, Y5
+	VADDPS     const_one<>+0(SB), Y5, Y1
 	VMOVUPS    const_one<>+0(SB), Y3
-	VDIVPS     Y2, Y3, Y3
-	VMULPS     Y3, Y6, Y2
-	VXORPS     Y6, Y6, Y6
-	VCMPPS     $0x1d, Y6, Y5, Y5
-	VBLENDVPS  Y5, Y3, Y2, Y2
-	VMOVAPS    Y4, Y3
-	VMAXPS     Y1, Y3, Y3
-	VMULPS     Y3, Y2, Y2
-	VMASKMOVPS Y2, Y0, (AX)(BX*4)
+	VDIVPS     Y1, Y3, Y3
+	VMULPS     Y3, Y5, Y1
+	VXORPS     Y5, Y5, Y5
+	VCMPPS     $0x1d, Y5, Y4, Y4
+	VBLENDVPS  Y4, Y3, Y1, Y1
+	VMULPS     Y2, Y1, Y1
+	VMASKMOVPS Y1, Y0, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -3406,12 +3398,12 @@ done:
 
 hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_gelu_hi<>+0(SB), Y2
-	VMOVUPS const_neg_clamp<>+0(SB), Y4
-	VMOVUPS const_gelu_k2<>+0(SB), Y5
-	VMOVUPS const_gelu_c2<>+0(SB), Y6
-	VMOVUPS const_sign<>+0(SB), Y7
-	VMOVUPS const_exp_min<>+0(SB), Y8
+	VMOVUPS const_neg_clamp<>+0(SB), Y2
+	VMOVUPS const_gelu_hi<>+0(SB), Y3
+	VMOVUPS const_gelu_k2<>+0(SB), Y4
+	VMOVUPS const_gelu_c2<>+0(SB), Y5
+	VMOVUPS const_sign<>+0(SB), Y6
+	VMOVUPS const_exp_min<>+0(SB), Y7
 	JMP     start
 
 // func GELUDerivAVX2(dst []float32, x []float32)
@@ -4113,26 +4105,26 @@ loopu:
 	VDIVPS    Z16, Z18, Z18
 	VDIVPS    Z19, Z22, Z22
 	VDIVPS    Z23, Z25, Z25
-	VMULPS    Z3, Z15, Z1
-	VMULPS    Z18, Z21, Z15
-	VMULPS    Z22, Z24, Z16
-	VMULPS    Z25, Z26, Z24
+	VXORPS    Z1, Z1, Z1
+	VXORPS    Z16, Z16, Z16
 	VXORPS    Z19, Z19, Z19
-	VXORPS    Z21, Z21, Z21
 	VXORPS    Z23, Z23, Z23
-	VXORPS    Z26, Z26, Z26
-	VCMPPS    $0x1d, Z19, Z0, K1
-	VCMPPS    $0x1d, Z21, Z14, K2
-	VCMPPS    $0x1d, Z23, Z17, K3
-	VCMPPS    $0x1d, Z26, Z20, K4
-	VBLENDMPS Z3, Z1, K1, Z1
-	VBLENDMPS Z18, Z15, K2, Z15
-	VBLENDMPS Z22, Z16, K3, Z16
-	VBLENDMPS Z25, Z24, K4, Z24
-	VMOVUPS   Z1, (AX)(BX*4)
-	VMOVUPS   Z15, 64(AX)(BX*4)
-	VMOVUPS   Z16, 128(AX)(BX*4)
-	VMOVUPS   Z24, 192(AX)(BX*4)
+	VCMPPS    $0x19, Z1, Z0, K1
+	VCMPPS    $0x19, Z16, Z14, K2
+	VCMPPS    $0x19, Z19, Z17, K3
+	VCMPPS    $0x19, Z23, Z20, K4
+	VMOVAPS   Z3, Z0
+	VMOVAPS   Z18, Z1
+	VMOVAPS   Z22, Z14
+	VMOVAPS   Z25, Z16
+	VMULPS    Z3, Z15, K1, Z0
+	VMULPS    Z18, Z21, K2, Z1
+	VMULPS    Z22, Z24, K3, Z14
+	VMULPS    Z25, Z26, K4, Z16
+	VMOVUPS   Z0, (AX)(BX*4)
+	VMOVUPS   Z1, 64(AX)(BX*4)
+	VMOVUPS   Z14, 128(AX)(BX*4)
+	VMOVUPS   Z16, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4169,11 +4161,11 @@ loop:
 	VADDPS    Z13, Z14, Z1
 	VMOVAPS   Z13, Z3
 	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z14, Z1
-	VXORPS    Z14, Z14, Z14
-	VCMPPS    $0x1d, Z14, Z0, K1
-	VBLENDMPS Z3, Z1, K1, Z1
-	VMOVUPS   Z1, (AX)(BX*4)
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x19, Z1, Z0, K1
+	VMOVAPS   Z3, Z0
+	VMULPS    Z3, Z14, K1, Z0
+	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -4210,11 +4202,11 @@ tail:
 	VADDPS    Z13, Z3, Z1
 	VMOVAPS   Z13, Z2
 	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z3, Z1
-	VXORPS    Z3, Z3, Z3
-	VCMPPS    $0x1d, Z3, Z0, K2
-	VBLENDMPS Z2, Z1, K2, Z1
-	VMOVUPS   Z1, K1, (AX)(BX*4)
+	VXORPS    Z1, Z1, Z1
+	VCMPPS    $0x19, Z1, Z0, K2
+	VMOVAPS   Z2, Z0
+	VMULPS    Z2, Z3, K2, Z0
+	VMOVUPS   Z0, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -4462,113 +4454,109 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VMOVUPS 64(DX)(BX*4), Z15
-	VMOVUPS 128(DX)(BX*4), Z18
-	VMOVUPS 192(DX)(BX*4), Z21
+	VMOVUPS 64(DX)(BX*4), Z14
+	VMOVUPS 128(DX)(BX*4), Z17
+	VMOVUPS 192(DX)(BX*4), Z20
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z15, Z16
-	VORPS   Z2, Z18, Z19
-	VORPS   Z2, Z21, Z22
+	VORPS   Z2, Z14, Z15
+	VORPS   Z2, Z17, Z18
+	VORPS   Z2, Z20, Z21
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
-	VMOVAPS Z4, Z17
-	VMOVAPS Z4, Z20
-	VMOVAPS Z4, Z23
+	VMOVAPS Z4, Z16
+	VMOVAPS Z4, Z19
+	VMOVAPS Z4, Z22
 	VMAXPS  Z1, Z3, Z3
-	VMAXPS  Z16, Z17, Z17
-	VMAXPS  Z19, Z20, Z20
-	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z15, Z16, Z16
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z21, Z22, Z22
+	VMOVAPS Z3, Z1
+	VMOVAPS Z16, Z21
+	VMOVAPS Z19, Z25
+	VMOVAPS Z22, Z28
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z3, Z1
-	VMULPS       Z5, Z17, Z19
-	VMULPS       Z5, Z20, Z24
-	VMULPS       Z5, Z23, Z26
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VRNDSCALEPS  $0x00, Z24, Z24
+	VMULPS       Z5, Z3, Z15
+	VMULPS       Z5, Z16, Z23
+	VMULPS       Z5, Z19, Z26
+	VMULPS       Z5, Z22, Z29
+	VRNDSCALEPS  $0x00, Z15, Z15
+	VRNDSCALEPS  $0x00, Z23, Z23
 	VRNDSCALEPS  $0x00, Z26, Z26
-	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z6, Z19, Z17
-	VFNMADD231PS Z6, Z24, Z20
-	VFNMADD231PS Z6, Z26, Z23
-	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z7, Z19, Z17
-	VFNMADD231PS Z7, Z24, Z20
-	VFNMADD231PS Z7, Z26, Z23
+	VRNDSCALEPS  $0x00, Z29, Z29
+	VFNMADD231PS Z6, Z15, Z3
+	VFNMADD231PS Z6, Z23, Z16
+	VFNMADD231PS Z6, Z26, Z19
+	VFNMADD231PS Z6, Z29, Z22
+	VFNMADD231PS Z7, Z15, Z3
+	VFNMADD231PS Z7, Z23, Z16
+	VFNMADD231PS Z7, Z26, Z19
+	VFNMADD231PS Z7, Z29, Z22
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z8, Z16
-	VMOVAPS     Z8, Z22
-	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z18
+	VMOVAPS     Z8, Z24
 	VMOVAPS     Z8, Z27
-	VFMADD213PS Z9, Z3, Z16
-	VFMADD213PS Z9, Z17, Z22
-	VFMADD213PS Z9, Z20, Z25
-	VFMADD213PS Z9, Z23, Z27
-	VFMADD213PS Z10, Z3, Z16
-	VFMADD213PS Z10, Z17, Z22
-	VFMADD213PS Z10, Z20, Z25
-	VFMADD213PS Z10, Z23, Z27
-	VFMADD213PS Z11, Z3, Z16
-	VFMADD213PS Z11, Z17, Z22
-	VFMADD213PS Z11, Z20, Z25
-	VFMADD213PS Z11, Z23, Z27
-	VFMADD213PS Z12, Z3, Z16
-	VFMADD213PS Z12, Z17, Z22
-	VFMADD213PS Z12, Z20, Z25
-	VFMADD213PS Z12, Z23, Z27
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z17, Z22
-	VFMADD213PS Z13, Z20, Z25
-	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z17, Z22
-	VFMADD213PS Z13, Z20, Z25
-	VFMADD213PS Z13, Z23, Z27
+	VMOVAPS     Z8, Z30
+	VFMADD213PS Z9, Z3, Z18
+	VFMADD213PS Z9, Z16, Z24
+	VFMADD213PS Z9, Z19, Z27
+	VFMADD213PS Z9, Z22, Z30
+	VFMADD213PS Z10, Z3, Z18
+	VFMADD213PS Z10, Z16, Z24
+	VFMADD213PS Z10, Z19, Z27
+	VFMADD213PS Z10, Z22, Z30
+	VFMADD213PS Z11, Z3, Z18
+	VFMADD213PS Z11, Z16, Z24
+	VFMADD213PS Z11, Z19, Z27
+	VFMADD213PS Z11, Z22, Z30
+	VFMADD213PS Z12, Z3, Z18
+	VFMADD213PS Z12, Z16, Z24
+	VFMADD213PS Z12, Z19, Z27
+	VFMADD213PS Z12, Z22, Z30
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z13, Z16, Z24
+	VFMADD213PS Z13, Z19, Z27
+	VFMADD213PS Z13, Z22, Z30
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z13, Z16, Z24
+	VFMADD213PS Z13, Z19, Z27
+	VFMADD213PS Z13, Z22, Z30
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VSCALEFPS Z19, Z22, Z22
-	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z15, Z18, Z18
+	VSCALEFPS Z23, Z24, Z24
 	VSCALEFPS Z26, Z27, Z27
-	VMOVAPS   Z14, Z1
-	VMOVAPS   Z14, Z19
-	VMOVAPS   Z14, Z24
-	VMOVAPS   Z14, Z29
-	VMAXPS    Z0, Z1, Z1
-	VMAXPS    Z15, Z19, Z19
-	VMAXPS    Z18, Z24, Z24
-	VMAXPS    Z21, Z29, Z29
-	VMULPS    Z16, Z1, Z3
-	VMULPS    Z22, Z19, Z20
-	VMULPS    Z25, Z24, Z26
-	VMULPS    Z27, Z29, Z30
-	VXORPS    Z17, Z17, Z17
-	VXORPS    Z23, Z23, Z23
-	VXORPS    Z28, Z28, Z28
-	VXORPS    Z31, Z31, Z31
-	VCMPPS    $0x1d, Z17, Z0, K1
-	VCMPPS    $0x1d, Z23, Z15, K2
-	VCMPPS    $0x1d, Z28, Z18, K3
-	VCMPPS    $0x1d, Z31, Z21, K4
-	VBLENDMPS Z1, Z3, K1, Z3
-	VBLENDMPS Z19, Z20, K2, Z20
-	VBLENDMPS Z24, Z26, K3, Z26
-	VBLENDMPS Z29, Z30, K4, Z30
-	VADDPS    Z13, Z16, Z0
-	VADDPS    Z13, Z22, Z1
-	VADDPS    Z13, Z25, Z15
-	VADDPS    Z13, Z27, Z16
-	VDIVPS    Z0, Z3, Z3
-	VDIVPS    Z1, Z20, Z20
-	VDIVPS    Z15, Z26, Z26
-	VDIVPS    Z16, Z30, Z30
-	VMOVUPS   Z3, (AX)(BX*4)
-	VMOVUPS   Z20, 64(AX)(BX*4)
-	VMOVUPS   Z26, 128(AX)(BX*4)
-	VMOVUPS   Z30, 192(AX)(BX*4)
+	VSCALEFPS Z29, Z30, Z30
+	VXORPS    Z3, Z3, Z3
+	VXORPS    Z15, Z15, Z15
+	VXORPS    Z16, Z16, Z16
+	VXORPS    Z19, Z19, Z19
+	VCMPPS    $0x19, Z3, Z0, K1
+	VCMPPS    $0x19, Z15, Z14, K2
+	VCMPPS    $0x19, Z16, Z17, K3
+	VCMPPS    $0x19, Z19, Z20, K4
+	VMOVAPS   Z0, Z0
+	VMOVAPS   Z14, Z3
+	VMOVAPS   Z17, Z14
+	VMOVAPS   Z20, Z15
+	VMULPS    Z18, Z1, K1, Z0
+	VMULPS    Z24, Z21, K2, Z3
+	VMULPS    Z27, Z25, K3, Z14
+	VMULPS    Z30, Z28, K4, Z15
+	VADDPS    Z13, Z18, Z1
+	VADDPS    Z13, Z24, Z16
+	VADDPS    Z13, Z27, Z17
+	VADDPS    Z13, Z30, Z18
+	VDIVPS    Z1, Z0, Z0
+	VDIVPS    Z16, Z3, Z3
+	VDIVPS    Z17, Z14, Z14
+	VDIVPS    Z18, Z15, Z15
+	VMOVUPS   Z0, (AX)(BX*4)
+	VMOVUPS   Z3, 64(AX)(BX*4)
+	VMOVUPS   Z14, 128(AX)(BX*4)
+	VMOVUPS   Z15, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -4584,12 +4572,13 @@ loop:
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
 	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z3, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z3, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z7, Z1, Z3
+	VMULPS       Z5, Z3, Z14
+	VRNDSCALEPS  $0x00, Z14, Z14
+	VFNMADD231PS Z6, Z14, Z3
+	VFNMADD231PS Z7, Z14, Z3
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVAPS     Z8, Z15
@@ -4601,16 +4590,14 @@ loop:
 	VFMADD213PS Z13, Z3, Z15
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z15, Z15
-	VMOVAPS   Z14, Z1
-	VMAXPS    Z0, Z1, Z1
-	VMULPS    Z15, Z1, Z3
-	VXORPS    Z16, Z16, Z16
-	VCMPPS    $0x1d, Z16, Z0, K1
-	VBLENDMPS Z1, Z3, K1, Z3
-	VADDPS    Z13, Z15, Z0
-	VDIVPS    Z0, Z3, Z3
-	VMOVUPS   Z3, (AX)(BX*4)
+	VSCALEFPS Z14, Z15, Z15
+	VXORPS    Z3, Z3, Z3
+	VCMPPS    $0x19, Z3, Z0, K1
+	VMOVAPS   Z0, Z0
+	VMULPS    Z15, Z1, K1, Z0
+	VADDPS    Z13, Z15, Z1
+	VDIVPS    Z1, Z0, Z0
+	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -4626,33 +4613,32 @@ tail:
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z2
 	VMAXPS  Z1, Z2, Z2
+	VMOVAPS Z2, Z1
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z2, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z6, Z1, Z2
-	VFNMADD231PS Z7, Z1, Z2
+	VMULPS       Z5, Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS Z6, Z3, Z2
+	VFNMADD231PS Z7, Z3, Z2
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z8, Z3
-	VFMADD213PS Z9, Z2, Z3
-	VFMADD213PS Z10, Z2, Z3
-	VFMADD213PS Z11, Z2, Z3
-	VFMADD213PS Z12, Z2, Z3
-	VFMADD213PS Z13, Z2, Z3
-	VFMADD213PS Z13, Z2, Z3
+	VMOVAPS     Z8, Z4
+	VFMADD213PS Z9, Z2, Z4
+	VFMADD213PS Z10, Z2, Z4
+	VFMADD213PS Z11, Z2, Z4
+	VFMADD213PS Z12, Z2, Z4
+	VFMADD213PS Z13, Z2, Z4
+	VFMADD213PS Z13, Z2, Z4
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z3, Z3
-	VMOVAPS   Z14, Z1
-	VMAXPS    Z0, Z1, Z1
-	VMULPS    Z3, Z1, Z2
-	VXORPS    Z4, Z4, Z4
-	VCMPPS    $0x1d, Z4, Z0, K2
-	VBLENDMPS Z1, Z2, K2, Z2
-	VADDPS    Z13, Z3, Z0
-	VDIVPS    Z0, Z2, Z2
-	VMOVUPS   Z2, K1, (AX)(BX*4)
+	VSCALEFPS Z3, Z4, Z4
+	VXORPS    Z2, Z2, Z2
+	VCMPPS    $0x19, Z2, Z0, K2
+	VMOVAPS   Z0, Z0
+	VMULPS    Z4, Z1, K2, Z0
+	VADDPS    Z13, Z4, Z1
+	VDIVPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -4671,7 +4657,6 @@ hoist:
 	VMOVUPS const_exp_p3<>+0(SB), Z11
 	VMOVUPS const_exp_p2<>+0(SB), Z12
 	VMOVUPS const_one<>+0(SB), Z13
-	VMOVUPS const_neg_clamp<>+0(SB), Z14
 	JMP     start
 
 // func SiLUDerivAVX512(dst []float32, x []float32)
@@ -4774,22 +4759,22 @@ loopu:
 	VDIVPS      Z17, Z19, Z19
 	VDIVPS      Z20, Z23, Z23
 	VDIVPS      Z24, Z26, Z26
-	VMULPS      Z3, Z16, Z1
-	VMULPS      Z19, Z22, Z20
-	VMULPS      Z23, Z25, Z28
-	VMULPS      Z26, Z27, Z30
+	VXORPS      Z1, Z1, Z1
 	VXORPS      Z17, Z17, Z17
+	VXORPS      Z20, Z20, Z20
 	VXORPS      Z24, Z24, Z24
-	VXORPS      Z29, Z29, Z29
-	VXORPS      Z31, Z31, Z31
-	VCMPPS      $0x1d, Z17, Z0, K1
-	VCMPPS      $0x1d, Z24, Z15, K2
-	VCMPPS      $0x1d, Z29, Z18, K3
-	VCMPPS      $0x1d, Z31, Z21, K4
-	VBLENDMPS   Z3, Z1, K1, Z1
-	VBLENDMPS   Z19, Z20, K2, Z20
-	VBLENDMPS   Z23, Z28, K3, Z28
-	VBLENDMPS   Z26, Z30, K4, Z30
+	VCMPPS      $0x19, Z1, Z0, K1
+	VCMPPS      $0x19, Z17, Z15, K2
+	VCMPPS      $0x19, Z20, Z18, K3
+	VCMPPS      $0x19, Z24, Z21, K4
+	VMOVAPS     Z3, Z1
+	VMOVAPS     Z19, Z20
+	VMOVAPS     Z23, Z28
+	VMOVAPS     Z26, Z30
+	VMULPS      Z3, Z16, K1, Z1
+	VMULPS      Z19, Z22, K2, Z20
+	VMULPS      Z23, Z25, K3, Z28
+	VMULPS      Z26, Z27, K4, Z30
 	VMOVAPS     Z14, Z17
 	VMOVAPS     Z14, Z24
 	VMOVAPS     Z14, Z29
@@ -4858,10 +4843,10 @@ loop:
 	VADDPS      Z13, Z15, Z1
 	VMOVAPS     Z13, Z3
 	VDIVPS      Z1, Z3, Z3
-	VMULPS      Z3, Z15, Z1
-	VXORPS      Z16, Z16, Z16
-	VCMPPS      $0x1d, Z16, Z0, K1
-	VBLENDMPS   Z3, Z1, K1, Z1
+	VXORPS      Z1, Z1, Z1
+	VCMPPS      $0x19, Z1, Z0, K1
+	VMOVAPS     Z3, Z1
+	VMULPS      Z3, Z15, K1, Z1
 	VMOVAPS     Z14, Z16
 	VMAXPS      Z0, Z16, Z16
 	VMOVUPS     const_pos_clamp<>+0(SB), Z0
@@ -4906,10 +4891,10 @@ tail:
 	VADDPS      Z13, Z3, Z1
 	VMOVAPS     Z13, Z2
 	VDIVPS      Z1, Z2, Z2
-	VMULPS      Z2, Z3, Z1
-	VXORPS      Z4, Z4, Z4
-	VCMPPS      $0x1d, Z4, Z0, K2
-	VBLENDMPS   Z2, Z1, K2, Z1
+	VXORPS      Z1, Z1, Z1
+	VCMPPS      $0x19, Z1, Z0, K2
+	VMOVAPS     Z2, Z1
+	VMULPS      Z2, Z3, K2, Z1
 	VMOVAPS     Z14, Z4
 	VMAXPS      Z0, Z4, Z4
 	VMOVUPS     const_pos_clamp<>+0(SB), Z0
@@ -6256,155 +6241,147 @@ loopu:
 	CMPQ    SI, $0x00000040
 	JB      loop
 	VMOVUPS (DX)(BX*4), Z0
-	VMOVUPS 64(DX)(BX*4), Z15
-	VMOVUPS 128(DX)(BX*4), Z18
-	VMOVUPS 192(DX)(BX*4), Z21
+	VMOVUPS 64(DX)(BX*4), Z14
+	VMOVUPS 128(DX)(BX*4), Z16
+	VMOVUPS 192(DX)(BX*4), Z18
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z16
+	VMOVAPS     Z2, Z15
+	VMOVAPS     Z2, Z17
 	VMOVAPS     Z2, Z19
-	VMOVAPS     Z2, Z22
-	VMOVAPS     Z4, Z3
-	VMOVAPS     Z4, Z17
-	VMOVAPS     Z4, Z20
-	VMOVAPS     Z4, Z23
-	VMAXPS      Z0, Z3, Z3
-	VMAXPS      Z15, Z17, Z17
-	VMAXPS      Z18, Z20, Z20
-	VMAXPS      Z21, Z23, Z23
-	VMINPS      Z3, Z1, Z1
-	VMINPS      Z17, Z16, Z16
-	VMINPS      Z20, Z19, Z19
-	VMINPS      Z23, Z22, Z22
-	VMULPS      Z1, Z1, Z3
-	VMULPS      Z16, Z16, Z20
-	VMULPS      Z19, Z19, Z24
-	VMULPS      Z22, Z22, Z26
-	VMOVAPS     Z5, Z17
-	VMOVAPS     Z5, Z23
-	VMOVAPS     Z5, Z25
-	VMOVAPS     Z5, Z27
-	VFMADD213PS Z6, Z3, Z17
-	VFMADD213PS Z6, Z20, Z23
-	VFMADD213PS Z6, Z24, Z25
-	VFMADD213PS Z6, Z26, Z27
-	VMULPS      Z1, Z17, Z17
-	VMULPS      Z16, Z23, Z23
-	VMULPS      Z19, Z25, Z25
-	VMULPS      Z22, Z27, Z27
-	VORPS       Z7, Z17, Z1
-	VORPS       Z7, Z23, Z16
-	VORPS       Z7, Z25, Z20
-	VORPS       Z7, Z27, Z24
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z14, Z15, Z15
+	VMAXPS      Z16, Z17, Z17
+	VMAXPS      Z18, Z19, Z19
+	VMOVAPS     Z3, Z0
+	VMOVAPS     Z3, Z18
+	VMOVAPS     Z3, Z22
+	VMOVAPS     Z3, Z25
+	VMINPS      Z1, Z0, Z0
+	VMINPS      Z15, Z18, Z18
+	VMINPS      Z17, Z22, Z22
+	VMINPS      Z19, Z25, Z25
+	VMULPS      Z0, Z0, Z14
+	VMULPS      Z18, Z18, Z20
+	VMULPS      Z22, Z22, Z23
+	VMULPS      Z25, Z25, Z26
+	VMOVAPS     Z4, Z16
+	VMOVAPS     Z4, Z21
+	VMOVAPS     Z4, Z24
+	VMOVAPS     Z4, Z27
+	VFMADD213PS Z5, Z14, Z16
+	VFMADD213PS Z5, Z20, Z21
+	VFMADD213PS Z5, Z23, Z24
+	VFMADD213PS Z5, Z26, Z27
+	VMULPS      Z0, Z16, Z16
+	VMULPS      Z18, Z21, Z21
+	VMULPS      Z22, Z24, Z24
+	VMULPS      Z25, Z27, Z27
+	VORPS       Z6, Z16, Z0
+	VORPS       Z6, Z21, Z18
+	VORPS       Z6, Z24, Z22
+	VORPS       Z6, Z27, Z25
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z3
-	VMOVAPS Z8, Z19
-	VMOVAPS Z8, Z22
-	VMOVAPS Z8, Z26
-	VMAXPS  Z1, Z3, Z3
-	VMAXPS  Z16, Z19, Z19
-	VMAXPS  Z20, Z22, Z22
-	VMAXPS  Z24, Z26, Z26
+	VMOVAPS Z7, Z14
+	VMOVAPS Z7, Z20
+	VMOVAPS Z7, Z23
+	VMOVAPS Z7, Z26
+	VMAXPS  Z0, Z14, Z14
+	VMAXPS  Z18, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z25, Z26, Z26
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z3, Z1
-	VMULPS       Z9, Z19, Z20
-	VMULPS       Z9, Z22, Z28
-	VMULPS       Z9, Z26, Z30
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z20, Z20
+	VMULPS       Z8, Z14, Z0
+	VMULPS       Z8, Z20, Z22
+	VMULPS       Z8, Z23, Z28
+	VMULPS       Z8, Z26, Z30
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VRNDSCALEPS  $0x00, Z22, Z22
 	VRNDSCALEPS  $0x00, Z28, Z28
 	VRNDSCALEPS  $0x00, Z30, Z30
-	VFNMADD231PS Z10, Z1, Z3
-	VFNMADD231PS Z10, Z20, Z19
-	VFNMADD231PS Z10, Z28, Z22
+	VFNMADD231PS Z9, Z0, Z14
+	VFNMADD231PS Z9, Z22, Z20
+	VFNMADD231PS Z9, Z28, Z23
+	VFNMADD231PS Z9, Z30, Z26
+	VFNMADD231PS Z10, Z0, Z14
+	VFNMADD231PS Z10, Z22, Z20
+	VFNMADD231PS Z10, Z28, Z23
 	VFNMADD231PS Z10, Z30, Z26
-	VFNMADD231PS Z11, Z1, Z3
-	VFNMADD231PS Z11, Z20, Z19
-	VFNMADD231PS Z11, Z28, Z22
-	VFNMADD231PS Z11, Z30, Z26
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z12, Z16
-	VMOVAPS     Z12, Z24
-	VMOVAPS     Z12, Z29
-	VMOVAPS     Z12, Z31
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z19, Z24
-	VFMADD213PS Z13, Z22, Z29
+	VMOVAPS     Z11, Z18
+	VMOVAPS     Z11, Z25
+	VMOVAPS     Z11, Z29
+	VMOVAPS     Z11, Z31
+	VFMADD213PS Z12, Z14, Z18
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z29
+	VFMADD213PS Z12, Z26, Z31
+	VFMADD213PS Z13, Z14, Z18
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z29
 	VFMADD213PS Z13, Z26, Z31
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z19, Z24
-	VFMADD213PS Z14, Z22, Z29
-	VFMADD213PS Z14, Z26, Z31
-	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_p3<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_p3<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p3<>+0(SB), Z14, Z18
+	VFMADD213PS const_exp_p3<>+0(SB), Z20, Z25
+	VFMADD213PS const_exp_p3<>+0(SB), Z23, Z29
 	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_p2<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_p2<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p2<>+0(SB), Z14, Z18
+	VFMADD213PS const_exp_p2<>+0(SB), Z20, Z25
+	VFMADD213PS const_exp_p2<>+0(SB), Z23, Z29
 	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z31
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z19, Z24
-	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z14, Z18
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z29
 	VFMADD213PS const_one<>+0(SB), Z26, Z31
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z19, Z24
-	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z14, Z18
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z29
 	VFMADD213PS const_one<>+0(SB), Z26, Z31
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VSCALEFPS Z20, Z24, Z24
+	VSCALEFPS Z0, Z18, Z18
+	VSCALEFPS Z22, Z25, Z25
 	VSCALEFPS Z28, Z29, Z29
 	VSCALEFPS Z30, Z31, Z31
-	VADDPS    const_one<>+0(SB), Z16, Z1
-	VADDPS    const_one<>+0(SB), Z24, Z19
-	VADDPS    const_one<>+0(SB), Z29, Z22
+	VADDPS    const_one<>+0(SB), Z18, Z0
+	VADDPS    const_one<>+0(SB), Z25, Z20
+	VADDPS    const_one<>+0(SB), Z29, Z23
 	VADDPS    const_one<>+0(SB), Z31, Z28
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z20
+	VMOVUPS   const_one<>+0(SB), Z14
+	VMOVUPS   const_one<>+0(SB), Z22
 	VMOVUPS   const_one<>+0(SB), Z26
 	VMOVUPS   const_one<>+0(SB), Z30
-	VDIVPS    Z1, Z3, Z3
-	VDIVPS    Z19, Z20, Z20
-	VDIVPS    Z22, Z26, Z26
+	VDIVPS    Z0, Z14, Z14
+	VDIVPS    Z20, Z22, Z22
+	VDIVPS    Z23, Z26, Z26
 	VDIVPS    Z28, Z30, Z30
-	VMULPS    Z3, Z16, Z1
-	VMULPS    Z20, Z24, Z16
-	VMULPS    Z26, Z29, Z19
-	VMULPS    Z30, Z31, Z29
-	VXORPS    Z22, Z22, Z22
-	VXORPS    Z24, Z24, Z24
+	VXORPS    Z0, Z0, Z0
+	VXORPS    Z20, Z20, Z20
+	VXORPS    Z23, Z23, Z23
 	VXORPS    Z28, Z28, Z28
-	VXORPS    Z31, Z31, Z31
-	VCMPPS    $0x1d, Z22, Z17, K1
-	VCMPPS    $0x1d, Z24, Z23, K2
-	VCMPPS    $0x1d, Z28, Z25, K3
-	VCMPPS    $0x1d, Z31, Z27, K4
-	VBLENDMPS Z3, Z1, K1, Z1
-	VBLENDMPS Z20, Z16, K2, Z16
-	VBLENDMPS Z26, Z19, K3, Z19
-	VBLENDMPS Z30, Z29, K4, Z29
-	VMOVAPS   Z4, Z3
-	VMOVAPS   Z4, Z17
-	VMOVAPS   Z4, Z20
-	VMOVAPS   Z4, Z22
-	VMAXPS    Z0, Z3, Z3
-	VMAXPS    Z15, Z17, Z17
-	VMAXPS    Z18, Z20, Z20
-	VMAXPS    Z21, Z22, Z22
-	VMULPS    Z3, Z1, Z1
-	VMULPS    Z17, Z16, Z16
-	VMULPS    Z20, Z19, Z19
-	VMULPS    Z22, Z29, Z29
-	VMOVUPS   Z1, (AX)(BX*4)
+	VCMPPS    $0x19, Z0, Z16, K1
+	VCMPPS    $0x19, Z20, Z21, K2
+	VCMPPS    $0x19, Z23, Z24, K3
+	VCMPPS    $0x19, Z28, Z27, K4
+	VMOVAPS   Z14, Z0
+	VMOVAPS   Z22, Z16
+	VMOVAPS   Z26, Z20
+	VMOVAPS   Z30, Z21
+	VMULPS    Z14, Z18, K1, Z0
+	VMULPS    Z22, Z25, K2, Z16
+	VMULPS    Z26, Z29, K3, Z20
+	VMULPS    Z30, Z31, K4, Z21
+	VMULPS    Z1, Z0, Z0
+	VMULPS    Z15, Z16, Z16
+	VMULPS    Z17, Z20, Z20
+	VMULPS    Z19, Z21, Z21
+	VMOVUPS   Z0, (AX)(BX*4)
 	VMOVUPS   Z16, 64(AX)(BX*4)
-	VMOVUPS   Z19, 128(AX)(BX*4)
-	VMOVUPS   Z29, 192(AX)(BX*4)
+	VMOVUPS   Z20, 128(AX)(BX*4)
+	VMOVUPS   Z21, 192(AX)(BX*4)
 	ADDQ      $0x00000040, BX
 	JMP       loopu
 
@@ -6418,47 +6395,45 @@ loop:
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z4, Z3
-	VMAXPS      Z0, Z3, Z3
-	VMINPS      Z3, Z1, Z1
-	VMULPS      Z1, Z1, Z3
-	VMOVAPS     Z5, Z15
-	VFMADD213PS Z6, Z3, Z15
-	VMULPS      Z1, Z15, Z15
-	VORPS       Z7, Z15, Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVAPS     Z3, Z0
+	VMINPS      Z1, Z0, Z0
+	VMULPS      Z0, Z0, Z14
+	VMOVAPS     Z4, Z15
+	VFMADD213PS Z5, Z14, Z15
+	VMULPS      Z0, Z15, Z15
+	VORPS       Z6, Z15, Z0
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z3
-	VMAXPS  Z1, Z3, Z3
+	VMOVAPS Z7, Z14
+	VMAXPS  Z0, Z14, Z14
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z3, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z10, Z1, Z3
-	VFNMADD231PS Z11, Z1, Z3
+	VMULPS       Z8, Z14, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS Z9, Z0, Z14
+	VFNMADD231PS Z10, Z0, Z14
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z12, Z16
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
+	VMOVAPS     Z11, Z16
+	VFMADD213PS Z12, Z14, Z16
+	VFMADD213PS Z13, Z14, Z16
+	VFMADD213PS const_exp_p3<>+0(SB), Z14, Z16
+	VFMADD213PS const_exp_p2<>+0(SB), Z14, Z16
+	VFMADD213PS const_one<>+0(SB), Z14, Z16
+	VFMADD213PS const_one<>+0(SB), Z14, Z16
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VADDPS    const_one<>+0(SB), Z16, Z1
-	VMOVUPS   const_one<>+0(SB), Z3
-	VDIVPS    Z1, Z3, Z3
-	VMULPS    Z3, Z16, Z1
-	VXORPS    Z16, Z16, Z16
-	VCMPPS    $0x1d, Z16, Z15, K1
-	VBLENDMPS Z3, Z1, K1, Z1
-	VMOVAPS   Z4, Z3
-	VMAXPS    Z0, Z3, Z3
-	VMULPS    Z3, Z1, Z1
-	VMOVUPS   Z1, (AX)(BX*4)
+	VSCALEFPS Z0, Z16, Z16
+	VADDPS    const_one<>+0(SB), Z16, Z0
+	VMOVUPS   const_one<>+0(SB), Z14
+	VDIVPS    Z0, Z14, Z14
+	VXORPS    Z0, Z0, Z0
+	VCMPPS    $0x19, Z0, Z15, K1
+	VMOVAPS   Z14, Z0
+	VMULPS    Z14, Z16, K1, Z0
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   Z0, (AX)(BX*4)
 	ADDQ      $0x00000010, BX
 	JMP       loop
 
@@ -6472,47 +6447,45 @@ tail:
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z4, Z2
-	VMAXPS      Z0, Z2, Z2
-	VMINPS      Z2, Z1, Z1
-	VMULPS      Z1, Z1, Z2
-	VMOVAPS     Z5, Z3
-	VFMADD213PS Z6, Z2, Z3
-	VMULPS      Z1, Z3, Z3
-	VORPS       Z7, Z3, Z1
+	VMAXPS      Z0, Z1, Z1
+	VMOVAPS     Z3, Z0
+	VMINPS      Z1, Z0, Z0
+	VMULPS      Z0, Z0, Z2
+	VMOVAPS     Z4, Z3
+	VFMADD213PS Z5, Z2, Z3
+	VMULPS      Z0, Z3, Z3
+	VORPS       Z6, Z3, Z0
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z2
-	VMAXPS  Z1, Z2, Z2
+	VMOVAPS Z7, Z2
+	VMAXPS  Z0, Z2, Z2
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z2, Z1
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VFNMADD231PS Z10, Z1, Z2
-	VFNMADD231PS Z11, Z1, Z2
+	VMULPS       Z8, Z2, Z0
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VFNMADD231PS Z9, Z0, Z2
+	VFNMADD231PS Z10, Z0, Z2
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z12, Z5
-	VFMADD213PS Z13, Z2, Z5
-	VFMADD213PS Z14, Z2, Z5
-	VFMADD213PS const_exp_p3<>+0(SB), Z2, Z5
-	VFMADD213PS const_exp_p2<>+0(SB), Z2, Z5
-	VFMADD213PS const_one<>+0(SB), Z2, Z5
-	VFMADD213PS const_one<>+0(SB), Z2, Z5
+	VMOVAPS     Z11, Z4
+	VFMADD213PS Z12, Z2, Z4
+	VFMADD213PS Z13, Z2, Z4
+	VFMADD213PS const_exp_p3<>+0(SB), Z2, Z4
+	VFMADD213PS const_exp_p2<>+0(SB), Z2, Z4
+	VFMADD213PS const_one<>+0(SB), Z2, Z4
+	VFMADD213PS const_one<>+0(SB), Z2, Z4
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z5, Z5
-	VADDPS    const_one<>+0(SB), Z5, Z1
+	VSCALEFPS Z0, Z4, Z4
+	VADDPS    const_one<>+0(SB), Z4, Z0
 	VMOVUPS   const_one<>+0(SB), Z2
-	VDIVPS    Z1, Z2, Z2
-	VMULPS    Z2, Z5, Z1
-	VXORPS    Z5, Z5, Z5
-	VCMPPS    $0x1d, Z5, Z3, K2
-	VBLENDMPS Z2, Z1, K2, Z1
-	VMOVAPS   Z4, Z2
-	VMAXPS    Z0, Z2, Z2
-	VMULPS    Z2, Z1, Z1
-	VMOVUPS   Z1, K1, (AX)(BX*4)
+	VDIVPS    Z0, Z2, Z2
+	VXORPS    Z0, Z0, Z0
+	VCMPPS    $0x19, Z0, Z3, K2
+	VMOVAPS   Z2, Z0
+	VMULPS    Z2, Z4, K2, Z0
+	VMULPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER
@@ -6520,18 +6493,18 @@ done:
 
 hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_gelu_hi<>+0(SB), Z2
-	VMOVUPS const_neg_clamp<>+0(SB), Z4
-	VMOVUPS const_gelu_k2<>+0(SB), Z5
-	VMOVUPS const_gelu_c2<>+0(SB), Z6
-	VMOVUPS const_sign<>+0(SB), Z7
-	VMOVUPS const_exp_min<>+0(SB), Z8
-	VMOVUPS const_log2e<>+0(SB), Z9
-	VMOVUPS const_ln2hi<>+0(SB), Z10
-	VMOVUPS const_ln2lo<>+0(SB), Z11
-	VMOVUPS const_exp_p6<>+0(SB), Z12
-	VMOVUPS const_exp_p5<>+0(SB), Z13
-	VMOVUPS const_exp_p4<>+0(SB), Z14
+	VMOVUPS const_neg_clamp<>+0(SB), Z2
+	VMOVUPS const_gelu_hi<>+0(SB), Z3
+	VMOVUPS const_gelu_k2<>+0(SB), Z4
+	VMOVUPS const_gelu_c2<>+0(SB), Z5
+	VMOVUPS const_sign<>+0(SB), Z6
+	VMOVUPS const_exp_min<>+0(SB), Z7
+	VMOVUPS const_log2e<>+0(SB), Z8
+	VMOVUPS const_ln2hi<>+0(SB), Z9
+	VMOVUPS const_ln2lo<>+0(SB), Z10
+	VMOVUPS const_exp_p6<>+0(SB), Z11
+	VMOVUPS const_exp_p5<>+0(SB), Z12
+	VMOVUPS const_exp_p4<>+0(SB), Z13
 	JMP     start
 
 // func GELUDerivAVX512(dst []float32, x []float32)
@@ -6639,39 +6612,39 @@ loopu:
 	VDIVPS      Z12, Z14, Z14
 	VDIVPS      Z18, Z21, Z21
 	VDIVPS      Z22, Z24, Z24
-	VMULPS      Z14, Z17, Z12
-	VMULPS      Z21, Z23, Z22
-	VMULPS      Z24, Z25, Z27
+	VXORPS      Z12, Z12, Z12
 	VXORPS      Z18, Z18, Z18
-	VXORPS      Z26, Z26, Z26
-	VXORPS      Z28, Z28, Z28
-	VCMPPS      $0x1d, Z18, Z10, K1
-	VCMPPS      $0x1d, Z26, Z16, K2
-	VCMPPS      $0x1d, Z28, Z20, K3
-	VBLENDMPS   Z14, Z12, K1, Z12
-	VBLENDMPS   Z21, Z22, K2, Z22
-	VBLENDMPS   Z24, Z27, K3, Z27
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z10
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z16
+	VXORPS      Z22, Z22, Z22
+	VCMPPS      $0x19, Z12, Z10, K1
+	VCMPPS      $0x19, Z18, Z16, K2
+	VCMPPS      $0x19, Z22, Z20, K3
+	VMOVAPS     Z14, Z10
+	VMOVAPS     Z21, Z16
+	VMOVAPS     Z24, Z20
+	VMULPS      Z14, Z17, K1, Z10
+	VMULPS      Z21, Z23, K2, Z16
+	VMULPS      Z24, Z25, K3, Z20
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z12
 	VMOVUPS     const_gelu_k2x3<>+0(SB), Z18
-	VFMADD213PS Z5, Z0, Z10
-	VFMADD213PS Z5, Z15, Z16
-	VFMADD213PS Z5, Z19, Z18
-	VMULPS      Z1, Z10, Z10
-	VMULPS      Z11, Z16, Z16
-	VMULPS      Z13, Z18, Z18
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z22
+	VFMADD213PS Z5, Z0, Z12
+	VFMADD213PS Z5, Z15, Z18
+	VFMADD213PS Z5, Z19, Z22
+	VMULPS      Z1, Z12, Z12
+	VMULPS      Z11, Z18, Z18
+	VMULPS      Z13, Z22, Z22
 	VMULPS      Z14, Z17, Z0
 	VMULPS      Z21, Z23, Z1
 	VMULPS      Z24, Z25, Z11
 	VMULPS      Z14, Z0, Z0
 	VMULPS      Z21, Z1, Z1
 	VMULPS      Z24, Z11, Z11
-	VFMADD231PS Z10, Z0, Z12
-	VFMADD231PS Z16, Z1, Z22
-	VFMADD231PS Z18, Z11, Z27
-	VMOVUPS     Z12, (AX)(BX*4)
-	VMOVUPS     Z22, 64(AX)(BX*4)
-	VMOVUPS     Z27, 128(AX)(BX*4)
+	VFMADD231PS Z12, Z0, Z10
+	VFMADD231PS Z18, Z1, Z16
+	VFMADD231PS Z22, Z11, Z20
+	VMOVUPS     Z10, (AX)(BX*4)
+	VMOVUPS     Z16, 64(AX)(BX*4)
+	VMOVUPS     Z20, 128(AX)(BX*4)
 	ADDQ        $0x00000030, BX
 	JMP         loopu
 
@@ -6716,17 +6689,17 @@ loop:
 	VADDPS      const_one<>+0(SB), Z13, Z11
 	VMOVUPS     const_one<>+0(SB), Z12
 	VDIVPS      Z11, Z12, Z12
-	VMULPS      Z12, Z13, Z11
-	VXORPS      Z14, Z14, Z14
-	VCMPPS      $0x1d, Z14, Z10, K1
-	VBLENDMPS   Z12, Z11, K1, Z11
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z10
-	VFMADD213PS Z5, Z0, Z10
-	VMULPS      Z1, Z10, Z10
+	VXORPS      Z11, Z11, Z11
+	VCMPPS      $0x19, Z11, Z10, K1
+	VMOVAPS     Z12, Z10
+	VMULPS      Z12, Z13, K1, Z10
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z11
+	VFMADD213PS Z5, Z0, Z11
+	VMULPS      Z1, Z11, Z11
 	VMULPS      Z12, Z13, Z0
 	VMULPS      Z12, Z0, Z0
-	VFMADD231PS Z10, Z0, Z11
-	VMOVUPS     Z11, (AX)(BX*4)
+	VFMADD231PS Z11, Z0, Z10
+	VMOVUPS     Z10, (AX)(BX*4)
 	ADDQ        $0x00000010, BX
 	JMP         loop
 
@@ -6771,17 +6744,17 @@ tail:
 	VADDPS      const_one<>+0(SB), Z6, Z3
 	VMOVUPS     const_one<>+0(SB), Z4
 	VDIVPS      Z3, Z4, Z4
-	VMULPS      Z4, Z6, Z3
-	VXORPS      Z7, Z7, Z7
-	VCMPPS      $0x1d, Z7, Z2, K2
-	VBLENDMPS   Z4, Z3, K2, Z3
-	VMOVUPS     const_gelu_k2x3<>+0(SB), Z2
-	VFMADD213PS Z5, Z0, Z2
-	VMULPS      Z1, Z2, Z2
+	VXORPS      Z3, Z3, Z3
+	VCMPPS      $0x19, Z3, Z2, K2
+	VMOVAPS     Z4, Z2
+	VMULPS      Z4, Z6, K2, Z2
+	VMOVUPS     const_gelu_k2x3<>+0(SB), Z3
+	VFMADD213PS Z5, Z0, Z3
+	VMULPS      Z1, Z3, Z3
 	VMULPS      Z4, Z6, Z0
 	VMULPS      Z4, Z0, Z0
-	VFMADD231PS Z2, Z0, Z3
-	VMOVUPS     Z3, K1, (AX)(BX*4)
+	VFMADD231PS Z3, Z0, Z2
+	VMOVUPS     Z2, K1, (AX)(BX*4)
 
 done:
 	VZEROUPPER

@@ -2032,24 +2032,24 @@ GemmAVX2_SiLU_row:
 	VPSLLD    $0x17, Y11, Y11
 	VMULPS    Y1, Y10, Y10
 	VMULPS    Y11, Y13, Y13
-	VMOVUPS   const_neg_clamp<>+0(SB), Y1
-	VMOVUPS   const_neg_clamp<>+0(SB), Y12
-	VMAXPS    Y0, Y1, Y1
-	VMAXPS    Y9, Y12, Y12
-	VMULPS    Y10, Y1, Y3
-	VMULPS    Y13, Y12, Y14
+	VMOVUPS   const_neg_clamp<>+0(SB), Y3
+	VMOVUPS   const_neg_clamp<>+0(SB), Y14
+	VMAXPS    Y0, Y3, Y3
+	VMAXPS    Y9, Y14, Y14
+	VMULPS    Y10, Y3, Y1
+	VMULPS    Y13, Y14, Y12
 	VXORPS    Y11, Y11, Y11
 	VXORPS    Y15, Y15, Y15
 	VCMPPS    $0x1d, Y11, Y0, Y0
 	VCMPPS    $0x1d, Y15, Y9, Y9
-	VBLENDVPS Y0, Y1, Y3, Y3
-	VBLENDVPS Y9, Y12, Y14, Y14
+	VBLENDVPS Y0, Y3, Y1, Y1
+	VBLENDVPS Y9, Y14, Y12, Y12
 	VADDPS    const_one<>+0(SB), Y10, Y0
-	VADDPS    const_one<>+0(SB), Y13, Y1
-	VDIVPS    Y0, Y3, Y3
-	VDIVPS    Y1, Y14, Y14
-	VMOVUPS   Y3, (CX)
-	VMOVUPS   Y14, 32(CX)
+	VADDPS    const_one<>+0(SB), Y13, Y3
+	VDIVPS    Y0, Y1, Y1
+	VDIVPS    Y3, Y12, Y12
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y12, 32(CX)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
 	DECQ      SI
@@ -2325,100 +2325,96 @@ GemmAVX2_GELU_start:
 
 GemmAVX2_GELU_row:
 	VMOVUPS (AX), Y0
-	VMOVUPS 32(AX), Y9
+	VMOVUPS 32(AX), Y8
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Y2, Y1
-	VMOVAPS     Y2, Y10
-	VMOVAPS     Y4, Y3
-	VMOVAPS     Y4, Y11
-	VMAXPS      Y0, Y3, Y3
-	VMAXPS      Y9, Y11, Y11
-	VMINPS      Y3, Y1, Y1
-	VMINPS      Y11, Y10, Y10
-	VMULPS      Y1, Y1, Y3
-	VMULPS      Y10, Y10, Y12
-	VMOVAPS     Y5, Y11
-	VMOVAPS     Y5, Y13
-	VFMADD213PS Y6, Y3, Y11
-	VFMADD213PS Y6, Y12, Y13
-	VMULPS      Y1, Y11, Y11
-	VMULPS      Y10, Y13, Y13
-	VORPS       Y7, Y11, Y1
-	VORPS       Y7, Y13, Y10
+	VMOVAPS     Y2, Y9
+	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y8, Y9, Y9
+	VMOVAPS     Y3, Y0
+	VMOVAPS     Y3, Y11
+	VMINPS      Y1, Y0, Y0
+	VMINPS      Y9, Y11, Y11
+	VMULPS      Y0, Y0, Y8
+	VMULPS      Y11, Y11, Y12
+	VMOVAPS     Y4, Y10
+	VMOVAPS     Y4, Y13
+	VFMADD213PS Y5, Y8, Y10
+	VFMADD213PS Y5, Y12, Y13
+	VMULPS      Y0, Y10, Y10
+	VMULPS      Y11, Y13, Y13
+	VORPS       Y6, Y10, Y0
+	VORPS       Y6, Y13, Y11
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y8, Y3
-	VMOVAPS Y8, Y12
-	VMAXPS  Y1, Y3, Y3
-	VMAXPS  Y10, Y12, Y12
+	VMOVAPS Y7, Y8
+	VMOVAPS Y7, Y12
+	VMAXPS  Y0, Y8, Y8
+	VMAXPS  Y11, Y12, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y8, Y0
 	VMULPS       const_log2e<>+0(SB), Y12, Y14
-	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y0, Y0
 	VROUNDPS     $0x00, Y14, Y14
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y8
 	VFNMADD231PS const_ln2hi<>+0(SB), Y14, Y12
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y8
 	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VMOVUPS     const_exp_p6<>+0(SB), Y11
 	VMOVUPS     const_exp_p6<>+0(SB), Y15
-	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p5<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p4<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p3<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p2<>+0(SB), Y12, Y15
-	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y8, Y11
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
-	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y8, Y11
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y0, Y0
 	VCVTPS2DQ Y14, Y12
-	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y0, Y8
 	VPSRAD    $0x01, Y12, Y14
-	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y8, Y0, Y0
 	VPSUBD    Y14, Y12, Y12
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y8, Y8
 	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
-	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y8, Y8
 	VPSLLD    $0x17, Y14, Y14
-	VMULPS    Y3, Y10, Y10
+	VMULPS    Y8, Y11, Y11
 	VMULPS    Y14, Y15, Y15
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
-	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y0, Y0
 	VPSLLD    $0x17, Y12, Y12
-	VMULPS    Y1, Y10, Y10
+	VMULPS    Y0, Y11, Y11
 	VMULPS    Y12, Y15, Y15
-	VADDPS    const_one<>+0(SB), Y10, Y1
+	VADDPS    const_one<>+0(SB), Y11, Y0
 	VADDPS    const_one<>+0(SB), Y15, Y12
-	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y8
 	VMOVUPS   const_one<>+0(SB), Y14
-	VDIVPS    Y1, Y3, Y3
+	VDIVPS    Y0, Y8, Y8
 	VDIVPS    Y12, Y14, Y14
-	VMULPS    Y3, Y10, Y1
+	VMULPS    Y8, Y11, Y0
 	VMULPS    Y14, Y15, Y12
-	VXORPS    Y10, Y10, Y10
+	VXORPS    Y11, Y11, Y11
 	VXORPS    Y15, Y15, Y15
-	VCMPPS    $0x1d, Y10, Y11, Y10
+	VCMPPS    $0x1d, Y11, Y10, Y10
 	VCMPPS    $0x1d, Y15, Y13, Y11
-	VBLENDVPS Y10, Y3, Y1, Y1
+	VBLENDVPS Y10, Y8, Y0, Y0
 	VBLENDVPS Y11, Y14, Y12, Y12
-	VMOVAPS   Y4, Y3
-	VMOVAPS   Y4, Y10
-	VMAXPS    Y0, Y3, Y3
-	VMAXPS    Y9, Y10, Y10
-	VMULPS    Y3, Y1, Y1
-	VMULPS    Y10, Y12, Y12
-	VMOVUPS   Y1, (CX)
+	VMULPS    Y1, Y0, Y0
+	VMULPS    Y9, Y12, Y12
+	VMOVUPS   Y0, (CX)
 	VMOVUPS   Y12, 32(CX)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
@@ -2428,12 +2424,12 @@ GemmAVX2_GELU_row:
 
 GemmAVX2_GELU_hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_gelu_hi<>+0(SB), Y2
-	VMOVUPS const_neg_clamp<>+0(SB), Y4
-	VMOVUPS const_gelu_k2<>+0(SB), Y5
-	VMOVUPS const_gelu_c2<>+0(SB), Y6
-	VMOVUPS const_sign<>+0(SB), Y7
-	VMOVUPS const_exp_min<>+0(SB), Y8
+	VMOVUPS const_neg_clamp<>+0(SB), Y2
+	VMOVUPS const_gelu_hi<>+0(SB), Y3
+	VMOVUPS const_gelu_k2<>+0(SB), Y4
+	VMOVUPS const_gelu_c2<>+0(SB), Y5
+	VMOVUPS const_sign<>+0(SB), Y6
+	VMOVUPS const_exp_min<>+0(SB), Y7
 	JMP     GemmAVX2_GELU_start
 
 GemmAVX2_next:
@@ -4209,11 +4205,11 @@ GemmAVX512_m12pipe_Sigmoid_loop:
 	VADDPS       const_one<>+0(SB), Z27, Z25
 	VMOVUPS      const_one<>+0(SB), Z26
 	VDIVPS       Z25, Z26, Z26
-	VMULPS       Z26, Z27, Z25
-	VXORPS       Z27, Z27, Z27
-	VCMPPS       $0x1d, Z27, Z24, K1
-	VBLENDMPS    Z26, Z25, K1, Z25
-	VMOVUPS      Z25, (R12)
+	VXORPS       Z25, Z25, Z25
+	VCMPPS       $0x19, Z25, Z24, K1
+	VMOVAPS      Z26, Z24
+	VMULPS       Z26, Z27, K1, Z24
+	VMOVUPS      Z24, (R12)
 	VMOVUPS      (CX), Z24
 	VMOVUPS      64(CX), Z25
 	VBROADCASTSS (DI), Z26
@@ -4407,11 +4403,11 @@ GemmAVX512_m12pipe_Sigmoid_loop:
 	VADDPS    const_one<>+0(SB), Z27, Z25
 	VMOVUPS   const_one<>+0(SB), Z26
 	VDIVPS    Z25, Z26, Z26
-	VMULPS    Z26, Z27, Z25
-	VXORPS    Z27, Z27, Z27
-	VCMPPS    $0x1d, Z27, Z24, K1
-	VBLENDMPS Z26, Z25, K1, Z25
-	VMOVUPS   Z25, 64(R12)
+	VXORPS    Z25, Z25, Z25
+	VCMPPS    $0x19, Z25, Z24, K1
+	VMOVAPS   Z26, Z24
+	VMULPS    Z26, Z27, K1, Z24
+	VMOVUPS   Z24, 64(R12)
 	MOVQ      ldc+72(FP), R14
 	LEAQ      (R11)(R14*4), R11
 	MOVQ      ldy+104(FP), R14
@@ -4602,33 +4598,32 @@ GemmAVX512_m12pipe_SiLU_loop:
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVUPS const_exp_min<>+0(SB), Z26
 	VMAXPS  Z25, Z26, Z26
+	VMOVAPS Z26, Z25
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z26, Z25
-	VRNDSCALEPS  $0x00, Z25, Z25
-	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
-	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
+	VMULPS       const_log2e<>+0(SB), Z26, Z27
+	VRNDSCALEPS  $0x00, Z27, Z27
+	VFNMADD231PS const_ln2hi<>+0(SB), Z27, Z26
+	VFNMADD231PS const_ln2lo<>+0(SB), Z27, Z26
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVUPS     const_exp_p6<>+0(SB), Z27
-	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z27
-	VFMADD213PS const_one<>+0(SB), Z26, Z27
-	VFMADD213PS const_one<>+0(SB), Z26, Z27
+	VMOVUPS     const_exp_p6<>+0(SB), Z28
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z28
+	VFMADD213PS const_one<>+0(SB), Z26, Z28
+	VFMADD213PS const_one<>+0(SB), Z26, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS    Z25, Z27, Z27
-	VMOVUPS      const_neg_clamp<>+0(SB), Z25
-	VMAXPS       Z24, Z25, Z25
-	VMULPS       Z27, Z25, Z26
-	VXORPS       Z28, Z28, Z28
-	VCMPPS       $0x1d, Z28, Z24, K1
-	VBLENDMPS    Z25, Z26, K1, Z26
-	VADDPS       const_one<>+0(SB), Z27, Z24
-	VDIVPS       Z24, Z26, Z26
-	VMOVUPS      Z26, (R12)
+	VSCALEFPS    Z27, Z28, Z28
+	VXORPS       Z26, Z26, Z26
+	VCMPPS       $0x19, Z26, Z24, K1
+	VMOVAPS      Z24, Z24
+	VMULPS       Z28, Z25, K1, Z24
+	VADDPS       const_one<>+0(SB), Z28, Z25
+	VDIVPS       Z25, Z24, Z24
+	VMOVUPS      Z24, (R12)
 	VMOVUPS      (CX), Z24
 	VMOVUPS      64(CX), Z25
 	VBROADCASTSS (DI), Z26
@@ -4801,33 +4796,32 @@ GemmAVX512_m12pipe_SiLU_loop:
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVUPS const_exp_min<>+0(SB), Z26
 	VMAXPS  Z25, Z26, Z26
+	VMOVAPS Z26, Z25
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z26, Z25
-	VRNDSCALEPS  $0x00, Z25, Z25
-	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
-	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
+	VMULPS       const_log2e<>+0(SB), Z26, Z27
+	VRNDSCALEPS  $0x00, Z27, Z27
+	VFNMADD231PS const_ln2hi<>+0(SB), Z27, Z26
+	VFNMADD231PS const_ln2lo<>+0(SB), Z27, Z26
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVUPS     const_exp_p6<>+0(SB), Z27
-	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z27
-	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z27
-	VFMADD213PS const_one<>+0(SB), Z26, Z27
-	VFMADD213PS const_one<>+0(SB), Z26, Z27
+	VMOVUPS     const_exp_p6<>+0(SB), Z28
+	VFMADD213PS const_exp_p5<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p4<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z28
+	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z28
+	VFMADD213PS const_one<>+0(SB), Z26, Z28
+	VFMADD213PS const_one<>+0(SB), Z26, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z25, Z27, Z27
-	VMOVUPS   const_neg_clamp<>+0(SB), Z25
-	VMAXPS    Z24, Z25, Z25
-	VMULPS    Z27, Z25, Z26
-	VXORPS    Z28, Z28, Z28
-	VCMPPS    $0x1d, Z28, Z24, K1
-	VBLENDMPS Z25, Z26, K1, Z26
-	VADDPS    const_one<>+0(SB), Z27, Z24
-	VDIVPS    Z24, Z26, Z26
-	VMOVUPS   Z26, 64(R12)
+	VSCALEFPS Z27, Z28, Z28
+	VXORPS    Z26, Z26, Z26
+	VCMPPS    $0x19, Z26, Z24, K1
+	VMOVAPS   Z24, Z24
+	VMULPS    Z28, Z25, K1, Z24
+	VADDPS    const_one<>+0(SB), Z28, Z25
+	VDIVPS    Z25, Z24, Z24
+	VMOVUPS   Z24, 64(R12)
 	MOVQ      ldc+72(FP), R14
 	LEAQ      (R11)(R14*4), R11
 	MOVQ      ldy+104(FP), R14
@@ -5885,25 +5879,25 @@ GemmAVX512_m12pipe_GELU_loop:
 	VMOVUPS      (R11), Z24
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
-	VMOVUPS     const_gelu_hi<>+0(SB), Z25
-	VMOVUPS     const_neg_clamp<>+0(SB), Z26
-	VMAXPS      Z24, Z26, Z26
-	VMINPS      Z26, Z25, Z25
-	VMULPS      Z25, Z25, Z26
+	VMOVUPS     const_neg_clamp<>+0(SB), Z25
+	VMAXPS      Z24, Z25, Z25
+	VMOVUPS     const_gelu_hi<>+0(SB), Z24
+	VMINPS      Z25, Z24, Z24
+	VMULPS      Z24, Z24, Z26
 	VMOVUPS     const_gelu_k2<>+0(SB), Z27
 	VFMADD213PS const_gelu_c2<>+0(SB), Z26, Z27
-	VMULPS      Z25, Z27, Z27
-	VORPS       const_sign<>+0(SB), Z27, Z25
+	VMULPS      Z24, Z27, Z27
+	VORPS       const_sign<>+0(SB), Z27, Z24
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVUPS const_exp_min<>+0(SB), Z26
-	VMAXPS  Z25, Z26, Z26
+	VMAXPS  Z24, Z26, Z26
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z26, Z25
-	VRNDSCALEPS  $0x00, Z25, Z25
-	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
-	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
+	VMULPS       const_log2e<>+0(SB), Z26, Z24
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VFNMADD231PS const_ln2hi<>+0(SB), Z24, Z26
+	VFNMADD231PS const_ln2lo<>+0(SB), Z24, Z26
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVUPS     const_exp_p6<>+0(SB), Z28
@@ -5915,18 +5909,16 @@ GemmAVX512_m12pipe_GELU_loop:
 	VFMADD213PS const_one<>+0(SB), Z26, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS    Z25, Z28, Z28
-	VADDPS       const_one<>+0(SB), Z28, Z25
+	VSCALEFPS    Z24, Z28, Z28
+	VADDPS       const_one<>+0(SB), Z28, Z24
 	VMOVUPS      const_one<>+0(SB), Z26
-	VDIVPS       Z25, Z26, Z26
-	VMULPS       Z26, Z28, Z25
-	VXORPS       Z28, Z28, Z28
-	VCMPPS       $0x1d, Z28, Z27, K1
-	VBLENDMPS    Z26, Z25, K1, Z25
-	VMOVUPS      const_neg_clamp<>+0(SB), Z26
-	VMAXPS       Z24, Z26, Z26
-	VMULPS       Z26, Z25, Z25
-	VMOVUPS      Z25, (R12)
+	VDIVPS       Z24, Z26, Z26
+	VXORPS       Z24, Z24, Z24
+	VCMPPS       $0x19, Z24, Z27, K1
+	VMOVAPS      Z26, Z24
+	VMULPS       Z26, Z28, K1, Z24
+	VMULPS       Z25, Z24, Z24
+	VMOVUPS      Z24, (R12)
 	VMOVUPS      (CX), Z24
 	VMOVUPS      64(CX), Z25
 	VBROADCASTSS (DI), Z26
@@ -6096,25 +6088,25 @@ GemmAVX512_m12pipe_GELU_loop:
 	VMOVUPS      64(R11), Z24
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
-	VMOVUPS     const_gelu_hi<>+0(SB), Z25
-	VMOVUPS     const_neg_clamp<>+0(SB), Z26
-	VMAXPS      Z24, Z26, Z26
-	VMINPS      Z26, Z25, Z25
-	VMULPS      Z25, Z25, Z26
+	VMOVUPS     const_neg_clamp<>+0(SB), Z25
+	VMAXPS      Z24, Z25, Z25
+	VMOVUPS     const_gelu_hi<>+0(SB), Z24
+	VMINPS      Z25, Z24, Z24
+	VMULPS      Z24, Z24, Z26
 	VMOVUPS     const_gelu_k2<>+0(SB), Z27
 	VFMADD213PS const_gelu_c2<>+0(SB), Z26, Z27
-	VMULPS      Z25, Z27, Z27
-	VORPS       const_sign<>+0(SB), Z27, Z25
+	VMULPS      Z24, Z27, Z27
+	VORPS       const_sign<>+0(SB), Z27, Z24
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVUPS const_exp_min<>+0(SB), Z26
-	VMAXPS  Z25, Z26, Z26
+	VMAXPS  Z24, Z26, Z26
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Z26, Z25
-	VRNDSCALEPS  $0x00, Z25, Z25
-	VFNMADD231PS const_ln2hi<>+0(SB), Z25, Z26
-	VFNMADD231PS const_ln2lo<>+0(SB), Z25, Z26
+	VMULPS       const_log2e<>+0(SB), Z26, Z24
+	VRNDSCALEPS  $0x00, Z24, Z24
+	VFNMADD231PS const_ln2hi<>+0(SB), Z24, Z26
+	VFNMADD231PS const_ln2lo<>+0(SB), Z24, Z26
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
 	VMOVUPS     const_exp_p6<>+0(SB), Z28
@@ -6126,18 +6118,16 @@ GemmAVX512_m12pipe_GELU_loop:
 	VFMADD213PS const_one<>+0(SB), Z26, Z28
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z25, Z28, Z28
-	VADDPS    const_one<>+0(SB), Z28, Z25
+	VSCALEFPS Z24, Z28, Z28
+	VADDPS    const_one<>+0(SB), Z28, Z24
 	VMOVUPS   const_one<>+0(SB), Z26
-	VDIVPS    Z25, Z26, Z26
-	VMULPS    Z26, Z28, Z25
-	VXORPS    Z28, Z28, Z28
-	VCMPPS    $0x1d, Z28, Z27, K1
-	VBLENDMPS Z26, Z25, K1, Z25
-	VMOVUPS   const_neg_clamp<>+0(SB), Z26
-	VMAXPS    Z24, Z26, Z26
-	VMULPS    Z26, Z25, Z25
-	VMOVUPS   Z25, 64(R12)
+	VDIVPS    Z24, Z26, Z26
+	VXORPS    Z24, Z24, Z24
+	VCMPPS    $0x19, Z24, Z27, K1
+	VMOVAPS   Z26, Z24
+	VMULPS    Z26, Z28, K1, Z24
+	VMULPS    Z25, Z24, Z24
+	VMOVUPS   Z24, 64(R12)
 	MOVQ      ldc+72(FP), R14
 	LEAQ      (R11)(R14*4), R11
 	MOVQ      ldy+104(FP), R14
@@ -8648,26 +8638,26 @@ GemmAVX512_Sigmoid_pair:
 	VDIVPS    Z16, Z18, Z18
 	VDIVPS    Z19, Z22, Z22
 	VDIVPS    Z23, Z25, Z25
-	VMULPS    Z3, Z15, Z1
-	VMULPS    Z18, Z21, Z15
-	VMULPS    Z22, Z24, Z16
-	VMULPS    Z25, Z26, Z24
+	VXORPS    Z1, Z1, Z1
+	VXORPS    Z16, Z16, Z16
 	VXORPS    Z19, Z19, Z19
-	VXORPS    Z21, Z21, Z21
 	VXORPS    Z23, Z23, Z23
-	VXORPS    Z26, Z26, Z26
-	VCMPPS    $0x1d, Z19, Z0, K1
-	VCMPPS    $0x1d, Z21, Z14, K2
-	VCMPPS    $0x1d, Z23, Z17, K3
-	VCMPPS    $0x1d, Z26, Z20, K4
-	VBLENDMPS Z3, Z1, K1, Z1
-	VBLENDMPS Z18, Z15, K2, Z15
-	VBLENDMPS Z22, Z16, K3, Z16
-	VBLENDMPS Z25, Z24, K4, Z24
-	VMOVUPS   Z1, (CX)
-	VMOVUPS   Z15, 64(CX)
-	VMOVUPS   Z16, (CX)(BX*1)
-	VMOVUPS   Z24, 64(CX)(BX*1)
+	VCMPPS    $0x19, Z1, Z0, K1
+	VCMPPS    $0x19, Z16, Z14, K2
+	VCMPPS    $0x19, Z19, Z17, K3
+	VCMPPS    $0x19, Z23, Z20, K4
+	VMOVAPS   Z3, Z0
+	VMOVAPS   Z18, Z1
+	VMOVAPS   Z22, Z14
+	VMOVAPS   Z25, Z16
+	VMULPS    Z3, Z15, K1, Z0
+	VMULPS    Z18, Z21, K2, Z1
+	VMULPS    Z22, Z24, K3, Z14
+	VMULPS    Z25, Z26, K4, Z16
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z1, 64(CX)
+	VMOVUPS   Z14, (CX)(BX*1)
+	VMOVUPS   Z16, 64(CX)(BX*1)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
 	ADDQ      DX, AX
@@ -8723,16 +8713,16 @@ GemmAVX512_Sigmoid_odd:
 	VMOVAPS   Z13, Z5
 	VDIVPS    Z1, Z2, Z2
 	VDIVPS    Z4, Z5, Z5
-	VMULPS    Z2, Z6, Z1
-	VMULPS    Z5, Z7, Z6
+	VXORPS    Z1, Z1, Z1
 	VXORPS    Z4, Z4, Z4
-	VXORPS    Z7, Z7, Z7
-	VCMPPS    $0x1d, Z4, Z0, K1
-	VCMPPS    $0x1d, Z7, Z3, K2
-	VBLENDMPS Z2, Z1, K1, Z1
-	VBLENDMPS Z5, Z6, K2, Z6
-	VMOVUPS   Z1, (CX)
-	VMOVUPS   Z6, 64(CX)
+	VCMPPS    $0x19, Z1, Z0, K1
+	VCMPPS    $0x19, Z4, Z3, K2
+	VMOVAPS   Z2, Z0
+	VMOVAPS   Z5, Z1
+	VMULPS    Z2, Z6, K1, Z0
+	VMULPS    Z5, Z7, K2, Z1
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z1, 64(CX)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
 
@@ -8772,113 +8762,109 @@ GemmAVX512_SiLU_pair:
 	SUBQ    $0x02, SI
 	JL      GemmAVX512_SiLU_odd
 	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z15
-	VMOVUPS (AX)(DX*1), Z18
-	VMOVUPS 64(AX)(DX*1), Z21
+	VMOVUPS 64(AX), Z14
+	VMOVUPS (AX)(DX*1), Z17
+	VMOVUPS 64(AX)(DX*1), Z20
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z15, Z16
-	VORPS   Z2, Z18, Z19
-	VORPS   Z2, Z21, Z22
+	VORPS   Z2, Z14, Z15
+	VORPS   Z2, Z17, Z18
+	VORPS   Z2, Z20, Z21
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
-	VMOVAPS Z4, Z17
-	VMOVAPS Z4, Z20
-	VMOVAPS Z4, Z23
+	VMOVAPS Z4, Z16
+	VMOVAPS Z4, Z19
+	VMOVAPS Z4, Z22
 	VMAXPS  Z1, Z3, Z3
-	VMAXPS  Z16, Z17, Z17
-	VMAXPS  Z19, Z20, Z20
-	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z15, Z16, Z16
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z21, Z22, Z22
+	VMOVAPS Z3, Z1
+	VMOVAPS Z16, Z21
+	VMOVAPS Z19, Z25
+	VMOVAPS Z22, Z28
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z3, Z1
-	VMULPS       Z5, Z17, Z19
-	VMULPS       Z5, Z20, Z24
-	VMULPS       Z5, Z23, Z26
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VRNDSCALEPS  $0x00, Z24, Z24
+	VMULPS       Z5, Z3, Z15
+	VMULPS       Z5, Z16, Z23
+	VMULPS       Z5, Z19, Z26
+	VMULPS       Z5, Z22, Z29
+	VRNDSCALEPS  $0x00, Z15, Z15
+	VRNDSCALEPS  $0x00, Z23, Z23
 	VRNDSCALEPS  $0x00, Z26, Z26
-	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z6, Z19, Z17
-	VFNMADD231PS Z6, Z24, Z20
-	VFNMADD231PS Z6, Z26, Z23
-	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z7, Z19, Z17
-	VFNMADD231PS Z7, Z24, Z20
-	VFNMADD231PS Z7, Z26, Z23
+	VRNDSCALEPS  $0x00, Z29, Z29
+	VFNMADD231PS Z6, Z15, Z3
+	VFNMADD231PS Z6, Z23, Z16
+	VFNMADD231PS Z6, Z26, Z19
+	VFNMADD231PS Z6, Z29, Z22
+	VFNMADD231PS Z7, Z15, Z3
+	VFNMADD231PS Z7, Z23, Z16
+	VFNMADD231PS Z7, Z26, Z19
+	VFNMADD231PS Z7, Z29, Z22
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z8, Z16
-	VMOVAPS     Z8, Z22
-	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z18
+	VMOVAPS     Z8, Z24
 	VMOVAPS     Z8, Z27
-	VFMADD213PS Z9, Z3, Z16
-	VFMADD213PS Z9, Z17, Z22
-	VFMADD213PS Z9, Z20, Z25
-	VFMADD213PS Z9, Z23, Z27
-	VFMADD213PS Z10, Z3, Z16
-	VFMADD213PS Z10, Z17, Z22
-	VFMADD213PS Z10, Z20, Z25
-	VFMADD213PS Z10, Z23, Z27
-	VFMADD213PS Z11, Z3, Z16
-	VFMADD213PS Z11, Z17, Z22
-	VFMADD213PS Z11, Z20, Z25
-	VFMADD213PS Z11, Z23, Z27
-	VFMADD213PS Z12, Z3, Z16
-	VFMADD213PS Z12, Z17, Z22
-	VFMADD213PS Z12, Z20, Z25
-	VFMADD213PS Z12, Z23, Z27
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z17, Z22
-	VFMADD213PS Z13, Z20, Z25
-	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z17, Z22
-	VFMADD213PS Z13, Z20, Z25
-	VFMADD213PS Z13, Z23, Z27
+	VMOVAPS     Z8, Z30
+	VFMADD213PS Z9, Z3, Z18
+	VFMADD213PS Z9, Z16, Z24
+	VFMADD213PS Z9, Z19, Z27
+	VFMADD213PS Z9, Z22, Z30
+	VFMADD213PS Z10, Z3, Z18
+	VFMADD213PS Z10, Z16, Z24
+	VFMADD213PS Z10, Z19, Z27
+	VFMADD213PS Z10, Z22, Z30
+	VFMADD213PS Z11, Z3, Z18
+	VFMADD213PS Z11, Z16, Z24
+	VFMADD213PS Z11, Z19, Z27
+	VFMADD213PS Z11, Z22, Z30
+	VFMADD213PS Z12, Z3, Z18
+	VFMADD213PS Z12, Z16, Z24
+	VFMADD213PS Z12, Z19, Z27
+	VFMADD213PS Z12, Z22, Z30
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z13, Z16, Z24
+	VFMADD213PS Z13, Z19, Z27
+	VFMADD213PS Z13, Z22, Z30
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z13, Z16, Z24
+	VFMADD213PS Z13, Z19, Z27
+	VFMADD213PS Z13, Z22, Z30
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VSCALEFPS Z19, Z22, Z22
-	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z15, Z18, Z18
+	VSCALEFPS Z23, Z24, Z24
 	VSCALEFPS Z26, Z27, Z27
-	VMOVAPS   Z14, Z1
-	VMOVAPS   Z14, Z19
-	VMOVAPS   Z14, Z24
-	VMOVAPS   Z14, Z29
-	VMAXPS    Z0, Z1, Z1
-	VMAXPS    Z15, Z19, Z19
-	VMAXPS    Z18, Z24, Z24
-	VMAXPS    Z21, Z29, Z29
-	VMULPS    Z16, Z1, Z3
-	VMULPS    Z22, Z19, Z20
-	VMULPS    Z25, Z24, Z26
-	VMULPS    Z27, Z29, Z30
-	VXORPS    Z17, Z17, Z17
-	VXORPS    Z23, Z23, Z23
-	VXORPS    Z28, Z28, Z28
-	VXORPS    Z31, Z31, Z31
-	VCMPPS    $0x1d, Z17, Z0, K1
-	VCMPPS    $0x1d, Z23, Z15, K2
-	VCMPPS    $0x1d, Z28, Z18, K3
-	VCMPPS    $0x1d, Z31, Z21, K4
-	VBLENDMPS Z1, Z3, K1, Z3
-	VBLENDMPS Z19, Z20, K2, Z20
-	VBLENDMPS Z24, Z26, K3, Z26
-	VBLENDMPS Z29, Z30, K4, Z30
-	VADDPS    Z13, Z16, Z0
-	VADDPS    Z13, Z22, Z1
-	VADDPS    Z13, Z25, Z15
-	VADDPS    Z13, Z27, Z16
-	VDIVPS    Z0, Z3, Z3
-	VDIVPS    Z1, Z20, Z20
-	VDIVPS    Z15, Z26, Z26
-	VDIVPS    Z16, Z30, Z30
-	VMOVUPS   Z3, (CX)
-	VMOVUPS   Z20, 64(CX)
-	VMOVUPS   Z26, (CX)(BX*1)
-	VMOVUPS   Z30, 64(CX)(BX*1)
+	VSCALEFPS Z29, Z30, Z30
+	VXORPS    Z3, Z3, Z3
+	VXORPS    Z15, Z15, Z15
+	VXORPS    Z16, Z16, Z16
+	VXORPS    Z19, Z19, Z19
+	VCMPPS    $0x19, Z3, Z0, K1
+	VCMPPS    $0x19, Z15, Z14, K2
+	VCMPPS    $0x19, Z16, Z17, K3
+	VCMPPS    $0x19, Z19, Z20, K4
+	VMOVAPS   Z0, Z0
+	VMOVAPS   Z14, Z3
+	VMOVAPS   Z17, Z14
+	VMOVAPS   Z20, Z15
+	VMULPS    Z18, Z1, K1, Z0
+	VMULPS    Z24, Z21, K2, Z3
+	VMULPS    Z27, Z25, K3, Z14
+	VMULPS    Z30, Z28, K4, Z15
+	VADDPS    Z13, Z18, Z1
+	VADDPS    Z13, Z24, Z16
+	VADDPS    Z13, Z27, Z17
+	VADDPS    Z13, Z30, Z18
+	VDIVPS    Z1, Z0, Z0
+	VDIVPS    Z16, Z3, Z3
+	VDIVPS    Z17, Z14, Z14
+	VDIVPS    Z18, Z15, Z15
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z3, 64(CX)
+	VMOVUPS   Z14, (CX)(BX*1)
+	VMOVUPS   Z15, 64(CX)(BX*1)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
 	ADDQ      DX, AX
@@ -8891,22 +8877,24 @@ GemmAVX512_SiLU_odd:
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z3
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z3, Z15
+	VORPS   Z2, Z3, Z14
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z2
 	VMOVAPS Z4, Z4
 	VMAXPS  Z1, Z2, Z2
-	VMAXPS  Z15, Z4, Z4
+	VMAXPS  Z14, Z4, Z4
+	VMOVAPS Z2, Z1
+	VMOVAPS Z4, Z15
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z2, Z1
+	VMULPS       Z5, Z2, Z14
 	VMULPS       Z5, Z4, Z5
-	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z14, Z14
 	VRNDSCALEPS  $0x00, Z5, Z5
-	VFNMADD231PS Z6, Z1, Z2
+	VFNMADD231PS Z6, Z14, Z2
 	VFNMADD231PS Z6, Z5, Z4
-	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z7, Z14, Z2
 	VFNMADD231PS Z7, Z5, Z4
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
@@ -8926,26 +8914,22 @@ GemmAVX512_SiLU_odd:
 	VFMADD213PS Z13, Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z6, Z6
+	VSCALEFPS Z14, Z6, Z6
 	VSCALEFPS Z5, Z7, Z7
-	VMOVAPS   Z14, Z1
-	VMOVAPS   Z14, Z5
-	VMAXPS    Z0, Z1, Z1
-	VMAXPS    Z3, Z5, Z5
-	VMULPS    Z6, Z1, Z2
-	VMULPS    Z7, Z5, Z8
+	VXORPS    Z2, Z2, Z2
 	VXORPS    Z4, Z4, Z4
-	VXORPS    Z9, Z9, Z9
-	VCMPPS    $0x1d, Z4, Z0, K1
-	VCMPPS    $0x1d, Z9, Z3, K2
-	VBLENDMPS Z1, Z2, K1, Z2
-	VBLENDMPS Z5, Z8, K2, Z8
-	VADDPS    Z13, Z6, Z0
-	VADDPS    Z13, Z7, Z1
-	VDIVPS    Z0, Z2, Z2
-	VDIVPS    Z1, Z8, Z8
-	VMOVUPS   Z2, (CX)
-	VMOVUPS   Z8, 64(CX)
+	VCMPPS    $0x19, Z2, Z0, K1
+	VCMPPS    $0x19, Z4, Z3, K2
+	VMOVAPS   Z0, Z0
+	VMOVAPS   Z3, Z2
+	VMULPS    Z6, Z1, K1, Z0
+	VMULPS    Z7, Z15, K2, Z2
+	VADDPS    Z13, Z6, Z1
+	VADDPS    Z13, Z7, Z3
+	VDIVPS    Z1, Z0, Z0
+	VDIVPS    Z3, Z2, Z2
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z2, 64(CX)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
 
@@ -8965,7 +8949,6 @@ GemmAVX512_SiLU_hoist:
 	VMOVUPS const_exp_p3<>+0(SB), Z11
 	VMOVUPS const_exp_p2<>+0(SB), Z12
 	VMOVUPS const_one<>+0(SB), Z13
-	VMOVUPS const_neg_clamp<>+0(SB), Z14
 	JMP     GemmAVX512_SiLU_start
 
 GemmAVX512_Softplus:
@@ -9520,155 +9503,147 @@ GemmAVX512_GELU_pair:
 	SUBQ    $0x02, SI
 	JL      GemmAVX512_GELU_odd
 	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z15
-	VMOVUPS (AX)(DX*1), Z18
-	VMOVUPS 64(AX)(DX*1), Z21
+	VMOVUPS 64(AX), Z14
+	VMOVUPS (AX)(DX*1), Z16
+	VMOVUPS 64(AX)(DX*1), Z18
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z16
+	VMOVAPS     Z2, Z15
+	VMOVAPS     Z2, Z17
 	VMOVAPS     Z2, Z19
-	VMOVAPS     Z2, Z22
-	VMOVAPS     Z4, Z3
-	VMOVAPS     Z4, Z17
-	VMOVAPS     Z4, Z20
-	VMOVAPS     Z4, Z23
-	VMAXPS      Z0, Z3, Z3
-	VMAXPS      Z15, Z17, Z17
-	VMAXPS      Z18, Z20, Z20
-	VMAXPS      Z21, Z23, Z23
-	VMINPS      Z3, Z1, Z1
-	VMINPS      Z17, Z16, Z16
-	VMINPS      Z20, Z19, Z19
-	VMINPS      Z23, Z22, Z22
-	VMULPS      Z1, Z1, Z3
-	VMULPS      Z16, Z16, Z20
-	VMULPS      Z19, Z19, Z24
-	VMULPS      Z22, Z22, Z26
-	VMOVAPS     Z5, Z17
-	VMOVAPS     Z5, Z23
-	VMOVAPS     Z5, Z25
-	VMOVAPS     Z5, Z27
-	VFMADD213PS Z6, Z3, Z17
-	VFMADD213PS Z6, Z20, Z23
-	VFMADD213PS Z6, Z24, Z25
-	VFMADD213PS Z6, Z26, Z27
-	VMULPS      Z1, Z17, Z17
-	VMULPS      Z16, Z23, Z23
-	VMULPS      Z19, Z25, Z25
-	VMULPS      Z22, Z27, Z27
-	VORPS       Z7, Z17, Z1
-	VORPS       Z7, Z23, Z16
-	VORPS       Z7, Z25, Z20
-	VORPS       Z7, Z27, Z24
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z14, Z15, Z15
+	VMAXPS      Z16, Z17, Z17
+	VMAXPS      Z18, Z19, Z19
+	VMOVAPS     Z3, Z0
+	VMOVAPS     Z3, Z18
+	VMOVAPS     Z3, Z22
+	VMOVAPS     Z3, Z25
+	VMINPS      Z1, Z0, Z0
+	VMINPS      Z15, Z18, Z18
+	VMINPS      Z17, Z22, Z22
+	VMINPS      Z19, Z25, Z25
+	VMULPS      Z0, Z0, Z14
+	VMULPS      Z18, Z18, Z20
+	VMULPS      Z22, Z22, Z23
+	VMULPS      Z25, Z25, Z26
+	VMOVAPS     Z4, Z16
+	VMOVAPS     Z4, Z21
+	VMOVAPS     Z4, Z24
+	VMOVAPS     Z4, Z27
+	VFMADD213PS Z5, Z14, Z16
+	VFMADD213PS Z5, Z20, Z21
+	VFMADD213PS Z5, Z23, Z24
+	VFMADD213PS Z5, Z26, Z27
+	VMULPS      Z0, Z16, Z16
+	VMULPS      Z18, Z21, Z21
+	VMULPS      Z22, Z24, Z24
+	VMULPS      Z25, Z27, Z27
+	VORPS       Z6, Z16, Z0
+	VORPS       Z6, Z21, Z18
+	VORPS       Z6, Z24, Z22
+	VORPS       Z6, Z27, Z25
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z3
-	VMOVAPS Z8, Z19
-	VMOVAPS Z8, Z22
-	VMOVAPS Z8, Z26
-	VMAXPS  Z1, Z3, Z3
-	VMAXPS  Z16, Z19, Z19
-	VMAXPS  Z20, Z22, Z22
-	VMAXPS  Z24, Z26, Z26
+	VMOVAPS Z7, Z14
+	VMOVAPS Z7, Z20
+	VMOVAPS Z7, Z23
+	VMOVAPS Z7, Z26
+	VMAXPS  Z0, Z14, Z14
+	VMAXPS  Z18, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z25, Z26, Z26
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z3, Z1
-	VMULPS       Z9, Z19, Z20
-	VMULPS       Z9, Z22, Z28
-	VMULPS       Z9, Z26, Z30
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z20, Z20
+	VMULPS       Z8, Z14, Z0
+	VMULPS       Z8, Z20, Z22
+	VMULPS       Z8, Z23, Z28
+	VMULPS       Z8, Z26, Z30
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VRNDSCALEPS  $0x00, Z22, Z22
 	VRNDSCALEPS  $0x00, Z28, Z28
 	VRNDSCALEPS  $0x00, Z30, Z30
-	VFNMADD231PS Z10, Z1, Z3
-	VFNMADD231PS Z10, Z20, Z19
-	VFNMADD231PS Z10, Z28, Z22
+	VFNMADD231PS Z9, Z0, Z14
+	VFNMADD231PS Z9, Z22, Z20
+	VFNMADD231PS Z9, Z28, Z23
+	VFNMADD231PS Z9, Z30, Z26
+	VFNMADD231PS Z10, Z0, Z14
+	VFNMADD231PS Z10, Z22, Z20
+	VFNMADD231PS Z10, Z28, Z23
 	VFNMADD231PS Z10, Z30, Z26
-	VFNMADD231PS Z11, Z1, Z3
-	VFNMADD231PS Z11, Z20, Z19
-	VFNMADD231PS Z11, Z28, Z22
-	VFNMADD231PS Z11, Z30, Z26
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z12, Z16
-	VMOVAPS     Z12, Z24
-	VMOVAPS     Z12, Z29
-	VMOVAPS     Z12, Z31
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z19, Z24
-	VFMADD213PS Z13, Z22, Z29
+	VMOVAPS     Z11, Z18
+	VMOVAPS     Z11, Z25
+	VMOVAPS     Z11, Z29
+	VMOVAPS     Z11, Z31
+	VFMADD213PS Z12, Z14, Z18
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z29
+	VFMADD213PS Z12, Z26, Z31
+	VFMADD213PS Z13, Z14, Z18
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z29
 	VFMADD213PS Z13, Z26, Z31
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z19, Z24
-	VFMADD213PS Z14, Z22, Z29
-	VFMADD213PS Z14, Z26, Z31
-	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_p3<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_p3<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p3<>+0(SB), Z14, Z18
+	VFMADD213PS const_exp_p3<>+0(SB), Z20, Z25
+	VFMADD213PS const_exp_p3<>+0(SB), Z23, Z29
 	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_p2<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_p2<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p2<>+0(SB), Z14, Z18
+	VFMADD213PS const_exp_p2<>+0(SB), Z20, Z25
+	VFMADD213PS const_exp_p2<>+0(SB), Z23, Z29
 	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z31
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z19, Z24
-	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z14, Z18
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z29
 	VFMADD213PS const_one<>+0(SB), Z26, Z31
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z19, Z24
-	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z14, Z18
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z29
 	VFMADD213PS const_one<>+0(SB), Z26, Z31
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VSCALEFPS Z20, Z24, Z24
+	VSCALEFPS Z0, Z18, Z18
+	VSCALEFPS Z22, Z25, Z25
 	VSCALEFPS Z28, Z29, Z29
 	VSCALEFPS Z30, Z31, Z31
-	VADDPS    const_one<>+0(SB), Z16, Z1
-	VADDPS    const_one<>+0(SB), Z24, Z19
-	VADDPS    const_one<>+0(SB), Z29, Z22
+	VADDPS    const_one<>+0(SB), Z18, Z0
+	VADDPS    const_one<>+0(SB), Z25, Z20
+	VADDPS    const_one<>+0(SB), Z29, Z23
 	VADDPS    const_one<>+0(SB), Z31, Z28
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z20
+	VMOVUPS   const_one<>+0(SB), Z14
+	VMOVUPS   const_one<>+0(SB), Z22
 	VMOVUPS   const_one<>+0(SB), Z26
 	VMOVUPS   const_one<>+0(SB), Z30
-	VDIVPS    Z1, Z3, Z3
-	VDIVPS    Z19, Z20, Z20
-	VDIVPS    Z22, Z26, Z26
+	VDIVPS    Z0, Z14, Z14
+	VDIVPS    Z20, Z22, Z22
+	VDIVPS    Z23, Z26, Z26
 	VDIVPS    Z28, Z30, Z30
-	VMULPS    Z3, Z16, Z1
-	VMULPS    Z20, Z24, Z16
-	VMULPS    Z26, Z29, Z19
-	VMULPS    Z30, Z31, Z29
-	VXORPS    Z22, Z22, Z22
-	VXORPS    Z24, Z24, Z24
+	VXORPS    Z0, Z0, Z0
+	VXORPS    Z20, Z20, Z20
+	VXORPS    Z23, Z23, Z23
 	VXORPS    Z28, Z28, Z28
-	VXORPS    Z31, Z31, Z31
-	VCMPPS    $0x1d, Z22, Z17, K1
-	VCMPPS    $0x1d, Z24, Z23, K2
-	VCMPPS    $0x1d, Z28, Z25, K3
-	VCMPPS    $0x1d, Z31, Z27, K4
-	VBLENDMPS Z3, Z1, K1, Z1
-	VBLENDMPS Z20, Z16, K2, Z16
-	VBLENDMPS Z26, Z19, K3, Z19
-	VBLENDMPS Z30, Z29, K4, Z29
-	VMOVAPS   Z4, Z3
-	VMOVAPS   Z4, Z17
-	VMOVAPS   Z4, Z20
-	VMOVAPS   Z4, Z22
-	VMAXPS    Z0, Z3, Z3
-	VMAXPS    Z15, Z17, Z17
-	VMAXPS    Z18, Z20, Z20
-	VMAXPS    Z21, Z22, Z22
-	VMULPS    Z3, Z1, Z1
-	VMULPS    Z17, Z16, Z16
-	VMULPS    Z20, Z19, Z19
-	VMULPS    Z22, Z29, Z29
-	VMOVUPS   Z1, (CX)
+	VCMPPS    $0x19, Z0, Z16, K1
+	VCMPPS    $0x19, Z20, Z21, K2
+	VCMPPS    $0x19, Z23, Z24, K3
+	VCMPPS    $0x19, Z28, Z27, K4
+	VMOVAPS   Z14, Z0
+	VMOVAPS   Z22, Z16
+	VMOVAPS   Z26, Z20
+	VMOVAPS   Z30, Z21
+	VMULPS    Z14, Z18, K1, Z0
+	VMULPS    Z22, Z25, K2, Z16
+	VMULPS    Z26, Z29, K3, Z20
+	VMULPS    Z30, Z31, K4, Z21
+	VMULPS    Z1, Z0, Z0
+	VMULPS    Z15, Z16, Z16
+	VMULPS    Z17, Z20, Z20
+	VMULPS    Z19, Z21, Z21
+	VMOVUPS   Z0, (CX)
 	VMOVUPS   Z16, 64(CX)
-	VMOVUPS   Z19, (CX)(BX*1)
-	VMOVUPS   Z29, 64(CX)(BX*1)
+	VMOVUPS   Z20, (CX)(BX*1)
+	VMOVUPS   Z21, 64(CX)(BX*1)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
 	ADDQ      DX, AX
@@ -9679,85 +9654,81 @@ GemmAVX512_GELU_odd:
 	ADDQ    $0x02, SI
 	JZ      GemmAVX512_GELU_done
 	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z3
+	VMOVUPS 64(AX), Z14
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z15
-	VMOVAPS     Z4, Z2
-	VMOVAPS     Z4, Z16
-	VMAXPS      Z0, Z2, Z2
-	VMAXPS      Z3, Z16, Z16
-	VMINPS      Z2, Z1, Z1
-	VMINPS      Z16, Z15, Z15
-	VMULPS      Z1, Z1, Z2
-	VMULPS      Z15, Z15, Z17
-	VMOVAPS     Z5, Z16
-	VMOVAPS     Z5, Z5
-	VFMADD213PS Z6, Z2, Z16
-	VFMADD213PS Z6, Z17, Z5
-	VMULPS      Z1, Z16, Z16
-	VMULPS      Z15, Z5, Z5
-	VORPS       Z7, Z16, Z1
-	VORPS       Z7, Z5, Z6
+	VMOVAPS     Z2, Z2
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z14, Z2, Z2
+	VMOVAPS     Z3, Z0
+	VMOVAPS     Z3, Z15
+	VMINPS      Z1, Z0, Z0
+	VMINPS      Z2, Z15, Z15
+	VMULPS      Z0, Z0, Z3
+	VMULPS      Z15, Z15, Z16
+	VMOVAPS     Z4, Z14
+	VMOVAPS     Z4, Z4
+	VFMADD213PS Z5, Z3, Z14
+	VFMADD213PS Z5, Z16, Z4
+	VMULPS      Z0, Z14, Z14
+	VMULPS      Z15, Z4, Z4
+	VORPS       Z6, Z14, Z0
+	VORPS       Z6, Z4, Z5
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z2
-	VMOVAPS Z8, Z7
-	VMAXPS  Z1, Z2, Z2
-	VMAXPS  Z6, Z7, Z7
+	VMOVAPS Z7, Z3
+	VMOVAPS Z7, Z6
+	VMAXPS  Z0, Z3, Z3
+	VMAXPS  Z5, Z6, Z6
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z2, Z1
-	VMULPS       Z9, Z7, Z6
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS Z10, Z1, Z2
-	VFNMADD231PS Z10, Z6, Z7
-	VFNMADD231PS Z11, Z1, Z2
-	VFNMADD231PS Z11, Z6, Z7
+	VMULPS       Z8, Z3, Z0
+	VMULPS       Z8, Z6, Z5
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z9, Z0, Z3
+	VFNMADD231PS Z9, Z5, Z6
+	VFNMADD231PS Z10, Z0, Z3
+	VFNMADD231PS Z10, Z5, Z6
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z12, Z8
-	VMOVAPS     Z12, Z9
-	VFMADD213PS Z13, Z2, Z8
-	VFMADD213PS Z13, Z7, Z9
-	VFMADD213PS Z14, Z2, Z8
-	VFMADD213PS Z14, Z7, Z9
-	VFMADD213PS const_exp_p3<>+0(SB), Z2, Z8
-	VFMADD213PS const_exp_p3<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_p2<>+0(SB), Z2, Z8
-	VFMADD213PS const_exp_p2<>+0(SB), Z7, Z9
-	VFMADD213PS const_one<>+0(SB), Z2, Z8
-	VFMADD213PS const_one<>+0(SB), Z7, Z9
-	VFMADD213PS const_one<>+0(SB), Z2, Z8
-	VFMADD213PS const_one<>+0(SB), Z7, Z9
+	VMOVAPS     Z11, Z7
+	VMOVAPS     Z11, Z8
+	VFMADD213PS Z12, Z3, Z7
+	VFMADD213PS Z12, Z6, Z8
+	VFMADD213PS Z13, Z3, Z7
+	VFMADD213PS Z13, Z6, Z8
+	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z7
+	VFMADD213PS const_exp_p3<>+0(SB), Z6, Z8
+	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z7
+	VFMADD213PS const_exp_p2<>+0(SB), Z6, Z8
+	VFMADD213PS const_one<>+0(SB), Z3, Z7
+	VFMADD213PS const_one<>+0(SB), Z6, Z8
+	VFMADD213PS const_one<>+0(SB), Z3, Z7
+	VFMADD213PS const_one<>+0(SB), Z6, Z8
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z8, Z8
-	VSCALEFPS Z6, Z9, Z9
-	VADDPS    const_one<>+0(SB), Z8, Z1
-	VADDPS    const_one<>+0(SB), Z9, Z6
-	VMOVUPS   const_one<>+0(SB), Z2
-	VMOVUPS   const_one<>+0(SB), Z7
-	VDIVPS    Z1, Z2, Z2
-	VDIVPS    Z6, Z7, Z7
-	VMULPS    Z2, Z8, Z1
-	VMULPS    Z7, Z9, Z8
-	VXORPS    Z6, Z6, Z6
-	VXORPS    Z9, Z9, Z9
-	VCMPPS    $0x1d, Z6, Z16, K1
-	VCMPPS    $0x1d, Z9, Z5, K2
-	VBLENDMPS Z2, Z1, K1, Z1
-	VBLENDMPS Z7, Z8, K2, Z8
-	VMOVAPS   Z4, Z2
-	VMOVAPS   Z4, Z4
-	VMAXPS    Z0, Z2, Z2
-	VMAXPS    Z3, Z4, Z4
-	VMULPS    Z2, Z1, Z1
-	VMULPS    Z4, Z8, Z8
-	VMOVUPS   Z1, (CX)
-	VMOVUPS   Z8, 64(CX)
+	VSCALEFPS Z0, Z7, Z7
+	VSCALEFPS Z5, Z8, Z8
+	VADDPS    const_one<>+0(SB), Z7, Z0
+	VADDPS    const_one<>+0(SB), Z8, Z5
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z6
+	VDIVPS    Z0, Z3, Z3
+	VDIVPS    Z5, Z6, Z6
+	VXORPS    Z0, Z0, Z0
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x19, Z0, Z14, K1
+	VCMPPS    $0x19, Z5, Z4, K2
+	VMOVAPS   Z3, Z0
+	VMOVAPS   Z6, Z4
+	VMULPS    Z3, Z7, K1, Z0
+	VMULPS    Z6, Z8, K2, Z4
+	VMULPS    Z1, Z0, Z0
+	VMULPS    Z2, Z4, Z4
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z4, 64(CX)
 	ADDQ      DX, AX
 	ADDQ      BX, CX
 
@@ -9766,18 +9737,18 @@ GemmAVX512_GELU_done:
 
 GemmAVX512_GELU_hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_gelu_hi<>+0(SB), Z2
-	VMOVUPS const_neg_clamp<>+0(SB), Z4
-	VMOVUPS const_gelu_k2<>+0(SB), Z5
-	VMOVUPS const_gelu_c2<>+0(SB), Z6
-	VMOVUPS const_sign<>+0(SB), Z7
-	VMOVUPS const_exp_min<>+0(SB), Z8
-	VMOVUPS const_log2e<>+0(SB), Z9
-	VMOVUPS const_ln2hi<>+0(SB), Z10
-	VMOVUPS const_ln2lo<>+0(SB), Z11
-	VMOVUPS const_exp_p6<>+0(SB), Z12
-	VMOVUPS const_exp_p5<>+0(SB), Z13
-	VMOVUPS const_exp_p4<>+0(SB), Z14
+	VMOVUPS const_neg_clamp<>+0(SB), Z2
+	VMOVUPS const_gelu_hi<>+0(SB), Z3
+	VMOVUPS const_gelu_k2<>+0(SB), Z4
+	VMOVUPS const_gelu_c2<>+0(SB), Z5
+	VMOVUPS const_sign<>+0(SB), Z6
+	VMOVUPS const_exp_min<>+0(SB), Z7
+	VMOVUPS const_log2e<>+0(SB), Z8
+	VMOVUPS const_ln2hi<>+0(SB), Z9
+	VMOVUPS const_ln2lo<>+0(SB), Z10
+	VMOVUPS const_exp_p6<>+0(SB), Z11
+	VMOVUPS const_exp_p5<>+0(SB), Z12
+	VMOVUPS const_exp_p4<>+0(SB), Z13
 	JMP     GemmAVX512_GELU_start
 
 GemmAVX512_next:
@@ -10389,24 +10360,24 @@ MatVecAVX2_SiLU_many:
 	VPSLLD    $0x17, Y11, Y11
 	VMULPS    Y1, Y10, Y10
 	VMULPS    Y11, Y13, Y13
-	VMOVUPS   const_neg_clamp<>+0(SB), Y1
-	VMOVUPS   const_neg_clamp<>+0(SB), Y12
-	VMAXPS    Y0, Y1, Y1
-	VMAXPS    Y9, Y12, Y12
-	VMULPS    Y10, Y1, Y3
-	VMULPS    Y13, Y12, Y14
+	VMOVUPS   const_neg_clamp<>+0(SB), Y3
+	VMOVUPS   const_neg_clamp<>+0(SB), Y14
+	VMAXPS    Y0, Y3, Y3
+	VMAXPS    Y9, Y14, Y14
+	VMULPS    Y10, Y3, Y1
+	VMULPS    Y13, Y14, Y12
 	VXORPS    Y11, Y11, Y11
 	VXORPS    Y15, Y15, Y15
 	VCMPPS    $0x1d, Y11, Y0, Y0
 	VCMPPS    $0x1d, Y15, Y9, Y9
-	VBLENDVPS Y0, Y1, Y3, Y3
-	VBLENDVPS Y9, Y12, Y14, Y14
+	VBLENDVPS Y0, Y3, Y1, Y1
+	VBLENDVPS Y9, Y14, Y12, Y12
 	VADDPS    const_one<>+0(SB), Y10, Y0
-	VADDPS    const_one<>+0(SB), Y13, Y1
-	VDIVPS    Y0, Y3, Y3
-	VDIVPS    Y1, Y14, Y14
-	VMOVUPS   Y3, (CX)
-	VMOVUPS   Y14, 32(CX)
+	VADDPS    const_one<>+0(SB), Y13, Y3
+	VDIVPS    Y0, Y1, Y1
+	VDIVPS    Y3, Y12, Y12
+	VMOVUPS   Y1, (CX)
+	VMOVUPS   Y12, 32(CX)
 	ADDQ      $0x00000040, AX
 	ADDQ      $0x00000040, CX
 	JMP       MatVecAVX2_SiLU_many
@@ -10685,100 +10656,96 @@ MatVecAVX2_GELU_many:
 	SUBQ    $0x02, DX
 	JL      MatVecAVX2_GELU_few
 	VMOVUPS (AX), Y0
-	VMOVUPS 32(AX), Y9
+	VMOVUPS 32(AX), Y8
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Y2, Y1
-	VMOVAPS     Y2, Y10
-	VMOVAPS     Y4, Y3
-	VMOVAPS     Y4, Y11
-	VMAXPS      Y0, Y3, Y3
-	VMAXPS      Y9, Y11, Y11
-	VMINPS      Y3, Y1, Y1
-	VMINPS      Y11, Y10, Y10
-	VMULPS      Y1, Y1, Y3
-	VMULPS      Y10, Y10, Y12
-	VMOVAPS     Y5, Y11
-	VMOVAPS     Y5, Y13
-	VFMADD213PS Y6, Y3, Y11
-	VFMADD213PS Y6, Y12, Y13
-	VMULPS      Y1, Y11, Y11
-	VMULPS      Y10, Y13, Y13
-	VORPS       Y7, Y11, Y1
-	VORPS       Y7, Y13, Y10
+	VMOVAPS     Y2, Y9
+	VMAXPS      Y0, Y1, Y1
+	VMAXPS      Y8, Y9, Y9
+	VMOVAPS     Y3, Y0
+	VMOVAPS     Y3, Y11
+	VMINPS      Y1, Y0, Y0
+	VMINPS      Y9, Y11, Y11
+	VMULPS      Y0, Y0, Y8
+	VMULPS      Y11, Y11, Y12
+	VMOVAPS     Y4, Y10
+	VMOVAPS     Y4, Y13
+	VFMADD213PS Y5, Y8, Y10
+	VFMADD213PS Y5, Y12, Y13
+	VMULPS      Y0, Y10, Y10
+	VMULPS      Y11, Y13, Y13
+	VORPS       Y6, Y10, Y0
+	VORPS       Y6, Y13, Y11
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Y8, Y3
-	VMOVAPS Y8, Y12
-	VMAXPS  Y1, Y3, Y3
-	VMAXPS  Y10, Y12, Y12
+	VMOVAPS Y7, Y8
+	VMOVAPS Y7, Y12
+	VMAXPS  Y0, Y8, Y8
+	VMAXPS  Y11, Y12, Y12
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       const_log2e<>+0(SB), Y3, Y1
+	VMULPS       const_log2e<>+0(SB), Y8, Y0
 	VMULPS       const_log2e<>+0(SB), Y12, Y14
-	VROUNDPS     $0x00, Y1, Y1
+	VROUNDPS     $0x00, Y0, Y0
 	VROUNDPS     $0x00, Y14, Y14
-	VFNMADD231PS const_ln2hi<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2hi<>+0(SB), Y0, Y8
 	VFNMADD231PS const_ln2hi<>+0(SB), Y14, Y12
-	VFNMADD231PS const_ln2lo<>+0(SB), Y1, Y3
+	VFNMADD231PS const_ln2lo<>+0(SB), Y0, Y8
 	VFNMADD231PS const_ln2lo<>+0(SB), Y14, Y12
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVUPS     const_exp_p6<>+0(SB), Y10
+	VMOVUPS     const_exp_p6<>+0(SB), Y11
 	VMOVUPS     const_exp_p6<>+0(SB), Y15
-	VFMADD213PS const_exp_p5<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p5<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p5<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_p4<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p4<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p4<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_p3<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p3<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p3<>+0(SB), Y12, Y15
-	VFMADD213PS const_exp_p2<>+0(SB), Y3, Y10
+	VFMADD213PS const_exp_p2<>+0(SB), Y8, Y11
 	VFMADD213PS const_exp_p2<>+0(SB), Y12, Y15
-	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y8, Y11
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
-	VFMADD213PS const_one<>+0(SB), Y3, Y10
+	VFMADD213PS const_one<>+0(SB), Y8, Y11
 	VFMADD213PS const_one<>+0(SB), Y12, Y15
 
 	// p · 2^⌊n/2⌋ · 2^(n−⌊n/2⌋)
-	VCVTPS2DQ Y1, Y1
+	VCVTPS2DQ Y0, Y0
 	VCVTPS2DQ Y14, Y12
-	VPSRAD    $0x01, Y1, Y3
+	VPSRAD    $0x01, Y0, Y8
 	VPSRAD    $0x01, Y12, Y14
-	VPSUBD    Y3, Y1, Y1
+	VPSUBD    Y8, Y0, Y0
 	VPSUBD    Y14, Y12, Y12
-	VPADDD    const_exp_bias<>+0(SB), Y3, Y3
+	VPADDD    const_exp_bias<>+0(SB), Y8, Y8
 	VPADDD    const_exp_bias<>+0(SB), Y14, Y14
-	VPSLLD    $0x17, Y3, Y3
+	VPSLLD    $0x17, Y8, Y8
 	VPSLLD    $0x17, Y14, Y14
-	VMULPS    Y3, Y10, Y10
+	VMULPS    Y8, Y11, Y11
 	VMULPS    Y14, Y15, Y15
-	VPADDD    const_exp_bias<>+0(SB), Y1, Y1
+	VPADDD    const_exp_bias<>+0(SB), Y0, Y0
 	VPADDD    const_exp_bias<>+0(SB), Y12, Y12
-	VPSLLD    $0x17, Y1, Y1
+	VPSLLD    $0x17, Y0, Y0
 	VPSLLD    $0x17, Y12, Y12
-	VMULPS    Y1, Y10, Y10
+	VMULPS    Y0, Y11, Y11
 	VMULPS    Y12, Y15, Y15
-	VADDPS    const_one<>+0(SB), Y10, Y1
+	VADDPS    const_one<>+0(SB), Y11, Y0
 	VADDPS    const_one<>+0(SB), Y15, Y12
-	VMOVUPS   const_one<>+0(SB), Y3
+	VMOVUPS   const_one<>+0(SB), Y8
 	VMOVUPS   const_one<>+0(SB), Y14
-	VDIVPS    Y1, Y3, Y3
+	VDIVPS    Y0, Y8, Y8
 	VDIVPS    Y12, Y14, Y14
-	VMULPS    Y3, Y10, Y1
+	VMULPS    Y8, Y11, Y0
 	VMULPS    Y14, Y15, Y12
-	VXORPS    Y10, Y10, Y10
+	VXORPS    Y11, Y11, Y11
 	VXORPS    Y15, Y15, Y15
-	VCMPPS    $0x1d, Y10, Y11, Y10
+	VCMPPS    $0x1d, Y11, Y10, Y10
 	VCMPPS    $0x1d, Y15, Y13, Y11
-	VBLENDVPS Y10, Y3, Y1, Y1
+	VBLENDVPS Y10, Y8, Y0, Y0
 	VBLENDVPS Y11, Y14, Y12, Y12
-	VMOVAPS   Y4, Y3
-	VMOVAPS   Y4, Y10
-	VMAXPS    Y0, Y3, Y3
-	VMAXPS    Y9, Y10, Y10
-	VMULPS    Y3, Y1, Y1
-	VMULPS    Y10, Y12, Y12
-	VMOVUPS   Y1, (CX)
+	VMULPS    Y1, Y0, Y0
+	VMULPS    Y9, Y12, Y12
+	VMOVUPS   Y0, (CX)
 	VMOVUPS   Y12, 32(CX)
 	ADDQ      $0x00000040, AX
 	ADDQ      $0x00000040, CX
@@ -10790,12 +10757,12 @@ MatVecAVX2_GELU_few:
 
 MatVecAVX2_GELU_hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_gelu_hi<>+0(SB), Y2
-	VMOVUPS const_neg_clamp<>+0(SB), Y4
-	VMOVUPS const_gelu_k2<>+0(SB), Y5
-	VMOVUPS const_gelu_c2<>+0(SB), Y6
-	VMOVUPS const_sign<>+0(SB), Y7
-	VMOVUPS const_exp_min<>+0(SB), Y8
+	VMOVUPS const_neg_clamp<>+0(SB), Y2
+	VMOVUPS const_gelu_hi<>+0(SB), Y3
+	VMOVUPS const_gelu_k2<>+0(SB), Y4
+	VMOVUPS const_gelu_c2<>+0(SB), Y5
+	VMOVUPS const_sign<>+0(SB), Y6
+	VMOVUPS const_exp_min<>+0(SB), Y7
 	JMP     MatVecAVX2_GELU_start
 
 MatVecAVX2_none:
@@ -11508,26 +11475,26 @@ MatVecAVX512_Sigmoid_many:
 	VDIVPS    Z16, Z18, Z18
 	VDIVPS    Z19, Z22, Z22
 	VDIVPS    Z23, Z25, Z25
-	VMULPS    Z3, Z15, Z1
-	VMULPS    Z18, Z21, Z15
-	VMULPS    Z22, Z24, Z16
-	VMULPS    Z25, Z26, Z24
+	VXORPS    Z1, Z1, Z1
+	VXORPS    Z16, Z16, Z16
 	VXORPS    Z19, Z19, Z19
-	VXORPS    Z21, Z21, Z21
 	VXORPS    Z23, Z23, Z23
-	VXORPS    Z26, Z26, Z26
-	VCMPPS    $0x1d, Z19, Z0, K1
-	VCMPPS    $0x1d, Z21, Z14, K2
-	VCMPPS    $0x1d, Z23, Z17, K3
-	VCMPPS    $0x1d, Z26, Z20, K4
-	VBLENDMPS Z3, Z1, K1, Z1
-	VBLENDMPS Z18, Z15, K2, Z15
-	VBLENDMPS Z22, Z16, K3, Z16
-	VBLENDMPS Z25, Z24, K4, Z24
-	VMOVUPS   Z1, (CX)
-	VMOVUPS   Z15, 64(CX)
-	VMOVUPS   Z16, 128(CX)
-	VMOVUPS   Z24, 192(CX)
+	VCMPPS    $0x19, Z1, Z0, K1
+	VCMPPS    $0x19, Z16, Z14, K2
+	VCMPPS    $0x19, Z19, Z17, K3
+	VCMPPS    $0x19, Z23, Z20, K4
+	VMOVAPS   Z3, Z0
+	VMOVAPS   Z18, Z1
+	VMOVAPS   Z22, Z14
+	VMOVAPS   Z25, Z16
+	VMULPS    Z3, Z15, K1, Z0
+	VMULPS    Z18, Z21, K2, Z1
+	VMULPS    Z22, Z24, K3, Z14
+	VMULPS    Z25, Z26, K4, Z16
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z1, 64(CX)
+	VMOVUPS   Z14, 128(CX)
+	VMOVUPS   Z16, 192(CX)
 	ADDQ      $0x00000100, AX
 	ADDQ      $0x00000100, CX
 	JMP       MatVecAVX512_Sigmoid_many
@@ -11581,16 +11548,16 @@ MatVecAVX512_Sigmoid_few:
 	VMOVAPS   Z13, Z5
 	VDIVPS    Z1, Z2, Z2
 	VDIVPS    Z4, Z5, Z5
-	VMULPS    Z2, Z6, Z1
-	VMULPS    Z5, Z7, Z6
+	VXORPS    Z1, Z1, Z1
 	VXORPS    Z4, Z4, Z4
-	VXORPS    Z7, Z7, Z7
-	VCMPPS    $0x1d, Z4, Z0, K1
-	VCMPPS    $0x1d, Z7, Z3, K2
-	VBLENDMPS Z2, Z1, K1, Z1
-	VBLENDMPS Z5, Z6, K2, Z6
-	VMOVUPS   Z1, (CX)
-	VMOVUPS   Z6, 64(CX)
+	VCMPPS    $0x19, Z1, Z0, K1
+	VCMPPS    $0x19, Z4, Z3, K2
+	VMOVAPS   Z2, Z0
+	VMOVAPS   Z5, Z1
+	VMULPS    Z2, Z6, K1, Z0
+	VMULPS    Z5, Z7, K2, Z1
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z1, 64(CX)
 	ADDQ      $0x00000080, AX
 	ADDQ      $0x00000080, CX
 
@@ -11627,113 +11594,109 @@ MatVecAVX512_SiLU_many:
 	SUBQ    $0x04, DX
 	JL      MatVecAVX512_SiLU_few
 	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z15
-	VMOVUPS 128(AX), Z18
-	VMOVUPS 192(AX), Z21
+	VMOVUPS 64(AX), Z14
+	VMOVUPS 128(AX), Z17
+	VMOVUPS 192(AX), Z20
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z15, Z16
-	VORPS   Z2, Z18, Z19
-	VORPS   Z2, Z21, Z22
+	VORPS   Z2, Z14, Z15
+	VORPS   Z2, Z17, Z18
+	VORPS   Z2, Z20, Z21
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z3
-	VMOVAPS Z4, Z17
-	VMOVAPS Z4, Z20
-	VMOVAPS Z4, Z23
+	VMOVAPS Z4, Z16
+	VMOVAPS Z4, Z19
+	VMOVAPS Z4, Z22
 	VMAXPS  Z1, Z3, Z3
-	VMAXPS  Z16, Z17, Z17
-	VMAXPS  Z19, Z20, Z20
-	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z15, Z16, Z16
+	VMAXPS  Z18, Z19, Z19
+	VMAXPS  Z21, Z22, Z22
+	VMOVAPS Z3, Z1
+	VMOVAPS Z16, Z21
+	VMOVAPS Z19, Z25
+	VMOVAPS Z22, Z28
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z3, Z1
-	VMULPS       Z5, Z17, Z19
-	VMULPS       Z5, Z20, Z24
-	VMULPS       Z5, Z23, Z26
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z19, Z19
-	VRNDSCALEPS  $0x00, Z24, Z24
+	VMULPS       Z5, Z3, Z15
+	VMULPS       Z5, Z16, Z23
+	VMULPS       Z5, Z19, Z26
+	VMULPS       Z5, Z22, Z29
+	VRNDSCALEPS  $0x00, Z15, Z15
+	VRNDSCALEPS  $0x00, Z23, Z23
 	VRNDSCALEPS  $0x00, Z26, Z26
-	VFNMADD231PS Z6, Z1, Z3
-	VFNMADD231PS Z6, Z19, Z17
-	VFNMADD231PS Z6, Z24, Z20
-	VFNMADD231PS Z6, Z26, Z23
-	VFNMADD231PS Z7, Z1, Z3
-	VFNMADD231PS Z7, Z19, Z17
-	VFNMADD231PS Z7, Z24, Z20
-	VFNMADD231PS Z7, Z26, Z23
+	VRNDSCALEPS  $0x00, Z29, Z29
+	VFNMADD231PS Z6, Z15, Z3
+	VFNMADD231PS Z6, Z23, Z16
+	VFNMADD231PS Z6, Z26, Z19
+	VFNMADD231PS Z6, Z29, Z22
+	VFNMADD231PS Z7, Z15, Z3
+	VFNMADD231PS Z7, Z23, Z16
+	VFNMADD231PS Z7, Z26, Z19
+	VFNMADD231PS Z7, Z29, Z22
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z8, Z16
-	VMOVAPS     Z8, Z22
-	VMOVAPS     Z8, Z25
+	VMOVAPS     Z8, Z18
+	VMOVAPS     Z8, Z24
 	VMOVAPS     Z8, Z27
-	VFMADD213PS Z9, Z3, Z16
-	VFMADD213PS Z9, Z17, Z22
-	VFMADD213PS Z9, Z20, Z25
-	VFMADD213PS Z9, Z23, Z27
-	VFMADD213PS Z10, Z3, Z16
-	VFMADD213PS Z10, Z17, Z22
-	VFMADD213PS Z10, Z20, Z25
-	VFMADD213PS Z10, Z23, Z27
-	VFMADD213PS Z11, Z3, Z16
-	VFMADD213PS Z11, Z17, Z22
-	VFMADD213PS Z11, Z20, Z25
-	VFMADD213PS Z11, Z23, Z27
-	VFMADD213PS Z12, Z3, Z16
-	VFMADD213PS Z12, Z17, Z22
-	VFMADD213PS Z12, Z20, Z25
-	VFMADD213PS Z12, Z23, Z27
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z17, Z22
-	VFMADD213PS Z13, Z20, Z25
-	VFMADD213PS Z13, Z23, Z27
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z17, Z22
-	VFMADD213PS Z13, Z20, Z25
-	VFMADD213PS Z13, Z23, Z27
+	VMOVAPS     Z8, Z30
+	VFMADD213PS Z9, Z3, Z18
+	VFMADD213PS Z9, Z16, Z24
+	VFMADD213PS Z9, Z19, Z27
+	VFMADD213PS Z9, Z22, Z30
+	VFMADD213PS Z10, Z3, Z18
+	VFMADD213PS Z10, Z16, Z24
+	VFMADD213PS Z10, Z19, Z27
+	VFMADD213PS Z10, Z22, Z30
+	VFMADD213PS Z11, Z3, Z18
+	VFMADD213PS Z11, Z16, Z24
+	VFMADD213PS Z11, Z19, Z27
+	VFMADD213PS Z11, Z22, Z30
+	VFMADD213PS Z12, Z3, Z18
+	VFMADD213PS Z12, Z16, Z24
+	VFMADD213PS Z12, Z19, Z27
+	VFMADD213PS Z12, Z22, Z30
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z13, Z16, Z24
+	VFMADD213PS Z13, Z19, Z27
+	VFMADD213PS Z13, Z22, Z30
+	VFMADD213PS Z13, Z3, Z18
+	VFMADD213PS Z13, Z16, Z24
+	VFMADD213PS Z13, Z19, Z27
+	VFMADD213PS Z13, Z22, Z30
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VSCALEFPS Z19, Z22, Z22
-	VSCALEFPS Z24, Z25, Z25
+	VSCALEFPS Z15, Z18, Z18
+	VSCALEFPS Z23, Z24, Z24
 	VSCALEFPS Z26, Z27, Z27
-	VMOVAPS   Z14, Z1
-	VMOVAPS   Z14, Z19
-	VMOVAPS   Z14, Z24
-	VMOVAPS   Z14, Z29
-	VMAXPS    Z0, Z1, Z1
-	VMAXPS    Z15, Z19, Z19
-	VMAXPS    Z18, Z24, Z24
-	VMAXPS    Z21, Z29, Z29
-	VMULPS    Z16, Z1, Z3
-	VMULPS    Z22, Z19, Z20
-	VMULPS    Z25, Z24, Z26
-	VMULPS    Z27, Z29, Z30
-	VXORPS    Z17, Z17, Z17
-	VXORPS    Z23, Z23, Z23
-	VXORPS    Z28, Z28, Z28
-	VXORPS    Z31, Z31, Z31
-	VCMPPS    $0x1d, Z17, Z0, K1
-	VCMPPS    $0x1d, Z23, Z15, K2
-	VCMPPS    $0x1d, Z28, Z18, K3
-	VCMPPS    $0x1d, Z31, Z21, K4
-	VBLENDMPS Z1, Z3, K1, Z3
-	VBLENDMPS Z19, Z20, K2, Z20
-	VBLENDMPS Z24, Z26, K3, Z26
-	VBLENDMPS Z29, Z30, K4, Z30
-	VADDPS    Z13, Z16, Z0
-	VADDPS    Z13, Z22, Z1
-	VADDPS    Z13, Z25, Z15
-	VADDPS    Z13, Z27, Z16
-	VDIVPS    Z0, Z3, Z3
-	VDIVPS    Z1, Z20, Z20
-	VDIVPS    Z15, Z26, Z26
-	VDIVPS    Z16, Z30, Z30
-	VMOVUPS   Z3, (CX)
-	VMOVUPS   Z20, 64(CX)
-	VMOVUPS   Z26, 128(CX)
-	VMOVUPS   Z30, 192(CX)
+	VSCALEFPS Z29, Z30, Z30
+	VXORPS    Z3, Z3, Z3
+	VXORPS    Z15, Z15, Z15
+	VXORPS    Z16, Z16, Z16
+	VXORPS    Z19, Z19, Z19
+	VCMPPS    $0x19, Z3, Z0, K1
+	VCMPPS    $0x19, Z15, Z14, K2
+	VCMPPS    $0x19, Z16, Z17, K3
+	VCMPPS    $0x19, Z19, Z20, K4
+	VMOVAPS   Z0, Z0
+	VMOVAPS   Z14, Z3
+	VMOVAPS   Z17, Z14
+	VMOVAPS   Z20, Z15
+	VMULPS    Z18, Z1, K1, Z0
+	VMULPS    Z24, Z21, K2, Z3
+	VMULPS    Z27, Z25, K3, Z14
+	VMULPS    Z30, Z28, K4, Z15
+	VADDPS    Z13, Z18, Z1
+	VADDPS    Z13, Z24, Z16
+	VADDPS    Z13, Z27, Z17
+	VADDPS    Z13, Z30, Z18
+	VDIVPS    Z1, Z0, Z0
+	VDIVPS    Z16, Z3, Z3
+	VDIVPS    Z17, Z14, Z14
+	VDIVPS    Z18, Z15, Z15
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z3, 64(CX)
+	VMOVUPS   Z14, 128(CX)
+	VMOVUPS   Z15, 192(CX)
 	ADDQ      $0x00000100, AX
 	ADDQ      $0x00000100, CX
 	JMP       MatVecAVX512_SiLU_many
@@ -11744,22 +11707,24 @@ MatVecAVX512_SiLU_few:
 	VMOVUPS (AX), Z0
 	VMOVUPS 64(AX), Z3
 	VORPS   Z2, Z0, Z1
-	VORPS   Z2, Z3, Z15
+	VORPS   Z2, Z3, Z14
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
 	VMOVAPS Z4, Z2
 	VMOVAPS Z4, Z4
 	VMAXPS  Z1, Z2, Z2
-	VMAXPS  Z15, Z4, Z4
+	VMAXPS  Z14, Z4, Z4
+	VMOVAPS Z2, Z1
+	VMOVAPS Z4, Z15
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z5, Z2, Z1
+	VMULPS       Z5, Z2, Z14
 	VMULPS       Z5, Z4, Z5
-	VRNDSCALEPS  $0x00, Z1, Z1
+	VRNDSCALEPS  $0x00, Z14, Z14
 	VRNDSCALEPS  $0x00, Z5, Z5
-	VFNMADD231PS Z6, Z1, Z2
+	VFNMADD231PS Z6, Z14, Z2
 	VFNMADD231PS Z6, Z5, Z4
-	VFNMADD231PS Z7, Z1, Z2
+	VFNMADD231PS Z7, Z14, Z2
 	VFNMADD231PS Z7, Z5, Z4
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
@@ -11779,26 +11744,22 @@ MatVecAVX512_SiLU_few:
 	VFMADD213PS Z13, Z4, Z7
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z6, Z6
+	VSCALEFPS Z14, Z6, Z6
 	VSCALEFPS Z5, Z7, Z7
-	VMOVAPS   Z14, Z1
-	VMOVAPS   Z14, Z5
-	VMAXPS    Z0, Z1, Z1
-	VMAXPS    Z3, Z5, Z5
-	VMULPS    Z6, Z1, Z2
-	VMULPS    Z7, Z5, Z8
+	VXORPS    Z2, Z2, Z2
 	VXORPS    Z4, Z4, Z4
-	VXORPS    Z9, Z9, Z9
-	VCMPPS    $0x1d, Z4, Z0, K1
-	VCMPPS    $0x1d, Z9, Z3, K2
-	VBLENDMPS Z1, Z2, K1, Z2
-	VBLENDMPS Z5, Z8, K2, Z8
-	VADDPS    Z13, Z6, Z0
-	VADDPS    Z13, Z7, Z1
-	VDIVPS    Z0, Z2, Z2
-	VDIVPS    Z1, Z8, Z8
-	VMOVUPS   Z2, (CX)
-	VMOVUPS   Z8, 64(CX)
+	VCMPPS    $0x19, Z2, Z0, K1
+	VCMPPS    $0x19, Z4, Z3, K2
+	VMOVAPS   Z0, Z0
+	VMOVAPS   Z3, Z2
+	VMULPS    Z6, Z1, K1, Z0
+	VMULPS    Z7, Z15, K2, Z2
+	VADDPS    Z13, Z6, Z1
+	VADDPS    Z13, Z7, Z3
+	VDIVPS    Z1, Z0, Z0
+	VDIVPS    Z3, Z2, Z2
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z2, 64(CX)
 	ADDQ      $0x00000080, AX
 	ADDQ      $0x00000080, CX
 
@@ -11819,7 +11780,6 @@ MatVecAVX512_SiLU_hoist:
 	VMOVUPS const_exp_p3<>+0(SB), Z11
 	VMOVUPS const_exp_p2<>+0(SB), Z12
 	VMOVUPS const_one<>+0(SB), Z13
-	VMOVUPS const_neg_clamp<>+0(SB), Z14
 	JMP     MatVecAVX512_SiLU_start
 
 MatVecAVX512_Softplus:
@@ -12360,155 +12320,147 @@ MatVecAVX512_GELU_many:
 	SUBQ    $0x04, DX
 	JL      MatVecAVX512_GELU_few
 	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z15
-	VMOVUPS 128(AX), Z18
-	VMOVUPS 192(AX), Z21
+	VMOVUPS 64(AX), Z14
+	VMOVUPS 128(AX), Z16
+	VMOVUPS 192(AX), Z18
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z16
+	VMOVAPS     Z2, Z15
+	VMOVAPS     Z2, Z17
 	VMOVAPS     Z2, Z19
-	VMOVAPS     Z2, Z22
-	VMOVAPS     Z4, Z3
-	VMOVAPS     Z4, Z17
-	VMOVAPS     Z4, Z20
-	VMOVAPS     Z4, Z23
-	VMAXPS      Z0, Z3, Z3
-	VMAXPS      Z15, Z17, Z17
-	VMAXPS      Z18, Z20, Z20
-	VMAXPS      Z21, Z23, Z23
-	VMINPS      Z3, Z1, Z1
-	VMINPS      Z17, Z16, Z16
-	VMINPS      Z20, Z19, Z19
-	VMINPS      Z23, Z22, Z22
-	VMULPS      Z1, Z1, Z3
-	VMULPS      Z16, Z16, Z20
-	VMULPS      Z19, Z19, Z24
-	VMULPS      Z22, Z22, Z26
-	VMOVAPS     Z5, Z17
-	VMOVAPS     Z5, Z23
-	VMOVAPS     Z5, Z25
-	VMOVAPS     Z5, Z27
-	VFMADD213PS Z6, Z3, Z17
-	VFMADD213PS Z6, Z20, Z23
-	VFMADD213PS Z6, Z24, Z25
-	VFMADD213PS Z6, Z26, Z27
-	VMULPS      Z1, Z17, Z17
-	VMULPS      Z16, Z23, Z23
-	VMULPS      Z19, Z25, Z25
-	VMULPS      Z22, Z27, Z27
-	VORPS       Z7, Z17, Z1
-	VORPS       Z7, Z23, Z16
-	VORPS       Z7, Z25, Z20
-	VORPS       Z7, Z27, Z24
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z14, Z15, Z15
+	VMAXPS      Z16, Z17, Z17
+	VMAXPS      Z18, Z19, Z19
+	VMOVAPS     Z3, Z0
+	VMOVAPS     Z3, Z18
+	VMOVAPS     Z3, Z22
+	VMOVAPS     Z3, Z25
+	VMINPS      Z1, Z0, Z0
+	VMINPS      Z15, Z18, Z18
+	VMINPS      Z17, Z22, Z22
+	VMINPS      Z19, Z25, Z25
+	VMULPS      Z0, Z0, Z14
+	VMULPS      Z18, Z18, Z20
+	VMULPS      Z22, Z22, Z23
+	VMULPS      Z25, Z25, Z26
+	VMOVAPS     Z4, Z16
+	VMOVAPS     Z4, Z21
+	VMOVAPS     Z4, Z24
+	VMOVAPS     Z4, Z27
+	VFMADD213PS Z5, Z14, Z16
+	VFMADD213PS Z5, Z20, Z21
+	VFMADD213PS Z5, Z23, Z24
+	VFMADD213PS Z5, Z26, Z27
+	VMULPS      Z0, Z16, Z16
+	VMULPS      Z18, Z21, Z21
+	VMULPS      Z22, Z24, Z24
+	VMULPS      Z25, Z27, Z27
+	VORPS       Z6, Z16, Z0
+	VORPS       Z6, Z21, Z18
+	VORPS       Z6, Z24, Z22
+	VORPS       Z6, Z27, Z25
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z3
-	VMOVAPS Z8, Z19
-	VMOVAPS Z8, Z22
-	VMOVAPS Z8, Z26
-	VMAXPS  Z1, Z3, Z3
-	VMAXPS  Z16, Z19, Z19
-	VMAXPS  Z20, Z22, Z22
-	VMAXPS  Z24, Z26, Z26
+	VMOVAPS Z7, Z14
+	VMOVAPS Z7, Z20
+	VMOVAPS Z7, Z23
+	VMOVAPS Z7, Z26
+	VMAXPS  Z0, Z14, Z14
+	VMAXPS  Z18, Z20, Z20
+	VMAXPS  Z22, Z23, Z23
+	VMAXPS  Z25, Z26, Z26
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z3, Z1
-	VMULPS       Z9, Z19, Z20
-	VMULPS       Z9, Z22, Z28
-	VMULPS       Z9, Z26, Z30
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z20, Z20
+	VMULPS       Z8, Z14, Z0
+	VMULPS       Z8, Z20, Z22
+	VMULPS       Z8, Z23, Z28
+	VMULPS       Z8, Z26, Z30
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VRNDSCALEPS  $0x00, Z22, Z22
 	VRNDSCALEPS  $0x00, Z28, Z28
 	VRNDSCALEPS  $0x00, Z30, Z30
-	VFNMADD231PS Z10, Z1, Z3
-	VFNMADD231PS Z10, Z20, Z19
-	VFNMADD231PS Z10, Z28, Z22
+	VFNMADD231PS Z9, Z0, Z14
+	VFNMADD231PS Z9, Z22, Z20
+	VFNMADD231PS Z9, Z28, Z23
+	VFNMADD231PS Z9, Z30, Z26
+	VFNMADD231PS Z10, Z0, Z14
+	VFNMADD231PS Z10, Z22, Z20
+	VFNMADD231PS Z10, Z28, Z23
 	VFNMADD231PS Z10, Z30, Z26
-	VFNMADD231PS Z11, Z1, Z3
-	VFNMADD231PS Z11, Z20, Z19
-	VFNMADD231PS Z11, Z28, Z22
-	VFNMADD231PS Z11, Z30, Z26
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z12, Z16
-	VMOVAPS     Z12, Z24
-	VMOVAPS     Z12, Z29
-	VMOVAPS     Z12, Z31
-	VFMADD213PS Z13, Z3, Z16
-	VFMADD213PS Z13, Z19, Z24
-	VFMADD213PS Z13, Z22, Z29
+	VMOVAPS     Z11, Z18
+	VMOVAPS     Z11, Z25
+	VMOVAPS     Z11, Z29
+	VMOVAPS     Z11, Z31
+	VFMADD213PS Z12, Z14, Z18
+	VFMADD213PS Z12, Z20, Z25
+	VFMADD213PS Z12, Z23, Z29
+	VFMADD213PS Z12, Z26, Z31
+	VFMADD213PS Z13, Z14, Z18
+	VFMADD213PS Z13, Z20, Z25
+	VFMADD213PS Z13, Z23, Z29
 	VFMADD213PS Z13, Z26, Z31
-	VFMADD213PS Z14, Z3, Z16
-	VFMADD213PS Z14, Z19, Z24
-	VFMADD213PS Z14, Z22, Z29
-	VFMADD213PS Z14, Z26, Z31
-	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_p3<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_p3<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p3<>+0(SB), Z14, Z18
+	VFMADD213PS const_exp_p3<>+0(SB), Z20, Z25
+	VFMADD213PS const_exp_p3<>+0(SB), Z23, Z29
 	VFMADD213PS const_exp_p3<>+0(SB), Z26, Z31
-	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z16
-	VFMADD213PS const_exp_p2<>+0(SB), Z19, Z24
-	VFMADD213PS const_exp_p2<>+0(SB), Z22, Z29
+	VFMADD213PS const_exp_p2<>+0(SB), Z14, Z18
+	VFMADD213PS const_exp_p2<>+0(SB), Z20, Z25
+	VFMADD213PS const_exp_p2<>+0(SB), Z23, Z29
 	VFMADD213PS const_exp_p2<>+0(SB), Z26, Z31
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z19, Z24
-	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z14, Z18
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z29
 	VFMADD213PS const_one<>+0(SB), Z26, Z31
-	VFMADD213PS const_one<>+0(SB), Z3, Z16
-	VFMADD213PS const_one<>+0(SB), Z19, Z24
-	VFMADD213PS const_one<>+0(SB), Z22, Z29
+	VFMADD213PS const_one<>+0(SB), Z14, Z18
+	VFMADD213PS const_one<>+0(SB), Z20, Z25
+	VFMADD213PS const_one<>+0(SB), Z23, Z29
 	VFMADD213PS const_one<>+0(SB), Z26, Z31
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z16, Z16
-	VSCALEFPS Z20, Z24, Z24
+	VSCALEFPS Z0, Z18, Z18
+	VSCALEFPS Z22, Z25, Z25
 	VSCALEFPS Z28, Z29, Z29
 	VSCALEFPS Z30, Z31, Z31
-	VADDPS    const_one<>+0(SB), Z16, Z1
-	VADDPS    const_one<>+0(SB), Z24, Z19
-	VADDPS    const_one<>+0(SB), Z29, Z22
+	VADDPS    const_one<>+0(SB), Z18, Z0
+	VADDPS    const_one<>+0(SB), Z25, Z20
+	VADDPS    const_one<>+0(SB), Z29, Z23
 	VADDPS    const_one<>+0(SB), Z31, Z28
-	VMOVUPS   const_one<>+0(SB), Z3
-	VMOVUPS   const_one<>+0(SB), Z20
+	VMOVUPS   const_one<>+0(SB), Z14
+	VMOVUPS   const_one<>+0(SB), Z22
 	VMOVUPS   const_one<>+0(SB), Z26
 	VMOVUPS   const_one<>+0(SB), Z30
-	VDIVPS    Z1, Z3, Z3
-	VDIVPS    Z19, Z20, Z20
-	VDIVPS    Z22, Z26, Z26
+	VDIVPS    Z0, Z14, Z14
+	VDIVPS    Z20, Z22, Z22
+	VDIVPS    Z23, Z26, Z26
 	VDIVPS    Z28, Z30, Z30
-	VMULPS    Z3, Z16, Z1
-	VMULPS    Z20, Z24, Z16
-	VMULPS    Z26, Z29, Z19
-	VMULPS    Z30, Z31, Z29
-	VXORPS    Z22, Z22, Z22
-	VXORPS    Z24, Z24, Z24
+	VXORPS    Z0, Z0, Z0
+	VXORPS    Z20, Z20, Z20
+	VXORPS    Z23, Z23, Z23
 	VXORPS    Z28, Z28, Z28
-	VXORPS    Z31, Z31, Z31
-	VCMPPS    $0x1d, Z22, Z17, K1
-	VCMPPS    $0x1d, Z24, Z23, K2
-	VCMPPS    $0x1d, Z28, Z25, K3
-	VCMPPS    $0x1d, Z31, Z27, K4
-	VBLENDMPS Z3, Z1, K1, Z1
-	VBLENDMPS Z20, Z16, K2, Z16
-	VBLENDMPS Z26, Z19, K3, Z19
-	VBLENDMPS Z30, Z29, K4, Z29
-	VMOVAPS   Z4, Z3
-	VMOVAPS   Z4, Z17
-	VMOVAPS   Z4, Z20
-	VMOVAPS   Z4, Z22
-	VMAXPS    Z0, Z3, Z3
-	VMAXPS    Z15, Z17, Z17
-	VMAXPS    Z18, Z20, Z20
-	VMAXPS    Z21, Z22, Z22
-	VMULPS    Z3, Z1, Z1
-	VMULPS    Z17, Z16, Z16
-	VMULPS    Z20, Z19, Z19
-	VMULPS    Z22, Z29, Z29
-	VMOVUPS   Z1, (CX)
+	VCMPPS    $0x19, Z0, Z16, K1
+	VCMPPS    $0x19, Z20, Z21, K2
+	VCMPPS    $0x19, Z23, Z24, K3
+	VCMPPS    $0x19, Z28, Z27, K4
+	VMOVAPS   Z14, Z0
+	VMOVAPS   Z22, Z16
+	VMOVAPS   Z26, Z20
+	VMOVAPS   Z30, Z21
+	VMULPS    Z14, Z18, K1, Z0
+	VMULPS    Z22, Z25, K2, Z16
+	VMULPS    Z26, Z29, K3, Z20
+	VMULPS    Z30, Z31, K4, Z21
+	VMULPS    Z1, Z0, Z0
+	VMULPS    Z15, Z16, Z16
+	VMULPS    Z17, Z20, Z20
+	VMULPS    Z19, Z21, Z21
+	VMOVUPS   Z0, (CX)
 	VMOVUPS   Z16, 64(CX)
-	VMOVUPS   Z19, 128(CX)
-	VMOVUPS   Z29, 192(CX)
+	VMOVUPS   Z20, 128(CX)
+	VMOVUPS   Z21, 192(CX)
 	ADDQ      $0x00000100, AX
 	ADDQ      $0x00000100, CX
 	JMP       MatVecAVX512_GELU_many
@@ -12517,85 +12469,81 @@ MatVecAVX512_GELU_few:
 	ADDQ    $0x04, DX
 	JZ      MatVecAVX512_GELU_done
 	VMOVUPS (AX), Z0
-	VMOVUPS 64(AX), Z3
+	VMOVUPS 64(AX), Z14
 
 	// x clamped to [−128, 6]: kernel's geluHi (NaN passes)
 	VMOVAPS     Z2, Z1
-	VMOVAPS     Z2, Z15
-	VMOVAPS     Z4, Z2
-	VMOVAPS     Z4, Z16
-	VMAXPS      Z0, Z2, Z2
-	VMAXPS      Z3, Z16, Z16
-	VMINPS      Z2, Z1, Z1
-	VMINPS      Z16, Z15, Z15
-	VMULPS      Z1, Z1, Z2
-	VMULPS      Z15, Z15, Z17
-	VMOVAPS     Z5, Z16
-	VMOVAPS     Z5, Z5
-	VFMADD213PS Z6, Z2, Z16
-	VFMADD213PS Z6, Z17, Z5
-	VMULPS      Z1, Z16, Z16
-	VMULPS      Z15, Z5, Z5
-	VORPS       Z7, Z16, Z1
-	VORPS       Z7, Z5, Z6
+	VMOVAPS     Z2, Z2
+	VMAXPS      Z0, Z1, Z1
+	VMAXPS      Z14, Z2, Z2
+	VMOVAPS     Z3, Z0
+	VMOVAPS     Z3, Z15
+	VMINPS      Z1, Z0, Z0
+	VMINPS      Z2, Z15, Z15
+	VMULPS      Z0, Z0, Z3
+	VMULPS      Z15, Z15, Z16
+	VMOVAPS     Z4, Z14
+	VMOVAPS     Z4, Z4
+	VFMADD213PS Z5, Z3, Z14
+	VFMADD213PS Z5, Z16, Z4
+	VMULPS      Z0, Z14, Z14
+	VMULPS      Z15, Z4, Z4
+	VORPS       Z6, Z14, Z0
+	VORPS       Z6, Z4, Z5
 
 	// exp of x ≤ 0: clamp below at −104 (NaN passes: it is the operand MAXPS returns)
-	VMOVAPS Z8, Z2
-	VMOVAPS Z8, Z7
-	VMAXPS  Z1, Z2, Z2
-	VMAXPS  Z6, Z7, Z7
+	VMOVAPS Z7, Z3
+	VMOVAPS Z7, Z6
+	VMAXPS  Z0, Z3, Z3
+	VMAXPS  Z5, Z6, Z6
 
 	// n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo
-	VMULPS       Z9, Z2, Z1
-	VMULPS       Z9, Z7, Z6
-	VRNDSCALEPS  $0x00, Z1, Z1
-	VRNDSCALEPS  $0x00, Z6, Z6
-	VFNMADD231PS Z10, Z1, Z2
-	VFNMADD231PS Z10, Z6, Z7
-	VFNMADD231PS Z11, Z1, Z2
-	VFNMADD231PS Z11, Z6, Z7
+	VMULPS       Z8, Z3, Z0
+	VMULPS       Z8, Z6, Z5
+	VRNDSCALEPS  $0x00, Z0, Z0
+	VRNDSCALEPS  $0x00, Z5, Z5
+	VFNMADD231PS Z9, Z0, Z3
+	VFNMADD231PS Z9, Z5, Z6
+	VFNMADD231PS Z10, Z0, Z3
+	VFNMADD231PS Z10, Z5, Z6
 
 	// p = 1 + r(1 + r(p₂ + r(p₃ + … + r·p₆))), Horner
-	VMOVAPS     Z12, Z8
-	VMOVAPS     Z12, Z9
-	VFMADD213PS Z13, Z2, Z8
-	VFMADD213PS Z13, Z7, Z9
-	VFMADD213PS Z14, Z2, Z8
-	VFMADD213PS Z14, Z7, Z9
-	VFMADD213PS const_exp_p3<>+0(SB), Z2, Z8
-	VFMADD213PS const_exp_p3<>+0(SB), Z7, Z9
-	VFMADD213PS const_exp_p2<>+0(SB), Z2, Z8
-	VFMADD213PS const_exp_p2<>+0(SB), Z7, Z9
-	VFMADD213PS const_one<>+0(SB), Z2, Z8
-	VFMADD213PS const_one<>+0(SB), Z7, Z9
-	VFMADD213PS const_one<>+0(SB), Z2, Z8
-	VFMADD213PS const_one<>+0(SB), Z7, Z9
+	VMOVAPS     Z11, Z7
+	VMOVAPS     Z11, Z8
+	VFMADD213PS Z12, Z3, Z7
+	VFMADD213PS Z12, Z6, Z8
+	VFMADD213PS Z13, Z3, Z7
+	VFMADD213PS Z13, Z6, Z8
+	VFMADD213PS const_exp_p3<>+0(SB), Z3, Z7
+	VFMADD213PS const_exp_p3<>+0(SB), Z6, Z8
+	VFMADD213PS const_exp_p2<>+0(SB), Z3, Z7
+	VFMADD213PS const_exp_p2<>+0(SB), Z6, Z8
+	VFMADD213PS const_one<>+0(SB), Z3, Z7
+	VFMADD213PS const_one<>+0(SB), Z6, Z8
+	VFMADD213PS const_one<>+0(SB), Z3, Z7
+	VFMADD213PS const_one<>+0(SB), Z6, Z8
 
 	// p · 2ⁿ, rounded once (the two scalings of exp32)
-	VSCALEFPS Z1, Z8, Z8
-	VSCALEFPS Z6, Z9, Z9
-	VADDPS    const_one<>+0(SB), Z8, Z1
-	VADDPS    const_one<>+0(SB), Z9, Z6
-	VMOVUPS   const_one<>+0(SB), Z2
-	VMOVUPS   const_one<>+0(SB), Z7
-	VDIVPS    Z1, Z2, Z2
-	VDIVPS    Z6, Z7, Z7
-	VMULPS    Z2, Z8, Z1
-	VMULPS    Z7, Z9, Z8
-	VXORPS    Z6, Z6, Z6
-	VXORPS    Z9, Z9, Z9
-	VCMPPS    $0x1d, Z6, Z16, K1
-	VCMPPS    $0x1d, Z9, Z5, K2
-	VBLENDMPS Z2, Z1, K1, Z1
-	VBLENDMPS Z7, Z8, K2, Z8
-	VMOVAPS   Z4, Z2
-	VMOVAPS   Z4, Z4
-	VMAXPS    Z0, Z2, Z2
-	VMAXPS    Z3, Z4, Z4
-	VMULPS    Z2, Z1, Z1
-	VMULPS    Z4, Z8, Z8
-	VMOVUPS   Z1, (CX)
-	VMOVUPS   Z8, 64(CX)
+	VSCALEFPS Z0, Z7, Z7
+	VSCALEFPS Z5, Z8, Z8
+	VADDPS    const_one<>+0(SB), Z7, Z0
+	VADDPS    const_one<>+0(SB), Z8, Z5
+	VMOVUPS   const_one<>+0(SB), Z3
+	VMOVUPS   const_one<>+0(SB), Z6
+	VDIVPS    Z0, Z3, Z3
+	VDIVPS    Z5, Z6, Z6
+	VXORPS    Z0, Z0, Z0
+	VXORPS    Z5, Z5, Z5
+	VCMPPS    $0x19, Z0, Z14, K1
+	VCMPPS    $0x19, Z5, Z4, K2
+	VMOVAPS   Z3, Z0
+	VMOVAPS   Z6, Z4
+	VMULPS    Z3, Z7, K1, Z0
+	VMULPS    Z6, Z8, K2, Z4
+	VMULPS    Z1, Z0, Z0
+	VMULPS    Z2, Z4, Z4
+	VMOVUPS   Z0, (CX)
+	VMOVUPS   Z4, 64(CX)
 	ADDQ      $0x00000080, AX
 	ADDQ      $0x00000080, CX
 
@@ -12605,18 +12553,18 @@ MatVecAVX512_GELU_done:
 
 MatVecAVX512_GELU_hoist:
 	// The constants the loop keeps in registers.
-	VMOVUPS const_gelu_hi<>+0(SB), Z2
-	VMOVUPS const_neg_clamp<>+0(SB), Z4
-	VMOVUPS const_gelu_k2<>+0(SB), Z5
-	VMOVUPS const_gelu_c2<>+0(SB), Z6
-	VMOVUPS const_sign<>+0(SB), Z7
-	VMOVUPS const_exp_min<>+0(SB), Z8
-	VMOVUPS const_log2e<>+0(SB), Z9
-	VMOVUPS const_ln2hi<>+0(SB), Z10
-	VMOVUPS const_ln2lo<>+0(SB), Z11
-	VMOVUPS const_exp_p6<>+0(SB), Z12
-	VMOVUPS const_exp_p5<>+0(SB), Z13
-	VMOVUPS const_exp_p4<>+0(SB), Z14
+	VMOVUPS const_neg_clamp<>+0(SB), Z2
+	VMOVUPS const_gelu_hi<>+0(SB), Z3
+	VMOVUPS const_gelu_k2<>+0(SB), Z4
+	VMOVUPS const_gelu_c2<>+0(SB), Z5
+	VMOVUPS const_sign<>+0(SB), Z6
+	VMOVUPS const_exp_min<>+0(SB), Z7
+	VMOVUPS const_log2e<>+0(SB), Z8
+	VMOVUPS const_ln2hi<>+0(SB), Z9
+	VMOVUPS const_ln2lo<>+0(SB), Z10
+	VMOVUPS const_exp_p6<>+0(SB), Z11
+	VMOVUPS const_exp_p5<>+0(SB), Z12
+	VMOVUPS const_exp_p4<>+0(SB), Z13
 	JMP     MatVecAVX512_GELU_start
 
 MatVecAVX512_none:

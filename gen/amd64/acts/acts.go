@@ -130,12 +130,19 @@ func parts(a *vec.ISA, x VecVirtual) (e, r VecVirtual) {
 	return e, r
 }
 
-// sig returns σ(x) = x ≥ 0 ? r : e·r.
+// sig returns σ(x) = x ≥ 0 ? r : e·r (on AVX-512, r multiplied by e
+// where !(x ≥ 0): no blend).
 func sig(a *vec.ISA, x, e, r VecVirtual) VecVirtual {
-	er := a.Vec()
-	VMULPS(r, e, er)
-	a.Select(a.Cmp(vec.GE_OQ, x, zero(a)), r, er, er)
-	return er
+	s := a.Vec()
+	if a.AVX512 {
+		neg := a.Cmp(vec.NGE_UQ, x, zero(a))
+		VMOVAPS(r, s)
+		a.MulWhere(neg, e, r, s)
+		return s
+	}
+	VMULPS(r, e, s)
+	a.Select(a.Cmp(vec.GE_OQ, x, zero(a)), r, s, s)
+	return s
 }
 
 // err2 returns (e·r)·r.
@@ -204,14 +211,30 @@ func clamp(a *vec.ISA, x VecVirtual) VecVirtual {
 	return t
 }
 
+// silu is kernel's silu32: x ≥ 0 gives x/(1+e), anything else (NaN too)
+// clampLo(x)·e/(1+e). On AVX-512 that clampLo is exp's own clamped
+// argument, max(−|x|, −104) = max(x, −104) there: the same as max(x,
+// −128) down to −104, and below it, where e = exp(−104) = 0, a product of
+// −0 either way; and the product goes into x's lanes by a masked
+// multiply, not a blend. AVX2's 16 registers do not hold that clamp
+// through exp in the interleaved loops: it computes clampLo and blends.
 func silu(a *vec.ISA, x VecVirtual) VecVirtual {
 	na := a.Vec()
 	VORPS(a.C(vec.SignMask), x, na)
-	e := a.ExpNonPos(na)
-	c := clampLo(a, x)
 	ce := a.Vec()
-	VMULPS(e, c, ce)
-	a.Select(a.Cmp(vec.GE_OQ, x, zero(a)), c, ce, ce)
+	var e VecVirtual
+	if a.AVX512 {
+		var c VecVirtual
+		e, c = a.ExpNonPosClamped(na)
+		neg := a.Cmp(vec.NGE_UQ, x, zero(a))
+		VMOVAPS(x, ce)
+		a.MulWhere(neg, c, e, ce)
+	} else {
+		e = a.ExpNonPos(na)
+		c := clampLo(a, x)
+		VMULPS(e, c, ce)
+		a.Select(a.Cmp(vec.GE_OQ, x, zero(a)), c, ce, ce)
+	}
 	d := a.Vec()
 	VADDPS(a.C(vec.One), e, d)
 	VDIVPS(d, ce, ce)
@@ -337,12 +360,13 @@ func geluArg(a *vec.ISA, x VecVirtual) (x2, v VecVirtual) {
 
 func gelu(a *vec.ISA, x VecVirtual) VecVirtual {
 	Comment("x clamped to [−128, 6]: kernel's geluHi (NaN passes)")
+	lo := clampLo(a, x)
 	xc := a.Load(geluHi)
-	VMINPS(clampLo(a, x), xc, xc)
+	VMINPS(lo, xc, xc)
 	_, v := geluArg(a, xc)
 	e, r := parts(a, v)
 	s := sig(a, v, e, r)
-	VMULPS(clampLo(a, x), s, s)
+	VMULPS(lo, s, s)
 	return s
 }
 

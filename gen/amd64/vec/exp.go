@@ -63,7 +63,23 @@ func (a *ISA) ExpAbove(x VecVirtual, lo Mem) VecVirtual { return a.exp(x, lo, tr
 // ExpNonPosAbove is [ISA.ExpNonPos] of max(x, lo), as [ISA.ExpAbove].
 func (a *ISA) ExpNonPosAbove(x VecVirtual, lo Mem) VecVirtual { return a.exp(x, lo, false) }
 
+// ExpNonPosClamped is [ISA.ExpNonPos] that also returns its argument as
+// clamped, max(x, −104) (NaN passing through), in a register of its own:
+// a caller that needs that clamp too takes it from here instead of
+// computing it again (a register copy, which the core renames, for a
+// VMAXPS).
+func (a *ISA) ExpNonPosClamped(x VecVirtual) (e, clamped VecVirtual) {
+	clamped = a.Vec()
+	e = a.expKeep(x, expMin, false, clamped)
+	return e, clamped
+}
+
 func (a *ISA) exp(x VecVirtual, lo Mem, upper bool) VecVirtual {
+	return a.expKeep(x, lo, upper, nil)
+}
+
+// expKeep is exp, copying the clamped argument to keep unless keep is nil.
+func (a *ISA) expKeep(x VecVirtual, lo Mem, upper bool, keep VecVirtual) VecVirtual {
 	if expMin.Symbol.Name == "" {
 		panic("vec: Exp before DeclareExp")
 	}
@@ -81,6 +97,9 @@ func (a *ISA) exp(x VecVirtual, lo Mem, upper bool) VecVirtual {
 	if upper {
 		hi := a.Load(expMax)
 		VMINPS(t, hi, t)
+	}
+	if keep != nil {
+		VMOVAPS(t, keep)
 	}
 	Comment("n = roundeven(x·log2e); r = x − n·ln2hi − n·ln2lo")
 	n := a.Vec()

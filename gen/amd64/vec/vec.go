@@ -188,6 +188,7 @@ const (
 	NLE_UQ = 0x16 // !(x <= y): true for NaN
 	NLT_UQ = 0x15 // !(x < y): true for NaN
 	GE_OQ  = 0x1d // x >= y, false for NaN
+	NGE_UQ = 0x19 // !(x >= y): true for NaN
 	GT_OQ  = 0x1e // x > y, false for NaN
 )
 
@@ -217,6 +218,20 @@ func (a *ISA) Select(c Cond, t, f, dst VecVirtual) {
 		return
 	}
 	VBLENDVPS(c.y, t, f, dst)
+}
+
+// MulWhere sets dst = x·y in the lanes where c holds and leaves dst's
+// other lanes, in one merge-masked VMULPS: multiplying everywhere and
+// then selecting takes a blend more, a port slot per vector on cores
+// whose 512-bit operations share two ports. The product is rounded as
+// VMULPS(y, x) rounds it, so the bits are those of that product selected.
+// AVX-512 only: AVX2 has no merge-masking, and its Select form needs no
+// register more than the multiply does (it panics there).
+func (a *ISA) MulWhere(c Cond, x VecVirtual, y Op, dst VecVirtual) {
+	if !a.AVX512 {
+		panic("vec: MulWhere needs AVX-512")
+	}
+	VMULPS(y, x, c.k, dst)
 }
 
 // Load broadcasts a constant into a fresh register.
