@@ -7,10 +7,12 @@ package sampler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/scorekit/scorekit/data"
 	"github.com/scorekit/scorekit/kernel"
@@ -217,6 +219,212 @@ func TestMALAReference(t *testing.T) {
 				t.Errorf("%s: acceptance %+v, burn-in %+v; want %+v, %+v", desc, a, w, ref.acc, ref.warm)
 			}
 			m.Reset()
+		}
+	}
+}
+
+// markScore is a score on ℝᵈ that is 0 everywhere but NaN on a row whose
+// first coordinate is 7, even where the row is not finite: it picks the
+// chain whose initial score is not finite independently of its state's.
+type markScore struct{ d int }
+
+func (s markScore) Dim() int { return s.d }
+func (s markScore) Score(dst, x []float32) {
+	for r := 0; r < len(x); r += s.d {
+		v := float32(0)
+		if x[r] == 7 {
+			v = float32(math.NaN())
+		}
+		for i := range s.d {
+			dst[r+i] = v
+		}
+	}
+}
+
+// TestInitialDivergenceChain: a run refused for its initial state names
+// the first chain whose state or score is not finite, at step −1, for a
+// bad score in a row past the first (mutant: the score's bad row taken
+// as an element index over d+1) and for a bad state before a bad score
+// (mutant: the kernel's later chain preferred to the state's).
+func TestInitialDivergenceChain(t *testing.T) {
+	u, err := NewUnderdamped(markScore{2}, UnderdampedConfig{Step: 0.1, Friction: 1, Chain: ChainConfig{Steps: 1, Workers: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inf := float32(math.Inf(1))
+	for _, tc := range []struct {
+		x     []float32
+		chain int
+	}{
+		{[]float32{0, 0, 1, 1, 2, 2, 7, 0, 1, 1}, 3},
+		{[]float32{0, 0, inf, 0, 2, 2, 7, 0, 1, 1}, 1},
+	} {
+		_, err := u.Run(context.Background(), tc.x)
+		var de *DivergenceError
+		if !errors.As(err, &de) || de.Step != -1 || de.Chain != tc.chain {
+			t.Errorf("x = %v: error %v, want the initial state of chain %d", tc.x, err, tc.chain)
+		}
+	}
+}
+
+// TestDivergenceAcrossBlocks: ULA on s(x) = 40x with h = 1 multiplies x
+// by 41 a step (the noise, of order 1, aside), so a chain started at 10³⁶
+// has a finite state after step 0 (4.1·10³⁷) and an infinite score, then
+// state, at step 1, while chains started near 0 stay below 10⁶. With
+// chains 5 and 9 started there, the error names step 1 and chain 5 for
+// every split of the 12 chains: with 4 blocks of 3, chain 5 is the last
+// of block 1 and chain 9 the first of block 3. Mutants killed: the
+// chain's index within its block reported, the higher chain preferred on
+// a tie of steps, the last chain of a block not checked.
+func TestDivergenceAcrossBlocks(t *testing.T) {
+	smallBlocks(t)
+	for _, w := range []int{1, 2, 3, 4, 12} {
+		withProcs(2, func() {
+			u, err := NewULA(blowScore{1}, ULAConfig{Step: 1, Chain: ChainConfig{Seed: 2, Steps: 3, Workers: w, Segment: 1}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := make([]float32, 12)
+			x[5], x[9] = 1e36, 1e36
+			_, err = u.Run(context.Background(), x)
+			var de *DivergenceError
+			if !errors.As(err, &de) || de.Step != 1 || de.Chain != 5 {
+				t.Errorf("%d workers: error %v, want step 1, chain 5", w, err)
+			}
+		})
+	}
+}
+
+// constNoiseScore is the noise-conditional score 10, whatever x and σ.
+type constNoiseScore struct{}
+
+func (constNoiseScore) Dim() int { return 1 }
+func (constNoiseScore) NoiseScore(dst, _ []float32, _ float32) {
+	for i := range dst {
+		dst[i] = 10
+	}
+}
+
+// TestDenoiseDivergenceStep: the denoising step is step L·T (0-based,
+// after the L·T Langevin steps 0 … L·T−1). With σ_L = 10¹⁹ it adds
+// σ_L²·10 = 10³⁹ to x, which overflows float32, while the Langevin steps
+// (ε = 10⁻⁶) stay small. Mutant killed: the denoising step's divergence
+// reported at step L·T−1.
+func TestDenoiseDivergenceStep(t *testing.T) {
+	a, err := NewAnnealed(constNoiseScore{}, AnnealedConfig{Sigmas: []float64{2e19, 1e19}, StepsPerLevel: 3, Eps: 1e-6, Denoise: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Run(context.Background(), make([]float32, 2))
+	var de *DivergenceError
+	if !errors.As(err, &de) || de.Step != 6 || de.Chain != 0 {
+		t.Errorf("error %v, want step 6 (the denoising step), chain 0", err)
+	}
+}
+
+// TestTraceNilAboveSteps: a Run that keeps no draw (Thin above Steps)
+// returns a nil *Trace, as [ULA.Run] says, and one of Thin = Steps keeps
+// exactly the last state. Mutant killed: an empty Trace returned.
+func TestTraceNilAboveSteps(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0}, 1)
+	for _, tc := range []struct{ thin, draws int }{{5, 0}, {4, 1}} {
+		u, err := NewULA(g, ULAConfig{Step: 0.1, Chain: ChainConfig{Seed: 1, BurnIn: 2, Steps: 4, Thin: tc.thin}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := []float32{0, 1}
+		tr, err := u.Run(context.Background(), x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.draws == 0 {
+			if tr != nil {
+				t.Errorf("Thin %d > Steps 4: trace %+v, want nil", tc.thin, tr)
+			}
+			continue
+		}
+		if tr == nil || tr.Draws != 1 || !slices.Equal(tr.Draw(0), x) {
+			t.Errorf("Thin = Steps: trace %+v, want one draw, the final state %v", tr, x)
+		}
+	}
+}
+
+// TestSGHMCContinuation: as TestContinuation for Underdamped, SGHMC's
+// velocities and streams continue from one Run to the next (two runs of
+// 30 steps are one of 60) and Reset replays; and a batch that grows
+// keeps the velocities of its first chains. Mutants killed: velocities
+// redrawn at every Run, or at every resize.
+func TestSGHMCContinuation(t *testing.T) {
+	l := newLinReg(40)
+	mk := func(steps int) *SGHMC {
+		s, err := NewSGHMC(l, SGHMCConfig{Step: 0.01, Friction: 2, Batch: 4, Chain: ChainConfig{Seed: 8, Steps: steps}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b, c := make([]float32, 6), make([]float32, 6), make([]float32, 6)
+	s := mk(30)
+	for range 2 {
+		if _, err := s.Run(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := mk(60).Run(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a, b) {
+		t.Fatalf("2×30 steps %v ≠ 60 steps %v", a, b)
+	}
+	s.Reset()
+	for range 2 {
+		if _, err := s.Run(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(a, c) {
+		t.Fatalf("Reset did not replay: %v, want %v", c, a)
+	}
+	// Three chains, then six: chains 0–2 go on as in a batch of three.
+	ref, grow := mk(30), mk(30)
+	x, y := make([]float32, 6), make([]float32, 12)
+	for _, r := range []*SGHMC{ref, grow} {
+		if _, err := r.Run(context.Background(), make([]float32, 6)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ref.Run(context.Background(), x); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := grow.Run(context.Background(), y); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(x, y[:6]) || !slices.Equal(ref.Velocities(), grow.Velocities()[:6]) {
+		t.Errorf("chains 0–2 in a batch of 6: %v, velocities %v; want %v, %v as in a batch of 3", y[:6], grow.Velocities()[:6], x, ref.Velocities())
+	}
+}
+
+// TestNextSegment holds the timed segments to their rule, without a
+// clock: the next segment is as many steps as took 25 ms at the pace of
+// the last (rounded down), at least 1 and at most 64; 64 if the last took
+// no measurable time. Mutant killed: segments four times too long.
+func TestNextSegment(t *testing.T) {
+	defer func(h func(int) int) { segmentHook = h }(segmentHook)
+	segmentHook = nil
+	for _, tc := range []struct {
+		steps int
+		d     time.Duration
+		want  int
+	}{
+		{10, 50 * time.Millisecond, 5},
+		{1, 10 * time.Millisecond, 2},
+		{3, 7 * time.Millisecond, 10},
+		{1, time.Second, 1},
+		{4, time.Microsecond, 64},
+		{5, 0, 64},
+	} {
+		if got := nextSegment(tc.steps, tc.d); got != tc.want {
+			t.Errorf("nextSegment(%d, %v) = %d, want %d", tc.steps, tc.d, got, tc.want)
 		}
 	}
 }
