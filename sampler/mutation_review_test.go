@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -349,6 +350,69 @@ func TestTraceNilAboveSteps(t *testing.T) {
 	}
 }
 
+// TestConfigBoundaries holds the constructors to the edges of the ranges
+// their documentation gives, one mutant each: a negative BurnIn (named
+// as such), SGLD's
+// Gamma = 0.5 (outside (0.5, 1]), SGLD's last step h₁ subnormal in a run
+// of two steps, equal annealing levels (not strictly decreasing); and an
+// annealing whose first step α₁ = 5·10³⁸ overflows float32 while α₁/2,
+// the step taken, does not, which must be accepted.
+func TestConfigBoundaries(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0}, 1)
+	l := newLinReg(10)
+	for _, b := range []struct {
+		name string
+		err  error
+	}{
+		{"SGLD Gamma 0.5", second(NewSGLD(l, SGLDConfig{A: 1, B: 1, Gamma: 0.5, Batch: 1}))},
+		// h₀ = 2e-38 is normal, h₁ = 1e-38 subnormal in float32.
+		{"SGLD last of 2 steps subnormal", second(NewSGLD(l, SGLDConfig{A: 2e-38, B: 1, Gamma: 1, Batch: 1, Chain: ChainConfig{Steps: 2}}))},
+		{"Annealed equal levels", second(NewAnnealed(g, AnnealedConfig{Sigmas: []float64{2, 1, 1}, StepsPerLevel: 1, Eps: 1}))},
+	} {
+		if b.err == nil {
+			t.Errorf("%s: accepted", b.name)
+		}
+	}
+	// A negative BurnIn is refused as negative (MaxInt − BurnIn, in the
+	// overflow check after it, would wrap and blame the sum instead).
+	for _, b := range []int{-1, -5} {
+		_, err := NewMALA(g, MALAConfig{Step: 1, Chain: ChainConfig{BurnIn: b, Steps: 5}})
+		if want := fmt.Sprintf("BurnIn = %d: want ≥ 0", b); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("BurnIn %d: error %v, want one saying %q", b, err, want)
+		}
+	}
+	if _, err := NewSGLD(l, SGLDConfig{A: 2e-38, B: 1, Gamma: 1, Batch: 1, Chain: ChainConfig{Steps: 1}}); err != nil {
+		t.Errorf("SGLD one normal step: %v", err)
+	}
+	if _, err := NewAnnealed(g, AnnealedConfig{Sigmas: []float64{1e10, 1e-10}, StepsPerLevel: 1, Eps: 0.05}); err != nil {
+		t.Errorf("Annealed α₁/2 = 2.5e38: %v", err)
+	}
+}
+
+// TestAnnealedKeepsLevels: NewAnnealed copies the levels, so that a
+// caller who reuses the slice does not change the sampler. Mutant killed:
+// the caller's slice kept.
+func TestAnnealedKeepsLevels(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0, 0}, 1)
+	run := func(sigmas []float64, change bool) []float32 {
+		a, err := NewAnnealed(g, AnnealedConfig{Sigmas: sigmas, StepsPerLevel: 4, Eps: 0.01, Chain: ChainConfig{Seed: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if change {
+			sigmas[2] = 0.25
+		}
+		x := []float32{1, -1, 0.5, 2}
+		if _, err := a.Run(context.Background(), x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	if got, want := run([]float64{3, 2, 1}, true), run([]float64{3, 2, 1}, false); !slices.Equal(got, want) {
+		t.Errorf("after the caller changed its levels: %v, want %v", got, want)
+	}
+}
+
 // TestSGHMCContinuation: as TestContinuation for Underdamped, SGHMC's
 // velocities and streams continue from one Run to the next (two runs of
 // 30 steps are one of 60) and Reset replays; and a batch that grows
@@ -426,5 +490,37 @@ func TestNextSegment(t *testing.T) {
 		if got := nextSegment(tc.steps, tc.d); got != tc.want {
 			t.Errorf("nextSegment(%d, %v) = %d, want %d", tc.steps, tc.d, got, tc.want)
 		}
+	}
+}
+
+// TestTailESSOnDraw: the tail indicators are x ≤ q, so that a quantile
+// that lands on a draw counts it. With 81 draws, R's type-7 q₀.₀₅ is
+// exactly the fifth smallest draw and q₀.₉₅ the fifth largest; the
+// expected value is the smaller ESS of the two indicators written out
+// here over the split chain (the middle draw dropped). Mutant killed:
+// x < q. (With 21 draws of this sequence the two mistakes cancel in the
+// minimum.)
+func TestTailESSOnDraw(t *testing.T) {
+	x := make([]float64, 81)
+	for i := range x {
+		x[i] = math.Sin(float64(7*i + 2)) // distinct values
+	}
+	sorted := slices.Sorted(slices.Values(x))
+	want := math.Inf(1)
+	for _, q := range []float64{sorted[4], sorted[76]} {
+		var ind [][]float64
+		for _, half := range [][]float64{x[:40], x[41:]} {
+			row := make([]float64, 40)
+			for t, v := range half {
+				if v <= q {
+					row[t] = 1
+				}
+			}
+			ind = append(ind, row)
+		}
+		want = min(want, ESS(ind))
+	}
+	if got := TailESS([][]float64{x}); got != want {
+		t.Errorf("TailESS = %v, want %v", got, want)
 	}
 }
