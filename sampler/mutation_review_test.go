@@ -524,3 +524,111 @@ func TestTailESSOnDraw(t *testing.T) {
 		t.Errorf("TailESS = %v, want %v", got, want)
 	}
 }
+
+// TestCancelKeepsDraws: a run cancelled between segments returns the
+// Trace with the draws kept so far and the later ones zero, and an error
+// that wraps the context's and names the step it stopped at; a context
+// cancelled before the run stops it before its first step, leaving x
+// as it was. Mutants killed: no Trace returned on cancellation, the
+// first segment run whatever the context.
+func TestCancelKeepsDraws(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0}, 1)
+	mk := func(progress func(done, total int)) *ULA {
+		u, err := NewULA(g, ULAConfig{Step: 0.1, Chain: ChainConfig{Seed: 9, Steps: 20, Thin: 1, Segment: 5, Progress: progress}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	full, err := mk(nil).Run(context.Background(), []float32{1, -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	x := []float32{1, -1}
+	tr, err := mk(func(done, _ int) {
+		if done == 10 {
+			cancel()
+		}
+	}).Run(ctx, x)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped at step 10 of 20") {
+		t.Fatalf("error %v, want one wrapping context.Canceled at step 10 of 20", err)
+	}
+	if tr == nil || tr.Draws != 20 {
+		t.Fatalf("trace %+v, want the 20 draws' Trace", tr)
+	}
+	if !slices.Equal(tr.Data[:20], full.Data[:20]) || slices.ContainsFunc(tr.Data[20:], func(v float32) bool { return v != 0 }) {
+		t.Errorf("draws %v, want the first 10 of %v and zeros", tr.Data, full.Data)
+	}
+	if !slices.Equal(x, full.Draw(9)) {
+		t.Errorf("x = %v, want draw 9, %v", x, full.Draw(9))
+	}
+	y := []float32{1, -1}
+	if _, err := mk(nil).Run(ctx, y); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped at step 0 of 20") || !slices.Equal(y, []float32{1, -1}) {
+		t.Errorf("cancelled before the run: error %v, x = %v; want step 0 of 20 and x unchanged", err, y)
+	}
+}
+
+// TestMALANewChainStep: a chain new to a MALA sampler starts at the
+// geometric mean of the steps of the chains that continue, which differ
+// after a burn-in cut short (here cancelled after 10 of its 40 steps).
+// Mutant killed: the new chain given chain 0's step.
+func TestMALANewChainStep(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0, 0}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m, err := NewMALA(g, MALAConfig{Step: 0.5, Adapt: true, Chain: ChainConfig{Seed: 5, BurnIn: 40, Segment: 5, Progress: func(done, _ int) {
+		if done == 10 {
+			cancel()
+		}
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Run(ctx, []float32{0, 0, 1, 1, -1, 2}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want a cancellation", err)
+	}
+	var s float64
+	for c := range 3 {
+		s += math.Log(m.StepSize(c))
+	}
+	if m.StepSize(0) == m.StepSize(1) && m.StepSize(1) == m.StepSize(2) {
+		t.Fatalf("steps %v, %v, %v: want them different after 10 adapting steps", m.StepSize(0), m.StepSize(1), m.StepSize(2))
+	}
+	// The context is cancelled: the run resizes and stops before its
+	// first step.
+	if _, err := m.Run(ctx, make([]float32, 8)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want a cancellation", err)
+	}
+	if got, want := m.StepSize(3), math.Exp(s/3); math.Abs(got-want) > 1e-14*want {
+		t.Errorf("new chain's step %v, want the geometric mean %v", got, want)
+	}
+}
+
+// emptyData is a MinibatchScore with no data, which SGLD and SGHMC
+// cannot draw a minibatch from.
+type emptyData struct{}
+
+func (emptyData) Dim() int                            { return 1 }
+func (emptyData) Len() int                            { return 0 }
+func (emptyData) PriorScore(dst, _ []float32)         { clear(dst) }
+func (emptyData) DataScore(dst, _ []float32, _ []int) { clear(dst) }
+
+// TestConfigRefusesEmpty: SGLD and SGHMC refuse a score without data,
+// and every sampler a negative Segment. Mutants killed: either accepted.
+func TestConfigRefusesEmpty(t *testing.T) {
+	g := data.NewIsotropicGaussian([]float64{0}, 1)
+	for _, b := range []struct {
+		name string
+		err  error
+	}{
+		{"SGLD no data", second(NewSGLD(emptyData{}, SGLDConfig{A: 0.1, Batch: 1}))},
+		{"SGHMC no data", second(NewSGHMC(emptyData{}, SGHMCConfig{Step: 0.1, Friction: 1, Batch: 1}))},
+		{"ULA Segment −1", second(NewULA(g, ULAConfig{Step: 0.1, Chain: ChainConfig{Segment: -1}}))},
+	} {
+		if b.err == nil {
+			t.Errorf("%s: accepted", b.name)
+		}
+	}
+}
