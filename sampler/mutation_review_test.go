@@ -632,3 +632,28 @@ func TestConfigRefusesEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceCoordinate: Coordinate(j)[c] is chain c's series of
+// coordinate j, Series(c, j), read from the draw-major Data at
+// (k·Chains + c)·Dim + j. Mutant killed: every chain given chain 0's
+// series (which would make every R̂ of a Trace look converged).
+func TestTraceCoordinate(t *testing.T) {
+	tr := &Trace{Chains: 3, Dim: 2, Draws: 4, Data: make([]float32, 24)}
+	for k := range 4 {
+		for c := range 3 {
+			for j := range 2 {
+				tr.Data[(k*3+c)*2+j] = float32(100*k + 10*c + j)
+			}
+		}
+	}
+	for j := range 2 {
+		got := tr.Coordinate(j)
+		for c := range 3 {
+			for k := range 4 {
+				if want := float64(100*k + 10*c + j); got[c][k] != want {
+					t.Fatalf("Coordinate(%d)[%d][%d] = %v, want %v", j, c, k, got[c][k], want)
+				}
+			}
+		}
+	}
+}
