@@ -18,6 +18,7 @@ func TestChainWorkers(t *testing.T) {
 	for _, c := range []struct{ req, n, d, want int }{
 		{2, 1, 2, 1}, {2, 511, 2, 1}, {2, 512, 2, 2}, {8, 1024, 2, 4}, {8, 1024, 1, 4}, {8, 4096, 2, 8},
 		{2, 100, 64, 1}, {2, 128, 64, 2}, {4, 10000, 2, 4}, {1, 1 << 20, 2, 1},
+		{8, 2, 20000, 2}, // 9 blocks' worth of numbers, but one block per chain at most
 	} {
 		if got := chainWorkers(c.req, c.n, c.d); got != c.want {
 			t.Errorf("chainWorkers(%d, %d, %d) = %d, want %d", c.req, c.n, c.d, got, c.want)
