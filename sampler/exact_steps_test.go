@@ -49,6 +49,7 @@ func TestMALADualAveraging(t *testing.T) {
 	}
 	m.resize(0, 1)
 	mu := math.Log(10 * 0.3)
+	m.mu[0] = mu // as begin sets it at the start of a Run's burn-in (TestMALAReadapts)
 	var hbar, logxbar float64
 	for it := 1; it <= 200; it++ {
 		alpha := 0.5 + 0.45*math.Sin(float64(it))
@@ -574,4 +575,45 @@ func startBatch(size, period int, step, off float32) []float32 {
 		x[i] = float32(i%period)*step - off
 	}
 	return x
+}
+
+// flatTarget is log p = 0 on ℝᵈ: MALA accepts every proposal (the ratio
+// is 0 up to float32 rounding, about 1e-7).
+type flatTarget struct{ d int }
+
+func (f flatTarget) Dim() int                    { return f.d }
+func (f flatTarget) Score(dst, _ []float32)      { clear(dst) }
+func (f flatTarget) LogDensity(dst, _ []float32) { clear(dst) }
+
+// TestMALAReadapts: every Run's burn-in adapts afresh, from the step each
+// chain has then. On a flat target α = 1 at every step, so an adapted
+// burn-in multiplies ε₀ by a constant K (the recursion of
+// TestMALADualAveraging with α = 1, written out here): the first Run ends
+// at Step·K, the second at Step·K². Carrying the first Run's H̄ and μ
+// into the second (as MALA once did) ends it near 10.7 instead of 108.
+func TestMALAReadapts(t *testing.T) {
+	const step, burn = 0.01, 3
+	var hbar, logxbar float64
+	for it := 1; it <= burn; it++ {
+		fi := float64(it)
+		hbar = (1-1/(fi+10))*hbar + (0.574-1)/(fi+10)
+		eta := math.Pow(fi, -0.75)
+		logxbar = eta*(math.Log(10)-math.Sqrt(fi)/0.05*hbar) + (1-eta)*logxbar
+	}
+	k := math.Exp(logxbar) // ≈ 104
+	m, err := NewMALA(flatTarget{2}, MALAConfig{Step: step, Adapt: true, Chain: ChainConfig{Seed: 3, BurnIn: burn, Steps: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, 4*2)
+	for run, want := range []float64{step * k, step * k * k} {
+		if _, err := m.Run(context.Background(), x); err != nil {
+			t.Fatal(err)
+		}
+		for c := range 4 {
+			if h := m.StepSize(c); math.Abs(h-want) > 1e-4*want {
+				t.Errorf("Run %d: chain %d's step %.6g, want %.6g (ε₀ = %g times %.6g)", run+1, c, h, want, want/k, k)
+			}
+		}
+	}
 }

@@ -21,6 +21,10 @@ type MALAConfig struct {
 	// κ = 0.75, each chain adapting its own h to TargetAccept; at the end
 	// of burn-in every chain takes h = exp(mean of the chains' log x̄), the
 	// geometric mean of their averaged step sizes, and keeps it fixed.
+	// Every Run's burn-in adapts afresh, from the step each chain has
+	// then: ε₀ is Step in the first Run, and in a later one the chain's
+	// step from the Run before (as Stan restarts dual averaging at each
+	// adaptation window, around the current step).
 	// The adapted h stays within 2⁻¹⁴⁹ ≈ 1.4e-45 to MaxFloat32 ≈ 3.4e38,
 	// a positive finite float32 (see [MALA] for why it may be subnormal).
 	Adapt bool
@@ -52,14 +56,14 @@ type MALA struct {
 	cfg    MALAConfig
 	target LogDensity
 
-	grad, xp, gradp []float32 // n×d
-	logp, logpp     []float32 // n
-	zz              []float64 // n: ‖z‖² of the proposal
-	h               []float64 // per-chain step
-	hbar, logxbar   []float64 // dual averaging state
-	acc             []Acceptance
-	accWarm         []Acceptance
-	eng             chainEngine
+	grad, xp, gradp   []float32 // n×d
+	logp, logpp       []float32 // n
+	zz                []float64 // n: ‖z‖² of the proposal
+	h                 []float64 // per-chain step
+	mu, hbar, logxbar []float64 // dual averaging state: μ = log 10ε₀, H̄, log x̄
+	acc               []Acceptance
+	accWarm           []Acceptance
+	eng               chainEngine
 }
 
 // NewMALA returns a MALA sampler of target, or an error naming the
@@ -155,6 +159,7 @@ func (m *MALA) resize(old, n int) {
 	m.grad, m.xp, m.gradp = resize(m.grad, n*d), resize(m.xp, n*d), resize(m.gradp, n*d)
 	m.logp, m.logpp, m.zz = resize(m.logp, n), resize(m.logpp, n), resize(m.zz, n)
 	m.h, m.hbar, m.logxbar = keep(m.h, old, n), keep(m.hbar, old, n), keep(m.logxbar, old, n)
+	m.mu = keep(m.mu, old, n)
 	m.acc, m.accWarm = keep(m.acc, old, n), keep(m.accWarm, old, n)
 	kept := min(old, n)
 	h := m.cfg.Step
@@ -173,6 +178,13 @@ func (m *MALA) resize(old, n int) {
 
 func (m *MALA) begin(e *chainEngine, x []float32, lo, hi int) int {
 	d := e.d
+	if m.cfg.Adapt && e.burn > 0 {
+		// This Run's adaptation starts from each chain's step (Step, in
+		// the first Run): ε₀ = h, and a dual average of its own.
+		for c := lo; c < hi; c++ {
+			m.mu[c], m.hbar[c], m.logxbar[c] = fmath.Log(10*m.h[c]), 0, 0
+		}
+	}
 	m.target.Score(rows(m.grad, d, lo, hi), rows(x, d, lo, hi))
 	m.target.LogDensity(m.logp[lo:hi], rows(x, d, lo, hi))
 	bad := firstNonFinite(rows(m.grad, d, lo, hi), d)
@@ -267,11 +279,12 @@ var (
 	logMaxStep32 = math.Log(math.MaxFloat32)
 )
 
-// adapt performs dual-averaging iteration it ≥ 1 for chain c. It clamps
+// adapt performs dual-averaging iteration it ≥ 1 of this Run's burn-in
+// for chain c, around the μ that begin set. It clamps
 // log h to [logMinStep32, logMaxStep32] before it enters log x̄, so the
 // step after burn-in, exp of a mean of those, is in range too.
 func (m *MALA) adapt(c, it int, alpha float64) {
-	mu := fmath.Log(10 * m.cfg.Step)
+	mu := m.mu[c]
 	fi := float64(it)
 	w := 1 / (fi + daT0)
 	m.hbar[c] = (1-w)*m.hbar[c] + w*(m.cfg.TargetAccept-alpha)
