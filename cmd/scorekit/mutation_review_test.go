@@ -824,3 +824,19 @@ func TestTrainHintLargeData(t *testing.T) {
 func TestSampleSigmasSpaces(t *testing.T) {
 	runOK(t, "sample", "-q", "-model", "../../nn/testdata/torch_sigma.safetensors", "-sigmas", "1, 0.1", "-n", "2", "-T", "1", "-png", "none", "-out", filepath.Join(t.TempDir(), "s.csv"))
 }
+
+// TestBenchFormatsRounding: a figure just below a unit's boundary that
+// rounds up to it is shown in the next unit ("1000.00 µs" read as a
+// microsecond figure in the table).
+func TestBenchFormatsRounding(t *testing.T) {
+	for ns, want := range map[float64]string{999.94: "999.9 ns", 999.97: "1.00 µs", 999990: "999.99 µs", 999999: "1.00 ms", 999999999: "1.00 s"} {
+		if got := fmtDuration(ns); got != want {
+			t.Errorf("fmtDuration(%g) = %q, want %q", ns, got, want)
+		}
+	}
+	for r, want := range map[float64]string{999.94: "999.9 steps/s", 999.97: "1.0 ksteps/s", 999940: "999.9 ksteps/s", 999970: "1.0 Msteps/s"} {
+		if got := fmtRate(r, "steps"); got != want {
+			t.Errorf("fmtRate(%g) = %q, want %q", r, got, want)
+		}
+	}
+}
