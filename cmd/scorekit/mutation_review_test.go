@@ -840,3 +840,28 @@ func TestBenchFormatsRounding(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressTimeLeft: the time left is rounded to the nearest second
+// (it was cut to whole seconds first: 4.67 s showed as 4s, and 0.9 s as
+// 0s).
+func TestProgressTimeLeft(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		done int
+		want string
+	}{
+		{3, "train: 3/10 steps (30%), 2 steps/s, 5s left\n"},  // 7 at 1.5/s: 4.67 s
+		{7, "train: 7/10 steps (70%), 4 steps/s, 1s left\n"},  // 3 at 3.5/s: 0.86 s
+		{6, "train: 6/10 steps (60%), 3 steps/s, 1s left\n"},  // 4 at 3/s: 1.33 s
+		{1, "train: 1/10 steps (10%), 0 steps/s, 18s left\n"}, // 9 at 0.5/s
+	} {
+		var w bytes.Buffer
+		p := newProgress(&w, false, "train", "steps", 10)
+		p.start = t0
+		p.now = func() time.Time { return t0.Add(2 * time.Second) }
+		p.update(c.done, "")
+		if w.String() != c.want {
+			t.Errorf("%d done after 2s: %q, want %q", c.done, w.String(), c.want)
+		}
+	}
+}
