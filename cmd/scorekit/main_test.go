@@ -101,6 +101,11 @@ func TestCPU(t *testing.T) {
 	if !strings.Contains(out, "active:      generic") {
 		t.Fatalf("with GODEBUG switches off, scorekit cpu says\n%s", out)
 	}
+	// The features line shows the features switched off as such (avx2
+	// was read from another feature's bit, which GODEBUG leaves on).
+	if off := map[string]string{"amd64": " -avx2 ", "arm64": " -asimd "}[runtime.GOARCH]; off != "" && !strings.Contains(out, off) {
+		t.Errorf("with GODEBUG switches off, cpu's features lack %q:\n%s", off, out)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/sys/cpu"
 
+	"github.com/scorekit/scorekit/bench"
 	"github.com/scorekit/scorekit/kernel"
 	"github.com/scorekit/scorekit/nn"
 	"github.com/scorekit/scorekit/sampler"
@@ -617,6 +618,17 @@ func TestResumeTrainingState(t *testing.T) {
 	if p := a.model.Params(); !closeTo(p, raw, 1e-20) || closeTo(p, ckpt.model.Params(), 1e-20) {
 		t.Error("resumed with -ema 0, the weights are not the checkpoint's raw weights")
 	}
+	// Its first step computes the loss at the raw weights too: the same
+	// loss as a checkpoint that holds them as its weights, without EMA.
+	rawFile := load("ema.safetensors")
+	copy(rawFile.model.Params(), raw)
+	delete(rawFile.train, trainPrefix+"params")
+	delete(rawFile.meta, metaEMA)
+	save(rawFile, "raw.safetensors")
+	outR := runOK(t, append([]string{"train", "-q", "-steps", "21", "-resume", in("raw.safetensors"), "-out", in("r.safetensors")}, still...)...)
+	if la, lr := finalLoss(t, outA), finalLoss(t, outR); la != lr {
+		t.Errorf("resumed from the average's file, the first step's loss is %g; from the raw weights' %g", la, lr)
+	}
 	// Without the checkpoint's moments (as a file without them resumes),
 	// the same gradient gives m = (1−β₁)g, v = (1−β₂)g²: the difference
 	// is what the checkpoint's moments carried, β₁m and β₂v.
@@ -862,6 +874,56 @@ func TestProgressTimeLeft(t *testing.T) {
 		p.update(c.done, "")
 		if w.String() != c.want {
 			t.Errorf("%d done after 2s: %q, want %q", c.done, w.String(), c.want)
+		}
+	}
+}
+
+// TestSampleStepsEverySDE: -steps sets the predictor's N on each of the
+// three SDEs (the VP case alone was tried).
+func TestSampleStepsEverySDE(t *testing.T) {
+	dir := t.TempDir()
+	for _, loss := range []string{"ve", "vp", "subvp"} {
+		model := filepath.Join(dir, loss+".safetensors")
+		trainTiny(t, model, "-loss", loss, "-steps", "1")
+		out := runOK(t, "sample", "-q", "-model", model, "-n", "3", "-steps", "30", "-png", "none", "-out", filepath.Join(dir, "s.csv"))
+		if want := ", 30 steps, 30 score evaluations"; !strings.Contains(out, want) {
+			t.Errorf("%s: %q lacks %q", loss, out, want)
+		}
+	}
+}
+
+// TestProjectOneD: 1-D samples are drawn against their index.
+func TestProjectOneD(t *testing.T) {
+	xy := project(table{rows: 3, cols: 1, data: []float32{5, 6, 7}}, [2]int{0, 0})
+	for i, p := range xy {
+		if p.X != float64(5+i) || p.Y != float64(i) {
+			t.Errorf("point %d: (%g, %g), want (%d, %d)", i, p.X, p.Y, 5+i, i)
+		}
+	}
+	xy = project(table{rows: 1, cols: 3, data: []float32{5, 6, 7}}, [2]int{2, 0})
+	if xy[0].X != 7 || xy[0].Y != 5 {
+		t.Errorf("pair (2, 0) of (5, 6, 7): %v", xy[0])
+	}
+}
+
+// TestBenchMarkdownRows: a row gives its group's header once, and the %
+// of peak only for a case measured against the peak.
+func TestBenchMarkdownRows(t *testing.T) {
+	var b bytes.Buffer
+	rs := []bench.Result{
+		{Case: bench.Case{Group: "kernels", Name: "dot n=8", Impl: "generic", Unit: "FLOP"}, NsPerOp: 12, PerSec: 2e9, PeakPct: 25, Peak: 8e9},
+		{Case: bench.Case{Group: "kernels", Name: "rng", Impl: "generic", Unit: "elem"}, NsPerOp: 3, PerSec: 5e8},
+		{Case: bench.Case{Group: "langevin", Name: "ula", Impl: "active", Unit: "step"}, NsPerOp: 2e6, PerSec: 500},
+	}
+	if err := writeMarkdown(&b, map[string]string{}, map[string]float64{}, rs); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"\n### kernels\n\n| benchmark | impl | time/op | throughput | % of peak |\n|---|---|---:|---:|---:|\n| dot n=8 | generic | 12.0 ns | 2.0 GFLOP/s | 25 % (8.0) |\n| rng | generic | 3.0 ns | 500.0 Melem/s |  |\n",
+		"\n### langevin\n\n| benchmark | impl | time/op | throughput | % of peak |\n|---|---|---:|---:|---:|\n| ula | active | 2.00 ms | 500.0 step/s |  |\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the table lacks %q:\n%s", want, b.String())
 		}
 	}
 }
