@@ -812,6 +812,8 @@ func TestTrainFlagsRefusedMore(t *testing.T) {
 	checkRefused(t, []flagCase{
 		{train("-lr", "inf"), "-lr +Inf: want a finite rate > 0", ""},
 		{train("-clip", "inf"), "-clip +Inf: want a finite norm > 0, or 0 for none", ""},
+		{train("-energy", "-hidden", "4", "-loss", "exact"), "-energy with -loss exact: these losses need the Jacobian of the score, a Hessian for an energy network; use -loss dsm or ncdsm", ""},
+		{train("-energy", "-hidden", "4", "-loss", "sliced-vr"), "-energy with -loss sliced-vr: ", ""},
 		{train("-loss", "ve", "-sde-min", "1e-300", "-sde-max", "1"), "-sde-min 1e-300 -sde-max 1: the SDE ve:1e-300:1: σ(1e-05) = ", ""},
 		// -levels 100000 is taken (the next check refuses the network).
 		{train("-levels", "100000", "-hidden", "65536,65536"), "-hidden 65536,65536: a network of 4295426050 parameters is more than train holds (at most 134217728)", ""},
