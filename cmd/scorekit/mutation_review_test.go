@@ -929,3 +929,30 @@ func TestBenchMarkdownRows(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleWorkersSplit: the same samples for -workers 1 and 2 with
+// enough chains that two goroutines do split them (a run gives each
+// goroutine at least 256 chains: TestTrainSampleRoundTrip's 40 chains run
+// on one goroutine either way).
+func TestSampleWorkersSplit(t *testing.T) {
+	dir := t.TempDir()
+	in := func(f string) string { return filepath.Join(dir, f) }
+	trainTiny(t, in("nc.safetensors"), "-levels", "3", "-steps", "2")
+	trainTiny(t, in("vp.safetensors"), "-loss", "vp", "-steps", "2")
+	for _, args := range [][]string{
+		{"-model", in("nc.safetensors"), "-T", "2"},
+		{"-model", "../../nn/testdata/torch_mlp.safetensors", "-steps", "3", "-burnin", "1"},
+		{"-model", in("vp.safetensors"), "-steps", "25"},
+		{"-model", in("vp.safetensors"), "-sampler", "ode", "-steps", "4"},
+	} {
+		var files [2]table
+		for i, w := range []string{"1", "2"} {
+			out := in("w" + w + ".npy")
+			runOK(t, append([]string{"sample", "-q", "-n", "600", "-seed", "5", "-png", "none", "-workers", w, "-out", out}, args...)...)
+			files[i] = readNPYFile(t, out)
+		}
+		if !slices.Equal(files[0].data, files[1].data) || files[0].rows != 600 {
+			t.Errorf("%q: -workers 1 and 2 drew different samples", args)
+		}
+	}
+}
