@@ -577,8 +577,8 @@ func TestGaussianBaseline(t *testing.T) {
 	got := []float64{mean0, mean1, s00/m - mean0*mean0, s01/m - mean0*mean1, s11/m - mean1*mean1}
 	want := []float64{3, -1, 4, 1, 1.25}
 	for i := range want {
-		if math.Abs(got[i]-want[i]) > 0.1 {
-			t.Errorf("moments %v, want %v within 0.1", got, want)
+		if math.Abs(got[i]-want[i]) > 0.25 {
+			t.Errorf("moments %v, want %v within 0.25", got, want)
 			break
 		}
 	}
