@@ -956,3 +956,30 @@ func TestSampleWorkersSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainBatchBound: -batch is bounded by the rows of activations a
+// step holds, batch × (1 + projections) × the layer widths' sum, 2²⁶
+// values, inclusive. (The run taken at the bound is stopped before any
+// step by its checkpoint's raw weights, cut to 3 values.)
+func TestTrainBatchBound(t *testing.T) {
+	dir := t.TempDir()
+	in := func(f string) string { return filepath.Join(dir, f) }
+	trainTiny(t, in("s.safetensors"), "-hidden", "4", "-loss", "sliced", "-ema", "0.99", "-steps", "1")
+	mf, err := loadModel(in("s.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mf.train[trainPrefix+"params"] = nn.Tensor{Shape: []int{3}, Data: []float32{1, 2, 3}}
+	bad := in("cut.safetensors")
+	if err := saveModel(bad, mf.model, mf.meta, mf.train); err != nil {
+		t.Fatal(err)
+	}
+	resume := func(batch int) []string {
+		return []string{"train", "-q", "-steps", "2", "-batch", strconv.Itoa(batch), "-resume", bad, "-out", in("never.safetensors")}
+	}
+	const limit = 1 << 26 / 8 / 2 // widths 2, 4, 2; one projection
+	checkRefused(t, []flagCase{
+		{resume(limit), "-resume " + bad + ": 3 raw parameters, the network has ", ""},
+		{resume(limit + 1), fmt.Sprintf("-batch %d -projections 1: batch × (1 + projections) rows of activations are more than train holds at once for a [2 4 2] network (at most 8388608 rows)", limit+1), ""},
+	})
+}
