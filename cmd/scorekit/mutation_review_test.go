@@ -983,3 +983,15 @@ func TestTrainBatchBound(t *testing.T) {
 		{resume(limit + 1), fmt.Sprintf("-batch %d -projections 1: batch × (1 + projections) rows of activations are more than train holds at once for a [2 4 2] network (at most 8388608 rows)", limit+1), ""},
 	})
 }
+
+// TestBenchQuickTime: -quick times each case for 150ms unless -time says
+// otherwise, and the table says so.
+func TestBenchQuickTime(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := runBench([]string{"-quick", "-run", "dot n=4096 generic", "-q"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if first, _, _ := strings.Cut(out.String(), "\n"); !strings.Contains(first, ", quick set, 150ms per case, ") {
+		t.Errorf("header line %q", first)
+	}
+}
