@@ -176,13 +176,15 @@ func writeMarkdown(out io.Writer, h map[string]string, peaks map[string]float64,
 	return w.Flush()
 }
 
+// fmtDuration and fmtRate move to the next unit where the figure would
+// round to 1000 of this one (999.97 ns is 1.00 µs, not 1000.0 ns).
 func fmtDuration(ns float64) string {
 	switch {
-	case ns < 1e3:
+	case ns < 999.95:
 		return fmt.Sprintf("%.1f ns", ns)
-	case ns < 1e6:
+	case ns < 999.995e3:
 		return fmt.Sprintf("%.2f µs", ns/1e3)
-	case ns < 1e9:
+	case ns < 999.995e6:
 		return fmt.Sprintf("%.2f ms", ns/1e6)
 	}
 	return fmt.Sprintf("%.2f s", ns/1e9)
@@ -192,9 +194,9 @@ func fmtRate(r float64, unit string) string {
 	switch {
 	case unit == "FLOP":
 		return fmt.Sprintf("%.1f GFLOP/s", r/1e9)
-	case r >= 1e6:
+	case r >= 999.95e3:
 		return fmt.Sprintf("%.1f M%s/s", r/1e6, unit)
-	case r >= 1e3:
+	case r >= 999.95:
 		return fmt.Sprintf("%.1f k%s/s", r/1e3, unit)
 	}
 	return fmt.Sprintf("%.1f %s/s", r, unit)

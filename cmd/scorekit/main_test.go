@@ -101,6 +101,11 @@ func TestCPU(t *testing.T) {
 	if !strings.Contains(out, "active:      generic") {
 		t.Fatalf("with GODEBUG switches off, scorekit cpu says\n%s", out)
 	}
+	// The features line shows the features switched off as such (avx2
+	// was read from another feature's bit, which GODEBUG leaves on).
+	if off := map[string]string{"amd64": " -avx2 ", "arm64": " -asimd "}[runtime.GOARCH]; off != "" && !strings.Contains(out, off) {
+		t.Errorf("with GODEBUG switches off, cpu's features lack %q:\n%s", off, out)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -139,7 +144,7 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, f := range []string{"samples.png", "samples.csv", "model.safetensors"} {
+	for _, f := range []string{"samples.png", "samples.csv", "model.safetensors", "samples-sde.png", "model-sde.safetensors"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("demo did not write %s: %v", f, err)
 		}
@@ -525,6 +530,11 @@ func TestTrainInterrupted(t *testing.T) {
 			t.Fatal(err)
 		}
 		steps, _ := strconv.Atoi(mf.meta[metaStep])
+		// Checkpoints fall on multiples of -checkpoint, and the message
+		// names the one in the file.
+		if steps <= 0 || steps%20 != 0 || !strings.Contains(e.String(), fmt.Sprintf("the checkpoint of step %d is in ", steps)) {
+			t.Errorf("%v: the checkpoint holds step %d; stderr %q", c.sig, steps, e.String())
+		}
 		if o, errOut, code := exe(t, bin, nil, "train", "-steps", strconv.Itoa(steps+5), "-resume", out, "-out", out, "-q"); code != 0 || !strings.Contains(o, "trained  5 steps") {
 			t.Errorf("resuming the interrupted run: exit %d\n%s%s", code, o, errOut)
 		}

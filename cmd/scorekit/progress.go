@@ -76,7 +76,7 @@ func (p *progress) line(done int, el time.Duration, extra string) string {
 	rate := float64(done) / max(el.Seconds(), 1e-9)
 	left := "?"
 	if rate > 0 {
-		left = (time.Duration(float64(max(p.total-done, 0))/rate) * time.Second).Round(time.Second).String()
+		left = time.Duration(float64(max(p.total-done, 0)) / rate * float64(time.Second)).Round(time.Second).String()
 	}
 	frac := min(max(float64(done)/float64(max(p.total, 1)), 0), 1)
 	if extra != "" {
