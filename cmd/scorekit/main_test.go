@@ -541,6 +541,50 @@ func TestTrainInterrupted(t *testing.T) {
 	}
 }
 
+// TestTrainResumedInterrupted: a resumed run interrupted before its first
+// checkpoint names the checkpoint that is still there to go on from: -out
+// itself when it is the -resume file (which the run has not touched),
+// else the -resume file, with -out not written.
+func TestTrainResumedInterrupted(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("sends SIGINT")
+	}
+	bin := scorekit(t)
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "c.safetensors")
+	if o, errOut, code := exe(t, bin, nil, "train", "-data", "moons", "-hidden", "16", "-steps", "7", "-out", ckpt, "-q"); code != 0 {
+		t.Fatalf("train: exit %d\n%s%s", code, o, errOut)
+	}
+	before, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "other.safetensors")
+	for _, c := range []struct{ out, want string }{
+		{ckpt, ckpt + " still holds the checkpoint of step 7 it resumed from (go on with -resume " + ckpt + ")"},
+		{other, other + " was not written; " + ckpt + " still holds the checkpoint of step 7 (go on with -resume " + ckpt + ")"},
+	} {
+		cmd := exec.Command(bin, "train", "-resume", ckpt, "-steps", "100000000", "-checkpoint", "0", "-out", c.out, "-q")
+		var e bytes.Buffer
+		cmd.Stderr = &e
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		cmd.Process.Signal(os.Interrupt)
+		err := cmd.Wait()
+		if x, ok := err.(*exec.ExitError); !ok || x.ExitCode() != 1 || !strings.Contains(e.String(), "before this run's first checkpoint: "+c.want) {
+			t.Errorf("-out %s: exit %v, stderr %q; want status 1 and %q", c.out, err, e.String(), c.want)
+		}
+		if after, err := os.ReadFile(ckpt); err != nil || !bytes.Equal(after, before) {
+			t.Errorf("-out %s: the checkpoint changed (%v)", c.out, err)
+		}
+	}
+	if _, err := os.Stat(other); err == nil {
+		t.Error("the interrupted run wrote -out")
+	}
+}
+
 // TestSampleInterrupted: Ctrl-C stops a sampler of many chains within
 // about a second (the chains' segments of 64 steps took 17 s for 300,000
 // chains of the default network), exits 1 and writes nothing.

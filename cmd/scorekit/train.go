@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -443,6 +444,9 @@ func train(ctx context.Context, s trainSettings, stdout, stderr io.Writer) error
 		}
 		if errors.Is(runErr, context.Canceled) {
 			if saved == 0 {
+				if ckpt != nil {
+					return interruptedResumed(at, s.resume, s.out, ckpt.meta[metaStep])
+				}
 				return fmt.Errorf("interrupted at step %d, before the first checkpoint: %s was not written", at, s.out)
 			}
 			return fmt.Errorf("interrupted at step %d; the checkpoint of step %d is in %s (go on with -resume %s)", at, saved, s.out, s.out)
@@ -757,4 +761,16 @@ func resumeFrom(s trainSettings, cfg nn.Config, mf *modelFile) (*nn.Model, *nn.A
 		}
 	}
 	return model, opt, ema, done, nil
+}
+
+// interruptedResumed is the error of a resumed run interrupted before its
+// first checkpoint: the checkpoint it resumed from (of step done) is
+// still there to go on from, in out itself when out is that file.
+func interruptedResumed(at int, resume, out, done string) error {
+	if a, err := os.Stat(resume); err == nil {
+		if b, err := os.Stat(out); err == nil && os.SameFile(a, b) {
+			return fmt.Errorf("interrupted at step %d, before this run's first checkpoint: %s still holds the checkpoint of step %s it resumed from (go on with -resume %s)", at, out, done, out)
+		}
+	}
+	return fmt.Errorf("interrupted at step %d, before this run's first checkpoint: %s was not written; %s still holds the checkpoint of step %s (go on with -resume %s)", at, out, resume, done, resume)
 }
