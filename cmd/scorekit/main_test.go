@@ -503,15 +503,7 @@ func TestTrainInterrupted(t *testing.T) {
 		{syscall.SIGTERM, "20", "the checkpoint of step "},
 	} {
 		out := filepath.Join(dir, "int"+c.every+".safetensors")
-		cmd := exec.Command(bin, "train", "-data", "moons", "-hidden", "16", "-steps", "100000000", "-checkpoint", c.every, "-out", out, "-q")
-		var e bytes.Buffer
-		cmd.Stderr = &e
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(1500 * time.Millisecond)
-		cmd.Process.Signal(c.sig)
-		err := cmd.Wait()
+		e, err := signalled(t, c.sig, bin, "train", "-data", "moons", "-hidden", "16", "-steps", "100000000", "-checkpoint", c.every, "-out", out, "-q")
 		if x, ok := err.(*exec.ExitError); !ok || x.ExitCode() != 1 || !strings.Contains(e.String(), "interrupted at step ") || !strings.Contains(e.String(), c.want) {
 			t.Fatalf("%v: exit %v, stderr %q; want status 1 and %q", c.sig, err, e.String(), c.want)
 		}
@@ -541,6 +533,21 @@ func TestTrainInterrupted(t *testing.T) {
 	}
 }
 
+// signalled runs bin with args, sends it sig 1.5 s after it starts, and
+// returns its standard error and Wait's error.
+func signalled(t *testing.T, sig os.Signal, bin string, args ...string) (*bytes.Buffer, error) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(sig)
+	return &e, cmd.Wait()
+}
+
 // TestTrainResumedInterrupted: a resumed run interrupted before its first
 // checkpoint names the checkpoint that is still there to go on from: -out
 // itself when it is the -resume file (which the run has not touched),
@@ -564,15 +571,7 @@ func TestTrainResumedInterrupted(t *testing.T) {
 		{ckpt, ckpt + " still holds the checkpoint of step 7 it resumed from (go on with -resume " + ckpt + ")"},
 		{other, other + " was not written; " + ckpt + " still holds the checkpoint of step 7 (go on with -resume " + ckpt + ")"},
 	} {
-		cmd := exec.Command(bin, "train", "-resume", ckpt, "-steps", "100000000", "-checkpoint", "0", "-out", c.out, "-q")
-		var e bytes.Buffer
-		cmd.Stderr = &e
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(1500 * time.Millisecond)
-		cmd.Process.Signal(os.Interrupt)
-		err := cmd.Wait()
+		e, err := signalled(t, os.Interrupt, bin, "train", "-resume", ckpt, "-steps", "100000000", "-checkpoint", "0", "-out", c.out, "-q")
 		if x, ok := err.(*exec.ExitError); !ok || x.ExitCode() != 1 || !strings.Contains(e.String(), "before this run's first checkpoint: "+c.want) {
 			t.Errorf("-out %s: exit %v, stderr %q; want status 1 and %q", c.out, err, e.String(), c.want)
 		}
