@@ -99,8 +99,11 @@ func (m *MALA) built(method string) {
 // Run advances the chains in x (n×d) by BurnIn + Steps steps in place and
 // returns the kept draws; see [ULA.Run] for streams, errors and
 // allocation. Adaptation, if on, runs during burn-in only. The chains of
-// the last Run keep their step sizes; chains new to the sampler start at
-// the geometric mean of those (Step if there are none).
+// the last Run keep their step sizes and acceptance counts; chains
+// beyond the last Run's count start at the geometric mean of those steps
+// (Step if there are none) with counts of 0, as new chains do, even if
+// an earlier Run had them (their random streams, as ULA's, go on where
+// they stopped).
 func (m *MALA) Run(ctx context.Context, x []float32) (*Trace, error) {
 	m.built("Run")
 	checkContext("MALA.Run", ctx)
