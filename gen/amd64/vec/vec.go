@@ -225,8 +225,8 @@ func (a *ISA) Select(c Cond, t, f, dst VecVirtual) {
 // then selecting takes a blend more, a port slot per vector on cores
 // whose 512-bit operations share two ports. The product is rounded as
 // VMULPS(y, x) rounds it, so the bits are those of that product selected.
-// AVX-512 only: AVX2 has no merge-masking, and its Select form needs no
-// register more than the multiply does (it panics there).
+// It panics on AVX2, which has no merge-masking: callers there multiply
+// and [ISA.Select].
 func (a *ISA) MulWhere(c Cond, x VecVirtual, y Op, dst VecVirtual) {
 	if !a.AVX512 {
 		panic("vec: MulWhere needs AVX-512")
