@@ -576,10 +576,15 @@ func TestGaussianBaseline(t *testing.T) {
 	mean0, mean1 := s0/m, s1/m
 	got := []float64{mean0, mean1, s00/m - mean0*mean0, s01/m - mean0*mean1, s11/m - mean1*mean1}
 	want := []float64{3, -1, 4, 1, 1.25}
+	// Five standard errors of each moment, fitted from m draws and then
+	// estimated from m more: var(mean_i) = 2Σᵢᵢ/m, var(cov_ij) =
+	// 2(ΣᵢᵢΣⱼⱼ + Σᵢⱼ²)/m. A broken mean or covariance is off by 1 or more.
+	s := [2][2]float64{{4, 1}, {1, 1.25}}
+	v := []float64{2 * s[0][0], 2 * s[1][1],
+		2 * (s[0][0]*s[0][0] + s[0][0]*s[0][0]), 2 * (s[0][0]*s[1][1] + s[0][1]*s[0][1]), 2 * (s[1][1]*s[1][1] + s[1][1]*s[1][1])}
 	for i := range want {
-		if math.Abs(got[i]-want[i]) > 0.25 {
-			t.Errorf("moments %v, want %v within 0.25", got, want)
-			break
+		if tol := 5 * math.Sqrt(v[i]/m); math.Abs(got[i]-want[i]) > tol {
+			t.Errorf("moment %d: %.4f, want %v within %.3f (5 standard errors); all %v", i, got[i], want[i], tol, got)
 		}
 	}
 }
