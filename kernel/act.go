@@ -256,7 +256,9 @@ func floorOne(x float32) float32 {
 
 // silu32 is x·σ(x) as one quotient: with e = exp(−|x|), x/(1+e) for
 // x ≥ 0 and x·e/(1+e) below, x clamped below so that −Inf gives 0. One
-// division and no σ first (one rounding fewer than x·σ(x)).
+// division and no σ first (one rounding fewer than x·σ(x)). The avx512
+// kernels take that clamp from exp's own, max(x, −104), the same bits:
+// below −104, e = 0 and the product is −0 either way (gen/amd64/acts).
 func silu32(x float32) float32 {
 	e := exp32(-abs32(x))
 	c := clampLo(x)

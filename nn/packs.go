@@ -15,10 +15,9 @@ import (
 // (f32.Dense.ForwardLinear). adjoint computes ā = z̄·W with f32.GemmWith,
 // which reads W in place for a chunk (in calls of at most the rows, and
 // for W's stride at most the floats, that f32.InPlaceB gives). A layer
-// with more inputs than that,
-// whose W GemmWith would pack for every chunk, has its Wᵀ packed once per
-// step instead (adj: Wᵀ held in wt[l], packed into adjD[l]), whose
-// Forward computes ā. Each element is the chain of fused multiply-adds
+// with more inputs than that, whose W GemmWith would pack for every
+// chunk, has its Wᵀ packed once per step instead (adj: Wᵀ held in wt[l],
+// packed into adjD[l]), whose Forward computes ā. Each element is the chain of fused multiply-adds
 // from zero, over K in order, that f32.GemmWith computes: the same bits
 // as the unchunked products.
 //
